@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as m0001 from './0001-foundation.ts';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+interface StoreMigration {
+  up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
+}
+
+/**
+ * Versioned migrations, in code so they ship inside the package. One file per migration, named
+ * `NNNN-what.ts`; never edit a released one, add the next and list it here.
+ */
+const MIGRATIONS: Record<string, StoreMigration> = {
+  '0001-foundation': m0001,
+};
+
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  return {
+    getMigrations: async () =>
+      Object.fromEntries(
+        Object.entries(MIGRATIONS).map(([name, m]): [string, Migration] => [name, { up: (db) => m.up(db, dialect) }]),
+      ),
+  };
+}

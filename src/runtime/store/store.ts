@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { SellbridgeError } from '../../core/errors.ts';
+import { createNodeSqliteDatabase, NodeSqliteDialect } from './node-sqlite-dialect.ts';
+import { migrationProvider, type StoreDialect } from './migrations/index.ts';
+import type { Database } from './tables.ts';
+
+export type { StoreDialect } from './migrations/index.ts';
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+export interface StoreOptions {
+  /** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` */
+  readonly url: string;
+  readonly busyTimeoutMs?: number;
+  readonly poolSize?: number;
+  /** PostgreSQL schema for our tables. */
+  readonly schema?: string;
+}
+
+/**
+ * The one store (ARCHITECTURE.md principle 6): all middleware state in one database, so a job is enqueued in
+ * the same transaction as the state change that causes it.
+ */
+export interface Store {
+  readonly dialect: StoreDialect;
+  readonly db: Db;
+  /** PostgreSQL only: the schema of our tables (pg-boss lives in `<schema>_jobs`). */
+  readonly schema: string;
+  /** PostgreSQL only: the connection string, for engines (pg-boss) that open their own pool. */
+  readonly url: string;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; returns the names applied now. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export function parseStoreUrl(url: string): { dialect: StoreDialect; path: string } {
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', path: url.slice('sqlite:'.length) || ':memory:' };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', path: url };
+  throw new SellbridgeError('SB_STORE_URL_INVALID', `store.url "${url.split('@').pop()}" is neither sqlite: nor postgres://`);
+}
+
+export function openStore(options: StoreOptions): Store {
+  const { dialect, path } = parseStoreUrl(options.url);
+  const schema = options.schema ?? 'sellbridge';
+  let db: Db;
+  if (dialect === 'sqlite') {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const { database, raw } = createNodeSqliteDatabase(path, options.busyTimeoutMs ?? 5000);
+    // WAL lets readers run beside the one writer; NORMAL sync is durable across process crashes in WAL mode.
+    raw.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+    db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database) });
+  } else {
+    const pool = new pg.Pool({
+      connectionString: path,
+      max: options.poolSize ?? 10,
+      options: `-c search_path=${schema}`,
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+
+  return {
+    dialect,
+    db,
+    schema,
+    url: dialect === 'postgres' ? path : '',
+    transaction: (work) => db.transaction().execute(work),
+    async migrate() {
+      try {
+        if (dialect === 'postgres') await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+        const migrator = new Migrator({
+          db,
+          provider: migrationProvider(dialect),
+          ...(dialect === 'postgres' ? { migrationTableSchema: schema } : {}),
+        });
+        const { error, results } = await migrator.migrateToLatest();
+        if (error) throw error;
+        return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      } catch (err) {
+        if (err instanceof SellbridgeError) throw err;
+        throw new SellbridgeError('SB_STORE_MIGRATION_FAILED', `migration failed: ${(err as Error).message}`, { cause: err });
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
