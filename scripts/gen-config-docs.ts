@@ -1,0 +1,75 @@
+// Generates docs/configuration.md and docs/errors.md from the config schema and the error catalogue.
+// `--check` fails (exit 1) when a committed file differs from what would be generated.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CONFIG_LEAVES, CONFIG_SECTIONS } from '../src/config/introspect.ts';
+import { ERROR_CATALOGUE } from '../src/core/errors.ts';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function configurationMd(): string {
+  const out = [
+    '# Configuration',
+    '',
+    '<!-- Generated from src/config/schema.ts by `npm run docs:gen`. Do not edit; `npm run docs:check` fails when stale. -->',
+    '',
+    'Sources, later wins: defaults < `sellbridge.yaml` (or `--config <file>`) < `SELLBRIDGE_*` environment < flags',
+    '(`--set path=value`, `--store <url>`). `sellbridge init` writes a commented sample; `sellbridge config check`',
+    'validates and lists every problem at once. Secrets are never printed: `sellbridge config print` redacts them.',
+    '',
+  ];
+  for (const section of CONFIG_SECTIONS) {
+    out.push(`## \`${section.key}\`: ${section.description}`, '', '| Setting | Environment | Default | Description |', '| --- | --- | --- | --- |');
+    for (const leaf of CONFIG_LEAVES.filter((l) => l.path[0] === section.key)) {
+      const def = leaf.default === undefined ? '(none)' : `\`${JSON.stringify(leaf.default)}\``;
+      const values = leaf.enum ? ` One of: ${leaf.enum.map((v) => `\`${String(v)}\``).join(', ')}.` : '';
+      out.push(
+        `| \`${leaf.path.join('.')}\` | \`${leaf.env}\` | ${def} | ${cell(leaf.description)}.${values}${leaf.secret ? ' **Secret.**' : ''} |`,
+      );
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function errorsMd(): string {
+  const out = [
+    '# Error codes',
+    '',
+    '<!-- Generated from ERROR_CATALOGUE in src/core/errors.ts by `npm run docs:gen`. Do not edit. -->',
+    '',
+    'Every error Sellbridge raises on purpose carries one of these codes. The kind decides what the job queue does:',
+    '`validation` and `mapping` go to the dead-letter queue at once; `transient` and `internal` are retried with',
+    'backoff, then dead-lettered; `throttled` and `unavailable` wait and run again without spending an attempt;',
+    '`config` stops the program at start-up.',
+    '',
+    '| Code | Kind | Meaning | How to fix |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const [code, e] of Object.entries(ERROR_CATALOGUE).sort(([a], [b]) => a.localeCompare(b))) {
+    out.push(`| \`${code}\` | ${e.kind} | ${cell(e.meaning)} | ${cell(e.fix)} |`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+const files: Record<string, string> = { 'docs/configuration.md': configurationMd(), 'docs/errors.md': errorsMd() };
+const check = process.argv.includes('--check');
+let stale = 0;
+for (const [path, text] of Object.entries(files)) {
+  if (check) {
+    let current = '';
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {
+      /* missing counts as stale */
+    }
+    if (current !== text) {
+      console.error(`${path} is stale: run \`npm run docs:gen\` and commit the result`);
+      stale++;
+    }
+  } else {
+    writeFileSync(path, text);
+    console.log(`wrote ${path}`);
+  }
+}
+process.exit(stale ? 1 : 0);

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { openStore } from '../../runtime/store/store.ts';
+import type { CliContext } from '../context.ts';
+
+export function registerMigrateCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('migrate')
+    .description('create or upgrade the state database (safe to run again)')
+    .action(async (_opts, cmd: Command) => {
+      const config = ctx.config(cmd);
+      const store = openStore(config.store);
+      try {
+        const applied = await store.migrate();
+        ctx.stdout(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'store is up to date');
+      } finally {
+        await store.close();
+      }
+    });
+}

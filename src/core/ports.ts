@@ -1,0 +1,6 @@
+/**
+ * Interfaces the flows need (STYLE.md §8.2), one file each under `ports/`. Canonical terms only: no mssql,
+ * Kysely or SP-API type may appear in them. Connectors implement them; `bootstrap.ts` wires them in.
+ * The job queue port lives in `runtime/queue/job-queue.ts`: it is machinery, not business.
+ */
+export type { Clock } from './ports/clock.ts';
