@@ -20,10 +20,18 @@ export interface JobsTable {
   run_at: string;
   lease_owner: string | null;
   lease_until: string | null;
-  last_error: string | null;
   created_at: string;
   updated_at: string;
   seq: Generated<number>;
+}
+
+export interface JobFailuresTable {
+  job_id: string;
+  first_failed_at: string;
+  last_failed_at: string;
+  /** "CODE: message" of the last failure (messages carry ids, never PII). */
+  last_error: string;
+  failures: number;
 }
 
 export interface DeadLettersTable {
@@ -76,6 +84,7 @@ export interface WatermarksTable {
 
 export interface Database {
   jobs: JobsTable;
+  job_failures: JobFailuresTable;
   dead_letters: DeadLettersTable;
   audit_log: AuditLogTable;
   connections: ConnectionsTable;

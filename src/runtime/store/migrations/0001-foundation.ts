@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { StoreDialect } from './index.ts';
 
-/** Jobs (SQLite only), dead letters, audit log, connections, watermarks. */
+/** Jobs (SQLite only), job failures, dead letters, audit log, connections, watermarks. */
 export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
   if (dialect === 'sqlite') {
     // PostgreSQL runs jobs on pg-boss (its own schema); SQLite gets our small job table.
@@ -29,6 +29,16 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     // At most one pending de-duplicating job per key: the database, not a read-then-write, decides.
     await sql`CREATE UNIQUE INDEX jobs_dedupe ON jobs (key) WHERE dedupe = 1 AND state = 'pending'`.execute(db);
   }
+  // Failure history per job, engine-neutral: first failure time for dead letters, last error for `jobs list`.
+  await db.schema
+    .createTable('job_failures')
+    .addColumn('job_id', 'text', (c) => c.primaryKey())
+    .addColumn('first_failed_at', 'text', (c) => c.notNull())
+    .addColumn('last_failed_at', 'text', (c) => c.notNull())
+    .addColumn('last_error', 'text', (c) => c.notNull())
+    .addColumn('failures', 'integer', (c) => c.notNull())
+    .execute();
+
   await db.schema
     .createTable('dead_letters')
     .addColumn('id', 'text', (c) => c.primaryKey())

@@ -1,0 +1,78 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * Paths redacted in every log line, wherever they appear one or two levels deep. Secrets (tokens, passwords,
+ * client secrets) and buyer PII (names, addresses, phone numbers, e-mail) must never reach a log.
+ */
+export const REDACTED_KEYS = [
+  'password',
+  'secret',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'lwaClientSecret',
+  'clientSecret',
+  'client_secret',
+  'authorization',
+  'Authorization',
+  'apiKey',
+  'x-api-key',
+  'x-amz-access-token',
+  'buyerName',
+  'BuyerName',
+  'buyerEmail',
+  'BuyerEmail',
+  'email',
+  'phone',
+  'Phone',
+  'name',
+  'Name',
+  'address',
+  'shippingAddress',
+  'ShippingAddress',
+  'AddressLine1',
+  'AddressLine2',
+  'AddressLine3',
+  'addressLine1',
+  'addressLine2',
+  'addressLine3',
+  'buyerInfo',
+  'BuyerInfo',
+  'recipient',
+  'payload',
+] as const;
+
+const REDACT_PATHS = REDACTED_KEYS.flatMap((k) => {
+  const key = /^[A-Za-z_$][\w$]*$/.test(k) ? k : `["${k}"]`;
+  const dot = key.startsWith('[') ? '' : '.';
+  return [key, `*${dot}${key}`, `*.*${dot}${key}`];
+});
+
+export interface LoggerOptions {
+  readonly level: string;
+  readonly format?: 'json' | 'pretty';
+  /** Where lines go (default stdout); tests pass a capture stream. */
+  readonly destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'sellbridge' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}
+
+/** A logger that drops everything (CLI commands that print their own output). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

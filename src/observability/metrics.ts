@@ -1,0 +1,35 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The Prometheus registry of one process, with the job metrics every flow shares. */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly jobsStarted: Counter<'queue'>;
+  readonly jobsFinished: Counter<'queue' | 'outcome'>;
+  readonly jobDuration: Histogram<'queue' | 'outcome'>;
+  readonly deadLetters: Counter<'queue' | 'code'>;
+  readonly queueDepth: Gauge<'queue' | 'state'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'sellbridge_' });
+  return {
+    registry,
+    jobsStarted: new Counter({ name: 'sellbridge_jobs_started_total', help: 'Job attempts started', labelNames: ['queue'], registers: [registry] }),
+    jobsFinished: new Counter({
+      name: 'sellbridge_jobs_finished_total',
+      help: 'Job attempts finished, by outcome (completed, retry, deferred, dead, released)',
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+    jobDuration: new Histogram({
+      name: 'sellbridge_job_duration_seconds',
+      help: 'Duration of job attempts',
+      labelNames: ['queue', 'outcome'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    deadLetters: new Counter({ name: 'sellbridge_dead_letters_total', help: 'Jobs moved to the dead-letter queue', labelNames: ['queue', 'code'], registers: [registry] }),
+    queueDepth: new Gauge({ name: 'sellbridge_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry] }),
+  };
+}

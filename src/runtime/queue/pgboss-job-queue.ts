@@ -1,0 +1,292 @@
+import { sql } from 'kysely';
+import { PgBoss, fromKysely, type JobWithMetadata } from 'pg-boss';
+import { SellbridgeError } from '../../core/errors.ts';
+import type { Tx } from '../store/store.ts';
+import { AttemptRunner } from './attempt-runner.ts';
+import type {
+  EnqueueOptions,
+  EnqueueResult,
+  HandlerOptions,
+  JobEvent,
+  JobFilter,
+  JobHandler,
+  JobInfo,
+  JobQueue,
+  JobState,
+  QueueCount,
+} from './job-queue.ts';
+import type { QueueDeps } from './sqlite-job-queue.ts';
+
+/** What we store in pg-boss's `data`: the flow's payload plus what pg-boss has no column for. */
+interface Envelope {
+  readonly payload: unknown;
+  /** Attempts spent before this pg-boss job existed (replays start at 0; continuations carry them). */
+  readonly spent: number;
+  readonly max: number;
+  readonly dedupe: boolean;
+}
+
+const EXPIRED_SUFFIX = '__expired';
+
+/**
+ * The scaled job engine: pg-boss on PostgreSQL. Each of our queues is a pg-boss queue with policy
+ * `key_strict_fifo`, so jobs with the same key run one at a time and in order across every process; pg-boss's
+ * retries (exponential backoff with jitter, capped) carry transient failures, its expiry is the lease, and its
+ * dead-letter queue catches jobs whose final attempt died with its process.
+ *
+ * What pg-boss does not do and we add: de-duplication while pending (an advisory lock per key plus a look for a
+ * queued job, in the enqueueing transaction: pg-boss's singleton policies limit concurrency, they do not
+ * de-duplicate, see shared/design/VERIFIED.md), waits that spend no attempt (the job completes and a
+ * continuation with the same key is sent for `retryAfterMs` later), and dead letters in our own table with
+ * their first and last failure.
+ */
+export class PgBossJobQueue implements JobQueue {
+  readonly engine = 'pg-boss' as const;
+  readonly #deps: QueueDeps;
+  readonly #boss: PgBoss;
+  readonly #schema: string;
+  readonly #runner: AttemptRunner;
+  readonly #handlers = new Map<string, { handler: JobHandler; options: HandlerOptions }>();
+  readonly #queues = new Set<string>();
+  readonly #inFlight = new Map<string, { promise: Promise<unknown>; abort: AbortController }>();
+  #started = false;
+
+  private constructor(deps: QueueDeps, boss: PgBoss, schema: string) {
+    this.#deps = deps;
+    this.#boss = boss;
+    this.#schema = schema;
+    this.#runner = new AttemptRunner({ db: deps.store.db, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, retry: deps.settings });
+  }
+
+  static async create(deps: QueueDeps): Promise<PgBossJobQueue> {
+    const schema = `${deps.store.schema}_jobs`;
+    const leaseSeconds = Math.max(1, Math.ceil(deps.settings.leaseMs / 1000));
+    const boss = new PgBoss({
+      connectionString: deps.store.url,
+      schema,
+      max: 4,
+      schedule: false,
+      // Expired leases are found by supervision; check at least every lease period so a dead worker's job
+      // waits about one lease, not pg-boss's default minute.
+      supervise: true,
+      superviseIntervalSeconds: Math.max(1, Math.min(60, leaseSeconds)),
+      monitorIntervalSeconds: Math.max(1, Math.min(60, leaseSeconds)),
+      persistWarnings: false,
+      registerInstance: false,
+    });
+    boss.on('error', (err: Error) => deps.logger.error({ err: err.message }, 'pg-boss error'));
+    await boss.start();
+    return new PgBossJobQueue(deps, boss, schema);
+  }
+
+  onEvent(listener: (event: JobEvent) => void): () => void {
+    return this.#runner.onEvent(listener);
+  }
+
+  async #ensureQueue(name: string): Promise<void> {
+    if (this.#queues.has(name)) return;
+    const { settings } = this.#deps;
+    await this.#boss.createQueue(name + EXPIRED_SUFFIX, { policy: 'standard', retryLimit: 0 });
+    await this.#boss.createQueue(name, {
+      policy: 'key_strict_fifo',
+      retryLimit: settings.maxAttempts - 1,
+      retryDelay: Math.max(1, Math.round(settings.backoffBaseMs / 1000)),
+      retryBackoff: true,
+      retryDelayMax: Math.max(1, Math.round(settings.backoffMaxMs / 1000)),
+      expireInSeconds: Math.max(1, Math.ceil(settings.leaseMs / 1000)),
+      deleteAfterSeconds: Math.max(60, Math.round(settings.keepCompletedMs / 1000)),
+      deadLetter: name + EXPIRED_SUFFIX,
+    });
+    this.#queues.add(name);
+  }
+
+  async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+    await this.#ensureQueue(queue);
+    if (options.tx) return this.#enqueueIn(options.tx, queue, payload, options);
+    return this.#deps.store.transaction((tx) => this.#enqueueIn(tx, queue, payload, options));
+  }
+
+  async #enqueueIn(tx: Tx, queue: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
+    const id = crypto.randomUUID();
+    const key = options.key ?? id;
+    const db = fromKysely(tx);
+    if (options.dedupe) {
+      // Serialize enqueuers of this key until our transaction ends, then look for a job still waiting to run.
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${queue}\n${key}`}, 0))`.execute(tx);
+      const waiting = await this.#boss.findJobs(queue, { key, queued: true, limit: 1, db });
+      if (waiting[0]) return { id: waiting[0].id, deduplicated: true };
+    }
+    const max = options.maxAttempts ?? this.#deps.settings.maxAttempts;
+    const spent = Math.min(options.attemptsSpent ?? 0, max - 1);
+    const envelope: Envelope = { payload: payload ?? null, spent, max, dedupe: options.dedupe === true };
+    const startAfter = options.runAt ?? (options.delayMs ? new Date(this.#deps.clock.now().getTime() + options.delayMs) : undefined);
+    const sent = await this.#boss.send(queue, envelope as unknown as object, {
+      id,
+      singletonKey: key,
+      priority: options.priority ?? 0,
+      retryLimit: max - 1 - spent,
+      ...(startAfter ? { startAfter } : {}),
+      db,
+    });
+    if (!sent) throw new SellbridgeError('SB_STORE_UNAVAILABLE', `pg-boss refused the ${queue} job with key ${key}`);
+    return { id: sent, deduplicated: false };
+  }
+
+  register(queue: string, handler: JobHandler, options: HandlerOptions = {}): void {
+    this.#handlers.set(queue, { handler, options });
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    const pollingIntervalSeconds = Math.max(0.5, this.#deps.settings.pollIntervalMs / 1000);
+    for (const [queue, { handler, options }] of this.#handlers) {
+      await this.#ensureQueue(queue);
+      await this.#boss.work<Envelope>(
+        queue,
+        { localConcurrency: options.concurrency ?? this.#deps.settings.concurrency, batchSize: 1, includeMetadata: true, pollingIntervalSeconds },
+        async ([job]) => this.#runOne(queue, handler, job as JobWithMetadata<Envelope>),
+      );
+      await this.#boss.work<Envelope>(queue + EXPIRED_SUFFIX, { includeMetadata: true, pollingIntervalSeconds }, async ([job]) =>
+        this.#expired(queue, job as JobWithMetadata<Envelope>),
+      );
+    }
+  }
+
+  async #runOne(queue: string, handler: JobHandler, job: JobWithMetadata<Envelope>): Promise<unknown> {
+    const env = job.data;
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    job.signal?.addEventListener('abort', onAbort, { once: true });
+    const attempt = { id: job.id, queue, key: job.singletonKey ?? job.id, attempt: env.spent + job.retryCount + 1, maxAttempts: env.max, payload: env.payload };
+    const work = (async () => {
+      const { outcome, durationMs } = await this.#runner.run(attempt, handler, abort.signal);
+      // Complete explicitly (pg-boss's own completion after we return is then a no-op) so that the event is
+      // announced only once the state is stored.
+      const complete = async (output: object) => {
+        await this.#boss.complete(queue, job.id, output);
+        this.#runner.announce(attempt, outcome, durationMs);
+        return output;
+      };
+      switch (outcome.kind) {
+        case 'completed':
+          return complete({});
+        case 'retry':
+          this.#runner.announce(attempt, outcome, durationMs);
+          throw outcome.error; // pg-boss schedules the retry with its capped, jittered backoff
+        case 'dead':
+          return complete({ deadLetterId: outcome.deadLetterId });
+        case 'defer':
+        case 'released': {
+          // No attempt spent: finish this pg-boss job and queue the same work again under the same key.
+          const delayMs = outcome.kind === 'defer' ? outcome.delayMs : 0;
+          const next = await this.enqueue(queue, env.payload, {
+            key: attempt.key,
+            dedupe: env.dedupe,
+            delayMs,
+            maxAttempts: env.max,
+            attemptsSpent: attempt.attempt - 1,
+            priority: job.priority,
+          });
+          return complete({ continuedAs: next.id, delayMs });
+        }
+      }
+    })();
+    this.#inFlight.set(job.id, { promise: work.catch(() => undefined), abort });
+    try {
+      return await work;
+    } finally {
+      job.signal?.removeEventListener('abort', onAbort);
+      this.#inFlight.delete(job.id);
+    }
+  }
+
+  /** A job's last attempt died with its process: record the dead letter, then unblock its key. */
+  async #expired(queue: string, job: JobWithMetadata<Envelope>): Promise<void> {
+    const sourceId = job.sourceId ?? job.id;
+    const env = job.data;
+    const ref = { id: sourceId, queue, key: job.singletonKey ?? sourceId, attempt: env.max, maxAttempts: env.max };
+    const error = new SellbridgeError('SB_JOB_TIMEOUT', `job ${sourceId} (${queue}) was not finished within its lease on its last attempt; the process holding it died or hung`, {
+      context: { jobId: sourceId, queue },
+    });
+    const deadLetterId = await this.#runner.deadLetter(ref, env.payload, error);
+    await this.#boss.deleteJob(queue, sourceId);
+    this.#deps.logger.error({ jobId: sourceId, queue }, error.message);
+    this.#runner.emit({ type: 'dead', job: ref, deadLetterId, code: error.code });
+  }
+
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    const graceMs = options.graceMs ?? this.#deps.settings.shutdownGraceMs;
+    for (const queue of this.#handlers.keys()) {
+      await this.#boss.offWork(queue, { wait: false }).catch(() => undefined);
+      await this.#boss.offWork(queue + EXPIRED_SUFFIX, { wait: false }).catch(() => undefined);
+    }
+    let timeout: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timeout = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const all = Promise.allSettled([...this.#inFlight.values()].map((f) => f.promise));
+    if ((await Promise.race([all.then(() => 'done' as const), graceOver])) === 'timeout') {
+      // Handlers that honour the signal end as "released": their work is queued again, no attempt spent.
+      for (const f of this.#inFlight.values()) f.abort.abort();
+      await Promise.race([Promise.allSettled([...this.#inFlight.values()].map((f) => f.promise)), new Promise((r) => setTimeout(r, 2000))]);
+    }
+    clearTimeout(timeout);
+    await this.#boss.stop({ graceful: true, timeout: 5000 });
+  }
+
+  async getJob(id: string): Promise<JobInfo | undefined> {
+    return (await this.#select({ id }))[0];
+  }
+
+  async listJobs(filter: JobFilter = {}): Promise<JobInfo[]> {
+    return this.#select(filter);
+  }
+
+  /**
+   * Admin reads go straight to pg-boss's job table (read-only): pg-boss's own finders need the queue name and
+   * page oldest first, while operators want the newest jobs across queues.
+   */
+  async #select(filter: JobFilter & { id?: string }): Promise<JobInfo[]> {
+    const table = sql.table(`${this.#schema}.job`);
+    const stateSql = sql`CASE WHEN j.state IN ('created','retry') THEN 'pending' WHEN j.state = 'active' THEN 'running'
+      WHEN j.state = 'failed' OR (j.output ? 'deadLetterId') THEN 'dead' ELSE 'completed' END`;
+    const rows = await sql<{
+      id: string; name: string; key: string | null; state: JobState; retry_count: number; data: Envelope;
+      start_after: Date; created_on: Date; last_error: string | null;
+    }>`
+      SELECT j.id, j.name, j.singleton_key AS key, ${stateSql} AS state, j.retry_count, j.data, j.start_after, j.created_on,
+             f.last_error
+      FROM ${table} j LEFT JOIN job_failures f ON f.job_id = j.id::text
+      WHERE j.name NOT LIKE ${'%' + EXPIRED_SUFFIX}
+        ${filter.id ? sql`AND j.id = ${filter.id}::uuid` : sql``}
+        ${filter.queue ? sql`AND j.name = ${filter.queue}` : sql``}
+        ${filter.state ? sql`AND ${stateSql} = ${filter.state}` : sql``}
+      ORDER BY j.created_on DESC LIMIT ${filter.limit ?? 100}`.execute(this.#deps.store.db).catch((err: unknown) => {
+      if (filter.id && /invalid input syntax for type uuid/.test((err as Error).message)) return { rows: [] };
+      throw err;
+    });
+    return rows.rows.map((r) => ({
+      id: r.id,
+      queue: r.name,
+      key: r.key ?? r.id,
+      state: r.state,
+      // pg-boss counts retries; attempts started = spent before + retries + the one running or finished.
+      attempt: r.data.spent + r.retry_count + (r.state === 'pending' ? 0 : 1),
+      maxAttempts: r.data.max,
+      runAt: new Date(r.start_after).toISOString(),
+      createdAt: new Date(r.created_on).toISOString(),
+      payload: r.data.payload,
+      lastError: r.last_error,
+    }));
+  }
+
+  async counts(): Promise<QueueCount[]> {
+    const table = sql.table(`${this.#schema}.job`);
+    const rows = await sql<{ queue: string; state: JobState; count: string }>`
+      SELECT name AS queue, CASE WHEN state IN ('created','retry') THEN 'pending' WHEN state = 'active' THEN 'running'
+        WHEN state = 'failed' OR (output ? 'deadLetterId') THEN 'dead' ELSE 'completed' END AS state, count(*) AS count
+      FROM ${table} WHERE name NOT LIKE ${'%' + EXPIRED_SUFFIX} GROUP BY 1, 2`.execute(this.#deps.store.db);
+    return rows.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.count) }));
+  }
+}

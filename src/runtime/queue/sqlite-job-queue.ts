@@ -1,0 +1,395 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { SellbridgeError } from '../../core/errors.ts';
+import type { Clock } from '../../core/ports.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import type { Store } from '../store/store.ts';
+import type { JobRow } from '../store/tables.ts';
+import { AttemptRunner, type AttemptOutcome } from './attempt-runner.ts';
+import type {
+  EnqueueOptions,
+  EnqueueResult,
+  HandlerOptions,
+  JobEvent,
+  JobFilter,
+  JobHandler,
+  JobInfo,
+  JobQueue,
+  QueueCount,
+} from './job-queue.ts';
+
+export interface QueueSettings {
+  readonly concurrency: number;
+  readonly maxAttempts: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  readonly leaseMs: number;
+  readonly pollIntervalMs: number;
+  readonly shutdownGraceMs: number;
+  readonly keepCompletedMs: number;
+}
+
+export interface QueueDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly settings: QueueSettings;
+  /** Identifies this process in leases; default host-pid-random. */
+  readonly workerId?: string;
+}
+
+const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/**
+ * The embedded job engine: our own small queue in the SQLite store, because pg-boss (12.x) ships no SQLite
+ * adapter (its PGlite adapter would mean a second database and no transactional enqueue). SQLite serializes
+ * writers, so claiming a job is one UPDATE ... RETURNING that picks the due head of a key that nothing is
+ * running; several processes on one file are safe (WAL + busy timeout).
+ */
+export class SqliteJobQueue implements JobQueue {
+  readonly engine = 'sqlite' as const;
+  readonly #deps: QueueDeps;
+  readonly #runner: AttemptRunner;
+  readonly #handlers = new Map<string, JobHandler>();
+  readonly #inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  readonly #workerId: string;
+  #running = false;
+  #timer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #maintenance: NodeJS.Timeout | undefined;
+  #pumping = false;
+  #pumpAgain = false;
+
+  constructor(deps: QueueDeps) {
+    this.#deps = deps;
+    this.#workerId = deps.workerId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.#runner = new AttemptRunner({ db: deps.store.db, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, retry: deps.settings });
+  }
+
+  onEvent(listener: (event: JobEvent) => void): () => void {
+    return this.#runner.onEvent(listener);
+  }
+
+  async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+    const id = randomUUID();
+    const key = options.key ?? id;
+    const now = this.#deps.clock.now();
+    const runAt = options.runAt ?? new Date(now.getTime() + (options.delayMs ?? 0));
+    const db = options.tx ?? this.#deps.store.db;
+    const inserted = await db
+      .insertInto('jobs')
+      .values({
+        id,
+        queue,
+        key,
+        dedupe: options.dedupe ? 1 : 0,
+        payload: JSON.stringify(payload ?? null),
+        state: 'pending',
+        priority: options.priority ?? 0,
+        attempt: options.attemptsSpent ?? 0,
+        max_attempts: options.maxAttempts ?? this.#deps.settings.maxAttempts,
+        run_at: runAt.toISOString(),
+        lease_owner: null,
+        lease_until: null,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      })
+      // The partial unique index jobs_dedupe makes a second pending de-duplicating job with this key a no-op.
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      const existing = await db
+        .selectFrom('jobs')
+        .select('id')
+        .where('key', '=', key)
+        .where('dedupe', '=', 1)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      if (existing) return { id: existing.id, deduplicated: true };
+      throw new SellbridgeError('SB_STORE_UNAVAILABLE', `could not enqueue ${queue} job with key ${key}`);
+    }
+    if (!options.tx) this.#poke();
+    return { id, deduplicated: false };
+  }
+
+  register(queue: string, handler: JobHandler, _options?: HandlerOptions): void {
+    this.#handlers.set(queue, handler);
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    const { leaseMs, pollIntervalMs } = this.#deps.settings;
+    this.#timer = setInterval(() => this.#poke(), pollIntervalMs);
+    // Renew leases of long-running jobs well before they expire, so only dead processes lose theirs.
+    this.#heartbeat = setInterval(() => void this.#renewLeases(), Math.max(50, Math.floor(leaseMs / 3)));
+    this.#maintenance = setInterval(() => void this.#purgeCompleted(), MAINTENANCE_INTERVAL_MS);
+    this.#timer.unref?.();
+    this.#heartbeat.unref?.();
+    this.#maintenance.unref?.();
+    this.#poke();
+  }
+
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.#running = false;
+    clearInterval(this.#timer);
+    clearInterval(this.#maintenance);
+    const graceMs = options.graceMs ?? this.#deps.settings.shutdownGraceMs;
+    const all = () => Promise.allSettled([...this.#inFlight.values()].map((f) => f.promise));
+    let timeout: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timeout = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const result = await Promise.race([all().then(() => 'done' as const), graceOver]);
+    clearTimeout(timeout);
+    if (result === 'timeout') {
+      // Past the grace period: abort the handlers and give their jobs back without spending an attempt.
+      for (const f of this.#inFlight.values()) f.abort.abort();
+      const ids = [...this.#inFlight.keys()];
+      if (ids.length) {
+        await this.#deps.store.db
+          .updateTable('jobs')
+          .set({ state: 'pending', attempt: sql`max(attempt - 1, 0)`, lease_owner: null, lease_until: null, run_at: this.#now() })
+          .where('id', 'in', ids)
+          .where('lease_owner', '=', this.#workerId)
+          .where('state', '=', 'running')
+          .execute();
+      }
+    }
+    clearInterval(this.#heartbeat);
+  }
+
+  async getJob(id: string): Promise<JobInfo | undefined> {
+    const row = await this.#deps.store.db
+      .selectFrom('jobs')
+      .leftJoin('job_failures', 'job_failures.job_id', 'jobs.id')
+      .selectAll('jobs')
+      .select('job_failures.last_error')
+      .where('jobs.id', '=', id)
+      .executeTakeFirst();
+    return row ? jobInfoFromRow(row) : undefined;
+  }
+
+  async listJobs(filter: JobFilter = {}): Promise<JobInfo[]> {
+    let q = this.#deps.store.db
+      .selectFrom('jobs')
+      .leftJoin('job_failures', 'job_failures.job_id', 'jobs.id')
+      .selectAll('jobs')
+      .select('job_failures.last_error')
+      .orderBy('jobs.seq', 'desc')
+      .limit(filter.limit ?? 100);
+    if (filter.queue) q = q.where('jobs.queue', '=', filter.queue);
+    if (filter.state) q = q.where('jobs.state', '=', filter.state);
+    return (await q.execute()).map(jobInfoFromRow);
+  }
+
+  async counts(): Promise<QueueCount[]> {
+    const rows = await this.#deps.store.db
+      .selectFrom('jobs')
+      .select(['queue', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy(['queue', 'state'])
+      .execute();
+    return rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.count) }));
+  }
+
+  #now(): string {
+    return this.#deps.clock.now().toISOString();
+  }
+
+  /** Wakes the claim loop; coalesces concurrent wake-ups into one more pass. */
+  #poke(): void {
+    if (!this.#running) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    void this.#pump()
+      .catch((err: unknown) => this.#deps.logger.error({ err: (err as Error).message }, 'job claim loop failed; retrying at next poll'))
+      .finally(() => {
+        this.#pumping = false;
+        if (this.#pumpAgain) {
+          this.#pumpAgain = false;
+          this.#poke();
+        }
+      });
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#handlers.size === 0) return;
+    await this.#reclaimExpired();
+    while (this.#running && this.#inFlight.size < this.#deps.settings.concurrency) {
+      const row = await this.#claim();
+      if (!row) return;
+      this.#execute(row);
+    }
+  }
+
+  async #claim(): Promise<JobRow | undefined> {
+    const now = this.#now();
+    const leaseUntil = new Date(Date.parse(now) + this.#deps.settings.leaseMs).toISOString();
+    const queues = [...this.#handlers.keys()];
+    // The head of a key is its oldest pending job; it is claimable only when due and when no job of the same
+    // key is running. So jobs of one key run one at a time and in enqueue order.
+    const result = await sql<JobRow>`
+      UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_owner = ${this.#workerId},
+             lease_until = ${leaseUntil}, updated_at = ${now}
+      WHERE seq = (
+        SELECT j.seq FROM jobs j
+        WHERE j.state = 'pending' AND j.run_at <= ${now}
+          AND j.queue IN (${sql.join(queues)})
+          AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.key = j.key AND r.state = 'running')
+          AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.key = j.key AND e.state = 'pending' AND e.seq < j.seq)
+        ORDER BY j.priority DESC, j.run_at, j.seq
+        LIMIT 1)
+      RETURNING *`.execute(this.#deps.store.db);
+    return result.rows[0];
+  }
+
+  #execute(row: JobRow): void {
+    const abort = new AbortController();
+    const handler = this.#handlers.get(row.queue)!;
+    const attempt = {
+      id: row.id,
+      queue: row.queue,
+      key: row.key,
+      attempt: row.attempt,
+      maxAttempts: row.max_attempts,
+      payload: JSON.parse(row.payload) as unknown,
+    };
+    const promise = this.#runner
+      .run(attempt, handler, abort.signal)
+      .then(async ({ outcome, durationMs }) => {
+        await this.#settle(row, outcome);
+        this.#runner.announce(attempt, outcome, durationMs);
+      })
+      .catch((err: unknown) => {
+        // The store failed while recording the outcome: the lease runs out and the job runs again.
+        this.#deps.logger.error({ jobId: row.id, err: (err as Error).message }, `could not record the outcome of job ${row.id}`);
+      })
+      .finally(() => {
+        this.#inFlight.delete(row.id);
+        this.#poke();
+      });
+    this.#inFlight.set(row.id, { promise, abort });
+  }
+
+  /** Applies an outcome, fenced by our lease: if another process took the job over, its result counts. */
+  async #settle(row: JobRow, outcome: AttemptOutcome): Promise<void> {
+    const now = this.#deps.clock.now();
+    const base = { lease_owner: null, lease_until: null, updated_at: now.toISOString() };
+    const later = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    const update = () =>
+      this.#deps.store.db.updateTable('jobs').where('id', '=', row.id).where('lease_owner', '=', this.#workerId).where('state', '=', 'running');
+    switch (outcome.kind) {
+      case 'completed':
+        await update().set({ ...base, state: 'completed' }).execute();
+        return;
+      case 'dead':
+        await update().set({ ...base, state: 'dead' }).execute();
+        return;
+      case 'retry':
+        await this.#backToPending(row, () => update().set({ ...base, state: 'pending', run_at: later(outcome.delayMs) }).execute());
+        return;
+      case 'defer':
+      case 'released':
+        // Waiting for a rate limit, a circuit or a restart spends no attempt.
+        await this.#backToPending(row, () =>
+          update()
+            .set({ ...base, state: 'pending', attempt: row.attempt - 1, run_at: later(outcome.kind === 'defer' ? outcome.delayMs : 0) })
+            .execute(),
+        );
+        return;
+    }
+  }
+
+  /**
+   * Puts a de-duplicating job back in line. If a newer job with the same key was enqueued while this one ran,
+   * that pending job will do the same work (jobs re-read their source), so this one is finished as superseded.
+   */
+  async #backToPending(row: Pick<JobRow, 'id' | 'key' | 'dedupe'>, apply: () => Promise<unknown>): Promise<void> {
+    try {
+      await apply();
+    } catch (err) {
+      if (!row.dedupe || !/UNIQUE constraint failed/i.test((err as Error).message)) throw err;
+      await this.#deps.store.db.updateTable('jobs').set({ state: 'completed', lease_owner: null, lease_until: null, updated_at: this.#now() }).where('id', '=', row.id).execute();
+      this.#deps.logger.info({ jobId: row.id }, `job ${row.id} superseded by a newer pending job with the same key`);
+    }
+  }
+
+  async #renewLeases(): Promise<void> {
+    const ids = [...this.#inFlight.keys()];
+    if (ids.length === 0) return;
+    const leaseUntil = new Date(this.#deps.clock.now().getTime() + this.#deps.settings.leaseMs).toISOString();
+    await this.#deps.store.db
+      .updateTable('jobs')
+      .set({ lease_until: leaseUntil })
+      .where('id', 'in', ids)
+      .where('lease_owner', '=', this.#workerId)
+      .where('state', '=', 'running')
+      .execute()
+      .catch((err: unknown) => this.#deps.logger.warn({ err: (err as Error).message }, 'lease renewal failed'));
+  }
+
+  /**
+   * Jobs whose lease ran out belong to a process that died (or hung). They run again; the lost attempt counts,
+   * and a job that has used all its attempts this way goes to the dead-letter queue.
+   */
+  async #reclaimExpired(): Promise<void> {
+    const now = this.#now();
+    const expired = await this.#deps.store.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('state', '=', 'running')
+      .where('lease_until', '<', now)
+      .execute();
+    for (const row of expired) {
+      const error = new SellbridgeError('SB_JOB_TIMEOUT', `job ${row.id} (${row.queue}) was not finished within its lease; the process holding it died or hung`, {
+        context: { jobId: row.id, queue: row.queue },
+      });
+      const fenced = () =>
+        this.#deps.store.db.updateTable('jobs').where('id', '=', row.id).where('state', '=', 'running').where('lease_until', '<', now);
+      this.#deps.logger.warn({ jobId: row.id, queue: row.queue, attempt: row.attempt }, error.message);
+      if (row.attempt >= row.max_attempts) {
+        const job = { id: row.id, queue: row.queue, key: row.key, attempt: row.attempt, maxAttempts: row.max_attempts };
+        const deadLetterId = await this.#runner.deadLetter(job, JSON.parse(row.payload), error);
+        await fenced().set({ state: 'dead', lease_owner: null, lease_until: null, updated_at: now }).execute();
+        this.#runner.emit({ type: 'dead', job, deadLetterId, code: error.code });
+      } else {
+        await this.#backToPending(row, () => fenced().set({ state: 'pending', lease_owner: null, lease_until: null, run_at: now, updated_at: now }).execute());
+      }
+    }
+  }
+
+  async #purgeCompleted(): Promise<void> {
+    const cutoff = new Date(this.#deps.clock.now().getTime() - this.#deps.settings.keepCompletedMs).toISOString();
+    await this.#deps.store.db
+      .deleteFrom('jobs')
+      .where('state', 'in', ['completed', 'dead'])
+      .where('updated_at', '<', cutoff)
+      .execute()
+      .catch(() => undefined);
+    await this.#deps.store.db
+      .deleteFrom('job_failures')
+      .where('last_failed_at', '<', cutoff)
+      .execute()
+      .catch(() => undefined);
+  }
+}
+
+function jobInfoFromRow(row: JobRow & { last_error: string | null }): JobInfo {
+  return {
+    id: row.id,
+    queue: row.queue,
+    key: row.key,
+    state: row.state,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    runAt: row.run_at,
+    createdAt: row.created_at,
+    payload: JSON.parse(row.payload) as unknown,
+    lastError: row.last_error,
+  };
+}

@@ -1,0 +1,253 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SellbridgeError } from '../../../src/core/errors.ts';
+import { systemClock } from '../../../src/runtime/clock.ts';
+import { createDeadLetterService } from '../../../src/runtime/queue/dead-letters.ts';
+import type { JobContext, JobQueue } from '../../../src/runtime/queue/job-queue.ts';
+import type { Store } from '../../../src/runtime/store/store.ts';
+import { listAudit } from '../../../src/runtime/audit.ts';
+import { freshStore, makeQueue, waitForEvent, waitUntil, type StoreKind } from '../../helpers/queue-env.ts';
+
+/**
+ * The JobQueue contract: one suite, run once per engine (sqlite-job-queue.test.ts, pgboss-job-queue.test.ts).
+ * Tests wait for job events or states; nothing sleeps.
+ */
+export function describeJobQueue(kind: StoreKind): void {
+  describe(`JobQueue contract on ${kind}`, () => {
+    let store: Store;
+    let queue: JobQueue;
+    const extra: JobQueue[] = [];
+
+    beforeEach(async (ctx) => {
+      store = await freshStore(kind, `${kind}:${ctx.task.name}`);
+      queue = await makeQueue(store);
+    });
+    afterEach(async () => {
+      for (const q of [queue, ...extra.splice(0)]) await q.stop({ graceMs: 200 });
+      await store.close();
+    });
+
+    it('runs a job with its payload, attempt 1 of maxAttempts', async () => {
+      const seen: { payload: unknown; ctx: JobContext }[] = [];
+      queue.register('t.hello', async (payload, ctx) => void seen.push({ payload, ctx }));
+      await queue.start();
+      const { id } = await queue.enqueue('t.hello', { orderId: '111-1' });
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === id);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.payload).toEqual({ orderId: '111-1' });
+      expect(seen[0]!.ctx.attempt).toBe(1);
+      expect(seen[0]!.ctx.maxAttempts).toBe(3);
+      expect((await queue.getJob(id))?.state).toBe('completed');
+    });
+
+    it('enqueues inside a store transaction: rolled back leaves no job, committed runs', async () => {
+      const ran: unknown[] = [];
+      queue.register('t.tx', async (p) => void ran.push(p));
+      await expect(
+        store.transaction(async (tx) => {
+          await queue.enqueue('t.tx', { n: 'rolled-back' }, { tx });
+          throw new Error('abort the transaction');
+        }),
+      ).rejects.toThrow('abort the transaction');
+      const { id } = await store.transaction((tx) => queue.enqueue('t.tx', { n: 'committed' }, { tx }));
+      await queue.start();
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === id);
+      expect(ran).toEqual([{ n: 'committed' }]);
+      expect((await queue.listJobs({ queue: 't.tx' })).map((j) => j.payload)).toEqual([{ n: 'committed' }]);
+    });
+
+    it('holds a delayed job until its time', async () => {
+      const startedAt = new Map<string, number>();
+      queue.register('t.delay', async (p) => void startedAt.set((p as { n: string }).n, Date.now()));
+      const runAt = new Date(Date.now() + 1500);
+      const later = await queue.enqueue('t.delay', { n: 'later' }, { runAt });
+      const now = await queue.enqueue('t.delay', { n: 'now' });
+      await queue.start();
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === now.id);
+      expect((await queue.getJob(later.id))?.state).toBe('pending');
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === later.id);
+      expect(startedAt.get('later')!).toBeGreaterThanOrEqual(runAt.getTime() - 5);
+    });
+
+    it('de-duplicates by key while a job is pending', async () => {
+      const first = await queue.enqueue('t.dedupe', { v: 1 }, { key: 'order.import:111', dedupe: true });
+      const second = await queue.enqueue('t.dedupe', { v: 2 }, { key: 'order.import:111', dedupe: true });
+      const other = await queue.enqueue('t.dedupe', { v: 3 }, { key: 'order.import:222', dedupe: true });
+      expect(second).toEqual({ id: first.id, deduplicated: true });
+      expect(other.deduplicated).toBe(false);
+      const runs: unknown[] = [];
+      queue.register('t.dedupe', async (p) => void runs.push(p));
+      await queue.start();
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === first.id);
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === other.id).catch(() => undefined);
+      await waitUntil(async () => runs.length === 2, 10_000, 'two runs');
+      expect(runs).toContainEqual({ v: 1 });
+      expect(runs).not.toContainEqual({ v: 2 });
+      // Once the first has run, the same key can be queued again.
+      const third = await queue.enqueue('t.dedupe', { v: 4 }, { key: 'order.import:111', dedupe: true });
+      expect(third.deduplicated).toBe(false);
+    });
+
+    it('runs jobs of one key one at a time, in enqueue order, while other keys run in parallel', async () => {
+      const running = new Map<string, number>();
+      let maxPerKey = 0;
+      let maxOverall = 0;
+      const order: { a: number[]; b: number[] } = { a: [], b: [] };
+      let releaseGate!: () => void;
+      const gate = new Promise<void>((r) => (releaseGate = r));
+      queue.register('t.serial', async (p) => {
+        const { key, seq } = p as { key: 'a' | 'b'; seq: number };
+        running.set(key, (running.get(key) ?? 0) + 1);
+        maxPerKey = Math.max(maxPerKey, running.get(key)!);
+        maxOverall = Math.max(maxOverall, [...running.values()].reduce((x, y) => x + y, 0));
+        if (seq === 0) await gate; // hold the first job of each key until both keys are running
+        order[key].push(seq);
+        running.set(key, running.get(key)! - 1);
+      });
+      const ids: string[] = [];
+      for (let seq = 0; seq < 6; seq++) {
+        for (const key of ['a', 'b'] as const) ids.push((await queue.enqueue('t.serial', { key, seq }, { key: `k:${key}` })).id);
+      }
+      await queue.start();
+      await waitUntil(async () => maxOverall >= 2, 10_000, 'both keys running');
+      releaseGate();
+      await waitUntil(async () => order.a.length + order.b.length === 12, 30_000, 'all twelve jobs');
+      expect(maxPerKey).toBe(1);
+      expect(maxOverall).toBe(2);
+      expect(order.a).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(order.b).toEqual([0, 1, 2, 3, 4, 5]);
+    });
+
+    it('retries transient errors with backoff until they succeed', async () => {
+      let calls = 0;
+      queue.register('t.flaky', async () => {
+        calls++;
+        if (calls < 3) throw new SellbridgeError('SB_JOB_HANDLER_CRASHED', `flaky call ${calls}`);
+      });
+      const retries: number[] = [];
+      queue.onEvent((e) => e.type === 'retry' && retries.push(e.job.attempt));
+      await queue.start();
+      const { id } = await queue.enqueue('t.flaky', {});
+      const done = await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === id);
+      expect(done.job.attempt).toBe(3);
+      expect(retries).toEqual([1, 2]);
+      expect(calls).toBe(3);
+    });
+
+    it('dead-letters validation errors at once, with payload, error, attempts and failure times', async () => {
+      queue.register('t.bad', async () => {
+        throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', 'order 111-2: field sku: unknown', { context: { amazonOrderId: '111-2' } });
+      });
+      await queue.start();
+      const { id } = await queue.enqueue('t.bad', { amazonOrderId: '111-2' }, { key: 'order:111-2' });
+      const dead = await waitForEvent(queue, (e) => e.type === 'dead' && e.job.id === id);
+      expect(dead.job.attempt).toBe(1);
+      const dlq = createDeadLetterService(store, queue, systemClock);
+      const [letter] = await dlq.list();
+      expect(letter).toMatchObject({
+        queue: 't.bad',
+        jobId: id,
+        jobKey: 'order:111-2',
+        payload: { amazonOrderId: '111-2' },
+        attempts: 1,
+        status: 'open',
+        error: { code: 'SB_JOB_PAYLOAD_INVALID', kind: 'validation', context: { amazonOrderId: '111-2' } },
+      });
+      expect(letter!.firstFailedAt <= letter!.lastFailedAt).toBe(true);
+      expect((await queue.getJob(id))?.state).toBe('dead');
+    });
+
+    it('dead-letters a job whose retryable failures use up every attempt', async () => {
+      queue.register('t.down', async () => {
+        throw new SellbridgeError('SB_JOB_HANDLER_CRASHED', 'still down');
+      });
+      await queue.start();
+      const { id } = await queue.enqueue('t.down', { n: 1 }, { maxAttempts: 2 });
+      const dead = await waitForEvent(queue, (e) => e.type === 'dead' && e.job.id === id);
+      expect(dead.job.attempt).toBe(2);
+      const dlq = createDeadLetterService(store, queue, systemClock);
+      const letter = (await dlq.list()).find((l) => l.jobId === id)!;
+      expect(letter.attempts).toBe(2);
+      expect(letter.error.code).toBe('SB_JOB_HANDLER_CRASHED');
+    });
+
+    it('waits on throttled errors without spending attempts', async () => {
+      let calls = 0;
+      const attempts: number[] = [];
+      queue.register('t.throttled', async (_p, ctx) => {
+        calls++;
+        attempts.push(ctx.attempt);
+        if (calls <= 3) throw new SellbridgeError('SB_STORE_UNAVAILABLE', 'rate limit', { retryAfterMs: 30 });
+      });
+      await queue.start();
+      // maxAttempts 2 < 3 throttles: this only completes if waiting spends no attempt.
+      await queue.enqueue('t.throttled', { n: 1 }, { maxAttempts: 2, key: 'k:throttle', dedupe: true });
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.queue === 't.throttled');
+      expect(calls).toBe(4);
+      expect(attempts).toEqual([1, 1, 1, 1]);
+    });
+
+    it('replays a dead letter with an edited payload, discards another, and audits both', async () => {
+      queue.register('t.fixme', async (p) => {
+        if ((p as { sku: string }).sku === 'BAD') throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', 'sku: BAD is unknown');
+      });
+      await queue.start();
+      const a = await queue.enqueue('t.fixme', { sku: 'BAD', n: 1 }, { key: 'fix:1' });
+      const b = await queue.enqueue('t.fixme', { sku: 'BAD', n: 2 }, { key: 'fix:2' });
+      await waitForEvent(queue, (e) => e.type === 'dead' && e.job.id === a.id);
+      await waitUntil(async () => (await queue.getJob(b.id))?.state === 'dead', 10_000, 'second dead letter');
+      const dlq = createDeadLetterService(store, queue, systemClock);
+      const letters = await dlq.list();
+      const la = letters.find((l) => l.jobId === a.id)!;
+      const lb = letters.find((l) => l.jobId === b.id)!;
+
+      const replayed = await dlq.replay(la.id, { actor: 'operator:ana', payload: { sku: 'GOOD', n: 1 } });
+      await waitUntil(async () => (await queue.getJob(replayed.jobId))?.state === 'completed', 10_000, 'replayed job');
+      expect((await queue.getJob(replayed.jobId))?.payload).toEqual({ sku: 'GOOD', n: 1 });
+      expect(await dlq.get(la.id)).toMatchObject({ status: 'replayed', resolvedBy: 'operator:ana', replayJobId: replayed.jobId });
+
+      await dlq.discard(lb.id, { actor: 'operator:ana', reason: 'test order' });
+      expect((await dlq.get(lb.id)).status).toBe('discarded');
+      await expect(dlq.replay(lb.id, { actor: 'operator:ana' })).rejects.toMatchObject({ code: 'SB_DLQ_ALREADY_RESOLVED' });
+      await expect(dlq.get('no-such-id')).rejects.toMatchObject({ code: 'SB_DLQ_NOT_FOUND' });
+      expect(await dlq.list()).toHaveLength(0);
+
+      const audit = await listAudit(store.db);
+      expect(audit.map((r) => r.action).sort()).toEqual(['dlq.discard', 'dlq.replay']);
+      expect(audit.every((r) => r.actor === 'operator:ana')).toBe(true);
+    });
+
+    it('on stop, releases jobs that outlive the grace period without spending an attempt', async () => {
+      let started!: () => void;
+      const startedP = new Promise<void>((r) => (started = r));
+      queue.register('t.long', (_p, ctx) => {
+        started();
+        return new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      });
+      await queue.start();
+      const { id } = await queue.enqueue('t.long', { n: 1 }, { key: 'long:1', dedupe: true });
+      await startedP;
+      const released = waitForEvent(queue, (e) => e.type === 'released');
+      await queue.stop({ graceMs: 100 });
+      await released;
+
+      const second = await makeQueue(store);
+      extra.push(second);
+      const attempts: number[] = [];
+      second.register('t.long', async (_p, ctx) => void attempts.push(ctx.attempt));
+      await second.start();
+      await waitUntil(async () => attempts.length === 1, 30_000, 'the released job to run again');
+      expect(attempts).toEqual([1]);
+      void id;
+    });
+
+    it('lists jobs and counts them per queue and state', async () => {
+      queue.register('t.count', async () => undefined);
+      await queue.enqueue('t.count', { n: 1 });
+      await queue.enqueue('t.count', { n: 2 }, { delayMs: 60_000 });
+      const pending = await queue.listJobs({ queue: 't.count', state: 'pending' });
+      expect(pending).toHaveLength(2);
+      const counts = await queue.counts();
+      expect(counts).toContainEqual({ queue: 't.count', state: 'pending', count: 2 });
+    });
+  });
+}

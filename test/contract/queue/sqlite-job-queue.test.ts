@@ -1,0 +1,3 @@
+import { describeJobQueue } from './job-queue.contract.ts';
+
+describeJobQueue('sqlite');
