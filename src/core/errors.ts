@@ -99,6 +99,118 @@ export const ERROR_CATALOGUE = {
     meaning: 'The edited payload given to replay is not valid JSON.',
     fix: 'Pass a JSON file with --payload <file> (or - for standard input).',
   },
+  // --- Amazon SP-API -------------------------------------------------------------------------------
+  SB_AMZ_THROTTLED: {
+    kind: 'throttled',
+    meaning: 'Amazon answered 429 (quota exceeded), or the shared rate bucket for this operation is empty.',
+    fix: 'Nothing: the job runs again after retryAfterMs without spending an attempt. If it is frequent, lower amazon.usagePlans for the operation.',
+  },
+  SB_AMZ_SERVER_ERROR: {
+    kind: 'transient',
+    meaning: 'Amazon answered with a 5xx status (internal error or service unavailable).',
+    fix: 'Usually transient and retried with backoff; if it persists check the SP-API status page.',
+  },
+  SB_AMZ_TIMEOUT: {
+    kind: 'transient',
+    meaning: 'An SP-API (or LWA, or document) request got no answer within amazon.requestTimeoutMs.',
+    fix: 'Retried with backoff; if it repeats check the network path to Amazon or raise amazon.requestTimeoutMs.',
+  },
+  SB_AMZ_NETWORK: {
+    kind: 'transient',
+    meaning: 'The connection to Amazon failed (DNS, TCP reset, TLS).',
+    fix: 'Retried with backoff; check DNS, proxy and firewall rules for the SP-API and LWA hosts.',
+  },
+  SB_AMZ_REQUEST_REJECTED: {
+    kind: 'validation',
+    meaning: 'Amazon rejected the request (4xx): a bad parameter, an unknown id, or a state that does not allow the call.',
+    fix: 'Read the Amazon error code in the context (e.g. InvalidInput, NotFound); fix the record, then replay the dead letter.',
+  },
+  SB_AMZ_ACCESS_DENIED: {
+    kind: 'validation',
+    meaning: 'Amazon refused the credentials (401 after one token refresh, or 403): missing role, revoked authorization, or wrong region.',
+    fix: 'Run `sellbridge amazon doctor`; re-authorize the seller or add the missing role to the SP-API application.',
+  },
+  SB_AMZ_LWA_REJECTED: {
+    kind: 'validation',
+    meaning: 'Login with Amazon refused the token request (invalid client id/secret, or revoked refresh token).',
+    fix: 'Check amazon.lwaClientId, amazon.lwaClientSecret and amazon.refreshToken; run `sellbridge amazon doctor`.',
+  },
+  SB_AMZ_CREDENTIALS_MISSING: {
+    kind: 'config',
+    meaning: 'The Amazon connector needs LWA credentials (client id, client secret, refresh token) that are not configured.',
+    fix: 'Set amazon.lwaClientId, amazon.lwaClientSecret and amazon.refreshToken (SELLBRIDGE_AMAZON_* variables).',
+  },
+  SB_AMZ_RESPONSE_INVALID: {
+    kind: 'internal',
+    meaning: 'An SP-API response did not have the shape of Amazon\'s model (a contract change or a proxy in between).',
+    fix: 'Report it with the operation and request id from the context; it is retried a few times, then dead-lettered.',
+  },
+  SB_AMZ_ORDER_INVALID: {
+    kind: 'mapping',
+    meaning: 'An Amazon order could not be turned into a canonical order (missing or malformed fields).',
+    fix: 'Read the listed fields in the dead letter; most often an amount in an unexpected currency or format.',
+  },
+  SB_AMZ_NOTIFICATION_INVALID: {
+    kind: 'validation',
+    meaning: 'An SP-API notification (SQS message or EventBridge event) is not a notification document we understand.',
+    fix: 'Inspect the message; it is kept in the inbox as rejected and the polling safety net still catches the change.',
+  },
+  // --- Sage 500 ---
+  SB_SAGE_UNAVAILABLE: {
+    kind: 'unavailable',
+    meaning: 'The Sage 500 database cannot be reached, a query timed out or the connection dropped.',
+    fix: 'Check SQL Server, the network path and sage500.url; work resumes by itself once it answers.',
+  },
+  SB_SAGE_QUERY_FAILED: {
+    kind: 'transient',
+    meaning: 'The Sage 500 database answered a query with an unexpected error.',
+    fix: 'Read the cause; if it repeats, run `sellbridge sage500 discover` to compare the database with what Sellbridge expects.',
+  },
+  SB_SAGE_ORDER_REJECTED: {
+    kind: 'mapping',
+    meaning: "Sage's import procedure spSOapiSalesOrdIns rejected the staged order; every message it wrote to tdmMigrationLogWrk is listed.",
+    fix: 'Fix the named data in Sage (customer, item, warehouse) or the SKU mapping, then replay the dead letter; nothing was left staged.',
+  },
+  SB_SAGE_VALUE_TOO_LONG: {
+    kind: 'mapping',
+    meaning: 'A value does not fit its Sage 500 column (e.g. CustPONo and UserFld are 15 characters, ItemID 30).',
+    fix: 'Shorten the value at its source or map it (SKU -> ItemID); every too-long field is listed.',
+  },
+  SB_SAGE_TRANNO_INVALID: {
+    kind: 'validation',
+    meaning: 'The reserved Sage TranNo is empty or longer than 10 characters.',
+    fix: 'Check sage500.tranNoPrefix: prefix plus sequence must fit 10 characters.',
+  },
+  SB_SAGE_ORDER_NOT_FOUND: {
+    kind: 'validation',
+    meaning: 'No Sage sales order has that TranNo in this company.',
+    fix: 'Check the number with `sellbridge sage500 show order <TranNo>`.',
+  },
+  SB_SAGE_ORDER_NOT_CANCELABLE: {
+    kind: 'validation',
+    meaning: 'The Sage sales order cannot be canceled because something was already shipped or invoiced.',
+    fix: 'Handle the rest in Sage (return or credit memo).',
+  },
+  SB_SAGE_JOURNAL_UNBALANCED: {
+    kind: 'validation',
+    meaning: 'The GL journal lines do not net to zero, are empty or mix currencies.',
+    fix: 'Check the settlement mapping that built the journal.',
+  },
+  SB_SAGE_GL_ACCOUNT_INVALID: {
+    kind: 'mapping',
+    meaning: 'One or more GL accounts do not exist, are not active or are not financial accounts in this company.',
+    fix: 'Fix the GL account mapping (every bad account is listed) or the accounts in Sage, then replay.',
+  },
+  SB_SAGE_FISCAL_PERIOD_CLOSED: {
+    kind: 'validation',
+    meaning: 'The journal date is not inside an open Sage fiscal period.',
+    fix: 'Open the period in Sage GL (or create it), then replay the dead letter.',
+  },
+  SB_SAGE_SCHEMA_MISSING: {
+    kind: 'config',
+    meaning: "Sellbridge's extension tables (tsoSalesOrder_AMZ...) or a Sage object it needs are missing.",
+    fix: 'Run `sellbridge sage500 install-extensions` (or hand `--print` output to the DBA); `sellbridge sage500 discover` lists what exists.',
+  },
   // --- CLI -----------------------------------------------------------------------------------------
   SB_CLI_USAGE: {
     kind: 'validation',

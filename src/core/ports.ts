@@ -4,3 +4,4 @@
  * The job queue port lives in `runtime/queue/job-queue.ts`: it is machinery, not business.
  */
 export type { Clock } from './ports/clock.ts';
+export type { AmazonMarketplace, OrderSearch, PackageShipment } from './ports/amazon-marketplace.ts';

@@ -1,0 +1,71 @@
+import type { Clock } from '../../../core/ports.ts';
+import type { RateLimiter } from '../../../runtime/rate-limit/token-bucket.ts';
+import { createSpApiClient, type SpApiClient } from './client.ts';
+import { createHttpTransport, type FetchFn, type SpApiTransport } from './http-client.ts';
+import { createLwaTokenSource, type AccessTokenSource } from './lwa-token.ts';
+import { withRateLimit } from './rate-limited-transport.ts';
+import { resolveEndpoint, type SpApiRegion } from './regions.ts';
+import type { UsagePlan } from './usage-plans.ts';
+
+/** Everything one seller connection needs; mirrors the `amazon` config section without importing it. */
+export interface SpApiConnectionSettings {
+  readonly region: SpApiRegion;
+  readonly sandbox?: boolean;
+  readonly endpoint?: string | undefined;
+  readonly lwaEndpoint?: string | undefined;
+  readonly lwaClientId?: string | undefined;
+  readonly lwaClientSecret?: string | undefined;
+  readonly refreshToken?: string | undefined;
+  readonly sellerId: string;
+  readonly applicationId: string;
+  readonly requestTimeoutMs?: number;
+  readonly usagePlans?: Readonly<Record<string, Partial<UsagePlan>>>;
+  readonly maxRateWaitMs?: number;
+}
+
+export interface SpApiConnectionDeps {
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Shared buckets (store-backed in production); without one, calls are not rate-limited locally. */
+  readonly limiter?: RateLimiter;
+  readonly fetch?: FetchFn;
+}
+
+export interface SpApiConnection {
+  readonly client: SpApiClient;
+  readonly tokens: AccessTokenSource;
+  readonly transport: SpApiTransport;
+  readonly baseUrl: string;
+}
+
+/** Builds token source, transport, rate-limit layer and typed client for one seller. */
+export function createSpApiConnection(settings: SpApiConnectionSettings, deps: SpApiConnectionDeps): SpApiConnection {
+  const tokens = createLwaTokenSource({
+    credentials: { clientId: settings.lwaClientId, clientSecret: settings.lwaClientSecret, refreshToken: settings.refreshToken },
+    endpoint: settings.lwaEndpoint,
+    clock: deps.clock,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(settings.requestTimeoutMs ? { timeoutMs: settings.requestTimeoutMs } : {}),
+  });
+  const baseUrl = resolveEndpoint({ region: settings.region, sandbox: settings.sandbox ?? false, override: settings.endpoint });
+  let transport = createHttpTransport({
+    baseUrl,
+    tokens,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(settings.requestTimeoutMs ? { timeoutMs: settings.requestTimeoutMs } : {}),
+  });
+  if (deps.limiter) {
+    transport = withRateLimit(transport, {
+      limiter: deps.limiter,
+      scope: `${settings.applicationId}|${settings.sellerId}|${settings.region}`,
+      sleep: deps.sleep,
+      ...(settings.maxRateWaitMs === undefined ? {} : { maxWaitMs: settings.maxRateWaitMs }),
+      ...(settings.sandbox ? { sandbox: true } : {}),
+      ...(settings.usagePlans ? { usagePlanOverrides: settings.usagePlans } : {}),
+    });
+  }
+  const client = createSpApiClient(transport, {
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+  return { client, tokens, transport, baseUrl };
+}
