@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createStoreRateLimiter } from '../../../src/runtime/rate-limit/store-rate-limiter.ts';
+import { openStore, type Store } from '../../../src/runtime/store/store.ts';
+
+const PG_URL = process.env.SELLBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dir = mkdtempSync(join(tmpdir(), 'sb-rate-'));
+const opened: Store[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function pgReachable(): Promise<boolean> {
+  const s = openStore({ url: PG_URL, schema: 'public', poolSize: 1 });
+  try {
+    await sql`select 1`.execute(s.db);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await s.close();
+  }
+}
+const PG = await pgReachable();
+
+const backends = [
+  { name: 'sqlite', open: () => openStore({ url: `sqlite:${join(dir, 'rate.db')}` }), enabled: true },
+  { name: 'postgres', open: () => openStore({ url: PG_URL, schema: 'sb_amz_rate_test', poolSize: 4 }), enabled: PG },
+];
+
+describe.each(backends)('store rate limiter on $name', ({ name, open, enabled }) => {
+  // Two stores stand for two processes on PostgreSQL. node:sqlite is synchronous, so two SQLite connections in
+  // one process would block each other's event loop: there one store serves both (bench/quota.ts uses processes).
+  it.skipIf(!enabled)(`two limiters never hand out more than the burst at one instant`, async () => {
+    const a = open();
+    const b = name === 'postgres' ? open() : a;
+    opened.push(a);
+    if (b !== a) opened.push(b);
+    if (name === 'postgres') await sql`DROP SCHEMA IF EXISTS sb_amz_rate_test CASCADE`.execute(a.db);
+    await a.migrate();
+    const t = 1_000_000;
+    const la = createStoreRateLimiter(a, { now: () => t, safety: 1 });
+    const lb = createStoreRateLimiter(b, { now: () => t, safety: 1 });
+    const plan = { rate: 1, burst: 5 };
+    const waits = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? la : lb).take('app|seller|na|orders.getOrder', { plan })));
+    expect(waits.filter((w) => w === 0)).toHaveLength(5);
+    expect(Math.min(...waits.filter((w) => w > 0))).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!enabled)('low priority keeps the reserve; the server rate and a 429 drain are shared', async () => {
+    const s = open();
+    opened.push(s);
+    await s.migrate();
+    let t = 5_000_000;
+    const l = createStoreRateLimiter(s, { now: () => t, safety: 1 });
+    const plan = { rate: 1, burst: 5 }; // reserve 1
+    const key = `k-${Math.random()}`;
+    for (let i = 0; i < 4; i++) expect(await l.take(key, { plan, priority: 'low' })).toBe(0);
+    expect(await l.take(key, { plan, priority: 'low' })).toBeGreaterThan(0);
+    expect(await l.take(key, { plan, priority: 'high' })).toBe(0);
+    await l.setRate(key, 10);
+    expect(await l.take(key, { plan })).toBe(100);
+    t += 100;
+    expect(await l.take(key, { plan })).toBe(0);
+    t += 1000;
+    await l.drain(key);
+    expect(await l.take(key, { plan })).toBe(100);
+  });
+});
