@@ -4,4 +4,5 @@
  * The job queue port lives in `runtime/queue/job-queue.ts`: it is machinery, not business.
  */
 export type { Clock } from './ports/clock.ts';
+export type * from './ports/sage500-gateway.ts';
 export type { AmazonMarketplace, OrderSearch, PackageShipment } from './ports/amazon-marketplace.ts';

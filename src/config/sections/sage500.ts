@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secret } from '../fields.ts';
+import { count, durationMs, MINUTE, SECOND, secret } from '../fields.ts';
 
 /** Sage 500 gateway settings. Owned by the Sage 500 connector (issue 4). */
 export const sage500Section = z
@@ -10,6 +10,56 @@ export const sage500Section = z
       .describe('`sandbox` uses the embedded Sage 500 sandbox (SQLite); `sqlserver` a real Sage 500 database'),
     companyId: z.string().min(1).max(3).default('SOA').describe('Sage 500 CompanyID the connection writes to'),
     url: secret('SQL Server connection string (mssql://user:password@host:1433/database), when kind is sqlserver'),
+    sandboxPath: z
+      .string()
+      .min(1)
+      .default('./data/sage500-sandbox.db')
+      .describe('Sandbox: SQLite file of the embedded Sage 500 sandbox (`:memory:` for a throw-away one)'),
+    tranNoPrefix: z
+      .string()
+      .regex(/^[A-Z]{1,3}$/, 'one to three capital letters')
+      .default('AZ')
+      .describe('Prefix of the sales order numbers (TranNo, 10 characters) Sellbridge reserves, so they never collide with Sage numbering'),
+    userId: z.string().min(1).max(30).default('sellbridge').describe('Sage user id written to CreateUserID and batch logs'),
+    packageTable: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a table name')
+      .default('tsoPackage')
+      .describe('Table holding shipment packages with tracking numbers (varies by site; `sellbridge sage500 discover` finds it)'),
+    packageTrackingColumn: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name')
+      .default('TrackingNo')
+      .describe('Column of the package table that holds the tracking number'),
+    packageNoColumn: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name')
+      .default('PackageNo')
+      .describe('Column of the package table that holds the package number'),
+    shipmentRewindKeys: count('Shipments: how many ShipKeys behind the cursor are read again, so shipments committed late are not missed', 500),
+    glJournalId: z.string().min(1).max(10).default('GJ').describe('GL journal (tglJournal.JrnlID) that settlement journals are entered in'),
+    connectTimeoutMs: durationMs('SQL Server: how long to wait for a connection', 15 * SECOND),
+    requestTimeoutMs: durationMs('SQL Server: how long one statement or procedure call may run', 60 * SECOND),
+    unavailableRetryMs: durationMs('How long a job waits before it tries again after Sage was unavailable', MINUTE),
+    importMaxCalls: count('How many times spSOapiSalesOrdIns is called for one order while it answers @oContinue = 1', 50, 1),
+    warehouseSimulator: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe('Sandbox: pick and ship open orders by itself (demo)'),
+        delayMs: durationMs('Sandbox: how old an open order must be before the simulator ships it', 30 * SECOND),
+        partialEvery: count('Sandbox: every Nth order ships in two shipments (0 = never)', 3),
+        packagesPerShipment: count('Sandbox: packages per shipment', 1, 1),
+      })
+      .prefault({})
+      .describe('Sandbox warehouse simulator'),
+    faults: z
+      .strictObject({
+        unavailableForMs: durationMs('Sandbox: every call fails as unavailable for this long after start (0 = off)', 0),
+        slowMs: durationMs('Sandbox: extra delay added to every call (0 = off)', 0),
+      })
+      .prefault({})
+      .describe('Sandbox fault injection'),
   })
   .prefault({})
   .describe('Sage 500 ERP');
+
+export type Sage500Config = z.output<typeof sage500Section>;

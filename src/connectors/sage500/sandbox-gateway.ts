@@ -1,0 +1,173 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, sql } from 'kysely';
+import { SellbridgeError } from '../../core/errors.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Sage500Gateway } from '../../core/ports/sage500-gateway.ts';
+import { createNodeSqliteDatabase, NodeSqliteDialect } from '../../runtime/store/node-sqlite-dialect.ts';
+import { createGatewayCore, SESSION_KEY_NAME, type SageBackend } from './gateway-core.ts';
+import { runSalesOrderImport } from './sandbox/import-procedure.ts';
+import { SAGE_BASE_TABLES, SAGE_EXTENSION_TABLES, SANDBOX_INDEXES, sqliteCreateTable, VDV_STOCK_STATUS_VIEW } from './sandbox/schema.ts';
+import { DEMO, seedDemoCompany } from './sandbox/seed.ts';
+import { nextSurrogateKey } from './sandbox/surrogate-keys.ts';
+import { shipDueOrders, type WarehouseSimulatorOptions } from './sandbox/warehouse-simulator.ts';
+import type { SageDb } from './sql/db.ts';
+import type { SageDatabase } from './tables.ts';
+import { BATCH_TYPE_GL_GENERAL } from './tables.ts';
+
+export interface SandboxGatewayOptions {
+  /** SQLite file, or `:memory:`. */
+  readonly path: string;
+  readonly companyId?: string;
+  readonly userId?: string;
+  readonly clock?: Clock;
+  readonly shipmentRewindKeys?: number;
+  readonly importMaxCalls?: number;
+  readonly warehouseSimulator?: Partial<WarehouseSimulatorOptions> & { readonly enabled?: boolean };
+  readonly faults?: SandboxFaults;
+}
+
+export interface SandboxFaults {
+  /** Every call fails as SB_SAGE_UNAVAILABLE for this long from the moment the fault is set. */
+  readonly unavailableForMs?: number;
+  /** Extra delay before every call. */
+  readonly slowMs?: number;
+}
+
+/** The sandbox is a Sage500Gateway plus the knobs a demo or a test needs. */
+export interface SandboxGateway extends Sage500Gateway {
+  /** Direct access to the sandbox's Sage tables (tests, `sage500 show order`). */
+  readonly db: SageDb;
+  /** Ships due orders now; returns how many shipments were written. */
+  shipDueOrders(): Promise<number>;
+  /** Sets (or clears, with `{}`) fault injection, starting now by the gateway's clock. */
+  injectFaults(faults: SandboxFaults): void;
+  /** Drops every table and recreates the seeded demo company. */
+  reset(): Promise<void>;
+}
+
+const UNAVAILABLE_RETRY_MS = 5_000;
+
+/**
+ * The embedded Sage 500 sandbox (SQLite through node:sqlite): Sage's table names and column lengths, the
+ * unique key (CompanyID, TranType, TranNoRel), an emulation of spSOapiSalesOrdIns, the demo company, a
+ * warehouse simulator and fault injection. It runs the same gateway core and the same queries as the SQL
+ * Server adapter; only the procedures are emulated.
+ */
+export async function createSandboxGateway(options: SandboxGatewayOptions): Promise<SandboxGateway> {
+  const clock = options.clock ?? { now: () => new Date() };
+  const companyId = options.companyId ?? DEMO.companyId;
+  const userId = options.userId ?? 'sellbridge';
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const { database, raw } = createNodeSqliteDatabase(options.path, 5000);
+  raw.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;');
+  const db: SageDb = new Kysely<SageDatabase>({ dialect: new NodeSqliteDialect(database) });
+  const simulator: WarehouseSimulatorOptions = {
+    delayMs: options.warehouseSimulator?.delayMs ?? 30_000,
+    partialEvery: options.warehouseSimulator?.partialEvery ?? 3,
+    packagesPerShipment: options.warehouseSimulator?.packagesPerShipment ?? 1,
+  };
+  let faults: { until: number; slowMs: number } = { until: 0, slowMs: 0 };
+  const injectFaults = (f: SandboxFaults) => {
+    faults = { until: clock.now().getTime() + (f.unavailableForMs ?? 0), slowMs: f.slowMs ?? 0 };
+  };
+  if (options.faults) injectFaults(options.faults);
+
+  const extensionDdl = () => [
+    ...SAGE_EXTENSION_TABLES.map(sqliteCreateTable),
+    `INSERT OR IGNORE INTO tciSurrogateKey (TableName, NextKey) VALUES ('${SESSION_KEY_NAME}', 1)`,
+  ];
+  const installExtensions = async () => {
+    const statements = extensionDdl();
+    for (const s of statements) raw.exec(s);
+    return statements;
+  };
+  const createAndSeed = async () => {
+    for (const t of SAGE_BASE_TABLES) raw.exec(sqliteCreateTable(t));
+    raw.exec(VDV_STOCK_STATUS_VIEW);
+    for (const s of SANDBOX_INDEXES) raw.exec(s);
+    await installExtensions();
+    await db.transaction().execute((tx) => seedDemoCompany(tx, companyId));
+  };
+  const fresh = raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'tsmCompany'`).get() as { n: number };
+  if (Number(fresh.n) === 0) await createAndSeed();
+
+  const backend: SageBackend = {
+    db,
+    transaction: (work) => db.transaction().execute(work),
+    nextSurrogateKey: (name) => nextSurrogateKey(db, name),
+    runSalesOrderImport: (sessionKey) => runSalesOrderImport(db, companyId, sessionKey, userId, clock.now().toISOString().slice(0, 19)),
+    async getNextBatch({ userId: user, postDate }) {
+      // spGetNextBatch: a tciBatchLog row with the next batch number of the company and batch type.
+      return db.transaction().execute(async (tx) => {
+        const batchKey = await nextSurrogateKey(tx, 'tciBatchLog');
+        const last = await tx
+          .selectFrom('tciBatchLog')
+          .select((eb) => eb.fn.max('BatchNo').as('n'))
+          .where('SourceCompanyID', '=', companyId)
+          .where('BatchType', '=', BATCH_TYPE_GL_GENERAL)
+          .executeTakeFirst();
+        const batchNo = Number(last?.n ?? 0) + 1;
+        await tx
+          .insertInto('tciBatchLog')
+          .values({
+            BatchKey: batchKey, BatchID: `${companyId}-GJ-${String(batchNo).padStart(6, '0')}`, BatchNo: batchNo, BatchType: BATCH_TYPE_GL_GENERAL, Status: 1, PostStatus: 0,
+            SourceCompanyID: companyId, PostCompanyID: companyId, PostDate: postDate, OrigUserID: user, CreateDate: clock.now().toISOString().slice(0, 19), UpdateCounter: 0,
+          })
+          .execute();
+        return { batchKey, batchNo };
+      });
+    },
+    installExtensions,
+    async ping() {
+      const row = await db.selectFrom('tsmCompany').select('CompanyName').where('CompanyID', '=', companyId).executeTakeFirst();
+      return `sandbox ${options.path}, company ${companyId}${row ? ` (${row.CompanyName})` : ' (missing)'}`;
+    },
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await db.destroy();
+    },
+    classify(err, operation) {
+      if (err instanceof SellbridgeError) return err;
+      const message = err instanceof Error ? err.message : String(err);
+      if (/locked|busy/i.test(message)) {
+        return new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage sandbox busy during ${operation}: ${message}`, { cause: err, retryAfterMs: UNAVAILABLE_RETRY_MS, context: { operation } });
+      }
+      return new SellbridgeError('SB_SAGE_QUERY_FAILED', `Sage sandbox ${operation} failed: ${message}`, { cause: err, context: { operation } });
+    },
+    async beforeCall(operation) {
+      if (faults.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.slowMs));
+      const left = faults.until - clock.now().getTime();
+      if (left > 0) {
+        throw new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage sandbox is unavailable (injected fault) during ${operation}`, { retryAfterMs: left, context: { operation } });
+      }
+    },
+  };
+  const core = createGatewayCore(backend, {
+    companyId,
+    userId,
+    clock,
+    packageTable: { name: 'tsoPackage', packageNo: 'PackageNo', tracking: 'TrackingNo' },
+    shipmentRewindKeys: options.shipmentRewindKeys ?? 500,
+    glJournalId: 'GJ',
+    importMaxCalls: options.importMaxCalls ?? 50,
+  });
+  const tick = () => shipDueOrders(db, companyId, clock.now(), simulator);
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (options.warehouseSimulator?.enabled) {
+    timer = setInterval(() => void tick().catch(() => undefined), Math.max(1000, Math.min(simulator.delayMs, 10_000)));
+    timer.unref();
+  }
+  return {
+    ...core,
+    db,
+    shipDueOrders: tick,
+    injectFaults,
+    async reset() {
+      const objects = (await sql<{ type: string; name: string }>`SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'`.execute(db)).rows;
+      for (const o of objects.filter((x) => x.type === 'view')) raw.exec(`DROP VIEW IF EXISTS "${o.name}"`);
+      for (const o of objects.filter((x) => x.type === 'table')) raw.exec(`DROP TABLE IF EXISTS "${o.name}"`);
+      await createAndSeed();
+    },
+  };
+}

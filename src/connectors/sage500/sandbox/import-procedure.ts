@@ -1,0 +1,155 @@
+import type { Insertable } from 'kysely';
+import { decimalFromScaled, decimalText, scaledInteger } from '../decimal.ts';
+import type { SalesOrderImportCall } from '../gateway-core.ts';
+import type { SageDb } from '../sql/db.ts';
+import { LINE_STATUS, MIGRATION_LOG_STATUS, PROCESS_STATUS, SO_STATUS, TRAN_TYPE_SALES_ORDER, type SageDatabase } from '../tables.ts';
+import { nextSurrogateKey } from './surrogate-keys.ts';
+
+type LogRow = Insertable<SageDatabase['tdmMigrationLogWrk']>;
+
+/**
+ * The sandbox's spSOapiSalesOrdIns (facts §4.3), with the semantics Sellbridge depends on:
+ * - only rows of `@iSessionKey` with ProcessStatus 0 are read; lines join the header by TranNo;
+ * - one order per call (`@MAX_ROWS_PER_RUN = 1`), `@oContinue = 1` while unprocessed headers remain;
+ * - TranNo is required; unknown customer, item, warehouse or ship method fail the order with messages in
+ *   tdmMigrationLogWrk (Status 1) and ProcessStatus 2 on the header and its lines;
+ * - success creates tsoSalesOrder / tsoSOLine / tsoSOLineDist with keys from tciSurrogateKey, raises
+ *   timInventory.QtyOnSO, logs Status 3, and deletes the order's staging rows;
+ * - the unique key (CompanyID, TranType, TranNoRel) rejects a TranNo that exists.
+ * The message texts are ours (Sage's come from tsmLocalString); the columns they land in are Sage's.
+ * Return values: 1 success, 2 failure (a record failed), as `@_oRetVal` (facts §3).
+ */
+export async function runSalesOrderImport(db: SageDb, companyId: string, sessionKey: number, userId: string, now: string): Promise<SalesOrderImportCall> {
+  return db.transaction().execute(async (tx) => {
+    const header = await tx
+      .selectFrom('StgSalesOrder')
+      .selectAll()
+      .where('SessionKey', '=', sessionKey)
+      .where('ProcessStatus', '=', PROCESS_STATUS.notProcessed)
+      .orderBy('RowKey')
+      .executeTakeFirst();
+    if (!header) return { retVal: 1, continue: false, recsProcessed: 0, failedRecs: 0, totalRecs: 0 };
+
+    const tranNo = header.TranNo?.trim() ?? '';
+    const entity = tranNo || `Row ${header.RowKey}`;
+    const log: LogRow[] = [];
+    const fail = (entityId: string, column: string, value: string | null | undefined, comment: string) =>
+      log.push({ SessionKey: sessionKey, EntityID: entityId, ColumnID: column, ColumnValue: value ?? null, Status: MIGRATION_LOG_STATUS.failure, Duplicate: 0, Comment: comment });
+
+    const lines = tranNo
+      ? await tx.selectFrom('StgSOLine').selectAll().where('SessionKey', '=', sessionKey).where('TranNo', '=', tranNo).where('ProcessStatus', '=', PROCESS_STATUS.notProcessed).orderBy('SOLineNo').execute()
+      : [];
+    if (!tranNo) fail(entity, 'TranNo', null, 'TranNo is null. A sales order number is required to insert a sales order.');
+    const customer = header.CustID
+      ? await tx.selectFrom('tarCustomer').select(['CustKey', 'Status']).where('CompanyID', '=', companyId).where('CustID', '=', header.CustID).executeTakeFirst()
+      : undefined;
+    if (!customer) fail(entity, 'CustID', header.CustID, `Invalid CustID: customer '${header.CustID ?? ''}' does not exist in company ${companyId}.`);
+    else if (customer.Status !== 1) fail(entity, 'CustID', header.CustID, `Customer '${header.CustID}' is not active.`);
+    const whse = async (id: string | null | undefined) =>
+      id ? await tx.selectFrom('timWarehouse').select('WhseKey').where('CompanyID', '=', companyId).where('WhseID', '=', id).executeTakeFirst() : undefined;
+    const shipMeth = async (id: string | null | undefined) =>
+      id ? await tx.selectFrom('tciShipMethod').select('ShipMethKey').where('CompanyID', '=', companyId).where('ShipMethID', '=', id).executeTakeFirst() : undefined;
+    const dfltWhse = await whse(header.DfltWarehouseID);
+    if (header.DfltWarehouseID && !dfltWhse) fail(entity, 'DfltWarehouseID', header.DfltWarehouseID, `Invalid WarehouseID: '${header.DfltWarehouseID}' does not exist.`);
+    const dfltShip = await shipMeth(header.DfltShipMethID);
+    if (header.DfltShipMethID && !dfltShip) fail(entity, 'DfltShipMethID', header.DfltShipMethID, `Invalid ShipMethID: '${header.DfltShipMethID}' does not exist.`);
+    if (tranNo) {
+      const dup = await tx
+        .selectFrom('tsoSalesOrder')
+        .select('SOKey')
+        .where('CompanyID', '=', companyId)
+        .where('TranType', '=', TRAN_TYPE_SALES_ORDER)
+        .where('TranNoRel', '=', tranNo)
+        .executeTakeFirst();
+      if (dup) fail(entity, 'TranNo', tranNo, `Sales order '${tranNo}' already exists.`);
+    }
+    if (tranNo && lines.length === 0) fail(entity, 'SOLineNo', null, 'The sales order has no lines.');
+
+    const resolved = [];
+    for (const line of lines) {
+      const lineEntity = `${tranNo}|Line ${line.SOLineNo ?? '?'}`;
+      const item = line.ItemID
+        ? await tx.selectFrom('timItem').select(['ItemKey', 'SalesUnitMeasKey', 'Status']).where('CompanyID', '=', companyId).where('ItemID', '=', line.ItemID).executeTakeFirst()
+        : undefined;
+      if (!item) fail(lineEntity, 'ItemID', line.ItemID, `Invalid ItemID: item '${line.ItemID ?? ''}' does not exist in company ${companyId}.`);
+      const lineWhse = line.WarehouseID ? await whse(line.WarehouseID) : dfltWhse;
+      if (!lineWhse) fail(lineEntity, 'WarehouseID', line.WarehouseID ?? header.DfltWarehouseID, `Invalid WarehouseID: '${line.WarehouseID ?? header.DfltWarehouseID ?? ''}' does not exist.`);
+      const lineShip = line.ShipMethID ? await shipMeth(line.ShipMethID) : dfltShip;
+      if (line.ShipMethID && !lineShip) fail(lineEntity, 'ShipMethID', line.ShipMethID, `Invalid ShipMethID: '${line.ShipMethID}' does not exist.`);
+      const qty = Number(decimalText(line.QtyOrd ?? 0));
+      if (!(qty > 0)) fail(lineEntity, 'QtyOrd', String(line.QtyOrd ?? ''), 'QtyOrd must be greater than zero.');
+      resolved.push({ line, item, whseKey: lineWhse?.WhseKey, shipMethKey: lineShip?.ShipMethKey ?? null, qty });
+    }
+
+    const remaining = async () =>
+      Number(
+        (
+          await tx
+            .selectFrom('StgSalesOrder')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('SessionKey', '=', sessionKey)
+            .where('ProcessStatus', '=', PROCESS_STATUS.notProcessed)
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
+
+    if (log.length > 0) {
+      await tx.insertInto('tdmMigrationLogWrk').values(log).execute();
+      await tx.updateTable('StgSalesOrder').set({ ProcessStatus: PROCESS_STATUS.failed }).where('RowKey', '=', header.RowKey).execute();
+      if (tranNo) await tx.updateTable('StgSOLine').set({ ProcessStatus: PROCESS_STATUS.failed }).where('SessionKey', '=', sessionKey).where('TranNo', '=', tranNo).execute();
+      const left = await remaining();
+      return { retVal: 2, continue: left > 0, recsProcessed: 1, failedRecs: 1, totalRecs: left + 1 };
+    }
+
+    const soKey = await nextSurrogateKey(tx, 'tsoSalesOrdLog');
+    // Amounts are decimal(15,3): summed as integers of thousandths, never as floats.
+    const salesCents = resolved.reduce((sum, r) => sum + scaledInteger(r.line.ExtAmt ?? 0, 3), 0);
+    const freight = scaledInteger(header.FreightAmt ?? 0, 3);
+    const amt = (thousandths: number) => decimalFromScaled(thousandths, 3);
+    const text = (v: string | Date) => (typeof v === 'string' ? v : v.toISOString().slice(0, 19));
+    await tx
+      .insertInto('tsoSalesOrder')
+      .values({
+        SOKey: soKey, CompanyID: companyId, TranType: TRAN_TYPE_SALES_ORDER, TranNo: tranNo, TranNoRel: tranNo, TranID: `${tranNo}-SO`,
+        TranDate: text(header.TranDate ?? now), CustKey: customer!.CustKey, CustPONo: header.CustPONo ?? null, Status: SO_STATUS.open, CurrID: header.CurrID ?? 'USD',
+        DfltWhseKey: dfltWhse?.WhseKey ?? null, DfltShipMethKey: dfltShip?.ShipMethKey ?? null, DfltShipToAddrKey: null,
+        SalesAmt: amt(salesCents), FreightAmt: amt(freight), TranAmt: amt(salesCents + freight), OpenAmt: amt(salesCents + freight),
+        TranCmnt: header.TranCmnt ?? null, UserFld1: header.UserFld1 ?? null, UserFld2: header.UserFld2 ?? null, UserFld3: header.UserFld3 ?? null, UserFld4: header.UserFld4 ?? null,
+        CreateDate: now, CreateUserID: userId, UpdateCounter: 0,
+      })
+      .execute();
+    for (const r of resolved) {
+      const soLineKey = await nextSurrogateKey(tx, 'tsoSOLine');
+      await tx
+        .insertInto('tsoSOLine')
+        .values({
+          SOLineKey: soLineKey, SOKey: soKey, SOLineNo: r.line.SOLineNo ?? 0, ItemKey: r.item!.ItemKey, ItemAliasKey: null, Description: r.line.Description ?? null,
+          Status: LINE_STATUS.open, UnitMeasKey: r.item!.SalesUnitMeasKey ?? null, UnitPrice: decimalText(r.line.UnitPrice ?? 0),
+          UserFld1: r.line.UserFld1 ?? null, UserFld2: r.line.UserFld2 ?? null, UpdateCounter: 0,
+        })
+        .execute();
+      await tx
+        .insertInto('tsoSOLineDist')
+        .values({
+          SOLineDistKey: await nextSurrogateKey(tx, 'tsoSOLineDist'), SOLineKey: soLineKey, WhseKey: r.whseKey!, QtyOrd: String(r.qty), QtyOpenToShip: String(r.qty),
+          QtyShip: '0', ExtAmt: decimalText(r.line.ExtAmt ?? 0), DeliveryMeth: 1, ShipMethKey: r.shipMethKey, ShipToAddrKey: null,
+          RequestDate: r.line.RequestDate ? text(r.line.RequestDate) : null, Status: LINE_STATUS.open, UpdateCounter: 0,
+        })
+        .execute();
+      await tx
+        .updateTable('timInventory')
+        .set((eb) => ({ QtyOnSO: eb('QtyOnSO', '+', r.qty) }))
+        .where('ItemKey', '=', r.item!.ItemKey)
+        .where('WhseKey', '=', r.whseKey!)
+        .execute();
+    }
+    await tx.deleteFrom('StgSOLine').where('SessionKey', '=', sessionKey).where('TranNo', '=', tranNo).execute();
+    await tx.deleteFrom('StgSalesOrder').where('RowKey', '=', header.RowKey).execute();
+    await tx
+      .insertInto('tdmMigrationLogWrk')
+      .values({ SessionKey: sessionKey, EntityID: tranNo, ColumnID: null, ColumnValue: null, Status: MIGRATION_LOG_STATUS.successful, Duplicate: 0, Comment: `Sales order ${tranNo}-SO inserted.` })
+      .execute();
+    const left = await remaining();
+    return { retVal: 1, continue: left > 0, recsProcessed: 1, failedRecs: 0, totalRecs: left + 1 };
+  });
+}

@@ -1,0 +1,48 @@
+import { SAGE_TABLES, tableSpec, type SageTableName } from '../tables.ts';
+
+/**
+ * SQLite DDL for the sandbox, generated from the one table declaration. varchar lengths become CHECK
+ * constraints, so a value SQL Server would reject as too long is rejected here as well.
+ */
+export function sqliteCreateTable(table: SageTableName): string {
+  const spec = tableSpec(table);
+  const cols = Object.entries(spec.columns).map(([name, type]) => {
+    const nullable = type.endsWith('?');
+    const base = type.replace(/\?$/, '');
+    if (base === 'identity') return `"${name}" INTEGER PRIMARY KEY AUTOINCREMENT`;
+    const varchar = /^varchar\((\d+)\)$/.exec(base);
+    const sqlType = varchar ? 'TEXT' : base === 'int' || base === 'smallint' ? 'INTEGER' : base === 'float' ? 'REAL' : base === 'datetime' ? 'TEXT' : 'NUMERIC';
+    const check = varchar ? ` CHECK (length("${name}") <= ${varchar[1]})` : '';
+    return `"${name}" ${sqlType}${nullable ? '' : ' NOT NULL'}${check}`;
+  });
+  const identity = Object.values(spec.columns).includes('identity');
+  if (spec.primaryKey && !identity) cols.push(`PRIMARY KEY (${spec.primaryKey.map((c) => `"${c}"`).join(', ')})`);
+  for (const u of spec.unique ?? []) cols.push(`UNIQUE (${u.map((c) => `"${c}"`).join(', ')})`);
+  return `CREATE TABLE IF NOT EXISTS "${table}" (\n  ${cols.join(',\n  ')}\n)`;
+}
+
+/**
+ * Stand-in for Sage's vdvStockStatus view: on hand summed from bins, available = on hand in bins that count
+ * for availability, minus quantities on sales orders and on hold (the real formula is [I], facts §2.4).
+ */
+export const VDV_STOCK_STATUS_VIEW = `CREATE VIEW IF NOT EXISTS vdvStockStatus AS
+SELECT w.CompanyID, w.WhseKey, w.WhseID, i.ItemKey, i.ItemID, d.ShortDesc,
+  COALESCE((SELECT SUM(b.QtyOnHand) FROM timWhseBinInvt b JOIN timWhseBin wb ON wb.WhseBinKey = b.WhseBinKey
+            WHERE wb.WhseKey = w.WhseKey AND b.ItemKey = i.ItemKey), 0) AS QtyOnHand,
+  COALESCE((SELECT SUM(b.QtyOnHand - b.PendQtyDecrease) FROM timWhseBinInvt b JOIN timWhseBin wb ON wb.WhseBinKey = b.WhseBinKey
+            WHERE wb.WhseKey = w.WhseKey AND b.ItemKey = i.ItemKey AND wb.ExclFromAvail = 0), 0) - inv.QtyOnSO - inv.QtyOnHold AS QtyAvailable,
+  inv.QtyOnHold
+FROM timInventory inv
+JOIN timItem i ON i.ItemKey = inv.ItemKey
+JOIN timWarehouse w ON w.WhseKey = inv.WhseKey
+LEFT JOIN timItemDescription d ON d.ItemKey = i.ItemKey AND d.LanguageID = 1033`;
+
+export const SAGE_BASE_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[]).filter((t) => !tableSpec(t).extension);
+export const SAGE_EXTENSION_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[]).filter((t) => tableSpec(t).extension);
+
+/** Sage's staging tables have no index on SessionKey in our sources; the sandbox adds one for speed only. */
+export const SANDBOX_INDEXES = [
+  'CREATE INDEX IF NOT EXISTS XIE_StgSalesOrder_Session ON StgSalesOrder (SessionKey, ProcessStatus)',
+  'CREATE INDEX IF NOT EXISTS XIE_StgSOLine_Session ON StgSOLine (SessionKey, TranNo)',
+  'CREATE INDEX IF NOT EXISTS XIE_tdmMigrationLogWrk_Session ON tdmMigrationLogWrk (SessionKey)',
+];

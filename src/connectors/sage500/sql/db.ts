@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+import type { SageDatabase } from '../tables.ts';
+
+/**
+ * Every Sage operation is a function of this query creator returning a Kysely query (one file per
+ * operation, STYLE.md §8.1). The SQL Server adapter runs them on an mssql connection, the sandbox on SQLite,
+ * and the tests compile them with Kysely's mssql compiler and parse the T-SQL. Only portable constructs are
+ * used (no TOP/LIMIT, no APPLY) so the same query runs in both places.
+ */
+export type SageDb = Kysely<SageDatabase>;
+
+/** Sage's default language for descriptions (tsmUser.LanguageID default, facts §2.10). */
+export const LANGUAGE_ID = 1033;

@@ -1,0 +1,27 @@
+import { TRAN_TYPE_SALES_ORDER } from '../tables.ts';
+import type { SageDb } from './db.ts';
+
+/** Header of a standard sales order (TranType 801) by our TranNo or by AmazonOrderId (extension table). */
+export function selectSalesOrderHeader(db: SageDb, companyId: string, by: { tranNo: string } | { amazonOrderId: string }) {
+  let q = db
+    .selectFrom('tsoSalesOrder as so')
+    .innerJoin('tarCustomer as c', 'c.CustKey', 'so.CustKey')
+    .leftJoin('tsoSalesOrder_AMZ as amz', 'amz.SOKey', 'so.SOKey')
+    .select(['so.SOKey', 'so.TranNo', 'so.TranID', 'so.Status', 'so.TranDate', 'so.CurrID', 'so.TranCmnt', 'c.CustID', 'amz.AmazonOrderId'])
+    .where('so.CompanyID', '=', companyId)
+    .where('so.TranType', '=', TRAN_TYPE_SALES_ORDER);
+  q = 'tranNo' in by ? q.where('so.TranNo', '=', by.tranNo) : q.where('amz.AmazonOrderId', '=', by.amazonOrderId).where('amz.CompanyID', '=', companyId);
+  return q;
+}
+
+/** Lines with their distribution (warehouse, quantities) of one order. */
+export function selectSalesOrderLines(db: SageDb, soKey: number) {
+  return db
+    .selectFrom('tsoSOLine as l')
+    .innerJoin('tsoSOLineDist as ld', 'ld.SOLineKey', 'l.SOLineKey')
+    .innerJoin('timItem as i', 'i.ItemKey', 'l.ItemKey')
+    .innerJoin('timWarehouse as w', 'w.WhseKey', 'ld.WhseKey')
+    .select(['l.SOLineKey', 'l.SOLineNo', 'i.ItemID', 'ld.QtyOrd', 'ld.QtyShip', 'l.UnitPrice', 'w.WhseID', 'l.UserFld1'])
+    .where('l.SOKey', '=', soKey)
+    .orderBy('l.SOLineNo');
+}

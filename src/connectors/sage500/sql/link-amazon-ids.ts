@@ -1,0 +1,21 @@
+import type { SageDb } from './db.ts';
+
+/** The AmazonOrderId next to the SOKey in our extension table (recipe §7a step 4). */
+export function insertOrderLink(
+  db: SageDb,
+  row: { SOKey: number; CompanyID: string; TranNo: string; AmazonOrderId: string; MarketplaceId: string | null; CreatedAt: string },
+) {
+  return db.insertInto('tsoSalesOrder_AMZ').values(row);
+}
+
+/** One row per line with an Amazon OrderItemId; insert-select from tsoSOLine.UserFld1 set by the import. */
+export function insertLineLinks(db: SageDb, soKey: number) {
+  return db
+    .insertInto('tsoSOLine_AMZ')
+    .columns(['SOLineKey', 'SOKey', 'AmazonOrderItemId'])
+    .expression(db.selectFrom('tsoSOLine').select(['SOLineKey', 'SOKey', 'UserFld1']).where('SOKey', '=', soKey).where('UserFld1', 'is not', null));
+}
+
+export function selectOrderLink(db: SageDb, soKey: number) {
+  return db.selectFrom('tsoSalesOrder_AMZ').select(['SOKey', 'AmazonOrderId']).where('SOKey', '=', soKey);
+}

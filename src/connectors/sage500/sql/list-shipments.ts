@@ -1,0 +1,59 @@
+import { sql } from 'kysely';
+import { SHIPMENT_TRAN_STATUS, TRAN_TYPE_CUSTOMER_SHIPMENT } from '../tables.ts';
+import type { SageDb } from './db.ts';
+
+/**
+ * Committed (6) or posted (3) customer shipments (810), one row per shipment line, with ShipKey above
+ * `fromShipKey` (cursor minus the rewind window: a shipment is created pending and committed later, so a plain
+ * key watermark would miss late commits; recipe §7b). Quantity per line is summed from tsoShipLineDist; the
+ * ship method comes from the SO line distribution, else the order header.
+ */
+export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: number) {
+  return db
+    .selectFrom('tsoShipment as s')
+    .innerJoin('tsoShipmentLog as slog', 'slog.ShipKey', 's.ShipKey')
+    .innerJoin('tsoShipLine as sl', 'sl.ShipKey', 's.ShipKey')
+    .innerJoin('tsoSOLine as sol', 'sol.SOLineKey', 'sl.SOLineKey')
+    .innerJoin('tsoSalesOrder as so', 'so.SOKey', 'sol.SOKey')
+    .innerJoin('timItem as i', 'i.ItemKey', 'sl.ItemKey')
+    .innerJoin('timWarehouse as w', 'w.WhseKey', 's.WhseKey')
+    .leftJoin('tsoSalesOrder_AMZ as amz', 'amz.SOKey', 'so.SOKey')
+    .select((eb) => [
+      's.ShipKey',
+      's.TranID',
+      's.TranDate',
+      'slog.TranStatus',
+      'w.WhseID',
+      'sl.ShipLineKey',
+      'so.TranNo as SOTranNo',
+      'amz.AmazonOrderId',
+      'sol.UserFld1 as AmazonOrderItemId',
+      'i.ItemID',
+      eb
+        .selectFrom('tsoShipLineDist as d')
+        .select((e) => e.fn.sum<number | string | null>('d.QtyShipped').as('q'))
+        .whereRef('d.ShipLineKey', '=', 'sl.ShipLineKey')
+        .as('QtyShipped'),
+      eb
+        .selectFrom('tsoSOLineDist as sod')
+        .innerJoin('tciShipMethod as sm', 'sm.ShipMethKey', 'sod.ShipMethKey')
+        .select((e) => e.fn.max('sm.ShipMethID').as('m'))
+        .whereRef('sod.SOLineKey', '=', 'sol.SOLineKey')
+        .as('LineShipMethID'),
+      eb.selectFrom('tciShipMethod as hm').select('hm.ShipMethID').whereRef('hm.ShipMethKey', '=', 'so.DfltShipMethKey').as('HeaderShipMethID'),
+    ])
+    .where('s.CompanyID', '=', companyId)
+    .where('s.TranType', '=', TRAN_TYPE_CUSTOMER_SHIPMENT)
+    .where('slog.TranStatus', 'in', [SHIPMENT_TRAN_STATUS.posted, SHIPMENT_TRAN_STATUS.committed])
+    .where('s.ShipKey', '>', fromShipKey)
+    .orderBy('s.ShipKey')
+    .orderBy('sl.ShipLineKey');
+}
+
+/**
+ * Packages with tracking numbers of the given shipments. The table and columns are configuration because the
+ * real location varies by site (facts §8.1); identifiers are validated by the config schema and quoted here.
+ */
+export function selectPackages(db: SageDb, table: { name: string; packageNo: string; tracking: string }, shipKeys: readonly number[]) {
+  return sql<{ ShipKey: number; PackageNo: string | number; TrackingNo: string | null }>`select ${sql.ref(`p.ShipKey`)}, ${sql.ref(`p.${table.packageNo}`)} as ${sql.ref('PackageNo')}, ${sql.ref(`p.${table.tracking}`)} as ${sql.ref('TrackingNo')} from ${sql.table(table.name)} as ${sql.ref('p')} where ${sql.ref('p.ShipKey')} in (${sql.join(shipKeys)}) order by ${sql.ref('p.ShipKey')}, ${sql.ref(`p.${table.packageNo}`)}`;
+}

@@ -1,0 +1,241 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The Sage 500 tables and columns Sellbridge touches, with Sage's types and lengths (sage500-facts.md §2,
+ * §4.2, §5). One declaration serves three purposes: the Kysely row types both adapters query with, the
+ * sandbox's SQLite DDL (lengths enforced with CHECK constraints, so the sandbox rejects a value SQL Server
+ * would truncate or reject), and the length checks done before staging (`rows-from-sales-order.ts`).
+ *
+ * Column spec: `int`, `smallint`, `float`, `identity` (IDENTITY int, staging RowKey only), `datetime`,
+ * `varchar(n)`, `decimal(p,s)`; a trailing `?` means NULL allowed. Sage tables have no IDENTITY: keys come
+ * from `spGetNextSurrogateKey` (facts §1.3).
+ */
+export type ColumnSpec = string;
+
+interface TableSpec {
+  readonly columns: Readonly<Record<string, ColumnSpec>>;
+  readonly primaryKey?: readonly string[];
+  readonly unique?: readonly (readonly string[])[];
+  /** Sellbridge's own objects (suffix _AMZ), created by install-extensions. */
+  readonly extension?: boolean;
+}
+
+const t = <const C extends Record<string, ColumnSpec>>(spec: { columns: C; primaryKey?: string[]; unique?: string[][]; extension?: boolean }) => spec;
+
+export const SAGE_TABLES = {
+  tciSurrogateKey: t({ columns: { TableName: 'varchar(30)', NextKey: 'int' }, primaryKey: ['TableName'] }),
+  tsmCompany: t({ columns: { CompanyID: 'varchar(3)', CompanyName: 'varchar(40)', CurrID: 'varchar(3)' }, primaryKey: ['CompanyID'] }),
+  tciAddress: t({
+    columns: {
+      AddrKey: 'int', AddrName: 'varchar(40)?', AddrLine1: 'varchar(40)?', AddrLine2: 'varchar(40)?', AddrLine3: 'varchar(40)?',
+      City: 'varchar(20)?', StateID: 'varchar(3)?', PostalCode: 'varchar(10)?', CountryID: 'varchar(3)?',
+    },
+    primaryKey: ['AddrKey'],
+  }),
+  tarCustomer: t({
+    columns: {
+      CustKey: 'int', CompanyID: 'varchar(3)', CustID: 'varchar(12)', CustName: 'varchar(40)', Status: 'smallint', Hold: 'smallint',
+      PrimaryAddrKey: 'int?', DfltShipToAddrKey: 'int?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?', UserFld3: 'varchar(15)?', UserFld4: 'varchar(15)?',
+    },
+    primaryKey: ['CustKey'],
+    unique: [['CompanyID', 'CustID']],
+  }),
+  tciUnitMeasure: t({ columns: { UnitMeasKey: 'int', CompanyID: 'varchar(3)', UnitMeasID: 'varchar(6)' }, primaryKey: ['UnitMeasKey'], unique: [['CompanyID', 'UnitMeasID']] }),
+  timItem: t({
+    columns: {
+      ItemKey: 'int', CompanyID: 'varchar(3)', ItemID: 'varchar(30)', ItemType: 'smallint', Status: 'smallint', StdPrice: 'decimal(15,5)',
+      StockUnitMeasKey: 'int?', SalesUnitMeasKey: 'int?', ShipWeight: 'decimal(16,8)?', UpdateDate: 'datetime?',
+    },
+    primaryKey: ['ItemKey'],
+    unique: [['CompanyID', 'ItemID']],
+  }),
+  timItemDescription: t({ columns: { ItemKey: 'int', LanguageID: 'int', ShortDesc: 'varchar(40)', LongDesc: 'varchar(255)?' }, primaryKey: ['ItemKey', 'LanguageID'] }),
+  timItemUnitOfMeas: t({ columns: { ItemKey: 'int', TargetUnitMeasKey: 'int', UPC: 'varchar(14)?' }, primaryKey: ['ItemKey', 'TargetUnitMeasKey'] }),
+  // Alias table name and columns are [I] (facts §2.6: tsoSOLine.ItemAliasKey, StgSOLine.ItemAliasID).
+  timItemAlias: t({ columns: { ItemAliasKey: 'int', CompanyID: 'varchar(3)', ItemAliasID: 'varchar(30)', ItemKey: 'int' }, primaryKey: ['ItemAliasKey'], unique: [['CompanyID', 'ItemAliasID']] }),
+  timWarehouse: t({ columns: { WhseKey: 'int', CompanyID: 'varchar(3)', WhseID: 'varchar(6)', Description: 'varchar(30)', UseBins: 'smallint' }, primaryKey: ['WhseKey'], unique: [['CompanyID', 'WhseID']] }),
+  timWhseBin: t({ columns: { WhseBinKey: 'int', WhseKey: 'int', WhseBinID: 'varchar(15)', ExclFromAvail: 'smallint', Type: 'smallint' }, primaryKey: ['WhseBinKey'] }),
+  timWhseBinInvt: t({
+    columns: { WhseBinKey: 'int', ItemKey: 'int', QtyOnHand: 'decimal(16,8)', PendQtyIncrease: 'decimal(16,8)', PendQtyDecrease: 'decimal(16,8)' },
+    primaryKey: ['WhseBinKey', 'ItemKey'],
+  }),
+  timInventory: t({
+    columns: { ItemKey: 'int', WhseKey: 'int', QtyOnSO: 'decimal(16,8)', QtyOnPO: 'decimal(16,8)', QtyOnHold: 'decimal(16,8)', MinStockQty: 'decimal(16,8)', MaxStockQty: 'decimal(16,8)' },
+    primaryKey: ['ItemKey', 'WhseKey'],
+  }),
+  timPriceSheet: t({
+    columns: {
+      WhseKey: 'int', ItemKey: 'int', EffectiveDate: 'datetime', CurrID: 'varchar(3)', ListPrice: 'decimal(15,5)',
+      Sheet1Price: 'decimal(15,5)', Sheet2Price: 'decimal(15,5)', Sheet3Price: 'decimal(15,5)', Sheet4Price: 'decimal(15,5)',
+    },
+    primaryKey: ['WhseKey', 'ItemKey', 'EffectiveDate', 'CurrID'],
+  }),
+  tciShipMethod: t({ columns: { ShipMethKey: 'int', CompanyID: 'varchar(3)', ShipMethID: 'varchar(15)', ShipMethDesc: 'varchar(30)' }, primaryKey: ['ShipMethKey'], unique: [['CompanyID', 'ShipMethID']] }),
+  tsoSalesOrder: t({
+    columns: {
+      SOKey: 'int', CompanyID: 'varchar(3)', TranType: 'int', TranNo: 'varchar(10)', TranNoRel: 'varchar(15)', TranID: 'varchar(13)',
+      TranDate: 'datetime', CustKey: 'int', CustPONo: 'varchar(15)?', Status: 'smallint', CurrID: 'varchar(3)', DfltWhseKey: 'int?',
+      DfltShipMethKey: 'int?', DfltShipToAddrKey: 'int?', SalesAmt: 'decimal(15,3)', FreightAmt: 'decimal(15,3)', TranAmt: 'decimal(15,3)',
+      OpenAmt: 'decimal(15,3)', TranCmnt: 'varchar(50)?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?', UserFld3: 'varchar(15)?', UserFld4: 'varchar(15)?',
+      CreateDate: 'datetime', CreateUserID: 'varchar(30)', UpdateCounter: 'int',
+    },
+    primaryKey: ['SOKey'],
+    unique: [['CompanyID', 'TranType', 'TranNoRel']],
+  }),
+  tsoSOLine: t({
+    columns: {
+      SOLineKey: 'int', SOKey: 'int', SOLineNo: 'int', ItemKey: 'int', ItemAliasKey: 'int?', Description: 'varchar(40)?', Status: 'smallint',
+      UnitMeasKey: 'int?', UnitPrice: 'decimal(15,5)', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?', UpdateCounter: 'int',
+    },
+    primaryKey: ['SOLineKey'],
+  }),
+  tsoSOLineDist: t({
+    columns: {
+      SOLineDistKey: 'int', SOLineKey: 'int', WhseKey: 'int', QtyOrd: 'decimal(16,8)', QtyOpenToShip: 'decimal(16,8)', QtyShip: 'decimal(16,8)',
+      ExtAmt: 'decimal(15,3)', DeliveryMeth: 'smallint', ShipMethKey: 'int?', ShipToAddrKey: 'int?', RequestDate: 'datetime?', Status: 'smallint', UpdateCounter: 'int',
+    },
+    primaryKey: ['SOLineDistKey'],
+  }),
+  tsoShipment: t({
+    columns: {
+      ShipKey: 'int', CompanyID: 'varchar(3)', TranType: 'int', TranNo: 'varchar(10)', TranID: 'varchar(13)', TranDate: 'datetime',
+      PostDate: 'datetime?', CustKey: 'int', WhseKey: 'int', TranCmnt: 'varchar(50)?', CreateDate: 'datetime',
+    },
+    primaryKey: ['ShipKey'],
+  }),
+  tsoShipLine: t({ columns: { ShipLineKey: 'int', ShipKey: 'int', SOLineKey: 'int', ItemKey: 'int', ShipDate: 'datetime?' }, primaryKey: ['ShipLineKey'] }),
+  tsoShipLineDist: t({ columns: { ShipLineDistKey: 'int', ShipLineKey: 'int', WhseBinKey: 'int?', QtyShipped: 'decimal(16,8)' }, primaryKey: ['ShipLineDistKey'] }),
+  tsoShipmentLog: t({ columns: { ShipKey: 'int', CompanyID: 'varchar(3)', TranType: 'int', TranNo: 'varchar(10)', TranStatus: 'smallint' }, primaryKey: ['ShipKey'] }),
+  // Package table and its columns are [I] (facts §2.7, §8): configurable (sage500.packageTable, ...Column).
+  tsoPackage: t({ columns: { PackageKey: 'int', ShipKey: 'int', PackageNo: 'varchar(10)', TrackingNo: 'varchar(30)?', Weight: 'decimal(16,8)?' }, primaryKey: ['PackageKey'] }),
+  tglAccount: t({
+    columns: { GLAcctKey: 'int', CompanyID: 'varchar(3)', GLAcctNo: 'varchar(100)', Description: 'varchar(30)', Status: 'smallint', PostingType: 'smallint' },
+    primaryKey: ['GLAcctKey'],
+    unique: [['CompanyID', 'GLAcctNo']],
+  }),
+  tglFiscalPeriod: t({ columns: { CompanyID: 'varchar(3)', FiscYear: 'varchar(5)', FiscPer: 'smallint', StartDate: 'datetime', EndDate: 'datetime', Status: 'smallint' }, primaryKey: ['CompanyID', 'FiscYear', 'FiscPer'] }),
+  tglJournal: t({ columns: { JrnlKey: 'int', CompanyID: 'varchar(3)', JrnlID: 'varchar(10)', Description: 'varchar(30)' }, primaryKey: ['JrnlKey'], unique: [['CompanyID', 'JrnlID']] }),
+  tciBatchLog: t({
+    columns: {
+      BatchKey: 'int', BatchID: 'varchar(20)', BatchNo: 'int', BatchType: 'int', Status: 'smallint', PostStatus: 'int', SourceCompanyID: 'varchar(3)',
+      PostCompanyID: 'varchar(3)', PostDate: 'datetime', OrigUserID: 'varchar(30)', CreateDate: 'datetime', UpdateCounter: 'int',
+    },
+    primaryKey: ['BatchKey'],
+  }),
+  tglBatch: t({
+    columns: { BatchKey: 'int', BatchCmnt: 'varchar(50)?', GeneralJrnlType: 'smallint', Hold: 'smallint', InterCompany: 'smallint', OrigUserID: 'varchar(30)', PostDate: 'datetime', Private: 'smallint', TranCtrl: 'decimal(15,3)', UpdateCounter: 'int' },
+    primaryKey: ['BatchKey'],
+  }),
+  tglJournalHdr: t({
+    columns: {
+      JrnlHdrKey: 'int', BatchKey: 'int', CompanyID: 'varchar(3)', JrnlKey: 'int', JrnlNo: 'int', CurrID: 'varchar(3)', CurrExchRate: 'float',
+      NextEntryNo: 'int', OutOfBalance: 'smallint', SourceModule: 'smallint', Status: 'smallint', CreateDate: 'datetime', CreateUserID: 'varchar(30)',
+    },
+    primaryKey: ['JrnlHdrKey'],
+  }),
+  tglJournalDetl: t({
+    columns: {
+      JrnlHdrKey: 'int', EntryNo: 'int', SeqNo: 'int', GLAcctKey: 'int', PostAmt: 'decimal(15,3)', PostAmtHC: 'decimal(15,3)', PostQty: 'decimal(16,8)',
+      PostCmnt: 'varchar(50)?', RefNo: 'varchar(15)?', TargetCompanyID: 'varchar(3)', TranDate: 'datetime',
+    },
+    primaryKey: ['JrnlHdrKey', 'EntryNo'],
+  }),
+  tglJournalLog: t({ columns: { CompanyID: 'varchar(3)', JrnlKey: 'int', JrnlNo: 'int', PostDate: 'datetime', TranStatus: 'smallint' }, primaryKey: ['JrnlKey', 'JrnlNo'] }),
+  StgSalesOrder: t({
+    columns: {
+      RowKey: 'identity', SessionKey: 'int', ProcessStatus: 'smallint', Action: 'smallint?', TranNo: 'varchar(10)?', TranDate: 'datetime?', Status: 'varchar(25)?',
+      CustID: 'varchar(12)?', CustPONo: 'varchar(15)?', CurrID: 'varchar(3)?', CurrExchRate: 'float?', DfltShipToAddrName: 'varchar(40)?',
+      DfltShipToAddrLine1: 'varchar(40)?', DfltShipToAddrLine2: 'varchar(40)?', DfltShipToAddrLine3: 'varchar(40)?', DfltShipToCity: 'varchar(20)?',
+      DfltShipToStateID: 'varchar(3)?', DfltShipToCountryID: 'varchar(3)?', DfltShipToPostalCode: 'varchar(10)?', DfltWarehouseID: 'varchar(6)?',
+      DfltShipMethID: 'varchar(15)?', DfltShipPriority: 'smallint?', RequireSOAck: 'varchar(3)?', Hold: 'varchar(3)?', FreightAmt: 'decimal(15,3)?',
+      TranCmnt: 'varchar(50)?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?', UserFld3: 'varchar(15)?', UserFld4: 'varchar(15)?',
+    },
+    primaryKey: ['RowKey'],
+  }),
+  StgSOLine: t({
+    columns: {
+      RowKey: 'identity', SessionKey: 'int', ProcessStatus: 'smallint', Action: 'smallint?', TranNo: 'varchar(10)?', SOLineNo: 'int?', ItemID: 'varchar(30)?',
+      Description: 'varchar(40)?', QtyOrd: 'decimal(16,8)?', UnitMeasID: 'varchar(6)?', UnitPrice: 'decimal(15,5)?', ExtAmt: 'decimal(15,3)?',
+      WarehouseID: 'varchar(6)?', ShipMethID: 'varchar(15)?', ShipPriority: 'smallint?', RequestDate: 'datetime?', Status: 'varchar(25)?',
+      CmntOnly: 'varchar(3)?', ReqCert: 'varchar(3)?', Hold: 'varchar(3)?', DeliveryMeth: 'varchar(3)?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?',
+    },
+    primaryKey: ['RowKey'],
+  }),
+  tdmMigrationLogWrk: t({
+    columns: { SessionKey: 'int', EntityID: 'varchar(255)?', ColumnID: 'varchar(50)?', ColumnValue: 'varchar(255)?', Status: 'smallint', Duplicate: 'smallint?', Comment: 'varchar(255)?' },
+  }),
+  // --- Sellbridge extension tables (suffix _AMZ, facts §5) -----------------------------------------
+  tsoSalesOrder_AMZ: t({
+    columns: { SOKey: 'int', CompanyID: 'varchar(3)', TranNo: 'varchar(10)', AmazonOrderId: 'varchar(19)', MarketplaceId: 'varchar(20)?', CreatedAt: 'datetime' },
+    primaryKey: ['SOKey'],
+    unique: [['CompanyID', 'AmazonOrderId']],
+    extension: true,
+  }),
+  tsoSOLine_AMZ: t({ columns: { SOLineKey: 'int', SOKey: 'int', AmazonOrderItemId: 'varchar(20)', SellerSKU: 'varchar(40)?' }, primaryKey: ['SOLineKey'], extension: true }),
+  tsoShipment_AMZ: t({ columns: { ShipKey: 'int', PackageNo: 'varchar(10)', ConfirmedAt: 'datetime', AmazonOrderId: 'varchar(19)' }, primaryKey: ['ShipKey', 'PackageNo', 'AmazonOrderId'], extension: true }),
+} as const;
+
+export type SageTableName = keyof typeof SAGE_TABLES;
+
+// ---- row types derived from the spec --------------------------------------------------------------------
+
+type Base<S extends string> = S extends 'identity'
+  ? Generated<number>
+  : S extends 'int' | 'smallint' | 'float'
+    ? number
+    : S extends `varchar(${string})`
+      ? string
+      : // decimals go in as exact strings ("12.34") and come back as numbers (mssql, SQLite): see decimal.ts
+        S extends `decimal(${string})`
+        ? ColumnType<number | string, number | string, number | string>
+        : S extends 'datetime'
+          ? ColumnType<string | Date, string, string>
+          : never;
+
+type Nullable<T> =
+  T extends ColumnType<infer S, infer I, infer U> ? ColumnType<S | null, I | null | undefined, U | null> : ColumnType<T | null, T | null | undefined, T | null>;
+
+type ColumnOf<S extends string> = S extends `${infer B}?` ? Nullable<Base<B>> : Base<S>;
+
+type RowOf<C> = { -readonly [K in keyof C]: C[K] extends string ? ColumnOf<C[K]> : never };
+
+/** What `vdvStockStatus` returns (a Sage view; in the sandbox a SQLite view over bins and inventory). */
+export interface VdvStockStatusRow {
+  CompanyID: string;
+  WhseKey: number;
+  WhseID: string;
+  ItemKey: number;
+  ItemID: string;
+  ShortDesc: string | null;
+  QtyOnHand: number;
+  QtyAvailable: number;
+  QtyOnHold: number;
+}
+
+/** Kysely database type for the Sage 500 application database (only what we touch). */
+export type SageDatabase = { [T in SageTableName]: RowOf<(typeof SAGE_TABLES)[T]['columns']> } & { vdvStockStatus: VdvStockStatusRow };
+
+/** Sage column length of a varchar column, or undefined for non-strings. */
+export function columnLength(table: SageTableName, column: string): number | undefined {
+  const spec = (SAGE_TABLES[table].columns as Record<string, string>)[column];
+  const m = spec && /^varchar\((\d+)\)/.exec(spec);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function tableSpec(table: SageTableName): TableSpec {
+  return SAGE_TABLES[table] as TableSpec;
+}
+
+// ---- Sage codes (facts §3) ----------------------------------------------------------------------------
+
+export const TRAN_TYPE_SALES_ORDER = 801;
+export const TRAN_TYPE_CUSTOMER_SHIPMENT = 810;
+export const SO_STATUS = { unacknowledged: 0, open: 1, inactive: 2, canceled: 3, closed: 4, incomplete: 5, 'pending-approval': 6 } as const;
+export const SHIPMENT_TRAN_STATUS = { incomplete: 1, pending: 2, posted: 3, purged: 4, void: 5, committed: 6 } as const;
+export const PROCESS_STATUS = { notProcessed: 0, processed: 1, failed: 2 } as const;
+export const MIGRATION_LOG_STATUS = { info: 0, failure: 1, warning: 2, successful: 3 } as const;
+export const LINE_STATUS = { open: 1, closed: 2 } as const;
+export const GL_ACCOUNT_STATUS_ACTIVE = 1;
+export const FISCAL_PERIOD_OPEN = 1;
+export const BATCH_TYPE_GL_GENERAL = 301;
+export const MODULE_GL = 3;

@@ -1,0 +1,34 @@
+import type { Money } from './money.ts';
+
+/**
+ * A general-ledger journal to be entered into the ERP as one unposted batch (accounting reviews and posts it).
+ * Debits are positive, credits negative; the lines must net to zero in one currency.
+ */
+export interface JournalLine {
+  /** Formatted or plain GL account number as the ERP shows it. */
+  readonly account: string;
+  readonly amount: Money;
+  /** Short text (Sage keeps 50 characters). */
+  readonly comment: string;
+}
+
+export interface JournalBatch {
+  /** Idempotency key, e.g. `settlement:<id>:<currency>`; recorded in the batch comment. */
+  readonly reference: string;
+  /** UTC ISO-8601 date; must fall in an open fiscal period. */
+  readonly postDate: string;
+  readonly currency: string;
+  readonly lines: readonly JournalLine[];
+}
+
+export interface PostedJournal {
+  readonly outcome: 'created' | 'existing';
+  readonly batchKey: string;
+  readonly batchNo: number;
+}
+
+export interface GlAccountCheck {
+  readonly account: string;
+  readonly valid: boolean;
+  readonly problem?: string;
+}

@@ -1,0 +1,96 @@
+import type { Money } from './money.ts';
+
+/**
+ * Canonical sales order terms (ERP side). Flows build a `SalesOrderDraft` from an Amazon order and hand it to
+ * an ERP gateway; the gateway answers with a `SalesOrder`. Identifiers are the ERP's business ids (customer,
+ * item, warehouse, ship method), resolved beforehand through the gateway's `resolve*` methods.
+ */
+
+/** A postal address, already shortened and transliterated to what the ERP accepts. */
+export interface PostalAddress {
+  readonly name: string;
+  readonly lines: readonly string[];
+  readonly city: string;
+  /** State or region code. */
+  readonly region: string;
+  readonly postalCode: string;
+  /** The ERP's own country code (Sage uses its own three-letter codes, e.g. USA). */
+  readonly countryId: string;
+}
+
+export interface SalesOrderLineDraft {
+  /** 1-based, unique within the order. */
+  readonly lineNo: number;
+  /** ERP item id (after SKU mapping). */
+  readonly itemId: string;
+  readonly description?: string;
+  /** Whole units. */
+  readonly quantity: number;
+  /** Price of one unit, exact. */
+  readonly unitPrice: Money;
+  /** Warehouse id; defaults to the order's warehouse. */
+  readonly warehouseId?: string;
+  readonly shipMethodId?: string;
+  /** Amazon OrderItemId, kept on the line so shipments map back to Amazon order items. */
+  readonly amazonOrderItemId?: string;
+  readonly sellerSku?: string;
+}
+
+export interface SalesOrderDraft {
+  /** ERP customer id (one customer per marketplace). */
+  readonly customerId: string;
+  readonly amazonOrderId: string;
+  readonly marketplaceId?: string;
+  /** UTC ISO-8601. */
+  readonly orderDate: string;
+  readonly currency: string;
+  readonly warehouseId: string;
+  readonly shipMethodId?: string;
+  readonly shipTo?: PostalAddress;
+  /** Customer purchase-order number shown in the ERP (Sage keeps 15 characters). */
+  readonly customerPoNo?: string;
+  readonly freight?: Money;
+  readonly lines: readonly SalesOrderLineDraft[];
+}
+
+/** Status of an ERP sales order, in canonical words (Sage codes 0..6 map onto these). */
+export type SalesOrderStatus = 'unacknowledged' | 'open' | 'inactive' | 'canceled' | 'closed' | 'incomplete' | 'pending-approval';
+
+export interface SalesOrderLine {
+  readonly lineNo: number;
+  readonly itemId: string;
+  readonly quantity: number;
+  readonly unitPrice: Money;
+  readonly warehouseId: string;
+  readonly amazonOrderItemId?: string;
+}
+
+export interface SalesOrder {
+  /** The ERP's surrogate key (Sage SOKey), as text so flows never do arithmetic on it. */
+  readonly key: string;
+  /** Order number we reserved (Sage TranNo, 10 characters). */
+  readonly tranNo: string;
+  /** The ERP's display id (Sage TranID). */
+  readonly tranId: string;
+  readonly status: SalesOrderStatus;
+  readonly customerId: string;
+  readonly amazonOrderId?: string;
+  /** UTC ISO-8601. */
+  readonly orderDate: string;
+  readonly currency: string;
+  readonly lines: readonly SalesOrderLine[];
+}
+
+/** Options of `createSalesOrder`. */
+export interface CreateSalesOrderOptions {
+  /** Our reserved order number (the idempotency key): own prefix + sequence, at most 10 characters. */
+  readonly tranNo: string;
+}
+
+export interface CreateSalesOrderResult {
+  /** `created` the first time; `existing` when an order with this tranNo was already in the ERP. */
+  readonly outcome: 'created' | 'existing';
+  readonly order: SalesOrder;
+}
+
+export type SalesOrderLookup = { readonly tranNo: string } | { readonly amazonOrderId: string };

@@ -1,0 +1,90 @@
+import type { GlAccountCheck, JournalBatch, PostedJournal } from '../model/journal.ts';
+import type { ItemPrice, ItemRef, OrderContext, OrderContextQuery, PriceQuery, StockLevel, WarehouseRef } from '../model/inventory.ts';
+import type { CreateSalesOrderOptions, CreateSalesOrderResult, SalesOrder, SalesOrderDraft, SalesOrderLookup } from '../model/sales-order.ts';
+import type { ShipmentPage } from '../model/shipment.ts';
+
+/**
+ * The ERP side of Sellbridge for one Sage 500 company (ARCHITECTURE.md, "Exactly once into Sage 500").
+ * Canonical terms only. Implementations: `sqlserver-gateway` (a real Sage 500 database) and `sandbox-gateway`
+ * (embedded SQLite with Sage's table names and import-procedure semantics). Both pass
+ * `describeSage500Gateway` in test/contract/sage500.
+ *
+ * Errors, for every method:
+ * - `SB_SAGE_UNAVAILABLE` (kind unavailable, `retryAfterMs` set): the database cannot be reached, a query
+ *   timed out or the connection dropped. Nothing is known to have changed; run the same call again later.
+ * - `SB_SAGE_QUERY_FAILED` (transient): the database answered with an unexpected error; retry with backoff.
+ * Method-specific errors are listed per method.
+ */
+export interface Sage500Gateway {
+  /**
+   * Finds items by ItemID, then item alias, then UPC, in that order, for each asked value. Read-only.
+   * Values nothing matches are returned in `unknown` (not an error: the caller decides).
+   */
+  resolveItems(queries: readonly string[]): Promise<{ items: readonly ItemRef[]; unknown: readonly string[] }>;
+
+  /** Warehouses by WhseID; unknown ids are left out. Read-only. */
+  resolveWarehouses(warehouseIds: readonly string[]): Promise<readonly WarehouseRef[]>;
+
+  /**
+   * Everything a flow needs to enrich an order: items (description, stock unit, weight, UPC), stock per
+   * warehouse, the customer of the marketplace and the ship method. Read-only.
+   */
+  loadOrderContext(query: OrderContextQuery): Promise<OrderContext>;
+
+  /**
+   * Creates the sales order through Sage's import procedure (stage, run `spSOapiSalesOrdIns`, read the log,
+   * clean the staging rows). **Idempotent by `options.tranNo`**: when an order with that TranNo exists the call
+   * returns it with outcome `existing` and stages nothing; Sage's unique key (CompanyID, TranType, TranNoRel)
+   * is the final guard against a race.
+   *
+   * Errors: `SB_SAGE_ORDER_REJECTED` (mapping) listing every message Sage wrote to `tdmMigrationLogWrk`
+   * (unknown customer/item/warehouse...); nothing stays behind, so the same call may be replayed after the
+   * data is fixed. `SB_SAGE_VALUE_TOO_LONG` (mapping) when a value does not fit its Sage column, checked before
+   * anything is written. `SB_SAGE_TRANNO_INVALID` (validation) for an empty or over-long TranNo.
+   */
+  createSalesOrder(draft: SalesOrderDraft, options: CreateSalesOrderOptions): Promise<CreateSalesOrderResult>;
+
+  /** Finds a sales order by our TranNo or by AmazonOrderId (through the extension table). Read-only. */
+  findSalesOrder(lookup: SalesOrderLookup): Promise<SalesOrder | undefined>;
+
+  /**
+   * Cancels an order that nothing has shipped from yet. Idempotent: cancelling a canceled order returns it.
+   * Errors: `SB_SAGE_ORDER_NOT_FOUND` (validation); `SB_SAGE_ORDER_NOT_CANCELABLE` (validation) once any
+   * quantity shipped.
+   */
+  cancelSalesOrder(tranNo: string): Promise<SalesOrder>;
+
+  /**
+   * Committed or posted customer shipments with their lines, quantities, ship method and packages with
+   * tracking numbers, after `cursor` (undefined = from the start). Read-only; a shipment may come back again
+   * on a later call (the rewind window re-reads recent keys so late commits are not missed): de-duplicate
+   * on (shipment key, package).
+   */
+  listShipments(cursor: string | undefined): Promise<ShipmentPage>;
+
+  /** Stock per item per warehouse from Sage's stock view; pairs without a row are left out. Read-only. */
+  getStock(itemIds: readonly string[], warehouseIds: readonly string[]): Promise<readonly StockLevel[]>;
+
+  /** Latest effective price per item on a price sheet; items without a price row are left out. Read-only. */
+  getPrices(query: PriceQuery): Promise<readonly ItemPrice[]>;
+
+  /**
+   * Enters the journal as one unposted GL batch. **Idempotent by `batch.reference`** (kept in the batch
+   * comment): a second call returns the existing batch with outcome `existing`.
+   * Errors: `SB_SAGE_JOURNAL_UNBALANCED` (validation), `SB_SAGE_GL_ACCOUNT_INVALID` (mapping, lists every bad
+   * account), `SB_SAGE_FISCAL_PERIOD_CLOSED` (validation) when the date is not in an open period.
+   */
+  postJournal(batch: JournalBatch): Promise<PostedJournal>;
+
+  /** Checks accounts exist, are active and financial. Read-only; never throws for a bad account. */
+  validateGlAccounts(accounts: readonly string[]): Promise<readonly GlAccountCheck[]>;
+
+  /** Creates Sellbridge's extension tables when missing. Idempotent. Returns the statements that were run. */
+  installExtensions(): Promise<readonly string[]>;
+
+  /** Cheap round trip. Never throws: reports `ok: false` with a reason. */
+  health(): Promise<{ ok: boolean; detail: string }>;
+
+  /** Releases connections. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,273 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MappingError, SellbridgeError } from '../../../src/core/errors.ts';
+import { money } from '../../../src/core/model/money.ts';
+import type { SalesOrderDraft } from '../../../src/core/model/sales-order.ts';
+import type { Sage500Gateway } from '../../../src/core/ports/sage500-gateway.ts';
+
+/** A clock the suite moves by hand (tests never sleep). */
+export class ManualClock {
+  #now: number;
+  constructor(iso: string) {
+    this.#now = Date.parse(iso);
+  }
+  now(): Date {
+    return new Date(this.#now);
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
+
+/** What an adapter runner gives the suite. Optional hooks are sandbox powers; tests needing them skip elsewhere. */
+export interface Sage500Harness {
+  readonly gateway: Sage500Gateway;
+  readonly clock: ManualClock;
+  /** Rows left in StgSalesOrder, StgSOLine and tdmMigrationLogWrk (all sessions). */
+  stagingRowCount(): Promise<number>;
+  /** tsoSalesOrder rows with this TranNo. */
+  salesOrderRowCount(tranNo: string): Promise<number>;
+  /** Ships due orders (warehouse simulator). */
+  shipDueOrders?(): Promise<number>;
+  /** Makes the gateway unavailable for a while (fault injection). */
+  injectUnavailable?(ms: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The contract every Sage500Gateway passes (STYLE.md §8.7), run once per adapter. It expects the demo company
+ * of `sandbox/seed.ts` (the SQL Server runner seeds the same rows into a test company).
+ */
+export function describeSage500Gateway(adapter: string, makeHarness: () => Promise<Sage500Harness>): void {
+  describe(`Sage500Gateway contract: ${adapter}`, () => {
+    let h: Sage500Harness;
+    let seq = 0;
+    beforeEach(async () => {
+      h = await makeHarness();
+    });
+    afterEach(async () => {
+      await h.close();
+    });
+    const tranNo = () => `ZT${String(++seq).padStart(8, '0')}`;
+    const draft = (over: Partial<SalesOrderDraft> = {}): SalesOrderDraft => ({
+      customerId: 'AMAZON-US',
+      amazonOrderId: `111-${String(seq).padStart(7, '0')}-1234567`,
+      marketplaceId: 'ATVPDKIKX0DER',
+      orderDate: '2026-11-20T15:04:05.000Z',
+      currency: 'USD',
+      warehouseId: 'MAIN',
+      shipMethodId: 'UPS-GND',
+      shipTo: { name: 'J. Doe', lines: ['1 Main St'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
+      customerPoNo: '1234567-1234567',
+      freight: money('USD', 499),
+      lines: [
+        { lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, unitPrice: money('USD', 1999), amazonOrderItemId: '12345678901234', sellerSku: 'AMZ-RED-WIDGET' },
+        { lineNo: 2, itemId: 'CABLE-USB-C', quantity: 1, unitPrice: money('USD', 949), amazonOrderItemId: '12345678901235' },
+      ],
+      ...over,
+    });
+
+    it('reports health', async () => {
+      expect(await h.gateway.health()).toMatchObject({ ok: true });
+    });
+
+    it('resolves items by ItemID, alias and UPC, and lists what it cannot find', async () => {
+      const { items, unknown } = await h.gateway.resolveItems(['WIDGET-RED', 'AMZ-RED-WIDGET', '012345678905', 'NO-SUCH-SKU']);
+      expect(items.map((i) => [i.query, i.itemId, i.matchedBy])).toEqual([
+        ['WIDGET-RED', 'WIDGET-RED', 'item-id'],
+        ['AMZ-RED-WIDGET', 'WIDGET-RED', 'alias'],
+        ['012345678905', 'GADGET-PRO', 'upc'],
+      ]);
+      expect(items[0]).toMatchObject({ description: 'Widget, red', stockUnit: 'Each', weight: 0.5, upc: '012345678912' });
+      expect(unknown).toEqual(['NO-SUCH-SKU']);
+    });
+
+    it('resolves warehouses and leaves unknown ones out', async () => {
+      expect(await h.gateway.resolveWarehouses(['EAST', 'MAIN', 'NOPE'])).toEqual([
+        { warehouseId: 'EAST', description: 'East coast warehouse' },
+        { warehouseId: 'MAIN', description: 'Main warehouse' },
+      ]);
+    });
+
+    it('loads the order context: items, stock, customer and ship method', async () => {
+      const ctx = await h.gateway.loadOrderContext({ skus: ['AMZ-RED-WIDGET', 'GHOST'], customerId: 'AMAZON-US', warehouseIds: ['MAIN', 'EAST'], shipMethodId: 'UPS-GND' });
+      expect(ctx.items.map((i) => i.itemId)).toEqual(['WIDGET-RED']);
+      expect(ctx.unknownItems).toEqual(['GHOST']);
+      expect(ctx.stock).toEqual([
+        { itemId: 'WIDGET-RED', warehouseId: 'EAST', onHand: 30, available: 30 },
+        { itemId: 'WIDGET-RED', warehouseId: 'MAIN', onHand: 125, available: 120 },
+      ]);
+      expect(ctx.customer).toEqual({ customerId: 'AMAZON-US', name: 'Amazon.com marketplace', onHold: false });
+      expect(ctx.shipMethod).toEqual({ shipMethodId: 'UPS-GND', description: 'UPS Ground' });
+    });
+
+    it('creates a sales order through the import procedure and finds it by TranNo and by AmazonOrderId', async () => {
+      const no = tranNo();
+      const d = draft();
+      const result = await h.gateway.createSalesOrder(d, { tranNo: no });
+      expect(result.outcome).toBe('created');
+      expect(result.order).toMatchObject({ tranNo: no, status: 'open', customerId: 'AMAZON-US', amazonOrderId: d.amazonOrderId, currency: 'USD', orderDate: '2026-11-20T00:00:00.000Z' });
+      expect(result.order.lines).toEqual([
+        { lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, unitPrice: money('USD', 1999), warehouseId: 'MAIN', amazonOrderItemId: '12345678901234' },
+        { lineNo: 2, itemId: 'CABLE-USB-C', quantity: 1, unitPrice: money('USD', 949), warehouseId: 'MAIN', amazonOrderItemId: '12345678901235' },
+      ]);
+      expect(await h.gateway.findSalesOrder({ tranNo: no })).toEqual(result.order);
+      expect(await h.gateway.findSalesOrder({ amazonOrderId: d.amazonOrderId })).toEqual(result.order);
+      expect(await h.gateway.findSalesOrder({ tranNo: 'ZZNOTHERE' })).toBeUndefined();
+      expect(await h.stagingRowCount()).toBe(0);
+      // The order commits stock: available drops by the ordered quantity.
+      const [red] = await h.gateway.getStock(['WIDGET-RED'], ['MAIN']);
+      expect(red).toMatchObject({ onHand: 125, available: 118 });
+    });
+
+    it('creating the same order twice (same TranNo) yields one sales order', async () => {
+      const no = tranNo();
+      const first = await h.gateway.createSalesOrder(draft(), { tranNo: no });
+      const second = await h.gateway.createSalesOrder(draft(), { tranNo: no });
+      expect([first.outcome, second.outcome]).toEqual(['created', 'existing']);
+      expect(second.order).toEqual(first.order);
+      expect(await h.salesOrderRowCount(no)).toBe(1);
+      const both = await Promise.all([h.gateway.createSalesOrder(draft(), { tranNo: no }), h.gateway.createSalesOrder(draft(), { tranNo: no })]);
+      expect(both.map((r) => r.order.key)).toEqual([first.order.key, first.order.key]);
+      expect(await h.salesOrderRowCount(no)).toBe(1);
+      expect(await h.stagingRowCount()).toBe(0);
+    });
+
+    it('a staged order with an unknown item fails with Sage\'s message and leaves nothing behind', async () => {
+      const no = tranNo();
+      const bad = draft({ lines: [{ lineNo: 1, itemId: 'NO-SUCH-ITEM', quantity: 1, unitPrice: money('USD', 100) }] });
+      const err = await h.gateway.createSalesOrder(bad, { tranNo: no }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MappingError);
+      const mapping = err as MappingError;
+      expect(mapping.code).toBe('SB_SAGE_ORDER_REJECTED');
+      expect(mapping.kind).toBe('mapping');
+      expect(mapping.issues).toEqual([expect.objectContaining({ field: `${no}|Line 1 ItemID`, problem: expect.stringContaining('NO-SUCH-ITEM') })]);
+      expect(await h.gateway.findSalesOrder({ tranNo: no })).toBeUndefined();
+      expect(await h.salesOrderRowCount(no)).toBe(0);
+      expect(await h.stagingRowCount()).toBe(0);
+      // Once the data is fixed the same TranNo goes through.
+      expect((await h.gateway.createSalesOrder(draft(), { tranNo: no })).outcome).toBe('created');
+    });
+
+    it('lists every unknown reference Sage reports (customer, warehouse, item)', async () => {
+      const no = tranNo();
+      const err = (await h.gateway
+        .createSalesOrder(draft({ customerId: 'NOBODY', warehouseId: 'XX', lines: [{ lineNo: 1, itemId: 'GHOST', quantity: 1, unitPrice: money('USD', 100) }] }), { tranNo: no })
+        .catch((e: unknown) => e)) as MappingError;
+      expect(err.code).toBe('SB_SAGE_ORDER_REJECTED');
+      expect(err.issues.map((i) => i.field)).toEqual(expect.arrayContaining([`${no} CustID`, `${no} DfltWarehouseID`, `${no}|Line 1 ItemID`]));
+      expect(await h.stagingRowCount()).toBe(0);
+    });
+
+    it('refuses values that do not fit Sage columns before writing anything', async () => {
+      const no = tranNo();
+      const err = (await h.gateway
+        .createSalesOrder(draft({ customerPoNo: '111-1234567-1234567', lines: [{ lineNo: 1, itemId: 'X'.repeat(31), quantity: 1, unitPrice: money('USD', 1), amazonOrderItemId: '1234567890123456' }] }), { tranNo: no })
+        .catch((e: unknown) => e)) as MappingError;
+      expect(err.code).toBe('SB_SAGE_VALUE_TOO_LONG');
+      expect(err.issues.map((i) => i.field)).toEqual(['customerPoNo', 'lines[0].itemId', 'lines[0].amazonOrderItemId']);
+      expect(await h.stagingRowCount()).toBe(0);
+      await expect(h.gateway.createSalesOrder(draft(), { tranNo: 'TOO-LONG-TRANNO' })).rejects.toMatchObject({ code: 'SB_SAGE_TRANNO_INVALID' });
+    });
+
+    it('cancels an unshipped order, idempotently', async () => {
+      const no = tranNo();
+      await h.gateway.createSalesOrder(draft(), { tranNo: no });
+      expect((await h.gateway.cancelSalesOrder(no)).status).toBe('canceled');
+      expect((await h.gateway.cancelSalesOrder(no)).status).toBe('canceled');
+      await expect(h.gateway.cancelSalesOrder('ZZNOTHERE')).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_NOT_FOUND' });
+    });
+
+    it('reads stock from the stock view', async () => {
+      expect(await h.gateway.getStock(['GADGET-PRO', 'MUG-LOGO'], ['MAIN', 'EAST'])).toEqual([
+        { itemId: 'GADGET-PRO', warehouseId: 'EAST', onHand: 2, available: 2 },
+        { itemId: 'GADGET-PRO', warehouseId: 'MAIN', onHand: 8, available: 8 },
+        { itemId: 'MUG-LOGO', warehouseId: 'EAST', onHand: 24, available: 24 },
+        { itemId: 'MUG-LOGO', warehouseId: 'MAIN', onHand: 0, available: 0 },
+      ]);
+    });
+
+    it('reads the latest effective price of a price sheet, exactly', async () => {
+      const now = await h.gateway.getPrices({ itemIds: ['WIDGET-RED', 'CABLE-USB-C'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD', asOf: '2026-11-20T00:00:00Z' });
+      expect(now.map((p) => [p.itemId, p.price.minor, p.effectiveDate])).toEqual([
+        ['CABLE-USB-C', 949, '2026-01-01T00:00:00.000Z'],
+        ['WIDGET-RED', 1999, '2026-01-01T00:00:00.000Z'],
+      ]);
+      const sheet1 = await h.gateway.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'sheet1', currency: 'USD', asOf: '2026-11-20T00:00:00Z' });
+      expect(sheet1[0]?.price).toEqual(money('USD', 1899));
+      const earlier = await h.gateway.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD', asOf: '2025-06-01T00:00:00Z' });
+      expect(earlier[0]?.price).toEqual(money('USD', 1799));
+      expect(await h.gateway.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'EUR' })).toEqual([]);
+    });
+
+    it('validates GL accounts: active and financial only', async () => {
+      expect(await h.gateway.validateGlAccounts(['1010-00', '4100-00', '9999-00', '9000-00', '0000-00'])).toEqual([
+        { account: '1010-00', valid: true },
+        { account: '4100-00', valid: true },
+        { account: '9999-00', valid: false, problem: 'status 2 is not active (1)' },
+        { account: '9000-00', valid: false, problem: 'posting type 2 is not financial (1 or 3)' },
+        { account: '0000-00', valid: false, problem: 'no such account in tglAccount' },
+      ]);
+    });
+
+    it('enters a journal as one unposted batch, once per reference', async () => {
+      const batch = {
+        reference: `settlement:${tranNo()}:USD`,
+        postDate: '2026-11-15T10:00:00Z',
+        currency: 'USD',
+        lines: [
+          { account: '1010-00', amount: money('USD', 8751), comment: 'net payout' },
+          { account: '6100-00', amount: money('USD', 1248), comment: 'fees' },
+          { account: '4000-00', amount: money('USD', -9999), comment: 'sales' },
+        ],
+      };
+      const first = await h.gateway.postJournal(batch);
+      expect(first.outcome).toBe('created');
+      expect(await h.gateway.postJournal(batch)).toEqual({ ...first, outcome: 'existing' });
+      await expect(h.gateway.postJournal({ ...batch, reference: 'unbalanced', lines: batch.lines.slice(1) })).rejects.toMatchObject({ code: 'SB_SAGE_JOURNAL_UNBALANCED' });
+      await expect(h.gateway.postJournal({ ...batch, reference: 'closed period', postDate: '2025-03-15T00:00:00Z' })).rejects.toMatchObject({ code: 'SB_SAGE_FISCAL_PERIOD_CLOSED' });
+      const badAccounts = (await h.gateway
+        .postJournal({ ...batch, reference: 'bad accounts', lines: [{ account: '9999-00', amount: money('USD', 1), comment: '' }, { account: 'NOPE', amount: money('USD', -1), comment: '' }] })
+        .catch((e: unknown) => e)) as MappingError;
+      expect(badAccounts.code).toBe('SB_SAGE_GL_ACCOUNT_INVALID');
+      expect(badAccounts.issues.map((i) => i.field)).toEqual(['account 9999-00', 'account NOPE']);
+    });
+
+    it('installs its extension tables idempotently', async () => {
+      await h.gateway.installExtensions();
+      const again = await h.gateway.installExtensions();
+      expect(again.join('\n')).toContain('tsoSalesOrder_AMZ');
+    });
+
+    it('lists committed shipments with lines, ship method and tracked packages, and refuses to cancel them', async (ctx) => {
+      if (!h.shipDueOrders) return ctx.skip();
+      const no = tranNo();
+      const d = draft();
+      await h.gateway.createSalesOrder(d, { tranNo: no });
+      expect(await h.shipDueOrders()).toBe(0); // not due yet
+      h.clock.advance(60 * 60 * 1000);
+      expect(await h.shipDueOrders()).toBeGreaterThan(0);
+      const page = await h.gateway.listShipments(undefined);
+      const mine = page.shipments.filter((s) => s.lines.some((l) => l.salesOrderTranNo === no));
+      const lines = mine.flatMap((s) => s.lines);
+      expect(lines.every((l) => l.amazonOrderId === d.amazonOrderId && l.shipMethodId === 'UPS-GND')).toBe(true);
+      expect(lines.map((l) => l.amazonOrderItemId).sort()).toContain('12345678901234');
+      expect(mine.every((s) => s.status === 'committed' && s.packages.length > 0 && s.packages.every((p) => /^1Z/.test(p.trackingNumber)))).toBe(true);
+      expect(Number(page.cursor)).toBeGreaterThan(0);
+      // Re-reading from the cursor is safe: the rewind window may return the same shipments again.
+      const again = await h.gateway.listShipments(page.cursor);
+      expect(again.cursor).toBe(page.cursor);
+      await expect(h.gateway.cancelSalesOrder(no)).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_NOT_CANCELABLE' });
+    });
+
+    it('reports unavailability as a retryable error with a wait, and recovers', async (ctx) => {
+      if (!h.injectUnavailable) return ctx.skip();
+      h.injectUnavailable(30_000);
+      const err = (await h.gateway.getStock(['WIDGET-RED'], ['MAIN']).catch((e: unknown) => e)) as SellbridgeError;
+      expect(err).toBeInstanceOf(SellbridgeError);
+      expect(err).toMatchObject({ code: 'SB_SAGE_UNAVAILABLE', kind: 'unavailable', retryable: true, retryAfterMs: 30_000 });
+      expect((await h.gateway.health()).ok).toBe(false);
+      h.clock.advance(30_000);
+      expect((await h.gateway.health()).ok).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,23 @@
+import { sql } from 'kysely';
+import { createSandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
+import { describeSage500Gateway, ManualClock } from './describe-sage500-gateway.ts';
+
+describeSage500Gateway('sandbox (SQLite)', async () => {
+  const clock = new ManualClock('2026-11-20T16:00:00Z');
+  const gateway = await createSandboxGateway({ path: ':memory:', clock, warehouseSimulator: { delayMs: 60_000, partialEvery: 0, packagesPerShipment: 2 } });
+  return {
+    gateway,
+    clock,
+    async stagingRowCount() {
+      const { rows } = await sql<{ n: number }>`SELECT (SELECT count(*) FROM StgSalesOrder) + (SELECT count(*) FROM StgSOLine) + (SELECT count(*) FROM tdmMigrationLogWrk) AS n`.execute(gateway.db);
+      return Number(rows[0]!.n);
+    },
+    async salesOrderRowCount(tranNo) {
+      const row = await gateway.db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).where('TranNo', '=', tranNo).executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+    shipDueOrders: () => gateway.shipDueOrders(),
+    injectUnavailable: (ms) => gateway.injectFaults({ unavailableForMs: ms }),
+    close: () => gateway.close(),
+  };
+});
