@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_PRESENT, SHARED_SKIP_MESSAGE } from '../../helpers/shared.ts';
+import { loadConformance, type SpApiConformance } from '../../helpers/sp-api-conformance.ts';
+import { createAmazonSimulator, type AmazonSimulator, type Exchange } from '../../../src/simulator/amazon/index.ts';
+
+/**
+ * Drives the simulator over real HTTP through every operation it serves (success and error paths), records every
+ * exchange with the onExchange hook, and validates each one against Amazon's models in ../shared.
+ */
+if (!SHARED_PRESENT) console.warn(SHARED_SKIP_MESSAGE);
+
+describe.skipIf(!SHARED_PRESENT)('SP-API simulator conforms to the official models', () => {
+  const exchanges: Exchange[] = [];
+  let sim: AmazonSimulator;
+  let conformance: SpApiConformance;
+  let token = '';
+
+  const call = async (method: string, path: string, body?: unknown, accessToken = token): Promise<Response> =>
+    fetch(`${sim.url}${path}`, {
+      method,
+      headers: { 'x-amz-access-token': accessToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  beforeAll(async () => {
+    conformance = loadConformance();
+    sim = await createAmazonSimulator({ seed: 2026, orders: 40, timeScale: 1_000, onExchange: (e) => exchanges.push(e) });
+    const res = await fetch(`${sim.url}/auth/o2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'Atzr|sim-refresh-token', client_id: 'id', client_secret: 'secret' }),
+    });
+    token = ((await res.json()) as { access_token: string }).access_token;
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it('orders: searchOrders pages, getOrder with every includedData, confirmShipment, and the error paths', async () => {
+    const all = 'BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT,FULFILLMENT_ORDERS';
+    let next: string | undefined;
+    let query = `createdAfter=2020-01-01T00:00:00Z&maxResultsPerPage=9&includedData=${all}&marketplaceIds=ATVPDKIKX0DER`;
+    let ids: string[] = [];
+    do {
+      const res = await call('GET', `/orders/2026-01-01/orders?${query}`);
+      const body = (await res.json()) as { orders: { orderId: string }[]; pagination?: { nextToken?: string } };
+      ids = ids.concat(body.orders.map((o) => o.orderId));
+      next = body.pagination?.nextToken;
+      query = `paginationToken=${encodeURIComponent(next ?? '')}`;
+    } while (next);
+    expect(ids.length).toBe(40);
+    await call('GET', `/orders/2026-01-01/orders?lastUpdatedAfter=2020-01-01T00:00:00Z&fulfillmentStatuses=UNSHIPPED,SHIPPED&fulfilledBy=MERCHANT`);
+    for (const id of ids) await call('GET', `/orders/2026-01-01/orders/${id}?includedData=${all}`);
+    for (const status of ['PENDING', 'CANCELLED', 'SHIPPED'] as const) {
+      const o = sim.control.addOrder({ status, business: true });
+      await call('GET', `/orders/2026-01-01/orders/${o.orderId}?includedData=${all}`);
+    }
+    const mfn = sim.control.addOrder({ status: 'UNSHIPPED', fulfilledBy: 'MERCHANT' });
+    const first = mfn.items[0]!;
+    const confirm = await call('POST', `/orders/v0/orders/${mfn.orderId}/shipmentConfirmation`, {
+      marketplaceId: mfn.marketplaceId,
+      packageDetail: { packageReferenceId: '1', carrierCode: 'Other', carrierName: 'Local Courier', trackingNumber: 'LC-1', shipDate: '2026-01-02T10:00:00Z', orderItems: [{ orderItemId: first.orderItemId, quantity: 1 }] },
+    });
+    expect(confirm.status).toBe(204);
+    // error paths
+    expect((await call('GET', '/orders/2026-01-01/orders/999-0000000-0000000')).status).toBe(404);
+    expect((await call('GET', '/orders/2026-01-01/orders')).status).toBe(400);
+    expect((await call('POST', `/orders/v0/orders/${mfn.orderId}/shipmentConfirmation`, { marketplaceId: mfn.marketplaceId, packageDetail: { packageReferenceId: '2', carrierCode: 'UPS', trackingNumber: 'x', shipDate: '2026-01-02T10:00:00Z', orderItems: [{ orderItemId: 'nope', quantity: 1 }] } })).status).toBe(400);
+    for (const kind of ['throttle', 'server-error', 'unavailable'] as const) {
+      sim.control.injectFault({ kind, operation: 'orders.getOrder' });
+      expect((await call('GET', `/orders/2026-01-01/orders/${ids[0]}`)).status).toBeGreaterThanOrEqual(429);
+    }
+    expect((await call('GET', `/orders/2026-01-01/orders/${ids[0]}`, undefined, 'not-a-token')).status).toBe(403);
+  });
+
+  it('every recorded SP-API exchange validates against its model', () => {
+    const failures: string[] = [];
+    for (const exchange of exchanges.filter((e) => e.kind === 'sp-api')) {
+      const result = conformance.validateExchange(exchange);
+      if (result.errors.length) failures.push(`${exchange.method} ${exchange.path} ${exchange.status}: ${result.errors.join('; ')}`);
+    }
+    expect(failures).toEqual([]);
+    const summary = conformance.summary();
+    console.log(`conformance: ${summary.operations.length} operations, ${summary.exchanges} exchanges (requests + responses), ${summary.messages} messages validated`);
+    console.log(`conformance operations: ${summary.operations.join(', ')}`);
+    expect(summary.exchanges).toBeGreaterThan(40);
+  });
+});
