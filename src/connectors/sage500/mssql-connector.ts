@@ -1,0 +1,83 @@
+import sql from 'mssql';
+import type { ProcedureCall, SqlType } from './sql/procedures.ts';
+import type { MssqlConnector, MssqlSession, TypedParam } from './mssql-session.ts';
+
+export interface MssqlConnectorOptions {
+  /** mssql://user:password@host:1433/database?encrypt=true&trustServerCertificate=true&instanceName=SAGE */
+  readonly url: string;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+function toMssqlType(t: TypedParam['sqlType'] | SqlType) {
+  switch (t.type) {
+    case 'VarChar':
+      return sql.VarChar(t.length);
+    case 'Int':
+      return sql.Int;
+    case 'SmallInt':
+      return sql.SmallInt;
+    case 'DateTime':
+      return sql.DateTime;
+    case 'Bit':
+      return sql.Bit;
+    case 'Float':
+      return sql.Float;
+  }
+}
+
+export function mssqlConfigFromUrl(options: MssqlConnectorOptions): sql.config {
+  const u = new URL(options.url);
+  if (u.protocol !== 'mssql:' && u.protocol !== 'sqlserver:') throw new Error('sage500.url must start with mssql://');
+  const flag = (name: string, dflt: boolean) => (u.searchParams.has(name) ? u.searchParams.get(name) === 'true' : dflt);
+  return {
+    server: u.hostname,
+    ...(u.port ? { port: Number(u.port) } : {}),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+    connectionTimeout: options.connectTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    options: {
+      encrypt: flag('encrypt', true),
+      trustServerCertificate: flag('trustServerCertificate', false),
+      ...(u.searchParams.get('instanceName') ? { instanceName: u.searchParams.get('instanceName')! } : {}),
+    },
+    pool: { min: 0, max: 4 },
+  };
+}
+
+/** The real connector over the `mssql` package (tedious). Not run in this repository's tests (no SQL Server). */
+export async function createMssqlConnector(options: MssqlConnectorOptions): Promise<MssqlConnector> {
+  const pool = new sql.ConnectionPool(mssqlConfigFromUrl(options));
+  await pool.connect();
+  const run = async (request: sql.Request, text: string, params: readonly TypedParam[]) => {
+    for (const p of params) request.input(p.name, toMssqlType(p.sqlType), p.value);
+    const result = await request.query(text);
+    return { rows: (result.recordset ?? []) as Record<string, unknown>[], rowsAffected: result.rowsAffected.reduce((a, b) => a + b, 0) };
+  };
+  const pooled: MssqlSession = { query: (text, params) => run(pool.request(), text, params) };
+  return {
+    pooled,
+    async transaction(work) {
+      const tx = new sql.Transaction(pool);
+      await tx.begin();
+      try {
+        const result = await work({ query: (text, params) => run(new sql.Request(tx), text, params) });
+        await tx.commit();
+        return result;
+      } catch (err) {
+        await tx.rollback().catch(() => undefined);
+        throw err;
+      }
+    },
+    async execute(call: ProcedureCall) {
+      const request = pool.request();
+      for (const p of call.inputs) request.input(p.name, toMssqlType(p.sqlType), p.value);
+      for (const p of call.outputs) request.output(p.name, toMssqlType(p.sqlType));
+      const result = await request.execute(call.procedure);
+      return { output: result.output as Record<string, unknown>, returnValue: result.returnValue as number };
+    },
+    close: () => pool.close(),
+  };
+}
