@@ -48,9 +48,9 @@ export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOp
   return {
     async take(key, opts) {
       return db.transaction().execute(async (tx) => {
-        const t = now();
         let row = await locked(tx, key);
         if (!row) {
+          const t = now();
           await tx
             .insertInto('rate_buckets')
             .values({ key, tokens: opts.plan.burst, updated_at_ms: t, rate: opts.plan.rate, burst: opts.plan.burst, rate_from_server: 0 })
@@ -58,6 +58,8 @@ export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOp
             .execute();
           row = (await locked(tx, key))!;
         }
+        // Read the clock once the row is locked, so the time of this take is after the previous one's.
+        const t = now();
         const state: BucketState = {
           tokens: row.tokens,
           updatedAtMs: row.updated_at_ms,

@@ -51,14 +51,16 @@ export function reserveFor(burst: number): number {
  */
 export function takeToken(state: BucketState, nowMs: number, priority: Priority, safety = 1): { state: BucketState; waitMs: number } {
   const rate = state.rate * safety;
-  const elapsed = Math.max(0, nowMs - state.updatedAtMs);
-  const tokens = Math.min(state.burst, state.tokens + (elapsed * rate) / 1000);
+  // Never move the refill time backwards: a caller whose clock reading is older than the last update (it
+  // waited for the row lock, or runs on a host whose clock is behind) would otherwise count a refill twice.
+  const at = Math.max(nowMs, state.updatedAtMs);
+  const tokens = Math.min(state.burst, state.tokens + ((at - state.updatedAtMs) * rate) / 1000);
   const need = 1 + (priority === 'low' ? reserveFor(state.burst) : 0);
   if (tokens >= need - 1e-9) {
-    return { state: { ...state, tokens: tokens - 1, updatedAtMs: nowMs }, waitMs: 0 };
+    return { state: { ...state, tokens: tokens - 1, updatedAtMs: at }, waitMs: 0 };
   }
   const waitMs = rate > 0 ? Math.max(1, Math.ceil(((need - tokens) * 1000) / rate)) : 60_000;
-  return { state: { ...state, tokens, updatedAtMs: nowMs }, waitMs };
+  return { state: { ...state, tokens, updatedAtMs: at }, waitMs };
 }
 
 /** A limiter in process memory: for tests and single-process tools. The store-backed one is shared. */

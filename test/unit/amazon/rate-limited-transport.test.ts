@@ -18,6 +18,15 @@ describe('token bucket', () => {
     expect(takeToken(s, 2000, 'high').waitMs).toBe(0);
   });
 
+  it('a clock reading older than the last update does not refill twice', () => {
+    let s = { tokens: 0, updatedAtMs: 1000, rate: 10, burst: 5 };
+    const late = takeToken(s, 900, 'high'); // a taker that read the clock before waiting for the row lock
+    s = late.state;
+    expect(s.updatedAtMs).toBe(1000);
+    expect(takeToken(s, 1100, 'high').waitMs).toBe(0);
+    expect(takeToken(takeToken(s, 1100, 'high').state, 1100, 'high').waitMs).toBe(100);
+  });
+
   it('low priority leaves the reserve to high priority', () => {
     const s = { tokens: 2, updatedAtMs: 0, rate: 1, burst: 10 };
     expect(reserveFor(10)).toBe(2);
