@@ -2,6 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { SimulatorState, type Exchange, type SimulatorOptions } from './state.ts';
 import { registerLwaRoutes } from './routes/lwa.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
+import { registerNotificationRoutes } from './routes/notifications.ts';
+import { registerSqsRoutes } from './routes/sqs.ts';
 import { sendErrors } from './http.ts';
 import { SimHttpError } from './errors.ts';
 
@@ -83,6 +85,8 @@ export function buildSimulatorApp(options: SimulatorOptions = {}, state = new Si
 
   registerLwaRoutes(app, state);
   registerOrderRoutes(app, state);
+  registerNotificationRoutes(app, state);
+  registerSqsRoutes(app, state);
   app.addHook('onClose', async () => state.close());
   return app;
 }

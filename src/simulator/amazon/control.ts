@@ -1,6 +1,8 @@
 import type { FaultRates, FaultSpec } from './faults.ts';
 import type { FulfillmentStatus, OrderOverrides, SimOrder } from './scenario.ts';
 import type { SimSeller, SimulatorState } from './state.ts';
+import type { NotificationFaults } from './notifications.ts';
+import { SIM_AWS_ACCOUNT } from './notifications.ts';
 
 /**
  * The test and demo handle on a running simulator: add and change orders, force token expiry, inject faults,
@@ -25,9 +27,35 @@ export interface SimulatorControl {
   setLimits(enabled: boolean): void;
   setTimeScale(timeScale: number): void;
   resetRateLimits(): void;
+
+  // --- notifications ---
+  /** SQS queue URL for a queue name (the simulator's SQS endpoint); creates the queue. */
+  sqsQueueUrl(queueName: string): string;
+  /** SQS ARN for a queue name (what createDestination takes). */
+  sqsArn(queueName: string): string;
+  /** Shortcut for tests: an SQS destination + subscription without calling the API. Returns the queue URL. */
+  subscribe(options: { notificationType: string; queueName?: string; sellerId?: string; payloadVersion?: string }): { queueUrl: string; destinationId: string; subscriptionId: string };
+  /** Where EventBridge destinations are delivered (POST of the EventBridge envelope). */
+  setEventBridgeWebhook(url: string | undefined, headers?: Readonly<Record<string, string>>): void;
+  /** Probabilities of duplicated and reordered deliveries (seeded). */
+  setNotificationFaults(faults: NotificationFaults): void;
+  /** The next `count` deliveries are duplicated (same NotificationId twice) or held back until after the next one. */
+  injectNotificationFault(kind: 'duplicate' | 'reorder', count?: number): void;
+  /** Delivers documents held back by reorder faults. */
+  flushNotifications(): void;
+  /** Puts a raw (e.g. malformed) message body on a queue. */
+  sendRawMessage(queueName: string, body: string): void;
+  /** Makes in-flight SQS messages visible again, as if their visibility timeout ran out. */
+  expireVisibility(queueName?: string): void;
+  /** Messages currently in a queue (received or not). */
+  queueDepth(queueName: string): number;
+  /** Resolves with the first event `name` whose payload satisfies `predicate` (tests await this instead of sleeping). */
+  waitFor<T = unknown>(name: 'notification' | 'feed' | 'report' | 'order-change' | 'webhook' | 'fault', predicate?: (payload: T) => boolean): Promise<T>;
 }
 
-export function createControl(sim: SimulatorState): SimulatorControl {
+export function createControl(sim: SimulatorState, baseUrl: () => string = () => 'http://127.0.0.1'): SimulatorControl {
+  const hub = sim.notifications;
+  const arn = (name: string): string => `arn:aws:sqs:us-east-1:${SIM_AWS_ACCOUNT}:${name}`;
   return {
     sellers: sim.sellers,
     addOrder: (overrides) => sim.addOrder(overrides),
@@ -50,5 +78,51 @@ export function createControl(sim: SimulatorState): SimulatorControl {
       sim.limiter.timeScale = timeScale;
     },
     resetRateLimits: () => sim.limiter.reset(),
+    sqsQueueUrl: (name) => {
+      hub.queue(name);
+      return `${baseUrl()}/${SIM_AWS_ACCOUNT}/${name}`;
+    },
+    sqsArn: arn,
+    subscribe: ({ notificationType, queueName = 'sellbridge-notifications', sellerId, payloadVersion }) => {
+      hub.queue(queueName);
+      let destination = [...hub.destinations.values()].find((d) => 'sqs' in d.resource && d.resource.sqs.arn === arn(queueName));
+      if (!destination) {
+        destination = { destinationId: sim.idPrng.uuid(), name: queueName, resource: { sqs: { arn: arn(queueName) } } };
+        hub.destinations.set(destination.destinationId, destination);
+      }
+      const subscriptionId = sim.idPrng.uuid();
+      const version = payloadVersion ?? (notificationType === 'ORDER_CHANGE' ? '1.0' : '2020-09-04');
+      hub.subscriptions.set(subscriptionId, { subscriptionId, sellerId: sim.seller(sellerId).sellerId, notificationType, payloadVersion: version, destinationId: destination.destinationId });
+      return { queueUrl: `${baseUrl()}/${SIM_AWS_ACCOUNT}/${queueName}`, destinationId: destination.destinationId, subscriptionId };
+    },
+    setEventBridgeWebhook: (url, headers) => hub.setWebhook(url, headers),
+    setNotificationFaults: (faults) => hub.setFaults(faults),
+    injectNotificationFault: (kind, count) => hub.injectFault(kind, count),
+    flushNotifications: () => hub.flush(),
+    sendRawMessage: (name, body) => {
+      hub.queue(name)!.send(sim, body);
+    },
+    expireVisibility: (name) => {
+      for (const queue of hub.queues.values()) if (name === undefined || queue.name === name) queue.expireVisibility();
+    },
+    queueDepth: (name) => hub.queue(name, false)?.messages.length ?? 0,
+    waitFor: <T,>(name: string, predicate?: (payload: T) => boolean) =>
+      new Promise<T>((resolve, reject) => {
+        const onEvent = (payload: T): void => {
+          if (predicate && !predicate(payload)) return;
+          cleanup();
+          resolve(payload);
+        };
+        const onClose = (): void => {
+          cleanup();
+          reject(new Error(`simulator closed while waiting for ${name}`));
+        };
+        const cleanup = (): void => {
+          sim.events.off(name, onEvent);
+          sim.events.off('close', onClose);
+        };
+        sim.events.on(name, onEvent);
+        sim.events.on('close', onClose);
+      }),
   };
 }

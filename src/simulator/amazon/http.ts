@@ -57,6 +57,7 @@ function delay(ms: number, sim: SimulatorState): Promise<void> {
 export async function applyFault(sim: SimulatorState, operation: string, reply: FastifyReply): Promise<boolean> {
   const fault = sim.faults.next(operation);
   if (!fault) return false;
+  sim.events.emit('fault', { operation, kind: fault.kind });
   switch (fault.kind) {
     case 'slow':
       await delay(fault.delayMs, sim);

@@ -20,6 +20,7 @@ export { SIMULATED_OPERATIONS, type SimulatedOperation } from './operations.ts';
 export { DEFAULT_SELLER, SIM_APPLICATION_ID, type Exchange, type PublishedNotification, type SimSeller, type SimulatorOptions } from './state.ts';
 export type { SimulatorControl } from './control.ts';
 export type { FaultKind, FaultSpec, FaultRates } from './faults.ts';
+export type { NotificationFaults } from './notifications.ts';
 export type { CatalogItem, FulfillmentStatus, OrderOverrides, SimOrder, SimOrderItem } from './scenario.ts';
 export { DEFAULT_SKUS } from './scenario.ts';
 
@@ -43,9 +44,10 @@ export async function createAmazonSimulator(options: SimulatorOptions & ListenOp
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    control: createControl(state),
+    url,
+    control: createControl(state, () => url),
     close: async () => {
       await app.close();
     },

@@ -4,6 +4,7 @@ import { RateLimiter } from './rate-limiter.ts';
 import { FaultInjector } from './faults.ts';
 import { OrderGenerator, type CatalogItem, type FulfillmentStatus, type OrderOverrides, type ScenarioOptions, type SimOrder } from './scenario.ts';
 import { DEFAULT_MARKETPLACE_ID } from './marketplaces.ts';
+import { NotificationHub } from './notifications.ts';
 
 /** One request/response pair, recorded for the conformance suite (never logged: bodies may hold fake PII). */
 export interface Exchange {
@@ -73,7 +74,7 @@ export interface PublishedNotification {
 }
 
 export const DEFAULT_SELLER: SimSeller = { sellerId: 'A1SIMSELLER0001', refreshToken: 'Atzr|sim-refresh-token', marketplaceIds: [DEFAULT_MARKETPLACE_ID] };
-export const SIM_APPLICATION_ID = 'amzn1.sp.solution.sellbridge-simulator';
+export { SIM_APPLICATION_ID } from './constants.ts';
 
 export interface AccessToken {
   readonly token: string;
@@ -99,6 +100,7 @@ export class SimulatorState {
   readonly hung = new Set<() => void>();
   readonly timers = new Set<NodeJS.Timeout>();
   readonly idPrng: Prng;
+  readonly notifications: NotificationHub;
   #closed = false;
 
   constructor(options: SimulatorOptions = {}) {
@@ -110,6 +112,7 @@ export class SimulatorState {
     this.faults = new FaultInjector(this.prng.fork('faults'));
     this.sellers = [...(options.sellers?.length ? options.sellers : [DEFAULT_SELLER])];
     this.events.setMaxListeners(0);
+    this.notifications = new NotificationHub(this);
     for (const seller of this.sellers) {
       const generator = new OrderGenerator(this.prng.fork(`orders:${seller.sellerId}`), {
         ...options.scenario,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_PRESENT, SHARED_SKIP_MESSAGE } from '../../helpers/shared.ts';
 import { loadConformance, type SpApiConformance } from '../../helpers/sp-api-conformance.ts';
-import { createAmazonSimulator, type AmazonSimulator, type Exchange } from '../../../src/simulator/amazon/index.ts';
+import { createAmazonSimulator, type AmazonSimulator, type Exchange, type PublishedNotification } from '../../../src/simulator/amazon/index.ts';
 
 /**
  * Drives the simulator over real HTTP through every operation it serves (success and error paths), records every
@@ -11,6 +11,7 @@ if (!SHARED_PRESENT) console.warn(SHARED_SKIP_MESSAGE);
 
 describe.skipIf(!SHARED_PRESENT)('SP-API simulator conforms to the official models', () => {
   const exchanges: Exchange[] = [];
+  const notifications: PublishedNotification[] = [];
   let sim: AmazonSimulator;
   let conformance: SpApiConformance;
   let token = '';
@@ -24,7 +25,7 @@ describe.skipIf(!SHARED_PRESENT)('SP-API simulator conforms to the official mode
 
   beforeAll(async () => {
     conformance = loadConformance();
-    sim = await createAmazonSimulator({ seed: 2026, orders: 40, timeScale: 1_000, onExchange: (e) => exchanges.push(e) });
+    sim = await createAmazonSimulator({ seed: 2026, orders: 40, timeScale: 1_000, onExchange: (e) => exchanges.push(e), onNotification: (n) => notifications.push(n) });
     const res = await fetch(`${sim.url}/auth/o2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
@@ -71,6 +72,38 @@ describe.skipIf(!SHARED_PRESENT)('SP-API simulator conforms to the official mode
       expect((await call('GET', `/orders/2026-01-01/orders/${ids[0]}`)).status).toBeGreaterThanOrEqual(429);
     }
     expect((await call('GET', `/orders/2026-01-01/orders/${ids[0]}`, undefined, 'not-a-token')).status).toBe(403);
+  });
+
+  it('notifications: destinations, subscriptions, ORDER_CHANGE documents', async () => {
+    const lwa = await fetch(`${sim.url}/auth/o2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'sellingpartnerapi::notifications', client_id: 'id', client_secret: 'secret' }),
+    });
+    const grantless = ((await lwa.json()) as { access_token: string }).access_token;
+    const dest = await call('POST', '/notifications/v1/destinations', { name: 'q', resourceSpecification: { sqs: { arn: sim.control.sqsArn('conformance') } } }, grantless);
+    const destinationId = ((await dest.json()) as { payload: { destinationId: string } }).payload.destinationId;
+    await call('POST', '/notifications/v1/destinations', { name: 'eb', resourceSpecification: { eventBridge: { accountId: '123456789012', region: 'us-east-1' } } }, grantless);
+    await call('GET', '/notifications/v1/destinations', undefined, grantless);
+    const sub = await call('POST', '/notifications/v1/subscriptions/ORDER_CHANGE', { payloadVersion: '1.0', destinationId, processingDirective: { eventFilter: { eventFilterType: 'ORDER_CHANGE', orderChangeTypes: ['OrderStatusChange'] } } });
+    const subscriptionId = ((await sub.json()) as { payload: { subscriptionId: string } }).payload.subscriptionId;
+    expect((await call('POST', '/notifications/v1/subscriptions/ORDER_CHANGE', { payloadVersion: '1.0', destinationId })).status).toBe(409);
+    await call('GET', '/notifications/v1/subscriptions/ORDER_CHANGE');
+    await call('GET', '/notifications/v1/subscriptions/FEED_PROCESSING_FINISHED');
+    for (const status of ['UNSHIPPED', 'PENDING', 'SHIPPED'] as const) sim.control.addOrder({ status, business: status === 'SHIPPED' });
+    const o = sim.control.addOrder({ status: 'PENDING' });
+    sim.control.setOrderStatus(o.orderId, 'UNSHIPPED');
+    sim.control.cancelOrder(o.orderId);
+    expect(notifications.filter((n) => n.notificationType === 'ORDER_CHANGE').length).toBeGreaterThanOrEqual(6);
+    expect((await call('DELETE', `/notifications/v1/subscriptions/ORDER_CHANGE/${subscriptionId}`, undefined, grantless)).status).toBe(200);
+    expect((await call('DELETE', `/notifications/v1/subscriptions/ORDER_CHANGE/${subscriptionId}`, undefined, grantless)).status).toBe(404);
+    expect((await call('GET', '/notifications/v1/destinations')).status).toBe(403);
+  });
+
+  it('every published notification validates against its JSON schema', () => {
+    const failures = notifications.flatMap((n) => conformance.validateNotification(n.document));
+    expect(failures).toEqual([]);
+    expect(notifications.length).toBeGreaterThan(0);
   });
 
   it('every recorded SP-API exchange validates against its model', () => {

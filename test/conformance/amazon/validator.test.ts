@@ -1,13 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_PRESENT, SHARED_SKIP_MESSAGE } from '../../helpers/shared.ts';
-import { loadConformance } from '../../helpers/sp-api-conformance.ts';
+import { loadConformance, type SpApiConformance } from '../../helpers/sp-api-conformance.ts';
 
 if (!SHARED_PRESENT) console.warn(SHARED_SKIP_MESSAGE);
 
 /** The validator must fail what is wrong, or a green conformance suite proves nothing. */
 describe.skipIf(!SHARED_PRESENT)('sp-api-conformance validator', () => {
+  let c: SpApiConformance;
+  beforeAll(() => {
+    c = loadConformance();
+  });
+
   it('finds operations by method and path template, preferring literal segments', () => {
-    const c = loadConformance();
     expect(c.findOperation('GET', '/orders/2026-01-01/orders/123-1234567-1234567')?.operationId).toBe('getOrder');
     expect(c.findOperation('GET', '/orders/2026-01-01/orders')?.operationId).toBe('searchOrders');
     expect(c.findOperation('POST', '/notifications/v1/destinations')?.operationId).toBe('createDestination');
@@ -15,7 +19,6 @@ describe.skipIf(!SHARED_PRESENT)('sp-api-conformance validator', () => {
   });
 
   it('reports bad query values, undeclared parameters, missing headers and bad bodies', () => {
-    const c = loadConformance();
     const result = c.validateExchange({
       method: 'GET',
       path: '/orders/2026-01-01/orders/1',
@@ -32,7 +35,6 @@ describe.skipIf(!SHARED_PRESENT)('sp-api-conformance validator', () => {
   });
 
   it('checks request bodies against the model', () => {
-    const c = loadConformance();
     const result = c.validateExchange({
       method: 'POST',
       path: '/orders/v0/orders/1/shipmentConfirmation',
@@ -46,7 +48,6 @@ describe.skipIf(!SHARED_PRESENT)('sp-api-conformance validator', () => {
   });
 
   it('validates the bundled notification and feed examples, and rejects a broken notification', () => {
-    const c = loadConformance();
     expect(c.validateNotification({ notificationType: 'FEED_PROCESSING_FINISHED', payload: {} }).length).toBeGreaterThan(0);
     expect(c.validateNotification({ NotificationType: 'NOPE' })).toEqual(['unknown notification type NOPE']);
   });
