@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load.ts';
 import { createCliContext, type CliContext } from './context.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerSage500Commands } from './commands/sage500.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
 export const EXIT_OK = 0;
@@ -34,6 +35,7 @@ Examples:
 
   registerConfigCommands(program, ctx);
   registerMigrateCommand(program, ctx);
+  registerSage500Commands(program, ctx);
   return program;
 }
 
