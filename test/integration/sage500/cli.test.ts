@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Parser } from 'node-sql-parser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import type { CliContext } from '../../../src/cli/context.ts';
+import { createCliContext } from '../../../src/cli/context.ts';
+import { createSandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
+import { money } from '../../../src/core/model/money.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sellbridge-sage500-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const base = createCliContext({});
+  const ctx: CliContext = { ...base, stdout: (t) => out.push(t), stderr: (t) => err.push(t) };
+  // --set is variadic, so it goes last.
+  const code = await main([...args, '--set', `sage500.sandboxPath=${join(dir, 'sandbox.db')}`], ctx);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('sellbridge sage500 (CLI, in process)', () => {
+  it('creates and resets the sandbox, then shows an order read-only', async () => {
+    const reset = await run(['sage500', 'sandbox', '--reset']);
+    expect(reset).toMatchObject({ code: 0 });
+    expect(reset.out).toContain('timItem: 5');
+    const gw = await createSandboxGateway({ path: join(dir, 'sandbox.db') });
+    await gw.createSalesOrder(
+      { customerId: 'AMAZON-US', amazonOrderId: '111-1111111-1111111', orderDate: '2026-11-20T10:00:00Z', currency: 'USD', warehouseId: 'MAIN', lines: [{ lineNo: 1, itemId: 'MUG-LOGO', quantity: 4, unitPrice: money('USD', 1200), amazonOrderItemId: '55555555555555' }] },
+      { tranNo: 'AZ00000777' },
+    );
+    await gw.close();
+    const show = await run(['sage500', 'show', 'order', 'AZ00000777']);
+    expect(show.code).toBe(0);
+    expect(show.out).toContain('AZ00000777-SO');
+    expect(show.out).toMatch(/MUG-LOGO\s+4 x 12\.00 USD {2}MAIN {2}item 55555555555555/);
+    expect((await run(['sage500', 'show', 'order', '111-1111111-1111111', '--amazon'])).out).toContain('TranNo AZ00000777');
+    const missing = await run(['sage500', 'show', 'order', 'NOPE']);
+    expect(missing).toMatchObject({ code: 2, err: expect.stringContaining('SB_SAGE_ORDER_NOT_FOUND') });
+  });
+
+  it('prints the extension DDL for a DBA, as T-SQL batches that parse', async () => {
+    const printed = await run(['sage500', 'install-extensions', '--print']);
+    expect(printed.code).toBe(0);
+    const batches = printed.out.split('\nGO').map((b) => b.replace(/^--.*$/gm, '').trim()).filter(Boolean);
+    expect(batches).toHaveLength(4);
+    for (const b of batches) new Parser().astify(b, { database: 'transactsql' });
+    expect(await run(['sage500', 'install-extensions'])).toMatchObject({ code: 0, out: expect.stringContaining('4 idempotent statements') });
+  });
+
+  it('discover refuses the sandbox but prints its queries', async () => {
+    expect(await run(['sage500', 'discover'])).toMatchObject({ code: 2, err: expect.stringContaining('sage500.kind=sqlserver') });
+    const printed = await run(['sage500', 'discover', '--print']);
+    expect(printed.out).toContain('sys.parameters');
+  });
+});

@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { scaledInteger } from '../../../src/connectors/sage500/decimal.ts';
+import { rowsFromSalesOrder } from '../../../src/connectors/sage500/rows-from-sales-order.ts';
+import { tranNoFor } from '../../../src/connectors/sage500/tran-no.ts';
+import { MappingError } from '../../../src/core/errors.ts';
+import { money } from '../../../src/core/model/money.ts';
+import type { SalesOrderDraft } from '../../../src/core/model/sales-order.ts';
+
+const draft: SalesOrderDraft = {
+  customerId: 'AMAZON-US',
+  amazonOrderId: '111-2223334-4445556',
+  orderDate: '2026-11-20T23:59:59Z',
+  currency: 'USD',
+  warehouseId: 'MAIN',
+  lines: [{ lineNo: 1, itemId: 'WIDGET-RED', quantity: 3, unitPrice: money('USD', 1999), amazonOrderItemId: '12345678901234' }],
+};
+
+describe('rowsFromSalesOrder', () => {
+  it('stages Sage text conventions, the AmazonOrderId in TranCmnt and the OrderItemId in UserFld1', () => {
+    const { header, lines } = rowsFromSalesOrder(draft, 'AZ00000042', 7);
+    expect(header).toMatchObject({ SessionKey: 7, ProcessStatus: 0, Action: 1, TranNo: 'AZ00000042', TranDate: '2026-11-20T00:00:00', Status: 'Open', RequireSOAck: 'No', Hold: '0', FreightAmt: '0.00', TranCmnt: '111-2223334-4445556', CustPONo: null });
+    expect(lines).toEqual([
+      expect.objectContaining({ TranNo: 'AZ00000042', SOLineNo: 1, ItemID: 'WIDGET-RED', QtyOrd: '3', UnitPrice: '19.99', ExtAmt: '59.97', WarehouseID: 'MAIN', Status: 'Open', CmntOnly: 'No', DeliveryMeth: '1', UserFld1: '12345678901234' }),
+    ]);
+  });
+
+  it('lists every value that does not fit, and other line problems, in one mapping error', () => {
+    const bad: SalesOrderDraft = {
+      ...draft,
+      customerId: 'C'.repeat(13),
+      shipTo: { name: 'N'.repeat(41), lines: ['ok'], city: 'C'.repeat(21), region: 'IL', postalCode: '62701', countryId: 'US' },
+      lines: [
+        { lineNo: 1, itemId: 'I'.repeat(31), quantity: 0, unitPrice: money('USD', 1) },
+        { lineNo: 1, itemId: 'OK', quantity: 1, unitPrice: money('EUR', 1) },
+      ],
+    };
+    const err = (() => {
+      try {
+        rowsFromSalesOrder(bad, 'AZ1', 1);
+      } catch (e) {
+        return e as MappingError;
+      }
+    })()!;
+    expect(err).toBeInstanceOf(MappingError);
+    expect(err.code).toBe('SB_SAGE_VALUE_TOO_LONG');
+    expect(err.issues.map((i) => i.field)).toEqual(['customerId', 'shipTo.name', 'shipTo.city', 'lines[0].quantity', 'lines[0].itemId', 'lines[1].lineNo', 'lines[1].unitPrice']);
+  });
+
+  it('refuses a TranNo that is empty or longer than 10 characters', () => {
+    expect(() => rowsFromSalesOrder(draft, '', 1)).toThrow(expect.objectContaining({ code: 'SB_SAGE_TRANNO_INVALID' }));
+    expect(() => rowsFromSalesOrder(draft, 'AZ000000001', 1)).toThrow(expect.objectContaining({ code: 'SB_SAGE_TRANNO_INVALID' }));
+  });
+
+  it('keeps amounts exact: ExtAmt is unit price times quantity to the cent', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 1, max: 999 }), (cents, qty) => {
+        const { lines } = rowsFromSalesOrder({ ...draft, lines: [{ lineNo: 1, itemId: 'X', quantity: qty, unitPrice: money('USD', cents) }] }, 'AZ1', 1);
+        expect(scaledInteger(lines[0]!.UnitPrice, 2)).toBe(cents);
+        expect(scaledInteger(lines[0]!.ExtAmt, 2)).toBe(cents * qty);
+      }),
+    );
+  });
+});
+
+describe('tranNoFor', () => {
+  it('pads our sequence to exactly 10 characters after the prefix', () => {
+    expect(tranNoFor('AZ', 42)).toBe('AZ00000042');
+    expect(tranNoFor('X', 123456789)).toBe('X123456789');
+    expect(() => tranNoFor('AZ', 123456789)).toThrow(expect.objectContaining({ code: 'SB_SAGE_TRANNO_INVALID' }));
+  });
+});

@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runSalesOrderImport } from '../../../src/connectors/sage500/sandbox/import-procedure.ts';
+import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
+import { rowsFromSalesOrder } from '../../../src/connectors/sage500/rows-from-sales-order.ts';
+import { money } from '../../../src/core/model/money.ts';
+import type { SalesOrderDraft } from '../../../src/core/model/sales-order.ts';
+import { ManualClock } from '../../contract/sage500/describe-sage500-gateway.ts';
+
+const draft = (itemId = 'WIDGET-RED', quantity = 2): SalesOrderDraft => ({
+  customerId: 'AMAZON-US',
+  amazonOrderId: '111-0000000-0000001',
+  orderDate: '2026-11-20T12:00:00Z',
+  currency: 'USD',
+  warehouseId: 'MAIN',
+  shipMethodId: 'FEDEX-2D',
+  lines: [{ lineNo: 1, itemId, quantity, unitPrice: money('USD', 1999), amazonOrderItemId: '12345678901234' }],
+});
+
+describe('Sage 500 sandbox', () => {
+  let clock: ManualClock;
+  let sb: SandboxGateway;
+  beforeEach(async () => {
+    clock = new ManualClock('2026-11-20T16:00:00Z');
+    sb = await createSandboxGateway({ path: ':memory:', clock, warehouseSimulator: { delayMs: 1000, partialEvery: 1, packagesPerShipment: 2 } });
+  });
+  afterEach(() => sb.close());
+
+  const stage = async (sessionKey: number, tranNo: string, d: SalesOrderDraft) => {
+    const rows = rowsFromSalesOrder(d, tranNo, sessionKey);
+    await sb.db.insertInto('StgSalesOrder').values(rows.header).execute();
+    await sb.db.insertInto('StgSOLine').values(rows.lines).execute();
+  };
+
+  it('enforces Sage column lengths and the unique key (CompanyID, TranType, TranNoRel)', async () => {
+    await sb.createSalesOrder(draft(), { tranNo: 'AZ00000001' });
+    const so = await sb.db.selectFrom('tsoSalesOrder').selectAll().executeTakeFirstOrThrow();
+    await expect(sb.db.updateTable('tsoSalesOrder').set({ TranCmnt: 'x'.repeat(51) }).execute()).rejects.toThrow(/CHECK constraint/);
+    await expect(sb.db.insertInto('tsoSalesOrder').values({ ...so, SOKey: so.SOKey + 1, TranID: 'OTHER', TranDate: String(so.TranDate), CreateDate: String(so.CreateDate) }).execute()).rejects.toThrow(/UNIQUE constraint failed: tsoSalesOrder.CompanyID, tsoSalesOrder.TranType, tsoSalesOrder.TranNoRel/);
+  });
+
+  it('spSOapiSalesOrdIns processes one order per call and asks to be called again while rows remain', async () => {
+    await stage(50, 'AZ00000010', draft());
+    await stage(50, 'AZ00000011', draft('NO-SUCH-ITEM'));
+    const first = await runSalesOrderImport(sb.db, 'SOA', 50, 'test', '2026-11-20T16:00:00');
+    expect(first).toMatchObject({ retVal: 1, continue: true });
+    const second = await runSalesOrderImport(sb.db, 'SOA', 50, 'test', '2026-11-20T16:00:00');
+    expect(second).toMatchObject({ retVal: 2, continue: false, failedRecs: 1 });
+    // The good order's staging rows are gone; the bad one stays with ProcessStatus 2 on header and line.
+    expect(await sb.db.selectFrom('StgSalesOrder').select(['TranNo', 'ProcessStatus']).execute()).toEqual([{ TranNo: 'AZ00000011', ProcessStatus: 2 }]);
+    expect(await sb.db.selectFrom('StgSOLine').select(['TranNo', 'ProcessStatus']).execute()).toEqual([{ TranNo: 'AZ00000011', ProcessStatus: 2 }]);
+    const log = await sb.db.selectFrom('tdmMigrationLogWrk').select(['EntityID', 'ColumnID', 'Status']).orderBy('Status').execute();
+    expect(log).toEqual([
+      { EntityID: 'AZ00000011|Line 1', ColumnID: 'ItemID', Status: 1 },
+      { EntityID: 'AZ00000010', ColumnID: null, Status: 3 },
+    ]);
+    // Rows of another session are never touched.
+    await stage(51, 'AZ00000012', draft());
+    expect(await runSalesOrderImport(sb.db, 'SOA', 50, 'test', '2026-11-20T16:00:00')).toMatchObject({ continue: false, recsProcessed: 0 });
+  });
+
+  it('requires a TranNo, like Sage', async () => {
+    await sb.db.insertInto('StgSalesOrder').values({ SessionKey: 60, ProcessStatus: 0, TranNo: null, CustID: 'AMAZON-US' }).execute();
+    await runSalesOrderImport(sb.db, 'SOA', 60, 'test', '2026-11-20T16:00:00');
+    const [msg] = await sb.db.selectFrom('tdmMigrationLogWrk').select(['ColumnID', 'Comment']).execute();
+    expect(msg).toEqual({ ColumnID: 'TranNo', Comment: expect.stringContaining('TranNo is null') });
+  });
+
+  it('the warehouse simulator ships due orders in parts, with several tracked packages', async () => {
+    await sb.createSalesOrder(draft('WIDGET-RED', 3), { tranNo: 'AZ00000020' });
+    expect(await sb.shipDueOrders()).toBe(0);
+    clock.advance(1000);
+    expect(await sb.shipDueOrders()).toBe(1);
+    const first = await sb.listShipments(undefined);
+    expect(first.shipments).toHaveLength(1);
+    expect(first.shipments[0]!.lines.map((l) => [l.itemId, l.quantity, l.shipMethodId, l.amazonOrderItemId])).toEqual([['WIDGET-RED', 2, 'FEDEX-2D', '12345678901234']]);
+    expect(first.shipments[0]!.packages.map((p) => p.packageNo)).toEqual(['1', '2']);
+    expect(await sb.shipDueOrders()).toBe(1);
+    expect(await sb.shipDueOrders()).toBe(0);
+    const all = await sb.listShipments(undefined);
+    expect(all.shipments.flatMap((s) => s.lines.map((l) => l.quantity))).toEqual([2, 1]);
+    // Shipping moved stock: 125 on hand before, 3 shipped; nothing left on sales orders.
+    expect(await sb.getStock(['WIDGET-RED'], ['MAIN'])).toEqual([{ itemId: 'WIDGET-RED', warehouseId: 'MAIN', onHand: 122, available: 117 }]);
+  });
+
+  it('re-reads a rewind window so a shipment committed after the cursor passed it is not missed', async () => {
+    await sb.createSalesOrder(draft(), { tranNo: 'AZ00000030' });
+    clock.advance(1000);
+    await sb.shipDueOrders();
+    const page = await sb.listShipments(undefined);
+    const key = Number(page.shipments[0]!.key);
+    // Pretend the shipment was still pending when the cursor moved past it, then got committed.
+    await sb.db.updateTable('tsoShipmentLog').set({ TranStatus: 2 }).where('ShipKey', '=', key).execute();
+    expect((await sb.listShipments(page.cursor)).shipments).toEqual([]);
+    await sb.db.updateTable('tsoShipmentLog').set({ TranStatus: 6 }).where('ShipKey', '=', key).execute();
+    expect((await sb.listShipments(page.cursor)).shipments.map((s) => s.key)).toEqual([String(key)]);
+  });
+
+  it('reset recreates the demo company from scratch', async () => {
+    await sb.createSalesOrder(draft(), { tranNo: 'AZ00000040' });
+    await sb.reset();
+    expect(await sb.findSalesOrder({ tranNo: 'AZ00000040' })).toBeUndefined();
+    expect((await sb.resolveItems(['WIDGET-RED'])).items).toHaveLength(1);
+  });
+});
