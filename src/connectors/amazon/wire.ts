@@ -201,7 +201,7 @@ const listingsIssue = z.looseObject({
   message: z.string(),
   severity: z.enum(['ERROR', 'WARNING', 'INFO']),
   attributeNames: z.array(z.string()).optional(),
-  categories: z.array(z.string()).optional(),
+  categories: z.array(z.string()),
 });
 export const amazonListingsItem = z.looseObject({
   sku: z.string(),
@@ -316,4 +316,5 @@ export const amazonRestrictedResource = z.strictObject({
   dataElements: z.array(z.string()).optional(),
 });
 export type AmazonRestrictedResource = z.infer<typeof amazonRestrictedResource>;
-export const amazonCreateRestrictedDataTokenResponse = z.looseObject({ restrictedDataToken: z.string(), expiresIn: z.number().int() });
+// Both fields are optional in the model; rdt.ts treats a missing token as an invalid answer.
+export const amazonCreateRestrictedDataTokenResponse = z.looseObject({ restrictedDataToken: z.string().optional(), expiresIn: z.number().int().optional() });

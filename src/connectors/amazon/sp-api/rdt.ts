@@ -1,6 +1,6 @@
 import * as wire from '../wire.ts';
 import { parseWire } from './client.ts';
-import type { SpApiTransport } from './http-client.ts';
+import { HttpError, type SpApiTransport } from './http-client.ts';
 
 export interface RestrictedDataToken {
   readonly token: string;
@@ -20,5 +20,9 @@ export async function createRestrictedDataToken(
   const operation = 'tokens.createRestrictedDataToken';
   const response = await transport.send({ operation, method: 'POST', path: '/tokens/2021-03-01/restrictedDataToken', body: request });
   const body = parseWire(wire.amazonCreateRestrictedDataTokenResponse, response, operation);
-  return { token: body.restrictedDataToken, expiresInMs: body.expiresIn * 1000 };
+  if (!body.restrictedDataToken) {
+    throw new HttpError('SB_AMZ_RESPONSE_INVALID', `${operation} answered without a restrictedDataToken`, { operation, status: response.status, requestId: response.requestId });
+  }
+  // The model leaves expiresIn optional; Amazon documents RDTs as valid for one hour.
+  return { token: body.restrictedDataToken, expiresInMs: (body.expiresIn ?? 3600) * 1000 };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-foundation.ts';
 import * as m0002 from './0002-rate-buckets.ts';
+import * as m0003 from './0003-inbox.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -16,6 +17,7 @@ interface StoreMigration {
 const MIGRATIONS: Record<string, StoreMigration> = {
   '0001-foundation': m0001,
   '0002-rate-buckets': m0002,
+  '0003-inbox': m0003,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

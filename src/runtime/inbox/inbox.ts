@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../../core/ports.ts';
+import type { Store } from '../store/store.ts';
+
+/** Row of `inbox` (migration 0003). Declared here: the table belongs to the inbox. */
+export type InboxTable = {
+  id: string;
+  source: string;
+  dedupe_key: string;
+  kind: string;
+  subject: string | null;
+  payload: string;
+  status: InboxStatus;
+  error: string | null;
+  connection_id: string | null;
+  received_at: string;
+  processed_at: string | null;
+};
+
+export type InboxStatus = 'pending' | 'processed' | 'rejected';
+
+type InboxDb = { inbox: InboxTable };
+export type InboxTx = Transaction<InboxDb>;
+
+export interface InboxEntry {
+  /** Where it came from, e.g. `amazon-sqs`, `amazon-eventbridge`. */
+  readonly source: string;
+  /** Unique per source: a second entry with the same key is a duplicate and is dropped. */
+  readonly dedupeKey: string;
+  /** e.g. the notification type. */
+  readonly kind: string;
+  /** What it is about, ids only, e.g. `order:113-…`. */
+  readonly subject?: string | null;
+  /** The message as received (JSON text). */
+  readonly payload: string;
+  /** `rejected` keeps a message we could not understand, with the reason, so nothing is lost. */
+  readonly status?: 'pending' | 'rejected';
+  readonly error?: string | null;
+  readonly connectionId?: string | null;
+}
+
+export type InboxRow = InboxTable;
+
+/**
+ * The store's inbox, generic (it knows nothing of Amazon). `accept` is the one write an intake does before it
+ * acknowledges its source; `then` runs in the same transaction when the entry is new, so a job can be enqueued
+ * atomically with it (ARCHITECTURE.md principle 6).
+ */
+export interface Inbox {
+  accept(entry: InboxEntry, then?: (tx: InboxTx, id: string) => Promise<void>): Promise<{ readonly id: string | undefined; readonly duplicate: boolean }>;
+  markProcessed(id: string): Promise<void>;
+  list(options?: { readonly status?: InboxStatus; readonly limit?: number }): Promise<InboxRow[]>;
+  count(status?: InboxStatus): Promise<number>;
+}
+
+export function createInbox(store: Store, clock: Clock): Inbox {
+  const db = store.db.withTables<InboxDb>() as unknown as Kysely<InboxDb>;
+  return {
+    async accept(entry, then) {
+      return db.transaction().execute(async (tx) => {
+        const id = randomUUID();
+        const inserted = await tx
+          .insertInto('inbox')
+          .values({
+            id,
+            source: entry.source,
+            dedupe_key: entry.dedupeKey,
+            kind: entry.kind,
+            subject: entry.subject ?? null,
+            payload: entry.payload,
+            status: entry.status ?? 'pending',
+            error: entry.error ?? null,
+            connection_id: entry.connectionId ?? null,
+            received_at: clock.now().toISOString(),
+            processed_at: null,
+          })
+          .onConflict((oc) => oc.columns(['source', 'dedupe_key']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!inserted) return { id: undefined, duplicate: true };
+        if (then) await then(tx, id);
+        return { id, duplicate: false };
+      });
+    },
+    async markProcessed(id) {
+      await db.updateTable('inbox').set({ status: 'processed', processed_at: clock.now().toISOString() }).where('id', '=', id).execute();
+    },
+    async list(options = {}) {
+      let q = db.selectFrom('inbox').selectAll().orderBy('received_at').orderBy('id');
+      if (options.status) q = q.where('status', '=', options.status);
+      return q.limit(options.limit ?? 100).execute();
+    },
+    async count(status) {
+      let q = db.selectFrom('inbox').select((eb) => eb.fn.countAll<number | string>().as('n'));
+      if (status) q = q.where('status', '=', status);
+      const row = await q.executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}

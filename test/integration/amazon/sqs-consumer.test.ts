@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { createSqsNotificationConsumer } from '../../../src/connectors/amazon/notifications/sqs-consumer.ts';
+import { createInbox } from '../../../src/runtime/inbox/inbox.ts';
+import { openStore, type Store } from '../../../src/runtime/store/store.ts';
+
+const PG_URL = process.env.SELLBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dir = mkdtempSync(join(tmpdir(), 'sb-sqs-'));
+const opened: Store[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function pgReachable(): Promise<boolean> {
+  const s = openStore({ url: PG_URL, schema: 'public', poolSize: 1 });
+  try {
+    await sql`select 1`.execute(s.db);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await s.close();
+  }
+}
+const PG = await pgReachable();
+
+const orderChange = (notificationId: string, orderId: string) =>
+  JSON.stringify({
+    NotificationVersion: '1.0',
+    NotificationType: 'ORDER_CHANGE',
+    PayloadVersion: '1.0',
+    EventTime: '2026-11-27T12:00:00Z',
+    Payload: { OrderChangeNotification: { SellerId: 'A1', AmazonOrderId: orderId, OrderChangeType: 'OrderStatusChange', Summary: { OrderStatus: 'Unshipped' } } },
+    NotificationMetadata: { ApplicationId: 'app', SubscriptionId: 'sub', PublishTime: '2026-11-27T12:00:00Z', NotificationId: notificationId },
+  });
+
+/** An in-memory SQS speaking the two commands the consumer sends. */
+function fakeSqs(bodies: string[]) {
+  let seq = 0;
+  const queue = bodies.map((Body) => ({ MessageId: `m${++seq}`, ReceiptHandle: `rh${seq}`, Body }));
+  const deleted: string[] = [];
+  return {
+    deleted,
+    queue,
+    async send(command: unknown) {
+      if (command instanceof ReceiveMessageCommand) return { Messages: queue.splice(0, command.input.MaxNumberOfMessages ?? 1) };
+      if (command instanceof DeleteMessageBatchCommand) {
+        const entries = command.input.Entries ?? [];
+        deleted.push(...entries.map((e) => e.ReceiptHandle!));
+        return { Successful: entries.map((e) => ({ Id: e.Id })) };
+      }
+      throw new Error('unexpected command');
+    },
+  };
+}
+
+const backends = [
+  { name: 'sqlite', enabled: true, open: () => openStore({ url: `sqlite:${join(dir, 'inbox.db')}` }) },
+  { name: 'postgres', enabled: PG, open: () => openStore({ url: PG_URL, schema: 'sb_amz_inbox_test', poolSize: 2 }) },
+];
+
+describe.each(backends)('SQS notification consumer on $name', ({ name, enabled, open }) => {
+  it.skipIf(!enabled)('stores each notification once (duplicates die in the inbox), keeps bad ones as rejected, deletes after storing', async () => {
+    const store = open();
+    opened.push(store);
+    if (name === 'postgres') await sql`DROP SCHEMA IF EXISTS sb_amz_inbox_test CASCADE`.execute(store.db);
+    await store.migrate();
+    const inbox = createInbox(store, { now: () => new Date('2026-11-27T12:00:00Z') });
+    const sqs = fakeSqs([orderChange('n1', '113-1'), orderChange('n2', '113-2'), orderChange('n1', '113-1'), '{not json', orderChange('n3', '113-3')]);
+    const seen: string[] = [];
+    const consumer = createSqsNotificationConsumer({
+      queueUrl: 'http://sqs/000000000000/q',
+      sqs,
+      inbox,
+      maxMessages: 3,
+      onNotification: (n, o) => void seen.push(`${n.notificationId}:${o.duplicate ? 'dup' : 'new'}`),
+    });
+    const first = await consumer.pollOnce();
+    const second = await consumer.pollOnce();
+    expect(first).toEqual({ received: 3, stored: 2, duplicates: 1, rejected: 0, deleted: 3 });
+    expect(second).toEqual({ received: 2, stored: 1, duplicates: 0, rejected: 1, deleted: 2 });
+    expect(seen).toEqual(['n1:new', 'n2:new', 'n1:dup', 'n3:new']);
+    expect(sqs.deleted).toHaveLength(5);
+    expect(await inbox.count('pending')).toBe(3);
+    const rejected = await inbox.list({ status: 'rejected' });
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.error).toContain('SB_AMZ_NOTIFICATION_INVALID');
+    const pending = await inbox.list({ status: 'pending' });
+    expect(pending.map((r) => r.subject).sort()).toEqual(['order:113-1', 'order:113-2', 'order:113-3']);
+  });
+
+  it.skipIf(!enabled)('a message that cannot be stored is not deleted (SQS redelivers it)', async () => {
+    const store = open();
+    opened.push(store);
+    await store.migrate();
+    const inbox = createInbox(store, { now: () => new Date() });
+    const failing = { ...inbox, accept: async () => Promise.reject(new Error('store down')) };
+    const sqs = fakeSqs([orderChange('x1', '113-9')]);
+    const errors: unknown[] = [];
+    const consumer = createSqsNotificationConsumer({ queueUrl: 'q', sqs, inbox: failing, onError: (e) => errors.push(e) });
+    expect(await consumer.pollOnce()).toMatchObject({ received: 1, stored: 0, deleted: 0 });
+    expect(sqs.deleted).toEqual([]);
+    expect(errors).toHaveLength(1);
+  });
+});
