@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { PgBoss, fromKysely, type JobWithMetadata } from 'pg-boss';
+import { PgBoss, fromKysely, type JobResult, type JobWithMetadata } from 'pg-boss';
 import { SellbridgeError } from '../../core/errors.ts';
 import type { Tx } from '../store/store.ts';
 import { AttemptRunner } from './attempt-runner.ts';
@@ -73,6 +73,7 @@ export class PgBossJobQueue implements JobQueue {
       monitorIntervalSeconds: Math.max(1, Math.min(60, leaseSeconds)),
       persistWarnings: false,
       registerInstance: false,
+      useListenNotify: true,
     });
     boss.on('error', (err: Error) => deps.logger.error({ err: err.message }, 'pg-boss error'));
     await boss.start();
@@ -96,6 +97,7 @@ export class PgBossJobQueue implements JobQueue {
       expireInSeconds: Math.max(1, Math.ceil(settings.leaseMs / 1000)),
       deleteAfterSeconds: Math.max(60, Math.round(settings.keepCompletedMs / 1000)),
       deadLetter: name + EXPIRED_SUFFIX,
+      notify: true,
     });
     this.#queues.add(name);
   }
@@ -103,14 +105,16 @@ export class PgBossJobQueue implements JobQueue {
   async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     await this.#ensureQueue(queue);
     if (options.tx) return this.#enqueueIn(options.tx, queue, payload, options);
+    // Only de-duplication needs a transaction of its own (for its advisory lock); a plain send is one statement.
+    if (!options.dedupe) return this.#enqueueIn(undefined, queue, payload, options);
     return this.#deps.store.transaction((tx) => this.#enqueueIn(tx, queue, payload, options));
   }
 
-  async #enqueueIn(tx: Tx, queue: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
+  async #enqueueIn(tx: Tx | undefined, queue: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
     const id = crypto.randomUUID();
     const key = options.key ?? id;
-    const db = fromKysely(tx);
-    if (options.dedupe) {
+    const db = tx ? fromKysely(tx) : undefined;
+    if (options.dedupe && tx) {
       // Serialize enqueuers of this key until our transaction ends, then look for a job still waiting to run.
       await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${queue}\n${key}`}, 0))`.execute(tx);
       const waiting = await this.#boss.findJobs(queue, { key, queued: true, limit: 1, db });
@@ -126,7 +130,7 @@ export class PgBossJobQueue implements JobQueue {
       priority: options.priority ?? 0,
       retryLimit: max - 1 - spent,
       ...(startAfter ? { startAfter } : {}),
-      db,
+      ...(db ? { db } : {}),
     });
     if (!sent) throw new SellbridgeError('SB_STORE_UNAVAILABLE', `pg-boss refused the ${queue} job with key ${key}`);
     return { id: sent, deduplicated: false };
@@ -142,10 +146,22 @@ export class PgBossJobQueue implements JobQueue {
     const pollingIntervalSeconds = Math.max(0.5, this.#deps.settings.pollIntervalMs / 1000);
     for (const [queue, { handler, options }] of this.#handlers) {
       await this.#ensureQueue(queue);
+      // One fetch brings up to `concurrency` jobs (heads of distinct keys under key_strict_fifo); they run side by
+      // side and each is settled on its own. A full batch means more work is waiting, so the worker fetches
+      // again at once (burst) instead of waiting a polling interval; NOTIFY wakes it for new jobs.
       await this.#boss.work<Envelope>(
         queue,
-        { localConcurrency: options.concurrency ?? this.#deps.settings.concurrency, batchSize: 1, includeMetadata: true, pollingIntervalSeconds },
-        async ([job]) => this.#runOne(queue, handler, job as JobWithMetadata<Envelope>),
+        {
+          batchSize: options.concurrency ?? this.#deps.settings.concurrency,
+          burstWhenBatchFull: true,
+          perJobResults: true,
+          includeMetadata: true,
+          pollingIntervalSeconds,
+          // NOTIFY covers new jobs only; delayed jobs, retries and successors of a finished key are found by
+          // polling, so the backstop poll keeps the configured interval rather than pg-boss's 30 s.
+          notifyPollingIntervalSeconds: pollingIntervalSeconds,
+        },
+        async (jobs) => Promise.all(jobs.map((job) => this.#runOne(queue, handler, job as JobWithMetadata<Envelope>))),
       );
       await this.#boss.work<Envelope>(queue + EXPIRED_SUFFIX, { includeMetadata: true, pollingIntervalSeconds }, async ([job]) =>
         this.#expired(queue, job as JobWithMetadata<Envelope>),
@@ -153,7 +169,7 @@ export class PgBossJobQueue implements JobQueue {
     }
   }
 
-  async #runOne(queue: string, handler: JobHandler, job: JobWithMetadata<Envelope>): Promise<unknown> {
+  async #runOne(queue: string, handler: JobHandler, job: JobWithMetadata<Envelope>): Promise<JobResult> {
     const env = job.data;
     const abort = new AbortController();
     const onAbort = () => abort.abort();
@@ -163,17 +179,18 @@ export class PgBossJobQueue implements JobQueue {
       const { outcome, durationMs } = await this.#runner.run(attempt, handler, abort.signal);
       // Complete explicitly (pg-boss's own completion after we return is then a no-op) so that the event is
       // announced only once the state is stored.
-      const complete = async (output: object) => {
+      const complete = async (output: object): Promise<JobResult> => {
         await this.#boss.complete(queue, job.id, output);
         this.#runner.announce(attempt, outcome, durationMs);
-        return output;
+        return { id: job.id, status: 'completed', output };
       };
       switch (outcome.kind) {
         case 'completed':
           return complete({});
         case 'retry':
+          // pg-boss schedules the retry with its capped, jittered backoff.
           this.#runner.announce(attempt, outcome, durationMs);
-          throw outcome.error; // pg-boss schedules the retry with its capped, jittered backoff
+          return { id: job.id, status: 'failed' as const, output: outcome.error.toJSON() };
         case 'dead':
           return complete({ deadLetterId: outcome.deadLetterId });
         case 'defer':
@@ -195,6 +212,10 @@ export class PgBossJobQueue implements JobQueue {
     this.#inFlight.set(job.id, { promise: work.catch(() => undefined), abort });
     try {
       return await work;
+    } catch (err) {
+      // The store failed while recording the outcome: fail this attempt; pg-boss retries it.
+      this.#deps.logger.error({ jobId: job.id, err: (err as Error).message }, `could not record the outcome of job ${job.id}`);
+      return { id: job.id, status: 'failed', output: { message: (err as Error).message } };
     } finally {
       job.signal?.removeEventListener('abort', onAbort);
       this.#inFlight.delete(job.id);

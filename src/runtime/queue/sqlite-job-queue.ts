@@ -126,9 +126,7 @@ export class SqliteJobQueue implements JobQueue {
     // Renew leases of long-running jobs well before they expire, so only dead processes lose theirs.
     this.#heartbeat = setInterval(() => void this.#renewLeases(), Math.max(50, Math.floor(leaseMs / 3)));
     this.#maintenance = setInterval(() => void this.#purgeCompleted(), MAINTENANCE_INTERVAL_MS);
-    this.#timer.unref?.();
-    this.#heartbeat.unref?.();
-    this.#maintenance.unref?.();
+    // The timers are not unref'd on purpose: a started queue keeps its process alive until stop().
     this.#poke();
   }
 

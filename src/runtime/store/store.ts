@@ -30,7 +30,7 @@ export interface Store {
   readonly db: Db;
   /** PostgreSQL only: the schema of our tables (pg-boss lives in `<schema>_jobs`). */
   readonly schema: string;
-  /** PostgreSQL only: the connection string, for engines (pg-boss) that open their own pool. */
+  /** The store URL as given: pg-boss opens its own pool with it; worker processes open the same SQLite file. */
   readonly url: string;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names applied now. */
@@ -67,7 +67,7 @@ export function openStore(options: StoreOptions): Store {
     dialect,
     db,
     schema,
-    url: dialect === 'postgres' ? path : '',
+    url: options.url,
     transaction: (work) => db.transaction().execute(work),
     async migrate() {
       try {
