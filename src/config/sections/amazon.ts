@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { secret } from '../fields.ts';
+import { count, durationMs, SECOND, secret } from '../fields.ts';
+
+const usagePlan = z.strictObject({
+  rate: z.number().positive().optional().describe('Requests per second'),
+  burst: z.number().int().positive().optional().describe('Bucket size'),
+});
 
 /** Amazon SP-API connection settings. Owned by the Amazon connector (issue 3). */
 export const amazonSection = z
@@ -8,9 +13,59 @@ export const amazonSection = z
       .enum(['simulator', 'live'])
       .default('simulator')
       .describe('`simulator` talks to the built-in SP-API simulator; `live` to Amazon'),
+    region: z
+      .enum(['na', 'eu', 'fe'])
+      .default('na')
+      .describe('SP-API region of the seller account: `na` (US, CA, MX, BR), `eu` (Europe, IN, TR, AE, SA, EG, ZA), `fe` (JP, AU, SG)'),
+    sandbox: z.boolean().default(false).describe("Use Amazon's sandbox hosts (static/dynamic sandbox; 5 rps, burst 15) instead of production"),
+    endpoint: z
+      .url()
+      .optional()
+      .describe('SP-API base URL override, e.g. the simulator at `http://127.0.0.1:4567`; unset = the regional Amazon host'),
+    lwaEndpoint: z
+      .url()
+      .default('https://api.amazon.com/auth/o2/token')
+      .describe('Login with Amazon token endpoint (point it at the simulator `<url>/auth/o2/token` in tests)'),
     lwaClientId: secret('Login with Amazon client id of the SP-API application'),
     lwaClientSecret: secret('Login with Amazon client secret of the SP-API application'),
     refreshToken: secret('Seller refresh token from the authorization workflow'),
+    applicationId: z
+      .string()
+      .min(1)
+      .default('sellbridge')
+      .describe('SP-API application id (amzn1.sp.solution.…); part of every rate-bucket key'),
+    sellerId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Selling partner (merchant) id, e.g. A1B2C3D4E5F6G7; needed for Listings Items and rate-bucket keys'),
+    marketplaceIds: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['ATVPDKIKX0DER'])
+      .describe('Marketplaces this connection sells in (comma-separated in env), e.g. ATVPDKIKX0DER (US), A1PA6795UKMFR9 (DE)'),
+    requestTimeoutMs: durationMs('Deadline of one SP-API or LWA request', 30 * SECOND),
+    documentTimeoutMs: durationMs('Deadline of one feed/report document upload or download', 120 * SECOND),
+    maxRateWaitMs: durationMs(
+      'Longest wait for a rate-bucket token inside a job; longer waits reschedule the job (throttled, no attempt spent)',
+      5 * SECOND,
+    ),
+    usagePlans: z
+      .record(z.string(), usagePlan)
+      .default({})
+      .describe(
+        'Per-operation usage-plan overrides keyed `<api>.<operationId>`, e.g. `{ "orders.getOrder": { "rate": 1, "burst": 40 } }` (set it in the YAML file); defaults are Amazon\'s published plans',
+      ),
+    sqs: z
+      .strictObject({
+        queueUrl: z.url().optional().describe('SQS queue URL that receives ORDER_CHANGE, FEED/REPORT_PROCESSING_FINISHED; unset = no SQS intake'),
+        endpoint: z.url().optional().describe('SQS endpoint override (simulator or VPC endpoint); unset = the AWS regional endpoint'),
+        region: z.string().min(1).default('us-east-1').describe('AWS region of the queue'),
+        waitTimeSeconds: count('Long-poll wait of one ReceiveMessage (0-20 s)', 20),
+        maxMessages: count('Messages per ReceiveMessage (1-10)', 10, 1),
+      })
+      .prefault({})
+      .describe('Notification intake from Amazon SQS'),
   })
   .prefault({})
   .describe('Amazon Seller Central (SP-API)');
