@@ -4,6 +4,11 @@ import { registerLwaRoutes } from './routes/lwa.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerSqsRoutes } from './routes/sqs.ts';
+import { registerFeedRoutes } from './routes/feeds.ts';
+import { registerListingRoutes } from './routes/listings.ts';
+import { registerReportRoutes } from './routes/reports.ts';
+import { registerMiscRoutes } from './routes/misc.ts';
+import { registerDocumentRoutes } from './documents.ts';
 import { sendErrors } from './http.ts';
 import { SimHttpError } from './errors.ts';
 
@@ -87,6 +92,11 @@ export function buildSimulatorApp(options: SimulatorOptions = {}, state = new Si
   registerOrderRoutes(app, state);
   registerNotificationRoutes(app, state);
   registerSqsRoutes(app, state);
+  registerFeedRoutes(app, state, { gzipResults: () => state.gzipFeedResults });
+  registerListingRoutes(app, state);
+  registerReportRoutes(app, state);
+  registerMiscRoutes(app, state, state.fbaStock);
+  registerDocumentRoutes(app, state, state.documents);
   app.addHook('onClose', async () => state.close());
   return app;
 }

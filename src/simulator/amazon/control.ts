@@ -2,6 +2,10 @@ import type { FaultRates, FaultSpec } from './faults.ts';
 import type { FulfillmentStatus, OrderOverrides, SimOrder } from './scenario.ts';
 import type { SimSeller, SimulatorState } from './state.ts';
 import type { NotificationFaults } from './notifications.ts';
+import type { DocumentFault } from './documents.ts';
+import type { SimListing } from './listings.ts';
+import { finishFeed } from './routes/feeds.ts';
+import { generateSettlementReport, type SettlementReportOptions } from './routes/reports.ts';
 import { SIM_AWS_ACCOUNT } from './notifications.ts';
 
 /**
@@ -50,7 +54,23 @@ export interface SimulatorControl {
   /** Messages currently in a queue (received or not). */
   queueDepth(queueName: string): number;
   /** Resolves with the first event `name` whose payload satisfies `predicate` (tests await this instead of sleeping). */
-  waitFor<T = unknown>(name: 'notification' | 'feed' | 'report' | 'order-change' | 'webhook' | 'fault', predicate?: (payload: T) => boolean): Promise<T>;
+
+  // --- feeds, listings, reports, inventory ---
+  /** Finishes every queued or in-progress feed now (instead of waiting the scaled processing delay). */
+  processFeeds(): void;
+  /** Resolves with the feed once its processingStatus is one of `statuses` (default: a final status); at once if it already is. */
+  waitForFeed(feedId: string, statuses?: readonly string[]): Promise<{ feedId: string; processingStatus: string; resultFeedDocumentId?: string }>;
+  /** Gzip (and flag GZIP) feed processing reports. */
+  setFeedResultCompression(gzip: boolean): void;
+  /** The next produced document(s) (feed result or report) get this fault, e.g. flagged GZIP but not compressed. */
+  injectDocumentFault(fault: DocumentFault, count?: number): void;
+  /** A settlement report (Flat File V2) from the simulated orders; publishes REPORT_PROCESSING_FINISHED. */
+  generateSettlementReport(options?: SettlementReportOptions): { reportId: string; reportDocumentId: string; settlementId: string; currency: string; totalMinor: number; text: string };
+  /** The simulator's listing record for a SKU. */
+  listing(sku: string, sellerId?: string): SimListing | undefined;
+  /** Sets FBA fulfillable quantity for a SKU (creates the SKU in FBA inventory). */
+  setFbaInventory(sku: string, fulfillable: number, sellerId?: string): void;
+  waitFor<T = unknown>(name: 'notification' | 'feed' | 'report' | 'order-change' | 'webhook' | 'fault' | 'listing' | 'processing-report' | 'document-uploaded', predicate?: (payload: T) => boolean): Promise<T>;
 }
 
 export function createControl(sim: SimulatorState, baseUrl: () => string = () => 'http://127.0.0.1'): SimulatorControl {
@@ -106,6 +126,29 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
       for (const queue of hub.queues.values()) if (name === undefined || queue.name === name) queue.expireVisibility();
     },
     queueDepth: (name) => hub.queue(name, false)?.messages.length ?? 0,
+    processFeeds: () => {
+      for (const feed of sim.feeds.values()) finishFeed(sim, feed, sim.gzipFeedResults);
+    },
+    waitForFeed(feedId, statuses = ['DONE', 'FATAL', 'CANCELLED']) {
+      const feed = sim.feeds.get(feedId);
+      if (feed && statuses.includes(feed.processingStatus)) return Promise.resolve(feed);
+      return this.waitFor<{ feedId: string; processingStatus: string }>('feed', (f) => f.feedId === feedId && statuses.includes(f.processingStatus));
+    },
+    setFeedResultCompression: (gzip) => {
+      sim.gzipFeedResults = gzip;
+    },
+    injectDocumentFault: (fault, count) => sim.documents.injectFault(fault, count),
+    generateSettlementReport: (options) => {
+      const { report, file } = generateSettlementReport(sim, options);
+      return { reportId: report.reportId, reportDocumentId: report.reportDocumentId!, settlementId: file.settlementId, currency: file.currency, totalMinor: file.totalMinor, text: file.text };
+    },
+    listing: (sku, sellerId) => sim.listings.get(sim.seller(sellerId).sellerId, sku),
+    setFbaInventory: (sku, fulfillable, sellerId) => {
+      const key = `${sim.seller(sellerId).sellerId}\u0000${sku}`;
+      const current = sim.fbaStock.get(key);
+      const lastUpdatedTime = new Date(sim.now()).toISOString();
+      sim.fbaStock.set(key, current ? { ...current, fulfillable, lastUpdatedTime } : { fulfillable, inboundWorking: 0, inboundShipped: 0, reserved: 0, unfulfillable: 0, lastUpdatedTime });
+    },
     waitFor: <T,>(name: string, predicate?: (payload: T) => boolean) =>
       new Promise<T>((resolve, reject) => {
         const onEvent = (payload: T): void => {

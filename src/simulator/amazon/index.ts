@@ -21,6 +21,10 @@ export { DEFAULT_SELLER, SIM_APPLICATION_ID, type Exchange, type PublishedNotifi
 export type { SimulatorControl } from './control.ts';
 export type { FaultKind, FaultSpec, FaultRates } from './faults.ts';
 export type { NotificationFaults } from './notifications.ts';
+export type { DocumentFault } from './documents.ts';
+export type { SimListing } from './listings.ts';
+export type { SettlementReportOptions } from './routes/reports.ts';
+export { SETTLEMENT_COLUMNS } from './settlement.ts';
 export type { CatalogItem, FulfillmentStatus, OrderOverrides, SimOrder, SimOrderItem } from './scenario.ts';
 export { DEFAULT_SKUS } from './scenario.ts';
 

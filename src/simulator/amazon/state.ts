@@ -5,6 +5,9 @@ import { FaultInjector } from './faults.ts';
 import { OrderGenerator, type CatalogItem, type FulfillmentStatus, type OrderOverrides, type ScenarioOptions, type SimOrder } from './scenario.ts';
 import { DEFAULT_MARKETPLACE_ID } from './marketplaces.ts';
 import { NotificationHub } from './notifications.ts';
+import { DocumentStore } from './documents.ts';
+import { ListingStore } from './listings.ts';
+import { seedFbaStock, type FbaStock } from './routes/misc.ts';
 
 /** One request/response pair, recorded for the conformance suite (never logged: bodies may hold fake PII). */
 export interface Exchange {
@@ -76,6 +79,35 @@ export interface PublishedNotification {
 export const DEFAULT_SELLER: SimSeller = { sellerId: 'A1SIMSELLER0001', refreshToken: 'Atzr|sim-refresh-token', marketplaceIds: [DEFAULT_MARKETPLACE_ID] };
 export { SIM_APPLICATION_ID } from './constants.ts';
 
+export type ProcessingStatus = 'IN_QUEUE' | 'IN_PROGRESS' | 'DONE' | 'CANCELLED' | 'FATAL';
+
+export interface SimFeed {
+  readonly feedId: string;
+  readonly sellerId: string;
+  readonly feedType: string;
+  readonly marketplaceIds: readonly string[];
+  readonly createdTime: string;
+  readonly inputFeedDocumentId: string;
+  processingStatus: ProcessingStatus;
+  processingStartTime?: string;
+  processingEndTime?: string;
+  resultFeedDocumentId?: string;
+}
+
+export interface SimReport {
+  readonly reportId: string;
+  readonly sellerId: string;
+  readonly reportType: string;
+  readonly marketplaceIds: readonly string[];
+  readonly createdTime: string;
+  dataStartTime?: string;
+  dataEndTime?: string;
+  processingStatus: ProcessingStatus;
+  processingStartTime?: string;
+  processingEndTime?: string;
+  reportDocumentId?: string;
+}
+
 export interface AccessToken {
   readonly token: string;
   readonly kind: 'seller' | 'grantless' | 'rdt';
@@ -101,6 +133,14 @@ export class SimulatorState {
   readonly timers = new Set<NodeJS.Timeout>();
   readonly idPrng: Prng;
   readonly notifications: NotificationHub;
+  readonly documents: DocumentStore;
+  readonly listings: ListingStore;
+  readonly feeds = new Map<string, SimFeed>();
+  readonly reports = new Map<string, SimReport>();
+  /** FBA stock per `${sellerId}\u0000${sku}` (getInventorySummaries). */
+  readonly fbaStock: Map<string, FbaStock>;
+  /** Whether feed processing reports are gzip-compressed (and flagged GZIP). */
+  gzipFeedResults = false;
   #closed = false;
 
   constructor(options: SimulatorOptions = {}) {
@@ -122,6 +162,9 @@ export class SimulatorState {
       this.generators.set(seller.sellerId, generator);
       for (let i = 0; i < (options.orders ?? 0); i++) this.putOrder(generator.generate(this.now()));
     }
+    this.documents = new DocumentStore(this);
+    this.listings = new ListingStore(this);
+    this.fbaStock = seedFbaStock(this);
   }
 
   get closed(): boolean {

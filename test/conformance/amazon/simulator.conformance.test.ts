@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_PRESENT, SHARED_SKIP_MESSAGE } from '../../helpers/shared.ts';
+import { SHARED_PRESENT, SHARED_SKIP_MESSAGE, sharedPath } from '../../helpers/shared.ts';
 import { loadConformance, type SpApiConformance } from '../../helpers/sp-api-conformance.ts';
 import { createAmazonSimulator, type AmazonSimulator, type Exchange, type PublishedNotification } from '../../../src/simulator/amazon/index.ts';
 
@@ -25,7 +27,7 @@ describe.skipIf(!SHARED_PRESENT)('SP-API simulator conforms to the official mode
 
   beforeAll(async () => {
     conformance = loadConformance();
-    sim = await createAmazonSimulator({ seed: 2026, orders: 40, timeScale: 1_000, onExchange: (e) => exchanges.push(e), onNotification: (n) => notifications.push(n) });
+    sim = await createAmazonSimulator({ seed: 2026, orders: 40, timeScale: 1_000, limits: false, onExchange: (e) => exchanges.push(e), onNotification: (n) => notifications.push(n) });
     const res = await fetch(`${sim.url}/auth/o2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
@@ -98,6 +100,68 @@ describe.skipIf(!SHARED_PRESENT)('SP-API simulator conforms to the official mode
     expect((await call('DELETE', `/notifications/v1/subscriptions/ORDER_CHANGE/${subscriptionId}`, undefined, grantless)).status).toBe(200);
     expect((await call('DELETE', `/notifications/v1/subscriptions/ORDER_CHANGE/${subscriptionId}`, undefined, grantless)).status).toBe(404);
     expect((await call('GET', '/notifications/v1/destinations')).status).toBe(403);
+  });
+
+  it('feeds, listings, reports, inventory, finances and tokens, with their documents', async () => {
+    const seller = sim.control.sellers[0]!.sellerId;
+    const US = 'ATVPDKIKX0DER';
+    sim.control.subscribe({ notificationType: 'FEED_PROCESSING_FINISHED', queueName: 'feeds' });
+    sim.control.subscribe({ notificationType: 'REPORT_PROCESSING_FINISHED', queueName: 'reports' });
+    const example = JSON.parse(readFileSync(sharedPath('sp-api-models', 'schemas', 'feeds', 'listings-feed-schema-v2.example.json'), 'utf8')) as { header: { sellerId: string } };
+    example.header.sellerId = seller;
+    const ours = {
+      header: { sellerId: seller, version: '2.0' },
+      messages: [
+        { messageId: 1, sku: 'SB-WIDGET-001', operationType: 'PATCH', productType: 'PRODUCT', patches: [{ op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 3 }] }] },
+        { messageId: 2, sku: 'UNKNOWN-1', operationType: 'PATCH', productType: 'PRODUCT', patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 3 }] }] },
+        { messageId: 3, sku: 'SB-WIDGET-002', operationType: 'PATCH', productType: 'PRODUCT', patches: [{ op: 'replace', path: '/attributes/purchasable_offer', value: [{ marketplace_id: US, currency: 'USD', our_price: [{ schedule: [{ value_with_tax: -1 }] }] }] }] },
+      ],
+    };
+    const feedIds: string[] = [];
+    for (const document of [example, ours]) {
+      expect(conformance.validateListingsFeed(document)).toEqual([]);
+      const doc = (await (await call('POST', '/feeds/2021-06-30/documents', { contentType: 'application/json; charset=UTF-8' })).json()) as { feedDocumentId: string; url: string };
+      expect((await fetch(doc.url, { method: 'PUT', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify(document) })).status).toBe(200);
+      const created = (await (await call('POST', '/feeds/2021-06-30/feeds', { feedType: 'JSON_LISTINGS_FEED', marketplaceIds: [US], inputFeedDocumentId: doc.feedDocumentId })).json()) as { feedId: string };
+      feedIds.push(created.feedId);
+    }
+    await call('GET', `/feeds/2021-06-30/feeds/${feedIds[0]}`);
+    sim.control.setFeedResultCompression(true);
+    for (const feedId of feedIds) await sim.control.waitForFeed(feedId);
+    for (const feedId of feedIds) {
+      const feed = (await (await call('GET', `/feeds/2021-06-30/feeds/${feedId}`)).json()) as { resultFeedDocumentId: string };
+      const doc = (await (await call('GET', `/feeds/2021-06-30/documents/${feed.resultFeedDocumentId}`)).json()) as { url: string; compressionAlgorithm?: string };
+      const bytes = Buffer.from(await (await fetch(doc.url)).arrayBuffer());
+      const report = JSON.parse((bytes[0] === 0x1f ? gunzipSync(bytes) : bytes).toString('utf8'));
+      expect(conformance.validateProcessingReport(report)).toEqual([]);
+    }
+    await call('GET', '/feeds/2021-06-30/feeds?feedTypes=JSON_LISTINGS_FEED&pageSize=1&processingStatuses=DONE,FATAL');
+    await call('GET', '/feeds/2021-06-30/feeds?feedTypes=JSON_LISTINGS_FEED&pageSize=1');
+    await call('DELETE', `/feeds/2021-06-30/feeds/${feedIds[0]}`);
+    await call('GET', '/feeds/2021-06-30/feeds/00000000000');
+
+    await call('GET', `/listings/2021-08-01/items/${seller}/SB-WIDGET-001?marketplaceIds=${US}&includedData=summaries,attributes,issues,offers,fulfillmentAvailability,productTypes`);
+    await call('GET', `/listings/2021-08-01/items/${seller}/NOPE?marketplaceIds=${US}`);
+    const patch = { productType: 'PRODUCT', patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 9 }] }] };
+    await call('PATCH', `/listings/2021-08-01/items/${seller}/SB-WIDGET-001?marketplaceIds=${US}&mode=VALIDATION_PREVIEW`, patch);
+    await call('PATCH', `/listings/2021-08-01/items/${seller}/SB-WIDGET-001?marketplaceIds=${US}`, patch);
+    await call('PATCH', `/listings/2021-08-01/items/${seller}/NOPE?marketplaceIds=${US}`, patch);
+
+    const us = sim.control.generateSettlementReport();
+    sim.control.generateSettlementReport({ numberFormat: 'eu', withPromotionId: false, gzip: true });
+    await call('GET', '/reports/2021-06-30/reports?reportTypes=GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2&processingStatuses=DONE&pageSize=1');
+    await call('GET', `/reports/2021-06-30/reports/${us.reportId}`);
+    await call('GET', `/reports/2021-06-30/documents/${us.reportDocumentId}`);
+    await call('GET', '/reports/2021-06-30/reports');
+
+    await call('GET', `/fba/inventory/v1/summaries?granularityType=Marketplace&granularityId=${US}&marketplaceIds=${US}&details=true`);
+    await call('GET', `/fba/inventory/v1/summaries?granularityType=Marketplace&granularityId=${US}&marketplaceIds=${US}&sellerSkus=SB-WIDGET-001,SB-TOOL-100`);
+    await call('GET', '/finances/2024-06-19/transactions?postedAfter=2020-01-01T00:00:00Z');
+    await call('GET', `/finances/2024-06-19/transactions?relatedIdentifierName=ORDER_ID&relatedIdentifierValue=${sim.control.orders()[0]!.orderId}`);
+    await call('POST', '/tokens/2021-03-01/restrictedDataToken', { restrictedResources: [{ method: 'GET', path: '/orders/v0/orders', dataElements: ['buyerInfo', 'shippingAddress'] }] });
+    await call('POST', '/tokens/2021-03-01/restrictedDataToken', { restrictedResources: [] });
+    expect(notifications.some((n) => n.notificationType === 'FEED_PROCESSING_FINISHED')).toBe(true);
+    expect(notifications.some((n) => n.notificationType === 'REPORT_PROCESSING_FINISHED')).toBe(true);
   });
 
   it('every published notification validates against its JSON schema', () => {
