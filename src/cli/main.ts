@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load.ts';
 import { createCliContext, type CliContext } from './context.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerAmazonCommands } from './commands/amazon.ts';
 import { registerSage500Commands } from './commands/sage500.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
@@ -35,6 +36,7 @@ Examples:
 
   registerConfigCommands(program, ctx);
   registerMigrateCommand(program, ctx);
+  registerAmazonCommands(program, ctx);
   registerSage500Commands(program, ctx);
   return program;
 }
