@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load.ts';
 import { createCliContext, type CliContext } from './context.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerSimulatorCommands } from './commands/simulator.ts';
 import { registerAmazonCommands } from './commands/amazon.ts';
 import { registerSage500Commands } from './commands/sage500.ts';
 
@@ -36,6 +37,7 @@ Examples:
 
   registerConfigCommands(program, ctx);
   registerMigrateCommand(program, ctx);
+  registerSimulatorCommands(program, ctx);
   registerAmazonCommands(program, ctx);
   registerSage500Commands(program, ctx);
   return program;
