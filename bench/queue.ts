@@ -38,9 +38,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   const queue2 = await makeQueue(store, { concurrency: C, pollIntervalMs: 50 });
   queue2.register('bench.noop', async () => void done++);
   done = 0;
-  let t = performance.now();
   for (let i = 0; i < N; i++) await queue2.enqueue('bench.noop', { i }, { key: `k${i % 50}` });
-  t = performance.now();
+  const t = performance.now();
   await queue2.start();
   await waitUntil(async () => done >= N, 600_000, 'drain keyed');
   const keyedSec = (performance.now() - t) / 1000;

@@ -6,6 +6,9 @@ import { registerConfigCommands } from './commands/config.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerSimulatorCommands } from './commands/simulator.ts';
 import { registerAmazonCommands } from './commands/amazon.ts';
+import { registerRunCommand } from './commands/run.ts';
+import { registerJobsCommands } from './commands/jobs.ts';
+import { registerDlqCommands } from './commands/dlq.ts';
 import { registerSage500Commands } from './commands/sage500.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
@@ -39,6 +42,9 @@ Examples:
   registerMigrateCommand(program, ctx);
   registerSimulatorCommands(program, ctx);
   registerAmazonCommands(program, ctx);
+  registerRunCommand(program, ctx);
+  registerJobsCommands(program, ctx);
+  registerDlqCommands(program, ctx);
   registerSage500Commands(program, ctx);
   return program;
 }

@@ -14,7 +14,16 @@ export function sampleConfigYaml(): string {
   ];
   for (const section of CONFIG_SECTIONS) {
     lines.push(`# ${section.description}`, `${section.key}:`);
+    const opened = new Set<string>([section.key]);
     for (const leaf of CONFIG_LEAVES.filter((l) => l.path[0] === section.key)) {
+      // Open the nested mappings (e.g. amazon.sqs) the first time a leaf below them appears.
+      for (let depth = 2; depth < leaf.path.length; depth++) {
+        const prefix = leaf.path.slice(0, depth).join('.');
+        if (!opened.has(prefix)) {
+          opened.add(prefix);
+          lines.push(`${'  '.repeat(depth - 1)}${leaf.path[depth - 1]}:`);
+        }
+      }
       const indent = '  '.repeat(leaf.path.length - 1);
       lines.push(`${indent}# ${leaf.description}${leaf.secret ? ' [secret]' : ''} (env ${leaf.env})`);
       const key = leaf.path.at(-1)!;

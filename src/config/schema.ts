@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, durationMs, MINUTE, SECOND } from './fields.ts';
+import { count, durationMs, MINUTE, secret, SECOND } from './fields.ts';
 import { amazonSection } from './sections/amazon.ts';
 import { sage500Section } from './sections/sage500.ts';
 
@@ -55,6 +55,7 @@ const serverSection = z
   .strictObject({
     host: z.string().default('127.0.0.1').describe('Address the HTTP server listens on'),
     port: z.number().int().min(0).max(65535).default(8080).describe('Port of the HTTP server (0 picks a free one)'),
+    adminToken: secret('Bearer token for /metrics and the admin API; without it those endpoints answer 401'),
   })
   .prefault({})
   .describe('HTTP server (health, metrics, webhooks, admin API, dashboard)');

@@ -176,6 +176,11 @@ export const ERROR_CATALOGUE = {
     meaning: 'A value does not fit its Sage 500 column (e.g. CustPONo and UserFld are 15 characters, ItemID 30).',
     fix: 'Shorten the value at its source or map it (SKU -> ItemID); every too-long field is listed.',
   },
+  SB_SAGE_ORDER_INVALID: {
+    kind: 'mapping',
+    meaning: 'A sales order draft cannot be staged: no lines, a line number used twice, a quantity that is not a whole number above 0, or a price in another currency (too-long values are listed too).',
+    fix: 'Fix the order mapping named in the listed fields, then replay the dead letter.',
+  },
   SB_SAGE_TRANNO_INVALID: {
     kind: 'validation',
     meaning: 'The reserved Sage TranNo is empty or longer than 10 characters.',

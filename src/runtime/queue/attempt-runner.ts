@@ -53,7 +53,7 @@ export class AttemptRunner {
   }
 
   async run(attempt: Attempt, handler: JobHandler, signal: AbortSignal): Promise<{ outcome: AttemptOutcome; durationMs: number }> {
-    const { logger, metrics } = this.#deps;
+    const { metrics } = this.#deps;
     const job: JobRef = { id: attempt.id, queue: attempt.queue, key: attempt.key, attempt: attempt.attempt, maxAttempts: attempt.maxAttempts };
     const started = performance.now();
     metrics.jobsStarted.inc({ queue: job.queue });

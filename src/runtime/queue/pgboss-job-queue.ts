@@ -68,7 +68,7 @@ export class PgBossJobQueue implements JobQueue {
       schedule: false,
       // Expired leases are found by supervision; check at least every lease period so a dead worker's job
       // waits about one lease, not pg-boss's default minute.
-      supervise: true,
+      supervise: deps.role !== 'client',
       superviseIntervalSeconds: Math.max(1, Math.min(60, leaseSeconds)),
       monitorIntervalSeconds: Math.max(1, Math.min(60, leaseSeconds)),
       persistWarnings: false,

@@ -36,8 +36,10 @@ export interface QueueDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly settings: QueueSettings;
-  /** Identifies this process in leases; default host-pid-random. */
+  /** Identifies this process in leases; default pid-random. */
   readonly workerId?: string;
+  /** `client`: only enqueues and reads (CLI commands); no maintenance or supervision in this process. */
+  readonly role?: 'worker' | 'client';
 }
 
 const MAINTENANCE_INTERVAL_MS = 60_000;

@@ -43,7 +43,7 @@ describe('rowsFromSalesOrder', () => {
       }
     })()!;
     expect(err).toBeInstanceOf(MappingError);
-    expect(err.code).toBe('SB_SAGE_VALUE_TOO_LONG');
+    expect(err.code).toBe('SB_SAGE_ORDER_INVALID');
     expect(err.issues.map((i) => i.field)).toEqual(['customerId', 'shipTo.name', 'shipTo.city', 'lines[0].quantity', 'lines[0].itemId', 'lines[1].lineNo', 'lines[1].unitPrice']);
   });
 

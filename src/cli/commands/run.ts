@@ -1,0 +1,71 @@
+import { Option, type Command } from 'commander';
+import { createRuntime } from '../../bootstrap.ts';
+import type { JobQueue } from '../../runtime/queue/job-queue.ts';
+import { buildApp } from '../../server/app.ts';
+import type { CliContext } from '../context.ts';
+
+type Role = 'all' | 'worker' | 'api';
+
+export function registerRunCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description('run Sellbridge: job workers and the HTTP server (health, metrics); stops cleanly on SIGTERM/SIGINT')
+    .addOption(new Option('--role <role>', 'what this process does; run several workers against PostgreSQL to scale').choices(['all', 'worker', 'api']).default('all'))
+    .option('--once', 'process the jobs that are due, then exit (no HTTP server); for cron or a quick check')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sellbridge run                                   everything in one process on ./data/sellbridge.db
+  sellbridge run --once                            drain due jobs and exit
+  SELLBRIDGE_STORE_URL=postgres://127.0.0.1/sellbridge sellbridge run --role worker   one of several workers`,
+    )
+    .action(async (opts: { role: Role; once?: boolean }, cmd: Command) => {
+      const config = ctx.config(cmd);
+      const runtime = await createRuntime(config, { role: opts.role === 'api' ? 'client' : 'worker' });
+      const { logger, queue } = runtime;
+
+      if (opts.once) {
+        await queue.start();
+        await drainDue(runtime.queue);
+        const counts = await queue.counts();
+        await runtime.close();
+        const summary = counts.map((c) => `${c.queue} ${c.state}: ${c.count}`).join(', ');
+        ctx.stdout(`sellbridge run --once: store ${runtime.store.dialect}, engine ${queue.engine}; ${summary || 'no jobs'}`);
+        return;
+      }
+
+      if (opts.role !== 'api') await queue.start();
+      const app = opts.role === 'worker' ? undefined : buildApp({ ...runtime, adminToken: config.server.adminToken });
+      if (app) {
+        const address = await app.listen({ host: config.server.host, port: config.server.port });
+        ctx.stdout(`sellbridge is running (store ${runtime.store.dialect}, engine ${queue.engine}, role ${opts.role}): ${address}/healthz`);
+      } else {
+        ctx.stdout(`sellbridge worker is running (store ${runtime.store.dialect}, engine ${queue.engine})`);
+      }
+      logger.info({ role: opts.role, store: runtime.store.dialect, engine: queue.engine }, 'sellbridge started');
+
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          logger.info({ signal }, `${signal}: finishing in-flight jobs (up to ${config.jobs.shutdownGraceMs}ms), then stopping`);
+          resolve();
+        };
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.once('SIGINT', () => shutdown('SIGINT'));
+      });
+      await app?.close();
+      await runtime.close();
+      ctx.stdout('sellbridge stopped');
+    });
+}
+
+/** Waits until no job is running and none is due (delayed jobs stay for a later run). */
+async function drainDue(queue: JobQueue): Promise<void> {
+  for (;;) {
+    const now = new Date().toISOString();
+    const running = await queue.listJobs({ state: 'running', limit: 1 });
+    const pending = await queue.listJobs({ state: 'pending', limit: 1000 });
+    if (running.length === 0 && pending.every((j) => j.runAt > now)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
