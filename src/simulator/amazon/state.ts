@@ -7,7 +7,7 @@ import { DEFAULT_MARKETPLACE_ID } from './marketplaces.ts';
 import { NotificationHub } from './notifications.ts';
 import { DocumentStore } from './documents.ts';
 import { ListingStore } from './listings.ts';
-import { seedFbaStock, type FbaStock } from './routes/misc.ts';
+import { seedFbaStock, type FbaStock } from './fba-stock.ts';
 
 /** One request/response pair, recorded for the conformance suite (never logged: bodies may hold fake PII). */
 export interface Exchange {

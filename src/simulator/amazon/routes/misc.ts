@@ -5,19 +5,12 @@ import { itemTotalMinor } from '../scenario.ts';
 import { decimal } from '../order-wire.ts';
 import { marketplaceById } from '../marketplaces.ts';
 import type { SimulatorState } from '../state.ts';
+import type { FbaStock } from '../fba-stock.ts';
 
 /**
  * FBA Inventory v1 getInventorySummaries, Finances 2024-06-19 listTransactions and Tokens 2021-03-01
  * createRestrictedDataToken.
  */
-export interface FbaStock {
-  fulfillable: number;
-  inboundWorking: number;
-  inboundShipped: number;
-  reserved: number;
-  unfulfillable: number;
-  lastUpdatedTime: string;
-}
 
 const INVENTORY_PAGE = 50;
 const TRANSACTIONS_PAGE = 20;
@@ -159,23 +152,4 @@ export function registerMiscRoutes(app: FastifyInstance, sim: SimulatorState, st
     sim.tokens.set(rdt, { token: rdt, kind: 'rdt', ...(token.sellerId ? { sellerId: token.sellerId } : {}), clientId: token.clientId, expiresAtMs: sim.now() + expiresIn * 1000 });
     return { status: 200, body: { restrictedDataToken: rdt, expiresIn } };
   });
-}
-
-/** Initial FBA stock for every catalogue SKU (seeded). */
-export function seedFbaStock(sim: SimulatorState): Map<string, FbaStock> {
-  const stock = new Map<string, FbaStock>();
-  const prng = sim.prng.fork('fba-stock');
-  for (const seller of sim.sellers) {
-    for (const item of sim.catalogue(seller.sellerId)) {
-      stock.set(`${seller.sellerId}\u0000${item.sku}`, {
-        fulfillable: prng.int(0, 200),
-        inboundWorking: prng.int(0, 20),
-        inboundShipped: prng.int(0, 20),
-        reserved: prng.int(0, 5),
-        unfulfillable: prng.int(0, 3),
-        lastUpdatedTime: new Date(sim.now() - prng.int(1, 72) * 3_600_000).toISOString(),
-      });
-    }
-  }
-  return stock;
 }
