@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isSellbridgeError } from '../core/errors.ts';
 import { ConfigError } from '../config/load.ts';
@@ -16,8 +17,12 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+// src/cli and dist/cli are both two levels below the package root.
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('sellbridge')
+    .version(VERSION, '-V, --version', 'print the version')
     .description('Connects Sage 500 ERP with Amazon Seller Central: orders, shipments, inventory, prices, settlements.')
     .option('-c, --config <file>', 'YAML config file (default: ./sellbridge.yaml when present)')
     .option('--set <path=value...>', 'override one setting, e.g. --set jobs.concurrency=8 (repeatable)')
