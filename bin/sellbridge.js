@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it exists (npm install builds it through `prepare`);
-// inside a source checkout without a build, Node 22.18+/24 can run the TypeScript directly.
+// In a source checkout on a Node that strips types (22.18+, 24), run the TypeScript itself, so the CLI is
+// never a stale build; otherwise (an installed package, or an older Node) run the build that `prepare` made.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -15,6 +15,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
 
 const compiled = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const entry = existsSync(compiled) ? compiled : source;
+const canRunSource = Boolean(process.features?.typescript) && existsSync(source);
+const entry = canRunSource || !existsSync(compiled) ? source : compiled;
 const { main } = await import(pathToFileURL(entry).href);
 process.exitCode = await main(process.argv.slice(2));
