@@ -169,6 +169,7 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
         lineNo: l.SOLineNo,
         itemId: l.ItemID,
         quantity: wholeQuantity(l.QtyOrd, `order ${header.TranNo} line ${l.SOLineNo}`),
+        quantityShipped: wholeQuantity(l.QtyShip, `order ${header.TranNo} line ${l.SOLineNo}`),
         unitPrice: moneyFromSageDecimal(l.UnitPrice, header.CurrID),
         warehouseId: l.WhseID,
         ...(l.UserFld1 ? { amazonOrderItemId: l.UserFld1 } : {}),
@@ -407,7 +408,7 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
       items,
       unknownItems: unknown,
       stock,
-      ...(customer ? { customer: { customerId: customer.CustID, name: customer.CustName, onHold: customer.Hold !== 0 } } : {}),
+      ...(customer ? { customer: { customerId: customer.CustID, name: customer.CustName, onHold: customer.Hold !== 0, customFields: [customer.UserFld1, customer.UserFld2, customer.UserFld3, customer.UserFld4].map((f) => f ?? '') } } : {}),
       ...(shipMethod ? { shipMethod: { shipMethodId: shipMethod.ShipMethID, description: shipMethod.ShipMethDesc } } : {}),
     };
   }

@@ -22,7 +22,9 @@ export function checkTranNo(tranNo: string): void {
  * The staging rows for one order (facts §4.2 and recipe §7a), in Sage's text conventions ('Open', 'No',
  * DeliveryMeth '1'). Pure. Every value is checked against its Sage column length first, and all too-long
  * values are reported at once as one `SB_SAGE_VALUE_TOO_LONG` mapping error: Sage would reject or silently
- * truncate them, and truncating an id (ItemID, AmazonOrderItemId) would point at the wrong record.
+ * truncate them, and truncating an id (ItemID, AmazonOrderItemId) would point at the wrong record. Other
+ * problems (no lines, duplicate line numbers, bad quantities or currencies) make it `SB_SAGE_ORDER_INVALID`,
+ * still listing every issue.
  */
 export function rowsFromSalesOrder(
   draft: SalesOrderDraft,
@@ -102,7 +104,8 @@ export function rowsFromSalesOrder(
     issues.push({ field: 'amazonOrderId', problem: 'longer than tsoSalesOrder_AMZ.AmazonOrderId (varchar(19))' });
   }
   if (issues.length > 0) {
-    throw new MappingError('SB_SAGE_VALUE_TOO_LONG', `sales order ${tranNo}`, issues, { context: { tranNo, amazonOrderId: draft.amazonOrderId } });
+    const onlyLengths = issues.every((i) => i.problem.includes('do not fit') || i.problem.startsWith('longer than'));
+    throw new MappingError(onlyLengths ? 'SB_SAGE_VALUE_TOO_LONG' : 'SB_SAGE_ORDER_INVALID', `sales order ${tranNo}`, issues, { context: { tranNo, amazonOrderId: draft.amazonOrderId } });
   }
   return { header, lines };
 }

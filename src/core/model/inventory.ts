@@ -53,7 +53,13 @@ export interface OrderContext {
   /** Asked values nothing matched. */
   readonly unknownItems: readonly string[];
   readonly stock: readonly StockLevel[];
-  readonly customer?: { readonly customerId: string; readonly name: string; readonly onHold: boolean };
+  readonly customer?: {
+    readonly customerId: string;
+    readonly name: string;
+    readonly onHold: boolean;
+    /** The ERP's custom fields of the customer, in order (Sage: UserFld1..4); empty when unset. */
+    readonly customFields: readonly string[];
+  };
   readonly shipMethod?: { readonly shipMethodId: string; readonly description: string };
 }
 

@@ -60,6 +60,8 @@ export interface SalesOrderLine {
   readonly lineNo: number;
   readonly itemId: string;
   readonly quantity: number;
+  /** Whole units shipped so far. */
+  readonly quantityShipped: number;
   readonly unitPrice: Money;
   readonly warehouseId: string;
   readonly amazonOrderItemId?: string;

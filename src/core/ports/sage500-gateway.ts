@@ -40,7 +40,8 @@ export interface Sage500Gateway {
    * Errors: `SB_SAGE_ORDER_REJECTED` (mapping) listing every message Sage wrote to `tdmMigrationLogWrk`
    * (unknown customer/item/warehouse...); nothing stays behind, so the same call may be replayed after the
    * data is fixed. `SB_SAGE_VALUE_TOO_LONG` (mapping) when a value does not fit its Sage column, checked before
-   * anything is written. `SB_SAGE_TRANNO_INVALID` (validation) for an empty or over-long TranNo.
+   * anything is written; `SB_SAGE_ORDER_INVALID` (mapping) for a malformed draft (no lines, duplicate line
+   * numbers, bad quantities), listing every issue. `SB_SAGE_TRANNO_INVALID` (validation) for an empty or over-long TranNo.
    */
   createSalesOrder(draft: SalesOrderDraft, options: CreateSalesOrderOptions): Promise<CreateSalesOrderResult>;
 

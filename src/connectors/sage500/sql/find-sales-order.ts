@@ -1,7 +1,10 @@
 import { TRAN_TYPE_SALES_ORDER } from '../tables.ts';
 import type { SageDb } from './db.ts';
 
-/** Header of a standard sales order (TranType 801) by our TranNo or by AmazonOrderId (extension table). */
+/**
+ * Header of a standard sales order (TranType 801) by our TranNo, or by AmazonOrderId: through the extension
+ * table, or TranCmnt for an order whose link row is missing (a crash between import and link).
+ */
 export function selectSalesOrderHeader(db: SageDb, companyId: string, by: { tranNo: string } | { amazonOrderId: string }) {
   let q = db
     .selectFrom('tsoSalesOrder as so')
@@ -10,7 +13,7 @@ export function selectSalesOrderHeader(db: SageDb, companyId: string, by: { tran
     .select(['so.SOKey', 'so.TranNo', 'so.TranID', 'so.Status', 'so.TranDate', 'so.CurrID', 'so.TranCmnt', 'c.CustID', 'amz.AmazonOrderId'])
     .where('so.CompanyID', '=', companyId)
     .where('so.TranType', '=', TRAN_TYPE_SALES_ORDER);
-  q = 'tranNo' in by ? q.where('so.TranNo', '=', by.tranNo) : q.where('amz.AmazonOrderId', '=', by.amazonOrderId).where('amz.CompanyID', '=', companyId);
+  q = 'tranNo' in by ? q.where('so.TranNo', '=', by.tranNo) : q.where((eb) => eb.or([eb('amz.AmazonOrderId', '=', by.amazonOrderId), eb('so.TranCmnt', '=', by.amazonOrderId)]));
   return q;
 }
 
