@@ -61,6 +61,8 @@ export const amazonSection = z
         queueUrl: z.url().optional().describe('SQS queue URL that receives ORDER_CHANGE, FEED/REPORT_PROCESSING_FINISHED; unset = no SQS intake'),
         endpoint: z.url().optional().describe('SQS endpoint override (simulator or VPC endpoint); unset = the AWS regional endpoint'),
         region: z.string().min(1).default('us-east-1').describe('AWS region of the queue'),
+        accessKeyId: secret('AWS access key id for the queue; unset = the AWS default chain (environment, instance role)'),
+        secretAccessKey: secret('AWS secret access key for the queue; unset = the AWS default chain'),
         waitTimeSeconds: count('Long-poll wait of one ReceiveMessage (0-20 s)', 20),
         maxMessages: count('Messages per ReceiveMessage (1-10)', 10, 1),
       })

@@ -1,12 +1,10 @@
 import type { Clock } from '../../core/ports.ts';
 import { isSellbridgeError } from '../../core/errors.ts';
-import type { ResolvedConfig } from '../../config/schema.ts';
+import { connectionSettingsFromConfig, type AmazonSettings } from './create-amazon-connector.ts';
 import { HttpError, type FetchFn } from './sp-api/http-client.ts';
-import { createSpApiConnection, type SpApiConnectionSettings } from './sp-api/connection.ts';
+import { createSpApiConnection } from './sp-api/connection.ts';
 import { NOTIFICATIONS_GRANT, SELLER_GRANT } from './sp-api/lwa-token.ts';
 import { MARKETPLACES, marketplacesOutsideRegion } from './sp-api/regions.ts';
-
-export type AmazonSettings = ResolvedConfig['amazon'];
 
 export interface DoctorCheck {
   readonly name: string;
@@ -17,23 +15,6 @@ export interface DoctorCheck {
 
 /** Notification types the intake needs (SQS-only types, sp-api-facts.md §11). */
 export const REQUIRED_SUBSCRIPTIONS = ['ORDER_CHANGE', 'FEED_PROCESSING_FINISHED', 'REPORT_PROCESSING_FINISHED'] as const;
-
-export function connectionSettingsFromConfig(amazon: AmazonSettings): SpApiConnectionSettings {
-  return {
-    region: amazon.region,
-    sandbox: amazon.sandbox,
-    endpoint: amazon.endpoint,
-    lwaEndpoint: amazon.lwaEndpoint,
-    lwaClientId: amazon.lwaClientId,
-    lwaClientSecret: amazon.lwaClientSecret,
-    refreshToken: amazon.refreshToken,
-    sellerId: amazon.sellerId ?? 'unknown-seller',
-    applicationId: amazon.applicationId,
-    requestTimeoutMs: amazon.requestTimeoutMs,
-    usagePlans: amazon.usagePlans,
-    maxRateWaitMs: amazon.maxRateWaitMs,
-  };
-}
 
 /** `arn:aws:sqs:<region>:<account>:<name>` from `https://sqs.<region>.amazonaws.com/<account>/<name>`. */
 export function sqsArnFromQueueUrl(queueUrl: string, region: string): string | undefined {

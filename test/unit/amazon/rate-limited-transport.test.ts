@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { withRateLimit } from '../../../src/connectors/amazon/sp-api/rate-limited-transport.ts';
+import { withPriority, withRateLimit } from '../../../src/connectors/amazon/sp-api/rate-limited-transport.ts';
 import { HttpError, type SpApiTransport } from '../../../src/connectors/amazon/sp-api/http-client.ts';
 import { createMemoryRateLimiter, reserveFor, takeToken } from '../../../src/runtime/rate-limit/token-bucket.ts';
 import { fakeClock } from './fake-http.ts';
@@ -126,5 +126,25 @@ describe('rate-limit layer', () => {
     fail = false;
     await t.send({ operation: 'orders.getOrder', method: 'GET', path: '/' });
     expect(slept.at(-1)).toBe(100);
+  });
+});
+
+describe('priorities in a shared bucket', () => {
+  it('low-priority calls leave the reserve to order work on the same operation', async () => {
+    const clock = fakeClock();
+    const limiter = createMemoryRateLimiter(clock.ms);
+    const inner: SpApiTransport = { send: async () => ({ status: 200, body: {}, requestId: 'r', rateLimit: undefined }) };
+    const layered = withRateLimit(inner, {
+      limiter,
+      scope: 's',
+      sleep: async () => undefined,
+      maxWaitMs: 0,
+      usagePlanOverrides: { 'listings.patchListingsItem': { rate: 1, burst: 5 } }, // reserve 1
+    });
+    const low = withPriority(layered, 'low');
+    const req = { operation: 'listings.patchListingsItem', method: 'PATCH' as const, path: '/' };
+    for (let i = 0; i < 4; i++) await low.send(req);
+    await expect(low.send(req)).rejects.toMatchObject({ code: 'SB_AMZ_THROTTLED' });
+    await expect(layered.send({ ...req, priority: 'high' })).resolves.toMatchObject({ status: 200 });
   });
 });

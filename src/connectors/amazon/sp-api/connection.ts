@@ -3,7 +3,7 @@ import type { RateLimiter } from '../../../runtime/rate-limit/token-bucket.ts';
 import { createSpApiClient, type SpApiClient } from './client.ts';
 import { createHttpTransport, type FetchFn, type SpApiTransport } from './http-client.ts';
 import { createLwaTokenSource, type AccessTokenSource } from './lwa-token.ts';
-import { withRateLimit } from './rate-limited-transport.ts';
+import { withPriority, withRateLimit } from './rate-limited-transport.ts';
 import { resolveEndpoint, type SpApiRegion } from './regions.ts';
 import type { UsagePlan } from './usage-plans.ts';
 
@@ -19,6 +19,7 @@ export interface SpApiConnectionSettings {
   readonly sellerId: string;
   readonly applicationId: string;
   readonly requestTimeoutMs?: number;
+  readonly documentTimeoutMs?: number;
   readonly usagePlans?: Readonly<Record<string, Partial<UsagePlan>>>;
   readonly maxRateWaitMs?: number;
 }
@@ -32,7 +33,10 @@ export interface SpApiConnectionDeps {
 }
 
 export interface SpApiConnection {
+  /** Calls at their operation's default priority. */
   readonly client: SpApiClient;
+  /** Calls that yield to order and shipment work in shared buckets (inventory, prices, reports). */
+  readonly lowPriorityClient: SpApiClient;
   readonly tokens: AccessTokenSource;
   readonly transport: SpApiTransport;
   readonly baseUrl: string;
@@ -64,8 +68,11 @@ export function createSpApiConnection(settings: SpApiConnectionSettings, deps: S
       ...(settings.usagePlans ? { usagePlanOverrides: settings.usagePlans } : {}),
     });
   }
-  const client = createSpApiClient(transport, {
+  const clientOptions = {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
-  });
-  return { client, tokens, transport, baseUrl };
+    ...(settings.documentTimeoutMs ? { documentTimeoutMs: settings.documentTimeoutMs } : {}),
+  };
+  const client = createSpApiClient(transport, clientOptions);
+  const lowPriorityClient = createSpApiClient(withPriority(transport, 'low'), clientOptions);
+  return { client, lowPriorityClient, tokens, transport, baseUrl };
 }

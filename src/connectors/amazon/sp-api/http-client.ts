@@ -19,6 +19,11 @@ export interface SpApiRequest {
   readonly grant?: Grant;
   /** A Restricted Data Token used instead of the LWA token (no refresh on 401). */
   readonly restrictedDataToken?: string;
+  /**
+   * For the rate-limit layer: low-priority calls leave a reserve of the operation's bucket to high-priority
+   * ones (orders and shipments before inventory and prices). Default: the operation's (usage-plans.ts).
+   */
+  readonly priority?: 'high' | 'low';
   readonly signal?: AbortSignal;
 }
 

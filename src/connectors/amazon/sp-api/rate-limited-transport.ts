@@ -37,7 +37,7 @@ export function withRateLimit(transport: SpApiTransport, options: RateLimitLayer
         ...(options.usagePlanOverrides ? { overrides: options.usagePlanOverrides } : {}),
       });
       if (!plan) return transport.send(request);
-      const priority = (OPERATION_PRIORITY as Record<string, 'high' | 'low'>)[request.operation] ?? 'low';
+      const priority = request.priority ?? (OPERATION_PRIORITY as Record<string, 'high' | 'low'>)[request.operation] ?? 'low';
       for (;;) {
         const waitMs = await options.limiter.take(key, { plan, priority });
         if (waitMs === 0) break;
@@ -59,4 +59,13 @@ export function withRateLimit(transport: SpApiTransport, options: RateLimitLayer
       }
     },
   };
+}
+
+/**
+ * Marks every request through it with a priority (unless the request names one): build a client for
+ * inventory/price work with `createSpApiClient(withPriority(transport, 'low'))` so it yields to order work that
+ * shares the same operation bucket.
+ */
+export function withPriority(transport: SpApiTransport, priority: 'high' | 'low'): SpApiTransport {
+  return { send: (request) => transport.send(request.priority ? request : { ...request, priority }) };
 }
