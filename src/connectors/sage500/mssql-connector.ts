@@ -26,6 +26,15 @@ function toMssqlType(t: TypedParam['sqlType'] | SqlType) {
   }
 }
 
+/**
+ * A DateTime RPC value: our datetime text has no zone and means UTC. tedious would parse such a string as
+ * local time, so it gets a Date built as UTC (mssql's default `useUTC: true` sends it back unchanged).
+ */
+export function rpcValue(p: { sqlType: SqlType; value?: string | number | null }): unknown {
+  if (p.sqlType.type === 'DateTime' && typeof p.value === 'string') return new Date(/Z|[+-]\d\d:?\d\d$/.test(p.value) ? p.value : `${p.value}Z`);
+  return p.value;
+}
+
 export function mssqlConfigFromUrl(options: MssqlConnectorOptions): sql.config {
   const u = new URL(options.url);
   if (u.protocol !== 'mssql:' && u.protocol !== 'sqlserver:') throw new Error('sage500.url must start with mssql://');
@@ -73,7 +82,7 @@ export async function createMssqlConnector(options: MssqlConnectorOptions): Prom
     },
     async execute(call: ProcedureCall) {
       const request = pool.request();
-      for (const p of call.inputs) request.input(p.name, toMssqlType(p.sqlType), p.value);
+      for (const p of call.inputs) request.input(p.name, toMssqlType(p.sqlType), rpcValue(p));
       for (const p of call.outputs) request.output(p.name, toMssqlType(p.sqlType));
       const result = await request.execute(call.procedure);
       return { output: result.output as Record<string, unknown>, returnValue: result.returnValue as number };

@@ -18,10 +18,14 @@ export type ProcedureResponder = (call: ProcedureCall) => Record<string, unknown
 export function createRecordingConnector(respond: Responder, procedures: ProcedureResponder) {
   const statements: RecordedStatement[] = [];
   const calls: ProcedureCall[] = [];
+  /** Statements and procedure calls in the order they were sent. */
+  const events: ({ kind: 'sql'; statement: RecordedStatement } | { kind: 'rpc'; call: ProcedureCall })[] = [];
   let transactions = 0;
   const session = (inTransaction: boolean) => ({
     async query(sql: string, params: readonly TypedParam[]) {
-      statements.push({ sql, params, inTransaction });
+      const statement = { sql, params, inTransaction };
+      statements.push(statement);
+      events.push({ kind: 'sql', statement });
       const rows = respond(sql, params) ?? [];
       return { rows, rowsAffected: rows.length || 1 };
     },
@@ -34,9 +38,10 @@ export function createRecordingConnector(respond: Responder, procedures: Procedu
     },
     async execute(call) {
       calls.push(call);
+      events.push({ kind: 'rpc', call });
       return { output: procedures(call), returnValue: 0 };
     },
     async close() {},
   };
-  return { connector, statements, calls, transactionCount: () => transactions };
+  return { connector, statements, calls, events, transactionCount: () => transactions };
 }
