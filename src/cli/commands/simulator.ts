@@ -12,6 +12,7 @@ interface SimulatorCommandOptions {
   limits: boolean;
   skus?: string;
   settlement?: boolean;
+  live?: boolean;
 }
 
 function number(name: string, value: string, check: (n: number) => boolean): number {
@@ -36,6 +37,7 @@ export function registerSimulatorCommands(program: Command, ctx: CliContext): vo
     .option('--no-limits', 'do not enforce usage plans (no 429 from empty buckets)')
     .option('--skus <list>', 'comma-separated SKUs to draw order lines from (e.g. the Sage sandbox item ids)')
     .option('--settlement', 'also generate a settlement report (Flat File V2) from the generated orders')
+    .option('--live', 'keep the data moving: a new order every simulated minute, order life-cycle steps every two (time-scaled)')
     .addHelpText(
       'after',
       `
@@ -62,6 +64,7 @@ Example:
       });
       const seller = sim.control.sellers[0]!;
       if (opts.settlement) sim.control.generateSettlementReport();
+      if (opts.live) sim.control.startTraffic({ newOrderEveryMs: 60_000, advanceEveryMs: 120_000 });
       ctx.stdout(`SP-API simulator listening on ${sim.url}`);
       ctx.stdout(`  LWA token endpoint: ${sim.url}/auth/o2/token   refresh token: ${seller.refreshToken}   seller: ${seller.sellerId}`);
       ctx.stdout(`  SQS endpoint: ${sim.url}   notifications queue URL: ${sim.control.sqsQueueUrl('sellbridge-notifications')}`);

@@ -20,6 +20,10 @@ export interface SimulatorControl {
   /** Changes an order's status (and lastUpdatedTime) and publishes ORDER_CHANGE. */
   setOrderStatus(orderId: string, status: FulfillmentStatus): SimOrder;
   cancelOrder(orderId: string): SimOrder;
+  /** One life-cycle step for every order: PENDING -> UNSHIPPED, AFN UNSHIPPED -> SHIPPED (publishes ORDER_CHANGE). */
+  advanceOrders(sellerId?: string): SimOrder[];
+  /** Live traffic for demos (simulated ms, scaled): new orders and life-cycle steps on a timer; stops on close. */
+  startTraffic(options: { newOrderEveryMs?: number; advanceEveryMs?: number }): void;
   /** The simulator's own record of an order (minor units), or undefined. */
   order(orderId: string): SimOrder | undefined;
   orders(sellerId?: string): SimOrder[];
@@ -82,6 +86,8 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
     addOrders: (count, overrides) => Array.from({ length: count }, () => sim.addOrder(overrides)),
     setOrderStatus: (orderId, status) => sim.setOrderStatus(orderId, status),
     cancelOrder: (orderId) => sim.setOrderStatus(orderId, 'CANCELLED'),
+    advanceOrders: (sellerId) => sim.advanceOrders(sellerId),
+    startTraffic: (options) => sim.startTraffic(options),
     order: (orderId) => sim.orders.get(orderId),
     orders: (sellerId) => [...sim.orders.values()].filter((o) => sellerId === undefined || o.sellerId === sellerId),
     expireTokens: (sellerId) => {

@@ -24,6 +24,8 @@ export interface SettlementOptions {
   readonly withPromotionId?: boolean;
   readonly startMs: number;
   readonly endMs: number;
+  /** Orders refunded in this settlement: `Refund` rows mirror the order rows with the sign reversed, plus RefundCommission. */
+  readonly refundOrderIds?: readonly string[];
 }
 
 export interface SettlementFile {
@@ -66,15 +68,18 @@ export function settlementFromOrders(orders: readonly SimOrder[], prng: Prng, op
   const settlementId = options.settlementId ?? prng.digits(11);
   const rows: Record<string, string>[] = [];
   let total = 0;
+  let transactionType = 'Order';
+  let adjustmentId = '';
   const add = (order: SimOrder, postedMs: number, shipmentId: string, fields: { itemCode: string; sku: string; qty: number; type: string; description: string; minor: number; promotionId?: string }): void => {
     if (fields.minor === 0) return;
     total += fields.minor;
     rows.push({
       'settlement-id': settlementId,
-      'transaction-type': 'Order',
+      'transaction-type': transactionType,
+      'adjustment-id': adjustmentId,
       'order-id': order.orderId,
       'merchant-order-id': order.sellerOrderId ?? '',
-      'shipment-id': shipmentId,
+      'shipment-id': transactionType === 'Order' ? shipmentId : '',
       'marketplace-name': marketplace.name,
       'amount-type': fields.type,
       'amount-description': fields.description,
@@ -83,6 +88,7 @@ export function settlementFromOrders(orders: readonly SimOrder[], prng: Prng, op
       'posted-date': shortDate(postedMs, format),
       'posted-date-time': utc(postedMs),
       'order-item-code': fields.itemCode,
+      ...(transactionType === 'Refund' ? { 'merchant-adjustment-item-id': `ADJ-${fields.itemCode.slice(-6)}` } : {}),
       sku: fields.sku,
       'quantity-purchased': String(fields.qty),
       ...(withPromotion && fields.promotionId ? { 'promotion-id': fields.promotionId } : {}),
@@ -113,6 +119,30 @@ export function settlementFromOrders(orders: readonly SimOrder[], prng: Prng, op
       if (order.fulfilledBy === 'AMAZON') add(order, postedMs, shipmentId, { ...base, type: 'ItemFees', description: 'FBAPerUnitFulfillmentFee', minor: -FBA_FEE_PER_UNIT_MINOR * item.quantity });
     }
   }
+  for (const orderId of options.refundOrderIds ?? []) {
+    const order = orders.find((o) => o.orderId === orderId);
+    if (!order) continue;
+    transactionType = 'Refund';
+    adjustmentId = prng.digits(14);
+    const postedMs = options.endMs;
+    for (const item of order.items) {
+      const base = { itemCode: item.orderItemId, sku: item.sku, qty: item.quantity };
+      const principal = item.unitPriceMinor * item.quantity;
+      add(order, postedMs, '', { ...base, type: 'ItemPrice', description: 'Principal', minor: -principal });
+      add(order, postedMs, '', { ...base, type: 'ItemPrice', description: 'Tax', minor: -item.itemTaxMinor });
+      add(order, postedMs, '', { ...base, type: 'ItemPrice', description: 'Shipping', minor: -item.shippingMinor });
+      if (order.marketplaceFacilitator) {
+        const kind = marketplace.country === 'US' ? 'MarketplaceFacilitatorTax' : 'MarketplaceFacilitatorVAT';
+        add(order, postedMs, '', { ...base, type: 'ItemWithheldTax', description: `${kind}-Principal`, minor: item.itemTaxMinor });
+      }
+      const commission = Math.round((principal * COMMISSION_BP) / 10_000);
+      // Amazon returns the commission but keeps a refund administration fee (20% of it, at most 5.00).
+      add(order, postedMs, '', { ...base, type: 'ItemFees', description: 'Commission', minor: commission });
+      add(order, postedMs, '', { ...base, type: 'ItemFees', description: 'RefundCommission', minor: -Math.min(500, Math.round(commission * 0.2)) });
+    }
+  }
+  transactionType = 'Order';
+  adjustmentId = '';
   // One account-level fee, as real settlements carry.
   const subscription = -3999;
   total += subscription;

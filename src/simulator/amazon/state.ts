@@ -218,6 +218,37 @@ export class SimulatorState {
     return order;
   }
 
+  /**
+   * One step of the order life cycle, as Amazon moves orders on its own: PENDING -> UNSHIPPED (payment
+   * authorized) and, for AFN orders, UNSHIPPED -> SHIPPED. MFN orders wait for confirmShipment. Returns the
+   * orders that changed; each publishes ORDER_CHANGE.
+   */
+  advanceOrders(sellerId?: string): SimOrder[] {
+    const changed: SimOrder[] = [];
+    for (const order of this.orders.values()) {
+      if (sellerId !== undefined && order.sellerId !== sellerId) continue;
+      if (order.status === 'PENDING' || order.status === 'PENDING_AVAILABILITY') changed.push(this.setOrderStatus(order.orderId, 'UNSHIPPED'));
+      else if (order.status === 'UNSHIPPED' && order.fulfilledBy === 'AMAZON') changed.push(this.setOrderStatus(order.orderId, 'SHIPPED'));
+    }
+    return changed;
+  }
+
+  /** Live traffic for demos: a new order every `newOrderEveryMs` and a life-cycle step every `advanceEveryMs` (simulated ms). */
+  startTraffic(options: { newOrderEveryMs?: number; advanceEveryMs?: number }): void {
+    const repeat = (everyMs: number | undefined, fn: () => void): void => {
+      if (!everyMs || everyMs <= 0) return;
+      const tick = (): void => {
+        fn();
+        this.later(everyMs, tick);
+      };
+      this.later(everyMs, tick);
+    };
+    repeat(options.newOrderEveryMs, () => {
+      for (const seller of this.sellers) this.addOrder({ sellerId: seller.sellerId, createdTime: new Date(this.now()).toISOString() });
+    });
+    repeat(options.advanceEveryMs, () => this.advanceOrders());
+  }
+
   /** Moves lastUpdatedTime forward (strictly, so watermarks see the change). */
   touch(order: SimOrder): void {
     const now = this.now();

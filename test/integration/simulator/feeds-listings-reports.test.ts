@@ -130,6 +130,28 @@ describe('feeds, listings, reports, inventory, finances, tokens', () => {
     expect(sum).toBe(us.totalMinor);
   });
 
+  it('settlement refunds mirror the order rows with the sign reversed and keep a RefundCommission', async () => {
+    const shipped = sim.control.orders().find((o) => o.status === 'SHIPPED' && o.marketplaceId === US)!;
+    const { text } = sim.control.generateSettlementReport({ refundOrderIds: [shipped.orderId] });
+    const lines = text.trim().split('\n').map((l) => l.split('\t'));
+    const refunds = lines.filter((cols) => cols[6] === 'Refund' && cols[7] === shipped.orderId);
+    const principal = shipped.items.reduce((n, i) => n + i.unitPriceMinor * i.quantity, 0);
+    const refundedPrincipal = refunds.filter((c) => c[12] === 'ItemPrice' && c[13] === 'Principal').reduce((n, c) => n + Math.round(Number(c[14]) * 100), 0);
+    expect(refundedPrincipal).toBe(-principal);
+    expect(refunds.some((c) => c[13] === 'RefundCommission')).toBe(true);
+    expect(refunds.every((c) => c[9] !== '')).toBe(true);
+  });
+
+  it('advances the order life cycle: PENDING -> UNSHIPPED, AFN UNSHIPPED -> SHIPPED, MFN waits for confirmShipment', () => {
+    const pending = sim.control.addOrder({ status: 'PENDING', fulfilledBy: 'MERCHANT' });
+    const afn = sim.control.addOrder({ status: 'UNSHIPPED', fulfilledBy: 'AMAZON' });
+    sim.control.advanceOrders();
+    expect(sim.control.order(pending.orderId)!.status).toBe('UNSHIPPED');
+    expect(sim.control.order(afn.orderId)!.status).toBe('SHIPPED');
+    sim.control.advanceOrders();
+    expect(sim.control.order(pending.orderId)!.status).toBe('UNSHIPPED');
+  });
+
   it('getInventorySummaries, listTransactions and createRestrictedDataToken answer in the model shapes', async () => {
     sim.control.setFbaInventory('SB-WIDGET-001', 42);
     const inv = await api('GET', `/fba/inventory/v1/summaries?granularityType=Marketplace&granularityId=${US}&marketplaceIds=${US}&details=true&sellerSkus=SB-WIDGET-001`);

@@ -35,6 +35,8 @@ export interface SettlementReportOptions {
   readonly gzip?: boolean;
   /** Days the settlement covers, ending now (default 14). */
   readonly days?: number;
+  /** Orders refunded in this settlement (Refund rows). */
+  readonly refundOrderIds?: readonly string[];
 }
 
 export function generateSettlementReport(sim: SimulatorState, options: SettlementReportOptions = {}): { report: SimReport; file: SettlementFile } {
@@ -51,6 +53,7 @@ export function generateSettlementReport(sim: SimulatorState, options: Settlemen
     endMs,
     ...(options.numberFormat ? { numberFormat: options.numberFormat } : {}),
     ...(options.withPromotionId === undefined ? {} : { withPromotionId: options.withPromotionId }),
+    ...(options.refundOrderIds ? { refundOrderIds: options.refundOrderIds } : {}),
   });
   const doc = sim.documents.create(seller.sellerId, 'report', 'text/tab-separated-values; charset=UTF-8');
   sim.documents.produce(doc, file.text, options.gzip ?? false);
