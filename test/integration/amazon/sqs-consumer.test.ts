@@ -9,9 +9,13 @@ import { createInbox } from '../../../src/runtime/inbox/inbox.ts';
 import { openStore, type Store } from '../../../src/runtime/store/store.ts';
 
 const PG_URL = process.env.SELLBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// Unique per file and per run: several developers' test runs may share the database.
+const SCHEMA = `sb_amz_inbox_test_${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'sb-sqs-'));
 const opened: Store[] = [];
 afterAll(async () => {
+  const pg = opened.find((s) => s.dialect === 'postgres');
+  if (pg) await sql`DROP SCHEMA IF EXISTS ${sql.id(SCHEMA)} CASCADE`.execute(pg.db).catch(() => undefined);
   for (const s of opened) await s.close().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -61,14 +65,14 @@ function fakeSqs(bodies: string[]) {
 
 const backends = [
   { name: 'sqlite', enabled: true, open: () => openStore({ url: `sqlite:${join(dir, 'inbox.db')}` }) },
-  { name: 'postgres', enabled: PG, open: () => openStore({ url: PG_URL, schema: 'sb_amz_inbox_test', poolSize: 2 }) },
+  { name: 'postgres', enabled: PG, open: () => openStore({ url: PG_URL, schema: SCHEMA, poolSize: 2 }) },
 ];
 
 describe.each(backends)('SQS notification consumer on $name', ({ name, enabled, open }) => {
   it.skipIf(!enabled)('stores each notification once (duplicates die in the inbox), keeps bad ones as rejected, deletes after storing', async () => {
     const store = open();
     opened.push(store);
-    if (name === 'postgres') await sql`DROP SCHEMA IF EXISTS sb_amz_inbox_test CASCADE`.execute(store.db);
+    if (name === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(SCHEMA)} CASCADE`.execute(store.db);
     await store.migrate();
     const inbox = createInbox(store, { now: () => new Date('2026-11-27T12:00:00Z') });
     const sqs = fakeSqs([orderChange('n1', '113-1'), orderChange('n2', '113-2'), orderChange('n1', '113-1'), '{not json', orderChange('n3', '113-3')]);

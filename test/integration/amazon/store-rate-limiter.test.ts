@@ -7,9 +7,13 @@ import { createStoreRateLimiter } from '../../../src/runtime/rate-limit/store-ra
 import { openStore, type Store } from '../../../src/runtime/store/store.ts';
 
 const PG_URL = process.env.SELLBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// Unique per file and per run: several developers' test runs may share the database.
+const SCHEMA = `sb_amz_rate_test_${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'sb-rate-'));
 const opened: Store[] = [];
 afterAll(async () => {
+  const pg = opened.find((s) => s.dialect === 'postgres');
+  if (pg) await sql`DROP SCHEMA IF EXISTS ${sql.id(SCHEMA)} CASCADE`.execute(pg.db).catch(() => undefined);
   for (const s of opened) await s.close().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -29,7 +33,7 @@ const PG = await pgReachable();
 
 const backends = [
   { name: 'sqlite', open: () => openStore({ url: `sqlite:${join(dir, 'rate.db')}` }), enabled: true },
-  { name: 'postgres', open: () => openStore({ url: PG_URL, schema: 'sb_amz_rate_test', poolSize: 4 }), enabled: PG },
+  { name: 'postgres', open: () => openStore({ url: PG_URL, schema: SCHEMA, poolSize: 4 }), enabled: PG },
 ];
 
 describe.each(backends)('store rate limiter on $name', ({ name, open, enabled }) => {
@@ -40,7 +44,7 @@ describe.each(backends)('store rate limiter on $name', ({ name, open, enabled })
     const b = name === 'postgres' ? open() : a;
     opened.push(a);
     if (b !== a) opened.push(b);
-    if (name === 'postgres') await sql`DROP SCHEMA IF EXISTS sb_amz_rate_test CASCADE`.execute(a.db);
+    if (name === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(SCHEMA)} CASCADE`.execute(a.db);
     await a.migrate();
     const t = 1_000_000;
     const la = createStoreRateLimiter(a, { now: () => t, safety: 1 });
