@@ -90,6 +90,18 @@ export interface GatewayCoreOptions {
 /** Surrogate-key name for our staging sessions (seeded in tciSurrogateKey by install-extensions). */
 export const SESSION_KEY_NAME = 'StgSalesOrder_AMZ';
 
+/**
+ * SQL Server accepts at most 2100 parameters per statement: long id lists (a full inventory sync) are read in
+ * chunks of this many ids.
+ */
+export const MAX_IDS_PER_STATEMENT = 500;
+
+async function inChunks<T, R>(values: readonly T[], read: (chunk: readonly T[]) => Promise<readonly R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < values.length; i += MAX_IDS_PER_STATEMENT) out.push(...(await read(values.slice(i, i + MAX_IDS_PER_STATEMENT))));
+  return out;
+}
+
 const STATUS_BY_CODE: Readonly<Record<number, SalesOrderStatus>> = Object.fromEntries(Object.entries(SO_STATUS).map(([k, v]) => [v, k as SalesOrderStatus]));
 
 export function createGatewayCore(backend: SageBackend, options: GatewayCoreOptions): Sage500Gateway {
@@ -119,12 +131,12 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
       ...(r.UPC ? { upc: r.UPC } : {}),
     });
     if (wanted.length === 0) return { items: [], unknown: [] };
-    for (const r of await selectItems(backend.db, co, 'item-id', wanted).execute()) found.set(r.ItemID, toRef(r.ItemID, 'item-id', r));
+    for (const r of await inChunks(wanted, (c) => selectItems(backend.db, co, 'item-id', c).execute())) found.set(r.ItemID, toRef(r.ItemID, 'item-id', r));
     let rest = wanted.filter((q) => !found.has(q));
     if (rest.length > 0) {
-      const aliases = await selectItemAliases(backend.db, co, rest).execute();
+      const aliases = await inChunks(rest, (c) => selectItemAliases(backend.db, co, c).execute());
       if (aliases.length > 0) {
-        const items = await selectItems(backend.db, co, 'item-id', [...new Set(aliases.map((a) => a.ItemID))]).execute();
+        const items = await inChunks([...new Set(aliases.map((a) => a.ItemID))], (c) => selectItems(backend.db, co, 'item-id', c).execute());
         for (const a of aliases) {
           const item = items.find((i) => i.ItemID === a.ItemID);
           if (item) found.set(a.ItemAliasID, toRef(a.ItemAliasID, 'alias', item));
@@ -133,7 +145,7 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
       rest = rest.filter((q) => !found.has(q));
     }
     if (rest.length > 0) {
-      for (const r of await selectItems(backend.db, co, 'upc', rest).execute()) if (r.UPC && !found.has(r.UPC)) found.set(r.UPC, toRef(r.UPC, 'upc', r));
+      for (const r of await inChunks(rest, (c) => selectItems(backend.db, co, 'upc', c).execute())) if (r.UPC && !found.has(r.UPC)) found.set(r.UPC, toRef(r.UPC, 'upc', r));
     }
     return { items: wanted.flatMap((q) => found.get(q) ?? []), unknown: wanted.filter((q) => !found.has(q)) };
   }
@@ -146,7 +158,7 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
 
   async function getStock(itemIds: readonly string[], warehouseIds: readonly string[]): Promise<StockLevel[]> {
     if (itemIds.length === 0 || warehouseIds.length === 0) return [];
-    const rows = await selectStock(backend.db, co, itemIds, warehouseIds).execute();
+    const rows = await inChunks([...new Set(itemIds)], (c) => selectStock(backend.db, co, c, warehouseIds).execute());
     // Amazon takes whole units: a fraction on hand cannot be sold, so round down.
     const units = (v: unknown) => Math.floor(Number(decimalText(v)));
     return rows.map((r) => ({ itemId: r.ItemID, warehouseId: r.WhseID, onHand: units(r.QtyOnHand), available: units(r.QtyAvailable) }));
@@ -319,7 +331,9 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
   async function getPrices(q: PriceQuery): Promise<ItemPrice[]> {
     if (q.itemIds.length === 0) return [];
     const asOf = sageDateTime(q.asOf ?? options.clock.now().toISOString());
-    const rows = await selectPrices(backend.db, co, { itemIds: q.itemIds, warehouseId: q.warehouseId, currency: q.currency, asOf, column: PRICE_COLUMNS[q.priceSheet] }).execute();
+    const rows = await inChunks([...new Set(q.itemIds)], (c) =>
+      selectPrices(backend.db, co, { itemIds: c, warehouseId: q.warehouseId, currency: q.currency, asOf, column: PRICE_COLUMNS[q.priceSheet] }).execute(),
+    );
     return rows.map((r) => ({
       itemId: r.ItemID,
       warehouseId: r.WhseID,

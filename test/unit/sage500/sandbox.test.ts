@@ -95,6 +95,14 @@ describe('Sage 500 sandbox', () => {
     expect((await sb.listShipments(page.cursor)).shipments.map((s) => s.key)).toEqual([String(key)]);
   });
 
+  it('reads long id lists in chunks (SQL Server allows 2100 parameters per statement)', async () => {
+    const ids = [...Array.from({ length: 1500 }, (_, i) => `NOPE-${i}`), 'WIDGET-RED'];
+    expect((await sb.getStock(ids, ['MAIN'])).map((s) => s.itemId)).toEqual(['WIDGET-RED']);
+    expect((await sb.getPrices({ itemIds: ids, warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD' })).map((p) => p.itemId)).toEqual(['WIDGET-RED']);
+    const resolved = await sb.resolveItems(ids);
+    expect([resolved.items.length, resolved.unknown.length]).toEqual([1, 1500]);
+  });
+
   it('reset recreates the demo company from scratch', async () => {
     await sb.createSalesOrder(draft(), { tranNo: 'AZ00000040' });
     await sb.reset();
