@@ -103,6 +103,35 @@ describe('Sage 500 sandbox', () => {
     expect([resolved.items.length, resolved.unknown.length]).toEqual([1, 1500]);
   });
 
+  it('creates orders of a customer on hold as pending approval', async () => {
+    const created = await sb.createSalesOrder({ ...draft(), customerId: 'AMAZON-HOLD' }, { tranNo: 'AZ00000050' });
+    expect(created.order.status).toBe('pending-approval');
+  });
+
+  it('two sandbox gateways on one file see each other\'s writes (CLI beside a running engine)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'sb-sandbox-'));
+    const a = await createSandboxGateway({ path: join(dir, 's.db'), clock });
+    const b = await createSandboxGateway({ path: join(dir, 's.db'), clock });
+    try {
+      await a.createSalesOrder(draft(), { tranNo: 'AZ00000060' });
+      expect((await b.findSalesOrder({ tranNo: 'AZ00000060' }))?.tranId).toBe('AZ00000060-SO');
+      expect((await b.createSalesOrder(draft(), { tranNo: 'AZ00000060' })).outcome).toBe('existing');
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a slow sandbox still answers (fault injection adds latency, not errors)', async () => {
+    sb.injectFaults({ slowMs: 1 });
+    expect(await sb.health()).toMatchObject({ ok: true });
+    sb.injectFaults({});
+  });
+
   it('reset recreates the demo company from scratch', async () => {
     await sb.createSalesOrder(draft(), { tranNo: 'AZ00000040' });
     await sb.reset();

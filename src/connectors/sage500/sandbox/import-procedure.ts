@@ -15,7 +15,8 @@ type LogRow = Insertable<SageDatabase['tdmMigrationLogWrk']>;
  *   tdmMigrationLogWrk (Status 1) and ProcessStatus 2 on the header and its lines;
  * - success creates tsoSalesOrder / tsoSOLine / tsoSOLineDist with keys from tciSurrogateKey, raises
  *   timInventory.QtyOnSO, logs Status 3, and deletes the order's staging rows;
- * - the unique key (CompanyID, TranType, TranNoRel) rejects a TranNo that exists.
+ * - the unique key (CompanyID, TranType, TranNoRel) rejects a TranNo that exists;
+ * - an order for a customer on hold is created with Status 6 (pending approval), not 1.
  * The message texts are ours (Sage's come from tsmLocalString); the columns they land in are Sage's.
  * Return values: 1 success, 2 failure (a record failed), as `@_oRetVal` (facts §3).
  */
@@ -41,7 +42,7 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
       : [];
     if (!tranNo) fail(entity, 'TranNo', null, 'TranNo is null. A sales order number is required to insert a sales order.');
     const customer = header.CustID
-      ? await tx.selectFrom('tarCustomer').select(['CustKey', 'Status']).where('CompanyID', '=', companyId).where('CustID', '=', header.CustID).executeTakeFirst()
+      ? await tx.selectFrom('tarCustomer').select(['CustKey', 'Status', 'Hold']).where('CompanyID', '=', companyId).where('CustID', '=', header.CustID).executeTakeFirst()
       : undefined;
     if (!customer) fail(entity, 'CustID', header.CustID, `Invalid CustID: customer '${header.CustID ?? ''}' does not exist in company ${companyId}.`);
     else if (customer.Status !== 1) fail(entity, 'CustID', header.CustID, `Customer '${header.CustID}' is not active.`);
@@ -111,7 +112,9 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
       .insertInto('tsoSalesOrder')
       .values({
         SOKey: soKey, CompanyID: companyId, TranType: TRAN_TYPE_SALES_ORDER, TranNo: tranNo, TranNoRel: tranNo, TranID: `${tranNo}-SO`,
-        TranDate: text(header.TranDate ?? now), CustKey: customer!.CustKey, CustPONo: header.CustPONo ?? null, Status: SO_STATUS.open, CurrID: header.CurrID ?? 'USD',
+        TranDate: text(header.TranDate ?? now), CustKey: customer!.CustKey, CustPONo: header.CustPONo ?? null,
+        // A customer on hold leaves the order pending approval instead of open (facts §8.11).
+        Status: customer!.Hold !== 0 ? SO_STATUS['pending-approval'] : SO_STATUS.open, CurrID: header.CurrID ?? 'USD',
         DfltWhseKey: dfltWhse?.WhseKey ?? null, DfltShipMethKey: dfltShip?.ShipMethKey ?? null, DfltShipToAddrKey: null,
         SalesAmt: amt(salesCents), FreightAmt: amt(freight), TranAmt: amt(salesCents + freight), OpenAmt: amt(salesCents + freight),
         TranCmnt: header.TranCmnt ?? null, UserFld1: header.UserFld1 ?? null, UserFld2: header.UserFld2 ?? null, UserFld3: header.UserFld3 ?? null, UserFld4: header.UserFld4 ?? null,
