@@ -177,6 +177,10 @@ describe.skipIf(!SHARED_PRESENT)('SP-API simulator conforms to the official mode
       if (result.errors.length) failures.push(`${exchange.method} ${exchange.path} ${exchange.status}: ${result.errors.join('; ')}`);
     }
     expect(failures).toEqual([]);
+    // LWA has no Swagger model; check the token response fields clients rely on (sp-api-facts.md §1).
+    for (const e of exchanges.filter((x) => x.kind === 'lwa' && x.status === 200)) {
+      expect(e.responseBody).toMatchObject({ access_token: expect.any(String), token_type: 'bearer', expires_in: expect.any(Number) });
+    }
     const summary = conformance.summary();
     console.log(`conformance: ${summary.operations.length} operations, ${summary.exchanges} exchanges (requests + responses), ${summary.messages} messages validated`);
     console.log(`conformance operations: ${summary.operations.join(', ')}`);

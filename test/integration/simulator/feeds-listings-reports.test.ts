@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAmazonSimulator, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
+import { processListingsFeed } from '../../../src/simulator/amazon/feed-processor.ts';
 
 let sim: AmazonSimulator;
 let token = '';
@@ -80,6 +81,22 @@ describe('feeds, listings, reports, inventory, finances, tokens', () => {
     expect(secondDoc.compressionAlgorithm).toBe('GZIP');
     expect(JSON.parse(await download(String(secondDoc.url), true)).summary.messagesAccepted).toBe(1);
     sim.control.setFeedResultCompression(false);
+  });
+
+  it('falls back to structural feed checks when the official schema folder is absent', () => {
+    const listings = { get: () => undefined } as unknown as Parameters<typeof processListingsFeed>[0]['listings'];
+    const bad = processListingsFeed({ feedId: '1', sellerId: SELLER, content: JSON.stringify({ header: { sellerId: SELLER }, messages: [] }), listings, modelsDir: '/nonexistent' });
+    expect(bad.status).toBe('FATAL');
+    const partial = processListingsFeed({
+      feedId: '2',
+      sellerId: SELLER,
+      content: JSON.stringify({ header: { sellerId: SELLER, version: '2.0' }, messages: [{ messageId: 1, sku: 'X', operationType: 'PATCH' }, { messageId: 2, sku: 'Y', operationType: 'DELETE' }] }),
+      listings,
+      modelsDir: '/nonexistent',
+    });
+    expect(partial.status).toBe('DONE');
+    expect(partial.report.summary).toMatchObject({ messagesProcessed: 2, messagesInvalid: 1, messagesAccepted: 1, warnings: 1 });
+    expect(processListingsFeed({ feedId: '3', sellerId: SELLER, content: '{not json', listings, modelsDir: '/nonexistent' }).status).toBe('FATAL');
   });
 
   it('cancels only IN_QUEUE feeds and lists feeds with getFeeds pagination', async () => {
