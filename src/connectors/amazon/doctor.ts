@@ -62,7 +62,10 @@ export async function runAmazonDoctor(amazon: AmazonSettings, deps: { readonly c
   else add('credentials', 'ok', 'LWA client id, client secret and refresh token are set');
   if (!amazon.sellerId) add('seller id', 'warn', 'amazon.sellerId is not set: Listings Items calls need it, and rate buckets are keyed by it');
   else add('seller id', 'ok', amazon.sellerId);
-  add('endpoint', 'ok', amazon.endpoint ? `SP-API at ${amazon.endpoint} (override)` : `region ${amazon.region}${amazon.sandbox ? ' sandbox' : ''}`);
+  if (amazon.mode === 'simulator' && !amazon.endpoint)
+    add('endpoint', 'fail', `amazon.mode is simulator but amazon.endpoint is not set, so calls would go to Amazon's ${amazon.region} host: set amazon.endpoint to the URL \`sellbridge simulator\` prints (and amazon.lwaEndpoint to <url>/auth/o2/token)`);
+  else if (amazon.mode === 'live' && amazon.endpoint) add('endpoint', 'warn', `amazon.mode is live but amazon.endpoint overrides Amazon's host with ${amazon.endpoint}`);
+  else add('endpoint', 'ok', amazon.endpoint ? `SP-API at ${amazon.endpoint} (override)` : `region ${amazon.region}${amazon.sandbox ? ' sandbox' : ''}`);
 
   const unknown = amazon.marketplaceIds.filter((id) => !MARKETPLACES[id]);
   const outside = marketplacesOutsideRegion(amazon.region, amazon.marketplaceIds).filter((id) => MARKETPLACES[id]);

@@ -40,6 +40,21 @@ describe('sellbridge amazon doctor (against the simulator)', () => {
     expect(out).not.toContain('revoked-token');
   });
 
+  it('says that simulator mode needs the simulator URL', async () => {
+    const lines: string[] = [];
+    const ctx: CliContext = {
+      env: {},
+      stdout: (t) => lines.push(t),
+      stderr: (t) => lines.push(t),
+      config: () => loadConfig({ file: '/dev/null', env: {} }),
+    };
+    const code = await main(['amazon', 'doctor'], ctx);
+    process.exitCode = undefined;
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toMatch(/FAIL\s+endpoint: amazon.mode is simulator but amazon.endpoint is not set/);
+    expect(lines.join('\n')).toMatch(/FAIL\s+credentials: missing: amazon.lwaClientId, amazon.lwaClientSecret, amazon.refreshToken/);
+  });
+
   it('reports a marketplace outside the region', async () => {
     const { out } = await doctor([`amazon.refreshToken=${DEFAULT_SELLER.refreshToken}`, 'amazon.marketplaceIds=ATVPDKIKX0DER,A1PA6795UKMFR9']);
     expect(out).toMatch(/FAIL\s+marketplaces: A1PA6795UKMFR9 \(DE\) is not served by region na/);
