@@ -81,6 +81,47 @@ describe('SP-API client against the simulator', () => {
     expect(order.fulfilledBy).toBe(simOrder.fulfilledBy === 'AMAZON' ? 'marketplace' : 'merchant');
   });
 
+  it('every priced order: canonical line amounts equal the simulator\'s own minor-unit record', async () => {
+    const priced = sim.control.orders().filter((o) => o.status !== 'PENDING' && o.status !== 'PENDING_AVAILABILITY' && o.status !== 'CANCELLED');
+    expect(priced.length).toBeGreaterThan(5);
+    const mismatches: string[] = [];
+    for (const simOrder of priced) {
+      const order = await market.getOrder(simOrder.orderId);
+      for (const item of simOrder.items) {
+        const line = order.lines.find((l) => l.lineId === item.orderItemId);
+        const a = line?.amounts;
+        const got = {
+          unit: line?.unitPrice?.minor ?? 0,
+          item: a?.item.minor ?? 0,
+          itemTax: a?.itemTax?.minor ?? 0,
+          shipping: a?.shipping?.minor ?? 0,
+          shippingTax: a?.shippingTax?.minor ?? 0,
+          shippingDiscount: a?.shippingDiscount?.minor ?? 0,
+          itemDiscount: a?.itemDiscount?.minor ?? 0,
+          giftWrap: a?.giftWrap?.minor ?? 0,
+          giftWrapTax: a?.giftWrapTax?.minor ?? 0,
+          promotionIds: [...(line?.promotionIds ?? [])].sort(),
+          taxByMarketplace: line?.taxCollectedByMarketplace,
+        };
+        const want = {
+          unit: item.unitPriceMinor,
+          item: item.unitPriceMinor * item.quantity,
+          itemTax: item.itemTaxMinor,
+          shipping: item.shippingMinor,
+          shippingTax: item.shippingTaxMinor,
+          shippingDiscount: item.shippingDiscountMinor,
+          itemDiscount: item.promotionDiscountMinor,
+          giftWrap: item.giftWrapMinor,
+          giftWrapTax: item.giftWrapTaxMinor,
+          promotionIds: [...item.promotionIds].sort(),
+          taxByMarketplace: simOrder.marketplaceFacilitator,
+        };
+        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${simOrder.orderId}/${item.orderItemId}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   it('a pending order maps without prices', async () => {
     const pending = sim.control.addOrder({ status: 'PENDING' });
     const order = await market.getOrder(pending.orderId);
