@@ -1,5 +1,6 @@
 import type { SimOrder, SimOrderItem } from './scenario.ts';
 import { itemTotalMinor } from './scenario.ts';
+import { marketplaceById } from './marketplaces.ts';
 
 /**
  * Renders a simulated order in the Orders API 2026-01-01 shape (`definitions.Order` of orders_2026-01-01.json).
@@ -154,14 +155,6 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-const MARKETPLACE_NAMES: Record<string, string> = {
-  ATVPDKIKX0DER: 'Amazon.com',
-  A2EUQ1WTGCTBG2: 'Amazon.ca',
-  A1F83G8C2ARO7P: 'Amazon.co.uk',
-  A1PA6795UKMFR9: 'Amazon.de',
-  A13V1IB3VIYZZH: 'Amazon.fr',
-};
-
 function marketplaceName(id: string): string {
-  return MARKETPLACE_NAMES[id] ?? 'Amazon';
+  return marketplaceById(id)?.name ?? 'Amazon';
 }

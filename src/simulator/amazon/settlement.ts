@@ -48,11 +48,16 @@ function utc(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
 }
 
+/**
+ * `posted-date`: Amazon's V2 announcement documents `MM/DD/YY`; EU files write the day first. Parsers should
+ * prefer `posted-date-time` (sp-api-facts.md §9.4), which is unambiguous.
+ */
 function shortDate(ms: number, format: 'us' | 'eu'): string {
   const d = new Date(ms);
   const dd = String(d.getUTCDate()).padStart(2, '0');
   const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
-  return format === 'eu' ? `${dd}.${mm}.${d.getUTCFullYear()}` : `${mm}/${dd}/${d.getUTCFullYear()}`;
+  const yy = String(d.getUTCFullYear() % 100).padStart(2, '0');
+  return format === 'eu' ? `${dd}.${mm}.${yy}` : `${mm}/${dd}/${yy}`;
 }
 
 /** Commission 15% of the principal, FBA per-unit fee for AFN lines (simulated fee schedule). */
