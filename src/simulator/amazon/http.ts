@@ -113,7 +113,7 @@ export function defineOperation(app: FastifyInstance, sim: SimulatorState, name:
       try {
         const token = authenticate(sim, op, request);
         const principal = token.kind === 'grantless' ? `app:${token.clientId}` : `seller:${token.sellerId}`;
-        const decision = sim.limiter.take(`${principal}:${op.name}`, op);
+        const decision = sim.limiter.take(`${principal}:${op.name}`, sim.plan(op));
         reply.header('x-amzn-RateLimit-Limit', String(Number(decision.effectiveRate.toPrecision(6))));
         if (!decision.allowed) throw quotaExceeded();
         const result = await handler({ op, token, sellerId: token.kind === 'grantless' ? undefined : token.sellerId, request });

@@ -40,6 +40,8 @@ export interface SimulatorOptions {
   readonly timeScale?: number;
   /** Enforce usage plans (429 when a bucket is empty). Default true. */
   readonly limits?: boolean;
+  /** Per-operation overrides of Amazon's default plans, e.g. `{ 'orders.getOrder': { rate: 5, burst: 10 } }` (a seller with a raised plan). */
+  readonly usagePlans?: Readonly<Record<string, { readonly rate?: number; readonly burst?: number }>>;
   /** Sellers (refresh token -> seller id). Default: one seller `A1SIMSELLER0001` with refresh token `Atzr|sim-refresh-token`. */
   readonly sellers?: readonly SimSeller[];
   /** When set, LWA checks client id and secret; otherwise any non-empty pair is accepted. */
@@ -173,6 +175,12 @@ export class SimulatorState {
 
   get timeScale(): number {
     return this.limiter.timeScale;
+  }
+
+  /** The usage plan in force for an operation (Amazon's default, or the `usagePlans` override). */
+  plan(op: { readonly name: string; readonly rate: number; readonly burst: number }): { rate: number; burst: number } {
+    const override = this.options.usagePlans?.[op.name];
+    return { rate: override?.rate ?? op.rate, burst: override?.burst ?? op.burst };
   }
 
   /** Real milliseconds for a simulated duration. */

@@ -34,6 +34,17 @@ describe('usage plans and fault injection', () => {
     sim.control.resetRateLimits();
   });
 
+  it('applies usage-plan overrides (a seller with a raised plan)', async () => {
+    const own = await createAmazonSimulator({ seed: 1, orders: 1, timeScale: 0.000_001, usagePlans: { 'orders.getOrder': { burst: 3, rate: 2 } } });
+    const t = await fetch(`${own.url}/auth/o2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b' });
+    const access = ((await t.json()) as { access_token: string }).access_token;
+    const id = own.control.orders()[0]!.orderId;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${own.url}/orders/2026-01-01/orders/${id}`, { headers: { 'x-amz-access-token': access } })).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    await own.close();
+  });
+
   it('reports the effective (time-scaled) rate in x-amzn-RateLimit-Limit', async () => {
     sim.control.setTimeScale(100);
     const res = await getOrder();
