@@ -73,6 +73,11 @@ export interface SageBackend {
   close(): Promise<void>;
   /** Maps a driver error to SB_SAGE_UNAVAILABLE / SB_SAGE_QUERY_FAILED; SellbridgeErrors pass through. */
   classify(err: unknown, operation: string): SellbridgeError;
+  /**
+   * Runs a flow step on one dedicated connection: every statement, transaction and procedure call of `work`
+   * goes through the same session (facts §6.6: Sage's API procedures use temp tables and session-scoped logs).
+   */
+  withConnection<T>(work: (backend: SageBackend) => Promise<T>): Promise<T>;
   /** Called before every gateway method (fault injection in the sandbox). */
   beforeCall?(operation: string): Promise<void>;
 }
@@ -205,8 +210,8 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
     });
   }
 
-  async function cleanup(sessionKey: number): Promise<void> {
-    await backend.transaction(async (db) => {
+  async function cleanup(sessionKey: number, on: SageBackend = backend): Promise<void> {
+    await on.transaction(async (db) => {
       for (const statement of deleteSessionRows(db, sessionKey)) await statement.execute();
     });
   }
@@ -223,29 +228,30 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
     // Rows a crashed earlier attempt staged for this TranNo would be processed again by a later session.
     for (const left of await selectLeftoverSessions(backend.db, tranNo).execute()) await cleanup(left.SessionKey);
 
-    const sessionKey = await backend.nextSurrogateKey(SESSION_KEY_NAME);
-    const rows = rowsFromSalesOrder(draft, tranNo, sessionKey);
-    await backend.transaction(async (db) => {
-      await insertStagedHeader(db, rows.header).execute();
-      await insertStagedLines(db, rows.lines).execute();
+    // Stage, import, read the result and clean the session on one connection (one flow step).
+    const { staged, log, created, call, calls } = await backend.withConnection(async (step) => {
+      const sessionKey = await step.nextSurrogateKey(SESSION_KEY_NAME);
+      const rows = rowsFromSalesOrder(draft, tranNo, sessionKey);
+      await step.transaction(async (db) => {
+        await insertStagedHeader(db, rows.header).execute();
+        await insertStagedLines(db, rows.lines).execute();
+      });
+      let calls = 0;
+      let call: SalesOrderImportCall;
+      do {
+        call = await step.runSalesOrderImport(sessionKey);
+        calls += 1;
+      } while (call.continue && calls < options.importMaxCalls);
+      const staged = await selectStagedStatus(step.db, sessionKey).executeTakeFirst();
+      const log = await selectMigrationLog(step.db, sessionKey).execute();
+      const created = await selectSalesOrderHeader(step.db, co, { tranNo }).executeTakeFirst();
+      await cleanup(sessionKey, step);
+      return { staged, log, created, call, calls };
     });
-
-    let calls = 0;
-    let call: SalesOrderImportCall;
-    do {
-      call = await backend.runSalesOrderImport(sessionKey);
-      calls += 1;
-    } while (call.continue && calls < options.importMaxCalls);
-
-    const staged = await selectStagedStatus(backend.db, sessionKey).executeTakeFirst();
-    const log = await selectMigrationLog(backend.db, sessionKey).execute();
-    const created = await selectSalesOrderHeader(backend.db, co, { tranNo }).executeTakeFirst();
     if (!staged && created) {
       await ensureLinks(created.SOKey, tranNo, draft);
-      await cleanup(sessionKey);
       return { outcome: 'created', order: (await readOrder({ tranNo }))! };
     }
-    await cleanup(sessionKey);
     if (created) {
       // Another worker created the same TranNo meanwhile; Sage's unique key rejected our copy.
       await ensureLinks(created.SOKey, tranNo, draft);

@@ -57,8 +57,9 @@ export function mssqlConfigFromUrl(options: MssqlConnectorOptions): sql.config {
 }
 
 /** The real connector over the `mssql` package (tedious). Not run in this repository's tests (no SQL Server). */
-export async function createMssqlConnector(options: MssqlConnectorOptions): Promise<MssqlConnector> {
-  const pool = new sql.ConnectionPool(mssqlConfigFromUrl(options));
+export async function createMssqlConnector(options: MssqlConnectorOptions, poolSize = 4): Promise<MssqlConnector> {
+  const config = mssqlConfigFromUrl(options);
+  const pool = new sql.ConnectionPool({ ...config, pool: { min: 0, max: poolSize } });
   await pool.connect();
   const run = async (request: sql.Request, text: string, params: readonly TypedParam[]) => {
     for (const p of params) request.input(p.name, toMssqlType(p.sqlType), p.value);
@@ -86,6 +87,15 @@ export async function createMssqlConnector(options: MssqlConnectorOptions): Prom
       for (const p of call.outputs) request.output(p.name, toMssqlType(p.sqlType));
       const result = await request.execute(call.procedure);
       return { output: result.output as Record<string, unknown>, returnValue: result.returnValue as number };
+    },
+    async dedicated(work) {
+      // A pool of one connection: every request of the step runs on the same session.
+      const single = await createMssqlConnector(options, 1);
+      try {
+        return await work(single);
+      } finally {
+        await single.close();
+      }
     },
     close: () => pool.close(),
   };

@@ -34,6 +34,11 @@ export interface MssqlConnector {
   readonly pooled: MssqlSession;
   /** Work on one connection inside one transaction (Sage's logs and temp tables are session-scoped). */
   transaction<T>(work: (session: MssqlSession) => Promise<T>): Promise<T>;
+  /**
+   * A connector bound to one new connection for the duration of `work` (a pool of one), closed afterwards:
+   * "one connection per flow step".
+   */
+  dedicated<T>(work: (connector: MssqlConnector) => Promise<T>): Promise<T>;
   /** A stored procedure through RPC; returns its output parameters and return value. */
   execute(call: ProcedureCall): Promise<{ output: Record<string, unknown>; returnValue: number }>;
   close(): Promise<void>;

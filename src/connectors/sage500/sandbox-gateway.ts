@@ -94,6 +94,8 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
 
   const backend: SageBackend = {
     db,
+    // The sandbox has one connection: every step already runs on it.
+    withConnection: (work) => work(backend),
     transaction: (work) => db.transaction().execute(work),
     nextSurrogateKey: (name) => nextSurrogateKey(db, name),
     runSalesOrderImport: (sessionKey) => runSalesOrderImport(db, companyId, sessionKey, userId, clock.now().toISOString().slice(0, 19)),

@@ -37,11 +37,11 @@ const TRANSIENT_NUMBERS = new Set([1205, 1222, 4060, 40613, 40501]);
  * logs by session key), the result is read afterwards.
  */
 export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: SqlServerGatewayDeps): Sage500Gateway {
-  const { connector } = deps;
   const outputNumber = (output: Record<string, unknown>, name: string) => Number(output[name] ?? 0);
-  const backend: SageBackend = {
+  const backendOver = (connector: MssqlConnector): SageBackend => ({
     db: kyselyForSession(connector.pooled),
     transaction: (work) => connector.transaction((session) => work(kyselyForSession(session))),
+    withConnection: (work) => connector.dedicated((single) => work(backendOver(single))),
     async nextSurrogateKey(tableName) {
       const { output } = await connector.execute(surrogateKeyCall(tableName));
       const key = outputNumber(output, 'oNewKey');
@@ -94,7 +94,8 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
         cause: err, context: { operation, ...(e.number ? { sqlError: e.number, retryHint: TRANSIENT_NUMBERS.has(e.number) } : {}) },
       });
     },
-  };
+  });
+  const backend = backendOver(deps.connector);
   return createGatewayCore(backend, {
     companyId: config.companyId,
     userId: config.userId,

@@ -114,11 +114,12 @@ function describeEvent(e: TraceEvent): string[] {
       ...e.call.inputs.map((p) => `@${p.name} ${typeName(p.sqlType)} = ${literal(p.value)}`),
       ...e.call.outputs.map((p) => `@${p.name} ${typeName(p.sqlType)} OUTPUT`),
     ];
-    return [`-- RPC ${e.call.procedure}(${params.join(', ')})`];
+    return [`-- RPC ${e.call.procedure}(${params.join(', ')})${e.connection > 0 ? ` -- dedicated connection ${e.connection}` : ''}`];
   }
   const s = e.statement;
   const params = s.params.map((p) => `@${p.name} ${typeName(p.sqlType as { type: string; length?: number })} = ${literal(p.value)}`);
-  return [`${s.sql};${s.inTransaction ? ' -- in transaction' : ''}`, ...(params.length > 0 ? [`--   ${params.join(', ')}`] : [])];
+  const where = [s.connection > 0 ? `dedicated connection ${s.connection}` : '', s.inTransaction ? 'in transaction' : ''].filter(Boolean).join(', ');
+  return [`${s.sql};${where ? ` -- ${where}` : ''}`, ...(params.length > 0 ? [`--   ${params.join(', ')}`] : [])];
 }
 
 describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
@@ -163,6 +164,14 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     const staged = trace.statements.find((s) => s.sql.startsWith('insert into "StgSOLine"'))!;
     expect(staged.params.map((p) => p.value)).toContain('19.99');
     expect(staged.params.map((p) => p.value)).toContain('39.98');
+  });
+
+  it('runs the import step (key, staging, procedure loop, result, cleanup) on one dedicated connection', () => {
+    const first = trace.events.findIndex((e) => e.kind === 'rpc' && e.call.procedure === 'spGetNextSurrogateKey');
+    const lastCleanup = trace.events.findIndex((e) => e.kind === 'sql' && e.statement.sql.startsWith('delete from "tdmMigrationLogWrk"'));
+    const connectionsUsed = new Set(trace.events.slice(first, lastCleanup + 1).map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection)));
+    expect(connectionsUsed).toEqual(new Set([1]));
+    expect(lastCleanup - first).toBeGreaterThanOrEqual(8);
   });
 
   it('stages in one transaction and cleans the session in another', () => {
