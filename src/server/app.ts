@@ -21,7 +21,8 @@ export interface AppDeps {
  * (issue 6).
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  // Request lines are logged at info; the HTTP child logger starts at warn so health probes do not flood the log.
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

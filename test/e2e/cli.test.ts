@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +56,7 @@ describe('sellbridge CLI (subprocess)', () => {
     expect(r.stderr).toContain('unknown command');
   });
 
-  it('inspects, replays (with an edited payload) and discards dead letters, all audited', async () => {
+  it('inspects, replays (with an edited payload) and discards dead letters, all audited', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const url = `sqlite:${join(dir, 'state.db')}`;
     expect(cli(['--store', url, 'migrate'], dir).stdout).toContain('applied');
@@ -112,6 +112,21 @@ describe('sellbridge CLI (subprocess)', () => {
     const audit = await listAudit(store.db);
     expect(audit.map((a) => `${a.actor} ${a.action}`).sort()).toEqual(['ops:ana dlq.discard', 'ops:ana dlq.replay']);
     await store.close();
+  });
+
+  it('run serves health checks and stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_')));
+    const child = spawn(process.execPath, [BIN, '--set', 'server.port=0', '--set', 'log.level=warn', 'run'], { cwd: dir, env });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const url = await waitUntil(async () => /running .*: (http:\/\/\S+)\/healthz/.exec(out)?.[1], 30_000, 'the server to start');
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('sellbridge stopped');
   });
 
   it('run --once drains due jobs and exits 0 on the embedded store', () => {

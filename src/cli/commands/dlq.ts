@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
-import { createRuntime, type Runtime } from '../../bootstrap.ts';
+import type { Runtime } from '../../bootstrap.ts';
 import { SellbridgeError } from '../../core/errors.ts';
-import { silentLogger } from '../../observability/logger.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format.ts';
 
@@ -25,7 +24,8 @@ Examples:
     );
 
   const withRuntime = async (cmd: Command, work: (rt: Runtime) => Promise<void>) => {
-    const runtime = await createRuntime(ctx.config(cmd), { role: 'client', logger: silentLogger() });
+    const { openClientRuntime } = await import('../runtime.ts');
+    const runtime = await openClientRuntime(ctx.config(cmd));
     try {
       await work(runtime);
     } finally {

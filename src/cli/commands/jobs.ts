@@ -1,6 +1,4 @@
 import { Option, type Command } from 'commander';
-import { createRuntime } from '../../bootstrap.ts';
-import { silentLogger } from '../../observability/logger.ts';
 import type { JobState } from '../../runtime/queue/job-queue.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format.ts';
@@ -15,7 +13,8 @@ export function registerJobsCommands(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'how many jobs to show', '50')
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { state?: JobState; queue?: string; limit: string; json?: boolean }, cmd: Command) => {
-      const runtime = await createRuntime(ctx.config(cmd), { role: 'client', logger: silentLogger() });
+      const { openClientRuntime } = await import('../runtime.ts');
+      const runtime = await openClientRuntime(ctx.config(cmd));
       try {
         const list = await runtime.queue.listJobs({ limit: Number(opts.limit), ...(opts.state ? { state: opts.state } : {}), ...(opts.queue ? { queue: opts.queue } : {}) });
         const counts = await runtime.queue.counts();

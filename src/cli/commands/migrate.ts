@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openStore } from '../../runtime/store/store.ts';
 import type { CliContext } from '../context.ts';
 
 export function registerMigrateCommand(program: Command, ctx: CliContext): void {
@@ -8,6 +7,8 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
     .description('create or upgrade the state database (safe to run again)')
     .action(async (_opts, cmd: Command) => {
       const config = ctx.config(cmd);
+      // Heavy modules load only when the command runs, so `sellbridge --help` stays quick.
+      const { openStore } = await import('../../runtime/store/store.ts');
       const store = openStore(config.store);
       try {
         const applied = await store.migrate();

@@ -1,7 +1,5 @@
 import { Option, type Command } from 'commander';
-import { createRuntime } from '../../bootstrap.ts';
 import type { JobQueue } from '../../runtime/queue/job-queue.ts';
-import { buildApp } from '../../server/app.ts';
 import type { CliContext } from '../context.ts';
 
 type Role = 'all' | 'worker' | 'api';
@@ -22,6 +20,8 @@ Examples:
     )
     .action(async (opts: { role: Role; once?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
+      const { createRuntime } = await import('../../bootstrap.ts');
+      const { buildApp } = await import('../../server/app.ts');
       const runtime = await createRuntime(config, { role: opts.role === 'api' ? 'client' : 'worker' });
       const { logger, queue } = runtime;
 
