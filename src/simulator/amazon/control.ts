@@ -20,6 +20,8 @@ export interface SimulatorControl {
   /** Changes an order's status (and lastUpdatedTime) and publishes ORDER_CHANGE. */
   setOrderStatus(orderId: string, status: FulfillmentStatus): SimOrder;
   cancelOrder(orderId: string): SimOrder;
+  /** The buyer asks to cancel (ORDER_CHANGE BuyerRequestedChange; getOrder shows cancellationRequest). */
+  requestCancellation(orderId: string, reason?: string): SimOrder;
   /** One life-cycle step for every order: PENDING -> UNSHIPPED, AFN UNSHIPPED -> SHIPPED (publishes ORDER_CHANGE). */
   advanceOrders(sellerId?: string): SimOrder[];
   /** Live traffic for demos (simulated ms, scaled): new orders and life-cycle steps on a timer; stops on close. */
@@ -86,6 +88,7 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
     addOrders: (count, overrides) => Array.from({ length: count }, () => sim.addOrder(overrides)),
     setOrderStatus: (orderId, status) => sim.setOrderStatus(orderId, status),
     cancelOrder: (orderId) => sim.setOrderStatus(orderId, 'CANCELLED'),
+    requestCancellation: (orderId, reason) => sim.requestCancellation(orderId, reason),
     advanceOrders: (sellerId) => sim.advanceOrders(sellerId),
     startTraffic: (options) => sim.startTraffic(options),
     order: (orderId) => sim.orders.get(orderId),

@@ -255,6 +255,7 @@ export class NotificationHub {
             OrderType: 'StandardOrder',
             NumberOfItemsShipped: shipped,
             NumberOfItemsUnshipped: order.status === 'CANCELLED' ? 0 : total - shipped,
+            ...(order.buyerCancelRequest ? { CancelNotifyDate: order.lastUpdatedTime } : {}),
             OrderPrograms: [...(order.business ? ['Business'] : []), ...(order.prime ? ['Prime'] : [])],
             ShippingPrograms: [],
             OrderItems: order.items.map((item) => ({
@@ -264,6 +265,7 @@ export class NotificationHub {
               Quantity: item.quantity,
               OrderItemStatus: item.quantityShipped >= item.quantity ? 'Shipped' : 'Unshipped',
               QuantityShipped: item.quantityShipped,
+              ...(order.buyerCancelRequest ? { IsBuyerRequestedCancel: true } : {}),
             })),
           },
         },

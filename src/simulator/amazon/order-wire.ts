@@ -65,10 +65,11 @@ function orderItemWire(order: SimOrder, item: SimOrderItem, included: ReadonlySe
   };
   if (priced && included.has('PROCEEDS')) wire.proceeds = itemProceeds(item, order.currency);
   if (priced && included.has('PROMOTION') && item.promotionIds.length) wire.promotion = { breakdowns: item.promotionIds.map((promotionId) => ({ promotionId })) };
-  if (included.has('CANCELLATION') && order.status === 'CANCELLED') {
+  if (included.has('CANCELLATION') && (order.status === 'CANCELLED' || order.buyerCancelRequest)) {
+    const requested = order.buyerCancelRequest ?? (order.cancelReason === 'BUYER_CANCELED' ? 'Buyer requested cancellation' : undefined);
     wire.cancellation = {
-      ...(order.cancelReason === 'BUYER_CANCELED' ? { cancellationRequest: { requester: 'BUYER', cancelReason: 'Buyer requested cancellation' } } : {}),
-      cancellationExecution: { cancelledBy: order.cancelReason === 'BUYER_CANCELED' ? 'MERCHANT' : 'AMAZON', cancelReason: order.cancelReason ?? 'CANCELLED' },
+      ...(requested ? { cancellationRequest: { requester: 'BUYER', cancelReason: requested } } : {}),
+      ...(order.status === 'CANCELLED' ? { cancellationExecution: { cancelledBy: requested ? 'MERCHANT' : 'AMAZON', cancelReason: order.cancelReason ?? 'CANCELLED' } } : {}),
     };
   }
   if (included.has('FULFILLMENT')) {
@@ -94,10 +95,12 @@ export function orderToWire(order: SimOrder, includedData: readonly string[] = [
     programs: [...(order.prime ? ['PRIME'] : []), ...(order.business ? ['AMAZON_BUSINESS'] : [])],
     salesChannel: { channelName: 'AMAZON', marketplaceId: order.marketplaceId, marketplaceName: marketplaceName(order.marketplaceId) },
   };
+  const shippable = order.status === 'UNSHIPPED' || order.status === 'PARTIALLY_SHIPPED' || order.status === 'SHIPPED';
   if (included.has('BUYER')) {
+    // Buyer name and e-mail come only for orders that are being or were shipped (e-mail: MFN only), sp-api-facts.md §3.
     wire.buyer = {
-      buyerName: order.buyer.name,
-      buyerEmail: order.buyer.email,
+      ...(shippable ? { buyerName: order.buyer.name } : {}),
+      ...(shippable && order.fulfilledBy === 'MERCHANT' ? { buyerEmail: order.buyer.email } : {}),
       ...(order.buyer.companyName ? { buyerCompanyName: order.buyer.companyName } : {}),
       ...(order.buyer.purchaseOrderNumber ? { buyerPurchaseOrderNumber: order.buyer.purchaseOrderNumber } : {}),
     };

@@ -82,6 +82,8 @@ export interface SimOrder {
   items: SimOrderItem[];
   packages: SimPackage[];
   cancelReason?: string;
+  /** The buyer asked to cancel (BuyerRequestedChange); the seller still has to cancel or ship. */
+  buyerCancelRequest?: string;
   /** Marketplace-facilitator tax: Amazon collects and remits the tax (US states, EU VAT on some sales). */
   marketplaceFacilitator: boolean;
 }

@@ -226,6 +226,16 @@ export class SimulatorState {
     return order;
   }
 
+  /** The buyer asks to cancel: ORDER_CHANGE with OrderChangeType BuyerRequestedChange; the order keeps its status. */
+  requestCancellation(orderId: string, reason = 'Buyer Requested Cancel'): SimOrder {
+    const order = this.orders.get(orderId);
+    if (!order) throw new Error(`no simulated order ${orderId}`);
+    order.buyerCancelRequest = reason;
+    this.touch(order);
+    this.events.emit('order-change', order, 'BuyerRequestedChange');
+    return order;
+  }
+
   /**
    * One step of the order life cycle, as Amazon moves orders on its own: PENDING -> UNSHIPPED (payment
    * authorized) and, for AFN orders, UNSHIPPED -> SHIPPED. MFN orders wait for confirmShipment. Returns the

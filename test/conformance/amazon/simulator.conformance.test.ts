@@ -95,8 +95,11 @@ describe.skipIf(!SHARED_PRESENT)('SP-API simulator conforms to the official mode
     for (const status of ['UNSHIPPED', 'PENDING', 'SHIPPED'] as const) sim.control.addOrder({ status, business: status === 'SHIPPED' });
     const o = sim.control.addOrder({ status: 'PENDING' });
     sim.control.setOrderStatus(o.orderId, 'UNSHIPPED');
+    sim.control.requestCancellation(o.orderId);
+    await call('GET', `/orders/2026-01-01/orders/${o.orderId}?includedData=CANCELLATION,BUYER,FULFILLMENT`);
     sim.control.cancelOrder(o.orderId);
-    expect(notifications.filter((n) => n.notificationType === 'ORDER_CHANGE').length).toBeGreaterThanOrEqual(6);
+    await call('GET', `/orders/2026-01-01/orders/${o.orderId}?includedData=CANCELLATION,BUYER,FULFILLMENT`);
+    expect(notifications.filter((n) => n.notificationType === 'ORDER_CHANGE').length).toBeGreaterThanOrEqual(7);
     expect((await call('DELETE', `/notifications/v1/subscriptions/ORDER_CHANGE/${subscriptionId}`, undefined, grantless)).status).toBe(200);
     expect((await call('DELETE', `/notifications/v1/subscriptions/ORDER_CHANGE/${subscriptionId}`, undefined, grantless)).status).toBe(404);
     expect((await call('GET', '/notifications/v1/destinations')).status).toBe(403);

@@ -55,6 +55,13 @@ describe('simulator notifications', () => {
     expect(doc.Payload.OrderChangeNotification.Summary.OrderStatus).toBe('Unshipped');
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: received.Messages![0]!.ReceiptHandle! }));
     expect(sim.control.queueDepth('orders-queue')).toBe(0);
+
+    sim.control.requestCancellation(order.orderId);
+    const request = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }));
+    const change = JSON.parse(request.Messages![0]!.Body!).Payload.OrderChangeNotification;
+    expect(change.OrderChangeType).toBe('BuyerRequestedChange');
+    expect(change.Summary.OrderItems[0].IsBuyerRequestedCancel).toBe(true);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: request.Messages![0]!.ReceiptHandle! }));
   });
 
   it('long-polls until a message arrives', async () => {
