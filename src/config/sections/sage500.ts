@@ -37,6 +37,7 @@ export const sage500Section = z
       .default('PackageNo')
       .describe('Column of the package table that holds the package number'),
     shipmentRewindKeys: count('Shipments: how many ShipKeys behind the cursor are read again, so shipments committed late are not missed', 500),
+    shipmentPageKeys: count('Shipments: how many ShipKeys past the cursor one read covers', 5000, 1),
     glJournalId: z.string().min(1).max(10).default('GJ').describe('GL journal (tglJournal.JrnlID) that settlement journals are entered in'),
     connectTimeoutMs: durationMs('SQL Server: how long to wait for a connection', 15 * SECOND),
     requestTimeoutMs: durationMs('SQL Server: how long one statement or procedure call may run', 60 * SECOND),

@@ -17,7 +17,7 @@ export async function openSqlServerGateway(settings: Sage500Settings, clock?: Cl
   return createSqlServerGateway(
     {
       companyId: settings.companyId, userId: settings.userId, packageTable: settings.packageTable, packageNoColumn: settings.packageNoColumn,
-      packageTrackingColumn: settings.packageTrackingColumn, shipmentRewindKeys: settings.shipmentRewindKeys, glJournalId: settings.glJournalId,
+      packageTrackingColumn: settings.packageTrackingColumn, shipmentRewindKeys: settings.shipmentRewindKeys, shipmentPageKeys: settings.shipmentPageKeys, glJournalId: settings.glJournalId,
       importMaxCalls: settings.importMaxCalls, unavailableRetryMs: settings.unavailableRetryMs,
     },
     { connector, ...(clock ? { clock } : {}) },
@@ -30,6 +30,7 @@ export function openSandboxGateway(settings: Sage500Settings, clock?: Clock): Pr
     companyId: settings.companyId,
     userId: settings.userId,
     shipmentRewindKeys: settings.shipmentRewindKeys,
+    shipmentPageKeys: settings.shipmentPageKeys,
     importMaxCalls: settings.importMaxCalls,
     warehouseSimulator: settings.warehouseSimulator,
     faults: settings.faults,

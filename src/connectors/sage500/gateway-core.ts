@@ -34,7 +34,7 @@ import {
   updateBatchLogPostDate,
 } from './sql/gl-journal.ts';
 import { insertLineLinks, insertOrderLink, selectOrderLink } from './sql/link-amazon-ids.ts';
-import { selectPackages, selectShipmentLines } from './sql/list-shipments.ts';
+import { selectMaxShipKey, selectPackages, selectShipmentLines } from './sql/list-shipments.ts';
 import { selectCustomer, selectShipMethod } from './sql/order-context.ts';
 import { selectMigrationLog, selectStagedStatus } from './sql/read-import-result.ts';
 import { selectItemAliases } from './sql/resolve-item-aliases.ts';
@@ -88,6 +88,8 @@ export interface GatewayCoreOptions {
   readonly clock: Clock;
   readonly packageTable: { readonly name: string; readonly packageNo: string; readonly tracking: string };
   readonly shipmentRewindKeys: number;
+  /** How many ShipKeys past the cursor one listShipments call reads (keeps a first read of a large history small). */
+  readonly shipmentPageKeys?: number;
   readonly glJournalId: string;
   readonly importMaxCalls: number;
 }
@@ -291,7 +293,9 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
     const after = cursor === undefined || cursor === '' ? 0 : Number(cursor);
     if (!Number.isSafeInteger(after) || after < 0) throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `shipment cursor "${cursor}" is not a ShipKey`);
     const from = Math.max(0, after - options.shipmentRewindKeys);
-    const rows = await selectShipmentLines(backend.db, co, from).execute();
+    const maxKey = Number((await selectMaxShipKey(backend.db, co).executeTakeFirst())?.MaxShipKey ?? 0);
+    const to = Math.min(after + (options.shipmentPageKeys ?? 5000), maxKey);
+    const rows = to > from ? await selectShipmentLines(backend.db, co, from, to).execute() : [];
     const byKey = new Map<number, { shipment: Omit<Shipment, 'lines' | 'packages'>; lines: Shipment['lines'][number][] }>();
     for (const r of rows) {
       let s = byKey.get(r.ShipKey);
@@ -331,7 +335,9 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
           .map((p) => ({ packageNo: String(p.PackageNo), trackingNumber: String(p.TrackingNo) })),
       };
     });
-    return { shipments, cursor: String(Math.max(after, ...keys)) };
+    // The cursor moves to the end of the page even when the page held nothing final yet: shipments committed
+    // later within the rewind window are read again on the next calls.
+    return { shipments, cursor: String(Math.max(after, to)), more: to < maxKey };
   }
 
   async function getPrices(q: PriceQuery): Promise<ItemPrice[]> {

@@ -22,6 +22,7 @@ export interface SandboxGatewayOptions {
   readonly userId?: string;
   readonly clock?: Clock;
   readonly shipmentRewindKeys?: number;
+  readonly shipmentPageKeys?: number;
   readonly importMaxCalls?: number;
   readonly warehouseSimulator?: Partial<WarehouseSimulatorOptions> & { readonly enabled?: boolean };
   readonly faults?: SandboxFaults;
@@ -151,6 +152,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     clock,
     packageTable: { name: 'tsoPackage', packageNo: 'PackageNo', tracking: 'TrackingNo' },
     shipmentRewindKeys: options.shipmentRewindKeys ?? 500,
+    ...(options.shipmentPageKeys ? { shipmentPageKeys: options.shipmentPageKeys } : {}),
     glJournalId: 'GJ',
     importMaxCalls: options.importMaxCalls ?? 50,
   });

@@ -13,6 +13,7 @@ export interface SqlServerGatewayConfig {
   readonly packageNoColumn: string;
   readonly packageTrackingColumn: string;
   readonly shipmentRewindKeys: number;
+  readonly shipmentPageKeys?: number;
   readonly glJournalId: string;
   readonly importMaxCalls: number;
   readonly unavailableRetryMs: number;
@@ -102,6 +103,7 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
     clock: deps.clock ?? { now: () => new Date() },
     packageTable: { name: config.packageTable, packageNo: config.packageNoColumn, tracking: config.packageTrackingColumn },
     shipmentRewindKeys: config.shipmentRewindKeys,
+    ...(config.shipmentPageKeys ? { shipmentPageKeys: config.shipmentPageKeys } : {}),
     glJournalId: config.glJournalId,
     importMaxCalls: config.importMaxCalls,
   });

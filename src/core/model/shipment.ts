@@ -37,4 +37,6 @@ export interface ShipmentPage {
   readonly shipments: readonly Shipment[];
   /** Opaque; pass it to the next call. It only moves forward; a rewind window re-reads late commits. */
   readonly cursor: string;
+  /** Whether more shipments may follow right away (call again with `cursor`). */
+  readonly more: boolean;
 }

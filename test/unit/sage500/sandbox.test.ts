@@ -132,6 +132,21 @@ describe('Sage 500 sandbox', () => {
     sb.injectFaults({});
   });
 
+  it('pages shipments by key range and says when more follow', async () => {
+    const paged = await createSandboxGateway({ path: ':memory:', clock, shipmentPageKeys: 1000, warehouseSimulator: { delayMs: 0, partialEvery: 0 } });
+    try {
+      await paged.createSalesOrder(draft(), { tranNo: 'AZ00000070' });
+      await paged.createSalesOrder({ ...draft(), amazonOrderId: '111-0000000-0000002' }, { tranNo: 'AZ00000071' });
+      expect(await paged.shipDueOrders()).toBe(2);
+      const first = await paged.listShipments(undefined);
+      expect([first.shipments.map((s) => s.key), first.cursor, first.more]).toEqual([['1000'], '1000', true]);
+      const second = await paged.listShipments(first.cursor);
+      expect([second.shipments.map((s) => s.key), second.cursor, second.more]).toEqual([['1000', '1001'], '1001', false]);
+    } finally {
+      await paged.close();
+    }
+  });
+
   it('reset recreates the demo company from scratch', async () => {
     await sb.createSalesOrder(draft(), { tranNo: 'AZ00000040' });
     await sb.reset();

@@ -50,6 +50,7 @@ async function traceEverything() {
       if (has('from "tsoShipment" as "s"')) {
         return [{ ShipKey: 3001, TranID: '0000003001-SH', TranDate: new Date('2026-11-21T00:00:00Z'), TranStatus: 6, WhseID: 'MAIN', ShipLineKey: 4001, SOTranNo: 'AZ00000001', AmazonOrderId: draft.amazonOrderId, AmazonOrderItemId: '12345678901234', ItemID: 'WIDGET-RED', QtyShipped: 2, LineShipMethID: 'UPS-GND', HeaderShipMethID: null }];
       }
+      if (has('max("ShipKey")')) return [{ MaxShipKey: 3001 }];
       if (has('from "tsoPackage"')) return [{ ShipKey: 3001, PackageNo: '1', TrackingNo: '1Z999' }];
       if (has('from "vdvStockStatus"')) return [{ ItemID: 'WIDGET-RED', WhseID: 'MAIN', QtyOnHand: 125, QtyAvailable: 120 }];
       if (has('from "timPriceSheet"')) return [{ ItemID: 'WIDGET-RED', WhseID: 'MAIN', EffectiveDate: new Date('2026-01-01T00:00:00Z'), Price: 19.99 }];

@@ -3,12 +3,12 @@ import { SHIPMENT_TRAN_STATUS, TRAN_TYPE_CUSTOMER_SHIPMENT } from '../tables.ts'
 import type { SageDb } from './db.ts';
 
 /**
- * Committed (6) or posted (3) customer shipments (810), one row per shipment line, with ShipKey above
- * `fromShipKey` (cursor minus the rewind window: a shipment is created pending and committed later, so a plain
+ * Committed (6) or posted (3) customer shipments (810), one row per shipment line, with ShipKey in
+ * (`fromShipKey`, `toShipKey`] (a page of keys starting at the cursor minus the rewind window: a shipment is created pending and committed later, so a plain
  * key watermark would miss late commits; recipe §7b). Quantity per line is summed from tsoShipLineDist; the
  * ship method comes from the SO line distribution, else the order header.
  */
-export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: number) {
+export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: number, toShipKey: number) {
   return db
     .selectFrom('tsoShipment as s')
     .innerJoin('tsoShipmentLog as slog', 'slog.ShipKey', 's.ShipKey')
@@ -46,8 +46,14 @@ export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: 
     .where('s.TranType', '=', TRAN_TYPE_CUSTOMER_SHIPMENT)
     .where('slog.TranStatus', 'in', [SHIPMENT_TRAN_STATUS.posted, SHIPMENT_TRAN_STATUS.committed])
     .where('s.ShipKey', '>', fromShipKey)
+    .where('s.ShipKey', '<=', toShipKey)
     .orderBy('s.ShipKey')
     .orderBy('sl.ShipLineKey');
+}
+
+/** The highest ShipKey of the company: a page's cursor never moves past it, however many keys a page spans. */
+export function selectMaxShipKey(db: SageDb, companyId: string) {
+  return db.selectFrom('tsoShipment').select((eb) => eb.fn.max('ShipKey').as('MaxShipKey')).where('CompanyID', '=', companyId);
 }
 
 /**
