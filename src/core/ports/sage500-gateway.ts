@@ -59,7 +59,7 @@ export interface Sage500Gateway {
    * Committed or posted customer shipments with their lines, quantities, ship method and packages with
    * tracking numbers, after `cursor` (undefined = from the start). Read-only; a shipment may come back again
    * on a later call (the rewind window re-reads recent keys so late commits are not missed): de-duplicate
-   * on (shipment key, package).
+   * on (shipment key, package). One call reads a bounded page; `more` says to call again with the new cursor.
    */
   listShipments(cursor: string | undefined): Promise<ShipmentPage>;
 
