@@ -7,7 +7,8 @@ import type { SimOrder } from './scenario.ts';
  * columns from Amazon's settlement attribute list, sp-api-facts.md §9.4), optionally with the `promotion-id`
  * column real files often carry. The first data row is the settlement summary; every other row is one amount.
  * Amounts are written in the marketplace's number format (`1234.56` US, `1234,56` EU) and are derived from the
- * simulated orders, so a parser can reconcile them with the orders it imported.
+ * simulated orders (shipped lines only, as Amazon settles on shipment), so a parser can reconcile them with
+ * the orders it imported.
  */
 export const SETTLEMENT_COLUMNS = [
   'settlement-id', 'settlement-start-date', 'settlement-end-date', 'deposit-date', 'total-amount', 'currency',
@@ -100,10 +101,12 @@ export function settlementFromOrders(orders: readonly SimOrder[], prng: Prng, op
     });
   };
   for (const order of orders) {
-    if (order.status === 'PENDING' || order.status === 'CANCELLED' || order.status === 'PENDING_AVAILABILITY') continue;
+    // Amazon charges the buyer, and settles with the seller, when items ship: only shipped lines appear.
+    if (order.status !== 'SHIPPED' && order.status !== 'PARTIALLY_SHIPPED') continue;
     const postedMs = Math.min(Math.max(Date.parse(order.lastUpdatedTime), options.startMs), options.endMs);
     const shipmentId = prng.alnum(9);
     for (const item of order.items) {
+      if (item.quantityShipped < item.quantity) continue;
       const base = { itemCode: item.orderItemId, sku: item.sku, qty: item.quantity };
       const principal = item.unitPriceMinor * item.quantity;
       add(order, postedMs, shipmentId, { ...base, type: 'ItemPrice', description: 'Principal', minor: principal });
