@@ -41,6 +41,8 @@ const conn = createSpApiConnection(
 
 const counts = { ok: 0, throttled: 0, other: 0, firstOkAt: 0, lastOkAt: 0 };
 await conn.tokens.getToken({ kind: 'seller' });
+// Open the store's connection(s) before the window starts (a first PostgreSQL connect takes a while).
+await limiter.take('warm-up', { plan: { rate: 1000, burst: 1000 } });
 // Tell the parent we are ready; it answers with the common start and end times once every worker is.
 const window = await new Promise<{ startAt: number; endAt: number }>((resolve) => {
   process.once('message', (m) => resolve(m as { startAt: number; endAt: number }));

@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Store } from '../store/store.ts';
-import { takeToken, type BucketState, type RateLimiter } from './token-bucket.ts';
+import { reserveFor, takeToken, type BucketState, type RateLimiter, type TakeOptions } from './token-bucket.ts';
 
 /** Row of `rate_buckets` (migration 0002). Declared here: the table belongs to the rate limiter. */
 export type RateBucketsTable = {
@@ -28,10 +28,11 @@ export interface StoreRateLimiterOptions {
 }
 
 /**
- * Token buckets kept in the store, so every worker in every process draws from the same bucket. Each take is
- * one transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the row is locked with SELECT … FOR UPDATE), so two
- * processes can never both spend the last token. A plan's burst change takes effect at once; its rate only
- * while the server has not sent one.
+ * Token buckets kept in the store, so every worker in every process draws from the same bucket, atomically:
+ * on SQLite each take is one BEGIN IMMEDIATE transaction; on PostgreSQL a take that gets a token is one
+ * conditional `UPDATE … WHERE <enough tokens> RETURNING` (the row lock lasts one statement, and READ COMMITTED
+ * re-checks the condition on the latest row), so two processes can never both spend the last token. A plan's
+ * burst change takes effect at once; its rate only while the server has not sent one.
  */
 export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOptions = {}): RateLimiter {
   const now = options.now ?? Date.now;
@@ -45,8 +46,40 @@ export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOp
     return q.executeTakeFirst();
   }
 
+  /** PostgreSQL: one statement takes the token when there is one; otherwise a plain read computes the wait. */
+  async function takePostgres(key: string, opts: TakeOptions): Promise<number> {
+    const priority = opts.priority ?? 'high';
+    const need = 1 + (priority === 'low' ? reserveFor(opts.plan.burst) : 0);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const t = now();
+      const rate = sql`(CASE WHEN rate_from_server = 1 THEN rate ELSE ${opts.plan.rate}::float8 END)`;
+      const available = sql`LEAST(${opts.plan.burst}::float8, tokens + (GREATEST(${t}::float8, updated_at_ms) - updated_at_ms) * ${rate} * ${safety}::float8 / 1000.0)`;
+      const taken = await sql<{ tokens: number }>`
+        UPDATE rate_buckets
+           SET tokens = ${available} - 1,
+               updated_at_ms = GREATEST(${t}::float8, updated_at_ms),
+               rate = ${rate},
+               burst = ${opts.plan.burst}::float8
+         WHERE key = ${key} AND ${available} >= ${need - 1e-9}::float8
+        RETURNING tokens`.execute(db);
+      if (taken.rows.length > 0) return 0;
+      const row = await db.selectFrom('rate_buckets').selectAll().where('key', '=', key).executeTakeFirst();
+      if (row) {
+        const state: BucketState = { tokens: row.tokens, updatedAtMs: row.updated_at_ms, rate: row.rate_from_server ? row.rate : opts.plan.rate, burst: opts.plan.burst };
+        return Math.max(1, takeToken(state, now(), priority, safety).waitMs);
+      }
+      await db
+        .insertInto('rate_buckets')
+        .values({ key, tokens: opts.plan.burst, updated_at_ms: t, rate: opts.plan.rate, burst: opts.plan.burst, rate_from_server: 0 })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+    }
+    return 1;
+  }
+
   return {
     async take(key, opts) {
+      if (store.dialect === 'postgres') return takePostgres(key, opts);
       return db.transaction().execute(async (tx) => {
         let row = await locked(tx, key);
         if (!row) {
