@@ -186,6 +186,11 @@ export const ERROR_CATALOGUE = {
     meaning: 'The reserved Sage TranNo is empty or longer than 10 characters.',
     fix: 'Check sage500.tranNoPrefix: prefix plus sequence must fit 10 characters.',
   },
+  SB_SAGE_TRANNO_TAKEN: {
+    kind: 'validation',
+    meaning: 'A Sage sales order with the reserved TranNo exists but belongs to another Amazon order (or none).',
+    fix: 'Check sage500.tranNoPrefix does not overlap numbers Sage or another tool issues; reserve a new TranNo for the order, then replay.',
+  },
   SB_SAGE_ORDER_NOT_FOUND: {
     kind: 'validation',
     meaning: 'No Sage sales order has that TranNo in this company.',

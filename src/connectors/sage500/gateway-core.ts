@@ -196,6 +196,19 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
     };
   }
 
+  /**
+   * An order found under our TranNo must be the same Amazon order: linking another one would confirm the
+   * wrong shipments to Amazon. Its AmazonOrderId comes from the extension table, else TranCmnt.
+   */
+  function assertSameOrder(found: { AmazonOrderId: string | null; TranCmnt: string | null }, tranNo: string, draft: SalesOrderDraft): void {
+    const owner = found.AmazonOrderId ?? found.TranCmnt;
+    if (owner !== draft.amazonOrderId) {
+      throw new SellbridgeError('SB_SAGE_TRANNO_TAKEN', `sales order ${tranNo} exists for ${owner ? `Amazon order ${owner}` : 'no Amazon order'}, not ${draft.amazonOrderId}`, {
+        context: { tranNo, amazonOrderId: draft.amazonOrderId },
+      });
+    }
+  }
+
   /** Extension rows for an order created by the import; also repairs them after a crash between the two steps. */
   async function ensureLinks(soKey: number, tranNo: string, draft: SalesOrderDraft): Promise<void> {
     await backend.transaction(async (db) => {
@@ -224,6 +237,7 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
     rowsFromSalesOrder(draft, tranNo, 0);
     const existing = await selectSalesOrderHeader(backend.db, co, { tranNo }).executeTakeFirst();
     if (existing) {
+      assertSameOrder(existing, tranNo, draft);
       await ensureLinks(existing.SOKey, tranNo, draft);
       return { outcome: 'existing', order: (await readOrder({ tranNo }))! };
     }
@@ -256,6 +270,7 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
     }
     if (created) {
       // Another worker created the same TranNo meanwhile; Sage's unique key rejected our copy.
+      assertSameOrder(created, tranNo, draft);
       await ensureLinks(created.SOKey, tranNo, draft);
       return { outcome: 'existing', order: (await readOrder({ tranNo }))! };
     }

@@ -41,7 +41,8 @@ export interface Sage500Gateway {
    * (unknown customer/item/warehouse...); nothing stays behind, so the same call may be replayed after the
    * data is fixed. `SB_SAGE_VALUE_TOO_LONG` (mapping) when a value does not fit its Sage column, checked before
    * anything is written; `SB_SAGE_ORDER_INVALID` (mapping) for a malformed draft (no lines, duplicate line
-   * numbers, bad quantities), listing every issue. `SB_SAGE_TRANNO_INVALID` (validation) for an empty or over-long TranNo.
+   * numbers, bad quantities), listing every issue. `SB_SAGE_TRANNO_INVALID` (validation) for an empty or over-long TranNo;
+   * `SB_SAGE_TRANNO_TAKEN` (validation) when an order with that TranNo belongs to another Amazon order.
    */
   createSalesOrder(draft: SalesOrderDraft, options: CreateSalesOrderOptions): Promise<CreateSalesOrderResult>;
 

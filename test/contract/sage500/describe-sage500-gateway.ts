@@ -138,6 +138,13 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       expect(await h.stagingRowCount()).toBe(0);
     });
 
+    it('refuses to take over an order that belongs to another Amazon order under the same TranNo', async () => {
+      const no = tranNo();
+      await h.gateway.createSalesOrder(draft(), { tranNo: no });
+      await expect(h.gateway.createSalesOrder({ ...draft(), amazonOrderId: '999-9999999-9999999' }, { tranNo: no })).rejects.toMatchObject({ code: 'SB_SAGE_TRANNO_TAKEN', kind: 'validation' });
+      expect(await h.salesOrderRowCount(no)).toBe(1);
+    });
+
     it('a staged order with an unknown item fails with Sage\'s message and leaves nothing behind', async () => {
       const no = tranNo();
       const bad = draft({ lines: [{ lineNo: 1, itemId: 'NO-SUCH-ITEM', quantity: 1, unitPrice: money('USD', 100) }] });

@@ -73,6 +73,7 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
         ? await tx.selectFrom('timItem').select(['ItemKey', 'SalesUnitMeasKey', 'Status']).where('CompanyID', '=', companyId).where('ItemID', '=', line.ItemID).executeTakeFirst()
         : undefined;
       if (!item) fail(lineEntity, 'ItemID', line.ItemID, `Invalid ItemID: item '${line.ItemID ?? ''}' does not exist in company ${companyId}.`);
+      else if (item.Status !== 1) fail(lineEntity, 'ItemID', line.ItemID, `Item '${line.ItemID}' is not active.`);
       const lineWhse = line.WarehouseID ? await whse(line.WarehouseID) : dfltWhse;
       if (!lineWhse) fail(lineEntity, 'WarehouseID', line.WarehouseID ?? header.DfltWarehouseID, `Invalid WarehouseID: '${line.WarehouseID ?? header.DfltWarehouseID ?? ''}' does not exist.`);
       const lineShip = line.ShipMethID ? await shipMeth(line.ShipMethID) : dfltShip;
