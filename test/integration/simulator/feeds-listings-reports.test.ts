@@ -159,6 +159,15 @@ describe('feeds, listings, reports, inventory, finances, tokens', () => {
     expect(refunds.every((c) => c[9] !== '')).toBe(true);
   });
 
+  it('serves a truncated document when told to (malformed-document fault)', async () => {
+    sim.control.injectDocumentFault('truncated');
+    const r = sim.control.generateSettlementReport();
+    const doc = (await api('GET', `/reports/2021-06-30/documents/${r.reportDocumentId}`)).json;
+    const text = await download(String(doc.url), false);
+    expect(text.length).toBeLessThan(r.text.length);
+    expect(r.text.startsWith(text)).toBe(true);
+  });
+
   it('advances the order life cycle: PENDING -> UNSHIPPED, AFN UNSHIPPED -> SHIPPED, MFN waits for confirmShipment', () => {
     const pending = sim.control.addOrder({ status: 'PENDING', fulfilledBy: 'MERCHANT' });
     const afn = sim.control.addOrder({ status: 'UNSHIPPED', fulfilledBy: 'AMAZON' });

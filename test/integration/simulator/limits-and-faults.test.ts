@@ -72,6 +72,16 @@ describe('usage plans and fault injection', () => {
     await expect(pending).rejects.toThrow();
   });
 
+  it('answers a slow request normally, and faults the LWA endpoint on demand', async () => {
+    sim.control.injectFault({ kind: 'slow', operation: 'orders.getOrder', delayMs: 5 });
+    expect((await getOrder()).status).toBe(200);
+    sim.control.injectFault({ kind: 'unavailable', operation: 'lwa' });
+    const lwa = (): Promise<Response> =>
+      fetch(`${sim.url}/auth/o2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b' });
+    expect((await lwa()).status).toBe(503);
+    expect((await lwa()).status).toBe(200);
+  });
+
   it('answers a malformed body once', async () => {
     sim.control.injectFault({ kind: 'malformed', operation: 'orders.getOrder' });
     const res = await getOrder();

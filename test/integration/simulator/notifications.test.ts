@@ -64,6 +64,19 @@ describe('simulator notifications', () => {
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: request.Messages![0]!.ReceiptHandle! }));
   });
 
+  it('redelivers a message that was received but not deleted once its visibility runs out', async () => {
+    const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'redelivery' });
+    sim.control.addOrder();
+    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 30, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }))).Messages).toBeUndefined();
+    sim.control.expireVisibility('redelivery');
+    const second = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    expect(second.Messages![0]!.MessageId).toBe(first.Messages![0]!.MessageId);
+    expect(second.Messages![0]!.Attributes?.ApproximateReceiveCount).toBe('2');
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: second.Messages![0]!.ReceiptHandle! }));
+    expect(sim.control.queueDepth('redelivery')).toBe(0);
+  });
+
   it('long-polls until a message arrives', async () => {
     const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'poll-queue' });
     const pending = sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 }));
