@@ -185,7 +185,9 @@ describe.skipIf(!SHARED_PRESENT)('SP-API simulator conforms to the official mode
       expect(e.responseBody).toMatchObject({ access_token: expect.any(String), token_type: 'bearer', expires_in: expect.any(Number) });
     }
     const summary = conformance.summary();
-    console.log(`conformance: ${summary.operations.length} operations, ${summary.exchanges} exchanges (requests + responses), ${summary.messages} messages validated`);
+    console.log(
+      `simulator conformance: ${summary.operations.length} operations, ${summary.exchanges} exchanges (${summary.requestsValidated} requests + ${summary.responsesValidated} responses), ${summary.messages} messages validated ${JSON.stringify(summary.messagesByKind)}`,
+    );
     console.log(`conformance operations: ${summary.operations.join(', ')}`);
     expect(summary.exchanges).toBeGreaterThan(40);
   });
