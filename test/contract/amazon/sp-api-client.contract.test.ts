@@ -153,6 +153,24 @@ describe('SP-API client against the simulator', () => {
     expect(lwaCalls).toBe(before + 1);
   });
 
+  it('an expired token answered 403 (as Amazon does) is also refreshed once', async () => {
+    const strict = await createAmazonSimulator({ seed: 9, orders: 1, limits: false, expiredTokenStatus: 403 });
+    try {
+      let calls = 0;
+      const c = createSpApiConnection(
+        { region: 'na', endpoint: strict.url, lwaEndpoint: `${strict.url}/auth/o2/token`, lwaClientId: 'c', lwaClientSecret: 's', refreshToken: DEFAULT_SELLER.refreshToken, sellerId: DEFAULT_SELLER.sellerId, applicationId: 'app' },
+        { clock: { now: () => new Date() }, sleep: async () => undefined, fetch: (url, init) => ((calls += url.endsWith('/auth/o2/token') ? 1 : 0), fetch(url, init)) },
+      );
+      const id = strict.control.orders()[0]!.orderId;
+      await c.client.getOrder(id);
+      strict.control.expireTokens();
+      await c.client.getOrder(id);
+      expect(calls).toBe(2);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('429 is a throttled error with retryAfterMs and the request id', async () => {
     const o = sim.control.orders()[0]!;
     sim.control.injectFault({ kind: 'throttle', operation: 'orders.getOrder' });

@@ -132,6 +132,14 @@ describe('SP-API transport', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('403 also gets the one refresh, then is access denied', async () => {
+    const { transport, server, issued } = await setup((_req, res) => json(res, 403, { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] }));
+    const err = await failure(transport.send({ operation: 'orders.getOrder', method: 'GET', path: '/o' }));
+    expect(err).toMatchObject({ code: 'SB_AMZ_ACCESS_DENIED', status: 403, amazonCode: 'Unauthorized' });
+    expect(issued()).toBe(2);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('leaves empty arrays and undefined out of the query', () => {
     expect(queryString({ a: [], b: undefined, c: true })).toBe('?c=true');
   });

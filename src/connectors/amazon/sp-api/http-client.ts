@@ -54,7 +54,7 @@ export const DEFAULT_USER_AGENT = 'Sellbridge/0.1 (Language=TypeScript; Platform
 
 /**
  * The SP-API transport: LWA token in `x-amz-access-token`, JSON in and out, a deadline per request, and a
- * 401 answered by refreshing the token exactly once. It never waits for rate limits (a layer does that).
+ * 401 (or 403) answered by refreshing the token exactly once. It never waits for rate limits (a layer does that).
  * @throws HttpError: SB_AMZ_THROTTLED (429, with retryAfterMs), SB_AMZ_SERVER_ERROR (5xx), SB_AMZ_TIMEOUT,
  *   SB_AMZ_NETWORK, SB_AMZ_ACCESS_DENIED (401 twice, 403), SB_AMZ_REQUEST_REJECTED (other 4xx); and what the
  *   token source throws (SB_AMZ_LWA_REJECTED, SB_AMZ_CREDENTIALS_MISSING).
@@ -91,8 +91,10 @@ export function createHttpTransport(options: HttpTransportOptions): SpApiTranspo
       const grant = request.grant ?? SELLER_GRANT;
       let token = request.restrictedDataToken ?? (await options.tokens.getToken(grant));
       let { response, bytes } = await attempt(request, token);
-      if (response.status === 401 && request.restrictedDataToken === undefined) {
-        // An access token can be revoked or expire early: refresh once, then give up (STYLE.md §8.2).
+      if ((response.status === 401 || response.status === 403) && request.restrictedDataToken === undefined) {
+        // An access token can be revoked or expire early: refresh once, then give up (STYLE.md §8.2). Amazon
+        // answers an expired token with 403 Unauthorized as often as 401, so both get the one refresh; a 403
+        // for a missing role costs one extra token request and then surfaces as SB_AMZ_ACCESS_DENIED.
         token = await options.tokens.getToken(grant, { forceRefresh: true });
         ({ response, bytes } = await attempt(request, token));
       }
