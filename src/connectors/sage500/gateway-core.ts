@@ -33,7 +33,7 @@ import {
   selectOpenFiscalPeriod,
   updateBatchLogPostDate,
 } from './sql/gl-journal.ts';
-import { insertLineLinks, insertOrderLink, selectOrderLink } from './sql/link-amazon-ids.ts';
+import { insertLineLinks, insertOrderLink, selectOrderLink, updateLineSellerSku } from './sql/link-amazon-ids.ts';
 import { selectMaxShipKey, selectPackages, selectShipmentLines } from './sql/list-shipments.ts';
 import { selectCustomer, selectShipMethod } from './sql/order-context.ts';
 import { selectMigrationLog, selectStagedStatus } from './sql/read-import-result.ts';
@@ -222,6 +222,7 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
         CreatedAt: sageDateTime(options.clock.now().toISOString()),
       }).execute();
       await insertLineLinks(db, soKey).execute();
+      for (const line of draft.lines) if (line.sellerSku) await updateLineSellerSku(db, soKey, line.lineNo, line.sellerSku).execute();
     });
   }
 

@@ -76,7 +76,7 @@ export function rowsFromSalesOrder(
     seen.add(line.lineNo);
     if (!Number.isInteger(line.quantity) || line.quantity <= 0) issues.push({ field: `${at}.quantity`, problem: 'must be a whole number above 0' });
     if (line.unitPrice.currency !== draft.currency) issues.push({ field: `${at}.unitPrice`, problem: `currency ${line.unitPrice.currency} differs from the order's ${draft.currency}` });
-    return {
+    const row: StgSOLineRow = {
       SessionKey: sessionKey,
       ProcessStatus: PROCESS_STATUS.notProcessed,
       Action: ACTION_INSERT,
@@ -99,6 +99,8 @@ export function rowsFromSalesOrder(
       // OrderItemId (14 digits) fits UserFld1 varchar(15) and maps shipment lines back to Amazon (facts §5).
       UserFld1: fit('StgSOLine', 'UserFld1', `${at}.amazonOrderItemId`, line.amazonOrderItemId),
     };
+    fit('tsoSOLine_AMZ', 'SellerSKU', `${at}.sellerSku`, line.sellerSku);
+    return row;
   });
   if (draft.amazonOrderId.length > (columnLength('tsoSalesOrder_AMZ', 'AmazonOrderId') ?? 0)) {
     issues.push({ field: 'amazonOrderId', problem: 'longer than tsoSalesOrder_AMZ.AmazonOrderId (varchar(19))' });

@@ -103,6 +103,17 @@ describe('Sage 500 sandbox', () => {
     expect([resolved.items.length, resolved.unknown.length]).toEqual([1, 1500]);
   });
 
+  it('links the Amazon ids in the extension tables: order id, order item ids and seller SKUs', async () => {
+    const d = draft();
+    await sb.createSalesOrder({ ...d, lines: [{ ...d.lines[0]!, sellerSku: 'AMZ-RED-WIDGET' }] }, { tranNo: 'AZ00000080' });
+    const links = await sb.db
+      .selectFrom('tsoSOLine_AMZ as x')
+      .innerJoin('tsoSalesOrder_AMZ as o', 'o.SOKey', 'x.SOKey')
+      .select(['o.TranNo', 'o.AmazonOrderId', 'o.MarketplaceId', 'x.AmazonOrderItemId', 'x.SellerSKU'])
+      .execute();
+    expect(links).toEqual([{ TranNo: 'AZ00000080', AmazonOrderId: '111-0000000-0000001', MarketplaceId: null, AmazonOrderItemId: '12345678901234', SellerSKU: 'AMZ-RED-WIDGET' }]);
+  });
+
   it('creates orders of a customer on hold as pending approval', async () => {
     const created = await sb.createSalesOrder({ ...draft(), customerId: 'AMAZON-HOLD' }, { tranNo: 'AZ00000050' });
     expect(created.order.status).toBe('pending-approval');

@@ -19,7 +19,7 @@ const draft: SalesOrderDraft = {
   customerId: 'AMAZON-US', amazonOrderId: '111-2223334-4445556', marketplaceId: 'ATVPDKIKX0DER', orderDate: '2026-11-20T15:04:05Z', currency: 'USD',
   warehouseId: 'MAIN', shipMethodId: 'UPS-GND', customerPoNo: '2223334-4445556', freight: money('USD', 499),
   shipTo: { name: 'J. Doe', lines: ['1 Main St'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
-  lines: [{ lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, unitPrice: money('USD', 1999), amazonOrderItemId: '12345678901234' }],
+  lines: [{ lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, unitPrice: money('USD', 1999), amazonOrderItemId: '12345678901234', sellerSku: 'AMZ-RED-WIDGET' }],
 };
 
 /**

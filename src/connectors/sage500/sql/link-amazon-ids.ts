@@ -16,6 +16,15 @@ export function insertLineLinks(db: SageDb, soKey: number) {
     .expression(db.selectFrom('tsoSOLine').select(['SOLineKey', 'SOKey', 'UserFld1']).where('SOKey', '=', soKey).where('UserFld1', 'is not', null));
 }
 
+/** The Amazon SellerSKU of one line (the SKU before mapping to an ItemID), for reconciliation. */
+export function updateLineSellerSku(db: SageDb, soKey: number, lineNo: number, sellerSku: string) {
+  return db
+    .updateTable('tsoSOLine_AMZ')
+    .set({ SellerSKU: sellerSku })
+    .where('SOKey', '=', soKey)
+    .where('SOLineKey', 'in', db.selectFrom('tsoSOLine').select('SOLineKey').where('SOKey', '=', soKey).where('SOLineNo', '=', lineNo));
+}
+
 export function selectOrderLink(db: SageDb, soKey: number) {
   return db.selectFrom('tsoSalesOrder_AMZ').select(['SOKey', 'AmazonOrderId']).where('SOKey', '=', soKey);
 }
