@@ -1,5 +1,6 @@
 import type { AmazonMarketplace, OrderSearch, PackageShipment } from '../../core/ports.ts';
 import type { Order, OrderSummaryPage } from '../../core/model/order.ts';
+import { SellbridgeError } from '../../core/errors.ts';
 import { ORDER_STATUS_TO_WIRE, orderFromWire } from './order-from-wire.ts';
 import type { SpApiClient } from './sp-api/client.ts';
 import type { AmazonFulfillmentStatus, AmazonIncludedData } from './wire.ts';
@@ -28,6 +29,7 @@ export function createAmazonMarketplace(options: AmazonMarketplaceOptions): Amaz
     },
 
     async searchOrders(query: OrderSearch): Promise<OrderSummaryPage> {
+      checkSearch(query);
       const page = await client.searchOrders({
         ...(query.createdAfter ? { createdAfter: query.createdAfter } : {}),
         ...(query.createdBefore ? { createdBefore: query.createdBefore } : {}),
@@ -58,4 +60,22 @@ export function createAmazonMarketplace(options: AmazonMarketplaceOptions): Amaz
       });
     },
   };
+}
+
+/** Amazon's rule, checked before spending a searchOrders token (0.0056 rps): exactly one time window kind. */
+function checkSearch(query: OrderSearch): void {
+  if (query.pageToken) return;
+  const created = query.createdAfter !== undefined || query.createdBefore !== undefined;
+  const updated = query.updatedAfter !== undefined || query.updatedBefore !== undefined;
+  const problem =
+    created && updated
+      ? 'created* and updated* filters cannot be combined'
+      : !query.createdAfter && !query.updatedAfter
+        ? 'give createdAfter or updatedAfter'
+        : undefined;
+  if (problem) {
+    throw new SellbridgeError('SB_AMZ_REQUEST_REJECTED', `orders.searchOrders not sent: ${problem}`, {
+      context: { operation: 'orders.searchOrders', status: 0, amazonCode: 'InvalidInput', requestId: null },
+    });
+  }
 }

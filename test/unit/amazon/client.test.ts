@@ -99,6 +99,17 @@ describe('SP-API client operations', () => {
     });
   });
 
+  it('marketplace port: a search without one time window kind is rejected before a token is spent', async () => {
+    const { client, server } = await clientFor((_req, res) => json(res, 200, { orders: [] }));
+    const market = createAmazonMarketplace({ client, marketplaceIds: ['ATVPDKIKX0DER'] });
+    await expect(market.searchOrders({})).rejects.toMatchObject({ code: 'SB_AMZ_REQUEST_REJECTED', kind: 'validation' });
+    await expect(market.searchOrders({ createdAfter: 'a', updatedAfter: 'b' })).rejects.toThrow(/cannot be combined/);
+    expect(server.requests).toHaveLength(0);
+    await market.searchOrders({ updatedAfter: '2026-11-01T00:00:00Z', statuses: ['unshipped'], fulfilledBy: 'merchant' });
+    const q = new URL(server.requests[0]!.url, 'http://x').searchParams;
+    expect([q.get('lastUpdatedAfter'), q.get('fulfillmentStatuses'), q.get('fulfilledBy'), q.get('marketplaceIds')]).toEqual(['2026-11-01T00:00:00Z', 'UNSHIPPED', 'MERCHANT', 'ATVPDKIKX0DER']);
+  });
+
   describe('documents', () => {
     const content = 'settlement-id\ttotal-amount\n1234\t95,00\n';
     it.each([
