@@ -1,6 +1,7 @@
 import { Parser } from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import { createSqlServerGateway } from '../../../src/connectors/sage500/sqlserver-gateway.ts';
+import { DISCOVERY_QUERIES } from '../../../src/connectors/sage500/sql/discover.ts';
 import { SAGE_TABLES } from '../../../src/connectors/sage500/tables.ts';
 import { MappingError } from '../../../src/core/errors.ts';
 import { money } from '../../../src/core/model/money.ts';
@@ -147,6 +148,14 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
 
   it('sends exactly the reviewed T-SQL, operation by operation (test/fixtures/sage500/sqlserver-trace.sql)', async () => {
     await expect(trace.transcript).toMatchFileSnapshot('../../fixtures/sage500/sqlserver-trace.sql');
+  });
+
+  it('parses the discovery queries of `sage500 discover` (catalog views only, read-only)', () => {
+    for (const q of DISCOVERY_QUERIES) {
+      const ast = parser.astify(q.sql, { database: 'transactsql' });
+      expect((Array.isArray(ast) ? ast : [ast]).map((a) => a.type)).toEqual(['select']);
+    }
+    console.log(`discovery queries parsed: ${DISCOVERY_QUERIES.length}`);
   });
 
   it('covers every gateway operation', () => {
