@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { sql } from 'kysely';
-import { openSage500Gateway, openSandboxGateway } from '../../connectors/sage500/create-gateway.ts';
-import { createMssqlConnector } from '../../connectors/sage500/mssql-connector.ts';
-import { DISCOVERY_QUERIES } from '../../connectors/sage500/sql/discover.ts';
-import { extensionDdl } from '../../connectors/sage500/sql/extensions-ddl.ts';
 import { SellbridgeError } from '../../core/errors.ts';
 import { moneyToDecimal } from '../../core/model/money.ts';
 import type { CliContext } from '../context.ts';
+
+// Heavy modules (mssql, kysely, the sandbox) load only when a command runs, so `sellbridge --help` stays quick.
+const gateways = () => import('../../connectors/sage500/create-gateway.ts');
 
 /** `sellbridge sage500 ...`: extension tables, catalog discovery, the sandbox, and a read-only order view. */
 export function registerSage500Commands(program: Command, ctx: CliContext): void {
@@ -18,11 +16,12 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
     .option('--print', 'print the T-SQL for a DBA instead of running it')
     .action(async (opts: { print?: boolean }, cmd: Command) => {
       if (opts.print) {
+        const { extensionDdl } = await import('../../connectors/sage500/sql/extensions-ddl.ts');
         ctx.stdout(`-- Sellbridge extension objects for Sage 500; every statement is idempotent.\n${extensionDdl().join('\nGO\n')}\nGO`);
         return;
       }
       const settings = ctx.config(cmd).sage500;
-      const gateway = await openSage500Gateway(settings);
+      const gateway = await (await gateways()).openSage500Gateway(settings);
       try {
         const statements = await gateway.installExtensions();
         ctx.stdout(`extension objects present (${statements.length} idempotent statements run on ${settings.kind})`);
@@ -36,6 +35,7 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
     .description('run the read-only catalog queries (package/tracking tables, API procedures and their parameters, staging tables, enum texts)')
     .option('--print', 'print the queries instead of running them')
     .action(async (opts: { print?: boolean }, cmd: Command) => {
+      const { DISCOVERY_QUERIES } = await import('../../connectors/sage500/sql/discover.ts');
       if (opts.print) {
         ctx.stdout(DISCOVERY_QUERIES.map((q) => `-- ${q.title}\n${q.sql};`).join('\n\n'));
         return;
@@ -44,6 +44,7 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
       if (settings.kind !== 'sqlserver' || !settings.url) {
         throw new SellbridgeError('SB_CLI_USAGE', 'discover reads a real Sage 500 database: set sage500.kind=sqlserver and sage500.url (or use --print)');
       }
+      const { createMssqlConnector } = await import('../../connectors/sage500/mssql-connector.ts');
       const connector = await createMssqlConnector({ url: settings.url, connectTimeoutMs: settings.connectTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs });
       try {
         for (const q of DISCOVERY_QUERIES) {
@@ -66,7 +67,8 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
     .option('--reset', 'drop everything and reseed the demo company')
     .action(async (opts: { reset?: boolean }, cmd: Command) => {
       const settings = ctx.config(cmd).sage500;
-      const sandbox = await openSandboxGateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
+      const { sql } = await import('kysely');
+      const sandbox = await (await gateways()).openSandboxGateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
       try {
         if (opts.reset) await sandbox.reset();
         const count = async (table: string) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(sandbox.db)).rows[0]!.n);
@@ -86,7 +88,7 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
     .option('--amazon', 'the argument is an AmazonOrderId')
     .action(async (id: string, opts: { amazon?: boolean }, cmd: Command) => {
       const settings = ctx.config(cmd).sage500;
-      const gateway = await openSage500Gateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
+      const gateway = await (await gateways()).openSage500Gateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
       try {
         const order = await gateway.findSalesOrder(opts.amazon ? { amazonOrderId: id } : { tranNo: id });
         if (!order) throw new SellbridgeError('SB_SAGE_ORDER_NOT_FOUND', `no sales order ${id} in company ${settings.companyId}`, { context: { id } });

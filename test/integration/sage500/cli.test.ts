@@ -17,7 +17,7 @@ async function run(args: string[]) {
   const err: string[] = [];
   const base = createCliContext({});
   const ctx: CliContext = { ...base, stdout: (t) => out.push(t), stderr: (t) => err.push(t) };
-  // --set is variadic, so it goes last.
+  // The sandbox path is a global flag; it may follow the command.
   const code = await main([...args, '--set', `sage500.sandboxPath=${join(dir, 'sandbox.db')}`], ctx);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
