@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/observability/logger.ts';
 import { systemClock } from '../../src/runtime/clock.ts';
 import { createJobQueue } from '../../src/runtime/queue/create-job-queue.ts';
 import type { JobQueue, JobEvent } from '../../src/runtime/queue/job-queue.ts';
-import type { QueueSettings } from '../../src/runtime/queue/sqlite-job-queue.ts';
+import type { QueueSettings } from '../../src/runtime/queue/queue-deps.ts';
 import { openStore, type Store } from '../../src/runtime/store/store.ts';
 
 export const PG_URL = process.env['SELLBRIDGE_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -15,7 +15,7 @@ import type {
   JobState,
   QueueCount,
 } from './job-queue.ts';
-import type { QueueDeps } from './sqlite-job-queue.ts';
+import type { QueueDeps } from './queue-deps.ts';
 
 /** What we store in pg-boss's `data`: the flow's payload plus what pg-boss has no column for. */
 interface Envelope {

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
-import type { Clock } from '../../core/ports.ts';
-import type { Logger } from '../../observability/logger.ts';
-import type { Metrics } from '../../observability/metrics.ts';
-import type { Store } from '../store/store.ts';
 import type { JobRow } from '../store/tables.ts';
 import { AttemptRunner, type AttemptOutcome } from './attempt-runner.ts';
+import type { QueueDeps } from './queue-deps.ts';
 import type {
   EnqueueOptions,
   EnqueueResult,
@@ -18,29 +15,6 @@ import type {
   JobQueue,
   QueueCount,
 } from './job-queue.ts';
-
-export interface QueueSettings {
-  readonly concurrency: number;
-  readonly maxAttempts: number;
-  readonly backoffBaseMs: number;
-  readonly backoffMaxMs: number;
-  readonly leaseMs: number;
-  readonly pollIntervalMs: number;
-  readonly shutdownGraceMs: number;
-  readonly keepCompletedMs: number;
-}
-
-export interface QueueDeps {
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly settings: QueueSettings;
-  /** Identifies this process in leases; default pid-random. */
-  readonly workerId?: string;
-  /** `client`: only enqueues and reads (CLI commands); no maintenance or supervision in this process. */
-  readonly role?: 'worker' | 'client';
-}
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
 
