@@ -48,6 +48,10 @@ export default tseslint.config(
     rules: boundary('connectors implement core ports; they do not import flows or edges.', layer(['flows', 'server', 'cli', 'dashboard', 'bootstrap\\.ts'])),
   },
   {
+    files: ['src/simulator/**/*.ts'],
+    rules: boundary('the simulator stands in for Amazon: it must not share code with the client it is checked against.', layer(['connectors', 'flows', 'server', 'cli', 'dashboard', 'bootstrap\\.ts'])),
+  },
+  {
     files: ['src/config/**/*.ts', 'src/observability/**/*.ts'],
     rules: boundary('config and observability are leaves: no flows, connectors or edges.', layer(['connectors', 'flows', 'server', 'cli', 'simulator', 'dashboard', 'runtime', 'bootstrap\\.ts'])),
   },
