@@ -221,6 +221,27 @@ export const ERROR_CATALOGUE = {
     meaning: "Sellbridge's extension tables (tsoSalesOrder_AMZ...) or a Sage object it needs are missing.",
     fix: 'Run `sellbridge sage500 install-extensions` (or hand `--print` output to the DBA); `sellbridge sage500 discover` lists what exists.',
   },
+  // --- mapping -------------------------------------------------------------------------------------
+  SB_MAP_SKU_UNKNOWN: {
+    kind: 'mapping',
+    meaning: 'One or more SellerSKUs of an Amazon order match no Sage item (ItemID, Sage alias, UPC or Sellbridge alias); up to three similar Sage items are suggested for each.',
+    fix: 'Add an alias SellerSKU -> ItemID for the connection (or the item in Sage), then replay the dead letter.',
+  },
+  SB_MAP_ORDER_INVALID: {
+    kind: 'mapping',
+    meaning: 'An Amazon order cannot become a Sage sales order: every bad field is listed (unknown SKU, address that does not fit Sage, marketplace without a Sage customer, currency mismatch, amounts that do not add up).',
+    fix: 'Fix each listed field in the mapping rules (aliases, customers per marketplace, country table) or in Sage, then replay the dead letter.',
+  },
+  SB_MAP_ADDRESS_INVALID: {
+    kind: 'mapping',
+    meaning: 'An address does not fit Sage 500 (40-character lines, 20-character city, 3-character state and country, 10-character postal code) without losing characters, or has no Sage country code.',
+    fix: 'Add the country to the country table, or correct the address in Sage by hand; every field that does not fit is listed.',
+  },
+  SB_MAP_AMOUNTS_INVALID: {
+    kind: 'mapping',
+    meaning: "An Amazon order's amounts cannot be booked exactly: not priced yet, mixed currencies, negative amounts, or a total that differs from its lines.",
+    fix: 'Read the listed amounts; pending orders are retried when Amazon prices them, anything else needs the order checked in Seller Central.',
+  },
   // --- CLI -----------------------------------------------------------------------------------------
   SB_CLI_USAGE: {
     kind: 'validation',

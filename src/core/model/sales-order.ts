@@ -34,6 +34,12 @@ export interface SalesOrderLineDraft {
   /** Amazon OrderItemId, kept on the line so shipments map back to Amazon order items. */
   readonly amazonOrderItemId?: string;
   readonly sellerSku?: string;
+  /** Discount on the whole line (Sage TradeDiscAmt), positive; the line amounts to unitPrice x quantity - tradeDiscount. */
+  readonly tradeDiscount?: Money;
+  /** GL account the line books to (Sage StgSOLine.GLAcctNo), e.g. a tax liability; absent = the item's default. */
+  readonly glAccountNo?: string;
+  /** Set on lines that carry a charge rather than goods (freight, gift wrap, tax, promotion, rounding): nothing ships. */
+  readonly charge?: 'freight' | 'gift-wrap' | 'other-charges' | 'marketplace-tax' | 'seller-tax' | 'promotions' | 'rounding';
 }
 
 export interface SalesOrderDraft {
