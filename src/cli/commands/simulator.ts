@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { SellbridgeError } from '../../core/errors.ts';
-import { createAmazonSimulator } from '../../simulator/amazon/index.ts';
 import type { CliContext } from '../context.ts';
 
 interface SimulatorCommandOptions {
@@ -53,6 +52,7 @@ Example:
       const timeScale = number('time-scale', opts.timeScale, (n) => n > 0);
       const seed = /^\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
       const skus = opts.skus?.split(',').map((s) => s.trim()).filter(Boolean);
+      const { createAmazonSimulator } = await import('../../simulator/amazon/index.ts'); // loaded only when run
       const sim = await createAmazonSimulator({
         port,
         host: opts.host,
