@@ -6,6 +6,7 @@ import { createAmazonSimulator, DEFAULT_SELLER, DEFAULT_SKUS, type AmazonSimulat
 import { createSpApiConnection, type SpApiConnection } from '../../../src/connectors/amazon/sp-api/connection.ts';
 import { paginate } from '../../../src/connectors/amazon/sp-api/client.ts';
 import { createRestrictedDataToken } from '../../../src/connectors/amazon/sp-api/rdt.ts';
+import { readFeedResult, submitJsonListingsFeed } from '../../../src/connectors/amazon/feeds.ts';
 import { createSqsClient, createSqsNotificationConsumer } from '../../../src/connectors/amazon/notifications/sqs-consumer.ts';
 import { createInbox } from '../../../src/runtime/inbox/inbox.ts';
 import { openStore, type Store } from '../../../src/runtime/store/store.ts';
@@ -80,6 +81,19 @@ describe('Feeds', () => {
     };
     expect(report.summary.messagesAccepted + report.summary.messagesInvalid).toBe(2);
     expect(report.issues.some((i) => i.messageId === 2)).toBe(true);
+  });
+
+  it('submitJsonListingsFeed + readFeedResult: one outcome per message, the unknown SKU invalid', async () => {
+    const document = JSON.parse(feedBody) as { messages: { messageId: number; sku: string }[] };
+    const { feedId } = await submitJsonListingsFeed(conn.client, { marketplaceIds: [MARKETPLACE], document });
+    sim.control.processFeeds();
+    await sim.control.waitForFeed(feedId);
+    const { status, result } = await readFeedResult(conn.client, feedId, document.messages.map(({ messageId, sku }) => ({ messageId, sku })));
+    expect(status).toBe('DONE');
+    expect(result!.messages.map((m) => [m.messageId, m.status])).toEqual([
+      [1, 'accepted'],
+      [2, 'invalid'],
+    ]);
   });
 
   it('processing reports: gzipped, and flagged GZIP but plain, both read', async () => {
