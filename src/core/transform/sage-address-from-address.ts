@@ -19,8 +19,10 @@ export interface SageAddressOptions {
 
 /**
  * Amazon address -> Sage ship-to (issue 5, step 2). Pure. Text is transliterated to ASCII for Sage's varchar
- * columns; a name or line longer than 40 characters overflows onto the next line at a word boundary; US and
- * Canadian state names become their codes; ISO alpha-2 countries become Sage CountryIDs. Nothing is cut off:
+ * columns; a name or line longer than 40 characters overflows onto the next line at a word boundary (the
+ * company name, when given, is a line of its own after the name); US and Canadian state names become their
+ * codes, and elsewhere a region name longer than StateID becomes the last address line; ISO alpha-2
+ * countries become Sage CountryIDs. Nothing is cut off:
  * whatever does not fit (a sixth line, a 21-character city, an unknown country) is returned as a field issue.
  */
 export function sageAddressFromAddress(address: Address, options: SageAddressOptions = {}): SageAddressResult {
@@ -38,7 +40,12 @@ export function sageAddressFromAddress(address: Address, options: SageAddressOpt
   const nameText = clean(address.name ?? '');
   const [first, ...nameRest] = nameText === '' ? [''] : wrap(nameText, L.name);
   const name = first ?? '';
-  const sources = [...nameRest, ...(address.companyName ? [clean(address.companyName)] : []), ...address.lines.map(clean)].filter((l) => l !== '');
+  const regionText = clean(address.stateOrRegion ?? '');
+  let region = regionCode(country, regionText);
+  // Outside the US and Canada a region name longer than Sage's StateID goes on the last address line instead.
+  const regionLine = region.length > L.region && !REGION_CODES[country] ? region : undefined;
+  if (regionLine !== undefined) region = '';
+  const sources = [...nameRest, ...(address.companyName ? [clean(address.companyName)] : []), ...address.lines.map(clean), ...(regionLine ? [regionLine] : [])].filter((l) => l !== '');
   const lines = sources.flatMap((l) => wrap(l, L.line));
   if (lines.length > maxLines) issues.push({ field: at('lines'), problem: `needs ${lines.length} lines of ${L.line} characters; Sage takes ${maxLines}` });
   if (lines.length === 0) issues.push({ field: at('lines'), problem: 'missing' });
@@ -47,9 +54,7 @@ export function sageAddressFromAddress(address: Address, options: SageAddressOpt
   if (city === '') issues.push({ field: at('city'), problem: 'missing' });
   else if (city.length > L.city) issues.push({ field: at('city'), problem: `${city.length} characters; Sage City holds ${L.city}` });
 
-  const regionText = clean(address.stateOrRegion ?? '');
-  const region = regionCode(country, regionText);
-  if (region.length > L.region) issues.push({ field: at('stateOrRegion'), problem: `no code of at most ${L.region} characters for the region (${region.length} characters)` });
+  if (region.length > L.region) issues.push({ field: at('stateOrRegion'), problem: `no ${country} code for the region (${region.length} characters; Sage StateID holds ${L.region})` });
   else if ((country === 'US' || country === 'CA') && region === '') issues.push({ field: at('stateOrRegion'), problem: 'missing' });
 
   const postalCode = clean(address.postalCode ?? '').toUpperCase();
