@@ -70,10 +70,13 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<string[]> {
   const sim = await createAmazonSimulator({ seed: 7, orders: 20, timeScale: scale });
   const dir = mkdtempSync(join(tmpdir(), 'sb-quota-'));
   const storeUrl = kind === 'sqlite' ? `sqlite:${join(dir, 'quota.db')}` : values.pg!;
-  const schema = `bench_quota_${process.pid}`;
+  // A fixed schema, emptied of this bench's buckets instead of dropped: a DROP SCHEMA while another process
+  // migrates breaks that migration (Kysely's migrator introspects every schema).
+  const schema = 'bench_quota';
   const store = openStore({ url: storeUrl, schema });
   try {
     await store.migrate();
+    await sql`DELETE FROM rate_buckets WHERE key LIKE 'bench-app|%'`.execute(store.db);
     const orderIds = sim.control.orders().map((o) => o.orderId);
     const procs = Array.from({ length: workers }, () =>
       startWorker({
@@ -116,7 +119,6 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<string[]> {
       String(other),
     ];
   } finally {
-    if (kind === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(store.db).catch(() => undefined);
     await store.close();
     await sim.close();
     rmSync(dir, { recursive: true, force: true });

@@ -50,8 +50,8 @@ export type InboxRow = InboxTable;
 export interface Inbox {
   accept(entry: InboxEntry, then?: (tx: InboxTx, id: string) => Promise<void>): Promise<{ readonly id: string | undefined; readonly duplicate: boolean }>;
   markProcessed(id: string): Promise<void>;
-  list(options?: { readonly status?: InboxStatus; readonly limit?: number }): Promise<InboxRow[]>;
-  count(status?: InboxStatus): Promise<number>;
+  list(options?: { readonly status?: InboxStatus; readonly connectionId?: string; readonly limit?: number }): Promise<InboxRow[]>;
+  count(status?: InboxStatus, options?: { readonly connectionId?: string }): Promise<number>;
 }
 
 export function createInbox(store: Store, clock: Clock): Inbox {
@@ -89,11 +89,13 @@ export function createInbox(store: Store, clock: Clock): Inbox {
     async list(options = {}) {
       let q = db.selectFrom('inbox').selectAll().orderBy('received_at').orderBy('id');
       if (options.status) q = q.where('status', '=', options.status);
+      if (options.connectionId) q = q.where('connection_id', '=', options.connectionId);
       return q.limit(options.limit ?? 100).execute();
     },
-    async count(status) {
+    async count(status, options = {}) {
       let q = db.selectFrom('inbox').select((eb) => eb.fn.countAll<number | string>().as('n'));
       if (status) q = q.where('status', '=', status);
+      if (options.connectionId) q = q.where('connection_id', '=', options.connectionId);
       const row = await q.executeTakeFirstOrThrow();
       return Number(row.n);
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +10,13 @@ import { createInbox } from '../../../src/runtime/inbox/inbox.ts';
 import { openStore, type Store } from '../../../src/runtime/store/store.ts';
 
 const PG_URL = process.env.SELLBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-// Unique per file and per run: several developers' test runs may share the database.
-const SCHEMA = `sb_amz_inbox_test_${process.pid}`;
+// One schema per file, never dropped: Kysely's migrator introspects every schema of the database, so a DROP
+// SCHEMA while another test run migrates makes that migration fail. Rows are told apart by a per-run id.
+const SCHEMA = 'sb_amz_inbox_test';
+const RUN = randomUUID().slice(0, 8);
 const dir = mkdtempSync(join(tmpdir(), 'sb-sqs-'));
 const opened: Store[] = [];
 afterAll(async () => {
-  const pg = opened.find((s) => s.dialect === 'postgres');
-  if (pg) await sql`DROP SCHEMA IF EXISTS ${sql.id(SCHEMA)} CASCADE`.execute(pg.db).catch(() => undefined);
   for (const s of opened) await s.close().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -46,7 +47,7 @@ const orderChange = (notificationId: string, orderId: string) =>
 /** An in-memory SQS speaking the two commands the consumer sends. */
 function fakeSqs(bodies: string[]) {
   let seq = 0;
-  const queue = bodies.map((Body) => ({ MessageId: `m${++seq}`, ReceiptHandle: `rh${seq}`, Body }));
+  const queue = bodies.map((Body) => ({ MessageId: `${RUN}-m${++seq}`, ReceiptHandle: `rh${seq}`, Body }));
   const deleted: string[] = [];
   return {
     deleted,
@@ -68,21 +69,21 @@ const backends = [
   { name: 'postgres', enabled: PG, open: () => openStore({ url: PG_URL, schema: SCHEMA, poolSize: 2 }) },
 ];
 
-describe.each(backends)('SQS notification consumer on $name', ({ name, enabled, open }) => {
+describe.each(backends)('SQS notification consumer on $name', ({ enabled, open }) => {
   it.skipIf(!enabled)('stores each notification once (duplicates die in the inbox), keeps bad ones as rejected, deletes after storing', async () => {
     const store = open();
     opened.push(store);
-    if (name === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(SCHEMA)} CASCADE`.execute(store.db);
     await store.migrate();
     const inbox = createInbox(store, { now: () => new Date('2026-11-27T12:00:00Z') });
-    const sqs = fakeSqs([orderChange('n1', '113-1'), orderChange('n2', '113-2'), orderChange('n1', '113-1'), '{not json', orderChange('n3', '113-3')]);
+    const sqs = fakeSqs([orderChange(`${RUN}-n1`, '113-1'), orderChange(`${RUN}-n2`, '113-2'), orderChange(`${RUN}-n1`, '113-1'), '{not json', orderChange(`${RUN}-n3`, '113-3')]);
     const seen: string[] = [];
     const consumer = createSqsNotificationConsumer({
       queueUrl: 'http://sqs/000000000000/q',
       sqs,
       inbox,
       maxMessages: 3,
-      onNotification: (n, o) => void seen.push(`${n.notificationId}:${o.duplicate ? 'dup' : 'new'}`),
+      connectionId: RUN,
+      onNotification: (n, o) => void seen.push(`${n.notificationId.slice(RUN.length + 1)}:${o.duplicate ? 'dup' : 'new'}`),
     });
     const first = await consumer.pollOnce();
     const second = await consumer.pollOnce();
@@ -90,11 +91,11 @@ describe.each(backends)('SQS notification consumer on $name', ({ name, enabled, 
     expect(second).toEqual({ received: 2, stored: 1, duplicates: 0, rejected: 1, deleted: 2 });
     expect(seen).toEqual(['n1:new', 'n2:new', 'n1:dup', 'n3:new']);
     expect(sqs.deleted).toHaveLength(5);
-    expect(await inbox.count('pending')).toBe(3);
-    const rejected = await inbox.list({ status: 'rejected' });
+    expect(await inbox.count('pending', { connectionId: RUN })).toBe(3);
+    const rejected = await inbox.list({ status: 'rejected', connectionId: RUN });
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.error).toContain('SB_AMZ_NOTIFICATION_INVALID');
-    const pending = await inbox.list({ status: 'pending' });
+    const pending = await inbox.list({ status: 'pending', connectionId: RUN });
     expect(pending.map((r) => r.subject).sort()).toEqual(['order:113-1', 'order:113-2', 'order:113-3']);
   });
 
@@ -104,7 +105,7 @@ describe.each(backends)('SQS notification consumer on $name', ({ name, enabled, 
     await store.migrate();
     const inbox = createInbox(store, { now: () => new Date() });
     const failing = { ...inbox, accept: async () => Promise.reject(new Error('store down')) };
-    const sqs = fakeSqs([orderChange('x1', '113-9')]);
+    const sqs = fakeSqs([orderChange(`${RUN}-x1`, '113-9')]);
     const errors: unknown[] = [];
     const consumer = createSqsNotificationConsumer({ queueUrl: 'q', sqs, inbox: failing, onError: (e) => errors.push(e) });
     expect(await consumer.pollOnce()).toMatchObject({ received: 1, stored: 0, deleted: 0 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,13 +8,13 @@ import { createStoreRateLimiter } from '../../../src/runtime/rate-limit/store-ra
 import { openStore, type Store } from '../../../src/runtime/store/store.ts';
 
 const PG_URL = process.env.SELLBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-// Unique per file and per run: several developers' test runs may share the database.
-const SCHEMA = `sb_amz_rate_test_${process.pid}`;
+// One schema per file, never dropped: Kysely's migrator introspects every schema of the database, so a DROP
+// SCHEMA while another test run migrates makes that migration fail. Keys are unique per run instead.
+const SCHEMA = 'sb_amz_rate_test';
+const RUN = randomUUID().slice(0, 8);
 const dir = mkdtempSync(join(tmpdir(), 'sb-rate-'));
 const opened: Store[] = [];
 afterAll(async () => {
-  const pg = opened.find((s) => s.dialect === 'postgres');
-  if (pg) await sql`DROP SCHEMA IF EXISTS ${sql.id(SCHEMA)} CASCADE`.execute(pg.db).catch(() => undefined);
   for (const s of opened) await s.close().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -44,13 +45,12 @@ describe.each(backends)('store rate limiter on $name', ({ name, open, enabled })
     const b = name === 'postgres' ? open() : a;
     opened.push(a);
     if (b !== a) opened.push(b);
-    if (name === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(SCHEMA)} CASCADE`.execute(a.db);
     await a.migrate();
     const t = 1_000_000;
     const la = createStoreRateLimiter(a, { now: () => t, safety: 1 });
     const lb = createStoreRateLimiter(b, { now: () => t, safety: 1 });
     const plan = { rate: 1, burst: 5 };
-    const waits = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? la : lb).take('app|seller|na|orders.getOrder', { plan })));
+    const waits = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? la : lb).take(`app|seller-${RUN}|na|orders.getOrder`, { plan })));
     expect(waits.filter((w) => w === 0)).toHaveLength(5);
     expect(Math.min(...waits.filter((w) => w > 0))).toBeGreaterThan(0);
   });
