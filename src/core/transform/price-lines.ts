@@ -79,7 +79,8 @@ export function priceLinesFromOrder(order: Pick<Order, 'id' | 'currency' | 'tota
       return;
     }
     const v = (m: Money | undefined): number => m?.minor ?? 0;
-    const negative = all.filter(([, m]) => m && m.minor < 0).map(([k]) => k);
+    // `other` is Amazon's signed catch-all (unclassified breakdowns); every named component is positive.
+    const negative = all.filter(([k, m]) => k !== 'other' && m && m.minor < 0).map(([k]) => k);
     if (negative.length > 0) issues.push({ field: `${at}.amounts`, problem: `negative ${negative.join(', ')}` });
     const tax = v(a.itemTax) + v(a.shippingTax) + v(a.giftWrapTax);
     sum.shipping += v(a.shipping);

@@ -50,6 +50,7 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
   const warehouseId = context.warehouseId ?? (fba && rules.status.fba.mode === 'record-shipped' ? rules.status.fba.warehouseId : rules.warehouseId);
 
   const itemIds = order.lines.map((line, i) => {
+    if (line.quantityOrdered === 0) return undefined; // cancelled line: nothing to create, its SKU does not matter
     if (!line.sku) {
       add('sku', [{ field: `lines[${i}].sku`, problem: 'missing SellerSKU' }]);
       return undefined;
@@ -84,7 +85,7 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
     const areas = new Set(issues.map((i) => i.area));
     const code: ErrorCode =
       areas.size > 1 ? 'SB_MAP_ORDER_INVALID' : areas.has('sku') ? 'SB_MAP_SKU_UNKNOWN' : areas.has('address') ? 'SB_MAP_ADDRESS_INVALID' : areas.has('amounts') ? 'SB_MAP_AMOUNTS_INVALID' : 'SB_MAP_ORDER_INVALID';
-    const unknownSkus = order.lines.flatMap((l, i) => (itemIds[i] === undefined && l.sku ? [l.sku] : []));
+    const unknownSkus = order.lines.flatMap((l, i) => (itemIds[i] === undefined && l.sku && l.quantityOrdered > 0 ? [l.sku] : []));
     throw new MappingError(
       code,
       `order ${order.id}`,

@@ -34,12 +34,22 @@ export type OrderAction =
  * Merchant-fulfilled: Pending waits; Unshipped/PartiallyShipped create an open order; Canceled before
  * creation is skipped, after creation it cancels the Sage order while nothing shipped (else a person
  * decides); Shipped at Amazon while Sage has not shipped everything means someone shipped outside Sage, so a
- * person decides. Amazon-fulfilled (FBA) follows `policy.fba`.
+ * person decides; so does a buyer's cancellation request on an open order. Amazon-fulfilled (FBA) follows
+ * `policy.fba`.
  */
-export function orderActionFromStatus(order: Pick<Order, 'status' | 'fulfilledBy'>, sage: SageOrderState | undefined, policy: StatusPolicy): OrderAction {
+export function orderActionFromStatus(
+  order: Pick<Order, 'status' | 'fulfilledBy'> & { readonly lines?: Order['lines'] },
+  sage: SageOrderState | undefined,
+  policy: StatusPolicy,
+): OrderAction {
   const created = sage !== undefined;
   const sageCancelled = sage?.status === 'canceled';
   if (order.fulfilledBy === 'marketplace') return fbaAction(order.status, sage, policy);
+  const open = order.status === 'unshipped' || order.status === 'partially-shipped';
+  // The buyer asked to cancel: only the seller can accept or refuse, so nothing is created or shipped meanwhile.
+  if (open && !sageCancelled && (order.lines ?? []).some((l) => l.buyerRequestedCancel)) {
+    return { kind: 'flag', reason: 'the buyer requested a cancellation; accept or refuse it in Seller Central' };
+  }
   switch (order.status) {
     case 'pending':
     case 'pending-availability':
