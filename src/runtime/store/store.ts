@@ -63,6 +63,18 @@ export function openStore(options: StoreOptions): Store {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
 
+  async function migrateOnce(): Promise<string[]> {
+    if (dialect === 'postgres') await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider(dialect),
+      ...(dialect === 'postgres' ? { migrationTableSchema: schema } : {}),
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
   return {
     dialect,
     db,
@@ -70,19 +82,19 @@ export function openStore(options: StoreOptions): Store {
     url: options.url,
     transaction: (work) => db.transaction().execute(work),
     async migrate() {
-      try {
-        if (dialect === 'postgres') await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
-        const migrator = new Migrator({
-          db,
-          provider: migrationProvider(dialect),
-          ...(dialect === 'postgres' ? { migrationTableSchema: schema } : {}),
-        });
-        const { error, results } = await migrator.migrateToLatest();
-        if (error) throw error;
-        return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-      } catch (err) {
-        if (err instanceof SellbridgeError) throw err;
-        throw new SellbridgeError('SB_STORE_MIGRATION_FAILED', `migration failed: ${(err as Error).message}`, { cause: err });
+      // Kysely's migrator reads the catalog of every schema; on PostgreSQL a schema dropped at that moment by
+      // another process (a test, a tenant being removed) fails it once. The migration itself is locked and
+      // idempotent, so try again a few times before reporting.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await migrateOnce();
+        } catch (err) {
+          if (dialect !== 'postgres' || attempt >= 4) {
+            if (err instanceof SellbridgeError) throw err;
+            throw new SellbridgeError('SB_STORE_MIGRATION_FAILED', `migration failed: ${(err as Error).message}`, { cause: err });
+          }
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+        }
       }
     },
     close: () => db.destroy(),
