@@ -21,8 +21,9 @@ export interface SageAddressOptions {
  * Amazon address -> Sage ship-to (issue 5, step 2). Pure. Text is transliterated to ASCII for Sage's varchar
  * columns; a name or line longer than 40 characters overflows onto the next line at a word boundary (the
  * company name, when given, is a line of its own after the name); US and Canadian state names become their
- * codes, and elsewhere a region name longer than StateID becomes the last address line; ISO alpha-2
- * countries become Sage CountryIDs. Nothing is cut off:
+ * codes, and elsewhere a region name longer than StateID becomes the last address line (after the district,
+ * when Amazon sends one); ISO alpha-2 countries become Sage CountryIDs. The phone is not part of a Sage
+ * ship-to and is deliberately not copied (buyer PII). Nothing is cut off:
  * whatever does not fit (a sixth line, a 21-character city, an unknown country) is returned as a field issue.
  */
 export function sageAddressFromAddress(address: Address, options: SageAddressOptions = {}): SageAddressResult {
@@ -45,7 +46,7 @@ export function sageAddressFromAddress(address: Address, options: SageAddressOpt
   // Outside the US and Canada a region name longer than Sage's StateID goes on the last address line instead.
   const regionLine = region.length > L.region && !REGION_CODES[country] ? region : undefined;
   if (regionLine !== undefined) region = '';
-  const sources = [...nameRest, ...(address.companyName ? [clean(address.companyName)] : []), ...address.lines.map(clean), ...(regionLine ? [regionLine] : [])].filter((l) => l !== '');
+  const sources = [...nameRest, ...(address.companyName ? [clean(address.companyName)] : []), ...address.lines.map(clean), clean(address.district ?? ''), ...(regionLine ? [regionLine] : [])].filter((l) => l !== '');
   const lines = sources.flatMap((l) => wrap(l, L.line));
   if (lines.length > maxLines) issues.push({ field: at('lines'), problem: `needs ${lines.length} lines of ${L.line} characters; Sage takes ${maxLines}` });
   if (lines.length === 0) issues.push({ field: at('lines'), problem: 'missing' });

@@ -81,7 +81,7 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
   const priced = priceLinesFromOrder(order, rules.pricing);
   if (!priced.ok) add('amounts', priced.issues);
 
-  if (issues.length > 0) {
+  if (issues.length > 0 || !priced.ok) {
     const areas = new Set(issues.map((i) => i.area));
     const code: ErrorCode =
       areas.size > 1 ? 'SB_MAP_ORDER_INVALID' : areas.has('sku') ? 'SB_MAP_SKU_UNKNOWN' : areas.has('address') ? 'SB_MAP_ADDRESS_INVALID' : areas.has('amounts') ? 'SB_MAP_AMOUNTS_INVALID' : 'SB_MAP_ORDER_INVALID';
@@ -93,7 +93,6 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
       { context: { amazonOrderId: order.id, ...(unknownSkus.length > 0 ? { unknownSkus } : {}) } },
     );
   }
-  if (!priced.ok) throw new Error('unreachable');
 
   const byLineId = new Map(priced.value.items.map((p) => [p.lineId, p]));
   const descriptions = new Map<string, string>([...context.catalogue.map((c): [string, string] => [c.itemId, c.description ?? '']), ...(context.items ?? []).map((i): [string, string] => [i.itemId, i.description])]);

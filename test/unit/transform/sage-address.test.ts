@@ -14,6 +14,13 @@ describe('Sage address', () => {
     expect(sageAddressFromAddress({ ...base, countryCode: 'ZZ' }, { countryIds: { ZZ: 'ZZZ' } })).toMatchObject({ ok: true, address: { countryId: 'ZZZ' } });
   });
 
+  it('keeps the district as an address line (Amazon districtOrCounty)', () => {
+    expect(sageAddressFromAddress({ ...base, countryCode: 'TR', stateOrRegion: 'Istanbul', city: 'Istanbul', district: 'Kadıköy', postalCode: '34710' })).toMatchObject({
+      ok: true,
+      address: { lines: ['1 Main St', 'Kadikoy', 'Istanbul'], region: '', countryId: 'TUR' },
+    });
+  });
+
   it('reports every field that cannot fit instead of cutting it', () => {
     const r = sageAddressFromAddress(
       { name: 'A', lines: ['x'.repeat(40), 'y'.repeat(40), 'z'.repeat(41)], city: 'Rancho Santa Margarita', stateOrRegion: 'Atlantis', postalCode: '12345678901', countryCode: 'XX' },
