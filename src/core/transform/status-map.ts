@@ -1,3 +1,4 @@
+import type { SyncState } from '../lifecycle.ts';
 import type { Order } from '../model/order.ts';
 import type { SalesOrderStatus } from '../model/sales-order.ts';
 import type { StatusPolicy } from '../rules/status-policy.ts';
@@ -87,3 +88,18 @@ function fbaAction(status: Order['status'], sage: SageOrderState | undefined, po
       return sage ? { kind: 'flag', reason: 'FBA order cancelled after it was booked as shipped' } : { kind: 'skip', reason: `FBA order ${status}` };
   }
 }
+
+/**
+ * The lifecycle state an action leads to (core/lifecycle.ts), or undefined when the order stays where it is.
+ * `create` and `record-fba-shipped` lead to `mapped` once the draft is built; a mapping failure leads to
+ * `dead-lettered` instead (the flow decides, this map only names the intent).
+ */
+export const SYNC_STATE_AFTER: Readonly<Record<OrderAction['kind'], SyncState | undefined>> = {
+  wait: 'waiting-for-pending',
+  create: 'mapped',
+  'record-fba-shipped': 'mapped',
+  skip: 'skipped',
+  cancel: 'cancelled',
+  flag: 'needs-attention',
+  none: undefined,
+};

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { canTransition } from '../../../src/core/lifecycle.ts';
 import type { OrderStatus } from '../../../src/core/model/order.ts';
 import type { StatusPolicy } from '../../../src/core/rules/status-policy.ts';
-import { orderActionFromStatus, type SageOrderState } from '../../../src/core/transform/status-map.ts';
+import { SYNC_STATE_AFTER, orderActionFromStatus, type SageOrderState } from '../../../src/core/transform/status-map.ts';
 
 const OPEN: SageOrderState = { status: 'open', anyShipped: false, allShipped: false };
 const PART: SageOrderState = { status: 'open', anyShipped: true, allShipped: false };
@@ -43,5 +44,16 @@ describe('status map: Amazon status x Sage state -> action', () => {
     expect(kind('shipped', DONE, true, FBA)).toBe('none');
     expect(kind('cancelled', undefined, true, FBA)).toBe('skip');
     expect(kind('cancelled', DONE, true, FBA)).toBe('flag');
+  });
+});
+
+describe('status map and lifecycle agree', () => {
+  it('every action leads to a state the lifecycle allows from received or waiting-for-pending (cancel: from created)', () => {
+    for (const [kind, state] of Object.entries(SYNC_STATE_AFTER)) {
+      if (state === undefined) continue;
+      const from = kind === 'cancel' || kind === 'flag' ? 'created' : 'received';
+      expect(canTransition(from, state), `${kind} -> ${state}`).toBe(true);
+    }
+    expect(canTransition('waiting-for-pending', SYNC_STATE_AFTER.create!)).toBe(true);
   });
 });
