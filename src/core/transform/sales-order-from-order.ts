@@ -67,6 +67,8 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
     return undefined;
   });
 
+  if (!order.lines.some((l) => l.quantityOrdered > 0)) add('order', [{ field: 'lines', problem: 'no line with a quantity left to sell' }]);
+
   let shipTo: SalesOrderDraft['shipTo'];
   if (order.shipTo) {
     const a = sageAddressFromAddress(order.shipTo, { maxLines: rules.addressLines, field: 'shipTo' });

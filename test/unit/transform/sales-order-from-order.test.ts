@@ -35,6 +35,14 @@ describe('salesOrderFromOrder', () => {
     expect(fixed.lines.map((l) => l.itemId)).toEqual(['WIDGET-RED', 'MUG-LOGO']);
   });
 
+  it('refuses an order with nothing left to sell', () => {
+    const { input } = readCase('01-multi-item-seller-tax');
+    const order = orderOf(input);
+    const empty = { ...order, total: { currency: 'USD', minor: 0 }, lines: order.lines.map((l) => ({ ...l, quantityOrdered: 0, amounts: { item: { currency: 'USD', minor: 0 } } })) };
+    const err = thrown(() => salesOrderFromOrder(empty, { catalogue: DEMO_CATALOGUE }, DEFAULT_MAPPING_RULES));
+    expect(err.issues).toEqual([{ field: 'lines', problem: 'no line with a quantity left to sell' }]);
+  });
+
   it('maps service levels in v0 and 2026 spellings, else the fallback', () => {
     expect(serviceLevelKey('SecondDay')).toBe('SECOND_DAY');
     expect(serviceLevelKey('FreeEconomy')).toBe('FREE_ECONOMY');
