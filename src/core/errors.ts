@@ -242,6 +242,22 @@ export const ERROR_CATALOGUE = {
     meaning: "An Amazon order's amounts cannot be booked exactly: not priced yet, mixed currencies, negative amounts, or a total that differs from its lines.",
     fix: 'Read the listed amounts; pending orders are retried when Amazon prices them, anything else needs the order checked in Seller Central.',
   },
+  // --- settlements ---------------------------------------------------------------------------------
+  SB_SETTLE_FILE_INVALID: {
+    kind: 'validation',
+    meaning: 'A settlement flat file is malformed: a missing or renamed column, a truncated line, no summary row, or a value that is not an amount, date, currency or quantity. Every bad row and column is listed; nothing from the file is used.',
+    fix: 'Read each listed row and column (expected, found); download the report again from Seller Central if it was cut short, then import it again.',
+  },
+  SB_SETTLE_UNMAPPED: {
+    kind: 'mapping',
+    meaning: 'Settlement rows have a (transaction-type, amount-type, amount-description) that no settlement account rule maps to a GL account; every unmapped combination is listed with its rows and total.',
+    fix: 'Add a rule for each listed combination to the settlement account rules (or configure a suspense account), then replay.',
+  },
+  SB_SETTLE_TOTAL_MISMATCH: {
+    kind: 'validation',
+    meaning: "A settlement's rows do not add up to its total-amount (the deposit); the difference is given. No journal is built.",
+    fix: 'Compare the file with the settlement in Seller Central (a row may be missing); import the complete report.',
+  },
   // --- CLI -----------------------------------------------------------------------------------------
   SB_CLI_USAGE: {
     kind: 'validation',

@@ -1,0 +1,162 @@
+/**
+ * Settlement categories -> GL accounts, as data (issue 8). A category is Amazon's (transaction-type,
+ * amount-type, amount-description) of a settlement row; `*` matches anything. Rules are tried in order and
+ * the first match wins, so custom rules go before `DEFAULT_SETTLEMENT_ACCOUNT_RULES`. A rule may be limited to
+ * a marketplace name or a currency. Matching ignores case, spaces, hyphens and underscores (`Service Fee` =
+ * `ServiceFee`, `other-transaction` = `Other Transaction`).
+ *
+ * A row no rule maps is a mapping issue (SB_SETTLE_UNMAPPED), never a silent suspense booking: only a
+ * configured `suspenseAccount` takes unmapped rows. The account numbers below are a placeholder chart
+ * (`NNNN-00`, like the order rules in gl-accounts.ts); the customer's chart replaces them in configuration.
+ */
+export interface SettlementAccountRule {
+  readonly transactionType: string;
+  readonly amountType: string;
+  readonly amountDescription: string;
+  /** Formatted Sage GL account number. */
+  readonly account: string;
+  /** Short text for the journal line comment (Sage keeps 50 characters). */
+  readonly label: string;
+  /** Only for this marketplace name (e.g. `Amazon.de`). */
+  readonly marketplace?: string;
+  /** Only for this currency. */
+  readonly currency?: string;
+}
+
+export interface SettlementAccountRules {
+  /** Bank / Amazon clearing account that receives the deposit (`total-amount`). */
+  readonly bankAccount: string;
+  /** Per-currency bank clearing accounts (a EUR payout lands on another account than a USD one). */
+  readonly bankAccountByCurrency?: Readonly<Record<string, string>>;
+  readonly rules: readonly SettlementAccountRule[];
+  /** When set, unmapped rows are booked here (and listed on their line comment) instead of stopping the journal. */
+  readonly suspenseAccount?: string;
+}
+
+export interface SettlementCategory {
+  readonly transactionType: string;
+  readonly amountType: string;
+  readonly amountDescription: string;
+}
+
+export const WILDCARD = '*';
+
+const rule = (transactionType: string, amountType: string, amountDescription: string, account: string, label: string): SettlementAccountRule =>
+  ({ transactionType, amountType, amountDescription, account, label });
+
+/** Placeholder chart used by the defaults. */
+export const SETTLEMENT_ACCOUNTS = {
+  clearing: '1050-00', // Amazon settlement clearing (bank)
+  reserve: '1060-00', // Amazon reserve held back
+  cardCharges: '1065-00', // charges Amazon made to the seller's card for a negative balance
+  sales: '4000-00',
+  shippingIncome: '4010-00',
+  giftWrapIncome: '4020-00',
+  promotions: '4050-00',
+  liquidations: '4060-00',
+  reimbursements: '4080-00',
+  refunds: '4090-00',
+  salesTax: '2300-00',
+  marketplaceTax: '2310-00',
+  sellingFees: '6100-00',
+  fbaFees: '6110-00',
+  shippingFees: '6120-00',
+  subscription: '6130-00',
+  advertising: '6140-00',
+} as const;
+
+const A = SETTLEMENT_ACCOUNTS;
+
+/**
+ * Seeded with the values seen in practice (sp-api-facts.md §9.5). Order of the list matters: refunds before the
+ * general ItemPrice rules, specific fee descriptions before `ItemFees/*`.
+ *
+ * Tax: Amazon adds the tax to the buyer's charge (`ItemPrice/Tax`, credited to sales tax payable); where it is
+ * a marketplace facilitator it takes it back on an `ItemWithheldTax` row, debited to the same account, so the
+ * facilitator's tax nets to zero and only tax the seller remits stays payable.
+ */
+export const DEFAULT_SETTLEMENT_ACCOUNT_RULES: readonly SettlementAccountRule[] = [
+  // Taxes (any transaction type: orders, refunds, retrocharges)
+  rule('*', 'ItemPrice', 'Tax', A.salesTax, 'Sales tax'),
+  rule('*', 'ItemPrice', 'ShippingTax', A.salesTax, 'Sales tax'),
+  rule('*', 'ItemPrice', 'GiftWrapTax', A.salesTax, 'Sales tax'),
+  rule('*', 'ItemWithheldTax', '*', A.salesTax, 'Sales tax'),
+  rule('*', 'Promotion', 'TaxDiscount', A.salesTax, 'Sales tax'),
+  rule('Order_Retrocharge', '*', '*', A.salesTax, 'Sales tax'),
+  rule('Refund_Retrocharge', '*', '*', A.salesTax, 'Sales tax'),
+  // Refunds and chargebacks: the goods and shipping given back
+  rule('Refund', 'ItemPrice', '*', A.refunds, 'Refunds'),
+  rule('Chargeback Refund', 'ItemPrice', '*', A.refunds, 'Refunds'),
+  rule('A-to-z Guarantee Refund', 'ItemPrice', '*', A.refunds, 'Refunds'),
+  rule('GuaranteeClaim', 'ItemPrice', '*', A.refunds, 'Refunds'),
+  // Sales
+  rule('*', 'ItemPrice', 'Principal', A.sales, 'Sales'),
+  rule('*', 'ItemPrice', 'Shipping', A.shippingIncome, 'Shipping income'),
+  rule('*', 'ItemPrice', 'GiftWrap', A.giftWrapIncome, 'Gift wrap income'),
+  rule('*', 'ItemPrice', 'RestockingFee', A.refunds, 'Refunds'),
+  rule('*', 'ItemPrice', 'ReturnShipping', A.refunds, 'Refunds'),
+  rule('*', 'Promotion', '*', A.promotions, 'Promotions'),
+  // Amazon fees
+  rule('*', 'ItemFees', 'FBAPerUnitFulfillmentFee', A.fbaFees, 'FBA fees'),
+  rule('*', 'ItemFees', 'FBAPerOrderFulfillmentFee', A.fbaFees, 'FBA fees'),
+  rule('*', 'ItemFees', 'FBAWeightBasedFee', A.fbaFees, 'FBA fees'),
+  rule('*', 'ItemFees', 'ShippingChargeback', A.shippingFees, 'Shipping chargebacks'),
+  rule('*', 'ItemFees', 'GiftwrapChargeback', A.shippingFees, 'Shipping chargebacks'),
+  rule('*', 'ItemFees', 'ShippingHB', A.shippingFees, 'Shipping chargebacks'),
+  rule('*', 'ItemFees', '*', A.sellingFees, 'Amazon selling fees'),
+  rule('ServiceFee', '*', '*', A.sellingFees, 'Amazon selling fees'),
+  rule('*', 'Cost of Advertising', '*', A.advertising, 'Advertising'),
+  rule('*', '*', 'Cost of Advertising', A.advertising, 'Advertising'),
+  rule('CouponRedemptionFee', '*', '*', A.advertising, 'Advertising'),
+  rule('Lightning Deal Fee', '*', '*', A.advertising, 'Advertising'),
+  rule('Vine Enrollment Fee', '*', '*', A.advertising, 'Advertising'),
+  rule('*', '*', 'Subscription Fee', A.subscription, 'Amazon subscription'),
+  rule('*', 'Subscription', '*', A.subscription, 'Amazon subscription'),
+  rule('*', '*', 'StorageRenewalBilling', A.fbaFees, 'FBA fees'),
+  rule('*', '*', 'Storage Fee', A.fbaFees, 'FBA fees'),
+  rule('*', '*', 'FBA Inventory Storage Fee', A.fbaFees, 'FBA fees'),
+  rule('*', '*', 'FBALongTermStorageFee', A.fbaFees, 'FBA fees'),
+  rule('*', '*', 'FBADisposalFee', A.fbaFees, 'FBA fees'),
+  rule('*', '*', 'FBARemovalFee', A.fbaFees, 'FBA fees'),
+  rule('*', '*', 'Shipping label purchase', A.shippingFees, 'Shipping labels'),
+  // Reimbursements and liquidations
+  rule('*', 'FBA Inventory Reimbursement', '*', A.reimbursements, 'Amazon reimbursements'),
+  rule('Liquidations', '*', '*', A.liquidations, 'Liquidations'),
+  rule('Liquidations Adjustments', '*', '*', A.liquidations, 'Liquidations'),
+  // Reserves and balance transfers
+  rule('*', '*', 'Current Reserve Amount', A.reserve, 'Amazon reserve'),
+  rule('*', '*', 'Previous Reserve Amount Balance', A.reserve, 'Amazon reserve'),
+  rule('*', '*', 'Successful charge', A.cardCharges, 'Charge to seller card'),
+];
+
+export const DEFAULT_SETTLEMENT_ACCOUNTS: SettlementAccountRules = {
+  bankAccount: A.clearing,
+  rules: DEFAULT_SETTLEMENT_ACCOUNT_RULES,
+};
+
+/** `Service Fee` -> `servicefee`; how categories compare. */
+export function normalizeCategoryPart(value: string): string {
+  return value.toLowerCase().replace(/[\s_-]+/g, '');
+}
+
+const matches = (pattern: string, value: string): boolean => pattern === WILDCARD || normalizeCategoryPart(pattern) === normalizeCategoryPart(value);
+
+/** The first rule for this category (and marketplace/currency), or undefined when none applies. */
+export function settlementAccountRuleFor(
+  rules: SettlementAccountRules,
+  category: SettlementCategory,
+  where: { readonly currency: string; readonly marketplace?: string | undefined },
+): SettlementAccountRule | undefined {
+  return rules.rules.find(
+    (r) =>
+      matches(r.transactionType, category.transactionType) &&
+      matches(r.amountType, category.amountType) &&
+      matches(r.amountDescription, category.amountDescription) &&
+      (r.currency === undefined || r.currency.toUpperCase() === where.currency.toUpperCase()) &&
+      (r.marketplace === undefined || (where.marketplace !== undefined && normalizeCategoryPart(r.marketplace) === normalizeCategoryPart(where.marketplace))),
+  );
+}
+
+export function bankAccountFor(rules: SettlementAccountRules, currency: string): string {
+  return rules.bankAccountByCurrency?.[currency.toUpperCase()] ?? rules.bankAccount;
+}

@@ -1,0 +1,135 @@
+import { MappingError, type FieldIssue } from '../errors.ts';
+import type { JournalBatch, JournalLine } from '../model/journal.ts';
+import { money, moneyToDecimal } from '../model/money.ts';
+import { settlementCurrencies, settlementRowsTotal, type Settlement, type SettlementTransaction } from '../model/settlement.ts';
+import { bankAccountFor, DEFAULT_SETTLEMENT_ACCOUNTS, settlementAccountRuleFor, type SettlementAccountRules } from '../rules/settlement-accounts.ts';
+
+/**
+ * A settlement becomes one balanced GL journal per currency (issue 8). Sage's sign: debit positive, credit
+ * negative, lines net to zero (sage500-facts.md §2.9). Amazon's sign is the seller's: a row the seller is paid
+ * (+) is credited to its account (revenue, tax payable), a row charged (-) is debited (fees, refunds); the
+ * deposit - the sum of the rows, which must equal `total-amount` to the cent - is debited to the bank clearing
+ * account (credited when Amazon charges the seller). Lines are summed per account, or per account and order.
+ *
+ * Every unmapped category and a total that does not reconcile are collected into one MappingError:
+ * SB_SETTLE_UNMAPPED when a category lacks an account (with the mismatch listed too, if any), otherwise
+ * SB_SETTLE_TOTAL_MISMATCH.
+ */
+export interface SettlementJournalOptions {
+  /** `account` (default): one line per account; `order`: one line per account and order id. */
+  readonly detail?: 'account' | 'order';
+  /** The journal's date: the deposit date (default) or the settlement end date. */
+  readonly postDate?: 'deposit-date' | 'settlement-end-date';
+}
+
+/** Idempotency key of a settlement's journal in one currency (also the Sage batch comment). */
+export function settlementJournalReference(settlementId: string, currency: string): string {
+  return `settlement:${settlementId}:${currency.toUpperCase()}`;
+}
+
+const COMMENT_MAX = 50;
+const clip = (text: string): string => (text.length <= COMMENT_MAX ? text : text.slice(0, COMMENT_MAX));
+
+interface Bucket {
+  account: string;
+  orderId: string;
+  labels: string[];
+  minor: number;
+}
+
+interface Unmapped {
+  readonly category: string;
+  readonly rows: number[];
+  minor: number;
+  readonly currency: string;
+}
+
+export function journalFromSettlement(
+  settlement: Settlement,
+  rules: SettlementAccountRules = DEFAULT_SETTLEMENT_ACCOUNTS,
+  options: SettlementJournalOptions = {},
+): JournalBatch[] {
+  const detail = options.detail ?? 'account';
+  const issues: FieldIssue[] = [];
+  const unmapped = new Map<string, Unmapped>();
+  const buckets = new Map<string, Map<string, Bucket>>();
+
+  const add = (currency: string, account: string, orderId: string, label: string, minor: number, keyExtra = ''): void => {
+    let perCurrency = buckets.get(currency);
+    if (!perCurrency) buckets.set(currency, (perCurrency = new Map()));
+    const key = `${account}\u0000${orderId}\u0000${keyExtra}`;
+    const bucket = perCurrency.get(key) ?? { account, orderId, labels: [], minor: 0 };
+    if (!bucket.labels.includes(label)) bucket.labels.push(label);
+    bucket.minor += minor;
+    perCurrency.set(key, bucket);
+  };
+
+  for (const t of settlement.transactions) {
+    const currency = t.amount.currency;
+    const orderId = detail === 'order' ? (t.orderId ?? '') : '';
+    const rule = settlementAccountRuleFor(rules, t, { currency, marketplace: t.marketplaceName });
+    if (rule) {
+      add(currency, rule.account, orderId, rule.label, -t.amount.minor);
+      continue;
+    }
+    const category = categoryName(t);
+    if (rules.suspenseAccount !== undefined) {
+      add(currency, rules.suspenseAccount, orderId, `UNMAPPED ${category}`, -t.amount.minor, category);
+      continue;
+    }
+    const key = `${currency}\u0000${normalized(category)}`;
+    const entry = unmapped.get(key) ?? { category, rows: [], minor: 0, currency };
+    entry.rows.push(t.row);
+    entry.minor += t.amount.minor;
+    unmapped.set(key, entry);
+  }
+
+  for (const u of unmapped.values()) {
+    const rows = u.rows.length <= 10 ? u.rows.join(', ') : `${u.rows.slice(0, 10).join(', ')} and ${u.rows.length - 10} more`;
+    issues.push({
+      field: `category ${u.category}`,
+      problem: `no settlement account rule maps it (${u.rows.length} row${u.rows.length === 1 ? '' : 's'}: ${rows}; total ${moneyToDecimal(money(u.currency, u.minor))} ${u.currency})`,
+    });
+  }
+
+  const rowsTotal = settlementRowsTotal(settlement);
+  if (rowsTotal.minor !== settlement.total.minor) {
+    const diff = money(settlement.currency, rowsTotal.minor - settlement.total.minor);
+    issues.push({
+      field: 'total-amount',
+      problem: `the rows add up to ${moneyToDecimal(rowsTotal)} ${settlement.currency} but total-amount is ${moneyToDecimal(settlement.total)} ${settlement.currency} (rows minus total: ${moneyToDecimal(diff)})`,
+    });
+  }
+
+  if (issues.length > 0) {
+    const code = unmapped.size > 0 ? 'SB_SETTLE_UNMAPPED' : 'SB_SETTLE_TOTAL_MISMATCH';
+    throw new MappingError(code, `settlement ${settlement.settlementId}`, issues, {
+      context: { settlementId: settlement.settlementId, currency: settlement.currency, unmappedCategories: unmapped.size },
+    });
+  }
+
+  const date = (options.postDate === 'settlement-end-date' ? settlement.periodEnd : settlement.depositDate).slice(0, 10);
+  return settlementCurrencies(settlement)
+    .filter((currency) => currency === settlement.currency || buckets.has(currency))
+    .map((currency) => {
+      const deposit = settlementRowsTotal(settlement, currency);
+      const accountLines = [...(buckets.get(currency)?.values() ?? [])]
+        .filter((b) => b.minor !== 0)
+        .sort((a, b) => (a.account === b.account ? (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0) : a.account < b.account ? -1 : 1))
+        .map<JournalLine>((b) => ({
+          account: b.account,
+          amount: money(currency, b.minor),
+          comment: clip(`${b.labels.join('/')} ${b.orderId || settlement.settlementId}`),
+        }));
+      const bank: JournalLine = { account: bankAccountFor(rules, currency), amount: deposit, comment: clip(`Amazon deposit ${settlement.settlementId}`) };
+      return { reference: settlementJournalReference(settlement.settlementId, currency), postDate: date, currency, lines: [bank, ...accountLines] };
+    });
+}
+
+function categoryName(t: SettlementTransaction): string {
+  return `${t.transactionType} / ${t.amountType} / ${t.amountDescription}`;
+}
+
+function normalized(text: string): string {
+  return text.toLowerCase().replace(/[\s_-]+/g, '');
+}
