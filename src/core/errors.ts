@@ -242,6 +242,22 @@ export const ERROR_CATALOGUE = {
     meaning: "An Amazon order's amounts cannot be booked exactly: not priced yet, mixed currencies, negative amounts, or a total that differs from its lines.",
     fix: 'Read the listed amounts; pending orders are retried when Amazon prices them, anything else needs the order checked in Seller Central.',
   },
+  // --- orders flow ---------------------------------------------------------------------------------
+  SB_ORD_SALES_ORDER_MISSING: {
+    kind: 'validation',
+    meaning: 'The store links an Amazon order to a Sage sales order (by its reserved TranNo) that Sage no longer has.',
+    fix: 'Check in Sage whether the order was deleted; `sellbridge orders status <AmazonOrderId>` shows the TranNo. Replay the dead letter once decided.',
+  },
+  SB_ORD_CONFIRMATION_MISSING: {
+    kind: 'validation',
+    meaning: 'A shipment confirmation job names a package the store has no record of (the poll that records packages did not run for it).',
+    fix: 'Discard the dead letter; the next shipment poll records the package and confirms it.',
+  },
+  SB_ORD_SHIPMENT_UNMAPPED: {
+    kind: 'validation',
+    meaning: 'A Sage shipment of a Sellbridge order has no line that names an Amazon order item, so Amazon cannot be told what shipped.',
+    fix: 'Check the sales order lines in Sage (the Amazon OrderItemId is kept in tsoSOLine.UserFld1 and tsoSOLine_AMZ); confirm the package in Seller Central if needed.',
+  },
   // --- settlements ---------------------------------------------------------------------------------
   SB_SETTLE_FILE_INVALID: {
     kind: 'validation',
@@ -257,6 +273,27 @@ export const ERROR_CATALOGUE = {
     kind: 'validation',
     meaning: "A settlement's rows do not add up to its total-amount (the deposit); the difference is given. No journal is built.",
     fix: 'Compare the file with the settlement in Seller Central (a row may be missing); import the complete report.',
+  },
+  // --- listings ------------------------------------------------------------------------------------
+  SB_LIST_ATTRIBUTE_INVALID: {
+    kind: 'mapping',
+    meaning: 'Sage item fields cannot become Amazon listing attributes: a required field is empty, a number or weight is not a number or out of range, a UPC has a bad check digit, a text is too long or not an allowed value. Every bad field is listed.',
+    fix: 'Correct the listed item fields in Sage (UserFld, description, UPC, weight) or the custom-field map, then replay; the other SKUs were sent.',
+  },
+  SB_LIST_MESSAGE_REJECTED: {
+    kind: 'mapping',
+    meaning: "Amazon rejected one SKU's message in a JSON_LISTINGS_FEED (the processing report lists an ERROR for it); the other messages of the feed were applied.",
+    fix: "Read Amazon's code and message in the dead letter (SKU, attribute), fix the listing or the mapping, then replay the dead letter.",
+  },
+  SB_LIST_PRICE_HELD: {
+    kind: 'validation',
+    meaning: 'A price from Sage was not sent: it is not above 0, outside the configured minimum/maximum, or changes by more than the allowed percent and waits for approval.',
+    fix: 'Check the price in the Sage price sheet; replay the dead letter to approve the change, or discard it to keep the current price.',
+  },
+  SB_LIST_MESSAGE_TOO_LARGE: {
+    kind: 'mapping',
+    meaning: "One SKU's feed message alone is larger than the feed size limit (10 MiB), usually a huge mapped attribute.",
+    fix: 'Shorten the Sage field behind the mapped attribute, or remove it from the custom-field map.',
   },
   // --- CLI -----------------------------------------------------------------------------------------
   SB_CLI_USAGE: {

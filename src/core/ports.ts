@@ -6,3 +6,9 @@
 export type { Clock } from './ports/clock.ts';
 export type * from './ports/sage500-gateway.ts';
 export type { AmazonMarketplace, OrderSearch, PackageShipment } from './ports/amazon-marketplace.ts';
+export type { OrderLink, OrderLinks, OrderLinkUpdate } from './ports/order-links.ts';
+export type { SkuAliasSource } from './ports/sku-alias-source.ts';
+export type { ItemCatalogue } from './ports/item-catalogue.ts';
+export type * from './ports/shipment-confirmations.ts';
+export type { Watermarks } from './ports/watermarks.ts';
+export type { JobScheduler } from './ports/job-scheduler.ts';

@@ -3,6 +3,8 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-foundation.ts';
 import * as m0002 from './0002-rate-buckets.ts';
 import * as m0003 from './0003-inbox.ts';
+import * as m0004 from './0004-listings.ts';
+import * as m0005 from './0005-order-links.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -18,6 +20,8 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0001-foundation': m0001,
   '0002-rate-buckets': m0002,
   '0003-inbox': m0003,
+  '0004-listings': m0004,
+  '0005-order-links': m0005,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

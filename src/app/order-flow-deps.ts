@@ -1,0 +1,71 @@
+import type { Clock } from '../core/ports/clock.ts';
+import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
+import type { ItemCatalogue } from '../core/ports/item-catalogue.ts';
+import type { JobScheduler } from '../core/ports/job-scheduler.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
+import type { CatalogueItem } from '../core/transform/sku-resolution.ts';
+import { tranNoFor } from '../connectors/sage500/tran-no.ts';
+import type { SageDb } from '../connectors/sage500/sql/db.ts';
+import type { OrderFlowDeps } from '../flows/index.ts';
+import type { Store } from '../runtime/store/store.ts';
+import { storeOrderLinks, storeShipmentConfirmations, storeSkuAliases, storeWatermarks } from './order-flow-store.ts';
+
+export interface OrderFlowDepsInput {
+  readonly store: Store;
+  readonly amazon: AmazonMarketplace;
+  readonly sage: Sage500Gateway;
+  readonly clock: Clock;
+  /** The job queue (structurally: anything with enqueue), for the fan-out of shipment confirmations. */
+  readonly queue: JobScheduler;
+  /** Per-connection mapping rules; default DEFAULT_MAPPING_RULES for every connection. */
+  readonly rulesFor?: (connectionId: string) => MappingRules;
+  /** Prefix of reserved TranNos (config sage500.tranNoPrefix). Default `AMZ`. */
+  readonly tranNoPrefix?: string;
+  /** Where unknown SKUs find suggestions; default: the sandbox's item table when `sage` is the sandbox, else none. */
+  readonly catalogue?: ItemCatalogue;
+}
+
+/** Builds the deps of the order flows from the store and the two connectors (composition, not business). */
+export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
+  const prefix = input.tranNoPrefix ?? 'AMZ';
+  const rulesFor = input.rulesFor ?? (() => DEFAULT_MAPPING_RULES);
+  return {
+    amazon: input.amazon,
+    sage: input.sage,
+    links: storeOrderLinks(input.store, input.clock, (n) => tranNoFor(prefix, n)),
+    aliases: storeSkuAliases(input.store, input.clock),
+    confirmations: storeShipmentConfirmations(input.store, input.clock),
+    watermarks: storeWatermarks(input.store, input.clock),
+    catalogue: input.catalogue ?? catalogueOf(input.sage),
+    jobs: input.queue,
+    rulesFor,
+    carriersFor: (connectionId) => rulesFor(connectionId).carriers,
+  };
+}
+
+/**
+ * The Sage500Gateway port has no catalogue listing; the sandbox exposes its tables, so read items there.
+ * Other gateways get an empty catalogue (unknown SKUs then carry no suggestions) until the port grows one.
+ */
+function catalogueOf(sage: Sage500Gateway): ItemCatalogue {
+  const db = (sage as Partial<{ db: SageDb }>).db;
+  if (!db) return { listItems: async () => [] };
+  return {
+    async listItems(): Promise<CatalogueItem[]> {
+      const rows = await db
+        .selectFrom('timItem as i')
+        .leftJoin('timItemDescription as d', 'd.ItemKey', 'i.ItemKey')
+        .leftJoin('timItemUnitOfMeas as u', 'u.ItemKey', 'i.ItemKey')
+        .select(['i.ItemID', 'd.ShortDesc', 'u.UPC'])
+        .orderBy('i.ItemID')
+        .execute();
+      const seen = new Map<string, CatalogueItem>();
+      for (const r of rows) {
+        if (seen.has(r.ItemID)) continue;
+        seen.set(r.ItemID, { itemId: r.ItemID, ...(r.ShortDesc ? { description: r.ShortDesc } : {}), ...(r.UPC ? { upc: r.UPC } : {}) });
+      }
+      return [...seen.values()];
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { SyncState } from '../lifecycle.ts';
+
+/**
+ * Sellbridge's record of one Amazon order (ARCHITECTURE.md "Exactly once into Sage 500"): its lifecycle state,
+ * the Sage TranNo reserved for it before anything is created, and the Sage order once it exists. Implemented over
+ * the store (`order_links`, `tran_no_sequences`); tests use an in-memory fake.
+ */
+export interface OrderLink {
+  readonly connectionId: string;
+  readonly amazonOrderId: string;
+  readonly state: SyncState;
+  /** Reserved before creation; unique per connection; never changes once set. */
+  readonly tranNo?: string;
+  /** Sage SOKey as text, once the order exists. */
+  readonly salesOrderKey?: string;
+  readonly marketplaceId?: string;
+  /** Code of the last failure that moved the order to dead-lettered or needs-attention; ids only. */
+  readonly lastError?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface OrderLinkUpdate {
+  readonly salesOrderKey?: string;
+  readonly marketplaceId?: string;
+  /** `null` clears it. */
+  readonly lastError?: string | null;
+}
+
+export interface OrderLinks {
+  get(connectionId: string, amazonOrderId: string): Promise<OrderLink | undefined>;
+  findByTranNo(connectionId: string, tranNo: string): Promise<OrderLink | undefined>;
+  /**
+   * Returns the TranNo reserved for the order, reserving the next one of the connection's sequence the first
+   * time. Exactly once: a second call (a retry, a concurrent worker) returns the same TranNo and draws nothing.
+   */
+  reserveTranNo(connectionId: string, amazonOrderId: string): Promise<string>;
+  /** Creates the link when absent and records its state (and the given fields). */
+  setState(connectionId: string, amazonOrderId: string, state: SyncState, update?: OrderLinkUpdate): Promise<OrderLink>;
+}

@@ -1,0 +1,42 @@
+/**
+ * One record per (connection, Amazon order, Sage shipment, package) (ARCHITECTURE.md "Shipment confirmation"):
+ * written before `confirmShipment` is called and marked after it answered, so each package is confirmed exactly
+ * once and a retry after an unknown outcome knows it must check the order first.
+ */
+export type ConfirmationState = 'pending' | 'sending' | 'confirmed' | 'skipped';
+
+export interface ConfirmationKey {
+  readonly connectionId: string;
+  readonly amazonOrderId: string;
+  readonly shipmentKey: string;
+  readonly packageNo: string;
+}
+
+/** What will be (or was) sent for the package; ids, codes and quantities only. */
+export interface ConfirmationDetail {
+  readonly marketplaceId: string;
+  readonly carrierCode: string;
+  readonly carrierName?: string;
+  readonly shippingMethod?: string;
+  readonly trackingNumber: string;
+  readonly shipDate: string;
+  readonly lines: readonly { readonly lineId: string; readonly quantity: number }[];
+}
+
+export interface ShipmentConfirmation extends ConfirmationKey {
+  readonly state: ConfirmationState;
+  /** Positive number unique within the order, assigned by the store when the record is created. */
+  readonly packageReferenceId: string;
+  readonly detail: ConfirmationDetail;
+  /** Calls of confirmShipment started for this package. */
+  readonly sendAttempts: number;
+}
+
+export interface ShipmentConfirmations {
+  /** Creates the record (state `pending`, next packageReferenceId of the order) or returns the existing one unchanged. */
+  record(key: ConfirmationKey, detail: ConfirmationDetail): Promise<ShipmentConfirmation>;
+  get(key: ConfirmationKey): Promise<ShipmentConfirmation | undefined>;
+  /** `sending` increments sendAttempts (a call is about to start); the others just record the state. */
+  setState(key: ConfirmationKey, state: ConfirmationState): Promise<void>;
+  listForOrder(connectionId: string, amazonOrderId: string): Promise<readonly ShipmentConfirmation[]>;
+}

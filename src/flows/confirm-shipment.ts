@@ -1,0 +1,160 @@
+import { SellbridgeError } from '../core/errors.ts';
+import type { SyncState } from '../core/lifecycle.ts';
+import type { PackageShipment, AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
+import type { JobScheduler } from '../core/ports/job-scheduler.ts';
+import type { OrderLink, OrderLinks } from '../core/ports/order-links.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import type { ConfirmationKey, ShipmentConfirmation, ShipmentConfirmations } from '../core/ports/shipment-confirmations.ts';
+import type { Watermarks } from '../core/ports/watermarks.ts';
+import type { CarrierRules } from '../core/rules/carriers.ts';
+import { parsePayload } from './job-payload.ts';
+import { packagesFromShipment, type ShippedOrderRef } from './package-confirmations.ts';
+
+export const SHIPMENT_POLL_QUEUE = 'shipment.poll';
+export const SHIPMENT_CONFIRM_QUEUE = 'shipment.confirm';
+/** Watermark name of the Sage shipment cursor (store table `watermarks`). */
+export const SHIPMENT_WATERMARK = 'sage.shipments';
+export const shipmentPollKey = (connectionId: string): string => `${SHIPMENT_POLL_QUEUE}:${connectionId}`;
+/** Confirmations of one order run one at a time (its lifecycle state is updated after each). */
+export const shipmentConfirmKey = (amazonOrderId: string): string => `${SHIPMENT_CONFIRM_QUEUE}:${amazonOrderId}`;
+/** Order and shipment work goes before bulk work (docs/jobs.md). */
+export const ORDER_WORK_PRIORITY = 10;
+
+export interface ShipmentFlowDeps {
+  readonly amazon: Pick<AmazonMarketplace, 'getOrder' | 'confirmShipment'>;
+  readonly sage: Pick<Sage500Gateway, 'listShipments' | 'findSalesOrder'>;
+  readonly links: OrderLinks;
+  readonly confirmations: ShipmentConfirmations;
+  readonly watermarks: Watermarks;
+  readonly jobs: JobScheduler;
+  readonly carriersFor: (connectionId: string) => CarrierRules;
+}
+
+export interface PollOutcome {
+  readonly shipments: number;
+  /** Packages recorded and queued for confirmation by this poll (already confirmed ones are not counted). */
+  readonly queued: number;
+  readonly more: boolean;
+}
+
+export type ConfirmOutcome =
+  | { readonly kind: 'confirmed'; readonly packageReferenceId: string }
+  /** A previous call's outcome was unknown; the order at Amazon already shows the package. */
+  | { readonly kind: 'found-at-amazon'; readonly packageReferenceId: string }
+  | { readonly kind: 'already-confirmed'; readonly packageReferenceId: string };
+
+/**
+ * `shipment.poll` (issue 5, steps 4-5): one page of committed/posted Sage shipments after the stored cursor; each
+ * package of a Sellbridge order is recorded (once, with its packageReferenceId) and a `shipment.confirm` job is
+ * queued; then the cursor moves. A crash before the cursor moves reads the page again: records dedupe it.
+ */
+export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): Promise<PollOutcome> {
+  const { connectionId } = parsePayload(SHIPMENT_POLL_QUEUE, payload, ['connectionId'] as const);
+  const cursor = await deps.watermarks.get(connectionId, SHIPMENT_WATERMARK);
+  const page = await deps.sage.listShipments(cursor);
+  const orders = await linkedOrdersOf(connectionId, page.shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)), deps);
+  const packages = page.shipments.flatMap((s) => packagesFromShipment(s, (tranNo) => orders.get(tranNo), deps.carriersFor(connectionId)));
+  let queued = 0;
+  for (const pkg of packages) {
+    const key = { connectionId, amazonOrderId: pkg.amazonOrderId, shipmentKey: pkg.shipmentKey, packageNo: pkg.packageNo };
+    const record = await deps.confirmations.record(key, pkg.detail);
+    if (record.state === 'confirmed' || record.state === 'skipped') continue;
+    await deps.jobs.enqueue(SHIPMENT_CONFIRM_QUEUE, key, { key: shipmentConfirmKey(pkg.amazonOrderId), priority: ORDER_WORK_PRIORITY });
+    queued++;
+  }
+  await deps.watermarks.set(connectionId, SHIPMENT_WATERMARK, page.cursor);
+  if (page.more) await deps.jobs.enqueue(SHIPMENT_POLL_QUEUE, { connectionId }, { key: shipmentPollKey(connectionId), dedupe: true });
+  return { shipments: page.shipments.length, queued, more: page.more };
+}
+
+/**
+ * `shipment.confirm` (issue 5, step 6): confirmShipment exactly once per (order, shipment, package). The record
+ * is `sending` before the call and `confirmed` after it; a record still `sending` means an earlier call's outcome
+ * is unknown, so the order is read first and the call is made again only when Amazon does not show the package.
+ */
+export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps): Promise<ConfirmOutcome> {
+  const key = parseConfirmJob(payload);
+  const record = await loadConfirmation(key, deps);
+  if (record.state === 'confirmed' || record.state === 'skipped') return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
+  if (record.state === 'sending' && (await amazonShowsPackage(record, deps))) {
+    await deps.confirmations.setState(key, 'confirmed');
+    await recordOrderShipping(key, deps);
+    return { kind: 'found-at-amazon', packageReferenceId: record.packageReferenceId };
+  }
+  await deps.confirmations.setState(key, 'sending');
+  await deps.amazon.confirmShipment(packageShipmentOf(record));
+  await deps.confirmations.setState(key, 'confirmed');
+  await recordOrderShipping(key, deps);
+  return { kind: 'confirmed', packageReferenceId: record.packageReferenceId };
+}
+
+export function parseConfirmJob(payload: unknown): ConfirmationKey {
+  return parsePayload(SHIPMENT_CONFIRM_QUEUE, payload, ['connectionId', 'amazonOrderId', 'shipmentKey', 'packageNo'] as const);
+}
+
+async function linkedOrdersOf(connectionId: string, tranNos: readonly string[], deps: ShipmentFlowDeps): Promise<Map<string, ShippedOrderRef>> {
+  const found = new Map<string, ShippedOrderRef>();
+  for (const tranNo of new Set(tranNos)) {
+    const link = await deps.links.findByTranNo(connectionId, tranNo);
+    if (link?.marketplaceId) found.set(tranNo, { amazonOrderId: link.amazonOrderId, marketplaceId: link.marketplaceId });
+  }
+  return found;
+}
+
+async function loadConfirmation(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<ShipmentConfirmation> {
+  const record = await deps.confirmations.get(key);
+  if (record) return record;
+  throw new SellbridgeError('SB_ORD_CONFIRMATION_MISSING', `order ${key.amazonOrderId}: no confirmation record for Sage shipment ${key.shipmentKey} package ${key.packageNo}`, {
+    context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
+  });
+}
+
+async function amazonShowsPackage(record: ShipmentConfirmation, deps: ShipmentFlowDeps): Promise<boolean> {
+  const order = await deps.amazon.getOrder(record.amazonOrderId);
+  return order.packages.some((p) => p.packageReferenceId === record.packageReferenceId);
+}
+
+function packageShipmentOf(record: ShipmentConfirmation): PackageShipment {
+  const d = record.detail;
+  if (d.lines.length === 0) {
+    throw new SellbridgeError('SB_ORD_SHIPMENT_UNMAPPED', `order ${record.amazonOrderId}: Sage shipment ${record.shipmentKey} package ${record.packageNo} names no Amazon order item`, {
+      context: { amazonOrderId: record.amazonOrderId, shipmentKey: record.shipmentKey, packageNo: record.packageNo },
+    });
+  }
+  return {
+    orderId: record.amazonOrderId,
+    marketplaceId: d.marketplaceId,
+    packageReferenceId: record.packageReferenceId,
+    carrierCode: d.carrierCode,
+    ...(d.carrierName ? { carrierName: d.carrierName } : {}),
+    ...(d.shippingMethod ? { shippingMethod: d.shippingMethod } : {}),
+    trackingNumber: d.trackingNumber,
+    shipDate: d.shipDate,
+    lines: d.lines,
+  };
+}
+
+/**
+ * The order's lifecycle after a confirmation: `confirmed` once Sage shipped everything and every recorded package
+ * is confirmed, else `shipped-partially` (through `shipped`, as core/lifecycle.ts allows).
+ */
+async function recordOrderShipping(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<void> {
+  const link = await deps.links.get(key.connectionId, key.amazonOrderId);
+  if (!link?.tranNo) return;
+  const sageOrder = await deps.sage.findSalesOrder({ tranNo: link.tranNo });
+  const all = await deps.confirmations.listForOrder(key.connectionId, key.amazonOrderId);
+  const allShipped = !!sageOrder && sageOrder.lines.length > 0 && sageOrder.lines.every((l) => l.quantityShipped >= l.quantity);
+  const allConfirmed = all.every((c) => c.state === 'confirmed' || c.state === 'skipped');
+  for (const state of shippingPath(link, allShipped && allConfirmed ? 'confirmed' : 'shipped-partially')) {
+    await deps.links.setState(key.connectionId, key.amazonOrderId, state);
+  }
+}
+
+/** The states to pass through from the link's state to `target` along ORDER_LIFECYCLE's shipping moves. */
+function shippingPath(link: OrderLink, target: 'shipped-partially' | 'confirmed'): SyncState[] {
+  const from = link.state;
+  if (target === 'shipped-partially') return from === 'created' ? ['shipped-partially'] : [];
+  if (from === 'created' || from === 'shipped-partially') return ['shipped', 'confirmed'];
+  if (from === 'shipped' || from === 'needs-attention') return ['confirmed'];
+  return [];
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { MappingError, SellbridgeError } from '../../../src/core/errors.ts';
+import { canTransition } from '../../../src/core/lifecycle.ts';
+import { importOrder } from '../../../src/flows/import-order.ts';
+import { anOrder, CONN, fakes } from './fakes.ts';
+
+const job = (amazonOrderId = '111-0000001-0000001') => ({ connectionId: CONN, amazonOrderId });
+
+describe('importOrder (order.sync) with in-memory ports', () => {
+  it('creates an unshipped order once: TranNo reserved before creation, link and lifecycle recorded', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder());
+    const outcome = await importOrder(job(), f.deps);
+    expect(outcome).toEqual({ kind: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
+    expect(f.sage.creates).toHaveLength(1);
+    expect(f.sage.creates[0]!.draft).toMatchObject({ customerId: 'AMAZON-US', amazonOrderId: '111-0000001-0000001', warehouseId: 'MAIN', lines: [{ itemId: 'WIDGET-RED', quantity: 2, amazonOrderItemId: '10000000000001' }] });
+    expect(f.links.history).toEqual(['111-0000001-0000001:mapped', '111-0000001-0000001:reserved', '111-0000001-0000001:created']);
+    const link = await f.links.get(CONN, '111-0000001-0000001');
+    expect(link).toMatchObject({ state: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000', marketplaceId: 'ATVPDKIKX0DER' });
+    const states = f.links.history.map((h) => h.split(':')[1]!);
+    for (let i = 1; i < states.length; i++) expect(canTransition(states[i - 1] as never, states[i] as never)).toBe(true);
+  });
+
+  it('a re-run (duplicate notification, retry) creates nothing new and reserves no second TranNo', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder());
+    await importOrder(job(), f.deps);
+    const again = await importOrder(job(), f.deps);
+    const third = await importOrder(job(), f.deps);
+    expect(again).toEqual({ kind: 'already-created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
+    expect(third).toEqual(again);
+    expect(f.sage.creates).toHaveLength(1);
+    expect(f.links.reservations).toBe(1);
+  });
+
+  it('a crash after reservation but before the link recorded creation re-uses the reserved TranNo (Sage answers existing)', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder());
+    // First run: Sage created the order, then the process died before the store recorded it.
+    const realSet = f.links.setState.bind(f.links);
+    f.links.setState = async (c, id, state, u) => {
+      if (state === 'created') throw new Error('process killed');
+      return realSet(c, id, state, u);
+    };
+    await expect(importOrder(job(), f.deps)).rejects.toThrow('process killed');
+    f.links.setState = realSet;
+    // Sage is read by TranNo: it has the order, so the status map sees it as created.
+    const outcome = await importOrder(job(), f.deps);
+    expect(outcome).toEqual({ kind: 'already-created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
+    expect(f.links.reservations).toBe(1);
+    expect(f.sage.orders.size).toBe(1);
+  });
+
+  it('a crash after reservation but before creation creates with the same TranNo', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder());
+    const realCreate = f.sage.createSalesOrder.bind(f.sage);
+    f.sage.createSalesOrder = async () => {
+      throw new SellbridgeError('SB_SAGE_QUERY_FAILED', 'connection reset');
+    };
+    await expect(importOrder(job(), f.deps)).rejects.toMatchObject({ kind: 'transient' });
+    f.sage.createSalesOrder = realCreate;
+    expect(await importOrder(job(), f.deps)).toEqual({ kind: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
+    expect(f.links.reservations).toBe(1);
+  });
+
+  it('status branches: pending waits, cancelled before creation is skipped, shipped outside Sage is flagged; none creates', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder({ id: '111-0000001-0000001', status: 'pending' }));
+    f.amazon.orders.set('111-0000002-0000002', anOrder({ id: '111-0000002-0000002', status: 'cancelled' }));
+    f.amazon.orders.set('111-0000003-0000003', anOrder({ id: '111-0000003-0000003', status: 'shipped' }));
+    expect(await importOrder(job('111-0000001-0000001'), f.deps)).toMatchObject({ kind: 'waiting' });
+    expect(await importOrder(job('111-0000002-0000002'), f.deps)).toMatchObject({ kind: 'skipped' });
+    expect(await importOrder(job('111-0000003-0000003'), f.deps)).toMatchObject({ kind: 'flagged' });
+    expect(f.sage.creates).toHaveLength(0);
+    expect(f.links.reservations).toBe(0);
+    expect((await f.links.get(CONN, '111-0000001-0000001'))!.state).toBe('waiting-for-pending');
+    expect((await f.links.get(CONN, '111-0000002-0000002'))!.state).toBe('skipped');
+    expect((await f.links.get(CONN, '111-0000003-0000003'))!.state).toBe('needs-attention');
+  });
+
+  it('pending then priced: waits first, creates on the next change', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder({ status: 'pending' }));
+    await importOrder(job(), f.deps);
+    f.amazon.orders.set('111-0000001-0000001', anOrder());
+    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'created' });
+    expect(f.links.history.map((h) => h.split(':')[1])).toEqual(['waiting-for-pending', 'mapped', 'reserved', 'created']);
+  });
+
+  it('cancelled at Amazon after creation cancels the Sage order once; a re-run changes nothing', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder());
+    await importOrder(job(), f.deps);
+    f.amazon.orders.set('111-0000001-0000001', anOrder({ status: 'cancelled' }));
+    expect(await importOrder(job(), f.deps)).toEqual({ kind: 'cancelled', tranNo: 'AMZ0000001' });
+    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'already-created' });
+    expect(f.sage.cancels).toEqual(['AMZ0000001']);
+    expect((await f.links.get(CONN, '111-0000001-0000001'))!.state).toBe('cancelled');
+  });
+
+  it('an unknown SKU throws one MappingError with every bad field and suggestions; nothing reserved; the link is dead-lettered', async () => {
+    const f = fakes();
+    f.amazon.orders.set(
+      '111-0000001-0000001',
+      anOrder({}, [
+        { sku: 'WIDGET-REDD', quantityOrdered: 1, title: 'Widget, red' },
+        { sku: 'NOPE-999', quantityOrdered: 1 },
+        { sku: 'MUG-LOGO', quantityOrdered: 1 },
+      ]),
+    );
+    const err = await importOrder(job(), f.deps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MappingError);
+    const m = err as MappingError;
+    expect(m.code).toBe('SB_MAP_SKU_UNKNOWN');
+    expect(m.kind).toBe('mapping');
+    expect(m.issues.map((i) => i.field)).toEqual(['lines[0].sku', 'lines[1].sku']);
+    expect(m.issues[0]!.suggestions?.[0]).toBe('WIDGET-RED');
+    expect(m.issues[0]!.suggestions!.length).toBeLessThanOrEqual(3);
+    expect(m.context).toMatchObject({ amazonOrderId: '111-0000001-0000001', unknownSkus: ['WIDGET-REDD', 'NOPE-999'] });
+    expect(m.message).not.toContain('Jane');
+    expect(f.links.reservations).toBe(0);
+    expect(await f.links.get(CONN, '111-0000001-0000001')).toMatchObject({ state: 'dead-lettered', lastError: 'SB_MAP_SKU_UNKNOWN' });
+    // The operator adds aliases; the replay creates the order.
+    await f.deps.aliases.setAlias(CONN, 'WIDGET-REDD', 'WIDGET-RED');
+    await f.deps.aliases.setAlias(CONN, 'NOPE-999', 'GADGET-PRO');
+    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'created', tranNo: 'AMZ0000001' });
+    expect(f.sage.creates[0]!.draft.lines.filter((l) => !l.charge).map((l) => l.itemId)).toEqual(['WIDGET-RED', 'GADGET-PRO', 'MUG-LOGO']);
+    expect((await f.links.get(CONN, '111-0000001-0000001'))!.lastError).toBeUndefined();
+  });
+
+  it('Sage unavailable surfaces as kind unavailable with retryAfterMs (the queue defers, no attempt spent) and reserves nothing', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder());
+    f.sage.unavailable = true;
+    const err = await importOrder(job(), f.deps).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SB_SAGE_UNAVAILABLE', kind: 'unavailable', retryAfterMs: 50 });
+    expect(f.links.reservations).toBe(0);
+    f.sage.unavailable = false;
+    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'created' });
+  });
+
+  it('a bad payload is SB_JOB_PAYLOAD_INVALID naming every bad field, before any I/O', async () => {
+    const f = fakes();
+    for (const payload of [null, 'x', [], {}, { connectionId: CONN }, { connectionId: '', amazonOrderId: 7 }]) {
+      const err = (await importOrder(payload, f.deps).catch((e: unknown) => e)) as SellbridgeError;
+      expect(err.code).toBe('SB_JOB_PAYLOAD_INVALID');
+      expect(err.kind).toBe('validation');
+    }
+    const err = (await importOrder({ connectionId: '' }, f.deps).catch((e: unknown) => e)) as SellbridgeError;
+    expect(err.context['fields']).toEqual(['connectionId', 'amazonOrderId']);
+    expect(f.amazon.gets).toEqual([]);
+  });
+
+  it('a link that says created while Sage lost the order is SB_ORD_SALES_ORDER_MISSING (validation)', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder());
+    await importOrder(job(), f.deps);
+    f.sage.orders.clear();
+    await expect(importOrder(job(), f.deps)).rejects.toMatchObject({ code: 'SB_ORD_SALES_ORDER_MISSING', kind: 'validation' });
+    expect(f.sage.creates).toHaveLength(1);
+  });
+});
