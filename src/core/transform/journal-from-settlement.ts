@@ -9,7 +9,8 @@ import { bankAccountFor, DEFAULT_SETTLEMENT_ACCOUNTS, settlementAccountRuleFor, 
  * negative, lines net to zero (sage500-facts.md §2.9). Amazon's sign is the seller's: a row the seller is paid
  * (+) is credited to its account (revenue, tax payable), a row charged (-) is debited (fees, refunds); the
  * deposit - the sum of the rows, which must equal `total-amount` to the cent - is debited to the bank clearing
- * account (credited when Amazon charges the seller). Lines are summed per account, or per account and order.
+ * account (credited when Amazon charges the seller). Lines are summed per account, or per account and order;
+ * a line's comment starts with the settlement id (or the order id) so it survives Sage's 50 characters.
  *
  * Every unmapped category and a total that does not reconcile are collected into one MappingError:
  * SB_SETTLE_UNMAPPED when a category lacks an account (with the mismatch listed too, if any), otherwise
@@ -119,9 +120,9 @@ export function journalFromSettlement(
         .map<JournalLine>((b) => ({
           account: b.account,
           amount: money(currency, b.minor),
-          comment: clip(`${b.labels.join('/')} ${b.orderId || settlement.settlementId}`),
+          comment: clip(`${b.orderId || settlement.settlementId} ${b.labels.join('/')}`),
         }));
-      const bank: JournalLine = { account: bankAccountFor(rules, currency), amount: deposit, comment: clip(`Amazon deposit ${settlement.settlementId}`) };
+      const bank: JournalLine = { account: bankAccountFor(rules, currency), amount: deposit, comment: clip(`${settlement.settlementId} Amazon deposit`) };
       return { reference: settlementJournalReference(settlement.settlementId, currency), postDate: date, currency, lines: [bank, ...accountLines] };
     });
 }
