@@ -104,7 +104,6 @@ export const DEFAULT_SETTLEMENT_ACCOUNT_RULES: readonly SettlementAccountRule[] 
   rule('*', 'ItemFees', 'GiftwrapChargeback', A.shippingFees, 'Shipping chargebacks'),
   rule('*', 'ItemFees', 'ShippingHB', A.shippingFees, 'Shipping chargebacks'),
   rule('*', 'ItemFees', '*', A.sellingFees, 'Amazon selling fees'),
-  rule('ServiceFee', '*', '*', A.sellingFees, 'Amazon selling fees'),
   rule('*', 'Cost of Advertising', '*', A.advertising, 'Advertising'),
   rule('*', '*', 'Cost of Advertising', A.advertising, 'Advertising'),
   rule('CouponRedemptionFee', '*', '*', A.advertising, 'Advertising'),
@@ -119,6 +118,8 @@ export const DEFAULT_SETTLEMENT_ACCOUNT_RULES: readonly SettlementAccountRule[] 
   rule('*', '*', 'FBADisposalFee', A.fbaFees, 'FBA fees'),
   rule('*', '*', 'FBARemovalFee', A.fbaFees, 'FBA fees'),
   rule('*', '*', 'Shipping label purchase', A.shippingFees, 'Shipping labels'),
+  // Service fees not named above (advertising, subscription and storage come first)
+  rule('ServiceFee', '*', '*', A.sellingFees, 'Amazon selling fees'),
   // Reimbursements and liquidations
   rule('*', 'FBA Inventory Reimbursement', '*', A.reimbursements, 'Amazon reimbursements'),
   rule('Liquidations', '*', '*', A.liquidations, 'Liquidations'),

@@ -255,6 +255,9 @@ function buildSettlement(header: readonly string[] | undefined, rows: readonly R
       const amount = amountOf(row, 'amount', rowCurrency);
       if (amount) transactions.push({ row: row.line, transactionType, amountType, amountDescription: cell(row, 'amount-description'), amount, ...common });
     } else {
+      if (LEGACY_AMOUNTS.every((spec) => cell(row, spec.amount) === '')) {
+        issues.push({ field: at(row, 'price-amount'), problem: `expected an amount in one of ${LEGACY_AMOUNTS.map((a) => a.amount).join(', ')}, found nothing` });
+      }
       for (const spec of LEGACY_AMOUNTS) {
         if (cell(row, spec.amount) === '') continue;
         const amount = amountOf(row, spec.amount, rowCurrency);
