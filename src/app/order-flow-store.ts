@@ -63,6 +63,8 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
       if (existing?.tranNo) return existing.tranNo;
       await db.transaction().execute(async (tx) => {
         await ensure(tx, connectionId, amazonOrderId, 'received');
+        const current = await tx.selectFrom('order_links').select('tran_no').where('connection_id', '=', connectionId).where('amazon_order_id', '=', amazonOrderId).executeTakeFirst();
+        if (current?.tran_no) return; // reserved meanwhile by a concurrent call: draw nothing
         const row = await tx
           .insertInto('tran_no_sequences')
           .values({ connection_id: connectionId, next_value: 1 })

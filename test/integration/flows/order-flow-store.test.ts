@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeOrderLinks, storeShipmentConfirmations, storeSkuAliases, storeWatermarks } from '../../../src/app/order-flow-store.ts';
+import { tranNoFor } from '../../../src/connectors/sage500/tran-no.ts';
+import type { Store } from '../../../src/runtime/store/store.ts';
+import { freshStore } from '../../helpers/queue-env.ts';
+
+/** The store adapters of the order flows on SQLite (migration 0005-order-links). */
+let store: Store;
+const clock = { now: () => new Date('2026-11-27T12:00:00Z') };
+beforeAll(async () => {
+  store = await freshStore('sqlite', 'flows-order-flow-store');
+});
+afterAll(async () => {
+  await store.close();
+});
+
+describe('order flow store adapters (SQLite)', () => {
+  it('reserves one TranNo per order, exactly once under concurrent calls, from a sequence per connection', async () => {
+    const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));
+    const same = await Promise.all(Array.from({ length: 8 }, () => links.reserveTranNo('c1', '111-0000001-0000001')));
+    expect(new Set(same)).toEqual(new Set(['AMZ0000001']));
+    expect(await links.reserveTranNo('c1', '111-0000002-0000002')).toBe('AMZ0000002');
+    expect(await links.reserveTranNo('c2', '111-0000001-0000001')).toBe('AMZ0000001');
+    expect(await links.findByTranNo('c1', 'AMZ0000002')).toMatchObject({ amazonOrderId: '111-0000002-0000002', state: 'received' });
+  });
+
+  it('records state and fields; lastError null clears it; unknown orders are undefined', async () => {
+    const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));
+    await links.setState('c1', '111-0000009-0000009', 'dead-lettered', { lastError: 'SB_MAP_SKU_UNKNOWN' });
+    expect(await links.get('c1', '111-0000009-0000009')).toMatchObject({ state: 'dead-lettered', lastError: 'SB_MAP_SKU_UNKNOWN' });
+    const l = await links.setState('c1', '111-0000009-0000009', 'mapped', { lastError: null, marketplaceId: 'ATVPDKIKX0DER' });
+    expect(l.lastError).toBeUndefined();
+    expect(l.marketplaceId).toBe('ATVPDKIKX0DER');
+    expect(await links.get('c1', 'nope')).toBeUndefined();
+  });
+
+  it('keeps SKU aliases per connection and watermarks', async () => {
+    const aliases = storeSkuAliases(store, clock);
+    await aliases.setAlias('c1', 'SKU-A', 'WIDGET-RED');
+    await aliases.setAlias('c1', 'SKU-A', 'WIDGET-BLUE');
+    await aliases.setAlias('c2', 'SKU-B', 'MUG-LOGO');
+    expect(await aliases.aliasesFor('c1')).toEqual({ 'SKU-A': 'WIDGET-BLUE' });
+    const w = storeWatermarks(store, clock);
+    expect(await w.get('c1', 'sage.shipments')).toBeUndefined();
+    await w.set('c1', 'sage.shipments', '17');
+    await w.set('c1', 'sage.shipments', '18');
+    expect(await w.get('c1', 'sage.shipments')).toBe('18');
+  });
+
+  it('records each (order, shipment, package) once with packageReferenceIds 1, 2, ... per order, and counts send attempts', async () => {
+    const c = storeShipmentConfirmations(store, clock);
+    const detail = { marketplaceId: 'M', carrierCode: 'UPS', trackingNumber: '1Z', shipDate: '2026-11-27T10:00:00Z', lines: [{ lineId: '1', quantity: 1 }] };
+    const k1 = { connectionId: 'c1', amazonOrderId: 'O1', shipmentKey: '10', packageNo: '1' };
+    const k2 = { ...k1, shipmentKey: '11' };
+    const a = await c.record(k1, detail);
+    const again = await c.record(k1, { ...detail, trackingNumber: 'changed' });
+    const b = await c.record(k2, detail);
+    const other = await c.record({ ...k1, amazonOrderId: 'O2' }, detail);
+    expect([a.packageReferenceId, again.packageReferenceId, b.packageReferenceId, other.packageReferenceId]).toEqual(['1', '1', '2', '1']);
+    expect(again.detail.trackingNumber).toBe('1Z');
+    await c.setState(k1, 'sending');
+    await c.setState(k1, 'sending');
+    await c.setState(k1, 'confirmed');
+    expect(await c.get(k1)).toMatchObject({ state: 'confirmed', sendAttempts: 2 });
+    expect((await c.listForOrder('c1', 'O1')).map((r) => r.state)).toEqual(['confirmed', 'pending']);
+  });
+});

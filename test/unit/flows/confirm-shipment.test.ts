@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { Shipment } from '../../../src/core/model/shipment.ts';
+import { confirmShipment, pollShipments, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE, SHIPMENT_WATERMARK } from '../../../src/flows/confirm-shipment.ts';
+import { importOrder } from '../../../src/flows/import-order.ts';
+import { packagesFromShipment } from '../../../src/flows/package-confirmations.ts';
+import { DEFAULT_CARRIERS } from '../../../src/core/rules/carriers.ts';
+import { anOrder, CONN, fakes, type Fakes } from './fakes.ts';
+
+const ID = '111-0000001-0000001';
+
+async function createdOrder(f: Fakes, lines = [{ sku: 'WIDGET-RED', quantityOrdered: 2 }, { sku: 'MUG-LOGO', quantityOrdered: 1 }]): Promise<string> {
+  f.amazon.orders.set(ID, anOrder({}, lines));
+  const out = await importOrder({ connectionId: CONN, amazonOrderId: ID }, f.deps);
+  if (out.kind !== 'created') throw new Error(out.kind);
+  return out.tranNo;
+}
+
+function shipment(tranNo: string, key: string, packages: string[], shipMethodId = 'UPS-GND', lines: [string, number][] = [['10000000000001', 2], ['10000000000002', 1]]): Shipment {
+  return {
+    key,
+    tranId: `SH-${key}`,
+    status: 'committed',
+    shipDate: '2026-11-27T10:00:00.000Z',
+    warehouseId: 'MAIN',
+    lines: lines.map(([itemId, q], i) => ({ lineKey: `${key}-${i}`, salesOrderTranNo: tranNo, amazonOrderItemId: itemId, itemId: 'X', quantity: q, shipMethodId })),
+    packages: packages.map((p, i) => ({ packageNo: p, trackingNumber: `1ZTRACK${key}${i}` })),
+  };
+}
+
+const runConfirmJobs = async (f: Fakes) => {
+  const jobs = f.enqueued.filter((j) => j.queue === SHIPMENT_CONFIRM_QUEUE).splice(0);
+  f.enqueued.length = 0;
+  return Promise.all(jobs.map((j) => confirmShipment(j.payload, f.deps)));
+};
+
+describe('packagesFromShipment (pure)', () => {
+  it('groups lines by Sellbridge order, maps the carrier, deals lines to several packages, leaves foreign orders out', () => {
+    const s = { ...shipment('AMZ0000001', '7', ['P1', 'P2'], 'FEDEX-2D'), lines: [...shipment('AMZ0000001', '7', ['P1']).lines, { lineKey: 'x', salesOrderTranNo: 'SAGE-OWN', itemId: 'X', quantity: 1 }] };
+    const out = packagesFromShipment(s, (t) => (t === 'AMZ0000001' ? { amazonOrderId: ID, marketplaceId: 'ATVPDKIKX0DER' } : undefined), DEFAULT_CARRIERS);
+    expect(out).toEqual([
+      { amazonOrderId: ID, shipmentKey: '7', packageNo: 'P1', detail: { marketplaceId: 'ATVPDKIKX0DER', carrierCode: 'UPS', shippingMethod: 'UPS Ground', trackingNumber: '1ZTRACK70', shipDate: '2026-11-27T10:00:00.000Z', lines: [{ lineId: '10000000000001', quantity: 2 }] } },
+      { amazonOrderId: ID, shipmentKey: '7', packageNo: 'P2', detail: { marketplaceId: 'ATVPDKIKX0DER', carrierCode: 'UPS', shippingMethod: 'UPS Ground', trackingNumber: '1ZTRACK71', shipDate: '2026-11-27T10:00:00.000Z', lines: [{ lineId: '10000000000002', quantity: 1 }] } },
+    ]);
+  });
+
+  it('an unknown ship method becomes Other with carrierName', () => {
+    const out = packagesFromShipment(shipment('T', '1', ['P'], 'BIKE-COURIER'), () => ({ amazonOrderId: ID, marketplaceId: 'M' }), DEFAULT_CARRIERS);
+    expect(out[0]!.detail).toMatchObject({ carrierCode: 'Other', carrierName: 'BIKE-COURIER' });
+  });
+});
+
+describe('pollShipments + confirmShipment with in-memory ports', () => {
+  it('confirms each package exactly once, across re-read pages and re-run jobs; cursor stored; lifecycle reaches confirmed', async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    const s = shipment(tranNo, '42', ['1']);
+    f.sage.shipAll(tranNo);
+    f.sage.shipmentPages.push({ shipments: [s], cursor: 'c1', more: true }, { shipments: [s], cursor: 'c2', more: false });
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({ shipments: 1, queued: 1, more: true });
+    expect(f.enqueued.map((e) => e.queue)).toEqual([SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE]);
+    expect(f.enqueued[0]!.key).toBe(`shipment.confirm:${ID}`);
+    expect(f.watermarks.get(`${CONN}|${SHIPMENT_WATERMARK}`)).toBe('c1');
+    const confirmJob = f.enqueued[0]!.payload;
+    expect(await confirmShipment(confirmJob, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    // The rewind window reads the shipment again: nothing new is queued.
+    f.enqueued.length = 0;
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({ shipments: 1, queued: 0, more: false });
+    expect(f.sage.cursorsAsked).toEqual([undefined, 'c1']);
+    // A duplicate confirm job does not call Amazon again.
+    expect(await confirmShipment(confirmJob, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });
+    expect(f.amazon.confirms).toHaveLength(1);
+    expect(f.amazon.confirms[0]).toEqual({
+      orderId: ID, marketplaceId: 'ATVPDKIKX0DER', packageReferenceId: '1', carrierCode: 'UPS', shippingMethod: 'UPS Ground', trackingNumber: '1ZTRACK420',
+      shipDate: '2026-11-27T10:00:00.000Z', lines: [{ lineId: '10000000000001', quantity: 2 }, { lineId: '10000000000002', quantity: 1 }],
+    });
+    expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
+  });
+
+  it('after an unknown outcome (timeout after Amazon took it) the retry reads the order and does not send again', async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
+    await pollShipments({ connectionId: CONN }, f.deps);
+    const job = f.enqueued[0]!.payload;
+    f.amazon.failAfterEffect = 1;
+    await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({ code: 'SB_AMZ_TIMEOUT', kind: 'transient' });
+    const getsBefore = f.amazon.gets.length;
+    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'found-at-amazon', packageReferenceId: '1' });
+    expect(f.amazon.gets.length).toBe(getsBefore + 1);
+    expect(f.amazon.confirms).toHaveLength(1);
+  });
+
+  it('after a failure before Amazon took it, the retry checks the order, then sends once more', async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
+    await pollShipments({ connectionId: CONN }, f.deps);
+    const job = f.enqueued[0]!.payload;
+    const real = f.amazon.confirmShipment.bind(f.amazon);
+    f.amazon.confirmShipment = async () => {
+      throw Object.assign(new Error('socket hang up'));
+    };
+    await expect(confirmShipment(job, f.deps)).rejects.toThrow('socket hang up');
+    f.amazon.confirmShipment = real;
+    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect(f.amazon.confirms).toHaveLength(1);
+    expect([...f.confirmations.rows.values()][0]!.sendAttempts).toBe(2);
+  });
+
+  it('a partial shipment then the rest: two packages with references 1 and 2; shipped-partially then confirmed', async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '50', ['1'], 'USPS-PRI', [['10000000000001', 2]])], cursor: 'c1', more: false });
+    await pollShipments({ connectionId: CONN }, f.deps);
+    await runConfirmJobs(f);
+    expect((await f.links.get(CONN, ID))!.state).toBe('shipped-partially');
+    f.sage.shipAll(tranNo);
+    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '51', ['1'], 'USPS-PRI', [['10000000000002', 1]])], cursor: 'c2', more: false });
+    await pollShipments({ connectionId: CONN }, f.deps);
+    await runConfirmJobs(f);
+    expect(f.amazon.confirms.map((c) => [c.packageReferenceId, c.carrierCode, c.lines])).toEqual([
+      ['1', 'USPS', [{ lineId: '10000000000001', quantity: 2 }]],
+      ['2', 'USPS', [{ lineId: '10000000000002', quantity: 1 }]],
+    ]);
+    expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
+  });
+
+  it('a confirm job for an unrecorded package is SB_ORD_CONFIRMATION_MISSING; a bad payload is SB_JOB_PAYLOAD_INVALID', async () => {
+    const f = fakes();
+    await expect(confirmShipment({ connectionId: CONN, amazonOrderId: ID, shipmentKey: '1', packageNo: '1' }, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_CONFIRMATION_MISSING', kind: 'validation' });
+    await expect(confirmShipment({ connectionId: CONN }, f.deps)).rejects.toMatchObject({ code: 'SB_JOB_PAYLOAD_INVALID' });
+    await expect(pollShipments(undefined, f.deps)).rejects.toMatchObject({ code: 'SB_JOB_PAYLOAD_INVALID' });
+  });
+
+  it('Sage unavailable during a poll is kind unavailable and leaves the cursor where it was', async () => {
+    const f = fakes();
+    f.sage.unavailable = true;
+    await expect(pollShipments({ connectionId: CONN }, f.deps)).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(f.watermarks.size).toBe(0);
+  });
+});
