@@ -1,3 +1,4 @@
+import { SellbridgeError } from '../errors.ts';
 import { moneyToDecimal, type Money } from '../model/money.ts';
 import type { AttributeValue } from '../model/listing.ts';
 import type { ListingChange } from './listing-delta.ts';
@@ -84,8 +85,9 @@ export function feedMessageFromChange(change: ListingChange, messageId: number, 
 
 /**
  * Splits the changes into feeds: per marketplace (in order of first appearance), then by the message and byte
- * limits. A change with nothing to send is skipped. Throws RangeError when one message alone exceeds the byte
- * limit (cannot happen for quantity and price; guards huge mapped attributes).
+ * limits. A change with nothing to send is skipped.
+ * @throws SellbridgeError SB_LIST_MESSAGE_TOO_LARGE when one message alone exceeds the byte limit (cannot happen
+ *   for quantity and price; guards huge mapped attributes).
  */
 export function feedMessagesFromDeltas(changes: readonly ListingChange[], options: FeedOptions): ListingsFeedBatch[] {
   const maxMessages = Math.min(options.maxMessages ?? MAX_MESSAGES_PER_FEED, MAX_MESSAGES_PER_FEED);
@@ -97,7 +99,9 @@ export function feedMessagesFromDeltas(changes: readonly ListingChange[], option
   const byMarketplace = new Map<string, ListingChange[]>();
   for (const change of changes) {
     if (change.changes.length === 0) continue;
-    byMarketplace.set(change.marketplaceId, [...(byMarketplace.get(change.marketplaceId) ?? []), change]);
+    const list = byMarketplace.get(change.marketplaceId);
+    if (list) list.push(change);
+    else byMarketplace.set(change.marketplaceId, [change]);
   }
 
   const batches: ListingsFeedBatch[] = [];
@@ -120,7 +124,10 @@ export function feedMessagesFromDeltas(changes: readonly ListingChange[], option
         message = feedMessageFromChange(change, 1, options.quantityOp);
         size = utf8Length(JSON.stringify(message));
       }
-      if (overhead + size > maxBytes) throw new RangeError(`SKU ${change.sku}: one feed message is ${size} bytes, above the ${maxBytes}-byte feed limit`);
+      if (overhead + size > maxBytes)
+        throw new SellbridgeError('SB_LIST_MESSAGE_TOO_LARGE', `SKU ${change.sku}: one feed message is ${size} bytes, above the ${maxBytes}-byte feed limit`, {
+          context: { sku: change.sku, marketplaceId: change.marketplaceId, bytes: size },
+        });
       messages.push(message);
       sent.push({ messageId: message.messageId, sku: change.sku, change });
       bytes += size;

@@ -1,3 +1,4 @@
+import { SellbridgeError } from '../errors.ts';
 import type { ItemPrice, StockLevel } from '../model/inventory.ts';
 import type {
   AttributeValue,
@@ -164,7 +165,11 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
   }
 
   const stockByItem = new Map<string, StockLevel[]>();
-  for (const s of input.stock) stockByItem.set(s.itemId, [...(stockByItem.get(s.itemId) ?? []), s]);
+  for (const s of input.stock) {
+    const rows = stockByItem.get(s.itemId);
+    if (rows) rows.push(s);
+    else stockByItem.set(s.itemId, [s]);
+  }
   const lastByKey = new Map(input.lastSent.map((s) => [listingKey(s.marketplaceId, s.sku), s]));
 
   // Which distinct SKUs share each item's pool (merchant-fulfilled, quantity managed).
@@ -335,4 +340,11 @@ export function applyListingChanges(lastSent: readonly SentListingState[], chang
     byKey.set(key, sentStateAfter(byKey.get(key), change));
   }
   return [...byKey.values()];
+}
+
+/** The dead-letter error for a held price (SB_LIST_PRICE_HELD); replaying it is the approval. */
+export function errorFromHeld(held: HeldChange): SellbridgeError {
+  return new SellbridgeError('SB_LIST_PRICE_HELD', `SKU ${held.sku} in ${held.marketplaceId}: ${held.why}`, {
+    context: { sku: held.sku, marketplaceId: held.marketplaceId, reason: held.reason },
+  });
 }

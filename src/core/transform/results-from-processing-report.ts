@@ -1,3 +1,4 @@
+import { SellbridgeError } from '../errors.ts';
 import type { ListingChange } from './listing-delta.ts';
 
 /**
@@ -102,4 +103,14 @@ export function resultsFromProcessingReport(report: ProcessingReportView | undef
 /** The changes Amazon accepted: apply these (and only these) to the last-sent state. */
 export function acceptedChanges(results: FeedResults): ListingChange[] {
   return results.outcomes.filter((o) => o.next === 'done').map((o) => o.change);
+}
+
+/**
+ * The dead-letter error for a rejected SKU (SB_LIST_MESSAGE_REJECTED): Amazon's reasons in the message, ids
+ * only in the context. Feed-level failures (`next: 'retry'`) are not dead-lettered here.
+ */
+export function errorFromOutcome(outcome: SkuOutcome, feedId: string): SellbridgeError {
+  return new SellbridgeError('SB_LIST_MESSAGE_REJECTED', `SKU ${outcome.sku} in ${outcome.marketplaceId}: ${outcome.reasons.join('; ')}`, {
+    context: { sku: outcome.sku, marketplaceId: outcome.marketplaceId, messageId: outcome.messageId, feedId },
+  });
 }
