@@ -235,7 +235,6 @@ describe('order to fulfillment on SQLite (simulator over HTTP, Sage sandbox, rea
     expect(one.packages.length).toBeGreaterThan(0);
 
     // Forget the cursor: the poll reads every shipment again, and nothing is confirmed twice.
-    await deps.watermarks.set(CONN, SHIPMENT_WATERMARK, '');
     await store.db.deleteFrom('watermarks').where('name', '=', SHIPMENT_WATERMARK).execute();
     await queue.enqueue(SHIPMENT_POLL_QUEUE, { connectionId: CONN }, { key: shipmentPollKey(CONN), dedupe: true });
     await drained();
