@@ -8,7 +8,8 @@ import { journalFromSettlement, type SettlementJournalOptions } from '../../../s
 /**
  * Golden settlements: test/fixtures/golden-settlement/<case>/input.tsv (a synthetic Flat File V2), optional
  * options.json ({detail, postDate, suspenseAccount, numberFormat}) and expected.json (worked out by hand from
- * the default account rules: the parsed summary, then either the journals or the error).
+ * the default account rules: the parsed summary, then either the journals or the error; or the parse error of a
+ * file that is refused as a whole).
  */
 const ROOT = new URL('../../fixtures/golden-settlement/', import.meta.url);
 const cases = readdirSync(ROOT).filter((n) => existsSync(new URL(`${n}/expected.json`, ROOT))).sort();
@@ -28,11 +29,23 @@ describe('golden settlement cases', () => {
     const optionsUrl = new URL(`${name}/options.json`, ROOT);
     const options = (existsSync(optionsUrl) ? JSON.parse(readFileSync(optionsUrl, 'utf8')) : {}) as CaseOptions;
     const expected = JSON.parse(readFileSync(new URL(`${name}/expected.json`, ROOT), 'utf8')) as {
-      settlement: Record<string, unknown>;
+      settlement?: Record<string, unknown>;
+      parseError?: { code: string; issues: unknown };
       journals?: unknown;
       error?: { code: string; issues: unknown };
     };
-    const settlement = parseSettlementReport(text, options.numberFormat ? { numberFormat: options.numberFormat } : {});
+    const parseOptions = options.numberFormat ? { numberFormat: options.numberFormat } : {};
+    if (expected.parseError) {
+      // Quarantined as a whole: the file yields no settlement, only the diagnosis.
+      expect(() => parseSettlementReport(text, parseOptions)).toThrow(MappingError);
+      try {
+        parseSettlementReport(text, parseOptions);
+      } catch (err) {
+        expect({ code: (err as MappingError).code, issues: (err as MappingError).issues }).toEqual(expected.parseError);
+      }
+      return;
+    }
+    const settlement = parseSettlementReport(text, parseOptions);
     expect({
       settlementId: settlement.settlementId,
       currency: settlement.currency,
