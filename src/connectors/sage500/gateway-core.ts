@@ -9,6 +9,7 @@ import type {
   SalesOrderDraft,
   SalesOrderLookup,
   SalesOrderStatus,
+  PostalAddress,
 } from '../../core/model/sales-order.ts';
 import type { Shipment, ShipmentPage } from '../../core/model/shipment.ts';
 import type { Clock } from '../../core/ports/clock.ts';
@@ -171,6 +172,11 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
     return rows.map((r) => ({ itemId: r.ItemID, warehouseId: r.WhseID, onHand: units(r.QtyOnHand), available: units(r.QtyAvailable) }));
   }
 
+  function addressOf(a: { AddrName: string | null; AddrLine1: string | null; AddrLine2: string | null; AddrLine3: string | null; AddrLine4: string | null; AddrLine5: string | null; City: string | null; StateID: string | null; PostalCode: string | null; CountryID: string | null }): PostalAddress {
+    const lines = [a.AddrLine1, a.AddrLine2, a.AddrLine3, a.AddrLine4, a.AddrLine5].filter((l): l is string => l !== null && l !== '');
+    return { name: a.AddrName ?? '', lines, city: a.City ?? '', region: a.StateID ?? '', postalCode: a.PostalCode ?? '', countryId: a.CountryID ?? '' };
+  }
+
   async function readOrder(by: SalesOrderLookup): Promise<SalesOrder | undefined> {
     const header = await selectSalesOrderHeader(backend.db, co, by).executeTakeFirst();
     if (!header) return undefined;
@@ -184,6 +190,9 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
       ...(header.AmazonOrderId ? { amazonOrderId: header.AmazonOrderId } : {}),
       orderDate: isoFromSage(header.TranDate),
       currency: header.CurrID,
+      ...(header.AddrKey !== null ? { shipTo: addressOf(header) } : {}),
+      ...(header.FreightAmt !== null && header.FreightAmt !== undefined ? { freight: moneyFromSageDecimal(header.FreightAmt, header.CurrID) } : {}),
+      ...(header.TranAmt !== null && header.TranAmt !== undefined ? { total: moneyFromSageDecimal(header.TranAmt, header.CurrID) } : {}),
       lines: lines.map((l) => ({
         lineNo: l.SOLineNo,
         itemId: l.ItemID,
@@ -192,6 +201,9 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
         unitPrice: moneyFromSageDecimal(l.UnitPrice, header.CurrID),
         warehouseId: l.WhseID,
         ...(l.UserFld1 ? { amazonOrderItemId: l.UserFld1 } : {}),
+        ...(l.ExtAmt !== null && l.ExtAmt !== undefined ? { amount: moneyFromSageDecimal(l.ExtAmt, header.CurrID) } : {}),
+        ...(l.TradeDiscAmt !== null && l.TradeDiscAmt !== undefined && Number(l.TradeDiscAmt) !== 0 ? { tradeDiscount: moneyFromSageDecimal(l.TradeDiscAmt, header.CurrID) } : {}),
+        ...(l.GLAcctNo ? { glAccountNo: l.GLAcctNo } : {}),
       })),
     };
   }

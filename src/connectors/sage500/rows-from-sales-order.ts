@@ -11,6 +11,8 @@ export type StgSOLineRow = Insertable<SageDatabase['StgSOLine']>;
 
 /** Action code of staging rows: 1 = insert (facts §3). The middleware only ever inserts (facts §4.3). */
 const ACTION_INSERT = 1;
+/** StgSalesOrder has DfltShipToAddrLine1..5 (facts §4.2), like tciAddress.AddrLine1..5. */
+const ADDRESS_LINES = 5;
 
 export function checkTranNo(tranNo: string): void {
   if (!/^[A-Za-z0-9-]{1,10}$/.test(tranNo)) {
@@ -56,6 +58,8 @@ export function rowsFromSalesOrder(
     DfltShipToAddrLine1: fit('StgSalesOrder', 'DfltShipToAddrLine1', 'shipTo.lines[0]', shipTo?.lines[0]),
     DfltShipToAddrLine2: fit('StgSalesOrder', 'DfltShipToAddrLine2', 'shipTo.lines[1]', shipTo?.lines[1]),
     DfltShipToAddrLine3: fit('StgSalesOrder', 'DfltShipToAddrLine3', 'shipTo.lines[2]', shipTo?.lines[2]),
+    DfltShipToAddrLine4: fit('StgSalesOrder', 'DfltShipToAddrLine4', 'shipTo.lines[3]', shipTo?.lines[3]),
+    DfltShipToAddrLine5: fit('StgSalesOrder', 'DfltShipToAddrLine5', 'shipTo.lines[4]', shipTo?.lines[4]),
     DfltShipToCity: fit('StgSalesOrder', 'DfltShipToCity', 'shipTo.city', shipTo?.city),
     DfltShipToStateID: fit('StgSalesOrder', 'DfltShipToStateID', 'shipTo.region', shipTo?.region),
     DfltShipToCountryID: fit('StgSalesOrder', 'DfltShipToCountryID', 'shipTo.countryId', shipTo?.countryId),
@@ -69,6 +73,9 @@ export function rowsFromSalesOrder(
     // The AmazonOrderId (19 characters) only fits TranCmnt varchar(50) on the header (facts §5).
     TranCmnt: fit('StgSalesOrder', 'TranCmnt', 'amazonOrderId', draft.amazonOrderId),
   };
+  if (shipTo && shipTo.lines.length > ADDRESS_LINES) {
+    issues.push({ field: 'shipTo.lines', problem: `${shipTo.lines.length} address lines do not fit StgSalesOrder.DfltShipToAddrLine1..${ADDRESS_LINES}` });
+  }
   const seen = new Set<number>();
   const lines = draft.lines.map((line, i): StgSOLineRow => {
     const at = `lines[${i}]`;
@@ -76,6 +83,13 @@ export function rowsFromSalesOrder(
     seen.add(line.lineNo);
     if (!Number.isInteger(line.quantity) || line.quantity <= 0) issues.push({ field: `${at}.quantity`, problem: 'must be a whole number above 0' });
     if (line.unitPrice.currency !== draft.currency) issues.push({ field: `${at}.unitPrice`, problem: `currency ${line.unitPrice.currency} differs from the order's ${draft.currency}` });
+    const gross = line.unitPrice.minor * line.quantity;
+    const discount = line.tradeDiscount;
+    if (discount !== undefined) {
+      if (discount.currency !== draft.currency) issues.push({ field: `${at}.tradeDiscount`, problem: `currency ${discount.currency} differs from the order's ${draft.currency}` });
+      if (!Number.isInteger(discount.minor) || discount.minor < 0) issues.push({ field: `${at}.tradeDiscount`, problem: 'must be 0 or more' });
+      else if (gross >= 0 && discount.minor > gross) issues.push({ field: `${at}.tradeDiscount`, problem: 'is larger than unit price x quantity' });
+    }
     const row: StgSOLineRow = {
       SessionKey: sessionKey,
       ProcessStatus: PROCESS_STATUS.notProcessed,
@@ -86,7 +100,9 @@ export function rowsFromSalesOrder(
       Description: fit('StgSOLine', 'Description', `${at}.description`, line.description),
       QtyOrd: String(line.quantity),
       UnitPrice: sageDecimalFromMoney(line.unitPrice),
-      ExtAmt: sageDecimalFromMoney(money(line.unitPrice.currency, line.unitPrice.minor * line.quantity)),
+      // ExtAmt is the line's amount after its trade discount (facts §4.2; [I] that Sage nets it the same way).
+      ExtAmt: sageDecimalFromMoney(money(line.unitPrice.currency, gross - (discount?.minor ?? 0))),
+      TradeDiscAmt: discount === undefined ? null : sageDecimalFromMoney(discount),
       WarehouseID: fit('StgSOLine', 'WarehouseID', `${at}.warehouseId`, line.warehouseId ?? draft.warehouseId),
       ShipMethID: fit('StgSOLine', 'ShipMethID', `${at}.shipMethodId`, line.shipMethodId ?? draft.shipMethodId),
       ShipPriority: 3,
@@ -96,6 +112,8 @@ export function rowsFromSalesOrder(
       ReqCert: 'No',
       Hold: '0',
       DeliveryMeth: '1',
+      // Sage books the line to this account instead of the item's default (facts §4.2, StgSOLine.GLAcctNo).
+      GLAcctNo: fit('StgSOLine', 'GLAcctNo', `${at}.glAccountNo`, line.glAccountNo),
       // OrderItemId (14 digits) fits UserFld1 varchar(15) and maps shipment lines back to Amazon (facts §5).
       UserFld1: fit('StgSOLine', 'UserFld1', `${at}.amazonOrderItemId`, line.amazonOrderItemId),
     };

@@ -27,7 +27,7 @@ export const SAGE_TABLES = {
   tsmCompany: t({ columns: { CompanyID: 'varchar(3)', CompanyName: 'varchar(40)', CurrID: 'varchar(3)' }, primaryKey: ['CompanyID'] }),
   tciAddress: t({
     columns: {
-      AddrKey: 'int', AddrName: 'varchar(40)?', AddrLine1: 'varchar(40)?', AddrLine2: 'varchar(40)?', AddrLine3: 'varchar(40)?',
+      AddrKey: 'int', AddrName: 'varchar(40)?', AddrLine1: 'varchar(40)?', AddrLine2: 'varchar(40)?', AddrLine3: 'varchar(40)?', AddrLine4: 'varchar(40)?', AddrLine5: 'varchar(40)?',
       City: 'varchar(20)?', StateID: 'varchar(3)?', PostalCode: 'varchar(10)?', CountryID: 'varchar(3)?',
     },
     primaryKey: ['AddrKey'],
@@ -75,7 +75,7 @@ export const SAGE_TABLES = {
     columns: {
       SOKey: 'int', CompanyID: 'varchar(3)', TranType: 'int', TranNo: 'varchar(10)', TranNoRel: 'varchar(15)', TranID: 'varchar(13)',
       TranDate: 'datetime', CustKey: 'int', CustPONo: 'varchar(15)?', Status: 'smallint', CurrID: 'varchar(3)', DfltWhseKey: 'int?',
-      DfltShipMethKey: 'int?', DfltShipToAddrKey: 'int?', SalesAmt: 'decimal(15,3)', FreightAmt: 'decimal(15,3)', TranAmt: 'decimal(15,3)',
+      DfltShipMethKey: 'int?', DfltShipToAddrKey: 'int?', SalesAmt: 'decimal(15,3)', FreightAmt: 'decimal(15,3)', TradeDiscAmt: 'decimal(15,3)', TranAmt: 'decimal(15,3)',
       OpenAmt: 'decimal(15,3)', TranCmnt: 'varchar(50)?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?', UserFld3: 'varchar(15)?', UserFld4: 'varchar(15)?',
       CreateDate: 'datetime', CreateUserID: 'varchar(30)', UpdateCounter: 'int',
     },
@@ -92,7 +92,8 @@ export const SAGE_TABLES = {
   tsoSOLineDist: t({
     columns: {
       SOLineDistKey: 'int', SOLineKey: 'int', WhseKey: 'int', QtyOrd: 'decimal(16,8)', QtyOpenToShip: 'decimal(16,8)', QtyShip: 'decimal(16,8)',
-      ExtAmt: 'decimal(15,3)', DeliveryMeth: 'smallint', ShipMethKey: 'int?', ShipToAddrKey: 'int?', RequestDate: 'datetime?', Status: 'smallint', UpdateCounter: 'int',
+      ExtAmt: 'decimal(15,3)', TradeDiscAmt: 'decimal(15,3)', DeliveryMeth: 'smallint', ShipMethKey: 'int?', ShipToAddrKey: 'int?', RequestDate: 'datetime?',
+      GLAcctKey: 'int?', Status: 'smallint', UpdateCounter: 'int',
     },
     primaryKey: ['SOLineDistKey'],
   }),
@@ -145,7 +146,8 @@ export const SAGE_TABLES = {
     columns: {
       RowKey: 'identity', SessionKey: 'int', ProcessStatus: 'smallint', Action: 'smallint?', TranNo: 'varchar(10)?', TranDate: 'datetime?', Status: 'varchar(25)?',
       CustID: 'varchar(12)?', CustPONo: 'varchar(15)?', CurrID: 'varchar(3)?', CurrExchRate: 'float?', DfltShipToAddrName: 'varchar(40)?',
-      DfltShipToAddrLine1: 'varchar(40)?', DfltShipToAddrLine2: 'varchar(40)?', DfltShipToAddrLine3: 'varchar(40)?', DfltShipToCity: 'varchar(20)?',
+      DfltShipToAddrLine1: 'varchar(40)?', DfltShipToAddrLine2: 'varchar(40)?', DfltShipToAddrLine3: 'varchar(40)?',
+      DfltShipToAddrLine4: 'varchar(40)?', DfltShipToAddrLine5: 'varchar(40)?', DfltShipToCity: 'varchar(20)?',
       DfltShipToStateID: 'varchar(3)?', DfltShipToCountryID: 'varchar(3)?', DfltShipToPostalCode: 'varchar(10)?', DfltWarehouseID: 'varchar(6)?',
       DfltShipMethID: 'varchar(15)?', DfltShipPriority: 'smallint?', RequireSOAck: 'varchar(3)?', Hold: 'varchar(3)?', FreightAmt: 'decimal(15,3)?',
       TranCmnt: 'varchar(50)?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?', UserFld3: 'varchar(15)?', UserFld4: 'varchar(15)?',
@@ -155,9 +157,9 @@ export const SAGE_TABLES = {
   StgSOLine: t({
     columns: {
       RowKey: 'identity', SessionKey: 'int', ProcessStatus: 'smallint', Action: 'smallint?', TranNo: 'varchar(10)?', SOLineNo: 'int?', ItemID: 'varchar(30)?',
-      Description: 'varchar(40)?', QtyOrd: 'decimal(16,8)?', UnitMeasID: 'varchar(6)?', UnitPrice: 'decimal(15,5)?', ExtAmt: 'decimal(15,3)?',
+      Description: 'varchar(40)?', QtyOrd: 'decimal(16,8)?', UnitMeasID: 'varchar(6)?', UnitPrice: 'decimal(15,5)?', ExtAmt: 'decimal(15,3)?', TradeDiscAmt: 'decimal(15,3)?',
       WarehouseID: 'varchar(6)?', ShipMethID: 'varchar(15)?', ShipPriority: 'smallint?', RequestDate: 'datetime?', Status: 'varchar(25)?',
-      CmntOnly: 'varchar(3)?', ReqCert: 'varchar(3)?', Hold: 'varchar(3)?', DeliveryMeth: 'varchar(3)?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?',
+      CmntOnly: 'varchar(3)?', ReqCert: 'varchar(3)?', Hold: 'varchar(3)?', DeliveryMeth: 'varchar(3)?', GLAcctNo: 'varchar(100)?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?',
     },
     primaryKey: ['RowKey'],
   }),

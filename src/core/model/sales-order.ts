@@ -71,6 +71,12 @@ export interface SalesOrderLine {
   readonly unitPrice: Money;
   readonly warehouseId: string;
   readonly amazonOrderItemId?: string;
+  /** Discount on the whole line (Sage TradeDiscAmt), when the ERP reports one above zero. */
+  readonly tradeDiscount?: Money;
+  /** The line's amount after its trade discount (Sage ExtAmt), when the ERP reports it. */
+  readonly amount?: Money;
+  /** GL account the line books to when it overrides the item's default (Sage GLAcctKey -> GLAcctNo). */
+  readonly glAccountNo?: string;
 }
 
 export interface SalesOrder {
@@ -86,6 +92,11 @@ export interface SalesOrder {
   /** UTC ISO-8601. */
   readonly orderDate: string;
   readonly currency: string;
+  /** Ship-to address of the order, when the ERP keeps one (Sage DfltShipToAddrKey -> tciAddress). */
+  readonly shipTo?: PostalAddress;
+  /** Header freight (Sage FreightAmt) and order total (TranAmt: lines after discounts + freight), when reported. */
+  readonly freight?: Money;
+  readonly total?: Money;
   readonly lines: readonly SalesOrderLine[];
 }
 

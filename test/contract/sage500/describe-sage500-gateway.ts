@@ -113,8 +113,8 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       expect(result.outcome).toBe('created');
       expect(result.order).toMatchObject({ tranNo: no, status: 'open', customerId: 'AMAZON-US', amazonOrderId: d.amazonOrderId, currency: 'USD', orderDate: '2026-11-20T00:00:00.000Z' });
       expect(result.order.lines).toEqual([
-        { lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, quantityShipped: 0, unitPrice: money('USD', 1999), warehouseId: 'MAIN', amazonOrderItemId: '12345678901234' },
-        { lineNo: 2, itemId: 'CABLE-USB-C', quantity: 1, quantityShipped: 0, unitPrice: money('USD', 949), warehouseId: 'MAIN', amazonOrderItemId: '12345678901235' },
+        { lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, quantityShipped: 0, unitPrice: money('USD', 1999), amount: money('USD', 3998), warehouseId: 'MAIN', amazonOrderItemId: '12345678901234' },
+        { lineNo: 2, itemId: 'CABLE-USB-C', quantity: 1, quantityShipped: 0, unitPrice: money('USD', 949), amount: money('USD', 949), warehouseId: 'MAIN', amazonOrderItemId: '12345678901235' },
       ]);
       expect(await h.gateway.findSalesOrder({ tranNo: no })).toEqual(result.order);
       expect(await h.gateway.findSalesOrder({ amazonOrderId: d.amazonOrderId })).toEqual(result.order);

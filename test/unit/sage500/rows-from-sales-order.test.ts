@@ -47,6 +47,52 @@ describe('rowsFromSalesOrder', () => {
     expect(err.issues.map((i) => i.field)).toEqual(['customerId', 'shipTo.name', 'shipTo.city', 'lines[0].quantity', 'lines[0].itemId', 'lines[1].lineNo', 'lines[1].unitPrice']);
   });
 
+  it('stages address lines 1 to 5, a trade discount (ExtAmt after it) and a GL account per line', () => {
+    const { header, lines } = rowsFromSalesOrder(
+      {
+        ...draft,
+        shipTo: { name: 'J. Doe', lines: ['L1', 'L2', 'L3', 'L4', 'L5'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
+        lines: [
+          { lineNo: 1, itemId: 'WIDGET-RED', quantity: 3, unitPrice: money('USD', 1999), tradeDiscount: money('USD', 500) },
+          { lineNo: 2, itemId: 'AMZ-MF-TAX', quantity: 1, unitPrice: money('USD', 412), glAccountNo: '2310-00' },
+          { lineNo: 3, itemId: 'AMZ-PROMO', quantity: 1, unitPrice: money('USD', -600), glAccountNo: '4050-00' },
+        ],
+      },
+      'AZ1',
+      1,
+    );
+    expect([header.DfltShipToAddrLine1, header.DfltShipToAddrLine2, header.DfltShipToAddrLine3, header.DfltShipToAddrLine4, header.DfltShipToAddrLine5]).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+    // 3 x 19.99 = 59.97, less 5.00 = 54.97
+    expect(lines.map((l) => [l.ItemID, l.UnitPrice, l.ExtAmt, l.TradeDiscAmt, l.GLAcctNo])).toEqual([
+      ['WIDGET-RED', '19.99', '54.97', '5.00', null],
+      ['AMZ-MF-TAX', '4.12', '4.12', null, '2310-00'],
+      ['AMZ-PROMO', '-6.00', '-6.00', null, '4050-00'],
+    ]);
+  });
+
+  it('refuses more than 5 address lines, a negative or too large trade discount and an over-long GL account, all at once', () => {
+    const err = (() => {
+      try {
+        rowsFromSalesOrder(
+          {
+            ...draft,
+            shipTo: { name: 'J. Doe', lines: ['1', '2', '3', '4', '5', '6'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
+            lines: [
+              { lineNo: 1, itemId: 'A', quantity: 1, unitPrice: money('USD', 100), tradeDiscount: money('USD', -1) },
+              { lineNo: 2, itemId: 'B', quantity: 2, unitPrice: money('USD', 100), tradeDiscount: money('USD', 201), glAccountNo: '9'.repeat(101) },
+            ],
+          },
+          'AZ1',
+          1,
+        );
+      } catch (e) {
+        return e as MappingError;
+      }
+    })()!;
+    expect(err.code).toBe('SB_SAGE_ORDER_INVALID');
+    expect(err.issues.map((i) => i.field)).toEqual(['shipTo.lines', 'lines[0].tradeDiscount', 'lines[1].tradeDiscount', 'lines[1].glAccountNo']);
+  });
+
   it('refuses a TranNo that is empty or longer than 10 characters', () => {
     expect(() => rowsFromSalesOrder(draft, '', 1)).toThrow(expect.objectContaining({ code: 'SB_SAGE_TRANNO_INVALID' }));
     expect(() => rowsFromSalesOrder(draft, 'AZ000000001', 1)).toThrow(expect.objectContaining({ code: 'SB_SAGE_TRANNO_INVALID' }));

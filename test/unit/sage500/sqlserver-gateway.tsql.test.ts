@@ -5,7 +5,7 @@ import { DISCOVERY_QUERIES } from '../../../src/connectors/sage500/sql/discover.
 import { SAGE_TABLES } from '../../../src/connectors/sage500/tables.ts';
 import { MappingError } from '../../../src/core/errors.ts';
 import { money } from '../../../src/core/model/money.ts';
-import type { SalesOrderDraft } from '../../../src/core/model/sales-order.ts';
+import type { SalesOrder, SalesOrderDraft } from '../../../src/core/model/sales-order.ts';
 import { createRecordingConnector } from './recording-connector.ts';
 
 const parser = new Parser();
@@ -19,8 +19,11 @@ const config = {
 const draft: SalesOrderDraft = {
   customerId: 'AMAZON-US', amazonOrderId: '111-2223334-4445556', marketplaceId: 'ATVPDKIKX0DER', orderDate: '2026-11-20T15:04:05Z', currency: 'USD',
   warehouseId: 'MAIN', shipMethodId: 'UPS-GND', customerPoNo: '2223334-4445556', freight: money('USD', 499),
-  shipTo: { name: 'J. Doe', lines: ['1 Main St'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
-  lines: [{ lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, unitPrice: money('USD', 1999), amazonOrderItemId: '12345678901234', sellerSku: 'AMZ-RED-WIDGET' }],
+  shipTo: { name: 'J. Doe', lines: ['1 Main St', 'Suite 200', 'Building 3', 'Dock 7', 'Gate B'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
+  lines: [
+    { lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, unitPrice: money('USD', 1999), tradeDiscount: money('USD', 100), amazonOrderItemId: '12345678901234', sellerSku: 'AMZ-RED-WIDGET' },
+    { lineNo: 2, itemId: 'AMZ-TAX', description: 'Sales tax collected on Amazon', quantity: 1, unitPrice: money('USD', 312), glAccountNo: '2300-00', charge: 'seller-tax' },
+  ],
 };
 
 /**
@@ -35,11 +38,18 @@ async function traceEverything() {
       const has = (s: string) => sql.includes(s);
       if (has('from "tsoSalesOrder" as "so" inner join "tarCustomer"')) {
         return imported && scenario === 'ok'
-          ? [{ SOKey: 1001, TranNo: 'AZ00000001', TranID: 'AZ00000001-SO', Status: 1, TranDate: new Date('2026-11-20T00:00:00Z'), CurrID: 'USD', TranCmnt: draft.amazonOrderId, CustID: 'AMAZON-US', AmazonOrderId: draft.amazonOrderId }]
+          ? [{
+            SOKey: 1001, TranNo: 'AZ00000001', TranID: 'AZ00000001-SO', Status: 1, TranDate: new Date('2026-11-20T00:00:00Z'), CurrID: 'USD', TranCmnt: draft.amazonOrderId,
+            FreightAmt: 4.99, TranAmt: 46.09, CustID: 'AMAZON-US', AmazonOrderId: draft.amazonOrderId, AddrKey: 5001, AddrName: 'J. Doe', AddrLine1: '1 Main St', AddrLine2: 'Suite 200',
+            AddrLine3: 'Building 3', AddrLine4: 'Dock 7', AddrLine5: 'Gate B', City: 'Springfield', StateID: 'IL', PostalCode: '62701', CountryID: 'USA',
+          }]
           : [];
       }
       if (has('from "tsoSOLine" as "l" inner join "tsoSOLineDist"')) {
-        return [{ SOLineKey: 2001, SOLineNo: 1, ItemID: 'WIDGET-RED', QtyOrd: 2, QtyShip: 0, UnitPrice: 19.99, WhseID: 'MAIN', UserFld1: '12345678901234' }];
+        return [
+          { SOLineKey: 2001, SOLineNo: 1, ItemID: 'WIDGET-RED', QtyOrd: 2, QtyShip: 0, UnitPrice: 19.99, ExtAmt: 38.98, TradeDiscAmt: 1, GLAcctNo: null, WhseID: 'MAIN', UserFld1: '12345678901234' },
+          { SOLineKey: 2002, SOLineNo: 2, ItemID: 'AMZ-TAX', QtyOrd: 1, QtyShip: 0, UnitPrice: 3.12, ExtAmt: 3.12, TradeDiscAmt: 0, GLAcctNo: '2300-00', WhseID: 'MAIN', UserFld1: null },
+        ];
       }
       if (has('from "StgSalesOrder" where "SessionKey"')) return scenario === 'rejected' ? [{ TranNo: 'AZ00000002', ProcessStatus: 2 }] : [];
       if (has('from "tdmMigrationLogWrk"')) {
@@ -91,7 +101,8 @@ async function traceEverything() {
   await step('createSalesOrder (rejected)', () => gw.createSalesOrder(draft, { tranNo: 'AZ00000002' }).catch((e: unknown) => (rejected = e)));
   scenario = 'ok';
   imported = true;
-  await step('findSalesOrder', () => gw.findSalesOrder({ amazonOrderId: draft.amazonOrderId }));
+  let found: SalesOrder | undefined;
+  await step('findSalesOrder', async () => (found = await gw.findSalesOrder({ amazonOrderId: draft.amazonOrderId })));
   await step('cancelSalesOrder', () => gw.cancelSalesOrder('AZ00000001'));
   await step('listShipments', () => gw.listShipments('3500'));
   await step('getStock', () => gw.getStock(['WIDGET-RED'], ['MAIN']));
@@ -101,7 +112,7 @@ async function traceEverything() {
     gw.postJournal({ reference: 'settlement:1:USD', postDate: '2026-11-15T00:00:00Z', currency: 'USD', lines: [{ account: '1010-00', amount: money('USD', 100), comment: 'a' }, { account: '4000-00', amount: money('USD', -100), comment: 'b' }] }),
   );
   await step('installExtensions', () => gw.installExtensions());
-  return { ...rec, operations, rejected, transcript: `${transcript.join('\n')}\n` };
+  return { ...rec, operations, rejected, found, transcript: `${transcript.join('\n')}\n` };
 }
 
 type TraceEvent = ReturnType<typeof createRecordingConnector>['events'][number];
@@ -170,10 +181,11 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       else if (typeof p.value === 'number') expect(p.sqlType.type).toBe('Int');
       else expect(p.value).toBeNull();
     }
-    // Money stays exact on the wire: decimal strings, never floats.
+    // Money stays exact on the wire: decimal strings, never floats. ExtAmt is after the trade discount.
     const staged = trace.statements.find((s) => s.sql.startsWith('insert into "StgSOLine"'))!;
     expect(staged.params.map((p) => p.value)).toContain('19.99');
-    expect(staged.params.map((p) => p.value)).toContain('39.98');
+    expect(staged.params.map((p) => p.value)).toContain('38.98');
+    expect(staged.params.map((p) => p.value)).toContain('1.00');
   });
 
   it('runs the import step (key, staging, procedure loop, result, cleanup) on one dedicated connection', () => {
@@ -195,11 +207,31 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
   it('stages the recipe columns with Sage text conventions', () => {
     const header = trace.statements.find((s) => s.sql.startsWith('insert into "StgSalesOrder"'))!;
     expect(header.sql).toBe(
-      'insert into "StgSalesOrder" ("SessionKey", "ProcessStatus", "Action", "TranNo", "TranDate", "Status", "CustID", "CustPONo", "CurrID", "CurrExchRate", "DfltShipToAddrName", "DfltShipToAddrLine1", "DfltShipToAddrLine2", "DfltShipToAddrLine3", "DfltShipToCity", "DfltShipToStateID", "DfltShipToCountryID", "DfltShipToPostalCode", "DfltWarehouseID", "DfltShipMethID", "DfltShipPriority", "RequireSOAck", "Hold", "FreightAmt", "TranCmnt") values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14, @15, @16, @17, @18, @19, @20, @21, @22, @23, @24, @25)',
+      'insert into "StgSalesOrder" ("SessionKey", "ProcessStatus", "Action", "TranNo", "TranDate", "Status", "CustID", "CustPONo", "CurrID", "CurrExchRate", "DfltShipToAddrName", "DfltShipToAddrLine1", "DfltShipToAddrLine2", "DfltShipToAddrLine3", "DfltShipToAddrLine4", "DfltShipToAddrLine5", "DfltShipToCity", "DfltShipToStateID", "DfltShipToCountryID", "DfltShipToPostalCode", "DfltWarehouseID", "DfltShipMethID", "DfltShipPriority", "RequireSOAck", "Hold", "FreightAmt", "TranCmnt") values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14, @15, @16, @17, @18, @19, @20, @21, @22, @23, @24, @25, @26, @27)',
     );
     expect(header.params.map((p) => p.value)).toEqual([
-      77, 0, 1, 'AZ00000001', '2026-11-20T00:00:00', 'Open', 'AMAZON-US', '2223334-4445556', 'USD', 1, 'J. Doe', '1 Main St', null, null, 'Springfield', 'IL', 'USA', '62701', 'MAIN', 'UPS-GND', 3, 'No', '0', '4.99', '111-2223334-4445556',
+      77, 0, 1, 'AZ00000001', '2026-11-20T00:00:00', 'Open', 'AMAZON-US', '2223334-4445556', 'USD', 1, 'J. Doe', '1 Main St', 'Suite 200', 'Building 3', 'Dock 7', 'Gate B', 'Springfield', 'IL', 'USA', '62701', 'MAIN', 'UPS-GND', 3, 'No', '0', '4.99', '111-2223334-4445556',
     ]);
+  });
+
+  it('stages each line\'s trade discount (TradeDiscAmt) and GL account (GLAcctNo), and reads them back', () => {
+    const lines = trace.statements.find((s) => s.sql.startsWith('insert into "StgSOLine"'))!;
+    const columns = /\(([^)]*)\) values/.exec(lines.sql)![1]!.split(', ').map((c) => c.replace(/"/g, ''));
+    expect(columns).toContain('TradeDiscAmt');
+    expect(columns).toContain('GLAcctNo');
+    const perRow = columns.length;
+    const rows = [0, 1].map((r) => Object.fromEntries(columns.map((c, i) => [c, lines.params[r * perRow + i]!.value])));
+    expect(rows.map((r) => [r.ItemID, r.UnitPrice, r.ExtAmt, r.TradeDiscAmt, r.GLAcctNo])).toEqual([
+      ['WIDGET-RED', '19.99', '38.98', '1.00', null],
+      ['AMZ-TAX', '3.12', '3.12', null, '2300-00'],
+    ]);
+    // Read back: ExtAmt, TradeDiscAmt and the line's GLAcctNo (through tglAccount), the ship-to from tciAddress.
+    expect(trace.found?.lines.map((l) => [l.itemId, l.amount, l.tradeDiscount, l.glAccountNo])).toEqual([
+      ['WIDGET-RED', money('USD', 3898), money('USD', 100), undefined],
+      ['AMZ-TAX', money('USD', 312), undefined, '2300-00'],
+    ]);
+    expect(trace.found?.shipTo?.lines).toEqual(draft.shipTo!.lines);
+    expect([trace.found?.freight, trace.found?.total]).toEqual([money('USD', 499), money('USD', 4609)]);
   });
 
   it('calls Sage procedures by RPC with named, typed parameters', () => {

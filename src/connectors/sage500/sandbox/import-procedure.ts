@@ -16,7 +16,11 @@ type LogRow = Insertable<SageDatabase['tdmMigrationLogWrk']>;
  * - success creates tsoSalesOrder / tsoSOLine / tsoSOLineDist with keys from tciSurrogateKey, raises
  *   timInventory.QtyOnSO, logs Status 3, and deletes the order's staging rows;
  * - the unique key (CompanyID, TranType, TranNoRel) rejects a TranNo that exists;
- * - an order for a customer on hold is created with Status 6 (pending approval), not 1.
+ * - an order for a customer on hold is created with Status 6 (pending approval), not 1;
+ * - a line's GLAcctNo must name an active financial account (it lands in tsoSOLineDist.GLAcctKey), its
+ *   TradeDiscAmt must not be negative (kept on the distribution, summed on the header); ExtAmt is taken as
+ *   staged (after the discount);
+ * - the ship-to address (DfltShipToAddr*, lines 1..5) becomes a tciAddress row the order and its lines point at.
  * The message texts are ours (Sage's come from tsmLocalString); the columns they land in are Sage's.
  * Return values: 1 success, 2 failure (a record failed), as `@_oRetVal` (facts §3).
  */
@@ -80,7 +84,16 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
       if (line.ShipMethID && !lineShip) fail(lineEntity, 'ShipMethID', line.ShipMethID, `Invalid ShipMethID: '${line.ShipMethID}' does not exist.`);
       const qty = Number(decimalText(line.QtyOrd ?? 0));
       if (!(qty > 0)) fail(lineEntity, 'QtyOrd', String(line.QtyOrd ?? ''), 'QtyOrd must be greater than zero.');
-      resolved.push({ line, item, whseKey: lineWhse?.WhseKey, shipMethKey: lineShip?.ShipMethKey ?? null, qty });
+      // A line's GL account must be an active financial account (facts §6: Status 1, PostingType 1 or 3).
+      const glAcct = line.GLAcctNo
+        ? await tx.selectFrom('tglAccount').select(['GLAcctKey', 'Status', 'PostingType']).where('CompanyID', '=', companyId).where('GLAcctNo', '=', line.GLAcctNo).executeTakeFirst()
+        : undefined;
+      if (line.GLAcctNo && (!glAcct || glAcct.Status !== 1 || (glAcct.PostingType !== 1 && glAcct.PostingType !== 3))) {
+        fail(lineEntity, 'GLAcctNo', line.GLAcctNo, `Invalid GLAcctNo: '${line.GLAcctNo}' is not an active financial account.`);
+      }
+      const discount = scaledInteger(line.TradeDiscAmt ?? 0, 3);
+      if (discount < 0) fail(lineEntity, 'TradeDiscAmt', decimalText(line.TradeDiscAmt ?? 0), 'TradeDiscAmt cannot be negative.');
+      resolved.push({ line, item, whseKey: lineWhse?.WhseKey, shipMethKey: lineShip?.ShipMethKey ?? null, qty, discount, glAcctKey: glAcct?.GLAcctKey ?? null });
     }
 
     const remaining = async () =>
@@ -105,10 +118,23 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
 
     const soKey = await nextSurrogateKey(tx, 'tsoSalesOrdLog');
     // Amounts are decimal(15,3): summed as integers of thousandths, never as floats.
+    // ExtAmt is staged after the line's trade discount; the header keeps the discounts' sum in TradeDiscAmt.
     const salesCents = resolved.reduce((sum, r) => sum + scaledInteger(r.line.ExtAmt ?? 0, 3), 0);
+    const discounts = resolved.reduce((sum, r) => sum + r.discount, 0);
     const freight = scaledInteger(header.FreightAmt ?? 0, 3);
     const amt = (thousandths: number) => decimalFromScaled(thousandths, 3);
     const text = (v: string | Date) => (typeof v === 'string' ? v : v.toISOString().slice(0, 19));
+    // A one-time ship-to address becomes its own tciAddress row (AddrLine1..5), as Sage keeps it.
+    const addr = {
+      AddrName: header.DfltShipToAddrName ?? null, AddrLine1: header.DfltShipToAddrLine1 ?? null, AddrLine2: header.DfltShipToAddrLine2 ?? null,
+      AddrLine3: header.DfltShipToAddrLine3 ?? null, AddrLine4: header.DfltShipToAddrLine4 ?? null, AddrLine5: header.DfltShipToAddrLine5 ?? null,
+      City: header.DfltShipToCity ?? null, StateID: header.DfltShipToStateID ?? null, PostalCode: header.DfltShipToPostalCode ?? null, CountryID: header.DfltShipToCountryID ?? null,
+    };
+    let shipToAddrKey: number | null = null;
+    if (Object.values(addr).some((v) => v !== null)) {
+      shipToAddrKey = await nextSurrogateKey(tx, 'tciAddress');
+      await tx.insertInto('tciAddress').values({ AddrKey: shipToAddrKey, ...addr }).execute();
+    }
     await tx
       .insertInto('tsoSalesOrder')
       .values({
@@ -116,8 +142,8 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
         TranDate: text(header.TranDate ?? now), CustKey: customer!.CustKey, CustPONo: header.CustPONo ?? null,
         // A customer on hold leaves the order pending approval instead of open (facts §8.11).
         Status: customer!.Hold !== 0 ? SO_STATUS['pending-approval'] : SO_STATUS.open, CurrID: header.CurrID ?? 'USD',
-        DfltWhseKey: dfltWhse?.WhseKey ?? null, DfltShipMethKey: dfltShip?.ShipMethKey ?? null, DfltShipToAddrKey: null,
-        SalesAmt: amt(salesCents), FreightAmt: amt(freight), TranAmt: amt(salesCents + freight), OpenAmt: amt(salesCents + freight),
+        DfltWhseKey: dfltWhse?.WhseKey ?? null, DfltShipMethKey: dfltShip?.ShipMethKey ?? null, DfltShipToAddrKey: shipToAddrKey,
+        SalesAmt: amt(salesCents), FreightAmt: amt(freight), TradeDiscAmt: amt(discounts), TranAmt: amt(salesCents + freight), OpenAmt: amt(salesCents + freight),
         TranCmnt: header.TranCmnt ?? null, UserFld1: header.UserFld1 ?? null, UserFld2: header.UserFld2 ?? null, UserFld3: header.UserFld3 ?? null, UserFld4: header.UserFld4 ?? null,
         CreateDate: now, CreateUserID: userId, UpdateCounter: 0,
       })
@@ -136,8 +162,8 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
         .insertInto('tsoSOLineDist')
         .values({
           SOLineDistKey: await nextSurrogateKey(tx, 'tsoSOLineDist'), SOLineKey: soLineKey, WhseKey: r.whseKey!, QtyOrd: String(r.qty), QtyOpenToShip: String(r.qty),
-          QtyShip: '0', ExtAmt: decimalText(r.line.ExtAmt ?? 0), DeliveryMeth: 1, ShipMethKey: r.shipMethKey, ShipToAddrKey: null,
-          RequestDate: r.line.RequestDate ? text(r.line.RequestDate) : null, Status: LINE_STATUS.open, UpdateCounter: 0,
+          QtyShip: '0', ExtAmt: decimalText(r.line.ExtAmt ?? 0), TradeDiscAmt: amt(r.discount), DeliveryMeth: 1, ShipMethKey: r.shipMethKey,
+          ShipToAddrKey: shipToAddrKey, RequestDate: r.line.RequestDate ? text(r.line.RequestDate) : null, GLAcctKey: r.glAcctKey, Status: LINE_STATUS.open, UpdateCounter: 0,
         })
         .execute();
       await tx

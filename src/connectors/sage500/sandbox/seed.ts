@@ -11,11 +11,19 @@ export const DEMO = {
   customers: { US: 'AMAZON-US', CA: 'AMAZON-CA', UK: 'AMAZON-UK', held: 'AMAZON-HOLD' },
   warehouses: ['MAIN', 'EAST'] as const,
   items: ['WIDGET-RED', 'WIDGET-BLUE', 'GADGET-PRO', 'CABLE-USB-C', 'MUG-LOGO'] as const,
+  /** Misc (non-stock) items the order transforms put on charge lines (src/core/rules/gl-accounts.ts). */
+  chargeItems: ['AMZ-TAX', 'AMZ-MF-TAX', 'AMZ-GIFTWRAP', 'AMZ-ROUNDING', 'AMZ-PROMO', 'AMZ-CHARGE'] as const,
   aliases: { 'AMZ-RED-WIDGET': 'WIDGET-RED', B0CABLE001: 'CABLE-USB-C' },
   upcs: { '012345678905': 'GADGET-PRO' },
   shipMethods: ['UPS-GND', 'FEDEX-2D', 'USPS-PRI'] as const,
-  glAccounts: { clearing: '1010-00', sales: '4000-00', fees: '6100-00', shipping: '4100-00', inactive: '9999-00' },
+  glAccounts: {
+    clearing: '1010-00', sales: '4000-00', fees: '6100-00', shipping: '4100-00', inactive: '9999-00',
+    salesTax: '2300-00', marketplaceTax: '2310-00', promotions: '4050-00',
+  },
 } as const;
+
+/** Sage's ItemType of a misc (non-stock) item [I]; stocked types are 5 and above (facts §2.5). */
+const ITEM_TYPE_MISC = 1;
 
 export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.companyId): Promise<void> {
   const co = companyId;
@@ -33,6 +41,21 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     .values(items.map((i) => ({ ItemKey: i.key, CompanyID: co, ItemID: i.id, ItemType: 5, Status: 1, StdPrice: i.price, StockUnitMeasKey: 1, SalesUnitMeasKey: 1, ShipWeight: i.weight, UpdateDate: '2026-01-01T00:00:00' })))
     .execute();
   await db.insertInto('timItemDescription').values(items.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null }))).execute();
+  // Charge items as Sage models them: misc items (ItemType 1 [I]; >= 5 are stocked), no stock, no price, no
+  // inventory rows, so nothing is reserved or shipped for them. Ids and descriptions as DEFAULT_CHARGE_LINES.
+  const charges = [
+    { key: 201, id: 'AMZ-TAX', desc: 'Sales tax collected on Amazon' },
+    { key: 202, id: 'AMZ-MF-TAX', desc: 'Marketplace facilitator tax' },
+    { key: 203, id: 'AMZ-GIFTWRAP', desc: 'Amazon gift wrap' },
+    { key: 204, id: 'AMZ-ROUNDING', desc: 'Rounding of unit prices' },
+    { key: 205, id: 'AMZ-PROMO', desc: 'Amazon promotions' },
+    { key: 206, id: 'AMZ-CHARGE', desc: 'Amazon other charges' },
+  ];
+  await db
+    .insertInto('timItem')
+    .values(charges.map((i) => ({ ItemKey: i.key, CompanyID: co, ItemID: i.id, ItemType: ITEM_TYPE_MISC, Status: 1, StdPrice: '0', StockUnitMeasKey: 1, SalesUnitMeasKey: 1, ShipWeight: null, UpdateDate: '2026-01-01T00:00:00' })))
+    .execute();
+  await db.insertInto('timItemDescription').values(charges.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null }))).execute();
   await db.insertInto('timItemUnitOfMeas').values([{ ItemKey: 103, TargetUnitMeasKey: 1, UPC: '012345678905' }, { ItemKey: 101, TargetUnitMeasKey: 1, UPC: '012345678912' }]).execute();
   await db.insertInto('timItemAlias').values([
     { ItemAliasKey: 1, CompanyID: co, ItemAliasID: 'AMZ-RED-WIDGET', ItemKey: 101 },
@@ -98,6 +121,9 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     { GLAcctKey: 704, CompanyID: co, GLAcctNo: '4100-00', Description: 'Shipping income', Status: 1, PostingType: 3 },
     { GLAcctKey: 705, CompanyID: co, GLAcctNo: '9999-00', Description: 'Closed account', Status: 2, PostingType: 1 },
     { GLAcctKey: 706, CompanyID: co, GLAcctNo: '9000-00', Description: 'Units (statistical)', Status: 1, PostingType: 2 },
+    { GLAcctKey: 707, CompanyID: co, GLAcctNo: '2300-00', Description: 'Sales tax payable', Status: 1, PostingType: 1 },
+    { GLAcctKey: 708, CompanyID: co, GLAcctNo: '2310-00', Description: 'Marketplace facilitator tax', Status: 1, PostingType: 1 },
+    { GLAcctKey: 709, CompanyID: co, GLAcctNo: '4050-00', Description: 'Amazon promotions', Status: 1, PostingType: 1 },
   ]).execute();
   const periods = [];
   for (const year of [2025, 2026, 2027]) {
@@ -113,6 +139,6 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
   await db.insertInto('tglJournal').values({ JrnlKey: 801, CompanyID: co, JrnlID: 'GJ', Description: 'General journal' }).execute();
   await db
     .insertInto('tciSurrogateKey')
-    .values(['tsoSalesOrdLog', 'tsoSOLine', 'tsoSOLineDist', 'tsoShipment', 'tsoShipLine', 'tsoShipLineDist', 'tsoPackage', 'tglJournalHdr', 'tciBatchLog'].map((name) => ({ TableName: name, NextKey: 1000 })))
+    .values(['tsoSalesOrdLog', 'tsoSOLine', 'tsoSOLineDist', 'tsoShipment', 'tsoShipLine', 'tsoShipLineDist', 'tsoPackage', 'tglJournalHdr', 'tciBatchLog', 'tciAddress'].map((name) => ({ TableName: name, NextKey: 1000 })))
     .execute();
 }
