@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SellbridgeError } from '../../../src/core/errors.ts';
+import type { AmazonMarketplace } from '../../../src/core/ports/amazon-marketplace.ts';
 import { createOrderFlowDeps } from '../../../src/app/order-flow-deps.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createAmazonConnector } from '../../../src/connectors/amazon/create-amazon-connector.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import type { OrderFlowDeps } from '../../../src/flows/index.ts';
-import { ORDER_SYNC_QUEUE, orderSyncKey, registerOrderFlows, SHIPMENT_POLL_QUEUE, SHIPMENT_WATERMARK, shipmentPollKey } from '../../../src/flows/index.ts';
+import { ORDER_SYNC_QUEUE, orderSyncKey, registerOrderFlows, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE, SHIPMENT_WATERMARK, shipmentPollKey } from '../../../src/flows/index.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { createDeadLetterService, type DeadLetterService } from '../../../src/runtime/queue/dead-letters.ts';
 import type { JobEvent, JobQueue } from '../../../src/runtime/queue/job-queue.ts';
@@ -17,8 +18,8 @@ import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator, type Catal
 import { freshStore, makeQueue, waitForEvent, waitUntil } from '../../helpers/queue-env.ts';
 
 /**
- * Order to fulfillment on SQLite, over real HTTP: the SP-API simulator (limits on, time scale 20), the Amazon
- * connector, the Sage 500 sandbox in a temp file with its warehouse simulator, the real JobQueue and the flows.
+ * Order to fulfillment on SQLite, over real HTTP: the SP-API simulator (limits on, time scale 20; 10% 500s while
+ * shipping), the Amazon connector, the Sage 500 sandbox in a temp file with its warehouse simulator, the real JobQueue and the flows.
  */
 const CONN = 'default';
 const BAD_SKU = 'WIDGET-PURPLE';
@@ -41,6 +42,7 @@ let dlq: DeadLetterService;
 const events: JobEvent[] = [];
 /** confirmShipment calls the simulator answered 2xx, per `${orderId}#${packageReferenceId}`. */
 const confirmCalls = new Map<string, number>();
+let serverErrors = 0;
 
 beforeAll(async () => {
   sim = await createAmazonSimulator({
@@ -49,6 +51,7 @@ beforeAll(async () => {
     limits: true,
     scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0, giftRate: 0 },
     onExchange: (e) => {
+      if (e.status >= 500) serverErrors++;
       if (e.operation !== 'ordersV0.confirmShipment' || e.status >= 300) return;
       const orderId = /orders\/([^/]+)\/shipmentConfirmation/.exec(e.path)?.[1];
       const body = e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined;
@@ -70,9 +73,9 @@ beforeAll(async () => {
     ],
   });
   const amazon = createAmazonConnector(config.amazon, { store, clock: systemClock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
-  queue = await makeQueue(store, { concurrency: 4, maxAttempts: 5 });
+  queue = await makeQueue(store, { concurrency: 4, maxAttempts: 10 });
   queue.onEvent((e) => void events.push(e));
-  deps = createOrderFlowDeps({ store, amazon: amazon.marketplace, sage: withOutage(sage), clock: systemClock, queue });
+  deps = createOrderFlowDeps({ store, amazon: withLostAnswers(amazon.marketplace), sage: withOutage(sage), clock: systemClock, queue });
   registerOrderFlows(queue, deps);
   dlq = createDeadLetterService(store, queue, systemClock);
   await queue.start();
@@ -103,6 +106,25 @@ function withOutage(gateway: SandboxGateway): SandboxGateway {
     createSalesOrder: guarded('createSalesOrder', gateway.createSalesOrder),
     findSalesOrder: guarded('findSalesOrder', gateway.findSalesOrder),
     listShipments: guarded('listShipments', gateway.listShipments),
+  };
+}
+
+/**
+ * Amazon as the flows see it, where the next `lostAnswers` confirmShipment calls reach the simulator (which records
+ * the package) and then time out on the way back: the unknown outcome a retry must resolve by reading the order.
+ */
+let lostAnswers = 0;
+function withLostAnswers(marketplace: AmazonMarketplace): AmazonMarketplace {
+  return {
+    getOrder: (id, o) => marketplace.getOrder(id, o),
+    searchOrders: (q) => marketplace.searchOrders(q),
+    async confirmShipment(shipment) {
+      await marketplace.confirmShipment(shipment);
+      if (lostAnswers > 0) {
+        lostAnswers--;
+        throw new SellbridgeError('SB_AMZ_TIMEOUT', 'confirmShipment answer lost (test)', { context: { operation: 'confirmShipment' } });
+      }
+    },
   };
 }
 
@@ -201,6 +223,9 @@ describe('order to fulfillment on SQLite (simulator over HTTP, Sage sandbox, rea
   }, 60_000);
 
   it('the warehouse ships (partly, then the rest); each package is confirmed exactly once at the simulator; re-polling from the start confirms nothing again', async () => {
+    // Amazon answers 10% of requests with 500, and three confirmations take effect but their answer is lost.
+    sim.control.setFaultRates({ serverError: 0.1 });
+    lostAnswers = 3;
     let shipped = 0;
     for (let round = 0; round < 4; round++) {
       const n = await sage.shipDueOrders();
@@ -209,7 +234,11 @@ describe('order to fulfillment on SQLite (simulator over HTTP, Sage sandbox, rea
       await drained();
       if (n === 0) break;
     }
+    sim.control.clearFaults();
     expect(shipped).toBeGreaterThan(valid.length); // some orders were split in two shipments
+    expect(lostAnswers).toBe(0);
+    expect(serverErrors).toBeGreaterThan(0);
+    expect(events.filter((e) => e.type === 'retry' && e.job.queue === SHIPMENT_CONFIRM_QUEUE && e.code === 'SB_AMZ_TIMEOUT')).toHaveLength(3);
 
     const sagePackages = await sage.db
       .selectFrom('tsoPackage as p')
