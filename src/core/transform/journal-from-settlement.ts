@@ -2,7 +2,7 @@ import { MappingError, type FieldIssue } from '../errors.ts';
 import type { JournalBatch, JournalLine } from '../model/journal.ts';
 import { money, moneyToDecimal } from '../model/money.ts';
 import { settlementCurrencies, settlementRowsTotal, type Settlement, type SettlementTransaction } from '../model/settlement.ts';
-import { bankAccountFor, DEFAULT_SETTLEMENT_ACCOUNTS, settlementAccountRuleFor, type SettlementAccountRules } from '../rules/settlement-accounts.ts';
+import { bankAccountFor, DEFAULT_SETTLEMENT_ACCOUNTS, settlementAccountRuleFor, type SettlementAccountRule, type SettlementAccountRules } from '../rules/settlement-accounts.ts';
 
 /**
  * A settlement becomes one balanced GL journal per currency (issue 8). Sage's sign: debit positive, credit
@@ -54,6 +54,8 @@ export function journalFromSettlement(
   const issues: FieldIssue[] = [];
   const unmapped = new Map<string, Unmapped>();
   const buckets = new Map<string, Map<string, Bucket>>();
+  // A settlement has few distinct categories and many rows: resolve each category once.
+  const resolved = new Map<string, SettlementAccountRule | undefined>();
 
   const add = (currency: string, account: string, orderId: string, label: string, minor: number, keyExtra = ''): void => {
     let perCurrency = buckets.get(currency);
@@ -68,7 +70,9 @@ export function journalFromSettlement(
   for (const t of settlement.transactions) {
     const currency = t.amount.currency;
     const orderId = detail === 'order' ? (t.orderId ?? '') : '';
-    const rule = settlementAccountRuleFor(rules, t, { currency, marketplace: t.marketplaceName });
+    const ruleKey = `${t.transactionType}\u0000${t.amountType}\u0000${t.amountDescription}\u0000${currency}\u0000${t.marketplaceName ?? ''}`;
+    let rule = resolved.get(ruleKey);
+    if (!resolved.has(ruleKey)) resolved.set(ruleKey, (rule = settlementAccountRuleFor(rules, t, { currency, marketplace: t.marketplaceName })));
     if (rule) {
       add(currency, rule.account, orderId, rule.label, -t.amount.minor);
       continue;

@@ -159,6 +159,9 @@ function buildSettlement(header: readonly string[] | undefined, rows: readonly R
     return i === undefined ? '' : (row.cells[i] ?? '').trim();
   };
   const at = (row: RawRow, column: string): string => `row ${row.line}, column ${column}`;
+  const extraIndexes = extraColumns.map((name) => [name, index.get(name)!] as const);
+  // Rows of one posting share their posted-date-time: parse each distinct value once.
+  const dates = new Map<string, string | undefined>();
 
   // --- shape: every row has the header's field count ---------------------------------------------------
   const wellFormed: RawRow[] = [];
@@ -247,7 +250,7 @@ function buildSettlement(header: readonly string[] | undefined, rows: readonly R
       if (/^[A-Z]{3}$/.test(ownCurrency)) rowCurrency = ownCurrency;
       else issues.push({ field: at(row, 'currency'), problem: `expected an ISO 4217 currency code or nothing, found ${show(cell(row, 'currency'))}` });
     }
-    const common = commonFields(row, cell, shortOrder, issues, at, header, known);
+    const common = commonFields(row, cell, shortOrder, issues, at, extraIndexes, dates);
     if (!currencyOk && ownCurrency === '') continue;
     if (layout === 'v2') {
       const amountType = cell(row, 'amount-type');
@@ -279,8 +282,8 @@ function commonFields(
   shortOrder: ShortDateOrder,
   issues: FieldIssue[],
   at: (row: RawRow, column: string) => string,
-  header: readonly string[],
-  known: ReadonlySet<string>,
+  extraIndexes: readonly (readonly [string, number])[],
+  dates: Map<string, string | undefined>,
 ): Common {
   const out: Record<string, unknown> = {};
   const text = (column: string, key: string): void => {
@@ -302,7 +305,11 @@ function commonFields(
   const dateTime = cell(row, 'posted-date-time');
   const short = cell(row, 'posted-date');
   if (dateTime !== '') {
-    const iso = parseAmazonDateTime(dateTime);
+    let iso = dates.get(dateTime);
+    if (iso === undefined && !dates.has(dateTime)) {
+      if (dates.size > 10_000) dates.clear();
+      dates.set(dateTime, (iso = parseAmazonDateTime(dateTime)));
+    }
     if (iso) out['postedAt'] = iso;
     else issues.push({ field: at(row, 'posted-date-time'), problem: `expected a date-time such as "2026-11-01 07:00:00 UTC", found ${show(dateTime)}` });
   } else if (short !== '') {
@@ -315,13 +322,11 @@ function commonFields(
     if (/^-?\d+$/.test(qty) && Number.isSafeInteger(Number(qty))) out['quantity'] = Number(qty);
     else issues.push({ field: at(row, 'quantity-purchased'), problem: `expected a whole number, found ${show(qty)}` });
   }
-  const extra: Record<string, string> = {};
-  header.forEach((name, i) => {
-    if (!known.has(name) && header.indexOf(name) === i) {
-      const v = (row.cells[i] ?? '').trim();
-      if (v !== '') extra[name] = v;
-    }
-  });
-  if (Object.keys(extra).length > 0) out['extra'] = extra;
+  let extra: Record<string, string> | undefined;
+  for (const [name, i] of extraIndexes) {
+    const v = (row.cells[i] ?? '').trim();
+    if (v !== '') (extra ??= {})[name] = v;
+  }
+  if (extra) out['extra'] = extra;
   return out as Common;
 }
