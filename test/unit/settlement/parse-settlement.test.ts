@@ -174,3 +174,11 @@ describe('the retired V1 flat file (Airbyte fixture in ../shared)', () => {
     expect(() => journalFromSettlement(s)).toThrow(/total-amount: the rows add up to 16.77 USD but total-amount is 1234.56 USD \(rows minus total: -1217.79\)/);
   });
 });
+
+describe('zero amounts', () => {
+  it('reads "-0.00" as zero, not negative zero', () => {
+    const s = parseSettlementReport(tsv(V2_COLUMNS, [summary(ID, '-0.00'), amountRow(ID, 'Order', 'ItemPrice', 'Principal', '-0.00')]));
+    expect(Object.is(s.total.minor, 0)).toBe(true);
+    expect(Object.is(s.transactions[0]!.amount.minor, 0)).toBe(true);
+  });
+});

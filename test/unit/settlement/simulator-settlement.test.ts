@@ -1,31 +1,35 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSettlementReport } from '../../../src/connectors/amazon/settlement/index.ts';
 import { settlementRowsTotal } from '../../../src/core/model/settlement.ts';
 import { journalFromSettlement } from '../../../src/core/transform/journal-from-settlement.ts';
-import { buildSimulatorApp, controlOf, type SettlementReportOptions } from '../../../src/simulator/amazon/index.ts';
+import { createAmazonSimulator, type AmazonSimulator, type SettlementReportOptions } from '../../../src/simulator/amazon/index.ts';
 
 /**
  * The SP-API simulator's settlement reports (src/simulator/amazon/settlement.ts, from its simulated orders)
  * parse, reconcile to the cent with the simulator's own total and with the orders, and become balanced
  * journals with the default account rules (every category the simulator writes is mapped).
  */
-const us = buildSimulatorApp({ seed: 8, orders: 60 });
-const de = buildSimulatorApp({ seed: 9, orders: 40, sellers: [{ sellerId: 'A1SIMSELLERDE01', refreshToken: 'Atzr|de', marketplaceIds: ['A1PA6795UKMFR9'] }] });
+const sims: Record<'us' | 'de', AmazonSimulator> = {} as Record<'us' | 'de', AmazonSimulator>;
 
-afterAll(async () => {
-  await Promise.all([us.close(), de.close()]);
+beforeAll(async () => {
+  sims.us = await createAmazonSimulator({ seed: 8, orders: 60 });
+  sims.de = await createAmazonSimulator({ seed: 9, orders: 40, sellers: [{ sellerId: 'A1SIMSELLERDE01', refreshToken: 'Atzr|de', marketplaceIds: ['A1PA6795UKMFR9'] }] });
 });
 
-const cases: readonly [string, ReturnType<typeof buildSimulatorApp>, SettlementReportOptions & { refunds?: number }][] = [
-  ['US, promotion-id, refunds', us, { refunds: 3 }],
-  ['US without promotion-id', us, { withPromotionId: false }],
-  ['US orders written in EU format', us, { numberFormat: 'eu', refunds: 1 }],
-  ['Amazon.de (EUR, EU format), refunds', de, { refunds: 2 }],
+afterAll(async () => {
+  await Promise.all(Object.values(sims).map((s) => s.close()));
+});
+
+const cases: readonly [string, 'us' | 'de', SettlementReportOptions & { refunds?: number }][] = [
+  ['US, promotion-id, refunds', 'us', { refunds: 3 }],
+  ['US without promotion-id', 'us', { withPromotionId: false }],
+  ['US orders written in EU format', 'us', { numberFormat: 'eu', refunds: 1 }],
+  ['Amazon.de (EUR, EU format), refunds', 'de', { refunds: 2 }],
 ];
 
 describe('simulator settlement reports', () => {
-  it.each(cases)('%s: parse, reconcile with the simulator and its orders, balanced journal', (_name, app, { refunds = 0, ...options }) => {
-    const control = controlOf(app);
+  it.each(cases)('%s: parse, reconcile with the simulator and its orders, balanced journal', (_name, sim, { refunds = 0, ...options }) => {
+    const control = sims[sim].control;
     const shipped = control.orders().filter((o) => o.status === 'SHIPPED');
     const refundOrderIds = shipped.slice(0, refunds).map((o) => o.orderId);
     const report = control.generateSettlementReport({ ...options, refundOrderIds });

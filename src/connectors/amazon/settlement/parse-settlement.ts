@@ -1,5 +1,5 @@
 import { MappingError, type FieldIssue } from '../../../core/errors.ts';
-import { moneyFromDecimal, type Money } from '../../../core/model/money.ts';
+import { money, moneyFromDecimal, type Money } from '../../../core/model/money.ts';
 import type { Settlement, SettlementTransaction } from '../../../core/model/settlement.ts';
 import { parseAmazonDateTime, parseShortDate, type ShortDateOrder } from './dates.ts';
 import { FORMAT_EXAMPLE, normalizeAmount, numberFormatOf, numberFormatOfMarketplace, type NumberFormat } from './numbers.ts';
@@ -198,7 +198,8 @@ function buildSettlement(header: readonly string[] | undefined, rows: readonly R
       return undefined;
     }
     try {
-      return moneyFromDecimal(normalized, currency);
+      const value = moneyFromDecimal(normalized, currency);
+      return Object.is(value.minor, -0) ? money(currency, 0) : value; // "-0.00" is zero
     } catch {
       issues.push({ field: at(row, column), problem: `expected an amount with the decimals of ${currency}, found ${show(raw)}` });
       return undefined;
