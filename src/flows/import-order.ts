@@ -1,10 +1,10 @@
 import { MappingError, SellbridgeError } from '../core/errors.ts';
-import type { SyncState } from '../core/lifecycle.ts';
+import { canTransition, type SyncState } from '../core/lifecycle.ts';
 import type { Order } from '../core/model/order.ts';
 import type { SalesOrder, SalesOrderDraft } from '../core/model/sales-order.ts';
 import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { ItemCatalogue } from '../core/ports/item-catalogue.ts';
-import type { OrderLink, OrderLinks } from '../core/ports/order-links.ts';
+import type { OrderLink, OrderLinks, OrderLinkUpdate } from '../core/ports/order-links.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { SkuAliasSource } from '../core/ports/sku-alias-source.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
@@ -60,7 +60,7 @@ export async function importOrder(payload: unknown, deps: ImportOrderDeps): Prom
     case 'wait':
     case 'skip':
     case 'flag':
-      await recordState(job, link, SYNC_STATE_AFTER[action.kind]!, deps);
+      await moveTo(job, SYNC_STATE_AFTER[action.kind]!, deps);
       return { kind: action.kind === 'wait' ? 'waiting' : action.kind === 'skip' ? 'skipped' : 'flagged', reason: action.reason };
   }
 }
@@ -75,17 +75,17 @@ async function createSalesOrder(job: OrderSyncJob, order: Order, rules: MappingR
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
   const draft = await mapOrRecordDeadLetter(job, order, rules, { items: context.items, catalogue, warehouseId }, deps);
-  await deps.links.setState(job.connectionId, job.amazonOrderId, 'mapped', { lastError: null, ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}) });
+  await moveTo(job, 'mapped', deps, { lastError: null, ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}) });
   const tranNo = await deps.links.reserveTranNo(job.connectionId, job.amazonOrderId);
-  await deps.links.setState(job.connectionId, job.amazonOrderId, 'reserved');
+  await moveTo(job, 'reserved', deps);
   const created = await deps.sage.createSalesOrder(draft, { tranNo });
-  await deps.links.setState(job.connectionId, job.amazonOrderId, 'created', { salesOrderKey: created.order.key });
+  await moveTo(job, 'created', deps, { salesOrderKey: created.order.key });
   return { kind: created.outcome === 'created' ? 'created' : 'already-created', tranNo, salesOrderKey: created.order.key };
 }
 
 async function cancelSalesOrder(job: OrderSyncJob, sageOrder: SalesOrder, deps: ImportOrderDeps): Promise<ImportOutcome> {
   await deps.sage.cancelSalesOrder(sageOrder.tranNo);
-  await deps.links.setState(job.connectionId, job.amazonOrderId, 'cancelled');
+  await moveTo(job, 'cancelled', deps);
   return { kind: 'cancelled', tranNo: sageOrder.tranNo };
 }
 
@@ -131,12 +131,27 @@ async function mapOrRecordDeadLetter(job: OrderSyncJob, order: Order, rules: Map
   try {
     return salesOrderFromOrder(order, context, rules);
   } catch (err) {
-    if (err instanceof MappingError) await deps.links.setState(job.connectionId, job.amazonOrderId, 'dead-lettered', { lastError: err.code });
+    if (err instanceof MappingError) await moveTo(job, 'dead-lettered', deps, { lastError: err.code });
     throw err;
   }
 }
 
-async function recordState(job: OrderSyncJob, link: OrderLink | undefined, state: SyncState, deps: ImportOrderDeps): Promise<void> {
-  if (link?.state === state) return;
-  await deps.links.setState(job.connectionId, job.amazonOrderId, state);
+/** The creation path in lifecycle order: a re-run never records a step the order has already passed. */
+const CREATION_PATH: readonly SyncState[] = ['received', 'waiting-for-pending', 'mapped', 'reserved', 'created'];
+
+/**
+ * Records `to` as the order's state along ORDER_LIFECYCLE's moves: a state the order already passed on the creation
+ * path is not recorded again (a re-run after a crash); from a state that only leads back to `received`
+ * (dead-lettered after a replay, skipped, needs-attention) the order goes through `received` first. `update` is
+ * written either way.
+ */
+async function moveTo(job: OrderSyncJob, to: SyncState, deps: ImportOrderDeps, update?: OrderLinkUpdate): Promise<void> {
+  const from = (await deps.links.get(job.connectionId, job.amazonOrderId))?.state;
+  const passed = from !== undefined && CREATION_PATH.includes(from) && CREATION_PATH.includes(to) && CREATION_PATH.indexOf(from) > CREATION_PATH.indexOf(to);
+  if (from === to || passed) {
+    if (update) await deps.links.setState(job.connectionId, job.amazonOrderId, from!, update);
+    return;
+  }
+  if (from !== undefined && !canTransition(from, to) && canTransition(from, 'received')) await deps.links.setState(job.connectionId, job.amazonOrderId, 'received');
+  await deps.links.setState(job.connectionId, job.amazonOrderId, to, update);
 }

@@ -4,6 +4,12 @@ import { canTransition } from '../../../src/core/lifecycle.ts';
 import { importOrder } from '../../../src/flows/import-order.ts';
 import { anOrder, CONN, fakes } from './fakes.ts';
 
+/** Every recorded move of the order is one ORDER_LIFECYCLE allows. */
+function expectLegalMoves(history: readonly string[], id: string): void {
+  const states = history.filter((h) => h.startsWith(`${id}:`)).map((h) => h.slice(id.length + 1));
+  for (let i = 1; i < states.length; i++) expect(canTransition(states[i - 1] as never, states[i] as never), `${states[i - 1]} -> ${states[i]}`).toBe(true);
+}
+
 const job = (amazonOrderId = '111-0000001-0000001') => ({ connectionId: CONN, amazonOrderId });
 
 describe('importOrder (order.sync) with in-memory ports', () => {
@@ -62,6 +68,8 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     f.sage.createSalesOrder = realCreate;
     expect(await importOrder(job(), f.deps)).toEqual({ kind: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
     expect(f.links.reservations).toBe(1);
+    // The re-run writes its fields on `reserved` and never moves back to `mapped`.
+    expect(f.links.history.map((h) => h.split(':')[1])).toEqual(['mapped', 'reserved', 'reserved', 'created']);
   });
 
   it('status branches: pending waits, cancelled before creation is skipped, shipped outside Sage is flagged; none creates', async () => {
@@ -97,6 +105,7 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'already-created' });
     expect(f.sage.cancels).toEqual(['AMZ0000001']);
     expect((await f.links.get(CONN, '111-0000001-0000001'))!.state).toBe('cancelled');
+    expectLegalMoves(f.links.history, '111-0000001-0000001');
   });
 
   it('an unknown SKU throws one MappingError with every bad field and suggestions; nothing reserved; the link is dead-lettered', async () => {
@@ -127,6 +136,8 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'created', tranNo: 'AMZ0000001' });
     expect(f.sage.creates[0]!.draft.lines.filter((l) => !l.charge).map((l) => l.itemId)).toEqual(['WIDGET-RED', 'GADGET-PRO', 'MUG-LOGO']);
     expect((await f.links.get(CONN, '111-0000001-0000001'))!.lastError).toBeUndefined();
+    expect(f.links.history.map((h) => h.split(':')[1])).toEqual(['dead-lettered', 'received', 'mapped', 'reserved', 'created']);
+    expectLegalMoves(f.links.history, '111-0000001-0000001');
   });
 
   it('Sage unavailable surfaces as kind unavailable with retryAfterMs (the queue defers, no attempt spent) and reserves nothing', async () => {
