@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LISTING_SYNC_RULES, type ListingLink } from '../../../src/core/model/listing.ts';
+import { feedMessagesFromDeltas } from '../../../src/core/transform/feed-messages-from-deltas.ts';
 import { errorFromHeld, listingDeltaFromSage, priceFromSheet } from '../../../src/core/transform/listing-delta.ts';
 
 const US = 'ATVPDKIKX0DER';
@@ -58,5 +59,23 @@ describe('listingDeltaFromSage', () => {
     expect(priceFromSheet(usd(1099), { ...rules, endingMinor: 99 }).minor).toBe(1099); // already ends in .99
     expect(priceFromSheet(usd(1100), { ...rules, endingMinor: 95 }).minor).toBe(1195);
     expect(priceFromSheet({ currency: 'JPY', minor: 1234 }, { ...rules, endingMinor: 80 }).minor).toBe(1280);
+  });
+});
+
+describe('issue 7 must-show, pure part', () => {
+  it('10,000 SKUs with 3% changed -> one feed with exactly those 300 messages', () => {
+    const links = Array.from({ length: 10_000 }, (_, i) => link(`SKU-${String(i).padStart(5, '0')}`, `I${i}`));
+    const changed = new Set(Array.from({ length: 300 }, (_, k) => k * 33 + 7)); // 300 distinct SKUs spread over the range
+    const d = listingDeltaFromSage({
+      links,
+      stock: links.map((l, i) => stock(l.itemId, i % 40)),
+      prices: [],
+      lastSent: links.map((l, i) => ({ sku: l.sku, marketplaceId: US, quantity: changed.has(i) ? (i % 40) + 1 : i % 40 })),
+      rules: DEFAULT_LISTING_SYNC_RULES,
+    });
+    const batches = feedMessagesFromDeltas(d.changes, { sellerId: 'A1SELLER' });
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.sent.map((s) => s.sku).sort()).toEqual([...changed].map((i) => `SKU-${String(i).padStart(5, '0')}`).sort());
+    expect(batches[0]!.document.messages.map((m) => m.messageId)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
   });
 });
