@@ -13,7 +13,8 @@ import type {
 } from '../../core/model/sales-order.ts';
 import type { Shipment, ShipmentPage } from '../../core/model/shipment.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { Sage500Gateway } from '../../core/ports/sage500-gateway.ts';
+import type { ItemListFilter, Sage500Gateway } from '../../core/ports/sage500-gateway.ts';
+import type { CatalogueItem } from '../../core/transform/sku-resolution.ts';
 import { decimalText, isoFromSage, moneyFromSageDecimal, sageDate, sageDateTime, wholeQuantity } from './decimal.ts';
 import { checkTranNo, rowsFromSalesOrder } from './rows-from-sales-order.ts';
 import { selectShippedQuantity, updateOrderCanceled } from './sql/cancel-sales-order.ts';
@@ -35,6 +36,7 @@ import {
   updateBatchLogPostDate,
 } from './sql/gl-journal.ts';
 import { insertLineLinks, insertOrderLink, selectOrderLink, updateLineSellerSku } from './sql/link-amazon-ids.ts';
+import { selectItemList } from './sql/list-items.ts';
 import { selectMaxShipKey, selectPackages, selectShipmentLines } from './sql/list-shipments.ts';
 import { selectCustomer, selectShipMethod } from './sql/order-context.ts';
 import { selectMigrationLog, selectStagedStatus } from './sql/read-import-result.ts';
@@ -103,6 +105,9 @@ export const SESSION_KEY_NAME = 'StgSalesOrder_AMZ';
  * chunks of this many ids.
  */
 export const MAX_IDS_PER_STATEMENT = 500;
+/** listItems: default and largest number of items returned (the catalogue unknown-SKU suggestions compare with). */
+const DEFAULT_ITEM_LIST = 1000;
+const MAX_ITEM_LIST = 10_000;
 
 async function inChunks<T, R>(values: readonly T[], read: (chunk: readonly T[]) => Promise<readonly R[]>): Promise<R[]> {
   const out: R[] = [];
@@ -156,6 +161,24 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
       for (const r of await inChunks(rest, (c) => selectItems(backend.db, co, 'upc', c).execute())) if (r.UPC && !found.has(r.UPC)) found.set(r.UPC, toRef(r.UPC, 'upc', r));
     }
     return { items: wanted.flatMap((q) => found.get(q) ?? []), unknown: wanted.filter((q) => !found.has(q)) };
+  }
+
+  async function listItems(filter: ItemListFilter = {}): Promise<CatalogueItem[]> {
+    const limit = Math.min(MAX_ITEM_LIST, Math.max(1, Math.floor(filter.limit ?? DEFAULT_ITEM_LIST)));
+    const out: CatalogueItem[] = [];
+    const text = filter.text?.trim() ?? '';
+    const needle = text.toLowerCase();
+    // The query's LIKE treats %, _ and [ as any character: keep what contains the text literally.
+    const contains = (v: string | null) => v !== null && v.toLowerCase().includes(needle);
+    let last: string | undefined;
+    for (const r of await selectItemList(backend.db, co, text).execute()) {
+      if (r.ItemID === last) continue; // one row per item, even if a description or UPC row is doubled
+      if (needle !== '' && !contains(r.ItemID) && !contains(r.ShortDesc) && !contains(r.UPC)) continue;
+      last = r.ItemID;
+      out.push({ itemId: r.ItemID, ...(r.ShortDesc ? { description: r.ShortDesc } : {}), ...(r.UPC ? { upc: r.UPC } : {}) });
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   async function resolveWarehouses(ids: readonly string[]): Promise<WarehouseRef[]> {
@@ -469,6 +492,7 @@ export function createGatewayCore(backend: SageBackend, options: GatewayCoreOpti
 
   return {
     resolveItems: guarded('resolveItems', resolveItems),
+    listItems: guarded('listItems', listItems),
     resolveWarehouses: guarded('resolveWarehouses', resolveWarehouses),
     loadOrderContext: guarded('loadOrderContext', loadOrderContext),
     createSalesOrder: guarded('createSalesOrder', createSalesOrder),

@@ -2,6 +2,15 @@ import type { GlAccountCheck, JournalBatch, PostedJournal } from '../model/journ
 import type { ItemPrice, ItemRef, OrderContext, OrderContextQuery, PriceQuery, StockLevel, WarehouseRef } from '../model/inventory.ts';
 import type { CreateSalesOrderOptions, CreateSalesOrderResult, SalesOrder, SalesOrderDraft, SalesOrderLookup } from '../model/sales-order.ts';
 import type { ShipmentPage } from '../model/shipment.ts';
+import type { CatalogueItem } from '../transform/sku-resolution.ts';
+
+/** Filter of `listItems`. */
+export interface ItemListFilter {
+  /** Substring of ItemID, description or UPC; empty = every active item. */
+  readonly text?: string;
+  /** Most items returned (default 1000). */
+  readonly limit?: number;
+}
 
 /**
  * The ERP side of Sellbridge for one Sage 500 company (ARCHITECTURE.md, "Exactly once into Sage 500").
@@ -21,6 +30,14 @@ export interface Sage500Gateway {
    * Values nothing matches are returned in `unknown` (not an error: the caller decides).
    */
   resolveItems(queries: readonly string[]): Promise<{ items: readonly ItemRef[]; unknown: readonly string[] }>;
+
+  /**
+   * Active Sage items (ItemID, short description, UPC of the stock unit), ordered by ItemID: the catalogue
+   * unknown-SKU suggestions compare against. `text` keeps items whose ItemID, description or UPC contains it
+   * (case-insensitive, `%`/`_` literal); at most `limit` items (default 1000; a limit outside 1..10000 is
+   * brought into that range). Read-only.
+   */
+  listItems(filter?: ItemListFilter): Promise<readonly CatalogueItem[]>;
 
   /** Warehouses by WhseID; unknown ids are left out. Read-only. */
   resolveWarehouses(warehouseIds: readonly string[]): Promise<readonly WarehouseRef[]>;

@@ -84,6 +84,22 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       expect(unknown).toEqual(['NO-SUCH-SKU']);
     });
 
+    it('lists active items (ItemID, description, UPC) for suggestions, filtered by text and limited', async () => {
+      const all = await h.gateway.listItems();
+      expect(all.map((i) => i.itemId)).toEqual(
+        ['AMZ-CHARGE', 'AMZ-GIFTWRAP', 'AMZ-MF-TAX', 'AMZ-PROMO', 'AMZ-ROUNDING', 'AMZ-TAX', 'CABLE-USB-C', 'GADGET-PRO', 'MUG-LOGO', 'WIDGET-BLUE', 'WIDGET-RED'],
+      );
+      expect(all.find((i) => i.itemId === 'GADGET-PRO')).toEqual({ itemId: 'GADGET-PRO', description: 'Gadget Pro', upc: '012345678905' });
+      // By ItemID, description (any case) or UPC; the limit keeps the first by ItemID.
+      expect((await h.gateway.listItems({ text: 'widget' })).map((i) => i.itemId)).toEqual(['WIDGET-BLUE', 'WIDGET-RED']);
+      expect((await h.gateway.listItems({ text: 'usb-c cable' })).map((i) => i.itemId)).toEqual(['CABLE-USB-C']);
+      expect((await h.gateway.listItems({ text: '8912' })).map((i) => i.itemId)).toEqual(['WIDGET-RED']);
+      expect((await h.gateway.listItems({ text: 'widget', limit: 1 })).map((i) => i.itemId)).toEqual(['WIDGET-BLUE']);
+      // LIKE wildcards in the text are matched literally: "_" is not "any character".
+      expect(await h.gateway.listItems({ text: 'WIDGET_RED' })).toEqual([]);
+      expect(await h.gateway.listItems({ text: '%' })).toEqual([]);
+    });
+
     it('resolves warehouses and leaves unknown ones out', async () => {
       expect(await h.gateway.resolveWarehouses(['EAST', 'MAIN', 'NOPE'])).toEqual([
         { warehouseId: 'EAST', description: 'East coast warehouse' },

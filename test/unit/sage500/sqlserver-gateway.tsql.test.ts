@@ -92,6 +92,8 @@ async function traceEverything() {
   };
   await step('health', () => gw.health());
   await step('resolveItems', () => gw.resolveItems(['WIDGET-RED', 'AMZ-RED-WIDGET', '012345678905']));
+  let listed: unknown;
+  await step('listItems', async () => (listed = await gw.listItems({ text: '50%_off', limit: 5 })));
   await step('resolveWarehouses', () => gw.resolveWarehouses(['MAIN']));
   await step('loadOrderContext', () => gw.loadOrderContext({ skus: ['WIDGET-RED'], customerId: 'AMAZON-US', warehouseIds: ['MAIN'], shipMethodId: 'UPS-GND' }));
   await step('createSalesOrder', () => gw.createSalesOrder(draft, { tranNo: 'AZ00000001' }));
@@ -112,7 +114,7 @@ async function traceEverything() {
     gw.postJournal({ reference: 'settlement:1:USD', postDate: '2026-11-15T00:00:00Z', currency: 'USD', lines: [{ account: '1010-00', amount: money('USD', 100), comment: 'a' }, { account: '4000-00', amount: money('USD', -100), comment: 'b' }] }),
   );
   await step('installExtensions', () => gw.installExtensions());
-  return { ...rec, operations, rejected, found, transcript: `${transcript.join('\n')}\n` };
+  return { ...rec, operations, rejected, found, listed, transcript: `${transcript.join('\n')}\n` };
 }
 
 type TraceEvent = ReturnType<typeof createRecordingConnector>['events'][number];
@@ -232,6 +234,17 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     ]);
     expect(trace.found?.shipTo?.lines).toEqual(draft.shipTo!.lines);
     expect([trace.found?.freight, trace.found?.total]).toEqual([money('USD', 499), money('USD', 4609)]);
+  });
+
+  it('lists items for suggestions with one read-only query, the text matched literally', () => {
+    const [list, ...more] = trace.statements.filter((s) => s.sql.includes('like @'));
+    expect(more).toEqual([]);
+    expect(list!.sql).toBe(
+      'select "i"."ItemID", "d"."ShortDesc", "iu"."UPC" from "timItem" as "i" left join "timItemDescription" as "d" on "d"."ItemKey" = "i"."ItemKey" and "d"."LanguageID" = @1 left join "timItemUnitOfMeas" as "iu" on "iu"."ItemKey" = "i"."ItemKey" and "iu"."TargetUnitMeasKey" = "i"."StockUnitMeasKey" where "i"."CompanyID" = @2 and "i"."Status" = @3 and ("i"."ItemID" like @4 or "d"."ShortDesc" like @5 or "iu"."UPC" like @6) order by "i"."ItemID"',
+    );
+    expect(list!.params.map((p) => p.value)).toEqual([1033, 'SOA', 1, '%50__off%', '%50__off%', '%50__off%']);
+    // The stand-in answers with WIDGET-RED, which does not contain "50%_off": it is left out.
+    expect(trace.listed).toEqual([]);
   });
 
   it('calls Sage procedures by RPC with named, typed parameters', () => {

@@ -1,0 +1,33 @@
+import type { SageDb } from './db.ts';
+import { LANGUAGE_ID } from './db.ts';
+
+/**
+ * LIKE pattern for "contains `text`". `%`, `_` and `[` (special to T-SQL's LIKE, not SQLite's) each become `_`
+ * (any one character), so the query narrows the same way on both databases without an ESCAPE clause; the
+ * caller keeps only rows that contain the text literally.
+ */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[%_[]/g, '_')}%`;
+}
+
+/**
+ * Active items of one company with their short description and stock-unit UPC, by ItemID; with `text`, only
+ * items whose ItemID, description or UPC contains it (case-insensitive on Sage's default collation and on
+ * SQLite's ASCII LIKE). Read-only. No TOP/LIMIT (see db.ts): the caller stops reading at its limit.
+ */
+export function selectItemList(db: SageDb, companyId: string, text: string | undefined) {
+  let q = db
+    .selectFrom('timItem as i')
+    .leftJoin('timItemDescription as d', (j) => j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID))
+    .leftJoin('timItemUnitOfMeas as iu', (j) => j.onRef('iu.ItemKey', '=', 'i.ItemKey').onRef('iu.TargetUnitMeasKey', '=', 'i.StockUnitMeasKey'))
+    .select(['i.ItemID', 'd.ShortDesc', 'iu.UPC'])
+    .where('i.CompanyID', '=', companyId)
+    .where('i.Status', '=', 1);
+  if (text !== undefined && text !== '') {
+    const pattern = likePattern(text);
+    q = q.where((eb) =>
+      eb.or([eb('i.ItemID', 'like', pattern), eb('d.ShortDesc', 'like', pattern), eb('iu.UPC', 'like', pattern)]),
+    );
+  }
+  return q.orderBy('i.ItemID');
+}
