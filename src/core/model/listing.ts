@@ -110,11 +110,15 @@ export interface ListingSyncRules {
   /** When the listed quantity would be below this, list 0 instead (avoid selling the last units). */
   readonly zeroBelow: number;
   /**
-   * When several SKUs of one marketplace draw on the same Sage item: `split` divides the pool evenly (the
+   * When several distinct SKUs draw on the same Sage item (in any marketplace; one SKU listed in several
+   * marketplaces counts once, as a unified account shares its quantity): `split` divides the pool evenly (the
    * remainder to the first SKUs in sort order), `first` gives it all to the first SKU. Never oversells.
    */
   readonly sharedItem: 'split' | 'first';
-  /** FBA quantities belong to Amazon; true (the default) never sends them. */
+  /**
+   * FBA quantities belong to Amazon; true (the default, issue 7) never sends them. False sends the Sage
+   * quantity on channel DEFAULT as for merchant-fulfilled SKUs — only for a SKU also sold merchant-fulfilled.
+   */
   readonly skipFbaQuantity: boolean;
   readonly price: PriceRules;
   /** Per-SKU exceptions, keyed by SKU. */
