@@ -97,6 +97,15 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
         .where('connection_id', '=', connectionId)
         .where('amazon_order_id', '=', amazonOrderId)
         .execute();
+      if (update.adoptTranNo !== undefined) {
+        await db
+          .updateTable('order_links')
+          .set({ tran_no: update.adoptTranNo })
+          .where('connection_id', '=', connectionId)
+          .where('amazon_order_id', '=', amazonOrderId)
+          .where('tran_no', 'is', null)
+          .execute();
+      }
       return (await get(connectionId, amazonOrderId))!;
     },
   };

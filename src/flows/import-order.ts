@@ -46,7 +46,7 @@ export async function importOrder(payload: unknown, deps: ImportOrderDeps): Prom
   const job = parseOrderSyncJob(payload);
   const link = await deps.links.get(job.connectionId, job.amazonOrderId);
   const order = await deps.amazon.getOrder(job.amazonOrderId, { includePii: true });
-  const sageOrder = await findLinkedSalesOrder(link, deps);
+  const sageOrder = await findLinkedSalesOrder(job, link, deps);
   const rules = await rulesWithAliases(job.connectionId, deps);
   const action = orderActionFromStatus(order, sageOrderState(sageOrder), rules.status);
   switch (action.kind) {
@@ -89,9 +89,17 @@ async function cancelSalesOrder(job: OrderSyncJob, sageOrder: SalesOrder, deps: 
   return { kind: 'cancelled', tranNo: sageOrder.tranNo };
 }
 
-/** The Sage order behind the link's reserved TranNo; undefined when none was reserved or created yet. */
-async function findLinkedSalesOrder(link: OrderLink | undefined, deps: ImportOrderDeps): Promise<SalesOrder | undefined> {
-  if (!link?.tranNo) return undefined;
+/**
+ * The Sage order behind the link's reserved TranNo; undefined when none was reserved or created yet. Without a
+ * reservation Sage is asked by AmazonOrderId too (an order created before the store was restored or moved), and
+ * an order found that way is adopted: its TranNo and SOKey go into the link, so nothing is created twice.
+ */
+async function findLinkedSalesOrder(job: OrderSyncJob, link: OrderLink | undefined, deps: ImportOrderDeps): Promise<SalesOrder | undefined> {
+  if (!link?.tranNo) {
+    const existing = await deps.sage.findSalesOrder({ amazonOrderId: job.amazonOrderId });
+    if (existing) await moveTo(job, 'created', deps, { adoptTranNo: existing.tranNo, salesOrderKey: existing.key });
+    return existing;
+  }
   const found = await deps.sage.findSalesOrder({ tranNo: link.tranNo });
   if (!found && link.salesOrderKey) {
     throw new SellbridgeError('SB_ORD_SALES_ORDER_MISSING', `order ${link.amazonOrderId}: Sage has no sales order ${link.tranNo} (SOKey ${link.salesOrderKey}) any more`, {

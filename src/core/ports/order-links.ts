@@ -22,6 +22,8 @@ export interface OrderLink {
 
 export interface OrderLinkUpdate {
   readonly salesOrderKey?: string;
+  /** Adopts a TranNo found in Sage (the order exists there but the store had no reservation); ignored once one is set. */
+  readonly adoptTranNo?: string;
   readonly marketplaceId?: string;
   /** `null` clears it. */
   readonly lastError?: string | null;

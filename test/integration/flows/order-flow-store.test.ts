@@ -65,3 +65,12 @@ describe('order flow store adapters (SQLite)', () => {
     expect((await c.listForOrder('c1', 'O1')).map((r) => r.state)).toEqual(['confirmed', 'pending']);
   });
 });
+
+describe('order link adoption (SQLite)', () => {
+  it('adopts a TranNo found in Sage only while the link has none', async () => {
+    const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));
+    expect(await links.setState('c3', 'A', 'created', { adoptTranNo: 'AMZ0000042', salesOrderKey: '9' })).toMatchObject({ tranNo: 'AMZ0000042', salesOrderKey: '9' });
+    expect((await links.setState('c3', 'A', 'created', { adoptTranNo: 'AMZ0000043' })).tranNo).toBe('AMZ0000042');
+    expect(await links.reserveTranNo('c3', 'A')).toBe('AMZ0000042');
+  });
+});

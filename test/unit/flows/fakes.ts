@@ -161,7 +161,7 @@ export class FakeLinks implements OrderLinks {
     this.rows.set(`${c}|${id}`, { ...link, tranNo });
     return tranNo;
   }
-  async setState(c: string, id: string, state: OrderLink['state'], u: { salesOrderKey?: string; marketplaceId?: string; lastError?: string | null } = {}) {
+  async setState(c: string, id: string, state: OrderLink['state'], u: { salesOrderKey?: string; marketplaceId?: string; lastError?: string | null; adoptTranNo?: string } = {}) {
     const prev = this.rows.get(`${c}|${id}`);
     const { lastError: _e, ...kept } = prev ?? ({} as Partial<OrderLink>);
     const next: OrderLink = {
@@ -174,6 +174,7 @@ export class FakeLinks implements OrderLinks {
       ...(u.salesOrderKey ? { salesOrderKey: u.salesOrderKey } : {}),
       ...(u.marketplaceId ? { marketplaceId: u.marketplaceId } : {}),
       ...(u.lastError ? { lastError: u.lastError } : {}),
+      ...(u.adoptTranNo && !prev?.tranNo ? { tranNo: u.adoptTranNo } : {}),
     };
     this.rows.set(`${c}|${id}`, next);
     this.history.push(`${id}:${state}`);

@@ -72,6 +72,17 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     expect(f.links.history.map((h) => h.split(':')[1])).toEqual(['mapped', 'reserved', 'reserved', 'created']);
   });
 
+  it('an order Sage already has for the AmazonOrderId (store restored without it) is adopted, not created again', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder());
+    await importOrder(job(), f.deps);
+    f.links.rows.clear(); // the store lost the link
+    f.links.history.length = 0;
+    expect(await importOrder(job(), f.deps)).toEqual({ kind: 'already-created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
+    expect(f.sage.creates).toHaveLength(1);
+    expect(await f.links.get(CONN, '111-0000001-0000001')).toMatchObject({ state: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
+  });
+
   it('status branches: pending waits, cancelled before creation is skipped, shipped outside Sage is flagged; none creates', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder({ id: '111-0000001-0000001', status: 'pending' }));
