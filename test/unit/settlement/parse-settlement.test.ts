@@ -117,18 +117,18 @@ describe('parseSettlementReport: Flat File V2', () => {
     expect(err.code).toBe('SB_SETTLE_FILE_INVALID');
     expect(err.context).toMatchObject({ settlementId: ID, issues: 7 });
     expect(err.issues.map((i) => i.field)).toEqual([
-      'row 7',
       'row 3, column amount',
       'row 4, column posted-date-time',
       'row 5, column transaction-type',
       'row 5, column quantity-purchased',
       'row 6, column settlement-id',
       'row 6, column amount',
+      'row 7',
     ]);
-    expect(err.issues[0]!.problem).toBe('expected 23 tab-separated fields, found 4 (truncated or misaligned line)');
-    expect(err.issues[1]!.problem).toBe('expected an amount in the file\'s US format (e.g. 1,234.56), found "12,3,4.5"');
-    expect(err.issues[6]!.problem).toMatch(/found nothing/);
-    expect(err.message).toContain(`settlement file ${ID}: row 7: expected 23`);
+    expect(err.issues[0]!.problem).toBe('expected an amount in the file\'s US format (e.g. 1,234.56), found "12,3,4.5"');
+    expect(err.issues[5]!.problem).toMatch(/found nothing/);
+    expect(err.issues[6]!.problem).toBe('expected 23 tab-separated fields, found 4 (truncated or misaligned line)');
+    expect(err.message).toContain(`settlement file ${ID}: row 3, column amount: expected an amount`);
   });
 
   it('refuses a file whose first data row is not the summary, and a second summary row', () => {
@@ -180,5 +180,37 @@ describe('zero amounts', () => {
     const s = parseSettlementReport(tsv(V2_COLUMNS, [summary(ID, '-0.00'), amountRow(ID, 'Order', 'ItemPrice', 'Principal', '-0.00')]));
     expect(Object.is(s.total.minor, 0)).toBe(true);
     expect(Object.is(s.transactions[0]!.amount.minor, 0)).toBe(true);
+  });
+});
+
+describe('streaming', () => {
+  it('hands each transaction over as soon as its line is read, and keeps none when told so', () => {
+    const seen: number[] = [];
+    const parser = createSettlementParser({ numberFormat: 'us', keepTransactions: false, onTransaction: (t) => seen.push(t.amount.minor) });
+    parser.write(tsv(V2_COLUMNS, [summary(ID, '10.00'), amountRow(ID, 'Order', 'ItemPrice', 'Principal', '12.00')]));
+    expect(seen).toEqual([1200]);
+    parser.write(tsv(V2_COLUMNS, [amountRow(ID, 'Order', 'ItemFees', 'Commission', '-2.00')]).split('\n')[1]! + '\n');
+    expect(seen).toEqual([1200, -200]);
+    const s = parser.end();
+    expect(s.transactions).toEqual([]);
+    expect(s.total.minor).toBe(1000);
+  });
+
+  it('holds rows back only until a value tells the number format', () => {
+    const seen: number[] = [];
+    const parser = createSettlementParser({ onTransaction: (t) => seen.push(t.amount.minor) });
+    const [head, sum, ambiguous, plain, telling] = tsv(V2_COLUMNS, [
+      summary(ID, '1,247', 'USD', { 'marketplace-name': '' }),
+      amountRow(ID, 'Order', 'ItemPrice', 'Principal', '1,234', { 'marketplace-name': '' }),
+      amountRow(ID, 'Order', 'ItemPrice', 'Shipping', '13', { 'marketplace-name': '' }),
+      amountRow(ID, 'Order', 'ItemPrice', 'Tax', '0.00', { 'marketplace-name': '' }),
+    ]).split('\n');
+    parser.write(`${head}\n${sum}\n${ambiguous}\n${plain}\n`);
+    expect(seen).toEqual([]); // 1,247 / 1,234 / 13 read both ways: nothing is decided yet
+    parser.write(`${telling}\n`);
+    expect(seen).toEqual([123400, 1300, 0]); // 0.00 reads US only: the held rows follow
+    const s = parser.end();
+    expect(s.total.minor).toBe(124700);
+    expect(s.transactions.map((t) => t.amount.minor)).toEqual([123400, 1300, 0]);
   });
 });

@@ -14,6 +14,8 @@ import { FORMAT_EXAMPLE, normalizeAmount, numberFormatOf, numberFormatOfMarketpl
  * Nothing is dropped: every malformed row and field (line number, column, expected, found) is collected and
  * thrown as one `SB_SETTLE_FILE_INVALID` MappingError. Feed it the whole text (`parseSettlementReport`) or in
  * chunks of any size (`createSettlementParser().write(chunk)` ... `.end()`); a BOM and CRLF are accepted.
+ * Rows are read as they arrive; with `onTransaction` and `keepTransactions: false` a file of any size is read
+ * in flat memory (rows wait only until a value shows the number format).
  */
 export const SETTLEMENT_V2_COLUMNS = [
   'settlement-id', 'settlement-start-date', 'settlement-end-date', 'deposit-date', 'total-amount', 'currency',
@@ -57,8 +59,15 @@ export interface SettlementParseOptions {
   readonly numberFormat?: NumberFormat;
   /** How `posted-date` with slashes reads when `posted-date-time` is empty; default mdy for US files, dmy for EU. */
   readonly shortDateOrder?: ShortDateOrder;
-  /** At most this many issues are listed in the error (the rest are counted); default 200. */
+  /** At most this many issues are kept and listed in the error (the rest are counted); default 200. */
   readonly maxIssues?: number;
+  /**
+   * Called with each transaction as soon as it is read (rows wait only until the number format is known).
+   * Provisional: the file is only good once `end()` returns.
+   */
+  readonly onTransaction?: (transaction: SettlementTransaction) => void;
+  /** false: the result's `transactions` stays empty (with onTransaction, memory stays flat whatever the file size). Default true. */
+  readonly keepTransactions?: boolean;
 }
 
 export interface SettlementParser {
@@ -82,24 +91,23 @@ export function parseSettlementReport(text: string, options: SettlementParseOpti
 export function createSettlementParser(options: SettlementParseOptions = {}): SettlementParser {
   let rest = '';
   let lineNo = 0;
-  let header: string[] | undefined;
-  const rows: RawRow[] = [];
   let ended = false;
+  let reader: RowReader | undefined;
 
   const take = (rawLine: string): void => {
     lineNo += 1;
     let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    if (header === undefined) {
+    if (reader === undefined) {
       if (line.trim() === '') {
         lineNo -= 1; // leading blank lines do not count; the header is line 1
         return;
       }
-      header = line.split('\t').map((h) => h.trim());
+      reader = new RowReader(line.split('\t').map((h) => h.trim()), options);
       return;
     }
     if (line.trim() === '') return;
-    rows.push({ line: lineNo, cells: line.split('\t') });
+    reader.row({ line: lineNo, cells: line.split('\t') });
   };
 
   return {
@@ -118,161 +126,237 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
       ended = true;
       if (rest !== '') take(rest);
       rest = '';
-      return buildSettlement(header, rows, options);
+      if (reader === undefined) {
+        throw new MappingError('SB_SETTLE_FILE_INVALID', 'settlement file', [{ field: 'file', problem: 'is empty: expected a tab-separated header row and a settlement summary row' }], { context: { lines: 0, issues: 1 } });
+      }
+      return reader.end();
     },
   };
 }
 
-function fail(issues: readonly FieldIssue[], settlementId: string | undefined, lines: number, max: number): never {
-  const listed = issues.length > max ? [...issues.slice(0, max), { field: 'file', problem: `and ${issues.length - max} more problems` }] : issues;
-  throw new MappingError('SB_SETTLE_FILE_INVALID', `settlement file${settlementId ? ` ${settlementId}` : ''}`, listed, {
-    context: { ...(settlementId ? { settlementId } : {}), lines, issues: issues.length },
-  });
-}
-
 const show = (value: string): string => (value === '' ? 'nothing' : `"${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`);
 
-function buildSettlement(header: readonly string[] | undefined, rows: readonly RawRow[], options: SettlementParseOptions): Settlement {
-  const max = options.maxIssues ?? 200;
-  const issues: FieldIssue[] = [];
-  if (header === undefined) fail([{ field: 'file', problem: 'is empty: expected a tab-separated header row and a settlement summary row' }], undefined, 0, max);
+/**
+ * Reads the data rows one at a time: rows wait in a buffer only until the number format is known (told, or
+ * the first value that reads one way only), then become transactions at once (kept, or handed to
+ * `onTransaction`). Issues are counted; at most `maxIssues` are kept.
+ */
+class RowReader {
+  private readonly header: readonly string[];
+  private readonly options: SettlementParseOptions;
+  private readonly max: number;
+  private readonly index = new Map<string, number>();
+  private readonly layout: 'v2' | 'legacy';
+  private readonly known: ReadonlySet<string>;
+  private readonly extraColumns: readonly string[];
+  private readonly extraIndexes: readonly (readonly [string, number])[];
+  private readonly amountColumns: readonly string[];
+  private readonly headerBroken: boolean;
+  private readonly issues: FieldIssue[] = [];
+  private issueCount = 0;
+  private rows = 0;
+  private format: NumberFormat | undefined;
+  private shortOrder: ShortDateOrder = 'mdy';
+  private readonly pending: RawRow[] = [];
+  private hint: NumberFormat | undefined;
+  /** Rows of one posting share their posted-date-time: parse each distinct value once. */
+  private readonly dates = new Map<string, string | undefined>();
+  private readonly transactions: SettlementTransaction[] = [];
+  private summary: { line: number; settlementId: string; currency: string; currencyOk: boolean; total?: Money; periodStart?: string; periodEnd?: string; depositDate?: string } | undefined;
+  private summaryBroken = false;
+  private firstSeen = false;
 
-  // --- header ----------------------------------------------------------------------------------------
-  const index = new Map<string, number>();
-  header.forEach((name, i) => {
-    if (index.has(name)) issues.push({ field: `row 1, column ${i + 1}`, problem: `header "${name}" appears twice` });
-    else index.set(name, i);
-  });
-  const layout: 'v2' | 'legacy' = !index.has('amount') && index.has('price-amount') ? 'legacy' : 'v2';
-  const required: readonly string[] = layout === 'v2' ? SETTLEMENT_V2_COLUMNS : SETTLEMENT_LEGACY_COLUMNS.filter((c) => c !== 'promotion-id');
-  const known = layout === 'v2' ? KNOWN_V2 : KNOWN_LEGACY;
-  const missing = required.filter((c) => !index.has(c));
-  const extraColumns = header.filter((h, i) => !known.has(h) && header.indexOf(h) === i);
-  if (missing.length > 0) {
-    for (const c of missing) issues.push({ field: `row 1, column ${c}`, problem: `missing: expected the ${layout === 'v2' ? 'Flat File V2' : 'V1 flat file'} column "${c}"` });
-    if (extraColumns.length > 0) issues.push({ field: 'row 1', problem: `found columns Amazon does not document: ${extraColumns.join(', ')}` });
+  constructor(header: readonly string[], options: SettlementParseOptions) {
+    this.header = header;
+    this.options = options;
+    this.max = options.maxIssues ?? 200;
+    this.format = options.numberFormat;
+    header.forEach((name, i) => {
+      if (this.index.has(name)) this.issue({ field: `row 1, column ${i + 1}`, problem: `header "${name}" appears twice` });
+      else this.index.set(name, i);
+    });
+    this.layout = !this.index.has('amount') && this.index.has('price-amount') ? 'legacy' : 'v2';
+    const required: readonly string[] = this.layout === 'v2' ? SETTLEMENT_V2_COLUMNS : SETTLEMENT_LEGACY_COLUMNS.filter((c) => c !== 'promotion-id');
+    this.known = this.layout === 'v2' ? KNOWN_V2 : KNOWN_LEGACY;
+    const missing = required.filter((c) => !this.index.has(c));
+    this.extraColumns = header.filter((h, i) => !this.known.has(h) && header.indexOf(h) === i);
+    this.extraIndexes = this.extraColumns.map((name) => [name, this.index.get(name)!] as const);
+    this.amountColumns = this.layout === 'v2' ? ['amount'] : LEGACY_AMOUNTS.map((a) => a.amount);
+    if (missing.length > 0) {
+      for (const c of missing) this.issue({ field: `row 1, column ${c}`, problem: `missing: expected the ${this.layout === 'v2' ? 'Flat File V2' : 'V1 flat file'} column "${c}"` });
+      if (this.extraColumns.length > 0) this.issue({ field: 'row 1', problem: `found columns Amazon does not document: ${this.extraColumns.join(', ')}` });
+    }
+    this.headerBroken = this.issueCount > 0;
+    if (this.format) this.shortOrder = options.shortDateOrder ?? (this.format === 'eu' ? 'dmy' : 'mdy');
   }
-  if (issues.length > 0) fail(issues, undefined, rows.length + 1, max);
 
-  const cell = (row: RawRow, column: string): string => {
-    const i = index.get(column);
+  private issue(issue: FieldIssue): void {
+    this.issueCount += 1;
+    if (this.issues.length < this.max) this.issues.push(issue);
+  }
+
+  private fail(): never {
+    const listed = this.issueCount > this.issues.length ? [...this.issues, { field: 'file', problem: `and ${this.issueCount - this.issues.length} more problems` }] : this.issues;
+    const settlementId = this.summary?.settlementId || undefined;
+    throw new MappingError('SB_SETTLE_FILE_INVALID', `settlement file${settlementId ? ` ${settlementId}` : ''}`, listed, {
+      context: { ...(settlementId ? { settlementId } : {}), lines: this.rows + 1, issues: this.issueCount },
+    });
+  }
+
+  private cell(row: RawRow, column: string): string {
+    const i = this.index.get(column);
     return i === undefined ? '' : (row.cells[i] ?? '').trim();
-  };
-  const at = (row: RawRow, column: string): string => `row ${row.line}, column ${column}`;
-  const extraIndexes = extraColumns.map((name) => [name, index.get(name)!] as const);
-  // Rows of one posting share their posted-date-time: parse each distinct value once.
-  const dates = new Map<string, string | undefined>();
-
-  // --- shape: every row has the header's field count ---------------------------------------------------
-  const wellFormed: RawRow[] = [];
-  for (const row of rows) {
-    if (row.cells.length !== header.length) {
-      issues.push({ field: `row ${row.line}`, problem: `expected ${header.length} tab-separated fields, found ${row.cells.length} (truncated or misaligned line)` });
-    } else wellFormed.push(row);
   }
 
-  // --- number format: told, or detected from the values that read one way only --------------------------
-  const amountColumns = layout === 'v2' ? ['amount'] : LEGACY_AMOUNTS.map((a) => a.amount);
-  let format = options.numberFormat;
-  if (format === undefined) {
-    const votes = { us: 0, eu: 0 };
-    for (const row of wellFormed) {
-      for (const c of ['total-amount', ...amountColumns]) {
-        const f = numberFormatOf(cell(row, c));
-        if (f) votes[f] += 1;
+  private at(row: RawRow, column: string): string {
+    return `row ${row.line}, column ${column}`;
+  }
+
+  row(row: RawRow): void {
+    this.rows += 1;
+    if (this.headerBroken) return;
+    const first = !this.firstSeen;
+    this.firstSeen = true;
+    if (row.cells.length !== this.header.length) {
+      this.issue({ field: `row ${row.line}`, problem: `expected ${this.header.length} tab-separated fields, found ${row.cells.length} (truncated or misaligned line)` });
+      if (first) this.summaryBroken = true;
+      return;
+    }
+    if (this.summaryBroken) return;
+    if (this.format === undefined) {
+      this.hint ??= numberFormatOfMarketplace(this.cell(row, 'marketplace-name'));
+      for (const c of ['total-amount', ...this.amountColumns]) this.format ??= numberFormatOf(this.cell(row, c));
+      if (this.format === undefined) {
+        this.pending.push(row);
+        return;
       }
+      this.shortOrder = this.options.shortDateOrder ?? (this.format === 'eu' ? 'dmy' : 'mdy');
+      this.flush();
     }
-    if (votes.us !== votes.eu) format = votes.us > votes.eu ? 'us' : 'eu';
-    else {
-      const named = wellFormed.map((r) => numberFormatOfMarketplace(cell(r, 'marketplace-name'))).find((f) => f !== undefined);
-      format = named ?? 'us';
+    this.process(row);
+  }
+
+  private flush(): void {
+    for (const row of this.pending.splice(0)) {
+      if (this.summaryBroken) return;
+      this.process(row);
     }
   }
-  const shortOrder: ShortDateOrder = options.shortDateOrder ?? (format === 'eu' ? 'dmy' : 'mdy');
 
-  const amountOf = (row: RawRow, column: string, currency: string): Money | undefined => {
-    const raw = cell(row, column);
+  private isSummary(row: RawRow): boolean {
+    return this.cell(row, 'transaction-type') === '' && this.cell(row, 'total-amount') !== '' && this.amountColumns.every((c) => this.cell(row, c) === '');
+  }
+
+  private amountOf(row: RawRow, column: string, currency: string): Money | undefined {
+    const format = this.format ?? 'us';
+    const raw = this.cell(row, column);
     const normalized = raw === '' ? undefined : normalizeAmount(raw, format);
     if (normalized === undefined) {
-      issues.push({ field: at(row, column), problem: `expected an amount in the file's ${format.toUpperCase()} format (e.g. ${FORMAT_EXAMPLE[format]}), found ${show(raw)}` });
+      this.issue({ field: this.at(row, column), problem: `expected an amount in the file's ${format.toUpperCase()} format (e.g. ${FORMAT_EXAMPLE[format]}), found ${show(raw)}` });
       return undefined;
     }
     try {
       const value = moneyFromDecimal(normalized, currency);
       return Object.is(value.minor, -0) ? money(currency, 0) : value; // "-0.00" is zero
     } catch {
-      issues.push({ field: at(row, column), problem: `expected an amount with the decimals of ${currency}, found ${show(raw)}` });
+      this.issue({ field: this.at(row, column), problem: `expected an amount with the decimals of ${currency}, found ${show(raw)}` });
       return undefined;
     }
-  };
-  const dateOf = (row: RawRow, column: string): string | undefined => {
-    const raw = cell(row, column);
-    const iso = parseAmazonDateTime(raw);
-    if (iso === undefined) issues.push({ field: at(row, column), problem: `expected a date-time such as "2026-11-01 07:00:00 UTC" or "2026-11-01T07:00:00+00:00", found ${show(raw)}` });
-    return iso;
-  };
-
-  // --- summary row -----------------------------------------------------------------------------------
-  const isSummary = (row: RawRow): boolean =>
-    cell(row, 'transaction-type') === '' && cell(row, 'total-amount') !== '' && amountColumns.every((c) => cell(row, c) === '');
-  const first = wellFormed[0];
-  if (first === undefined || first !== rows[0] || !isSummary(first)) {
-    const line = rows[0]?.line ?? 2;
-    if (first === undefined || first === rows[0]) {
-      issues.push({ field: `row ${line}, column total-amount`, problem: 'expected the settlement summary row (settlement-id, dates, total-amount, currency; no transaction-type or amount) as the first data row' });
-    }
-    fail(issues, first ? cell(first, 'settlement-id') || undefined : undefined, rows.length + 1, max);
   }
-  const settlementId = cell(first, 'settlement-id');
-  if (settlementId === '') issues.push({ field: at(first, 'settlement-id'), problem: 'expected the settlement id, found nothing' });
-  const currency = cell(first, 'currency').toUpperCase();
-  const currencyOk = /^[A-Z]{3}$/.test(currency);
-  if (!currencyOk) issues.push({ field: at(first, 'currency'), problem: `expected an ISO 4217 currency code, found ${show(cell(first, 'currency'))}` });
-  const periodStart = dateOf(first, 'settlement-start-date');
-  const periodEnd = dateOf(first, 'settlement-end-date');
-  const depositDate = dateOf(first, 'deposit-date');
-  const total = currencyOk ? amountOf(first, 'total-amount', currency) : undefined;
-  if (periodStart && periodEnd && periodStart > periodEnd) issues.push({ field: at(first, 'settlement-end-date'), problem: `is before settlement-start-date (${periodStart} > ${periodEnd})` });
 
-  // --- amount rows -------------------------------------------------------------------------------------
-  const transactions: SettlementTransaction[] = [];
-  for (const row of wellFormed.slice(1)) {
-    if (isSummary(row)) {
-      issues.push({ field: at(row, 'total-amount'), problem: `a second settlement summary row (the summary is row ${first.line})` });
-      continue;
+  private dateOf(row: RawRow, column: string): string | undefined {
+    const raw = this.cell(row, column);
+    const iso = parseAmazonDateTime(raw);
+    if (iso === undefined) this.issue({ field: this.at(row, column), problem: `expected a date-time such as "2026-11-01 07:00:00 UTC" or "2026-11-01T07:00:00+00:00", found ${show(raw)}` });
+    return iso;
+  }
+
+  private process(row: RawRow): void {
+    if (this.summary === undefined) {
+      if (!this.isSummary(row)) {
+        this.issue({ field: `row ${row.line}, column total-amount`, problem: 'expected the settlement summary row (settlement-id, dates, total-amount, currency; no transaction-type or amount) as the first data row' });
+        this.summaryBroken = true;
+        return;
+      }
+      this.readSummary(row);
+      return;
     }
-    const id = cell(row, 'settlement-id');
-    if (id !== '' && settlementId !== '' && id !== settlementId) issues.push({ field: at(row, 'settlement-id'), problem: `expected ${settlementId} (the summary's), found ${show(id)}` });
-    const transactionType = cell(row, 'transaction-type');
-    if (transactionType === '') issues.push({ field: at(row, 'transaction-type'), problem: 'expected a transaction type (e.g. Order, Refund, other-transaction), found nothing' });
-    let rowCurrency = currency;
-    const ownCurrency = cell(row, 'currency').toUpperCase();
+    if (this.isSummary(row)) {
+      this.issue({ field: this.at(row, 'total-amount'), problem: `a second settlement summary row (the summary is row ${this.summary.line})` });
+      return;
+    }
+    this.readAmountRow(row, this.summary);
+  }
+
+  private readSummary(row: RawRow): void {
+    const settlementId = this.cell(row, 'settlement-id');
+    if (settlementId === '') this.issue({ field: this.at(row, 'settlement-id'), problem: 'expected the settlement id, found nothing' });
+    const currency = this.cell(row, 'currency').toUpperCase();
+    const currencyOk = /^[A-Z]{3}$/.test(currency);
+    if (!currencyOk) this.issue({ field: this.at(row, 'currency'), problem: `expected an ISO 4217 currency code, found ${show(this.cell(row, 'currency'))}` });
+    const periodStart = this.dateOf(row, 'settlement-start-date');
+    const periodEnd = this.dateOf(row, 'settlement-end-date');
+    const depositDate = this.dateOf(row, 'deposit-date');
+    const total = currencyOk ? this.amountOf(row, 'total-amount', currency) : undefined;
+    if (periodStart && periodEnd && periodStart > periodEnd) this.issue({ field: this.at(row, 'settlement-end-date'), problem: `is before settlement-start-date (${periodStart} > ${periodEnd})` });
+    this.summary = {
+      line: row.line, settlementId, currency, currencyOk,
+      ...(total ? { total } : {}), ...(periodStart ? { periodStart } : {}), ...(periodEnd ? { periodEnd } : {}), ...(depositDate ? { depositDate } : {}),
+    };
+  }
+
+  private readAmountRow(row: RawRow, summary: NonNullable<RowReader['summary']>): void {
+    const id = this.cell(row, 'settlement-id');
+    if (id !== '' && summary.settlementId !== '' && id !== summary.settlementId) this.issue({ field: this.at(row, 'settlement-id'), problem: `expected ${summary.settlementId} (the summary's), found ${show(id)}` });
+    const transactionType = this.cell(row, 'transaction-type');
+    if (transactionType === '') this.issue({ field: this.at(row, 'transaction-type'), problem: 'expected a transaction type (e.g. Order, Refund, other-transaction), found nothing' });
+    let rowCurrency = summary.currency;
+    const ownCurrency = this.cell(row, 'currency').toUpperCase();
     if (ownCurrency !== '') {
       if (/^[A-Z]{3}$/.test(ownCurrency)) rowCurrency = ownCurrency;
-      else issues.push({ field: at(row, 'currency'), problem: `expected an ISO 4217 currency code or nothing, found ${show(cell(row, 'currency'))}` });
+      else this.issue({ field: this.at(row, 'currency'), problem: `expected an ISO 4217 currency code or nothing, found ${show(this.cell(row, 'currency'))}` });
     }
-    const common = commonFields(row, cell, shortOrder, issues, at, extraIndexes, dates);
-    if (!currencyOk && ownCurrency === '') continue;
-    if (layout === 'v2') {
-      const amountType = cell(row, 'amount-type');
-      if (amountType === '') issues.push({ field: at(row, 'amount-type'), problem: 'expected an amount type (e.g. ItemPrice, ItemFees), found nothing' });
-      const amount = amountOf(row, 'amount', rowCurrency);
-      if (amount) transactions.push({ row: row.line, transactionType, amountType, amountDescription: cell(row, 'amount-description'), amount, ...common });
-    } else {
-      if (LEGACY_AMOUNTS.every((spec) => cell(row, spec.amount) === '')) {
-        issues.push({ field: at(row, 'price-amount'), problem: `expected an amount in one of ${LEGACY_AMOUNTS.map((a) => a.amount).join(', ')}, found nothing` });
-      }
-      for (const spec of LEGACY_AMOUNTS) {
-        if (cell(row, spec.amount) === '') continue;
-        const amount = amountOf(row, spec.amount, rowCurrency);
-        const description = typeof spec.description === 'string' ? spec.description : cell(row, spec.description.column) || spec.description.fallback;
-        if (amount) transactions.push({ row: row.line, transactionType, amountType: spec.amountType, amountDescription: description, amount, ...common });
-      }
+    const common = commonFields(row, (r, c) => this.cell(r, c), this.shortOrder, (i) => this.issue(i), (r, c) => this.at(r, c), this.extraIndexes, this.dates);
+    if (!summary.currencyOk && ownCurrency === '') return;
+    if (this.layout === 'v2') {
+      const amountType = this.cell(row, 'amount-type');
+      if (amountType === '') this.issue({ field: this.at(row, 'amount-type'), problem: 'expected an amount type (e.g. ItemPrice, ItemFees), found nothing' });
+      const amount = this.amountOf(row, 'amount', rowCurrency);
+      if (amount) this.emit({ row: row.line, transactionType, amountType, amountDescription: this.cell(row, 'amount-description'), amount, ...common });
+      return;
+    }
+    if (LEGACY_AMOUNTS.every((spec) => this.cell(row, spec.amount) === '')) {
+      this.issue({ field: this.at(row, 'price-amount'), problem: `expected an amount in one of ${LEGACY_AMOUNTS.map((a) => a.amount).join(', ')}, found nothing` });
+    }
+    for (const spec of LEGACY_AMOUNTS) {
+      if (this.cell(row, spec.amount) === '') continue;
+      const amount = this.amountOf(row, spec.amount, rowCurrency);
+      const description = typeof spec.description === 'string' ? spec.description : this.cell(row, spec.description.column) || spec.description.fallback;
+      if (amount) this.emit({ row: row.line, transactionType, amountType: spec.amountType, amountDescription: description, amount, ...common });
     }
   }
 
-  if (issues.length > 0 || total === undefined || !periodStart || !periodEnd || !depositDate) fail(issues, settlementId || undefined, rows.length + 1, max);
-  return { settlementId, periodStart, periodEnd, depositDate, currency, total, transactions, extraColumns, layout };
+  private emit(transaction: SettlementTransaction): void {
+    this.options.onTransaction?.(transaction);
+    if (this.options.keepTransactions !== false) this.transactions.push(transaction);
+  }
+
+  end(): Settlement {
+    if (!this.headerBroken && this.format === undefined) {
+      this.format = this.hint ?? 'us';
+      this.shortOrder = this.options.shortDateOrder ?? (this.format === 'eu' ? 'dmy' : 'mdy');
+      this.flush();
+    }
+    if (!this.headerBroken && !this.firstSeen) {
+      this.issue({ field: 'row 2, column total-amount', problem: 'expected the settlement summary row (settlement-id, dates, total-amount, currency; no transaction-type or amount) as the first data row' });
+    }
+    const s = this.summary;
+    if (this.issueCount > 0 || !s || !s.total || !s.periodStart || !s.periodEnd || !s.depositDate) this.fail();
+    return {
+      settlementId: s.settlementId, periodStart: s.periodStart, periodEnd: s.periodEnd, depositDate: s.depositDate,
+      currency: s.currency, total: s.total, transactions: this.transactions, extraColumns: this.extraColumns, layout: this.layout,
+    };
+  }
 }
 
 type Common = Omit<SettlementTransaction, 'row' | 'transactionType' | 'amountType' | 'amountDescription' | 'amount'>;
@@ -281,7 +365,7 @@ function commonFields(
   row: RawRow,
   cell: (row: RawRow, column: string) => string,
   shortOrder: ShortDateOrder,
-  issues: FieldIssue[],
+  addIssue: (issue: FieldIssue) => void,
   at: (row: RawRow, column: string) => string,
   extraIndexes: readonly (readonly [string, number])[],
   dates: Map<string, string | undefined>,
@@ -312,16 +396,16 @@ function commonFields(
       dates.set(dateTime, (iso = parseAmazonDateTime(dateTime)));
     }
     if (iso) out['postedAt'] = iso;
-    else issues.push({ field: at(row, 'posted-date-time'), problem: `expected a date-time such as "2026-11-01 07:00:00 UTC", found ${show(dateTime)}` });
+    else addIssue({ field: at(row, 'posted-date-time'), problem: `expected a date-time such as "2026-11-01 07:00:00 UTC", found ${show(dateTime)}` });
   } else if (short !== '') {
     const iso = parseShortDate(short, shortOrder);
     if (iso) out['postedAt'] = iso;
-    else issues.push({ field: at(row, 'posted-date'), problem: `expected a date such as ${shortOrder === 'mdy' ? '"11/01/26"' : '"01.11.26"'} or a date-time, found ${show(short)}` });
+    else addIssue({ field: at(row, 'posted-date'), problem: `expected a date such as ${shortOrder === 'mdy' ? '"11/01/26"' : '"01.11.26"'} or a date-time, found ${show(short)}` });
   }
   const qty = cell(row, 'quantity-purchased');
   if (qty !== '') {
     if (/^-?\d+$/.test(qty) && Number.isSafeInteger(Number(qty))) out['quantity'] = Number(qty);
-    else issues.push({ field: at(row, 'quantity-purchased'), problem: `expected a whole number, found ${show(qty)}` });
+    else addIssue({ field: at(row, 'quantity-purchased'), problem: `expected a whole number, found ${show(qty)}` });
   }
   let extra: Record<string, string> | undefined;
   for (const [name, i] of extraIndexes) {
