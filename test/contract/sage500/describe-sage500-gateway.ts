@@ -87,7 +87,7 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
     it('lists active items (ItemID, description, UPC) for suggestions, filtered by text and limited', async () => {
       const all = await h.gateway.listItems();
       expect(all.map((i) => i.itemId)).toEqual(
-        ['AMZ-CHARGE', 'AMZ-GIFTWRAP', 'AMZ-MF-TAX', 'AMZ-PROMO', 'AMZ-ROUNDING', 'AMZ-TAX', 'CABLE-USB-C', 'GADGET-PRO', 'MUG-LOGO', 'WIDGET-BLUE', 'WIDGET-RED'],
+        ['AMZ-CHARGE', 'AMZ-FREIGHT', 'AMZ-GIFTWRAP', 'AMZ-MF-TAX', 'AMZ-PROMO', 'AMZ-ROUNDING', 'AMZ-TAX', 'CABLE-USB-C', 'GADGET-PRO', 'MUG-LOGO', 'WIDGET-BLUE', 'WIDGET-RED'],
       );
       expect(all.find((i) => i.itemId === 'GADGET-PRO')).toEqual({ itemId: 'GADGET-PRO', description: 'Gadget Pro', upc: '012345678905' });
       // By ItemID, description (any case) or UPC; the limit keeps the first by ItemID.

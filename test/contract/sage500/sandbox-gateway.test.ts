@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { createSandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
-import { describeSage500Gateway, ManualClock } from './describe-sage500-gateway.ts';
+import { describeOrderChain } from './describe-order-chain.ts';
+import { describeSage500Gateway, ManualClock, type Sage500Harness } from './describe-sage500-gateway.ts';
 
-describeSage500Gateway('sandbox (SQLite)', async () => {
+async function sandboxHarness(): Promise<Sage500Harness> {
   const clock = new ManualClock('2026-11-20T16:00:00Z');
   const gateway = await createSandboxGateway({ path: ':memory:', clock, warehouseSimulator: { delayMs: 60_000, partialEvery: 0, packagesPerShipment: 2 } });
   return {
@@ -20,4 +21,7 @@ describeSage500Gateway('sandbox (SQLite)', async () => {
     injectUnavailable: (ms) => gateway.injectFaults({ unavailableForMs: ms }),
     close: () => gateway.close(),
   };
-});
+}
+
+describeSage500Gateway('sandbox (SQLite)', sandboxHarness);
+describeOrderChain('sandbox (SQLite)', sandboxHarness);

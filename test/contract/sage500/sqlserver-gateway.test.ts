@@ -4,7 +4,8 @@ import { createMssqlConnector } from '../../../src/connectors/sage500/mssql-conn
 import { kyselyForSession } from '../../../src/connectors/sage500/mssql-session.ts';
 import { seedDemoCompany } from '../../../src/connectors/sage500/sandbox/seed.ts';
 import { createSqlServerGateway } from '../../../src/connectors/sage500/sqlserver-gateway.ts';
-import { describeSage500Gateway, ManualClock } from './describe-sage500-gateway.ts';
+import { describeOrderChain } from './describe-order-chain.ts';
+import { describeSage500Gateway, ManualClock, type Sage500Harness } from './describe-sage500-gateway.ts';
 
 /**
  * The same contract against a real Sage 500 database. It needs a scratch copy of a Sage 500 application
@@ -21,7 +22,7 @@ if (!url) {
     it.skip(SQLSERVER_SKIP_MESSAGE, () => {});
   });
 } else {
-  describeSage500Gateway('sqlserver', async () => {
+  const harness = async (): Promise<Sage500Harness> => {
     const clock = new ManualClock(new Date().toISOString());
     const connector = await createMssqlConnector({ url, connectTimeoutMs: 15_000, requestTimeoutMs: 60_000 });
     const gateway = createSqlServerGateway(
@@ -45,5 +46,7 @@ if (!url) {
       },
       close: () => gateway.close(),
     };
-  });
+  };
+  describeSage500Gateway('sqlserver', harness);
+  describeOrderChain('sqlserver', harness);
 }

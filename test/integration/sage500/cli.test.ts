@@ -26,7 +26,7 @@ describe('sellbridge sage500 (CLI, in process)', () => {
   it('creates and resets the sandbox, then shows an order read-only', async () => {
     const reset = await run(['sage500', 'sandbox', '--reset']);
     expect(reset).toMatchObject({ code: 0 });
-    expect(reset.out).toContain('timItem: 11'); // 5 goods + 6 charge items
+    expect(reset.out).toContain('timItem: 12'); // 5 goods + 7 charge items
     const gw = await createSandboxGateway({ path: join(dir, 'sandbox.db') });
     await gw.createSalesOrder(
       { customerId: 'AMAZON-US', amazonOrderId: '111-1111111-1111111', orderDate: '2026-11-20T10:00:00Z', currency: 'USD', warehouseId: 'MAIN', lines: [{ lineNo: 1, itemId: 'MUG-LOGO', quantity: 4, unitPrice: money('USD', 1200), amazonOrderItemId: '55555555555555' }] },

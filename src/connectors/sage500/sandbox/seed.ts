@@ -12,7 +12,7 @@ export const DEMO = {
   warehouses: ['MAIN', 'EAST'] as const,
   items: ['WIDGET-RED', 'WIDGET-BLUE', 'GADGET-PRO', 'CABLE-USB-C', 'MUG-LOGO'] as const,
   /** Misc (non-stock) items the order transforms put on charge lines (src/core/rules/gl-accounts.ts). */
-  chargeItems: ['AMZ-TAX', 'AMZ-MF-TAX', 'AMZ-GIFTWRAP', 'AMZ-ROUNDING', 'AMZ-PROMO', 'AMZ-CHARGE'] as const,
+  chargeItems: ['AMZ-TAX', 'AMZ-MF-TAX', 'AMZ-GIFTWRAP', 'AMZ-ROUNDING', 'AMZ-PROMO', 'AMZ-CHARGE', 'AMZ-FREIGHT'] as const,
   aliases: { 'AMZ-RED-WIDGET': 'WIDGET-RED', B0CABLE001: 'CABLE-USB-C' },
   upcs: { '012345678905': 'GADGET-PRO' },
   shipMethods: ['UPS-GND', 'FEDEX-2D', 'USPS-PRI'] as const,
@@ -50,6 +50,8 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     { key: 204, id: 'AMZ-ROUNDING', desc: 'Rounding of unit prices' },
     { key: 205, id: 'AMZ-PROMO', desc: 'Amazon promotions' },
     { key: 206, id: 'AMZ-CHARGE', desc: 'Amazon other charges' },
+    // For the optional freight-as-a-line rule (pricing.lines.freight, e.g. on 4100-00 Shipping income).
+    { key: 207, id: 'AMZ-FREIGHT', desc: 'Amazon shipping' },
   ];
   await db
     .insertInto('timItem')
