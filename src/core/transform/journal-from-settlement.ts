@@ -1,7 +1,7 @@
 import { MappingError, type FieldIssue } from '../errors.ts';
 import type { JournalBatch, JournalLine } from '../model/journal.ts';
 import { money, moneyToDecimal } from '../model/money.ts';
-import { settlementCurrencies, settlementRowsTotal, type Settlement, type SettlementTransaction } from '../model/settlement.ts';
+import type { Settlement, SettlementTransaction } from '../model/settlement.ts';
 import { bankAccountFor, DEFAULT_SETTLEMENT_ACCOUNTS, settlementAccountRuleFor, type SettlementAccountRule, type SettlementAccountRules } from '../rules/settlement-accounts.ts';
 
 /**
@@ -40,9 +40,24 @@ interface Bucket {
 
 interface Unmapped {
   readonly category: string;
+  /** The first ten row numbers; `count` has them all. */
   readonly rows: number[];
+  count: number;
   minor: number;
   readonly currency: string;
+}
+
+/** What the journal needs of a settlement besides its rows. */
+export type SettlementHeader = Pick<Settlement, 'settlementId' | 'currency' | 'total' | 'periodEnd' | 'depositDate'>;
+
+/**
+ * The journal built row by row (for a parser's `onTransaction`): memory grows with the accounts (and orders,
+ * with detail `order`) and the unmapped categories, never with the rows.
+ */
+export interface SettlementJournalBuilder {
+  add(transaction: SettlementTransaction): void;
+  /** The journals, one per currency (the settlement's first); throws like journalFromSettlement. */
+  finish(header: SettlementHeader): JournalBatch[];
 }
 
 export function journalFromSettlement(
@@ -50,14 +65,24 @@ export function journalFromSettlement(
   rules: SettlementAccountRules = DEFAULT_SETTLEMENT_ACCOUNTS,
   options: SettlementJournalOptions = {},
 ): JournalBatch[] {
+  const builder = createSettlementJournalBuilder(rules, options);
+  for (const t of settlement.transactions) builder.add(t);
+  return builder.finish(settlement);
+}
+
+export function createSettlementJournalBuilder(
+  rules: SettlementAccountRules = DEFAULT_SETTLEMENT_ACCOUNTS,
+  options: SettlementJournalOptions = {},
+): SettlementJournalBuilder {
   const detail = options.detail ?? 'account';
-  const issues: FieldIssue[] = [];
   const unmapped = new Map<string, Unmapped>();
   const buckets = new Map<string, Map<string, Bucket>>();
+  /** Sum of the rows per currency, in first-seen order. */
+  const rowTotals = new Map<string, number>();
   // A settlement has few distinct categories and many rows: resolve each category once.
   const resolved = new Map<string, SettlementAccountRule | undefined>();
 
-  const add = (currency: string, account: string, orderId: string, label: string, minor: number, keyExtra = ''): void => {
+  const book = (currency: string, account: string, orderId: string, label: string, minor: number, keyExtra = ''): void => {
     let perCurrency = buckets.get(currency);
     if (!perCurrency) buckets.set(currency, (perCurrency = new Map()));
     const key = `${account}\u0000${orderId}\u0000${keyExtra}`;
@@ -67,57 +92,60 @@ export function journalFromSettlement(
     perCurrency.set(key, bucket);
   };
 
-  for (const t of settlement.transactions) {
+  const add = (t: SettlementTransaction): void => {
     const currency = t.amount.currency;
+    rowTotals.set(currency, (rowTotals.get(currency) ?? 0) + t.amount.minor);
     const orderId = detail === 'order' ? (t.orderId ?? '') : '';
     const ruleKey = `${t.transactionType}\u0000${t.amountType}\u0000${t.amountDescription}\u0000${currency}\u0000${t.marketplaceName ?? ''}`;
     let rule = resolved.get(ruleKey);
     if (!resolved.has(ruleKey)) resolved.set(ruleKey, (rule = settlementAccountRuleFor(rules, t, { currency, marketplace: t.marketplaceName })));
     if (rule) {
-      add(currency, rule.account, orderId, rule.label, -t.amount.minor);
-      continue;
+      book(currency, rule.account, orderId, rule.label, -t.amount.minor);
+      return;
     }
     const category = categoryName(t);
     if (rules.suspenseAccount !== undefined) {
-      add(currency, rules.suspenseAccount, orderId, `UNMAPPED ${category}`, -t.amount.minor, category);
-      continue;
+      book(currency, rules.suspenseAccount, orderId, `UNMAPPED ${category}`, -t.amount.minor, category);
+      return;
     }
     const key = `${currency}\u0000${normalized(category)}`;
-    const entry = unmapped.get(key) ?? { category, rows: [], minor: 0, currency };
-    entry.rows.push(t.row);
+    const entry = unmapped.get(key) ?? { category, rows: [], count: 0, minor: 0, currency };
+    if (entry.rows.length < 10) entry.rows.push(t.row);
+    entry.count += 1;
     entry.minor += t.amount.minor;
     unmapped.set(key, entry);
-  }
+  };
 
-  for (const u of unmapped.values()) {
-    const rows = u.rows.length <= 10 ? u.rows.join(', ') : `${u.rows.slice(0, 10).join(', ')} and ${u.rows.length - 10} more`;
-    issues.push({
-      field: `category ${u.category}`,
-      problem: `no settlement account rule maps it (${u.rows.length} row${u.rows.length === 1 ? '' : 's'}: ${rows}; total ${moneyToDecimal(money(u.currency, u.minor))} ${u.currency})`,
-    });
-  }
+  const finish = (settlement: SettlementHeader): JournalBatch[] => {
+    const issues: FieldIssue[] = [];
+    for (const u of unmapped.values()) {
+      const rows = u.count <= u.rows.length ? u.rows.join(', ') : `${u.rows.join(', ')} and ${u.count - u.rows.length} more`;
+      issues.push({
+        field: `category ${u.category}`,
+        problem: `no settlement account rule maps it (${u.count} row${u.count === 1 ? '' : 's'}: ${rows}; total ${moneyToDecimal(money(u.currency, u.minor))} ${u.currency})`,
+      });
+    }
 
-  const rowsTotal = settlementRowsTotal(settlement);
-  if (rowsTotal.minor !== settlement.total.minor) {
-    const diff = money(settlement.currency, rowsTotal.minor - settlement.total.minor);
-    issues.push({
-      field: 'total-amount',
-      problem: `the rows add up to ${moneyToDecimal(rowsTotal)} ${settlement.currency} but total-amount is ${moneyToDecimal(settlement.total)} ${settlement.currency} (rows minus total: ${moneyToDecimal(diff)})`,
-    });
-  }
+    const rowsTotal = money(settlement.currency, rowTotals.get(settlement.currency) ?? 0);
+    if (rowsTotal.minor !== settlement.total.minor) {
+      const diff = money(settlement.currency, rowsTotal.minor - settlement.total.minor);
+      issues.push({
+        field: 'total-amount',
+        problem: `the rows add up to ${moneyToDecimal(rowsTotal)} ${settlement.currency} but total-amount is ${moneyToDecimal(settlement.total)} ${settlement.currency} (rows minus total: ${moneyToDecimal(diff)})`,
+      });
+    }
 
-  if (issues.length > 0) {
-    const code = unmapped.size > 0 ? 'SB_SETTLE_UNMAPPED' : 'SB_SETTLE_TOTAL_MISMATCH';
-    throw new MappingError(code, `settlement ${settlement.settlementId}`, issues, {
-      context: { settlementId: settlement.settlementId, currency: settlement.currency, unmappedCategories: unmapped.size },
-    });
-  }
+    if (issues.length > 0) {
+      const code = unmapped.size > 0 ? 'SB_SETTLE_UNMAPPED' : 'SB_SETTLE_TOTAL_MISMATCH';
+      throw new MappingError(code, `settlement ${settlement.settlementId}`, issues, {
+        context: { settlementId: settlement.settlementId, currency: settlement.currency, unmappedCategories: unmapped.size },
+      });
+    }
 
-  const date = (options.postDate === 'settlement-end-date' ? settlement.periodEnd : settlement.depositDate).slice(0, 10);
-  return settlementCurrencies(settlement)
-    .filter((currency) => currency === settlement.currency || buckets.has(currency))
-    .map((currency) => {
-      const deposit = settlementRowsTotal(settlement, currency);
+    const date = (options.postDate === 'settlement-end-date' ? settlement.periodEnd : settlement.depositDate).slice(0, 10);
+    const currencies = [settlement.currency, ...[...rowTotals.keys()].filter((c) => c !== settlement.currency)];
+    return currencies.map((currency) => {
+      const deposit = money(currency, rowTotals.get(currency) ?? 0);
       const accountLines = [...(buckets.get(currency)?.values() ?? [])]
         .filter((b) => b.minor !== 0)
         .sort((a, b) => (a.account === b.account ? (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0) : a.account < b.account ? -1 : 1))
@@ -129,6 +157,9 @@ export function journalFromSettlement(
       const bank: JournalLine = { account: bankAccountFor(rules, currency), amount: deposit, comment: clip(`${settlement.settlementId} Amazon deposit`) };
       return { reference: settlementJournalReference(settlement.settlementId, currency), postDate: date, currency, lines: [bank, ...accountLines] };
     });
+  };
+
+  return { add, finish };
 }
 
 function categoryName(t: SettlementTransaction): string {

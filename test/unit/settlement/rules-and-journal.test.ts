@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseSettlementReport } from '../../../src/connectors/amazon/settlement/index.ts';
 import { MappingError } from '../../../src/core/errors.ts';
 import { money } from '../../../src/core/model/money.ts';
 import type { Settlement, SettlementTransaction } from '../../../src/core/model/settlement.ts';
@@ -10,7 +12,7 @@ import {
   settlementAccountRuleFor,
   type SettlementAccountRules,
 } from '../../../src/core/rules/settlement-accounts.ts';
-import { journalFromSettlement, settlementJournalReference } from '../../../src/core/transform/journal-from-settlement.ts';
+import { createSettlementJournalBuilder, journalFromSettlement, settlementJournalReference } from '../../../src/core/transform/journal-from-settlement.ts';
 
 const where = { currency: 'USD', marketplace: 'Amazon.com' };
 const account = (transactionType: string, amountType: string, amountDescription: string, rules: SettlementAccountRules = DEFAULT_SETTLEMENT_ACCOUNTS, at = where) =>
@@ -117,5 +119,22 @@ describe('journalFromSettlement', () => {
   it('refuses a total that differs from the rows with SB_SETTLE_TOTAL_MISMATCH when everything is mapped', () => {
     const s = settlement([['Order', 'ItemPrice', 'Principal', 1000]], { total: money('USD', 999) });
     expect(() => journalFromSettlement(s)).toThrow(expect.objectContaining({ code: 'SB_SETTLE_TOTAL_MISMATCH', issues: [{ field: 'total-amount', problem: 'the rows add up to 10.00 USD but total-amount is 9.99 USD (rows minus total: 0.01)' }] }));
+  });
+});
+
+describe('createSettlementJournalBuilder (row by row, for streaming)', () => {
+  it('gives the same journals as journalFromSettlement when fed by the parser without keeping rows', () => {
+    const text = readFileSync(new URL('../../fixtures/golden-settlement/05-eu-format-reserve-advertising/input.tsv', import.meta.url), 'utf8');
+    for (const detail of ['account', 'order'] as const) {
+      const builder = createSettlementJournalBuilder(DEFAULT_SETTLEMENT_ACCOUNTS, { detail });
+      const header = parseSettlementReport(text, { keepTransactions: false, onTransaction: (t) => builder.add(t) });
+      expect(header.transactions).toEqual([]);
+      expect(builder.finish(header)).toEqual(journalFromSettlement(parseSettlementReport(text), DEFAULT_SETTLEMENT_ACCOUNTS, { detail }));
+    }
+  });
+
+  it('lists the first ten rows of an unmapped category and counts the rest', () => {
+    const rows = Array.from({ length: 13 }, () => ['Order', 'Mystery', 'A', -1] as [string, string, string, number]);
+    expect(() => journalFromSettlement(settlement(rows))).toThrow('no settlement account rule maps it (13 rows: 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 3 more; total -0.13 USD)');
   });
 });
