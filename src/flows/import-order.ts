@@ -9,7 +9,7 @@ import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { SkuAliasSource } from '../core/ports/sku-alias-source.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
 import { salesOrderFromOrder, shipMethodFromServiceLevel } from '../core/transform/sales-order-from-order.ts';
-import { orderActionFromStatus, SYNC_STATE_AFTER, type OrderAction, type SageOrderState } from '../core/transform/status-map.ts';
+import { orderActionFromStatus, SYNC_STATE_AFTER, type SageOrderState } from '../core/transform/status-map.ts';
 import { parsePayload } from './job-payload.ts';
 
 /** Queue name and key of the order sync job (STYLE.md §8.3: dotted ids, key from the business id). */
@@ -51,8 +51,12 @@ export async function importOrder(payload: unknown, deps: ImportOrderDeps): Prom
   const action = orderActionFromStatus(order, sageOrderState(sageOrder), rules.status);
   switch (action.kind) {
     case 'create':
+      return createSalesOrder(job, order, rules, deps);
     case 'record-fba-shipped':
-      return createSalesOrder(job, order, rules, action, deps);
+      // The Sage500Gateway port cannot book an order as shipped yet; an open order in the FBA warehouse would wait
+      // forever, so a person decides until the port can.
+      await moveTo(job, 'needs-attention', deps, { lastError: 'FBA_RECORD_SHIPPED_UNSUPPORTED' });
+      return { kind: 'flagged', reason: `FBA order for warehouse ${action.warehouseId}: booking it as shipped in Sage is not supported yet` };
     case 'cancel':
       return cancelSalesOrder(job, sageOrder!, deps);
     case 'none':
@@ -70,8 +74,8 @@ export function parseOrderSyncJob(payload: unknown): OrderSyncJob {
 }
 
 /** Steps of the create path, each a named call: context, mapping, reservation, creation, record. */
-async function createSalesOrder(job: OrderSyncJob, order: Order, rules: MappingRules, action: OrderAction, deps: ImportOrderDeps): Promise<ImportOutcome> {
-  const warehouseId = action.kind === 'record-fba-shipped' ? action.warehouseId : rules.warehouseId;
+async function createSalesOrder(job: OrderSyncJob, order: Order, rules: MappingRules, deps: ImportOrderDeps): Promise<ImportOutcome> {
+  const warehouseId = rules.warehouseId;
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
   const draft = await mapOrRecordDeadLetter(job, order, rules, { items: context.items, catalogue, warehouseId }, deps);

@@ -98,6 +98,19 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     expect((await f.links.get(CONN, '111-0000003-0000003'))!.state).toBe('needs-attention');
   });
 
+  it('FBA: skipped by the default policy; with record-shipped flagged for a person (the gateway cannot book it as shipped yet)', async () => {
+    const f = fakes();
+    f.amazon.orders.set('111-0000001-0000001', anOrder({ fulfilledBy: 'marketplace', status: 'shipped' }));
+    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'skipped' });
+    const g = fakes();
+    g.amazon.orders.set('111-0000001-0000001', anOrder({ fulfilledBy: 'marketplace', status: 'shipped' }));
+    const rules = g.deps.rulesFor(CONN);
+    const deps = { ...g.deps, rulesFor: () => ({ ...rules, status: { fba: { mode: 'record-shipped' as const, warehouseId: 'FBA' } } }) };
+    expect(await importOrder(job(), deps)).toMatchObject({ kind: 'flagged' });
+    expect(g.sage.creates).toHaveLength(0);
+    expect(await g.links.get(CONN, '111-0000001-0000001')).toMatchObject({ state: 'needs-attention', lastError: 'FBA_RECORD_SHIPPED_UNSUPPORTED' });
+  });
+
   it('pending then priced: waits first, creates on the next change', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder({ status: 'pending' }));
