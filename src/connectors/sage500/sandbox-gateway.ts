@@ -13,7 +13,7 @@ import { nextSurrogateKey } from './sandbox/surrogate-keys.ts';
 import { shipDueOrders, type WarehouseSimulatorOptions } from './sandbox/warehouse-simulator.ts';
 import type { SageDb } from './sql/db.ts';
 import type { SageDatabase } from './tables.ts';
-import { BATCH_TYPE_GL_GENERAL } from './tables.ts';
+import { BATCH_TYPE_GL_GENERAL, tableSpec } from './tables.ts';
 
 export interface SandboxGatewayOptions {
   /** SQLite file, or `:memory:`. */
@@ -92,6 +92,18 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   };
   const fresh = raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'tsmCompany'`).get() as { n: number };
   if (Number(fresh.n) === 0) await createAndSeed();
+  // A sandbox file made by an older Sellbridge lacks columns added since (e.g. StgSOLine.GLAcctNo): say so once
+  // per call instead of failing deep inside a query; `sage500 sandbox --reset` recreates it.
+  let outdated = missingColumns();
+  function missingColumns(): string[] {
+    const missing: string[] = [];
+    for (const t of [...SAGE_BASE_TABLES, ...SAGE_EXTENSION_TABLES]) {
+      const have = new Set((raw.prepare(`SELECT name FROM pragma_table_info('${t}')`).all() as { name: string }[]).map((c) => c.name));
+      if (have.size === 0) continue; // extension tables appear with install-extensions
+      for (const c of Object.keys(tableSpec(t).columns)) if (!have.has(c)) missing.push(`${t}.${c}`);
+    }
+    return missing;
+  }
 
   const backend: SageBackend = {
     db,
@@ -139,6 +151,11 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
       return new SellbridgeError('SB_SAGE_QUERY_FAILED', `Sage sandbox ${operation} failed: ${message}`, { cause: err, context: { operation } });
     },
     async beforeCall(operation) {
+      if (outdated.length > 0) {
+        throw new SellbridgeError('SB_SAGE_SCHEMA_MISSING', `Sage sandbox ${options.path} is older than this Sellbridge (missing ${outdated.slice(0, 5).join(', ')}${outdated.length > 5 ? ', ...' : ''}); run \`sellbridge sage500 sandbox --reset\``, {
+          context: { operation, missingColumns: outdated.length },
+        });
+      }
       if (faults.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.slowMs));
       const left = faults.until - clock.now().getTime();
       if (left > 0) {
@@ -172,6 +189,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
       for (const o of objects.filter((x) => x.type === 'view')) raw.exec(`DROP VIEW IF EXISTS "${o.name}"`);
       for (const o of objects.filter((x) => x.type === 'table')) raw.exec(`DROP TABLE IF EXISTS "${o.name}"`);
       await createAndSeed();
+      outdated = missingColumns();
     },
   };
 }
