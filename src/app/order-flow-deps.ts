@@ -4,9 +4,7 @@ import type { ItemCatalogue } from '../core/ports/item-catalogue.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
-import type { CatalogueItem } from '../core/transform/sku-resolution.ts';
 import { tranNoFor } from '../connectors/sage500/tran-no.ts';
-import type { SageDb } from '../connectors/sage500/sql/db.ts';
 import type { OrderFlowDeps } from '../flows/index.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { storeOrderLinks, storeShipmentConfirmations, storeSkuAliases, storeWatermarks } from './order-flow-store.ts';
@@ -22,7 +20,7 @@ export interface OrderFlowDepsInput {
   readonly rulesFor?: (connectionId: string) => MappingRules;
   /** Prefix of reserved TranNos (config sage500.tranNoPrefix). Default `AMZ`. */
   readonly tranNoPrefix?: string;
-  /** Where unknown SKUs find suggestions; default: the sandbox's item table when `sage` is the sandbox, else none. */
+  /** Where unknown SKUs find suggestions; default: the gateway's `listItems`. */
   readonly catalogue?: ItemCatalogue;
 }
 
@@ -44,28 +42,7 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
   };
 }
 
-/**
- * The Sage500Gateway port has no catalogue listing; the sandbox exposes its tables, so read items there.
- * Other gateways get an empty catalogue (unknown SKUs then carry no suggestions) until the port grows one.
- */
+/** Active Sage items through the gateway's `listItems` (the catalogue unknown-SKU suggestions compare against). */
 function catalogueOf(sage: Sage500Gateway): ItemCatalogue {
-  const db = (sage as Partial<{ db: SageDb }>).db;
-  if (!db) return { listItems: async () => [] };
-  return {
-    async listItems(): Promise<CatalogueItem[]> {
-      const rows = await db
-        .selectFrom('timItem as i')
-        .leftJoin('timItemDescription as d', 'd.ItemKey', 'i.ItemKey')
-        .leftJoin('timItemUnitOfMeas as u', 'u.ItemKey', 'i.ItemKey')
-        .select(['i.ItemID', 'd.ShortDesc', 'u.UPC'])
-        .orderBy('i.ItemID')
-        .execute();
-      const seen = new Map<string, CatalogueItem>();
-      for (const r of rows) {
-        if (seen.has(r.ItemID)) continue;
-        seen.set(r.ItemID, { itemId: r.ItemID, ...(r.ShortDesc ? { description: r.ShortDesc } : {}), ...(r.UPC ? { upc: r.UPC } : {}) });
-      }
-      return [...seen.values()];
-    },
-  };
+  return { listItems: () => sage.listItems() };
 }
