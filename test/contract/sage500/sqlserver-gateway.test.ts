@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { describe, it } from 'vitest';
 import { createMssqlConnector } from '../../../src/connectors/sage500/mssql-connector.ts';
 import { kyselyForSession } from '../../../src/connectors/sage500/mssql-session.ts';
-import { seedDemoCompany } from '../../../src/connectors/sage500/sandbox/seed.ts';
+import { seedChargeItems, seedDemoCompany } from '../../../src/connectors/sage500/sandbox/seed.ts';
 import { createSqlServerGateway } from '../../../src/connectors/sage500/sqlserver-gateway.ts';
 import { describeOrderChain } from './describe-order-chain.ts';
 import { describeSage500Gateway, ManualClock, type Sage500Harness } from './describe-sage500-gateway.ts';
@@ -33,6 +33,9 @@ if (!url) {
     const db = kyselyForSession(connector.pooled);
     const seeded = await db.selectFrom('tarCustomer').select('CustKey').where('CompanyID', '=', companyId).where('CustID', '=', 'AMAZON-US').executeTakeFirst();
     if (!seeded) await connector.transaction((s) => seedDemoCompany(kyselyForSession(s), companyId));
+    // A company seeded before the charge items existed gets them (and their GL accounts) on their own.
+    const charges = await db.selectFrom('timItem').select('ItemKey').where('CompanyID', '=', companyId).where('ItemID', '=', 'AMZ-TAX').executeTakeFirst();
+    if (seeded && !charges) await connector.transaction((s) => seedChargeItems(kyselyForSession(s), companyId));
     return {
       gateway,
       clock,

@@ -41,23 +41,7 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     .values(items.map((i) => ({ ItemKey: i.key, CompanyID: co, ItemID: i.id, ItemType: 5, Status: 1, StdPrice: i.price, StockUnitMeasKey: 1, SalesUnitMeasKey: 1, ShipWeight: i.weight, UpdateDate: '2026-01-01T00:00:00' })))
     .execute();
   await db.insertInto('timItemDescription').values(items.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null }))).execute();
-  // Charge items as Sage models them: misc items (ItemType 1 [I]; >= 5 are stocked), no stock, no price, no
-  // inventory rows, so nothing is reserved or shipped for them. Ids and descriptions as DEFAULT_CHARGE_LINES.
-  const charges = [
-    { key: 201, id: 'AMZ-TAX', desc: 'Sales tax collected on Amazon' },
-    { key: 202, id: 'AMZ-MF-TAX', desc: 'Marketplace facilitator tax' },
-    { key: 203, id: 'AMZ-GIFTWRAP', desc: 'Amazon gift wrap' },
-    { key: 204, id: 'AMZ-ROUNDING', desc: 'Rounding of unit prices' },
-    { key: 205, id: 'AMZ-PROMO', desc: 'Amazon promotions' },
-    { key: 206, id: 'AMZ-CHARGE', desc: 'Amazon other charges' },
-    // For the optional freight-as-a-line rule (pricing.lines.freight, e.g. on 4100-00 Shipping income).
-    { key: 207, id: 'AMZ-FREIGHT', desc: 'Amazon shipping' },
-  ];
-  await db
-    .insertInto('timItem')
-    .values(charges.map((i) => ({ ItemKey: i.key, CompanyID: co, ItemID: i.id, ItemType: ITEM_TYPE_MISC, Status: 1, StdPrice: '0', StockUnitMeasKey: 1, SalesUnitMeasKey: 1, ShipWeight: null, UpdateDate: '2026-01-01T00:00:00' })))
-    .execute();
-  await db.insertInto('timItemDescription').values(charges.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null }))).execute();
+  await seedChargeItems(db, co);
   await db.insertInto('timItemUnitOfMeas').values([{ ItemKey: 103, TargetUnitMeasKey: 1, UPC: '012345678905' }, { ItemKey: 101, TargetUnitMeasKey: 1, UPC: '012345678912' }]).execute();
   await db.insertInto('timItemAlias').values([
     { ItemAliasKey: 1, CompanyID: co, ItemAliasID: 'AMZ-RED-WIDGET', ItemKey: 101 },
@@ -123,9 +107,6 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     { GLAcctKey: 704, CompanyID: co, GLAcctNo: '4100-00', Description: 'Shipping income', Status: 1, PostingType: 3 },
     { GLAcctKey: 705, CompanyID: co, GLAcctNo: '9999-00', Description: 'Closed account', Status: 2, PostingType: 1 },
     { GLAcctKey: 706, CompanyID: co, GLAcctNo: '9000-00', Description: 'Units (statistical)', Status: 1, PostingType: 2 },
-    { GLAcctKey: 707, CompanyID: co, GLAcctNo: '2300-00', Description: 'Sales tax payable', Status: 1, PostingType: 1 },
-    { GLAcctKey: 708, CompanyID: co, GLAcctNo: '2310-00', Description: 'Marketplace facilitator tax', Status: 1, PostingType: 1 },
-    { GLAcctKey: 709, CompanyID: co, GLAcctNo: '4050-00', Description: 'Amazon promotions', Status: 1, PostingType: 1 },
   ]).execute();
   const periods = [];
   for (const year of [2025, 2026, 2027]) {
@@ -143,4 +124,33 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     .insertInto('tciSurrogateKey')
     .values(['tsoSalesOrdLog', 'tsoSOLine', 'tsoSOLineDist', 'tsoShipment', 'tsoShipLine', 'tsoShipLineDist', 'tsoPackage', 'tglJournalHdr', 'tciBatchLog', 'tciAddress'].map((name) => ({ TableName: name, NextKey: 1000 })))
     .execute();
+}
+
+/**
+ * The charge lines' misc items and GL accounts (src/core/rules/gl-accounts.ts): part of the demo company, and
+ * added on their own to a SQL Server test company seeded before they existed. Fixed keys, like the rest.
+ */
+export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
+  // Charge items as Sage models them: misc items (ItemType 1 [I]; >= 5 are stocked), no stock, no price, no
+  // inventory rows, so nothing is reserved or shipped for them. Ids and descriptions as DEFAULT_CHARGE_LINES.
+  const charges = [
+    { key: 201, id: 'AMZ-TAX', desc: 'Sales tax collected on Amazon' },
+    { key: 202, id: 'AMZ-MF-TAX', desc: 'Marketplace facilitator tax' },
+    { key: 203, id: 'AMZ-GIFTWRAP', desc: 'Amazon gift wrap' },
+    { key: 204, id: 'AMZ-ROUNDING', desc: 'Rounding of unit prices' },
+    { key: 205, id: 'AMZ-PROMO', desc: 'Amazon promotions' },
+    { key: 206, id: 'AMZ-CHARGE', desc: 'Amazon other charges' },
+    // For the optional freight-as-a-line rule (pricing.lines.freight, e.g. on 4100-00 Shipping income).
+    { key: 207, id: 'AMZ-FREIGHT', desc: 'Amazon shipping' },
+  ];
+  await db
+    .insertInto('timItem')
+    .values(charges.map((i) => ({ ItemKey: i.key, CompanyID: co, ItemID: i.id, ItemType: ITEM_TYPE_MISC, Status: 1, StdPrice: '0', StockUnitMeasKey: 1, SalesUnitMeasKey: 1, ShipWeight: null, UpdateDate: '2026-01-01T00:00:00' })))
+    .execute();
+  await db.insertInto('timItemDescription').values(charges.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null }))).execute();
+  await db.insertInto('tglAccount').values([
+    { GLAcctKey: 707, CompanyID: co, GLAcctNo: '2300-00', Description: 'Sales tax payable', Status: 1, PostingType: 1 },
+    { GLAcctKey: 708, CompanyID: co, GLAcctNo: '2310-00', Description: 'Marketplace facilitator tax', Status: 1, PostingType: 1 },
+    { GLAcctKey: 709, CompanyID: co, GLAcctNo: '4050-00', Description: 'Amazon promotions', Status: 1, PostingType: 1 },
+  ]).execute();
 }
