@@ -38,6 +38,33 @@ describe('Sage 500 sandbox', () => {
     await expect(sb.db.insertInto('tsoSalesOrder').values({ ...so, SOKey: so.SOKey + 1, TranID: 'OTHER', TranDate: String(so.TranDate), CreateDate: String(so.CreateDate) }).execute()).rejects.toThrow(/UNIQUE constraint failed: tsoSalesOrder.CompanyID, tsoSalesOrder.TranType, tsoSalesOrder.TranNoRel/);
   });
 
+  it('spSOapiSalesOrdIns keeps trade discounts, GL accounts and the five-line ship-to, and totals the header exactly', async () => {
+    await sb.createSalesOrder(
+      {
+        ...draft(),
+        freight: money('USD', 499),
+        shipTo: { name: 'J. Doe', lines: ['L1', 'L2', 'L3', 'L4', 'L5'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
+        lines: [
+          { lineNo: 1, itemId: 'WIDGET-RED', quantity: 3, unitPrice: money('USD', 1999), tradeDiscount: money('USD', 597) },
+          { lineNo: 2, itemId: 'AMZ-TAX', quantity: 1, unitPrice: money('USD', 433), glAccountNo: '2300-00' },
+        ],
+      },
+      { tranNo: 'AZ00000007' },
+    );
+    const so = await sb.db.selectFrom('tsoSalesOrder').selectAll().where('TranNo', '=', 'AZ00000007').executeTakeFirstOrThrow();
+    // Lines: 3 x 19.99 = 59.97 - 5.97 = 54.00, plus 4.33 = 58.33; with 4.99 freight 63.32.
+    expect([so.SalesAmt, so.TradeDiscAmt, so.FreightAmt, so.TranAmt].map(Number)).toEqual([58.33, 5.97, 4.99, 63.32]);
+    const dist = await sb.db.selectFrom('tsoSOLineDist as ld').innerJoin('tsoSOLine as l', 'l.SOLineKey', 'ld.SOLineKey').select(['l.SOLineNo', 'ld.ExtAmt', 'ld.TradeDiscAmt', 'ld.GLAcctKey', 'ld.ShipToAddrKey']).where('l.SOKey', '=', so.SOKey).orderBy('l.SOLineNo').execute();
+    expect(dist.map((d) => [d.SOLineNo, Number(d.ExtAmt), Number(d.TradeDiscAmt), d.GLAcctKey, d.ShipToAddrKey])).toEqual([
+      [1, 54, 5.97, null, so.DfltShipToAddrKey],
+      [2, 4.33, 0, 707, so.DfltShipToAddrKey],
+    ]);
+    const addr = await sb.db.selectFrom('tciAddress').selectAll().where('AddrKey', '=', so.DfltShipToAddrKey!).executeTakeFirstOrThrow();
+    expect([addr.AddrLine1, addr.AddrLine2, addr.AddrLine3, addr.AddrLine4, addr.AddrLine5]).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+    // Misc (charge) items have no inventory rows, so the order reserves no stock for them.
+    expect(await sb.db.selectFrom('timInventory').select('ItemKey').where('ItemKey', '=', 201).execute()).toEqual([]);
+  });
+
   it('spSOapiSalesOrdIns processes one order per call and asks to be called again while rows remain', async () => {
     await stage(50, 'AZ00000010', draft());
     await stage(50, 'AZ00000011', draft('NO-SUCH-ITEM'));
