@@ -9,6 +9,7 @@ import type { Watermarks } from '../core/ports/watermarks.ts';
 import type { CarrierRules } from '../core/rules/carriers.ts';
 import { parsePayload } from './job-payload.ts';
 import { packagesFromShipment, type ShippedOrderRef } from './package-confirmations.ts';
+import { sageOrderState } from './sales-order-state.ts';
 
 export const SHIPMENT_POLL_QUEUE = 'shipment.poll';
 export const SHIPMENT_CONFIRM_QUEUE = 'shipment.confirm';
@@ -143,7 +144,7 @@ async function recordOrderShipping(key: ConfirmationKey, deps: ShipmentFlowDeps)
   if (!link?.tranNo) return;
   const sageOrder = await deps.sage.findSalesOrder({ tranNo: link.tranNo });
   const all = await deps.confirmations.listForOrder(key.connectionId, key.amazonOrderId);
-  const allShipped = !!sageOrder && sageOrder.lines.length > 0 && sageOrder.lines.every((l) => l.quantityShipped >= l.quantity);
+  const allShipped = sageOrderState(sageOrder)?.allShipped ?? false;
   const allConfirmed = all.every((c) => c.state === 'confirmed' || c.state === 'skipped');
   for (const state of shippingPath(link, allShipped && allConfirmed ? 'confirmed' : 'shipped-partially')) {
     await deps.links.setState(key.connectionId, key.amazonOrderId, state);

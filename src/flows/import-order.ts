@@ -9,8 +9,9 @@ import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { SkuAliasSource } from '../core/ports/sku-alias-source.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
 import { salesOrderFromOrder, shipMethodFromServiceLevel } from '../core/transform/sales-order-from-order.ts';
-import { orderActionFromStatus, SYNC_STATE_AFTER, type SageOrderState } from '../core/transform/status-map.ts';
+import { orderActionFromStatus, SYNC_STATE_AFTER } from '../core/transform/status-map.ts';
 import { parsePayload } from './job-payload.ts';
+import { sageOrderState } from './sales-order-state.ts';
 
 /** Queue name and key of the order sync job (STYLE.md §8.3: dotted ids, key from the business id). */
 export const ORDER_SYNC_QUEUE = 'order.sync';
@@ -111,15 +112,6 @@ async function findLinkedSalesOrder(job: OrderSyncJob, link: OrderLink | undefin
     });
   }
   return found;
-}
-
-function sageOrderState(order: SalesOrder | undefined): SageOrderState | undefined {
-  if (!order) return undefined;
-  return {
-    status: order.status,
-    anyShipped: order.lines.some((l) => l.quantityShipped > 0),
-    allShipped: order.lines.length > 0 && order.lines.every((l) => l.quantityShipped >= l.quantity),
-  };
 }
 
 async function rulesWithAliases(connectionId: string, deps: ImportOrderDeps): Promise<MappingRules> {
