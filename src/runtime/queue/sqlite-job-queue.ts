@@ -54,28 +54,34 @@ export class SqliteJobQueue implements JobQueue {
     const now = this.#deps.clock.now();
     const runAt = options.runAt ?? new Date(now.getTime() + (options.delayMs ?? 0));
     const db = options.tx ?? this.#deps.store.db;
-    const inserted = await db
-      .insertInto('jobs')
-      .values({
-        id,
-        queue,
-        key,
-        dedupe: options.dedupe ? 1 : 0,
-        payload: JSON.stringify(payload ?? null),
-        state: 'pending',
-        priority: options.priority ?? 0,
-        attempt: options.attemptsSpent ?? 0,
-        max_attempts: options.maxAttempts ?? this.#deps.settings.maxAttempts,
-        run_at: runAt.toISOString(),
-        lease_owner: null,
-        lease_until: null,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      })
-      // The partial unique index jobs_dedupe makes a second pending de-duplicating job with this key a no-op.
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+    // A conflict means a pending job holds the key; if that job starts running before we read it back, the key
+    // is free again and the insert is simply tried once more (outside a transaction each statement commits).
+    for (let tries = 0; tries < 5; tries++) {
+      const inserted = await db
+        .insertInto('jobs')
+        .values({
+          id,
+          queue,
+          key,
+          dedupe: options.dedupe ? 1 : 0,
+          payload: JSON.stringify(payload ?? null),
+          state: 'pending',
+          priority: options.priority ?? 0,
+          attempt: options.attemptsSpent ?? 0,
+          max_attempts: options.maxAttempts ?? this.#deps.settings.maxAttempts,
+          run_at: runAt.toISOString(),
+          lease_owner: null,
+          lease_until: null,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })
+        // The partial unique index jobs_dedupe makes a second pending de-duplicating job with this key a no-op.
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) {
+        if (!options.tx) this.#poke();
+        return { id, deduplicated: false };
+      }
       const existing = await db
         .selectFrom('jobs')
         .select('id')
@@ -84,10 +90,8 @@ export class SqliteJobQueue implements JobQueue {
         .where('state', '=', 'pending')
         .executeTakeFirst();
       if (existing) return { id: existing.id, deduplicated: true };
-      throw new SellbridgeError('SB_STORE_UNAVAILABLE', `could not enqueue ${queue} job with key ${key}`);
     }
-    if (!options.tx) this.#poke();
-    return { id, deduplicated: false };
+    throw new SellbridgeError('SB_STORE_UNAVAILABLE', `could not enqueue ${queue} job with key ${key}: its key kept changing state`);
   }
 
   register(queue: string, handler: JobHandler, _options?: HandlerOptions): void {
