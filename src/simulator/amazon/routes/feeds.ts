@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { defineOperation, queryList, queryString } from '../http.ts';
+import { defineOperation, queryString } from '../http.ts';
 import { invalidInput, notFound } from '../errors.ts';
+import { listDocumentsPage, type PageCursor } from './document-pages.ts';
 import { processListingsFeed } from '../feed-processor.ts';
 import type { SimFeed, SimulatorState } from '../state.ts';
 
@@ -66,7 +67,7 @@ export function finishFeed(sim: SimulatorState, feed: SimFeed, gzipResult: boole
 }
 
 export function registerFeedRoutes(app: FastifyInstance, sim: SimulatorState, settings: { gzipResults: () => boolean }): void {
-  const pages = new Map<string, { ids: string[]; offset: number; pageSize: number; sellerId: string }>();
+  const pages = new Map<string, PageCursor>();
 
   defineOperation(app, sim, 'feeds.createFeedDocument', ({ request, sellerId }) => {
     const body = request.body as { contentType?: unknown } | undefined;
@@ -113,42 +114,18 @@ export function registerFeedRoutes(app: FastifyInstance, sim: SimulatorState, se
     return { status: 200, body: feedToWire(feed) };
   });
 
-  defineOperation(app, sim, 'feeds.getFeeds', ({ request, sellerId }) => {
-    const nextToken = queryString(request, 'nextToken');
-    let cursor: { ids: string[]; offset: number; pageSize: number; sellerId: string };
-    if (nextToken) {
-      const found = pages.get(nextToken);
-      if (!found || found.sellerId !== sellerId) throw invalidInput('Invalid nextToken.');
-      pages.delete(nextToken);
-      cursor = found;
-    } else {
-      const feedTypes = queryList(request, 'feedTypes');
-      if (!feedTypes || feedTypes.length < 1 || feedTypes.length > 10) throw invalidInput('feedTypes (1 to 10) or nextToken is required.');
-      const statuses = queryList(request, 'processingStatuses');
-      const marketplaceIds = queryList(request, 'marketplaceIds');
-      const pageSize = Number(queryString(request, 'pageSize') ?? 10);
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw invalidInput('pageSize must be an integer from 1 to 100.');
-      const since = Date.parse(queryString(request, 'createdSince') ?? new Date(sim.now() - RETENTION_MS).toISOString());
-      const until = Date.parse(queryString(request, 'createdUntil') ?? new Date(sim.now()).toISOString());
-      if (Number.isNaN(since) || Number.isNaN(until)) throw invalidInput('createdSince and createdUntil must be ISO 8601 date-times.');
-      const ids = [...sim.feeds.values()]
-        .filter((f) => f.sellerId === sellerId && feedTypes.includes(f.feedType))
-        .filter((f) => !statuses || statuses.includes(f.processingStatus))
-        .filter((f) => !marketplaceIds || f.marketplaceIds.some((m) => marketplaceIds.includes(m)))
-        .filter((f) => Date.parse(f.createdTime) >= since && Date.parse(f.createdTime) <= until)
-        .sort((a, b) => b.createdTime.localeCompare(a.createdTime))
-        .map((f) => f.feedId);
-      cursor = { ids, offset: 0, pageSize, sellerId: sellerId! };
-    }
-    const feeds = cursor.ids.slice(cursor.offset, cursor.offset + cursor.pageSize).map((id) => feedToWire(sim.feeds.get(id)!));
-    const body: Record<string, unknown> = { feeds };
-    if (cursor.offset + cursor.pageSize < cursor.ids.length) {
-      const token = sim.idPrng.alnum(32);
-      pages.set(token, { ...cursor, offset: cursor.offset + cursor.pageSize });
-      body.nextToken = token;
-    }
-    return { status: 200, body };
-  });
+  defineOperation(app, sim, 'feeds.getFeeds', ({ request, sellerId }) =>
+    listDocumentsPage(request, sellerId, sim, pages, {
+      typesParam: 'feedTypes',
+      listKey: 'feeds',
+      documents: () => sim.feeds.values(),
+      typeOf: (d) => d.feedType,
+      idOf: (d) => d.feedId,
+      byId: (id) => sim.feeds.get(id)!,
+      toWire: feedToWire,
+      retentionMs: RETENTION_MS,
+    }),
+  );
 
   defineOperation(app, sim, 'feeds.cancelFeed', ({ request, sellerId }) => {
     const { feedId } = request.params as { feedId: string };

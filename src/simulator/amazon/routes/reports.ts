@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { defineOperation, queryList, queryString } from '../http.ts';
-import { invalidInput, notFound } from '../errors.ts';
+import { defineOperation, queryString } from '../http.ts';
+import { notFound } from '../errors.ts';
+import { listDocumentsPage, type PageCursor } from './document-pages.ts';
 import { baseUrl } from './feeds.ts';
 import { settlementFromOrders, type SettlementFile } from '../settlement.ts';
 import type { SimReport, SimulatorState } from '../state.ts';
@@ -78,44 +79,20 @@ export function generateSettlementReport(sim: SimulatorState, options: Settlemen
 }
 
 export function registerReportRoutes(app: FastifyInstance, sim: SimulatorState): void {
-  const pages = new Map<string, { ids: string[]; offset: number; pageSize: number; sellerId: string }>();
+  const pages = new Map<string, PageCursor>();
 
-  defineOperation(app, sim, 'reports.getReports', ({ request, sellerId }) => {
-    const nextToken = queryString(request, 'nextToken');
-    let cursor: { ids: string[]; offset: number; pageSize: number; sellerId: string };
-    if (nextToken) {
-      const found = pages.get(nextToken);
-      if (!found || found.sellerId !== sellerId) throw invalidInput('Invalid nextToken.');
-      pages.delete(nextToken);
-      cursor = found;
-    } else {
-      const reportTypes = queryList(request, 'reportTypes');
-      if (!reportTypes || reportTypes.length < 1 || reportTypes.length > 10) throw invalidInput('reportTypes (1 to 10) or nextToken is required.');
-      const statuses = queryList(request, 'processingStatuses');
-      const marketplaceIds = queryList(request, 'marketplaceIds');
-      const pageSize = Number(queryString(request, 'pageSize') ?? 10);
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw invalidInput('pageSize must be an integer from 1 to 100.');
-      const since = Date.parse(queryString(request, 'createdSince') ?? new Date(sim.now() - RETENTION_MS).toISOString());
-      const until = Date.parse(queryString(request, 'createdUntil') ?? new Date(sim.now()).toISOString());
-      if (Number.isNaN(since) || Number.isNaN(until)) throw invalidInput('createdSince and createdUntil must be ISO 8601 date-times.');
-      const ids = [...sim.reports.values()]
-        .filter((r) => r.sellerId === sellerId && reportTypes.includes(r.reportType))
-        .filter((r) => !statuses || statuses.includes(r.processingStatus))
-        .filter((r) => !marketplaceIds || r.marketplaceIds.some((m) => marketplaceIds.includes(m)))
-        .filter((r) => Date.parse(r.createdTime) >= since && Date.parse(r.createdTime) <= until)
-        .sort((a, b) => b.createdTime.localeCompare(a.createdTime) || b.reportId.localeCompare(a.reportId))
-        .map((r) => r.reportId);
-      cursor = { ids, offset: 0, pageSize, sellerId: sellerId! };
-    }
-    const reports = cursor.ids.slice(cursor.offset, cursor.offset + cursor.pageSize).map((id) => reportToWire(sim.reports.get(id)!));
-    const body: Record<string, unknown> = { reports };
-    if (cursor.offset + cursor.pageSize < cursor.ids.length) {
-      const token = sim.idPrng.alnum(32);
-      pages.set(token, { ...cursor, offset: cursor.offset + cursor.pageSize });
-      body.nextToken = token;
-    }
-    return { status: 200, body };
-  });
+  defineOperation(app, sim, 'reports.getReports', ({ request, sellerId }) =>
+    listDocumentsPage(request, sellerId, sim, pages, {
+      typesParam: 'reportTypes',
+      listKey: 'reports',
+      documents: () => sim.reports.values(),
+      typeOf: (d) => d.reportType,
+      idOf: (d) => d.reportId,
+      byId: (id) => sim.reports.get(id)!,
+      toWire: reportToWire,
+      retentionMs: RETENTION_MS,
+    }),
+  );
 
   defineOperation(app, sim, 'reports.getReport', ({ request, sellerId }) => {
     const { reportId } = request.params as { reportId: string };
