@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { createAmazonSimulator, DEFAULT_SELLER } from '../src/simulator/amazon/index.ts';
 import { openStore } from '../src/runtime/store/store.ts';
+import { pgAvailable } from '../test/helpers/queue-env.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,18 +30,6 @@ const workers = Number(values.workers);
 const PLAN = { rate: 0.5, burst: 30 }; // Orders 2026-01-01 getOrder, sp-api-facts.md §6
 const rate = PLAN.rate * scale;
 const workerFile = fileURLToPath(new URL('./quota/worker.ts', import.meta.url));
-
-async function pgReachable(url: string): Promise<boolean> {
-  const s = openStore({ url, schema: 'public', poolSize: 1 });
-  try {
-    await sql`select 1`.execute(s.db);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await s.close();
-  }
-}
 
 interface Counts {
   ok: number;
@@ -128,7 +117,7 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<string[]> {
 const kinds: ('sqlite' | 'postgres')[] = [];
 if (values.store === 'sqlite' || values.store === 'both') kinds.push('sqlite');
 if (values.store === 'postgres' || values.store === 'both') {
-  if (await pgReachable(values.pg!)) kinds.push('postgres');
+  if (await pgAvailable(values.pg!)) kinds.push('postgres');
   else console.log(`PostgreSQL not reachable at ${values.pg}: skipped`);
 }
 

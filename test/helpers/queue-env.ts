@@ -91,8 +91,8 @@ export async function waitUntil<T>(check: () => Promise<T | undefined | false | 
   }
 }
 
-export const pgAvailable = async (): Promise<boolean> => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+export const pgAvailable = async (url: string = PG_URL): Promise<boolean> => {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.end();

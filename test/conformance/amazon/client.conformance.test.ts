@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_PRESENT, SHARED_SKIP_MESSAGE } from '../../helpers/shared.ts';
 import { loadConformance, type SpApiConformance } from '../../helpers/sp-api-conformance.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator, type Exchange, type PublishedNotification } from '../../../src/simulator/amazon/index.ts';
-import { createSpApiConnection, type SpApiConnection } from '../../../src/connectors/amazon/sp-api/connection.ts';
+import type { SpApiConnection } from '../../../src/connectors/amazon/sp-api/connection.ts';
+import { connectToSimulator } from '../../helpers/simulator-connection.ts';
 import { paginate } from '../../../src/connectors/amazon/sp-api/client.ts';
 import { HttpError } from '../../../src/connectors/amazon/sp-api/http-client.ts';
 import { parseNotification } from '../../../src/connectors/amazon/notifications/notification-parser.ts';
@@ -28,20 +29,7 @@ describe.skipIf(!SHARED_PRESENT)('the SP-API client conforms to the official mod
   beforeAll(async () => {
     conformance = loadConformance();
     sim = await createAmazonSimulator({ seed: 31, orders: 30, timeScale: 1_000, limits: false, onExchange: (e) => exchanges.push(e), onNotification: (n) => notifications.push(n) });
-    conn = createSpApiConnection(
-      {
-        region: 'na',
-        endpoint: sim.url,
-        lwaEndpoint: `${sim.url}/auth/o2/token`,
-        lwaClientId: 'amzn1.application-oa2-client.sim',
-        lwaClientSecret: 'sim-secret',
-        refreshToken: DEFAULT_SELLER.refreshToken,
-        sellerId: SELLER,
-        applicationId: 'conformance',
-        requestTimeoutMs: 10_000,
-      },
-      { clock: { now: () => new Date() }, sleep: async () => undefined },
-    );
+    conn = connectToSimulator(sim.url, { sellerId: SELLER, applicationId: 'conformance', requestTimeoutMs: 10_000 });
   });
   afterAll(async () => {
     await sim?.close();

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAmazonSimulator, DEFAULT_SELLER, DEFAULT_SKUS, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
-import { createSpApiConnection, type SpApiConnection } from '../../../src/connectors/amazon/sp-api/connection.ts';
+import type { SpApiConnection } from '../../../src/connectors/amazon/sp-api/connection.ts';
+import { connectToSimulator } from '../../helpers/simulator-connection.ts';
 import { paginate } from '../../../src/connectors/amazon/sp-api/client.ts';
 import { createRestrictedDataToken } from '../../../src/connectors/amazon/sp-api/rdt.ts';
 import { readFeedResult, submitJsonListingsFeed } from '../../../src/connectors/amazon/feeds.ts';
@@ -22,20 +23,7 @@ let store: Store;
 
 beforeAll(async () => {
   sim = await createAmazonSimulator({ seed: 11, orders: 8, limits: false });
-  conn = createSpApiConnection(
-    {
-      region: 'na',
-      endpoint: sim.url,
-      lwaEndpoint: `${sim.url}/auth/o2/token`,
-      lwaClientId: 'cid',
-      lwaClientSecret: 'secret',
-      refreshToken: DEFAULT_SELLER.refreshToken,
-      sellerId: SELLER,
-      applicationId: 'app',
-      requestTimeoutMs: 5_000,
-    },
-    { clock: { now: () => new Date() }, sleep: async () => undefined },
-  );
+  conn = connectToSimulator(sim.url);
   store = openStore({ url: `sqlite:${join(dir, 'inbox.db')}` });
   await store.migrate();
 });

@@ -8,6 +8,7 @@ import { loadConfig } from '../../../src/config/load.ts';
 import { createInbox } from '../../../src/runtime/inbox/inbox.ts';
 import { openStore, type Store } from '../../../src/runtime/store/store.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
+import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts';
 
 let sim: AmazonSimulator;
 let store: Store;
@@ -29,12 +30,7 @@ describe('createAmazonConnector (config -> port, shared buckets, intake)', () =>
     const config = loadConfig({
       file: '/dev/null',
       overrides: [
-        { path: 'amazon.endpoint', value: sim.url },
-        { path: 'amazon.lwaEndpoint', value: `${sim.url}/auth/o2/token` },
-        { path: 'amazon.lwaClientId', value: 'cid' },
-        { path: 'amazon.lwaClientSecret', value: 'secret' },
-        { path: 'amazon.refreshToken', value: DEFAULT_SELLER.refreshToken },
-        { path: 'amazon.sellerId', value: DEFAULT_SELLER.sellerId },
+        ...simulatorConfigOverrides(sim.url),
         { path: 'amazon.sqs.queueUrl', value: queueUrl },
         { path: 'amazon.sqs.endpoint', value: sim.url },
         { path: 'amazon.sqs.waitTimeSeconds', value: '0' },

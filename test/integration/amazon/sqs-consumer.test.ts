@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createSqsNotificationConsumer } from '../../../src/connectors/amazon/notifications/sqs-consumer.ts';
 import { createInbox } from '../../../src/runtime/inbox/inbox.ts';
 import { openStore, type Store } from '../../../src/runtime/store/store.ts';
+import { PG_URL, pgAvailable } from '../../helpers/queue-env.ts';
 
-const PG_URL = process.env.SELLBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // One schema per file, never dropped: Kysely's migrator introspects every schema of the database, so a DROP
 // SCHEMA while another test run migrates makes that migration fail. Rows are told apart by a per-run id.
 const SCHEMA = 'sb_amz_inbox_test';
@@ -21,18 +20,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function pgReachable(): Promise<boolean> {
-  const s = openStore({ url: PG_URL, schema: 'public', poolSize: 1 });
-  try {
-    await sql`select 1`.execute(s.db);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await s.close();
-  }
-}
-const PG = await pgReachable();
+const PG = await pgAvailable();
 
 const orderChange = (notificationId: string, orderId: string) =>
   JSON.stringify({

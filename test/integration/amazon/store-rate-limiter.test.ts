@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { createStoreRateLimiter } from '../../../src/runtime/rate-limit/store-rate-limiter.ts';
 import { openStore, type Store } from '../../../src/runtime/store/store.ts';
+import { PG_URL, pgAvailable } from '../../helpers/queue-env.ts';
 
-const PG_URL = process.env.SELLBRIDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // One schema per file, never dropped: Kysely's migrator introspects every schema of the database, so a DROP
 // SCHEMA while another test run migrates makes that migration fail. Keys are unique per run instead.
 const SCHEMA = 'sb_amz_rate_test';
@@ -19,18 +18,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function pgReachable(): Promise<boolean> {
-  const s = openStore({ url: PG_URL, schema: 'public', poolSize: 1 });
-  try {
-    await sql`select 1`.execute(s.db);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await s.close();
-  }
-}
-const PG = await pgReachable();
+const PG = await pgAvailable();
 
 const backends = [
   { name: 'sqlite', open: () => openStore({ url: `sqlite:${join(dir, 'rate.db')}` }), enabled: true },

@@ -14,8 +14,9 @@ import { systemClock } from '../../../src/runtime/clock.ts';
 import { createDeadLetterService, type DeadLetterService } from '../../../src/runtime/queue/dead-letters.ts';
 import type { JobEvent, JobQueue } from '../../../src/runtime/queue/job-queue.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
-import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator, type CatalogItem } from '../../../src/simulator/amazon/index.ts';
+import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '../../../src/simulator/amazon/index.ts';
 import { freshStore, makeQueue, waitForEvent, waitUntil } from '../../helpers/queue-env.ts';
+import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts';
 
 /**
  * Order to fulfillment on SQLite, over real HTTP: the SP-API simulator (limits on, time scale 20; 10% 500s while
@@ -64,12 +65,7 @@ beforeAll(async () => {
   const config = loadConfig({
     file: '/dev/null',
     overrides: [
-      { path: 'amazon.endpoint', value: sim.url },
-      { path: 'amazon.lwaEndpoint', value: `${sim.url}/auth/o2/token` },
-      { path: 'amazon.lwaClientId', value: 'cid' },
-      { path: 'amazon.lwaClientSecret', value: 'secret' },
-      { path: 'amazon.refreshToken', value: DEFAULT_SELLER.refreshToken },
-      { path: 'amazon.sellerId', value: DEFAULT_SELLER.sellerId },
+      ...simulatorConfigOverrides(sim.url),
     ],
   });
   const amazon = createAmazonConnector(config.amazon, { store, clock: systemClock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFeedResult, submitJsonListingsFeed, type ParsedFeedResult } from '../../../src/connectors/amazon/feeds.ts';
-import { createSpApiConnection, type SpApiConnection } from '../../../src/connectors/amazon/sp-api/connection.ts';
+import type { SpApiConnection } from '../../../src/connectors/amazon/sp-api/connection.ts';
+import { connectToSimulator } from '../../helpers/simulator-connection.ts';
 import { DEFAULT_LISTING_SYNC_RULES, type ListingLink } from '../../../src/core/model/listing.ts';
 import { feedMessagesFromDeltas } from '../../../src/core/transform/feed-messages-from-deltas.ts';
 import { applyListingChanges, listingDeltaFromSage } from '../../../src/core/transform/listing-delta.ts';
@@ -15,20 +16,7 @@ let conn: SpApiConnection;
 
 beforeAll(async () => {
   sim = await createAmazonSimulator({ seed: 3, orders: 0, limits: false });
-  conn = createSpApiConnection(
-    {
-      region: 'na',
-      endpoint: sim.url,
-      lwaEndpoint: `${sim.url}/auth/o2/token`,
-      lwaClientId: 'cid',
-      lwaClientSecret: 'secret',
-      refreshToken: DEFAULT_SELLER.refreshToken,
-      sellerId: DEFAULT_SELLER.sellerId,
-      applicationId: 'app',
-      requestTimeoutMs: 5_000,
-    },
-    { clock: { now: () => new Date() }, sleep: async () => undefined },
-  );
+  conn = connectToSimulator(sim.url);
 });
 afterAll(async () => {
   await sim.close();
