@@ -1,3 +1,5 @@
+import type { PackageShipment } from './amazon-marketplace.ts';
+
 /**
  * One record per (connection, Amazon order, Sage shipment, package) (ARCHITECTURE.md "Shipment confirmation"):
  * written before `confirmShipment` is called and marked after it answered, so each package is confirmed exactly
@@ -12,16 +14,8 @@ export interface ConfirmationKey {
   readonly packageNo: string;
 }
 
-/** What will be (or was) sent for the package; ids, codes and quantities only. */
-export interface ConfirmationDetail {
-  readonly marketplaceId: string;
-  readonly carrierCode: string;
-  readonly carrierName?: string;
-  readonly shippingMethod?: string;
-  readonly trackingNumber: string;
-  readonly shipDate: string;
-  readonly lines: readonly { readonly lineId: string; readonly quantity: number }[];
-}
+/** What will be (or was) sent for the package; ids, codes and quantities only (the package minus its keys). */
+export type ConfirmationDetail = Omit<PackageShipment, 'orderId' | 'packageReferenceId'>;
 
 export interface ShipmentConfirmation extends ConfirmationKey {
   readonly state: ConfirmationState;
