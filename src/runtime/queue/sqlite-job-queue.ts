@@ -37,6 +37,7 @@ export class SqliteJobQueue implements JobQueue {
   #maintenance: NodeJS.Timeout | undefined;
   #pumping = false;
   #pumpAgain = false;
+  #lastReclaimMs = 0;
 
   constructor(deps: QueueDeps) {
     this.#deps = deps;
@@ -197,7 +198,13 @@ export class SqliteJobQueue implements JobQueue {
 
   async #pump(): Promise<void> {
     if (this.#handlers.size === 0) return;
-    await this.#reclaimExpired();
+    // Expired leases are looked for a few times per lease period, not on every wake-up (each finished job wakes
+    // the loop): a dead worker's job still runs again within about a lease and a quarter.
+    const nowMs = this.#deps.clock.now().getTime();
+    if (nowMs - this.#lastReclaimMs >= this.#deps.settings.leaseMs / 4) {
+      this.#lastReclaimMs = nowMs;
+      await this.#reclaimExpired();
+    }
     while (this.#running && this.#inFlight.size < this.#deps.settings.concurrency) {
       const row = await this.#claim();
       if (!row) return;
