@@ -5,6 +5,7 @@ import * as m0002 from './0002-rate-buckets.ts';
 import * as m0003 from './0003-inbox.ts';
 import * as m0004 from './0004-listings.ts';
 import * as m0005 from './0005-order-links.ts';
+import * as m0007 from './0007-settlements.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0003-inbox': m0003,
   '0004-listings': m0004,
   '0005-order-links': m0005,
+  '0007-settlements': m0007,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
