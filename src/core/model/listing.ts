@@ -121,6 +121,8 @@ export interface ListingSyncRules {
    */
   readonly skipFbaQuantity: boolean;
   readonly price: PriceRules;
+  /** Sage items on hold: every SKU drawing on them lists 0 whatever the stock (never sells held goods). */
+  readonly onHoldItemIds?: readonly string[];
   /** Per-SKU exceptions, keyed by SKU. */
   readonly overrides: Readonly<Record<string, ListingOverride>>;
 }

@@ -67,6 +67,8 @@ export interface ListingDeltaInput {
   readonly prices: readonly ItemPrice[];
   readonly lastSent: readonly SentListingState[];
   readonly rules: ListingSyncRules;
+  /** Prices a person approved (a replayed SB_LIST_PRICE_HELD): this exact price skips the guard rails. */
+  readonly approvedPrices?: readonly { readonly sku: string; readonly marketplaceId: string; readonly price: Money }[];
 }
 
 export interface ListingDelta {
@@ -189,7 +191,12 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
   for (const list of skusByItem.values()) list.sort(compareText);
 
   const quantityBySku = new Map<string, QuantityResult>();
+  const onHold = new Set(rules.onHoldItemIds ?? []);
   for (const [itemId, skus] of skusByItem) {
+    if (onHold.has(itemId)) {
+      for (const sku of skus) quantityBySku.set(sku, { quantity: 0, why: `item ${itemId} is on hold: 0` });
+      continue;
+    }
     const safety = Math.max(...skus.map((sku) => rules.overrides[sku]?.safetyStock ?? rules.safetyStock));
     const { pool, why } = listablePool(itemId, stockByItem, rules, safety);
     skus.forEach((sku, index) => {
@@ -221,6 +228,7 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
     if (!existing || existing.effectiveDate < p.effectiveDate) priceIndex.set(key, p);
   }
 
+  const approved = new Map((input.approvedPrices ?? []).map((a) => [listingKey(a.marketplaceId, a.sku), a.price]));
   const targets: ListingState[] = [];
   const changes: ListingChange[] = [];
   for (const link of links) {
@@ -266,7 +274,11 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
         const hold = (reason: HeldChange['reason'], text: string): void => void held.push({ sku: link.sku, marketplaceId: link.marketplaceId, reason, change, why: text });
         const { minMinor, maxMinor, maxChangePercent } = rules.price;
         const from = last?.price && last.price.currency === wanted.currency ? last.price : undefined;
-        if (wanted.minor <= 0) hold('price-not-positive', `price ${show(wanted)} is not above 0`);
+        const isApproved = sameMoney(approved.get(listingKey(link.marketplaceId, link.sku)), wanted);
+        if (isApproved && wanted.minor > 0) {
+          fieldChanges.push({ ...change, why: `${why}; approved` });
+          price = wanted;
+        } else if (wanted.minor <= 0) hold('price-not-positive', `price ${show(wanted)} is not above 0`);
         else if (minMinor !== undefined && wanted.minor < minMinor) hold('price-below-min', `price ${show(wanted)} is below the minimum ${show(money(wanted.currency, minMinor))}`);
         else if (maxMinor !== undefined && wanted.minor > maxMinor) hold('price-above-max', `price ${show(wanted)} is above the maximum ${show(money(wanted.currency, maxMinor))}`);
         else if (maxChangePercent !== undefined && from && Math.abs(wanted.minor - from.minor) * 100 > maxChangePercent * from.minor)

@@ -6,6 +6,7 @@ import * as m0003 from './0003-inbox.ts';
 import * as m0004 from './0004-listings.ts';
 import * as m0005 from './0005-order-links.ts';
 import * as m0007 from './0007-settlements.ts';
+import * as m0008 from './0008-listing-sync.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0004-listings': m0004,
   '0005-order-links': m0005,
   '0007-settlements': m0007,
+  '0008-listing-sync': m0008,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
