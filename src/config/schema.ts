@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { count, durationMs, MINUTE, secret, SECOND } from './fields.ts';
 import { amazonSection } from './sections/amazon.ts';
 import { sage500Section } from './sections/sage500.ts';
+import { inventorySection } from './sections/inventory.ts';
 
 /**
  * The one declaration of Sellbridge's configuration (STYLE.md §8.6). Load order: these defaults, then
@@ -68,6 +69,7 @@ export const configSchema = z
     server: serverSection,
     amazon: amazonSection,
     sage500: sage500Section,
+    inventory: inventorySection,
   })
   .describe('Sellbridge configuration');
 
