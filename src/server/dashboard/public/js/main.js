@@ -1,0 +1,120 @@
+/* global document, window, URLSearchParams */
+// Shell: sign-in gate, hash router, navigation state, toasts. Pages live in ./pages/*.js and export
+// `render(main, ctx)` returning an optional cleanup function (timers).
+import { api, setUnauthorizedHandler } from './api.js';
+import { clear, errorBox, h } from './dom.js';
+
+const main = document.getElementById('main');
+const topbar = document.getElementById('topbar');
+const who = document.getElementById('who');
+const noticeEl = document.getElementById('notice');
+
+const ROUTES = [
+  { re: /^\/overview$/, page: 'overview', module: './pages/overview.js' },
+  { re: /^\/orders$/, page: 'orders', module: './pages/orders.js' },
+  { re: /^\/orders\/(.+)$/, page: 'orders', module: './pages/order.js' },
+  { re: /^\/dead-letters$/, page: 'dead-letters', module: './pages/dead-letters.js' },
+  { re: /^\/dead-letters\/(.+)$/, page: 'dead-letters', module: './pages/dead-letter.js' },
+  { re: /^\/mappings$/, page: 'mappings', module: './pages/mappings.js' },
+  { re: /^\/settlements$/, page: 'settlements', module: './pages/settlements.js' },
+  { re: /^\/settlements\/(.+)$/, page: 'settlements', module: './pages/settlement.js' },
+  { re: /^\/inventory$/, page: 'inventory', module: './pages/inventory.js' },
+];
+
+let user = null;
+let cleanup = null;
+let renderSeq = 0;
+
+/** Shows a short message at the bottom right; errors stay longer. */
+export function notify(message, kind = 'ok') {
+  const t = h('div', { class: `toast${kind === 'bad' ? ' bad' : ''}` }, message);
+  noticeEl.append(t);
+  window.setTimeout(() => t.remove(), kind === 'bad' ? 9000 : 4500);
+}
+
+export function navigate(hash) {
+  if (window.location.hash === hash) void route();
+  else window.location.hash = hash;
+}
+
+function currentPath() {
+  const raw = window.location.hash.replace(/^#/, '');
+  const [path, qs] = raw.split('?');
+  return { path: path || '/overview', params: new URLSearchParams(qs ?? '') };
+}
+
+async function route() {
+  const seq = ++renderSeq;
+  if (cleanup) { try { cleanup(); } catch { /* a page's cleanup must not block navigation */ } cleanup = null; }
+  if (!user) {
+    topbar.hidden = true;
+    const { render } = await import('./pages/signin.js');
+    if (seq !== renderSeq) return;
+    clear(main);
+    render(main, { onSignedIn });
+    return;
+  }
+  topbar.hidden = false;
+  const { path, params } = currentPath();
+  const match = ROUTES.map((r) => ({ r, m: r.re.exec(path) })).find((x) => x.m);
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (match && a.dataset.route === match.r.page) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (!match) {
+    clear(main).append(h('div', { class: 'panel' }, h('h1', {}, 'Page not found'), h('p', {}, 'There is no page at this address. ', h('a', { href: '#/overview' }, 'Go to the overview'), '.')));
+    return;
+  }
+  clear(main).append(h('p', { class: 'loading' }, 'Loading…'));
+  try {
+    const mod = await import(match.r.module);
+    if (seq !== renderSeq) return;
+    const page = h('div', { class: 'page', 'data-page': match.r.page });
+    clear(main).append(page);
+    const ctx = { user, params, args: match.m.slice(1).map(decodeURIComponent), notify, navigate, isCurrent: () => seq === renderSeq };
+    cleanup = (await mod.render(page, ctx)) ?? null;
+    document.title = `${page.querySelector('h1')?.textContent ?? 'Dashboard'} · Sellbridge`;
+  } catch (err) {
+    if (seq !== renderSeq) return;
+    clear(main).append(errorBox(err));
+  }
+}
+
+function onSignedIn(u) {
+  user = u;
+  who.textContent = `${u.name} · ${u.role}`;
+  if (!window.location.hash || window.location.hash === '#/signin') window.location.hash = '#/overview';
+  else void route();
+  main.focus();
+}
+
+setUnauthorizedHandler(() => {
+  if (!user) return;
+  user = null;
+  notify('Your session has ended. Please sign in again.', 'bad');
+  void route();
+});
+
+document.getElementById('signout').addEventListener('click', async () => {
+  try { await api('/auth/logout', { method: 'POST', body: {}, quiet401: true }); } catch { /* signed out either way */ }
+  user = null;
+  who.textContent = '';
+  notify('Signed out.');
+  void route();
+});
+
+window.addEventListener('hashchange', () => void route());
+
+async function start() {
+  try {
+    const me = await api('/me', { quiet401: true });
+    user = me?.user ?? me;
+    who.textContent = `${user.name} · ${user.role}`;
+  } catch (err) {
+    user = null;
+    if (err.status !== 401) notify(err.message, 'bad');
+  }
+  await route();
+}
+
+void start();

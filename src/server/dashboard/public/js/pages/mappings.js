@@ -1,0 +1,79 @@
+// Mappings editor: SKU aliases (list, add, delete) and, where the API has them, carriers, GL rules, custom fields.
+import { api, listOf, notAvailable } from '../api.js';
+import { clear, empty, errorBox, field, h, table, timeEl } from '../dom.js';
+
+const OTHER = [
+  { path: '/mappings/carriers', title: 'Carriers', text: 'Sage ship methods mapped to Amazon carrier codes.' },
+  { path: '/mappings/gl-rules', title: 'GL rules', text: 'Settlement categories mapped to Sage GL accounts.' },
+  { path: '/mappings/custom-fields', title: 'Custom fields', text: 'Amazon order fields copied into Sage user fields.' },
+];
+
+export async function render(root, ctx) {
+  const list = h('div', { id: 'aliases' });
+  const sku = h('input', { id: 'alias-sku', name: 'sellerSku', required: true, autocomplete: 'off', placeholder: 'Amazon SellerSKU' });
+  const item = h('input', { id: 'alias-item', name: 'itemId', required: true, autocomplete: 'off', placeholder: 'Sage ItemID' });
+  const conn = h('input', { id: 'alias-conn', name: 'connectionId', autocomplete: 'off', value: 'default' });
+  const formMsg = h('div', { role: 'status' });
+  const form = h('form', { class: 'filters', onsubmit: async (e) => {
+    e.preventDefault();
+    if (!sku.value.trim() || !item.value.trim()) return formMsg.replaceChildren(h('div', { class: 'error-box', role: 'alert' }, 'Enter both the Amazon SKU and the Sage ItemID.'));
+    try {
+      await api('/mappings/sku-aliases', { method: 'POST', body: { sellerSku: sku.value.trim(), itemId: item.value.trim(), connectionId: conn.value.trim() || undefined } });
+      ctx.notify(`Alias ${sku.value.trim()} → ${item.value.trim()} saved.`);
+      formMsg.replaceChildren();
+      sku.value = item.value = '';
+      sku.focus();
+      await loadAliases();
+    } catch (err) {
+      formMsg.replaceChildren(errorBox(err));
+    }
+  } }, field('Amazon SKU', sku), field('Sage item', item), field('Connection', conn), h('div', { class: 'field-btn' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Add alias')));
+
+  const others = h('div', { class: 'grid grid-3' });
+  root.append(
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Mappings'), h('p', { class: 'muted' }, 'How Amazon names map to Sage 500. Changes apply to the next order; replay dead letters to apply them to failed ones.'))),
+    h('section', { class: 'panel', 'aria-labelledby': 'h-alias' }, h('h2', { id: 'h-alias' }, 'SKU aliases'),
+      h('p', { class: 'muted small' }, 'An Amazon SellerSKU that is not a Sage ItemID, alias or UPC is looked up here.'), form, formMsg, list),
+    others);
+
+  async function loadAliases() {
+    try {
+      const { items } = listOf(await api('/mappings/sku-aliases'), 'aliases', 'skuAliases');
+      if (!ctx.isCurrent()) return;
+      clear(list).append(items.length ? table([
+        { label: 'Amazon SKU', cell: (a) => h('code', {}, a.sellerSku) },
+        { label: 'Sage item', cell: (a) => h('code', {}, a.itemId) },
+        { label: 'Connection', cell: (a) => a.connectionId ?? '' },
+        { label: 'Updated', cell: (a) => timeEl(a.updatedAt) },
+        { label: '', cell: (a) => h('button', { class: 'btn btn-danger', type: 'button', 'aria-label': `Delete alias ${a.sellerSku}`, onclick: async (e) => {
+          e.currentTarget.disabled = true;
+          try {
+            await api(`/mappings/sku-aliases/${encodeURIComponent(a.id ?? a.sellerSku)}`, { method: 'DELETE' });
+            ctx.notify(`Alias ${a.sellerSku} deleted.`);
+            await loadAliases();
+          } catch (err) {
+            ctx.notify(err.message, 'bad');
+          }
+        } }, 'Delete') },
+      ], items) : empty('No aliases yet', 'Add one above, or from a dead letter whose SKU is unknown.'));
+    } catch (err) {
+      clear(list).append(errorBox(err));
+    }
+  }
+
+  await Promise.all([loadAliases(), ...OTHER.map(async (o) => {
+    const panel = h('section', { class: 'panel', 'data-mapping': o.path }, h('h2', {}, o.title), h('p', { class: 'muted small' }, o.text));
+    others.append(panel);
+    try {
+      const { items } = listOf(await api(o.path), 'items', 'rules', 'carriers', 'fields');
+      panel.append(items.length ? table(Object.keys(items[0]).filter((k) => k !== 'id').slice(0, 4).map((k) => ({ label: k, cell: (r) => fmt(r[k]) })), items)
+        : empty('None yet', 'The defaults apply.'));
+    } catch (err) {
+      panel.append(notAvailable(err) ? empty('Not available yet', 'This mapping cannot be edited here in this version.') : errorBox(err));
+    }
+  })]);
+}
+
+function fmt(v) {
+  return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}

@@ -1,0 +1,95 @@
+// One order: its lifecycle (where it is on the usual path, or off it), Sage link, history and dead letters.
+import { api } from '../api.js';
+import { badge, empty, errorBox, h, table, timeEl, tone, when } from '../dom.js';
+
+const PATH = ['received', 'mapped', 'reserved', 'created', 'shipped', 'confirmed'];
+const OFF_PATH = { 'waiting-for-pending': 'received', 'shipped-partially': 'created' };
+const DESCRIPTIONS = {
+  received: 'Queued to be read from Amazon.',
+  'waiting-for-pending': 'Amazon has not priced the order yet (Pending); it is read again on its next change.',
+  mapped: 'The Sage draft was built: every SKU, address field and amount mapped.',
+  reserved: 'A Sage TranNo is reserved; creation may run (and re-run) safely.',
+  created: 'The Sage sales order exists.',
+  'shipped-partially': 'Sage shipped part of the order; packages are confirmed to Amazon one by one.',
+  shipped: 'Sage shipped everything; confirmations to Amazon are under way.',
+  confirmed: 'Every package is confirmed to Amazon: done.',
+  cancelled: 'Cancelled at Amazon; the Sage order was cancelled too.',
+  skipped: 'Nothing to create by policy.',
+  'needs-attention': 'A person must look at this order (see the last error).',
+  'dead-lettered': 'The order could not be processed; its dead letter says why and how to fix it.',
+};
+
+/** States that change without a person: the page reloads itself while the order is in one. */
+const MOVING = new Set(['received', 'waiting-for-pending', 'mapped', 'reserved', 'dead-lettered', 'shipped-partially', 'shipped']);
+const REFRESH_MS = 3000;
+
+export async function render(root, ctx) {
+  const id = ctx.args[0];
+  const body = h('div', {});
+  root.append(h('div', { class: 'crumbs' }, h('a', { href: '#/orders' }, 'Orders'), ' / ', id), body);
+  let timer = null;
+  async function load() {
+    timer = null;
+    let data;
+    try {
+      data = await api(`/orders/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (ctx.isCurrent()) body.replaceChildren(h('h1', {}, `Order ${id}`), errorBox(err));
+      return;
+    }
+    if (!ctx.isCurrent()) return;
+    const o = data.order ?? data;
+    body.replaceChildren(view(o, data, id));
+    if (MOVING.has(o.state)) timer = globalThis.setTimeout(load, REFRESH_MS);
+  }
+  await load();
+  return () => { if (timer) globalThis.clearTimeout(timer); };
+}
+
+function view(o, data, id) {
+  const history = o.history ?? o.lifecycle ?? o.events ?? data.history ?? [];
+  const deadLetters = o.deadLetters ?? data.deadLetters ?? [];
+  const lines = o.lines ?? o.sage?.lines ?? data.lines ?? [];
+  return h('div', {},
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Order ', h('code', {}, o.amazonOrderId ?? id)), h('p', { class: 'muted' }, DESCRIPTIONS[o.state] ?? '', MOVING.has(o.state) ? ' This page updates itself.' : '')), h('span', { id: 'order-state' }, badge(o.state, tone(o.state)))),
+    h('div', { class: 'grid grid-2' },
+      h('section', { class: 'panel', 'aria-labelledby': 'h-sage' },
+        h('h2', { id: 'h-sage' }, 'Sage 500'),
+        h('dl', { class: 'kv' },
+          h('dt', {}, 'TranNo'), h('dd', { id: 'order-tranno' }, o.tranNo ? h('code', {}, o.tranNo) : h('span', { class: 'muted' }, 'not reserved yet')),
+          h('dt', {}, 'Sales order key'), h('dd', {}, o.salesOrderKey ?? '—'),
+          h('dt', {}, 'Connection'), h('dd', {}, o.connectionId ?? '—'),
+          h('dt', {}, 'Marketplace'), h('dd', {}, o.marketplaceId ?? '—'),
+          h('dt', {}, 'Last error'), h('dd', {}, o.lastError ? h('code', {}, o.lastError) : '—'),
+          h('dt', {}, 'First seen'), h('dd', {}, when(o.createdAt)),
+          h('dt', {}, 'Updated'), h('dd', {}, when(o.updatedAt)))),
+      h('section', { class: 'panel', 'aria-labelledby': 'h-life' },
+        h('h2', { id: 'h-life' }, 'Lifecycle'),
+        stepper(o.state),
+        history.length ? table([
+          { label: 'State', cell: (e) => badge(e.state ?? e.to ?? e.action ?? '', tone(e.state ?? e.to)) },
+          { label: 'When', cell: (e) => timeEl(e.at ?? e.createdAt ?? e.time) },
+          { label: 'Detail', cell: (e) => e.detail ?? e.message ?? e.reason ?? '' },
+        ], history) : h('p', { class: 'muted small' }, 'The current state is shown; earlier moves are in the audit log.'))),
+    lines.length ? h('section', { class: 'panel', 'aria-labelledby': 'h-lines' }, h('h2', { id: 'h-lines' }, 'Lines'), table([
+      { label: 'SKU', cell: (l) => h('code', {}, l.sellerSku ?? l.sku ?? '') },
+      { label: 'Sage item', cell: (l) => h('code', {}, l.itemId ?? '') },
+      { label: 'Qty', num: true, cell: (l) => String(l.quantity ?? '') },
+    ], lines)) : null,
+    deadLetters.length ? h('section', { class: 'panel', 'aria-labelledby': 'h-odl' }, h('h2', { id: 'h-odl' }, 'Dead letters of this order'), table([
+      { label: 'Code', cell: (d) => h('a', { href: `#/dead-letters/${encodeURIComponent(d.id)}` }, h('code', {}, d.code ?? d.error?.code)) },
+      { label: 'Status', cell: (d) => badge(d.status, tone(d.status)) },
+      { label: 'Failed', cell: (d) => timeEl(d.lastFailedAt) },
+    ], deadLetters)) : null,
+    !lines.length && !deadLetters.length && o.state === 'dead-lettered'
+      ? h('section', { class: 'panel' }, empty('This order is in the dead-letter queue', 'Open the dead letters to see why and fix it.', h('a', { class: 'btn', href: '#/dead-letters' }, 'Dead letters')))
+      : null);
+}
+
+function stepper(state) {
+  const onPath = PATH.includes(state) ? state : OFF_PATH[state];
+  const at = onPath ? PATH.indexOf(onPath) : -1;
+  const items = PATH.map((s, i) => h('li', { class: i < at ? 'done' : i === at ? 'current' : '', 'aria-current': i === at ? 'step' : null }, s === onPath && s !== state ? `${s} → ${state}` : s));
+  if (at < 0) items.push(h('li', { class: 'off', 'aria-current': 'step' }, state));
+  return h('ol', { class: 'steps', 'aria-label': 'Usual path of an order' }, items);
+}
