@@ -1,16 +1,30 @@
+import { registerOrders, type OrderWiring } from './app/order-wiring.ts';
 import type { ResolvedConfig } from './config/schema.ts';
-import type { Clock } from './core/ports.ts';
+import { createAmazonConnector, type AmazonConnector } from './connectors/amazon/create-amazon-connector.ts';
+import { openSage500Gateway } from './connectors/sage500/create-gateway.ts';
+import type { AmazonMarketplace, Clock } from './core/ports.ts';
+import type { Sage500Gateway } from './core/ports/sage500-gateway.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { CIRCUIT_STATE_VALUE, createCircuitBreaker, guardWithCircuit, type CircuitBreaker } from './runtime/circuit/circuit-breaker.ts';
 import { systemClock } from './runtime/clock.ts';
+import { createInbox, type Inbox } from './runtime/inbox/inbox.ts';
 import { createJobQueue } from './runtime/queue/create-job-queue.ts';
 import { createDeadLetterService, type DeadLetterService } from './runtime/queue/dead-letters.ts';
 import type { JobQueue } from './runtime/queue/job-queue.ts';
+import { createScheduler, type Scheduler } from './runtime/scheduler.ts';
 import { openStore, type Store } from './runtime/store/store.ts';
+import { startOrderIntake } from './app/order-intake.ts';
 
 /**
  * The composition root (STYLE.md §8.1): the only module that imports every layer. Config in, wired runtime out.
- * Connectors and flows are registered here as their issues land; nothing is wired through import side effects.
+ * Connectors and flows are registered here (`registerFlows`, one line per flow family); nothing is wired through
+ * import side effects.
+ *
+ * Cheap clients: building a runtime does no network I/O. The Amazon connector is built on first use (a CLI command
+ * that only reads the store never needs Amazon credentials), the Sage 500 gateway is opened on its first call
+ * (so a worker starts while Sage is down; the circuit breaker makes its jobs wait), and the SQS intake and the
+ * scheduler run only after `start()` in the worker role.
  */
 export interface Runtime {
   readonly config: ResolvedConfig;
@@ -20,8 +34,27 @@ export interface Runtime {
   readonly store: Store;
   readonly queue: JobQueue;
   readonly deadLetters: DeadLetterService;
+  readonly inbox: Inbox;
+  /** The Amazon connector (SP-API client, marketplace port, SQS intake); built on first access. */
+  readonly amazon: AmazonConnector;
+  /** The Sage 500 gateway `sage500.kind` asks for, opened on its first call, behind `circuits.sage500`. */
+  readonly sage: Sage500Gateway;
+  /** Recurring durable jobs (shipment.poll, order.poll, ...); runs after `start()` in the worker role. */
+  readonly scheduler: Scheduler;
+  /** Circuit breakers by target; their states are the gauge `sellbridge_circuit_state{target}`. */
+  readonly circuits: Circuits;
+  /** The order flows' wiring (deps and connection id), for the CLI, the admin API and tests. */
+  readonly orders: OrderWiring;
+  /** Worker role: starts the queue, the scheduler and the SQS intake. Client role: does nothing. Idempotent. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The circuit breakers: call it for the list of states (the admin API's `circuits` dependency has this shape, so
+ * the runtime can be passed to `buildApp` as it is), or pick one by target.
+ */
+export type Circuits = (() => readonly { target: string; state: string }[]) & { readonly sage500: CircuitBreaker };
 
 export interface RuntimeOptions {
   /** `client` for CLI commands that only read or enqueue; `worker` runs jobs. */
@@ -30,21 +63,56 @@ export interface RuntimeOptions {
   readonly clock?: Clock;
   /** Apply pending migrations first (default true). */
   readonly migrate?: boolean;
+  /** Use this gateway instead of opening the one in `config.sage500` (tests, the demo); it is still put behind the circuit and closed with the runtime. */
+  readonly sage?: Sage500Gateway;
+  /** Use this Amazon connector instead of building one from `config.amazon` (tests). */
+  readonly amazon?: AmazonConnector;
+  /** Sleep for short rate-bucket waits (default: a timer). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export async function createRuntime(config: ResolvedConfig, options: RuntimeOptions = {}): Promise<Runtime> {
+  const role = options.role ?? 'worker';
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.log.level, format: config.log.format });
-  const metrics = createMetrics({ defaultMetrics: options.role !== 'client' });
+  const metrics = createMetrics({ defaultMetrics: role !== 'client' });
   const store = openStore(config.store);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   try {
     if (options.migrate !== false) {
       const applied = await store.migrate();
       if (applied.length) logger.info({ applied }, `store migrated: ${applied.join(', ')}`);
     }
-    const queue = await createJobQueue({ store, clock, logger, metrics, settings: config.jobs, role: options.role ?? 'worker' });
+    const queue = await createJobQueue({ store, clock, logger, metrics, settings: config.jobs, role });
     const deadLetters = createDeadLetterService(store, queue, clock);
-    registerFlows(queue);
+    const inbox = createInbox(store, clock);
+    const scheduler = createScheduler({ queue, logger });
+
+    let amazonConnector = options.amazon;
+    const amazon = (): AmazonConnector =>
+      (amazonConnector ??= createAmazonConnector(config.amazon, { store, clock, sleep, inbox, connectionId: config.orders.connectionId }));
+
+    const sageCircuit = createCircuitBreaker({
+      target: 'sage500',
+      failureThreshold: config.orders.sageCircuit.failureThreshold,
+      openMs: config.orders.sageCircuit.openMs,
+      now: () => clock.now().getTime(),
+      onStateChange: (state, previous) => {
+        metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE[state]);
+        logger.warn({ circuit: 'sage500', state, previous }, `Sage 500 circuit ${previous} -> ${state}`);
+      },
+    });
+    metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE.closed);
+    const circuits: Circuits = Object.assign(() => [{ target: sageCircuit.target, state: sageCircuit.state() }], { sage500: sageCircuit });
+    const opened = lazyGateway(options.sage ? () => Promise.resolve(options.sage!) : () => openSage500Gateway(config.sage500, clock));
+    const sage = guardWithCircuit(opened.gateway, sageCircuit);
+
+    const flows: FlowWiring = { config, store, clock, logger, metrics, queue, scheduler, inbox, amazon: lazyMarketplace(amazon), amazonConnector: amazon, sage };
+    const { orders } = registerFlows(flows);
+
+    let started = false;
+    const intake = new AbortController();
+    let intakeDone: Promise<void> | undefined;
     return {
       config,
       clock,
@@ -53,8 +121,27 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       store,
       queue,
       deadLetters,
+      inbox,
+      get amazon() {
+        return amazon();
+      },
+      sage,
+      scheduler,
+      circuits,
+      orders,
+      async start() {
+        if (started || role !== 'worker') return;
+        started = true;
+        await queue.start();
+        scheduler.start();
+        intakeDone = startOrderIntake({ ...flows, connectionId: orders.connectionId, signal: intake.signal });
+      },
       async close() {
+        scheduler.stop();
+        intake.abort();
+        await intakeDone?.catch(() => undefined);
         await queue.stop();
+        await opened.close();
         await store.close();
       },
     };
@@ -64,7 +151,72 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
   }
 }
 
-/** Job handlers of the flows. Each connector/flow issue adds its registrations here. */
-function registerFlows(_queue: JobQueue): void {
-  // order.sync, shipment.confirm, inventory.sync, price.sync and settlement.post are added by their issues.
+/** What every flow family's registration gets. */
+export interface FlowWiring {
+  readonly config: ResolvedConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly queue: JobQueue;
+  readonly scheduler: Scheduler;
+  readonly inbox: Inbox;
+  /** The marketplace port; the connector behind it is built on the first call. */
+  readonly amazon: AmazonMarketplace;
+  /** The whole connector (feeds, reports, listings clients); building it needs the amazon config. */
+  readonly amazonConnector: () => AmazonConnector;
+  /** Sage 500 behind its circuit breaker. */
+  readonly sage: Sage500Gateway;
+}
+
+/**
+ * Job handlers and schedules of the flows: ONE LINE PER FLOW FAMILY, each registering its queues on `w.queue` and
+ * its recurring jobs on `w.scheduler` (before `queue.start()`). Settlement, inventory and price flows add theirs here.
+ */
+function registerFlows(w: FlowWiring): { orders: OrderWiring } {
+  const orders = registerOrders(w); // issue 5: order.sync, order.poll, shipment.poll, shipment.confirm
+  // registerSettlements(w);        // issue 8
+  // registerInventory(w);          // issue 7
+  return { orders };
+}
+
+/** The marketplace port over a connector built on the first call. */
+function lazyMarketplace(connector: () => AmazonConnector): AmazonMarketplace {
+  return {
+    getOrder: (id, o) => connector().marketplace.getOrder(id, o),
+    searchOrders: (q) => connector().marketplace.searchOrders(q),
+    confirmShipment: (s) => connector().marketplace.confirmShipment(s),
+  };
+}
+
+/** A gateway opened on its first call; a failed open (Sage down) is tried again on the next call. */
+function lazyGateway(open: () => Promise<Sage500Gateway>): { gateway: Sage500Gateway; close(): Promise<void> } {
+  let opening: Promise<Sage500Gateway> | undefined;
+  const get = () => {
+    opening ??= open().catch((err: unknown) => {
+      opening = undefined;
+      throw err;
+    });
+    return opening;
+  };
+  const gateway = new Proxy({} as Sage500Gateway, {
+    get(_t, prop) {
+      if (prop === 'then') return undefined; // not a thenable
+      if (prop === 'close') return async () => (opening ? (await opening.catch(() => undefined))?.close() : undefined);
+      return async (...args: unknown[]) => {
+        const g = await get();
+        const f = (g as unknown as Record<string | symbol, unknown>)[prop];
+        if (typeof f !== 'function') throw new TypeError(`Sage500Gateway has no method ${String(prop)}`);
+        return (f as (...a: unknown[]) => Promise<unknown>).apply(g, args);
+      };
+    },
+  });
+  return {
+    gateway,
+    async close() {
+      const g = opening ? await opening.catch(() => undefined) : undefined;
+      opening = undefined;
+      await g?.close();
+    },
+  };
 }

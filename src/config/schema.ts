@@ -3,6 +3,7 @@ import { count, durationMs, MINUTE, secret, SECOND } from './fields.ts';
 import { amazonSection } from './sections/amazon.ts';
 import { sage500Section } from './sections/sage500.ts';
 import { inventorySection } from './sections/inventory.ts';
+import { ordersSection } from './sections/orders.ts';
 
 /**
  * The one declaration of Sellbridge's configuration (STYLE.md §8.6). Load order: these defaults, then
@@ -70,6 +71,7 @@ export const configSchema = z
     amazon: amazonSection,
     sage500: sage500Section,
     inventory: inventorySection,
+    orders: ordersSection,
   })
   .describe('Sellbridge configuration');
 

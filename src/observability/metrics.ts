@@ -8,6 +8,10 @@ export interface Metrics {
   readonly jobDuration: Histogram<'queue' | 'outcome'>;
   readonly deadLetters: Counter<'queue' | 'code'>;
   readonly queueDepth: Gauge<'queue' | 'state'>;
+  /** Circuit breakers (src/runtime/circuit): 0 closed, 1 half-open, 2 open. */
+  readonly circuitState: Gauge<'target'>;
+  /** Orders the polling safety net found before any notification did (push intake missed them). */
+  readonly ordersFirstSeenByPolling: Counter<'connection'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -31,5 +35,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     deadLetters: new Counter({ name: 'sellbridge_dead_letters_total', help: 'Jobs moved to the dead-letter queue', labelNames: ['queue', 'code'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'sellbridge_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry] }),
+    circuitState: new Gauge({ name: 'sellbridge_circuit_state', help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open', labelNames: ['target'], registers: [registry] }),
+    ordersFirstSeenByPolling: new Counter({
+      name: 'sellbridge_orders_first_seen_by_polling_total',
+      help: 'Orders first seen by the polling safety net, not by a notification (push intake missed them)',
+      labelNames: ['connection'],
+      registers: [registry],
+    }),
   };
 }

@@ -7,7 +7,9 @@ type Role = 'all' | 'worker' | 'api';
 export function registerRunCommand(program: Command, ctx: CliContext): void {
   program
     .command('run')
-    .description('run Sellbridge: job workers and the HTTP server (health, metrics); stops cleanly on SIGTERM/SIGINT')
+    .description(
+      'run Sellbridge: job workers (orders from Amazon into Sage 500, shipments back), the SQS/polling intake and the HTTP server (health, metrics, webhooks); stops cleanly on SIGTERM/SIGINT',
+    )
     .addOption(new Option('--role <role>', 'what this process does; run several workers against PostgreSQL to scale').choices(['all', 'worker', 'api']).default('all'))
     .option('--once', 'process the jobs that are due, then exit (no HTTP server); for cron or a quick check')
     .addHelpText(
@@ -15,7 +17,9 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       `
 Examples:
   sellbridge run                                   everything in one process on ./data/sellbridge.db
-  sellbridge run --once                            drain due jobs and exit
+  sellbridge run --once                            drain due jobs and exit (recurring jobs are not queued)
+  sellbridge run --role worker --set amazon.endpoint=http://127.0.0.1:4567 --set amazon.lwaEndpoint=http://127.0.0.1:4567/auth/o2/token \
+    --set amazon.refreshToken=… --set sage500.kind=sandbox       a worker against the simulator and the Sage sandbox
   SELLBRIDGE_STORE_URL=postgres://127.0.0.1/sellbridge sellbridge run --role worker   one of several workers`,
     )
     .action(async (opts: { role: Role; once?: boolean }, cmd: Command) => {
@@ -35,7 +39,8 @@ Examples:
         return;
       }
 
-      if (opts.role !== 'api') await queue.start();
+      // Worker role: the queue with every flow's handlers, the scheduler (shipment.poll, order.poll) and the SQS intake.
+      if (opts.role !== 'api') await runtime.start();
       const app = opts.role === 'worker' ? undefined : buildApp({ ...runtime, adminToken: config.server.adminToken });
       if (app) {
         const address = await app.listen({ host: config.server.host, port: config.server.port });

@@ -1,0 +1,69 @@
+import type { ResolvedConfig } from '../config/schema.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import { ORDER_SYNC_QUEUE, ORDER_WORK_PRIORITY, orderSyncKey, registerOrderFlows, SHIPMENT_POLL_QUEUE, shipmentPollKey, type OrderFlowDeps } from '../flows/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Inbox } from '../runtime/inbox/inbox.ts';
+import type { EnqueueResult, JobQueue } from '../runtime/queue/job-queue.ts';
+import type { Scheduler } from '../runtime/scheduler.ts';
+import type { Store, Tx } from '../runtime/store/store.ts';
+import { createOrderFlowDeps } from './order-flow-deps.ts';
+
+/** What `registerOrders` needs from the composition root. */
+export interface OrderWiringInput {
+  readonly config: ResolvedConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly queue: JobQueue;
+  readonly scheduler: Scheduler;
+  readonly inbox: Inbox;
+  /** The Amazon marketplace port (built lazily by bootstrap: no credentials needed until a job calls it). */
+  readonly amazon: AmazonMarketplace;
+  /** The Sage 500 gateway, behind its circuit breaker. */
+  readonly sage: Sage500Gateway;
+}
+
+export interface OrderWiring {
+  readonly deps: OrderFlowDeps;
+  readonly connectionId: string;
+}
+
+/**
+ * Registers the order-to-fulfillment handlers (`order.sync`, `shipment.poll`, `shipment.confirm`) on the queue and
+ * their recurring schedules on the scheduler (shipment polling per connection). Call before `queue.start()`.
+ */
+export function registerOrders(input: OrderWiringInput): OrderWiring {
+  const { config, queue, scheduler } = input;
+  const connectionId = config.orders.connectionId;
+  const deps = createOrderFlowDeps({ store: input.store, amazon: input.amazon, sage: input.sage, clock: input.clock, queue, tranNoPrefix: config.sage500.tranNoPrefix });
+  registerOrderFlows(queue, deps);
+  scheduler.add({
+    name: `shipment.poll (${connectionId})`,
+    queue: SHIPMENT_POLL_QUEUE,
+    key: shipmentPollKey(connectionId),
+    payload: { connectionId },
+    everyMs: config.orders.shipmentPollEveryMs,
+    priority: ORDER_WORK_PRIORITY,
+  });
+  return { deps, connectionId };
+}
+
+/**
+ * Queues the `order.sync` job of one order: keyed by the order, de-duplicated while pending, at order priority.
+ * Inside `tx` it commits with the caller's write (the inbox row). A de-duplicating enqueue on SQLite can lose a race
+ * with the job it collided with starting (SB_STORE_UNAVAILABLE, retryable); outside a transaction it is tried again.
+ */
+export async function enqueueOrderSync(queue: Pick<JobQueue, 'enqueue'>, connectionId: string, amazonOrderId: string, tx?: Tx): Promise<EnqueueResult> {
+  const options = { key: orderSyncKey(amazonOrderId), dedupe: true, priority: ORDER_WORK_PRIORITY, ...(tx ? { tx } : {}) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await queue.enqueue(ORDER_SYNC_QUEUE, { connectionId, amazonOrderId }, options);
+    } catch (err) {
+      if (tx || (err as { code?: string }).code !== 'SB_STORE_UNAVAILABLE' || attempt >= 5) throw err;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, type Runtime } from '../../../src/bootstrap.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
+import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '../../../src/simulator/amazon/index.ts';
+import { waitUntil } from '../../helpers/queue-env.ts';
+import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts';
+
+/**
+ * The composition root, wired as `sellbridge run --role worker` wires it: config pointing at the SP-API simulator
+ * (HTTP, SQS notifications) and the Sage 500 sandbox (its warehouse simulator ships by itself). Orders added at the
+ * simulator arrive by SQS, become Sage sales orders, ship, and are confirmed back at the simulator with no call from
+ * the test other than `runtime.start()`.
+ */
+const SKUS: CatalogItem[] = [
+  { sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 },
+  { sku: 'WIDGET-BLUE', title: 'Widget, blue', priceMinor: 1999 },
+  { sku: 'GADGET-PRO', title: 'Gadget Pro', priceMinor: 14900 },
+];
+const dir = mkdtempSync(join(tmpdir(), 'sb-runtime-wiring-'));
+let sim: AmazonSimulator;
+let runtime: Runtime;
+
+beforeAll(async () => {
+  sim = await createAmazonSimulator({
+    seed: 77,
+    timeScale: 20,
+    scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+  });
+  const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'wiring-q' });
+  const set = (path: string, value: string) => ({ path, value });
+  const config = loadConfig({
+    file: '/dev/null',
+    overrides: [
+      ...simulatorConfigOverrides(sim.url),
+      set('store.url', `sqlite:${join(dir, 'sellbridge.db')}`),
+      set('amazon.sqs.queueUrl', queueUrl),
+      set('amazon.sqs.endpoint', sim.url),
+      set('amazon.sqs.waitTimeSeconds', '1'),
+      set('amazon.sqs.accessKeyId', 'sim'),
+      set('amazon.sqs.secretAccessKey', 'sim'),
+      set('sage500.kind', 'sandbox'),
+      set('sage500.sandboxPath', join(dir, 'sage.db')),
+      set('sage500.warehouseSimulator.enabled', 'true'),
+      set('sage500.warehouseSimulator.delayMs', '0'),
+      set('sage500.warehouseSimulator.partialEvery', '0'),
+      set('orders.shipmentPollEveryMs', '300'),
+      set('jobs.pollIntervalMs', '50'),
+    ],
+  });
+  runtime = await createRuntime(config, { role: 'worker', logger: createLogger({ level: 'silent', format: 'json' }) });
+  await runtime.start();
+}, 30_000);
+
+afterAll(async () => {
+  await runtime?.close();
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('createRuntime (worker role) against the simulator and the Sage sandbox', () => {
+  it('exposes the connector, the gateway behind a closed circuit, and the recurring shipment poll', () => {
+    expect(runtime.circuits.sage500.state()).toBe('closed');
+    expect(runtime.circuits()).toEqual([{ target: 'sage500', state: 'closed' }]);
+    expect(runtime.scheduler.schedules.map((s) => s.key)).toContain('shipment.poll:default');
+    expect(runtime.amazon.marketplace).toBeDefined();
+  });
+
+  it('orders notified over SQS become Sage sales orders, ship, and are confirmed at Amazon', async () => {
+    const ids = sim.control.addOrders(5, { status: 'UNSHIPPED' }).map((o) => o.orderId);
+    await waitUntil(
+      async () => {
+        for (const id of ids) if (sim.control.order(id)?.status !== 'SHIPPED') return false;
+        return true;
+      },
+      45_000,
+      'every order to be shipped and confirmed',
+    );
+    for (const id of ids) {
+      const so = await runtime.sage.findSalesOrder({ amazonOrderId: id });
+      expect(so?.tranNo, id).toMatch(/^AZ/);
+      expect((await runtime.orders.deps.links.get('default', id))?.state, id).toBe('confirmed');
+    }
+    const inbox = await runtime.inbox.list({ limit: 100 });
+    expect(inbox.filter((r) => r.kind === 'ORDER_CHANGE').every((r) => r.status === 'processed')).toBe(true);
+    const metrics = await runtime.metrics.registry.metrics();
+    expect(metrics).toContain('sellbridge_circuit_state{target="sage500"} 0');
+  }, 60_000);
+});
