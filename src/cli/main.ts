@@ -11,6 +11,7 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerJobsCommands } from './commands/jobs.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerSage500Commands } from './commands/sage500.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
 export const EXIT_OK = 0;
@@ -51,6 +52,7 @@ Examples:
   registerJobsCommands(program, ctx);
   registerDlqCommands(program, ctx);
   registerSage500Commands(program, ctx);
+  registerDemoCommand(program, ctx);
   return program;
 }
 
