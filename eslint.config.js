@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const layer = (names) => `(^|/)(${names.join('|')})(/|$)`;
-const outsideCore = ['runtime', 'connectors', 'flows', 'server', 'cli', 'config', 'observability', 'simulator', 'dashboard', 'bootstrap\\.ts'];
+const outsideCore = ['runtime', 'connectors', 'flows', 'server', 'cli', 'config', 'observability', 'simulator', 'dashboard', 'demo', 'bootstrap\\.ts'];
 
 const boundary = (message, regex) => ({
   'no-restricted-imports': ['error', { patterns: [{ regex, message }] }],
@@ -50,6 +50,10 @@ export default tseslint.config(
   {
     files: ['src/simulator/**/*.ts'],
     rules: boundary('the simulator stands in for Amazon: it must not share code with the client it is checked against.', layer(['connectors', 'flows', 'server', 'cli', 'dashboard', 'bootstrap\\.ts'])),
+  },
+  {
+    files: ['src/demo/**/*.ts'],
+    rules: boundary('the demo composes the runtime, the simulator and the sandbox; the CLI imports it, not the other way round.', layer(['cli'])),
   },
   {
     files: ['src/config/**/*.ts', 'src/observability/**/*.ts'],
