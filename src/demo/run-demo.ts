@@ -6,7 +6,7 @@ import { createSandboxGateway, type SandboxGateway } from '../connectors/sage500
 import { SO_STATUS } from '../connectors/sage500/tables.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../simulator/amazon/index.ts';
-import { DEMO_CONNECTION_ID, startDemoEngine, type DemoEngine } from './engine.ts';
+import { startDemoEngine, type DemoEngine } from './engine.ts';
 import { DEMO_SKUS, DEMO_SPLIT_EVERY, expectationsOf, planDemoScenario, type DemoExpectations } from './scenario.ts';
 
 /**
@@ -233,6 +233,8 @@ function demoConfigYaml(o: { simUrl: string; queueUrl: string; storePath: string
       sqs: { queueUrl: o.queueUrl, endpoint: o.simUrl, accessKeyId: 'demo', secretAccessKey: 'demo', waitTimeSeconds: 1 },
     },
     sage500: { kind: 'sandbox', sandboxPath: o.sagePath, warehouseSimulator: { enabled: false } },
+    // Sage shipments are read every half second so the demo does not wait a minute for the next poll.
+    orders: { shipmentPollEveryMs: 500 },
   };
   return `# Written by \`sellbridge demo\` (simulator at ${o.simUrl}, time scale ${o.timeScale}); the simulator is gone once the demo ends.\n${stringify(config)}`;
 }
@@ -264,7 +266,7 @@ function createDemoReader(runtime: DemoEngine['runtime'], sage: SandboxGateway, 
     }));
   return {
     async counts(ids: readonly string[]): Promise<DemoCounts> {
-      const received = await db.selectFrom('order_links').select((eb) => eb.fn.countAll<number>().as('n')).where('connection_id', '=', DEMO_CONNECTION_ID).executeTakeFirstOrThrow();
+      const received = await db.selectFrom('order_links').select((eb) => eb.fn.countAll<number>().as('n')).where('connection_id', '=', runtime.orders.connectionId).executeTakeFirstOrThrow();
       const orders = await sageOrders();
       const { per } = await shipmentsPerOrder();
       return {
