@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { count, durationMs, MINUTE, secret, SECOND } from './fields.ts';
+import { count, durationMs, MINUTE, SECOND } from './fields.ts';
 import { amazonSection } from './sections/amazon.ts';
 import { sage500Section } from './sections/sage500.ts';
+import { securitySection } from './sections/security.ts';
+import { serverSection } from './sections/server.ts';
 import { inventorySection } from './sections/inventory.ts';
 import { ordersSection } from './sections/orders.ts';
 
@@ -53,21 +55,13 @@ const logSection = z
   .prefault({})
   .describe('Logging (secrets and buyer PII are always redacted)');
 
-const serverSection = z
-  .strictObject({
-    host: z.string().default('127.0.0.1').describe('Address the HTTP server listens on'),
-    port: z.number().int().min(0).max(65535).default(8080).describe('Port of the HTTP server (0 picks a free one)'),
-    adminToken: secret('Bearer token for /metrics and the admin API; without it those endpoints answer 401'),
-  })
-  .prefault({})
-  .describe('HTTP server (health, metrics, webhooks, admin API, dashboard)');
-
 export const configSchema = z
   .strictObject({
     store: storeSection,
     jobs: jobsSection,
     log: logSection,
     server: serverSection,
+    security: securitySection,
     amazon: amazonSection,
     sage500: sage500Section,
     inventory: inventorySection,

@@ -295,6 +295,42 @@ export const ERROR_CATALOGUE = {
     meaning: "One SKU's feed message alone is larger than the feed size limit (10 MiB), usually a huge mapped attribute.",
     fix: 'Shorten the Sage field behind the mapped attribute, or remove it from the custom-field map.',
   },
+  // --- admin API, auth and PII ----------------------------------------------------------------------
+  SB_AUTH_TOKEN_NOT_FOUND: {
+    kind: 'validation',
+    meaning: 'No API token has this id.',
+    fix: 'List the tokens with GET /api/v1/tokens (or the dashboard) and use one of their ids.',
+  },
+  SB_AUTH_USER_EXISTS: {
+    kind: 'validation',
+    meaning: 'A local user with this name exists already.',
+    fix: 'Pick another name, or reset the user (new password, lockout lifted) with `sellbridge users add --replace`.',
+  },
+  SB_AUTH_PASSWORD_WEAK: {
+    kind: 'validation',
+    meaning: 'The password is shorter than security.minPasswordLength (default 12, as Amazon\'s Data Protection Policy asks).',
+    fix: 'Use a longer password (a passphrase of several words works well).',
+  },
+  SB_PII_KEY_MISSING: {
+    kind: 'config',
+    meaning: 'Buyer PII or credentials must be encrypted, but no key is configured (or the key file cannot be read).',
+    fix: 'Run `sellbridge keys generate`, put the line in security.piiKeys (SELLBRIDGE_SECURITY_PII_KEYS) or in the file named by security.piiKeyFile.',
+  },
+  SB_PII_KEY_INVALID: {
+    kind: 'config',
+    meaning: 'A PII key entry is not `keyId:<base64 of 32 bytes>`.',
+    fix: 'Generate a key with `sellbridge keys generate` and copy the whole line.',
+  },
+  SB_PII_KEY_UNKNOWN: {
+    kind: 'config',
+    meaning: 'Stored data was encrypted with a key id that is no longer in the keyring.',
+    fix: 'Add the old key back to security.piiKeys (before the active one), run `sellbridge keys rotate`, then remove it.',
+  },
+  SB_PII_DECRYPT_FAILED: {
+    kind: 'internal',
+    meaning: 'Encrypted data failed authentication: the key with its id is not the one it was sealed with, or the row was altered.',
+    fix: 'Check that security.piiKeys holds the right key for that id; a row altered outside Sellbridge cannot be recovered.',
+  },
   // --- CLI -----------------------------------------------------------------------------------------
   SB_CLI_USAGE: {
     kind: 'validation',

@@ -7,6 +7,8 @@ import * as m0004 from './0004-listings.ts';
 import * as m0005 from './0005-order-links.ts';
 import * as m0007 from './0007-settlements.ts';
 import * as m0008 from './0008-listing-sync.ts';
+import * as m0009 from './0009-admin-auth.ts';
+import * as m0010 from './0010-pii-vault.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -26,6 +28,8 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0005-order-links': m0005,
   '0007-settlements': m0007,
   '0008-listing-sync': m0008,
+  '0009-admin-auth': m0009,
+  '0010-pii-vault': m0010,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { SellbridgeError } from '../../core/errors.ts';
+import type { Clock } from '../../core/ports.ts';
+import { writeAudit } from '../audit.ts';
+import type { Store } from '../store/store.ts';
+import { constantTimeEqual, hashPassword, randomSecret, sha256Hex, verifyPassword } from './hashing.ts';
+import { isRole, type Principal, type Role } from './roles.ts';
+import { authTables, type AuthTables } from './tables.ts';
+
+export interface AuthSettings {
+  /** Consecutive failed logins after which a user is locked (DPP: 10). */
+  readonly lockoutThreshold: number;
+  /** How long a locked user stays locked. */
+  readonly lockoutMs: number;
+  readonly sessionTtlMs: number;
+  /** Shortest password a user may be given (DPP: 12). */
+  readonly minPasswordLength: number;
+}
+
+export const DEFAULT_AUTH_SETTINGS: AuthSettings = { lockoutThreshold: 10, lockoutMs: 15 * 60_000, sessionTtlMs: 8 * 3_600_000, minPasswordLength: 12 };
+
+export interface ApiTokenInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+export interface UserInfo {
+  readonly name: string;
+  readonly role: Role;
+  readonly failedLogins: number;
+  readonly lockedUntil: string | null;
+  readonly createdAt: string;
+}
+
+export type LoginResult = { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly reason: 'invalid' | 'locked'; readonly lockedUntil?: string };
+
+/**
+ * Tokens, users and sessions of the admin API (issue 6). Secrets are stored as hashes only: API tokens and session
+ * ids as SHA-256 (they are 32 random bytes), passwords with scrypt. Changes are audited by the caller's actor.
+ */
+export interface AuthService {
+  /** The principal of a bearer token (bootstrap admin token or a stored API token), or undefined. */
+  verifyToken(token: string): Promise<Principal | undefined>;
+  createToken(input: { name: string; role: Role; actor: string }): Promise<{ token: string; info: ApiTokenInfo }>;
+  listTokens(): Promise<ApiTokenInfo[]>;
+  /** @throws SB_AUTH_TOKEN_NOT_FOUND */
+  revokeToken(id: string, actor: string): Promise<void>;
+  /** @throws SB_AUTH_USER_EXISTS, SB_AUTH_PASSWORD_WEAK */
+  addUser(input: { name: string; role: Role; password: string; actor: string; replace?: boolean }): Promise<UserInfo>;
+  listUsers(): Promise<UserInfo[]>;
+  /** Checks a password; counts failures and locks the user after `lockoutThreshold` of them. */
+  login(name: string, password: string): Promise<LoginResult>;
+  createSession(principal: Principal): Promise<{ sessionId: string; expiresAt: string }>;
+  verifySession(sessionId: string): Promise<Principal | undefined>;
+  endSession(sessionId: string): Promise<void>;
+}
+
+export function createAuthService(store: Store, clock: Clock, options: { bootstrapToken?: string | undefined; settings?: Partial<AuthSettings> } = {}): AuthService {
+  const db = authTables(store);
+  const settings = { ...DEFAULT_AUTH_SETTINGS, ...options.settings };
+  const now = () => clock.now();
+  // A dummy hash so a login for an unknown user costs the same scrypt time as a wrong password.
+  const dummyHash = hashPassword('sellbridge-dummy-password');
+
+  const tokenInfo = (r: { id: string; name: string; role: string; created_by: string; created_at: string; last_used_at: string | null; revoked_at: string | null }): ApiTokenInfo => ({
+    id: r.id,
+    name: r.name,
+    role: isRole(r.role) ? r.role : 'viewer',
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  });
+  const userInfo = (r: { name: string; role: string; failed_logins: number; locked_until: string | null; created_at: string }): UserInfo => ({
+    name: r.name,
+    role: isRole(r.role) ? r.role : 'viewer',
+    failedLogins: Number(r.failed_logins),
+    lockedUntil: r.locked_until,
+    createdAt: r.created_at,
+  });
+
+  return {
+    async verifyToken(token) {
+      if (!token) return undefined;
+      if (options.bootstrapToken && constantTimeEqual(token, options.bootstrapToken)) {
+        return { actor: 'token:bootstrap', name: 'bootstrap', role: 'admin', via: 'bearer' };
+      }
+      const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', sha256Hex(token)).where('revoked_at', 'is', null).executeTakeFirst();
+      if (!row || !isRole(row.role)) return undefined;
+      await db.updateTable('api_tokens').set({ last_used_at: now().toISOString() }).where('id', '=', row.id).execute();
+      return { actor: `token:${row.name}`, name: row.name, role: row.role, via: 'bearer' };
+    },
+    async createToken({ name, role, actor }) {
+      const token = randomSecret('sbt_');
+      const at = now();
+      const row = { id: randomUUID(), name, role, token_hash: sha256Hex(token), created_by: actor, created_at: at.toISOString(), last_used_at: null, revoked_at: null };
+      await store.transaction(async (tx) => {
+        await tx.withTables<AuthTables>().insertInto('api_tokens').values(row).execute();
+        await writeAudit(tx, { actor, action: 'token.create', target: `api_token:${row.id}`, detail: { name, role } }, at);
+      });
+      return { token, info: tokenInfo(row) };
+    },
+    async listTokens() {
+      return (await db.selectFrom('api_tokens').selectAll().orderBy('created_at', 'desc').execute()).map(tokenInfo);
+    },
+    async revokeToken(id, actor) {
+      const at = now();
+      await store.transaction(async (tx) => {
+        const t = tx.withTables<AuthTables>();
+        const row = await t.selectFrom('api_tokens').select(['id', 'name', 'revoked_at']).where('id', '=', id).executeTakeFirst();
+        if (!row) throw new SellbridgeError('SB_AUTH_TOKEN_NOT_FOUND', `API token ${id} does not exist`, { context: { tokenId: id } });
+        if (!row.revoked_at) await t.updateTable('api_tokens').set({ revoked_at: at.toISOString() }).where('id', '=', id).execute();
+        await writeAudit(tx, { actor, action: 'token.revoke', target: `api_token:${id}`, detail: { name: row.name } }, at);
+      });
+    },
+    async addUser({ name, role, password, actor, replace }) {
+      if (password.length < settings.minPasswordLength) {
+        throw new SellbridgeError('SB_AUTH_PASSWORD_WEAK', `the password of user ${name} must have at least ${settings.minPasswordLength} characters`, { context: { user: name } });
+      }
+      const hash = await hashPassword(password);
+      const at = now().toISOString();
+      await store.transaction(async (tx) => {
+        const t = tx.withTables<AuthTables>();
+        const existing = await t.selectFrom('admin_users').select('name').where('name', '=', name).executeTakeFirst();
+        if (existing && !replace) throw new SellbridgeError('SB_AUTH_USER_EXISTS', `user ${name} already exists`, { context: { user: name } });
+        if (existing) {
+          await t.updateTable('admin_users').set({ role, password_hash: hash, failed_logins: 0, locked_until: null, updated_at: at }).where('name', '=', name).execute();
+        } else {
+          await t.insertInto('admin_users').values({ name, role, password_hash: hash, failed_logins: 0, locked_until: null, created_at: at, updated_at: at }).execute();
+        }
+        await writeAudit(tx, { actor, action: existing ? 'user.replace' : 'user.add', target: `user:${name}`, detail: { role } }, now());
+      });
+      const row = await db.selectFrom('admin_users').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+      return userInfo(row);
+    },
+    async listUsers() {
+      return (await db.selectFrom('admin_users').selectAll().orderBy('name').execute()).map(userInfo);
+    },
+    async login(name, password) {
+      const row = await db.selectFrom('admin_users').selectAll().where('name', '=', name).executeTakeFirst();
+      if (!row) {
+        await verifyPassword(password, await dummyHash);
+        return { ok: false, reason: 'invalid' };
+      }
+      const at = now();
+      if (row.locked_until && row.locked_until > at.toISOString()) return { ok: false, reason: 'locked', lockedUntil: row.locked_until };
+      const ok = await verifyPassword(password, row.password_hash);
+      if (!ok) {
+        const failures = Number(row.failed_logins) + 1;
+        const locked = failures >= settings.lockoutThreshold ? new Date(at.getTime() + settings.lockoutMs).toISOString() : null;
+        await db
+          .updateTable('admin_users')
+          .set({ failed_logins: locked ? 0 : failures, locked_until: locked, updated_at: at.toISOString() })
+          .where('name', '=', name)
+          .execute();
+        if (locked) {
+          await writeAudit(store.db, { actor: 'system', action: 'user.locked', target: `user:${name}`, detail: { failures, lockedUntil: locked } }, at);
+          return { ok: false, reason: 'locked', lockedUntil: locked };
+        }
+        return { ok: false, reason: 'invalid' };
+      }
+      if (Number(row.failed_logins) !== 0 || row.locked_until) {
+        await db.updateTable('admin_users').set({ failed_logins: 0, locked_until: null, updated_at: at.toISOString() }).where('name', '=', name).execute();
+      }
+      if (!isRole(row.role)) return { ok: false, reason: 'invalid' };
+      return { ok: true, principal: { actor: `user:${row.name}`, name: row.name, role: row.role, via: 'session' } };
+    },
+    async createSession(principal) {
+      const sessionId = randomSecret('sbs_');
+      const at = now();
+      const expiresAt = new Date(at.getTime() + settings.sessionTtlMs).toISOString();
+      await db
+        .insertInto('admin_sessions')
+        .values({ id_hash: sha256Hex(sessionId), actor: principal.actor, name: principal.name, role: principal.role, created_at: at.toISOString(), expires_at: expiresAt })
+        .execute();
+      // Expired sessions are removed as new ones are made: no separate job needed.
+      await db.deleteFrom('admin_sessions').where('expires_at', '<', at.toISOString()).execute();
+      return { sessionId, expiresAt };
+    },
+    async verifySession(sessionId) {
+      if (!sessionId) return undefined;
+      const row = await db.selectFrom('admin_sessions').selectAll().where('id_hash', '=', sha256Hex(sessionId)).executeTakeFirst();
+      if (!row || row.expires_at <= now().toISOString() || !isRole(row.role)) return undefined;
+      return { actor: row.actor, name: row.name, role: row.role, via: 'session' };
+    },
+    async endSession(sessionId) {
+      await db.deleteFrom('admin_sessions').where('id_hash', '=', sha256Hex(sessionId)).execute();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import type { Clock } from '../../core/ports.ts';
+import { writeAudit } from '../audit.ts';
+import { authTables } from '../auth/tables.ts';
+import type { Store } from '../store/store.ts';
+import type { Keyring } from './keyring.ts';
+
+/** The buyer data Sellbridge may keep for an order (sp-api-facts §13): never in logs, sealed at rest. */
+export interface BuyerPii {
+  readonly buyerName?: string | null;
+  readonly buyerEmail?: string | null;
+  readonly phone?: string | null;
+  readonly shipTo?: {
+    readonly name?: string | null;
+    readonly addressLines?: readonly string[];
+    readonly city?: string | null;
+    readonly stateOrRegion?: string | null;
+    readonly postalCode?: string | null;
+    readonly countryCode?: string | null;
+    readonly phone?: string | null;
+  } | null;
+}
+
+export interface OrderRef {
+  readonly connectionId: string;
+  readonly amazonOrderId: string;
+}
+
+export interface PurgeResult {
+  readonly purged: number;
+}
+
+export interface RotateResult {
+  readonly activeKeyId: string;
+  readonly reencrypted: number;
+  readonly alreadyCurrent: number;
+}
+
+/**
+ * Buyer PII per order, AES-256-GCM sealed with the row's identity as additional data (a sealed value copied to
+ * another order does not open). `put` is what a flow calls when it must keep buyer data; `get` decrypts only for
+ * a flow or an audited admin view; `markDelivered` starts the retention clock; `purgeDue` deletes what is past it.
+ */
+export interface PiiVault {
+  readonly keyring: Keyring;
+  put(ref: OrderRef, pii: BuyerPii): Promise<void>;
+  get(ref: OrderRef): Promise<BuyerPii | undefined>;
+  has(ref: OrderRef): Promise<{ stored: boolean; deliveredAt: string | null; purgeAfter: string | null; keyId: string | null }>;
+  /** Sets delivered_at and purge_after = deliveredAt + retentionDays (kept if already set earlier). */
+  markDelivered(ref: OrderRef, deliveredAt: Date): Promise<void>;
+  purgeDue(now?: Date): Promise<PurgeResult>;
+  /** Re-encrypts every row (PII and sealed secrets) not under the active key. */
+  rotate(actor: string): Promise<RotateResult>;
+  /** Write-only secrets (connection credentials): sealed, never returned by the API. */
+  putSecret(scope: string, name: string, value: string, actor: string): Promise<void>;
+  openSecret(scope: string, name: string): Promise<string | undefined>;
+  listSecrets(scope: string): Promise<Array<{ name: string; updatedAt: string; updatedBy: string }>>;
+}
+
+const aadOf = (ref: OrderRef) => `buyer_pii|${ref.connectionId}|${ref.amazonOrderId}`;
+const secretAad = (scope: string, name: string) => `sealed_secrets|${scope}|${name}`;
+
+export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, options: { retentionDays?: number } = {}): PiiVault {
+  const db = authTables(store);
+  const retentionMs = (options.retentionDays ?? 30) * 86_400_000;
+  const row = (ref: OrderRef) => db.selectFrom('buyer_pii').selectAll().where('connection_id', '=', ref.connectionId).where('amazon_order_id', '=', ref.amazonOrderId);
+  return {
+    keyring,
+    async put(ref, pii) {
+      const at = clock.now().toISOString();
+      const sealed = keyring.seal(JSON.stringify(pii), aadOf(ref));
+      await db
+        .insertInto('buyer_pii')
+        .values({ connection_id: ref.connectionId, amazon_order_id: ref.amazonOrderId, key_id: keyring.activeKeyId, sealed, delivered_at: null, purge_after: null, created_at: at, updated_at: at })
+        .onConflict((oc) => oc.columns(['connection_id', 'amazon_order_id']).doUpdateSet({ key_id: keyring.activeKeyId, sealed, updated_at: at }))
+        .execute();
+    },
+    async get(ref) {
+      const r = await row(ref).executeTakeFirst();
+      return r ? (JSON.parse(keyring.open(r.sealed, aadOf(ref))) as BuyerPii) : undefined;
+    },
+    async has(ref) {
+      const r = await row(ref).executeTakeFirst();
+      return { stored: !!r, deliveredAt: r?.delivered_at ?? null, purgeAfter: r?.purge_after ?? null, keyId: r?.key_id ?? null };
+    },
+    async markDelivered(ref, deliveredAt) {
+      await db
+        .updateTable('buyer_pii')
+        .set({ delivered_at: deliveredAt.toISOString(), purge_after: new Date(deliveredAt.getTime() + retentionMs).toISOString(), updated_at: clock.now().toISOString() })
+        .where('connection_id', '=', ref.connectionId)
+        .where('amazon_order_id', '=', ref.amazonOrderId)
+        .where('delivered_at', 'is', null)
+        .execute();
+    },
+    async purgeDue(now = clock.now()) {
+      const r = await db.deleteFrom('buyer_pii').where('purge_after', 'is not', null).where('purge_after', '<=', now.toISOString()).executeTakeFirst();
+      const purged = Number(r.numDeletedRows);
+      if (purged > 0) await writeAudit(store.db, { actor: 'system', action: 'pii.purge', target: 'buyer_pii', detail: { purged } }, now);
+      return { purged };
+    },
+    async rotate(actor) {
+      let reencrypted = 0;
+      const active = keyring.activeKeyId;
+      const pii = await db.selectFrom('buyer_pii').select(['connection_id', 'amazon_order_id', 'sealed']).where('key_id', '!=', active).execute();
+      for (const r of pii) {
+        const ref = { connectionId: r.connection_id, amazonOrderId: r.amazon_order_id };
+        const sealed = keyring.seal(keyring.open(r.sealed, aadOf(ref)), aadOf(ref));
+        // Only rows still sealed as read are updated: a concurrent put (already under the active key) wins.
+        const u = await db
+          .updateTable('buyer_pii')
+          .set({ sealed, key_id: active })
+          .where('connection_id', '=', r.connection_id)
+          .where('amazon_order_id', '=', r.amazon_order_id)
+          .where('sealed', '=', r.sealed)
+          .executeTakeFirst();
+        reencrypted += Number(u.numUpdatedRows);
+      }
+      const secrets = await db.selectFrom('sealed_secrets').select(['scope', 'name', 'sealed']).where('key_id', '!=', active).execute();
+      for (const s of secrets) {
+        const aad = secretAad(s.scope, s.name);
+        const sealed = keyring.seal(keyring.open(s.sealed, aad), aad);
+        const u = await db.updateTable('sealed_secrets').set({ sealed, key_id: active }).where('scope', '=', s.scope).where('name', '=', s.name).where('sealed', '=', s.sealed).executeTakeFirst();
+        reencrypted += Number(u.numUpdatedRows);
+      }
+      const current =
+        Number((await db.selectFrom('buyer_pii').select((eb) => eb.fn.countAll().as('n')).where('key_id', '=', active).executeTakeFirst())?.n ?? 0) +
+        Number((await db.selectFrom('sealed_secrets').select((eb) => eb.fn.countAll().as('n')).where('key_id', '=', active).executeTakeFirst())?.n ?? 0);
+      await writeAudit(store.db, { actor, action: 'keys.rotate', target: `key:${active}`, detail: { reencrypted } }, clock.now());
+      return { activeKeyId: active, reencrypted, alreadyCurrent: current - reencrypted };
+    },
+    async putSecret(scope, name, value, actor) {
+      const at = clock.now().toISOString();
+      const sealed = keyring.seal(value, secretAad(scope, name));
+      await db
+        .insertInto('sealed_secrets')
+        .values({ scope, name, key_id: keyring.activeKeyId, sealed, updated_by: actor, updated_at: at })
+        .onConflict((oc) => oc.columns(['scope', 'name']).doUpdateSet({ key_id: keyring.activeKeyId, sealed, updated_by: actor, updated_at: at }))
+        .execute();
+    },
+    async openSecret(scope, name) {
+      const r = await db.selectFrom('sealed_secrets').select('sealed').where('scope', '=', scope).where('name', '=', name).executeTakeFirst();
+      return r ? keyring.open(r.sealed, secretAad(scope, name)) : undefined;
+    },
+    async listSecrets(scope) {
+      const rows = await db.selectFrom('sealed_secrets').select(['name', 'updated_at', 'updated_by']).where('scope', '=', scope).orderBy('name').execute();
+      return rows.map((r) => ({ name: r.name, updatedAt: r.updated_at, updatedBy: r.updated_by }));
+    },
+  };
+}

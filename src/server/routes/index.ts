@@ -1,0 +1,23 @@
+import type { ServerContext } from '../app.ts';
+import { registerAccessRoutes } from './access.ts';
+import { registerAuditRoutes } from './audit.ts';
+import { registerAuthRoutes } from './auth.ts';
+import { registerConnectionRoutes } from './connections.ts';
+import { registerDeadLetterRoutes } from './dead-letters.ts';
+import { registerMappingRoutes } from './mappings.ts';
+import { registerOrderRoutes } from './orders.ts';
+import { registerOverviewRoutes } from './overview.ts';
+import { registerReportRoutes } from './reports.ts';
+
+/** The admin API under /api/v1 (contract: docs/admin-api.md). */
+export function registerAdminApi(ctx: ServerContext): void {
+  registerAuthRoutes(ctx);
+  registerOverviewRoutes(ctx);
+  registerOrderRoutes(ctx);
+  registerDeadLetterRoutes(ctx);
+  registerMappingRoutes(ctx);
+  registerConnectionRoutes(ctx);
+  registerReportRoutes(ctx);
+  registerAuditRoutes(ctx);
+  registerAccessRoutes(ctx);
+}

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { ORDER_LIFECYCLE, SYNC_STATES, isSyncState } from '../../core/lifecycle.ts';
+import type { OrderFlowTables } from '../../app/order-flow-store.ts';
+import { writeAudit } from '../../runtime/audit.ts';
+import { roleAllows } from '../../runtime/auth/roles.ts';
+import type { ServerContext } from '../app.ts';
+import { Limit } from './audit.ts';
+import { summaryOf } from './dead-letters.ts';
+
+const OrderSummary = z.object({
+  connectionId: z.string(),
+  amazonOrderId: z.string(),
+  state: z.string(),
+  stateDescription: z.string(),
+  tranNo: z.string().nullable(),
+  salesOrderKey: z.string().nullable(),
+  marketplaceId: z.string().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const AmazonOrderId = z.strictObject({ amazonOrderId: z.string().trim().min(1).max(50) });
+const ConnQuery = z.strictObject({ connectionId: z.string().min(1).max(100).optional() });
+
+type LinkRow = OrderFlowTables['order_links'];
+
+function summary(r: LinkRow) {
+  return {
+    connectionId: r.connection_id,
+    amazonOrderId: r.amazon_order_id,
+    state: r.state,
+    stateDescription: isSyncState(r.state) ? ORDER_LIFECYCLE[r.state].description : 'unknown state',
+    tranNo: r.tran_no,
+    salesOrderKey: r.sales_order_key,
+    marketplaceId: r.marketplace_id,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+const encodeCursor = (r: LinkRow) => Buffer.from(JSON.stringify([r.updated_at, r.connection_id, r.amazon_order_id])).toString('base64url');
+function decodeCursor(c: string): [string, string, string] | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
+    return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') ? (v as [string, string, string]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerOrderRoutes(ctx: ServerContext): void {
+  const { routes } = ctx;
+  const db = ctx.store.db.withTables<OrderFlowTables>();
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/orders',
+      role: 'viewer',
+      tag: 'orders',
+      summary: 'Orders Sellbridge knows, most recently changed first; search by AmazonOrderId or Sage TranNo',
+      query: z.strictObject({
+        q: z.string().trim().max(100).optional().describe('Part of an AmazonOrderId or Sage TranNo'),
+        state: z.enum(SYNC_STATES).optional(),
+        connectionId: z.string().max(100).optional(),
+        limit: Limit(50, 500),
+        cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
+      }),
+      response: z.object({ orders: z.array(OrderSummary), nextCursor: z.string().nullable(), states: z.array(z.object({ state: z.string(), description: z.string(), terminal: z.boolean() })) }),
+    },
+    async ({ query, reply }) => {
+      let q = db.selectFrom('order_links').selectAll().orderBy('updated_at', 'desc').orderBy('connection_id', 'desc').orderBy('amazon_order_id', 'desc').limit(query.limit + 1);
+      if (query.q) q = q.where((eb) => eb.or([eb('amazon_order_id', 'like', `%${query.q}%`), eb('tran_no', 'like', `%${query.q}%`)]));
+      if (query.state) q = q.where('state', '=', query.state);
+      if (query.connectionId) q = q.where('connection_id', '=', query.connectionId);
+      if (query.cursor) {
+        const c = decodeCursor(query.cursor);
+        if (!c) return reply.code(400).send({ error: 'invalid request: query cursor: not a cursor this API returned', issues: [{ in: 'query', field: 'cursor', problem: 'not a cursor this API returned' }] });
+        q = q.where((eb) =>
+          eb.or([
+            eb('updated_at', '<', c[0]),
+            eb.and([eb('updated_at', '=', c[0]), eb('connection_id', '<', c[1])]),
+            eb.and([eb('updated_at', '=', c[0]), eb('connection_id', '=', c[1]), eb('amazon_order_id', '<', c[2])]),
+          ]),
+        );
+      }
+      const rows = await q.execute();
+      const page = rows.slice(0, query.limit);
+      return {
+        orders: page.map(summary),
+        nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
+        states: SYNC_STATES.map((s) => ({ state: s, description: ORDER_LIFECYCLE[s].description, terminal: ORDER_LIFECYCLE[s].terminal })),
+      };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/orders/:amazonOrderId',
+      role: 'viewer',
+      tag: 'orders',
+      summary: 'One order: lifecycle state and its next moves, Sage TranNo/SOKey, shipment confirmations, dead letters and audit',
+      params: AmazonOrderId,
+      query: ConnQuery,
+      response: OrderSummary.extend({
+        lifecycle: z.object({ description: z.string(), terminal: z.boolean(), next: z.array(z.string()) }),
+        confirmations: z.array(z.object({ shipmentKey: z.string(), packageNo: z.string(), packageReferenceId: z.string(), state: z.string(), sendAttempts: z.number(), detail: z.unknown(), updatedAt: z.string() })),
+        deadLetters: z.array(z.unknown()),
+        audit: z.array(z.unknown()),
+        pii: z.object({ stored: z.boolean(), deliveredAt: z.string().nullable(), purgeAfter: z.string().nullable() }),
+      }),
+      statuses: { 404: 'unknown order' },
+    },
+    async ({ params, query, reply }) => {
+      let q = db.selectFrom('order_links').selectAll().where('amazon_order_id', '=', params.amazonOrderId);
+      if (query.connectionId) q = q.where('connection_id', '=', query.connectionId);
+      const row = await q.orderBy('updated_at', 'desc').executeTakeFirst();
+      if (!row) return reply.code(404).send({ error: `Sellbridge has no order ${params.amazonOrderId}` });
+      const info = isSyncState(row.state) ? ORDER_LIFECYCLE[row.state] : { description: 'unknown state', terminal: false, next: [] };
+      const confirmations = await db
+        .selectFrom('shipment_confirmations')
+        .selectAll()
+        .where('connection_id', '=', row.connection_id)
+        .where('amazon_order_id', '=', row.amazon_order_id)
+        .orderBy('package_reference_id')
+        .execute();
+      const dls = await ctx.store.db.selectFrom('dead_letters').select('id').where('job_key', 'like', `%:${row.amazon_order_id}`).orderBy('last_failed_at', 'desc').limit(20).execute();
+      const deadLetters = [];
+      for (const d of dls) deadLetters.push(summaryOf(await ctx.deadLetters.get(d.id)));
+      const audit = await ctx.store.db.selectFrom('audit_log').selectAll().where('target', 'like', `%${row.amazon_order_id}%`).orderBy('id', 'desc').limit(50).execute();
+      const pii = ctx.pii ? await ctx.pii.has({ connectionId: row.connection_id, amazonOrderId: row.amazon_order_id }) : { stored: false, deliveredAt: null, purgeAfter: null };
+      return {
+        ...summary(row),
+        lifecycle: { description: info.description, terminal: info.terminal, next: [...info.next] },
+        confirmations: confirmations.map((c) => ({
+          shipmentKey: c.shipment_key,
+          packageNo: c.package_no,
+          packageReferenceId: String(c.package_reference_id),
+          state: c.state,
+          sendAttempts: Number(c.send_attempts),
+          detail: JSON.parse(c.detail) as unknown,
+          updatedAt: c.updated_at,
+        })),
+        deadLetters,
+        audit: audit.map((a) => ({ id: Number(a.id), at: a.at, actor: a.actor, action: a.action, target: a.target, detail: JSON.parse(a.detail) as unknown })),
+        pii: { stored: pii.stored, deliveredAt: pii.deliveredAt, purgeAfter: pii.purgeAfter },
+      };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/orders/:amazonOrderId/preview',
+      role: 'viewer',
+      tag: 'orders',
+      summary: 'The Sage sales order Sellbridge would create for this Amazon order, without creating it (reads Amazon and Sage)',
+      params: AmazonOrderId,
+      query: ConnQuery,
+      response: z.unknown(),
+      statuses: { 501: 'the order flows are not wired into this server process' },
+    },
+    async ({ params, query, reply }) => {
+      if (!ctx.orderFlow) return reply.code(501).send({ error: 'order preview is not available: this server runs without the order flow (Amazon and Sage connections); start it with `sellbridge run`' });
+      return ctx.orderFlow.preview(query.connectionId ?? ctx.connectionId, params.amazonOrderId);
+    },
+  );
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/orders/:amazonOrderId/pii',
+      role: 'viewer',
+      tag: 'orders',
+      summary: 'Buyer name, address, phone and e-mail of an order, decrypted; needs security.piiViewRole (default operator) and every view is audited',
+      params: AmazonOrderId,
+      query: ConnQuery,
+      response: z.object({ pii: z.unknown(), purgeAfter: z.string().nullable() }),
+      statuses: { 404: 'nothing stored (never kept, or already purged)', 501: 'no PII key configured' },
+    },
+    async ({ params, query, reply, principal }) => {
+      if (!roleAllows(principal.role, ctx.settings.piiViewRole)) return reply.code(403).send({ error: `viewing buyer data needs the ${ctx.settings.piiViewRole} role; ${principal.actor} has ${principal.role}` });
+      if (!ctx.pii) return reply.code(501).send({ error: 'buyer PII is not available: no PII key is configured (security.piiKeys or security.piiKeyFile)' });
+      const ref = { connectionId: query.connectionId ?? ctx.connectionId, amazonOrderId: params.amazonOrderId };
+      const pii = await ctx.pii.get(ref);
+      if (!pii) return reply.code(404).send({ error: `no buyer data is stored for order ${params.amazonOrderId} (never kept, or purged after the retention period)` });
+      await writeAudit(ctx.store.db, { actor: principal.actor, action: 'pii.view', target: `order:${ref.connectionId}:${ref.amazonOrderId}` }, ctx.clock.now());
+      return { pii, purgeAfter: (await ctx.pii.has(ref)).purgeAfter };
+    },
+  );
+}
