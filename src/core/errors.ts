@@ -290,6 +290,16 @@ export const ERROR_CATALOGUE = {
     meaning: 'A price from Sage was not sent: it is not above 0, outside the configured minimum/maximum, or changes by more than the allowed percent and waits for approval.',
     fix: 'Check the price in the Sage price sheet; replay the dead letter to approve the change, or discard it to keep the current price.',
   },
+  SB_LIST_FEED_INVALID: {
+    kind: 'internal',
+    meaning: 'A JSON_LISTINGS_FEED built by Sellbridge does not match the official feed schema; it was not uploaded.',
+    fix: 'A bug: report it with the listed problems. Nothing was sent; the next sync builds the feed again.',
+  },
+  SB_LIST_FEED_BUDGET: {
+    kind: 'throttled',
+    meaning: 'Amazon allows 5 JSON_LISTINGS_FEED submissions per 5 minutes per region; the budget is spent, the feed waits.',
+    fix: 'Nothing to do: the feed is submitted when the budget frees up. Lower inventory.syncEveryMs if this is frequent.',
+  },
   SB_LIST_MESSAGE_TOO_LARGE: {
     kind: 'mapping',
     meaning: "One SKU's feed message alone is larger than the feed size limit (10 MiB), usually a huge mapped attribute.",

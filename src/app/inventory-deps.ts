@@ -1,0 +1,111 @@
+import type { ResolvedConfig } from '../config/schema.ts';
+import { DEFAULT_LISTING_SYNC_RULES, type ListingOverride, type ListingSyncRules } from '../core/model/listing.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { ListingsChannel } from '../core/ports/listings-channel.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import type { HandlerRegistry } from '../flows/index.ts';
+import {
+  handleListingBlock,
+  INVENTORY_SYNC_QUEUE,
+  INVENTORY_WATCH_QUEUE,
+  inventorySyncKey,
+  inventoryWatchKey,
+  LISTING_BLOCK_QUEUE,
+  LISTING_FEED_QUEUE,
+  syncListings,
+  trackListingFeed,
+  watchStock,
+  type DelayedJobScheduler,
+  type InventoryFlowDeps,
+  type InventorySettings,
+} from '../flows/inventory-sync.ts';
+import type { Store } from '../runtime/store/store.ts';
+import { storeListingState } from './listing-store.ts';
+import { storeWatermarks } from './order-flow-store.ts';
+
+export type InventoryConfig = ResolvedConfig['inventory'];
+
+/** The config section `inventory` (+ the seller and marketplaces of `amazon`) in core terms. */
+export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'inventory' | 'amazon'>): InventorySettings {
+  const inv = config.inventory;
+  const overrides: Record<string, ListingOverride> = {};
+  for (const [sku, o] of Object.entries(inv.overrides)) overrides[sku] = { ...o };
+  const rules: ListingSyncRules = {
+    ...DEFAULT_LISTING_SYNC_RULES,
+    warehouseIds: [...inv.warehouseIds],
+    safetyStock: inv.safetyStock,
+    safetyStockPercent: inv.safetyStockPercent,
+    exposePercent: inv.exposePercent,
+    ...(inv.maxQuantity === undefined ? {} : { maxQuantity: inv.maxQuantity }),
+    zeroBelow: inv.zeroBelow,
+    sharedItem: inv.sharedItem,
+    skipFbaQuantity: true,
+    onHoldItemIds: [...inv.onHoldItemIds],
+    overrides,
+    price: {
+      priceSheet: 'list',
+      warehouseId: 'MAIN',
+      markupBasisPoints: inv.markupBasisPoints,
+      rounding: inv.rounding,
+      ...(inv.minPriceMinor === undefined ? {} : { minMinor: inv.minPriceMinor }),
+      ...(inv.maxPriceMinor === undefined ? {} : { maxMinor: inv.maxPriceMinor }),
+      maxChangePercent: inv.maxPriceChangePercent,
+    },
+  };
+  return {
+    sellerId: config.amazon.sellerId ?? 'UNKNOWN-SELLER',
+    marketplaceIds: [...config.amazon.marketplaceIds],
+    rules,
+    priceFor: (marketplaceId) => {
+      const p = inv.prices[marketplaceId];
+      return { priceSheet: p?.priceSheet ?? 'list', currency: p?.currency ?? 'USD', warehouseId: p?.warehouseId ?? 'MAIN' };
+    },
+    fastLaneMax: inv.fastLaneMax,
+    readBackSample: inv.readBackSample,
+    feedsPer5Min: inv.feedsPer5Min,
+    feedPollMs: inv.feedPollMs,
+  };
+}
+
+export interface InventoryDepsInput {
+  readonly store: Store;
+  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'>;
+  readonly channel: ListingsChannel;
+  readonly clock: Clock;
+  readonly queue: DelayedJobScheduler;
+  readonly settingsFor: (connectionId: string) => InventorySettings;
+  readonly onProgress?: (step: string, done: number, total: number) => void;
+}
+
+/** Builds the deps of the inventory and price flows from the store and the two connectors. */
+export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDeps {
+  return {
+    sage: input.sage,
+    channel: input.channel,
+    state: storeListingState(input.store, input.clock),
+    watermarks: storeWatermarks(input.store, input.clock),
+    jobs: input.queue,
+    clock: input.clock,
+    settingsFor: input.settingsFor,
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+  };
+}
+
+/** Registers `inventory.sync`, `listing.feed`, `listing.block`, `inventory.watch`; call before `queue.start()`. */
+export function registerInventoryFlows(queue: HandlerRegistry, deps: InventoryFlowDeps): void {
+  queue.register(INVENTORY_SYNC_QUEUE, (payload) => syncListings(payload, deps));
+  queue.register(LISTING_FEED_QUEUE, (payload) => trackListingFeed(payload, deps));
+  queue.register(LISTING_BLOCK_QUEUE, (payload) => handleListingBlock(payload, deps));
+  queue.register(INVENTORY_WATCH_QUEUE, (payload) => watchStock(payload, deps));
+}
+
+/** The recurring work of `inventory` (for the runtime scheduler): full quantity sync, price sync, stock watch. */
+export function inventorySchedules(inv: InventoryConfig): { name: string; queue: string; key: string; payload: unknown; everyMs: number; priority?: number }[] {
+  if (!inv.enabled) return [];
+  const c = inv.connectionId;
+  return [
+    { name: 'inventory.sync', queue: INVENTORY_SYNC_QUEUE, key: inventorySyncKey(c, 'quantity'), payload: { connectionId: c, scope: 'quantity' }, everyMs: inv.syncEveryMs },
+    { name: 'prices.sync', queue: INVENTORY_SYNC_QUEUE, key: inventorySyncKey(c, 'price'), payload: { connectionId: c, scope: 'price' }, everyMs: inv.priceSyncEveryMs },
+    { name: 'inventory.watch', queue: INVENTORY_WATCH_QUEUE, key: inventoryWatchKey(c), payload: { connectionId: c }, everyMs: inv.stockWatchEveryMs },
+  ];
+}
