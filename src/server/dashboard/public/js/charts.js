@@ -64,7 +64,7 @@ export function latencyChart(samples) {
 /** A horizontal meter; `fraction` in 0..1. */
 export function meter(fraction, labelText) {
   const f = Math.max(0, Math.min(1, Number(fraction) || 0));
-  return h('div', { class: `meter${f === 0 ? ' empty' : f < 0.2 ? ' low' : ''}`, role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.round(f * 100)), 'aria-label': labelText },
+  return h('div', { class: `meter${f > 0 && f < 0.2 ? ' meter-low' : ''}`, role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.round(f * 100)), 'aria-label': labelText },
     h('span', { style: { width: `${(f * 100).toFixed(1)}%` } }));
 }
 

@@ -30,8 +30,7 @@ export async function render(root, ctx) {
     const result = h('div', { id: 'dl-result', role: 'status' });
     return h('div', {},
       h('div', { class: 'page-head' },
-        h('div', {}, h('h1', {}, 'Dead letter ', h('code', {}, code)), h('p', { class: 'reason', id: 'dl-reason' }, dlReason(d))),
-        badge(d.status ?? 'open', tone(d.status ?? 'open'))),
+        h('div', {}, h('h1', {}, 'Dead letter ', h('code', {}, code), h('span', { id: 'dl-status' }, badge(d.status ?? 'open', tone(d.status ?? 'open')))), h('p', { class: 'reason', id: 'dl-reason' }, dlReason(d)))),
       result,
       fix ? fixPanel(fix, d, open) : null,
       d.meaning || d.fix ? h('section', { class: 'panel', 'aria-labelledby': 'h-means' },
@@ -119,7 +118,7 @@ export async function render(root, ctx) {
 
   function discardForm(d) {
     const reason = h('input', { id: 'discard-reason', placeholder: 'why (kept in the audit log)', 'aria-label': 'Reason for discarding' });
-    return h('form', { class: 'actions', onsubmit: async (e) => {
+    return h('form', { class: 'inline-form', onsubmit: async (e) => {
       e.preventDefault();
       if (!reason.value.trim()) return ctx.notify('Give a reason to discard: it is kept in the audit log.', 'bad');
       try {

@@ -1,11 +1,12 @@
 // Mappings editor: SKU aliases (list, add, delete) and, where the API has them, carriers, GL rules, custom fields.
 import { api, listOf, notAvailable } from '../api.js';
-import { clear, empty, errorBox, field, h, table, timeEl } from '../dom.js';
+import { badge, clear, empty, errorBox, field, h, table, timeEl } from '../dom.js';
 
 const OTHER = [
   { path: '/mappings/carriers', title: 'Carriers', text: 'Sage ship methods mapped to Amazon carrier codes.' },
   { path: '/mappings/gl-rules', title: 'GL rules', text: 'Settlement categories mapped to Sage GL accounts.' },
-  { path: '/mappings/custom-fields', title: 'Custom fields', text: 'Amazon order fields copied into Sage user fields.' },
+  { path: '/mappings/custom-fields', title: 'Custom fields', text: 'Sage item fields sent as Amazon listing attributes.' },
+  { path: '/mappings/customers', title: 'Customers', text: 'Amazon marketplace to Sage customer and warehouse.' },
 ];
 
 export async function render(root, ctx) {
@@ -29,7 +30,7 @@ export async function render(root, ctx) {
     }
   } }, field('Amazon SKU', sku), field('Sage item', item), field('Connection', conn), h('div', { class: 'field-btn' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Add alias')));
 
-  const others = h('div', { class: 'grid grid-3' });
+  const others = h('div', { class: 'grid grid-2' });
   root.append(
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Mappings'), h('p', { class: 'muted' }, 'How Amazon names map to Sage 500. Changes apply to the next order; replay dead letters to apply them to failed ones.'))),
     h('section', { class: 'panel', 'aria-labelledby': 'h-alias' }, h('h2', { id: 'h-alias' }, 'SKU aliases'),
@@ -65,14 +66,50 @@ export async function render(root, ctx) {
     const panel = h('section', { class: 'panel', 'data-mapping': o.path }, h('h2', {}, o.title), h('p', { class: 'muted small' }, o.text));
     others.append(panel);
     try {
-      const { items } = listOf(await api(o.path), 'items', 'rules', 'carriers', 'fields');
-      panel.append(items.length ? table(Object.keys(items[0]).filter((k) => k !== 'id').slice(0, 4).map((k) => ({ label: k, cell: (r) => fmt(r[k]) })), items)
-        : empty('None yet', 'The defaults apply.'));
+      const data = await api(o.path);
+      const { items } = listOf(data, 'items', 'carriers', 'fields');
+      if (data && typeof data === 'object' && 'rules' in data) {
+        panel.append(
+          h('p', { class: 'small' }, badge(data.editable ? 'editable' : 'read-only', data.editable ? 'ok' : 'info'), ' ', data.source === 'config' ? 'from sellbridge.yaml' : 'built-in defaults'),
+          rulesView(data.rules),
+          data.note ? h('p', { class: 'muted small' }, data.note) : null);
+      } else {
+        panel.append(items.length ? table(Object.keys(items[0]).filter((k) => k !== 'id').slice(0, 4).map((k) => ({ label: k, cell: (r) => fmt(r[k]) })), items)
+          : empty('None yet', 'The defaults apply.'));
+      }
     } catch (err) {
-      panel.append(notAvailable(err) ? empty('Not available yet', 'This mapping cannot be edited here in this version.') : errorBox(err));
+      panel.append(notAvailable(err) ? empty('Not available yet', 'This mapping cannot be shown here in this version.') : errorBox(err));
     }
   })]);
 }
+
+/** Rules as tables: a list of records becomes rows, a map becomes name/value rows; long lists fold away. */
+function rulesView(rules) {
+  if (!rules || typeof rules !== 'object' || Array.isArray(rules)) return valueView(rules, 1);
+  return h('div', {}, Object.entries(rules).map(([k, v]) => h('div', {}, h('h3', {}, words(k)), valueView(v, 1))));
+}
+
+function valueView(v, depth) {
+  if (Array.isArray(v)) {
+    if (!v.length) return h('span', { class: 'muted' }, 'none');
+    if (v.every((x) => x === null || typeof x !== 'object')) return v.map(fmt).join(', ');
+    const keys = [...new Set(v.flatMap((r) => Object.keys(r ?? {})))].slice(0, 5);
+    return fold(v.length, table(keys.map((k) => ({ label: words(k), cell: (r) => valueView(r?.[k], depth + 1) })), v));
+  }
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v);
+    if (depth > 1) return entries.map(([k, x]) => `${words(k)}: ${typeof x === 'object' && x !== null ? JSON.stringify(x) : fmt(x)}`).join(' · ');
+    return fold(entries.length, table([{ label: 'Name', cell: (r) => h('code', {}, r[0]) }, { label: 'Value', cell: (r) => valueView(r[1], depth + 1) }], entries));
+  }
+  return fmt(v);
+}
+
+/** Tables of more than 12 rows start folded. */
+function fold(n, content) {
+  return n > 12 ? h('details', {}, h('summary', {}, `${n} entries`), content) : content;
+}
+
+const words = (k) => String(k).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 
 function fmt(v) {
   return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);

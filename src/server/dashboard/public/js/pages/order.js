@@ -47,11 +47,13 @@ export async function render(root, ctx) {
 }
 
 function view(o, data, id) {
-  const history = o.history ?? o.lifecycle ?? o.events ?? data.history ?? [];
+  const history = Array.isArray(o.audit) ? o.audit : Array.isArray(o.history) ? o.history : [];
+  const next = o.lifecycle?.next ?? [];
+  const confirmations = o.confirmations ?? [];
   const deadLetters = o.deadLetters ?? data.deadLetters ?? [];
   const lines = o.lines ?? o.sage?.lines ?? data.lines ?? [];
   return h('div', {},
-    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Order ', h('code', {}, o.amazonOrderId ?? id)), h('p', { class: 'muted' }, DESCRIPTIONS[o.state] ?? '', MOVING.has(o.state) ? ' This page updates itself.' : '')), h('span', { id: 'order-state' }, badge(o.state, tone(o.state)))),
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Order ', h('code', {}, o.amazonOrderId ?? id), h('span', { id: 'order-state' }, badge(o.state, tone(o.state)))), h('p', { class: 'muted' }, MOVING.has(o.state) ? 'This page updates itself while the order moves.' : ''))),
     h('div', { class: 'grid grid-2' },
       h('section', { class: 'panel', 'aria-labelledby': 'h-sage' },
         h('h2', { id: 'h-sage' }, 'Sage 500'),
@@ -66,11 +68,21 @@ function view(o, data, id) {
       h('section', { class: 'panel', 'aria-labelledby': 'h-life' },
         h('h2', { id: 'h-life' }, 'Lifecycle'),
         stepper(o.state),
-        history.length ? table([
-          { label: 'State', cell: (e) => badge(e.state ?? e.to ?? e.action ?? '', tone(e.state ?? e.to)) },
-          { label: 'When', cell: (e) => timeEl(e.at ?? e.createdAt ?? e.time) },
-          { label: 'Detail', cell: (e) => e.detail ?? e.message ?? e.reason ?? '' },
-        ], history) : h('p', { class: 'muted small' }, 'The current state is shown; earlier moves are in the audit log.'))),
+        h('p', { class: 'small' }, o.stateDescription ?? o.lifecycle?.description ?? DESCRIPTIONS[o.state] ?? ''),
+        next.length ? h('p', { class: 'muted small' }, 'Can move on to: ', next.join(', '), '.') : h('p', { class: 'muted small' }, 'Final state: nothing moves it automatically.'))),
+    confirmations.length ? h('section', { class: 'panel', 'aria-labelledby': 'h-conf' }, h('h2', { id: 'h-conf' }, 'Shipment confirmations to Amazon'), table([
+      { label: 'Shipment', cell: (c) => h('code', {}, c.shipmentKey) },
+      { label: 'Package', cell: (c) => h('code', {}, c.packageNo) },
+      { label: 'State', cell: (c) => badge(c.state, tone(c.state)) },
+      { label: 'Attempts', num: true, cell: (c) => String(c.sendAttempts ?? '') },
+      { label: 'Updated', cell: (c) => timeEl(c.updatedAt) },
+    ], confirmations)) : null,
+    history.length ? h('section', { class: 'panel', 'aria-labelledby': 'h-hist' }, h('h2', { id: 'h-hist' }, 'What people did'), table([
+      { label: 'When', cell: (e) => timeEl(e.at ?? e.createdAt) },
+      { label: 'Who', cell: (e) => e.actor ?? '' },
+      { label: 'Action', cell: (e) => h('code', {}, e.action ?? e.state ?? '') },
+      { label: 'Target', cell: (e) => e.target ?? '' },
+    ], history)) : null,
     lines.length ? h('section', { class: 'panel', 'aria-labelledby': 'h-lines' }, h('h2', { id: 'h-lines' }, 'Lines'), table([
       { label: 'SKU', cell: (l) => h('code', {}, l.sellerSku ?? l.sku ?? '') },
       { label: 'Sage item', cell: (l) => h('code', {}, l.itemId ?? '') },

@@ -69,8 +69,8 @@ function view(d) {
     h('div', { class: 'grid grid-2' },
       h('section', { class: 'panel', 'aria-labelledby': 'h-throughput' },
         h('div', { class: 'panel-head' }, h('h2', { id: 'h-throughput' }, 'Throughput'), h('span', { class: 'muted small' }, `${int(totals.c)} completed · ${int(totals.f)} failed in ${throughput.length} min`)),
-        throughput.length ? [throughputChart(throughput), h('div', { class: 'legend' }, h('span', {}, h('span', { class: 'swatch sw-ok' }), 'completed'), h('span', {}, h('span', { class: 'swatch sw-bad' }), 'failed'))]
-          : empty('No jobs yet', 'Jobs completed or failed per minute appear here.')),
+        totals.c + totals.f > 0 ? [throughputChart(throughput), h('div', { class: 'legend' }, h('span', {}, h('span', { class: 'swatch sw-ok' }), 'completed'), h('span', {}, h('span', { class: 'swatch sw-bad' }), 'failed'))]
+          : empty('No jobs finished in this period', 'Jobs completed or failed per minute appear here as work flows.')),
       h('section', { class: 'panel', 'aria-labelledby': 'h-latency' },
         h('div', { class: 'panel-head' }, h('h2', { id: 'h-latency' }, 'Order to Sage latency'), h('span', { class: 'muted small' }, `p50 ${ms(lat.orderToSageP50Ms)} · p99 ${ms(lat.orderToSageP99Ms)}`)),
         latencyHistory.some((p) => p.p50 !== null || p.p99 !== null)
@@ -117,7 +117,7 @@ function healthCard(key, hc) {
     h('span', { class: `dot dot-${state}`, 'aria-hidden': 'true' }),
     h('div', {},
       h('h2', {}, names[key], ' ', badge(words, state === 'unknown' ? '' : state)),
-      hc?.detail ? h('p', { class: 'small' }, hc.detail) : null,
+      hc?.detail ? h('p', { class: 'small' }, hc.detail) : known && hc.ok ? h('p', { class: 'small' }, key === 'store' ? 'Database reachable.' : 'Reachable.') : null,
       key !== 'store' ? h('p', { class: 'muted small' }, hc?.lastSyncAt ? `Last sync ${ago(hc.lastSyncAt)}` : 'No sync yet') : null));
 }
 

@@ -18,7 +18,7 @@ export async function render(root, ctx) {
   const cur = s.currency ?? journal.currency ?? '';
   const problems = s.problems ?? journal.problems ?? journal.unmapped ?? [];
   root.append(
-    h('div', { class: 'page-head' }, h('h1', {}, 'Settlement ', h('code', {}, s.settlementId ?? id)), badge(s.status ?? 'unknown', tone(s.status))),
+    h('div', { class: 'page-head' }, h('h1', {}, 'Settlement ', h('code', {}, s.settlementId ?? id), badge(s.status ?? 'unknown', tone(s.status)))),
     h('section', { class: 'panel' }, h('dl', { class: 'kv' },
       h('dt', {}, 'Period'), h('dd', {}, `${when(s.startDate ?? s.periodStart)} → ${when(s.endDate ?? s.periodEnd)}`),
       h('dt', {}, 'Total'), h('dd', {}, money(s.totalMinor ?? s.total?.amountMinor, cur)),
