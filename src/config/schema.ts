@@ -5,6 +5,7 @@ import { sage500Section } from './sections/sage500.ts';
 import { securitySection } from './sections/security.ts';
 import { serverSection } from './sections/server.ts';
 import { inventorySection } from './sections/inventory.ts';
+import { settlementsSection } from './sections/settlements.ts';
 import { ordersSection } from './sections/orders.ts';
 
 /**
@@ -65,6 +66,7 @@ export const configSchema = z
     amazon: amazonSection,
     sage500: sage500Section,
     inventory: inventorySection,
+    settlements: settlementsSection,
     orders: ordersSection,
   })
   .describe('Sellbridge configuration');

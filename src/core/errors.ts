@@ -274,6 +274,11 @@ export const ERROR_CATALOGUE = {
     meaning: "A settlement's rows do not add up to its total-amount (the deposit); the difference is given. No journal is built.",
     fix: 'Compare the file with the settlement in Seller Central (a row may be missing); import the complete report.',
   },
+  SB_SETTLE_IN_PROGRESS: {
+    kind: 'validation',
+    meaning: 'A settlement arrived with other content while an earlier import (or correction) of the same settlement id had not finished posting; what of the earlier one reached Sage is not known, so the new content is not posted over it.',
+    fix: 'Import the earlier file again (it resumes and finishes, each journal once), then import the new one: it reverses and re-posts as a correction.',
+  },
   // --- listings ------------------------------------------------------------------------------------
   SB_LIST_ATTRIBUTE_INVALID: {
     kind: 'mapping',

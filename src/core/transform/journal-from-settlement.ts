@@ -19,8 +19,13 @@ import { bankAccountFor, DEFAULT_SETTLEMENT_ACCOUNTS, settlementAccountRuleFor, 
 export interface SettlementJournalOptions {
   /** `account` (default): one line per account; `order`: one line per account and order id. */
   readonly detail?: 'account' | 'order';
-  /** The journal's date: the deposit date (default) or the settlement end date. */
-  readonly postDate?: 'deposit-date' | 'settlement-end-date';
+  /**
+   * The journal's date: the deposit date (default), the settlement end date, or `split-month-end`: rows posted
+   * in a month before the deposit's month go on their own journal dated that month's last day (reference
+   * `settlement:<id>:<CUR>:<YYYY-MM>`), each part balanced on the bank clearing account; the rest (and rows
+   * without a posted date) on the deposit date.
+   */
+  readonly postDate?: 'deposit-date' | 'settlement-end-date' | 'split-month-end';
 }
 
 /** Idempotency key of a settlement's journal in one currency (also the Sage batch comment). */
@@ -32,6 +37,8 @@ const COMMENT_MAX = 50;
 const clip = (text: string): string => (text.length <= COMMENT_MAX ? text : text.slice(0, COMMENT_MAX));
 
 interface Bucket {
+  /** `YYYY-MM` of the rows' posted date with split-month-end, else ''. */
+  part: string;
   account: string;
   orderId: string;
   labels: string[];
@@ -82,11 +89,12 @@ export function createSettlementJournalBuilder(
   // A settlement has few distinct categories and many rows: resolve each category once.
   const resolved = new Map<string, SettlementAccountRule | undefined>();
 
-  const book = (currency: string, account: string, orderId: string, label: string, minor: number, keyExtra = ''): void => {
+  const split = options.postDate === 'split-month-end';
+  const book = (currency: string, part: string, account: string, orderId: string, label: string, minor: number, keyExtra = ''): void => {
     let perCurrency = buckets.get(currency);
     if (!perCurrency) buckets.set(currency, (perCurrency = new Map()));
-    const key = `${account}\u0000${orderId}\u0000${keyExtra}`;
-    const bucket = perCurrency.get(key) ?? { account, orderId, labels: [], minor: 0 };
+    const key = `${part}\u0000${account}\u0000${orderId}\u0000${keyExtra}`;
+    const bucket = perCurrency.get(key) ?? { part, account, orderId, labels: [], minor: 0 };
     if (!bucket.labels.includes(label)) bucket.labels.push(label);
     bucket.minor += minor;
     perCurrency.set(key, bucket);
@@ -96,16 +104,17 @@ export function createSettlementJournalBuilder(
     const currency = t.amount.currency;
     rowTotals.set(currency, (rowTotals.get(currency) ?? 0) + t.amount.minor);
     const orderId = detail === 'order' ? (t.orderId ?? '') : '';
+    const part = split && t.postedAt ? t.postedAt.slice(0, 7) : '';
     const ruleKey = `${t.transactionType}\u0000${t.amountType}\u0000${t.amountDescription}\u0000${currency}\u0000${t.marketplaceName ?? ''}`;
     let rule = resolved.get(ruleKey);
     if (!resolved.has(ruleKey)) resolved.set(ruleKey, (rule = settlementAccountRuleFor(rules, t, { currency, marketplace: t.marketplaceName })));
     if (rule) {
-      book(currency, rule.account, orderId, rule.label, -t.amount.minor);
+      book(currency, part, rule.account, orderId, rule.label, -t.amount.minor);
       return;
     }
     const category = categoryName(t);
     if (rules.suspenseAccount !== undefined) {
-      book(currency, rules.suspenseAccount, orderId, `UNMAPPED ${category}`, -t.amount.minor, category);
+      book(currency, part, rules.suspenseAccount, orderId, `UNMAPPED ${category}`, -t.amount.minor, category);
       return;
     }
     const key = `${currency}\u0000${normalized(category)}`;
@@ -143,23 +152,69 @@ export function createSettlementJournalBuilder(
     }
 
     const date = (options.postDate === 'settlement-end-date' ? settlement.periodEnd : settlement.depositDate).slice(0, 10);
+    const depositMonth = settlement.depositDate.slice(0, 7);
     const currencies = [settlement.currency, ...[...rowTotals.keys()].filter((c) => c !== settlement.currency)];
-    return currencies.map((currency) => {
-      const deposit = money(currency, rowTotals.get(currency) ?? 0);
-      const accountLines = [...(buckets.get(currency)?.values() ?? [])]
-        .filter((b) => b.minor !== 0)
-        .sort((a, b) => (a.account === b.account ? (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0) : a.account < b.account ? -1 : 1))
-        .map<JournalLine>((b) => ({
-          account: b.account,
-          amount: money(currency, b.minor),
-          comment: clip(`${b.orderId || settlement.settlementId} ${b.labels.join('/')}`),
-        }));
-      const bank: JournalLine = { account: bankAccountFor(rules, currency), amount: deposit, comment: clip(`${settlement.settlementId} Amazon deposit`) };
-      return { reference: settlementJournalReference(settlement.settlementId, currency), postDate: date, currency, lines: [bank, ...accountLines] };
+    return currencies.flatMap((currency) => {
+      // Parts: months before the deposit's month (split-month-end only), then the deposit part ('').
+      const parts = new Map<string, Bucket[]>([['', []]]);
+      for (const b of buckets.get(currency)?.values() ?? []) {
+        const part = b.part !== '' && b.part < depositMonth ? b.part : '';
+        if (!parts.has(part)) parts.set(part, []);
+        parts.get(part)!.push(b);
+      }
+      const merged = (list: Bucket[]): Bucket[] => {
+        const byKey = new Map<string, Bucket>();
+        for (const b of list) {
+          const suspense = b.labels.some((l) => l.startsWith('UNMAPPED ')) ? b.labels.join('/') : '';
+          const key = `${b.account}\u0000${b.orderId}\u0000${suspense}`;
+          const have = byKey.get(key);
+          if (have) {
+            have.minor += b.minor;
+            for (const l of b.labels) if (!have.labels.includes(l)) have.labels.push(l);
+          } else byKey.set(key, { ...b, part: '', labels: [...b.labels] });
+        }
+        return [...byKey.values()];
+      };
+      const order = [...parts.keys()].filter((p) => p !== '').sort();
+      order.push('');
+      return order.map((part): JournalBatch => {
+        const list = merged(parts.get(part)!);
+        const deposit = part === '' && !split ? (rowTotals.get(currency) ?? 0) : -list.reduce((sum, b) => sum + b.minor, 0);
+        const accountLines = list
+          .filter((b) => b.minor !== 0)
+          .sort((a, b) => (a.account === b.account ? (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0) : a.account < b.account ? -1 : 1))
+          .map<JournalLine>((b) => ({
+            account: b.account,
+            amount: money(currency, b.minor),
+            comment: clip(`${b.orderId || settlement.settlementId} ${b.labels.join('/')}`),
+          }));
+        const bank: JournalLine = { account: bankAccountFor(rules, currency), amount: money(currency, deposit), comment: clip(`${settlement.settlementId} Amazon deposit${part ? ` ${part}` : ''}`) };
+        const reference = settlementJournalReference(settlement.settlementId, currency) + (part ? `:${part}` : '');
+        return { reference, postDate: part ? monthEnd(part) : date, currency, lines: [bank, ...accountLines] };
+      });
     });
   };
 
   return { add, finish };
+}
+
+/** `2026-10` -> `2026-10-31`. */
+function monthEnd(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
+/**
+ * The journal that undoes `batch` (every line's sign turned), for a corrected settlement: same accounts, dated
+ * `postDate`, its own reference (idempotency key of the reversal).
+ */
+export function reversalOf(batch: JournalBatch, reference: string, postDate: string): JournalBatch {
+  return {
+    reference,
+    postDate,
+    currency: batch.currency,
+    lines: batch.lines.map((l) => ({ account: l.account, amount: money(l.amount.currency, l.amount.minor === 0 ? 0 : -l.amount.minor), comment: clip(`REV ${l.comment}`) })),
+  };
 }
 
 function categoryName(t: SettlementTransaction): string {

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { count, durationMs, MINUTE } from '../fields.ts';
+
+/**
+ * Settlement reports to the Sage 500 GL (issue 8): accounts, how journals are summarized and dated, and the
+ * discovery schedule. The category -> account rules are data: `rules` go before the seeded defaults
+ * (src/core/rules/settlement-accounts.ts), first match wins. Owned by the settlement flows.
+ */
+const glAccount = z.string().min(1).max(100);
+
+const rule = z
+  .strictObject({
+    transactionType: z.string().min(1).default('*').describe('Amazon transaction-type, or `*`'),
+    amountType: z.string().min(1).default('*').describe('Amazon amount-type, or `*`'),
+    amountDescription: z.string().min(1).default('*').describe('Amazon amount-description, or `*`'),
+    account: glAccount.describe('Sage GL account (as Sage shows it) the rows go to'),
+    label: z.string().min(1).max(40).default('Amazon').describe('Text on the journal line (Sage keeps 50 characters with the settlement id)'),
+    marketplace: z.string().min(1).optional().describe('Only rows of this marketplace name (e.g. Amazon.de)'),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code').optional().describe('Only rows in this currency'),
+  })
+  .describe('One category -> account rule');
+
+export const settlementsSection = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Discover new settlement reports on a schedule inside `sellbridge run` and post them'),
+    connectionId: z.string().min(1).default('default').describe('Name of the connection (one Sage company + one seller account) settlements and reconciliation are kept under'),
+    discoveryEveryMs: durationMs('How often getReports is asked for new settlement reports (Amazon makes one about every 14 days)', 240 * MINUTE),
+    lookbackDays: count('First discovery: how many days back to look (Amazon keeps reports 90 days)', 90, 1),
+    bankClearingAccount: glAccount.default('1050-00').describe('GL account that receives the deposit (total-amount): the bank or an Amazon clearing account'),
+    bankAccountByCurrency: z
+      .record(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'), glAccount)
+      .default({})
+      .describe('Per-currency clearing accounts, e.g. {EUR: "1051-00"}; others use bankClearingAccount'),
+    suspenseAccount: glAccount
+      .optional()
+      .describe('When set, rows no rule maps are booked here (their category on the line) instead of stopping the settlement'),
+    postingDate: z
+      .enum(['deposit', 'split-month-end'])
+      .default('deposit')
+      .describe('Journal date: `deposit` (the deposit date) or `split-month-end` (rows posted in an earlier month get their own journal dated that month\'s last day)'),
+    summarize: z.enum(['account', 'order']).default('account').describe('One journal line per GL account, or per account and Amazon order'),
+    numberFormat: z.enum(['auto', 'us', 'eu']).default('auto').describe('Amounts in files: `auto` detects 1,234.56 (US) or 1.234,56 (EU) per file'),
+    useDefaultRules: z.boolean().default(true).describe('Append the seeded category rules (orders, tax, refunds, fees, promotions, facilitator tax, reserves, advertising, subscription, reimbursements) after `rules`'),
+    rules: z.array(rule).default([]).describe('Category -> account rules tried before the seeded ones (first match wins)'),
+  })
+  .prefault({})
+  .describe('Amazon settlement reports to the Sage 500 general ledger');
