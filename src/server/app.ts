@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/schema.ts';
 import { MappingError, SellbridgeError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
+import type { OrderFlowDeps } from '../flows/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { createAuthService, type AuthService } from '../runtime/auth/auth-service.ts';
@@ -18,6 +19,8 @@ import { RouteRegistry } from './http/define.ts';
 import { installSecurityHeaders } from './http/security.ts';
 import { registerAdminApi } from './routes/index.ts';
 import { registerDocs } from './routes/docs.ts';
+import { registerDashboard } from './dashboard/index.ts';
+import { createOrderPreview } from './order-preview.ts';
 import { createThroughput, type Throughput } from './throughput.ts';
 
 /** A health probe of one connection (Sage, Amazon): `lastSyncAt` is when it last did useful work, if known. */
@@ -45,8 +48,10 @@ export interface AppDeps {
   readonly security?: Partial<ResolvedConfig['security']>;
   /** Encrypted buyer PII; without it the PII endpoints answer 501. */
   readonly pii?: PiiVault;
-  /** Order preview; without it /orders/:id/preview answers 501. */
+  /** Order preview; without it (and without `orders`) /orders/:id/preview answers 501. */
   readonly orderFlow?: AdminOrderFlow;
+  /** The runtime's order wiring: gives the preview, the mapping rules and the default connection. */
+  readonly orders?: { readonly deps: OrderFlowDeps; readonly connectionId: string };
   /** Mapping rules of a connection (carriers, ship methods, customers), shown read-only. */
   readonly mappingRules?: (connectionId: string) => MappingRules;
   /** GL rules of the settlement posting, shown read-only when given. */
@@ -112,7 +117,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       piiViewRole: sec.piiViewRole ?? 'operator',
       corsOrigins: sec.corsOrigins ?? [],
     },
-    connectionId: deps.defaultConnectionId ?? 'default',
+    connectionId: deps.defaultConnectionId ?? deps.orders?.connectionId ?? 'default',
+    ...(deps.orderFlow || deps.orders ? { orderFlow: deps.orderFlow ?? createOrderPreview(deps.orders!.deps) } : {}),
+    ...(deps.mappingRules || deps.orders ? { mappingRules: deps.mappingRules ?? deps.orders!.deps.rulesFor } : {}),
   };
   app.addHook('onClose', async () => ctx.throughput.stop());
 
@@ -136,6 +143,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerAdminApi(ctx);
   registerDocs(app, ctx.routes);
   // Other edges register below, one line each (webhooks: issue 5; dashboard: issue 6).
+  registerDashboard(app);
 
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {

@@ -32,7 +32,7 @@ export async function render(root, ctx) {
       h('div', { class: 'page-head' },
         h('div', {}, h('h1', {}, 'Dead letter ', h('code', {}, code), h('span', { id: 'dl-status' }, badge(d.status ?? 'open', tone(d.status ?? 'open')))), h('p', { class: 'reason', id: 'dl-reason' }, dlReason(d)))),
       result,
-      fix ? fixPanel(fix, d, open) : null,
+      fix && open ? fixPanel(fix, d, open) : null,
       d.meaning || d.fix ? h('section', { class: 'panel', 'aria-labelledby': 'h-means' },
         h('h2', { id: 'h-means' }, 'What this code means'),
         d.meaning ? h('p', {}, d.meaning) : null,
