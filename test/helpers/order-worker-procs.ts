@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const WORKER = fileURLToPath(new URL('./order-worker.ts', import.meta.url));
+
+/** A running order worker (test/helpers/order-worker.ts) and what it printed. */
+export interface OrderWorker {
+  readonly child: ChildProcess;
+  /** `sage-refused` lines so far (calls refused by the test outage). */
+  sageRefused(): number;
+  stderr(): string;
+  /** SIGTERM, wait for exit; resolves with the CPU time the process used (µs, process.cpuUsage). */
+  stop(): Promise<{ user: number; system: number } | undefined>;
+  kill(): Promise<void>;
+}
+
+/** Starts an order worker and resolves once it printed `ready`. */
+export function startOrderWorker(env: Record<string, string>): Promise<OrderWorker> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WORKER], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let refused = 0;
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.length > 200_000) err = err.slice(-100_000);
+    });
+    child.stdout!.on('data', (d: Buffer) => {
+      const text = d.toString();
+      refused += text.split('sage-refused').length - 1;
+      out += text.replace(/sage-refused\n/g, '');
+      if (out.includes('ready')) resolve(worker);
+    });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.once('exit', (code, signal) => {
+      if (!out.includes('ready')) reject(new Error(`order worker exited (${code ?? signal}) before it was ready: ${err.slice(-4000)}`));
+    });
+    const worker: OrderWorker = {
+      child,
+      sageRefused: () => refused,
+      stderr: () => err,
+      async stop() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await exited;
+        const m = /cpu (\{.*\})/.exec(out);
+        return m ? (JSON.parse(m[1]!) as { user: number; system: number }) : undefined;
+      },
+      async kill() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await exited;
+      },
+    };
+  });
+}

@@ -1,0 +1,50 @@
+// A Sellbridge worker process for the order end-to-end test and the orders benchmark: `createRuntime` in the worker
+// role from a config file, then `start()` (queue, scheduler, SQS intake), exactly as `sellbridge run --role worker`
+// does, with one test hook: the Sage sandbox gateway is injected (options.sage) behind a switchable outage.
+//   SB_WORKER_CONFIG: the YAML config file (store, amazon -> simulator, sage500 sandbox file, jobs, orders).
+//   SB_SAGE_OUTAGE_FILE: while this file exists, every Sage call fails as SB_SAGE_UNAVAILABLE (Sage down); each
+//     refused call prints `sage-refused` on stdout.
+//   LOG_LEVEL: log to stderr at this level (default silent).
+// Prints `ready` once started. On SIGTERM it stops, prints `cpu {"user":..,"system":..}` (µs, process.cpuUsage) and exits 0.
+import { existsSync } from 'node:fs';
+import { createRuntime } from '../../src/bootstrap.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createSandboxGateway, type SandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
+import { SellbridgeError } from '../../src/core/errors.ts';
+import type { Sage500Gateway } from '../../src/core/ports/sage500-gateway.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+
+const env = process.env;
+const config = loadConfig({ file: env['SB_WORKER_CONFIG']!, env: {} });
+const outageFile = env['SB_SAGE_OUTAGE_FILE'];
+const sandbox = await createSandboxGateway({ path: config.sage500.sandboxPath, companyId: config.sage500.companyId, userId: config.sage500.userId, warehouseSimulator: { enabled: false } });
+const runtime = await createRuntime(config, {
+  role: 'worker',
+  logger: createLogger({ level: env['LOG_LEVEL'] ?? 'silent', destination: process.stderr }),
+  sage: outageFile ? withOutage(sandbox, outageFile) : sandbox,
+});
+await runtime.start();
+process.stdout.write('ready\n');
+
+process.once('SIGTERM', () => {
+  void runtime.close().then(() => {
+    process.stdout.write(`cpu ${JSON.stringify(process.cpuUsage())}\n`, () => process.exit(0));
+  });
+});
+
+/** The gateway with every call refused while `file` exists, as the SQL Server adapter refuses them when Sage is down. */
+function withOutage(gateway: SandboxGateway, file: string): Sage500Gateway {
+  return new Proxy(gateway, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function' || prop === 'close') return value;
+      return async (...args: unknown[]) => {
+        if (existsSync(file)) {
+          process.stdout.write('sage-refused\n');
+          throw new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage 500 is unavailable (test outage) during ${String(prop)}`, { retryAfterMs: 300, context: { operation: String(prop) } });
+        }
+        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+}
