@@ -81,15 +81,49 @@ export function registerSettlementFlows(queue: SettlementHandlerRegistry, deps: 
   registerSettlementHandlers(queue, deps);
 }
 
-/** The discovery schedule for runtime/scheduler.ts (`scheduler.add(settlementDiscoverySchedule(config))`). */
-export function settlementDiscoverySchedule(config: SettlementConfig) {
+/** The connection settlements are kept under: settlements.connectionId, else orders.connectionId. */
+export function settlementConnectionId(config: Pick<ResolvedConfig, 'settlements' | 'orders'>): string {
+  return config.settlements.connectionId ?? config.orders.connectionId;
+}
+
+/** The discovery schedule for runtime/scheduler.ts (`scheduler.add(settlementDiscoverySchedule(config, id))`). */
+export function settlementDiscoverySchedule(config: SettlementConfig, connectionId: string) {
   return {
-    name: SETTLEMENT_DISCOVER_QUEUE,
+    name: `${SETTLEMENT_DISCOVER_QUEUE} (${connectionId})`,
     queue: SETTLEMENT_DISCOVER_QUEUE,
-    key: settlementDiscoverKey(config.connectionId),
-    payload: { connectionId: config.connectionId },
+    key: settlementDiscoverKey(connectionId),
+    payload: { connectionId },
     everyMs: config.discoveryEveryMs,
   } as const;
+}
+
+/** What bootstrap's FlowWiring offers that the settlement flows use (structural). */
+export interface SettlementWiringInput {
+  readonly config: Pick<ResolvedConfig, 'settlements' | 'orders'>;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: { warn(obj: object, msg: string): void };
+  readonly queue: JobScheduler & SettlementHandlerRegistry;
+  readonly scheduler: { add(schedule: ReturnType<typeof settlementDiscoverySchedule>): void };
+  readonly amazonConnector: () => { readonly connection: { readonly client: SpApiClient } };
+  readonly sage: Pick<Sage500Gateway, 'postJournal'>;
+}
+
+/**
+ * bootstrap.ts's one line for issue 8: registers `settlement.discover` and `settlement.import`, and (when
+ * settlements.enabled) the discovery schedule. A quarantined file is logged as a warning (the alert; the job's dead
+ * letter carries the diagnosis).
+ */
+export function registerSettlements(w: SettlementWiringInput): { deps: SettlementFlowDeps; connectionId: string } {
+  const connectionId = settlementConnectionId(w.config);
+  const deps = createSettlementDeps({
+    store: w.store, sage: w.sage, clock: w.clock, queue: w.queue, config: w.config.settlements,
+    clientFor: () => w.amazonConnector().connection.client,
+    onQuarantine: (e) => w.logger.warn({ quarantineId: e.id, source: e.source, settlementId: e.settlementId ?? null, code: e.code, issues: e.issues.length }, `settlement file ${e.source} quarantined: ${e.code}`),
+  });
+  registerSettlementFlows(w.queue, deps);
+  if (w.config.settlements.enabled) w.scheduler.add(settlementDiscoverySchedule(w.config.settlements, connectionId));
+  return { deps, connectionId };
 }
 
 /** The clearing account the defaults use (for messages and docs). */

@@ -23,7 +23,11 @@ const rule = z
 export const settlementsSection = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Discover new settlement reports on a schedule inside `sellbridge run` and post them'),
-    connectionId: z.string().min(1).default('default').describe('Name of the connection (one Sage company + one seller account) settlements and reconciliation are kept under'),
+    connectionId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _')
+      .optional()
+      .describe('Connection (one Sage company + one seller account) settlements are kept and reconciled under; unset = orders.connectionId'),
     discoveryEveryMs: durationMs('How often getReports is asked for new settlement reports (Amazon makes one about every 14 days)', 240 * MINUTE),
     lookbackDays: count('First discovery: how many days back to look (Amazon keeps reports 90 days)', 90, 1),
     bankClearingAccount: glAccount.default('1050-00').describe('GL account that receives the deposit (total-amount): the bank or an Amazon clearing account'),
