@@ -7,10 +7,20 @@ import { WindowLimiter } from '../http/security.ts';
 
 export const UserView = z.object({ name: z.string(), role: z.enum(ROLES) });
 
-const LoginBody = z.union([
-  z.strictObject({ username: z.string().min(1).max(100).describe('Local user name'), password: z.string().min(1).max(1000) }),
-  z.strictObject({ token: z.string().min(1).max(200).describe('An API token (`sellbridge tokens create`)') }),
-]);
+const LoginBody = z
+  .strictObject({
+    username: z.string().min(1).max(100).optional().describe('Local user name (with password)'),
+    password: z.string().min(1).max(1000).optional(),
+    token: z.string().min(1).max(200).optional().describe('An API token instead of user and password (`sellbridge tokens create`)'),
+  })
+  .superRefine((b, ctx) => {
+    if (b.token !== undefined) {
+      if (b.username !== undefined || b.password !== undefined) ctx.addIssue({ code: 'custom', path: ['token'], message: 'send either token or username and password, not both' });
+      return;
+    }
+    if (b.username === undefined) ctx.addIssue({ code: 'custom', path: ['username'], message: 'required (or send token)' });
+    if (b.password === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: 'required with username' });
+  });
 
 export function registerAuthRoutes(ctx: ServerContext): void {
   const { routes, auth } = ctx;
@@ -31,7 +41,7 @@ export function registerAuthRoutes(ctx: ServerContext): void {
       const wait = limiter.take(req.ip);
       if (wait > 0) return reply.code(429).header('retry-after', String(Math.ceil(wait / 1000))).send({ error: 'too many sign-in attempts; try again in a minute' });
       let principal;
-      if ('token' in body) {
+      if (body.token !== undefined) {
         principal = await auth.verifyToken(body.token);
         if (!principal) {
           await writeAudit(ctx.store.db, { actor: 'anonymous', action: 'auth.login-failed', target: 'api_token', detail: { ip: req.ip } }, ctx.clock.now());
@@ -39,7 +49,7 @@ export function registerAuthRoutes(ctx: ServerContext): void {
         }
         principal = { ...principal, via: 'session' as const };
       } else {
-        const r = await auth.login(body.username, body.password);
+        const r = await auth.login(body.username!, body.password!);
         if (!r.ok) {
           await writeAudit(ctx.store.db, { actor: 'anonymous', action: 'auth.login-failed', target: `user:${body.username}`, detail: { ip: req.ip, reason: r.reason } }, ctx.clock.now());
           if (r.reason === 'locked') return reply.code(423).send({ error: `user is locked after too many failed sign-ins until ${r.lockedUntil}; an admin can reset it with \`sellbridge users add --replace\``, lockedUntil: r.lockedUntil });
