@@ -17,6 +17,6 @@ export async function render(root, ctx) {
       { label: 'Checked', cell: (d) => timeEl(d.checkedAt ?? d.updatedAt) },
     ], items) : empty('No discrepancies', 'Amazon and Sage agree on every SKU checked.'));
   } catch (err) {
-    panel.append(notAvailable(err) ? empty('Not available yet', 'Inventory sync is not available in this version of Sellbridge. Discrepancies will be listed here once it is.') : errorBox(err));
+    panel.append(notAvailable(err) ? empty('Not available yet', 'Inventory sync is not available in this version of Sellbridge. Discrepancies will be listed here once it is.', h('p', { class: 'small' }, `The server said: ${err.message}`)) : errorBox(err));
   }
 }

@@ -17,6 +17,6 @@ export async function render(root, ctx) {
     ], items, (s) => ctx.navigate(`#/settlements/${encodeURIComponent(s.id ?? s.settlementId)}`))
       : empty('No settlements yet', 'Settlement reports appear here once Amazon publishes them and Sellbridge reads them.'));
   } catch (err) {
-    panel.append(notAvailable(err) ? empty('Not available yet', 'Settlement posting is not available in this version of Sellbridge. Reports will be listed here with their journal and status once it is.') : errorBox(err));
+    panel.append(notAvailable(err) ? empty('Not available yet', 'Settlement posting is not available in this version of Sellbridge. Reports will be listed here with their journal and status once it is.', h('p', { class: 'small' }, `The server said: ${err.message}`)) : errorBox(err));
   }
 }
