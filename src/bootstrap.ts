@@ -1,5 +1,6 @@
 import { registerOrders, type OrderWiring } from './app/order-wiring.ts';
 import { registerSettlements } from './app/settlement-deps.ts';
+import { registerInventory } from './app/inventory-wiring.ts';
 import type { ResolvedConfig } from './config/schema.ts';
 import { createAmazonConnector, type AmazonConnector } from './connectors/amazon/create-amazon-connector.ts';
 import { openSage500Gateway } from './connectors/sage500/create-gateway.ts';
@@ -177,7 +178,7 @@ export interface FlowWiring {
 function registerFlows(w: FlowWiring): { orders: OrderWiring } {
   const orders = registerOrders(w); // issue 5: order.sync, order.poll, shipment.poll, shipment.confirm
   registerSettlements(w); // issue 8: settlement.discover (+ schedule when settlements.enabled), settlement.import
-  // registerInventory(w);          // issue 7
+  registerInventory(w); // issue 7: inventory.sync, listing.feed, listing.block, inventory.watch (+ schedules when inventory.enabled)
   return { orders };
 }
 
