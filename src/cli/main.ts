@@ -12,6 +12,7 @@ import { registerJobsCommands } from './commands/jobs.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerSage500Commands } from './commands/sage500.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerSettlementsCommands } from './commands/settlements.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
 export const EXIT_OK = 0;
@@ -53,6 +54,7 @@ Examples:
   registerDlqCommands(program, ctx);
   registerSage500Commands(program, ctx);
   registerDemoCommand(program, ctx);
+  registerSettlementsCommands(program, ctx);
   return program;
 }
 
