@@ -5,32 +5,24 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrderFlowDeps } from '../../src/app/order-flow-deps.ts';
+import { createRuntime, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { createAmazonConnector } from '../../src/connectors/amazon/create-amazon-connector.ts';
-import { createSandboxGateway, type SandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
-import { ORDER_SYNC_QUEUE, orderSyncKey, registerOrderFlows } from '../../src/flows/index.ts';
-import { createMetrics } from '../../src/observability/metrics.ts';
-import { silentLogger } from '../../src/observability/logger.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
-import { systemClock } from '../../src/runtime/clock.ts';
-import { createDeadLetterService, type DeadLetterService } from '../../src/runtime/queue/dead-letters.ts';
-import type { JobQueue } from '../../src/runtime/queue/job-queue.ts';
-import type { Store } from '../../src/runtime/store/store.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '../../src/simulator/amazon/index.ts';
 import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
-import { freshStore, makeQueue, waitUntil } from '../helpers/queue-env.ts';
+import { waitUntil } from '../helpers/queue-env.ts';
 import { simulatorConfigOverrides } from '../helpers/simulator-connection.ts';
 
 /**
- * The operator dashboard end to end, in headless Chromium: a real server (buildApp + listen on port 0) over a fresh
- * SQLite store, the SP-API simulator over HTTP, the Amazon connector, the Sage 500 sandbox and the real order flow.
- * An order with an unknown SKU is dead-lettered by the flow itself; the operator signs in, sees it on the overview,
- * opens it, adds the suggested SKU alias, replays it, and watches the order page until Sage's TranNo appears.
- * Screenshots of every page go to test-artifacts/dashboard/.
+ * The operator dashboard end to end, in headless Chromium, over the system as `sellbridge run` composes it:
+ * createRuntime (worker role: queue, SQS intake, order flows, Sage gateway behind its circuit) on a fresh SQLite
+ * store, the SP-API simulator over HTTP with SQS notifications, the Sage 500 sandbox, and buildApp({ ...runtime })
+ * listening on a free port. An order with an unknown SKU arrives by notification and is dead-lettered by the flow
+ * itself; the operator signs in, sees it on the overview, opens it, adds the suggested SKU alias, replays it, and
+ * watches the order page until Sage's TranNo appears. Screenshots of every page go to test-artifacts/dashboard/.
  */
-const CONN = 'default';
 const BAD_SKU = 'WIDGET-PURPLE';
 const TOKEN = 'dashboard-e2e-admin-token-0123456789';
 const USER = { name: 'olivia', password: 'correct horse battery staple' };
@@ -42,18 +34,14 @@ const SKUS: CatalogItem[] = [
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-dashboard-'));
 let sim: AmazonSimulator;
-let store: Store;
-let sage: SandboxGateway;
-let queue: JobQueue;
-let dlq: DeadLetterService;
+let runtime: Runtime;
 let app: FastifyInstance;
 let base = '';
 let browser: Browser;
 let badId = '';
 let goodIds: string[] = [];
-let lastSyncAt: string | null = null;
 
-/** Chromium logs every 4xx/5xx resource load as a console error; the sign-in probe (/me → 401) is expected. */
+/** Chromium logs every 4xx/5xx resource load as a console error; the sign-in probe (/me → 401) and 501s are expected. */
 const realProblems = (problems: string[]) => problems.filter((p) => !/Failed to load resource/.test(p));
 
 /** A link of the main navigation. */
@@ -62,50 +50,52 @@ const nav = (page: Page, name: string) => page.getByRole('navigation', { name: '
 /** Waits for a page state (the page works asynchronously; this is a safety net, not a timing assertion). */
 const poll = <T>(read: () => Promise<T>, timeout = 15_000) => expect.poll(read, { timeout, interval: 100 });
 
-async function drained(): Promise<void> {
-  await waitUntil(async () => (await queue.counts()).every((c) => c.state === 'completed' || c.state === 'dead' || c.count === 0), 45_000, 'the queue to drain');
-}
+const sageOrder = (amazonOrderId: string) => runtime.sage.findSalesOrder({ amazonOrderId });
 
-describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (real server, store, simulator, Sage sandbox, order flow)', () => {
+describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge runtime + server, simulator, Sage sandbox)', () => {
   beforeAll(async () => {
     sim = await createAmazonSimulator({
       seed: 66,
       timeScale: 20,
       scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
     });
-    store = await freshStore('sqlite', 'dashboard-e2e');
-    sage = await createSandboxGateway({ path: join(dir, 'sage.db') });
-    const config = loadConfig({ file: '/dev/null', overrides: simulatorConfigOverrides(sim.url) });
-    const amazon = createAmazonConnector(config.amazon, { store, clock: systemClock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
-    queue = await makeQueue(store, { concurrency: 2, maxAttempts: 3 });
-    queue.onEvent((e) => {
-      if (e.type === 'completed' && e.job.queue === ORDER_SYNC_QUEUE) lastSyncAt = new Date().toISOString();
+    const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'dashboard-q' });
+    const set = (path: string, value: string) => ({ path, value });
+    const config = loadConfig({
+      file: '/dev/null',
+      overrides: [
+        ...simulatorConfigOverrides(sim.url),
+        set('store.url', `sqlite:${join(dir, 'sellbridge.db')}`),
+        set('amazon.sqs.queueUrl', queueUrl),
+        set('amazon.sqs.endpoint', sim.url),
+        set('amazon.sqs.waitTimeSeconds', '1'),
+        set('amazon.sqs.accessKeyId', 'sim'),
+        set('amazon.sqs.secretAccessKey', 'sim'),
+        set('sage500.kind', 'sandbox'),
+        set('sage500.sandboxPath', join(dir, 'sage.db')),
+        set('sage500.warehouseSimulator.enabled', 'false'), // orders stay 'created': the test watches for that state
+        set('jobs.pollIntervalMs', '50'),
+        set('jobs.maxAttempts', '3'),
+      ],
     });
-    const deps = createOrderFlowDeps({ store, amazon: amazon.marketplace, sage, clock: systemClock, queue });
-    registerOrderFlows(queue, deps);
-    dlq = createDeadLetterService(store, queue, systemClock);
-    await queue.start();
+    runtime = await createRuntime(config, { role: 'worker', logger: createLogger({ level: 'silent', format: 'json' }) });
+    await runtime.start();
 
-    // Three good orders and one with an SKU Sage does not know, through the real flow.
+    // Three good orders and one with an SKU Sage does not know, notified over SQS and run by the real order flow.
     goodIds = sim.control.addOrders(3, { status: 'UNSHIPPED' }).map((o) => o.orderId);
     badId = sim.control.addOrder({ status: 'UNSHIPPED', items: [{ sku: 'GADGET-PRO', quantity: 1 }, { sku: BAD_SKU, quantity: 2 }] }).orderId;
-    for (const id of [...goodIds, badId]) await queue.enqueue(ORDER_SYNC_QUEUE, { connectionId: CONN, amazonOrderId: id }, { key: orderSyncKey(id), dedupe: true });
-    await drained();
-    expect(await dlq.list({ status: 'open' })).toHaveLength(1);
+    await waitUntil(async () => (await runtime.deadLetters.list({ status: 'open' })).length === 1, 45_000, 'the unknown-SKU order to be dead-lettered');
+    await waitUntil(async () => (await Promise.all(goodIds.map(sageOrder))).every(Boolean), 45_000, 'the good orders to reach Sage');
 
-    const auth = createAuthService(store, systemClock, { bootstrapToken: TOKEN });
+    const auth = createAuthService(runtime.store, runtime.clock, { bootstrapToken: TOKEN });
     await auth.addUser({ name: USER.name, role: 'operator', password: USER.password, actor: 'test' });
     app = buildApp({
-      store,
-      queue,
-      metrics: createMetrics(),
-      logger: silentLogger(),
+      ...runtime,
       adminToken: TOKEN,
       auth,
-      deadLetters: dlq,
       health: {
-        sage: async () => ({ ...(await sage.health()), lastSyncAt }),
-        amazon: async () => ({ ok: true, detail: 'SP-API simulator', lastSyncAt }),
+        sage: () => runtime.sage.health(),
+        amazon: async () => ({ ok: true, detail: 'SP-API simulator' }),
       },
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -116,9 +106,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (real server,
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    await queue?.stop({ graceMs: 500 });
-    await sage?.close();
-    await store?.close();
+    await runtime?.close();
     await sim?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -146,7 +134,8 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (real server,
       await poll(() => page.locator('#dead-total').textContent()).toBe('1');
       await poll(() => page.locator('#who').textContent()).toContain('olivia');
       expect(await page.locator('[data-health=sage]').textContent()).toContain('Healthy');
-      expect(await page.locator('[data-health=amazon]').textContent()).toMatch(/Last sync (just now|\d+ s ago)/);
+      expect(await page.locator('[data-health=amazon]').textContent()).toMatch(/Last sync (just now|\d+ s ago|\d+ min ago)/);
+      expect(await page.locator('#circuits').textContent()).toContain('sage500');
       expect(await page.locator('svg.chart').count()).toBeGreaterThan(0);
       expect(await page.locator('a[href="#/dead-letters?code=SB_MAP_SKU_UNKNOWN"]').count()).toBe(1);
       await screenshot(page, '03-overview');
@@ -181,9 +170,9 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (real server,
       await page.getByRole('heading', { name: `Order ${badId}` }).waitFor();
       await poll(() => page.locator('#order-state').textContent(), 30_000).toBe('created');
       const tranNo = (await page.locator('#order-tranno').textContent())!.trim();
-      const sageOrder = await sage.findSalesOrder({ amazonOrderId: badId });
-      expect(sageOrder?.tranNo).toBe(tranNo);
-      expect(sageOrder?.lines.filter((l) => l.amazonOrderItemId).map((l) => l.itemId)).toEqual(['GADGET-PRO', chosen]);
+      const created = await sageOrder(badId);
+      expect(created?.tranNo).toBe(tranNo);
+      expect(created?.lines.filter((l) => l.amazonOrderItemId).map((l) => l.itemId)).toEqual(['GADGET-PRO', chosen]);
       await screenshot(page, '07-order');
 
       // The other pages render with data or with their empty / not-available state, and without errors.
@@ -212,7 +201,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (real server,
       await poll(() => page.locator('#dead-total').textContent()).toBe('0');
 
       expect(realProblems(problems)).toEqual([]);
-      expect(await dlq.list({ status: 'open' })).toEqual([]);
+      expect(await runtime.deadLetters.list({ status: 'open' })).toEqual([]);
     } finally {
       await context.close();
     }

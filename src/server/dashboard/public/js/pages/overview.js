@@ -99,7 +99,7 @@ function view(d) {
           { label: 'Level', cell: (b) => bucketMeter(b) },
           { label: 'Tokens', num: true, cell: (b) => (Math.round(Number(b.tokens) * 10) / 10).toString() },
         ], buckets) : empty('No buckets yet', 'Token levels per SP-API operation appear after the first call.')),
-      h('section', { class: 'panel', 'aria-labelledby': 'h-circuits' },
+      h('section', { class: 'panel', id: 'circuits', 'aria-labelledby': 'h-circuits' },
         h('h2', { id: 'h-circuits' }, 'Circuit breakers'),
         circuits.length ? table([
           { label: 'Target', cell: (c) => c.target },
