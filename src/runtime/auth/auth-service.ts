@@ -15,9 +15,11 @@ export interface AuthSettings {
   readonly sessionTtlMs: number;
   /** Shortest password a user may be given (DPP: 12). */
   readonly minPasswordLength: number;
+  /** log2 of scrypt's N for new hashes (15 = OWASP minimum); tests lower it. */
+  readonly passwordHashLog2N: number;
 }
 
-export const DEFAULT_AUTH_SETTINGS: AuthSettings = { lockoutThreshold: 10, lockoutMs: 15 * 60_000, sessionTtlMs: 8 * 3_600_000, minPasswordLength: 12 };
+export const DEFAULT_AUTH_SETTINGS: AuthSettings = { lockoutThreshold: 10, lockoutMs: 15 * 60_000, sessionTtlMs: 8 * 3_600_000, minPasswordLength: 12, passwordHashLog2N: 15 };
 
 export interface ApiTokenInfo {
   readonly id: string;
@@ -65,7 +67,7 @@ export function createAuthService(store: Store, clock: Clock, options: { bootstr
   const settings = { ...DEFAULT_AUTH_SETTINGS, ...options.settings };
   const now = () => clock.now();
   // A dummy hash so a login for an unknown user costs the same scrypt time as a wrong password.
-  const dummyHash = hashPassword('sellbridge-dummy-password');
+  const dummyHash = hashPassword('sellbridge-dummy-password', settings.passwordHashLog2N);
 
   const tokenInfo = (r: { id: string; name: string; role: string; created_by: string; created_at: string; last_used_at: string | null; revoked_at: string | null }): ApiTokenInfo => ({
     id: r.id,
@@ -122,7 +124,7 @@ export function createAuthService(store: Store, clock: Clock, options: { bootstr
       if (password.length < settings.minPasswordLength) {
         throw new SellbridgeError('SB_AUTH_PASSWORD_WEAK', `the password of user ${name} must have at least ${settings.minPasswordLength} characters`, { context: { user: name } });
       }
-      const hash = await hashPassword(password);
+      const hash = await hashPassword(password, settings.passwordHashLog2N);
       const at = now().toISOString();
       await store.transaction(async (tx) => {
         const t = tx.withTables<AuthTables>();
