@@ -16,7 +16,8 @@ import { createDeadLetterService, type DeadLetterService } from './runtime/queue
 import type { JobQueue } from './runtime/queue/job-queue.ts';
 import { createScheduler, type Scheduler } from './runtime/scheduler.ts';
 import { openStore, type Store } from './runtime/store/store.ts';
-import { startOrderIntake } from './app/order-intake.ts';
+import { orderDispatchingInbox, startOrderIntake } from './app/order-intake.ts';
+import type { WebhookDeps } from './server/routes/webhooks.ts';
 
 /**
  * The composition root (STYLE.md §8.1): the only module that imports every layer. Config in, wired runtime out.
@@ -47,6 +48,8 @@ export interface Runtime {
   readonly circuits: Circuits;
   /** The order flows' wiring (deps and connection id), for the CLI, the admin API and tests. */
   readonly orders: OrderWiring;
+  /** What `POST /webhooks/amazon` needs (`buildApp({ ...runtime })` passes it on). */
+  readonly webhooks: WebhookDeps;
   /** Worker role: starts the queue, the scheduler and the SQS intake. Client role: does nothing. Idempotent. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -131,6 +134,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       scheduler,
       circuits,
       orders,
+      webhooks: { inbox: orderDispatchingInbox(inbox, queue, orders.connectionId), connectionId: orders.connectionId, settings: config.orders.webhook },
       async start() {
         if (started || role !== 'worker') return;
         started = true;

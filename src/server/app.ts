@@ -19,6 +19,7 @@ import { RouteRegistry } from './http/define.ts';
 import { installSecurityHeaders } from './http/security.ts';
 import { registerAdminApi } from './routes/index.ts';
 import { registerDocs } from './routes/docs.ts';
+import { registerWebhookRoutes, type WebhookDeps } from './routes/webhooks.ts';
 import { registerDashboard } from './dashboard/index.ts';
 import { createOrderPreview } from './order-preview.ts';
 import { createThroughput, type Throughput } from './throughput.ts';
@@ -62,6 +63,8 @@ export interface AppDeps {
   readonly circuits?: () => readonly { target: string; state: string }[];
   /** The connection used when a request names none (default `default`). */
   readonly defaultConnectionId?: string;
+  /** POST /webhooks/amazon (issue 5), with its own credentials; absent = no webhook route. */
+  readonly webhooks?: WebhookDeps;
 }
 
 /** Everything a route module needs, resolved once. */
@@ -143,6 +146,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerAdminApi(ctx);
   registerDocs(app, ctx.routes);
   // Other edges register below, one line each (webhooks: issue 5; dashboard: issue 6).
+  if (deps.webhooks) registerWebhookRoutes(app, deps.webhooks);
   registerDashboard(app);
 
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));

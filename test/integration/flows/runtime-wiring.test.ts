@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../../src/bootstrap.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
+import { buildApp } from '../../../src/server/app.ts';
 import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '../../../src/simulator/amazon/index.ts';
 import { waitUntil } from '../../helpers/queue-env.ts';
 import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts';
@@ -49,6 +50,7 @@ beforeAll(async () => {
       set('sage500.warehouseSimulator.partialEvery', '0'),
       set('orders.shipmentPollEveryMs', '300'),
       set('jobs.pollIntervalMs', '50'),
+      set('orders.webhook.apiKey', 'hook-key'),
     ],
   });
   runtime = await createRuntime(config, { role: 'worker', logger: createLogger({ level: 'silent', format: 'json' }) });
@@ -73,7 +75,10 @@ describe('createRuntime (worker role) against the simulator and the Sage sandbox
     const ids = sim.control.addOrders(5, { status: 'UNSHIPPED' }).map((o) => o.orderId);
     await waitUntil(
       async () => {
-        for (const id of ids) if (sim.control.order(id)?.status !== 'SHIPPED') return false;
+        for (const id of ids) {
+          if (sim.control.order(id)?.status !== 'SHIPPED') return false;
+          if ((await runtime.orders.deps.links.get('default', id))?.state !== 'confirmed') return false;
+        }
         return true;
       },
       45_000,
@@ -82,11 +87,26 @@ describe('createRuntime (worker role) against the simulator and the Sage sandbox
     for (const id of ids) {
       const so = await runtime.sage.findSalesOrder({ amazonOrderId: id });
       expect(so?.tranNo, id).toMatch(/^AZ/);
-      expect((await runtime.orders.deps.links.get('default', id))?.state, id).toBe('confirmed');
+      expect(sim.control.order(id)!.packages.length, id).toBeGreaterThan(0);
     }
     const inbox = await runtime.inbox.list({ limit: 100 });
     expect(inbox.filter((r) => r.kind === 'ORDER_CHANGE').every((r) => r.status === 'processed')).toBe(true);
     const metrics = await runtime.metrics.registry.metrics();
     expect(metrics).toContain('sellbridge_circuit_state{target="sage500"} 0');
   }, 60_000);
+
+  it('buildApp({ ...runtime }) serves POST /webhooks/amazon with the runtime inbox: the ORDER_CHANGE row is committed with its order.sync job', async () => {
+    const id = sim.control.orders()[0]!.orderId;
+    const app = buildApp({ ...runtime, adminToken: undefined });
+    try {
+      const detail = { NotificationType: 'ORDER_CHANGE', NotificationMetadata: { NotificationId: 'wiring-hook-1' }, Payload: { OrderChangeNotification: { AmazonOrderId: id } } };
+      const r = await app.inject({ method: 'POST', url: '/webhooks/amazon', headers: { 'x-api-key': 'hook-key', 'content-type': 'application/json' }, payload: JSON.stringify(detail) });
+      expect(r.statusCode, r.body).toBe(202);
+      const row = (await runtime.inbox.list({ limit: 1000 })).find((x) => x.source === 'amazon-eventbridge');
+      expect(row).toMatchObject({ kind: 'ORDER_CHANGE', subject: `order:${id}`, status: 'processed' });
+      expect((await app.inject({ method: 'POST', url: '/webhooks/amazon', payload: detail })).statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
 });
