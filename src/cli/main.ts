@@ -13,6 +13,8 @@ import { registerDlqCommands } from './commands/dlq.ts';
 import { registerSage500Commands } from './commands/sage500.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerSettlementsCommands } from './commands/settlements.ts';
+import { registerInventoryCommands } from './commands/inventory.ts';
+import { registerPricesCommands } from './commands/prices.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
 export const EXIT_OK = 0;
@@ -55,6 +57,8 @@ Examples:
   registerSage500Commands(program, ctx);
   registerDemoCommand(program, ctx);
   registerSettlementsCommands(program, ctx);
+  registerInventoryCommands(program, ctx);
+  registerPricesCommands(program, ctx);
   return program;
 }
 
