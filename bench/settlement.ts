@@ -1,0 +1,178 @@
+// npm run bench -- settlement [--mb 200] [--keep]
+// Reads a generated Flat File V2 settlement of about --mb megabytes (written to a temp dir, deleted at the end) with
+// Sellbridge's streaming parser + journal builder (every row parsed, categorized and summed into a balanced journal)
+// and, for scale, with csv-parse (tab-separated, columns by header, records counted) on the same file in the same
+// run. Each reader runs in its own child process so its peak RSS (getrusage maxRSS) is its own; an idle child
+// (node + the same imports, reading nothing) gives the baseline. Figures vary with the machine; compare the ratios.
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { once } from 'node:events';
+
+const SELF = fileURLToPath(import.meta.url);
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '200' }, keep: { type: 'boolean', default: false }, child: { type: 'string' }, file: { type: 'string' } }, allowPositionals: true });
+
+interface ChildResult {
+  readonly reader: string;
+  readonly ms: number;
+  readonly rows: number;
+  readonly maxRssMb: number;
+  readonly note: string;
+}
+
+async function runChild(reader: string, file: string): Promise<void> {
+  // Same imports in every child, so the baseline counts them.
+  const { createSettlementParser } = await import('../src/connectors/amazon/settlement/index.ts');
+  const { createSettlementJournalBuilder } = await import('../src/core/transform/journal-from-settlement.ts');
+  const { parse } = await import('csv-parse');
+  const t = performance.now();
+  let rows = 0;
+  let note: string;
+  if (reader === 'sellbridge') {
+    const builder = createSettlementJournalBuilder();
+    const parser = createSettlementParser({ keepTransactions: false, onTransaction: (tx) => {
+        rows++;
+        builder.add(tx);
+      },
+    });
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    stream.setEncoding('utf8');
+    for await (const chunk of stream) parser.write(chunk as string);
+    const settlement = parser.end();
+    const [journal] = builder.finish(settlement);
+    const sum = journal!.lines.reduce((s, l) => s + l.amount.minor, 0);
+    note = `${journal!.lines.length} journal lines, deposit ${journal!.lines[0]!.amount.minor / 100} ${journal!.currency}, ${sum === 0 ? 'balanced' : 'NOT balanced'}`;
+  } else if (reader === 'csv-parse') {
+    const csv = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(parse({ delimiter: '\t', columns: true, quote: false, relax_column_count: false }));
+    for await (const record of csv) {
+      void record;
+      rows++;
+    }
+    rows -= 1; // the summary row
+    note = 'records as objects by header name, no values read';
+  } else {
+    note = 'imports only';
+  }
+  const ms = performance.now() - t;
+  const result: ChildResult = { reader, ms, rows, maxRssMb: process.resourceUsage().maxRSS / 1024, note };
+  process.stdout.write(JSON.stringify(result));
+}
+
+const COLUMNS = [
+  'settlement-id', 'settlement-start-date', 'settlement-end-date', 'deposit-date', 'total-amount', 'currency',
+  'transaction-type', 'order-id', 'merchant-order-id', 'adjustment-id', 'shipment-id', 'marketplace-name',
+  'amount-type', 'amount-description', 'amount', 'fulfillment-id', 'posted-date', 'posted-date-time',
+  'order-item-code', 'merchant-order-item-id', 'merchant-adjustment-item-id', 'sku', 'quantity-purchased', 'promotion-id',
+];
+
+/** One order's rows (amounts in cents); refunds every fifth order. */
+const TEMPLATE: readonly [string, string, string, number][] = [
+  ['Order', 'ItemPrice', 'Principal', 2599],
+  ['Order', 'ItemPrice', 'Tax', 208],
+  ['Order', 'ItemPrice', 'Shipping', 499],
+  ['Order', 'ItemFees', 'Commission', -390],
+  ['Order', 'ItemFees', 'FBAPerUnitFulfillmentFee', -322],
+  ['Order', 'Promotion', 'Principal', -100],
+  ['Order', 'ItemWithheldTax', 'MarketplaceFacilitatorTax-Principal', -208],
+];
+const REFUND: readonly [string, string, string, number][] = [
+  ['Refund', 'ItemPrice', 'Principal', -2599],
+  ['Refund', 'ItemFees', 'RefundCommission', -78],
+];
+
+const us = (cents: number) => {
+  const abs = Math.abs(cents);
+  const whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${cents < 0 ? '-' : ''}${whole}.${String(abs % 100).padStart(2, '0')}`;
+};
+
+async function generate(file: string, targetBytes: number): Promise<{ orders: number; rows: number; totalCents: number }> {
+  const id = '99999999001';
+  const rowOf = (order: number, [type, amountType, description, cents]: readonly [string, string, string, number]) => {
+    const orderId = `111-${String(order).padStart(7, '0')}-${String(order % 9973).padStart(7, '0')}`;
+    const day = String(1 + (order % 14)).padStart(2, '0');
+    const cells = [id, '', '', '', '', '', type, orderId, '', type === 'Refund' ? `amzn1:${order}` : '', '', 'Amazon.com', amountType, description, us(cents), 'AFN', `10/${day}/26`, `2026-10-${day} 15:30:00 UTC`, `5${String(order).padStart(13, '0')}`, '', '', `SKU-${order % 500}`, '1', amountType === 'Promotion' ? 'PROMO-1' : ''];
+    return `${cells.join('\t')}\n`;
+  };
+  // Size of one order's block, to know the total before the summary row is written.
+  const perOrder = TEMPLATE.reduce((s, r) => s + rowOf(1_000_000, r).length, 0) + REFUND.reduce((s, r) => s + rowOf(1_000_000, r).length, 0) / 5;
+  const orders = Math.max(1, Math.ceil(targetBytes / perOrder));
+  let totalCents = 0;
+  for (let o = 0; o < orders; o++) {
+    for (const r of TEMPLATE) totalCents += r[3];
+    if (o % 5 === 0) for (const r of REFUND) totalCents += r[3];
+  }
+  const out = createWriteStream(file, { highWaterMark: 1 << 20 });
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  await write(`${COLUMNS.join('\t')}\n`);
+  await write(`${[id, '2026-10-01 07:00:00 UTC', '2026-10-15 07:00:00 UTC', '2026-10-17 07:00:00 UTC', us(totalCents), 'USD', ...Array(COLUMNS.length - 6).fill('')].join('\t')}\n`);
+  let rows = 0;
+  let buffer = '';
+  for (let o = 0; o < orders; o++) {
+    for (const r of TEMPLATE) {
+      buffer += rowOf(o, r);
+      rows++;
+    }
+    if (o % 5 === 0) {
+      for (const r of REFUND) {
+        buffer += rowOf(o, r);
+        rows++;
+      }
+    }
+    if (buffer.length > 1 << 20) {
+      await write(buffer);
+      buffer = '';
+    }
+  }
+  await write(buffer);
+  out.end();
+  await once(out, 'finish');
+  return { orders, rows, totalCents };
+}
+
+async function runParent(): Promise<void> {
+  const mb = Number(values.mb);
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-settlement-'));
+  const file = join(dir, 'settlement.tsv');
+  try {
+    let t = performance.now();
+    const generated = await generate(file, mb * 1024 * 1024);
+    const bytes = statSync(file).size;
+    const sizeMb = bytes / (1024 * 1024);
+    console.log(`generated ${sizeMb.toFixed(1)} MB, ${generated.rows.toLocaleString('en-US')} rows (${generated.orders.toLocaleString('en-US')} orders), total ${us(generated.totalCents)} USD in ${((performance.now() - t) / 1000).toFixed(1)} s -> ${file}`);
+    const run = (reader: string): ChildResult => {
+      t = performance.now();
+      const child = spawnSync(process.execPath, [SELF, '--child', reader, '--file', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      if (child.status !== 0) throw new Error(`${reader} child failed (${child.status}): ${child.stderr}`);
+      return JSON.parse(child.stdout) as ChildResult;
+    };
+    const idle = run('idle');
+    const results = [run('sellbridge'), run('csv-parse')];
+    console.log('');
+    console.log('reader       MB/s     rows/s       seconds  peak RSS MB  (above idle)  rows       note');
+    for (const r of results) {
+      const sec = r.ms / 1000;
+      console.log(
+        `${r.reader.padEnd(11)}  ${(sizeMb / sec).toFixed(1).padStart(6)}  ${Math.round(r.rows / sec).toLocaleString('en-US').padStart(11)}  ${sec.toFixed(2).padStart(7)}  ${r.maxRssMb.toFixed(0).padStart(11)}  ${(r.maxRssMb - idle.maxRssMb).toFixed(0).padStart(12)}  ${String(r.rows).padEnd(9)}  ${r.note}`,
+      );
+    }
+    console.log(`idle child (node + imports): peak RSS ${idle.maxRssMb.toFixed(0)} MB`);
+    const [sb, cp] = results as [ChildResult, ChildResult];
+    console.log(`\nratio sellbridge / csv-parse: throughput ${(cp.ms / sb.ms).toFixed(2)}x, peak RSS ${(sb.maxRssMb / cp.maxRssMb).toFixed(2)}x`);
+    if (sb.rows !== generated.rows) console.log(`WARNING: sellbridge read ${sb.rows} rows, generated ${generated.rows}`);
+  } finally {
+    if (!values.keep) rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept ${file}`);
+  }
+}
+
+if (values.child) {
+  await runChild(values.child, values.file!);
+} else {
+  await runParent();
+}
