@@ -236,6 +236,45 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
       await context.close();
     }
   }, 60_000);
+
+  it('mappings editor adds an alias for two dead-lettered orders, "replay all" of their code creates both, and the alias can be deleted', async () => {
+    const SKU = 'GIZMO-MINI';
+    const ids = [0, 1].map(() => sim.control.addOrder({ status: 'UNSHIPPED', items: [{ sku: SKU, quantity: 1 }] }).orderId);
+    const openFor = async () => (await runtime.deadLetters.list({ status: 'open', code: 'SB_MAP_SKU_UNKNOWN' })).filter((d) => ids.includes((d.payload as { amazonOrderId: string }).amazonOrderId));
+    await waitUntil(async () => (await openFor()).length === 2, 45_000, 'both orders to be dead-lettered');
+    const { context, page, problems } = await openPage(browser);
+    try {
+      await page.goto(`${base}/dashboard/#/mappings`);
+      await page.getByRole('tab', { name: 'API token' }).click();
+      await page.locator('#token').fill(TOKEN);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('#aliases table, #aliases .empty').first().waitFor();
+      // The form explains a missing field in words, then saves.
+      await page.locator('#alias-sku').fill(SKU);
+      await page.getByRole('button', { name: 'Add alias' }).click();
+      await poll(() => page.getByRole('alert').first().textContent()).toContain('Enter both');
+      await page.locator('#alias-item').fill('GADGET-PRO');
+      await page.getByRole('button', { name: 'Add alias' }).click();
+      await poll(() => page.locator('#aliases').textContent()).toContain(SKU);
+
+      await page.goto(`${base}/dashboard/#/dead-letters?code=SB_MAP_SKU_UNKNOWN`);
+      await page.locator('#replay-all').waitFor();
+      expect(await page.locator('#dl-bulk').textContent()).toMatch(/\d+ open with code SB_MAP_SKU_UNKNOWN/);
+      await screenshot(page, '14-replay-all');
+      await page.locator('#replay-all').click();
+      await page.getByText(/Replayed \d+ dead letters with code SB_MAP_SKU_UNKNOWN/).waitFor();
+      expect(await openFor()).toEqual([]);
+      await waitUntil(async () => (await Promise.all(ids.map(sageOrder))).every(Boolean), 30_000, 'both replayed orders to reach Sage');
+      for (const id of ids) expect((await sageOrder(id))!.lines.filter((l) => l.amazonOrderItemId).map((l) => l.itemId)).toEqual(['GADGET-PRO']);
+
+      await nav(page, 'Mappings').click();
+      await page.getByRole('button', { name: `Delete alias ${SKU}` }).click();
+      await poll(() => page.locator('#aliases').textContent()).not.toContain(SKU);
+      expect(realProblems(problems)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 });
 
 if (!CHROMIUM_PRESENT) {

@@ -15,7 +15,7 @@ export async function render(root, ctx) {
   const item = h('input', { id: 'alias-item', name: 'itemId', required: true, autocomplete: 'off', placeholder: 'Sage ItemID' });
   const conn = h('input', { id: 'alias-conn', name: 'connectionId', autocomplete: 'off', value: 'default' });
   const formMsg = h('div', { role: 'status' });
-  const form = h('form', { class: 'filters', onsubmit: async (e) => {
+  const form = h('form', { class: 'filters', novalidate: true, 'aria-label': 'Add an SKU alias', onsubmit: async (e) => {
     e.preventDefault();
     if (!sku.value.trim() || !item.value.trim()) return formMsg.replaceChildren(h('div', { class: 'error-box', role: 'alert' }, 'Enter both the Amazon SKU and the Sage ItemID.'));
     try {
