@@ -1,9 +1,11 @@
-// npm run bench -- settlement [--mb 200] [--keep]
+// npm run bench -- settlement [--mb 200] [--cap 32] [--keep]
 // Reads a generated Flat File V2 settlement of about --mb megabytes (written to a temp dir, deleted at the end) with
 // Sellbridge's streaming parser + journal builder (every row parsed, categorized and summed into a balanced journal)
 // and, for scale, with csv-parse (tab-separated, columns by header, records counted) on the same file in the same
 // run. Each reader runs in its own child process so its peak RSS (getrusage maxRSS) is its own; an idle child
-// (node + the same imports, reading nothing) gives the baseline. Figures vary with the machine; compare the ratios.
+// (node + the same imports, reading nothing) gives the baseline. Flat memory: the Sellbridge reader runs once more with
+// V8's old space capped at --cap MB (0 = skip); it completes, so what it keeps does not grow with the file.
+// Figures vary with the machine; compare the ratios.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { once } from 'node:events';
 
 const SELF = fileURLToPath(import.meta.url);
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '200' }, keep: { type: 'boolean', default: false }, child: { type: 'string' }, file: { type: 'string' } }, allowPositionals: true });
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '200' }, cap: { type: 'string', default: '32' }, keep: { type: 'boolean', default: false }, child: { type: 'string' }, file: { type: 'string' } }, allowPositionals: true });
 
 interface ChildResult {
   readonly reader: string;
@@ -145,14 +147,16 @@ async function runParent(): Promise<void> {
     const bytes = statSync(file).size;
     const sizeMb = bytes / (1024 * 1024);
     console.log(`generated ${sizeMb.toFixed(1)} MB, ${generated.rows.toLocaleString('en-US')} rows (${generated.orders.toLocaleString('en-US')} orders), total ${us(generated.totalCents)} USD in ${((performance.now() - t) / 1000).toFixed(1)} s -> ${file}`);
-    const run = (reader: string): ChildResult => {
+    const run = (reader: string, nodeArgs: readonly string[] = []): ChildResult => {
       t = performance.now();
-      const child = spawnSync(process.execPath, [SELF, '--child', reader, '--file', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const child = spawnSync(process.execPath, [...nodeArgs, SELF, '--child', reader, '--file', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (child.status !== 0) throw new Error(`${reader} child failed (${child.status}): ${child.stderr}`);
       return JSON.parse(child.stdout) as ChildResult;
     };
     const idle = run('idle');
     const results = [run('sellbridge'), run('csv-parse')];
+    const cap = Number(values.cap);
+    if (cap > 0) results.push({ ...run('sellbridge', [`--max-old-space-size=${cap}`]), reader: `sb@heap${cap}` });
     console.log('');
     console.log('reader       MB/s     rows/s       seconds  peak RSS MB  (above idle)  rows       note');
     for (const r of results) {
@@ -163,6 +167,7 @@ async function runParent(): Promise<void> {
     }
     console.log(`idle child (node + imports): peak RSS ${idle.maxRssMb.toFixed(0)} MB`);
     const [sb, cp] = results as [ChildResult, ChildResult];
+    if (cap > 0) console.log(`sb@heap${cap}: the Sellbridge reader again with V8 old space capped at ${cap} MB (--max-old-space-size): it completes, so its memory is flat in the file size`);
     console.log(`\nratio sellbridge / csv-parse: throughput ${(cp.ms / sb.ms).toFixed(2)}x, peak RSS ${(sb.maxRssMb / cp.maxRssMb).toFixed(2)}x`);
     if (sb.rows !== generated.rows) console.log(`WARNING: sellbridge read ${sb.rows} rows, generated ${generated.rows}`);
   } finally {
