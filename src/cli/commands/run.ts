@@ -28,6 +28,7 @@ Examples:
       const { buildApp } = await import('../../server/app.ts');
       const runtime = await createRuntime(config, { role: opts.role === 'api' ? 'client' : 'worker' });
       const { logger, queue } = runtime;
+      const admin = (await import('../../server/wiring.ts')).wireAdmin(runtime, config); // issue 6: PII vault + pii.purge, server/security settings
 
       if (opts.once) {
         await queue.start();
@@ -41,7 +42,7 @@ Examples:
 
       // Worker role: the queue with every flow's handlers, the scheduler (shipment.poll, order.poll) and the SQS intake.
       if (opts.role !== 'api') await runtime.start();
-      const app = opts.role === 'worker' ? undefined : buildApp({ ...runtime, adminToken: config.server.adminToken });
+      const app = opts.role === 'worker' ? undefined : buildApp({ ...runtime, ...admin, adminToken: config.server.adminToken });
       if (app) {
         const address = await app.listen({ host: config.server.host, port: config.server.port });
         ctx.stdout(`sellbridge is running (store ${runtime.store.dialect}, engine ${queue.engine}, role ${opts.role}): ${address}/healthz`);

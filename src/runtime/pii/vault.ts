@@ -47,6 +47,10 @@ export interface PiiVault {
   has(ref: OrderRef): Promise<{ stored: boolean; deliveredAt: string | null; purgeAfter: string | null; keyId: string | null }>;
   /** Sets delivered_at and purge_after = deliveredAt + retentionDays (kept if already set earlier). */
   markDelivered(ref: OrderRef, deliveredAt: Date): Promise<void>;
+  /**
+   * Starts the retention clock of finished orders (order_links state confirmed/cancelled/skipped, from that
+   * time; rows of untracked orders from when stored), then deletes every row past its purge_after. Audited.
+   */
   purgeDue(now?: Date): Promise<PurgeResult>;
   /** Re-encrypts every row (PII and sealed secrets) not under the active key. */
   rotate(actor: string): Promise<RotateResult>;
@@ -55,6 +59,9 @@ export interface PiiVault {
   openSecret(scope: string, name: string): Promise<string | undefined>;
   listSecrets(scope: string): Promise<Array<{ name: string; updatedAt: string; updatedBy: string }>>;
 }
+
+/** Order states after which buyer data is no longer needed to fulfil the order. */
+const DONE_STATES: readonly string[] = ['confirmed', 'cancelled', 'skipped'];
 
 const aadOf = (ref: OrderRef) => `buyer_pii|${ref.connectionId}|${ref.amazonOrderId}`;
 const secretAad = (scope: string, name: string) => `sealed_secrets|${scope}|${name}`;
@@ -92,6 +99,28 @@ export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, opt
         .execute();
     },
     async purgeDue(now = clock.now()) {
+      // Start the retention clock of orders that are done (confirmed = shipped and confirmed to Amazon, which is
+      // before delivery, so this keeps PII no longer than the DPP allows), cancelled or skipped; rows whose order
+      // Sellbridge never tracked count from when they were stored.
+      const links = store.db.withTables<{ order_links: { connection_id: string; amazon_order_id: string; state: string; updated_at: string } }>();
+      const open = await db.selectFrom('buyer_pii').select(['connection_id', 'amazon_order_id', 'created_at']).where('purge_after', 'is', null).execute();
+      for (const r of open) {
+        const link = await links
+          .selectFrom('order_links')
+          .select(['state', 'updated_at'])
+          .where('connection_id', '=', r.connection_id)
+          .where('amazon_order_id', '=', r.amazon_order_id)
+          .executeTakeFirst();
+        const doneAt = link ? (DONE_STATES.includes(link.state) ? link.updated_at : undefined) : r.created_at;
+        if (!doneAt) continue;
+        await db
+          .updateTable('buyer_pii')
+          .set({ delivered_at: doneAt, purge_after: new Date(Date.parse(doneAt) + retentionMs).toISOString() })
+          .where('connection_id', '=', r.connection_id)
+          .where('amazon_order_id', '=', r.amazon_order_id)
+          .where('purge_after', 'is', null)
+          .execute();
+      }
       const r = await db.deleteFrom('buyer_pii').where('purge_after', 'is not', null).where('purge_after', '<=', now.toISOString()).executeTakeFirst();
       const purged = Number(r.numDeletedRows);
       if (purged > 0) await writeAudit(store.db, { actor: 'system', action: 'pii.purge', target: 'buyer_pii', detail: { purged } }, now);
