@@ -118,7 +118,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     let started = false;
     const intake = new AbortController();
     let intakeDone: Promise<void> | undefined;
-    return {
+    const runtime: Omit<Runtime, 'amazon'> = {
       config,
       clock,
       logger,
@@ -127,9 +127,6 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       queue,
       deadLetters,
       inbox,
-      get amazon() {
-        return amazon();
-      },
       sage,
       scheduler,
       circuits,
@@ -151,6 +148,8 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         await store.close();
       },
     };
+    // Not enumerable: `{ ...runtime }` (e.g. into buildApp) must not build the connector.
+    return Object.defineProperty(runtime, 'amazon', { get: amazon, enumerable: false }) as Runtime;
   } catch (err) {
     await store.close();
     throw err;

@@ -4,7 +4,9 @@ import type { Logger } from '../observability/logger.ts';
 import type { Inbox, InboxEntry, InboxTx } from '../runtime/inbox/inbox.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Tx } from '../runtime/store/store.ts';
+import { notePushed, type OrderSightingTables } from './order-flow-store.ts';
 import { enqueueOrderSync } from './order-wiring.ts';
+import type { Kysely } from 'kysely';
 
 /** The inbox kind of an order notification (NotificationType). */
 export const ORDER_CHANGE = 'ORDER_CHANGE';
@@ -31,7 +33,9 @@ export function orderDispatchingInbox(inbox: Inbox, queue: Pick<JobQueue, 'enque
       if (!orderId) return inbox.accept(entry, then);
       return inbox.accept(entry, async (tx, id) => {
         await then?.(tx, id);
-        await enqueueOrderSync(queue, entry.connectionId ?? connectionId, orderId, tx as unknown as Tx);
+        const connection = entry.connectionId ?? connectionId;
+        await enqueueOrderSync(queue, connection, orderId, tx as unknown as Tx);
+        await notePushed(tx as unknown as Kysely<OrderSightingTables>, connection, orderId, new Date().toISOString());
         await markProcessedIn(tx, id);
       });
     },

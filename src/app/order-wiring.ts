@@ -2,7 +2,19 @@ import type { ResolvedConfig } from '../config/schema.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
-import { ORDER_SYNC_QUEUE, ORDER_WORK_PRIORITY, orderSyncKey, registerOrderFlows, SHIPMENT_POLL_QUEUE, shipmentPollKey, type OrderFlowDeps } from '../flows/index.ts';
+import {
+  ORDER_POLL_QUEUE,
+  ORDER_SYNC_QUEUE,
+  ORDER_WORK_PRIORITY,
+  orderPollKey,
+  orderSyncKey,
+  registerOrderFlows,
+  registerOrderPolling,
+  SHIPMENT_POLL_QUEUE,
+  shipmentPollKey,
+  type OrderFlowDeps,
+  type OrderPollDeps,
+} from '../flows/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Inbox } from '../runtime/inbox/inbox.ts';
@@ -10,6 +22,7 @@ import type { EnqueueResult, JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store, Tx } from '../runtime/store/store.ts';
 import { createOrderFlowDeps } from './order-flow-deps.ts';
+import { storeOrderSightings, storeWatermarks } from './order-flow-store.ts';
 
 /** What `registerOrders` needs from the composition root. */
 export interface OrderWiringInput {
@@ -29,18 +42,34 @@ export interface OrderWiringInput {
 
 export interface OrderWiring {
   readonly deps: OrderFlowDeps;
+  readonly pollDeps: OrderPollDeps;
   readonly connectionId: string;
 }
 
 /**
- * Registers the order-to-fulfillment handlers (`order.sync`, `shipment.poll`, `shipment.confirm`) on the queue and
- * their recurring schedules on the scheduler (shipment polling per connection). Call before `queue.start()`.
+ * Registers the order-to-fulfillment handlers (`order.sync`, `order.poll`, `shipment.poll`, `shipment.confirm`) on
+ * the queue and their recurring schedules on the scheduler: shipment polling per connection, and the order polling
+ * safety net when `orders.poll.enabled` and Amazon credentials are configured (a worker without them would only
+ * dead-letter polls). Call before `queue.start()`.
  */
 export function registerOrders(input: OrderWiringInput): OrderWiring {
   const { config, queue, scheduler } = input;
   const connectionId = config.orders.connectionId;
   const deps = createOrderFlowDeps({ store: input.store, amazon: input.amazon, sage: input.sage, clock: input.clock, queue, tranNoPrefix: config.sage500.tranNoPrefix });
   registerOrderFlows(queue, deps);
+  const pollDeps: OrderPollDeps = {
+    amazon: input.amazon,
+    watermarks: storeWatermarks(input.store, input.clock),
+    jobs: queue,
+    sightings: storeOrderSightings(input.store, input.clock),
+    clock: input.clock,
+    pollSettingsFor: () => config.orders.poll,
+    onFirstSeenByPolling: (connection, ids) => {
+      input.metrics.ordersFirstSeenByPolling.inc({ connection }, ids.length);
+      input.logger.warn({ connectionId: connection, orders: ids.length }, `order polling found ${ids.length} order(s) no notification announced`);
+    },
+  };
+  registerOrderPolling(queue, pollDeps);
   scheduler.add({
     name: `shipment.poll (${connectionId})`,
     queue: SHIPMENT_POLL_QUEUE,
@@ -49,7 +78,19 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
     everyMs: config.orders.shipmentPollEveryMs,
     priority: ORDER_WORK_PRIORITY,
   });
-  return { deps, connectionId };
+  if (config.orders.poll.enabled && config.amazon.refreshToken) {
+    scheduler.add({
+      name: `order.poll (${connectionId})`,
+      queue: ORDER_POLL_QUEUE,
+      key: orderPollKey(connectionId),
+      payload: { connectionId },
+      everyMs: config.orders.poll.everyMs,
+      priority: ORDER_WORK_PRIORITY,
+    });
+  } else if (config.orders.poll.enabled) {
+    input.logger.info({ connectionId }, 'order polling safety net off: amazon.refreshToken is not set');
+  }
+  return { deps, pollDeps, connectionId };
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { ImportOrderDeps } from './import-order.ts';
 import { importOrder, ORDER_SYNC_QUEUE } from './import-order.ts';
+import { ORDER_POLL_QUEUE, pollOrders, type OrderPollDeps } from './poll-orders.ts';
 import { confirmShipment, pollShipments, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE, type ShipmentFlowDeps } from './confirm-shipment.ts';
 
 export * from './import-order.ts';
 export * from './confirm-shipment.ts';
+export * from './poll-orders.ts';
 
 /** Everything the order-to-fulfillment flows need; `createOrderFlowDeps` (src/app) builds it from the store and connectors. */
 export type OrderFlowDeps = ImportOrderDeps & ShipmentFlowDeps;
@@ -21,4 +23,9 @@ export function registerOrderFlows(queue: HandlerRegistry, deps: OrderFlowDeps):
   queue.register(ORDER_SYNC_QUEUE, (payload) => importOrder(payload, deps));
   queue.register(SHIPMENT_POLL_QUEUE, (payload) => pollShipments(payload, deps));
   queue.register(SHIPMENT_CONFIRM_QUEUE, (payload) => confirmShipment(payload, deps));
+}
+
+/** Registers `order.poll`, the polling safety net (its deps come from the store and the connector, see src/app/order-wiring.ts). */
+export function registerOrderPolling(queue: HandlerRegistry, deps: OrderPollDeps): void {
+  queue.register(ORDER_POLL_QUEUE, (payload) => pollOrders(payload, deps));
 }

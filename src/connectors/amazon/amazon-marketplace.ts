@@ -42,7 +42,8 @@ export function createAmazonMarketplace(options: AmazonMarketplaceOptions): Amaz
         ...(query.pageToken ? { paginationToken: query.pageToken } : {}),
         includedData: included(query.includePii),
       });
-      return { orders: page.items.map(orderFromWire), ...(page.nextToken ? { nextPageToken: page.nextToken } : {}) };
+      const searchedBefore = page.lastUpdatedBefore ?? page.createdBefore;
+      return { orders: page.items.map(orderFromWire), ...(page.nextToken ? { nextPageToken: page.nextToken } : {}), ...(searchedBefore ? { searchedBefore } : {}) };
     },
 
     async confirmShipment(shipment: PackageShipment): Promise<void> {

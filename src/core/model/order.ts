@@ -127,4 +127,9 @@ export interface OrderSummaryPage {
   readonly orders: readonly Order[];
   /** Opaque; pass back to get the next page. Absent on the last page. */
   readonly nextPageToken?: string;
+  /**
+   * The upper bound of the window Amazon searched (its `lastUpdatedBefore`, or `createdBefore`): the request's, or
+   * Amazon's own "now" minus its lag. A poller moves its cursor here, never to its own clock.
+   */
+  readonly searchedBefore?: string;
 }

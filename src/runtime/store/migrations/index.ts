@@ -5,6 +5,7 @@ import * as m0002 from './0002-rate-buckets.ts';
 import * as m0003 from './0003-inbox.ts';
 import * as m0004 from './0004-listings.ts';
 import * as m0005 from './0005-order-links.ts';
+import * as m0006 from './0006-order-sightings.ts';
 import * as m0007 from './0007-settlements.ts';
 import * as m0008 from './0008-listing-sync.ts';
 import * as m0009 from './0009-admin-auth.ts';
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0003-inbox': m0003,
   '0004-listings': m0004,
   '0005-order-links': m0005,
+  '0006-order-sightings': m0006,
   '0007-settlements': m0007,
   '0008-listing-sync': m0008,
   '0009-admin-auth': m0009,
