@@ -48,9 +48,21 @@ const realProblems = (problems: string[]) => problems.filter((p) => !/Failed to 
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
 /** Waits for a page state (the page works asynchronously; this is a safety net, not a timing assertion). */
-const poll = <T>(read: () => Promise<T>, timeout = 15_000) => expect.poll(read, { timeout, interval: 100 });
+const poll = <T>(read: () => Promise<T>, timeout = 30_000) => expect.poll(read, { timeout, interval: 100 });
 
 const sageOrder = (amazonOrderId: string) => runtime.sage.findSalesOrder({ amazonOrderId });
+
+/** waitUntil with a generous safety net (2 shared cores), saying what the system looked like if it gives up. */
+async function settled(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+  try {
+    await waitUntil(check, timeoutMs, what);
+  } catch (err) {
+    const counts = await runtime.queue.counts();
+    const letters = (await runtime.deadLetters.list({ status: 'all' })).map((d) => `${d.error.code} ${d.status} ${JSON.stringify(d.payload)}`);
+    const circuits = runtime.circuits();
+    throw new Error(`${(err as Error).message}; queues ${JSON.stringify(counts)}; dead letters ${JSON.stringify(letters)}; circuits ${JSON.stringify(circuits)}`, { cause: err });
+  }
+}
 
 describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge runtime + server, simulator, Sage sandbox)', () => {
   beforeAll(async () => {
@@ -84,8 +96,8 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
     // Three good orders and one with an SKU Sage does not know, notified over SQS and run by the real order flow.
     goodIds = sim.control.addOrders(3, { status: 'UNSHIPPED' }).map((o) => o.orderId);
     badId = sim.control.addOrder({ status: 'UNSHIPPED', items: [{ sku: 'GADGET-PRO', quantity: 1 }, { sku: BAD_SKU, quantity: 2 }] }).orderId;
-    await waitUntil(async () => (await runtime.deadLetters.list({ status: 'open' })).length === 1, 45_000, 'the unknown-SKU order to be dead-lettered');
-    await waitUntil(async () => (await Promise.all(goodIds.map(sageOrder))).every(Boolean), 45_000, 'the good orders to reach Sage');
+    await settled(async () => (await runtime.deadLetters.list({ status: 'open' })).length === 1, 'the unknown-SKU order to be dead-lettered');
+    await settled(async () => (await Promise.all(goodIds.map(sageOrder))).every(Boolean), 'the good orders to reach Sage');
 
     const auth = createAuthService(runtime.store, runtime.clock, { bootstrapToken: TOKEN });
     await auth.addUser({ name: USER.name, role: 'operator', password: USER.password, actor: 'test' });
@@ -101,7 +113,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     browser = await launchChromium();
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -168,7 +180,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
       // The order page refreshes itself until the flow has created the Sage order and shows its TranNo.
       await page.locator('#follow-order').click();
       await page.getByRole('heading', { name: `Order ${badId}` }).waitFor();
-      await poll(() => page.locator('#order-state').textContent(), 30_000).toBe('created');
+      await poll(() => page.locator('#order-state').textContent(), 120_000).toBe('created');
       const tranNo = (await page.locator('#order-tranno').textContent())!.trim();
       const created = await sageOrder(badId);
       expect(created?.tranNo).toBe(tranNo);
@@ -205,7 +217,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
     } finally {
       await context.close();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('on a narrow screen: signs in with a token from the keyboard, nothing overflows sideways, and signing out returns to the sign-in page', async () => {
     const { context, page, problems } = await openPage(browser, { width: 390, height: 844 });
@@ -223,10 +235,16 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
       await screenshot(page, '12-narrow-dead-letters');
       const overflow = async () => Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
       expect(await overflow()).toBeLessThanOrEqual(0);
+      // From the keyboard: the row's code link opens the dead letter.
+      await page.locator('#dl-results tbody a').first().focus();
+      await page.keyboard.press('Enter');
+      await page.locator('#dl-reason').waitFor();
+      await screenshot(page, '13-narrow-dead-letter');
+      expect(await overflow()).toBeLessThanOrEqual(0);
 
       await page.goto(`${base}/dashboard/#/overview`);
       await page.locator('#dead-total').waitFor();
-      await screenshot(page, '13-narrow-overview');
+      await screenshot(page, '14-narrow-overview');
       expect(await overflow()).toBeLessThanOrEqual(0);
 
       await page.getByRole('button', { name: 'Sign out' }).click();
@@ -235,13 +253,13 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
     } finally {
       await context.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('mappings editor adds an alias for two dead-lettered orders, "replay all" of their code creates both, and the alias can be deleted', async () => {
     const SKU = 'GIZMO-MINI';
     const ids = [0, 1].map(() => sim.control.addOrder({ status: 'UNSHIPPED', items: [{ sku: SKU, quantity: 1 }] }).orderId);
     const openFor = async () => (await runtime.deadLetters.list({ status: 'open', code: 'SB_MAP_SKU_UNKNOWN' })).filter((d) => ids.includes((d.payload as { amazonOrderId: string }).amazonOrderId));
-    await waitUntil(async () => (await openFor()).length === 2, 45_000, 'both orders to be dead-lettered');
+    await settled(async () => (await openFor()).length === 2, 'both orders to be dead-lettered');
     const { context, page, problems } = await openPage(browser);
     try {
       await page.goto(`${base}/dashboard/#/mappings`);
@@ -260,11 +278,11 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
       await page.goto(`${base}/dashboard/#/dead-letters?code=SB_MAP_SKU_UNKNOWN`);
       await page.locator('#replay-all').waitFor();
       expect(await page.locator('#dl-bulk').textContent()).toMatch(/\d+ open with code SB_MAP_SKU_UNKNOWN/);
-      await screenshot(page, '14-replay-all');
+      await screenshot(page, '15-replay-all');
       await page.locator('#replay-all').click();
       await page.getByText(/Replayed \d+ dead letters with code SB_MAP_SKU_UNKNOWN/).waitFor();
       expect(await openFor()).toEqual([]);
-      await waitUntil(async () => (await Promise.all(ids.map(sageOrder))).every(Boolean), 30_000, 'both replayed orders to reach Sage');
+      await settled(async () => (await Promise.all(ids.map(sageOrder))).every(Boolean), 'both replayed orders to reach Sage');
       for (const id of ids) expect((await sageOrder(id))!.lines.filter((l) => l.amazonOrderItemId).map((l) => l.itemId)).toEqual(['GADGET-PRO']);
 
       await nav(page, 'Mappings').click();
@@ -274,7 +292,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
     } finally {
       await context.close();
     }
-  }, 90_000);
+  }, 180_000);
 });
 
 if (!CHROMIUM_PRESENT) {

@@ -43,7 +43,7 @@ function currentPath() {
   return { path: path || '/overview', params: new URLSearchParams(qs ?? '') };
 }
 
-async function route() {
+async function route(focusMain = false) {
   const seq = ++renderSeq;
   if (cleanup) { try { cleanup(); } catch { /* a page's cleanup must not block navigation */ } cleanup = null; }
   if (!user) {
@@ -74,6 +74,8 @@ async function route() {
     const ctx = { user, params, args: match.m.slice(1).map(decodeURIComponent), notify, navigate, isCurrent: () => seq === renderSeq };
     cleanup = (await mod.render(page, ctx)) ?? null;
     document.title = `${page.querySelector('h1')?.textContent ?? 'Dashboard'} · Sellbridge`;
+    // After a navigation, keyboard and screen-reader users start at the new page, not on the old link.
+    if (focusMain) main.focus({ preventScroll: true });
   } catch (err) {
     if (seq !== renderSeq) return;
     clear(main).append(errorBox(err));
@@ -103,7 +105,7 @@ document.getElementById('signout').addEventListener('click', async () => {
   void route();
 });
 
-window.addEventListener('hashchange', () => void route());
+window.addEventListener('hashchange', () => void route(true));
 
 async function start() {
   try {

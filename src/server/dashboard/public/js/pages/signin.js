@@ -20,12 +20,26 @@ export function render(main, { onSignedIn }) {
   const tabPassword = h('button', { type: 'button', role: 'tab', id: 'tab-password', 'aria-selected': 'true', 'aria-controls': 'panel-password', onclick: () => select('password') }, 'User and password');
   const tabToken = h('button', { type: 'button', role: 'tab', id: 'tab-token', 'aria-selected': 'false', 'aria-controls': 'panel-token', onclick: () => select('token') }, 'API token');
 
+  // Arrow keys move between the two tabs (WAI-ARIA tabs pattern).
+  for (const tab of [tabPassword, tabToken]) {
+    tab.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+      e.preventDefault();
+      const next = mode === 'password' ? 'token' : 'password';
+      select(next);
+      (next === 'password' ? tabPassword : tabToken).focus();
+    });
+  }
+  tabToken.tabIndex = -1;
+
   function select(m) {
     mode = m;
     tabPassword.setAttribute('aria-selected', String(m === 'password'));
     tabToken.setAttribute('aria-selected', String(m === 'token'));
     userFields.hidden = m !== 'password';
     tokenFields.hidden = m !== 'token';
+    tabPassword.tabIndex = m === 'password' ? 0 : -1;
+    tabToken.tabIndex = m === 'token' ? 0 : -1;
     username.required = password.required = m === 'password';
     token.required = m === 'token';
     errorEl.hidden = true;
