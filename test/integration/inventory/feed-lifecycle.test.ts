@@ -4,7 +4,7 @@ import { storeListingState } from '../../../src/app/listing-store.ts';
 import { storeWatermarks } from '../../../src/app/order-flow-store.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { listingsFeedProblems } from '../../../src/connectors/amazon/listings-channel.ts';
-import { SellbridgeError } from '../../../src/core/errors.ts';
+import type { SellbridgeError } from '../../../src/core/errors.ts';
 import type { StockLevel } from '../../../src/core/model/inventory.ts';
 import type { FeedStatus, ListingsChannel } from '../../../src/core/ports/listings-channel.ts';
 import type { ListingStateStore } from '../../../src/core/ports/listing-state.ts';
