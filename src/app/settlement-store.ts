@@ -56,6 +56,8 @@ export type SettlementTables = {
 type Db = Kysely<Database & SettlementTables & OrderFlowTables>;
 const tables = (store: Store): Db => store.db.withTables<SettlementTables & OrderFlowTables>();
 const STATES: readonly SettlementState[] = ['posting', 'posted', 'correcting'];
+/** Stored state of a `posting` row one import has claimed (shown as `posting`). */
+const CLAIMED = 'posting-claimed';
 
 /** Store-backed SettlementLedger: the row per settlement id is the exactly-once guard; audit in the same transaction. */
 export function storeSettlementLedger(store: Store, clock: Clock): SettlementLedger {
@@ -118,8 +120,21 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
       });
       return (await get(connectionId, settlementId))!;
     },
+    async claim(connectionId, settlementId, leaseMs) {
+      const at = clock.now();
+      const cutoff = new Date(at.getTime() - leaseMs).toISOString();
+      const res = await db
+        .updateTable('settlements')
+        .set({ state: CLAIMED, updated_at: at.toISOString() })
+        .where('connection_id', '=', connectionId)
+        .where('settlement_id', '=', settlementId)
+        .where((eb) => eb.or([eb('state', '=', 'posting'), eb.and([eb('state', '=', CLAIMED), eb('updated_at', '<', cutoff)])]))
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
     async noteError(connectionId, settlementId, error) {
       await db.updateTable('settlements').set({ last_error: error.slice(0, 2000), updated_at: now() }).where('connection_id', '=', connectionId).where('settlement_id', '=', settlementId).execute();
+      await db.updateTable('settlements').set({ state: 'posting' }).where('connection_id', '=', connectionId).where('settlement_id', '=', settlementId).where('state', '=', CLAIMED).execute();
     },
     async quarantine(entry: QuarantineEntry) {
       const id = randomUUID();
@@ -134,6 +149,7 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
 
 function recordFromRow(row: SettlementTables['settlements'] | undefined): SettlementRecord | undefined {
   if (!row) return undefined;
+  if (row.state === CLAIMED) row = { ...row, state: 'posting' };
   if (!STATES.includes(row.state as SettlementState)) throw new SellbridgeError('SB_JOB_HANDLER_CRASHED', `settlements row ${row.settlement_id} has unknown state ${row.state}`);
   const pendingJournals = row.pending_journals ? (JSON.parse(row.pending_journals) as JournalBatch[]) : undefined;
   return {

@@ -274,6 +274,11 @@ export const ERROR_CATALOGUE = {
     meaning: "A settlement's rows do not add up to its total-amount (the deposit); the difference is given. No journal is built.",
     fix: 'Compare the file with the settlement in Seller Central (a row may be missing); import the complete report.',
   },
+  SB_SETTLE_BUSY: {
+    kind: 'unavailable',
+    meaning: 'Another import (a job or the CLI) is posting the same settlement right now; one import posts at a time so Sage gets each journal once.',
+    fix: 'Nothing: a job runs again by itself; on the command line run the import again in a moment (it is then a no-op). A claim left by a crashed import expires after 5 minutes.',
+  },
   SB_SETTLE_IN_PROGRESS: {
     kind: 'validation',
     meaning: 'A settlement arrived with other content while an earlier import (or correction) of the same settlement id had not finished posting; what of the earlier one reached Sage is not known, so the new content is not posted over it.',

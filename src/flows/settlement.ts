@@ -30,6 +30,8 @@ export const SETTLEMENT_REPORT_TYPE = 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V
 export const SETTLEMENT_WATERMARK = 'amazon.settlement-reports';
 export const settlementDiscoverKey = (connectionId: string): string => `${SETTLEMENT_DISCOVER_QUEUE}:${connectionId}`;
 export const settlementImportKey = (reportId: string): string => `${SETTLEMENT_IMPORT_QUEUE}:${reportId}`;
+/** How long an import's claim on a settlement holds before another import may take over (a crashed importer). */
+export const CLAIM_LEASE_MS = 5 * 60_000;
 
 // --- ports (implemented in src/app/settlement-*.ts) ---------------------------------------------------------
 
@@ -128,7 +130,12 @@ export interface SettlementLedger {
     posted: { readonly fingerprint: string; readonly journals: readonly PostedSettlementJournal[]; readonly orders: readonly SettlementOrderSum[] },
     audit: { readonly action: string; readonly detail: Readonly<Record<string, unknown>> },
   ): Promise<SettlementRecord>;
-  /** Keeps the error on the row (the state stays; the next import resumes). */
+  /**
+   * Claims a `posting` settlement for this import (one importer posts at a time): true when the row was unclaimed,
+   * or its claim is older than `leaseMs` (a crashed importer). Released by `noteError` or `markPosted`.
+   */
+  claim(connectionId: string, settlementId: string, leaseMs: number): Promise<boolean>;
+  /** Keeps the error on the row and releases the claim (the state stays; the next import resumes). */
   noteError(connectionId: string, settlementId: string, error: string): Promise<void>;
   /** Records a file refused as a whole; returns the quarantine id. */
   quarantine(entry: QuarantineEntry): Promise<string>;
@@ -244,6 +251,12 @@ async function postExactlyOnce(
       // overwritten: import that file again to finish it, then this one corrects it.
       throw new SellbridgeError('SB_SETTLE_IN_PROGRESS', `settlement ${id}: an earlier import with other content has not finished (${record.lastError ?? 'no error recorded'}); import that file again first, then this one`, {
         context: { settlementId: id, revision: record.revision },
+      });
+    }
+    if (!(await deps.ledger.claim(connectionId, id, CLAIM_LEASE_MS))) {
+      throw new SellbridgeError('SB_SETTLE_BUSY', `settlement ${id}: another import is posting it right now; run again in a moment (it will then be a no-op)`, {
+        context: { settlementId: id },
+        retryAfterMs: 30_000,
       });
     }
     const posted = await postAll(connectionId, id, revised(journals, record.revision), deps);

@@ -113,6 +113,21 @@ describe('settlement import into the Sage sandbox', () => {
     expect(await sage.db.selectFrom('tglJournalHdr').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()).toEqual({ n: expected.journals.length });
   });
 
+  it('two imports of the same new settlement at once: one posts, the other is told to wait (SB_SETTLE_BUSY, unavailable) or finds it posted; one journal', async () => {
+    const d = deps();
+    const results = await Promise.allSettled([
+      importSettlement(CONN, settlementFileFromPath(golden('01-us-orders-fees')), d),
+      importSettlement(CONN, settlementFileFromPath(golden('01-us-orders-fees')), d),
+    ]);
+    const kinds = results.map((r) => (r.status === 'fulfilled' ? r.value.kind : (r.reason as { code: string }).code)).sort();
+    expect(kinds[0]).toBe('posted');
+    expect(['SB_SETTLE_BUSY', 'unchanged']).toContain(kinds[1]);
+    const busy = results.find((r) => r.status === 'rejected');
+    if (busy) expect((busy as PromiseRejectedResult).reason).toMatchObject({ kind: 'unavailable', retryAfterMs: 30_000 });
+    expect(await batches()).toHaveLength(1);
+    expect((await importSettlement(CONN, settlementFileFromPath(golden('01-us-orders-fees')), d)).kind).toBe('unchanged');
+  });
+
   it('a gzip copy of the same settlement is the same settlement: one journal', async () => {
     const gz = join(dir, 'settlement.tsv.gz');
     writeFileSync(gz, gzipSync(readFileSync(golden('01-us-orders-fees'))));

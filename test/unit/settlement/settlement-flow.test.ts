@@ -28,6 +28,7 @@ function fakes(pages: { reports: SettlementReportRef[]; nextToken?: string }[] =
   const listed: { createdSince: string; nextToken?: string }[] = [];
   const posted: JournalBatch[] = [];
   const records = new Map<string, SettlementRecord>();
+  const claimed = new Set<string>();
   const ledger: SettlementLedger = {
     get: async (_c, id) => records.get(id),
     async reserve(connectionId, s, source, pending) {
@@ -44,12 +45,18 @@ function fakes(pages: { reports: SettlementReportRef[]; nextToken?: string }[] =
       return next;
     },
     async markPosted(_c, id, p) {
+      claimed.delete(id);
       const r = { ...records.get(id)!, state: 'posted' as const, fingerprint: p.fingerprint, journals: p.journals };
       delete (r as { pending?: unknown }).pending;
       records.set(id, r);
       return r;
     },
-    noteError: async () => undefined,
+    async claim(_c, id) {
+      if (claimed.has(id)) return false;
+      claimed.add(id);
+      return true;
+    },
+    noteError: async (_c, id) => void claimed.delete(id),
     quarantine: async () => 'q1',
   };
   const deps: SettlementFlowDeps = {
