@@ -255,17 +255,23 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
     }
   }, 120_000);
 
-  it('mappings editor adds an alias for two dead-lettered orders, "replay all" of their code creates both, and the alias can be deleted', async () => {
+  it('the overview refreshes by itself when two orders are dead-lettered; the mappings editor adds an alias, "replay all" of their code creates both, and the alias can be deleted', async () => {
     const SKU = 'GIZMO-MINI';
-    const ids = [0, 1].map(() => sim.control.addOrder({ status: 'UNSHIPPED', items: [{ sku: SKU, quantity: 1 }] }).orderId);
-    const openFor = async () => (await runtime.deadLetters.list({ status: 'open', code: 'SB_MAP_SKU_UNKNOWN' })).filter((d) => ids.includes((d.payload as { amazonOrderId: string }).amazonOrderId));
-    await settled(async () => (await openFor()).length === 2, 'both orders to be dead-lettered');
     const { context, page, problems } = await openPage(browser);
     try {
-      await page.goto(`${base}/dashboard/#/mappings`);
+      // The overview, refreshing every 2 s, shows the new dead letters by itself.
+      await page.goto(`${base}/dashboard/#/overview?refresh=2`);
       await page.getByRole('tab', { name: 'API token' }).click();
       await page.locator('#token').fill(TOKEN);
       await page.getByRole('button', { name: 'Sign in' }).click();
+      const before = Number(await page.locator('#dead-total').textContent());
+      const ids = [0, 1].map(() => sim.control.addOrder({ status: 'UNSHIPPED', items: [{ sku: SKU, quantity: 1 }] }).orderId);
+      const openFor = async () => (await runtime.deadLetters.list({ status: 'open', code: 'SB_MAP_SKU_UNKNOWN' })).filter((d) => ids.includes((d.payload as { amazonOrderId: string }).amazonOrderId));
+      await settled(async () => (await openFor()).length === 2, 'both orders to be dead-lettered');
+      await poll(async () => Number(await page.locator('#dead-total').textContent())).toBe(before + 2);
+      expect(await page.locator('#updated').textContent()).toContain('refreshes every 2 s');
+
+      await nav(page, 'Mappings').click();
       await page.locator('#aliases table, #aliases .empty').first().waitFor();
       // The form explains a missing field in words, then saves.
       await page.locator('#alias-sku').fill(SKU);

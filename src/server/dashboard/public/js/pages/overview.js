@@ -1,17 +1,20 @@
 /* global document, window */
 // Overview: health per connection, throughput and latency charts, backlog per queue, dead letters by code,
-// rate-bucket levels and circuit states. Refreshes itself every REFRESH_MS while the tab is visible.
+// rate-bucket levels and circuit states. Refreshes itself every 10 s (or `#/overview?refresh=<seconds>`, 2 to 300,
+// e.g. for a wall display) while the tab is visible.
 import { api } from '../api.js';
 import { latencyChart, meter, throughputChart } from '../charts.js';
 import { ago, badge, clear, empty, errorBox, h, int, ms, table, tone } from '../dom.js';
 
-const REFRESH_MS = 10_000;
+const DEFAULT_REFRESH_S = 10;
 /** Latency samples survive navigation within the page session, so the chart has a history to draw. */
 const latencyHistory = [];
 const bucketMax = new Map();
 const DONE_STATES = new Set(['completed', 'dead', 'failed', 'cancelled']);
 
 export async function render(root, ctx) {
+  const asked = Number(ctx.params.get('refresh'));
+  const REFRESH_MS = 1000 * (Number.isFinite(asked) && asked > 0 ? Math.min(300, Math.max(2, asked)) : DEFAULT_REFRESH_S);
   let timer = null;
   let paused = false;
   let lastAt = null;
