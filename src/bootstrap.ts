@@ -112,7 +112,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const opened = lazyGateway(options.sage ? () => Promise.resolve(options.sage!) : () => openSage500Gateway(config.sage500, clock));
     const sage = guardWithCircuit(opened.gateway, sageCircuit);
 
-    const flows: FlowWiring = { config, store, clock, logger, metrics, queue, scheduler, inbox, amazon: lazyMarketplace(amazon), amazonConnector: amazon, sage };
+    const flows: FlowWiring = { config, store, clock, logger, metrics, queue, scheduler, inbox, amazon: lazyMarketplace(amazon), amazonConnector: amazon, sage, circuits };
     const { orders } = registerFlows(flows);
 
     let started = false;
@@ -172,6 +172,8 @@ export interface FlowWiring {
   readonly amazonConnector: () => AmazonConnector;
   /** Sage 500 behind its circuit breaker. */
   readonly sage: Sage500Gateway;
+  /** The breakers; `circuits.sage500.ensureAvailable()` lets a job wait before it spends Amazon calls on work Sage cannot take. */
+  readonly circuits: Circuits;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Inbox } from '../runtime/inbox/inbox.ts';
 import type { EnqueueResult, JobQueue } from '../runtime/queue/job-queue.ts';
+import type { CircuitBreaker } from '../runtime/circuit/circuit-breaker.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store, Tx } from '../runtime/store/store.ts';
 import { createOrderFlowDeps } from './order-flow-deps.ts';
@@ -38,6 +39,8 @@ export interface OrderWiringInput {
   readonly amazon: AmazonMarketplace;
   /** The Sage 500 gateway, behind its circuit breaker. */
   readonly sage: Sage500Gateway;
+  /** Sage's breaker: while open, order.sync waits before it reads the order from Amazon (no rate tokens spent). */
+  readonly circuits?: { readonly sage500: Pick<CircuitBreaker, 'ensureAvailable'> };
 }
 
 export interface OrderWiring {
@@ -56,7 +59,18 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   const { config, queue, scheduler } = input;
   const connectionId = config.orders.connectionId;
   const deps = createOrderFlowDeps({ store: input.store, amazon: input.amazon, sage: input.sage, clock: input.clock, queue, tranNoPrefix: config.sage500.tranNoPrefix });
-  registerOrderFlows(queue, deps);
+  const sageCircuit = input.circuits?.sage500;
+  registerOrderFlows(
+    {
+      register: (name, handler) =>
+        queue.register(name, async (payload) => {
+          // Every order flow needs Sage; while its circuit is open, wait here instead of spending Amazon calls first.
+          sageCircuit?.ensureAvailable();
+          return handler(payload);
+        }),
+    },
+    deps,
+  );
   const pollDeps: OrderPollDeps = {
     amazon: input.amazon,
     watermarks: storeWatermarks(input.store, input.clock),

@@ -40,6 +40,11 @@ export interface CircuitBreaker {
   snapshot(): CircuitSnapshot;
   /** Runs `call` through the circuit; throws the fail-fast error while open. */
   run<T>(call: () => Promise<T>): Promise<T>;
+  /**
+   * Throws the fail-fast error while the circuit is open and its probe is not yet due; otherwise returns. For work
+   * that would spend other resources (Amazon rate tokens) before it reaches the guarded dependency.
+   */
+  ensureAvailable(): void;
 }
 
 /** Numeric state for the gauge `sellbridge_circuit_state{target}`: 0 closed, 1 half-open, 2 open. */
@@ -81,6 +86,11 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       consecutiveFailures: failures,
       probeAt: state === 'open' ? new Date(openedAt + options.openMs).toISOString() : undefined,
     }),
+    ensureAvailable() {
+      if (state !== 'open') return;
+      const left = openedAt + options.openMs - now();
+      if (left > 0) throw failFast(left);
+    },
     async run(call) {
       let probe = false;
       if (state === 'open') {

@@ -83,4 +83,13 @@ describe('circuit breaker', () => {
     t = 1000;
     await expect(gateway.listItems()).resolves.toEqual(['A']);
   });
+
+  it('ensureAvailable throws while open, and lets work through once the probe is due', async () => {
+    const c = setup(1, 1000);
+    expect(() => c.breaker.ensureAvailable()).not.toThrow();
+    await expect(c.call('down')).rejects.toThrow();
+    expect(() => c.breaker.ensureAvailable()).toThrow(expect.objectContaining({ code: 'SB_SAGE_UNAVAILABLE', retryAfterMs: 1000 }));
+    c.advance(1000);
+    expect(() => c.breaker.ensureAvailable()).not.toThrow();
+  });
 });
