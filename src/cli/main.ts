@@ -15,6 +15,9 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerSettlementsCommands } from './commands/settlements.ts';
 import { registerInventoryCommands } from './commands/inventory.ts';
 import { registerPricesCommands } from './commands/prices.ts';
+import { registerKeysCommands } from './commands/keys.ts';
+import { registerTokensCommands } from './commands/tokens.ts';
+import { registerUsersCommands } from './commands/users.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
 export const EXIT_OK = 0;
@@ -59,6 +62,9 @@ Examples:
   registerSettlementsCommands(program, ctx);
   registerInventoryCommands(program, ctx);
   registerPricesCommands(program, ctx);
+  registerKeysCommands(program, ctx);
+  registerTokensCommands(program, ctx);
+  registerUsersCommands(program, ctx);
   return program;
 }
 
