@@ -22,6 +22,8 @@ const runtime = await createRuntime(config, {
   role: 'worker',
   logger: createLogger({ level: env['LOG_LEVEL'] ?? 'silent', destination: process.stderr }),
   sage: outageFile ? withOutage(sandbox, outageFile) : sandbox,
+  // The harness migrated the store before starting workers (one migrator, not three racing at start).
+  migrate: false,
 });
 await runtime.start();
 process.stdout.write('ready\n');

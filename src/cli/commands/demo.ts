@@ -62,7 +62,11 @@ Examples:
           ctx.stdout(JSON.stringify({ ...result, kept: keep }, null, 2));
         } else {
           ctx.stdout(formatSummary(result));
-          ctx.stdout(keep ? `Files kept in ${dir} (store sellbridge.db, Sage sandbox sage500-sandbox.db, sellbridge.yaml, sellbridge.log).` : `Files were in ${dir} (removed; --keep keeps them).`);
+          ctx.stdout(
+            keep
+              ? `Files kept in ${dir} (store sellbridge.db, Sage sandbox sage500-sandbox.db, sellbridge.yaml, sellbridge.log).\nLook around: sellbridge -c ${join(dir, 'sellbridge.yaml')} dlq list   (or: jobs list; sage500 show order --amazon <AmazonOrderId>)`
+              : `Files were in ${dir} (removed; --keep keeps them).`,
+          );
         }
         if (result.mismatches.length > 0) process.exitCode = 1;
       } finally {

@@ -98,7 +98,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     configFile,
     stringify({
       store: storeConfig,
-      jobs: { concurrency: 4, maxAttempts: 15, backoffBaseMs: 100, backoffMaxMs: 1000, leaseMs: 3000, pollIntervalMs: 50, shutdownGraceMs: 1000, ...o.jobs },
+      jobs: { concurrency: 4, maxAttempts: 15, backoffBaseMs: 100, backoffMaxMs: 1000, leaseMs: 10_000, pollIntervalMs: 50, shutdownGraceMs: 1000, ...o.jobs },
       log: { level: 'warn' },
       amazon: {
         endpoint: sim.url,
@@ -163,6 +163,9 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     },
     async close() {
       await Promise.all(workers.map((w) => w.kill()));
+      // ORDERS_E2E_LOGS=<dir> (with LOG_LEVEL=<level>) keeps each worker's log for a look afterwards.
+      const logs = process.env['ORDERS_E2E_LOGS'];
+      if (logs) workers.forEach((w, i) => writeFileSync(join(logs, `orders-e2e-${o.kind}-worker-${i}.log`), w.stderr()));
       await client.close().catch(() => undefined); // closes `sage` too (passed as options.sage)
       await store.close().catch(() => undefined);
       await sim.close();
