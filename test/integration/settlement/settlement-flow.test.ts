@@ -229,6 +229,15 @@ describe('settlement import into the Sage sandbox', () => {
     expect(await batches()).toHaveLength(1);
   });
 
+  it('a deposit date in a closed fiscal period (2025 in the sandbox): SB_SAGE_FISCAL_PERIOD_CLOSED, nothing posted, the error kept on the reserved row', async () => {
+    const path = join(dir, 'closed.tsv');
+    writeFileSync(path, readFileSync(golden('01-us-orders-fees'), 'utf8').replaceAll('2026-10-', '2025-10-').replaceAll('/26\t', '/25\t'));
+    const error = await importSettlement(CONN, settlementFileFromPath(path), deps()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SB_SAGE_FISCAL_PERIOD_CLOSED', kind: 'validation' });
+    expect(await batches()).toHaveLength(0);
+    expect(await getSettlement(store, CONN, '10000000001')).toMatchObject({ state: 'posting', lastError: expect.stringContaining('2025-10-17 is not in an open fiscal period') });
+  });
+
   it('split at month end: rows posted in September get their own journal dated 2026-09-30, each part balanced', async () => {
     const text = readFileSync(golden('01-us-orders-fees'), 'utf8').replace('2026-10-03 15:30:00 UTC', '2026-09-30 15:30:00 UTC');
     const path = join(dir, 'split.tsv');
