@@ -26,6 +26,7 @@ import { simulatorConfigOverrides } from '../helpers/simulator-connection.ts';
 const BAD_SKU = 'WIDGET-PURPLE';
 const TOKEN = 'dashboard-e2e-admin-token-0123456789';
 const USER = { name: 'olivia', password: 'correct horse battery staple' };
+const VIEWER = { name: 'victor', password: 'viewer password 2026' };
 const SKUS: CatalogItem[] = [
   { sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 },
   { sku: 'WIDGET-BLUE', title: 'Widget, blue', priceMinor: 1999 },
@@ -101,6 +102,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
 
     const auth = createAuthService(runtime.store, runtime.clock, { bootstrapToken: TOKEN });
     await auth.addUser({ name: USER.name, role: 'operator', password: USER.password, actor: 'test' });
+    await auth.addUser({ name: VIEWER.name, role: 'viewer', password: VIEWER.password, actor: 'test' });
     app = buildApp({
       ...runtime,
       adminToken: TOKEN,
@@ -255,7 +257,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
     }
   }, 120_000);
 
-  it('the overview refreshes by itself when two orders are dead-lettered; the mappings editor adds an alias, "replay all" of their code creates both, and the alias can be deleted', async () => {
+  it('the overview refreshes by itself when two orders are dead-lettered; a viewer may look but is told fixing needs an operator; the mappings editor adds an alias, "replay all" of their code creates both, and the alias can be deleted', async () => {
     const SKU = 'GIZMO-MINI';
     const { context, page, problems } = await openPage(browser);
     try {
@@ -271,6 +273,25 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
       await poll(async () => Number(await page.locator('#dead-total').textContent())).toBe(before + 2);
       expect(await page.locator('#updated').textContent()).toContain('refreshes every 2 s');
 
+      // A viewer sees the same dead letters, and is told in words that fixing them needs an operator.
+      const viewer = await openPage(browser);
+      try {
+        await viewer.page.goto(`${base}/dashboard/#/dead-letters?code=SB_MAP_SKU_UNKNOWN`);
+        await viewer.page.locator('#username').fill(VIEWER.name);
+        await viewer.page.locator('#password').fill(VIEWER.password);
+        await viewer.page.locator('#password').press('Enter');
+        await viewer.page.locator('#dl-results table').waitFor();
+        expect(await viewer.page.locator('#replay-all').count()).toBe(0);
+        await viewer.page.locator('#dl-results tbody a').first().click();
+        await viewer.page.locator('#read-only-note').waitFor();
+        expect(await viewer.page.locator('#read-only-note').textContent()).toContain('Your role (viewer)');
+        expect(await viewer.page.getByRole('button', { name: 'Replay', exact: true }).count()).toBe(0);
+        await screenshot(viewer.page, '15-viewer-dead-letter');
+        expect(realProblems(viewer.problems)).toEqual([]);
+      } finally {
+        await viewer.context.close();
+      }
+
       await nav(page, 'Mappings').click();
       await page.locator('#aliases table, #aliases .empty').first().waitFor();
       // The form explains a missing field in words, then saves.
@@ -284,7 +305,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
       await page.goto(`${base}/dashboard/#/dead-letters?code=SB_MAP_SKU_UNKNOWN`);
       await page.locator('#replay-all').waitFor();
       expect(await page.locator('#dl-bulk').textContent()).toMatch(/\d+ open with code SB_MAP_SKU_UNKNOWN/);
-      await screenshot(page, '15-replay-all');
+      await screenshot(page, '16-replay-all');
       await page.locator('#replay-all').click();
       await page.getByText(/Replayed \d+ dead letters with code SB_MAP_SKU_UNKNOWN/).waitFor();
       expect(await openFor()).toEqual([]);

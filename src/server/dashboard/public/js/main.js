@@ -22,6 +22,8 @@ const ROUTES = [
 ];
 
 let user = null;
+/** What the signed-in role may do (GET /me `can`); unknown means: show the action and let the API decide. */
+let can = {};
 let cleanup = null;
 let renderSeq = 0;
 
@@ -71,7 +73,7 @@ async function route(focusMain = false) {
     if (seq !== renderSeq) return;
     const page = h('div', { class: 'page', 'data-page': match.r.page });
     clear(main).append(page);
-    const ctx = { user, params, args: match.m.slice(1).map(decodeURIComponent), notify, navigate, isCurrent: () => seq === renderSeq };
+    const ctx = { user, can, params, args: match.m.slice(1).map(decodeURIComponent), notify, navigate, isCurrent: () => seq === renderSeq };
     cleanup = (await mod.render(page, ctx)) ?? null;
     document.title = `${page.querySelector('h1')?.textContent ?? 'Dashboard'} · Sellbridge`;
     // After a navigation, keyboard and screen-reader users start at the new page, not on the old link.
@@ -82,8 +84,12 @@ async function route(focusMain = false) {
   }
 }
 
-function onSignedIn(u) {
+async function onSignedIn(u) {
   user = u;
+  can = {};
+  try {
+    can = (await api('/me', { quiet401: true }))?.can ?? {};
+  } catch { /* actions stay visible; the API still refuses what the role may not do */ }
   who.textContent = `${u.name} · ${u.role}`;
   if (!window.location.hash || window.location.hash === '#/signin') window.location.hash = '#/overview';
   else void route();
@@ -111,6 +117,7 @@ async function start() {
   try {
     const me = await api('/me', { quiet401: true });
     user = me?.user ?? me;
+    can = me?.can ?? {};
     who.textContent = `${user.name} · ${user.role}`;
   } catch (err) {
     user = null;

@@ -26,19 +26,21 @@ export async function render(root, ctx) {
     const code = dlCode(d);
     const orderId = dlOrder(d);
     const open = (d.status ?? 'open') === 'open';
+    const mayAct = ctx.can.replay !== false;
     const issues = d.issues ?? d.error?.issues ?? [];
     const result = h('div', { id: 'dl-result', role: 'status' });
     return h('div', {},
       h('div', { class: 'page-head' },
         h('div', {}, h('h1', {}, 'Dead letter ', h('code', {}, code), h('span', { id: 'dl-status' }, badge(d.status ?? 'open', tone(d.status ?? 'open')))), h('p', { class: 'reason', id: 'dl-reason' }, dlReason(d)))),
       result,
-      fix && open ? fixPanel(fix, d, open) : null,
+      fix && open && mayAct ? fixPanel(fix, d, open) : null,
       d.meaning || d.fix ? h('section', { class: 'panel', 'aria-labelledby': 'h-means' },
         h('h2', { id: 'h-means' }, 'What this code means'),
         d.meaning ? h('p', {}, d.meaning) : null,
         d.fix ? h('p', {}, h('strong', {}, 'How to fix it: '), d.fix) : null) : null,
       h('section', { class: 'panel', 'aria-labelledby': 'h-act' },
         h('h2', { id: 'h-act' }, 'Actions'),
+        open && !mayAct ? h('p', { id: 'read-only-note' }, `Your role (${ctx.user.role}) can look at dead letters but not fix or replay them; ask an operator.`, fix?.kind === 'sku-alias' ? ` Suggested: alias ${fix.sellerSku} to one of ${fix.candidates.join(', ')}.` : '') :
         open ? h('div', { class: 'actions' },
           h('button', { class: 'btn btn-primary', type: 'button', id: 'replay', onclick: (e) => act(e, `/dead-letters/${encodeURIComponent(d.id)}/replay`, {}, 'Replayed: the job runs again with all its attempts.', orderId) }, 'Replay'),
           h('button', { class: 'btn', type: 'button', id: 'replay-all-like', onclick: (e) => act(e, '/dead-letters/replay', { code }, null, orderId) }, `Replay all open ${code}`),

@@ -39,7 +39,7 @@ export async function render(root, ctx) {
     const data = await api('/dead-letters', { query: { code: code.value.trim(), queue: queue.value.trim(), status: status.value } });
     if (!ctx.isCurrent()) return;
     const { items } = listOf(data, 'deadLetters');
-    if (code.value.trim() && status.value === 'open' && items.length > 0) {
+    if (code.value.trim() && status.value === 'open' && items.length > 0 && ctx.can.replay !== false) {
       clear(bulk).append(h('div', { class: 'info-box actions' }, `${items.length} open with code `, h('code', {}, code.value.trim()), '.',
         h('button', { class: 'btn', type: 'button', id: 'replay-all', onclick: async (e) => {
           e.target.disabled = true;

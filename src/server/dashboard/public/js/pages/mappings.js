@@ -10,6 +10,7 @@ const OTHER = [
 ];
 
 export async function render(root, ctx) {
+  const mayEdit = ctx.can.editMappings !== false;
   const list = h('div', { id: 'aliases' });
   const sku = h('input', { id: 'alias-sku', name: 'sellerSku', required: true, autocomplete: 'off', placeholder: 'Amazon SellerSKU' });
   const item = h('input', { id: 'alias-item', name: 'itemId', required: true, autocomplete: 'off', placeholder: 'Sage ItemID' });
@@ -34,7 +35,8 @@ export async function render(root, ctx) {
   root.append(
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Mappings'), h('p', { class: 'muted' }, 'How Amazon names map to Sage 500. Changes apply to the next order; replay dead letters to apply them to failed ones.'))),
     h('section', { class: 'panel', 'aria-labelledby': 'h-alias' }, h('h2', { id: 'h-alias' }, 'SKU aliases'),
-      h('p', { class: 'muted small' }, 'An Amazon SellerSKU that is not a Sage ItemID, alias or UPC is looked up here.'), form, formMsg, list),
+      h('p', { class: 'muted small' }, 'An Amazon SellerSKU that is not a Sage ItemID, alias or UPC is looked up here.'),
+      mayEdit ? [form, formMsg] : h('p', { class: 'small' }, `Your role (${ctx.user.role}) can read the mappings but not change them.`), list),
     others);
 
   async function loadAliases() {
@@ -46,7 +48,7 @@ export async function render(root, ctx) {
         { label: 'Sage item', cell: (a) => h('code', {}, a.itemId) },
         { label: 'Connection', cell: (a) => a.connectionId ?? '' },
         { label: 'Updated', cell: (a) => timeEl(a.updatedAt) },
-        { label: '', cell: (a) => h('button', { class: 'btn btn-danger', type: 'button', 'aria-label': `Delete alias ${a.sellerSku}`, onclick: async (e) => {
+        { label: '', cell: (a) => !mayEdit ? '' : h('button', { class: 'btn btn-danger', type: 'button', 'aria-label': `Delete alias ${a.sellerSku}`, onclick: async (e) => {
           e.currentTarget.disabled = true;
           try {
             await api(`/mappings/sku-aliases/${encodeURIComponent(a.id ?? a.sellerSku)}`, { method: 'DELETE' });
