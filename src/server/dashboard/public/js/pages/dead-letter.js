@@ -40,7 +40,7 @@ export async function render(root, ctx) {
         d.fix ? h('p', {}, h('strong', {}, 'How to fix it: '), d.fix) : null) : null,
       h('section', { class: 'panel', 'aria-labelledby': 'h-act' },
         h('h2', { id: 'h-act' }, 'Actions'),
-        open && !mayAct ? h('p', { id: 'read-only-note' }, `Your role (${ctx.user.role}) can look at dead letters but not fix or replay them; ask an operator.`, fix?.kind === 'sku-alias' ? ` Suggested: alias ${fix.sellerSku} to one of ${fix.candidates.join(', ')}.` : '') :
+        open && !mayAct ? h('p', { id: 'read-only-note' }, `Your role (${ctx.user.role}) can look at dead letters but not fix or replay them; ask an operator.`, fix?.kind === 'sku-alias' && fix.candidates.length ? ` Suggested: alias ${fix.sellerSku} to ${fix.candidates.length === 1 ? fix.candidates[0] : `one of ${fix.candidates.join(', ')}`}.` : '') :
         open ? h('div', { class: 'actions' },
           h('button', { class: 'btn btn-primary', type: 'button', id: 'replay', onclick: (e) => act(e, `/dead-letters/${encodeURIComponent(d.id)}/replay`, {}, 'Replayed: the job runs again with all its attempts.', orderId) }, 'Replay'),
           h('button', { class: 'btn', type: 'button', id: 'replay-all-like', onclick: (e) => act(e, '/dead-letters/replay', { code }, null, orderId) }, `Replay all open ${code}`),
