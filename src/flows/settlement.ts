@@ -161,7 +161,7 @@ export interface SettlementFlowDeps {
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
 }
 
-export type SettlementImportOutcome =
+export type SettlementImportOutcome = (
   | { readonly kind: 'posted'; readonly settlementId: string; readonly revision: number; readonly journals: readonly PostedSettlementJournal[] }
   /** The same settlement again: nothing posted. */
   | { readonly kind: 'unchanged'; readonly settlementId: string; readonly revision: number; readonly journals: readonly PostedSettlementJournal[] }
@@ -173,7 +173,11 @@ export type SettlementImportOutcome =
       readonly journals: readonly PostedSettlementJournal[];
     }
   /** Dry run: what would be posted (and what is on record). */
-  | { readonly kind: 'dry-run'; readonly settlementId: string; readonly journals: readonly JournalBatch[]; readonly existing?: SettlementRecord; readonly wouldBe: 'posted' | 'unchanged' | 'corrected' };
+  | { readonly kind: 'dry-run'; readonly settlementId: string; readonly journals: readonly JournalBatch[]; readonly existing?: SettlementRecord; readonly wouldBe: 'posted' | 'unchanged' | 'corrected' }
+) & {
+  /** Columns of the file Amazon does not document (kept on each row, never interpreted), to be reported. */
+  readonly extraColumns: readonly string[];
+};
 
 // --- import ---------------------------------------------------------------------------------------------
 
@@ -207,7 +211,8 @@ export async function importSettlement(
       periodEnd: settlement.periodEnd, depositDate: settlement.depositDate, rows,
     };
     const orderSums = [...orders.entries()].map(([key, s]) => ({ amazonOrderId: key.split('\u0000')[0]!, currency: s.currency, minor: s.minor, rows: s.rows }));
-    return await postExactlyOnce(connectionId, summary, file.source, journals, orderSums, deps, options.dryRun === true);
+    const outcome = await postExactlyOnce(connectionId, summary, file.source, journals, orderSums, deps, options.dryRun === true);
+    return { ...outcome, extraColumns: settlement.extraColumns };
   } catch (err) {
     const error = coerceError(err);
     if (error instanceof MappingError && error.code.startsWith('SB_SETTLE_')) {
@@ -232,7 +237,7 @@ async function postExactlyOnce(
   orders: readonly SettlementOrderSum[],
   deps: Pick<SettlementFlowDeps, 'sage' | 'ledger' | 'clock'>,
   dryRun: boolean,
-): Promise<SettlementImportOutcome> {
+): Promise<DistributiveOmit<SettlementImportOutcome, 'extraColumns'>> {
   const fingerprint = journalFingerprint(journals);
   const id = summary.settlementId;
   if (dryRun) {
@@ -289,6 +294,8 @@ async function postExactlyOnce(
   });
   return { kind: 'corrected', settlementId: id, revision, reversed, journals: posted };
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 async function postAll(connectionId: string, settlementId: string, batches: readonly JournalBatch[], deps: Pick<SettlementFlowDeps, 'sage' | 'ledger'>): Promise<PostedSettlementJournal[]> {
   const out: PostedSettlementJournal[] = [];

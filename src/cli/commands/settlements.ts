@@ -68,6 +68,7 @@ Examples:
           throw err;
         }
         if (opts.json) return ctx.stdout(JSON.stringify(outcome, null, 2));
+        if (outcome.extraColumns.length > 0) ctx.stdout(`note: columns Amazon does not document, kept but not used: ${outcome.extraColumns.join(', ')}`);
         switch (outcome.kind) {
           case 'dry-run':
             ctx.stdout(`dry run: settlement ${outcome.settlementId} would be ${outcome.wouldBe}${outcome.existing ? ` (on record: ${outcome.existing.state}, revision ${outcome.existing.revision})` : ''}; nothing written`);

@@ -187,6 +187,16 @@ describe('settlement import into the Sage sandbox', () => {
     expect(await getSettlement(store, CONN, '10000000001')).toBeUndefined();
   });
 
+  it('a column Amazon does not document is kept, reported in the outcome, and does not change the journal', async () => {
+    const text = readFileSync(golden('01-us-orders-fees'), 'utf8');
+    const path = join(dir, 'extra.tsv');
+    writeFileSync(path, text.trimEnd().split('\n').map((l, i) => `${l}\t${i === 0 ? 'seller-note' : i === 2 ? 'hello' : ''}`).join('\n'));
+    const out = await importSettlement(CONN, settlementFileFromPath(path), deps());
+    expect(out).toMatchObject({ kind: 'posted', extraColumns: ['seller-note'] });
+    // Same journal as the file without the column: importing that one is a no-op.
+    expect((await importSettlement(CONN, settlementFileFromPath(golden('01-us-orders-fees')), deps())).kind).toBe('unchanged');
+  });
+
   it('a corrected settlement reverses the posted journal and posts the new one (revision 2), audited; again is a no-op', async () => {
     const d = deps();
     await importSettlement(CONN, settlementFileFromPath(golden('01-us-orders-fees')), d);
