@@ -3,6 +3,8 @@ import { DEFAULT_LISTING_SYNC_RULES, type ListingOverride, type ListingSyncRules
 import type { Clock } from '../core/ports/clock.ts';
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import type { ItemFields } from '../core/model/listing.ts';
+import type { SageItemField } from '../core/rules/custom-field-map.ts';
 import type { HandlerRegistry } from '../flows/index.ts';
 import {
   handleListingBlock,
@@ -60,6 +62,8 @@ export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'invent
       const p = inv.prices[marketplaceId];
       return { priceSheet: p?.priceSheet ?? 'list', currency: p?.currency ?? 'USD', warehouseId: p?.warehouseId ?? 'MAIN' };
     },
+    customFieldMap: inv.customFieldMap.map((row) => ({ ...row, source: row.source as SageItemField })),
+    languageTag: inv.languageTag,
     fastLaneMax: inv.fastLaneMax,
     readBackSample: inv.readBackSample,
     feedsPer5Min: inv.feedsPer5Min,
@@ -69,7 +73,7 @@ export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'invent
 
 export interface InventoryDepsInput {
   readonly store: Store;
-  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'>;
+  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> & Partial<Pick<Sage500Gateway, 'resolveItems'>>;
   readonly channel: ListingsChannel;
   readonly clock: Clock;
   readonly queue: DelayedJobScheduler;
@@ -79,8 +83,10 @@ export interface InventoryDepsInput {
 
 /** Builds the deps of the inventory and price flows from the store and the two connectors. */
 export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDeps {
+  const { resolveItems } = input.sage;
   return {
     sage: input.sage,
+    ...(resolveItems ? { items: (ids: readonly string[]) => itemFieldsVia((q) => resolveItems.call(input.sage, q), ids) } : {}),
     channel: input.channel,
     state: storeListingState(input.store, input.clock),
     watermarks: storeWatermarks(input.store, input.clock),
@@ -108,4 +114,15 @@ export function inventorySchedules(inv: InventoryConfig): { name: string; queue:
     { name: 'prices.sync', queue: INVENTORY_SYNC_QUEUE, key: inventorySyncKey(c, 'price'), payload: { connectionId: c, scope: 'price' }, everyMs: inv.priceSyncEveryMs },
     { name: 'inventory.watch', queue: INVENTORY_WATCH_QUEUE, key: inventoryWatchKey(c), payload: { connectionId: c }, everyMs: inv.stockWatchEveryMs },
   ];
+}
+
+/**
+ * Item fields through the gateway's resolveItems: short description, UPC and weight. The gateway port does not
+ * read UserFld1..n or the long description yet, so map rows on those find no value (not sent, or an issue when required).
+ */
+async function itemFieldsVia(resolve: Sage500Gateway['resolveItems'], itemIds: readonly string[]): Promise<ItemFields[]> {
+  const { items } = await resolve(itemIds);
+  return items
+    .filter((i) => i.matchedBy === 'item-id')
+    .map((i) => ({ itemId: i.itemId, shortDesc: i.description, ...(i.upc ? { upc: i.upc } : {}), ...(i.weight !== undefined ? { weight: i.weight } : {}) }));
 }

@@ -1,6 +1,8 @@
 import { SellbridgeError } from '../core/errors.ts';
 import type { ItemPrice, PriceSheet, StockLevel } from '../core/model/inventory.ts';
-import type { ListingLink, ListingSyncRules, SentListingState } from '../core/model/listing.ts';
+import type { ItemFields, ListingLink, ListingSyncRules, SentListingState } from '../core/model/listing.ts';
+import type { CustomFieldMap } from '../core/rules/custom-field-map.ts';
+import { attributeResultFromCustomFields } from '../core/transform/custom-field-attributes.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
 import type { ListingBlock, ListingStateStore } from '../core/ports/listing-state.ts';
@@ -54,6 +56,9 @@ export interface InventorySettings {
   readonly rules: ListingSyncRules;
   /** Price source per marketplace. */
   readonly priceFor: (marketplaceId: string) => { readonly priceSheet: PriceSheet; readonly currency: string; readonly warehouseId: string };
+  /** Sage item fields -> Amazon attributes; empty = attributes are not managed. */
+  readonly customFieldMap: CustomFieldMap;
+  readonly languageTag: string;
   readonly fastLaneMax: number;
   readonly readBackSample: number;
   readonly feedsPer5Min: number;
@@ -72,6 +77,8 @@ export interface DelayedJobScheduler {
 
 export interface InventoryFlowDeps {
   readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'>;
+  /** Sage item fields of the custom-field map (descriptions, UPC, weight, UserFld); needed only when the map is set. */
+  readonly items?: (itemIds: readonly string[]) => Promise<readonly ItemFields[]>;
   readonly channel: ListingsChannel;
   readonly state: ListingStateStore;
   readonly watermarks: Watermarks;
@@ -142,11 +149,31 @@ export interface SyncPlan {
   readonly lastSent: readonly SentListingState[];
   readonly links: readonly ListingLink[];
   readonly stock: readonly StockLevel[];
+  /** SKUs whose Sage item fields cannot become attributes (each issue names the Sage field and the attribute). */
+  readonly attributeIssues: readonly { readonly sku: string; readonly marketplaceId: string; readonly itemId: string; readonly reason: string }[];
+}
+
+/** Attaches the mapped attributes to the links (quantity/all scope, when the map is set). */
+async function withAttributes(links: ListingLink[], deps: InventoryFlowDeps, settings: InventorySettings): Promise<{ links: ListingLink[]; issues: SyncPlan['attributeIssues'] }> {
+  if (settings.customFieldMap.length === 0 || !deps.items) return { links, issues: [] };
+  const ids = [...new Set(links.map((l) => l.itemId))];
+  const fields = new Map<string, ItemFields>();
+  for (const part of chunks(ids, SAGE_CHUNK)) for (const f of await deps.items(part)) fields.set(f.itemId, f);
+  const issues: { sku: string; marketplaceId: string; itemId: string; reason: string }[] = [];
+  const out = links.map((l) => {
+    const item = fields.get(l.itemId);
+    if (!item) return l;
+    const r = attributeResultFromCustomFields(item, settings.customFieldMap, { marketplaceId: l.marketplaceId, languageTag: settings.languageTag });
+    if (r.issues.length) issues.push({ sku: l.sku, marketplaceId: l.marketplaceId, itemId: l.itemId, reason: `Sage item ${l.itemId}: ${r.issues.map((i) => `${i.field}: ${i.problem}`).join('; ')}` });
+    return Object.keys(r.attributes).length ? { ...l, attributes: r.attributes } : l;
+  });
+  return { links: out, issues };
 }
 
 export async function planListingSync(connectionId: string, scope: SyncScope, deps: InventoryFlowDeps): Promise<SyncPlan> {
   const settings = deps.settingsFor(connectionId);
-  const links = await linksOf(connectionId, deps);
+  const mapped = scope === 'price' ? { links: await linksOf(connectionId, deps), issues: [] } : await withAttributes(await linksOf(connectionId, deps), deps, settings);
+  const links = mapped.links;
   const itemIds = [...new Set(links.map((l) => l.itemId))];
   const stock = await readStock(itemIds, deps, settings.rules);
   const prices = scope === 'quantity' ? [] : await readPrices(links, deps, settings);
@@ -172,7 +199,7 @@ export async function planListingSync(connectionId: string, scope: SyncScope, de
     changes.push({ ...change, changes: kept, toZero: change.toZero && q !== undefined });
   }
   const held = scope === 'quantity' ? [] : delta.held;
-  return { delta, changes, held, blocked, lastSent, links, stock };
+  return { delta, changes, held, blocked, lastSent, links, stock, attributeIssues: mapped.issues };
 }
 
 export interface SyncOutcome {
@@ -182,6 +209,8 @@ export interface SyncOutcome {
   readonly feeds: readonly { readonly feedRowId: string; readonly marketplaceId: string; readonly messages: number; readonly bytes: number }[];
   readonly held: number;
   readonly blocked: number;
+  /** SKUs whose item fields could not be mapped (dead-lettered once as SB_LIST_ATTRIBUTE_INVALID). */
+  readonly attributeIssues: number;
 }
 
 /** `inventory.sync` / `prices sync`: plan, fast lane, feeds (validated), held prices to approval. */
@@ -192,6 +221,10 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
   const plan = await planListingSync(connectionId, scope, deps);
 
   for (const held of plan.held) await blockChange(connectionId, 'price-held', held.marketplaceId, held.sku, held.change, held.why, deps);
+  for (const bad of plan.attributeIssues) {
+    const { block, created } = await deps.state.addBlock({ connectionId, marketplaceId: bad.marketplaceId, sku: bad.sku, kind: 'attribute-invalid', field: 'attributes', target: bad.reason, reason: bad.reason });
+    if (created) await deps.jobs.enqueue(LISTING_BLOCK_QUEUE, { connectionId, blockId: block.id, sku: bad.sku, marketplaceId: bad.marketplaceId, kind: block.kind, reason: bad.reason }, { key: listingBlockKey(block.id), dedupe: true });
+  }
 
   // Fast lane: a few drops to zero go out at once, one patchListingsItem each; more than that go first in the feed.
   const toZero = plan.changes.filter((c) => c.toZero);
@@ -226,7 +259,7 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
     await deps.jobs.enqueue(LISTING_FEED_QUEUE, { connectionId, feedRowId }, { key: listingFeedKey(feedRowId), dedupe: true, priority: fast ? FAST_LANE_PRIORITY : FEED_PRIORITY });
     feeds.push({ feedRowId, marketplaceId: batch.marketplaceId, messages: batch.document.messages.length, bytes: batch.bytes });
   }
-  return { links: plan.links.length, changes: plan.changes.length, fastLane, feeds, held: plan.held.length, blocked: plan.blocked.length };
+  return { links: plan.links.length, changes: plan.changes.length, fastLane, feeds, held: plan.held.length, blocked: plan.blocked.length, attributeIssues: plan.attributeIssues.length };
 }
 
 /** @throws SellbridgeError SB_LIST_FEED_INVALID (internal: our builder broke the schema) — nothing is uploaded. */
@@ -348,6 +381,7 @@ export async function handleListingBlock(payload: unknown, deps: InventoryFlowDe
       const held: HeldChange = { sku: block.sku, marketplaceId: block.marketplaceId, reason: 'price-jump', change: { kind: 'quantity', to: 0, why: '' }, why: block.reason };
       throw errorFromHeld(held);
     }
+    if (block.kind === 'attribute-invalid') throw new SellbridgeError('SB_LIST_ATTRIBUTE_INVALID', `SKU ${block.sku} in ${block.marketplaceId}: ${block.reason}`, { context: { sku: block.sku, marketplaceId: block.marketplaceId, blockId } });
     throw new SellbridgeError('SB_LIST_MESSAGE_REJECTED', block.reason, { context: { sku: block.sku, marketplaceId: block.marketplaceId, blockId } });
   }
   await deps.state.setBlockState(blockId, 'released');
@@ -376,4 +410,29 @@ export async function watchStock(payload: unknown, deps: InventoryFlowDeps): Pro
   await deps.jobs.enqueue(INVENTORY_SYNC_QUEUE, { connectionId, scope: 'quantity' }, { key: inventorySyncKey(connectionId, 'quantity'), dedupe: true, priority: FAST_LANE_PRIORITY });
   await deps.watermarks.set(connectionId, STOCK_WATERMARK, digest);
   return { changed: true };
+}
+
+export interface AttributePreview {
+  readonly sku: string;
+  readonly marketplaceId: string;
+  readonly attributes: readonly string[];
+  /** Amazon's verdict in VALIDATION_PREVIEW mode (nothing saved). */
+  readonly status: 'ACCEPTED' | 'INVALID' | 'VALID';
+  readonly issues: readonly string[];
+}
+
+/**
+ * `inventory attributes --preview`: the attribute changes the next sync would send, each checked by Amazon with
+ * patchListingsItem in VALIDATION_PREVIEW mode (nothing is saved); at most `limit` SKUs (5 requests per second).
+ */
+export async function previewAttributeChanges(connectionId: string, deps: InventoryFlowDeps, limit = 20): Promise<{ readonly previews: readonly AttributePreview[]; readonly issues: SyncPlan['attributeIssues']; readonly more: number }> {
+  const plan = await planListingSync(connectionId, 'quantity', deps);
+  const withAttrs = plan.changes.map((c) => ({ ...c, changes: c.changes.filter((f) => f.kind === 'attribute') })).filter((c) => c.changes.length > 0);
+  const previews: AttributePreview[] = [];
+  for (const change of withAttrs.slice(0, limit)) {
+    const message = feedMessageFromChange(change, 1);
+    const result = await deps.channel.patchListing({ marketplaceId: change.marketplaceId, sku: change.sku, productType: change.productType, patches: message.patches, preview: true });
+    previews.push({ sku: change.sku, marketplaceId: change.marketplaceId, attributes: change.changes.map((c) => (c.kind === 'attribute' ? c.name : c.kind)), status: result.status, issues: result.issues });
+  }
+  return { previews, issues: plan.attributeIssues, more: Math.max(0, withAttrs.length - limit) };
 }

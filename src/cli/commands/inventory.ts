@@ -24,6 +24,7 @@ Examples:
   sellbridge inventory sync --wait                              send the changes and follow the feeds to the end
   sellbridge inventory reconcile --out reports                  Sage vs Amazon, CSV + JSON with likely causes
   sellbridge inventory reconcile --fix                          and send the rule quantity where that is the fix
+  sellbridge inventory attributes                               mapped attributes checked by Amazon (VALIDATION_PREVIEW)
 
 Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the config section \`inventory\`.`,
     );
@@ -66,6 +67,24 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
         if (report.discrepancies.length > 50) ctx.stdout(`... ${report.discrepancies.length - 50} more in the files`);
         if (opts.fix) ctx.stdout(`fix: ${report.fixed} SKUs will be sent again (inventory.sync queued)`);
         ctx.stdout(`written: ${csv}, ${json}`);
+      }),
+    );
+
+  inventory
+    .command('attributes')
+    .description('custom fields -> listing attributes: the attribute changes the next sync would send, checked by Amazon in VALIDATION_PREVIEW mode (nothing saved)')
+    .option('--limit <n>', 'SKUs to preview (patchListingsItem, 5 per second)', '20')
+    .option('--connection <id>', 'connection id (default: inventory.connectionId)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { limit: string; connection?: string; json?: boolean }, cmd: Command) =>
+      withInventory(ctx, cmd, opts.connection, async ({ deps, connectionId }) => {
+        const { previewAttributeChanges } = await import('../../flows/inventory-sync.ts');
+        if (deps.settingsFor(connectionId).customFieldMap.length === 0) return ctx.stdout('no custom-field map (inventory.customFieldMap): attributes are not managed');
+        const result = await previewAttributeChanges(connectionId, deps, Number(opts.limit));
+        if (opts.json) return ctx.stdout(JSON.stringify(result, null, 2));
+        ctx.stdout(`${result.previews.length} SKU(s) previewed${result.more ? `, ${result.more} more not previewed` : ''}; ${result.issues.length} with unmappable item fields`);
+        if (result.previews.length) ctx.stdout(formatTable(result.previews.map((p) => ({ marketplaceId: p.marketplaceId, sku: p.sku, attributes: p.attributes.join(' '), status: p.status, issues: p.issues.join('; ') })), ['marketplaceId', 'sku', 'attributes', 'status', 'issues'], 80));
+        for (const i of result.issues) ctx.stdout(`cannot map ${i.sku}: ${i.reason}`);
       }),
     );
 

@@ -23,6 +23,23 @@ const marketplacePrice = z
   })
   .describe('Price source of one marketplace');
 
+const customField = z
+  .strictObject({
+    source: z
+      .string()
+      .regex(/^(ShortDesc|LongDesc|UPC|Weight|UserFld[1-9])$/, 'ShortDesc, LongDesc, UPC, Weight or UserFld1..9')
+      .describe('Sage item field read'),
+    attribute: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a top-level Amazon attribute name').describe('Amazon attribute written (top level), e.g. item_name, brand'),
+    kind: z.enum(['text', 'number', 'weight', 'upc', 'enum']).default('text').describe('Value shape of the attribute'),
+    required: z.boolean().default(false).describe('A missing value is an error (dead letter) instead of "not sent"'),
+    maxLength: z.number().int().positive().optional().describe('text/enum: longest value'),
+    allowed: z.array(z.string()).optional().describe('enum: allowed values'),
+    unit: z.string().optional().describe('weight: Amazon unit name (pounds, kilograms, ounces, grams)'),
+    min: z.number().optional().describe('number/weight: lowest value'),
+    max: z.number().optional().describe('number/weight: highest value'),
+  })
+  .describe('One row of the custom-field map');
+
 export const inventorySection = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Run inventory and price sync on a schedule inside `sellbridge run`'),
@@ -49,6 +66,11 @@ export const inventorySection = z
     minPriceMinor: z.number().int().positive().optional().describe('Guard rail: a price below this (minor units) is not sent and waits for approval'),
     maxPriceMinor: z.number().int().positive().optional().describe('Guard rail: a price above this (minor units) is not sent and waits for approval'),
     maxPriceChangePercent: z.number().positive().default(20).describe('Guard rail: a price change larger than this percent of the last price sent waits for approval in the dead-letter queue'),
+    customFieldMap: z
+      .array(customField)
+      .default([])
+      .describe('Sage item fields -> Amazon listing attributes, sent as PATCH messages with the quantity sync (empty = attributes are not managed; set it in the YAML file)'),
+    languageTag: z.string().regex(/^[a-z]{2}_[A-Z]{2}$/, 'e.g. en_US').default('en_US').describe('language_tag of text attributes'),
     fastLaneMax: count('Drops to zero sent at once through patchListingsItem (5 rps) when there are at most this many; more go first in the next feed', 20),
     readBackSample: count('After a feed is DONE: how many accepted SKUs are read back through getListingsItem (0 = none)', 50),
     feedsPer5Min: count('JSON_LISTINGS_FEED submissions allowed per 5 minutes per region (Amazon: 5)', 5, 1),

@@ -30,7 +30,7 @@ export interface StoredFeed {
   readonly sent: readonly { readonly messageId: number; readonly sku: string; readonly change: ListingChange }[];
 }
 
-export type BlockKind = 'rejected' | 'price-held';
+export type BlockKind = 'rejected' | 'price-held' | 'attribute-invalid';
 export type BlockState = 'new' | 'open' | 'released';
 
 export interface ListingBlock {

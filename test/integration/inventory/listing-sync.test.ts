@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventorySettingsFromConfig } from '../../../src/app/inventory-deps.ts';
+import { createInventoryDeps, inventorySettingsFromConfig } from '../../../src/app/inventory-deps.ts';
 import { storeListingState } from '../../../src/app/listing-store.ts';
 import { createListingsChannel } from '../../../src/connectors/amazon/listings-channel.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
@@ -9,6 +9,7 @@ import { SellbridgeError } from '../../../src/core/errors.ts';
 import {
   handleListingBlock,
   LISTING_BLOCK_QUEUE,
+  previewAttributeChanges,
   LISTING_FEED_QUEUE,
   syncListings,
   trackListingFeed,
@@ -81,7 +82,7 @@ const link = (sku: string, itemId = sku): StoredLink => ({ sku, marketplaceId: U
 
 beforeAll(async () => {
   skus = Array.from({ length: N }, (_, i) => `SB-${String(i).padStart(5, '0')}`);
-  sim = await createAmazonSimulator({ seed: 7, orders: 0, limits: false, scenario: { skus: [...skus, 'WIDGET-RED', 'GADGET-PRO'] } });
+  sim = await createAmazonSimulator({ seed: 7, orders: 0, limits: false, scenario: { skus: [...skus, 'AMZ-RED-ATTR', 'GADGET-PRO'] } });
   sage = await createSandboxGateway({ path: ':memory:' });
   await addSandboxItems(sage, N);
   store = await freshStore('sqlite', 'inventory-listing-sync');
@@ -219,5 +220,44 @@ describe('inventory sync: Sage sandbox -> JSON_LISTINGS_FEED -> simulator', () =
     const qty = sim.control.listing('SB-00300')!.attributes['fulfillment_availability']!.find((v) => v['fulfillment_channel_code'] === 'DEFAULT')!['quantity'];
     expect(qty).toBe(0);
     expect(new Map((await state.lastSent(C)).map((s) => [s.sku, s.quantity])).get('SB-00300')).toBe(0);
+  }, 60_000);
+
+  it('custom fields become attribute PATCH messages; Amazon previews them (VALIDATION_PREVIEW); an unmappable field is dead-lettered', async () => {
+    const C = 'c6';
+    await state.upsertLinks(C, [link('AMZ-RED-ATTR', 'WIDGET-RED'), link('GADGET-PRO', 'GADGET-PRO')]);
+    await state.saveSent(C, [{ state: { sku: 'AMZ-RED-ATTR', marketplaceId: US, quantity: 120 }, itemId: 'WIDGET-RED' }, { state: { sku: 'GADGET-PRO', marketplaceId: US, quantity: 8 }, itemId: 'GADGET-PRO' }]);
+    const s = settings({
+      fastLaneMax: 0,
+      customFieldMap: [
+        { source: 'ShortDesc', attribute: 'item_name', kind: 'text', maxLength: 200 },
+        { source: 'Weight', attribute: 'item_weight', kind: 'weight', unit: 'pounds', max: 1 },
+      ],
+    });
+    const d = createInventoryDeps({ store, sage, channel: deps(s).channel, clock: { now: () => new Date() }, queue: deps(s).jobs, settingsFor: () => s });
+    const preview = await previewAttributeChanges(C, d);
+    expect(preview.previews.map((p) => [p.sku, p.attributes, p.issues])).toEqual([
+      ['AMZ-RED-ATTR', ['item_name', 'item_weight'], []],
+      ['GADGET-PRO', ['item_name'], []],
+    ]);
+    expect(preview.previews.every((p) => p.status === 'VALID')).toBe(true);
+    expect(preview.issues).toEqual([{ sku: 'GADGET-PRO', marketplaceId: US, itemId: 'GADGET-PRO', reason: 'Sage item GADGET-PRO: Weight -> item_weight: 2.25 is above 1' }]);
+    expect(sim.control.listing('GADGET-PRO')!.attributes['item_name']![0]!['value']).not.toBe('Gadget Pro'); // preview saved nothing
+
+    jobs.length = 0;
+    const outcome = await syncListings({ connectionId: C, scope: 'quantity' }, d);
+    expect(outcome).toMatchObject({ changes: 2, attributeIssues: 1 });
+    const feed = await state.feed(outcome.feeds[0]!.feedRowId);
+    const red = feed!.sent.find((m) => m.sku === 'AMZ-RED-ATTR')!;
+    expect(red.change.changes.map((c) => (c.kind === 'attribute' ? c.name : c.kind))).toEqual(['item_name', 'item_weight']);
+    await drainFeeds(d);
+    expect(sim.control.listing('AMZ-RED-ATTR')!.attributes['item_weight']).toEqual([{ value: 0.5, unit: 'pounds', marketplace_id: US }]);
+    expect(sim.control.listing('GADGET-PRO')!.attributes['item_name']![0]!['value']).toBe('Gadget Pro');
+    const block = jobs.find((j) => j.queue === LISTING_BLOCK_QUEUE)!;
+    const err = (await handleListingBlock(block.payload, d).catch((e: unknown) => e)) as SellbridgeError;
+    expect(err.code).toBe('SB_LIST_ATTRIBUTE_INVALID');
+    expect(err.message).toBe(`SKU GADGET-PRO in ${US}: Sage item GADGET-PRO: Weight -> item_weight: 2.25 is above 1`);
+    // Sent once: the next sync has nothing left to send for these SKUs.
+    jobs.length = 0;
+    expect(await syncListings({ connectionId: C, scope: 'quantity' }, d)).toMatchObject({ changes: 0, feeds: [] });
   }, 60_000);
 });
