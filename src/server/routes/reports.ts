@@ -23,9 +23,45 @@ type FeedTables = {
   };
 };
 
-const NOT_YET = { error: 'not available yet' };
+/** Row types of migrations 0007-settlements and 0008-listing-sync, as far as the admin API reads them. */
+type SettlementTables = {
+  settlements: {
+    connection_id: string;
+    settlement_id: string;
+    state: string;
+    revision: number;
+    currency: string;
+    total_minor: number | string;
+    period_start: string;
+    period_end: string;
+    deposit_date: string;
+    rows: number;
+    source: string;
+    journals: string;
+    pending_journals: string | null;
+    last_error: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  settlement_orders: { connection_id: string; settlement_id: string; amazon_order_id: string; currency: string; amount_minor: number | string; rows: number; posted_at: string | null };
+  settlement_quarantine: { id: string; connection_id: string; source: string; settlement_id: string | null; code: string; message: string; issues: string; created_at: string };
+};
+type ListingTables = {
+  listing_blocks: { id: string; connection_id: string; marketplace_id: string; sku: string; kind: string; field: string; target: string; reason: string; state: string; created_at: string; updated_at: string };
+  listing_flags: { id: string; connection_id: string; marketplace_id: string; sku: string; kind: string; feed_id: string | null; detail: string; created_at: string };
+};
 
-/** Feeds (listing_feed, migration 0004); settlements and inventory discrepancies join when their tables exist. */
+/** JSON text written by another flow; shown as text if it is not JSON, never a 500. */
+function json(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Feeds (listing_feed, 0004), settlements (0007) and stored inventory findings (0008). */
 export function registerReportRoutes(ctx: ServerContext): void {
   const { routes } = ctx;
   routes.add(
@@ -62,16 +98,101 @@ export function registerReportRoutes(ctx: ServerContext): void {
       };
     },
   );
+  const sdb = ctx.store.db.withTables<SettlementTables & ListingTables>();
+  const settlementView = (r: SettlementTables['settlements']) => ({
+    connectionId: r.connection_id,
+    settlementId: r.settlement_id,
+    state: r.state,
+    revision: Number(r.revision),
+    currency: r.currency,
+    totalMinor: Number(r.total_minor),
+    periodStart: r.period_start,
+    periodEnd: r.period_end,
+    depositDate: r.deposit_date,
+    rows: Number(r.rows),
+    source: r.source,
+    journalCount: (asArray(json(r.journals))).length,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
+
   routes.add(
-    { method: 'GET', url: '/api/v1/settlements', role: 'viewer', tag: 'settlements', summary: 'Settlement reports and their journal posting status', query: z.strictObject({ limit: Limit(50, 500) }), response: z.unknown(), statuses: { 501: 'not available yet' } },
-    async ({ reply }) => reply.code(501).send(NOT_YET),
+    {
+      method: 'GET',
+      url: '/api/v1/settlements',
+      role: 'viewer',
+      tag: 'settlements',
+      summary: 'Settlement reports and their posting state (posting, posted, correcting, failed), newest deposit first, plus files refused as a whole (quarantine)',
+      query: z.strictObject({ state: z.string().max(30).optional(), limit: Limit(50, 500) }),
+      response: z.object({ settlements: z.array(z.record(z.string(), z.unknown())), quarantine: z.array(z.record(z.string(), z.unknown())) }),
+    },
+    async ({ query }) => {
+      let q = sdb.selectFrom('settlements').selectAll().orderBy('deposit_date', 'desc').orderBy('settlement_id', 'desc').limit(query.limit);
+      if (query.state) q = q.where('state', '=', query.state);
+      const quarantine = await sdb.selectFrom('settlement_quarantine').selectAll().orderBy('created_at', 'desc').limit(query.limit).execute();
+      return {
+        settlements: (await q.execute()).map(settlementView),
+        quarantine: quarantine.map((r) => ({ id: r.id, connectionId: r.connection_id, source: r.source, settlementId: r.settlement_id, code: r.code, message: r.message, issues: json(r.issues), createdAt: r.created_at })),
+      };
+    },
   );
   routes.add(
-    { method: 'GET', url: '/api/v1/settlements/:id', role: 'viewer', tag: 'settlements', summary: 'One settlement with its journal', params: z.strictObject({ id: z.string().min(1).max(100) }), response: z.unknown(), statuses: { 501: 'not available yet' } },
-    async ({ reply }) => reply.code(501).send(NOT_YET),
+    {
+      method: 'GET',
+      url: '/api/v1/settlements/:id',
+      role: 'viewer',
+      tag: 'settlements',
+      summary: 'One settlement with its Sage GL journals (reference, batch, lines) and the per-order sums for reconciliation',
+      params: z.strictObject({ id: z.string().min(1).max(100) }),
+      query: z.strictObject({ connectionId: z.string().max(100).optional() }),
+      response: z.record(z.string(), z.unknown()),
+      statuses: { 404: 'unknown settlement' },
+    },
+    async ({ params, query, reply }) => {
+      let q = sdb.selectFrom('settlements').selectAll().where('settlement_id', '=', params.id);
+      if (query.connectionId) q = q.where('connection_id', '=', query.connectionId);
+      const r = await q.executeTakeFirst();
+      if (!r) return reply.code(404).send({ error: `Sellbridge has no settlement ${params.id}` });
+      const orders = await sdb
+        .selectFrom('settlement_orders')
+        .selectAll()
+        .where('connection_id', '=', r.connection_id)
+        .where('settlement_id', '=', r.settlement_id)
+        .orderBy('amazon_order_id')
+        .limit(5000)
+        .execute();
+      return {
+        ...settlementView(r),
+        journals: json(r.journals),
+        pendingJournals: r.pending_journals ? json(r.pending_journals) : null,
+        orders: orders.map((o) => ({ amazonOrderId: o.amazon_order_id, currency: o.currency, amountMinor: Number(o.amount_minor), rows: Number(o.rows), postedAt: o.posted_at })),
+      };
+    },
   );
   routes.add(
-    { method: 'GET', url: '/api/v1/inventory/discrepancies', role: 'viewer', tag: 'inventory', summary: 'Items whose Sage and Amazon quantities disagree', query: z.strictObject({ limit: Limit(100, 1000) }), response: z.unknown(), statuses: { 501: 'not available yet' } },
-    async ({ reply }) => reply.code(501).send(NOT_YET),
+    {
+      method: 'GET',
+      url: '/api/v1/inventory/discrepancies',
+      role: 'viewer',
+      tag: 'inventory',
+      summary:
+        'Stored inventory findings: read-back flags (Amazon accepted a feed but shows another value) and SKU changes held until a person acts (rejected by Amazon, price outside the guard rails). The full Sage-vs-Amazon comparison runs live with `sellbridge inventory reconcile`',
+      query: z.strictObject({ sku: z.string().max(100).optional(), limit: Limit(100, 1000) }),
+      response: z.object({ flags: z.array(z.record(z.string(), z.unknown())), held: z.array(z.record(z.string(), z.unknown())), note: z.string() }),
+    },
+    async ({ query }) => {
+      let f = sdb.selectFrom('listing_flags').selectAll().orderBy('created_at', 'desc').limit(query.limit);
+      let b = sdb.selectFrom('listing_blocks').selectAll().where('state', '!=', 'released').orderBy('created_at', 'desc').limit(query.limit);
+      if (query.sku) {
+        f = f.where('sku', '=', query.sku);
+        b = b.where('sku', '=', query.sku);
+      }
+      return {
+        flags: (await f.execute()).map((r) => ({ id: r.id, connectionId: r.connection_id, marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, feedId: r.feed_id, detail: r.detail, createdAt: r.created_at })),
+        held: (await b.execute()).map((r) => ({ id: r.id, connectionId: r.connection_id, marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, field: r.field, target: json(r.target), reason: r.reason, state: r.state, createdAt: r.created_at, updatedAt: r.updated_at })),
+        note: 'the full comparison of Sage available and Amazon quantities runs live: sellbridge inventory reconcile (writes CSV/JSON reports)',
+      };
+    },
   );
 }
