@@ -1,3 +1,4 @@
+import { SETTLEMENT_ACCOUNTS } from '../../../core/rules/settlement-accounts.ts';
 import type { SageDb } from '../sql/db.ts';
 
 /**
@@ -119,6 +120,7 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     }
   }
   await db.insertInto('tglFiscalPeriod').values(periods).execute();
+  await seedSettlementAccounts(db, co);
   await db.insertInto('tglJournal').values({ JrnlKey: 801, CompanyID: co, JrnlID: 'GJ', Description: 'General journal' }).execute();
   await db
     .insertInto('tciSurrogateKey')
@@ -153,4 +155,19 @@ export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
     { GLAcctKey: 708, CompanyID: co, GLAcctNo: '2310-00', Description: 'Marketplace facilitator tax', Status: 1, PostingType: 1 },
     { GLAcctKey: 709, CompanyID: co, GLAcctNo: '4050-00', Description: 'Amazon promotions', Status: 1, PostingType: 1 },
   ]).execute();
+}
+
+/**
+ * The rest of the placeholder settlement chart (src/core/rules/settlement-accounts.ts) that the accounts above do
+ * not already cover, so `sellbridge settlements import` posts on a fresh sandbox with the default rules. Keys from
+ * 710 up, in the chart's order.
+ */
+export async function seedSettlementAccounts(db: SageDb, co: string): Promise<void> {
+  const have = new Set((await db.selectFrom('tglAccount').select('GLAcctNo').where('CompanyID', '=', co).execute()).map((r) => r.GLAcctNo));
+  const missing = Object.entries(SETTLEMENT_ACCOUNTS).filter(([, account]) => !have.has(account));
+  if (missing.length === 0) return;
+  await db
+    .insertInto('tglAccount')
+    .values(missing.map(([name, account], i) => ({ GLAcctKey: 710 + i, CompanyID: co, GLAcctNo: account, Description: `Amazon ${name}`.slice(0, 30), Status: 1, PostingType: 1 })))
+    .execute();
 }
