@@ -5,6 +5,8 @@
 // the budget ceil(changes / 25,000) feeds. Figures vary with the machine; compare the ratios.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { inventorySettingsFromConfig } from '../src/app/inventory-deps.ts';
@@ -27,6 +29,8 @@ const N = Number(values.skus);
 const CHANGED = values.changed.split(',').map(Number);
 const SAMPLE = Number(values.sample);
 const US = DEFAULT_SELLER.marketplaceIds[0]!;
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const ms = (t0: number): number => Math.round(performance.now() - t0);
 
@@ -51,10 +55,11 @@ if (SHARED_PRESENT) {
 
 console.log(`inventory bench: ${N.toLocaleString('en-US')} SKUs, one marketplace; official schema ${official ? 'loaded from ../shared' : 'absent (structural twin only)'}`);
 console.log('\n1) pure core: delta (stock + price rules, last sent) and feed building, per changed share');
+console.log('(delta ms: first run / warm run; heap peak: above the heap before the run, inputs excluded, after a forced GC)');
 console.log('changed   changes  delta ms  feeds ms  validate ms  feeds  budget  messages/feed   max bytes   heap peak   rss peak');
 for (const percent of CHANGED) {
   const stock = stockWith(percent);
-  (globalThis as { gc?: () => void }).gc?.();
+  gc();
   const heap0 = process.memoryUsage().heapUsed;
   let heapPeak = heap0;
   const sampleHeap = () => void (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed));
@@ -62,6 +67,9 @@ for (const percent of CHANGED) {
   const delta = listingDeltaFromSage({ links, stock, prices, lastSent, rules: DEFAULT_LISTING_SYNC_RULES });
   const deltaMs = ms(t);
   sampleHeap();
+  t = performance.now();
+  listingDeltaFromSage({ links, stock, prices, lastSent, rules: DEFAULT_LISTING_SYNC_RULES });
+  const warmMs = ms(t);
   t = performance.now();
   const batches = feedMessagesFromDeltas(delta.changes, { sellerId: DEFAULT_SELLER.sellerId });
   const feedsMs = ms(t);
@@ -72,7 +80,7 @@ for (const percent of CHANGED) {
   sampleHeap();
   const budget = Math.ceil(delta.changes.length / MAX_MESSAGES_PER_FEED);
   console.log(
-    `${String(percent).padStart(5)} %  ${String(delta.changes.length).padStart(8)}  ${String(deltaMs).padStart(8)}  ${String(feedsMs).padStart(8)}  ${String(validateMs).padStart(11)}  ${String(batches.length).padStart(5)}  ${String(budget).padStart(6)}  ${batches.map((b) => b.document.messages.length).join('+').padStart(13)}  ${String(Math.max(...batches.map((b) => b.bytes))).padStart(10)}  ${mb(heapPeak - heap0).padStart(10)}  ${mb(process.resourceUsage().maxRSS * 1024).padStart(9)}${problems ? `  SCHEMA PROBLEMS ${problems}` : ''}`,
+    `${String(percent).padStart(5)} %  ${String(delta.changes.length).padStart(8)}  ${`${deltaMs}/${warmMs}`.padStart(8)}  ${String(feedsMs).padStart(8)}  ${String(validateMs).padStart(11)}  ${String(batches.length).padStart(5)}  ${String(budget).padStart(6)}  ${batches.map((b) => b.document.messages.length).join('+').padStart(13)}  ${String(Math.max(...batches.map((b) => b.bytes))).padStart(10)}  ${mb(heapPeak - heap0).padStart(10)}  ${mb(process.resourceUsage().maxRSS * 1024).padStart(9)}${problems ? `  SCHEMA PROBLEMS ${problems}` : ''}`,
   );
 }
 
