@@ -11,6 +11,7 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerJobsCommands } from './commands/jobs.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerSage500Commands } from './commands/sage500.ts';
+import { registerOrdersCommands } from './commands/orders.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerSettlementsCommands } from './commands/settlements.ts';
 import { registerInventoryCommands } from './commands/inventory.ts';
@@ -58,6 +59,7 @@ Examples:
   registerJobsCommands(program, ctx);
   registerDlqCommands(program, ctx);
   registerSage500Commands(program, ctx);
+  registerOrdersCommands(program, ctx);
   registerDemoCommand(program, ctx);
   registerSettlementsCommands(program, ctx);
   registerInventoryCommands(program, ctx);

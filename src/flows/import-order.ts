@@ -114,13 +114,13 @@ async function findLinkedSalesOrder(job: OrderSyncJob, link: OrderLink | undefin
   return found;
 }
 
-async function rulesWithAliases(connectionId: string, deps: ImportOrderDeps): Promise<MappingRules> {
+export async function rulesWithAliases(connectionId: string, deps: Pick<ImportOrderDeps, 'rulesFor' | 'aliases'>): Promise<MappingRules> {
   const rules = deps.rulesFor(connectionId);
   const aliases = await deps.aliases.aliasesFor(connectionId);
   return { ...rules, skuAliases: { ...rules.skuAliases, ...aliases } };
 }
 
-function orderContextQuery(order: Order, rules: MappingRules, warehouseId: string) {
+export function orderContextQuery(order: Order, rules: MappingRules, warehouseId: string) {
   const shipMethodId = shipMethodFromServiceLevel(order.shipServiceLevel, rules.shipMethods);
   return {
     skus: [...new Set(order.lines.filter((l) => l.quantityOrdered > 0 && l.sku).map((l) => l.sku!))],

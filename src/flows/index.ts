@@ -6,6 +6,7 @@ import { confirmShipment, pollShipments, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_Q
 export * from './import-order.ts';
 export * from './confirm-shipment.ts';
 export * from './poll-orders.ts';
+export * from './preview-order.ts';
 
 /** Everything the order-to-fulfillment flows need; `createOrderFlowDeps` (src/app) builds it from the store and connectors. */
 export type OrderFlowDeps = ImportOrderDeps & ShipmentFlowDeps;
