@@ -64,6 +64,7 @@ export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'invent
     },
     customFieldMap: inv.customFieldMap.map((row) => ({ ...row, source: row.source as SageItemField })),
     languageTag: inv.languageTag,
+    fbaSkus: new Set(inv.fbaSkus),
     fastLaneMax: inv.fastLaneMax,
     readBackSample: inv.readBackSample,
     feedsPer5Min: inv.feedsPer5Min,

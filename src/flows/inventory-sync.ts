@@ -59,6 +59,8 @@ export interface InventorySettings {
   /** Sage item fields -> Amazon attributes; empty = attributes are not managed. */
   readonly customFieldMap: CustomFieldMap;
   readonly languageTag: string;
+  /** SKUs fulfilled by Amazon whatever their link says: their quantity is never pushed from Sage. */
+  readonly fbaSkus?: ReadonlySet<string>;
   readonly fastLaneMax: number;
   readonly readBackSample: number;
   readonly feedsPer5Min: number;
@@ -106,7 +108,7 @@ function parseScope(value: unknown): SyncScope {
 async function linksOf(connectionId: string, deps: InventoryFlowDeps): Promise<ListingLink[]> {
   const settings = deps.settingsFor(connectionId);
   const stored = await deps.state.links(connectionId);
-  return stored.map((l) => ({ ...l, currency: settings.priceFor(l.marketplaceId).currency }));
+  return stored.map((l) => ({ ...l, currency: settings.priceFor(l.marketplaceId).currency, ...(settings.fbaSkus?.has(l.sku) ? { fulfillment: 'FBA' as const } : {}) }));
 }
 
 async function readStock(itemIds: readonly string[], deps: InventoryFlowDeps, rules: ListingSyncRules): Promise<StockLevel[]> {

@@ -32,8 +32,8 @@ const channel: ListingsChannel = {
   fbaQuantities: async () => new Map(),
 };
 
-function deps(): InventoryFlowDeps {
-  const settings = inventorySettingsFromConfig(configSchema.parse({ amazon: { sellerId: 'S1' }, inventory: { readBackSample: 0, fastLaneMax: 0 } }) as never);
+function deps(inventory: Record<string, unknown> = {}): InventoryFlowDeps {
+  const settings = inventorySettingsFromConfig(configSchema.parse({ amazon: { sellerId: 'S1' }, inventory: { readBackSample: 0, fastLaneMax: 0, ...inventory } }) as never);
   return {
     sage: { getStock: async () => stock, getPrices: async () => [] },
     channel,
@@ -102,5 +102,12 @@ describe('listing.feed life cycle', () => {
     stock = [{ itemId: 'I-1', warehouseId: 'MAIN', onHand: 1, available: 0 }];
     expect(await watchStock({ connectionId: 'c' }, d)).toEqual({ changed: true });
     expect(queued.map((j) => [j.queue, j.payload['scope']])).toEqual([[INVENTORY_SYNC_QUEUE, 'quantity'], [INVENTORY_SYNC_QUEUE, 'quantity']]);
+  });
+
+  it('a SKU listed in inventory.fbaSkus never gets a quantity from Sage, whatever its link says', async () => {
+    await state.upsertLinks('f', [{ sku: 'S-FBA', itemId: 'I-1', marketplaceId: US, productType: 'PRODUCT', fulfillment: 'MFN' }]);
+    stock = [{ itemId: 'I-1', warehouseId: 'MAIN', onHand: 50, available: 50 }];
+    expect(await syncListings({ connectionId: 'f', scope: 'quantity' }, deps({ fbaSkus: ['S-FBA'] }))).toMatchObject({ changes: 0, feeds: [] });
+    expect(await syncListings({ connectionId: 'f', scope: 'quantity' }, deps())).toMatchObject({ changes: 1 });
   });
 });

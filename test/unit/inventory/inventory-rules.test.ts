@@ -54,6 +54,7 @@ describe('availability and price rules (additions of issue 7)', () => {
     expect(s.rules).toMatchObject({ warehouseIds: ['MAIN', 'EAST'], safetyStock: 2, safetyStockPercent: 10, exposePercent: 80, maxQuantity: 99, zeroBelow: 3, skipFbaQuantity: true, overrides: { X: { optOut: 'price' } }, price: { minMinor: 100, maxChangePercent: 20 } });
     expect(s.priceFor('A2EUQ1WTGCTBG2')).toEqual({ currency: 'CAD', priceSheet: 'sheet1', warehouseId: 'MAIN' });
     expect(s.priceFor(US)).toEqual({ currency: 'USD', priceSheet: 'list', warehouseId: 'MAIN' });
+    expect([...inventorySettingsFromConfig(configSchema.parse({ inventory: { fbaSkus: ['F-1'] } }) as never).fbaSkus!]).toEqual(['F-1']);
     expect(inventorySchedules(config.inventory as never)).toEqual([]);
     const on = configSchema.parse({ inventory: { enabled: true } });
     expect(inventorySchedules(on.inventory as never).map((x) => [x.name, x.queue, x.key, x.everyMs])).toEqual([
