@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { Shipment } from '../../../src/core/model/shipment.ts';
 import { confirmShipment, pollShipments, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE, SHIPMENT_WATERMARK } from '../../../src/flows/confirm-shipment.ts';
 import { importOrder } from '../../../src/flows/import-order.ts';
-import { packagesFromShipment } from '../../../src/flows/package-confirmations.ts';
-import { DEFAULT_CARRIERS } from '../../../src/core/rules/carriers.ts';
 import { anOrder, CONN, fakes, type Fakes } from './fakes.ts';
 
 const ID = '111-0000001-0000001';
@@ -32,22 +30,6 @@ const runConfirmJobs = async (f: Fakes) => {
   f.enqueued.length = 0;
   return Promise.all(jobs.map((j) => confirmShipment(j.payload, f.deps)));
 };
-
-describe('packagesFromShipment (pure)', () => {
-  it('groups lines by Sellbridge order, maps the carrier, deals lines to several packages, leaves foreign orders out', () => {
-    const s = { ...shipment('AMZ0000001', '7', ['P1', 'P2'], 'FEDEX-2D'), lines: [...shipment('AMZ0000001', '7', ['P1']).lines, { lineKey: 'x', salesOrderTranNo: 'SAGE-OWN', itemId: 'X', quantity: 1 }] };
-    const out = packagesFromShipment(s, (t) => (t === 'AMZ0000001' ? { amazonOrderId: ID, marketplaceId: 'ATVPDKIKX0DER' } : undefined), DEFAULT_CARRIERS);
-    expect(out).toEqual([
-      { amazonOrderId: ID, shipmentKey: '7', packageNo: 'P1', detail: { marketplaceId: 'ATVPDKIKX0DER', carrierCode: 'UPS', shippingMethod: 'UPS Ground', trackingNumber: '1ZTRACK70', shipDate: '2026-11-27T10:00:00.000Z', lines: [{ lineId: '10000000000001', quantity: 2 }] } },
-      { amazonOrderId: ID, shipmentKey: '7', packageNo: 'P2', detail: { marketplaceId: 'ATVPDKIKX0DER', carrierCode: 'UPS', shippingMethod: 'UPS Ground', trackingNumber: '1ZTRACK71', shipDate: '2026-11-27T10:00:00.000Z', lines: [{ lineId: '10000000000002', quantity: 1 }] } },
-    ]);
-  });
-
-  it('an unknown ship method becomes Other with carrierName', () => {
-    const out = packagesFromShipment(shipment('T', '1', ['P'], 'BIKE-COURIER'), () => ({ amazonOrderId: ID, marketplaceId: 'M' }), DEFAULT_CARRIERS);
-    expect(out[0]!.detail).toMatchObject({ carrierCode: 'Other', carrierName: 'BIKE-COURIER' });
-  });
-});
 
 describe('pollShipments + confirmShipment with in-memory ports', () => {
   it('confirms each package exactly once, across re-read pages and re-run jobs; cursor stored; lifecycle reaches confirmed', async () => {

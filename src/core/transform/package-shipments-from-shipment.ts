@@ -1,7 +1,7 @@
-import type { Shipment } from '../core/model/shipment.ts';
-import type { CarrierRules } from '../core/rules/carriers.ts';
-import { amazonCarrierFromShipMethod } from '../core/transform/carrier-code.ts';
-import type { ConfirmationDetail } from '../core/ports/shipment-confirmations.ts';
+import type { Shipment } from '../model/shipment.ts';
+import type { CarrierRules } from '../rules/carriers.ts';
+import { amazonCarrierFromShipMethod } from './carrier-code.ts';
+import type { ConfirmationDetail } from '../ports/shipment-confirmations.ts';
 
 /** One package of one Amazon order in a Sage shipment, ready to be recorded and confirmed. */
 export interface PackageToConfirm {
@@ -23,8 +23,6 @@ export interface ShippedOrderRef {
  * that name an Amazon order item. Sage records packages per shipment, not which line went into which box, so
  * with several packages the order's lines are dealt to them in turn and a package left without lines is not
  * confirmed (documented limitation). The carrier comes from the line's ship method through the carrier table.
- *
- * TODO(owner of core/transform): move to core/transform/package-shipments-from-shipment.ts.
  */
 export function packagesFromShipment(shipment: Shipment, orderOf: (tranNo: string) => ShippedOrderRef | undefined, carriers: CarrierRules): PackageToConfirm[] {
   const byOrder = new Map<string, { ref: ShippedOrderRef; lines: Shipment['lines'][number][] }>();
