@@ -234,6 +234,7 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
   let bulk = plan.changes;
   if (toZero.length > 0 && toZero.length <= settings.fastLaneMax) {
     const sent = new Set<ListingChange>();
+    const acceptedFast: ListingChange[] = [];
     for (const change of toZero) {
       const quantityOnly: ListingChange = { ...change, changes: change.changes.filter((c) => c.kind === 'quantity') };
       const message = feedMessageFromChange(quantityOnly, 1);
@@ -243,13 +244,14 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
         await blockChange(connectionId, 'rejected', change.marketplaceId, change.sku, quantityOnly.changes[0]!, result.issues.join('; ') || `patchListingsItem answered ${result.status}`, deps);
       } else {
         fastLane.sent += 1;
-        await saveAccepted(connectionId, [quantityOnly], undefined, deps);
+        acceptedFast.push(quantityOnly);
       }
       sent.add(change);
       const rest = change.changes.filter((c) => c.kind !== 'quantity');
       if (rest.length) bulk = [...bulk, { ...change, changes: rest, toZero: false }];
     }
     bulk = bulk.filter((c) => !sent.has(c));
+    await saveAccepted(connectionId, acceptedFast, undefined, deps);
   }
 
   const batches = feedMessagesFromDeltas(bulk, { sellerId: settings.sellerId, ...(settings.issueLocale ? { issueLocale: settings.issueLocale } : {}) });
