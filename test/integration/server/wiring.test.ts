@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load.ts';
+import { createMetrics } from '../../../src/observability/metrics.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
+import { systemClock } from '../../../src/runtime/clock.ts';
+import { generateKeyEntry } from '../../../src/runtime/pii/keyring.ts';
+import type { JobQueue } from '../../../src/runtime/queue/job-queue.ts';
+import { createScheduler } from '../../../src/runtime/scheduler.ts';
+import type { Store } from '../../../src/runtime/store/store.ts';
+import { buildApp } from '../../../src/server/app.ts';
+import { wireAdmin } from '../../../src/server/wiring.ts';
+import { freshStore, makeQueue } from '../../helpers/queue-env.ts';
+
+describe('wireAdmin: what sellbridge run adds for the admin API', () => {
+  let store: Store;
+  let queue: JobQueue;
+  beforeAll(async () => {
+    store = await freshStore('sqlite', 'wiring');
+    queue = await makeQueue(store);
+  });
+  afterAll(async () => {
+    await queue.stop();
+    await store.close();
+  });
+
+  it('with a key: the vault, the pii.purge schedule, the settings and a Sage probe from its circuit reach buildApp', async () => {
+    const config = loadConfig({ file: '/dev/null', env: { SELLBRIDGE_SECURITY_PII_KEYS: generateKeyEntry('k1'), SELLBRIDGE_SERVER_BEHIND_TLS: 'true' } });
+    const scheduler = createScheduler({ queue, logger: silentLogger() });
+    let state = 'closed';
+    const admin = wireAdmin({ store, clock: systemClock, logger: silentLogger(), queue, scheduler, circuits: () => [{ target: 'sage500', state }] }, config);
+    expect(admin.pii?.keyring.activeKeyId).toBe('k1');
+    expect(scheduler.schedules.map((s) => s.queue)).toEqual(['pii.purge']);
+    const app = buildApp({ store, queue, metrics: createMetrics(), logger: silentLogger(), adminToken: 'wiring-admin-token', ...admin });
+    try {
+      expect((await app.inject('/readyz')).json().checks.sage).toEqual({ ok: true, detail: 'circuit closed' });
+      state = 'open';
+      const ready = await app.inject('/readyz');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.headers['strict-transport-security']).toBeDefined();
+      const pii = await app.inject({ url: '/api/v1/orders/111-1/pii', headers: { authorization: 'Bearer wiring-admin-token' } });
+      expect(pii.statusCode).toBe(404); // vault wired: nothing stored (without a vault it would be 501)
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('without a key: no vault, no schedule, PII endpoints say why (501)', async () => {
+    const config = loadConfig({ file: '/dev/null', env: {} });
+    const scheduler = createScheduler({ queue, logger: silentLogger() });
+    const admin = wireAdmin({ store, clock: systemClock, logger: silentLogger(), queue, scheduler }, config);
+    expect(admin.pii).toBeUndefined();
+    expect(scheduler.schedules).toEqual([]);
+    const app = buildApp({ store, queue, metrics: createMetrics(), logger: silentLogger(), adminToken: 'wiring-admin-token', ...admin });
+    try {
+      const res = await app.inject({ url: '/api/v1/orders/111-1/pii', headers: { authorization: 'Bearer wiring-admin-token' } });
+      expect(res.statusCode).toBe(501);
+      expect(res.json().error).toContain('security.piiKeys');
+    } finally {
+      await app.close();
+    }
+  });
+});
