@@ -117,6 +117,8 @@ export function createAuthService(store: Store, clock: Clock, options: { bootstr
         const row = await t.selectFrom('api_tokens').select(['id', 'name', 'revoked_at']).where('id', '=', id).executeTakeFirst();
         if (!row) throw new SellbridgeError('SB_AUTH_TOKEN_NOT_FOUND', `API token ${id} does not exist`, { context: { tokenId: id } });
         if (!row.revoked_at) await t.updateTable('api_tokens').set({ revoked_at: at.toISOString() }).where('id', '=', id).execute();
+        // Dashboard sessions opened with this token end with it.
+        await t.deleteFrom('admin_sessions').where('actor', '=', `token:${row.name}`).execute();
         await writeAudit(tx, { actor, action: 'token.revoke', target: `api_token:${id}`, detail: { name: row.name } }, at);
       });
     },
@@ -132,6 +134,8 @@ export function createAuthService(store: Store, clock: Clock, options: { bootstr
         if (existing && !replace) throw new SellbridgeError('SB_AUTH_USER_EXISTS', `user ${name} already exists`, { context: { user: name } });
         if (existing) {
           await t.updateTable('admin_users').set({ role, password_hash: hash, failed_logins: 0, locked_until: null, updated_at: at }).where('name', '=', name).execute();
+          // A reset (new password or role) signs the user out everywhere.
+          await t.deleteFrom('admin_sessions').where('actor', '=', `user:${name}`).execute();
         } else {
           await t.insertInto('admin_users').values({ name, role, password_hash: hash, failed_logins: 0, locked_until: null, created_at: at, updated_at: at }).execute();
         }

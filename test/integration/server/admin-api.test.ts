@@ -79,9 +79,14 @@ describe('admin API: sign-in, sessions and access management', () => {
     expect(right.json().error).toContain('locked');
     const audit = (await env.app.inject({ url: '/api/v1/audit?target=user:lara', headers: env.as.admin })).json().entries as Array<{ action: string }>;
     expect(audit.map((a) => a.action)).toContain('user.locked');
-    // An admin reset lifts the lock.
+    // An admin reset lifts the lock; a second reset ends the sessions of the first.
     await env.app.inject({ method: 'POST', url: '/api/v1/users', headers: env.as.admin, payload: { name: 'lara', role: 'viewer', password: 'a brand new password', replace: true } });
-    expect((await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'lara', password: 'a brand new password' } })).statusCode).toBe(200);
+    const relogin = await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'lara', password: 'a brand new password' } });
+    expect(relogin.statusCode).toBe(200);
+    const cookie = String(relogin.headers['set-cookie']).split(';')[0]!;
+    expect((await env.app.inject({ url: '/api/v1/me', headers: { cookie } })).statusCode).toBe(200);
+    await env.app.inject({ method: 'POST', url: '/api/v1/users', headers: env.as.admin, payload: { name: 'lara', role: 'operator', password: 'another new password', replace: true } });
+    expect((await env.app.inject({ url: '/api/v1/me', headers: { cookie } })).statusCode).toBe(401);
   });
 
   it('tokens: shown once, stored hashed, listed without value, revoked -> 401; audited with the actor', async () => {
@@ -95,8 +100,11 @@ describe('admin API: sign-in, sessions and access management', () => {
     expect(list).toContain('ci-bot');
     expect(list).not.toContain(token);
     expect((await env.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } })).json().user.actor).toBe('token:ci-bot');
+    const session = await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { token } });
+    const cookie = String(session.headers['set-cookie']).split(';')[0]!;
     expect((await env.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${info.id}`, headers: env.as.admin })).statusCode).toBe(200);
     expect((await env.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    expect((await env.app.inject({ url: '/api/v1/me', headers: { cookie } })).statusCode).toBe(401);
     expect((await env.app.inject({ method: 'DELETE', url: '/api/v1/tokens/00000000-0000-4000-8000-000000000000', headers: env.as.admin })).statusCode).toBe(404);
     const audit = (await env.app.inject({ url: '/api/v1/audit', headers: env.as.admin })).json().entries as Array<{ actor: string; action: string }>;
     expect(audit.filter((a) => a.action.startsWith('token.')).map((a) => `${a.actor} ${a.action}`)).toEqual(expect.arrayContaining(['token:test-admin token.create', 'token:test-admin token.revoke']));
