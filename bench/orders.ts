@@ -33,7 +33,7 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
     console.log('PostgreSQL not reachable at 127.0.0.1:5432: skipping it');
     continue;
   }
-  const h = await startHarness({ kind, name: `bench-orders-${kind}`, seed: 42, timeScale: 1, limits: false, unknownSkuRate: 0, shipmentPollEveryMs: 200 });
+  const h = await startHarness({ kind, name: `bench-orders-${kind}`, seed: 42, timeScale: 1, limits: false, unknownSkuRate: 0, shipmentPollEveryMs: 500 });
   try {
     await h.startWorkers(W);
     const sageCount = async () => Number((await h.sage.db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -41,7 +41,7 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
     const deliveredAt = new Map<string, number>();
     const t0 = Date.now();
     for (const id of h.deliver(1, false)) deliveredAt.set(id, Date.now());
-    await waitUntil(async () => (await sageCount()) >= N, 600_000, 'every order in Sage');
+    await waitUntil(async () => (await sageCount()) >= N, Number(process.env['BENCH_TIMEOUT_MS'] ?? 600_000), 'every order in Sage');
     const t1 = Date.now();
     const links = await h.store.db
       .withTables<{ order_links: { amazon_order_id: string; state: string; updated_at: string } }>()

@@ -17,7 +17,10 @@ import { createLogger } from '../../src/observability/logger.ts';
 const env = process.env;
 const config = loadConfig({ file: env['SB_WORKER_CONFIG']!, env: {} });
 const outageFile = env['SB_SAGE_OUTAGE_FILE'];
-const sandbox = await createSandboxGateway({ path: config.sage500.sandboxPath, companyId: config.sage500.companyId, userId: config.sage500.userId, warehouseSimulator: { enabled: false } });
+const s = config.sage500;
+const sandbox = await createSandboxGateway({
+  path: s.sandboxPath, companyId: s.companyId, userId: s.userId, shipmentRewindKeys: s.shipmentRewindKeys, shipmentPageKeys: s.shipmentPageKeys, importMaxCalls: s.importMaxCalls, warehouseSimulator: { enabled: false },
+});
 const runtime = await createRuntime(config, {
   role: 'worker',
   logger: createLogger({ level: env['LOG_LEVEL'] ?? 'silent', destination: process.stderr }),

@@ -109,9 +109,13 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
         sellerId: DEFAULT_SELLER.sellerId,
         requestTimeoutMs: 5000,
         sqs: { queueUrl, endpoint: sim.url, accessKeyId: 'sim', secretAccessKey: 'sim', waitTimeSeconds: 1, maxMessages: 10 },
+        // Limits off at the simulator: the client's own buckets must not hold it to Amazon's published plans either
+        // (with limits on, the simulator's x-amzn-RateLimit-Limit header sets the time-scaled rate).
+        ...(o.limits ? {} : { usagePlans: Object.fromEntries(['orders.getOrder', 'orders.searchOrders', 'ordersV0.confirmShipment', 'tokens.createRestrictedDataToken'].map((op) => [op, { rate: 100_000, burst: 100_000 }])) }),
       },
-      sage500: { kind: 'sandbox', sandboxPath: sagePath, warehouseSimulator: { enabled: false } },
-      orders: { shipmentPollEveryMs: o.shipmentPollEveryMs ?? 300, poll: { enabled: false }, sageCircuit: { failureThreshold: 3, openMs: 500 } },
+      // The test process is the only writer of shipments (in key order), so a short rewind is enough.
+      sage500: { kind: 'sandbox', sandboxPath: sagePath, warehouseSimulator: { enabled: false }, shipmentRewindKeys: 50 },
+      orders: { shipmentPollEveryMs: o.shipmentPollEveryMs ?? 1000, poll: { enabled: false }, sageCircuit: { failureThreshold: 3, openMs: 500 } },
     }),
   );
   const config = loadConfig({ file: configFile, env: {} });
