@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../../src/bootstrap.ts';
 import { loadConfig } from '../../../src/config/load.ts';
+import { createSandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { buildApp } from '../../../src/server/app.ts';
 import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '../../../src/simulator/amazon/index.ts';
@@ -24,11 +25,19 @@ const SKUS: CatalogItem[] = [
 const dir = mkdtempSync(join(tmpdir(), 'sb-runtime-wiring-'));
 let sim: AmazonSimulator;
 let runtime: Runtime;
+/** confirmShipment calls the simulator answered 2xx, per `${orderId}#${packageReferenceId}`. */
+const confirmCalls = new Map<string, number>();
 
 beforeAll(async () => {
   sim = await createAmazonSimulator({
     seed: 77,
     timeScale: 20,
+    onExchange: (e) => {
+      if (e.operation !== 'ordersV0.confirmShipment' || e.status >= 300) return;
+      const orderId = /orders\/([^/]+)\/shipmentConfirmation/.exec(e.path)?.[1];
+      const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail?.packageReferenceId;
+      confirmCalls.set(`${orderId}#${ref}`, (confirmCalls.get(`${orderId}#${ref}`) ?? 0) + 1);
+    },
     scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
   });
   const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'wiring-q' });
@@ -109,4 +118,35 @@ describe('createRuntime (worker role) against the simulator and the Sage sandbox
       await app.close();
     }
   });
+
+  it('notifications delivered twice and out of order create each order once and confirm each package once', async () => {
+    sim.control.injectNotificationFault('duplicate', 6);
+    sim.control.injectNotificationFault('reorder', 2);
+    const ids = sim.control.addOrders(6, { status: 'UNSHIPPED' }).map((o) => o.orderId);
+    sim.control.flushNotifications();
+    await waitUntil(
+      async () => {
+        for (const id of ids) if ((await runtime.orders.deps.links.get('default', id))?.state !== 'confirmed') return false;
+        return true;
+      },
+      45_000,
+      'every order to be confirmed',
+    );
+    const sage = await createSandboxGateway({ path: join(dir, 'sage.db') });
+    try {
+      for (const id of ids) {
+        const rows = await sage.db.selectFrom('tsoSalesOrder').select('TranNo').where('CustPONo', 'like', `%${id.slice(4)}%`).execute();
+        expect(rows.length, id).toBe(1);
+      }
+    } finally {
+      await sage.close();
+    }
+    for (const id of ids) {
+      const refs = sim.control.order(id)!.packages.map((p) => p.packageReferenceId);
+      expect(refs.length, id).toBeGreaterThan(0);
+      for (const ref of refs) expect(confirmCalls.get(`${id}#${ref}`), `${id}#${ref}`).toBe(1);
+    }
+    const rows = (await runtime.inbox.list({ limit: 1000 })).filter((r) => ids.some((id) => r.subject === `order:${id}`));
+    expect(new Set(rows.map((r) => r.dedupe_key)).size).toBe(rows.length); // the duplicates were dropped at the inbox
+  }, 60_000);
 });
