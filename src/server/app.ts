@@ -92,7 +92,7 @@ export interface ServerContext extends AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.server?.bodyLimitBytes ?? 1024 * 1024;
   // Request lines are logged at info; the HTTP child logger starts at warn so health probes do not flood the log.
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit, maxParamLength: 500, trustProxy: deps.server?.behindTls ?? false });
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit, routerOptions: { maxParamLength: 500 }, trustProxy: deps.server?.behindTls ?? false });
   const clock = deps.clock ?? systemClock;
   const sec = deps.security ?? {};
   const auth =
