@@ -43,6 +43,11 @@ export const REDACTED_KEYS = [
   'buyerInfo',
   'BuyerInfo',
   'recipient',
+  // Canonical and Sage ship-to/bill-to blocks carry the buyer's address lines.
+  'shipTo',
+  'ShipTo',
+  'billTo',
+  'BillTo',
   'payload',
 ] as const;
 

@@ -17,10 +17,12 @@ describe('logger redaction', () => {
     logger.info({ order: { buyerInfo: { buyerName: planted[3], buyerEmail: planted[4] }, shippingAddress: { name: planted[3], phone: planted[5], addressLine1: planted[6] } } }, 'order fetched');
     logger.warn({ headers: { authorization: `Bearer ${planted[0]}`, 'x-amz-access-token': planted[0] } }, 'request failed');
     logger.error({ job: { payload: { buyerEmail: planted[4] } } }, 'job failed');
+    // The canonical order's and the Sage draft's ship-to blocks hold address lines under neutral keys.
+    logger.warn({ order: { shipTo: { lines: [planted[6]], city: 'Springfield' } }, draft: { ShipTo: { AddrLine1: planted[6] } } }, 'mapping problem');
     logger.flush();
     await new Promise((r) => setImmediate(r));
     const text = lines.join('');
-    expect(lines.length).toBe(4);
+    expect(lines.length).toBe(5);
     for (const p of planted) expect(text).not.toContain(p);
     expect(text).toContain('[redacted]');
   });
