@@ -71,6 +71,7 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
 }
 
 console.log(`\norders benchmark: ${N} orders, ${W} worker processes (concurrency 4 each), simulator limits off, Sage sandbox (SQLite file)`);
+console.log(`All ${N} notifications are put on the queue at once, so the latency includes the wait behind that backlog (a burst, not a steady trickle).`);
 console.table(
   rows.map((r) => ({
     store: r.store,
