@@ -41,7 +41,8 @@ export async function render(root, ctx) {
   const note = h('div', { class: 'info-box', id: 'inventory-note' });
   const flagsPanel = h('section', { class: 'panel', id: 'inventory-flags', 'aria-labelledby': 'h-flags' });
   const heldPanel = h('section', { class: 'panel', id: 'inventory-held', 'aria-labelledby': 'h-held' });
-  root.append(note, heldPanel, flagsPanel);
+  // #discrepancies wraps every section (test/e2e/dashboard.test.ts waits for '#discrepancies .empty, #discrepancies table').
+  root.append(h('div', { id: 'discrepancies' }, note, heldPanel, flagsPanel));
   let data;
   try {
     data = await api('/inventory/discrepancies');
