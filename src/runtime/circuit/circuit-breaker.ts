@@ -41,8 +41,9 @@ export interface CircuitBreaker {
   /** Runs `call` through the circuit; throws the fail-fast error while open. */
   run<T>(call: () => Promise<T>): Promise<T>;
   /**
-   * Throws the fail-fast error while the circuit is open and its probe is not yet due; otherwise returns. For work
-   * that would spend other resources (Amazon rate tokens) before it reaches the guarded dependency.
+   * Throws the fail-fast error while the circuit is open and its probe is not yet due; once it is due, lets one
+   * caller per open period through (the one that will probe). For work that would spend other resources (Amazon
+   * rate tokens) before it reaches the guarded dependency.
    */
   ensureAvailable(): void;
 }
@@ -60,6 +61,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   let failures = 0;
   let openedAt = 0;
   let probing = false;
+  /** Until when the caller that ensureAvailable let through for the probe has it (see ensureAvailable). */
+  let probeTicketUntil = 0;
 
   const move = (next: CircuitState) => {
     if (next === state) return;
@@ -69,6 +72,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   };
   const open = () => {
     openedAt = now();
+    probeTicketUntil = 0;
     move('open');
   };
   const failFast = (retryAfterMs: number) =>
@@ -87,9 +91,15 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       probeAt: state === 'open' ? new Date(openedAt + options.openMs).toISOString() : undefined,
     }),
     ensureAvailable() {
+      if (state === 'closed') return;
+      if (state === 'half-open' && probing) throw failFast(Math.max(1, Math.min(options.openMs, 1000)));
       if (state !== 'open') return;
-      const left = openedAt + options.openMs - now();
+      const t = now();
+      const left = openedAt + options.openMs - t;
       if (left > 0) throw failFast(left);
+      // The probe is due: let one caller through per open period (it will make the probe call); the others wait.
+      if (t < probeTicketUntil) throw failFast(probeTicketUntil - t);
+      probeTicketUntil = t + options.openMs;
     },
     async run(call) {
       let probe = false;

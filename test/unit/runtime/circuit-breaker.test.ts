@@ -90,6 +90,10 @@ describe('circuit breaker', () => {
     await expect(c.call('down')).rejects.toThrow();
     expect(() => c.breaker.ensureAvailable()).toThrow(expect.objectContaining({ code: 'SB_SAGE_UNAVAILABLE', retryAfterMs: 1000 }));
     c.advance(1000);
+    expect(() => c.breaker.ensureAvailable()).not.toThrow(); // the one that will probe
+    expect(() => c.breaker.ensureAvailable()).toThrow(expect.objectContaining({ kind: 'unavailable' })); // the others wait
+    await expect(c.call('ok')).resolves.toBe('ok');
+    expect(() => c.breaker.ensureAvailable()).not.toThrow();
     expect(() => c.breaker.ensureAvailable()).not.toThrow();
   });
 });
