@@ -66,6 +66,11 @@ async function signIn(page: Page): Promise<void> {
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
+/** No leaked JS values in the page text (a `null` appended as text, an undefined field, a NaN sum). */
+async function noJunk(page: Page): Promise<void> {
+  expect((await page.locator('main').innerText()).match(/\b(null|undefined|NaN|\[object Object\])\b/g)).toBeNull();
+}
+
 /** "1,156.16 USD" from integer minor units, written out independently of the page's formatter. */
 const usd = (minor: number) => {
   const abs = Math.abs(minor);
@@ -147,6 +152,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard report pages in headless Chromium 
       expect(qText).toContain('SB_SETTLE_FILE_INVALID');
       expect(qText).toContain('input.tsv');
       expect(qText).toContain('row 7: expected 23 tab-separated fields, found 15 (truncated or misaligned line)');
+      await noJunk(page);
       await screenshot(page, 'reports-01-settlements');
 
       await row.getByRole('link', { name: SETTLEMENT_ID }).click();
@@ -176,6 +182,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard report pages in headless Chromium 
       await orders.locator('table').waitFor();
       expect(await orders.locator('tbody tr').count()).toBeGreaterThan(0);
       expect(await page.locator('#settlement-reconciliation').textContent()).toContain('Rows not tied to an order');
+      await noJunk(page);
       await screenshot(page, 'reports-02-settlement');
 
       // A narrow screen: the journal folds into label/value rows and still reads.
@@ -210,6 +217,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard report pages in headless Chromium 
       expect(flagText).toContain('accepted but not applied');
       expect(flagText).toContain('FEED-4711');
       expect(await page.locator('#inventory-note').textContent()).toContain('sellbridge inventory reconcile');
+      await noJunk(page);
       await screenshot(page, 'reports-04-inventory');
 
       // The link opens the dead letter of this very block (matched by its job key).

@@ -28,8 +28,8 @@ function journalPanel(j, index, title) {
     return h('tr', {},
       cell('GL account', h('code', {}, l.account ?? '')),
       cell('Comment', l.comment ?? ''),
-      cell('Debit', n !== null && n > 0n ? exactMoney(n, cur) : '', 'num'),
-      cell('Credit', n !== null && n < 0n ? exactMoney(-n, cur) : n === null ? 'unreadable amount' : '', 'num'));
+      cell('Debit', n !== null && n > 0n ? exactMoney(n, cur) : null, 'num'),
+      cell('Credit', n !== null && n < 0n ? exactMoney(-n, cur) : n === null ? 'unreadable amount' : null, 'num'));
   });
   const diff = t.debit - t.credit;
   const verdict = t.balanced
@@ -49,8 +49,8 @@ function journalPanel(j, index, title) {
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'GL account'), h('th', { scope: 'col' }, 'Comment'), h('th', { scope: 'col', class: 'num' }, 'Debit'), h('th', { scope: 'col', class: 'num' }, 'Credit'))),
         h('tbody', {}, rows),
         h('tfoot', {}, h('tr', {},
-          cell('GL account', h('strong', {}, 'Total')),
-          cell('Comment', `${lines.length} lines`),
+          cell('', h('strong', {}, 'Total')),
+          cell('', `${lines.length} lines`),
           cell('Debit', exactMoney(t.debit, cur), 'num total'),
           cell('Credit', exactMoney(t.credit, cur), 'num total')))))
       : empty('No lines', 'This journal has no lines.'));
@@ -79,7 +79,7 @@ export async function render(root, ctx) {
   root.append(
     h('div', { class: 'page-head' }, h('h1', {}, 'Settlement ', h('code', {}, s.settlementId ?? id), badge(s.state ?? 'unknown', settlementTone(s.state)))),
     h('section', { class: 'panel', 'aria-label': 'Summary' }, h('dl', { class: 'kv' },
-      h('dt', {}, 'State'), h('dd', {}, `${s.state ?? 'unknown'}${STATE_MEANING[s.state] ? ': ' + STATE_MEANING[s.state] : ''}${Number(s.revision) > 1 ? ` (revision ${s.revision})` : ''}`),
+      h('dt', {}, 'State'), h('dd', {}, `${s.state ?? 'unknown'}${STATE_MEANING[s.state] ? ' — ' + STATE_MEANING[s.state] : ''}${Number(s.revision) > 1 ? ` (revision ${s.revision})` : ''}`),
       h('dt', {}, 'Total deposit'), h('dd', { id: 'settlement-total' }, h('strong', {}, exactMoney(s.totalMinor, cur))),
       h('dt', {}, 'Period'), h('dd', {}, `${when(s.periodStart)} → ${when(s.periodEnd)}`),
       h('dt', {}, 'Deposit date'), h('dd', {}, when(s.depositDate)),
@@ -87,8 +87,8 @@ export async function render(root, ctx) {
       h('dt', {}, 'Source'), h('dd', {}, h('code', {}, s.source ?? '—')),
       h('dt', {}, 'Connection'), h('dd', {}, s.connectionId ?? '—'),
       h('dt', {}, 'Last change'), h('dd', {}, timeEl(s.updatedAt)))),
-    s.lastError ? h('div', { class: 'error-box', role: 'alert' }, `Last error: ${s.lastError}`) : null,
   );
+  if (s.lastError) root.append(h('div', { class: 'error-box', role: 'alert' }, `Last error: ${s.lastError}`));
 
   if (journals.length) journals.forEach((j, i) => root.append(journalPanel(j, i, journals.length > 1 ? `Journal ${i + 1}` : 'Journal')));
   else root.append(h('section', { class: 'panel' }, h('h2', {}, 'Journal'), empty('No journal posted yet', pending.length ? 'The journal below is waiting to be posted to Sage.' : 'The journal is posted to Sage when the settlement report has been read.')));

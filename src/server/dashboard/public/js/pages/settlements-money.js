@@ -51,8 +51,8 @@ export function settlementTone(state) {
 
 /** What a settlement state means, in words (badge title and legend). */
 export const STATE_MEANING = {
-  posting: 'being posted to Sage (a batch may already exist; the next run completes it)',
-  posted: 'posted to Sage as an unposted GL batch, waiting for accounting to review and post it',
-  correcting: 'a corrected file arrived: the posted batch is being reversed and the new one posted',
-  failed: 'posting failed; see the last error',
+  posting: 'on its way to Sage (a batch may already exist; the next run completes it)',
+  posted: 'in Sage as an unposted GL batch, waiting for accounting to review and post it',
+  correcting: 'a corrected file arrived; the posted batch is being reversed and the new one posted',
+  failed: 'posting failed, see the last error',
 };

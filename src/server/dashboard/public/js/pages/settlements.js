@@ -11,8 +11,11 @@ export const settlementHref = (s) =>
 export function diagnosis(q) {
   const issues = Array.isArray(q.issues) ? q.issues : [];
   if (issues.length === 0) return h('span', {}, typeof q.issues === 'string' && q.issues ? q.issues : q.message ?? '');
+  // The message often repeats the issues; show it only when it says more than they do.
+  const said = issues.map((i) => (i && typeof i === 'object' ? i.problem ?? i.message ?? '' : String(i)));
+  const extra = q.message && !said.every((t) => t && q.message.includes(t));
   return h('div', {},
-    q.message ? h('p', { class: 'small' }, q.message) : null,
+    extra ? h('p', { class: 'small diagnosis-message' }, q.message) : null,
     h('ul', { class: 'issues' }, issues.map((i) => h('li', {},
       i && typeof i === 'object' ? [i.field ? h('strong', {}, `${i.field}: `) : null, i.problem ?? i.message ?? JSON.stringify(i)] : String(i)))));
 }
@@ -53,7 +56,7 @@ export async function render(root, ctx) {
     : empty('No settlements yet', 'Settlement reports appear here once Amazon publishes them and Sellbridge imports them (automatically, or with `sellbridge settlements import <file>`).'));
   if (settlements.length) {
     const states = [...new Set(settlements.map((s) => s.state).filter(Boolean))];
-    panel.append(h('p', { class: 'small muted' }, states.map((st, i) => [i ? ' · ' : '', badge(st, settlementTone(st)), ` ${STATE_MEANING[st] ?? ''}`])));
+    panel.append(h('p', { class: 'small muted' }, states.map((st, i) => [i ? ' · ' : '', badge(st, settlementTone(st)), STATE_MEANING[st] ? ` ${STATE_MEANING[st]}` : ''])));
   }
 
   qpanel.append(h('h2', { id: 'h-quarantine' }, 'Quarantined files'),
