@@ -17,6 +17,7 @@ import type { JobQueue } from './runtime/queue/job-queue.ts';
 import { createScheduler, type Scheduler } from './runtime/scheduler.ts';
 import { openStore, type Store } from './runtime/store/store.ts';
 import { orderDispatchingInbox, startOrderIntake } from './app/order-intake.ts';
+import { observeOrderToSage, registerStoreCollectors } from './app/metrics-collectors.ts';
 import type { WebhookDeps } from './server/routes/webhooks.ts';
 
 /**
@@ -95,7 +96,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
 
     let amazonConnector = options.amazon;
     const amazon = (): AmazonConnector =>
-      (amazonConnector ??= createAmazonConnector(config.amazon, { store, clock, sleep, inbox, connectionId: config.orders.connectionId }));
+      (amazonConnector ??= createAmazonConnector(config.amazon, { store, clock, sleep, inbox, connectionId: config.orders.connectionId, onThrottled: (operation) => metrics.amazonThrottled.inc({ operation }) }));
 
     const sageCircuit = createCircuitBreaker({
       target: 'sage500',
@@ -110,7 +111,8 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE.closed);
     const circuits: Circuits = Object.assign(() => [{ target: sageCircuit.target, state: sageCircuit.state() }], { sage500: sageCircuit });
     const opened = lazyGateway(options.sage ? () => Promise.resolve(options.sage!) : () => openSage500Gateway(config.sage500, clock));
-    const sage = guardWithCircuit(opened.gateway, sageCircuit);
+    const sage = observeOrderToSage(guardWithCircuit(opened.gateway, sageCircuit), { store, clock, metrics });
+    registerStoreCollectors({ registry: metrics.registry, store, clock }); // issue 6: queue age, rate buckets, latencies at scrape time
 
     const flows: FlowWiring = { config, store, clock, logger, metrics, queue, scheduler, inbox, amazon: lazyMarketplace(amazon), amazonConnector: amazon, sage, circuits };
     const { orders } = registerFlows(flows);

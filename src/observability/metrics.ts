@@ -12,6 +12,10 @@ export interface Metrics {
   readonly circuitState: Gauge<'target'>;
   /** Orders the polling safety net found before any notification did (push intake missed them). */
   readonly ordersFirstSeenByPolling: Counter<'connection'>;
+  /** SP-API answers with HTTP 429, per operation (seen by the rate-limited transport; each drains its bucket). */
+  readonly amazonThrottled: Counter<'operation'>;
+  /** First sighting of an Amazon order (push or poll) -> its Sage sales order created (src/app/metrics-collectors.ts). */
+  readonly orderToSageLatency: Histogram<'source'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -40,6 +44,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'sellbridge_orders_first_seen_by_polling_total',
       help: 'Orders first seen by the polling safety net, not by a notification (push intake missed them)',
       labelNames: ['connection'],
+      registers: [registry],
+    }),
+    amazonThrottled: new Counter({ name: 'sellbridge_amazon_throttled_total', help: 'SP-API responses with HTTP 429 (throttled), per operation', labelNames: ['operation'], registers: [registry] }),
+    orderToSageLatency: new Histogram({
+      name: 'sellbridge_order_to_sage_latency_seconds',
+      help: 'Amazon order first seen by Sellbridge (source push or poll) -> Sage sales order created',
+      labelNames: ['source'],
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 1800, 3600, 14400, 86400],
       registers: [registry],
     }),
   };

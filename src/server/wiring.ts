@@ -16,6 +16,8 @@ export interface AdminWiringInput {
   readonly queue: Pick<JobQueue, 'register'>;
   readonly scheduler: Pick<Scheduler, 'add'>;
   readonly circuits?: () => readonly { target: string; state: string }[];
+  /** The Amazon connector (the runtime's lazy getter: read only when /readyz asks); its LWA token source is probed. */
+  readonly amazon?: { readonly connection: { readonly tokens: { getToken(grant: { readonly kind: 'seller' }): Promise<string> } } };
 }
 
 /**
@@ -29,19 +31,43 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
   if (pii) registerPiiPurge({ queue: runtime.queue, scheduler: runtime.scheduler, vault: pii, everyMs: config.security.piiPurgeEveryMs, logger: runtime.logger });
   else runtime.logger.info('no PII key configured (security.piiKeys / security.piiKeyFile): buyer PII and connection credentials cannot be stored');
   const circuits = runtime.circuits;
+  const amazon = 'amazon' in runtime ? amazonTokenProbe(runtime, config) : undefined;
   return {
     server: config.server,
     security: config.security,
     ...(pii ? { pii } : {}),
-    ...(circuits
+    ...(circuits || amazon
       ? {
           health: {
-            sage: async () => {
-              const c = circuits().find((x) => x.target.startsWith('sage'));
-              return c ? { ok: c.state !== 'open', detail: `circuit ${c.state}` } : { ok: true, detail: 'no circuit' };
-            },
+            ...(circuits
+              ? {
+                  sage: async () => {
+                    const c = circuits().find((x) => x.target.startsWith('sage'));
+                    return c ? { ok: c.state !== 'open', detail: `circuit ${c.state}` } : { ok: true, detail: 'no circuit' };
+                  },
+                }
+              : {}),
+            ...(amazon ? { amazon } : {}),
           },
         }
       : {}),
+  };
+}
+
+/**
+ * /readyz `amazon`: ready when an LWA access token is cached and valid or can be obtained now (the token source
+ * caches it, so a probe costs at most one LWA call per token lifetime). Without a refresh token there is nothing
+ * to check: ready, "not configured" (the demo and Sage-only setups stay ready).
+ */
+function amazonTokenProbe(runtime: AdminWiringInput, config: ResolvedConfig) {
+  return async () => {
+    if (!config.amazon.refreshToken) return { ok: true, detail: 'not configured (no amazon.refreshToken)' };
+    try {
+      await runtime.amazon!.connection.tokens.getToken({ kind: 'seller' });
+      return { ok: true, detail: 'access token valid' };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      return { ok: false, detail: `no access token: ${typeof code === 'string' ? `${code} ` : ''}${(err as Error).message}` };
+    }
   };
 }

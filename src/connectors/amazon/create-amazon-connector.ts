@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../../config/schema.ts';
 import type { AmazonMarketplace, Clock } from '../../core/ports.ts';
 import type { Inbox } from '../../runtime/inbox/inbox.ts';
 import { createStoreRateLimiter } from '../../runtime/rate-limit/store-rate-limiter.ts';
+import type { RateLimiter } from '../../runtime/rate-limit/token-bucket.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import { createAmazonMarketplace } from './amazon-marketplace.ts';
 import type { ParsedNotification } from './notifications/notification-parser.ts';
@@ -40,6 +41,8 @@ export interface AmazonConnectorDeps {
   readonly onNotification?: (n: ParsedNotification, outcome: { inboxId: string | undefined; duplicate: boolean }) => void | Promise<void>;
   readonly onIntakeError?: (err: unknown) => void;
   readonly fetch?: FetchFn;
+  /** Called with the operation name on every HTTP 429 from SP-API (metrics). */
+  readonly onThrottled?: (operation: string) => void;
 }
 
 export interface AmazonConnector {
@@ -58,7 +61,7 @@ export function createAmazonConnector(amazon: AmazonSettings, deps: AmazonConnec
   const connection = createSpApiConnection(connectionSettingsFromConfig(amazon), {
     clock: deps.clock,
     sleep: deps.sleep,
-    limiter: createStoreRateLimiter(deps.store, { now: () => deps.clock.now().getTime() }),
+    limiter: observeThrottles(createStoreRateLimiter(deps.store, { now: () => deps.clock.now().getTime() }), deps.onThrottled),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const marketplace = createAmazonMarketplace({ client: connection.client, marketplaceIds: amazon.marketplaceIds });
@@ -83,4 +86,22 @@ export function createAmazonConnector(amazon: AmazonSettings, deps: AmazonConnec
         })
       : undefined;
   return { marketplace, connection, intake };
+}
+
+/** The rate-limited transport drains a bucket on each 429 and only then: report the bucket's operation. */
+function observeThrottles(limiter: RateLimiter, onThrottled: ((operation: string) => void) | undefined): RateLimiter {
+  if (!onThrottled) return limiter;
+  return {
+    ...limiter,
+    take: (key, options) => limiter.take(key, options),
+    setRate: (key, rate) => limiter.setRate(key, rate),
+    drain: (key) => {
+      try {
+        onThrottled(key.slice(key.lastIndexOf('|') + 1));
+      } catch {
+        // metrics never break a call
+      }
+      return limiter.drain(key);
+    },
+  };
 }
