@@ -22,6 +22,8 @@ export interface OrderFlowDepsInput {
   readonly tranNoPrefix?: string;
   /** Where unknown SKUs find suggestions; default: the gateway's `listItems`. */
   readonly catalogue?: ItemCatalogue;
+  /** How long a claimed shipment confirmation belongs to its worker; default DEFAULT_SEND_FENCE_MS. */
+  readonly sendFenceMs?: number;
 }
 
 /** Builds the deps of the order flows from the store and the two connectors (composition, not business). */
@@ -39,6 +41,7 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     jobs: input.queue,
     rulesFor,
     carriersFor: (connectionId) => rulesFor(connectionId).carriers,
+    ...(input.sendFenceMs !== undefined ? { sendFenceMs: input.sendFenceMs } : {}),
   };
 }
 

@@ -190,6 +190,20 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
         .where('package_no', '=', k.packageNo)
         .execute();
     },
+    async claimSend(k: ConfirmationKey, fenceMs: number) {
+      const now = clock.now();
+      const staleBefore = new Date(now.getTime() - fenceMs).toISOString();
+      const result = await db
+        .updateTable('shipment_confirmations')
+        .set((eb) => ({ state: 'sending', updated_at: now.toISOString(), send_attempts: eb('send_attempts', '+', 1) }))
+        .where('connection_id', '=', k.connectionId)
+        .where('amazon_order_id', '=', k.amazonOrderId)
+        .where('shipment_key', '=', k.shipmentKey)
+        .where('package_no', '=', k.packageNo)
+        .where((eb) => eb.or([eb('state', 'in', ['pending', 'unknown']), eb.and([eb('state', '=', 'sending'), eb('updated_at', '<', staleBefore)])]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
     async listForOrder(connectionId, amazonOrderId) {
       const rows = await db.selectFrom('shipment_confirmations').selectAll().where('connection_id', '=', connectionId).where('amazon_order_id', '=', amazonOrderId).orderBy('package_reference_id').execute();
       return rows.map((r) => confirmationFromRow(r)!);

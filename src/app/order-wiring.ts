@@ -58,7 +58,9 @@ export interface OrderWiring {
 export function registerOrders(input: OrderWiringInput): OrderWiring {
   const { config, queue, scheduler } = input;
   const connectionId = config.orders.connectionId;
-  const deps = createOrderFlowDeps({ store: input.store, amazon: input.amazon, sage: input.sage, clock: input.clock, queue, tranNoPrefix: config.sage500.tranNoPrefix });
+  const deps = createOrderFlowDeps({ store: input.store, amazon: input.amazon, sage: input.sage, clock: input.clock, queue, tranNoPrefix: config.sage500.tranNoPrefix,
+    // A claimed confirmation outlives any one call: three request deadlines.
+    sendFenceMs: 3 * config.amazon.requestTimeoutMs });
   const sageCircuit = input.circuits?.sage500;
   registerOrderFlows(
     {

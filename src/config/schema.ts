@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { count, durationMs, MINUTE, SECOND } from './fields.ts';
 import { amazonSection } from './sections/amazon.ts';
 import { sage500Section } from './sections/sage500.ts';
-import { securitySection } from './sections/security.ts';
-import { serverSection } from './sections/server.ts';
 import { inventorySection } from './sections/inventory.ts';
 import { settlementsSection } from './sections/settlements.ts';
 import { ordersSection } from './sections/orders.ts';
+import { securitySection } from './sections/security.ts';
+import { serverSection } from './sections/server.ts';
 
 /**
  * The one declaration of Sellbridge's configuration (STYLE.md §8.6). Load order: these defaults, then

@@ -253,6 +253,11 @@ export const ERROR_CATALOGUE = {
     meaning: 'A shipment confirmation job names a package the store has no record of (the poll that records packages did not run for it).',
     fix: 'Discard the dead letter; the next shipment poll records the package and confirms it.',
   },
+  SB_ORD_CONFIRM_IN_FLIGHT: {
+    kind: 'unavailable',
+    meaning: "Another worker has claimed this package's shipment confirmation and its call to Amazon may still be in flight (for instance its job lease ran out on a busy machine); two calls for one package are never made together.",
+    fix: 'Nothing: the job waits and runs again; once the other call has finished (or its worker is taken for dead after the fence) the order is read and the package confirmed at most once.',
+  },
   SB_ORD_SHIPMENT_UNMAPPED: {
     kind: 'validation',
     meaning: 'A Sage shipment of a Sellbridge order has no line that names an Amazon order item, so Amazon cannot be told what shipped.',

@@ -29,7 +29,16 @@ export interface ShipmentFlowDeps {
   readonly watermarks: Watermarks;
   readonly jobs: JobScheduler;
   readonly carriersFor: (connectionId: string) => CarrierRules;
+  /**
+   * How long a `sending` record belongs to the worker that claimed it (default DEFAULT_SEND_FENCE_MS). Longer than
+   * one confirmShipment call can take (the request deadline), so a second worker never sends while the first's call
+   * may still land; after it, the claimer is taken for dead and the order is read before sending again.
+   */
+  readonly sendFenceMs?: number;
 }
+
+/** Three times the default SP-API request deadline (30 s). */
+export const DEFAULT_SEND_FENCE_MS = 90_000;
 
 export interface PollOutcome {
   readonly shipments: number;
@@ -69,21 +78,36 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
 }
 
 /**
- * `shipment.confirm` (issue 5, step 6): confirmShipment exactly once per (order, shipment, package). The record
- * is `sending` before the call and `confirmed` after it; a record still `sending` means an earlier call's outcome
- * is unknown, so the order is read first and the call is made again only when Amazon does not show the package.
+ * `shipment.confirm` (issue 5, step 6): confirmShipment exactly once per (order, shipment, package). A worker
+ * claims the record (`sending`) in one conditional write before the call and marks it `confirmed` after it; a
+ * failed call leaves it `unknown`. A record `unknown`, or `sending` past the fence (its worker died), means an
+ * earlier call's outcome is unknown, so the order is read first and the call is made again only when Amazon does
+ * not show the package. A record freshly `sending` belongs to a call still in flight: wait.
  */
 export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps): Promise<ConfirmOutcome> {
   const key = parseConfirmJob(payload);
   const record = await loadConfirmation(key, deps);
   if (record.state === 'confirmed' || record.state === 'skipped') return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
-  if (record.state === 'sending' && (await amazonShowsPackage(record, deps))) {
+  if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
     await deps.confirmations.setState(key, 'confirmed');
     await recordOrderShipping(key, deps);
     return { kind: 'found-at-amazon', packageReferenceId: record.packageReferenceId };
   }
-  await deps.confirmations.setState(key, 'sending');
-  await deps.amazon.confirmShipment(packageShipmentOf(record));
+  const fenceMs = deps.sendFenceMs ?? DEFAULT_SEND_FENCE_MS;
+  if (!(await deps.confirmations.claimSend(key, fenceMs))) {
+    // Another worker's call for this package may still be in flight (e.g. its job lease ran out under load).
+    throw new SellbridgeError('SB_ORD_CONFIRM_IN_FLIGHT', `order ${key.amazonOrderId}: package ${record.packageReferenceId} is being confirmed by another worker`, {
+      context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
+      retryAfterMs: Math.min(fenceMs, 10_000),
+    });
+  }
+  try {
+    await deps.amazon.confirmShipment(packageShipmentOf(record));
+  } catch (err) {
+    // The call has ended, outcome unknown: the next attempt reads the order first, without waiting for the fence.
+    await deps.confirmations.setState(key, 'unknown');
+    throw err;
+  }
   await deps.confirmations.setState(key, 'confirmed');
   await recordOrderShipping(key, deps);
   return { kind: 'confirmed', packageReferenceId: record.packageReferenceId };

@@ -5,7 +5,7 @@ import type { PackageShipment } from './amazon-marketplace.ts';
  * written before `confirmShipment` is called and marked after it answered, so each package is confirmed exactly
  * once and a retry after an unknown outcome knows it must check the order first.
  */
-export type ConfirmationState = 'pending' | 'sending' | 'confirmed' | 'skipped';
+export type ConfirmationState = 'pending' | 'sending' | 'unknown' | 'confirmed' | 'skipped';
 
 export interface ConfirmationKey {
   readonly connectionId: string;
@@ -32,5 +32,11 @@ export interface ShipmentConfirmations {
   get(key: ConfirmationKey): Promise<ShipmentConfirmation | undefined>;
   /** `sending` increments sendAttempts (a call is about to start); the others just record the state. */
   setState(key: ConfirmationKey, state: ConfirmationState): Promise<void>;
+  /**
+   * The one way to start a call: moves the record to `sending` (counting the attempt) when it is `pending` or
+   * `unknown`, or `sending` for longer than `fenceMs` (its worker died mid-call), in one conditional write. False
+   * when another worker holds it, so two workers (a lease lost under load) never send the same package together.
+   */
+  claimSend(key: ConfirmationKey, fenceMs: number): Promise<boolean>;
   listForOrder(connectionId: string, amazonOrderId: string): Promise<readonly ShipmentConfirmation[]>;
 }

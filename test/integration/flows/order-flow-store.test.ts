@@ -64,6 +64,26 @@ describe('order flow store adapters (SQLite)', () => {
     expect(await c.get(k1)).toMatchObject({ state: 'confirmed', sendAttempts: 2 });
     expect((await c.listForOrder('c1', 'O1')).map((r) => r.state)).toEqual(['confirmed', 'pending']);
   });
+
+  it('claimSend: one of several concurrent claims wins; a fresh claim holds; an unknown outcome or a claim past the fence can be taken', async () => {
+    let at = Date.parse('2026-11-27T12:00:00Z');
+    const moving = { now: () => new Date(at) };
+    const c = storeShipmentConfirmations(store, moving);
+    const detail = { marketplaceId: 'M', carrierCode: 'UPS', trackingNumber: '1Z', shipDate: '2026-11-27T10:00:00Z', lines: [{ lineId: '1', quantity: 1 }] };
+    const k = { connectionId: 'c1', amazonOrderId: 'O-CLAIM', shipmentKey: '10', packageNo: '1' };
+    await c.record(k, detail);
+    const wins = await Promise.all(Array.from({ length: 5 }, () => c.claimSend(k, 60_000)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    at += 59_000;
+    expect(await c.claimSend(k, 60_000)).toBe(false);
+    at += 2_000;
+    expect(await c.claimSend(k, 60_000)).toBe(true);
+    await c.setState(k, 'unknown');
+    expect(await c.claimSend(k, 60_000)).toBe(true);
+    await c.setState(k, 'confirmed');
+    expect(await c.claimSend(k, 0)).toBe(false);
+    expect(await c.get(k)).toMatchObject({ state: 'confirmed', sendAttempts: 3 });
+  });
 });
 
 describe('order link adoption (SQLite)', () => {

@@ -89,6 +89,43 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect([...f.confirmations.rows.values()][0]!.sendAttempts).toBe(2);
   });
 
+  it('two workers on one package (a lease lost under load): the second waits while the first call may be in flight, and never sends', async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
+    await pollShipments({ connectionId: CONN }, f.deps);
+    const job = f.enqueued[0]!.payload;
+    const real = f.amazon.confirmShipment.bind(f.amazon);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    f.amazon.confirmShipment = async (s) => {
+      await gate;
+      return real(s);
+    };
+    const first = confirmShipment(job, f.deps);
+    await expect(confirmShipment({ ...(job as object) }, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_CONFIRM_IN_FLIGHT', kind: 'unavailable' });
+    release();
+    expect(await first).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });
+    expect(f.amazon.confirms).toHaveLength(1);
+  });
+
+  it('a claim left by a dead worker: past the fence the order is read and the package sent once', async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
+    await pollShipments({ connectionId: CONN }, f.deps);
+    const job = f.enqueued[0]!.payload;
+    const key = [...f.confirmations.rows.values()][0]!;
+    expect(await f.confirmations.claimSend(key)).toBe(true); // the worker that died after claiming
+    await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_CONFIRM_IN_FLIGHT' });
+    f.confirmations.staleSending = true;
+    const getsBefore = f.amazon.gets.length;
+    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect(f.amazon.gets.length).toBe(getsBefore + 1);
+    expect(f.amazon.confirms).toHaveLength(1);
+  });
+
   it('a partial shipment then the rest: two packages with references 1 and 2; shipped-partially then confirmed', async () => {
     const f = fakes();
     const tranNo = await createdOrder(f);

@@ -200,6 +200,14 @@ export class FakeConfirmations implements ShipmentConfirmations {
     const r = this.rows.get(this.k(key))!;
     this.rows.set(this.k(key), { ...r, state, sendAttempts: r.sendAttempts + (state === 'sending' ? 1 : 0) });
   }
+  /** Fakes keep no clock: a `sending` record counts as held unless `staleSending` says its worker is gone. */
+  staleSending = false;
+  async claimSend(key: ConfirmationKey) {
+    const r = this.rows.get(this.k(key))!;
+    if (!(r.state === 'pending' || r.state === 'unknown' || (r.state === 'sending' && this.staleSending))) return false;
+    this.rows.set(this.k(key), { ...r, state: 'sending', sendAttempts: r.sendAttempts + 1 });
+    return true;
+  }
   async listForOrder(c: string, id: string) {
     return [...this.rows.values()].filter((r) => r.connectionId === c && r.amazonOrderId === id);
   }
