@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -26,6 +27,17 @@ export interface DemoOptions {
   /** Longest wait for one stage before the demo gives up. */
   readonly stageTimeoutMs?: number;
   readonly onProgress?: (event: DemoProgress) => void;
+  /**
+   * Keep the engine and the HTTP server up after the scenario: called with the result, the dashboard URL and a
+   * one-time admin token (nothing else can sign in to a demo); everything stops when it resolves.
+   */
+  readonly serve?: (info: DemoServeInfo) => Promise<void>;
+}
+
+export interface DemoServeInfo {
+  readonly result: DemoResult;
+  readonly dashboardUrl: string | undefined;
+  readonly adminToken: string;
 }
 
 export type DemoStage = 'start' | 'orders' | 'cancel' | 'ship' | 'done';
@@ -126,7 +138,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const config = loadConfig({ file: files.config, env: {} });
     engine = await startDemoEngine(config, { logger: createLogger({ level: 'info', destination: logStream }) });
     const runtime = engine.runtime;
-    const dashboardUrl = await startServer(runtime, config.server.adminToken, (s) => (server = s), (text) => progress({ type: 'info', text }));
+    // Only a served demo gets a token: a demo that ends with its summary has nobody to sign in.
+    const adminToken = options.serve ? randomBytes(24).toString('base64url') : config.server.adminToken;
+    const dashboardUrl = await startServer(runtime, adminToken, (s) => (server = s), (text) => progress({ type: 'info', text }));
     if (dashboardUrl) progress({ type: 'info', text: `dashboard (while the demo runs): ${dashboardUrl}` });
 
     const reader = createDemoReader(runtime, warehouse, sim);
@@ -161,7 +175,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     const summary = { ...(await reader.summary(ids)), throttled, timeScale, packagesConfirmedTwice: [...confirmCalls.values()].filter((n) => n > 1).length };
     progress({ type: 'stage', stage: 'done', text: 'done' });
-    return {
+    const result: DemoResult = {
       dir: options.dir,
       files,
       dashboardUrl,
@@ -171,6 +185,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       summary,
       mismatches: compare(expected, summary),
     };
+    if (options.serve) await options.serve({ result, dashboardUrl, adminToken: adminToken! });
+    return result;
   } finally {
     await server?.close().catch(() => undefined);
     await engine?.close().catch(() => undefined);

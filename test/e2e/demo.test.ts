@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,40 @@ describe('sellbridge demo (subprocess: simulator, Sage sandbox and engine on fre
     expect(r.stdout).not.toContain('NOT AS EXPECTED');
     for (const f of ['sellbridge.db', 'sage500-sandbox.db', 'sellbridge.yaml', 'sellbridge.log']) expect(existsSync(join(dir, f)), f).toBe(true);
   }, 90_000);
+
+  it('--serve keeps the engine and dashboard up after the summary; the printed one-time token signs in to the admin API; Ctrl+C stops it with exit 0', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'sb-demo-serve-'));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_')));
+    const child = spawn(process.execPath, [BIN, 'demo', '--orders', '6', '--serve'], { cwd, env });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const signIn = await new Promise<RegExpExecArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no sign-in line within 90 s:\n${out}`)), 90_000);
+        child.stdout.on('data', () => {
+          const m = /Dashboard: (\S+)\nSign in with this admin token \(valid until you stop the demo\): (\S+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m);
+          }
+        });
+      });
+      const [, dashboard, token] = signIn;
+      expect(out).toContain('dead-lettered');
+      const base = new URL(dashboard!).origin;
+      expect((await fetch(`${base}/api/v1/overview`)).status).toBe(401);
+      const me = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(200);
+      const letters = (await (await fetch(`${base}/api/v1/dead-letters`, { headers: { authorization: `Bearer ${token}` } })).json()) as { deadLetters: unknown[] };
+      expect(letters.deadLetters).toHaveLength(1);
+      expect((await fetch(dashboard!)).status).toBe(200);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 120_000);
 
   it('refuses a scenario too small to show its cases, with exit 2', () => {
     const r = cli(['demo', '--orders', '3']);

@@ -11,6 +11,7 @@ interface DemoCommandOptions {
   json?: boolean;
   dir?: string;
   seed: string;
+  serve?: boolean;
 }
 
 /**
@@ -26,6 +27,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option('--dir <dir>', 'put the files here instead (kept)')
     .option('--json', 'print the result as JSON only (no progress)')
     .option('--seed <n>', 'seed of the simulated marketplace (same seed, same orders)', '2026')
+    .option('--serve', 'after the summary, keep the engine and the dashboard running (prints the URL and a one-time admin token) until Ctrl+C')
     .addHelpText(
       'after',
       `
@@ -43,6 +45,7 @@ Exit code 0 when the summary matches the scenario, 1 otherwise.
 Examples:
   sellbridge demo
   sellbridge demo --orders 100 --keep
+  sellbridge demo --serve               then open the printed dashboard URL and sign in with the printed token
   sellbridge demo --json`,
     )
     .action(async (opts: DemoCommandOptions) => {
@@ -56,9 +59,24 @@ Examples:
       const { createProgressPrinter, formatSummary } = await import('../../demo/report.ts');
       const printer = createProgressPrinter((t) => process.stdout.write(t), Boolean(process.stdout.isTTY));
       try {
-        const result = await runDemo({ orders, dir, seed, ...(opts.json ? {} : { onProgress: printer.onProgress }) });
+        const serve = async ({ result, dashboardUrl, adminToken }: { result: Parameters<typeof formatSummary>[0]; dashboardUrl: string | undefined; adminToken: string }) => {
+          printer.end();
+          ctx.stdout(formatSummary(result));
+          ctx.stdout(
+            dashboardUrl
+              ? `The engine keeps running. Dashboard: ${dashboardUrl}\nSign in with this admin token (valid until you stop the demo): ${adminToken}\nPress Ctrl+C to stop.`
+              : 'The engine keeps running (this build serves no dashboard). Press Ctrl+C to stop.',
+          );
+          await new Promise<void>((done) => {
+            process.once('SIGINT', () => done());
+            process.once('SIGTERM', () => done());
+          });
+        };
+        const result = await runDemo({ orders, dir, seed, ...(opts.json ? {} : { onProgress: printer.onProgress }), ...(opts.serve && !opts.json ? { serve } : {}) });
         printer.end();
-        if (opts.json) {
+        if (opts.serve && !opts.json) {
+          ctx.stdout(keep ? `Files kept in ${dir}.` : `Files were in ${dir} (removed; --keep keeps them).`);
+        } else if (opts.json) {
           ctx.stdout(JSON.stringify({ ...result, kept: keep }, null, 2));
         } else {
           ctx.stdout(formatSummary(result));
