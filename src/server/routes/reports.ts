@@ -1,55 +1,8 @@
 import { z } from 'zod';
+import type { ListingTables } from '../../app/listing-store.ts';
+import type { SettlementTables } from '../../app/settlement-store.ts';
 import type { ServerContext } from '../app.ts';
 import { Limit } from './audit.ts';
-
-type FeedTables = {
-  listing_feed: {
-    id: string;
-    connection_id: string;
-    marketplace_id: string;
-    feed_document_id: string | null;
-    feed_id: string | null;
-    status: string;
-    message_count: number;
-    bytes: number;
-    fast_lane: number;
-    accepted: number | null;
-    warnings: number | null;
-    rejected: number | null;
-    error: string | null;
-    created_at: string;
-    submitted_at: string | null;
-    finished_at: string | null;
-  };
-};
-
-/** Row types of migrations 0007-settlements and 0008-listing-sync, as far as the admin API reads them. */
-type SettlementTables = {
-  settlements: {
-    connection_id: string;
-    settlement_id: string;
-    state: string;
-    revision: number;
-    currency: string;
-    total_minor: number | string;
-    period_start: string;
-    period_end: string;
-    deposit_date: string;
-    rows: number;
-    source: string;
-    journals: string;
-    pending_journals: string | null;
-    last_error: string | null;
-    created_at: string;
-    updated_at: string;
-  };
-  settlement_orders: { connection_id: string; settlement_id: string; amazon_order_id: string; currency: string; amount_minor: number | string; rows: number; posted_at: string | null };
-  settlement_quarantine: { id: string; connection_id: string; source: string; settlement_id: string | null; code: string; message: string; issues: string; created_at: string };
-};
-type ListingTables = {
-  listing_blocks: { id: string; connection_id: string; marketplace_id: string; sku: string; kind: string; field: string; target: string; reason: string; state: string; created_at: string; updated_at: string };
-  listing_flags: { id: string; connection_id: string; marketplace_id: string; sku: string; kind: string; feed_id: string | null; detail: string; created_at: string };
-};
 
 /** JSON text written by another flow; shown as text if it is not JSON, never a 500. */
 function json(text: string): unknown {
@@ -75,7 +28,7 @@ export function registerReportRoutes(ctx: ServerContext): void {
       response: z.object({ feeds: z.array(z.record(z.string(), z.unknown())) }),
     },
     async ({ query }) => {
-      let q = ctx.store.db.withTables<FeedTables>().selectFrom('listing_feed').selectAll().orderBy('created_at', 'desc').limit(query.limit);
+      let q = ctx.store.db.withTables<ListingTables>().selectFrom('listing_feed').selectAll().orderBy('created_at', 'desc').limit(query.limit);
       if (query.status) q = q.where('status', '=', query.status);
       const rows = await q.execute();
       return {
