@@ -5,6 +5,18 @@ import type { DeadLetter } from '../../runtime/queue/dead-letters.ts';
 import type { ServerContext } from '../app.ts';
 import { Limit } from './audit.ts';
 
+/** Open dead letters counted per error code, by code (the dead-letter list and the overview both show it). */
+export async function openDeadLettersByCode(ctx: Pick<ServerContext, 'store'>): Promise<Array<{ code: string; count: number }>> {
+  const rows = await ctx.store.db
+    .selectFrom('dead_letters')
+    .select((eb) => ['error_code', eb.fn.countAll().as('n')])
+    .where('status', '=', 'open')
+    .groupBy('error_code')
+    .orderBy('error_code')
+    .execute();
+  return rows.map((r) => ({ code: r.error_code, count: Number(r.n) }));
+}
+
 /** What an operator can do to fix a dead letter, when Sellbridge can tell. */
 export type SuggestedFix =
   | { readonly kind: 'sku-alias'; readonly connectionId: string; readonly sellerSku: string; readonly field: string; readonly candidates: readonly string[] }
@@ -102,14 +114,7 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
     },
     async ({ query }) => {
       const list = await deadLetters.list({ status: query.status, limit: query.limit, ...(query.code ? { code: query.code } : {}), ...(query.queue ? { queue: query.queue } : {}) });
-      const byCode = await ctx.store.db
-        .selectFrom('dead_letters')
-        .select((eb) => ['error_code', eb.fn.countAll().as('n')])
-        .where('status', '=', 'open')
-        .groupBy('error_code')
-        .orderBy('error_code')
-        .execute();
-      return { deadLetters: list.map(summaryOf), byCode: byCode.map((r) => ({ code: r.error_code, count: Number(r.n) })) };
+      return { deadLetters: list.map(summaryOf), byCode: await openDeadLettersByCode(ctx) };
     },
   );
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OrderFlowTables } from '../../app/order-flow-store.ts';
 import { readiness, type ServerContext } from '../app.ts';
+import { openDeadLettersByCode } from './dead-letters.ts';
 
 const Health = z.object({ ok: z.boolean().nullable().describe('null: not wired in this process'), detail: z.string().nullable(), lastSyncAt: z.string().nullable() });
 
@@ -38,13 +39,7 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
         const c = checks[name];
         return { ok: c ? c.ok : null, detail: c?.detail ?? (c ? null : 'not wired in this server process'), lastSyncAt: c?.lastSyncAt ?? (name === 'amazon' ? (lastSync?.at ?? null) : null) };
       };
-      const byCode = await ctx.store.db
-        .selectFrom('dead_letters')
-        .select((eb) => ['error_code', eb.fn.countAll().as('n')])
-        .where('status', '=', 'open')
-        .groupBy('error_code')
-        .orderBy('error_code')
-        .execute();
+      const byCode = await openDeadLettersByCode(ctx);
       // Order-to-Sage latency: received (order_links.created_at) to the Sage order (updated_at while still `created`), last 24 h.
       const since = new Date(now.getTime() - 86_400_000).toISOString();
       const links = await ctx.store.db
@@ -69,7 +64,7 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
       return {
         health: { store: health('store'), sage: health('sage'), amazon: health('amazon') },
         queues: (await ctx.queue.counts()).map((c) => ({ queue: c.queue, state: c.state, count: c.count })),
-        deadLetters: { total: byCode.reduce((n, r) => n + Number(r.n), 0), byCode: byCode.map((r) => ({ code: r.error_code, count: Number(r.n) })) },
+        deadLetters: { total: byCode.reduce((n, r) => n + r.count, 0), byCode },
         throughput: ctx.throughput.series(),
         latency: {
           orderToSageP50Ms: percentile(ms, 50),
