@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../../src/bootstrap.ts';
-import { loadConfig } from '../../../src/config/load.ts';
+import type { Runtime } from '../../../src/bootstrap.ts';
 import { createSandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
 import { buildApp } from '../../../src/server/app.ts';
-import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '../../../src/simulator/amazon/index.ts';
+import type { AmazonSimulator, CatalogItem } from '../../../src/simulator/amazon/index.ts';
 import { waitUntil } from '../../helpers/queue-env.ts';
-import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts';
+import { startOrderStack, type OrderStack } from '../../helpers/order-stack.ts';
 
 /**
  * The composition root, wired as `sellbridge run --role worker` wires it: config pointing at the SP-API simulator
@@ -22,54 +17,35 @@ const SKUS: CatalogItem[] = [
   { sku: 'WIDGET-BLUE', title: 'Widget, blue', priceMinor: 1999 },
   { sku: 'GADGET-PRO', title: 'Gadget Pro', priceMinor: 14900 },
 ];
-const dir = mkdtempSync(join(tmpdir(), 'sb-runtime-wiring-'));
+let stack: OrderStack;
 let sim: AmazonSimulator;
 let runtime: Runtime;
 /** confirmShipment calls the simulator answered 2xx, per `${orderId}#${packageReferenceId}`. */
 const confirmCalls = new Map<string, number>();
 
 beforeAll(async () => {
-  sim = await createAmazonSimulator({
-    seed: 77,
-    timeScale: 20,
-    onExchange: (e) => {
-      if (e.operation !== 'ordersV0.confirmShipment' || e.status >= 300) return;
-      const orderId = /orders\/([^/]+)\/shipmentConfirmation/.exec(e.path)?.[1];
-      const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail?.packageReferenceId;
-      confirmCalls.set(`${orderId}#${ref}`, (confirmCalls.get(`${orderId}#${ref}`) ?? 0) + 1);
+  stack = await startOrderStack({
+    name: 'runtime-wiring',
+    simulator: {
+      seed: 77,
+      timeScale: 20,
+      onExchange: (e) => {
+        if (e.operation !== 'ordersV0.confirmShipment' || e.status >= 300) return;
+        const orderId = /orders\/([^/]+)\/shipmentConfirmation/.exec(e.path)?.[1];
+        const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail?.packageReferenceId;
+        confirmCalls.set(`${orderId}#${ref}`, (confirmCalls.get(`${orderId}#${ref}`) ?? 0) + 1);
+      },
+      scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
     },
-    scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+    sqsQueue: 'wiring-q',
+    sage: 'warehouse',
+    overrides: { 'orders.shipmentPollEveryMs': '300', 'jobs.pollIntervalMs': '50', 'orders.webhook.apiKey': 'hook-key' },
   });
-  const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'wiring-q' });
-  const set = (path: string, value: string) => ({ path, value });
-  const config = loadConfig({
-    file: '/dev/null',
-    overrides: [
-      ...simulatorConfigOverrides(sim.url),
-      set('store.url', `sqlite:${join(dir, 'sellbridge.db')}`),
-      set('amazon.sqs.queueUrl', queueUrl),
-      set('amazon.sqs.endpoint', sim.url),
-      set('amazon.sqs.waitTimeSeconds', '1'),
-      set('amazon.sqs.accessKeyId', 'sim'),
-      set('amazon.sqs.secretAccessKey', 'sim'),
-      set('sage500.kind', 'sandbox'),
-      set('sage500.sandboxPath', join(dir, 'sage.db')),
-      set('sage500.warehouseSimulator.enabled', 'true'),
-      set('sage500.warehouseSimulator.delayMs', '0'),
-      set('sage500.warehouseSimulator.partialEvery', '0'),
-      set('orders.shipmentPollEveryMs', '300'),
-      set('jobs.pollIntervalMs', '50'),
-      set('orders.webhook.apiKey', 'hook-key'),
-    ],
-  });
-  runtime = await createRuntime(config, { role: 'worker', logger: createLogger({ level: 'silent', format: 'json' }) });
-  await runtime.start();
+  ({ sim, runtime } = stack);
 }, 30_000);
 
 afterAll(async () => {
-  await runtime?.close();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 describe('createRuntime (worker role) against the simulator and the Sage sandbox', () => {
@@ -132,7 +108,7 @@ describe('createRuntime (worker role) against the simulator and the Sage sandbox
       45_000,
       'every order to be confirmed',
     );
-    const sage = await createSandboxGateway({ path: join(dir, 'sage.db') });
+    const sage = await createSandboxGateway({ path: stack.sagePath });
     try {
       for (const id of ids) {
         const rows = await sage.db.selectFrom('tsoSalesOrder').select('TranNo').where('CustPONo', 'like', `%${id.slice(4)}%`).execute();

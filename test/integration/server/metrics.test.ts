@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../../src/bootstrap.ts';
-import { loadConfig } from '../../../src/config/load.ts';
+import type { Runtime } from '../../../src/bootstrap.ts';
 import type { ResolvedConfig } from '../../../src/config/schema.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
 import { buildApp } from '../../../src/server/app.ts';
 import { wireAdmin } from '../../../src/server/wiring.ts';
-import { createAmazonSimulator, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
+import type { AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
 import { waitUntil } from '../../helpers/queue-env.ts';
-import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts';
+import { startOrderStack, type OrderStack } from '../../helpers/order-stack.ts';
 
 /**
  * /metrics and /readyz of a worker runtime wired as `sellbridge run` wires it (SP-API simulator over HTTP with SQS
@@ -21,46 +16,28 @@ import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts'
  * settlement row are written to the store so the scrape-time histograms over those tables are checked too.
  */
 const TOKEN = 'metrics-test-admin-token-0123456789';
-const dir = mkdtempSync(join(tmpdir(), 'sb-metrics-'));
+let stack: OrderStack;
 let sim: AmazonSimulator;
 let runtime: Runtime;
 let config: ResolvedConfig;
 
 beforeAll(async () => {
-  sim = await createAmazonSimulator({
-    seed: 61,
-    timeScale: 20,
-    scenario: { skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }], unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+  stack = await startOrderStack({
+    name: 'metrics',
+    simulator: {
+      seed: 61,
+      timeScale: 20,
+      scenario: { skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }], unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+    },
+    sqsQueue: 'metrics-q',
+    sage: 'warehouse',
+    overrides: { 'orders.shipmentPollEveryMs': '300', 'jobs.pollIntervalMs': '50' },
   });
-  const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'metrics-q' });
-  const set = (path: string, value: string) => ({ path, value });
-  config = loadConfig({
-    file: '/dev/null',
-    overrides: [
-      ...simulatorConfigOverrides(sim.url),
-      set('store.url', `sqlite:${join(dir, 'sellbridge.db')}`),
-      set('amazon.sqs.queueUrl', queueUrl),
-      set('amazon.sqs.endpoint', sim.url),
-      set('amazon.sqs.waitTimeSeconds', '1'),
-      set('amazon.sqs.accessKeyId', 'sim'),
-      set('amazon.sqs.secretAccessKey', 'sim'),
-      set('sage500.kind', 'sandbox'),
-      set('sage500.sandboxPath', join(dir, 'sage.db')),
-      set('sage500.warehouseSimulator.enabled', 'true'),
-      set('sage500.warehouseSimulator.delayMs', '0'),
-      set('sage500.warehouseSimulator.partialEvery', '0'),
-      set('orders.shipmentPollEveryMs', '300'),
-      set('jobs.pollIntervalMs', '50'),
-    ],
-  });
-  runtime = await createRuntime(config, { role: 'worker', logger: createLogger({ level: 'silent', format: 'json' }) });
-  await runtime.start();
+  ({ sim, runtime, config } = stack);
 }, 30_000);
 
 afterAll(async () => {
-  await runtime?.close();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 /** The value of one sample line (`name{labels} value`), or undefined. */

@@ -1,16 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../../src/bootstrap.ts';
-import { loadConfig } from '../../../src/config/load.ts';
+import type { Runtime } from '../../../src/bootstrap.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { buildApp } from '../../../src/server/app.ts';
-import { createAmazonSimulator, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
+import type { AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
 import { waitUntil } from '../../helpers/queue-env.ts';
-import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts';
+import { startOrderStack, type OrderStack } from '../../helpers/order-stack.ts';
 
 /**
  * Where does Sellbridge keep buyer PII? Orders with buyer name, e-mail, address and phone run through the real
@@ -18,46 +14,34 @@ import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts'
  * and every log line is searched for them. Sage's database holds the ship-to by design (it is the ERP), ours must
  * not hold it unencrypted, and the admin API's order preview must not show it.
  */
-const dir = mkdtempSync(join(tmpdir(), 'sb-pii-at-rest-'));
 const lines: string[] = [];
+let stack: OrderStack;
 let sim: AmazonSimulator;
 let runtime: Runtime;
 
 beforeAll(async () => {
-  sim = await createAmazonSimulator({
-    seed: 606,
-    timeScale: 20,
-    scenario: { skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }], unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
-  });
-  const set = (path: string, value: string) => ({ path, value });
-  const config = loadConfig({
-    file: '/dev/null',
-    overrides: [
-      ...simulatorConfigOverrides(sim.url),
-      set('store.url', `sqlite:${join(dir, 'sellbridge.db')}`),
-      set('sage500.kind', 'sandbox'),
-      set('sage500.sandboxPath', join(dir, 'sage.db')),
-      set('sage500.warehouseSimulator.enabled', 'true'),
-      set('sage500.warehouseSimulator.delayMs', '0'),
-      set('sage500.warehouseSimulator.partialEvery', '0'),
-      set('orders.shipmentPollEveryMs', '300'),
-      set('jobs.pollIntervalMs', '50'),
-    ],
-  });
   const destination = new Writable({
     write(chunk, _enc, cb) {
       lines.push(String(chunk));
       cb();
     },
   });
-  runtime = await createRuntime(config, { role: 'worker', logger: createLogger({ level: 'debug', destination }) });
-  await runtime.start();
+  stack = await startOrderStack({
+    name: 'pii-at-rest',
+    simulator: {
+      seed: 606,
+      timeScale: 20,
+      scenario: { skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }], unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+    },
+    sage: 'warehouse',
+    overrides: { 'orders.shipmentPollEveryMs': '300', 'jobs.pollIntervalMs': '50' },
+    runtime: { logger: createLogger({ level: 'debug', destination }) },
+  });
+  ({ sim, runtime } = stack);
 }, 30_000);
 
 afterAll(async () => {
-  await runtime?.close();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 describe('buyer PII at rest after the order flow', () => {
