@@ -1,18 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueOrderSync } from '../../../src/app/order-wiring.ts';
-import { createRuntime, type Runtime } from '../../../src/bootstrap.ts';
-import { loadConfig } from '../../../src/config/load.ts';
+import type { Runtime } from '../../../src/bootstrap.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { SellbridgeError } from '../../../src/core/errors.ts';
 import type { Sage500Gateway } from '../../../src/core/ports/sage500-gateway.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
 import type { JobEvent } from '../../../src/runtime/queue/job-queue.ts';
-import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '../../../src/simulator/amazon/index.ts';
+import type { AmazonSimulator, CatalogItem } from '../../../src/simulator/amazon/index.ts';
 import { waitUntil } from '../../helpers/queue-env.ts';
-import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts';
+import { startOrderStack, type OrderStack } from '../../helpers/order-stack.ts';
 
 /**
  * Sage unavailable, through the composition root: the runtime's Sage gateway is the sandbox behind a switch that makes
@@ -24,7 +19,7 @@ const SKUS: CatalogItem[] = [
   { sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 },
   { sku: 'GADGET-PRO', title: 'Gadget Pro', priceMinor: 14900 },
 ];
-const dir = mkdtempSync(join(tmpdir(), 'sb-sage-circuit-'));
+let stack: OrderStack;
 let sim: AmazonSimulator;
 let sandbox: SandboxGateway;
 let runtime: Runtime;
@@ -50,38 +45,36 @@ function withOutage(gateway: SandboxGateway): Sage500Gateway {
 }
 
 beforeAll(async () => {
-  sim = await createAmazonSimulator({
-    seed: 31,
-    timeScale: 20,
-    onExchange: (e) => {
-      if (sageDown && e.operation === 'orders.getOrder') amazonCallsWhileDown++;
+  stack = await startOrderStack({
+    name: 'sage-circuit',
+    simulator: {
+      seed: 31,
+      timeScale: 20,
+      onExchange: (e) => {
+        if (sageDown && e.operation === 'orders.getOrder') amazonCallsWhileDown++;
+      },
+      scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
     },
-    scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+    sage: 'none',
+    prepare: async ({ sagePath }) => {
+      sandbox = await createSandboxGateway({ path: sagePath });
+      return { sage: withOutage(sandbox) };
+    },
+    overrides: {
+      'orders.sageCircuit.failureThreshold': '2',
+      'orders.sageCircuit.openMs': '300',
+      'orders.poll.enabled': 'false',
+      'orders.shipmentPollEveryMs': '3600000',
+      'jobs.pollIntervalMs': '50',
+      'jobs.maxAttempts': '3',
+    },
+    beforeStart: (rt) => rt.queue.onEvent((e) => void events.push(e)),
   });
-  sandbox = await createSandboxGateway({ path: join(dir, 'sage.db') });
-  const set = (path: string, value: string) => ({ path, value });
-  const config = loadConfig({
-    file: '/dev/null',
-    overrides: [
-      ...simulatorConfigOverrides(sim.url),
-      set('store.url', `sqlite:${join(dir, 'sellbridge.db')}`),
-      set('orders.sageCircuit.failureThreshold', '2'),
-      set('orders.sageCircuit.openMs', '300'),
-      set('orders.poll.enabled', 'false'),
-      set('orders.shipmentPollEveryMs', '3600000'),
-      set('jobs.pollIntervalMs', '50'),
-      set('jobs.maxAttempts', '3'),
-    ],
-  });
-  runtime = await createRuntime(config, { role: 'worker', sage: withOutage(sandbox), logger: createLogger({ level: 'silent', format: 'json' }) });
-  runtime.queue.onEvent((e) => void events.push(e));
-  await runtime.start();
+  ({ sim, runtime } = stack);
 }, 30_000);
 
 afterAll(async () => {
-  await runtime?.close(); // closes the sandbox too
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.close(); // closes the sandbox too (with the runtime)
 });
 
 describe('Sage 500 unavailable (circuit breaker in the runtime)', () => {
