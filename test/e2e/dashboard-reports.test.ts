@@ -1,7 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -9,19 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeListingState } from '../../src/app/listing-store.ts';
 import { createSettlementDeps, settlementConnectionId } from '../../src/app/settlement-deps.ts';
 import { settlementFileFromPath } from '../../src/app/settlement-files.ts';
-import { createRuntime, type Runtime } from '../../src/bootstrap.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import type { Runtime } from '../../src/bootstrap.ts';
 import { createSandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
 import { MappingError } from '../../src/core/errors.ts';
 import { LISTING_BLOCK_QUEUE, listingBlockKey } from '../../src/flows/inventory-sync.ts';
 import { importSettlement } from '../../src/flows/settlement.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { createAmazonSimulator, type AmazonSimulator } from '../../src/simulator/amazon/index.ts';
 import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
 import { waitUntil } from '../helpers/queue-env.ts';
-import { simulatorConfigOverrides } from '../helpers/simulator-connection.ts';
+import { startOrderStack, type OrderStack } from '../helpers/order-stack.ts';
 import { addSettlementAccounts } from '../integration/settlement/sandbox-accounts.ts';
 
 /**
@@ -44,8 +39,7 @@ const USER = { name: 'olivia', password: 'correct horse battery staple' };
 const TOKEN = 'dashboard-reports-admin-token-0123456789';
 const MARKETPLACE = 'ATVPDKIKX0DER';
 
-const dir = mkdtempSync(join(tmpdir(), 'sb-dashboard-reports-'));
-let sim: AmazonSimulator;
+let stack: OrderStack;
 let runtime: Runtime;
 let app: FastifyInstance;
 let base = '';
@@ -79,26 +73,18 @@ const usd = (minor: number) => {
 
 describe.skipIf(!CHROMIUM_PRESENT)('dashboard report pages in headless Chromium (settlements, inventory) over the live admin API', () => {
   beforeAll(async () => {
-    const sagePath = join(dir, 'sage.db');
-    const sandbox = await createSandboxGateway({ path: sagePath, warehouseSimulator: { enabled: false } });
-    await addSettlementAccounts(sandbox); // no-op where the demo company already carries the settlement chart
-    await sandbox.close();
-
-    sim = await createAmazonSimulator({ seed: 67, timeScale: 20 });
-    const set = (path: string, value: string) => ({ path, value });
-    const config = loadConfig({
-      file: '/dev/null',
-      overrides: [
-        ...simulatorConfigOverrides(sim.url),
-        set('store.url', `sqlite:${join(dir, 'sellbridge.db')}`),
-        set('sage500.kind', 'sandbox'),
-        set('sage500.sandboxPath', sagePath),
-        set('sage500.warehouseSimulator.enabled', 'false'),
-        set('jobs.pollIntervalMs', '50'),
-      ],
+    stack = await startOrderStack({
+      name: 'dashboard-reports',
+      simulator: { seed: 67, timeScale: 20 },
+      sage: 'no-warehouse',
+      prepare: async ({ sagePath }) => {
+        const sandbox = await createSandboxGateway({ path: sagePath, warehouseSimulator: { enabled: false } });
+        await addSettlementAccounts(sandbox); // no-op where the demo company already carries the settlement chart
+        await sandbox.close();
+      },
+      overrides: { 'jobs.pollIntervalMs': '50' },
     });
-    runtime = await createRuntime(config, { role: 'worker', logger: createLogger({ level: 'silent', format: 'json' }) });
-    await runtime.start();
+    ({ runtime } = stack);
 
     // The settlement import as `sellbridge settlements import <file>` runs it: one posted, one quarantined.
     const connectionId = settlementConnectionId(runtime.config);
@@ -127,9 +113,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard report pages in headless Chromium 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    await runtime?.close();
-    await sim?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('settlements: the posted settlement with its exact total, the quarantined file with its diagnosis; the detail shows the balanced journal and the orders', async () => {

@@ -1,19 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../src/bootstrap.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import type { Runtime } from '../../src/bootstrap.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '../../src/simulator/amazon/index.ts';
+import type { AmazonSimulator, CatalogItem } from '../../src/simulator/amazon/index.ts';
 import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
 import { waitUntil } from '../helpers/queue-env.ts';
-import { simulatorConfigOverrides } from '../helpers/simulator-connection.ts';
+import { startOrderStack, type OrderStack } from '../helpers/order-stack.ts';
 
 /**
  * The operator dashboard end to end, in headless Chromium, over the system as `sellbridge run` composes it:
@@ -33,7 +28,7 @@ const SKUS: CatalogItem[] = [
   { sku: 'GADGET-PRO', title: 'Gadget Pro', priceMinor: 14900 },
 ];
 
-const dir = mkdtempSync(join(tmpdir(), 'sb-dashboard-'));
+let stack: OrderStack;
 let sim: AmazonSimulator;
 let runtime: Runtime;
 let app: FastifyInstance;
@@ -67,32 +62,18 @@ async function settled(check: () => Promise<boolean>, what: string, timeoutMs = 
 
 describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge runtime + server, simulator, Sage sandbox)', () => {
   beforeAll(async () => {
-    sim = await createAmazonSimulator({
-      seed: 66,
-      timeScale: 20,
-      scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+    stack = await startOrderStack({
+      name: 'dashboard',
+      simulator: {
+        seed: 66,
+        timeScale: 20,
+        scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+      },
+      sqsQueue: 'dashboard-q',
+      sage: 'no-warehouse', // orders stay 'created': the test watches for that state
+      overrides: { 'jobs.pollIntervalMs': '50', 'jobs.maxAttempts': '3' },
     });
-    const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'dashboard-q' });
-    const set = (path: string, value: string) => ({ path, value });
-    const config = loadConfig({
-      file: '/dev/null',
-      overrides: [
-        ...simulatorConfigOverrides(sim.url),
-        set('store.url', `sqlite:${join(dir, 'sellbridge.db')}`),
-        set('amazon.sqs.queueUrl', queueUrl),
-        set('amazon.sqs.endpoint', sim.url),
-        set('amazon.sqs.waitTimeSeconds', '1'),
-        set('amazon.sqs.accessKeyId', 'sim'),
-        set('amazon.sqs.secretAccessKey', 'sim'),
-        set('sage500.kind', 'sandbox'),
-        set('sage500.sandboxPath', join(dir, 'sage.db')),
-        set('sage500.warehouseSimulator.enabled', 'false'), // orders stay 'created': the test watches for that state
-        set('jobs.pollIntervalMs', '50'),
-        set('jobs.maxAttempts', '3'),
-      ],
-    });
-    runtime = await createRuntime(config, { role: 'worker', logger: createLogger({ level: 'silent', format: 'json' }) });
-    await runtime.start();
+    ({ sim, runtime } = stack);
 
     // Three good orders and one with an SKU Sage does not know, notified over SQS and run by the real order flow.
     goodIds = sim.control.addOrders(3, { status: 'UNSHIPPED' }).map((o) => o.orderId);
@@ -120,9 +101,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard in headless Chromium (sellbridge r
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    await runtime?.close();
-    await sim?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('sign in, see the overview, open the dead letter, add the suggested alias, replay it, see the Sage order created', async () => {
