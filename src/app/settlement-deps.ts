@@ -3,7 +3,7 @@ import type { SpApiClient } from '../connectors/amazon/sp-api/client.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
-import { DEFAULT_SETTLEMENT_ACCOUNT_RULES, SETTLEMENT_ACCOUNTS, type SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
+import { DEFAULT_SETTLEMENT_ACCOUNT_RULES, SETTLEMENT_ACCOUNTS, type SettlementAccountRule, type SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
 import {
   registerSettlementHandlers,
   SETTLEMENT_DISCOVER_QUEUE,
@@ -15,6 +15,7 @@ import {
   type SettlementSettings,
 } from '../flows/settlement.ts';
 import type { Store } from '../runtime/store/store.ts';
+import { storeMappingRules } from './mapping-rules-store.ts';
 import { storeWatermarks } from './order-flow-store.ts';
 import { settlementReportsFromClient } from './settlement-files.ts';
 import { storeSettlementLedger } from './settlement-store.ts';
@@ -53,6 +54,9 @@ export interface SettlementDepsInput {
 /** Builds the settlement flows' deps from the store and the connectors (composition, not business). */
 export function createSettlementDeps(input: SettlementDepsInput): SettlementFlowDeps {
   const settings = settlementSettingsFromConfig(input.config);
+  const storedRules = storeMappingRules(input.store, input.clock);
+  const storedGl = new Map<string, readonly SettlementAccountRule[]>();
+
   const numberFormat = input.config.numberFormat;
   const reports: SettlementReports =
     input.reports ??
@@ -64,21 +68,47 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
             throw new Error('settlement reports: no SP-API client configured');
           },
         });
-  return {
+  const deps: SettlementFlowDeps = {
     sage: input.sage,
     ledger: storeSettlementLedger(input.store, input.clock),
     reports,
     watermarks: storeWatermarks(input.store, input.clock),
     jobs: input.queue,
     clock: input.clock,
-    settingsFor: () => settings,
+    // Operator-edited GL rules (mapping_rules, admin API) go before the configured/seeded ones; they are read from
+    // the store at the start of every settlement job (registerSettlementFlows), so an edit needs no restart.
+    settingsFor: (connectionId) => {
+      const stored = storedGl.get(connectionId);
+      return stored?.length ? { ...settings, rules: { ...settings.rules, rules: [...stored, ...settings.rules.rules] } } : settings;
+    },
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
   };
+  STORED_GL_REFRESH.set(deps, async (connectionId) => {
+    storedGl.set(connectionId, await storedRules.glRules(connectionId));
+  });
+  return deps;
+}
+
+const STORED_GL_REFRESH = new WeakMap<SettlementFlowDeps, (connectionId: string) => Promise<void>>();
+
+/** Reads the stored GL rules of a connection into deps made by createSettlementDeps (the queue handlers do it per job; call it before importSettlement outside the queue). */
+export async function refreshStoredGlRules(deps: SettlementFlowDeps, connectionId: string): Promise<void> {
+  await STORED_GL_REFRESH.get(deps)?.(connectionId);
 }
 
 /** Registers `settlement.discover` and `settlement.import` on the queue; call before `queue.start()`. */
 export function registerSettlementFlows(queue: SettlementHandlerRegistry, deps: SettlementFlowDeps): void {
-  registerSettlementHandlers(queue, deps);
+  registerSettlementHandlers(
+    {
+      register: (name, handler) =>
+        queue.register(name, async (payload) => {
+          const c = (payload as { connectionId?: unknown } | null)?.connectionId;
+          if (typeof c === 'string') await refreshStoredGlRules(deps, c);
+          return handler(payload);
+        }),
+    },
+    deps,
+  );
 }
 
 /** The connection settlements are kept under: settlements.connectionId, else orders.connectionId. */

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { DEFAULT_CUSTOM_FIELD_MAP } from '../../core/rules/custom-field-map.ts';
 import { DEFAULT_CHARGE_LINES } from '../../core/rules/gl-accounts.ts';
 import { DEFAULT_MAPPING_RULES } from '../../core/rules/mapping-rules.ts';
-import { DEFAULT_SETTLEMENT_ACCOUNTS } from '../../core/rules/settlement-accounts.ts';
+import { DEFAULT_SETTLEMENT_ACCOUNTS, type SettlementAccountRules } from '../../core/rules/settlement-accounts.ts';
+import { normaliseShipMethId, ROW_COLUMNS, storeMappingRules, validateRows, type MappingRuleKind, type RowIssue } from '../../app/mapping-rules-store.ts';
 import { storeSkuAliases } from '../../app/order-flow-store.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../app.ts';
@@ -17,7 +18,7 @@ const Alias = z.object({ id: z.string().describe('`<connectionId>:<sellerSku>`; 
 
 const aliasId = (connectionId: string, sellerSku: string) => `${connectionId}:${sellerSku}`;
 
-/** Mapping tables: SKU aliases live in the store (editable, CSV); carriers, GL rules and custom fields come from rules (read-only). */
+/** Mapping tables: SKU aliases, carriers and GL rules live in the store (editable, CSV); custom fields and customers come from rules (read-only). */
 export function registerMappingRoutes(ctx: ServerContext): void {
   const { routes } = ctx;
   const aliases = storeSkuAliases(ctx.store, ctx.clock);
@@ -150,17 +151,28 @@ export function registerMappingRoutes(ctx: ServerContext): void {
   const ConnQuery = z.strictObject({ connectionId: CONN.optional() });
   const note = 'read-only: these rules come from configuration, not from a store table; change them in sellbridge.yaml and restart';
 
-  routes.add(
-    { method: 'GET', url: '/api/v1/mappings/carriers', role: 'viewer', tag: 'mappings', summary: 'Sage ShipMethID -> Amazon carrier, and Amazon service level -> Sage ship method (read-only)', query: ConnQuery, response: readOnly },
-    async ({ query }) => {
-      const r = rulesOf(query.connectionId ?? ctx.connectionId);
-      return { source: r.source, editable: false, note, rules: { carriers: r.rules.carriers, shipMethods: r.rules.shipMethods } };
-    },
-  );
-  routes.add(
-    { method: 'GET', url: '/api/v1/mappings/gl-rules', role: 'viewer', tag: 'mappings', summary: 'GL accounts of charge lines and settlement postings (read-only)', query: ConnQuery, response: readOnly },
-    async () => ({ source: ctx.glRules ? 'config' : 'defaults', editable: false, note, rules: ctx.glRules ? ctx.glRules() : { chargeLines: DEFAULT_CHARGE_LINES, settlementAccounts: DEFAULT_SETTLEMENT_ACCOUNTS } }),
-  );
+  registerEditableRules(ctx, 'carrier', 'carriers', 'Sage ShipMethID -> Amazon carrierCode/shippingMethod', (connectionId) => {
+    const r = rulesOf(connectionId);
+    return {
+      source: r.source,
+      rows: Object.entries(r.rules.carriers).map(([shipMethId, c]) => ({ shipMethId, ...c })),
+      extra: { shipMethods: r.rules.shipMethods },
+      merge: (stored, base) => {
+        const ids = new Set(stored.map((x) => normaliseShipMethId(String(x.shipMethId))));
+        return base.filter((b) => !ids.has(normaliseShipMethId(String(b.shipMethId))));
+      },
+    };
+  });
+  registerEditableRules(ctx, 'gl', 'gl-rules', 'Settlement transaction/amount type/description -> GL account', () => {
+    const gl = (ctx.glRules ? ctx.glRules() : { chargeLines: DEFAULT_CHARGE_LINES, settlementAccounts: DEFAULT_SETTLEMENT_ACCOUNTS }) as { chargeLines?: unknown; settlementAccounts?: SettlementAccountRules };
+    const accounts = gl.settlementAccounts ?? DEFAULT_SETTLEMENT_ACCOUNTS;
+    return {
+      source: ctx.glRules ? 'config' : 'defaults',
+      rows: accounts.rules.map((x) => ({ ...x })),
+      extra: { chargeLines: gl.chargeLines, bankAccount: accounts.bankAccount, suspenseAccount: accounts.suspenseAccount ?? null },
+      merge: (_stored, base) => base,
+    };
+  });
   routes.add(
     { method: 'GET', url: '/api/v1/mappings/custom-fields', role: 'viewer', tag: 'mappings', summary: 'Sage item fields -> listing attributes (read-only)', query: ConnQuery, response: readOnly },
     async () => ({ source: 'defaults', editable: false, note, rules: DEFAULT_CUSTOM_FIELD_MAP }),
@@ -170,6 +182,145 @@ export function registerMappingRoutes(ctx: ServerContext): void {
     async ({ query }) => {
       const r = rulesOf(query.connectionId ?? ctx.connectionId);
       return { source: r.source, editable: false, note, rules: { customers: r.rules.customers, warehouseId: r.rules.warehouseId } };
+    },
+  );
+}
+
+type Row = Record<string, unknown>;
+interface BaseRules {
+  readonly source: 'config' | 'defaults';
+  readonly rows: Row[];
+  readonly extra: Record<string, unknown>;
+  /** The base rows still in effect next to the stored ones. */
+  readonly merge: (stored: Row[], base: Row[]) => Row[];
+}
+
+const CONN_Q = z.strictObject({ connectionId: z.string().trim().min(1).max(100).optional() });
+const badRows = (issues: RowIssue[]) => ({ error: `${issues.length} problem(s); nothing saved: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.field}: ${i.problem}`).join('; ')}`, issues });
+
+/**
+ * GET (effective rules, each with its source), PUT (replace the stored list), GET .csv and POST .csv (all-or-nothing)
+ * for one editable kind. Stored rows come first; the flows read them per job (no restart needed).
+ */
+function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: string, what: string, base: (connectionId: string) => BaseRules): void {
+  const { routes } = ctx;
+  const stored = storeMappingRules(ctx.store, ctx.clock);
+  const columns = ROW_COLUMNS[kind];
+  const url = `/api/v1/mappings/${slug}`;
+  const save = async (connectionId: string, rows: unknown[], actor: string, firstRow: number, via: string) => {
+    const v = validateRows(kind, rows, firstRow);
+    if (!v.ok) return v;
+    await stored.replace(connectionId, kind, v.rows, actor);
+    await writeAudit(ctx.store.db, { actor, action: `mapping.${kind}.${via}`, target: `mapping_rules:${connectionId}:${kind}`, detail: { rows: v.rows.length } }, ctx.clock.now());
+    return v;
+  };
+
+  routes.add(
+    {
+      method: 'GET',
+      url,
+      role: 'viewer',
+      tag: 'mappings',
+      summary: `${what}: effective rules in the order they are tried, each with its source (store = edited here, config or defaults)`,
+      query: CONN_Q,
+      response: z.object({
+        connectionId: z.string(),
+        source: z.enum(['store', 'config', 'defaults']),
+        editable: z.literal(true),
+        note: z.string(),
+        stored: z.object({ rows: z.array(z.record(z.string(), z.unknown())), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() }),
+        rules: z.unknown(),
+      }),
+    },
+    async ({ query }) => {
+      const connectionId = query.connectionId ?? ctx.connectionId;
+      const b = base(connectionId);
+      const s = await stored.list(connectionId, kind);
+      const storedRows = s.rows as Row[];
+      const effective = [...storedRows.map((r) => ({ ...r, source: 'store' })), ...b.merge(storedRows, b.rows).map((r) => ({ ...r, source: b.source }))];
+      return {
+        connectionId,
+        source: storedRows.length ? 'store' : b.source,
+        editable: true,
+        note: `Stored rows (PUT ${url} or POST ${url}.csv) are tried before the ${b.source} ones and take effect on the next job, without a restart.`,
+        stored: { rows: storedRows, updatedAt: s.updatedAt ?? null, updatedBy: s.updatedBy ?? null },
+        rules: { [kind === 'carrier' ? 'carriers' : 'settlementRules']: effective, ...b.extra },
+      };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'PUT',
+      url,
+      role: 'operator',
+      tag: 'mappings',
+      summary: `Replace the stored ${slug} of a connection (an empty list returns to the ${'configured/default'} rules); all rows are checked first; audited`,
+      query: CONN_Q,
+      body: z.strictObject({ rows: z.array(z.record(z.string(), z.unknown())).max(5000) }),
+      response: z.object({ saved: z.number() }),
+      statuses: { 400: 'lists every bad row (1-based) and field' },
+    },
+    async ({ query, body, principal, reply }) => {
+      const r = await save(query.connectionId ?? ctx.connectionId, body.rows, principal.actor, 1, 'replace');
+      if (!r.ok) return reply.code(400).send(badRows(r.issues));
+      return { saved: r.rows.length };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'GET',
+      url: `${url}.csv`,
+      role: 'viewer',
+      tag: 'mappings',
+      summary: `Stored ${slug} as CSV (${columns.join(',')}) for a spreadsheet; with \`effective=true\` the configured/default rows follow (import keeps them all as stored rows)`,
+      query: z.strictObject({ connectionId: z.string().trim().min(1).max(100).optional(), effective: z.enum(['true', 'false']).optional() }),
+      produces: 'text/csv',
+    },
+    async ({ query, reply }) => {
+      const connectionId = query.connectionId ?? ctx.connectionId;
+      const s = (await stored.list(connectionId, kind)).rows as Row[];
+      const b = base(connectionId);
+      const rows = query.effective === 'true' ? [...s, ...b.merge(s, b.rows)] : s;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${slug}.csv"`)
+        .send(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined || r[c] === null ? '' : String(r[c]))))));
+    },
+  );
+
+  routes.add(
+    {
+      method: 'POST',
+      url: `${url}.csv`,
+      role: 'operator',
+      tag: 'mappings',
+      summary: `Import ${slug} from CSV (header ${columns.join(',')}): replaces the stored list; all rows are checked first, nothing is saved if one is bad; audited`,
+      query: CONN_Q,
+      consumes: 'text/csv',
+      body: z.string().describe('CSV text'),
+      response: z.object({ imported: z.number() }),
+      statuses: { 400: 'lists every bad row (CSV line number) and field' },
+    },
+    async ({ query, body, principal, reply }) => {
+      let rows: string[][];
+      try {
+        rows = parseCsv(body);
+      } catch (err) {
+        return reply.code(400).send({ error: `CSV: ${(err as Error).message}`, issues: [{ row: 0, field: '(csv)', problem: (err as Error).message }] });
+      }
+      const header = (rows.shift() ?? []).map((h) => h.trim());
+      const idx = header.map((h) => columns.find((c) => c.toLowerCase() === h.toLowerCase()));
+      const unknown = header.filter((_, i) => !idx[i]);
+      if (unknown.length || !header.length)
+        return reply.code(400).send({ error: `CSV header must use only ${columns.join(',')}; got: ${header.join(',') || '(empty)'}`, issues: [{ row: 1, field: unknown[0] ?? '(header)', problem: 'unknown column' }] });
+      const extra = rows.findIndex((r) => r.slice(header.length).some((c) => c.trim() !== ''));
+      if (extra >= 0) return reply.code(400).send(badRows([{ row: extra + 2, field: '(row)', problem: `more cells than the ${header.length} header columns` }]));
+      const objects = rows.map((r) => Object.fromEntries(idx.flatMap((c, i) => (c && (r[i] ?? '').trim() !== '' ? [[c, r[i]!.replace(/^'(?=[=+\-@])/, '')]] : []))));
+      const r = await save(query.connectionId ?? ctx.connectionId, objects, principal.actor, 2, 'import');
+      if (!r.ok) return reply.code(400).send(badRows(r.issues));
+      return { imported: r.rows.length };
     },
   );
 }

@@ -10,6 +10,7 @@ import * as m0007 from './0007-settlements.ts';
 import * as m0008 from './0008-listing-sync.ts';
 import * as m0009 from './0009-admin-auth.ts';
 import * as m0010 from './0010-pii-vault.ts';
+import * as m0011 from './0011-mapping-rules.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0008-listing-sync': m0008,
   '0009-admin-auth': m0009,
   '0010-pii-vault': m0010,
+  '0011-mapping-rules': m0011,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
