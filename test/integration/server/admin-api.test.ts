@@ -233,7 +233,7 @@ describe('admin API: dead letters, aliases, orders, connections', () => {
     expect((await env.app.inject({ method: 'DELETE', url: `/api/v1/mappings/sku-aliases/${encodeURIComponent('default:SKU,1')}`, headers: env.as.operator })).statusCode).toBe(200);
     expect((await env.app.inject({ method: 'DELETE', url: `/api/v1/mappings/sku-aliases/${encodeURIComponent('default:SKU,1')}`, headers: env.as.operator })).statusCode).toBe(404);
     const carriers = (await env.app.inject({ url: '/api/v1/mappings/carriers', headers: env.as.viewer })).json();
-    expect(carriers).toMatchObject({ editable: false, source: 'defaults' });
+    expect(carriers).toMatchObject({ editable: true, source: 'defaults' });
   });
 
   it('orders: search, state filter, cursor paging, detail with lifecycle and dead letters, preview', async () => {
