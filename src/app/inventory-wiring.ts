@@ -8,6 +8,8 @@ import type { InventoryFlowDeps } from '../flows/inventory-sync.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store } from '../runtime/store/store.ts';
+import type { CustomFieldMap } from '../core/rules/custom-field-map.ts';
+import { storeMappingRules } from './mapping-rules-store.ts';
 import { createInventoryDeps, inventorySchedules, inventorySettingsFromConfig, registerInventoryFlows } from './inventory-deps.ts';
 
 /** What `registerInventory` needs from the composition root (a subset of bootstrap's FlowWiring). */
@@ -42,15 +44,33 @@ export function lazyListingsChannel(connector: () => AmazonConnector, sellerId: 
  */
 export function registerInventory(input: InventoryWiringInput): { deps: InventoryFlowDeps } {
   const settings = inventorySettingsFromConfig(input.config);
+  const storedRules = storeMappingRules(input.store, input.clock);
+  const storedFields = new Map<string, CustomFieldMap>();
   const deps = createInventoryDeps({
     store: input.store,
     sage: input.sage,
     channel: lazyListingsChannel(input.amazonConnector, settings.sellerId),
     clock: input.clock,
     queue: input.queue,
-    settingsFor: () => settings,
+    // Operator-edited custom-field map (mapping_rules, admin API) replaces the configured one when present; read
+    // from the store when each inventory job starts, so an edit needs no restart.
+    settingsFor: (connectionId) => {
+      const stored = storedFields.get(connectionId);
+      return stored?.length ? { ...settings, customFieldMap: stored } : settings;
+    },
   });
-  registerInventoryFlows(input.queue, deps);
+  registerInventoryFlows(
+    {
+      register: (name, handler) =>
+        input.queue.register(name, async (payload) => {
+          const c = (payload as { connectionId?: unknown } | null)?.connectionId;
+          const id = typeof c === 'string' ? c : input.config.orders.connectionId;
+          storedFields.set(id, await storedRules.customFields(id));
+          return handler(payload);
+        }),
+    },
+    deps,
+  );
   for (const s of inventorySchedules(input.config.inventory)) input.scheduler.add(s);
   return { deps };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../core/ports/clock.ts';
 import type { CarrierRules } from '../core/rules/carriers.ts';
+import type { CustomFieldMap, SageItemField } from '../core/rules/custom-field-map.ts';
 import type { SettlementAccountRule } from '../core/rules/settlement-accounts.ts';
 import type { Store } from '../runtime/store/store.ts';
 
@@ -10,7 +11,7 @@ import type { Store } from '../runtime/store/store.ts';
  * these rows before the configured / default rules (a stored carrier replaces the default of the same ShipMethID;
  * stored GL rules are tried before the configured ones, first match wins).
  */
-export const MAPPING_RULE_KINDS = ['carrier', 'gl'] as const;
+export const MAPPING_RULE_KINDS = ['carrier', 'gl', 'custom-field'] as const;
 export type MappingRuleKind = (typeof MAPPING_RULE_KINDS)[number];
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
@@ -34,11 +35,31 @@ export const GlRow = z.strictObject({
 });
 export type GlRow = z.infer<typeof GlRow>;
 
-export const ROW_SHAPES = { carrier: CarrierRow, gl: GlRow } as const;
+// CSV cells arrive as text: numbers, booleans and `|`-separated lists are read from it (JSON rows send them typed).
+const num = (schema: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema).optional();
+const bool = z.preprocess((v) => (typeof v === 'string' ? (/^(true|yes|1)$/i.test(v.trim()) ? true : /^(false|no|0)$/i.test(v.trim()) ? false : v) : v), z.boolean()).optional();
+const list = z.preprocess((v) => (typeof v === 'string' ? v.split('|').map((x) => x.trim()).filter(Boolean) : v), z.array(z.string().min(1)).min(1)).optional();
+
+/** One custom-field row (CustomFieldMapping), same rules as config `inventory.customFieldMap`. */
+export const CustomFieldRow = z.strictObject({
+  source: z.string().trim().regex(/^(ShortDesc|LongDesc|UPC|Weight|UserFld[1-9])$/, 'must be ShortDesc, LongDesc, UPC, Weight or UserFld1..9'),
+  attribute: z.string().trim().regex(/^[a-z][a-z0-9_]*$/, 'must be a top-level Amazon attribute name (e.g. item_name)'),
+  kind: z.enum(['text', 'number', 'weight', 'upc', 'enum']),
+  required: bool,
+  maxLength: num(z.number().int('must be a whole number').positive('must be positive')),
+  allowed: list,
+  unit: optText(20),
+  min: num(z.number()),
+  max: num(z.number()),
+});
+export type CustomFieldRow = z.infer<typeof CustomFieldRow>;
+
+export const ROW_SHAPES = { carrier: CarrierRow, gl: GlRow, 'custom-field': CustomFieldRow } as const;
 /** CSV columns per kind, in order (required ones first). */
 export const ROW_COLUMNS: Record<MappingRuleKind, readonly string[]> = {
   carrier: ['shipMethId', 'carrierCode', 'carrierName', 'shippingMethod'],
   gl: ['transactionType', 'amountType', 'amountDescription', 'account', 'label', 'marketplace', 'currency'],
+  'custom-field': ['source', 'attribute', 'kind', 'required', 'maxLength', 'allowed', 'unit', 'min', 'max'],
 };
 
 export interface RowIssue {
@@ -48,7 +69,7 @@ export interface RowIssue {
   readonly problem: string;
 }
 
-type RowOf<K extends MappingRuleKind> = K extends 'carrier' ? CarrierRow : GlRow;
+type RowOf<K extends MappingRuleKind> = K extends 'carrier' ? CarrierRow : K extends 'gl' ? GlRow : CustomFieldRow;
 
 /** Checks every row; returns all issues (row number and field) or the parsed rows. `firstRow` numbers the first row. */
 export function validateRows<K extends MappingRuleKind>(kind: K, rows: readonly unknown[], firstRow = 1): { ok: true; rows: Array<RowOf<K>> } | { ok: false; issues: RowIssue[] } {
@@ -60,6 +81,16 @@ export function validateRows<K extends MappingRuleKind>(kind: K, rows: readonly 
     if (r.success) parsed.push(r.data as RowOf<K>);
     else for (const issue of r.error.issues) issues.push({ row: i + firstRow, field: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : '(row)'), problem: issue.message });
   });
+  if (kind === 'custom-field') {
+    const seen = new Map<string, number>();
+    parsed.forEach((r, i) => {
+      const row = r as CustomFieldRow;
+      if (row.kind === 'enum' && !row.allowed) issues.push({ row: i + firstRow, field: 'allowed', problem: 'required when kind is enum (values separated by |)' });
+      if (row.kind === 'weight' && !row.unit) issues.push({ row: i + firstRow, field: 'unit', problem: 'required when kind is weight (pounds, kilograms, ounces, grams)' });
+      if (seen.has(row.attribute)) issues.push({ row: i + firstRow, field: 'attribute', problem: `duplicate of row ${seen.get(row.attribute)}` });
+      else seen.set(row.attribute, i + firstRow);
+    });
+  }
   if (kind === 'carrier') {
     const seen = new Map<string, number>();
     parsed.forEach((r, i) => {
@@ -90,6 +121,8 @@ export interface MappingRulesStore {
   replace<K extends MappingRuleKind>(connectionId: string, kind: K, rows: ReadonlyArray<RowOf<K>>, actor: string): Promise<void>;
   /** Stored carrier rows as CarrierRules (empty when none). */
   carriers(connectionId: string): Promise<CarrierRules>;
+  /** Stored custom-field map (empty when none). */
+  customFields(connectionId: string): Promise<CustomFieldMap>;
   /** Stored GL rows as settlement account rules, in their order (empty when none). */
   glRules(connectionId: string): Promise<SettlementAccountRule[]>;
 }
@@ -117,6 +150,10 @@ export function storeMappingRules(store: Store, clock: Clock): MappingRulesStore
     async carriers(connectionId) {
       const { rows } = await self.list(connectionId, 'carrier');
       return Object.fromEntries(rows.map((r) => [r.shipMethId, { carrierCode: r.carrierCode, ...(r.carrierName ? { carrierName: r.carrierName } : {}), ...(r.shippingMethod ? { shippingMethod: r.shippingMethod } : {}) }]));
+    },
+    async customFields(connectionId) {
+      const { rows } = await self.list(connectionId, 'custom-field');
+      return rows.map((r) => ({ ...r, source: r.source as SageItemField }));
     },
     async glRules(connectionId) {
       const { rows } = await self.list(connectionId, 'gl');

@@ -18,7 +18,7 @@ const Alias = z.object({ id: z.string().describe('`<connectionId>:<sellerSku>`; 
 
 const aliasId = (connectionId: string, sellerSku: string) => `${connectionId}:${sellerSku}`;
 
-/** Mapping tables: SKU aliases, carriers and GL rules live in the store (editable, CSV); custom fields and customers come from rules (read-only). */
+/** Mapping tables: SKU aliases, carriers, GL rules and custom fields live in the store (editable, CSV); customers come from rules (read-only). */
 export function registerMappingRoutes(ctx: ServerContext): void {
   const { routes } = ctx;
   const aliases = storeSkuAliases(ctx.store, ctx.clock);
@@ -173,10 +173,12 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       merge: (_stored, base) => base,
     };
   });
-  routes.add(
-    { method: 'GET', url: '/api/v1/mappings/custom-fields', role: 'viewer', tag: 'mappings', summary: 'Sage item fields -> listing attributes (read-only)', query: ConnQuery, response: readOnly },
-    async () => ({ source: 'defaults', editable: false, note, rules: DEFAULT_CUSTOM_FIELD_MAP }),
-  );
+  registerEditableRules(ctx, 'custom-field', 'custom-fields', 'Sage item fields -> Amazon listing attributes', () => ({
+    source: 'defaults',
+    rows: DEFAULT_CUSTOM_FIELD_MAP.map((x) => ({ ...x })),
+    extra: { note: 'A stored map replaces the configured inventory.customFieldMap as a whole; the rows marked defaults are the demo map, in effect only where configured.' },
+    merge: (stored, base) => (stored.length ? [] : base),
+  }));
   routes.add(
     { method: 'GET', url: '/api/v1/mappings/customers', role: 'viewer', tag: 'mappings', summary: 'Amazon marketplace -> Sage customer and warehouse (read-only)', query: ConnQuery, response: readOnly },
     async ({ query }) => {
@@ -244,7 +246,7 @@ function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: 
         editable: true,
         note: `Stored rows (PUT ${url} or POST ${url}.csv) are tried before the ${b.source} ones and take effect on the next job, without a restart.`,
         stored: { rows: storedRows, updatedAt: s.updatedAt ?? null, updatedBy: s.updatedBy ?? null },
-        rules: { [kind === 'carrier' ? 'carriers' : 'settlementRules']: effective, ...b.extra },
+        rules: { [kind === 'carrier' ? 'carriers' : kind === 'gl' ? 'settlementRules' : 'fields']: effective, ...b.extra },
       };
     },
   );
@@ -286,7 +288,7 @@ function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: 
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${slug}.csv"`)
-        .send(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined || r[c] === null ? '' : String(r[c]))))));
+        .send(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined || r[c] === null ? '' : Array.isArray(r[c]) ? (r[c] as unknown[]).join('|') : String(r[c]))))));
     },
   );
 
