@@ -1,11 +1,12 @@
-// Mappings editor: SKU aliases (list, add, delete) and, where the API has them, carriers, GL rules, custom fields.
+/* global fetch */
+// Mappings editor: SKU aliases (list, add, delete); carriers, GL rules, custom fields shown with CSV download/upload.
 import { api, listOf, notAvailable } from '../api.js';
 import { badge, clear, empty, errorBox, field, h, table, timeEl } from '../dom.js';
 
 const OTHER = [
-  { path: '/mappings/carriers', title: 'Carriers', text: 'Sage ship methods mapped to Amazon carrier codes.' },
-  { path: '/mappings/gl-rules', title: 'GL rules', text: 'Settlement categories mapped to Sage GL accounts.' },
-  { path: '/mappings/custom-fields', title: 'Custom fields', text: 'Sage item fields sent as Amazon listing attributes.' },
+  { path: '/mappings/carriers', title: 'Carriers', text: 'Sage ship methods mapped to Amazon carrier codes.', csv: true },
+  { path: '/mappings/gl-rules', title: 'GL rules', text: 'Settlement categories mapped to Sage GL accounts.', csv: true },
+  { path: '/mappings/custom-fields', title: 'Custom fields', text: 'Sage item fields sent as Amazon listing attributes.', csv: true },
   { path: '/mappings/customers', title: 'Customers', text: 'Amazon marketplace to Sage customer and warehouse.' },
 ];
 
@@ -67,6 +68,7 @@ export async function render(root, ctx) {
   await Promise.all([loadAliases(), ...OTHER.map(async (o) => {
     const panel = h('section', { class: 'panel', 'data-mapping': o.path }, h('h2', {}, o.title), h('p', { class: 'muted small' }, o.text));
     others.append(panel);
+    if (o.csv) panel.append(csvTools(o, mayEdit, ctx));
     try {
       const data = await api(o.path);
       const { items } = listOf(data, 'items', 'carriers', 'fields');
@@ -83,6 +85,33 @@ export async function render(root, ctx) {
       panel.append(notAvailable(err) ? empty('Not available yet', 'This mapping cannot be shown here in this version.') : errorBox(err));
     }
   })]);
+}
+
+/**
+ * Download the effective rules as CSV (edit in a spreadsheet) and upload them back: the upload replaces the stored
+ * rows all-or-nothing; the server's 400 names each bad row and field.
+ */
+function csvTools(o, mayEdit, ctx) {
+  const msg = h('div', { role: 'status' });
+  const input = h('input', { type: 'file', accept: '.csv,text/csv', 'aria-label': `Upload ${o.title} CSV`, onchange: async (e) => {
+    const file = e.currentTarget.files && e.currentTarget.files[0];
+    if (!file) return;
+    try {
+      const res = await fetch(`/api/v1${o.path}.csv`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'text/csv', accept: 'application/json' }, body: await file.text() });
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) throw new Error(data.error || `upload refused (HTTP ${res.status})`);
+      ctx.notify(`${o.title}: ${data.imported} row(s) imported. Reload the page to see them.`);
+      msg.replaceChildren();
+    } catch (err) {
+      msg.replaceChildren(h('div', { class: 'error-box', role: 'alert' }, err.message));
+    } finally {
+      e.currentTarget.value = '';
+    }
+  } });
+  return h('div', { class: 'filters' },
+    h('a', { class: 'btn', href: `/api/v1${o.path}.csv?effective=true`, download: '' }, 'Download CSV'),
+    mayEdit ? field('Upload CSV (replaces the edited rows)', input) : null,
+    msg);
 }
 
 /** Rules as tables: a list of records becomes rows, a map becomes name/value rows; long lists fold away. */
