@@ -49,12 +49,13 @@ Examples:
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
-        const { createSettlementDeps } = await import('../../app/settlement-deps.ts');
+        const { createSettlementDeps, refreshStoredGlRules } = await import('../../app/settlement-deps.ts');
         const { settlementFileFromPath } = await import('../../app/settlement-files.ts');
         const { importSettlement } = await import('../../flows/settlement.ts');
         const { existsSync } = await import('node:fs');
         if (!existsSync(file)) throw new SellbridgeError('SB_CLI_USAGE', `no such file: ${file}`);
         const deps = createSettlementDeps({ store: rt.store, sage: rt.sage, clock: rt.clock, queue: rt.queue, config: rt.config.settlements });
+        await refreshStoredGlRules(deps, connectionId); // GL rules edited in the admin API go first
         let outcome;
         try {
           outcome = await importSettlement(connectionId, settlementFileFromPath(file, { numberFormat: rt.config.settlements.numberFormat }), deps, { dryRun: opts.dryRun === true });
