@@ -48,6 +48,7 @@ describe('dashboard files served under /dashboard', () => {
     expect(shell.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(shell.headers['content-security-policy']).toContain("script-src 'self'");
     expect(shell.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(shell.headers['content-security-policy']).not.toContain('unsafe-inline');
     expect(shell.headers['x-content-type-options']).toBe('nosniff');
     expect(shell.headers['cache-control']).toBe('no-store');
     expect(shell.body).toContain('<script type="module" src="js/main.js"></script>');

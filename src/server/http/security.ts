@@ -27,7 +27,8 @@ export const CONTENT_SECURITY_POLICY = [
 /** Security headers on every response, and CORS only for the configured origins. */
 export function installSecurityHeaders(app: FastifyInstance, options: EdgeSecurity): void {
   app.addHook('onSend', async (req, reply, payload) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    // A route that set a stricter policy (the dashboard: no inline styles at all) keeps it.
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
