@@ -23,15 +23,7 @@ Examples:
   sellbridge dlq discard <id> --reason "test order"`,
     );
 
-  const withRuntime = async (cmd: Command, work: (rt: Runtime) => Promise<void>) => {
-    const { openClientRuntime } = await import('../runtime.ts');
-    const runtime = await openClientRuntime(ctx.config(cmd));
-    try {
-      await work(runtime);
-    } finally {
-      await runtime.close();
-    }
-  };
+  const withRuntime = async (cmd: Command, work: (rt: Runtime) => Promise<void>) => (await import('../runtime.ts')).withClientRuntime(ctx.config(cmd), work);
 
   dlq
     .command('list')

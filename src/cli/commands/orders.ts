@@ -26,15 +26,7 @@ Examples:
   sellbridge orders status 113-1234567-1234567 --json`,
     );
 
-  const withRuntime = async (cmd: Command, work: (rt: Runtime) => Promise<void>) => {
-    const { openClientRuntime } = await import('../runtime.ts');
-    const runtime = await openClientRuntime(ctx.config(cmd));
-    try {
-      await work(runtime);
-    } finally {
-      await runtime.close();
-    }
-  };
+  const withRuntime = async (cmd: Command, work: (rt: Runtime) => Promise<void>) => (await import('../runtime.ts')).withClientRuntime(ctx.config(cmd), work);
 
   orders
     .command('preview <order>')

@@ -31,15 +31,10 @@ Examples:
     );
 
   const withRuntime = async (cmd: Command, work: (rt: Runtime, connectionId: string) => Promise<void>) => {
-    const { openClientRuntime } = await import('../runtime.ts');
+    const { withClientRuntime } = await import('../runtime.ts');
     const { settlementConnectionId } = await import('../../app/settlement-deps.ts');
     const config = ctx.config(cmd);
-    const runtime = await openClientRuntime(config);
-    try {
-      await work(runtime, settlementConnectionId(config));
-    } finally {
-      await runtime.close();
-    }
+    await withClientRuntime(config, (runtime) => work(runtime, settlementConnectionId(config)));
   };
 
   settlements
