@@ -25,6 +25,15 @@ function shipment(tranNo: string, key: string, packages: string[], shipMethodId 
   };
 }
 
+/** A created order whose Sage shipment (one package) was polled: the fakes and the queued confirm job's payload. */
+async function onePolledPackage(): Promise<{ f: Fakes; job: unknown }> {
+  const f = fakes();
+  const tranNo = await createdOrder(f);
+  f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
+  await pollShipments({ connectionId: CONN }, f.deps);
+  return { f, job: f.enqueued[0]!.payload };
+}
+
 const runConfirmJobs = async (f: Fakes) => {
   const jobs = f.enqueued.filter((j) => j.queue === SHIPMENT_CONFIRM_QUEUE).splice(0);
   f.enqueued.length = 0;
@@ -59,11 +68,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
   });
 
   it('after an unknown outcome (timeout after Amazon took it) the retry reads the order and does not send again', async () => {
-    const f = fakes();
-    const tranNo = await createdOrder(f);
-    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
-    await pollShipments({ connectionId: CONN }, f.deps);
-    const job = f.enqueued[0]!.payload;
+    const { f, job } = await onePolledPackage();
     f.amazon.failAfterEffect = 1;
     await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({ code: 'SB_AMZ_TIMEOUT', kind: 'transient' });
     const getsBefore = f.amazon.gets.length;
@@ -73,11 +78,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
   });
 
   it('after a failure before Amazon took it, the retry checks the order, then sends once more', async () => {
-    const f = fakes();
-    const tranNo = await createdOrder(f);
-    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
-    await pollShipments({ connectionId: CONN }, f.deps);
-    const job = f.enqueued[0]!.payload;
+    const { f, job } = await onePolledPackage();
     const real = f.amazon.confirmShipment.bind(f.amazon);
     f.amazon.confirmShipment = async () => {
       throw Object.assign(new Error('socket hang up'));
@@ -90,11 +91,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
   });
 
   it('two workers on one package (a lease lost under load): the second waits while the first call may be in flight, and never sends', async () => {
-    const f = fakes();
-    const tranNo = await createdOrder(f);
-    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
-    await pollShipments({ connectionId: CONN }, f.deps);
-    const job = f.enqueued[0]!.payload;
+    const { f, job } = await onePolledPackage();
     const real = f.amazon.confirmShipment.bind(f.amazon);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -111,11 +108,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
   });
 
   it('a claim left by a dead worker: past the fence the order is read and the package sent once', async () => {
-    const f = fakes();
-    const tranNo = await createdOrder(f);
-    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
-    await pollShipments({ connectionId: CONN }, f.deps);
-    const job = f.enqueued[0]!.payload;
+    const { f, job } = await onePolledPackage();
     const key = [...f.confirmations.rows.values()][0]!;
     expect(await f.confirmations.claimSend(key)).toBe(true); // the worker that died after claiming
     await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_CONFIRM_IN_FLIGHT' });
