@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Shipment } from '../../../src/core/model/shipment.ts';
 import { confirmShipment, pollShipments, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE, SHIPMENT_WATERMARK } from '../../../src/flows/confirm-shipment.ts';
 import { importOrder } from '../../../src/flows/import-order.ts';
 import { anOrder, CONN, fakes, type Fakes } from './fakes.ts';
+import { sageShipment } from '../../helpers/sage-shipment.ts';
 
 const ID = '111-0000001-0000001';
 
@@ -13,23 +13,12 @@ async function createdOrder(f: Fakes, lines = [{ sku: 'WIDGET-RED', quantityOrde
   return out.tranNo;
 }
 
-function shipment(tranNo: string, key: string, packages: string[], shipMethodId = 'UPS-GND', lines: [string, number][] = [['10000000000001', 2], ['10000000000002', 1]]): Shipment {
-  return {
-    key,
-    tranId: `SH-${key}`,
-    status: 'committed',
-    shipDate: '2026-11-27T10:00:00.000Z',
-    warehouseId: 'MAIN',
-    lines: lines.map(([itemId, q], i) => ({ lineKey: `${key}-${i}`, salesOrderTranNo: tranNo, amazonOrderItemId: itemId, itemId: 'X', quantity: q, shipMethodId })),
-    packages: packages.map((p, i) => ({ packageNo: p, trackingNumber: `1ZTRACK${key}${i}` })),
-  };
-}
 
 /** A created order whose Sage shipment (one package) was polled: the fakes and the queued confirm job's payload. */
 async function onePolledPackage(): Promise<{ f: Fakes; job: unknown }> {
   const f = fakes();
   const tranNo = await createdOrder(f);
-  f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
+  f.sage.shipmentPages.push({ shipments: [sageShipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
   await pollShipments({ connectionId: CONN }, f.deps);
   return { f, job: f.enqueued[0]!.payload };
 }
@@ -44,7 +33,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
   it('confirms each package exactly once, across re-read pages and re-run jobs; cursor stored; lifecycle reaches confirmed', async () => {
     const f = fakes();
     const tranNo = await createdOrder(f);
-    const s = shipment(tranNo, '42', ['1']);
+    const s = sageShipment(tranNo, '42', ['1']);
     f.sage.shipAll(tranNo);
     f.sage.shipmentPages.push({ shipments: [s], cursor: 'c1', more: true }, { shipments: [s], cursor: 'c2', more: false });
     expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({ shipments: 1, queued: 1, more: true });
@@ -122,12 +111,12 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
   it('a partial shipment then the rest: two packages with references 1 and 2; shipped-partially then confirmed', async () => {
     const f = fakes();
     const tranNo = await createdOrder(f);
-    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '50', ['1'], 'USPS-PRI', [['10000000000001', 2]])], cursor: 'c1', more: false });
+    f.sage.shipmentPages.push({ shipments: [sageShipment(tranNo, '50', ['1'], 'USPS-PRI', [['10000000000001', 2]])], cursor: 'c1', more: false });
     await pollShipments({ connectionId: CONN }, f.deps);
     await runConfirmJobs(f);
     expect((await f.links.get(CONN, ID))!.state).toBe('shipped-partially');
     f.sage.shipAll(tranNo);
-    f.sage.shipmentPages.push({ shipments: [shipment(tranNo, '51', ['1'], 'USPS-PRI', [['10000000000002', 1]])], cursor: 'c2', more: false });
+    f.sage.shipmentPages.push({ shipments: [sageShipment(tranNo, '51', ['1'], 'USPS-PRI', [['10000000000002', 1]])], cursor: 'c2', more: false });
     await pollShipments({ connectionId: CONN }, f.deps);
     await runConfirmJobs(f);
     expect(f.amazon.confirms.map((c) => [c.packageReferenceId, c.carrierCode, c.lines])).toEqual([
