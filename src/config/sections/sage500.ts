@@ -24,18 +24,18 @@ export const sage500Section = z
     packageTable: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a table name')
-      .default('tsoPackage')
-      .describe('Table holding shipment packages with tracking numbers (varies by site; `sellbridge sage500 discover` finds it)'),
+      .optional()
+      .describe('SQL Server: table holding shipment packages with tracking numbers, keyed by ShipKey. No public source names it, so there is no default: unset, the one table the catalog shows with ShipKey and a tracking column is used; `sellbridge sage500 discover --write` sets it'),
     packageTrackingColumn: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name')
-      .default('TrackingNo')
-      .describe('Column of the package table that holds the tracking number'),
+      .optional()
+      .describe('SQL Server: column of the package table that holds the tracking number (set with packageTable)'),
     packageNoColumn: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name')
-      .default('PackageNo')
-      .describe('Column of the package table that holds the package number'),
+      .optional()
+      .describe('SQL Server: column of the package table that numbers the package (set with packageTable)'),
     shipmentRewindKeys: count('Shipments: how many ShipKeys behind the cursor are read again, so shipments committed late are not missed', 500),
     shipmentPageKeys: count('Shipments: how many ShipKeys past the cursor one read covers', 5000, 1),
     glJournalId: z.string().min(1).max(10).default('GJ').describe('GL journal (tglJournal.JrnlID) that settlement journals are entered in'),

@@ -1,7 +1,7 @@
 import { SellbridgeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { Sage500Gateway } from '../../core/ports/sage500-gateway.ts';
 import type { ResolvedConfig } from '../../config/schema.ts';
+import type { Sage500Adapter } from './gateway/index.ts';
 import { createMssqlConnector } from './mssql-connector.ts';
 import { createSandboxGateway, type SandboxGateway } from './sandbox-gateway.ts';
 import { createSqlServerGateway } from './sqlserver-gateway.ts';
@@ -9,7 +9,7 @@ import { createSqlServerGateway } from './sqlserver-gateway.ts';
 export type Sage500Settings = ResolvedConfig['sage500'];
 
 /** The SQL Server adapter from configuration; connection errors come out as SB_SAGE_UNAVAILABLE. */
-export async function openSqlServerGateway(settings: Sage500Settings, clock?: Clock): Promise<Sage500Gateway> {
+export async function openSqlServerGateway(settings: Sage500Settings, clock?: Clock): Promise<Sage500Adapter> {
   if (!settings.url) throw new SellbridgeError('SB_CFG_INVALID', 'sage500.url is required when sage500.kind is sqlserver (SELLBRIDGE_SAGE500_URL)');
   const connector = await createMssqlConnector({ url: settings.url, connectTimeoutMs: settings.connectTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }).catch((err: unknown) => {
     throw new SellbridgeError('SB_SAGE_UNAVAILABLE', `cannot connect to Sage 500: ${err instanceof Error ? err.message : String(err)}`, { cause: err, retryAfterMs: settings.unavailableRetryMs });
@@ -39,6 +39,6 @@ export function openSandboxGateway(settings: Sage500Settings, clock?: Clock): Pr
 }
 
 /** The gateway `sage500.kind` asks for (composition root and CLI). */
-export function openSage500Gateway(settings: Sage500Settings, clock?: Clock): Promise<Sage500Gateway> {
+export function openSage500Gateway(settings: Sage500Settings, clock?: Clock): Promise<Sage500Adapter> {
   return settings.kind === 'sqlserver' ? openSqlServerGateway(settings, clock) : openSandboxGateway(settings, clock);
 }

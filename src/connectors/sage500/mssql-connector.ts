@@ -66,14 +66,20 @@ export async function createMssqlConnector(options: MssqlConnectorOptions, poolS
     const result = await request.query(text);
     return { rows: (result.recordset ?? []) as Record<string, unknown>[], rowsAffected: result.rowsAffected.reduce((a, b) => a + b, 0) };
   };
-  const pooled: MssqlSession = { query: (text, params) => run(pool.request(), text, params) };
+  const rpc = async (request: sql.Request, call: ProcedureCall) => {
+    for (const p of call.inputs) request.input(p.name, toMssqlType(p.sqlType), rpcValue(p));
+    for (const p of call.outputs) request.output(p.name, toMssqlType(p.sqlType));
+    const result = await request.execute(call.procedure);
+    return { output: result.output as Record<string, unknown>, returnValue: result.returnValue as number };
+  };
+  const pooled: MssqlSession = { query: (text, params) => run(pool.request(), text, params), execute: (call) => rpc(pool.request(), call) };
   return {
     pooled,
     async transaction(work) {
       const tx = new sql.Transaction(pool);
       await tx.begin();
       try {
-        const result = await work({ query: (text, params) => run(new sql.Request(tx), text, params) });
+        const result = await work({ query: (text, params) => run(new sql.Request(tx), text, params), execute: (call) => rpc(new sql.Request(tx), call) });
         await tx.commit();
         return result;
       } catch (err) {
@@ -81,13 +87,7 @@ export async function createMssqlConnector(options: MssqlConnectorOptions, poolS
         throw err;
       }
     },
-    async execute(call: ProcedureCall) {
-      const request = pool.request();
-      for (const p of call.inputs) request.input(p.name, toMssqlType(p.sqlType), rpcValue(p));
-      for (const p of call.outputs) request.output(p.name, toMssqlType(p.sqlType));
-      const result = await request.execute(call.procedure);
-      return { output: result.output as Record<string, unknown>, returnValue: result.returnValue as number };
-    },
+    execute: (call: ProcedureCall) => rpc(pool.request(), call),
     async dedicated(work) {
       // A pool of one connection: every request of the step runs on the same session.
       const single = await createMssqlConnector(options, 1);

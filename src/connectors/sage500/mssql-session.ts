@@ -23,6 +23,8 @@ export interface TypedParam {
 /** One connection's worth of work: SQL text with typed parameters. */
 export interface MssqlSession {
   query(sql: string, params: readonly TypedParam[]): Promise<{ rows: Record<string, unknown>[]; rowsAffected: number }>;
+  /** A stored procedure through RPC on this session (inside its transaction, when it has one). */
+  execute(call: ProcedureCall): Promise<{ output: Record<string, unknown>; returnValue: number }>;
 }
 
 /**
@@ -107,9 +109,8 @@ export function kyselyForSession(session: MssqlSession): SageDb {
 
 /** Kysely that only compiles T-SQL (tests, `--print`): executing through it is an error. */
 export function compileOnlyKysely(): SageDb {
-  return kyselyForSession({
-    query: async () => {
-      throw new Error('compile-only Kysely cannot execute');
-    },
-  });
+  const refuse = async (): Promise<never> => {
+    throw new Error('compile-only Kysely cannot execute');
+  };
+  return kyselyForSession({ query: refuse, execute: refuse });
 }

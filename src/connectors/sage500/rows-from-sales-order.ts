@@ -100,8 +100,10 @@ export function rowsFromSalesOrder(
       Description: fit('StgSOLine', 'Description', `${at}.description`, line.description),
       QtyOrd: String(line.quantity),
       UnitPrice: sageDecimalFromMoney(line.unitPrice),
-      // ExtAmt is the line's amount after its trade discount (facts §4.2; [I] that Sage nets it the same way).
-      ExtAmt: sageDecimalFromMoney(money(line.unitPrice.currency, gross - (discount?.minor ?? 0))),
+      // ExtAmt is price x quantity, gross; the trade discount goes beside it in TradeDiscAmt. The SO API hands
+      // both to spsoGetSOLineDist separately (R1) and R3's production integration stages them this way, so
+      // staging a net amount would take the discount off twice (review §3 item 8).
+      ExtAmt: sageDecimalFromMoney(money(line.unitPrice.currency, gross)),
       TradeDiscAmt: discount === undefined ? null : sageDecimalFromMoney(discount),
       WarehouseID: fit('StgSOLine', 'WarehouseID', `${at}.warehouseId`, line.warehouseId ?? draft.warehouseId),
       ShipMethID: fit('StgSOLine', 'ShipMethID', `${at}.shipMethodId`, line.shipMethodId ?? draft.shipMethodId),

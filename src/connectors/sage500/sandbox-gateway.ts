@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import { Kysely, sql } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { Sage500Gateway } from '../../core/ports/sage500-gateway.ts';
 import { createNodeSqliteDatabase, NodeSqliteDialect } from '../../runtime/store/node-sqlite-dialect.ts';
-import { createGatewayCore, SESSION_KEY_NAME, type SageBackend } from './gateway-core.ts';
+import { createGateway, type Sage500Adapter, type SageBackend } from './gateway/index.ts';
+import { readSandboxCatalog, readSandboxTrackingCandidates, SANDBOX_PROCEDURE_CATALOG_DDL } from './sandbox/catalog.ts';
 import { runSalesOrderImport } from './sandbox/import-procedure.ts';
 import { SAGE_BASE_TABLES, SAGE_EXTENSION_TABLES, SANDBOX_INDEXES, sqliteCreateTable, VDV_STOCK_STATUS_VIEW } from './sandbox/schema.ts';
 import { DEMO, seedDemoCompany } from './sandbox/seed.ts';
@@ -36,7 +36,7 @@ export interface SandboxFaults {
 }
 
 /** The sandbox is a Sage500Gateway plus the knobs a demo or a test needs. */
-export interface SandboxGateway extends Sage500Gateway {
+export interface SandboxGateway extends Sage500Adapter {
   /** Direct access to the sandbox's Sage tables (tests, `sage500 show order`). */
   readonly db: SageDb;
   /** Ships due orders now; returns how many shipments were written. */
@@ -74,10 +74,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   };
   if (options.faults) injectFaults(options.faults);
 
-  const extensionDdl = () => [
-    ...SAGE_EXTENSION_TABLES.map(sqliteCreateTable),
-    `INSERT OR IGNORE INTO tciSurrogateKey (TableName, NextKey) VALUES ('${SESSION_KEY_NAME}', 1)`,
-  ];
+  const extensionDdl = () => SAGE_EXTENSION_TABLES.map(sqliteCreateTable);
   const installExtensions = async () => {
     const statements = extensionDdl();
     for (const s of statements) raw.exec(s);
@@ -87,9 +84,12 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     for (const t of SAGE_BASE_TABLES) raw.exec(sqliteCreateTable(t));
     raw.exec(VDV_STOCK_STATUS_VIEW);
     for (const s of SANDBOX_INDEXES) raw.exec(s);
+    for (const s of SANDBOX_PROCEDURE_CATALOG_DDL()) raw.exec(s);
     await installExtensions();
     await db.transaction().execute((tx) => seedDemoCompany(tx, companyId));
   };
+  // The sandbox's sys.parameters, kept current on every open (older sandbox files get it too).
+  for (const s of SANDBOX_PROCEDURE_CATALOG_DDL()) raw.exec(s);
   const fresh = raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'tsmCompany'`).get() as { n: number };
   if (Number(fresh.n) === 0) await createAndSeed();
   // A sandbox file made by an older Sellbridge lacks columns added since (e.g. StgSOLine.GLAcctNo): say so once
@@ -105,6 +105,26 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     return missing;
   }
 
+  /** spGetNextBatch: a tciBatchLog row with the next batch number of the company and batch type. */
+  const nextBatch = async (tx: SageDb, { userId: user, postDate }: { userId: string; postDate: string }) => {
+    const batchKey = await nextSurrogateKey(tx, 'tciBatchLog');
+    const last = await tx
+      .selectFrom('tciBatchLog')
+      .select((eb) => eb.fn.max('BatchNo').as('n'))
+      .where('SourceCompanyID', '=', companyId)
+      .where('BatchType', '=', BATCH_TYPE_GL_GENERAL)
+      .executeTakeFirst();
+    const batchNo = Number(last?.n ?? 0) + 1;
+    await tx
+      .insertInto('tciBatchLog')
+      .values({
+        BatchKey: batchKey, BatchID: `${companyId}-GJ-${String(batchNo).padStart(6, '0')}`, BatchNo: batchNo, BatchType: BATCH_TYPE_GL_GENERAL, Status: 1, PostStatus: 0,
+        SourceCompanyID: companyId, PostCompanyID: companyId, PostDate: postDate, OrigUserID: user, CreateDate: clock.now().toISOString().slice(0, 19), UpdateCounter: 0,
+      })
+      .execute();
+    return { batchKey, batchNo };
+  };
+
   const backend: SageBackend = {
     db,
     // The sandbox has one connection: every step already runs on it.
@@ -112,27 +132,22 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     transaction: (work) => db.transaction().execute(work),
     nextSurrogateKey: (name) => nextSurrogateKey(db, name),
     runSalesOrderImport: (sessionKey) => runSalesOrderImport(db, companyId, sessionKey, userId, clock.now().toISOString().slice(0, 19)),
-    async getNextBatch({ userId: user, postDate }) {
-      // spGetNextBatch: a tciBatchLog row with the next batch number of the company and batch type.
-      return db.transaction().execute(async (tx) => {
-        const batchKey = await nextSurrogateKey(tx, 'tciBatchLog');
-        const last = await tx
-          .selectFrom('tciBatchLog')
-          .select((eb) => eb.fn.max('BatchNo').as('n'))
-          .where('SourceCompanyID', '=', companyId)
-          .where('BatchType', '=', BATCH_TYPE_GL_GENERAL)
-          .executeTakeFirst();
-        const batchNo = Number(last?.n ?? 0) + 1;
-        await tx
-          .insertInto('tciBatchLog')
-          .values({
-            BatchKey: batchKey, BatchID: `${companyId}-GJ-${String(batchNo).padStart(6, '0')}`, BatchNo: batchNo, BatchType: BATCH_TYPE_GL_GENERAL, Status: 1, PostStatus: 0,
-            SourceCompanyID: companyId, PostCompanyID: companyId, PostDate: postDate, OrigUserID: user, CreateDate: clock.now().toISOString().slice(0, 19), UpdateCounter: 0,
-          })
-          .execute();
-        return { batchKey, batchNo };
-      });
-    },
+    readCatalog: async (names) => readSandboxCatalog(raw, names),
+    readTrackingCandidates: async () => readSandboxTrackingCandidates(raw),
+    // One SQLite connection: the journal's procedures emulated on the journal's own transaction.
+    journalTransaction: (work) =>
+      db.transaction().execute((tx) =>
+        work({
+          db: tx,
+          nextSurrogateKey: (name) => nextSurrogateKey(tx, name),
+          getNextBatch: (args) => nextBatch(tx, args),
+          async nextJournalNo({ jrnlKey }) {
+            // spglGiveNextJrnlNo: the next number of the journal, inside the journal's transaction.
+            const last = await tx.selectFrom('tglJournalLog').select((eb) => eb.fn.max('JrnlNo').as('n')).where('CompanyID', '=', companyId).where('JrnlKey', '=', jrnlKey).executeTakeFirst();
+            return Number(last?.n ?? 0) + 1;
+          },
+        }),
+      ),
     installExtensions,
     async ping() {
       const row = await db.selectFrom('tsmCompany').select('CompanyName').where('CompanyID', '=', companyId).executeTakeFirst();
@@ -163,11 +178,13 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
       }
     },
   };
-  const core = createGatewayCore(backend, {
+  const core = createGateway(backend, {
     companyId,
     userId,
     clock,
+    // The sandbox knows where its packages are; a real database's package table is configured or discovered.
     packageTable: { name: 'tsoPackage', packageNo: 'PackageNo', tracking: 'TrackingNo' },
+    packageTableFrom: 'sandbox',
     shipmentRewindKeys: options.shipmentRewindKeys ?? 500,
     ...(options.shipmentPageKeys ? { shipmentPageKeys: options.shipmentPageKeys } : {}),
     glJournalId: 'GJ',

@@ -1,17 +1,18 @@
 import { SellbridgeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { Sage500Gateway } from '../../core/ports/sage500-gateway.ts';
-import { createGatewayCore, type SageBackend } from './gateway-core.ts';
-import { kyselyForSession, type MssqlConnector } from './mssql-session.ts';
+import { createGateway, type JournalTransaction, type Sage500Adapter, type SageBackend } from './gateway/index.ts';
+import { kyselyForSession, typedParameters, type MssqlConnector, type MssqlSession } from './mssql-session.ts';
+import { catalogColumnsSql, catalogFromRows, catalogParametersSql, TRACKING_CANDIDATES_SQL } from './sql/catalog.ts';
 import { extensionDdl } from './sql/extensions-ddl.ts';
-import { nextBatchCall, salesOrderImportCall, surrogateKeyCall } from './sql/procedures.ts';
+import { journalNumberCall, nextBatchCall, salesOrderImportCall, surrogateKeyCall, type ProcedureCall } from './sql/procedures.ts';
 
 export interface SqlServerGatewayConfig {
   readonly companyId: string;
   readonly userId: string;
-  readonly packageTable: string;
-  readonly packageNoColumn: string;
-  readonly packageTrackingColumn: string;
+  /** Configured package/tracking table and columns; all three or none (then the catalog's only candidate is used). */
+  readonly packageTable?: string | undefined;
+  readonly packageNoColumn?: string | undefined;
+  readonly packageTrackingColumn?: string | undefined;
   readonly shipmentRewindKeys: number;
   readonly shipmentPageKeys?: number;
   readonly glJournalId: string;
@@ -37,20 +38,59 @@ const TRANSIENT_NUMBERS = new Set([1205, 1222, 4060, 40613, 40501]);
  * in one transaction, each spSOapiSalesOrdIns call is its own RPC (the procedure manages its own work and
  * logs by session key), the result is read afterwards.
  */
-export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: SqlServerGatewayDeps): Sage500Gateway {
+export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: SqlServerGatewayDeps): Sage500Adapter {
   const outputNumber = (output: Record<string, unknown>, name: string) => Number(output[name] ?? 0);
+  const surrogateKey = async (run: (call: ProcedureCall) => Promise<{ output: Record<string, unknown> }>, tableName: string) => {
+    const { output } = await run(surrogateKeyCall(tableName));
+    const key = outputNumber(output, 'oNewKey');
+    if (!Number.isSafeInteger(key) || key <= 0) throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `spGetNextSurrogateKey returned no key for ${tableName}`);
+    return key;
+  };
+  const readCatalogOn = async (session: MssqlSession, names: readonly string[]) => {
+    if (names.length === 0) return { objects: [], columns: [], parameters: [] };
+    const columns = await session.query(catalogColumnsSql(names.length), typedParameters(names));
+    const parameters = await session.query(catalogParametersSql(names.length), typedParameters(names));
+    return catalogFromRows(columns.rows, parameters.rows);
+  };
+  /** The journal's work on one dedicated connection, in one transaction: procedures included (JournalTransaction). */
+  const journalTransactionOn = <T>(connector: MssqlConnector, work: (tx: JournalTransaction) => Promise<T>) =>
+    connector.dedicated((single) =>
+      single.transaction((session) =>
+        work({
+          db: kyselyForSession(session),
+          nextSurrogateKey: (tableName) => surrogateKey((call) => session.execute(call), tableName),
+          async getNextBatch(args) {
+            const { output } = await session.execute(nextBatchCall({ companyId: config.companyId, ...args }));
+            if (outputNumber(output, '_oRetVal') !== 1) {
+              throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `spGetNextBatch answered ${outputNumber(output, '_oRetVal')} (1 = ok)`, { context: { companyId: config.companyId } });
+            }
+            return { batchKey: outputNumber(output, '_oBatchKey'), batchNo: outputNumber(output, '_oNextBatchNo') };
+          },
+          async nextJournalNo({ jrnlKey, parameterNames }) {
+            const call = journalNumberCall(parameterNames, { companyId: config.companyId, jrnlKey });
+            const { output } = await session.execute(call);
+            const jrnlNo = outputNumber(output, call.outputs[0]!.name);
+            if (!Number.isSafeInteger(jrnlNo) || jrnlNo <= 0) {
+              throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `${call.procedure} gave no journal number for journal key ${jrnlKey} (return value ${String(output[call.outputs[1]!.name])})`, { context: { jrnlKey } });
+            }
+            return jrnlNo;
+          },
+        }),
+      ),
+    );
   const backendOver = (connector: MssqlConnector): SageBackend => ({
     db: kyselyForSession(connector.pooled),
     transaction: (work) => connector.transaction((session) => work(kyselyForSession(session))),
     withConnection: (work) => connector.dedicated((single) => work(backendOver(single))),
-    async nextSurrogateKey(tableName) {
-      const { output } = await connector.execute(surrogateKeyCall(tableName));
-      const key = outputNumber(output, 'oNewKey');
-      if (!Number.isSafeInteger(key) || key <= 0) throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `spGetNextSurrogateKey returned no key for ${tableName}`);
-      return key;
+    nextSurrogateKey: (tableName) => surrogateKey((call) => connector.execute(call), tableName),
+    journalTransaction: (work) => journalTransactionOn(connector, work),
+    readCatalog: (names) => readCatalogOn(connector.pooled, names),
+    async readTrackingCandidates() {
+      const { rows } = await connector.pooled.query(TRACKING_CANDIDATES_SQL, []);
+      return catalogFromRows(rows, []);
     },
-    async runSalesOrderImport(sessionKey) {
-      const { output } = await connector.execute(salesOrderImportCall(config.companyId, sessionKey));
+    async runSalesOrderImport(sessionKey, stageTableFlag) {
+      const { output } = await connector.execute(salesOrderImportCall(config.companyId, sessionKey, stageTableFlag));
       return {
         retVal: outputNumber(output, '_oRetVal'),
         continue: outputNumber(output, 'oContinue') === 1,
@@ -58,13 +98,6 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
         failedRecs: outputNumber(output, 'oFailedRecs'),
         totalRecs: outputNumber(output, 'oTotalRecs'),
       };
-    },
-    async getNextBatch(args) {
-      const { output } = await connector.execute(nextBatchCall({ companyId: config.companyId, ...args }));
-      if (outputNumber(output, '_oRetVal') !== 1) {
-        throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `spGetNextBatch answered ${outputNumber(output, '_oRetVal')} (1 = ok)`, { context: { companyId: config.companyId } });
-      }
-      return { batchKey: outputNumber(output, '_oBatchKey'), batchNo: outputNumber(output, '_oNextBatchNo') };
     },
     async installExtensions() {
       const statements = extensionDdl();
@@ -88,8 +121,9 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
           cause: err, retryAfterMs: config.unavailableRetryMs, context: { operation, ...(code ? { driverCode: code } : {}) },
         });
       }
-      if (e.number === 208 || e.number === 2812) {
-        return new SellbridgeError('SB_SAGE_SCHEMA_MISSING', `Sage 500 object missing during ${operation}: ${message}`, { cause: err, context: { operation, sqlError: e.number } });
+      // 208 object, 2812 procedure, 207 column, 8145 parameter, 515 NOT NULL column left out of an insert.
+      if (e.number === 208 || e.number === 2812 || e.number === 207 || e.number === 8145 || e.number === 515) {
+        return new SellbridgeError('SB_SAGE_SCHEMA_MISSING', `Sage 500 schema differs during ${operation}: ${message} (run \`sellbridge sage500 verify\`)`, { cause: err, context: { operation, sqlError: e.number } });
       }
       return new SellbridgeError('SB_SAGE_QUERY_FAILED', `Sage 500 ${operation} failed: ${message}`, {
         cause: err, context: { operation, ...(e.number ? { sqlError: e.number, retryHint: TRANSIENT_NUMBERS.has(e.number) } : {}) },
@@ -97,11 +131,15 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
     },
   });
   const backend = backendOver(deps.connector);
-  return createGatewayCore(backend, {
+  const packageTable = config.packageTable && config.packageNoColumn && config.packageTrackingColumn
+    ? { name: config.packageTable, packageNo: config.packageNoColumn, tracking: config.packageTrackingColumn }
+    : undefined;
+  return createGateway(backend, {
     companyId: config.companyId,
     userId: config.userId,
     clock: deps.clock ?? { now: () => new Date() },
-    packageTable: { name: config.packageTable, packageNo: config.packageNoColumn, tracking: config.packageTrackingColumn },
+    packageTable,
+    ...(packageTable ? { packageTableFrom: 'configured' as const } : {}),
     shipmentRewindKeys: config.shipmentRewindKeys,
     ...(config.shipmentPageKeys ? { shipmentPageKeys: config.shipmentPageKeys } : {}),
     glJournalId: config.glJournalId,

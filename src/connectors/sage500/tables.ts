@@ -6,21 +6,50 @@ import type { ColumnType, Generated } from 'kysely';
  * sandbox's SQLite DDL (lengths enforced with CHECK constraints, so the sandbox rejects a value SQL Server
  * would truncate or reject), and the length checks done before staging (`rows-from-sales-order.ts`).
  *
+ * It is also the description of the real shapes that `sellbridge sage500 verify` compares with the customer's
+ * catalog, and the sandbox is built from it: a column declared NOT NULL without a default must be written by
+ * every insert of ours, on SQL Server and in the sandbox alike (issue 14).
+ *
  * Column spec: `int`, `smallint`, `float`, `identity` (IDENTITY int, staging RowKey only), `datetime`,
- * `varchar(n)`, `decimal(p,s)`; a trailing `?` means NULL allowed. Sage tables have no IDENTITY: keys come
- * from `spGetNextSurrogateKey` (facts §1.3).
+ * `varchar(n)`, `decimal(p,s)`; a trailing `?` means NULL allowed; `=value` after it means the column has a
+ * default (an insert may leave it out). Sage tables have no IDENTITY: keys come from `spGetNextSurrogateKey`
+ * (facts §1.3). Where the public sources disagree or are silent, the table says so (`optionalColumns`,
+ * `contested`, `optional`) and the adapter asks the catalog before it relies on the column.
  */
 export type ColumnSpec = string;
 
-interface TableSpec {
+export interface TableSpec {
   readonly columns: Readonly<Record<string, ColumnSpec>>;
   readonly primaryKey?: readonly string[];
   readonly unique?: readonly (readonly string[])[];
   /** Sellbridge's own objects (suffix _AMZ), created by install-extensions. */
   readonly extension?: boolean;
+  /** A view (read-only); the sandbox creates it from its own definition. */
+  readonly view?: boolean;
+  /**
+   * No public source shows this table: the adapter uses it only when the catalog has it, and `verify` reports
+   * its absence as a note, not a failure.
+   */
+  readonly optional?: boolean;
+  /** Columns no public source shows: used only when the catalog confirms them (review §3 items 2, 3, 14). */
+  readonly optionalColumns?: readonly string[];
+  /** Columns whose type the sources contest: any of these type families is accepted (review §2.4 item 5). */
+  readonly contested?: Readonly<Record<string, readonly ('char' | 'int' | 'decimal' | 'float' | 'datetime')[]>>;
+  /** Where the shape comes from (review §1 ids), for the README and verify's messages. */
+  readonly source?: string;
 }
 
-const t = <const C extends Record<string, ColumnSpec>>(spec: { columns: C; primaryKey?: string[]; unique?: string[][]; extension?: boolean }) => spec;
+const t = <const C extends Record<string, ColumnSpec>>(spec: {
+  columns: C;
+  primaryKey?: string[];
+  unique?: string[][];
+  extension?: boolean;
+  view?: boolean;
+  optional?: boolean;
+  optionalColumns?: (keyof C & string)[];
+  contested?: Partial<Record<keyof C & string, ('char' | 'int' | 'decimal' | 'float' | 'datetime')[]>>;
+  source?: string;
+}) => spec;
 
 export const SAGE_TABLES = {
   tciSurrogateKey: t({ columns: { TableName: 'varchar(30)', NextKey: 'int' }, primaryKey: ['TableName'] }),
@@ -48,11 +77,15 @@ export const SAGE_TABLES = {
     },
     primaryKey: ['ItemKey'],
     unique: [['CompanyID', 'ItemID']],
+    // ShipWeight: no public source has it (review §3 item 3); read only when the catalog shows it.
+    optionalColumns: ['ShipWeight'],
+    source: 'R1, R3, R4',
   }),
-  timItemDescription: t({ columns: { ItemKey: 'int', LanguageID: 'int', ShortDesc: 'varchar(40)', LongDesc: 'varchar(255)?' }, primaryKey: ['ItemKey', 'LanguageID'] }),
+  // Every public query joins descriptions on ItemKey alone; LanguageID is in no source (review §3 item 2).
+  timItemDescription: t({ columns: { ItemKey: 'int', LanguageID: 'int?', ShortDesc: 'varchar(40)', LongDesc: 'varchar(255)?' }, primaryKey: ['ItemKey'], optionalColumns: ['LanguageID'], source: 'R1, R3' }),
   timItemUnitOfMeas: t({ columns: { ItemKey: 'int', TargetUnitMeasKey: 'int', UPC: 'varchar(14)?' }, primaryKey: ['ItemKey', 'TargetUnitMeasKey'] }),
-  // Alias table name and columns are [I] (facts §2.6: tsoSOLine.ItemAliasKey, StgSOLine.ItemAliasID).
-  timItemAlias: t({ columns: { ItemAliasKey: 'int', CompanyID: 'varchar(3)', ItemAliasID: 'varchar(30)', ItemKey: 'int' }, primaryKey: ['ItemAliasKey'], unique: [['CompanyID', 'ItemAliasID']] }),
+  // No public source has an alias table (review §3 item 5): used only when the catalog has it.
+  timItemAlias: t({ columns: { ItemAliasKey: 'int', CompanyID: 'varchar(3)', ItemAliasID: 'varchar(30)', ItemKey: 'int' }, primaryKey: ['ItemAliasKey'], unique: [['CompanyID', 'ItemAliasID']], optional: true }),
   timWarehouse: t({ columns: { WhseKey: 'int', CompanyID: 'varchar(3)', WhseID: 'varchar(6)', Description: 'varchar(30)', UseBins: 'smallint' }, primaryKey: ['WhseKey'], unique: [['CompanyID', 'WhseID']] }),
   timWhseBin: t({ columns: { WhseBinKey: 'int', WhseKey: 'int', WhseBinID: 'varchar(15)', ExclFromAvail: 'smallint', Type: 'smallint' }, primaryKey: ['WhseBinKey'] }),
   timWhseBinInvt: t({
@@ -100,15 +133,19 @@ export const SAGE_TABLES = {
   tsoShipment: t({
     columns: {
       ShipKey: 'int', CompanyID: 'varchar(3)', TranType: 'int', TranNo: 'varchar(10)', TranID: 'varchar(13)', TranDate: 'datetime',
-      PostDate: 'datetime?', CustKey: 'int', WhseKey: 'int', TranCmnt: 'varchar(50)?', CreateDate: 'datetime',
+      PostDate: 'datetime?', CustKey: 'int', WhseKey: 'int', DlvryShipMethKey: 'int?', TranCmnt: 'varchar(50)?', CreateDate: 'datetime',
     },
     primaryKey: ['ShipKey'],
+    // DlvryShipMethKey: R5's shipment DTO only (L); the ship method is read from it when the catalog has it.
+    optionalColumns: ['DlvryShipMethKey'],
+    source: 'R3, R5',
   }),
   tsoShipLine: t({ columns: { ShipLineKey: 'int', ShipKey: 'int', SOLineKey: 'int', ItemKey: 'int', ShipDate: 'datetime?' }, primaryKey: ['ShipLineKey'] }),
   tsoShipLineDist: t({ columns: { ShipLineDistKey: 'int', ShipLineKey: 'int', WhseBinKey: 'int?', QtyShipped: 'decimal(16,8)' }, primaryKey: ['ShipLineDistKey'] }),
   tsoShipmentLog: t({ columns: { ShipKey: 'int', CompanyID: 'varchar(3)', TranType: 'int', TranNo: 'varchar(10)', TranStatus: 'smallint' }, primaryKey: ['ShipKey'] }),
-  // Package table and its columns are [I] (facts §2.7, §8): configurable (sage500.packageTable, ...Column).
-  tsoPackage: t({ columns: { PackageKey: 'int', ShipKey: 'int', PackageNo: 'varchar(10)', TrackingNo: 'varchar(30)?', Weight: 'decimal(16,8)?' }, primaryKey: ['PackageKey'] }),
+  // The sandbox's package table. On SQL Server the package/tracking table is unknown (review §3 item 4): it is
+  // configured (sage500.packageTable, ...Column) or proposed by `sage500 discover`, never assumed.
+  tsoPackage: t({ columns: { PackageKey: 'int', ShipKey: 'int', PackageNo: 'varchar(10)', TrackingNo: 'varchar(30)?', Weight: 'decimal(16,8)?' }, primaryKey: ['PackageKey'], optional: true }),
   tglAccount: t({
     columns: { GLAcctKey: 'int', CompanyID: 'varchar(3)', GLAcctNo: 'varchar(100)', Description: 'varchar(30)', Status: 'smallint', PostingType: 'smallint' },
     primaryKey: ['GLAcctKey'],
@@ -123,23 +160,35 @@ export const SAGE_TABLES = {
     },
     primaryKey: ['BatchKey'],
   }),
+  // GL row shapes: every column R6 (Net4Sage GeneralJournalsBatch) writes, NOT NULL without default unless a
+  // source shows otherwise, so an insert that leaves one out fails in the sandbox as it would on SQL Server.
   tglBatch: t({
-    columns: { BatchKey: 'int', BatchCmnt: 'varchar(50)?', GeneralJrnlType: 'smallint', Hold: 'smallint', InterCompany: 'smallint', OrigUserID: 'varchar(30)', PostDate: 'datetime', Private: 'smallint', TranCtrl: 'decimal(15,3)', UpdateCounter: 'int' },
+    columns: {
+      BatchKey: 'int', BatchCmnt: 'varchar(50)?', GeneralJrnlType: 'smallint', Hold: 'smallint', InterCompany: 'smallint', InterCompUsage: 'smallint',
+      OrigUserID: 'varchar(30)', PostDate: 'datetime', Private: 'smallint', TranCtrl: 'decimal(15,3)', UpdateCounter: 'int',
+    },
     primaryKey: ['BatchKey'],
+    source: 'R6',
   }),
   tglJournalHdr: t({
     columns: {
-      JrnlHdrKey: 'int', BatchKey: 'int', CompanyID: 'varchar(3)', JrnlKey: 'int', JrnlNo: 'int', CurrID: 'varchar(3)', CurrExchRate: 'float',
-      NextEntryNo: 'int', OutOfBalance: 'smallint', SourceModule: 'smallint', Status: 'smallint', CreateDate: 'datetime', CreateUserID: 'varchar(30)',
+      JrnlHdrKey: 'int', BatchKey: 'int', CheckNo: 'int', CompanyID: 'varchar(3)', CreateType: 'smallint', OffsetPost: 'smallint', JrnlKey: 'int', JrnlNo: 'int',
+      CurrID: 'varchar(3)', CurrExchRate: 'float', Financial: 'smallint', GLAcctKey: 'int?', NextEntryNo: 'int', OutOfBalance: 'smallint', OutOfBalOverride: 'smallint',
+      ReqOffsetAmt: 'decimal(15,3)', ReverseJrnl: 'smallint', SourceModule: 'varchar(3)', Status: 'smallint', CreateDate: 'datetime', CreateUserID: 'varchar(30)',
     },
     primaryKey: ['JrnlHdrKey'],
+    // R6 writes "GL"; Sage's other SourceModule columns are smallint module numbers (R4): either is accepted,
+    // and the adapter writes the form the catalog shows.
+    contested: { SourceModule: ['char', 'int'] },
+    source: 'R6 (row shape), R4 (SourceModule as smallint elsewhere)',
   }),
   tglJournalDetl: t({
     columns: {
       JrnlHdrKey: 'int', EntryNo: 'int', SeqNo: 'int', GLAcctKey: 'int', PostAmt: 'decimal(15,3)', PostAmtHC: 'decimal(15,3)', PostQty: 'decimal(16,8)',
-      PostCmnt: 'varchar(50)?', RefNo: 'varchar(15)?', TargetCompanyID: 'varchar(3)', TranDate: 'datetime',
+      PostCmnt: 'varchar(50)?', RefNo: 'varchar(15)', TargetCompanyID: 'varchar(3)', TranDate: 'datetime',
     },
     primaryKey: ['JrnlHdrKey', 'EntryNo'],
+    source: 'R6',
   }),
   tglJournalLog: t({ columns: { CompanyID: 'varchar(3)', JrnlKey: 'int', JrnlNo: 'int', PostDate: 'datetime', TranStatus: 'smallint' }, primaryKey: ['JrnlKey', 'JrnlNo'] }),
   StgSalesOrder: t({
@@ -175,6 +224,22 @@ export const SAGE_TABLES = {
   }),
   tsoSOLine_AMZ: t({ columns: { SOLineKey: 'int', SOKey: 'int', AmazonOrderItemId: 'varchar(20)', SellerSKU: 'varchar(40)?' }, primaryKey: ['SOLineKey'], extension: true }),
   tsoShipment_AMZ: t({ columns: { ShipKey: 'int', PackageNo: 'varchar(10)', ConfirmedAt: 'datetime', AmazonOrderId: 'varchar(19)' }, primaryKey: ['ShipKey', 'PackageNo', 'AmazonOrderId'], extension: true }),
+  // GL idempotency (review §3 item 13): the reference of every journal we entered, written in the same
+  // transaction as the journal, unique per company. A Sage user can edit tglBatch.BatchCmnt; nobody edits this.
+  tglBatch_AMZ: t({
+    columns: { CompanyID: 'varchar(3)', Reference: 'varchar(50)', BatchKey: 'int', BatchNo: 'int', JrnlHdrKey: 'int', CreatedAt: 'datetime' },
+    primaryKey: ['CompanyID', 'Reference'],
+    extension: true,
+  }),
+  // --- views ----------------------------------------------------------------------------------------------
+  vdvStockStatus: t({
+    columns: {
+      CompanyID: 'varchar(3)', WhseKey: 'int', WhseID: 'varchar(6)', ItemKey: 'int', ItemID: 'varchar(30)', ShortDesc: 'varchar(40)?',
+      QtyOnHand: 'decimal(16,8)', QtyAvailable: 'decimal(16,8)', QtyOnHold: 'decimal(16,8)',
+    },
+    view: true,
+    source: 'R3',
+  }),
 } as const;
 
 export type SageTableName = keyof typeof SAGE_TABLES;
@@ -197,31 +262,33 @@ type Base<S extends string> = S extends 'identity'
 type Nullable<T> =
   T extends ColumnType<infer S, infer I, infer U> ? ColumnType<S | null, I | null | undefined, U | null> : ColumnType<T | null, T | null | undefined, T | null>;
 
-type ColumnOf<S extends string> = S extends `${infer B}?` ? Nullable<Base<B>> : Base<S>;
+type WithDefault<T> = T extends ColumnType<infer S, infer I, infer U> ? ColumnType<S, I | undefined, U> : ColumnType<T, T | undefined, T>;
+
+type ColumnOf<S extends string> = S extends `${infer B}=${string}` ? WithDefault<ColumnOf<B>> : S extends `${infer B}?` ? Nullable<Base<B>> : Base<S>;
 
 type RowOf<C> = { -readonly [K in keyof C]: C[K] extends string ? ColumnOf<C[K]> : never };
 
-/** What `vdvStockStatus` returns (a Sage view; in the sandbox a SQLite view over bins and inventory). */
-export interface VdvStockStatusRow {
-  CompanyID: string;
-  WhseKey: number;
-  WhseID: string;
-  ItemKey: number;
-  ItemID: string;
-  ShortDesc: string | null;
-  QtyOnHand: number;
-  QtyAvailable: number;
-  QtyOnHold: number;
-}
-
 /** Kysely database type for the Sage 500 application database (only what we touch). */
-export type SageDatabase = { [T in SageTableName]: RowOf<(typeof SAGE_TABLES)[T]['columns']> } & { vdvStockStatus: VdvStockStatusRow };
+export type SageDatabase = { [T in SageTableName]: RowOf<(typeof SAGE_TABLES)[T]['columns']> };
 
 /** Sage column length of a varchar column, or undefined for non-strings. */
 export function columnLength(table: SageTableName, column: string): number | undefined {
   const spec = (SAGE_TABLES[table].columns as Record<string, string>)[column];
   const m = spec && /^varchar\((\d+)\)/.exec(spec);
   return m ? Number(m[1]) : undefined;
+}
+
+/** A column spec taken apart: base type, NULL allowed, default (text after `=`). */
+export interface ParsedColumn {
+  readonly base: string;
+  readonly nullable: boolean;
+  readonly defaultValue?: string;
+}
+
+export function parseColumnSpec(spec: ColumnSpec): ParsedColumn {
+  const m = /^([^?=]+)(\?)?(?:=(.*))?$/.exec(spec);
+  if (!m) throw new Error(`bad column spec ${spec}`);
+  return { base: m[1]!, nullable: m[2] === '?', ...(m[3] !== undefined ? { defaultValue: m[3] } : {}) };
 }
 
 export function tableSpec(table: SageTableName): TableSpec {

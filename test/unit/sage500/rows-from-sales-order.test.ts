@@ -47,7 +47,7 @@ describe('rowsFromSalesOrder', () => {
     expect(err.issues.map((i) => i.field)).toEqual(['customerId', 'shipTo.name', 'shipTo.city', 'lines[0].quantity', 'lines[0].itemId', 'lines[1].lineNo', 'lines[1].unitPrice']);
   });
 
-  it('stages address lines 1 to 5, a trade discount (ExtAmt after it) and a GL account per line', () => {
+  it('stages address lines 1 to 5, a trade discount (ExtAmt gross, the discount beside it) and a GL account per line', () => {
     const { header, lines } = rowsFromSalesOrder(
       {
         ...draft,
@@ -62,9 +62,9 @@ describe('rowsFromSalesOrder', () => {
       1,
     );
     expect([header.DfltShipToAddrLine1, header.DfltShipToAddrLine2, header.DfltShipToAddrLine3, header.DfltShipToAddrLine4, header.DfltShipToAddrLine5]).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
-    // 3 x 19.99 = 59.97, less 5.00 = 54.97
+    // ExtAmt is gross, 3 x 19.99 = 59.97; the 5.00 discount goes beside it (review §3 item 8, R3)
     expect(lines.map((l) => [l.ItemID, l.UnitPrice, l.ExtAmt, l.TradeDiscAmt, l.GLAcctNo])).toEqual([
-      ['WIDGET-RED', '19.99', '54.97', '5.00', null],
+      ['WIDGET-RED', '19.99', '59.97', '5.00', null],
       ['AMZ-MF-TAX', '4.12', '4.12', null, '2310-00'],
       ['AMZ-PROMO', '-6.00', '-6.00', null, '4050-00'],
     ]);

@@ -12,7 +12,7 @@ function failing(error: unknown): MssqlConnector {
   const fail = async (): Promise<never> => {
     throw error;
   };
-  const c: MssqlConnector = { pooled: { query: fail }, transaction: fail, dedicated: (work) => work(c), execute: fail, close: async () => {} };
+  const c: MssqlConnector = { pooled: { query: fail, execute: fail }, transaction: fail, dedicated: (work) => work(c), execute: fail, close: async () => {} };
   return c;
 }
 

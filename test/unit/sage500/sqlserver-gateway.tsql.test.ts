@@ -6,7 +6,7 @@ import { SAGE_TABLES } from '../../../src/connectors/sage500/tables.ts';
 import { MappingError } from '../../../src/core/errors.ts';
 import { money } from '../../../src/core/model/money.ts';
 import type { SalesOrder, SalesOrderDraft } from '../../../src/core/model/sales-order.ts';
-import { createRecordingConnector } from './recording-connector.ts';
+import { catalogRows, createRecordingConnector } from './recording-connector.ts';
 
 const parser = new Parser();
 const KNOWN_TABLES = new Set([...Object.keys(SAGE_TABLES), 'vdvStockStatus']);
@@ -36,6 +36,8 @@ async function traceEverything() {
   const rec = createRecordingConnector(
     (sql, params) => {
       const has = (s: string) => sql.includes(s);
+      const catalog = catalogRows(sql, params);
+      if (catalog) return catalog;
       if (has('from "tsoSalesOrder" as "so" inner join "tarCustomer"')) {
         return imported && scenario === 'ok'
           ? [{
@@ -76,6 +78,7 @@ async function traceEverything() {
     (call) => {
       if (call.procedure === 'spGetNextSurrogateKey') return { oNewKey: 77 };
       if (call.procedure === 'spGetNextBatch') return { _oBatchKey: 9001, _oNextBatchNo: 12, _oRetVal: 1 };
+      if (call.procedure === 'spglGiveNextJrnlNo') return { [call.outputs[0]!.name]: 5, [call.outputs[1]!.name]: 1 };
       imported = true;
       return { oRecsProcessed: 1, oFailedRecs: scenario === 'rejected' ? 1 : 0, oTotalRecs: 1, _oRetVal: scenario === 'rejected' ? 2 : 1, oContinue: 0 };
     },
@@ -147,7 +150,7 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
         parser.astify(s.sql, { database: 'transactsql' });
         for (const t of parser.tableList(s.sql, { database: 'transactsql' })) {
           const name = t.split('::')[2]!.replace(/^dbo\./, '');
-          if (!KNOWN_TABLES.has(name) && !name.startsWith('sys.') && !['columns', 'tables', 'procedures', 'parameters'].includes(name) && name !== 'null') failures.push(`unknown table ${name} in ${s.sql}`);
+          if (!KNOWN_TABLES.has(name) && !name.startsWith('sys.') && !['columns', 'tables', 'procedures', 'parameters', 'objects', 'types'].includes(name) && name !== 'null') failures.push(`unknown table ${name} in ${s.sql}`);
         }
       } catch (err) {
         failures.push(`${(err as Error).message.slice(0, 120)} :: ${s.sql}`);
@@ -183,10 +186,10 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       else if (typeof p.value === 'number') expect(p.sqlType.type).toBe('Int');
       else expect(p.value).toBeNull();
     }
-    // Money stays exact on the wire: decimal strings, never floats. ExtAmt is after the trade discount.
+    // Money stays exact on the wire: decimal strings, never floats. ExtAmt is gross (2 x 19.99), the discount beside it.
     const staged = trace.statements.find((s) => s.sql.startsWith('insert into "StgSOLine"'))!;
     expect(staged.params.map((p) => p.value)).toContain('19.99');
-    expect(staged.params.map((p) => p.value)).toContain('38.98');
+    expect(staged.params.map((p) => p.value)).toContain('39.98');
     expect(staged.params.map((p) => p.value)).toContain('1.00');
   });
 
@@ -203,7 +206,8 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     expect(staging.map((s) => s.inTransaction)).toEqual([true, true, true, true]);
     const cleanup = trace.statements.filter((s) => s.sql.startsWith('delete from'));
     expect(cleanup.every((s) => s.inTransaction)).toBe(true);
-    expect(cleanup.map((s) => s.sql)).toContain('delete from "StgSOLine" where "SessionKey" = @1');
+    // Staging rows are deleted by our session and our TranNo, never by session key alone (review §3 item 6).
+    expect(cleanup.map((s) => s.sql)).toContain('delete from "StgSOLine" where "SessionKey" = @1 and "TranNo" = @2');
   });
 
   it('stages the recipe columns with Sage text conventions', () => {
@@ -224,7 +228,7 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     const perRow = columns.length;
     const rows = [0, 1].map((r) => Object.fromEntries(columns.map((c, i) => [c, lines.params[r * perRow + i]!.value])));
     expect(rows.map((r) => [r.ItemID, r.UnitPrice, r.ExtAmt, r.TradeDiscAmt, r.GLAcctNo])).toEqual([
-      ['WIDGET-RED', '19.99', '38.98', '1.00', null],
+      ['WIDGET-RED', '19.99', '39.98', '1.00', null],
       ['AMZ-TAX', '3.12', '3.12', null, '2300-00'],
     ]);
     // Read back: ExtAmt, TradeDiscAmt and the line's GLAcctNo (through tglAccount), the ship-to from tciAddress.
@@ -268,11 +272,34 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       ],
     });
     expect(trace.calls.map((c) => c.procedure)).toEqual([
-      'spGetNextSurrogateKey', 'spSOapiSalesOrdIns', 'spGetNextSurrogateKey', 'spSOapiSalesOrdIns', 'spGetNextBatch', 'spGetNextSurrogateKey',
+      'spGetNextSurrogateKey', 'spSOapiSalesOrdIns', 'spGetNextSurrogateKey', 'spSOapiSalesOrdIns', 'spGetNextBatch', 'spGetNextSurrogateKey', 'spglGiveNextJrnlNo',
     ]);
     const strings = trace.calls.flatMap((c) => c.inputs).filter((p) => typeof p.value === 'string' && p.sqlType.type !== 'DateTime');
     expect(strings.every((p) => p.sqlType.type === 'VarChar')).toBe(true);
-    expect(trace.calls.find((c) => c.procedure === 'spGetNextSurrogateKey')?.inputs).toEqual([{ name: 'iTableName', sqlType: { type: 'VarChar', length: 30 }, value: 'StgSalesOrder_AMZ' }]);
+    // Sessions come from Sage's own migration-session counter (R7), not a private name (review §3 item 6).
+    expect(trace.calls.find((c) => c.procedure === 'spGetNextSurrogateKey')?.inputs).toEqual([{ name: 'iTableName', sqlType: { type: 'VarChar', length: 30 }, value: 'tsmMigrateSession' }]);
+    // The journal number comes from Sage's counter, called by the names the catalog lists for its positions.
+    expect(trace.calls.find((c) => c.procedure === 'spglGiveNextJrnlNo')).toEqual({
+      procedure: 'spglGiveNextJrnlNo',
+      inputs: [
+        { name: 'p1', sqlType: { type: 'VarChar', length: 3 }, value: 'SOA' },
+        { name: 'p2', sqlType: { type: 'Int' }, value: 801 },
+        { name: 'p3', sqlType: { type: 'Int' }, value: 1 },
+      ],
+      outputs: [{ name: 'p4', sqlType: { type: 'Int' } }, { name: 'p5', sqlType: { type: 'Int' } }],
+    });
+  });
+
+  it('draws the GL batch, header key and journal number inside the journal\'s transaction, on one connection', () => {
+    const first = trace.events.findIndex((e) => e.kind === 'rpc' && e.call.procedure === 'spGetNextBatch');
+    const last = trace.events.findIndex((e) => e.kind === 'sql' && e.statement.sql.startsWith('insert into "tglBatch_AMZ"'));
+    expect(first).toBeGreaterThan(0);
+    const journal = trace.events.slice(first, last + 1);
+    // Batch, surrogate key, journal number, batch row, batch-log date, journal log, header, lines, our link row.
+    expect(journal.length).toBe(9);
+    expect(journal.every((e) => (e.kind === 'sql' ? e.statement.inTransaction : e.inTransaction))).toBe(true);
+    expect(new Set(journal.map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection))).size).toBe(1);
+    expect(journal.map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection))[0]).toBeGreaterThan(0);
   });
 
   it('turns the import log into a mapping error that lists Sage\'s messages', () => {

@@ -1,8 +1,9 @@
 import type { Insertable } from 'kysely';
 import { decimalFromScaled, decimalText, scaledInteger } from '../decimal.ts';
-import type { SalesOrderImportCall } from '../gateway-core.ts';
+import type { SalesOrderImportCall } from '../gateway/backend.ts';
 import type { SageDb } from '../sql/db.ts';
 import { LINE_STATUS, MIGRATION_LOG_STATUS, PROCESS_STATUS, SO_STATUS, TRAN_TYPE_SALES_ORDER, type SageDatabase } from '../tables.ts';
+import { selectGlAccounts, unmaskedGlAccount } from '../sql/gl-journal.ts';
 import { nextSurrogateKey } from './surrogate-keys.ts';
 
 type LogRow = Insertable<SageDatabase['tdmMigrationLogWrk']>;
@@ -18,8 +19,8 @@ type LogRow = Insertable<SageDatabase['tdmMigrationLogWrk']>;
  * - the unique key (CompanyID, TranType, TranNoRel) rejects a TranNo that exists;
  * - an order for a customer on hold is created with Status 6 (pending approval), not 1;
  * - a line's GLAcctNo must name an active financial account (it lands in tsoSOLineDist.GLAcctKey), its
- *   TradeDiscAmt must not be negative (kept on the distribution, summed on the header); ExtAmt is taken as
- *   staged (after the discount);
+ *   TradeDiscAmt must not be negative (kept on the distribution, summed on the header); ExtAmt is staged gross
+ *   and kept net of the discount on the distribution;
  * - the ship-to address (DfltShipToAddr*, lines 1..5) becomes a tciAddress row the order and its lines point at.
  * The message texts are ours (Sage's come from tsmLocalString); the columns they land in are Sage's.
  * Return values: 1 success, 2 failure (a record failed), as `@_oRetVal` (facts §3).
@@ -85,8 +86,9 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
       const qty = Number(decimalText(line.QtyOrd ?? 0));
       if (!(qty > 0)) fail(lineEntity, 'QtyOrd', String(line.QtyOrd ?? ''), 'QtyOrd must be greater than zero.');
       // A line's GL account must be an active financial account (facts §6: Status 1, PostingType 1 or 3).
+      // Masks are stripped first, as Sage's spDMMASGLMaskStrip does (R1): masked and unmasked both find the account.
       const glAcct = line.GLAcctNo
-        ? await tx.selectFrom('tglAccount').select(['GLAcctKey', 'Status', 'PostingType']).where('CompanyID', '=', companyId).where('GLAcctNo', '=', line.GLAcctNo).executeTakeFirst()
+        ? (await selectGlAccounts(tx, companyId, [line.GLAcctNo]).execute()).find((a) => unmaskedGlAccount(a.GLAcctNo) === unmaskedGlAccount(line.GLAcctNo!))
         : undefined;
       if (line.GLAcctNo && (!glAcct || glAcct.Status !== 1 || (glAcct.PostingType !== 1 && glAcct.PostingType !== 3))) {
         fail(lineEntity, 'GLAcctNo', line.GLAcctNo, `Invalid GLAcctNo: '${line.GLAcctNo}' is not an active financial account.`);
@@ -118,8 +120,10 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
 
     const soKey = await nextSurrogateKey(tx, 'tsoSalesOrdLog');
     // Amounts are decimal(15,3): summed as integers of thousandths, never as floats.
-    // ExtAmt is staged after the line's trade discount; the header keeps the discounts' sum in TradeDiscAmt.
-    const salesCents = resolved.reduce((sum, r) => sum + scaledInteger(r.line.ExtAmt ?? 0, 3), 0);
+    // ExtAmt is staged gross (price x quantity) with TradeDiscAmt beside it, as R3's production integration
+    // stages it; the distribution keeps the amount net of its discount, and the header the discounts' sum.
+    const netOf = (r: { line: { ExtAmt?: unknown }; discount: number }) => scaledInteger(r.line.ExtAmt ?? 0, 3) - r.discount;
+    const salesCents = resolved.reduce((sum, r) => sum + netOf(r), 0);
     const discounts = resolved.reduce((sum, r) => sum + r.discount, 0);
     const freight = scaledInteger(header.FreightAmt ?? 0, 3);
     const amt = (thousandths: number) => decimalFromScaled(thousandths, 3);
@@ -162,7 +166,7 @@ export async function runSalesOrderImport(db: SageDb, companyId: string, session
         .insertInto('tsoSOLineDist')
         .values({
           SOLineDistKey: await nextSurrogateKey(tx, 'tsoSOLineDist'), SOLineKey: soLineKey, WhseKey: r.whseKey!, QtyOrd: String(r.qty), QtyOpenToShip: String(r.qty),
-          QtyShip: '0', ExtAmt: decimalText(r.line.ExtAmt ?? 0), TradeDiscAmt: amt(r.discount), DeliveryMeth: 1, ShipMethKey: r.shipMethKey,
+          QtyShip: '0', ExtAmt: amt(netOf(r)), TradeDiscAmt: amt(r.discount), DeliveryMeth: 1, ShipMethKey: r.shipMethKey,
           ShipToAddrKey: shipToAddrKey, RequestDate: r.line.RequestDate ? text(r.line.RequestDate) : null, GLAcctKey: r.glAcctKey, Status: LINE_STATUS.open, UpdateCounter: 0,
         })
         .execute();

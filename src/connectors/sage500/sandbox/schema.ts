@@ -1,19 +1,22 @@
-import { SAGE_TABLES, tableSpec, type SageTableName } from '../tables.ts';
+import { parseColumnSpec, SAGE_TABLES, tableSpec, type SageTableName } from '../tables.ts';
 
 /**
- * SQLite DDL for the sandbox, generated from the one table declaration. varchar lengths become CHECK
- * constraints, so a value SQL Server would reject as too long is rejected here as well.
+ * SQLite DDL for the sandbox, generated from the one description of the real shapes (tables.ts). varchar
+ * lengths become CHECK constraints, so a value SQL Server would reject as too long is rejected here as well;
+ * NOT NULL without a default stays NOT NULL without a default, so an insert of ours that leaves such a column
+ * out fails here as it would on SQL Server. Declared types keep Sage's names and lengths (`VARCHAR(30)`,
+ * `DECIMAL(15,3)`): SQLite keeps them in its catalog, where the sandbox's catalog reader finds them for
+ * `sellbridge sage500 verify` (affinities: VARCHAR text, INT/SMALLINT integer, FLOAT real, others numeric).
  */
 export function sqliteCreateTable(table: SageTableName): string {
   const spec = tableSpec(table);
   const cols = Object.entries(spec.columns).map(([name, type]) => {
-    const nullable = type.endsWith('?');
-    const base = type.replace(/\?$/, '');
+    const { base, nullable, defaultValue } = parseColumnSpec(type);
     if (base === 'identity') return `"${name}" INTEGER PRIMARY KEY AUTOINCREMENT`;
     const varchar = /^varchar\((\d+)\)$/.exec(base);
-    const sqlType = varchar ? 'TEXT' : base === 'int' || base === 'smallint' ? 'INTEGER' : base === 'float' ? 'REAL' : base === 'datetime' ? 'TEXT' : 'NUMERIC';
     const check = varchar ? ` CHECK (length("${name}") <= ${varchar[1]})` : '';
-    return `"${name}" ${sqlType}${nullable ? '' : ' NOT NULL'}${check}`;
+    const dflt = defaultValue !== undefined ? ` DEFAULT ${/^-?\d+(\.\d+)?$/.test(defaultValue) ? defaultValue : `'${defaultValue.replace(/'/g, "''")}'`}` : '';
+    return `"${name}" ${base.toUpperCase()}${nullable ? '' : ' NOT NULL'}${dflt}${check}`;
   });
   const identity = Object.values(spec.columns).includes('identity');
   if (spec.primaryKey && !identity) cols.push(`PRIMARY KEY (${spec.primaryKey.map((c) => `"${c}"`).join(', ')})`);
@@ -35,9 +38,9 @@ SELECT w.CompanyID, w.WhseKey, w.WhseID, i.ItemKey, i.ItemID, d.ShortDesc,
 FROM timInventory inv
 JOIN timItem i ON i.ItemKey = inv.ItemKey
 JOIN timWarehouse w ON w.WhseKey = inv.WhseKey
-LEFT JOIN timItemDescription d ON d.ItemKey = i.ItemKey AND d.LanguageID = 1033`;
+LEFT JOIN timItemDescription d ON d.ItemKey = i.ItemKey`;
 
-export const SAGE_BASE_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[]).filter((t) => !tableSpec(t).extension);
+export const SAGE_BASE_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[]).filter((t) => !tableSpec(t).extension && !tableSpec(t).view);
 export const SAGE_EXTENSION_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[]).filter((t) => tableSpec(t).extension);
 
 /** Sage's staging tables have no index on SessionKey in our sources; the sandbox adds one for speed only. */

@@ -11,3 +11,14 @@ export type SageDb = Kysely<SageDatabase>;
 
 /** Sage's default language for descriptions (tsmUser.LanguageID default, facts §2.10). */
 export const LANGUAGE_ID = 1033;
+
+/**
+ * Columns and tables no public source confirms, used only when the customer's catalog shows them (review §3
+ * items 2, 3, 5, 14). The gateway reads them from the catalog once (gateway/schema-facts.ts).
+ */
+export interface ItemColumns {
+  /** timItemDescription.LanguageID exists: descriptions are read in LANGUAGE_ID. */
+  readonly descriptionLanguage: boolean;
+  /** timItem.ShipWeight exists. */
+  readonly shipWeight: boolean;
+}

@@ -20,13 +20,17 @@ export function selectSalesOrderHeader(db: SageDb, companyId: string, by: { tran
   return q;
 }
 
-/** Lines with their distribution (warehouse, quantities, amount after trade discount, GL account) of one order. */
+/**
+ * Lines with their distribution (warehouse, quantities, amount, trade discount, GL account) of one order. The
+ * warehouse is a left join: a misc or charge line may have no WhseKey, and dropping it would break the totals
+ * (review §3 item 12).
+ */
 export function selectSalesOrderLines(db: SageDb, soKey: number) {
   return db
     .selectFrom('tsoSOLine as l')
     .innerJoin('tsoSOLineDist as ld', 'ld.SOLineKey', 'l.SOLineKey')
     .innerJoin('timItem as i', 'i.ItemKey', 'l.ItemKey')
-    .innerJoin('timWarehouse as w', 'w.WhseKey', 'ld.WhseKey')
+    .leftJoin('timWarehouse as w', 'w.WhseKey', 'ld.WhseKey')
     .leftJoin('tglAccount as g', 'g.GLAcctKey', 'ld.GLAcctKey')
     .select(['l.SOLineKey', 'l.SOLineNo', 'i.ItemID', 'ld.QtyOrd', 'ld.QtyShip', 'l.UnitPrice', 'ld.ExtAmt', 'ld.TradeDiscAmt', 'g.GLAcctNo', 'w.WhseID', 'l.UserFld1'])
     .where('l.SOKey', '=', soKey)

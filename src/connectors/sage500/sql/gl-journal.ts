@@ -1,11 +1,28 @@
-import { FISCAL_PERIOD_OPEN } from '../tables.ts';
+import { sql, type Insertable } from 'kysely';
+import { FISCAL_PERIOD_OPEN, type SageDatabase } from '../tables.ts';
 import type { SageDb } from './db.ts';
-import type { Insertable } from 'kysely';
-import type { SageDatabase } from '../tables.ts';
 
-/** Accounts by GLAcctNo (unmasked) in one company; validity is decided in code (Status 1, PostingType 1 or 3). */
+/**
+ * Sage stores GL account numbers unmasked (tglAccount.GLAcctNo, R2); people and our demo write them masked
+ * ("2300-00"). The unmasked form of either is the account number without its mask separators, which is also
+ * what Sage's own import does with a staged GLAcctNo (spDMMASGLMaskStrip, R1; review §3 item 10).
+ */
+export function unmaskedGlAccount(account: string): string {
+  return account.replace(/[^A-Za-z0-9]/g, '');
+}
+
+/**
+ * Accounts of one company whose number is one of `accounts` masked or unmasked; validity is decided in code
+ * (Status 1, PostingType 1 or 3). The column side is unmasked with REPLACE of the usual separators, so a
+ * database that keeps masked numbers (the sandbox) answers the same way.
+ */
 export function selectGlAccounts(db: SageDb, companyId: string, accounts: readonly string[]) {
-  return db.selectFrom('tglAccount').select(['GLAcctKey', 'GLAcctNo', 'Status', 'PostingType']).where('CompanyID', '=', companyId).where('GLAcctNo', 'in', accounts);
+  const wanted = [...new Set(accounts.map(unmaskedGlAccount))];
+  return db
+    .selectFrom('tglAccount')
+    .select(['GLAcctKey', 'GLAcctNo', 'Status', 'PostingType'])
+    .where('CompanyID', '=', companyId)
+    .where(sql<string>`REPLACE(REPLACE(REPLACE(${sql.ref('GLAcctNo')}, '-', ''), '.', ''), ' ', '')`, 'in', wanted);
 }
 
 /** The open fiscal period containing the date (facts §7d guard; Status 1 = open). */
@@ -23,30 +40,23 @@ export function selectJournal(db: SageDb, companyId: string, journalId: string) 
   return db.selectFrom('tglJournal').select(['JrnlKey']).where('CompanyID', '=', companyId).where('JrnlID', '=', journalId);
 }
 
-/** An earlier batch for the same reference: the idempotency check (reference kept in tglBatch.BatchCmnt). */
-export function selectBatchByComment(db: SageDb, companyId: string, comment: string) {
-  return db
-    .selectFrom('tglBatch as b')
-    .innerJoin('tciBatchLog as bl', 'bl.BatchKey', 'b.BatchKey')
-    .select(['b.BatchKey', 'bl.BatchNo'])
-    .where('bl.SourceCompanyID', '=', companyId)
-    .where('b.BatchCmnt', '=', comment);
+/**
+ * An earlier journal for the same reference: the idempotency check. It reads our own extension row, written in
+ * the journal's transaction, never tglBatch.BatchCmnt, which a Sage user can edit (review §3 item 13).
+ */
+export function selectJournalLink(db: SageDb, companyId: string, reference: string) {
+  return db.selectFrom('tglBatch_AMZ').select(['BatchKey', 'BatchNo', 'JrnlHdrKey']).where('CompanyID', '=', companyId).where('Reference', '=', reference);
 }
 
-/**
- * Next journal number. Sage's routine for it is not public (facts §8.9, probably spglGiveNextJrnlNo); until it
- * is confirmed we take the next number after tglJournalLog's highest for the journal, inside the batch's
- * transaction. [I]
- */
-export function selectLastJournalNo(db: SageDb, companyId: string, jrnlKey: number) {
-  return db.selectFrom('tglJournalLog').select((eb) => eb.fn.max('JrnlNo').as('LastNo')).where('CompanyID', '=', companyId).where('JrnlKey', '=', jrnlKey);
+export function insertJournalLink(db: SageDb, row: Insertable<SageDatabase['tglBatch_AMZ']>) {
+  return db.insertInto('tglBatch_AMZ').values(row);
 }
 
 export function insertGlBatch(db: SageDb, row: Insertable<SageDatabase['tglBatch']>) {
   return db.insertInto('tglBatch').values(row);
 }
 
-/** S9 sets the batch log's PostDate after spGetNextBatch ("fix error in GL batches"). */
+/** R6 sets the batch log's PostDate after spGetNextBatch ("fix error in GL batches"). */
 export function updateBatchLogPostDate(db: SageDb, batchKey: number, postDate: string) {
   return db.updateTable('tciBatchLog').set({ PostDate: postDate }).where('BatchKey', '=', batchKey);
 }

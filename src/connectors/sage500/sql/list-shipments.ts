@@ -6,9 +6,10 @@ import type { SageDb } from './db.ts';
  * Committed (6) or posted (3) customer shipments (810), one row per shipment line, with ShipKey in
  * (`fromShipKey`, `toShipKey`] (a page of keys starting at the cursor minus the rewind window: a shipment is created pending and committed later, so a plain
  * key watermark would miss late commits; recipe §7b). Quantity per line is summed from tsoShipLineDist; the
- * ship method comes from the SO line distribution, else the order header.
+ * ship method is the shipment's own (tsoShipment.DlvryShipMethKey, review §3 item 14) where the catalog has that
+ * column, else the SO line distribution's, else the order header's.
  */
-export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: number, toShipKey: number) {
+export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: number, toShipKey: number, shipmentShipMethod: boolean) {
   return db
     .selectFrom('tsoShipment as s')
     .innerJoin('tsoShipmentLog as slog', 'slog.ShipKey', 's.ShipKey')
@@ -41,6 +42,9 @@ export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: 
         .whereRef('sod.SOLineKey', '=', 'sol.SOLineKey')
         .as('LineShipMethID'),
       eb.selectFrom('tciShipMethod as hm').select('hm.ShipMethID').whereRef('hm.ShipMethKey', '=', 'so.DfltShipMethKey').as('HeaderShipMethID'),
+      shipmentShipMethod
+        ? eb.selectFrom('tciShipMethod as dm').select('dm.ShipMethID').whereRef('dm.ShipMethKey', '=', 's.DlvryShipMethKey').as('ShipmentShipMethID')
+        : sql<string | null>`NULL`.as('ShipmentShipMethID'),
     ])
     .where('s.CompanyID', '=', companyId)
     .where('s.TranType', '=', TRAN_TYPE_CUSTOMER_SHIPMENT)
@@ -57,8 +61,9 @@ export function selectMaxShipKey(db: SageDb, companyId: string) {
 }
 
 /**
- * Packages with tracking numbers of the given shipments. The table and columns are configuration because the
- * real location varies by site (facts §8.1); identifiers are validated by the config schema and quoted here.
+ * Packages with tracking numbers of the given shipments. No public source names the table or its columns
+ * (review §3 item 4): they are configuration (or proposed by `sage500 discover` from the catalog), never a
+ * default; identifiers are validated by the config schema and quoted here.
  */
 export function selectPackages(db: SageDb, table: { name: string; packageNo: string; tracking: string }, shipKeys: readonly number[]) {
   return sql<{ ShipKey: number; PackageNo: string | number; TrackingNo: string | null }>`select ${sql.ref(`p.ShipKey`)}, ${sql.ref(`p.${table.packageNo}`)} as ${sql.ref('PackageNo')}, ${sql.ref(`p.${table.tracking}`)} as ${sql.ref('TrackingNo')} from ${sql.table(table.name)} as ${sql.ref('p')} where ${sql.ref('p.ShipKey')} in (${sql.join(shipKeys)}) order by ${sql.ref('p.ShipKey')}, ${sql.ref(`p.${table.packageNo}`)}`;

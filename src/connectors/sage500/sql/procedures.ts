@@ -26,12 +26,17 @@ const varchar = (length: number): SqlType => ({ type: 'VarChar', length });
 const INT: SqlType = { type: 'Int' };
 const SMALLINT: SqlType = { type: 'SmallInt' };
 
+/** The two names the stage-table flag goes by: R1's copy of the SO API, and every sibling DM API (R1c, R5, R7). */
+export const STAGE_TABLE_FLAG_NAMES = ['UseStageTable', 'iUseStageTable'] as const;
+export type StageTableFlagName = (typeof STAGE_TABLE_FLAG_NAMES)[number];
+
 /**
  * spSOapiSalesOrdIns for one session (facts §4.3, recipe §7a step 2): parameter names from the procedure's
- * header; their order is [I], which named RPC parameters make irrelevant. `@iRptOption = 0` asks for every
- * message in tdmMigrationLogWrk; `@UseStageTable = 1` reads StgSalesOrder/StgSOLine.
+ * header (R1); their order is immaterial with named RPC parameters. `@iRptOption = 0` asks for every message in
+ * tdmMigrationLogWrk; the stage-table flag (= 1: read StgSalesOrder/StgSOLine) is `@UseStageTable` in R1's copy
+ * and `@iUseStageTable` in the sibling APIs (review §3 item 7): the gateway sends the name the catalog shows.
  */
-export function salesOrderImportCall(companyId: string, sessionKey: number): ProcedureCall {
+export function salesOrderImportCall(companyId: string, sessionKey: number, stageTableFlag: StageTableFlagName = 'UseStageTable'): ProcedureCall {
   return {
     procedure: 'spSOapiSalesOrdIns',
     inputs: [
@@ -40,7 +45,7 @@ export function salesOrderImportCall(companyId: string, sessionKey: number): Pro
       { name: 'iCompanyID', sqlType: varchar(3), value: companyId },
       { name: 'iRptOption', sqlType: INT, value: 0 },
       { name: 'iPrintWarnings', sqlType: SMALLINT, value: 1 },
-      { name: 'UseStageTable', sqlType: SMALLINT, value: 1 },
+      { name: stageTableFlag, sqlType: SMALLINT, value: 1 },
     ],
     outputs: [
       { name: 'oRecsProcessed', sqlType: INT },
@@ -53,9 +58,8 @@ export function salesOrderImportCall(companyId: string, sessionKey: number): Pro
 }
 
 /**
- * spGetNextSurrogateKey (facts §1.3). Sage's own callers pass the two parameters by position; the names
- * `@iTableName`/`@oNewKey` follow Sage's convention and are [I]: `sellbridge sage500 discover` prints the real
- * ones from sys.parameters.
+ * spGetNextSurrogateKey (facts §1.3). The names `@iTableName`/`@oNewKey` are confirmed by four independent
+ * named-parameter callers (review §2.2: R5, R8).
  */
 export function surrogateKeyCall(tableName: string): ProcedureCall {
   return {
@@ -83,4 +87,54 @@ export function nextBatchCall(args: { companyId: string; userId: string; comment
       { name: '_oRetVal', sqlType: SMALLINT },
     ],
   };
+}
+
+/**
+ * The key name staging sessions are drawn under: Sage's own migration-session counter, as Net@Work's DM import
+ * does (R7; review §3 item 6). A private name starting at 1 would hand out keys Data Import Manager and other
+ * integrations also use, and the SO API would then read their staging rows and step parameters.
+ */
+export const SESSION_KEY_NAME = 'tsmMigrateSession';
+
+/**
+ * Sage's journal-number counter (R6 calls it as `GiveNextJrnlNo(CompanyID, JrnlKey, 1, OUT JrnlNo, OUT RetVal)`;
+ * the facts name it spglGiveNextJrnlNo). Its parameter names are in no source, so the call is described by
+ * position and type, and the gateway sends it with the names the catalog lists for those positions. It runs in
+ * the journal's transaction on the journal's connection, so the counter row stays locked until the journal is
+ * in (review §3 item 9).
+ */
+export const JOURNAL_NUMBER_PROCEDURE = 'spglGiveNextJrnlNo';
+export const JOURNAL_NUMBER_SIGNATURE: readonly { readonly sqlType: SqlType; readonly output: boolean }[] = [
+  { sqlType: varchar(3), output: false },
+  { sqlType: INT, output: false },
+  { sqlType: INT, output: false },
+  { sqlType: INT, output: true },
+  { sqlType: INT, output: true },
+];
+
+export function journalNumberCall(parameterNames: readonly string[], args: { companyId: string; jrnlKey: number }): ProcedureCall {
+  const values = [args.companyId, args.jrnlKey, 1];
+  const named = JOURNAL_NUMBER_SIGNATURE.map((p, i) => ({ name: parameterNames[i]!.replace(/^@/, ''), sqlType: p.sqlType, ...(p.output ? {} : { value: values[i]! }) }));
+  return { procedure: JOURNAL_NUMBER_PROCEDURE, inputs: named.slice(0, 3), outputs: named.slice(3) };
+}
+
+/**
+ * Every procedure the adapter calls, as it calls it: `sellbridge sage500 verify` compares these with
+ * sys.parameters (names, types, lengths, direction). A parameter listed with `names` may go by any of them.
+ */
+export function adapterProcedures(): readonly { readonly procedure: string; readonly byPosition: boolean; readonly params: readonly { readonly names: readonly string[]; readonly sqlType: SqlType; readonly output: boolean }[] }[] {
+  const named = (call: ProcedureCall) => ({
+    procedure: call.procedure,
+    byPosition: false,
+    params: [
+      ...call.inputs.map((p) => ({ names: p.name === 'UseStageTable' ? [...STAGE_TABLE_FLAG_NAMES] : [p.name], sqlType: p.sqlType, output: false })),
+      ...call.outputs.map((p) => ({ names: [p.name], sqlType: p.sqlType, output: true })),
+    ],
+  });
+  return [
+    named(salesOrderImportCall('SOA', 1)),
+    named(surrogateKeyCall('tglJournalHdr')),
+    named(nextBatchCall({ companyId: 'SOA', userId: 'u', comment: '', postDate: '2026-01-01T00:00:00' })),
+    { procedure: JOURNAL_NUMBER_PROCEDURE, byPosition: true, params: JOURNAL_NUMBER_SIGNATURE.map((p) => ({ names: [], sqlType: p.sqlType, output: p.output })) },
+  ];
 }

@@ -1,6 +1,9 @@
 import type { SageDb } from './db.ts';
 
-/** Alias -> ItemID pairs of one company (timItemAlias is [I]: facts name ItemAliasKey/ItemAliasID only). */
+/**
+ * Alias -> ItemID pairs of one company. No public source has timItemAlias (review §3 item 5): the gateway runs
+ * this only when the catalog has the table, so a SKU that is no ItemID is an unknown SKU, not a failed lookup.
+ */
 export function selectItemAliases(db: SageDb, companyId: string, aliases: readonly string[]) {
   return db
     .selectFrom('timItemAlias as a')

@@ -1,21 +1,23 @@
-import type { SageDb } from './db.ts';
+import { sql } from 'kysely';
+import type { ItemColumns, SageDb } from './db.ts';
 import { LANGUAGE_ID } from './db.ts';
 
-/** Item details for items of one company; `by` picks ItemID, alias (timItemAlias) or UPC (timItemUnitOfMeas). */
-export function selectItems(db: SageDb, companyId: string, by: 'item-id' | 'alias' | 'upc', values: readonly string[]) {
+/**
+ * Item details for items of one company by ItemID or by UPC (timItemUnitOfMeas). Descriptions join on ItemKey
+ * as every public query does, and on LanguageID only where the catalog shows that column; ShipWeight is read
+ * only where the catalog shows it (review §3 items 2 and 3), else it comes back NULL.
+ */
+export function selectItems(db: SageDb, companyId: string, by: 'item-id' | 'upc', values: readonly string[], columns: ItemColumns) {
   let q = db
     .selectFrom('timItem as i')
-    .leftJoin('timItemDescription as d', (j) => j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID))
+    .leftJoin('timItemDescription as d', (j) => (columns.descriptionLanguage ? j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID) : j.onRef('d.ItemKey', '=', 'i.ItemKey')))
     .leftJoin('tciUnitMeasure as u', 'u.UnitMeasKey', 'i.StockUnitMeasKey')
     .leftJoin('timItemUnitOfMeas as iu', (j) => j.onRef('iu.ItemKey', '=', 'i.ItemKey').onRef('iu.TargetUnitMeasKey', '=', 'i.StockUnitMeasKey'))
     .where('i.CompanyID', '=', companyId);
-  if (by === 'alias') {
-    q = q.innerJoin('timItemAlias as a', (j) => j.onRef('a.ItemKey', '=', 'i.ItemKey').on('a.CompanyID', '=', companyId)).where('a.ItemAliasID', 'in', values);
-  } else if (by === 'upc') {
-    q = q.where('iu.UPC', 'in', values);
-  } else {
-    q = q.where('i.ItemID', 'in', values);
-  }
-  // The asked value is matched in code (ItemID, alias or UPC), so the select list stays the same for all three.
-  return q.select(['i.ItemKey', 'i.ItemID', 'i.ShipWeight', 'd.ShortDesc', 'u.UnitMeasID', 'iu.UPC']).orderBy('i.ItemID');
+  q = by === 'upc' ? q.where('iu.UPC', 'in', values) : q.where('i.ItemID', 'in', values);
+  // The asked value is matched in code (ItemID or UPC), so the select list stays the same for both.
+  return q
+    .select(['i.ItemKey', 'i.ItemID', 'd.ShortDesc', 'u.UnitMeasID', 'iu.UPC'])
+    .select(columns.shipWeight ? 'i.ShipWeight' : sql<null>`NULL`.as('ShipWeight'))
+    .orderBy('i.ItemID');
 }

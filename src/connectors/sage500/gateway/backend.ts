@@ -1,0 +1,86 @@
+import type { SellbridgeError } from '../../../core/errors.ts';
+import type { Clock } from '../../../core/ports/clock.ts';
+import type { CatalogReader } from '../catalog.ts';
+import type { SageDb } from '../sql/db.ts';
+import type { StageTableFlagName } from '../sql/procedures.ts';
+import type { PackageTableSetting } from '../verify.ts';
+
+/** One call of spSOapiSalesOrdIns: its output parameters (facts §4.3). */
+export interface SalesOrderImportCall {
+  readonly retVal: number;
+  readonly continue: boolean;
+  readonly recsProcessed: number;
+  readonly failedRecs: number;
+  readonly totalRecs: number;
+}
+
+/**
+ * One GL journal's work: every statement and procedure call on one connection inside one transaction. The
+ * batch from spGetNextBatch, the header key and the journal number from Sage's counters are then part of the
+ * journal's transaction: a failed insert leaves no orphan batch (review §3 item 13), and the journal counter
+ * stays locked until the journal is in (item 9).
+ */
+export interface JournalTransaction {
+  readonly db: SageDb;
+  nextSurrogateKey(tableName: string): Promise<number>;
+  getNextBatch(args: { userId: string; comment: string; postDate: string }): Promise<{ batchKey: number; batchNo: number }>;
+  /** Sage's journal-number routine, called with the parameter names the catalog lists for its positions. */
+  nextJournalNo(args: { jrnlKey: number; parameterNames: readonly string[] }): Promise<number>;
+}
+
+/**
+ * What differs between SQL Server and the sandbox. Everything else (the order of steps, the queries in
+ * sql/, the mapping of rows to canonical types) is shared, so the contract suite run on the sandbox
+ * exercises the same code and the same queries the SQL Server adapter runs.
+ */
+export interface SageBackend extends CatalogReader {
+  /** For reads; each statement may use any pooled connection. */
+  readonly db: SageDb;
+  /** One connection and one transaction for a flow step (Sage's procedures and logs are session-scoped). */
+  transaction<T>(work: (db: SageDb) => Promise<T>): Promise<T>;
+  /** spGetNextSurrogateKey: never MAX+1 (facts §1.3). */
+  nextSurrogateKey(tableName: string): Promise<number>;
+  /** One call of spSOapiSalesOrdIns for a session, the stage-table flag under the name the catalog shows. */
+  runSalesOrderImport(sessionKey: number, stageTableFlag: StageTableFlagName): Promise<SalesOrderImportCall>;
+  /** A GL journal's work on one connection in one transaction (see JournalTransaction). */
+  journalTransaction<T>(work: (tx: JournalTransaction) => Promise<T>): Promise<T>;
+  installExtensions(): Promise<readonly string[]>;
+  ping(): Promise<string>;
+  close(): Promise<void>;
+  /** Maps a driver error to SB_SAGE_UNAVAILABLE / SB_SAGE_QUERY_FAILED; SellbridgeErrors pass through. */
+  classify(err: unknown, operation: string): SellbridgeError;
+  /**
+   * Runs a flow step on one dedicated connection: every statement, transaction and procedure call of `work`
+   * goes through the same session (facts §6.6: Sage's API procedures use temp tables and session-scoped logs).
+   */
+  withConnection<T>(work: (backend: SageBackend) => Promise<T>): Promise<T>;
+  /** Called before every gateway method (fault injection in the sandbox). */
+  beforeCall?(operation: string): Promise<void>;
+}
+
+export interface GatewayOptions {
+  readonly companyId: string;
+  readonly userId: string;
+  readonly clock: Clock;
+  /** Configured package/tracking table; undefined = take the one the catalog shows, if exactly one. */
+  readonly packageTable: PackageTableSetting | undefined;
+  /** Where `packageTable` comes from (verify's messages). */
+  readonly packageTableFrom?: 'configured' | 'sandbox';
+  readonly shipmentRewindKeys: number;
+  /** How many ShipKeys past the cursor one listShipments call reads (keeps a first read of a large history small). */
+  readonly shipmentPageKeys?: number;
+  readonly glJournalId: string;
+  readonly importMaxCalls: number;
+}
+
+/**
+ * SQL Server accepts at most 2100 parameters per statement: long id lists (a full inventory sync) are read in
+ * chunks of this many ids.
+ */
+export const MAX_IDS_PER_STATEMENT = 500;
+
+export async function inChunks<T, R>(values: readonly T[], read: (chunk: readonly T[]) => Promise<readonly R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < values.length; i += MAX_IDS_PER_STATEMENT) out.push(...(await read(values.slice(i, i + MAX_IDS_PER_STATEMENT))));
+  return out;
+}

@@ -1,0 +1,188 @@
+import { MappingError, SellbridgeError, type FieldIssue } from '../../../core/errors.ts';
+import type { CreateSalesOrderOptions, CreateSalesOrderResult, PostalAddress, SalesOrder, SalesOrderDraft, SalesOrderLookup, SalesOrderStatus } from '../../../core/model/sales-order.ts';
+import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
+import { decimalText, isoFromSage, moneyFromSageDecimal, sageDateTime, wholeQuantity } from '../decimal.ts';
+import { checkTranNo, rowsFromSalesOrder } from '../rows-from-sales-order.ts';
+import { closeOrderLineDists, closeOrderLines, releaseCommittedStock, selectShipmentLinesOfOrder, selectShippedQuantity, updateOrderCanceled } from '../sql/cancel-sales-order.ts';
+import { deleteSessionRows } from '../sql/cleanup-session.ts';
+import { selectSalesOrderHeader, selectSalesOrderLines } from '../sql/find-sales-order.ts';
+import { insertLineLinks, insertOrderLink, selectOrderLink, updateLineSellerSku } from '../sql/link-amazon-ids.ts';
+import { SESSION_KEY_NAME } from '../sql/procedures.ts';
+import { selectMigrationLog, selectStagedStatus } from '../sql/read-import-result.ts';
+import { insertStagedHeader, insertStagedLines, selectLeftoverSessions } from '../sql/stage-sales-order.ts';
+import { MIGRATION_LOG_STATUS, PROCESS_STATUS, SO_STATUS } from '../tables.ts';
+import type { SageBackend, SalesOrderImportCall } from './backend.ts';
+import type { GatewayContext } from './context.ts';
+
+const STATUS_BY_CODE: Readonly<Record<number, SalesOrderStatus>> = Object.fromEntries(Object.entries(SO_STATUS).map(([k, v]) => [v, k as SalesOrderStatus]));
+
+function addressOf(a: { AddrName: string | null; AddrLine1: string | null; AddrLine2: string | null; AddrLine3: string | null; AddrLine4: string | null; AddrLine5: string | null; City: string | null; StateID: string | null; PostalCode: string | null; CountryID: string | null }): PostalAddress {
+  const lines = [a.AddrLine1, a.AddrLine2, a.AddrLine3, a.AddrLine4, a.AddrLine5].filter((l): l is string => l !== null && l !== '');
+  return { name: a.AddrName ?? '', lines, city: a.City ?? '', region: a.StateID ?? '', postalCode: a.PostalCode ?? '', countryId: a.CountryID ?? '' };
+}
+
+/** Sales orders: create through Sage's import API, read back, cancel. */
+export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder'> {
+  const { backend, co, options } = ctx;
+
+  async function readOrder(by: SalesOrderLookup): Promise<SalesOrder | undefined> {
+    const header = await selectSalesOrderHeader(backend.db, co, by).executeTakeFirst();
+    if (!header) return undefined;
+    const lines = await selectSalesOrderLines(backend.db, header.SOKey).execute();
+    return {
+      key: String(header.SOKey),
+      tranNo: header.TranNo,
+      tranId: header.TranID,
+      status: STATUS_BY_CODE[header.Status] ?? 'open',
+      customerId: header.CustID,
+      ...(header.AmazonOrderId ? { amazonOrderId: header.AmazonOrderId } : {}),
+      orderDate: isoFromSage(header.TranDate),
+      currency: header.CurrID,
+      ...(header.AddrKey !== null ? { shipTo: addressOf(header) } : {}),
+      ...(header.FreightAmt !== null && header.FreightAmt !== undefined ? { freight: moneyFromSageDecimal(header.FreightAmt, header.CurrID) } : {}),
+      ...(header.TranAmt !== null && header.TranAmt !== undefined ? { total: moneyFromSageDecimal(header.TranAmt, header.CurrID) } : {}),
+      lines: lines.map((l) => ({
+        lineNo: l.SOLineNo,
+        itemId: l.ItemID,
+        quantity: wholeQuantity(l.QtyOrd, `order ${header.TranNo} line ${l.SOLineNo}`),
+        quantityShipped: wholeQuantity(l.QtyShip, `order ${header.TranNo} line ${l.SOLineNo}`),
+        unitPrice: moneyFromSageDecimal(l.UnitPrice, header.CurrID),
+        // A line without a warehouse (a misc or charge item) is kept, with an empty warehouse id (review §3 item 12).
+        warehouseId: l.WhseID ?? '',
+        ...(l.UserFld1 ? { amazonOrderItemId: l.UserFld1 } : {}),
+        ...(l.ExtAmt !== null && l.ExtAmt !== undefined ? { amount: moneyFromSageDecimal(l.ExtAmt, header.CurrID) } : {}),
+        ...(l.TradeDiscAmt !== null && l.TradeDiscAmt !== undefined && Number(l.TradeDiscAmt) !== 0 ? { tradeDiscount: moneyFromSageDecimal(l.TradeDiscAmt, header.CurrID) } : {}),
+        ...(l.GLAcctNo ? { glAccountNo: l.GLAcctNo } : {}),
+      })),
+    };
+  }
+
+  /**
+   * An order found under our TranNo must be the same Amazon order: linking another one would confirm the
+   * wrong shipments to Amazon. Its AmazonOrderId comes from the extension table, else TranCmnt.
+   */
+  function assertSameOrder(found: { AmazonOrderId: string | null; TranCmnt: string | null }, tranNo: string, draft: SalesOrderDraft): void {
+    const owner = found.AmazonOrderId ?? found.TranCmnt;
+    if (owner !== draft.amazonOrderId) {
+      throw new SellbridgeError('SB_SAGE_TRANNO_TAKEN', `sales order ${tranNo} exists for ${owner ? `Amazon order ${owner}` : 'no Amazon order'}, not ${draft.amazonOrderId}`, {
+        context: { tranNo, amazonOrderId: draft.amazonOrderId },
+      });
+    }
+  }
+
+  /** Extension rows for an order created by the import; also repairs them after a crash between the two steps. */
+  async function ensureLinks(soKey: number, tranNo: string, draft: SalesOrderDraft): Promise<void> {
+    await backend.transaction(async (db) => {
+      if (await selectOrderLink(db, soKey).executeTakeFirst()) return;
+      await insertOrderLink(db, {
+        SOKey: soKey,
+        CompanyID: co,
+        TranNo: tranNo,
+        AmazonOrderId: draft.amazonOrderId,
+        MarketplaceId: draft.marketplaceId ?? null,
+        CreatedAt: sageDateTime(options.clock.now().toISOString()),
+      }).execute();
+      await insertLineLinks(db, soKey).execute();
+      for (const line of draft.lines) if (line.sellerSku) await updateLineSellerSku(db, soKey, line.lineNo, line.sellerSku).execute();
+    });
+  }
+
+  async function cleanup(sessionKey: number, tranNo: string, on: SageBackend = backend): Promise<void> {
+    await on.transaction(async (db) => {
+      for (const statement of deleteSessionRows(db, sessionKey, tranNo)) await statement.execute();
+    });
+  }
+
+  async function createSalesOrder(draft: SalesOrderDraft, { tranNo }: CreateSalesOrderOptions): Promise<CreateSalesOrderResult> {
+    checkTranNo(tranNo);
+    // Checked before anything is written: a bad value never reaches Sage.
+    rowsFromSalesOrder(draft, tranNo, 0);
+    const existing = await selectSalesOrderHeader(backend.db, co, { tranNo }).executeTakeFirst();
+    if (existing) {
+      assertSameOrder(existing, tranNo, draft);
+      await ensureLinks(existing.SOKey, tranNo, draft);
+      return { outcome: 'existing', order: (await readOrder({ tranNo }))! };
+    }
+    const facts = await ctx.facts();
+    if (!facts.stageTableFlag) {
+      throw new SellbridgeError('SB_SAGE_SCHEMA_MISSING', `spSOapiSalesOrdIns has neither @UseStageTable nor @iUseStageTable in company ${co}'s database: run \`sellbridge sage500 verify\``, { context: { tranNo } });
+    }
+    // Rows a crashed earlier attempt staged for this TranNo would be processed again by a later session.
+    for (const left of await selectLeftoverSessions(backend.db, tranNo).execute()) await cleanup(left.SessionKey, tranNo);
+
+    // Stage, import, read the result and clean the session on one connection (one flow step).
+    const { staged, log, created, call, calls } = await backend.withConnection(async (step) => {
+      // Sage's own session counter (R7): no other import is handed the same key (review §3 item 6).
+      const sessionKey = await step.nextSurrogateKey(SESSION_KEY_NAME);
+      const rows = rowsFromSalesOrder(draft, tranNo, sessionKey);
+      await step.transaction(async (db) => {
+        await insertStagedHeader(db, rows.header).execute();
+        await insertStagedLines(db, rows.lines).execute();
+      });
+      let calls = 0;
+      let call: SalesOrderImportCall;
+      do {
+        call = await step.runSalesOrderImport(sessionKey, facts.stageTableFlag!);
+        calls += 1;
+      } while (call.continue && calls < options.importMaxCalls);
+      const staged = await selectStagedStatus(step.db, sessionKey).executeTakeFirst();
+      const log = await selectMigrationLog(step.db, sessionKey).execute();
+      const created = await selectSalesOrderHeader(step.db, co, { tranNo }).executeTakeFirst();
+      await cleanup(sessionKey, tranNo, step);
+      return { staged, log, created, call, calls };
+    });
+    if (!staged && created) {
+      await ensureLinks(created.SOKey, tranNo, draft);
+      return { outcome: 'created', order: (await readOrder({ tranNo }))! };
+    }
+    if (created) {
+      // Another worker created the same TranNo meanwhile; Sage's unique key rejected our copy.
+      assertSameOrder(created, tranNo, draft);
+      await ensureLinks(created.SOKey, tranNo, draft);
+      return { outcome: 'existing', order: (await readOrder({ tranNo }))! };
+    }
+    if (staged?.ProcessStatus === PROCESS_STATUS.failed) {
+      const failures = log.filter((m) => Number(m.Status) === MIGRATION_LOG_STATUS.failure);
+      const issues: FieldIssue[] = (failures.length > 0 ? failures : log).map((m) => ({
+        field: [m.EntityID, m.ColumnID].filter(Boolean).join(' ') || 'order',
+        problem: [m.Comment, m.ColumnValue ? `(value "${m.ColumnValue}")` : ''].filter(Boolean).join(' ') || 'rejected without a message',
+      }));
+      throw new MappingError('SB_SAGE_ORDER_REJECTED', `Sage rejected sales order ${tranNo}`, issues.length > 0 ? issues : [{ field: 'order', problem: `spSOapiSalesOrdIns returned ${call.retVal} without a message` }], {
+        context: { tranNo, amazonOrderId: draft.amazonOrderId, retVal: call.retVal },
+      });
+    }
+    throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `spSOapiSalesOrdIns left sales order ${tranNo} unprocessed after ${calls} calls (return value ${call.retVal})`, {
+      context: { tranNo, retVal: call.retVal, calls },
+    });
+  }
+
+  /**
+   * Cancels as Sage's own cancel does (review §3 item 11): refused once anything shipped or any shipment line
+   * (pick list, pending shipment) points at the order; else, in one transaction, the committed stock still open
+   * leaves timInventory.QtyOnSO, lines and distributions are closed with nothing open to ship, and the header
+   * gets status 3.
+   */
+  async function cancelSalesOrder(tranNo: string): Promise<SalesOrder> {
+    const header = await selectSalesOrderHeader(backend.db, co, { tranNo }).executeTakeFirst();
+    if (!header) throw new SellbridgeError('SB_SAGE_ORDER_NOT_FOUND', `no sales order ${tranNo} in company ${co}`, { context: { tranNo } });
+    if (header.Status !== SO_STATUS.canceled) {
+      await backend.transaction(async (db) => {
+        const shipped = await selectShippedQuantity(db, header.SOKey).executeTakeFirst();
+        if (Number(decimalText(shipped?.QtyShipped ?? 0)) > 0) {
+          throw new SellbridgeError('SB_SAGE_ORDER_NOT_CANCELABLE', `sales order ${tranNo} has shipped quantities`, { context: { tranNo } });
+        }
+        const activity = await selectShipmentLinesOfOrder(db, header.SOKey).executeTakeFirst();
+        if (Number(activity?.ShipLines ?? 0) > 0) {
+          throw new SellbridgeError('SB_SAGE_ORDER_NOT_CANCELABLE', `sales order ${tranNo} is on a pick list or shipment (${Number(activity!.ShipLines)} shipment lines); cancel it in Sage 500`, { context: { tranNo } });
+        }
+        await releaseCommittedStock(db, header.SOKey).execute();
+        await closeOrderLineDists(db, header.SOKey).execute();
+        await closeOrderLines(db, header.SOKey).execute();
+        await updateOrderCanceled(db, header.SOKey).execute();
+      });
+    }
+    return (await readOrder({ tranNo }))!;
+  }
+
+  return { createSalesOrder, findSalesOrder: readOrder, cancelSalesOrder };
+}

@@ -1,0 +1,167 @@
+import type { OperationNode } from 'kysely';
+import { money } from '../../core/model/money.ts';
+import { compileOnlyKysely } from './mssql-session.ts';
+import { rowsFromJournal } from './rows-from-journal.ts';
+import { rowsFromSalesOrder } from './rows-from-sales-order.ts';
+import * as cancel from './sql/cancel-sales-order.ts';
+import * as cleanup from './sql/cleanup-session.ts';
+import type { SageDb } from './sql/db.ts';
+import * as find from './sql/find-sales-order.ts';
+import * as prices from './sql/get-prices.ts';
+import * as stock from './sql/get-stock.ts';
+import * as gl from './sql/gl-journal.ts';
+import * as links from './sql/link-amazon-ids.ts';
+import * as items from './sql/list-items.ts';
+import * as shipments from './sql/list-shipments.ts';
+import * as context from './sql/order-context.ts';
+import * as result from './sql/read-import-result.ts';
+import * as aliases from './sql/resolve-item-aliases.ts';
+import * as resolve from './sql/resolve-items.ts';
+import * as warehouses from './sql/resolve-warehouses.ts';
+import * as staging from './sql/stage-sales-order.ts';
+import { SAGE_TABLES, type SageTableName } from './tables.ts';
+
+interface Compilable {
+  toOperationNode(): OperationNode;
+}
+
+
+const ALL = { descriptionLanguage: true, shipWeight: true } as const;
+const draft = {
+  customerId: 'C', amazonOrderId: '111-2223334-4445556', orderDate: '2026-01-01T00:00:00Z', currency: 'USD', warehouseId: 'W',
+  lines: [{ lineNo: 1, itemId: 'I', quantity: 1, unitPrice: money('USD', 100) }],
+};
+
+/**
+ * Every query of sql/ as the adapter builds it (all optional columns in use), keyed by the function that builds
+ * it. A unit test checks that every exported query function of sql/ is here, so the list cannot fall behind.
+ */
+export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string, Compilable> {
+  const journal = rowsFromJournal(
+    { reference: 'r', postDate: '2026-01-01', currency: 'USD', lines: [{ account: 'a', amount: money('USD', 0), comment: '' }] },
+    { companyId: 'C', userId: 'u', batchKey: 1, batchNo: 1, jrnlHdrKey: 1, jrnlKey: 1, jrnlNo: 1, postDate: '2026-01-01', now: '2026-01-01', sourceModuleText: true, accountKeys: new Map([['a', 1]]) },
+  );
+  const staged = rowsFromSalesOrder(draft, 'AZ00000001', 1);
+  const [delLines, delHeader, delLog] = cleanup.deleteSessionRows(db, 1, 'T');
+  return {
+    selectShipmentLinesOfOrder: cancel.selectShipmentLinesOfOrder(db, 1),
+    selectShippedQuantity: cancel.selectShippedQuantity(db, 1),
+    releaseCommittedStock: cancel.releaseCommittedStock(db, 1),
+    closeOrderLineDists: cancel.closeOrderLineDists(db, 1),
+    closeOrderLines: cancel.closeOrderLines(db, 1),
+    updateOrderCanceled: cancel.updateOrderCanceled(db, 1),
+    'deleteSessionRows[0]': delLines,
+    'deleteSessionRows[1]': delHeader,
+    'deleteSessionRows[2]': delLog,
+    selectSalesOrderHeader: find.selectSalesOrderHeader(db, 'C', { amazonOrderId: 'A' }),
+    selectSalesOrderLines: find.selectSalesOrderLines(db, 1),
+    selectPrices: prices.selectPrices(db, 'C', { itemIds: ['I'], warehouseId: 'W', currency: 'USD', asOf: '2026-01-01', column: 'ListPrice' }),
+    selectStock: stock.selectStock(db, 'C', ['I'], ['W']),
+    selectGlAccounts: gl.selectGlAccounts(db, 'C', ['1']),
+    selectOpenFiscalPeriod: gl.selectOpenFiscalPeriod(db, 'C', '2026-01-01'),
+    selectJournal: gl.selectJournal(db, 'C', 'GJ'),
+    selectJournalLink: gl.selectJournalLink(db, 'C', 'r'),
+    insertJournalLink: gl.insertJournalLink(db, journal.linkRow),
+    insertGlBatch: gl.insertGlBatch(db, journal.batchRow),
+    updateBatchLogPostDate: gl.updateBatchLogPostDate(db, 1, '2026-01-01'),
+    insertJournalLog: gl.insertJournalLog(db, journal.logRow),
+    insertJournalHeader: gl.insertJournalHeader(db, journal.headerRow),
+    insertJournalLines: gl.insertJournalLines(db, journal.lineRows),
+    insertOrderLink: links.insertOrderLink(db, { SOKey: 1, CompanyID: 'C', TranNo: 'T', AmazonOrderId: 'A', MarketplaceId: null, CreatedAt: '2026-01-01' }),
+    insertLineLinks: links.insertLineLinks(db, 1),
+    updateLineSellerSku: links.updateLineSellerSku(db, 1, 1, 'S'),
+    selectOrderLink: links.selectOrderLink(db, 1),
+    selectItemList: items.selectItemList(db, 'C', 'x', ALL),
+    selectShipmentLines: shipments.selectShipmentLines(db, 'C', 0, 1, true),
+    selectMaxShipKey: shipments.selectMaxShipKey(db, 'C'),
+    selectCustomer: context.selectCustomer(db, 'C', 'C'),
+    selectShipMethod: context.selectShipMethod(db, 'C', 'S'),
+    selectStagedStatus: result.selectStagedStatus(db, 1),
+    selectMigrationLog: result.selectMigrationLog(db, 1),
+    selectItemAliases: aliases.selectItemAliases(db, 'C', ['A']),
+    selectItems: resolve.selectItems(db, 'C', 'item-id', ['I'], ALL),
+    selectWarehouses: warehouses.selectWarehouses(db, 'C', ['W']),
+    insertStagedHeader: staging.insertStagedHeader(db, staged.header),
+    insertStagedLines: staging.insertStagedLines(db, staged.lines),
+    selectLeftoverSessions: staging.selectLeftoverSessions(db, 'T'),
+  };
+}
+
+/** What the adapter's SQL touches: objects, columns per object, and the columns each insert writes. */
+export interface AdapterUsage {
+  readonly columns: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly inserts: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Column names the walk could not place on a table (a test keeps this empty). */
+  readonly unresolved: readonly string[];
+}
+
+type AnyNode = OperationNode & Record<string, unknown>;
+
+function visitAll(node: unknown, visit: (n: AnyNode) => void): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const child of node) visitAll(child, visit);
+    return;
+  }
+  if ('kind' in node) visit(node as AnyNode);
+  for (const v of Object.values(node)) visitAll(v, visit);
+}
+
+const tableName = (n: AnyNode) => ((n.table as { identifier: { name: string } }).identifier.name);
+const identifier = (n: unknown) => (n as { name: string }).name;
+const columnName = (n: AnyNode) => identifier(n.column);
+
+/**
+ * The tables, views and columns the adapter's own SQL uses, read from Kysely's operation trees of
+ * `adapterQueries()` (never a hand-kept list): aliases resolved, unqualified columns placed on the one table of
+ * their query that declares them. Inserts also record the columns they write, so verify can name a NOT NULL
+ * column without a default that an insert of ours leaves out.
+ */
+export function adapterUsage(queries: Record<string, Compilable> = adapterQueries()): AdapterUsage {
+  const columns = new Map<string, Set<string>>();
+  const inserts = new Map<string, Set<string>>();
+  const unresolved: string[] = [];
+  const add = (m: Map<string, Set<string>>, t: string, c: string) => {
+    if (!m.has(t)) m.set(t, new Set());
+    m.get(t)!.add(c);
+  };
+  for (const [name, query] of Object.entries(queries)) {
+    const root = query.toOperationNode();
+    const aliases = new Map<string, string>();
+    const tables = new Set<string>();
+    const placed = new Set<unknown>();
+    // A reference's table (`"so"."TranNo"`) is a TableNode too, naming an alias: only the others name tables.
+    const referenceTables = new Set<unknown>();
+    visitAll(root, (n) => {
+      if (n.kind === 'ReferenceNode' && n.table) referenceTables.add(n.table);
+    });
+    visitAll(root, (n) => {
+      if (n.kind === 'TableNode' && !referenceTables.has(n)) tables.add(tableName(n));
+      if (n.kind === 'AliasNode' && (n.node as AnyNode).kind === 'TableNode') aliases.set(identifier(n.alias), tableName(n.node as AnyNode));
+    });
+    for (const t of tables) if (!columns.has(t)) columns.set(t, new Set());
+    visitAll(root, (n) => {
+      if (n.kind === 'ReferenceNode' && n.table) {
+        const t = tableName(n.table as AnyNode);
+        add(columns, aliases.get(t) ?? t, columnName(n.column as AnyNode));
+        placed.add(n.column);
+      }
+      if (n.kind === 'InsertQueryNode') {
+        const into = tableName(n.into as AnyNode);
+        for (const c of (n.columns as AnyNode[] | undefined) ?? []) {
+          add(inserts, into, columnName(c));
+          add(columns, into, columnName(c));
+          placed.add(c);
+        }
+      }
+    });
+    visitAll(root, (n) => {
+      if (n.kind !== 'ColumnNode' || placed.has(n)) return;
+      const c = columnName(n);
+      const owners = [...tables].filter((t) => t in SAGE_TABLES && c in SAGE_TABLES[t as SageTableName].columns);
+      if (owners.length === 0) unresolved.push(`${name}: ${c}`);
+      for (const t of owners) add(columns, t, c);
+    });
+  }
+  return { columns, inserts, unresolved };
+}
