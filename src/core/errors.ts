@@ -164,7 +164,7 @@ export const ERROR_CATALOGUE = {
   SB_SAGE_QUERY_FAILED: {
     kind: 'transient',
     meaning: 'The Sage 500 database answered a query with an unexpected error.',
-    fix: 'Read the cause; if it repeats, run `sellbridge sage500 discover` to compare the database with what Sellbridge expects.',
+    fix: 'Read the cause; if it repeats, run `sellbridge sage500 verify` to compare the database with what Sellbridge expects.',
   },
   SB_SAGE_ORDER_REJECTED: {
     kind: 'mapping',
@@ -198,8 +198,8 @@ export const ERROR_CATALOGUE = {
   },
   SB_SAGE_ORDER_NOT_CANCELABLE: {
     kind: 'validation',
-    meaning: 'The Sage sales order cannot be canceled because something was already shipped or invoiced.',
-    fix: 'Handle the rest in Sage (return or credit memo).',
+    meaning: 'The Sage sales order cannot be canceled: something was already shipped, or a pick list or shipment line points at it.',
+    fix: 'Cancel or finish it in Sage 500 (remove it from the pick list or shipment, or handle the rest with a return or credit memo).',
   },
   SB_SAGE_JOURNAL_UNBALANCED: {
     kind: 'validation',
@@ -218,8 +218,13 @@ export const ERROR_CATALOGUE = {
   },
   SB_SAGE_SCHEMA_MISSING: {
     kind: 'config',
-    meaning: "Sellbridge's extension tables (tsoSalesOrder_AMZ...) or a Sage object it needs are missing.",
-    fix: 'Run `sellbridge sage500 install-extensions` (or hand `--print` output to the DBA); `sellbridge sage500 discover` lists what exists.',
+    meaning: "Sellbridge's extension tables (tsoSalesOrder_AMZ...) or a Sage object, column or procedure parameter it needs are missing or differ.",
+    fix: 'Run `sellbridge sage500 verify`: it names each difference and its remedy (often `sellbridge sage500 install-extensions`).',
+  },
+  SB_SAGE_SCHEMA_MISMATCH: {
+    kind: 'config',
+    meaning: 'The Sage 500 database differs from what the adapter uses (a missing table, column or parameter, a shorter or other type, a NOT NULL column our inserts leave out); found by `sellbridge sage500 verify`, which `sellbridge run` runs at start.',
+    fix: 'Apply the remedy printed with each finding (install-extensions, package table settings, or report the line), then run `sellbridge sage500 verify` again.',
   },
   // --- mapping -------------------------------------------------------------------------------------
   SB_MAP_SKU_UNKNOWN: {

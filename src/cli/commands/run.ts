@@ -24,6 +24,11 @@ Examples:
     )
     .action(async (opts: { role: Role; once?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
+      // Issue 14: the Sage company's catalog is verified before any order; a mismatch stops here, loudly.
+      if (opts.role !== 'api') {
+        const { assertSage500Verified } = await import('../../connectors/sage500/verify-at-start.ts');
+        ctx.stdout((await assertSage500Verified(config.sage500)).summary);
+      }
       const { createRuntime } = await import('../../bootstrap.ts');
       const { buildApp } = await import('../../server/app.ts');
       const runtime = await createRuntime(config, { role: opts.role === 'api' ? 'client' : 'worker' });

@@ -6,9 +6,9 @@ import type { CliContext } from '../context.ts';
 // Heavy modules (mssql, kysely, the sandbox) load only when a command runs, so `sellbridge --help` stays quick.
 const gateways = () => import('../../connectors/sage500/create-gateway.ts');
 
-/** `sellbridge sage500 ...`: extension tables, catalog discovery, the sandbox, and a read-only order view. */
+/** `sellbridge sage500 ...`: extension tables, catalog verification and discovery, the sandbox, and a read-only order view. */
 export function registerSage500Commands(program: Command, ctx: CliContext): void {
-  const sage = program.command('sage500').description('Sage 500: extension tables, discovery, sandbox, order lookup');
+  const sage = program.command('sage500').description('Sage 500: extension tables, verify, discovery, sandbox, order lookup');
 
   sage
     .command('install-extensions')
@@ -31,34 +31,60 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
     });
 
   sage
+    .command('verify')
+    .description(
+      "compare the Sage 500 database's catalog with every table, view, column, procedure and parameter the adapter uses; exit code 1 when anything would fail (`sellbridge run` runs it at start)",
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
+      const settings = ctx.config(cmd).sage500;
+      const { verifySage500 } = await import('../../connectors/sage500/verify-at-start.ts');
+      const report = await verifySage500(settings);
+      ctx.stdout(report.lines.join('\n'));
+      ctx.stdout(report.summary);
+      process.exitCode = report.errors > 0 ? 1 : 0;
+    });
+
+  sage
     .command('discover')
-    .description('run the read-only catalog queries (package/tracking tables, API procedures and their parameters, staging tables, enum texts)')
-    .option('--print', 'print the queries instead of running them')
-    .action(async (opts: { print?: boolean }, cmd: Command) => {
+    .description(
+      'propose the package/tracking table from the catalog (tables keyed by ShipKey with a tracking-number column) and write it into the configuration after confirmation; on SQL Server also print the read-only catalog queries (API procedures, parameters, staging tables, enum texts)',
+    )
+    .option('--print', 'print the catalog queries instead of running anything')
+    .option('--table <name>', 'the proposed table to take when the catalog shows several')
+    .option('--yes', 'write the proposal into the configuration file without asking (for scripts)')
+    .option('--no-write', 'only print the proposal')
+    .action(async (opts: { print?: boolean; table?: string; yes?: boolean; write: boolean }, cmd: Command) => {
       const { DISCOVERY_QUERIES } = await import('../../connectors/sage500/sql/discover.ts');
       if (opts.print) {
         ctx.stdout(DISCOVERY_QUERIES.map((q) => `-- ${q.title}\n${q.sql};`).join('\n\n'));
         return;
       }
       const settings = ctx.config(cmd).sage500;
-      if (settings.kind !== 'sqlserver' || !settings.url) {
-        throw new SellbridgeError('SB_CLI_USAGE', 'discover reads a real Sage 500 database: set sage500.kind=sqlserver and sage500.url (or use --print)');
-      }
-      const { createMssqlConnector } = await import('../../connectors/sage500/mssql-connector.ts');
-      const connector = await createMssqlConnector({ url: settings.url, connectTimeoutMs: settings.connectTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs });
+      const gateway = await (await gateways()).openSage500Gateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
+      let proposals;
       try {
-        for (const q of DISCOVERY_QUERIES) {
-          ctx.stdout(`\n== ${q.title}`);
-          try {
-            const { rows } = await connector.pooled.query(q.sql, []);
-            ctx.stdout(rows.length === 0 ? '(nothing found)' : rows.map((r) => Object.values(r).map(String).join('\t')).join('\n'));
-          } catch (err) {
-            ctx.stdout(`(query failed: ${err instanceof Error ? err.message : String(err)})`);
-          }
-        }
+        proposals = await gateway.proposePackageTables();
       } finally {
-        await connector.close();
+        await gateway.close();
       }
+      ctx.stdout('== Package / tracking-number tables (keyed by ShipKey, with a tracking column)');
+      ctx.stdout(proposals.length === 0 ? '(nothing found: shipments would be confirmed without tracking numbers)' : proposals.map((p) => `  ${p.name}: package ${p.packageNo}, tracking ${p.tracking}`).join('\n'));
+      if (settings.kind === 'sqlserver' && settings.url) await printCatalogQueries(settings, DISCOVERY_QUERIES, ctx.stdout);
+      const chosen = opts.table ? proposals.find((p) => p.name.toLowerCase() === opts.table!.toLowerCase()) : proposals.length === 1 ? proposals[0] : undefined;
+      if (opts.table && !chosen) throw new SellbridgeError('SB_CLI_USAGE', `--table ${opts.table} is not one of the proposed tables (${proposals.map((p) => p.name).join(', ') || 'none'})`);
+      if (!chosen) {
+        if (proposals.length > 1) ctx.stdout('several candidates: choose one with --table <name>');
+        return;
+      }
+      const file = cmd.optsWithGlobals<{ config?: string }>().config ?? 'sellbridge.yaml';
+      const values = { packageTable: chosen.name, packageNoColumn: chosen.packageNo, packageTrackingColumn: chosen.tracking };
+      if (!opts.write) return;
+      if (!opts.yes && !(await confirm(`write sage500.packageTable=${chosen.name}, packageNoColumn=${chosen.packageNo}, packageTrackingColumn=${chosen.tracking} into ${file}? [y/N] `))) {
+        ctx.stdout(`not written (run again with --yes, or set them in ${file})`);
+        return;
+      }
+      await writeSage500Settings(file, values);
+      ctx.stdout(`written to ${file}: sage500.packageTable ${chosen.name}, packageNoColumn ${chosen.packageNo}, packageTrackingColumn ${chosen.tracking}`);
     });
 
   sage
@@ -100,4 +126,48 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
         await gateway.close();
       }
     });
+}
+
+/** Asks on the terminal; without one (a script, a pipe) the answer is no, and --yes is the way to say yes. */
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** The read-only §8 catalog queries against SQL Server, printed as rows. */
+async function printCatalogQueries(settings: { url?: string | undefined; connectTimeoutMs: number; requestTimeoutMs: number }, queries: readonly { title: string; sql: string }[], out: (text: string) => void): Promise<void> {
+  const { createMssqlConnector } = await import('../../connectors/sage500/mssql-connector.ts');
+  const connector = await createMssqlConnector({ url: settings.url!, connectTimeoutMs: settings.connectTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs });
+  try {
+    for (const q of queries) {
+      out(`\n== ${q.title}`);
+      try {
+        const { rows } = await connector.pooled.query(q.sql, []);
+        out(rows.length === 0 ? '(nothing found)' : rows.map((r) => Object.values(r).map(String).join('\t')).join('\n'));
+      } catch (err) {
+        out(`(query failed: ${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+  } finally {
+    await connector.close();
+  }
+}
+
+/**
+ * Sets keys of the `sage500` section in the YAML configuration file, keeping the rest of the file (comments
+ * included); creates the file when it does not exist.
+ */
+async function writeSage500Settings(file: string, values: Readonly<Record<string, string>>): Promise<void> {
+  const { existsSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { parseDocument } = await import('yaml');
+  const doc = parseDocument(existsSync(file) ? readFileSync(file, 'utf8') : '');
+  if (doc.contents === null) doc.contents = doc.createNode({}) as never;
+  for (const [key, value] of Object.entries(values)) doc.setIn(['sage500', key], value);
+  writeFileSync(file, doc.toString());
 }

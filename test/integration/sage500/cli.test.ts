@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Parser } from 'node-sql-parser';
@@ -51,9 +52,39 @@ describe('sellbridge sage500 (CLI, in process)', () => {
     expect(await run(['sage500', 'install-extensions'])).toMatchObject({ code: 0, out: expect.stringContaining('4 idempotent statements') });
   });
 
-  it('discover refuses the sandbox but prints its queries', async () => {
-    expect(await run(['sage500', 'discover'])).toMatchObject({ code: 2, err: expect.stringContaining('sage500.kind=sqlserver') });
+  it('discover proposes the package/tracking table from the catalog and writes it after confirmation (--yes for scripts)', async () => {
+    const file = join(dir, 'sellbridge.yaml');
+    writeFileSync(file, '# kept\nsage500:\n  companyId: SOA\n');
+    const shown = await run(['sage500', 'discover', '--config', file, '--no-write']);
+    expect(shown).toMatchObject({ code: 0, out: expect.stringContaining('tsoPackage: package PackageNo, tracking TrackingNo') });
+    // No terminal to confirm on: nothing is written without --yes.
+    expect((await run(['sage500', 'discover', '--config', file])).out).toContain('not written');
+    expect(readFileSync(file, 'utf8')).not.toContain('packageTable');
+    const written = await run(['sage500', 'discover', '--config', file, '--yes']);
+    expect(written.out).toContain(`written to ${file}`);
+    expect(readFileSync(file, 'utf8')).toBe('# kept\nsage500:\n  companyId: SOA\n  packageTable: tsoPackage\n  packageNoColumn: PackageNo\n  packageTrackingColumn: TrackingNo\n');
     const printed = await run(['sage500', 'discover', '--print']);
     expect(printed.out).toContain('sys.parameters');
+  });
+
+  it('verify is clean on the sandbox (exit 0) and exits 1 naming each difference with its remedy', async () => {
+    const clean = await run(['sage500', 'verify']);
+    expect(clean).toMatchObject({ code: 0, out: expect.stringContaining('0 errors, 0 warnings, 0 notes') });
+    const raw = new DatabaseSync(join(dir, 'sandbox.db'));
+    raw.exec('ALTER TABLE tglJournalHdr DROP COLUMN ReverseJrnl');
+    raw.close();
+    const broken = await run(['sage500', 'verify']);
+    expect(broken.code).toBe(1);
+    expect(broken.out).toContain('ERROR   tglJournalHdr.ReverseJrnl: column missing. Remedy:');
+    expect(broken.out).toContain('1 errors, 0 warnings, 0 notes: the adapter would fail on this database');
+    process.exitCode = undefined; // in process: verify's exit code would otherwise carry over to the next command
+    // `sellbridge run` verifies the Sage company first and refuses to start: before any order, never in one.
+    const started = await run(['run', '--once', '--store', `sqlite:${join(dir, 'store.db')}`]);
+    expect(started.code).not.toBe(0);
+    expect(started.err).toContain('SB_SAGE_SCHEMA_MISMATCH');
+    expect(started.err).toContain('tglJournalHdr.ReverseJrnl: column missing');
+    await run(['sage500', 'sandbox', '--reset']);
+    const after = await run(['run', '--once', '--store', `sqlite:${join(dir, 'store.db')}`]);
+    expect(after, after.err).toMatchObject({ code: 0, out: expect.stringContaining('sage500 verify (sandbox, company SOA): 0 errors') });
   });
 });

@@ -13,7 +13,8 @@ const declared = (t: SqlType) => (t.type === 'VarChar' ? `varchar(${t.length})` 
 /**
  * DDL and rows of the sandbox's parameter catalog: the procedures it emulates (spSOapiSalesOrdIns with R1's
  * `@UseStageTable`, spGetNextSurrogateKey, spGetNextBatch, spglGiveNextJrnlNo), so `verify` reads the sandbox
- * the way it reads sys.parameters. Rewritten on every open; a test renames a row to see verify report it.
+ * the way it reads sys.parameters. Missing rows are added on every open (older sandbox files get them); a test
+ * renames a row to see verify report it.
  */
 export function SANDBOX_PROCEDURE_CATALOG_DDL(): string[] {
   const rows = adapterProcedures().flatMap((proc) =>
@@ -25,8 +26,7 @@ export function SANDBOX_PROCEDURE_CATALOG_DDL(): string[] {
   );
   return [
     `CREATE TABLE IF NOT EXISTS ${PARAMETER_TABLE} (ProcedureName TEXT NOT NULL, Position INTEGER NOT NULL, ParameterName TEXT NOT NULL, TypeName TEXT NOT NULL, MaxLength INTEGER, IsOutput INTEGER NOT NULL, PRIMARY KEY (ProcedureName, Position))`,
-    `DELETE FROM ${PARAMETER_TABLE}`,
-    `INSERT INTO ${PARAMETER_TABLE} (ProcedureName, Position, ParameterName, TypeName, MaxLength, IsOutput) VALUES ${rows.join(', ')}`,
+    `INSERT OR IGNORE INTO ${PARAMETER_TABLE} (ProcedureName, Position, ParameterName, TypeName, MaxLength, IsOutput) VALUES ${rows.join(', ')}`,
   ];
 }
 

@@ -29,6 +29,7 @@ export async function shipDueOrders(db: SageDb, companyId: string, now: Date, op
     .where('so.Status', '=', SO_STATUS.open)
     .where('so.CreateDate', '<=', due)
     .where('ld.QtyOpenToShip', '>', 0)
+    .where('ld.WhseKey', 'is not', null)
     .orderBy('so.SOKey')
     .orderBy('l.SOLineNo')
     .execute();
@@ -56,7 +57,7 @@ export async function shipDueOrders(db: SageDb, companyId: string, now: Date, op
       const tranNo = String(shipKey).padStart(10, '0');
       await tx
         .insertInto('tsoShipment')
-        .values({ ShipKey: shipKey, CompanyID: companyId, TranType: TRAN_TYPE_CUSTOMER_SHIPMENT, TranNo: tranNo, TranID: `${tranNo}-SH`, TranDate: nowText, PostDate: null, CustKey: first.CustKey, WhseKey: first.WhseKey, TranCmnt: `Shipped by the sandbox warehouse for ${first.TranNo}`, CreateDate: nowText })
+        .values({ ShipKey: shipKey, CompanyID: companyId, TranType: TRAN_TYPE_CUSTOMER_SHIPMENT, TranNo: tranNo, TranID: `${tranNo}-SH`, TranDate: nowText, PostDate: null, CustKey: first.CustKey, WhseKey: first.WhseKey!, TranCmnt: `Shipped by the sandbox warehouse for ${first.TranNo}`, CreateDate: nowText })
         .execute();
       await tx.insertInto('tsoShipmentLog').values({ ShipKey: shipKey, CompanyID: companyId, TranType: TRAN_TYPE_CUSTOMER_SHIPMENT, TranNo: tranNo, TranStatus: SHIPMENT_TRAN_STATUS.committed }).execute();
       for (const { row, qty } of plan) {
