@@ -20,12 +20,12 @@ export const sage500Section = z
       .regex(/^[A-Z]{1,3}$/, 'one to three capital letters')
       .default('AZ')
       .describe('Prefix of the sales order numbers (TranNo, 10 characters) Sellbridge reserves, so they never collide with Sage numbering'),
-    userId: z.string().min(1).max(30).default('sellbridge').describe('Sage user id written to CreateUserID and batch logs'),
+    userId: z.string().min(1).max(30).default('sellbridge').describe('Sage user id written to the GL batches and journals Sellbridge enters (OrigUserID, CreateUserID) and by the sandbox; on SQL Server the sales order import takes the creating user from Sage (spDMMigrUserIDGet)'),
     packageTable: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a table name')
       .optional()
-      .describe('SQL Server: table holding shipment packages with tracking numbers, keyed by ShipKey. No public source names it, so there is no default: unset, the one table the catalog shows with ShipKey and a tracking column is used; `sellbridge sage500 discover --write` sets it'),
+      .describe('SQL Server: table holding shipment packages with tracking numbers, keyed by ShipKey. No public source names it, so there is no default: unset, the one table the catalog shows with ShipKey and a tracking column is used; `sellbridge sage500 discover` proposes one and writes it after confirmation'),
     packageTrackingColumn: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name')

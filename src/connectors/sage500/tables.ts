@@ -209,12 +209,15 @@ export const SAGE_TABLES = {
       RowKey: 'identity', SessionKey: 'int', ProcessStatus: 'smallint', Action: 'smallint?', TranNo: 'varchar(10)?', SOLineNo: 'int?', ItemID: 'varchar(30)?',
       Description: 'varchar(40)?', QtyOrd: 'decimal(16,8)?', UnitMeasID: 'varchar(6)?', UnitPrice: 'decimal(15,5)?', ExtAmt: 'decimal(15,3)?', TradeDiscAmt: 'decimal(15,3)?',
       WarehouseID: 'varchar(6)?', ShipMethID: 'varchar(15)?', ShipPriority: 'smallint?', RequestDate: 'datetime?', Status: 'varchar(25)?',
-      CmntOnly: 'varchar(3)?', ReqCert: 'varchar(3)?', Hold: 'varchar(3)?', DeliveryMeth: 'varchar(3)?', GLAcctNo: 'varchar(100)?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?',
+      CmntOnly: 'varchar(3)?', ReqCert: 'varchar(3)?', Hold: 'varchar(3)?', DeliveryMeth: 'varchar(25)?', GLAcctNo: 'varchar(100)?', UserFld1: 'varchar(15)?', UserFld2: 'varchar(15)?',
     },
     primaryKey: ['RowKey'],
   }),
+  // Lengths as the SO API's own message table declares them (R1); Status's type is not shown anywhere: either is accepted.
   tdmMigrationLogWrk: t({
-    columns: { SessionKey: 'int', EntityID: 'varchar(255)?', ColumnID: 'varchar(50)?', ColumnValue: 'varchar(255)?', Status: 'smallint', Duplicate: 'smallint?', Comment: 'varchar(255)?' },
+    columns: { SessionKey: 'int', EntityID: 'varchar(255)?', ColumnID: 'varchar(35)?', ColumnValue: 'varchar(100)?', Status: 'smallint', Duplicate: 'smallint?', Comment: 'varchar(255)?' },
+    contested: { Status: ['int', 'char'] },
+    source: 'R1',
   }),
   // --- Sellbridge extension tables (suffix _AMZ, facts §5) -----------------------------------------
   tsoSalesOrder_AMZ: t({

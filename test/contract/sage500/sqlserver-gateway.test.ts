@@ -26,10 +26,13 @@ if (!url) {
     const clock = new ManualClock(new Date().toISOString());
     const connector = await createMssqlConnector({ url, connectTimeoutMs: 15_000, requestTimeoutMs: 60_000 });
     const gateway = createSqlServerGateway(
-      { companyId, userId: 'sellbridge', packageTable: 'tsoPackage', packageNoColumn: 'PackageNo', packageTrackingColumn: 'TrackingNo', shipmentRewindKeys: 500, glJournalId: 'GJ', importMaxCalls: 50, unavailableRetryMs: 60_000 },
+      // No package table is assumed on a real database: the catalog's one ShipKey + tracking table is used (issue 14).
+      { companyId, userId: 'sellbridge', shipmentRewindKeys: 500, glJournalId: 'GJ', importMaxCalls: 50, unavailableRetryMs: 60_000 },
       { connector, clock },
     );
     await gateway.installExtensions();
+    // What verify finds on this database, printed for whoever runs the suite (errors fail the tests that hit them).
+    for (const f of await gateway.verify()) console.warn(`sage500 verify: ${f.severity} ${f.subject}: ${f.problem}`);
     const db = kyselyForSession(connector.pooled);
     const seeded = await db.selectFrom('tarCustomer').select('CustKey').where('CompanyID', '=', companyId).where('CustID', '=', 'AMAZON-US').executeTakeFirst();
     if (!seeded) await connector.transaction((s) => seedDemoCompany(kyselyForSession(s), companyId));

@@ -203,7 +203,8 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
 
   it('stages in one transaction and cleans the session in another', () => {
     const staging = trace.statements.filter((s) => /^insert into "Stg/.test(s.sql));
-    expect(staging.map((s) => s.inTransaction)).toEqual([true, true, true, true]);
+    // Two orders, each a header and one statement per line (two lines): all in the staging transaction.
+    expect(staging.map((s) => s.inTransaction)).toEqual([true, true, true, true, true, true]);
     const cleanup = trace.statements.filter((s) => s.sql.startsWith('delete from'));
     expect(cleanup.every((s) => s.inTransaction)).toBe(true);
     // Staging rows are deleted by our session and our TranNo, never by session key alone (review §3 item 6).
@@ -221,12 +222,12 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
   });
 
   it('stages each line\'s trade discount (TradeDiscAmt) and GL account (GLAcctNo), and reads them back', () => {
-    const lines = trace.statements.find((s) => s.sql.startsWith('insert into "StgSOLine"'))!;
-    const columns = /\(([^)]*)\) values/.exec(lines.sql)![1]!.split(', ').map((c) => c.replace(/"/g, ''));
+    // One statement per line, in line order (the SO API numbers lines by RowKey, review §3 item 16).
+    const [first, second] = trace.statements.filter((s) => s.sql.startsWith('insert into "StgSOLine"'));
+    const columns = /\(([^)]*)\) values/.exec(first!.sql)![1]!.split(', ').map((c) => c.replace(/"/g, ''));
     expect(columns).toContain('TradeDiscAmt');
     expect(columns).toContain('GLAcctNo');
-    const perRow = columns.length;
-    const rows = [0, 1].map((r) => Object.fromEntries(columns.map((c, i) => [c, lines.params[r * perRow + i]!.value])));
+    const rows = [first!, second!].map((line) => Object.fromEntries(columns.map((c, i) => [c, line.params[i]!.value])));
     expect(rows.map((r) => [r.ItemID, r.UnitPrice, r.ExtAmt, r.TradeDiscAmt, r.GLAcctNo])).toEqual([
       ['WIDGET-RED', '19.99', '39.98', '1.00', null],
       ['AMZ-TAX', '3.12', '3.12', null, '2300-00'],

@@ -9,7 +9,7 @@ import { selectSalesOrderHeader, selectSalesOrderLines } from '../sql/find-sales
 import { insertLineLinks, insertOrderLink, selectOrderLink, updateLineSellerSku } from '../sql/link-amazon-ids.ts';
 import { SESSION_KEY_NAME } from '../sql/procedures.ts';
 import { selectMigrationLog, selectStagedStatus } from '../sql/read-import-result.ts';
-import { insertStagedHeader, insertStagedLines, selectLeftoverSessions } from '../sql/stage-sales-order.ts';
+import { insertStagedHeader, insertStagedLine, selectLeftoverSessions } from '../sql/stage-sales-order.ts';
 import { MIGRATION_LOG_STATUS, PROCESS_STATUS, SO_STATUS } from '../tables.ts';
 import type { SageBackend, SalesOrderImportCall } from './backend.ts';
 import type { GatewayContext } from './context.ts';
@@ -83,7 +83,7 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
         CreatedAt: sageDateTime(options.clock.now().toISOString()),
       }).execute();
       await insertLineLinks(db, soKey).execute();
-      for (const line of draft.lines) if (line.sellerSku) await updateLineSellerSku(db, soKey, line.lineNo, line.sellerSku).execute();
+      for (const line of draft.lines) if (line.sellerSku && line.amazonOrderItemId) await updateLineSellerSku(db, soKey, line.amazonOrderItemId, line.sellerSku).execute();
     });
   }
 
@@ -117,7 +117,7 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
       const rows = rowsFromSalesOrder(draft, tranNo, sessionKey);
       await step.transaction(async (db) => {
         await insertStagedHeader(db, rows.header).execute();
-        await insertStagedLines(db, rows.lines).execute();
+        for (const line of rows.lines) await insertStagedLine(db, line).execute();
       });
       let calls = 0;
       let call: SalesOrderImportCall;

@@ -16,13 +16,12 @@ export function insertLineLinks(db: SageDb, soKey: number) {
     .expression(db.selectFrom('tsoSOLine').select(['SOLineKey', 'SOKey', 'UserFld1']).where('SOKey', '=', soKey).where('UserFld1', 'is not', null));
 }
 
-/** The Amazon SellerSKU of one line (the SKU before mapping to an ItemID), for reconciliation. */
-export function updateLineSellerSku(db: SageDb, soKey: number, lineNo: number, sellerSku: string) {
-  return db
-    .updateTable('tsoSOLine_AMZ')
-    .set({ SellerSKU: sellerSku })
-    .where('SOKey', '=', soKey)
-    .where('SOLineKey', 'in', db.selectFrom('tsoSOLine').select('SOLineKey').where('SOKey', '=', soKey).where('SOLineNo', '=', lineNo));
+/**
+ * The Amazon SellerSKU of one line (the SKU before mapping to an ItemID), for reconciliation. The line is found
+ * by its Amazon OrderItemId, which Sage keeps as staged; the SO API renumbers SOLineNo (R1, review §3 item 16).
+ */
+export function updateLineSellerSku(db: SageDb, soKey: number, amazonOrderItemId: string, sellerSku: string) {
+  return db.updateTable('tsoSOLine_AMZ').set({ SellerSKU: sellerSku }).where('SOKey', '=', soKey).where('AmazonOrderItemId', '=', amazonOrderItemId);
 }
 
 export function selectOrderLink(db: SageDb, soKey: number) {

@@ -6,8 +6,12 @@ export function insertStagedHeader(db: SageDb, row: StgSalesOrderRow) {
   return db.insertInto('StgSalesOrder').values(row);
 }
 
-export function insertStagedLines(db: SageDb, rows: readonly StgSOLineRow[]) {
-  return db.insertInto('StgSOLine').values([...rows]);
+/**
+ * One staged line per statement, in line order: the SO API numbers lines by RowKey (R1, review §3 item 16), and
+ * SQL Server does not promise IDENTITY order within one multi-row VALUES insert.
+ */
+export function insertStagedLine(db: SageDb, row: StgSOLineRow) {
+  return db.insertInto('StgSOLine').values(row);
 }
 
 /** Leftover staging rows for a TranNo (a crash between staging and processing); they are cleaned first. */
