@@ -326,10 +326,50 @@ export const ERROR_CATALOGUE = {
     fix: 'Shorten the Sage field behind the mapped attribute, or remove it from the custom-field map.',
   },
   // --- admin API, auth and PII ----------------------------------------------------------------------
+  SB_API_REQUEST_INVALID: {
+    kind: 'validation',
+    meaning: 'An admin API request has a field (path, query or body) that does not match the endpoint\'s schema; `issues` names every bad field.',
+    fix: 'Correct the listed fields; the OpenAPI document at /docs/openapi.json describes each endpoint.',
+  },
+  SB_API_BODY_INVALID: {
+    kind: 'validation',
+    meaning: 'A request body could not be read: not JSON, nested deeper than 64 levels, a media type the endpoint does not take, or over server.bodyLimitBytes.',
+    fix: 'Send a JSON body (or text/csv for CSV imports) within the size limit; the message says what was wrong.',
+  },
+  SB_API_NOT_FOUND: {
+    kind: 'validation',
+    meaning: 'No endpoint or record answers to this request (the message names which).',
+    fix: 'Check the path against /docs, or the record id against the matching list endpoint.',
+  },
+  SB_API_REFUSED: {
+    kind: 'validation',
+    meaning: 'The request was understood but refused (conflict, not wired in this process, or not allowed in this state); the message says why.',
+    fix: 'Follow the message; the status (409, 501, ...) tells the kind of refusal.',
+  },
+  SB_AUTH_REQUIRED: {
+    kind: 'validation',
+    meaning: 'The request carries no valid credentials (bearer token, session cookie, or webhook key), or the sign-in failed.',
+    fix: 'Sign in, or send `Authorization: Bearer <token>` (`sellbridge tokens create`).',
+  },
+  SB_AUTH_FORBIDDEN: {
+    kind: 'validation',
+    meaning: 'The caller is authenticated but its role is too low, or a cookie-authenticated write came from another origin.',
+    fix: 'Use a principal with the role the message names, from the dashboard\'s own origin.',
+  },
+  SB_AUTH_THROTTLED: {
+    kind: 'throttled',
+    meaning: 'Too many sign-in attempts from this client address or for this user name (security.authRateLimitPerMinute).',
+    fix: 'Wait for the Retry-After seconds; if it is not you, someone is guessing passwords (see the audit log, auth.login-failed).',
+  },
   SB_AUTH_TOKEN_NOT_FOUND: {
     kind: 'validation',
     meaning: 'No API token has this id.',
     fix: 'List the tokens with GET /api/v1/tokens (or the dashboard) and use one of their ids.',
+  },
+  SB_AUTH_TOKEN_EXISTS: {
+    kind: 'validation',
+    meaning: 'An API token with this name exists already (names are unique, revoked tokens included, so the audit log and session revocation name one token).',
+    fix: 'Pick another name (for a replacement, e.g. ci-bot-2), then revoke the old token by its id.',
   },
   SB_AUTH_USER_EXISTS: {
     kind: 'validation',

@@ -17,6 +17,7 @@ import type { Store } from '../runtime/store/store.ts';
 import { installAuthentication, principalOf } from './http/auth.ts';
 import { RouteRegistry } from './http/define.ts';
 import { installSecurityHeaders } from './http/security.ts';
+import { installErrorCodes, installJsonBodyParser } from './http/body.ts';
 import { registerAdminApi } from './routes/index.ts';
 import { registerDocs } from './routes/docs.ts';
 import { registerWebhookRoutes, type WebhookDeps } from './routes/webhooks.ts';
@@ -92,7 +93,7 @@ export interface ServerContext extends AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.server?.bodyLimitBytes ?? 1024 * 1024;
   // Request lines are logged at info; the HTTP child logger starts at warn so health probes do not flood the log.
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit, routerOptions: { maxParamLength: 500 }, trustProxy: deps.server?.behindTls ?? false });
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit, routerOptions: { maxParamLength: 500 }, trustProxy: trustProxyOf(deps.server?.trustedProxies) });
   const clock = deps.clock ?? systemClock;
   const sec = deps.security ?? {};
   const auth =
@@ -102,6 +103,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       settings: {
         ...(sec.lockoutThreshold !== undefined ? { lockoutThreshold: sec.lockoutThreshold } : {}),
         ...(sec.lockoutMs !== undefined ? { lockoutMs: sec.lockoutMs } : {}),
+        ...(sec.lockoutMaxMs !== undefined ? { lockoutMaxMs: sec.lockoutMaxMs } : {}),
         ...(sec.sessionTtlMs !== undefined ? { sessionTtlMs: sec.sessionTtlMs } : {}),
         ...(sec.minPasswordLength !== undefined ? { minPasswordLength: sec.minPasswordLength } : {}),
       },
@@ -128,14 +130,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   installSecurityHeaders(app, { corsOrigins: ctx.settings.corsOrigins, behindTls: ctx.settings.behindTls });
   installAuthentication(app, auth);
+  installJsonBodyParser(app);
+  installErrorCodes(app);
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async (req, reply) => {
     const checks = await readiness(ctx);
     const ok = Object.values(checks).every((c) => c.ok !== false);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+    // Public callers (load balancers) see states only; the error text (hosts, users, driver messages) is for
+    // authenticated callers (issue 13).
+    const shown = principalOf(req) ? checks : Object.fromEntries(Object.entries(checks).map(([name, c]) => [name, { ok: c.ok }]));
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: shown });
   });
 
   app.get('/metrics', { preHandler: requireAuthenticated }, async (_req, reply) => {
@@ -159,9 +166,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) deps.logger.error({ err: err.message, url: req.url.split('?')[0] }, 'request failed');
-    return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
+    // Fastify's own 4xx (unparseable JSON, body too large, media type): its message, bounded, names the body.
+    return reply.code(status).send(status === 500 ? { error: 'internal error' } : { error: `body: ${err.message.slice(0, 300)}`, code: status === 400 || status === 413 || status === 415 ? 'SB_API_BODY_INVALID' : 'SB_API_REFUSED' });
   });
   return app;
+}
+
+/**
+ * Fastify's trustProxy from server.trustedProxies: only the listed proxies may set the client address through
+ * X-Forwarded-For (issue 13: `true` let any client pick the address the sign-in limit counts). None = the socket.
+ */
+export function trustProxyOf(proxies: readonly string[] | undefined): false | string[] {
+  return proxies && proxies.length > 0 ? [...proxies] : false;
 }
 
 /** HTTP status of a Sellbridge error: not found 404, conflicts 409, bad input 400, unavailable 503, else 500. */
@@ -207,7 +223,7 @@ async function requireAuthenticated(req: FastifyRequest, reply: FastifyReply) {
 export function requireToken(token: string | undefined) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const given = /^bearer /i.test(header) ? header.slice(7) : '';
     if (!token || !constantTimeEqual(given, token)) {
       return reply
         .code(401)

@@ -10,8 +10,9 @@ export const securitySection = z
       .describe('Browser origins allowed to call the admin API from another site; empty keeps CORS closed (the dashboard is served from the same origin and needs none)'),
     sessionTtlMs: durationMs('How long a dashboard sign-in lasts', 8 * 60 * MINUTE),
     lockoutThreshold: count('Consecutive failed sign-ins after which a local user is locked (Amazon DPP: 10)', 10, 1),
-    lockoutMs: durationMs('How long a locked user stays locked', 15 * MINUTE),
-    authRateLimitPerMinute: count('Sign-in attempts per client address and minute before 429', 20, 1),
+    lockoutMs: durationMs('How long a user stays locked after lockoutThreshold failures; each failure after a lock has expired locks again for twice as long', 15 * MINUTE),
+    lockoutMaxMs: durationMs('Longest lock the doubling reaches (a lock is a throttle, never permanent)', 24 * 60 * MINUTE),
+    authRateLimitPerMinute: count('Sign-in attempts per client address, and per user name, and minute before 429', 20, 1),
     minPasswordLength: count('Shortest password `sellbridge users add` accepts', 12, 8),
     piiKeys: secret(
       'Keys that encrypt buyer PII and connection credentials at rest (AES-256-GCM): `keyId:base64-32-bytes`, several separated by commas; the LAST one encrypts, the others only decrypt until `sellbridge keys rotate` has re-encrypted their rows. `sellbridge keys generate` makes one',

@@ -10,8 +10,10 @@ import { authTables, type AuthTables } from './tables.ts';
 export interface AuthSettings {
   /** Consecutive failed logins after which a user is locked (DPP: 10). */
   readonly lockoutThreshold: number;
-  /** How long a locked user stays locked. */
+  /** How long a user stays locked after the first `lockoutThreshold` failures; each later lock doubles it. */
   readonly lockoutMs: number;
+  /** Longest lock the doubling reaches. */
+  readonly lockoutMaxMs: number;
   readonly sessionTtlMs: number;
   /** Shortest password a user may be given (DPP: 12). */
   readonly minPasswordLength: number;
@@ -19,7 +21,7 @@ export interface AuthSettings {
   readonly passwordHashLog2N: number;
 }
 
-export const DEFAULT_AUTH_SETTINGS: AuthSettings = { lockoutThreshold: 10, lockoutMs: 15 * 60_000, sessionTtlMs: 8 * 3_600_000, minPasswordLength: 12, passwordHashLog2N: 15 };
+export const DEFAULT_AUTH_SETTINGS: AuthSettings = { lockoutThreshold: 10, lockoutMs: 15 * 60_000, lockoutMaxMs: 24 * 3_600_000, sessionTtlMs: 8 * 3_600_000, minPasswordLength: 12, passwordHashLog2N: 15 };
 
 export interface ApiTokenInfo {
   readonly id: string;
@@ -48,6 +50,7 @@ export type LoginResult = { readonly ok: true; readonly principal: Principal } |
 export interface AuthService {
   /** The principal of a bearer token (bootstrap admin token or a stored API token), or undefined. */
   verifyToken(token: string): Promise<Principal | undefined>;
+  /** @throws SB_AUTH_TOKEN_EXISTS when a token (revoked ones included) has this name */
   createToken(input: { name: string; role: Role; actor: string }): Promise<{ token: string; info: ApiTokenInfo }>;
   listTokens(): Promise<ApiTokenInfo[]>;
   /** @throws SB_AUTH_TOKEN_NOT_FOUND */
@@ -55,7 +58,11 @@ export interface AuthService {
   /** @throws SB_AUTH_USER_EXISTS, SB_AUTH_PASSWORD_WEAK */
   addUser(input: { name: string; role: Role; password: string; actor: string; replace?: boolean }): Promise<UserInfo>;
   listUsers(): Promise<UserInfo[]>;
-  /** Checks a password; counts failures and locks the user after `lockoutThreshold` of them. */
+  /**
+   * Checks a password. Every attempt is counted before the password is checked (parallel guesses each count);
+   * after `lockoutThreshold` consecutive failures the user is locked for `lockoutMs`, doubling with each later
+   * failure up to `lockoutMaxMs`. While locked, no attempt is checked (the right password is refused too).
+   */
   login(name: string, password: string): Promise<LoginResult>;
   createSession(principal: Principal): Promise<{ sessionId: string; expiresAt: string }>;
   verifySession(sessionId: string): Promise<Principal | undefined>;
@@ -101,8 +108,16 @@ export function createAuthService(store: Store, clock: Clock, options: { bootstr
       const token = randomSecret('sbt_');
       const at = now();
       const row = { id: randomUUID(), name, role, token_hash: sha256Hex(token), created_by: actor, created_at: at.toISOString(), last_used_at: null, revoked_at: null };
+      const exists = () => new SellbridgeError('SB_AUTH_TOKEN_EXISTS', `an API token named ${name} exists already (names are unique, revoked tokens included)`, { context: { tokenName: name } });
+      // `bootstrap` is the actor name of server.adminToken (`token:bootstrap`).
+      if (name === 'bootstrap') throw exists();
       await store.transaction(async (tx) => {
-        await tx.withTables<AuthTables>().insertInto('api_tokens').values(row).execute();
+        const t = tx.withTables<AuthTables>();
+        if (await t.selectFrom('api_tokens').select('id').where('name', '=', name).executeTakeFirst()) throw exists();
+        // The unique index (migration 0013) catches a parallel create with the same name.
+        await t.insertInto('api_tokens').values(row).execute().catch((err: unknown) => {
+          throw /unique|duplicate/i.test(String((err as Error).message)) ? exists() : err;
+        });
         await writeAudit(tx, { actor, action: 'token.create', target: `api_token:${row.id}`, detail: { name, role } }, at);
       });
       return { token, info: tokenInfo(row) };
@@ -148,33 +163,46 @@ export function createAuthService(store: Store, clock: Clock, options: { bootstr
       return (await db.selectFrom('admin_users').selectAll().orderBy('name').execute()).map(userInfo);
     },
     async login(name, password) {
-      const row = await db.selectFrom('admin_users').selectAll().where('name', '=', name).executeTakeFirst();
-      if (!row) {
-        await verifyPassword(password, await dummyHash);
-        return { ok: false, reason: 'invalid' };
-      }
+      // Reserve the attempt before the (slow) scrypt check, in one conditional statement: parallel guesses each
+      // count, and the guess that reaches the threshold sets the lock in the same statement, so no guess can
+      // slip between "read the counter" and "write the counter" (issue 13, finding 1). A locked or unknown user
+      // reserves nothing and costs the same scrypt time, so the answer does not tell them apart.
       const at = now();
-      if (row.locked_until && row.locked_until > at.toISOString()) return { ok: false, reason: 'locked', lockedUntil: row.locked_until };
-      const ok = await verifyPassword(password, row.password_hash);
-      if (!ok) {
-        const failures = Number(row.failed_logins) + 1;
-        const locked = failures >= settings.lockoutThreshold ? new Date(at.getTime() + settings.lockoutMs).toISOString() : null;
-        await db
-          .updateTable('admin_users')
-          .set({ failed_logins: locked ? 0 : failures, locked_until: locked, updated_at: at.toISOString() })
-          .where('name', '=', name)
-          .execute();
-        if (locked) {
-          await writeAudit(store.db, { actor: 'system', action: 'user.locked', target: `user:${name}`, detail: { failures, lockedUntil: locked } }, at);
-          return { ok: false, reason: 'locked', lockedUntil: locked };
-        }
-        return { ok: false, reason: 'invalid' };
+      const atIso = at.toISOString();
+      const threshold = settings.lockoutThreshold;
+      const firstLockUntil = new Date(at.getTime() + settings.lockoutMs).toISOString();
+      const reserved = await db
+        .updateTable('admin_users')
+        .set((eb) => ({
+          failed_logins: eb('failed_logins', '+', 1),
+          locked_until: eb.case().when('failed_logins', '>=', threshold - 1).then(firstLockUntil).else(null).end(),
+          updated_at: atIso,
+        }))
+        .where('name', '=', name)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', atIso)]))
+        .returning(['name', 'role', 'password_hash', 'failed_logins', 'locked_until'])
+        .executeTakeFirst();
+      if (!reserved) {
+        await verifyPassword(password, await dummyHash);
+        const row = await db.selectFrom('admin_users').select('locked_until').where('name', '=', name).executeTakeFirst();
+        return row?.locked_until && row.locked_until > atIso ? { ok: false, reason: 'locked', lockedUntil: row.locked_until } : { ok: false, reason: 'invalid' };
       }
-      if (Number(row.failed_logins) !== 0 || row.locked_until) {
-        await db.updateTable('admin_users').set({ failed_logins: 0, locked_until: null, updated_at: at.toISOString() }).where('name', '=', name).execute();
+      const ok = await verifyPassword(password, reserved.password_hash);
+      if (ok && isRole(reserved.role)) {
+        await db.updateTable('admin_users').set({ failed_logins: 0, locked_until: null, updated_at: now().toISOString() }).where('name', '=', name).execute();
+        return { ok: true, principal: { actor: `user:${reserved.name}`, name: reserved.name, role: reserved.role, via: 'session' } };
       }
-      if (!isRole(row.role)) return { ok: false, reason: 'invalid' };
-      return { ok: true, principal: { actor: `user:${row.name}`, name: row.name, role: row.role, via: 'session' } };
+      const failures = Number(reserved.failed_logins);
+      if (failures < threshold) return { ok: false, reason: 'invalid' };
+      // Backoff: the counter is not reset by a lock, so each guess after a lock has expired locks again for
+      // twice as long (lockoutMs, 2x, 4x ... at most lockoutMaxMs). Success or an admin reset clears it.
+      const lockMs = Math.min(settings.lockoutMs * 2 ** Math.min(failures - threshold, 30), Math.max(settings.lockoutMaxMs, settings.lockoutMs));
+      const lockedUntil = new Date(at.getTime() + lockMs).toISOString();
+      if (lockedUntil !== reserved.locked_until) {
+        await db.updateTable('admin_users').set({ locked_until: lockedUntil }).where('name', '=', name).where('failed_logins', '=', failures).execute();
+      }
+      await writeAudit(store.db, { actor: 'system', action: 'user.locked', target: `user:${name}`, detail: { failures, lockedUntil } }, at);
+      return { ok: false, reason: 'locked', lockedUntil };
     },
     async createSession(principal) {
       const sessionId = randomSecret('sbs_');

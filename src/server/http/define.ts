@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { roleAllows, type Principal, type Role } from '../../runtime/auth/roles.ts';
-import { principalOf } from './auth.ts';
+import { AUTH_REQUIRED, principalOf } from './auth.ts';
 
 /** One documented endpoint: the OpenAPI document is built from these, so every route is in it by construction. */
 export interface RouteSpec<Q extends z.ZodType, B extends z.ZodType, P extends z.ZodType> {
@@ -63,11 +63,13 @@ export class RouteRegistry {
     this.app.route({
       method: spec.method,
       url: spec.url,
+      // Read by the onRequest authentication hook (http/auth.ts), which refuses before the body is parsed.
+      config: { role: spec.role },
       handler: async (req, reply) => {
         const principal = principalOf(req);
         if (spec.role !== 'public') {
           if (!principal) {
-            return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'authentication required: sign in or send "Authorization: Bearer <token>"' });
+            return reply.code(401).header('www-authenticate', 'Bearer').send({ error: AUTH_REQUIRED });
           }
           if (!roleAllows(principal.role, spec.role)) {
             return reply.code(403).send({ error: `this needs the ${spec.role} role; ${principal.actor} has ${principal.role}` });
@@ -87,7 +89,7 @@ export class RouteRegistry {
         const query = parse('query', spec.query, req.query);
         const body = parse('body', spec.body, req.body);
         if (issues.length) {
-          return reply.code(400).send({ error: `invalid request: ${issues.map((i) => `${i.in} ${i.field}: ${i.problem}`).join('; ')}`, issues });
+          return reply.code(400).send({ error: `invalid request: ${issues.slice(0, 20).map((i) => `${i.in} ${i.field}: ${i.problem}`).join('; ').slice(0, 2000)}`, code: 'SB_API_REQUEST_INVALID', issues: issues.slice(0, 50) });
         }
         const result = await handler({ req, reply, query, body, params, principal: principal! } as RouteContext<z.output<Q>, z.output<B>, z.output<P>>);
         if (reply.sent) return reply;

@@ -5,6 +5,9 @@ import type { ServerContext } from '../app.ts';
 import { sessionCookie, sessionIdOf } from '../http/auth.ts';
 import { WindowLimiter } from '../http/security.ts';
 
+/** One answer for wrong password, unknown user and locked user. */
+const WRONG_LOGIN = 'wrong user name or password (after repeated failures a user is locked for a while: wait, or ask an admin to reset it)';
+
 export const UserView = z.object({ name: z.string(), role: z.enum(ROLES) });
 
 const LoginBody = z
@@ -25,6 +28,7 @@ const LoginBody = z
 export function registerAuthRoutes(ctx: ServerContext): void {
   const { routes, auth } = ctx;
   const limiter = new WindowLimiter(ctx.settings.authRateLimitPerMinute, 60_000);
+  const perUser = new WindowLimiter(ctx.settings.authRateLimitPerMinute, 60_000);
 
   routes.add(
     {
@@ -35,10 +39,12 @@ export function registerAuthRoutes(ctx: ServerContext): void {
       summary: 'Sign in with a local user or an API token; sets the HttpOnly SameSite=Strict session cookie',
       body: LoginBody,
       response: z.object({ user: UserView, expiresAt: z.string() }),
-      statuses: { 401: 'wrong user name, password or token', 423: 'user locked after too many failures', 429: 'too many sign-in attempts from this address' },
+      statuses: { 401: 'wrong user name, password or token, or the user is locked for a while after too many failures (one answer for all)', 429: 'too many sign-in attempts from this address or for this user name' },
     },
     async ({ req, reply, body }) => {
-      const wait = limiter.take(req.ip);
+      // Two limits: per client address (the socket, or X-Forwarded-For from server.trustedProxies only) and per
+      // user name (existing or not), so neither many addresses nor many names get more guesses.
+      const wait = Math.max(limiter.take(req.ip), body.username !== undefined ? perUser.take(body.username.toLowerCase()) : 0);
       if (wait > 0) return reply.code(429).header('retry-after', String(Math.ceil(wait / 1000))).send({ error: 'too many sign-in attempts; try again in a minute' });
       let principal;
       if (body.token !== undefined) {
@@ -52,8 +58,9 @@ export function registerAuthRoutes(ctx: ServerContext): void {
         const r = await auth.login(body.username!, body.password!);
         if (!r.ok) {
           await writeAudit(ctx.store.db, { actor: 'anonymous', action: 'auth.login-failed', target: `user:${body.username}`, detail: { ip: req.ip, reason: r.reason } }, ctx.clock.now());
-          if (r.reason === 'locked') return reply.code(423).send({ error: `user is locked after too many failed sign-ins until ${r.lockedUntil}; an admin can reset it with \`sellbridge users add --replace\``, lockedUntil: r.lockedUntil });
-          return reply.code(401).send({ error: 'wrong user name or password' });
+          // The same answer for a wrong password, an unknown user and a locked user: it must not tell which
+          // user names exist or which are locked (issue 13). The audit log keeps the reason.
+          return reply.code(401).send({ error: WRONG_LOGIN });
         }
         principal = r.principal;
       }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { containsLiteral } from '../../runtime/store/like.ts';
 import { DEFAULT_CUSTOM_FIELD_MAP } from '../../core/rules/custom-field-map.ts';
 import { DEFAULT_CHARGE_LINES } from '../../core/rules/gl-accounts.ts';
 import { DEFAULT_MAPPING_RULES } from '../../core/rules/mapping-rules.ts';
@@ -27,7 +28,7 @@ export function registerMappingRoutes(ctx: ServerContext): void {
   const listAliases = async (connectionId: string | undefined, q: string | undefined, limit: number) => {
     let query = db.selectFrom('sku_aliases').selectAll().orderBy('connection_id').orderBy('seller_sku').limit(limit);
     if (connectionId) query = query.where('connection_id', '=', connectionId);
-    if (q) query = query.where((eb) => eb.or([eb('seller_sku', 'like', `%${q}%`), eb('item_id', 'like', `%${q}%`)]));
+    if (q) query = query.where((eb) => eb.or([containsLiteral('seller_sku', q), containsLiteral('item_id', q)]));
     return (await query.execute()).map((r) => ({ id: aliasId(r.connection_id, r.seller_sku), connectionId: r.connection_id, sellerSku: r.seller_sku, itemId: r.item_id, updatedAt: r.updated_at }));
   };
 

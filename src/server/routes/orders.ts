@@ -3,6 +3,7 @@ import { ORDER_LIFECYCLE, SYNC_STATES, isSyncState } from '../../core/lifecycle.
 import type { OrderFlowTables } from '../../app/order-flow-store.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import { roleAllows } from '../../runtime/auth/roles.ts';
+import { containsLiteral } from '../../runtime/store/like.ts';
 import type { ServerContext } from '../app.ts';
 import { Limit } from './audit.ts';
 import { summaryOf } from './dead-letters.ts';
@@ -72,7 +73,7 @@ export function registerOrderRoutes(ctx: ServerContext): void {
     },
     async ({ query, reply }) => {
       let q = db.selectFrom('order_links').selectAll().orderBy('updated_at', 'desc').orderBy('connection_id', 'desc').orderBy('amazon_order_id', 'desc').limit(query.limit + 1);
-      if (query.q) q = q.where((eb) => eb.or([eb('amazon_order_id', 'like', `%${query.q}%`), eb('tran_no', 'like', `%${query.q}%`)]));
+      if (query.q) q = q.where((eb) => eb.or([containsLiteral('amazon_order_id', query.q!), containsLiteral('tran_no', query.q!)]));
       if (query.state) q = q.where('state', '=', query.state);
       if (query.connectionId) q = q.where('connection_id', '=', query.connectionId);
       if (query.cursor) {
@@ -173,7 +174,7 @@ export function registerOrderRoutes(ctx: ServerContext): void {
     {
       method: 'GET',
       url: '/api/v1/orders/:amazonOrderId/pii',
-      role: 'viewer',
+      role: ctx.settings.piiViewRole,
       tag: 'orders',
       summary: 'Buyer name, address, phone and e-mail of an order, decrypted; needs security.piiViewRole (default operator) and every view is audited',
       params: AmazonOrderId,

@@ -26,12 +26,16 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDeps): 
   const check = credentialCheck(deps.settings);
   void app.register(async (scope) => {
     // The body is read as text and parsed after authentication (an unauthenticated caller learns nothing about
-    // what we accept); EventBridge sends application/json, hand-made senders may send text.
+    // what we accept); EventBridge sends application/json, hand-made senders may send text. A body too deep to
+    // handle is a 400 like any other malformed notification: a 5xx would make EventBridge redeliver it forever.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.settings.bodyLimitBytes }, (_req, body, done) => done(null, body));
-    scope.post('/webhooks/amazon', { bodyLimit: deps.settings.bodyLimitBytes }, async (req: FastifyRequest, reply: FastifyReply) => {
+    // Credentials are checked in onRequest, before the body is read at all (issue 13).
+    scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       const denied = check(req);
-      if (denied) return reply.code(401).header('www-authenticate', 'Basic realm="sellbridge-webhooks"').send({ error: denied });
+      if (denied) return reply.code(401).header('www-authenticate', 'Basic realm="sellbridge-webhooks"').send({ error: denied, code: 'SB_AUTH_REQUIRED' });
+    });
+    scope.post('/webhooks/amazon', { bodyLimit: deps.settings.bodyLimitBytes }, async (req: FastifyRequest, reply: FastifyReply) => {
       let parsed: ParsedNotification;
       try {
         if (req.body === undefined || req.body === null || req.body === '') throw new Error('empty body');

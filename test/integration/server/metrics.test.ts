@@ -107,7 +107,7 @@ describe('/metrics and /readyz of a working runtime', () => {
       expect(sample(m, 'sellbridge_settlement_lag_seconds_count')).toBe(1);
       expect(sample(m, 'sellbridge_settlement_lag_seconds_sum')).toBeCloseTo(2 * 86_400, -1);
 
-      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      const ready = await app.inject({ method: 'GET', url: '/readyz', headers: { authorization: `Bearer ${TOKEN}` } });
       expect(ready.statusCode, ready.body).toBe(200);
       const body = ready.json() as { status: string; checks: Record<string, { ok: boolean; detail?: string }> };
       expect(body.status).toBe('ready');
@@ -123,7 +123,7 @@ describe('/metrics and /readyz of a working runtime', () => {
     const noToken = { ...config, amazon: { ...config.amazon, refreshToken: undefined } } as ResolvedConfig;
     const app = buildApp({ ...runtime, ...wireAdmin(runtime, noToken), adminToken: TOKEN });
     try {
-      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      const ready = await app.inject({ method: 'GET', url: '/readyz', headers: { authorization: `Bearer ${TOKEN}` } });
       expect(ready.statusCode).toBe(200);
       expect((ready.json() as { checks: Record<string, unknown> }).checks['amazon']).toEqual({ ok: true, detail: 'not configured (no amazon.refreshToken)' });
     } finally {
@@ -135,8 +135,9 @@ describe('/metrics and /readyz of a working runtime', () => {
       adminToken: TOKEN,
     });
     try {
-      const ready = await failing.inject({ method: 'GET', url: '/readyz' });
+      const ready = await failing.inject({ method: 'GET', url: '/readyz', headers: { authorization: `Bearer ${TOKEN}` } });
       expect(ready.statusCode).toBe(503);
+      expect((await failing.inject({ method: 'GET', url: '/readyz' })).json().checks.amazon).toEqual({ ok: false });
       const amazon = (ready.json() as { checks: Record<string, { ok: boolean; detail: string }> }).checks['amazon']!;
       expect(amazon.ok).toBe(false);
       expect(amazon.detail).toContain('SB_AMZ_LWA_REJECTED');

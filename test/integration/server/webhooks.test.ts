@@ -62,6 +62,23 @@ describe.each(KINDS)('POST /webhooks/amazon on %s', (kind) => {
     await store?.close();
   });
 
+  it('a 10,000-deep JSON body is a 400 with an SB_ code (a 5xx makes EventBridge redeliver it forever) (issue 13)', async () => {
+    const big = Fastify();
+    registerWebhookRoutes(big, { inbox: orderDispatchingInbox(inbox, queue, 'default'), connectionId: 'default', settings: { ...settings, bodyLimitBytes: 1_000_000 } });
+    const event = orderChange('111-0000000-0000042', 'deep-1');
+    const body = JSON.stringify(event).replace('"resources":[]', `"resources":${'['.repeat(10_000)}${']'.repeat(10_000)}`);
+    const res = await big.inject({ method: 'POST', url: '/webhooks/amazon', headers: { 'content-type': 'application/json', 'x-api-key': settings.apiKey }, payload: body });
+    await big.close();
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('SB_AMZ_NOTIFICATION_INVALID');
+    expect(res.body.length).toBeLessThan(1000);
+  });
+
+  it('checks credentials before it reads the body: a wrong key with a malformed body is 401', async () => {
+    const res = await post('{"not json', { 'x-api-key': 'wrong' });
+    expect(res.statusCode).toBe(401);
+  });
+
   it('401 without credentials or with wrong ones; the admin bearer token is not a webhook credential', async () => {
     for (const headers of [{}, { 'x-api-key': 'wrong' }, { authorization: 'Bearer k-123456' }, { authorization: `Basic ${Buffer.from('eventbridge:nope').toString('base64')}` }]) {
       const r = await post(orderChange('111-0000000-0000001', 'n-unauth'), headers);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { jsonDepthExceeded, MAX_JSON_DEPTH } from '../../../core/json-depth.ts';
 import { SellbridgeError } from '../../../core/errors.ts';
 
 /**
@@ -61,6 +62,8 @@ function str(v: unknown): string | undefined {
 export function parseNotification(body: string | unknown): ParsedNotification {
   let value: unknown = body;
   if (typeof body === 'string') {
+    const deep = jsonDepthExceeded(body);
+    if (deep >= 0) throw invalid(`body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep})`);
     try {
       value = JSON.parse(body);
     } catch {

@@ -11,6 +11,7 @@ import * as m0008 from './0008-listing-sync.ts';
 import * as m0009 from './0009-admin-auth.ts';
 import * as m0010 from './0010-pii-vault.ts';
 import * as m0011 from './0011-mapping-rules.ts';
+import * as m0013 from './0013-token-names-unique.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0009-admin-auth': m0009,
   '0010-pii-vault': m0010,
   '0011-mapping-rules': m0011,
+  '0013-token-names-unique': m0013,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
