@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { createSettlementParser, type NumberFormat } from '../connectors/amazon/settlement/index.ts';
 import { isGzip } from '../connectors/amazon/sp-api/http-client.ts';
 import type { SpApiClient } from '../connectors/amazon/sp-api/client.ts';
+import { MappingError } from '../core/errors.ts';
 import type { SettlementTransaction } from '../core/model/settlement.ts';
 import type { SettlementFile, SettlementReports } from '../flows/settlement.ts';
 import { SETTLEMENT_REPORT_TYPE } from '../flows/settlement.ts';
@@ -25,6 +26,25 @@ const parserOptions = (options: SettlementReadOptions, onTransaction: (t: Settle
   ...(options.numberFormat && options.numberFormat !== 'auto' ? { numberFormat: options.numberFormat } : {}),
 });
 
+/**
+ * A gzip stream that fails (zlib says only "unexpected end of file") as a diagnosis that names the file, its size
+ * and what to do (issue 13). Other errors pass through.
+ */
+function gzipError(name: string, bytes: number, err: unknown): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'Z_BUF_ERROR') {
+    return new MappingError('SB_SETTLE_FILE_INVALID', `settlement file ${name}`, [
+      { field: 'file', problem: `is a truncated gzip file (${bytes} bytes): the compressed data ends early, so the download or copy was cut off; download the report again (or copy the whole .gz) and import it again` },
+    ], { context: { bytes } });
+  }
+  if (code === 'Z_DATA_ERROR') {
+    return new MappingError('SB_SETTLE_FILE_INVALID', `settlement file ${name}`, [
+      { field: 'file', problem: `is a damaged gzip file (${bytes} bytes): it starts like gzip but the compressed data is corrupt; download the report again` },
+    ], { context: { bytes } });
+  }
+  return err;
+}
+
 /** A settlement file on disk; gzip is recognised by its first bytes. */
 export function settlementFileFromPath(path: string, options: SettlementReadOptions = {}): SettlementFile {
   return {
@@ -38,11 +58,15 @@ export function settlementFileFromPath(path: string, options: SettlementReadOpti
         await handle.close();
       }
       const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-      const stream = isGzip(head) ? raw.pipe(createGunzip()) : raw;
+      const gzip = isGzip(head);
+      const stream = gzip ? raw.pipe(createGunzip()) : raw;
       stream.setEncoding('utf8');
       const parser = createSettlementParser(parserOptions(options, onTransaction));
       try {
         for await (const chunk of stream) parser.write(chunk as string);
+      } catch (err) {
+        if (gzip) throw gzipError(basename(path), (await stat(path)).size, err);
+        throw err;
       } finally {
         raw.destroy();
       }
@@ -56,7 +80,12 @@ export function settlementFileFromBytes(source: string, bytes: Uint8Array, optio
   return {
     source,
     async read(onTransaction) {
-      const data = isGzip(bytes) ? gunzipSync(bytes) : bytes;
+      let data: Uint8Array;
+      try {
+        data = isGzip(bytes) ? gunzipSync(bytes) : bytes;
+      } catch (err) {
+        throw gzipError(source, bytes.length, err);
+      }
       const decoder = new TextDecoder('utf-8');
       const parser = createSettlementParser(parserOptions(options, onTransaction));
       const step = 1 << 20;

@@ -140,7 +140,7 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
       const id = randomUUID();
       await db
         .insertInto('settlement_quarantine')
-        .values({ id, connection_id: entry.connectionId, source: entry.source, settlement_id: entry.settlementId ?? null, code: entry.code, message: entry.message.slice(0, 4000), issues: JSON.stringify(entry.issues), created_at: now() })
+        .values({ id, connection_id: entry.connectionId, source: entry.source, settlement_id: entry.settlementId ?? null, code: entry.code, message: entry.message.slice(0, 4000), issues: JSON.stringify(entry.issues.slice(0, 500)), created_at: now() })
         .execute();
       return id;
     },

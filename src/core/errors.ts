@@ -461,13 +461,21 @@ export interface FieldIssue {
 }
 
 /** Bad data in one record; lists every bad field so a dead letter names all of them. */
+const FIELD_CHARS = 200;
+const PROBLEM_CHARS = 1000;
+const MESSAGE_ISSUES = 50;
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text);
+
 export class MappingError extends SellbridgeError {
   readonly issues: readonly FieldIssue[];
   constructor(code: ErrorCode, record: string, issues: readonly FieldIssue[], options: SellbridgeErrorOptions = {}) {
-    const list = issues.map((i) => `${i.field}: ${i.problem}`).join('; ');
-    super(code, `${record}: ${list}`, options);
+    // Bounded whatever the input (issue 13: a malformed file was echoed whole): each field and problem is cut,
+    // and the message lists the first MESSAGE_ISSUES; `issues` keeps them all (the producer caps their number).
+    const bounded = issues.map((i) => (i.field.length > FIELD_CHARS || i.problem.length > PROBLEM_CHARS ? { ...i, field: clip(i.field, FIELD_CHARS), problem: clip(i.problem, PROBLEM_CHARS) } : i));
+    const list = bounded.slice(0, MESSAGE_ISSUES).map((i) => `${i.field}: ${i.problem}`).join('; ');
+    super(code, `${clip(record, FIELD_CHARS)}: ${list}${bounded.length > MESSAGE_ISSUES ? `; and ${bounded.length - MESSAGE_ISSUES} more` : ''}`, options);
     this.name = 'MappingError';
-    this.issues = issues;
+    this.issues = bounded;
   }
 
   override toJSON(): SerializedError {

@@ -77,6 +77,30 @@ describe('sellbridge settlements (subprocess)', () => {
     expect((JSON.parse(q.stdout) as { code: string; issues: unknown[] }[]).map((f) => f.code)).toContain('SB_SETTLE_FILE_INVALID');
   });
 
+  it('a 4 MB one-line file: short stderr, a bounded quarantine row, exit 2 (issue 13)', () => {
+    const file = join(dir, 'one-line.tsv');
+    writeFileSync(file, 'x\ty\t'.repeat((4 * 1024 * 1024) / 4));
+    const r = cli('settlements', 'import', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error SB_SETTLE_FILE_INVALID');
+    expect(r.stderr).toContain('row 1: header line is over 65536 characters');
+    expect(r.stderr.length).toBeLessThan(5_000);
+    const q = cli('settlements', 'list', '--quarantined', '--json');
+    expect(q.stdout.length).toBeLessThan(50_000);
+  });
+
+  it('a truncated .gz names the file, its size and what to do (issue 13)', () => {
+    const whole = gzipSync(readFileSync(golden('01-us-orders-fees')));
+    const file = join(dir, 'cut.tsv.gz');
+    writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
+    const r = cli('settlements', 'import', file, '--dry-run');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('SB_SETTLE_FILE_INVALID');
+    expect(r.stderr).toContain('cut.tsv.gz');
+    expect(r.stderr).toContain(`truncated gzip file (${Math.floor(whole.length / 2)} bytes)`);
+    expect(r.stderr).toMatch(/download|copy it again/);
+  });
+
   it('list, show and reconcile read the posted settlement back', () => {
     const list = cli('settlements', 'list');
     expect(list.code, list.stderr).toBe(0);

@@ -57,7 +57,8 @@ Examples:
         } catch (err) {
           if (err instanceof MappingError && err.code.startsWith('SB_SETTLE_')) {
             ctx.stderr(`error ${err.code}: ${file} ${opts.dryRun ? 'would be quarantined' : 'quarantined'}; nothing was posted`);
-            for (const i of err.issues) ctx.stderr(`  ${i.field}: ${i.problem}`);
+            for (const i of err.issues.slice(0, 50)) ctx.stderr(`  ${i.field}: ${i.problem}`);
+            if (err.issues.length > 50) ctx.stderr(`  and ${err.issues.length - 50} more (sellbridge settlements list --quarantined --json)`);
             process.exitCode = 2;
             return;
           }

@@ -63,6 +63,16 @@ function payloadField(payload: unknown, field: string): string | null {
   return typeof v === 'string' ? v : null;
 }
 
+/** Longest free text a list endpoint returns per field; the detail endpoint has the whole (stored) text. */
+export const LIST_TEXT_CHARS = 1000;
+
+/** `text` cut to `max` characters, saying how long it was (list answers stay bounded: issue 13). */
+export function excerpt(text: string, max: number): string;
+export function excerpt(text: string | null, max: number): string | null;
+export function excerpt(text: string | null, max: number): string | null {
+  return text !== null && text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
+}
+
 export function summaryOf(dl: DeadLetter) {
   return {
     id: dl.id,
@@ -70,7 +80,7 @@ export function summaryOf(dl: DeadLetter) {
     jobKey: dl.jobKey,
     code: dl.error.code,
     kind: dl.error.kind,
-    message: dl.error.message,
+    message: excerpt(dl.error.message, LIST_TEXT_CHARS),
     attempts: dl.attempts,
     firstFailedAt: dl.firstFailedAt,
     lastFailedAt: dl.lastFailedAt,

@@ -6,7 +6,7 @@ import { roleAllows } from '../../runtime/auth/roles.ts';
 import { containsLiteral } from '../../runtime/store/like.ts';
 import type { ServerContext } from '../app.ts';
 import { Limit } from './audit.ts';
-import { summaryOf } from './dead-letters.ts';
+import { excerpt, LIST_TEXT_CHARS, summaryOf } from './dead-letters.ts';
 
 const OrderSummary = z.object({
   connectionId: z.string(),
@@ -35,7 +35,7 @@ function summary(r: LinkRow) {
     tranNo: r.tran_no,
     salesOrderKey: r.sales_order_key,
     marketplaceId: r.marketplace_id,
-    lastError: r.last_error,
+    lastError: excerpt(r.last_error, LIST_TEXT_CHARS),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

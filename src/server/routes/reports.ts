@@ -3,6 +3,32 @@ import type { ListingTables } from '../../app/listing-store.ts';
 import type { SettlementTables } from '../../app/settlement-store.ts';
 import type { ServerContext } from '../app.ts';
 import { Limit } from './audit.ts';
+import { excerpt, LIST_TEXT_CHARS } from './dead-letters.ts';
+
+/**
+ * A quarantined file as the list shows it: bounded whatever was stored (issue 13: a row written before the
+ * parser was bounded held 52 MB): the message cut, at most LIST_ISSUES problems, each cut, and their count.
+ */
+const LIST_ISSUES = 20;
+function quarantineView(r: SettlementTables['settlement_quarantine']) {
+  const parsed = r.issues.length > 1_000_000 ? undefined : json(r.issues);
+  const all = Array.isArray(parsed) ? (parsed as unknown[]) : [];
+  const issues = all.slice(0, LIST_ISSUES).map((i) => {
+    const o = (i && typeof i === 'object' ? i : { field: 'file', problem: String(i) }) as { field?: unknown; problem?: unknown };
+    return { field: excerpt(String(o.field ?? ''), 200), problem: excerpt(String(o.problem ?? ''), 500) };
+  });
+  return {
+    id: r.id,
+    connectionId: r.connection_id,
+    source: excerpt(r.source, 500),
+    settlementId: r.settlement_id === null ? null : excerpt(r.settlement_id, 100),
+    code: r.code,
+    message: excerpt(r.message, LIST_TEXT_CHARS),
+    issues,
+    issueCount: parsed === undefined ? null : all.length,
+    createdAt: r.created_at,
+  };
+}
 
 /** JSON text written by another flow; shown as text if it is not JSON, never a 500. */
 function json(text: string): unknown {
@@ -86,7 +112,7 @@ export function registerReportRoutes(ctx: ServerContext): void {
       const quarantine = await sdb.selectFrom('settlement_quarantine').selectAll().orderBy('created_at', 'desc').limit(query.limit).execute();
       return {
         settlements: (await q.execute()).map(settlementView),
-        quarantine: quarantine.map((r) => ({ id: r.id, connectionId: r.connection_id, source: r.source, settlementId: r.settlement_id, code: r.code, message: r.message, issues: json(r.issues), createdAt: r.created_at })),
+        quarantine: quarantine.map(quarantineView),
       };
     },
   );

@@ -90,3 +90,39 @@ describe('admin API edge (issue 13)', () => {
     expect(res.json().code).toMatch(/^SB_/);
   });
 });
+
+describe('list endpoints answer bounded fields (issue 13 finding 4)', () => {
+  let env: AdminEnv;
+  beforeAll(async () => {
+    env = await adminEnv();
+  });
+  afterAll(() => env.close());
+
+  it('GET /api/v1/settlements stays small with a 4 MB quarantine row (written before the parser was bounded)', async () => {
+    const huge = 'h'.repeat(4 * 1024 * 1024);
+    await env.store.db
+      .insertInto('settlement_quarantine' as never)
+      .values({ id: 'q-huge', connection_id: 'default', source: 'file:huge.tsv', settlement_id: null, code: 'SB_SETTLE_FILE_INVALID', message: huge, issues: JSON.stringify([{ field: 'row 1', problem: huge }]), created_at: new Date().toISOString() } as never)
+      .execute();
+    const res = await env.app.inject({ url: '/api/v1/settlements', headers: env.as.viewer });
+    expect(res.statusCode).toBe(200);
+    expect(res.body.length).toBeLessThan(10_000);
+    // Too large to parse on every list: the problems are not counted, the message is cut.
+    expect(res.json().quarantine[0]).toMatchObject({ id: 'q-huge', issueCount: null, issues: [] });
+  });
+
+  it('GET /api/v1/dead-letters cuts a long error message', async () => {
+    await recordDeadLetter(env.store.db, {
+      queue: 'order.sync',
+      jobId: 'long-1',
+      jobKey: 'order.sync:111-long',
+      payload: { connectionId: 'default', amazonOrderId: '111-long' },
+      error: { code: 'SB_JOB_HANDLER_CRASHED', kind: 'internal', message: 'm'.repeat(1_000_000), context: {} },
+      attempts: 1,
+      firstFailedAt: new Date(),
+      lastFailedAt: new Date(),
+    });
+    const res = await env.app.inject({ url: '/api/v1/dead-letters', headers: env.as.viewer });
+    expect(res.body.length).toBeLessThan(10_000);
+  });
+});

@@ -88,11 +88,21 @@ export function parseSettlementReport(text: string, options: SettlementParseOpti
   return parser.end();
 }
 
+/**
+ * Longest line the parser accepts. A settlement row is a few hundred characters; a longer line is a diagnosis
+ * (its line number and length), never a buffer: the rest of that line is skipped as it arrives (issue 13: a
+ * 50 MB one-line file was held, then echoed whole into the error, the quarantine row and the API).
+ */
+export const MAX_SETTLEMENT_LINE_CHARS = 64 * 1024;
+
 export function createSettlementParser(options: SettlementParseOptions = {}): SettlementParser {
   let rest = '';
   let lineNo = 0;
   let ended = false;
   let reader: RowReader | undefined;
+  /** Characters of the over-long line being skipped (0: not skipping). */
+  let skipping = 0;
+  let headerTooLong: { line: number; length: number } | undefined;
 
   const take = (rawLine: string): void => {
     lineNo += 1;
@@ -110,20 +120,51 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
     reader.row({ line: lineNo, cells: line.split('\t') });
   };
 
+  const tooLong = (length: number, complete: boolean): void => {
+    const problem = `line is ${complete ? '' : 'at least '}${length} characters, longer than the ${MAX_SETTLEMENT_LINE_CHARS} a settlement row can have (not a tab-separated settlement file, or a line break is missing)`;
+    if (reader === undefined) headerTooLong = { line: lineNo, length };
+    else reader.lineIssue(lineNo, problem);
+  };
+
   return {
     write(chunk: string): void {
       if (ended) throw new Error('settlement parser: write after end');
-      const text = rest + chunk;
+      if (headerTooLong) return; // nothing after an unreadable header can be read
+      let text = rest + chunk;
+      rest = '';
+      if (skipping > 0) {
+        const nl = text.indexOf('\n');
+        if (nl < 0) {
+          skipping += text.length;
+          return;
+        }
+        skipping = 0;
+        text = text.slice(nl + 1);
+      }
       let start = 0;
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
-        take(text.slice(start, i));
+        if (i - start > MAX_SETTLEMENT_LINE_CHARS) {
+          lineNo += 1;
+          tooLong(i - start, true);
+          if (headerTooLong) return;
+        } else take(text.slice(start, i));
         start = i + 1;
+      }
+      if (text.length - start > MAX_SETTLEMENT_LINE_CHARS) {
+        // The line goes on past the limit: report it now and skip the rest of it as it arrives.
+        lineNo += 1;
+        skipping = text.length - start;
+        tooLong(skipping, false);
+        return;
       }
       rest = text.slice(start);
     },
     end(): Settlement {
       if (ended) throw new Error('settlement parser: end called twice');
       ended = true;
+      if (headerTooLong) {
+        throw new MappingError('SB_SETTLE_FILE_INVALID', 'settlement file', [{ field: `row ${headerTooLong.line}`, problem: `header line is ${headerTooLong.length > MAX_SETTLEMENT_LINE_CHARS ? `over ${MAX_SETTLEMENT_LINE_CHARS}` : headerTooLong.length} characters, longer than a settlement header can be: not a tab-separated settlement file (or a line break is missing)` }], { context: { lines: headerTooLong.line, issues: 1 } });
+      }
       if (rest !== '') take(rest);
       rest = '';
       if (reader === undefined) {
@@ -134,6 +175,7 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
   };
 }
 
+const cut = (value: string): string => (value.length > 40 ? `${value.slice(0, 40)}...` : value);
 const show = (value: string): string => (value === '' ? 'nothing' : `"${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`);
 
 /**
@@ -172,22 +214,35 @@ class RowReader {
     this.max = options.maxIssues ?? 200;
     this.format = options.numberFormat;
     header.forEach((name, i) => {
-      if (this.index.has(name)) this.issue({ field: `row 1, column ${i + 1}`, problem: `header "${name}" appears twice` });
+      if (this.index.has(name)) this.issue({ field: `row 1, column ${i + 1}`, problem: `header "${cut(name)}" appears twice` });
       else this.index.set(name, i);
     });
     this.layout = !this.index.has('amount') && this.index.has('price-amount') ? 'legacy' : 'v2';
     const required: readonly string[] = this.layout === 'v2' ? SETTLEMENT_V2_COLUMNS : SETTLEMENT_LEGACY_COLUMNS.filter((c) => c !== 'promotion-id');
     this.known = this.layout === 'v2' ? KNOWN_V2 : KNOWN_LEGACY;
     const missing = required.filter((c) => !this.index.has(c));
-    this.extraColumns = header.filter((h, i) => !this.known.has(h) && header.indexOf(h) === i);
+    this.extraColumns = header.filter((h, i) => !this.known.has(h) && this.index.get(h) === i);
     this.extraIndexes = this.extraColumns.map((name) => [name, this.index.get(name)!] as const);
     this.amountColumns = this.layout === 'v2' ? ['amount'] : LEGACY_AMOUNTS.map((a) => a.amount);
     if (missing.length > 0) {
       for (const c of missing) this.issue({ field: `row 1, column ${c}`, problem: `missing: expected the ${this.layout === 'v2' ? 'Flat File V2' : 'V1 flat file'} column "${c}"` });
-      if (this.extraColumns.length > 0) this.issue({ field: 'row 1', problem: `found columns Amazon does not document: ${this.extraColumns.join(', ')}` });
+      if (this.extraColumns.length > 0) {
+        const listed = this.extraColumns.slice(0, 10).map(cut).join(', ');
+        this.issue({ field: 'row 1', problem: `found columns Amazon does not document: ${listed}${this.extraColumns.length > 10 ? ` and ${this.extraColumns.length - 10} more` : ''}` });
+      }
     }
     this.headerBroken = this.issueCount > 0;
     if (this.format) this.shortOrder = options.shortDateOrder ?? (this.format === 'eu' ? 'dmy' : 'mdy');
+  }
+
+  /** A line the parser could not read as a row (too long): counted as a row with one problem. */
+  lineIssue(line: number, problem: string): void {
+    this.rows += 1;
+    this.issue({ field: `row ${line}`, problem });
+    if (!this.firstSeen) {
+      this.firstSeen = true;
+      this.summaryBroken = true;
+    }
   }
 
   private issue(issue: FieldIssue): void {
