@@ -13,6 +13,15 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(2);
 }
 
+// `sellbridge ... | head`: when the reader goes away, stop quietly (as cat and ls do) instead of dying with an
+// unhandled EPIPE stack trace (issue 13). Other stream errors still surface.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const compiled = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const canRunSource = Boolean(process.features?.typescript) && existsSync(source);

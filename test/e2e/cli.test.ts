@@ -50,6 +50,18 @@ describe('sellbridge CLI (subprocess)', () => {
     expect(again.stderr).toContain('--force');
   });
 
+  it('exits quietly when the reader of its output goes away (`sellbridge --help | head`) (issue 13)', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_')));
+    const child = spawn(process.execPath, [BIN, '--help'], { cwd: tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Close the read end before the CLI writes: its first write meets EPIPE, as after `head` has exited.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('rejects an unknown command with usage help', () => {
     const r = cli(['frobnicate'], tempDir());
     expect(r.code).toBe(2);
