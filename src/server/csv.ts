@@ -26,7 +26,7 @@ export function parseCsv(text: string): string[][] {
       field = '';
     } else field += c;
   }
-  if (quoted) throw new Error('unterminated quoted field');
+  if (quoted) throw new Error(`row ${rows.length + 1}: unterminated quoted field (a " opens a cell that never closes)`);
   if (field !== '' || row.length) {
     row.push(field);
     rows.push(row);

@@ -123,12 +123,12 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       try {
         rows = parseCsv(body);
       } catch (err) {
-        return reply.code(400).send({ error: `CSV: ${(err as Error).message}` });
+        return reply.code(400).send({ error: `CSV: ${(err as Error).message}`, issues: [{ row: 0, field: '(csv)', problem: (err as Error).message }] });
       }
       const header = (rows.shift() ?? []).map((h) => h.trim());
       const col = (name: string) => header.findIndex((h) => h.toLowerCase() === name.toLowerCase());
       const [ci, si, ii] = [col('connectionId'), col('sellerSku'), col('itemId')];
-      if (si < 0 || ii < 0) return reply.code(400).send({ error: `CSV header must name sellerSku and itemId (and optionally connectionId); got: ${header.join(',') || '(empty)'}` });
+      if (si < 0 || ii < 0) return reply.code(400).send({ error: `CSV header must name sellerSku and itemId (and optionally connectionId); got: ${headerText(header)}`, issues: [{ row: 1, field: si < 0 ? 'sellerSku' : 'itemId', problem: 'missing from the header' }] });
       const issues: Array<{ row: number; field: string; problem: string }> = [];
       const parsed: Array<{ connectionId: string; sellerSku: string; itemId: string }> = [];
       rows.forEach((r, n) => {
@@ -140,7 +140,7 @@ export function registerMappingRoutes(ctx: ServerContext): void {
         if (!item.success) issues.push({ row: line, field: 'itemId', problem: item.error.issues[0]!.message });
         if (sku.success && item.success) parsed.push({ connectionId, sellerSku: sku.data, itemId: item.data });
       });
-      if (issues.length) return reply.code(400).send({ error: `CSV has ${issues.length} problem(s); nothing imported: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.field}: ${i.problem}`).join('; ')}`, issues });
+      if (issues.length) return reply.code(400).send({ ...badRows(issues), error: `CSV has ${issues.length} problem(s); nothing imported: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.field}: ${i.problem}`).join('; ').slice(0, 2000)}` });
       for (const p of parsed) await aliases.setAlias(p.connectionId, p.sellerSku, p.itemId);
       await writeAudit(ctx.store.db, { actor: principal.actor, action: 'mapping.sku-alias.import', target: 'sku_aliases', detail: { imported: parsed.length } }, ctx.clock.now());
       return { imported: parsed.length };
@@ -199,7 +199,15 @@ interface BaseRules {
 }
 
 const CONN_Q = z.strictObject({ connectionId: z.string().trim().min(1).max(100).optional() });
-const badRows = (issues: RowIssue[]) => ({ error: `${issues.length} problem(s); nothing saved: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.field}: ${i.problem}`).join('; ')}`, issues });
+/** A refused import: at most 100 issues listed (with the count), each text cut, so the answer stays bounded. */
+const badRows = (issues: RowIssue[]) => ({
+  error: `${issues.length} problem(s); nothing saved: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.field}: ${i.problem}`).join('; ').slice(0, 2000)}`,
+  issues: issues.slice(0, 100).map((i) => ({ ...i, field: cut(i.field, 100), problem: cut(i.problem, 500) })),
+  issueCount: issues.length,
+});
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}...` : text);
+/** A CSV header as echoed in an error: cut, so a 1 MiB one-line body is not answered back. */
+const headerText = (header: readonly string[]) => cut(header.join(','), 200) || '(empty)';
 
 /**
  * GET (effective rules, each with its source), PUT (replace the stored list), GET .csv and POST .csv (all-or-nothing)
@@ -317,7 +325,7 @@ function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: 
       const idx = header.map((h) => columns.find((c) => c.toLowerCase() === h.toLowerCase()));
       const unknown = header.filter((_, i) => !idx[i]);
       if (unknown.length || !header.length)
-        return reply.code(400).send({ error: `CSV header must use only ${columns.join(',')}; got: ${header.join(',') || '(empty)'}`, issues: [{ row: 1, field: unknown[0] ?? '(header)', problem: 'unknown column' }] });
+        return reply.code(400).send({ error: `CSV header must use only ${columns.join(',')}; got: ${headerText(header)}`, issues: [{ row: 1, field: cut(unknown[0] ?? '(header)', 100), problem: 'unknown column' }] });
       const extra = rows.findIndex((r) => r.slice(header.length).some((c) => c.trim() !== ''));
       if (extra >= 0) return reply.code(400).send(badRows([{ row: extra + 2, field: '(row)', problem: `more cells than the ${header.length} header columns` }]));
       const objects = rows.map((r) => Object.fromEntries(idx.flatMap((c, i) => (c && (r[i] ?? '').trim() !== '' ? [[c, r[i]!.replace(/^'(?=[=+\-@])/, '')]] : []))));

@@ -42,7 +42,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDeps): 
         parsed = parseNotification(req.body as string | object);
       } catch (err) {
         const e = coerceError(err);
-        return reply.code(400).send({ error: `not an SP-API notification: ${e.message}`, code: 'SB_AMZ_NOTIFICATION_INVALID' });
+        const field = typeof e.context['field'] === 'string' ? e.context['field'] : 'body';
+        return reply.code(400).send({ error: `not an SP-API notification: ${e.message.slice(0, 500)}`, code: 'SB_AMZ_NOTIFICATION_INVALID', field });
       }
       const outcome = await deps.inbox.accept({
         source: WEBHOOK_SOURCE,

@@ -37,8 +37,12 @@ type Doc = Record<string, unknown>;
 
 const EVENTBRIDGE_SOURCE = 'aws.partner/sellingpartnerapi.amazon.com';
 
-function invalid(reason: string): SellbridgeError {
-  return new SellbridgeError('SB_AMZ_NOTIFICATION_INVALID', `notification rejected: ${reason}`, { context: { reason } });
+/** Longest identifier (notification id, order id, SKU ...) accepted from a notification. */
+const MAX_ID = 200;
+
+/** A refusal that names the field (`body`, `source`, `detail`, `NotificationType`, `Payload...`) and the problem. */
+function invalid(reason: string, field: string): SellbridgeError {
+  return new SellbridgeError('SB_AMZ_NOTIFICATION_INVALID', `notification rejected: ${field}: ${reason}`, { context: { field, reason } });
 }
 
 const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -63,30 +67,34 @@ export function parseNotification(body: string | unknown): ParsedNotification {
   let value: unknown = body;
   if (typeof body === 'string') {
     const deep = jsonDepthExceeded(body);
-    if (deep >= 0) throw invalid(`body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep})`);
+    if (deep >= 0) throw invalid(`nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep})`, 'body');
     try {
       value = JSON.parse(body);
     } catch {
-      throw invalid('body is not JSON');
+      throw invalid('is not JSON', 'body');
     }
   }
-  if (!isObject(value)) throw invalid('body is not a JSON object');
+  if (!isObject(value)) throw invalid('is not a JSON object', 'body');
   let envelope: ParsedNotification['envelope'] = 'document';
   let doc: Doc = value;
   if ('detail' in value && ('detail-type' in value || 'source' in value)) {
     const source = str(value['source']);
-    if (source && !source.startsWith(EVENTBRIDGE_SOURCE)) throw invalid(`EventBridge source ${source.slice(0, 80)} is not SP-API`);
-    if (!isObject(value['detail'])) throw invalid('EventBridge detail is not an object');
+    if (source && !source.startsWith(EVENTBRIDGE_SOURCE)) throw invalid(`EventBridge source ${source.slice(0, 80)} is not SP-API`, 'source');
+    if (!isObject(value['detail'])) throw invalid('EventBridge detail is not an object', 'detail');
     doc = value['detail'];
     envelope = 'eventbridge';
   }
   const notificationType = str(get(doc, 'NotificationType')) ?? (envelope === 'eventbridge' ? str(value['detail-type']) : undefined);
-  if (!notificationType) throw invalid('NotificationType missing');
+  if (!notificationType) throw invalid('missing', 'NotificationType');
+  // Identifiers are short; a long one is refused here, not echoed into the inbox, the logs and the answer.
+  if (!/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/.test(notificationType)) throw invalid(`is not a notification type name (letters, digits, _ . -; at most 100): ${notificationType.slice(0, 40)}${notificationType.length > 40 ? '...' : ''}`, 'NotificationType');
   const payload = get(doc, 'Payload');
-  if (!isObject(payload)) throw invalid('Payload missing');
+  if (!isObject(payload)) throw invalid('missing or not an object', 'Payload');
   const meta = get(doc, 'NotificationMetadata');
   const notificationId = str(get(meta, 'NotificationId')) ?? `sha256:${createHash('sha256').update(JSON.stringify(doc)).digest('hex')}`;
+  if (notificationId.length > MAX_ID) throw invalid(`is longer than ${MAX_ID} characters`, 'NotificationMetadata.NotificationId');
   const subject = subjectOf(notificationType, payload);
+  if ((subjectKey(subject) ?? '').length > 2 * MAX_ID) throw invalid(`an identifier is longer than ${MAX_ID} characters`, 'Payload');
   return {
     notificationId,
     notificationType,
@@ -117,7 +125,7 @@ function subjectOf(type: string, payload: Doc): NotificationSubject {
     case 'ORDER_CHANGE': {
       const n = get(payload, 'OrderChangeNotification');
       const orderId = str(get(n, 'AmazonOrderId'));
-      if (!orderId) throw invalid('ORDER_CHANGE without AmazonOrderId');
+      if (!orderId) throw invalid('missing in ORDER_CHANGE', 'Payload.OrderChangeNotification.AmazonOrderId');
       const summary = get(n, 'Summary');
       const status = str(get(summary, 'OrderStatus'));
       const marketplaceId = str(get(summary, 'MarketplaceId'));
@@ -126,7 +134,7 @@ function subjectOf(type: string, payload: Doc): NotificationSubject {
     case 'FEED_PROCESSING_FINISHED': {
       const n = get(payload, 'FeedProcessingFinishedNotification');
       const feedId = str(get(n, 'FeedId'));
-      if (!feedId) throw invalid('FEED_PROCESSING_FINISHED without feedId');
+      if (!feedId) throw invalid('missing in FEED_PROCESSING_FINISHED', 'payload.feedProcessingFinishedNotification.feedId');
       const processingStatus = str(get(n, 'ProcessingStatus'));
       const resultDocumentId = str(get(n, 'ResultFeedDocumentId'));
       return { kind: 'feed', feedId, ...(processingStatus ? { processingStatus } : {}), ...(resultDocumentId ? { resultDocumentId } : {}) };
@@ -134,7 +142,7 @@ function subjectOf(type: string, payload: Doc): NotificationSubject {
     case 'REPORT_PROCESSING_FINISHED': {
       const n = get(payload, 'ReportProcessingFinishedNotification');
       const reportId = str(get(n, 'ReportId'));
-      if (!reportId) throw invalid('REPORT_PROCESSING_FINISHED without reportId');
+      if (!reportId) throw invalid('missing in REPORT_PROCESSING_FINISHED', 'payload.reportProcessingFinishedNotification.reportId');
       const processingStatus = str(get(n, 'ProcessingStatus'));
       const reportDocumentId = str(get(n, 'ReportDocumentId'));
       const reportType = str(get(n, 'ReportType'));

@@ -102,7 +102,7 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
   let reader: RowReader | undefined;
   /** Characters of the over-long line being skipped (0: not skipping). */
   let skipping = 0;
-  let headerTooLong: { line: number; length: number } | undefined;
+  let headerTooLong: { line: number } | undefined;
 
   const take = (rawLine: string): void => {
     lineNo += 1;
@@ -120,9 +120,10 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
     reader.row({ line: lineNo, cells: line.split('\t') });
   };
 
-  const tooLong = (length: number, complete: boolean): void => {
-    const problem = `line is ${complete ? '' : 'at least '}${length} characters, longer than the ${MAX_SETTLEMENT_LINE_CHARS} a settlement row can have (not a tab-separated settlement file, or a line break is missing)`;
-    if (reader === undefined) headerTooLong = { line: lineNo, length };
+  const tooLong = (): void => {
+    // The same words whether the line ended in this chunk or runs on: chunking never changes the answer.
+    const problem = `line is over ${MAX_SETTLEMENT_LINE_CHARS} characters, longer than a settlement row can be (not a tab-separated settlement file, or a line break is missing)`;
+    if (reader === undefined) headerTooLong = { line: lineNo };
     else reader.lineIssue(lineNo, problem);
   };
 
@@ -145,7 +146,7 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
         if (i - start > MAX_SETTLEMENT_LINE_CHARS) {
           lineNo += 1;
-          tooLong(i - start, true);
+          tooLong();
           if (headerTooLong) return;
         } else take(text.slice(start, i));
         start = i + 1;
@@ -154,7 +155,7 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
         // The line goes on past the limit: report it now and skip the rest of it as it arrives.
         lineNo += 1;
         skipping = text.length - start;
-        tooLong(skipping, false);
+        tooLong();
         return;
       }
       rest = text.slice(start);
@@ -163,7 +164,7 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
       if (ended) throw new Error('settlement parser: end called twice');
       ended = true;
       if (headerTooLong) {
-        throw new MappingError('SB_SETTLE_FILE_INVALID', 'settlement file', [{ field: `row ${headerTooLong.line}`, problem: `header line is ${headerTooLong.length > MAX_SETTLEMENT_LINE_CHARS ? `over ${MAX_SETTLEMENT_LINE_CHARS}` : headerTooLong.length} characters, longer than a settlement header can be: not a tab-separated settlement file (or a line break is missing)` }], { context: { lines: headerTooLong.line, issues: 1 } });
+        throw new MappingError('SB_SETTLE_FILE_INVALID', 'settlement file', [{ field: `row ${headerTooLong.line}`, problem: `header line is over ${MAX_SETTLEMENT_LINE_CHARS} characters, longer than a settlement header can be: not a tab-separated settlement file (or a line break is missing)` }], { context: { lines: headerTooLong.line, issues: 1 } });
       }
       if (rest !== '') take(rest);
       rest = '';

@@ -76,6 +76,7 @@ export function parseWire<S extends z.ZodType>(schema: S, response: SpApiRespons
     .join('; ');
   throw new HttpError('SB_AMZ_RESPONSE_INVALID', `${operation} answer does not match Amazon's model (${where})`, {
     operation,
+    field: result.error.issues[0]?.path.join('.') || '(root)',
     status: response.status,
     requestId: response.requestId,
   });

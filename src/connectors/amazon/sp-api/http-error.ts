@@ -14,7 +14,7 @@ export class HttpError extends SellbridgeError {
   constructor(
     code: ErrorCode,
     message: string,
-    details: { operation: string; status: number; amazonCode?: string | undefined; requestId?: string | undefined; retryAfterMs?: number; cause?: unknown },
+    details: { operation: string; status: number; amazonCode?: string | undefined; requestId?: string | undefined; retryAfterMs?: number; cause?: unknown; field?: string },
   ) {
     super(code, message, {
       context: {
@@ -22,6 +22,7 @@ export class HttpError extends SellbridgeError {
         status: details.status,
         amazonCode: details.amazonCode ?? null,
         requestId: details.requestId ?? null,
+        ...(details.field === undefined ? {} : { field: details.field }),
       },
       ...(details.retryAfterMs === undefined ? {} : { retryAfterMs: details.retryAfterMs }),
       ...(details.cause === undefined ? {} : { cause: details.cause }),
