@@ -25,6 +25,16 @@ describe.skipIf(!pg)('admin API, auth and PII vault on PostgreSQL', () => {
     await store?.close();
   });
 
+  it('parallel wrong passwords each count: locked at the threshold, the right one refused; token names unique (issue 13)', async () => {
+    const auth = createAuthService(store, systemClock, { settings: { passwordHashLog2N: 10, lockoutThreshold: 5 } });
+    await auth.addUser({ name: 'quinn', role: 'viewer', password: 'the right password', actor: 'test' });
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => auth.login('quinn', `wrong password ${i}`)));
+    expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(4);
+    expect(await auth.login('quinn', 'the right password')).toMatchObject({ ok: false, reason: 'locked' });
+    await auth.createToken({ name: 'pg-unique', role: 'viewer', actor: 'test' });
+    await expect(auth.createToken({ name: 'pg-unique', role: 'admin', actor: 'test' })).rejects.toMatchObject({ code: 'SB_AUTH_TOKEN_EXISTS' });
+  });
+
   it('tokens, users with lockout, sessions, and the API over them', async () => {
     const auth = createAuthService(store, systemClock, { settings: { passwordHashLog2N: 10, lockoutThreshold: 2 } });
     const { token } = await auth.createToken({ name: 'pg', role: 'operator', actor: 'test' });
