@@ -106,7 +106,7 @@ describe('fuzz: SP-API notifications', () => {
           if (row.status === 'rejected') expect(String(row.error)).toMatch(/^SB_AMZ_NOTIFICATION_INVALID: /);
         }
       }),
-      fuzzParams(0.5),
+      fuzzParams(),
     );
   }, fuzzTimeout(20));
 });

@@ -65,7 +65,7 @@ describe('fuzz: settlement files', () => {
         });
         expect(chunked instanceof MappingError ? chunked.toJSON() : chunked).toEqual(whole instanceof MappingError ? whole.toJSON() : whole);
       }),
-      fuzzParams(0.5),
+      fuzzParams(),
     );
   }, fuzzTimeout(20));
 });
