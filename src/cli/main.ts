@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isSellbridgeError } from '../core/errors.ts';
 import { ConfigError } from '../config/load.ts';
@@ -19,18 +18,18 @@ import { registerPricesCommands } from './commands/prices.ts';
 import { registerKeysCommands } from './commands/keys.ts';
 import { registerTokensCommands } from './commands/tokens.ts';
 import { registerUsersCommands } from './commands/users.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
+import { registerBackupCommands } from './commands/backup.ts';
+import { versionLine } from '../version.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-// src/cli and dist/cli are both two levels below the package root.
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('sellbridge')
-    .version(VERSION, '-V, --version', 'print the version')
+    .addOption(new Option('-V, --version', 'print the version, the commit and the Node version'))
     .description('Connects Sage 500 ERP with Amazon Seller Central: orders, shipments, inventory, prices, settlements.')
     .option('-c, --config <file>', 'YAML config file (default: ./sellbridge.yaml when present)')
     .option('--set <path=value>', 'override one setting, e.g. --set jobs.concurrency=8 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
@@ -67,6 +66,13 @@ Examples:
   registerKeysCommands(program, ctx);
   registerTokensCommands(program, ctx);
   registerUsersCommands(program, ctx);
+  registerDoctorCommand(program, ctx);
+  registerBackupCommands(program, ctx);
+  // Issue 16: the version line names the commit and Node, so a support request says which build runs.
+  program.on('option:version', () => {
+    ctx.stdout(versionLine());
+    throw new CommanderError(0, 'commander.version', versionLine());
+  });
   return program;
 }
 

@@ -57,6 +57,26 @@ export const ERROR_CATALOGUE = {
     meaning: 'A schema migration failed; the store was left at the last good version.',
     fix: 'Read the cause, fix the database (permissions, disk), then run `sellbridge migrate` again.',
   },
+  SB_STORE_NEWER_THAN_BINARY: {
+    kind: 'config',
+    meaning: 'The store was migrated by a newer Sellbridge than this one; migrating or running on it could lose data.',
+    fix: 'Run the Sellbridge version that migrated the store (the message names both levels), or restore a backup made before the upgrade with `sellbridge restore`.',
+  },
+  SB_STORE_BACKUP_UNSUPPORTED: {
+    kind: 'config',
+    meaning: '`sellbridge backup`/`restore` copy SQLite stores only; a PostgreSQL store is backed up with the database tools.',
+    fix: 'Use pg_dump / pg_restore as printed by the command (see docs/deploy.md, "Backups").',
+  },
+  SB_STORE_BACKUP_INVALID: {
+    kind: 'validation',
+    meaning: 'The file given to `sellbridge restore` is not a Sellbridge store, or was made by a newer Sellbridge.',
+    fix: 'Give a file written by `sellbridge backup`; restore a newer store with the Sellbridge version that made it.',
+  },
+  SB_STORE_IN_USE: {
+    kind: 'validation',
+    meaning: 'The store to be replaced by `sellbridge restore` exists and may be in use by a running Sellbridge.',
+    fix: 'Stop the service (`sellbridge service stop`), then run the restore again with --force.',
+  },
   // --- jobs ----------------------------------------------------------------------------------------
   SB_JOB_PAYLOAD_INVALID: {
     kind: 'validation',

@@ -6,6 +6,8 @@ import pg from 'pg';
 import { SellbridgeError } from '../../core/errors.ts';
 import { createNodeSqliteDatabase, NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import { migrationProvider, type StoreDialect } from './migrations/index.ts';
+import { assertNotNewer, migrationLevel } from './migration-level.ts';
+import { SELLBRIDGE_VERSION } from '../../version.ts';
 import type { Database } from './tables.ts';
 
 export type { StoreDialect } from './migrations/index.ts';
@@ -33,8 +35,11 @@ export interface Store {
   /** The store URL as given: pg-boss opens its own pool with it; worker processes open the same SQLite file. */
   readonly url: string;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Applies pending migrations; returns the names applied now. */
-  migrate(): Promise<string[]>;
+  /**
+   * Applies pending migrations; returns the names applied now. Refuses (SB_STORE_NEWER_THAN_BINARY) a store
+   * migrated by a newer Sellbridge. `upTo` stops after that migration (upgrade tests build an older store so).
+   */
+  migrate(upTo?: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -63,11 +68,12 @@ export function openStore(options: StoreOptions): Store {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
 
-  async function migrateOnce(): Promise<string[]> {
+  async function migrateOnce(upTo?: string): Promise<string[]> {
     if (dialect === 'postgres') await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+    assertNotNewer(await migrationLevel({ db, dialect, schema }), SELLBRIDGE_VERSION);
     const migrator = new Migrator({
       db,
-      provider: migrationProvider(dialect),
+      provider: migrationProvider(dialect, upTo),
       ...(dialect === 'postgres' ? { migrationTableSchema: schema } : {}),
     });
     const { error, results } = await migrator.migrateToLatest();
@@ -81,16 +87,16 @@ export function openStore(options: StoreOptions): Store {
     schema,
     url: options.url,
     transaction: (work) => db.transaction().execute(work),
-    async migrate() {
+    async migrate(upTo?: string) {
       // Kysely's migrator reads the catalog of every schema; on PostgreSQL a schema dropped at that moment by
       // another process (a test, a tenant being removed) fails it once. The migration itself is locked and
       // idempotent, so try again a few times before reporting.
       for (let attempt = 1; ; attempt++) {
         try {
-          return await migrateOnce();
+          return await migrateOnce(upTo);
         } catch (err) {
+          if (err instanceof SellbridgeError) throw err;
           if (dialect !== 'postgres' || attempt >= 4) {
-            if (err instanceof SellbridgeError) throw err;
             throw new SellbridgeError('SB_STORE_MIGRATION_FAILED', `migration failed: ${(err as Error).message}`, { cause: err });
           }
           await new Promise((r) => setTimeout(r, 100 * attempt));

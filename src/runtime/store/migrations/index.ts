@@ -38,11 +38,15 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0013-token-names-unique': m0013,
 };
 
-export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+/** The migration names this binary knows, oldest first. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
+
+/** `upTo`: apply only the migrations up to and including this name (tests of upgrades from an older store). */
+export function migrationProvider(dialect: StoreDialect, upTo?: string): MigrationProvider {
   return {
     getMigrations: async () =>
       Object.fromEntries(
-        Object.entries(MIGRATIONS).map(([name, m]): [string, Migration] => [name, { up: (db) => m.up(db, dialect) }]),
+        Object.entries(MIGRATIONS).filter(([name]) => upTo === undefined || name <= upTo).map(([name, m]): [string, Migration] => [name, { up: (db) => m.up(db, dialect) }]),
       ),
   };
 }
