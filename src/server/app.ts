@@ -66,6 +66,8 @@ export interface AppDeps {
   readonly defaultConnectionId?: string;
   /** POST /webhooks/amazon (issue 5), with its own credentials; absent = no webhook route. */
   readonly webhooks?: WebhookDeps;
+  /** The `sellbridge doctor` report for GET /api/v1/doctor (issue 16); absent = 501. */
+  readonly doctor?: () => Promise<import('../ops/doctor.ts').DoctorReport>;
 }
 
 /** Everything a route module needs, resolved once. */

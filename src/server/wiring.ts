@@ -35,6 +35,8 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
   return {
     server: config.server,
     security: config.security,
+    // Issue 16: the doctor report on demand (GET /api/v1/doctor, the dashboard's Health check page).
+    doctor: async () => (await import('../ops/doctor.ts')).runDoctor(config, { clock: runtime.clock }),
     ...(pii ? { pii } : {}),
     ...(circuits || amazon
       ? {

@@ -4,6 +4,7 @@ import { registerAuditRoutes } from './audit.ts';
 import { registerAuthRoutes } from './auth.ts';
 import { registerConnectionRoutes } from './connections.ts';
 import { registerDeadLetterRoutes } from './dead-letters.ts';
+import { registerDoctorRoutes } from './doctor.ts';
 import { registerMappingRoutes } from './mappings.ts';
 import { registerOrderRoutes } from './orders.ts';
 import { registerOverviewRoutes } from './overview.ts';
@@ -20,4 +21,5 @@ export function registerAdminApi(ctx: ServerContext): void {
   registerReportRoutes(ctx);
   registerAuditRoutes(ctx);
   registerAccessRoutes(ctx);
+  registerDoctorRoutes(ctx);
 }

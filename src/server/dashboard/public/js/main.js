@@ -19,6 +19,7 @@ const ROUTES = [
   { re: /^\/settlements$/, page: 'settlements', module: './pages/settlements.js' },
   { re: /^\/settlements\/(.+)$/, page: 'settlements', module: './pages/settlement.js' },
   { re: /^\/inventory$/, page: 'inventory', module: './pages/inventory.js' },
+  { re: /^\/health$/, page: 'health', module: './pages/doctor.js' },
 ];
 
 let user = null;
