@@ -6,6 +6,7 @@ import type { Clock } from '../core/ports.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
 import type { OrderFlowDeps } from '../flows/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { DoctorReport } from '../ops/doctor.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { createAuthService, type AuthService } from '../runtime/auth/auth-service.ts';
 import { constantTimeEqual } from '../runtime/auth/hashing.ts';
@@ -67,7 +68,7 @@ export interface AppDeps {
   /** POST /webhooks/amazon (issue 5), with its own credentials; absent = no webhook route. */
   readonly webhooks?: WebhookDeps;
   /** The `sellbridge doctor` report for GET /api/v1/doctor (issue 16); absent = 501. */
-  readonly doctor?: () => Promise<import('../ops/doctor.ts').DoctorReport>;
+  readonly doctor?: () => Promise<DoctorReport>;
 }
 
 /** Everything a route module needs, resolved once. */
