@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
+import { getAsset, isSea } from 'node:sea';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
@@ -80,6 +81,23 @@ function loadAssets(root: string): Map<string, Asset> {
   return assets;
 }
 
+/**
+ * In the single executable (issue 16) the files travel inside as one SEA asset, `dashboard.json`
+ * (`{ "/index.html": "<base64>", ... }`, written by scripts/package.ts).
+ */
+function seaAssets(): Map<string, Asset> | undefined {
+  if (!isSea()) return undefined;
+  const files = JSON.parse(getAsset('dashboard.json', 'utf8')) as Record<string, string>;
+  const assets = new Map<string, Asset>();
+  for (const [path, base64] of Object.entries(files)) {
+    const type = CONTENT_TYPES[extname(path).toLowerCase()];
+    if (!type) continue;
+    const body = Buffer.from(base64, 'base64');
+    assets.set(path, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
+  }
+  return assets;
+}
+
 function secure(reply: FastifyReply): FastifyReply {
   return reply
     .header('content-security-policy', DASHBOARD_CSP)
@@ -93,8 +111,9 @@ function secure(reply: FastifyReply): FastifyReply {
  * cached (it names the modules); the modules revalidate by ETag, so a new release is picked up on reload.
  */
 export function registerDashboard(app: FastifyInstance, options: DashboardOptions = {}): void {
-  const root = options.root ?? dashboardRoot();
-  const assets = root ? loadAssets(root) : new Map<string, Asset>();
+  const embedded = options.root === undefined ? seaAssets() : undefined;
+  const root = embedded ? 'embedded' : (options.root ?? dashboardRoot());
+  const assets = embedded ?? (root ? loadAssets(root) : new Map<string, Asset>());
 
   app.get(DASHBOARD_PREFIX, async (_req, reply) => secure(reply).redirect(`${DASHBOARD_PREFIX}/`, 302));
 
