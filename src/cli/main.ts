@@ -20,6 +20,7 @@ import { registerTokensCommands } from './commands/tokens.ts';
 import { registerUsersCommands } from './commands/users.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerBackupCommands } from './commands/backup.ts';
+import { registerServiceCommands } from './commands/service.ts';
 import { versionLine } from '../version.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
@@ -68,6 +69,7 @@ Examples:
   registerUsersCommands(program, ctx);
   registerDoctorCommand(program, ctx);
   registerBackupCommands(program, ctx);
+  registerServiceCommands(program, ctx);
   // Issue 16: the version line names the commit and Node, so a support request says which build runs.
   program.on('option:version', () => {
     ctx.stdout(versionLine());
