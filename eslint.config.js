@@ -10,7 +10,7 @@ const boundary = (message, regex) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', 'data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', 'data/**', 'release/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
