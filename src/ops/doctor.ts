@@ -1,4 +1,4 @@
-import { statfsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { ResolvedConfig } from '../config/schema.ts';
@@ -135,7 +135,11 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
 
   // --- store ---------------------------------------------------------------------------------------
   let lastOrderAt: string | null | undefined;
-  try {
+  const storeFile = parseStoreUrl(config.store.url);
+  // Opening a SQLite path creates the file: a missing store is reported, never made by doctor.
+  if (storeFile.dialect === 'sqlite' && storeFile.path !== ':memory:' && !existsSync(resolve(storeFile.path)))
+    add('store', 'fail', `the store ${resolve(storeFile.path)} does not exist`, 'Run `sellbridge migrate` (`sellbridge run` also creates it), and check store.url and the working directory of the service.');
+  else try {
     const store = openStore(config.store);
     try {
       const level = await withTimeout(timeoutMs, 'store', () => migrationLevel(store));
@@ -285,7 +289,9 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   if (dialect === 'postgres') add('disk', 'skipped', 'the store is on PostgreSQL: watch the database server\'s disk there');
   else if (path === ':memory:') add('disk', 'skipped', 'the store is in memory');
   else {
-    const folder = dirname(resolve(path));
+    // The folder may not exist yet (a store still to be created): measure the disk it will be on.
+    let folder = dirname(resolve(path));
+    while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
     try {
       const s = statfsSync(folder);
       const free = s.bavail * s.bsize;

@@ -118,6 +118,16 @@ describe('sellbridge doctor (subprocess) against the simulator and the Sage sand
     expect(report.checks.find((c) => c.id === 'clock')!.status).toBe('ok'); // measured against the SP-API host instead
   });
 
+  it('reports a missing SQLite store without creating it', { timeout: 60_000 }, async () => {
+    const missing = join(dir, 'nowhere', 'state.db');
+    const { code, report } = await doctor({ 'store.url': `sqlite:${missing}` });
+    expect(code).toBe(2);
+    expect(notOk(report)).toEqual(['store']);
+    expect(report.checks.find((c) => c.id === 'store')!.fix).toMatch(/sellbridge migrate/);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+  });
+
   it('exits 2 with the config check when the configuration does not load', async () => {
     const { code, stdout } = await sellbridge([...base, '--set', 'store.url=mysql://x', 'doctor', '--json']);
     expect(code).toBe(2);
