@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Runtime } from '../../bootstrap.ts';
+import type { Runtime } from '../../bootstrap/index.ts';
 import { moneyToDecimal } from '../../core/model/money.ts';
 import type { InventoryFlowDeps, SyncScope } from '../../flows/inventory-sync.ts';
 import type { CliContext } from '../context.ts';
@@ -149,8 +149,8 @@ interface InventoryCli {
 /** Opens a client runtime and the inventory deps (progress to stderr every 10 %). */
 export async function withInventory(ctx: CliContext, cmd: Command, connection: string | undefined, work: (c: InventoryCli) => Promise<void>): Promise<void> {
   const { openClientRuntime } = await import('../runtime.ts');
-  const { createInventoryDeps, inventorySettingsFromConfig } = await import('../../app/inventory-deps.ts');
-  const { lazyListingsChannel } = await import('../../app/inventory-wiring.ts');
+  const { createInventoryDeps, inventorySettingsFromConfig } = await import('../../bootstrap/inventory-deps.ts');
+  const { lazyListingsChannel } = await import('../../bootstrap/inventory.ts');
   const rt = await openClientRuntime(ctx.config(cmd));
   try {
     const settings = inventorySettingsFromConfig(rt.config);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInventoryDeps, inventorySettingsFromConfig } from '../../../src/app/inventory-deps.ts';
-import { storeListingState } from '../../../src/app/listing-store.ts';
+import { createInventoryDeps, inventorySettingsFromConfig } from '../../../src/bootstrap/inventory-deps.ts';
+import { storeListingState } from '../../../src/connectors/store/listing-state.ts';
 import { createListingsChannel } from '../../../src/connectors/amazon/listings-channel.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { configSchema } from '../../../src/config/schema.ts';
@@ -16,7 +16,7 @@ import {
   type InventoryFlowDeps,
   type InventorySettings,
 } from '../../../src/flows/inventory-sync.ts';
-import { storeWatermarks } from '../../../src/app/order-flow-store.ts';
+import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
 import { freshStore } from '../../helpers/queue-env.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventorySettingsFromConfig } from '../../../src/app/inventory-deps.ts';
-import { storeListingState } from '../../../src/app/listing-store.ts';
-import { storeWatermarks } from '../../../src/app/order-flow-store.ts';
+import { inventorySettingsFromConfig } from '../../../src/bootstrap/inventory-deps.ts';
+import { storeListingState } from '../../../src/connectors/store/listing-state.ts';
+import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { createListingsChannel } from '../../../src/connectors/amazon/listings-channel.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';

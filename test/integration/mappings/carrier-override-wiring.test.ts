@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerOrders } from '../../../src/app/order-wiring.ts';
+import { registerOrders } from '../../../src/bootstrap/orders.ts';
 import { loadConfig } from '../../../src/config/load.ts';
-import type { OrderWiringInput } from '../../../src/app/order-wiring.ts';
+import type { OrderWiringInput } from '../../../src/bootstrap/orders.ts';
 import { SHIPMENT_POLL_QUEUE } from '../../../src/flows/index.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';

@@ -3,7 +3,7 @@ import { ORDER_SYNC_QUEUE, orderSyncKey, shipmentConfirmKey, type OrderFlowDeps 
 import type { DeadLetterService } from '../runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Store } from '../runtime/store/store.ts';
-import type { OrderSightingTables } from './order-flow-store.ts';
+import type { OrderSightingTables } from '../connectors/store/order-sightings.ts';
 
 /** Where one Amazon order is in its lifecycle, as data (`sellbridge orders status --json`). Ids and states only, no buyer data. */
 export interface OrderStatusReport {

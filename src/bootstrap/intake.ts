@@ -4,8 +4,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { Inbox, InboxEntry, InboxTx } from '../runtime/inbox/inbox.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Tx } from '../runtime/store/store.ts';
-import { notePushed, type OrderSightingTables } from './order-flow-store.ts';
-import { enqueueOrderSync } from './order-wiring.ts';
+import { notePushed, type OrderSightingTables } from '../connectors/store/order-sightings.ts';
+import { enqueueOrderSync } from './orders.ts';
 import type { Kysely } from 'kysely';
 
 /** The inbox kind of an order notification (NotificationType). */

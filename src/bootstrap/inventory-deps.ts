@@ -22,8 +22,8 @@ import {
   type InventorySettings,
 } from '../flows/inventory-sync.ts';
 import type { Store } from '../runtime/store/store.ts';
-import { storeListingState } from './listing-store.ts';
-import { storeWatermarks } from './order-flow-store.ts';
+import { storeListingState } from '../connectors/store/listing-state.ts';
+import { storeWatermarks } from '../connectors/store/watermarks.ts';
 
 export type InventoryConfig = ResolvedConfig['inventory'];
 

@@ -15,10 +15,10 @@ import {
   type SettlementSettings,
 } from '../flows/settlement.ts';
 import type { Store } from '../runtime/store/store.ts';
-import { storeMappingRules } from './mapping-rules-store.ts';
-import { storeWatermarks } from './order-flow-store.ts';
+import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
+import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { settlementReportsFromClient } from './settlement-files.ts';
-import { storeSettlementLedger } from './settlement-store.ts';
+import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts';
 
 export type SettlementConfig = ResolvedConfig['settlements'];
 

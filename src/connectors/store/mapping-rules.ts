@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Clock } from '../core/ports/clock.ts';
-import type { CarrierRules } from '../core/rules/carriers.ts';
-import type { CustomFieldMap, SageItemField } from '../core/rules/custom-field-map.ts';
-import type { SettlementAccountRule } from '../core/rules/settlement-accounts.ts';
-import type { Store } from '../runtime/store/store.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { CarrierRules } from '../../core/rules/carriers.ts';
+import type { CustomFieldMap, SageItemField } from '../../core/rules/custom-field-map.ts';
+import type { SettlementAccountRule } from '../../core/rules/settlement-accounts.ts';
+import type { Store } from '../../runtime/store/store.ts';
 
 /**
  * Operator-edited mapping rules (issue 6, table `mapping_rules`, migration 0011): per connection an ordered list

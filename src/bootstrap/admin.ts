@@ -7,7 +7,7 @@ import { createPiiVault } from '../runtime/pii/vault.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store } from '../runtime/store/store.ts';
-import type { AppDeps } from './app.ts';
+import type { AppDeps } from '../server/app.ts';
 
 export interface AdminWiringInput {
   readonly store: Store;

@@ -9,7 +9,7 @@ import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store } from '../runtime/store/store.ts';
 import type { CustomFieldMap } from '../core/rules/custom-field-map.ts';
-import { storeMappingRules } from './mapping-rules-store.ts';
+import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
 import { createInventoryDeps, inventorySchedules, inventorySettingsFromConfig, registerInventoryFlows } from './inventory-deps.ts';
 
 /** What `registerInventory` needs from the composition root (a subset of bootstrap's FlowWiring). */

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { SellbridgeError, type FieldIssue } from '../core/errors.ts';
-import type { JournalBatch } from '../core/model/journal.ts';
-import { money } from '../core/model/money.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { PostedSettlementJournal, QuarantineEntry, SettlementLedger, SettlementRecord, SettlementState, SettlementSummary } from '../flows/settlement.ts';
-import { writeAudit } from '../runtime/audit.ts';
-import type { Store, Tx } from '../runtime/store/store.ts';
-import type { Database } from '../runtime/store/tables.ts';
-import type { OrderFlowTables } from './order-flow-store.ts';
+import { SellbridgeError, type FieldIssue } from '../../core/errors.ts';
+import type { JournalBatch } from '../../core/model/journal.ts';
+import { money } from '../../core/model/money.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { PostedSettlementJournal, QuarantineEntry, SettlementLedger, SettlementRecord, SettlementState, SettlementSummary } from '../../flows/settlement.ts';
+import { writeAudit } from '../../runtime/audit.ts';
+import type { Store, Tx } from '../../runtime/store/store.ts';
+import type { Database } from '../../runtime/store/tables.ts';
+import type { OrderLinkTables } from './order-links.ts';
 
 /** Row types of migration 0007-settlements (kept here, beside their only users). */
 export type SettlementTables = {
@@ -53,8 +53,8 @@ export type SettlementTables = {
   };
 };
 
-type Db = Kysely<Database & SettlementTables & OrderFlowTables>;
-const tables = (store: Store): Db => store.db.withTables<SettlementTables & OrderFlowTables>();
+type Db = Kysely<Database & SettlementTables & OrderLinkTables>;
+const tables = (store: Store): Db => store.db.withTables<SettlementTables & OrderLinkTables>();
 const STATES: readonly SettlementState[] = ['posting', 'posted', 'correcting'];
 /** Stored state of a `posting` row one import has claimed (shown as `posting`). */
 const CLAIMED = 'posting-claimed';
@@ -277,4 +277,38 @@ export async function reconcileSettlements(store: Store, connectionId: string, n
     }
   }
   return { matched: settled.filter((s) => s.seen).map(strip), neverSeen: settled.filter((s) => !s.seen).map(strip), unsettled, ageing };
+}
+
+/** Settlements, newest deposit first, and the files refused as a whole (the admin API's settlement list). */
+export async function listSettlementRows(
+  store: Store,
+  query: { readonly state?: string; readonly limit: number },
+): Promise<{ settlements: SettlementTables['settlements'][]; quarantine: SettlementTables['settlement_quarantine'][] }> {
+  const db = tables(store);
+  let q = db.selectFrom('settlements').selectAll().orderBy('deposit_date', 'desc').orderBy('settlement_id', 'desc').limit(query.limit);
+  if (query.state) q = q.where('state', '=', query.state);
+  const quarantine = await db.selectFrom('settlement_quarantine').selectAll().orderBy('created_at', 'desc').limit(query.limit).execute();
+  return { settlements: await q.execute(), quarantine };
+}
+
+/** One settlement (of one connection, or any) with its per-order sums. */
+export async function findSettlement(
+  store: Store,
+  settlementId: string,
+  connectionId?: string,
+): Promise<{ settlement: SettlementTables['settlements']; orders: SettlementTables['settlement_orders'][] } | undefined> {
+  const db = tables(store);
+  let q = db.selectFrom('settlements').selectAll().where('settlement_id', '=', settlementId);
+  if (connectionId) q = q.where('connection_id', '=', connectionId);
+  const settlement = await q.executeTakeFirst();
+  if (!settlement) return undefined;
+  const orders = await db
+    .selectFrom('settlement_orders')
+    .selectAll()
+    .where('connection_id', '=', settlement.connection_id)
+    .where('settlement_id', '=', settlement.settlement_id)
+    .orderBy('amazon_order_id')
+    .limit(5000)
+    .execute();
+  return { settlement, orders };
 }

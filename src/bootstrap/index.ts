@@ -1,24 +1,24 @@
-import { registerOrders, type OrderWiring } from './app/order-wiring.ts';
-import { registerSettlements } from './app/settlement-deps.ts';
-import { registerInventory } from './app/inventory-wiring.ts';
-import type { ResolvedConfig } from './config/schema.ts';
-import { createAmazonConnector, type AmazonConnector } from './connectors/amazon/create-amazon-connector.ts';
-import { openSage500Gateway } from './connectors/sage500/create-gateway.ts';
-import type { AmazonMarketplace, Clock } from './core/ports.ts';
-import type { Sage500Gateway } from './core/ports/sage500-gateway.ts';
-import { createLogger, type Logger } from './observability/logger.ts';
-import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { CIRCUIT_STATE_VALUE, createCircuitBreaker, guardWithCircuit, type CircuitBreaker } from './runtime/circuit/circuit-breaker.ts';
-import { systemClock } from './runtime/clock.ts';
-import { createInbox, type Inbox } from './runtime/inbox/inbox.ts';
-import { createJobQueue } from './runtime/queue/create-job-queue.ts';
-import { createDeadLetterService, type DeadLetterService } from './runtime/queue/dead-letters.ts';
-import type { JobQueue } from './runtime/queue/job-queue.ts';
-import { createScheduler, type Scheduler } from './runtime/scheduler.ts';
-import { openStore, type Store } from './runtime/store/store.ts';
-import { orderDispatchingInbox, startOrderIntake } from './app/order-intake.ts';
-import { observeOrderToSage, registerStoreCollectors } from './app/metrics-collectors.ts';
-import type { WebhookDeps } from './server/routes/webhooks.ts';
+import { registerOrders, type OrderWiring } from './orders.ts';
+import { registerSettlements } from './settlements.ts';
+import { registerInventory } from './inventory.ts';
+import type { ResolvedConfig } from '../config/schema.ts';
+import { createAmazonConnector, type AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
+import { openSage500Gateway } from '../connectors/sage500/create-gateway.ts';
+import type { AmazonMarketplace, Clock } from '../core/ports.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { CIRCUIT_STATE_VALUE, createCircuitBreaker, guardWithCircuit, type CircuitBreaker } from '../runtime/circuit/circuit-breaker.ts';
+import { systemClock } from '../runtime/clock.ts';
+import { createInbox, type Inbox } from '../runtime/inbox/inbox.ts';
+import { createJobQueue } from '../runtime/queue/create-job-queue.ts';
+import { createDeadLetterService, type DeadLetterService } from '../runtime/queue/dead-letters.ts';
+import type { JobQueue } from '../runtime/queue/job-queue.ts';
+import { createScheduler, type Scheduler } from '../runtime/scheduler.ts';
+import { openStore, type Store } from '../runtime/store/store.ts';
+import { orderDispatchingInbox, startOrderIntake } from './intake.ts';
+import { observeOrderToSage, registerStoreCollectors } from './metrics.ts';
+import type { WebhookDeps } from '../server/routes/webhooks.ts';
 
 /**
  * The composition root (STYLE.md §8.1): the only module that imports every layer. Config in, wired runtime out.

@@ -7,7 +7,10 @@ import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-
 import { tranNoFor } from '../connectors/sage500/tran-no.ts';
 import type { OrderFlowDeps } from '../flows/index.ts';
 import type { Store } from '../runtime/store/store.ts';
-import { storeOrderLinks, storeShipmentConfirmations, storeSkuAliases, storeWatermarks } from './order-flow-store.ts';
+import { storeOrderLinks } from '../connectors/store/order-links.ts';
+import { storeShipmentConfirmations } from '../connectors/store/shipment-confirmations.ts';
+import { storeSkuAliases } from '../connectors/store/sku-aliases.ts';
+import { storeWatermarks } from '../connectors/store/watermarks.ts';
 
 export interface OrderFlowDepsInput {
   readonly store: Store;

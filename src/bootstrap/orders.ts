@@ -24,9 +24,10 @@ import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store, Tx } from '../runtime/store/store.ts';
 import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
 import type { CarrierRules } from '../core/rules/carriers.ts';
-import { mergeCarriers, storeMappingRules } from './mapping-rules-store.ts';
+import { mergeCarriers, storeMappingRules } from '../connectors/store/mapping-rules.ts';
 import { createOrderFlowDeps } from './order-flow-deps.ts';
-import { storeOrderSightings, storeWatermarks } from './order-flow-store.ts';
+import { storeOrderSightings } from '../connectors/store/order-sightings.ts';
+import { storeWatermarks } from '../connectors/store/watermarks.ts';
 
 /** What `registerOrders` needs from the composition root. */
 export interface OrderWiringInput {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { FulfillmentChannel, ListingAttributes, SentListingState } from '../core/model/listing.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { BlockKind, BlockState, FeedRowStatus, ListingBlock, ListingStateStore, StoredFeed, StoredLink } from '../core/ports/listing-state.ts';
-import { listingKey, type ListingChange } from '../core/transform/listing-delta.ts';
-import type { Database } from '../runtime/store/tables.ts';
-import type { Store } from '../runtime/store/store.ts';
+import type { FulfillmentChannel, ListingAttributes, SentListingState } from '../../core/model/listing.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { BlockKind, BlockState, FeedRowStatus, ListingBlock, ListingStateStore, StoredFeed, StoredLink } from '../../core/ports/listing-state.ts';
+import { listingKey, type ListingChange } from '../../core/transform/listing-delta.ts';
+import type { Database } from '../../runtime/store/tables.ts';
+import type { Store } from '../../runtime/store/store.ts';
 
 /** Row types of migrations 0004-listings and 0008-listing-sync (kept beside their only writer). */
 export type ListingTables = {
@@ -262,4 +262,26 @@ export function storeListingState(store: Store, clock: Clock): ListingStateStore
       return rows.map((r) => ({ marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, ...(r.feed_id ? { feedId: r.feed_id } : {}), detail: r.detail }));
     },
   };
+}
+
+/** Listing feeds, newest first, optionally of one status (the admin API's feed list). */
+export async function listListingFeeds(store: Store, query: { readonly status?: string; readonly limit: number }): Promise<ListingTables['listing_feed'][]> {
+  let q = store.db.withTables<ListingTables>().selectFrom('listing_feed').selectAll().orderBy('created_at', 'desc').limit(query.limit);
+  if (query.status) q = q.where('status', '=', query.status);
+  return q.execute();
+}
+
+/** Read-back flags and SKU changes still held, newest first, optionally of one SKU (the admin API's discrepancies). */
+export async function listListingFindings(
+  store: Store,
+  query: { readonly sku?: string; readonly limit: number },
+): Promise<{ flags: ListingTables['listing_flags'][]; held: ListingTables['listing_blocks'][] }> {
+  const db = store.db.withTables<ListingTables>();
+  let f = db.selectFrom('listing_flags').selectAll().orderBy('created_at', 'desc').limit(query.limit);
+  let b = db.selectFrom('listing_blocks').selectAll().where('state', '!=', 'released').orderBy('created_at', 'desc').limit(query.limit);
+  if (query.sku) {
+    f = f.where('sku', '=', query.sku);
+    b = b.where('sku', '=', query.sku);
+  }
+  return { flags: await f.execute(), held: await b.execute() };
 }
