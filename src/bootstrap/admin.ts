@@ -8,6 +8,7 @@ import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store } from '../runtime/store/store.ts';
 import type { AppDeps } from '../server/app.ts';
+import { storeOrderStates } from '../connectors/store/order-links.ts';
 
 export interface AdminWiringInput {
   readonly store: Store;
@@ -27,7 +28,7 @@ export interface AdminWiringInput {
  */
 export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Partial<AppDeps> {
   const keyring = keyringFromConfig(config.security);
-  const pii = keyring ? createPiiVault(runtime.store, keyring, runtime.clock, { retentionDays: config.security.piiRetentionDays }) : undefined;
+  const pii = keyring ? createPiiVault(runtime.store, keyring, runtime.clock, { orders: storeOrderStates(runtime.store), retentionDays: config.security.piiRetentionDays }) : undefined;
   if (pii) registerPiiPurge({ queue: runtime.queue, scheduler: runtime.scheduler, vault: pii, everyMs: config.security.piiPurgeEveryMs, logger: runtime.logger });
   else runtime.logger.info('no PII key configured (security.piiKeys / security.piiKeyFile): buyer PII and connection credentials cannot be stored');
   const circuits = runtime.circuits;

@@ -133,7 +133,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       scheduler,
       circuits,
       orders,
-      webhooks: { inbox: orderDispatchingInbox(inbox, queue, orders.connectionId), connectionId: orders.connectionId, settings: config.orders.webhook },
+      webhooks: { inbox: orderDispatchingInbox(inbox, queue, orders.connectionId, clock), connectionId: orders.connectionId, settings: config.orders.webhook },
       async start() {
         if (started || role !== 'worker') return;
         started = true;

@@ -1,12 +1,12 @@
 import type { ResolvedConfig } from '../config/schema.ts';
 import { createSqsClient, createSqsNotificationConsumer } from '../connectors/amazon/notifications/sqs-consumer.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { Inbox, InboxEntry, InboxTx } from '../runtime/inbox/inbox.ts';
+import { notePushed } from '../connectors/store/order-sightings.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import { systemClock } from '../runtime/clock.ts';
+import { markProcessedIn, type Inbox, type InboxEntry } from '../runtime/inbox/inbox.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
-import type { Tx } from '../runtime/store/store.ts';
-import { notePushed, type OrderSightingTables } from '../connectors/store/order-sightings.ts';
 import { enqueueOrderSync } from './orders.ts';
-import type { Kysely } from 'kysely';
 
 /** The inbox kind of an order notification (NotificationType). */
 export const ORDER_CHANGE = 'ORDER_CHANGE';
@@ -25,7 +25,7 @@ export function orderIdOf(entry: Pick<InboxEntry, 'kind' | 'subject'>): string |
  * second notification of the same order while its job is pending joins that job (dedupe); one after it ran runs
  * the idempotent flow again, which re-reads the order and changes nothing that is already right.
  */
-export function orderDispatchingInbox(inbox: Inbox, queue: Pick<JobQueue, 'enqueue'>, connectionId: string): Inbox {
+export function orderDispatchingInbox(inbox: Inbox, queue: Pick<JobQueue, 'enqueue'>, connectionId: string, clock: Clock = systemClock): Inbox {
   return {
     ...inbox,
     accept(entry, then) {
@@ -34,16 +34,12 @@ export function orderDispatchingInbox(inbox: Inbox, queue: Pick<JobQueue, 'enque
       return inbox.accept(entry, async (tx, id) => {
         await then?.(tx, id);
         const connection = entry.connectionId ?? connectionId;
-        await enqueueOrderSync(queue, connection, orderId, tx as unknown as Tx);
-        await notePushed(tx as unknown as Kysely<OrderSightingTables>, connection, orderId, new Date().toISOString());
-        await markProcessedIn(tx, id);
+        await enqueueOrderSync(queue, connection, orderId, tx);
+        await notePushed(tx, connection, orderId, clock.now().toISOString());
+        await markProcessedIn(tx, id, clock.now());
       });
     },
   };
-}
-
-async function markProcessedIn(tx: InboxTx, id: string): Promise<void> {
-  await tx.updateTable('inbox').set({ status: 'processed', processed_at: new Date().toISOString() }).where('id', '=', id).execute();
 }
 
 export interface OrderIntakeInput {

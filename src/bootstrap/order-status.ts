@@ -3,7 +3,7 @@ import { ORDER_SYNC_QUEUE, orderSyncKey, shipmentConfirmKey, type OrderFlowDeps 
 import type { DeadLetterService } from '../runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Store } from '../runtime/store/store.ts';
-import type { OrderSightingTables } from '../connectors/store/order-sightings.ts';
+import { firstSightingOf } from '../connectors/store/order-sightings.ts';
 
 /** Where one Amazon order is in its lifecycle, as data (`sellbridge orders status --json`). Ids and states only, no buyer data. */
 export interface OrderStatusReport {
@@ -39,13 +39,7 @@ export interface OrderStatusDeps {
 export async function orderStatus(d: OrderStatusDeps, connectionId: string, amazonOrderId: string): Promise<OrderStatusReport> {
   const link = await d.deps.links.get(connectionId, amazonOrderId);
   const packages = await d.deps.confirmations.listForOrder(connectionId, amazonOrderId);
-  const sighting = await d.store.db
-    .withTables<OrderSightingTables>()
-    .selectFrom('order_sightings')
-    .select('first_source')
-    .where('connection_id', '=', connectionId)
-    .where('amazon_order_id', '=', amazonOrderId)
-    .executeTakeFirst();
+  const firstSeenBy = await firstSightingOf(d.store, connectionId, amazonOrderId);
   const keys = new Set([orderSyncKey(amazonOrderId), shipmentConfirmKey(amazonOrderId)]);
   const jobs = [];
   for (const state of ['pending', 'running'] as const) {
@@ -66,7 +60,7 @@ export async function orderStatus(d: OrderStatusDeps, connectionId: string, amaz
     salesOrderKey: link?.salesOrderKey ?? null,
     lastError: link?.lastError ?? null,
     updatedAt: link?.updatedAt ?? null,
-    firstSeenBy: sighting?.first_source ?? null,
+    firstSeenBy: firstSeenBy ?? null,
     packages: packages.map((p) => ({ shipmentKey: p.shipmentKey, packageNo: p.packageNo, packageReferenceId: String(p.packageReferenceId), state: p.state, sendAttempts: p.sendAttempts })),
     jobs,
     deadLetters: letters.map((l) => ({ id: l.id, queue: l.queue, code: l.error.code, message: l.error.message })),

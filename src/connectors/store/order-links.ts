@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
 import { isSyncState, type SyncState } from '../../core/lifecycle.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { OrderLink, OrderLinks, OrderLinkUpdate } from '../../core/ports/order-links.ts';
+import type { OrderLink, OrderLinks, OrderLinkUpdate, OrderStateOf, OrderStates } from '../../core/ports/order-links.ts';
 import { containsLiteral } from '../../runtime/store/like.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
@@ -163,24 +163,22 @@ export async function countOrderLinks(store: Store, connectionId: string): Promi
   return Number(row.n);
 }
 
-/** State and last change of each given order that has a link (one query, for the PII purge). */
-export async function orderLinkStates(
-  store: Store,
-  refs: readonly { readonly connectionId: string; readonly amazonOrderId: string }[],
-): Promise<Map<string, { state: string; updatedAt: string }>> {
-  const out = new Map<string, { state: string; updatedAt: string }>();
-  const db = tables(store);
-  for (let i = 0; i < refs.length; i += 200) {
-    const part = refs.slice(i, i + 200);
-    const rows = await db
-      .selectFrom('order_links')
-      .select(['connection_id', 'amazon_order_id', 'state', 'updated_at'])
-      .where((eb) => eb.or(part.map((r) => eb.and([eb('connection_id', '=', r.connectionId), eb('amazon_order_id', '=', r.amazonOrderId)]))))
-      .execute();
-    for (const r of rows) out.set(orderRefKey(r.connection_id, r.amazon_order_id), { state: r.state, updatedAt: r.updated_at });
-  }
-  return out;
+/** Store-backed OrderStates: one query per 200 orders. */
+export function storeOrderStates(store: Store): OrderStates {
+  return {
+    async statesOf(refs) {
+      const out: OrderStateOf[] = [];
+      const db = tables(store);
+      for (let i = 0; i < refs.length; i += 200) {
+        const part = refs.slice(i, i + 200);
+        const rows = await db
+          .selectFrom('order_links')
+          .select(['connection_id', 'amazon_order_id', 'state', 'updated_at'])
+          .where((eb) => eb.or(part.map((r) => eb.and([eb('connection_id', '=', r.connectionId), eb('amazon_order_id', '=', r.amazonOrderId)]))))
+          .execute();
+        for (const r of rows) out.push({ connectionId: r.connection_id, amazonOrderId: r.amazon_order_id, state: r.state, updatedAt: r.updated_at });
+      }
+      return out;
+    },
+  };
 }
-
-/** The key `orderLinkStates` uses for an order. */
-export const orderRefKey = (connectionId: string, amazonOrderId: string): string => `${connectionId}\u0000${amazonOrderId}`;

@@ -6,7 +6,7 @@ import { money } from '../../core/model/money.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { PostedSettlementJournal, QuarantineEntry, SettlementLedger, SettlementRecord, SettlementState, SettlementSummary } from '../../flows/settlement.ts';
 import { writeAudit } from '../../runtime/audit.ts';
-import type { Store, Tx } from '../../runtime/store/store.ts';
+import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
 import type { OrderLinkTables } from './order-links.ts';
 
@@ -100,7 +100,8 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
     },
     async markPosted(connectionId, settlementId, posted, audit) {
       const at = now();
-      await db.transaction().execute(async (tx) => {
+      await store.transaction(async (storeTx) => {
+        const tx = storeTx.withTables<SettlementTables & OrderLinkTables>();
         await tx
           .updateTable('settlements')
           .set({ state: 'posted', fingerprint: posted.fingerprint, journals: JSON.stringify(posted.journals), pending_fingerprint: null, pending_journals: null, last_error: null, updated_at: at })
@@ -116,7 +117,7 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
             .onConflict((oc) => oc.columns(['connection_id', 'settlement_id', 'amazon_order_id']).doUpdateSet((eb) => ({ amount_minor: eb('settlement_orders.amount_minor', '+', eb.ref('excluded.amount_minor')) })))
             .execute();
         }
-        await writeAudit(tx as unknown as Tx, { actor: 'sellbridge', action: audit.action, target: `settlement:${connectionId}:${settlementId}`, detail: audit.detail }, clock.now());
+        await writeAudit(storeTx, { actor: 'sellbridge', action: audit.action, target: `settlement:${connectionId}:${settlementId}`, detail: audit.detail }, clock.now());
       });
       return (await get(connectionId, settlementId))!;
     },

@@ -40,3 +40,16 @@ export interface OrderLinks {
   /** Creates the link when absent and records its state (and the given fields). */
   setState(connectionId: string, amazonOrderId: string, state: SyncState, update?: OrderLinkUpdate): Promise<OrderLink>;
 }
+
+/** Where orders stand, for readers outside the order flow (the PII purge starts its clock when one is done). */
+export interface OrderStates {
+  /** State and last change of each given order Sellbridge has a link for; orders without one are left out. */
+  statesOf(refs: readonly { readonly connectionId: string; readonly amazonOrderId: string }[]): Promise<readonly OrderStateOf[]>;
+}
+
+export interface OrderStateOf {
+  readonly connectionId: string;
+  readonly amazonOrderId: string;
+  readonly state: string;
+  readonly updatedAt: string;
+}
