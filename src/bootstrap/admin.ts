@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/schema.ts';
-import type { Clock } from '../core/ports.ts';
+import type { Clock } from '../core/ports/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import { keyringFromConfig } from '../runtime/pii/keyring.ts';
 import { registerPiiPurge } from '../runtime/pii/purge-job.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import type { Clock } from '../core/ports.ts';
+import type { Clock } from '../core/ports/clock.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Store } from '../runtime/store/store.ts';

@@ -4,20 +4,13 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import { DEFAULT_SETTLEMENT_ACCOUNT_RULES, SETTLEMENT_ACCOUNTS, type SettlementAccountRule, type SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
-import {
-  registerSettlementHandlers,
-  SETTLEMENT_DISCOVER_QUEUE,
-  settlementDiscoverKey,
-  type QuarantineEntry,
-  type SettlementFlowDeps,
-  type SettlementHandlerRegistry,
-  type SettlementReports,
-  type SettlementSettings,
-} from '../flows/settlement.ts';
+import { registerSettlementHandlers, SETTLEMENT_DISCOVER_QUEUE, settlementDiscoverKey, type SettlementFlowDeps, type SettlementHandlerRegistry, type SettlementSettings } from '../flows/settlement.ts';
+import { type QuarantineEntry } from '../core/ports/settlement-ledger.ts';
+import { type SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
-import { settlementReportsFromClient } from './settlement-files.ts';
+import { settlementReportsFromClient } from '../connectors/amazon/settlement/settlement-files.ts';
 import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts';
 
 export type SettlementConfig = ResolvedConfig['settlements'];

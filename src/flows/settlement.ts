@@ -1,10 +1,11 @@
-import { MappingError, SellbridgeError, coerceError, type FieldIssue } from '../core/errors.ts';
-import type { JournalBatch, PostedJournal } from '../core/model/journal.ts';
-import type { Money } from '../core/model/money.ts';
-import type { Settlement, SettlementTransaction } from '../core/model/settlement.ts';
+import { MappingError, SellbridgeError, coerceError } from '../core/errors.ts';
+import type { JournalBatch } from '../core/model/journal.ts';
+import type { Settlement } from '../core/model/settlement.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import type { PostedSettlementJournal, QuarantineEntry, SettlementLedger, SettlementOrderSum, SettlementRecord, SettlementSummary } from '../core/ports/settlement-ledger.ts';
+import type { SettlementFile, SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
 import type { SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
 import { createSettlementJournalBuilder, reversalOf, type SettlementJournalOptions } from '../core/transform/journal-from-settlement.ts';
@@ -25,121 +26,12 @@ import { parsePayload } from './job-payload.ts';
  */
 export const SETTLEMENT_DISCOVER_QUEUE = 'settlement.discover';
 export const SETTLEMENT_IMPORT_QUEUE = 'settlement.import';
-export const SETTLEMENT_REPORT_TYPE = 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2';
 /** Watermark name of the report discovery cursor (createdSince, store table `watermarks`). */
 export const SETTLEMENT_WATERMARK = 'amazon.settlement-reports';
 export const settlementDiscoverKey = (connectionId: string): string => `${SETTLEMENT_DISCOVER_QUEUE}:${connectionId}`;
 export const settlementImportKey = (reportId: string): string => `${SETTLEMENT_IMPORT_QUEUE}:${reportId}`;
 /** How long an import's claim on a settlement holds before another import may take over (a crashed importer). */
 export const CLAIM_LEASE_MS = 5 * 60_000;
-
-// --- ports (implemented in src/app/settlement-*.ts) ---------------------------------------------------------
-
-/** One settlement file, read once. */
-export interface SettlementFile {
-  /** Where it came from: `report:<reportId>` or `file:<path>`; stored with the settlement and the quarantine. */
-  readonly source: string;
-  /**
-   * Reads the file (streaming), handing each transaction to `onTransaction` as it is read; resolves with the
-   * settlement (its `transactions` empty). Rejects with SB_SETTLE_FILE_INVALID listing every bad row and column.
-   */
-  read(onTransaction: (transaction: SettlementTransaction) => void): Promise<Settlement>;
-}
-
-export interface SettlementReportRef {
-  readonly reportId: string;
-  readonly reportDocumentId: string;
-  /** UTC ISO-8601. */
-  readonly createdTime: string;
-}
-
-/** Amazon's settlement reports of one connection. */
-export interface SettlementReports {
-  /** One page of DONE settlement reports created at or after `createdSince`. */
-  list(connectionId: string, query: { readonly createdSince: string; readonly nextToken?: string }): Promise<{ readonly reports: readonly SettlementReportRef[]; readonly nextToken?: string }>;
-  /** The report's document (downloaded, gunzipped when it is gzip) as a settlement file. */
-  open(connectionId: string, ref: { readonly reportId: string; readonly reportDocumentId: string }): Promise<SettlementFile>;
-}
-
-export interface PostedSettlementJournal extends JournalBatch {
-  readonly batchKey: string;
-  readonly batchNo: number;
-  readonly outcome: PostedJournal['outcome'];
-}
-
-export type SettlementState = 'posting' | 'posted' | 'correcting';
-
-export interface SettlementSummary {
-  readonly settlementId: string;
-  readonly currency: string;
-  readonly total: Money;
-  readonly periodStart: string;
-  readonly periodEnd: string;
-  readonly depositDate: string;
-  readonly rows: number;
-}
-
-export interface SettlementRecord extends SettlementSummary {
-  readonly connectionId: string;
-  readonly state: SettlementState;
-  /** 1 for the first journals; +1 for each correction. */
-  readonly revision: number;
-  /** Fingerprint of the journals posted (or being posted) for `revision`. */
-  readonly fingerprint: string;
-  /** The journals as posted (with Sage batch keys); empty until posted. */
-  readonly journals: readonly PostedSettlementJournal[];
-  /** While `posting`/`correcting`: what is being posted, and its fingerprint. */
-  readonly pending?: { readonly fingerprint: string; readonly journals: readonly JournalBatch[] };
-  readonly source: string;
-  readonly lastError?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** Sum of one order's rows in a settlement (reconciliation with order_links). */
-export interface SettlementOrderSum {
-  readonly amazonOrderId: string;
-  readonly currency: string;
-  readonly minor: number;
-  readonly rows: number;
-}
-
-export interface QuarantineEntry {
-  readonly connectionId: string;
-  readonly source: string;
-  readonly settlementId?: string;
-  readonly code: string;
-  readonly message: string;
-  readonly issues: readonly FieldIssue[];
-}
-
-/** The store side: one row per settlement id (exactly once), per-order sums, quarantine, audit. */
-export interface SettlementLedger {
-  get(connectionId: string, settlementId: string): Promise<SettlementRecord | undefined>;
-  /**
-   * Inserts the settlement's row (state `posting`, revision 1, `pending` = these journals) unless one exists;
-   * returns the row as stored. The row exists before anything is posted: the unique key is the guard.
-   */
-  reserve(connectionId: string, summary: SettlementSummary, source: string, pending: { fingerprint: string; journals: readonly JournalBatch[] }): Promise<{ record: SettlementRecord; created: boolean }>;
-  /** `posted` -> `correcting` with revision + 1 and the new pending journals, only if still at `fromRevision`. */
-  beginCorrection(connectionId: string, summary: SettlementSummary, source: string, fromRevision: number, pending: { fingerprint: string; journals: readonly JournalBatch[] }): Promise<SettlementRecord>;
-  /** Stores the posted journals, the per-order sums and an audit entry; state `posted`. */
-  markPosted(
-    connectionId: string,
-    settlementId: string,
-    posted: { readonly fingerprint: string; readonly journals: readonly PostedSettlementJournal[]; readonly orders: readonly SettlementOrderSum[] },
-    audit: { readonly action: string; readonly detail: Readonly<Record<string, unknown>> },
-  ): Promise<SettlementRecord>;
-  /**
-   * Claims a `posting` settlement for this import (one importer posts at a time): true when the row was unclaimed,
-   * or its claim is older than `leaseMs` (a crashed importer). Released by `noteError` or `markPosted`.
-   */
-  claim(connectionId: string, settlementId: string, leaseMs: number): Promise<boolean>;
-  /** Keeps the error on the row and releases the claim (the state stays; the next import resumes). */
-  noteError(connectionId: string, settlementId: string, error: string): Promise<void>;
-  /** Records a file refused as a whole; returns the quarantine id. */
-  quarantine(entry: QuarantineEntry): Promise<string>;
-}
 
 export interface SettlementSettings {
   readonly rules: SettlementAccountRules;

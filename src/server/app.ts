@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { sql } from 'kysely';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { MappingError, SellbridgeError } from '../core/errors.ts';
-import type { Clock } from '../core/ports.ts';
+import type { Clock } from '../core/ports/clock.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
 import type { OrderFlowDeps } from '../flows/index.ts';
 import type { Logger } from '../observability/logger.ts';

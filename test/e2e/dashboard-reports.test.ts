@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeListingState } from '../../src/connectors/store/listing-state.ts';
 import { createSettlementDeps, settlementConnectionId } from '../../src/bootstrap/settlements.ts';
-import { settlementFileFromPath } from '../../src/bootstrap/settlement-files.ts';
+import { settlementFileFromPath } from '../../src/connectors/amazon/settlement/settlement-files.ts';
 import type { Runtime } from '../../src/bootstrap/index.ts';
 import { createSandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
 import { MappingError } from '../../src/core/errors.ts';

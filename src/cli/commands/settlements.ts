@@ -45,7 +45,7 @@ Examples:
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
         const { createSettlementDeps, refreshStoredGlRules } = await import('../../bootstrap/settlements.ts');
-        const { settlementFileFromPath } = await import('../../bootstrap/settlement-files.ts');
+        const { settlementFileFromPath } = await import('../../connectors/amazon/settlement/settlement-files.ts');
         const { importSettlement } = await import('../../flows/settlement.ts');
         const { existsSync } = await import('node:fs');
         if (!existsSync(file)) throw new SellbridgeError('SB_CLI_USAGE', `no such file: ${file}`);

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../../config/schema.ts';
-import type { AmazonMarketplace, Clock } from '../../core/ports.ts';
+import type { AmazonMarketplace } from '../../core/ports/amazon-marketplace.ts';
+import type { Clock } from '../../core/ports/clock.ts';
 import type { Inbox } from '../../runtime/inbox/inbox.ts';
 import { createStoreRateLimiter } from '../../runtime/rate-limit/store-rate-limiter.ts';
 import type { RateLimiter } from '../../runtime/rate-limit/token-bucket.ts';

@@ -4,7 +4,7 @@ import { SellbridgeError, type FieldIssue } from '../../core/errors.ts';
 import type { JournalBatch } from '../../core/model/journal.ts';
 import { money } from '../../core/model/money.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { PostedSettlementJournal, QuarantineEntry, SettlementLedger, SettlementRecord, SettlementState, SettlementSummary } from '../../flows/settlement.ts';
+import type { PostedSettlementJournal, QuarantineEntry, SettlementLedger, SettlementRecord, SettlementState, SettlementSummary } from '../../core/ports/settlement-ledger.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';

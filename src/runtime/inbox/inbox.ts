@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../core/ports.ts';
+import type { Clock } from '../../core/ports/clock.ts';
 import type { Store, Tx } from '../store/store.ts';
 
 /** Row of `inbox` (migration 0003). Declared here: the table belongs to the inbox. */

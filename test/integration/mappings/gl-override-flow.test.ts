@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSettlementDeps, refreshStoredGlRules } from '../../../src/bootstrap/settlements.ts';
-import { settlementFileFromPath } from '../../../src/bootstrap/settlement-files.ts';
+import { settlementFileFromPath } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { importSettlement } from '../../../src/flows/settlement.ts';

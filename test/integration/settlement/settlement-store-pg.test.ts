@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSettlementDeps } from '../../../src/bootstrap/settlements.ts';
-import { settlementFileFromPath } from '../../../src/bootstrap/settlement-files.ts';
+import { settlementFileFromPath } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
 import { getSettlement, listQuarantine, reconcileSettlements } from '../../../src/connectors/store/settlement-ledger.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';

@@ -2,13 +2,15 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { createSettlementParser, type NumberFormat } from '../connectors/amazon/settlement/index.ts';
-import { isGzip } from '../connectors/amazon/sp-api/http-client.ts';
-import type { SpApiClient } from '../connectors/amazon/sp-api/client.ts';
-import { MappingError } from '../core/errors.ts';
-import type { SettlementTransaction } from '../core/model/settlement.ts';
-import type { SettlementFile, SettlementReports } from '../flows/settlement.ts';
-import { SETTLEMENT_REPORT_TYPE } from '../flows/settlement.ts';
+import { createSettlementParser, type NumberFormat } from './index.ts';
+import { isGzip } from '../sp-api/http-client.ts';
+import type { SpApiClient } from '../sp-api/client.ts';
+import { MappingError } from '../../../core/errors.ts';
+import type { SettlementTransaction } from '../../../core/model/settlement.ts';
+import type { SettlementFile, SettlementReports } from '../../../core/ports/settlement-reports.ts';
+
+/** Amazon's report type of the flat-file V2 settlement report. */
+export const SETTLEMENT_REPORT_TYPE = 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2';
 
 /**
  * Settlement files for the flows: a file a user saved (plain or gzip, read as a stream in constant memory) and
