@@ -1,3 +1,4 @@
+import type { Circuit } from '../core/ports/circuit.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { ItemCatalogue } from '../core/ports/item-catalogue.ts';
@@ -19,8 +20,10 @@ export interface OrderFlowDepsInput {
   readonly clock: Clock;
   /** The job queue (structurally: anything with enqueue), for the fan-out of shipment confirmations. */
   readonly queue: JobScheduler;
-  /** Per-connection mapping rules; default DEFAULT_MAPPING_RULES for every connection. */
-  readonly rulesFor?: (connectionId: string) => MappingRules;
+  /** Per-connection mapping rules as they stand now; default DEFAULT_MAPPING_RULES for every connection. */
+  readonly rulesFor?: (connectionId: string) => Promise<MappingRules>;
+  /** Sage's circuit breaker, asked first by every order job. */
+  readonly sageCircuit?: Circuit;
   /** Prefix of reserved TranNos (config sage500.tranNoPrefix). Default `AMZ`. */
   readonly tranNoPrefix?: string;
   /** Where unknown SKUs find suggestions; default: the gateway's `listItems`. */
@@ -32,7 +35,7 @@ export interface OrderFlowDepsInput {
 /** Builds the deps of the order flows from the store and the two connectors (composition, not business). */
 export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
   const prefix = input.tranNoPrefix ?? 'AMZ';
-  const rulesFor = input.rulesFor ?? (() => DEFAULT_MAPPING_RULES);
+  const rulesFor = input.rulesFor ?? (async () => DEFAULT_MAPPING_RULES);
   return {
     amazon: input.amazon,
     sage: input.sage,
@@ -43,7 +46,8 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     catalogue: input.catalogue ?? catalogueOf(input.sage),
     jobs: input.queue,
     rulesFor,
-    carriersFor: (connectionId) => rulesFor(connectionId).carriers,
+    carriersFor: async (connectionId) => (await rulesFor(connectionId)).carriers,
+    ...(input.sageCircuit ? { sageCircuit: input.sageCircuit } : {}),
     ...(input.sendFenceMs !== undefined ? { sendFenceMs: input.sendFenceMs } : {}),
   };
 }

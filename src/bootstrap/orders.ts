@@ -23,7 +23,6 @@ import type { CircuitBreaker } from '../runtime/circuit/circuit-breaker.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store, Tx } from '../runtime/store/store.ts';
 import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
-import type { CarrierRules } from '../core/rules/carriers.ts';
 import { mergeCarriers, storeMappingRules } from '../connectors/store/mapping-rules.ts';
 import { createOrderFlowDeps } from './order-flow-deps.ts';
 import { storeOrderSightings } from '../connectors/store/order-sightings.ts';
@@ -62,32 +61,26 @@ export interface OrderWiring {
 export function registerOrders(input: OrderWiringInput): OrderWiring {
   const { config, queue, scheduler } = input;
   const connectionId = config.orders.connectionId;
-  // Operator-edited carriers (mapping_rules, admin API) are read from the store at the start of every order job
+  // Operator-edited carriers (mapping_rules, admin API) are read from the store each time a flow asks for the rules
   // (one indexed select), so an edit takes effect on the next job without a restart.
   const storedRules = storeMappingRules(input.store, input.clock);
-  const storedCarriers = new Map<string, CarrierRules>();
-  const rulesFor = (id: string): MappingRules => {
-    const stored = storedCarriers.get(id);
-    return stored && Object.keys(stored).length ? { ...DEFAULT_MAPPING_RULES, carriers: mergeCarriers(DEFAULT_MAPPING_RULES.carriers, stored) } : DEFAULT_MAPPING_RULES;
+  const rulesFor = async (id: string): Promise<MappingRules> => {
+    const stored = await storedRules.carriers(id);
+    return Object.keys(stored).length ? { ...DEFAULT_MAPPING_RULES, carriers: mergeCarriers(DEFAULT_MAPPING_RULES.carriers, stored) } : DEFAULT_MAPPING_RULES;
   };
-  const deps = createOrderFlowDeps({ store: input.store, amazon: input.amazon, sage: input.sage, clock: input.clock, queue, tranNoPrefix: config.sage500.tranNoPrefix, rulesFor,
+  const deps = createOrderFlowDeps({
+    store: input.store,
+    amazon: input.amazon,
+    sage: input.sage,
+    clock: input.clock,
+    queue,
+    tranNoPrefix: config.sage500.tranNoPrefix,
+    rulesFor,
     // A claimed confirmation outlives any one call: three request deadlines.
-    sendFenceMs: 3 * config.amazon.requestTimeoutMs });
-  const sageCircuit = input.circuits?.sage500;
-  registerOrderFlows(
-    {
-      register: (name, handler) =>
-        queue.register(name, async (payload) => {
-          // Every order flow needs Sage; while its circuit is open, wait here instead of spending Amazon calls first.
-          sageCircuit?.ensureAvailable();
-          const jobConnection = (payload as { connectionId?: unknown } | null)?.connectionId;
-          const id = typeof jobConnection === 'string' ? jobConnection : connectionId;
-          storedCarriers.set(id, await storedRules.carriers(id));
-          return handler(payload);
-        }),
-    },
-    deps,
-  );
+    sendFenceMs: 3 * config.amazon.requestTimeoutMs,
+    ...(input.circuits ? { sageCircuit: input.circuits.sage500 } : {}),
+  });
+  registerOrderFlows(queue, deps);
   const pollDeps: OrderPollDeps = {
     amazon: input.amazon,
     watermarks: storeWatermarks(input.store, input.clock),

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { MappingError, SellbridgeError } from '../core/errors.ts';
 import type { Clock } from '../core/ports/clock.ts';
-import type { MappingRules } from '../core/rules/mapping-rules.ts';
+import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
 import type { OrderFlowDeps } from '../flows/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -124,7 +124,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     connectionId: deps.defaultConnectionId ?? deps.orders?.connectionId ?? 'default',
     ...(deps.orderFlow || deps.orders ? { orderFlow: deps.orderFlow ?? createOrderPreview(deps.orders!.deps) } : {}),
-    ...(deps.mappingRules || deps.orders ? { mappingRules: deps.mappingRules ?? deps.orders!.deps.rulesFor } : {}),
+    ...(deps.mappingRules || deps.orders ? { mappingRules: deps.mappingRules ?? (() => DEFAULT_MAPPING_RULES) } : {}),
   };
   app.addHook('onClose', async () => ctx.throughput.stop());
 

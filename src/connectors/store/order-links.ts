@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
-import { isSyncState, type SyncState } from '../../core/lifecycle.ts';
+import { advanceAlong, isSyncState, type SyncState } from '../../core/lifecycle.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { OrderLink, OrderLinks, OrderLinkUpdate, OrderStateOf, OrderStates } from '../../core/ports/order-links.ts';
 import { containsLiteral } from '../../runtime/store/like.ts';
@@ -47,10 +47,10 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
     async reserveTranNo(connectionId, amazonOrderId) {
       const existing = await get(connectionId, amazonOrderId);
       if (existing?.tranNo) return existing.tranNo;
-      await db.transaction().execute(async (tx) => {
+      const reserved = await db.transaction().execute(async (tx) => {
         await ensure(tx, connectionId, amazonOrderId, 'received');
         const current = await tx.selectFrom('order_links').select('tran_no').where('connection_id', '=', connectionId).where('amazon_order_id', '=', amazonOrderId).executeTakeFirst();
-        if (current?.tran_no) return; // reserved meanwhile by a concurrent call: draw nothing
+        if (current?.tran_no) return current.tran_no; // reserved meanwhile by a concurrent call: draw nothing
         const row = await tx
           .insertInto('tran_no_sequences')
           .values({ connection_id: connectionId, next_value: 1 })
@@ -58,20 +58,30 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
           .returning('next_value')
           .executeTakeFirstOrThrow();
         // Only the first reservation sticks: a concurrent one updates nothing and reads the winner's TranNo below.
-        await tx
+        const updated = await tx
           .updateTable('order_links')
           .set({ tran_no: formatTranNo(Number(row.next_value)), updated_at: now() })
           .where('connection_id', '=', connectionId)
           .where('amazon_order_id', '=', amazonOrderId)
           .where('tran_no', 'is', null)
-          .execute();
+          .returning('tran_no')
+          .executeTakeFirst();
+        return updated?.tran_no ?? undefined;
       });
-      const link = await get(connectionId, amazonOrderId);
-      return link!.tranNo!;
+      return reserved ?? (await get(connectionId, amazonOrderId))!.tranNo!;
     },
     async setState(connectionId, amazonOrderId, state, update: OrderLinkUpdate = {}) {
-      await ensure(db, connectionId, amazonOrderId, state);
-      await db
+      return setState(connectionId, amazonOrderId, state, update);
+    },
+    async advance(key, current, to, update) {
+      return advanceAlong(current, to, update, (state, u) => setState(key.connectionId, key.amazonOrderId, state, u));
+    },
+  };
+
+  /** One statement when the link exists (UPDATE ... RETURNING); an insert first when it does not. */
+  async function setState(connectionId: string, amazonOrderId: string, state: SyncState, update: OrderLinkUpdate = {}): Promise<OrderLink> {
+    const write = () =>
+      db
         .updateTable('order_links')
         .set({
           state,
@@ -79,22 +89,16 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
           ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
           ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
           ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
+          // An adopted TranNo never replaces a reserved one.
+          ...(update.adoptTranNo !== undefined ? { tran_no: sql<string>`coalesce(tran_no, ${update.adoptTranNo})` } : {}),
         })
         .where('connection_id', '=', connectionId)
         .where('amazon_order_id', '=', amazonOrderId)
-        .execute();
-      if (update.adoptTranNo !== undefined) {
-        await db
-          .updateTable('order_links')
-          .set({ tran_no: update.adoptTranNo })
-          .where('connection_id', '=', connectionId)
-          .where('amazon_order_id', '=', amazonOrderId)
-          .where('tran_no', 'is', null)
-          .execute();
-      }
-      return (await get(connectionId, amazonOrderId))!;
-    },
-  };
+        .returningAll()
+        .executeTakeFirst();
+    const row = (await write()) ?? (await ensure(db, connectionId, amazonOrderId, state), await write());
+    return linkFromRow(row)!;
+  }
 }
 
 function linkFromRow(row: OrderLinkRow | undefined): OrderLink | undefined {
