@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { inventorySettingsFromConfig } from '../src/bootstrap/inventory-deps.ts';
+import { inventorySettingsFromConfig } from '../src/bootstrap/inventory.ts';
 import { storeListingState } from '../src/connectors/store/listing-state.ts';
 import { storeWatermarks } from '../src/connectors/store/watermarks.ts';
 import { configSchema } from '../src/config/schema.ts';

@@ -1,4 +1,5 @@
 import { registerOrders, type OrderWiring } from './orders.ts';
+import type { Circuits, FlowWiring } from './wiring.ts';
 import { registerSettlements } from './settlements.ts';
 import { registerInventory } from './inventory.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
@@ -9,7 +10,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
-import { CIRCUIT_STATE_VALUE, createCircuitBreaker, guardWithCircuit, type CircuitBreaker } from '../runtime/circuit/circuit-breaker.ts';
+import { CIRCUIT_STATE_VALUE, createCircuitBreaker, guardWithCircuit } from '../runtime/circuit/circuit-breaker.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { createInbox, type Inbox } from '../runtime/inbox/inbox.ts';
 import { createJobQueue } from '../runtime/queue/create-job-queue.ts';
@@ -56,12 +57,6 @@ export interface Runtime {
   start(): Promise<void>;
   close(): Promise<void>;
 }
-
-/**
- * The circuit breakers: call it for the list of states (the admin API's `circuits` dependency has this shape, so
- * the runtime can be passed to `buildApp` as it is), or pick one by target.
- */
-export type Circuits = (() => readonly { target: string; state: string }[]) & { readonly sage500: CircuitBreaker };
 
 export interface RuntimeOptions {
   /** `client` for CLI commands that only read or enqueue; `worker` runs jobs. */
@@ -157,26 +152,6 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     await store.close();
     throw err;
   }
-}
-
-/** What every flow family's registration gets. */
-export interface FlowWiring {
-  readonly config: ResolvedConfig;
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly queue: JobQueue;
-  readonly scheduler: Scheduler;
-  readonly inbox: Inbox;
-  /** The marketplace port; the connector behind it is built on the first call. */
-  readonly amazon: AmazonMarketplace;
-  /** The whole connector (feeds, reports, listings clients); building it needs the amazon config. */
-  readonly amazonConnector: () => AmazonConnector;
-  /** Sage 500 behind its circuit breaker. */
-  readonly sage: Sage500Gateway;
-  /** The breakers; `circuits.sage500.ensureAvailable()` lets a job wait before it spends Amazon calls on work Sage cannot take. */
-  readonly circuits: Circuits;
 }
 
 /**

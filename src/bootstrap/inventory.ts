@@ -1,28 +1,37 @@
-import type { ResolvedConfig } from '../config/schema.ts';
+import type { FlowWiring } from './wiring.ts';
 import type { AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
 import { createListingsChannel } from '../connectors/amazon/listings-channel.ts';
-import type { Clock } from '../core/ports/clock.ts';
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
-import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
-import type { InventoryFlowDeps } from '../flows/inventory-sync.ts';
-import type { JobQueue } from '../runtime/queue/job-queue.ts';
-import type { Scheduler } from '../runtime/scheduler.ts';
-import type { Store } from '../runtime/store/store.ts';
 import type { CustomFieldMap } from '../core/rules/custom-field-map.ts';
 import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
-import { createInventoryDeps, inventorySchedules, inventorySettingsFromConfig, registerInventoryFlows } from './inventory-deps.ts';
+import type { ResolvedConfig } from '../config/schema.ts';
+import { DEFAULT_LISTING_SYNC_RULES, type ListingOverride, type ListingSyncRules } from '../core/model/listing.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import type { ItemFields } from '../core/model/listing.ts';
+import type { SageItemField } from '../core/rules/custom-field-map.ts';
+import type { HandlerRegistry } from '../flows/index.ts';
+import {
+  handleListingBlock,
+  INVENTORY_SYNC_QUEUE,
+  INVENTORY_WATCH_QUEUE,
+  inventorySyncKey,
+  inventoryWatchKey,
+  LISTING_BLOCK_QUEUE,
+  LISTING_FEED_QUEUE,
+  syncListings,
+  trackListingFeed,
+  watchStock,
+  type DelayedJobScheduler,
+  type InventoryFlowDeps,
+  type InventorySettings,
+} from '../flows/inventory-sync.ts';
+import type { Store } from '../runtime/store/store.ts';
+import { storeListingState } from '../connectors/store/listing-state.ts';
+import { storeWatermarks } from '../connectors/store/watermarks.ts';
 
-/** What `registerInventory` needs from the composition root (a subset of bootstrap's FlowWiring). */
-export interface InventoryWiringInput {
-  readonly config: ResolvedConfig;
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly queue: JobQueue;
-  readonly scheduler: Scheduler;
-  readonly sage: Sage500Gateway;
-  /** The Amazon connector, built on first use (no credentials needed until a job calls Amazon). */
-  readonly amazonConnector: () => AmazonConnector;
-}
+/** What `registerInventory` needs from the composition root. */
+export type InventoryWiringInput = Pick<FlowWiring, 'config' | 'store' | 'clock' | 'queue' | 'scheduler' | 'sage' | 'amazonConnector'>;
 
 /** The ListingsChannel over a connector built on the first call. */
 export function lazyListingsChannel(connector: () => AmazonConnector, sellerId: string): ListingsChannel {
@@ -73,4 +82,107 @@ export function registerInventory(input: InventoryWiringInput): { deps: Inventor
   );
   for (const s of inventorySchedules(input.config.inventory)) input.scheduler.add(s);
   return { deps };
+}
+
+export type InventoryConfig = ResolvedConfig['inventory'];
+
+/** The config section `inventory` (+ the seller and marketplaces of `amazon`) in core terms. */
+export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'inventory' | 'amazon'>): InventorySettings {
+  const inv = config.inventory;
+  const overrides: Record<string, ListingOverride> = {};
+  for (const [sku, o] of Object.entries(inv.overrides)) overrides[sku] = { ...o };
+  const rules: ListingSyncRules = {
+    ...DEFAULT_LISTING_SYNC_RULES,
+    warehouseIds: [...inv.warehouseIds],
+    safetyStock: inv.safetyStock,
+    safetyStockPercent: inv.safetyStockPercent,
+    exposePercent: inv.exposePercent,
+    ...(inv.maxQuantity === undefined ? {} : { maxQuantity: inv.maxQuantity }),
+    zeroBelow: inv.zeroBelow,
+    sharedItem: inv.sharedItem,
+    skipFbaQuantity: true,
+    onHoldItemIds: [...inv.onHoldItemIds],
+    overrides,
+    price: {
+      priceSheet: 'list',
+      warehouseId: 'MAIN',
+      markupBasisPoints: inv.markupBasisPoints,
+      rounding: inv.rounding,
+      ...(inv.minPriceMinor === undefined ? {} : { minMinor: inv.minPriceMinor }),
+      ...(inv.maxPriceMinor === undefined ? {} : { maxMinor: inv.maxPriceMinor }),
+      maxChangePercent: inv.maxPriceChangePercent,
+    },
+  };
+  return {
+    sellerId: config.amazon.sellerId ?? 'UNKNOWN-SELLER',
+    marketplaceIds: [...config.amazon.marketplaceIds],
+    rules,
+    priceFor: (marketplaceId) => {
+      const p = inv.prices[marketplaceId];
+      return { priceSheet: p?.priceSheet ?? 'list', currency: p?.currency ?? 'USD', warehouseId: p?.warehouseId ?? 'MAIN' };
+    },
+    customFieldMap: inv.customFieldMap.map((row) => ({ ...row, source: row.source as SageItemField })),
+    languageTag: inv.languageTag,
+    fbaSkus: new Set(inv.fbaSkus),
+    fastLaneMax: inv.fastLaneMax,
+    readBackSample: inv.readBackSample,
+    feedsPer5Min: inv.feedsPer5Min,
+    feedPollMs: inv.feedPollMs,
+  };
+}
+
+export interface InventoryDepsInput {
+  readonly store: Store;
+  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> & Partial<Pick<Sage500Gateway, 'resolveItems'>>;
+  readonly channel: ListingsChannel;
+  readonly clock: Clock;
+  readonly queue: DelayedJobScheduler;
+  readonly settingsFor: (connectionId: string) => InventorySettings;
+  readonly onProgress?: (step: string, done: number, total: number) => void;
+}
+
+/** Builds the deps of the inventory and price flows from the store and the two connectors. */
+export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDeps {
+  const { resolveItems } = input.sage;
+  return {
+    sage: input.sage,
+    ...(resolveItems ? { items: (ids: readonly string[]) => itemFieldsVia((q) => resolveItems.call(input.sage, q), ids) } : {}),
+    channel: input.channel,
+    state: storeListingState(input.store, input.clock),
+    watermarks: storeWatermarks(input.store, input.clock),
+    jobs: input.queue,
+    clock: input.clock,
+    settingsFor: input.settingsFor,
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+  };
+}
+
+/** Registers `inventory.sync`, `listing.feed`, `listing.block`, `inventory.watch`; call before `queue.start()`. */
+export function registerInventoryFlows(queue: HandlerRegistry, deps: InventoryFlowDeps): void {
+  queue.register(INVENTORY_SYNC_QUEUE, (payload) => syncListings(payload, deps));
+  queue.register(LISTING_FEED_QUEUE, (payload) => trackListingFeed(payload, deps));
+  queue.register(LISTING_BLOCK_QUEUE, (payload) => handleListingBlock(payload, deps));
+  queue.register(INVENTORY_WATCH_QUEUE, (payload) => watchStock(payload, deps));
+}
+
+/** The recurring work of `inventory` (for the runtime scheduler): full quantity sync, price sync, stock watch. */
+export function inventorySchedules(inv: InventoryConfig): { name: string; queue: string; key: string; payload: unknown; everyMs: number; priority?: number }[] {
+  if (!inv.enabled) return [];
+  const c = inv.connectionId;
+  return [
+    { name: 'inventory.sync', queue: INVENTORY_SYNC_QUEUE, key: inventorySyncKey(c, 'quantity'), payload: { connectionId: c, scope: 'quantity' }, everyMs: inv.syncEveryMs },
+    { name: 'prices.sync', queue: INVENTORY_SYNC_QUEUE, key: inventorySyncKey(c, 'price'), payload: { connectionId: c, scope: 'price' }, everyMs: inv.priceSyncEveryMs },
+    { name: 'inventory.watch', queue: INVENTORY_WATCH_QUEUE, key: inventoryWatchKey(c), payload: { connectionId: c }, everyMs: inv.stockWatchEveryMs },
+  ];
+}
+
+/**
+ * Item fields through the gateway's resolveItems: short description, UPC and weight. The gateway port does not
+ * read UserFld1..n or the long description yet, so map rows on those find no value (not sent, or an issue when required).
+ */
+async function itemFieldsVia(resolve: Sage500Gateway['resolveItems'], itemIds: readonly string[]): Promise<ItemFields[]> {
+  const { items } = await resolve(itemIds);
+  return items
+    .filter((i) => i.matchedBy === 'item-id')
+    .map((i) => ({ itemId: i.itemId, shortDesc: i.description, ...(i.upc ? { upc: i.upc } : {}), ...(i.weight !== undefined ? { weight: i.weight } : {}) }));
 }

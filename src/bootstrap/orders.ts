@@ -1,7 +1,5 @@
-import type { ResolvedConfig } from '../config/schema.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
-import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import type { FlowWiring } from './wiring.ts';
+import type { Circuit } from '../core/ports/circuit.ts';
 import {
   ORDER_POLL_QUEUE,
   ORDER_SYNC_QUEUE,
@@ -15,36 +13,27 @@ import {
   type OrderFlowDeps,
   type OrderPollDeps,
 } from '../flows/index.ts';
-import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { Inbox } from '../runtime/inbox/inbox.ts';
 import type { EnqueueResult, JobQueue } from '../runtime/queue/job-queue.ts';
-import type { CircuitBreaker } from '../runtime/circuit/circuit-breaker.ts';
-import type { Scheduler } from '../runtime/scheduler.ts';
-import type { Store, Tx } from '../runtime/store/store.ts';
+import type { Tx } from '../runtime/store/store.ts';
 import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
 import { mergeCarriers, storeMappingRules } from '../connectors/store/mapping-rules.ts';
-import { createOrderFlowDeps } from './order-flow-deps.ts';
 import { storeOrderSightings } from '../connectors/store/order-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
+import type { ItemCatalogue } from '../core/ports/item-catalogue.ts';
+import type { JobScheduler } from '../core/ports/job-scheduler.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import { tranNoFor } from '../connectors/sage500/tran-no.ts';
+import type { Store } from '../runtime/store/store.ts';
+import { storeOrderLinks } from '../connectors/store/order-links.ts';
+import { storeShipmentConfirmations } from '../connectors/store/shipment-confirmations.ts';
+import { storeSkuAliases } from '../connectors/store/sku-aliases.ts';
 
-/** What `registerOrders` needs from the composition root. */
-export interface OrderWiringInput {
-  readonly config: ResolvedConfig;
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly queue: JobQueue;
-  readonly scheduler: Scheduler;
-  readonly inbox: Inbox;
-  /** The Amazon marketplace port (built lazily by bootstrap: no credentials needed until a job calls it). */
-  readonly amazon: AmazonMarketplace;
-  /** The Sage 500 gateway, behind its circuit breaker. */
-  readonly sage: Sage500Gateway;
-  /** Sage's breaker: while open, order.sync waits before it reads the order from Amazon (no rate tokens spent). */
-  readonly circuits?: { readonly sage500: Pick<CircuitBreaker, 'ensureAvailable'> };
-}
+/** What `registerOrders` needs from the composition root; Sage's breaker alone is enough of the circuits. */
+export type OrderWiringInput = Pick<FlowWiring, 'config' | 'store' | 'clock' | 'logger' | 'metrics' | 'queue' | 'scheduler' | 'inbox' | 'amazon' | 'sage'> & {
+  readonly circuits?: { readonly sage500: Circuit };
+};
 
 export interface OrderWiring {
   readonly deps: OrderFlowDeps;
@@ -131,4 +120,48 @@ export async function enqueueOrderSync(queue: Pick<JobQueue, 'enqueue'>, connect
       if (tx || (err as { code?: string }).code !== 'SB_STORE_UNAVAILABLE' || attempt >= 5) throw err;
     }
   }
+}
+
+export interface OrderFlowDepsInput {
+  readonly store: Store;
+  readonly amazon: AmazonMarketplace;
+  readonly sage: Sage500Gateway;
+  readonly clock: Clock;
+  /** The job queue (structurally: anything with enqueue), for the fan-out of shipment confirmations. */
+  readonly queue: JobScheduler;
+  /** Per-connection mapping rules as they stand now; default DEFAULT_MAPPING_RULES for every connection. */
+  readonly rulesFor?: (connectionId: string) => Promise<MappingRules>;
+  /** Sage's circuit breaker, asked first by every order job. */
+  readonly sageCircuit?: Circuit;
+  /** Prefix of reserved TranNos (config sage500.tranNoPrefix). Default `AMZ`. */
+  readonly tranNoPrefix?: string;
+  /** Where unknown SKUs find suggestions; default: the gateway's `listItems`. */
+  readonly catalogue?: ItemCatalogue;
+  /** How long a claimed shipment confirmation belongs to its worker; default DEFAULT_SEND_FENCE_MS. */
+  readonly sendFenceMs?: number;
+}
+
+/** Builds the deps of the order flows from the store and the two connectors (composition, not business). */
+export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
+  const prefix = input.tranNoPrefix ?? 'AMZ';
+  const rulesFor = input.rulesFor ?? (async () => DEFAULT_MAPPING_RULES);
+  return {
+    amazon: input.amazon,
+    sage: input.sage,
+    links: storeOrderLinks(input.store, input.clock, (n) => tranNoFor(prefix, n)),
+    aliases: storeSkuAliases(input.store, input.clock),
+    confirmations: storeShipmentConfirmations(input.store, input.clock),
+    watermarks: storeWatermarks(input.store, input.clock),
+    catalogue: input.catalogue ?? catalogueOf(input.sage),
+    jobs: input.queue,
+    rulesFor,
+    carriersFor: async (connectionId) => (await rulesFor(connectionId)).carriers,
+    ...(input.sageCircuit ? { sageCircuit: input.sageCircuit } : {}),
+    ...(input.sendFenceMs !== undefined ? { sendFenceMs: input.sendFenceMs } : {}),
+  };
+}
+
+/** Active Sage items through the gateway's `listItems` (the catalogue unknown-SKU suggestions compare against). */
+function catalogueOf(sage: Sage500Gateway): ItemCatalogue {
+  return { listItems: () => sage.listItems() };
 }

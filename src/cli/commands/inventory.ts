@@ -149,7 +149,7 @@ interface InventoryCli {
 /** Opens a client runtime and the inventory deps (progress to stderr every 10 %). */
 export async function withInventory(ctx: CliContext, cmd: Command, connection: string | undefined, work: (c: InventoryCli) => Promise<void>): Promise<void> {
   const { openClientRuntime } = await import('../runtime.ts');
-  const { createInventoryDeps, inventorySettingsFromConfig } = await import('../../bootstrap/inventory-deps.ts');
+  const { createInventoryDeps, inventorySettingsFromConfig } = await import('../../bootstrap/inventory.ts');
   const { lazyListingsChannel } = await import('../../bootstrap/inventory.ts');
   const rt = await openClientRuntime(ctx.config(cmd));
   try {

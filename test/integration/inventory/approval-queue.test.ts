@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInventoryDeps, inventorySettingsFromConfig, registerInventoryFlows } from '../../../src/bootstrap/inventory-deps.ts';
+import { createInventoryDeps, inventorySettingsFromConfig, registerInventoryFlows } from '../../../src/bootstrap/inventory.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { listingsFeedProblems } from '../../../src/connectors/amazon/listings-channel.ts';
 import type { ListingsChannel } from '../../../src/core/ports/listings-channel.ts';

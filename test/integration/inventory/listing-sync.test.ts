@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInventoryDeps, inventorySettingsFromConfig } from '../../../src/bootstrap/inventory-deps.ts';
+import { createInventoryDeps, inventorySettingsFromConfig } from '../../../src/bootstrap/inventory.ts';
 import { storeListingState } from '../../../src/connectors/store/listing-state.ts';
 import { createListingsChannel } from '../../../src/connectors/amazon/listings-channel.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventorySettingsFromConfig } from '../../../src/bootstrap/inventory-deps.ts';
+import { inventorySettingsFromConfig } from '../../../src/bootstrap/inventory.ts';
 import { storeListingState } from '../../../src/connectors/store/listing-state.ts';
 import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import { configSchema } from '../../../src/config/schema.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { inventorySchedules, inventorySettingsFromConfig, registerInventoryFlows } from '../../../src/bootstrap/inventory-deps.ts';
+import { inventorySchedules, inventorySettingsFromConfig, registerInventoryFlows } from '../../../src/bootstrap/inventory.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { listingsFeedProblems, readBackFromItem } from '../../../src/connectors/amazon/listings-channel.ts';
 import { DEFAULT_LISTING_SYNC_RULES, type ListingLink } from '../../../src/core/model/listing.ts';
