@@ -7,7 +7,7 @@ import { createPiiVault } from '../runtime/pii/vault.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store } from '../runtime/store/store.ts';
-import type { AppDeps } from '../server/app.ts';
+import type { AppDeps } from '../server/context.ts';
 import { storeOrderStates } from '../connectors/store/order-links.ts';
 
 export interface AdminWiringInput {

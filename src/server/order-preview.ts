@@ -1,6 +1,6 @@
 import type { OrderFlowDeps } from '../flows/index.ts';
 import { previewSalesOrder } from '../flows/preview-order.ts';
-import type { AdminOrderFlow } from './app.ts';
+import type { AdminOrderFlow } from './context.ts';
 
 /**
  * The admin API's "what would Sellbridge create?": the CLI's preview (`previewSalesOrder`, the decision and mapping

@@ -6,7 +6,7 @@ import { DEFAULT_SETTLEMENT_ACCOUNTS, type SettlementAccountRules } from '../../
 import { normaliseShipMethId, ROW_COLUMNS, storeMappingRules, validateRows, type MappingRuleKind, type RowIssue } from '../../connectors/store/mapping-rules.ts';
 import { deleteSkuAlias, listSkuAliases, storeSkuAliases } from '../../connectors/store/sku-aliases.ts';
 import { writeAudit } from '../../runtime/audit.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 import { parseCsv, toCsv } from '../csv.ts';
 import { Limit } from './audit.ts';
 

@@ -4,7 +4,7 @@ import { findOrderLinkRow, listOrderLinks, type OrderLinkCursor, type OrderLinkR
 import { listConfirmationRows } from '../../connectors/store/shipment-confirmations.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import { roleAllows } from '../../runtime/auth/roles.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
 import { excerpt, LIST_TEXT_CHARS, summaryOf } from './dead-letters.ts';
 

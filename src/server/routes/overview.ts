@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createdOrderTimes } from '../../connectors/store/order-links.ts';
-import { readiness, type ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
+import { readiness } from '../readiness.ts';
 import { openDeadLettersByCode } from './dead-letters.ts';
 
 const Health = z.object({ ok: z.boolean().nullable().describe('null: not wired in this process'), detail: z.string().nullable(), lastSyncAt: z.string().nullable() });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listListingFeeds, listListingFindings } from '../../connectors/store/listing-state.ts';
 import { findSettlement, listSettlementRows, type SettlementTables } from '../../connectors/store/settlement-ledger.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
 import { excerpt, LIST_TEXT_CHARS } from './dead-letters.ts';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { StoreDialect } from './index.ts';
+import type { StoreDialect } from './types.ts';
 
 /**
  * Operator-edited mapping rules (issue 6): per connection and kind (`carrier`, `gl`, `custom-field`) an ordered
