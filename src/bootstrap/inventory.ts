@@ -10,22 +10,8 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { ItemFields } from '../core/model/listing.ts';
 import type { SageItemField } from '../core/rules/custom-field-map.ts';
-import type { HandlerRegistry } from '../flows/index.ts';
-import {
-  handleListingBlock,
-  INVENTORY_SYNC_QUEUE,
-  INVENTORY_WATCH_QUEUE,
-  inventorySyncKey,
-  inventoryWatchKey,
-  LISTING_BLOCK_QUEUE,
-  LISTING_FEED_QUEUE,
-  syncListings,
-  trackListingFeed,
-  watchStock,
-  type DelayedJobScheduler,
-  type InventoryFlowDeps,
-  type InventorySettings,
-} from '../flows/inventory-sync.ts';
+import { registerInventoryFlows } from '../flows/index.ts';
+import { INVENTORY_SYNC_QUEUE, INVENTORY_WATCH_QUEUE, inventorySyncKey, inventoryWatchKey, type DelayedJobScheduler, type InventoryFlowDeps, type InventorySettings } from '../flows/inventory.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { storeListingState } from '../connectors/store/listing-state.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
@@ -155,14 +141,6 @@ export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDep
     settingsFor: input.settingsFor,
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
   };
-}
-
-/** Registers `inventory.sync`, `listing.feed`, `listing.block`, `inventory.watch`; call before `queue.start()`. */
-export function registerInventoryFlows(queue: HandlerRegistry, deps: InventoryFlowDeps): void {
-  queue.register(INVENTORY_SYNC_QUEUE, (payload) => syncListings(payload, deps));
-  queue.register(LISTING_FEED_QUEUE, (payload) => trackListingFeed(payload, deps));
-  queue.register(LISTING_BLOCK_QUEUE, (payload) => handleListingBlock(payload, deps));
-  queue.register(INVENTORY_WATCH_QUEUE, (payload) => watchStock(payload, deps));
 }
 
 /** The recurring work of `inventory` (for the runtime scheduler): full quantity sync, price sync, stock watch. */

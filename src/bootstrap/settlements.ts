@@ -4,7 +4,9 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import { DEFAULT_SETTLEMENT_ACCOUNT_RULES, SETTLEMENT_ACCOUNTS, type SettlementAccountRule, type SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
-import { registerSettlementHandlers, SETTLEMENT_DISCOVER_QUEUE, settlementDiscoverKey, type SettlementFlowDeps, type SettlementHandlerRegistry, type SettlementSettings } from '../flows/settlement.ts';
+import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
+import { registerSettlementHandlers } from '../flows/index.ts';
+import { SETTLEMENT_DISCOVER_QUEUE, settlementDiscoverKey, type SettlementFlowDeps, type SettlementSettings } from '../flows/settlement.ts';
 import { type QuarantineEntry } from '../core/ports/settlement-ledger.ts';
 import { type SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Store } from '../runtime/store/store.ts';
@@ -90,7 +92,7 @@ export async function refreshStoredGlRules(deps: SettlementFlowDeps, connectionI
 }
 
 /** Registers `settlement.discover` and `settlement.import` on the queue; call before `queue.start()`. */
-export function registerSettlementFlows(queue: SettlementHandlerRegistry, deps: SettlementFlowDeps): void {
+export function registerSettlementFlows(queue: HandlerRegistry, deps: SettlementFlowDeps): void {
   registerSettlementHandlers(
     {
       register: (name, handler) =>
@@ -126,7 +128,7 @@ export interface SettlementWiringInput {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: { warn(obj: object, msg: string): void };
-  readonly queue: JobScheduler & SettlementHandlerRegistry;
+  readonly queue: JobScheduler & HandlerRegistry;
   readonly scheduler: { add(schedule: ReturnType<typeof settlementDiscoverySchedule>): void };
   readonly amazonConnector: () => { readonly connection: { readonly client: SpApiClient } };
   readonly sage: Pick<Sage500Gateway, 'postJournal'>;

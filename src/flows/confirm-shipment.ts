@@ -9,7 +9,7 @@ import type { Watermarks } from '../core/ports/watermarks.ts';
 import type { CarrierRules } from '../core/rules/carriers.ts';
 import { parsePayload } from './job-payload.ts';
 import { packagesFromShipment, type ShippedOrderRef } from '../core/transform/package-shipments-from-shipment.ts';
-import { sageOrderState } from './sales-order-state.ts';
+import { sageOrderState } from '../core/transform/sales-order-state.ts';
 
 export const SHIPMENT_POLL_QUEUE = 'shipment.poll';
 export const SHIPMENT_CONFIRM_QUEUE = 'shipment.confirm';

@@ -11,7 +11,7 @@ import type { MappingRules } from '../core/rules/mapping-rules.ts';
 import { salesOrderFromOrder, shipMethodFromServiceLevel } from '../core/transform/sales-order-from-order.ts';
 import { orderActionFromStatus, SYNC_STATE_AFTER } from '../core/transform/status-map.ts';
 import { parsePayload } from './job-payload.ts';
-import { sageOrderState } from './sales-order-state.ts';
+import { sageOrderState } from '../core/transform/sales-order-state.ts';
 
 /** Queue name and key of the order sync job (STYLE.md §8.3: dotted ids, key from the business id). */
 export const ORDER_SYNC_QUEUE = 'order.sync';

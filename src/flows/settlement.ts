@@ -266,14 +266,3 @@ export async function importSettlementReport(payload: unknown, deps: SettlementF
   const file = await deps.reports.open(connectionId, { reportId, reportDocumentId });
   return importSettlement(connectionId, file, deps);
 }
-
-/** The part of runtime's JobQueue the registration uses (structural). */
-export interface SettlementHandlerRegistry {
-  register(queue: string, handler: (payload: unknown) => Promise<unknown>): void;
-}
-
-/** Registers `settlement.discover` and `settlement.import`; call before `queue.start()`. */
-export function registerSettlementHandlers(queue: SettlementHandlerRegistry, deps: SettlementFlowDeps): void {
-  queue.register(SETTLEMENT_DISCOVER_QUEUE, (payload) => discoverSettlements(payload, deps));
-  queue.register(SETTLEMENT_IMPORT_QUEUE, (payload) => importSettlementReport(payload, deps));
-}

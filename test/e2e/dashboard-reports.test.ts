@@ -10,7 +10,7 @@ import { settlementFileFromPath } from '../../src/connectors/amazon/settlement/s
 import type { Runtime } from '../../src/bootstrap/index.ts';
 import { createSandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
 import { MappingError } from '../../src/core/errors.ts';
-import { LISTING_BLOCK_QUEUE, listingBlockKey } from '../../src/flows/inventory-sync.ts';
+import { LISTING_BLOCK_QUEUE, listingBlockKey } from '../../src/flows/inventory.ts';
 import { importSettlement } from '../../src/flows/settlement.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { buildApp } from '../../src/server/app.ts';

@@ -8,7 +8,10 @@ import type { SellbridgeError } from '../../../src/core/errors.ts';
 import type { StockLevel } from '../../../src/core/model/inventory.ts';
 import type { FeedStatus, ListingsChannel } from '../../../src/core/ports/listings-channel.ts';
 import type { ListingStateStore } from '../../../src/core/ports/listing-state.ts';
-import { INVENTORY_SYNC_QUEUE, LISTING_FEED_QUEUE, syncListings, trackListingFeed, watchStock, type InventoryFlowDeps } from '../../../src/flows/inventory-sync.ts';
+import { INVENTORY_SYNC_QUEUE, LISTING_FEED_QUEUE, type InventoryFlowDeps } from '../../../src/flows/inventory.ts';
+import { syncListings } from '../../../src/flows/sync-listings.ts';
+import { trackListingFeed } from '../../../src/flows/track-listing-feed.ts';
+import { watchStock } from '../../../src/flows/watch-stock.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { freshStore } from '../../helpers/queue-env.ts';
 

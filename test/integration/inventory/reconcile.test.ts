@@ -10,7 +10,7 @@ import { discrepanciesCsv } from '../../../src/core/transform/inventory-reconcil
 import { feedMessagesFromDeltas } from '../../../src/core/transform/feed-messages-from-deltas.ts';
 import { listingKey } from '../../../src/core/transform/listing-delta.ts';
 import { reconcileListings } from '../../../src/flows/inventory-reconcile.ts';
-import type { InventoryFlowDeps } from '../../../src/flows/inventory-sync.ts';
+import type { InventoryFlowDeps } from '../../../src/flows/inventory.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
 import { freshStore } from '../../helpers/queue-env.ts';

@@ -1,5 +1,5 @@
-import type { SalesOrder } from '../core/model/sales-order.ts';
-import type { SageOrderState } from '../core/transform/status-map.ts';
+import type { SalesOrder } from '../model/sales-order.ts';
+import type { SageOrderState } from './status-map.ts';
 
 /**
  * Lines of a Sage order that ship: those carrying an Amazon order item. Charge lines (gift wrap, tax, promotions,
