@@ -135,7 +135,7 @@ export interface SettlementWiringInput {
 }
 
 /**
- * bootstrap.ts's one line for issue 8: registers `settlement.discover` and `settlement.import`, and (when
+ * bootstrap/index.ts's one line for the settlement flows: registers `settlement.discover` and `settlement.import`, and (when
  * settlements.enabled) the discovery schedule. A quarantined file is logged as a warning (the alert; the job's dead
  * letter carries the diagnosis).
  */

@@ -55,7 +55,7 @@ export interface AmazonConnector {
 }
 
 /**
- * The Amazon connector for one seller, wired for `bootstrap.ts`: LWA tokens, the SP-API transport behind the
+ * The Amazon connector for one seller, wired by `bootstrap/index.ts`: LWA tokens, the SP-API transport behind the
  * store-backed rate buckets (shared by every worker and process), the AmazonMarketplace port, and the SQS intake.
  */
 export function createAmazonConnector(amazon: AmazonSettings, deps: AmazonConnectorDeps): AmazonConnector {
