@@ -3,7 +3,7 @@ import type { SpApiClient } from '../connectors/amazon/sp-api/client.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
-import { DEFAULT_SETTLEMENT_ACCOUNT_RULES, SETTLEMENT_ACCOUNTS, type SettlementAccountRule, type SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
+import { DEFAULT_SETTLEMENT_ACCOUNT_RULES, type SettlementAccountRule, type SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
 import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
 import { registerSettlementHandlers } from '../flows/index.ts';
 import { SETTLEMENT_DISCOVER_QUEUE, settlementDiscoverKey, type SettlementFlowDeps, type SettlementSettings } from '../flows/settlement.ts';
@@ -150,6 +150,3 @@ export function registerSettlements(w: SettlementWiringInput): { deps: Settlemen
   if (w.config.settlements.enabled) w.scheduler.add(settlementDiscoverySchedule(w.config.settlements, connectionId));
   return { deps, connectionId };
 }
-
-/** The clearing account the defaults use (for messages and docs). */
-export const DEFAULT_CLEARING_ACCOUNT = SETTLEMENT_ACCOUNTS.clearing;
