@@ -1,3 +1,4 @@
+import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { FlowWiring } from './wiring.ts';
 import type { AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
 import { createListingsChannel } from '../connectors/amazon/listings-channel.ts';
@@ -11,7 +12,7 @@ import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { ItemFields } from '../core/model/listing.ts';
 import type { SageItemField } from '../core/rules/custom-field-map.ts';
 import { registerInventoryFlows } from '../flows/index.ts';
-import { INVENTORY_SYNC_QUEUE, INVENTORY_WATCH_QUEUE, inventorySyncKey, inventoryWatchKey, type DelayedJobScheduler, type InventoryFlowDeps, type InventorySettings } from '../flows/inventory.ts';
+import { INVENTORY_SYNC_QUEUE, INVENTORY_WATCH_QUEUE, inventorySyncKey, inventoryWatchKey, type InventoryFlowDeps, type InventorySettings } from '../flows/inventory.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { storeListingState } from '../connectors/store/listing-state.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
@@ -122,7 +123,7 @@ export interface InventoryDepsInput {
   readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> & Partial<Pick<Sage500Gateway, 'resolveItems'>>;
   readonly channel: ListingsChannel;
   readonly clock: Clock;
-  readonly queue: DelayedJobScheduler;
+  readonly queue: JobScheduler;
   readonly settingsFor: (connectionId: string) => InventorySettings;
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }

@@ -3,6 +3,7 @@ import type { ItemFields, ListingLink, ListingSyncRules, SentListingState } from
 import type { CustomFieldMap } from '../core/rules/custom-field-map.ts';
 import { attributeResultFromCustomFields } from '../core/transform/custom-field-attributes.ts';
 import type { Clock } from '../core/ports/clock.ts';
+import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
 import type { ListingBlock, ListingStateStore } from '../core/ports/listing-state.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
@@ -48,15 +49,6 @@ export interface InventorySettings {
   readonly issueLocale?: string;
 }
 
-/** The job queue as these flows use it (structural subset of runtime's JobQueue): keyed, de-duplicated, delayed. */
-export interface DelayedJobScheduler {
-  enqueue(
-    queue: string,
-    payload: unknown,
-    options?: { readonly key?: string; readonly dedupe?: boolean; readonly priority?: number; readonly delayMs?: number },
-  ): Promise<{ readonly id: string; readonly deduplicated: boolean }>;
-}
-
 export interface InventoryFlowDeps {
   readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'>;
   /** Sage item fields of the custom-field map (descriptions, UPC, weight, UserFld); needed only when the map is set. */
@@ -64,7 +56,7 @@ export interface InventoryFlowDeps {
   readonly channel: ListingsChannel;
   readonly state: ListingStateStore;
   readonly watermarks: Watermarks;
-  readonly jobs: DelayedJobScheduler;
+  readonly jobs: JobScheduler;
   readonly clock: Clock;
   readonly settingsFor: (connectionId: string) => InventorySettings;
   /** Progress of long reads (CLI progress bars); optional. */

@@ -10,6 +10,7 @@ import type { Watermarks } from '../core/ports/watermarks.ts';
 import type { SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
 import { createSettlementJournalBuilder, reversalOf, type SettlementJournalOptions } from '../core/transform/journal-from-settlement.ts';
 import { parsePayload } from './job-payload.ts';
+import { journalFingerprint } from '../core/transform/fingerprint.ts';
 
 /**
  * Settlements to the Sage 500 GL (issue 8). Two job handlers and one import function:
@@ -206,20 +207,6 @@ async function postAll(connectionId: string, settlementId: string, batches: read
 /** Revision 1 keeps the plain reference; later revisions get `:V<n>` (each is its own idempotency key in Sage). */
 function revised(journals: readonly JournalBatch[], revision: number): JournalBatch[] {
   return journals.map((j) => (revision <= 1 ? j : { ...j, reference: `${j.reference}:V${revision}` }));
-}
-
-/** A short fingerprint of what would be posted (references, dates, accounts, amounts, comments). */
-export function journalFingerprint(journals: readonly JournalBatch[]): string {
-  const text = JSON.stringify(journals.map((j) => [j.reference, j.postDate, j.currency, j.lines.map((l) => [l.account, l.amount.minor, l.comment])]));
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
-    h2 ^= h2 >>> 15;
-  }
-  return `${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}:${text.length}`;
 }
 
 // --- jobs -----------------------------------------------------------------------------------------------

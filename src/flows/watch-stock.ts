@@ -1,15 +1,7 @@
-import type { StockLevel } from '../core/model/inventory.ts';
 import { parsePayload } from './job-payload.ts';
 import { FAST_LANE_PRIORITY, INVENTORY_SYNC_QUEUE, INVENTORY_WATCH_QUEUE, type InventoryFlowDeps, STOCK_WATERMARK, inventorySyncKey } from './inventory.ts';
 import { readStock } from './inventory.ts';
-
-/** FNV-1a over the sorted stock rows: a cheap digest of what Sage has available for the linked items. */
-export function stockDigest(stock: readonly StockLevel[]): string {
-  const rows = stock.map((s) => `${s.itemId}\u0000${s.warehouseId}\u0000${s.available}`).sort();
-  let h = 0x811c9dc5;
-  for (const row of rows) for (let i = 0; i < row.length; i++) h = Math.imul(h ^ row.charCodeAt(i), 0x01000193) >>> 0;
-  return `${rows.length}:${h.toString(16)}`;
-}
+import { stockDigest } from '../core/transform/fingerprint.ts';
 
 /** `inventory.watch`: Sage stock change detection; queues a quantity sync when the digest moved. */
 export async function watchStock(payload: unknown, deps: InventoryFlowDeps): Promise<{ readonly changed: boolean }> {

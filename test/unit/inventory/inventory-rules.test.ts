@@ -10,7 +10,7 @@ import { DEFAULT_LISTING_SYNC_RULES, type ListingLink } from '../../../src/core/
 import { feedMessagesFromDeltas } from '../../../src/core/transform/feed-messages-from-deltas.ts';
 import { reconcileInventory } from '../../../src/core/transform/inventory-reconcile.ts';
 import { listingDeltaFromSage } from '../../../src/core/transform/listing-delta.ts';
-import { stockDigest } from '../../../src/flows/watch-stock.ts';
+import { stockDigest } from '../../../src/core/transform/fingerprint.ts';
 import { SHARED_PRESENT, sharedPath } from '../../helpers/shared.ts';
 
 const US = 'ATVPDKIKX0DER';
