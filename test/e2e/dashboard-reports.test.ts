@@ -11,7 +11,7 @@ import type { Runtime } from '../../src/bootstrap/index.ts';
 import { createSandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
 import { MappingError } from '../../src/core/errors.ts';
 import { LISTING_BLOCK_QUEUE, listingBlockKey } from '../../src/flows/inventory.ts';
-import { importSettlement } from '../../src/flows/settlement.ts';
+import { importSettlement } from '../../src/flows/post-settlement.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';

@@ -46,7 +46,7 @@ Examples:
       withRuntime(cmd, async (rt, connectionId) => {
         const { createSettlementDeps, refreshStoredGlRules } = await import('../../bootstrap/settlements.ts');
         const { settlementFileFromPath } = await import('../../connectors/amazon/settlement/settlement-files.ts');
-        const { importSettlement } = await import('../../flows/settlement.ts');
+        const { importSettlement } = await import('../../flows/post-settlement.ts');
         const { existsSync } = await import('node:fs');
         if (!existsSync(file)) throw new SellbridgeError('SB_CLI_USAGE', `no such file: ${file}`);
         const deps = createSettlementDeps({ store: rt.store, sage: rt.sage, clock: rt.clock, queue: rt.queue, config: rt.config.settlements });

@@ -6,7 +6,7 @@ import { createSettlementDeps, refreshStoredGlRules } from '../../../src/bootstr
 import { settlementFileFromPath } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
-import { importSettlement } from '../../../src/flows/settlement.ts';
+import { importSettlement } from '../../../src/flows/post-settlement.ts';
 import { adminEnv, type AdminEnv } from '../server/admin-env.ts';
 import { addSettlementAccounts } from '../settlement/sandbox-accounts.ts';
 

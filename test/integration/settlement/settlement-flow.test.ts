@@ -10,7 +10,9 @@ import { createSandboxGateway, type SandboxGateway } from '../../../src/connecto
 import { loadConfig } from '../../../src/config/load.ts';
 import { MappingError } from '../../../src/core/errors.ts';
 import type { JobScheduler } from '../../../src/core/ports/job-scheduler.ts';
-import { discoverSettlements, importSettlement, importSettlementReport, SETTLEMENT_IMPORT_QUEUE, type SettlementFlowDeps } from '../../../src/flows/settlement.ts';
+import { discoverSettlements } from '../../../src/flows/discover-settlements.ts';
+import { importSettlement, importSettlementReport } from '../../../src/flows/post-settlement.ts';
+import { SETTLEMENT_IMPORT_QUEUE, type SettlementFlowDeps } from '../../../src/flows/settlement.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { createAmazonSimulator, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
 import { freshStore } from '../../helpers/queue-env.ts';

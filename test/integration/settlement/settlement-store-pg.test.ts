@@ -8,7 +8,7 @@ import { settlementFileFromPath } from '../../../src/connectors/amazon/settlemen
 import { getSettlement, listQuarantine, reconcileSettlements } from '../../../src/connectors/store/settlement-ledger.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
-import { importSettlement } from '../../../src/flows/settlement.ts';
+import { importSettlement } from '../../../src/flows/post-settlement.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { freshStore, pgAvailable } from '../../helpers/queue-env.ts';
 import { addSettlementAccounts } from './sandbox-accounts.ts';
