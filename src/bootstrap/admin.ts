@@ -22,7 +22,7 @@ export interface AdminWiringInput {
 }
 
 /**
- * What `sellbridge run` adds for issue 6 beyond the runtime: the PII vault when a key is configured (and its
+ * What `sellbridge run` adds for the admin API beyond the runtime: the PII vault when a key is configured (and its
  * scheduled `pii.purge` job), the server and security settings, and a Sage health probe from its circuit.
  * Call before `runtime.start()` so the purge handler is registered before the queue starts.
  */

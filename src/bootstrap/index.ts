@@ -108,7 +108,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const circuits: Circuits = Object.assign(() => [{ target: sageCircuit.target, state: sageCircuit.state() }], { sage500: sageCircuit });
     const opened = lazyGateway(options.sage ? () => Promise.resolve(options.sage!) : () => openSage500Gateway(config.sage500, clock));
     const sage = observeOrderToSage(guardWithCircuit(opened.gateway, sageCircuit), { store, clock, metrics });
-    registerStoreCollectors({ registry: metrics.registry, store, clock }); // issue 6: queue age, rate buckets, latencies at scrape time
+    registerStoreCollectors({ registry: metrics.registry, store, clock }); // queue age, rate buckets, latencies, read at scrape time
 
     const flows: FlowWiring = { config, store, clock, logger, metrics, queue, scheduler, inbox, amazon: lazyMarketplace(amazon), amazonConnector: amazon, sage, circuits };
     const { orders } = registerFlows(flows);
@@ -159,9 +159,9 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
  * its recurring jobs on `w.scheduler` (before `queue.start()`). Settlement, inventory and price flows add theirs here.
  */
 function registerFlows(w: FlowWiring): { orders: OrderWiring } {
-  const orders = registerOrders(w); // issue 5: order.sync, order.poll, shipment.poll, shipment.confirm
-  registerSettlements(w); // issue 8: settlement.discover (+ schedule when settlements.enabled), settlement.import
-  registerInventory(w); // issue 7: inventory.sync, listing.feed, listing.block, inventory.watch (+ schedules when inventory.enabled)
+  const orders = registerOrders(w); // order.sync, order.poll, shipment.poll, shipment.confirm
+  registerSettlements(w); // settlement.discover (+ schedule when settlements.enabled), settlement.import
+  registerInventory(w); // inventory.sync, listing.feed, listing.block, inventory.watch (+ schedules when inventory.enabled)
   return { orders };
 }
 

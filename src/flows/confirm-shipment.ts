@@ -56,7 +56,7 @@ export type ConfirmOutcome =
   | { readonly kind: 'already-confirmed'; readonly packageReferenceId: string };
 
 /**
- * `shipment.poll` (issue 5, steps 4-5): one page of committed/posted Sage shipments after the stored cursor; each
+ * `shipment.poll`: one page of committed/posted Sage shipments after the stored cursor; each
  * package of a Sellbridge order is recorded (once, with its packageReferenceId) and a `shipment.confirm` job is
  * queued; then the cursor moves. A crash before the cursor moves reads the page again: records dedupe it.
  */
@@ -82,7 +82,7 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
 }
 
 /**
- * `shipment.confirm` (issue 5, step 6): confirmShipment exactly once per (order, shipment, package). A worker
+ * `shipment.confirm`: confirmShipment exactly once per (order, shipment, package). A worker
  * claims the record (`sending`) in one conditional write before the call and marks it `confirmed` after it; a
  * failed call leaves it `unknown`. A record `unknown`, or `sending` past the fence (its worker died), means an
  * earlier call's outcome is unknown, so the order is read first and the call is made again only when Amazon does

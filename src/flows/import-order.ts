@@ -40,7 +40,7 @@ export type ImportOutcome =
   | { readonly kind: 'waiting' | 'skipped' | 'flagged' | 'unchanged'; readonly reason: string };
 
 /**
- * `order.sync` (issue 5, steps 1-3): read the order, decide with the status map, and create (or cancel) the Sage
+ * `order.sync`: read the order, decide with the status map, and create (or cancel) the Sage
  * sales order exactly once. A TranNo is reserved in the store before anything is created and the gateway's
  * createSalesOrder is idempotent by TranNo, so a re-run (duplicate notification, retry, crashed worker) finds
  * or re-creates the same order, never a second one.

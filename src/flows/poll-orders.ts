@@ -7,7 +7,7 @@ import { ORDER_SYNC_QUEUE, orderSyncKey } from './import-order.ts';
 import { ORDER_WORK_PRIORITY } from './confirm-shipment.ts';
 import { parsePayload } from './job-payload.ts';
 
-/** The polling safety net (issue 5, step 0): one job per connection, keyed so a connection polls one window at a time. */
+/** The polling safety net: one job per connection, keyed so a connection polls one window at a time. */
 export const ORDER_POLL_QUEUE = 'order.poll';
 export const orderPollKey = (connectionId: string): string => `${ORDER_POLL_QUEUE}:${connectionId}`;
 /** Watermark name of the order polling cursor (store table `watermarks`): the last window bound Amazon returned. */

@@ -52,7 +52,7 @@ export interface AppDeps {
   readonly circuits?: () => readonly { target: string; state: string }[];
   /** The connection used when a request names none (default `default`). */
   readonly defaultConnectionId?: string;
-  /** POST /webhooks/amazon (issue 5), with its own credentials; absent = no webhook route. */
+  /** POST /webhooks/amazon, with its own credentials; absent = no webhook route. */
   readonly webhooks?: WebhookDeps;
 }
 

@@ -6,7 +6,7 @@ import type { SettlementAccountRule } from '../../core/rules/settlement-accounts
 import type { Store } from '../../runtime/store/store.ts';
 
 /**
- * Operator-edited mapping rules (issue 6, table `mapping_rules`, migration 0011): per connection an ordered list
+ * Operator-edited mapping rules (table `mapping_rules`, migration 0011): per connection an ordered list
  * of rows per kind, validated here with the shapes of the core rule types before they are saved. The flows put
  * these rows before the configured / default rules (a stored carrier replaces the default of the same ShipMethID;
  * stored GL rules are tried before the configured ones, first match wins).
