@@ -1,7 +1,7 @@
 // `npm run package` (issue 16): single executables of Sellbridge for Linux x64 and Windows x64 with Node's single
 // executable applications (https://nodejs.org/docs/latest-v24.x/api/single-executable-applications.html).
 //
-// 1. esbuild bundles src/sea-main.ts and everything it imports into one CommonJS file (a SEA main script is CJS);
+// 1. esbuild bundles src/cli/sea-main.ts and everything it imports into one CommonJS file (a SEA main script is CJS);
 //    version and commit are fixed at bundle time. Migrations are code, so they are in the bundle.
 // 2. The dashboard's static files become one SEA asset, dashboard.json.
 // 3. `node --experimental-sea-config` writes the preparation blob. Without code cache or snapshot the blob does
@@ -43,7 +43,7 @@ const mb = (file: string) => `${(statSync(file).size / 1024 ** 2).toFixed(1)} MB
 // --- 1. bundle ---------------------------------------------------------------------------------------
 const bundle = join(WORK, 'sellbridge.cjs');
 await build({
-  entryPoints: [join(ROOT, 'src', 'sea-main.ts')],
+  entryPoints: [join(ROOT, 'src', 'cli', 'sea-main.ts')],
   outfile: bundle,
   bundle: true,
   platform: 'node',

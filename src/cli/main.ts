@@ -21,7 +21,7 @@ import { registerUsersCommands } from './commands/users.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerServiceCommands } from './commands/service.ts';
-import { versionLine } from '../version.ts';
+import { versionLine } from '../runtime/version.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
 export const EXIT_OK = 0;

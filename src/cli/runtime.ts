@@ -1,4 +1,4 @@
-import { createRuntime, type Runtime } from '../bootstrap.ts';
+import { createRuntime, type Runtime } from '../bootstrap/index.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { silentLogger } from '../observability/logger.ts';
 

@@ -98,3 +98,49 @@ export function canTransition(from: SyncState, to: SyncState): boolean {
 export function isSyncState(value: string): value is SyncState {
   return (SYNC_STATES as readonly string[]).includes(value);
 }
+
+/** The creation path in lifecycle order: a re-run never records a step the order has already passed. */
+export const CREATION_PATH: readonly SyncState[] = ['received', 'waiting-for-pending', 'mapped', 'reserved', 'created'];
+/** The shipping path in lifecycle order (`confirmed` is reached through `shipped`). */
+export const SHIPPING_PATH: readonly SyncState[] = ['created', 'shipped-partially', 'shipped', 'confirmed'];
+
+/**
+ * The states to record, in order, to move an order from `from` (undefined: no link yet) to `to` along
+ * ORDER_LIFECYCLE's moves:
+ * - none when it is in `to` already, or passed it on the creation or shipping path (a re-run after a crash);
+ * - to a shipping state only from the shipping path or `needs-attention`, through one state when no move is direct
+ *   (`created` -> `shipped` -> `confirmed`);
+ * - from a state that only leads back to `received` (dead-lettered after a replay, skipped, needs-attention),
+ *   through `received` first.
+ */
+export function pathTo(from: SyncState | undefined, to: SyncState): SyncState[] {
+  if (from === undefined) return [to];
+  const passed = (path: readonly SyncState[]) => path.includes(from) && path.includes(to) && path.indexOf(from) > path.indexOf(to);
+  if (from === to || passed(CREATION_PATH) || passed(SHIPPING_PATH)) return [];
+  if (to !== 'created' && SHIPPING_PATH.includes(to)) {
+    if (!SHIPPING_PATH.includes(from) && from !== 'needs-attention') return [];
+    if (canTransition(from, to)) return [to];
+    const via = ORDER_LIFECYCLE[from].next.find((m) => canTransition(m, to));
+    return via ? [via, to] : [];
+  }
+  if (canTransition(from, to)) return [to];
+  return canTransition(from, 'received') ? ['received', to] : [to];
+}
+
+/**
+ * Records the steps of `pathTo(current.state, to)` with `write`, `update` going with the last step (or alone, in
+ * the current state, when there is no step), and returns what the last write returned (`current` when nothing was
+ * written). The one way an OrderLinks implementation advances a link.
+ */
+export async function advanceAlong<L extends { readonly state: SyncState }, U>(
+  current: L | undefined,
+  to: SyncState,
+  update: U | undefined,
+  write: (state: SyncState, update?: U) => Promise<L>,
+): Promise<L> {
+  const steps = pathTo(current?.state, to);
+  if (steps.length === 0) return current && update !== undefined ? write(current.state, update) : current!;
+  let link = current;
+  for (const [i, state] of steps.entries()) link = await (i === steps.length - 1 && update !== undefined ? write(state, update) : write(state));
+  return link!;
+}

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/schema.ts';
-import { createRuntime, type Runtime } from '../bootstrap.ts';
+import { createRuntime, type Runtime } from '../bootstrap/index.ts';
 import type { Logger } from '../observability/logger.ts';
 
 /**

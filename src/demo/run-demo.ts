@@ -7,6 +7,7 @@ import { createSandboxGateway, type SandboxGateway } from '../connectors/sage500
 import { SO_STATUS } from '../connectors/sage500/tables.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../simulator/amazon/index.ts';
+import { countOrderLinks } from '../connectors/store/order-links.ts';
 import { startDemoEngine, type DemoEngine } from './engine.ts';
 import { DEMO_SKUS, DEMO_SPLIT_EVERY, expectationsOf, planDemoScenario, type DemoExpectations } from './scenario.ts';
 
@@ -257,7 +258,6 @@ function demoConfigYaml(o: { simUrl: string; queueUrl: string; storePath: string
 
 /** Reads the demo's state from the engine store, the Sage sandbox and the simulator. */
 function createDemoReader(runtime: DemoEngine['runtime'], sage: SandboxGateway, sim: AmazonSimulator) {
-  const db = runtime.store.db.withTables<{ order_links: { connection_id: string; amazon_order_id: string; state: string } }>();
   const sageOrders = async () => {
     const rows = await sage.db.selectFrom('tsoSalesOrder').select(['SOKey', 'Status']).execute();
     return rows;
@@ -282,11 +282,11 @@ function createDemoReader(runtime: DemoEngine['runtime'], sage: SandboxGateway, 
     }));
   return {
     async counts(ids: readonly string[]): Promise<DemoCounts> {
-      const received = await db.selectFrom('order_links').select((eb) => eb.fn.countAll<number>().as('n')).where('connection_id', '=', runtime.orders.connectionId).executeTakeFirstOrThrow();
+      const received = await countOrderLinks(runtime.store, runtime.orders.connectionId);
       const orders = await sageOrders();
       const { per } = await shipmentsPerOrder();
       return {
-        received: Number(received.n),
+        received,
         created: orders.length,
         cancelled: orders.filter((o) => Number(o.Status) === SO_STATUS.canceled).length,
         shipped: per.size,

@@ -1,15 +1,15 @@
 import { SellbridgeError } from '../core/errors.ts';
-import type { SyncState } from '../core/lifecycle.ts';
 import type { PackageShipment, AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
-import type { OrderLink, OrderLinks } from '../core/ports/order-links.ts';
+import type { Circuit } from '../core/ports/circuit.ts';
+import type { OrderLinks } from '../core/ports/order-links.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { ConfirmationKey, ShipmentConfirmation, ShipmentConfirmations } from '../core/ports/shipment-confirmations.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
 import type { CarrierRules } from '../core/rules/carriers.ts';
 import { parsePayload } from './job-payload.ts';
 import { packagesFromShipment, type ShippedOrderRef } from '../core/transform/package-shipments-from-shipment.ts';
-import { sageOrderState } from './sales-order-state.ts';
+import { sageOrderState } from '../core/transform/sales-order-state.ts';
 
 export const SHIPMENT_POLL_QUEUE = 'shipment.poll';
 export const SHIPMENT_CONFIRM_QUEUE = 'shipment.confirm';
@@ -28,7 +28,9 @@ export interface ShipmentFlowDeps {
   readonly confirmations: ShipmentConfirmations;
   readonly watermarks: Watermarks;
   readonly jobs: JobScheduler;
-  readonly carriersFor: (connectionId: string) => CarrierRules;
+  readonly carriersFor: (connectionId: string) => Promise<CarrierRules>;
+  /** Sage's circuit breaker: while it is open, a shipment job waits before it reads Sage or calls Amazon. */
+  readonly sageCircuit?: Circuit;
   /**
    * How long a `sending` record belongs to the worker that claimed it (default DEFAULT_SEND_FENCE_MS). Longer than
    * one confirmShipment call can take (the request deadline), so a second worker never sends while the first's call
@@ -54,16 +56,18 @@ export type ConfirmOutcome =
   | { readonly kind: 'already-confirmed'; readonly packageReferenceId: string };
 
 /**
- * `shipment.poll` (issue 5, steps 4-5): one page of committed/posted Sage shipments after the stored cursor; each
+ * `shipment.poll`: one page of committed/posted Sage shipments after the stored cursor; each
  * package of a Sellbridge order is recorded (once, with its packageReferenceId) and a `shipment.confirm` job is
  * queued; then the cursor moves. A crash before the cursor moves reads the page again: records dedupe it.
  */
 export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): Promise<PollOutcome> {
   const { connectionId } = parsePayload(SHIPMENT_POLL_QUEUE, payload, ['connectionId'] as const);
+  deps.sageCircuit?.ensureAvailable();
   const cursor = await deps.watermarks.get(connectionId, SHIPMENT_WATERMARK);
   const page = await deps.sage.listShipments(cursor);
   const orders = await linkedOrdersOf(connectionId, page.shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)), deps);
-  const packages = page.shipments.flatMap((s) => packagesFromShipment(s, (tranNo) => orders.get(tranNo), deps.carriersFor(connectionId)));
+  const carriers = await deps.carriersFor(connectionId);
+  const packages = page.shipments.flatMap((s) => packagesFromShipment(s, (tranNo) => orders.get(tranNo), carriers));
   let queued = 0;
   for (const pkg of packages) {
     const key = { connectionId, amazonOrderId: pkg.amazonOrderId, shipmentKey: pkg.shipmentKey, packageNo: pkg.packageNo };
@@ -78,7 +82,7 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
 }
 
 /**
- * `shipment.confirm` (issue 5, step 6): confirmShipment exactly once per (order, shipment, package). A worker
+ * `shipment.confirm`: confirmShipment exactly once per (order, shipment, package). A worker
  * claims the record (`sending`) in one conditional write before the call and marks it `confirmed` after it; a
  * failed call leaves it `unknown`. A record `unknown`, or `sending` past the fence (its worker died), means an
  * earlier call's outcome is unknown, so the order is read first and the call is made again only when Amazon does
@@ -86,6 +90,7 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
  */
 export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps): Promise<ConfirmOutcome> {
   const key = parseConfirmJob(payload);
+  deps.sageCircuit?.ensureAvailable();
   const record = await loadConfirmation(key, deps);
   if (record.state === 'confirmed' || record.state === 'skipped') return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
   if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
@@ -161,7 +166,7 @@ function packageShipmentOf(record: ShipmentConfirmation): PackageShipment {
 
 /**
  * The order's lifecycle after a confirmation: `confirmed` once Sage shipped everything and every recorded package
- * is confirmed, else `shipped-partially` (through `shipped`, as core/lifecycle.ts allows).
+ * is confirmed, else `shipped-partially` (the path there, through `shipped`, is core/lifecycle.ts's `pathTo`).
  */
 async function recordOrderShipping(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<void> {
   const link = await deps.links.get(key.connectionId, key.amazonOrderId);
@@ -170,16 +175,5 @@ async function recordOrderShipping(key: ConfirmationKey, deps: ShipmentFlowDeps)
   const all = await deps.confirmations.listForOrder(key.connectionId, key.amazonOrderId);
   const allShipped = sageOrderState(sageOrder)?.allShipped ?? false;
   const allConfirmed = all.every((c) => c.state === 'confirmed' || c.state === 'skipped');
-  for (const state of shippingPath(link, allShipped && allConfirmed ? 'confirmed' : 'shipped-partially')) {
-    await deps.links.setState(key.connectionId, key.amazonOrderId, state);
-  }
-}
-
-/** The states to pass through from the link's state to `target` along ORDER_LIFECYCLE's shipping moves. */
-function shippingPath(link: OrderLink, target: 'shipped-partially' | 'confirmed'): SyncState[] {
-  const from = link.state;
-  if (target === 'shipped-partially') return from === 'created' ? ['shipped-partially'] : [];
-  if (from === 'created' || from === 'shipped-partially') return ['shipped', 'confirmed'];
-  if (from === 'shipped' || from === 'needs-attention') return ['confirmed'];
-  return [];
+  await deps.links.advance(key, link, allShipped && allConfirmed ? 'confirmed' : 'shipped-partially');
 }

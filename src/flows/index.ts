@@ -1,5 +1,14 @@
+import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
 import type { ImportOrderDeps } from './import-order.ts';
 import { importOrder, ORDER_SYNC_QUEUE } from './import-order.ts';
+import { INVENTORY_SYNC_QUEUE, INVENTORY_WATCH_QUEUE, LISTING_BLOCK_QUEUE, LISTING_FEED_QUEUE, type InventoryFlowDeps } from './inventory.ts';
+import { releaseListingBlock } from './release-listing-block.ts';
+import { discoverSettlements } from './discover-settlements.ts';
+import { importSettlementReport } from './post-settlement.ts';
+import { SETTLEMENT_DISCOVER_QUEUE, SETTLEMENT_IMPORT_QUEUE, type SettlementFlowDeps } from './settlement.ts';
+import { syncListings } from './sync-listings.ts';
+import { trackListingFeed } from './track-listing-feed.ts';
+import { watchStock } from './watch-stock.ts';
 import { ORDER_POLL_QUEUE, pollOrders, type OrderPollDeps } from './poll-orders.ts';
 import { confirmShipment, pollShipments, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE, type ShipmentFlowDeps } from './confirm-shipment.ts';
 
@@ -8,16 +17,9 @@ export * from './confirm-shipment.ts';
 export * from './poll-orders.ts';
 export * from './preview-order.ts';
 
-/** Everything the order-to-fulfillment flows need; `createOrderFlowDeps` (src/app) builds it from the store and connectors. */
+/** Everything the order-to-fulfillment flows need; `createOrderFlowDeps` (bootstrap/orders.ts) builds it from the store and connectors. */
 export type OrderFlowDeps = ImportOrderDeps & ShipmentFlowDeps;
 
-/**
- * The part of runtime's JobQueue the registration uses (structural, so flows import no runtime code). Handlers
- * receive the payload as `unknown` and parse it themselves.
- */
-export interface HandlerRegistry {
-  register(queue: string, handler: (payload: unknown) => Promise<unknown>): void;
-}
 
 /** Registers `order.sync`, `shipment.poll` and `shipment.confirm`; call before `queue.start()`. */
 export function registerOrderFlows(queue: HandlerRegistry, deps: OrderFlowDeps): void {
@@ -26,7 +28,21 @@ export function registerOrderFlows(queue: HandlerRegistry, deps: OrderFlowDeps):
   queue.register(SHIPMENT_CONFIRM_QUEUE, (payload) => confirmShipment(payload, deps));
 }
 
-/** Registers `order.poll`, the polling safety net (its deps come from the store and the connector, see src/app/order-wiring.ts). */
+/** Registers `order.poll`, the polling safety net (its deps come from the store and the connector, see bootstrap/orders.ts). */
 export function registerOrderPolling(queue: HandlerRegistry, deps: OrderPollDeps): void {
   queue.register(ORDER_POLL_QUEUE, (payload) => pollOrders(payload, deps));
+}
+
+/** Registers `inventory.sync`, `listing.feed`, `listing.block` and `inventory.watch`; call before `queue.start()`. */
+export function registerInventoryFlows(queue: HandlerRegistry, deps: InventoryFlowDeps): void {
+  queue.register(INVENTORY_SYNC_QUEUE, (payload) => syncListings(payload, deps));
+  queue.register(LISTING_FEED_QUEUE, (payload) => trackListingFeed(payload, deps));
+  queue.register(LISTING_BLOCK_QUEUE, (payload) => releaseListingBlock(payload, deps));
+  queue.register(INVENTORY_WATCH_QUEUE, (payload) => watchStock(payload, deps));
+}
+
+/** Registers `settlement.discover` and `settlement.import`; call before `queue.start()`. */
+export function registerSettlementHandlers(queue: HandlerRegistry, deps: SettlementFlowDeps): void {
+  queue.register(SETTLEMENT_DISCOVER_QUEUE, (payload) => discoverSettlements(payload, deps));
+  queue.register(SETTLEMENT_IMPORT_QUEUE, (payload) => importSettlementReport(payload, deps));
 }

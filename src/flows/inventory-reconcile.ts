@@ -1,7 +1,7 @@
 import type { AmazonQuantity, ReconcileReport } from '../core/transform/inventory-reconcile.ts';
 import { reconcileInventory } from '../core/transform/inventory-reconcile.ts';
 import { listingKey } from '../core/transform/listing-delta.ts';
-import { INVENTORY_SYNC_QUEUE, inventorySyncKey, planListingSync, type InventoryFlowDeps } from './inventory-sync.ts';
+import { INVENTORY_SYNC_QUEUE, inventorySyncKey, planListingSync, type InventoryFlowDeps } from './inventory.ts';
 
 /**
  * `sellbridge inventory reconcile`: Sage available vs Amazon (getListingsItem for merchant-fulfilled SKUs,

@@ -1,22 +1,17 @@
 import type { AmazonMarketplace, OrderSearch } from '../core/ports/amazon-marketplace.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
+import type { OrderSightings } from '../core/ports/order-sightings.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
 import { ORDER_SYNC_QUEUE, orderSyncKey } from './import-order.ts';
 import { ORDER_WORK_PRIORITY } from './confirm-shipment.ts';
 import { parsePayload } from './job-payload.ts';
 
-/** The polling safety net (issue 5, step 0): one job per connection, keyed so a connection polls one window at a time. */
+/** The polling safety net: one job per connection, keyed so a connection polls one window at a time. */
 export const ORDER_POLL_QUEUE = 'order.poll';
 export const orderPollKey = (connectionId: string): string => `${ORDER_POLL_QUEUE}:${connectionId}`;
 /** Watermark name of the order polling cursor (store table `watermarks`): the last window bound Amazon returned. */
 export const ORDER_POLL_WATERMARK = 'amazon.orders.lastUpdated';
-
-/** Which intake saw an order first (store table `order_sightings`). */
-export interface OrderSightings {
-  /** Records the orders as seen by polling; returns the ids no intake had seen before (push missed them). */
-  notePolled(connectionId: string, amazonOrderIds: readonly string[]): Promise<readonly string[]>;
-}
 
 export interface OrderPollSettings {
   /** How far before the stored cursor each poll starts again. */

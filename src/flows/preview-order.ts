@@ -4,7 +4,7 @@ import type { SalesOrder, SalesOrderDraft } from '../core/model/sales-order.ts';
 import { salesOrderFromOrder } from '../core/transform/sales-order-from-order.ts';
 import { orderActionFromStatus } from '../core/transform/status-map.ts';
 import { orderContextQuery, rulesWithAliases, type ImportOrderDeps } from './import-order.ts';
-import { sageOrderState } from './sales-order-state.ts';
+import { sageOrderState } from '../core/transform/sales-order-state.ts';
 
 export interface OrderPreview {
   readonly amazonOrderId: string;

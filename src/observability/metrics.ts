@@ -14,7 +14,7 @@ export interface Metrics {
   readonly ordersFirstSeenByPolling: Counter<'connection'>;
   /** SP-API answers with HTTP 429, per operation (seen by the rate-limited transport; each drains its bucket). */
   readonly amazonThrottled: Counter<'operation'>;
-  /** First sighting of an Amazon order (push or poll) -> its Sage sales order created (src/app/metrics-collectors.ts). */
+  /** First sighting of an Amazon order (push or poll) -> its Sage sales order created (src/bootstrap/metrics.ts). */
   readonly orderToSageLatency: Histogram<'source'>;
 }
 

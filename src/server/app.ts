@@ -1,92 +1,21 @@
+import type { AppDeps, ServerContext } from './context.ts';
+import { readiness } from './readiness.ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
-import type { ResolvedConfig } from '../config/schema.ts';
 import { MappingError, SellbridgeError } from '../core/errors.ts';
-import type { Clock } from '../core/ports.ts';
-import type { MappingRules } from '../core/rules/mapping-rules.ts';
-import type { OrderFlowDeps } from '../flows/index.ts';
-import type { Logger } from '../observability/logger.ts';
-import type { DoctorReport } from '../ops/doctor.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import { createAuthService, type AuthService } from '../runtime/auth/auth-service.ts';
-import { constantTimeEqual } from '../runtime/auth/hashing.ts';
+import { DEFAULT_MAPPING_RULES } from '../core/rules/mapping-rules.ts';
+import { createAuthService } from '../runtime/auth/auth-service.ts';
 import { systemClock } from '../runtime/clock.ts';
-import type { PiiVault } from '../runtime/pii/vault.ts';
-import { createDeadLetterService, type DeadLetterService } from '../runtime/queue/dead-letters.ts';
-import type { JobQueue } from '../runtime/queue/job-queue.ts';
-import type { Store } from '../runtime/store/store.ts';
+import { createDeadLetterService } from '../runtime/queue/dead-letters.ts';
 import { installAuthentication, principalOf } from './http/auth.ts';
 import { RouteRegistry } from './http/define.ts';
 import { installSecurityHeaders } from './http/security.ts';
 import { installErrorCodes, installJsonBodyParser } from './http/body.ts';
 import { registerAdminApi } from './routes/index.ts';
 import { registerDocs } from './routes/docs.ts';
-import { registerWebhookRoutes, type WebhookDeps } from './routes/webhooks.ts';
+import { registerWebhookRoutes } from './routes/webhooks.ts';
 import { registerDashboard } from './dashboard/index.ts';
 import { createOrderPreview } from './order-preview.ts';
-import { createThroughput, type Throughput } from './throughput.ts';
-
-/** A health probe of one connection (Sage, Amazon): `lastSyncAt` is when it last did useful work, if known. */
-export type HealthProbe = () => Promise<{ ok: boolean; detail?: string; lastSyncAt?: string | null }>;
-
-/** What the order endpoints can do beyond reading the store, when the order flows are wired (see `createOrderFlowDeps`). */
-export interface AdminOrderFlow {
-  /** The Sage sales order Sellbridge would create for an Amazon order, without creating it. */
-  preview(connectionId: string, amazonOrderId: string): Promise<unknown>;
-}
-
-export interface AppDeps {
-  readonly store: Store;
-  readonly queue: JobQueue;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
-  /** Bootstrap bearer token with the admin role (config server.adminToken); undefined = only stored tokens/users. */
-  readonly adminToken: string | undefined;
-  readonly clock?: Clock;
-  /** Default: created over `store` and `queue`. */
-  readonly deadLetters?: DeadLetterService;
-  /** Default: created over `store` with `security` settings. */
-  readonly auth?: AuthService;
-  readonly server?: Partial<ResolvedConfig['server']>;
-  readonly security?: Partial<ResolvedConfig['security']>;
-  /** Encrypted buyer PII; without it the PII endpoints answer 501. */
-  readonly pii?: PiiVault;
-  /** Order preview; without it (and without `orders`) /orders/:id/preview answers 501. */
-  readonly orderFlow?: AdminOrderFlow;
-  /** The runtime's order wiring: gives the preview, the mapping rules and the default connection. */
-  readonly orders?: { readonly deps: OrderFlowDeps; readonly connectionId: string };
-  /** Mapping rules of a connection (carriers, ship methods, customers), shown read-only. */
-  readonly mappingRules?: (connectionId: string) => MappingRules;
-  /** GL rules of the settlement posting, shown read-only when given. */
-  readonly glRules?: () => unknown;
-  /** Health of the Sage and Amazon connections for /readyz and the overview. */
-  readonly health?: { readonly sage?: HealthProbe; readonly amazon?: HealthProbe };
-  /** Circuit-breaker states, when a circuit registry exists. */
-  readonly circuits?: () => readonly { target: string; state: string }[];
-  /** The connection used when a request names none (default `default`). */
-  readonly defaultConnectionId?: string;
-  /** POST /webhooks/amazon (issue 5), with its own credentials; absent = no webhook route. */
-  readonly webhooks?: WebhookDeps;
-  /** The `sellbridge doctor` report for GET /api/v1/doctor (issue 16); absent = 501. */
-  readonly doctor?: () => Promise<DoctorReport>;
-}
-
-/** Everything a route module needs, resolved once. */
-export interface ServerContext extends AppDeps {
-  readonly clock: Clock;
-  readonly deadLetters: DeadLetterService;
-  readonly auth: AuthService;
-  readonly throughput: Throughput;
-  readonly routes: RouteRegistry;
-  readonly settings: {
-    readonly behindTls: boolean;
-    readonly sessionTtlMs: number;
-    readonly authRateLimitPerMinute: number;
-    readonly piiViewRole: 'viewer' | 'operator' | 'admin';
-    readonly corsOrigins: readonly string[];
-  };
-  readonly connectionId: string;
-}
+import { createThroughput } from './throughput.ts';
 
 /**
  * The HTTP edge, built without listening so tests use `app.inject()` (Fastify testing guide). Health checks
@@ -127,7 +56,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     connectionId: deps.defaultConnectionId ?? deps.orders?.connectionId ?? 'default',
     ...(deps.orderFlow || deps.orders ? { orderFlow: deps.orderFlow ?? createOrderPreview(deps.orders!.deps) } : {}),
-    ...(deps.mappingRules || deps.orders ? { mappingRules: deps.mappingRules ?? deps.orders!.deps.rulesFor } : {}),
+    ...(deps.mappingRules || deps.orders ? { mappingRules: deps.mappingRules ?? (() => DEFAULT_MAPPING_RULES) } : {}),
   };
   app.addHook('onClose', async () => ctx.throughput.stop());
 
@@ -192,26 +121,6 @@ export function httpStatusOf(err: SellbridgeError): number {
   return 500;
 }
 
-/** Store check plus the configured probes; `ok: null` is never produced here (absent probes are absent). */
-export async function readiness(ctx: Pick<ServerContext, 'store' | 'health'>): Promise<Record<string, { ok: boolean; detail?: string; lastSyncAt?: string | null }>> {
-  const checks: Record<string, { ok: boolean; detail?: string; lastSyncAt?: string | null }> = {};
-  try {
-    await sql`SELECT 1`.execute(ctx.store.db);
-    checks['store'] = { ok: true };
-  } catch (err) {
-    checks['store'] = { ok: false, detail: (err as Error).message };
-  }
-  for (const [name, probe] of Object.entries(ctx.health ?? {})) {
-    if (!probe) continue;
-    try {
-      checks[name] = await probe();
-    } catch (err) {
-      checks[name] = { ok: false, detail: (err as Error).message };
-    }
-  }
-  return checks;
-}
-
 /** /metrics: any authenticated principal (viewer and up). */
 async function requireAuthenticated(req: FastifyRequest, reply: FastifyReply) {
   if (!principalOf(req)) {
@@ -220,18 +129,4 @@ async function requireAuthenticated(req: FastifyRequest, reply: FastifyReply) {
       .header('www-authenticate', 'Bearer')
       .send({ error: 'missing bearer token: set server.adminToken (SELLBRIDGE_SERVER_ADMIN_TOKEN) or create one with `sellbridge tokens create`' });
   }
-}
-
-/** A preHandler that checks one fixed bearer token (for edges with their own secret, e.g. webhooks). */
-export function requireToken(token: string | undefined) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    const header = req.headers.authorization ?? '';
-    const given = /^bearer /i.test(header) ? header.slice(7) : '';
-    if (!token || !constantTimeEqual(given, token)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ error: token ? 'missing or wrong bearer token' : 'this endpoint needs server.adminToken (SELLBRIDGE_SERVER_ADMIN_TOKEN) to be set' });
-    }
-  };
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/ports.ts';
+import type { Clock } from '../core/ports/clock.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 
 export interface ThroughputMinute {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../src/bootstrap.ts';
+import type { Runtime } from '../../src/bootstrap/index.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { buildApp } from '../../src/server/app.ts';
 import type { AmazonSimulator, CatalogItem } from '../../src/simulator/amazon/index.ts';

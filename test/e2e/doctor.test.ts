@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DoctorReport } from '../../src/ops/doctor.ts';
+import type { DoctorReport } from '../../src/bootstrap/doctor.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../../src/simulator/amazon/index.ts';
 import { simulatorConfigOverrides } from '../helpers/simulator-connection.ts';
 

@@ -9,6 +9,7 @@ import { systemClock } from '../../src/runtime/clock.ts';
 import { createKeyring, generateKeyEntry, parseKeys } from '../../src/runtime/pii/keyring.ts';
 import { createPiiVault } from '../../src/runtime/pii/vault.ts';
 import { openStore } from '../../src/runtime/store/store.ts';
+import { storeOrderStates } from '../../src/connectors/store/order-links.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/sellbridge.js', import.meta.url));
 
@@ -27,7 +28,7 @@ describe('sellbridge keys / tokens / users (subprocess)', () => {
     expect(k1).toMatch(/^k1:[A-Za-z0-9+/]{43}=$/);
     const store = openStore({ url });
     await store.migrate();
-    const before = createPiiVault(store, createKeyring(parseKeys(k1, 'test')), systemClock);
+    const before = createPiiVault(store, createKeyring(parseKeys(k1, 'test')), systemClock, { orders: storeOrderStates(store) });
     await before.put({ connectionId: 'default', amazonOrderId: '111-1' }, { buyerName: 'Jane Planted' });
     await before.putSecret('connection:us', 'refreshToken', 'Atzr|planted', 'test');
     await store.close();
@@ -41,7 +42,7 @@ describe('sellbridge keys / tokens / users (subprocess)', () => {
     expect(status2.stdout).not.toContain('NOT in the keyring');
 
     const again = openStore({ url });
-    const after = createPiiVault(again, createKeyring(parseKeys(k2, 'test')), systemClock);
+    const after = createPiiVault(again, createKeyring(parseKeys(k2, 'test')), systemClock, { orders: storeOrderStates(again) });
     expect(await after.get({ connectionId: 'default', amazonOrderId: '111-1' })).toEqual({ buyerName: 'Jane Planted' });
     expect(await after.openSecret('connection:us', 'refreshToken')).toBe('Atzr|planted');
     await again.close();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/bootstrap.ts';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/bootstrap/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { ResolvedConfig } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/observability/logger.ts';

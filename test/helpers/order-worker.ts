@@ -7,7 +7,7 @@
 //   LOG_LEVEL: log to stderr at this level (default silent).
 // Prints `ready` once started. On SIGTERM it stops, prints `cpu {"user":..,"system":..}` (µs, process.cpuUsage) and exits 0.
 import { existsSync } from 'node:fs';
-import { createRuntime } from '../../src/bootstrap.ts';
+import { createRuntime } from '../../src/bootstrap/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
 import { SellbridgeError } from '../../src/core/errors.ts';

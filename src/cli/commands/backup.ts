@@ -14,7 +14,7 @@ Examples:
     )
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const config = ctx.config(cmd);
-      const { backupStore } = await import('../../ops/backup.ts');
+      const { backupStore } = await import('../../runtime/store/backup.ts');
       const info = await backupStore(config.store.url, config.store.schema, file);
       ctx.stdout(`backed up the store to ${info.path}: ${info.bytes} bytes, migration ${info.level} (${info.migrations} applied)`);
     });
@@ -34,7 +34,7 @@ Examples:
     )
     .action(async (file: string, opts: { force?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
-      const { restoreStore } = await import('../../ops/backup.ts');
+      const { restoreStore } = await import('../../runtime/store/backup.ts');
       const result = await restoreStore(config.store.url, config.store.schema, file, { force: opts.force ?? false });
       ctx.stdout(`restored ${result.restored.path} (migration ${result.restored.level}) to ${result.target}`);
       if (result.pending.length) ctx.stdout(`${result.pending.length} migration(s) of this Sellbridge are pending (${result.pending.join(', ')}): run \`sellbridge migrate\``);

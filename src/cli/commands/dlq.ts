@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
-import type { Runtime } from '../../bootstrap.ts';
+import type { Runtime } from '../../bootstrap/index.ts';
 import { SellbridgeError } from '../../core/errors.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format.ts';

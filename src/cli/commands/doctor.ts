@@ -23,7 +23,7 @@ Examples:
   sellbridge -c /etc/sellbridge/sellbridge.yaml doctor`,
     )
     .action(async (opts: { json?: boolean; timeout: string }, cmd: Command) => {
-      const { configFailureReport, doctorExitCode, formatDoctorReport, runDoctor } = await import('../../ops/doctor.ts');
+      const { configFailureReport, doctorExitCode, formatDoctorReport, runDoctor } = await import('../../bootstrap/doctor.ts');
       let report;
       try {
         report = await runDoctor(ctx.config(cmd), { timeoutMs: Number(opts.timeout) || 10_000 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { Runtime } from '../../bootstrap.ts';
+import type { Runtime } from '../../bootstrap/index.ts';
 import { moneyToDecimal } from '../../core/model/money.ts';
-import type { InventoryFlowDeps, SyncScope } from '../../flows/inventory-sync.ts';
+import type { InventoryFlowDeps, SyncScope } from '../../flows/inventory.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format.ts';
 
@@ -78,7 +78,7 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
     .option('--json', 'print JSON')
     .action(async (opts: { limit: string; connection?: string; json?: boolean }, cmd: Command) =>
       withInventory(ctx, cmd, opts.connection, async ({ deps, connectionId }) => {
-        const { previewAttributeChanges } = await import('../../flows/inventory-sync.ts');
+        const { previewAttributeChanges } = await import('../../flows/preview-attributes.ts');
         if (deps.settingsFor(connectionId).customFieldMap.length === 0) return ctx.stdout('no custom-field map (inventory.customFieldMap): attributes are not managed');
         const result = await previewAttributeChanges(connectionId, deps, Number(opts.limit));
         if (opts.json) return ctx.stdout(JSON.stringify(result, null, 2));
@@ -149,8 +149,8 @@ interface InventoryCli {
 /** Opens a client runtime and the inventory deps (progress to stderr every 10 %). */
 export async function withInventory(ctx: CliContext, cmd: Command, connection: string | undefined, work: (c: InventoryCli) => Promise<void>): Promise<void> {
   const { openClientRuntime } = await import('../runtime.ts');
-  const { createInventoryDeps, inventorySettingsFromConfig } = await import('../../app/inventory-deps.ts');
-  const { lazyListingsChannel } = await import('../../app/inventory-wiring.ts');
+  const { createInventoryDeps, inventorySettingsFromConfig } = await import('../../bootstrap/inventory.ts');
+  const { lazyListingsChannel } = await import('../../bootstrap/inventory.ts');
   const rt = await openClientRuntime(ctx.config(cmd));
   try {
     const settings = inventorySettingsFromConfig(rt.config);
@@ -187,7 +187,7 @@ function showValue(v: unknown): string {
 /** `inventory sync` and `prices sync`. */
 export async function runListingSyncCommand(ctx: CliContext, cmd: Command, scope: SyncScope, opts: SyncOptions): Promise<void> {
   await withInventory(ctx, cmd, opts.connection, async ({ deps, connectionId }) => {
-    const flows = await import('../../flows/inventory-sync.ts');
+    const flows = { ...(await import('../../flows/inventory.ts')), ...(await import('../../flows/sync-listings.ts')), ...(await import('../../flows/track-listing-feed.ts')) };
     if (opts.dryRun) {
       const { feedMessagesFromDeltas } = await import('../../core/transform/feed-messages-from-deltas.ts');
       const settings = deps.settingsFor(connectionId);

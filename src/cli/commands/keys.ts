@@ -40,12 +40,13 @@ Rotation:
     const keyring = keyringFromConfig(config.security);
     if (!keyring) throw new SellbridgeError('SB_PII_KEY_MISSING', 'no PII key configured: set security.piiKeys (SELLBRIDGE_SECURITY_PII_KEYS) or security.piiKeyFile; `sellbridge keys generate` makes one');
     const { openStore } = await import('../../runtime/store/store.ts');
+    const { storeOrderStates } = await import('../../connectors/store/order-links.ts');
     const { createPiiVault } = await import('../../runtime/pii/vault.ts');
     const { systemClock } = await import('../../runtime/clock.ts');
     const store = openStore(config.store);
     try {
       await store.migrate();
-      await work(createPiiVault(store, keyring, systemClock, { retentionDays: config.security.piiRetentionDays }), store);
+      await work(createPiiVault(store, keyring, systemClock, { orders: storeOrderStates(store), retentionDays: config.security.piiRetentionDays }), store);
     } finally {
       await store.close();
     }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Runtime } from '../../bootstrap.ts';
+import type { Runtime } from '../../bootstrap/index.ts';
 import { SellbridgeError } from '../../core/errors.ts';
 import { moneyToDecimal, type Money } from '../../core/model/money.ts';
 import type { Order } from '../../core/model/order.ts';
@@ -53,7 +53,7 @@ Examples:
     .option('--json', 'print the status as JSON (states as data)')
     .action(async (id: string, opts: { connection?: string; json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt) => {
-        const { orderStatus } = await import('../../app/order-status.ts');
+        const { orderStatus } = await import('../../bootstrap/order-status.ts');
         const connectionId = opts.connection ?? rt.orders.connectionId;
         const report = await orderStatus({ store: rt.store, queue: rt.queue, deadLetters: rt.deadLetters, deps: rt.orders.deps }, connectionId, id.trim());
         const unknown = report.state === undefined && report.jobs.length === 0 && report.deadLetters.length === 0;

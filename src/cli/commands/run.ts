@@ -29,11 +29,11 @@ Examples:
         const { assertSage500Verified } = await import('../../connectors/sage500/verify-at-start.ts');
         ctx.stdout((await assertSage500Verified(config.sage500)).summary);
       }
-      const { createRuntime } = await import('../../bootstrap.ts');
+      const { createRuntime } = await import('../../bootstrap/index.ts');
       const { buildApp } = await import('../../server/app.ts');
       const runtime = await createRuntime(config, { role: opts.role === 'api' ? 'client' : 'worker' });
       const { logger, queue } = runtime;
-      const admin = (await import('../../server/wiring.ts')).wireAdmin(runtime, config); // issue 6: PII vault + pii.purge, server/security settings
+      const admin = (await import('../../bootstrap/admin.ts')).wireAdmin(runtime, config); // issue 6: PII vault + pii.purge, server/security settings
 
       if (opts.once) {
         await queue.start();

@@ -43,7 +43,7 @@ Examples:
       .option('--unit-dir <dir>', 'Linux: where the unit file goes', '/etc/systemd/system')
       .option('--wrapper <exe>', 'Windows: the WinSW executable (default: sellbridge-service.exe beside this executable)')
       .action(async (opts: ServiceOptions) => {
-        const { defaultLayout, servicePlan } = await import('../../deploy/service.ts');
+        const { defaultLayout, servicePlan } = await import('../service-units.ts');
         const platform = opts.platform ?? (process.platform === 'win32' ? 'windows' : 'linux');
         // The single executable runs itself; from a checkout or npm install the service runs node + bin/sellbridge.js.
         const { isSea } = await import('node:sea');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Runtime } from '../../bootstrap.ts';
+import type { Runtime } from '../../bootstrap/index.ts';
 import { MappingError, SellbridgeError } from '../../core/errors.ts';
 import type { JournalBatch } from '../../core/model/journal.ts';
 import { money, moneyToDecimal } from '../../core/model/money.ts';
@@ -32,7 +32,7 @@ Examples:
 
   const withRuntime = async (cmd: Command, work: (rt: Runtime, connectionId: string) => Promise<void>) => {
     const { withClientRuntime } = await import('../runtime.ts');
-    const { settlementConnectionId } = await import('../../app/settlement-deps.ts');
+    const { settlementConnectionId } = await import('../../bootstrap/settlements.ts');
     const config = ctx.config(cmd);
     await withClientRuntime(config, (runtime) => work(runtime, settlementConnectionId(config)));
   };
@@ -44,9 +44,9 @@ Examples:
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
-        const { createSettlementDeps, refreshStoredGlRules } = await import('../../app/settlement-deps.ts');
-        const { settlementFileFromPath } = await import('../../app/settlement-files.ts');
-        const { importSettlement } = await import('../../flows/settlement.ts');
+        const { createSettlementDeps, refreshStoredGlRules } = await import('../../bootstrap/settlements.ts');
+        const { settlementFileFromPath } = await import('../../connectors/amazon/settlement/settlement-files.ts');
+        const { importSettlement } = await import('../../flows/post-settlement.ts');
         const { existsSync } = await import('node:fs');
         if (!existsSync(file)) throw new SellbridgeError('SB_CLI_USAGE', `no such file: ${file}`);
         const deps = createSettlementDeps({ store: rt.store, sage: rt.sage, clock: rt.clock, queue: rt.queue, config: rt.config.settlements });
@@ -95,7 +95,7 @@ Examples:
     .option('--json', 'print JSON')
     .action(async (opts: { quarantined?: boolean; limit: string; json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
-        const store = await import('../../app/settlement-store.ts');
+        const store = await import('../../connectors/store/settlement-ledger.ts');
         if (opts.quarantined) {
           const files = await store.listQuarantine(rt.store, connectionId, Number(opts.limit));
           if (opts.json) return ctx.stdout(JSON.stringify(files, null, 2));
@@ -129,7 +129,7 @@ Examples:
     .option('--json', 'print JSON')
     .action(async (settlementId: string, opts: { json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
-        const store = await import('../../app/settlement-store.ts');
+        const store = await import('../../connectors/store/settlement-ledger.ts');
         const record = await store.getSettlement(rt.store, connectionId, settlementId);
         if (!record) throw new SellbridgeError('SB_CLI_USAGE', `no settlement ${settlementId} on record for connection ${connectionId} (see 'sellbridge settlements list')`);
         const rec = await store.reconcileSettlements(rt.store, connectionId, rt.clock.now(), settlementId);
@@ -153,7 +153,7 @@ Examples:
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
-        const store = await import('../../app/settlement-store.ts');
+        const store = await import('../../connectors/store/settlement-ledger.ts');
         const rec = await store.reconcileSettlements(rt.store, connectionId, rt.clock.now());
         if (opts.json) return ctx.stdout(JSON.stringify(rec, null, 2));
         ctx.stdout(`matched: ${rec.matched.length} settlement order(s) to Sellbridge orders`);

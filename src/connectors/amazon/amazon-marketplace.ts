@@ -1,4 +1,4 @@
-import type { AmazonMarketplace, OrderSearch, PackageShipment } from '../../core/ports.ts';
+import type { AmazonMarketplace, OrderSearch, PackageShipment } from '../../core/ports/amazon-marketplace.ts';
 import type { Order, OrderSummaryPage } from '../../core/model/order.ts';
 import { SellbridgeError } from '../../core/errors.ts';
 import { ORDER_STATUS_TO_WIRE, orderFromWire } from './order-from-wire.ts';

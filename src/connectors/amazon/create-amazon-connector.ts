@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../../config/schema.ts';
-import type { AmazonMarketplace, Clock } from '../../core/ports.ts';
+import type { AmazonMarketplace } from '../../core/ports/amazon-marketplace.ts';
+import type { Clock } from '../../core/ports/clock.ts';
 import type { Inbox } from '../../runtime/inbox/inbox.ts';
 import { createStoreRateLimiter } from '../../runtime/rate-limit/store-rate-limiter.ts';
 import type { RateLimiter } from '../../runtime/rate-limit/token-bucket.ts';
@@ -54,7 +55,7 @@ export interface AmazonConnector {
 }
 
 /**
- * The Amazon connector for one seller, wired for `bootstrap.ts`: LWA tokens, the SP-API transport behind the
+ * The Amazon connector for one seller, wired by `bootstrap/index.ts`: LWA tokens, the SP-API transport behind the
  * store-backed rate buckets (shared by every worker and process), the AmazonMarketplace port, and the SQS intake.
  */
 export function createAmazonConnector(amazon: AmazonSettings, deps: AmazonConnectorDeps): AmazonConnector {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/ports.ts';
+import type { Clock } from '../../core/ports/clock.ts';
 import { isSellbridgeError } from '../../core/errors.ts';
 import { connectionSettingsFromConfig, type AmazonSettings } from './create-amazon-connector.ts';
 import { HttpError, type FetchFn } from './sp-api/http-client.ts';

@@ -30,7 +30,6 @@ export const rawFeedResult = z.looseObject({
     messagesInvalid: z.number().int(),
   }),
 });
-export type RawFeedResult = z.input<typeof rawFeedResult>;
 export type FeedIssue = z.infer<typeof issue>;
 
 export interface FeedMessageOutcome {

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Money is never a float. Amounts are integers in the currency's minor unit (cents for USD/EUR, yen for JPY),
  * checked to be safe integers. Amazon sends decimal strings ("12.34"); `moneyFromDecimal` parses them exactly.
@@ -17,11 +15,6 @@ const EXPONENTS: Readonly<Record<string, number>> = { JPY: 0, KRW: 0, CLP: 0, IS
 export function currencyExponent(currency: string): number {
   return EXPONENTS[currency.toUpperCase()] ?? 2;
 }
-
-export const moneySchema = z.object({
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'),
-  minor: z.number().int().refine(Number.isSafeInteger, 'a safe integer'),
-});
 
 export function money(currency: string, minor: number): Money {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`money amount must be a safe integer of minor units, got ${minor}`);
@@ -58,11 +51,6 @@ function sameCurrency(a: Money, b: Money): void {
 export function addMoney(a: Money, b: Money): Money {
   sameCurrency(a, b);
   return money(a.currency, a.minor + b.minor);
-}
-
-export function subtractMoney(a: Money, b: Money): Money {
-  sameCurrency(a, b);
-  return money(a.currency, a.minor - b.minor);
 }
 
 export function sumMoney(currency: string, values: readonly Money[]): Money {

@@ -64,9 +64,3 @@ export function settlementDifference(settlement: Settlement): Money {
   return money(settlement.currency, settlementRowsTotal(settlement).minor - settlement.total.minor);
 }
 
-/** The currencies the transactions are in, settlement currency first. */
-export function settlementCurrencies(settlement: Settlement): string[] {
-  const set = new Set<string>([settlement.currency]);
-  for (const t of settlement.transactions) set.add(t.amount.currency);
-  return [...set];
-}

@@ -6,7 +6,7 @@ import type { SkuOutcome } from '../transform/results-from-processing-report.ts'
 
 /**
  * The store side of listing sync (issue 7, migrations 0004 and 0008): SKU links, the last-sent baseline, feeds
- * with one row per message, blocks (rejected SKUs, held prices) and read-back flags. Implemented in src/app.
+ * with one row per message, blocks (rejected SKUs, held prices) and read-back flags. Implemented in src/connectors/store/listing-state.ts.
  */
 export interface StoredLink {
   readonly sku: string;

@@ -39,4 +39,28 @@ export interface OrderLinks {
   reserveTranNo(connectionId: string, amazonOrderId: string): Promise<string>;
   /** Creates the link when absent and records its state (and the given fields). */
   setState(connectionId: string, amazonOrderId: string, state: SyncState, update?: OrderLinkUpdate): Promise<OrderLink>;
+  /**
+   * Moves the order from `current` (the link the caller holds; undefined when there is none yet) to `to` along
+   * `pathTo` (core/lifecycle.ts), writes `update` with the last step (alone when there is no step), and returns
+   * the link as stored: the caller threads it on instead of reading it again.
+   */
+  advance(key: OrderKey, current: OrderLink | undefined, to: SyncState, update?: OrderLinkUpdate): Promise<OrderLink>;
+}
+
+export interface OrderKey {
+  readonly connectionId: string;
+  readonly amazonOrderId: string;
+}
+
+/** Where orders stand, for readers outside the order flow (the PII purge starts its clock when one is done). */
+export interface OrderStates {
+  /** State and last change of each given order Sellbridge has a link for; orders without one are left out. */
+  statesOf(refs: readonly { readonly connectionId: string; readonly amazonOrderId: string }[]): Promise<readonly OrderStateOf[]>;
+}
+
+export interface OrderStateOf {
+  readonly connectionId: string;
+  readonly amazonOrderId: string;
+  readonly state: string;
+  readonly updatedAt: string;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SellbridgeError } from '../../core/errors.ts';
-import type { Clock } from '../../core/ports.ts';
+import type { Clock } from '../../core/ports/clock.ts';
 import { writeAudit } from '../audit.ts';
 import type { Store } from '../store/store.ts';
 import { constantTimeEqual, hashPassword, randomSecret, sha256Hex, verifyPassword } from './hashing.ts';

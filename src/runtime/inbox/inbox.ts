@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Clock } from '../../core/ports.ts';
-import type { Store } from '../store/store.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Store, Tx } from '../store/store.ts';
 
 /** Row of `inbox` (migration 0003). Declared here: the table belongs to the inbox. */
 export type InboxTable = {
@@ -20,8 +19,9 @@ export type InboxTable = {
 
 export type InboxStatus = 'pending' | 'processed' | 'rejected';
 
-type InboxDb = { inbox: InboxTable };
-export type InboxTx = Transaction<InboxDb>;
+type InboxTables = { inbox: InboxTable };
+/** The store transaction an accepted entry's follow-up writes join (the inbox row is in it). */
+export type InboxTx = Tx;
 
 export interface InboxEntry {
   /** Where it came from, e.g. `amazon-sqs`, `amazon-eventbridge`. */
@@ -55,12 +55,13 @@ export interface Inbox {
 }
 
 export function createInbox(store: Store, clock: Clock): Inbox {
-  const db = store.db.withTables<InboxDb>() as unknown as Kysely<InboxDb>;
+  const db = store.db.withTables<InboxTables>();
   return {
     async accept(entry, then) {
-      return db.transaction().execute(async (tx) => {
+      return store.transaction(async (tx) => {
         const id = randomUUID();
         const inserted = await tx
+          .withTables<InboxTables>()
           .insertInto('inbox')
           .values({
             id,
@@ -100,4 +101,9 @@ export function createInbox(store: Store, clock: Clock): Inbox {
       return Number(row.n);
     },
   };
+}
+
+/** Marks an entry processed inside the transaction that accepted it (an intake that handled it there). */
+export async function markProcessedIn(tx: InboxTx, id: string, at: Date): Promise<void> {
+  await tx.withTables<InboxTables>().updateTable('inbox').set({ status: 'processed', processed_at: at.toISOString() }).where('id', '=', id).execute();
 }

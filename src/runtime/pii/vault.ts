@@ -1,4 +1,5 @@
-import type { Clock } from '../../core/ports.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { OrderStates } from '../../core/ports/order-links.ts';
 import { writeAudit } from '../audit.ts';
 import { authTables } from '../auth/tables.ts';
 import type { Store } from '../store/store.ts';
@@ -66,7 +67,13 @@ const DONE_STATES: readonly string[] = ['confirmed', 'cancelled', 'skipped'];
 const aadOf = (ref: OrderRef) => `buyer_pii|${ref.connectionId}|${ref.amazonOrderId}`;
 const secretAad = (scope: string, name: string) => `sealed_secrets|${scope}|${name}`;
 
-export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, options: { retentionDays?: number } = {}): PiiVault {
+export interface PiiVaultOptions {
+  /** Where the orders stand: an order's PII retention starts when it is done. */
+  readonly orders: OrderStates;
+  readonly retentionDays?: number;
+}
+
+export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, options: PiiVaultOptions): PiiVault {
   const db = authTables(store);
   const retentionMs = (options.retentionDays ?? 30) * 86_400_000;
   const row = (ref: OrderRef) => db.selectFrom('buyer_pii').selectAll().where('connection_id', '=', ref.connectionId).where('amazon_order_id', '=', ref.amazonOrderId);
@@ -102,16 +109,12 @@ export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, opt
       // Start the retention clock of orders that are done (confirmed = shipped and confirmed to Amazon, which is
       // before delivery, so this keeps PII no longer than the DPP allows), cancelled or skipped; rows whose order
       // Sellbridge never tracked count from when they were stored.
-      const links = store.db.withTables<{ order_links: { connection_id: string; amazon_order_id: string; state: string; updated_at: string } }>();
       const open = await db.selectFrom('buyer_pii').select(['connection_id', 'amazon_order_id', 'created_at']).where('purge_after', 'is', null).execute();
+      const states = await options.orders.statesOf(open.map((r) => ({ connectionId: r.connection_id, amazonOrderId: r.amazon_order_id })));
+      const linkOf = new Map(states.map((l) => [`${l.connectionId}\u0000${l.amazonOrderId}`, l]));
       for (const r of open) {
-        const link = await links
-          .selectFrom('order_links')
-          .select(['state', 'updated_at'])
-          .where('connection_id', '=', r.connection_id)
-          .where('amazon_order_id', '=', r.amazon_order_id)
-          .executeTakeFirst();
-        const doneAt = link ? (DONE_STATES.includes(link.state) ? link.updated_at : undefined) : r.created_at;
+        const link = linkOf.get(`${r.connection_id}\u0000${r.amazon_order_id}`);
+        const doneAt = link ? (DONE_STATES.includes(link.state) ? link.updatedAt : undefined) : r.created_at;
         if (!doneAt) continue;
         await db
           .updateTable('buyer_pii')

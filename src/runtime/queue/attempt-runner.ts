@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { coerceError, type SellbridgeError } from '../../core/errors.ts';
-import type { Clock } from '../../core/ports.ts';
+import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Db } from '../store/store.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SellbridgeError, type SerializedError } from '../../core/errors.ts';
-import type { Clock } from '../../core/ports.ts';
+import type { Clock } from '../../core/ports/clock.ts';
 import { writeAudit } from '../audit.ts';
 import type { Store, Db, Tx } from '../store/store.ts';
 import type { DeadLetterRow } from '../store/tables.ts';

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Store } from '../store/store.ts';
+import type { Database } from '../store/tables.ts';
 import { reserveFor, takeToken, type BucketState, type RateLimiter, type TakeOptions } from './token-bucket.ts';
 
 /** Row of `rate_buckets` (migration 0002). Declared here: the table belongs to the rate limiter. */
@@ -13,7 +14,7 @@ export type RateBucketsTable = {
   rate_from_server: number;
 };
 
-type RateDb = {
+type RateDb = Database & {
   rate_buckets: RateBucketsTable;
 };
 
@@ -37,7 +38,7 @@ export interface StoreRateLimiterOptions {
 export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOptions = {}): RateLimiter {
   const now = options.now ?? Date.now;
   const safety = options.safety ?? 0.98;
-  const db = store.db.withTables<RateDb>() as unknown as Kysely<RateDb>;
+  const db: Kysely<RateDb> = store.db.withTables<{ rate_buckets: RateBucketsTable }>();
   const forUpdate = store.dialect === 'postgres';
 
   async function locked(tx: Transaction<RateDb>, key: string) {

@@ -5,12 +5,13 @@ import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { SellbridgeError } from '../../core/errors.ts';
 import { createNodeSqliteDatabase, NodeSqliteDialect } from './node-sqlite-dialect.ts';
-import { migrationProvider, type StoreDialect } from './migrations/index.ts';
+import { migrationProvider } from './migrations/index.ts';
+import type { StoreDialect } from './migrations/types.ts';
 import { assertNotNewer, migrationLevel } from './migration-level.ts';
-import { SELLBRIDGE_VERSION } from '../../version.ts';
+import { SELLBRIDGE_VERSION } from '../version.ts';
 import type { Database } from './tables.ts';
 
-export type { StoreDialect } from './migrations/index.ts';
+export type { StoreDialect } from './migrations/types.ts';
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../../runtime/auth/roles.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 
 const TokenInfo = z.object({
   id: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listAudit } from '../../runtime/audit.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 
 export const Limit = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def).describe(`How many to return (1-${max}, default ${def})`);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../../runtime/auth/roles.ts';
 import { writeAudit } from '../../runtime/audit.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 import { sessionCookie, sessionIdOf } from '../http/auth.ts';
 import { WindowLimiter } from '../http/security.ts';
 

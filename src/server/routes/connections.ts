@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { writeAudit } from '../../runtime/audit.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 
 const Connection = z.object({
   id: z.string(),

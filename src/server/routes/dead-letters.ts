@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ERROR_CATALOGUE, SellbridgeError } from '../../core/errors.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { DeadLetter } from '../../runtime/queue/dead-letters.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
 
 /** Open dead letters counted per error code, by code (the dead-letter list and the overview both show it). */

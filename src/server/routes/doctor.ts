@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 
 const Check = z.object({
   id: z.string(),
@@ -8,7 +8,7 @@ const Check = z.object({
   fix: z.string().optional(),
 });
 
-/** GET /api/v1/doctor: the `sellbridge doctor` report of this process's connection (issue 16). */
+/** GET /api/v1/doctor: the `sellbridge doctor` report of this process's connection . */
 export function registerDoctorRoutes(ctx: ServerContext): void {
   ctx.routes.add(
     {

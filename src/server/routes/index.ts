@@ -1,4 +1,4 @@
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 import { registerAccessRoutes } from './access.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerAuthRoutes } from './auth.ts';

@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { containsLiteral } from '../../runtime/store/like.ts';
 import { DEFAULT_CUSTOM_FIELD_MAP } from '../../core/rules/custom-field-map.ts';
 import { DEFAULT_CHARGE_LINES } from '../../core/rules/gl-accounts.ts';
 import { DEFAULT_MAPPING_RULES } from '../../core/rules/mapping-rules.ts';
 import { DEFAULT_SETTLEMENT_ACCOUNTS, type SettlementAccountRules } from '../../core/rules/settlement-accounts.ts';
-import { normaliseShipMethId, ROW_COLUMNS, storeMappingRules, validateRows, type MappingRuleKind, type RowIssue } from '../../app/mapping-rules-store.ts';
-import { storeSkuAliases } from '../../app/order-flow-store.ts';
+import { normaliseShipMethId, ROW_COLUMNS, storeMappingRules, validateRows, type MappingRuleKind, type RowIssue } from '../../connectors/store/mapping-rules.ts';
+import { deleteSkuAlias, listSkuAliases, storeSkuAliases } from '../../connectors/store/sku-aliases.ts';
 import { writeAudit } from '../../runtime/audit.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 import { parseCsv, toCsv } from '../csv.ts';
 import { Limit } from './audit.ts';
 
@@ -23,13 +22,10 @@ const aliasId = (connectionId: string, sellerSku: string) => `${connectionId}:${
 export function registerMappingRoutes(ctx: ServerContext): void {
   const { routes } = ctx;
   const aliases = storeSkuAliases(ctx.store, ctx.clock);
-  const db = ctx.store.db.withTables<{ sku_aliases: { connection_id: string; seller_sku: string; item_id: string; updated_at: string } }>();
 
   const listAliases = async (connectionId: string | undefined, q: string | undefined, limit: number) => {
-    let query = db.selectFrom('sku_aliases').selectAll().orderBy('connection_id').orderBy('seller_sku').limit(limit);
-    if (connectionId) query = query.where('connection_id', '=', connectionId);
-    if (q) query = query.where((eb) => eb.or([containsLiteral('seller_sku', q), containsLiteral('item_id', q)]));
-    return (await query.execute()).map((r) => ({ id: aliasId(r.connection_id, r.seller_sku), connectionId: r.connection_id, sellerSku: r.seller_sku, itemId: r.item_id, updatedAt: r.updated_at }));
+    const rows = await listSkuAliases(ctx.store, { limit, ...(connectionId ? { connectionId } : {}), ...(q ? { q } : {}) });
+    return rows.map((r) => ({ id: aliasId(r.connection_id, r.seller_sku), connectionId: r.connection_id, sellerSku: r.seller_sku, itemId: r.item_id, updatedAt: r.updated_at }));
   };
 
   routes.add(
@@ -80,8 +76,7 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       const at = params.id.indexOf(':');
       const connectionId = params.id.slice(0, at);
       const sellerSku = params.id.slice(at + 1);
-      const r = await db.deleteFrom('sku_aliases').where('connection_id', '=', connectionId).where('seller_sku', '=', sellerSku).executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) return reply.code(404).send({ error: `no alias for SellerSKU ${sellerSku} on connection ${connectionId}` });
+      if (!(await deleteSkuAlias(ctx.store, connectionId, sellerSku))) return reply.code(404).send({ error: `no alias for SellerSKU ${sellerSku} on connection ${connectionId}` });
       await writeAudit(ctx.store.db, { actor: principal.actor, action: 'mapping.sku-alias.delete', target: `sku_alias:${params.id}` }, ctx.clock.now());
       return { ok: true };
     },

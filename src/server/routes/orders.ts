@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ORDER_LIFECYCLE, SYNC_STATES, isSyncState } from '../../core/lifecycle.ts';
-import type { OrderFlowTables } from '../../app/order-flow-store.ts';
+import { findOrderLinkRow, listOrderLinks, type OrderLinkCursor, type OrderLinkRow } from '../../connectors/store/order-links.ts';
+import { listConfirmationRows } from '../../connectors/store/shipment-confirmations.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import { roleAllows } from '../../runtime/auth/roles.ts';
-import { containsLiteral } from '../../runtime/store/like.ts';
-import type { ServerContext } from '../app.ts';
+import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
 import { excerpt, LIST_TEXT_CHARS, summaryOf } from './dead-letters.ts';
 
@@ -24,9 +24,7 @@ const OrderSummary = z.object({
 const AmazonOrderId = z.strictObject({ amazonOrderId: z.string().trim().min(1).max(50) });
 const ConnQuery = z.strictObject({ connectionId: z.string().min(1).max(100).optional() });
 
-type LinkRow = OrderFlowTables['order_links'];
-
-function summary(r: LinkRow) {
+function summary(r: OrderLinkRow) {
   return {
     connectionId: r.connection_id,
     amazonOrderId: r.amazon_order_id,
@@ -41,8 +39,8 @@ function summary(r: LinkRow) {
   };
 }
 
-const encodeCursor = (r: LinkRow) => Buffer.from(JSON.stringify([r.updated_at, r.connection_id, r.amazon_order_id])).toString('base64url');
-function decodeCursor(c: string): [string, string, string] | undefined {
+const encodeCursor = (r: OrderLinkRow) => Buffer.from(JSON.stringify([r.updated_at, r.connection_id, r.amazon_order_id])).toString('base64url');
+function decodeCursor(c: string): OrderLinkCursor | undefined {
   try {
     const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
     return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') ? (v as [string, string, string]) : undefined;
@@ -53,7 +51,6 @@ function decodeCursor(c: string): [string, string, string] | undefined {
 
 export function registerOrderRoutes(ctx: ServerContext): void {
   const { routes } = ctx;
-  const db = ctx.store.db.withTables<OrderFlowTables>();
 
   routes.add(
     {
@@ -72,22 +69,15 @@ export function registerOrderRoutes(ctx: ServerContext): void {
       response: z.object({ orders: z.array(OrderSummary), nextCursor: z.string().nullable(), states: z.array(z.object({ state: z.string(), description: z.string(), terminal: z.boolean() })) }),
     },
     async ({ query, reply }) => {
-      let q = db.selectFrom('order_links').selectAll().orderBy('updated_at', 'desc').orderBy('connection_id', 'desc').orderBy('amazon_order_id', 'desc').limit(query.limit + 1);
-      if (query.q) q = q.where((eb) => eb.or([containsLiteral('amazon_order_id', query.q!), containsLiteral('tran_no', query.q!)]));
-      if (query.state) q = q.where('state', '=', query.state);
-      if (query.connectionId) q = q.where('connection_id', '=', query.connectionId);
-      if (query.cursor) {
-        const c = decodeCursor(query.cursor);
-        if (!c) return reply.code(400).send({ error: 'invalid request: query cursor: not a cursor this API returned', issues: [{ in: 'query', field: 'cursor', problem: 'not a cursor this API returned' }] });
-        q = q.where((eb) =>
-          eb.or([
-            eb('updated_at', '<', c[0]),
-            eb.and([eb('updated_at', '=', c[0]), eb('connection_id', '<', c[1])]),
-            eb.and([eb('updated_at', '=', c[0]), eb('connection_id', '=', c[1]), eb('amazon_order_id', '<', c[2])]),
-          ]),
-        );
-      }
-      const rows = await q.execute();
+      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      if (query.cursor && !after) return reply.code(400).send({ error: 'invalid request: query cursor: not a cursor this API returned', issues: [{ in: 'query', field: 'cursor', problem: 'not a cursor this API returned' }] });
+      const rows = await listOrderLinks(ctx.store, {
+        limit: query.limit + 1,
+        ...(query.q ? { q: query.q } : {}),
+        ...(query.state ? { state: query.state } : {}),
+        ...(query.connectionId ? { connectionId: query.connectionId } : {}),
+        ...(after ? { after } : {}),
+      });
       const page = rows.slice(0, query.limit);
       return {
         orders: page.map(summary),
@@ -116,18 +106,10 @@ export function registerOrderRoutes(ctx: ServerContext): void {
       statuses: { 404: 'unknown order' },
     },
     async ({ params, query, reply }) => {
-      let q = db.selectFrom('order_links').selectAll().where('amazon_order_id', '=', params.amazonOrderId);
-      if (query.connectionId) q = q.where('connection_id', '=', query.connectionId);
-      const row = await q.orderBy('updated_at', 'desc').executeTakeFirst();
+      const row = await findOrderLinkRow(ctx.store, params.amazonOrderId, query.connectionId);
       if (!row) return reply.code(404).send({ error: `Sellbridge has no order ${params.amazonOrderId}` });
       const info = isSyncState(row.state) ? ORDER_LIFECYCLE[row.state] : { description: 'unknown state', terminal: false, next: [] };
-      const confirmations = await db
-        .selectFrom('shipment_confirmations')
-        .selectAll()
-        .where('connection_id', '=', row.connection_id)
-        .where('amazon_order_id', '=', row.amazon_order_id)
-        .orderBy('package_reference_id')
-        .execute();
+      const confirmations = await listConfirmationRows(ctx.store, row.connection_id, row.amazon_order_id);
       const dls = await ctx.store.db.selectFrom('dead_letters').select('id').where('job_key', 'like', `%:${row.amazon_order_id}`).orderBy('last_failed_at', 'desc').limit(20).execute();
       const deadLetters = [];
       for (const d of dls) deadLetters.push(summaryOf(await ctx.deadLetters.get(d.id)));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { OrderFlowTables } from '../../app/order-flow-store.ts';
-import { readiness, type ServerContext } from '../app.ts';
+import { createdOrderTimes } from '../../connectors/store/order-links.ts';
+import type { ServerContext } from '../context.ts';
+import { readiness } from '../readiness.ts';
 import { openDeadLettersByCode } from './dead-letters.ts';
 
 const Health = z.object({ ok: z.boolean().nullable().describe('null: not wired in this process'), detail: z.string().nullable(), lastSyncAt: z.string().nullable() });
@@ -42,14 +43,7 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
       const byCode = await openDeadLettersByCode(ctx);
       // Order-to-Sage latency: received (order_links.created_at) to the Sage order (updated_at while still `created`), last 24 h.
       const since = new Date(now.getTime() - 86_400_000).toISOString();
-      const links = await ctx.store.db
-        .withTables<OrderFlowTables>()
-        .selectFrom('order_links')
-        .select(['created_at', 'updated_at'])
-        .where('state', '=', 'created')
-        .where('created_at', '>=', since)
-        .limit(10_000)
-        .execute();
+      const links = await createdOrderTimes(ctx.store, since);
       const ms = links.map((l) => Date.parse(l.updated_at) - Date.parse(l.created_at)).filter((x) => Number.isFinite(x) && x >= 0).sort((a, b) => a - b);
       let buckets: Array<{ operation: string; tokens: number; burst: number; rate: number }>;
       try {

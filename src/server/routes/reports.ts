@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ListingTables } from '../../app/listing-store.ts';
-import type { SettlementTables } from '../../app/settlement-store.ts';
-import type { ServerContext } from '../app.ts';
+import { listListingFeeds, listListingFindings } from '../../connectors/store/listing-state.ts';
+import { findSettlement, listSettlementRows, type SettlementTables } from '../../connectors/store/settlement-ledger.ts';
+import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
 import { excerpt, LIST_TEXT_CHARS } from './dead-letters.ts';
 
@@ -54,9 +54,7 @@ export function registerReportRoutes(ctx: ServerContext): void {
       response: z.object({ feeds: z.array(z.record(z.string(), z.unknown())) }),
     },
     async ({ query }) => {
-      let q = ctx.store.db.withTables<ListingTables>().selectFrom('listing_feed').selectAll().orderBy('created_at', 'desc').limit(query.limit);
-      if (query.status) q = q.where('status', '=', query.status);
-      const rows = await q.execute();
+      const rows = await listListingFeeds(ctx.store, { limit: query.limit, ...(query.status ? { status: query.status } : {}) });
       return {
         feeds: rows.map((r) => ({
           id: r.id,
@@ -77,7 +75,6 @@ export function registerReportRoutes(ctx: ServerContext): void {
       };
     },
   );
-  const sdb = ctx.store.db.withTables<SettlementTables & ListingTables>();
   const settlementView = (r: SettlementTables['settlements']) => ({
     connectionId: r.connection_id,
     settlementId: r.settlement_id,
@@ -107,11 +104,9 @@ export function registerReportRoutes(ctx: ServerContext): void {
       response: z.object({ settlements: z.array(z.record(z.string(), z.unknown())), quarantine: z.array(z.record(z.string(), z.unknown())) }),
     },
     async ({ query }) => {
-      let q = sdb.selectFrom('settlements').selectAll().orderBy('deposit_date', 'desc').orderBy('settlement_id', 'desc').limit(query.limit);
-      if (query.state) q = q.where('state', '=', query.state);
-      const quarantine = await sdb.selectFrom('settlement_quarantine').selectAll().orderBy('created_at', 'desc').limit(query.limit).execute();
+      const { settlements, quarantine } = await listSettlementRows(ctx.store, { limit: query.limit, ...(query.state ? { state: query.state } : {}) });
       return {
-        settlements: (await q.execute()).map(settlementView),
+        settlements: settlements.map(settlementView),
         quarantine: quarantine.map(quarantineView),
       };
     },
@@ -129,18 +124,9 @@ export function registerReportRoutes(ctx: ServerContext): void {
       statuses: { 404: 'unknown settlement' },
     },
     async ({ params, query, reply }) => {
-      let q = sdb.selectFrom('settlements').selectAll().where('settlement_id', '=', params.id);
-      if (query.connectionId) q = q.where('connection_id', '=', query.connectionId);
-      const r = await q.executeTakeFirst();
-      if (!r) return reply.code(404).send({ error: `Sellbridge has no settlement ${params.id}` });
-      const orders = await sdb
-        .selectFrom('settlement_orders')
-        .selectAll()
-        .where('connection_id', '=', r.connection_id)
-        .where('settlement_id', '=', r.settlement_id)
-        .orderBy('amazon_order_id')
-        .limit(5000)
-        .execute();
+      const found = await findSettlement(ctx.store, params.id, query.connectionId);
+      if (!found) return reply.code(404).send({ error: `Sellbridge has no settlement ${params.id}` });
+      const { settlement: r, orders } = found;
       return {
         ...settlementView(r),
         journals: json(r.journals),
@@ -161,15 +147,10 @@ export function registerReportRoutes(ctx: ServerContext): void {
       response: z.object({ flags: z.array(z.record(z.string(), z.unknown())), held: z.array(z.record(z.string(), z.unknown())), note: z.string() }),
     },
     async ({ query }) => {
-      let f = sdb.selectFrom('listing_flags').selectAll().orderBy('created_at', 'desc').limit(query.limit);
-      let b = sdb.selectFrom('listing_blocks').selectAll().where('state', '!=', 'released').orderBy('created_at', 'desc').limit(query.limit);
-      if (query.sku) {
-        f = f.where('sku', '=', query.sku);
-        b = b.where('sku', '=', query.sku);
-      }
+      const { flags, held } = await listListingFindings(ctx.store, { limit: query.limit, ...(query.sku ? { sku: query.sku } : {}) });
       return {
-        flags: (await f.execute()).map((r) => ({ id: r.id, connectionId: r.connection_id, marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, feedId: r.feed_id, detail: r.detail, createdAt: r.created_at })),
-        held: (await b.execute()).map((r) => ({ id: r.id, connectionId: r.connection_id, marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, field: r.field, target: json(r.target), reason: r.reason, state: r.state, createdAt: r.created_at, updatedAt: r.updated_at })),
+        flags: flags.map((r) => ({ id: r.id, connectionId: r.connection_id, marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, feedId: r.feed_id, detail: r.detail, createdAt: r.created_at })),
+        held: held.map((r) => ({ id: r.id, connectionId: r.connection_id, marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, field: r.field, target: json(r.target), reason: r.reason, state: r.state, createdAt: r.created_at, updatedAt: r.updated_at })),
         note: 'the full comparison of Sage available and Amazon quantities runs live: sellbridge inventory reconcile (writes CSV/JSON reports)',
       };
     },

@@ -4,7 +4,7 @@ import { createSpApiConnection, type SpApiConnection } from '../../../src/connec
 import { paginate } from '../../../src/connectors/amazon/sp-api/client.ts';
 import { createAmazonMarketplace } from '../../../src/connectors/amazon/amazon-marketplace.ts';
 import { HttpError } from '../../../src/connectors/amazon/sp-api/http-client.ts';
-import type { AmazonMarketplace } from '../../../src/core/ports.ts';
+import type { AmazonMarketplace } from '../../../src/core/ports/amazon-marketplace.ts';
 
 // The client against the SP-API simulator over real HTTP on a random port (issue 3, "Conformance").
 let sim: AmazonSimulator;

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeOrderLinks, storeShipmentConfirmations, storeSkuAliases, storeWatermarks } from '../../../src/app/order-flow-store.ts';
+import { storeOrderLinks } from '../../../src/connectors/store/order-links.ts';
+import { storeShipmentConfirmations } from '../../../src/connectors/store/shipment-confirmations.ts';
+import { storeSkuAliases } from '../../../src/connectors/store/sku-aliases.ts';
+import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import { tranNoFor } from '../../../src/connectors/sage500/tran-no.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { freshStore } from '../../helpers/queue-env.ts';

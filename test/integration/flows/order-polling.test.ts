@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderDispatchingInbox } from '../../../src/app/order-intake.ts';
-import { storeOrderSightings, storeWatermarks } from '../../../src/app/order-flow-store.ts';
+import { orderDispatchingInbox } from '../../../src/bootstrap/intake.ts';
+import { storeOrderSightings } from '../../../src/connectors/store/order-sightings.ts';
+import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createAmazonConnector } from '../../../src/connectors/amazon/create-amazon-connector.ts';
 import { ORDER_POLL_WATERMARK, ORDER_SYNC_QUEUE, orderSyncKey, pollOrders, type OrderPollDeps } from '../../../src/flows/index.ts';

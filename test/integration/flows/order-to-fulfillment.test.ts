@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SellbridgeError } from '../../../src/core/errors.ts';
 import type { AmazonMarketplace } from '../../../src/core/ports/amazon-marketplace.ts';
-import { createOrderFlowDeps } from '../../../src/app/order-flow-deps.ts';
+import { createOrderFlowDeps } from '../../../src/bootstrap/orders.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createAmazonConnector } from '../../../src/connectors/amazon/create-amazon-connector.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';

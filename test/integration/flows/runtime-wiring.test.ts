@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../../src/bootstrap.ts';
+import type { Runtime } from '../../../src/bootstrap/index.ts';
 import { createSandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { buildApp } from '../../../src/server/app.ts';
 import type { AmazonSimulator, CatalogItem } from '../../../src/simulator/amazon/index.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueOrderSync } from '../../../src/app/order-wiring.ts';
-import type { Runtime } from '../../../src/bootstrap.ts';
+import { enqueueOrderSync } from '../../../src/bootstrap/orders.ts';
+import type { Runtime } from '../../../src/bootstrap/index.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { SellbridgeError } from '../../../src/core/errors.ts';
 import type { Sage500Gateway } from '../../../src/core/ports/sage500-gateway.ts';

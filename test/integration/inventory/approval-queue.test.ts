@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInventoryDeps, inventorySettingsFromConfig, registerInventoryFlows } from '../../../src/app/inventory-deps.ts';
+import { createInventoryDeps, inventorySettingsFromConfig } from '../../../src/bootstrap/inventory.ts';
+import { registerInventoryFlows } from '../../../src/flows/index.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { listingsFeedProblems } from '../../../src/connectors/amazon/listings-channel.ts';
 import type { ListingsChannel } from '../../../src/core/ports/listings-channel.ts';
-import { INVENTORY_SYNC_QUEUE, LISTING_BLOCK_QUEUE, type InventoryFlowDeps } from '../../../src/flows/inventory-sync.ts';
+import { INVENTORY_SYNC_QUEUE, LISTING_BLOCK_QUEUE, type InventoryFlowDeps } from '../../../src/flows/inventory.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { createDeadLetterService } from '../../../src/runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../../../src/runtime/queue/job-queue.ts';

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventorySettingsFromConfig } from '../../../src/app/inventory-deps.ts';
-import { storeListingState } from '../../../src/app/listing-store.ts';
-import { storeWatermarks } from '../../../src/app/order-flow-store.ts';
+import { inventorySettingsFromConfig } from '../../../src/bootstrap/inventory.ts';
+import { storeListingState } from '../../../src/connectors/store/listing-state.ts';
+import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { listingsFeedProblems } from '../../../src/connectors/amazon/listings-channel.ts';
 import type { SellbridgeError } from '../../../src/core/errors.ts';
 import type { StockLevel } from '../../../src/core/model/inventory.ts';
 import type { FeedStatus, ListingsChannel } from '../../../src/core/ports/listings-channel.ts';
 import type { ListingStateStore } from '../../../src/core/ports/listing-state.ts';
-import { INVENTORY_SYNC_QUEUE, LISTING_FEED_QUEUE, syncListings, trackListingFeed, watchStock, type InventoryFlowDeps } from '../../../src/flows/inventory-sync.ts';
+import { INVENTORY_SYNC_QUEUE, LISTING_FEED_QUEUE, type InventoryFlowDeps } from '../../../src/flows/inventory.ts';
+import { syncListings } from '../../../src/flows/sync-listings.ts';
+import { trackListingFeed } from '../../../src/flows/track-listing-feed.ts';
+import { watchStock } from '../../../src/flows/watch-stock.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { freshStore } from '../../helpers/queue-env.ts';
 

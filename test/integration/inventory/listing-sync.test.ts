@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInventoryDeps, inventorySettingsFromConfig } from '../../../src/app/inventory-deps.ts';
-import { storeListingState } from '../../../src/app/listing-store.ts';
+import { createInventoryDeps, inventorySettingsFromConfig } from '../../../src/bootstrap/inventory.ts';
+import { storeListingState } from '../../../src/connectors/store/listing-state.ts';
 import { createListingsChannel } from '../../../src/connectors/amazon/listings-channel.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import type { ListingStateStore, StoredLink } from '../../../src/core/ports/listing-state.ts';
 import { SellbridgeError } from '../../../src/core/errors.ts';
-import {
-  handleListingBlock,
-  LISTING_BLOCK_QUEUE,
-  previewAttributeChanges,
-  LISTING_FEED_QUEUE,
-  syncListings,
-  trackListingFeed,
-  type InventoryFlowDeps,
-  type InventorySettings,
-} from '../../../src/flows/inventory-sync.ts';
-import { storeWatermarks } from '../../../src/app/order-flow-store.ts';
+import { releaseListingBlock } from '../../../src/flows/release-listing-block.ts';
+import { LISTING_BLOCK_QUEUE, LISTING_FEED_QUEUE, type InventoryFlowDeps, type InventorySettings } from '../../../src/flows/inventory.ts';
+import { previewAttributeChanges } from '../../../src/flows/preview-attributes.ts';
+import { syncListings } from '../../../src/flows/sync-listings.ts';
+import { trackListingFeed } from '../../../src/flows/track-listing-feed.ts';
+import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
 import { freshStore } from '../../helpers/queue-env.ts';
@@ -137,7 +132,7 @@ describe('inventory sync: Sage sandbox -> JSON_LISTINGS_FEED -> simulator', () =
     const blocks = jobs.filter((j) => j.queue === LISTING_BLOCK_QUEUE);
     expect(blocks.map((b) => b.payload['sku']).sort()).toEqual(['GHOST-1', 'GHOST-2']);
     // The dead letter: SB_LIST_MESSAGE_REJECTED naming the SKU and Amazon's words.
-    const err = await handleListingBlock(blocks[0]!.payload, d).catch((e: unknown) => e);
+    const err = await releaseListingBlock(blocks[0]!.payload, d).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SellbridgeError);
     expect((err as SellbridgeError).code).toBe('SB_LIST_MESSAGE_REJECTED');
     expect((err as SellbridgeError).message).toMatch(new RegExp(`SKU ${String(blocks[0]!.payload['sku'])} .*SIM_SKU_NOT_FOUND`));
@@ -149,7 +144,7 @@ describe('inventory sync: Sage sandbox -> JSON_LISTINGS_FEED -> simulator', () =
     const again = await syncListings({ connectionId: C, scope: 'quantity' }, d);
     expect(again).toMatchObject({ changes: 0, blocked: 2, feeds: [] });
     // Replaying the dead letter releases the block and queues a sync that sends it again.
-    const released = await handleListingBlock(blocks[0]!.payload, d);
+    const released = await releaseListingBlock(blocks[0]!.payload, d);
     expect(released).toEqual({ released: true });
     expect(jobs.at(-1)).toMatchObject({ queue: 'inventory.sync', payload: { connectionId: C, scope: 'quantity' } });
     const resend = await syncListings({ connectionId: C, scope: 'quantity' }, d);
@@ -190,7 +185,7 @@ describe('inventory sync: Sage sandbox -> JSON_LISTINGS_FEED -> simulator', () =
     expect(outcome).toMatchObject({ changes: 1, held: 1 });
     const block = jobs.find((j) => j.queue === LISTING_BLOCK_QUEUE)!;
     expect(block.payload).toMatchObject({ sku: 'SB-00200', kind: 'price-held' });
-    const err = (await handleListingBlock(block.payload, d).catch((e: unknown) => e)) as SellbridgeError;
+    const err = (await releaseListingBlock(block.payload, d).catch((e: unknown) => e)) as SellbridgeError;
     expect(err.code).toBe('SB_LIST_PRICE_HELD');
     expect(err.message).toBe(`SKU SB-00200 in ${US}: price 10.00 USD -> 25.00 USD changes by more than 20%; waits for approval`);
     const feed = await state.feed(outcome.feeds[0]!.feedRowId);
@@ -200,7 +195,7 @@ describe('inventory sync: Sage sandbox -> JSON_LISTINGS_FEED -> simulator', () =
     jobs.length = 0;
     expect(await syncListings({ connectionId: C, scope: 'price' }, d)).toMatchObject({ changes: 0, held: 1 });
     expect(jobs.filter((j) => j.queue === LISTING_BLOCK_QUEUE)).toEqual([]);
-    await handleListingBlock(block.payload, d);
+    await releaseListingBlock(block.payload, d);
     const approved = await syncListings({ connectionId: C, scope: 'price' }, d);
     expect(approved).toMatchObject({ changes: 1, held: 0 });
     await drainFeeds(d);
@@ -253,7 +248,7 @@ describe('inventory sync: Sage sandbox -> JSON_LISTINGS_FEED -> simulator', () =
     expect(sim.control.listing('AMZ-RED-ATTR')!.attributes['item_weight']).toEqual([{ value: 0.5, unit: 'pounds', marketplace_id: US }]);
     expect(sim.control.listing('GADGET-PRO')!.attributes['item_name']![0]!['value']).toBe('Gadget Pro');
     const block = jobs.find((j) => j.queue === LISTING_BLOCK_QUEUE)!;
-    const err = (await handleListingBlock(block.payload, d).catch((e: unknown) => e)) as SellbridgeError;
+    const err = (await releaseListingBlock(block.payload, d).catch((e: unknown) => e)) as SellbridgeError;
     expect(err.code).toBe('SB_LIST_ATTRIBUTE_INVALID');
     expect(err.message).toBe(`SKU GADGET-PRO in ${US}: Sage item GADGET-PRO: Weight -> item_weight: 2.25 is above 1`);
     // Sent once: the next sync has nothing left to send for these SKUs.

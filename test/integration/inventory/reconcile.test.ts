@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventorySettingsFromConfig } from '../../../src/app/inventory-deps.ts';
-import { storeListingState } from '../../../src/app/listing-store.ts';
-import { storeWatermarks } from '../../../src/app/order-flow-store.ts';
+import { inventorySettingsFromConfig } from '../../../src/bootstrap/inventory.ts';
+import { storeListingState } from '../../../src/connectors/store/listing-state.ts';
+import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { createListingsChannel } from '../../../src/connectors/amazon/listings-channel.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
@@ -10,7 +10,7 @@ import { discrepanciesCsv } from '../../../src/core/transform/inventory-reconcil
 import { feedMessagesFromDeltas } from '../../../src/core/transform/feed-messages-from-deltas.ts';
 import { listingKey } from '../../../src/core/transform/listing-delta.ts';
 import { reconcileListings } from '../../../src/flows/inventory-reconcile.ts';
-import type { InventoryFlowDeps } from '../../../src/flows/inventory-sync.ts';
+import type { InventoryFlowDeps } from '../../../src/flows/inventory.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
 import { freshStore } from '../../helpers/queue-env.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerOrders } from '../../../src/app/order-wiring.ts';
+import { registerOrders } from '../../../src/bootstrap/orders.ts';
 import { loadConfig } from '../../../src/config/load.ts';
-import type { OrderWiringInput } from '../../../src/app/order-wiring.ts';
+import type { OrderWiringInput } from '../../../src/bootstrap/orders.ts';
 import { SHIPMENT_POLL_QUEUE } from '../../../src/flows/index.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
@@ -36,20 +36,20 @@ describe('carrier override reaches the order flows', () => {
     const poll = async () => handlers.get(SHIPMENT_POLL_QUEUE)!({ connectionId: wiring.connectionId });
 
     await poll();
-    expect(wiring.deps.carriersFor(wiring.connectionId)['UPS-GND']).toEqual({ carrierCode: 'UPS', shippingMethod: 'UPS Ground' });
+    expect((await wiring.deps.carriersFor(wiring.connectionId))['UPS-GND']).toEqual({ carrierCode: 'UPS', shippingMethod: 'UPS Ground' });
 
     const put = await env.app.inject({ method: 'PUT', url: '/api/v1/mappings/carriers', headers: env.as.operator, payload: { rows: [{ shipMethId: 'ups-gnd', carrierCode: 'UPS', shippingMethod: 'UPS Ground Saver' }, { shipMethId: 'MDX', carrierCode: 'Other', carrierName: 'MDX Courier' }] } });
     expect(put.statusCode).toBe(200);
     await poll();
-    const carriers = wiring.deps.carriersFor(wiring.connectionId);
+    const carriers = (await wiring.deps.carriersFor(wiring.connectionId));
     expect(carriers['ups-gnd']).toEqual({ carrierCode: 'UPS', shippingMethod: 'UPS Ground Saver' });
     expect(carriers['UPS-GND']).toBeUndefined(); // the default of the same id (case-insensitive) is replaced
     expect(carriers.MDX).toEqual({ carrierCode: 'Other', carrierName: 'MDX Courier' });
     expect(carriers['FEDEX-GND']).toBeDefined();
-    expect(wiring.deps.rulesFor(wiring.connectionId).carriers).toEqual(carriers);
+    expect((await wiring.deps.rulesFor(wiring.connectionId)).carriers).toEqual(carriers);
 
     await env.app.inject({ method: 'PUT', url: '/api/v1/mappings/carriers', headers: env.as.operator, payload: { rows: [] } });
     await poll();
-    expect(wiring.deps.carriersFor(wiring.connectionId)['UPS-GND']).toEqual({ carrierCode: 'UPS', shippingMethod: 'UPS Ground' });
+    expect((await wiring.deps.carriersFor(wiring.connectionId))['UPS-GND']).toEqual({ carrierCode: 'UPS', shippingMethod: 'UPS Ground' });
   });
 });

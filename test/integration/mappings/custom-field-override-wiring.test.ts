@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerInventory, type InventoryWiringInput } from '../../../src/app/inventory-wiring.ts';
+import { registerInventory, type InventoryWiringInput } from '../../../src/bootstrap/inventory.ts';
 import { loadConfig } from '../../../src/config/load.ts';
-import { INVENTORY_WATCH_QUEUE } from '../../../src/flows/inventory-sync.ts';
+import { INVENTORY_WATCH_QUEUE } from '../../../src/flows/inventory.ts';
 import { adminEnv, type AdminEnv } from '../server/admin-env.ts';
 
 /**

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSettlementDeps, refreshStoredGlRules } from '../../../src/app/settlement-deps.ts';
-import { settlementFileFromPath } from '../../../src/app/settlement-files.ts';
+import { createSettlementDeps, refreshStoredGlRules } from '../../../src/bootstrap/settlements.ts';
+import { settlementFileFromPath } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
-import { importSettlement } from '../../../src/flows/settlement.ts';
+import { importSettlement } from '../../../src/flows/post-settlement.ts';
 import { adminEnv, type AdminEnv } from '../server/admin-env.ts';
 import { addSettlementAccounts } from '../settlement/sandbox-accounts.ts';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createRuntime, type Runtime } from '../../../src/bootstrap.ts';
+import { createRuntime, type Runtime } from '../../../src/bootstrap/index.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';

@@ -4,6 +4,7 @@ import { createKeyring } from '../../../src/runtime/pii/keyring.ts';
 import { createPiiVault } from '../../../src/runtime/pii/vault.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { adminEnv, type AdminEnv } from './admin-env.ts';
+import { storeOrderStates } from '../../../src/connectors/store/order-links.ts';
 
 const KEY = { id: 'k1', key: Buffer.alloc(32, 7) };
 
@@ -143,7 +144,7 @@ describe('admin API: dead letters, aliases, orders, connections', () => {
   let dl2: string;
   let dl3: string;
   beforeAll(async () => {
-    const vault = async () => createPiiVault(env.store, createKeyring([KEY]), systemClock);
+    const vault = async () => createPiiVault(env.store, createKeyring([KEY]), systemClock, { orders: storeOrderStates(env.store) });
     env = await adminEnv();
     const pii = await vault();
     await env.app.close();
@@ -252,7 +253,7 @@ describe('admin API: dead letters, aliases, orders, connections', () => {
 
   it('buyer PII: viewer 403, operator sees it decrypted and the view is audited; 404 once purged', async () => {
     const ref = { connectionId: 'default', amazonOrderId: '111-0000005-0000005' };
-    const vault = createPiiVault(env.store, createKeyring([KEY]), systemClock);
+    const vault = createPiiVault(env.store, createKeyring([KEY]), systemClock, { orders: storeOrderStates(env.store) });
     await vault.put(ref, { buyerName: 'Jane Planted', buyerEmail: 'jane@planted.example', shipTo: { name: 'Jane Planted', addressLines: ['1 Secret Lane'], city: 'Springfield', countryCode: 'US' } });
     expect((await env.app.inject({ url: '/api/v1/orders/111-0000005-0000005/pii', headers: env.as.viewer })).statusCode).toBe(403);
     const seen = await env.app.inject({ url: '/api/v1/orders/111-0000005-0000005/pii', headers: env.as.operator });

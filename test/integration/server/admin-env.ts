@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type AppDeps } from '../../../src/server/app.ts';
+import { buildApp } from '../../../src/server/app.ts';
+import type { AppDeps } from '../../../src/server/context.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { createAuthService, type AuthService } from '../../../src/runtime/auth/auth-service.ts';

@@ -10,6 +10,7 @@ import { recordDeadLetter } from '../../../src/runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../../../src/runtime/queue/job-queue.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { freshStore, makeQueue, pgAvailable } from '../../helpers/queue-env.ts';
+import { storeOrderStates } from '../../../src/connectors/store/order-links.ts';
 
 const pg = await pgAvailable();
 
@@ -77,10 +78,10 @@ describe.skipIf(!pg)('admin API, auth and PII vault on PostgreSQL', () => {
 
   it('vault: sealed rows, purge, rotation', async () => {
     const ref = { connectionId: 'default', amazonOrderId: '111-2' };
-    const v1 = createPiiVault(store, createKeyring([{ id: 'a', key: Buffer.alloc(32, 1) }]), systemClock, { retentionDays: 30 });
+    const v1 = createPiiVault(store, createKeyring([{ id: 'a', key: Buffer.alloc(32, 1) }]), systemClock, { orders: storeOrderStates(store), retentionDays: 30 });
     await v1.put(ref, { buyerName: 'Pg Buyer' });
     await v1.putSecret('connection:x', 'refreshToken', 'pg-secret', 'test');
-    const v2 = createPiiVault(store, createKeyring([{ id: 'a', key: Buffer.alloc(32, 1) }, { id: 'b', key: Buffer.alloc(32, 2) }]), systemClock, { retentionDays: 30 });
+    const v2 = createPiiVault(store, createKeyring([{ id: 'a', key: Buffer.alloc(32, 1) }, { id: 'b', key: Buffer.alloc(32, 2) }]), systemClock, { orders: storeOrderStates(store), retentionDays: 30 });
     expect(await v2.rotate('test')).toMatchObject({ activeKeyId: 'b', reencrypted: 2 });
     expect(await v2.get(ref)).toEqual({ buyerName: 'Pg Buyer' });
     await v2.markDelivered(ref, new Date(Date.now() - 31 * 86_400_000));

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DoctorReport } from '../../../src/ops/doctor.ts';
+import type { DoctorReport } from '../../../src/bootstrap/doctor.ts';
 import { adminEnv, type AdminEnv } from './admin-env.ts';
 
 const REPORT: DoctorReport = {

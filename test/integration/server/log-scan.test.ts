@@ -13,6 +13,7 @@ import type { JobQueue } from '../../../src/runtime/queue/job-queue.ts';
 import { createScheduler } from '../../../src/runtime/scheduler.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { freshStore, makeQueue, waitForEvent } from '../../helpers/queue-env.ts';
+import { storeOrderStates } from '../../../src/connectors/store/order-links.ts';
 
 /** Values that must never appear in a log line, whatever the code path. */
 const PLANTED = {
@@ -49,7 +50,7 @@ describe('log scan: no planted PII or secret reaches the logs', () => {
     });
     const logger = createLogger({ level: 'trace', destination });
     const auth = createAuthService(store, systemClock, { bootstrapToken: PLANTED.bootstrap, settings: { passwordHashLog2N: 10 } });
-    const vault = createPiiVault(store, createKeyring([{ id: 'k1', key: Buffer.alloc(32, 9) }]), systemClock, { retentionDays: 0 });
+    const vault = createPiiVault(store, createKeyring([{ id: 'k1', key: Buffer.alloc(32, 9) }]), systemClock, { orders: storeOrderStates(store), retentionDays: 0 });
     const app = buildApp({ store, queue, metrics: createMetrics(), logger, adminToken: PLANTED.bootstrap, auth, pii: vault });
     const admin = { authorization: `Bearer ${PLANTED.bootstrap}` };
 

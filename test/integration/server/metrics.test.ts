@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../../src/bootstrap.ts';
+import type { Runtime } from '../../../src/bootstrap/index.ts';
 import type { ResolvedConfig } from '../../../src/config/schema.ts';
 import { buildApp } from '../../../src/server/app.ts';
-import { wireAdmin } from '../../../src/server/wiring.ts';
+import { wireAdmin } from '../../../src/bootstrap/admin.ts';
 import type { AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
 import { waitUntil } from '../../helpers/queue-env.ts';
 import { startOrderStack, type OrderStack } from '../../helpers/order-stack.ts';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../../src/bootstrap.ts';
+import type { Runtime } from '../../../src/bootstrap/index.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { buildApp } from '../../../src/server/app.ts';
 import type { AmazonSimulator } from '../../../src/simulator/amazon/index.ts';

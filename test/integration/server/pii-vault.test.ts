@@ -8,6 +8,7 @@ import type { JobQueue } from '../../../src/runtime/queue/job-queue.ts';
 import { createScheduler } from '../../../src/runtime/scheduler.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { freshStore, makeQueue, waitForEvent } from '../../helpers/queue-env.ts';
+import { storeOrderStates } from '../../../src/connectors/store/order-links.ts';
 
 const OLD = { id: 'old', key: Buffer.alloc(32, 1) };
 const NEW = { id: 'new', key: Buffer.alloc(32, 2) };
@@ -35,7 +36,7 @@ describe('PII vault: sealed at rest, purged after retention, re-encrypted on rot
       .execute();
 
   it('stores only ciphertext with its key id; the raw table holds no PII', async () => {
-    const vault = createPiiVault(store, createKeyring([OLD]), systemClock);
+    const vault = createPiiVault(store, createKeyring([OLD]), systemClock, { orders: storeOrderStates(store) });
     await vault.put(ref(1), PII);
     const raw = JSON.stringify(await store.db.selectFrom('buyer_pii' as never).selectAll().execute());
     for (const planted of ['Jane', 'planted.example', '555 0100', 'Secret Lane', '12345']) expect(raw).not.toContain(planted);
@@ -49,7 +50,7 @@ describe('PII vault: sealed at rest, purged after retention, re-encrypted on rot
   });
 
   it('purges N days after the order is done (confirmed/cancelled/skipped), keeps open orders, audits the purge', async () => {
-    const vault = createPiiVault(store, createKeyring([OLD]), systemClock, { retentionDays: 30 });
+    const vault = createPiiVault(store, createKeyring([OLD]), systemClock, { orders: storeOrderStates(store), retentionDays: 30 });
     const now = Date.now();
     await link(1, 'confirmed', new Date(now - 31 * DAY).toISOString()); // done 31 days ago: purge
     await link(2, 'confirmed', new Date(now - 29 * DAY).toISOString()); // done 29 days ago: keep
@@ -72,7 +73,7 @@ describe('PII vault: sealed at rest, purged after retention, re-encrypted on rot
 
   it('runs the purge as a scheduled pii.purge job on the queue', async () => {
     queue = await makeQueue(store);
-    const vault = createPiiVault(store, createKeyring([OLD]), systemClock, { retentionDays: 0 });
+    const vault = createPiiVault(store, createKeyring([OLD]), systemClock, { orders: storeOrderStates(store), retentionDays: 0 });
     await link(1, 'confirmed', new Date(Date.now() - DAY).toISOString());
     await vault.put(ref(1), PII);
     const scheduler = createScheduler({ queue, logger: silentLogger() });
@@ -85,16 +86,16 @@ describe('PII vault: sealed at rest, purged after retention, re-encrypted on rot
   });
 
   it('rotate re-encrypts every row (PII and credentials) under the new key; the old key can then go', async () => {
-    const before = createPiiVault(store, createKeyring([OLD]), systemClock);
+    const before = createPiiVault(store, createKeyring([OLD]), systemClock, { orders: storeOrderStates(store) });
     for (const n of [1, 2, 3]) await before.put(ref(n), { ...PII, buyerName: `Buyer ${n}` });
     await before.putSecret('connection:us', 'refreshToken', 'Atzr|planted', 'test');
     // Old key removed before rotating: the rows cannot be read, with a message that says what to do.
-    await expect(createPiiVault(store, createKeyring([NEW]), systemClock).get(ref(1))).rejects.toMatchObject({ code: 'SB_PII_KEY_UNKNOWN' });
-    const during = createPiiVault(store, createKeyring([OLD, NEW]), systemClock);
+    await expect(createPiiVault(store, createKeyring([NEW]), systemClock, { orders: storeOrderStates(store) }).get(ref(1))).rejects.toMatchObject({ code: 'SB_PII_KEY_UNKNOWN' });
+    const during = createPiiVault(store, createKeyring([OLD, NEW]), systemClock, { orders: storeOrderStates(store) });
     await during.put(ref(4), PII); // written under the new key already
     expect(await during.rotate('test')).toEqual({ activeKeyId: 'new', reencrypted: 4, alreadyCurrent: 1 });
     expect(await during.rotate('test')).toEqual({ activeKeyId: 'new', reencrypted: 0, alreadyCurrent: 5 });
-    const after = createPiiVault(store, createKeyring([NEW]), systemClock);
+    const after = createPiiVault(store, createKeyring([NEW]), systemClock, { orders: storeOrderStates(store) });
     expect((await after.get(ref(2)))?.buyerName).toBe('Buyer 2');
     expect(await after.openSecret('connection:us', 'refreshToken')).toBe('Atzr|planted');
     const keyIds = await store.db.withTables<{ buyer_pii: { key_id: string } }>().selectFrom('buyer_pii').select('key_id').distinct().execute();

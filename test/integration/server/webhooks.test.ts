@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderDispatchingInbox } from '../../../src/app/order-intake.ts';
+import { orderDispatchingInbox } from '../../../src/bootstrap/intake.ts';
 import { ORDER_SYNC_QUEUE, ORDER_WORK_PRIORITY, orderSyncKey } from '../../../src/flows/index.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { createInbox, type Inbox } from '../../../src/runtime/inbox/inbox.ts';

@@ -8,7 +8,7 @@ import type { JobQueue } from '../../../src/runtime/queue/job-queue.ts';
 import { createScheduler } from '../../../src/runtime/scheduler.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { buildApp } from '../../../src/server/app.ts';
-import { wireAdmin } from '../../../src/server/wiring.ts';
+import { wireAdmin } from '../../../src/bootstrap/admin.ts';
 import { freshStore, makeQueue } from '../../helpers/queue-env.ts';
 
 describe('wireAdmin: what sellbridge run adds for the admin API', () => {

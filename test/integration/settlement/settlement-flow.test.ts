@@ -3,20 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSettlementDeps } from '../../../src/app/settlement-deps.ts';
-import { settlementFileFromPath, settlementReportsFromClient } from '../../../src/app/settlement-files.ts';
-import { getSettlement, listQuarantine, reconcileSettlements } from '../../../src/app/settlement-store.ts';
+import { createSettlementDeps } from '../../../src/bootstrap/settlements.ts';
+import { settlementFileFromPath, settlementReportsFromClient } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
+import { getSettlement, listQuarantine, reconcileSettlements } from '../../../src/connectors/store/settlement-ledger.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { MappingError } from '../../../src/core/errors.ts';
 import type { JobScheduler } from '../../../src/core/ports/job-scheduler.ts';
-import {
-  discoverSettlements,
-  importSettlement,
-  importSettlementReport,
-  SETTLEMENT_IMPORT_QUEUE,
-  type SettlementFlowDeps,
-} from '../../../src/flows/settlement.ts';
+import { discoverSettlements } from '../../../src/flows/discover-settlements.ts';
+import { importSettlement, importSettlementReport } from '../../../src/flows/post-settlement.ts';
+import { SETTLEMENT_IMPORT_QUEUE, type SettlementFlowDeps } from '../../../src/flows/settlement.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { createAmazonSimulator, type AmazonSimulator } from '../../../src/simulator/amazon/index.ts';
 import { freshStore } from '../../helpers/queue-env.ts';

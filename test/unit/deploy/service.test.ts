@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
-import { defaultLayout, servicePlan, systemdUnit, winswXml } from '../../../src/deploy/service.ts';
+import { defaultLayout, servicePlan, systemdUnit, winswXml } from '../../../src/cli/service-units.ts';
 
 const hasSystemdAnalyze = (() => {
   try {

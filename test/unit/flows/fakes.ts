@@ -5,7 +5,8 @@ import type { Order, OrderLine } from '../../../src/core/model/order.ts';
 import type { CreateSalesOrderOptions, SalesOrder, SalesOrderDraft, SalesOrderLookup } from '../../../src/core/model/sales-order.ts';
 import type { ShipmentPage } from '../../../src/core/model/shipment.ts';
 import type { PackageShipment } from '../../../src/core/ports/amazon-marketplace.ts';
-import type { OrderLink, OrderLinks } from '../../../src/core/ports/order-links.ts';
+import { advanceAlong } from '../../../src/core/lifecycle.ts';
+import type { OrderKey, OrderLink, OrderLinks } from '../../../src/core/ports/order-links.ts';
 import type { ConfirmationKey, ShipmentConfirmation, ShipmentConfirmations } from '../../../src/core/ports/shipment-confirmations.ts';
 import { DEFAULT_MAPPING_RULES } from '../../../src/core/rules/mapping-rules.ts';
 import type { OrderFlowDeps } from '../../../src/flows/index.ts';
@@ -180,6 +181,9 @@ export class FakeLinks implements OrderLinks {
     this.history.push(`${id}:${state}`);
     return next;
   }
+  async advance(key: OrderKey, current: OrderLink | undefined, to: OrderLink['state'], u?: Parameters<FakeLinks['setState']>[3]) {
+    return advanceAlong(current, to, u, (state, update) => this.setState(key.connectionId, key.amazonOrderId, state, update));
+  }
 }
 
 export class FakeConfirmations implements ShipmentConfirmations {
@@ -241,8 +245,8 @@ export function fakes(): Fakes {
     catalogue: { listItems: async () => Object.entries(DEMO_ITEMS).map(([itemId, description]) => ({ itemId, description })) },
     watermarks: { get: async (c, n) => watermarks.get(`${c}|${n}`), set: async (c, n, v) => void watermarks.set(`${c}|${n}`, v) },
     jobs: { enqueue: async (queue, payload, o) => (enqueued.push({ queue, payload, ...(o?.key ? { key: o.key } : {}) }), { id: String(enqueued.length), deduplicated: false }) },
-    rulesFor: () => DEFAULT_MAPPING_RULES,
-    carriersFor: () => DEFAULT_MAPPING_RULES.carriers,
+    rulesFor: async () => DEFAULT_MAPPING_RULES,
+    carriersFor: async () => DEFAULT_MAPPING_RULES.carriers,
   };
   return { amazon, sage, links, confirmations, aliases, watermarks, enqueued, deps };
 }

@@ -104,8 +104,8 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'skipped' });
     const g = fakes();
     g.amazon.orders.set('111-0000001-0000001', anOrder({ fulfilledBy: 'marketplace', status: 'shipped' }));
-    const rules = g.deps.rulesFor(CONN);
-    const deps = { ...g.deps, rulesFor: () => ({ ...rules, status: { fba: { mode: 'record-shipped' as const, warehouseId: 'FBA' } } }) };
+    const rules = await g.deps.rulesFor(CONN);
+    const deps = { ...g.deps, rulesFor: async () => ({ ...rules, status: { fba: { mode: 'record-shipped' as const, warehouseId: 'FBA' } } }) };
     expect(await importOrder(job(), deps)).toMatchObject({ kind: 'flagged' });
     expect(g.sage.creates).toHaveLength(0);
     expect(await g.links.get(CONN, '111-0000001-0000001')).toMatchObject({ state: 'needs-attention', lastError: 'FBA_RECORD_SHIPPED_UNSUPPORTED' });

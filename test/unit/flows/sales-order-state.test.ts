@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { money } from '../../../src/core/model/money.ts';
 import type { SalesOrder } from '../../../src/core/model/sales-order.ts';
-import { sageOrderState } from '../../../src/flows/sales-order-state.ts';
+import { sageOrderState } from '../../../src/core/transform/sales-order-state.ts';
 
 const line = (itemId: string, quantity: number, quantityShipped: number, amazonOrderItemId?: string) => ({
   lineNo: 1, itemId, quantity, quantityShipped, unitPrice: money('USD', 100), warehouseId: 'MAIN', ...(amazonOrderItemId ? { amazonOrderItemId } : {}),

@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { inventorySchedules, inventorySettingsFromConfig, registerInventoryFlows } from '../../../src/app/inventory-deps.ts';
+import { inventorySchedules, inventorySettingsFromConfig } from '../../../src/bootstrap/inventory.ts';
+import { registerInventoryFlows } from '../../../src/flows/index.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { listingsFeedProblems, readBackFromItem } from '../../../src/connectors/amazon/listings-channel.ts';
 import { DEFAULT_LISTING_SYNC_RULES, type ListingLink } from '../../../src/core/model/listing.ts';
 import { feedMessagesFromDeltas } from '../../../src/core/transform/feed-messages-from-deltas.ts';
 import { reconcileInventory } from '../../../src/core/transform/inventory-reconcile.ts';
 import { listingDeltaFromSage } from '../../../src/core/transform/listing-delta.ts';
-import { stockDigest } from '../../../src/flows/inventory-sync.ts';
+import { stockDigest } from '../../../src/core/transform/fingerprint.ts';
 import { SHARED_PRESENT, sharedPath } from '../../helpers/shared.ts';
 
 const US = 'ATVPDKIKX0DER';

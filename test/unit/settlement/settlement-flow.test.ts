@@ -3,20 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parseSettlementReport } from '../../../src/connectors/amazon/settlement/index.ts';
 import { SellbridgeError } from '../../../src/core/errors.ts';
 import type { JournalBatch, PostedJournal } from '../../../src/core/model/journal.ts';
-import {
-  discoverSettlements,
-  importSettlement,
-  importSettlementReport,
-  journalFingerprint,
-  SETTLEMENT_DISCOVER_QUEUE,
-  SETTLEMENT_IMPORT_QUEUE,
-  SETTLEMENT_WATERMARK,
-  type SettlementFile,
-  type SettlementFlowDeps,
-  type SettlementLedger,
-  type SettlementRecord,
-  type SettlementReportRef,
-} from '../../../src/flows/settlement.ts';
+import { journalFingerprint } from '../../../src/core/transform/fingerprint.ts';
+import { discoverSettlements } from '../../../src/flows/discover-settlements.ts';
+import { importSettlement, importSettlementReport } from '../../../src/flows/post-settlement.ts';
+import { SETTLEMENT_DISCOVER_QUEUE, SETTLEMENT_IMPORT_QUEUE, SETTLEMENT_WATERMARK, type SettlementFlowDeps } from '../../../src/flows/settlement.ts';
+import { type SettlementFile, type SettlementReportRef } from '../../../src/core/ports/settlement-reports.ts';
+import { type SettlementLedger, type SettlementRecord } from '../../../src/core/ports/settlement-ledger.ts';
 import { DEFAULT_SETTLEMENT_ACCOUNTS } from '../../../src/core/rules/settlement-accounts.ts';
 
 /** The settlement flows on in-memory fakes: discovery paging and watermark, payload checks, the exactly-once states. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition, isSyncState, ORDER_LIFECYCLE, SYNC_STATES, type SyncState } from '../../../src/core/lifecycle.ts';
+import { advanceAlong, canTransition, isSyncState, ORDER_LIFECYCLE, pathTo, SYNC_STATES, type SyncState } from '../../../src/core/lifecycle.ts';
 
 describe('order lifecycle (states as data)', () => {
   it('names only known states, never itself, and terminal states move only by a replay', () => {
@@ -41,5 +41,40 @@ describe('order lifecycle (states as data)', () => {
     expect(canTransition('shipped', 'cancelled')).toBe(false); // cancelling after shipping needs a person
     expect(canTransition('dead-lettered', 'received')).toBe(true); // replay after adding an alias
     expect(canTransition('created', 'created')).toBe(false);
+  });
+
+  it('pathTo: the steps the flows record, each one a legal move', () => {
+    expect(pathTo(undefined, 'mapped')).toEqual(['mapped']);
+    expect(pathTo('received', 'mapped')).toEqual(['mapped']);
+    expect(pathTo('reserved', 'created')).toEqual(['created']);
+    expect(pathTo('created', 'mapped')).toEqual([]); // a re-run never goes back on the creation path
+    expect(pathTo('reserved', 'reserved')).toEqual([]);
+    expect(pathTo('dead-lettered', 'mapped')).toEqual(['received', 'mapped']); // a replay
+    expect(pathTo('created', 'confirmed')).toEqual(['shipped', 'confirmed']);
+    expect(pathTo('shipped-partially', 'confirmed')).toEqual(['shipped', 'confirmed']);
+    expect(pathTo('created', 'shipped-partially')).toEqual(['shipped-partially']);
+    expect(pathTo('shipped', 'shipped-partially')).toEqual([]);
+    expect(pathTo('needs-attention', 'confirmed')).toEqual(['confirmed']);
+    expect(pathTo('reserved', 'shipped-partially')).toEqual([]); // shipping starts from a created order only
+    for (const from of SYNC_STATES) {
+      for (const to of ['shipped-partially', 'confirmed'] as const) {
+        const steps = pathTo(from, to);
+        steps.forEach((s, i) => expect(canTransition(i === 0 ? from : steps[i - 1]!, s), `${from} -> ${s}`).toBe(true));
+      }
+    }
+  });
+
+  it('advanceAlong writes each step, the update with the last one, and returns the last link written', async () => {
+    const writes: string[] = [];
+    const write = async (state: SyncState, update?: string) => (writes.push(`${state}${update ? `+${update}` : ''}`), { state });
+    expect(await advanceAlong({ state: 'created' as SyncState }, 'confirmed', 'u', write)).toEqual({ state: 'confirmed' });
+    expect(writes).toEqual(['shipped', 'confirmed+u']);
+    writes.length = 0;
+    expect(await advanceAlong({ state: 'created' as SyncState }, 'mapped', 'u', write)).toEqual({ state: 'created' });
+    expect(writes).toEqual(['created+u']); // no step: the update alone, in the current state
+    writes.length = 0;
+    const current = { state: 'created' as SyncState };
+    expect(await advanceAlong(current, 'mapped', undefined, write)).toBe(current);
+    expect(writes).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../core/ports.ts';
+import type { Clock } from '../../../core/ports/clock.ts';
 import type { RateLimiter } from '../../../runtime/rate-limit/token-bucket.ts';
 import { createSpApiClient, type SpApiClient } from './client.ts';
 import { createHttpTransport, type FetchFn, type SpApiTransport } from './http-client.ts';

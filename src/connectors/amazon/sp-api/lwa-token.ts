@@ -1,4 +1,4 @@
-import type { Clock } from '../../../core/ports.ts';
+import type { Clock } from '../../../core/ports/clock.ts';
 import { SellbridgeError } from '../../../core/errors.ts';
 import { errorFromResponse, fetchWithDeadline, HttpError, parseJson, type FetchFn } from './http-error.ts';
 import { LWA_TOKEN_ENDPOINT } from './regions.ts';

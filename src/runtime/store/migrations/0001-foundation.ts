@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { StoreDialect } from './index.ts';
+import type { StoreDialect } from './types.ts';
 
 /** Jobs (SQLite only), job failures, dead letters, audit log, connections, watermarks. */
 export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {

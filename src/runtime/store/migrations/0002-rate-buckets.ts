@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { StoreDialect } from './index.ts';
+import type { StoreDialect } from './types.ts';
 
 /**
  * Shared token buckets (ARCHITECTURE.md principle 5): one row per bucket key, e.g.

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { StoreDialect } from './index.ts';
+import type { StoreDialect } from './types.ts';
 
 /**
  * The inbox (ARCHITECTURE.md principle 4): every inbound event is stored here before its source is

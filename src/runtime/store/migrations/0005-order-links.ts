@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { StoreDialect } from './index.ts';
+import type { StoreDialect } from './types.ts';
 
 /**
  * Order to fulfillment (issue 5; ARCHITECTURE.md "Exactly once into Sage 500 and Amazon"):

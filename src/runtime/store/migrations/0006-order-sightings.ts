@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { StoreDialect } from './index.ts';
+import type { StoreDialect } from './types.ts';
 
 /**
  * Order intake (issue 5): `order_sightings` has one row per (connection, AmazonOrderId), written by whichever

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { StoreDialect } from './index.ts';
+import type { StoreDialect } from './types.ts';
 
 /**
  * Operator-edited mapping rules (issue 6): per connection and kind (`carrier`, `gl`, `custom-field`) an ordered
- * list of rows (JSON, validated by src/app/mapping-rules-store.ts) that the flows use before the configured or
+ * list of rows (JSON, validated by src/connectors/store/mapping-rules.ts) that the flows use before the configured or
  * default rules. A PUT or CSV import replaces a kind's whole list.
  */
 export async function up(db: Kysely<unknown>, _dialect: StoreDialect): Promise<void> {

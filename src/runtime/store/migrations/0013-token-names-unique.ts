@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { StoreDialect } from './index.ts';
+import type { StoreDialect } from './types.ts';
 
 /**
  * API token names are unique (issue 13): sessions opened with a token and the audit log name it `token:<name>`,

@@ -13,7 +13,8 @@ import * as m0010 from './0010-pii-vault.ts';
 import * as m0011 from './0011-mapping-rules.ts';
 import * as m0013 from './0013-token-names-unique.ts';
 
-export type StoreDialect = 'sqlite' | 'postgres';
+import type { StoreDialect } from './types.ts';
+
 
 interface StoreMigration {
   up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;

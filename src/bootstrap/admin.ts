@@ -1,0 +1,76 @@
+import type { ResolvedConfig } from '../config/schema.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { Logger } from '../observability/logger.ts';
+import { keyringFromConfig } from '../runtime/pii/keyring.ts';
+import { registerPiiPurge } from '../runtime/pii/purge-job.ts';
+import { createPiiVault } from '../runtime/pii/vault.ts';
+import type { JobQueue } from '../runtime/queue/job-queue.ts';
+import type { Scheduler } from '../runtime/scheduler.ts';
+import type { Store } from '../runtime/store/store.ts';
+import type { AppDeps } from '../server/context.ts';
+import { storeOrderStates } from '../connectors/store/order-links.ts';
+
+export interface AdminWiringInput {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly queue: Pick<JobQueue, 'register'>;
+  readonly scheduler: Pick<Scheduler, 'add'>;
+  readonly circuits?: () => readonly { target: string; state: string }[];
+  /** The Amazon connector (the runtime's lazy getter: read only when /readyz asks); its LWA token source is probed. */
+  readonly amazon?: { readonly connection: { readonly tokens: { getToken(grant: { readonly kind: 'seller' }): Promise<string> } } };
+}
+
+/**
+ * What `sellbridge run` adds for the admin API beyond the runtime: the PII vault when a key is configured (and its
+ * scheduled `pii.purge` job), the server and security settings, and a Sage health probe from its circuit.
+ * Call before `runtime.start()` so the purge handler is registered before the queue starts.
+ */
+export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Partial<AppDeps> {
+  const keyring = keyringFromConfig(config.security);
+  const pii = keyring ? createPiiVault(runtime.store, keyring, runtime.clock, { orders: storeOrderStates(runtime.store), retentionDays: config.security.piiRetentionDays }) : undefined;
+  if (pii) registerPiiPurge({ queue: runtime.queue, scheduler: runtime.scheduler, vault: pii, everyMs: config.security.piiPurgeEveryMs, logger: runtime.logger });
+  else runtime.logger.info('no PII key configured (security.piiKeys / security.piiKeyFile): buyer PII and connection credentials cannot be stored');
+  const circuits = runtime.circuits;
+  const amazon = 'amazon' in runtime ? amazonTokenProbe(runtime, config) : undefined;
+  return {
+    server: config.server,
+    security: config.security,
+    // The doctor report on demand (GET /api/v1/doctor, the dashboard's Health check page).
+    doctor: async () => (await import('./doctor.ts')).runDoctor(config, { clock: runtime.clock }),
+    ...(pii ? { pii } : {}),
+    ...(circuits || amazon
+      ? {
+          health: {
+            ...(circuits
+              ? {
+                  sage: async () => {
+                    const c = circuits().find((x) => x.target.startsWith('sage'));
+                    return c ? { ok: c.state !== 'open', detail: `circuit ${c.state}` } : { ok: true, detail: 'no circuit' };
+                  },
+                }
+              : {}),
+            ...(amazon ? { amazon } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * /readyz `amazon`: ready when an LWA access token is cached and valid or can be obtained now (the token source
+ * caches it, so a probe costs at most one LWA call per token lifetime). Without a refresh token there is nothing
+ * to check: ready, "not configured" (the demo and Sage-only setups stay ready).
+ */
+function amazonTokenProbe(runtime: AdminWiringInput, config: ResolvedConfig) {
+  return async () => {
+    if (!config.amazon.refreshToken) return { ok: true, detail: 'not configured (no amazon.refreshToken)' };
+    try {
+      await runtime.amazon!.connection.tokens.getToken({ kind: 'seller' });
+      return { ok: true, detail: 'access token valid' };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      return { ok: false, detail: `no access token: ${typeof code === 'string' ? `${code} ` : ''}${(err as Error).message}` };
+    }
+  };
+}

@@ -1,0 +1,316 @@
+import { existsSync, statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { ResolvedConfig } from '../config/schema.ts';
+import { connectionSettingsFromConfig } from '../connectors/amazon/create-amazon-connector.ts';
+import { createSqsClient } from '../connectors/amazon/notifications/sqs-consumer.ts';
+import { createSpApiConnection } from '../connectors/amazon/sp-api/connection.ts';
+import { HttpError, type FetchFn } from '../connectors/amazon/sp-api/http-client.ts';
+import { NOTIFICATIONS_GRANT, SELLER_GRANT } from '../connectors/amazon/sp-api/lwa-token.ts';
+import { LWA_TOKEN_ENDPOINT, MARKETPLACES, marketplacesOutsideRegion, resolveEndpoint } from '../connectors/amazon/sp-api/regions.ts';
+import { verifySage500 } from '../connectors/sage500/verify-at-start.ts';
+import { isSellbridgeError } from '../core/errors.ts';
+import type { CheckStatus, DoctorCheck, DoctorReport } from '../core/model/doctor-report.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import { systemClock } from '../runtime/clock.ts';
+import { openStore, parseStoreUrl } from '../runtime/store/store.ts';
+import { migrationLevel } from '../runtime/store/migration-level.ts';
+
+export type { CheckStatus, DoctorCheck, DoctorReport } from '../core/model/doctor-report.ts';
+
+/**
+ * `sellbridge doctor` (issue 16): one report per connection that says whether this installation can reach what it
+ * needs, each check OK / WARN / FAIL with the fix in words. It reads and asks; it changes nothing (no migration,
+ * no token stored, no message taken off the queue). A check whose precondition failed is `skipped`, so the one
+ * thing that is wrong is named once. Details never carry a secret or buyer data.
+ */
+export interface DoctorDeps {
+  readonly clock?: Clock;
+  readonly fetch?: FetchFn;
+  /** How long each network check may take (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+/** Clock skew that SigV4 / LWA reject (5 minutes) and the point where we warn. */
+const SKEW_FAIL_MS = 5 * 60_000;
+const SKEW_WARN_MS = 60_000;
+const DISK_FAIL_BYTES = 200 * 1024 ** 2;
+const DISK_WARN_BYTES = 1024 ** 3;
+const LAST_ORDER_WARN_MS = 48 * 3_600_000;
+
+/** Exit code of `sellbridge doctor`: 0 all OK, 1 warnings only, 2 at least one failure. */
+export function doctorExitCode(report: Pick<DoctorReport, 'status'>): number {
+  return report.status === 'fail' ? 2 : report.status === 'warn' ? 1 : 0;
+}
+
+/** The report for a configuration that could not be loaded: the one check that matters. */
+export function configFailureReport(problem: string, clock: Clock = systemClock): DoctorReport {
+  return {
+    connectionId: 'default',
+    checkedAt: clock.now().toISOString(),
+    status: 'fail',
+    checks: [{ id: 'config', status: 'fail', detail: problem, fix: 'Fix each listed setting (sellbridge.yaml, SELLBRIDGE_* variables or --set), then run `sellbridge config check`.' }],
+  };
+}
+
+function amazonProblem(err: unknown, what: string): { detail: string; fix: string } {
+  if (err instanceof HttpError) {
+    const where = `${err.status ? `HTTP ${err.status}` : 'no answer'}${err.amazonCode ? ` ${err.amazonCode}` : ''}${err.requestId ? `, request ${err.requestId}` : ''}`;
+    switch (err.code) {
+      case 'SB_AMZ_LWA_REJECTED':
+        return { detail: `Login with Amazon refused the credentials (${where})`, fix: 'Check amazon.lwaClientId and amazon.lwaClientSecret; re-authorize the seller if the refresh token was revoked, and set the new amazon.refreshToken.' };
+      case 'SB_AMZ_ACCESS_DENIED':
+        return { detail: `Amazon denied ${what} (${where})`, fix: 'Add the role this API needs to the SP-API application and re-authorize the seller, or check that the seller authorized this region.' };
+      case 'SB_AMZ_THROTTLED':
+        return { detail: `Amazon throttled ${what} (${where})`, fix: 'Try again in a minute; if it persists, another process is using the same quota.' };
+      case 'SB_AMZ_TIMEOUT':
+      case 'SB_AMZ_NETWORK':
+        return { detail: `${what}: Amazon could not be reached (${where})`, fix: 'Check the network, the proxy and amazon.endpoint; see docs/deploy.md for the hosts Sellbridge must reach.' };
+      default:
+        return { detail: `${what} failed: ${err.message}`, fix: 'Read the message; if Amazon rejected the request, report it with the request id (a Sellbridge bug is likely).' };
+    }
+  }
+  return { detail: `${what} failed: ${isSellbridgeError(err) ? `${err.code} ` : ''}${err instanceof Error ? err.message : String(err)}`, fix: 'Check the network, the proxy and the endpoint settings.' };
+}
+
+async function withTimeout<T>(ms: number, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`${what}: no answer within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs every check for the configured connection (today one process serves one connection). */
+export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): Promise<DoctorReport> {
+  const clock = deps.clock ?? systemClock;
+  const fetchFn: FetchFn = deps.fetch ?? ((input, init) => fetch(input, init));
+  const timeoutMs = deps.timeoutMs ?? 10_000;
+  const checks: DoctorCheck[] = [];
+  const add = (id: string, status: CheckStatus, detail: string, fix?: string) => checks.push({ id, status, detail, ...(fix && status !== 'ok' && status !== 'skipped' ? { fix } : {}) });
+  const amazon = config.amazon;
+
+  // --- configuration -------------------------------------------------------------------------------
+  const configWarnings: string[] = [];
+  const configFailures: string[] = [];
+  const missing = [!amazon.lwaClientId && 'amazon.lwaClientId', !amazon.lwaClientSecret && 'amazon.lwaClientSecret', !amazon.refreshToken && 'amazon.refreshToken'].filter(
+    (m): m is string => typeof m === 'string',
+  );
+  if (missing.length) configFailures.push(`missing ${missing.join(', ')}`);
+  if (amazon.mode === 'simulator' && !amazon.endpoint) configFailures.push('amazon.mode is simulator but amazon.endpoint is not set');
+  const outside = marketplacesOutsideRegion(amazon.region, amazon.marketplaceIds).filter((id) => MARKETPLACES[id]);
+  if (outside.length) configFailures.push(`marketplace(s) ${outside.join(', ')} not served by region ${amazon.region}`);
+  const unknownMarketplaces = amazon.marketplaceIds.filter((id) => !MARKETPLACES[id]);
+  if (unknownMarketplaces.length) configWarnings.push(`unknown marketplace id(s) ${unknownMarketplaces.join(', ')}`);
+  if (!amazon.sellerId) configWarnings.push('amazon.sellerId is not set (Listings Items calls and rate buckets need it)');
+  if (config.sage500.kind === 'sqlserver' && !config.sage500.url) configFailures.push('sage500.kind is sqlserver but sage500.url is not set');
+  if (configFailures.length) add('config', 'fail', configFailures.join('; '), 'Set the named settings in sellbridge.yaml, SELLBRIDGE_* variables or --set; `sellbridge config check` lists every problem.');
+  else if (configWarnings.length) add('config', 'warn', configWarnings.join('; '), 'Set the named settings; see docs/configuration.md.');
+  else add('config', 'ok', `valid (store ${parseStoreUrl(config.store.url).dialect}, Sage ${config.sage500.kind} company ${config.sage500.companyId}, Amazon ${amazon.mode} ${amazon.region} ${amazon.marketplaceIds.join(',')})`);
+
+  // --- store ---------------------------------------------------------------------------------------
+  let lastOrderAt: string | null | undefined;
+  const storeFile = parseStoreUrl(config.store.url);
+  // Opening a SQLite path creates the file: a missing store is reported, never made by doctor.
+  if (storeFile.dialect === 'sqlite' && storeFile.path !== ':memory:' && !existsSync(resolve(storeFile.path)))
+    add('store', 'fail', `the store ${resolve(storeFile.path)} does not exist`, 'Run `sellbridge migrate` (`sellbridge run` also creates it), and check store.url and the working directory of the service.');
+  else try {
+    const store = openStore(config.store);
+    try {
+      const level = await withTimeout(timeoutMs, 'store', () => migrationLevel(store));
+      if (level.unknown.length)
+        add('store', 'fail', `the store was migrated by a newer Sellbridge (${level.unknown.join(', ')}); this binary knows up to ${level.latestKnown}`, 'Run the Sellbridge version that migrated this store, or restore a backup made before the upgrade.');
+      else if (level.pending.length)
+        add('store', 'warn', `reachable; ${level.pending.length} migration(s) pending (${level.pending.join(', ')})`, 'Run `sellbridge migrate` (`sellbridge run` also migrates at start).');
+      else add('store', 'ok', `reachable, migrated to ${level.latestKnown}`);
+      if (!level.pending.includes('0006-order-sightings') && !level.unknown.length) {
+        const row = await store.db
+          .selectFrom('order_sightings' as never)
+          .select((eb) => eb.fn.max('first_seen_at' as never).as('last'))
+          .where('connection_id' as never, '=', config.orders.connectionId as never)
+          .executeTakeFirst();
+        lastOrderAt = ((row as { last?: string | null } | undefined)?.last ?? null) as string | null;
+      }
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    add('store', 'fail', `cannot open the store: ${isSellbridgeError(err) ? `${err.code} ` : ''}${err instanceof Error ? err.message.replace(/\/\/[^@/]*@/, '//***@') : String(err)}`, 'Check store.url: for PostgreSQL that the server runs and accepts this user; for SQLite that the folder exists and is writable by the service account.');
+  }
+
+  // --- Amazon: LWA token, one cheap call per API the flows use, notifications -----------------------
+  const conn = createSpApiConnection(connectionSettingsFromConfig(amazon), { clock, sleep: async () => undefined, fetch: fetchFn });
+  let token = false;
+  if (missing.length) add('lwa-token', 'skipped', 'no LWA credentials configured');
+  else {
+    try {
+      await withTimeout(timeoutMs, 'Login with Amazon', () => conn.tokens.getToken(SELLER_GRANT));
+      token = true;
+      add('lwa-token', 'ok', 'Login with Amazon issued an access token for the seller');
+    } catch (err) {
+      const p = amazonProblem(err, 'the token request');
+      const host = amazon.lwaEndpoint ?? LWA_TOKEN_ENDPOINT;
+      const unreachable = !(err instanceof HttpError) || !err.status;
+      add('lwa-token', 'fail', unreachable ? `Login with Amazon (${host}) could not be reached: ${p.detail}` : p.detail, unreachable ? `Allow HTTPS to ${new URL(host).host} (firewall, proxy); check amazon.lwaEndpoint if it is set.` : p.fix);
+    }
+  }
+  const apis: { id: string; what: string; call: () => Promise<unknown> }[] = [
+    ...amazon.marketplaceIds.map((id) => ({
+      id: `sp-api:orders:${id}`,
+      what: `Orders API (searchOrders, ${id})`,
+      call: () => conn.client.searchOrders({ marketplaceIds: [id], createdAfter: new Date(clock.now().getTime() - 24 * 3_600_000).toISOString(), maxResultsPerPage: 1 }),
+    })),
+    { id: 'sp-api:feeds', what: 'Feeds API (getFeeds: inventory and prices)', call: () => conn.client.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'], pageSize: 1 }) },
+    { id: 'sp-api:reports', what: 'Reports API (getReports: settlements)', call: () => conn.client.getReports({ pageSize: 1, reportTypes: ['GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2'] }) },
+  ];
+  for (const api of apis) {
+    if (!token) {
+      add(api.id, 'skipped', `${api.what}: needs an access token`);
+      continue;
+    }
+    try {
+      await withTimeout(timeoutMs, api.what, () => api.call());
+      add(api.id, 'ok', `${api.what} answered`);
+    } catch (err) {
+      const p = amazonProblem(err, api.what);
+      add(api.id, 'fail', p.detail, p.fix);
+    }
+  }
+  if (!token) add('sp-api:notifications', 'skipped', 'Notifications API: needs an access token');
+  else {
+    try {
+      await withTimeout(timeoutMs, 'Notifications API', async () => {
+        await conn.tokens.getToken(NOTIFICATIONS_GRANT);
+        return conn.client.getSubscription('ORDER_CHANGE');
+      });
+      add('sp-api:notifications', 'ok', 'Notifications API answered (grantless token, ORDER_CHANGE subscription read)');
+    } catch (err) {
+      const p = amazonProblem(err, 'Notifications API (grantless token, getSubscription)');
+      add('sp-api:notifications', amazon.sqs.queueUrl ? 'fail' : 'warn', p.detail, p.fix);
+    }
+  }
+
+  // --- SQS -------------------------------------------------------------------------------------------
+  if (!amazon.sqs.queueUrl) add('sqs', 'skipped', 'amazon.sqs.queueUrl is not set: orders come in by polling only');
+  else {
+    const sqs = createSqsClient({
+      region: amazon.sqs.region,
+      endpoint: amazon.sqs.endpoint,
+      credentials: amazon.sqs.accessKeyId && amazon.sqs.secretAccessKey ? { accessKeyId: amazon.sqs.accessKeyId, secretAccessKey: amazon.sqs.secretAccessKey } : undefined,
+    });
+    try {
+      const out = await withTimeout(timeoutMs, 'SQS', (signal) =>
+        sqs.send(new GetQueueAttributesCommand({ QueueUrl: amazon.sqs.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }), { abortSignal: signal }),
+      );
+      add('sqs', 'ok', `queue readable (${out.Attributes?.ApproximateNumberOfMessages ?? '?'} message(s) waiting)`);
+    } catch (err) {
+      const name = (err as { name?: string }).name ?? 'Error';
+      add(
+        'sqs',
+        'fail',
+        `the notification queue ${amazon.sqs.queueUrl} cannot be read: ${name}: ${err instanceof Error ? err.message : String(err)}`,
+        `Check amazon.sqs.queueUrl${amazon.sqs.endpoint ? ' and amazon.sqs.endpoint' : ''}, amazon.sqs.region, the AWS credentials (amazon.sqs.accessKeyId/secretAccessKey or the instance role: sqs:ReceiveMessage, sqs:GetQueueAttributes) and that HTTPS to the SQS host is allowed.`,
+      );
+    } finally {
+      sqs.destroy();
+    }
+  }
+
+  // --- Sage 500 ----------------------------------------------------------------------------------------
+  try {
+    const report = await withTimeout(Math.max(timeoutMs, config.sage500.connectTimeoutMs + 5_000), 'Sage 500', () => verifySage500(config.sage500));
+    add('sage', 'ok', `Sage 500 reachable (${config.sage500.kind}, company ${config.sage500.companyId})`);
+    if (report.errors > 0)
+      add('sage-verify', 'fail', `${report.summary}: ${report.lines.slice(0, 5).join(' | ')}`, 'Run `sellbridge sage500 verify` for every finding and its remedy; `sellbridge run` refuses to start until they are fixed.');
+    else if (report.summary.includes(' 0 warnings')) add('sage-verify', 'ok', report.summary);
+    else add('sage-verify', 'warn', report.summary, 'Run `sellbridge sage500 verify` and read the warnings.');
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.replace(/\/\/[^@/]*@/g, '//***@') : String(err);
+    add(
+      'sage',
+      'fail',
+      `Sage 500 (${config.sage500.kind}, company ${config.sage500.companyId}) cannot be reached: ${isSellbridgeError(err) ? `${err.code} ` : ''}${detail}`,
+      config.sage500.kind === 'sqlserver'
+        ? 'Check sage500.url (host, port 1433 or the named instance, database, user), that SQL Server accepts TCP connections from this host and that the login can read the Sage database.'
+        : 'Check sage500.sandboxPath: its folder must exist and be writable.',
+    );
+    add('sage-verify', 'skipped', 'needs a Sage 500 connection');
+  }
+
+  // --- clock skew against Amazon's Date header -------------------------------------------------------
+  const probes = [amazon.lwaEndpoint ?? LWA_TOKEN_ENDPOINT, resolveEndpoint({ region: amazon.region, sandbox: amazon.sandbox, override: amazon.endpoint })];
+  let skewed = false;
+  for (const url of probes) {
+    try {
+      const res = await withTimeout(timeoutMs, 'clock', (signal) => fetchFn(url, { method: 'HEAD', signal }));
+      const date = res.headers.get('date');
+      if (!date) continue;
+      const skew = clock.now().getTime() - Date.parse(date);
+      const host = new URL(url).host;
+      const words = `${Math.round(Math.abs(skew) / 1000)} s ${skew >= 0 ? 'ahead of' : 'behind'} ${host}`;
+      if (Math.abs(skew) > SKEW_FAIL_MS) add('clock', 'fail', `this machine's clock is ${words}: Amazon rejects signed requests and tokens beyond 5 minutes`, 'Synchronise the clock (Windows: w32tm /resync; Linux: timedatectl set-ntp true).');
+      else if (Math.abs(skew) > SKEW_WARN_MS) add('clock', 'warn', `this machine's clock is ${words}`, 'Synchronise the clock with NTP (Windows: w32tm /resync; Linux: timedatectl set-ntp true).');
+      else add('clock', 'ok', `within ${Math.max(1, Math.round(Math.abs(skew) / 1000))} s of ${host}`);
+      skewed = true;
+      break;
+    } catch {
+      // try the next host
+    }
+  }
+  if (!skewed) add('clock', 'skipped', 'no Amazon host answered with a Date header');
+
+  // --- disk space of the store's folder --------------------------------------------------------------
+  const { dialect, path } = parseStoreUrl(config.store.url);
+  if (dialect === 'postgres') add('disk', 'skipped', 'the store is on PostgreSQL: watch the database server\'s disk there');
+  else if (path === ':memory:') add('disk', 'skipped', 'the store is in memory');
+  else {
+    // The folder may not exist yet (a store still to be created): measure the disk it will be on.
+    let folder = dirname(resolve(path));
+    while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+    try {
+      const s = statfsSync(folder);
+      const free = s.bavail * s.bsize;
+      const words = `${(free / 1024 ** 3).toFixed(1)} GiB free in ${folder}`;
+      if (free < DISK_FAIL_BYTES) add('disk', 'fail', words, 'Free disk space or move store.url to a larger disk; SQLite stops writing when the disk is full.');
+      else if (free < DISK_WARN_BYTES) add('disk', 'warn', words, 'Free disk space soon; backups (`sellbridge backup`) need as much again as the store.');
+      else add('disk', 'ok', words);
+    } catch (err) {
+      add('disk', 'warn', `cannot read the free space of ${folder}: ${(err as Error).message}`, 'Check that the store folder exists (it is created by `sellbridge migrate`).');
+    }
+  }
+
+  // --- time since the last order -----------------------------------------------------------------------
+  if (lastOrderAt === undefined) add('last-order', 'skipped', 'needs a migrated store');
+  else if (lastOrderAt === null) add('last-order', 'ok', 'no order seen yet for this connection (a new installation)');
+  else {
+    const age = clock.now().getTime() - Date.parse(lastOrderAt);
+    const hours = Math.round(age / 360_000) / 10;
+    if (age > LAST_ORDER_WARN_MS) add('last-order', 'warn', `the last order was seen ${hours} h ago (${lastOrderAt})`, 'If the seller sells daily, check the intake: `sellbridge run` must be running, and the SQS queue and order polling must work (see the checks above).');
+    else add('last-order', 'ok', `the last order was seen ${hours} h ago`);
+  }
+
+  const worst = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'warn') ? 'warn' : 'ok';
+  return { connectionId: config.orders.connectionId, checkedAt: clock.now().toISOString(), status: worst, checks };
+}
+
+const MARK: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL', skipped: 'skip' };
+
+/** The report as lines for a terminal. */
+export function formatDoctorReport(report: DoctorReport): string[] {
+  const lines = [`sellbridge doctor: connection ${report.connectionId}`];
+  for (const c of report.checks) {
+    lines.push(`${MARK[c.status]}  ${c.id}: ${c.detail}`);
+    if (c.fix) lines.push(`      fix: ${c.fix}`);
+  }
+  const counts = (s: CheckStatus) => report.checks.filter((c) => c.status === s).length;
+  lines.push(`${report.status.toUpperCase()}: ${counts('ok')} ok, ${counts('warn')} warning(s), ${counts('fail')} failure(s), ${counts('skipped')} skipped`);
+  return lines;
+}

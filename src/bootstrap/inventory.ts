@@ -1,0 +1,167 @@
+import type { JobScheduler } from '../core/ports/job-scheduler.ts';
+import type { FlowWiring } from './wiring.ts';
+import type { AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
+import { createListingsChannel } from '../connectors/amazon/listings-channel.ts';
+import type { ListingsChannel } from '../core/ports/listings-channel.ts';
+import type { CustomFieldMap } from '../core/rules/custom-field-map.ts';
+import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
+import type { ResolvedConfig } from '../config/schema.ts';
+import { DEFAULT_LISTING_SYNC_RULES, type ListingOverride, type ListingSyncRules } from '../core/model/listing.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import type { ItemFields } from '../core/model/listing.ts';
+import type { SageItemField } from '../core/rules/custom-field-map.ts';
+import { registerInventoryFlows } from '../flows/index.ts';
+import { INVENTORY_SYNC_QUEUE, INVENTORY_WATCH_QUEUE, inventorySyncKey, inventoryWatchKey, type InventoryFlowDeps, type InventorySettings } from '../flows/inventory.ts';
+import type { Store } from '../runtime/store/store.ts';
+import { storeListingState } from '../connectors/store/listing-state.ts';
+import { storeWatermarks } from '../connectors/store/watermarks.ts';
+
+/** What `registerInventory` needs from the composition root. */
+export type InventoryWiringInput = Pick<FlowWiring, 'config' | 'store' | 'clock' | 'queue' | 'scheduler' | 'sage' | 'amazonConnector'>;
+
+/** The ListingsChannel over a connector built on the first call. */
+export function lazyListingsChannel(connector: () => AmazonConnector, sellerId: string): ListingsChannel {
+  let channel: ListingsChannel | undefined;
+  const get = (): ListingsChannel => (channel ??= createListingsChannel({ client: connector().connection.client, sellerId }));
+  return {
+    validateFeed: (d) => get().validateFeed(d),
+    submitFeed: (m, d) => get().submitFeed(m, d),
+    readFeed: (f, s) => get().readFeed(f, s),
+    patchListing: (r) => get().patchListing(r),
+    readListing: (m, s) => get().readListing(m, s),
+    fbaQuantities: (m, s) => get().fbaQuantities(m, s),
+  };
+}
+
+/**
+ * Registers `inventory.sync`, `listing.feed`, `listing.block`, `inventory.watch` and, when `inventory.enabled`, the
+ * schedules (quantity sync, price sync, stock watch). Call before `queue.start()`.
+ */
+export function registerInventory(input: InventoryWiringInput): { deps: InventoryFlowDeps } {
+  const settings = inventorySettingsFromConfig(input.config);
+  const storedRules = storeMappingRules(input.store, input.clock);
+  const storedFields = new Map<string, CustomFieldMap>();
+  const deps = createInventoryDeps({
+    store: input.store,
+    sage: input.sage,
+    channel: lazyListingsChannel(input.amazonConnector, settings.sellerId),
+    clock: input.clock,
+    queue: input.queue,
+    // Operator-edited custom-field map (mapping_rules, admin API) replaces the configured one when present; read
+    // from the store when each inventory job starts, so an edit needs no restart.
+    settingsFor: (connectionId) => {
+      const stored = storedFields.get(connectionId);
+      return stored?.length ? { ...settings, customFieldMap: stored } : settings;
+    },
+  });
+  registerInventoryFlows(
+    {
+      register: (name, handler) =>
+        input.queue.register(name, async (payload) => {
+          const c = (payload as { connectionId?: unknown } | null)?.connectionId;
+          const id = typeof c === 'string' ? c : input.config.orders.connectionId;
+          storedFields.set(id, await storedRules.customFields(id));
+          return handler(payload);
+        }),
+    },
+    deps,
+  );
+  for (const s of inventorySchedules(input.config.inventory)) input.scheduler.add(s);
+  return { deps };
+}
+
+export type InventoryConfig = ResolvedConfig['inventory'];
+
+/** The config section `inventory` (+ the seller and marketplaces of `amazon`) in core terms. */
+export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'inventory' | 'amazon'>): InventorySettings {
+  const inv = config.inventory;
+  const overrides: Record<string, ListingOverride> = {};
+  for (const [sku, o] of Object.entries(inv.overrides)) overrides[sku] = { ...o };
+  const rules: ListingSyncRules = {
+    ...DEFAULT_LISTING_SYNC_RULES,
+    warehouseIds: [...inv.warehouseIds],
+    safetyStock: inv.safetyStock,
+    safetyStockPercent: inv.safetyStockPercent,
+    exposePercent: inv.exposePercent,
+    ...(inv.maxQuantity === undefined ? {} : { maxQuantity: inv.maxQuantity }),
+    zeroBelow: inv.zeroBelow,
+    sharedItem: inv.sharedItem,
+    skipFbaQuantity: true,
+    onHoldItemIds: [...inv.onHoldItemIds],
+    overrides,
+    price: {
+      priceSheet: 'list',
+      warehouseId: 'MAIN',
+      markupBasisPoints: inv.markupBasisPoints,
+      rounding: inv.rounding,
+      ...(inv.minPriceMinor === undefined ? {} : { minMinor: inv.minPriceMinor }),
+      ...(inv.maxPriceMinor === undefined ? {} : { maxMinor: inv.maxPriceMinor }),
+      maxChangePercent: inv.maxPriceChangePercent,
+    },
+  };
+  return {
+    sellerId: config.amazon.sellerId ?? 'UNKNOWN-SELLER',
+    marketplaceIds: [...config.amazon.marketplaceIds],
+    rules,
+    priceFor: (marketplaceId) => {
+      const p = inv.prices[marketplaceId];
+      return { priceSheet: p?.priceSheet ?? 'list', currency: p?.currency ?? 'USD', warehouseId: p?.warehouseId ?? 'MAIN' };
+    },
+    customFieldMap: inv.customFieldMap.map((row) => ({ ...row, source: row.source as SageItemField })),
+    languageTag: inv.languageTag,
+    fbaSkus: new Set(inv.fbaSkus),
+    fastLaneMax: inv.fastLaneMax,
+    readBackSample: inv.readBackSample,
+    feedsPer5Min: inv.feedsPer5Min,
+    feedPollMs: inv.feedPollMs,
+  };
+}
+
+export interface InventoryDepsInput {
+  readonly store: Store;
+  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> & Partial<Pick<Sage500Gateway, 'resolveItems'>>;
+  readonly channel: ListingsChannel;
+  readonly clock: Clock;
+  readonly queue: JobScheduler;
+  readonly settingsFor: (connectionId: string) => InventorySettings;
+  readonly onProgress?: (step: string, done: number, total: number) => void;
+}
+
+/** Builds the deps of the inventory and price flows from the store and the two connectors. */
+export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDeps {
+  const { resolveItems } = input.sage;
+  return {
+    sage: input.sage,
+    ...(resolveItems ? { items: (ids: readonly string[]) => itemFieldsVia((q) => resolveItems.call(input.sage, q), ids) } : {}),
+    channel: input.channel,
+    state: storeListingState(input.store, input.clock),
+    watermarks: storeWatermarks(input.store, input.clock),
+    jobs: input.queue,
+    clock: input.clock,
+    settingsFor: input.settingsFor,
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+  };
+}
+
+/** The recurring work of `inventory` (for the runtime scheduler): full quantity sync, price sync, stock watch. */
+export function inventorySchedules(inv: InventoryConfig): { name: string; queue: string; key: string; payload: unknown; everyMs: number; priority?: number }[] {
+  if (!inv.enabled) return [];
+  const c = inv.connectionId;
+  return [
+    { name: 'inventory.sync', queue: INVENTORY_SYNC_QUEUE, key: inventorySyncKey(c, 'quantity'), payload: { connectionId: c, scope: 'quantity' }, everyMs: inv.syncEveryMs },
+    { name: 'prices.sync', queue: INVENTORY_SYNC_QUEUE, key: inventorySyncKey(c, 'price'), payload: { connectionId: c, scope: 'price' }, everyMs: inv.priceSyncEveryMs },
+    { name: 'inventory.watch', queue: INVENTORY_WATCH_QUEUE, key: inventoryWatchKey(c), payload: { connectionId: c }, everyMs: inv.stockWatchEveryMs },
+  ];
+}
+
+/**
+ * Item fields through the gateway's resolveItems: short description, UPC and weight. The gateway port does not
+ * read UserFld1..n or the long description yet, so map rows on those find no value (not sent, or an issue when required).
+ */
+async function itemFieldsVia(resolve: Sage500Gateway['resolveItems'], itemIds: readonly string[]): Promise<ItemFields[]> {
+  const { items } = await resolve(itemIds);
+  return items
+    .filter((i) => i.matchedBy === 'item-id')
+    .map((i) => ({ itemId: i.itemId, shortDesc: i.description, ...(i.upc ? { upc: i.upc } : {}), ...(i.weight !== undefined ? { weight: i.weight } : {}) }));
+}

@@ -1,0 +1,160 @@
+import { sql } from 'kysely';
+import { Gauge, Histogram, type Registry } from 'prom-client';
+import type { Clock } from '../core/ports/clock.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Store } from '../runtime/store/store.ts';
+
+/**
+ * Metrics computed from the store when /metrics is scraped (prom-client `collect()`), so every process that
+ * serves /metrics reports the same figures and no busy flow file needs a hook: the age of the oldest due job per
+ * queue, the level of every shared rate bucket, and three latencies read from timestamps the flows already store.
+ *
+ * The latency histograms are recomputed at each scrape over the rows that finished in the last `windowMs`
+ * (default 24 h): query them as they are (`histogram_quantile(0.95, sellbridge_ship_confirm_latency_seconds_bucket)`),
+ * not with rate(); they are windows, not counters since process start.
+ */
+export interface StoreCollectorOptions {
+  readonly registry: Registry;
+  readonly store: Store;
+  readonly clock: Clock;
+  /** Lookback of the latency windows (default 24 h). */
+  readonly windowMs?: number;
+  /** At most this many rows per window and scrape (default 20 000). */
+  readonly maxRows?: number;
+}
+
+const LATENCY_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
+const LAG_BUCKETS = [3600, 21600, 43200, 86400, 172800, 259200, 432000, 604800, 1209600, 2592000];
+
+const ms = (iso: string): number => Date.parse(iso);
+
+export function registerStoreCollectors(options: StoreCollectorOptions): void {
+  const { registry, store, clock } = options;
+  const windowMs = options.windowMs ?? 86_400_000;
+  const limit = options.maxRows ?? 20_000;
+  const db = store.db;
+  const since = () => new Date(clock.now().getTime() - windowMs).toISOString();
+
+  new Gauge({
+    name: 'sellbridge_queue_oldest_due_age_seconds',
+    help: 'Age of the oldest pending job per queue that is due (run_at reached): how long the backlog head has waited; 0 when nothing is due',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const now = clock.now();
+      const res = await sql<{ queue: string; oldest: string | null }>`
+        SELECT queue, MIN(CASE WHEN run_at <= ${now.toISOString()} THEN run_at END) AS oldest
+        FROM jobs WHERE state = 'pending' GROUP BY queue`.execute(db);
+      for (const r of res.rows) this.set({ queue: r.queue }, r.oldest ? Math.max(0, (now.getTime() - ms(r.oldest)) / 1000) : 0);
+    },
+  });
+
+  /** Every shared bucket with its level refilled to now (tokens are stored as of `updated_at_ms`). */
+  const readBuckets = async () => {
+    const now = clock.now().getTime();
+    const res = await sql<{ key: string; tokens: number; updated_at_ms: number; rate: number; burst: number }>`
+      SELECT key, tokens, updated_at_ms, rate, burst FROM rate_buckets`.execute(db);
+    return res.rows.map((r) => {
+      const parts = r.key.split('|');
+      const burst = Number(r.burst);
+      const level = Math.min(burst, Number(r.tokens) + (Math.max(0, now - Number(r.updated_at_ms)) / 1000) * Number(r.rate));
+      return { labels: { operation: parts[parts.length - 1] ?? r.key, seller: parts.length >= 4 ? (parts[1] ?? '') : '' }, level: Math.max(0, level), burst };
+    });
+  };
+  new Gauge({
+    name: 'sellbridge_rate_bucket_tokens',
+    help: 'Tokens available now in each shared SP-API rate bucket (refilled to the scrape time), per operation and seller',
+    labelNames: ['operation', 'seller'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const b of await readBuckets()) this.set(b.labels, b.level);
+    },
+  });
+  new Gauge({
+    name: 'sellbridge_rate_bucket_burst',
+    help: 'Capacity (burst) of each shared SP-API rate bucket, per operation and seller',
+    labelNames: ['operation', 'seller'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const b of await readBuckets()) this.set(b.labels, b.burst);
+    },
+  });
+
+  new Histogram({
+    name: 'sellbridge_ship_confirm_latency_seconds',
+    help: 'Sage shipment recorded -> confirmShipment accepted by Amazon, per package, over packages confirmed in the last 24 h (recomputed from shipment_confirmations at each scrape)',
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const res = await sql<{ created_at: string; updated_at: string }>`
+        SELECT created_at, updated_at FROM shipment_confirmations
+        WHERE state = 'confirmed' AND updated_at >= ${since()} LIMIT ${limit}`.execute(db);
+      for (const r of res.rows) this.observe(Math.max(0, (ms(r.updated_at) - ms(r.created_at)) / 1000));
+    },
+  });
+
+  new Histogram({
+    name: 'sellbridge_feed_accept_to_applied_seconds',
+    help: 'Listing feed accepted by Amazon (createFeed returned its id) -> processing finished, by final status (DONE, FATAL, CANCELLED), over feeds finished in the last 24 h',
+    labelNames: ['status'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const res = await sql<{ status: string; submitted_at: string; finished_at: string }>`
+        SELECT status, submitted_at, finished_at FROM listing_feed
+        WHERE submitted_at IS NOT NULL AND finished_at IS NOT NULL AND finished_at >= ${since()} LIMIT ${limit}`.execute(db);
+      for (const r of res.rows) this.observe({ status: r.status }, Math.max(0, (ms(r.finished_at) - ms(r.submitted_at)) / 1000));
+    },
+  });
+
+  new Histogram({
+    name: 'sellbridge_settlement_lag_seconds',
+    help: 'Settlement deposit date -> its journals posted to Sage (last posting of a corrected settlement), over settlements posted in the last 24 h',
+    buckets: LAG_BUCKETS,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const res = await sql<{ deposit_date: string; updated_at: string }>`
+        SELECT deposit_date, updated_at FROM settlements
+        WHERE state = 'posted' AND updated_at >= ${since()} LIMIT ${limit}`.execute(db);
+      for (const r of res.rows) {
+        const lag = (ms(r.updated_at) - ms(r.deposit_date)) / 1000;
+        if (Number.isFinite(lag)) this.observe(Math.max(0, lag));
+      }
+    },
+  });
+}
+
+/**
+ * The Sage gateway with order-to-Sage latency: when `createSalesOrder` creates an order (not `existing`), the
+ * time since Sellbridge first saw the Amazon order (order_sightings, by push or poll) is observed in
+ * `metrics.orderToSageLatency`. The look-up runs after the call returns and never fails or delays it.
+ */
+export function observeOrderToSage(sage: Sage500Gateway, deps: { store: Store; clock: Clock; metrics: Metrics }): Sage500Gateway {
+  const record = async (amazonOrderId: string, at: number) => {
+    const res = await sql<{ first_source: string; first_seen_at: string }>`
+      SELECT first_source, first_seen_at FROM order_sightings WHERE amazon_order_id = ${amazonOrderId}
+      ORDER BY first_seen_at LIMIT 1`.execute(deps.store.db);
+    const row = res.rows[0];
+    if (!row) return;
+    deps.metrics.orderToSageLatency.observe({ source: row.first_source }, Math.max(0, (at - ms(row.first_seen_at)) / 1000));
+  };
+  return new Proxy(sage, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== 'createSalesOrder' || typeof value !== 'function') return value;
+      const create = value as Sage500Gateway['createSalesOrder'];
+      return async (...args: Parameters<Sage500Gateway['createSalesOrder']>) => {
+        const result = await create.apply(target, args);
+        if (result.outcome === 'created') void record(args[0].amazonOrderId, deps.clock.now().getTime()).catch(() => undefined);
+        return result;
+      };
+    },
+  });
+}

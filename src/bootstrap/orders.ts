@@ -1,0 +1,167 @@
+import type { FlowWiring } from './wiring.ts';
+import type { Circuit } from '../core/ports/circuit.ts';
+import {
+  ORDER_POLL_QUEUE,
+  ORDER_SYNC_QUEUE,
+  ORDER_WORK_PRIORITY,
+  orderPollKey,
+  orderSyncKey,
+  registerOrderFlows,
+  registerOrderPolling,
+  SHIPMENT_POLL_QUEUE,
+  shipmentPollKey,
+  type OrderFlowDeps,
+  type OrderPollDeps,
+} from '../flows/index.ts';
+import type { EnqueueResult, JobQueue } from '../runtime/queue/job-queue.ts';
+import type { Tx } from '../runtime/store/store.ts';
+import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
+import { mergeCarriers, storeMappingRules } from '../connectors/store/mapping-rules.ts';
+import { storeOrderSightings } from '../connectors/store/order-sightings.ts';
+import { storeWatermarks } from '../connectors/store/watermarks.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
+import type { ItemCatalogue } from '../core/ports/item-catalogue.ts';
+import type { JobScheduler } from '../core/ports/job-scheduler.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import { tranNoFor } from '../connectors/sage500/tran-no.ts';
+import type { Store } from '../runtime/store/store.ts';
+import { storeOrderLinks } from '../connectors/store/order-links.ts';
+import { storeShipmentConfirmations } from '../connectors/store/shipment-confirmations.ts';
+import { storeSkuAliases } from '../connectors/store/sku-aliases.ts';
+
+/** What `registerOrders` needs from the composition root; Sage's breaker alone is enough of the circuits. */
+export type OrderWiringInput = Pick<FlowWiring, 'config' | 'store' | 'clock' | 'logger' | 'metrics' | 'queue' | 'scheduler' | 'inbox' | 'amazon' | 'sage'> & {
+  readonly circuits?: { readonly sage500: Circuit };
+};
+
+export interface OrderWiring {
+  readonly deps: OrderFlowDeps;
+  readonly pollDeps: OrderPollDeps;
+  readonly connectionId: string;
+}
+
+/**
+ * Registers the order-to-fulfillment handlers (`order.sync`, `order.poll`, `shipment.poll`, `shipment.confirm`) on
+ * the queue and their recurring schedules on the scheduler: shipment polling per connection, and the order polling
+ * safety net when `orders.poll.enabled` and Amazon credentials are configured (a worker without them would only
+ * dead-letter polls). Call before `queue.start()`.
+ */
+export function registerOrders(input: OrderWiringInput): OrderWiring {
+  const { config, queue, scheduler } = input;
+  const connectionId = config.orders.connectionId;
+  // Operator-edited carriers (mapping_rules, admin API) are read from the store each time a flow asks for the rules
+  // (one indexed select), so an edit takes effect on the next job without a restart.
+  const storedRules = storeMappingRules(input.store, input.clock);
+  const rulesFor = async (id: string): Promise<MappingRules> => {
+    const stored = await storedRules.carriers(id);
+    return Object.keys(stored).length ? { ...DEFAULT_MAPPING_RULES, carriers: mergeCarriers(DEFAULT_MAPPING_RULES.carriers, stored) } : DEFAULT_MAPPING_RULES;
+  };
+  const deps = createOrderFlowDeps({
+    store: input.store,
+    amazon: input.amazon,
+    sage: input.sage,
+    clock: input.clock,
+    queue,
+    tranNoPrefix: config.sage500.tranNoPrefix,
+    rulesFor,
+    // A claimed confirmation outlives any one call: three request deadlines.
+    sendFenceMs: 3 * config.amazon.requestTimeoutMs,
+    ...(input.circuits ? { sageCircuit: input.circuits.sage500 } : {}),
+  });
+  registerOrderFlows(queue, deps);
+  const pollDeps: OrderPollDeps = {
+    amazon: input.amazon,
+    watermarks: storeWatermarks(input.store, input.clock),
+    jobs: queue,
+    sightings: storeOrderSightings(input.store, input.clock),
+    clock: input.clock,
+    pollSettingsFor: () => config.orders.poll,
+    onFirstSeenByPolling: (connection, ids) => {
+      input.metrics.ordersFirstSeenByPolling.inc({ connection }, ids.length);
+      input.logger.warn({ connectionId: connection, orders: ids.length }, `order polling found ${ids.length} order(s) no notification announced`);
+    },
+  };
+  registerOrderPolling(queue, pollDeps);
+  scheduler.add({
+    name: `shipment.poll (${connectionId})`,
+    queue: SHIPMENT_POLL_QUEUE,
+    key: shipmentPollKey(connectionId),
+    payload: { connectionId },
+    everyMs: config.orders.shipmentPollEveryMs,
+    priority: ORDER_WORK_PRIORITY,
+  });
+  if (config.orders.poll.enabled && config.amazon.refreshToken) {
+    scheduler.add({
+      name: `order.poll (${connectionId})`,
+      queue: ORDER_POLL_QUEUE,
+      key: orderPollKey(connectionId),
+      payload: { connectionId },
+      everyMs: config.orders.poll.everyMs,
+      priority: ORDER_WORK_PRIORITY,
+    });
+  } else if (config.orders.poll.enabled) {
+    input.logger.info({ connectionId }, 'order polling safety net off: amazon.refreshToken is not set');
+  }
+  return { deps, pollDeps, connectionId };
+}
+
+/**
+ * Queues the `order.sync` job of one order: keyed by the order, de-duplicated while pending, at order priority.
+ * Inside `tx` it commits with the caller's write (the inbox row). A de-duplicating enqueue on SQLite can lose a race
+ * with the job it collided with starting (SB_STORE_UNAVAILABLE, retryable); outside a transaction it is tried again.
+ */
+export async function enqueueOrderSync(queue: Pick<JobQueue, 'enqueue'>, connectionId: string, amazonOrderId: string, tx?: Tx): Promise<EnqueueResult> {
+  const options = { key: orderSyncKey(amazonOrderId), dedupe: true, priority: ORDER_WORK_PRIORITY, ...(tx ? { tx } : {}) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await queue.enqueue(ORDER_SYNC_QUEUE, { connectionId, amazonOrderId }, options);
+    } catch (err) {
+      if (tx || (err as { code?: string }).code !== 'SB_STORE_UNAVAILABLE' || attempt >= 5) throw err;
+    }
+  }
+}
+
+export interface OrderFlowDepsInput {
+  readonly store: Store;
+  readonly amazon: AmazonMarketplace;
+  readonly sage: Sage500Gateway;
+  readonly clock: Clock;
+  /** The job queue (structurally: anything with enqueue), for the fan-out of shipment confirmations. */
+  readonly queue: JobScheduler;
+  /** Per-connection mapping rules as they stand now; default DEFAULT_MAPPING_RULES for every connection. */
+  readonly rulesFor?: (connectionId: string) => Promise<MappingRules>;
+  /** Sage's circuit breaker, asked first by every order job. */
+  readonly sageCircuit?: Circuit;
+  /** Prefix of reserved TranNos (config sage500.tranNoPrefix). Default `AMZ`. */
+  readonly tranNoPrefix?: string;
+  /** Where unknown SKUs find suggestions; default: the gateway's `listItems`. */
+  readonly catalogue?: ItemCatalogue;
+  /** How long a claimed shipment confirmation belongs to its worker; default DEFAULT_SEND_FENCE_MS. */
+  readonly sendFenceMs?: number;
+}
+
+/** Builds the deps of the order flows from the store and the two connectors (composition, not business). */
+export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
+  const prefix = input.tranNoPrefix ?? 'AMZ';
+  const rulesFor = input.rulesFor ?? (async () => DEFAULT_MAPPING_RULES);
+  return {
+    amazon: input.amazon,
+    sage: input.sage,
+    links: storeOrderLinks(input.store, input.clock, (n) => tranNoFor(prefix, n)),
+    aliases: storeSkuAliases(input.store, input.clock),
+    confirmations: storeShipmentConfirmations(input.store, input.clock),
+    watermarks: storeWatermarks(input.store, input.clock),
+    catalogue: input.catalogue ?? catalogueOf(input.sage),
+    jobs: input.queue,
+    rulesFor,
+    carriersFor: async (connectionId) => (await rulesFor(connectionId)).carriers,
+    ...(input.sageCircuit ? { sageCircuit: input.sageCircuit } : {}),
+    ...(input.sendFenceMs !== undefined ? { sendFenceMs: input.sendFenceMs } : {}),
+  };
+}
+
+/** Active Sage items through the gateway's `listItems` (the catalogue unknown-SKU suggestions compare against). */
+function catalogueOf(sage: Sage500Gateway): ItemCatalogue {
+  return { listItems: () => sage.listItems() };
+}

@@ -1,0 +1,152 @@
+import type { ResolvedConfig } from '../config/schema.ts';
+import type { SpApiClient } from '../connectors/amazon/sp-api/client.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { JobScheduler } from '../core/ports/job-scheduler.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import { DEFAULT_SETTLEMENT_ACCOUNT_RULES, type SettlementAccountRule, type SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
+import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
+import { registerSettlementHandlers } from '../flows/index.ts';
+import { SETTLEMENT_DISCOVER_QUEUE, settlementDiscoverKey, type SettlementFlowDeps, type SettlementSettings } from '../flows/settlement.ts';
+import { type QuarantineEntry } from '../core/ports/settlement-ledger.ts';
+import { type SettlementReports } from '../core/ports/settlement-reports.ts';
+import type { Store } from '../runtime/store/store.ts';
+import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
+import { storeWatermarks } from '../connectors/store/watermarks.ts';
+import { settlementReportsFromClient } from '../connectors/amazon/settlement/settlement-files.ts';
+import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts';
+
+export type SettlementConfig = ResolvedConfig['settlements'];
+
+/** The flows' settings from the `settlements` config section: configured rules first, then the seeded ones. */
+export function settlementSettingsFromConfig(config: SettlementConfig): SettlementSettings {
+  const custom = config.rules.map((r) => ({
+    transactionType: r.transactionType, amountType: r.amountType, amountDescription: r.amountDescription, account: r.account, label: r.label,
+    ...(r.marketplace ? { marketplace: r.marketplace } : {}), ...(r.currency ? { currency: r.currency } : {}),
+  }));
+  const rules: SettlementAccountRules = {
+    bankAccount: config.bankClearingAccount,
+    bankAccountByCurrency: { ...config.bankAccountByCurrency },
+    rules: [...custom, ...(config.useDefaultRules ? DEFAULT_SETTLEMENT_ACCOUNT_RULES : [])],
+    ...(config.suspenseAccount ? { suspenseAccount: config.suspenseAccount } : {}),
+  };
+  return { rules, detail: config.summarize, postDate: config.postingDate, lookbackDays: config.lookbackDays };
+}
+
+export interface SettlementDepsInput {
+  readonly store: Store;
+  readonly sage: Pick<Sage500Gateway, 'postJournal'>;
+  readonly clock: Clock;
+  /** The job queue (structurally: anything with enqueue), for discovery's fan-out. */
+  readonly queue: JobScheduler;
+  readonly config: SettlementConfig;
+  /** SP-API client of a connection; or `reports` directly (tests). One of the two is needed for discovery. */
+  readonly clientFor?: (connectionId: string) => SpApiClient;
+  readonly reports?: SettlementReports;
+  /** Alert hook for quarantined files (bootstrap: a warn log line naming the source and code). */
+  readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
+}
+
+/** Builds the settlement flows' deps from the store and the connectors (composition, not business). */
+export function createSettlementDeps(input: SettlementDepsInput): SettlementFlowDeps {
+  const settings = settlementSettingsFromConfig(input.config);
+  const storedRules = storeMappingRules(input.store, input.clock);
+  const storedGl = new Map<string, readonly SettlementAccountRule[]>();
+
+  const numberFormat = input.config.numberFormat;
+  const reports: SettlementReports =
+    input.reports ??
+    (input.clientFor
+      ? settlementReportsFromClient(input.clientFor, { numberFormat })
+      : {
+          list: async () => ({ reports: [] }),
+          open: async () => {
+            throw new Error('settlement reports: no SP-API client configured');
+          },
+        });
+  const deps: SettlementFlowDeps = {
+    sage: input.sage,
+    ledger: storeSettlementLedger(input.store, input.clock),
+    reports,
+    watermarks: storeWatermarks(input.store, input.clock),
+    jobs: input.queue,
+    clock: input.clock,
+    // Operator-edited GL rules (mapping_rules, admin API) go before the configured/seeded ones; they are read from
+    // the store at the start of every settlement job (registerSettlementFlows), so an edit needs no restart.
+    settingsFor: (connectionId) => {
+      const stored = storedGl.get(connectionId);
+      return stored?.length ? { ...settings, rules: { ...settings.rules, rules: [...stored, ...settings.rules.rules] } } : settings;
+    },
+    ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
+  };
+  STORED_GL_REFRESH.set(deps, async (connectionId) => {
+    storedGl.set(connectionId, await storedRules.glRules(connectionId));
+  });
+  return deps;
+}
+
+const STORED_GL_REFRESH = new WeakMap<SettlementFlowDeps, (connectionId: string) => Promise<void>>();
+
+/** Reads the stored GL rules of a connection into deps made by createSettlementDeps (the queue handlers do it per job; call it before importSettlement outside the queue). */
+export async function refreshStoredGlRules(deps: SettlementFlowDeps, connectionId: string): Promise<void> {
+  await STORED_GL_REFRESH.get(deps)?.(connectionId);
+}
+
+/** Registers `settlement.discover` and `settlement.import` on the queue; call before `queue.start()`. */
+export function registerSettlementFlows(queue: HandlerRegistry, deps: SettlementFlowDeps): void {
+  registerSettlementHandlers(
+    {
+      register: (name, handler) =>
+        queue.register(name, async (payload) => {
+          const c = (payload as { connectionId?: unknown } | null)?.connectionId;
+          if (typeof c === 'string') await refreshStoredGlRules(deps, c);
+          return handler(payload);
+        }),
+    },
+    deps,
+  );
+}
+
+/** The connection settlements are kept under: settlements.connectionId, else orders.connectionId. */
+export function settlementConnectionId(config: Pick<ResolvedConfig, 'settlements' | 'orders'>): string {
+  return config.settlements.connectionId ?? config.orders.connectionId;
+}
+
+/** The discovery schedule for runtime/scheduler.ts (`scheduler.add(settlementDiscoverySchedule(config, id))`). */
+export function settlementDiscoverySchedule(config: SettlementConfig, connectionId: string) {
+  return {
+    name: `${SETTLEMENT_DISCOVER_QUEUE} (${connectionId})`,
+    queue: SETTLEMENT_DISCOVER_QUEUE,
+    key: settlementDiscoverKey(connectionId),
+    payload: { connectionId },
+    everyMs: config.discoveryEveryMs,
+  } as const;
+}
+
+/** What bootstrap's FlowWiring offers that the settlement flows use (structural). */
+export interface SettlementWiringInput {
+  readonly config: Pick<ResolvedConfig, 'settlements' | 'orders'>;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: { warn(obj: object, msg: string): void };
+  readonly queue: JobScheduler & HandlerRegistry;
+  readonly scheduler: { add(schedule: ReturnType<typeof settlementDiscoverySchedule>): void };
+  readonly amazonConnector: () => { readonly connection: { readonly client: SpApiClient } };
+  readonly sage: Pick<Sage500Gateway, 'postJournal'>;
+}
+
+/**
+ * bootstrap/index.ts's one line for the settlement flows: registers `settlement.discover` and `settlement.import`, and (when
+ * settlements.enabled) the discovery schedule. A quarantined file is logged as a warning (the alert; the job's dead
+ * letter carries the diagnosis).
+ */
+export function registerSettlements(w: SettlementWiringInput): { deps: SettlementFlowDeps; connectionId: string } {
+  const connectionId = settlementConnectionId(w.config);
+  const deps = createSettlementDeps({
+    store: w.store, sage: w.sage, clock: w.clock, queue: w.queue, config: w.config.settlements,
+    clientFor: () => w.amazonConnector().connection.client,
+    onQuarantine: (e) => w.logger.warn({ quarantineId: e.id, source: e.source, settlementId: e.settlementId ?? null, code: e.code, issues: e.issues.length }, `settlement file ${e.source} quarantined: ${e.code}`),
+  });
+  registerSettlementFlows(w.queue, deps);
+  if (w.config.settlements.enabled) w.scheduler.add(settlementDiscoverySchedule(w.config.settlements, connectionId));
+  return { deps, connectionId };
+}

@@ -1,0 +1,122 @@
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { createSettlementParser, type NumberFormat } from './index.ts';
+import { isGzip } from '../sp-api/http-client.ts';
+import type { SpApiClient } from '../sp-api/client.ts';
+import { MappingError } from '../../../core/errors.ts';
+import type { SettlementTransaction } from '../../../core/model/settlement.ts';
+import type { SettlementFile, SettlementReports } from '../../../core/ports/settlement-reports.ts';
+
+/** Amazon's report type of the flat-file V2 settlement report. */
+export const SETTLEMENT_REPORT_TYPE = 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2';
+
+/**
+ * Settlement files for the flows: a file a user saved (plain or gzip, read as a stream in constant memory) and
+ * Amazon's settlement reports through the SP-API client (getReports DONE since a watermark, getReportDocument,
+ * download, gunzip when flagged or when the bytes are gzip anyway).
+ */
+export interface SettlementReadOptions {
+  /** `auto` (default) detects the number format per file. */
+  readonly numberFormat?: 'auto' | NumberFormat;
+}
+
+const parserOptions = (options: SettlementReadOptions, onTransaction: (t: SettlementTransaction) => void) => ({
+  keepTransactions: false,
+  onTransaction,
+  ...(options.numberFormat && options.numberFormat !== 'auto' ? { numberFormat: options.numberFormat } : {}),
+});
+
+/**
+ * A gzip stream that fails (zlib says only "unexpected end of file") as a diagnosis that names the file, its size
+ * and what to do (issue 13). Other errors pass through.
+ */
+function gzipError(name: string, bytes: number, err: unknown): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'Z_BUF_ERROR') {
+    return new MappingError('SB_SETTLE_FILE_INVALID', `settlement file ${name}`, [
+      { field: 'file', problem: `is a truncated gzip file (${bytes} bytes): the compressed data ends early, so the download or copy was cut off; download the report again (or copy the whole .gz) and import it again` },
+    ], { context: { bytes } });
+  }
+  if (code === 'Z_DATA_ERROR') {
+    return new MappingError('SB_SETTLE_FILE_INVALID', `settlement file ${name}`, [
+      { field: 'file', problem: `is a damaged gzip file (${bytes} bytes): it starts like gzip but the compressed data is corrupt; download the report again` },
+    ], { context: { bytes } });
+  }
+  return err;
+}
+
+/** A settlement file on disk; gzip is recognised by its first bytes. */
+export function settlementFileFromPath(path: string, options: SettlementReadOptions = {}): SettlementFile {
+  return {
+    source: `file:${basename(path)}`,
+    async read(onTransaction) {
+      const handle = await open(path, 'r');
+      const head = Buffer.alloc(2);
+      try {
+        await handle.read(head, 0, 2, 0);
+      } finally {
+        await handle.close();
+      }
+      const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+      const gzip = isGzip(head);
+      const stream = gzip ? raw.pipe(createGunzip()) : raw;
+      stream.setEncoding('utf8');
+      const parser = createSettlementParser(parserOptions(options, onTransaction));
+      try {
+        for await (const chunk of stream) parser.write(chunk as string);
+      } catch (err) {
+        if (gzip) throw gzipError(basename(path), (await stat(path)).size, err);
+        throw err;
+      } finally {
+        raw.destroy();
+      }
+      return parser.end();
+    },
+  };
+}
+
+/** A settlement document already in memory (a downloaded report); gunzipped when the bytes are gzip. */
+export function settlementFileFromBytes(source: string, bytes: Uint8Array, options: SettlementReadOptions = {}): SettlementFile {
+  return {
+    source,
+    async read(onTransaction) {
+      let data: Uint8Array;
+      try {
+        data = isGzip(bytes) ? gunzipSync(bytes) : bytes;
+      } catch (err) {
+        throw gzipError(source, bytes.length, err);
+      }
+      const decoder = new TextDecoder('utf-8');
+      const parser = createSettlementParser(parserOptions(options, onTransaction));
+      const step = 1 << 20;
+      for (let i = 0; i < data.length; i += step) parser.write(decoder.decode(data.subarray(i, Math.min(data.length, i + step)), { stream: true }));
+      parser.write(decoder.decode());
+      return parser.end();
+    },
+  };
+}
+
+/** Settlement reports of the connection's seller through the SP-API client. */
+export function settlementReportsFromClient(clientFor: (connectionId: string) => SpApiClient, options: SettlementReadOptions = {}): SettlementReports {
+  return {
+    async list(connectionId, query) {
+      const client = clientFor(connectionId);
+      // With a nextToken Amazon wants nothing else.
+      const page = query.nextToken
+        ? await client.getReports({ nextToken: query.nextToken })
+        : await client.getReports({ reportTypes: [SETTLEMENT_REPORT_TYPE], processingStatuses: ['DONE'], createdSince: query.createdSince, pageSize: 100 });
+      const reports = page.items
+        .filter((r) => r.reportType === SETTLEMENT_REPORT_TYPE && r.processingStatus === 'DONE' && r.reportDocumentId)
+        .map((r) => ({ reportId: r.reportId, reportDocumentId: r.reportDocumentId!, createdTime: new Date(r.createdTime).toISOString() }));
+      return { reports, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+    },
+    async open(connectionId, ref) {
+      const client = clientFor(connectionId);
+      const document = await client.getReportDocument(ref.reportDocumentId);
+      const bytes = await client.downloadReportDocument(document);
+      return settlementFileFromBytes(`report:${ref.reportId}`, bytes, options);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { ConfirmationDetail, ConfirmationKey, ConfirmationState, ShipmentConfirmation, ShipmentConfirmations } from '../../core/ports/shipment-confirmations.ts';
+import type { Store } from '../../runtime/store/store.ts';
+import type { Database } from '../../runtime/store/tables.ts';
+
+/** Row type of `shipment_confirmations` (migration 0005): one per (order, Sage shipment, package). */
+export type ShipmentConfirmationTables = {
+  shipment_confirmations: {
+    connection_id: string;
+    amazon_order_id: string;
+    shipment_key: string;
+    package_no: string;
+    package_reference_id: number | string;
+    state: string;
+    detail: string;
+    send_attempts: number;
+    created_at: string;
+    updated_at: string;
+  };
+};
+export type ShipmentConfirmationRow = ShipmentConfirmationTables['shipment_confirmations'];
+
+type Db = Kysely<Database & ShipmentConfirmationTables>;
+const tables = (store: Store): Db => store.db.withTables<ShipmentConfirmationTables>();
+
+export function storeShipmentConfirmations(store: Store, clock: Clock): ShipmentConfirmations {
+  const db = tables(store);
+  const byKey = (d: Db, k: ConfirmationKey) =>
+    d
+      .selectFrom('shipment_confirmations')
+      .selectAll()
+      .where('connection_id', '=', k.connectionId)
+      .where('amazon_order_id', '=', k.amazonOrderId)
+      .where('shipment_key', '=', k.shipmentKey)
+      .where('package_no', '=', k.packageNo);
+  const get = async (k: ConfirmationKey) => confirmationFromRow(await byKey(db, k).executeTakeFirst());
+  return {
+    get,
+    async record(k: ConfirmationKey, detail: ConfirmationDetail) {
+      const existing = await get(k);
+      if (existing) return existing;
+      await db.transaction().execute(async (tx) => {
+        const max = await tx
+          .selectFrom('shipment_confirmations')
+          .select((eb) => eb.fn.max('package_reference_id').as('n'))
+          .where('connection_id', '=', k.connectionId)
+          .where('amazon_order_id', '=', k.amazonOrderId)
+          .executeTakeFirst();
+        const at = clock.now().toISOString();
+        await tx
+          .insertInto('shipment_confirmations')
+          .values({
+            connection_id: k.connectionId, amazon_order_id: k.amazonOrderId, shipment_key: k.shipmentKey, package_no: k.packageNo,
+            package_reference_id: Number(max?.n ?? 0) + 1, state: 'pending', detail: JSON.stringify(detail), send_attempts: 0, created_at: at, updated_at: at,
+          })
+          .onConflict((oc) => oc.columns(['connection_id', 'amazon_order_id', 'shipment_key', 'package_no']).doNothing())
+          .execute();
+      });
+      return (await get(k))!;
+    },
+    async setState(k: ConfirmationKey, state: ConfirmationState) {
+      await db
+        .updateTable('shipment_confirmations')
+        .set((eb) => ({ state, updated_at: clock.now().toISOString(), ...(state === 'sending' ? { send_attempts: eb('send_attempts', '+', 1) } : {}) }))
+        .where('connection_id', '=', k.connectionId)
+        .where('amazon_order_id', '=', k.amazonOrderId)
+        .where('shipment_key', '=', k.shipmentKey)
+        .where('package_no', '=', k.packageNo)
+        .execute();
+    },
+    async claimSend(k: ConfirmationKey, fenceMs: number) {
+      const now = clock.now();
+      const staleBefore = new Date(now.getTime() - fenceMs).toISOString();
+      const result = await db
+        .updateTable('shipment_confirmations')
+        .set((eb) => ({ state: 'sending', updated_at: now.toISOString(), send_attempts: eb('send_attempts', '+', 1) }))
+        .where('connection_id', '=', k.connectionId)
+        .where('amazon_order_id', '=', k.amazonOrderId)
+        .where('shipment_key', '=', k.shipmentKey)
+        .where('package_no', '=', k.packageNo)
+        .where((eb) => eb.or([eb('state', 'in', ['pending', 'unknown']), eb.and([eb('state', '=', 'sending'), eb('updated_at', '<', staleBefore)])]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async listForOrder(connectionId, amazonOrderId) {
+      const rows = await db.selectFrom('shipment_confirmations').selectAll().where('connection_id', '=', connectionId).where('amazon_order_id', '=', amazonOrderId).orderBy('package_reference_id').execute();
+      return rows.map((r) => confirmationFromRow(r)!);
+    },
+  };
+}
+
+function confirmationFromRow(row: ShipmentConfirmationRow | undefined): ShipmentConfirmation | undefined {
+  if (!row) return undefined;
+  return {
+    connectionId: row.connection_id,
+    amazonOrderId: row.amazon_order_id,
+    shipmentKey: row.shipment_key,
+    packageNo: row.package_no,
+    packageReferenceId: String(row.package_reference_id),
+    state: row.state as ConfirmationState,
+    detail: JSON.parse(row.detail) as ConfirmationDetail,
+    sendAttempts: Number(row.send_attempts),
+  };
+}
+
+/** The stored confirmation rows of one order, by packageReferenceId (the admin API's order detail). */
+export async function listConfirmationRows(store: Store, connectionId: string, amazonOrderId: string): Promise<ShipmentConfirmationRow[]> {
+  return tables(store).selectFrom('shipment_confirmations').selectAll().where('connection_id', '=', connectionId).where('amazon_order_id', '=', amazonOrderId).orderBy('package_reference_id').execute();
+}

@@ -1,0 +1,177 @@
+import type { ItemPrice, PriceSheet, StockLevel } from '../core/model/inventory.ts';
+import type { ItemFields, ListingLink, ListingSyncRules, SentListingState } from '../core/model/listing.ts';
+import type { CustomFieldMap } from '../core/rules/custom-field-map.ts';
+import { attributeResultFromCustomFields } from '../core/transform/custom-field-attributes.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { JobScheduler } from '../core/ports/job-scheduler.ts';
+import type { ListingsChannel } from '../core/ports/listings-channel.ts';
+import type { ListingBlock, ListingStateStore } from '../core/ports/listing-state.ts';
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import type { Watermarks } from '../core/ports/watermarks.ts';
+import { canonicalJson, listingDeltaFromSage, listingKey, type FieldChange, type HeldChange, type ListingChange, type ListingDelta } from '../core/transform/listing-delta.ts';
+
+/**
+ * The inventory and price flows' shared parts: queue names and keys, settings, deps, and the plan of a listing
+ * sync that `inventory.sync` runs and the CLI previews. One file per job beside it; the queues are listed in
+ * flows/README.md.
+ */
+export const INVENTORY_SYNC_QUEUE = 'inventory.sync';
+export const LISTING_FEED_QUEUE = 'listing.feed';
+export const LISTING_BLOCK_QUEUE = 'listing.block';
+export const INVENTORY_WATCH_QUEUE = 'inventory.watch';
+export const STOCK_WATERMARK = 'sage.stock.digest';
+/** Drops to zero and feed tracking go before bulk work; orders (10) still go first. */
+export const FAST_LANE_PRIORITY = 8;
+export const FEED_PRIORITY = 5;
+
+export type SyncScope = 'quantity' | 'price' | 'all';
+export const inventorySyncKey = (connectionId: string, scope: SyncScope): string => `${INVENTORY_SYNC_QUEUE}:${connectionId}:${scope}`;
+export const listingFeedKey = (feedRowId: string): string => `${LISTING_FEED_QUEUE}:${feedRowId}`;
+export const listingBlockKey = (blockId: string): string => `${LISTING_BLOCK_QUEUE}:${blockId}`;
+export const inventoryWatchKey = (connectionId: string): string => `${INVENTORY_WATCH_QUEUE}:${connectionId}`;
+
+/** The inventory settings of one connection, in core terms (config section `inventory`). */
+export interface InventorySettings {
+  readonly sellerId: string;
+  readonly marketplaceIds: readonly string[];
+  readonly rules: ListingSyncRules;
+  /** Price source per marketplace. */
+  readonly priceFor: (marketplaceId: string) => { readonly priceSheet: PriceSheet; readonly currency: string; readonly warehouseId: string };
+  /** Sage item fields -> Amazon attributes; empty = attributes are not managed. */
+  readonly customFieldMap: CustomFieldMap;
+  readonly languageTag: string;
+  /** SKUs fulfilled by Amazon whatever their link says: their quantity is never pushed from Sage. */
+  readonly fbaSkus?: ReadonlySet<string>;
+  readonly fastLaneMax: number;
+  readonly readBackSample: number;
+  readonly feedsPer5Min: number;
+  readonly feedPollMs: number;
+  readonly issueLocale?: string;
+}
+
+export interface InventoryFlowDeps {
+  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'>;
+  /** Sage item fields of the custom-field map (descriptions, UPC, weight, UserFld); needed only when the map is set. */
+  readonly items?: (itemIds: readonly string[]) => Promise<readonly ItemFields[]>;
+  readonly channel: ListingsChannel;
+  readonly state: ListingStateStore;
+  readonly watermarks: Watermarks;
+  readonly jobs: JobScheduler;
+  readonly clock: Clock;
+  readonly settingsFor: (connectionId: string) => InventorySettings;
+  /** Progress of long reads (CLI progress bars); optional. */
+  readonly onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export const SAGE_CHUNK = 2_000;
+export const FIVE_MINUTES = 5 * 60_000;
+
+export function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+export function parseScope(value: unknown): SyncScope {
+  return value === 'price' || value === 'all' ? value : 'quantity';
+}
+
+/** Links with the currency of their marketplace's price source. */
+export async function linksOf(connectionId: string, deps: InventoryFlowDeps): Promise<ListingLink[]> {
+  const settings = deps.settingsFor(connectionId);
+  const stored = await deps.state.links(connectionId);
+  return stored.map((l) => ({ ...l, currency: settings.priceFor(l.marketplaceId).currency, ...(settings.fbaSkus?.has(l.sku) ? { fulfillment: 'FBA' as const } : {}) }));
+}
+
+export async function readStock(itemIds: readonly string[], deps: InventoryFlowDeps, rules: ListingSyncRules): Promise<StockLevel[]> {
+  const out: StockLevel[] = [];
+  const parts = chunks(itemIds, SAGE_CHUNK);
+  for (const [i, part] of parts.entries()) {
+    out.push(...(await deps.sage.getStock(part, rules.warehouseIds)));
+    deps.onProgress?.('sage stock', Math.min((i + 1) * SAGE_CHUNK, itemIds.length), itemIds.length);
+  }
+  return out;
+}
+
+export async function readPrices(links: readonly ListingLink[], deps: InventoryFlowDeps, settings: InventorySettings): Promise<ItemPrice[]> {
+  const out: ItemPrice[] = [];
+  const byMarketplace = new Map<string, Set<string>>();
+  for (const l of links) byMarketplace.set(l.marketplaceId, (byMarketplace.get(l.marketplaceId) ?? new Set()).add(l.itemId));
+  for (const [marketplaceId, items] of byMarketplace) {
+    const source = settings.priceFor(marketplaceId);
+    const ids = [...items];
+    for (const [i, part] of chunks(ids, SAGE_CHUNK).entries()) {
+      const rows = await deps.sage.getPrices({ itemIds: part, warehouseId: source.warehouseId, priceSheet: source.priceSheet, currency: source.currency, asOf: deps.clock.now().toISOString() });
+      // The delta reads the rule's sheet and warehouse; per-marketplace sources are normalised to them.
+      out.push(...rows.map((r) => ({ ...r, priceSheet: settings.rules.price.priceSheet, warehouseId: settings.rules.price.warehouseId })));
+      deps.onProgress?.(`sage prices ${marketplaceId}`, Math.min((i + 1) * SAGE_CHUNK, ids.length), ids.length);
+    }
+  }
+  return out;
+}
+
+export const fieldOf = (c: FieldChange): string => (c.kind === 'attribute' ? `attribute:${c.name}` : c.kind);
+export const inScope = (c: FieldChange, scope: SyncScope): boolean => scope === 'all' || c.kind === scope || (scope === 'quantity' && c.kind === 'attribute');
+
+/** What a sync would do: the delta restricted to the scope, minus changes held back by open blocks. */
+export interface SyncPlan {
+  readonly delta: ListingDelta;
+  readonly changes: readonly ListingChange[];
+  readonly held: readonly HeldChange[];
+  /** Changes left out because a block (rejected before, or a held price) is still open. */
+  readonly blocked: readonly { readonly sku: string; readonly marketplaceId: string; readonly field: string; readonly reason: string }[];
+  readonly lastSent: readonly SentListingState[];
+  readonly links: readonly ListingLink[];
+  readonly stock: readonly StockLevel[];
+  /** SKUs whose Sage item fields cannot become attributes (each issue names the Sage field and the attribute). */
+  readonly attributeIssues: readonly { readonly sku: string; readonly marketplaceId: string; readonly itemId: string; readonly reason: string }[];
+}
+
+/** Attaches the mapped attributes to the links (quantity/all scope, when the map is set). */
+export async function withAttributes(links: ListingLink[], deps: InventoryFlowDeps, settings: InventorySettings): Promise<{ links: ListingLink[]; issues: SyncPlan['attributeIssues'] }> {
+  if (settings.customFieldMap.length === 0 || !deps.items) return { links, issues: [] };
+  const ids = [...new Set(links.map((l) => l.itemId))];
+  const fields = new Map<string, ItemFields>();
+  for (const part of chunks(ids, SAGE_CHUNK)) for (const f of await deps.items(part)) fields.set(f.itemId, f);
+  const issues: { sku: string; marketplaceId: string; itemId: string; reason: string }[] = [];
+  const out = links.map((l) => {
+    const item = fields.get(l.itemId);
+    if (!item) return l;
+    const r = attributeResultFromCustomFields(item, settings.customFieldMap, { marketplaceId: l.marketplaceId, languageTag: settings.languageTag });
+    if (r.issues.length) issues.push({ sku: l.sku, marketplaceId: l.marketplaceId, itemId: l.itemId, reason: `Sage item ${l.itemId}: ${r.issues.map((i) => `${i.field}: ${i.problem}`).join('; ')}` });
+    return Object.keys(r.attributes).length ? { ...l, attributes: r.attributes } : l;
+  });
+  return { links: out, issues };
+}
+
+export async function planListingSync(connectionId: string, scope: SyncScope, deps: InventoryFlowDeps): Promise<SyncPlan> {
+  const settings = deps.settingsFor(connectionId);
+  const mapped = scope === 'price' ? { links: await linksOf(connectionId, deps), issues: [] } : await withAttributes(await linksOf(connectionId, deps), deps, settings);
+  const links = mapped.links;
+  const itemIds = [...new Set(links.map((l) => l.itemId))];
+  const stock = await readStock(itemIds, deps, settings.rules);
+  const prices = scope === 'quantity' ? [] : await readPrices(links, deps, settings);
+  const lastSent = await deps.state.lastSent(connectionId);
+  const approvedPrices = await deps.state.approvedPrices(connectionId);
+  const delta = listingDeltaFromSage({ links, stock, prices, lastSent, rules: settings.rules, approvedPrices });
+  const blocks = await deps.state.activeBlocks(connectionId);
+  const blockByField = new Map<string, ListingBlock>(blocks.map((b) => [`${listingKey(b.marketplaceId, b.sku)}\u0000${b.field}`, b]));
+  const blocked: { sku: string; marketplaceId: string; field: string; reason: string }[] = [];
+  const changes: ListingChange[] = [];
+  for (const change of delta.changes) {
+    const kept = change.changes.filter((c) => {
+      if (!inScope(c, scope)) return false;
+      const block = blockByField.get(`${listingKey(change.marketplaceId, change.sku)}\u0000${fieldOf(c)}`);
+      if (block && block.target === canonicalJson(c.to)) {
+        blocked.push({ sku: change.sku, marketplaceId: change.marketplaceId, field: block.field, reason: block.reason });
+        return false;
+      }
+      return true;
+    });
+    if (kept.length === 0) continue;
+    const q = kept.find((c) => c.kind === 'quantity');
+    changes.push({ ...change, changes: kept, toZero: change.toZero && q !== undefined });
+  }
+  const held = scope === 'quantity' ? [] : delta.held;
+  return { delta, changes, held, blocked, lastSent, links, stock, attributeIssues: mapped.issues };
+}

@@ -1,0 +1,77 @@
+import type { ResolvedConfig } from '../config/schema.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { DoctorReport } from '../core/model/doctor-report.ts';
+import type { MappingRules } from '../core/rules/mapping-rules.ts';
+import type { OrderFlowDeps } from '../flows/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { AuthService } from '../runtime/auth/auth-service.ts';
+import type { PiiVault } from '../runtime/pii/vault.ts';
+import type { DeadLetterService } from '../runtime/queue/dead-letters.ts';
+import type { JobQueue } from '../runtime/queue/job-queue.ts';
+import type { Store } from '../runtime/store/store.ts';
+import type { RouteRegistry } from './http/define.ts';
+import type { WebhookDeps } from './routes/webhooks.ts';
+import type { Throughput } from './throughput.ts';
+
+/** A health probe of one connection (Sage, Amazon): `lastSyncAt` is when it last did useful work, if known. */
+export type HealthProbe = () => Promise<{ ok: boolean; detail?: string; lastSyncAt?: string | null }>;
+
+/** What the order endpoints can do beyond reading the store, when the order flows are wired (see `createOrderFlowDeps`). */
+export interface AdminOrderFlow {
+  /** The Sage sales order Sellbridge would create for an Amazon order, without creating it. */
+  preview(connectionId: string, amazonOrderId: string): Promise<unknown>;
+}
+
+export interface AppDeps {
+  readonly store: Store;
+  readonly queue: JobQueue;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Bootstrap bearer token with the admin role (config server.adminToken); undefined = only stored tokens/users. */
+  readonly adminToken: string | undefined;
+  readonly clock?: Clock;
+  /** Default: created over `store` and `queue`. */
+  readonly deadLetters?: DeadLetterService;
+  /** Default: created over `store` with `security` settings. */
+  readonly auth?: AuthService;
+  readonly server?: Partial<ResolvedConfig['server']>;
+  readonly security?: Partial<ResolvedConfig['security']>;
+  /** Encrypted buyer PII; without it the PII endpoints answer 501. */
+  readonly pii?: PiiVault;
+  /** Order preview; without it (and without `orders`) /orders/:id/preview answers 501. */
+  readonly orderFlow?: AdminOrderFlow;
+  /** The runtime's order wiring: gives the preview, the mapping rules and the default connection. */
+  readonly orders?: { readonly deps: OrderFlowDeps; readonly connectionId: string };
+  /** Mapping rules of a connection (carriers, ship methods, customers), shown read-only. */
+  readonly mappingRules?: (connectionId: string) => MappingRules;
+  /** GL rules of the settlement posting, shown read-only when given. */
+  readonly glRules?: () => unknown;
+  /** Health of the Sage and Amazon connections for /readyz and the overview. */
+  readonly health?: { readonly sage?: HealthProbe; readonly amazon?: HealthProbe };
+  /** Circuit-breaker states, when a circuit registry exists. */
+  readonly circuits?: () => readonly { target: string; state: string }[];
+  /** The connection used when a request names none (default `default`). */
+  readonly defaultConnectionId?: string;
+  /** POST /webhooks/amazon, with its own credentials; absent = no webhook route. */
+  readonly webhooks?: WebhookDeps;
+  /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */
+  readonly doctor?: () => Promise<DoctorReport>;
+}
+
+/** Everything a route module needs, resolved once. */
+export interface ServerContext extends AppDeps {
+  readonly clock: Clock;
+  readonly deadLetters: DeadLetterService;
+  readonly auth: AuthService;
+  readonly throughput: Throughput;
+  readonly routes: RouteRegistry;
+  readonly settings: {
+    readonly behindTls: boolean;
+    readonly sessionTtlMs: number;
+    readonly authRateLimitPerMinute: number;
+    readonly piiViewRole: 'viewer' | 'operator' | 'admin';
+    readonly corsOrigins: readonly string[];
+  };
+  readonly connectionId: string;
+}
