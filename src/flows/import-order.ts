@@ -49,6 +49,10 @@ export async function importOrder(payload: unknown, deps: ImportOrderDeps): Prom
   const order = await deps.amazon.getOrder(job.amazonOrderId, { includePii: true });
   const sageOrder = await findLinkedSalesOrder(job, link, deps);
   const rules = await rulesWithAliases(job.connectionId, deps);
+  // Sage has the order under our reserved TranNo but the link never recorded it (the run died between Sage's commit
+  // and `created`, issue 13): finish the creation through the idempotent path (the gateway answers `existing` and
+  // repairs the extension rows), then go on with the decision below.
+  const finished = sageOrder && link?.tranNo && !link.salesOrderKey ? await createSalesOrder(job, order, rules, deps) : undefined;
   const action = orderActionFromStatus(order, sageOrderState(sageOrder), rules.status);
   switch (action.kind) {
     case 'create':
@@ -61,7 +65,7 @@ export async function importOrder(payload: unknown, deps: ImportOrderDeps): Prom
     case 'cancel':
       return cancelSalesOrder(job, sageOrder!, deps);
     case 'none':
-      return sageOrder ? { kind: 'already-created', tranNo: sageOrder.tranNo, salesOrderKey: sageOrder.key } : { kind: 'unchanged', reason: action.reason };
+      return finished ?? (sageOrder ? { kind: 'already-created', tranNo: sageOrder.tranNo, salesOrderKey: sageOrder.key } : { kind: 'unchanged', reason: action.reason });
     case 'wait':
     case 'skip':
     case 'flag':
