@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderFlowDeps } from '../../../src/app/order-flow-deps.ts';
 import { orderStatus } from '../../../src/app/order-status.ts';
+import type { AmazonMarketplace } from '../../../src/core/ports/amazon-marketplace.ts';
 import type { Sage500Gateway } from '../../../src/core/ports/sage500-gateway.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { importOrder } from '../../../src/flows/import-order.ts';
@@ -63,12 +64,13 @@ const count = async (table: 'tsoSalesOrder' | 'tsoSalesOrder_AMZ' | 'tsoSOLine_A
 
 describe('order.sync after a crash between the Sage commit and the link (issue 13)', () => {
   it('the retry records created with the Sage keys, repairs the extension rows and creates nothing twice', async () => {
-    const amazon = new FakeAmazon();
+    const fake = new FakeAmazon();
+    const amazon: AmazonMarketplace = Object.assign(fake, { searchOrders: () => Promise.reject(new Error('not used')) });
     const order = anOrder({ id: '111-1300002-0000001' }, [
-      { sku: 'WIDGET-RED', quantityOrdered: 2, unitPriceMinor: 1999 },
-      { sku: 'GADGET-PRO', quantityOrdered: 1, unitPriceMinor: 14900 },
+      { sku: 'WIDGET-RED', quantityOrdered: 2 },
+      { sku: 'GADGET-PRO', quantityOrdered: 1 },
     ]);
-    amazon.orders.set(order.id, order);
+    fake.orders.set(order.id, order);
     const job = { connectionId: CONN, amazonOrderId: order.id };
     const dying = createOrderFlowDeps({ store, amazon, sage: dyingAfterCommit(sage), clock: systemClock, queue });
     await expect(importOrder(job, dying)).rejects.toThrow('simulated SIGKILL');
@@ -95,7 +97,7 @@ describe('order.sync after a crash between the Sage commit and the link (issue 1
     expect(status).toMatchObject({ state: 'created', tranNo: stuck!.tranNo, salesOrderKey: String(soKey) });
 
     // And it goes on with the normal lifecycle: once Amazon cancels it, the Sage order is cancelled.
-    amazon.orders.set(order.id, { ...order, status: 'cancelled' });
+    fake.orders.set(order.id, { ...order, status: 'cancelled' });
     expect(await importOrder(job, deps)).toMatchObject({ kind: 'cancelled' });
     expect((await deps.links.get(CONN, order.id))?.state).toBe('cancelled');
   });
