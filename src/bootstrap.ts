@@ -3,6 +3,7 @@ import { registerSettlements } from './app/settlement-deps.ts';
 import { registerInventory } from './app/inventory-wiring.ts';
 import type { ResolvedConfig } from './config/schema.ts';
 import { createAmazonConnector, type AmazonConnector } from './connectors/amazon/create-amazon-connector.ts';
+import { createAmazonCircuits, type AmazonCircuits } from './connectors/amazon/sp-api/circuit-transport.ts';
 import { openSage500Gateway } from './connectors/sage500/create-gateway.ts';
 import type { AmazonMarketplace, Clock } from './core/ports.ts';
 import type { Sage500Gateway } from './core/ports/sage500-gateway.ts';
@@ -60,7 +61,7 @@ export interface Runtime {
  * The circuit breakers: call it for the list of states (the admin API's `circuits` dependency has this shape, so
  * the runtime can be passed to `buildApp` as it is), or pick one by target.
  */
-export type Circuits = (() => readonly { target: string; state: string }[]) & { readonly sage500: CircuitBreaker };
+export type Circuits = (() => readonly { target: string; state: string }[]) & { readonly sage500: CircuitBreaker; readonly amazon: AmazonCircuits };
 
 export interface RuntimeOptions {
   /** `client` for CLI commands that only read or enqueue; `worker` runs jobs. */
@@ -94,9 +95,10 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const inbox = createInbox(store, clock);
     const scheduler = createScheduler({ queue, logger });
 
+    const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger);
     let amazonConnector = options.amazon;
     const amazon = (): AmazonConnector =>
-      (amazonConnector ??= createAmazonConnector(config.amazon, { store, clock, sleep, inbox, connectionId: config.orders.connectionId, onThrottled: (operation) => metrics.amazonThrottled.inc({ operation }) }));
+      (amazonConnector ??= createAmazonConnector(config.amazon, { store, clock, sleep, inbox, connectionId: config.orders.connectionId, onThrottled: (operation) => metrics.amazonThrottled.inc({ operation }), circuits: amazonCircuits }));
 
     const sageCircuit = createCircuitBreaker({
       target: 'sage500',
@@ -109,7 +111,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       },
     });
     metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE.closed);
-    const circuits: Circuits = Object.assign(() => [{ target: sageCircuit.target, state: sageCircuit.state() }], { sage500: sageCircuit });
+    const circuits: Circuits = Object.assign(() => [sageCircuit, ...amazonCircuits.list()].map((c) => ({ target: c.target, state: c.state() })), { sage500: sageCircuit, amazon: amazonCircuits });
     const opened = lazyGateway(options.sage ? () => Promise.resolve(options.sage!) : () => openSage500Gateway(config.sage500, clock));
     const sage = observeOrderToSage(guardWithCircuit(opened.gateway, sageCircuit), { store, clock, metrics });
     registerStoreCollectors({ registry: metrics.registry, store, clock }); // issue 6: queue age, rate buckets, latencies at scrape time
@@ -156,6 +158,21 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     await store.close();
     throw err;
   }
+}
+
+/** Amazon's circuits per endpoint family (issue 13), each state on the gauge and logged when it changes. */
+function observedAmazonCircuits(config: ResolvedConfig, clock: Clock, metrics: Metrics, logger: Logger): AmazonCircuits {
+  const circuits = createAmazonCircuits({
+    failureThreshold: config.amazon.circuit.failureThreshold,
+    openMs: config.amazon.circuit.openMs,
+    now: () => clock.now().getTime(),
+    onStateChange: (target, state, previous) => {
+      metrics.circuitState.set({ target }, CIRCUIT_STATE_VALUE[state]);
+      logger.warn({ circuit: target, state, previous }, `Amazon circuit ${target} ${previous} -> ${state}`);
+    },
+  });
+  for (const c of circuits.list()) metrics.circuitState.set({ target: c.target }, CIRCUIT_STATE_VALUE.closed);
+  return circuits;
 }
 
 /** What every flow family's registration gets. */

@@ -120,6 +120,11 @@ export const ERROR_CATALOGUE = {
     meaning: 'The connection to Amazon failed (DNS, TCP reset, TLS).',
     fix: 'Retried with backoff; check DNS, proxy and firewall rules for the SP-API and LWA hosts.',
   },
+  SB_AMZ_UNAVAILABLE: {
+    kind: 'unavailable',
+    meaning: 'The circuit of an Amazon endpoint family (LWA, orders, feeds, reports...) is open after consecutive network errors, timeouts or 5xx answers: Amazon is treated as down.',
+    fix: 'Nothing: jobs wait retryAfterMs without spending attempts and one probe call tests Amazon again; if it lasts, check the network path and the SP-API status page (gauge sellbridge_circuit_state{target="amazon.<family>"}).',
+  },
   SB_AMZ_REQUEST_REJECTED: {
     kind: 'validation',
     meaning: 'Amazon rejected the request (4xx): a bad parameter, an unknown id, or a state that does not allow the call.',

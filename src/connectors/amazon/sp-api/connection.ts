@@ -1,6 +1,7 @@
 import type { Clock } from '../../../core/ports.ts';
 import type { RateLimiter } from '../../../runtime/rate-limit/token-bucket.ts';
 import { createSpApiClient, type SpApiClient } from './client.ts';
+import { lwaCircuitAround, withCircuits, type AmazonCircuits } from './circuit-transport.ts';
 import { createHttpTransport, type FetchFn, type SpApiTransport } from './http-client.ts';
 import { createLwaTokenSource, type AccessTokenSource } from './lwa-token.ts';
 import { withPriority, withRateLimit } from './rate-limited-transport.ts';
@@ -30,6 +31,10 @@ export interface SpApiConnectionDeps {
   /** Shared buckets (store-backed in production); without one, calls are not rate-limited locally. */
   readonly limiter?: RateLimiter;
   readonly fetch?: FetchFn;
+  /** Circuit breakers per endpoint family and for LWA (issue 13); without them an outage spends attempts. */
+  readonly circuits?: AmazonCircuits;
+  /** How long an open circuit makes a job wait (the error's retryAfterMs). */
+  readonly circuitOpenMs?: number;
 }
 
 export interface SpApiConnection {
@@ -50,6 +55,7 @@ export function createSpApiConnection(settings: SpApiConnectionSettings, deps: S
     clock: deps.clock,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(settings.requestTimeoutMs ? { timeoutMs: settings.requestTimeoutMs } : {}),
+    ...(deps.circuits ? { around: lwaCircuitAround(deps.circuits, { openMs: deps.circuitOpenMs ?? 15_000 }) } : {}),
   });
   const baseUrl = resolveEndpoint({ region: settings.region, sandbox: settings.sandbox ?? false, override: settings.endpoint });
   let transport = createHttpTransport({
@@ -68,6 +74,8 @@ export function createSpApiConnection(settings: SpApiConnectionSettings, deps: S
       ...(settings.usagePlans ? { usagePlanOverrides: settings.usagePlans } : {}),
     });
   }
+  // Outside the rate-limit layer: an open circuit fails fast without taking a rate token.
+  if (deps.circuits) transport = withCircuits(transport, deps.circuits, { openMs: deps.circuitOpenMs ?? 15_000 });
   const clientOptions = {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(settings.documentTimeoutMs ? { documentTimeoutMs: settings.documentTimeoutMs } : {}),
