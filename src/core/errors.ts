@@ -263,6 +263,11 @@ export const ERROR_CATALOGUE = {
     meaning: 'A shipment confirmation job names a package the store has no record of (the poll that records packages did not run for it).',
     fix: 'Discard the dead letter; the next shipment poll records the package and confirms it.',
   },
+  SB_ORD_NOT_CREATED_YET: {
+    kind: 'unavailable',
+    meaning: 'Sage shipped an order before order.sync recorded its sales order in the order link (order.sync is between Sage\'s commit and that record, or its worker died there).',
+    fix: 'Nothing: the confirmation waits without spending attempts until order.sync has recorded the order (after a crash: once its job lease has run out), then confirms.',
+  },
   SB_ORD_CONFIRM_IN_FLIGHT: {
     kind: 'unavailable',
     meaning: "Another worker has claimed this package's shipment confirmation and its call to Amazon may still be in flight (for instance its job lease ran out on a busy machine); two calls for one package are never made together.",

@@ -87,7 +87,12 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
 export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps): Promise<ConfirmOutcome> {
   const key = parseConfirmJob(payload);
   const record = await loadConfirmation(key, deps);
-  if (record.state === 'confirmed' || record.state === 'skipped') return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
+  await waitForCreation(key, deps);
+  if (record.state === 'confirmed' || record.state === 'skipped') {
+    // A worker killed between the record and the link leaves the order behind: move it along now (idempotent).
+    await recordOrderShipping(key, deps);
+    return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
+  }
   if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
     await deps.confirmations.setState(key, 'confirmed');
     await recordOrderShipping(key, deps);
@@ -173,6 +178,24 @@ async function recordOrderShipping(key: ConfirmationKey, deps: ShipmentFlowDeps)
   for (const state of shippingPath(link, allShipped && allConfirmed ? 'confirmed' : 'shipped-partially')) {
     await deps.links.setState(key.connectionId, key.amazonOrderId, state);
   }
+}
+
+/** Link states before order.sync recorded the Sage order (the lifecycle cannot go from them to `shipped`). */
+const BEFORE_CREATED: readonly SyncState[] = ['received', 'waiting-for-pending', 'mapped', 'reserved'];
+const WAIT_FOR_CREATION_MS = 2_000;
+
+/**
+ * Sage can ship an order before its link records `created`: order.sync is between Sage's commit and that record, or
+ * died there and waits for its lease (issue 13). A confirmation then could not move the order along the lifecycle and
+ * the order would stay `created` for good once order.sync catches up, so the job waits (no attempt spent) until it has.
+ */
+async function waitForCreation(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<void> {
+  const link = await deps.links.get(key.connectionId, key.amazonOrderId);
+  if (!link || !BEFORE_CREATED.includes(link.state)) return;
+  throw new SellbridgeError('SB_ORD_NOT_CREATED_YET', `order ${key.amazonOrderId}: Sage shipped it before order.sync recorded its sales order (link ${link.state}); the confirmation waits`, {
+    context: { amazonOrderId: key.amazonOrderId, state: link.state },
+    retryAfterMs: WAIT_FOR_CREATION_MS,
+  });
 }
 
 /** The states to pass through from the link's state to `target` along ORDER_LIFECYCLE's shipping moves. */
