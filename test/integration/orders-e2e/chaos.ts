@@ -160,14 +160,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const kills = { workers: 0, api: 0 };
     let killing: Promise<void> | undefined;
     const killOne = async () => {
-      const target = Math.floor(random() * (alive.length + 1));
-      if (target === alive.length) {
+      // Every (W+1)th kill is the API process, the others a random worker.
+      const n = kills.workers + kills.api;
+      if (n % (alive.length + 1) === 1) {
         kills.api++;
         await api.kill();
         await api.start();
       } else {
         kills.workers++;
-        const [w] = alive.splice(target, 1);
+        const [w] = alive.splice(Math.floor(random() * alive.length), 1);
         await w!.kill();
         alive.push(...(await h.startWorkers(1)));
       }
