@@ -30,7 +30,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('chaos on %s with 3 worker proc
         timeScale: 500,
         amazonOutage: { minMs: 0, minRefused: 30 },
         sageOutage: { minMs: 0, minRefused: 12 },
-        drainTimeoutMs: Number(process.env["CHAOS_DRAIN_MS"] ?? 150_000),
+        drainTimeoutMs: Number(process.env['CHAOS_DRAIN_MS'] ?? 240_000),
         ...(trace ? { trace } : {}),
       });
       const report = formatChaosReport(r);
@@ -49,6 +49,6 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('chaos on %s with 3 worker proc
       expect(r.amazonRefused, report).toBeGreaterThanOrEqual(30);
       expect(r.sageRefused, report).toBeGreaterThanOrEqual(12);
     },
-    200_000,
+    330_000,
   );
 });
