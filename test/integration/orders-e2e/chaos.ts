@@ -52,7 +52,7 @@ export interface ChaosReport {
   readonly amazonRefused: number;
   readonly sageRefused: number;
   readonly webhookRedeliveries: number;
-  /** From the end of the last outage until every order was final. */
+  /** From the end of the last outage until every order was final (and stayed so through the kills still due). */
   readonly drainMs: number;
   readonly totalMs: number;
   readonly drained: boolean;
@@ -183,6 +183,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     let lastOutageEnd = Date.now();
     const deadline = Date.now() + o.drainTimeoutMs;
     let drained = false;
+    /** Since when every order has been final (the kills still due may come later: they are spread over progress). */
+    let allFinalAt: number | undefined;
     while (Date.now() < deadline) {
       const inSage = await sageCount();
       const progress = (inSage + shippedCount()) / (2 * orders.length);
@@ -215,14 +217,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         lastOutageEnd = Date.now();
         trace(`Sage back after ${Date.now() - phaseAt} ms, ${sageRefused() - refusedAtSageDown} calls refused`);
       }
-      if (phase === 'after' && killAt.length === 0 && !killing && outbox.length === 0 && h.pendingNotifications() === 0 && (await notFinalCount()) === 0) {
-        drained = true;
-        break;
+      if (phase === 'after') {
+        const notFinal = await notFinalCount();
+        if (notFinal === 0) allFinalAt ??= Date.now();
+        else allFinalAt = undefined;
+        if (killAt.length === 0 && !killing && outbox.length === 0 && h.pendingNotifications() === 0 && notFinal === 0) {
+          drained = true;
+          break;
+        }
       }
       await new Promise((r) => setTimeout(r, 200));
     }
     const drainedAt = Date.now();
-    trace(drained ? `drained ${drainedAt - lastOutageEnd} ms after the last outage` : 'gave up waiting for the drain');
+    const finalAt = allFinalAt ?? drainedAt;
+    trace(drained ? `every order final ${finalAt - lastOutageEnd} ms after the last outage; last kill done ${drainedAt - lastOutageEnd} ms after it` : 'gave up waiting for the drain');
     stopped = true;
     for (const t of timers) clearInterval(t);
     await shipping;
@@ -265,8 +273,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       amazonRefused,
       sageRefused: sageRefused(),
       webhookRedeliveries: redeliveries,
-      drainMs: drainedAt - lastOutageEnd,
-      totalMs: drainedAt - t0,
+      drainMs: finalAt - lastOutageEnd,
+      totalMs: finalAt - t0,
       drained,
     };
   } finally {
