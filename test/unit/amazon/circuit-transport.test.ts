@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amazonFamilyOf, createAmazonCircuits, lwaCircuitAround, withCircuits } from '../../../src/connectors/amazon/sp-api/circuit-transport.ts';
+import { amazonFamilyOf, createAmazonCircuits, lwaCircuitAround, withCircuits, withReadRetries } from '../../../src/connectors/amazon/sp-api/circuit-transport.ts';
 import { HttpError, type SpApiRequest, type SpApiTransport } from '../../../src/connectors/amazon/sp-api/http-client.ts';
 
 const getOrder: SpApiRequest = { operation: 'orders.getOrder', method: 'GET', path: '/orders/2026-01-01/orders/1' };
@@ -46,5 +46,25 @@ describe('Amazon circuits per endpoint family (issue 13)', () => {
     const transport = withCircuits({ send: () => around(() => Promise.reject(down('lwa.token'))) }, circuits, { openMs: 1000 });
     await expect(transport.send(getOrder)).rejects.toMatchObject({ code: 'SB_AMZ_UNAVAILABLE' });
     expect(circuits.get('orders').state()).toBe('closed');
+  });
+});
+
+describe('withReadRetries (issue 13: scattered 5xx must not spend a job attempt per call)', () => {
+  it('tries a GET met by a 5xx or a network error twice more; a POST and a 4xx are not retried', async () => {
+    const answers: unknown[] = [down('orders.getOrder'), down('orders.getOrder', 0), { status: 200, body: {}, requestId: undefined, rateLimit: undefined }];
+    let sent = 0;
+    const waits: number[] = [];
+    const inner: SpApiTransport = { send: async () => { const a = answers[sent++]; if (a instanceof Error) throw a; return a as never; } };
+    const transport = withReadRetries(inner, { retries: 2, baseDelayMs: 10, sleep: async (ms) => void waits.push(ms) });
+    await expect(transport.send(getOrder)).resolves.toMatchObject({ status: 200 });
+    expect([sent, waits]).toEqual([3, [10, 20]]);
+
+    sent = 0;
+    await expect(withReadRetries({ send: async () => (sent++, Promise.reject(down('ordersV0.confirmShipment'))) }, { retries: 2, baseDelayMs: 1, sleep: async () => undefined }).send({ ...getOrder, method: 'POST', operation: 'ordersV0.confirmShipment' })).rejects.toMatchObject({ code: 'SB_AMZ_SERVER_ERROR' });
+    expect(sent).toBe(1);
+    sent = 0;
+    const rejected = new HttpError('SB_AMZ_REQUEST_REJECTED', '404', { operation: 'orders.getOrder', status: 404 });
+    await expect(withReadRetries({ send: async () => (sent++, Promise.reject(rejected)) }, { retries: 2, baseDelayMs: 1, sleep: async () => undefined }).send(getOrder)).rejects.toBe(rejected);
+    expect(sent).toBe(1);
   });
 });

@@ -104,3 +104,25 @@ export function lwaCircuitAround(circuits: AmazonCircuits, options: Pick<AmazonC
   const breaker = circuits.get('lwa');
   return (call) => throughCircuit(breaker, options, call);
 }
+
+/**
+ * Retries a GET that met an outage answer (network error, timeout, 5xx) up to `retries` more times after short
+ * waits, inside one job attempt. Reads are safe to repeat; a POST is not retried here (shipment.confirm reads the
+ * order first after an unknown outcome). Without it, scattered 5xx (a fifth of the calls in the chaos run) spend the
+ * attempts of a job that makes several calls per attempt, and a few such jobs were dead-lettered (issue 13). Sits
+ * below the circuit (a retried call counts once) and above the rate-limit layer (each try takes a token).
+ */
+export function withReadRetries(transport: SpApiTransport, options: { readonly retries: number; readonly baseDelayMs: number; readonly sleep: (ms: number) => Promise<void> }): SpApiTransport {
+  return {
+    async send(request) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await transport.send(request);
+        } catch (err) {
+          if (request.method !== 'GET' || attempt >= options.retries || !isAmazonOutage(err) || request.signal?.aborted) throw err;
+          await options.sleep(options.baseDelayMs * 2 ** attempt);
+        }
+      }
+    },
+  };
+}

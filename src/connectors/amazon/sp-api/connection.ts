@@ -1,7 +1,7 @@
 import type { Clock } from '../../../core/ports.ts';
 import type { RateLimiter } from '../../../runtime/rate-limit/token-bucket.ts';
 import { createSpApiClient, type SpApiClient } from './client.ts';
-import { lwaCircuitAround, withCircuits, type AmazonCircuits } from './circuit-transport.ts';
+import { lwaCircuitAround, withCircuits, withReadRetries, type AmazonCircuits } from './circuit-transport.ts';
 import { createHttpTransport, type FetchFn, type SpApiTransport } from './http-client.ts';
 import { createLwaTokenSource, type AccessTokenSource } from './lwa-token.ts';
 import { withPriority, withRateLimit } from './rate-limited-transport.ts';
@@ -74,8 +74,12 @@ export function createSpApiConnection(settings: SpApiConnectionSettings, deps: S
       ...(settings.usagePlans ? { usagePlanOverrides: settings.usagePlans } : {}),
     });
   }
-  // Outside the rate-limit layer: an open circuit fails fast without taking a rate token.
-  if (deps.circuits) transport = withCircuits(transport, deps.circuits, { openMs: deps.circuitOpenMs ?? 15_000 });
+  // Outside the rate-limit layer: an open circuit fails fast without taking a rate token; reads met by an outage
+  // answer are tried twice more before the circuit counts one failure.
+  if (deps.circuits) {
+    transport = withReadRetries(transport, { retries: 2, baseDelayMs: 250, sleep: deps.sleep });
+    transport = withCircuits(transport, deps.circuits, { openMs: deps.circuitOpenMs ?? 15_000 });
+  }
   const clientOptions = {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(settings.documentTimeoutMs ? { documentTimeoutMs: settings.documentTimeoutMs } : {}),
