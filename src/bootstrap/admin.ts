@@ -65,6 +65,8 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
 function amazonTokenProbe(runtime: AdminWiringInput, config: ResolvedConfig) {
   return async () => {
     if (!config.amazon.refreshToken) return { ok: true, detail: 'not configured (no amazon.refreshToken)' };
+    const open = runtime.circuits?.().filter((c) => c.target.startsWith('amazon.') && c.state === 'open') ?? [];
+    if (open.length > 0) return { ok: false, detail: `circuit open: ${open.map((c) => c.target).join(', ')}` };
     try {
       await runtime.amazon!.connection.tokens.getToken({ kind: 'seller' });
       return { ok: true, detail: 'access token valid' };

@@ -4,6 +4,7 @@ import { registerSettlements } from './settlements.ts';
 import { registerInventory } from './inventory.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { createAmazonConnector, type AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
+import { createAmazonCircuits, type AmazonCircuits } from '../connectors/amazon/sp-api/circuit-transport.ts';
 import { openSage500Gateway } from '../connectors/sage500/create-gateway.ts';
 import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { Clock } from '../core/ports/clock.ts';
@@ -90,9 +91,10 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const inbox = createInbox(store, clock);
     const scheduler = createScheduler({ queue, logger });
 
+    const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger);
     let amazonConnector = options.amazon;
     const amazon = (): AmazonConnector =>
-      (amazonConnector ??= createAmazonConnector(config.amazon, { store, clock, sleep, inbox, connectionId: config.orders.connectionId, onThrottled: (operation) => metrics.amazonThrottled.inc({ operation }) }));
+      (amazonConnector ??= createAmazonConnector(config.amazon, { store, clock, sleep, inbox, connectionId: config.orders.connectionId, onThrottled: (operation) => metrics.amazonThrottled.inc({ operation }), circuits: amazonCircuits }));
 
     const sageCircuit = createCircuitBreaker({
       target: 'sage500',
@@ -105,7 +107,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       },
     });
     metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE.closed);
-    const circuits: Circuits = Object.assign(() => [{ target: sageCircuit.target, state: sageCircuit.state() }], { sage500: sageCircuit });
+    const circuits: Circuits = Object.assign(() => [sageCircuit, ...amazonCircuits.list()].map((c) => ({ target: c.target, state: c.state() })), { sage500: sageCircuit, amazon: amazonCircuits });
     const opened = lazyGateway(options.sage ? () => Promise.resolve(options.sage!) : () => openSage500Gateway(config.sage500, clock));
     const sage = observeOrderToSage(guardWithCircuit(opened.gateway, sageCircuit), { store, clock, metrics });
     registerStoreCollectors({ registry: metrics.registry, store, clock }); // queue age, rate buckets, latencies, read at scrape time
@@ -152,6 +154,21 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     await store.close();
     throw err;
   }
+}
+
+/** Amazon's circuits per endpoint family, each state on the gauge and logged when it changes. */
+function observedAmazonCircuits(config: ResolvedConfig, clock: Clock, metrics: Metrics, logger: Logger): AmazonCircuits {
+  const circuits = createAmazonCircuits({
+    failureThreshold: config.amazon.circuit.failureThreshold,
+    openMs: config.amazon.circuit.openMs,
+    now: () => clock.now().getTime(),
+    onStateChange: (target, state, previous) => {
+      metrics.circuitState.set({ target }, CIRCUIT_STATE_VALUE[state]);
+      logger.warn({ circuit: target, state, previous }, `Amazon circuit ${target} ${previous} -> ${state}`);
+    },
+  });
+  for (const c of circuits.list()) metrics.circuitState.set({ target: c.target }, CIRCUIT_STATE_VALUE.closed);
+  return circuits;
 }
 
 /**

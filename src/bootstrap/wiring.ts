@@ -10,12 +10,16 @@ import type { Inbox } from '../runtime/inbox/inbox.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store } from '../runtime/store/store.ts';
+import type { AmazonCircuits } from '../connectors/amazon/sp-api/circuit-transport.ts';
 
 /**
  * The circuit breakers: call it for the list of states (the admin API's `circuits` dependency has this shape, so
  * the runtime can be passed to `buildApp` as it is), or pick one by target.
  */
-export type Circuits = (() => readonly { target: string; state: string }[]) & { readonly sage500: CircuitBreaker };
+export type Circuits = (() => readonly { target: string; state: string }[]) & {
+  readonly sage500: CircuitBreaker;
+  readonly amazon: AmazonCircuits;
+};
 
 /** What every flow family's registration gets. */
 export interface FlowWiring {

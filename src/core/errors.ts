@@ -140,6 +140,11 @@ export const ERROR_CATALOGUE = {
     meaning: 'The connection to Amazon failed (DNS, TCP reset, TLS).',
     fix: 'Retried with backoff; check DNS, proxy and firewall rules for the SP-API and LWA hosts.',
   },
+  SB_AMZ_UNAVAILABLE: {
+    kind: 'unavailable',
+    meaning: 'The circuit of an Amazon endpoint family (LWA, orders, feeds, reports...) is open after consecutive network errors, timeouts or 5xx answers: Amazon is treated as down.',
+    fix: 'Nothing: jobs wait retryAfterMs without spending attempts and one probe call tests Amazon again; if it lasts, check the network path and the SP-API status page (gauge sellbridge_circuit_state{target="amazon.<family>"}).',
+  },
   SB_AMZ_REQUEST_REJECTED: {
     kind: 'validation',
     meaning: 'Amazon rejected the request (4xx): a bad parameter, an unknown id, or a state that does not allow the call.',
@@ -277,6 +282,11 @@ export const ERROR_CATALOGUE = {
     kind: 'validation',
     meaning: 'A shipment confirmation job names a package the store has no record of (the poll that records packages did not run for it).',
     fix: 'Discard the dead letter; the next shipment poll records the package and confirms it.',
+  },
+  SB_ORD_NOT_CREATED_YET: {
+    kind: 'unavailable',
+    meaning: 'Sage shipped an order before order.sync recorded its sales order in the order link (order.sync is between Sage\'s commit and that record, or its worker died there).',
+    fix: 'Nothing: the confirmation waits without spending attempts until order.sync has recorded the order (after a crash: once its job lease has run out), then confirms.',
   },
   SB_ORD_CONFIRM_IN_FLIGHT: {
     kind: 'unavailable',

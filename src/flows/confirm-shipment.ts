@@ -1,4 +1,5 @@
 import { SellbridgeError } from '../core/errors.ts';
+import type { SyncState } from '../core/lifecycle.ts';
 import type { PackageShipment, AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Circuit } from '../core/ports/circuit.ts';
@@ -92,7 +93,12 @@ export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps):
   const key = parseConfirmJob(payload);
   deps.sageCircuit?.ensureAvailable();
   const record = await loadConfirmation(key, deps);
-  if (record.state === 'confirmed' || record.state === 'skipped') return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
+  await waitForCreation(key, deps);
+  if (record.state === 'confirmed' || record.state === 'skipped') {
+    // A worker killed between the record and the link leaves the order behind: move it along now (idempotent).
+    await recordOrderShipping(key, deps);
+    return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
+  }
   if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
     await deps.confirmations.setState(key, 'confirmed');
     await recordOrderShipping(key, deps);
@@ -176,4 +182,22 @@ async function recordOrderShipping(key: ConfirmationKey, deps: ShipmentFlowDeps)
   const allShipped = sageOrderState(sageOrder)?.allShipped ?? false;
   const allConfirmed = all.every((c) => c.state === 'confirmed' || c.state === 'skipped');
   await deps.links.advance(key, link, allShipped && allConfirmed ? 'confirmed' : 'shipped-partially');
+}
+
+/** Link states before order.sync recorded the Sage order (the lifecycle cannot go from them to `shipped`). */
+const BEFORE_CREATED: readonly SyncState[] = ['received', 'waiting-for-pending', 'mapped', 'reserved'];
+const WAIT_FOR_CREATION_MS = 2_000;
+
+/**
+ * Sage can ship an order before its link records `created`: order.sync is between Sage's commit and that record, or
+ * died there and waits for its lease. A confirmation then could not move the order along the lifecycle and
+ * the order would stay `created` for good once order.sync catches up, so the job waits (no attempt spent) until it has.
+ */
+async function waitForCreation(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<void> {
+  const link = await deps.links.get(key.connectionId, key.amazonOrderId);
+  if (!link || !BEFORE_CREATED.includes(link.state)) return;
+  throw new SellbridgeError('SB_ORD_NOT_CREATED_YET', `order ${key.amazonOrderId}: Sage shipped it before order.sync recorded its sales order (link ${link.state}); the confirmation waits`, {
+    context: { amazonOrderId: key.amazonOrderId, state: link.state },
+    retryAfterMs: WAIT_FOR_CREATION_MS,
+  });
 }

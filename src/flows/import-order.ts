@@ -54,6 +54,11 @@ export async function importOrder(payload: unknown, deps: ImportOrderDeps): Prom
   if (found.adopt) link = await deps.links.advance(job, link, 'created', { adoptTranNo: found.adopt.tranNo, salesOrderKey: found.adopt.key });
   const sageOrder = found.order;
   const rules = await rulesWithAliases(job.connectionId, deps);
+  // Sage has the order under our reserved TranNo but the link never recorded it (the run died between Sage's commit
+  // and `created`): finish the creation through the idempotent path (the gateway answers `existing` and repairs the
+  // extension rows), then go on with the decision below from the link as it now is (a rare path: one read more).
+  const finished = sageOrder && link?.tranNo && !link.salesOrderKey ? await createSalesOrder(job, link, order, rules, deps) : undefined;
+  if (finished) link = await deps.links.get(job.connectionId, job.amazonOrderId);
   const action = orderActionFromStatus(order, sageOrderState(sageOrder), rules.status);
   switch (action.kind) {
     case 'create':
@@ -66,7 +71,7 @@ export async function importOrder(payload: unknown, deps: ImportOrderDeps): Prom
     case 'cancel':
       return cancelSalesOrder(job, link, sageOrder!, deps);
     case 'none':
-      return sageOrder ? { kind: 'already-created', tranNo: sageOrder.tranNo, salesOrderKey: sageOrder.key } : { kind: 'unchanged', reason: action.reason };
+      return finished ?? (sageOrder ? { kind: 'already-created', tranNo: sageOrder.tranNo, salesOrderKey: sageOrder.key } : { kind: 'unchanged', reason: action.reason });
     case 'wait':
     case 'skip':
     case 'flag':

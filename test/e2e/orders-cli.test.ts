@@ -116,6 +116,14 @@ describe('sellbridge orders (subprocess)', () => {
     expect(await salesOrderCount()).toBe(0);
   });
 
+  it('preview of the repo\'s own golden fixture reads the order under "order" (issue 13)', { timeout: 60_000 }, async () => {
+    const fixture = fileURLToPath(new URL('../fixtures/golden/01-multi-item-seller-tax/input.json', import.meta.url));
+    const r = await cli(['orders', 'preview', fixture]);
+    expect(r.stderr).not.toContain('Cannot read properties');
+    expect(r.stdout, r.stderr).toContain('Amazon order 111-0000001-0000001 (connection default): order.sync would');
+    expect(await salesOrderCount()).toBe(0);
+  });
+
   it('preview refuses what is neither an order id nor an order file, with a clear message and exit 2', { timeout: 60_000 }, async () => {
     const bad = await cli(['orders', 'preview', 'hello']);
     expect(bad.code).toBe(2);

@@ -21,7 +21,8 @@ export function registerOrdersCommands(program: Command, ctx: CliContext): void 
 Examples:
   sellbridge orders preview 113-1234567-1234567     read the order at Amazon, print the Sage sales order it would become
   sellbridge orders preview order.json              the same for an order in a file: a getOrder answer (Orders API 2026-01-01)
-                                                    with includedData PROCEEDS,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX
+                                                    with includedData PROCEEDS,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,
+                                                    or a Sellbridge order ({ "id", "lines" }, alone or under "order" as in test/fixtures/golden)
   sellbridge orders status 113-1234567-1234567      lifecycle state, Sage TranNo, packages, pending jobs, dead letters
   sellbridge orders status 113-1234567-1234567 --json`,
     );
@@ -81,7 +82,7 @@ Examples:
     );
 }
 
-/** An order from a JSON file (Amazon's `{ order: {...} }` answer, the order object itself, or Sellbridge's canonical order) or read at Amazon by id. */
+/** An order from a JSON file (shapes: src/cli/order-file.ts) or read at Amazon by id. */
 async function loadOrder(arg: string, rt: Runtime): Promise<Order> {
   if (existsSync(arg) || arg.toLowerCase().endsWith('.json')) {
     let doc: unknown;
@@ -90,17 +91,8 @@ async function loadOrder(arg: string, rt: Runtime): Promise<Order> {
     } catch (err) {
       throw new SellbridgeError('SB_CLI_USAGE', `cannot read ${arg} as JSON: ${(err as Error).message}`);
     }
-    const record = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
-    const wire = typeof record['order'] === 'object' && record['order'] !== null ? record['order'] : typeof record['orderId'] === 'string' ? record : undefined;
-    if (wire) {
-      const { orderFromWire } = await import('../../connectors/amazon/order-from-wire.ts');
-      return orderFromWire(wire as Parameters<typeof orderFromWire>[0]);
-    }
-    if (typeof record['id'] === 'string' && Array.isArray(record['lines'])) return record as unknown as Order;
-    throw new SellbridgeError(
-      'SB_CLI_USAGE',
-      `${arg} is not an order: expected Amazon's order JSON (Orders API 2026-01-01, { "order": { "orderId": ... } } or the order object) or a Sellbridge order ({ "id", "lines", ... })`,
-    );
+    const { orderFromFileDocument } = await import('../order-file.ts');
+    return orderFromFileDocument(doc, arg);
   }
   if (!AMAZON_ORDER_ID.test(arg.trim())) {
     throw new SellbridgeError('SB_CLI_USAGE', `"${arg}" is neither a file nor an Amazon order id (like 113-1234567-1234567)`);

@@ -50,6 +50,13 @@ export const amazonSection = z
       'Longest wait for a rate-bucket token inside a job; longer waits reschedule the job (throttled, no attempt spent)',
       5 * SECOND,
     ),
+    circuit: z
+      .strictObject({
+        failureThreshold: count('Consecutive outage failures (network error, timeout, 5xx) of one endpoint family that open its circuit', 5, 1),
+        openMs: durationMs('How long an open Amazon circuit makes jobs wait before one probe call is let through', 15 * SECOND),
+      })
+      .prefault({})
+      .describe('Circuit breakers in front of Amazon, one per endpoint family (lwa, orders, feeds, reports, listings, inventory, notifications, finances): while open, jobs wait without spending attempts'),
     usagePlans: z
       .record(z.string(), usagePlan)
       .default({})

@@ -10,6 +10,7 @@ import type { ParsedNotification } from './notifications/notification-parser.ts'
 import { createSqsClient, createSqsNotificationConsumer } from './notifications/sqs-consumer.ts';
 import { createSpApiConnection, type SpApiConnection, type SpApiConnectionSettings } from './sp-api/connection.ts';
 import type { FetchFn } from './sp-api/http-client.ts';
+import type { AmazonCircuits } from './sp-api/circuit-transport.ts';
 
 export type AmazonSettings = ResolvedConfig['amazon'];
 
@@ -44,6 +45,8 @@ export interface AmazonConnectorDeps {
   readonly fetch?: FetchFn;
   /** Called with the operation name on every HTTP 429 from SP-API (metrics). */
   readonly onThrottled?: (operation: string) => void;
+  /** Circuit breakers per endpoint family (createAmazonCircuits with `amazon.circuit`); the caller owns their gauge. */
+  readonly circuits?: AmazonCircuits;
 }
 
 export interface AmazonConnector {
@@ -64,6 +67,7 @@ export function createAmazonConnector(amazon: AmazonSettings, deps: AmazonConnec
     sleep: deps.sleep,
     limiter: observeThrottles(createStoreRateLimiter(deps.store, { now: () => deps.clock.now().getTime() }), deps.onThrottled),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.circuits ? { circuits: deps.circuits, circuitOpenMs: amazon.circuit.openMs } : {}),
   });
   const marketplace = createAmazonMarketplace({ client: connection.client, marketplaceIds: amazon.marketplaceIds });
   const intake =

@@ -22,7 +22,7 @@ export interface CircuitBreakerOptions {
   /** Which errors count as the dependency being down; default: SellbridgeError of kind `unavailable`. */
   readonly isFailure?: (err: unknown) => boolean;
   /** The error code the fail-fast error carries (catalogued, kind unavailable); default SB_SAGE_UNAVAILABLE. */
-  readonly openCode?: 'SB_SAGE_UNAVAILABLE' | 'SB_STORE_UNAVAILABLE';
+  readonly openCode?: 'SB_SAGE_UNAVAILABLE' | 'SB_STORE_UNAVAILABLE' | 'SB_AMZ_UNAVAILABLE';
   readonly onStateChange?: (state: CircuitState, previous: CircuitState) => void;
 }
 

@@ -1,3 +1,4 @@
+import { isSyncState, type SyncState } from '../../core/lifecycle.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { OrderStates } from '../../core/ports/order-links.ts';
 import { writeAudit } from '../audit.ts';
@@ -49,8 +50,8 @@ export interface PiiVault {
   /** Sets delivered_at and purge_after = deliveredAt + retentionDays (kept if already set earlier). */
   markDelivered(ref: OrderRef, deliveredAt: Date): Promise<void>;
   /**
-   * Starts the retention clock of finished orders (order_links state confirmed/cancelled/skipped, from that
-   * time; rows of untracked orders from when stored), then deletes every row past its purge_after. Audited.
+   * Starts the retention clock by each order's state (RETENTION_CLOCK_START; rows of untracked orders from when
+   * stored), then deletes every row past its purge_after. Audited.
    */
   purgeDue(now?: Date): Promise<PurgeResult>;
   /** Re-encrypts every row (PII and sealed secrets) not under the active key. */
@@ -61,8 +62,40 @@ export interface PiiVault {
   listSecrets(scope: string): Promise<Array<{ name: string; updatedAt: string; updatedBy: string }>>;
 }
 
-/** Order states after which buyer data is no longer needed to fulfil the order. */
-const DONE_STATES: readonly string[] = ['confirmed', 'cancelled', 'skipped'];
+/**
+ * When the retention clock of an order's buyer data starts, for EVERY sync state (issue 13; a new state must be
+ * placed here, the type makes it so):
+ * - `entered`: from when the order entered the state, which nothing automatic leaves while it needs buyer data:
+ *   done (confirmed, cancelled, skipped) or stopped until a person acts (dead-lettered, needs-attention; a replay
+ *   within the period still finds the data, the clock is not reset);
+ * - `idle`: pass-through states one job run crosses (received, waiting-for-pending, mapped, reserved): the clock runs
+ *   from the order's last move and is set only once a whole period passed without one (a stuck order), so an order
+ *   that moves on is not cut short;
+ * - `fulfilment`: the Sage order exists and is being shipped (created, shipped-partially, shipped): the clock starts
+ *   when it is done, or at delivery (`markDelivered`).
+ */
+export const RETENTION_CLOCK_START: Readonly<Record<SyncState, 'entered' | 'idle' | 'fulfilment'>> = {
+  confirmed: 'entered',
+  cancelled: 'entered',
+  skipped: 'entered',
+  'dead-lettered': 'entered',
+  'needs-attention': 'entered',
+  received: 'idle',
+  'waiting-for-pending': 'idle',
+  mapped: 'idle',
+  reserved: 'idle',
+  created: 'fulfilment',
+  'shipped-partially': 'fulfilment',
+  shipped: 'fulfilment',
+};
+
+/** When the clock of an order in `state` since `since` starts, as seen at `now`; undefined while it does not run. */
+function clockStart(state: string, since: string, now: Date, retentionMs: number): string | undefined {
+  const rule = isSyncState(state) ? RETENTION_CLOCK_START[state] : 'entered';
+  if (rule === 'entered') return since;
+  if (rule === 'idle' && Date.parse(since) + retentionMs <= now.getTime()) return since;
+  return undefined;
+}
 
 const aadOf = (ref: OrderRef) => `buyer_pii|${ref.connectionId}|${ref.amazonOrderId}`;
 const secretAad = (scope: string, name: string) => `sealed_secrets|${scope}|${name}`;
@@ -106,15 +139,15 @@ export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, opt
         .execute();
     },
     async purgeDue(now = clock.now()) {
-      // Start the retention clock of orders that are done (confirmed = shipped and confirmed to Amazon, which is
-      // before delivery, so this keeps PII no longer than the DPP allows), cancelled or skipped; rows whose order
+      // Start the retention clock by the order's state (RETENTION_CLOCK_START: confirmed = shipped and confirmed to
+      // Amazon, which is before delivery, so this keeps PII no longer than the DPP allows); rows whose order
       // Sellbridge never tracked count from when they were stored.
       const open = await db.selectFrom('buyer_pii').select(['connection_id', 'amazon_order_id', 'created_at']).where('purge_after', 'is', null).execute();
       const states = await options.orders.statesOf(open.map((r) => ({ connectionId: r.connection_id, amazonOrderId: r.amazon_order_id })));
       const linkOf = new Map(states.map((l) => [`${l.connectionId}\u0000${l.amazonOrderId}`, l]));
       for (const r of open) {
         const link = linkOf.get(`${r.connection_id}\u0000${r.amazon_order_id}`);
-        const doneAt = link ? (DONE_STATES.includes(link.state) ? link.updatedAt : undefined) : r.created_at;
+        const doneAt = link ? clockStart(link.state, link.updatedAt, now, retentionMs) : r.created_at;
         if (!doneAt) continue;
         await db
           .updateTable('buyer_pii')

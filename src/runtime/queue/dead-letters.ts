@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { SellbridgeError, type SerializedError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import { writeAudit } from '../audit.ts';
@@ -19,6 +20,8 @@ export interface DeadLetter {
   readonly payload: unknown;
   readonly error: SerializedError;
   readonly attempts: number;
+  /** Times this (queue, key) was dead-lettered while the record was open: a repeat notification of a poisoned order counts here. */
+  readonly occurrences: number;
   readonly firstFailedAt: string;
   readonly lastFailedAt: string;
   readonly status: 'open' | 'replayed' | 'discarded';
@@ -46,35 +49,44 @@ export interface DeadLetterFilter {
 }
 
 /**
- * Inserts a dead letter once per job: a second call for the same job (two processes racing on the same final
- * failure, or a re-run after a crash) returns the first record's id.
+ * Records a dead letter: once per job (a second call for the same job, two processes racing on the same final
+ * failure or a re-run after a crash, returns the first record's id), and one OPEN record per (queue, job key)
+ * (issue 13): a later job of the same key that fails for good (a repeat notification of a poisoned order) updates
+ * the open record (occurrences + 1, the last failure's error, payload, attempts and job) instead of adding one.
+ * A replayed or discarded record is closed, so the next failure opens a new one.
  */
 export async function recordDeadLetter(db: Db | Tx, input: NewDeadLetterInput): Promise<string> {
-  const id = randomUUID();
-  await db
+  const same = await db.selectFrom('dead_letters').select('id').where('job_id', '=', input.jobId).executeTakeFirst();
+  if (same) return same.id;
+  const latest = {
+    job_id: input.jobId,
+    payload: JSON.stringify(input.payload ?? null),
+    error_code: input.error.code,
+    error_kind: input.error.kind,
+    error_message: input.error.message,
+    error_context: JSON.stringify({ context: input.error.context, issues: input.error.issues ?? [] }),
+    attempts: input.attempts,
+    last_failed_at: input.lastFailedAt.toISOString(),
+  };
+  const row = await db
     .insertInto('dead_letters')
     .values({
-      id,
+      id: randomUUID(),
       queue: input.queue,
-      job_id: input.jobId,
       job_key: input.jobKey,
-      payload: JSON.stringify(input.payload ?? null),
-      error_code: input.error.code,
-      error_kind: input.error.kind,
-      error_message: input.error.message,
-      error_context: JSON.stringify({ context: input.error.context, issues: input.error.issues ?? [] }),
-      attempts: input.attempts,
+      ...latest,
       first_failed_at: input.firstFailedAt.toISOString(),
-      last_failed_at: input.lastFailedAt.toISOString(),
       status: 'open',
       resolved_at: null,
       resolved_by: null,
       replay_job_id: null,
       connection_id: null,
     })
-    .onConflict((oc) => oc.column('job_id').doNothing())
-    .execute();
-  const row = await db.selectFrom('dead_letters').select('id').where('job_id', '=', input.jobId).executeTakeFirstOrThrow();
+    // The partial unique index dead_letters_open_key (migration 0014) is the arbiter; SQLite matches its predicate
+    // only when written as the same literal.
+    .onConflict((oc) => oc.columns(['queue', 'job_key']).where('status', '=', sql.lit('open')).doUpdateSet((eb) => ({ ...latest, occurrences: eb('dead_letters.occurrences', '+', 1) })))
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -94,6 +106,7 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
       ...(extra.issues && extra.issues.length ? { issues: extra.issues } : {}),
     },
     attempts: row.attempts,
+    occurrences: row.occurrences,
     firstFailedAt: row.first_failed_at,
     lastFailedAt: row.last_failed_at,
     status: row.status,

@@ -46,6 +46,8 @@ export interface DeadLettersTable {
   /** JSON: ids only, plus field issues for mapping errors. */
   error_context: string;
   attempts: number;
+  /** How many times the key was dead-lettered while this record was open (migration 0014); 1 for the first. */
+  occurrences: Generated<number>;
   first_failed_at: string;
   last_failed_at: string;
   status: 'open' | 'replayed' | 'discarded';

@@ -214,6 +214,32 @@ export function describeJobQueue(kind: StoreKind): void {
       expect(audit.every((r) => r.actor === 'operator:ana')).toBe(true);
     });
 
+    it('keeps one open dead letter per key: a repeat counts on it, a replay closes it and a later failure opens a new one (issue 13)', async () => {
+      queue.register('t.poisoned', async (p) => {
+        if ((p as { sku: string }).sku === 'BAD') throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', 'sku: BAD is unknown');
+      });
+      await queue.start();
+      const ids: string[] = [];
+      for (let n = 1; n <= 3; n++) {
+        const { id } = await queue.enqueue('t.poisoned', { sku: 'BAD', n }, { key: 'order.sync:111-9', dedupe: true });
+        await waitUntil(async () => (await queue.getJob(id))?.state === 'dead', 10_000, `repeat ${n} dead-lettered`);
+        ids.push(id);
+      }
+      const dlq = createDeadLetterService(store, queue, systemClock);
+      const open = await dlq.list();
+      expect(open).toHaveLength(1);
+      expect(open[0]).toMatchObject({ queue: 't.poisoned', jobKey: 'order.sync:111-9', occurrences: 3, jobId: ids[2], payload: { sku: 'BAD', n: 3 } });
+      expect(open[0]!.firstFailedAt <= open[0]!.lastFailedAt).toBe(true);
+
+      const replayed = await dlq.replay(open[0]!.id, { actor: 'operator:ana', payload: { sku: 'BAD', n: 4 } });
+      await waitUntil(async () => (await queue.getJob(replayed.jobId))?.state === 'dead', 10_000, 'replay dead-lettered again');
+      const after = await dlq.list();
+      expect(after).toHaveLength(1);
+      expect(after[0]).toMatchObject({ jobId: replayed.jobId, occurrences: 1, status: 'open' });
+      expect((await dlq.get(open[0]!.id)).status).toBe('replayed');
+      expect(await dlq.list({ status: 'all' })).toHaveLength(2);
+    });
+
     it('on stop, releases jobs that outlive the grace period without spending an attempt', async () => {
       let started!: () => void;
       const startedP = new Promise<void>((r) => (started = r));

@@ -5,6 +5,7 @@ import { buildApp } from '../../../src/server/app.ts';
 import type { AmazonSimulator, CatalogItem } from '../../../src/simulator/amazon/index.ts';
 import { waitUntil } from '../../helpers/queue-env.ts';
 import { startOrderStack, type OrderStack } from '../../helpers/order-stack.ts';
+import { AMAZON_FAMILIES } from '../../../src/connectors/amazon/sp-api/circuit-transport.ts';
 
 /**
  * The composition root, wired as `sellbridge run --role worker` wires it: config pointing at the SP-API simulator
@@ -51,7 +52,7 @@ afterAll(async () => {
 describe('createRuntime (worker role) against the simulator and the Sage sandbox', () => {
   it('exposes the connector, the gateway behind a closed circuit, and the recurring shipment poll', () => {
     expect(runtime.circuits.sage500.state()).toBe('closed');
-    expect(runtime.circuits()).toEqual([{ target: 'sage500', state: 'closed' }]);
+    expect(runtime.circuits()).toEqual([{ target: 'sage500', state: 'closed' }, ...AMAZON_FAMILIES.map((f) => ({ target: `amazon.${f}`, state: 'closed' }))]);
     expect(runtime.scheduler.schedules.map((s) => s.key)).toEqual(expect.arrayContaining(['shipment.poll:default', 'order.poll:default']));
     expect(runtime.amazon.marketplace).toBeDefined();
   });

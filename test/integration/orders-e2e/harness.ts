@@ -43,6 +43,10 @@ export interface HarnessOptions {
   /** When set, workers refuse every Sage call while this file exists (see order-worker.ts). */
   readonly outage?: boolean;
   readonly jobs?: Record<string, number>;
+  /** More settings of the `amazon`, `orders` and `server` sections (the chaos run: circuits, webhook, API port). */
+  readonly amazon?: Record<string, unknown>;
+  readonly orders?: Record<string, unknown>;
+  readonly server?: Record<string, unknown>;
   readonly onExchange?: (e: Exchange) => void;
 }
 
@@ -66,6 +70,8 @@ export interface Harness {
    * (a seeded shuffle), so duplicates and reordering span orders. Returns the order ids delivered, first copy first.
    */
   deliver(copies: number, shuffle: boolean): string[];
+  /** Like `deliver`, but hands the copies to the caller (who delivers them some other way, e.g. to the webhook). */
+  take(copies: number, shuffle: boolean): { orderId: string; body: string }[];
   /** Ships every open order at the sandbox warehouse, round after round (split orders take two), until none is due. */
   shipAll(): Promise<number>;
   close(): Promise<void>;
@@ -112,10 +118,12 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
         // Limits off at the simulator: the client's own buckets must not hold it to Amazon's published plans either
         // (with limits on, the simulator's x-amzn-RateLimit-Limit header sets the time-scaled rate).
         ...(o.limits ? {} : { usagePlans: Object.fromEntries(['orders.getOrder', 'orders.searchOrders', 'ordersV0.confirmShipment', 'tokens.createRestrictedDataToken'].map((op) => [op, { rate: 100_000, burst: 100_000 }])) }),
+        ...o.amazon,
       },
       // The test process is the only writer of shipments (in key order), so a short rewind is enough.
       sage500: { kind: 'sandbox', sandboxPath: sagePath, warehouseSimulator: { enabled: false }, shipmentRewindKeys: 50 },
-      orders: { shipmentPollEveryMs: o.shipmentPollEveryMs ?? 1000, poll: { enabled: false }, sageCircuit: { failureThreshold: 3, openMs: 500 } },
+      orders: { shipmentPollEveryMs: o.shipmentPollEveryMs ?? 1000, poll: { enabled: false }, sageCircuit: { failureThreshold: 3, openMs: 500 }, ...o.orders },
+      ...(o.server ? { server: o.server } : {}),
     }),
   );
   const config = loadConfig({ file: configFile, env: {} });
@@ -128,6 +136,17 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     rng ^= rng >>> 17;
     rng ^= rng << 5;
     return (rng >>> 0) / 0x1_0000_0000;
+  };
+  const take = (copies: number, shuffle: boolean) => {
+    const docs = captured.splice(0);
+    const all = docs.flatMap((d) => Array.from({ length: copies }, () => d));
+    if (shuffle) {
+      for (let i = all.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [all[i], all[j]] = [all[j]!, all[i]!];
+      }
+    }
+    return all;
   };
   return {
     dir,
@@ -146,17 +165,11 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     },
     pendingNotifications: () => captured.length,
     deliver(copies, shuffle) {
-      const docs = captured.splice(0);
-      const all = docs.flatMap((d) => Array.from({ length: copies }, () => d));
-      if (shuffle) {
-        for (let i = all.length - 1; i > 0; i--) {
-          const j = Math.floor(random() * (i + 1));
-          [all[i], all[j]] = [all[j]!, all[i]!];
-        }
-      }
+      const all = take(copies, shuffle);
       for (const d of all) sim.control.sendRawMessage(INTAKE_QUEUE, d.body);
       return all.map((d) => d.orderId);
     },
+    take: (copies, shuffle) => take(copies, shuffle),
     async shipAll() {
       let total = 0;
       for (;;) {

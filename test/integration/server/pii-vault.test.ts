@@ -71,6 +71,33 @@ describe('PII vault: sealed at rest, purged after retention, re-encrypted on rot
     expect(audit.map((a) => JSON.parse(a.detail))).toEqual([{ purged: 2 }, { purged: 1 }, { purged: 1 }]);
   });
 
+  it('starts the retention clock for every order state: done and stopped states when entered, pass-through states once idle for the whole period (issue 13)', async () => {
+    const vault = createPiiVault(store, createKeyring([OLD]), systemClock, { orders: storeOrderStates(store), retentionDays: 30 });
+    const now = Date.now();
+    const ago = (days: number) => new Date(now - days * DAY).toISOString();
+    // [state, days in it, purged now?]
+    const cases: [string, number, boolean][] = [
+      ['dead-lettered', 31, true], // waits for a person; nothing automatic needs the buyer data
+      ['needs-attention', 31, true],
+      ['dead-lettered', 5, false], // clock started 5 days ago: kept, purge_after set
+      ['reserved', 31, true], // a pass-through state no job moved for 31 days: stuck
+      ['received', 31, true],
+      ['mapped', 31, true],
+      ['waiting-for-pending', 31, true],
+      ['reserved', 5, false], // still within one retention period: the flow may yet move it
+      ['shipped', 90, false], // the Sage order is being fulfilled: the clock starts when it is done
+      ['shipped-partially', 90, false],
+    ];
+    for (const [i, [state, days]] of cases.entries()) {
+      await link(i + 1, state, ago(days));
+      await vault.put(ref(i + 1), PII);
+    }
+    expect(await vault.purgeDue(new Date(now))).toEqual({ purged: cases.filter(([, , purged]) => purged).length });
+    for (const [i, [state, days, purged]] of cases.entries()) expect(await vault.get(ref(i + 1)), `${state} for ${days} days`).toEqual(purged ? undefined : PII);
+    expect((await vault.has(ref(3))).purgeAfter).toBe(new Date(now + 25 * DAY).toISOString());
+    expect((await vault.has(ref(8))).purgeAfter).toBeNull();
+  });
+
   it('runs the purge as a scheduled pii.purge job on the queue', async () => {
     queue = await makeQueue(store);
     const vault = createPiiVault(store, createKeyring([OLD]), systemClock, { orders: storeOrderStates(store), retentionDays: 0 });

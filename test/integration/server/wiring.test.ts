@@ -46,6 +46,26 @@ describe('wireAdmin: what sellbridge run adds for the admin API', () => {
     }
   });
 
+  it('an open Amazon circuit makes /readyz report amazon not ready, naming the circuit (issue 13)', async () => {
+    const config = loadConfig({ file: '/dev/null', env: { SELLBRIDGE_AMAZON_REFRESH_TOKEN: 'Atzr|x' } });
+    const scheduler = createScheduler({ queue, logger: silentLogger() });
+    const admin = wireAdmin(
+      { store, clock: systemClock, logger: silentLogger(), queue, scheduler, circuits: () => [{ target: 'sage500', state: 'closed' }, { target: 'amazon.orders', state: 'open' }], amazon: { connection: { tokens: { getToken: async () => 'token' } } } },
+      config,
+    );
+    const app = buildApp({ store, queue, metrics: createMetrics(), logger: silentLogger(), adminToken: 'wiring-admin-token', ...admin });
+    try {
+      const ready = await app.inject('/readyz');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json().checks.amazon).toEqual({ ok: false });
+      // The detail for authenticated callers only.
+      const detailed = await app.inject({ url: '/readyz', headers: { authorization: 'Bearer wiring-admin-token' } });
+      expect(detailed.json().checks.amazon).toEqual({ ok: false, detail: 'circuit open: amazon.orders' });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('without a key: no vault, no schedule, PII endpoints say why (501)', async () => {
     const config = loadConfig({ file: '/dev/null', env: {} });
     const scheduler = createScheduler({ queue, logger: silentLogger() });

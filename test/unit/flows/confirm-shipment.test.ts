@@ -126,6 +126,34 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
   });
 
+  it('killed after the package was marked confirmed and before the link moved: the re-run moves the order to confirmed (issue 13, chaos run)', async () => {
+    const { f, job } = await onePolledPackage();
+    f.sage.shipAll(f.links.rows.get(`${CONN}|${ID}`)!.tranNo!);
+    // The dead worker's effect: the package is confirmed at Amazon and in its record, the link not moved yet.
+    const key = job as Parameters<typeof f.confirmations.setState>[0];
+    await f.confirmations.claimSend(key);
+    await f.amazon.confirmShipment({ orderId: ID, marketplaceId: 'ATVPDKIKX0DER', packageReferenceId: '1', carrierCode: 'UPS', trackingNumber: 'T', shipDate: '2026-11-27T10:00:00.000Z', lines: [] });
+    await f.confirmations.setState(key, 'confirmed');
+    expect((await f.links.get(CONN, ID))!.state).toBe('created');
+    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });
+    expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
+    expect(f.amazon.confirms).toHaveLength(1);
+  });
+
+  it('a package of an order whose link has not recorded the Sage order yet waits (no attempt spent, nothing sent) until order.sync records it (issue 13, chaos run)', async () => {
+    const { f, job } = await onePolledPackage();
+    const link = f.links.rows.get(`${CONN}|${ID}`)!;
+    const { salesOrderKey: _k, ...withoutKey } = link;
+    f.links.rows.set(`${CONN}|${ID}`, { ...withoutKey, state: 'reserved' });
+    await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_NOT_CREATED_YET', kind: 'unavailable' });
+    expect(f.amazon.confirms).toHaveLength(0);
+    // order.sync runs again: it finishes the creation (issue 13, finding 2); the confirmation then goes through.
+    expect(await importOrder({ connectionId: CONN, amazonOrderId: ID }, f.deps)).toMatchObject({ kind: 'already-created' });
+    f.sage.shipAll(link.tranNo!);
+    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
+  });
+
   it('a confirm job for an unrecorded package is SB_ORD_CONFIRMATION_MISSING; a bad payload is SB_JOB_PAYLOAD_INVALID', async () => {
     const f = fakes();
     await expect(confirmShipment({ connectionId: CONN, amazonOrderId: ID, shipmentKey: '1', packageNo: '1' }, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_CONFIRMATION_MISSING', kind: 'validation' });

@@ -58,6 +58,7 @@ describe('suggested fixes of dead letters', () => {
     payload,
     error: { code: 'SB_MAP_SKU_UNKNOWN', kind: 'mapping', message: 'm', context: {}, ...over },
     attempts: 1,
+    occurrences: 1,
     firstFailedAt: '',
     lastFailedAt: '',
     status: 'open',

@@ -1,6 +1,7 @@
 import type { Clock } from '../../../core/ports/clock.ts';
 import type { RateLimiter } from '../../../runtime/rate-limit/token-bucket.ts';
 import { createSpApiClient, type SpApiClient } from './client.ts';
+import { lwaCircuitAround, withCircuits, withReadRetries, type AmazonCircuits } from './circuit-transport.ts';
 import { createHttpTransport, type FetchFn, type SpApiTransport } from './http-client.ts';
 import { createLwaTokenSource, type AccessTokenSource } from './lwa-token.ts';
 import { withPriority, withRateLimit } from './rate-limited-transport.ts';
@@ -30,6 +31,10 @@ export interface SpApiConnectionDeps {
   /** Shared buckets (store-backed in production); without one, calls are not rate-limited locally. */
   readonly limiter?: RateLimiter;
   readonly fetch?: FetchFn;
+  /** Circuit breakers per endpoint family and for LWA (issue 13); without them an outage spends attempts. */
+  readonly circuits?: AmazonCircuits;
+  /** How long an open circuit makes a job wait (the error's retryAfterMs). */
+  readonly circuitOpenMs?: number;
 }
 
 export interface SpApiConnection {
@@ -50,6 +55,7 @@ export function createSpApiConnection(settings: SpApiConnectionSettings, deps: S
     clock: deps.clock,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(settings.requestTimeoutMs ? { timeoutMs: settings.requestTimeoutMs } : {}),
+    ...(deps.circuits ? { around: lwaCircuitAround(deps.circuits, { openMs: deps.circuitOpenMs ?? 15_000 }) } : {}),
   });
   const baseUrl = resolveEndpoint({ region: settings.region, sandbox: settings.sandbox ?? false, override: settings.endpoint });
   let transport = createHttpTransport({
@@ -67,6 +73,12 @@ export function createSpApiConnection(settings: SpApiConnectionSettings, deps: S
       ...(settings.sandbox ? { sandbox: true } : {}),
       ...(settings.usagePlans ? { usagePlanOverrides: settings.usagePlans } : {}),
     });
+  }
+  // Outside the rate-limit layer: an open circuit fails fast without taking a rate token; reads met by an outage
+  // answer are tried twice more before the circuit counts one failure.
+  if (deps.circuits) {
+    transport = withReadRetries(transport, { retries: 2, baseDelayMs: 250, sleep: deps.sleep });
+    transport = withCircuits(transport, deps.circuits, { openMs: deps.circuitOpenMs ?? 15_000 });
   }
   const clientOptions = {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),

@@ -30,6 +30,8 @@ export interface LwaTokenSourceOptions {
   readonly timeoutMs?: number;
   /** Tokens are renewed this long before they expire (LWA tokens live one hour). */
   readonly refreshBeforeExpiryMs?: number;
+  /** Wraps each token request to LWA (not cached answers), e.g. the `lwa` circuit (circuit-transport.ts). */
+  readonly around?: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
 interface CachedToken {
@@ -108,7 +110,7 @@ export function createLwaTokenSource(options: LwaTokenSourceOptions): AccessToke
       if (!opts.forceRefresh && cached && cached.expiresAt - skew > options.clock.now().getTime()) return cached.token;
       let pending = inflight.get(key);
       if (!pending) {
-        pending = request(grant).finally(() => inflight.delete(key));
+        pending = (options.around ? options.around(() => request(grant)) : request(grant)).finally(() => inflight.delete(key));
         inflight.set(key, pending);
       }
       const fresh = await pending;
