@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { pgAvailable, waitUntil, type StoreKind } from '../test/helpers/queue-env.ts';
 import { startHarness } from '../test/integration/orders-e2e/harness.ts';
 
-const { values } = parseArgs({ options: { orders: { type: 'string', default: '300' }, workers: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { orders: { type: 'string', default: '300' }, workers: { type: 'string', default: '3' } },
+});
 const N = Number(values.orders);
 const W = Number(values.workers);
 
@@ -26,22 +28,43 @@ interface Row {
 }
 const rows: Row[] = [];
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
 for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
   if (kind === 'postgres' && !(await pgAvailable())) {
     console.log('PostgreSQL not reachable at 127.0.0.1:5432: skipping it');
     continue;
   }
-  const h = await startHarness({ kind, name: `bench-orders-${kind}`, seed: 42, timeScale: 1, limits: false, unknownSkuRate: 0, shipmentPollEveryMs: 500 });
+  const h = await startHarness({
+    kind,
+    name: `bench-orders-${kind}`,
+    seed: 42,
+    timeScale: 1,
+    limits: false,
+    unknownSkuRate: 0,
+    shipmentPollEveryMs: 500,
+  });
   try {
     await h.startWorkers(W);
-    const sageCount = async () => Number((await h.sage.db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const sageCount = async () =>
+      Number(
+        (
+          await h.sage.db
+            .selectFrom('tsoSalesOrder')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const orders = h.sim.control.addOrders(N, { status: 'UNSHIPPED' });
     const deliveredAt = new Map<string, number>();
     const t0 = Date.now();
     for (const id of h.deliver(1, false)) deliveredAt.set(id, Date.now());
-    await waitUntil(async () => (await sageCount()) >= N, Number(process.env['BENCH_TIMEOUT_MS'] ?? 600_000), 'every order in Sage');
+    await waitUntil(
+      async () => (await sageCount()) >= N,
+      Number(process.env['BENCH_TIMEOUT_MS'] ?? 600_000),
+      'every order in Sage',
+    );
     const t1 = Date.now();
     const links = await h.store.db
       .withTables<{ order_links: { amazon_order_id: string; state: string; updated_at: string } }>()
@@ -49,10 +72,17 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       .select(['amazon_order_id', 'updated_at'])
       .where('state', '=', 'created')
       .execute();
-    const latencies = links.map((l) => Date.parse(l.updated_at) - deliveredAt.get(l.amazon_order_id)!).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    const latencies = links
+      .map((l) => Date.parse(l.updated_at) - deliveredAt.get(l.amazon_order_id)!)
+      .filter((x) => Number.isFinite(x))
+      .sort((a, b) => a - b);
 
     await h.shipAll();
-    await waitUntil(async () => orders.every((o) => h.sim.control.order(o.orderId)?.status === 'SHIPPED'), 600_000, 'every order confirmed shipped');
+    await waitUntil(
+      async () => orders.every((o) => h.sim.control.order(o.orderId)?.status === 'SHIPPED'),
+      600_000,
+      'every order confirmed shipped',
+    );
     const t2 = Date.now();
     const cpu = await Promise.all(h.workers.map((w) => w.stop()));
     const cpuMs = cpu.reduce((s, c) => s + (c ? (c.user + c.system) / 1000 : 0), 0);
@@ -70,8 +100,12 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
   }
 }
 
-console.log(`\norders benchmark: ${N} orders, ${W} worker processes (concurrency 4 each), simulator limits off, Sage sandbox (SQLite file)`);
-console.log(`All ${N} notifications are put on the queue at once, so the latency includes the wait behind that backlog (a burst, not a steady trickle).`);
+console.log(
+  `\norders benchmark: ${N} orders, ${W} worker processes (concurrency 4 each), simulator limits off, Sage sandbox (SQLite file)`,
+);
+console.log(
+  `All ${N} notifications are put on the queue at once, so the latency includes the wait behind that backlog (a burst, not a steady trickle).`,
+);
 console.table(
   rows.map((r) => ({
     store: r.store,

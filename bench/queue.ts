@@ -5,11 +5,18 @@
 import { parseArgs } from 'node:util';
 import { freshStore, makeQueue, waitUntil, dropSchemas, pgAvailable } from '../test/helpers/queue-env.ts';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { jobs: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '8' } },
+});
 const N = Number(values.jobs);
 const C = Number(values.concurrency);
 
-interface Row { engine: string; enqueuePerSec: number; completePerSec: number; keyedCompletePerSec: number }
+interface Row {
+  engine: string;
+  enqueuePerSec: number;
+  completePerSec: number;
+  keyedCompletePerSec: number;
+}
 const rows: Row[] = [];
 
 for (const kind of ['sqlite', 'postgres'] as const) {
@@ -55,8 +62,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 }
 
 console.log(`\nqueue benchmark: ${N} jobs, ${C} concurrent slots in one process, no-op handler`);
-console.table(rows.map((r) => ({ engine: r.engine, 'enqueue jobs/s': r.enqueuePerSec, 'complete jobs/s': r.completePerSec, 'complete jobs/s (50 keys, serialized)': r.keyedCompletePerSec })));
+console.table(
+  rows.map((r) => ({
+    engine: r.engine,
+    'enqueue jobs/s': r.enqueuePerSec,
+    'complete jobs/s': r.completePerSec,
+    'complete jobs/s (50 keys, serialized)': r.keyedCompletePerSec,
+  })),
+);
 if (rows.length === 2) {
-  console.log(`ratio sqlite/pg-boss: enqueue ${(rows[0]!.enqueuePerSec / rows[1]!.enqueuePerSec).toFixed(2)}x, complete ${(rows[0]!.completePerSec / rows[1]!.completePerSec).toFixed(2)}x`);
+  console.log(
+    `ratio sqlite/pg-boss: enqueue ${(rows[0]!.enqueuePerSec / rows[1]!.enqueuePerSec).toFixed(2)}x, complete ${(rows[0]!.completePerSec / rows[1]!.completePerSec).toFixed(2)}x`,
+  );
 }
 process.exit(0);

@@ -121,8 +121,24 @@ if (values.store === 'postgres' || values.store === 'both') {
   else console.log(`PostgreSQL not reachable at ${values.pg}: skipped`);
 }
 
-console.log(`quota bench: getOrder plan ${PLAN.rate} rps burst ${PLAN.burst}, time scale ×${scale}, ${workers} worker processes × 2 lanes, ${seconds} s`);
-const header = ['store', 'workers', 'seconds', 'plan (scaled)', 'allowed/s', 'achieved/s', 'allowed calls', 'succeeded', 'achieved/allowed', 'calls', '429s', '429 share', 'other errors'];
+console.log(
+  `quota bench: getOrder plan ${PLAN.rate} rps burst ${PLAN.burst}, time scale ×${scale}, ${workers} worker processes × 2 lanes, ${seconds} s`,
+);
+const header = [
+  'store',
+  'workers',
+  'seconds',
+  'plan (scaled)',
+  'allowed/s',
+  'achieved/s',
+  'allowed calls',
+  'succeeded',
+  'achieved/allowed',
+  'calls',
+  '429s',
+  '429 share',
+  'other errors',
+];
 const rows: string[][] = [];
 for (const kind of kinds) rows.push(await runOn(kind));
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -15,7 +15,16 @@ import { parseArgs } from 'node:util';
 import { once } from 'node:events';
 
 const SELF = fileURLToPath(import.meta.url);
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '200' }, cap: { type: 'string', default: '32' }, keep: { type: 'boolean', default: false }, child: { type: 'string' }, file: { type: 'string' } }, allowPositionals: true });
+const { values } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '200' },
+    cap: { type: 'string', default: '32' },
+    keep: { type: 'boolean', default: false },
+    child: { type: 'string' },
+    file: { type: 'string' },
+  },
+  allowPositionals: true,
+});
 
 interface ChildResult {
   readonly reader: string;
@@ -35,7 +44,9 @@ async function runChild(reader: string, file: string): Promise<void> {
   let note: string;
   if (reader === 'sellbridge') {
     const builder = createSettlementJournalBuilder();
-    const parser = createSettlementParser({ keepTransactions: false, onTransaction: (tx) => {
+    const parser = createSettlementParser({
+      keepTransactions: false,
+      onTransaction: (tx) => {
         rows++;
         builder.add(tx);
       },
@@ -48,7 +59,9 @@ async function runChild(reader: string, file: string): Promise<void> {
     const sum = journal!.lines.reduce((s, l) => s + l.amount.minor, 0);
     note = `${journal!.lines.length} journal lines, deposit ${journal!.lines[0]!.amount.minor / 100} ${journal!.currency}, ${sum === 0 ? 'balanced' : 'NOT balanced'}`;
   } else if (reader === 'csv-parse') {
-    const csv = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(parse({ delimiter: '\t', columns: true, quote: false, relax_column_count: false }));
+    const csv = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(
+      parse({ delimiter: '\t', columns: true, quote: false, relax_column_count: false }),
+    );
     for await (const record of csv) {
       void record;
       rows++;
@@ -64,10 +77,30 @@ async function runChild(reader: string, file: string): Promise<void> {
 }
 
 const COLUMNS = [
-  'settlement-id', 'settlement-start-date', 'settlement-end-date', 'deposit-date', 'total-amount', 'currency',
-  'transaction-type', 'order-id', 'merchant-order-id', 'adjustment-id', 'shipment-id', 'marketplace-name',
-  'amount-type', 'amount-description', 'amount', 'fulfillment-id', 'posted-date', 'posted-date-time',
-  'order-item-code', 'merchant-order-item-id', 'merchant-adjustment-item-id', 'sku', 'quantity-purchased', 'promotion-id',
+  'settlement-id',
+  'settlement-start-date',
+  'settlement-end-date',
+  'deposit-date',
+  'total-amount',
+  'currency',
+  'transaction-type',
+  'order-id',
+  'merchant-order-id',
+  'adjustment-id',
+  'shipment-id',
+  'marketplace-name',
+  'amount-type',
+  'amount-description',
+  'amount',
+  'fulfillment-id',
+  'posted-date',
+  'posted-date-time',
+  'order-item-code',
+  'merchant-order-item-id',
+  'merchant-adjustment-item-id',
+  'sku',
+  'quantity-purchased',
+  'promotion-id',
 ];
 
 /** One order's rows (amounts in cents); refunds every fifth order. */
@@ -87,20 +120,52 @@ const REFUND: readonly [string, string, string, number][] = [
 
 const us = (cents: number) => {
   const abs = Math.abs(cents);
-  const whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const whole = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${cents < 0 ? '-' : ''}${whole}.${String(abs % 100).padStart(2, '0')}`;
 };
 
-async function generate(file: string, targetBytes: number): Promise<{ orders: number; rows: number; totalCents: number }> {
+async function generate(
+  file: string,
+  targetBytes: number,
+): Promise<{ orders: number; rows: number; totalCents: number }> {
   const id = '99999999001';
   const rowOf = (order: number, [type, amountType, description, cents]: readonly [string, string, string, number]) => {
     const orderId = `111-${String(order).padStart(7, '0')}-${String(order % 9973).padStart(7, '0')}`;
     const day = String(1 + (order % 14)).padStart(2, '0');
-    const cells = [id, '', '', '', '', '', type, orderId, '', type === 'Refund' ? `amzn1:${order}` : '', '', 'Amazon.com', amountType, description, us(cents), 'AFN', `10/${day}/26`, `2026-10-${day} 15:30:00 UTC`, `5${String(order).padStart(13, '0')}`, '', '', `SKU-${order % 500}`, '1', amountType === 'Promotion' ? 'PROMO-1' : ''];
+    const cells = [
+      id,
+      '',
+      '',
+      '',
+      '',
+      '',
+      type,
+      orderId,
+      '',
+      type === 'Refund' ? `amzn1:${order}` : '',
+      '',
+      'Amazon.com',
+      amountType,
+      description,
+      us(cents),
+      'AFN',
+      `10/${day}/26`,
+      `2026-10-${day} 15:30:00 UTC`,
+      `5${String(order).padStart(13, '0')}`,
+      '',
+      '',
+      `SKU-${order % 500}`,
+      '1',
+      amountType === 'Promotion' ? 'PROMO-1' : '',
+    ];
     return `${cells.join('\t')}\n`;
   };
   // Size of one order's block, to know the total before the summary row is written.
-  const perOrder = TEMPLATE.reduce((s, r) => s + rowOf(1_000_000, r).length, 0) + REFUND.reduce((s, r) => s + rowOf(1_000_000, r).length, 0) / 5;
+  const perOrder =
+    TEMPLATE.reduce((s, r) => s + rowOf(1_000_000, r).length, 0) +
+    REFUND.reduce((s, r) => s + rowOf(1_000_000, r).length, 0) / 5;
   const orders = Math.max(1, Math.ceil(targetBytes / perOrder));
   let totalCents = 0;
   for (let o = 0; o < orders; o++) {
@@ -112,7 +177,9 @@ async function generate(file: string, targetBytes: number): Promise<{ orders: nu
     if (!out.write(text)) await once(out, 'drain');
   };
   await write(`${COLUMNS.join('\t')}\n`);
-  await write(`${[id, '2026-10-01 07:00:00 UTC', '2026-10-15 07:00:00 UTC', '2026-10-17 07:00:00 UTC', us(totalCents), 'USD', ...Array(COLUMNS.length - 6).fill('')].join('\t')}\n`);
+  await write(
+    `${[id, '2026-10-01 07:00:00 UTC', '2026-10-15 07:00:00 UTC', '2026-10-17 07:00:00 UTC', us(totalCents), 'USD', ...Array(COLUMNS.length - 6).fill('')].join('\t')}\n`,
+  );
   let rows = 0;
   let buffer = '';
   for (let o = 0; o < orders; o++) {
@@ -146,10 +213,15 @@ async function runParent(): Promise<void> {
     const generated = await generate(file, mb * 1024 * 1024);
     const bytes = statSync(file).size;
     const sizeMb = bytes / (1024 * 1024);
-    console.log(`generated ${sizeMb.toFixed(1)} MB, ${generated.rows.toLocaleString('en-US')} rows (${generated.orders.toLocaleString('en-US')} orders), total ${us(generated.totalCents)} USD in ${((performance.now() - t) / 1000).toFixed(1)} s -> ${file}`);
+    console.log(
+      `generated ${sizeMb.toFixed(1)} MB, ${generated.rows.toLocaleString('en-US')} rows (${generated.orders.toLocaleString('en-US')} orders), total ${us(generated.totalCents)} USD in ${((performance.now() - t) / 1000).toFixed(1)} s -> ${file}`,
+    );
     const run = (reader: string, nodeArgs: readonly string[] = []): ChildResult => {
       t = performance.now();
-      const child = spawnSync(process.execPath, [...nodeArgs, SELF, '--child', reader, '--file', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const child = spawnSync(process.execPath, [...nodeArgs, SELF, '--child', reader, '--file', file], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
       if (child.status !== 0) throw new Error(`${reader} child failed (${child.status}): ${child.stderr}`);
       return JSON.parse(child.stdout) as ChildResult;
     };
@@ -162,14 +234,24 @@ async function runParent(): Promise<void> {
     for (const r of results) {
       const sec = r.ms / 1000;
       console.log(
-        `${r.reader.padEnd(11)}  ${(sizeMb / sec).toFixed(1).padStart(6)}  ${Math.round(r.rows / sec).toLocaleString('en-US').padStart(11)}  ${sec.toFixed(2).padStart(7)}  ${r.maxRssMb.toFixed(0).padStart(11)}  ${(r.maxRssMb - idle.maxRssMb).toFixed(0).padStart(12)}  ${String(r.rows).padEnd(9)}  ${r.note}`,
+        `${r.reader.padEnd(11)}  ${(sizeMb / sec).toFixed(1).padStart(6)}  ${Math.round(r.rows / sec)
+          .toLocaleString('en-US')
+          .padStart(
+            11,
+          )}  ${sec.toFixed(2).padStart(7)}  ${r.maxRssMb.toFixed(0).padStart(11)}  ${(r.maxRssMb - idle.maxRssMb).toFixed(0).padStart(12)}  ${String(r.rows).padEnd(9)}  ${r.note}`,
       );
     }
     console.log(`idle child (node + imports): peak RSS ${idle.maxRssMb.toFixed(0)} MB`);
     const [sb, cp] = results as [ChildResult, ChildResult];
-    if (cap > 0) console.log(`sb@heap${cap}: the Sellbridge reader again with V8 old space capped at ${cap} MB (--max-old-space-size): it completes, so its memory is flat in the file size`);
-    console.log(`\nratio sellbridge / csv-parse: throughput ${(cp.ms / sb.ms).toFixed(2)}x, peak RSS ${(sb.maxRssMb / cp.maxRssMb).toFixed(2)}x`);
-    if (sb.rows !== generated.rows) console.log(`WARNING: sellbridge read ${sb.rows} rows, generated ${generated.rows}`);
+    if (cap > 0)
+      console.log(
+        `sb@heap${cap}: the Sellbridge reader again with V8 old space capped at ${cap} MB (--max-old-space-size): it completes, so its memory is flat in the file size`,
+      );
+    console.log(
+      `\nratio sellbridge / csv-parse: throughput ${(cp.ms / sb.ms).toFixed(2)}x, peak RSS ${(sb.maxRssMb / cp.maxRssMb).toFixed(2)}x`,
+    );
+    if (sb.rows !== generated.rows)
+      console.log(`WARNING: sellbridge read ${sb.rows} rows, generated ${generated.rows}`);
   } finally {
     if (!values.keep) rmSync(dir, { recursive: true, force: true });
     else console.log(`kept ${file}`);

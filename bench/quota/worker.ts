@@ -65,9 +65,8 @@ async function loop(lane: number): Promise<void> {
     } catch (err) {
       if (err instanceof HttpError && err.status === 429) {
         counts.throttled++;
-        if (process.env["QUOTA_DEBUG"]) process.stderr.write(`429 at ${Date.now() - cfg.startAt}\n`);
-      }
-      else counts.other++;
+        if (process.env['QUOTA_DEBUG']) process.stderr.write(`429 at ${Date.now() - cfg.startAt}\n`);
+      } else counts.other++;
     }
   }
 }

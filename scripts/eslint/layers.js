@@ -14,9 +14,44 @@ export const LAYERS = {
   'connectors/store': ['core', 'runtime'],
   simulator: [],
   server: ['core', 'flows', 'runtime', 'config', 'observability', 'connectors/store', 'connectors/amazon'],
-  bootstrap: ['core', 'flows', 'runtime', 'config', 'observability', 'connectors/amazon', 'connectors/sage500', 'connectors/store', 'server'],
-  demo: ['core', 'flows', 'runtime', 'config', 'observability', 'connectors/amazon', 'connectors/sage500', 'connectors/store', 'server', 'simulator', 'bootstrap'],
-  cli: ['core', 'flows', 'runtime', 'config', 'observability', 'connectors/amazon', 'connectors/sage500', 'connectors/store', 'server', 'simulator', 'bootstrap', 'demo'],
+  bootstrap: [
+    'core',
+    'flows',
+    'runtime',
+    'config',
+    'observability',
+    'connectors/amazon',
+    'connectors/sage500',
+    'connectors/store',
+    'server',
+  ],
+  demo: [
+    'core',
+    'flows',
+    'runtime',
+    'config',
+    'observability',
+    'connectors/amazon',
+    'connectors/sage500',
+    'connectors/store',
+    'server',
+    'simulator',
+    'bootstrap',
+  ],
+  cli: [
+    'core',
+    'flows',
+    'runtime',
+    'config',
+    'observability',
+    'connectors/amazon',
+    'connectors/sage500',
+    'connectors/store',
+    'server',
+    'simulator',
+    'bootstrap',
+    'demo',
+  ],
 };
 
 /** Why each layer stops where it does (the first words of the lint message). */
@@ -47,7 +82,15 @@ export function layerOf(srcDir, file) {
 
 /** `sellbridge/layers`: a relative import must point to a layer the importing file's layer may import. */
 export const layersRule = {
-  meta: { type: 'problem', schema: [], messages: { forbidden: '{{why}}: {{from}} may not import {{to}} (allowed: {{allowed}}); see the layer table in docs/architecture.md.', unknown: '{{layer}} is not in the layer table (scripts/eslint/layers.js): add it with the layers it may import.' } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      forbidden:
+        '{{why}}: {{from}} may not import {{to}} (allowed: {{allowed}}); see the layer table in docs/architecture.md.',
+      unknown: '{{layer}} is not in the layer table (scripts/eslint/layers.js): add it with the layers it may import.',
+    },
+  },
   create(context) {
     const file = context.filename;
     const srcDir = path.join(context.cwd, 'src');
@@ -59,7 +102,12 @@ export const layersRule = {
       const to = layerOf(srcDir, path.resolve(path.dirname(file), spec));
       if (!allowed || to === undefined || to === from) return;
       if (!LAYERS[to]) return context.report({ node, messageId: 'unknown', data: { layer: to } });
-      if (!allowed.includes(to)) context.report({ node, messageId: 'forbidden', data: { why: WHY[from], from, to, allowed: allowed.join(', ') || 'none' } });
+      if (!allowed.includes(to))
+        context.report({
+          node,
+          messageId: 'forbidden',
+          data: { why: WHY[from], from, to, allowed: allowed.join(', ') || 'none' },
+        });
     };
     return {
       Program(node) {

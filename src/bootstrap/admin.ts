@@ -18,7 +18,9 @@ export interface AdminWiringInput {
   readonly scheduler: Pick<Scheduler, 'add'>;
   readonly circuits?: () => readonly { target: string; state: string }[];
   /** The Amazon connector (the runtime's lazy getter: read only when /readyz asks); its LWA token source is probed. */
-  readonly amazon?: { readonly connection: { readonly tokens: { getToken(grant: { readonly kind: 'seller' }): Promise<string> } } };
+  readonly amazon?: {
+    readonly connection: { readonly tokens: { getToken(grant: { readonly kind: 'seller' }): Promise<string> } };
+  };
 }
 
 /**
@@ -28,9 +30,24 @@ export interface AdminWiringInput {
  */
 export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Partial<AppDeps> {
   const keyring = keyringFromConfig(config.security);
-  const pii = keyring ? createPiiVault(runtime.store, keyring, runtime.clock, { orders: storeOrderStates(runtime.store), retentionDays: config.security.piiRetentionDays }) : undefined;
-  if (pii) registerPiiPurge({ queue: runtime.queue, scheduler: runtime.scheduler, vault: pii, everyMs: config.security.piiPurgeEveryMs, logger: runtime.logger });
-  else runtime.logger.info('no PII key configured (security.piiKeys / security.piiKeyFile): buyer PII and connection credentials cannot be stored');
+  const pii = keyring
+    ? createPiiVault(runtime.store, keyring, runtime.clock, {
+        orders: storeOrderStates(runtime.store),
+        retentionDays: config.security.piiRetentionDays,
+      })
+    : undefined;
+  if (pii)
+    registerPiiPurge({
+      queue: runtime.queue,
+      scheduler: runtime.scheduler,
+      vault: pii,
+      everyMs: config.security.piiPurgeEveryMs,
+      logger: runtime.logger,
+    });
+  else
+    runtime.logger.info(
+      'no PII key configured (security.piiKeys / security.piiKeyFile): buyer PII and connection credentials cannot be stored',
+    );
   const circuits = runtime.circuits;
   const amazon = 'amazon' in runtime ? amazonTokenProbe(runtime, config) : undefined;
   return {
@@ -46,7 +63,9 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
               ? {
                   sage: async () => {
                     const c = circuits().find((x) => x.target.startsWith('sage'));
-                    return c ? { ok: c.state !== 'open', detail: `circuit ${c.state}` } : { ok: true, detail: 'no circuit' };
+                    return c
+                      ? { ok: c.state !== 'open', detail: `circuit ${c.state}` }
+                      : { ok: true, detail: 'no circuit' };
                   },
                 }
               : {}),
@@ -72,7 +91,10 @@ function amazonTokenProbe(runtime: AdminWiringInput, config: ResolvedConfig) {
       return { ok: true, detail: 'access token valid' };
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      return { ok: false, detail: `no access token: ${typeof code === 'string' ? `${code} ` : ''}${(err as Error).message}` };
+      return {
+        ok: false,
+        detail: `no access token: ${typeof code === 'string' ? `${code} ` : ''}${(err as Error).message}`,
+      };
     }
   };
 }

@@ -7,7 +7,12 @@ import { createSqsClient } from '../connectors/amazon/notifications/sqs-consumer
 import { createSpApiConnection } from '../connectors/amazon/sp-api/connection.ts';
 import { HttpError, type FetchFn } from '../connectors/amazon/sp-api/http-client.ts';
 import { NOTIFICATIONS_GRANT, SELLER_GRANT } from '../connectors/amazon/sp-api/lwa-token.ts';
-import { LWA_TOKEN_ENDPOINT, MARKETPLACES, marketplacesOutsideRegion, resolveEndpoint } from '../connectors/amazon/sp-api/regions.ts';
+import {
+  LWA_TOKEN_ENDPOINT,
+  MARKETPLACES,
+  marketplacesOutsideRegion,
+  resolveEndpoint,
+} from '../connectors/amazon/sp-api/regions.ts';
 import { verifySage500 } from '../connectors/sage500/verify-at-start.ts';
 import { isSellbridgeError } from '../core/errors.ts';
 import type { CheckStatus, DoctorCheck, DoctorReport } from '../core/model/doctor-report.ts';
@@ -49,7 +54,14 @@ export function configFailureReport(problem: string, clock: Clock = systemClock)
     connectionId: 'default',
     checkedAt: clock.now().toISOString(),
     status: 'fail',
-    checks: [{ id: 'config', status: 'fail', detail: problem, fix: 'Fix each listed setting (sellbridge.yaml, SELLBRIDGE_* variables or --set), then run `sellbridge config check`.' }],
+    checks: [
+      {
+        id: 'config',
+        status: 'fail',
+        detail: problem,
+        fix: 'Fix each listed setting (sellbridge.yaml, SELLBRIDGE_* variables or --set), then run `sellbridge config check`.',
+      },
+    ],
   };
 }
 
@@ -58,19 +70,37 @@ function amazonProblem(err: unknown, what: string): { detail: string; fix: strin
     const where = `${err.status ? `HTTP ${err.status}` : 'no answer'}${err.amazonCode ? ` ${err.amazonCode}` : ''}${err.requestId ? `, request ${err.requestId}` : ''}`;
     switch (err.code) {
       case 'SB_AMZ_LWA_REJECTED':
-        return { detail: `Login with Amazon refused the credentials (${where})`, fix: 'Check amazon.lwaClientId and amazon.lwaClientSecret; re-authorize the seller if the refresh token was revoked, and set the new amazon.refreshToken.' };
+        return {
+          detail: `Login with Amazon refused the credentials (${where})`,
+          fix: 'Check amazon.lwaClientId and amazon.lwaClientSecret; re-authorize the seller if the refresh token was revoked, and set the new amazon.refreshToken.',
+        };
       case 'SB_AMZ_ACCESS_DENIED':
-        return { detail: `Amazon denied ${what} (${where})`, fix: 'Add the role this API needs to the SP-API application and re-authorize the seller, or check that the seller authorized this region.' };
+        return {
+          detail: `Amazon denied ${what} (${where})`,
+          fix: 'Add the role this API needs to the SP-API application and re-authorize the seller, or check that the seller authorized this region.',
+        };
       case 'SB_AMZ_THROTTLED':
-        return { detail: `Amazon throttled ${what} (${where})`, fix: 'Try again in a minute; if it persists, another process is using the same quota.' };
+        return {
+          detail: `Amazon throttled ${what} (${where})`,
+          fix: 'Try again in a minute; if it persists, another process is using the same quota.',
+        };
       case 'SB_AMZ_TIMEOUT':
       case 'SB_AMZ_NETWORK':
-        return { detail: `${what}: Amazon could not be reached (${where})`, fix: 'Check the network, the proxy and amazon.endpoint; see docs/deploy.md for the hosts Sellbridge must reach.' };
+        return {
+          detail: `${what}: Amazon could not be reached (${where})`,
+          fix: 'Check the network, the proxy and amazon.endpoint; see docs/deploy.md for the hosts Sellbridge must reach.',
+        };
       default:
-        return { detail: `${what} failed: ${err.message}`, fix: 'Read the message; if Amazon rejected the request, report it with the request id (a Sellbridge bug is likely).' };
+        return {
+          detail: `${what} failed: ${err.message}`,
+          fix: 'Read the message; if Amazon rejected the request, report it with the request id (a Sellbridge bug is likely).',
+        };
     }
   }
-  return { detail: `${what} failed: ${isSellbridgeError(err) ? `${err.code} ` : ''}${err instanceof Error ? err.message : String(err)}`, fix: 'Check the network, the proxy and the endpoint settings.' };
+  return {
+    detail: `${what} failed: ${isSellbridgeError(err) ? `${err.code} ` : ''}${err instanceof Error ? err.message : String(err)}`,
+    fix: 'Check the network, the proxy and the endpoint settings.',
+  };
 }
 
 async function withTimeout<T>(ms: number, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -95,59 +125,102 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   const fetchFn: FetchFn = deps.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const checks: DoctorCheck[] = [];
-  const add = (id: string, status: CheckStatus, detail: string, fix?: string) => checks.push({ id, status, detail, ...(fix && status !== 'ok' && status !== 'skipped' ? { fix } : {}) });
+  const add = (id: string, status: CheckStatus, detail: string, fix?: string) =>
+    checks.push({ id, status, detail, ...(fix && status !== 'ok' && status !== 'skipped' ? { fix } : {}) });
   const amazon = config.amazon;
 
   // --- configuration -------------------------------------------------------------------------------
   const configWarnings: string[] = [];
   const configFailures: string[] = [];
-  const missing = [!amazon.lwaClientId && 'amazon.lwaClientId', !amazon.lwaClientSecret && 'amazon.lwaClientSecret', !amazon.refreshToken && 'amazon.refreshToken'].filter(
-    (m): m is string => typeof m === 'string',
-  );
+  const missing = [
+    !amazon.lwaClientId && 'amazon.lwaClientId',
+    !amazon.lwaClientSecret && 'amazon.lwaClientSecret',
+    !amazon.refreshToken && 'amazon.refreshToken',
+  ].filter((m): m is string => typeof m === 'string');
   if (missing.length) configFailures.push(`missing ${missing.join(', ')}`);
-  if (amazon.mode === 'simulator' && !amazon.endpoint) configFailures.push('amazon.mode is simulator but amazon.endpoint is not set');
+  if (amazon.mode === 'simulator' && !amazon.endpoint)
+    configFailures.push('amazon.mode is simulator but amazon.endpoint is not set');
   const outside = marketplacesOutsideRegion(amazon.region, amazon.marketplaceIds).filter((id) => MARKETPLACES[id]);
   if (outside.length) configFailures.push(`marketplace(s) ${outside.join(', ')} not served by region ${amazon.region}`);
   const unknownMarketplaces = amazon.marketplaceIds.filter((id) => !MARKETPLACES[id]);
   if (unknownMarketplaces.length) configWarnings.push(`unknown marketplace id(s) ${unknownMarketplaces.join(', ')}`);
-  if (!amazon.sellerId) configWarnings.push('amazon.sellerId is not set (Listings Items calls and rate buckets need it)');
-  if (config.sage500.kind === 'sqlserver' && !config.sage500.url) configFailures.push('sage500.kind is sqlserver but sage500.url is not set');
-  if (configFailures.length) add('config', 'fail', configFailures.join('; '), 'Set the named settings in sellbridge.yaml, SELLBRIDGE_* variables or --set; `sellbridge config check` lists every problem.');
-  else if (configWarnings.length) add('config', 'warn', configWarnings.join('; '), 'Set the named settings; see docs/configuration.md.');
-  else add('config', 'ok', `valid (store ${parseStoreUrl(config.store.url).dialect}, Sage ${config.sage500.kind} company ${config.sage500.companyId}, Amazon ${amazon.mode} ${amazon.region} ${amazon.marketplaceIds.join(',')})`);
+  if (!amazon.sellerId)
+    configWarnings.push('amazon.sellerId is not set (Listings Items calls and rate buckets need it)');
+  if (config.sage500.kind === 'sqlserver' && !config.sage500.url)
+    configFailures.push('sage500.kind is sqlserver but sage500.url is not set');
+  if (configFailures.length)
+    add(
+      'config',
+      'fail',
+      configFailures.join('; '),
+      'Set the named settings in sellbridge.yaml, SELLBRIDGE_* variables or --set; `sellbridge config check` lists every problem.',
+    );
+  else if (configWarnings.length)
+    add('config', 'warn', configWarnings.join('; '), 'Set the named settings; see docs/configuration.md.');
+  else
+    add(
+      'config',
+      'ok',
+      `valid (store ${parseStoreUrl(config.store.url).dialect}, Sage ${config.sage500.kind} company ${config.sage500.companyId}, Amazon ${amazon.mode} ${amazon.region} ${amazon.marketplaceIds.join(',')})`,
+    );
 
   // --- store ---------------------------------------------------------------------------------------
   let lastOrderAt: string | null | undefined;
   const storeFile = parseStoreUrl(config.store.url);
   // Opening a SQLite path creates the file: a missing store is reported, never made by doctor.
   if (storeFile.dialect === 'sqlite' && storeFile.path !== ':memory:' && !existsSync(resolve(storeFile.path)))
-    add('store', 'fail', `the store ${resolve(storeFile.path)} does not exist`, 'Run `sellbridge migrate` (`sellbridge run` also creates it), and check store.url and the working directory of the service.');
-  else try {
-    const store = openStore(config.store);
+    add(
+      'store',
+      'fail',
+      `the store ${resolve(storeFile.path)} does not exist`,
+      'Run `sellbridge migrate` (`sellbridge run` also creates it), and check store.url and the working directory of the service.',
+    );
+  else
     try {
-      const level = await withTimeout(timeoutMs, 'store', () => migrationLevel(store));
-      if (level.unknown.length)
-        add('store', 'fail', `the store was migrated by a newer Sellbridge (${level.unknown.join(', ')}); this binary knows up to ${level.latestKnown}`, 'Run the Sellbridge version that migrated this store, or restore a backup made before the upgrade.');
-      else if (level.pending.length)
-        add('store', 'warn', `reachable; ${level.pending.length} migration(s) pending (${level.pending.join(', ')})`, 'Run `sellbridge migrate` (`sellbridge run` also migrates at start).');
-      else add('store', 'ok', `reachable, migrated to ${level.latestKnown}`);
-      if (!level.pending.includes('0006-order-sightings') && !level.unknown.length) {
-        const row = await store.db
-          .selectFrom('order_sightings' as never)
-          .select((eb) => eb.fn.max('first_seen_at' as never).as('last'))
-          .where('connection_id' as never, '=', config.orders.connectionId as never)
-          .executeTakeFirst();
-        lastOrderAt = ((row as { last?: string | null } | undefined)?.last ?? null) as string | null;
+      const store = openStore(config.store);
+      try {
+        const level = await withTimeout(timeoutMs, 'store', () => migrationLevel(store));
+        if (level.unknown.length)
+          add(
+            'store',
+            'fail',
+            `the store was migrated by a newer Sellbridge (${level.unknown.join(', ')}); this binary knows up to ${level.latestKnown}`,
+            'Run the Sellbridge version that migrated this store, or restore a backup made before the upgrade.',
+          );
+        else if (level.pending.length)
+          add(
+            'store',
+            'warn',
+            `reachable; ${level.pending.length} migration(s) pending (${level.pending.join(', ')})`,
+            'Run `sellbridge migrate` (`sellbridge run` also migrates at start).',
+          );
+        else add('store', 'ok', `reachable, migrated to ${level.latestKnown}`);
+        if (!level.pending.includes('0006-order-sightings') && !level.unknown.length) {
+          const row = await store.db
+            .selectFrom('order_sightings' as never)
+            .select((eb) => eb.fn.max('first_seen_at' as never).as('last'))
+            .where('connection_id' as never, '=', config.orders.connectionId as never)
+            .executeTakeFirst();
+          lastOrderAt = ((row as { last?: string | null } | undefined)?.last ?? null) as string | null;
+        }
+      } finally {
+        await store.close();
       }
-    } finally {
-      await store.close();
+    } catch (err) {
+      add(
+        'store',
+        'fail',
+        `cannot open the store: ${isSellbridgeError(err) ? `${err.code} ` : ''}${err instanceof Error ? err.message.replace(/\/\/[^@/]*@/, '//***@') : String(err)}`,
+        'Check store.url: for PostgreSQL that the server runs and accepts this user; for SQLite that the folder exists and is writable by the service account.',
+      );
     }
-  } catch (err) {
-    add('store', 'fail', `cannot open the store: ${isSellbridgeError(err) ? `${err.code} ` : ''}${err instanceof Error ? err.message.replace(/\/\/[^@/]*@/, '//***@') : String(err)}`, 'Check store.url: for PostgreSQL that the server runs and accepts this user; for SQLite that the folder exists and is writable by the service account.');
-  }
 
   // --- Amazon: LWA token, one cheap call per API the flows use, notifications -----------------------
-  const conn = createSpApiConnection(connectionSettingsFromConfig(amazon), { clock, sleep: async () => undefined, fetch: fetchFn });
+  const conn = createSpApiConnection(connectionSettingsFromConfig(amazon), {
+    clock,
+    sleep: async () => undefined,
+    fetch: fetchFn,
+  });
   let token = false;
   if (missing.length) add('lwa-token', 'skipped', 'no LWA credentials configured');
   else {
@@ -159,17 +232,37 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
       const p = amazonProblem(err, 'the token request');
       const host = amazon.lwaEndpoint ?? LWA_TOKEN_ENDPOINT;
       const unreachable = !(err instanceof HttpError) || !err.status;
-      add('lwa-token', 'fail', unreachable ? `Login with Amazon (${host}) could not be reached: ${p.detail}` : p.detail, unreachable ? `Allow HTTPS to ${new URL(host).host} (firewall, proxy); check amazon.lwaEndpoint if it is set.` : p.fix);
+      add(
+        'lwa-token',
+        'fail',
+        unreachable ? `Login with Amazon (${host}) could not be reached: ${p.detail}` : p.detail,
+        unreachable
+          ? `Allow HTTPS to ${new URL(host).host} (firewall, proxy); check amazon.lwaEndpoint if it is set.`
+          : p.fix,
+      );
     }
   }
   const apis: { id: string; what: string; call: () => Promise<unknown> }[] = [
     ...amazon.marketplaceIds.map((id) => ({
       id: `sp-api:orders:${id}`,
       what: `Orders API (searchOrders, ${id})`,
-      call: () => conn.client.searchOrders({ marketplaceIds: [id], createdAfter: new Date(clock.now().getTime() - 24 * 3_600_000).toISOString(), maxResultsPerPage: 1 }),
+      call: () =>
+        conn.client.searchOrders({
+          marketplaceIds: [id],
+          createdAfter: new Date(clock.now().getTime() - 24 * 3_600_000).toISOString(),
+          maxResultsPerPage: 1,
+        }),
     })),
-    { id: 'sp-api:feeds', what: 'Feeds API (getFeeds: inventory and prices)', call: () => conn.client.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'], pageSize: 1 }) },
-    { id: 'sp-api:reports', what: 'Reports API (getReports: settlements)', call: () => conn.client.getReports({ pageSize: 1, reportTypes: ['GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2'] }) },
+    {
+      id: 'sp-api:feeds',
+      what: 'Feeds API (getFeeds: inventory and prices)',
+      call: () => conn.client.getFeeds({ feedTypes: ['JSON_LISTINGS_FEED'], pageSize: 1 }),
+    },
+    {
+      id: 'sp-api:reports',
+      what: 'Reports API (getReports: settlements)',
+      call: () => conn.client.getReports({ pageSize: 1, reportTypes: ['GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2'] }),
+    },
   ];
   for (const api of apis) {
     if (!token) {
@@ -204,11 +297,20 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
     const sqs = createSqsClient({
       region: amazon.sqs.region,
       endpoint: amazon.sqs.endpoint,
-      credentials: amazon.sqs.accessKeyId && amazon.sqs.secretAccessKey ? { accessKeyId: amazon.sqs.accessKeyId, secretAccessKey: amazon.sqs.secretAccessKey } : undefined,
+      credentials:
+        amazon.sqs.accessKeyId && amazon.sqs.secretAccessKey
+          ? { accessKeyId: amazon.sqs.accessKeyId, secretAccessKey: amazon.sqs.secretAccessKey }
+          : undefined,
     });
     try {
       const out = await withTimeout(timeoutMs, 'SQS', (signal) =>
-        sqs.send(new GetQueueAttributesCommand({ QueueUrl: amazon.sqs.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }), { abortSignal: signal }),
+        sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: amazon.sqs.queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages'],
+          }),
+          { abortSignal: signal },
+        ),
       );
       add('sqs', 'ok', `queue readable (${out.Attributes?.ApproximateNumberOfMessages ?? '?'} message(s) waiting)`);
     } catch (err) {
@@ -226,10 +328,17 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
 
   // --- Sage 500 ----------------------------------------------------------------------------------------
   try {
-    const report = await withTimeout(Math.max(timeoutMs, config.sage500.connectTimeoutMs + 5_000), 'Sage 500', () => verifySage500(config.sage500));
+    const report = await withTimeout(Math.max(timeoutMs, config.sage500.connectTimeoutMs + 5_000), 'Sage 500', () =>
+      verifySage500(config.sage500),
+    );
     add('sage', 'ok', `Sage 500 reachable (${config.sage500.kind}, company ${config.sage500.companyId})`);
     if (report.errors > 0)
-      add('sage-verify', 'fail', `${report.summary}: ${report.lines.slice(0, 5).join(' | ')}`, 'Run `sellbridge sage500 verify` for every finding and its remedy; `sellbridge run` refuses to start until they are fixed.');
+      add(
+        'sage-verify',
+        'fail',
+        `${report.summary}: ${report.lines.slice(0, 5).join(' | ')}`,
+        'Run `sellbridge sage500 verify` for every finding and its remedy; `sellbridge run` refuses to start until they are fixed.',
+      );
     else if (report.summary.includes(' 0 warnings')) add('sage-verify', 'ok', report.summary);
     else add('sage-verify', 'warn', report.summary, 'Run `sellbridge sage500 verify` and read the warnings.');
   } catch (err) {
@@ -246,7 +355,10 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   }
 
   // --- clock skew against Amazon's Date header -------------------------------------------------------
-  const probes = [amazon.lwaEndpoint ?? LWA_TOKEN_ENDPOINT, resolveEndpoint({ region: amazon.region, sandbox: amazon.sandbox, override: amazon.endpoint })];
+  const probes = [
+    amazon.lwaEndpoint ?? LWA_TOKEN_ENDPOINT,
+    resolveEndpoint({ region: amazon.region, sandbox: amazon.sandbox, override: amazon.endpoint }),
+  ];
   let skewed = false;
   for (const url of probes) {
     try {
@@ -256,8 +368,20 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
       const skew = clock.now().getTime() - Date.parse(date);
       const host = new URL(url).host;
       const words = `${Math.round(Math.abs(skew) / 1000)} s ${skew >= 0 ? 'ahead of' : 'behind'} ${host}`;
-      if (Math.abs(skew) > SKEW_FAIL_MS) add('clock', 'fail', `this machine's clock is ${words}: Amazon rejects signed requests and tokens beyond 5 minutes`, 'Synchronise the clock (Windows: w32tm /resync; Linux: timedatectl set-ntp true).');
-      else if (Math.abs(skew) > SKEW_WARN_MS) add('clock', 'warn', `this machine's clock is ${words}`, 'Synchronise the clock with NTP (Windows: w32tm /resync; Linux: timedatectl set-ntp true).');
+      if (Math.abs(skew) > SKEW_FAIL_MS)
+        add(
+          'clock',
+          'fail',
+          `this machine's clock is ${words}: Amazon rejects signed requests and tokens beyond 5 minutes`,
+          'Synchronise the clock (Windows: w32tm /resync; Linux: timedatectl set-ntp true).',
+        );
+      else if (Math.abs(skew) > SKEW_WARN_MS)
+        add(
+          'clock',
+          'warn',
+          `this machine's clock is ${words}`,
+          'Synchronise the clock with NTP (Windows: w32tm /resync; Linux: timedatectl set-ntp true).',
+        );
       else add('clock', 'ok', `within ${Math.max(1, Math.round(Math.abs(skew) / 1000))} s of ${host}`);
       skewed = true;
       break;
@@ -269,7 +393,8 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
 
   // --- disk space of the store's folder --------------------------------------------------------------
   const { dialect, path } = parseStoreUrl(config.store.url);
-  if (dialect === 'postgres') add('disk', 'skipped', 'the store is on PostgreSQL: watch the database server\'s disk there');
+  if (dialect === 'postgres')
+    add('disk', 'skipped', "the store is on PostgreSQL: watch the database server's disk there");
   else if (path === ':memory:') add('disk', 'skipped', 'the store is in memory');
   else {
     // The folder may not exist yet (a store still to be created): measure the disk it will be on.
@@ -279,11 +404,28 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
       const s = statfsSync(folder);
       const free = s.bavail * s.bsize;
       const words = `${(free / 1024 ** 3).toFixed(1)} GiB free in ${folder}`;
-      if (free < DISK_FAIL_BYTES) add('disk', 'fail', words, 'Free disk space or move store.url to a larger disk; SQLite stops writing when the disk is full.');
-      else if (free < DISK_WARN_BYTES) add('disk', 'warn', words, 'Free disk space soon; backups (`sellbridge backup`) need as much again as the store.');
+      if (free < DISK_FAIL_BYTES)
+        add(
+          'disk',
+          'fail',
+          words,
+          'Free disk space or move store.url to a larger disk; SQLite stops writing when the disk is full.',
+        );
+      else if (free < DISK_WARN_BYTES)
+        add(
+          'disk',
+          'warn',
+          words,
+          'Free disk space soon; backups (`sellbridge backup`) need as much again as the store.',
+        );
       else add('disk', 'ok', words);
     } catch (err) {
-      add('disk', 'warn', `cannot read the free space of ${folder}: ${(err as Error).message}`, 'Check that the store folder exists (it is created by `sellbridge migrate`).');
+      add(
+        'disk',
+        'warn',
+        `cannot read the free space of ${folder}: ${(err as Error).message}`,
+        'Check that the store folder exists (it is created by `sellbridge migrate`).',
+      );
     }
   }
 
@@ -293,11 +435,21 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   else {
     const age = clock.now().getTime() - Date.parse(lastOrderAt);
     const hours = Math.round(age / 360_000) / 10;
-    if (age > LAST_ORDER_WARN_MS) add('last-order', 'warn', `the last order was seen ${hours} h ago (${lastOrderAt})`, 'If the seller sells daily, check the intake: `sellbridge run` must be running, and the SQS queue and order polling must work (see the checks above).');
+    if (age > LAST_ORDER_WARN_MS)
+      add(
+        'last-order',
+        'warn',
+        `the last order was seen ${hours} h ago (${lastOrderAt})`,
+        'If the seller sells daily, check the intake: `sellbridge run` must be running, and the SQS queue and order polling must work (see the checks above).',
+      );
     else add('last-order', 'ok', `the last order was seen ${hours} h ago`);
   }
 
-  const worst = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'warn') ? 'warn' : 'ok';
+  const worst = checks.some((c) => c.status === 'fail')
+    ? 'fail'
+    : checks.some((c) => c.status === 'warn')
+      ? 'warn'
+      : 'ok';
   return { connectionId: config.orders.connectionId, checkedAt: clock.now().toISOString(), status: worst, checks };
 }
 
@@ -311,6 +463,8 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     if (c.fix) lines.push(`      fix: ${c.fix}`);
   }
   const counts = (s: CheckStatus) => report.checks.filter((c) => c.status === s).length;
-  lines.push(`${report.status.toUpperCase()}: ${counts('ok')} ok, ${counts('warn')} warning(s), ${counts('fail')} failure(s), ${counts('skipped')} skipped`);
+  lines.push(
+    `${report.status.toUpperCase()}: ${counts('ok')} ok, ${counts('warn')} warning(s), ${counts('fail')} failure(s), ${counts('skipped')} skipped`,
+  );
   return lines;
 }

@@ -94,7 +94,15 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger);
     let amazonConnector = options.amazon;
     const amazon = (): AmazonConnector =>
-      (amazonConnector ??= createAmazonConnector(config.amazon, { store, clock, sleep, inbox, connectionId: config.orders.connectionId, onThrottled: (operation) => metrics.amazonThrottled.inc({ operation }), circuits: amazonCircuits }));
+      (amazonConnector ??= createAmazonConnector(config.amazon, {
+        store,
+        clock,
+        sleep,
+        inbox,
+        connectionId: config.orders.connectionId,
+        onThrottled: (operation) => metrics.amazonThrottled.inc({ operation }),
+        circuits: amazonCircuits,
+      }));
 
     const sageCircuit = createCircuitBreaker({
       target: 'sage500',
@@ -107,12 +115,30 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       },
     });
     metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE.closed);
-    const circuits: Circuits = Object.assign(() => [sageCircuit, ...amazonCircuits.list()].map((c) => ({ target: c.target, state: c.state() })), { sage500: sageCircuit, amazon: amazonCircuits });
-    const opened = lazyGateway(options.sage ? () => Promise.resolve(options.sage!) : () => openSage500Gateway(config.sage500, clock));
+    const circuits: Circuits = Object.assign(
+      () => [sageCircuit, ...amazonCircuits.list()].map((c) => ({ target: c.target, state: c.state() })),
+      { sage500: sageCircuit, amazon: amazonCircuits },
+    );
+    const opened = lazyGateway(
+      options.sage ? () => Promise.resolve(options.sage!) : () => openSage500Gateway(config.sage500, clock),
+    );
     const sage = observeOrderToSage(guardWithCircuit(opened.gateway, sageCircuit), { store, clock, metrics });
     registerStoreCollectors({ registry: metrics.registry, store, clock }); // queue age, rate buckets, latencies, read at scrape time
 
-    const flows: FlowWiring = { config, store, clock, logger, metrics, queue, scheduler, inbox, amazon: lazyMarketplace(amazon), amazonConnector: amazon, sage, circuits };
+    const flows: FlowWiring = {
+      config,
+      store,
+      clock,
+      logger,
+      metrics,
+      queue,
+      scheduler,
+      inbox,
+      amazon: lazyMarketplace(amazon),
+      amazonConnector: amazon,
+      sage,
+      circuits,
+    };
     const { orders } = registerFlows(flows);
 
     let started = false;
@@ -131,7 +157,11 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       scheduler,
       circuits,
       orders,
-      webhooks: { inbox: orderDispatchingInbox(inbox, queue, orders.connectionId, clock), connectionId: orders.connectionId, settings: config.orders.webhook },
+      webhooks: {
+        inbox: orderDispatchingInbox(inbox, queue, orders.connectionId, clock),
+        connectionId: orders.connectionId,
+        settings: config.orders.webhook,
+      },
       async start() {
         if (started || role !== 'worker') return;
         started = true;
@@ -157,7 +187,12 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
 }
 
 /** Amazon's circuits per endpoint family, each state on the gauge and logged when it changes. */
-function observedAmazonCircuits(config: ResolvedConfig, clock: Clock, metrics: Metrics, logger: Logger): AmazonCircuits {
+function observedAmazonCircuits(
+  config: ResolvedConfig,
+  clock: Clock,
+  metrics: Metrics,
+  logger: Logger,
+): AmazonCircuits {
   const circuits = createAmazonCircuits({
     failureThreshold: config.amazon.circuit.failureThreshold,
     openMs: config.amazon.circuit.openMs,

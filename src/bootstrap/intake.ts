@@ -25,7 +25,12 @@ export function orderIdOf(entry: Pick<InboxEntry, 'kind' | 'subject'>): string |
  * second notification of the same order while its job is pending joins that job (dedupe); one after it ran runs
  * the idempotent flow again, which re-reads the order and changes nothing that is already right.
  */
-export function orderDispatchingInbox(inbox: Inbox, queue: Pick<JobQueue, 'enqueue'>, connectionId: string, clock: Clock = systemClock): Inbox {
+export function orderDispatchingInbox(
+  inbox: Inbox,
+  queue: Pick<JobQueue, 'enqueue'>,
+  connectionId: string,
+  clock: Clock = systemClock,
+): Inbox {
   return {
     ...inbox,
     accept(entry, then) {
@@ -63,13 +68,20 @@ export function startOrderIntake(input: OrderIntakeInput): Promise<void> {
     sqs: createSqsClient({
       region: sqs.region,
       endpoint: sqs.endpoint,
-      credentials: sqs.accessKeyId && sqs.secretAccessKey ? { accessKeyId: sqs.accessKeyId, secretAccessKey: sqs.secretAccessKey } : undefined,
+      credentials:
+        sqs.accessKeyId && sqs.secretAccessKey
+          ? { accessKeyId: sqs.accessKeyId, secretAccessKey: sqs.secretAccessKey }
+          : undefined,
     }),
     inbox: orderDispatchingInbox(input.inbox, input.queue, input.connectionId),
     connectionId: input.connectionId,
     waitTimeSeconds: Math.min(20, sqs.waitTimeSeconds),
     maxMessages: Math.max(1, Math.min(10, sqs.maxMessages)),
-    onError: (err) => input.logger.warn({ err: (err as Error).message, code: (err as { code?: string }).code }, 'SQS intake: poll failed; backing off'),
+    onError: (err) =>
+      input.logger.warn(
+        { err: (err as Error).message, code: (err as { code?: string }).code },
+        'SQS intake: poll failed; backing off',
+      ),
   });
   input.logger.info({ connectionId: input.connectionId }, 'SQS notification intake started');
   return consumer.run(input.signal);

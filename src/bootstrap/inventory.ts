@@ -12,18 +12,29 @@ import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { ItemFields } from '../core/model/listing.ts';
 import type { SageItemField } from '../core/rules/custom-field-map.ts';
 import { registerInventoryFlows } from '../flows/index.ts';
-import { INVENTORY_SYNC_QUEUE, INVENTORY_WATCH_QUEUE, inventorySyncKey, inventoryWatchKey, type InventoryFlowDeps, type InventorySettings } from '../flows/inventory.ts';
+import {
+  INVENTORY_SYNC_QUEUE,
+  INVENTORY_WATCH_QUEUE,
+  inventorySyncKey,
+  inventoryWatchKey,
+  type InventoryFlowDeps,
+  type InventorySettings,
+} from '../flows/inventory.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { storeListingState } from '../connectors/store/listing-state.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 
 /** What `registerInventory` needs from the composition root. */
-export type InventoryWiringInput = Pick<FlowWiring, 'config' | 'store' | 'clock' | 'queue' | 'scheduler' | 'sage' | 'amazonConnector'>;
+export type InventoryWiringInput = Pick<
+  FlowWiring,
+  'config' | 'store' | 'clock' | 'queue' | 'scheduler' | 'sage' | 'amazonConnector'
+>;
 
 /** The ListingsChannel over a connector built on the first call. */
 export function lazyListingsChannel(connector: () => AmazonConnector, sellerId: string): ListingsChannel {
   let channel: ListingsChannel | undefined;
-  const get = (): ListingsChannel => (channel ??= createListingsChannel({ client: connector().connection.client, sellerId }));
+  const get = (): ListingsChannel =>
+    (channel ??= createListingsChannel({ client: connector().connection.client, sellerId }));
   return {
     validateFeed: (d) => get().validateFeed(d),
     submitFeed: (m, d) => get().submitFeed(m, d),
@@ -106,7 +117,11 @@ export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'invent
     rules,
     priceFor: (marketplaceId) => {
       const p = inv.prices[marketplaceId];
-      return { priceSheet: p?.priceSheet ?? 'list', currency: p?.currency ?? 'USD', warehouseId: p?.warehouseId ?? 'MAIN' };
+      return {
+        priceSheet: p?.priceSheet ?? 'list',
+        currency: p?.currency ?? 'USD',
+        warehouseId: p?.warehouseId ?? 'MAIN',
+      };
     },
     customFieldMap: inv.customFieldMap.map((row) => ({ ...row, source: row.source as SageItemField })),
     languageTag: inv.languageTag,
@@ -133,7 +148,9 @@ export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDep
   const { resolveItems } = input.sage;
   return {
     sage: input.sage,
-    ...(resolveItems ? { items: (ids: readonly string[]) => itemFieldsVia((q) => resolveItems.call(input.sage, q), ids) } : {}),
+    ...(resolveItems
+      ? { items: (ids: readonly string[]) => itemFieldsVia((q) => resolveItems.call(input.sage, q), ids) }
+      : {}),
     channel: input.channel,
     state: storeListingState(input.store, input.clock),
     watermarks: storeWatermarks(input.store, input.clock),
@@ -145,13 +162,33 @@ export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDep
 }
 
 /** The recurring work of `inventory` (for the runtime scheduler): full quantity sync, price sync, stock watch. */
-export function inventorySchedules(inv: InventoryConfig): { name: string; queue: string; key: string; payload: unknown; everyMs: number; priority?: number }[] {
+export function inventorySchedules(
+  inv: InventoryConfig,
+): { name: string; queue: string; key: string; payload: unknown; everyMs: number; priority?: number }[] {
   if (!inv.enabled) return [];
   const c = inv.connectionId;
   return [
-    { name: 'inventory.sync', queue: INVENTORY_SYNC_QUEUE, key: inventorySyncKey(c, 'quantity'), payload: { connectionId: c, scope: 'quantity' }, everyMs: inv.syncEveryMs },
-    { name: 'prices.sync', queue: INVENTORY_SYNC_QUEUE, key: inventorySyncKey(c, 'price'), payload: { connectionId: c, scope: 'price' }, everyMs: inv.priceSyncEveryMs },
-    { name: 'inventory.watch', queue: INVENTORY_WATCH_QUEUE, key: inventoryWatchKey(c), payload: { connectionId: c }, everyMs: inv.stockWatchEveryMs },
+    {
+      name: 'inventory.sync',
+      queue: INVENTORY_SYNC_QUEUE,
+      key: inventorySyncKey(c, 'quantity'),
+      payload: { connectionId: c, scope: 'quantity' },
+      everyMs: inv.syncEveryMs,
+    },
+    {
+      name: 'prices.sync',
+      queue: INVENTORY_SYNC_QUEUE,
+      key: inventorySyncKey(c, 'price'),
+      payload: { connectionId: c, scope: 'price' },
+      everyMs: inv.priceSyncEveryMs,
+    },
+    {
+      name: 'inventory.watch',
+      queue: INVENTORY_WATCH_QUEUE,
+      key: inventoryWatchKey(c),
+      payload: { connectionId: c },
+      everyMs: inv.stockWatchEveryMs,
+    },
   ];
 }
 
@@ -159,9 +196,17 @@ export function inventorySchedules(inv: InventoryConfig): { name: string; queue:
  * Item fields through the gateway's resolveItems: short description, UPC and weight. The gateway port does not
  * read UserFld1..n or the long description yet, so map rows on those find no value (not sent, or an issue when required).
  */
-async function itemFieldsVia(resolve: Sage500Gateway['resolveItems'], itemIds: readonly string[]): Promise<ItemFields[]> {
+async function itemFieldsVia(
+  resolve: Sage500Gateway['resolveItems'],
+  itemIds: readonly string[],
+): Promise<ItemFields[]> {
   const { items } = await resolve(itemIds);
   return items
     .filter((i) => i.matchedBy === 'item-id')
-    .map((i) => ({ itemId: i.itemId, shortDesc: i.description, ...(i.upc ? { upc: i.upc } : {}), ...(i.weight !== undefined ? { weight: i.weight } : {}) }));
+    .map((i) => ({
+      itemId: i.itemId,
+      shortDesc: i.description,
+      ...(i.upc ? { upc: i.upc } : {}),
+      ...(i.weight !== undefined ? { weight: i.weight } : {}),
+    }));
 }

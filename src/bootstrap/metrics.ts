@@ -47,7 +47,8 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
       const res = await sql<{ queue: string; oldest: string | null }>`
         SELECT queue, MIN(CASE WHEN run_at <= ${now.toISOString()} THEN run_at END) AS oldest
         FROM jobs WHERE state = 'pending' GROUP BY queue`.execute(db);
-      for (const r of res.rows) this.set({ queue: r.queue }, r.oldest ? Math.max(0, (now.getTime() - ms(r.oldest)) / 1000) : 0);
+      for (const r of res.rows)
+        this.set({ queue: r.queue }, r.oldest ? Math.max(0, (now.getTime() - ms(r.oldest)) / 1000) : 0);
     },
   });
 
@@ -59,8 +60,15 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
     return res.rows.map((r) => {
       const parts = r.key.split('|');
       const burst = Number(r.burst);
-      const level = Math.min(burst, Number(r.tokens) + (Math.max(0, now - Number(r.updated_at_ms)) / 1000) * Number(r.rate));
-      return { labels: { operation: parts[parts.length - 1] ?? r.key, seller: parts.length >= 4 ? (parts[1] ?? '') : '' }, level: Math.max(0, level), burst };
+      const level = Math.min(
+        burst,
+        Number(r.tokens) + (Math.max(0, now - Number(r.updated_at_ms)) / 1000) * Number(r.rate),
+      );
+      return {
+        labels: { operation: parts[parts.length - 1] ?? r.key, seller: parts.length >= 4 ? (parts[1] ?? '') : '' },
+        level: Math.max(0, level),
+        burst,
+      };
     });
   };
   new Gauge({
@@ -108,8 +116,11 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
       this.reset();
       const res = await sql<{ status: string; submitted_at: string; finished_at: string }>`
         SELECT status, submitted_at, finished_at FROM listing_feed
-        WHERE submitted_at IS NOT NULL AND finished_at IS NOT NULL AND finished_at >= ${since()} LIMIT ${limit}`.execute(db);
-      for (const r of res.rows) this.observe({ status: r.status }, Math.max(0, (ms(r.finished_at) - ms(r.submitted_at)) / 1000));
+        WHERE submitted_at IS NOT NULL AND finished_at IS NOT NULL AND finished_at >= ${since()} LIMIT ${limit}`.execute(
+        db,
+      );
+      for (const r of res.rows)
+        this.observe({ status: r.status }, Math.max(0, (ms(r.finished_at) - ms(r.submitted_at)) / 1000));
     },
   });
 
@@ -136,14 +147,20 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
  * time since Sellbridge first saw the Amazon order (order_sightings, by push or poll) is observed in
  * `metrics.orderToSageLatency`. The look-up runs after the call returns and never fails or delays it.
  */
-export function observeOrderToSage(sage: Sage500Gateway, deps: { store: Store; clock: Clock; metrics: Metrics }): Sage500Gateway {
+export function observeOrderToSage(
+  sage: Sage500Gateway,
+  deps: { store: Store; clock: Clock; metrics: Metrics },
+): Sage500Gateway {
   const record = async (amazonOrderId: string, at: number) => {
     const res = await sql<{ first_source: string; first_seen_at: string }>`
       SELECT first_source, first_seen_at FROM order_sightings WHERE amazon_order_id = ${amazonOrderId}
       ORDER BY first_seen_at LIMIT 1`.execute(deps.store.db);
     const row = res.rows[0];
     if (!row) return;
-    deps.metrics.orderToSageLatency.observe({ source: row.first_source }, Math.max(0, (at - ms(row.first_seen_at)) / 1000));
+    deps.metrics.orderToSageLatency.observe(
+      { source: row.first_source },
+      Math.max(0, (at - ms(row.first_seen_at)) / 1000),
+    );
   };
   return new Proxy(sage, {
     get(target, prop, receiver) {
@@ -152,7 +169,8 @@ export function observeOrderToSage(sage: Sage500Gateway, deps: { store: Store; c
       const create = value as Sage500Gateway['createSalesOrder'];
       return async (...args: Parameters<Sage500Gateway['createSalesOrder']>) => {
         const result = await create.apply(target, args);
-        if (result.outcome === 'created') void record(args[0].amazonOrderId, deps.clock.now().getTime()).catch(() => undefined);
+        if (result.outcome === 'created')
+          void record(args[0].amazonOrderId, deps.clock.now().getTime()).catch(() => undefined);
         return result;
       };
     },

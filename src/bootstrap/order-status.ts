@@ -21,11 +21,28 @@ export interface OrderStatusReport {
   readonly updatedAt: string | null;
   /** Which intake saw the order first: `push` (notification) or `poll` (the safety net), if any did. */
   readonly firstSeenBy: 'push' | 'poll' | null;
-  readonly packages: readonly { readonly shipmentKey: string; readonly packageNo: string; readonly packageReferenceId: string; readonly state: string; readonly sendAttempts: number }[];
+  readonly packages: readonly {
+    readonly shipmentKey: string;
+    readonly packageNo: string;
+    readonly packageReferenceId: string;
+    readonly state: string;
+    readonly sendAttempts: number;
+  }[];
   /** Its order.sync and shipment.confirm jobs that are pending or running. */
-  readonly jobs: readonly { readonly id: string; readonly queue: string; readonly state: string; readonly attempt: number; readonly runAt: string }[];
+  readonly jobs: readonly {
+    readonly id: string;
+    readonly queue: string;
+    readonly state: string;
+    readonly attempt: number;
+    readonly runAt: string;
+  }[];
   /** Its open dead letters. */
-  readonly deadLetters: readonly { readonly id: string; readonly queue: string; readonly code: string; readonly message: string }[];
+  readonly deadLetters: readonly {
+    readonly id: string;
+    readonly queue: string;
+    readonly code: string;
+    readonly message: string;
+  }[];
 }
 
 export interface OrderStatusDeps {
@@ -36,7 +53,11 @@ export interface OrderStatusDeps {
 }
 
 /** Reads the store only (no Amazon, no Sage). */
-export async function orderStatus(d: OrderStatusDeps, connectionId: string, amazonOrderId: string): Promise<OrderStatusReport> {
+export async function orderStatus(
+  d: OrderStatusDeps,
+  connectionId: string,
+  amazonOrderId: string,
+): Promise<OrderStatusReport> {
   const link = await d.deps.links.get(connectionId, amazonOrderId);
   const packages = await d.deps.confirmations.listForOrder(connectionId, amazonOrderId);
   const firstSeenBy = await firstSightingOf(d.store, connectionId, amazonOrderId);
@@ -44,7 +65,9 @@ export async function orderStatus(d: OrderStatusDeps, connectionId: string, amaz
   const jobs = [];
   for (const state of ['pending', 'running'] as const) {
     for (const queue of [ORDER_SYNC_QUEUE, 'shipment.confirm']) {
-      for (const j of await d.queue.listJobs({ queue, state, limit: 1000 })) if (keys.has(j.key)) jobs.push({ id: j.id, queue: j.queue, state: j.state, attempt: j.attempt, runAt: j.runAt });
+      for (const j of await d.queue.listJobs({ queue, state, limit: 1000 }))
+        if (keys.has(j.key))
+          jobs.push({ id: j.id, queue: j.queue, state: j.state, attempt: j.attempt, runAt: j.runAt });
     }
   }
   const letters = (await d.deadLetters.list({ status: 'open', limit: 1000 })).filter((l) => keys.has(l.jobKey));
@@ -61,7 +84,13 @@ export async function orderStatus(d: OrderStatusDeps, connectionId: string, amaz
     lastError: link?.lastError ?? null,
     updatedAt: link?.updatedAt ?? null,
     firstSeenBy: firstSeenBy ?? null,
-    packages: packages.map((p) => ({ shipmentKey: p.shipmentKey, packageNo: p.packageNo, packageReferenceId: String(p.packageReferenceId), state: p.state, sendAttempts: p.sendAttempts })),
+    packages: packages.map((p) => ({
+      shipmentKey: p.shipmentKey,
+      packageNo: p.packageNo,
+      packageReferenceId: String(p.packageReferenceId),
+      state: p.state,
+      sendAttempts: p.sendAttempts,
+    })),
     jobs,
     deadLetters: letters.map((l) => ({ id: l.id, queue: l.queue, code: l.error.code, message: l.error.message })),
   };

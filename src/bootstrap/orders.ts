@@ -31,7 +31,10 @@ import { storeShipmentConfirmations } from '../connectors/store/shipment-confirm
 import { storeSkuAliases } from '../connectors/store/sku-aliases.ts';
 
 /** What `registerOrders` needs from the composition root; Sage's breaker alone is enough of the circuits. */
-export type OrderWiringInput = Pick<FlowWiring, 'config' | 'store' | 'clock' | 'logger' | 'metrics' | 'queue' | 'scheduler' | 'inbox' | 'amazon' | 'sage'> & {
+export type OrderWiringInput = Pick<
+  FlowWiring,
+  'config' | 'store' | 'clock' | 'logger' | 'metrics' | 'queue' | 'scheduler' | 'inbox' | 'amazon' | 'sage'
+> & {
   readonly circuits?: { readonly sage500: Circuit };
 };
 
@@ -55,7 +58,9 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   const storedRules = storeMappingRules(input.store, input.clock);
   const rulesFor = async (id: string): Promise<MappingRules> => {
     const stored = await storedRules.carriers(id);
-    return Object.keys(stored).length ? { ...DEFAULT_MAPPING_RULES, carriers: mergeCarriers(DEFAULT_MAPPING_RULES.carriers, stored) } : DEFAULT_MAPPING_RULES;
+    return Object.keys(stored).length
+      ? { ...DEFAULT_MAPPING_RULES, carriers: mergeCarriers(DEFAULT_MAPPING_RULES.carriers, stored) }
+      : DEFAULT_MAPPING_RULES;
   };
   const deps = createOrderFlowDeps({
     store: input.store,
@@ -79,7 +84,10 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
     pollSettingsFor: () => config.orders.poll,
     onFirstSeenByPolling: (connection, ids) => {
       input.metrics.ordersFirstSeenByPolling.inc({ connection }, ids.length);
-      input.logger.warn({ connectionId: connection, orders: ids.length }, `order polling found ${ids.length} order(s) no notification announced`);
+      input.logger.warn(
+        { connectionId: connection, orders: ids.length },
+        `order polling found ${ids.length} order(s) no notification announced`,
+      );
     },
   };
   registerOrderPolling(queue, pollDeps);
@@ -111,8 +119,18 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
  * Inside `tx` it commits with the caller's write (the inbox row). A de-duplicating enqueue on SQLite can lose a race
  * with the job it collided with starting (SB_STORE_UNAVAILABLE, retryable); outside a transaction it is tried again.
  */
-export async function enqueueOrderSync(queue: Pick<JobQueue, 'enqueue'>, connectionId: string, amazonOrderId: string, tx?: Tx): Promise<EnqueueResult> {
-  const options = { key: orderSyncKey(amazonOrderId), dedupe: true, priority: ORDER_WORK_PRIORITY, ...(tx ? { tx } : {}) };
+export async function enqueueOrderSync(
+  queue: Pick<JobQueue, 'enqueue'>,
+  connectionId: string,
+  amazonOrderId: string,
+  tx?: Tx,
+): Promise<EnqueueResult> {
+  const options = {
+    key: orderSyncKey(amazonOrderId),
+    dedupe: true,
+    priority: ORDER_WORK_PRIORITY,
+    ...(tx ? { tx } : {}),
+  };
   for (let attempt = 1; ; attempt++) {
     try {
       return await queue.enqueue(ORDER_SYNC_QUEUE, { connectionId, amazonOrderId }, options);

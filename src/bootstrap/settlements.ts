@@ -3,10 +3,19 @@ import type { SpApiClient } from '../connectors/amazon/sp-api/client.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
-import { DEFAULT_SETTLEMENT_ACCOUNT_RULES, type SettlementAccountRule, type SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
+import {
+  DEFAULT_SETTLEMENT_ACCOUNT_RULES,
+  type SettlementAccountRule,
+  type SettlementAccountRules,
+} from '../core/rules/settlement-accounts.ts';
 import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
 import { registerSettlementHandlers } from '../flows/index.ts';
-import { SETTLEMENT_DISCOVER_QUEUE, settlementDiscoverKey, type SettlementFlowDeps, type SettlementSettings } from '../flows/settlement.ts';
+import {
+  SETTLEMENT_DISCOVER_QUEUE,
+  settlementDiscoverKey,
+  type SettlementFlowDeps,
+  type SettlementSettings,
+} from '../flows/settlement.ts';
 import { type QuarantineEntry } from '../core/ports/settlement-ledger.ts';
 import { type SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Store } from '../runtime/store/store.ts';
@@ -20,8 +29,13 @@ export type SettlementConfig = ResolvedConfig['settlements'];
 /** The flows' settings from the `settlements` config section: configured rules first, then the seeded ones. */
 export function settlementSettingsFromConfig(config: SettlementConfig): SettlementSettings {
   const custom = config.rules.map((r) => ({
-    transactionType: r.transactionType, amountType: r.amountType, amountDescription: r.amountDescription, account: r.account, label: r.label,
-    ...(r.marketplace ? { marketplace: r.marketplace } : {}), ...(r.currency ? { currency: r.currency } : {}),
+    transactionType: r.transactionType,
+    amountType: r.amountType,
+    amountDescription: r.amountDescription,
+    account: r.account,
+    label: r.label,
+    ...(r.marketplace ? { marketplace: r.marketplace } : {}),
+    ...(r.currency ? { currency: r.currency } : {}),
   }));
   const rules: SettlementAccountRules = {
     bankAccount: config.bankClearingAccount,
@@ -74,7 +88,9 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     // the store at the start of every settlement job (registerSettlementFlows), so an edit needs no restart.
     settingsFor: (connectionId) => {
       const stored = storedGl.get(connectionId);
-      return stored?.length ? { ...settings, rules: { ...settings.rules, rules: [...stored, ...settings.rules.rules] } } : settings;
+      return stored?.length
+        ? { ...settings, rules: { ...settings.rules, rules: [...stored, ...settings.rules.rules] } }
+        : settings;
     },
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
   };
@@ -142,9 +158,23 @@ export interface SettlementWiringInput {
 export function registerSettlements(w: SettlementWiringInput): { deps: SettlementFlowDeps; connectionId: string } {
   const connectionId = settlementConnectionId(w.config);
   const deps = createSettlementDeps({
-    store: w.store, sage: w.sage, clock: w.clock, queue: w.queue, config: w.config.settlements,
+    store: w.store,
+    sage: w.sage,
+    clock: w.clock,
+    queue: w.queue,
+    config: w.config.settlements,
     clientFor: () => w.amazonConnector().connection.client,
-    onQuarantine: (e) => w.logger.warn({ quarantineId: e.id, source: e.source, settlementId: e.settlementId ?? null, code: e.code, issues: e.issues.length }, `settlement file ${e.source} quarantined: ${e.code}`),
+    onQuarantine: (e) =>
+      w.logger.warn(
+        {
+          quarantineId: e.id,
+          source: e.source,
+          settlementId: e.settlementId ?? null,
+          code: e.code,
+          issues: e.issues.length,
+        },
+        `settlement file ${e.source} quarantined: ${e.code}`,
+      ),
   });
   registerSettlementFlows(w.queue, deps);
   if (w.config.settlements.enabled) w.scheduler.add(settlementDiscoverySchedule(w.config.settlements, connectionId));

@@ -33,7 +33,11 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(new Option('-V, --version', 'print the version, the commit and the Node version'))
     .description('Connects Sage 500 ERP with Amazon Seller Central: orders, shipments, inventory, prices, settlements.')
     .option('-c, --config <file>', 'YAML config file (default: ./sellbridge.yaml when present)')
-    .option('--set <path=value>', 'override one setting, e.g. --set jobs.concurrency=8 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--set <path=value>',
+      'override one setting, e.g. --set jobs.concurrency=8 (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addOption(new Option('--store <url>', 'shortcut for --set store.url=<url>'))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.stdout(s.trimEnd()), writeErr: (s) => ctx.stderr(s.trimEnd()) })

@@ -39,13 +39,20 @@ export interface ServicePlan {
   /** Files written by `install` (never overwriting an existing configuration file). */
   readonly files: readonly ServiceFile[];
   /** Command lines per action, run in order; each is argv. */
-  readonly commands: Readonly<Record<'install' | 'uninstall' | 'start' | 'stop' | 'status', readonly (readonly string[])[]>>;
+  readonly commands: Readonly<
+    Record<'install' | 'uninstall' | 'start' | 'stop' | 'status', readonly (readonly string[])[]>
+  >;
 }
 
 export const SERVICE_NAME = 'sellbridge';
 export const SERVICE_USER = 'sellbridge';
 
-export function defaultLayout(platform: ServicePlatform, executable: string, executableArgs: readonly string[] = [], env: Readonly<Record<string, string | undefined>> = {}): ServiceLayout {
+export function defaultLayout(
+  platform: ServicePlatform,
+  executable: string,
+  executableArgs: readonly string[] = [],
+  env: Readonly<Record<string, string | undefined>> = {},
+): ServiceLayout {
   if (platform === 'linux') {
     return {
       platform,
@@ -78,7 +85,8 @@ export function serviceArgv(layout: ServiceLayout): string[] {
   return [...layout.executableArgs, '--config', layout.configFile, 'run'];
 }
 
-const systemdQuote = (arg: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`);
+const systemdQuote = (arg: string) =>
+  /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`;
 
 export function systemdUnit(layout: ServiceLayout): string {
   return `# Sellbridge: Sage 500 <-> Amazon SP-API. Written by \`sellbridge service install\`; see docs/deploy.md.
@@ -157,7 +165,9 @@ export function winswXml(layout: ServiceLayout): string {
 `;
 }
 
-const SAMPLE_CONFIG = (layout: ServiceLayout) => `# Sellbridge configuration (docs/configuration.md). Secrets may also come from SELLBRIDGE_* variables.
+const SAMPLE_CONFIG = (
+  layout: ServiceLayout,
+) => `# Sellbridge configuration (docs/configuration.md). Secrets may also come from SELLBRIDGE_* variables.
 store:
   url: ${JSON.stringify(layout.storeUrl)}
 server:
@@ -179,7 +189,10 @@ server:
  * Everything `install` writes and runs. `wrapper` (Windows): the WinSW executable to copy beside the XML
  * (`sellbridge-service.exe`, shipped next to the Windows single executable).
  */
-export function servicePlan(layout: ServiceLayout, options: { readonly unitDir?: string; readonly wrapper?: string } = {}): ServicePlan {
+export function servicePlan(
+  layout: ServiceLayout,
+  options: { readonly unitDir?: string; readonly wrapper?: string } = {},
+): ServicePlan {
   if (layout.platform === 'linux') {
     const unit = posix.join(options.unitDir ?? '/etc/systemd/system', `${layout.name}.service`);
     return {
@@ -190,14 +203,28 @@ export function servicePlan(layout: ServiceLayout, options: { readonly unitDir?:
       ],
       commands: {
         install: [
-          ['useradd', '--system', '--user-group', '--home-dir', layout.dataDir, '--no-create-home', '--shell', '/usr/sbin/nologin', SERVICE_USER],
+          [
+            'useradd',
+            '--system',
+            '--user-group',
+            '--home-dir',
+            layout.dataDir,
+            '--no-create-home',
+            '--shell',
+            '/usr/sbin/nologin',
+            SERVICE_USER,
+          ],
           ['install', '-d', '-o', SERVICE_USER, '-g', SERVICE_USER, '-m', '0750', layout.dataDir],
           ['install', '-d', '-o', 'root', '-g', SERVICE_USER, '-m', '0750', layout.configDir],
           ['chgrp', SERVICE_USER, layout.configFile],
           ['systemctl', 'daemon-reload'],
           ['systemctl', 'enable', `${layout.name}.service`],
         ],
-        uninstall: [['systemctl', 'disable', '--now', `${layout.name}.service`], ['rm', '-f', unit], ['systemctl', 'daemon-reload']],
+        uninstall: [
+          ['systemctl', 'disable', '--now', `${layout.name}.service`],
+          ['rm', '-f', unit],
+          ['systemctl', 'daemon-reload'],
+        ],
         start: [['systemctl', 'start', `${layout.name}.service`]],
         stop: [['systemctl', 'stop', `${layout.name}.service`]],
         status: [['systemctl', 'status', '--no-pager', `${layout.name}.service`]],
@@ -219,7 +246,10 @@ export function servicePlan(layout: ServiceLayout, options: { readonly unitDir?:
         ['icacls', layout.configDir, '/inheritance:r', '/grant:r', 'SYSTEM:(OI)(CI)F', 'Administrators:(OI)(CI)F'],
         [wrapper, 'install'],
       ],
-      uninstall: [[wrapper, 'stop'], [wrapper, 'uninstall']],
+      uninstall: [
+        [wrapper, 'stop'],
+        [wrapper, 'uninstall'],
+      ],
       start: [[wrapper, 'start']],
       stop: [[wrapper, 'stop']],
       status: [[wrapper, 'status']],

@@ -67,7 +67,10 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
         source: 'env',
         expected: 'a known SELLBRIDGE_* variable',
         received: 'set',
-        message: `unknown environment variable ${name}${suggest(name, CONFIG_LEAVES.map((l) => l.env))}`,
+        message: `unknown environment variable ${name}${suggest(
+          name,
+          CONFIG_LEAVES.map((l) => l.env),
+        )}`,
       });
       continue;
     }
@@ -82,7 +85,10 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
         source: 'flag',
         expected: 'a known setting path',
         received: path,
-        message: `unknown setting${suggest(path, CONFIG_LEAVES.map((l) => l.path.join('.')))}`,
+        message: `unknown setting${suggest(
+          path,
+          CONFIG_LEAVES.map((l) => l.path.join('.')),
+        )}`,
       });
       continue;
     }
@@ -111,12 +117,19 @@ function readFileLayer(file: string | undefined, sources: Map<string, string>): 
     parsed = parseYaml(text) ?? {};
   } catch (err) {
     const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    throw new SellbridgeError('SB_CFG_FILE_UNREADABLE', `config file ${path} is not valid YAML${where}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new SellbridgeError(
+      'SB_CFG_FILE_UNREADABLE',
+      `config file ${path} is not valid YAML${where}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new SellbridgeError('SB_CFG_FILE_UNREADABLE', `config file ${path} must hold a mapping of sections, not ${typeof parsed}`);
+    throw new SellbridgeError(
+      'SB_CFG_FILE_UNREADABLE',
+      `config file ${path} must hold a mapping of sections, not ${typeof parsed}`,
+    );
   }
   markSources(parsed as Mutable, [], `file ${path}`, sources);
   return parsed as Mutable;
@@ -144,17 +157,32 @@ function applyRaw(
   if (leaf.type === 'integer' || leaf.type === 'number') {
     converted = value.trim() === '' ? NaN : Number(value);
     if (Number.isNaN(converted)) {
-      problems.push({ path: dotted, source, expected: leaf.type, received: show(dotted, value), message: 'not a number' });
+      problems.push({
+        path: dotted,
+        source,
+        expected: leaf.type,
+        received: show(dotted, value),
+        message: 'not a number',
+      });
       return;
     }
   } else if (leaf.type === 'boolean') {
     if (!['true', 'false', '1', '0'].includes(value)) {
-      problems.push({ path: dotted, source, expected: 'true or false', received: show(dotted, value), message: 'not a boolean' });
+      problems.push({
+        path: dotted,
+        source,
+        expected: 'true or false',
+        received: show(dotted, value),
+        message: 'not a boolean',
+      });
       return;
     }
     converted = value === 'true' || value === '1';
   } else if (leaf.type === 'array') {
-    converted = value.split(',').map((s) => s.trim()).filter(Boolean);
+    converted = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   let node = raw;
   for (const key of leaf.path.slice(0, -1)) {
@@ -228,7 +256,9 @@ function suggest(name: string, candidates: readonly string[]): string {
       best = c;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean ${best}?)` : '';
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 4))
+    ? ` (did you mean ${best}?)`
+    : '';
 }
 
 function editDistance(a: string, b: string): number {

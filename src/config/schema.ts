@@ -40,7 +40,10 @@ const jobsSection = z
     maxAttempts: count('Attempts per job before a retryable failure is dead-lettered', 8, 1),
     backoffBaseMs: durationMs('First retry delay; doubles with each attempt', 2 * SECOND),
     backoffMaxMs: durationMs('Longest retry delay', 15 * MINUTE),
-    leaseMs: durationMs('How long a worker holds a job; a job held by a process that died runs again after this', 60 * SECOND),
+    leaseMs: durationMs(
+      'How long a worker holds a job; a job held by a process that died runs again after this',
+      60 * SECOND,
+    ),
     pollIntervalMs: durationMs('How often an idle worker looks for due jobs', 500),
     shutdownGraceMs: durationMs('On SIGTERM: how long in-flight jobs may finish before they are released', 30 * SECOND),
     keepCompletedMs: durationMs('How long finished jobs stay visible in `sellbridge jobs list`', 24 * 60 * MINUTE),

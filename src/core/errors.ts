@@ -64,7 +64,8 @@ export const ERROR_CATALOGUE = {
   },
   SB_STORE_BACKUP_UNSUPPORTED: {
     kind: 'config',
-    meaning: '`sellbridge backup`/`restore` copy SQLite stores only; a PostgreSQL store is backed up with the database tools.',
+    meaning:
+      '`sellbridge backup`/`restore` copy SQLite stores only; a PostgreSQL store is backed up with the database tools.',
     fix: 'Use pg_dump / pg_restore as printed by the command (see docs/deploy.md, "Backups").',
   },
   SB_STORE_BACKUP_INVALID: {
@@ -142,17 +143,20 @@ export const ERROR_CATALOGUE = {
   },
   SB_AMZ_UNAVAILABLE: {
     kind: 'unavailable',
-    meaning: 'The circuit of an Amazon endpoint family (LWA, orders, feeds, reports...) is open after consecutive network errors, timeouts or 5xx answers: Amazon is treated as down.',
+    meaning:
+      'The circuit of an Amazon endpoint family (LWA, orders, feeds, reports...) is open after consecutive network errors, timeouts or 5xx answers: Amazon is treated as down.',
     fix: 'Nothing: jobs wait retryAfterMs without spending attempts and one probe call tests Amazon again; if it lasts, check the network path and the SP-API status page (gauge sellbridge_circuit_state{target="amazon.<family>"}).',
   },
   SB_AMZ_REQUEST_REJECTED: {
     kind: 'validation',
-    meaning: 'Amazon rejected the request (4xx): a bad parameter, an unknown id, or a state that does not allow the call.',
+    meaning:
+      'Amazon rejected the request (4xx): a bad parameter, an unknown id, or a state that does not allow the call.',
     fix: 'Read the Amazon error code in the context (e.g. InvalidInput, NotFound); fix the record, then replay the dead letter.',
   },
   SB_AMZ_ACCESS_DENIED: {
     kind: 'validation',
-    meaning: 'Amazon refused the credentials (401 after one token refresh, or 403): missing role, revoked authorization, or wrong region.',
+    meaning:
+      'Amazon refused the credentials (401 after one token refresh, or 403): missing role, revoked authorization, or wrong region.',
     fix: 'Run `sellbridge amazon doctor`; re-authorize the seller or add the missing role to the SP-API application.',
   },
   SB_AMZ_LWA_REJECTED: {
@@ -162,12 +166,13 @@ export const ERROR_CATALOGUE = {
   },
   SB_AMZ_CREDENTIALS_MISSING: {
     kind: 'config',
-    meaning: 'The Amazon connector needs LWA credentials (client id, client secret, refresh token) that are not configured.',
+    meaning:
+      'The Amazon connector needs LWA credentials (client id, client secret, refresh token) that are not configured.',
     fix: 'Set amazon.lwaClientId, amazon.lwaClientSecret and amazon.refreshToken (SELLBRIDGE_AMAZON_* variables).',
   },
   SB_AMZ_RESPONSE_INVALID: {
     kind: 'internal',
-    meaning: 'An SP-API response did not have the shape of Amazon\'s model (a contract change or a proxy in between).',
+    meaning: "An SP-API response did not have the shape of Amazon's model (a contract change or a proxy in between).",
     fix: 'Report it with the operation and request id from the context; it is retried a few times, then dead-lettered.',
   },
   SB_AMZ_ORDER_INVALID: {
@@ -193,7 +198,8 @@ export const ERROR_CATALOGUE = {
   },
   SB_SAGE_ORDER_REJECTED: {
     kind: 'mapping',
-    meaning: "Sage's import procedure spSOapiSalesOrdIns rejected the staged order; every message it wrote to tdmMigrationLogWrk is listed.",
+    meaning:
+      "Sage's import procedure spSOapiSalesOrdIns rejected the staged order; every message it wrote to tdmMigrationLogWrk is listed.",
     fix: 'Fix the named data in Sage (customer, item, warehouse) or the SKU mapping, then replay the dead letter; nothing was left staged.',
   },
   SB_SAGE_VALUE_TOO_LONG: {
@@ -203,7 +209,8 @@ export const ERROR_CATALOGUE = {
   },
   SB_SAGE_ORDER_INVALID: {
     kind: 'mapping',
-    meaning: 'A sales order draft cannot be staged: no lines, a line number used twice, a quantity that is not a whole number above 0, or a price in another currency (too-long values are listed too).',
+    meaning:
+      'A sales order draft cannot be staged: no lines, a line number used twice, a quantity that is not a whole number above 0, or a price in another currency (too-long values are listed too).',
     fix: 'Fix the order mapping named in the listed fields, then replay the dead letter.',
   },
   SB_SAGE_TRANNO_INVALID: {
@@ -223,7 +230,8 @@ export const ERROR_CATALOGUE = {
   },
   SB_SAGE_ORDER_NOT_CANCELABLE: {
     kind: 'validation',
-    meaning: 'The Sage sales order cannot be canceled: something was already shipped, or a pick list or shipment line points at it.',
+    meaning:
+      'The Sage sales order cannot be canceled: something was already shipped, or a pick list or shipment line points at it.',
     fix: 'Cancel or finish it in Sage 500 (remove it from the pick list or shipment, or handle the rest with a return or credit memo).',
   },
   SB_SAGE_JOURNAL_UNBALANCED: {
@@ -243,33 +251,39 @@ export const ERROR_CATALOGUE = {
   },
   SB_SAGE_SCHEMA_MISSING: {
     kind: 'config',
-    meaning: "Sellbridge's extension tables (tsoSalesOrder_AMZ...) or a Sage object, column or procedure parameter it needs are missing or differ.",
+    meaning:
+      "Sellbridge's extension tables (tsoSalesOrder_AMZ...) or a Sage object, column or procedure parameter it needs are missing or differ.",
     fix: 'Run `sellbridge sage500 verify`: it names each difference and its remedy (often `sellbridge sage500 install-extensions`).',
   },
   SB_SAGE_SCHEMA_MISMATCH: {
     kind: 'config',
-    meaning: 'The Sage 500 database differs from what the adapter uses (a missing table, column or parameter, a shorter or other type, a NOT NULL column our inserts leave out); found by `sellbridge sage500 verify`, which `sellbridge run` runs at start.',
+    meaning:
+      'The Sage 500 database differs from what the adapter uses (a missing table, column or parameter, a shorter or other type, a NOT NULL column our inserts leave out); found by `sellbridge sage500 verify`, which `sellbridge run` runs at start.',
     fix: 'Apply the remedy printed with each finding (install-extensions, package table settings, or report the line), then run `sellbridge sage500 verify` again.',
   },
   // --- mapping -------------------------------------------------------------------------------------
   SB_MAP_SKU_UNKNOWN: {
     kind: 'mapping',
-    meaning: 'One or more SellerSKUs of an Amazon order match no Sage item (ItemID, Sage alias, UPC or Sellbridge alias); up to three similar Sage items are suggested for each.',
+    meaning:
+      'One or more SellerSKUs of an Amazon order match no Sage item (ItemID, Sage alias, UPC or Sellbridge alias); up to three similar Sage items are suggested for each.',
     fix: 'Add an alias SellerSKU -> ItemID for the connection (or the item in Sage), then replay the dead letter.',
   },
   SB_MAP_ORDER_INVALID: {
     kind: 'mapping',
-    meaning: 'An Amazon order cannot become a Sage sales order: every bad field is listed (unknown SKU, address that does not fit Sage, marketplace without a Sage customer, currency mismatch, amounts that do not add up).',
+    meaning:
+      'An Amazon order cannot become a Sage sales order: every bad field is listed (unknown SKU, address that does not fit Sage, marketplace without a Sage customer, currency mismatch, amounts that do not add up).',
     fix: 'Fix each listed field in the mapping rules (aliases, customers per marketplace, country table) or in Sage, then replay the dead letter.',
   },
   SB_MAP_ADDRESS_INVALID: {
     kind: 'mapping',
-    meaning: 'An address does not fit Sage 500 (40-character lines, 20-character city, 3-character state and country, 10-character postal code) without losing characters, or has no Sage country code.',
+    meaning:
+      'An address does not fit Sage 500 (40-character lines, 20-character city, 3-character state and country, 10-character postal code) without losing characters, or has no Sage country code.',
     fix: 'Add the country to the country table, or correct the address in Sage by hand; every field that does not fit is listed.',
   },
   SB_MAP_AMOUNTS_INVALID: {
     kind: 'mapping',
-    meaning: "An Amazon order's amounts cannot be booked exactly: not priced yet, mixed currencies, negative amounts, or a total that differs from its lines.",
+    meaning:
+      "An Amazon order's amounts cannot be booked exactly: not priced yet, mixed currencies, negative amounts, or a total that differs from its lines.",
     fix: 'Read the listed amounts; pending orders are retried when Amazon prices them, anything else needs the order checked in Seller Central.',
   },
   // --- orders flow ---------------------------------------------------------------------------------
@@ -280,64 +294,76 @@ export const ERROR_CATALOGUE = {
   },
   SB_ORD_CONFIRMATION_MISSING: {
     kind: 'validation',
-    meaning: 'A shipment confirmation job names a package the store has no record of (the poll that records packages did not run for it).',
+    meaning:
+      'A shipment confirmation job names a package the store has no record of (the poll that records packages did not run for it).',
     fix: 'Discard the dead letter; the next shipment poll records the package and confirms it.',
   },
   SB_ORD_NOT_CREATED_YET: {
     kind: 'unavailable',
-    meaning: 'Sage shipped an order before order.sync recorded its sales order in the order link (order.sync is between Sage\'s commit and that record, or its worker died there).',
+    meaning:
+      "Sage shipped an order before order.sync recorded its sales order in the order link (order.sync is between Sage's commit and that record, or its worker died there).",
     fix: 'Nothing: the confirmation waits without spending attempts until order.sync has recorded the order (after a crash: once its job lease has run out), then confirms.',
   },
   SB_ORD_CONFIRM_IN_FLIGHT: {
     kind: 'unavailable',
-    meaning: "Another worker has claimed this package's shipment confirmation and its call to Amazon may still be in flight (for instance its job lease ran out on a busy machine); two calls for one package are never made together.",
+    meaning:
+      "Another worker has claimed this package's shipment confirmation and its call to Amazon may still be in flight (for instance its job lease ran out on a busy machine); two calls for one package are never made together.",
     fix: 'Nothing: the job waits and runs again; once the other call has finished (or its worker is taken for dead after the fence) the order is read and the package confirmed at most once.',
   },
   SB_ORD_SHIPMENT_UNMAPPED: {
     kind: 'validation',
-    meaning: 'A Sage shipment of a Sellbridge order has no line that names an Amazon order item, so Amazon cannot be told what shipped.',
+    meaning:
+      'A Sage shipment of a Sellbridge order has no line that names an Amazon order item, so Amazon cannot be told what shipped.',
     fix: 'Check the sales order lines in Sage (the Amazon OrderItemId is kept in tsoSOLine.UserFld1 and tsoSOLine_AMZ); confirm the package in Seller Central if needed.',
   },
   // --- settlements ---------------------------------------------------------------------------------
   SB_SETTLE_FILE_INVALID: {
     kind: 'validation',
-    meaning: 'A settlement flat file is malformed: a missing or renamed column, a truncated line, no summary row, or a value that is not an amount, date, currency or quantity. Every bad row and column is listed; nothing from the file is used.',
+    meaning:
+      'A settlement flat file is malformed: a missing or renamed column, a truncated line, no summary row, or a value that is not an amount, date, currency or quantity. Every bad row and column is listed; nothing from the file is used.',
     fix: 'Read each listed row and column (expected, found); download the report again from Seller Central if it was cut short, then import it again.',
   },
   SB_SETTLE_UNMAPPED: {
     kind: 'mapping',
-    meaning: 'Settlement rows have a (transaction-type, amount-type, amount-description) that no settlement account rule maps to a GL account; every unmapped combination is listed with its rows and total.',
+    meaning:
+      'Settlement rows have a (transaction-type, amount-type, amount-description) that no settlement account rule maps to a GL account; every unmapped combination is listed with its rows and total.',
     fix: 'Add a rule for each listed combination to the settlement account rules (or configure a suspense account), then replay.',
   },
   SB_SETTLE_TOTAL_MISMATCH: {
     kind: 'validation',
-    meaning: "A settlement's rows do not add up to its total-amount (the deposit); the difference is given. No journal is built.",
+    meaning:
+      "A settlement's rows do not add up to its total-amount (the deposit); the difference is given. No journal is built.",
     fix: 'Compare the file with the settlement in Seller Central (a row may be missing); import the complete report.',
   },
   SB_SETTLE_BUSY: {
     kind: 'unavailable',
-    meaning: 'Another import (a job or the CLI) is posting the same settlement right now; one import posts at a time so Sage gets each journal once.',
+    meaning:
+      'Another import (a job or the CLI) is posting the same settlement right now; one import posts at a time so Sage gets each journal once.',
     fix: 'Nothing: a job runs again by itself; on the command line run the import again in a moment (it is then a no-op). A claim left by a crashed import expires after 5 minutes.',
   },
   SB_SETTLE_IN_PROGRESS: {
     kind: 'validation',
-    meaning: 'A settlement arrived with other content while an earlier import (or correction) of the same settlement id had not finished posting; what of the earlier one reached Sage is not known, so the new content is not posted over it.',
+    meaning:
+      'A settlement arrived with other content while an earlier import (or correction) of the same settlement id had not finished posting; what of the earlier one reached Sage is not known, so the new content is not posted over it.',
     fix: 'Import the earlier file again (it resumes and finishes, each journal once), then import the new one: it reverses and re-posts as a correction.',
   },
   // --- listings ------------------------------------------------------------------------------------
   SB_LIST_ATTRIBUTE_INVALID: {
     kind: 'mapping',
-    meaning: 'Sage item fields cannot become Amazon listing attributes: a required field is empty, a number or weight is not a number or out of range, a UPC has a bad check digit, a text is too long or not an allowed value. Every bad field is listed.',
+    meaning:
+      'Sage item fields cannot become Amazon listing attributes: a required field is empty, a number or weight is not a number or out of range, a UPC has a bad check digit, a text is too long or not an allowed value. Every bad field is listed.',
     fix: 'Correct the listed item fields in Sage (UserFld, description, UPC, weight) or the custom-field map, then replay; the other SKUs were sent.',
   },
   SB_LIST_MESSAGE_REJECTED: {
     kind: 'mapping',
-    meaning: "Amazon rejected one SKU's message in a JSON_LISTINGS_FEED (the processing report lists an ERROR for it); the other messages of the feed were applied.",
+    meaning:
+      "Amazon rejected one SKU's message in a JSON_LISTINGS_FEED (the processing report lists an ERROR for it); the other messages of the feed were applied.",
     fix: "Read Amazon's code and message in the dead letter (SKU, attribute), fix the listing or the mapping, then replay the dead letter.",
   },
   SB_LIST_PRICE_HELD: {
     kind: 'validation',
-    meaning: 'A price from Sage was not sent: it is not above 0, outside the configured minimum/maximum, or changes by more than the allowed percent and waits for approval.',
+    meaning:
+      'A price from Sage was not sent: it is not above 0, outside the configured minimum/maximum, or changes by more than the allowed percent and waits for approval.',
     fix: 'Check the price in the Sage price sheet; replay the dead letter to approve the change, or discard it to keep the current price.',
   },
   SB_LIST_FEED_INVALID: {
@@ -347,23 +373,27 @@ export const ERROR_CATALOGUE = {
   },
   SB_LIST_FEED_BUDGET: {
     kind: 'throttled',
-    meaning: 'Amazon allows 5 JSON_LISTINGS_FEED submissions per 5 minutes per region; the budget is spent, the feed waits.',
+    meaning:
+      'Amazon allows 5 JSON_LISTINGS_FEED submissions per 5 minutes per region; the budget is spent, the feed waits.',
     fix: 'Nothing to do: the feed is submitted when the budget frees up. Lower inventory.syncEveryMs if this is frequent.',
   },
   SB_LIST_MESSAGE_TOO_LARGE: {
     kind: 'mapping',
-    meaning: "One SKU's feed message alone is larger than the feed size limit (10 MiB), usually a huge mapped attribute.",
+    meaning:
+      "One SKU's feed message alone is larger than the feed size limit (10 MiB), usually a huge mapped attribute.",
     fix: 'Shorten the Sage field behind the mapped attribute, or remove it from the custom-field map.',
   },
   // --- admin API, auth and PII ----------------------------------------------------------------------
   SB_API_REQUEST_INVALID: {
     kind: 'validation',
-    meaning: 'An admin API request has a field (path, query or body) that does not match the endpoint\'s schema; `issues` names every bad field.',
+    meaning:
+      "An admin API request has a field (path, query or body) that does not match the endpoint's schema; `issues` names every bad field.",
     fix: 'Correct the listed fields; the OpenAPI document at /docs/openapi.json describes each endpoint.',
   },
   SB_API_BODY_INVALID: {
     kind: 'validation',
-    meaning: 'A request body could not be read: not JSON, nested deeper than 64 levels, a media type the endpoint does not take, or over server.bodyLimitBytes.',
+    meaning:
+      'A request body could not be read: not JSON, nested deeper than 64 levels, a media type the endpoint does not take, or over server.bodyLimitBytes.',
     fix: 'Send a JSON body (or text/csv for CSV imports) within the size limit; the message says what was wrong.',
   },
   SB_API_NOT_FOUND: {
@@ -373,22 +403,26 @@ export const ERROR_CATALOGUE = {
   },
   SB_API_REFUSED: {
     kind: 'validation',
-    meaning: 'The request was understood but refused (conflict, not wired in this process, or not allowed in this state); the message says why.',
+    meaning:
+      'The request was understood but refused (conflict, not wired in this process, or not allowed in this state); the message says why.',
     fix: 'Follow the message; the status (409, 501, ...) tells the kind of refusal.',
   },
   SB_AUTH_REQUIRED: {
     kind: 'validation',
-    meaning: 'The request carries no valid credentials (bearer token, session cookie, or webhook key), or the sign-in failed.',
+    meaning:
+      'The request carries no valid credentials (bearer token, session cookie, or webhook key), or the sign-in failed.',
     fix: 'Sign in, or send `Authorization: Bearer <token>` (`sellbridge tokens create`).',
   },
   SB_AUTH_FORBIDDEN: {
     kind: 'validation',
-    meaning: 'The caller is authenticated but its role is too low, or a cookie-authenticated write came from another origin.',
-    fix: 'Use a principal with the role the message names, from the dashboard\'s own origin.',
+    meaning:
+      'The caller is authenticated but its role is too low, or a cookie-authenticated write came from another origin.',
+    fix: "Use a principal with the role the message names, from the dashboard's own origin.",
   },
   SB_AUTH_THROTTLED: {
     kind: 'throttled',
-    meaning: 'Too many sign-in attempts from this client address or for this user name (security.authRateLimitPerMinute).',
+    meaning:
+      'Too many sign-in attempts from this client address or for this user name (security.authRateLimitPerMinute).',
     fix: 'Wait for the Retry-After seconds; if it is not you, someone is guessing passwords (see the audit log, auth.login-failed).',
   },
   SB_AUTH_TOKEN_NOT_FOUND: {
@@ -398,7 +432,8 @@ export const ERROR_CATALOGUE = {
   },
   SB_AUTH_TOKEN_EXISTS: {
     kind: 'validation',
-    meaning: 'An API token with this name exists already (names are unique, revoked tokens included, so the audit log and session revocation name one token).',
+    meaning:
+      'An API token with this name exists already (names are unique, revoked tokens included, so the audit log and session revocation name one token).',
     fix: 'Pick another name (for a replacement, e.g. ci-bot-2), then revoke the old token by its id.',
   },
   SB_AUTH_USER_EXISTS: {
@@ -408,7 +443,8 @@ export const ERROR_CATALOGUE = {
   },
   SB_AUTH_PASSWORD_WEAK: {
     kind: 'validation',
-    meaning: 'The password is shorter than security.minPasswordLength (default 12, as Amazon\'s Data Protection Policy asks).',
+    meaning:
+      "The password is shorter than security.minPasswordLength (default 12, as Amazon's Data Protection Policy asks).",
     fix: 'Use a longer password (a passphrase of several words works well).',
   },
   SB_PII_KEY_MISSING: {
@@ -428,7 +464,8 @@ export const ERROR_CATALOGUE = {
   },
   SB_PII_DECRYPT_FAILED: {
     kind: 'internal',
-    meaning: 'Encrypted data failed authentication: the key with its id is not the one it was sealed with, or the row was altered.',
+    meaning:
+      'Encrypted data failed authentication: the key with its id is not the one it was sealed with, or the row was altered.',
     fix: 'Check that security.piiKeys holds the right key for that id; a row altered outside Sellbridge cannot be recovered.',
   },
   // --- CLI -----------------------------------------------------------------------------------------
@@ -494,16 +531,28 @@ export interface FieldIssue {
 const FIELD_CHARS = 200;
 const PROBLEM_CHARS = 1000;
 const MESSAGE_ISSUES = 50;
-const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text);
+const clip = (text: string, max: number): string =>
+  text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
 
 export class MappingError extends SellbridgeError {
   readonly issues: readonly FieldIssue[];
   constructor(code: ErrorCode, record: string, issues: readonly FieldIssue[], options: SellbridgeErrorOptions = {}) {
     // Bounded whatever the input (issue 13: a malformed file was echoed whole): each field and problem is cut,
     // and the message lists the first MESSAGE_ISSUES; `issues` keeps them all (the producer caps their number).
-    const bounded = issues.map((i) => (i.field.length > FIELD_CHARS || i.problem.length > PROBLEM_CHARS ? { ...i, field: clip(i.field, FIELD_CHARS), problem: clip(i.problem, PROBLEM_CHARS) } : i));
-    const list = bounded.slice(0, MESSAGE_ISSUES).map((i) => `${i.field}: ${i.problem}`).join('; ');
-    super(code, `${clip(record, FIELD_CHARS)}: ${list}${bounded.length > MESSAGE_ISSUES ? `; and ${bounded.length - MESSAGE_ISSUES} more` : ''}`, options);
+    const bounded = issues.map((i) =>
+      i.field.length > FIELD_CHARS || i.problem.length > PROBLEM_CHARS
+        ? { ...i, field: clip(i.field, FIELD_CHARS), problem: clip(i.problem, PROBLEM_CHARS) }
+        : i,
+    );
+    const list = bounded
+      .slice(0, MESSAGE_ISSUES)
+      .map((i) => `${i.field}: ${i.problem}`)
+      .join('; ');
+    super(
+      code,
+      `${clip(record, FIELD_CHARS)}: ${list}${bounded.length > MESSAGE_ISSUES ? `; and ${bounded.length - MESSAGE_ISSUES} more` : ''}`,
+      options,
+    );
     this.name = 'MappingError';
     this.issues = bounded;
   }

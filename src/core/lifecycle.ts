@@ -115,7 +115,8 @@ export const SHIPPING_PATH: readonly SyncState[] = ['created', 'shipped-partiall
  */
 export function pathTo(from: SyncState | undefined, to: SyncState): SyncState[] {
   if (from === undefined) return [to];
-  const passed = (path: readonly SyncState[]) => path.includes(from) && path.includes(to) && path.indexOf(from) > path.indexOf(to);
+  const passed = (path: readonly SyncState[]) =>
+    path.includes(from) && path.includes(to) && path.indexOf(from) > path.indexOf(to);
   if (from === to || passed(CREATION_PATH) || passed(SHIPPING_PATH)) return [];
   if (to !== 'created' && SHIPPING_PATH.includes(to)) {
     if (!SHIPPING_PATH.includes(from) && from !== 'needs-attention') return [];
@@ -141,6 +142,7 @@ export async function advanceAlong<L extends { readonly state: SyncState }, U>(
   const steps = pathTo(current?.state, to);
   if (steps.length === 0) return current && update !== undefined ? write(current.state, update) : current!;
   let link = current;
-  for (const [i, state] of steps.entries()) link = await (i === steps.length - 1 && update !== undefined ? write(state, update) : write(state));
+  for (const [i, state] of steps.entries())
+    link = await (i === steps.length - 1 && update !== undefined ? write(state, update) : write(state));
   return link!;
 }

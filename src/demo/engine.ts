@@ -13,7 +13,10 @@ export interface DemoEngine {
 }
 
 export async function startDemoEngine(config: ResolvedConfig, options: { logger?: Logger } = {}): Promise<DemoEngine> {
-  const runtime = await createRuntime(config, { role: 'worker', ...(options.logger ? { logger: options.logger } : {}) });
+  const runtime = await createRuntime(config, {
+    role: 'worker',
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   try {
     await runtime.start();
   } catch (err) {

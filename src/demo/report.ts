@@ -4,7 +4,10 @@ import type { DemoCounts, DemoProgress, DemoResult } from './run-demo.ts';
  * What the demo prints: progress while it runs (a live counter on a terminal, one line per stage and count change
  * otherwise, so logs and CI stay readable) and the summary table at the end.
  */
-export function createProgressPrinter(write: (text: string) => void, isTty: boolean): { onProgress: (e: DemoProgress) => void; end: () => void } {
+export function createProgressPrinter(
+  write: (text: string) => void,
+  isTty: boolean,
+): { onProgress: (e: DemoProgress) => void; end: () => void } {
   let live = false;
   const endLive = () => {
     if (live) write('\n');
@@ -40,14 +43,28 @@ export function formatSummary(r: DemoResult): string {
     ['received', String(s.received), 'orders the engine took in from ORDER_CHANGE notifications (SQS)'],
     ['created in Sage', String(s.created), 'sales orders, each exactly once (TranNo reserved first)'],
     ['cancelled in Sage', String(s.cancelled), 'the buyer cancelled at Amazon after the order reached Sage'],
-    ['shipped', String(s.shipped), `orders the Sage warehouse shipped; ${s.splitShipments} in two parts (split shipment)`],
-    ['confirmed to Amazon', String(s.confirmed), `orders Amazon shows shipped; ${s.packagesConfirmed} of ${s.packagesShipped} packages confirmed${s.packagesConfirmedTwice ? `, ${s.packagesConfirmedTwice} TWICE` : ', each once'}`],
+    [
+      'shipped',
+      String(s.shipped),
+      `orders the Sage warehouse shipped; ${s.splitShipments} in two parts (split shipment)`,
+    ],
+    [
+      'confirmed to Amazon',
+      String(s.confirmed),
+      `orders Amazon shows shipped; ${s.packagesConfirmed} of ${s.packagesShipped} packages confirmed${s.packagesConfirmedTwice ? `, ${s.packagesConfirmedTwice} TWICE` : ', each once'}`,
+    ],
     ['dead-lettered', String(s.deadLettered.length), 'kept with the reason; `sellbridge dlq list` shows them'],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
   const line = (a: string, b: string, c: string) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`;
-  const out = ['', 'Summary', line('stage', '#'.padStart(w1), 'what it means'), line('-'.repeat(w0), '-'.repeat(w1), '-'.repeat(13)), ...rows.map(([a, b, c]) => line(a, b, c))];
+  const out = [
+    '',
+    'Summary',
+    line('stage', '#'.padStart(w1), 'what it means'),
+    line('-'.repeat(w0), '-'.repeat(w1), '-'.repeat(13)),
+    ...rows.map(([a, b, c]) => line(a, b, c)),
+  ];
   for (const d of s.deadLettered) out.push(`    ${d.amazonOrderId}  ${d.code}  ${d.reason}`);
   out.push('');
   out.push(
@@ -56,6 +73,7 @@ export function formatSummary(r: DemoResult): string {
       : `Usage plans were on (time-scaled x${s.timeScale}); the client kept to them and Amazon answered no 429.`,
   );
   out.push(`Took ${(r.durationMs / 1000).toFixed(1)} s.`);
-  if (r.mismatches.length) out.push('', `NOT AS EXPECTED (${r.mismatches.length}):`, ...r.mismatches.map((m) => `  - ${m}`));
+  if (r.mismatches.length)
+    out.push('', `NOT AS EXPECTED (${r.mismatches.length}):`, ...r.mismatches.map((m) => `  - ${m}`));
   return out.join('\n');
 }

@@ -91,7 +91,11 @@ export interface DemoResult {
   readonly files: { readonly store: string; readonly sage: string; readonly config: string; readonly log: string };
   readonly dashboardUrl: string | undefined;
   readonly durationMs: number;
-  readonly scenario: { readonly orders: number; readonly badSku: readonly string[]; readonly cancelled: readonly string[] };
+  readonly scenario: {
+    readonly orders: number;
+    readonly badSku: readonly string[];
+    readonly cancelled: readonly string[];
+  };
   readonly expected: DemoExpectations;
   readonly summary: DemoSummary;
   /** Differences between expected and summary; empty when the demo did what the scenario says. */
@@ -105,7 +109,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const scenario = planDemoScenario(options.orders);
   const expected = expectationsOf(scenario);
   mkdirSync(options.dir, { recursive: true });
-  const files = { store: join(options.dir, 'sellbridge.db'), sage: join(options.dir, 'sage500-sandbox.db'), config: join(options.dir, 'sellbridge.yaml'), log: join(options.dir, 'sellbridge.log') };
+  const files = {
+    store: join(options.dir, 'sellbridge.db'),
+    sage: join(options.dir, 'sage500-sandbox.db'),
+    config: join(options.dir, 'sellbridge.yaml'),
+    log: join(options.dir, 'sellbridge.log'),
+  };
 
   let throttled = 0;
   /** confirmShipment calls Amazon accepted, per `<orderId>#<packageReferenceId>` (each must be 1). */
@@ -116,32 +125,60 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let server: { close(): Promise<unknown> } | undefined;
   const logStream = createWriteStream(files.log, { flags: 'a' });
   try {
-    progress({ type: 'stage', stage: 'start', text: `starting the SP-API simulator, the Sage 500 sandbox and the engine in ${options.dir}` });
+    progress({
+      type: 'stage',
+      stage: 'start',
+      text: `starting the SP-API simulator, the Sage 500 sandbox and the engine in ${options.dir}`,
+    });
     const timeScale = options.timeScale ?? 60;
     sim = await createAmazonSimulator({
       seed: options.seed ?? 2026,
       timeScale,
       limits: true,
-      scenario: { skus: DEMO_SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+      scenario: {
+        skus: DEMO_SKUS,
+        unknownSkuRate: 0,
+        afnRate: 0,
+        pendingRate: 0,
+        cancelledRate: 0,
+        businessRate: 0,
+        nonAsciiRate: 0,
+        longAddressRate: 0,
+      },
       onExchange: (e) => {
         if (e.status === 429) throttled++;
         if (e.operation !== 'ordersV0.confirmShipment' || e.status >= 300) return;
         const orderId = /orders\/([^/]+)\/shipmentConfirmation/.exec(e.path)?.[1];
-        const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail?.packageReferenceId;
+        const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail
+          ?.packageReferenceId;
         const key = `${orderId}#${ref}`;
         confirmCalls.set(key, (confirmCalls.get(key) ?? 0) + 1);
       },
     });
-    const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'sellbridge-demo-orders' });
+    const { queueUrl } = sim.control.subscribe({
+      notificationType: 'ORDER_CHANGE',
+      queueName: 'sellbridge-demo-orders',
+    });
     // The warehouse side of Sage (this process plays it): the sandbox file is created and seeded here first.
-    warehouse = await createSandboxGateway({ path: files.sage, warehouseSimulator: { delayMs: 0, partialEvery: DEMO_SPLIT_EVERY, packagesPerShipment: 1 } });
-    writeFileSync(files.config, demoConfigYaml({ simUrl: sim.url, queueUrl, storePath: files.store, sagePath: files.sage, timeScale }));
+    warehouse = await createSandboxGateway({
+      path: files.sage,
+      warehouseSimulator: { delayMs: 0, partialEvery: DEMO_SPLIT_EVERY, packagesPerShipment: 1 },
+    });
+    writeFileSync(
+      files.config,
+      demoConfigYaml({ simUrl: sim.url, queueUrl, storePath: files.store, sagePath: files.sage, timeScale }),
+    );
     const config = loadConfig({ file: files.config, env: {} });
     engine = await startDemoEngine(config, { logger: createLogger({ level: 'info', destination: logStream }) });
     const runtime = engine.runtime;
     // Only a served demo gets a token: a demo that ends with its summary has nobody to sign in.
     const adminToken = options.serve ? randomBytes(24).toString('base64url') : config.server.adminToken;
-    const dashboardUrl = await startServer(runtime, adminToken, (s) => (server = s), (text) => progress({ type: 'info', text }));
+    const dashboardUrl = await startServer(
+      runtime,
+      adminToken,
+      (s) => (server = s),
+      (text) => progress({ type: 'info', text }),
+    );
     if (dashboardUrl) progress({ type: 'info', text: `dashboard (while the demo runs): ${dashboardUrl}` });
 
     const reader = createDemoReader(runtime, warehouse, sim);
@@ -154,27 +191,52 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         if (text !== last) progress({ type: 'counts', stage, counts });
         last = text;
         if (done(counts) && (await reader.idle())) return counts;
-        if (Date.now() > deadline) throw new Error(`demo: gave up after ${stageTimeoutMs} ms waiting for ${what} (${text}); the log is in ${files.log}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `demo: gave up after ${stageTimeoutMs} ms waiting for ${what} (${text}); the log is in ${files.log}`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     };
 
-    progress({ type: 'stage', stage: 'orders', text: `${scenario.orders.length} orders arrive at Amazon (one with unknown SKU, one the buyer will cancel); notifications go to SQS` });
+    progress({
+      type: 'stage',
+      stage: 'orders',
+      text: `${scenario.orders.length} orders arrive at Amazon (one with unknown SKU, one the buyer will cancel); notifications go to SQS`,
+    });
     const ids = scenario.orders.map((o) => sim!.control.addOrder(o.overrides).orderId);
     const idsOf = (role: string) => scenario.orders.filter((o) => o.role === role).map((o) => ids[o.index]!);
-    await waitFor('orders', (c) => c.received === expected.received && c.created === expected.created && c.deadLettered === expected.deadLettered, 'every order to be created in Sage or dead-lettered');
+    await waitFor(
+      'orders',
+      (c) =>
+        c.received === expected.received && c.created === expected.created && c.deadLettered === expected.deadLettered,
+      'every order to be created in Sage or dead-lettered',
+    );
 
     progress({ type: 'stage', stage: 'cancel', text: `the buyer cancels ${idsOf('cancel').join(', ')} at Amazon` });
     for (const id of idsOf('cancel')) sim.control.cancelOrder(id);
     await waitFor('cancel', (c) => c.cancelled === expected.cancelled, 'the cancellation to reach Sage');
 
-    progress({ type: 'stage', stage: 'ship', text: `the Sage warehouse ships (every ${DEMO_SPLIT_EVERY}rd order in two parts); Sellbridge confirms each package to Amazon` });
+    progress({
+      type: 'stage',
+      stage: 'ship',
+      text: `the Sage warehouse ships (every ${DEMO_SPLIT_EVERY}rd order in two parts); Sellbridge confirms each package to Amazon`,
+    });
     while ((await warehouse.shipDueOrders()) > 0) {
       // one shipment per order per round; split orders take a second round
     }
-    await waitFor('ship', (c) => c.shipped === expected.shipped && c.confirmed === expected.shipped, 'every shipped package to be confirmed at Amazon');
+    await waitFor(
+      'ship',
+      (c) => c.shipped === expected.shipped && c.confirmed === expected.shipped,
+      'every shipped package to be confirmed at Amazon',
+    );
 
-    const summary = { ...(await reader.summary(ids)), throttled, timeScale, packagesConfirmedTwice: [...confirmCalls.values()].filter((n) => n > 1).length };
+    const summary = {
+      ...(await reader.summary(ids)),
+      throttled,
+      timeScale,
+      packagesConfirmedTwice: [...confirmCalls.values()].filter((n) => n > 1).length,
+    };
     progress({ type: 'stage', stage: 'done', text: 'done' });
     const result: DemoResult = {
       dir: options.dir,
@@ -201,13 +263,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
  * The HTTP edge beside the engine; answers the dashboard URL when this build serves `/dashboard` (issue 6), else
  * undefined. A server that cannot start costs the demo its URL, not its run.
  */
-async function startServer(runtime: DemoEngine['runtime'], adminToken: string | undefined, keep: (s: { close(): Promise<unknown> }) => void, note: (text: string) => void): Promise<string | undefined> {
+async function startServer(
+  runtime: DemoEngine['runtime'],
+  adminToken: string | undefined,
+  keep: (s: { close(): Promise<unknown> }) => void,
+  note: (text: string) => void,
+): Promise<string | undefined> {
   try {
     const { buildApp } = await import('../server/app.ts');
     const app = buildApp({ ...runtime, adminToken });
     keep(app);
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
-    const status = await fetch(`${address}/dashboard`).then((r) => r.status, () => 404);
+    const status = await fetch(`${address}/dashboard`).then(
+      (r) => r.status,
+      () => 404,
+    );
     return status === 404 ? undefined : `${address}/dashboard`;
   } catch (err) {
     note(`(no HTTP server: ${err instanceof Error ? err.message : String(err)})`);
@@ -217,7 +287,8 @@ async function startServer(runtime: DemoEngine['runtime'], adminToken: string | 
 
 function compare(expected: DemoExpectations, s: DemoSummary): string[] {
   const out: string[] = [];
-  const check = (name: string, want: number, got: number) => void (want !== got && out.push(`${name}: expected ${want}, got ${got}`));
+  const check = (name: string, want: number, got: number) =>
+    void (want !== got && out.push(`${name}: expected ${want}, got ${got}`));
   check('received', expected.received, s.received);
   check('created', expected.created, s.created);
   check('cancelled', expected.cancelled, s.cancelled);
@@ -225,18 +296,35 @@ function compare(expected: DemoExpectations, s: DemoSummary): string[] {
   check('confirmed orders', expected.shipped, s.confirmed);
   check('confirmed packages', s.packagesShipped, s.packagesConfirmed);
   check('dead-lettered', expected.deadLettered, s.deadLettered.length);
-  const codes = s.deadLettered.map((d) => d.code).sort().join(',');
-  if (codes !== [...expected.deadLetterCodes].sort().join(',')) out.push(`dead-letter codes: expected ${expected.deadLetterCodes.join(',')}, got ${codes}`);
+  const codes = s.deadLettered
+    .map((d) => d.code)
+    .sort()
+    .join(',');
+  if (codes !== [...expected.deadLetterCodes].sort().join(','))
+    out.push(`dead-letter codes: expected ${expected.deadLetterCodes.join(',')}, got ${codes}`);
   if (s.packagesConfirmedTwice > 0) out.push(`packages confirmed twice: ${s.packagesConfirmedTwice}`);
   if (s.splitShipments < 1) out.push('split shipments: expected at least one order shipped in two parts');
   return out;
 }
 
 /** The demo's configuration, written next to its files so `sellbridge run -c <dir>/sellbridge.yaml` can reuse them. */
-function demoConfigYaml(o: { simUrl: string; queueUrl: string; storePath: string; sagePath: string; timeScale: number }): string {
+function demoConfigYaml(o: {
+  simUrl: string;
+  queueUrl: string;
+  storePath: string;
+  sagePath: string;
+  timeScale: number;
+}): string {
   const config = {
     store: { url: `sqlite:${o.storePath}` },
-    jobs: { concurrency: 4, backoffBaseMs: 200, backoffMaxMs: 2000, leaseMs: 15_000, pollIntervalMs: 50, shutdownGraceMs: 2000 },
+    jobs: {
+      concurrency: 4,
+      backoffBaseMs: 200,
+      backoffMaxMs: 2000,
+      leaseMs: 15_000,
+      pollIntervalMs: 50,
+      shutdownGraceMs: 2000,
+    },
     log: { level: 'info' },
     server: { host: '127.0.0.1', port: 0 },
     amazon: {
@@ -247,7 +335,13 @@ function demoConfigYaml(o: { simUrl: string; queueUrl: string; storePath: string
       refreshToken: DEFAULT_SELLER.refreshToken,
       sellerId: DEFAULT_SELLER.sellerId,
       requestTimeoutMs: 5000,
-      sqs: { queueUrl: o.queueUrl, endpoint: o.simUrl, accessKeyId: 'demo', secretAccessKey: 'demo', waitTimeSeconds: 1 },
+      sqs: {
+        queueUrl: o.queueUrl,
+        endpoint: o.simUrl,
+        accessKeyId: 'demo',
+        secretAccessKey: 'demo',
+        waitTimeSeconds: 1,
+      },
     },
     sage500: { kind: 'sandbox', sandboxPath: o.sagePath, warehouseSimulator: { enabled: false } },
     // Sage shipments are read every half second so the demo does not wait a minute for the next poll.
@@ -278,7 +372,14 @@ function createDemoReader(runtime: DemoEngine['runtime'], sage: SandboxGateway, 
     (await runtime.deadLetters.list({ status: 'open' })).map((d) => ({
       amazonOrderId: String((d.payload as { amazonOrderId?: unknown } | null)?.amazonOrderId ?? d.jobKey),
       code: d.error.code,
-      reason: d.error.issues?.length ? d.error.issues.map((i) => `${i.field}: ${i.problem}${i.suggestions?.length ? ` (did you mean ${i.suggestions.join(', ')}?)` : ''}`).join('; ') : d.error.message,
+      reason: d.error.issues?.length
+        ? d.error.issues
+            .map(
+              (i) =>
+                `${i.field}: ${i.problem}${i.suggestions?.length ? ` (did you mean ${i.suggestions.join(', ')}?)` : ''}`,
+            )
+            .join('; ')
+        : d.error.message,
     }));
   return {
     async counts(ids: readonly string[]): Promise<DemoCounts> {
@@ -297,9 +398,13 @@ function createDemoReader(runtime: DemoEngine['runtime'], sage: SandboxGateway, 
     /** No order or shipment work pending or running (the recurring shipment poll aside). */
     async idle(): Promise<boolean> {
       const counts = await runtime.queue.counts();
-      return counts.every((c) => c.queue === 'shipment.poll' || (c.state !== 'pending' && c.state !== 'running') || c.count === 0);
+      return counts.every(
+        (c) => c.queue === 'shipment.poll' || (c.state !== 'pending' && c.state !== 'running') || c.count === 0,
+      );
     },
-    async summary(ids: readonly string[]): Promise<Omit<DemoSummary, 'throttled' | 'timeScale' | 'packagesConfirmedTwice'>> {
+    async summary(
+      ids: readonly string[],
+    ): Promise<Omit<DemoSummary, 'throttled' | 'timeScale' | 'packagesConfirmedTwice'>> {
       const counts = await this.counts(ids);
       const { per, packages } = await shipmentsPerOrder();
       const packagesConfirmed = ids.reduce((n, id) => n + (sim.control.order(id)?.packages.length ?? 0), 0);

@@ -54,7 +54,8 @@ export interface DemoExpectations {
  * the rest plain. Every order has two units or more, so whichever the warehouse splits really ships in two parts.
  */
 export function planDemoScenario(count: number): DemoScenario {
-  if (!Number.isInteger(count) || count < MIN_DEMO_ORDERS) throw new RangeError(`a demo needs at least ${MIN_DEMO_ORDERS} orders, got ${count}`);
+  if (!Number.isInteger(count) || count < MIN_DEMO_ORDERS)
+    throw new RangeError(`a demo needs at least ${MIN_DEMO_ORDERS} orders, got ${count}`);
   const orders: DemoOrderPlan[] = [];
   for (let i = 0; i < count; i++) {
     const role: DemoOrderPlan['role'] = i === 1 ? 'bad-sku' : i === 2 ? 'cancel' : 'valid';
@@ -62,10 +63,16 @@ export function planDemoScenario(count: number): DemoScenario {
     const second = DEMO_SKUS[(i + 2) % DEMO_SKUS.length]!.sku;
     const items =
       role === 'bad-sku'
-        ? [{ sku: 'GADGET-PRO', quantity: 1 }, { sku: DEMO_BAD_SKU, quantity: 2 }]
+        ? [
+            { sku: 'GADGET-PRO', quantity: 1 },
+            { sku: DEMO_BAD_SKU, quantity: 2 },
+          ]
         : i % 2 === 0
           ? [{ sku: first, quantity: 2 + (i % 3) }]
-          : [{ sku: first, quantity: 1 }, { sku: second, quantity: 1 + (i % 2) }];
+          : [
+              { sku: first, quantity: 1 },
+              { sku: second, quantity: 1 + (i % 2) },
+            ];
     orders.push({ index: i, role, overrides: { status: 'UNSHIPPED', items } });
   }
   return { orders };

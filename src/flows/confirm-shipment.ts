@@ -5,7 +5,11 @@ import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Circuit } from '../core/ports/circuit.ts';
 import type { OrderLinks } from '../core/ports/order-links.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
-import type { ConfirmationKey, ShipmentConfirmation, ShipmentConfirmations } from '../core/ports/shipment-confirmations.ts';
+import type {
+  ConfirmationKey,
+  ShipmentConfirmation,
+  ShipmentConfirmations,
+} from '../core/ports/shipment-confirmations.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
 import type { CarrierRules } from '../core/rules/carriers.ts';
 import { parsePayload } from './job-payload.ts';
@@ -66,19 +70,36 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
   deps.sageCircuit?.ensureAvailable();
   const cursor = await deps.watermarks.get(connectionId, SHIPMENT_WATERMARK);
   const page = await deps.sage.listShipments(cursor);
-  const orders = await linkedOrdersOf(connectionId, page.shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)), deps);
+  const orders = await linkedOrdersOf(
+    connectionId,
+    page.shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)),
+    deps,
+  );
   const carriers = await deps.carriersFor(connectionId);
   const packages = page.shipments.flatMap((s) => packagesFromShipment(s, (tranNo) => orders.get(tranNo), carriers));
   let queued = 0;
   for (const pkg of packages) {
-    const key = { connectionId, amazonOrderId: pkg.amazonOrderId, shipmentKey: pkg.shipmentKey, packageNo: pkg.packageNo };
+    const key = {
+      connectionId,
+      amazonOrderId: pkg.amazonOrderId,
+      shipmentKey: pkg.shipmentKey,
+      packageNo: pkg.packageNo,
+    };
     const record = await deps.confirmations.record(key, pkg.detail);
     if (record.state === 'confirmed' || record.state === 'skipped') continue;
-    await deps.jobs.enqueue(SHIPMENT_CONFIRM_QUEUE, key, { key: shipmentConfirmKey(pkg.amazonOrderId), priority: ORDER_WORK_PRIORITY });
+    await deps.jobs.enqueue(SHIPMENT_CONFIRM_QUEUE, key, {
+      key: shipmentConfirmKey(pkg.amazonOrderId),
+      priority: ORDER_WORK_PRIORITY,
+    });
     queued++;
   }
   await deps.watermarks.set(connectionId, SHIPMENT_WATERMARK, page.cursor);
-  if (page.more) await deps.jobs.enqueue(SHIPMENT_POLL_QUEUE, { connectionId }, { key: shipmentPollKey(connectionId), dedupe: true });
+  if (page.more)
+    await deps.jobs.enqueue(
+      SHIPMENT_POLL_QUEUE,
+      { connectionId },
+      { key: shipmentPollKey(connectionId), dedupe: true },
+    );
   return { shipments: page.shipments.length, queued, more: page.more };
 }
 
@@ -107,10 +128,14 @@ export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps):
   const fenceMs = deps.sendFenceMs ?? DEFAULT_SEND_FENCE_MS;
   if (!(await deps.confirmations.claimSend(key, fenceMs))) {
     // Another worker's call for this package may still be in flight (e.g. its job lease ran out under load).
-    throw new SellbridgeError('SB_ORD_CONFIRM_IN_FLIGHT', `order ${key.amazonOrderId}: package ${record.packageReferenceId} is being confirmed by another worker`, {
-      context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
-      retryAfterMs: Math.min(fenceMs, 10_000),
-    });
+    throw new SellbridgeError(
+      'SB_ORD_CONFIRM_IN_FLIGHT',
+      `order ${key.amazonOrderId}: package ${record.packageReferenceId} is being confirmed by another worker`,
+      {
+        context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
+        retryAfterMs: Math.min(fenceMs, 10_000),
+      },
+    );
   }
   try {
     await deps.amazon.confirmShipment(packageShipmentOf(record));
@@ -125,14 +150,24 @@ export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps):
 }
 
 export function parseConfirmJob(payload: unknown): ConfirmationKey {
-  return parsePayload(SHIPMENT_CONFIRM_QUEUE, payload, ['connectionId', 'amazonOrderId', 'shipmentKey', 'packageNo'] as const);
+  return parsePayload(SHIPMENT_CONFIRM_QUEUE, payload, [
+    'connectionId',
+    'amazonOrderId',
+    'shipmentKey',
+    'packageNo',
+  ] as const);
 }
 
-async function linkedOrdersOf(connectionId: string, tranNos: readonly string[], deps: ShipmentFlowDeps): Promise<Map<string, ShippedOrderRef>> {
+async function linkedOrdersOf(
+  connectionId: string,
+  tranNos: readonly string[],
+  deps: ShipmentFlowDeps,
+): Promise<Map<string, ShippedOrderRef>> {
   const found = new Map<string, ShippedOrderRef>();
   for (const tranNo of new Set(tranNos)) {
     const link = await deps.links.findByTranNo(connectionId, tranNo);
-    if (link?.marketplaceId) found.set(tranNo, { amazonOrderId: link.amazonOrderId, marketplaceId: link.marketplaceId });
+    if (link?.marketplaceId)
+      found.set(tranNo, { amazonOrderId: link.amazonOrderId, marketplaceId: link.marketplaceId });
   }
   return found;
 }
@@ -140,9 +175,13 @@ async function linkedOrdersOf(connectionId: string, tranNos: readonly string[], 
 async function loadConfirmation(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<ShipmentConfirmation> {
   const record = await deps.confirmations.get(key);
   if (record) return record;
-  throw new SellbridgeError('SB_ORD_CONFIRMATION_MISSING', `order ${key.amazonOrderId}: no confirmation record for Sage shipment ${key.shipmentKey} package ${key.packageNo}`, {
-    context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
-  });
+  throw new SellbridgeError(
+    'SB_ORD_CONFIRMATION_MISSING',
+    `order ${key.amazonOrderId}: no confirmation record for Sage shipment ${key.shipmentKey} package ${key.packageNo}`,
+    {
+      context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
+    },
+  );
 }
 
 async function amazonShowsPackage(record: ShipmentConfirmation, deps: ShipmentFlowDeps): Promise<boolean> {
@@ -153,9 +192,13 @@ async function amazonShowsPackage(record: ShipmentConfirmation, deps: ShipmentFl
 function packageShipmentOf(record: ShipmentConfirmation): PackageShipment {
   const d = record.detail;
   if (d.lines.length === 0) {
-    throw new SellbridgeError('SB_ORD_SHIPMENT_UNMAPPED', `order ${record.amazonOrderId}: Sage shipment ${record.shipmentKey} package ${record.packageNo} names no Amazon order item`, {
-      context: { amazonOrderId: record.amazonOrderId, shipmentKey: record.shipmentKey, packageNo: record.packageNo },
-    });
+    throw new SellbridgeError(
+      'SB_ORD_SHIPMENT_UNMAPPED',
+      `order ${record.amazonOrderId}: Sage shipment ${record.shipmentKey} package ${record.packageNo} names no Amazon order item`,
+      {
+        context: { amazonOrderId: record.amazonOrderId, shipmentKey: record.shipmentKey, packageNo: record.packageNo },
+      },
+    );
   }
   return {
     orderId: record.amazonOrderId,
@@ -196,8 +239,12 @@ const WAIT_FOR_CREATION_MS = 2_000;
 async function waitForCreation(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<void> {
   const link = await deps.links.get(key.connectionId, key.amazonOrderId);
   if (!link || !BEFORE_CREATED.includes(link.state)) return;
-  throw new SellbridgeError('SB_ORD_NOT_CREATED_YET', `order ${key.amazonOrderId}: Sage shipped it before order.sync recorded its sales order (link ${link.state}); the confirmation waits`, {
-    context: { amazonOrderId: key.amazonOrderId, state: link.state },
-    retryAfterMs: WAIT_FOR_CREATION_MS,
-  });
+  throw new SellbridgeError(
+    'SB_ORD_NOT_CREATED_YET',
+    `order ${key.amazonOrderId}: Sage shipped it before order.sync recorded its sales order (link ${link.state}); the confirmation waits`,
+    {
+      context: { amazonOrderId: key.amazonOrderId, state: link.state },
+      retryAfterMs: WAIT_FOR_CREATION_MS,
+    },
+  );
 }

@@ -1,5 +1,12 @@
 import { parsePayload } from './job-payload.ts';
-import { SETTLEMENT_DISCOVER_QUEUE, SETTLEMENT_IMPORT_QUEUE, SETTLEMENT_WATERMARK, type SettlementFlowDeps, settlementDiscoverKey, settlementImportKey } from './settlement.ts';
+import {
+  SETTLEMENT_DISCOVER_QUEUE,
+  SETTLEMENT_IMPORT_QUEUE,
+  SETTLEMENT_WATERMARK,
+  type SettlementFlowDeps,
+  settlementDiscoverKey,
+  settlementImportKey,
+} from './settlement.ts';
 
 export interface DiscoverOutcome {
   readonly reports: number;
@@ -24,12 +31,20 @@ export async function discoverSettlements(payload: unknown, deps: SettlementFlow
   let newest = nextToken && typeof paging.newest === 'string' ? paging.newest : createdSince;
   for (const r of page.reports) {
     // Re-finding a report (same createdTime as the watermark) is harmless: its import is a no-op.
-    const res = await deps.jobs.enqueue(SETTLEMENT_IMPORT_QUEUE, { connectionId, reportId: r.reportId, reportDocumentId: r.reportDocumentId }, { key: settlementImportKey(r.reportId), dedupe: true });
+    const res = await deps.jobs.enqueue(
+      SETTLEMENT_IMPORT_QUEUE,
+      { connectionId, reportId: r.reportId, reportDocumentId: r.reportDocumentId },
+      { key: settlementImportKey(r.reportId), dedupe: true },
+    );
     if (!res.deduplicated) queued++;
     if (r.createdTime > newest) newest = r.createdTime;
   }
   if (page.nextToken) {
-    await deps.jobs.enqueue(SETTLEMENT_DISCOVER_QUEUE, { connectionId, nextToken: page.nextToken, createdSince, newest }, { key: `${settlementDiscoverKey(connectionId)}:next`, dedupe: true });
+    await deps.jobs.enqueue(
+      SETTLEMENT_DISCOVER_QUEUE,
+      { connectionId, nextToken: page.nextToken, createdSince, newest },
+      { key: `${settlementDiscoverKey(connectionId)}:next`, dedupe: true },
+    );
   } else if (stored === undefined || newest > stored) {
     // The watermark moves once the whole listing was walked (a later page may hold older reports).
     await deps.watermarks.set(connectionId, SETTLEMENT_WATERMARK, newest);

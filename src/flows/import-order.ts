@@ -51,13 +51,20 @@ export async function importOrder(payload: unknown, deps: ImportOrderDeps): Prom
   let link = await deps.links.get(job.connectionId, job.amazonOrderId);
   const order = await deps.amazon.getOrder(job.amazonOrderId, { includePii: true });
   const found = await findLinkedSalesOrder(job, link, deps);
-  if (found.adopt) link = await deps.links.advance(job, link, 'created', { adoptTranNo: found.adopt.tranNo, salesOrderKey: found.adopt.key });
+  if (found.adopt)
+    link = await deps.links.advance(job, link, 'created', {
+      adoptTranNo: found.adopt.tranNo,
+      salesOrderKey: found.adopt.key,
+    });
   const sageOrder = found.order;
   const rules = await rulesWithAliases(job.connectionId, deps);
   // Sage has the order under our reserved TranNo but the link never recorded it (the run died between Sage's commit
   // and `created`): finish the creation through the idempotent path (the gateway answers `existing` and repairs the
   // extension rows), then go on with the decision below from the link as it now is (a rare path: one read more).
-  const finished = sageOrder && link?.tranNo && !link.salesOrderKey ? await createSalesOrder(job, link, order, rules, deps) : undefined;
+  const finished =
+    sageOrder && link?.tranNo && !link.salesOrderKey
+      ? await createSalesOrder(job, link, order, rules, deps)
+      : undefined;
   if (finished) link = await deps.links.get(job.connectionId, job.amazonOrderId);
   const action = orderActionFromStatus(order, sageOrderState(sageOrder), rules.status);
   switch (action.kind) {
@@ -67,16 +74,27 @@ export async function importOrder(payload: unknown, deps: ImportOrderDeps): Prom
       // The Sage500Gateway port cannot book an order as shipped yet; an open order in the FBA warehouse would wait
       // forever, so a person decides until the port can.
       await deps.links.advance(job, link, 'needs-attention', { lastError: 'FBA_RECORD_SHIPPED_UNSUPPORTED' });
-      return { kind: 'flagged', reason: `FBA order for warehouse ${action.warehouseId}: booking it as shipped in Sage is not supported yet` };
+      return {
+        kind: 'flagged',
+        reason: `FBA order for warehouse ${action.warehouseId}: booking it as shipped in Sage is not supported yet`,
+      };
     case 'cancel':
       return cancelSalesOrder(job, link, sageOrder!, deps);
     case 'none':
-      return finished ?? (sageOrder ? { kind: 'already-created', tranNo: sageOrder.tranNo, salesOrderKey: sageOrder.key } : { kind: 'unchanged', reason: action.reason });
+      return (
+        finished ??
+        (sageOrder
+          ? { kind: 'already-created', tranNo: sageOrder.tranNo, salesOrderKey: sageOrder.key }
+          : { kind: 'unchanged', reason: action.reason })
+      );
     case 'wait':
     case 'skip':
     case 'flag':
       await deps.links.advance(job, link, SYNC_STATE_AFTER[action.kind]!);
-      return { kind: action.kind === 'wait' ? 'waiting' : action.kind === 'skip' ? 'skipped' : 'flagged', reason: action.reason };
+      return {
+        kind: action.kind === 'wait' ? 'waiting' : action.kind === 'skip' ? 'skipped' : 'flagged',
+        reason: action.reason,
+      };
   }
 }
 
@@ -88,20 +106,45 @@ export function parseOrderSyncJob(payload: unknown): OrderSyncJob {
  * Steps of the create path, each a named call: context, mapping, reservation, creation, record. The link each
  * step records is the one the next step starts from.
  */
-async function createSalesOrder(job: OrderSyncJob, link: OrderLink | undefined, order: Order, rules: MappingRules, deps: ImportOrderDeps): Promise<ImportOutcome> {
+async function createSalesOrder(
+  job: OrderSyncJob,
+  link: OrderLink | undefined,
+  order: Order,
+  rules: MappingRules,
+  deps: ImportOrderDeps,
+): Promise<ImportOutcome> {
   const warehouseId = rules.warehouseId;
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
-  const draft = await mapOrRecordDeadLetter(job, link, order, rules, { items: context.items, catalogue, warehouseId }, deps);
-  link = await deps.links.advance(job, link, 'mapped', { lastError: null, ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}) });
+  const draft = await mapOrRecordDeadLetter(
+    job,
+    link,
+    order,
+    rules,
+    { items: context.items, catalogue, warehouseId },
+    deps,
+  );
+  link = await deps.links.advance(job, link, 'mapped', {
+    lastError: null,
+    ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}),
+  });
   const tranNo = await deps.links.reserveTranNo(job.connectionId, job.amazonOrderId);
   link = await deps.links.advance(job, link, 'reserved');
   const created = await deps.sage.createSalesOrder(draft, { tranNo });
   await deps.links.advance(job, link, 'created', { salesOrderKey: created.order.key });
-  return { kind: created.outcome === 'created' ? 'created' : 'already-created', tranNo, salesOrderKey: created.order.key };
+  return {
+    kind: created.outcome === 'created' ? 'created' : 'already-created',
+    tranNo,
+    salesOrderKey: created.order.key,
+  };
 }
 
-async function cancelSalesOrder(job: OrderSyncJob, link: OrderLink | undefined, sageOrder: SalesOrder, deps: ImportOrderDeps): Promise<ImportOutcome> {
+async function cancelSalesOrder(
+  job: OrderSyncJob,
+  link: OrderLink | undefined,
+  sageOrder: SalesOrder,
+  deps: ImportOrderDeps,
+): Promise<ImportOutcome> {
   await deps.sage.cancelSalesOrder(sageOrder.tranNo);
   await deps.links.advance(job, link, 'cancelled');
   return { kind: 'cancelled', tranNo: sageOrder.tranNo };
@@ -113,21 +156,32 @@ async function cancelSalesOrder(job: OrderSyncJob, link: OrderLink | undefined, 
  * order found that way comes back as `adopt`, for the flow to record its TranNo and SOKey in the link, so nothing
  * is created twice. Reads only.
  */
-async function findLinkedSalesOrder(job: OrderSyncJob, link: OrderLink | undefined, deps: ImportOrderDeps): Promise<{ order?: SalesOrder; adopt?: SalesOrder }> {
+async function findLinkedSalesOrder(
+  job: OrderSyncJob,
+  link: OrderLink | undefined,
+  deps: ImportOrderDeps,
+): Promise<{ order?: SalesOrder; adopt?: SalesOrder }> {
   if (!link?.tranNo) {
     const existing = await deps.sage.findSalesOrder({ amazonOrderId: job.amazonOrderId });
     return existing ? { order: existing, adopt: existing } : {};
   }
   const found = await deps.sage.findSalesOrder({ tranNo: link.tranNo });
   if (!found && link.salesOrderKey) {
-    throw new SellbridgeError('SB_ORD_SALES_ORDER_MISSING', `order ${link.amazonOrderId}: Sage has no sales order ${link.tranNo} (SOKey ${link.salesOrderKey}) any more`, {
-      context: { amazonOrderId: link.amazonOrderId, tranNo: link.tranNo, salesOrderKey: link.salesOrderKey },
-    });
+    throw new SellbridgeError(
+      'SB_ORD_SALES_ORDER_MISSING',
+      `order ${link.amazonOrderId}: Sage has no sales order ${link.tranNo} (SOKey ${link.salesOrderKey}) any more`,
+      {
+        context: { amazonOrderId: link.amazonOrderId, tranNo: link.tranNo, salesOrderKey: link.salesOrderKey },
+      },
+    );
   }
   return found ? { order: found } : {};
 }
 
-export async function rulesWithAliases(connectionId: string, deps: Pick<ImportOrderDeps, 'rulesFor' | 'aliases'>): Promise<MappingRules> {
+export async function rulesWithAliases(
+  connectionId: string,
+  deps: Pick<ImportOrderDeps, 'rulesFor' | 'aliases'>,
+): Promise<MappingRules> {
   const [rules, aliases] = await Promise.all([deps.rulesFor(connectionId), deps.aliases.aliasesFor(connectionId)]);
   return { ...rules, skuAliases: { ...rules.skuAliases, ...aliases } };
 }
@@ -143,7 +197,14 @@ export function orderContextQuery(order: Order, rules: MappingRules, warehouseId
 }
 
 /** salesOrderFromOrder; a MappingError moves the order to dead-lettered (the queue dead-letters the job) and is rethrown. */
-async function mapOrRecordDeadLetter(job: OrderSyncJob, link: OrderLink | undefined, order: Order, rules: MappingRules, context: Parameters<typeof salesOrderFromOrder>[1], deps: ImportOrderDeps): Promise<SalesOrderDraft> {
+async function mapOrRecordDeadLetter(
+  job: OrderSyncJob,
+  link: OrderLink | undefined,
+  order: Order,
+  rules: MappingRules,
+  context: Parameters<typeof salesOrderFromOrder>[1],
+  deps: ImportOrderDeps,
+): Promise<SalesOrderDraft> {
   try {
     return salesOrderFromOrder(order, context, rules);
   } catch (err) {

@@ -1,7 +1,13 @@
 import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
 import type { ImportOrderDeps } from './import-order.ts';
 import { importOrder, ORDER_SYNC_QUEUE } from './import-order.ts';
-import { INVENTORY_SYNC_QUEUE, INVENTORY_WATCH_QUEUE, LISTING_BLOCK_QUEUE, LISTING_FEED_QUEUE, type InventoryFlowDeps } from './inventory.ts';
+import {
+  INVENTORY_SYNC_QUEUE,
+  INVENTORY_WATCH_QUEUE,
+  LISTING_BLOCK_QUEUE,
+  LISTING_FEED_QUEUE,
+  type InventoryFlowDeps,
+} from './inventory.ts';
 import { releaseListingBlock } from './release-listing-block.ts';
 import { discoverSettlements } from './discover-settlements.ts';
 import { importSettlementReport } from './post-settlement.ts';
@@ -10,7 +16,13 @@ import { syncListings } from './sync-listings.ts';
 import { trackListingFeed } from './track-listing-feed.ts';
 import { watchStock } from './watch-stock.ts';
 import { ORDER_POLL_QUEUE, pollOrders, type OrderPollDeps } from './poll-orders.ts';
-import { confirmShipment, pollShipments, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE, type ShipmentFlowDeps } from './confirm-shipment.ts';
+import {
+  confirmShipment,
+  pollShipments,
+  SHIPMENT_CONFIRM_QUEUE,
+  SHIPMENT_POLL_QUEUE,
+  type ShipmentFlowDeps,
+} from './confirm-shipment.ts';
 
 export * from './import-order.ts';
 export * from './confirm-shipment.ts';
@@ -19,7 +31,6 @@ export * from './preview-order.ts';
 
 /** Everything the order-to-fulfillment flows need; `createOrderFlowDeps` (bootstrap/orders.ts) builds it from the store and connectors. */
 export type OrderFlowDeps = ImportOrderDeps & ShipmentFlowDeps;
-
 
 /** Registers `order.sync`, `shipment.poll` and `shipment.confirm`; call before `queue.start()`. */
 export function registerOrderFlows(queue: HandlerRegistry, deps: OrderFlowDeps): void {

@@ -17,12 +17,17 @@ export interface ReconcileOptions {
   readonly amazonSkus?: readonly { readonly sku: string; readonly marketplaceId: string }[];
 }
 
-export async function reconcileListings(options: ReconcileOptions, deps: InventoryFlowDeps): Promise<ReconcileReport & { readonly fixed: number }> {
+export async function reconcileListings(
+  options: ReconcileOptions,
+  deps: InventoryFlowDeps,
+): Promise<ReconcileReport & { readonly fixed: number }> {
   const { connectionId } = options;
   const settings = deps.settingsFor(connectionId);
   const plan = await planListingSync(connectionId, 'quantity', deps);
   const sageAvailable = new Map<string, number>();
-  for (const s of plan.stock) if (settings.rules.warehouseIds.includes(s.warehouseId)) sageAvailable.set(s.itemId, (sageAvailable.get(s.itemId) ?? 0) + Math.floor(s.available));
+  for (const s of plan.stock)
+    if (settings.rules.warehouseIds.includes(s.warehouseId))
+      sageAvailable.set(s.itemId, (sageAvailable.get(s.itemId) ?? 0) + Math.floor(s.available));
 
   const amazon: AmazonQuantity[] = [];
   const linked = new Set(plan.links.map((l) => listingKey(l.marketplaceId, l.sku)));
@@ -33,11 +38,19 @@ export async function reconcileListings(options: ReconcileOptions, deps: Invento
   }
   const fbaSeen = new Set(amazon.map((a) => listingKey(a.marketplaceId, a.sku)));
   const mfn = plan.links.filter((l) => l.fulfillment === 'MFN');
-  const extra = (options.amazonSkus ?? []).filter((s) => !linked.has(listingKey(s.marketplaceId, s.sku)) && !fbaSeen.has(listingKey(s.marketplaceId, s.sku)));
+  const extra = (options.amazonSkus ?? []).filter(
+    (s) => !linked.has(listingKey(s.marketplaceId, s.sku)) && !fbaSeen.has(listingKey(s.marketplaceId, s.sku)),
+  );
   const toRead = [...mfn.map((l) => ({ sku: l.sku, marketplaceId: l.marketplaceId })), ...extra];
   for (const [i, l] of toRead.entries()) {
     const seen = await deps.channel.readListing(l.marketplaceId, l.sku);
-    if (seen) amazon.push({ sku: l.sku, marketplaceId: l.marketplaceId, channel: 'MFN', ...(seen.quantity === undefined ? {} : { quantity: seen.quantity }) });
+    if (seen)
+      amazon.push({
+        sku: l.sku,
+        marketplaceId: l.marketplaceId,
+        channel: 'MFN',
+        ...(seen.quantity === undefined ? {} : { quantity: seen.quantity }),
+      });
     deps.onProgress?.('amazon listings', i + 1, toRead.length);
   }
 
@@ -52,10 +65,16 @@ export async function reconcileListings(options: ReconcileOptions, deps: Invento
   });
   let fixed = 0;
   if (options.fix) {
-    const keys = report.discrepancies.filter((d) => d.fixable).map((d) => ({ marketplaceId: d.marketplaceId, sku: d.sku }));
+    const keys = report.discrepancies
+      .filter((d) => d.fixable)
+      .map((d) => ({ marketplaceId: d.marketplaceId, sku: d.sku }));
     if (keys.length) {
       await deps.state.forgetSent(connectionId, keys, 'quantity');
-      await deps.jobs.enqueue(INVENTORY_SYNC_QUEUE, { connectionId, scope: 'quantity' }, { key: inventorySyncKey(connectionId, 'quantity'), dedupe: true });
+      await deps.jobs.enqueue(
+        INVENTORY_SYNC_QUEUE,
+        { connectionId, scope: 'quantity' },
+        { key: inventorySyncKey(connectionId, 'quantity'), dedupe: true },
+      );
       fixed = keys.length;
     }
   }

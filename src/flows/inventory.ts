@@ -8,7 +8,15 @@ import type { ListingsChannel } from '../core/ports/listings-channel.ts';
 import type { ListingBlock, ListingStateStore } from '../core/ports/listing-state.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
-import { canonicalJson, listingDeltaFromSage, listingKey, type FieldChange, type HeldChange, type ListingChange, type ListingDelta } from '../core/transform/listing-delta.ts';
+import {
+  canonicalJson,
+  listingDeltaFromSage,
+  listingKey,
+  type FieldChange,
+  type HeldChange,
+  type ListingChange,
+  type ListingDelta,
+} from '../core/transform/listing-delta.ts';
 
 /**
  * The inventory and price flows' shared parts: queue names and keys, settings, deps, and the plan of a listing
@@ -25,7 +33,8 @@ export const FAST_LANE_PRIORITY = 8;
 export const FEED_PRIORITY = 5;
 
 export type SyncScope = 'quantity' | 'price' | 'all';
-export const inventorySyncKey = (connectionId: string, scope: SyncScope): string => `${INVENTORY_SYNC_QUEUE}:${connectionId}:${scope}`;
+export const inventorySyncKey = (connectionId: string, scope: SyncScope): string =>
+  `${INVENTORY_SYNC_QUEUE}:${connectionId}:${scope}`;
 export const listingFeedKey = (feedRowId: string): string => `${LISTING_FEED_QUEUE}:${feedRowId}`;
 export const listingBlockKey = (blockId: string): string => `${LISTING_BLOCK_QUEUE}:${blockId}`;
 export const inventoryWatchKey = (connectionId: string): string => `${INVENTORY_WATCH_QUEUE}:${connectionId}`;
@@ -36,7 +45,11 @@ export interface InventorySettings {
   readonly marketplaceIds: readonly string[];
   readonly rules: ListingSyncRules;
   /** Price source per marketplace. */
-  readonly priceFor: (marketplaceId: string) => { readonly priceSheet: PriceSheet; readonly currency: string; readonly warehouseId: string };
+  readonly priceFor: (marketplaceId: string) => {
+    readonly priceSheet: PriceSheet;
+    readonly currency: string;
+    readonly warehouseId: string;
+  };
   /** Sage item fields -> Amazon attributes; empty = attributes are not managed. */
   readonly customFieldMap: CustomFieldMap;
   readonly languageTag: string;
@@ -80,10 +93,18 @@ export function parseScope(value: unknown): SyncScope {
 export async function linksOf(connectionId: string, deps: InventoryFlowDeps): Promise<ListingLink[]> {
   const settings = deps.settingsFor(connectionId);
   const stored = await deps.state.links(connectionId);
-  return stored.map((l) => ({ ...l, currency: settings.priceFor(l.marketplaceId).currency, ...(settings.fbaSkus?.has(l.sku) ? { fulfillment: 'FBA' as const } : {}) }));
+  return stored.map((l) => ({
+    ...l,
+    currency: settings.priceFor(l.marketplaceId).currency,
+    ...(settings.fbaSkus?.has(l.sku) ? { fulfillment: 'FBA' as const } : {}),
+  }));
 }
 
-export async function readStock(itemIds: readonly string[], deps: InventoryFlowDeps, rules: ListingSyncRules): Promise<StockLevel[]> {
+export async function readStock(
+  itemIds: readonly string[],
+  deps: InventoryFlowDeps,
+  rules: ListingSyncRules,
+): Promise<StockLevel[]> {
   const out: StockLevel[] = [];
   const parts = chunks(itemIds, SAGE_CHUNK);
   for (const [i, part] of parts.entries()) {
@@ -93,17 +114,34 @@ export async function readStock(itemIds: readonly string[], deps: InventoryFlowD
   return out;
 }
 
-export async function readPrices(links: readonly ListingLink[], deps: InventoryFlowDeps, settings: InventorySettings): Promise<ItemPrice[]> {
+export async function readPrices(
+  links: readonly ListingLink[],
+  deps: InventoryFlowDeps,
+  settings: InventorySettings,
+): Promise<ItemPrice[]> {
   const out: ItemPrice[] = [];
   const byMarketplace = new Map<string, Set<string>>();
-  for (const l of links) byMarketplace.set(l.marketplaceId, (byMarketplace.get(l.marketplaceId) ?? new Set()).add(l.itemId));
+  for (const l of links)
+    byMarketplace.set(l.marketplaceId, (byMarketplace.get(l.marketplaceId) ?? new Set()).add(l.itemId));
   for (const [marketplaceId, items] of byMarketplace) {
     const source = settings.priceFor(marketplaceId);
     const ids = [...items];
     for (const [i, part] of chunks(ids, SAGE_CHUNK).entries()) {
-      const rows = await deps.sage.getPrices({ itemIds: part, warehouseId: source.warehouseId, priceSheet: source.priceSheet, currency: source.currency, asOf: deps.clock.now().toISOString() });
+      const rows = await deps.sage.getPrices({
+        itemIds: part,
+        warehouseId: source.warehouseId,
+        priceSheet: source.priceSheet,
+        currency: source.currency,
+        asOf: deps.clock.now().toISOString(),
+      });
       // The delta reads the rule's sheet and warehouse; per-marketplace sources are normalised to them.
-      out.push(...rows.map((r) => ({ ...r, priceSheet: settings.rules.price.priceSheet, warehouseId: settings.rules.price.warehouseId })));
+      out.push(
+        ...rows.map((r) => ({
+          ...r,
+          priceSheet: settings.rules.price.priceSheet,
+          warehouseId: settings.rules.price.warehouseId,
+        })),
+      );
       deps.onProgress?.(`sage prices ${marketplaceId}`, Math.min((i + 1) * SAGE_CHUNK, ids.length), ids.length);
     }
   }
@@ -111,7 +149,8 @@ export async function readPrices(links: readonly ListingLink[], deps: InventoryF
 }
 
 export const fieldOf = (c: FieldChange): string => (c.kind === 'attribute' ? `attribute:${c.name}` : c.kind);
-export const inScope = (c: FieldChange, scope: SyncScope): boolean => scope === 'all' || c.kind === scope || (scope === 'quantity' && c.kind === 'attribute');
+export const inScope = (c: FieldChange, scope: SyncScope): boolean =>
+  scope === 'all' || c.kind === scope || (scope === 'quantity' && c.kind === 'attribute');
 
 /** What a sync would do: the delta restricted to the scope, minus changes held back by open blocks. */
 export interface SyncPlan {
@@ -119,16 +158,30 @@ export interface SyncPlan {
   readonly changes: readonly ListingChange[];
   readonly held: readonly HeldChange[];
   /** Changes left out because a block (rejected before, or a held price) is still open. */
-  readonly blocked: readonly { readonly sku: string; readonly marketplaceId: string; readonly field: string; readonly reason: string }[];
+  readonly blocked: readonly {
+    readonly sku: string;
+    readonly marketplaceId: string;
+    readonly field: string;
+    readonly reason: string;
+  }[];
   readonly lastSent: readonly SentListingState[];
   readonly links: readonly ListingLink[];
   readonly stock: readonly StockLevel[];
   /** SKUs whose Sage item fields cannot become attributes (each issue names the Sage field and the attribute). */
-  readonly attributeIssues: readonly { readonly sku: string; readonly marketplaceId: string; readonly itemId: string; readonly reason: string }[];
+  readonly attributeIssues: readonly {
+    readonly sku: string;
+    readonly marketplaceId: string;
+    readonly itemId: string;
+    readonly reason: string;
+  }[];
 }
 
 /** Attaches the mapped attributes to the links (quantity/all scope, when the map is set). */
-export async function withAttributes(links: ListingLink[], deps: InventoryFlowDeps, settings: InventorySettings): Promise<{ links: ListingLink[]; issues: SyncPlan['attributeIssues'] }> {
+export async function withAttributes(
+  links: ListingLink[],
+  deps: InventoryFlowDeps,
+  settings: InventorySettings,
+): Promise<{ links: ListingLink[]; issues: SyncPlan['attributeIssues'] }> {
   if (settings.customFieldMap.length === 0 || !deps.items) return { links, issues: [] };
   const ids = [...new Set(links.map((l) => l.itemId))];
   const fields = new Map<string, ItemFields>();
@@ -137,16 +190,32 @@ export async function withAttributes(links: ListingLink[], deps: InventoryFlowDe
   const out = links.map((l) => {
     const item = fields.get(l.itemId);
     if (!item) return l;
-    const r = attributeResultFromCustomFields(item, settings.customFieldMap, { marketplaceId: l.marketplaceId, languageTag: settings.languageTag });
-    if (r.issues.length) issues.push({ sku: l.sku, marketplaceId: l.marketplaceId, itemId: l.itemId, reason: `Sage item ${l.itemId}: ${r.issues.map((i) => `${i.field}: ${i.problem}`).join('; ')}` });
+    const r = attributeResultFromCustomFields(item, settings.customFieldMap, {
+      marketplaceId: l.marketplaceId,
+      languageTag: settings.languageTag,
+    });
+    if (r.issues.length)
+      issues.push({
+        sku: l.sku,
+        marketplaceId: l.marketplaceId,
+        itemId: l.itemId,
+        reason: `Sage item ${l.itemId}: ${r.issues.map((i) => `${i.field}: ${i.problem}`).join('; ')}`,
+      });
     return Object.keys(r.attributes).length ? { ...l, attributes: r.attributes } : l;
   });
   return { links: out, issues };
 }
 
-export async function planListingSync(connectionId: string, scope: SyncScope, deps: InventoryFlowDeps): Promise<SyncPlan> {
+export async function planListingSync(
+  connectionId: string,
+  scope: SyncScope,
+  deps: InventoryFlowDeps,
+): Promise<SyncPlan> {
   const settings = deps.settingsFor(connectionId);
-  const mapped = scope === 'price' ? { links: await linksOf(connectionId, deps), issues: [] } : await withAttributes(await linksOf(connectionId, deps), deps, settings);
+  const mapped =
+    scope === 'price'
+      ? { links: await linksOf(connectionId, deps), issues: [] }
+      : await withAttributes(await linksOf(connectionId, deps), deps, settings);
   const links = mapped.links;
   const itemIds = [...new Set(links.map((l) => l.itemId))];
   const stock = await readStock(itemIds, deps, settings.rules);
@@ -155,7 +224,9 @@ export async function planListingSync(connectionId: string, scope: SyncScope, de
   const approvedPrices = await deps.state.approvedPrices(connectionId);
   const delta = listingDeltaFromSage({ links, stock, prices, lastSent, rules: settings.rules, approvedPrices });
   const blocks = await deps.state.activeBlocks(connectionId);
-  const blockByField = new Map<string, ListingBlock>(blocks.map((b) => [`${listingKey(b.marketplaceId, b.sku)}\u0000${b.field}`, b]));
+  const blockByField = new Map<string, ListingBlock>(
+    blocks.map((b) => [`${listingKey(b.marketplaceId, b.sku)}\u0000${b.field}`, b]),
+  );
   const blocked: { sku: string; marketplaceId: string; field: string; reason: string }[] = [];
   const changes: ListingChange[] = [];
   for (const change of delta.changes) {
@@ -163,7 +234,12 @@ export async function planListingSync(connectionId: string, scope: SyncScope, de
       if (!inScope(c, scope)) return false;
       const block = blockByField.get(`${listingKey(change.marketplaceId, change.sku)}\u0000${fieldOf(c)}`);
       if (block && block.target === canonicalJson(c.to)) {
-        blocked.push({ sku: change.sku, marketplaceId: change.marketplaceId, field: block.field, reason: block.reason });
+        blocked.push({
+          sku: change.sku,
+          marketplaceId: change.marketplaceId,
+          field: block.field,
+          reason: block.reason,
+        });
         return false;
       }
       return true;

@@ -62,7 +62,9 @@ export async function pollOrders(payload: unknown, deps: OrderPollDeps): Promise
   const job = parseOrderPollJob(payload);
   const settings = deps.pollSettingsFor(job.connectionId);
   const stored = await deps.watermarks.get(job.connectionId, ORDER_POLL_WATERMARK);
-  let query: OrderSearch = job.pageToken ? { pageToken: job.pageToken } : { updatedAfter: windowStart(stored, settings, deps.clock), pageSize: settings.pageSize };
+  let query: OrderSearch = job.pageToken
+    ? { pageToken: job.pageToken }
+    : { updatedAfter: windowStart(stored, settings, deps.clock), pageSize: settings.pageSize };
   let windowBefore = job.windowBefore;
   let latestSeen: string | undefined;
   let orders = 0;
@@ -73,7 +75,11 @@ export async function pollOrders(payload: unknown, deps: OrderPollDeps): Promise
     const ids = page.orders.map((o) => o.id);
     for (const o of page.orders) if (!latestSeen || o.lastUpdatedAt > latestSeen) latestSeen = o.lastUpdatedAt;
     for (const id of ids) {
-      await deps.jobs.enqueue(ORDER_SYNC_QUEUE, { connectionId: job.connectionId, amazonOrderId: id }, { key: orderSyncKey(id), dedupe: true, priority: ORDER_WORK_PRIORITY });
+      await deps.jobs.enqueue(
+        ORDER_SYNC_QUEUE,
+        { connectionId: job.connectionId, amazonOrderId: id },
+        { key: orderSyncKey(id), dedupe: true, priority: ORDER_WORK_PRIORITY },
+      );
     }
     const unseen = ids.length > 0 ? await deps.sightings.notePolled(job.connectionId, ids) : [];
     if (unseen.length > 0) deps.onFirstSeenByPolling?.(job.connectionId, unseen);
@@ -83,12 +89,20 @@ export async function pollOrders(payload: unknown, deps: OrderPollDeps): Promise
       // Amazon's bound; without one (an answer that carries none), the latest update among the orders read.
       const bound = windowBefore ?? latestSeen;
       const watermark = bound && (!stored || bound > stored) ? bound : stored;
-      if (watermark && watermark !== stored) await deps.watermarks.set(job.connectionId, ORDER_POLL_WATERMARK, watermark);
+      if (watermark && watermark !== stored)
+        await deps.watermarks.set(job.connectionId, ORDER_POLL_WATERMARK, watermark);
       return { orders, firstSeenByPolling: firstSeen, pages, watermark, more: false };
     }
     if (pages >= settings.maxPages) {
-      const next: OrderPollJob = { connectionId: job.connectionId, pageToken: page.nextPageToken, ...(windowBefore ? { windowBefore } : {}) };
-      await deps.jobs.enqueue(ORDER_POLL_QUEUE, next, { key: orderPollKey(job.connectionId), priority: ORDER_WORK_PRIORITY });
+      const next: OrderPollJob = {
+        connectionId: job.connectionId,
+        pageToken: page.nextPageToken,
+        ...(windowBefore ? { windowBefore } : {}),
+      };
+      await deps.jobs.enqueue(ORDER_POLL_QUEUE, next, {
+        key: orderPollKey(job.connectionId),
+        priority: ORDER_WORK_PRIORITY,
+      });
       return { orders, firstSeenByPolling: firstSeen, pages, watermark: undefined, more: true };
     }
     query = { pageToken: page.nextPageToken };
@@ -96,7 +110,11 @@ export async function pollOrders(payload: unknown, deps: OrderPollDeps): Promise
 }
 
 /** Where a fresh window starts: the cursor minus the overlap, or (first poll) the look-back before now. */
-export function windowStart(stored: string | undefined, settings: Pick<OrderPollSettings, 'overlapMs' | 'initialLookbackMs'>, clock: Clock): string {
+export function windowStart(
+  stored: string | undefined,
+  settings: Pick<OrderPollSettings, 'overlapMs' | 'initialLookbackMs'>,
+  clock: Clock,
+): string {
   const at = stored ? Date.parse(stored) : Number.NaN;
   // A cursor that is not a timestamp (edited by hand) is treated as absent: the look-back re-reads, order.sync is idempotent.
   if (!Number.isNaN(at)) return new Date(at - settings.overlapMs).toISOString();
@@ -106,7 +124,9 @@ export function windowStart(stored: string | undefined, settings: Pick<OrderPoll
 export function parseOrderPollJob(payload: unknown): OrderPollJob {
   const { connectionId } = parsePayload(ORDER_POLL_QUEUE, payload, ['connectionId']);
   const record = payload as Record<string, unknown>;
-  const pageToken = typeof record['pageToken'] === 'string' && record['pageToken'] !== '' ? record['pageToken'] : undefined;
-  const windowBefore = typeof record['windowBefore'] === 'string' && record['windowBefore'] !== '' ? record['windowBefore'] : undefined;
+  const pageToken =
+    typeof record['pageToken'] === 'string' && record['pageToken'] !== '' ? record['pageToken'] : undefined;
+  const windowBefore =
+    typeof record['windowBefore'] === 'string' && record['windowBefore'] !== '' ? record['windowBefore'] : undefined;
   return { connectionId, ...(pageToken ? { pageToken } : {}), ...(windowBefore ? { windowBefore } : {}) };
 }

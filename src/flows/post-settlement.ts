@@ -1,12 +1,22 @@
 import { MappingError, SellbridgeError, coerceError } from '../core/errors.ts';
 import type { JournalBatch } from '../core/model/journal.ts';
 import type { Settlement } from '../core/model/settlement.ts';
-import type { PostedSettlementJournal, QuarantineEntry, SettlementOrderSum, SettlementSummary } from '../core/ports/settlement-ledger.ts';
+import type {
+  PostedSettlementJournal,
+  QuarantineEntry,
+  SettlementOrderSum,
+  SettlementSummary,
+} from '../core/ports/settlement-ledger.ts';
 import type { SettlementFile } from '../core/ports/settlement-reports.ts';
 import { createSettlementJournalBuilder, reversalOf } from '../core/transform/journal-from-settlement.ts';
 import { parsePayload } from './job-payload.ts';
 import { journalFingerprint } from '../core/transform/fingerprint.ts';
-import { CLAIM_LEASE_MS, SETTLEMENT_IMPORT_QUEUE, type SettlementFlowDeps, type SettlementImportOutcome } from './settlement.ts';
+import {
+  CLAIM_LEASE_MS,
+  SETTLEMENT_IMPORT_QUEUE,
+  type SettlementFlowDeps,
+  type SettlementImportOutcome,
+} from './settlement.ts';
 
 /** Reads, checks and posts one settlement file exactly once (see the header). */
 export async function importSettlement(
@@ -16,7 +26,10 @@ export async function importSettlement(
   options: { readonly dryRun?: boolean } = {},
 ): Promise<SettlementImportOutcome> {
   const settings = deps.settingsFor(connectionId);
-  const builder = createSettlementJournalBuilder(settings.rules, { detail: settings.detail, postDate: settings.postDate === 'split-month-end' ? 'split-month-end' : 'deposit-date' });
+  const builder = createSettlementJournalBuilder(settings.rules, {
+    detail: settings.detail,
+    postDate: settings.postDate === 'split-month-end' ? 'split-month-end' : 'deposit-date',
+  });
   const orders = new Map<string, { currency: string; minor: number; rows: number }>();
   let rows = 0;
   let settlement: Settlement | undefined;
@@ -34,18 +47,42 @@ export async function importSettlement(
     });
     const journals = builder.finish(settlement);
     const summary: SettlementSummary = {
-      settlementId: settlement.settlementId, currency: settlement.currency, total: settlement.total, periodStart: settlement.periodStart,
-      periodEnd: settlement.periodEnd, depositDate: settlement.depositDate, rows,
+      settlementId: settlement.settlementId,
+      currency: settlement.currency,
+      total: settlement.total,
+      periodStart: settlement.periodStart,
+      periodEnd: settlement.periodEnd,
+      depositDate: settlement.depositDate,
+      rows,
     };
-    const orderSums = [...orders.entries()].map(([key, s]) => ({ amazonOrderId: key.split('\u0000')[0]!, currency: s.currency, minor: s.minor, rows: s.rows }));
-    const outcome = await postExactlyOnce(connectionId, summary, file.source, journals, orderSums, deps, options.dryRun === true);
+    const orderSums = [...orders.entries()].map(([key, s]) => ({
+      amazonOrderId: key.split('\u0000')[0]!,
+      currency: s.currency,
+      minor: s.minor,
+      rows: s.rows,
+    }));
+    const outcome = await postExactlyOnce(
+      connectionId,
+      summary,
+      file.source,
+      journals,
+      orderSums,
+      deps,
+      options.dryRun === true,
+    );
     return { ...outcome, extraColumns: settlement.extraColumns };
   } catch (err) {
     const error = coerceError(err);
     if (error instanceof MappingError && error.code.startsWith('SB_SETTLE_')) {
       const entry: QuarantineEntry = {
-        connectionId, source: file.source, code: error.code, message: error.message, issues: error.issues,
-        ...(settlement?.settlementId || typeof error.context['settlementId'] === 'string' ? { settlementId: settlement?.settlementId ?? String(error.context['settlementId']) } : {}),
+        connectionId,
+        source: file.source,
+        code: error.code,
+        message: error.message,
+        issues: error.issues,
+        ...(settlement?.settlementId || typeof error.context['settlementId'] === 'string'
+          ? { settlementId: settlement?.settlementId ?? String(error.context['settlementId']) }
+          : {}),
       };
       if (!options.dryRun) {
         const id = await deps.ledger.quarantine(entry);
@@ -69,7 +106,15 @@ async function postExactlyOnce(
   const id = summary.settlementId;
   if (dryRun) {
     const existing = await deps.ledger.get(connectionId, id);
-    const wouldBe = !existing ? 'posted' : existing.fingerprint === fingerprint ? (existing.state === 'posted' ? 'unchanged' : 'posted') : existing.state === 'posted' ? 'corrected' : 'posted';
+    const wouldBe = !existing
+      ? 'posted'
+      : existing.fingerprint === fingerprint
+        ? existing.state === 'posted'
+          ? 'unchanged'
+          : 'posted'
+        : existing.state === 'posted'
+          ? 'corrected'
+          : 'posted';
     return { kind: 'dry-run', settlementId: id, journals, wouldBe, ...(existing ? { existing } : {}) };
   }
 
@@ -81,50 +126,95 @@ async function postExactlyOnce(
     if (record.pending?.fingerprint !== fingerprint) {
       // An earlier import of other content stopped half way; what of it reached Sage is unknown, so it is not
       // overwritten: import that file again to finish it, then this one corrects it.
-      throw new SellbridgeError('SB_SETTLE_IN_PROGRESS', `settlement ${id}: an earlier import with other content has not finished (${record.lastError ?? 'no error recorded'}); import that file again first, then this one`, {
-        context: { settlementId: id, revision: record.revision },
-      });
+      throw new SellbridgeError(
+        'SB_SETTLE_IN_PROGRESS',
+        `settlement ${id}: an earlier import with other content has not finished (${record.lastError ?? 'no error recorded'}); import that file again first, then this one`,
+        {
+          context: { settlementId: id, revision: record.revision },
+        },
+      );
     }
     if (!(await deps.ledger.claim(connectionId, id, CLAIM_LEASE_MS))) {
-      throw new SellbridgeError('SB_SETTLE_BUSY', `settlement ${id}: another import is posting it right now; run again in a moment (it will then be a no-op)`, {
-        context: { settlementId: id },
-        retryAfterMs: 30_000,
-      });
+      throw new SellbridgeError(
+        'SB_SETTLE_BUSY',
+        `settlement ${id}: another import is posting it right now; run again in a moment (it will then be a no-op)`,
+        {
+          context: { settlementId: id },
+          retryAfterMs: 30_000,
+        },
+      );
     }
     const posted = await postAll(connectionId, id, revised(journals, record.revision), deps);
-    const done = await deps.ledger.markPosted(connectionId, id, { fingerprint, journals: posted, orders }, {
-      action: 'settlement.posted',
-      detail: { settlementId: id, revision: record.revision, source, references: posted.map((j) => j.reference), batches: posted.map((j) => j.batchNo), total: summary.total.minor, currency: summary.currency },
-    });
+    const done = await deps.ledger.markPosted(
+      connectionId,
+      id,
+      { fingerprint, journals: posted, orders },
+      {
+        action: 'settlement.posted',
+        detail: {
+          settlementId: id,
+          revision: record.revision,
+          source,
+          references: posted.map((j) => j.reference),
+          batches: posted.map((j) => j.batchNo),
+          total: summary.total.minor,
+          currency: summary.currency,
+        },
+      },
+    );
     return { kind: 'posted', settlementId: id, revision: done.revision, journals: posted };
   }
 
   // A corrected settlement: reverse what was posted, post the new journals (revision-suffixed references).
   let current = record;
-  if (current.state === 'posted') current = await deps.ledger.beginCorrection(connectionId, summary, source, current.revision, { fingerprint, journals });
-  if (current.pending?.fingerprint !== fingerprint) {
-    throw new SellbridgeError('SB_SETTLE_IN_PROGRESS', `settlement ${id}: a correction with other content is in progress (revision ${current.revision}); import that file again first`, {
-      context: { settlementId: id, revision: current.revision },
+  if (current.state === 'posted')
+    current = await deps.ledger.beginCorrection(connectionId, summary, source, current.revision, {
+      fingerprint,
+      journals,
     });
+  if (current.pending?.fingerprint !== fingerprint) {
+    throw new SellbridgeError(
+      'SB_SETTLE_IN_PROGRESS',
+      `settlement ${id}: a correction with other content is in progress (revision ${current.revision}); import that file again first`,
+      {
+        context: { settlementId: id, revision: current.revision },
+      },
+    );
   }
   const revision = current.revision;
   const mainDate = journals[0]?.postDate ?? summary.depositDate.slice(0, 10);
   const reversals = current.journals.map((j) => reversalOf(j, `${j.reference}:R${revision}`, mainDate));
   const reversed = await postAll(connectionId, id, reversals, deps);
   const posted = await postAll(connectionId, id, revised(journals, revision), deps);
-  await deps.ledger.markPosted(connectionId, id, { fingerprint, journals: posted, orders }, {
-    action: 'settlement.corrected',
-    detail: {
-      settlementId: id, revision, previousRevision: current.journals.length ? revision - 1 : 0, source,
-      reversed: reversed.map((j) => j.reference), references: posted.map((j) => j.reference), total: summary.total.minor, currency: summary.currency,
+  await deps.ledger.markPosted(
+    connectionId,
+    id,
+    { fingerprint, journals: posted, orders },
+    {
+      action: 'settlement.corrected',
+      detail: {
+        settlementId: id,
+        revision,
+        previousRevision: current.journals.length ? revision - 1 : 0,
+        source,
+        reversed: reversed.map((j) => j.reference),
+        references: posted.map((j) => j.reference),
+        total: summary.total.minor,
+        currency: summary.currency,
+      },
     },
-  });
+  );
   return { kind: 'corrected', settlementId: id, revision, reversed, journals: posted };
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-async function postAll(connectionId: string, settlementId: string, batches: readonly JournalBatch[], deps: Pick<SettlementFlowDeps, 'sage' | 'ledger'>): Promise<PostedSettlementJournal[]> {
+async function postAll(
+  connectionId: string,
+  settlementId: string,
+  batches: readonly JournalBatch[],
+  deps: Pick<SettlementFlowDeps, 'sage' | 'ledger'>,
+): Promise<PostedSettlementJournal[]> {
   const out: PostedSettlementJournal[] = [];
   for (const batch of batches) {
     try {
@@ -144,8 +234,15 @@ function revised(journals: readonly JournalBatch[], revision: number): JournalBa
 }
 
 /** `settlement.import`: `{ connectionId, reportId, reportDocumentId }` -> download -> importSettlement. */
-export async function importSettlementReport(payload: unknown, deps: SettlementFlowDeps): Promise<SettlementImportOutcome> {
-  const { connectionId, reportId, reportDocumentId } = parsePayload(SETTLEMENT_IMPORT_QUEUE, payload, ['connectionId', 'reportId', 'reportDocumentId'] as const);
+export async function importSettlementReport(
+  payload: unknown,
+  deps: SettlementFlowDeps,
+): Promise<SettlementImportOutcome> {
+  const { connectionId, reportId, reportDocumentId } = parsePayload(SETTLEMENT_IMPORT_QUEUE, payload, [
+    'connectionId',
+    'reportId',
+    'reportDocumentId',
+  ] as const);
   const file = await deps.reports.open(connectionId, { reportId, reportDocumentId });
   return importSettlement(connectionId, file, deps);
 }

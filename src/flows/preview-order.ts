@@ -29,7 +29,9 @@ export interface OrderPreview {
 export async function previewSalesOrder(
   connectionId: string,
   order: Order,
-  deps: Pick<ImportOrderDeps, 'aliases' | 'catalogue' | 'rulesFor'> & { readonly sage: Pick<ImportOrderDeps['sage'], 'loadOrderContext' | 'findSalesOrder'> },
+  deps: Pick<ImportOrderDeps, 'aliases' | 'catalogue' | 'rulesFor'> & {
+    readonly sage: Pick<ImportOrderDeps['sage'], 'loadOrderContext' | 'findSalesOrder'>;
+  },
 ): Promise<OrderPreview> {
   const rules = await rulesWithAliases(connectionId, deps);
   const existing: SalesOrder | undefined = await deps.sage.findSalesOrder({ amazonOrderId: order.id });
@@ -45,7 +47,11 @@ export async function previewSalesOrder(
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
   try {
-    return { ...base, draft: salesOrderFromOrder(order, { items: context.items, catalogue, warehouseId }, rules), issues: [] };
+    return {
+      ...base,
+      draft: salesOrderFromOrder(order, { items: context.items, catalogue, warehouseId }, rules),
+      issues: [],
+    };
   } catch (err) {
     if (!(err instanceof MappingError)) throw err;
     return { ...base, issues: err.issues, code: err.code, message: err.message };

@@ -2,7 +2,12 @@ import type { JournalBatch } from '../core/model/journal.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
-import type { PostedSettlementJournal, QuarantineEntry, SettlementLedger, SettlementRecord } from '../core/ports/settlement-ledger.ts';
+import type {
+  PostedSettlementJournal,
+  QuarantineEntry,
+  SettlementLedger,
+  SettlementRecord,
+} from '../core/ports/settlement-ledger.ts';
 import type { SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
 import type { SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
@@ -51,9 +56,19 @@ export interface SettlementFlowDeps {
 }
 
 export type SettlementImportOutcome = (
-  | { readonly kind: 'posted'; readonly settlementId: string; readonly revision: number; readonly journals: readonly PostedSettlementJournal[] }
+  | {
+      readonly kind: 'posted';
+      readonly settlementId: string;
+      readonly revision: number;
+      readonly journals: readonly PostedSettlementJournal[];
+    }
   /** The same settlement again: nothing posted. */
-  | { readonly kind: 'unchanged'; readonly settlementId: string; readonly revision: number; readonly journals: readonly PostedSettlementJournal[] }
+  | {
+      readonly kind: 'unchanged';
+      readonly settlementId: string;
+      readonly revision: number;
+      readonly journals: readonly PostedSettlementJournal[];
+    }
   | {
       readonly kind: 'corrected';
       readonly settlementId: string;
@@ -62,7 +77,13 @@ export type SettlementImportOutcome = (
       readonly journals: readonly PostedSettlementJournal[];
     }
   /** Dry run: what would be posted (and what is on record). */
-  | { readonly kind: 'dry-run'; readonly settlementId: string; readonly journals: readonly JournalBatch[]; readonly existing?: SettlementRecord; readonly wouldBe: 'posted' | 'unchanged' | 'corrected' }
+  | {
+      readonly kind: 'dry-run';
+      readonly settlementId: string;
+      readonly journals: readonly JournalBatch[];
+      readonly existing?: SettlementRecord;
+      readonly wouldBe: 'posted' | 'unchanged' | 'corrected';
+    }
 ) & {
   /** Columns of the file Amazon does not document (kept on each row, never interpreted), to be reported. */
   readonly extraColumns: readonly string[];

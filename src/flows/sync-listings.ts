@@ -1,16 +1,41 @@
 import { SellbridgeError } from '../core/errors.ts';
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
-import { feedMessageFromChange, feedMessagesFromDeltas, type ListingsFeedBatch } from '../core/transform/feed-messages-from-deltas.ts';
-import { canonicalJson, listingKey, sentStateAfter, type FieldChange, type ListingChange } from '../core/transform/listing-delta.ts';
+import {
+  feedMessageFromChange,
+  feedMessagesFromDeltas,
+  type ListingsFeedBatch,
+} from '../core/transform/feed-messages-from-deltas.ts';
+import {
+  canonicalJson,
+  listingKey,
+  sentStateAfter,
+  type FieldChange,
+  type ListingChange,
+} from '../core/transform/listing-delta.ts';
 import { parsePayload } from './job-payload.ts';
-import { FAST_LANE_PRIORITY, FEED_PRIORITY, INVENTORY_SYNC_QUEUE, type InventoryFlowDeps, LISTING_BLOCK_QUEUE, LISTING_FEED_QUEUE, listingBlockKey, listingFeedKey, planListingSync } from './inventory.ts';
+import {
+  FAST_LANE_PRIORITY,
+  FEED_PRIORITY,
+  INVENTORY_SYNC_QUEUE,
+  type InventoryFlowDeps,
+  LISTING_BLOCK_QUEUE,
+  LISTING_FEED_QUEUE,
+  listingBlockKey,
+  listingFeedKey,
+  planListingSync,
+} from './inventory.ts';
 import { fieldOf, parseScope } from './inventory.ts';
 
 export interface SyncOutcome {
   readonly links: number;
   readonly changes: number;
   readonly fastLane: { readonly sent: number; readonly rejected: number };
-  readonly feeds: readonly { readonly feedRowId: string; readonly marketplaceId: string; readonly messages: number; readonly bytes: number }[];
+  readonly feeds: readonly {
+    readonly feedRowId: string;
+    readonly marketplaceId: string;
+    readonly messages: number;
+    readonly bytes: number;
+  }[];
   readonly held: number;
   readonly blocked: number;
   /** SKUs whose item fields could not be mapped (dead-lettered once as SB_LIST_ATTRIBUTE_INVALID). */
@@ -24,10 +49,31 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
   const settings = deps.settingsFor(connectionId);
   const plan = await planListingSync(connectionId, scope, deps);
 
-  for (const held of plan.held) await blockChange(connectionId, 'price-held', held.marketplaceId, held.sku, held.change, held.why, deps);
+  for (const held of plan.held)
+    await blockChange(connectionId, 'price-held', held.marketplaceId, held.sku, held.change, held.why, deps);
   for (const bad of plan.attributeIssues) {
-    const { block, created } = await deps.state.addBlock({ connectionId, marketplaceId: bad.marketplaceId, sku: bad.sku, kind: 'attribute-invalid', field: 'attributes', target: bad.reason, reason: bad.reason });
-    if (created) await deps.jobs.enqueue(LISTING_BLOCK_QUEUE, { connectionId, blockId: block.id, sku: bad.sku, marketplaceId: bad.marketplaceId, kind: block.kind, reason: bad.reason }, { key: listingBlockKey(block.id), dedupe: true });
+    const { block, created } = await deps.state.addBlock({
+      connectionId,
+      marketplaceId: bad.marketplaceId,
+      sku: bad.sku,
+      kind: 'attribute-invalid',
+      field: 'attributes',
+      target: bad.reason,
+      reason: bad.reason,
+    });
+    if (created)
+      await deps.jobs.enqueue(
+        LISTING_BLOCK_QUEUE,
+        {
+          connectionId,
+          blockId: block.id,
+          sku: bad.sku,
+          marketplaceId: bad.marketplaceId,
+          kind: block.kind,
+          reason: bad.reason,
+        },
+        { key: listingBlockKey(block.id), dedupe: true },
+      );
   }
 
   // Fast lane: a few drops to zero go out at once, one patchListingsItem each; more than that go first in the feed.
@@ -40,10 +86,23 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
     for (const change of toZero) {
       const quantityOnly: ListingChange = { ...change, changes: change.changes.filter((c) => c.kind === 'quantity') };
       const message = feedMessageFromChange(quantityOnly, 1);
-      const result = await deps.channel.patchListing({ marketplaceId: change.marketplaceId, sku: change.sku, productType: change.productType, patches: message.patches });
+      const result = await deps.channel.patchListing({
+        marketplaceId: change.marketplaceId,
+        sku: change.sku,
+        productType: change.productType,
+        patches: message.patches,
+      });
       if (result.hasErrors) {
         fastLane.rejected += 1;
-        await blockChange(connectionId, 'rejected', change.marketplaceId, change.sku, quantityOnly.changes[0]!, result.issues.join('; ') || `patchListingsItem answered ${result.status}`, deps);
+        await blockChange(
+          connectionId,
+          'rejected',
+          change.marketplaceId,
+          change.sku,
+          quantityOnly.changes[0]!,
+          result.issues.join('; ') || `patchListingsItem answered ${result.status}`,
+          deps,
+        );
       } else {
         fastLane.sent += 1;
         acceptedFast.push(quantityOnly);
@@ -56,37 +115,91 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
     await saveAccepted(connectionId, acceptedFast, undefined, deps);
   }
 
-  const batches = feedMessagesFromDeltas(bulk, { sellerId: settings.sellerId, ...(settings.issueLocale ? { issueLocale: settings.issueLocale } : {}) });
+  const batches = feedMessagesFromDeltas(bulk, {
+    sellerId: settings.sellerId,
+    ...(settings.issueLocale ? { issueLocale: settings.issueLocale } : {}),
+  });
   const feeds: { feedRowId: string; marketplaceId: string; messages: number; bytes: number }[] = [];
   for (const batch of batches) {
     assertValidFeed(batch, deps.channel);
     const fast = batch.sent.some((s) => s.change.toZero);
     const feedRowId = await deps.state.createFeed(connectionId, batch, fast);
-    await deps.jobs.enqueue(LISTING_FEED_QUEUE, { connectionId, feedRowId }, { key: listingFeedKey(feedRowId), dedupe: true, priority: fast ? FAST_LANE_PRIORITY : FEED_PRIORITY });
-    feeds.push({ feedRowId, marketplaceId: batch.marketplaceId, messages: batch.document.messages.length, bytes: batch.bytes });
+    await deps.jobs.enqueue(
+      LISTING_FEED_QUEUE,
+      { connectionId, feedRowId },
+      { key: listingFeedKey(feedRowId), dedupe: true, priority: fast ? FAST_LANE_PRIORITY : FEED_PRIORITY },
+    );
+    feeds.push({
+      feedRowId,
+      marketplaceId: batch.marketplaceId,
+      messages: batch.document.messages.length,
+      bytes: batch.bytes,
+    });
   }
-  return { links: plan.links.length, changes: plan.changes.length, fastLane, feeds, held: plan.held.length, blocked: plan.blocked.length, attributeIssues: plan.attributeIssues.length };
+  return {
+    links: plan.links.length,
+    changes: plan.changes.length,
+    fastLane,
+    feeds,
+    held: plan.held.length,
+    blocked: plan.blocked.length,
+    attributeIssues: plan.attributeIssues.length,
+  };
 }
 
 /** @throws SellbridgeError SB_LIST_FEED_INVALID (internal: our builder broke the schema) — nothing is uploaded. */
 export function assertValidFeed(batch: ListingsFeedBatch, channel: Pick<ListingsChannel, 'validateFeed'>): void {
   const problems = channel.validateFeed(batch.document);
   if (problems.length)
-    throw new SellbridgeError('SB_LIST_FEED_INVALID', `JSON_LISTINGS_FEED for ${batch.marketplaceId} (${batch.document.messages.length} messages) does not match the feed schema: ${problems.slice(0, 5).join('; ')}`, {
-      context: { marketplaceId: batch.marketplaceId, messages: batch.document.messages.length },
-    });
+    throw new SellbridgeError(
+      'SB_LIST_FEED_INVALID',
+      `JSON_LISTINGS_FEED for ${batch.marketplaceId} (${batch.document.messages.length} messages) does not match the feed schema: ${problems.slice(0, 5).join('; ')}`,
+      {
+        context: { marketplaceId: batch.marketplaceId, messages: batch.document.messages.length },
+      },
+    );
 }
 
-export async function saveAccepted(connectionId: string, changes: readonly ListingChange[], feedId: string | undefined, deps: InventoryFlowDeps): Promise<void> {
+export async function saveAccepted(
+  connectionId: string,
+  changes: readonly ListingChange[],
+  feedId: string | undefined,
+  deps: InventoryFlowDeps,
+): Promise<void> {
   if (changes.length === 0) return;
   const last = new Map((await deps.state.lastSent(connectionId)).map((s) => [listingKey(s.marketplaceId, s.sku), s]));
   await deps.state.saveSent(
     connectionId,
-    changes.map((c) => ({ state: sentStateAfter(last.get(listingKey(c.marketplaceId, c.sku)), c), itemId: c.itemId, ...(feedId ? { feedId } : {}) })),
+    changes.map((c) => ({
+      state: sentStateAfter(last.get(listingKey(c.marketplaceId, c.sku)), c),
+      itemId: c.itemId,
+      ...(feedId ? { feedId } : {}),
+    })),
   );
 }
 
-export async function blockChange(connectionId: string, kind: 'rejected' | 'price-held', marketplaceId: string, sku: string, change: FieldChange, reason: string, deps: InventoryFlowDeps): Promise<void> {
-  const { block, created } = await deps.state.addBlock({ connectionId, marketplaceId, sku, kind, field: fieldOf(change), target: canonicalJson(change.to), reason });
-  if (created) await deps.jobs.enqueue(LISTING_BLOCK_QUEUE, { connectionId, blockId: block.id, sku, marketplaceId, kind, reason }, { key: listingBlockKey(block.id), dedupe: true });
+export async function blockChange(
+  connectionId: string,
+  kind: 'rejected' | 'price-held',
+  marketplaceId: string,
+  sku: string,
+  change: FieldChange,
+  reason: string,
+  deps: InventoryFlowDeps,
+): Promise<void> {
+  const { block, created } = await deps.state.addBlock({
+    connectionId,
+    marketplaceId,
+    sku,
+    kind,
+    field: fieldOf(change),
+    target: canonicalJson(change.to),
+    reason,
+  });
+  if (created)
+    await deps.jobs.enqueue(
+      LISTING_BLOCK_QUEUE,
+      { connectionId, blockId: block.id, sku, marketplaceId, kind, reason },
+      { key: listingBlockKey(block.id), dedupe: true },
+    );
 }

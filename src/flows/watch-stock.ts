@@ -1,5 +1,12 @@
 import { parsePayload } from './job-payload.ts';
-import { FAST_LANE_PRIORITY, INVENTORY_SYNC_QUEUE, INVENTORY_WATCH_QUEUE, type InventoryFlowDeps, STOCK_WATERMARK, inventorySyncKey } from './inventory.ts';
+import {
+  FAST_LANE_PRIORITY,
+  INVENTORY_SYNC_QUEUE,
+  INVENTORY_WATCH_QUEUE,
+  type InventoryFlowDeps,
+  STOCK_WATERMARK,
+  inventorySyncKey,
+} from './inventory.ts';
 import { readStock } from './inventory.ts';
 import { stockDigest } from '../core/transform/fingerprint.ts';
 
@@ -12,7 +19,11 @@ export async function watchStock(payload: unknown, deps: InventoryFlowDeps): Pro
   const digest = stockDigest(stock);
   const before = await deps.watermarks.get(connectionId, STOCK_WATERMARK);
   if (before === digest) return { changed: false };
-  await deps.jobs.enqueue(INVENTORY_SYNC_QUEUE, { connectionId, scope: 'quantity' }, { key: inventorySyncKey(connectionId, 'quantity'), dedupe: true, priority: FAST_LANE_PRIORITY });
+  await deps.jobs.enqueue(
+    INVENTORY_SYNC_QUEUE,
+    { connectionId, scope: 'quantity' },
+    { key: inventorySyncKey(connectionId, 'quantity'), dedupe: true, priority: FAST_LANE_PRIORITY },
+  );
   await deps.watermarks.set(connectionId, STOCK_WATERMARK, digest);
   return { changed: true };
 }

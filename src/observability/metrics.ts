@@ -23,7 +23,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'sellbridge_' });
   return {
     registry,
-    jobsStarted: new Counter({ name: 'sellbridge_jobs_started_total', help: 'Job attempts started', labelNames: ['queue'], registers: [registry] }),
+    jobsStarted: new Counter({
+      name: 'sellbridge_jobs_started_total',
+      help: 'Job attempts started',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
     jobsFinished: new Counter({
       name: 'sellbridge_jobs_finished_total',
       help: 'Job attempts finished, by outcome (completed, retry, deferred, dead, released)',
@@ -37,16 +42,36 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
-    deadLetters: new Counter({ name: 'sellbridge_dead_letters_total', help: 'Jobs moved to the dead-letter queue', labelNames: ['queue', 'code'], registers: [registry] }),
-    queueDepth: new Gauge({ name: 'sellbridge_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry] }),
-    circuitState: new Gauge({ name: 'sellbridge_circuit_state', help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open', labelNames: ['target'], registers: [registry] }),
+    deadLetters: new Counter({
+      name: 'sellbridge_dead_letters_total',
+      help: 'Jobs moved to the dead-letter queue',
+      labelNames: ['queue', 'code'],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'sellbridge_jobs',
+      help: 'Jobs per queue and state',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+    }),
+    circuitState: new Gauge({
+      name: 'sellbridge_circuit_state',
+      help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open',
+      labelNames: ['target'],
+      registers: [registry],
+    }),
     ordersFirstSeenByPolling: new Counter({
       name: 'sellbridge_orders_first_seen_by_polling_total',
       help: 'Orders first seen by the polling safety net, not by a notification (push intake missed them)',
       labelNames: ['connection'],
       registers: [registry],
     }),
-    amazonThrottled: new Counter({ name: 'sellbridge_amazon_throttled_total', help: 'SP-API responses with HTTP 429 (throttled), per operation', labelNames: ['operation'], registers: [registry] }),
+    amazonThrottled: new Counter({
+      name: 'sellbridge_amazon_throttled_total',
+      help: 'SP-API responses with HTTP 429 (throttled), per operation',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
     orderToSageLatency: new Histogram({
       name: 'sellbridge_order_to_sage_latency_seconds',
       help: 'Amazon order first seen by Sellbridge (source push or poll) -> Sage sales order created',

@@ -29,14 +29,21 @@ export interface Scheduler {
   readonly schedules: readonly Schedule[];
 }
 
-export function createScheduler(deps: { readonly queue: Pick<JobQueue, 'enqueue'>; readonly logger: Logger }): Scheduler {
+export function createScheduler(deps: {
+  readonly queue: Pick<JobQueue, 'enqueue'>;
+  readonly logger: Logger;
+}): Scheduler {
   const schedules: Schedule[] = [];
   const timers: NodeJS.Timeout[] = [];
   let started = false;
 
   async function fire(s: Schedule): Promise<void> {
     try {
-      await deps.queue.enqueue(s.queue, s.payload, { key: s.key, dedupe: true, ...(s.priority !== undefined ? { priority: s.priority } : {}) });
+      await deps.queue.enqueue(s.queue, s.payload, {
+        key: s.key,
+        dedupe: true,
+        ...(s.priority !== undefined ? { priority: s.priority } : {}),
+      });
     } catch (err) {
       // The next tick tries again; a failing store shows up in readiness and in the job metrics.
       deps.logger.warn({ schedule: s.name, err: (err as Error).message }, `schedule ${s.name}: enqueue failed`);

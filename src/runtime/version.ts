@@ -12,7 +12,8 @@ declare const __SELLBRIDGE_COMMIT__: string | undefined;
 function packageVersion(): string {
   if (typeof __SELLBRIDGE_VERSION__ === 'string') return __SELLBRIDGE_VERSION__;
   // src/runtime/version.ts and dist/runtime/version.js are both two levels below the package root.
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
 }
 
 export const SELLBRIDGE_VERSION: string = packageVersion();
@@ -21,7 +22,13 @@ export const SELLBRIDGE_VERSION: string = packageVersion();
 export function sellbridgeCommit(): string {
   if (typeof __SELLBRIDGE_COMMIT__ === 'string') return __SELLBRIDGE_COMMIT__;
   try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: new URL('../..', import.meta.url), stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: new URL('../..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 2000,
+    })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }

@@ -25,7 +25,12 @@ import { createThroughput } from './throughput.ts';
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.server?.bodyLimitBytes ?? 1024 * 1024;
   // Request lines are logged at info; the HTTP child logger starts at warn so health probes do not flood the log.
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit, routerOptions: { maxParamLength: 500 }, trustProxy: trustProxyOf(deps.server?.trustedProxies) });
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    bodyLimit,
+    routerOptions: { maxParamLength: 500 },
+    trustProxy: trustProxyOf(deps.server?.trustedProxies),
+  });
   const clock = deps.clock ?? systemClock;
   const sec = deps.security ?? {};
   const auth =
@@ -73,7 +78,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const ok = Object.values(checks).every((c) => c.ok !== false);
     // Public callers (load balancers) see states only; the error text (hosts, users, driver messages) is for
     // authenticated callers (issue 13).
-    const shown = principalOf(req) ? checks : Object.fromEntries(Object.entries(checks).map(([name, c]) => [name, { ok: c.ok }]));
+    const shown = principalOf(req)
+      ? checks
+      : Object.fromEntries(Object.entries(checks).map(([name, c]) => [name, { ok: c.ok }]));
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: shown });
   });
 
@@ -88,18 +95,31 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.webhooks) registerWebhookRoutes(app, deps.webhooks);
   registerDashboard(app);
 
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     // No stack traces or internals to clients.
     if (err instanceof SellbridgeError) {
       const status = httpStatusOf(err);
       if (status >= 500) deps.logger.error({ code: err.code, url: req.url.split('?')[0] }, 'request failed');
-      return reply.code(status).send({ error: err.message, code: err.code, ...(err instanceof MappingError && err.issues.length ? { issues: err.issues } : {}) });
+      return reply.code(status).send({
+        error: err.message,
+        code: err.code,
+        ...(err instanceof MappingError && err.issues.length ? { issues: err.issues } : {}),
+      });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) deps.logger.error({ err: err.message, url: req.url.split('?')[0] }, 'request failed');
     // Fastify's own 4xx (unparseable JSON, body too large, media type): its message, bounded, names the body.
-    return reply.code(status).send(status === 500 ? { error: 'internal error' } : { error: `body: ${err.message.slice(0, 300)}`, code: status === 400 || status === 413 || status === 415 ? 'SB_API_BODY_INVALID' : 'SB_API_REFUSED' });
+    return reply.code(status).send(
+      status === 500
+        ? { error: 'internal error' }
+        : {
+            error: `body: ${err.message.slice(0, 300)}`,
+            code: status === 400 || status === 413 || status === 415 ? 'SB_API_BODY_INVALID' : 'SB_API_REFUSED',
+          },
+    );
   });
   return app;
 }
@@ -124,9 +144,9 @@ export function httpStatusOf(err: SellbridgeError): number {
 /** /metrics: any authenticated principal (viewer and up). */
 async function requireAuthenticated(req: FastifyRequest, reply: FastifyReply) {
   if (!principalOf(req)) {
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Bearer')
-      .send({ error: 'missing bearer token: set server.adminToken (SELLBRIDGE_SERVER_ADMIN_TOKEN) or create one with `sellbridge tokens create`' });
+    return reply.code(401).header('www-authenticate', 'Bearer').send({
+      error:
+        'missing bearer token: set server.adminToken (SELLBRIDGE_SERVER_ADMIN_TOKEN) or create one with `sellbridge tokens create`',
+    });
   }
 }

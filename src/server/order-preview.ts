@@ -14,7 +14,16 @@ export function createOrderPreview(deps: OrderFlowDeps): AdminOrderFlow {
       const { draft, ...preview } = await previewSalesOrder(connectionId, order, deps);
       if (!draft) return { ...preview, ok: false, draft: null };
       const { shipTo, ...rest } = draft;
-      return { ...preview, ok: true, draft: { ...rest, ...(shipTo ? { shipTo: { city: shipTo.city, region: shipTo.region, countryId: shipTo.countryId, redacted: true } } : {}) } };
+      return {
+        ...preview,
+        ok: true,
+        draft: {
+          ...rest,
+          ...(shipTo
+            ? { shipTo: { city: shipTo.city, region: shipTo.region, countryId: shipTo.countryId, redacted: true } }
+            : {}),
+        },
+      };
     },
   };
 }

@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import type { ServerContext } from './context.ts';
 
 /** Store check plus the configured probes; `ok: null` is never produced here (absent probes are absent). */
-export async function readiness(ctx: Pick<ServerContext, 'store' | 'health'>): Promise<Record<string, { ok: boolean; detail?: string; lastSyncAt?: string | null }>> {
+export async function readiness(
+  ctx: Pick<ServerContext, 'store' | 'health'>,
+): Promise<Record<string, { ok: boolean; detail?: string; lastSyncAt?: string | null }>> {
   const checks: Record<string, { ok: boolean; detail?: string; lastSyncAt?: string | null }> = {};
   try {
     await sql`SELECT 1`.execute(ctx.store.db);

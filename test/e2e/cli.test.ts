@@ -25,7 +25,8 @@ describe('sellbridge CLI (subprocess)', () => {
   it('--help lists the commands and how configuration is read', () => {
     const r = cli(['--help'], tempDir());
     expect(r.code).toBe(0);
-    for (const c of ['run', 'migrate', 'config', 'init', 'jobs', 'dlq']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['run', 'migrate', 'config', 'init', 'jobs', 'dlq'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
     expect(r.stdout).toContain('SELLBRIDGE_');
   });
 
@@ -36,7 +37,8 @@ describe('sellbridge CLI (subprocess)', () => {
     expect(r.stderr).toContain('configuration has 5 problems');
     const numbered = r.stderr.split('\n').filter((l) => /^\s+\d\. /.test(l));
     expect(numbered).toHaveLength(5);
-    for (const path of ['store.url', 'jobs.concurrency', 'jobs.leaseMS', 'log.level', 'server.port']) expect(r.stderr).toContain(path);
+    for (const path of ['store.url', 'jobs.concurrency', 'jobs.leaseMS', 'log.level', 'server.port'])
+      expect(r.stderr).toContain(path);
   });
 
   it('init writes a sample that config check accepts; init refuses to overwrite', () => {
@@ -68,71 +70,91 @@ describe('sellbridge CLI (subprocess)', () => {
     expect(r.stderr).toContain('unknown command');
   });
 
-  it('inspects, replays (with an edited payload) and discards dead letters, all audited', { timeout: 180_000 }, async () => {
-    const dir = tempDir();
-    const url = `sqlite:${join(dir, 'state.db')}`;
-    expect(cli(['--store', url, 'migrate'], dir).stdout).toContain('applied');
+  it(
+    'inspects, replays (with an edited payload) and discards dead letters, all audited',
+    { timeout: 180_000 },
+    async () => {
+      const dir = tempDir();
+      const url = `sqlite:${join(dir, 'state.db')}`;
+      expect(cli(['--store', url, 'migrate'], dir).stdout).toContain('applied');
 
-    // Make two dead letters the way a flow would: a handler that rejects the payload.
-    const store = openStore({ url });
-    const queue = await makeQueue(store);
-    queue.register('order.sync', async (p) => {
-      const sku = (p as { sku: string }).sku;
-      if (sku === 'BAD') throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', `order ${(p as { order: string }).order}: sku: ${sku} is unknown`);
-    });
-    await queue.start();
-    await queue.enqueue('order.sync', { order: '111-1', sku: 'BAD' }, { key: 'order.sync:111-1' });
-    await queue.enqueue('order.sync', { order: '111-2', sku: 'BAD' }, { key: 'order.sync:111-2' });
-    await waitUntil(async () => (await queue.listJobs({ state: 'dead' })).length === 2, 20_000, 'two dead letters');
-    await queue.stop();
+      // Make two dead letters the way a flow would: a handler that rejects the payload.
+      const store = openStore({ url });
+      const queue = await makeQueue(store);
+      queue.register('order.sync', async (p) => {
+        const sku = (p as { sku: string }).sku;
+        if (sku === 'BAD')
+          throw new SellbridgeError(
+            'SB_JOB_PAYLOAD_INVALID',
+            `order ${(p as { order: string }).order}: sku: ${sku} is unknown`,
+          );
+      });
+      await queue.start();
+      await queue.enqueue('order.sync', { order: '111-1', sku: 'BAD' }, { key: 'order.sync:111-1' });
+      await queue.enqueue('order.sync', { order: '111-2', sku: 'BAD' }, { key: 'order.sync:111-2' });
+      await waitUntil(async () => (await queue.listJobs({ state: 'dead' })).length === 2, 20_000, 'two dead letters');
+      await queue.stop();
 
-    const list = cli(['--store', url, 'dlq', 'list', '--json'], dir);
-    expect(list.code, list.stderr).toBe(0);
-    const letters = JSON.parse(list.stdout) as { id: string; payload: { order: string } }[];
-    expect(letters).toHaveLength(2);
-    const [first, second] = [...letters].sort((a, b) => a.payload.order.localeCompare(b.payload.order));
+      const list = cli(['--store', url, 'dlq', 'list', '--json'], dir);
+      expect(list.code, list.stderr).toBe(0);
+      const letters = JSON.parse(list.stdout) as { id: string; payload: { order: string } }[];
+      expect(letters).toHaveLength(2);
+      const [first, second] = [...letters].sort((a, b) => a.payload.order.localeCompare(b.payload.order));
 
-    const shown = cli(['--store', url, 'dlq', 'show', first!.id], dir);
-    expect(shown.stdout).toContain('SB_JOB_PAYLOAD_INVALID');
-    expect(shown.stdout).toContain('order 111-1: sku: BAD is unknown');
-    expect(shown.stdout).toContain('"sku": "BAD"');
+      const shown = cli(['--store', url, 'dlq', 'show', first!.id], dir);
+      expect(shown.stdout).toContain('SB_JOB_PAYLOAD_INVALID');
+      expect(shown.stdout).toContain('order 111-1: sku: BAD is unknown');
+      expect(shown.stdout).toContain('"sku": "BAD"');
 
-    const fixed = join(dir, 'fixed.json');
-    writeFileSync(fixed, JSON.stringify({ order: '111-1', sku: 'GOOD' }));
-    const replay = cli(['--store', url, 'dlq', 'replay', first!.id, '--payload', fixed, '--actor', 'ops:ana'], dir);
-    expect(replay.code, replay.stderr).toBe(0);
-    expect(replay.stdout).toMatch(/replayed as job [0-9a-f-]{36}/);
+      const fixed = join(dir, 'fixed.json');
+      writeFileSync(fixed, JSON.stringify({ order: '111-1', sku: 'GOOD' }));
+      const replay = cli(['--store', url, 'dlq', 'replay', first!.id, '--payload', fixed, '--actor', 'ops:ana'], dir);
+      expect(replay.code, replay.stderr).toBe(0);
+      expect(replay.stdout).toMatch(/replayed as job [0-9a-f-]{36}/);
 
-    const discard = cli(['--store', url, 'dlq', 'discard', second!.id, '--reason', 'test order', '--actor', 'ops:ana'], dir);
-    expect(discard.code, discard.stderr).toBe(0);
-    expect(cli(['--store', url, 'dlq', 'replay', second!.id], dir).stderr).toContain('SB_DLQ_ALREADY_RESOLVED');
-    expect(cli(['--store', url, 'dlq', 'list'], dir).stdout).toContain('no open dead letters');
+      const discard = cli(
+        ['--store', url, 'dlq', 'discard', second!.id, '--reason', 'test order', '--actor', 'ops:ana'],
+        dir,
+      );
+      expect(discard.code, discard.stderr).toBe(0);
+      expect(cli(['--store', url, 'dlq', 'replay', second!.id], dir).stderr).toContain('SB_DLQ_ALREADY_RESOLVED');
+      expect(cli(['--store', url, 'dlq', 'list'], dir).stdout).toContain('no open dead letters');
 
-    // `run --once` runs the replayed job with the corrected payload.
-    const worker = await makeQueue(store);
-    const done: unknown[] = [];
-    worker.register('order.sync', async (p) => void done.push(p));
-    await worker.start();
-    await waitUntil(async () => done.length === 1, 20_000, 'the replayed job');
-    await worker.stop();
-    expect(done).toEqual([{ order: '111-1', sku: 'GOOD' }]);
+      // `run --once` runs the replayed job with the corrected payload.
+      const worker = await makeQueue(store);
+      const done: unknown[] = [];
+      worker.register('order.sync', async (p) => void done.push(p));
+      await worker.start();
+      await waitUntil(async () => done.length === 1, 20_000, 'the replayed job');
+      await worker.stop();
+      expect(done).toEqual([{ order: '111-1', sku: 'GOOD' }]);
 
-    const jobs = JSON.parse(cli(['--store', url, 'jobs', 'list', '--json'], dir).stdout) as { counts: { queue: string; state: string; count: number }[] };
-    expect(jobs.counts).toContainEqual({ queue: 'order.sync', state: 'dead', count: 2 });
-    expect(jobs.counts).toContainEqual({ queue: 'order.sync', state: 'completed', count: 1 });
+      const jobs = JSON.parse(cli(['--store', url, 'jobs', 'list', '--json'], dir).stdout) as {
+        counts: { queue: string; state: string; count: number }[];
+      };
+      expect(jobs.counts).toContainEqual({ queue: 'order.sync', state: 'dead', count: 2 });
+      expect(jobs.counts).toContainEqual({ queue: 'order.sync', state: 'completed', count: 1 });
 
-    const audit = await listAudit(store.db);
-    expect(audit.map((a) => `${a.actor} ${a.action}`).sort()).toEqual(['ops:ana dlq.discard', 'ops:ana dlq.replay']);
-    await store.close();
-  });
+      const audit = await listAudit(store.db);
+      expect(audit.map((a) => `${a.actor} ${a.action}`).sort()).toEqual(['ops:ana dlq.discard', 'ops:ana dlq.replay']);
+      await store.close();
+    },
+  );
 
   it('run serves health checks and stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
     const dir = tempDir();
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_')));
-    const child = spawn(process.execPath, [BIN, '--set', 'server.port=0', '--set', 'log.level=warn', 'run'], { cwd: dir, env });
+    const child = spawn(process.execPath, [BIN, '--set', 'server.port=0', '--set', 'log.level=warn', 'run'], {
+      cwd: dir,
+      env,
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const url = await waitUntil(async () => /running .*: (http:\/\/\S+)\/healthz/.exec(out)?.[1], 30_000, 'the server to start');
+    const url = await waitUntil(
+      async () => /running .*: (http:\/\/\S+)\/healthz/.exec(out)?.[1],
+      30_000,
+      'the server to start',
+    );
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect((await fetch(`${url}/metrics`)).status).toBe(401);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -55,7 +55,12 @@ describe('dashboard files served under /dashboard', () => {
   });
 
   it('every file is served with its content type and an ETag that answers 304 when unchanged; unknown files and READMEs are 404', async () => {
-    const types: Record<string, RegExp> = { '.js': /^text\/javascript/, '.css': /^text\/css/, '.html': /^text\/html/, '.svg': /^image\/svg\+xml/ };
+    const types: Record<string, RegExp> = {
+      '.js': /^text\/javascript/,
+      '.css': /^text\/css/,
+      '.html': /^text\/html/,
+      '.svg': /^image\/svg\+xml/,
+    };
     const served = files.filter((f) => Object.keys(types).some((ext) => f.endsWith(ext)));
     expect(served.length).toBeGreaterThanOrEqual(15);
     for (const f of served) {
@@ -101,11 +106,14 @@ describe('dashboard files served under /dashboard', () => {
     const calls = new Set<string>();
     for (const f of scripts) {
       const src = readFileSync(f, 'utf8');
-      for (const m of src.matchAll(/api\((['`])(\/[^'`]*)\1(?:,\s*\{\s*(?:[a-z]+:[^,}]*,\s*)*?method:\s*'([A-Z]+)')?/g)) {
+      for (const m of src.matchAll(
+        /api\((['`])(\/[^'`]*)\1(?:,\s*\{\s*(?:[a-z]+:[^,}]*,\s*)*?method:\s*'([A-Z]+)')?/g,
+      )) {
         calls.add(`${m[3] ?? 'GET'} ${m[2]!.replace(/\$\{[^}]+\}/g, 'x')}`);
       }
       // Actions posted through a helper (replay, replay all like this).
-      for (const m of src.matchAll(/act\(e, (['`])(\/[^'`]*)\1/g)) calls.add(`POST ${m[2]!.replace(/\$\{[^}]+\}/g, 'x')}`);
+      for (const m of src.matchAll(/act\(e, (['`])(\/[^'`]*)\1/g))
+        calls.add(`POST ${m[2]!.replace(/\$\{[^}]+\}/g, 'x')}`);
       // Paths held in a table (e.g. the read-only mapping panels).
       for (const m of src.matchAll(/path: '(\/[a-z/-]+)'/g)) calls.add(`GET ${m[1]}`);
     }
@@ -113,7 +121,11 @@ describe('dashboard files served under /dashboard', () => {
     expect(calls.size).toBeGreaterThanOrEqual(20);
     for (const call of calls) {
       const [method, path] = call.split(' ') as ['GET' | 'POST' | 'DELETE', string];
-      const r = await app.inject({ method, url: `/api/v1${path}`, ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }) });
+      const r = await app.inject({
+        method,
+        url: `/api/v1${path}`,
+        ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }),
+      });
       expect(r.body, call).not.toContain('no route');
       expect([400, 401], call).toContain(r.statusCode); // login is public: an empty body is a 400
     }

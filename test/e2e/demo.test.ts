@@ -60,7 +60,8 @@ describe('sellbridge demo (subprocess: simulator, Sage sandbox and engine on fre
     expect(r.stdout).toMatch(new RegExp(`^  dead-lettered\\s+${expected.deadLettered}\\b`, 'm'));
     expect(r.stdout).toContain('SB_MAP_SKU_UNKNOWN');
     expect(r.stdout).not.toContain('NOT AS EXPECTED');
-    for (const f of ['sellbridge.db', 'sage500-sandbox.db', 'sellbridge.yaml', 'sellbridge.log']) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const f of ['sellbridge.db', 'sage500-sandbox.db', 'sellbridge.yaml', 'sellbridge.log'])
+      expect(existsSync(join(dir, f)), f).toBe(true);
   }, 90_000);
 
   it('--serve keeps the engine and dashboard up after the summary; the printed one-time token signs in to the admin API; Ctrl+C stops it with exit 0', async () => {
@@ -75,7 +76,9 @@ describe('sellbridge demo (subprocess: simulator, Sage sandbox and engine on fre
       const signIn = await new Promise<RegExpExecArray>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no sign-in line within 90 s:\n${out}`)), 90_000);
         child.stdout.on('data', () => {
-          const m = /Dashboard: (\S+)\nSign in with this admin token \(valid until you stop the demo\): (\S+)/.exec(out);
+          const m = /Dashboard: (\S+)\nSign in with this admin token \(valid until you stop the demo\): (\S+)/.exec(
+            out,
+          );
           if (m) {
             clearTimeout(timer);
             resolve(m);
@@ -88,7 +91,9 @@ describe('sellbridge demo (subprocess: simulator, Sage sandbox and engine on fre
       expect((await fetch(`${base}/api/v1/overview`)).status).toBe(401);
       const me = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(me.status).toBe(200);
-      const letters = (await (await fetch(`${base}/api/v1/dead-letters`, { headers: { authorization: `Bearer ${token}` } })).json()) as { deadLetters: unknown[] };
+      const letters = (await (
+        await fetch(`${base}/api/v1/dead-letters`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { deadLetters: unknown[] };
       expect(letters.deadLetters).toHaveLength(1);
       expect((await fetch(dashboard!)).status).toBe(200);
     } finally {

@@ -37,7 +37,9 @@ function sellbridge(args: string[]): Promise<{ code: number; stdout: string; std
   });
 }
 
-async function doctor(extra: Record<string, string> = {}): Promise<{ code: number; report: DoctorReport; raw: string }> {
+async function doctor(
+  extra: Record<string, string> = {},
+): Promise<{ code: number; report: DoctorReport; raw: string }> {
   const sets = Object.entries(extra).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   const { code, stdout, stderr } = await sellbridge([...base, ...sets, 'doctor', '--json', '--timeout', '5000']);
   expect(stderr).toBe('');
@@ -75,7 +77,21 @@ describe('sellbridge doctor (subprocess) against the simulator and the Sage sand
     expect(code).toBe(0);
     expect(report.status).toBe('ok');
     const ids = report.checks.map((c) => c.id);
-    for (const id of ['config', 'store', 'lwa-token', 'sp-api:orders:ATVPDKIKX0DER', 'sp-api:feeds', 'sp-api:reports', 'sp-api:notifications', 'sqs', 'sage', 'sage-verify', 'clock', 'disk', 'last-order'])
+    for (const id of [
+      'config',
+      'store',
+      'lwa-token',
+      'sp-api:orders:ATVPDKIKX0DER',
+      'sp-api:feeds',
+      'sp-api:reports',
+      'sp-api:notifications',
+      'sqs',
+      'sage',
+      'sage-verify',
+      'clock',
+      'disk',
+      'last-order',
+    ])
       expect(ids).toContain(id);
     expect(report.checks.filter((c) => c.status === 'skipped')).toEqual([]);
     expect(raw).not.toContain(DEFAULT_SELLER.refreshToken);
@@ -96,27 +112,39 @@ describe('sellbridge doctor (subprocess) against the simulator and the Sage sand
     expect(sqs.fix).toMatch(/amazon\.sqs\.queueUrl and amazon\.sqs\.endpoint/);
   });
 
-  it('names Sage, and only it, when SQL Server cannot be reached, without printing the password', { timeout: 60_000 }, async () => {
-    const { code, report, raw } = await doctor({ 'sage500.kind': 'sqlserver', 'sage500.url': `mssql://sb:S3cret-Pw@127.0.0.1:${closedPort}/SOA`, 'sage500.connectTimeoutMs': '3000' });
-    expect(code).toBe(2);
-    expect(notOk(report)).toEqual(['sage']);
-    const sage = report.checks.find((c) => c.id === 'sage')!;
-    expect(sage.detail).toMatch(/cannot be reached/);
-    expect(sage.fix).toMatch(/sage500\.url/);
-    expect(report.checks.find((c) => c.id === 'sage-verify')!.status).toBe('skipped');
-    expect(raw).not.toContain('S3cret-Pw');
-  });
+  it(
+    'names Sage, and only it, when SQL Server cannot be reached, without printing the password',
+    { timeout: 60_000 },
+    async () => {
+      const { code, report, raw } = await doctor({
+        'sage500.kind': 'sqlserver',
+        'sage500.url': `mssql://sb:S3cret-Pw@127.0.0.1:${closedPort}/SOA`,
+        'sage500.connectTimeoutMs': '3000',
+      });
+      expect(code).toBe(2);
+      expect(notOk(report)).toEqual(['sage']);
+      const sage = report.checks.find((c) => c.id === 'sage')!;
+      expect(sage.detail).toMatch(/cannot be reached/);
+      expect(sage.fix).toMatch(/sage500\.url/);
+      expect(report.checks.find((c) => c.id === 'sage-verify')!.status).toBe('skipped');
+      expect(raw).not.toContain('S3cret-Pw');
+    },
+  );
 
-  it('names the LWA token, and only it, when Login with Amazon cannot be reached; the SP-API checks wait for it', { timeout: 60_000 }, async () => {
-    const { code, report } = await doctor({ 'amazon.lwaEndpoint': `http://127.0.0.1:${closedPort}/auth/o2/token` });
-    expect(code).toBe(2);
-    expect(notOk(report)).toEqual(['lwa-token']);
-    const lwa = report.checks.find((c) => c.id === 'lwa-token')!;
-    expect(lwa.detail).toMatch(/could not be reached/);
-    expect(lwa.fix).toMatch(/amazon\.lwaEndpoint/);
-    expect(report.checks.filter((c) => c.id.startsWith('sp-api:')).every((c) => c.status === 'skipped')).toBe(true);
-    expect(report.checks.find((c) => c.id === 'clock')!.status).toBe('ok'); // measured against the SP-API host instead
-  });
+  it(
+    'names the LWA token, and only it, when Login with Amazon cannot be reached; the SP-API checks wait for it',
+    { timeout: 60_000 },
+    async () => {
+      const { code, report } = await doctor({ 'amazon.lwaEndpoint': `http://127.0.0.1:${closedPort}/auth/o2/token` });
+      expect(code).toBe(2);
+      expect(notOk(report)).toEqual(['lwa-token']);
+      const lwa = report.checks.find((c) => c.id === 'lwa-token')!;
+      expect(lwa.detail).toMatch(/could not be reached/);
+      expect(lwa.fix).toMatch(/amazon\.lwaEndpoint/);
+      expect(report.checks.filter((c) => c.id.startsWith('sp-api:')).every((c) => c.status === 'skipped')).toBe(true);
+      expect(report.checks.find((c) => c.id === 'clock')!.status).toBe('ok'); // measured against the SP-API host instead
+    },
+  );
 
   it('reports a missing SQLite store without creating it', { timeout: 60_000 }, async () => {
     const missing = join(dir, 'nowhere', 'state.db');

@@ -15,9 +15,16 @@ let dir: string;
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_')));
-  const sets = [...simulatorConfigOverrides(sim.url), { path: 'sage500.sandboxPath', value: join(dir, 'sage.db') }, { path: 'inventory.feedPollMs', value: '200' }].flatMap((o) => ['--set', `${o.path}=${o.value}`]);
+  const sets = [
+    ...simulatorConfigOverrides(sim.url),
+    { path: 'sage500.sandboxPath', value: join(dir, 'sage.db') },
+    { path: 'inventory.feedPollMs', value: '200' },
+  ].flatMap((o) => ['--set', `${o.path}=${o.value}`]);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--store', `sqlite:${join(dir, 'state.db')}`, ...sets, ...args], { cwd: dir, env });
+    const child = spawn(process.execPath, [BIN, '--store', `sqlite:${join(dir, 'state.db')}`, ...sets, ...args], {
+      cwd: dir,
+      env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -29,7 +36,13 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sb-inventory-'));
-  sim = await createAmazonSimulator({ seed: 2, orders: 0, limits: false, processingDelayMs: 300, scenario: { skus: ['AMZ-RED', 'GADGET-US'] } });
+  sim = await createAmazonSimulator({
+    seed: 2,
+    orders: 0,
+    limits: false,
+    processingDelayMs: 300,
+    scenario: { skus: ['AMZ-RED', 'GADGET-US'] },
+  });
 });
 afterAll(async () => {
   await sim?.close();
@@ -37,7 +50,9 @@ afterAll(async () => {
 
 describe('sellbridge inventory / prices (subprocess)', () => {
   it('links SKUs, dry-runs (nothing sent), syncs and follows the feed, reconciles to CSV and JSON', async () => {
-    expect((await cli(['inventory', 'link', 'AMZ-RED', 'WIDGET-RED'])).stdout).toContain('linked AMZ-RED (ATVPDKIKX0DER, MFN) -> Sage item WIDGET-RED');
+    expect((await cli(['inventory', 'link', 'AMZ-RED', 'WIDGET-RED'])).stdout).toContain(
+      'linked AMZ-RED (ATVPDKIKX0DER, MFN) -> Sage item WIDGET-RED',
+    );
     expect((await cli(['inventory', 'link', 'GADGET-US', 'GADGET-PRO'])).code).toBe(0);
 
     const dry = await cli(['inventory', 'sync', '--dry-run']);
@@ -53,7 +68,9 @@ describe('sellbridge inventory / prices (subprocess)', () => {
 
     const sync = await cli(['inventory', 'sync', '--wait']);
     expect(sync.code).toBe(0);
-    expect(sync.stdout).toContain('quantity sync: 2 SKUs, 2 changed; fast lane 0 sent, 0 rejected; 1 feed(s) queued (2 messages)');
+    expect(sync.stdout).toContain(
+      'quantity sync: 2 SKUs, 2 changed; fast lane 0 sent, 0 rejected; 1 feed(s) queued (2 messages)',
+    );
     expect(sync.stdout).toContain('feed 1/1: DONE; accepted 2, warnings 0, rejected 0; read back 2, not applied 0');
     expect(sim.control.listing('AMZ-RED')!.attributes['fulfillment_availability']![0]!['quantity']).toBe(120);
 
@@ -65,7 +82,16 @@ describe('sellbridge inventory / prices (subprocess)', () => {
     expect(rec.stdout).toMatch(/checked \d+ SKUs/);
     const files = readdirSync(join(dir, 'out'));
     expect(files.filter((f) => f.endsWith('.csv'))).toHaveLength(1);
-    const json = JSON.parse(readFileSync(join(dir, 'out', files.find((f) => f.endsWith('.json'))!), 'utf8')) as { discrepancies: { sku: string; cause: string }[] };
+    const json = JSON.parse(
+      readFileSync(
+        join(
+          dir,
+          'out',
+          files.find((f) => f.endsWith('.json'))!,
+        ),
+        'utf8',
+      ),
+    ) as { discrepancies: { sku: string; cause: string }[] };
     // Amazon shows what was sent for both linked SKUs; the simulator's other FBA SKUs are not linked.
     expect(json.discrepancies.filter((d) => d.sku === 'AMZ-RED' || d.sku === 'GADGET-US')).toEqual([]);
   }, 120_000);

@@ -15,7 +15,11 @@ const BIN = fileURLToPath(new URL('../../bin/sellbridge.js', import.meta.url));
 
 function cli(args: string[], env: Record<string, string> = {}, input?: string) {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_')));
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...base, ...env }, encoding: 'utf8', input: input ?? '' });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...base, ...env },
+    encoding: 'utf8',
+    input: input ?? '',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -28,7 +32,9 @@ describe('sellbridge keys / tokens / users (subprocess)', () => {
     expect(k1).toMatch(/^k1:[A-Za-z0-9+/]{43}=$/);
     const store = openStore({ url });
     await store.migrate();
-    const before = createPiiVault(store, createKeyring(parseKeys(k1, 'test')), systemClock, { orders: storeOrderStates(store) });
+    const before = createPiiVault(store, createKeyring(parseKeys(k1, 'test')), systemClock, {
+      orders: storeOrderStates(store),
+    });
     await before.put({ connectionId: 'default', amazonOrderId: '111-1' }, { buyerName: 'Jane Planted' });
     await before.putSecret('connection:us', 'refreshToken', 'Atzr|planted', 'test');
     await store.close();
@@ -42,7 +48,9 @@ describe('sellbridge keys / tokens / users (subprocess)', () => {
     expect(status2.stdout).not.toContain('NOT in the keyring');
 
     const again = openStore({ url });
-    const after = createPiiVault(again, createKeyring(parseKeys(k2, 'test')), systemClock, { orders: storeOrderStates(again) });
+    const after = createPiiVault(again, createKeyring(parseKeys(k2, 'test')), systemClock, {
+      orders: storeOrderStates(again),
+    });
     expect(await after.get({ connectionId: 'default', amazonOrderId: '111-1' })).toEqual({ buyerName: 'Jane Planted' });
     expect(await after.openSecret('connection:us', 'refreshToken')).toBe('Atzr|planted');
     await again.close();
@@ -74,7 +82,10 @@ describe('sellbridge keys / tokens / users (subprocess)', () => {
     const store = openStore({ url });
     const auth = createAuthService(store, systemClock);
     expect(await auth.verifyToken(token)).toMatchObject({ role: 'viewer', actor: 'token:grafana' });
-    expect(await auth.login('olga', 'a long enough password')).toMatchObject({ ok: true, principal: { role: 'operator' } });
+    expect(await auth.login('olga', 'a long enough password')).toMatchObject({
+      ok: true,
+      principal: { role: 'operator' },
+    });
     await store.close();
   });
 });

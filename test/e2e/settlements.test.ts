@@ -14,21 +14,29 @@ import { addSettlementAccounts } from '../integration/settlement/sandbox-account
  * code 2, list/show/reconcile read it back.
  */
 const BIN = fileURLToPath(new URL('../../bin/sellbridge.js', import.meta.url));
-const golden = (name: string) => fileURLToPath(new URL(`../fixtures/golden-settlement/${name}/input.tsv`, import.meta.url));
+const golden = (name: string) =>
+  fileURLToPath(new URL(`../fixtures/golden-settlement/${name}/input.tsv`, import.meta.url));
 
 let dir: string;
 let sagePath: string;
 
 function cli(...args: string[]) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_')));
-  const r = spawnSync(process.execPath, [BIN, '--store', `sqlite:${join(dir, 'state.db')}`, '--set', `sage500.sandboxPath=${sagePath}`, ...args], { cwd: dir, env, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [BIN, '--store', `sqlite:${join(dir, 'state.db')}`, '--set', `sage500.sandboxPath=${sagePath}`, ...args],
+    { cwd: dir, env, encoding: 'utf8' },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function batchCount(): Promise<number> {
   const sage = await createSandboxGateway({ path: sagePath, warehouseSimulator: { enabled: false } });
   try {
-    const row = await sage.db.selectFrom('tglBatch').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    const row = await sage.db
+      .selectFrom('tglBatch')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   } finally {
     await sage.close();
@@ -74,7 +82,9 @@ describe('sellbridge settlements (subprocess)', () => {
     expect(await batchCount()).toBe(1);
     const q = cli('settlements', 'list', '--quarantined', '--json');
     expect(q.code, q.stderr).toBe(0);
-    expect((JSON.parse(q.stdout) as { code: string; issues: unknown[] }[]).map((f) => f.code)).toContain('SB_SETTLE_FILE_INVALID');
+    expect((JSON.parse(q.stdout) as { code: string; issues: unknown[] }[]).map((f) => f.code)).toContain(
+      'SB_SETTLE_FILE_INVALID',
+    );
   });
 
   it('a 4 MB one-line file: short stderr, a bounded quarantine row, exit 2 (issue 13)', () => {
@@ -104,14 +114,20 @@ describe('sellbridge settlements (subprocess)', () => {
   it('list, show and reconcile read the posted settlement back', () => {
     const list = cli('settlements', 'list');
     expect(list.code, list.stderr).toBe(0);
-    expect(list.stdout).toMatch(/10000000001\s+2026-10-17\s+2026-10-01\.\.2026-10-15\s+1156\.16 USD\s+\d+\s+posted\s+1/);
+    expect(list.stdout).toMatch(
+      /10000000001\s+2026-10-17\s+2026-10-01\.\.2026-10-15\s+1156\.16 USD\s+\d+\s+posted\s+1/,
+    );
     const show = cli('settlements', 'show', '10000000001');
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain('settlement 10000000001 (file:input.tsv): posted, revision 1');
     expect(show.stdout).toContain('1 never seen by Sellbridge');
     const rec = cli('settlements', 'reconcile', '--json');
     expect(rec.code, rec.stderr).toBe(0);
-    expect(JSON.parse(rec.stdout)).toMatchObject({ matched: [], neverSeen: [{ amazonOrderId: '111-0000001-0000001', settlementId: '10000000001' }], unsettled: [] });
+    expect(JSON.parse(rec.stdout)).toMatchObject({
+      matched: [],
+      neverSeen: [{ amazonOrderId: '111-0000001-0000001', settlementId: '10000000001' }],
+      unsettled: [],
+    });
     const missing = cli('settlements', 'show', '42');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no settlement 42 on record');

@@ -19,7 +19,10 @@ const RELEASE = fileURLToPath(new URL('../../release/', import.meta.url));
 const LINUX = join(RELEASE, 'sellbridge-linux-x64');
 const WINDOWS = join(RELEASE, 'sellbridge-win-x64.exe');
 const built = existsSync(LINUX) && existsSync(WINDOWS);
-if (!built) console.warn('single-executable tests skipped: run `npm run package` first (release/sellbridge-linux-x64, release/sellbridge-win-x64.exe)');
+if (!built)
+  console.warn(
+    'single-executable tests skipped: run `npm run package` first (release/sellbridge-linux-x64, release/sellbridge-win-x64.exe)',
+  );
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-sea-'));
 const exe = join(dir, 'sellbridge');
@@ -27,9 +30,13 @@ let sim: AmazonSimulator | undefined;
 let child: ChildProcess | undefined;
 
 function run(args: string[], timeout = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_') && !k.startsWith('NODE_')));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_') && !k.startsWith('NODE_')),
+  );
   return new Promise((resolve) => {
-    execFile(exe, args, { cwd: dir, env, timeout }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(exe, args, { cwd: dir, env, timeout }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -47,13 +54,19 @@ describe.skipIf(!built)('single executables (release/)', () => {
     expect(readdirSync(dir)).toEqual(['sellbridge']);
     const { code, stdout } = await run(['--version']);
     expect(code).toBe(0);
-    expect(stdout.trim()).toMatch(/^sellbridge \d+\.\d+\.\d+ \(commit [0-9a-f]{12}(-dirty)?, node \d+\.\d+\.\d+, linux-x64\)$/);
+    expect(stdout.trim()).toMatch(
+      /^sellbridge \d+\.\d+\.\d+ \(commit [0-9a-f]{12}(-dirty)?, node \d+\.\d+\.\d+, linux-x64\)$/,
+    );
   });
 
   it('Linux: runs the demo end to end', { timeout: 120_000 }, async () => {
     const { code, stdout, stderr } = await run(['demo', '--orders', '8', '--json'], 110_000);
     expect(code, stderr).toBe(0);
-    const result = JSON.parse(stdout) as { mismatches: unknown[]; summary: { received: number; confirmed: number }; expected: { received: number } };
+    const result = JSON.parse(stdout) as {
+      mismatches: unknown[];
+      summary: { received: number; confirmed: number };
+      expected: { received: number };
+    };
     expect(result.mismatches).toEqual([]);
     expect(result.summary.received).toBe(8);
     expect(result.summary.confirmed).toBeGreaterThan(0);
@@ -61,17 +74,40 @@ describe.skipIf(!built)('single executables (release/)', () => {
 
   it('Linux: doctor against the simulator and the Sage sandbox is all OK', { timeout: 60_000 }, async () => {
     sim = await createAmazonSimulator({ seed: 3 });
-    const sets = [...simulatorConfigOverrides(sim.url), { path: 'store.url', value: 'sqlite:./state/sellbridge.db' }, { path: 'sage500.sandboxPath', value: './state/sage.db' }].flatMap((s) => ['--set', `${s.path}=${s.value}`]);
+    const sets = [
+      ...simulatorConfigOverrides(sim.url),
+      { path: 'store.url', value: 'sqlite:./state/sellbridge.db' },
+      { path: 'sage500.sandboxPath', value: './state/sage.db' },
+    ].flatMap((s) => ['--set', `${s.path}=${s.value}`]);
     expect((await run([...sets, 'migrate'])).code).toBe(0);
     const { code, stdout } = await run([...sets, 'doctor', '--json']);
     const report = JSON.parse(stdout) as DoctorReport;
-    expect(report.checks.filter((c) => c.status === 'fail' || c.status === 'warn'), stdout).toEqual([]);
+    expect(
+      report.checks.filter((c) => c.status === 'fail' || c.status === 'warn'),
+      stdout,
+    ).toEqual([]);
     expect(code).toBe(0);
   });
 
   it('Linux: serves the dashboard from the embedded asset', { timeout: 60_000 }, async () => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_') && !k.startsWith('NODE_')));
-    child = spawn(exe, ['--set', 'store.url=sqlite:./api/sellbridge.db', '--set', 'server.port=0', '--set', 'server.host=127.0.0.1', 'run', '--role', 'api'], { cwd: dir, env });
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_') && !k.startsWith('NODE_')),
+    );
+    child = spawn(
+      exe,
+      [
+        '--set',
+        'store.url=sqlite:./api/sellbridge.db',
+        '--set',
+        'server.port=0',
+        '--set',
+        'server.host=127.0.0.1',
+        'run',
+        '--role',
+        'api',
+      ],
+      { cwd: dir, env },
+    );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -13,50 +13,82 @@ import { expectNamedRefusal, fuzzParams, fuzzTimeout, mutated } from './fuzz-set
 const PII = 'Pii-Marker-Zoë';
 const base = makeAmazonOrder({
   buyer: { buyerName: `${PII} Name`, buyerEmail: `${PII.toLowerCase()}@marketplace.amazon.com` },
-  recipient: { deliveryAddress: { name: `${PII} Name`, addressLine1: `${PII} Street 1`, city: 'Seattle', stateOrRegion: 'WA', postalCode: '98101', countryCode: 'US', addressType: 'RESIDENTIAL' } },
+  recipient: {
+    deliveryAddress: {
+      name: `${PII} Name`,
+      addressLine1: `${PII} Street 1`,
+      city: 'Seattle',
+      stateOrRegion: 'WA',
+      postalCode: '98101',
+      countryCode: 'US',
+      addressType: 'RESIDENTIAL',
+    },
+  },
 });
 
 function read(body: unknown): void {
-  const response = parseWire(amazonGetOrderResponse, { status: 200, body, headers: {}, requestId: 'req-1' } as never, 'getOrder');
+  const response = parseWire(
+    amazonGetOrderResponse,
+    { status: 200, body, headers: {}, requestId: 'req-1' } as never,
+    'getOrder',
+  );
   orderFromWire(response.order);
 }
 
 describe('fuzz: Orders API answers -> canonical order', () => {
-  it('getOrder: an order, or SB_AMZ_RESPONSE_INVALID / SB_AMZ_ORDER_INVALID naming the field, bounded, without buyer data', () => {
-    fc.assert(
-      fc.property(mutated({ order: base }), (body) => {
-        try {
-          read(body);
-        } catch (err) {
-          expectNamedRefusal(err, { code: /^SB_AMZ_(RESPONSE|ORDER)_INVALID$/, maxMessage: 4_000 });
-          expect(String((err as Error).message)).not.toContain(PII);
-          expect(JSON.stringify(err)).not.toContain(PII);
-        }
-      }),
-      fuzzParams(),
-    );
-  }, fuzzTimeout(5));
-
-  it('searchOrders pages: every order either maps or is refused alone', () => {
-    fc.assert(
-      fc.property(mutated({ orders: [base, makeAmazonOrder({ orderId: '113-0000000-0000002' })], pagination: { nextToken: 't' } }), (body) => {
-        let page;
-        try {
-          page = parseWire(amazonSearchOrdersResponse, { status: 200, body, headers: {}, requestId: 'req-2' } as never, 'searchOrders');
-        } catch (err) {
-          expectNamedRefusal(err, { code: /^SB_AMZ_RESPONSE_INVALID$/, maxMessage: 4_000 });
-          return;
-        }
-        for (const order of page.orders) {
+  it(
+    'getOrder: an order, or SB_AMZ_RESPONSE_INVALID / SB_AMZ_ORDER_INVALID naming the field, bounded, without buyer data',
+    () => {
+      fc.assert(
+        fc.property(mutated({ order: base }), (body) => {
           try {
-            orderFromWire(order);
+            read(body);
           } catch (err) {
-            expectNamedRefusal(err, { code: /^SB_AMZ_ORDER_INVALID$/, maxMessage: 4_000 });
+            expectNamedRefusal(err, { code: /^SB_AMZ_(RESPONSE|ORDER)_INVALID$/, maxMessage: 4_000 });
             expect(String((err as Error).message)).not.toContain(PII);
+            expect(JSON.stringify(err)).not.toContain(PII);
           }
-        }
-      }),
-      fuzzParams(),
-    );
-  }, fuzzTimeout(5));
+        }),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(5),
+  );
+
+  it(
+    'searchOrders pages: every order either maps or is refused alone',
+    () => {
+      fc.assert(
+        fc.property(
+          mutated({
+            orders: [base, makeAmazonOrder({ orderId: '113-0000000-0000002' })],
+            pagination: { nextToken: 't' },
+          }),
+          (body) => {
+            let page;
+            try {
+              page = parseWire(
+                amazonSearchOrdersResponse,
+                { status: 200, body, headers: {}, requestId: 'req-2' } as never,
+                'searchOrders',
+              );
+            } catch (err) {
+              expectNamedRefusal(err, { code: /^SB_AMZ_RESPONSE_INVALID$/, maxMessage: 4_000 });
+              return;
+            }
+            for (const order of page.orders) {
+              try {
+                orderFromWire(order);
+              } catch (err) {
+                expectNamedRefusal(err, { code: /^SB_AMZ_ORDER_INVALID$/, maxMessage: 4_000 });
+                expect(String((err as Error).message)).not.toContain(PII);
+              }
+            }
+          },
+        ),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(5),
+  );
 });

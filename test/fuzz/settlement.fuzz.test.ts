@@ -13,19 +13,67 @@ import { expectNamedRefusal, fuzzParams, fuzzTimeout } from './fuzz-settings.ts'
 const ID = '12345678901';
 const cell = fc.oneof(
   { weight: 5, arbitrary: fc.string({ maxLength: 12 }) },
-  { weight: 2, arbitrary: fc.constantFrom('', '0', '-0.00', '1,234.56', '1.234,56', '12.345', '1e5', 'USD', 'EUR', 'Order', 'ItemPrice', '2026-10-01 07:00:00 UTC', '01.10.2026', '10/01/2026', ID) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '',
+      '0',
+      '-0.00',
+      '1,234.56',
+      '1.234,56',
+      '12.345',
+      '1e5',
+      'USD',
+      'EUR',
+      'Order',
+      'ItemPrice',
+      '2026-10-01 07:00:00 UTC',
+      '01.10.2026',
+      '10/01/2026',
+      ID,
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) },
   { weight: 1, arbitrary: fc.integer({ min: 100, max: 5_000 }).map((n) => 'C'.repeat(n)) },
 );
-const row = fc.dictionary(fc.constantFrom(...V2_COLUMNS), cell, { maxKeys: 6 }).map((over) => ({ ...amountRow(ID, 'Order', 'ItemPrice', 'Principal', '10.00'), ...over }));
+const row = fc
+  .dictionary(fc.constantFrom(...V2_COLUMNS), cell, { maxKeys: 6 })
+  .map((over) => ({ ...amountRow(ID, 'Order', 'ItemPrice', 'Principal', '10.00'), ...over }));
 
 /** Mostly-valid files with odd rows, odd headers, odd line ends, and raw text. */
 const file: fc.Arbitrary<string> = fc.oneof(
-  { weight: 5, arbitrary: fc.tuple(fc.array(row, { maxLength: 6 }), fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([rows, eol, bom]) => (bom ? '\uFEFF' : '') + tsv([...V2_COLUMNS], [summary(ID, '10.00'), ...rows], eol)) },
-  { weight: 2, arbitrary: fc.tuple(fc.shuffledSubarray([...V2_COLUMNS, 'promotion-id', 'extra'], { minLength: 1 }), fc.array(row, { maxLength: 3 })).map(([cols, rows]) => tsv(cols, [summary(ID, '10.00'), ...rows])) },
-  { weight: 1, arbitrary: fc.tuple(fc.array(row, { maxLength: 4 }), fc.nat({ max: 400 })).map(([rows, cut]) => { const t = tsv([...V2_COLUMNS], [summary(ID, '40.00'), ...rows]); return t.slice(0, Math.max(0, t.length - cut)); }) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(fc.array(row, { maxLength: 6 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
+      .map(([rows, eol, bom]) => (bom ? '\uFEFF' : '') + tsv([...V2_COLUMNS], [summary(ID, '10.00'), ...rows], eol)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        fc.shuffledSubarray([...V2_COLUMNS, 'promotion-id', 'extra'], { minLength: 1 }),
+        fc.array(row, { maxLength: 3 }),
+      )
+      .map(([cols, rows]) => tsv(cols, [summary(ID, '10.00'), ...rows])),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.array(row, { maxLength: 4 }), fc.nat({ max: 400 })).map(([rows, cut]) => {
+      const t = tsv([...V2_COLUMNS], [summary(ID, '40.00'), ...rows]);
+      return t.slice(0, Math.max(0, t.length - cut));
+    }),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
-  { weight: 1, arbitrary: fc.array(fc.array(cell, { maxLength: 30 }).map((c) => c.join('\t')), { maxLength: 8 }).map((lines) => lines.join('\n')) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .array(
+        fc.array(cell, { maxLength: 30 }).map((c) => c.join('\t')),
+        { maxLength: 8 },
+      )
+      .map((lines) => lines.join('\n')),
+  },
 );
 
 function outcome(run: () => Settlement): Settlement | MappingError {
@@ -38,34 +86,44 @@ function outcome(run: () => Settlement): Settlement | MappingError {
 }
 
 describe('fuzz: settlement files', () => {
-  it('a settlement, or one SB_SETTLE_FILE_INVALID naming row/column of every problem, bounded', () => {
-    fc.assert(
-      fc.property(file, (text) => {
-        const r = outcome(() => parseSettlementReport(text));
-        if (r instanceof MappingError) {
-          expectNamedRefusal(r, { code: /^SB_SETTLE_FILE_INVALID$/ });
-          for (const i of r.issues) expect(i.field).toMatch(/^(row \d+|file)/);
-          expect(JSON.stringify(r.toJSON()).length).toBeLessThan(400_000);
-        } else {
-          expect(r.settlementId).toBe(ID);
-        }
-      }),
-      fuzzParams(),
-    );
-  }, fuzzTimeout(10));
+  it(
+    'a settlement, or one SB_SETTLE_FILE_INVALID naming row/column of every problem, bounded',
+    () => {
+      fc.assert(
+        fc.property(file, (text) => {
+          const r = outcome(() => parseSettlementReport(text));
+          if (r instanceof MappingError) {
+            expectNamedRefusal(r, { code: /^SB_SETTLE_FILE_INVALID$/ });
+            for (const i of r.issues) expect(i.field).toMatch(/^(row \d+|file)/);
+            expect(JSON.stringify(r.toJSON()).length).toBeLessThan(400_000);
+          } else {
+            expect(r.settlementId).toBe(ID);
+          }
+        }),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(10),
+  );
 
-  it('reading in chunks of any size gives the same answer as reading whole', () => {
-    fc.assert(
-      fc.property(file, fc.integer({ min: 1, max: 97 }), (text, size) => {
-        const whole = outcome(() => parseSettlementReport(text));
-        const chunked = outcome(() => {
-          const p = createSettlementParser();
-          for (let i = 0; i < text.length; i += size) p.write(text.slice(i, i + size));
-          return p.end();
-        });
-        expect(chunked instanceof MappingError ? chunked.toJSON() : chunked).toEqual(whole instanceof MappingError ? whole.toJSON() : whole);
-      }),
-      fuzzParams(),
-    );
-  }, fuzzTimeout(20));
+  it(
+    'reading in chunks of any size gives the same answer as reading whole',
+    () => {
+      fc.assert(
+        fc.property(file, fc.integer({ min: 1, max: 97 }), (text, size) => {
+          const whole = outcome(() => parseSettlementReport(text));
+          const chunked = outcome(() => {
+            const p = createSettlementParser();
+            for (let i = 0; i < text.length; i += size) p.write(text.slice(i, i + size));
+            return p.end();
+          });
+          expect(chunked instanceof MappingError ? chunked.toJSON() : chunked).toEqual(
+            whole instanceof MappingError ? whole.toJSON() : whole,
+          );
+        }),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(20),
+  );
 });

@@ -35,7 +35,10 @@ export interface PageProblems {
 }
 
 /** A fresh context (own cookies) and page at the given viewport, recording the page's problems. */
-export async function openPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page } & PageProblems> {
+export async function openPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ context: BrowserContext; page: Page } & PageProblems> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems: string[] = [];

@@ -79,10 +79,20 @@ export async function startOrderStack(options: OrderStackOptions): Promise<Order
         set('sage500.warehouseSimulator.delayMs', '0'),
         set('sage500.warehouseSimulator.partialEvery', '0'),
       );
-    if (options.sage === 'no-warehouse') overrides.push(set('sage500.kind', 'sandbox'), set('sage500.sandboxPath', sagePath), set('sage500.warehouseSimulator.enabled', 'false'));
+    if (options.sage === 'no-warehouse')
+      overrides.push(
+        set('sage500.kind', 'sandbox'),
+        set('sage500.sandboxPath', sagePath),
+        set('sage500.warehouseSimulator.enabled', 'false'),
+      );
     for (const [path, value] of Object.entries(options.overrides ?? {})) overrides.push(set(path, value));
     const config = loadConfig({ file: '/dev/null', overrides });
-    runtime = await createRuntime(config, { role: 'worker', logger: createLogger({ level: 'silent', format: 'json' }), ...options.runtime, ...extra });
+    runtime = await createRuntime(config, {
+      role: 'worker',
+      logger: createLogger({ level: 'silent', format: 'json' }),
+      ...options.runtime,
+      ...extra,
+    });
     options.beforeStart?.(runtime);
     await runtime.start();
     return { dir, sagePath, sim, config, runtime, close };

@@ -17,7 +17,10 @@ export interface OrderWorker {
 /** Starts an order worker and resolves once it printed `ready`. */
 export function startOrderWorker(env: Record<string, string>): Promise<OrderWorker> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WORKER], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let refused = 0;
@@ -33,7 +36,8 @@ export function startOrderWorker(env: Record<string, string>): Promise<OrderWork
     });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.once('exit', (code, signal) => {
-      if (!out.includes('ready')) reject(new Error(`order worker exited (${code ?? signal}) before it was ready: ${err.slice(-4000)}`));
+      if (!out.includes('ready'))
+        reject(new Error(`order worker exited (${code ?? signal}) before it was ready: ${err.slice(-4000)}`));
     });
     const worker: OrderWorker = {
       child,

@@ -19,7 +19,13 @@ const config = loadConfig({ file: env['SB_WORKER_CONFIG']!, env: {} });
 const outageFile = env['SB_SAGE_OUTAGE_FILE'];
 const s = config.sage500;
 const sandbox = await createSandboxGateway({
-  path: s.sandboxPath, companyId: s.companyId, userId: s.userId, shipmentRewindKeys: s.shipmentRewindKeys, shipmentPageKeys: s.shipmentPageKeys, importMaxCalls: s.importMaxCalls, warehouseSimulator: { enabled: false },
+  path: s.sandboxPath,
+  companyId: s.companyId,
+  userId: s.userId,
+  shipmentRewindKeys: s.shipmentRewindKeys,
+  shipmentPageKeys: s.shipmentPageKeys,
+  importMaxCalls: s.importMaxCalls,
+  warehouseSimulator: { enabled: false },
 });
 const runtime = await createRuntime(config, {
   role: 'worker',
@@ -46,7 +52,11 @@ function withOutage(gateway: SandboxGateway, file: string): Sage500Gateway {
       return async (...args: unknown[]) => {
         if (existsSync(file)) {
           process.stdout.write('sage-refused\n');
-          throw new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage 500 is unavailable (test outage) during ${String(prop)}`, { retryAfterMs: 300, context: { operation: String(prop) } });
+          throw new SellbridgeError(
+            'SB_SAGE_UNAVAILABLE',
+            `Sage 500 is unavailable (test outage) during ${String(prop)}`,
+            { retryAfterMs: 300, context: { operation: String(prop) } },
+          );
         }
         return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
       };

@@ -52,7 +52,11 @@ export async function dropSchemas(schema: string): Promise<void> {
   }
 }
 
-export async function makeQueue(store: Store, settings: Partial<QueueSettings> = {}, workerId?: string): Promise<JobQueue> {
+export async function makeQueue(
+  store: Store,
+  settings: Partial<QueueSettings> = {},
+  workerId?: string,
+): Promise<JobQueue> {
   return createJobQueue({
     store,
     clock: systemClock,
@@ -81,7 +85,11 @@ export function waitForEvent(queue: JobQueue, match: (e: JobEvent) => boolean, t
 }
 
 /** Polls until `check` returns a truthy value (waiting for a state, across processes); rejects after timeoutMs. */
-export async function waitUntil<T>(check: () => Promise<T | undefined | false | null>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+export async function waitUntil<T>(
+  check: () => Promise<T | undefined | false | null>,
+  timeoutMs = 60_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

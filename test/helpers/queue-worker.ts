@@ -32,13 +32,20 @@ const queue = await createJobQueue({
 
 queue.register('test.effect', async (payload, ctx) => {
   const { key, seq } = payload as { key: string; seq: number };
-  await sql`INSERT INTO test_starts (job_id, pid, attempt) VALUES (${ctx.id}, ${process.pid}, ${ctx.attempt})`.execute(store.db);
+  await sql`INSERT INTO test_starts (job_id, pid, attempt) VALUES (${ctx.id}, ${process.pid}, ${ctx.attempt})`.execute(
+    store.db,
+  );
   if (mode === 'hang') await new Promise(() => undefined); // killed here, in the middle of the job
-  await sql`INSERT INTO test_effects (job_key, key, seq, pid) VALUES (${`${key}#${seq}`}, ${key}, ${seq}, ${process.pid})`.execute(store.db);
+  await sql`INSERT INTO test_effects (job_key, key, seq, pid) VALUES (${`${key}#${seq}`}, ${key}, ${seq}, ${process.pid})`.execute(
+    store.db,
+  );
 });
 await queue.start();
 process.stdout.write('ready\n');
 
 process.on('SIGTERM', () => {
-  void queue.stop().then(() => store.close()).then(() => process.exit(0));
+  void queue
+    .stop()
+    .then(() => store.close())
+    .then(() => process.exit(0));
 });

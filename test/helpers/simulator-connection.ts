@@ -7,7 +7,10 @@ import {
 import { DEFAULT_SELLER } from '../../src/simulator/amazon/index.ts';
 
 /** Connection settings that point the SP-API client at a simulator as its default seller. */
-export function simulatorSettings(url: string, overrides: Partial<SpApiConnectionSettings> = {}): SpApiConnectionSettings {
+export function simulatorSettings(
+  url: string,
+  overrides: Partial<SpApiConnectionSettings> = {},
+): SpApiConnectionSettings {
   return {
     region: 'na',
     endpoint: url,
@@ -28,7 +31,11 @@ export function connectToSimulator(
   overrides: Partial<SpApiConnectionSettings> = {},
   deps: Partial<SpApiConnectionDeps> = {},
 ): SpApiConnection {
-  return createSpApiConnection(simulatorSettings(url, overrides), { clock: { now: () => new Date() }, sleep: async () => undefined, ...deps });
+  return createSpApiConnection(simulatorSettings(url, overrides), {
+    clock: { now: () => new Date() },
+    sleep: async () => undefined,
+    ...deps,
+  });
 }
 
 /** `--set`-style overrides that point the `amazon` config section at a simulator. */

@@ -105,14 +105,21 @@ function newAjv(): Ajv {
 }
 
 function formatErrors(where: string, validate: ValidateFunction): string[] {
-  return (validate.errors ?? []).map((e) => `${where}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${where}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+  );
 }
 
 /** Drops Swagger-only keys so a parameter can be validated as a JSON schema. */
 function parameterSchema(param: SwaggerParameter): Record<string, unknown> {
   const schema: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(param)) {
-    if (['name', 'in', 'required', 'description', 'collectionFormat', 'allowEmptyValue'].includes(key) || key.startsWith('x-')) continue;
+    if (
+      ['name', 'in', 'required', 'description', 'collectionFormat', 'allowEmptyValue'].includes(key) ||
+      key.startsWith('x-')
+    )
+      continue;
     schema[key] = value;
   }
   return schema;
@@ -120,12 +127,15 @@ function parameterSchema(param: SwaggerParameter): Record<string, unknown> {
 
 function coerce(param: SwaggerParameter, raw: string | string[]): unknown {
   const scalar = (text: string, type: unknown): unknown => {
-    if (type === 'integer' || type === 'number') return text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text);
+    if (type === 'integer' || type === 'number')
+      return text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text);
     if (type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
     return text;
   };
   if (param.type === 'array') {
-    const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => (param.collectionFormat === 'multi' ? [v] : v.split(',')));
+    const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((v) =>
+      param.collectionFormat === 'multi' ? [v] : v.split(','),
+    );
     return parts.map((p) => scalar(p, param.items?.type));
   }
   return scalar(Array.isArray(raw) ? raw[0]! : raw, param.type);
@@ -151,7 +161,9 @@ export class SpApiConformance {
     for (const folder of readdirSync(dir)) {
       for (const file of readdirSync(join(dir, folder)).filter((f) => f.endsWith('.json'))) {
         const id = `${folder}/${file}`;
-        const model = JSON.parse(readFileSync(join(dir, folder, file), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+        const model = JSON.parse(readFileSync(join(dir, folder, file), 'utf8')) as {
+          paths: Record<string, Record<string, unknown>>;
+        };
         const ajv = newAjv();
         ajv.addSchema(model as object, `urn:sp-api:${id}`);
         this.#ajvByModel.set(id, ajv);
@@ -161,16 +173,26 @@ export class SpApiConformance {
             const operation = item[method] as SwaggerOperation | undefined;
             if (!operation?.responses) continue;
             const paramNames: string[] = [];
-            const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => {
-              paramNames.push(name);
-              return '([^/]+)';
-            });
+            const pattern = template
+              .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+              .replace(/\{([^}]+)\}/g, (_m, name: string) => {
+                paramNames.push(name);
+                return '([^/]+)';
+              });
             this.#operations.push({
               model: id,
               operationId: operation.operationId,
               method: method.toUpperCase(),
               template,
-              operation: { ...operation, parameters: [...shared.filter((s) => !(operation.parameters ?? []).some((p) => p.name === s.name && p.in === s.in)), ...(operation.parameters ?? [])] },
+              operation: {
+                ...operation,
+                parameters: [
+                  ...shared.filter(
+                    (s) => !(operation.parameters ?? []).some((p) => p.name === s.name && p.in === s.in),
+                  ),
+                  ...(operation.parameters ?? []),
+                ],
+              },
               pathParameters: shared,
               regex: new RegExp(`^${pattern}$`),
               paramNames,
@@ -199,7 +221,9 @@ export class SpApiConformance {
     if (!validate) {
       const ajv = this.#ajvByModel.get(model)!;
       // Rewrite local refs to point into the model added under its urn.
-      const rewritten = JSON.parse(JSON.stringify(schema).replace(/"#\/definitions\//g, `"urn:sp-api:${model}#/definitions/`)) as object;
+      const rewritten = JSON.parse(
+        JSON.stringify(schema).replace(/"#\/definitions\//g, `"urn:sp-api:${model}#/definitions/`),
+      ) as object;
       validate = ajv.compile(rewritten);
       this.#cache.set(key, validate);
     }
@@ -229,7 +253,8 @@ export class SpApiConformance {
     }
     if (this.#options.rejectUnknownQuery ?? true) {
       for (const name of Object.keys(exchange.query)) {
-        if (!params.some((p) => p.in === 'query' && p.name === name)) errors.push(`request query parameter ${name} is not declared by ${op.operationId}`);
+        if (!params.some((p) => p.in === 'query' && p.name === name))
+          errors.push(`request query parameter ${name} is not declared by ${op.operationId}`);
       }
     }
     return errors;
@@ -247,7 +272,11 @@ export class SpApiConformance {
       if ((this.#options.undeclaredErrorStatuses ?? [401]).includes(exchange.status)) {
         notes.push(`${op.operationId} does not declare status ${exchange.status}; checked as an ErrorList`);
         const body = exchange.responseBody as { errors?: { code?: unknown; message?: unknown }[] } | undefined;
-        if (!body || !Array.isArray(body.errors) || !body.errors.every((e) => typeof e.code === 'string' && typeof e.message === 'string')) {
+        if (
+          !body ||
+          !Array.isArray(body.errors) ||
+          !body.errors.every((e) => typeof e.code === 'string' && typeof e.message === 'string')
+        ) {
           errors.push(`response ${exchange.status} is not an ErrorList`);
         }
       } else errors.push(`status ${exchange.status} is not declared for ${op.operationId}`);
@@ -259,7 +288,8 @@ export class SpApiConformance {
       if (header(name) === undefined) errors.push(`response header ${name} is missing`);
     }
     if (!declared.schema) {
-      if (exchange.responseBody !== undefined && exchange.responseBody !== '') errors.push(`status ${exchange.status} declares no body but one was sent`);
+      if (exchange.responseBody !== undefined && exchange.responseBody !== '')
+        errors.push(`status ${exchange.status} declares no body but one was sent`);
       return { errors, notes };
     }
     if (typeof exchange.responseBody !== 'object' || exchange.responseBody === null) {
@@ -274,7 +304,12 @@ export class SpApiConformance {
   /** Validates one SP-API exchange (request and response) and counts it. */
   validateExchange(exchange: ExchangeLike): ConformanceResult {
     const op = this.findOperation(exchange.method, exchange.path);
-    if (!op) return { operation: undefined, errors: [`no model operation for ${exchange.method} ${exchange.path}`], notes: [] };
+    if (!op)
+      return {
+        operation: undefined,
+        errors: [`no model operation for ${exchange.method} ${exchange.path}`],
+        notes: [],
+      };
     const name = `${op.model}#${op.operationId}`;
     this.#exchanges++;
     this.#seenOperations.add(name);
@@ -289,7 +324,10 @@ export class SpApiConformance {
     const key = `schema::${relative}`;
     let validate = this.#cache.get(key);
     if (!validate) {
-      const schema = JSON.parse(readFileSync(join(this.modelsDir, 'schemas', relative), 'utf8')) as Record<string, unknown>;
+      const schema = JSON.parse(readFileSync(join(this.modelsDir, 'schemas', relative), 'utf8')) as Record<
+        string,
+        unknown
+      >;
       // Several notification schemas share the placeholder $id http://example.com/example.json.
       delete schema.$id;
       delete schema.$schema;

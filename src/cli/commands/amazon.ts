@@ -10,7 +10,9 @@ export function registerAmazonCommands(program: Command, ctx: CliContext): void 
 
   amazon
     .command('doctor')
-    .description('check credentials, token refresh, each marketplace, the notification destination and subscriptions; says what is wrong')
+    .description(
+      'check credentials, token refresh, each marketplace, the notification destination and subscriptions; says what is wrong',
+    )
     .option('--json', 'print the checks as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);

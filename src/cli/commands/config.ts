@@ -14,7 +14,9 @@ export function registerConfigCommands(program: Command, ctx: CliContext): void 
     .description('validate the configuration; prints every problem with its path, expected and received value')
     .action((_opts, cmd: Command) => {
       const resolved = ctx.config(cmd);
-      ctx.stdout(`configuration OK (store: ${resolved.store.url.split(':')[0]}, sage500: ${resolved.sage500.kind}, amazon: ${resolved.amazon.mode})`);
+      ctx.stdout(
+        `configuration OK (store: ${resolved.store.url.split(':')[0]}, sage500: ${resolved.sage500.kind}, amazon: ${resolved.amazon.mode})`,
+      );
     });
 
   config

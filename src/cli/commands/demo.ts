@@ -21,13 +21,25 @@ interface DemoCommandOptions {
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('play a few dozen Amazon orders through Sellbridge into a Sage 500 sandbox and back (simulator, no accounts needed)')
-    .option('--orders <n>', 'orders in the scenario (at least 6): one with an unknown SKU, one cancelled by the buyer, the rest shipped', '30')
-    .option('--keep', 'keep the files (store, Sage sandbox, config, log) in ./data/demo-<timestamp>/ instead of a temp dir removed at the end')
+    .description(
+      'play a few dozen Amazon orders through Sellbridge into a Sage 500 sandbox and back (simulator, no accounts needed)',
+    )
+    .option(
+      '--orders <n>',
+      'orders in the scenario (at least 6): one with an unknown SKU, one cancelled by the buyer, the rest shipped',
+      '30',
+    )
+    .option(
+      '--keep',
+      'keep the files (store, Sage sandbox, config, log) in ./data/demo-<timestamp>/ instead of a temp dir removed at the end',
+    )
     .option('--dir <dir>', 'put the files here instead (kept)')
     .option('--json', 'print the result as JSON only (no progress)')
     .option('--seed <n>', 'seed of the simulated marketplace (same seed, same orders)', '2026')
-    .option('--serve', 'after the summary, keep the engine and the dashboard running (prints the URL and a one-time admin token) until Ctrl+C')
+    .option(
+      '--serve',
+      'after the summary, keep the engine and the dashboard running (prints the URL and a one-time admin token) until Ctrl+C',
+    )
     .addHelpText(
       'after',
       `
@@ -50,16 +62,33 @@ Examples:
     )
     .action(async (opts: DemoCommandOptions) => {
       const orders = Number(opts.orders);
-      if (!Number.isInteger(orders) || orders < 6 || orders > 5000) throw new SellbridgeError('SB_CLI_USAGE', `--orders got ${JSON.stringify(opts.orders)}; give a whole number from 6 to 5000`);
+      if (!Number.isInteger(orders) || orders < 6 || orders > 5000)
+        throw new SellbridgeError(
+          'SB_CLI_USAGE',
+          `--orders got ${JSON.stringify(opts.orders)}; give a whole number from 6 to 5000`,
+        );
       const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new SellbridgeError('SB_CLI_USAGE', `--seed got ${JSON.stringify(opts.seed)}; give a whole number`);
+      if (!Number.isInteger(seed))
+        throw new SellbridgeError('SB_CLI_USAGE', `--seed got ${JSON.stringify(opts.seed)}; give a whole number`);
       const keep = Boolean(opts.keep || opts.dir);
-      const dir = opts.dir ? resolve(opts.dir) : opts.keep ? resolve('data', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`) : mkdtempSync(join(tmpdir(), 'sellbridge-demo-'));
+      const dir = opts.dir
+        ? resolve(opts.dir)
+        : opts.keep
+          ? resolve('data', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+          : mkdtempSync(join(tmpdir(), 'sellbridge-demo-'));
       const { runDemo } = await import('../../demo/run-demo.ts'); // loaded only when run
       const { createProgressPrinter, formatSummary } = await import('../../demo/report.ts');
       const printer = createProgressPrinter((t) => process.stdout.write(t), Boolean(process.stdout.isTTY));
       try {
-        const serve = async ({ result, dashboardUrl, adminToken }: { result: Parameters<typeof formatSummary>[0]; dashboardUrl: string | undefined; adminToken: string }) => {
+        const serve = async ({
+          result,
+          dashboardUrl,
+          adminToken,
+        }: {
+          result: Parameters<typeof formatSummary>[0];
+          dashboardUrl: string | undefined;
+          adminToken: string;
+        }) => {
           printer.end();
           ctx.stdout(formatSummary(result));
           ctx.stdout(
@@ -72,7 +101,13 @@ Examples:
             process.once('SIGTERM', () => done());
           });
         };
-        const result = await runDemo({ orders, dir, seed, ...(opts.json ? {} : { onProgress: printer.onProgress }), ...(opts.serve && !opts.json ? { serve } : {}) });
+        const result = await runDemo({
+          orders,
+          dir,
+          seed,
+          ...(opts.json ? {} : { onProgress: printer.onProgress }),
+          ...(opts.serve && !opts.json ? { serve } : {}),
+        });
         printer.end();
         if (opts.serve && !opts.json) {
           ctx.stdout(keep ? `Files kept in ${dir}.` : `Files were in ${dir} (removed; --keep keeps them).`);

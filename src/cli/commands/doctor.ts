@@ -5,7 +5,9 @@ import type { CliContext } from '../context.ts';
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
-    .description('check that this installation can reach what it needs: configuration, store, Amazon (LWA, SP-API, SQS), Sage 500, clock, disk, last order')
+    .description(
+      'check that this installation can reach what it needs: configuration, store, Amazon (LWA, SP-API, SQS), Sage 500, clock, disk, last order',
+    )
     .option('--json', 'print the report as JSON (same shape as GET /api/v1/doctor)')
     .option('--timeout <ms>', 'how long each network check may take', '10000')
     .addHelpText(
@@ -23,7 +25,8 @@ Examples:
   sellbridge -c /etc/sellbridge/sellbridge.yaml doctor`,
     )
     .action(async (opts: { json?: boolean; timeout: string }, cmd: Command) => {
-      const { configFailureReport, doctorExitCode, formatDoctorReport, runDoctor } = await import('../../bootstrap/doctor.ts');
+      const { configFailureReport, doctorExitCode, formatDoctorReport, runDoctor } =
+        await import('../../bootstrap/doctor.ts');
       let report;
       try {
         report = await runDoctor(ctx.config(cmd), { timeoutMs: Number(opts.timeout) || 10_000 });

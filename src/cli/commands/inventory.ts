@@ -32,16 +32,24 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
   inventory
     .command('sync')
     .description('send quantity changes (Sage available after the rules, vs the last quantity sent) to Amazon')
-    .option('--dry-run', 'show what Amazon would show for each changed SKU and the feeds that would be built; send nothing')
+    .option(
+      '--dry-run',
+      'show what Amazon would show for each changed SKU and the feeds that would be built; send nothing',
+    )
     .option('--all', 'with --dry-run: list every SKU, not only the changed ones')
-    .option('--wait', 'after building the feeds, submit and follow them here until Amazon finished (otherwise the worker does)')
+    .option(
+      '--wait',
+      'after building the feeds, submit and follow them here until Amazon finished (otherwise the worker does)',
+    )
     .option('--connection <id>', 'connection id (default: inventory.connectionId)')
     .option('--json', 'print JSON')
     .action(async (opts: SyncOptions, cmd: Command) => runListingSyncCommand(ctx, cmd, 'quantity', opts));
 
   inventory
     .command('reconcile')
-    .description('compare Sage available with Amazon (Listings for MFN, FBA inventory for FBA); report each difference with its likely cause')
+    .description(
+      'compare Sage available with Amazon (Listings for MFN, FBA inventory for FBA); report each difference with its likely cause',
+    )
     .option('--fix', 'send the rule quantity again for every difference where that is the correction')
     .option('--out <dir>', 'directory for reconcile-<time>.csv and .json', 'reports')
     .option('--connection <id>', 'connection id (default: inventory.connectionId)')
@@ -63,7 +71,13 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
         ctx.stdout(`checked ${report.checked} SKUs: ${report.matching} match, ${report.discrepancies.length} differ`);
         for (const [cause, n] of Object.entries(report.byCause)) ctx.stdout(`  ${cause}: ${n}`);
         if (report.discrepancies.length)
-          ctx.stdout(formatTable(report.discrepancies.slice(0, 50).map((d) => ({ ...d })), ['marketplaceId', 'sku', 'itemId', 'sageAvailable', 'ruleQuantity', 'amazon', 'cause', 'explanation'], 70));
+          ctx.stdout(
+            formatTable(
+              report.discrepancies.slice(0, 50).map((d) => ({ ...d })),
+              ['marketplaceId', 'sku', 'itemId', 'sageAvailable', 'ruleQuantity', 'amazon', 'cause', 'explanation'],
+              70,
+            ),
+          );
         if (report.discrepancies.length > 50) ctx.stdout(`... ${report.discrepancies.length - 50} more in the files`);
         if (opts.fix) ctx.stdout(`fix: ${report.fixed} SKUs will be sent again (inventory.sync queued)`);
         ctx.stdout(`written: ${csv}, ${json}`);
@@ -72,18 +86,36 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
 
   inventory
     .command('attributes')
-    .description('custom fields -> listing attributes: the attribute changes the next sync would send, checked by Amazon in VALIDATION_PREVIEW mode (nothing saved)')
+    .description(
+      'custom fields -> listing attributes: the attribute changes the next sync would send, checked by Amazon in VALIDATION_PREVIEW mode (nothing saved)',
+    )
     .option('--limit <n>', 'SKUs to preview (patchListingsItem, 5 per second)', '20')
     .option('--connection <id>', 'connection id (default: inventory.connectionId)')
     .option('--json', 'print JSON')
     .action(async (opts: { limit: string; connection?: string; json?: boolean }, cmd: Command) =>
       withInventory(ctx, cmd, opts.connection, async ({ deps, connectionId }) => {
         const { previewAttributeChanges } = await import('../../flows/preview-attributes.ts');
-        if (deps.settingsFor(connectionId).customFieldMap.length === 0) return ctx.stdout('no custom-field map (inventory.customFieldMap): attributes are not managed');
+        if (deps.settingsFor(connectionId).customFieldMap.length === 0)
+          return ctx.stdout('no custom-field map (inventory.customFieldMap): attributes are not managed');
         const result = await previewAttributeChanges(connectionId, deps, Number(opts.limit));
         if (opts.json) return ctx.stdout(JSON.stringify(result, null, 2));
-        ctx.stdout(`${result.previews.length} SKU(s) previewed${result.more ? `, ${result.more} more not previewed` : ''}; ${result.issues.length} with unmappable item fields`);
-        if (result.previews.length) ctx.stdout(formatTable(result.previews.map((p) => ({ marketplaceId: p.marketplaceId, sku: p.sku, attributes: p.attributes.join(' '), status: p.status, issues: p.issues.join('; ') })), ['marketplaceId', 'sku', 'attributes', 'status', 'issues'], 80));
+        ctx.stdout(
+          `${result.previews.length} SKU(s) previewed${result.more ? `, ${result.more} more not previewed` : ''}; ${result.issues.length} with unmappable item fields`,
+        );
+        if (result.previews.length)
+          ctx.stdout(
+            formatTable(
+              result.previews.map((p) => ({
+                marketplaceId: p.marketplaceId,
+                sku: p.sku,
+                attributes: p.attributes.join(' '),
+                status: p.status,
+                issues: p.issues.join('; '),
+              })),
+              ['marketplaceId', 'sku', 'attributes', 'status', 'issues'],
+              80,
+            ),
+          );
         for (const i of result.issues) ctx.stdout(`cannot map ${i.sku}: ${i.reason}`);
       }),
     );
@@ -95,12 +127,20 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
     .option('--product-type <type>', 'Amazon product type named in PATCH messages', 'PRODUCT')
     .option('--fba', 'the SKU is fulfilled by Amazon (its quantity is never pushed)')
     .option('--connection <id>', 'connection id (default: inventory.connectionId)')
-    .action(async (sku: string, itemId: string, opts: { marketplace?: string; productType: string; fba?: boolean; connection?: string }, cmd: Command) =>
-      withInventory(ctx, cmd, opts.connection, async ({ rt, deps, connectionId }) => {
-        const marketplaceId = opts.marketplace ?? rt.config.amazon.marketplaceIds[0]!;
-        await deps.state.upsertLinks(connectionId, [{ sku, itemId, marketplaceId, productType: opts.productType, fulfillment: opts.fba ? 'FBA' : 'MFN' }]);
-        ctx.stdout(`linked ${sku} (${marketplaceId}, ${opts.fba ? 'FBA' : 'MFN'}) -> Sage item ${itemId}`);
-      }),
+    .action(
+      async (
+        sku: string,
+        itemId: string,
+        opts: { marketplace?: string; productType: string; fba?: boolean; connection?: string },
+        cmd: Command,
+      ) =>
+        withInventory(ctx, cmd, opts.connection, async ({ rt, deps, connectionId }) => {
+          const marketplaceId = opts.marketplace ?? rt.config.amazon.marketplaceIds[0]!;
+          await deps.state.upsertLinks(connectionId, [
+            { sku, itemId, marketplaceId, productType: opts.productType, fulfillment: opts.fba ? 'FBA' : 'MFN' },
+          ]);
+          ctx.stdout(`linked ${sku} (${marketplaceId}, ${opts.fba ? 'FBA' : 'MFN'}) -> Sage item ${itemId}`);
+        }),
     );
 
   inventory
@@ -115,19 +155,38 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
         if (action === 'import') {
           if (!file) throw new SellbridgeError('SB_CLI_USAGE', 'inventory links import needs a CSV file');
           const { readFileSync } = await import('node:fs');
-          const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+          const lines = readFileSync(file, 'utf8')
+            .split(/\r?\n/)
+            .filter((l) => l.trim() !== '');
           const rows = lines.slice(1).map((line, i) => {
             const [sku, itemId, marketplaceId, productType, fulfillment] = line.split(',').map((c) => c.trim());
-            if (!sku || !itemId) throw new SellbridgeError('SB_CLI_USAGE', `${file} line ${i + 2}: sku and itemId are required`);
-            if (fulfillment && fulfillment !== 'MFN' && fulfillment !== 'FBA') throw new SellbridgeError('SB_CLI_USAGE', `${file} line ${i + 2}: fulfillment must be MFN or FBA, not "${fulfillment}"`);
-            return { sku, itemId, marketplaceId: marketplaceId || rt.config.amazon.marketplaceIds[0]!, productType: productType || 'PRODUCT', fulfillment: (fulfillment || 'MFN') as 'MFN' | 'FBA' };
+            if (!sku || !itemId)
+              throw new SellbridgeError('SB_CLI_USAGE', `${file} line ${i + 2}: sku and itemId are required`);
+            if (fulfillment && fulfillment !== 'MFN' && fulfillment !== 'FBA')
+              throw new SellbridgeError(
+                'SB_CLI_USAGE',
+                `${file} line ${i + 2}: fulfillment must be MFN or FBA, not "${fulfillment}"`,
+              );
+            return {
+              sku,
+              itemId,
+              marketplaceId: marketplaceId || rt.config.amazon.marketplaceIds[0]!,
+              productType: productType || 'PRODUCT',
+              fulfillment: (fulfillment || 'MFN') as 'MFN' | 'FBA',
+            };
           });
           await deps.state.upsertLinks(connectionId, rows);
           return ctx.stdout(`imported ${rows.length} SKU links`);
         }
         const links = await deps.state.links(connectionId);
-        if (links.length === 0) return ctx.stdout('no SKU links (add them with `sellbridge inventory link` or `inventory links import`)');
-        ctx.stdout(formatTable(links.map((l) => ({ ...l })), ['marketplaceId', 'sku', 'itemId', 'fulfillment', 'productType']));
+        if (links.length === 0)
+          return ctx.stdout('no SKU links (add them with `sellbridge inventory link` or `inventory links import`)');
+        ctx.stdout(
+          formatTable(
+            links.map((l) => ({ ...l })),
+            ['marketplaceId', 'sku', 'itemId', 'fulfillment', 'productType'],
+          ),
+        );
       }),
     );
 }
@@ -147,7 +206,12 @@ interface InventoryCli {
 }
 
 /** Opens a client runtime and the inventory deps (progress to stderr every 10 %). */
-export async function withInventory(ctx: CliContext, cmd: Command, connection: string | undefined, work: (c: InventoryCli) => Promise<void>): Promise<void> {
+export async function withInventory(
+  ctx: CliContext,
+  cmd: Command,
+  connection: string | undefined,
+  work: (c: InventoryCli) => Promise<void>,
+): Promise<void> {
   const { openClientRuntime } = await import('../runtime.ts');
   const { createInventoryDeps, inventorySettingsFromConfig } = await import('../../bootstrap/inventory.ts');
   const { lazyListingsChannel } = await import('../../bootstrap/inventory.ts');
@@ -185,9 +249,18 @@ function showValue(v: unknown): string {
 }
 
 /** `inventory sync` and `prices sync`. */
-export async function runListingSyncCommand(ctx: CliContext, cmd: Command, scope: SyncScope, opts: SyncOptions): Promise<void> {
+export async function runListingSyncCommand(
+  ctx: CliContext,
+  cmd: Command,
+  scope: SyncScope,
+  opts: SyncOptions,
+): Promise<void> {
   await withInventory(ctx, cmd, opts.connection, async ({ deps, connectionId }) => {
-    const flows = { ...(await import('../../flows/inventory.ts')), ...(await import('../../flows/sync-listings.ts')), ...(await import('../../flows/track-listing-feed.ts')) };
+    const flows = {
+      ...(await import('../../flows/inventory.ts')),
+      ...(await import('../../flows/sync-listings.ts')),
+      ...(await import('../../flows/track-listing-feed.ts')),
+    };
     if (opts.dryRun) {
       const { feedMessagesFromDeltas } = await import('../../core/transform/feed-messages-from-deltas.ts');
       const settings = deps.settingsFor(connectionId);
@@ -196,16 +269,59 @@ export async function runListingSyncCommand(ctx: CliContext, cmd: Command, scope
       const problems = batches.flatMap((b) => deps.channel.validateFeed(b.document));
       const changed = new Set(plan.changes.map((c) => `${c.marketplaceId}\u0000${c.sku}`));
       const targets = plan.delta.targets.filter((t) => opts.all || changed.has(`${t.marketplaceId}\u0000${t.sku}`));
-      if (opts.json) return ctx.stdout(JSON.stringify({ changes: plan.changes, held: plan.held, blocked: plan.blocked, targets, feeds: batches.map((b) => ({ marketplaceId: b.marketplaceId, messages: b.document.messages.length, bytes: b.bytes })), problems }, null, 2));
+      if (opts.json)
+        return ctx.stdout(
+          JSON.stringify(
+            {
+              changes: plan.changes,
+              held: plan.held,
+              blocked: plan.blocked,
+              targets,
+              feeds: batches.map((b) => ({
+                marketplaceId: b.marketplaceId,
+                messages: b.document.messages.length,
+                bytes: b.bytes,
+              })),
+              problems,
+            },
+            null,
+            2,
+          ),
+        );
       const rows = plan.changes.flatMap((c) =>
-        c.changes.map((f) => ({ marketplaceId: c.marketplaceId, sku: c.sku, field: f.kind === 'attribute' ? f.name : f.kind, from: showValue(f.from), to: showValue(f.to), lane: c.toZero && f.kind === 'quantity' ? 'fast' : 'feed', why: f.why })),
+        c.changes.map((f) => ({
+          marketplaceId: c.marketplaceId,
+          sku: c.sku,
+          field: f.kind === 'attribute' ? f.name : f.kind,
+          from: showValue(f.from),
+          to: showValue(f.to),
+          lane: c.toZero && f.kind === 'quantity' ? 'fast' : 'feed',
+          why: f.why,
+        })),
       );
-      ctx.stdout(`dry run (${scope}): ${plan.links.length} SKUs, ${plan.changes.length} to change, ${plan.held.length} held, ${plan.blocked.length} blocked; nothing sent`);
-      if (rows.length) ctx.stdout(formatTable(rows, ['marketplaceId', 'sku', 'field', 'from', 'to', 'lane', 'why'], 70));
-      if (opts.all) ctx.stdout(formatTable(targets.map((t) => ({ marketplaceId: t.marketplaceId, sku: t.sku, fulfillment: t.fulfillment, quantity: showValue(t.quantity), price: showValue(t.price) })), ['marketplaceId', 'sku', 'fulfillment', 'quantity', 'price']));
+      ctx.stdout(
+        `dry run (${scope}): ${plan.links.length} SKUs, ${plan.changes.length} to change, ${plan.held.length} held, ${plan.blocked.length} blocked; nothing sent`,
+      );
+      if (rows.length)
+        ctx.stdout(formatTable(rows, ['marketplaceId', 'sku', 'field', 'from', 'to', 'lane', 'why'], 70));
+      if (opts.all)
+        ctx.stdout(
+          formatTable(
+            targets.map((t) => ({
+              marketplaceId: t.marketplaceId,
+              sku: t.sku,
+              fulfillment: t.fulfillment,
+              quantity: showValue(t.quantity),
+              price: showValue(t.price),
+            })),
+            ['marketplaceId', 'sku', 'fulfillment', 'quantity', 'price'],
+          ),
+        );
       for (const h of plan.held) ctx.stdout(`held ${h.sku} (${h.marketplaceId}): ${h.why}`);
       for (const b of plan.blocked) ctx.stdout(`blocked ${b.sku} (${b.marketplaceId}) ${b.field}: ${b.reason}`);
-      ctx.stdout(`would build ${batches.length} feed(s): ${batches.map((b) => `${b.marketplaceId} ${b.document.messages.length} messages ${b.bytes} bytes`).join('; ') || 'none'}; schema ${problems.length ? `PROBLEMS: ${problems.join('; ')}` : 'valid'}`);
+      ctx.stdout(
+        `would build ${batches.length} feed(s): ${batches.map((b) => `${b.marketplaceId} ${b.document.messages.length} messages ${b.bytes} bytes`).join('; ') || 'none'}; schema ${problems.length ? `PROBLEMS: ${problems.join('; ')}` : 'valid'}`,
+      );
       return;
     }
     const outcome = await flows.syncListings({ connectionId, scope }, deps);
@@ -217,12 +333,19 @@ export async function runListingSyncCommand(ctx: CliContext, cmd: Command, scope
     const settings = deps.settingsFor(connectionId);
     for (const [i, feed] of outcome.feeds.entries()) {
       for (;;) {
-        const step = await flows.trackListingFeed({ connectionId, feedRowId: feed.feedRowId }, { ...deps, jobs: { enqueue: async () => ({ id: '', deduplicated: true }) } });
+        const step = await flows.trackListingFeed(
+          { connectionId, feedRowId: feed.feedRowId },
+          { ...deps, jobs: { enqueue: async () => ({ id: '', deduplicated: true }) } },
+        );
         if (step.kind === 'finished') {
-          ctx.stdout(`feed ${i + 1}/${outcome.feeds.length}: ${step.status}; accepted ${step.counts.accepted}, warnings ${step.counts.warnings}, rejected ${step.counts.rejected}; read back ${step.readBack}, not applied ${step.notApplied}`);
+          ctx.stdout(
+            `feed ${i + 1}/${outcome.feeds.length}: ${step.status}; accepted ${step.counts.accepted}, warnings ${step.counts.warnings}, rejected ${step.counts.rejected}; read back ${step.readBack}, not applied ${step.notApplied}`,
+          );
           break;
         }
-        ctx.stderr(`feed ${i + 1}/${outcome.feeds.length}: ${step.kind === 'submitted' ? `submitted ${step.feedId}` : step.status}`);
+        ctx.stderr(
+          `feed ${i + 1}/${outcome.feeds.length}: ${step.kind === 'submitted' ? `submitted ${step.feedId}` : step.status}`,
+        );
         await new Promise((r) => setTimeout(r, Math.max(1_000, settings.feedPollMs)));
       }
     }

@@ -8,7 +8,9 @@ export function registerJobsCommands(program: Command, ctx: CliContext): void {
   jobs
     .command('list')
     .description('list recent jobs, newest first, with counts per queue and state')
-    .addOption(new Option('--state <state>', 'only jobs in this state').choices(['pending', 'running', 'completed', 'dead']))
+    .addOption(
+      new Option('--state <state>', 'only jobs in this state').choices(['pending', 'running', 'completed', 'dead']),
+    )
     .option('--queue <name>', 'only jobs of this queue, e.g. order.sync')
     .option('--limit <n>', 'how many jobs to show', '50')
     .option('--json', 'print JSON instead of a table')
@@ -16,7 +18,11 @@ export function registerJobsCommands(program: Command, ctx: CliContext): void {
       const { openClientRuntime } = await import('../runtime.ts');
       const runtime = await openClientRuntime(ctx.config(cmd));
       try {
-        const list = await runtime.queue.listJobs({ limit: Number(opts.limit), ...(opts.state ? { state: opts.state } : {}), ...(opts.queue ? { queue: opts.queue } : {}) });
+        const list = await runtime.queue.listJobs({
+          limit: Number(opts.limit),
+          ...(opts.state ? { state: opts.state } : {}),
+          ...(opts.queue ? { queue: opts.queue } : {}),
+        });
         const counts = await runtime.queue.counts();
         if (opts.json) {
           ctx.stdout(JSON.stringify({ counts, jobs: list }, null, 2));
@@ -26,12 +32,25 @@ export function registerJobsCommands(program: Command, ctx: CliContext): void {
           ctx.stdout('no jobs yet');
           return;
         }
-        ctx.stdout(formatTable(counts.map((c) => ({ ...c })), ['queue', 'state', 'count']));
+        ctx.stdout(
+          formatTable(
+            counts.map((c) => ({ ...c })),
+            ['queue', 'state', 'count'],
+          ),
+        );
         ctx.stdout('');
         ctx.stdout(
           list.length
             ? formatTable(
-                list.map((j) => ({ id: j.id, queue: j.queue, key: j.key, state: j.state, attempt: `${j.attempt}/${j.maxAttempts}`, runAt: j.runAt, lastError: j.lastError })),
+                list.map((j) => ({
+                  id: j.id,
+                  queue: j.queue,
+                  key: j.key,
+                  state: j.state,
+                  attempt: `${j.attempt}/${j.maxAttempts}`,
+                  runAt: j.runAt,
+                  lastError: j.lastError,
+                })),
                 ['id', 'queue', 'key', 'state', 'attempt', 'runAt', 'lastError'],
               )
             : 'no jobs match',

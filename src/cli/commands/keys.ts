@@ -38,7 +38,11 @@ Rotation:
     const config = ctx.config(cmd);
     const { keyringFromConfig } = await import('../../runtime/pii/keyring.ts');
     const keyring = keyringFromConfig(config.security);
-    if (!keyring) throw new SellbridgeError('SB_PII_KEY_MISSING', 'no PII key configured: set security.piiKeys (SELLBRIDGE_SECURITY_PII_KEYS) or security.piiKeyFile; `sellbridge keys generate` makes one');
+    if (!keyring)
+      throw new SellbridgeError(
+        'SB_PII_KEY_MISSING',
+        'no PII key configured: set security.piiKeys (SELLBRIDGE_SECURITY_PII_KEYS) or security.piiKeyFile; `sellbridge keys generate` makes one',
+      );
     const { openStore } = await import('../../runtime/store/store.ts');
     const { storeOrderStates } = await import('../../connectors/store/order-links.ts');
     const { createPiiVault } = await import('../../runtime/pii/vault.ts');
@@ -46,7 +50,13 @@ Rotation:
     const store = openStore(config.store);
     try {
       await store.migrate();
-      await work(createPiiVault(store, keyring, systemClock, { orders: storeOrderStates(store), retentionDays: config.security.piiRetentionDays }), store);
+      await work(
+        createPiiVault(store, keyring, systemClock, {
+          orders: storeOrderStates(store),
+          retentionDays: config.security.piiRetentionDays,
+        }),
+        store,
+      );
     } finally {
       await store.close();
     }
@@ -58,14 +68,24 @@ Rotation:
     .action(async (_opts: unknown, cmd: Command) =>
       withVault(cmd, async (vault, store) => {
         const t = store.db.withTables<{ buyer_pii: { key_id: string }; sealed_secrets: { key_id: string } }>();
-        const pii = await t.selectFrom('buyer_pii').select((eb) => ['key_id', eb.fn.countAll().as('n')]).groupBy('key_id').execute();
-        const sec = await t.selectFrom('sealed_secrets').select((eb) => ['key_id', eb.fn.countAll().as('n')]).groupBy('key_id').execute();
+        const pii = await t
+          .selectFrom('buyer_pii')
+          .select((eb) => ['key_id', eb.fn.countAll().as('n')])
+          .groupBy('key_id')
+          .execute();
+        const sec = await t
+          .selectFrom('sealed_secrets')
+          .select((eb) => ['key_id', eb.fn.countAll().as('n')])
+          .groupBy('key_id')
+          .execute();
         ctx.stdout(`active key: ${vault.keyring.activeKeyId}; configured: ${vault.keyring.keyIds.join(', ')}`);
         const ids = [...new Set([...vault.keyring.keyIds, ...pii.map((r) => r.key_id), ...sec.map((r) => r.key_id)])];
         for (const id of ids) {
           const p = Number(pii.find((r) => r.key_id === id)?.n ?? 0);
           const s = Number(sec.find((r) => r.key_id === id)?.n ?? 0);
-          ctx.stdout(`  ${id}: ${p} buyer PII row(s), ${s} credential(s)${vault.keyring.keyIds.includes(id) ? '' : '  <- NOT in the keyring: these rows cannot be read'}`);
+          ctx.stdout(
+            `  ${id}: ${p} buyer PII row(s), ${s} credential(s)${vault.keyring.keyIds.includes(id) ? '' : '  <- NOT in the keyring: these rows cannot be read'}`,
+          );
         }
       }),
     );
@@ -76,7 +96,9 @@ Rotation:
     .action(async (_opts: unknown, cmd: Command) =>
       withVault(cmd, async (vault) => {
         const r = await vault.rotate(`cli:${userInfo().username}`);
-        ctx.stdout(`keys rotate: ${r.reencrypted} row(s) re-encrypted under ${r.activeKeyId}, ${r.alreadyCurrent} already under it. Keys other than ${r.activeKeyId} can now be removed from the configuration.`);
+        ctx.stdout(
+          `keys rotate: ${r.reencrypted} row(s) re-encrypted under ${r.activeKeyId}, ${r.alreadyCurrent} already under it. Keys other than ${r.activeKeyId} can now be removed from the configuration.`,
+        );
       }),
     );
 }

@@ -12,7 +12,9 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
       const store = openStore(config.store);
       try {
         const applied = await store.migrate();
-        ctx.stdout(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'store is up to date');
+        ctx.stdout(
+          applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'store is up to date',
+        );
       } finally {
         await store.close();
       }

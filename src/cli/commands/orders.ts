@@ -27,7 +27,8 @@ Examples:
   sellbridge orders status 113-1234567-1234567 --json`,
     );
 
-  const withRuntime = async (cmd: Command, work: (rt: Runtime) => Promise<void>) => (await import('../runtime.ts')).withClientRuntime(ctx.config(cmd), work);
+  const withRuntime = async (cmd: Command, work: (rt: Runtime) => Promise<void>) =>
+    (await import('../runtime.ts')).withClientRuntime(ctx.config(cmd), work);
 
   orders
     .command('preview <order>')
@@ -49,14 +50,20 @@ Examples:
 
   orders
     .command('status <amazonOrderId>')
-    .description('where an order is in its lifecycle (from the store only: no Amazon or Sage call): state, TranNo, packages, jobs, dead letters')
+    .description(
+      'where an order is in its lifecycle (from the store only: no Amazon or Sage call): state, TranNo, packages, jobs, dead letters',
+    )
     .option('--connection <id>', 'connection (default: orders.connectionId)')
     .option('--json', 'print the status as JSON (states as data)')
     .action(async (id: string, opts: { connection?: string; json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt) => {
         const { orderStatus } = await import('../../bootstrap/order-status.ts');
         const connectionId = opts.connection ?? rt.orders.connectionId;
-        const report = await orderStatus({ store: rt.store, queue: rt.queue, deadLetters: rt.deadLetters, deps: rt.orders.deps }, connectionId, id.trim());
+        const report = await orderStatus(
+          { store: rt.store, queue: rt.queue, deadLetters: rt.deadLetters, deps: rt.orders.deps },
+          connectionId,
+          id.trim(),
+        );
         const unknown = report.state === undefined && report.jobs.length === 0 && report.deadLetters.length === 0;
         if (opts.json) ctx.stdout(JSON.stringify(report, null, 2));
         else if (!unknown) {
@@ -69,13 +76,33 @@ Examples:
             `first seen:   ${report.firstSeenBy === 'poll' ? 'by polling (no notification announced it)' : report.firstSeenBy === 'push' ? 'by notification' : 'unknown'}`,
             ...(report.updatedAt ? [`updated:      ${report.updatedAt}`] : []),
           ];
-          if (report.packages.length) lines.push('packages:', indent(formatTable(report.packages, ['shipmentKey', 'packageNo', 'packageReferenceId', 'state', 'sendAttempts'])));
-          if (report.jobs.length) lines.push('jobs:', indent(formatTable(report.jobs, ['id', 'queue', 'state', 'attempt', 'runAt'])));
-          if (report.deadLetters.length) lines.push('dead letters (see `sellbridge dlq show <id>`):', indent(formatTable(report.deadLetters, ['id', 'queue', 'code', 'message'])));
+          if (report.packages.length)
+            lines.push(
+              'packages:',
+              indent(
+                formatTable(report.packages, [
+                  'shipmentKey',
+                  'packageNo',
+                  'packageReferenceId',
+                  'state',
+                  'sendAttempts',
+                ]),
+              ),
+            );
+          if (report.jobs.length)
+            lines.push('jobs:', indent(formatTable(report.jobs, ['id', 'queue', 'state', 'attempt', 'runAt'])));
+          if (report.deadLetters.length)
+            lines.push(
+              'dead letters (see `sellbridge dlq show <id>`):',
+              indent(formatTable(report.deadLetters, ['id', 'queue', 'code', 'message'])),
+            );
           ctx.stdout(lines.join('\n'));
         }
         if (unknown) {
-          if (!opts.json) ctx.stderr(`Sellbridge has no record of order ${id} (connection ${connectionId}): no notification or poll has brought it in yet`);
+          if (!opts.json)
+            ctx.stderr(
+              `Sellbridge has no record of order ${id} (connection ${connectionId}): no notification or poll has brought it in yet`,
+            );
           process.exitCode = 1;
         }
       }),
@@ -95,7 +122,10 @@ async function loadOrder(arg: string, rt: Runtime): Promise<Order> {
     return orderFromFileDocument(doc, arg);
   }
   if (!AMAZON_ORDER_ID.test(arg.trim())) {
-    throw new SellbridgeError('SB_CLI_USAGE', `"${arg}" is neither a file nor an Amazon order id (like 113-1234567-1234567)`);
+    throw new SellbridgeError(
+      'SB_CLI_USAGE',
+      `"${arg}" is neither a file nor an Amazon order id (like 113-1234567-1234567)`,
+    );
   }
   return rt.orders.deps.amazon.getOrder(arg.trim(), { includePii: true });
 }
@@ -104,19 +134,31 @@ async function loadOrder(arg: string, rt: Runtime): Promise<Order> {
 function redacted(preview: OrderPreview): OrderPreview {
   if (!preview.draft?.shipTo) return preview;
   const { shipTo, ...rest } = preview.draft;
-  return { ...preview, draft: { ...rest, shipTo: { city: shipTo.city, region: shipTo.region, countryId: shipTo.countryId } as typeof shipTo } };
+  return {
+    ...preview,
+    draft: {
+      ...rest,
+      shipTo: { city: shipTo.city, region: shipTo.region, countryId: shipTo.countryId } as typeof shipTo,
+    },
+  };
 }
 
 function formatPreview(p: OrderPreview): string {
   const money = (m: Money | undefined) => (m ? moneyToDecimal(m) : '');
-  const head = [`Amazon order ${p.amazonOrderId} (connection ${p.connectionId}): order.sync would ${ACTION_WORDS[p.action] ?? p.action}${p.reason ? ` (${p.reason})` : ''}`];
+  const head = [
+    `Amazon order ${p.amazonOrderId} (connection ${p.connectionId}): order.sync would ${ACTION_WORDS[p.action] ?? p.action}${p.reason ? ` (${p.reason})` : ''}`,
+  ];
   if (p.existing) head.push(`Sage already has sales order ${p.existing.tranNo} (${p.existing.status}) for it`);
   if (p.draft) {
     const d = p.draft;
     head.push(
       '',
       `customer ${d.customerId}   warehouse ${d.warehouseId}   ship method ${d.shipMethodId ?? '(none)'}   currency ${d.currency}   order date ${d.orderDate}${d.customerPoNo ? `   PO ${d.customerPoNo}` : ''}`,
-      ...(d.shipTo ? [`ship to ${[d.shipTo.city, d.shipTo.region, d.shipTo.countryId].filter(Boolean).join(', ')} (name and street not shown)`] : []),
+      ...(d.shipTo
+        ? [
+            `ship to ${[d.shipTo.city, d.shipTo.region, d.shipTo.countryId].filter(Boolean).join(', ')} (name and street not shown)`,
+          ]
+        : []),
       '',
       formatTable(
         d.lines.map((l) => ({
@@ -126,7 +168,10 @@ function formatPreview(p: OrderPreview): string {
           qty: l.quantity,
           unitPrice: money(l.unitPrice),
           discount: money(l.tradeDiscount),
-          amount: money({ currency: l.unitPrice.currency, minor: l.unitPrice.minor * l.quantity - (l.tradeDiscount?.minor ?? 0) }),
+          amount: money({
+            currency: l.unitPrice.currency,
+            minor: l.unitPrice.minor * l.quantity - (l.tradeDiscount?.minor ?? 0),
+          }),
           charge: l.charge ?? '',
           gl: l.glAccountNo ?? '',
         })),
@@ -138,7 +183,10 @@ function formatPreview(p: OrderPreview): string {
   }
   if (p.issues.length > 0) {
     head.push('', `it would be dead-lettered: ${p.code}: ${p.message}`);
-    for (const i of p.issues) head.push(`  - ${i.field}: ${i.problem}${i.suggestions?.length ? ` (suggested Sage items: ${i.suggestions.join(', ')})` : ''}`);
+    for (const i of p.issues)
+      head.push(
+        `  - ${i.field}: ${i.problem}${i.suggestions?.length ? ` (suggested Sage items: ${i.suggestions.join(', ')})` : ''}`,
+      );
   }
   head.push('', 'preview only: nothing was reserved, created or changed');
   return head.join('\n');
@@ -154,4 +202,8 @@ const ACTION_WORDS: Record<string, string> = {
   'record-fba-shipped': 'flag the FBA order (booking it as shipped is not supported yet)',
 };
 
-const indent = (text: string) => text.split('\n').map((l) => `  ${l}`).join('\n');
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');

@@ -10,7 +10,11 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .description(
       'run Sellbridge: job workers (orders from Amazon into Sage 500, shipments back), the SQS/polling intake and the HTTP server (health, metrics, webhooks); stops cleanly on SIGTERM/SIGINT',
     )
-    .addOption(new Option('--role <role>', 'what this process does; run several workers against PostgreSQL to scale').choices(['all', 'worker', 'api']).default('all'))
+    .addOption(
+      new Option('--role <role>', 'what this process does; run several workers against PostgreSQL to scale')
+        .choices(['all', 'worker', 'api'])
+        .default('all'),
+    )
     .option('--once', 'process the jobs that are due, then exit (no HTTP server); for cron or a quick check')
     .addHelpText(
       'after',
@@ -41,16 +45,21 @@ Examples:
         const counts = await queue.counts();
         await runtime.close();
         const summary = counts.map((c) => `${c.queue} ${c.state}: ${c.count}`).join(', ');
-        ctx.stdout(`sellbridge run --once: store ${runtime.store.dialect}, engine ${queue.engine}; ${summary || 'no jobs'}`);
+        ctx.stdout(
+          `sellbridge run --once: store ${runtime.store.dialect}, engine ${queue.engine}; ${summary || 'no jobs'}`,
+        );
         return;
       }
 
       // Worker role: the queue with every flow's handlers, the scheduler (shipment.poll, order.poll) and the SQS intake.
       if (opts.role !== 'api') await runtime.start();
-      const app = opts.role === 'worker' ? undefined : buildApp({ ...runtime, ...admin, adminToken: config.server.adminToken });
+      const app =
+        opts.role === 'worker' ? undefined : buildApp({ ...runtime, ...admin, adminToken: config.server.adminToken });
       if (app) {
         const address = await app.listen({ host: config.server.host, port: config.server.port });
-        ctx.stdout(`sellbridge is running (store ${runtime.store.dialect}, engine ${queue.engine}, role ${opts.role}): ${address}/healthz`);
+        ctx.stdout(
+          `sellbridge is running (store ${runtime.store.dialect}, engine ${queue.engine}, role ${opts.role}): ${address}/healthz`,
+        );
       } else {
         ctx.stdout(`sellbridge worker is running (store ${runtime.store.dialect}, engine ${queue.engine})`);
       }
@@ -58,7 +67,10 @@ Examples:
 
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
-          logger.info({ signal }, `${signal}: finishing in-flight jobs (up to ${config.jobs.shutdownGraceMs}ms), then stopping`);
+          logger.info(
+            { signal },
+            `${signal}: finishing in-flight jobs (up to ${config.jobs.shutdownGraceMs}ms), then stopping`,
+          );
           resolve();
         };
         process.once('SIGTERM', () => shutdown('SIGTERM'));

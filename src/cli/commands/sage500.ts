@@ -8,16 +8,22 @@ const gateways = () => import('../../connectors/sage500/create-gateway.ts');
 
 /** `sellbridge sage500 ...`: extension tables, catalog verification and discovery, the sandbox, and a read-only order view. */
 export function registerSage500Commands(program: Command, ctx: CliContext): void {
-  const sage = program.command('sage500').description('Sage 500: extension tables, verify, discovery, sandbox, order lookup');
+  const sage = program
+    .command('sage500')
+    .description('Sage 500: extension tables, verify, discovery, sandbox, order lookup');
 
   sage
     .command('install-extensions')
-    .description('create Sellbridge\'s extension tables (tsoSalesOrder_AMZ, tsoSOLine_AMZ, tsoShipment_AMZ) when missing; idempotent')
+    .description(
+      "create Sellbridge's extension tables (tsoSalesOrder_AMZ, tsoSOLine_AMZ, tsoShipment_AMZ) when missing; idempotent",
+    )
     .option('--print', 'print the T-SQL for a DBA instead of running it')
     .action(async (opts: { print?: boolean }, cmd: Command) => {
       if (opts.print) {
         const { extensionDdl } = await import('../../connectors/sage500/sql/extensions-ddl.ts');
-        ctx.stdout(`-- Sellbridge extension objects for Sage 500; every statement is idempotent.\n${extensionDdl().join('\nGO\n')}\nGO`);
+        ctx.stdout(
+          `-- Sellbridge extension objects for Sage 500; every statement is idempotent.\n${extensionDdl().join('\nGO\n')}\nGO`,
+        );
         return;
       }
       const settings = ctx.config(cmd).sage500;
@@ -60,7 +66,9 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
         return;
       }
       const settings = ctx.config(cmd).sage500;
-      const gateway = await (await gateways()).openSage500Gateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
+      const gateway = await (
+        await gateways()
+      ).openSage500Gateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
       let proposals;
       try {
         proposals = await gateway.proposePackageTables();
@@ -68,39 +76,72 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
         await gateway.close();
       }
       ctx.stdout('== Package / tracking-number tables (keyed by ShipKey, with a tracking column)');
-      ctx.stdout(proposals.length === 0 ? '(nothing found: shipments would be confirmed without tracking numbers)' : proposals.map((p) => `  ${p.name}: package ${p.packageNo}, tracking ${p.tracking}`).join('\n'));
-      if (settings.kind === 'sqlserver' && settings.url) await printCatalogQueries(settings, DISCOVERY_QUERIES, ctx.stdout);
-      const chosen = opts.table ? proposals.find((p) => p.name.toLowerCase() === opts.table!.toLowerCase()) : proposals.length === 1 ? proposals[0] : undefined;
-      if (opts.table && !chosen) throw new SellbridgeError('SB_CLI_USAGE', `--table ${opts.table} is not one of the proposed tables (${proposals.map((p) => p.name).join(', ') || 'none'})`);
+      ctx.stdout(
+        proposals.length === 0
+          ? '(nothing found: shipments would be confirmed without tracking numbers)'
+          : proposals.map((p) => `  ${p.name}: package ${p.packageNo}, tracking ${p.tracking}`).join('\n'),
+      );
+      if (settings.kind === 'sqlserver' && settings.url)
+        await printCatalogQueries(settings, DISCOVERY_QUERIES, ctx.stdout);
+      const chosen = opts.table
+        ? proposals.find((p) => p.name.toLowerCase() === opts.table!.toLowerCase())
+        : proposals.length === 1
+          ? proposals[0]
+          : undefined;
+      if (opts.table && !chosen)
+        throw new SellbridgeError(
+          'SB_CLI_USAGE',
+          `--table ${opts.table} is not one of the proposed tables (${proposals.map((p) => p.name).join(', ') || 'none'})`,
+        );
       if (!chosen) {
         if (proposals.length > 1) ctx.stdout('several candidates: choose one with --table <name>');
         return;
       }
       const file = cmd.optsWithGlobals<{ config?: string }>().config ?? 'sellbridge.yaml';
-      const values = { packageTable: chosen.name, packageNoColumn: chosen.packageNo, packageTrackingColumn: chosen.tracking };
+      const values = {
+        packageTable: chosen.name,
+        packageNoColumn: chosen.packageNo,
+        packageTrackingColumn: chosen.tracking,
+      };
       if (!opts.write) return;
-      if (!opts.yes && !(await confirm(`write sage500.packageTable=${chosen.name}, packageNoColumn=${chosen.packageNo}, packageTrackingColumn=${chosen.tracking} into ${file}? [y/N] `))) {
+      if (
+        !opts.yes &&
+        !(await confirm(
+          `write sage500.packageTable=${chosen.name}, packageNoColumn=${chosen.packageNo}, packageTrackingColumn=${chosen.tracking} into ${file}? [y/N] `,
+        ))
+      ) {
         ctx.stdout(`not written (run again with --yes, or set them in ${file})`);
         return;
       }
       await writeSage500Settings(file, values);
-      ctx.stdout(`written to ${file}: sage500.packageTable ${chosen.name}, packageNoColumn ${chosen.packageNo}, packageTrackingColumn ${chosen.tracking}`);
+      ctx.stdout(
+        `written to ${file}: sage500.packageTable ${chosen.name}, packageNoColumn ${chosen.packageNo}, packageTrackingColumn ${chosen.tracking}`,
+      );
     });
 
   sage
     .command('sandbox')
-    .description('create (or with --reset recreate) the embedded Sage 500 sandbox with its demo company, and summarise it')
+    .description(
+      'create (or with --reset recreate) the embedded Sage 500 sandbox with its demo company, and summarise it',
+    )
     .option('--reset', 'drop everything and reseed the demo company')
     .action(async (opts: { reset?: boolean }, cmd: Command) => {
       const settings = ctx.config(cmd).sage500;
       const { sql } = await import('kysely');
-      const sandbox = await (await gateways()).openSandboxGateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
+      const sandbox = await (
+        await gateways()
+      ).openSandboxGateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
       try {
         if (opts.reset) await sandbox.reset();
-        const count = async (table: string) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(sandbox.db)).rows[0]!.n);
+        const count = async (table: string) =>
+          Number(
+            (await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(sandbox.db)).rows[0]!.n,
+          );
         const tables = ['timItem', 'timWarehouse', 'tarCustomer', 'tsoSalesOrder', 'tsoShipment', 'tglBatch'];
         const counts = await Promise.all(tables.map(count));
-        ctx.stdout(`Sage 500 sandbox ${settings.sandboxPath}${opts.reset ? ' (reset)' : ''}, company ${settings.companyId}`);
+        ctx.stdout(
+          `Sage 500 sandbox ${settings.sandboxPath}${opts.reset ? ' (reset)' : ''}, company ${settings.companyId}`,
+        );
         ctx.stdout(tables.map((t, i) => `  ${t}: ${counts[i]}`).join('\n'));
       } finally {
         await sandbox.close();
@@ -114,13 +155,24 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
     .option('--amazon', 'the argument is an AmazonOrderId')
     .action(async (id: string, opts: { amazon?: boolean }, cmd: Command) => {
       const settings = ctx.config(cmd).sage500;
-      const gateway = await (await gateways()).openSage500Gateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
+      const gateway = await (
+        await gateways()
+      ).openSage500Gateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
       try {
         const order = await gateway.findSalesOrder(opts.amazon ? { amazonOrderId: id } : { tranNo: id });
-        if (!order) throw new SellbridgeError('SB_SAGE_ORDER_NOT_FOUND', `no sales order ${id} in company ${settings.companyId}`, { context: { id } });
-        ctx.stdout(`${order.tranId}  TranNo ${order.tranNo}  ${order.status}  customer ${order.customerId}  ${order.orderDate.slice(0, 10)}${order.amazonOrderId ? `  Amazon ${order.amazonOrderId}` : ''}`);
+        if (!order)
+          throw new SellbridgeError(
+            'SB_SAGE_ORDER_NOT_FOUND',
+            `no sales order ${id} in company ${settings.companyId}`,
+            { context: { id } },
+          );
+        ctx.stdout(
+          `${order.tranId}  TranNo ${order.tranNo}  ${order.status}  customer ${order.customerId}  ${order.orderDate.slice(0, 10)}${order.amazonOrderId ? `  Amazon ${order.amazonOrderId}` : ''}`,
+        );
         for (const l of order.lines) {
-          ctx.stdout(`  ${String(l.lineNo).padStart(3)}  ${l.itemId.padEnd(30)} ${String(l.quantity).padStart(6)} x ${moneyToDecimal(l.unitPrice)} ${l.unitPrice.currency}  ${l.warehouseId}${l.amazonOrderItemId ? `  item ${l.amazonOrderItemId}` : ''}`);
+          ctx.stdout(
+            `  ${String(l.lineNo).padStart(3)}  ${l.itemId.padEnd(30)} ${String(l.quantity).padStart(6)} x ${moneyToDecimal(l.unitPrice)} ${l.unitPrice.currency}  ${l.warehouseId}${l.amazonOrderItemId ? `  item ${l.amazonOrderItemId}` : ''}`,
+          );
         }
       } finally {
         await gateway.close();
@@ -141,15 +193,25 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 /** The read-only §8 catalog queries against SQL Server, printed as rows. */
-async function printCatalogQueries(settings: { url?: string | undefined; connectTimeoutMs: number; requestTimeoutMs: number }, queries: readonly { title: string; sql: string }[], out: (text: string) => void): Promise<void> {
+async function printCatalogQueries(
+  settings: { url?: string | undefined; connectTimeoutMs: number; requestTimeoutMs: number },
+  queries: readonly { title: string; sql: string }[],
+  out: (text: string) => void,
+): Promise<void> {
   const { createMssqlConnector } = await import('../../connectors/sage500/mssql-connector.ts');
-  const connector = await createMssqlConnector({ url: settings.url!, connectTimeoutMs: settings.connectTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs });
+  const connector = await createMssqlConnector({
+    url: settings.url!,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    requestTimeoutMs: settings.requestTimeoutMs,
+  });
   try {
     for (const q of queries) {
       out(`\n== ${q.title}`);
       try {
         const { rows } = await connector.pooled.query(q.sql, []);
-        out(rows.length === 0 ? '(nothing found)' : rows.map((r) => Object.values(r).map(String).join('\t')).join('\n'));
+        out(
+          rows.length === 0 ? '(nothing found)' : rows.map((r) => Object.values(r).map(String).join('\t')).join('\n'),
+        );
       } catch (err) {
         out(`(query failed: ${err instanceof Error ? err.message : String(err)})`);
       }

@@ -16,7 +16,9 @@ interface ServiceOptions {
 export function registerServiceCommands(program: Command, ctx: CliContext): void {
   const service = program
     .command('service')
-    .description('install Sellbridge as a service: systemd on Linux, a Windows service (WinSW) on Windows; and start, stop, status, uninstall it')
+    .description(
+      'install Sellbridge as a service: systemd on Linux, a Windows service (WinSW) on Windows; and start, stop, status, uninstall it',
+    )
     .addHelpText(
       'after',
       `
@@ -38,10 +40,18 @@ Examples:
     service
       .command(action)
       .description(description)
-      .addOption(new Option('--platform <platform>', 'generate for this platform (default: this machine)').choices(['linux', 'windows']))
+      .addOption(
+        new Option('--platform <platform>', 'generate for this platform (default: this machine)').choices([
+          'linux',
+          'windows',
+        ]),
+      )
       .option('--dry-run', 'print the files and the commands instead of writing and running them')
       .option('--unit-dir <dir>', 'Linux: where the unit file goes', '/etc/systemd/system')
-      .option('--wrapper <exe>', 'Windows: the WinSW executable (default: sellbridge-service.exe beside this executable)')
+      .option(
+        '--wrapper <exe>',
+        'Windows: the WinSW executable (default: sellbridge-service.exe beside this executable)',
+      )
       .action(async (opts: ServiceOptions) => {
         const { defaultLayout, servicePlan } = await import('../service-units.ts');
         const platform = opts.platform ?? (process.platform === 'win32' ? 'windows' : 'linux');
@@ -52,7 +62,10 @@ Examples:
         const layout = defaultLayout(platform, exe, args, ctx.env);
         const defaultWrapper = join(dirname(process.execPath), 'sellbridge-service.exe');
         const wrapper = opts.wrapper ?? (existsSync(defaultWrapper) ? defaultWrapper : undefined);
-        const plan = servicePlan(layout, { unitDir: opts.unitDir ?? '/etc/systemd/system', ...(wrapper ? { wrapper } : {}) });
+        const plan = servicePlan(layout, {
+          unitDir: opts.unitDir ?? '/etc/systemd/system',
+          ...(wrapper ? { wrapper } : {}),
+        });
         const commands = plan.commands[action];
         if (opts.dryRun) {
           if (action === 'install') for (const f of plan.files) ctx.stdout(`--- ${f.path}\n${f.content}`);
@@ -60,9 +73,15 @@ Examples:
           return;
         }
         if (platform !== (process.platform === 'win32' ? 'windows' : 'linux'))
-          throw Object.assign(new Error(`cannot ${action} a ${platform} service on ${process.platform}: use --dry-run to see the files`), { exitCode: 2 });
+          throw Object.assign(
+            new Error(`cannot ${action} a ${platform} service on ${process.platform}: use --dry-run to see the files`),
+            { exitCode: 2 },
+          );
         if (action === 'install') {
-          if (platform === 'windows' && !wrapper) throw new Error('the WinSW wrapper was not found: put sellbridge-service.exe beside this executable or give --wrapper <exe>');
+          if (platform === 'windows' && !wrapper)
+            throw new Error(
+              'the WinSW wrapper was not found: put sellbridge-service.exe beside this executable or give --wrapper <exe>',
+            );
           for (const f of plan.files) {
             mkdirSync(dirname(f.path), { recursive: true });
             if (f.path === layout.configFile && existsSync(f.path)) {
@@ -92,10 +111,16 @@ Examples:
             throw new Error(`\`${c.join(' ')}\` failed (exit ${status ?? '?'})`, { cause: err });
           }
         }
-        if (action === 'install') ctx.stdout(`installed; edit ${layout.configFile}, check it with \`sellbridge -c ${layout.configFile} doctor\`, then \`sellbridge service start\``);
+        if (action === 'install')
+          ctx.stdout(
+            `installed; edit ${layout.configFile}, check it with \`sellbridge -c ${layout.configFile} doctor\`, then \`sellbridge service start\``,
+          );
       });
 
-  add('install', 'write the service definition and a starter configuration, create the account and folders, register the service');
+  add(
+    'install',
+    'write the service definition and a starter configuration, create the account and folders, register the service',
+  );
   add('uninstall', 'stop and remove the service (configuration and store are kept)');
   add('start', 'start the service');
   add('stop', 'stop the service (in-flight jobs finish first)');

@@ -10,7 +10,9 @@ import { formatTable } from '../format.ts';
 export function registerSettlementsCommands(program: Command, ctx: CliContext): void {
   const settlements = program
     .command('settlements')
-    .description('Amazon settlement reports -> Sage 500 GL journals: import, list, show, reconcile with Sellbridge orders')
+    .description(
+      'Amazon settlement reports -> Sage 500 GL journals: import, list, show, reconcile with Sellbridge orders',
+    )
     .addHelpText(
       'after',
       `
@@ -49,32 +51,53 @@ Examples:
         const { importSettlement } = await import('../../flows/post-settlement.ts');
         const { existsSync } = await import('node:fs');
         if (!existsSync(file)) throw new SellbridgeError('SB_CLI_USAGE', `no such file: ${file}`);
-        const deps = createSettlementDeps({ store: rt.store, sage: rt.sage, clock: rt.clock, queue: rt.queue, config: rt.config.settlements });
+        const deps = createSettlementDeps({
+          store: rt.store,
+          sage: rt.sage,
+          clock: rt.clock,
+          queue: rt.queue,
+          config: rt.config.settlements,
+        });
         await refreshStoredGlRules(deps, connectionId); // GL rules edited in the admin API go first
         let outcome;
         try {
-          outcome = await importSettlement(connectionId, settlementFileFromPath(file, { numberFormat: rt.config.settlements.numberFormat }), deps, { dryRun: opts.dryRun === true });
+          outcome = await importSettlement(
+            connectionId,
+            settlementFileFromPath(file, { numberFormat: rt.config.settlements.numberFormat }),
+            deps,
+            { dryRun: opts.dryRun === true },
+          );
         } catch (err) {
           if (err instanceof MappingError && err.code.startsWith('SB_SETTLE_')) {
-            ctx.stderr(`error ${err.code}: ${file} ${opts.dryRun ? 'would be quarantined' : 'quarantined'}; nothing was posted`);
+            ctx.stderr(
+              `error ${err.code}: ${file} ${opts.dryRun ? 'would be quarantined' : 'quarantined'}; nothing was posted`,
+            );
             for (const i of err.issues.slice(0, 50)) ctx.stderr(`  ${i.field}: ${i.problem}`);
-            if (err.issues.length > 50) ctx.stderr(`  and ${err.issues.length - 50} more (sellbridge settlements list --quarantined --json)`);
+            if (err.issues.length > 50)
+              ctx.stderr(`  and ${err.issues.length - 50} more (sellbridge settlements list --quarantined --json)`);
             process.exitCode = 2;
             return;
           }
           throw err;
         }
         if (opts.json) return ctx.stdout(JSON.stringify(outcome, null, 2));
-        if (outcome.extraColumns.length > 0) ctx.stdout(`note: columns Amazon does not document, kept but not used: ${outcome.extraColumns.join(', ')}`);
+        if (outcome.extraColumns.length > 0)
+          ctx.stdout(`note: columns Amazon does not document, kept but not used: ${outcome.extraColumns.join(', ')}`);
         switch (outcome.kind) {
           case 'dry-run':
-            ctx.stdout(`dry run: settlement ${outcome.settlementId} would be ${outcome.wouldBe}${outcome.existing ? ` (on record: ${outcome.existing.state}, revision ${outcome.existing.revision})` : ''}; nothing written`);
+            ctx.stdout(
+              `dry run: settlement ${outcome.settlementId} would be ${outcome.wouldBe}${outcome.existing ? ` (on record: ${outcome.existing.state}, revision ${outcome.existing.revision})` : ''}; nothing written`,
+            );
             for (const j of outcome.journals) ctx.stdout(`\n${journalText(j)}`);
             return;
           case 'unchanged':
-            return ctx.stdout(`settlement ${outcome.settlementId} is already posted (revision ${outcome.revision}, batch ${outcome.journals.map((j) => j.batchNo).join(', ')}); nothing posted`);
+            return ctx.stdout(
+              `settlement ${outcome.settlementId} is already posted (revision ${outcome.revision}, batch ${outcome.journals.map((j) => j.batchNo).join(', ')}); nothing posted`,
+            );
           case 'posted':
-            ctx.stdout(`settlement ${outcome.settlementId} posted as unposted GL batch ${outcome.journals.map((j) => `${j.batchNo} (${j.reference})`).join(', ')}`);
+            ctx.stdout(
+              `settlement ${outcome.settlementId} posted as unposted GL batch ${outcome.journals.map((j) => `${j.batchNo} (${j.reference})`).join(', ')}`,
+            );
             for (const j of outcome.journals) ctx.stdout(`\n${journalText(j)}`);
             return;
           case 'corrected':
@@ -102,7 +125,15 @@ Examples:
           if (files.length === 0) return ctx.stdout('no quarantined settlement files');
           return ctx.stdout(
             formatTable(
-              files.map((f) => ({ id: f.id, at: f.createdAt, source: f.source, settlement: f.settlementId ?? '', code: f.code, problems: f.issues.length, first: f.issues[0] ? `${f.issues[0].field}: ${f.issues[0].problem}` : '' })),
+              files.map((f) => ({
+                id: f.id,
+                at: f.createdAt,
+                source: f.source,
+                settlement: f.settlementId ?? '',
+                code: f.code,
+                problems: f.issues.length,
+                first: f.issues[0] ? `${f.issues[0].field}: ${f.issues[0].problem}` : '',
+              })),
               ['id', 'at', 'source', 'settlement', 'code', 'problems', 'first'],
               90,
             ),
@@ -114,8 +145,15 @@ Examples:
         ctx.stdout(
           formatTable(
             rows.map((r) => ({
-              settlement: r.settlementId, deposit: r.depositDate.slice(0, 10), period: `${r.periodStart.slice(0, 10)}..${r.periodEnd.slice(0, 10)}`, total: `${moneyToDecimal(r.total)} ${r.currency}`,
-              rows: r.rows, state: r.state, revision: r.revision, batches: r.journals.map((j) => j.batchNo).join(','), error: r.lastError ?? '',
+              settlement: r.settlementId,
+              deposit: r.depositDate.slice(0, 10),
+              period: `${r.periodStart.slice(0, 10)}..${r.periodEnd.slice(0, 10)}`,
+              total: `${moneyToDecimal(r.total)} ${r.currency}`,
+              rows: r.rows,
+              state: r.state,
+              revision: r.revision,
+              batches: r.journals.map((j) => j.batchNo).join(','),
+              error: r.lastError ?? '',
             })),
             ['settlement', 'deposit', 'period', 'total', 'rows', 'state', 'revision', 'batches', 'error'],
           ),
@@ -125,13 +163,19 @@ Examples:
 
   settlements
     .command('show <settlementId>')
-    .description('one settlement: summary, the journals posted (Sage batch numbers, lines) and its orders matched to Sellbridge orders')
+    .description(
+      'one settlement: summary, the journals posted (Sage batch numbers, lines) and its orders matched to Sellbridge orders',
+    )
     .option('--json', 'print JSON')
     .action(async (settlementId: string, opts: { json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
         const store = await import('../../connectors/store/settlement-ledger.ts');
         const record = await store.getSettlement(rt.store, connectionId, settlementId);
-        if (!record) throw new SellbridgeError('SB_CLI_USAGE', `no settlement ${settlementId} on record for connection ${connectionId} (see 'sellbridge settlements list')`);
+        if (!record)
+          throw new SellbridgeError(
+            'SB_CLI_USAGE',
+            `no settlement ${settlementId} on record for connection ${connectionId} (see 'sellbridge settlements list')`,
+          );
         const rec = await store.reconcileSettlements(rt.store, connectionId, rt.clock.now(), settlementId);
         if (opts.json) return ctx.stdout(JSON.stringify({ settlement: record, reconciliation: rec }, null, 2));
         ctx.stdout(
@@ -142,14 +186,28 @@ Examples:
           ].join('\n'),
         );
         for (const j of record.journals) ctx.stdout(`\nSage batch ${j.batchNo} (key ${j.batchKey})\n${journalText(j)}`);
-        ctx.stdout(`\norders: ${rec.matched.length} matched to Sellbridge orders, ${rec.neverSeen.length} never seen by Sellbridge`);
-        if (rec.neverSeen.length > 0) ctx.stdout(formatTable(rec.neverSeen.map((o) => ({ order: o.amazonOrderId, amount: `${moneyToDecimal(money(o.currency, o.minor))} ${o.currency}`, rows: o.rows })), ['order', 'amount', 'rows']));
+        ctx.stdout(
+          `\norders: ${rec.matched.length} matched to Sellbridge orders, ${rec.neverSeen.length} never seen by Sellbridge`,
+        );
+        if (rec.neverSeen.length > 0)
+          ctx.stdout(
+            formatTable(
+              rec.neverSeen.map((o) => ({
+                order: o.amazonOrderId,
+                amount: `${moneyToDecimal(money(o.currency, o.minor))} ${o.currency}`,
+                rows: o.rows,
+              })),
+              ['order', 'amount', 'rows'],
+            ),
+          );
       }),
     );
 
   settlements
     .command('reconcile')
-    .description('Sellbridge orders no settlement names yet (with ageing) and settlement rows for orders Sellbridge never saw')
+    .description(
+      'Sellbridge orders no settlement names yet (with ageing) and settlement rows for orders Sellbridge never saw',
+    )
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
@@ -157,11 +215,37 @@ Examples:
         const rec = await store.reconcileSettlements(rt.store, connectionId, rt.clock.now());
         if (opts.json) return ctx.stdout(JSON.stringify(rec, null, 2));
         ctx.stdout(`matched: ${rec.matched.length} settlement order(s) to Sellbridge orders`);
-        ctx.stdout(`\nnot settled yet: ${rec.unsettled.length} (ageing in days: ${Object.entries(rec.ageing).map(([k, v]) => `${k}: ${v}`).join(', ')})`);
-        if (rec.unsettled.length > 0) ctx.stdout(formatTable(rec.unsettled.map((u) => ({ order: u.amazonOrderId, tranNo: u.tranNo ?? '', state: u.state, created: u.createdAt, days: u.ageDays })), ['order', 'tranNo', 'state', 'created', 'days']));
+        ctx.stdout(
+          `\nnot settled yet: ${rec.unsettled.length} (ageing in days: ${Object.entries(rec.ageing)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')})`,
+        );
+        if (rec.unsettled.length > 0)
+          ctx.stdout(
+            formatTable(
+              rec.unsettled.map((u) => ({
+                order: u.amazonOrderId,
+                tranNo: u.tranNo ?? '',
+                state: u.state,
+                created: u.createdAt,
+                days: u.ageDays,
+              })),
+              ['order', 'tranNo', 'state', 'created', 'days'],
+            ),
+          );
         ctx.stdout(`\nnever seen by Sellbridge: ${rec.neverSeen.length}`);
         if (rec.neverSeen.length > 0) {
-          ctx.stdout(formatTable(rec.neverSeen.map((o) => ({ order: o.amazonOrderId, settlement: o.settlementId, amount: `${moneyToDecimal(money(o.currency, o.minor))} ${o.currency}`, rows: o.rows })), ['order', 'settlement', 'amount', 'rows']));
+          ctx.stdout(
+            formatTable(
+              rec.neverSeen.map((o) => ({
+                order: o.amazonOrderId,
+                settlement: o.settlementId,
+                amount: `${moneyToDecimal(money(o.currency, o.minor))} ${o.currency}`,
+                rows: o.rows,
+              })),
+              ['order', 'settlement', 'amount', 'rows'],
+            ),
+          );
         }
       }),
     );
@@ -172,8 +256,16 @@ Examples:
     .action(async (_opts: unknown, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
         const { SETTLEMENT_DISCOVER_QUEUE, settlementDiscoverKey } = await import('../../flows/settlement.ts');
-        const job = await rt.queue.enqueue(SETTLEMENT_DISCOVER_QUEUE, { connectionId }, { key: settlementDiscoverKey(connectionId), dedupe: true });
-        ctx.stdout(job.deduplicated ? `a settlement.discover job for ${connectionId} is already pending (${job.id})` : `queued settlement.discover for ${connectionId} (job ${job.id})`);
+        const job = await rt.queue.enqueue(
+          SETTLEMENT_DISCOVER_QUEUE,
+          { connectionId },
+          { key: settlementDiscoverKey(connectionId), dedupe: true },
+        );
+        ctx.stdout(
+          job.deduplicated
+            ? `a settlement.discover job for ${connectionId} is already pending (${job.id})`
+            : `queued settlement.discover for ${connectionId} (job ${job.id})`,
+        );
       }),
     );
 }
@@ -185,8 +277,18 @@ export function journalText(j: JournalBatch): string {
   const dec = (minor: number) => (minor === 0 ? '' : moneyToDecimal(money(j.currency, minor)));
   const table = formatTable(
     [
-      ...j.lines.map((l) => ({ account: l.account, debit: dec(Math.max(0, l.amount.minor)), credit: dec(Math.max(0, -l.amount.minor)), comment: l.comment })),
-      { account: 'total', debit: moneyToDecimal(money(j.currency, debit)), credit: moneyToDecimal(money(j.currency, credit)), comment: debit === credit ? 'balanced' : 'NOT BALANCED' },
+      ...j.lines.map((l) => ({
+        account: l.account,
+        debit: dec(Math.max(0, l.amount.minor)),
+        credit: dec(Math.max(0, -l.amount.minor)),
+        comment: l.comment,
+      })),
+      {
+        account: 'total',
+        debit: moneyToDecimal(money(j.currency, debit)),
+        credit: moneyToDecimal(money(j.currency, credit)),
+        comment: debit === credit ? 'balanced' : 'NOT BALANCED',
+      },
     ],
     ['account', 'debit', 'credit', 'comment'],
   );

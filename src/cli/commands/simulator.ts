@@ -16,7 +16,8 @@ interface SimulatorCommandOptions {
 
 function number(name: string, value: string, check: (n: number) => boolean): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) throw new SellbridgeError('SB_CLI_USAGE', `--${name} got ${JSON.stringify(value)}, which is not valid`);
+  if (!Number.isFinite(n) || !check(n))
+    throw new SellbridgeError('SB_CLI_USAGE', `--${name} got ${JSON.stringify(value)}, which is not valid`);
   return n;
 }
 
@@ -36,7 +37,10 @@ export function registerSimulatorCommands(program: Command, ctx: CliContext): vo
     .option('--no-limits', 'do not enforce usage plans (no 429 from empty buckets)')
     .option('--skus <list>', 'comma-separated SKUs to draw order lines from (e.g. the Sage sandbox item ids)')
     .option('--settlement', 'also generate a settlement report (Flat File V2) from the generated orders')
-    .option('--live', 'keep the data moving: a new order every simulated minute, order life-cycle steps every two (time-scaled)')
+    .option(
+      '--live',
+      'keep the data moving: a new order every simulated minute, order life-cycle steps every two (time-scaled)',
+    )
     .addHelpText(
       'after',
       `
@@ -51,7 +55,10 @@ Example:
       const orders = number('orders', opts.orders, (n) => Number.isInteger(n) && n >= 0 && n <= 100_000);
       const timeScale = number('time-scale', opts.timeScale, (n) => n > 0);
       const seed = /^\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
-      const skus = opts.skus?.split(',').map((s) => s.trim()).filter(Boolean);
+      const skus = opts.skus
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const { createAmazonSimulator } = await import('../../simulator/amazon/index.ts'); // loaded only when run
       const sim = await createAmazonSimulator({
         port,
@@ -66,9 +73,15 @@ Example:
       if (opts.settlement) sim.control.generateSettlementReport();
       if (opts.live) sim.control.startTraffic({ newOrderEveryMs: 60_000, advanceEveryMs: 120_000 });
       ctx.stdout(`SP-API simulator listening on ${sim.url}`);
-      ctx.stdout(`  LWA token endpoint: ${sim.url}/auth/o2/token   refresh token: ${seller.refreshToken}   seller: ${seller.sellerId}`);
-      ctx.stdout(`  SQS endpoint: ${sim.url}   notifications queue URL: ${sim.control.sqsQueueUrl('sellbridge-notifications')}`);
-      ctx.stdout(`  ${orders} orders (seed ${String(seed)}), time scale ${timeScale}, usage plans ${opts.limits ? 'enforced' : 'off'}; Ctrl+C stops it`);
+      ctx.stdout(
+        `  LWA token endpoint: ${sim.url}/auth/o2/token   refresh token: ${seller.refreshToken}   seller: ${seller.sellerId}`,
+      );
+      ctx.stdout(
+        `  SQS endpoint: ${sim.url}   notifications queue URL: ${sim.control.sqsQueueUrl('sellbridge-notifications')}`,
+      );
+      ctx.stdout(
+        `  ${orders} orders (seed ${String(seed)}), time scale ${timeScale}, usage plans ${opts.limits ? 'enforced' : 'off'}; Ctrl+C stops it`,
+      );
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

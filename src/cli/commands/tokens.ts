@@ -12,7 +12,9 @@ async function withAuth(ctx: CliContext, cmd: Command, work: (auth: AuthService)
   const store = openStore(config.store);
   try {
     await store.migrate();
-    await work(createAuthService(store, systemClock, { settings: { minPasswordLength: config.security.minPasswordLength } }));
+    await work(
+      createAuthService(store, systemClock, { settings: { minPasswordLength: config.security.minPasswordLength } }),
+    );
   } finally {
     await store.close();
   }
@@ -42,12 +44,16 @@ Examples:
     .command('create')
     .description('create a token; it is printed once and stored only as a SHA-256 hash')
     .requiredOption('--name <name>', 'what the token is for (shown in the audit log as token:<name>)')
-    .addOption(new Option('--role <role>', 'what it may do').choices(['viewer', 'operator', 'admin']).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'what it may do').choices(['viewer', 'operator', 'admin']).makeOptionMandatory(),
+    )
     .action(async (opts: { name: string; role: 'viewer' | 'operator' | 'admin' }, cmd: Command) =>
       withAuth(ctx, cmd, async (auth) => {
         const { token, info } = await auth.createToken({ name: opts.name, role: opts.role, actor: cliActor() });
         ctx.stdout(token);
-        ctx.stderr(`token ${info.name} (${info.role}, id ${info.id}) created; it is shown only this once, store it now`);
+        ctx.stderr(
+          `token ${info.name} (${info.role}, id ${info.id}) created; it is shown only this once, store it now`,
+        );
       }),
     );
 
@@ -60,7 +66,12 @@ Examples:
         const list = await auth.listTokens();
         if (opts.json) return ctx.stdout(JSON.stringify(list, null, 2));
         if (list.length === 0) return ctx.stdout('no tokens');
-        ctx.stdout(formatTable(list.map((t) => ({ ...t, lastUsedAt: t.lastUsedAt ?? '', revokedAt: t.revokedAt ?? '' })), ['id', 'name', 'role', 'createdBy', 'createdAt', 'lastUsedAt', 'revokedAt']));
+        ctx.stdout(
+          formatTable(
+            list.map((t) => ({ ...t, lastUsedAt: t.lastUsedAt ?? '', revokedAt: t.revokedAt ?? '' })),
+            ['id', 'name', 'role', 'createdBy', 'createdAt', 'lastUsedAt', 'revokedAt'],
+          ),
+        );
       }),
     );
 

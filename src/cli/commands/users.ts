@@ -30,13 +30,27 @@ Examples:
   users
     .command('add <name>')
     .description('add a user (or with --replace reset one: new password and role, lockout lifted)')
-    .addOption(new Option('--role <role>', 'what the user may do').choices(['viewer', 'operator', 'admin']).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'what the user may do')
+        .choices(['viewer', 'operator', 'admin'])
+        .makeOptionMandatory(),
+    )
     .option('--replace', 'reset an existing user')
     .action(async (name: string, opts: { role: 'viewer' | 'operator' | 'admin'; replace?: boolean }, cmd: Command) =>
       withAuth(ctx, cmd, async (auth) => {
         const password = (process.stdin.isTTY ? '' : await readStdin()).split(/\r?\n/)[0] ?? '';
-        if (!password) throw new SellbridgeError('SB_CLI_USAGE', 'no password given: pipe it on standard input, e.g. printf "%s\\n" "$PASSWORD" | sellbridge users add <name> --role viewer');
-        const user = await auth.addUser({ name, role: opts.role, password, actor: cliActor(), replace: opts.replace === true });
+        if (!password)
+          throw new SellbridgeError(
+            'SB_CLI_USAGE',
+            'no password given: pipe it on standard input, e.g. printf "%s\\n" "$PASSWORD" | sellbridge users add <name> --role viewer',
+          );
+        const user = await auth.addUser({
+          name,
+          role: opts.role,
+          password,
+          actor: cliActor(),
+          replace: opts.replace === true,
+        });
         ctx.stdout(`user ${user.name} ${opts.replace ? 'reset' : 'added'} with role ${user.role}`);
       }),
     );
@@ -48,7 +62,12 @@ Examples:
       withAuth(ctx, cmd, async (auth) => {
         const list = await auth.listUsers();
         if (list.length === 0) return ctx.stdout('no users');
-        ctx.stdout(formatTable(list.map((u) => ({ ...u, lockedUntil: u.lockedUntil ?? '' })), ['name', 'role', 'failedLogins', 'lockedUntil', 'createdAt']));
+        ctx.stdout(
+          formatTable(
+            list.map((u) => ({ ...u, lockedUntil: u.lockedUntil ?? '' })),
+            ['name', 'role', 'failedLogins', 'lockedUntil', 'createdAt'],
+          ),
+        );
       }),
     );
 }

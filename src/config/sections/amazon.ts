@@ -16,12 +16,19 @@ export const amazonSection = z
     region: z
       .enum(['na', 'eu', 'fe'])
       .default('na')
-      .describe('SP-API region of the seller account: `na` (US, CA, MX, BR), `eu` (Europe, IN, TR, AE, SA, EG, ZA), `fe` (JP, AU, SG)'),
-    sandbox: z.boolean().default(false).describe("Use Amazon's sandbox hosts (static/dynamic sandbox; 5 rps, burst 15) instead of production"),
+      .describe(
+        'SP-API region of the seller account: `na` (US, CA, MX, BR), `eu` (Europe, IN, TR, AE, SA, EG, ZA), `fe` (JP, AU, SG)',
+      ),
+    sandbox: z
+      .boolean()
+      .default(false)
+      .describe("Use Amazon's sandbox hosts (static/dynamic sandbox; 5 rps, burst 15) instead of production"),
     endpoint: z
       .url()
       .optional()
-      .describe('SP-API base URL override, e.g. the simulator at `http://127.0.0.1:4567`; unset = the regional Amazon host'),
+      .describe(
+        'SP-API base URL override, e.g. the simulator at `http://127.0.0.1:4567`; unset = the regional Amazon host',
+      ),
     lwaEndpoint: z
       .url()
       .default('https://api.amazon.com/auth/o2/token')
@@ -43,7 +50,9 @@ export const amazonSection = z
       .array(z.string().min(1))
       .min(1)
       .default(['ATVPDKIKX0DER'])
-      .describe('Marketplaces this connection sells in (comma-separated in env), e.g. ATVPDKIKX0DER (US), A1PA6795UKMFR9 (DE)'),
+      .describe(
+        'Marketplaces this connection sells in (comma-separated in env), e.g. ATVPDKIKX0DER (US), A1PA6795UKMFR9 (DE)',
+      ),
     requestTimeoutMs: durationMs('Deadline of one SP-API or LWA request', 30 * SECOND),
     documentTimeoutMs: durationMs('Deadline of one feed/report document upload or download', 120 * SECOND),
     maxRateWaitMs: durationMs(
@@ -52,11 +61,20 @@ export const amazonSection = z
     ),
     circuit: z
       .strictObject({
-        failureThreshold: count('Consecutive outage failures (network error, timeout, 5xx) of one endpoint family that open its circuit', 5, 1),
-        openMs: durationMs('How long an open Amazon circuit makes jobs wait before one probe call is let through', 15 * SECOND),
+        failureThreshold: count(
+          'Consecutive outage failures (network error, timeout, 5xx) of one endpoint family that open its circuit',
+          5,
+          1,
+        ),
+        openMs: durationMs(
+          'How long an open Amazon circuit makes jobs wait before one probe call is let through',
+          15 * SECOND,
+        ),
       })
       .prefault({})
-      .describe('Circuit breakers in front of Amazon, one per endpoint family (lwa, orders, feeds, reports, listings, inventory, notifications, finances): while open, jobs wait without spending attempts'),
+      .describe(
+        'Circuit breakers in front of Amazon, one per endpoint family (lwa, orders, feeds, reports, listings, inventory, notifications, finances): while open, jobs wait without spending attempts',
+      ),
     usagePlans: z
       .record(z.string(), usagePlan)
       .default({})
@@ -65,10 +83,18 @@ export const amazonSection = z
       ),
     sqs: z
       .strictObject({
-        queueUrl: z.url().optional().describe('SQS queue URL that receives ORDER_CHANGE, FEED/REPORT_PROCESSING_FINISHED; unset = no SQS intake'),
-        endpoint: z.url().optional().describe('SQS endpoint override (simulator or VPC endpoint); unset = the AWS regional endpoint'),
+        queueUrl: z
+          .url()
+          .optional()
+          .describe('SQS queue URL that receives ORDER_CHANGE, FEED/REPORT_PROCESSING_FINISHED; unset = no SQS intake'),
+        endpoint: z
+          .url()
+          .optional()
+          .describe('SQS endpoint override (simulator or VPC endpoint); unset = the AWS regional endpoint'),
         region: z.string().min(1).default('us-east-1').describe('AWS region of the queue'),
-        accessKeyId: secret('AWS access key id for the queue; unset = the AWS default chain (environment, instance role)'),
+        accessKeyId: secret(
+          'AWS access key id for the queue; unset = the AWS default chain (environment, instance role)',
+        ),
         secretAccessKey: secret('AWS secret access key for the queue; unset = the AWS default chain'),
         waitTimeSeconds: count('Long-poll wait of one ReceiveMessage (0-20 s)', 20),
         maxMessages: count('Messages per ReceiveMessage (1-10)', 10, 1),

@@ -8,13 +8,23 @@ export const ordersSection = z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _')
       .default('default')
-      .describe('Id of the Amazon seller <-> Sage company connection this process serves (keys its links, cursors and aliases)'),
+      .describe(
+        'Id of the Amazon seller <-> Sage company connection this process serves (keys its links, cursors and aliases)',
+      ),
     shipmentPollEveryMs: durationMs('How often Sage 500 is asked for new shipments (shipment.poll)', MINUTE),
     poll: z
       .strictObject({
-        enabled: z.boolean().default(true).describe('Run the polling safety net (order.poll): searchOrders by last update, for notifications that never arrived'),
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Run the polling safety net (order.poll): searchOrders by last update, for notifications that never arrived',
+          ),
         everyMs: durationMs('How often the safety net asks Amazon for recently updated orders', 5 * MINUTE),
-        overlapMs: durationMs('How far before the stored cursor each poll starts again, so orders updated around the cursor are not missed', 10 * MINUTE),
+        overlapMs: durationMs(
+          'How far before the stored cursor each poll starts again, so orders updated around the cursor are not missed',
+          10 * MINUTE,
+        ),
         initialLookbackMs: durationMs('First poll of a connection: how far back it looks', 24 * HOUR),
         pageSize: count('Orders per searchOrders page (1-100)', 100, 1),
         maxPages: count('Pages one order.poll job reads before it queues itself to continue', 20, 1),
@@ -24,19 +34,30 @@ export const ordersSection = z
     sageCircuit: z
       .strictObject({
         failureThreshold: count('Consecutive Sage-unavailable failures that open the circuit', 5, 1),
-        openMs: durationMs('How long the open circuit makes jobs wait before one probe call is let through', 30 * SECOND),
+        openMs: durationMs(
+          'How long the open circuit makes jobs wait before one probe call is let through',
+          30 * SECOND,
+        ),
       })
       .prefault({})
       .describe('Circuit breaker in front of Sage 500: while open, jobs wait without spending attempts'),
     webhook: z
       .strictObject({
-        apiKey: secret('Key the webhook POST /webhooks/amazon accepts in the `x-api-key` header (EventBridge API destination, API key auth)'),
-        basicUser: z.string().min(1).optional().describe('User name the webhook accepts with HTTP Basic auth (EventBridge API destination, Basic auth)'),
+        apiKey: secret(
+          'Key the webhook POST /webhooks/amazon accepts in the `x-api-key` header (EventBridge API destination, API key auth)',
+        ),
+        basicUser: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('User name the webhook accepts with HTTP Basic auth (EventBridge API destination, Basic auth)'),
         basicPassword: secret('Password the webhook accepts with HTTP Basic auth'),
         bodyLimitBytes: count('Largest webhook body accepted (bytes); larger ones get 413', 256 * 1024, 1024),
       })
       .prefault({})
-      .describe('HTTPS intake of Amazon notifications (EventBridge API destination); closed (401) until a key or Basic credentials are set'),
+      .describe(
+        'HTTPS intake of Amazon notifications (EventBridge API destination); closed (401) until a key or Basic credentials are set',
+      ),
   })
   .prefault({})
   .describe('Orders to fulfillment');

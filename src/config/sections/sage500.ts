@@ -19,13 +19,24 @@ export const sage500Section = z
       .string()
       .regex(/^[A-Z]{1,3}$/, 'one to three capital letters')
       .default('AZ')
-      .describe('Prefix of the sales order numbers (TranNo, 10 characters) Sellbridge reserves, so they never collide with Sage numbering'),
-    userId: z.string().min(1).max(30).default('sellbridge').describe('Sage user id written to the GL batches and journals Sellbridge enters (OrigUserID, CreateUserID) and by the sandbox; on SQL Server the sales order import takes the creating user from Sage (spDMMigrUserIDGet)'),
+      .describe(
+        'Prefix of the sales order numbers (TranNo, 10 characters) Sellbridge reserves, so they never collide with Sage numbering',
+      ),
+    userId: z
+      .string()
+      .min(1)
+      .max(30)
+      .default('sellbridge')
+      .describe(
+        'Sage user id written to the GL batches and journals Sellbridge enters (OrigUserID, CreateUserID) and by the sandbox; on SQL Server the sales order import takes the creating user from Sage (spDMMigrUserIDGet)',
+      ),
     packageTable: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a table name')
       .optional()
-      .describe('SQL Server: table holding shipment packages with tracking numbers, keyed by ShipKey. No public source names it, so there is no default: unset, the one table the catalog shows with ShipKey and a tracking column is used; `sellbridge sage500 discover` proposes one and writes it after confirmation'),
+      .describe(
+        'SQL Server: table holding shipment packages with tracking numbers, keyed by ShipKey. No public source names it, so there is no default: unset, the one table the catalog shows with ShipKey and a tracking column is used; `sellbridge sage500 discover` proposes one and writes it after confirmation',
+      ),
     packageTrackingColumn: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name')
@@ -36,13 +47,25 @@ export const sage500Section = z
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name')
       .optional()
       .describe('SQL Server: column of the package table that numbers the package (set with packageTable)'),
-    shipmentRewindKeys: count('Shipments: how many ShipKeys behind the cursor are read again, so shipments committed late are not missed', 500),
+    shipmentRewindKeys: count(
+      'Shipments: how many ShipKeys behind the cursor are read again, so shipments committed late are not missed',
+      500,
+    ),
     shipmentPageKeys: count('Shipments: how many ShipKeys past the cursor one read covers', 5000, 1),
-    glJournalId: z.string().min(1).max(10).default('GJ').describe('GL journal (tglJournal.JrnlID) that settlement journals are entered in'),
+    glJournalId: z
+      .string()
+      .min(1)
+      .max(10)
+      .default('GJ')
+      .describe('GL journal (tglJournal.JrnlID) that settlement journals are entered in'),
     connectTimeoutMs: durationMs('SQL Server: how long to wait for a connection', 15 * SECOND),
     requestTimeoutMs: durationMs('SQL Server: how long one statement or procedure call may run', 60 * SECOND),
     unavailableRetryMs: durationMs('How long a job waits before it tries again after Sage was unavailable', MINUTE),
-    importMaxCalls: count('How many times spSOapiSalesOrdIns is called for one order while it answers @oContinue = 1', 50, 1),
+    importMaxCalls: count(
+      'How many times spSOapiSalesOrdIns is called for one order while it answers @oContinue = 1',
+      50,
+      1,
+    ),
     warehouseSimulator: z
       .strictObject({
         enabled: z.boolean().default(false).describe('Sandbox: pick and ship open orders by itself (demo)'),

@@ -12,14 +12,20 @@ export const serverSection = z
     behindTls: z
       .boolean()
       .default(false)
-      .describe('TLS terminates in front of Sellbridge (reverse proxy): send Strict-Transport-Security and mark the session cookie Secure'),
+      .describe(
+        'TLS terminates in front of Sellbridge (reverse proxy): send Strict-Transport-Security and mark the session cookie Secure',
+      ),
     trustedProxies: z
       .array(z.string().min(1))
       .default([])
       .describe(
         'Addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed (e.g. ["10.0.0.5", "10.1.0.0/16"]); empty (the default) uses the socket address, so a client cannot choose the address the sign-in limit counts',
       ),
-    bodyLimitBytes: count('Largest request body accepted (JSON and CSV imports); larger bodies answer 413', 1024 * 1024, 1024),
+    bodyLimitBytes: count(
+      'Largest request body accepted (JSON and CSV imports); larger bodies answer 413',
+      1024 * 1024,
+      1024,
+    ),
   })
   .prefault({})
   .describe('HTTP server (health, metrics, webhooks, admin API, dashboard)');

@@ -14,38 +14,75 @@ const rule = z
     amountType: z.string().min(1).default('*').describe('Amazon amount-type, or `*`'),
     amountDescription: z.string().min(1).default('*').describe('Amazon amount-description, or `*`'),
     account: glAccount.describe('Sage GL account (as Sage shows it) the rows go to'),
-    label: z.string().min(1).max(40).default('Amazon').describe('Text on the journal line (Sage keeps 50 characters with the settlement id)'),
+    label: z
+      .string()
+      .min(1)
+      .max(40)
+      .default('Amazon')
+      .describe('Text on the journal line (Sage keeps 50 characters with the settlement id)'),
     marketplace: z.string().min(1).optional().describe('Only rows of this marketplace name (e.g. Amazon.de)'),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code').optional().describe('Only rows in this currency'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
+      .optional()
+      .describe('Only rows in this currency'),
   })
   .describe('One category -> account rule');
 
 export const settlementsSection = z
   .strictObject({
-    enabled: z.boolean().default(false).describe('Discover new settlement reports on a schedule inside `sellbridge run` and post them'),
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Discover new settlement reports on a schedule inside `sellbridge run` and post them'),
     connectionId: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _')
       .optional()
-      .describe('Connection (one Sage company + one seller account) settlements are kept and reconciled under; unset = orders.connectionId'),
-    discoveryEveryMs: durationMs('How often getReports is asked for new settlement reports (Amazon makes one about every 14 days)', 240 * MINUTE),
+      .describe(
+        'Connection (one Sage company + one seller account) settlements are kept and reconciled under; unset = orders.connectionId',
+      ),
+    discoveryEveryMs: durationMs(
+      'How often getReports is asked for new settlement reports (Amazon makes one about every 14 days)',
+      240 * MINUTE,
+    ),
     lookbackDays: count('First discovery: how many days back to look (Amazon keeps reports 90 days)', 90, 1),
-    bankClearingAccount: glAccount.default('1050-00').describe('GL account that receives the deposit (total-amount): the bank or an Amazon clearing account'),
+    bankClearingAccount: glAccount
+      .default('1050-00')
+      .describe('GL account that receives the deposit (total-amount): the bank or an Amazon clearing account'),
     bankAccountByCurrency: z
       .record(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'), glAccount)
       .default({})
       .describe('Per-currency clearing accounts, e.g. {EUR: "1051-00"}; others use bankClearingAccount'),
     suspenseAccount: glAccount
       .optional()
-      .describe('When set, rows no rule maps are booked here (their category on the line) instead of stopping the settlement'),
+      .describe(
+        'When set, rows no rule maps are booked here (their category on the line) instead of stopping the settlement',
+      ),
     postingDate: z
       .enum(['deposit', 'split-month-end'])
       .default('deposit')
-      .describe('Journal date: `deposit` (the deposit date) or `split-month-end` (rows posted in an earlier month get their own journal dated that month\'s last day)'),
-    summarize: z.enum(['account', 'order']).default('account').describe('One journal line per GL account, or per account and Amazon order'),
-    numberFormat: z.enum(['auto', 'us', 'eu']).default('auto').describe('Amounts in files: `auto` detects 1,234.56 (US) or 1.234,56 (EU) per file'),
-    useDefaultRules: z.boolean().default(true).describe('Append the seeded category rules (orders, tax, refunds, fees, promotions, facilitator tax, reserves, advertising, subscription, reimbursements) after `rules`'),
-    rules: z.array(rule).default([]).describe('Category -> account rules tried before the seeded ones (first match wins)'),
+      .describe(
+        "Journal date: `deposit` (the deposit date) or `split-month-end` (rows posted in an earlier month get their own journal dated that month's last day)",
+      ),
+    summarize: z
+      .enum(['account', 'order'])
+      .default('account')
+      .describe('One journal line per GL account, or per account and Amazon order'),
+    numberFormat: z
+      .enum(['auto', 'us', 'eu'])
+      .default('auto')
+      .describe('Amounts in files: `auto` detects 1,234.56 (US) or 1.234,56 (EU) per file'),
+    useDefaultRules: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Append the seeded category rules (orders, tax, refunds, fees, promotions, facilitator tax, reserves, advertising, subscription, reimbursements) after `rules`',
+      ),
+    rules: z
+      .array(rule)
+      .default([])
+      .describe('Category -> account rules tried before the seeded ones (first match wins)'),
   })
   .prefault({})
   .describe('Amazon settlement reports to the Sage 500 general ledger');

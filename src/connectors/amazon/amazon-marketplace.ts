@@ -6,7 +6,14 @@ import type { SpApiClient } from './sp-api/client.ts';
 import type { AmazonFulfillmentStatus, AmazonIncludedData } from './wire.ts';
 
 /** What a canonical order needs from Orders 2026-01-01 (items are always included). */
-export const ORDER_INCLUDED_DATA: readonly AmazonIncludedData[] = ['PROCEEDS', 'PROMOTION', 'CANCELLATION', 'FULFILLMENT', 'PACKAGES', 'TAX'];
+export const ORDER_INCLUDED_DATA: readonly AmazonIncludedData[] = [
+  'PROCEEDS',
+  'PROMOTION',
+  'CANCELLATION',
+  'FULFILLMENT',
+  'PACKAGES',
+  'TAX',
+];
 export const PII_INCLUDED_DATA: readonly AmazonIncludedData[] = ['BUYER', 'RECIPIENT'];
 
 export interface AmazonMarketplaceOptions {
@@ -21,7 +28,8 @@ export interface AmazonMarketplaceOptions {
  */
 export function createAmazonMarketplace(options: AmazonMarketplaceOptions): AmazonMarketplace {
   const { client } = options;
-  const included = (pii: boolean | undefined) => (pii ? [...ORDER_INCLUDED_DATA, ...PII_INCLUDED_DATA] : [...ORDER_INCLUDED_DATA]);
+  const included = (pii: boolean | undefined) =>
+    pii ? [...ORDER_INCLUDED_DATA, ...PII_INCLUDED_DATA] : [...ORDER_INCLUDED_DATA];
 
   return {
     async getOrder(orderId, opts = {}): Promise<Order> {
@@ -35,15 +43,23 @@ export function createAmazonMarketplace(options: AmazonMarketplaceOptions): Amaz
         ...(query.createdBefore ? { createdBefore: query.createdBefore } : {}),
         ...(query.updatedAfter ? { lastUpdatedAfter: query.updatedAfter } : {}),
         ...(query.updatedBefore ? { lastUpdatedBefore: query.updatedBefore } : {}),
-        ...(query.statuses ? { fulfillmentStatuses: query.statuses.map((s) => ORDER_STATUS_TO_WIRE[s] as AmazonFulfillmentStatus) } : {}),
-        ...(query.fulfilledBy ? { fulfilledBy: [query.fulfilledBy === 'merchant' ? 'MERCHANT' : 'AMAZON'] as const } : {}),
+        ...(query.statuses
+          ? { fulfillmentStatuses: query.statuses.map((s) => ORDER_STATUS_TO_WIRE[s] as AmazonFulfillmentStatus) }
+          : {}),
+        ...(query.fulfilledBy
+          ? { fulfilledBy: [query.fulfilledBy === 'merchant' ? 'MERCHANT' : 'AMAZON'] as const }
+          : {}),
         marketplaceIds: query.marketplaceIds ?? options.marketplaceIds,
         ...(query.pageSize ? { maxResultsPerPage: query.pageSize } : {}),
         ...(query.pageToken ? { paginationToken: query.pageToken } : {}),
         includedData: included(query.includePii),
       });
       const searchedBefore = page.lastUpdatedBefore ?? page.createdBefore;
-      return { orders: page.items.map(orderFromWire), ...(page.nextToken ? { nextPageToken: page.nextToken } : {}), ...(searchedBefore ? { searchedBefore } : {}) };
+      return {
+        orders: page.items.map(orderFromWire),
+        ...(page.nextToken ? { nextPageToken: page.nextToken } : {}),
+        ...(searchedBefore ? { searchedBefore } : {}),
+      };
     },
 
     async confirmShipment(shipment: PackageShipment): Promise<void> {

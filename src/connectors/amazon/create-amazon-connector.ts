@@ -40,7 +40,10 @@ export interface AmazonConnectorDeps {
   /** Needed for SQS intake; without it (or without amazon.sqs.queueUrl) there is no consumer. */
   readonly inbox?: Inbox;
   readonly connectionId?: string;
-  readonly onNotification?: (n: ParsedNotification, outcome: { inboxId: string | undefined; duplicate: boolean }) => void | Promise<void>;
+  readonly onNotification?: (
+    n: ParsedNotification,
+    outcome: { inboxId: string | undefined; duplicate: boolean },
+  ) => void | Promise<void>;
   readonly onIntakeError?: (err: unknown) => void;
   readonly fetch?: FetchFn;
   /** Called with the operation name on every HTTP 429 from SP-API (metrics). */
@@ -65,7 +68,10 @@ export function createAmazonConnector(amazon: AmazonSettings, deps: AmazonConnec
   const connection = createSpApiConnection(connectionSettingsFromConfig(amazon), {
     clock: deps.clock,
     sleep: deps.sleep,
-    limiter: observeThrottles(createStoreRateLimiter(deps.store, { now: () => deps.clock.now().getTime() }), deps.onThrottled),
+    limiter: observeThrottles(
+      createStoreRateLimiter(deps.store, { now: () => deps.clock.now().getTime() }),
+      deps.onThrottled,
+    ),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.circuits ? { circuits: deps.circuits, circuitOpenMs: amazon.circuit.openMs } : {}),
   });

@@ -14,7 +14,11 @@ export interface DoctorCheck {
 }
 
 /** Notification types the intake needs (SQS-only types, sp-api-facts.md §11). */
-export const REQUIRED_SUBSCRIPTIONS = ['ORDER_CHANGE', 'FEED_PROCESSING_FINISHED', 'REPORT_PROCESSING_FINISHED'] as const;
+export const REQUIRED_SUBSCRIPTIONS = [
+  'ORDER_CHANGE',
+  'FEED_PROCESSING_FINISHED',
+  'REPORT_PROCESSING_FINISHED',
+] as const;
 
 /** `arn:aws:sqs:<region>:<account>:<name>` from `https://sqs.<region>.amazonaws.com/<account>/<name>`. */
 export function sqsArnFromQueueUrl(queueUrl: string, region: string): string | undefined {
@@ -49,7 +53,10 @@ function explain(err: unknown): string {
  * grantless token, each marketplace (one searchOrders call each), the notification destination and the
  * subscriptions the intake needs. It spends a few calls of Amazon's quota and changes nothing.
  */
-export async function runAmazonDoctor(amazon: AmazonSettings, deps: { readonly clock: Clock; readonly fetch?: FetchFn }): Promise<DoctorCheck[]> {
+export async function runAmazonDoctor(
+  amazon: AmazonSettings,
+  deps: { readonly clock: Clock; readonly fetch?: FetchFn },
+): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, status: DoctorCheck['status'], detail: string) => checks.push({ name, status, detail });
 
@@ -58,26 +65,58 @@ export async function runAmazonDoctor(amazon: AmazonSettings, deps: { readonly c
     !amazon.lwaClientSecret && 'amazon.lwaClientSecret',
     !amazon.refreshToken && 'amazon.refreshToken',
   ].filter((m): m is string => typeof m === 'string');
-  if (missing.length) add('credentials', 'fail', `missing: ${missing.join(', ')} (set them in sellbridge.yaml or SELLBRIDGE_AMAZON_* variables)`);
+  if (missing.length)
+    add(
+      'credentials',
+      'fail',
+      `missing: ${missing.join(', ')} (set them in sellbridge.yaml or SELLBRIDGE_AMAZON_* variables)`,
+    );
   else add('credentials', 'ok', 'LWA client id, client secret and refresh token are set');
-  if (!amazon.sellerId) add('seller id', 'warn', 'amazon.sellerId is not set: Listings Items calls need it, and rate buckets are keyed by it');
+  if (!amazon.sellerId)
+    add(
+      'seller id',
+      'warn',
+      'amazon.sellerId is not set: Listings Items calls need it, and rate buckets are keyed by it',
+    );
   else add('seller id', 'ok', amazon.sellerId);
   if (amazon.mode === 'simulator' && !amazon.endpoint)
-    add('endpoint', 'fail', `amazon.mode is simulator but amazon.endpoint is not set, so calls would go to Amazon's ${amazon.region} host: set amazon.endpoint to the URL \`sellbridge simulator\` prints (and amazon.lwaEndpoint to <url>/auth/o2/token)`);
-  else if (amazon.mode === 'live' && amazon.endpoint) add('endpoint', 'warn', `amazon.mode is live but amazon.endpoint overrides Amazon's host with ${amazon.endpoint}`);
-  else add('endpoint', 'ok', amazon.endpoint ? `SP-API at ${amazon.endpoint} (override)` : `region ${amazon.region}${amazon.sandbox ? ' sandbox' : ''}`);
+    add(
+      'endpoint',
+      'fail',
+      `amazon.mode is simulator but amazon.endpoint is not set, so calls would go to Amazon's ${amazon.region} host: set amazon.endpoint to the URL \`sellbridge simulator\` prints (and amazon.lwaEndpoint to <url>/auth/o2/token)`,
+    );
+  else if (amazon.mode === 'live' && amazon.endpoint)
+    add('endpoint', 'warn', `amazon.mode is live but amazon.endpoint overrides Amazon's host with ${amazon.endpoint}`);
+  else
+    add(
+      'endpoint',
+      'ok',
+      amazon.endpoint
+        ? `SP-API at ${amazon.endpoint} (override)`
+        : `region ${amazon.region}${amazon.sandbox ? ' sandbox' : ''}`,
+    );
 
   const unknown = amazon.marketplaceIds.filter((id) => !MARKETPLACES[id]);
   const outside = marketplacesOutsideRegion(amazon.region, amazon.marketplaceIds).filter((id) => MARKETPLACES[id]);
   if (unknown.length) add('marketplaces', 'warn', `unknown marketplace id(s): ${unknown.join(', ')}`);
-  if (outside.length) add('marketplaces', 'fail', `${outside.map((id) => `${id} (${MARKETPLACES[id]!.country})`).join(', ')} is not served by region ${amazon.region}: set amazon.region to ${MARKETPLACES[outside[0]!]!.region}`);
-  if (!unknown.length && !outside.length) add('marketplaces', 'ok', amazon.marketplaceIds.map((id) => `${id} (${MARKETPLACES[id]!.country})`).join(', '));
+  if (outside.length)
+    add(
+      'marketplaces',
+      'fail',
+      `${outside.map((id) => `${id} (${MARKETPLACES[id]!.country})`).join(', ')} is not served by region ${amazon.region}: set amazon.region to ${MARKETPLACES[outside[0]!]!.region}`,
+    );
+  if (!unknown.length && !outside.length)
+    add('marketplaces', 'ok', amazon.marketplaceIds.map((id) => `${id} (${MARKETPLACES[id]!.country})`).join(', '));
 
   if (missing.length) {
     add('token refresh', 'skipped', 'no credentials');
     return checks;
   }
-  const conn = createSpApiConnection(connectionSettingsFromConfig(amazon), { clock: deps.clock, sleep: async () => undefined, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const conn = createSpApiConnection(connectionSettingsFromConfig(amazon), {
+    clock: deps.clock,
+    sleep: async () => undefined,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
 
   try {
     await conn.tokens.getToken(SELLER_GRANT);
@@ -112,8 +151,18 @@ export async function runAmazonDoctor(amazon: AmazonSettings, deps: { readonly c
       const arn = amazon.sqs.queueUrl ? sqsArnFromQueueUrl(amazon.sqs.queueUrl, amazon.sqs.region) : undefined;
       const matching = arn ? destinations.filter((d) => d.resource.sqs?.arn === arn) : destinations;
       destinationIds = matching.map((d) => d.destinationId);
-      if (!amazon.sqs.queueUrl) add('destination', 'warn', `amazon.sqs.queueUrl is not set: no SQS intake (${destinations.length} destination(s) exist)`);
-      else if (matching.length === 0) add('destination', 'fail', `no notification destination points at ${arn}: create one (createDestination) for the queue`);
+      if (!amazon.sqs.queueUrl)
+        add(
+          'destination',
+          'warn',
+          `amazon.sqs.queueUrl is not set: no SQS intake (${destinations.length} destination(s) exist)`,
+        );
+      else if (matching.length === 0)
+        add(
+          'destination',
+          'fail',
+          `no notification destination points at ${arn}: create one (createDestination) for the queue`,
+        );
       else add('destination', 'ok', `destination ${matching[0]!.destinationId} delivers to ${arn}`);
     } catch (err) {
       add('destination', 'fail', explain(err));
@@ -123,9 +172,18 @@ export async function runAmazonDoctor(amazon: AmazonSettings, deps: { readonly c
   for (const type of REQUIRED_SUBSCRIPTIONS) {
     try {
       const sub = await conn.client.getSubscription(type);
-      if (!sub) add(`subscription ${type}`, 'fail', `the seller is not subscribed to ${type}: create the subscription (createSubscription)`);
+      if (!sub)
+        add(
+          `subscription ${type}`,
+          'fail',
+          `the seller is not subscribed to ${type}: create the subscription (createSubscription)`,
+        );
       else if (destinationIds.length && !destinationIds.includes(sub.destinationId))
-        add(`subscription ${type}`, 'warn', `subscribed, but to destination ${sub.destinationId}, not to the configured queue`);
+        add(
+          `subscription ${type}`,
+          'warn',
+          `subscribed, but to destination ${sub.destinationId}, not to the configured queue`,
+        );
       else add(`subscription ${type}`, 'ok', `subscription ${sub.subscriptionId} (payload ${sub.payloadVersion})`);
     } catch (err) {
       add(`subscription ${type}`, 'fail', explain(err));

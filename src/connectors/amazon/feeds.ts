@@ -54,13 +54,23 @@ export interface ParsedFeedResult {
  * so a message the report does not mention is `accepted`.
  * @throws SellbridgeError SB_AMZ_RESPONSE_INVALID when the document is not a processing report.
  */
-export function parseFeedResult(document: unknown, sent?: readonly { readonly messageId: number; readonly sku: string }[]): ParsedFeedResult {
+export function parseFeedResult(
+  document: unknown,
+  sent?: readonly { readonly messageId: number; readonly sku: string }[],
+): ParsedFeedResult {
   const parsed = rawFeedResult.safeParse(document);
   if (!parsed.success) {
-    const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ');
-    throw new SellbridgeError('SB_AMZ_RESPONSE_INVALID', `feed processing report does not match the schema (${where})`, {
-      context: { operation: 'feeds.downloadFeedDocument', status: 200, amazonCode: null, requestId: null },
-    });
+    const where = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`)
+      .join('; ');
+    throw new SellbridgeError(
+      'SB_AMZ_RESPONSE_INVALID',
+      `feed processing report does not match the schema (${where})`,
+      {
+        context: { operation: 'feeds.downloadFeedDocument', status: 200, amazonCode: null, requestId: null },
+      },
+    );
   }
   const report = parsed.data;
   const byMessage = new Map<number, FeedIssue[]>();
@@ -72,7 +82,12 @@ export function parseFeedResult(document: unknown, sent?: readonly { readonly me
   const ids = sent ?? [...byMessage.entries()].map(([messageId, list]) => ({ messageId, sku: list[0]?.sku ?? '' }));
   const messages = ids.map(({ messageId, sku }): FeedMessageOutcome => {
     const issues = byMessage.get(messageId) ?? [];
-    return { messageId, sku: sku || issues[0]?.sku, status: issues.some((i) => i.severity === 'ERROR') ? 'invalid' : 'accepted', issues };
+    return {
+      messageId,
+      sku: sku || issues[0]?.sku,
+      status: issues.some((i) => i.severity === 'ERROR') ? 'invalid' : 'accepted',
+      issues,
+    };
   });
   return { feedId: report.header.feedId, summary: report.summary, feedIssues, messages };
 }
@@ -87,7 +102,11 @@ export async function submitJsonListingsFeed(
 ): Promise<{ readonly feedId: string; readonly feedDocumentId: string }> {
   const doc = await client.createFeedDocument(JSON_CONTENT_TYPE);
   await client.uploadFeedDocument(doc.url, JSON.stringify(feed.document), JSON_CONTENT_TYPE);
-  const { feedId } = await client.createFeed({ feedType: JSON_LISTINGS_FEED, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: doc.feedDocumentId });
+  const { feedId } = await client.createFeed({
+    feedType: JSON_LISTINGS_FEED,
+    marketplaceIds: feed.marketplaceIds,
+    inputFeedDocumentId: doc.feedDocumentId,
+  });
   return { feedId, feedDocumentId: doc.feedDocumentId };
 }
 

@@ -41,13 +41,25 @@ const messageSchema = z.strictObject({
 /** The structural twin of listings-feed-schema-v2.json for what Sellbridge sends (PATCH messages only). */
 export const feedDocumentSchema = z
   .strictObject({
-    header: z.strictObject({ sellerId: z.string().min(1), version: z.literal('2.0'), issueLocale: z.string().regex(/^[a-z]{2}_[A-Z]{2}$/).optional() }),
+    header: z.strictObject({
+      sellerId: z.string().min(1),
+      version: z.literal('2.0'),
+      issueLocale: z
+        .string()
+        .regex(/^[a-z]{2}_[A-Z]{2}$/)
+        .optional(),
+    }),
     messages: z.array(messageSchema).min(1).max(25_000),
   })
   .superRefine((doc, ctx) => {
     const seen = new Set<number>();
     doc.messages.forEach((m, i) => {
-      if (seen.has(m.messageId)) ctx.addIssue({ code: 'custom', path: ['messages', i, 'messageId'], message: `message id ${m.messageId} is used twice` });
+      if (seen.has(m.messageId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['messages', i, 'messageId'],
+          message: `message id ${m.messageId} is used twice`,
+        });
       seen.add(m.messageId);
     });
   });
@@ -68,9 +80,12 @@ function officialValidator(file: string | undefined): ValidateFunction | undefin
 /** Problems of a feed document (empty = valid): the official schema when loaded, and the structural twin. */
 export function listingsFeedProblems(document: ListingsFeedDocument, official?: ValidateFunction): string[] {
   const problems: string[] = [];
-  if (official && !official(document)) for (const e of official.errors?.slice(0, 10) ?? []) problems.push(`official schema: ${e.instancePath || '(root)'} ${e.message ?? ''}`.trim());
+  if (official && !official(document))
+    for (const e of official.errors?.slice(0, 10) ?? [])
+      problems.push(`official schema: ${e.instancePath || '(root)'} ${e.message ?? ''}`.trim());
   const parsed = feedDocumentSchema.safeParse(document);
-  if (!parsed.success) for (const i of parsed.error.issues.slice(0, 10)) problems.push(`${i.path.join('.') || '(root)'}: ${i.message}`);
+  if (!parsed.success)
+    for (const i of parsed.error.issues.slice(0, 10)) problems.push(`${i.path.join('.') || '(root)'}: ${i.message}`);
   return problems;
 }
 
@@ -78,7 +93,10 @@ const issueText = (i: { code: string; message: string; attributeNames?: readonly
   `${i.code}: ${i.message}${i.attributeNames?.length ? ` (${i.attributeNames.join(', ')})` : ''}`;
 
 /** Quantity on channel DEFAULT and the marketplace's our_price from a getListingsItem answer. */
-export function readBackFromItem(item: { sku: string; attributes?: Record<string, unknown> | undefined }, marketplaceId: string): ListingReadBack {
+export function readBackFromItem(
+  item: { sku: string; attributes?: Record<string, unknown> | undefined },
+  marketplaceId: string,
+): ListingReadBack {
   const attributes = (item.attributes ?? {}) as ListingAttributes;
   const availability = (attributes['fulfillment_availability'] ?? []) as readonly Record<string, unknown>[];
   const channel = availability.find((a) => a['fulfillment_channel_code'] === 'DEFAULT');
@@ -108,7 +126,8 @@ export function createListingsChannel(options: ListingsChannelOptions): Listings
   const official = officialValidator(options.schemaFile);
   return {
     validateFeed: (document) => listingsFeedProblems(document, official),
-    submitFeed: (marketplaceId, document) => submitJsonListingsFeed(client, { marketplaceIds: [marketplaceId], document }),
+    submitFeed: (marketplaceId, document) =>
+      submitJsonListingsFeed(client, { marketplaceIds: [marketplaceId], document }),
     async readFeed(feedId, sent) {
       const read = await readFeedResult(client, feedId, sent);
       return { status: read.status, ...(read.result ? { report: read.result } : {}) };
@@ -117,15 +136,33 @@ export function createListingsChannel(options: ListingsChannelOptions): Listings
       const answer = await client.patchListingsItem(
         sellerId,
         request.sku,
-        { productType: request.productType, patches: request.patches.map((p) => ({ op: p.op, path: p.path, value: p.value as Record<string, unknown>[] })) },
-        { marketplaceIds: [request.marketplaceId], ...(request.preview ? { mode: 'VALIDATION_PREVIEW' as const } : {}), includedData: ['issues'] },
+        {
+          productType: request.productType,
+          patches: request.patches.map((p) => ({
+            op: p.op,
+            path: p.path,
+            value: p.value as Record<string, unknown>[],
+          })),
+        },
+        {
+          marketplaceIds: [request.marketplaceId],
+          ...(request.preview ? { mode: 'VALIDATION_PREVIEW' as const } : {}),
+          includedData: ['issues'],
+        },
       );
       const issues = answer.issues ?? [];
-      return { status: answer.status, issues: issues.map(issueText), hasErrors: answer.status === 'INVALID' || issues.some((i) => i.severity === 'ERROR') };
+      return {
+        status: answer.status,
+        issues: issues.map(issueText),
+        hasErrors: answer.status === 'INVALID' || issues.some((i) => i.severity === 'ERROR'),
+      };
     },
     async readListing(marketplaceId, sku) {
       try {
-        const item = await client.getListingsItem(sellerId, sku, { marketplaceIds: [marketplaceId], includedData: ['summaries', 'attributes'] });
+        const item = await client.getListingsItem(sellerId, sku, {
+          marketplaceIds: [marketplaceId],
+          includedData: ['summaries', 'attributes'],
+        });
         return readBackFromItem(item, marketplaceId);
       } catch (err) {
         if (err instanceof HttpError && err.status === 404) return undefined;
@@ -136,8 +173,14 @@ export function createListingsChannel(options: ListingsChannelOptions): Listings
       const out = new Map<string, number>();
       let nextToken: string | undefined;
       do {
-        const page = await client.getInventorySummaries({ marketplaceId, details: true, ...(skus?.length && skus.length <= 50 ? { sellerSkus: skus } : {}), ...(nextToken ? { nextToken } : {}) });
-        for (const s of page.items) if (s.sellerSku) out.set(s.sellerSku, s.inventoryDetails?.fulfillableQuantity ?? s.totalQuantity ?? 0);
+        const page = await client.getInventorySummaries({
+          marketplaceId,
+          details: true,
+          ...(skus?.length && skus.length <= 50 ? { sellerSkus: skus } : {}),
+          ...(nextToken ? { nextToken } : {}),
+        });
+        for (const s of page.items)
+          if (s.sellerSku) out.set(s.sellerSku, s.inventoryDetails?.fulfillableQuantity ?? s.totalQuantity ?? 0);
         nextToken = page.nextToken;
       } while (nextToken);
       return out;

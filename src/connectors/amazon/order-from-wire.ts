@@ -1,6 +1,14 @@
 import { MappingError, type FieldIssue } from '../../core/errors.ts';
 import { moneyFromDecimal, type Money } from '../../core/model/money.ts';
-import type { Address, BuyerInfo, LineAmounts, Order, OrderLine, OrderPackage, OrderStatus } from '../../core/model/order.ts';
+import type {
+  Address,
+  BuyerInfo,
+  LineAmounts,
+  Order,
+  OrderLine,
+  OrderPackage,
+  OrderStatus,
+} from '../../core/model/order.ts';
 import type { AmazonCustomerAddress, AmazonOrder, AmazonOrderItem } from './wire.ts';
 
 /**
@@ -15,7 +23,11 @@ export function orderFromWire(wire: AmazonOrder): Order {
   const status = statusFromWire(wire.fulfillment?.fulfillmentStatus, issues);
   const fulfilledBy = wire.fulfillment?.fulfilledBy;
   if (fulfilledBy !== 'AMAZON' && fulfilledBy !== 'MERCHANT') {
-    issues.push({ field: 'fulfillment.fulfilledBy', problem: fulfilledBy === undefined ? 'missing (request includedData FULFILLMENT)' : `unknown value ${fulfilledBy}` });
+    issues.push({
+      field: 'fulfillment.fulfilledBy',
+      problem:
+        fulfilledBy === undefined ? 'missing (request includedData FULFILLMENT)' : `unknown value ${fulfilledBy}`,
+    });
   }
   const moneyAt = moneyReader(issues);
   const lines = wire.orderItems.map((item, i) => lineFromWire(item, `orderItems[${i}]`, moneyAt));
@@ -27,9 +39,13 @@ export function orderFromWire(wire: AmazonOrder): Order {
     if (line.unitPrice) currencies.add(line.unitPrice.currency);
     for (const m of Object.values(line.amounts ?? {})) currencies.add((m as Money).currency);
   }
-  if (currencies.size > 1) issues.push({ field: 'proceeds', problem: `amounts in several currencies (${[...currencies].join(', ')})` });
+  if (currencies.size > 1)
+    issues.push({ field: 'proceeds', problem: `amounts in several currencies (${[...currencies].join(', ')})` });
   if (wire.orderItems.length === 0 && status !== 'cancelled') issues.push({ field: 'orderItems', problem: 'no lines' });
-  if (issues.length > 0) throw new MappingError('SB_AMZ_ORDER_INVALID', `order ${wire.orderId}`, issues, { context: { orderId: wire.orderId } });
+  if (issues.length > 0)
+    throw new MappingError('SB_AMZ_ORDER_INVALID', `order ${wire.orderId}`, issues, {
+      context: { orderId: wire.orderId },
+    });
 
   const programs = new Set(wire.programs ?? []);
   const replaced = wire.associatedOrders?.find((a) => a.associationType === 'REPLACEMENT_ORIGINAL_ID')?.orderId;
@@ -52,19 +68,23 @@ export function orderFromWire(wire: AmazonOrder): Order {
     lines,
     ...(shipTo ? { shipTo } : {}),
     ...(buyer ? { buyer } : {}),
-    ...(wire.fulfillment?.fulfillmentServiceLevel ? { shipServiceLevel: wire.fulfillment.fulfillmentServiceLevel } : {}),
-    ...(wire.fulfillment?.shipByWindow?.latestDateTime ? { latestShipDate: wire.fulfillment.shipByWindow.latestDateTime } : {}),
-    ...(wire.fulfillment?.deliverByWindow?.latestDateTime ? { latestDeliveryDate: wire.fulfillment.deliverByWindow.latestDateTime } : {}),
-    packages: (wire.packages ?? []).map(
-      (p): OrderPackage => ({
-        packageReferenceId: p.packageReferenceId,
-        ...(p.carrier ? { carrier: p.carrier } : {}),
-        ...(p.trackingNumber ? { trackingNumber: p.trackingNumber } : {}),
-        ...(p.shipTime ? { shipTime: p.shipTime } : {}),
-        ...(p.packageStatus?.status ? { status: p.packageStatus.status } : {}),
-        items: (p.packageItems ?? []).map((i) => ({ lineId: i.orderItemId, quantity: i.quantity })),
-      }),
-    ),
+    ...(wire.fulfillment?.fulfillmentServiceLevel
+      ? { shipServiceLevel: wire.fulfillment.fulfillmentServiceLevel }
+      : {}),
+    ...(wire.fulfillment?.shipByWindow?.latestDateTime
+      ? { latestShipDate: wire.fulfillment.shipByWindow.latestDateTime }
+      : {}),
+    ...(wire.fulfillment?.deliverByWindow?.latestDateTime
+      ? { latestDeliveryDate: wire.fulfillment.deliverByWindow.latestDateTime }
+      : {}),
+    packages: (wire.packages ?? []).map((p): OrderPackage => ({
+      packageReferenceId: p.packageReferenceId,
+      ...(p.carrier ? { carrier: p.carrier } : {}),
+      ...(p.trackingNumber ? { trackingNumber: p.trackingNumber } : {}),
+      ...(p.shipTime ? { shipTime: p.shipTime } : {}),
+      ...(p.packageStatus?.status ? { status: p.packageStatus.status } : {}),
+      items: (p.packageItems ?? []).map((i) => ({ lineId: i.orderItemId, quantity: i.quantity })),
+    })),
     ...(replaced ? { replacesOrderId: replaced } : {}),
   };
 }
@@ -117,7 +137,9 @@ function add(a: Money | undefined, b: Money | undefined): Money | undefined {
 }
 
 function lineFromWire(item: AmazonOrderItem, path: string, moneyAt: MoneyAt): OrderLine {
-  const unitPrice = item.product.price?.unitPrice ? moneyAt(item.product.price.unitPrice, `${path}.product.price.unitPrice`) : undefined;
+  const unitPrice = item.product.price?.unitPrice
+    ? moneyAt(item.product.price.unitPrice, `${path}.product.price.unitPrice`)
+    : undefined;
   const sums: Partial<Record<keyof LineAmounts, Money>> = {};
   const put = (key: keyof LineAmounts, value: Money | undefined) => {
     if (value) sums[key] = add(sums[key], value)!;
@@ -199,7 +221,11 @@ function addressFromWire(a: AmazonCustomerAddress): Address {
     ...(a.postalCode ? { postalCode: a.postalCode } : {}),
     ...(a.countryCode ? { countryCode: a.countryCode } : {}),
     ...(a.phone ? { phone: a.phone } : {}),
-    ...(type === 'RESIDENTIAL' ? { addressType: 'residential' as const } : type === 'COMMERCIAL' ? { addressType: 'commercial' as const } : {}),
+    ...(type === 'RESIDENTIAL'
+      ? { addressType: 'residential' as const }
+      : type === 'COMMERCIAL'
+        ? { addressType: 'commercial' as const }
+        : {}),
   };
 }
 

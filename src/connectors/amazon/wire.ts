@@ -12,8 +12,28 @@ const dateTimeRange = z.looseObject({ earliestDateTime: z.string().optional(), l
 
 // --- Orders 2026-01-01 [models/orders-api-model/orders_2026-01-01.json] ---------------------------------
 
-export const FULFILLMENT_STATUSES = ['PENDING_AVAILABILITY', 'PENDING', 'UNSHIPPED', 'PARTIALLY_SHIPPED', 'SHIPPED', 'CANCELLED', 'UNFULFILLABLE'] as const;
-export const INCLUDED_DATA = ['BUYER', 'RECIPIENT', 'PROCEEDS', 'EXPENSE', 'PROMOTION', 'CANCELLATION', 'FULFILLMENT', 'PACKAGES', 'TAX', 'PAYMENT', 'FULFILLMENT_ORDERS'] as const;
+export const FULFILLMENT_STATUSES = [
+  'PENDING_AVAILABILITY',
+  'PENDING',
+  'UNSHIPPED',
+  'PARTIALLY_SHIPPED',
+  'SHIPPED',
+  'CANCELLED',
+  'UNFULFILLABLE',
+] as const;
+export const INCLUDED_DATA = [
+  'BUYER',
+  'RECIPIENT',
+  'PROCEEDS',
+  'EXPENSE',
+  'PROMOTION',
+  'CANCELLATION',
+  'FULFILLMENT',
+  'PACKAGES',
+  'TAX',
+  'PAYMENT',
+  'FULFILLMENT_ORDERS',
+] as const;
 export type AmazonIncludedData = (typeof INCLUDED_DATA)[number];
 export type AmazonFulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
 
@@ -43,7 +63,9 @@ export const amazonOrderItem = z.looseObject({
     asin: z.string().optional(),
     title: z.string().optional(),
     sellerSku: z.string().optional(),
-    condition: z.looseObject({ conditionType: z.string().optional(), conditionSubtype: z.string().optional() }).optional(),
+    condition: z
+      .looseObject({ conditionType: z.string().optional(), conditionSubtype: z.string().optional() })
+      .optional(),
     price: z.looseObject({ unitPrice: money.optional(), priceDesignation: z.string().optional() }).optional(),
     serialNumbers: z.array(z.string()).optional(),
   }),
@@ -51,26 +73,40 @@ export const amazonOrderItem = z.looseObject({
     .looseObject({
       proceedsTotal: money.optional(),
       breakdowns: z
-        .array(z.looseObject({ type: z.string(), subtotal: money, detailedBreakdowns: z.array(breakdownDetail).optional() }))
+        .array(
+          z.looseObject({ type: z.string(), subtotal: money, detailedBreakdowns: z.array(breakdownDetail).optional() }),
+        )
         .optional(),
     })
     .optional(),
-  promotion: z.looseObject({ breakdowns: z.array(z.looseObject({ promotionId: z.string().optional() })).optional() }).optional(),
+  promotion: z
+    .looseObject({ breakdowns: z.array(z.looseObject({ promotionId: z.string().optional() })).optional() })
+    .optional(),
   cancellation: z
     .looseObject({
-      cancellationRequest: z.looseObject({ requester: z.string().optional(), cancelReason: z.string().optional() }).optional(),
+      cancellationRequest: z
+        .looseObject({ requester: z.string().optional(), cancelReason: z.string().optional() })
+        .optional(),
     })
     .optional(),
   fulfillment: z
     .looseObject({
       quantityFulfilled: z.number().int().optional(),
       quantityUnfulfilled: z.number().int().optional(),
-      packing: z.looseObject({ giftOption: z.looseObject({ giftMessage: z.string().optional(), giftWrapLevel: z.string().optional() }).optional() }).optional(),
+      packing: z
+        .looseObject({
+          giftOption: z
+            .looseObject({ giftMessage: z.string().optional(), giftWrapLevel: z.string().optional() })
+            .optional(),
+        })
+        .optional(),
     })
     .optional(),
   tax: z
     .looseObject({
-      taxCollections: z.array(z.looseObject({ model: z.string().optional(), responsibleParty: z.string().optional() })).optional(),
+      taxCollections: z
+        .array(z.looseObject({ model: z.string().optional(), responsibleParty: z.string().optional() }))
+        .optional(),
     })
     .optional(),
 });
@@ -91,8 +127,14 @@ export const amazonOrder = z.looseObject({
   createdTime: z.string(),
   lastUpdatedTime: z.string(),
   programs: z.array(z.string()).optional(),
-  associatedOrders: z.array(z.looseObject({ orderId: z.string().optional(), associationType: z.string().optional() })).optional(),
-  salesChannel: z.looseObject({ channelName: z.string(), marketplaceId: z.string().optional(), marketplaceName: z.string().optional() }),
+  associatedOrders: z
+    .array(z.looseObject({ orderId: z.string().optional(), associationType: z.string().optional() }))
+    .optional(),
+  salesChannel: z.looseObject({
+    channelName: z.string(),
+    marketplaceId: z.string().optional(),
+    marketplaceName: z.string().optional(),
+  }),
   buyer: z
     .looseObject({
       buyerName: z.string().optional(),
@@ -105,7 +147,9 @@ export const amazonOrder = z.looseObject({
   proceeds: z
     .looseObject({
       grandTotal: money.optional(),
-      breakdowns: z.array(z.looseObject({ type: z.string(), status: z.string().optional(), subtotal: money })).optional(),
+      breakdowns: z
+        .array(z.looseObject({ type: z.string(), status: z.string().optional(), subtotal: money }))
+        .optional(),
     })
     .optional(),
   fulfillment: z
@@ -146,7 +190,13 @@ export const amazonConfirmShipmentRequest = z.strictObject({
     shipDate: z.string(),
     shipFromSupplySourceId: z.string().optional(),
     orderItems: z
-      .array(z.strictObject({ orderItemId: z.string(), quantity: z.number().int().positive(), transparencyCodes: z.array(z.string()).optional() }))
+      .array(
+        z.strictObject({
+          orderItemId: z.string(),
+          quantity: z.number().int().positive(),
+          transparencyCodes: z.array(z.string()).optional(),
+        }),
+      )
       .min(1),
   }),
 });
@@ -171,7 +221,11 @@ export const amazonFeed = z.looseObject({
 });
 export type AmazonFeed = z.infer<typeof amazonFeed>;
 export const amazonGetFeedsResponse = z.looseObject({ feeds: z.array(amazonFeed), nextToken: z.string().optional() });
-export const amazonFeedDocument = z.looseObject({ feedDocumentId: z.string(), url: z.string(), compressionAlgorithm: z.literal('GZIP').optional() });
+export const amazonFeedDocument = z.looseObject({
+  feedDocumentId: z.string(),
+  url: z.string(),
+  compressionAlgorithm: z.literal('GZIP').optional(),
+});
 export type AmazonFeedDocument = z.infer<typeof amazonFeedDocument>;
 
 // --- Reports 2021-06-30 [models/reports-api-model/reports_2021-06-30.json] ------------------------------
@@ -190,8 +244,15 @@ export const amazonReport = z.looseObject({
   reportDocumentId: z.string().optional(),
 });
 export type AmazonReport = z.infer<typeof amazonReport>;
-export const amazonGetReportsResponse = z.looseObject({ reports: z.array(amazonReport), nextToken: z.string().optional() });
-export const amazonReportDocument = z.looseObject({ reportDocumentId: z.string(), url: z.string(), compressionAlgorithm: z.literal('GZIP').optional() });
+export const amazonGetReportsResponse = z.looseObject({
+  reports: z.array(amazonReport),
+  nextToken: z.string().optional(),
+});
+export const amazonReportDocument = z.looseObject({
+  reportDocumentId: z.string(),
+  url: z.string(),
+  compressionAlgorithm: z.literal('GZIP').optional(),
+});
 export type AmazonReportDocument = z.infer<typeof amazonReportDocument>;
 
 // --- Listings Items 2021-08-01 [models/listings-items-api-model/listingsItems_2021-08-01.json] ----------
@@ -221,7 +282,9 @@ export const amazonListingsItem = z.looseObject({
   attributes: z.record(z.string(), z.unknown()).optional(),
   issues: z.array(listingsIssue).optional(),
   offers: z.array(z.looseObject({ marketplaceId: z.string(), offerType: z.string(), price: money })).optional(),
-  fulfillmentAvailability: z.array(z.looseObject({ fulfillmentChannelCode: z.string(), quantity: z.number().int().optional() })).optional(),
+  fulfillmentAvailability: z
+    .array(z.looseObject({ fulfillmentChannelCode: z.string(), quantity: z.number().int().optional() }))
+    .optional(),
 });
 export type AmazonListingsItem = z.infer<typeof amazonListingsItem>;
 export const amazonPatchOperation = z.strictObject({
@@ -300,12 +363,20 @@ export const amazonTransaction = z.looseObject({
   description: z.string().optional(),
   postedDate: z.string().optional(),
   totalAmount: currency.optional(),
-  relatedIdentifiers: z.array(z.looseObject({ relatedIdentifierName: z.string().optional(), relatedIdentifierValue: z.string().optional() })).optional(),
-  marketplaceDetails: z.looseObject({ marketplaceId: z.string().optional(), marketplaceName: z.string().optional() }).optional(),
+  relatedIdentifiers: z
+    .array(
+      z.looseObject({ relatedIdentifierName: z.string().optional(), relatedIdentifierValue: z.string().optional() }),
+    )
+    .optional(),
+  marketplaceDetails: z
+    .looseObject({ marketplaceId: z.string().optional(), marketplaceName: z.string().optional() })
+    .optional(),
 });
 export type AmazonTransaction = z.infer<typeof amazonTransaction>;
 export const amazonListTransactionsResponse = z.looseObject({
-  payload: z.looseObject({ nextToken: z.string().optional(), transactions: z.array(amazonTransaction).optional() }).optional(),
+  payload: z
+    .looseObject({ nextToken: z.string().optional(), transactions: z.array(amazonTransaction).optional() })
+    .optional(),
 });
 
 // --- Tokens 2021-03-01 [models/tokens-api-model/tokens_2021-03-01.json] ---------------------------------
@@ -317,4 +388,7 @@ export const amazonRestrictedResource = z.strictObject({
 });
 export type AmazonRestrictedResource = z.infer<typeof amazonRestrictedResource>;
 // Both fields are optional in the model; rdt.ts treats a missing token as an invalid answer.
-export const amazonCreateRestrictedDataTokenResponse = z.looseObject({ restrictedDataToken: z.string().optional(), expiresIn: z.number().int().optional() });
+export const amazonCreateRestrictedDataTokenResponse = z.looseObject({
+  restrictedDataToken: z.string().optional(),
+  expiresIn: z.number().int().optional(),
+});

@@ -63,7 +63,12 @@ export function typeFamily(type: string): TypeFamily {
 }
 
 /** A declared type such as `VARCHAR(30)`, `DECIMAL(15,3)`, `smallint` taken apart. */
-export function parseDeclaredType(declared: string): { type: string; maxLength: number | null; precision: number | null; scale: number | null } {
+export function parseDeclaredType(declared: string): {
+  type: string;
+  maxLength: number | null;
+  precision: number | null;
+  scale: number | null;
+} {
   const m = /^\s*([A-Za-z ]+?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?\s*$/.exec(declared);
   if (!m) return { type: declared.toLowerCase(), maxLength: null, precision: null, scale: null };
   const type = m[1]!.toLowerCase() === 'integer' ? 'int' : m[1]!.toLowerCase();

@@ -10,15 +10,34 @@ export type Sage500Settings = ResolvedConfig['sage500'];
 
 /** The SQL Server adapter from configuration; connection errors come out as SB_SAGE_UNAVAILABLE. */
 export async function openSqlServerGateway(settings: Sage500Settings, clock?: Clock): Promise<Sage500Adapter> {
-  if (!settings.url) throw new SellbridgeError('SB_CFG_INVALID', 'sage500.url is required when sage500.kind is sqlserver (SELLBRIDGE_SAGE500_URL)');
-  const connector = await createMssqlConnector({ url: settings.url, connectTimeoutMs: settings.connectTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }).catch((err: unknown) => {
-    throw new SellbridgeError('SB_SAGE_UNAVAILABLE', `cannot connect to Sage 500: ${err instanceof Error ? err.message : String(err)}`, { cause: err, retryAfterMs: settings.unavailableRetryMs });
+  if (!settings.url)
+    throw new SellbridgeError(
+      'SB_CFG_INVALID',
+      'sage500.url is required when sage500.kind is sqlserver (SELLBRIDGE_SAGE500_URL)',
+    );
+  const connector = await createMssqlConnector({
+    url: settings.url,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    requestTimeoutMs: settings.requestTimeoutMs,
+  }).catch((err: unknown) => {
+    throw new SellbridgeError(
+      'SB_SAGE_UNAVAILABLE',
+      `cannot connect to Sage 500: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err, retryAfterMs: settings.unavailableRetryMs },
+    );
   });
   return createSqlServerGateway(
     {
-      companyId: settings.companyId, userId: settings.userId, packageTable: settings.packageTable, packageNoColumn: settings.packageNoColumn,
-      packageTrackingColumn: settings.packageTrackingColumn, shipmentRewindKeys: settings.shipmentRewindKeys, shipmentPageKeys: settings.shipmentPageKeys, glJournalId: settings.glJournalId,
-      importMaxCalls: settings.importMaxCalls, unavailableRetryMs: settings.unavailableRetryMs,
+      companyId: settings.companyId,
+      userId: settings.userId,
+      packageTable: settings.packageTable,
+      packageNoColumn: settings.packageNoColumn,
+      packageTrackingColumn: settings.packageTrackingColumn,
+      shipmentRewindKeys: settings.shipmentRewindKeys,
+      shipmentPageKeys: settings.shipmentPageKeys,
+      glJournalId: settings.glJournalId,
+      importMaxCalls: settings.importMaxCalls,
+      unavailableRetryMs: settings.unavailableRetryMs,
     },
     { connector, ...(clock ? { clock } : {}) },
   );

@@ -33,7 +33,8 @@ export function scaledInteger(value: unknown, scale: number): number {
 /** The exact decimal text of an integer of 10^-scale units: (12340, 3) -> "12.340". */
 export function decimalFromScaled(n: number, scale: number): string {
   const abs = Math.abs(n);
-  const text = scale === 0 ? String(abs) : `${Math.floor(abs / 10 ** scale)}.${String(abs % 10 ** scale).padStart(scale, '0')}`;
+  const text =
+    scale === 0 ? String(abs) : `${Math.floor(abs / 10 ** scale)}.${String(abs % 10 ** scale).padStart(scale, '0')}`;
   return n < 0 ? `-${text}` : text;
 }
 

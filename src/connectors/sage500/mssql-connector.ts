@@ -31,7 +31,8 @@ function toMssqlType(t: TypedParam['sqlType'] | SqlType) {
  * local time, so it gets a Date built as UTC (mssql's default `useUTC: true` sends it back unchanged).
  */
 export function rpcValue(p: { sqlType: SqlType; value?: string | number | null }): unknown {
-  if (p.sqlType.type === 'DateTime' && typeof p.value === 'string') return new Date(/Z|[+-]\d\d:?\d\d$/.test(p.value) ? p.value : `${p.value}Z`);
+  if (p.sqlType.type === 'DateTime' && typeof p.value === 'string')
+    return new Date(/Z|[+-]\d\d:?\d\d$/.test(p.value) ? p.value : `${p.value}Z`);
   return p.value;
 }
 
@@ -64,7 +65,10 @@ export async function createMssqlConnector(options: MssqlConnectorOptions, poolS
   const run = async (request: sql.Request, text: string, params: readonly TypedParam[]) => {
     for (const p of params) request.input(p.name, toMssqlType(p.sqlType), p.value);
     const result = await request.query(text);
-    return { rows: (result.recordset ?? []) as Record<string, unknown>[], rowsAffected: result.rowsAffected.reduce((a, b) => a + b, 0) };
+    return {
+      rows: (result.recordset ?? []) as Record<string, unknown>[],
+      rowsAffected: result.rowsAffected.reduce((a, b) => a + b, 0),
+    };
   };
   const rpc = async (request: sql.Request, call: ProcedureCall) => {
     for (const p of call.inputs) request.input(p.name, toMssqlType(p.sqlType), rpcValue(p));
@@ -72,14 +76,20 @@ export async function createMssqlConnector(options: MssqlConnectorOptions, poolS
     const result = await request.execute(call.procedure);
     return { output: result.output as Record<string, unknown>, returnValue: result.returnValue as number };
   };
-  const pooled: MssqlSession = { query: (text, params) => run(pool.request(), text, params), execute: (call) => rpc(pool.request(), call) };
+  const pooled: MssqlSession = {
+    query: (text, params) => run(pool.request(), text, params),
+    execute: (call) => rpc(pool.request(), call),
+  };
   return {
     pooled,
     async transaction(work) {
       const tx = new sql.Transaction(pool);
       await tx.begin();
       try {
-        const result = await work({ query: (text, params) => run(new sql.Request(tx), text, params), execute: (call) => rpc(new sql.Request(tx), call) });
+        const result = await work({
+          query: (text, params) => run(new sql.Request(tx), text, params),
+          execute: (call) => rpc(new sql.Request(tx), call),
+        });
         await tx.commit();
         return result;
       } catch (err) {

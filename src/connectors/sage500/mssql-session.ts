@@ -54,7 +54,8 @@ export interface MssqlConnector {
 export function typedParameters(parameters: readonly unknown[]): TypedParam[] {
   return parameters.map((value, i) => {
     const name = String(i + 1);
-    if (typeof value === 'number') return { name, sqlType: Number.isInteger(value) ? { type: 'Int' } : { type: 'Float' }, value };
+    if (typeof value === 'number')
+      return { name, sqlType: Number.isInteger(value) ? { type: 'Int' } : { type: 'Float' }, value };
     if (typeof value === 'boolean') return { name, sqlType: { type: 'Bit' }, value };
     if (value === null || value === undefined) return { name, sqlType: { type: 'VarChar', length: 1 }, value: null };
     const text = value instanceof Date ? value.toISOString().slice(0, 19) : String(value);

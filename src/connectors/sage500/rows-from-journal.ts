@@ -36,22 +36,68 @@ export interface JournalRowKeys {
 export function rowsFromJournal(batch: JournalBatch, k: JournalRowKeys) {
   const amount = (minor: number) => moneyToDecimal(money(batch.currency, minor));
   const batchRow: Insertable<SageDatabase['tglBatch']> = {
-    BatchKey: k.batchKey, BatchCmnt: batch.reference, GeneralJrnlType: GENERAL_JRNL_TYPE_TRANSACTION, Hold: 0, InterCompany: 0, InterCompUsage: 0,
-    OrigUserID: k.userId, PostDate: k.postDate, Private: 0, TranCtrl: '0', UpdateCounter: 0,
+    BatchKey: k.batchKey,
+    BatchCmnt: batch.reference,
+    GeneralJrnlType: GENERAL_JRNL_TYPE_TRANSACTION,
+    Hold: 0,
+    InterCompany: 0,
+    InterCompUsage: 0,
+    OrigUserID: k.userId,
+    PostDate: k.postDate,
+    Private: 0,
+    TranCtrl: '0',
+    UpdateCounter: 0,
   };
-  const logRow: Insertable<SageDatabase['tglJournalLog']> = { CompanyID: k.companyId, JrnlKey: k.jrnlKey, JrnlNo: k.jrnlNo, PostDate: k.postDate, TranStatus: JOURNAL_LOG_STATUS_UNPOSTED };
+  const logRow: Insertable<SageDatabase['tglJournalLog']> = {
+    CompanyID: k.companyId,
+    JrnlKey: k.jrnlKey,
+    JrnlNo: k.jrnlNo,
+    PostDate: k.postDate,
+    TranStatus: JOURNAL_LOG_STATUS_UNPOSTED,
+  };
   const headerRow: Insertable<SageDatabase['tglJournalHdr']> = {
-    JrnlHdrKey: k.jrnlHdrKey, BatchKey: k.batchKey, CheckNo: 0, CompanyID: k.companyId, CreateType: 0, OffsetPost: 0, JrnlKey: k.jrnlKey, JrnlNo: k.jrnlNo,
-    CurrID: batch.currency, CurrExchRate: 1, Financial: 1, GLAcctKey: null, NextEntryNo: batch.lines.length + 1, OutOfBalance: 0, OutOfBalOverride: 0,
-    ReqOffsetAmt: '0', ReverseJrnl: 0, SourceModule: k.sourceModuleText ? SOURCE_MODULE_TEXT : SOURCE_MODULE_NUMBER, Status: JOURNAL_STATUS_BALANCED,
-    CreateDate: k.now, CreateUserID: k.userId,
+    JrnlHdrKey: k.jrnlHdrKey,
+    BatchKey: k.batchKey,
+    CheckNo: 0,
+    CompanyID: k.companyId,
+    CreateType: 0,
+    OffsetPost: 0,
+    JrnlKey: k.jrnlKey,
+    JrnlNo: k.jrnlNo,
+    CurrID: batch.currency,
+    CurrExchRate: 1,
+    Financial: 1,
+    GLAcctKey: null,
+    NextEntryNo: batch.lines.length + 1,
+    OutOfBalance: 0,
+    OutOfBalOverride: 0,
+    ReqOffsetAmt: '0',
+    ReverseJrnl: 0,
+    SourceModule: k.sourceModuleText ? SOURCE_MODULE_TEXT : SOURCE_MODULE_NUMBER,
+    Status: JOURNAL_STATUS_BALANCED,
+    CreateDate: k.now,
+    CreateUserID: k.userId,
   };
   const lineRows: Insertable<SageDatabase['tglJournalDetl']>[] = batch.lines.map((l, i) => ({
-    JrnlHdrKey: k.jrnlHdrKey, EntryNo: i + 1, SeqNo: 16384 * (i + 1), GLAcctKey: k.accountKeys.get(l.account)!, PostAmt: amount(l.amount.minor),
-    PostAmtHC: amount(l.amount.minor), PostQty: '0', PostCmnt: l.comment.slice(0, 50), RefNo: '', TargetCompanyID: k.companyId, TranDate: k.postDate,
+    JrnlHdrKey: k.jrnlHdrKey,
+    EntryNo: i + 1,
+    SeqNo: 16384 * (i + 1),
+    GLAcctKey: k.accountKeys.get(l.account)!,
+    PostAmt: amount(l.amount.minor),
+    PostAmtHC: amount(l.amount.minor),
+    PostQty: '0',
+    PostCmnt: l.comment.slice(0, 50),
+    RefNo: '',
+    TargetCompanyID: k.companyId,
+    TranDate: k.postDate,
   }));
   const linkRow: Insertable<SageDatabase['tglBatch_AMZ']> = {
-    CompanyID: k.companyId, Reference: batch.reference, BatchKey: k.batchKey, BatchNo: k.batchNo, JrnlHdrKey: k.jrnlHdrKey, CreatedAt: k.now,
+    CompanyID: k.companyId,
+    Reference: batch.reference,
+    BatchKey: k.batchKey,
+    BatchNo: k.batchNo,
+    JrnlHdrKey: k.jrnlHdrKey,
+    CreatedAt: k.now,
   };
   return { batchRow, logRow, headerRow, lineRows, linkRow };
 }

@@ -16,7 +16,9 @@ const ADDRESS_LINES = 5;
 
 export function checkTranNo(tranNo: string): void {
   if (!/^[A-Za-z0-9-]{1,10}$/.test(tranNo)) {
-    throw new SellbridgeError('SB_SAGE_TRANNO_INVALID', `TranNo "${tranNo}" must be 1 to 10 letters or digits`, { context: { tranNo } });
+    throw new SellbridgeError('SB_SAGE_TRANNO_INVALID', `TranNo "${tranNo}" must be 1 to 10 letters or digits`, {
+      context: { tranNo },
+    });
   }
 }
 
@@ -38,7 +40,8 @@ export function rowsFromSalesOrder(
   const fit = (table: SageTableName, column: string, field: string, value: string | undefined): string | null => {
     if (value === undefined || value === '') return null;
     const max = columnLength(table, column);
-    if (max !== undefined && value.length > max) issues.push({ field, problem: `${value.length} characters do not fit ${table}.${column} (varchar(${max}))` });
+    if (max !== undefined && value.length > max)
+      issues.push({ field, problem: `${value.length} characters do not fit ${table}.${column} (varchar(${max}))` });
     return value;
   };
   if (draft.lines.length === 0) issues.push({ field: 'lines', problem: 'an order needs at least one line' });
@@ -74,21 +77,36 @@ export function rowsFromSalesOrder(
     TranCmnt: fit('StgSalesOrder', 'TranCmnt', 'amazonOrderId', draft.amazonOrderId),
   };
   if (shipTo && shipTo.lines.length > ADDRESS_LINES) {
-    issues.push({ field: 'shipTo.lines', problem: `${shipTo.lines.length} address lines do not fit StgSalesOrder.DfltShipToAddrLine1..${ADDRESS_LINES}` });
+    issues.push({
+      field: 'shipTo.lines',
+      problem: `${shipTo.lines.length} address lines do not fit StgSalesOrder.DfltShipToAddrLine1..${ADDRESS_LINES}`,
+    });
   }
   const seen = new Set<number>();
   const lines = draft.lines.map((line, i): StgSOLineRow => {
     const at = `lines[${i}]`;
-    if (seen.has(line.lineNo)) issues.push({ field: `${at}.lineNo`, problem: `line number ${line.lineNo} is used twice` });
+    if (seen.has(line.lineNo))
+      issues.push({ field: `${at}.lineNo`, problem: `line number ${line.lineNo} is used twice` });
     seen.add(line.lineNo);
-    if (!Number.isInteger(line.quantity) || line.quantity <= 0) issues.push({ field: `${at}.quantity`, problem: 'must be a whole number above 0' });
-    if (line.unitPrice.currency !== draft.currency) issues.push({ field: `${at}.unitPrice`, problem: `currency ${line.unitPrice.currency} differs from the order's ${draft.currency}` });
+    if (!Number.isInteger(line.quantity) || line.quantity <= 0)
+      issues.push({ field: `${at}.quantity`, problem: 'must be a whole number above 0' });
+    if (line.unitPrice.currency !== draft.currency)
+      issues.push({
+        field: `${at}.unitPrice`,
+        problem: `currency ${line.unitPrice.currency} differs from the order's ${draft.currency}`,
+      });
     const gross = line.unitPrice.minor * line.quantity;
     const discount = line.tradeDiscount;
     if (discount !== undefined) {
-      if (discount.currency !== draft.currency) issues.push({ field: `${at}.tradeDiscount`, problem: `currency ${discount.currency} differs from the order's ${draft.currency}` });
-      if (!Number.isInteger(discount.minor) || discount.minor < 0) issues.push({ field: `${at}.tradeDiscount`, problem: 'must be 0 or more' });
-      else if (gross >= 0 && discount.minor > gross) issues.push({ field: `${at}.tradeDiscount`, problem: 'is larger than unit price x quantity' });
+      if (discount.currency !== draft.currency)
+        issues.push({
+          field: `${at}.tradeDiscount`,
+          problem: `currency ${discount.currency} differs from the order's ${draft.currency}`,
+        });
+      if (!Number.isInteger(discount.minor) || discount.minor < 0)
+        issues.push({ field: `${at}.tradeDiscount`, problem: 'must be 0 or more' });
+      else if (gross >= 0 && discount.minor > gross)
+        issues.push({ field: `${at}.tradeDiscount`, problem: 'is larger than unit price x quantity' });
     }
     const row: StgSOLineRow = {
       SessionKey: sessionKey,
@@ -127,7 +145,12 @@ export function rowsFromSalesOrder(
   }
   if (issues.length > 0) {
     const onlyLengths = issues.every((i) => i.problem.includes('do not fit') || i.problem.startsWith('longer than'));
-    throw new MappingError(onlyLengths ? 'SB_SAGE_VALUE_TOO_LONG' : 'SB_SAGE_ORDER_INVALID', `sales order ${tranNo}`, issues, { context: { tranNo, amazonOrderId: draft.amazonOrderId } });
+    throw new MappingError(
+      onlyLengths ? 'SB_SAGE_VALUE_TOO_LONG' : 'SB_SAGE_ORDER_INVALID',
+      `sales order ${tranNo}`,
+      issues,
+      { context: { tranNo, amazonOrderId: draft.amazonOrderId } },
+    );
   }
   return { header, lines };
 }

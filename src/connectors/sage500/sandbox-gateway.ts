@@ -7,7 +7,13 @@ import { createNodeSqliteDatabase, NodeSqliteDialect } from '../../runtime/store
 import { createGateway, type Sage500Adapter, type SageBackend } from './gateway/index.ts';
 import { readSandboxCatalog, readSandboxTrackingCandidates, SANDBOX_PROCEDURE_CATALOG_DDL } from './sandbox/catalog.ts';
 import { runSalesOrderImport } from './sandbox/import-procedure.ts';
-import { SAGE_BASE_TABLES, SAGE_EXTENSION_TABLES, SANDBOX_INDEXES, sqliteCreateTable, VDV_STOCK_STATUS_VIEW } from './sandbox/schema.ts';
+import {
+  SAGE_BASE_TABLES,
+  SAGE_EXTENSION_TABLES,
+  SANDBOX_INDEXES,
+  sqliteCreateTable,
+  VDV_STOCK_STATUS_VIEW,
+} from './sandbox/schema.ts';
 import { DEMO, seedDemoCompany } from './sandbox/seed.ts';
 import { nextSurrogateKey } from './sandbox/surrogate-keys.ts';
 import { shipDueOrders, type WarehouseSimulatorOptions } from './sandbox/warehouse-simulator.ts';
@@ -90,7 +96,9 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   };
   // The sandbox's sys.parameters, kept current on every open (older sandbox files get it too).
   for (const s of SANDBOX_PROCEDURE_CATALOG_DDL()) raw.exec(s);
-  const fresh = raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'tsmCompany'`).get() as { n: number };
+  const fresh = raw
+    .prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'tsmCompany'`)
+    .get() as { n: number };
   if (Number(fresh.n) === 0) await createAndSeed();
   // A sandbox file made by an older Sellbridge lacks columns added since (e.g. StgSOLine.GLAcctNo): say so once
   // per call instead of failing deep inside a query; `sage500 sandbox --reset` recreates it.
@@ -98,10 +106,13 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   function missingColumns(): string[] {
     const missing: string[] = [];
     for (const t of [...SAGE_BASE_TABLES, ...SAGE_EXTENSION_TABLES]) {
-      const have = new Set((raw.prepare(`SELECT name FROM pragma_table_info('${t}')`).all() as { name: string }[]).map((c) => c.name));
+      const have = new Set(
+        (raw.prepare(`SELECT name FROM pragma_table_info('${t}')`).all() as { name: string }[]).map((c) => c.name),
+      );
       if (have.size === 0) continue; // extension tables appear with install-extensions
       // Unconfirmed columns may be absent, as on a real database: the gateway does without them.
-      for (const c of Object.keys(tableSpec(t).columns)) if (!have.has(c) && !tableSpec(t).optionalColumns?.includes(c)) missing.push(`${t}.${c}`);
+      for (const c of Object.keys(tableSpec(t).columns))
+        if (!have.has(c) && !tableSpec(t).optionalColumns?.includes(c)) missing.push(`${t}.${c}`);
     }
     return missing;
   }
@@ -119,8 +130,18 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     await tx
       .insertInto('tciBatchLog')
       .values({
-        BatchKey: batchKey, BatchID: `${companyId}-GJ-${String(batchNo).padStart(6, '0')}`, BatchNo: batchNo, BatchType: BATCH_TYPE_GL_GENERAL, Status: 1, PostStatus: 0,
-        SourceCompanyID: companyId, PostCompanyID: companyId, PostDate: postDate, OrigUserID: user, CreateDate: clock.now().toISOString().slice(0, 19), UpdateCounter: 0,
+        BatchKey: batchKey,
+        BatchID: `${companyId}-GJ-${String(batchNo).padStart(6, '0')}`,
+        BatchNo: batchNo,
+        BatchType: BATCH_TYPE_GL_GENERAL,
+        Status: 1,
+        PostStatus: 0,
+        SourceCompanyID: companyId,
+        PostCompanyID: companyId,
+        PostDate: postDate,
+        OrigUserID: user,
+        CreateDate: clock.now().toISOString().slice(0, 19),
+        UpdateCounter: 0,
       })
       .execute();
     return { batchKey, batchNo };
@@ -132,7 +153,8 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     withConnection: (work) => work(backend),
     transaction: (work) => db.transaction().execute(work),
     nextSurrogateKey: (name) => nextSurrogateKey(db, name),
-    runSalesOrderImport: (sessionKey) => runSalesOrderImport(db, companyId, sessionKey, userId, clock.now().toISOString().slice(0, 19)),
+    runSalesOrderImport: (sessionKey) =>
+      runSalesOrderImport(db, companyId, sessionKey, userId, clock.now().toISOString().slice(0, 19)),
     readCatalog: async (names) => readSandboxCatalog(raw, names),
     readTrackingCandidates: async () => readSandboxTrackingCandidates(raw),
     // One SQLite connection: the journal's procedures emulated on the journal's own transaction.
@@ -144,14 +166,23 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
           getNextBatch: (args) => nextBatch(tx, args),
           async nextJournalNo({ jrnlKey }) {
             // spglGiveNextJrnlNo: the next number of the journal, inside the journal's transaction.
-            const last = await tx.selectFrom('tglJournalLog').select((eb) => eb.fn.max('JrnlNo').as('n')).where('CompanyID', '=', companyId).where('JrnlKey', '=', jrnlKey).executeTakeFirst();
+            const last = await tx
+              .selectFrom('tglJournalLog')
+              .select((eb) => eb.fn.max('JrnlNo').as('n'))
+              .where('CompanyID', '=', companyId)
+              .where('JrnlKey', '=', jrnlKey)
+              .executeTakeFirst();
             return Number(last?.n ?? 0) + 1;
           },
         }),
       ),
     installExtensions,
     async ping() {
-      const row = await db.selectFrom('tsmCompany').select('CompanyName').where('CompanyID', '=', companyId).executeTakeFirst();
+      const row = await db
+        .selectFrom('tsmCompany')
+        .select('CompanyName')
+        .where('CompanyID', '=', companyId)
+        .executeTakeFirst();
       return `sandbox ${options.path}, company ${companyId}${row ? ` (${row.CompanyName})` : ' (missing)'}`;
     },
     close: async () => {
@@ -162,21 +193,36 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
       if (err instanceof SellbridgeError) return err;
       const message = err instanceof Error ? err.message : String(err);
       if (/locked|busy/i.test(message)) {
-        return new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage sandbox busy during ${operation}: ${message}`, { cause: err, retryAfterMs: UNAVAILABLE_RETRY_MS, context: { operation } });
+        return new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage sandbox busy during ${operation}: ${message}`, {
+          cause: err,
+          retryAfterMs: UNAVAILABLE_RETRY_MS,
+          context: { operation },
+        });
       }
-      return new SellbridgeError('SB_SAGE_QUERY_FAILED', `Sage sandbox ${operation} failed: ${message}`, { cause: err, context: { operation } });
+      return new SellbridgeError('SB_SAGE_QUERY_FAILED', `Sage sandbox ${operation} failed: ${message}`, {
+        cause: err,
+        context: { operation },
+      });
     },
     async beforeCall(operation) {
       // verify is the tool that reports differences: it runs on any sandbox file.
       if (outdated.length > 0 && operation !== 'verify' && operation !== 'proposePackageTables') {
-        throw new SellbridgeError('SB_SAGE_SCHEMA_MISSING', `Sage sandbox ${options.path} is older than this Sellbridge (missing ${outdated.slice(0, 5).join(', ')}${outdated.length > 5 ? ', ...' : ''}); run \`sellbridge sage500 sandbox --reset\``, {
-          context: { operation, missingColumns: outdated.length },
-        });
+        throw new SellbridgeError(
+          'SB_SAGE_SCHEMA_MISSING',
+          `Sage sandbox ${options.path} is older than this Sellbridge (missing ${outdated.slice(0, 5).join(', ')}${outdated.length > 5 ? ', ...' : ''}); run \`sellbridge sage500 sandbox --reset\``,
+          {
+            context: { operation, missingColumns: outdated.length },
+          },
+        );
       }
       if (faults.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.slowMs));
       const left = faults.until - clock.now().getTime();
       if (left > 0) {
-        throw new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage sandbox is unavailable (injected fault) during ${operation}`, { retryAfterMs: left, context: { operation } });
+        throw new SellbridgeError(
+          'SB_SAGE_UNAVAILABLE',
+          `Sage sandbox is unavailable (injected fault) during ${operation}`,
+          { retryAfterMs: left, context: { operation } },
+        );
       }
     },
   };
@@ -204,7 +250,14 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     shipDueOrders: tick,
     injectFaults,
     async reset() {
-      const objects = (await sql<{ type: string; name: string }>`SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'`.execute(db)).rows;
+      const objects = (
+        await sql<{
+          type: string;
+          name: string;
+        }>`SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'`.execute(
+          db,
+        )
+      ).rows;
       for (const o of objects.filter((x) => x.type === 'view')) raw.exec(`DROP VIEW IF EXISTS "${o.name}"`);
       for (const o of objects.filter((x) => x.type === 'table')) raw.exec(`DROP TABLE IF EXISTS "${o.name}"`);
       await createAndSeed();

@@ -4,7 +4,13 @@ import { createGateway, type JournalTransaction, type Sage500Adapter, type SageB
 import { kyselyForSession, typedParameters, type MssqlConnector, type MssqlSession } from './mssql-session.ts';
 import { catalogColumnsSql, catalogFromRows, catalogParametersSql, TRACKING_CANDIDATES_SQL } from './sql/catalog.ts';
 import { extensionDdl } from './sql/extensions-ddl.ts';
-import { journalNumberCall, nextBatchCall, salesOrderImportCall, surrogateKeyCall, type ProcedureCall } from './sql/procedures.ts';
+import {
+  journalNumberCall,
+  nextBatchCall,
+  salesOrderImportCall,
+  surrogateKeyCall,
+  type ProcedureCall,
+} from './sql/procedures.ts';
 
 export interface SqlServerGatewayConfig {
   readonly companyId: string;
@@ -27,7 +33,18 @@ export interface SqlServerGatewayDeps {
 }
 
 /** mssql/tedious error codes that mean "cannot reach or keep talking to the server". */
-const UNAVAILABLE_CODES = new Set(['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ETIMEOUT', 'ETIMEDOUT', 'ENOTOPEN', 'ELOGIN', 'EINSTLOOKUP', 'ENOCONN', 'EABORT']);
+const UNAVAILABLE_CODES = new Set([
+  'ESOCKET',
+  'ECONNCLOSED',
+  'ECONNRESET',
+  'ETIMEOUT',
+  'ETIMEDOUT',
+  'ENOTOPEN',
+  'ELOGIN',
+  'EINSTLOOKUP',
+  'ENOCONN',
+  'EABORT',
+]);
 /** SQL Server error numbers worth a retry: deadlock victim, lock timeout, database unavailable. */
 const TRANSIENT_NUMBERS = new Set([1205, 1222, 4060, 40613, 40501]);
 
@@ -40,10 +57,14 @@ const TRANSIENT_NUMBERS = new Set([1205, 1222, 4060, 40613, 40501]);
  */
 export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: SqlServerGatewayDeps): Sage500Adapter {
   const outputNumber = (output: Record<string, unknown>, name: string) => Number(output[name] ?? 0);
-  const surrogateKey = async (run: (call: ProcedureCall) => Promise<{ output: Record<string, unknown> }>, tableName: string) => {
+  const surrogateKey = async (
+    run: (call: ProcedureCall) => Promise<{ output: Record<string, unknown> }>,
+    tableName: string,
+  ) => {
     const { output } = await run(surrogateKeyCall(tableName));
     const key = outputNumber(output, 'oNewKey');
-    if (!Number.isSafeInteger(key) || key <= 0) throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `spGetNextSurrogateKey returned no key for ${tableName}`);
+    if (!Number.isSafeInteger(key) || key <= 0)
+      throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `spGetNextSurrogateKey returned no key for ${tableName}`);
     return key;
   };
   const readCatalogOn = async (session: MssqlSession, names: readonly string[]) => {
@@ -62,7 +83,11 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
           async getNextBatch(args) {
             const { output } = await session.execute(nextBatchCall({ companyId: config.companyId, ...args }));
             if (outputNumber(output, '_oRetVal') !== 1) {
-              throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `spGetNextBatch answered ${outputNumber(output, '_oRetVal')} (1 = ok)`, { context: { companyId: config.companyId } });
+              throw new SellbridgeError(
+                'SB_SAGE_QUERY_FAILED',
+                `spGetNextBatch answered ${outputNumber(output, '_oRetVal')} (1 = ok)`,
+                { context: { companyId: config.companyId } },
+              );
             }
             return { batchKey: outputNumber(output, '_oBatchKey'), batchNo: outputNumber(output, '_oNextBatchNo') };
           },
@@ -71,7 +96,11 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
             const { output } = await session.execute(call);
             const jrnlNo = outputNumber(output, call.outputs[0]!.name);
             if (!Number.isSafeInteger(jrnlNo) || jrnlNo <= 0) {
-              throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `${call.procedure} gave no journal number for journal key ${jrnlKey} (return value ${String(output[call.outputs[1]!.name])})`, { context: { jrnlKey } });
+              throw new SellbridgeError(
+                'SB_SAGE_QUERY_FAILED',
+                `${call.procedure} gave no journal number for journal key ${jrnlKey} (return value ${String(output[call.outputs[1]!.name])})`,
+                { context: { jrnlKey } },
+              );
             }
             return jrnlNo;
           },
@@ -107,7 +136,10 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
       return statements;
     },
     async ping() {
-      const { rows } = await connector.pooled.query("SELECT DB_NAME() AS db, CAST(SERVERPROPERTY('ProductVersion') AS varchar(20)) AS version", []);
+      const { rows } = await connector.pooled.query(
+        "SELECT DB_NAME() AS db, CAST(SERVERPROPERTY('ProductVersion') AS varchar(20)) AS version",
+        [],
+      );
       return `SQL Server ${String(rows[0]?.version ?? '?')}, database ${String(rows[0]?.db ?? '?')}, company ${config.companyId}`;
     },
     close: () => connector.close(),
@@ -118,22 +150,30 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
       const message = e.message ?? String(err);
       if ((code && UNAVAILABLE_CODES.has(code)) || /timeout|connection/i.test(code === 'EREQUEST' ? '' : message)) {
         return new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage 500 unavailable during ${operation}: ${message}`, {
-          cause: err, retryAfterMs: config.unavailableRetryMs, context: { operation, ...(code ? { driverCode: code } : {}) },
+          cause: err,
+          retryAfterMs: config.unavailableRetryMs,
+          context: { operation, ...(code ? { driverCode: code } : {}) },
         });
       }
       // 208 object, 2812 procedure, 207 column, 8145 parameter, 515 NOT NULL column left out of an insert.
       if (e.number === 208 || e.number === 2812 || e.number === 207 || e.number === 8145 || e.number === 515) {
-        return new SellbridgeError('SB_SAGE_SCHEMA_MISSING', `Sage 500 schema differs during ${operation}: ${message} (run \`sellbridge sage500 verify\`)`, { cause: err, context: { operation, sqlError: e.number } });
+        return new SellbridgeError(
+          'SB_SAGE_SCHEMA_MISSING',
+          `Sage 500 schema differs during ${operation}: ${message} (run \`sellbridge sage500 verify\`)`,
+          { cause: err, context: { operation, sqlError: e.number } },
+        );
       }
       return new SellbridgeError('SB_SAGE_QUERY_FAILED', `Sage 500 ${operation} failed: ${message}`, {
-        cause: err, context: { operation, ...(e.number ? { sqlError: e.number, retryHint: TRANSIENT_NUMBERS.has(e.number) } : {}) },
+        cause: err,
+        context: { operation, ...(e.number ? { sqlError: e.number, retryHint: TRANSIENT_NUMBERS.has(e.number) } : {}) },
       });
     },
   });
   const backend = backendOver(deps.connector);
-  const packageTable = config.packageTable && config.packageNoColumn && config.packageTrackingColumn
-    ? { name: config.packageTable, packageNo: config.packageNoColumn, tracking: config.packageTrackingColumn }
-    : undefined;
+  const packageTable =
+    config.packageTable && config.packageNoColumn && config.packageTrackingColumn
+      ? { name: config.packageTable, packageNo: config.packageNoColumn, tracking: config.packageTrackingColumn }
+      : undefined;
   return createGateway(backend, {
     companyId: config.companyId,
     userId: config.userId,

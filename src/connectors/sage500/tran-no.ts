@@ -8,7 +8,11 @@ import { SellbridgeError } from '../../core/errors.ts';
 export function tranNoFor(prefix: string, sequence: number): string {
   const digits = 10 - prefix.length;
   if (!Number.isSafeInteger(sequence) || sequence < 1 || String(sequence).length > digits) {
-    throw new SellbridgeError('SB_SAGE_TRANNO_INVALID', `sequence ${sequence} does not fit ${digits} digits after prefix ${prefix}`, { context: { prefix, sequence } });
+    throw new SellbridgeError(
+      'SB_SAGE_TRANNO_INVALID',
+      `sequence ${sequence} does not fit ${digits} digits after prefix ${prefix}`,
+      { context: { prefix, sequence } },
+    );
   }
   return `${prefix}${String(sequence).padStart(digits, '0')}`;
 }

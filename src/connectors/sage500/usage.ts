@@ -25,10 +25,13 @@ interface Compilable {
   toOperationNode(): OperationNode;
 }
 
-
 const ALL = { descriptionLanguage: true, shipWeight: true } as const;
 const draft = {
-  customerId: 'C', amazonOrderId: '111-2223334-4445556', orderDate: '2026-01-01T00:00:00Z', currency: 'USD', warehouseId: 'W',
+  customerId: 'C',
+  amazonOrderId: '111-2223334-4445556',
+  orderDate: '2026-01-01T00:00:00Z',
+  currency: 'USD',
+  warehouseId: 'W',
   lines: [{ lineNo: 1, itemId: 'I', quantity: 1, unitPrice: money('USD', 100) }],
 };
 
@@ -38,8 +41,25 @@ const draft = {
  */
 export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string, Compilable> {
   const journal = rowsFromJournal(
-    { reference: 'r', postDate: '2026-01-01', currency: 'USD', lines: [{ account: 'a', amount: money('USD', 0), comment: '' }] },
-    { companyId: 'C', userId: 'u', batchKey: 1, batchNo: 1, jrnlHdrKey: 1, jrnlKey: 1, jrnlNo: 1, postDate: '2026-01-01', now: '2026-01-01', sourceModuleText: true, accountKeys: new Map([['a', 1]]) },
+    {
+      reference: 'r',
+      postDate: '2026-01-01',
+      currency: 'USD',
+      lines: [{ account: 'a', amount: money('USD', 0), comment: '' }],
+    },
+    {
+      companyId: 'C',
+      userId: 'u',
+      batchKey: 1,
+      batchNo: 1,
+      jrnlHdrKey: 1,
+      jrnlKey: 1,
+      jrnlNo: 1,
+      postDate: '2026-01-01',
+      now: '2026-01-01',
+      sourceModuleText: true,
+      accountKeys: new Map([['a', 1]]),
+    },
   );
   const staged = rowsFromSalesOrder(draft, 'AZ00000001', 1);
   const [delLines, delHeader, delLog] = cleanup.deleteSessionRows(db, 1, 'T');
@@ -55,7 +75,13 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     'deleteSessionRows[2]': delLog,
     selectSalesOrderHeader: find.selectSalesOrderHeader(db, 'C', { amazonOrderId: 'A' }),
     selectSalesOrderLines: find.selectSalesOrderLines(db, 1),
-    selectPrices: prices.selectPrices(db, 'C', { itemIds: ['I'], warehouseId: 'W', currency: 'USD', asOf: '2026-01-01', column: 'ListPrice' }),
+    selectPrices: prices.selectPrices(db, 'C', {
+      itemIds: ['I'],
+      warehouseId: 'W',
+      currency: 'USD',
+      asOf: '2026-01-01',
+      column: 'ListPrice',
+    }),
     selectStock: stock.selectStock(db, 'C', ['I'], ['W']),
     selectGlAccounts: gl.selectGlAccounts(db, 'C', ['1']),
     selectOpenFiscalPeriod: gl.selectOpenFiscalPeriod(db, 'C', '2026-01-01'),
@@ -67,7 +93,14 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     insertJournalLog: gl.insertJournalLog(db, journal.logRow),
     insertJournalHeader: gl.insertJournalHeader(db, journal.headerRow),
     insertJournalLines: gl.insertJournalLines(db, journal.lineRows),
-    insertOrderLink: links.insertOrderLink(db, { SOKey: 1, CompanyID: 'C', TranNo: 'T', AmazonOrderId: 'A', MarketplaceId: null, CreatedAt: '2026-01-01' }),
+    insertOrderLink: links.insertOrderLink(db, {
+      SOKey: 1,
+      CompanyID: 'C',
+      TranNo: 'T',
+      AmazonOrderId: 'A',
+      MarketplaceId: null,
+      CreatedAt: '2026-01-01',
+    }),
     insertLineLinks: links.insertLineLinks(db, 1),
     updateLineSellerSku: links.updateLineSellerSku(db, 1, '1', 'S'),
     selectOrderLink: links.selectOrderLink(db, 1),
@@ -107,7 +140,7 @@ function visitAll(node: unknown, visit: (n: AnyNode) => void): void {
   for (const v of Object.values(node)) visitAll(v, visit);
 }
 
-const tableName = (n: AnyNode) => ((n.table as { identifier: { name: string } }).identifier.name);
+const tableName = (n: AnyNode) => (n.table as { identifier: { name: string } }).identifier.name;
 const identifier = (n: unknown) => (n as { name: string }).name;
 const columnName = (n: AnyNode) => identifier(n.column);
 
@@ -137,7 +170,8 @@ export function adapterUsage(queries: Record<string, Compilable> = adapterQuerie
     });
     visitAll(root, (n) => {
       if (n.kind === 'TableNode' && !referenceTables.has(n)) tables.add(tableName(n));
-      if (n.kind === 'AliasNode' && (n.node as AnyNode).kind === 'TableNode') aliases.set(identifier(n.alias), tableName(n.node as AnyNode));
+      if (n.kind === 'AliasNode' && (n.node as AnyNode).kind === 'TableNode')
+        aliases.set(identifier(n.alias), tableName(n.node as AnyNode));
     });
     for (const t of tables) if (!columns.has(t)) columns.set(t, new Set());
     visitAll(root, (n) => {

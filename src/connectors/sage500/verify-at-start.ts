@@ -11,7 +11,10 @@ export interface VerifyReport {
 
 /** `sellbridge sage500 verify` for the configured Sage company: the findings, printable. Read-only. */
 export async function verifySage500(settings: Sage500Settings): Promise<VerifyReport> {
-  const gateway = await openSage500Gateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
+  const gateway = await openSage500Gateway({
+    ...settings,
+    warehouseSimulator: { ...settings.warehouseSimulator, enabled: false },
+  });
   try {
     const findings = await gateway.verify();
     const errors = findings.filter((f) => f.severity === 'error').length;
@@ -36,9 +39,13 @@ export async function assertSage500Verified(settings: Sage500Settings): Promise<
   const report = await verifySage500(settings);
   if (report.errors > 0) {
     const errors = formatFindings(report.findings.filter((f) => f.severity === 'error'));
-    throw new SellbridgeError('SB_SAGE_SCHEMA_MISMATCH', `Sage 500 company ${settings.companyId} does not match what the adapter uses; nothing was started:\n${errors.join('\n')}`, {
-      context: { companyId: settings.companyId, errors: report.errors },
-    });
+    throw new SellbridgeError(
+      'SB_SAGE_SCHEMA_MISMATCH',
+      `Sage 500 company ${settings.companyId} does not match what the adapter uses; nothing was started:\n${errors.join('\n')}`,
+      {
+        context: { companyId: settings.companyId, errors: report.errors },
+      },
+    );
   }
   return report;
 }

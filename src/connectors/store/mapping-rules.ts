@@ -20,7 +20,10 @@ const optText = (max: number) => z.string().trim().max(max, `at most ${max} char
 /** One carrier row: Sage ShipMethID (varchar(15)) -> Amazon CarrierCode (+ carrierName when `Other`, shippingMethod). */
 export const CarrierRow = z
   .strictObject({ shipMethId: text(15), carrierCode: text(60), carrierName: optText(60), shippingMethod: optText(100) })
-  .refine((r) => r.carrierCode.toLowerCase() !== 'other' || !!r.carrierName, { message: 'required when carrierCode is Other', path: ['carrierName'] });
+  .refine((r) => r.carrierCode.toLowerCase() !== 'other' || !!r.carrierName, {
+    message: 'required when carrierCode is Other',
+    path: ['carrierName'],
+  });
 export type CarrierRow = z.infer<typeof CarrierRow>;
 
 /** One settlement GL rule (SettlementAccountRule): `*` matches anything. */
@@ -31,19 +34,53 @@ export const GlRow = z.strictObject({
   account: text(100).regex(/^[0-9A-Za-z][0-9A-Za-z-]*$/, 'must be a Sage GL account number like 4000-00'),
   label: text(50),
   marketplace: optText(50),
-  currency: z.string().trim().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code').optional(),
+  currency: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code')
+    .optional(),
 });
 export type GlRow = z.infer<typeof GlRow>;
 
 // CSV cells arrive as text: numbers, booleans and `|`-separated lists are read from it (JSON rows send them typed).
-const num = (schema: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema).optional();
-const bool = z.preprocess((v) => (typeof v === 'string' ? (/^(true|yes|1)$/i.test(v.trim()) ? true : /^(false|no|0)$/i.test(v.trim()) ? false : v) : v), z.boolean()).optional();
-const list = z.preprocess((v) => (typeof v === 'string' ? v.split('|').map((x) => x.trim()).filter(Boolean) : v), z.array(z.string().min(1)).min(1)).optional();
+const num = (schema: z.ZodNumber) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema).optional();
+const bool = z
+  .preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? /^(true|yes|1)$/i.test(v.trim())
+          ? true
+          : /^(false|no|0)$/i.test(v.trim())
+            ? false
+            : v
+        : v,
+    z.boolean(),
+  )
+  .optional();
+const list = z
+  .preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split('|')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : v,
+    z.array(z.string().min(1)).min(1),
+  )
+  .optional();
 
 /** One custom-field row (CustomFieldMapping), same rules as config `inventory.customFieldMap`. */
 export const CustomFieldRow = z.strictObject({
-  source: z.string().trim().regex(/^(ShortDesc|LongDesc|UPC|Weight|UserFld[1-9])$/, 'must be ShortDesc, LongDesc, UPC, Weight or UserFld1..9'),
-  attribute: z.string().trim().regex(/^[a-z][a-z0-9_]*$/, 'must be a top-level Amazon attribute name (e.g. item_name)'),
+  source: z
+    .string()
+    .trim()
+    .regex(/^(ShortDesc|LongDesc|UPC|Weight|UserFld[1-9])$/, 'must be ShortDesc, LongDesc, UPC, Weight or UserFld1..9'),
+  attribute: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]*$/, 'must be a top-level Amazon attribute name (e.g. item_name)'),
   kind: z.enum(['text', 'number', 'weight', 'upc', 'enum']),
   required: bool,
   maxLength: num(z.number().int('must be a whole number').positive('must be positive')),
@@ -72,22 +109,43 @@ export interface RowIssue {
 type RowOf<K extends MappingRuleKind> = K extends 'carrier' ? CarrierRow : K extends 'gl' ? GlRow : CustomFieldRow;
 
 /** Checks every row; returns all issues (row number and field) or the parsed rows. `firstRow` numbers the first row. */
-export function validateRows<K extends MappingRuleKind>(kind: K, rows: readonly unknown[], firstRow = 1): { ok: true; rows: Array<RowOf<K>> } | { ok: false; issues: RowIssue[] } {
+export function validateRows<K extends MappingRuleKind>(
+  kind: K,
+  rows: readonly unknown[],
+  firstRow = 1,
+): { ok: true; rows: Array<RowOf<K>> } | { ok: false; issues: RowIssue[] } {
   const shape = ROW_SHAPES[kind];
   const issues: RowIssue[] = [];
   const parsed: Array<RowOf<K>> = [];
   rows.forEach((row, i) => {
     const r = shape.safeParse(row);
     if (r.success) parsed.push(r.data as RowOf<K>);
-    else for (const issue of r.error.issues) issues.push({ row: i + firstRow, field: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : '(row)'), problem: issue.message });
+    else
+      for (const issue of r.error.issues)
+        issues.push({
+          row: i + firstRow,
+          field: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : '(row)'),
+          problem: issue.message,
+        });
   });
   if (kind === 'custom-field') {
     const seen = new Map<string, number>();
     parsed.forEach((r, i) => {
       const row = r as CustomFieldRow;
-      if (row.kind === 'enum' && !row.allowed) issues.push({ row: i + firstRow, field: 'allowed', problem: 'required when kind is enum (values separated by |)' });
-      if (row.kind === 'weight' && !row.unit) issues.push({ row: i + firstRow, field: 'unit', problem: 'required when kind is weight (pounds, kilograms, ounces, grams)' });
-      if (seen.has(row.attribute)) issues.push({ row: i + firstRow, field: 'attribute', problem: `duplicate of row ${seen.get(row.attribute)}` });
+      if (row.kind === 'enum' && !row.allowed)
+        issues.push({
+          row: i + firstRow,
+          field: 'allowed',
+          problem: 'required when kind is enum (values separated by |)',
+        });
+      if (row.kind === 'weight' && !row.unit)
+        issues.push({
+          row: i + firstRow,
+          field: 'unit',
+          problem: 'required when kind is weight (pounds, kilograms, ounces, grams)',
+        });
+      if (seen.has(row.attribute))
+        issues.push({ row: i + firstRow, field: 'attribute', problem: `duplicate of row ${seen.get(row.attribute)}` });
       else seen.set(row.attribute, i + firstRow);
     });
   }
@@ -95,7 +153,8 @@ export function validateRows<K extends MappingRuleKind>(kind: K, rows: readonly 
     const seen = new Map<string, number>();
     parsed.forEach((r, i) => {
       const key = normaliseShipMethId((r as CarrierRow).shipMethId);
-      if (seen.has(key)) issues.push({ row: i + firstRow, field: 'shipMethId', problem: `duplicate of row ${seen.get(key)}` });
+      if (seen.has(key))
+        issues.push({ row: i + firstRow, field: 'shipMethId', problem: `duplicate of row ${seen.get(key)}` });
       else seen.set(key, i + firstRow);
     });
   }
@@ -106,7 +165,14 @@ export function validateRows<K extends MappingRuleKind>(kind: K, rows: readonly 
 export const normaliseShipMethId = (id: string) => id.replace(/\s+/g, ' ').trim().toUpperCase();
 
 type MappingRulesTable = {
-  mapping_rules: { connection_id: string; kind: string; position: number; row_json: string; updated_at: string; updated_by: string };
+  mapping_rules: {
+    connection_id: string;
+    kind: string;
+    position: number;
+    row_json: string;
+    updated_at: string;
+    updated_by: string;
+  };
 };
 
 export interface StoredRules<R> {
@@ -118,7 +184,12 @@ export interface StoredRules<R> {
 export interface MappingRulesStore {
   list<K extends MappingRuleKind>(connectionId: string, kind: K): Promise<StoredRules<RowOf<K>>>;
   /** Replaces a kind's whole list in one transaction (rows must be validated). */
-  replace<K extends MappingRuleKind>(connectionId: string, kind: K, rows: ReadonlyArray<RowOf<K>>, actor: string): Promise<void>;
+  replace<K extends MappingRuleKind>(
+    connectionId: string,
+    kind: K,
+    rows: ReadonlyArray<RowOf<K>>,
+    actor: string,
+  ): Promise<void>;
   /** Stored carrier rows as CarrierRules (empty when none). */
   carriers(connectionId: string): Promise<CarrierRules>;
   /** Stored custom-field map (empty when none). */
@@ -131,25 +202,59 @@ export function storeMappingRules(store: Store, clock: Clock): MappingRulesStore
   const db = store.db.withTables<MappingRulesTable>();
   const self: MappingRulesStore = {
     async list(connectionId, kind) {
-      const rows = await db.selectFrom('mapping_rules').selectAll().where('connection_id', '=', connectionId).where('kind', '=', kind).orderBy('position').execute();
-      const last = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (!a || r.updated_at > a.updated_at ? r : a), undefined);
-      return { rows: rows.map((r) => JSON.parse(r.row_json)), ...(last ? { updatedAt: last.updated_at, updatedBy: last.updated_by } : {}) };
+      const rows = await db
+        .selectFrom('mapping_rules')
+        .selectAll()
+        .where('connection_id', '=', connectionId)
+        .where('kind', '=', kind)
+        .orderBy('position')
+        .execute();
+      const last = rows.reduce<(typeof rows)[number] | undefined>(
+        (a, r) => (!a || r.updated_at > a.updated_at ? r : a),
+        undefined,
+      );
+      return {
+        rows: rows.map((r) => JSON.parse(r.row_json)),
+        ...(last ? { updatedAt: last.updated_at, updatedBy: last.updated_by } : {}),
+      };
     },
     async replace(connectionId, kind, rows, actor) {
       const now = clock.now().toISOString();
       await store.transaction(async (tx) => {
         const t = tx.withTables<MappingRulesTable>();
-        await t.deleteFrom('mapping_rules').where('connection_id', '=', connectionId).where('kind', '=', kind).execute();
+        await t
+          .deleteFrom('mapping_rules')
+          .where('connection_id', '=', connectionId)
+          .where('kind', '=', kind)
+          .execute();
         if (rows.length)
           await t
             .insertInto('mapping_rules')
-            .values(rows.map((r, i) => ({ connection_id: connectionId, kind, position: i, row_json: JSON.stringify(r), updated_at: now, updated_by: actor })))
+            .values(
+              rows.map((r, i) => ({
+                connection_id: connectionId,
+                kind,
+                position: i,
+                row_json: JSON.stringify(r),
+                updated_at: now,
+                updated_by: actor,
+              })),
+            )
             .execute();
       });
     },
     async carriers(connectionId) {
       const { rows } = await self.list(connectionId, 'carrier');
-      return Object.fromEntries(rows.map((r) => [r.shipMethId, { carrierCode: r.carrierCode, ...(r.carrierName ? { carrierName: r.carrierName } : {}), ...(r.shippingMethod ? { shippingMethod: r.shippingMethod } : {}) }]));
+      return Object.fromEntries(
+        rows.map((r) => [
+          r.shipMethId,
+          {
+            carrierCode: r.carrierCode,
+            ...(r.carrierName ? { carrierName: r.carrierName } : {}),
+            ...(r.shippingMethod ? { shippingMethod: r.shippingMethod } : {}),
+          },
+        ]),
+      );
     },
     async customFields(connectionId) {
       const { rows } = await self.list(connectionId, 'custom-field');
@@ -157,7 +262,15 @@ export function storeMappingRules(store: Store, clock: Clock): MappingRulesStore
     },
     async glRules(connectionId) {
       const { rows } = await self.list(connectionId, 'gl');
-      return rows.map((r) => ({ transactionType: r.transactionType, amountType: r.amountType, amountDescription: r.amountDescription, account: r.account, label: r.label, ...(r.marketplace ? { marketplace: r.marketplace } : {}), ...(r.currency ? { currency: r.currency } : {}) }));
+      return rows.map((r) => ({
+        transactionType: r.transactionType,
+        amountType: r.amountType,
+        amountDescription: r.amountDescription,
+        account: r.account,
+        label: r.label,
+        ...(r.marketplace ? { marketplace: r.marketplace } : {}),
+        ...(r.currency ? { currency: r.currency } : {}),
+      }));
     },
   };
   return self;
@@ -166,5 +279,8 @@ export function storeMappingRules(store: Store, clock: Clock): MappingRulesStore
 /** Stored carriers first: a stored ShipMethID replaces the base entry with the same id (ignoring case/spaces). */
 export function mergeCarriers(base: CarrierRules, stored: CarrierRules): CarrierRules {
   const overridden = new Set(Object.keys(stored).map(normaliseShipMethId));
-  return { ...stored, ...Object.fromEntries(Object.entries(base).filter(([k]) => !overridden.has(normaliseShipMethId(k)))) };
+  return {
+    ...stored,
+    ...Object.fromEntries(Object.entries(base).filter(([k]) => !overridden.has(normaliseShipMethId(k)))),
+  };
 }

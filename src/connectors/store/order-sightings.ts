@@ -4,7 +4,12 @@ import type { Store, Tx } from '../../runtime/store/store.ts';
 
 /** Row of `order_sightings` (migration 0006): which intake saw an order first. */
 export type OrderSightingTables = {
-  order_sightings: { connection_id: string; amazon_order_id: string; first_source: 'push' | 'poll'; first_seen_at: string };
+  order_sightings: {
+    connection_id: string;
+    amazon_order_id: string;
+    first_source: 'push' | 'poll';
+    first_seen_at: string;
+  };
 };
 
 /** Records that a notification announced an order (inside the inbox row's transaction). */
@@ -26,7 +31,14 @@ export function storeOrderSightings(store: Store, clock: Clock): OrderSightings 
       const at = clock.now().toISOString();
       const inserted = await db
         .insertInto('order_sightings')
-        .values([...new Set(amazonOrderIds)].map((id) => ({ connection_id: connectionId, amazon_order_id: id, first_source: 'poll' as const, first_seen_at: at })))
+        .values(
+          [...new Set(amazonOrderIds)].map((id) => ({
+            connection_id: connectionId,
+            amazon_order_id: id,
+            first_source: 'poll' as const,
+            first_seen_at: at,
+          })),
+        )
         .onConflict((oc) => oc.columns(['connection_id', 'amazon_order_id']).doNothing())
         .returning('amazon_order_id')
         .execute();
@@ -36,7 +48,11 @@ export function storeOrderSightings(store: Store, clock: Clock): OrderSightings 
 }
 
 /** Which intake saw an order first, if any did. */
-export async function firstSightingOf(store: Store, connectionId: string, amazonOrderId: string): Promise<'push' | 'poll' | undefined> {
+export async function firstSightingOf(
+  store: Store,
+  connectionId: string,
+  amazonOrderId: string,
+): Promise<'push' | 'poll' | undefined> {
   const row = await store.db
     .withTables<OrderSightingTables>()
     .selectFrom('order_sightings')

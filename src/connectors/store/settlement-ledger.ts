@@ -4,7 +4,14 @@ import { SellbridgeError, type FieldIssue } from '../../core/errors.ts';
 import type { JournalBatch } from '../../core/model/journal.ts';
 import { money } from '../../core/model/money.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { PostedSettlementJournal, QuarantineEntry, SettlementLedger, SettlementRecord, SettlementState, SettlementSummary } from '../../core/ports/settlement-ledger.ts';
+import type {
+  PostedSettlementJournal,
+  QuarantineEntry,
+  SettlementLedger,
+  SettlementRecord,
+  SettlementState,
+  SettlementSummary,
+} from '../../core/ports/settlement-ledger.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
@@ -64,9 +71,21 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
   const db = tables(store);
   const now = () => clock.now().toISOString();
   const get = async (connectionId: string, settlementId: string) =>
-    recordFromRow(await db.selectFrom('settlements').selectAll().where('connection_id', '=', connectionId).where('settlement_id', '=', settlementId).executeTakeFirst());
+    recordFromRow(
+      await db
+        .selectFrom('settlements')
+        .selectAll()
+        .where('connection_id', '=', connectionId)
+        .where('settlement_id', '=', settlementId)
+        .executeTakeFirst(),
+    );
   const summaryColumns = (s: SettlementSummary) => ({
-    currency: s.currency, total_minor: s.total.minor, period_start: s.periodStart, period_end: s.periodEnd, deposit_date: s.depositDate, rows: s.rows,
+    currency: s.currency,
+    total_minor: s.total.minor,
+    period_start: s.periodStart,
+    period_end: s.periodEnd,
+    deposit_date: s.depositDate,
+    rows: s.rows,
   });
   return {
     get,
@@ -75,9 +94,19 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
       const inserted = await db
         .insertInto('settlements')
         .values({
-          connection_id: connectionId, settlement_id: summary.settlementId, state: 'posting', revision: 1, fingerprint: pending.fingerprint,
-          pending_fingerprint: pending.fingerprint, ...summaryColumns(summary), source, journals: '[]', pending_journals: JSON.stringify(pending.journals),
-          last_error: null, created_at: at, updated_at: at,
+          connection_id: connectionId,
+          settlement_id: summary.settlementId,
+          state: 'posting',
+          revision: 1,
+          fingerprint: pending.fingerprint,
+          pending_fingerprint: pending.fingerprint,
+          ...summaryColumns(summary),
+          source,
+          journals: '[]',
+          pending_journals: JSON.stringify(pending.journals),
+          last_error: null,
+          created_at: at,
+          updated_at: at,
         })
         .onConflict((oc) => oc.columns(['connection_id', 'settlement_id']).doNothing())
         .executeTakeFirst();
@@ -88,8 +117,14 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
       await db
         .updateTable('settlements')
         .set({
-          state: 'correcting', revision: fromRevision + 1, pending_fingerprint: pending.fingerprint, pending_journals: JSON.stringify(pending.journals),
-          ...summaryColumns(summary), source, last_error: null, updated_at: now(),
+          state: 'correcting',
+          revision: fromRevision + 1,
+          pending_fingerprint: pending.fingerprint,
+          pending_journals: JSON.stringify(pending.journals),
+          ...summaryColumns(summary),
+          source,
+          last_error: null,
+          updated_at: now(),
         })
         .where('connection_id', '=', connectionId)
         .where('settlement_id', '=', summary.settlementId)
@@ -104,20 +139,55 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
         const tx = storeTx.withTables<SettlementTables & OrderLinkTables>();
         await tx
           .updateTable('settlements')
-          .set({ state: 'posted', fingerprint: posted.fingerprint, journals: JSON.stringify(posted.journals), pending_fingerprint: null, pending_journals: null, last_error: null, updated_at: at })
+          .set({
+            state: 'posted',
+            fingerprint: posted.fingerprint,
+            journals: JSON.stringify(posted.journals),
+            pending_fingerprint: null,
+            pending_journals: null,
+            last_error: null,
+            updated_at: at,
+          })
           .where('connection_id', '=', connectionId)
           .where('settlement_id', '=', settlementId)
           .execute();
-        await tx.deleteFrom('settlement_orders').where('connection_id', '=', connectionId).where('settlement_id', '=', settlementId).execute();
+        await tx
+          .deleteFrom('settlement_orders')
+          .where('connection_id', '=', connectionId)
+          .where('settlement_id', '=', settlementId)
+          .execute();
         for (let i = 0; i < posted.orders.length; i += 200) {
           const chunk = posted.orders.slice(i, i + 200);
           await tx
             .insertInto('settlement_orders')
-            .values(chunk.map((o) => ({ connection_id: connectionId, settlement_id: settlementId, amazon_order_id: o.amazonOrderId, currency: o.currency, amount_minor: o.minor, rows: o.rows, posted_at: at })))
-            .onConflict((oc) => oc.columns(['connection_id', 'settlement_id', 'amazon_order_id']).doUpdateSet((eb) => ({ amount_minor: eb('settlement_orders.amount_minor', '+', eb.ref('excluded.amount_minor')) })))
+            .values(
+              chunk.map((o) => ({
+                connection_id: connectionId,
+                settlement_id: settlementId,
+                amazon_order_id: o.amazonOrderId,
+                currency: o.currency,
+                amount_minor: o.minor,
+                rows: o.rows,
+                posted_at: at,
+              })),
+            )
+            .onConflict((oc) =>
+              oc.columns(['connection_id', 'settlement_id', 'amazon_order_id']).doUpdateSet((eb) => ({
+                amount_minor: eb('settlement_orders.amount_minor', '+', eb.ref('excluded.amount_minor')),
+              })),
+            )
             .execute();
         }
-        await writeAudit(storeTx, { actor: 'sellbridge', action: audit.action, target: `settlement:${connectionId}:${settlementId}`, detail: audit.detail }, clock.now());
+        await writeAudit(
+          storeTx,
+          {
+            actor: 'sellbridge',
+            action: audit.action,
+            target: `settlement:${connectionId}:${settlementId}`,
+            detail: audit.detail,
+          },
+          clock.now(),
+        );
       });
       return (await get(connectionId, settlementId))!;
     },
@@ -129,19 +199,41 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
         .set({ state: CLAIMED, updated_at: at.toISOString() })
         .where('connection_id', '=', connectionId)
         .where('settlement_id', '=', settlementId)
-        .where((eb) => eb.or([eb('state', '=', 'posting'), eb.and([eb('state', '=', CLAIMED), eb('updated_at', '<', cutoff)])]))
+        .where((eb) =>
+          eb.or([eb('state', '=', 'posting'), eb.and([eb('state', '=', CLAIMED), eb('updated_at', '<', cutoff)])]),
+        )
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
     async noteError(connectionId, settlementId, error) {
-      await db.updateTable('settlements').set({ last_error: error.slice(0, 2000), updated_at: now() }).where('connection_id', '=', connectionId).where('settlement_id', '=', settlementId).execute();
-      await db.updateTable('settlements').set({ state: 'posting' }).where('connection_id', '=', connectionId).where('settlement_id', '=', settlementId).where('state', '=', CLAIMED).execute();
+      await db
+        .updateTable('settlements')
+        .set({ last_error: error.slice(0, 2000), updated_at: now() })
+        .where('connection_id', '=', connectionId)
+        .where('settlement_id', '=', settlementId)
+        .execute();
+      await db
+        .updateTable('settlements')
+        .set({ state: 'posting' })
+        .where('connection_id', '=', connectionId)
+        .where('settlement_id', '=', settlementId)
+        .where('state', '=', CLAIMED)
+        .execute();
     },
     async quarantine(entry: QuarantineEntry) {
       const id = randomUUID();
       await db
         .insertInto('settlement_quarantine')
-        .values({ id, connection_id: entry.connectionId, source: entry.source, settlement_id: entry.settlementId ?? null, code: entry.code, message: entry.message.slice(0, 4000), issues: JSON.stringify(entry.issues.slice(0, 500)), created_at: now() })
+        .values({
+          id,
+          connection_id: entry.connectionId,
+          source: entry.source,
+          settlement_id: entry.settlementId ?? null,
+          code: entry.code,
+          message: entry.message.slice(0, 4000),
+          issues: JSON.stringify(entry.issues.slice(0, 500)),
+          created_at: now(),
+        })
         .execute();
       return id;
     },
@@ -151,7 +243,11 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
 function recordFromRow(row: SettlementTables['settlements'] | undefined): SettlementRecord | undefined {
   if (!row) return undefined;
   if (row.state === CLAIMED) row = { ...row, state: 'posting' };
-  if (!STATES.includes(row.state as SettlementState)) throw new SellbridgeError('SB_JOB_HANDLER_CRASHED', `settlements row ${row.settlement_id} has unknown state ${row.state}`);
+  if (!STATES.includes(row.state as SettlementState))
+    throw new SellbridgeError(
+      'SB_JOB_HANDLER_CRASHED',
+      `settlements row ${row.settlement_id} has unknown state ${row.state}`,
+    );
   const pendingJournals = row.pending_journals ? (JSON.parse(row.pending_journals) as JournalBatch[]) : undefined;
   return {
     connectionId: row.connection_id,
@@ -160,7 +256,9 @@ function recordFromRow(row: SettlementTables['settlements'] | undefined): Settle
     revision: Number(row.revision),
     fingerprint: row.fingerprint,
     journals: JSON.parse(row.journals) as PostedSettlementJournal[],
-    ...(row.pending_fingerprint && pendingJournals ? { pending: { fingerprint: row.pending_fingerprint, journals: pendingJournals } } : {}),
+    ...(row.pending_fingerprint && pendingJournals
+      ? { pending: { fingerprint: row.pending_fingerprint, journals: pendingJournals } }
+      : {}),
     currency: row.currency,
     total: money(row.currency, Number(row.total_minor)),
     periodStart: row.period_start,
@@ -187,19 +285,47 @@ export interface QuarantinedFile {
 }
 
 export async function listSettlements(store: Store, connectionId: string, limit = 50): Promise<SettlementRecord[]> {
-  const rows = await tables(store).selectFrom('settlements').selectAll().where('connection_id', '=', connectionId).orderBy('deposit_date', 'desc').limit(limit).execute();
+  const rows = await tables(store)
+    .selectFrom('settlements')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .orderBy('deposit_date', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => recordFromRow(r)!);
 }
 
-export async function getSettlement(store: Store, connectionId: string, settlementId: string): Promise<SettlementRecord | undefined> {
-  return recordFromRow(await tables(store).selectFrom('settlements').selectAll().where('connection_id', '=', connectionId).where('settlement_id', '=', settlementId).executeTakeFirst());
+export async function getSettlement(
+  store: Store,
+  connectionId: string,
+  settlementId: string,
+): Promise<SettlementRecord | undefined> {
+  return recordFromRow(
+    await tables(store)
+      .selectFrom('settlements')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('settlement_id', '=', settlementId)
+      .executeTakeFirst(),
+  );
 }
 
 export async function listQuarantine(store: Store, connectionId: string, limit = 50): Promise<QuarantinedFile[]> {
-  const rows = await tables(store).selectFrom('settlement_quarantine').selectAll().where('connection_id', '=', connectionId).orderBy('created_at', 'desc').limit(limit).execute();
+  const rows = await tables(store)
+    .selectFrom('settlement_quarantine')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({
-    id: r.id, source: r.source, ...(r.settlement_id ? { settlementId: r.settlement_id } : {}), code: r.code, message: r.message,
-    issues: JSON.parse(r.issues) as FieldIssue[], createdAt: r.created_at,
+    id: r.id,
+    source: r.source,
+    ...(r.settlement_id ? { settlementId: r.settlement_id } : {}),
+    code: r.code,
+    message: r.message,
+    issues: JSON.parse(r.issues) as FieldIssue[],
+    createdAt: r.created_at,
   }));
 }
 
@@ -234,7 +360,12 @@ export interface SettlementReconciliation {
   readonly ageing: Readonly<Record<string, number>>;
 }
 
-const BUCKETS: readonly [number, string][] = [[14, '0-14'], [30, '15-30'], [60, '31-60'], [Infinity, '61+']];
+const BUCKETS: readonly [number, string][] = [
+  [14, '0-14'],
+  [30, '15-30'],
+  [60, '31-60'],
+  [Infinity, '61+'],
+];
 /** Order states that mean a sales order exists in Sage (the settlement should name it sooner or later). */
 const SAGE_ORDER_STATES = ['created', 'shipped-partially', 'shipped', 'confirmed'];
 
@@ -243,11 +374,18 @@ const SAGE_ORDER_STATES = ['created', 'shipped-partially', 'shipped', 'confirmed
  * created in Sage that no settlement names yet with their age (from the order link's creation). With
  * `settlementId` only that settlement's rows are compared (and `unsettled` is empty).
  */
-export async function reconcileSettlements(store: Store, connectionId: string, now: Date, settlementId?: string): Promise<SettlementReconciliation> {
+export async function reconcileSettlements(
+  store: Store,
+  connectionId: string,
+  now: Date,
+  settlementId?: string,
+): Promise<SettlementReconciliation> {
   const db = tables(store);
   let q = db
     .selectFrom('settlement_orders as s')
-    .leftJoin('order_links as o', (j) => j.onRef('o.connection_id', '=', 's.connection_id').onRef('o.amazon_order_id', '=', 's.amazon_order_id'))
+    .leftJoin('order_links as o', (j) =>
+      j.onRef('o.connection_id', '=', 's.connection_id').onRef('o.amazon_order_id', '=', 's.amazon_order_id'),
+    )
     .select(['s.amazon_order_id', 's.settlement_id', 's.currency', 's.amount_minor', 's.rows', 'o.tran_no', 'o.state'])
     .where('s.connection_id', '=', connectionId)
     .orderBy('s.settlement_id')
@@ -255,8 +393,14 @@ export async function reconcileSettlements(store: Store, connectionId: string, n
   if (settlementId) q = q.where('s.settlement_id', '=', settlementId);
   const rows = await q.execute();
   const settled = rows.map((r): SettledOrder & { seen: boolean } => ({
-    amazonOrderId: r.amazon_order_id, settlementId: r.settlement_id, currency: r.currency, minor: Number(r.amount_minor), rows: Number(r.rows),
-    ...(r.tran_no ? { tranNo: r.tran_no } : {}), ...(r.state ? { orderState: r.state } : {}), seen: r.state !== null && r.state !== undefined,
+    amazonOrderId: r.amazon_order_id,
+    settlementId: r.settlement_id,
+    currency: r.currency,
+    minor: Number(r.amount_minor),
+    rows: Number(r.rows),
+    ...(r.tran_no ? { tranNo: r.tran_no } : {}),
+    ...(r.state ? { orderState: r.state } : {}),
+    seen: r.state !== null && r.state !== undefined,
   }));
   const strip = ({ seen: _seen, ...rest }: SettledOrder & { seen: boolean }): SettledOrder => rest;
   const unsettled: UnsettledOrder[] = [];
@@ -267,28 +411,63 @@ export async function reconcileSettlements(store: Store, connectionId: string, n
       .select(['o.amazon_order_id', 'o.tran_no', 'o.state', 'o.created_at'])
       .where('o.connection_id', '=', connectionId)
       .where('o.state', 'in', SAGE_ORDER_STATES)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('settlement_orders as s').select('s.amazon_order_id').whereRef('s.connection_id', '=', 'o.connection_id').whereRef('s.amazon_order_id', '=', 'o.amazon_order_id'))))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('settlement_orders as s')
+              .select('s.amazon_order_id')
+              .whereRef('s.connection_id', '=', 'o.connection_id')
+              .whereRef('s.amazon_order_id', '=', 'o.amazon_order_id'),
+          ),
+        ),
+      )
       .orderBy('o.created_at')
       .execute();
     for (const o of open) {
       const ageDays = Math.max(0, Math.floor((now.getTime() - Date.parse(o.created_at)) / 86_400_000));
       const bucket = BUCKETS.find(([max]) => ageDays <= max)![1];
       ageing[bucket] = (ageing[bucket] ?? 0) + 1;
-      unsettled.push({ amazonOrderId: o.amazon_order_id, ...(o.tran_no ? { tranNo: o.tran_no } : {}), state: o.state, createdAt: o.created_at, ageDays, bucket });
+      unsettled.push({
+        amazonOrderId: o.amazon_order_id,
+        ...(o.tran_no ? { tranNo: o.tran_no } : {}),
+        state: o.state,
+        createdAt: o.created_at,
+        ageDays,
+        bucket,
+      });
     }
   }
-  return { matched: settled.filter((s) => s.seen).map(strip), neverSeen: settled.filter((s) => !s.seen).map(strip), unsettled, ageing };
+  return {
+    matched: settled.filter((s) => s.seen).map(strip),
+    neverSeen: settled.filter((s) => !s.seen).map(strip),
+    unsettled,
+    ageing,
+  };
 }
 
 /** Settlements, newest deposit first, and the files refused as a whole (the admin API's settlement list). */
 export async function listSettlementRows(
   store: Store,
   query: { readonly state?: string; readonly limit: number },
-): Promise<{ settlements: SettlementTables['settlements'][]; quarantine: SettlementTables['settlement_quarantine'][] }> {
+): Promise<{
+  settlements: SettlementTables['settlements'][];
+  quarantine: SettlementTables['settlement_quarantine'][];
+}> {
   const db = tables(store);
-  let q = db.selectFrom('settlements').selectAll().orderBy('deposit_date', 'desc').orderBy('settlement_id', 'desc').limit(query.limit);
+  let q = db
+    .selectFrom('settlements')
+    .selectAll()
+    .orderBy('deposit_date', 'desc')
+    .orderBy('settlement_id', 'desc')
+    .limit(query.limit);
   if (query.state) q = q.where('state', '=', query.state);
-  const quarantine = await db.selectFrom('settlement_quarantine').selectAll().orderBy('created_at', 'desc').limit(query.limit).execute();
+  const quarantine = await db
+    .selectFrom('settlement_quarantine')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .limit(query.limit)
+    .execute();
   return { settlements: await q.execute(), quarantine };
 }
 
@@ -297,7 +476,9 @@ export async function findSettlement(
   store: Store,
   settlementId: string,
   connectionId?: string,
-): Promise<{ settlement: SettlementTables['settlements']; orders: SettlementTables['settlement_orders'][] } | undefined> {
+): Promise<
+  { settlement: SettlementTables['settlements']; orders: SettlementTables['settlement_orders'][] } | undefined
+> {
   const db = tables(store);
   let q = db.selectFrom('settlements').selectAll().where('settlement_id', '=', settlementId);
   if (connectionId) q = q.where('connection_id', '=', connectionId);

@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { ConfirmationDetail, ConfirmationKey, ConfirmationState, ShipmentConfirmation, ShipmentConfirmations } from '../../core/ports/shipment-confirmations.ts';
+import type {
+  ConfirmationDetail,
+  ConfirmationKey,
+  ConfirmationState,
+  ShipmentConfirmation,
+  ShipmentConfirmations,
+} from '../../core/ports/shipment-confirmations.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
 
@@ -51,10 +57,20 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
         await tx
           .insertInto('shipment_confirmations')
           .values({
-            connection_id: k.connectionId, amazon_order_id: k.amazonOrderId, shipment_key: k.shipmentKey, package_no: k.packageNo,
-            package_reference_id: Number(max?.n ?? 0) + 1, state: 'pending', detail: JSON.stringify(detail), send_attempts: 0, created_at: at, updated_at: at,
+            connection_id: k.connectionId,
+            amazon_order_id: k.amazonOrderId,
+            shipment_key: k.shipmentKey,
+            package_no: k.packageNo,
+            package_reference_id: Number(max?.n ?? 0) + 1,
+            state: 'pending',
+            detail: JSON.stringify(detail),
+            send_attempts: 0,
+            created_at: at,
+            updated_at: at,
           })
-          .onConflict((oc) => oc.columns(['connection_id', 'amazon_order_id', 'shipment_key', 'package_no']).doNothing())
+          .onConflict((oc) =>
+            oc.columns(['connection_id', 'amazon_order_id', 'shipment_key', 'package_no']).doNothing(),
+          )
           .execute();
       });
       return (await get(k))!;
@@ -62,7 +78,11 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
     async setState(k: ConfirmationKey, state: ConfirmationState) {
       await db
         .updateTable('shipment_confirmations')
-        .set((eb) => ({ state, updated_at: clock.now().toISOString(), ...(state === 'sending' ? { send_attempts: eb('send_attempts', '+', 1) } : {}) }))
+        .set((eb) => ({
+          state,
+          updated_at: clock.now().toISOString(),
+          ...(state === 'sending' ? { send_attempts: eb('send_attempts', '+', 1) } : {}),
+        }))
         .where('connection_id', '=', k.connectionId)
         .where('amazon_order_id', '=', k.amazonOrderId)
         .where('shipment_key', '=', k.shipmentKey)
@@ -79,12 +99,23 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
         .where('amazon_order_id', '=', k.amazonOrderId)
         .where('shipment_key', '=', k.shipmentKey)
         .where('package_no', '=', k.packageNo)
-        .where((eb) => eb.or([eb('state', 'in', ['pending', 'unknown']), eb.and([eb('state', '=', 'sending'), eb('updated_at', '<', staleBefore)])]))
+        .where((eb) =>
+          eb.or([
+            eb('state', 'in', ['pending', 'unknown']),
+            eb.and([eb('state', '=', 'sending'), eb('updated_at', '<', staleBefore)]),
+          ]),
+        )
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async listForOrder(connectionId, amazonOrderId) {
-      const rows = await db.selectFrom('shipment_confirmations').selectAll().where('connection_id', '=', connectionId).where('amazon_order_id', '=', amazonOrderId).orderBy('package_reference_id').execute();
+      const rows = await db
+        .selectFrom('shipment_confirmations')
+        .selectAll()
+        .where('connection_id', '=', connectionId)
+        .where('amazon_order_id', '=', amazonOrderId)
+        .orderBy('package_reference_id')
+        .execute();
       return rows.map((r) => confirmationFromRow(r)!);
     },
   };
@@ -105,6 +136,16 @@ function confirmationFromRow(row: ShipmentConfirmationRow | undefined): Shipment
 }
 
 /** The stored confirmation rows of one order, by packageReferenceId (the admin API's order detail). */
-export async function listConfirmationRows(store: Store, connectionId: string, amazonOrderId: string): Promise<ShipmentConfirmationRow[]> {
-  return tables(store).selectFrom('shipment_confirmations').selectAll().where('connection_id', '=', connectionId).where('amazon_order_id', '=', amazonOrderId).orderBy('package_reference_id').execute();
+export async function listConfirmationRows(
+  store: Store,
+  connectionId: string,
+  amazonOrderId: string,
+): Promise<ShipmentConfirmationRow[]> {
+  return tables(store)
+    .selectFrom('shipment_confirmations')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('amazon_order_id', '=', amazonOrderId)
+    .orderBy('package_reference_id')
+    .execute();
 }

@@ -17,22 +17,44 @@ export function storeSkuAliases(store: Store, clock: Clock): SkuAliasSource {
   const db = tables(store);
   return {
     async aliasesFor(connectionId) {
-      const rows = await db.selectFrom('sku_aliases').select(['seller_sku', 'item_id']).where('connection_id', '=', connectionId).orderBy('seller_sku').execute();
+      const rows = await db
+        .selectFrom('sku_aliases')
+        .select(['seller_sku', 'item_id'])
+        .where('connection_id', '=', connectionId)
+        .orderBy('seller_sku')
+        .execute();
       return Object.fromEntries(rows.map((r) => [r.seller_sku, r.item_id]));
     },
     async setAlias(connectionId, sellerSku, itemId) {
       await db
         .insertInto('sku_aliases')
-        .values({ connection_id: connectionId, seller_sku: sellerSku, item_id: itemId, updated_at: clock.now().toISOString() })
-        .onConflict((oc) => oc.columns(['connection_id', 'seller_sku']).doUpdateSet({ item_id: itemId, updated_at: clock.now().toISOString() }))
+        .values({
+          connection_id: connectionId,
+          seller_sku: sellerSku,
+          item_id: itemId,
+          updated_at: clock.now().toISOString(),
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['connection_id', 'seller_sku'])
+            .doUpdateSet({ item_id: itemId, updated_at: clock.now().toISOString() }),
+        )
         .execute();
     },
   };
 }
 
 /** Aliases of every connection (or one), ordered, filtered by part of a SellerSKU or ItemID (the admin API's list). */
-export async function listSkuAliases(store: Store, query: { readonly connectionId?: string; readonly q?: string; readonly limit: number }): Promise<SkuAliasRow[]> {
-  let q = tables(store).selectFrom('sku_aliases').selectAll().orderBy('connection_id').orderBy('seller_sku').limit(query.limit);
+export async function listSkuAliases(
+  store: Store,
+  query: { readonly connectionId?: string; readonly q?: string; readonly limit: number },
+): Promise<SkuAliasRow[]> {
+  let q = tables(store)
+    .selectFrom('sku_aliases')
+    .selectAll()
+    .orderBy('connection_id')
+    .orderBy('seller_sku')
+    .limit(query.limit);
   if (query.connectionId) q = q.where('connection_id', '=', query.connectionId);
   const text = query.q;
   if (text) q = q.where((eb) => eb.or([containsLiteral('seller_sku', text), containsLiteral('item_id', text)]));
@@ -41,6 +63,10 @@ export async function listSkuAliases(store: Store, query: { readonly connectionI
 
 /** Removes one alias; false when there was none. */
 export async function deleteSkuAlias(store: Store, connectionId: string, sellerSku: string): Promise<boolean> {
-  const r = await tables(store).deleteFrom('sku_aliases').where('connection_id', '=', connectionId).where('seller_sku', '=', sellerSku).executeTakeFirst();
+  const r = await tables(store)
+    .deleteFrom('sku_aliases')
+    .where('connection_id', '=', connectionId)
+    .where('seller_sku', '=', sellerSku)
+    .executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }

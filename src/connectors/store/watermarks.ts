@@ -5,7 +5,12 @@ import type { Store } from '../../runtime/store/store.ts';
 export function storeWatermarks(store: Store, clock: Clock): Watermarks {
   return {
     async get(connectionId, name) {
-      const row = await store.db.selectFrom('watermarks').select('value').where('connection_id', '=', connectionId).where('name', '=', name).executeTakeFirst();
+      const row = await store.db
+        .selectFrom('watermarks')
+        .select('value')
+        .where('connection_id', '=', connectionId)
+        .where('name', '=', name)
+        .executeTakeFirst();
       return row?.value;
     },
     async set(connectionId, name, value) {

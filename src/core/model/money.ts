@@ -10,14 +10,26 @@ export interface Money {
 }
 
 /** Minor-unit exponent per currency; ISO 4217. Currencies not listed use 2. */
-const EXPONENTS: Readonly<Record<string, number>> = { JPY: 0, KRW: 0, CLP: 0, ISK: 0, HUF: 2, BHD: 3, KWD: 3, OMR: 3, TND: 3, JOD: 3 };
+const EXPONENTS: Readonly<Record<string, number>> = {
+  JPY: 0,
+  KRW: 0,
+  CLP: 0,
+  ISK: 0,
+  HUF: 2,
+  BHD: 3,
+  KWD: 3,
+  OMR: 3,
+  TND: 3,
+  JOD: 3,
+};
 
 export function currencyExponent(currency: string): number {
   return EXPONENTS[currency.toUpperCase()] ?? 2;
 }
 
 export function money(currency: string, minor: number): Money {
-  if (!Number.isSafeInteger(minor)) throw new RangeError(`money amount must be a safe integer of minor units, got ${minor}`);
+  if (!Number.isSafeInteger(minor))
+    throw new RangeError(`money amount must be a safe integer of minor units, got ${minor}`);
   return { currency: currency.toUpperCase(), minor };
 }
 
@@ -31,7 +43,8 @@ export function moneyFromDecimal(amount: string, currency: string): Money {
   const m = /^\s*([+-])?(\d+)(?:\.(\d*))?\s*$/.exec(amount);
   if (!m) throw new RangeError(`"${amount}" is not a decimal amount`);
   const [, sign, whole, frac = ''] = m;
-  if (frac.replace(/0+$/, '').length > exp) throw new RangeError(`"${amount}" has more than ${exp} decimals for ${currency}`);
+  if (frac.replace(/0+$/, '').length > exp)
+    throw new RangeError(`"${amount}" has more than ${exp} decimals for ${currency}`);
   const minor = Number(whole) * 10 ** exp + Number((frac + '0'.repeat(exp)).slice(0, exp) || '0');
   return money(currency, sign === '-' ? -minor : minor);
 }

@@ -7,13 +7,7 @@ import type { Money } from './money.ts';
  */
 
 export type OrderStatus =
-  | 'pending-availability'
-  | 'pending'
-  | 'unshipped'
-  | 'partially-shipped'
-  | 'shipped'
-  | 'cancelled'
-  | 'unfulfillable';
+  'pending-availability' | 'pending' | 'unshipped' | 'partially-shipped' | 'shipped' | 'cancelled' | 'unfulfillable';
 
 /** Who ships: the seller (MFN, Sage ships it) or the marketplace (AFN/FBA, Sage only books it). */
 export type FulfilledBy = 'merchant' | 'marketplace';

@@ -39,7 +39,8 @@ export interface SalesOrderLineDraft {
   /** GL account the line books to (Sage StgSOLine.GLAcctNo), e.g. a tax liability; absent = the item's default. */
   readonly glAccountNo?: string;
   /** Set on lines that carry a charge rather than goods (freight, gift wrap, tax, promotion, rounding): nothing ships. */
-  readonly charge?: 'freight' | 'gift-wrap' | 'other-charges' | 'marketplace-tax' | 'seller-tax' | 'promotions' | 'rounding';
+  readonly charge?:
+    'freight' | 'gift-wrap' | 'other-charges' | 'marketplace-tax' | 'seller-tax' | 'promotions' | 'rounding';
 }
 
 export interface SalesOrderDraft {
@@ -60,7 +61,8 @@ export interface SalesOrderDraft {
 }
 
 /** Status of an ERP sales order, in canonical words (Sage codes 0..6 map onto these). */
-export type SalesOrderStatus = 'unacknowledged' | 'open' | 'inactive' | 'canceled' | 'closed' | 'incomplete' | 'pending-approval';
+export type SalesOrderStatus =
+  'unacknowledged' | 'open' | 'inactive' | 'canceled' | 'closed' | 'incomplete' | 'pending-approval';
 
 export interface SalesOrderLine {
   readonly lineNo: number;

@@ -63,4 +63,3 @@ export function settlementRowsTotal(settlement: Settlement, currency: string = s
 export function settlementDifference(settlement: Settlement): Money {
   return money(settlement.currency, settlementRowsTotal(settlement).minor - settlement.total.minor);
 }
-

@@ -6,6 +6,11 @@ export interface JobScheduler {
   enqueue(
     queue: string,
     payload: unknown,
-    options?: { readonly key?: string; readonly dedupe?: boolean; readonly priority?: number; readonly delayMs?: number },
+    options?: {
+      readonly key?: string;
+      readonly dedupe?: boolean;
+      readonly priority?: number;
+      readonly delayMs?: number;
+    },
   ): Promise<{ readonly id: string; readonly deduplicated: boolean }>;
 }

@@ -52,13 +52,29 @@ export interface ListingStateStore {
   upsertLinks(connectionId: string, links: readonly StoredLink[]): Promise<void>;
   lastSent(connectionId: string): Promise<readonly SentListingState[]>;
   /** Stores the new baseline of accepted changes (one transaction). */
-  saveSent(connectionId: string, rows: readonly { readonly state: SentListingState; readonly itemId: string; readonly feedId?: string }[]): Promise<void>;
+  saveSent(
+    connectionId: string,
+    rows: readonly { readonly state: SentListingState; readonly itemId: string; readonly feedId?: string }[],
+  ): Promise<void>;
   /** Forgets the last-sent quantity/price of these SKUs, so the next sync sends them again (`reconcile --fix`). */
-  forgetSent(connectionId: string, keys: readonly { readonly marketplaceId: string; readonly sku: string }[], field: 'quantity' | 'price'): Promise<void>;
+  forgetSent(
+    connectionId: string,
+    keys: readonly { readonly marketplaceId: string; readonly sku: string }[],
+    field: 'quantity' | 'price',
+  ): Promise<void>;
   /** Writes the feed and one pending row per message; returns the feed row id. */
   createFeed(connectionId: string, batch: ListingsFeedBatch, fastLane: boolean): Promise<string>;
   feed(feedRowId: string): Promise<StoredFeed | undefined>;
-  markFeed(feedRowId: string, patch: { readonly status: FeedRowStatus; readonly feedId?: string; readonly feedDocumentId?: string; readonly error?: string; readonly counts?: { readonly accepted: number; readonly warnings: number; readonly rejected: number } }): Promise<void>;
+  markFeed(
+    feedRowId: string,
+    patch: {
+      readonly status: FeedRowStatus;
+      readonly feedId?: string;
+      readonly feedDocumentId?: string;
+      readonly error?: string;
+      readonly counts?: { readonly accepted: number; readonly warnings: number; readonly rejected: number };
+    },
+  ): Promise<void>;
   recordOutcomes(feedRowId: string, outcomes: readonly SkuOutcome[]): Promise<void>;
   /** Feeds of the connection submitted at or after `sinceIso` (the 5-per-5-minutes budget). */
   submittedSince(connectionId: string, sinceIso: string): Promise<number>;
@@ -67,13 +83,32 @@ export interface ListingStateStore {
   /** listingKey(marketplaceId, sku) of SKUs in feeds not final yet. */
   pendingFeedKeys(connectionId: string): Promise<ReadonlySet<string>>;
   /** Adds a block unless one with the same SKU, field and target exists (not released); returns it and whether it is new. */
-  addBlock(block: Omit<ListingBlock, 'id' | 'state'>): Promise<{ readonly block: ListingBlock; readonly created: boolean }>;
+  addBlock(
+    block: Omit<ListingBlock, 'id' | 'state'>,
+  ): Promise<{ readonly block: ListingBlock; readonly created: boolean }>;
   block(id: string): Promise<ListingBlock | undefined>;
   setBlockState(id: string, state: BlockState): Promise<void>;
   /** Blocks in state new/open (changes to hold back). */
   activeBlocks(connectionId: string): Promise<readonly ListingBlock[]>;
   /** Released price holds: approved prices. */
-  approvedPrices(connectionId: string): Promise<readonly { readonly sku: string; readonly marketplaceId: string; readonly price: Money }[]>;
-  addFlag(flag: { readonly connectionId: string; readonly marketplaceId: string; readonly sku: string; readonly kind: string; readonly feedId?: string; readonly detail: string }): Promise<void>;
-  flags(connectionId: string): Promise<readonly { readonly marketplaceId: string; readonly sku: string; readonly kind: string; readonly feedId?: string; readonly detail: string }[]>;
+  approvedPrices(
+    connectionId: string,
+  ): Promise<readonly { readonly sku: string; readonly marketplaceId: string; readonly price: Money }[]>;
+  addFlag(flag: {
+    readonly connectionId: string;
+    readonly marketplaceId: string;
+    readonly sku: string;
+    readonly kind: string;
+    readonly feedId?: string;
+    readonly detail: string;
+  }): Promise<void>;
+  flags(connectionId: string): Promise<
+    readonly {
+      readonly marketplaceId: string;
+      readonly sku: string;
+      readonly kind: string;
+      readonly feedId?: string;
+      readonly detail: string;
+    }[]
+  >;
 }

@@ -13,11 +13,23 @@ export interface ListingsChannel {
   /** Problems of a feed document against the official JSON_LISTINGS_FEED schema; empty when valid. Never throws. */
   validateFeed(document: ListingsFeedDocument): readonly string[];
   /** createFeedDocument, upload, createFeed. */
-  submitFeed(marketplaceId: string, document: ListingsFeedDocument): Promise<{ readonly feedId: string; readonly feedDocumentId: string }>;
+  submitFeed(
+    marketplaceId: string,
+    document: ListingsFeedDocument,
+  ): Promise<{ readonly feedId: string; readonly feedDocumentId: string }>;
   /** getFeed; once DONE, the processing report read per message against `sent`. */
-  readFeed(feedId: string, sent: readonly { readonly messageId: number; readonly sku: string }[]): Promise<{ readonly status: FeedStatus; readonly report?: ProcessingReportView }>;
+  readFeed(
+    feedId: string,
+    sent: readonly { readonly messageId: number; readonly sku: string }[],
+  ): Promise<{ readonly status: FeedStatus; readonly report?: ProcessingReportView }>;
   /** patchListingsItem for one SKU; `preview` runs Amazon's VALIDATION_PREVIEW (nothing saved). */
-  patchListing(request: { readonly marketplaceId: string; readonly sku: string; readonly productType: string; readonly patches: readonly ListingsFeedPatch[]; readonly preview?: boolean }): Promise<PatchResult>;
+  patchListing(request: {
+    readonly marketplaceId: string;
+    readonly sku: string;
+    readonly productType: string;
+    readonly patches: readonly ListingsFeedPatch[];
+    readonly preview?: boolean;
+  }): Promise<PatchResult>;
   /** getListingsItem: what Amazon shows now (undefined when the SKU has no listing). */
   readListing(marketplaceId: string, sku: string): Promise<ListingReadBack | undefined>;
   /** getInventorySummaries: fulfillable FBA units per SKU in one marketplace (every page). */

@@ -55,7 +55,9 @@ export interface OrderKey {
 /** Where orders stand, for readers outside the order flow (the PII purge starts its clock when one is done). */
 export interface OrderStates {
   /** State and last change of each given order Sellbridge has a link for; orders without one are left out. */
-  statesOf(refs: readonly { readonly connectionId: string; readonly amazonOrderId: string }[]): Promise<readonly OrderStateOf[]>;
+  statesOf(
+    refs: readonly { readonly connectionId: string; readonly amazonOrderId: string }[],
+  ): Promise<readonly OrderStateOf[]>;
 }
 
 export interface OrderStateOf {

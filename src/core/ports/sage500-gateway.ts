@@ -1,6 +1,20 @@
 import type { GlAccountCheck, JournalBatch, PostedJournal } from '../model/journal.ts';
-import type { ItemPrice, ItemRef, OrderContext, OrderContextQuery, PriceQuery, StockLevel, WarehouseRef } from '../model/inventory.ts';
-import type { CreateSalesOrderOptions, CreateSalesOrderResult, SalesOrder, SalesOrderDraft, SalesOrderLookup } from '../model/sales-order.ts';
+import type {
+  ItemPrice,
+  ItemRef,
+  OrderContext,
+  OrderContextQuery,
+  PriceQuery,
+  StockLevel,
+  WarehouseRef,
+} from '../model/inventory.ts';
+import type {
+  CreateSalesOrderOptions,
+  CreateSalesOrderResult,
+  SalesOrder,
+  SalesOrderDraft,
+  SalesOrderLookup,
+} from '../model/sales-order.ts';
 import type { ShipmentPage } from '../model/shipment.ts';
 import type { CatalogueItem } from '../transform/sku-resolution.ts';
 

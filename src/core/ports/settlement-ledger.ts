@@ -61,14 +61,29 @@ export interface SettlementLedger {
    * Inserts the settlement's row (state `posting`, revision 1, `pending` = these journals) unless one exists;
    * returns the row as stored. The row exists before anything is posted: the unique key is the guard.
    */
-  reserve(connectionId: string, summary: SettlementSummary, source: string, pending: { fingerprint: string; journals: readonly JournalBatch[] }): Promise<{ record: SettlementRecord; created: boolean }>;
+  reserve(
+    connectionId: string,
+    summary: SettlementSummary,
+    source: string,
+    pending: { fingerprint: string; journals: readonly JournalBatch[] },
+  ): Promise<{ record: SettlementRecord; created: boolean }>;
   /** `posted` -> `correcting` with revision + 1 and the new pending journals, only if still at `fromRevision`. */
-  beginCorrection(connectionId: string, summary: SettlementSummary, source: string, fromRevision: number, pending: { fingerprint: string; journals: readonly JournalBatch[] }): Promise<SettlementRecord>;
+  beginCorrection(
+    connectionId: string,
+    summary: SettlementSummary,
+    source: string,
+    fromRevision: number,
+    pending: { fingerprint: string; journals: readonly JournalBatch[] },
+  ): Promise<SettlementRecord>;
   /** Stores the posted journals, the per-order sums and an audit entry; state `posted`. */
   markPosted(
     connectionId: string,
     settlementId: string,
-    posted: { readonly fingerprint: string; readonly journals: readonly PostedSettlementJournal[]; readonly orders: readonly SettlementOrderSum[] },
+    posted: {
+      readonly fingerprint: string;
+      readonly journals: readonly PostedSettlementJournal[];
+      readonly orders: readonly SettlementOrderSum[];
+    },
     audit: { readonly action: string; readonly detail: Readonly<Record<string, unknown>> },
   ): Promise<SettlementRecord>;
   /**

@@ -21,7 +21,13 @@ export interface SettlementReportRef {
 /** Amazon's settlement reports of one connection. */
 export interface SettlementReports {
   /** One page of DONE settlement reports created at or after `createdSince`. */
-  list(connectionId: string, query: { readonly createdSince: string; readonly nextToken?: string }): Promise<{ readonly reports: readonly SettlementReportRef[]; readonly nextToken?: string }>;
+  list(
+    connectionId: string,
+    query: { readonly createdSince: string; readonly nextToken?: string },
+  ): Promise<{ readonly reports: readonly SettlementReportRef[]; readonly nextToken?: string }>;
   /** The report's document (downloaded, gunzipped when it is gzip) as a settlement file. */
-  open(connectionId: string, ref: { readonly reportId: string; readonly reportDocumentId: string }): Promise<SettlementFile>;
+  open(
+    connectionId: string,
+    ref: { readonly reportId: string; readonly reportDocumentId: string },
+  ): Promise<SettlementFile>;
 }

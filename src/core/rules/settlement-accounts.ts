@@ -41,8 +41,13 @@ export interface SettlementCategory {
 
 export const WILDCARD = '*';
 
-const rule = (transactionType: string, amountType: string, amountDescription: string, account: string, label: string): SettlementAccountRule =>
-  ({ transactionType, amountType, amountDescription, account, label });
+const rule = (
+  transactionType: string,
+  amountType: string,
+  amountDescription: string,
+  account: string,
+  label: string,
+): SettlementAccountRule => ({ transactionType, amountType, amountDescription, account, label });
 
 /** Placeholder chart used by the defaults. */
 export const SETTLEMENT_ACCOUNTS = {
@@ -140,7 +145,8 @@ export function normalizeCategoryPart(value: string): string {
   return value.toLowerCase().replace(/[\s_-]+/g, '');
 }
 
-const matches = (pattern: string, value: string): boolean => pattern === WILDCARD || normalizeCategoryPart(pattern) === normalizeCategoryPart(value);
+const matches = (pattern: string, value: string): boolean =>
+  pattern === WILDCARD || normalizeCategoryPart(pattern) === normalizeCategoryPart(value);
 
 /** The first rule for this category (and marketplace/currency), or undefined when none applies. */
 export function settlementAccountRuleFor(
@@ -154,7 +160,9 @@ export function settlementAccountRuleFor(
       matches(r.amountType, category.amountType) &&
       matches(r.amountDescription, category.amountDescription) &&
       (r.currency === undefined || r.currency.toUpperCase() === where.currency.toUpperCase()) &&
-      (r.marketplace === undefined || (where.marketplace !== undefined && normalizeCategoryPart(r.marketplace) === normalizeCategoryPart(where.marketplace))),
+      (r.marketplace === undefined ||
+        (where.marketplace !== undefined &&
+          normalizeCategoryPart(r.marketplace) === normalizeCategoryPart(where.marketplace))),
   );
 }
 

@@ -18,16 +18,30 @@ function key(id: string): string {
  * ship method becomes `Other` with the Sage description (or the id) as carrierName, as Amazon asks for
  * carriers outside its list (sp-api-facts §12). Pure.
  */
-export function amazonCarrierFromShipMethod(shipMethodId: string | undefined, rules: CarrierRules, shipMethodDescription?: string): AmazonCarrier {
+export function amazonCarrierFromShipMethod(
+  shipMethodId: string | undefined,
+  rules: CarrierRules,
+  shipMethodDescription?: string,
+): AmazonCarrier {
   const id = shipMethodId ?? '';
   const mapping: CarrierMapping | undefined = rules[id] ?? Object.entries(rules).find(([k]) => key(k) === key(id))?.[1];
   if (mapping) {
     return {
       carrierCode: mapping.carrierCode,
-      ...(mapping.carrierCode === 'Other' ? { carrierName: mapping.carrierName ?? (shipMethodDescription?.trim() || id.trim() || 'Other') } : {}),
-      ...(mapping.shippingMethod ? { shippingMethod: mapping.shippingMethod } : shipMethodDescription?.trim() ? { shippingMethod: shipMethodDescription.trim() } : {}),
+      ...(mapping.carrierCode === 'Other'
+        ? { carrierName: mapping.carrierName ?? (shipMethodDescription?.trim() || id.trim() || 'Other') }
+        : {}),
+      ...(mapping.shippingMethod
+        ? { shippingMethod: mapping.shippingMethod }
+        : shipMethodDescription?.trim()
+          ? { shippingMethod: shipMethodDescription.trim() }
+          : {}),
     };
   }
   const name = shipMethodDescription?.trim() || id.trim() || 'Unknown carrier';
-  return { carrierCode: 'Other', carrierName: name, ...(shipMethodDescription?.trim() ? { shippingMethod: shipMethodDescription.trim() } : {}) };
+  return {
+    carrierCode: 'Other',
+    carrierName: name,
+    ...(shipMethodDescription?.trim() ? { shippingMethod: shipMethodDescription.trim() } : {}),
+  };
 }

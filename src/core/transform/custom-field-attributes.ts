@@ -36,7 +36,11 @@ export function isValidUpc(value: string): boolean {
   return (10 - (sum % 10)) % 10 === digits[11];
 }
 
-function valueOf(row: CustomFieldMapping, raw: string | number, ctx: AttributeContext): { value?: AttributeValue; problem?: string } {
+function valueOf(
+  row: CustomFieldMapping,
+  raw: string | number,
+  ctx: AttributeContext,
+): { value?: AttributeValue; problem?: string } {
   const where = { marketplace_id: ctx.marketplaceId };
   if (row.kind === 'number' || row.kind === 'weight') {
     const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
@@ -55,13 +59,19 @@ function valueOf(row: CustomFieldMapping, raw: string | number, ctx: AttributeCo
     if (!isValidUpc(text)) return { problem: `"${text}" is not a 12-digit UPC with a valid check digit` };
     return { value: { type: 'upc', value: text, ...where } };
   }
-  if (row.maxLength !== undefined && text.length > row.maxLength) return { problem: `${text.length} characters, above the ${row.maxLength} allowed` };
-  if (row.kind === 'enum' && !(row.allowed ?? []).includes(text)) return { problem: `"${text}" is not one of ${(row.allowed ?? []).join(', ') || '(no allowed values configured)'}` };
+  if (row.maxLength !== undefined && text.length > row.maxLength)
+    return { problem: `${text.length} characters, above the ${row.maxLength} allowed` };
+  if (row.kind === 'enum' && !(row.allowed ?? []).includes(text))
+    return { problem: `"${text}" is not one of ${(row.allowed ?? []).join(', ') || '(no allowed values configured)'}` };
   return { value: { value: text, language_tag: ctx.languageTag, ...where } };
 }
 
 /** Collects attributes and issues; never throws (for batch use: one bad item must not stop the others). */
-export function attributeResultFromCustomFields(item: ItemFields, map: CustomFieldMap, ctx: AttributeContext): AttributeResult {
+export function attributeResultFromCustomFields(
+  item: ItemFields,
+  map: CustomFieldMap,
+  ctx: AttributeContext,
+): AttributeResult {
   const attributes: Record<string, AttributeValue[]> = {};
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
@@ -74,7 +84,8 @@ export function attributeResultFromCustomFields(item: ItemFields, map: CustomFie
     seen.add(row.attribute);
     const raw = readField(item, row.source);
     if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) {
-      if (row.required) issues.push({ field, problem: `item ${item.itemId} has no ${row.source}, which ${row.attribute} requires` });
+      if (row.required)
+        issues.push({ field, problem: `item ${item.itemId} has no ${row.source}, which ${row.attribute} requires` });
       continue;
     }
     const { value, problem } = valueOf(row, raw, ctx);
@@ -87,8 +98,15 @@ export function attributeResultFromCustomFields(item: ItemFields, map: CustomFie
 /**
  * @throws MappingError SB_LIST_ATTRIBUTE_INVALID listing every bad field of the item (context: itemId, marketplaceId).
  */
-export function attributesFromCustomFields(item: ItemFields, map: CustomFieldMap, ctx: AttributeContext): ListingAttributes {
+export function attributesFromCustomFields(
+  item: ItemFields,
+  map: CustomFieldMap,
+  ctx: AttributeContext,
+): ListingAttributes {
   const { attributes, issues } = attributeResultFromCustomFields(item, map, ctx);
-  if (issues.length) throw new MappingError('SB_LIST_ATTRIBUTE_INVALID', `Sage item ${item.itemId}`, issues, { context: { itemId: item.itemId, marketplaceId: ctx.marketplaceId } });
+  if (issues.length)
+    throw new MappingError('SB_LIST_ATTRIBUTE_INVALID', `Sage item ${item.itemId}`, issues, {
+      context: { itemId: item.itemId, marketplaceId: ctx.marketplaceId },
+    });
   return attributes;
 }

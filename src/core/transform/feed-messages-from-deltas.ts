@@ -69,14 +69,30 @@ export function priceNumber(price: Money): number {
   return Number(moneyToDecimal(price));
 }
 
-export function feedMessageFromChange(change: ListingChange, messageId: number, quantityOp: 'merge' | 'replace' = 'merge'): ListingsFeedMessage {
+export function feedMessageFromChange(
+  change: ListingChange,
+  messageId: number,
+  quantityOp: 'merge' | 'replace' = 'merge',
+): ListingsFeedMessage {
   const patches: ListingsFeedPatch[] = change.changes.map((c): ListingsFeedPatch => {
-    if (c.kind === 'quantity') return { op: quantityOp, path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: c.to }] };
+    if (c.kind === 'quantity')
+      return {
+        op: quantityOp,
+        path: '/attributes/fulfillment_availability',
+        value: [{ fulfillment_channel_code: 'DEFAULT', quantity: c.to }],
+      };
     if (c.kind === 'price')
       return {
         op: 'replace',
         path: '/attributes/purchasable_offer',
-        value: [{ marketplace_id: change.marketplaceId, currency: c.to.currency, audience: 'ALL', our_price: [{ schedule: [{ value_with_tax: priceNumber(c.to) }] }] }],
+        value: [
+          {
+            marketplace_id: change.marketplaceId,
+            currency: c.to.currency,
+            audience: 'ALL',
+            our_price: [{ schedule: [{ value_with_tax: priceNumber(c.to) }] }],
+          },
+        ],
       };
     return { op: 'replace', path: `/attributes/${c.name}`, value: c.to };
   });
@@ -92,7 +108,11 @@ export function feedMessageFromChange(change: ListingChange, messageId: number, 
 export function feedMessagesFromDeltas(changes: readonly ListingChange[], options: FeedOptions): ListingsFeedBatch[] {
   const maxMessages = Math.min(options.maxMessages ?? MAX_MESSAGES_PER_FEED, MAX_MESSAGES_PER_FEED);
   const maxBytes = Math.min(options.maxBytes ?? MAX_FEED_BYTES, MAX_FEED_BYTES);
-  const header = { sellerId: options.sellerId, version: '2.0' as const, ...(options.issueLocale ? { issueLocale: options.issueLocale } : {}) };
+  const header = {
+    sellerId: options.sellerId,
+    version: '2.0' as const,
+    ...(options.issueLocale ? { issueLocale: options.issueLocale } : {}),
+  };
   // `{"header":…,"messages":[` + `]}`; each further message adds its JSON and one comma.
   const overhead = utf8Length(JSON.stringify({ header, messages: [] }));
 
@@ -125,9 +145,13 @@ export function feedMessagesFromDeltas(changes: readonly ListingChange[], option
         size = utf8Length(JSON.stringify(message));
       }
       if (overhead + size > maxBytes)
-        throw new SellbridgeError('SB_LIST_MESSAGE_TOO_LARGE', `SKU ${change.sku}: one feed message is ${size} bytes, above the ${maxBytes}-byte feed limit`, {
-          context: { sku: change.sku, marketplaceId: change.marketplaceId, bytes: size },
-        });
+        throw new SellbridgeError(
+          'SB_LIST_MESSAGE_TOO_LARGE',
+          `SKU ${change.sku}: one feed message is ${size} bytes, above the ${maxBytes}-byte feed limit`,
+          {
+            context: { sku: change.sku, marketplaceId: change.marketplaceId, bytes: size },
+          },
+        );
       messages.push(message);
       sent.push({ messageId: message.messageId, sku: change.sku, change });
       bytes += size;

@@ -14,7 +14,14 @@ export function fnv1a32(text: string, seed = 0x811c9dc5): number {
  * settlement: keep it stable.
  */
 export function journalFingerprint(journals: readonly JournalBatch[]): string {
-  const text = JSON.stringify(journals.map((j) => [j.reference, j.postDate, j.currency, j.lines.map((l) => [l.account, l.amount.minor, l.comment])]));
+  const text = JSON.stringify(
+    journals.map((j) => [
+      j.reference,
+      j.postDate,
+      j.currency,
+      j.lines.map((l) => [l.account, l.amount.minor, l.comment]),
+    ]),
+  );
   let h2 = 0x01000193 ^ text.length;
   for (let i = 0; i < text.length; i++) {
     h2 = Math.imul(h2 ^ text.charCodeAt(i), 0x5bd1e995) >>> 0;

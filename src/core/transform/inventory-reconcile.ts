@@ -90,8 +90,13 @@ export function reconcileInventory(input: ReconcileInput): ReconcileReport {
     if (linkByKey.has(listingKey(a.marketplaceId, a.sku))) continue;
     checked += 1;
     out.push({
-      sku: a.sku, marketplaceId: a.marketplaceId, channel: a.channel, ...(a.quantity === undefined ? {} : { amazon: a.quantity }),
-      cause: 'unmapped-sku', explanation: `Amazon lists ${a.sku} (${a.quantity ?? 'no'} units) but no Sage item is linked to it; link it (SKU alias) or close the listing`, fixable: false,
+      sku: a.sku,
+      marketplaceId: a.marketplaceId,
+      channel: a.channel,
+      ...(a.quantity === undefined ? {} : { amazon: a.quantity }),
+      cause: 'unmapped-sku',
+      explanation: `Amazon lists ${a.sku} (${a.quantity ?? 'no'} units) but no Sage item is linked to it; link it (SKU alias) or close the listing`,
+      fixable: false,
     });
   }
 
@@ -102,51 +107,119 @@ export function reconcileInventory(input: ReconcileInput): ReconcileReport {
     const last = lastByKey.get(key)?.quantity;
     const seen = amazonByKey.get(key);
     const base = {
-      sku: link.sku, marketplaceId: link.marketplaceId, itemId: link.itemId, channel: link.fulfillment, sageAvailable: sage,
-      ...(target === undefined ? {} : { ruleQuantity: target }), ...(last === undefined ? {} : { lastSent: last }),
+      sku: link.sku,
+      marketplaceId: link.marketplaceId,
+      itemId: link.itemId,
+      channel: link.fulfillment,
+      sageAvailable: sage,
+      ...(target === undefined ? {} : { ruleQuantity: target }),
+      ...(last === undefined ? {} : { lastSent: last }),
       ...(seen?.quantity === undefined ? {} : { amazon: seen.quantity }),
     };
     if (!seen) {
-      out.push({ ...base, cause: 'missing-on-amazon', explanation: `Sage item ${link.itemId} is linked to ${link.sku}, but Amazon has no listing for it in ${link.marketplaceId}`, fixable: false });
+      out.push({
+        ...base,
+        cause: 'missing-on-amazon',
+        explanation: `Sage item ${link.itemId} is linked to ${link.sku}, but Amazon has no listing for it in ${link.marketplaceId}`,
+        fixable: false,
+      });
       continue;
     }
     const shown = seen.quantity ?? 0;
     if (link.fulfillment === 'FBA') {
-      if (shown !== sage) out.push({ ...base, cause: 'fba-owned', explanation: `FBA: Amazon holds ${shown} fulfillable, Sage shows ${sage} available; Amazon owns FBA stock (Sage's FBA warehouse is behind, or units are inbound/reserved)`, fixable: false });
+      if (shown !== sage)
+        out.push({
+          ...base,
+          cause: 'fba-owned',
+          explanation: `FBA: Amazon holds ${shown} fulfillable, Sage shows ${sage} available; Amazon owns FBA stock (Sage's FBA warehouse is behind, or units are inbound/reserved)`,
+          fixable: false,
+        });
       continue;
     }
     if (shown === sage) continue;
     if (input.pendingFeedKeys?.has(key)) {
-      out.push({ ...base, cause: 'pending-feed', explanation: `a feed carrying ${link.sku} is still processing; Amazon shows ${shown} until it is done`, fixable: false });
+      out.push({
+        ...base,
+        cause: 'pending-feed',
+        explanation: `a feed carrying ${link.sku} is still processing; Amazon shows ${shown} until it is done`,
+        fixable: false,
+      });
       continue;
     }
     if (target !== undefined && shown === target) {
-      out.push({ ...base, cause: 'buffer-rule', explanation: `Sage ${sage} available, the rules list ${target} (safety stock, expose %, cap, split or hold); intended`, fixable: false });
+      out.push({
+        ...base,
+        cause: 'buffer-rule',
+        explanation: `Sage ${sage} available, the rules list ${target} (safety stock, expose %, cap, split or hold); intended`,
+        fixable: false,
+      });
       continue;
     }
     const open = input.openOrderUnits?.get(key) ?? 0;
     if (target !== undefined && shown < target && target - shown <= open) {
-      out.push({ ...base, cause: 'open-orders', explanation: `Amazon shows ${target - shown} fewer: ${open} units in Amazon orders not yet in Sage`, fixable: false });
+      out.push({
+        ...base,
+        cause: 'open-orders',
+        explanation: `Amazon shows ${target - shown} fewer: ${open} units in Amazon orders not yet in Sage`,
+        fixable: false,
+      });
       continue;
     }
     if (target !== undefined && last !== target) {
-      out.push({ ...base, cause: 'not-sent-yet', explanation: `the rule quantity is ${target}, the last accepted send was ${last ?? 'never'}; the next sync sends it`, fixable: true });
+      out.push({
+        ...base,
+        cause: 'not-sent-yet',
+        explanation: `the rule quantity is ${target}, the last accepted send was ${last ?? 'never'}; the next sync sends it`,
+        fixable: true,
+      });
       continue;
     }
     if (target !== undefined && last === target) {
-      out.push({ ...base, cause: 'not-applied', explanation: `Amazon accepted ${target} but shows ${shown} (accepted but not applied, or edited in Seller Central)`, fixable: true });
+      out.push({
+        ...base,
+        cause: 'not-applied',
+        explanation: `Amazon accepted ${target} but shows ${shown} (accepted but not applied, or edited in Seller Central)`,
+        fixable: true,
+      });
       continue;
     }
-    out.push({ ...base, cause: 'unknown', explanation: `Sage ${sage}, Amazon ${shown}, no rule quantity`, fixable: false });
+    out.push({
+      ...base,
+      cause: 'unknown',
+      explanation: `Sage ${sage}, Amazon ${shown}, no rule quantity`,
+      fixable: false,
+    });
   }
 
-  out.sort((x, y) => (x.marketplaceId < y.marketplaceId ? -1 : x.marketplaceId > y.marketplaceId ? 1 : x.sku < y.sku ? -1 : x.sku > y.sku ? 1 : 0));
+  out.sort((x, y) =>
+    x.marketplaceId < y.marketplaceId
+      ? -1
+      : x.marketplaceId > y.marketplaceId
+        ? 1
+        : x.sku < y.sku
+          ? -1
+          : x.sku > y.sku
+            ? 1
+            : 0,
+  );
   const byCause: Partial<Record<DiscrepancyCause, number>> = {};
   for (const d of out) byCause[d.cause] = (byCause[d.cause] ?? 0) + 1;
   return { checked, matching: checked - out.length, discrepancies: out, byCause };
 }
 
-const CSV_COLUMNS = ['marketplaceId', 'sku', 'itemId', 'channel', 'sageAvailable', 'ruleQuantity', 'lastSent', 'amazon', 'cause', 'fixable', 'explanation'] as const;
+const CSV_COLUMNS = [
+  'marketplaceId',
+  'sku',
+  'itemId',
+  'channel',
+  'sageAvailable',
+  'ruleQuantity',
+  'lastSent',
+  'amazon',
+  'cause',
+  'fixable',
+  'explanation',
+] as const;
 
 /** RFC 4180 CSV of the discrepancies (header row first). */
 export function discrepanciesCsv(list: readonly Discrepancy[]): string {
@@ -154,5 +227,7 @@ export function discrepanciesCsv(list: readonly Discrepancy[]): string {
     const s = v === undefined ? '' : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [CSV_COLUMNS.join(','), ...list.map((d) => CSV_COLUMNS.map((c) => cell(d[c])).join(','))].join('\r\n') + '\r\n';
+  return (
+    [CSV_COLUMNS.join(','), ...list.map((d) => CSV_COLUMNS.map((c) => cell(d[c])).join(','))].join('\r\n') + '\r\n'
+  );
 }

@@ -2,7 +2,13 @@ import { MappingError, type FieldIssue } from '../errors.ts';
 import type { JournalBatch, JournalLine } from '../model/journal.ts';
 import { money, moneyToDecimal } from '../model/money.ts';
 import type { Settlement, SettlementTransaction } from '../model/settlement.ts';
-import { bankAccountFor, DEFAULT_SETTLEMENT_ACCOUNTS, settlementAccountRuleFor, type SettlementAccountRule, type SettlementAccountRules } from '../rules/settlement-accounts.ts';
+import {
+  bankAccountFor,
+  DEFAULT_SETTLEMENT_ACCOUNTS,
+  settlementAccountRuleFor,
+  type SettlementAccountRule,
+  type SettlementAccountRules,
+} from '../rules/settlement-accounts.ts';
 
 /**
  * A settlement becomes one balanced GL journal per currency (issue 8). Sage's sign: debit positive, credit
@@ -90,7 +96,15 @@ export function createSettlementJournalBuilder(
   const resolved = new Map<string, SettlementAccountRule | undefined>();
 
   const split = options.postDate === 'split-month-end';
-  const book = (currency: string, part: string, account: string, orderId: string, label: string, minor: number, keyExtra = ''): void => {
+  const book = (
+    currency: string,
+    part: string,
+    account: string,
+    orderId: string,
+    label: string,
+    minor: number,
+    keyExtra = '',
+  ): void => {
     let perCurrency = buckets.get(currency);
     if (!perCurrency) buckets.set(currency, (perCurrency = new Map()));
     const key = `${part}\u0000${account}\u0000${orderId}\u0000${keyExtra}`;
@@ -107,7 +121,8 @@ export function createSettlementJournalBuilder(
     const part = split && t.postedAt ? t.postedAt.slice(0, 7) : '';
     const ruleKey = `${t.transactionType}\u0000${t.amountType}\u0000${t.amountDescription}\u0000${currency}\u0000${t.marketplaceName ?? ''}`;
     let rule = resolved.get(ruleKey);
-    if (!resolved.has(ruleKey)) resolved.set(ruleKey, (rule = settlementAccountRuleFor(rules, t, { currency, marketplace: t.marketplaceName })));
+    if (!resolved.has(ruleKey))
+      resolved.set(ruleKey, (rule = settlementAccountRuleFor(rules, t, { currency, marketplace: t.marketplaceName })));
     if (rule) {
       book(currency, part, rule.account, orderId, rule.label, -t.amount.minor);
       return;
@@ -128,7 +143,8 @@ export function createSettlementJournalBuilder(
   const finish = (settlement: SettlementHeader): JournalBatch[] => {
     const issues: FieldIssue[] = [];
     for (const u of unmapped.values()) {
-      const rows = u.count <= u.rows.length ? u.rows.join(', ') : `${u.rows.join(', ')} and ${u.count - u.rows.length} more`;
+      const rows =
+        u.count <= u.rows.length ? u.rows.join(', ') : `${u.rows.join(', ')} and ${u.count - u.rows.length} more`;
       issues.push({
         field: `category ${u.category}`,
         problem: `no settlement account rule maps it (${u.count} row${u.count === 1 ? '' : 's'}: ${rows}; total ${moneyToDecimal(money(u.currency, u.minor))} ${u.currency})`,
@@ -147,11 +163,18 @@ export function createSettlementJournalBuilder(
     if (issues.length > 0) {
       const code = unmapped.size > 0 ? 'SB_SETTLE_UNMAPPED' : 'SB_SETTLE_TOTAL_MISMATCH';
       throw new MappingError(code, `settlement ${settlement.settlementId}`, issues, {
-        context: { settlementId: settlement.settlementId, currency: settlement.currency, unmappedCategories: unmapped.size },
+        context: {
+          settlementId: settlement.settlementId,
+          currency: settlement.currency,
+          unmappedCategories: unmapped.size,
+        },
       });
     }
 
-    const date = (options.postDate === 'settlement-end-date' ? settlement.periodEnd : settlement.depositDate).slice(0, 10);
+    const date = (options.postDate === 'settlement-end-date' ? settlement.periodEnd : settlement.depositDate).slice(
+      0,
+      10,
+    );
     const depositMonth = settlement.depositDate.slice(0, 7);
     const currencies = [settlement.currency, ...[...rowTotals.keys()].filter((c) => c !== settlement.currency)];
     return currencies.flatMap((currency) => {
@@ -179,16 +202,31 @@ export function createSettlementJournalBuilder(
       order.push('');
       return order.map((part): JournalBatch => {
         const list = merged(parts.get(part)!);
-        const deposit = part === '' && !split ? (rowTotals.get(currency) ?? 0) : -list.reduce((sum, b) => sum + b.minor, 0);
+        const deposit =
+          part === '' && !split ? (rowTotals.get(currency) ?? 0) : -list.reduce((sum, b) => sum + b.minor, 0);
         const accountLines = list
           .filter((b) => b.minor !== 0)
-          .sort((a, b) => (a.account === b.account ? (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0) : a.account < b.account ? -1 : 1))
+          .sort((a, b) =>
+            a.account === b.account
+              ? a.orderId < b.orderId
+                ? -1
+                : a.orderId > b.orderId
+                  ? 1
+                  : 0
+              : a.account < b.account
+                ? -1
+                : 1,
+          )
           .map<JournalLine>((b) => ({
             account: b.account,
             amount: money(currency, b.minor),
             comment: clip(`${b.orderId || settlement.settlementId} ${b.labels.join('/')}`),
           }));
-        const bank: JournalLine = { account: bankAccountFor(rules, currency), amount: money(currency, deposit), comment: clip(`${settlement.settlementId} Amazon deposit${part ? ` ${part}` : ''}`) };
+        const bank: JournalLine = {
+          account: bankAccountFor(rules, currency),
+          amount: money(currency, deposit),
+          comment: clip(`${settlement.settlementId} Amazon deposit${part ? ` ${part}` : ''}`),
+        };
         const reference = settlementJournalReference(settlement.settlementId, currency) + (part ? `:${part}` : '');
         return { reference, postDate: part ? monthEnd(part) : date, currency, lines: [bank, ...accountLines] };
       });
@@ -213,7 +251,11 @@ export function reversalOf(batch: JournalBatch, reference: string, postDate: str
     reference,
     postDate,
     currency: batch.currency,
-    lines: batch.lines.map((l) => ({ account: l.account, amount: money(l.amount.currency, l.amount.minor === 0 ? 0 : -l.amount.minor), comment: clip(`REV ${l.comment}`) })),
+    lines: batch.lines.map((l) => ({
+      account: l.account,
+      amount: money(l.amount.currency, l.amount.minor === 0 ? 0 : -l.amount.minor),
+      comment: clip(`REV ${l.comment}`),
+    })),
   };
 }
 

@@ -31,7 +31,13 @@ import { currencyExponent, money, moneyToDecimal, type Money } from '../model/mo
 export type FieldChange =
   | { readonly kind: 'quantity'; readonly from?: number; readonly to: number; readonly why: string }
   | { readonly kind: 'price'; readonly from?: Money; readonly to: Money; readonly why: string }
-  | { readonly kind: 'attribute'; readonly name: string; readonly from?: readonly AttributeValue[]; readonly to: readonly AttributeValue[]; readonly why: string };
+  | {
+      readonly kind: 'attribute';
+      readonly name: string;
+      readonly from?: readonly AttributeValue[];
+      readonly to: readonly AttributeValue[];
+      readonly why: string;
+    };
 
 /** Everything to send for one SKU in one marketplace. */
 export interface ListingChange {
@@ -105,13 +111,25 @@ interface QuantityResult {
 }
 
 /** Steps 1-3 for one item: the quantity that may be listed across all its SKUs. */
-function listablePool(itemId: string, stockByItem: ReadonlyMap<string, StockLevel[]>, rules: ListingSyncRules, safetyStock: number): { pool: number; why: string[] } {
+function listablePool(
+  itemId: string,
+  stockByItem: ReadonlyMap<string, StockLevel[]>,
+  rules: ListingSyncRules,
+  safetyStock: number,
+): { pool: number; why: string[] } {
   const rows = (stockByItem.get(itemId) ?? []).filter((s) => rules.warehouseIds.includes(s.warehouseId));
   const why: string[] = [];
-  if (rows.length === 0) why.push(`no stock row for item ${itemId} in ${rules.warehouseIds.join('+') || 'no warehouse'}: 0`);
+  if (rows.length === 0)
+    why.push(`no stock row for item ${itemId} in ${rules.warehouseIds.join('+') || 'no warehouse'}: 0`);
   const sum = rows.reduce((s, r) => s + Math.floor(r.available), 0);
   let pool = Math.max(0, sum);
-  if (rows.length) why.push(`available ${sum} in ${rows.map((r) => r.warehouseId).sort(compareText).join('+')}`);
+  if (rows.length)
+    why.push(
+      `available ${sum} in ${rows
+        .map((r) => r.warehouseId)
+        .sort(compareText)
+        .join('+')}`,
+    );
   if (safetyStock > 0) {
     pool = Math.max(0, pool - safetyStock);
     why.push(`- safety ${safetyStock}`);
@@ -161,7 +179,11 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
   for (const link of input.links) {
     const key = listingKey(link.marketplaceId, link.sku);
     if (seen.has(key)) {
-      notes.push({ sku: link.sku, marketplaceId: link.marketplaceId, note: 'listed twice in the SKU links; the first link is used' });
+      notes.push({
+        sku: link.sku,
+        marketplaceId: link.marketplaceId,
+        note: 'listed twice in the SKU links; the first link is used',
+      });
       continue;
     }
     seen.add(key);
@@ -235,20 +257,27 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
     const last = lastByKey.get(listingKey(link.marketplaceId, link.sku));
     const override = rules.overrides[link.sku];
     const fieldChanges: FieldChange[] = [];
-    const note = (text: string): void => void notes.push({ sku: link.sku, marketplaceId: link.marketplaceId, note: text });
+    const note = (text: string): void =>
+      void notes.push({ sku: link.sku, marketplaceId: link.marketplaceId, note: text });
 
     // Quantity.
     let quantity: number | undefined;
     if (link.fulfillment === 'FBA' && rules.skipFbaQuantity) {
       quantity = undefined;
-      note('FBA: quantity is Amazon\'s, not sent');
+      note("FBA: quantity is Amazon's, not sent");
     } else if (override?.optOut === 'quantity' || override?.optOut === 'all') {
       quantity = last?.quantity;
       note('quantity opted out');
     } else {
       const q = quantityBySku.get(link.sku)!;
       quantity = q.quantity;
-      if (quantity !== last?.quantity) fieldChanges.push({ kind: 'quantity', ...(last?.quantity === undefined ? {} : { from: last.quantity }), to: quantity, why: q.why });
+      if (quantity !== last?.quantity)
+        fieldChanges.push({
+          kind: 'quantity',
+          ...(last?.quantity === undefined ? {} : { from: last.quantity }),
+          to: quantity,
+          why: q.why,
+        });
     }
 
     // Price.
@@ -262,16 +291,21 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
         why = 'fixed price for this SKU';
       } else {
         const row = priceIndex.get(`${link.itemId}\u0000${link.currency}`);
-        if (!row) note(`no ${rules.price.priceSheet} price for item ${link.itemId} in ${rules.price.warehouseId} (${link.currency}); price left as is`);
+        if (!row)
+          note(
+            `no ${rules.price.priceSheet} price for item ${link.itemId} in ${rules.price.warehouseId} (${link.currency}); price left as is`,
+          );
         else {
           wanted = priceFromSheet(row.price, rules.price);
           why = `${rules.price.priceSheet} ${show(row.price)} (effective ${row.effectiveDate})`;
-          if (rules.price.markupBasisPoints !== 0 || rules.price.endingMinor !== undefined) why += ` marked up ${rules.price.markupBasisPoints / 100}%, ${rules.price.rounding}${rules.price.endingMinor === undefined ? '' : `, ending ${rules.price.endingMinor}`}`;
+          if (rules.price.markupBasisPoints !== 0 || rules.price.endingMinor !== undefined)
+            why += ` marked up ${rules.price.markupBasisPoints / 100}%, ${rules.price.rounding}${rules.price.endingMinor === undefined ? '' : `, ending ${rules.price.endingMinor}`}`;
         }
       }
       if (wanted && !sameMoney(wanted, last?.price)) {
         const change: FieldChange = { kind: 'price', ...(last?.price ? { from: last.price } : {}), to: wanted, why };
-        const hold = (reason: HeldChange['reason'], text: string): void => void held.push({ sku: link.sku, marketplaceId: link.marketplaceId, reason, change, why: text });
+        const hold = (reason: HeldChange['reason'], text: string): void =>
+          void held.push({ sku: link.sku, marketplaceId: link.marketplaceId, reason, change, why: text });
         const { minMinor, maxMinor, maxChangePercent } = rules.price;
         const from = last?.price && last.price.currency === wanted.currency ? last.price : undefined;
         const isApproved = sameMoney(approved.get(listingKey(link.marketplaceId, link.sku)), wanted);
@@ -279,10 +313,25 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
           fieldChanges.push({ ...change, why: `${why}; approved` });
           price = wanted;
         } else if (wanted.minor <= 0) hold('price-not-positive', `price ${show(wanted)} is not above 0`);
-        else if (minMinor !== undefined && wanted.minor < minMinor) hold('price-below-min', `price ${show(wanted)} is below the minimum ${show(money(wanted.currency, minMinor))}`);
-        else if (maxMinor !== undefined && wanted.minor > maxMinor) hold('price-above-max', `price ${show(wanted)} is above the maximum ${show(money(wanted.currency, maxMinor))}`);
-        else if (maxChangePercent !== undefined && from && Math.abs(wanted.minor - from.minor) * 100 > maxChangePercent * from.minor)
-          hold('price-jump', `price ${show(from)} -> ${show(wanted)} changes by more than ${maxChangePercent}%; waits for approval`);
+        else if (minMinor !== undefined && wanted.minor < minMinor)
+          hold(
+            'price-below-min',
+            `price ${show(wanted)} is below the minimum ${show(money(wanted.currency, minMinor))}`,
+          );
+        else if (maxMinor !== undefined && wanted.minor > maxMinor)
+          hold(
+            'price-above-max',
+            `price ${show(wanted)} is above the maximum ${show(money(wanted.currency, maxMinor))}`,
+          );
+        else if (
+          maxChangePercent !== undefined &&
+          from &&
+          Math.abs(wanted.minor - from.minor) * 100 > maxChangePercent * from.minor
+        )
+          hold(
+            'price-jump',
+            `price ${show(from)} -> ${show(wanted)} changes by more than ${maxChangePercent}%; waits for approval`,
+          );
         else {
           fieldChanges.push(change);
           price = wanted;
@@ -291,11 +340,18 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
     }
 
     // Attributes mapped from Sage item fields.
-    const attributes: Record<string, readonly AttributeValue[]> = last?.attributes || link.attributes ? { ...last?.attributes } : EMPTY_ATTRIBUTES;
+    const attributes: Record<string, readonly AttributeValue[]> =
+      last?.attributes || link.attributes ? { ...last?.attributes } : EMPTY_ATTRIBUTES;
     for (const [name, values] of Object.entries(link.attributes ?? {})) {
       const before = last?.attributes?.[name];
       if (before && canonicalJson(before) === canonicalJson(values)) continue;
-      fieldChanges.push({ kind: 'attribute', name, ...(before ? { from: before } : {}), to: values, why: before ? 'Sage item field changed' : 'not sent before' });
+      fieldChanges.push({
+        kind: 'attribute',
+        name,
+        ...(before ? { from: before } : {}),
+        to: values,
+        why: before ? 'Sage item field changed' : 'not sent before',
+      });
       attributes[name] = values;
     }
 
@@ -324,7 +380,10 @@ export function listingDeltaFromSage(input: ListingDeltaInput): ListingDelta {
       });
     }
   }
-  changes.sort((a, b) => Number(b.toZero) - Number(a.toZero) || compareText(a.marketplaceId, b.marketplaceId) || compareText(a.sku, b.sku));
+  changes.sort(
+    (a, b) =>
+      Number(b.toZero) - Number(a.toZero) || compareText(a.marketplaceId, b.marketplaceId) || compareText(a.sku, b.sku),
+  );
   return { targets, changes, held, notes };
 }
 
@@ -348,7 +407,10 @@ export function sentStateAfter(last: SentListingState | undefined, change: Listi
 }
 
 /** Applies accepted changes to the whole last-sent table (SKUs without a change keep their state). */
-export function applyListingChanges(lastSent: readonly SentListingState[], changes: readonly ListingChange[]): SentListingState[] {
+export function applyListingChanges(
+  lastSent: readonly SentListingState[],
+  changes: readonly ListingChange[],
+): SentListingState[] {
   const byKey = new Map(lastSent.map((s) => [listingKey(s.marketplaceId, s.sku), s]));
   for (const change of changes) {
     const key = listingKey(change.marketplaceId, change.sku);

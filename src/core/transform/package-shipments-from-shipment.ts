@@ -24,7 +24,11 @@ export interface ShippedOrderRef {
  * with several packages the order's lines are dealt to them in turn and a package left without lines is not
  * confirmed (documented limitation). The carrier comes from the line's ship method through the carrier table.
  */
-export function packagesFromShipment(shipment: Shipment, orderOf: (tranNo: string) => ShippedOrderRef | undefined, carriers: CarrierRules): PackageToConfirm[] {
+export function packagesFromShipment(
+  shipment: Shipment,
+  orderOf: (tranNo: string) => ShippedOrderRef | undefined,
+  carriers: CarrierRules,
+): PackageToConfirm[] {
   const byOrder = new Map<string, { ref: ShippedOrderRef; lines: Shipment['lines'][number][] }>();
   for (const line of shipment.lines) {
     const ref = orderOf(line.salesOrderTranNo);

@@ -39,7 +39,8 @@ export interface PriceLines {
   readonly amazonTotal: Money;
 }
 
-export type PriceLinesResult = { readonly ok: true; readonly value: PriceLines } | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+export type PriceLinesResult =
+  { readonly ok: true; readonly value: PriceLines } | { readonly ok: false; readonly issues: readonly FieldIssue[] };
 
 /**
  * Amazon price components -> Sage amounts (issue 5, step 2). Pure and exact to the minor unit:
@@ -55,12 +56,26 @@ export type PriceLinesResult = { readonly ok: true; readonly value: PriceLines }
  * Invariant (property-tested): `sageTotal + excluded.marketplaceTax + excluded.sellerTax === amazonTotal`,
  * and `amazonTotal` equals `order.total` when Amazon sent one (else an issue is reported).
  */
-export function priceLinesFromOrder(order: Pick<Order, 'id' | 'currency' | 'total' | 'lines'>, rules: PricingRules): PriceLinesResult {
+export function priceLinesFromOrder(
+  order: Pick<Order, 'id' | 'currency' | 'total' | 'lines'>,
+  rules: PricingRules,
+): PriceLinesResult {
   const issues: FieldIssue[] = [];
-  const currency = order.currency ?? order.total?.currency ?? order.lines.find((l) => l.amounts)?.amounts?.item.currency;
-  if (!currency) return { ok: false, issues: [{ field: 'currency', problem: 'the order has no prices yet (pending at Amazon)' }] };
+  const currency =
+    order.currency ?? order.total?.currency ?? order.lines.find((l) => l.amounts)?.amounts?.item.currency;
+  if (!currency)
+    return { ok: false, issues: [{ field: 'currency', problem: 'the order has no prices yet (pending at Amazon)' }] };
   const zero = money(currency, 0);
-  const sum = { shipping: 0, shippingDiscount: 0, giftWrap: 0, other: 0, marketplaceTax: 0, sellerTax: 0, itemDiscount: 0, amazon: 0 };
+  const sum = {
+    shipping: 0,
+    shippingDiscount: 0,
+    giftWrap: 0,
+    other: 0,
+    marketplaceTax: 0,
+    sellerTax: 0,
+    itemDiscount: 0,
+    amazon: 0,
+  };
   const items: PricedItemLine[] = [];
   let rounding = 0;
   let goods = 0;
@@ -89,11 +104,20 @@ export function priceLinesFromOrder(order: Pick<Order, 'id' | 'currency' | 'tota
     sum.other += v(a.codFee) + v(a.other);
     if (line.taxCollectedByMarketplace) sum.marketplaceTax += tax;
     else sum.sellerTax += tax;
-    sum.amazon += v(a.item) + v(a.shipping) + v(a.giftWrap) + v(a.codFee) + v(a.other) + tax - v(a.itemDiscount) - v(a.shippingDiscount);
+    sum.amazon +=
+      v(a.item) +
+      v(a.shipping) +
+      v(a.giftWrap) +
+      v(a.codFee) +
+      v(a.other) +
+      tax -
+      v(a.itemDiscount) -
+      v(a.shippingDiscount);
 
     const qty = line.quantityOrdered;
     if (qty === 0) {
-      if (v(a.item) !== 0) issues.push({ field: `${at}.quantityOrdered`, problem: 'is 0 but the line has an item amount' });
+      if (v(a.item) !== 0)
+        issues.push({ field: `${at}.quantityOrdered`, problem: 'is 0 but the line has an item amount' });
       return;
     }
     if (!Number.isInteger(qty) || qty < 0) {
@@ -101,28 +125,47 @@ export function priceLinesFromOrder(order: Pick<Order, 'id' | 'currency' | 'tota
       return;
     }
     const discount = v(a.itemDiscount);
-    if (discount > v(a.item)) issues.push({ field: `${at}.amounts.itemDiscount`, problem: 'promotion exceeds the item amount' });
+    if (discount > v(a.item))
+      issues.push({ field: `${at}.amounts.itemDiscount`, problem: 'promotion exceeds the item amount' });
     const spread = rules.promotions === 'net-unit-price' ? v(a.item) - discount : v(a.item);
     if (rules.promotions === 'discount-line') sum.itemDiscount += discount;
     // Per-unit shares differ by at most one minor unit; the unit price is the lowest, the rest is explicit.
-    const shares = allocateMoney(money(currency, Math.max(spread, 0)), Array.from({ length: qty }, () => 1));
+    const shares = allocateMoney(
+      money(currency, Math.max(spread, 0)),
+      Array.from({ length: qty }, () => 1),
+    );
     const unit = shares.reduce((m, s) => Math.min(m, s.minor), Number.POSITIVE_INFINITY);
     rounding += Math.max(spread, 0) - unit * qty;
     goods += unit * qty;
     const tradeDiscount = rules.promotions === 'line-discount' && discount > 0 ? money(currency, discount) : undefined;
     if (tradeDiscount) goods -= discount;
-    items.push({ lineId: line.lineId, quantity: qty, unitPrice: money(currency, unit), ...(tradeDiscount ? { tradeDiscount } : {}) });
+    items.push({
+      lineId: line.lineId,
+      quantity: qty,
+      unitPrice: money(currency, unit),
+      ...(tradeDiscount ? { tradeDiscount } : {}),
+    });
   });
 
   const charges: ChargeLine[] = [];
   const charge = (kind: ChargeKind, rule: ChargeLineRule, minor: number): void => {
     if (minor === 0) return;
-    charges.push({ charge: kind, itemId: rule.itemId, description: rule.description, ...(rule.glAccountNo ? { glAccountNo: rule.glAccountNo } : {}), amount: money(currency, minor) });
+    charges.push({
+      charge: kind,
+      itemId: rule.itemId,
+      description: rule.description,
+      ...(rule.glAccountNo ? { glAccountNo: rule.glAccountNo } : {}),
+      amount: money(currency, minor),
+    });
   };
   const netFreight = sum.shipping - sum.shippingDiscount;
   let headerFreight = 0;
   if (rules.lines.freight) charge('freight', rules.lines.freight, netFreight);
-  else if (netFreight < 0) issues.push({ field: 'amounts.shippingDiscount', problem: 'shipping discounts exceed the shipping charged; configure a freight line to book the difference' });
+  else if (netFreight < 0)
+    issues.push({
+      field: 'amounts.shippingDiscount',
+      problem: 'shipping discounts exceed the shipping charged; configure a freight line to book the difference',
+    });
   else headerFreight = netFreight;
   charge('gift-wrap', rules.lines.giftWrap, sum.giftWrap);
   charge('other-charges', rules.lines.otherCharges, sum.other);
@@ -130,12 +173,16 @@ export function priceLinesFromOrder(order: Pick<Order, 'id' | 'currency' | 'tota
   charge('rounding', rules.lines.rounding, rounding);
   const excludedMf = rules.marketplaceTax === 'exclude' ? sum.marketplaceTax : 0;
   const excludedSeller = rules.sellerTax === 'exclude' ? sum.sellerTax : 0;
-  if (rules.marketplaceTax === 'liability-line') charge('marketplace-tax', rules.lines.marketplaceTax, sum.marketplaceTax);
+  if (rules.marketplaceTax === 'liability-line')
+    charge('marketplace-tax', rules.lines.marketplaceTax, sum.marketplaceTax);
   if (rules.sellerTax === 'tax-line') charge('seller-tax', rules.lines.sellerTax, sum.sellerTax);
 
   const sageTotal = goods + charges.reduce((s, c) => s + c.amount.minor, 0) + headerFreight;
   if (order.total && order.total.currency === currency && order.total.minor !== sum.amazon) {
-    issues.push({ field: 'total', problem: `Amazon's order total ${order.total.minor} differs from the sum of its line amounts ${sum.amazon} (minor units of ${currency})` });
+    issues.push({
+      field: 'total',
+      problem: `Amazon's order total ${order.total.minor} differs from the sum of its line amounts ${sum.amazon} (minor units of ${currency})`,
+    });
   } else if (order.total && order.total.currency !== currency) {
     issues.push({ field: 'total', problem: `in ${order.total.currency}, the lines in ${currency}` });
   }

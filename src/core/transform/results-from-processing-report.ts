@@ -24,7 +24,12 @@ export interface ReportIssue {
 export interface ProcessingReportView {
   readonly feedId: string;
   readonly feedIssues: readonly ReportIssue[];
-  readonly messages: readonly { readonly messageId: number; readonly sku: string | undefined; readonly status: 'accepted' | 'invalid'; readonly issues: readonly ReportIssue[] }[];
+  readonly messages: readonly {
+    readonly messageId: number;
+    readonly sku: string | undefined;
+    readonly status: 'accepted' | 'invalid';
+    readonly issues: readonly ReportIssue[];
+  }[];
 }
 
 /** Structural twin of the feed builder's batch (only what is read here). */
@@ -56,23 +61,35 @@ export interface FeedResults {
   readonly outcomes: readonly SkuOutcome[];
   /** Issues about the whole feed (no messageId). */
   readonly feedIssues: readonly string[];
-  readonly counts: { readonly accepted: number; readonly warnings: number; readonly rejected: number; readonly retry: number };
+  readonly counts: {
+    readonly accepted: number;
+    readonly warnings: number;
+    readonly rejected: number;
+    readonly retry: number;
+  };
 }
 
-const reasonOf = (i: ReportIssue): string => `${i.code ?? i.severity}: ${i.message}${i.attributeName ? ` (${i.attributeName})` : ''}`;
+const reasonOf = (i: ReportIssue): string =>
+  `${i.code ?? i.severity}: ${i.message}${i.attributeName ? ` (${i.attributeName})` : ''}`;
 
 /**
  * @param feedStatus Amazon's processingStatus. `FATAL` or `CANCELLED` means no message was applied: every SKU
  *   is `rejected` with `next: 'retry'` and the feed-level reasons.
  */
-export function resultsFromProcessingReport(report: ProcessingReportView | undefined, batch: SentBatchView, feedStatus: 'DONE' | 'FATAL' | 'CANCELLED' = 'DONE'): FeedResults {
+export function resultsFromProcessingReport(
+  report: ProcessingReportView | undefined,
+  batch: SentBatchView,
+  feedStatus: 'DONE' | 'FATAL' | 'CANCELLED' = 'DONE',
+): FeedResults {
   const feedIssues = (report?.feedIssues ?? []).map(reasonOf);
   const byMessage = new Map((report?.messages ?? []).map((m) => [m.messageId, m]));
   const feedFailed = feedStatus !== 'DONE' || report === undefined;
   const outcomes = batch.sent.map(({ messageId, sku, change }): SkuOutcome => {
     const base = { sku, marketplaceId: batch.marketplaceId, messageId, change };
     if (feedFailed) {
-      const reasons = feedIssues.length ? feedIssues : [`feed ${report?.feedId ?? '(no report)'} ended ${feedStatus}; no message was applied`];
+      const reasons = feedIssues.length
+        ? feedIssues
+        : [`feed ${report?.feedId ?? '(no report)'} ended ${feedStatus}; no message was applied`];
       return { ...base, status: 'rejected', reasons, next: 'retry' };
     }
     const m = byMessage.get(messageId);
@@ -81,10 +98,16 @@ export function resultsFromProcessingReport(report: ProcessingReportView | undef
     const errors = issues.filter((i) => i.severity === 'ERROR');
     if (m?.status === 'invalid' || errors.length) {
       const reasons = (errors.length ? errors : issues).map(reasonOf);
-      return { ...base, status: 'rejected', reasons: reasons.length ? reasons : ['Amazon marked the message invalid without an issue'], next: 'dead-letter' };
+      return {
+        ...base,
+        status: 'rejected',
+        reasons: reasons.length ? reasons : ['Amazon marked the message invalid without an issue'],
+        next: 'dead-letter',
+      };
     }
     const warnings = issues.filter((i) => i.severity === 'WARNING');
-    if (warnings.length) return { ...base, status: 'accepted-with-warnings', reasons: warnings.map(reasonOf), next: 'done' };
+    if (warnings.length)
+      return { ...base, status: 'accepted-with-warnings', reasons: warnings.map(reasonOf), next: 'done' };
     return { ...base, status: 'accepted', reasons: [], next: 'done' };
   });
   return {
@@ -110,7 +133,11 @@ export function acceptedChanges(results: FeedResults): ListingChange[] {
  * only in the context. Feed-level failures (`next: 'retry'`) are not dead-lettered here.
  */
 export function errorFromOutcome(outcome: SkuOutcome, feedId: string): SellbridgeError {
-  return new SellbridgeError('SB_LIST_MESSAGE_REJECTED', `SKU ${outcome.sku} in ${outcome.marketplaceId}: ${outcome.reasons.join('; ')}`, {
-    context: { sku: outcome.sku, marketplaceId: outcome.marketplaceId, messageId: outcome.messageId, feedId },
-  });
+  return new SellbridgeError(
+    'SB_LIST_MESSAGE_REJECTED',
+    `SKU ${outcome.sku} in ${outcome.marketplaceId}: ${outcome.reasons.join('; ')}`,
+    {
+      context: { sku: outcome.sku, marketplaceId: outcome.marketplaceId, messageId: outcome.messageId, feedId },
+    },
+  );
 }

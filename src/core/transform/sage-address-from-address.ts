@@ -6,7 +6,9 @@ import { REGION_CODES, SAGE_COUNTRY_IDS } from '../rules/countries.ts';
 /** Sage column lengths of an address (tciAddress / StgSalesOrder ship-to, sage500-facts §2.1 and §4.2). */
 export const SAGE_ADDRESS_LIMITS = { name: 40, line: 40, city: 20, region: 3, postalCode: 10, countryId: 3 } as const;
 
-export type SageAddressResult = { readonly ok: true; readonly address: PostalAddress } | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+export type SageAddressResult =
+  | { readonly ok: true; readonly address: PostalAddress }
+  | { readonly ok: false; readonly issues: readonly FieldIssue[] };
 
 export interface SageAddressOptions {
   /** How many address lines Sage takes (AddrLine1..5). */
@@ -35,7 +37,8 @@ export function sageAddressFromAddress(address: Address, options: SageAddressOpt
   const country = (address.countryCode ?? '').trim().toUpperCase();
   const countryId = options.countryIds?.[country] ?? SAGE_COUNTRY_IDS[country];
   if (country === '') issues.push({ field: at('countryCode'), problem: 'missing' });
-  else if (!countryId) issues.push({ field: at('countryCode'), problem: `no Sage CountryID for ${country}; add it to the country table` });
+  else if (!countryId)
+    issues.push({ field: at('countryCode'), problem: `no Sage CountryID for ${country}; add it to the country table` });
 
   // The name fills AddrName; what does not fit starts the address lines, followed by the company and the lines.
   const nameText = clean(address.name ?? '');
@@ -46,25 +49,55 @@ export function sageAddressFromAddress(address: Address, options: SageAddressOpt
   // Outside the US and Canada a region name longer than Sage's StateID goes on the last address line instead.
   const regionLine = region.length > L.region && !REGION_CODES[country] ? region : undefined;
   if (regionLine !== undefined) region = '';
-  const sources = [...nameRest, ...(address.companyName ? [clean(address.companyName)] : []), ...address.lines.map(clean), clean(address.district ?? ''), ...(regionLine ? [regionLine] : [])].filter((l) => l !== '');
+  const sources = [
+    ...nameRest,
+    ...(address.companyName ? [clean(address.companyName)] : []),
+    ...address.lines.map(clean),
+    clean(address.district ?? ''),
+    ...(regionLine ? [regionLine] : []),
+  ].filter((l) => l !== '');
   const lines = sources.flatMap((l) => wrap(l, L.line));
-  if (lines.length > maxLines) issues.push({ field: at('lines'), problem: `needs ${lines.length} lines of ${L.line} characters; Sage takes ${maxLines}` });
+  if (lines.length > maxLines)
+    issues.push({
+      field: at('lines'),
+      problem: `needs ${lines.length} lines of ${L.line} characters; Sage takes ${maxLines}`,
+    });
   if (lines.length === 0) issues.push({ field: at('lines'), problem: 'missing' });
 
   const city = clean(address.city ?? '');
   if (city === '') issues.push({ field: at('city'), problem: 'missing' });
-  else if (city.length > L.city) issues.push({ field: at('city'), problem: `${city.length} characters; Sage City holds ${L.city}` });
+  else if (city.length > L.city)
+    issues.push({ field: at('city'), problem: `${city.length} characters; Sage City holds ${L.city}` });
 
-  if (region.length > L.region) issues.push({ field: at('stateOrRegion'), problem: `no ${country} code for the region (${region.length} characters; Sage StateID holds ${L.region})` });
-  else if ((country === 'US' || country === 'CA') && region === '') issues.push({ field: at('stateOrRegion'), problem: 'missing' });
+  if (region.length > L.region)
+    issues.push({
+      field: at('stateOrRegion'),
+      problem: `no ${country} code for the region (${region.length} characters; Sage StateID holds ${L.region})`,
+    });
+  else if ((country === 'US' || country === 'CA') && region === '')
+    issues.push({ field: at('stateOrRegion'), problem: 'missing' });
 
   const postalCode = clean(address.postalCode ?? '').toUpperCase();
-  if (postalCode.length > L.postalCode) issues.push({ field: at('postalCode'), problem: `${postalCode.length} characters; Sage PostalCode holds ${L.postalCode}` });
+  if (postalCode.length > L.postalCode)
+    issues.push({
+      field: at('postalCode'),
+      problem: `${postalCode.length} characters; Sage PostalCode holds ${L.postalCode}`,
+    });
 
-  const texts: [string, string][] = [['name', name], ...lines.map((l, i): [string, string] => [`lines[${i}]`, l]), ['city', city], ['stateOrRegion', region], ['postalCode', postalCode]];
+  const texts: [string, string][] = [
+    ['name', name],
+    ...lines.map((l, i): [string, string] => [`lines[${i}]`, l]),
+    ['city', city],
+    ['stateOrRegion', region],
+    ['postalCode', postalCode],
+  ];
   for (const [field, value] of texts) {
     const bad = [...new Set([...value].filter((c) => !isAscii(c)))];
-    if (bad.length > 0) issues.push({ field: at(field), problem: `${bad.length} character(s) with no ASCII form for Sage's varchar column (e.g. U+${bad[0]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})` });
+    if (bad.length > 0)
+      issues.push({
+        field: at(field),
+        problem: `${bad.length} character(s) with no ASCII form for Sage's varchar column (e.g. U+${bad[0]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`,
+      });
   }
 
   if (issues.length > 0) return { ok: false, issues };
@@ -82,10 +115,47 @@ function regionCode(country: string, text: string): string {
 
 /** Letters NFKD cannot split into ASCII base + accent. */
 const TRANSLITERATION: Readonly<Record<string, string>> = {
-  ß: 'ss', ẞ: 'SS', æ: 'ae', Æ: 'AE', ø: 'o', Ø: 'O', œ: 'oe', Œ: 'OE', ł: 'l', Ł: 'L', đ: 'd', Đ: 'D', ð: 'd',
-  Ð: 'D', þ: 'th', Þ: 'TH', ı: 'i', ħ: 'h', Ħ: 'H', ŀ: 'l', Ŀ: 'L', ŧ: 't', Ŧ: 'T', 'ŉ': "'n", ĸ: 'k',
-  '‘': "'", '’': "'", '‚': ',', '“': '"', '”': '"', '„': '"', '–': '-', '—': '-', '‐': '-', '‑': '-', '…': '...',
-  '«': '"', '»': '"', '\u00a0': ' ', '№': 'No', '°': 'o',
+  ß: 'ss',
+  ẞ: 'SS',
+  æ: 'ae',
+  Æ: 'AE',
+  ø: 'o',
+  Ø: 'O',
+  œ: 'oe',
+  Œ: 'OE',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  ð: 'd',
+  Ð: 'D',
+  þ: 'th',
+  Þ: 'TH',
+  ı: 'i',
+  ħ: 'h',
+  Ħ: 'H',
+  ŀ: 'l',
+  Ŀ: 'L',
+  ŧ: 't',
+  Ŧ: 'T',
+  ŉ: "'n",
+  ĸ: 'k',
+  '‘': "'",
+  '’': "'",
+  '‚': ',',
+  '“': '"',
+  '”': '"',
+  '„': '"',
+  '–': '-',
+  '—': '-',
+  '‐': '-',
+  '‑': '-',
+  '…': '...',
+  '«': '"',
+  '»': '"',
+  '\u00a0': ' ',
+  '№': 'No',
+  '°': 'o',
 };
 
 /**
@@ -112,7 +182,9 @@ export function isAscii(text: string): boolean {
 
 /** Transliterated, control characters gone, whitespace collapsed, trimmed. */
 function clean(text: string): string {
-  const visible = [...transliterate(text)].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('');
+  const visible = [...transliterate(text)]
+    .map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c))
+    .join('');
   return visible.replace(/\s+/g, ' ').trim();
 }
 
@@ -132,7 +204,11 @@ export function wrap(text: string, width: number): string[] {
       rest = rest.slice(space + 1).trimStart();
       continue;
     }
-    const punct = Math.max(head.lastIndexOf(',', width - 1), head.lastIndexOf('-', width - 1), head.lastIndexOf('/', width - 1));
+    const punct = Math.max(
+      head.lastIndexOf(',', width - 1),
+      head.lastIndexOf('-', width - 1),
+      head.lastIndexOf('/', width - 1),
+    );
     const cut = punct >= 0 ? punct + 1 : width;
     out.push(rest.slice(0, cut));
     rest = rest.slice(cut);

@@ -40,14 +40,24 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
 
   const customer = order.marketplaceId ? rules.customers[order.marketplaceId] : undefined;
   if (!order.marketplaceId) add('order', [{ field: 'marketplaceId', problem: 'missing' }]);
-  else if (!customer) add('order', [{ field: 'marketplaceId', problem: `no Sage customer is mapped for marketplace ${order.marketplaceId}` }]);
+  else if (!customer)
+    add('order', [
+      { field: 'marketplaceId', problem: `no Sage customer is mapped for marketplace ${order.marketplaceId}` },
+    ]);
   const currency = order.currency ?? order.total?.currency;
   if (customer && currency && customer.currency !== currency) {
-    add('order', [{ field: 'currency', problem: `order in ${currency}, Sage customer ${customer.customerId} in ${customer.currency}` }]);
+    add('order', [
+      {
+        field: 'currency',
+        problem: `order in ${currency}, Sage customer ${customer.customerId} in ${customer.currency}`,
+      },
+    ]);
   }
 
   const fba = order.fulfilledBy === 'marketplace';
-  const warehouseId = context.warehouseId ?? (fba && rules.status.fba.mode === 'record-shipped' ? rules.status.fba.warehouseId : rules.warehouseId);
+  const warehouseId =
+    context.warehouseId ??
+    (fba && rules.status.fba.mode === 'record-shipped' ? rules.status.fba.warehouseId : rules.warehouseId);
 
   const itemIds = order.lines.map((line, i) => {
     if (line.quantityOrdered === 0) return undefined; // cancelled line: nothing to create, its SKU does not matter
@@ -55,7 +65,11 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
       add('sku', [{ field: `lines[${i}].sku`, problem: 'missing SellerSKU' }]);
       return undefined;
     }
-    const r = itemIdFromSku(line.sku, { aliases: rules.skuAliases, sageItems: context.items ?? [], catalogue: context.catalogue }, line.title);
+    const r = itemIdFromSku(
+      line.sku,
+      { aliases: rules.skuAliases, sageItems: context.items ?? [], catalogue: context.catalogue },
+      line.title,
+    );
     if (r.kind === 'resolved') return r.itemId;
     add('sku', [
       {
@@ -67,7 +81,8 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
     return undefined;
   });
 
-  if (!order.lines.some((l) => l.quantityOrdered > 0)) add('order', [{ field: 'lines', problem: 'no line with a quantity left to sell' }]);
+  if (!order.lines.some((l) => l.quantityOrdered > 0))
+    add('order', [{ field: 'lines', problem: 'no line with a quantity left to sell' }]);
 
   let shipTo: SalesOrderDraft['shipTo'];
   if (order.shipTo) {
@@ -86,8 +101,18 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
   if (issues.length > 0 || !priced.ok) {
     const areas = new Set(issues.map((i) => i.area));
     const code: ErrorCode =
-      areas.size > 1 ? 'SB_MAP_ORDER_INVALID' : areas.has('sku') ? 'SB_MAP_SKU_UNKNOWN' : areas.has('address') ? 'SB_MAP_ADDRESS_INVALID' : areas.has('amounts') ? 'SB_MAP_AMOUNTS_INVALID' : 'SB_MAP_ORDER_INVALID';
-    const unknownSkus = order.lines.flatMap((l, i) => (itemIds[i] === undefined && l.sku && l.quantityOrdered > 0 ? [l.sku] : []));
+      areas.size > 1
+        ? 'SB_MAP_ORDER_INVALID'
+        : areas.has('sku')
+          ? 'SB_MAP_SKU_UNKNOWN'
+          : areas.has('address')
+            ? 'SB_MAP_ADDRESS_INVALID'
+            : areas.has('amounts')
+              ? 'SB_MAP_AMOUNTS_INVALID'
+              : 'SB_MAP_ORDER_INVALID';
+    const unknownSkus = order.lines.flatMap((l, i) =>
+      itemIds[i] === undefined && l.sku && l.quantityOrdered > 0 ? [l.sku] : [],
+    );
     throw new MappingError(
       code,
       `order ${order.id}`,
@@ -97,7 +122,10 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
   }
 
   const byLineId = new Map(priced.value.items.map((p) => [p.lineId, p]));
-  const descriptions = new Map<string, string>([...context.catalogue.map((c): [string, string] => [c.itemId, c.description ?? '']), ...(context.items ?? []).map((i): [string, string] => [i.itemId, i.description])]);
+  const descriptions = new Map<string, string>([
+    ...context.catalogue.map((c): [string, string] => [c.itemId, c.description ?? '']),
+    ...(context.items ?? []).map((i): [string, string] => [i.itemId, i.description]),
+  ]);
   const lines: SalesOrderLineDraft[] = [];
   order.lines.forEach((line, i) => {
     const p = byLineId.get(line.lineId);
@@ -152,8 +180,13 @@ function poNumber(order: Order, issue: (i: FieldIssue) => void): string | undefi
   const po = order.buyer?.purchaseOrderNumber?.trim();
   if (po) {
     const ascii = transliterate(po);
-    if (ascii.length > CUST_PO_LENGTH) issue({ field: 'buyer.purchaseOrderNumber', problem: `${ascii.length} characters; Sage CustPONo holds ${CUST_PO_LENGTH}` });
-    else if (!isAscii(ascii)) issue({ field: 'buyer.purchaseOrderNumber', problem: "characters with no ASCII form for Sage's varchar column" });
+    if (ascii.length > CUST_PO_LENGTH)
+      issue({
+        field: 'buyer.purchaseOrderNumber',
+        problem: `${ascii.length} characters; Sage CustPONo holds ${CUST_PO_LENGTH}`,
+      });
+    else if (!isAscii(ascii))
+      issue({ field: 'buyer.purchaseOrderNumber', problem: "characters with no ASCII form for Sage's varchar column" });
     return ascii;
   }
   return order.id.slice(-CUST_PO_LENGTH);

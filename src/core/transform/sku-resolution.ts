@@ -46,12 +46,14 @@ export function itemIdFromSku(sku: string, lookup: SkuLookup, title?: string): S
   const exact = lookup.catalogue.find((c) => c.itemId === sku);
   if (exact) return { kind: 'resolved', sku, itemId: exact.itemId, matchedBy: 'exact' };
   const sage = lookup.sageItems?.find((i) => i.query === sku);
-  if (sage) return { kind: 'resolved', sku, itemId: sage.itemId, matchedBy: sage.matchedBy === 'item-id' ? 'exact' : 'sage' };
+  if (sage)
+    return { kind: 'resolved', sku, itemId: sage.itemId, matchedBy: sage.matchedBy === 'item-id' ? 'exact' : 'sage' };
   const key = normalizeSku(sku);
   const aliasKeys = Object.keys(lookup.aliases)
     .filter((k) => normalizeSku(k) === key)
     .sort();
-  if (aliasKeys.length > 0) return { kind: 'resolved', sku, itemId: lookup.aliases[aliasKeys[0]!]!, matchedBy: 'normalized' };
+  if (aliasKeys.length > 0)
+    return { kind: 'resolved', sku, itemId: lookup.aliases[aliasKeys[0]!]!, matchedBy: 'normalized' };
   const norm = lookup.catalogue
     .filter((c) => normalizeSku(c.itemId) === key)
     .map((c) => c.itemId)
@@ -66,19 +68,36 @@ const MIN_SCORE = 0.3;
  * Up to `limit` Sage items most similar to an unknown SKU: ItemID by edit distance and trigrams, description
  * against the Amazon title (or the SKU's words), UPC by its digits. Ties go to the smaller ItemID.
  */
-export function suggestItems(sku: string, catalogue: readonly CatalogueItem[], title?: string, limit = 3): Suggestion[] {
+export function suggestItems(
+  sku: string,
+  catalogue: readonly CatalogueItem[],
+  title?: string,
+  limit = 3,
+): Suggestion[] {
   const skuKey = compact(sku);
   const digits = sku.replace(/\D/g, '').replace(/^0+/, '');
   const words = title && title.trim() !== '' ? title : sku;
   const scored: Suggestion[] = [];
   for (const item of catalogue) {
     const candidates: Suggestion[] = [];
-    const idScore = Math.max(editSimilarity(skuKey, compact(item.itemId)), trigramSimilarity(skuKey, compact(item.itemId)));
+    const idScore = Math.max(
+      editSimilarity(skuKey, compact(item.itemId)),
+      trigramSimilarity(skuKey, compact(item.itemId)),
+    );
     candidates.push({ itemId: item.itemId, score: idScore, by: 'item-id' });
-    if (item.description) candidates.push({ itemId: item.itemId, score: 0.9 * trigramSimilarity(compact(words), compact(item.description)), by: 'description' });
+    if (item.description)
+      candidates.push({
+        itemId: item.itemId,
+        score: 0.9 * trigramSimilarity(compact(words), compact(item.description)),
+        by: 'description',
+      });
     if (item.upc && digits.length >= 6) {
       const upc = item.upc.replace(/\D/g, '').replace(/^0+/, '');
-      candidates.push({ itemId: item.itemId, score: upc === digits ? 1 : 0.9 * editSimilarity(digits, upc), by: 'upc' });
+      candidates.push({
+        itemId: item.itemId,
+        score: upc === digits ? 1 : 0.9 * editSimilarity(digits, upc),
+        by: 'upc',
+      });
     }
     const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
     const score = Math.round(best.score * 1000) / 1000;

@@ -54,7 +54,9 @@ export function orderActionFromStatus(
   switch (order.status) {
     case 'pending':
     case 'pending-availability':
-      return created ? { kind: 'none', reason: 'already created; Amazon reports it pending again' } : { kind: 'wait', reason: 'Amazon has not priced the order yet' };
+      return created
+        ? { kind: 'none', reason: 'already created; Amazon reports it pending again' }
+        : { kind: 'wait', reason: 'Amazon has not priced the order yet' };
     case 'unshipped':
     case 'partially-shipped':
       if (!created) return { kind: 'create' };
@@ -67,25 +69,35 @@ export function orderActionFromStatus(
       if (sage.anyShipped) return { kind: 'flag', reason: 'cancelled at Amazon after Sage shipped' };
       return { kind: 'cancel' };
     case 'shipped':
-      if (!created) return { kind: 'flag', reason: 'shipped at Amazon before a Sage order existed (shipped outside Sage?)' };
+      if (!created)
+        return { kind: 'flag', reason: 'shipped at Amazon before a Sage order existed (shipped outside Sage?)' };
       if (sage.allShipped) return { kind: 'none', reason: 'shipped in Sage and at Amazon' };
       return { kind: 'flag', reason: 'shipped at Amazon but not (fully) shipped in Sage' };
   }
 }
 
 function fbaAction(status: Order['status'], sage: SageOrderState | undefined, policy: StatusPolicy): OrderAction {
-  if (policy.fba.mode === 'skip') return sage ? { kind: 'none', reason: 'FBA order already booked' } : { kind: 'skip', reason: 'FBA order (fba mode skip)' };
+  if (policy.fba.mode === 'skip')
+    return sage
+      ? { kind: 'none', reason: 'FBA order already booked' }
+      : { kind: 'skip', reason: 'FBA order (fba mode skip)' };
   switch (status) {
     case 'pending':
     case 'pending-availability':
     case 'unshipped':
     case 'partially-shipped':
-      return sage ? { kind: 'none', reason: 'FBA order already booked' } : { kind: 'wait', reason: 'FBA order: booked once Amazon has shipped it' };
+      return sage
+        ? { kind: 'none', reason: 'FBA order already booked' }
+        : { kind: 'wait', reason: 'FBA order: booked once Amazon has shipped it' };
     case 'shipped':
-      return sage ? { kind: 'none', reason: 'FBA order already booked' } : { kind: 'record-fba-shipped', warehouseId: policy.fba.warehouseId };
+      return sage
+        ? { kind: 'none', reason: 'FBA order already booked' }
+        : { kind: 'record-fba-shipped', warehouseId: policy.fba.warehouseId };
     case 'cancelled':
     case 'unfulfillable':
-      return sage ? { kind: 'flag', reason: 'FBA order cancelled after it was booked as shipped' } : { kind: 'skip', reason: `FBA order ${status}` };
+      return sage
+        ? { kind: 'flag', reason: 'FBA order cancelled after it was booked as shipped' }
+        : { kind: 'skip', reason: `FBA order ${status}` };
   }
 }
 

@@ -20,14 +20,21 @@ export function constantTimeEqual(a: string, b: string): boolean {
 const SCRYPT = { r: 8, p: 1, keylen: 64 } as const;
 
 function scryptAsync(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 /** `scrypt$N$r$p$salt$hash` (base64url parts). `log2N` lowers the cost for tests only. */
 export async function hashPassword(password: string, log2N = 15): Promise<string> {
   const salt = randomBytes(16);
   const N = 2 ** log2N;
-  const key = await scryptAsync(password, salt, SCRYPT.keylen, { N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 128 * N * SCRYPT.r * 2 });
+  const key = await scryptAsync(password, salt, SCRYPT.keylen, {
+    N,
+    r: SCRYPT.r,
+    p: SCRYPT.p,
+    maxmem: 128 * N * SCRYPT.r * 2,
+  });
   return ['scrypt', N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
@@ -36,6 +43,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
   const N = Number(n);
-  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, { N, r: Number(r), p: Number(p), maxmem: 128 * N * Number(r) * 2 });
+  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, {
+    N,
+    r: Number(r),
+    p: Number(p),
+    maxmem: 128 * N * Number(r) * 2,
+  });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }

@@ -23,7 +23,14 @@ export type AuthTables = {
     created_at: string;
     updated_at: string;
   };
-  admin_sessions: { id_hash: string; actor: string; name: string; role: string; created_at: string; expires_at: string };
+  admin_sessions: {
+    id_hash: string;
+    actor: string;
+    name: string;
+    role: string;
+    created_at: string;
+    expires_at: string;
+  };
   buyer_pii: {
     connection_id: string;
     amazon_order_id: string;
@@ -34,7 +41,14 @@ export type AuthTables = {
     created_at: string;
     updated_at: string;
   };
-  sealed_secrets: { scope: string; name: string; key_id: string; sealed: string; updated_by: string; updated_at: string };
+  sealed_secrets: {
+    scope: string;
+    name: string;
+    key_id: string;
+    sealed: string;
+    updated_by: string;
+    updated_at: string;
+  };
 };
 
 export type AuthDb = Kysely<Database & AuthTables>;

@@ -76,10 +76,14 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     move('open');
   };
   const failFast = (retryAfterMs: number) =>
-    new SellbridgeError(options.openCode ?? 'SB_SAGE_UNAVAILABLE', `${options.target} circuit is open after ${failures} consecutive failures; the job waits ${retryAfterMs} ms without spending an attempt`, {
-      retryAfterMs,
-      context: { circuit: options.target, state, consecutiveFailures: failures },
-    });
+    new SellbridgeError(
+      options.openCode ?? 'SB_SAGE_UNAVAILABLE',
+      `${options.target} circuit is open after ${failures} consecutive failures; the job waits ${retryAfterMs} ms without spending an attempt`,
+      {
+        retryAfterMs,
+        context: { circuit: options.target, state, consecutiveFailures: failures },
+      },
+    );
 
   return {
     target: options.target,
@@ -139,12 +143,17 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
  * Wraps every function property of `target` (methods returning promises) so each call runs through `breaker`;
  * the names in `bypass` (e.g. `close`) are passed through untouched.
  */
-export function guardWithCircuit<T extends object>(target: T, breaker: CircuitBreaker, bypass: readonly string[] = ['close']): T {
+export function guardWithCircuit<T extends object>(
+  target: T,
+  breaker: CircuitBreaker,
+  bypass: readonly string[] = ['close'],
+): T {
   return new Proxy(target, {
     get(obj, prop, receiver) {
       const value = Reflect.get(obj, prop, receiver) as unknown;
       if (typeof value !== 'function' || typeof prop !== 'string' || bypass.includes(prop)) return value;
-      return (...args: unknown[]) => breaker.run(() => (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args));
+      return (...args: unknown[]) =>
+        breaker.run(() => (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args));
     },
   });
 }

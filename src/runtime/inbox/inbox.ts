@@ -48,9 +48,16 @@ export type InboxRow = InboxTable;
  * atomically with it (ARCHITECTURE.md principle 6).
  */
 export interface Inbox {
-  accept(entry: InboxEntry, then?: (tx: InboxTx, id: string) => Promise<void>): Promise<{ readonly id: string | undefined; readonly duplicate: boolean }>;
+  accept(
+    entry: InboxEntry,
+    then?: (tx: InboxTx, id: string) => Promise<void>,
+  ): Promise<{ readonly id: string | undefined; readonly duplicate: boolean }>;
   markProcessed(id: string): Promise<void>;
-  list(options?: { readonly status?: InboxStatus; readonly connectionId?: string; readonly limit?: number }): Promise<InboxRow[]>;
+  list(options?: {
+    readonly status?: InboxStatus;
+    readonly connectionId?: string;
+    readonly limit?: number;
+  }): Promise<InboxRow[]>;
   count(status?: InboxStatus, options?: { readonly connectionId?: string }): Promise<number>;
 }
 
@@ -85,7 +92,11 @@ export function createInbox(store: Store, clock: Clock): Inbox {
       });
     },
     async markProcessed(id) {
-      await db.updateTable('inbox').set({ status: 'processed', processed_at: clock.now().toISOString() }).where('id', '=', id).execute();
+      await db
+        .updateTable('inbox')
+        .set({ status: 'processed', processed_at: clock.now().toISOString() })
+        .where('id', '=', id)
+        .execute();
     },
     async list(options = {}) {
       let q = db.selectFrom('inbox').selectAll().orderBy('received_at').orderBy('id');
@@ -105,5 +116,10 @@ export function createInbox(store: Store, clock: Clock): Inbox {
 
 /** Marks an entry processed inside the transaction that accepted it (an intake that handled it there). */
 export async function markProcessedIn(tx: InboxTx, id: string, at: Date): Promise<void> {
-  await tx.withTables<InboxTables>().updateTable('inbox').set({ status: 'processed', processed_at: at.toISOString() }).where('id', '=', id).execute();
+  await tx
+    .withTables<InboxTables>()
+    .updateTable('inbox')
+    .set({ status: 'processed', processed_at: at.toISOString() })
+    .where('id', '=', id)
+    .execute();
 }

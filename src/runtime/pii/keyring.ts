@@ -31,21 +31,30 @@ export function parseKeys(text: string, source: string): Array<{ id: string; key
     const id = at > 0 ? entry.slice(0, at) : '';
     const key = at > 0 ? Buffer.from(entry.slice(at + 1), 'base64') : Buffer.alloc(0);
     if (!KEY_ID.test(id) || key.length !== 32) {
-      throw new SellbridgeError('SB_PII_KEY_INVALID', `${source}: entry ${i + 1} is not "keyId:<base64 of 32 bytes>" (key ids: letters, digits, _ and -, up to 32)`, {
-        context: { source, entry: i + 1 },
-      });
+      throw new SellbridgeError(
+        'SB_PII_KEY_INVALID',
+        `${source}: entry ${i + 1} is not "keyId:<base64 of 32 bytes>" (key ids: letters, digits, _ and -, up to 32)`,
+        {
+          context: { source, entry: i + 1 },
+        },
+      );
     }
     return { id, key };
   });
 }
 
 export function createKeyring(keys: ReadonlyArray<{ id: string; key: Buffer }>): Keyring {
-  if (keys.length === 0) throw new SellbridgeError('SB_PII_KEY_MISSING', 'no PII key configured: set security.piiKeys (SELLBRIDGE_SECURITY_PII_KEYS) or security.piiKeyFile; `sellbridge keys generate` makes one');
+  if (keys.length === 0)
+    throw new SellbridgeError(
+      'SB_PII_KEY_MISSING',
+      'no PII key configured: set security.piiKeys (SELLBRIDGE_SECURITY_PII_KEYS) or security.piiKeyFile; `sellbridge keys generate` makes one',
+    );
   const byId = new Map(keys.map((k) => [k.id, k.key]));
   const active = keys[keys.length - 1]!;
   const parts = (sealed: string) => {
     const p = sealed.split('.');
-    if (p.length !== 5 || p[0] !== 'sb1') throw new SellbridgeError('SB_PII_DECRYPT_FAILED', 'sealed value has an unknown format', { context: {} });
+    if (p.length !== 5 || p[0] !== 'sb1')
+      throw new SellbridgeError('SB_PII_DECRYPT_FAILED', 'sealed value has an unknown format', { context: {} });
     return p as [string, string, string, string, string];
   };
   return {
@@ -56,19 +65,34 @@ export function createKeyring(keys: ReadonlyArray<{ id: string; key: Buffer }>):
       const cipher = createCipheriv('aes-256-gcm', active.key, iv);
       cipher.setAAD(Buffer.from(aad));
       const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return ['sb1', active.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+      return [
+        'sb1',
+        active.id,
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        ct.toString('base64url'),
+      ].join('.');
     },
     open(sealed, aad) {
       const [, kid, iv, tag, ct] = parts(sealed);
       const key = byId.get(kid);
-      if (!key) throw new SellbridgeError('SB_PII_KEY_UNKNOWN', `data was encrypted with key ${kid}, which is not in the keyring; add it back to security.piiKeys`, { context: { keyId: kid } });
+      if (!key)
+        throw new SellbridgeError(
+          'SB_PII_KEY_UNKNOWN',
+          `data was encrypted with key ${kid}, which is not in the keyring; add it back to security.piiKeys`,
+          { context: { keyId: kid } },
+        );
       try {
         const d = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
         d.setAAD(Buffer.from(aad));
         d.setAuthTag(Buffer.from(tag, 'base64url'));
         return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
       } catch {
-        throw new SellbridgeError('SB_PII_DECRYPT_FAILED', `data sealed with key ${kid} failed authentication (wrong key or tampered row)`, { context: { keyId: kid } });
+        throw new SellbridgeError(
+          'SB_PII_DECRYPT_FAILED',
+          `data sealed with key ${kid} failed authentication (wrong key or tampered row)`,
+          { context: { keyId: kid } },
+        );
       }
     },
     keyIdOf: (sealed) => parts(sealed)[1],
@@ -76,14 +100,21 @@ export function createKeyring(keys: ReadonlyArray<{ id: string; key: Buffer }>):
 }
 
 /** The keyring from config: `security.piiKeys`, else `security.piiKeyFile`; undefined when neither is set. */
-export function keyringFromConfig(security: { readonly piiKeys?: string | undefined; readonly piiKeyFile?: string | undefined }): Keyring | undefined {
+export function keyringFromConfig(security: {
+  readonly piiKeys?: string | undefined;
+  readonly piiKeyFile?: string | undefined;
+}): Keyring | undefined {
   if (security.piiKeys) return createKeyring(parseKeys(security.piiKeys, 'security.piiKeys'));
   if (security.piiKeyFile) {
     let text: string;
     try {
       text = readFileSync(security.piiKeyFile, 'utf8');
     } catch (err) {
-      throw new SellbridgeError('SB_PII_KEY_MISSING', `cannot read security.piiKeyFile ${security.piiKeyFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { context: { file: security.piiKeyFile } });
+      throw new SellbridgeError(
+        'SB_PII_KEY_MISSING',
+        `cannot read security.piiKeyFile ${security.piiKeyFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        { context: { file: security.piiKeyFile } },
+      );
     }
     return createKeyring(parseKeys(text, security.piiKeyFile));
   }
@@ -91,6 +122,8 @@ export function keyringFromConfig(security: { readonly piiKeys?: string | undefi
 }
 
 /** A fresh `keyId:base64` entry (`sellbridge keys generate`). */
-export function generateKeyEntry(id = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}${randomBytes(2).toString('hex')}`): string {
+export function generateKeyEntry(
+  id = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}${randomBytes(2).toString('hex')}`,
+): string {
   return `${id}:${randomBytes(32).toString('base64')}`;
 }

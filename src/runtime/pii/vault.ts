@@ -46,7 +46,9 @@ export interface PiiVault {
   readonly keyring: Keyring;
   put(ref: OrderRef, pii: BuyerPii): Promise<void>;
   get(ref: OrderRef): Promise<BuyerPii | undefined>;
-  has(ref: OrderRef): Promise<{ stored: boolean; deliveredAt: string | null; purgeAfter: string | null; keyId: string | null }>;
+  has(
+    ref: OrderRef,
+  ): Promise<{ stored: boolean; deliveredAt: string | null; purgeAfter: string | null; keyId: string | null }>;
   /** Sets delivered_at and purge_after = deliveredAt + retentionDays (kept if already set earlier). */
   markDelivered(ref: OrderRef, deliveredAt: Date): Promise<void>;
   /**
@@ -109,7 +111,12 @@ export interface PiiVaultOptions {
 export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, options: PiiVaultOptions): PiiVault {
   const db = authTables(store);
   const retentionMs = (options.retentionDays ?? 30) * 86_400_000;
-  const row = (ref: OrderRef) => db.selectFrom('buyer_pii').selectAll().where('connection_id', '=', ref.connectionId).where('amazon_order_id', '=', ref.amazonOrderId);
+  const row = (ref: OrderRef) =>
+    db
+      .selectFrom('buyer_pii')
+      .selectAll()
+      .where('connection_id', '=', ref.connectionId)
+      .where('amazon_order_id', '=', ref.amazonOrderId);
   return {
     keyring,
     async put(ref, pii) {
@@ -117,8 +124,21 @@ export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, opt
       const sealed = keyring.seal(JSON.stringify(pii), aadOf(ref));
       await db
         .insertInto('buyer_pii')
-        .values({ connection_id: ref.connectionId, amazon_order_id: ref.amazonOrderId, key_id: keyring.activeKeyId, sealed, delivered_at: null, purge_after: null, created_at: at, updated_at: at })
-        .onConflict((oc) => oc.columns(['connection_id', 'amazon_order_id']).doUpdateSet({ key_id: keyring.activeKeyId, sealed, updated_at: at }))
+        .values({
+          connection_id: ref.connectionId,
+          amazon_order_id: ref.amazonOrderId,
+          key_id: keyring.activeKeyId,
+          sealed,
+          delivered_at: null,
+          purge_after: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['connection_id', 'amazon_order_id'])
+            .doUpdateSet({ key_id: keyring.activeKeyId, sealed, updated_at: at }),
+        )
         .execute();
     },
     async get(ref) {
@@ -127,12 +147,21 @@ export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, opt
     },
     async has(ref) {
       const r = await row(ref).executeTakeFirst();
-      return { stored: !!r, deliveredAt: r?.delivered_at ?? null, purgeAfter: r?.purge_after ?? null, keyId: r?.key_id ?? null };
+      return {
+        stored: !!r,
+        deliveredAt: r?.delivered_at ?? null,
+        purgeAfter: r?.purge_after ?? null,
+        keyId: r?.key_id ?? null,
+      };
     },
     async markDelivered(ref, deliveredAt) {
       await db
         .updateTable('buyer_pii')
-        .set({ delivered_at: deliveredAt.toISOString(), purge_after: new Date(deliveredAt.getTime() + retentionMs).toISOString(), updated_at: clock.now().toISOString() })
+        .set({
+          delivered_at: deliveredAt.toISOString(),
+          purge_after: new Date(deliveredAt.getTime() + retentionMs).toISOString(),
+          updated_at: clock.now().toISOString(),
+        })
         .where('connection_id', '=', ref.connectionId)
         .where('amazon_order_id', '=', ref.amazonOrderId)
         .where('delivered_at', 'is', null)
@@ -142,8 +171,14 @@ export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, opt
       // Start the retention clock by the order's state (RETENTION_CLOCK_START: confirmed = shipped and confirmed to
       // Amazon, which is before delivery, so this keeps PII no longer than the DPP allows); rows whose order
       // Sellbridge never tracked count from when they were stored.
-      const open = await db.selectFrom('buyer_pii').select(['connection_id', 'amazon_order_id', 'created_at']).where('purge_after', 'is', null).execute();
-      const states = await options.orders.statesOf(open.map((r) => ({ connectionId: r.connection_id, amazonOrderId: r.amazon_order_id })));
+      const open = await db
+        .selectFrom('buyer_pii')
+        .select(['connection_id', 'amazon_order_id', 'created_at'])
+        .where('purge_after', 'is', null)
+        .execute();
+      const states = await options.orders.statesOf(
+        open.map((r) => ({ connectionId: r.connection_id, amazonOrderId: r.amazon_order_id })),
+      );
       const linkOf = new Map(states.map((l) => [`${l.connectionId}\u0000${l.amazonOrderId}`, l]));
       for (const r of open) {
         const link = linkOf.get(`${r.connection_id}\u0000${r.amazon_order_id}`);
@@ -157,15 +192,28 @@ export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, opt
           .where('purge_after', 'is', null)
           .execute();
       }
-      const r = await db.deleteFrom('buyer_pii').where('purge_after', 'is not', null).where('purge_after', '<=', now.toISOString()).executeTakeFirst();
+      const r = await db
+        .deleteFrom('buyer_pii')
+        .where('purge_after', 'is not', null)
+        .where('purge_after', '<=', now.toISOString())
+        .executeTakeFirst();
       const purged = Number(r.numDeletedRows);
-      if (purged > 0) await writeAudit(store.db, { actor: 'system', action: 'pii.purge', target: 'buyer_pii', detail: { purged } }, now);
+      if (purged > 0)
+        await writeAudit(
+          store.db,
+          { actor: 'system', action: 'pii.purge', target: 'buyer_pii', detail: { purged } },
+          now,
+        );
       return { purged };
     },
     async rotate(actor) {
       let reencrypted = 0;
       const active = keyring.activeKeyId;
-      const pii = await db.selectFrom('buyer_pii').select(['connection_id', 'amazon_order_id', 'sealed']).where('key_id', '!=', active).execute();
+      const pii = await db
+        .selectFrom('buyer_pii')
+        .select(['connection_id', 'amazon_order_id', 'sealed'])
+        .where('key_id', '!=', active)
+        .execute();
       for (const r of pii) {
         const ref = { connectionId: r.connection_id, amazonOrderId: r.amazon_order_id };
         const sealed = keyring.seal(keyring.open(r.sealed, aadOf(ref)), aadOf(ref));
@@ -179,17 +227,47 @@ export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, opt
           .executeTakeFirst();
         reencrypted += Number(u.numUpdatedRows);
       }
-      const secrets = await db.selectFrom('sealed_secrets').select(['scope', 'name', 'sealed']).where('key_id', '!=', active).execute();
+      const secrets = await db
+        .selectFrom('sealed_secrets')
+        .select(['scope', 'name', 'sealed'])
+        .where('key_id', '!=', active)
+        .execute();
       for (const s of secrets) {
         const aad = secretAad(s.scope, s.name);
         const sealed = keyring.seal(keyring.open(s.sealed, aad), aad);
-        const u = await db.updateTable('sealed_secrets').set({ sealed, key_id: active }).where('scope', '=', s.scope).where('name', '=', s.name).where('sealed', '=', s.sealed).executeTakeFirst();
+        const u = await db
+          .updateTable('sealed_secrets')
+          .set({ sealed, key_id: active })
+          .where('scope', '=', s.scope)
+          .where('name', '=', s.name)
+          .where('sealed', '=', s.sealed)
+          .executeTakeFirst();
         reencrypted += Number(u.numUpdatedRows);
       }
       const current =
-        Number((await db.selectFrom('buyer_pii').select((eb) => eb.fn.countAll().as('n')).where('key_id', '=', active).executeTakeFirst())?.n ?? 0) +
-        Number((await db.selectFrom('sealed_secrets').select((eb) => eb.fn.countAll().as('n')).where('key_id', '=', active).executeTakeFirst())?.n ?? 0);
-      await writeAudit(store.db, { actor, action: 'keys.rotate', target: `key:${active}`, detail: { reencrypted } }, clock.now());
+        Number(
+          (
+            await db
+              .selectFrom('buyer_pii')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('key_id', '=', active)
+              .executeTakeFirst()
+          )?.n ?? 0,
+        ) +
+        Number(
+          (
+            await db
+              .selectFrom('sealed_secrets')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('key_id', '=', active)
+              .executeTakeFirst()
+          )?.n ?? 0,
+        );
+      await writeAudit(
+        store.db,
+        { actor, action: 'keys.rotate', target: `key:${active}`, detail: { reencrypted } },
+        clock.now(),
+      );
       return { activeKeyId: active, reencrypted, alreadyCurrent: current - reencrypted };
     },
     async putSecret(scope, name, value, actor) {
@@ -198,15 +276,29 @@ export function createPiiVault(store: Store, keyring: Keyring, clock: Clock, opt
       await db
         .insertInto('sealed_secrets')
         .values({ scope, name, key_id: keyring.activeKeyId, sealed, updated_by: actor, updated_at: at })
-        .onConflict((oc) => oc.columns(['scope', 'name']).doUpdateSet({ key_id: keyring.activeKeyId, sealed, updated_by: actor, updated_at: at }))
+        .onConflict((oc) =>
+          oc
+            .columns(['scope', 'name'])
+            .doUpdateSet({ key_id: keyring.activeKeyId, sealed, updated_by: actor, updated_at: at }),
+        )
         .execute();
     },
     async openSecret(scope, name) {
-      const r = await db.selectFrom('sealed_secrets').select('sealed').where('scope', '=', scope).where('name', '=', name).executeTakeFirst();
+      const r = await db
+        .selectFrom('sealed_secrets')
+        .select('sealed')
+        .where('scope', '=', scope)
+        .where('name', '=', name)
+        .executeTakeFirst();
       return r ? keyring.open(r.sealed, secretAad(scope, name)) : undefined;
     },
     async listSecrets(scope) {
-      const rows = await db.selectFrom('sealed_secrets').select(['name', 'updated_at', 'updated_by']).where('scope', '=', scope).orderBy('name').execute();
+      const rows = await db
+        .selectFrom('sealed_secrets')
+        .select(['name', 'updated_at', 'updated_by'])
+        .where('scope', '=', scope)
+        .orderBy('name')
+        .execute();
       return rows.map((r) => ({ name: r.name, updatedAt: r.updated_at, updatedBy: r.updated_by }));
     },
   };

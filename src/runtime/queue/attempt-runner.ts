@@ -52,9 +52,19 @@ export class AttemptRunner {
     this.#events.emit('job', event);
   }
 
-  async run(attempt: Attempt, handler: JobHandler, signal: AbortSignal): Promise<{ outcome: AttemptOutcome; durationMs: number }> {
+  async run(
+    attempt: Attempt,
+    handler: JobHandler,
+    signal: AbortSignal,
+  ): Promise<{ outcome: AttemptOutcome; durationMs: number }> {
     const { metrics } = this.#deps;
-    const job: JobRef = { id: attempt.id, queue: attempt.queue, key: attempt.key, attempt: attempt.attempt, maxAttempts: attempt.maxAttempts };
+    const job: JobRef = {
+      id: attempt.id,
+      queue: attempt.queue,
+      key: attempt.key,
+      attempt: attempt.attempt,
+      maxAttempts: attempt.maxAttempts,
+    };
     const started = performance.now();
     metrics.jobsStarted.inc({ queue: job.queue });
     this.emit({ type: 'started', job });
@@ -85,7 +95,12 @@ export class AttemptRunner {
         this.emit({ type: 'dead', job, deadLetterId: outcome.deadLetterId, code: outcome.error.code });
         return;
       default:
-        this.emit({ type: outcome.kind === 'retry' ? 'retry' : 'deferred', job, delayMs: outcome.delayMs, code: outcome.error.code });
+        this.emit({
+          type: outcome.kind === 'retry' ? 'retry' : 'deferred',
+          job,
+          delayMs: outcome.delayMs,
+          code: outcome.error.code,
+        });
     }
   }
 
@@ -96,7 +111,10 @@ export class AttemptRunner {
         logger.debug({ jobId: job.id, queue: job.queue, attempt: job.attempt, durationMs }, 'job completed');
         return;
       case 'released':
-        logger.info({ jobId: job.id, queue: job.queue }, `job ${job.id} ${job.queue} released at shutdown after ${durationMs}ms`);
+        logger.info(
+          { jobId: job.id, queue: job.queue },
+          `job ${job.id} ${job.queue} released at shutdown after ${durationMs}ms`,
+        );
         return;
       default: {
         const { error } = outcome;
@@ -104,7 +122,16 @@ export class AttemptRunner {
           outcome.kind === 'dead'
             ? `dead-lettered as ${outcome.deadLetterId}`
             : `${outcome.kind === 'retry' ? 'retry' : 'waiting, no attempt spent,'} in ${outcome.delayMs}ms`;
-        const fields = { jobId: job.id, queue: job.queue, attempt: job.attempt, maxAttempts: job.maxAttempts, durationMs, code: error.code, kind: error.kind, context: error.context };
+        const fields = {
+          jobId: job.id,
+          queue: job.queue,
+          attempt: job.attempt,
+          maxAttempts: job.maxAttempts,
+          durationMs,
+          code: error.code,
+          kind: error.kind,
+          context: error.context,
+        };
         const line = `job ${job.id} ${job.queue} attempt ${job.attempt} of ${job.maxAttempts} failed after ${durationMs}ms: ${error.code} ${error.message}; ${next}`;
         if (outcome.kind === 'defer') logger.info(fields, line);
         else logger[outcome.kind === 'dead' ? 'error' : 'warn'](fields, line);
@@ -130,7 +157,11 @@ export class AttemptRunner {
       .insertInto('job_failures')
       .values({ job_id: jobId, first_failed_at: now, last_failed_at: now, last_error: lastError, failures: 1 })
       .onConflict((oc) =>
-        oc.column('job_id').doUpdateSet((eb) => ({ last_failed_at: now, last_error: lastError, failures: eb('job_failures.failures', '+', 1) })),
+        oc.column('job_id').doUpdateSet((eb) => ({
+          last_failed_at: now,
+          last_error: lastError,
+          failures: eb('job_failures.failures', '+', 1),
+        })),
       )
       .returning('first_failed_at')
       .executeTakeFirstOrThrow();

@@ -84,14 +84,22 @@ export async function recordDeadLetter(db: Db | Tx, input: NewDeadLetterInput): 
     })
     // The partial unique index dead_letters_open_key (migration 0014) is the arbiter; SQLite matches its predicate
     // only when written as the same literal.
-    .onConflict((oc) => oc.columns(['queue', 'job_key']).where('status', '=', sql.lit('open')).doUpdateSet((eb) => ({ ...latest, occurrences: eb('dead_letters.occurrences', '+', 1) })))
+    .onConflict((oc) =>
+      oc
+        .columns(['queue', 'job_key'])
+        .where('status', '=', sql.lit('open'))
+        .doUpdateSet((eb) => ({ ...latest, occurrences: eb('dead_letters.occurrences', '+', 1) })),
+    )
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
 export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
-  const extra = JSON.parse(row.error_context) as { context?: SerializedError['context']; issues?: SerializedError['issues'] };
+  const extra = JSON.parse(row.error_context) as {
+    context?: SerializedError['context'];
+    issues?: SerializedError['issues'];
+  };
   return {
     id: row.id,
     queue: row.queue,
@@ -133,20 +141,31 @@ export interface DeadLetterService {
 export function createDeadLetterService(store: Store, queue: JobQueue, clock: Clock): DeadLetterService {
   async function load(db: Db | Tx, id: string): Promise<DeadLetter> {
     const row = await db.selectFrom('dead_letters').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new SellbridgeError('SB_DLQ_NOT_FOUND', `dead letter ${id} does not exist`, { context: { deadLetterId: id } });
+    if (!row)
+      throw new SellbridgeError('SB_DLQ_NOT_FOUND', `dead letter ${id} does not exist`, {
+        context: { deadLetterId: id },
+      });
     return deadLetterFromRow(row);
   }
   function ensureOpen(dl: DeadLetter): void {
     if (dl.status !== 'open') {
-      throw new SellbridgeError('SB_DLQ_ALREADY_RESOLVED', `dead letter ${dl.id} was already ${dl.status} at ${dl.resolvedAt} by ${dl.resolvedBy}`, {
-        context: { deadLetterId: dl.id },
-      });
+      throw new SellbridgeError(
+        'SB_DLQ_ALREADY_RESOLVED',
+        `dead letter ${dl.id} was already ${dl.status} at ${dl.resolvedAt} by ${dl.resolvedBy}`,
+        {
+          context: { deadLetterId: dl.id },
+        },
+      );
     }
   }
 
   return {
     async list(filter = {}) {
-      let q = store.db.selectFrom('dead_letters').selectAll().orderBy('last_failed_at', 'desc').limit(filter.limit ?? 100);
+      let q = store.db
+        .selectFrom('dead_letters')
+        .selectAll()
+        .orderBy('last_failed_at', 'desc')
+        .limit(filter.limit ?? 100);
       const status = filter.status ?? 'open';
       if (status !== 'all') q = q.where('status', '=', status);
       if (filter.code) q = q.where('error_code', '=', filter.code);
@@ -160,14 +179,27 @@ export function createDeadLetterService(store: Store, queue: JobQueue, clock: Cl
         ensureOpen(dl);
         const edited = options.payload !== undefined;
         const payload = edited ? options.payload : dl.payload;
-        const { id: jobId, deduplicated } = await queue.enqueue(dl.queue, payload, { key: dl.jobKey, dedupe: true, tx });
+        const { id: jobId, deduplicated } = await queue.enqueue(dl.queue, payload, {
+          key: dl.jobKey,
+          dedupe: true,
+          tx,
+        });
         const now = clock.now();
         await tx
           .updateTable('dead_letters')
           .set({ status: 'replayed', resolved_at: now.toISOString(), resolved_by: options.actor, replay_job_id: jobId })
           .where('id', '=', id)
           .execute();
-        await writeAudit(tx, { actor: options.actor, action: 'dlq.replay', target: `dead_letter:${id}`, detail: { jobId, queue: dl.queue, editedPayload: edited } }, now);
+        await writeAudit(
+          tx,
+          {
+            actor: options.actor,
+            action: 'dlq.replay',
+            target: `dead_letter:${id}`,
+            detail: { jobId, queue: dl.queue, editedPayload: edited },
+          },
+          now,
+        );
         return { jobId, deduplicated };
       });
     },
@@ -181,7 +213,16 @@ export function createDeadLetterService(store: Store, queue: JobQueue, clock: Cl
           .set({ status: 'discarded', resolved_at: now.toISOString(), resolved_by: options.actor })
           .where('id', '=', id)
           .execute();
-        await writeAudit(tx, { actor: options.actor, action: 'dlq.discard', target: `dead_letter:${id}`, detail: { reason: options.reason ?? null, queue: dl.queue } }, now);
+        await writeAudit(
+          tx,
+          {
+            actor: options.actor,
+            action: 'dlq.discard',
+            target: `dead_letter:${id}`,
+            detail: { reason: options.reason ?? null, queue: dl.queue },
+          },
+          now,
+        );
       });
     },
   };

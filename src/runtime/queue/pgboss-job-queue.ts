@@ -55,7 +55,13 @@ export class PgBossJobQueue implements JobQueue {
     this.#deps = deps;
     this.#boss = boss;
     this.#schema = schema;
-    this.#runner = new AttemptRunner({ db: deps.store.db, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, retry: deps.settings });
+    this.#runner = new AttemptRunner({
+      db: deps.store.db,
+      clock: deps.clock,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      retry: deps.settings,
+    });
   }
 
   static async create(deps: QueueDeps): Promise<PgBossJobQueue> {
@@ -110,7 +116,12 @@ export class PgBossJobQueue implements JobQueue {
     return this.#deps.store.transaction((tx) => this.#enqueueIn(tx, queue, payload, options));
   }
 
-  async #enqueueIn(tx: Tx | undefined, queue: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
+  async #enqueueIn(
+    tx: Tx | undefined,
+    queue: string,
+    payload: unknown,
+    options: EnqueueOptions,
+  ): Promise<EnqueueResult> {
     const id = crypto.randomUUID();
     const key = options.key ?? id;
     const db = tx ? fromKysely(tx) : undefined;
@@ -123,7 +134,8 @@ export class PgBossJobQueue implements JobQueue {
     const max = options.maxAttempts ?? this.#deps.settings.maxAttempts;
     const spent = Math.min(options.attemptsSpent ?? 0, max - 1);
     const envelope: Envelope = { payload: payload ?? null, spent, max, dedupe: options.dedupe === true };
-    const startAfter = options.runAt ?? (options.delayMs ? new Date(this.#deps.clock.now().getTime() + options.delayMs) : undefined);
+    const startAfter =
+      options.runAt ?? (options.delayMs ? new Date(this.#deps.clock.now().getTime() + options.delayMs) : undefined);
     const sent = await this.#boss.send(queue, envelope as unknown as object, {
       id,
       singletonKey: key,
@@ -163,8 +175,10 @@ export class PgBossJobQueue implements JobQueue {
         },
         async (jobs) => Promise.all(jobs.map((job) => this.#runOne(queue, handler, job as JobWithMetadata<Envelope>))),
       );
-      await this.#boss.work<Envelope>(queue + EXPIRED_SUFFIX, { includeMetadata: true, pollingIntervalSeconds }, async ([job]) =>
-        this.#expired(queue, job as JobWithMetadata<Envelope>),
+      await this.#boss.work<Envelope>(
+        queue + EXPIRED_SUFFIX,
+        { includeMetadata: true, pollingIntervalSeconds },
+        async ([job]) => this.#expired(queue, job as JobWithMetadata<Envelope>),
       );
     }
   }
@@ -174,7 +188,14 @@ export class PgBossJobQueue implements JobQueue {
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     job.signal?.addEventListener('abort', onAbort, { once: true });
-    const attempt = { id: job.id, queue, key: job.singletonKey ?? job.id, attempt: env.spent + job.retryCount + 1, maxAttempts: env.max, payload: env.payload };
+    const attempt = {
+      id: job.id,
+      queue,
+      key: job.singletonKey ?? job.id,
+      attempt: env.spent + job.retryCount + 1,
+      maxAttempts: env.max,
+      payload: env.payload,
+    };
     const work = (async () => {
       const { outcome, durationMs } = await this.#runner.run(attempt, handler, abort.signal);
       // Complete explicitly (pg-boss's own completion after we return is then a no-op) so that the event is
@@ -214,7 +235,10 @@ export class PgBossJobQueue implements JobQueue {
       return await work;
     } catch (err) {
       // The store failed while recording the outcome: fail this attempt; pg-boss retries it.
-      this.#deps.logger.error({ jobId: job.id, err: (err as Error).message }, `could not record the outcome of job ${job.id}`);
+      this.#deps.logger.error(
+        { jobId: job.id, err: (err as Error).message },
+        `could not record the outcome of job ${job.id}`,
+      );
       return { id: job.id, status: 'failed', output: { message: (err as Error).message } };
     } finally {
       job.signal?.removeEventListener('abort', onAbort);
@@ -227,9 +251,13 @@ export class PgBossJobQueue implements JobQueue {
     const sourceId = job.sourceId ?? job.id;
     const env = job.data;
     const ref = { id: sourceId, queue, key: job.singletonKey ?? sourceId, attempt: env.max, maxAttempts: env.max };
-    const error = new SellbridgeError('SB_JOB_TIMEOUT', `job ${sourceId} (${queue}) was not finished within its lease on its last attempt; the process holding it died or hung`, {
-      context: { jobId: sourceId, queue },
-    });
+    const error = new SellbridgeError(
+      'SB_JOB_TIMEOUT',
+      `job ${sourceId} (${queue}) was not finished within its lease on its last attempt; the process holding it died or hung`,
+      {
+        context: { jobId: sourceId, queue },
+      },
+    );
     const deadLetterId = await this.#runner.deadLetter(ref, env.payload, error);
     await this.#boss.deleteJob(queue, sourceId);
     this.#deps.logger.error({ jobId: sourceId, queue }, error.message);
@@ -250,7 +278,10 @@ export class PgBossJobQueue implements JobQueue {
     if ((await Promise.race([all.then(() => 'done' as const), graceOver])) === 'timeout') {
       // Handlers that honour the signal end as "released": their work is queued again, no attempt spent.
       for (const f of this.#inFlight.values()) f.abort.abort();
-      await Promise.race([Promise.allSettled([...this.#inFlight.values()].map((f) => f.promise)), new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([
+        Promise.allSettled([...this.#inFlight.values()].map((f) => f.promise)),
+        new Promise((r) => setTimeout(r, 2000)),
+      ]);
     }
     clearTimeout(timeout);
     await this.#boss.stop({ graceful: true, timeout: 5000 });
@@ -273,8 +304,15 @@ export class PgBossJobQueue implements JobQueue {
     const stateSql = sql`CASE WHEN j.state IN ('created','retry') THEN 'pending' WHEN j.state = 'active' THEN 'running'
       WHEN j.state = 'failed' OR (j.output ? 'deadLetterId') THEN 'dead' ELSE 'completed' END`;
     const rows = await sql<{
-      id: string; name: string; key: string | null; state: JobState; retry_count: number; data: Envelope;
-      start_after: Date; created_on: Date; last_error: string | null;
+      id: string;
+      name: string;
+      key: string | null;
+      state: JobState;
+      retry_count: number;
+      data: Envelope;
+      start_after: Date;
+      created_on: Date;
+      last_error: string | null;
     }>`
       SELECT j.id, j.name, j.singleton_key AS key, ${stateSql} AS state, j.retry_count, j.data, j.start_after, j.created_on,
              f.last_error
@@ -283,10 +321,12 @@ export class PgBossJobQueue implements JobQueue {
         ${filter.id ? sql`AND j.id = ${filter.id}::uuid` : sql``}
         ${filter.queue ? sql`AND j.name = ${filter.queue}` : sql``}
         ${filter.state ? sql`AND ${stateSql} = ${filter.state}` : sql``}
-      ORDER BY j.created_on DESC LIMIT ${filter.limit ?? 100}`.execute(this.#deps.store.db).catch((err: unknown) => {
-      if (filter.id && /invalid input syntax for type uuid/.test((err as Error).message)) return { rows: [] };
-      throw err;
-    });
+      ORDER BY j.created_on DESC LIMIT ${filter.limit ?? 100}`
+      .execute(this.#deps.store.db)
+      .catch((err: unknown) => {
+        if (filter.id && /invalid input syntax for type uuid/.test((err as Error).message)) return { rows: [] };
+        throw err;
+      });
     return rows.rows.map((r) => ({
       id: r.id,
       queue: r.name,

@@ -36,7 +36,9 @@ export function decideAfterFailure(
       return { action: 'defer', delayMs: Math.max(0, error.retryAfterMs ?? DEFAULT_DEFER_MS) };
     case 'transient':
     case 'internal':
-      return attempt >= maxAttempts ? { action: 'dead' } : { action: 'retry', delayMs: backoffMs(attempt, settings, random) };
+      return attempt >= maxAttempts
+        ? { action: 'dead' }
+        : { action: 'retry', delayMs: backoffMs(attempt, settings, random) };
   }
 }
 

@@ -42,7 +42,13 @@ export class SqliteJobQueue implements JobQueue {
   constructor(deps: QueueDeps) {
     this.#deps = deps;
     this.#workerId = deps.workerId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
-    this.#runner = new AttemptRunner({ db: deps.store.db, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, retry: deps.settings });
+    this.#runner = new AttemptRunner({
+      db: deps.store.db,
+      clock: deps.clock,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      retry: deps.settings,
+    });
   }
 
   onEvent(listener: (event: JobEvent) => void): () => void {
@@ -92,7 +98,10 @@ export class SqliteJobQueue implements JobQueue {
         .executeTakeFirst();
       if (existing) return { id: existing.id, deduplicated: true };
     }
-    throw new SellbridgeError('SB_STORE_UNAVAILABLE', `could not enqueue ${queue} job with key ${key}: its key kept changing state`);
+    throw new SellbridgeError(
+      'SB_STORE_UNAVAILABLE',
+      `could not enqueue ${queue} job with key ${key}: its key kept changing state`,
+    );
   }
 
   register(queue: string, handler: JobHandler, _options?: HandlerOptions): void {
@@ -130,7 +139,13 @@ export class SqliteJobQueue implements JobQueue {
       if (ids.length) {
         await this.#deps.store.db
           .updateTable('jobs')
-          .set({ state: 'pending', attempt: sql`max(attempt - 1, 0)`, lease_owner: null, lease_until: null, run_at: this.#now() })
+          .set({
+            state: 'pending',
+            attempt: sql`max(attempt - 1, 0)`,
+            lease_owner: null,
+            lease_until: null,
+            run_at: this.#now(),
+          })
           .where('id', 'in', ids)
           .where('lease_owner', '=', this.#workerId)
           .where('state', '=', 'running')
@@ -186,7 +201,9 @@ export class SqliteJobQueue implements JobQueue {
     }
     this.#pumping = true;
     void this.#pump()
-      .catch((err: unknown) => this.#deps.logger.error({ err: (err as Error).message }, 'job claim loop failed; retrying at next poll'))
+      .catch((err: unknown) =>
+        this.#deps.logger.error({ err: (err as Error).message }, 'job claim loop failed; retrying at next poll'),
+      )
       .finally(() => {
         this.#pumping = false;
         if (this.#pumpAgain) {
@@ -252,7 +269,10 @@ export class SqliteJobQueue implements JobQueue {
       })
       .catch((err: unknown) => {
         // The store failed while recording the outcome: the lease runs out and the job runs again.
-        this.#deps.logger.error({ jobId: row.id, err: (err as Error).message }, `could not record the outcome of job ${row.id}`);
+        this.#deps.logger.error(
+          { jobId: row.id, err: (err as Error).message },
+          `could not record the outcome of job ${row.id}`,
+        );
       })
       .finally(() => {
         this.#inFlight.delete(row.id);
@@ -267,23 +287,40 @@ export class SqliteJobQueue implements JobQueue {
     const base = { lease_owner: null, lease_until: null, updated_at: now.toISOString() };
     const later = (ms: number) => new Date(now.getTime() + ms).toISOString();
     const update = () =>
-      this.#deps.store.db.updateTable('jobs').where('id', '=', row.id).where('lease_owner', '=', this.#workerId).where('state', '=', 'running');
+      this.#deps.store.db
+        .updateTable('jobs')
+        .where('id', '=', row.id)
+        .where('lease_owner', '=', this.#workerId)
+        .where('state', '=', 'running');
     switch (outcome.kind) {
       case 'completed':
-        await update().set({ ...base, state: 'completed' }).execute();
+        await update()
+          .set({ ...base, state: 'completed' })
+          .execute();
         return;
       case 'dead':
-        await update().set({ ...base, state: 'dead' }).execute();
+        await update()
+          .set({ ...base, state: 'dead' })
+          .execute();
         return;
       case 'retry':
-        await this.#backToPending(row, () => update().set({ ...base, state: 'pending', run_at: later(outcome.delayMs) }).execute());
+        await this.#backToPending(row, () =>
+          update()
+            .set({ ...base, state: 'pending', run_at: later(outcome.delayMs) })
+            .execute(),
+        );
         return;
       case 'defer':
       case 'released':
         // Waiting for a rate limit, a circuit or a restart spends no attempt.
         await this.#backToPending(row, () =>
           update()
-            .set({ ...base, state: 'pending', attempt: row.attempt - 1, run_at: later(outcome.kind === 'defer' ? outcome.delayMs : 0) })
+            .set({
+              ...base,
+              state: 'pending',
+              attempt: row.attempt - 1,
+              run_at: later(outcome.kind === 'defer' ? outcome.delayMs : 0),
+            })
             .execute(),
         );
         return;
@@ -299,7 +336,11 @@ export class SqliteJobQueue implements JobQueue {
       await apply();
     } catch (err) {
       if (!row.dedupe || !/UNIQUE constraint failed/i.test((err as Error).message)) throw err;
-      await this.#deps.store.db.updateTable('jobs').set({ state: 'completed', lease_owner: null, lease_until: null, updated_at: this.#now() }).where('id', '=', row.id).execute();
+      await this.#deps.store.db
+        .updateTable('jobs')
+        .set({ state: 'completed', lease_owner: null, lease_until: null, updated_at: this.#now() })
+        .where('id', '=', row.id)
+        .execute();
       this.#deps.logger.info({ jobId: row.id }, `job ${row.id} superseded by a newer pending job with the same key`);
     }
   }
@@ -331,11 +372,19 @@ export class SqliteJobQueue implements JobQueue {
       .where('lease_until', '<', now)
       .execute();
     for (const row of expired) {
-      const error = new SellbridgeError('SB_JOB_TIMEOUT', `job ${row.id} (${row.queue}) was not finished within its lease; the process holding it died or hung`, {
-        context: { jobId: row.id, queue: row.queue },
-      });
+      const error = new SellbridgeError(
+        'SB_JOB_TIMEOUT',
+        `job ${row.id} (${row.queue}) was not finished within its lease; the process holding it died or hung`,
+        {
+          context: { jobId: row.id, queue: row.queue },
+        },
+      );
       const fenced = () =>
-        this.#deps.store.db.updateTable('jobs').where('id', '=', row.id).where('state', '=', 'running').where('lease_until', '<', now);
+        this.#deps.store.db
+          .updateTable('jobs')
+          .where('id', '=', row.id)
+          .where('state', '=', 'running')
+          .where('lease_until', '<', now);
       this.#deps.logger.warn({ jobId: row.id, queue: row.queue, attempt: row.attempt }, error.message);
       if (row.attempt >= row.max_attempts) {
         const job = { id: row.id, queue: row.queue, key: row.key, attempt: row.attempt, maxAttempts: row.max_attempts };
@@ -343,7 +392,11 @@ export class SqliteJobQueue implements JobQueue {
         await fenced().set({ state: 'dead', lease_owner: null, lease_until: null, updated_at: now }).execute();
         this.#runner.emit({ type: 'dead', job, deadLetterId, code: error.code });
       } else {
-        await this.#backToPending(row, () => fenced().set({ state: 'pending', lease_owner: null, lease_until: null, run_at: now, updated_at: now }).execute());
+        await this.#backToPending(row, () =>
+          fenced()
+            .set({ state: 'pending', lease_owner: null, lease_until: null, run_at: now, updated_at: now })
+            .execute(),
+        );
       }
     }
   }

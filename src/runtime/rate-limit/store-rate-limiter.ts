@@ -66,12 +66,24 @@ export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOp
       if (taken.rows.length > 0) return 0;
       const row = await db.selectFrom('rate_buckets').selectAll().where('key', '=', key).executeTakeFirst();
       if (row) {
-        const state: BucketState = { tokens: row.tokens, updatedAtMs: row.updated_at_ms, rate: row.rate_from_server ? row.rate : opts.plan.rate, burst: opts.plan.burst };
+        const state: BucketState = {
+          tokens: row.tokens,
+          updatedAtMs: row.updated_at_ms,
+          rate: row.rate_from_server ? row.rate : opts.plan.rate,
+          burst: opts.plan.burst,
+        };
         return Math.max(1, takeToken(state, now(), priority, safety).waitMs);
       }
       await db
         .insertInto('rate_buckets')
-        .values({ key, tokens: opts.plan.burst, updated_at_ms: t, rate: opts.plan.rate, burst: opts.plan.burst, rate_from_server: 0 })
+        .values({
+          key,
+          tokens: opts.plan.burst,
+          updated_at_ms: t,
+          rate: opts.plan.rate,
+          burst: opts.plan.burst,
+          rate_from_server: 0,
+        })
         .onConflict((oc) => oc.column('key').doNothing())
         .execute();
     }
@@ -87,7 +99,14 @@ export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOp
           const t = now();
           await tx
             .insertInto('rate_buckets')
-            .values({ key, tokens: opts.plan.burst, updated_at_ms: t, rate: opts.plan.rate, burst: opts.plan.burst, rate_from_server: 0 })
+            .values({
+              key,
+              tokens: opts.plan.burst,
+              updated_at_ms: t,
+              rate: opts.plan.rate,
+              burst: opts.plan.burst,
+              rate_from_server: 0,
+            })
             .onConflict((oc) => oc.column('key').doNothing())
             .execute();
           row = (await locked(tx, key))!;
@@ -111,13 +130,22 @@ export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOp
     },
     async setRate(key, rate) {
       if (!(rate > 0)) return;
-      await db.updateTable('rate_buckets').set({ rate, rate_from_server: 1 }).where('key', '=', key).where((eb) => eb.or([eb('rate', '!=', rate), eb('rate_from_server', '=', 0)])).execute();
+      await db
+        .updateTable('rate_buckets')
+        .set({ rate, rate_from_server: 1 })
+        .where('key', '=', key)
+        .where((eb) => eb.or([eb('rate', '!=', rate), eb('rate_from_server', '=', 0)]))
+        .execute();
     },
     async drain(key) {
       await db.transaction().execute(async (tx) => {
         const row = await locked(tx, key);
         if (!row) return;
-        await tx.updateTable('rate_buckets').set({ tokens: Math.min(0, row.tokens), updated_at_ms: now() }).where('key', '=', key).execute();
+        await tx
+          .updateTable('rate_buckets')
+          .set({ tokens: Math.min(0, row.tokens), updated_at_ms: now() })
+          .where('key', '=', key)
+          .execute();
       });
     },
   };

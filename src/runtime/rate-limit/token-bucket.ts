@@ -49,7 +49,12 @@ export function reserveFor(burst: number): number {
  * priority). Returns the new state and the wait (0 when taken). Rates are multiplied by `safety` (< 1) so a
  * bucket runs a hair slower than the server's, which absorbs clock and network jitter.
  */
-export function takeToken(state: BucketState, nowMs: number, priority: Priority, safety = 1): { state: BucketState; waitMs: number } {
+export function takeToken(
+  state: BucketState,
+  nowMs: number,
+  priority: Priority,
+  safety = 1,
+): { state: BucketState; waitMs: number } {
   const rate = state.rate * safety;
   // Never move the refill time backwards: a caller whose clock reading is older than the last update (it
   // waited for the row lock, or runs on a host whose clock is behind) would otherwise count a refill twice.

@@ -35,8 +35,13 @@ export function pgDumpGuidance(url: string, schema: string): string {
 
 function sqlitePath(url: string, schema: string, verb: string): string {
   const { dialect, path } = parseStoreUrl(url);
-  if (dialect === 'postgres') throw new SellbridgeError('SB_STORE_BACKUP_UNSUPPORTED', `${verb}: ${pgDumpGuidance(url, schema)}`);
-  if (path === ':memory:') throw new SellbridgeError('SB_STORE_BACKUP_UNSUPPORTED', `${verb}: the store is in memory (sqlite::memory:); there is nothing to ${verb}`);
+  if (dialect === 'postgres')
+    throw new SellbridgeError('SB_STORE_BACKUP_UNSUPPORTED', `${verb}: ${pgDumpGuidance(url, schema)}`);
+  if (path === ':memory:')
+    throw new SellbridgeError(
+      'SB_STORE_BACKUP_UNSUPPORTED',
+      `${verb}: the store is in memory (sqlite::memory:); there is nothing to ${verb}`,
+    );
   return resolve(path);
 }
 
@@ -47,18 +52,39 @@ export function inspectStoreFile(path: string): StoreFileInfo {
   try {
     db = new DatabaseSync(path, { readOnly: true });
   } catch (err) {
-    throw new SellbridgeError('SB_STORE_BACKUP_INVALID', `${path} cannot be opened as SQLite: ${(err as Error).message}`, { cause: err });
+    throw new SellbridgeError(
+      'SB_STORE_BACKUP_INVALID',
+      `${path} cannot be opened as SQLite: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   try {
     let names: string[];
     try {
-      names = (db.prepare('SELECT name FROM kysely_migration ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+      names = (db.prepare('SELECT name FROM kysely_migration ORDER BY name').all() as { name: string }[]).map(
+        (r) => r.name,
+      );
     } catch (err) {
-      throw new SellbridgeError('SB_STORE_BACKUP_INVALID', `${path} is not a Sellbridge store (no migration table: ${(err as Error).message})`, { cause: err });
+      throw new SellbridgeError(
+        'SB_STORE_BACKUP_INVALID',
+        `${path} is not a Sellbridge store (no migration table: ${(err as Error).message})`,
+        { cause: err },
+      );
     }
-    if (!names.includes('0001-foundation')) throw new SellbridgeError('SB_STORE_BACKUP_INVALID', `${path} is not a Sellbridge store (migration 0001-foundation missing)`);
+    if (!names.includes('0001-foundation'))
+      throw new SellbridgeError(
+        'SB_STORE_BACKUP_INVALID',
+        `${path} is not a Sellbridge store (migration 0001-foundation missing)`,
+      );
     const known = new Set(MIGRATION_NAMES);
-    return { path, bytes: statSync(path).size, level: names[names.length - 1], migrations: names.length, applied: names, unknown: names.filter((n) => !known.has(n)) };
+    return {
+      path,
+      bytes: statSync(path).size,
+      level: names[names.length - 1],
+      migrations: names.length,
+      applied: names,
+      unknown: names.filter((n) => !known.has(n)),
+    };
   } finally {
     db.close();
   }
@@ -68,7 +94,8 @@ export function inspectStoreFile(path: string): StoreFileInfo {
 export async function backupStore(storeUrl: string, schema: string, file: string): Promise<StoreFileInfo> {
   const source = sqlitePath(storeUrl, schema, 'backup');
   const target = resolve(file);
-  if (!existsSync(source)) throw new SellbridgeError('SB_STORE_BACKUP_INVALID', `the store ${source} does not exist: nothing to back up`);
+  if (!existsSync(source))
+    throw new SellbridgeError('SB_STORE_BACKUP_INVALID', `the store ${source} does not exist: nothing to back up`);
   if (existsSync(target)) throw new SellbridgeError('SB_CLI_USAGE', `${target} exists already; give a new file name`);
   const db = new DatabaseSync(source, { timeout: 5000 });
   try {
@@ -102,7 +129,12 @@ export interface RestoreResult {
  * Replaces the SQLite store with `file`. Refuses a file that is no Sellbridge store or was made by a newer
  * Sellbridge, a store in use, and (without `force`) any existing store.
  */
-export async function restoreStore(storeUrl: string, schema: string, file: string, options: { readonly force?: boolean } = {}): Promise<RestoreResult> {
+export async function restoreStore(
+  storeUrl: string,
+  schema: string,
+  file: string,
+  options: { readonly force?: boolean } = {},
+): Promise<RestoreResult> {
   const target = sqlitePath(storeUrl, schema, 'restore');
   const info = inspectStoreFile(resolve(file));
   if (info.unknown.length)
@@ -111,8 +143,16 @@ export async function restoreStore(storeUrl: string, schema: string, file: strin
       `${info.path} is at migration ${info.level}, made by a newer Sellbridge (${info.unknown.join(', ')}); this one knows up to ${MIGRATION_NAMES[MIGRATION_NAMES.length - 1]}`,
     );
   if (existsSync(target)) {
-    if (sqliteInUse(target)) throw new SellbridgeError('SB_STORE_IN_USE', `the store ${target} is open in another process (a running Sellbridge?): stop it first`);
-    if (!options.force) throw new SellbridgeError('SB_STORE_IN_USE', `the store ${target} exists; restoring replaces it: stop Sellbridge, then run again with --force (or back it up first)`);
+    if (sqliteInUse(target))
+      throw new SellbridgeError(
+        'SB_STORE_IN_USE',
+        `the store ${target} is open in another process (a running Sellbridge?): stop it first`,
+      );
+    if (!options.force)
+      throw new SellbridgeError(
+        'SB_STORE_IN_USE',
+        `the store ${target} exists; restoring replaces it: stop Sellbridge, then run again with --force (or back it up first)`,
+      );
   }
   // Copy beside the target, then rename over it: a crash midway leaves the old store whole.
   const staging = `${target}.restoring`;
@@ -124,7 +164,8 @@ export async function restoreStore(storeUrl: string, schema: string, file: strin
     src.close();
   }
   for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
-  if (!existsSync(dirname(target))) throw new SellbridgeError('SB_STORE_BACKUP_INVALID', `the store folder ${dirname(target)} does not exist`);
+  if (!existsSync(dirname(target)))
+    throw new SellbridgeError('SB_STORE_BACKUP_INVALID', `the store folder ${dirname(target)} does not exist`);
   renameSync(staging, target);
   const applied = new Set(inspectStoreFile(target).applied);
   return { restored: info, target, pending: MIGRATION_NAMES.filter((n) => !applied.has(n)) };

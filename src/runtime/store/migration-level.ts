@@ -25,12 +25,28 @@ export interface MigrationLevel {
  */
 export async function migrationLevel(store: Pick<Store, 'db' | 'dialect' | 'schema'>): Promise<MigrationLevel> {
   let applied: string[] = [];
-  const table = store.dialect === 'postgres' ? sql`${sql.id(store.schema)}.${sql.id(MIGRATION_TABLE)}` : sql.id(MIGRATION_TABLE);
+  const table =
+    store.dialect === 'postgres' ? sql`${sql.id(store.schema)}.${sql.id(MIGRATION_TABLE)}` : sql.id(MIGRATION_TABLE);
   const exists =
     store.dialect === 'postgres'
-      ? (await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = ${store.schema} AND table_name = ${MIGRATION_TABLE}`.execute(store.db)).rows[0]!.n > 0
-      : (await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${MIGRATION_TABLE}`.execute(store.db)).rows[0]!.n > 0;
-  if (exists) applied = (await sql<{ name: string }>`SELECT name FROM ${table} ORDER BY name`.execute(store.db)).rows.map((r) => r.name);
+      ? (
+          await sql<{
+            n: number;
+          }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = ${store.schema} AND table_name = ${MIGRATION_TABLE}`.execute(
+            store.db,
+          )
+        ).rows[0]!.n > 0
+      : (
+          await sql<{
+            n: number;
+          }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${MIGRATION_TABLE}`.execute(
+            store.db,
+          )
+        ).rows[0]!.n > 0;
+  if (exists)
+    applied = (await sql<{ name: string }>`SELECT name FROM ${table} ORDER BY name`.execute(store.db)).rows.map(
+      (r) => r.name,
+    );
   const known = new Set(MIGRATION_NAMES);
   const has = new Set(applied);
   return {

@@ -13,7 +13,10 @@ import {
  * Kysely over Node's built-in `node:sqlite` (no native build, so npm's install-script policy never bites;
  * see shared/design/VERIFIED.md). Kysely's SqliteDialect only needs `prepare(sql)` with reader/all/run/iterate.
  */
-export function createNodeSqliteDatabase(path: string, busyTimeoutMs: number): { database: SqliteDatabase; raw: DatabaseSync } {
+export function createNodeSqliteDatabase(
+  path: string,
+  busyTimeoutMs: number,
+): { database: SqliteDatabase; raw: DatabaseSync } {
   const raw = new DatabaseSync(path, { timeout: busyTimeoutMs });
   const database: SqliteDatabase = {
     close: () => raw.close(),

@@ -47,7 +47,10 @@ export interface Store {
 export function parseStoreUrl(url: string): { dialect: StoreDialect; path: string } {
   if (url.startsWith('sqlite:')) return { dialect: 'sqlite', path: url.slice('sqlite:'.length) || ':memory:' };
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', path: url };
-  throw new SellbridgeError('SB_STORE_URL_INVALID', `store.url "${url.split('@').pop()}" is neither sqlite: nor postgres://`);
+  throw new SellbridgeError(
+    'SB_STORE_URL_INVALID',
+    `store.url "${url.split('@').pop()}" is neither sqlite: nor postgres://`,
+  );
 }
 
 export function openStore(options: StoreOptions): Store {
@@ -98,7 +101,9 @@ export function openStore(options: StoreOptions): Store {
         } catch (err) {
           if (err instanceof SellbridgeError) throw err;
           if (dialect !== 'postgres' || attempt >= 4) {
-            throw new SellbridgeError('SB_STORE_MIGRATION_FAILED', `migration failed: ${(err as Error).message}`, { cause: err });
+            throw new SellbridgeError('SB_STORE_MIGRATION_FAILED', `migration failed: ${(err as Error).message}`, {
+              cause: err,
+            });
           }
           await new Promise((r) => setTimeout(r, 100 * attempt));
         }

@@ -41,7 +41,14 @@ export function sessionIdOf(req: FastifyRequest): string | undefined {
 }
 
 export function sessionCookie(value: string, options: { maxAgeS: number; secure: boolean }): string {
-  return [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${options.maxAgeS}`, ...(options.secure ? ['Secure'] : [])].join('; ');
+  return [
+    `${SESSION_COOKIE}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${options.maxAgeS}`,
+    ...(options.secure ? ['Secure'] : []),
+  ].join('; ');
 }
 
 /**
@@ -63,13 +70,18 @@ export function installAuthentication(app: FastifyInstance, auth: AuthService): 
     const need = (req.routeOptions.config as { role?: Role | 'public' } | undefined)?.role;
     if (need === undefined || need === 'public') return;
     if (!p) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: AUTH_REQUIRED });
-    if (!roleAllows(p.role, need)) return reply.code(403).send({ error: `this needs the ${need} role; ${p.actor} has ${p.role}` });
+    if (!roleAllows(p.role, need))
+      return reply.code(403).send({ error: `this needs the ${need} role; ${p.actor} has ${p.role}` });
   });
 }
 
 export const AUTH_REQUIRED = 'authentication required: sign in or send "Authorization: Bearer <token>"';
 
-async function resolvePrincipal(req: FastifyRequest, reply: FastifyReply, auth: AuthService): Promise<Principal | undefined> {
+async function resolvePrincipal(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  auth: AuthService,
+): Promise<Principal | undefined> {
   const bearer = bearerOf(req);
   if (bearer !== undefined) {
     const p = await auth.verifyToken(bearer);

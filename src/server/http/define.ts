@@ -44,7 +44,11 @@ export interface ValidationIssue {
 }
 
 export function validationIssues(where: ValidationIssue['in'], error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((i) => ({ in: where, field: i.path.length ? i.path.join('.') : '(root)', problem: i.message }));
+  return error.issues.map((i) => ({
+    in: where,
+    field: i.path.length ? i.path.join('.') : '(root)',
+    problem: i.message,
+  }));
 }
 
 /** Registers routes and remembers their specs for the OpenAPI document. */
@@ -72,11 +76,17 @@ export class RouteRegistry {
             return reply.code(401).header('www-authenticate', 'Bearer').send({ error: AUTH_REQUIRED });
           }
           if (!roleAllows(principal.role, spec.role)) {
-            return reply.code(403).send({ error: `this needs the ${spec.role} role; ${principal.actor} has ${principal.role}` });
+            return reply
+              .code(403)
+              .send({ error: `this needs the ${spec.role} role; ${principal.actor} has ${principal.role}` });
           }
         }
         const issues: ValidationIssue[] = [];
-        const parse = <T extends z.ZodType>(where: ValidationIssue['in'], schema: T | undefined, value: unknown): unknown => {
+        const parse = <T extends z.ZodType>(
+          where: ValidationIssue['in'],
+          schema: T | undefined,
+          value: unknown,
+        ): unknown => {
           if (!schema) return undefined;
           const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
           if (!r.success) {
@@ -89,9 +99,21 @@ export class RouteRegistry {
         const query = parse('query', spec.query, req.query);
         const body = parse('body', spec.body, req.body);
         if (issues.length) {
-          return reply.code(400).send({ error: `invalid request: ${issues.slice(0, 20).map((i) => `${i.in} ${i.field}: ${i.problem}`).join('; ').slice(0, 2000)}`, code: 'SB_API_REQUEST_INVALID', issues: issues.slice(0, 50) });
+          return reply.code(400).send({
+            error: `invalid request: ${issues
+              .slice(0, 20)
+              .map((i) => `${i.in} ${i.field}: ${i.problem}`)
+              .join('; ')
+              .slice(0, 2000)}`,
+            code: 'SB_API_REQUEST_INVALID',
+            issues: issues.slice(0, 50),
+          });
         }
-        const result = await handler({ req, reply, query, body, params, principal: principal! } as RouteContext<z.output<Q>, z.output<B>, z.output<P>>);
+        const result = await handler({ req, reply, query, body, params, principal: principal! } as RouteContext<
+          z.output<Q>,
+          z.output<B>,
+          z.output<P>
+        >);
         if (reply.sent) return reply;
         return result;
       },

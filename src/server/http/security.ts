@@ -48,7 +48,8 @@ export function installSecurityHeaders(app: FastifyInstance, options: EdgeSecuri
   if (options.corsOrigins.length > 0) {
     app.options('/api/*', async (req, reply) => {
       const origin = req.headers.origin;
-      if (!origin || !options.corsOrigins.includes(origin)) return reply.code(403).send({ error: 'origin not allowed' });
+      if (!origin || !options.corsOrigins.includes(origin))
+        return reply.code(403).send({ error: 'origin not allowed' });
       return reply
         .code(204)
         .header('access-control-allow-methods', 'GET, POST, PUT, DELETE')

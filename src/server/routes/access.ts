@@ -11,8 +11,19 @@ const TokenInfo = z.object({
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
 });
-const UserInfo = z.object({ name: z.string(), role: z.enum(ROLES), failedLogins: z.number(), lockedUntil: z.string().nullable(), createdAt: z.string() });
-const Name = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
+const UserInfo = z.object({
+  name: z.string(),
+  role: z.enum(ROLES),
+  failedLogins: z.number(),
+  lockedUntil: z.string().nullable(),
+  createdAt: z.string(),
+});
+const Name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
 
 export function registerAccessRoutes(ctx: ServerContext): void {
   const { routes, auth } = ctx;
@@ -33,7 +44,14 @@ export function registerAccessRoutes(ctx: ServerContext): void {
     },
   );
   routes.add(
-    { method: 'GET', url: '/api/v1/tokens', role: 'admin', tag: 'access', summary: 'API tokens (never their value)', response: z.object({ tokens: z.array(TokenInfo) }) },
+    {
+      method: 'GET',
+      url: '/api/v1/tokens',
+      role: 'admin',
+      tag: 'access',
+      summary: 'API tokens (never their value)',
+      response: z.object({ tokens: z.array(TokenInfo) }),
+    },
     async () => ({ tokens: await auth.listTokens() }),
   );
   routes.add(
@@ -58,18 +76,37 @@ export function registerAccessRoutes(ctx: ServerContext): void {
       url: '/api/v1/users',
       role: 'admin',
       tag: 'access',
-      summary: 'Add a local user (password hashed with scrypt); replace: true resets an existing one and lifts its lockout',
-      body: z.strictObject({ name: Name, role: z.enum(ROLES), password: z.string().min(1).max(1000), replace: z.boolean().default(false) }),
+      summary:
+        'Add a local user (password hashed with scrypt); replace: true resets an existing one and lifts its lockout',
+      body: z.strictObject({
+        name: Name,
+        role: z.enum(ROLES),
+        password: z.string().min(1).max(1000),
+        replace: z.boolean().default(false),
+      }),
       response: z.object({ user: UserInfo }),
       statuses: { 201: 'created', 409: 'user exists (use replace: true)' },
     },
     async ({ body, principal, reply }) => {
-      const user = await auth.addUser({ name: body.name, role: body.role, password: body.password, actor: principal.actor, replace: body.replace });
+      const user = await auth.addUser({
+        name: body.name,
+        role: body.role,
+        password: body.password,
+        actor: principal.actor,
+        replace: body.replace,
+      });
       return reply.code(201).send({ user });
     },
   );
   routes.add(
-    { method: 'GET', url: '/api/v1/users', role: 'admin', tag: 'access', summary: 'Local users (never their password hash)', response: z.object({ users: z.array(UserInfo) }) },
+    {
+      method: 'GET',
+      url: '/api/v1/users',
+      role: 'admin',
+      tag: 'access',
+      summary: 'Local users (never their password hash)',
+      response: z.object({ users: z.array(UserInfo) }),
+    },
     async () => ({ users: await auth.listUsers() }),
   );
 }

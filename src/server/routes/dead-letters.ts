@@ -6,7 +6,9 @@ import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
 
 /** Open dead letters counted per error code, by code (the dead-letter list and the overview both show it). */
-export async function openDeadLettersByCode(ctx: Pick<ServerContext, 'store'>): Promise<Array<{ code: string; count: number }>> {
+export async function openDeadLettersByCode(
+  ctx: Pick<ServerContext, 'store'>,
+): Promise<Array<{ code: string; count: number }>> {
   const rows = await ctx.store.db
     .selectFrom('dead_letters')
     .select((eb) => ['error_code', eb.fn.countAll().as('n')])
@@ -19,12 +21,24 @@ export async function openDeadLettersByCode(ctx: Pick<ServerContext, 'store'>): 
 
 /** What an operator can do to fix a dead letter, when Sellbridge can tell. */
 export type SuggestedFix =
-  | { readonly kind: 'sku-alias'; readonly connectionId: string; readonly sellerSku: string; readonly field: string; readonly candidates: readonly string[] }
+  | {
+      readonly kind: 'sku-alias';
+      readonly connectionId: string;
+      readonly sellerSku: string;
+      readonly field: string;
+      readonly candidates: readonly string[];
+    }
   | { readonly kind: 'edit-payload'; readonly hint: string }
   | { readonly kind: 'replay'; readonly hint: string };
 
 const Fix = z.union([
-  z.object({ kind: z.literal('sku-alias'), connectionId: z.string(), sellerSku: z.string(), field: z.string(), candidates: z.array(z.string()) }),
+  z.object({
+    kind: z.literal('sku-alias'),
+    connectionId: z.string(),
+    sellerSku: z.string(),
+    field: z.string(),
+    candidates: z.array(z.string()),
+  }),
   z.object({ kind: z.enum(['edit-payload', 'replay']), hint: z.string() }),
 ]);
 
@@ -36,7 +50,11 @@ const Summary = z.object({
   kind: z.string(),
   message: z.string(),
   attempts: z.number(),
-  occurrences: z.number().describe('Times this queue and key failed for good while the dead letter was open (repeat notifications of a poisoned order)'),
+  occurrences: z
+    .number()
+    .describe(
+      'Times this queue and key failed for good while the dead letter was open (repeat notifications of a poisoned order)',
+    ),
   firstFailedAt: z.string(),
   lastFailedAt: z.string(),
   status: z.enum(['open', 'replayed', 'discarded']),
@@ -46,7 +64,15 @@ const Summary = z.object({
 const Detail = Summary.extend({
   jobId: z.string(),
   payload: z.unknown(),
-  error: z.object({ code: z.string(), kind: z.string(), message: z.string(), context: z.record(z.string(), z.unknown()), issues: z.array(z.object({ field: z.string(), problem: z.string(), suggestions: z.array(z.string()).optional() })).optional() }),
+  error: z.object({
+    code: z.string(),
+    kind: z.string(),
+    message: z.string(),
+    context: z.record(z.string(), z.unknown()),
+    issues: z
+      .array(z.object({ field: z.string(), problem: z.string(), suggestions: z.array(z.string()).optional() }))
+      .optional(),
+  }),
   meaning: z.string().nullable(),
   fix: z.string().nullable(),
   suggestedFix: Fix.nullable(),
@@ -97,12 +123,21 @@ export function suggestedFixesOf(dl: DeadLetter, defaultConnectionId: string): S
   const connectionId = payloadField(dl.payload, 'connectionId') ?? defaultConnectionId;
   for (const issue of dl.error.issues ?? []) {
     const m = /unknown SellerSKU (.+)$/.exec(issue.problem);
-    if (m) fixes.push({ kind: 'sku-alias', connectionId, sellerSku: m[1]!.trim(), field: issue.field, candidates: [...(issue.suggestions ?? [])] });
+    if (m)
+      fixes.push({
+        kind: 'sku-alias',
+        connectionId,
+        sellerSku: m[1]!.trim(),
+        field: issue.field,
+        candidates: [...(issue.suggestions ?? [])],
+      });
   }
   if (fixes.length === 0) {
     const kind = ERROR_CATALOGUE[dl.error.code as keyof typeof ERROR_CATALOGUE]?.kind ?? dl.error.kind;
-    if (kind === 'validation' && dl.error.code.includes('PAYLOAD')) fixes.push({ kind: 'edit-payload', hint: 'correct the payload and replay it with the edited payload' });
-    else if (kind === 'transient' || kind === 'unavailable' || kind === 'throttled' || kind === 'internal') fixes.push({ kind: 'replay', hint: 'once the cause is gone (connection back, bug fixed), replay it' });
+    if (kind === 'validation' && dl.error.code.includes('PAYLOAD'))
+      fixes.push({ kind: 'edit-payload', hint: 'correct the payload and replay it with the edited payload' });
+    else if (kind === 'transient' || kind === 'unavailable' || kind === 'throttled' || kind === 'internal')
+      fixes.push({ kind: 'replay', hint: 'once the cause is gone (connection back, bug fixed), replay it' });
   }
   return fixes;
 }
@@ -122,10 +157,18 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
         status: z.enum(['open', 'replayed', 'discarded', 'all']).default('open'),
         limit: Limit(100, 1000),
       }),
-      response: z.object({ deadLetters: z.array(Summary), byCode: z.array(z.object({ code: z.string(), count: z.number() })) }),
+      response: z.object({
+        deadLetters: z.array(Summary),
+        byCode: z.array(z.object({ code: z.string(), count: z.number() })),
+      }),
     },
     async ({ query }) => {
-      const list = await deadLetters.list({ status: query.status, limit: query.limit, ...(query.code ? { code: query.code } : {}), ...(query.queue ? { queue: query.queue } : {}) });
+      const list = await deadLetters.list({
+        status: query.status,
+        limit: query.limit,
+        ...(query.code ? { code: query.code } : {}),
+        ...(query.queue ? { queue: query.queue } : {}),
+      });
       return { deadLetters: list.map(summaryOf), byCode: await openDeadLettersByCode(ctx) };
     },
   );
@@ -169,11 +212,17 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
       tag: 'dead-letters',
       summary: 'Enqueue the job again (optionally with a corrected payload) with all attempts; audited',
       params: Id,
-      body: z.strictObject({ payload: z.unknown().optional().describe('Corrected payload; omit to replay as stored') }).default({}),
+      body: z
+        .strictObject({ payload: z.unknown().optional().describe('Corrected payload; omit to replay as stored') })
+        .default({}),
       response: z.object({ jobId: z.string(), deduplicated: z.boolean() }),
       statuses: { 404: 'no such dead letter', 409: 'already replayed or discarded' },
     },
-    async ({ params, body, principal }) => deadLetters.replay(params.id, { actor: principal.actor, ...(body.payload !== undefined ? { payload: body.payload } : {}) }),
+    async ({ params, body, principal }) =>
+      deadLetters.replay(params.id, {
+        actor: principal.actor,
+        ...(body.payload !== undefined ? { payload: body.payload } : {}),
+      }),
   );
 
   routes.add(
@@ -183,11 +232,24 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
       role: 'operator',
       tag: 'dead-letters',
       summary: '"Replay all like this": replay every open dead letter with this error code (and queue); audited',
-      body: z.strictObject({ code: z.string().min(1).max(100), queue: z.string().max(100).optional(), limit: z.number().int().min(1).max(1000).default(500) }),
-      response: z.object({ replayed: z.number(), jobs: z.array(z.object({ deadLetterId: z.string(), jobId: z.string() })), failed: z.array(z.object({ deadLetterId: z.string(), error: z.string() })) }),
+      body: z.strictObject({
+        code: z.string().min(1).max(100),
+        queue: z.string().max(100).optional(),
+        limit: z.number().int().min(1).max(1000).default(500),
+      }),
+      response: z.object({
+        replayed: z.number(),
+        jobs: z.array(z.object({ deadLetterId: z.string(), jobId: z.string() })),
+        failed: z.array(z.object({ deadLetterId: z.string(), error: z.string() })),
+      }),
     },
     async ({ body, principal }) => {
-      const open = await deadLetters.list({ status: 'open', code: body.code, limit: body.limit, ...(body.queue ? { queue: body.queue } : {}) });
+      const open = await deadLetters.list({
+        status: 'open',
+        code: body.code,
+        limit: body.limit,
+        ...(body.queue ? { queue: body.queue } : {}),
+      });
       const jobs: Array<{ deadLetterId: string; jobId: string }> = [];
       const failed: Array<{ deadLetterId: string; error: string }> = [];
       for (const dl of open) {
@@ -198,7 +260,16 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
           failed.push({ deadLetterId: dl.id, error: err instanceof SellbridgeError ? err.message : 'internal error' });
         }
       }
-      await writeAudit(ctx.store.db, { actor: principal.actor, action: 'dlq.replay-bulk', target: `dead_letters:code=${body.code}`, detail: { code: body.code, queue: body.queue ?? null, replayed: jobs.length, failed: failed.length } }, ctx.clock.now());
+      await writeAudit(
+        ctx.store.db,
+        {
+          actor: principal.actor,
+          action: 'dlq.replay-bulk',
+          target: `dead_letters:code=${body.code}`,
+          detail: { code: body.code, queue: body.queue ?? null, replayed: jobs.length, failed: failed.length },
+        },
+        ctx.clock.now(),
+      );
       return { replayed: jobs.length, jobs, failed };
     },
   );

@@ -10,7 +10,15 @@ function jsonSchema(schema: z.ZodType): JsonSchema {
   return s;
 }
 
-const ErrorBody = { type: 'object', properties: { error: { type: 'string' }, code: { type: 'string' }, issues: { type: 'array', items: { type: 'object' } } }, required: ['error'] };
+const ErrorBody = {
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    code: { type: 'string' },
+    issues: { type: 'array', items: { type: 'object' } },
+  },
+  required: ['error'],
+};
 
 function parameters(spec: AnySpec): unknown[] {
   const out: unknown[] = [];
@@ -21,7 +29,13 @@ function parameters(spec: AnySpec): unknown[] {
     const required = new Set((js['required'] as string[] | undefined) ?? []);
     for (const [name, p] of Object.entries(props)) {
       const { description, ...rest } = p;
-      out.push({ name, in: where, required: where === 'path' || (required.has(name) && !('default' in p)), schema: rest, ...(description ? { description } : {}) });
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || (required.has(name) && !('default' in p)),
+        schema: rest,
+        ...(description ? { description } : {}),
+      });
     }
   };
   add('path', spec.params);
@@ -35,15 +49,30 @@ export function openApiDocument(routes: RouteRegistry): Record<string, unknown> 
   for (const spec of routes.specs) {
     const path = spec.url.replace(/:([A-Za-z]+)/g, '{$1}');
     const responses: Record<string, unknown> = {
-      '200': { description: 'OK', content: { [spec.produces ?? 'application/json']: { schema: spec.response ? jsonSchema(spec.response) : {} } } },
-      '400': { description: 'invalid request: every bad field is listed in issues', content: { 'application/json': { schema: ErrorBody } } },
+      '200': {
+        description: 'OK',
+        content: { [spec.produces ?? 'application/json']: { schema: spec.response ? jsonSchema(spec.response) : {} } },
+      },
+      '400': {
+        description: 'invalid request: every bad field is listed in issues',
+        content: { 'application/json': { schema: ErrorBody } },
+      },
     };
     if (spec.role !== 'public') {
-      responses['401'] = { description: 'not signed in (no or wrong token / session)', content: { 'application/json': { schema: ErrorBody } } };
-      responses['403'] = { description: `role below ${spec.role}`, content: { 'application/json': { schema: ErrorBody } } };
+      responses['401'] = {
+        description: 'not signed in (no or wrong token / session)',
+        content: { 'application/json': { schema: ErrorBody } },
+      };
+      responses['403'] = {
+        description: `role below ${spec.role}`,
+        content: { 'application/json': { schema: ErrorBody } },
+      };
     }
     for (const [status, description] of Object.entries(spec.statuses ?? {})) {
-      responses[status] = status === '201' ? { description, content: { 'application/json': { schema: spec.response ? jsonSchema(spec.response) : {} } } } : { description, content: { 'application/json': { schema: ErrorBody } } };
+      responses[status] =
+        status === '201'
+          ? { description, content: { 'application/json': { schema: spec.response ? jsonSchema(spec.response) : {} } } }
+          : { description, content: { 'application/json': { schema: ErrorBody } } };
     }
     const op: Record<string, unknown> = {
       operationId: `${spec.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
@@ -54,7 +83,11 @@ export function openApiDocument(routes: RouteRegistry): Record<string, unknown> 
       responses,
       ...(spec.role === 'public' ? { security: [] } : {}),
     };
-    if (spec.body) op['requestBody'] = { required: true, content: { [spec.consumes ?? 'application/json']: { schema: jsonSchema(spec.body) } } };
+    if (spec.body)
+      op['requestBody'] = {
+        required: true,
+        content: { [spec.consumes ?? 'application/json']: { schema: jsonSchema(spec.body) } },
+      };
     (paths[path] ??= {})[spec.method.toLowerCase()] = op;
   }
   return {
@@ -104,7 +137,12 @@ export function registerDocs(app: FastifyInstance, routes: RouteRegistry): void 
       .map(
         ([tag, specs]) =>
           `<h2>${escapeHtml(tag)}</h2>` +
-          specs.map((s) => `<div class="op"><span class="m">${s.method}</span><code>${escapeHtml(s.url)}</code> ${escapeHtml(s.summary)} <span class="r">(${s.role})</span></div>`).join(''),
+          specs
+            .map(
+              (s) =>
+                `<div class="op"><span class="m">${s.method}</span><code>${escapeHtml(s.url)}</code> ${escapeHtml(s.summary)} <span class="r">(${s.role})</span></div>`,
+            )
+            .join(''),
       )
       .join('\n');
     return reply.type('text/html; charset=utf-8').send(HTML.replace('__BODY__', body));

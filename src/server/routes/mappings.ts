@@ -3,7 +3,14 @@ import { DEFAULT_CUSTOM_FIELD_MAP } from '../../core/rules/custom-field-map.ts';
 import { DEFAULT_CHARGE_LINES } from '../../core/rules/gl-accounts.ts';
 import { DEFAULT_MAPPING_RULES } from '../../core/rules/mapping-rules.ts';
 import { DEFAULT_SETTLEMENT_ACCOUNTS, type SettlementAccountRules } from '../../core/rules/settlement-accounts.ts';
-import { normaliseShipMethId, ROW_COLUMNS, storeMappingRules, validateRows, type MappingRuleKind, type RowIssue } from '../../connectors/store/mapping-rules.ts';
+import {
+  normaliseShipMethId,
+  ROW_COLUMNS,
+  storeMappingRules,
+  validateRows,
+  type MappingRuleKind,
+  type RowIssue,
+} from '../../connectors/store/mapping-rules.ts';
 import { deleteSkuAlias, listSkuAliases, storeSkuAliases } from '../../connectors/store/sku-aliases.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../context.ts';
@@ -14,7 +21,13 @@ const SKU = z.string().trim().min(1, 'must not be empty').max(40, 'at most 40 ch
 const ITEM = z.string().trim().min(1, 'must not be empty').max(30, 'at most 30 characters (Sage ItemID)');
 const CONN = z.string().trim().min(1).max(100);
 
-const Alias = z.object({ id: z.string().describe('`<connectionId>:<sellerSku>`; URL-encode it in paths'), connectionId: z.string(), sellerSku: z.string(), itemId: z.string(), updatedAt: z.string() });
+const Alias = z.object({
+  id: z.string().describe('`<connectionId>:<sellerSku>`; URL-encode it in paths'),
+  connectionId: z.string(),
+  sellerSku: z.string(),
+  itemId: z.string(),
+  updatedAt: z.string(),
+});
 
 const aliasId = (connectionId: string, sellerSku: string) => `${connectionId}:${sellerSku}`;
 
@@ -24,8 +37,18 @@ export function registerMappingRoutes(ctx: ServerContext): void {
   const aliases = storeSkuAliases(ctx.store, ctx.clock);
 
   const listAliases = async (connectionId: string | undefined, q: string | undefined, limit: number) => {
-    const rows = await listSkuAliases(ctx.store, { limit, ...(connectionId ? { connectionId } : {}), ...(q ? { q } : {}) });
-    return rows.map((r) => ({ id: aliasId(r.connection_id, r.seller_sku), connectionId: r.connection_id, sellerSku: r.seller_sku, itemId: r.item_id, updatedAt: r.updated_at }));
+    const rows = await listSkuAliases(ctx.store, {
+      limit,
+      ...(connectionId ? { connectionId } : {}),
+      ...(q ? { q } : {}),
+    });
+    return rows.map((r) => ({
+      id: aliasId(r.connection_id, r.seller_sku),
+      connectionId: r.connection_id,
+      sellerSku: r.seller_sku,
+      itemId: r.item_id,
+      updatedAt: r.updated_at,
+    }));
   };
 
   routes.add(
@@ -35,7 +58,11 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       role: 'viewer',
       tag: 'mappings',
       summary: 'SellerSKU -> Sage ItemID aliases',
-      query: z.strictObject({ connectionId: CONN.optional(), q: z.string().max(100).optional().describe('Part of a SellerSKU or ItemID'), limit: Limit(500, 10000) }),
+      query: z.strictObject({
+        connectionId: CONN.optional(),
+        q: z.string().max(100).optional().describe('Part of a SellerSKU or ItemID'),
+        limit: Limit(500, 10000),
+      }),
       response: z.object({ aliases: z.array(Alias) }),
     },
     async ({ query }) => ({ aliases: await listAliases(query.connectionId, query.q, query.limit) }),
@@ -55,8 +82,19 @@ export function registerMappingRoutes(ctx: ServerContext): void {
     async ({ body, principal, reply }) => {
       const connectionId = body.connectionId ?? ctx.connectionId;
       await aliases.setAlias(connectionId, body.sellerSku, body.itemId);
-      await writeAudit(ctx.store.db, { actor: principal.actor, action: 'mapping.sku-alias.set', target: `sku_alias:${aliasId(connectionId, body.sellerSku)}`, detail: { itemId: body.itemId } }, ctx.clock.now());
-      const [alias] = await listAliases(connectionId, undefined, 1_000_000).then((all) => all.filter((a) => a.sellerSku === body.sellerSku));
+      await writeAudit(
+        ctx.store.db,
+        {
+          actor: principal.actor,
+          action: 'mapping.sku-alias.set',
+          target: `sku_alias:${aliasId(connectionId, body.sellerSku)}`,
+          detail: { itemId: body.itemId },
+        },
+        ctx.clock.now(),
+      );
+      const [alias] = await listAliases(connectionId, undefined, 1_000_000).then((all) =>
+        all.filter((a) => a.sellerSku === body.sellerSku),
+      );
       return reply.code(201).send({ alias });
     },
   );
@@ -68,7 +106,13 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       role: 'operator',
       tag: 'mappings',
       summary: 'Remove one alias; audited',
-      params: z.strictObject({ id: z.string().min(3).max(200).regex(/^[^:]+:.+$/, 'must be <connectionId>:<sellerSku>') }),
+      params: z.strictObject({
+        id: z
+          .string()
+          .min(3)
+          .max(200)
+          .regex(/^[^:]+:.+$/, 'must be <connectionId>:<sellerSku>'),
+      }),
       response: z.object({ ok: z.literal(true) }),
       statuses: { 404: 'no such alias' },
     },
@@ -76,8 +120,13 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       const at = params.id.indexOf(':');
       const connectionId = params.id.slice(0, at);
       const sellerSku = params.id.slice(at + 1);
-      if (!(await deleteSkuAlias(ctx.store, connectionId, sellerSku))) return reply.code(404).send({ error: `no alias for SellerSKU ${sellerSku} on connection ${connectionId}` });
-      await writeAudit(ctx.store.db, { actor: principal.actor, action: 'mapping.sku-alias.delete', target: `sku_alias:${params.id}` }, ctx.clock.now());
+      if (!(await deleteSkuAlias(ctx.store, connectionId, sellerSku)))
+        return reply.code(404).send({ error: `no alias for SellerSKU ${sellerSku} on connection ${connectionId}` });
+      await writeAudit(
+        ctx.store.db,
+        { actor: principal.actor, action: 'mapping.sku-alias.delete', target: `sku_alias:${params.id}` },
+        ctx.clock.now(),
+      );
       return { ok: true };
     },
   );
@@ -97,7 +146,12 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="sku-aliases.csv"')
-        .send(toCsv(['connectionId', 'sellerSku', 'itemId'], rows.map((r) => [r.connectionId, r.sellerSku, r.itemId])));
+        .send(
+          toCsv(
+            ['connectionId', 'sellerSku', 'itemId'],
+            rows.map((r) => [r.connectionId, r.sellerSku, r.itemId]),
+          ),
+        );
     },
   );
 
@@ -107,7 +161,8 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       url: '/api/v1/mappings/sku-aliases.csv',
       role: 'operator',
       tag: 'mappings',
-      summary: 'Import aliases from CSV (header connectionId?,sellerSku,itemId): all rows are checked first, nothing is saved if one is bad; audited',
+      summary:
+        'Import aliases from CSV (header connectionId?,sellerSku,itemId): all rows are checked first, nothing is saved if one is bad; audited',
       consumes: 'text/csv',
       body: z.string().describe('CSV text'),
       response: z.object({ imported: z.number() }),
@@ -118,12 +173,19 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       try {
         rows = parseCsv(body);
       } catch (err) {
-        return reply.code(400).send({ error: `CSV: ${(err as Error).message}`, issues: [{ row: 0, field: '(csv)', problem: (err as Error).message }] });
+        return reply.code(400).send({
+          error: `CSV: ${(err as Error).message}`,
+          issues: [{ row: 0, field: '(csv)', problem: (err as Error).message }],
+        });
       }
       const header = (rows.shift() ?? []).map((h) => h.trim());
       const col = (name: string) => header.findIndex((h) => h.toLowerCase() === name.toLowerCase());
       const [ci, si, ii] = [col('connectionId'), col('sellerSku'), col('itemId')];
-      if (si < 0 || ii < 0) return reply.code(400).send({ error: `CSV header must name sellerSku and itemId (and optionally connectionId); got: ${headerText(header)}`, issues: [{ row: 1, field: si < 0 ? 'sellerSku' : 'itemId', problem: 'missing from the header' }] });
+      if (si < 0 || ii < 0)
+        return reply.code(400).send({
+          error: `CSV header must name sellerSku and itemId (and optionally connectionId); got: ${headerText(header)}`,
+          issues: [{ row: 1, field: si < 0 ? 'sellerSku' : 'itemId', problem: 'missing from the header' }],
+        });
       const issues: Array<{ row: number; field: string; problem: string }> = [];
       const parsed: Array<{ connectionId: string; sellerSku: string; itemId: string }> = [];
       rows.forEach((r, n) => {
@@ -135,51 +197,106 @@ export function registerMappingRoutes(ctx: ServerContext): void {
         if (!item.success) issues.push({ row: line, field: 'itemId', problem: item.error.issues[0]!.message });
         if (sku.success && item.success) parsed.push({ connectionId, sellerSku: sku.data, itemId: item.data });
       });
-      if (issues.length) return reply.code(400).send({ ...badRows(issues), error: `CSV has ${issues.length} problem(s); nothing imported: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.field}: ${i.problem}`).join('; ').slice(0, 2000)}` });
+      if (issues.length)
+        return reply.code(400).send({
+          ...badRows(issues),
+          error: `CSV has ${issues.length} problem(s); nothing imported: ${issues
+            .slice(0, 5)
+            .map((i) => `row ${i.row} ${i.field}: ${i.problem}`)
+            .join('; ')
+            .slice(0, 2000)}`,
+        });
       for (const p of parsed) await aliases.setAlias(p.connectionId, p.sellerSku, p.itemId);
-      await writeAudit(ctx.store.db, { actor: principal.actor, action: 'mapping.sku-alias.import', target: 'sku_aliases', detail: { imported: parsed.length } }, ctx.clock.now());
+      await writeAudit(
+        ctx.store.db,
+        {
+          actor: principal.actor,
+          action: 'mapping.sku-alias.import',
+          target: 'sku_aliases',
+          detail: { imported: parsed.length },
+        },
+        ctx.clock.now(),
+      );
       return { imported: parsed.length };
     },
   );
 
-  const readOnly = z.object({ source: z.enum(['config', 'defaults']), editable: z.literal(false), note: z.string(), rules: z.unknown() });
-  const rulesOf = (connectionId: string) => (ctx.mappingRules ? { source: 'config' as const, rules: ctx.mappingRules(connectionId) } : { source: 'defaults' as const, rules: DEFAULT_MAPPING_RULES });
-  const ConnQuery = z.strictObject({ connectionId: CONN.optional() });
-  const note = 'read-only: these rules come from configuration, not from a store table; change them in sellbridge.yaml and restart';
-
-  registerEditableRules(ctx, 'carrier', 'carriers', 'Sage ShipMethID -> Amazon carrierCode/shippingMethod', (connectionId) => {
-    const r = rulesOf(connectionId);
-    return {
-      source: r.source,
-      rows: Object.entries(r.rules.carriers).map(([shipMethId, c]) => ({ shipMethId, ...c })),
-      extra: { shipMethods: r.rules.shipMethods },
-      merge: (stored, base) => {
-        const ids = new Set(stored.map((x) => normaliseShipMethId(String(x.shipMethId))));
-        return base.filter((b) => !ids.has(normaliseShipMethId(String(b.shipMethId))));
-      },
-    };
+  const readOnly = z.object({
+    source: z.enum(['config', 'defaults']),
+    editable: z.literal(false),
+    note: z.string(),
+    rules: z.unknown(),
   });
+  const rulesOf = (connectionId: string) =>
+    ctx.mappingRules
+      ? { source: 'config' as const, rules: ctx.mappingRules(connectionId) }
+      : { source: 'defaults' as const, rules: DEFAULT_MAPPING_RULES };
+  const ConnQuery = z.strictObject({ connectionId: CONN.optional() });
+  const note =
+    'read-only: these rules come from configuration, not from a store table; change them in sellbridge.yaml and restart';
+
+  registerEditableRules(
+    ctx,
+    'carrier',
+    'carriers',
+    'Sage ShipMethID -> Amazon carrierCode/shippingMethod',
+    (connectionId) => {
+      const r = rulesOf(connectionId);
+      return {
+        source: r.source,
+        rows: Object.entries(r.rules.carriers).map(([shipMethId, c]) => ({ shipMethId, ...c })),
+        extra: { shipMethods: r.rules.shipMethods },
+        merge: (stored, base) => {
+          const ids = new Set(stored.map((x) => normaliseShipMethId(String(x.shipMethId))));
+          return base.filter((b) => !ids.has(normaliseShipMethId(String(b.shipMethId))));
+        },
+      };
+    },
+  );
   registerEditableRules(ctx, 'gl', 'gl-rules', 'Settlement transaction/amount type/description -> GL account', () => {
-    const gl = (ctx.glRules ? ctx.glRules() : { chargeLines: DEFAULT_CHARGE_LINES, settlementAccounts: DEFAULT_SETTLEMENT_ACCOUNTS }) as { chargeLines?: unknown; settlementAccounts?: SettlementAccountRules };
+    const gl = (
+      ctx.glRules
+        ? ctx.glRules()
+        : { chargeLines: DEFAULT_CHARGE_LINES, settlementAccounts: DEFAULT_SETTLEMENT_ACCOUNTS }
+    ) as { chargeLines?: unknown; settlementAccounts?: SettlementAccountRules };
     const accounts = gl.settlementAccounts ?? DEFAULT_SETTLEMENT_ACCOUNTS;
     return {
       source: ctx.glRules ? 'config' : 'defaults',
       rows: accounts.rules.map((x) => ({ ...x })),
-      extra: { chargeLines: gl.chargeLines, bankAccount: accounts.bankAccount, suspenseAccount: accounts.suspenseAccount ?? null },
+      extra: {
+        chargeLines: gl.chargeLines,
+        bankAccount: accounts.bankAccount,
+        suspenseAccount: accounts.suspenseAccount ?? null,
+      },
       merge: (_stored, base) => base,
     };
   });
   registerEditableRules(ctx, 'custom-field', 'custom-fields', 'Sage item fields -> Amazon listing attributes', () => ({
     source: 'defaults',
     rows: DEFAULT_CUSTOM_FIELD_MAP.map((x) => ({ ...x })),
-    extra: { note: 'A stored map replaces the configured inventory.customFieldMap as a whole; the rows marked defaults are the demo map, in effect only where configured.' },
+    extra: {
+      note: 'A stored map replaces the configured inventory.customFieldMap as a whole; the rows marked defaults are the demo map, in effect only where configured.',
+    },
     merge: (stored, base) => (stored.length ? [] : base),
   }));
   routes.add(
-    { method: 'GET', url: '/api/v1/mappings/customers', role: 'viewer', tag: 'mappings', summary: 'Amazon marketplace -> Sage customer and warehouse (read-only)', query: ConnQuery, response: readOnly },
+    {
+      method: 'GET',
+      url: '/api/v1/mappings/customers',
+      role: 'viewer',
+      tag: 'mappings',
+      summary: 'Amazon marketplace -> Sage customer and warehouse (read-only)',
+      query: ConnQuery,
+      response: readOnly,
+    },
     async ({ query }) => {
       const r = rulesOf(query.connectionId ?? ctx.connectionId);
-      return { source: r.source, editable: false, note, rules: { customers: r.rules.customers, warehouseId: r.rules.warehouseId } };
+      return {
+        source: r.source,
+        editable: false,
+        note,
+        rules: { customers: r.rules.customers, warehouseId: r.rules.warehouseId },
+      };
     },
   );
 }
@@ -196,7 +313,11 @@ interface BaseRules {
 const CONN_Q = z.strictObject({ connectionId: z.string().trim().min(1).max(100).optional() });
 /** A refused import: at most 100 issues listed (with the count), each text cut, so the answer stays bounded. */
 const badRows = (issues: RowIssue[]) => ({
-  error: `${issues.length} problem(s); nothing saved: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.field}: ${i.problem}`).join('; ').slice(0, 2000)}`,
+  error: `${issues.length} problem(s); nothing saved: ${issues
+    .slice(0, 5)
+    .map((i) => `row ${i.row} ${i.field}: ${i.problem}`)
+    .join('; ')
+    .slice(0, 2000)}`,
   issues: issues.slice(0, 100).map((i) => ({ ...i, field: cut(i.field, 100), problem: cut(i.problem, 500) })),
   issueCount: issues.length,
 });
@@ -208,7 +329,13 @@ const headerText = (header: readonly string[]) => cut(header.join(','), 200) || 
  * GET (effective rules, each with its source), PUT (replace the stored list), GET .csv and POST .csv (all-or-nothing)
  * for one editable kind. Stored rows come first; the flows read them per job (no restart needed).
  */
-function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: string, what: string, base: (connectionId: string) => BaseRules): void {
+function registerEditableRules(
+  ctx: ServerContext,
+  kind: MappingRuleKind,
+  slug: string,
+  what: string,
+  base: (connectionId: string) => BaseRules,
+): void {
   const { routes } = ctx;
   const stored = storeMappingRules(ctx.store, ctx.clock);
   const columns = ROW_COLUMNS[kind];
@@ -217,7 +344,16 @@ function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: 
     const v = validateRows(kind, rows, firstRow);
     if (!v.ok) return v;
     await stored.replace(connectionId, kind, v.rows, actor);
-    await writeAudit(ctx.store.db, { actor, action: `mapping.${kind}.${via}`, target: `mapping_rules:${connectionId}:${kind}`, detail: { rows: v.rows.length } }, ctx.clock.now());
+    await writeAudit(
+      ctx.store.db,
+      {
+        actor,
+        action: `mapping.${kind}.${via}`,
+        target: `mapping_rules:${connectionId}:${kind}`,
+        detail: { rows: v.rows.length },
+      },
+      ctx.clock.now(),
+    );
     return v;
   };
 
@@ -234,7 +370,11 @@ function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: 
         source: z.enum(['store', 'config', 'defaults']),
         editable: z.literal(true),
         note: z.string(),
-        stored: z.object({ rows: z.array(z.record(z.string(), z.unknown())), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() }),
+        stored: z.object({
+          rows: z.array(z.record(z.string(), z.unknown())),
+          updatedAt: z.string().nullable(),
+          updatedBy: z.string().nullable(),
+        }),
         rules: z.unknown(),
       }),
     },
@@ -243,14 +383,20 @@ function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: 
       const b = base(connectionId);
       const s = await stored.list(connectionId, kind);
       const storedRows = s.rows as Row[];
-      const effective = [...storedRows.map((r) => ({ ...r, source: 'store' })), ...b.merge(storedRows, b.rows).map((r) => ({ ...r, source: b.source }))];
+      const effective = [
+        ...storedRows.map((r) => ({ ...r, source: 'store' })),
+        ...b.merge(storedRows, b.rows).map((r) => ({ ...r, source: b.source })),
+      ];
       return {
         connectionId,
         source: storedRows.length ? 'store' : b.source,
         editable: true,
         note: `Stored rows (PUT ${url} or POST ${url}.csv) are tried before the ${b.source} ones and take effect on the next job, without a restart.`,
         stored: { rows: storedRows, updatedAt: s.updatedAt ?? null, updatedBy: s.updatedBy ?? null },
-        rules: { [kind === 'carrier' ? 'carriers' : kind === 'gl' ? 'settlementRules' : 'fields']: effective, ...b.extra },
+        rules: {
+          [kind === 'carrier' ? 'carriers' : kind === 'gl' ? 'settlementRules' : 'fields']: effective,
+          ...b.extra,
+        },
       };
     },
   );
@@ -281,7 +427,10 @@ function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: 
       role: 'viewer',
       tag: 'mappings',
       summary: `Stored ${slug} as CSV (${columns.join(',')}) for a spreadsheet; with \`effective=true\` the configured/default rows follow (import keeps them all as stored rows)`,
-      query: z.strictObject({ connectionId: z.string().trim().min(1).max(100).optional(), effective: z.enum(['true', 'false']).optional() }),
+      query: z.strictObject({
+        connectionId: z.string().trim().min(1).max(100).optional(),
+        effective: z.enum(['true', 'false']).optional(),
+      }),
       produces: 'text/csv',
     },
     async ({ query, reply }) => {
@@ -292,7 +441,20 @@ function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: 
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${slug}.csv"`)
-        .send(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined || r[c] === null ? '' : Array.isArray(r[c]) ? (r[c] as unknown[]).join('|') : String(r[c]))))));
+        .send(
+          toCsv(
+            columns,
+            rows.map((r) =>
+              columns.map((c) =>
+                r[c] === undefined || r[c] === null
+                  ? ''
+                  : Array.isArray(r[c])
+                    ? (r[c] as unknown[]).join('|')
+                    : String(r[c]),
+              ),
+            ),
+          ),
+        );
     },
   );
 
@@ -314,16 +476,33 @@ function registerEditableRules(ctx: ServerContext, kind: MappingRuleKind, slug: 
       try {
         rows = parseCsv(body);
       } catch (err) {
-        return reply.code(400).send({ error: `CSV: ${(err as Error).message}`, issues: [{ row: 0, field: '(csv)', problem: (err as Error).message }] });
+        return reply.code(400).send({
+          error: `CSV: ${(err as Error).message}`,
+          issues: [{ row: 0, field: '(csv)', problem: (err as Error).message }],
+        });
       }
       const header = (rows.shift() ?? []).map((h) => h.trim());
       const idx = header.map((h) => columns.find((c) => c.toLowerCase() === h.toLowerCase()));
       const unknown = header.filter((_, i) => !idx[i]);
       if (unknown.length || !header.length)
-        return reply.code(400).send({ error: `CSV header must use only ${columns.join(',')}; got: ${headerText(header)}`, issues: [{ row: 1, field: cut(unknown[0] ?? '(header)', 100), problem: 'unknown column' }] });
+        return reply.code(400).send({
+          error: `CSV header must use only ${columns.join(',')}; got: ${headerText(header)}`,
+          issues: [{ row: 1, field: cut(unknown[0] ?? '(header)', 100), problem: 'unknown column' }],
+        });
       const extra = rows.findIndex((r) => r.slice(header.length).some((c) => c.trim() !== ''));
-      if (extra >= 0) return reply.code(400).send(badRows([{ row: extra + 2, field: '(row)', problem: `more cells than the ${header.length} header columns` }]));
-      const objects = rows.map((r) => Object.fromEntries(idx.flatMap((c, i) => (c && (r[i] ?? '').trim() !== '' ? [[c, r[i]!.replace(/^'(?=[=+\-@])/, '')]] : []))));
+      if (extra >= 0)
+        return reply
+          .code(400)
+          .send(
+            badRows([
+              { row: extra + 2, field: '(row)', problem: `more cells than the ${header.length} header columns` },
+            ]),
+          );
+      const objects = rows.map((r) =>
+        Object.fromEntries(
+          idx.flatMap((c, i) => (c && (r[i] ?? '').trim() !== '' ? [[c, r[i]!.replace(/^'(?=[=+\-@])/, '')]] : [])),
+        ),
+      );
       const r = await save(query.connectionId ?? ctx.connectionId, objects, principal.actor, 2, 'import');
       if (!r.ok) return reply.code(400).send(badRows(r.issues));
       return { imported: r.rows.length };

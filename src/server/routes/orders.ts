@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { ORDER_LIFECYCLE, SYNC_STATES, isSyncState } from '../../core/lifecycle.ts';
-import { findOrderLinkRow, listOrderLinks, type OrderLinkCursor, type OrderLinkRow } from '../../connectors/store/order-links.ts';
+import {
+  findOrderLinkRow,
+  listOrderLinks,
+  type OrderLinkCursor,
+  type OrderLinkRow,
+} from '../../connectors/store/order-links.ts';
 import { listConfirmationRows } from '../../connectors/store/shipment-confirmations.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import { roleAllows } from '../../runtime/auth/roles.ts';
@@ -39,11 +44,14 @@ function summary(r: OrderLinkRow) {
   };
 }
 
-const encodeCursor = (r: OrderLinkRow) => Buffer.from(JSON.stringify([r.updated_at, r.connection_id, r.amazon_order_id])).toString('base64url');
+const encodeCursor = (r: OrderLinkRow) =>
+  Buffer.from(JSON.stringify([r.updated_at, r.connection_id, r.amazon_order_id])).toString('base64url');
 function decodeCursor(c: string): OrderLinkCursor | undefined {
   try {
     const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') ? (v as [string, string, string]) : undefined;
+    return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string')
+      ? (v as [string, string, string])
+      : undefined;
   } catch {
     return undefined;
   }
@@ -66,11 +74,19 @@ export function registerOrderRoutes(ctx: ServerContext): void {
         limit: Limit(50, 500),
         cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
       }),
-      response: z.object({ orders: z.array(OrderSummary), nextCursor: z.string().nullable(), states: z.array(z.object({ state: z.string(), description: z.string(), terminal: z.boolean() })) }),
+      response: z.object({
+        orders: z.array(OrderSummary),
+        nextCursor: z.string().nullable(),
+        states: z.array(z.object({ state: z.string(), description: z.string(), terminal: z.boolean() })),
+      }),
     },
     async ({ query, reply }) => {
       const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-      if (query.cursor && !after) return reply.code(400).send({ error: 'invalid request: query cursor: not a cursor this API returned', issues: [{ in: 'query', field: 'cursor', problem: 'not a cursor this API returned' }] });
+      if (query.cursor && !after)
+        return reply.code(400).send({
+          error: 'invalid request: query cursor: not a cursor this API returned',
+          issues: [{ in: 'query', field: 'cursor', problem: 'not a cursor this API returned' }],
+        });
       const rows = await listOrderLinks(ctx.store, {
         limit: query.limit + 1,
         ...(query.q ? { q: query.q } : {}),
@@ -82,7 +98,11 @@ export function registerOrderRoutes(ctx: ServerContext): void {
       return {
         orders: page.map(summary),
         nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
-        states: SYNC_STATES.map((s) => ({ state: s, description: ORDER_LIFECYCLE[s].description, terminal: ORDER_LIFECYCLE[s].terminal })),
+        states: SYNC_STATES.map((s) => ({
+          state: s,
+          description: ORDER_LIFECYCLE[s].description,
+          terminal: ORDER_LIFECYCLE[s].terminal,
+        })),
       };
     },
   );
@@ -93,12 +113,23 @@ export function registerOrderRoutes(ctx: ServerContext): void {
       url: '/api/v1/orders/:amazonOrderId',
       role: 'viewer',
       tag: 'orders',
-      summary: 'One order: lifecycle state and its next moves, Sage TranNo/SOKey, shipment confirmations, dead letters and audit',
+      summary:
+        'One order: lifecycle state and its next moves, Sage TranNo/SOKey, shipment confirmations, dead letters and audit',
       params: AmazonOrderId,
       query: ConnQuery,
       response: OrderSummary.extend({
         lifecycle: z.object({ description: z.string(), terminal: z.boolean(), next: z.array(z.string()) }),
-        confirmations: z.array(z.object({ shipmentKey: z.string(), packageNo: z.string(), packageReferenceId: z.string(), state: z.string(), sendAttempts: z.number(), detail: z.unknown(), updatedAt: z.string() })),
+        confirmations: z.array(
+          z.object({
+            shipmentKey: z.string(),
+            packageNo: z.string(),
+            packageReferenceId: z.string(),
+            state: z.string(),
+            sendAttempts: z.number(),
+            detail: z.unknown(),
+            updatedAt: z.string(),
+          }),
+        ),
         deadLetters: z.array(z.unknown()),
         audit: z.array(z.unknown()),
         pii: z.object({ stored: z.boolean(), deliveredAt: z.string().nullable(), purgeAfter: z.string().nullable() }),
@@ -108,13 +139,29 @@ export function registerOrderRoutes(ctx: ServerContext): void {
     async ({ params, query, reply }) => {
       const row = await findOrderLinkRow(ctx.store, params.amazonOrderId, query.connectionId);
       if (!row) return reply.code(404).send({ error: `Sellbridge has no order ${params.amazonOrderId}` });
-      const info = isSyncState(row.state) ? ORDER_LIFECYCLE[row.state] : { description: 'unknown state', terminal: false, next: [] };
+      const info = isSyncState(row.state)
+        ? ORDER_LIFECYCLE[row.state]
+        : { description: 'unknown state', terminal: false, next: [] };
       const confirmations = await listConfirmationRows(ctx.store, row.connection_id, row.amazon_order_id);
-      const dls = await ctx.store.db.selectFrom('dead_letters').select('id').where('job_key', 'like', `%:${row.amazon_order_id}`).orderBy('last_failed_at', 'desc').limit(20).execute();
+      const dls = await ctx.store.db
+        .selectFrom('dead_letters')
+        .select('id')
+        .where('job_key', 'like', `%:${row.amazon_order_id}`)
+        .orderBy('last_failed_at', 'desc')
+        .limit(20)
+        .execute();
       const deadLetters = [];
       for (const d of dls) deadLetters.push(summaryOf(await ctx.deadLetters.get(d.id)));
-      const audit = await ctx.store.db.selectFrom('audit_log').selectAll().where('target', 'like', `%${row.amazon_order_id}%`).orderBy('id', 'desc').limit(50).execute();
-      const pii = ctx.pii ? await ctx.pii.has({ connectionId: row.connection_id, amazonOrderId: row.amazon_order_id }) : { stored: false, deliveredAt: null, purgeAfter: null };
+      const audit = await ctx.store.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('target', 'like', `%${row.amazon_order_id}%`)
+        .orderBy('id', 'desc')
+        .limit(50)
+        .execute();
+      const pii = ctx.pii
+        ? await ctx.pii.has({ connectionId: row.connection_id, amazonOrderId: row.amazon_order_id })
+        : { stored: false, deliveredAt: null, purgeAfter: null };
       return {
         ...summary(row),
         lifecycle: { description: info.description, terminal: info.terminal, next: [...info.next] },
@@ -128,7 +175,14 @@ export function registerOrderRoutes(ctx: ServerContext): void {
           updatedAt: c.updated_at,
         })),
         deadLetters,
-        audit: audit.map((a) => ({ id: Number(a.id), at: a.at, actor: a.actor, action: a.action, target: a.target, detail: JSON.parse(a.detail) as unknown })),
+        audit: audit.map((a) => ({
+          id: Number(a.id),
+          at: a.at,
+          actor: a.actor,
+          action: a.action,
+          target: a.target,
+          detail: JSON.parse(a.detail) as unknown,
+        })),
         pii: { stored: pii.stored, deliveredAt: pii.deliveredAt, purgeAfter: pii.purgeAfter },
       };
     },
@@ -140,14 +194,19 @@ export function registerOrderRoutes(ctx: ServerContext): void {
       url: '/api/v1/orders/:amazonOrderId/preview',
       role: 'viewer',
       tag: 'orders',
-      summary: 'The Sage sales order Sellbridge would create for this Amazon order, without creating it (reads Amazon and Sage)',
+      summary:
+        'The Sage sales order Sellbridge would create for this Amazon order, without creating it (reads Amazon and Sage)',
       params: AmazonOrderId,
       query: ConnQuery,
       response: z.unknown(),
       statuses: { 501: 'the order flows are not wired into this server process' },
     },
     async ({ params, query, reply }) => {
-      if (!ctx.orderFlow) return reply.code(501).send({ error: 'order preview is not available: this server runs without the order flow (Amazon and Sage connections); start it with `sellbridge run`' });
+      if (!ctx.orderFlow)
+        return reply.code(501).send({
+          error:
+            'order preview is not available: this server runs without the order flow (Amazon and Sage connections); start it with `sellbridge run`',
+        });
       return ctx.orderFlow.preview(query.connectionId ?? ctx.connectionId, params.amazonOrderId);
     },
   );
@@ -158,19 +217,33 @@ export function registerOrderRoutes(ctx: ServerContext): void {
       url: '/api/v1/orders/:amazonOrderId/pii',
       role: ctx.settings.piiViewRole,
       tag: 'orders',
-      summary: 'Buyer name, address, phone and e-mail of an order, decrypted; needs security.piiViewRole (default operator) and every view is audited',
+      summary:
+        'Buyer name, address, phone and e-mail of an order, decrypted; needs security.piiViewRole (default operator) and every view is audited',
       params: AmazonOrderId,
       query: ConnQuery,
       response: z.object({ pii: z.unknown(), purgeAfter: z.string().nullable() }),
       statuses: { 404: 'nothing stored (never kept, or already purged)', 501: 'no PII key configured' },
     },
     async ({ params, query, reply, principal }) => {
-      if (!roleAllows(principal.role, ctx.settings.piiViewRole)) return reply.code(403).send({ error: `viewing buyer data needs the ${ctx.settings.piiViewRole} role; ${principal.actor} has ${principal.role}` });
-      if (!ctx.pii) return reply.code(501).send({ error: 'buyer PII is not available: no PII key is configured (security.piiKeys or security.piiKeyFile)' });
+      if (!roleAllows(principal.role, ctx.settings.piiViewRole))
+        return reply.code(403).send({
+          error: `viewing buyer data needs the ${ctx.settings.piiViewRole} role; ${principal.actor} has ${principal.role}`,
+        });
+      if (!ctx.pii)
+        return reply.code(501).send({
+          error: 'buyer PII is not available: no PII key is configured (security.piiKeys or security.piiKeyFile)',
+        });
       const ref = { connectionId: query.connectionId ?? ctx.connectionId, amazonOrderId: params.amazonOrderId };
       const pii = await ctx.pii.get(ref);
-      if (!pii) return reply.code(404).send({ error: `no buyer data is stored for order ${params.amazonOrderId} (never kept, or purged after the retention period)` });
-      await writeAudit(ctx.store.db, { actor: principal.actor, action: 'pii.view', target: `order:${ref.connectionId}:${ref.amazonOrderId}` }, ctx.clock.now());
+      if (!pii)
+        return reply.code(404).send({
+          error: `no buyer data is stored for order ${params.amazonOrderId} (never kept, or purged after the retention period)`,
+        });
+      await writeAudit(
+        ctx.store.db,
+        { actor: principal.actor, action: 'pii.view', target: `order:${ref.connectionId}:${ref.amazonOrderId}` },
+        ctx.clock.now(),
+      );
       return { pii, purgeAfter: (await ctx.pii.has(ref)).purgeAfter };
     },
   );

@@ -4,9 +4,15 @@ import type { ServerContext } from '../context.ts';
 import { readiness } from '../readiness.ts';
 import { openDeadLettersByCode } from './dead-letters.ts';
 
-const Health = z.object({ ok: z.boolean().nullable().describe('null: not wired in this process'), detail: z.string().nullable(), lastSyncAt: z.string().nullable() });
+const Health = z.object({
+  ok: z.boolean().nullable().describe('null: not wired in this process'),
+  detail: z.string().nullable(),
+  lastSyncAt: z.string().nullable(),
+});
 
-type BucketTables = { rate_buckets: { key: string; tokens: number; updated_at_ms: number; rate: number; burst: number } };
+type BucketTables = {
+  rate_buckets: { key: string; tokens: number; updated_at_ms: number; rate: number; burst: number };
+};
 
 function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -24,9 +30,17 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
       response: z.object({
         health: z.object({ store: Health, sage: Health, amazon: Health }),
         queues: z.array(z.object({ queue: z.string(), state: z.string(), count: z.number() })),
-        deadLetters: z.object({ total: z.number(), byCode: z.array(z.object({ code: z.string(), count: z.number() })) }),
+        deadLetters: z.object({
+          total: z.number(),
+          byCode: z.array(z.object({ code: z.string(), count: z.number() })),
+        }),
         throughput: z.array(z.object({ minute: z.string(), completed: z.number(), failed: z.number() })),
-        latency: z.object({ orderToSageP50Ms: z.number().nullable(), orderToSageP99Ms: z.number().nullable(), samples: z.number(), basis: z.string() }),
+        latency: z.object({
+          orderToSageP50Ms: z.number().nullable(),
+          orderToSageP99Ms: z.number().nullable(),
+          samples: z.number(),
+          basis: z.string(),
+        }),
         buckets: z.array(z.object({ operation: z.string(), tokens: z.number(), burst: z.number(), rate: z.number() })),
         circuits: z.array(z.object({ target: z.string(), state: z.string() })),
         generatedAt: z.string(),
@@ -35,22 +49,43 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
     async () => {
       const now = ctx.clock.now();
       const checks = await readiness(ctx);
-      const lastSync = await ctx.store.db.selectFrom('watermarks').select((eb) => eb.fn.max('updated_at').as('at')).executeTakeFirst();
+      const lastSync = await ctx.store.db
+        .selectFrom('watermarks')
+        .select((eb) => eb.fn.max('updated_at').as('at'))
+        .executeTakeFirst();
       const health = (name: 'store' | 'sage' | 'amazon') => {
         const c = checks[name];
-        return { ok: c ? c.ok : null, detail: c?.detail ?? (c ? null : 'not wired in this server process'), lastSyncAt: c?.lastSyncAt ?? (name === 'amazon' ? (lastSync?.at ?? null) : null) };
+        return {
+          ok: c ? c.ok : null,
+          detail: c?.detail ?? (c ? null : 'not wired in this server process'),
+          lastSyncAt: c?.lastSyncAt ?? (name === 'amazon' ? (lastSync?.at ?? null) : null),
+        };
       };
       const byCode = await openDeadLettersByCode(ctx);
       // Order-to-Sage latency: received (order_links.created_at) to the Sage order (updated_at while still `created`), last 24 h.
       const since = new Date(now.getTime() - 86_400_000).toISOString();
       const links = await createdOrderTimes(ctx.store, since);
-      const ms = links.map((l) => Date.parse(l.updated_at) - Date.parse(l.created_at)).filter((x) => Number.isFinite(x) && x >= 0).sort((a, b) => a - b);
+      const ms = links
+        .map((l) => Date.parse(l.updated_at) - Date.parse(l.created_at))
+        .filter((x) => Number.isFinite(x) && x >= 0)
+        .sort((a, b) => a - b);
       let buckets: Array<{ operation: string; tokens: number; burst: number; rate: number }>;
       try {
-        const rows = await ctx.store.db.withTables<BucketTables>().selectFrom('rate_buckets').selectAll().orderBy('key').limit(200).execute();
+        const rows = await ctx.store.db
+          .withTables<BucketTables>()
+          .selectFrom('rate_buckets')
+          .selectAll()
+          .orderBy('key')
+          .limit(200)
+          .execute();
         buckets = rows.map((r) => {
           const elapsedS = Math.max(0, (now.getTime() - Number(r.updated_at_ms)) / 1000);
-          return { operation: r.key.split('|').pop() ?? r.key, tokens: Math.min(Number(r.burst), Number(r.tokens) + elapsedS * Number(r.rate)), burst: Number(r.burst), rate: Number(r.rate) };
+          return {
+            operation: r.key.split('|').pop() ?? r.key,
+            tokens: Math.min(Number(r.burst), Number(r.tokens) + elapsedS * Number(r.rate)),
+            burst: Number(r.burst),
+            rate: Number(r.rate),
+          };
         });
       } catch {
         buckets = [];

@@ -14,7 +14,10 @@ function quarantineView(r: SettlementTables['settlement_quarantine']) {
   const parsed = r.issues.length > 1_000_000 ? undefined : json(r.issues);
   const all = Array.isArray(parsed) ? (parsed as unknown[]) : [];
   const issues = all.slice(0, LIST_ISSUES).map((i) => {
-    const o = (i && typeof i === 'object' ? i : { field: 'file', problem: String(i) }) as { field?: unknown; problem?: unknown };
+    const o = (i && typeof i === 'object' ? i : { field: 'file', problem: String(i) }) as {
+      field?: unknown;
+      problem?: unknown;
+    };
     return { field: excerpt(String(o.field ?? ''), 200), problem: excerpt(String(o.problem ?? ''), 500) };
   });
   return {
@@ -54,7 +57,10 @@ export function registerReportRoutes(ctx: ServerContext): void {
       response: z.object({ feeds: z.array(z.record(z.string(), z.unknown())) }),
     },
     async ({ query }) => {
-      const rows = await listListingFeeds(ctx.store, { limit: query.limit, ...(query.status ? { status: query.status } : {}) });
+      const rows = await listListingFeeds(ctx.store, {
+        limit: query.limit,
+        ...(query.status ? { status: query.status } : {}),
+      });
       return {
         feeds: rows.map((r) => ({
           id: r.id,
@@ -87,7 +93,7 @@ export function registerReportRoutes(ctx: ServerContext): void {
     depositDate: r.deposit_date,
     rows: Number(r.rows),
     source: r.source,
-    journalCount: (asArray(json(r.journals))).length,
+    journalCount: asArray(json(r.journals)).length,
     lastError: r.last_error,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -99,12 +105,19 @@ export function registerReportRoutes(ctx: ServerContext): void {
       url: '/api/v1/settlements',
       role: 'viewer',
       tag: 'settlements',
-      summary: 'Settlement reports and their posting state (posting, posted, correcting, failed), newest deposit first, plus files refused as a whole (quarantine)',
+      summary:
+        'Settlement reports and their posting state (posting, posted, correcting, failed), newest deposit first, plus files refused as a whole (quarantine)',
       query: z.strictObject({ state: z.string().max(30).optional(), limit: Limit(50, 500) }),
-      response: z.object({ settlements: z.array(z.record(z.string(), z.unknown())), quarantine: z.array(z.record(z.string(), z.unknown())) }),
+      response: z.object({
+        settlements: z.array(z.record(z.string(), z.unknown())),
+        quarantine: z.array(z.record(z.string(), z.unknown())),
+      }),
     },
     async ({ query }) => {
-      const { settlements, quarantine } = await listSettlementRows(ctx.store, { limit: query.limit, ...(query.state ? { state: query.state } : {}) });
+      const { settlements, quarantine } = await listSettlementRows(ctx.store, {
+        limit: query.limit,
+        ...(query.state ? { state: query.state } : {}),
+      });
       return {
         settlements: settlements.map(settlementView),
         quarantine: quarantine.map(quarantineView),
@@ -117,7 +130,8 @@ export function registerReportRoutes(ctx: ServerContext): void {
       url: '/api/v1/settlements/:id',
       role: 'viewer',
       tag: 'settlements',
-      summary: 'One settlement with its Sage GL journals (reference, batch, lines) and the per-order sums for reconciliation',
+      summary:
+        'One settlement with its Sage GL journals (reference, batch, lines) and the per-order sums for reconciliation',
       params: z.strictObject({ id: z.string().min(1).max(100) }),
       query: z.strictObject({ connectionId: z.string().max(100).optional() }),
       response: z.record(z.string(), z.unknown()),
@@ -131,7 +145,13 @@ export function registerReportRoutes(ctx: ServerContext): void {
         ...settlementView(r),
         journals: json(r.journals),
         pendingJournals: r.pending_journals ? json(r.pending_journals) : null,
-        orders: orders.map((o) => ({ amazonOrderId: o.amazon_order_id, currency: o.currency, amountMinor: Number(o.amount_minor), rows: Number(o.rows), postedAt: o.posted_at })),
+        orders: orders.map((o) => ({
+          amazonOrderId: o.amazon_order_id,
+          currency: o.currency,
+          amountMinor: Number(o.amount_minor),
+          rows: Number(o.rows),
+          postedAt: o.posted_at,
+        })),
       };
     },
   );
@@ -144,13 +164,41 @@ export function registerReportRoutes(ctx: ServerContext): void {
       summary:
         'Stored inventory findings: read-back flags (Amazon accepted a feed but shows another value) and SKU changes held until a person acts (rejected by Amazon, price outside the guard rails). The full Sage-vs-Amazon comparison runs live with `sellbridge inventory reconcile`',
       query: z.strictObject({ sku: z.string().max(100).optional(), limit: Limit(100, 1000) }),
-      response: z.object({ flags: z.array(z.record(z.string(), z.unknown())), held: z.array(z.record(z.string(), z.unknown())), note: z.string() }),
+      response: z.object({
+        flags: z.array(z.record(z.string(), z.unknown())),
+        held: z.array(z.record(z.string(), z.unknown())),
+        note: z.string(),
+      }),
     },
     async ({ query }) => {
-      const { flags, held } = await listListingFindings(ctx.store, { limit: query.limit, ...(query.sku ? { sku: query.sku } : {}) });
+      const { flags, held } = await listListingFindings(ctx.store, {
+        limit: query.limit,
+        ...(query.sku ? { sku: query.sku } : {}),
+      });
       return {
-        flags: flags.map((r) => ({ id: r.id, connectionId: r.connection_id, marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, feedId: r.feed_id, detail: r.detail, createdAt: r.created_at })),
-        held: held.map((r) => ({ id: r.id, connectionId: r.connection_id, marketplaceId: r.marketplace_id, sku: r.sku, kind: r.kind, field: r.field, target: json(r.target), reason: r.reason, state: r.state, createdAt: r.created_at, updatedAt: r.updated_at })),
+        flags: flags.map((r) => ({
+          id: r.id,
+          connectionId: r.connection_id,
+          marketplaceId: r.marketplace_id,
+          sku: r.sku,
+          kind: r.kind,
+          feedId: r.feed_id,
+          detail: r.detail,
+          createdAt: r.created_at,
+        })),
+        held: held.map((r) => ({
+          id: r.id,
+          connectionId: r.connection_id,
+          marketplaceId: r.marketplace_id,
+          sku: r.sku,
+          kind: r.kind,
+          field: r.field,
+          target: json(r.target),
+          reason: r.reason,
+          state: r.state,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        })),
         note: 'the full comparison of Sage available and Amazon quantities runs live: sellbridge inventory reconcile (writes CSV/JSON reports)',
       };
     },

@@ -2,7 +2,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedConfig } from '../../config/schema.ts';
 import { coerceError } from '../../core/errors.ts';
-import { parseNotification, subjectKey, type ParsedNotification } from '../../connectors/amazon/notifications/notification-parser.ts';
+import {
+  parseNotification,
+  subjectKey,
+  type ParsedNotification,
+} from '../../connectors/amazon/notifications/notification-parser.ts';
 import type { Inbox } from '../../runtime/inbox/inbox.ts';
 
 /** Inbox source of notifications that arrive over HTTPS (an EventBridge API destination). */
@@ -29,34 +33,54 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDeps): 
     // what we accept); EventBridge sends application/json, hand-made senders may send text. A body too deep to
     // handle is a 400 like any other malformed notification: a 5xx would make EventBridge redeliver it forever.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.settings.bodyLimitBytes }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'string', bodyLimit: deps.settings.bodyLimitBytes },
+      (_req, body, done) => done(null, body),
+    );
     // Credentials are checked in onRequest, before the body is read at all (issue 13).
     scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       const denied = check(req);
-      if (denied) return reply.code(401).header('www-authenticate', 'Basic realm="sellbridge-webhooks"').send({ error: denied, code: 'SB_AUTH_REQUIRED' });
+      if (denied)
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Basic realm="sellbridge-webhooks"')
+          .send({ error: denied, code: 'SB_AUTH_REQUIRED' });
     });
-    scope.post('/webhooks/amazon', { bodyLimit: deps.settings.bodyLimitBytes }, async (req: FastifyRequest, reply: FastifyReply) => {
-      let parsed: ParsedNotification;
-      try {
-        if (req.body === undefined || req.body === null || req.body === '') throw new Error('empty body');
-        parsed = parseNotification(req.body as string | object);
-      } catch (err) {
-        const e = coerceError(err);
-        const field = typeof e.context['field'] === 'string' ? e.context['field'] : 'body';
-        return reply.code(400).send({ error: `not an SP-API notification: ${e.message.slice(0, 500)}`, code: 'SB_AMZ_NOTIFICATION_INVALID', field });
-      }
-      const outcome = await deps.inbox.accept({
-        source: WEBHOOK_SOURCE,
-        dedupeKey: parsed.notificationId,
-        kind: parsed.notificationType,
-        subject: subjectKey(parsed.subject),
-        payload: JSON.stringify(parsed.document),
-        connectionId: deps.connectionId,
-      });
-      return reply
-        .code(outcome.duplicate ? 200 : 202)
-        .send({ accepted: true, duplicate: outcome.duplicate, notificationId: parsed.notificationId, notificationType: parsed.notificationType, ...(outcome.id ? { inboxId: outcome.id } : {}) });
-    });
+    scope.post(
+      '/webhooks/amazon',
+      { bodyLimit: deps.settings.bodyLimitBytes },
+      async (req: FastifyRequest, reply: FastifyReply) => {
+        let parsed: ParsedNotification;
+        try {
+          if (req.body === undefined || req.body === null || req.body === '') throw new Error('empty body');
+          parsed = parseNotification(req.body as string | object);
+        } catch (err) {
+          const e = coerceError(err);
+          const field = typeof e.context['field'] === 'string' ? e.context['field'] : 'body';
+          return reply.code(400).send({
+            error: `not an SP-API notification: ${e.message.slice(0, 500)}`,
+            code: 'SB_AMZ_NOTIFICATION_INVALID',
+            field,
+          });
+        }
+        const outcome = await deps.inbox.accept({
+          source: WEBHOOK_SOURCE,
+          dedupeKey: parsed.notificationId,
+          kind: parsed.notificationType,
+          subject: subjectKey(parsed.subject),
+          payload: JSON.stringify(parsed.document),
+          connectionId: deps.connectionId,
+        });
+        return reply.code(outcome.duplicate ? 200 : 202).send({
+          accepted: true,
+          duplicate: outcome.duplicate,
+          notificationId: parsed.notificationId,
+          notificationType: parsed.notificationType,
+          ...(outcome.id ? { inboxId: outcome.id } : {}),
+        });
+      },
+    );
   });
 }
 
@@ -64,7 +88,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDeps): 
 function credentialCheck(settings: WebhookDeps['settings']): (req: FastifyRequest) => string | undefined {
   const basicConfigured = settings.basicUser !== undefined && settings.basicPassword !== undefined;
   if (!settings.apiKey && !basicConfigured) {
-    return () => 'webhook is closed: set orders.webhook.apiKey (SELLBRIDGE_ORDERS_WEBHOOK_API_KEY) or orders.webhook.basicUser and basicPassword';
+    return () =>
+      'webhook is closed: set orders.webhook.apiKey (SELLBRIDGE_ORDERS_WEBHOOK_API_KEY) or orders.webhook.basicUser and basicPassword';
   }
   return (req) => {
     const key = req.headers['x-api-key'];
@@ -73,7 +98,12 @@ function credentialCheck(settings: WebhookDeps['settings']): (req: FastifyReques
     if (basicConfigured && /^basic /i.test(auth)) {
       const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon >= 0 && sameSecret(decoded.slice(0, colon), settings.basicUser!) && sameSecret(decoded.slice(colon + 1), settings.basicPassword!)) return undefined;
+      if (
+        colon >= 0 &&
+        sameSecret(decoded.slice(0, colon), settings.basicUser!) &&
+        sameSecret(decoded.slice(colon + 1), settings.basicPassword!)
+      )
+        return undefined;
     }
     return 'missing or wrong webhook credentials (x-api-key header or HTTP Basic)';
   };

@@ -27,7 +27,8 @@ function parseForm(text: string): Record<string, string> {
 }
 
 function parsePayload(payload: unknown, contentType: string | undefined): unknown {
-  if (typeof payload !== 'string') return payload === undefined || payload === null ? undefined : Buffer.isBuffer(payload) ? undefined : payload;
+  if (typeof payload !== 'string')
+    return payload === undefined || payload === null ? undefined : Buffer.isBuffer(payload) ? undefined : payload;
   if (payload === '') return undefined;
   if (contentType?.includes('json')) {
     try {
@@ -40,11 +41,16 @@ function parsePayload(payload: unknown, contentType: string | undefined): unknow
 }
 
 /** Builds the simulator's Fastify app without listening (for `app.inject()` tests). */
-export function buildSimulatorApp(options: SimulatorOptions = {}, state = new SimulatorState(options)): FastifyInstance {
+export function buildSimulatorApp(
+  options: SimulatorOptions = {},
+  state = new SimulatorState(options),
+): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 20 * 1024 * 1024 });
   app.decorate('sim', state);
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, parseForm(body as string)),
+  );
   app.addContentTypeParser('application/x-amz-json-1.0', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, JSON.parse(body as string));
@@ -81,11 +87,21 @@ export function buildSimulatorApp(options: SimulatorOptions = {}, state = new Si
 
   app.setNotFoundHandler((request, reply) => {
     reply.header('x-amzn-RequestId', state.requestId());
-    return sendErrors(reply, new SimHttpError(404, 'NotFound', `The simulator has no resource ${request.method} ${request.url.split('?')[0]}.`));
+    return sendErrors(
+      reply,
+      new SimHttpError(
+        404,
+        'NotFound',
+        `The simulator has no resource ${request.method} ${request.url.split('?')[0]}.`,
+      ),
+    );
   });
   app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    return sendErrors(reply, new SimHttpError(status, status === 500 ? 'InternalFailure' : 'InvalidInput', err.message));
+    return sendErrors(
+      reply,
+      new SimHttpError(status, status === 500 ? 'InternalFailure' : 'InvalidInput', err.message),
+    );
   });
 
   registerLwaRoutes(app, state);

@@ -44,7 +44,11 @@ export interface SimulatorControl {
   /** SQS ARN for a queue name (what createDestination takes). */
   sqsArn(queueName: string): string;
   /** Shortcut for tests: an SQS destination + subscription without calling the API. Returns the queue URL. */
-  subscribe(options: { notificationType: string; queueName?: string; sellerId?: string; payloadVersion?: string }): { queueUrl: string; destinationId: string; subscriptionId: string };
+  subscribe(options: { notificationType: string; queueName?: string; sellerId?: string; payloadVersion?: string }): {
+    queueUrl: string;
+    destinationId: string;
+    subscriptionId: string;
+  };
   /** Where EventBridge destinations are delivered (POST of the EventBridge envelope). */
   setEventBridgeWebhook(url: string | undefined, headers?: Readonly<Record<string, string>>): void;
   /** Probabilities of duplicated and reordered deliveries (seeded). */
@@ -65,18 +69,40 @@ export interface SimulatorControl {
   /** Finishes every queued or in-progress feed now (instead of waiting the scaled processing delay). */
   processFeeds(): void;
   /** Resolves with the feed once its processingStatus is one of `statuses` (default: a final status); at once if it already is. */
-  waitForFeed(feedId: string, statuses?: readonly string[]): Promise<{ feedId: string; processingStatus: string; resultFeedDocumentId?: string }>;
+  waitForFeed(
+    feedId: string,
+    statuses?: readonly string[],
+  ): Promise<{ feedId: string; processingStatus: string; resultFeedDocumentId?: string }>;
   /** Gzip (and flag GZIP) feed processing reports. */
   setFeedResultCompression(gzip: boolean): void;
   /** The next produced document(s) (feed result or report) get this fault, e.g. flagged GZIP but not compressed. */
   injectDocumentFault(fault: DocumentFault, count?: number): void;
   /** A settlement report (Flat File V2) from the simulated orders; publishes REPORT_PROCESSING_FINISHED. */
-  generateSettlementReport(options?: SettlementReportOptions): { reportId: string; reportDocumentId: string; settlementId: string; currency: string; totalMinor: number; text: string };
+  generateSettlementReport(options?: SettlementReportOptions): {
+    reportId: string;
+    reportDocumentId: string;
+    settlementId: string;
+    currency: string;
+    totalMinor: number;
+    text: string;
+  };
   /** The simulator's listing record for a SKU. */
   listing(sku: string, sellerId?: string): SimListing | undefined;
   /** Sets FBA fulfillable quantity for a SKU (creates the SKU in FBA inventory). */
   setFbaInventory(sku: string, fulfillable: number, sellerId?: string): void;
-  waitFor<T = unknown>(name: 'notification' | 'feed' | 'report' | 'order-change' | 'webhook' | 'fault' | 'listing' | 'processing-report' | 'document-uploaded', predicate?: (payload: T) => boolean): Promise<T>;
+  waitFor<T = unknown>(
+    name:
+      | 'notification'
+      | 'feed'
+      | 'report'
+      | 'order-change'
+      | 'webhook'
+      | 'fault'
+      | 'listing'
+      | 'processing-report'
+      | 'document-uploaded',
+    predicate?: (payload: T) => boolean,
+  ): Promise<T>;
 }
 
 export function createControl(sim: SimulatorState, baseUrl: () => string = () => 'http://127.0.0.1'): SimulatorControl {
@@ -94,7 +120,8 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
     order: (orderId) => sim.orders.get(orderId),
     orders: (sellerId) => [...sim.orders.values()].filter((o) => sellerId === undefined || o.sellerId === sellerId),
     expireTokens: (sellerId) => {
-      for (const token of sim.tokens.values()) if (sellerId === undefined || token.sellerId === sellerId) token.expiresAtMs = sim.now() - 1;
+      for (const token of sim.tokens.values())
+        if (sellerId === undefined || token.sellerId === sellerId) token.expiresAtMs = sim.now() - 1;
     },
     injectFault: (spec) => sim.faults.inject(spec),
     setFaultRates: (rates) => sim.faults.setRates(rates),
@@ -114,15 +141,27 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
     sqsArn: arn,
     subscribe: ({ notificationType, queueName = 'sellbridge-notifications', sellerId, payloadVersion }) => {
       hub.queue(queueName);
-      let destination = [...hub.destinations.values()].find((d) => 'sqs' in d.resource && d.resource.sqs.arn === arn(queueName));
+      let destination = [...hub.destinations.values()].find(
+        (d) => 'sqs' in d.resource && d.resource.sqs.arn === arn(queueName),
+      );
       if (!destination) {
         destination = { destinationId: sim.idPrng.uuid(), name: queueName, resource: { sqs: { arn: arn(queueName) } } };
         hub.destinations.set(destination.destinationId, destination);
       }
       const subscriptionId = sim.idPrng.uuid();
       const version = payloadVersion ?? (notificationType === 'ORDER_CHANGE' ? '1.0' : '2020-09-04');
-      hub.subscriptions.set(subscriptionId, { subscriptionId, sellerId: sim.seller(sellerId).sellerId, notificationType, payloadVersion: version, destinationId: destination.destinationId });
-      return { queueUrl: `${baseUrl()}/${SIM_AWS_ACCOUNT}/${queueName}`, destinationId: destination.destinationId, subscriptionId };
+      hub.subscriptions.set(subscriptionId, {
+        subscriptionId,
+        sellerId: sim.seller(sellerId).sellerId,
+        notificationType,
+        payloadVersion: version,
+        destinationId: destination.destinationId,
+      });
+      return {
+        queueUrl: `${baseUrl()}/${SIM_AWS_ACCOUNT}/${queueName}`,
+        destinationId: destination.destinationId,
+        subscriptionId,
+      };
     },
     setEventBridgeWebhook: (url, headers) => hub.setWebhook(url, headers),
     setNotificationFaults: (faults) => hub.setFaults(faults),
@@ -141,7 +180,10 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
     waitForFeed(feedId, statuses = ['DONE', 'FATAL', 'CANCELLED']) {
       const feed = sim.feeds.get(feedId);
       if (feed && statuses.includes(feed.processingStatus)) return Promise.resolve(feed);
-      return this.waitFor<{ feedId: string; processingStatus: string }>('feed', (f) => f.feedId === feedId && statuses.includes(f.processingStatus));
+      return this.waitFor<{ feedId: string; processingStatus: string }>(
+        'feed',
+        (f) => f.feedId === feedId && statuses.includes(f.processingStatus),
+      );
     },
     setFeedResultCompression: (gzip) => {
       sim.gzipFeedResults = gzip;
@@ -149,16 +191,28 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
     injectDocumentFault: (fault, count) => sim.documents.injectFault(fault, count),
     generateSettlementReport: (options) => {
       const { report, file } = generateSettlementReport(sim, options);
-      return { reportId: report.reportId, reportDocumentId: report.reportDocumentId!, settlementId: file.settlementId, currency: file.currency, totalMinor: file.totalMinor, text: file.text };
+      return {
+        reportId: report.reportId,
+        reportDocumentId: report.reportDocumentId!,
+        settlementId: file.settlementId,
+        currency: file.currency,
+        totalMinor: file.totalMinor,
+        text: file.text,
+      };
     },
     listing: (sku, sellerId) => sim.listings.get(sim.seller(sellerId).sellerId, sku),
     setFbaInventory: (sku, fulfillable, sellerId) => {
       const key = `${sim.seller(sellerId).sellerId}\u0000${sku}`;
       const current = sim.fbaStock.get(key);
       const lastUpdatedTime = new Date(sim.now()).toISOString();
-      sim.fbaStock.set(key, current ? { ...current, fulfillable, lastUpdatedTime } : { fulfillable, inboundWorking: 0, inboundShipped: 0, reserved: 0, unfulfillable: 0, lastUpdatedTime });
+      sim.fbaStock.set(
+        key,
+        current
+          ? { ...current, fulfillable, lastUpdatedTime }
+          : { fulfillable, inboundWorking: 0, inboundShipped: 0, reserved: 0, unfulfillable: 0, lastUpdatedTime },
+      );
     },
-    waitFor: <T,>(name: string, predicate?: (payload: T) => boolean) =>
+    waitFor: <T>(name: string, predicate?: (payload: T) => boolean) =>
       new Promise<T>((resolve, reject) => {
         const onEvent = (payload: T): void => {
           if (predicate && !predicate(payload)) return;

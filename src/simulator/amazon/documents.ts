@@ -57,7 +57,14 @@ export class DocumentStore {
   /** Stores produced content (result/report), compressing when asked and applying a pending document fault. */
   produce(doc: SimDocument, text: string, gzip: boolean): void {
     const fault = this.#faults.shift();
-    let body = Buffer.from(fault === 'truncated' ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : fault === 'not-json' ? `<html>${text.slice(0, 20)}` : text, 'utf8');
+    let body = Buffer.from(
+      fault === 'truncated'
+        ? text.slice(0, Math.max(1, Math.floor(text.length / 2)))
+        : fault === 'not-json'
+          ? `<html>${text.slice(0, 20)}`
+          : text,
+      'utf8',
+    );
     if (gzip || fault === 'gzip-flag-not-compressed') {
       doc.compressionAlgorithm = 'GZIP';
       if (fault !== 'gzip-flag-not-compressed') body = gzipSync(body);
@@ -68,14 +75,21 @@ export class DocumentStore {
   /** A fresh presigned URL (valid 5 simulated minutes). */
   url(doc: SimDocument, base: string, contentEncodingHeader = false): string {
     doc.urlExpiresAtMs = this.#sim.now() + this.#sim.scaled(URL_TTL_MS);
-    const query = new URLSearchParams({ 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256', 'X-Amz-Expires': '300', 'X-Amz-Signature': doc.signature });
+    const query = new URLSearchParams({
+      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+      'X-Amz-Expires': '300',
+      'X-Amz-Signature': doc.signature,
+    });
     if (contentEncodingHeader) query.set('response-content-encoding', 'gzip');
     return `${base}/sim-s3/${encodeURIComponent(doc.documentId)}?${query}`;
   }
 }
 
 function s3Error(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).header('content-type', 'application/xml').send(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+  return reply
+    .code(status)
+    .header('content-type', 'application/xml')
+    .send(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`);
 }
 
 export function registerDocumentRoutes(app: FastifyInstance, sim: SimulatorState, store: DocumentStore): void {
@@ -88,7 +102,12 @@ export function registerDocumentRoutes(app: FastifyInstance, sim: SimulatorState
       const doc = store.documents.get(decodeURIComponent((params as { id: string }).id));
       const signature = (query as Record<string, string>)['X-Amz-Signature'];
       if (!doc || signature !== doc.signature) {
-        s3Error(reply, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+        s3Error(
+          reply,
+          403,
+          'SignatureDoesNotMatch',
+          'The request signature we calculated does not match the signature you provided.',
+        );
         return undefined;
       }
       if (doc.urlExpiresAtMs <= sim.now()) {
@@ -105,7 +124,10 @@ export function registerDocumentRoutes(app: FastifyInstance, sim: SimulatorState
       if (doc.kind !== 'feed-input') return s3Error(reply, 403, 'AccessDenied', 'This URL is for download only.');
       doc.content = Buffer.isBuffer(request.body) ? request.body : Buffer.from(String(request.body ?? ''), 'utf8');
       sim.events.emit('document-uploaded', doc);
-      return reply.code(200).header('ETag', `"${doc.signature.slice(0, 16)}"`).send();
+      return reply
+        .code(200)
+        .header('ETag', `"${doc.signature.slice(0, 16)}"`)
+        .send();
     });
 
     scope.get('/sim-s3/:id', { config: { kind: 'document' } }, async (request, reply) => {

@@ -20,9 +20,14 @@ export class SimHttpError extends Error {
   }
 }
 
-export const invalidInput = (message: string, details?: string): SimHttpError => new SimHttpError(400, 'InvalidInput', message, details);
+export const invalidInput = (message: string, details?: string): SimHttpError =>
+  new SimHttpError(400, 'InvalidInput', message, details);
 export const notFound = (message: string): SimHttpError => new SimHttpError(404, 'NotFound', message);
-export const unauthorized = (status: number, message: string): SimHttpError => new SimHttpError(status, 'Unauthorized', message, '');
-export const quotaExceeded = (): SimHttpError => new SimHttpError(429, 'QuotaExceeded', 'You exceeded your quota for the requested resource.');
-export const internalFailure = (): SimHttpError => new SimHttpError(500, 'InternalFailure', 'We encountered an internal error. Please try again.');
-export const serviceUnavailable = (): SimHttpError => new SimHttpError(503, 'ServiceUnavailable', 'Service is temporarily unavailable. Please try again later.');
+export const unauthorized = (status: number, message: string): SimHttpError =>
+  new SimHttpError(status, 'Unauthorized', message, '');
+export const quotaExceeded = (): SimHttpError =>
+  new SimHttpError(429, 'QuotaExceeded', 'You exceeded your quota for the requested resource.');
+export const internalFailure = (): SimHttpError =>
+  new SimHttpError(500, 'InternalFailure', 'We encountered an internal error. Please try again.');
+export const serviceUnavailable = (): SimHttpError =>
+  new SimHttpError(503, 'ServiceUnavailable', 'Service is temporarily unavailable. Please try again later.');

@@ -52,7 +52,12 @@ export class FaultInjector {
   }
 
   inject(spec: FaultSpec): void {
-    this.#queue.push({ kind: spec.kind, operation: spec.operation ?? '*', remaining: spec.count ?? 1, delayMs: spec.delayMs ?? 1_000 });
+    this.#queue.push({
+      kind: spec.kind,
+      operation: spec.operation ?? '*',
+      remaining: spec.count ?? 1,
+      delayMs: spec.delayMs ?? 1_000,
+    });
   }
 
   setRates(rates: FaultRates): void {

@@ -23,7 +23,10 @@ export type OperationHandler = (ctx: OperationContext) => OperationResult | Prom
 export function queryList(request: FastifyRequest, name: string): string[] | undefined {
   const raw = (request.query as Record<string, string | string[] | undefined>)[name];
   if (raw === undefined) return undefined;
-  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const values = (Array.isArray(raw) ? raw : [raw])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return values;
 }
 
@@ -88,19 +91,33 @@ export function authenticate(sim: SimulatorState, op: SimulatedOperation, reques
   if (!value) throw unauthorized(403, 'Access to requested resource is denied.');
   const token = sim.tokens.get(value);
   if (!token) throw unauthorized(403, 'Access to requested resource is denied.');
-  if (token.expiresAtMs <= sim.now()) throw unauthorized(sim.options.expiredTokenStatus ?? 401, 'The access token you provided has expired.');
+  if (token.expiresAtMs <= sim.now())
+    throw unauthorized(sim.options.expiredTokenStatus ?? 401, 'The access token you provided has expired.');
   if (op.token === 'grantless' && token.kind !== 'grantless') {
-    throw unauthorized(403, `${op.operationId} is a grantless operation: use an LWA token from the client_credentials grant.`);
+    throw unauthorized(
+      403,
+      `${op.operationId} is a grantless operation: use an LWA token from the client_credentials grant.`,
+    );
   }
-  if (op.token === 'grantless' && op.name.startsWith('notifications.') && token.scope !== 'sellingpartnerapi::notifications') {
+  if (
+    op.token === 'grantless' &&
+    op.name.startsWith('notifications.') &&
+    token.scope !== 'sellingpartnerapi::notifications'
+  ) {
     throw unauthorized(403, 'The grantless token does not carry the scope sellingpartnerapi::notifications.');
   }
-  if (op.token === 'seller' && token.kind === 'grantless') throw unauthorized(403, 'Access to requested resource is denied.');
+  if (op.token === 'seller' && token.kind === 'grantless')
+    throw unauthorized(403, 'Access to requested resource is denied.');
   return token;
 }
 
 /** Registers one SP-API operation at its official path with auth, faults, usage plan and error shape. */
-export function defineOperation(app: FastifyInstance, sim: SimulatorState, name: string, handler: OperationHandler): void {
+export function defineOperation(
+  app: FastifyInstance,
+  sim: SimulatorState,
+  name: string,
+  handler: OperationHandler,
+): void {
   const op = OPERATIONS_BY_NAME.get(name);
   if (!op) throw new Error(`unknown simulated operation ${name}`);
   app.route({
@@ -116,7 +133,12 @@ export function defineOperation(app: FastifyInstance, sim: SimulatorState, name:
         const decision = sim.limiter.take(`${principal}:${op.name}`, sim.plan(op));
         reply.header('x-amzn-RateLimit-Limit', String(Number(decision.effectiveRate.toPrecision(6))));
         if (!decision.allowed) throw quotaExceeded();
-        const result = await handler({ op, token, sellerId: token.kind === 'grantless' ? undefined : token.sellerId, request });
+        const result = await handler({
+          op,
+          token,
+          sellerId: token.kind === 'grantless' ? undefined : token.sellerId,
+          request,
+        });
         if (result.body === undefined) return reply.code(result.status).send();
         return reply.code(result.status).header('content-type', 'application/json').send(result.body);
       } catch (err) {

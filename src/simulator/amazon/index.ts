@@ -17,7 +17,14 @@ import { SimulatorState, type SimulatorOptions } from './state.ts';
 
 export { buildSimulatorApp } from './app.ts';
 export { SIMULATED_OPERATIONS, type SimulatedOperation } from './operations.ts';
-export { DEFAULT_SELLER, SIM_APPLICATION_ID, type Exchange, type PublishedNotification, type SimSeller, type SimulatorOptions } from './state.ts';
+export {
+  DEFAULT_SELLER,
+  SIM_APPLICATION_ID,
+  type Exchange,
+  type PublishedNotification,
+  type SimSeller,
+  type SimulatorOptions,
+} from './state.ts';
 export type { SimulatorControl } from './control.ts';
 export type { FaultKind, FaultSpec, FaultRates } from './faults.ts';
 export type { NotificationFaults } from './notifications.ts';

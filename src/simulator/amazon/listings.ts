@@ -60,7 +60,14 @@ export class ListingStore {
           attributes: {
             item_name: [{ value: item.title ?? item.sku, language_tag: 'en_US', marketplace_id: marketplace.id }],
             fulfillment_availability: [{ fulfillment_channel_code: 'DEFAULT', quantity: 25 }],
-            purchasable_offer: [{ marketplace_id: marketplace.id, currency: marketplace.currency, audience: 'ALL', our_price: [{ schedule: [{ value_with_tax: Number(decimal(price)) }] }] }],
+            purchasable_offer: [
+              {
+                marketplace_id: marketplace.id,
+                currency: marketplace.currency,
+                audience: 'ALL',
+                our_price: [{ schedule: [{ value_with_tax: Number(decimal(price)) }] }],
+              },
+            ],
           },
           status: ['BUYABLE', 'DISCOVERABLE'],
           issues: [],
@@ -83,18 +90,24 @@ export class ListingStore {
 
   /** Checks attribute values the simulator understands: quantities and prices. */
   validateAttribute(name: string, values: unknown): ListingIssue[] {
-    const bad = (message: string): ListingIssue[] => [{ code: LISTING_ISSUE.badValue, message, severity: 'ERROR', attributeName: name }];
+    const bad = (message: string): ListingIssue[] => [
+      { code: LISTING_ISSUE.badValue, message, severity: 'ERROR', attributeName: name },
+    ];
     if (!Array.isArray(values)) return bad(`'${name}' must be an array of values.`);
     for (const value of values) {
       if (typeof value !== 'object' || value === null) return bad(`'${name}' values must be objects.`);
       const v = value as Record<string, unknown>;
       if (name === 'fulfillment_availability') {
-        if (typeof v.fulfillment_channel_code !== 'string') return bad(`'fulfillment_channel_code' is required in '${name}'.`);
-        if (v.quantity !== undefined && (!Number.isInteger(v.quantity) || (v.quantity as number) < 0)) return bad(`'quantity' must be a whole number of 0 or more, got ${JSON.stringify(v.quantity)}.`);
+        if (typeof v.fulfillment_channel_code !== 'string')
+          return bad(`'fulfillment_channel_code' is required in '${name}'.`);
+        if (v.quantity !== undefined && (!Number.isInteger(v.quantity) || (v.quantity as number) < 0))
+          return bad(`'quantity' must be a whole number of 0 or more, got ${JSON.stringify(v.quantity)}.`);
       }
       if (name === 'purchasable_offer') {
-        const schedule = (v.our_price as { schedule?: { value_with_tax?: unknown }[] }[] | undefined)?.[0]?.schedule?.[0];
-        if (schedule && (typeof schedule.value_with_tax !== 'number' || !(schedule.value_with_tax > 0))) return bad(`'value_with_tax' must be a positive number, got ${JSON.stringify(schedule.value_with_tax)}.`);
+        const schedule = (v.our_price as { schedule?: { value_with_tax?: unknown }[] }[] | undefined)?.[0]
+          ?.schedule?.[0];
+        if (schedule && (typeof schedule.value_with_tax !== 'number' || !(schedule.value_with_tax > 0)))
+          return bad(`'value_with_tax' must be a positive number, got ${JSON.stringify(schedule.value_with_tax)}.`);
       }
     }
     return [];
@@ -106,7 +119,11 @@ export class ListingStore {
     for (const patch of patches) {
       const match = /^\/attributes\/([a-z0-9_]+)$/.exec(patch.path);
       if (!match) {
-        issues.push({ code: LISTING_ISSUE.badPath, message: `Only top-level attributes can be patched: ${patch.path}.`, severity: 'ERROR' });
+        issues.push({
+          code: LISTING_ISSUE.badPath,
+          message: `Only top-level attributes can be patched: ${patch.path}.`,
+          severity: 'ERROR',
+        });
         continue;
       }
       if (patch.op !== 'delete') issues.push(...this.validateAttribute(match[1]!, patch.value));
@@ -132,18 +149,34 @@ export class ListingStore {
     this.touch(listing);
   }
 
-  replaceAttributes(listing: SimListing, attributes: Record<string, Record<string, unknown>[]>, partial: boolean): void {
+  replaceAttributes(
+    listing: SimListing,
+    attributes: Record<string, Record<string, unknown>[]>,
+    partial: boolean,
+  ): void {
     listing.attributes = partial ? { ...listing.attributes, ...attributes } : { ...attributes };
     this.touch(listing);
   }
 
   touch(listing: SimListing): void {
-    listing.lastUpdatedDate = new Date(Math.max(this.#sim.now(), Date.parse(listing.lastUpdatedDate) + 1)).toISOString();
+    listing.lastUpdatedDate = new Date(
+      Math.max(this.#sim.now(), Date.parse(listing.lastUpdatedDate) + 1),
+    ).toISOString();
   }
 
   create(sellerId: string, sku: string, productType: string): SimListing {
     const now = new Date(this.#sim.now()).toISOString();
-    const listing: SimListing = { sku, sellerId, productType, asin: this.#sim.generator(sellerId).asinOf(sku), createdDate: now, lastUpdatedDate: now, attributes: {}, status: ['DISCOVERABLE'], issues: [] };
+    const listing: SimListing = {
+      sku,
+      sellerId,
+      productType,
+      asin: this.#sim.generator(sellerId).asinOf(sku),
+      createdDate: now,
+      lastUpdatedDate: now,
+      attributes: {},
+      status: ['DISCOVERABLE'],
+      issues: [],
+    };
     this.put(listing);
     return listing;
   }

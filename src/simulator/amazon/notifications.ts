@@ -59,7 +59,15 @@ export class SqsQueue {
   }
 
   send(sim: SimulatorState, body: string): SqsMessage {
-    const message: SqsMessage = { messageId: sim.idPrng.uuid(), body, md5: md5(body), sentAtMs: sim.now(), receiptHandle: undefined, visibleAtMs: 0, receiveCount: 0 };
+    const message: SqsMessage = {
+      messageId: sim.idPrng.uuid(),
+      body,
+      md5: md5(body),
+      sentAtMs: sim.now(),
+      receiptHandle: undefined,
+      visibleAtMs: 0,
+      receiveCount: 0,
+    };
     this.messages.push(message);
     for (const wake of this.#waiters) wake();
     return message;
@@ -171,14 +179,33 @@ export class NotificationHub {
     for (const pending of held) this.#transport(pending);
   }
 
-  publish(sellerId: string, notificationType: string, build: (metadata: { applicationId: string; subscriptionId: string; publishTime: string; notificationId: string }) => Record<string, unknown>): number {
+  publish(
+    sellerId: string,
+    notificationType: string,
+    build: (metadata: {
+      applicationId: string;
+      subscriptionId: string;
+      publishTime: string;
+      notificationId: string;
+    }) => Record<string, unknown>,
+  ): number {
     let count = 0;
     for (const subscription of this.subscriptions.values()) {
       if (subscription.sellerId !== sellerId || subscription.notificationType !== notificationType) continue;
       const destination = this.destinations.get(subscription.destinationId);
       if (!destination) continue;
-      const document = build({ applicationId: SIM_APPLICATION_ID, subscriptionId: subscription.subscriptionId, publishTime: new Date(this.#sim.now()).toISOString(), notificationId: this.#sim.idPrng.uuid() });
-      this.#sim.options.onNotification?.({ notificationType, destinationId: destination.destinationId, transport: 'sqs' in destination.resource ? 'sqs' : 'eventBridge', document });
+      const document = build({
+        applicationId: SIM_APPLICATION_ID,
+        subscriptionId: subscription.subscriptionId,
+        publishTime: new Date(this.#sim.now()).toISOString(),
+        notificationId: this.#sim.idPrng.uuid(),
+      });
+      this.#sim.options.onNotification?.({
+        notificationType,
+        destinationId: destination.destinationId,
+        transport: 'sqs' in destination.resource ? 'sqs' : 'eventBridge',
+        document,
+      });
       this.#sim.events.emit('notification', { notificationType, document });
       this.#deliver({ destination, document, notificationType });
       count++;
@@ -190,7 +217,8 @@ export class NotificationHub {
     const prng = this.#sim.prng;
     const queued = this.#queuedFaults.shift();
     const duplicate = queued === 'duplicate' || (queued === undefined && prng.chance(this.#faults.duplicateRate ?? 0));
-    const reorder = queued === 'reorder' || (queued === undefined && !duplicate && prng.chance(this.#faults.reorderRate ?? 0));
+    const reorder =
+      queued === 'reorder' || (queued === undefined && !duplicate && prng.chance(this.#faults.reorderRate ?? 0));
     if (reorder) {
       this.#held.push(pending);
       return;
@@ -220,7 +248,11 @@ export class NotificationHub {
       resources: [],
       detail: document,
     };
-    void fetch(webhook.url, { method: 'POST', headers: { 'content-type': 'application/json', ...webhook.headers }, body: JSON.stringify(envelope) })
+    void fetch(webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...webhook.headers },
+      body: JSON.stringify(envelope),
+    })
       .then((res) => {
         if (!res.ok) this.webhookFailures.push({ url: webhook.url, status: res.status });
         this.#sim.events.emit('webhook', { status: res.status, notificationType });
@@ -245,7 +277,13 @@ export class NotificationHub {
           SellerId: order.sellerId,
           AmazonOrderId: order.orderId,
           OrderChangeType: changeType,
-          OrderChangeTrigger: { TimeOfOrderChange: order.lastUpdatedTime, ChangeReason: changeType === 'BuyerRequestedChange' ? 'Buyer Requested Cancel' : `Order status changed to ${V0_STATUS[order.status]}` },
+          OrderChangeTrigger: {
+            TimeOfOrderChange: order.lastUpdatedTime,
+            ChangeReason:
+              changeType === 'BuyerRequestedChange'
+                ? 'Buyer Requested Cancel'
+                : `Order status changed to ${V0_STATUS[order.status]}`,
+          },
           Summary: {
             MarketplaceId: order.marketplaceId,
             OrderStatus: V0_STATUS[order.status],
@@ -270,7 +308,12 @@ export class NotificationHub {
           },
         },
       },
-      NotificationMetadata: { ApplicationId: meta.applicationId, SubscriptionId: meta.subscriptionId, PublishTime: meta.publishTime, NotificationId: meta.notificationId },
+      NotificationMetadata: {
+        ApplicationId: meta.applicationId,
+        SubscriptionId: meta.subscriptionId,
+        PublishTime: meta.publishTime,
+        NotificationId: meta.notificationId,
+      },
     }));
   }
 

@@ -50,11 +50,20 @@ export const SIMULATED_OPERATIONS: readonly SimulatedOperation[] = [
   op('notifications.getDestinations', 'GET', '/notifications/v1/destinations', 1, 5, 'grantless'),
   op('notifications.createSubscription', 'POST', '/notifications/v1/subscriptions/{notificationType}', 1, 5),
   op('notifications.getSubscription', 'GET', '/notifications/v1/subscriptions/{notificationType}', 1, 5),
-  op('notifications.deleteSubscriptionById', 'DELETE', '/notifications/v1/subscriptions/{notificationType}/{subscriptionId}', 1, 5, 'grantless'),
+  op(
+    'notifications.deleteSubscriptionById',
+    'DELETE',
+    '/notifications/v1/subscriptions/{notificationType}/{subscriptionId}',
+    1,
+    5,
+    'grantless',
+  ),
   op('finances.listTransactions', 'GET', '/finances/2024-06-19/transactions', 0.5, 10),
 ];
 
-export const OPERATIONS_BY_NAME: ReadonlyMap<string, SimulatedOperation> = new Map(SIMULATED_OPERATIONS.map((o) => [o.name, o]));
+export const OPERATIONS_BY_NAME: ReadonlyMap<string, SimulatedOperation> = new Map(
+  SIMULATED_OPERATIONS.map((o) => [o.name, o]),
+);
 
 /** `/a/{b}/c` -> Fastify's `/a/:b/c`. */
 export function fastifyPath(template: string): string {

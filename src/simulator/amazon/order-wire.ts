@@ -8,7 +8,19 @@ import { marketplaceById } from './marketplaces.ts';
  * While an order is PENDING it carries no prices, proceeds, taxes or promotions.
  */
 
-export const INCLUDED_DATA = ['BUYER', 'RECIPIENT', 'PROCEEDS', 'EXPENSE', 'PROMOTION', 'CANCELLATION', 'FULFILLMENT', 'PACKAGES', 'TAX', 'PAYMENT', 'FULFILLMENT_ORDERS'] as const;
+export const INCLUDED_DATA = [
+  'BUYER',
+  'RECIPIENT',
+  'PROCEEDS',
+  'EXPENSE',
+  'PROMOTION',
+  'CANCELLATION',
+  'FULFILLMENT',
+  'PACKAGES',
+  'TAX',
+  'PAYMENT',
+  'FULFILLMENT_ORDERS',
+] as const;
 export type IncludedData = (typeof INCLUDED_DATA)[number];
 
 export function decimal(minor: number, fractionDigits = 2): string {
@@ -43,8 +55,10 @@ function itemProceeds(item: SimOrderItem, currency: string): Json {
   const discount = item.promotionDiscountMinor + item.shippingDiscountMinor;
   if (discount) {
     const detailed: Json[] = [];
-    if (item.promotionDiscountMinor) detailed.push({ subtype: 'ITEM', value: money(-item.promotionDiscountMinor, currency) });
-    if (item.shippingDiscountMinor) detailed.push({ subtype: 'SHIPPING', value: money(-item.shippingDiscountMinor, currency) });
+    if (item.promotionDiscountMinor)
+      detailed.push({ subtype: 'ITEM', value: money(-item.promotionDiscountMinor, currency) });
+    if (item.shippingDiscountMinor)
+      detailed.push({ subtype: 'SHIPPING', value: money(-item.shippingDiscountMinor, currency) });
     breakdowns.push({ type: 'DISCOUNT', subtotal: money(-discount, currency), detailedBreakdowns: detailed });
   }
   return { proceedsTotal: money(itemTotalMinor(item), currency), breakdowns };
@@ -60,27 +74,59 @@ function orderItemWire(order: SimOrder, item: SimOrderItem, included: ReadonlySe
       title: item.title,
       sellerSku: item.sku,
       condition: { conditionType: 'NEW', conditionSubtype: 'NEW' },
-      ...(priced ? { price: { unitPrice: money(item.unitPriceMinor, order.currency), ...(order.business ? { priceDesignation: 'BUSINESS_PRICE' } : {}) } } : {}),
+      ...(priced
+        ? {
+            price: {
+              unitPrice: money(item.unitPriceMinor, order.currency),
+              ...(order.business ? { priceDesignation: 'BUSINESS_PRICE' } : {}),
+            },
+          }
+        : {}),
     },
   };
   if (priced && included.has('PROCEEDS')) wire.proceeds = itemProceeds(item, order.currency);
-  if (priced && included.has('PROMOTION') && item.promotionIds.length) wire.promotion = { breakdowns: item.promotionIds.map((promotionId) => ({ promotionId })) };
+  if (priced && included.has('PROMOTION') && item.promotionIds.length)
+    wire.promotion = { breakdowns: item.promotionIds.map((promotionId) => ({ promotionId })) };
   if (included.has('CANCELLATION') && (order.status === 'CANCELLED' || order.buyerCancelRequest)) {
-    const requested = order.buyerCancelRequest ?? (order.cancelReason === 'BUYER_CANCELED' ? 'Buyer requested cancellation' : undefined);
+    const requested =
+      order.buyerCancelRequest ??
+      (order.cancelReason === 'BUYER_CANCELED' ? 'Buyer requested cancellation' : undefined);
     wire.cancellation = {
       ...(requested ? { cancellationRequest: { requester: 'BUYER', cancelReason: requested } } : {}),
-      ...(order.status === 'CANCELLED' ? { cancellationExecution: { cancelledBy: requested ? 'MERCHANT' : 'AMAZON', cancelReason: order.cancelReason ?? 'CANCELLED' } } : {}),
+      ...(order.status === 'CANCELLED'
+        ? {
+            cancellationExecution: {
+              cancelledBy: requested ? 'MERCHANT' : 'AMAZON',
+              cancelReason: order.cancelReason ?? 'CANCELLED',
+            },
+          }
+        : {}),
     };
   }
   if (included.has('FULFILLMENT')) {
-    const fulfillment: Json = { quantityFulfilled: item.quantityShipped, quantityUnfulfilled: order.status === 'CANCELLED' ? 0 : item.quantity - item.quantityShipped };
+    const fulfillment: Json = {
+      quantityFulfilled: item.quantityShipped,
+      quantityUnfulfilled: order.status === 'CANCELLED' ? 0 : item.quantity - item.quantityShipped,
+    };
     if (priced && item.giftWrapLevel) {
-      fulfillment.packing = { giftOption: { giftWrapLevel: item.giftWrapLevel, ...(included.has('BUYER') && item.giftMessage ? { giftMessage: item.giftMessage } : {}) } };
+      fulfillment.packing = {
+        giftOption: {
+          giftWrapLevel: item.giftWrapLevel,
+          ...(included.has('BUYER') && item.giftMessage ? { giftMessage: item.giftMessage } : {}),
+        },
+      };
     }
     wire.fulfillment = fulfillment;
   }
   if (priced && included.has('TAX') && order.marketplaceFacilitator) {
-    wire.tax = { taxCollections: [{ model: 'MARKETPLACE_FACILITATOR', responsibleParty: order.currency === 'USD' ? 'Amazon Services LLC' : 'Amazon Services Europe S.a.r.L.' }] };
+    wire.tax = {
+      taxCollections: [
+        {
+          model: 'MARKETPLACE_FACILITATOR',
+          responsibleParty: order.currency === 'USD' ? 'Amazon Services LLC' : 'Amazon Services Europe S.a.r.L.',
+        },
+      ],
+    };
   }
   return wire;
 }
@@ -93,7 +139,11 @@ export function orderToWire(order: SimOrder, includedData: readonly string[] = [
     createdTime: order.createdTime,
     lastUpdatedTime: order.lastUpdatedTime,
     programs: [...(order.prime ? ['PRIME'] : []), ...(order.business ? ['AMAZON_BUSINESS'] : [])],
-    salesChannel: { channelName: 'AMAZON', marketplaceId: order.marketplaceId, marketplaceName: marketplaceName(order.marketplaceId) },
+    salesChannel: {
+      channelName: 'AMAZON',
+      marketplaceId: order.marketplaceId,
+      marketplaceName: marketplaceName(order.marketplaceId),
+    },
   };
   const shippable = order.status === 'UNSHIPPED' || order.status === 'PARTIALLY_SHIPPED' || order.status === 'SHIPPED';
   if (included.has('BUYER')) {
@@ -106,7 +156,8 @@ export function orderToWire(order: SimOrder, includedData: readonly string[] = [
     };
   }
   // Amazon withholds the address of pending and cancelled orders.
-  if (included.has('RECIPIENT') && order.status !== 'PENDING' && order.status !== 'CANCELLED') wire.recipient = { deliveryAddress: { ...order.address } };
+  if (included.has('RECIPIENT') && order.status !== 'PENDING' && order.status !== 'CANCELLED')
+    wire.recipient = { deliveryAddress: { ...order.address } };
   if (included.has('PROCEEDS') && hasPrices(order)) {
     const byType = new Map<string, number>();
     for (const item of order.items) {
@@ -120,7 +171,10 @@ export function orderToWire(order: SimOrder, includedData: readonly string[] = [
       add('DISCOUNT', -(item.promotionDiscountMinor + item.shippingDiscountMinor));
     }
     wire.proceeds = {
-      grandTotal: money(order.items.reduce((sum, i) => sum + itemTotalMinor(i), 0), order.currency),
+      grandTotal: money(
+        order.items.reduce((sum, i) => sum + itemTotalMinor(i), 0),
+        order.currency,
+      ),
       breakdowns: [...byType].map(([type, minor]) => ({ type, subtotal: money(minor, order.currency) })),
     };
   }

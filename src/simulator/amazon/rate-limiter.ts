@@ -58,7 +58,8 @@ export class RateLimiter {
   /** Empties one bucket (or all whose key starts with `prefix`), e.g. to provoke a 429 in a test. */
   drain(prefix = ''): void {
     const now = this.#now();
-    for (const [key, bucket] of this.#buckets) if (key.startsWith(prefix)) Object.assign(bucket, { tokens: 0, updatedAtMs: now });
+    for (const [key, bucket] of this.#buckets)
+      if (key.startsWith(prefix)) Object.assign(bucket, { tokens: 0, updatedAtMs: now });
   }
 
   reset(): void {

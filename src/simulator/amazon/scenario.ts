@@ -6,7 +6,8 @@ import { DEFAULT_MARKETPLACE_ID, marketplaceById, type SimMarketplace } from './
  * decimal strings only when rendered on the wire (order-wire.ts). Buyer data is fake and never logged.
  */
 
-export type FulfillmentStatus = 'PENDING_AVAILABILITY' | 'PENDING' | 'UNSHIPPED' | 'PARTIALLY_SHIPPED' | 'SHIPPED' | 'CANCELLED' | 'UNFULFILLABLE';
+export type FulfillmentStatus =
+  'PENDING_AVAILABILITY' | 'PENDING' | 'UNSHIPPED' | 'PARTIALLY_SHIPPED' | 'SHIPPED' | 'CANCELLED' | 'UNFULFILLABLE';
 export type FulfilledBy = 'MERCHANT' | 'AMAZON';
 
 export interface CatalogItem {
@@ -125,16 +126,49 @@ export const DEFAULT_SKUS: readonly CatalogItem[] = [
 ];
 
 const ASCII_NAMES = ['John Smith', 'Mary Johnson', 'Robert Brown', 'Linda Davis', 'Michael Wilson', 'Sarah Taylor'];
-const NON_ASCII_NAMES = ['José Müller', 'Zoë Ångström', '李小龙', 'Søren Kierkegård', 'Ñandú Pérez', 'Αλέξης Παπαδόπουλος', 'Дмитрий Иванов', 'Łukasz Żółć', '山田 太郎', 'Renée Dubois-Lefèvre'];
+const NON_ASCII_NAMES = [
+  'José Müller',
+  'Zoë Ångström',
+  '李小龙',
+  'Søren Kierkegård',
+  'Ñandú Pérez',
+  'Αλέξης Παπαδόπουλος',
+  'Дмитрий Иванов',
+  'Łukasz Żółć',
+  '山田 太郎',
+  'Renée Dubois-Lefèvre',
+];
 const STREETS = ['Main Street', 'Oak Avenue', 'Königsallee', 'Rue de la Paix', 'Calle Mayor', 'Elm Road'];
 const CITIES: Record<string, readonly [string, string, string][]> = {
-  US: [['Seattle', 'WA', '98101'], ['Austin', 'TX', '78701'], ['Brooklyn', 'NY', '11201'], ['Denver', 'CO', '80202']],
-  CA: [['Toronto', 'ON', 'M5V 2T6'], ['Montréal', 'QC', 'H2X 1Y4']],
-  GB: [['London', 'Greater London', 'SW1A 1AA'], ['Manchester', 'Greater Manchester', 'M1 1AE']],
-  DE: [['München', 'Bayern', '80331'], ['Düsseldorf', 'Nordrhein-Westfalen', '40213']],
-  FR: [['Paris', 'Île-de-France', '75001'], ['Lyon', 'Auvergne-Rhône-Alpes', '69002']],
+  US: [
+    ['Seattle', 'WA', '98101'],
+    ['Austin', 'TX', '78701'],
+    ['Brooklyn', 'NY', '11201'],
+    ['Denver', 'CO', '80202'],
+  ],
+  CA: [
+    ['Toronto', 'ON', 'M5V 2T6'],
+    ['Montréal', 'QC', 'H2X 1Y4'],
+  ],
+  GB: [
+    ['London', 'Greater London', 'SW1A 1AA'],
+    ['Manchester', 'Greater Manchester', 'M1 1AE'],
+  ],
+  DE: [
+    ['München', 'Bayern', '80331'],
+    ['Düsseldorf', 'Nordrhein-Westfalen', '40213'],
+  ],
+  FR: [
+    ['Paris', 'Île-de-France', '75001'],
+    ['Lyon', 'Auvergne-Rhône-Alpes', '69002'],
+  ],
 };
-const COMPANIES = ['Acme Procurement LLC', 'Müller & Söhne GmbH', 'Northwind Traders', 'Société Générale de Fournitures SARL'];
+const COMPANIES = [
+  'Acme Procurement LLC',
+  'Müller & Söhne GmbH',
+  'Northwind Traders',
+  'Société Générale de Fournitures SARL',
+];
 const SERVICE_LEVELS = ['STANDARD', 'EXPEDITED', 'SECOND_DAY', 'NEXT_DAY', 'FREE_ECONOMY'];
 const US_TAX_RATES_BP = [0, 600, 725, 825, 1025]; // basis points
 const EU_VAT_BP: Record<string, number> = { GB: 2000, DE: 1900, FR: 2000 };
@@ -191,8 +225,11 @@ export class OrderGenerator {
     const p = this.#prng;
     const o = this.#options;
     const marketplaceIds = o.marketplaceIds?.length ? o.marketplaceIds : [DEFAULT_MARKETPLACE_ID];
-    const marketplace = marketplaceById(overrides.marketplaceId ?? p.pick(marketplaceIds)) ?? marketplaceById(DEFAULT_MARKETPLACE_ID)!;
-    const createdMs = overrides.createdTime ? Date.parse(overrides.createdTime) : nowMs - 5 * MINUTE - p.int(0, 3 * DAY);
+    const marketplace =
+      marketplaceById(overrides.marketplaceId ?? p.pick(marketplaceIds)) ?? marketplaceById(DEFAULT_MARKETPLACE_ID)!;
+    const createdMs = overrides.createdTime
+      ? Date.parse(overrides.createdTime)
+      : nowMs - 5 * MINUTE - p.int(0, 3 * DAY);
     const fulfilledBy: FulfilledBy = overrides.fulfilledBy ?? (p.chance(o.afnRate ?? 0.3) ? 'AMAZON' : 'MERCHANT');
     const business = overrides.business ?? p.chance(o.businessRate ?? 0.15);
     let status: FulfillmentStatus;
@@ -216,8 +253,12 @@ export class OrderGenerator {
       countryCode: marketplace.country,
       addressType: business ? 'COMMERCIAL' : 'RESIDENTIAL',
     };
-    if (long || p.chance(0.3)) address.addressLine2 = long ? `Attn: Receiving Department — c/o ${name}, Suite ${p.int(100, 999)}, Floor ${p.int(1, 60)}` : `Apt ${p.int(1, 99)}`;
-    if (long) address.addressLine3 = 'Deliver between 08:00 and 16:00, ring twice, leave with the concierge if nobody answers';
+    if (long || p.chance(0.3))
+      address.addressLine2 = long
+        ? `Attn: Receiving Department — c/o ${name}, Suite ${p.int(100, 999)}, Floor ${p.int(1, 60)}`
+        : `Apt ${p.int(1, 99)}`;
+    if (long)
+      address.addressLine3 = 'Deliver between 08:00 and 16:00, ring twice, leave with the concierge if nobody answers';
     if (fulfilledBy === 'MERCHANT') address.phone = `+1 206 555 ${p.digits(4)}`;
     if (business) address.companyName = p.pick(COMPANIES);
 
@@ -252,8 +293,10 @@ export class OrderGenerator {
       marketplaceFacilitator,
     };
     if (p.chance(0.2)) order.sellerOrderId = `WEB-${p.digits(8)}`;
-    if (status === 'CANCELLED') order.cancelReason = p.pick(['BUYER_CANCELED', 'OUT_OF_STOCK', 'SHIPPING_ADDRESS_UNDELIVERABLE']);
-    if (status === 'SHIPPED' && fulfilledBy === 'MERCHANT') order.packages.push(this.package(order, new Date(updatedMs).toISOString()));
+    if (status === 'CANCELLED')
+      order.cancelReason = p.pick(['BUYER_CANCELED', 'OUT_OF_STOCK', 'SHIPPING_ADDRESS_UNDELIVERABLE']);
+    if (status === 'SHIPPED' && fulfilledBy === 'MERCHANT')
+      order.packages.push(this.package(order, new Date(updatedMs).toISOString()));
     return order;
   }
 
@@ -313,7 +356,12 @@ export class OrderGenerator {
   #price(items: SimOrderItem[], marketplace: SimMarketplace, facilitator: boolean): void {
     const p = this.#prng;
     const o = this.#options;
-    const taxBp = marketplace.country === 'US' ? (facilitator ? p.pick(US_TAX_RATES_BP) : 0) : (EU_VAT_BP[marketplace.country] ?? 0);
+    const taxBp =
+      marketplace.country === 'US'
+        ? facilitator
+          ? p.pick(US_TAX_RATES_BP)
+          : 0
+        : (EU_VAT_BP[marketplace.country] ?? 0);
     const freeShipping = p.chance(0.3);
     for (const item of items) {
       const line = item.unitPriceMinor * item.quantity;

@@ -11,10 +11,29 @@ import type { SimOrder } from './scenario.ts';
  * the orders it imported.
  */
 export const SETTLEMENT_COLUMNS = [
-  'settlement-id', 'settlement-start-date', 'settlement-end-date', 'deposit-date', 'total-amount', 'currency',
-  'transaction-type', 'order-id', 'merchant-order-id', 'adjustment-id', 'shipment-id', 'marketplace-name',
-  'amount-type', 'amount-description', 'amount', 'fulfillment-id', 'posted-date', 'posted-date-time',
-  'order-item-code', 'merchant-order-item-id', 'merchant-adjustment-item-id', 'sku', 'quantity-purchased',
+  'settlement-id',
+  'settlement-start-date',
+  'settlement-end-date',
+  'deposit-date',
+  'total-amount',
+  'currency',
+  'transaction-type',
+  'order-id',
+  'merchant-order-id',
+  'adjustment-id',
+  'shipment-id',
+  'marketplace-name',
+  'amount-type',
+  'amount-description',
+  'amount',
+  'fulfillment-id',
+  'posted-date',
+  'posted-date-time',
+  'order-item-code',
+  'merchant-order-item-id',
+  'merchant-adjustment-item-id',
+  'sku',
+  'quantity-purchased',
 ] as const;
 
 export interface SettlementOptions {
@@ -46,7 +65,10 @@ function amount(minor: number, format: 'us' | 'eu'): string {
 }
 
 function utc(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, ' UTC');
 }
 
 /**
@@ -65,7 +87,11 @@ function shortDate(ms: number, format: 'us' | 'eu'): string {
 const COMMISSION_BP = 1500;
 const FBA_FEE_PER_UNIT_MINOR = 322;
 
-export function settlementFromOrders(orders: readonly SimOrder[], prng: Prng, options: SettlementOptions): SettlementFile {
+export function settlementFromOrders(
+  orders: readonly SimOrder[],
+  prng: Prng,
+  options: SettlementOptions,
+): SettlementFile {
   const first = orders[0];
   const marketplace = marketplaceById(first?.marketplaceId ?? 'ATVPDKIKX0DER') ?? marketplaceById('ATVPDKIKX0DER')!;
   const format = options.numberFormat ?? marketplace.numberFormat;
@@ -76,7 +102,20 @@ export function settlementFromOrders(orders: readonly SimOrder[], prng: Prng, op
   let total = 0;
   let transactionType = 'Order';
   let adjustmentId = '';
-  const add = (order: SimOrder, postedMs: number, shipmentId: string, fields: { itemCode: string; sku: string; qty: number; type: string; description: string; minor: number; promotionId?: string }): void => {
+  const add = (
+    order: SimOrder,
+    postedMs: number,
+    shipmentId: string,
+    fields: {
+      itemCode: string;
+      sku: string;
+      qty: number;
+      type: string;
+      description: string;
+      minor: number;
+      promotionId?: string;
+    },
+  ): void => {
     if (fields.minor === 0) return;
     total += fields.minor;
     rows.push({
@@ -111,20 +150,73 @@ export function settlementFromOrders(orders: readonly SimOrder[], prng: Prng, op
       const principal = item.unitPriceMinor * item.quantity;
       add(order, postedMs, shipmentId, { ...base, type: 'ItemPrice', description: 'Principal', minor: principal });
       add(order, postedMs, shipmentId, { ...base, type: 'ItemPrice', description: 'Tax', minor: item.itemTaxMinor });
-      add(order, postedMs, shipmentId, { ...base, type: 'ItemPrice', description: 'Shipping', minor: item.shippingMinor });
-      add(order, postedMs, shipmentId, { ...base, type: 'ItemPrice', description: 'ShippingTax', minor: item.shippingTaxMinor });
-      add(order, postedMs, shipmentId, { ...base, type: 'ItemPrice', description: 'GiftWrap', minor: item.giftWrapMinor });
-      add(order, postedMs, shipmentId, { ...base, type: 'ItemPrice', description: 'GiftWrapTax', minor: item.giftWrapTaxMinor });
+      add(order, postedMs, shipmentId, {
+        ...base,
+        type: 'ItemPrice',
+        description: 'Shipping',
+        minor: item.shippingMinor,
+      });
+      add(order, postedMs, shipmentId, {
+        ...base,
+        type: 'ItemPrice',
+        description: 'ShippingTax',
+        minor: item.shippingTaxMinor,
+      });
+      add(order, postedMs, shipmentId, {
+        ...base,
+        type: 'ItemPrice',
+        description: 'GiftWrap',
+        minor: item.giftWrapMinor,
+      });
+      add(order, postedMs, shipmentId, {
+        ...base,
+        type: 'ItemPrice',
+        description: 'GiftWrapTax',
+        minor: item.giftWrapTaxMinor,
+      });
       const promoId = item.promotionIds.find((p) => p !== 'SIM-FREE-SHIPPING');
-      add(order, postedMs, shipmentId, { ...base, type: 'Promotion', description: 'Principal', minor: -item.promotionDiscountMinor, ...(promoId ? { promotionId: promoId } : {}) });
-      add(order, postedMs, shipmentId, { ...base, type: 'Promotion', description: 'Shipping', minor: -item.shippingDiscountMinor, promotionId: 'SIM-FREE-SHIPPING' });
+      add(order, postedMs, shipmentId, {
+        ...base,
+        type: 'Promotion',
+        description: 'Principal',
+        minor: -item.promotionDiscountMinor,
+        ...(promoId ? { promotionId: promoId } : {}),
+      });
+      add(order, postedMs, shipmentId, {
+        ...base,
+        type: 'Promotion',
+        description: 'Shipping',
+        minor: -item.shippingDiscountMinor,
+        promotionId: 'SIM-FREE-SHIPPING',
+      });
       if (order.marketplaceFacilitator) {
         const kind = marketplace.country === 'US' ? 'MarketplaceFacilitatorTax' : 'MarketplaceFacilitatorVAT';
-        add(order, postedMs, shipmentId, { ...base, type: 'ItemWithheldTax', description: `${kind}-Principal`, minor: -item.itemTaxMinor });
-        add(order, postedMs, shipmentId, { ...base, type: 'ItemWithheldTax', description: `${kind}-Shipping`, minor: -item.shippingTaxMinor });
+        add(order, postedMs, shipmentId, {
+          ...base,
+          type: 'ItemWithheldTax',
+          description: `${kind}-Principal`,
+          minor: -item.itemTaxMinor,
+        });
+        add(order, postedMs, shipmentId, {
+          ...base,
+          type: 'ItemWithheldTax',
+          description: `${kind}-Shipping`,
+          minor: -item.shippingTaxMinor,
+        });
       }
-      add(order, postedMs, shipmentId, { ...base, type: 'ItemFees', description: 'Commission', minor: -Math.round((principal * COMMISSION_BP) / 10_000) });
-      if (order.fulfilledBy === 'AMAZON') add(order, postedMs, shipmentId, { ...base, type: 'ItemFees', description: 'FBAPerUnitFulfillmentFee', minor: -FBA_FEE_PER_UNIT_MINOR * item.quantity });
+      add(order, postedMs, shipmentId, {
+        ...base,
+        type: 'ItemFees',
+        description: 'Commission',
+        minor: -Math.round((principal * COMMISSION_BP) / 10_000),
+      });
+      if (order.fulfilledBy === 'AMAZON')
+        add(order, postedMs, shipmentId, {
+          ...base,
+          type: 'ItemFees',
+          description: 'FBAPerUnitFulfillmentFee',
+          minor: -FBA_FEE_PER_UNIT_MINOR * item.quantity,
+        });
     }
   }
   for (const orderId of options.refundOrderIds ?? []) {
@@ -141,12 +233,22 @@ export function settlementFromOrders(orders: readonly SimOrder[], prng: Prng, op
       add(order, postedMs, '', { ...base, type: 'ItemPrice', description: 'Shipping', minor: -item.shippingMinor });
       if (order.marketplaceFacilitator) {
         const kind = marketplace.country === 'US' ? 'MarketplaceFacilitatorTax' : 'MarketplaceFacilitatorVAT';
-        add(order, postedMs, '', { ...base, type: 'ItemWithheldTax', description: `${kind}-Principal`, minor: item.itemTaxMinor });
+        add(order, postedMs, '', {
+          ...base,
+          type: 'ItemWithheldTax',
+          description: `${kind}-Principal`,
+          minor: item.itemTaxMinor,
+        });
       }
       const commission = Math.round((principal * COMMISSION_BP) / 10_000);
       // Amazon returns the commission but keeps a refund administration fee (20% of it, at most 5.00).
       add(order, postedMs, '', { ...base, type: 'ItemFees', description: 'Commission', minor: commission });
-      add(order, postedMs, '', { ...base, type: 'ItemFees', description: 'RefundCommission', minor: -Math.min(500, Math.round(commission * 0.2)) });
+      add(order, postedMs, '', {
+        ...base,
+        type: 'ItemFees',
+        description: 'RefundCommission',
+        minor: -Math.min(500, Math.round(commission * 0.2)),
+      });
     }
   }
   transactionType = 'Order';

@@ -2,7 +2,14 @@ import { EventEmitter } from 'node:events';
 import { createPrng, type Prng } from './prng.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { FaultInjector } from './faults.ts';
-import { OrderGenerator, type CatalogItem, type FulfillmentStatus, type OrderOverrides, type ScenarioOptions, type SimOrder } from './scenario.ts';
+import {
+  OrderGenerator,
+  type CatalogItem,
+  type FulfillmentStatus,
+  type OrderOverrides,
+  type ScenarioOptions,
+  type SimOrder,
+} from './scenario.ts';
 import { DEFAULT_MARKETPLACE_ID } from './marketplaces.ts';
 import { NotificationHub } from './notifications.ts';
 import { DocumentStore } from './documents.ts';
@@ -78,7 +85,11 @@ export interface PublishedNotification {
   readonly document: Record<string, unknown>;
 }
 
-export const DEFAULT_SELLER: SimSeller = { sellerId: 'A1SIMSELLER0001', refreshToken: 'Atzr|sim-refresh-token', marketplaceIds: [DEFAULT_MARKETPLACE_ID] };
+export const DEFAULT_SELLER: SimSeller = {
+  sellerId: 'A1SIMSELLER0001',
+  refreshToken: 'Atzr|sim-refresh-token',
+  marketplaceIds: [DEFAULT_MARKETPLACE_ID],
+};
 export { SIM_APPLICATION_ID } from './constants.ts';
 
 export type ProcessingStatus = 'IN_QUEUE' | 'IN_PROGRESS' | 'DONE' | 'CANCELLED' | 'FATAL';
@@ -150,7 +161,11 @@ export class SimulatorState {
     this.prng = createPrng(options.seed ?? 1);
     this.idPrng = this.prng.fork('ids');
     this.now = options.now ?? Date.now;
-    this.limiter = new RateLimiter({ timeScale: options.timeScale ?? 1, enabled: options.limits ?? true, now: this.now });
+    this.limiter = new RateLimiter({
+      timeScale: options.timeScale ?? 1,
+      enabled: options.limits ?? true,
+      now: this.now,
+    });
     this.faults = new FaultInjector(this.prng.fork('faults'));
     this.sellers = [...(options.sellers?.length ? options.sellers : [DEFAULT_SELLER])];
     this.events.setMaxListeners(0);
@@ -245,8 +260,10 @@ export class SimulatorState {
     const changed: SimOrder[] = [];
     for (const order of this.orders.values()) {
       if (sellerId !== undefined && order.sellerId !== sellerId) continue;
-      if (order.status === 'PENDING' || order.status === 'PENDING_AVAILABILITY') changed.push(this.setOrderStatus(order.orderId, 'UNSHIPPED'));
-      else if (order.status === 'UNSHIPPED' && order.fulfilledBy === 'AMAZON') changed.push(this.setOrderStatus(order.orderId, 'SHIPPED'));
+      if (order.status === 'PENDING' || order.status === 'PENDING_AVAILABILITY')
+        changed.push(this.setOrderStatus(order.orderId, 'UNSHIPPED'));
+      else if (order.status === 'UNSHIPPED' && order.fulfilledBy === 'AMAZON')
+        changed.push(this.setOrderStatus(order.orderId, 'SHIPPED'));
     }
     return changed;
   }
@@ -262,7 +279,8 @@ export class SimulatorState {
       this.later(everyMs, tick);
     };
     repeat(options.newOrderEveryMs, () => {
-      for (const seller of this.sellers) this.addOrder({ sellerId: seller.sellerId, createdTime: new Date(this.now()).toISOString() });
+      for (const seller of this.sellers)
+        this.addOrder({ sellerId: seller.sellerId, createdTime: new Date(this.now()).toISOString() });
     });
     repeat(options.advanceEveryMs, () => this.advanceOrders());
   }
@@ -281,10 +299,13 @@ export class SimulatorState {
   /** Runs `fn` after a simulated delay; cancelled when the simulator closes. */
   later(simulatedMs: number, fn: () => void): void {
     if (this.#closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (!this.#closed) fn();
-    }, Math.max(0, this.scaled(simulatedMs)));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (!this.#closed) fn();
+      },
+      Math.max(0, this.scaled(simulatedMs)),
+    );
     timer.unref();
     this.timers.add(timer);
   }

@@ -21,7 +21,10 @@ describe.skipIf(!SHARED_PRESENT)('simulator data conforms to the models', () => 
       const model = c.findOperation(op.method, op.path.replace(/\{[^}]+\}/g, 'x'));
       expect(model?.operationId, op.name).toBe(op.operationId);
       const description = String((model!.operation as unknown as { description?: string }).description ?? '');
-      const plan = /\|\s*Rate \(requests per second\)\s*\|\s*Burst\s*\|\s*\n\|[-\s|]+\|\s*\n\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|/.exec(description);
+      const plan =
+        /\|\s*Rate \(requests per second\)\s*\|\s*Burst\s*\|\s*\n\|[-\s|]+\|\s*\n\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|/.exec(
+          description,
+        );
       expect(plan, `${op.name} has a usage plan table`).not.toBeNull();
       expect([op.rate, op.burst], op.name).toEqual([Number(plan![1]), Number(plan![2])]);
     }
@@ -37,11 +40,24 @@ describe.skipIf(!SHARED_PRESENT)('simulator data conforms to the models', () => 
         fc.constantFrom(...statuses),
         fc.constantFrom('ATVPDKIKX0DER', 'A1PA6795UKMFR9', 'A1F83G8C2ARO7P'),
         (seed, includedData, status, marketplaceId) => {
-          const generator = new OrderGenerator(createPrng(seed), { sellerId: 'S', unknownSkuRate: 0.2, giftRate: 0.5, businessRate: 0.5 });
+          const generator = new OrderGenerator(createPrng(seed), {
+            sellerId: 'S',
+            unknownSkuRate: 0.2,
+            giftRate: 0.5,
+            businessRate: 0.5,
+          });
           const order = generator.generate(Date.parse('2026-11-27T00:00:00Z'), { status, marketplaceId });
           if (status === 'PARTIALLY_SHIPPED') order.items[0]!.quantityShipped = 1;
           const result = c.validateResponse(
-            { method: 'GET', path: `/orders/2026-01-01/orders/${order.orderId}`, query: {}, requestBody: undefined, status: 200, responseHeaders: { 'x-amzn-RequestId': 'r', 'x-amzn-RateLimit-Limit': '0.5' }, responseBody: { order: orderToWire(order, includedData) } },
+            {
+              method: 'GET',
+              path: `/orders/2026-01-01/orders/${order.orderId}`,
+              query: {},
+              requestBody: undefined,
+              status: 200,
+              responseHeaders: { 'x-amzn-RequestId': 'r', 'x-amzn-RateLimit-Limit': '0.5' },
+              responseBody: { order: orderToWire(order, includedData) },
+            },
             getOrder,
           );
           expect(result.errors).toEqual([]);

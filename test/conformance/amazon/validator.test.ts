@@ -48,7 +48,9 @@ describe.skipIf(!SHARED_PRESENT)('sp-api-conformance validator', () => {
   });
 
   it('validates the bundled notification and feed examples, and rejects a broken notification', () => {
-    expect(c.validateNotification({ notificationType: 'FEED_PROCESSING_FINISHED', payload: {} }).length).toBeGreaterThan(0);
+    expect(
+      c.validateNotification({ notificationType: 'FEED_PROCESSING_FINISHED', payload: {} }).length,
+    ).toBeGreaterThan(0);
     expect(c.validateNotification({ NotificationType: 'NOPE' })).toEqual(['unknown notification type NOPE']);
   });
 
@@ -58,15 +60,36 @@ describe.skipIf(!SHARED_PRESENT)('sp-api-conformance validator', () => {
     // The six APIs VERIFIED.md checked; Finances' own examples break its date-time format (e.g. asOfDate).
     const six = /^(orders|feeds|reports|fba-inventory|listings-items|notifications)-api-model\//;
     for (const op of c.operations.filter((o) => six.test(o.model))) {
-      for (const [status, response] of Object.entries(op.operation.responses as Record<string, { schema?: unknown; headers?: Record<string, unknown>; 'x-amzn-api-sandbox'?: { static?: { response?: unknown }[] } }>)) {
+      for (const [status, response] of Object.entries(
+        op.operation.responses as Record<
+          string,
+          {
+            schema?: unknown;
+            headers?: Record<string, unknown>;
+            'x-amzn-api-sandbox'?: { static?: { response?: unknown }[] };
+          }
+        >,
+      )) {
         // 204 examples carry `{}` where the model declares no body.
         if (!response.schema) continue;
         for (const example of response['x-amzn-api-sandbox']?.static ?? []) {
           if (example.response === undefined) continue;
           const headers = Object.fromEntries(Object.keys(response.headers ?? {}).map((h) => [h, 'x']));
-          const result = c.validateResponse({ method: op.method, path: op.template, query: {}, requestBody: undefined, status: Number(status), responseHeaders: headers, responseBody: example.response }, op);
+          const result = c.validateResponse(
+            {
+              method: op.method,
+              path: op.template,
+              query: {},
+              requestBody: undefined,
+              status: Number(status),
+              responseHeaders: headers,
+              responseBody: example.response,
+            },
+            op,
+          );
           checked++;
-          if (result.errors.length) failures.push(`${op.model}#${op.operationId} ${status}: ${result.errors.join('; ')}`);
+          if (result.errors.length)
+            failures.push(`${op.model}#${op.operationId} ${status}: ${result.errors.join('; ')}`);
         }
       }
     }

@@ -65,14 +65,18 @@ describe('SP-API client against the simulator', () => {
     let token: string | undefined;
     let mapped = 0;
     do {
-      const page = await market.searchOrders({ createdAfter: '2000-01-01T00:00:00Z', pageSize: 10, ...(token ? { pageToken: token } : {}) });
+      const page = await market.searchOrders({
+        createdAfter: '2000-01-01T00:00:00Z',
+        pageSize: 10,
+        ...(token ? { pageToken: token } : {}),
+      });
       mapped += page.orders.length;
       token = page.nextPageToken;
     } while (token);
     expect(mapped).toBe(ids.length);
   });
 
-  it('getOrder returns the canonical order with the simulator\'s amounts', async () => {
+  it("getOrder returns the canonical order with the simulator's amounts", async () => {
     const simOrder = sim.control.orders().find((o) => o.status === 'UNSHIPPED' || o.status === 'SHIPPED')!;
     const order = await market.getOrder(simOrder.orderId, { includePii: true });
     expect(order.id).toBe(simOrder.orderId);
@@ -81,8 +85,10 @@ describe('SP-API client against the simulator', () => {
     expect(order.fulfilledBy).toBe(simOrder.fulfilledBy === 'AMAZON' ? 'marketplace' : 'merchant');
   });
 
-  it('every priced order: canonical line amounts equal the simulator\'s own minor-unit record', async () => {
-    const priced = sim.control.orders().filter((o) => o.status !== 'PENDING' && o.status !== 'PENDING_AVAILABILITY' && o.status !== 'CANCELLED');
+  it("every priced order: canonical line amounts equal the simulator's own minor-unit record", async () => {
+    const priced = sim.control
+      .orders()
+      .filter((o) => o.status !== 'PENDING' && o.status !== 'PENDING_AVAILABILITY' && o.status !== 'CANCELLED');
     expect(priced.length).toBeGreaterThan(5);
     const mismatches: string[] = [];
     for (const simOrder of priced) {
@@ -116,7 +122,10 @@ describe('SP-API client against the simulator', () => {
           promotionIds: [...item.promotionIds].sort(),
           taxByMarketplace: simOrder.marketplaceFacilitator,
         };
-        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${simOrder.orderId}/${item.orderItemId}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          mismatches.push(
+            `${simOrder.orderId}/${item.orderItemId}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`,
+          );
       }
     }
     expect(mismatches).toEqual([]);
@@ -158,8 +167,21 @@ describe('SP-API client against the simulator', () => {
     try {
       let calls = 0;
       const c = createSpApiConnection(
-        { region: 'na', endpoint: strict.url, lwaEndpoint: `${strict.url}/auth/o2/token`, lwaClientId: 'c', lwaClientSecret: 's', refreshToken: DEFAULT_SELLER.refreshToken, sellerId: DEFAULT_SELLER.sellerId, applicationId: 'app' },
-        { clock: { now: () => new Date() }, sleep: async () => undefined, fetch: (url, init) => ((calls += url.endsWith('/auth/o2/token') ? 1 : 0), fetch(url, init)) },
+        {
+          region: 'na',
+          endpoint: strict.url,
+          lwaEndpoint: `${strict.url}/auth/o2/token`,
+          lwaClientId: 'c',
+          lwaClientSecret: 's',
+          refreshToken: DEFAULT_SELLER.refreshToken,
+          sellerId: DEFAULT_SELLER.sellerId,
+          applicationId: 'app',
+        },
+        {
+          clock: { now: () => new Date() },
+          sleep: async () => undefined,
+          fetch: (url, init) => ((calls += url.endsWith('/auth/o2/token') ? 1 : 0), fetch(url, init)),
+        },
       );
       const id = strict.control.orders()[0]!.orderId;
       await c.client.getOrder(id);
@@ -206,7 +228,7 @@ describe('SP-API client against the simulator', () => {
     expect(err).toMatchObject({ code: 'SB_AMZ_RESPONSE_INVALID' });
   });
 
-  it('an unknown order is rejected with Amazon\'s code', async () => {
+  it("an unknown order is rejected with Amazon's code", async () => {
     const err = await conn.client.getOrder('999-0000000-0000000').catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'validation', status: 404 });
     expect((err as HttpError).amazonCode).toBeTruthy();

@@ -77,7 +77,13 @@ export function describeJobQueue(kind: StoreKind): void {
       const runs: unknown[] = [];
       queue.register('t.dedupe', async (p) => void runs.push(p));
       await queue.start();
-      await waitUntil(async () => (await queue.getJob(first.id))?.state === 'completed' && (await queue.getJob(other.id))?.state === 'completed', 10_000, 'both jobs');
+      await waitUntil(
+        async () =>
+          (await queue.getJob(first.id))?.state === 'completed' &&
+          (await queue.getJob(other.id))?.state === 'completed',
+        10_000,
+        'both jobs',
+      );
       expect(runs).toContainEqual({ v: 1 });
       expect(runs).not.toContainEqual({ v: 2 });
       // Once the first has run, the same key can be queued again.
@@ -96,14 +102,18 @@ export function describeJobQueue(kind: StoreKind): void {
         const { key, seq } = p as { key: 'a' | 'b'; seq: number };
         running.set(key, (running.get(key) ?? 0) + 1);
         maxPerKey = Math.max(maxPerKey, running.get(key)!);
-        maxOverall = Math.max(maxOverall, [...running.values()].reduce((x, y) => x + y, 0));
+        maxOverall = Math.max(
+          maxOverall,
+          [...running.values()].reduce((x, y) => x + y, 0),
+        );
         if (seq === 0) await gate; // hold the first job of each key until both keys are running
         order[key].push(seq);
         running.set(key, running.get(key)! - 1);
       });
       const ids: string[] = [];
       for (let seq = 0; seq < 6; seq++) {
-        for (const key of ['a', 'b'] as const) ids.push((await queue.enqueue('t.serial', { key, seq }, { key: `k:${key}` })).id);
+        for (const key of ['a', 'b'] as const)
+          ids.push((await queue.enqueue('t.serial', { key, seq }, { key: `k:${key}` })).id);
       }
       await queue.start();
       await waitUntil(async () => maxOverall >= 2, 10_000, 'both keys running');
@@ -133,7 +143,9 @@ export function describeJobQueue(kind: StoreKind): void {
 
     it('dead-letters validation errors at once, with payload, error, attempts and failure times', async () => {
       queue.register('t.bad', async () => {
-        throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', 'order 111-2: field sku: unknown', { context: { amazonOrderId: '111-2' } });
+        throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', 'order 111-2: field sku: unknown', {
+          context: { amazonOrderId: '111-2' },
+        });
       });
       await queue.start();
       const { id } = await queue.enqueue('t.bad', { amazonOrderId: '111-2' }, { key: 'order:111-2' });
@@ -186,7 +198,8 @@ export function describeJobQueue(kind: StoreKind): void {
 
     it('replays a dead letter with an edited payload, discards another, and audits both', async () => {
       queue.register('t.fixme', async (p) => {
-        if ((p as { sku: string }).sku === 'BAD') throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', 'sku: BAD is unknown');
+        if ((p as { sku: string }).sku === 'BAD')
+          throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', 'sku: BAD is unknown');
       });
       await queue.start();
       const a = await queue.enqueue('t.fixme', { sku: 'BAD', n: 1 }, { key: 'fix:1' });
@@ -201,11 +214,17 @@ export function describeJobQueue(kind: StoreKind): void {
       const replayed = await dlq.replay(la.id, { actor: 'operator:ana', payload: { sku: 'GOOD', n: 1 } });
       await waitUntil(async () => (await queue.getJob(replayed.jobId))?.state === 'completed', 10_000, 'replayed job');
       expect((await queue.getJob(replayed.jobId))?.payload).toEqual({ sku: 'GOOD', n: 1 });
-      expect(await dlq.get(la.id)).toMatchObject({ status: 'replayed', resolvedBy: 'operator:ana', replayJobId: replayed.jobId });
+      expect(await dlq.get(la.id)).toMatchObject({
+        status: 'replayed',
+        resolvedBy: 'operator:ana',
+        replayJobId: replayed.jobId,
+      });
 
       await dlq.discard(lb.id, { actor: 'operator:ana', reason: 'test order' });
       expect((await dlq.get(lb.id)).status).toBe('discarded');
-      await expect(dlq.replay(lb.id, { actor: 'operator:ana' })).rejects.toMatchObject({ code: 'SB_DLQ_ALREADY_RESOLVED' });
+      await expect(dlq.replay(lb.id, { actor: 'operator:ana' })).rejects.toMatchObject({
+        code: 'SB_DLQ_ALREADY_RESOLVED',
+      });
       await expect(dlq.get('no-such-id')).rejects.toMatchObject({ code: 'SB_DLQ_NOT_FOUND' });
       expect(await dlq.list()).toHaveLength(0);
 
@@ -216,7 +235,8 @@ export function describeJobQueue(kind: StoreKind): void {
 
     it('keeps one open dead letter per key: a repeat counts on it, a replay closes it and a later failure opens a new one (issue 13)', async () => {
       queue.register('t.poisoned', async (p) => {
-        if ((p as { sku: string }).sku === 'BAD') throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', 'sku: BAD is unknown');
+        if ((p as { sku: string }).sku === 'BAD')
+          throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', 'sku: BAD is unknown');
       });
       await queue.start();
       const ids: string[] = [];
@@ -228,11 +248,21 @@ export function describeJobQueue(kind: StoreKind): void {
       const dlq = createDeadLetterService(store, queue, systemClock);
       const open = await dlq.list();
       expect(open).toHaveLength(1);
-      expect(open[0]).toMatchObject({ queue: 't.poisoned', jobKey: 'order.sync:111-9', occurrences: 3, jobId: ids[2], payload: { sku: 'BAD', n: 3 } });
+      expect(open[0]).toMatchObject({
+        queue: 't.poisoned',
+        jobKey: 'order.sync:111-9',
+        occurrences: 3,
+        jobId: ids[2],
+        payload: { sku: 'BAD', n: 3 },
+      });
       expect(open[0]!.firstFailedAt <= open[0]!.lastFailedAt).toBe(true);
 
       const replayed = await dlq.replay(open[0]!.id, { actor: 'operator:ana', payload: { sku: 'BAD', n: 4 } });
-      await waitUntil(async () => (await queue.getJob(replayed.jobId))?.state === 'dead', 10_000, 'replay dead-lettered again');
+      await waitUntil(
+        async () => (await queue.getJob(replayed.jobId))?.state === 'dead',
+        10_000,
+        'replay dead-lettered again',
+      );
       const after = await dlq.list();
       expect(after).toHaveLength(1);
       expect(after[0]).toMatchObject({ jobId: replayed.jobId, occurrences: 1, status: 'open' });
@@ -245,7 +275,9 @@ export function describeJobQueue(kind: StoreKind): void {
       const startedP = new Promise<void>((r) => (started = r));
       queue.register('t.long', (_p, ctx) => {
         started();
-        return new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        return new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+        );
       });
       await queue.start();
       const { id } = await queue.enqueue('t.long', { n: 1 }, { key: 'long:1', dedupe: true });

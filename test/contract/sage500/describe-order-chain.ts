@@ -26,13 +26,23 @@ const CASES = [
   '27-promotions-discount-line', // negative AMZ-PROMO line on 4050-00
 ] as const;
 
-type Case = { name: string; order: Order; rules: MappingRules; expected: GoldenOutput & { draft: SalesOrderDraft; totals: NonNullable<GoldenOutput['totals']> } };
+type Case = {
+  name: string;
+  order: Order;
+  rules: MappingRules;
+  expected: GoldenOutput & { draft: SalesOrderDraft; totals: NonNullable<GoldenOutput['totals']> };
+};
 
 function goldenCase(name: string, orderId: string): Case {
   const { input, expected } = readCase(name);
   const order = { ...orderOf(input), id: orderId };
   if (!expected.draft || !expected.totals) throw new Error(`${name} has no draft: not a case for the chain`);
-  return { name, order, rules: deepMerge<MappingRules>(DEFAULT_MAPPING_RULES, input.rules), expected: expected as Case['expected'] };
+  return {
+    name,
+    order,
+    rules: deepMerge<MappingRules>(DEFAULT_MAPPING_RULES, input.rules),
+    expected: expected as Case['expected'],
+  };
 }
 
 /** What findSalesOrder must show for a draft line: amount = unit price x quantity - trade discount. */
@@ -83,13 +93,17 @@ export function describeOrderChain(adapter: string, makeHarness: () => Promise<S
       const draft = await draftFromGateway(h.gateway, c.order, c.rules);
       // The context read from Sage maps the order exactly as the golden case worked it out by hand.
       expect(draft.lines, c.name).toEqual(c.expected.draft.lines);
-      expect(draft.freight ?? money(draft.currency, 0), c.name).toEqual(c.expected.draft.freight ?? money(draft.currency, 0));
+      expect(draft.freight ?? money(draft.currency, 0), c.name).toEqual(
+        c.expected.draft.freight ?? money(draft.currency, 0),
+      );
       const created = await h.gateway.createSalesOrder(draft, { tranNo: tranNoOf(n) });
       expect(created.outcome).toBe('created');
       const found = await h.gateway.findSalesOrder({ tranNo: tranNoOf(n) });
       expect(found, c.name).toBeDefined();
       expect(found!.amazonOrderId).toBe(c.order.id);
-      expect(found!.lines, c.name).toEqual(c.expected.draft.lines.map((l) => expectedLine(l, c.expected.draft.warehouseId)));
+      expect(found!.lines, c.name).toEqual(
+        c.expected.draft.lines.map((l) => expectedLine(l, c.expected.draft.warehouseId)),
+      );
       const currency = c.expected.draft.currency;
       expect(found!.freight, c.name).toEqual(c.expected.draft.freight ?? money(currency, 0));
       // The hand-worked Sage total: goods and charge lines after discounts, plus header freight.
@@ -108,13 +122,30 @@ export function describeOrderChain(adapter: string, makeHarness: () => Promise<S
     it('a ship-to that needs five address lines (company, three lines, district) arrives in AddrLine1..5', async () => {
       const n = next();
       const base = goldenCase('03-promotion-line-discount', orderIdOf(n));
-      const shipTo = { ...base.order.shipTo!, companyName: 'Acme Receiving Dept', lines: ['123 Main St', 'Building 4', 'Dock 7'], district: 'Belltown' };
+      const shipTo = {
+        ...base.order.shipTo!,
+        companyName: 'Acme Receiving Dept',
+        lines: ['123 Main St', 'Building 4', 'Dock 7'],
+        district: 'Belltown',
+      };
       const lines = ['Acme Receiving Dept', '123 Main St', 'Building 4', 'Dock 7', 'Belltown'];
-      const c: Case = { ...base, name: '03 with five address lines', order: { ...base.order, shipTo }, expected: { ...base.expected, draft: { ...base.expected.draft, shipTo: { ...base.expected.draft.shipTo!, lines } } } };
+      const c: Case = {
+        ...base,
+        name: '03 with five address lines',
+        order: { ...base.order, shipTo },
+        expected: {
+          ...base.expected,
+          draft: { ...base.expected.draft, shipTo: { ...base.expected.draft.shipTo!, lines } },
+        },
+      };
       const found = await roundTrip(c, n);
       expect(found.shipTo?.lines).toEqual(lines);
       // 2 x 149.00 = 298.00 less the 29.80 promotion as the line's trade discount = 268.20
-      expect(found.lines[0]).toMatchObject({ itemId: 'GADGET-PRO', amount: money('USD', 26820), tradeDiscount: money('USD', 2980) });
+      expect(found.lines[0]).toMatchObject({
+        itemId: 'GADGET-PRO',
+        amount: money('USD', 26820),
+        tradeDiscount: money('USD', 2980),
+      });
     });
 
     it('a charge line on an inactive GL account is refused by Sage with its message, and nothing stays behind', async () => {
@@ -122,7 +153,10 @@ export function describeOrderChain(adapter: string, makeHarness: () => Promise<S
       const c = goldenCase('01-multi-item-seller-tax', orderIdOf(n));
       const draft = await draftFromGateway(h.gateway, c.order, c.rules);
       const bad = { ...draft, lines: draft.lines.map((l) => (l.glAccountNo ? { ...l, glAccountNo: '9999-00' } : l)) };
-      await expect(h.gateway.createSalesOrder(bad, { tranNo: tranNoOf(n) })).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_REJECTED', issues: [expect.objectContaining({ field: expect.stringMatching(/GLAcctNo$/) })] });
+      await expect(h.gateway.createSalesOrder(bad, { tranNo: tranNoOf(n) })).rejects.toMatchObject({
+        code: 'SB_SAGE_ORDER_REJECTED',
+        issues: [expect.objectContaining({ field: expect.stringMatching(/GLAcctNo$/) })],
+      });
       expect(await h.salesOrderRowCount(tranNoOf(n))).toBe(0);
       expect(await h.stagingRowCount()).toBe(0);
     });

@@ -59,12 +59,32 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       currency: 'USD',
       warehouseId: 'MAIN',
       shipMethodId: 'UPS-GND',
-      shipTo: { name: 'J. Doe', lines: ['1 Main St'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
+      shipTo: {
+        name: 'J. Doe',
+        lines: ['1 Main St'],
+        city: 'Springfield',
+        region: 'IL',
+        postalCode: '62701',
+        countryId: 'USA',
+      },
       customerPoNo: '1234567-1234567',
       freight: money('USD', 499),
       lines: [
-        { lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, unitPrice: money('USD', 1999), amazonOrderItemId: '12345678901234', sellerSku: 'AMZ-RED-WIDGET' },
-        { lineNo: 2, itemId: 'CABLE-USB-C', quantity: 1, unitPrice: money('USD', 949), amazonOrderItemId: '12345678901235' },
+        {
+          lineNo: 1,
+          itemId: 'WIDGET-RED',
+          quantity: 2,
+          unitPrice: money('USD', 1999),
+          amazonOrderItemId: '12345678901234',
+          sellerSku: 'AMZ-RED-WIDGET',
+        },
+        {
+          lineNo: 2,
+          itemId: 'CABLE-USB-C',
+          quantity: 1,
+          unitPrice: money('USD', 949),
+          amazonOrderItemId: '12345678901235',
+        },
       ],
       ...over,
     });
@@ -74,24 +94,52 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
     });
 
     it('resolves items by ItemID, alias and UPC, and lists what it cannot find', async () => {
-      const { items, unknown } = await h.gateway.resolveItems(['WIDGET-RED', 'AMZ-RED-WIDGET', '012345678905', 'NO-SUCH-SKU']);
+      const { items, unknown } = await h.gateway.resolveItems([
+        'WIDGET-RED',
+        'AMZ-RED-WIDGET',
+        '012345678905',
+        'NO-SUCH-SKU',
+      ]);
       expect(items.map((i) => [i.query, i.itemId, i.matchedBy])).toEqual([
         ['WIDGET-RED', 'WIDGET-RED', 'item-id'],
         ['AMZ-RED-WIDGET', 'WIDGET-RED', 'alias'],
         ['012345678905', 'GADGET-PRO', 'upc'],
       ]);
-      expect(items[0]).toMatchObject({ description: 'Widget, red', stockUnit: 'Each', weight: 0.5, upc: '012345678912' });
+      expect(items[0]).toMatchObject({
+        description: 'Widget, red',
+        stockUnit: 'Each',
+        weight: 0.5,
+        upc: '012345678912',
+      });
       expect(unknown).toEqual(['NO-SUCH-SKU']);
     });
 
     it('lists active items (ItemID, description, UPC) for suggestions, filtered by text and limited', async () => {
       const all = await h.gateway.listItems();
-      expect(all.map((i) => i.itemId)).toEqual(
-        ['AMZ-CHARGE', 'AMZ-FREIGHT', 'AMZ-GIFTWRAP', 'AMZ-MF-TAX', 'AMZ-PROMO', 'AMZ-ROUNDING', 'AMZ-TAX', 'CABLE-USB-C', 'GADGET-PRO', 'MUG-LOGO', 'WIDGET-BLUE', 'WIDGET-RED'],
-      );
-      expect(all.find((i) => i.itemId === 'GADGET-PRO')).toEqual({ itemId: 'GADGET-PRO', description: 'Gadget Pro', upc: '012345678905' });
+      expect(all.map((i) => i.itemId)).toEqual([
+        'AMZ-CHARGE',
+        'AMZ-FREIGHT',
+        'AMZ-GIFTWRAP',
+        'AMZ-MF-TAX',
+        'AMZ-PROMO',
+        'AMZ-ROUNDING',
+        'AMZ-TAX',
+        'CABLE-USB-C',
+        'GADGET-PRO',
+        'MUG-LOGO',
+        'WIDGET-BLUE',
+        'WIDGET-RED',
+      ]);
+      expect(all.find((i) => i.itemId === 'GADGET-PRO')).toEqual({
+        itemId: 'GADGET-PRO',
+        description: 'Gadget Pro',
+        upc: '012345678905',
+      });
       // By ItemID, description (any case) or UPC; the limit keeps the first by ItemID.
-      expect((await h.gateway.listItems({ text: 'widget' })).map((i) => i.itemId)).toEqual(['WIDGET-BLUE', 'WIDGET-RED']);
+      expect((await h.gateway.listItems({ text: 'widget' })).map((i) => i.itemId)).toEqual([
+        'WIDGET-BLUE',
+        'WIDGET-RED',
+      ]);
       expect((await h.gateway.listItems({ text: 'usb-c cable' })).map((i) => i.itemId)).toEqual(['CABLE-USB-C']);
       expect((await h.gateway.listItems({ text: '8912' })).map((i) => i.itemId)).toEqual(['WIDGET-RED']);
       expect((await h.gateway.listItems({ text: 'widget', limit: 1 })).map((i) => i.itemId)).toEqual(['WIDGET-BLUE']);
@@ -108,7 +156,12 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
     });
 
     it('loads the order context: items, stock, customer and ship method', async () => {
-      const ctx = await h.gateway.loadOrderContext({ skus: ['AMZ-RED-WIDGET', 'GHOST'], customerId: 'AMAZON-US', warehouseIds: ['MAIN', 'EAST'], shipMethodId: 'UPS-GND' });
+      const ctx = await h.gateway.loadOrderContext({
+        skus: ['AMZ-RED-WIDGET', 'GHOST'],
+        customerId: 'AMAZON-US',
+        warehouseIds: ['MAIN', 'EAST'],
+        shipMethodId: 'UPS-GND',
+      });
       expect(ctx.items.map((i) => i.itemId)).toEqual(['WIDGET-RED']);
       expect(ctx.unknownItems).toEqual(['GHOST']);
       // On hand is fixed by the seed; available also depends on open orders (a shared SQL Server keeps them).
@@ -117,7 +170,12 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
         ['WIDGET-RED', 'MAIN', 125],
       ]);
       expect(ctx.stock.every((s) => s.available <= s.onHand)).toBe(true);
-      expect(ctx.customer).toEqual({ customerId: 'AMAZON-US', name: 'Amazon.com marketplace', onHold: false, customFields: ['ATVPDKIKX0DER', '', '', ''] });
+      expect(ctx.customer).toEqual({
+        customerId: 'AMAZON-US',
+        name: 'Amazon.com marketplace',
+        onHold: false,
+        customFields: ['ATVPDKIKX0DER', '', '', ''],
+      });
       expect(ctx.shipMethod).toEqual({ shipMethodId: 'UPS-GND', description: 'UPS Ground' });
     });
 
@@ -127,10 +185,35 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       const [before] = await h.gateway.getStock(['WIDGET-RED'], ['MAIN']);
       const result = await h.gateway.createSalesOrder(d, { tranNo: no });
       expect(result.outcome).toBe('created');
-      expect(result.order).toMatchObject({ tranNo: no, status: 'open', customerId: 'AMAZON-US', amazonOrderId: d.amazonOrderId, currency: 'USD', orderDate: '2026-11-20T00:00:00.000Z' });
+      expect(result.order).toMatchObject({
+        tranNo: no,
+        status: 'open',
+        customerId: 'AMAZON-US',
+        amazonOrderId: d.amazonOrderId,
+        currency: 'USD',
+        orderDate: '2026-11-20T00:00:00.000Z',
+      });
       expect(result.order.lines).toEqual([
-        { lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, quantityShipped: 0, unitPrice: money('USD', 1999), amount: money('USD', 3998), warehouseId: 'MAIN', amazonOrderItemId: '12345678901234' },
-        { lineNo: 2, itemId: 'CABLE-USB-C', quantity: 1, quantityShipped: 0, unitPrice: money('USD', 949), amount: money('USD', 949), warehouseId: 'MAIN', amazonOrderItemId: '12345678901235' },
+        {
+          lineNo: 1,
+          itemId: 'WIDGET-RED',
+          quantity: 2,
+          quantityShipped: 0,
+          unitPrice: money('USD', 1999),
+          amount: money('USD', 3998),
+          warehouseId: 'MAIN',
+          amazonOrderItemId: '12345678901234',
+        },
+        {
+          lineNo: 2,
+          itemId: 'CABLE-USB-C',
+          quantity: 1,
+          quantityShipped: 0,
+          unitPrice: money('USD', 949),
+          amount: money('USD', 949),
+          warehouseId: 'MAIN',
+          amazonOrderItemId: '12345678901235',
+        },
       ]);
       expect(await h.gateway.findSalesOrder({ tranNo: no })).toEqual(result.order);
       expect(await h.gateway.findSalesOrder({ amazonOrderId: d.amazonOrderId })).toEqual(result.order);
@@ -148,7 +231,10 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       expect([first.outcome, second.outcome]).toEqual(['created', 'existing']);
       expect(second.order).toEqual(first.order);
       expect(await h.salesOrderRowCount(no)).toBe(1);
-      const both = await Promise.all([h.gateway.createSalesOrder(draft(), { tranNo: no }), h.gateway.createSalesOrder(draft(), { tranNo: no })]);
+      const both = await Promise.all([
+        h.gateway.createSalesOrder(draft(), { tranNo: no }),
+        h.gateway.createSalesOrder(draft(), { tranNo: no }),
+      ]);
       expect(both.map((r) => r.order.key)).toEqual([first.order.key, first.order.key]);
       expect(await h.salesOrderRowCount(no)).toBe(1);
       expect(await h.stagingRowCount()).toBe(0);
@@ -157,11 +243,13 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
     it('refuses to take over an order that belongs to another Amazon order under the same TranNo', async () => {
       const no = tranNo();
       await h.gateway.createSalesOrder(draft(), { tranNo: no });
-      await expect(h.gateway.createSalesOrder({ ...draft(), amazonOrderId: '999-9999999-9999999' }, { tranNo: no })).rejects.toMatchObject({ code: 'SB_SAGE_TRANNO_TAKEN', kind: 'validation' });
+      await expect(
+        h.gateway.createSalesOrder({ ...draft(), amazonOrderId: '999-9999999-9999999' }, { tranNo: no }),
+      ).rejects.toMatchObject({ code: 'SB_SAGE_TRANNO_TAKEN', kind: 'validation' });
       expect(await h.salesOrderRowCount(no)).toBe(1);
     });
 
-    it('a staged order with an unknown item fails with Sage\'s message and leaves nothing behind', async () => {
+    it("a staged order with an unknown item fails with Sage's message and leaves nothing behind", async () => {
       const no = tranNo();
       const bad = draft({ lines: [{ lineNo: 1, itemId: 'NO-SUCH-ITEM', quantity: 1, unitPrice: money('USD', 100) }] });
       const err = await h.gateway.createSalesOrder(bad, { tranNo: no }).catch((e: unknown) => e);
@@ -169,7 +257,9 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       const mapping = err as MappingError;
       expect(mapping.code).toBe('SB_SAGE_ORDER_REJECTED');
       expect(mapping.kind).toBe('mapping');
-      expect(mapping.issues).toEqual([expect.objectContaining({ field: `${no}|Line 1 ItemID`, problem: expect.stringContaining('NO-SUCH-ITEM') })]);
+      expect(mapping.issues).toEqual([
+        expect.objectContaining({ field: `${no}|Line 1 ItemID`, problem: expect.stringContaining('NO-SUCH-ITEM') }),
+      ]);
       expect(await h.gateway.findSalesOrder({ tranNo: no })).toBeUndefined();
       expect(await h.salesOrderRowCount(no)).toBe(0);
       expect(await h.stagingRowCount()).toBe(0);
@@ -180,22 +270,47 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
     it('lists every unknown reference Sage reports (customer, warehouse, item)', async () => {
       const no = tranNo();
       const err = (await h.gateway
-        .createSalesOrder(draft({ customerId: 'NOBODY', warehouseId: 'XX', lines: [{ lineNo: 1, itemId: 'GHOST', quantity: 1, unitPrice: money('USD', 100) }] }), { tranNo: no })
+        .createSalesOrder(
+          draft({
+            customerId: 'NOBODY',
+            warehouseId: 'XX',
+            lines: [{ lineNo: 1, itemId: 'GHOST', quantity: 1, unitPrice: money('USD', 100) }],
+          }),
+          { tranNo: no },
+        )
         .catch((e: unknown) => e)) as MappingError;
       expect(err.code).toBe('SB_SAGE_ORDER_REJECTED');
-      expect(err.issues.map((i) => i.field)).toEqual(expect.arrayContaining([`${no} CustID`, `${no} DfltWarehouseID`, `${no}|Line 1 ItemID`]));
+      expect(err.issues.map((i) => i.field)).toEqual(
+        expect.arrayContaining([`${no} CustID`, `${no} DfltWarehouseID`, `${no}|Line 1 ItemID`]),
+      );
       expect(await h.stagingRowCount()).toBe(0);
     });
 
     it('refuses values that do not fit Sage columns before writing anything', async () => {
       const no = tranNo();
       const err = (await h.gateway
-        .createSalesOrder(draft({ customerPoNo: '111-1234567-1234567', lines: [{ lineNo: 1, itemId: 'X'.repeat(31), quantity: 1, unitPrice: money('USD', 1), amazonOrderItemId: '1234567890123456' }] }), { tranNo: no })
+        .createSalesOrder(
+          draft({
+            customerPoNo: '111-1234567-1234567',
+            lines: [
+              {
+                lineNo: 1,
+                itemId: 'X'.repeat(31),
+                quantity: 1,
+                unitPrice: money('USD', 1),
+                amazonOrderItemId: '1234567890123456',
+              },
+            ],
+          }),
+          { tranNo: no },
+        )
         .catch((e: unknown) => e)) as MappingError;
       expect(err.code).toBe('SB_SAGE_VALUE_TOO_LONG');
       expect(err.issues.map((i) => i.field)).toEqual(['customerPoNo', 'lines[0].itemId', 'lines[0].amazonOrderItemId']);
       expect(await h.stagingRowCount()).toBe(0);
-      await expect(h.gateway.createSalesOrder(draft(), { tranNo: 'TOO-LONG-TRANNO' })).rejects.toMatchObject({ code: 'SB_SAGE_TRANNO_INVALID' });
+      await expect(h.gateway.createSalesOrder(draft(), { tranNo: 'TOO-LONG-TRANNO' })).rejects.toMatchObject({
+        code: 'SB_SAGE_TRANNO_INVALID',
+      });
     });
 
     it('cancels an unshipped order, idempotently', async () => {
@@ -216,16 +331,41 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
     });
 
     it('reads the latest effective price of a price sheet, exactly', async () => {
-      const now = await h.gateway.getPrices({ itemIds: ['WIDGET-RED', 'CABLE-USB-C'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD', asOf: '2026-11-20T00:00:00Z' });
+      const now = await h.gateway.getPrices({
+        itemIds: ['WIDGET-RED', 'CABLE-USB-C'],
+        warehouseId: 'MAIN',
+        priceSheet: 'list',
+        currency: 'USD',
+        asOf: '2026-11-20T00:00:00Z',
+      });
       expect(now.map((p) => [p.itemId, p.price.minor, p.effectiveDate])).toEqual([
         ['CABLE-USB-C', 949, '2026-01-01T00:00:00.000Z'],
         ['WIDGET-RED', 1999, '2026-01-01T00:00:00.000Z'],
       ]);
-      const sheet1 = await h.gateway.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'sheet1', currency: 'USD', asOf: '2026-11-20T00:00:00Z' });
+      const sheet1 = await h.gateway.getPrices({
+        itemIds: ['WIDGET-RED'],
+        warehouseId: 'MAIN',
+        priceSheet: 'sheet1',
+        currency: 'USD',
+        asOf: '2026-11-20T00:00:00Z',
+      });
       expect(sheet1[0]?.price).toEqual(money('USD', 1899));
-      const earlier = await h.gateway.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD', asOf: '2025-06-01T00:00:00Z' });
+      const earlier = await h.gateway.getPrices({
+        itemIds: ['WIDGET-RED'],
+        warehouseId: 'MAIN',
+        priceSheet: 'list',
+        currency: 'USD',
+        asOf: '2025-06-01T00:00:00Z',
+      });
       expect(earlier[0]?.price).toEqual(money('USD', 1799));
-      expect(await h.gateway.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'EUR' })).toEqual([]);
+      expect(
+        await h.gateway.getPrices({
+          itemIds: ['WIDGET-RED'],
+          warehouseId: 'MAIN',
+          priceSheet: 'list',
+          currency: 'EUR',
+        }),
+      ).toEqual([]);
     });
 
     it('validates GL accounts: active and financial only', async () => {
@@ -252,10 +392,21 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       const first = await h.gateway.postJournal(batch);
       expect(first.outcome).toBe('created');
       expect(await h.gateway.postJournal(batch)).toEqual({ ...first, outcome: 'existing' });
-      await expect(h.gateway.postJournal({ ...batch, reference: 'unbalanced', lines: batch.lines.slice(1) })).rejects.toMatchObject({ code: 'SB_SAGE_JOURNAL_UNBALANCED' });
-      await expect(h.gateway.postJournal({ ...batch, reference: 'closed period', postDate: '2025-03-15T00:00:00Z' })).rejects.toMatchObject({ code: 'SB_SAGE_FISCAL_PERIOD_CLOSED' });
+      await expect(
+        h.gateway.postJournal({ ...batch, reference: 'unbalanced', lines: batch.lines.slice(1) }),
+      ).rejects.toMatchObject({ code: 'SB_SAGE_JOURNAL_UNBALANCED' });
+      await expect(
+        h.gateway.postJournal({ ...batch, reference: 'closed period', postDate: '2025-03-15T00:00:00Z' }),
+      ).rejects.toMatchObject({ code: 'SB_SAGE_FISCAL_PERIOD_CLOSED' });
       const badAccounts = (await h.gateway
-        .postJournal({ ...batch, reference: 'bad accounts', lines: [{ account: '9999-00', amount: money('USD', 1), comment: '' }, { account: 'NOPE', amount: money('USD', -1), comment: '' }] })
+        .postJournal({
+          ...batch,
+          reference: 'bad accounts',
+          lines: [
+            { account: '9999-00', amount: money('USD', 1), comment: '' },
+            { account: 'NOPE', amount: money('USD', -1), comment: '' },
+          ],
+        })
         .catch((e: unknown) => e)) as MappingError;
       expect(badAccounts.code).toBe('SB_SAGE_GL_ACCOUNT_INVALID');
       expect(badAccounts.issues.map((i) => i.field)).toEqual(['account 9999-00', 'account NOPE']);
@@ -280,7 +431,12 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       const lines = mine.flatMap((s) => s.lines);
       expect(lines.every((l) => l.amazonOrderId === d.amazonOrderId && l.shipMethodId === 'UPS-GND')).toBe(true);
       expect(lines.map((l) => l.amazonOrderItemId).sort()).toContain('12345678901234');
-      expect(mine.every((s) => s.status === 'committed' && s.packages.length > 0 && s.packages.every((p) => /^1Z/.test(p.trackingNumber)))).toBe(true);
+      expect(
+        mine.every(
+          (s) =>
+            s.status === 'committed' && s.packages.length > 0 && s.packages.every((p) => /^1Z/.test(p.trackingNumber)),
+        ),
+      ).toBe(true);
       expect(Number(page.cursor)).toBeGreaterThan(0);
       // Re-reading from the cursor is safe: the rewind window may return the same shipments again.
       const again = await h.gateway.listShipments(page.cursor);
@@ -293,7 +449,12 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       h.injectUnavailable(30_000);
       const err = (await h.gateway.getStock(['WIDGET-RED'], ['MAIN']).catch((e: unknown) => e)) as SellbridgeError;
       expect(err).toBeInstanceOf(SellbridgeError);
-      expect(err).toMatchObject({ code: 'SB_SAGE_UNAVAILABLE', kind: 'unavailable', retryable: true, retryAfterMs: 30_000 });
+      expect(err).toMatchObject({
+        code: 'SB_SAGE_UNAVAILABLE',
+        kind: 'unavailable',
+        retryable: true,
+        retryAfterMs: 30_000,
+      });
       expect((await h.gateway.health()).ok).toBe(false);
       h.clock.advance(30_000);
       expect((await h.gateway.health()).ok).toBe(true);

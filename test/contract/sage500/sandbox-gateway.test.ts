@@ -5,16 +5,28 @@ import { describeSage500Gateway, ManualClock, type Sage500Harness } from './desc
 
 async function sandboxHarness(): Promise<Sage500Harness> {
   const clock = new ManualClock('2026-11-20T16:00:00Z');
-  const gateway = await createSandboxGateway({ path: ':memory:', clock, warehouseSimulator: { delayMs: 60_000, partialEvery: 0, packagesPerShipment: 2 } });
+  const gateway = await createSandboxGateway({
+    path: ':memory:',
+    clock,
+    warehouseSimulator: { delayMs: 60_000, partialEvery: 0, packagesPerShipment: 2 },
+  });
   return {
     gateway,
     clock,
     async stagingRowCount() {
-      const { rows } = await sql<{ n: number }>`SELECT (SELECT count(*) FROM StgSalesOrder) + (SELECT count(*) FROM StgSOLine) + (SELECT count(*) FROM tdmMigrationLogWrk) AS n`.execute(gateway.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`SELECT (SELECT count(*) FROM StgSalesOrder) + (SELECT count(*) FROM StgSOLine) + (SELECT count(*) FROM tdmMigrationLogWrk) AS n`.execute(
+        gateway.db,
+      );
       return Number(rows[0]!.n);
     },
     async salesOrderRowCount(tranNo) {
-      const row = await gateway.db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).where('TranNo', '=', tranNo).executeTakeFirst();
+      const row = await gateway.db
+        .selectFrom('tsoSalesOrder')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('TranNo', '=', tranNo)
+        .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
     shipDueOrders: () => gateway.shipDueOrders(),

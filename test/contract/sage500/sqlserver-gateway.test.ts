@@ -27,27 +27,53 @@ if (!url) {
     const connector = await createMssqlConnector({ url, connectTimeoutMs: 15_000, requestTimeoutMs: 60_000 });
     const gateway = createSqlServerGateway(
       // No package table is assumed on a real database: the catalog's one ShipKey + tracking table is used (issue 14).
-      { companyId, userId: 'sellbridge', shipmentRewindKeys: 500, glJournalId: 'GJ', importMaxCalls: 50, unavailableRetryMs: 60_000 },
+      {
+        companyId,
+        userId: 'sellbridge',
+        shipmentRewindKeys: 500,
+        glJournalId: 'GJ',
+        importMaxCalls: 50,
+        unavailableRetryMs: 60_000,
+      },
       { connector, clock },
     );
     await gateway.installExtensions();
     // What verify finds on this database, printed for whoever runs the suite (errors fail the tests that hit them).
     for (const f of await gateway.verify()) console.warn(`sage500 verify: ${f.severity} ${f.subject}: ${f.problem}`);
     const db = kyselyForSession(connector.pooled);
-    const seeded = await db.selectFrom('tarCustomer').select('CustKey').where('CompanyID', '=', companyId).where('CustID', '=', 'AMAZON-US').executeTakeFirst();
+    const seeded = await db
+      .selectFrom('tarCustomer')
+      .select('CustKey')
+      .where('CompanyID', '=', companyId)
+      .where('CustID', '=', 'AMAZON-US')
+      .executeTakeFirst();
     if (!seeded) await connector.transaction((s) => seedDemoCompany(kyselyForSession(s), companyId));
     // A company seeded before the charge items existed gets them (and their GL accounts) on their own.
-    const charges = await db.selectFrom('timItem').select('ItemKey').where('CompanyID', '=', companyId).where('ItemID', '=', 'AMZ-TAX').executeTakeFirst();
+    const charges = await db
+      .selectFrom('timItem')
+      .select('ItemKey')
+      .where('CompanyID', '=', companyId)
+      .where('ItemID', '=', 'AMZ-TAX')
+      .executeTakeFirst();
     if (seeded && !charges) await connector.transaction((s) => seedChargeItems(kyselyForSession(s), companyId));
     return {
       gateway,
       clock,
       async stagingRowCount() {
-        const { rows } = await sql<{ n: number }>`SELECT (SELECT count(*) FROM StgSalesOrder WHERE TranNo LIKE 'Z%') + (SELECT count(*) FROM StgSOLine WHERE TranNo LIKE 'Z%') AS n`.execute(db);
+        const { rows } = await sql<{
+          n: number;
+        }>`SELECT (SELECT count(*) FROM StgSalesOrder WHERE TranNo LIKE 'Z%') + (SELECT count(*) FROM StgSOLine WHERE TranNo LIKE 'Z%') AS n`.execute(
+          db,
+        );
         return Number(rows[0]!.n);
       },
       async salesOrderRowCount(tranNo) {
-        const row = await db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).where('CompanyID', '=', companyId).where('TranNo', '=', tranNo).executeTakeFirst();
+        const row = await db
+          .selectFrom('tsoSalesOrder')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('CompanyID', '=', companyId)
+          .where('TranNo', '=', tranNo)
+          .executeTakeFirst();
         return Number(row?.n ?? 0);
       },
       close: () => gateway.close(),

@@ -39,11 +39,22 @@ describe('createAmazonConnector (config -> port, shared buckets, intake)', () =>
       ],
     });
     const inbox = createInbox(store, { now: () => new Date() });
-    const connector = createAmazonConnector(config.amazon, { store, inbox, clock: { now: () => new Date() }, sleep: async () => undefined });
+    const connector = createAmazonConnector(config.amazon, {
+      store,
+      inbox,
+      clock: { now: () => new Date() },
+      sleep: async () => undefined,
+    });
     const id = sim.control.orders()[0]!.orderId;
     expect((await connector.marketplace.getOrder(id)).id).toBe(id);
-    const rows = await sql<{ key: string; rate: number; rate_from_server: number }>`select key, rate, rate_from_server from rate_buckets`.execute(store.db);
-    expect(rows.rows).toEqual([{ key: `sellbridge|${DEFAULT_SELLER.sellerId}|na|orders.getOrder`, rate: 50, rate_from_server: 1 }]);
+    const rows = await sql<{
+      key: string;
+      rate: number;
+      rate_from_server: number;
+    }>`select key, rate, rate_from_server from rate_buckets`.execute(store.db);
+    expect(rows.rows).toEqual([
+      { key: `sellbridge|${DEFAULT_SELLER.sellerId}|na|orders.getOrder`, rate: 50, rate_from_server: 1 },
+    ]);
     expect(connector.intake).toBeDefined();
     const added = sim.control.addOrder();
     const polled = await connector.intake!.pollOnce();

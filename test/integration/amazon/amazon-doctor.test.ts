@@ -16,7 +16,8 @@ async function doctor(extra: string[]): Promise<{ code: number; out: string }> {
     env: {},
     stdout: (t) => lines.push(t),
     stderr: (t) => lines.push(t),
-    config: (cmd) => loadConfig({ file: '/dev/null', env: {}, overrides: globalOverrides(cmd.optsWithGlobals<GlobalOptions>()) }),
+    config: (cmd) =>
+      loadConfig({ file: '/dev/null', env: {}, overrides: globalOverrides(cmd.optsWithGlobals<GlobalOptions>()) }),
   };
   const base = [
     `amazon.endpoint=${sim.url}`,
@@ -52,17 +53,25 @@ describe('sellbridge amazon doctor (against the simulator)', () => {
     process.exitCode = undefined;
     expect(code).toBe(1);
     expect(lines.join('\n')).toMatch(/FAIL\s+endpoint: amazon.mode is simulator but amazon.endpoint is not set/);
-    expect(lines.join('\n')).toMatch(/FAIL\s+credentials: missing: amazon.lwaClientId, amazon.lwaClientSecret, amazon.refreshToken/);
+    expect(lines.join('\n')).toMatch(
+      /FAIL\s+credentials: missing: amazon.lwaClientId, amazon.lwaClientSecret, amazon.refreshToken/,
+    );
   });
 
   it('reports a marketplace outside the region', async () => {
-    const { out } = await doctor([`amazon.refreshToken=${DEFAULT_SELLER.refreshToken}`, 'amazon.marketplaceIds=ATVPDKIKX0DER,A1PA6795UKMFR9']);
+    const { out } = await doctor([
+      `amazon.refreshToken=${DEFAULT_SELLER.refreshToken}`,
+      'amazon.marketplaceIds=ATVPDKIKX0DER,A1PA6795UKMFR9',
+    ]);
     expect(out).toMatch(/FAIL\s+marketplaces: A1PA6795UKMFR9 \(DE\) is not served by region na/);
   });
 
   it('checks token refresh, marketplaces, destination and subscriptions', async () => {
     const { queueUrl } = sim.control.subscribe({ notificationType: 'ORDER_CHANGE' });
-    const { out } = await doctor([`amazon.refreshToken=${DEFAULT_SELLER.refreshToken}`, `amazon.sqs.queueUrl=${queueUrl}`]);
+    const { out } = await doctor([
+      `amazon.refreshToken=${DEFAULT_SELLER.refreshToken}`,
+      `amazon.sqs.queueUrl=${queueUrl}`,
+    ]);
     expect(out).toMatch(/ok\s+token refresh/);
     expect(out).toMatch(/ok\s+grantless token/);
     expect(out).toMatch(/ok\s+marketplace ATVPDKIKX0DER: orders can be read/);

@@ -38,7 +38,9 @@ describe.each(backends)('store rate limiter on $name', ({ name, open, enabled })
     const la = createStoreRateLimiter(a, { now: () => t, safety: 1 });
     const lb = createStoreRateLimiter(b, { now: () => t, safety: 1 });
     const plan = { rate: 1, burst: 5 };
-    const waits = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? la : lb).take(`app|seller-${RUN}|na|orders.getOrder`, { plan })));
+    const waits = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? la : lb).take(`app|seller-${RUN}|na|orders.getOrder`, { plan })),
+    );
     expect(waits.filter((w) => w === 0)).toHaveLength(5);
     expect(Math.min(...waits.filter((w) => w > 0))).toBeGreaterThan(0);
   });

@@ -33,7 +33,16 @@ beforeAll(async () => {
       onExchange: (e) => {
         if (outage && e.status === 503) refusedDuringOutage++;
       },
-      scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+      scenario: {
+        skus: SKUS,
+        unknownSkuRate: 0,
+        afnRate: 0,
+        pendingRate: 0,
+        cancelledRate: 0,
+        businessRate: 0,
+        nonAsciiRate: 0,
+        longAddressRate: 0,
+      },
     },
     sage: 'warehouse',
     overrides: {
@@ -71,15 +80,25 @@ describe('Amazon unavailable (circuit breakers per endpoint family)', () => {
     const ids = sim.control.addOrders(12, { status: 'UNSHIPPED' }).map((o) => o.orderId);
     for (const id of ids) await enqueueOrderSync(runtime.queue, 'default', id);
     // More refused calls than the attempts of every job together (4 each), had they been spent.
-    await waitUntil(async () => refusedDuringOutage >= ids.length * 4 + 12, 90_000, 'Amazon to refuse more calls than every job has attempts');
+    await waitUntil(
+      async () => refusedDuringOutage >= ids.length * 4 + 12,
+      90_000,
+      'Amazon to refuse more calls than every job has attempts',
+    );
     const open = runtime.circuits().filter((c) => c.target.startsWith('amazon.') && c.state !== 'closed');
     expect(open.length).toBeGreaterThan(0);
-    expect(await runtime.metrics.registry.getSingleMetricAsString('sellbridge_circuit_state')).toMatch(/sellbridge_circuit_state\{target="amazon\.(orders|lwa)"\} [12]/);
+    expect(await runtime.metrics.registry.getSingleMetricAsString('sellbridge_circuit_state')).toMatch(
+      /sellbridge_circuit_state\{target="amazon\.(orders|lwa)"\} [12]/,
+    );
     expect(events.filter((e) => e.type === 'dead')).toEqual([]);
 
     outage = false;
     sim.control.clearFaults();
-    await waitUntil(async () => shippedAtAmazon(ids), 60_000, 'every order of the backlog to be confirmed shipped after recovery');
+    await waitUntil(
+      async () => shippedAtAmazon(ids),
+      60_000,
+      'every order of the backlog to be confirmed shipped after recovery',
+    );
     expect(await runtime.deadLetters.list({ status: 'all' })).toEqual([]);
     expect(events.filter((e) => e.type === 'dead')).toEqual([]);
     expect(runtime.circuits().every((c) => c.state === 'closed')).toBe(true);

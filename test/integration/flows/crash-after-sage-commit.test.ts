@@ -65,7 +65,9 @@ const count = async (table: 'tsoSalesOrder' | 'tsoSalesOrder_AMZ' | 'tsoSOLine_A
 describe('order.sync after a crash between the Sage commit and the link (issue 13)', () => {
   it('the retry records created with the Sage keys, repairs the extension rows and creates nothing twice', async () => {
     const fake = new FakeAmazon();
-    const amazon: AmazonMarketplace = Object.assign(fake, { searchOrders: () => Promise.reject(new Error('not used')) });
+    const amazon: AmazonMarketplace = Object.assign(fake, {
+      searchOrders: () => Promise.reject(new Error('not used')),
+    });
     const order = anOrder({ id: '111-1300002-0000001' }, [
       { sku: 'WIDGET-RED', quantityOrdered: 2 },
       { sku: 'GADGET-PRO', quantityOrdered: 1 },
@@ -93,7 +95,11 @@ describe('order.sync after a crash between the Sage commit and the link (issue 1
     expect(await count('tsoSOLine_AMZ', soKey)).toBe(2);
     expect((await sage.findSalesOrder({ amazonOrderId: order.id }))?.key).toBe(String(soKey));
 
-    const status = await orderStatus({ store, queue, deadLetters: createDeadLetterService(store, queue, systemClock), deps }, CONN, order.id);
+    const status = await orderStatus(
+      { store, queue, deadLetters: createDeadLetterService(store, queue, systemClock), deps },
+      CONN,
+      order.id,
+    );
     expect(status).toMatchObject({ state: 'created', tranNo: stuck!.tranNo, salesOrderKey: String(soKey) });
 
     // And it goes on with the normal lifecycle: once Amazon cancels it, the Sage order is cancelled.

@@ -24,14 +24,23 @@ describe('order flow store adapters (SQLite)', () => {
     expect(new Set(same)).toEqual(new Set(['AMZ0000001']));
     expect(await links.reserveTranNo('c1', '111-0000002-0000002')).toBe('AMZ0000002');
     expect(await links.reserveTranNo('c2', '111-0000001-0000001')).toBe('AMZ0000001');
-    expect(await links.findByTranNo('c1', 'AMZ0000002')).toMatchObject({ amazonOrderId: '111-0000002-0000002', state: 'received' });
+    expect(await links.findByTranNo('c1', 'AMZ0000002')).toMatchObject({
+      amazonOrderId: '111-0000002-0000002',
+      state: 'received',
+    });
   });
 
   it('records state and fields; lastError null clears it; unknown orders are undefined', async () => {
     const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));
     await links.setState('c1', '111-0000009-0000009', 'dead-lettered', { lastError: 'SB_MAP_SKU_UNKNOWN' });
-    expect(await links.get('c1', '111-0000009-0000009')).toMatchObject({ state: 'dead-lettered', lastError: 'SB_MAP_SKU_UNKNOWN' });
-    const l = await links.setState('c1', '111-0000009-0000009', 'mapped', { lastError: null, marketplaceId: 'ATVPDKIKX0DER' });
+    expect(await links.get('c1', '111-0000009-0000009')).toMatchObject({
+      state: 'dead-lettered',
+      lastError: 'SB_MAP_SKU_UNKNOWN',
+    });
+    const l = await links.setState('c1', '111-0000009-0000009', 'mapped', {
+      lastError: null,
+      marketplaceId: 'ATVPDKIKX0DER',
+    });
     expect(l.lastError).toBeUndefined();
     expect(l.marketplaceId).toBe('ATVPDKIKX0DER');
     expect(await links.get('c1', 'nope')).toBeUndefined();
@@ -52,14 +61,25 @@ describe('order flow store adapters (SQLite)', () => {
 
   it('records each (order, shipment, package) once with packageReferenceIds 1, 2, ... per order, and counts send attempts', async () => {
     const c = storeShipmentConfirmations(store, clock);
-    const detail = { marketplaceId: 'M', carrierCode: 'UPS', trackingNumber: '1Z', shipDate: '2026-11-27T10:00:00Z', lines: [{ lineId: '1', quantity: 1 }] };
+    const detail = {
+      marketplaceId: 'M',
+      carrierCode: 'UPS',
+      trackingNumber: '1Z',
+      shipDate: '2026-11-27T10:00:00Z',
+      lines: [{ lineId: '1', quantity: 1 }],
+    };
     const k1 = { connectionId: 'c1', amazonOrderId: 'O1', shipmentKey: '10', packageNo: '1' };
     const k2 = { ...k1, shipmentKey: '11' };
     const a = await c.record(k1, detail);
     const again = await c.record(k1, { ...detail, trackingNumber: 'changed' });
     const b = await c.record(k2, detail);
     const other = await c.record({ ...k1, amazonOrderId: 'O2' }, detail);
-    expect([a.packageReferenceId, again.packageReferenceId, b.packageReferenceId, other.packageReferenceId]).toEqual(['1', '1', '2', '1']);
+    expect([a.packageReferenceId, again.packageReferenceId, b.packageReferenceId, other.packageReferenceId]).toEqual([
+      '1',
+      '1',
+      '2',
+      '1',
+    ]);
     expect(again.detail.trackingNumber).toBe('1Z');
     await c.setState(k1, 'sending');
     await c.setState(k1, 'sending');
@@ -72,7 +92,13 @@ describe('order flow store adapters (SQLite)', () => {
     let at = Date.parse('2026-11-27T12:00:00Z');
     const moving = { now: () => new Date(at) };
     const c = storeShipmentConfirmations(store, moving);
-    const detail = { marketplaceId: 'M', carrierCode: 'UPS', trackingNumber: '1Z', shipDate: '2026-11-27T10:00:00Z', lines: [{ lineId: '1', quantity: 1 }] };
+    const detail = {
+      marketplaceId: 'M',
+      carrierCode: 'UPS',
+      trackingNumber: '1Z',
+      shipDate: '2026-11-27T10:00:00Z',
+      lines: [{ lineId: '1', quantity: 1 }],
+    };
     const k = { connectionId: 'c1', amazonOrderId: 'O-CLAIM', shipmentKey: '10', packageNo: '1' };
     await c.record(k, detail);
     const wins = await Promise.all(Array.from({ length: 5 }, () => c.claimSend(k, 60_000)));
@@ -92,7 +118,9 @@ describe('order flow store adapters (SQLite)', () => {
 describe('order link adoption (SQLite)', () => {
   it('adopts a TranNo found in Sage only while the link has none', async () => {
     const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));
-    expect(await links.setState('c3', 'A', 'created', { adoptTranNo: 'AMZ0000042', salesOrderKey: '9' })).toMatchObject({ tranNo: 'AMZ0000042', salesOrderKey: '9' });
+    expect(await links.setState('c3', 'A', 'created', { adoptTranNo: 'AMZ0000042', salesOrderKey: '9' })).toMatchObject(
+      { tranNo: 'AMZ0000042', salesOrderKey: '9' },
+    );
     expect((await links.setState('c3', 'A', 'created', { adoptTranNo: 'AMZ0000043' })).tranNo).toBe('AMZ0000042');
     expect(await links.reserveTranNo('c3', 'A')).toBe('AMZ0000042');
   });

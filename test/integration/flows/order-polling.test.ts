@@ -4,7 +4,13 @@ import { storeOrderSightings } from '../../../src/connectors/store/order-sightin
 import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createAmazonConnector } from '../../../src/connectors/amazon/create-amazon-connector.ts';
-import { ORDER_POLL_WATERMARK, ORDER_SYNC_QUEUE, orderSyncKey, pollOrders, type OrderPollDeps } from '../../../src/flows/index.ts';
+import {
+  ORDER_POLL_WATERMARK,
+  ORDER_SYNC_QUEUE,
+  orderSyncKey,
+  pollOrders,
+  type OrderPollDeps,
+} from '../../../src/flows/index.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { createInbox } from '../../../src/runtime/inbox/inbox.ts';
@@ -56,27 +62,40 @@ afterAll(async () => {
 
 /** An order created five minutes ago by Amazon's clock (the simulator backdates generated orders otherwise). */
 const recent = () => ({ createdTime: new Date(Date.now() - AMAZON_LAG_MS - 5 * 60_000).toISOString() });
-const pendingSyncKeys = async () => (await queue.listJobs({ queue: ORDER_SYNC_QUEUE, state: 'pending', limit: 1000 })).map((j) => j.key).sort();
+const pendingSyncKeys = async () =>
+  (await queue.listJobs({ queue: ORDER_SYNC_QUEUE, state: 'pending', limit: 1000 })).map((j) => j.key).sort();
 
 describe('order.poll against the simulator', () => {
   it('queues order.sync for every order updated in the window, counts those no notification announced, and moves the cursor to the bound Amazon returned', async () => {
     const ids = sim.control.addOrders(3, recent()).map((o) => o.orderId);
     // One of them was announced by a notification (through the same inbox the SQS and webhook intakes use).
     const inbox = orderDispatchingInbox(createInbox(store, systemClock), queue, CONN);
-    await inbox.accept({ source: 'amazon-sqs', dedupeKey: 'n-push-1', kind: 'ORDER_CHANGE', subject: `order:${ids[0]}`, payload: '{}', connectionId: CONN });
+    await inbox.accept({
+      source: 'amazon-sqs',
+      dedupeKey: 'n-push-1',
+      kind: 'ORDER_CHANGE',
+      subject: `order:${ids[0]}`,
+      payload: '{}',
+      connectionId: CONN,
+    });
 
     // pageSize 2, three orders: two pages in one job (maxPages 2).
     const outcome = await pollOrders({ connectionId: CONN }, deps);
     expect(outcome).toMatchObject({ orders: 3, firstSeenByPolling: 2, pages: 2, more: false });
     expect(await pendingSyncKeys()).toEqual(ids.map(orderSyncKey).sort());
     expect(firstSeen.sort()).toEqual([ids[1], ids[2]].sort());
-    expect(await metrics.registry.getSingleMetricAsString('sellbridge_orders_first_seen_by_polling_total')).toContain('sellbridge_orders_first_seen_by_polling_total{connection="default"} 2');
+    expect(await metrics.registry.getSingleMetricAsString('sellbridge_orders_first_seen_by_polling_total')).toContain(
+      'sellbridge_orders_first_seen_by_polling_total{connection="default"} 2',
+    );
 
     const cursor = (await deps.watermarks.get(CONN, ORDER_POLL_WATERMARK))!;
     expect(cursor).toBe(outcome.watermark);
     // Amazon's bound (the simulator's clock, an hour behind ours), not this process's clock.
     expect(Date.now() - Date.parse(cursor)).toBeGreaterThan(AMAZON_LAG_MS - 60_000);
-    const latestUpdate = ids.map((id) => sim.control.order(id)!.lastUpdatedTime).sort().at(-1)!;
+    const latestUpdate = ids
+      .map((id) => sim.control.order(id)!.lastUpdatedTime)
+      .sort()
+      .at(-1)!;
     expect(cursor >= latestUpdate).toBe(true);
   });
 
@@ -99,11 +118,17 @@ describe('order.poll against the simulator', () => {
     expect(first).toMatchObject({ pages: 2, more: true, watermark: undefined });
     expect(await deps.watermarks.get(CONN, ORDER_POLL_WATERMARK)).toBeUndefined();
     const [continuation] = await queue.listJobs({ queue: 'order.poll', state: 'pending', limit: 10 });
-    expect(continuation!.payload).toMatchObject({ connectionId: CONN, pageToken: expect.any(String), windowBefore: expect.any(String) });
+    expect(continuation!.payload).toMatchObject({
+      connectionId: CONN,
+      pageToken: expect.any(String),
+      windowBefore: expect.any(String),
+    });
     const rest = await pollOrders(continuation!.payload, deps);
     expect(rest.more).toBe(false);
     expect(rest.pages).toBeGreaterThan(1);
-    expect(await deps.watermarks.get(CONN, ORDER_POLL_WATERMARK)).toBe((continuation!.payload as { windowBefore: string }).windowBefore);
+    expect(await deps.watermarks.get(CONN, ORDER_POLL_WATERMARK)).toBe(
+      (continuation!.payload as { windowBefore: string }).windowBefore,
+    );
     expect(first.firstSeenByPolling + rest.firstSeenByPolling).toBe(3); // only the three new ones
   });
 });

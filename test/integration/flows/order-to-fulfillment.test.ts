@@ -9,7 +9,15 @@ import { loadConfig } from '../../../src/config/load.ts';
 import { createAmazonConnector } from '../../../src/connectors/amazon/create-amazon-connector.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import type { OrderFlowDeps } from '../../../src/flows/index.ts';
-import { ORDER_SYNC_QUEUE, orderSyncKey, registerOrderFlows, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE, SHIPMENT_WATERMARK, shipmentPollKey } from '../../../src/flows/index.ts';
+import {
+  ORDER_SYNC_QUEUE,
+  orderSyncKey,
+  registerOrderFlows,
+  SHIPMENT_CONFIRM_QUEUE,
+  SHIPMENT_POLL_QUEUE,
+  SHIPMENT_WATERMARK,
+  shipmentPollKey,
+} from '../../../src/flows/index.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { createDeadLetterService, type DeadLetterService } from '../../../src/runtime/queue/dead-letters.ts';
 import type { JobEvent, JobQueue } from '../../../src/runtime/queue/job-queue.ts';
@@ -50,7 +58,16 @@ beforeAll(async () => {
     seed: 2026,
     timeScale: 20,
     limits: true,
-    scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+    scenario: {
+      skus: SKUS,
+      unknownSkuRate: 0,
+      afnRate: 0,
+      pendingRate: 0,
+      cancelledRate: 0,
+      businessRate: 0,
+      nonAsciiRate: 0,
+      longAddressRate: 0,
+    },
     onExchange: (e) => {
       if (e.status >= 500) serverErrors++;
       if (e.operation !== 'ordersV0.confirmShipment' || e.status >= 300) return;
@@ -61,17 +78,28 @@ beforeAll(async () => {
     },
   });
   store = await freshStore('sqlite', 'flows-order-to-fulfillment');
-  sage = await createSandboxGateway({ path: join(dir, 'sage.db'), warehouseSimulator: { delayMs: 0, partialEvery: 3, packagesPerShipment: 1 } });
+  sage = await createSandboxGateway({
+    path: join(dir, 'sage.db'),
+    warehouseSimulator: { delayMs: 0, partialEvery: 3, packagesPerShipment: 1 },
+  });
   const config = loadConfig({
     file: '/dev/null',
-    overrides: [
-      ...simulatorConfigOverrides(sim.url),
-    ],
+    overrides: [...simulatorConfigOverrides(sim.url)],
   });
-  const amazon = createAmazonConnector(config.amazon, { store, clock: systemClock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  const amazon = createAmazonConnector(config.amazon, {
+    store,
+    clock: systemClock,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  });
   queue = await makeQueue(store, { concurrency: 4, maxAttempts: 10 });
   queue.onEvent((e) => void events.push(e));
-  deps = createOrderFlowDeps({ store, amazon: withLostAnswers(amazon.marketplace), sage: withOutage(sage), clock: systemClock, queue });
+  deps = createOrderFlowDeps({
+    store,
+    amazon: withLostAnswers(amazon.marketplace),
+    sage: withOutage(sage),
+    clock: systemClock,
+    queue,
+  });
   registerOrderFlows(queue, deps);
   dlq = createDeadLetterService(store, queue, systemClock);
   await queue.start();
@@ -92,10 +120,16 @@ afterAll(async () => {
  */
 let sageDown = false;
 function withOutage(gateway: SandboxGateway): SandboxGateway {
-  const guarded = <A extends unknown[], R>(name: string, f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
-    if (sageDown) throw new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage is unavailable (test outage) during ${name}`, { retryAfterMs: 100, context: { operation: name } });
-    return f(...a);
-  };
+  const guarded =
+    <A extends unknown[], R>(name: string, f: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      if (sageDown)
+        throw new SellbridgeError('SB_SAGE_UNAVAILABLE', `Sage is unavailable (test outage) during ${name}`, {
+          retryAfterMs: 100,
+          context: { operation: name },
+        });
+      return f(...a);
+    };
   return {
     ...gateway,
     loadOrderContext: guarded('loadOrderContext', gateway.loadOrderContext),
@@ -118,7 +152,9 @@ function withLostAnswers(marketplace: AmazonMarketplace): AmazonMarketplace {
       await marketplace.confirmShipment(shipment);
       if (lostAnswers > 0) {
         lostAnswers--;
-        throw new SellbridgeError('SB_AMZ_TIMEOUT', 'confirmShipment answer lost (test)', { context: { operation: 'confirmShipment' } });
+        throw new SellbridgeError('SB_AMZ_TIMEOUT', 'confirmShipment answer lost (test)', {
+          context: { operation: 'confirmShipment' },
+        });
       }
     },
   };
@@ -126,7 +162,11 @@ function withLostAnswers(marketplace: AmazonMarketplace): AmazonMarketplace {
 
 /** Waits until no job is pending or running (every job completed or dead). */
 async function drained(): Promise<void> {
-  await waitUntil(async () => (await queue.counts()).every((c) => c.state === 'completed' || c.state === 'dead' || c.count === 0), 45_000, 'the queue to drain');
+  await waitUntil(
+    async () => (await queue.counts()).every((c) => c.state === 'completed' || c.state === 'dead' || c.count === 0),
+    45_000,
+    'the queue to drain',
+  );
 }
 
 /**
@@ -137,7 +177,11 @@ async function drained(): Promise<void> {
 async function sync(amazonOrderId: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await queue.enqueue(ORDER_SYNC_QUEUE, { connectionId: CONN, amazonOrderId }, { key: orderSyncKey(amazonOrderId), dedupe: true, priority: 10 });
+      await queue.enqueue(
+        ORDER_SYNC_QUEUE,
+        { connectionId: CONN, amazonOrderId },
+        { key: orderSyncKey(amazonOrderId), dedupe: true, priority: 10 },
+      );
       return;
     } catch (err) {
       if ((err as { code?: string }).code !== 'SB_STORE_UNAVAILABLE' || attempt >= 5) throw err;
@@ -146,7 +190,10 @@ async function sync(amazonOrderId: string): Promise<void> {
 }
 
 async function sageOrderCount(): Promise<number> {
-  const row = await sage.db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await sage.db
+    .selectFrom('tsoSalesOrder')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -158,7 +205,13 @@ describe('order to fulfillment on SQLite (simulator over HTTP, Sage sandbox, rea
   it('every valid order is created in Sage exactly once though every notification arrives twice; Sage down for a while defers without spending attempts; the unknown SKU is dead-lettered with suggestions', async () => {
     valid = sim.control.addOrders(28, { status: 'UNSHIPPED' }).map((o) => o.orderId);
     cancelId = valid[5]!;
-    badId = sim.control.addOrder({ status: 'UNSHIPPED', items: [{ sku: 'GADGET-PRO', quantity: 1 }, { sku: BAD_SKU, quantity: 2 }] }).orderId;
+    badId = sim.control.addOrder({
+      status: 'UNSHIPPED',
+      items: [
+        { sku: 'GADGET-PRO', quantity: 1 },
+        { sku: BAD_SKU, quantity: 2 },
+      ],
+    }).orderId;
     sageDown = true;
     const firstDeferral = waitForEvent(queue, (e) => e.type === 'deferred' && e.code === 'SB_SAGE_UNAVAILABLE');
     for (const id of [...valid, badId]) {
@@ -174,7 +227,9 @@ describe('order to fulfillment on SQLite (simulator over HTTP, Sage sandbox, rea
     expect(await sage.findSalesOrder({ amazonOrderId: badId })).toBeUndefined();
     const deferred = events.filter((e) => e.type === 'deferred');
     expect(deferred.length).toBeGreaterThan(0);
-    expect(deferred.every((e) => e.type === 'deferred' && ['SB_SAGE_UNAVAILABLE', 'SB_AMZ_THROTTLED'].includes(e.code))).toBe(true);
+    expect(
+      deferred.every((e) => e.type === 'deferred' && ['SB_SAGE_UNAVAILABLE', 'SB_AMZ_THROTTLED'].includes(e.code)),
+    ).toBe(true);
     expect(events.filter((e) => e.type === 'retry')).toEqual([]);
     // Deferred work spent no attempt: each deferred order completed on its first counted attempt (a deferred job
     // that meets the pending duplicate of its key is folded into it, so match by key).
@@ -185,15 +240,26 @@ describe('order to fulfillment on SQLite (simulator over HTTP, Sage sandbox, rea
 
     const dead = await dlq.list({ status: 'open' });
     expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ queue: ORDER_SYNC_QUEUE, jobKey: orderSyncKey(badId), payload: { connectionId: CONN, amazonOrderId: badId } });
-    expect(dead[0]!.error).toMatchObject({ code: 'SB_MAP_SKU_UNKNOWN', kind: 'mapping', context: { amazonOrderId: badId, unknownSkus: [BAD_SKU] } });
+    expect(dead[0]).toMatchObject({
+      queue: ORDER_SYNC_QUEUE,
+      jobKey: orderSyncKey(badId),
+      payload: { connectionId: CONN, amazonOrderId: badId },
+    });
+    expect(dead[0]!.error).toMatchObject({
+      code: 'SB_MAP_SKU_UNKNOWN',
+      kind: 'mapping',
+      context: { amazonOrderId: badId, unknownSkus: [BAD_SKU] },
+    });
     expect(dead[0]!.error.issues).toHaveLength(1);
     expect(dead[0]!.error.issues![0]).toMatchObject({ field: 'lines[1].sku', problem: `unknown SellerSKU ${BAD_SKU}` });
     const suggestions = dead[0]!.error.issues![0]!.suggestions!;
     expect(suggestions.length).toBeGreaterThan(0);
     expect(suggestions.length).toBeLessThanOrEqual(3);
     expect(suggestions.some((s) => s.startsWith('WIDGET-'))).toBe(true);
-    expect(await deps.links.get(CONN, badId)).toMatchObject({ state: 'dead-lettered', lastError: 'SB_MAP_SKU_UNKNOWN' });
+    expect(await deps.links.get(CONN, badId)).toMatchObject({
+      state: 'dead-lettered',
+      lastError: 'SB_MAP_SKU_UNKNOWN',
+    });
     const tranNos = await Promise.all(valid.map(async (id) => (await deps.links.get(CONN, id))!.tranNo));
     expect(new Set(tranNos).size).toBe(valid.length);
   }, 60_000);
@@ -207,7 +273,10 @@ describe('order to fulfillment on SQLite (simulator over HTTP, Sage sandbox, rea
     await drained();
     const replayed = await sage.findSalesOrder({ amazonOrderId: badId });
     // Goods lines (they carry the Amazon order item); charge lines such as gift wrap follow them.
-    expect(replayed?.lines.filter((l) => l.amazonOrderItemId).map((l) => [l.itemId, l.quantity])).toEqual([['GADGET-PRO', 1], ['WIDGET-BLUE', 2]]);
+    expect(replayed?.lines.filter((l) => l.amazonOrderItemId).map((l) => [l.itemId, l.quantity])).toEqual([
+      ['GADGET-PRO', 1],
+      ['WIDGET-BLUE', 2],
+    ]);
     expect((await sage.findSalesOrder({ amazonOrderId: cancelId }))?.status).toBe('canceled');
     expect((await deps.links.get(CONN, cancelId))!.state).toBe('cancelled');
     valid = [...valid.filter((id) => id !== cancelId), badId];
@@ -235,7 +304,9 @@ describe('order to fulfillment on SQLite (simulator over HTTP, Sage sandbox, rea
     expect(shipped).toBeGreaterThan(valid.length); // some orders were split in two shipments
     expect(lostAnswers).toBe(0);
     expect(serverErrors).toBeGreaterThan(0);
-    expect(events.filter((e) => e.type === 'retry' && e.job.queue === SHIPMENT_CONFIRM_QUEUE && e.code === 'SB_AMZ_TIMEOUT')).toHaveLength(3);
+    expect(
+      events.filter((e) => e.type === 'retry' && e.job.queue === SHIPMENT_CONFIRM_QUEUE && e.code === 'SB_AMZ_TIMEOUT'),
+    ).toHaveLength(3);
 
     const sagePackages = await sage.db
       .selectFrom('tsoPackage as p')
@@ -260,7 +331,13 @@ describe('order to fulfillment on SQLite (simulator over HTTP, Sage sandbox, rea
       const refs = order.packages.map((p) => p.packageReferenceId);
       expect(new Set(refs).size).toBe(refs.length);
       for (const ref of refs) expect(confirmCalls.get(`${id}#${ref}`), `${id}#${ref}`).toBe(1);
-      for (const item of order.items) expect(order.packages.flatMap((p) => p.items).filter((x) => x.orderItemId === item.orderItemId).reduce((s, x) => s + x.quantity, 0)).toBe(item.quantity);
+      for (const item of order.items)
+        expect(
+          order.packages
+            .flatMap((p) => p.items)
+            .filter((x) => x.orderItemId === item.orderItemId)
+            .reduce((s, x) => s + x.quantity, 0),
+        ).toBe(item.quantity);
       confirmedPackages += refs.length;
       expect((await deps.links.get(CONN, id))!.state, id).toBe('confirmed');
     }

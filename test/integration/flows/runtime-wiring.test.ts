@@ -33,14 +33,28 @@ beforeAll(async () => {
       onExchange: (e) => {
         if (e.operation !== 'ordersV0.confirmShipment' || e.status >= 300) return;
         const orderId = /orders\/([^/]+)\/shipmentConfirmation/.exec(e.path)?.[1];
-        const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail?.packageReferenceId;
+        const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail
+          ?.packageReferenceId;
         confirmCalls.set(`${orderId}#${ref}`, (confirmCalls.get(`${orderId}#${ref}`) ?? 0) + 1);
       },
-      scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+      scenario: {
+        skus: SKUS,
+        unknownSkuRate: 0,
+        afnRate: 0,
+        pendingRate: 0,
+        cancelledRate: 0,
+        businessRate: 0,
+        nonAsciiRate: 0,
+        longAddressRate: 0,
+      },
     },
     sqsQueue: 'wiring-q',
     sage: 'warehouse',
-    overrides: { 'orders.shipmentPollEveryMs': '300', 'jobs.pollIntervalMs': '50', 'orders.webhook.apiKey': 'hook-key' },
+    overrides: {
+      'orders.shipmentPollEveryMs': '300',
+      'jobs.pollIntervalMs': '50',
+      'orders.webhook.apiKey': 'hook-key',
+    },
   });
   ({ sim, runtime } = stack);
 }, 30_000);
@@ -52,8 +66,13 @@ afterAll(async () => {
 describe('createRuntime (worker role) against the simulator and the Sage sandbox', () => {
   it('exposes the connector, the gateway behind a closed circuit, and the recurring shipment poll', () => {
     expect(runtime.circuits.sage500.state()).toBe('closed');
-    expect(runtime.circuits()).toEqual([{ target: 'sage500', state: 'closed' }, ...AMAZON_FAMILIES.map((f) => ({ target: `amazon.${f}`, state: 'closed' }))]);
-    expect(runtime.scheduler.schedules.map((s) => s.key)).toEqual(expect.arrayContaining(['shipment.poll:default', 'order.poll:default']));
+    expect(runtime.circuits()).toEqual([
+      { target: 'sage500', state: 'closed' },
+      ...AMAZON_FAMILIES.map((f) => ({ target: `amazon.${f}`, state: 'closed' })),
+    ]);
+    expect(runtime.scheduler.schedules.map((s) => s.key)).toEqual(
+      expect.arrayContaining(['shipment.poll:default', 'order.poll:default']),
+    );
     expect(runtime.amazon.marketplace).toBeDefined();
   });
 
@@ -85,8 +104,17 @@ describe('createRuntime (worker role) against the simulator and the Sage sandbox
     const id = sim.control.orders()[0]!.orderId;
     const app = buildApp({ ...runtime, adminToken: undefined });
     try {
-      const detail = { NotificationType: 'ORDER_CHANGE', NotificationMetadata: { NotificationId: 'wiring-hook-1' }, Payload: { OrderChangeNotification: { AmazonOrderId: id } } };
-      const r = await app.inject({ method: 'POST', url: '/webhooks/amazon', headers: { 'x-api-key': 'hook-key', 'content-type': 'application/json' }, payload: JSON.stringify(detail) });
+      const detail = {
+        NotificationType: 'ORDER_CHANGE',
+        NotificationMetadata: { NotificationId: 'wiring-hook-1' },
+        Payload: { OrderChangeNotification: { AmazonOrderId: id } },
+      };
+      const r = await app.inject({
+        method: 'POST',
+        url: '/webhooks/amazon',
+        headers: { 'x-api-key': 'hook-key', 'content-type': 'application/json' },
+        payload: JSON.stringify(detail),
+      });
       expect(r.statusCode, r.body).toBe(202);
       const row = (await runtime.inbox.list({ limit: 1000 })).find((x) => x.source === 'amazon-eventbridge');
       expect(row).toMatchObject({ kind: 'ORDER_CHANGE', subject: `order:${id}`, status: 'processed' });
@@ -103,7 +131,8 @@ describe('createRuntime (worker role) against the simulator and the Sage sandbox
     sim.control.flushNotifications();
     await waitUntil(
       async () => {
-        for (const id of ids) if ((await runtime.orders.deps.links.get('default', id))?.state !== 'confirmed') return false;
+        for (const id of ids)
+          if ((await runtime.orders.deps.links.get('default', id))?.state !== 'confirmed') return false;
         return true;
       },
       45_000,
@@ -112,7 +141,11 @@ describe('createRuntime (worker role) against the simulator and the Sage sandbox
     const sage = await createSandboxGateway({ path: stack.sagePath });
     try {
       for (const id of ids) {
-        const rows = await sage.db.selectFrom('tsoSalesOrder').select('TranNo').where('CustPONo', 'like', `%${id.slice(4)}%`).execute();
+        const rows = await sage.db
+          .selectFrom('tsoSalesOrder')
+          .select('TranNo')
+          .where('CustPONo', 'like', `%${id.slice(4)}%`)
+          .execute();
         expect(rows.length, id).toBe(1);
       }
     } finally {
@@ -123,7 +156,9 @@ describe('createRuntime (worker role) against the simulator and the Sage sandbox
       expect(refs.length, id).toBeGreaterThan(0);
       for (const ref of refs) expect(confirmCalls.get(`${id}#${ref}`), `${id}#${ref}`).toBe(1);
     }
-    const rows = (await runtime.inbox.list({ limit: 1000 })).filter((r) => ids.some((id) => r.subject === `order:${id}`));
+    const rows = (await runtime.inbox.list({ limit: 1000 })).filter((r) =>
+      ids.some((id) => r.subject === `order:${id}`),
+    );
     expect(new Set(rows.map((r) => r.dedupe_key)).size).toBe(rows.length); // the duplicates were dropped at the inbox
   }, 60_000);
 });

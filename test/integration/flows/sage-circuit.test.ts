@@ -36,7 +36,11 @@ function withOutage(gateway: SandboxGateway): Sage500Gateway {
       return async (...args: unknown[]) => {
         if (sageDown) {
           callsWhileDown++;
-          throw new SellbridgeError('SB_SAGE_UNAVAILABLE', `cannot connect to Sage 500 (test outage) during ${String(prop)}`, { retryAfterMs: 100 });
+          throw new SellbridgeError(
+            'SB_SAGE_UNAVAILABLE',
+            `cannot connect to Sage 500 (test outage) during ${String(prop)}`,
+            { retryAfterMs: 100 },
+          );
         }
         return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
       };
@@ -53,7 +57,16 @@ beforeAll(async () => {
       onExchange: (e) => {
         if (sageDown && e.operation === 'orders.getOrder') amazonCallsWhileDown++;
       },
-      scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+      scenario: {
+        skus: SKUS,
+        unknownSkuRate: 0,
+        afnRate: 0,
+        pendingRate: 0,
+        cancelledRate: 0,
+        businessRate: 0,
+        nonAsciiRate: 0,
+        longAddressRate: 0,
+      },
     },
     sage: 'none',
     prepare: async ({ sagePath }) => {
@@ -83,10 +96,16 @@ describe('Sage 500 unavailable (circuit breaker in the runtime)', () => {
     sageDown = true;
     for (const id of ids) await enqueueOrderSync(runtime.queue, 'default', id);
     await waitUntil(async () => runtime.circuits.sage500.state() === 'open', 20_000, 'the circuit to open');
-    expect(await runtime.metrics.registry.getSingleMetricAsString('sellbridge_circuit_state')).toContain('sellbridge_circuit_state{target="sage500"} 2');
+    expect(await runtime.metrics.registry.getSingleMetricAsString('sellbridge_circuit_state')).toContain(
+      'sellbridge_circuit_state{target="sage500"} 2',
+    );
     // Let jobs meet the open circuit for a while: they are deferred, and Sage sees only the failures that opened it
     // and one probe per open period.
-    await waitUntil(async () => events.filter((e) => e.type === 'deferred').length >= 24, 20_000, 'jobs to be deferred repeatedly');
+    await waitUntil(
+      async () => events.filter((e) => e.type === 'deferred').length >= 24,
+      20_000,
+      'jobs to be deferred repeatedly',
+    );
     const deferredWhileOpen = events.filter((e) => e.type === 'deferred').length;
     expect(callsWhileDown).toBeLessThan(deferredWhileOpen);
     // While the circuit is open a job waits before reading the order: Amazon is asked only by the jobs that reach Sage
@@ -96,13 +115,18 @@ describe('Sage 500 unavailable (circuit breaker in the runtime)', () => {
 
     sageDown = false;
     await waitUntil(
-      async () => (await runtime.queue.listJobs({ queue: 'order.sync', state: 'pending', limit: 1 })).length === 0 && (await runtime.queue.listJobs({ state: 'running', limit: 1 })).length === 0,
+      async () =>
+        (await runtime.queue.listJobs({ queue: 'order.sync', state: 'pending', limit: 1 })).length === 0 &&
+        (await runtime.queue.listJobs({ state: 'running', limit: 1 })).length === 0,
       30_000,
       'the backlog to drain',
     );
     expect(runtime.circuits.sage500.state()).toBe('closed');
     for (const id of ids) expect((await sandbox.findSalesOrder({ amazonOrderId: id }))?.status, id).toBe('open');
-    const n = await sandbox.db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const n = await sandbox.db
+      .selectFrom('tsoSalesOrder')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(ids.length);
     // Deferred work spent no attempt: every order completed on its first counted attempt.
     const completed = events.filter((e) => e.type === 'completed' && e.job.queue === 'order.sync');

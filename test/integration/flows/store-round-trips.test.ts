@@ -77,7 +77,10 @@ describe('store round trips of one imported order', () => {
       sage,
     });
     const before = counted.statements();
-    const outcome = await handlers.get('order.sync')!({ connectionId: config.orders.connectionId, amazonOrderId: order.id }, { attempt: 1 } as never);
+    const outcome = await handlers.get('order.sync')!(
+      { connectionId: config.orders.connectionId, amazonOrderId: order.id },
+      { attempt: 1 } as never,
+    );
     const statements = counted.statements() - before;
     expect(outcome).toMatchObject({ kind: 'created' });
     console.log(`store statements for one imported order: ${statements}`);

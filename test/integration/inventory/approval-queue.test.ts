@@ -25,7 +25,10 @@ const channel: ListingsChannel = {
   validateFeed: (d) => listingsFeedProblems(d),
   submitFeed: async (_m, d) => (submittedFeeds.push(d), { feedId: `F${submittedFeeds.length}`, feedDocumentId: 'D' }),
   readFeed: async (feedId) => ({ status: 'DONE', report: { feedId, feedIssues: [], messages: [] } }),
-  patchListing: async (r) => (patched.push({ sku: r.sku, patches: r.patches }), { status: 'ACCEPTED', issues: [], hasErrors: false }),
+  patchListing: async (r) => (
+    patched.push({ sku: r.sku, patches: r.patches }),
+    { status: 'ACCEPTED', issues: [], hasErrors: false }
+  ),
   readListing: async () => undefined,
   fbaQuantities: async () => new Map(),
 };
@@ -33,12 +36,25 @@ const channel: ListingsChannel = {
 beforeAll(async () => {
   store = await freshStore('sqlite', 'inventory-approval-queue');
   queue = await makeQueue(store);
-  const settings = inventorySettingsFromConfig(configSchema.parse({ amazon: { sellerId: 'S1' }, inventory: { maxPriceChangePercent: 20, readBackSample: 0, feedPollMs: 10 } }) as never);
+  const settings = inventorySettingsFromConfig(
+    configSchema.parse({
+      amazon: { sellerId: 'S1' },
+      inventory: { maxPriceChangePercent: 20, readBackSample: 0, feedPollMs: 10 },
+    }) as never,
+  );
   deps = createInventoryDeps({
     store,
     sage: {
       getStock: async () => [{ itemId: 'I-1', warehouseId: 'MAIN', onHand: 5, available: 5 }],
-      getPrices: async () => [{ itemId: 'I-1', warehouseId: 'MAIN', priceSheet: 'list', price: { currency: 'USD', minor: sheetMinor }, effectiveDate: '2026-01-01' }],
+      getPrices: async () => [
+        {
+          itemId: 'I-1',
+          warehouseId: 'MAIN',
+          priceSheet: 'list',
+          price: { currency: 'USD', minor: sheetMinor },
+          effectiveDate: '2026-01-01',
+        },
+      ],
     },
     channel,
     clock: systemClock,
@@ -46,8 +62,12 @@ beforeAll(async () => {
     settingsFor: () => settings,
   });
   registerInventoryFlows(queue, deps);
-  await deps.state.upsertLinks('c', [{ sku: 'S-1', itemId: 'I-1', marketplaceId: US, productType: 'PRODUCT', fulfillment: 'MFN' }]);
-  await deps.state.saveSent('c', [{ state: { sku: 'S-1', marketplaceId: US, quantity: 5, price: { currency: 'USD', minor: 1000 } }, itemId: 'I-1' }]);
+  await deps.state.upsertLinks('c', [
+    { sku: 'S-1', itemId: 'I-1', marketplaceId: US, productType: 'PRODUCT', fulfillment: 'MFN' },
+  ]);
+  await deps.state.saveSent('c', [
+    { state: { sku: 'S-1', marketplaceId: US, quantity: 5, price: { currency: 'USD', minor: 1000 } }, itemId: 'I-1' },
+  ]);
   await queue.start();
 });
 afterAll(async () => {
@@ -63,16 +83,33 @@ describe('price approval through the dead-letter queue', () => {
     await dead;
     const [letter] = await deadLetters.list({ queue: LISTING_BLOCK_QUEUE });
     expect(letter!.error.code).toBe('SB_LIST_PRICE_HELD');
-    expect(letter!.error.message).toBe(`SKU S-1 in ${US}: price 10.00 USD -> 25.00 USD changes by more than 20%; waits for approval`);
+    expect(letter!.error.message).toBe(
+      `SKU S-1 in ${US}: price 10.00 USD -> 25.00 USD changes by more than 20%; waits for approval`,
+    );
     expect(letter!.payload).toMatchObject({ sku: 'S-1', kind: 'price-held' });
     expect(submittedFeeds).toEqual([]);
 
     await deadLetters.replay(letter!.id, { actor: 'test' });
     // The replay releases the hold and queues a price sync, which sends 25.00 in a feed and tracks it to DONE.
-    await waitUntil(async () => (await deps.state.lastSent('c'))[0]?.price?.minor === 2500, 30_000, 'approved price accepted');
+    await waitUntil(
+      async () => (await deps.state.lastSent('c'))[0]?.price?.minor === 2500,
+      30_000,
+      'approved price accepted',
+    );
     expect(submittedFeeds).toHaveLength(1);
-    const doc = submittedFeeds[0] as { messages: { sku: string; patches: { path: string; value: { our_price: { schedule: { value_with_tax: number }[] }[] }[] }[] }[] };
-    expect(doc.messages.map((m) => [m.sku, m.patches[0]!.path, m.patches[0]!.value[0]!.our_price[0]!.schedule[0]!.value_with_tax])).toEqual([['S-1', '/attributes/purchasable_offer', 25]]);
+    const doc = submittedFeeds[0] as {
+      messages: {
+        sku: string;
+        patches: { path: string; value: { our_price: { schedule: { value_with_tax: number }[] }[] }[] }[];
+      }[];
+    };
+    expect(
+      doc.messages.map((m) => [
+        m.sku,
+        m.patches[0]!.path,
+        m.patches[0]!.value[0]!.our_price[0]!.schedule[0]!.value_with_tax,
+      ]),
+    ).toEqual([['S-1', '/attributes/purchasable_offer', 25]]);
     expect(await deadLetters.list({ queue: LISTING_BLOCK_QUEUE })).toEqual([]);
 
     // A different jump later is held again (the approval was for 25.00 only).
@@ -80,6 +117,8 @@ describe('price approval through the dead-letter queue', () => {
     const again = waitForEvent(queue, (e) => e.type === 'dead' && e.job.queue === LISTING_BLOCK_QUEUE);
     await queue.enqueue(INVENTORY_SYNC_QUEUE, { connectionId: 'c', scope: 'price' });
     await again;
-    expect((await deadLetters.list({ queue: LISTING_BLOCK_QUEUE }))[0]!.error.message).toMatch(/25\.00 USD -> 99\.00 USD/);
+    expect((await deadLetters.list({ queue: LISTING_BLOCK_QUEUE }))[0]!.error.message).toMatch(
+      /25\.00 USD -> 99\.00 USD/,
+    );
   }, 60_000);
 });

@@ -29,20 +29,37 @@ let submitted = 0;
 const channel: ListingsChannel = {
   validateFeed: (d) => listingsFeedProblems(d),
   submitFeed: async () => ({ feedId: `F${++submitted}`, feedDocumentId: `D${submitted}` }),
-  readFeed: async (feedId) => (nextStatus === 'DONE' ? { status: 'DONE', report: { feedId, feedIssues: [], messages: [] } } : { status: nextStatus }),
+  readFeed: async (feedId) =>
+    nextStatus === 'DONE'
+      ? { status: 'DONE', report: { feedId, feedIssues: [], messages: [] } }
+      : { status: nextStatus },
   patchListing: async () => ({ status: 'ACCEPTED', issues: [], hasErrors: false }),
   readListing: async () => undefined,
   fbaQuantities: async () => new Map(),
 };
 
 function deps(inventory: Record<string, unknown> = {}): InventoryFlowDeps {
-  const settings = inventorySettingsFromConfig(configSchema.parse({ amazon: { sellerId: 'S1' }, inventory: { readBackSample: 0, fastLaneMax: 0, ...inventory } }) as never);
+  const settings = inventorySettingsFromConfig(
+    configSchema.parse({
+      amazon: { sellerId: 'S1' },
+      inventory: { readBackSample: 0, fastLaneMax: 0, ...inventory },
+    }) as never,
+  );
   return {
     sage: { getStock: async () => stock, getPrices: async () => [] },
     channel,
     state,
     watermarks: storeWatermarks(store, { now: () => new Date() }),
-    jobs: { enqueue: async (queue, payload, o) => (queued.push({ queue, payload: payload as Record<string, unknown>, ...(o?.delayMs !== undefined ? { delayMs: o.delayMs } : {}) }), { id: String(queued.length), deduplicated: false }) },
+    jobs: {
+      enqueue: async (queue, payload, o) => (
+        queued.push({
+          queue,
+          payload: payload as Record<string, unknown>,
+          ...(o?.delayMs !== undefined ? { delayMs: o.delayMs } : {}),
+        }),
+        { id: String(queued.length), deduplicated: false }
+      ),
+    },
     clock: { now: () => new Date() },
     settingsFor: () => settings,
   };
@@ -51,7 +68,9 @@ function deps(inventory: Record<string, unknown> = {}): InventoryFlowDeps {
 beforeAll(async () => {
   store = await freshStore('sqlite', 'inventory-feed-lifecycle');
   state = storeListingState(store, { now: () => new Date() });
-  await state.upsertLinks('c', [{ sku: 'S-1', itemId: 'I-1', marketplaceId: US, productType: 'PRODUCT', fulfillment: 'MFN' }]);
+  await state.upsertLinks('c', [
+    { sku: 'S-1', itemId: 'I-1', marketplaceId: US, productType: 'PRODUCT', fulfillment: 'MFN' },
+  ]);
 });
 afterAll(async () => {
   await store?.close();
@@ -104,13 +123,21 @@ describe('listing.feed life cycle', () => {
     expect(await watchStock({ connectionId: 'c' }, d)).toEqual({ changed: false });
     stock = [{ itemId: 'I-1', warehouseId: 'MAIN', onHand: 1, available: 0 }];
     expect(await watchStock({ connectionId: 'c' }, d)).toEqual({ changed: true });
-    expect(queued.map((j) => [j.queue, j.payload['scope']])).toEqual([[INVENTORY_SYNC_QUEUE, 'quantity'], [INVENTORY_SYNC_QUEUE, 'quantity']]);
+    expect(queued.map((j) => [j.queue, j.payload['scope']])).toEqual([
+      [INVENTORY_SYNC_QUEUE, 'quantity'],
+      [INVENTORY_SYNC_QUEUE, 'quantity'],
+    ]);
   });
 
   it('a SKU listed in inventory.fbaSkus never gets a quantity from Sage, whatever its link says', async () => {
-    await state.upsertLinks('f', [{ sku: 'S-FBA', itemId: 'I-1', marketplaceId: US, productType: 'PRODUCT', fulfillment: 'MFN' }]);
+    await state.upsertLinks('f', [
+      { sku: 'S-FBA', itemId: 'I-1', marketplaceId: US, productType: 'PRODUCT', fulfillment: 'MFN' },
+    ]);
     stock = [{ itemId: 'I-1', warehouseId: 'MAIN', onHand: 50, available: 50 }];
-    expect(await syncListings({ connectionId: 'f', scope: 'quantity' }, deps({ fbaSkus: ['S-FBA'] }))).toMatchObject({ changes: 0, feeds: [] });
+    expect(await syncListings({ connectionId: 'f', scope: 'quantity' }, deps({ fbaSkus: ['S-FBA'] }))).toMatchObject({
+      changes: 0,
+      feeds: [],
+    });
     expect(await syncListings({ connectionId: 'f', scope: 'quantity' }, deps())).toMatchObject({ changes: 1 });
   });
 });

@@ -29,24 +29,40 @@ let store: Store;
 let state: ListingStateStore;
 const enqueued: { queue: string; payload: unknown }[] = [];
 
-const link = (sku: string, itemId: string, fulfillment: 'MFN' | 'FBA' = 'MFN'): StoredLink => ({ sku, itemId, marketplaceId: US, productType: 'PRODUCT', fulfillment });
+const link = (sku: string, itemId: string, fulfillment: 'MFN' | 'FBA' = 'MFN'): StoredLink => ({
+  sku,
+  itemId,
+  marketplaceId: US,
+  productType: 'PRODUCT',
+  fulfillment,
+});
 
 function deps(): InventoryFlowDeps {
-  const config = configSchema.parse({ amazon: { sellerId: DEFAULT_SELLER.sellerId }, inventory: { overrides: { 'AMZ-BUFFER': { maxQuantity: 30 } } } });
+  const config = configSchema.parse({
+    amazon: { sellerId: DEFAULT_SELLER.sellerId },
+    inventory: { overrides: { 'AMZ-BUFFER': { maxQuantity: 30 } } },
+  });
   const settings = inventorySettingsFromConfig(config as never);
   return {
     sage,
     channel: createListingsChannel({ client: connectToSimulator(sim.url).client, sellerId: DEFAULT_SELLER.sellerId }),
     state,
     watermarks: storeWatermarks(store, { now: () => new Date() }),
-    jobs: { enqueue: async (queue, payload) => (enqueued.push({ queue, payload }), { id: String(enqueued.length), deduplicated: false }) },
+    jobs: {
+      enqueue: async (queue, payload) => (
+        enqueued.push({ queue, payload }),
+        { id: String(enqueued.length), deduplicated: false }
+      ),
+    },
     clock: { now: () => new Date() },
     settingsFor: () => settings,
   };
 }
 
 function showOnAmazon(sku: string, quantity: number): void {
-  sim.control.listing(sku)!.attributes['fulfillment_availability'] = [{ fulfillment_channel_code: 'DEFAULT', quantity }];
+  sim.control.listing(sku)!.attributes['fulfillment_availability'] = [
+    { fulfillment_channel_code: 'DEFAULT', quantity },
+  ];
 }
 
 beforeAll(async () => {
@@ -65,8 +81,18 @@ beforeAll(async () => {
     link('AMZ-MISSING', 'RC-00000'), // no listing on Amazon
     link('AMZ-FBA', 'RC-00001', 'FBA'), // Sage 10, FBA fulfillable 7
   ]);
-  const sent = (sku: string, quantity: number, itemId: string) => ({ state: { sku, marketplaceId: US, quantity }, itemId });
-  await state.saveSent(C, [sent('AMZ-MATCH', 500, 'CABLE-USB-C'), sent('AMZ-BUFFER', 30, 'WIDGET-BLUE'), sent('AMZ-NOTAPPLIED', 8, 'GADGET-PRO'), sent('AMZ-NOTSENT', 100, 'WIDGET-RED'), sent('AMZ-PENDING', 5, 'MUG-LOGO'), sent('AMZ-OPEN', 10, 'RC-00002')]);
+  const sent = (sku: string, quantity: number, itemId: string) => ({
+    state: { sku, marketplaceId: US, quantity },
+    itemId,
+  });
+  await state.saveSent(C, [
+    sent('AMZ-MATCH', 500, 'CABLE-USB-C'),
+    sent('AMZ-BUFFER', 30, 'WIDGET-BLUE'),
+    sent('AMZ-NOTAPPLIED', 8, 'GADGET-PRO'),
+    sent('AMZ-NOTSENT', 100, 'WIDGET-RED'),
+    sent('AMZ-PENDING', 5, 'MUG-LOGO'),
+    sent('AMZ-OPEN', 10, 'RC-00002'),
+  ]);
   showOnAmazon('AMZ-MATCH', 500);
   showOnAmazon('AMZ-BUFFER', 30);
   showOnAmazon('AMZ-NOTSENT', 100);
@@ -76,7 +102,20 @@ beforeAll(async () => {
   sim.control.setFbaInventory('AMZ-FBA', 7);
   sim.control.setFbaInventory('FBA-ORPHAN', 12); // on Amazon, linked to nothing
   // A feed with AMZ-PENDING built and not final.
-  const [batch] = feedMessagesFromDeltas([{ sku: 'AMZ-PENDING', marketplaceId: US, itemId: 'MUG-LOGO', productType: 'PRODUCT', currency: 'USD', toZero: true, changes: [{ kind: 'quantity', from: 5, to: 0, why: 'test' }] }], { sellerId: DEFAULT_SELLER.sellerId });
+  const [batch] = feedMessagesFromDeltas(
+    [
+      {
+        sku: 'AMZ-PENDING',
+        marketplaceId: US,
+        itemId: 'MUG-LOGO',
+        productType: 'PRODUCT',
+        currency: 'USD',
+        toZero: true,
+        changes: [{ kind: 'quantity', from: 5, to: 0, why: 'test' }],
+      },
+    ],
+    { sellerId: DEFAULT_SELLER.sellerId },
+  );
   await state.createFeed(C, batch!, true);
 }, 60_000);
 afterAll(async () => {
@@ -88,7 +127,10 @@ afterAll(async () => {
 describe('inventory reconcile: Sage sandbox vs the simulator', () => {
   it('finds each planted discrepancy and explains it; --fix resends only the fixable ones', async () => {
     const d = deps();
-    const report = await reconcileListings({ connectionId: C, openOrderUnits: new Map([[listingKey(US, 'AMZ-OPEN'), 2]]) }, d);
+    const report = await reconcileListings(
+      { connectionId: C, openOrderUnits: new Map([[listingKey(US, 'AMZ-OPEN'), 2]]) },
+      d,
+    );
     const found = Object.fromEntries(report.discrepancies.map((x) => [x.sku, x.cause]));
     expect(found).toEqual({
       'AMZ-BUFFER': 'buffer-rule',
@@ -102,18 +144,31 @@ describe('inventory reconcile: Sage sandbox vs the simulator', () => {
     });
     expect(report.discrepancies.find((x) => x.sku === 'AMZ-MATCH')).toBeUndefined();
     const explain = (sku: string) => report.discrepancies.find((x) => x.sku === sku)!.explanation;
-    expect(explain('AMZ-NOTAPPLIED')).toBe('Amazon accepted 8 but shows 25 (accepted but not applied, or edited in Seller Central)');
+    expect(explain('AMZ-NOTAPPLIED')).toBe(
+      'Amazon accepted 8 but shows 25 (accepted but not applied, or edited in Seller Central)',
+    );
     expect(explain('AMZ-BUFFER')).toMatch(/^Sage 40 available, the rules list 30/);
     expect(explain('AMZ-OPEN')).toBe('Amazon shows 2 fewer: 2 units in Amazon orders not yet in Sage');
     expect(explain('FBA-ORPHAN')).toMatch(/no Sage item is linked/);
     const csv = discrepanciesCsv(report.discrepancies).split('\r\n');
-    expect(csv[0]).toBe('marketplaceId,sku,itemId,channel,sageAvailable,ruleQuantity,lastSent,amazon,cause,fixable,explanation');
-    expect(csv.find((l) => l.includes(',AMZ-NOTSENT,'))).toBe(`${US},AMZ-NOTSENT,WIDGET-RED,MFN,120,120,100,100,not-sent-yet,true,"the rule quantity is 120, the last accepted send was 100; the next sync sends it"`);
+    expect(csv[0]).toBe(
+      'marketplaceId,sku,itemId,channel,sageAvailable,ruleQuantity,lastSent,amazon,cause,fixable,explanation',
+    );
+    expect(csv.find((l) => l.includes(',AMZ-NOTSENT,'))).toBe(
+      `${US},AMZ-NOTSENT,WIDGET-RED,MFN,120,120,100,100,not-sent-yet,true,"the rule quantity is 120, the last accepted send was 100; the next sync sends it"`,
+    );
 
-    const fixed = await reconcileListings({ connectionId: C, fix: true, openOrderUnits: new Map([[listingKey(US, 'AMZ-OPEN'), 2]]) }, d);
+    const fixed = await reconcileListings(
+      { connectionId: C, fix: true, openOrderUnits: new Map([[listingKey(US, 'AMZ-OPEN'), 2]]) },
+      d,
+    );
     expect(fixed.fixed).toBe(2);
     expect(enqueued.at(-1)).toEqual({ queue: 'inventory.sync', payload: { connectionId: C, scope: 'quantity' } });
     const last = new Map((await state.lastSent(C)).map((s) => [s.sku, s.quantity]));
-    expect([last.get('AMZ-NOTAPPLIED'), last.get('AMZ-NOTSENT'), last.get('AMZ-OPEN')]).toEqual([undefined, undefined, 10]);
+    expect([last.get('AMZ-NOTAPPLIED'), last.get('AMZ-NOTSENT'), last.get('AMZ-OPEN')]).toEqual([
+      undefined,
+      undefined,
+      10,
+    ]);
   }, 60_000);
 });

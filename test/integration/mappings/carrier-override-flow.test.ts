@@ -41,7 +41,16 @@ beforeAll(async () => {
         const detail = (e.requestBody as { packageDetail?: PackageDetail } | undefined)?.packageDetail;
         if (orderId && detail) confirmed.set(orderId, [...(confirmed.get(orderId) ?? []), detail]);
       },
-      scenario: { skus: SKUS, unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+      scenario: {
+        skus: SKUS,
+        unknownSkuRate: 0,
+        afnRate: 0,
+        pendingRate: 0,
+        cancelledRate: 0,
+        businessRate: 0,
+        nonAsciiRate: 0,
+        longAddressRate: 0,
+      },
     },
     sqsQueue: 'carrier-override-q',
     sage: 'warehouse',
@@ -61,7 +70,9 @@ async function shipOneOrder(): Promise<{ orderId: string; packages: PackageDetai
   order.serviceLevel = 'STANDARD';
   const orderId = order.orderId;
   await waitUntil(
-    async () => stack.sim.control.order(orderId)?.status === 'SHIPPED' && (await stack.runtime.orders.deps.links.get('default', orderId))?.state === 'confirmed',
+    async () =>
+      stack.sim.control.order(orderId)?.status === 'SHIPPED' &&
+      (await stack.runtime.orders.deps.links.get('default', orderId))?.state === 'confirmed',
     45_000,
     `order ${orderId} to be shipped and confirmed`,
   );

@@ -27,7 +27,10 @@ describe('carrier override reaches the order flows', () => {
       clock: { now: () => new Date() },
       logger: silentLogger(),
       metrics: createMetrics(),
-      queue: { register: (name: string, h: (payload: unknown) => Promise<unknown>) => handlers.set(name, h), enqueue: async () => ({ id: '1', deduplicated: false }) },
+      queue: {
+        register: (name: string, h: (payload: unknown) => Promise<unknown>) => handlers.set(name, h),
+        enqueue: async () => ({ id: '1', deduplicated: false }),
+      },
       scheduler: { add: () => undefined },
       inbox: {},
       amazon: {},
@@ -36,20 +39,41 @@ describe('carrier override reaches the order flows', () => {
     const poll = async () => handlers.get(SHIPMENT_POLL_QUEUE)!({ connectionId: wiring.connectionId });
 
     await poll();
-    expect((await wiring.deps.carriersFor(wiring.connectionId))['UPS-GND']).toEqual({ carrierCode: 'UPS', shippingMethod: 'UPS Ground' });
+    expect((await wiring.deps.carriersFor(wiring.connectionId))['UPS-GND']).toEqual({
+      carrierCode: 'UPS',
+      shippingMethod: 'UPS Ground',
+    });
 
-    const put = await env.app.inject({ method: 'PUT', url: '/api/v1/mappings/carriers', headers: env.as.operator, payload: { rows: [{ shipMethId: 'ups-gnd', carrierCode: 'UPS', shippingMethod: 'UPS Ground Saver' }, { shipMethId: 'MDX', carrierCode: 'Other', carrierName: 'MDX Courier' }] } });
+    const put = await env.app.inject({
+      method: 'PUT',
+      url: '/api/v1/mappings/carriers',
+      headers: env.as.operator,
+      payload: {
+        rows: [
+          { shipMethId: 'ups-gnd', carrierCode: 'UPS', shippingMethod: 'UPS Ground Saver' },
+          { shipMethId: 'MDX', carrierCode: 'Other', carrierName: 'MDX Courier' },
+        ],
+      },
+    });
     expect(put.statusCode).toBe(200);
     await poll();
-    const carriers = (await wiring.deps.carriersFor(wiring.connectionId));
+    const carriers = await wiring.deps.carriersFor(wiring.connectionId);
     expect(carriers['ups-gnd']).toEqual({ carrierCode: 'UPS', shippingMethod: 'UPS Ground Saver' });
     expect(carriers['UPS-GND']).toBeUndefined(); // the default of the same id (case-insensitive) is replaced
     expect(carriers.MDX).toEqual({ carrierCode: 'Other', carrierName: 'MDX Courier' });
     expect(carriers['FEDEX-GND']).toBeDefined();
     expect((await wiring.deps.rulesFor(wiring.connectionId)).carriers).toEqual(carriers);
 
-    await env.app.inject({ method: 'PUT', url: '/api/v1/mappings/carriers', headers: env.as.operator, payload: { rows: [] } });
+    await env.app.inject({
+      method: 'PUT',
+      url: '/api/v1/mappings/carriers',
+      headers: env.as.operator,
+      payload: { rows: [] },
+    });
     await poll();
-    expect((await wiring.deps.carriersFor(wiring.connectionId))['UPS-GND']).toEqual({ carrierCode: 'UPS', shippingMethod: 'UPS Ground' });
+    expect((await wiring.deps.carriersFor(wiring.connectionId))['UPS-GND']).toEqual({
+      carrierCode: 'UPS',
+      shippingMethod: 'UPS Ground',
+    });
   });
 });

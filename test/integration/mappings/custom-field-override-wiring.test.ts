@@ -21,7 +21,10 @@ describe('custom-field override reaches the inventory flows', () => {
       config: loadConfig({ env: {} }),
       store: env.store,
       clock: { now: () => new Date() },
-      queue: { register: (name: string, h: (payload: unknown) => Promise<unknown>) => handlers.set(name, h), enqueue: async () => ({ id: '1', deduplicated: false }) },
+      queue: {
+        register: (name: string, h: (payload: unknown) => Promise<unknown>) => handlers.set(name, h),
+        enqueue: async () => ({ id: '1', deduplicated: false }),
+      },
       scheduler: { add: () => undefined },
       sage: { getStock: async () => [], getPrices: async () => [] },
       amazonConnector: () => {
@@ -34,8 +37,14 @@ describe('custom-field override reaches the inventory flows', () => {
     await job();
     expect(deps.settingsFor('default').customFieldMap).toEqual([]);
 
-    const csv = 'source,attribute,kind,required,maxLength,allowed\r\nUserFld2,color,enum,yes,,Red|Blue\r\nShortDesc,item_name,text,true,150,\r\n';
-    const imp = await env.app.inject({ method: 'POST', url: '/api/v1/mappings/custom-fields.csv', headers: { ...env.as.operator, 'content-type': 'text/csv' }, payload: csv });
+    const csv =
+      'source,attribute,kind,required,maxLength,allowed\r\nUserFld2,color,enum,yes,,Red|Blue\r\nShortDesc,item_name,text,true,150,\r\n';
+    const imp = await env.app.inject({
+      method: 'POST',
+      url: '/api/v1/mappings/custom-fields.csv',
+      headers: { ...env.as.operator, 'content-type': 'text/csv' },
+      payload: csv,
+    });
     expect(imp.json()).toEqual({ imported: 2 });
     await job();
     expect(deps.settingsFor('default').customFieldMap).toEqual([
@@ -46,11 +55,21 @@ describe('custom-field override reaches the inventory flows', () => {
       'source,attribute,kind,required,maxLength,allowed,unit,min,max\r\nUserFld2,color,enum,true,,Red|Blue,,,\r\nShortDesc,item_name,text,true,150,,,,\r\n',
     );
 
-    const bad = await env.app.inject({ method: 'POST', url: '/api/v1/mappings/custom-fields.csv', headers: { ...env.as.operator, 'content-type': 'text/csv' }, payload: 'source,attribute,kind\r\nWeight,item_weight,weight\r\n' });
+    const bad = await env.app.inject({
+      method: 'POST',
+      url: '/api/v1/mappings/custom-fields.csv',
+      headers: { ...env.as.operator, 'content-type': 'text/csv' },
+      payload: 'source,attribute,kind\r\nWeight,item_weight,weight\r\n',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().issues).toEqual([expect.objectContaining({ row: 2, field: 'unit' })]);
 
-    await env.app.inject({ method: 'PUT', url: '/api/v1/mappings/custom-fields', headers: env.as.operator, payload: { rows: [] } });
+    await env.app.inject({
+      method: 'PUT',
+      url: '/api/v1/mappings/custom-fields',
+      headers: env.as.operator,
+      payload: { rows: [] },
+    });
     await job();
     expect(deps.settingsFor('default').customFieldMap).toEqual([]);
   });

@@ -17,7 +17,11 @@ describe('GL rule override reaches the settlement journal', () => {
   const clock = { now: () => new Date('2026-11-20T12:00:00Z') };
   beforeAll(async () => {
     env = await adminEnv();
-    sage = await createSandboxGateway({ path: join(mkdtempSync(join(tmpdir(), 'sb-gl-')), 'sage.db'), clock, warehouseSimulator: { enabled: false } });
+    sage = await createSandboxGateway({
+      path: join(mkdtempSync(join(tmpdir(), 'sb-gl-')), 'sage.db'),
+      clock,
+      warehouseSimulator: { enabled: false },
+    });
     await addSettlementAccounts(sage);
   });
   afterAll(async () => {
@@ -26,8 +30,16 @@ describe('GL rule override reaches the settlement journal', () => {
   });
 
   it('commission goes to the stored account once the rule is PUT, and back when the list is emptied', async () => {
-    const file = decodeURIComponent(new URL('../../fixtures/golden-settlement/01-us-orders-fees/input.tsv', import.meta.url).pathname);
-    const deps = createSettlementDeps({ store: env.store, sage, clock, queue: { enqueue: async () => ({ id: '1', deduplicated: false }) }, config: loadConfig({ env: {} }).settlements });
+    const file = decodeURIComponent(
+      new URL('../../fixtures/golden-settlement/01-us-orders-fees/input.tsv', import.meta.url).pathname,
+    );
+    const deps = createSettlementDeps({
+      store: env.store,
+      sage,
+      clock,
+      queue: { enqueue: async () => ({ id: '1', deduplicated: false }) },
+      config: loadConfig({ env: {} }).settlements,
+    });
     const accountsOf = async () => {
       await refreshStoredGlRules(deps, 'default');
       const out = await importSettlement('default', settlementFileFromPath(file), deps, { dryRun: true });
@@ -37,13 +49,33 @@ describe('GL rule override reaches the settlement journal', () => {
     const before = await accountsOf();
     expect(before).not.toContain('6100-77');
 
-    const put = await env.app.inject({ method: 'PUT', url: '/api/v1/mappings/gl-rules', headers: env.as.operator, payload: { rows: [{ transactionType: '*', amountType: 'ItemFees', amountDescription: 'Commission', account: '6100-77', label: 'Commission (edited)' }] } });
+    const put = await env.app.inject({
+      method: 'PUT',
+      url: '/api/v1/mappings/gl-rules',
+      headers: env.as.operator,
+      payload: {
+        rows: [
+          {
+            transactionType: '*',
+            amountType: 'ItemFees',
+            amountDescription: 'Commission',
+            account: '6100-77',
+            label: 'Commission (edited)',
+          },
+        ],
+      },
+    });
     expect(put.statusCode).toBe(200);
     const after = await accountsOf();
     expect(after).toContain('6100-77');
     expect(after.length).toBeGreaterThanOrEqual(before.length - 1);
 
-    await env.app.inject({ method: 'PUT', url: '/api/v1/mappings/gl-rules', headers: env.as.operator, payload: { rows: [] } });
+    await env.app.inject({
+      method: 'PUT',
+      url: '/api/v1/mappings/gl-rules',
+      headers: env.as.operator,
+      payload: { rows: [] },
+    });
     expect(await accountsOf()).toEqual(before);
   });
 });

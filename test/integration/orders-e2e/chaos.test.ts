@@ -14,7 +14,9 @@ const trace = process.env['CHAOS_TRACE'] ? (what: string) => console.log(`[chaos
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('chaos on %s with 3 worker processes and the API process', (kind) => {
   const skip = kind === 'postgres' && !PG_READY;
-  if (skip) it.skip('PostgreSQL is not reachable at SELLBRIDGE_TEST_PG_URL / postgres://postgres@127.0.0.1:5432/test: skipped', () => undefined);
+  if (skip)
+    it.skip('PostgreSQL is not reachable at SELLBRIDGE_TEST_PG_URL / postgres://postgres@127.0.0.1:5432/test: skipped', () =>
+      undefined);
 
   it.skipIf(skip)(
     'loses nothing, duplicates nothing, leaves every order final with its extension rows; only planted bad SKUs are dead letters',
@@ -35,7 +37,17 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('chaos on %s with 3 worker proc
       });
       const report = formatChaosReport(r);
       expect(r.drained, report).toBe(true);
-      expect({ lost: r.lost, duplicateSageOrders: r.duplicateSageOrders, duplicateConfirmations: r.duplicateConfirmations, notFinal: r.notFinal, withoutExtensionRows: r.withoutExtensionRows, unexpectedDeadLetters: r.unexpectedDeadLetters }, report).toEqual({
+      expect(
+        {
+          lost: r.lost,
+          duplicateSageOrders: r.duplicateSageOrders,
+          duplicateConfirmations: r.duplicateConfirmations,
+          notFinal: r.notFinal,
+          withoutExtensionRows: r.withoutExtensionRows,
+          unexpectedDeadLetters: r.unexpectedDeadLetters,
+        },
+        report,
+      ).toEqual({
         lost: 0,
         duplicateSageOrders: 0,
         duplicateConfirmations: 0,
@@ -43,7 +55,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('chaos on %s with 3 worker proc
         withoutExtensionRows: 0,
         unexpectedDeadLetters: 0,
       });
-      expect(Object.values(r.deadLettersByCode).reduce((s, n) => s + n, 0), report).toBe(r.planted);
+      expect(
+        Object.values(r.deadLettersByCode).reduce((s, n) => s + n, 0),
+        report,
+      ).toBe(r.planted);
       // The chaos really happened.
       expect(r.kills.workers + r.kills.api, report).toBe(5);
       expect(r.amazonRefused, report).toBeGreaterThanOrEqual(30);

@@ -87,7 +87,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (amazonDown && e.status === 503) amazonRefused++;
       if (e.operation !== 'ordersV0.confirmShipment' || e.status >= 300) return;
       const orderId = /orders\/([^/]+)\/shipmentConfirmation/.exec(e.path)?.[1];
-      const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail?.packageReferenceId;
+      const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail
+        ?.packageReferenceId;
       const key = `${orderId}#${ref}`;
       confirmCalls.set(key, (confirmCalls.get(key) ?? 0) + 1);
     },
@@ -118,7 +119,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         const failed: string[] = [];
         await Promise.all(
           batch.map(async (body) => {
-            const status = await fetch(`${api.url}/webhooks/amazon`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': WEBHOOK_KEY }, body, signal: AbortSignal.timeout(10_000) })
+            const status = await fetch(`${api.url}/webhooks/amazon`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-api-key': WEBHOOK_KEY },
+              body,
+              signal: AbortSignal.timeout(10_000),
+            })
               .then((r) => r.status)
               .catch(() => 0);
             if (status === 0 || status >= 500) failed.push(body);
@@ -132,9 +138,26 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     };
     timers.push(setInterval(() => void post(), 50));
     let shipping: Promise<unknown> | undefined;
-    timers.push(setInterval(() => void (shipping ??= h.shipAll().catch(() => undefined).finally(() => (shipping = undefined))), 500));
+    timers.push(
+      setInterval(
+        () =>
+          void (shipping ??= h
+            .shipAll()
+            .catch(() => undefined)
+            .finally(() => (shipping = undefined))),
+        500,
+      ),
+    );
 
-    const sageCount = async () => Number((await h.sage.db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const sageCount = async () =>
+      Number(
+        (
+          await h.sage.db
+            .selectFrom('tsoSalesOrder')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const shippedCount = () => valid.filter((x) => h.sim.control.order(x.orderId)?.status === 'SHIPPED').length;
     const sageRefused = () => h.workers.reduce((n, w) => n + w.sageRefused(), 0);
     const notFinalOrders = async () => {
@@ -144,7 +167,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         .select(['amazon_order_id', 'state'])
         .execute();
       const state = new Map(rows.map((r) => [r.amazon_order_id, r.state]));
-      return orders.filter((x) => !FINAL.includes(state.get(x.orderId) ?? '')).map((x) => ({ orderId: x.orderId, state: state.get(x.orderId) ?? '(no link)' }));
+      return orders
+        .filter((x) => !FINAL.includes(state.get(x.orderId) ?? ''))
+        .map((x) => ({ orderId: x.orderId, state: state.get(x.orderId) ?? '(no link)' }));
     };
     const notFinalCount = async () => (await notFinalOrders()).length;
 
@@ -198,7 +223,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         amazonDown = true;
         h.sim.control.injectFault({ kind: 'unavailable', operation: '*', count: 1_000_000_000 });
         trace(`Amazon down (${inSage} in Sage)`);
-      } else if (phase === 'amazon-down' && Date.now() - phaseAt >= o.amazonOutage.minMs && amazonRefused >= o.amazonOutage.minRefused) {
+      } else if (
+        phase === 'amazon-down' &&
+        Date.now() - phaseAt >= o.amazonOutage.minMs &&
+        amazonRefused >= o.amazonOutage.minRefused
+      ) {
         h.sim.control.clearFaults();
         h.sim.control.setFaultRates(RATES);
         amazonDown = false;
@@ -211,7 +240,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         refusedAtSageDown = sageRefused();
         writeFileSync(h.outageFile, 'down');
         trace(`Sage down (${inSage} in Sage)`);
-      } else if (phase === 'sage-down' && Date.now() - phaseAt >= o.sageOutage.minMs && sageRefused() - refusedAtSageDown >= o.sageOutage.minRefused) {
+      } else if (
+        phase === 'sage-down' &&
+        Date.now() - phaseAt >= o.sageOutage.minMs &&
+        sageRefused() - refusedAtSageDown >= o.sageOutage.minRefused
+      ) {
         rmSync(h.outageFile, { force: true });
         phase = 'after';
         lastOutageEnd = Date.now();
@@ -221,7 +254,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         const notFinal = await notFinalCount();
         if (notFinal === 0) allFinalAt ??= Date.now();
         else allFinalAt = undefined;
-        if (killAt.length === 0 && !killing && outbox.length === 0 && h.pendingNotifications() === 0 && notFinal === 0) {
+        if (
+          killAt.length === 0 &&
+          !killing &&
+          outbox.length === 0 &&
+          h.pendingNotifications() === 0 &&
+          notFinal === 0
+        ) {
           drained = true;
           break;
         }
@@ -230,7 +269,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     const drainedAt = Date.now();
     const finalAt = allFinalAt ?? drainedAt;
-    trace(drained ? `every order final ${finalAt - lastOutageEnd} ms after the last outage; last kill done ${drainedAt - lastOutageEnd} ms after it` : 'gave up waiting for the drain');
+    trace(
+      drained
+        ? `every order final ${finalAt - lastOutageEnd} ms after the last outage; last kill done ${drainedAt - lastOutageEnd} ms after it`
+        : 'gave up waiting for the drain',
+    );
     stopped = true;
     for (const t of timers) clearInterval(t);
     await shipping;
@@ -241,21 +284,34 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const perOrder = new Map<string, number>();
     for (const so of salesOrders) perOrder.set(so.TranCmnt ?? '', (perOrder.get(so.TranCmnt ?? '') ?? 0) + 1);
     const duplicateSageOrders = [...perOrder.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
-    const extension = new Set((await h.sage.db.selectFrom('tsoSalesOrder_AMZ').select('SOKey').execute()).map((r) => r.SOKey));
+    const extension = new Set(
+      (await h.sage.db.selectFrom('tsoSalesOrder_AMZ').select('SOKey').execute()).map((r) => r.SOKey),
+    );
     const withoutExtensionRows = salesOrders.filter((so) => !extension.has(so.SOKey)).length;
     const letters = await h.client.deadLetters.list({ status: 'open', limit: 100_000 });
     const deadLettersByCode: Record<string, number> = {};
     for (const l of letters) deadLettersByCode[l.error.code] = (deadLettersByCode[l.error.code] ?? 0) + 1;
     const lettered = new Set(letters.map((l) => (l.payload as { amazonOrderId?: string } | null)?.amazonOrderId));
-    const unexpectedDeadLetters = letters.filter((l) => !planted.has((l.payload as { amazonOrderId?: string } | null)?.amazonOrderId ?? '') || !l.error.code.startsWith('SB_MAP_')).length;
+    const unexpectedDeadLetters = letters.filter(
+      (l) =>
+        !planted.has((l.payload as { amazonOrderId?: string } | null)?.amazonOrderId ?? '') ||
+        !l.error.code.startsWith('SB_MAP_'),
+    ).length;
     const lost = orders.filter((x) => !perOrder.has(x.orderId) && !lettered.has(x.orderId)).length;
     const duplicateConfirmations = [...confirmCalls.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
     const stuck: string[] = [];
     for (const x of (await notFinalOrders()).slice(0, 10)) {
       const so = await h.sage.findSalesOrder({ amazonOrderId: x.orderId }).catch(() => undefined);
-      const jobs = (await h.client.queue.listJobs({ limit: 100_000 })).filter((j) => j.key.endsWith(x.orderId)).map((j) => `${j.queue} ${j.state} attempt ${j.attempt}`);
-      const confirmations = await h.client.orders.deps.confirmations.listForOrder(h.client.orders.connectionId, x.orderId);
-      stuck.push(`${x.orderId}: link ${x.state}, Sage ${so ? `${so.tranNo} ${so.status} shipped ${so.lines.map((l) => `${l.quantityShipped}/${l.quantity}`).join(',')}` : 'none'}, Amazon ${h.sim.control.order(x.orderId)?.status}, packages ${confirmations.map((c) => c.state).join(',') || 'none'}, jobs ${jobs.join('; ') || 'none'}`);
+      const jobs = (await h.client.queue.listJobs({ limit: 100_000 }))
+        .filter((j) => j.key.endsWith(x.orderId))
+        .map((j) => `${j.queue} ${j.state} attempt ${j.attempt}`);
+      const confirmations = await h.client.orders.deps.confirmations.listForOrder(
+        h.client.orders.connectionId,
+        x.orderId,
+      );
+      stuck.push(
+        `${x.orderId}: link ${x.state}, Sage ${so ? `${so.tranNo} ${so.status} shipped ${so.lines.map((l) => `${l.quantityShipped}/${l.quantity}`).join(',')}` : 'none'}, Amazon ${h.sim.control.order(x.orderId)?.status}, packages ${confirmations.map((c) => c.state).join(',') || 'none'}, jobs ${jobs.join('; ') || 'none'}`,
+      );
     }
     return {
       stuck,
@@ -299,7 +355,11 @@ class ApiProcess {
 
   start(): Promise<void> {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_')));
-    const child = spawn(process.execPath, [BIN, 'run', '--role', 'api', '-c', this.#configFile, '--set', `server.port=${this.#port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', '--role', 'api', '-c', this.#configFile, '--set', `server.port=${this.#port}`],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     this.#child = child;
     return new Promise((resolve, reject) => {
       let out = '';
@@ -310,7 +370,8 @@ class ApiProcess {
         if (out.includes('sellbridge is running')) resolve();
       });
       child.once('exit', (code, signal) => {
-        if (!out.includes('sellbridge is running')) reject(new Error(`API process exited (${code ?? signal}) before it listened: ${err}`));
+        if (!out.includes('sellbridge is running'))
+          reject(new Error(`API process exited (${code ?? signal}) before it listened: ${err}`));
       });
     });
   }
@@ -337,7 +398,10 @@ function freePort(): Promise<number> {
 
 /** The report as lines for a console (bench) or a failure message (test). */
 export function formatChaosReport(r: ChaosReport): string {
-  const codes = Object.entries(r.deadLettersByCode).map(([c, n]) => `${c} ${n}`).join(', ') || 'none';
+  const codes =
+    Object.entries(r.deadLettersByCode)
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ') || 'none';
   return [
     `store ${r.store}: ${r.orders} orders (${r.planted} with planted bad SKUs), kills: ${r.kills.workers} workers + ${r.kills.api} API, Amazon refused ${r.amazonRefused} calls, Sage refused ${r.sageRefused}, webhook redeliveries ${r.webhookRedeliveries}`,
     `  orders lost                        ${r.lost}`,

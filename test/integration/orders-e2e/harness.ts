@@ -7,7 +7,13 @@ import { loadConfig } from '../../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
-import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator, type CatalogItem, type Exchange } from '../../../src/simulator/amazon/index.ts';
+import {
+  createAmazonSimulator,
+  DEFAULT_SELLER,
+  type AmazonSimulator,
+  type CatalogItem,
+  type Exchange,
+} from '../../../src/simulator/amazon/index.ts';
 import { dropSchemas, freshStore, PG_URL, type StoreKind } from '../../helpers/queue-env.ts';
 import { startOrderWorker, type OrderWorker } from '../../helpers/order-worker-procs.ts';
 
@@ -84,11 +90,21 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     seed: o.seed,
     timeScale: o.timeScale,
     limits: o.limits,
-    scenario: { skus: SAGE_SKUS, unknownSkuRate: o.unknownSkuRate, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+    scenario: {
+      skus: SAGE_SKUS,
+      unknownSkuRate: o.unknownSkuRate,
+      afnRate: 0,
+      pendingRate: 0,
+      cancelledRate: 0,
+      businessRate: 0,
+      nonAsciiRate: 0,
+      longAddressRate: 0,
+    },
     ...(o.onExchange ? { onExchange: o.onExchange } : {}),
     onNotification: (n) => {
       if (n.notificationType !== 'ORDER_CHANGE') return;
-      const payload = (n.document['Payload'] as { OrderChangeNotification?: { AmazonOrderId?: string } } | undefined)?.OrderChangeNotification;
+      const payload = (n.document['Payload'] as { OrderChangeNotification?: { AmazonOrderId?: string } } | undefined)
+        ?.OrderChangeNotification;
       captured.push({ orderId: payload?.AmazonOrderId ?? '?', body: JSON.stringify(n.document) });
     },
   });
@@ -96,7 +112,10 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   sim.control.subscribe({ notificationType: 'ORDER_CHANGE', queueName: 'captured-not-read' });
   const queueUrl = sim.control.sqsQueueUrl(INTAKE_QUEUE);
   const sagePath = join(dir, 'sage500-sandbox.db');
-  const sage = await createSandboxGateway({ path: sagePath, warehouseSimulator: { delayMs: 0, partialEvery: 3, packagesPerShipment: 1 } });
+  const sage = await createSandboxGateway({
+    path: sagePath,
+    warehouseSimulator: { delayMs: 0, partialEvery: 3, packagesPerShipment: 1 },
+  });
   const store = await freshStore(o.kind, o.name);
   const storeConfig = o.kind === 'sqlite' ? { url: store.url } : { url: PG_URL, schema: store.schema, poolSize: 6 };
   const configFile = join(dir, 'sellbridge.yaml');
@@ -104,7 +123,16 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     configFile,
     stringify({
       store: storeConfig,
-      jobs: { concurrency: 4, maxAttempts: 15, backoffBaseMs: 100, backoffMaxMs: 1000, leaseMs: 10_000, pollIntervalMs: 50, shutdownGraceMs: 1000, ...o.jobs },
+      jobs: {
+        concurrency: 4,
+        maxAttempts: 15,
+        backoffBaseMs: 100,
+        backoffMaxMs: 1000,
+        leaseMs: 10_000,
+        pollIntervalMs: 50,
+        shutdownGraceMs: 1000,
+        ...o.jobs,
+      },
       log: { level: 'warn' },
       amazon: {
         endpoint: sim.url,
@@ -114,15 +142,43 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
         refreshToken: DEFAULT_SELLER.refreshToken,
         sellerId: DEFAULT_SELLER.sellerId,
         requestTimeoutMs: 5000,
-        sqs: { queueUrl, endpoint: sim.url, accessKeyId: 'sim', secretAccessKey: 'sim', waitTimeSeconds: 1, maxMessages: 10 },
+        sqs: {
+          queueUrl,
+          endpoint: sim.url,
+          accessKeyId: 'sim',
+          secretAccessKey: 'sim',
+          waitTimeSeconds: 1,
+          maxMessages: 10,
+        },
         // Limits off at the simulator: the client's own buckets must not hold it to Amazon's published plans either
         // (with limits on, the simulator's x-amzn-RateLimit-Limit header sets the time-scaled rate).
-        ...(o.limits ? {} : { usagePlans: Object.fromEntries(['orders.getOrder', 'orders.searchOrders', 'ordersV0.confirmShipment', 'tokens.createRestrictedDataToken'].map((op) => [op, { rate: 100_000, burst: 100_000 }])) }),
+        ...(o.limits
+          ? {}
+          : {
+              usagePlans: Object.fromEntries(
+                [
+                  'orders.getOrder',
+                  'orders.searchOrders',
+                  'ordersV0.confirmShipment',
+                  'tokens.createRestrictedDataToken',
+                ].map((op) => [op, { rate: 100_000, burst: 100_000 }]),
+              ),
+            }),
         ...o.amazon,
       },
       // The test process is the only writer of shipments (in key order), so a short rewind is enough.
-      sage500: { kind: 'sandbox', sandboxPath: sagePath, warehouseSimulator: { enabled: false }, shipmentRewindKeys: 50 },
-      orders: { shipmentPollEveryMs: o.shipmentPollEveryMs ?? 1000, poll: { enabled: false }, sageCircuit: { failureThreshold: 3, openMs: 500 }, ...o.orders },
+      sage500: {
+        kind: 'sandbox',
+        sandboxPath: sagePath,
+        warehouseSimulator: { enabled: false },
+        shipmentRewindKeys: 50,
+      },
+      orders: {
+        shipmentPollEveryMs: o.shipmentPollEveryMs ?? 1000,
+        poll: { enabled: false },
+        sageCircuit: { failureThreshold: 3, openMs: 500 },
+        ...o.orders,
+      },
       ...(o.server ? { server: o.server } : {}),
     }),
   );
@@ -158,7 +214,10 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     outageFile,
     workers,
     async startWorkers(n) {
-      const env: Record<string, string> = { SB_WORKER_CONFIG: configFile, ...(o.outage ? { SB_SAGE_OUTAGE_FILE: outageFile } : {}) };
+      const env: Record<string, string> = {
+        SB_WORKER_CONFIG: configFile,
+        ...(o.outage ? { SB_SAGE_OUTAGE_FILE: outageFile } : {}),
+      };
       const started = await Promise.all(Array.from({ length: n }, () => startOrderWorker(env)));
       workers.push(...started);
       return started;
@@ -182,7 +241,8 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
       await Promise.all(workers.map((w) => w.kill()));
       // ORDERS_E2E_LOGS=<dir> (with LOG_LEVEL=<level>) keeps each worker's log for a look afterwards.
       const logs = process.env['ORDERS_E2E_LOGS'];
-      if (logs) workers.forEach((w, i) => writeFileSync(join(logs, `orders-e2e-${o.kind}-worker-${i}.log`), w.stderr()));
+      if (logs)
+        workers.forEach((w, i) => writeFileSync(join(logs, `orders-e2e-${o.kind}-worker-${i}.log`), w.stderr()));
       await client.close().catch(() => undefined); // closes `sage` too (passed as options.sage)
       await store.close().catch(() => undefined);
       await sim.close();

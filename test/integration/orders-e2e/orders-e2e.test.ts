@@ -17,11 +17,17 @@ const WORKERS = 3;
 const PG_READY = await pgAvailable();
 /** ORDERS_E2E_TRACE=1 prints when each phase ends (for tuning; figures belong in the bench). */
 const t0 = performance.now();
-const trace = (what: string) => void (process.env['ORDERS_E2E_TRACE'] && console.log(`[orders-e2e] ${((performance.now() - t0) / 1000).toFixed(1)} s ${what}`));
+const trace = (what: string) =>
+  void (
+    process.env['ORDERS_E2E_TRACE'] &&
+    console.log(`[orders-e2e] ${((performance.now() - t0) / 1000).toFixed(1)} s ${what}`)
+  );
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('orders end to end on %s with 3 worker processes', (kind) => {
   const skip = kind === 'postgres' && !PG_READY;
-  if (skip) it.skip('PostgreSQL is not reachable at SELLBRIDGE_TEST_PG_URL / postgres://postgres@127.0.0.1:5432/test: skipped', () => undefined);
+  if (skip)
+    it.skip('PostgreSQL is not reachable at SELLBRIDGE_TEST_PG_URL / postgres://postgres@127.0.0.1:5432/test: skipped', () =>
+      undefined);
 
   let h: Harness;
   /** confirmShipment calls Amazon accepted, per `<orderId>#<packageReferenceId>`. */
@@ -42,7 +48,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('orders end to end on %s with 3
         statuses.set(e.status, (statuses.get(e.status) ?? 0) + 1);
         if (e.operation !== 'ordersV0.confirmShipment' || e.status >= 300) return;
         const orderId = /orders\/([^/]+)\/shipmentConfirmation/.exec(e.path)?.[1];
-        const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail?.packageReferenceId;
+        const ref = (e.requestBody as { packageDetail?: { packageReferenceId?: string } } | undefined)?.packageDetail
+          ?.packageReferenceId;
         const key = `${orderId}#${ref}`;
         confirmCalls.set(key, (confirmCalls.get(key) ?? 0) + 1);
       },
@@ -72,28 +79,57 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('orders end to end on %s with 3
       const pump = setInterval(() => void h.deliver(3, true), 100);
       // The warehouse ships whatever is open, all along (one round at a time).
       let shipping: Promise<unknown> | undefined;
-      const warehouse = setInterval(() => void (shipping ??= h.shipAll().catch(() => undefined).finally(() => (shipping = undefined))), 500);
+      const warehouse = setInterval(
+        () =>
+          void (shipping ??= h
+            .shipAll()
+            .catch(() => undefined)
+            .finally(() => (shipping = undefined))),
+        500,
+      );
       try {
-        const sageCount = async () => Number((await sage.db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+        const sageCount = async () =>
+          Number(
+            (
+              await sage.db
+                .selectFrom('tsoSalesOrder')
+                .select((eb) => eb.fn.countAll<number>().as('n'))
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
 
         // Sage goes down in the middle of the import and comes back after the workers' circuits opened and their
         // probes were refused again (work waits; it does not spend attempts).
-        await waitUntil(async () => (await sageCount()) >= valid.length * 0.3, 60_000, 'a third of the orders to reach Sage');
+        await waitUntil(
+          async () => (await sageCount()) >= valid.length * 0.3,
+          60_000,
+          'a third of the orders to reach Sage',
+        );
         trace('a third in Sage; Sage goes down');
         writeFileSync(h.outageFile, 'down');
         const refusedBefore = h.workers.reduce((n, w) => n + w.sageRefused(), 0);
-        await waitUntil(async () => h.workers.reduce((n, w) => n + w.sageRefused(), 0) >= refusedBefore + 4 * WORKERS, 30_000, 'the workers to find Sage down (circuits open, probes refused)');
+        await waitUntil(
+          async () => h.workers.reduce((n, w) => n + w.sageRefused(), 0) >= refusedBefore + 4 * WORKERS,
+          30_000,
+          'the workers to find Sage down (circuits open, probes refused)',
+        );
         const duringOutage = await sageCount();
         trace('Sage is back');
         rmSync(h.outageFile);
 
         // One worker dies hard while the backlog drains; its leased jobs run again elsewhere after the lease.
-        await waitUntil(async () => (await sageCount()) >= duringOutage + 50, 60_000, 'the backlog to drain after Sage is back');
+        await waitUntil(
+          async () => (await sageCount()) >= duringOutage + 50,
+          60_000,
+          'the backlog to drain after Sage is back',
+        );
         trace('worker 1 SIGKILLed');
         await h.workers[0]!.kill();
 
         await waitUntil(
-          async () => (await sageCount()) === valid.length && (await client.deadLetters.list({ status: 'open' })).length === bad.length,
+          async () =>
+            (await sageCount()) === valid.length &&
+            (await client.deadLetters.list({ status: 'open' })).length === bad.length,
           90_000,
           'every valid order in Sage and every bad one dead-lettered',
         );
@@ -101,26 +137,45 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('orders end to end on %s with 3
         trace('all imported');
         // The dead letters are the bad orders, each with a mapping code naming the unknown SKU.
         const letters = await client.deadLetters.list({ status: 'open' });
-        expect(letters.map((l) => (l.payload as { amazonOrderId: string }).amazonOrderId).sort()).toEqual(bad.map((o) => o.orderId).sort());
+        expect(letters.map((l) => (l.payload as { amazonOrderId: string }).amazonOrderId).sort()).toEqual(
+          bad.map((o) => o.orderId).sort(),
+        );
         for (const l of letters) {
           expect(l.queue).toBe(ORDER_SYNC_QUEUE);
           expect(l.error.code).toMatch(/^SB_MAP_/);
           const order = bad.find((o) => o.orderId === (l.payload as { amazonOrderId: string }).amazonOrderId)!;
-          for (const item of order.items.filter((i) => i.unknownSku)) expect(JSON.stringify(l.error)).toContain(item.sku);
+          for (const item of order.items.filter((i) => i.unknownSku))
+            expect(JSON.stringify(l.error)).toContain(item.sku);
         }
         expect(h.workers.reduce((n, w) => n + w.sageRefused(), 0)).toBeGreaterThan(0);
 
         // Every package the warehouse shipped is confirmed once.
-        await waitUntil(async () => valid.every((o) => sim.control.order(o.orderId)?.status === 'SHIPPED'), 90_000, 'every valid order to be confirmed shipped at Amazon');
+        await waitUntil(
+          async () => valid.every((o) => sim.control.order(o.orderId)?.status === 'SHIPPED'),
+          90_000,
+          'every valid order to be confirmed shipped at Amazon',
+        );
 
         trace('all shipped and confirmed');
         // Aliases for the unknown SKUs, then replay every dead letter: the orders are created, shipped and confirmed.
-        for (const sku of new Set(bad.flatMap((o) => o.items.filter((i) => i.unknownSku).map((i) => i.sku)))) await client.orders.deps.aliases.setAlias(conn, sku, 'WIDGET-BLUE');
+        for (const sku of new Set(bad.flatMap((o) => o.items.filter((i) => i.unknownSku).map((i) => i.sku))))
+          await client.orders.deps.aliases.setAlias(conn, sku, 'WIDGET-BLUE');
         for (const l of letters) await client.deadLetters.replay(l.id, { actor: 'orders-e2e' });
         await waitUntil(async () => (await sageCount()) === ORDERS, 60_000, 'the replayed orders to reach Sage');
         trace('replayed orders in Sage');
-        await waitUntil(async () => orders.every((o) => sim.control.order(o.orderId)?.status === 'SHIPPED'), 60_000, 'the replayed orders to be confirmed shipped');
-        await waitUntil(async () => (await client.queue.counts()).every((c) => c.queue === 'shipment.poll' || !['pending', 'running'].includes(c.state) || c.count === 0), 60_000, 'the queue to settle');
+        await waitUntil(
+          async () => orders.every((o) => sim.control.order(o.orderId)?.status === 'SHIPPED'),
+          60_000,
+          'the replayed orders to be confirmed shipped',
+        );
+        await waitUntil(
+          async () =>
+            (await client.queue.counts()).every(
+              (c) => c.queue === 'shipment.poll' || !['pending', 'running'].includes(c.state) || c.count === 0,
+            ),
+          60_000,
+          'the queue to settle',
+        );
         trace('settled');
       } finally {
         clearInterval(pump);
@@ -151,12 +206,31 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('orders end to end on %s with 3
       expect(shipmentsWithGoods.length).toBeGreaterThan(ORDERS); // some orders shipped in two parts
       expect(confirmCalls.size).toBe(shipmentsWithGoods.length);
       const twice = [...confirmCalls].filter(([, n]) => n !== 1);
-      expect(twice, `packages confirmed more than once; worker warnings:\n${h.workers.map((w) => w.stderr().split('\n').filter((l) => /lease|renew/i.test(l)).slice(-5).join('\n')).join('\n')}`).toEqual([]);
+      expect(
+        twice,
+        `packages confirmed more than once; worker warnings:\n${h.workers
+          .map((w) =>
+            w
+              .stderr()
+              .split('\n')
+              .filter((l) => /lease|renew/i.test(l))
+              .slice(-5)
+              .join('\n'),
+          )
+          .join('\n')}`,
+      ).toEqual([]);
       let packages = 0;
       for (const o of orders) {
         const at = sim.control.order(o.orderId)!;
         packages += at.packages.length;
-        for (const item of at.items) expect(at.packages.flatMap((p) => p.items).filter((x) => x.orderItemId === item.orderItemId).reduce((s, x) => s + x.quantity, 0), o.orderId).toBe(item.quantity);
+        for (const item of at.items)
+          expect(
+            at.packages
+              .flatMap((p) => p.items)
+              .filter((x) => x.orderItemId === item.orderItemId)
+              .reduce((s, x) => s + x.quantity, 0),
+            o.orderId,
+          ).toBe(item.quantity);
       }
       expect(packages).toBe(shipmentsWithGoods.length);
 
@@ -169,5 +243,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('orders end to end on %s with 3
 });
 
 async function sageCountOf(h: Harness): Promise<number> {
-  return Number((await h.sage.db.selectFrom('tsoSalesOrder').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  return Number(
+    (
+      await h.sage.db
+        .selectFrom('tsoSalesOrder')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 }

@@ -29,7 +29,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('crash recovery on %s', (kind) 
     const doomed = await startWorker({ ...env, MODE: 'hang', LEASE_MS: '2000', CONCURRENCY: '1' });
     children.push(doomed);
     const first = await waitUntil(
-      async () => (await sql<{ pid: number }>`SELECT pid FROM test_starts WHERE job_id = ${id}`.execute(store.db)).rows[0],
+      async () =>
+        (await sql<{ pid: number }>`SELECT pid FROM test_starts WHERE job_id = ${id}`.execute(store.db)).rows[0],
       30_000,
       'the first worker to start the job',
     );
@@ -40,7 +41,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('crash recovery on %s', (kind) 
     const survivor = await startWorker({ ...env, MODE: 'normal', LEASE_MS: '2000', CONCURRENCY: '1' });
     children.push(survivor);
     const effect = await waitUntil(
-      async () => (await sql<{ pid: number }>`SELECT pid FROM test_effects WHERE job_key = 'order-1#0'`.execute(store.db)).rows[0],
+      async () =>
+        (await sql<{ pid: number }>`SELECT pid FROM test_effects WHERE job_key = 'order-1#0'`.execute(store.db))
+          .rows[0],
       60_000,
       'the job to complete in the second worker',
     );
@@ -48,7 +51,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('crash recovery on %s', (kind) 
 
     const checker = await makeQueue(store);
     await waitUntil(async () => (await checker.getJob(id))?.state === 'completed', 30_000, 'completed state');
-    const starts = (await sql<{ pid: number; attempt: number }>`SELECT pid, attempt FROM test_starts WHERE job_id = ${id} ORDER BY id`.execute(store.db)).rows;
+    const starts = (
+      await sql<{
+        pid: number;
+        attempt: number;
+      }>`SELECT pid, attempt FROM test_starts WHERE job_id = ${id} ORDER BY id`.execute(store.db)
+    ).rows;
     const effects = (await sql<{ n: number }>`SELECT count(*) AS n FROM test_effects`.execute(store.db)).rows[0]!;
     expect(Number(effects.n)).toBe(1);
     expect(starts.map((s) => s.pid)).toEqual([doomed.pid, survivor.pid]);

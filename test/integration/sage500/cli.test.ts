@@ -30,7 +30,22 @@ describe('sellbridge sage500 (CLI, in process)', () => {
     expect(reset.out).toContain('timItem: 12'); // 5 goods + 7 charge items
     const gw = await createSandboxGateway({ path: join(dir, 'sandbox.db') });
     await gw.createSalesOrder(
-      { customerId: 'AMAZON-US', amazonOrderId: '111-1111111-1111111', orderDate: '2026-11-20T10:00:00Z', currency: 'USD', warehouseId: 'MAIN', lines: [{ lineNo: 1, itemId: 'MUG-LOGO', quantity: 4, unitPrice: money('USD', 1200), amazonOrderItemId: '55555555555555' }] },
+      {
+        customerId: 'AMAZON-US',
+        amazonOrderId: '111-1111111-1111111',
+        orderDate: '2026-11-20T10:00:00Z',
+        currency: 'USD',
+        warehouseId: 'MAIN',
+        lines: [
+          {
+            lineNo: 1,
+            itemId: 'MUG-LOGO',
+            quantity: 4,
+            unitPrice: money('USD', 1200),
+            amazonOrderItemId: '55555555555555',
+          },
+        ],
+      },
       { tranNo: 'AZ00000777' },
     );
     await gw.close();
@@ -38,7 +53,9 @@ describe('sellbridge sage500 (CLI, in process)', () => {
     expect(show.code).toBe(0);
     expect(show.out).toContain('AZ00000777-SO');
     expect(show.out).toMatch(/MUG-LOGO\s+4 x 12\.00 USD {2}MAIN {2}item 55555555555555/);
-    expect((await run(['sage500', 'show', 'order', '111-1111111-1111111', '--amazon'])).out).toContain('TranNo AZ00000777');
+    expect((await run(['sage500', 'show', 'order', '111-1111111-1111111', '--amazon'])).out).toContain(
+      'TranNo AZ00000777',
+    );
     const missing = await run(['sage500', 'show', 'order', 'NOPE']);
     expect(missing).toMatchObject({ code: 2, err: expect.stringContaining('SB_SAGE_ORDER_NOT_FOUND') });
   });
@@ -46,23 +63,34 @@ describe('sellbridge sage500 (CLI, in process)', () => {
   it('prints the extension DDL for a DBA, as T-SQL batches that parse', async () => {
     const printed = await run(['sage500', 'install-extensions', '--print']);
     expect(printed.code).toBe(0);
-    const batches = printed.out.split('\nGO').map((b) => b.replace(/^--.*$/gm, '').trim()).filter(Boolean);
+    const batches = printed.out
+      .split('\nGO')
+      .map((b) => b.replace(/^--.*$/gm, '').trim())
+      .filter(Boolean);
     expect(batches).toHaveLength(4);
     for (const b of batches) new Parser().astify(b, { database: 'transactsql' });
-    expect(await run(['sage500', 'install-extensions'])).toMatchObject({ code: 0, out: expect.stringContaining('4 idempotent statements') });
+    expect(await run(['sage500', 'install-extensions'])).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('4 idempotent statements'),
+    });
   });
 
   it('discover proposes the package/tracking table from the catalog and writes it after confirmation (--yes for scripts)', async () => {
     const file = join(dir, 'sellbridge.yaml');
     writeFileSync(file, '# kept\nsage500:\n  companyId: SOA\n');
     const shown = await run(['sage500', 'discover', '--config', file, '--no-write']);
-    expect(shown).toMatchObject({ code: 0, out: expect.stringContaining('tsoPackage: package PackageNo, tracking TrackingNo') });
+    expect(shown).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('tsoPackage: package PackageNo, tracking TrackingNo'),
+    });
     // No terminal to confirm on: nothing is written without --yes.
     expect((await run(['sage500', 'discover', '--config', file])).out).toContain('not written');
     expect(readFileSync(file, 'utf8')).not.toContain('packageTable');
     const written = await run(['sage500', 'discover', '--config', file, '--yes']);
     expect(written.out).toContain(`written to ${file}`);
-    expect(readFileSync(file, 'utf8')).toBe('# kept\nsage500:\n  companyId: SOA\n  packageTable: tsoPackage\n  packageNoColumn: PackageNo\n  packageTrackingColumn: TrackingNo\n');
+    expect(readFileSync(file, 'utf8')).toBe(
+      '# kept\nsage500:\n  companyId: SOA\n  packageTable: tsoPackage\n  packageNoColumn: PackageNo\n  packageTrackingColumn: TrackingNo\n',
+    );
     const printed = await run(['sage500', 'discover', '--print']);
     expect(printed.out).toContain('sys.parameters');
   });
@@ -85,6 +113,9 @@ describe('sellbridge sage500 (CLI, in process)', () => {
     expect(started.err).toContain('tglJournalHdr.ReverseJrnl: column missing');
     await run(['sage500', 'sandbox', '--reset']);
     const after = await run(['run', '--once', '--store', `sqlite:${join(dir, 'store.db')}`]);
-    expect(after, after.err).toMatchObject({ code: 0, out: expect.stringContaining('sage500 verify (sandbox, company SOA): 0 errors') });
+    expect(after, after.err).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('sage500 verify (sandbox, company SOA): 0 errors'),
+    });
   });
 });

@@ -12,7 +12,9 @@ const LOWER: Record<Role, Role | undefined> = { viewer: undefined, operator: 'vi
 const UUID = '00000000-0000-4000-8000-000000000000';
 
 function concrete(path: string): string {
-  return path.replace('{id}', path.includes('/tokens/') ? UUID : path.includes('sku-aliases') ? 'default%3ASKU-1' : 'x1').replace('{amazonOrderId}', '111-0000000-0000000');
+  return path
+    .replace('{id}', path.includes('/tokens/') ? UUID : path.includes('sku-aliases') ? 'default%3ASKU-1' : 'x1')
+    .replace('{amazonOrderId}', '111-0000000-0000000');
 }
 
 /** One bad request per endpoint that takes input; the test checks the table covers them all. */
@@ -24,25 +26,70 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
   'GET /api/v1/orders/{amazonOrderId}/pii': { url: '/api/v1/orders/111/pii?foo=1', field: '(root)' },
   'GET /api/v1/dead-letters': { url: '/api/v1/dead-letters?status=lost', field: 'status' },
   'GET /api/v1/dead-letters/{id}': { url: `/api/v1/dead-letters/${'x'.repeat(101)}`, field: 'id' },
-  'POST /api/v1/dead-letters/{id}/replay': { url: '/api/v1/dead-letters/x1/replay', payload: { payloud: {} }, field: '(root)' },
+  'POST /api/v1/dead-letters/{id}/replay': {
+    url: '/api/v1/dead-letters/x1/replay',
+    payload: { payloud: {} },
+    field: '(root)',
+  },
   'POST /api/v1/dead-letters/replay': { url: '/api/v1/dead-letters/replay', payload: {}, field: 'code' },
-  'POST /api/v1/dead-letters/{id}/discard': { url: '/api/v1/dead-letters/x1/discard', payload: { reason: ' ' }, field: 'reason' },
+  'POST /api/v1/dead-letters/{id}/discard': {
+    url: '/api/v1/dead-letters/x1/discard',
+    payload: { reason: ' ' },
+    field: 'reason',
+  },
   'GET /api/v1/mappings/sku-aliases': { url: '/api/v1/mappings/sku-aliases?limit=0', field: 'limit' },
-  'POST /api/v1/mappings/sku-aliases': { url: '/api/v1/mappings/sku-aliases', payload: { sellerSku: '', itemId: 'A' }, field: 'sellerSku' },
+  'POST /api/v1/mappings/sku-aliases': {
+    url: '/api/v1/mappings/sku-aliases',
+    payload: { sellerSku: '', itemId: 'A' },
+    field: 'sellerSku',
+  },
   'DELETE /api/v1/mappings/sku-aliases/{id}': { url: '/api/v1/mappings/sku-aliases/no-colon', field: 'id' },
   'GET /api/v1/mappings/sku-aliases.csv': { url: '/api/v1/mappings/sku-aliases.csv?foo=1', field: '(root)' },
-  'POST /api/v1/mappings/sku-aliases.csv': { url: '/api/v1/mappings/sku-aliases.csv', payload: 'sellerSku,itemId\n,WIDGET\n', contentType: 'text/csv', field: 'sellerSku' },
+  'POST /api/v1/mappings/sku-aliases.csv': {
+    url: '/api/v1/mappings/sku-aliases.csv',
+    payload: 'sellerSku,itemId\n,WIDGET\n',
+    contentType: 'text/csv',
+    field: 'sellerSku',
+  },
   'GET /api/v1/mappings/carriers': { url: '/api/v1/mappings/carriers?foo=1', field: '(root)' },
   'GET /api/v1/mappings/gl-rules': { url: '/api/v1/mappings/gl-rules?foo=1', field: '(root)' },
-  'PUT /api/v1/mappings/carriers': { url: '/api/v1/mappings/carriers', payload: { rows: [{ shipMethId: 'UPS-GND', carrierCode: '' }] }, field: 'carrierCode' },
+  'PUT /api/v1/mappings/carriers': {
+    url: '/api/v1/mappings/carriers',
+    payload: { rows: [{ shipMethId: 'UPS-GND', carrierCode: '' }] },
+    field: 'carrierCode',
+  },
   'GET /api/v1/mappings/carriers.csv': { url: '/api/v1/mappings/carriers.csv?effective=maybe', field: 'effective' },
-  'POST /api/v1/mappings/carriers.csv': { url: '/api/v1/mappings/carriers.csv', payload: 'shipMethId,carrierCode\n,UPS\n', contentType: 'text/csv', field: 'shipMethId' },
-  'PUT /api/v1/mappings/gl-rules': { url: '/api/v1/mappings/gl-rules', payload: { rows: [{ transactionType: 'Order', amountType: '*', amountDescription: '*', account: '', label: 'x' }] }, field: 'account' },
-  'PUT /api/v1/mappings/custom-fields': { url: '/api/v1/mappings/custom-fields', payload: { rows: [{ source: 'UserFld12', attribute: 'brand', kind: 'text' }] }, field: 'source' },
+  'POST /api/v1/mappings/carriers.csv': {
+    url: '/api/v1/mappings/carriers.csv',
+    payload: 'shipMethId,carrierCode\n,UPS\n',
+    contentType: 'text/csv',
+    field: 'shipMethId',
+  },
+  'PUT /api/v1/mappings/gl-rules': {
+    url: '/api/v1/mappings/gl-rules',
+    payload: { rows: [{ transactionType: 'Order', amountType: '*', amountDescription: '*', account: '', label: 'x' }] },
+    field: 'account',
+  },
+  'PUT /api/v1/mappings/custom-fields': {
+    url: '/api/v1/mappings/custom-fields',
+    payload: { rows: [{ source: 'UserFld12', attribute: 'brand', kind: 'text' }] },
+    field: 'source',
+  },
   'GET /api/v1/mappings/custom-fields.csv': { url: '/api/v1/mappings/custom-fields.csv?foo=1', field: '(root)' },
-  'POST /api/v1/mappings/custom-fields.csv': { url: '/api/v1/mappings/custom-fields.csv', payload: 'source,attribute,kind,maxLength\nUserFld1,brand,text,many\n', contentType: 'text/csv', field: 'maxLength' },
+  'POST /api/v1/mappings/custom-fields.csv': {
+    url: '/api/v1/mappings/custom-fields.csv',
+    payload: 'source,attribute,kind,maxLength\nUserFld1,brand,text,many\n',
+    contentType: 'text/csv',
+    field: 'maxLength',
+  },
   'GET /api/v1/mappings/gl-rules.csv': { url: '/api/v1/mappings/gl-rules.csv?foo=1', field: '(root)' },
-  'POST /api/v1/mappings/gl-rules.csv': { url: '/api/v1/mappings/gl-rules.csv', payload: 'transactionType,amountType,amountDescription,account,label,currency\nOrder,*,*,4000-00,x,\nOrder,*,*,4000-00,x,USDX\n', contentType: 'text/csv', field: 'currency' },
+  'POST /api/v1/mappings/gl-rules.csv': {
+    url: '/api/v1/mappings/gl-rules.csv',
+    payload:
+      'transactionType,amountType,amountDescription,account,label,currency\nOrder,*,*,4000-00,x,\nOrder,*,*,4000-00,x,USDX\n',
+    contentType: 'text/csv',
+    field: 'currency',
+  },
   'GET /api/v1/mappings/custom-fields': { url: '/api/v1/mappings/custom-fields?foo=1', field: '(root)' },
   'GET /api/v1/mappings/customers': { url: '/api/v1/mappings/customers?foo=1', field: '(root)' },
   'PUT /api/v1/connections/{id}': { url: '/api/v1/connections/Bad%20Id', payload: {}, field: 'id' },
@@ -53,7 +100,11 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
   'GET /api/v1/audit': { url: '/api/v1/audit?limit=501', field: 'limit' },
   'POST /api/v1/tokens': { url: '/api/v1/tokens', payload: { name: 'ci', role: 'root' }, field: 'role' },
   'DELETE /api/v1/tokens/{id}': { url: '/api/v1/tokens/not-a-uuid', field: 'id' },
-  'POST /api/v1/users': { url: '/api/v1/users', payload: { name: 'bob smith', role: 'viewer', password: 'long enough password' }, field: 'name' },
+  'POST /api/v1/users': {
+    url: '/api/v1/users',
+    payload: { name: 'bob smith', role: 'viewer', password: 'long enough password' },
+    field: 'name',
+  },
 };
 
 describe('admin API: authentication, roles and validation on every endpoint', () => {
@@ -61,7 +112,9 @@ describe('admin API: authentication, roles and validation on every endpoint', ()
   let ops: Op[];
   beforeAll(async () => {
     env = await adminEnv();
-    const doc = (await env.app.inject('/docs/openapi.json')).json() as { paths: Record<string, Record<string, { description: string; parameters: unknown[]; requestBody?: unknown }>> };
+    const doc = (await env.app.inject('/docs/openapi.json')).json() as {
+      paths: Record<string, Record<string, { description: string; parameters: unknown[]; requestBody?: unknown }>>;
+    };
     ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({
         method: method.toUpperCase(),
@@ -81,8 +134,14 @@ describe('admin API: authentication, roles and validation on every endpoint', ()
     const failures: string[] = [];
     for (const op of ops.filter((o) => o.role !== 'public')) {
       for (const headers of [{}, { authorization: 'Bearer sbt_wrong' }]) {
-        const res = await env.app.inject({ method: op.method as 'GET', url: concrete(op.path), headers, ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { payload: {} }) });
-        if (res.statusCode !== 401 || typeof res.json().error !== 'string') failures.push(`${op.method} ${op.path} ${JSON.stringify(headers)} -> ${res.statusCode}`);
+        const res = await env.app.inject({
+          method: op.method as 'GET',
+          url: concrete(op.path),
+          headers,
+          ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { payload: {} }),
+        });
+        if (res.statusCode !== 401 || typeof res.json().error !== 'string')
+          failures.push(`${op.method} ${op.path} ${JSON.stringify(headers)} -> ${res.statusCode}`);
       }
     }
     expect(failures).toEqual([]);
@@ -92,13 +151,27 @@ describe('admin API: authentication, roles and validation on every endpoint', ()
     const checked: string[] = [];
     const failures: string[] = [];
     for (const op of ops.filter((o) => o.role !== 'public' && LOWER[o.role as Role])) {
-      const res = await env.app.inject({ method: op.method as 'GET', url: concrete(op.path), headers: env.as[LOWER[op.role as Role]!], ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { payload: {} }) });
+      const res = await env.app.inject({
+        method: op.method as 'GET',
+        url: concrete(op.path),
+        headers: env.as[LOWER[op.role as Role]!],
+        ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { payload: {} }),
+      });
       checked.push(`${op.method} ${op.path}`);
-      if (res.statusCode !== 403 || !String(res.json().error).includes(op.role)) failures.push(`${op.method} ${op.path} -> ${res.statusCode} ${res.body}`);
+      if (res.statusCode !== 403 || !String(res.json().error).includes(op.role))
+        failures.push(`${op.method} ${op.path} -> ${res.statusCode} ${res.body}`);
     }
     expect(failures).toEqual([]);
     // Operator endpoints (replay, discard, aliases) and admin ones (tokens, users, connections) are all among them.
-    expect(checked).toEqual(expect.arrayContaining(['POST /api/v1/dead-letters/{id}/replay', 'POST /api/v1/mappings/sku-aliases', 'POST /api/v1/tokens', 'PUT /api/v1/connections/{id}', 'GET /api/v1/users']));
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/dead-letters/{id}/replay',
+        'POST /api/v1/mappings/sku-aliases',
+        'POST /api/v1/tokens',
+        'PUT /api/v1/connections/{id}',
+        'GET /api/v1/users',
+      ]),
+    );
   });
 
   it('answers a clear 400 naming the bad field on every endpoint that takes input', async () => {
@@ -114,13 +187,21 @@ describe('admin API: authentication, roles and validation on every endpoint', ()
         ...(bad.payload !== undefined ? { payload: bad.payload as string } : {}),
       });
       const body = res.json() as { error?: string; issues?: Array<{ field: string }> };
-      if (res.statusCode !== 400 || !body.error || !(body.issues ?? []).some((i) => i.field === bad.field)) failures.push(`${key} -> ${res.statusCode} ${res.body}`);
+      if (res.statusCode !== 400 || !body.error || !(body.issues ?? []).some((i) => i.field === bad.field))
+        failures.push(`${key} -> ${res.statusCode} ${res.body}`);
     }
     expect(failures).toEqual([]);
   });
 
   it('bootstrap token (server.adminToken) has the admin role; a viewer token reads', async () => {
-    expect((await env.app.inject({ url: '/api/v1/me', headers: { authorization: 'Bearer bootstrap-admin-token-0123456789' } })).json().user).toMatchObject({ role: 'admin', actor: 'token:bootstrap' });
+    expect(
+      (
+        await env.app.inject({
+          url: '/api/v1/me',
+          headers: { authorization: 'Bearer bootstrap-admin-token-0123456789' },
+        })
+      ).json().user,
+    ).toMatchObject({ role: 'admin', actor: 'token:bootstrap' });
     expect((await env.app.inject({ url: '/api/v1/overview', headers: env.as.viewer })).statusCode).toBe(200);
     expect((await env.app.inject({ url: '/metrics', headers: env.as.viewer })).statusCode).toBe(200);
     expect((await env.app.inject({ url: '/metrics' })).statusCode).toBe(401);

@@ -26,8 +26,19 @@ export interface AdminEnv {
 export async function adminEnv(extra: Partial<AppDeps> = {}): Promise<AdminEnv> {
   const store = await freshStore('sqlite', 'admin');
   const queue = await makeQueue(store);
-  const auth = createAuthService(store, systemClock, { bootstrapToken: BOOTSTRAP, settings: { minPasswordLength: 12, passwordHashLog2N: 10 } });
-  const app = buildApp({ store, queue, metrics: createMetrics(), logger: silentLogger(), adminToken: BOOTSTRAP, auth, ...extra });
+  const auth = createAuthService(store, systemClock, {
+    bootstrapToken: BOOTSTRAP,
+    settings: { minPasswordLength: 12, passwordHashLog2N: 10 },
+  });
+  const app = buildApp({
+    store,
+    queue,
+    metrics: createMetrics(),
+    logger: silentLogger(),
+    adminToken: BOOTSTRAP,
+    auth,
+    ...extra,
+  });
   const as = {} as Record<Role, { authorization: string }>;
   for (const role of ['viewer', 'operator', 'admin'] as const) {
     const { token } = await auth.createToken({ name: `test-${role}`, role, actor: 'test' });

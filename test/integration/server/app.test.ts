@@ -18,7 +18,8 @@ describe('HTTP edge: health open, everything else behind the token', () => {
     await queue.stop();
     await store.close();
   });
-  const app = (adminToken: string | undefined) => buildApp({ store, queue, metrics: createMetrics(), logger: silentLogger(), adminToken });
+  const app = (adminToken: string | undefined) =>
+    buildApp({ store, queue, metrics: createMetrics(), logger: silentLogger(), adminToken });
 
   it('answers health and readiness without auth', async () => {
     const a = app('t0ken-0123456789');

@@ -27,7 +27,16 @@ beforeAll(async () => {
     simulator: {
       seed: 61,
       timeScale: 20,
-      scenario: { skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }], unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+      scenario: {
+        skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }],
+        unknownSkuRate: 0,
+        afnRate: 0,
+        pendingRate: 0,
+        cancelledRate: 0,
+        businessRate: 0,
+        nonAsciiRate: 0,
+        longAddressRate: 0,
+      },
     },
     sqsQueue: 'metrics-q',
     sage: 'warehouse',
@@ -56,7 +65,8 @@ describe('/metrics and /readyz of a working runtime', () => {
     const ids = sim.control.addOrders(3, { status: 'UNSHIPPED' }).map((o) => o.orderId);
     await waitUntil(
       async () => {
-        for (const id of ids) if ((await runtime.orders.deps.links.get('default', id))?.state !== 'confirmed') return false;
+        for (const id of ids)
+          if ((await runtime.orders.deps.links.get('default', id))?.state !== 'confirmed') return false;
         return true;
       },
       45_000,
@@ -69,9 +79,13 @@ describe('/metrics and /readyz of a working runtime', () => {
     const now = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();
     await sql`INSERT INTO listing_feed (id, connection_id, marketplace_id, status, message_count, bytes, created_at, submitted_at, finished_at)
-      VALUES ('feed-row-1', 'default', 'ATVPDKIKX0DER', 'DONE', 2, 100, ${iso(now - 100_000)}, ${iso(now - 90_000)}, ${iso(now)})`.execute(runtime.store.db);
+      VALUES ('feed-row-1', 'default', 'ATVPDKIKX0DER', 'DONE', 2, 100, ${iso(now - 100_000)}, ${iso(now - 90_000)}, ${iso(now)})`.execute(
+      runtime.store.db,
+    );
     await sql`INSERT INTO settlements (connection_id, settlement_id, state, revision, fingerprint, currency, total_minor, period_start, period_end, deposit_date, rows, source, journals, created_at, updated_at)
-      VALUES ('default', '900', 'posted', 1, 'fp', 'USD', 100, ${iso(now - 20 * 86_400_000)}, ${iso(now - 3 * 86_400_000)}, ${iso(now - 2 * 86_400_000)}, 1, 'test', '[]', ${iso(now)}, ${iso(now)})`.execute(runtime.store.db);
+      VALUES ('default', '900', 'posted', 1, 'fp', 'USD', 100, ${iso(now - 20 * 86_400_000)}, ${iso(now - 3 * 86_400_000)}, ${iso(now - 2 * 86_400_000)}, 1, 'test', '[]', ${iso(now)}, ${iso(now)})`.execute(
+      runtime.store.db,
+    );
 
     const app = buildApp({ ...runtime, ...wireAdmin(runtime, config), adminToken: TOKEN });
     try {
@@ -81,9 +95,13 @@ describe('/metrics and /readyz of a working runtime', () => {
       const m = r.body;
 
       // jobs, queue depth, queue age, dead letters (registered, none yet), circuit state
-      expect(sample(m, 'sellbridge_jobs_finished_total', { queue: 'order.sync', outcome: 'completed' })).toBeGreaterThanOrEqual(3);
+      expect(
+        sample(m, 'sellbridge_jobs_finished_total', { queue: 'order.sync', outcome: 'completed' }),
+      ).toBeGreaterThanOrEqual(3);
       expect(sample(m, 'sellbridge_jobs', { queue: 'metrics.idle', state: 'pending' })).toBe(1);
-      expect(sample(m, 'sellbridge_queue_oldest_due_age_seconds', { queue: 'metrics.idle' })).toBeGreaterThanOrEqual(120);
+      expect(sample(m, 'sellbridge_queue_oldest_due_age_seconds', { queue: 'metrics.idle' })).toBeGreaterThanOrEqual(
+        120,
+      );
       expect(m).toContain('# TYPE sellbridge_dead_letters_total counter');
       expect(sample(m, 'sellbridge_circuit_state', { target: 'sage500' })).toBe(0);
 
@@ -125,17 +143,41 @@ describe('/metrics and /readyz of a working runtime', () => {
     try {
       const ready = await app.inject({ method: 'GET', url: '/readyz', headers: { authorization: `Bearer ${TOKEN}` } });
       expect(ready.statusCode).toBe(200);
-      expect((ready.json() as { checks: Record<string, unknown> }).checks['amazon']).toEqual({ ok: true, detail: 'not configured (no amazon.refreshToken)' });
+      expect((ready.json() as { checks: Record<string, unknown> }).checks['amazon']).toEqual({
+        ok: true,
+        detail: 'not configured (no amazon.refreshToken)',
+      });
     } finally {
       await app.close();
     }
     const failing = buildApp({
       ...runtime,
-      ...wireAdmin({ ...runtime, amazon: { connection: { tokens: { getToken: () => Promise.reject(Object.assign(new Error('Login with Amazon refused the refresh token (invalid_grant)'), { code: 'SB_AMZ_LWA_REJECTED' })) } } } }, config),
+      ...wireAdmin(
+        {
+          ...runtime,
+          amazon: {
+            connection: {
+              tokens: {
+                getToken: () =>
+                  Promise.reject(
+                    Object.assign(new Error('Login with Amazon refused the refresh token (invalid_grant)'), {
+                      code: 'SB_AMZ_LWA_REJECTED',
+                    }),
+                  ),
+              },
+            },
+          },
+        },
+        config,
+      ),
       adminToken: TOKEN,
     });
     try {
-      const ready = await failing.inject({ method: 'GET', url: '/readyz', headers: { authorization: `Bearer ${TOKEN}` } });
+      const ready = await failing.inject({
+        method: 'GET',
+        url: '/readyz',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(ready.statusCode).toBe(503);
       expect((await failing.inject({ method: 'GET', url: '/readyz' })).json().checks.amazon).toEqual({ ok: false });
       const amazon = (ready.json() as { checks: Record<string, { ok: boolean; detail: string }> }).checks['amazon']!;

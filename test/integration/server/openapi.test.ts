@@ -23,7 +23,12 @@ describe('OpenAPI document at /docs', () => {
   });
 
   it('lists every contract path and documents roles, inputs and errors', async () => {
-    const doc = (await env.app.inject('/docs/openapi.json')).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters: Array<{ name: string }> }>> };
+    const doc = (await env.app.inject('/docs/openapi.json')).json() as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, unknown>; parameters: Array<{ name: string }> }>
+      >;
+    };
     for (const path of [
       '/api/v1/auth/login',
       '/api/v1/auth/logout',
@@ -53,8 +58,12 @@ describe('OpenAPI document at /docs', () => {
     ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
-    expect(Object.keys(doc.paths['/api/v1/dead-letters']!.get!.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
-    expect(doc.paths['/api/v1/orders']!.get!.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['q', 'state', 'limit', 'cursor']));
+    expect(Object.keys(doc.paths['/api/v1/dead-letters']!.get!.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403']),
+    );
+    expect(doc.paths['/api/v1/orders']!.get!.parameters.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['q', 'state', 'limit', 'cursor']),
+    );
   });
 
   it('serves a readable HTML page at /docs without authentication or scripts', async () => {

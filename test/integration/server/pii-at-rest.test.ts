@@ -31,7 +31,16 @@ beforeAll(async () => {
     simulator: {
       seed: 606,
       timeScale: 20,
-      scenario: { skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }], unknownSkuRate: 0, afnRate: 0, pendingRate: 0, cancelledRate: 0, businessRate: 0, nonAsciiRate: 0, longAddressRate: 0 },
+      scenario: {
+        skus: [{ sku: 'WIDGET-RED', title: 'Widget, red', priceMinor: 1999 }],
+        unknownSkuRate: 0,
+        afnRate: 0,
+        pendingRate: 0,
+        cancelledRate: 0,
+        businessRate: 0,
+        nonAsciiRate: 0,
+        longAddressRate: 0,
+      },
     },
     sage: 'warehouse',
     overrides: { 'orders.shipmentPollEveryMs': '300', 'jobs.pollIntervalMs': '50' },
@@ -47,10 +56,16 @@ afterAll(async () => {
 describe('buyer PII at rest after the order flow', () => {
   it('is in no table of the Sellbridge store, in no log line, and not in the admin order preview', async () => {
     const ids = sim.control.addOrders(3, { status: 'UNSHIPPED' }).map((o) => o.orderId);
-    for (const id of ids) await runtime.queue.enqueue('order.sync', { connectionId: 'default', amazonOrderId: id }, { key: `order.sync:${id}`, dedupe: true });
+    for (const id of ids)
+      await runtime.queue.enqueue(
+        'order.sync',
+        { connectionId: 'default', amazonOrderId: id },
+        { key: `order.sync:${id}`, dedupe: true },
+      );
     await waitUntil(
       async () => {
-        for (const id of ids) if ((await runtime.orders.deps.links.get('default', id))?.state !== 'confirmed') return false;
+        for (const id of ids)
+          if ((await runtime.orders.deps.links.get('default', id))?.state !== 'confirmed') return false;
         return true;
       },
       45_000,
@@ -62,7 +77,9 @@ describe('buyer PII at rest after the order flow', () => {
     const planted = ids.flatMap((id) => {
       const o = sim.control.order(id)!;
       const a = o.address as unknown as Record<string, string | undefined>;
-      return [o.buyer.name, o.buyer.email, a['addressLine1'], a['phone'], a['name']].filter((v): v is string => typeof v === 'string' && v.length >= 6);
+      return [o.buyer.name, o.buyer.email, a['addressLine1'], a['phone'], a['name']].filter(
+        (v): v is string => typeof v === 'string' && v.length >= 6,
+      );
     });
     expect(planted.length).toBeGreaterThanOrEqual(6);
 
@@ -71,7 +88,9 @@ describe('buyer PII at rest after the order flow', () => {
     expect(JSON.stringify(so)).toContain(sim.control.order(ids[0]!)!.address.addressLine1);
 
     // ...and Sellbridge's own store holds none of it.
-    const tables = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(runtime.store.db);
+    const tables = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(
+      runtime.store.db,
+    );
     const found: string[] = [];
     for (const { name } of tables.rows) {
       const rows = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(name)}`.execute(runtime.store.db);
@@ -83,7 +102,10 @@ describe('buyer PII at rest after the order flow', () => {
 
     const app = buildApp({ ...runtime, adminToken: 'pii-at-rest-admin-token' });
     try {
-      const preview = await app.inject({ url: `/api/v1/orders/${ids[0]}/preview`, headers: { authorization: 'Bearer pii-at-rest-admin-token' } });
+      const preview = await app.inject({
+        url: `/api/v1/orders/${ids[0]}/preview`,
+        headers: { authorization: 'Bearer pii-at-rest-admin-token' },
+      });
       expect(preview.statusCode, preview.body).toBe(200);
       expect(preview.json()).toMatchObject({ ok: true, draft: { shipTo: { redacted: true } } });
       for (const p of planted) expect(preview.body).not.toContain(p);

@@ -30,8 +30,21 @@ function orderChange(orderId: string, notificationId: string, status = 'Unshippe
       NotificationType: 'ORDER_CHANGE',
       PayloadVersion: '1.0',
       EventTime: '2026-11-27T20:00:00Z',
-      NotificationMetadata: { ApplicationId: 'app', SubscriptionId: 'sub', PublishTime: '2026-11-27T20:00:01Z', NotificationId: notificationId },
-      Payload: { OrderChangeNotification: { NotificationLevel: 'OrderLevel', SellerId: 'A1', AmazonOrderId: orderId, OrderChangeType: 'OrderStatusChange', Summary: { MarketplaceId: 'ATVPDKIKX0DER', OrderStatus: status } } },
+      NotificationMetadata: {
+        ApplicationId: 'app',
+        SubscriptionId: 'sub',
+        PublishTime: '2026-11-27T20:00:01Z',
+        NotificationId: notificationId,
+      },
+      Payload: {
+        OrderChangeNotification: {
+          NotificationLevel: 'OrderLevel',
+          SellerId: 'A1',
+          AmazonOrderId: orderId,
+          OrderChangeType: 'OrderStatusChange',
+          Summary: { MarketplaceId: 'ATVPDKIKX0DER', OrderStatus: status },
+        },
+      },
     },
   };
 }
@@ -43,16 +56,26 @@ describe.each(KINDS)('POST /webhooks/amazon on %s', (kind) => {
   let app: FastifyInstance;
 
   const post = (body: unknown, headers: Record<string, string | undefined> = { 'x-api-key': settings.apiKey }) =>
-    app.inject({ method: 'POST', url: '/webhooks/amazon', headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+    app.inject({
+      method: 'POST',
+      url: '/webhooks/amazon',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
-  const orderJobs = async () => (await queue.listJobs({ queue: ORDER_SYNC_QUEUE, limit: 100 })).filter((j) => j.state === 'pending');
+  const orderJobs = async () =>
+    (await queue.listJobs({ queue: ORDER_SYNC_QUEUE, limit: 100 })).filter((j) => j.state === 'pending');
 
   beforeAll(async () => {
     store = await freshStore(kind, 'webhooks');
     queue = await makeQueue(store);
     inbox = createInbox(store, systemClock);
     app = Fastify();
-    registerWebhookRoutes(app, { inbox: orderDispatchingInbox(inbox, queue, 'default'), connectionId: 'default', settings });
+    registerWebhookRoutes(app, {
+      inbox: orderDispatchingInbox(inbox, queue, 'default'),
+      connectionId: 'default',
+      settings,
+    });
     await app.ready();
   });
 
@@ -64,10 +87,22 @@ describe.each(KINDS)('POST /webhooks/amazon on %s', (kind) => {
 
   it('a 10,000-deep JSON body is a 400 with an SB_ code (a 5xx makes EventBridge redeliver it forever) (issue 13)', async () => {
     const big = Fastify();
-    registerWebhookRoutes(big, { inbox: orderDispatchingInbox(inbox, queue, 'default'), connectionId: 'default', settings: { ...settings, bodyLimitBytes: 1_000_000 } });
+    registerWebhookRoutes(big, {
+      inbox: orderDispatchingInbox(inbox, queue, 'default'),
+      connectionId: 'default',
+      settings: { ...settings, bodyLimitBytes: 1_000_000 },
+    });
     const event = orderChange('111-0000000-0000042', 'deep-1');
-    const body = JSON.stringify(event).replace('"resources":[]', `"resources":${'['.repeat(10_000)}${']'.repeat(10_000)}`);
-    const res = await big.inject({ method: 'POST', url: '/webhooks/amazon', headers: { 'content-type': 'application/json', 'x-api-key': settings.apiKey }, payload: body });
+    const body = JSON.stringify(event).replace(
+      '"resources":[]',
+      `"resources":${'['.repeat(10_000)}${']'.repeat(10_000)}`,
+    );
+    const res = await big.inject({
+      method: 'POST',
+      url: '/webhooks/amazon',
+      headers: { 'content-type': 'application/json', 'x-api-key': settings.apiKey },
+      payload: body,
+    });
     await big.close();
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('SB_AMZ_NOTIFICATION_INVALID');
@@ -80,7 +115,12 @@ describe.each(KINDS)('POST /webhooks/amazon on %s', (kind) => {
   });
 
   it('401 without credentials or with wrong ones; the admin bearer token is not a webhook credential', async () => {
-    for (const headers of [{}, { 'x-api-key': 'wrong' }, { authorization: 'Bearer k-123456' }, { authorization: `Basic ${Buffer.from('eventbridge:nope').toString('base64')}` }]) {
+    for (const headers of [
+      {},
+      { 'x-api-key': 'wrong' },
+      { authorization: 'Bearer k-123456' },
+      { authorization: `Basic ${Buffer.from('eventbridge:nope').toString('base64')}` },
+    ]) {
       const r = await post(orderChange('111-0000000-0000001', 'n-unauth'), headers);
       expect(r.statusCode, JSON.stringify(headers)).toBe(401);
       expect(r.json().error).toContain('webhook credentials');
@@ -93,17 +133,33 @@ describe.each(KINDS)('POST /webhooks/amazon on %s', (kind) => {
   it('accepts an EventBridge ORDER_CHANGE with the API key: 202 after the inbox row and its order.sync job are committed', async () => {
     const r = await post(orderChange('111-0000000-0000002', 'n-2'));
     expect(r.statusCode).toBe(202);
-    expect(r.json()).toMatchObject({ accepted: true, duplicate: false, notificationId: 'n-2', notificationType: 'ORDER_CHANGE' });
+    expect(r.json()).toMatchObject({
+      accepted: true,
+      duplicate: false,
+      notificationId: 'n-2',
+      notificationType: 'ORDER_CHANGE',
+    });
     const rows = await inbox.list();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ source: WEBHOOK_SOURCE, kind: 'ORDER_CHANGE', subject: 'order:111-0000000-0000002', status: 'processed', connection_id: 'default' });
+    expect(rows[0]).toMatchObject({
+      source: WEBHOOK_SOURCE,
+      kind: 'ORDER_CHANGE',
+      subject: 'order:111-0000000-0000002',
+      status: 'processed',
+      connection_id: 'default',
+    });
     const jobs = await orderJobs();
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ key: orderSyncKey('111-0000000-0000002'), payload: { connectionId: 'default', amazonOrderId: '111-0000000-0000002' } });
+    expect(jobs[0]).toMatchObject({
+      key: orderSyncKey('111-0000000-0000002'),
+      payload: { connectionId: 'default', amazonOrderId: '111-0000000-0000002' },
+    });
   });
 
   it('accepts HTTP Basic as EventBridge API destinations send it (a password with a colon)', async () => {
-    const r = await post(orderChange('111-0000000-0000003', 'n-3'), { authorization: `Basic ${Buffer.from('eventbridge:p@ss:word').toString('base64')}` });
+    const r = await post(orderChange('111-0000000-0000003', 'n-3'), {
+      authorization: `Basic ${Buffer.from('eventbridge:p@ss:word').toString('base64')}`,
+    });
     expect(r.statusCode).toBe(202);
   });
 
@@ -120,10 +176,17 @@ describe.each(KINDS)('POST /webhooks/amazon on %s', (kind) => {
 
   it('400 with a clear message for a body that is not a notification; nothing stored', async () => {
     const before = await inbox.count();
-    for (const body of ['{oops', JSON.stringify({ hello: 'world' }), JSON.stringify({ NotificationType: 'ORDER_CHANGE', Payload: { OrderChangeNotification: {} } })]) {
+    for (const body of [
+      '{oops',
+      JSON.stringify({ hello: 'world' }),
+      JSON.stringify({ NotificationType: 'ORDER_CHANGE', Payload: { OrderChangeNotification: {} } }),
+    ]) {
       const r = await post(body);
       expect(r.statusCode, body).toBe(400);
-      expect(r.json(), body).toMatchObject({ code: 'SB_AMZ_NOTIFICATION_INVALID', error: expect.stringMatching(/^not an SP-API notification: /) });
+      expect(r.json(), body).toMatchObject({
+        code: 'SB_AMZ_NOTIFICATION_INVALID',
+        error: expect.stringMatching(/^not an SP-API notification: /),
+      });
     }
     expect(await inbox.count()).toBe(before);
   });
@@ -137,14 +200,24 @@ describe.each(KINDS)('POST /webhooks/amazon on %s', (kind) => {
   // The SQLite queue's own table shows the priority; pg-boss keeps it in its schema.
   it.skipIf(kind !== 'sqlite')('order work goes before bulk work: the job carries the order priority', async () => {
     const [job] = await orderJobs();
-    const row = await store.db.withTables<{ jobs: { id: string; priority: number } }>().selectFrom('jobs').select('priority').where('id', '=', job!.id).executeTakeFirstOrThrow();
+    const row = await store.db
+      .withTables<{ jobs: { id: string; priority: number } }>()
+      .selectFrom('jobs')
+      .select('priority')
+      .where('id', '=', job!.id)
+      .executeTakeFirstOrThrow();
     expect(Number(row.priority)).toBe(ORDER_WORK_PRIORITY);
   });
 
   it('a webhook without configured credentials is closed (401 naming the setting)', async () => {
     const closed = Fastify();
     registerWebhookRoutes(closed, { inbox, connectionId: 'default', settings: { bodyLimitBytes: 4096 } });
-    const r = await closed.inject({ method: 'POST', url: '/webhooks/amazon', headers: { 'content-type': 'application/json', 'x-api-key': '' }, payload: '{}' });
+    const r = await closed.inject({
+      method: 'POST',
+      url: '/webhooks/amazon',
+      headers: { 'content-type': 'application/json', 'x-api-key': '' },
+      payload: '{}',
+    });
     expect(r.statusCode).toBe(401);
     expect(r.json().error).toContain('orders.webhook.apiKey');
     await closed.close();

@@ -24,22 +24,48 @@ describe('wireAdmin: what sellbridge run adds for the admin API', () => {
   });
 
   it('with a key: the vault, the pii.purge schedule, the settings and a Sage probe from its circuit reach buildApp', async () => {
-    const config = loadConfig({ file: '/dev/null', env: { SELLBRIDGE_SECURITY_PII_KEYS: generateKeyEntry('k1'), SELLBRIDGE_SERVER_BEHIND_TLS: 'true' } });
+    const config = loadConfig({
+      file: '/dev/null',
+      env: { SELLBRIDGE_SECURITY_PII_KEYS: generateKeyEntry('k1'), SELLBRIDGE_SERVER_BEHIND_TLS: 'true' },
+    });
     const scheduler = createScheduler({ queue, logger: silentLogger() });
     let state = 'closed';
-    const admin = wireAdmin({ store, clock: systemClock, logger: silentLogger(), queue, scheduler, circuits: () => [{ target: 'sage500', state }] }, config);
+    const admin = wireAdmin(
+      {
+        store,
+        clock: systemClock,
+        logger: silentLogger(),
+        queue,
+        scheduler,
+        circuits: () => [{ target: 'sage500', state }],
+      },
+      config,
+    );
     expect(admin.pii?.keyring.activeKeyId).toBe('k1');
     expect(scheduler.schedules.map((s) => s.queue)).toEqual(['pii.purge']);
-    const app = buildApp({ store, queue, metrics: createMetrics(), logger: silentLogger(), adminToken: 'wiring-admin-token', ...admin });
+    const app = buildApp({
+      store,
+      queue,
+      metrics: createMetrics(),
+      logger: silentLogger(),
+      adminToken: 'wiring-admin-token',
+      ...admin,
+    });
     try {
       // Details for authenticated callers only; the public answer shows states (issue 13).
-      expect((await app.inject({ url: '/readyz', headers: { authorization: 'Bearer wiring-admin-token' } })).json().checks.sage).toEqual({ ok: true, detail: 'circuit closed' });
+      expect(
+        (await app.inject({ url: '/readyz', headers: { authorization: 'Bearer wiring-admin-token' } })).json().checks
+          .sage,
+      ).toEqual({ ok: true, detail: 'circuit closed' });
       expect((await app.inject('/readyz')).json().checks.sage).toEqual({ ok: true });
       state = 'open';
       const ready = await app.inject('/readyz');
       expect(ready.statusCode).toBe(503);
       expect(ready.headers['strict-transport-security']).toBeDefined();
-      const pii = await app.inject({ url: '/api/v1/orders/111-1/pii', headers: { authorization: 'Bearer wiring-admin-token' } });
+      const pii = await app.inject({
+        url: '/api/v1/orders/111-1/pii',
+        headers: { authorization: 'Bearer wiring-admin-token' },
+      });
       expect(pii.statusCode).toBe(404); // vault wired: nothing stored (without a vault it would be 501)
     } finally {
       await app.close();
@@ -50,10 +76,28 @@ describe('wireAdmin: what sellbridge run adds for the admin API', () => {
     const config = loadConfig({ file: '/dev/null', env: { SELLBRIDGE_AMAZON_REFRESH_TOKEN: 'Atzr|x' } });
     const scheduler = createScheduler({ queue, logger: silentLogger() });
     const admin = wireAdmin(
-      { store, clock: systemClock, logger: silentLogger(), queue, scheduler, circuits: () => [{ target: 'sage500', state: 'closed' }, { target: 'amazon.orders', state: 'open' }], amazon: { connection: { tokens: { getToken: async () => 'token' } } } },
+      {
+        store,
+        clock: systemClock,
+        logger: silentLogger(),
+        queue,
+        scheduler,
+        circuits: () => [
+          { target: 'sage500', state: 'closed' },
+          { target: 'amazon.orders', state: 'open' },
+        ],
+        amazon: { connection: { tokens: { getToken: async () => 'token' } } },
+      },
       config,
     );
-    const app = buildApp({ store, queue, metrics: createMetrics(), logger: silentLogger(), adminToken: 'wiring-admin-token', ...admin });
+    const app = buildApp({
+      store,
+      queue,
+      metrics: createMetrics(),
+      logger: silentLogger(),
+      adminToken: 'wiring-admin-token',
+      ...admin,
+    });
     try {
       const ready = await app.inject('/readyz');
       expect(ready.statusCode).toBe(503);
@@ -72,9 +116,19 @@ describe('wireAdmin: what sellbridge run adds for the admin API', () => {
     const admin = wireAdmin({ store, clock: systemClock, logger: silentLogger(), queue, scheduler }, config);
     expect(admin.pii).toBeUndefined();
     expect(scheduler.schedules).toEqual([]);
-    const app = buildApp({ store, queue, metrics: createMetrics(), logger: silentLogger(), adminToken: 'wiring-admin-token', ...admin });
+    const app = buildApp({
+      store,
+      queue,
+      metrics: createMetrics(),
+      logger: silentLogger(),
+      adminToken: 'wiring-admin-token',
+      ...admin,
+    });
     try {
-      const res = await app.inject({ url: '/api/v1/orders/111-1/pii', headers: { authorization: 'Bearer wiring-admin-token' } });
+      const res = await app.inject({
+        url: '/api/v1/orders/111-1/pii',
+        headers: { authorization: 'Bearer wiring-admin-token' },
+      });
       expect(res.statusCode).toBe(501);
       expect(res.json().error).toContain('security.piiKeys');
     } finally {

@@ -6,12 +6,19 @@ let token = '';
 let orderId = '';
 
 const getOrder = (signal?: AbortSignal): Promise<Response> =>
-  fetch(`${sim.url}/orders/2026-01-01/orders/${orderId}`, { headers: { 'x-amz-access-token': token }, ...(signal ? { signal } : {}) });
+  fetch(`${sim.url}/orders/2026-01-01/orders/${orderId}`, {
+    headers: { 'x-amz-access-token': token },
+    ...(signal ? { signal } : {}),
+  });
 
 beforeAll(async () => {
   // A tiny time scale: buckets practically never refill during the test, so counts are exact.
   sim = await createAmazonSimulator({ seed: 3, orders: 1, timeScale: 0.000_001 });
-  const res = await fetch(`${sim.url}/auth/o2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b' });
+  const res = await fetch(`${sim.url}/auth/o2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b',
+  });
   token = ((await res.json()) as { access_token: string }).access_token;
   orderId = sim.control.orders()[0]!.orderId;
 });
@@ -26,7 +33,9 @@ describe('usage plans and fault injection', () => {
     expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
     const throttled = await getOrder();
     expect(throttled.status).toBe(429);
-    expect(await throttled.json()).toEqual({ errors: [{ code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.' }] });
+    expect(await throttled.json()).toEqual({
+      errors: [{ code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.' }],
+    });
     expect(throttled.headers.get('x-amzn-requestid')).toBeTruthy();
     sim.control.setLimits(false);
     expect((await getOrder()).status).toBe(200);
@@ -35,12 +44,25 @@ describe('usage plans and fault injection', () => {
   });
 
   it('applies usage-plan overrides (a seller with a raised plan)', async () => {
-    const own = await createAmazonSimulator({ seed: 1, orders: 1, timeScale: 0.000_001, usagePlans: { 'orders.getOrder': { burst: 3, rate: 2 } } });
-    const t = await fetch(`${own.url}/auth/o2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b' });
+    const own = await createAmazonSimulator({
+      seed: 1,
+      orders: 1,
+      timeScale: 0.000_001,
+      usagePlans: { 'orders.getOrder': { burst: 3, rate: 2 } },
+    });
+    const t = await fetch(`${own.url}/auth/o2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b',
+    });
     const access = ((await t.json()) as { access_token: string }).access_token;
     const id = own.control.orders()[0]!.orderId;
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${own.url}/orders/2026-01-01/orders/${id}`, { headers: { 'x-amz-access-token': access } })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await fetch(`${own.url}/orders/2026-01-01/orders/${id}`, { headers: { 'x-amz-access-token': access } }))
+          .status,
+      );
     expect(statuses).toEqual([200, 200, 200, 429]);
     await own.close();
   });
@@ -77,7 +99,11 @@ describe('usage plans and fault injection', () => {
     expect((await getOrder()).status).toBe(200);
     sim.control.injectFault({ kind: 'unavailable', operation: 'lwa' });
     const lwa = (): Promise<Response> =>
-      fetch(`${sim.url}/auth/o2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b' });
+      fetch(`${sim.url}/auth/o2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b',
+      });
     expect((await lwa()).status).toBe(503);
     expect((await lwa()).status).toBe(200);
   });
@@ -93,11 +119,19 @@ describe('usage plans and fault injection', () => {
     const run = async (): Promise<number[]> => {
       const own = await createAmazonSimulator({ seed: 77, orders: 1, limits: false });
       own.control.setFaultRates({ throttle: 0.2, serverError: 0.1, unavailable: 0.1 });
-      const t = await fetch(`${own.url}/auth/o2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b' });
+      const t = await fetch(`${own.url}/auth/o2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=refresh_token&refresh_token=r&client_id=a&client_secret=b',
+      });
       const access = ((await t.json()) as { access_token: string }).access_token;
       const id = own.control.orders()[0]!.orderId;
       const out: number[] = [];
-      for (let i = 0; i < 20; i++) out.push((await fetch(`${own.url}/orders/2026-01-01/orders/${id}`, { headers: { 'x-amz-access-token': access } })).status);
+      for (let i = 0; i < 20; i++)
+        out.push(
+          (await fetch(`${own.url}/orders/2026-01-01/orders/${id}`, { headers: { 'x-amz-access-token': access } }))
+            .status,
+        );
       await own.close();
       return out;
     };

@@ -25,7 +25,8 @@ afterAll(() => app.close());
 describe('simulator orders (2026-01-01)', () => {
   it('pages through searchOrders with paginationToken and returns each order once', async () => {
     const seen: string[] = [];
-    let url = '/orders/2026-01-01/orders?createdAfter=2020-01-01T00:00:00Z&maxResultsPerPage=7&includedData=PROCEEDS,FULFILLMENT';
+    let url =
+      '/orders/2026-01-01/orders?createdAfter=2020-01-01T00:00:00Z&maxResultsPerPage=7&includedData=PROCEEDS,FULFILLMENT';
     for (;;) {
       const res = await get(url);
       expect(res.statusCode).toBe(200);
@@ -52,17 +53,27 @@ describe('simulator orders (2026-01-01)', () => {
     const order = res.json().order;
     expect(order.proceeds).toBeUndefined();
     expect(order.orderItems[0].product.price).toBeUndefined();
-    const shipped = control.addOrder({ status: 'UNSHIPPED', fulfilledBy: 'MERCHANT', items: [{ sku: 'SB-WIDGET-001', quantity: 3 }] });
+    const shipped = control.addOrder({
+      status: 'UNSHIPPED',
+      fulfilledBy: 'MERCHANT',
+      items: [{ sku: 'SB-WIDGET-001', quantity: 3 }],
+    });
     const plain = (await get(`/orders/2026-01-01/orders/${shipped.orderId}`)).json().order;
     expect(plain.buyer).toBeUndefined();
-    const full = (await get(`/orders/2026-01-01/orders/${shipped.orderId}?includedData=BUYER,RECIPIENT,PROCEEDS`)).json().order;
+    const full = (
+      await get(`/orders/2026-01-01/orders/${shipped.orderId}?includedData=BUYER,RECIPIENT,PROCEEDS`)
+    ).json().order;
     expect(full.buyer.buyerName).toBeTruthy();
     expect(full.orderItems[0].product.price.unitPrice).toEqual({ amount: '12.99', currencyCode: 'USD' });
     expect(full.orderItems[0].quantityOrdered).toBe(3);
   });
 
   it('confirms a shipment (204), moves the order to SHIPPED and shows the package', async () => {
-    const order = control.addOrder({ status: 'UNSHIPPED', fulfilledBy: 'MERCHANT', items: [{ sku: 'SB-TOOL-100', quantity: 2 }] });
+    const order = control.addOrder({
+      status: 'UNSHIPPED',
+      fulfilledBy: 'MERCHANT',
+      items: [{ sku: 'SB-TOOL-100', quantity: 2 }],
+    });
     const item = order.items[0]!;
     const res = await app.inject({
       method: 'POST',
@@ -70,11 +81,18 @@ describe('simulator orders (2026-01-01)', () => {
       headers: { 'x-amz-access-token': token, 'content-type': 'application/json' },
       payload: {
         marketplaceId: order.marketplaceId,
-        packageDetail: { packageReferenceId: '1', carrierCode: 'UPS', trackingNumber: '1Z999', shipDate: '2026-01-02T10:00:00Z', orderItems: [{ orderItemId: item.orderItemId, quantity: 2 }] },
+        packageDetail: {
+          packageReferenceId: '1',
+          carrierCode: 'UPS',
+          trackingNumber: '1Z999',
+          shipDate: '2026-01-02T10:00:00Z',
+          orderItems: [{ orderItemId: item.orderItemId, quantity: 2 }],
+        },
       },
     });
     expect(res.statusCode).toBe(204);
-    const after = (await get(`/orders/2026-01-01/orders/${order.orderId}?includedData=PACKAGES,FULFILLMENT`)).json().order;
+    const after = (await get(`/orders/2026-01-01/orders/${order.orderId}?includedData=PACKAGES,FULFILLMENT`)).json()
+      .order;
     expect(after.fulfillment.fulfillmentStatus).toBe('SHIPPED');
     expect(after.packages[0]).toMatchObject({ packageReferenceId: '1', carrier: 'UPS', trackingNumber: '1Z999' });
   });
@@ -83,7 +101,11 @@ describe('simulator orders (2026-01-01)', () => {
     const order = control.orders()[0]!;
     control.expireTokens();
     expect((await get(`/orders/2026-01-01/orders/${order.orderId}`)).statusCode).toBe(401);
-    const res = await app.inject({ method: 'POST', url: '/auth/o2/token', payload: { grant_type: 'refresh_token', refresh_token: 'x', client_id: 'a', client_secret: 'b' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/auth/o2/token',
+      payload: { grant_type: 'refresh_token', refresh_token: 'x', client_id: 'a', client_secret: 'b' },
+    });
     token = res.json().access_token;
     expect((await get(`/orders/2026-01-01/orders/${order.orderId}`)).statusCode).toBe(200);
   });

@@ -28,7 +28,8 @@ describe('scenario generator', () => {
     expect(items.some((i) => i.giftWrapMinor > 0 && i.giftMessage)).toBe(true);
     expect(items.some((i) => i.itemTaxMinor > 0)).toBe(true);
     expect(new Set(orders.map((o) => o.fulfilledBy))).toEqual(new Set(['AMAZON', 'MERCHANT']));
-    for (const status of ['PENDING', 'CANCELLED', 'UNSHIPPED', 'SHIPPED']) expect(orders.some((o) => o.status === status)).toBe(true);
+    for (const status of ['PENDING', 'CANCELLED', 'UNSHIPPED', 'SHIPPED'])
+      expect(orders.some((o) => o.status === status)).toBe(true);
     expect(orders.some((o) => o.business && o.buyer.purchaseOrderNumber)).toBe(true);
     expect(orders.some((o) => /[^\x20-\x7e]/.test(o.address.name))).toBe(true);
     expect(orders.some((o) => o.address.addressLine1.length > 60 && o.address.addressLine3)).toBe(true);
@@ -48,7 +49,10 @@ describe('scenario generator', () => {
 
   it('renders pending orders without prices, and grandTotal equals the sum of item proceeds', () => {
     for (const order of generate(3, 100)) {
-      const wire = orderToWire(order, ['PROCEEDS']) as { proceeds?: { grandTotal: { amount: string } }; orderItems: { proceeds?: { proceedsTotal: { amount: string } } }[] };
+      const wire = orderToWire(order, ['PROCEEDS']) as {
+        proceeds?: { grandTotal: { amount: string } };
+        orderItems: { proceeds?: { proceedsTotal: { amount: string } } }[];
+      };
       if (order.status === 'PENDING') {
         expect(wire.proceeds).toBeUndefined();
         continue;
@@ -71,12 +75,27 @@ describe('scenario generator', () => {
     });
     const control = controlOf(app);
     const token = async (refresh: string): Promise<string> =>
-      (await app.inject({ method: 'POST', url: '/auth/o2/token', payload: { grant_type: 'refresh_token', refresh_token: refresh, client_id: 'a', client_secret: 'b' } })).json().access_token;
-    expect((await app.inject({ method: 'POST', url: '/auth/o2/token', payload: { grant_type: 'refresh_token', refresh_token: 'Atzr|unknown', client_id: 'a', client_secret: 'b' } })).statusCode).toBe(400);
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/auth/o2/token',
+          payload: { grant_type: 'refresh_token', refresh_token: refresh, client_id: 'a', client_secret: 'b' },
+        })
+      ).json().access_token;
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/auth/o2/token',
+          payload: { grant_type: 'refresh_token', refresh_token: 'Atzr|unknown', client_id: 'a', client_secret: 'b' },
+        })
+      ).statusCode,
+    ).toBe(400);
     const [one, two] = [await token('Atzr|one'), await token('Atzr|two')];
     const a = control.addOrder({ sellerId: 'SELLER1' });
     const b = control.addOrder({ sellerId: 'SELLER2' });
-    const get = (t: string, id: string) => app.inject({ method: 'GET', url: `/orders/2026-01-01/orders/${id}`, headers: { 'x-amz-access-token': t } });
+    const get = (t: string, id: string) =>
+      app.inject({ method: 'GET', url: `/orders/2026-01-01/orders/${id}`, headers: { 'x-amz-access-token': t } });
     for (let i = 0; i < 30; i++) await get(one, a.orderId);
     expect((await get(one, a.orderId)).statusCode).toBe(429);
     expect((await get(two, b.orderId)).statusCode).toBe(200);

@@ -26,7 +26,11 @@ function cli(): { ctx: CliContext; out: string[]; err: string[] } {
     stderr: (t) => err.push(t),
     config: (cmd) => {
       const opts = cmd.optsWithGlobals<{ store?: string }>();
-      return loadConfig({ file: '/dev/null', env: {}, overrides: opts.store ? [{ path: 'store.url', value: opts.store }] : [] });
+      return loadConfig({
+        file: '/dev/null',
+        env: {},
+        overrides: opts.store ? [{ path: 'store.url', value: opts.store }] : [],
+      });
     },
   };
   return { ctx, out, err };
@@ -45,8 +49,12 @@ async function previousReleaseStore(path: string): Promise<void> {
   const store = openStore({ url: `sqlite:${path}` });
   try {
     await store.migrate(PREVIOUS);
-    await sql`INSERT INTO connections (id, name, enabled, settings, created_at, updated_at) VALUES ('default', 'Shop', 1, '{"region":"na"}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`.execute(store.db);
-    await sql`INSERT INTO watermarks (connection_id, name, value, updated_at) VALUES ('default', 'orders.lastUpdatedAfter', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z')`.execute(store.db);
+    await sql`INSERT INTO connections (id, name, enabled, settings, created_at, updated_at) VALUES ('default', 'Shop', 1, '{"region":"na"}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`.execute(
+      store.db,
+    );
+    await sql`INSERT INTO watermarks (connection_id, name, value, updated_at) VALUES ('default', 'orders.lastUpdatedAfter', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z')`.execute(
+      store.db,
+    );
   } finally {
     await store.close();
   }
@@ -64,9 +72,14 @@ describe('upgrades: the store of the previous release', () => {
     const store = openStore({ url: `sqlite:${path}` });
     try {
       expect((await migrationLevel(store)).pending).toEqual([]);
-      const conn = await sql<{ name: string; settings: string }>`SELECT name, settings FROM connections WHERE id = 'default'`.execute(store.db);
+      const conn = await sql<{
+        name: string;
+        settings: string;
+      }>`SELECT name, settings FROM connections WHERE id = 'default'`.execute(store.db);
       expect(conn.rows).toEqual([{ name: 'Shop', settings: '{"region":"na"}' }]);
-      const wm = await sql<{ value: string }>`SELECT value FROM watermarks WHERE name = 'orders.lastUpdatedAfter'`.execute(store.db);
+      const wm = await sql<{
+        value: string;
+      }>`SELECT value FROM watermarks WHERE name = 'orders.lastUpdatedAfter'`.execute(store.db);
       expect(wm.rows[0]!.value).toBe('2026-01-02T00:00:00Z');
     } finally {
       await store.close();
@@ -77,7 +90,9 @@ describe('upgrades: the store of the previous release', () => {
     const path = join(dir, 'newer.db');
     const store = openStore({ url: `sqlite:${path}` });
     await store.migrate();
-    await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('9999-from-the-future', '2030-01-01T00:00:00Z')`.execute(store.db);
+    await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('9999-from-the-future', '2030-01-01T00:00:00Z')`.execute(
+      store.db,
+    );
     await store.close();
 
     const { code, err } = await run(['--store', `sqlite:${path}`, 'migrate']);
@@ -93,7 +108,9 @@ describe('sellbridge backup / restore (SQLite)', () => {
     const path = join(dir, 'live.db');
     const store = openStore({ url: `sqlite:${path}` });
     await store.migrate();
-    await sql`INSERT INTO watermarks (connection_id, name, value, updated_at) VALUES ('default', 'a', '1', 'x')`.execute(store.db);
+    await sql`INSERT INTO watermarks (connection_id, name, value, updated_at) VALUES ('default', 'a', '1', 'x')`.execute(
+      store.db,
+    );
     const backupFile = join(dir, 'live-backup.db');
     const { code, out } = await run(['--store', `sqlite:${path}`, 'backup', backupFile]);
     expect(code, out).toBe(0);
@@ -114,7 +131,9 @@ describe('sellbridge backup / restore (SQLite)', () => {
     expect(restored.code, restored.err).toBe(0);
     const again = openStore({ url: `sqlite:${path}` });
     try {
-      expect((await sql<{ value: string }>`SELECT value FROM watermarks WHERE name = 'a'`.execute(again.db)).rows[0]!.value).toBe('1');
+      expect(
+        (await sql<{ value: string }>`SELECT value FROM watermarks WHERE name = 'a'`.execute(again.db)).rows[0]!.value,
+      ).toBe('1');
     } finally {
       await again.close();
     }
@@ -141,7 +160,12 @@ describe('sellbridge backup / restore (SQLite)', () => {
   });
 
   it('on PostgreSQL prints pg_dump guidance without the password and exits non-zero', async () => {
-    const { code, err } = await run(['--store', 'postgres://sb:Pa55word@db.example:5432/sellbridge', 'backup', join(dir, 'pg.db')]);
+    const { code, err } = await run([
+      '--store',
+      'postgres://sb:Pa55word@db.example:5432/sellbridge',
+      'backup',
+      join(dir, 'pg.db'),
+    ]);
     expect(code).toBe(2);
     expect(err).toContain('SB_STORE_BACKUP_UNSUPPORTED');
     expect(err).toContain('pg_dump --format=custom --schema=sellbridge');

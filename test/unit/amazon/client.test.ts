@@ -26,7 +26,11 @@ describe('SP-API client operations', () => {
       const token = u.searchParams.get('paginationToken');
       const page = token ? Number(token) : 0;
       const orders = [makeAmazonOrder({ orderId: `113-0000000-000000${page}` })];
-      json(res, 200, { orders, ...(page < 2 ? { pagination: { nextToken: String(page + 1) } } : {}), lastUpdatedBefore: '2026-11-27T00:00:00Z' });
+      json(res, 200, {
+        orders,
+        ...(page < 2 ? { pagination: { nextToken: String(page + 1) } } : {}),
+        lastUpdatedBefore: '2026-11-27T00:00:00Z',
+      });
     });
     const seen: string[] = [];
     for await (const orders of paginate((t) =>
@@ -54,7 +58,9 @@ describe('SP-API client operations', () => {
   });
 
   it('an answer that breaks the model is SB_AMZ_RESPONSE_INVALID naming paths, not values', async () => {
-    const { client } = await clientFor((_req, res) => json(res, 200, { order: { orderId: 'x', buyer: { buyerName: 'Secret Name' } } }));
+    const { client } = await clientFor((_req, res) =>
+      json(res, 200, { order: { orderId: 'x', buyer: { buyerName: 'Secret Name' } } }),
+    );
     const err = await client.getOrder('x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     expect(err).toMatchObject({ code: 'SB_AMZ_RESPONSE_INVALID', operation: 'orders.getOrder' });
@@ -102,12 +108,24 @@ describe('SP-API client operations', () => {
   it('marketplace port: a search without one time window kind is rejected before a token is spent', async () => {
     const { client, server } = await clientFor((_req, res) => json(res, 200, { orders: [] }));
     const market = createAmazonMarketplace({ client, marketplaceIds: ['ATVPDKIKX0DER'] });
-    await expect(market.searchOrders({})).rejects.toMatchObject({ code: 'SB_AMZ_REQUEST_REJECTED', kind: 'validation' });
+    await expect(market.searchOrders({})).rejects.toMatchObject({
+      code: 'SB_AMZ_REQUEST_REJECTED',
+      kind: 'validation',
+    });
     await expect(market.searchOrders({ createdAfter: 'a', updatedAfter: 'b' })).rejects.toThrow(/cannot be combined/);
     expect(server.requests).toHaveLength(0);
-    await market.searchOrders({ updatedAfter: '2026-11-01T00:00:00Z', statuses: ['unshipped'], fulfilledBy: 'merchant' });
+    await market.searchOrders({
+      updatedAfter: '2026-11-01T00:00:00Z',
+      statuses: ['unshipped'],
+      fulfilledBy: 'merchant',
+    });
     const q = new URL(server.requests[0]!.url, 'http://x').searchParams;
-    expect([q.get('lastUpdatedAfter'), q.get('fulfillmentStatuses'), q.get('fulfilledBy'), q.get('marketplaceIds')]).toEqual(['2026-11-01T00:00:00Z', 'UNSHIPPED', 'MERCHANT', 'ATVPDKIKX0DER']);
+    expect([
+      q.get('lastUpdatedAfter'),
+      q.get('fulfillmentStatuses'),
+      q.get('fulfilledBy'),
+      q.get('marketplaceIds'),
+    ]).toEqual(['2026-11-01T00:00:00Z', 'UNSHIPPED', 'MERCHANT', 'ATVPDKIKX0DER']);
   });
 
   describe('documents', () => {
@@ -122,7 +140,11 @@ describe('SP-API client operations', () => {
           res.writeHead(200);
           return res.end(bytes);
         }
-        json(res, 200, { reportDocumentId: 'D1', url: `http://${req.headers.host}/doc`, ...(compressionAlgorithm ? { compressionAlgorithm } : {}) });
+        json(res, 200, {
+          reportDocumentId: 'D1',
+          url: `http://${req.headers.host}/doc`,
+          ...(compressionAlgorithm ? { compressionAlgorithm } : {}),
+        });
       });
       const doc = await client.getReportDocument('D1');
       expect((await client.downloadReportDocument(doc)).toString('utf8')).toBe(content);
@@ -137,11 +159,19 @@ describe('SP-API client operations', () => {
           res.writeHead(200);
           return res.end();
         }
-        if (req.url === '/feeds/2021-06-30/documents') return json(res, 201, { feedDocumentId: 'FD1', url: `${base}/upload/FD1` });
+        if (req.url === '/feeds/2021-06-30/documents')
+          return json(res, 201, { feedDocumentId: 'FD1', url: `${base}/upload/FD1` });
         if (req.url === '/feeds/2021-06-30/feeds') return json(res, 202, { feedId: 'F1' });
         if (req.url === '/feeds/2021-06-30/feeds/F1')
-          return json(res, 200, { feedId: 'F1', feedType: 'JSON_LISTINGS_FEED', createdTime: '2026-11-27T00:00:00Z', processingStatus: 'DONE', resultFeedDocumentId: 'R1' });
-        if (req.url === '/feeds/2021-06-30/documents/R1') return json(res, 200, { feedDocumentId: 'R1', url: `${base}/result`, compressionAlgorithm: 'GZIP' });
+          return json(res, 200, {
+            feedId: 'F1',
+            feedType: 'JSON_LISTINGS_FEED',
+            createdTime: '2026-11-27T00:00:00Z',
+            processingStatus: 'DONE',
+            resultFeedDocumentId: 'R1',
+          });
+        if (req.url === '/feeds/2021-06-30/documents/R1')
+          return json(res, 200, { feedDocumentId: 'R1', url: `${base}/result`, compressionAlgorithm: 'GZIP' });
         if (req.url === '/result') {
           res.writeHead(200);
           return res.end(gzipSync('{"summary":{"errors":0}}'));
@@ -150,7 +180,11 @@ describe('SP-API client operations', () => {
       });
       const doc = await client.createFeedDocument('application/json; charset=UTF-8');
       await client.uploadFeedDocument(doc.url, '{"header":{}}', 'application/json; charset=UTF-8');
-      const { feedId } = await client.createFeed({ feedType: 'JSON_LISTINGS_FEED', marketplaceIds: ['ATVPDKIKX0DER'], inputFeedDocumentId: doc.feedDocumentId });
+      const { feedId } = await client.createFeed({
+        feedType: 'JSON_LISTINGS_FEED',
+        marketplaceIds: ['ATVPDKIKX0DER'],
+        inputFeedDocumentId: doc.feedDocumentId,
+      });
       const feed = await client.getFeed(feedId);
       const result = await client.downloadFeedDocument(await client.getFeedDocument(feed.resultFeedDocumentId!));
       expect(JSON.parse(result.toString())).toEqual({ summary: { errors: 0 } });

@@ -11,13 +11,20 @@ export interface RecordedRequest {
 export type FakeHandler = (req: RecordedRequest, res: ServerResponse) => unknown;
 
 /** A node:http server on port 0 that records requests; for transport tests before/beside the simulator. */
-export async function startFakeServer(handler: FakeHandler): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
+export async function startFakeServer(
+  handler: FakeHandler,
+): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(recorded);
       void Promise.resolve(handler(recorded, res)).catch((err: unknown) => {
         res.statusCode = 599;

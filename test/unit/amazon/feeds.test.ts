@@ -5,7 +5,12 @@ import { SHARED_PRESENT, SHARED_SKIP_MESSAGE, sharedPath } from '../../helpers/s
 
 describe.skipIf(!SHARED_PRESENT)('feed processing report (official example)', () => {
   it('becomes one outcome per message sent: errors invalid, silence accepted, feed-level issues apart', () => {
-    const example = JSON.parse(readFileSync(sharedPath('sp-api-models', 'schemas', 'feeds', 'listings-feed-processing-report-schema-v2.example.json'), 'utf8')) as unknown;
+    const example = JSON.parse(
+      readFileSync(
+        sharedPath('sp-api-models', 'schemas', 'feeds', 'listings-feed-processing-report-schema-v2.example.json'),
+        'utf8',
+      ),
+    ) as unknown;
     const result = parseFeedResult(example, [
       { messageId: 3, sku: 'My-SKU-A' },
       { messageId: 4, sku: 'My-SKU-B' },
@@ -29,7 +34,9 @@ describe.skipIf(SHARED_PRESENT)('feed processing report (official example)', () 
 
 describe('parseFeedResult', () => {
   it('rejects a document that is not a processing report', () => {
-    expect(() => parseFeedResult({ hello: 'world' })).toThrow(expect.objectContaining({ code: 'SB_AMZ_RESPONSE_INVALID' }));
+    expect(() => parseFeedResult({ hello: 'world' })).toThrow(
+      expect.objectContaining({ code: 'SB_AMZ_RESPONSE_INVALID' }),
+    );
   });
 
   it('without the sent list, reports the messages it names; feed-level issues apart', () => {
@@ -42,6 +49,8 @@ describe('parseFeedResult', () => {
       summary: { errors: 1, warnings: 1, messagesProcessed: 1, messagesAccepted: 1, messagesInvalid: 0 },
     });
     expect(r.feedIssues).toHaveLength(1);
-    expect(r.messages).toEqual([{ messageId: 1, sku: 'S', status: 'accepted', issues: [expect.objectContaining({ severity: 'WARNING' })] }]);
+    expect(r.messages).toEqual([
+      { messageId: 1, sku: 'S', status: 'accepted', issues: [expect.objectContaining({ severity: 'WARNING' })] },
+    ]);
   });
 });

@@ -15,7 +15,11 @@ async function setup(api: Parameters<typeof startFakeServer>[0], opts: { timeout
   const lwa = await startFakeServer((req, res) => {
     issued++;
     const form = new URLSearchParams(req.body);
-    json(res, 200, { access_token: `token-${form.get('grant_type')}-${issued}`, token_type: 'bearer', expires_in: 3600 });
+    json(res, 200, {
+      access_token: `token-${form.get('grant_type')}-${issued}`,
+      token_type: 'bearer',
+      expires_in: 3600,
+    });
   });
   const server = await startFakeServer(api);
   servers.push(lwa, server);
@@ -40,7 +44,9 @@ async function failure(p: Promise<unknown>): Promise<HttpError> {
 
 describe('SP-API transport', () => {
   it('sends the LWA token, csv arrays and JSON; returns body, request id and rate header', async () => {
-    const { transport, server } = await setup((_req, res) => json(res, 200, { ok: true }, { 'x-amzn-RateLimit-Limit': '0.5' }));
+    const { transport, server } = await setup((_req, res) =>
+      json(res, 200, { ok: true }, { 'x-amzn-RateLimit-Limit': '0.5' }),
+    );
     const r = await transport.send({
       operation: 'orders.searchOrders',
       method: 'POST',
@@ -58,20 +64,35 @@ describe('SP-API transport', () => {
 
   it('uses a client-credentials token for grantless operations', async () => {
     const { transport, server, lwa } = await setup((_req, res) => json(res, 200, {}));
-    await transport.send({ operation: 'notifications.getDestinations', method: 'GET', path: '/d', grant: NOTIFICATIONS_GRANT });
+    await transport.send({
+      operation: 'notifications.getDestinations',
+      method: 'GET',
+      path: '/d',
+      grant: NOTIFICATIONS_GRANT,
+    });
     expect(server.requests[0]!.headers['x-amz-access-token']).toBe('token-client_credentials-1');
     expect(new URLSearchParams(lwa.requests[0]!.body).get('scope')).toBe('sellingpartnerapi::notifications');
   });
 
   it('429 becomes a throttled error with retryAfterMs, operation, code and request id, without the body', async () => {
     const { transport } = await setup((_req, res) =>
-      json(res, 429, { errors: [{ code: 'QuotaExceeded', message: `quota for ${PII}` }] }, { 'x-amzn-RateLimit-Limit': '0.5' }),
+      json(
+        res,
+        429,
+        { errors: [{ code: 'QuotaExceeded', message: `quota for ${PII}` }] },
+        { 'x-amzn-RateLimit-Limit': '0.5' },
+      ),
     );
     const err = await failure(transport.send({ operation: 'orders.getOrder', method: 'GET', path: '/o' }));
     expect(err.kind).toBe('throttled');
     expect(err.code).toBe('SB_AMZ_THROTTLED');
     expect(err.retryAfterMs).toBe(2000);
-    expect(err.context).toEqual({ operation: 'orders.getOrder', status: 429, amazonCode: 'QuotaExceeded', requestId: 'req-429' });
+    expect(err.context).toEqual({
+      operation: 'orders.getOrder',
+      status: 429,
+      amazonCode: 'QuotaExceeded',
+      requestId: 'req-429',
+    });
     expect(JSON.stringify(err.toJSON()) + err.message).not.toContain('Secret');
   });
 
@@ -82,17 +103,30 @@ describe('SP-API transport', () => {
   });
 
   it.each([500, 503])('%i becomes a transient error', async (status) => {
-    const { transport } = await setup((_req, res) => json(res, status, { errors: [{ code: 'InternalFailure', message: PII }] }));
+    const { transport } = await setup((_req, res) =>
+      json(res, status, { errors: [{ code: 'InternalFailure', message: PII }] }),
+    );
     const err = await failure(transport.send({ operation: 'orders.getOrder', method: 'GET', path: '/o' }));
-    expect(err).toMatchObject({ kind: 'transient', code: 'SB_AMZ_SERVER_ERROR', status, amazonCode: 'InternalFailure', requestId: `req-${status}` });
+    expect(err).toMatchObject({
+      kind: 'transient',
+      code: 'SB_AMZ_SERVER_ERROR',
+      status,
+      amazonCode: 'InternalFailure',
+      requestId: `req-${status}`,
+    });
     expect(err.retryable).toBe(true);
     expect(err.message).not.toContain('Jane');
   });
 
-  it('4xx becomes a validation error naming Amazon\'s code', async () => {
+  it("4xx becomes a validation error naming Amazon's code", async () => {
     const { transport } = await setup((_req, res) => json(res, 404, { errors: [{ code: 'NotFound', message: 'x' }] }));
     const err = await failure(transport.send({ operation: 'orders.getOrder', method: 'GET', path: '/o' }));
-    expect(err).toMatchObject({ kind: 'validation', code: 'SB_AMZ_REQUEST_REJECTED', amazonCode: 'NotFound', status: 404 });
+    expect(err).toMatchObject({
+      kind: 'validation',
+      code: 'SB_AMZ_REQUEST_REJECTED',
+      amazonCode: 'NotFound',
+      status: 404,
+    });
     expect(err.retryable).toBe(false);
   });
 
@@ -125,7 +159,9 @@ describe('SP-API transport', () => {
   });
 
   it('a second 401 is access denied, after exactly one refresh', async () => {
-    const { transport, server, issued } = await setup((_req, res) => json(res, 401, { errors: [{ code: 'Unauthorized', message: 'no' }] }));
+    const { transport, server, issued } = await setup((_req, res) =>
+      json(res, 401, { errors: [{ code: 'Unauthorized', message: 'no' }] }),
+    );
     const err = await failure(transport.send({ operation: 'orders.getOrder', method: 'GET', path: '/o' }));
     expect(err).toMatchObject({ code: 'SB_AMZ_ACCESS_DENIED', status: 401 });
     expect(issued()).toBe(2);
@@ -133,7 +169,9 @@ describe('SP-API transport', () => {
   });
 
   it('403 also gets the one refresh, then is access denied', async () => {
-    const { transport, server, issued } = await setup((_req, res) => json(res, 403, { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] }));
+    const { transport, server, issued } = await setup((_req, res) =>
+      json(res, 403, { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] }),
+    );
     const err = await failure(transport.send({ operation: 'orders.getOrder', method: 'GET', path: '/o' }));
     expect(err).toMatchObject({ code: 'SB_AMZ_ACCESS_DENIED', status: 403, amazonCode: 'Unauthorized' });
     expect(issued()).toBe(2);

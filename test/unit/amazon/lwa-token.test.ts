@@ -21,7 +21,12 @@ describe('LWA token source', () => {
     });
     expect(await source.getToken(SELLER_GRANT)).toBe('a1');
     const form = new URLSearchParams(lwa.requests[0]!.body);
-    expect(Object.fromEntries(form)).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt', client_id: 'cid', client_secret: 'sec' });
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'rt',
+      client_id: 'cid',
+      client_secret: 'sec',
+    });
     expect(lwa.requests[0]!.headers['content-type']).toContain('application/x-www-form-urlencoded');
     clock.advance(3600_000 - 61_000);
     expect(await source.getToken(SELLER_GRANT)).toBe('a1');
@@ -33,15 +38,25 @@ describe('LWA token source', () => {
   it('shares one request between concurrent callers', async () => {
     const lwa = await startFakeServer((_req, res) => json(res, 200, { access_token: 'x', expires_in: 3600 }));
     close = lwa.close;
-    const source = createLwaTokenSource({ credentials: { clientId: 'c', clientSecret: 's', refreshToken: 'r' }, endpoint: lwa.url, clock: fakeClock() });
+    const source = createLwaTokenSource({
+      credentials: { clientId: 'c', clientSecret: 's', refreshToken: 'r' },
+      endpoint: lwa.url,
+      clock: fakeClock(),
+    });
     await Promise.all([source.getToken(SELLER_GRANT), source.getToken(SELLER_GRANT), source.getToken(SELLER_GRANT)]);
     expect(lwa.requests).toHaveLength(1);
   });
 
   it('a refused refresh token is SB_AMZ_LWA_REJECTED without secrets in the message', async () => {
-    const lwa = await startFakeServer((_req, res) => json(res, 400, { error: 'invalid_grant', error_description: 'bad' }));
+    const lwa = await startFakeServer((_req, res) =>
+      json(res, 400, { error: 'invalid_grant', error_description: 'bad' }),
+    );
     close = lwa.close;
-    const source = createLwaTokenSource({ credentials: { clientId: 'c', clientSecret: 'topsecret', refreshToken: 'Atzr|r' }, endpoint: lwa.url, clock: fakeClock() });
+    const source = createLwaTokenSource({
+      credentials: { clientId: 'c', clientSecret: 'topsecret', refreshToken: 'Atzr|r' },
+      endpoint: lwa.url,
+      clock: fakeClock(),
+    });
     const err = await source.getToken(SELLER_GRANT).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     expect(err).toMatchObject({ code: 'SB_AMZ_LWA_REJECTED', amazonCode: 'invalid_grant', status: 400 });
@@ -49,7 +64,11 @@ describe('LWA token source', () => {
   });
 
   it('missing credentials are a config error naming the settings', async () => {
-    const source = createLwaTokenSource({ credentials: { clientId: 'c' }, endpoint: 'http://127.0.0.1:1', clock: fakeClock() });
+    const source = createLwaTokenSource({
+      credentials: { clientId: 'c' },
+      endpoint: 'http://127.0.0.1:1',
+      clock: fakeClock(),
+    });
     const err = await source.getToken(SELLER_GRANT).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SellbridgeError);
     expect(err).toMatchObject({ code: 'SB_AMZ_CREDENTIALS_MISSING', kind: 'config' });

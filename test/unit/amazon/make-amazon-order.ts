@@ -66,7 +66,12 @@ export function makeAmazonOrder(overrides: Partial<AmazonOrder> = {}): AmazonOrd
         orderItemId: '10002',
         quantityOrdered: 1,
         product: { asin: 'B000000002', sellerSku: 'SKU-2', price: { unitPrice: m('25.00') } },
-        proceeds: { breakdowns: [{ type: 'ITEM', subtotal: m('25.00') }, { type: 'GIFT_WRAP', subtotal: m('2.00') }] },
+        proceeds: {
+          breakdowns: [
+            { type: 'ITEM', subtotal: m('25.00') },
+            { type: 'GIFT_WRAP', subtotal: m('2.00') },
+          ],
+        },
         fulfillment: { quantityFulfilled: 0, packing: { giftOption: { giftMessage: 'Happy birthday' } } },
       },
     ],

@@ -21,7 +21,13 @@ describe('orderFromWire', () => {
       total: usd(6147),
       shipServiceLevel: 'Std',
       latestShipDate: '2026-11-22T10:00:00Z',
-      shipTo: { name: 'Zoë Ångström', lines: ['1 Main St'], city: 'Seattle', countryCode: 'US', addressType: 'residential' },
+      shipTo: {
+        name: 'Zoë Ångström',
+        lines: ['1 Main St'],
+        city: 'Seattle',
+        countryCode: 'US',
+        addressType: 'residential',
+      },
       buyer: { name: 'Zoë Ångström', email: 'abc@marketplace.amazon.com' },
     });
     const [a, b] = order.lines;
@@ -46,7 +52,12 @@ describe('orderFromWire', () => {
       isGift: false,
       buyerRequestedCancel: false,
     });
-    expect(b).toMatchObject({ lineId: '10002', amounts: { item: usd(2500), giftWrap: usd(200) }, isGift: true, giftMessage: 'Happy birthday' });
+    expect(b).toMatchObject({
+      lineId: '10002',
+      amounts: { item: usd(2500), giftWrap: usd(200) },
+      isGift: true,
+      giftMessage: 'Happy birthday',
+    });
   });
 
   it('keeps a pending order without prices', () => {
@@ -57,7 +68,11 @@ describe('orderFromWire', () => {
         fulfillment: { fulfillmentStatus: 'PENDING', fulfilledBy: 'AMAZON' },
         recipient: undefined,
         buyer: undefined,
-        orderItems: base.orderItems.map((i) => ({ orderItemId: i.orderItemId, quantityOrdered: i.quantityOrdered, product: { sellerSku: i.product.sellerSku } })),
+        orderItems: base.orderItems.map((i) => ({
+          orderItemId: i.orderItemId,
+          quantityOrdered: i.quantityOrdered,
+          product: { sellerSku: i.product.sellerSku },
+        })),
       }),
     );
     expect(order.status).toBe('pending');
@@ -74,18 +89,40 @@ describe('orderFromWire', () => {
         programs: ['AMAZON_BUSINESS', 'PREORDER'],
         associatedOrders: [{ orderId: '113-0000000-0000001', associationType: 'REPLACEMENT_ORIGINAL_ID' }],
         fulfillment: { fulfillmentStatus: 'SHIPPED', fulfilledBy: 'MERCHANT' },
-        packages: [{ packageReferenceId: '1', carrier: 'UPS', trackingNumber: '1Z', packageItems: [{ orderItemId: '10001', quantity: 3 }] }],
+        packages: [
+          {
+            packageReferenceId: '1',
+            carrier: 'UPS',
+            trackingNumber: '1Z',
+            packageItems: [{ orderItemId: '10001', quantity: 3 }],
+          },
+        ],
       }),
     );
-    expect(order).toMatchObject({ isBusinessOrder: true, isPrime: false, isPreorder: true, status: 'shipped', replacesOrderId: '113-0000000-0000001' });
-    expect(order.packages).toEqual([{ packageReferenceId: '1', carrier: 'UPS', trackingNumber: '1Z', items: [{ lineId: '10001', quantity: 3 }] }]);
+    expect(order).toMatchObject({
+      isBusinessOrder: true,
+      isPrime: false,
+      isPreorder: true,
+      status: 'shipped',
+      replacesOrderId: '113-0000000-0000001',
+    });
+    expect(order.packages).toEqual([
+      { packageReferenceId: '1', carrier: 'UPS', trackingNumber: '1Z', items: [{ lineId: '10001', quantity: 3 }] },
+    ]);
   });
 
   it('handles currencies without minor units (JPY)', () => {
     const order = orderFromWire(
       makeAmazonOrder({
         proceeds: { grandTotal: { amount: '1500', currencyCode: 'JPY' } },
-        orderItems: [{ orderItemId: '1', quantityOrdered: 1, product: { price: { unitPrice: { amount: '1500', currencyCode: 'JPY' } } }, proceeds: { breakdowns: [{ type: 'ITEM', subtotal: { amount: '1500', currencyCode: 'JPY' } }] } }],
+        orderItems: [
+          {
+            orderItemId: '1',
+            quantityOrdered: 1,
+            product: { price: { unitPrice: { amount: '1500', currencyCode: 'JPY' } } },
+            proceeds: { breakdowns: [{ type: 'ITEM', subtotal: { amount: '1500', currencyCode: 'JPY' } }] },
+          },
+        ],
       }),
     );
     expect(order.total).toEqual({ currency: 'JPY', minor: 1500 });

@@ -36,18 +36,23 @@ describe('token bucket', () => {
 
   it('never hands out more than burst + rate × elapsed tokens', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0.01, max: 50, noNaN: true }), fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 200 }), (burst, rate, gaps) => {
-        let s = { tokens: burst, updatedAtMs: 0, rate, burst };
-        let now = 0;
-        let taken = 0;
-        for (const g of gaps) {
-          now += g;
-          const r = takeToken(s, now, 'high');
-          s = r.state;
-          if (r.waitMs === 0) taken++;
-        }
-        return taken <= burst + (rate * now) / 1000 + 1e-6;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.double({ min: 0.01, max: 50, noNaN: true }),
+        fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 200 }),
+        (burst, rate, gaps) => {
+          let s = { tokens: burst, updatedAtMs: 0, rate, burst };
+          let now = 0;
+          let taken = 0;
+          for (const g of gaps) {
+            now += g;
+            const r = takeToken(s, now, 'high');
+            s = r.state;
+            if (r.waitMs === 0) taken++;
+          }
+          return taken <= burst + (rate * now) / 1000 + 1e-6;
+        },
+      ),
     );
   });
 });
@@ -105,7 +110,12 @@ describe('rate-limit layer', () => {
     let fail = false;
     const inner: SpApiTransport = {
       async send() {
-        if (fail) throw new HttpError('SB_AMZ_THROTTLED', '429', { operation: 'orders.getOrder', status: 429, retryAfterMs: 100 });
+        if (fail)
+          throw new HttpError('SB_AMZ_THROTTLED', '429', {
+            operation: 'orders.getOrder',
+            status: 429,
+            retryAfterMs: 100,
+          });
         return { status: 200, body: {}, requestId: 'r', rateLimit: 10 };
       },
     };
@@ -122,7 +132,9 @@ describe('rate-limit layer', () => {
     await t.send({ operation: 'orders.getOrder', method: 'GET', path: '/' });
     expect(slept).toEqual([100]); // 10 rps learnt from the header, not 1 rps from the plan
     fail = true;
-    await expect(t.send({ operation: 'orders.getOrder', method: 'GET', path: '/' })).rejects.toMatchObject({ status: 429 });
+    await expect(t.send({ operation: 'orders.getOrder', method: 'GET', path: '/' })).rejects.toMatchObject({
+      status: 429,
+    });
     fail = false;
     await t.send({ operation: 'orders.getOrder', method: 'GET', path: '/' });
     expect(slept.at(-1)).toBe(100);
@@ -133,7 +145,9 @@ describe('priorities in a shared bucket', () => {
   it('low-priority calls leave the reserve to order work on the same operation', async () => {
     const clock = fakeClock();
     const limiter = createMemoryRateLimiter(clock.ms);
-    const inner: SpApiTransport = { send: async () => ({ status: 200, body: {}, requestId: 'r', rateLimit: undefined }) };
+    const inner: SpApiTransport = {
+      send: async () => ({ status: 200, body: {}, requestId: 'r', rateLimit: undefined }),
+    };
     const layered = withRateLimit(inner, {
       limiter,
       scope: 's',

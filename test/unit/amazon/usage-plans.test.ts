@@ -1,7 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OPERATION_PRIORITY, SANDBOX_USAGE_PLAN, USAGE_PLANS, usagePlanFor } from '../../../src/connectors/amazon/sp-api/usage-plans.ts';
-import { MARKETPLACES, marketplacesOutsideRegion, resolveEndpoint } from '../../../src/connectors/amazon/sp-api/regions.ts';
+import {
+  OPERATION_PRIORITY,
+  SANDBOX_USAGE_PLAN,
+  USAGE_PLANS,
+  usagePlanFor,
+} from '../../../src/connectors/amazon/sp-api/usage-plans.ts';
+import {
+  MARKETPLACES,
+  marketplacesOutsideRegion,
+  resolveEndpoint,
+} from '../../../src/connectors/amazon/sp-api/regions.ts';
 import { SHARED_PRESENT, SHARED_SKIP_MESSAGE, sharedPath } from '../../helpers/shared.ts';
 
 /** The usage-plan table printed in each operation's description in Amazon's models: `| 0.5 | 30 |`. */
@@ -10,7 +19,9 @@ function modelPlans(): Map<string, { rate: number; burst: number }> {
   const root = sharedPath('sp-api-models', 'models');
   for (const dir of readdirSync(root)) {
     for (const file of readdirSync(`${root}/${dir}`)) {
-      const model = JSON.parse(readFileSync(`${root}/${dir}/${file}`, 'utf8')) as { paths: Record<string, Record<string, { operationId?: string; description?: string }>> };
+      const model = JSON.parse(readFileSync(`${root}/${dir}/${file}`, 'utf8')) as {
+        paths: Record<string, Record<string, { operationId?: string; description?: string }>>;
+      };
       for (const ops of Object.values(model.paths))
         for (const op of Object.values(ops)) {
           const m = op?.description && /\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|/.exec(op.description);
@@ -34,14 +45,15 @@ const FILES: Record<string, string> = {
 };
 
 describe.skipIf(!SHARED_PRESENT)('usage plans as data', () => {
-  it('every default equals the plan in Amazon\'s model description', () => {
+  it("every default equals the plan in Amazon's model description", () => {
     const plans = modelPlans();
     const mismatches: string[] = [];
     for (const [name, plan] of Object.entries(USAGE_PLANS)) {
       const [api, operationId] = name.split('.') as [string, string];
       const model = plans.get(`${FILES[api]}#${operationId}`);
       if (!model) mismatches.push(`${name}: no plan in the model`);
-      else if (model.rate !== plan.rate || model.burst !== plan.burst) mismatches.push(`${name}: ours ${plan.rate}/${plan.burst}, model ${model.rate}/${model.burst}`);
+      else if (model.rate !== plan.rate || model.burst !== plan.burst)
+        mismatches.push(`${name}: ours ${plan.rate}/${plan.burst}, model ${model.rate}/${model.burst}`);
     }
     expect(mismatches).toEqual([]);
   });
@@ -54,7 +66,10 @@ describe('usage plans, priorities and regions', () => {
   it('overrides win, then the sandbox plan, then the default; unknown operations have none', () => {
     expect(usagePlanFor('orders.getOrder')).toEqual({ rate: 0.5, burst: 30 });
     expect(usagePlanFor('orders.getOrder', { sandbox: true })).toEqual(SANDBOX_USAGE_PLAN);
-    expect(usagePlanFor('orders.getOrder', { overrides: { 'orders.getOrder': { burst: 40 } } })).toEqual({ rate: 0.5, burst: 40 });
+    expect(usagePlanFor('orders.getOrder', { overrides: { 'orders.getOrder': { burst: 40 } } })).toEqual({
+      rate: 0.5,
+      burst: 40,
+    });
     expect(usagePlanFor('nope.nothing')).toBeUndefined();
   });
 

@@ -8,7 +8,10 @@ import { CONN, fakes } from '../flows/fakes.ts';
 
 /** `sellbridge orders preview <file.json>` (issue 13, finding 5): every golden fixture of the repo is an order it reads. */
 const GOLDEN = fileURLToPath(new URL('../../fixtures/golden/', import.meta.url));
-const cases = readdirSync(GOLDEN, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const cases = readdirSync(GOLDEN, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 describe('orderFromFileDocument', () => {
   it.each(cases)('reads test/fixtures/golden/%s/input.json and previews it', async (name) => {

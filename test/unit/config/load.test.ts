@@ -60,7 +60,13 @@ describe('config loading', () => {
   it('reports all five mistakes of the sample at once, each with path, source, expected and received', () => {
     const err = problemsOf(() => loadConfig({ file: FIXTURE, env: {} }));
     expect(err.code).toBe('SB_CFG_INVALID');
-    expect(err.problems.map((p) => p.path).sort()).toEqual(['jobs.concurrency', 'jobs.leaseMS', 'log.level', 'server.port', 'store.url']);
+    expect(err.problems.map((p) => p.path).sort()).toEqual([
+      'jobs.concurrency',
+      'jobs.leaseMS',
+      'log.level',
+      'server.port',
+      'store.url',
+    ]);
     const byPath = Object.fromEntries(err.problems.map((p) => [p.path, p]));
     expect(byPath['jobs.concurrency']).toMatchObject({ expected: '>= 1', received: '0' });
     expect(byPath['jobs.leaseMS']!.message).toContain('did you mean jobs.leaseMs?');
@@ -81,13 +87,22 @@ describe('config loading', () => {
     const sources = err.problems.map((p) => `${p.path} <- ${p.source}`);
     expect(sources).toContain('jobs.concurrency <- env SELLBRIDGE_JOBS_CONCURRENCY');
     expect(sources).toContain('server.port <- flag --set server.port');
-    expect(err.problems.find((p) => p.path === 'SELLBRIDGE_JOBS_CONCURENCY')!.message).toContain('did you mean SELLBRIDGE_JOBS_CONCURRENCY?');
+    expect(err.problems.find((p) => p.path === 'SELLBRIDGE_JOBS_CONCURENCY')!.message).toContain(
+      'did you mean SELLBRIDGE_JOBS_CONCURRENCY?',
+    );
   });
 
   it('never shows a secret: not in problems, not in the printed config; URL passwords are masked', () => {
-    const err = problemsOf(() => loadConfig({ env: { SELLBRIDGE_AMAZON_REFRESH_TOKEN: '' , SELLBRIDGE_STORE_URL: 'mysql://u:hunter2@h/db' } }));
+    const err = problemsOf(() =>
+      loadConfig({ env: { SELLBRIDGE_AMAZON_REFRESH_TOKEN: '', SELLBRIDGE_STORE_URL: 'mysql://u:hunter2@h/db' } }),
+    );
     expect(JSON.stringify(err.problems)).not.toContain('hunter2');
-    const config = loadConfig({ env: { SELLBRIDGE_AMAZON_REFRESH_TOKEN: 'Atzr|secret-refresh', SELLBRIDGE_STORE_URL: 'postgres://u:hunter2@h/db' } });
+    const config = loadConfig({
+      env: {
+        SELLBRIDGE_AMAZON_REFRESH_TOKEN: 'Atzr|secret-refresh',
+        SELLBRIDGE_STORE_URL: 'postgres://u:hunter2@h/db',
+      },
+    });
     const printed = JSON.stringify(redactConfig(config));
     expect(printed).not.toContain('secret-refresh');
     expect(printed).not.toContain('hunter2');

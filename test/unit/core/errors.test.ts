@@ -46,7 +46,9 @@ describe('error catalogue', () => {
       { field: 'items[0].sku', problem: 'unknown SKU ABC', suggestions: ['ABC-1'] },
       { field: 'shippingAddress.country', problem: 'no Sage country code for XX' },
     ]);
-    expect(err.message).toBe('order 111-222: items[0].sku: unknown SKU ABC; shippingAddress.country: no Sage country code for XX');
+    expect(err.message).toBe(
+      'order 111-222: items[0].sku: unknown SKU ABC; shippingAddress.country: no Sage country code for XX',
+    );
     expect(err.toJSON().issues).toHaveLength(2);
   });
 

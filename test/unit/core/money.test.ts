@@ -23,16 +23,22 @@ describe('money in minor units', () => {
   });
 
   it('0.1 + 0.2 is exactly 0.3', () => {
-    expect(moneyToDecimal(sumMoney('USD', [moneyFromDecimal('0.1', 'USD'), moneyFromDecimal('0.2', 'USD')]))).toBe('0.30');
+    expect(moneyToDecimal(sumMoney('USD', [moneyFromDecimal('0.1', 'USD'), moneyFromDecimal('0.2', 'USD')]))).toBe(
+      '0.30',
+    );
   });
 
   it('allocates an amount into shares that add up to the cent', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 20 }), (minor, weights) => {
-        const shares = allocateMoney(money('USD', minor), weights);
-        expect(shares.reduce((a, s) => a + s.minor, 0)).toBe(minor);
-        expect(shares.every((s) => Number.isInteger(s.minor))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: -1e9, max: 1e9 }),
+        fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 20 }),
+        (minor, weights) => {
+          const shares = allocateMoney(money('USD', minor), weights);
+          expect(shares.reduce((a, s) => a + s.minor, 0)).toBe(minor);
+          expect(shares.every((s) => Number.isInteger(s.minor))).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -30,7 +30,9 @@ describe('systemd unit', () => {
   const d = unitDirectives(unit);
 
   it('runs the executable with the config in /etc/sellbridge as the dedicated user, restarting on failure', () => {
-    expect(d.get('ExecStart')).toEqual(['/opt/sellbridge/sellbridge-linux-x64 --config /etc/sellbridge/sellbridge.yaml run']);
+    expect(d.get('ExecStart')).toEqual([
+      '/opt/sellbridge/sellbridge-linux-x64 --config /etc/sellbridge/sellbridge.yaml run',
+    ]);
     expect(d.get('User')).toEqual(['sellbridge']);
     expect(d.get('Restart')).toEqual(['on-failure']);
     expect(d.get('Environment')).toEqual(['SELLBRIDGE_STORE_URL=sqlite:/var/lib/sellbridge/sellbridge.db']);
@@ -47,13 +49,28 @@ describe('systemd unit', () => {
 
   it('quotes paths with spaces', () => {
     const spaced = systemdUnit(defaultLayout('linux', '/opt/sell bridge/sellbridge'));
-    expect(unitDirectives(spaced).get('ExecStart')).toEqual(['"/opt/sell bridge/sellbridge" --config /etc/sellbridge/sellbridge.yaml run']);
+    expect(unitDirectives(spaced).get('ExecStart')).toEqual([
+      '"/opt/sell bridge/sellbridge" --config /etc/sellbridge/sellbridge.yaml run',
+    ]);
   });
 
   it('creates the user and folders, then enables the unit; start/stop/status use systemctl', () => {
     const plan = servicePlan(layout);
-    expect(plan.files.map((f) => f.path)).toEqual(['/etc/systemd/system/sellbridge.service', '/etc/sellbridge/sellbridge.yaml']);
-    expect(plan.commands.install[0]).toEqual(['useradd', '--system', '--user-group', '--home-dir', '/var/lib/sellbridge', '--no-create-home', '--shell', '/usr/sbin/nologin', 'sellbridge']);
+    expect(plan.files.map((f) => f.path)).toEqual([
+      '/etc/systemd/system/sellbridge.service',
+      '/etc/sellbridge/sellbridge.yaml',
+    ]);
+    expect(plan.commands.install[0]).toEqual([
+      'useradd',
+      '--system',
+      '--user-group',
+      '--home-dir',
+      '/var/lib/sellbridge',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'sellbridge',
+    ]);
     expect(plan.commands.install.at(-1)).toEqual(['systemctl', 'enable', 'sellbridge.service']);
     expect(plan.commands.start).toEqual([['systemctl', 'start', 'sellbridge.service']]);
     expect(plan.commands.stop).toEqual([['systemctl', 'stop', 'sellbridge.service']]);
@@ -66,7 +83,10 @@ describe('systemd unit', () => {
     try {
       const file = join(dir, 'sellbridge.service');
       writeFileSync(file, systemdUnit(defaultLayout('linux', process.execPath)));
-      const out = execFileSync('systemd-analyze', ['verify', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync('systemd-analyze', ['verify', file], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       expect(out.trim()).toBe('');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -75,7 +95,9 @@ describe('systemd unit', () => {
 });
 
 describe('Windows service (WinSW)', () => {
-  const layout = defaultLayout('windows', 'C:\\Program Files\\Sellbridge\\sellbridge-win-x64.exe', [], { ProgramData: 'C:\\ProgramData' });
+  const layout = defaultLayout('windows', 'C:\\Program Files\\Sellbridge\\sellbridge-win-x64.exe', [], {
+    ProgramData: 'C:\\ProgramData',
+  });
   const xml = winswXml(layout);
 
   it('keeps configuration, store and logs in %ProgramData%\\Sellbridge', () => {
@@ -84,24 +106,34 @@ describe('Windows service (WinSW)', () => {
     expect(xml).toContain('<executable>C:\\Program Files\\Sellbridge\\sellbridge-win-x64.exe</executable>');
     expect(xml).toContain('<arguments>--config C:\\ProgramData\\Sellbridge\\sellbridge.yaml run</arguments>');
     expect(xml).toContain('<logpath>C:\\ProgramData\\Sellbridge\\logs</logpath>');
-    expect(xml).toContain('<env name="SELLBRIDGE_STORE_URL" value="sqlite:C:\\ProgramData\\Sellbridge\\data\\sellbridge.db"/>');
+    expect(xml).toContain(
+      '<env name="SELLBRIDGE_STORE_URL" value="sqlite:C:\\ProgramData\\Sellbridge\\data\\sellbridge.db"/>',
+    );
   });
 
   it('restarts on failure and rolls its log files', () => {
     expect(xml).toMatch(/<onfailure action="restart" delay="10 sec"\/>/);
-    expect(xml).toMatch(/<log mode="roll-by-size">\s*<sizeThreshold>10240<\/sizeThreshold>\s*<keepFiles>8<\/keepFiles>\s*<\/log>/);
+    expect(xml).toMatch(
+      /<log mode="roll-by-size">\s*<sizeThreshold>10240<\/sizeThreshold>\s*<keepFiles>8<\/keepFiles>\s*<\/log>/,
+    );
     expect(xml).toContain('<startmode>Automatic</startmode>');
   });
 
   it('installs through the wrapper copied to %ProgramData%\\Sellbridge', () => {
     const plan = servicePlan(layout, { wrapper: 'D:\\dl\\sellbridge-service.exe' });
     const wrapper = 'C:\\ProgramData\\Sellbridge\\sellbridge-service.exe';
-    expect(plan.files.map((f) => f.path)).toEqual(['C:\\ProgramData\\Sellbridge\\sellbridge-service.xml', 'C:\\ProgramData\\Sellbridge\\sellbridge.yaml']);
+    expect(plan.files.map((f) => f.path)).toEqual([
+      'C:\\ProgramData\\Sellbridge\\sellbridge-service.xml',
+      'C:\\ProgramData\\Sellbridge\\sellbridge.yaml',
+    ]);
     expect(plan.commands.install[0]).toEqual(['copy-file', 'D:\\dl\\sellbridge-service.exe', wrapper]);
     expect(plan.commands.install.at(-1)).toEqual([wrapper, 'install']);
     expect(plan.commands.start).toEqual([[wrapper, 'start']]);
     expect(plan.commands.status).toEqual([[wrapper, 'status']]);
-    expect(plan.commands.uninstall).toEqual([[wrapper, 'stop'], [wrapper, 'uninstall']]);
+    expect(plan.commands.uninstall).toEqual([
+      [wrapper, 'stop'],
+      [wrapper, 'uninstall'],
+    ]);
   });
 });
 

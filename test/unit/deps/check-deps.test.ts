@@ -4,7 +4,10 @@ import { checkDependencies, inRange, type Advisory, type Lockfile } from '../../
 
 /** Issue 13 finding 6: the offline dependency check that `npm test` runs in place of `npm audit`. */
 const GOOD = 'sha512-' + 'A'.repeat(86) + '==';
-const lock = (packages: Lockfile['packages']): Lockfile => ({ lockfileVersion: 3, packages: { '': { dependencies: { fastify: '^5.3.0' } }, ...packages } });
+const lock = (packages: Lockfile['packages']): Lockfile => ({
+  lockfileVersion: 3,
+  packages: { '': { dependencies: { fastify: '^5.3.0' } }, ...packages },
+});
 const manifest = { dependencies: { fastify: '^5.3.0' } };
 
 describe('scripts/check-deps.ts', () => {
@@ -18,10 +21,30 @@ describe('scripts/check-deps.ts', () => {
   });
 
   it('passes a clean lockfile and fails a planted advisory, naming the package, the id and the fix', () => {
-    const advisories: Advisory[] = [{ id: 'GHSA-test-0000-0000', package: 'fastify', vulnerable: '>=5.0.0 <5.3.2', summary: 'planted', fixedIn: '5.3.2' }];
-    expect(checkDependencies({ lock: lock({ 'node_modules/fastify': { version: '5.3.2', integrity: GOOD } }), manifest, advisories }).problems).toEqual([]);
-    const bad = checkDependencies({ lock: lock({ 'node_modules/x/node_modules/fastify': { version: '5.2.0', integrity: GOOD } }), manifest, advisories });
-    expect(bad.problems).toEqual(['node_modules/x/node_modules/fastify@5.2.0: GHSA-test-0000-0000 (planted); vulnerable >=5.0.0 <5.3.2, fixed in 5.3.2']);
+    const advisories: Advisory[] = [
+      {
+        id: 'GHSA-test-0000-0000',
+        package: 'fastify',
+        vulnerable: '>=5.0.0 <5.3.2',
+        summary: 'planted',
+        fixedIn: '5.3.2',
+      },
+    ];
+    expect(
+      checkDependencies({
+        lock: lock({ 'node_modules/fastify': { version: '5.3.2', integrity: GOOD } }),
+        manifest,
+        advisories,
+      }).problems,
+    ).toEqual([]);
+    const bad = checkDependencies({
+      lock: lock({ 'node_modules/x/node_modules/fastify': { version: '5.2.0', integrity: GOOD } }),
+      manifest,
+      advisories,
+    });
+    expect(bad.problems).toEqual([
+      'node_modules/x/node_modules/fastify@5.2.0: GHSA-test-0000-0000 (planted); vulnerable >=5.0.0 <5.3.2, fixed in 5.3.2',
+    ]);
   });
 
   it('fails missing or weak integrity, a foreign source, a link, lockfile drift from package.json and from node_modules', () => {
@@ -48,7 +71,9 @@ describe('scripts/check-deps.ts', () => {
 
   it('the repository itself passes, and every pinned advisory has an id, a readable range and a summary', () => {
     const root = new URL('../../../', import.meta.url);
-    const { advisories } = JSON.parse(readFileSync(new URL('scripts/advisories.json', root), 'utf8')) as { advisories: Advisory[] };
+    const { advisories } = JSON.parse(readFileSync(new URL('scripts/advisories.json', root), 'utf8')) as {
+      advisories: Advisory[];
+    };
     expect(advisories.length).toBeGreaterThan(0);
     for (const a of advisories) {
       expect(a.id).toMatch(/^GHSA-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/);
@@ -57,7 +82,9 @@ describe('scripts/check-deps.ts', () => {
     }
     const report = checkDependencies({
       lock: JSON.parse(readFileSync(new URL('package-lock.json', root), 'utf8')) as Lockfile,
-      manifest: JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { dependencies: Record<string, string> },
+      manifest: JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+        dependencies: Record<string, string>;
+      },
       advisories,
     });
     expect(report.problems).toEqual([]);

@@ -1,18 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { confirmShipment, pollShipments, SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE, SHIPMENT_WATERMARK } from '../../../src/flows/confirm-shipment.ts';
+import {
+  confirmShipment,
+  pollShipments,
+  SHIPMENT_CONFIRM_QUEUE,
+  SHIPMENT_POLL_QUEUE,
+  SHIPMENT_WATERMARK,
+} from '../../../src/flows/confirm-shipment.ts';
 import { importOrder } from '../../../src/flows/import-order.ts';
 import { anOrder, CONN, fakes, type Fakes } from './fakes.ts';
 import { sageShipment } from '../../helpers/sage-shipment.ts';
 
 const ID = '111-0000001-0000001';
 
-async function createdOrder(f: Fakes, lines = [{ sku: 'WIDGET-RED', quantityOrdered: 2 }, { sku: 'MUG-LOGO', quantityOrdered: 1 }]): Promise<string> {
+async function createdOrder(
+  f: Fakes,
+  lines = [
+    { sku: 'WIDGET-RED', quantityOrdered: 2 },
+    { sku: 'MUG-LOGO', quantityOrdered: 1 },
+  ],
+): Promise<string> {
   f.amazon.orders.set(ID, anOrder({}, lines));
   const out = await importOrder({ connectionId: CONN, amazonOrderId: ID }, f.deps);
   if (out.kind !== 'created') throw new Error(out.kind);
   return out.tranNo;
 }
-
 
 /** A created order whose Sage shipment (one package) was polled: the fakes and the queued confirm job's payload. */
 async function onePolledPackage(): Promise<{ f: Fakes; job: unknown }> {
@@ -35,7 +46,10 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     const tranNo = await createdOrder(f);
     const s = sageShipment(tranNo, '42', ['1']);
     f.sage.shipAll(tranNo);
-    f.sage.shipmentPages.push({ shipments: [s], cursor: 'c1', more: true }, { shipments: [s], cursor: 'c2', more: false });
+    f.sage.shipmentPages.push(
+      { shipments: [s], cursor: 'c1', more: true },
+      { shipments: [s], cursor: 'c2', more: false },
+    );
     expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({ shipments: 1, queued: 1, more: true });
     expect(f.enqueued.map((e) => e.queue)).toEqual([SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE]);
     expect(f.enqueued[0]!.key).toBe(`shipment.confirm:${ID}`);
@@ -50,8 +64,17 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect(await confirmShipment(confirmJob, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });
     expect(f.amazon.confirms).toHaveLength(1);
     expect(f.amazon.confirms[0]).toEqual({
-      orderId: ID, marketplaceId: 'ATVPDKIKX0DER', packageReferenceId: '1', carrierCode: 'UPS', shippingMethod: 'UPS Ground', trackingNumber: '1ZTRACK420',
-      shipDate: '2026-11-27T10:00:00.000Z', lines: [{ lineId: '10000000000001', quantity: 2 }, { lineId: '10000000000002', quantity: 1 }],
+      orderId: ID,
+      marketplaceId: 'ATVPDKIKX0DER',
+      packageReferenceId: '1',
+      carrierCode: 'UPS',
+      shippingMethod: 'UPS Ground',
+      trackingNumber: '1ZTRACK420',
+      shipDate: '2026-11-27T10:00:00.000Z',
+      lines: [
+        { lineId: '10000000000001', quantity: 2 },
+        { lineId: '10000000000002', quantity: 1 },
+      ],
     });
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
   });
@@ -89,7 +112,10 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
       return real(s);
     };
     const first = confirmShipment(job, f.deps);
-    await expect(confirmShipment({ ...(job as object) }, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_CONFIRM_IN_FLIGHT', kind: 'unavailable' });
+    await expect(confirmShipment({ ...(job as object) }, f.deps)).rejects.toMatchObject({
+      code: 'SB_ORD_CONFIRM_IN_FLIGHT',
+      kind: 'unavailable',
+    });
     release();
     expect(await first).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
     expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });
@@ -111,12 +137,20 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
   it('a partial shipment then the rest: two packages with references 1 and 2; shipped-partially then confirmed', async () => {
     const f = fakes();
     const tranNo = await createdOrder(f);
-    f.sage.shipmentPages.push({ shipments: [sageShipment(tranNo, '50', ['1'], 'USPS-PRI', [['10000000000001', 2]])], cursor: 'c1', more: false });
+    f.sage.shipmentPages.push({
+      shipments: [sageShipment(tranNo, '50', ['1'], 'USPS-PRI', [['10000000000001', 2]])],
+      cursor: 'c1',
+      more: false,
+    });
     await pollShipments({ connectionId: CONN }, f.deps);
     await runConfirmJobs(f);
     expect((await f.links.get(CONN, ID))!.state).toBe('shipped-partially');
     f.sage.shipAll(tranNo);
-    f.sage.shipmentPages.push({ shipments: [sageShipment(tranNo, '51', ['1'], 'USPS-PRI', [['10000000000002', 1]])], cursor: 'c2', more: false });
+    f.sage.shipmentPages.push({
+      shipments: [sageShipment(tranNo, '51', ['1'], 'USPS-PRI', [['10000000000002', 1]])],
+      cursor: 'c2',
+      more: false,
+    });
     await pollShipments({ connectionId: CONN }, f.deps);
     await runConfirmJobs(f);
     expect(f.amazon.confirms.map((c) => [c.packageReferenceId, c.carrierCode, c.lines])).toEqual([
@@ -132,7 +166,15 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     // The dead worker's effect: the package is confirmed at Amazon and in its record, the link not moved yet.
     const key = job as Parameters<typeof f.confirmations.setState>[0];
     await f.confirmations.claimSend(key);
-    await f.amazon.confirmShipment({ orderId: ID, marketplaceId: 'ATVPDKIKX0DER', packageReferenceId: '1', carrierCode: 'UPS', trackingNumber: 'T', shipDate: '2026-11-27T10:00:00.000Z', lines: [] });
+    await f.amazon.confirmShipment({
+      orderId: ID,
+      marketplaceId: 'ATVPDKIKX0DER',
+      packageReferenceId: '1',
+      carrierCode: 'UPS',
+      trackingNumber: 'T',
+      shipDate: '2026-11-27T10:00:00.000Z',
+      lines: [],
+    });
     await f.confirmations.setState(key, 'confirmed');
     expect((await f.links.get(CONN, ID))!.state).toBe('created');
     expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });
@@ -145,10 +187,15 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     const link = f.links.rows.get(`${CONN}|${ID}`)!;
     const { salesOrderKey: _k, ...withoutKey } = link;
     f.links.rows.set(`${CONN}|${ID}`, { ...withoutKey, state: 'reserved' });
-    await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_NOT_CREATED_YET', kind: 'unavailable' });
+    await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({
+      code: 'SB_ORD_NOT_CREATED_YET',
+      kind: 'unavailable',
+    });
     expect(f.amazon.confirms).toHaveLength(0);
     // order.sync runs again: it finishes the creation (issue 13, finding 2); the confirmation then goes through.
-    expect(await importOrder({ connectionId: CONN, amazonOrderId: ID }, f.deps)).toMatchObject({ kind: 'already-created' });
+    expect(await importOrder({ connectionId: CONN, amazonOrderId: ID }, f.deps)).toMatchObject({
+      kind: 'already-created',
+    });
     f.sage.shipAll(link.tranNo!);
     expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
@@ -156,8 +203,12 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
 
   it('a confirm job for an unrecorded package is SB_ORD_CONFIRMATION_MISSING; a bad payload is SB_JOB_PAYLOAD_INVALID', async () => {
     const f = fakes();
-    await expect(confirmShipment({ connectionId: CONN, amazonOrderId: ID, shipmentKey: '1', packageNo: '1' }, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_CONFIRMATION_MISSING', kind: 'validation' });
-    await expect(confirmShipment({ connectionId: CONN }, f.deps)).rejects.toMatchObject({ code: 'SB_JOB_PAYLOAD_INVALID' });
+    await expect(
+      confirmShipment({ connectionId: CONN, amazonOrderId: ID, shipmentKey: '1', packageNo: '1' }, f.deps),
+    ).rejects.toMatchObject({ code: 'SB_ORD_CONFIRMATION_MISSING', kind: 'validation' });
+    await expect(confirmShipment({ connectionId: CONN }, f.deps)).rejects.toMatchObject({
+      code: 'SB_JOB_PAYLOAD_INVALID',
+    });
     await expect(pollShipments(undefined, f.deps)).rejects.toMatchObject({ code: 'SB_JOB_PAYLOAD_INVALID' });
   });
 

@@ -2,12 +2,21 @@ import { SellbridgeError } from '../../../src/core/errors.ts';
 import { money } from '../../../src/core/model/money.ts';
 import type { ItemRef, OrderContext, OrderContextQuery } from '../../../src/core/model/inventory.ts';
 import type { Order, OrderLine } from '../../../src/core/model/order.ts';
-import type { CreateSalesOrderOptions, SalesOrder, SalesOrderDraft, SalesOrderLookup } from '../../../src/core/model/sales-order.ts';
+import type {
+  CreateSalesOrderOptions,
+  SalesOrder,
+  SalesOrderDraft,
+  SalesOrderLookup,
+} from '../../../src/core/model/sales-order.ts';
 import type { ShipmentPage } from '../../../src/core/model/shipment.ts';
 import type { PackageShipment } from '../../../src/core/ports/amazon-marketplace.ts';
 import { advanceAlong } from '../../../src/core/lifecycle.ts';
 import type { OrderKey, OrderLink, OrderLinks } from '../../../src/core/ports/order-links.ts';
-import type { ConfirmationKey, ShipmentConfirmation, ShipmentConfirmations } from '../../../src/core/ports/shipment-confirmations.ts';
+import type {
+  ConfirmationKey,
+  ShipmentConfirmation,
+  ShipmentConfirmations,
+} from '../../../src/core/ports/shipment-confirmations.ts';
 import { DEFAULT_MAPPING_RULES } from '../../../src/core/rules/mapping-rules.ts';
 import type { OrderFlowDeps } from '../../../src/flows/index.ts';
 
@@ -15,7 +24,12 @@ export const CONN = 'conn-1';
 const NOW = '2026-11-27T12:00:00.000Z';
 
 /** A priced, unshipped, merchant-fulfilled US order of the demo items (canonical terms). */
-export function anOrder(overrides: Partial<Order> = {}, lines: readonly Partial<OrderLine>[] = [{ sku: 'WIDGET-RED', quantityOrdered: 2, unitPriceMinor: 1999 } as Partial<OrderLine>]): Order {
+export function anOrder(
+  overrides: Partial<Order> = {},
+  lines: readonly Partial<OrderLine>[] = [
+    { sku: 'WIDGET-RED', quantityOrdered: 2, unitPriceMinor: 1999 } as Partial<OrderLine>,
+  ],
+): Order {
   const full: OrderLine[] = lines.map((l, i) => {
     const unit = (l as { unitPriceMinor?: number }).unitPriceMinor ?? 1000;
     const qty = l.quantityOrdered ?? 1;
@@ -50,14 +64,27 @@ export function anOrder(overrides: Partial<Order> = {}, lines: readonly Partial<
     currency: 'USD',
     total: money('USD', total),
     shipServiceLevel: 'Standard',
-    shipTo: { name: 'Jane Doe', lines: ['123 Main St'], city: 'Seattle', stateOrRegion: 'WA', postalCode: '98109', countryCode: 'US' },
+    shipTo: {
+      name: 'Jane Doe',
+      lines: ['123 Main St'],
+      city: 'Seattle',
+      stateOrRegion: 'WA',
+      postalCode: '98109',
+      countryCode: 'US',
+    },
     lines: full,
     packages: [],
     ...overrides,
   };
 }
 
-const DEMO_ITEMS: Record<string, string> = { 'WIDGET-RED': 'Widget, red', 'WIDGET-BLUE': 'Widget, blue', 'GADGET-PRO': 'Gadget Pro', 'CABLE-USB-C': 'USB-C cable 1 m', 'MUG-LOGO': 'Mug with logo' };
+const DEMO_ITEMS: Record<string, string> = {
+  'WIDGET-RED': 'Widget, red',
+  'WIDGET-BLUE': 'Widget, blue',
+  'GADGET-PRO': 'Gadget Pro',
+  'CABLE-USB-C': 'USB-C cable 1 m',
+  'MUG-LOGO': 'Mug with logo',
+};
 
 /** An in-memory Sage: items of the demo company, createSalesOrder idempotent by TranNo, optional outage. */
 export class FakeSage {
@@ -69,11 +96,17 @@ export class FakeSage {
   cursorsAsked: (string | undefined)[] = [];
 
   private check(): void {
-    if (this.unavailable) throw new SellbridgeError('SB_SAGE_UNAVAILABLE', 'Sage is down (fake)', { retryAfterMs: 50, context: { operation: 'fake' } });
+    if (this.unavailable)
+      throw new SellbridgeError('SB_SAGE_UNAVAILABLE', 'Sage is down (fake)', {
+        retryAfterMs: 50,
+        context: { operation: 'fake' },
+      });
   }
   async loadOrderContext(q: OrderContextQuery): Promise<OrderContext> {
     this.check();
-    const items: ItemRef[] = q.skus.filter((s) => DEMO_ITEMS[s]).map((s) => ({ query: s, itemId: s, matchedBy: 'item-id', description: DEMO_ITEMS[s]!, stockUnit: 'Each' }));
+    const items: ItemRef[] = q.skus
+      .filter((s) => DEMO_ITEMS[s])
+      .map((s) => ({ query: s, itemId: s, matchedBy: 'item-id', description: DEMO_ITEMS[s]!, stockUnit: 'Each' }));
     return { items, unknownItems: q.skus.filter((s) => !DEMO_ITEMS[s]), stock: [] };
   }
   async createSalesOrder(draft: SalesOrderDraft, options: CreateSalesOrderOptions) {
@@ -90,7 +123,17 @@ export class FakeSage {
       amazonOrderId: draft.amazonOrderId,
       orderDate: draft.orderDate,
       currency: draft.currency,
-      lines: draft.lines.filter((l) => !l.charge).map((l) => ({ lineNo: l.lineNo, itemId: l.itemId, quantity: l.quantity, quantityShipped: 0, unitPrice: l.unitPrice, warehouseId: draft.warehouseId, ...(l.amazonOrderItemId ? { amazonOrderItemId: l.amazonOrderItemId } : {}) })),
+      lines: draft.lines
+        .filter((l) => !l.charge)
+        .map((l) => ({
+          lineNo: l.lineNo,
+          itemId: l.itemId,
+          quantity: l.quantity,
+          quantityShipped: 0,
+          unitPrice: l.unitPrice,
+          warehouseId: draft.warehouseId,
+          ...(l.amazonOrderItemId ? { amazonOrderItemId: l.amazonOrderItemId } : {}),
+        })),
     };
     this.orders.set(options.tranNo, order);
     return { outcome: 'created' as const, order };
@@ -129,16 +172,32 @@ export class FakeAmazon {
   async getOrder(id: string): Promise<Order> {
     this.gets.push(id);
     const o = this.orders.get(id);
-    if (!o) throw new SellbridgeError('SB_AMZ_REQUEST_REJECTED', `order ${id} not found`, { context: { amazonCode: 'NotFound' } });
+    if (!o)
+      throw new SellbridgeError('SB_AMZ_REQUEST_REJECTED', `order ${id} not found`, {
+        context: { amazonCode: 'NotFound' },
+      });
     return o;
   }
   async confirmShipment(s: PackageShipment): Promise<void> {
     this.confirms.push(s);
     const o = this.orders.get(s.orderId)!;
-    this.orders.set(s.orderId, { ...o, packages: [...o.packages, { packageReferenceId: s.packageReferenceId, carrier: s.carrierCode, trackingNumber: s.trackingNumber, items: s.lines }] });
+    this.orders.set(s.orderId, {
+      ...o,
+      packages: [
+        ...o.packages,
+        {
+          packageReferenceId: s.packageReferenceId,
+          carrier: s.carrierCode,
+          trackingNumber: s.trackingNumber,
+          items: s.lines,
+        },
+      ],
+    });
     if (this.failAfterEffect > 0) {
       this.failAfterEffect--;
-      throw new SellbridgeError('SB_AMZ_TIMEOUT', 'confirmShipment timed out (fake)', { context: { operation: 'confirmShipment' } });
+      throw new SellbridgeError('SB_AMZ_TIMEOUT', 'confirmShipment timed out (fake)', {
+        context: { operation: 'confirmShipment' },
+      });
     }
   }
 }
@@ -162,14 +221,19 @@ export class FakeLinks implements OrderLinks {
     this.rows.set(`${c}|${id}`, { ...link, tranNo });
     return tranNo;
   }
-  async setState(c: string, id: string, state: OrderLink['state'], u: { salesOrderKey?: string; marketplaceId?: string; lastError?: string | null; adoptTranNo?: string } = {}) {
+  async setState(
+    c: string,
+    id: string,
+    state: OrderLink['state'],
+    u: { salesOrderKey?: string; marketplaceId?: string; lastError?: string | null; adoptTranNo?: string } = {},
+  ) {
     const prev = this.rows.get(`${c}|${id}`);
     const { lastError: _e, ...kept } = prev ?? ({} as Partial<OrderLink>);
     const next: OrderLink = {
       connectionId: c,
       amazonOrderId: id,
       createdAt: NOW,
-      ...(u.lastError === null ? kept : prev ?? {}),
+      ...(u.lastError === null ? kept : (prev ?? {})),
       state,
       updatedAt: NOW,
       ...(u.salesOrderKey ? { salesOrderKey: u.salesOrderKey } : {}),
@@ -181,8 +245,15 @@ export class FakeLinks implements OrderLinks {
     this.history.push(`${id}:${state}`);
     return next;
   }
-  async advance(key: OrderKey, current: OrderLink | undefined, to: OrderLink['state'], u?: Parameters<FakeLinks['setState']>[3]) {
-    return advanceAlong(current, to, u, (state, update) => this.setState(key.connectionId, key.amazonOrderId, state, update));
+  async advance(
+    key: OrderKey,
+    current: OrderLink | undefined,
+    to: OrderLink['state'],
+    u?: Parameters<FakeLinks['setState']>[3],
+  ) {
+    return advanceAlong(current, to, u, (state, update) =>
+      this.setState(key.connectionId, key.amazonOrderId, state, update),
+    );
   }
 }
 
@@ -193,7 +264,13 @@ export class FakeConfirmations implements ShipmentConfirmations {
     const existing = this.rows.get(this.k(key));
     if (existing) return existing;
     const n = [...this.rows.values()].filter((r) => r.amazonOrderId === key.amazonOrderId).length + 1;
-    const row: ShipmentConfirmation = { ...key, state: 'pending', packageReferenceId: String(n), detail, sendAttempts: 0 };
+    const row: ShipmentConfirmation = {
+      ...key,
+      state: 'pending',
+      packageReferenceId: String(n),
+      detail,
+      sendAttempts: 0,
+    };
     this.rows.set(this.k(key), row);
     return row;
   }
@@ -241,10 +318,23 @@ export function fakes(): Fakes {
     sage,
     links,
     confirmations,
-    aliases: { aliasesFor: async () => Object.fromEntries(aliases), setAlias: async (_c, sku, item) => void aliases.set(sku, item) },
-    catalogue: { listItems: async () => Object.entries(DEMO_ITEMS).map(([itemId, description]) => ({ itemId, description })) },
-    watermarks: { get: async (c, n) => watermarks.get(`${c}|${n}`), set: async (c, n, v) => void watermarks.set(`${c}|${n}`, v) },
-    jobs: { enqueue: async (queue, payload, o) => (enqueued.push({ queue, payload, ...(o?.key ? { key: o.key } : {}) }), { id: String(enqueued.length), deduplicated: false }) },
+    aliases: {
+      aliasesFor: async () => Object.fromEntries(aliases),
+      setAlias: async (_c, sku, item) => void aliases.set(sku, item),
+    },
+    catalogue: {
+      listItems: async () => Object.entries(DEMO_ITEMS).map(([itemId, description]) => ({ itemId, description })),
+    },
+    watermarks: {
+      get: async (c, n) => watermarks.get(`${c}|${n}`),
+      set: async (c, n, v) => void watermarks.set(`${c}|${n}`, v),
+    },
+    jobs: {
+      enqueue: async (queue, payload, o) => (
+        enqueued.push({ queue, payload, ...(o?.key ? { key: o.key } : {}) }),
+        { id: String(enqueued.length), deduplicated: false }
+      ),
+    },
     rulesFor: async () => DEFAULT_MAPPING_RULES,
     carriersFor: async () => DEFAULT_MAPPING_RULES.carriers,
   };

@@ -7,7 +7,8 @@ import { anOrder, CONN, fakes } from './fakes.ts';
 /** Every recorded move of the order is one ORDER_LIFECYCLE allows. */
 function expectLegalMoves(history: readonly string[], id: string): void {
   const states = history.filter((h) => h.startsWith(`${id}:`)).map((h) => h.slice(id.length + 1));
-  for (let i = 1; i < states.length; i++) expect(canTransition(states[i - 1] as never, states[i] as never), `${states[i - 1]} -> ${states[i]}`).toBe(true);
+  for (let i = 1; i < states.length; i++)
+    expect(canTransition(states[i - 1] as never, states[i] as never), `${states[i - 1]} -> ${states[i]}`).toBe(true);
 }
 
 const job = (amazonOrderId = '111-0000001-0000001') => ({ connectionId: CONN, amazonOrderId });
@@ -19,12 +20,27 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     const outcome = await importOrder(job(), f.deps);
     expect(outcome).toEqual({ kind: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
     expect(f.sage.creates).toHaveLength(1);
-    expect(f.sage.creates[0]!.draft).toMatchObject({ customerId: 'AMAZON-US', amazonOrderId: '111-0000001-0000001', warehouseId: 'MAIN', lines: [{ itemId: 'WIDGET-RED', quantity: 2, amazonOrderItemId: '10000000000001' }] });
-    expect(f.links.history).toEqual(['111-0000001-0000001:mapped', '111-0000001-0000001:reserved', '111-0000001-0000001:created']);
+    expect(f.sage.creates[0]!.draft).toMatchObject({
+      customerId: 'AMAZON-US',
+      amazonOrderId: '111-0000001-0000001',
+      warehouseId: 'MAIN',
+      lines: [{ itemId: 'WIDGET-RED', quantity: 2, amazonOrderItemId: '10000000000001' }],
+    });
+    expect(f.links.history).toEqual([
+      '111-0000001-0000001:mapped',
+      '111-0000001-0000001:reserved',
+      '111-0000001-0000001:created',
+    ]);
     const link = await f.links.get(CONN, '111-0000001-0000001');
-    expect(link).toMatchObject({ state: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000', marketplaceId: 'ATVPDKIKX0DER' });
+    expect(link).toMatchObject({
+      state: 'created',
+      tranNo: 'AMZ0000001',
+      salesOrderKey: '5000',
+      marketplaceId: 'ATVPDKIKX0DER',
+    });
     const states = f.links.history.map((h) => h.split(':')[1]!);
-    for (let i = 1; i < states.length; i++) expect(canTransition(states[i - 1] as never, states[i] as never)).toBe(true);
+    for (let i = 1; i < states.length; i++)
+      expect(canTransition(states[i - 1] as never, states[i] as never)).toBe(true);
   });
 
   it('a re-run (duplicate notification, retry) creates nothing new and reserves no second TranNo', async () => {
@@ -78,9 +94,17 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     await importOrder(job(), f.deps);
     f.links.rows.clear(); // the store lost the link
     f.links.history.length = 0;
-    expect(await importOrder(job(), f.deps)).toEqual({ kind: 'already-created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
+    expect(await importOrder(job(), f.deps)).toEqual({
+      kind: 'already-created',
+      tranNo: 'AMZ0000001',
+      salesOrderKey: '5000',
+    });
     expect(f.sage.creates).toHaveLength(1);
-    expect(await f.links.get(CONN, '111-0000001-0000001')).toMatchObject({ state: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
+    expect(await f.links.get(CONN, '111-0000001-0000001')).toMatchObject({
+      state: 'created',
+      tranNo: 'AMZ0000001',
+      salesOrderKey: '5000',
+    });
   });
 
   it('status branches: pending waits, cancelled before creation is skipped, shipped outside Sage is flagged; none creates', async () => {
@@ -105,10 +129,16 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     const g = fakes();
     g.amazon.orders.set('111-0000001-0000001', anOrder({ fulfilledBy: 'marketplace', status: 'shipped' }));
     const rules = await g.deps.rulesFor(CONN);
-    const deps = { ...g.deps, rulesFor: async () => ({ ...rules, status: { fba: { mode: 'record-shipped' as const, warehouseId: 'FBA' } } }) };
+    const deps = {
+      ...g.deps,
+      rulesFor: async () => ({ ...rules, status: { fba: { mode: 'record-shipped' as const, warehouseId: 'FBA' } } }),
+    };
     expect(await importOrder(job(), deps)).toMatchObject({ kind: 'flagged' });
     expect(g.sage.creates).toHaveLength(0);
-    expect(await g.links.get(CONN, '111-0000001-0000001')).toMatchObject({ state: 'needs-attention', lastError: 'FBA_RECORD_SHIPPED_UNSUPPORTED' });
+    expect(await g.links.get(CONN, '111-0000001-0000001')).toMatchObject({
+      state: 'needs-attention',
+      lastError: 'FBA_RECORD_SHIPPED_UNSUPPORTED',
+    });
   });
 
   it('pending then priced: waits first, creates on the next change', async () => {
@@ -117,7 +147,12 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     await importOrder(job(), f.deps);
     f.amazon.orders.set('111-0000001-0000001', anOrder());
     expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'created' });
-    expect(f.links.history.map((h) => h.split(':')[1])).toEqual(['waiting-for-pending', 'mapped', 'reserved', 'created']);
+    expect(f.links.history.map((h) => h.split(':')[1])).toEqual([
+      'waiting-for-pending',
+      'mapped',
+      'reserved',
+      'created',
+    ]);
   });
 
   it('cancelled at Amazon after creation cancels the Sage order once; a re-run changes nothing', async () => {
@@ -153,14 +188,27 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     expect(m.context).toMatchObject({ amazonOrderId: '111-0000001-0000001', unknownSkus: ['WIDGET-REDD', 'NOPE-999'] });
     expect(m.message).not.toContain('Jane');
     expect(f.links.reservations).toBe(0);
-    expect(await f.links.get(CONN, '111-0000001-0000001')).toMatchObject({ state: 'dead-lettered', lastError: 'SB_MAP_SKU_UNKNOWN' });
+    expect(await f.links.get(CONN, '111-0000001-0000001')).toMatchObject({
+      state: 'dead-lettered',
+      lastError: 'SB_MAP_SKU_UNKNOWN',
+    });
     // The operator adds aliases; the replay creates the order.
     await f.deps.aliases.setAlias(CONN, 'WIDGET-REDD', 'WIDGET-RED');
     await f.deps.aliases.setAlias(CONN, 'NOPE-999', 'GADGET-PRO');
     expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'created', tranNo: 'AMZ0000001' });
-    expect(f.sage.creates[0]!.draft.lines.filter((l) => !l.charge).map((l) => l.itemId)).toEqual(['WIDGET-RED', 'GADGET-PRO', 'MUG-LOGO']);
+    expect(f.sage.creates[0]!.draft.lines.filter((l) => !l.charge).map((l) => l.itemId)).toEqual([
+      'WIDGET-RED',
+      'GADGET-PRO',
+      'MUG-LOGO',
+    ]);
     expect((await f.links.get(CONN, '111-0000001-0000001'))!.lastError).toBeUndefined();
-    expect(f.links.history.map((h) => h.split(':')[1])).toEqual(['dead-lettered', 'received', 'mapped', 'reserved', 'created']);
+    expect(f.links.history.map((h) => h.split(':')[1])).toEqual([
+      'dead-lettered',
+      'received',
+      'mapped',
+      'reserved',
+      'created',
+    ]);
     expectLegalMoves(f.links.history, '111-0000001-0000001');
   });
 
@@ -192,7 +240,10 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     f.amazon.orders.set('111-0000001-0000001', anOrder());
     await importOrder(job(), f.deps);
     f.sage.orders.clear();
-    await expect(importOrder(job(), f.deps)).rejects.toMatchObject({ code: 'SB_ORD_SALES_ORDER_MISSING', kind: 'validation' });
+    await expect(importOrder(job(), f.deps)).rejects.toMatchObject({
+      code: 'SB_ORD_SALES_ORDER_MISSING',
+      kind: 'validation',
+    });
     expect(f.sage.creates).toHaveLength(1);
   });
 });

@@ -13,7 +13,12 @@ function setup(pages: OrderSummaryPage[], stored?: string) {
   const deps: OrderPollDeps = {
     amazon: { searchOrders: async (q) => (queries.push(q), pages.shift() ?? { orders: [] }) },
     watermarks: { get: async (_c, n) => marks.get(n), set: async (_c, n, v) => void marks.set(n, v) },
-    jobs: { enqueue: async (queue, payload, o) => (enqueued.push({ queue, payload, ...(o?.key ? { key: o.key } : {}) }), { id: String(enqueued.length), deduplicated: false }) },
+    jobs: {
+      enqueue: async (queue, payload, o) => (
+        enqueued.push({ queue, payload, ...(o?.key ? { key: o.key } : {}) }),
+        { id: String(enqueued.length), deduplicated: false }
+      ),
+    },
     sightings: { notePolled: async (_c, ids) => ids.filter((id) => !seen.has(id) && (seen.add(id), true)) },
     clock: { now: () => NOW },
     pollSettingsFor: () => ({ overlapMs: 600_000, initialLookbackMs: 86_400_000, pageSize: 100, maxPages: 5 }),
@@ -36,7 +41,10 @@ describe('pollOrders (in-memory ports)', () => {
   });
 
   it('never moves the cursor backwards', async () => {
-    const f = setup([{ orders: [order('1', '2026-11-27T09:00:00.000Z')], searchedBefore: '2026-11-27T09:30:00.000Z' }], '2026-11-27T10:00:00.000Z');
+    const f = setup(
+      [{ orders: [order('1', '2026-11-27T09:00:00.000Z')], searchedBefore: '2026-11-27T09:30:00.000Z' }],
+      '2026-11-27T10:00:00.000Z',
+    );
     const out = await pollOrders({ connectionId: 'c' }, f.deps);
     expect(out.watermark).toBe('2026-11-27T10:00:00.000Z');
     expect(f.marks.get(ORDER_POLL_WATERMARK)).toBe('2026-11-27T10:00:00.000Z');

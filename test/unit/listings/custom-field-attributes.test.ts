@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { MappingError } from '../../../src/core/errors.ts';
 import { DEFAULT_CUSTOM_FIELD_MAP, type CustomFieldMap } from '../../../src/core/rules/custom-field-map.ts';
-import { attributeResultFromCustomFields, attributesFromCustomFields, isValidUpc } from '../../../src/core/transform/custom-field-attributes.ts';
+import {
+  attributeResultFromCustomFields,
+  attributesFromCustomFields,
+  isValidUpc,
+} from '../../../src/core/transform/custom-field-attributes.ts';
 
 const US = { marketplaceId: 'ATVPDKIKX0DER', languageTag: 'en_US' };
 
 describe('attributesFromCustomFields', () => {
   it('maps the default table: title, brand from UserFld1, UPC and weight in Amazon attribute shapes', () => {
-    const attrs = attributesFromCustomFields({ itemId: 'W1', shortDesc: '  Steel widget ', userFields: ['Acme'], upc: '036000291452', weight: 0.25 }, DEFAULT_CUSTOM_FIELD_MAP, US);
+    const attrs = attributesFromCustomFields(
+      { itemId: 'W1', shortDesc: '  Steel widget ', userFields: ['Acme'], upc: '036000291452', weight: 0.25 },
+      DEFAULT_CUSTOM_FIELD_MAP,
+      US,
+    );
     expect(attrs).toEqual({
       item_name: [{ value: 'Steel widget', language_tag: 'en_US', marketplace_id: 'ATVPDKIKX0DER' }],
       brand: [{ value: 'Acme', language_tag: 'en_US', marketplace_id: 'ATVPDKIKX0DER' }],
@@ -17,7 +25,15 @@ describe('attributesFromCustomFields', () => {
   });
 
   it('leaves out optional fields that are empty', () => {
-    expect(Object.keys(attributesFromCustomFields({ itemId: 'W2', shortDesc: 'x', userFields: ['', undefined] }, DEFAULT_CUSTOM_FIELD_MAP, US))).toEqual(['item_name']);
+    expect(
+      Object.keys(
+        attributesFromCustomFields(
+          { itemId: 'W2', shortDesc: 'x', userFields: ['', undefined] },
+          DEFAULT_CUSTOM_FIELD_MAP,
+          US,
+        ),
+      ),
+    ).toEqual(['item_name']);
   });
 
   it('collects every bad field into one MappingError naming the item and each Sage field -> attribute', () => {
@@ -29,7 +45,11 @@ describe('attributesFromCustomFields', () => {
     ];
     let error: unknown;
     try {
-      attributesFromCustomFields({ itemId: 'BAD-1', userFields: ['B'.repeat(101), '12a', 'Green', 'X'], upc: '12345', weight: 0 }, map, US);
+      attributesFromCustomFields(
+        { itemId: 'BAD-1', userFields: ['B'.repeat(101), '12a', 'Green', 'X'], upc: '12345', weight: 0 },
+        map,
+        US,
+      );
     } catch (e) {
       error = e;
     }
@@ -59,7 +79,11 @@ describe('attributesFromCustomFields', () => {
   });
 
   it('the non-throwing form returns the good attributes beside the issues', () => {
-    const r = attributeResultFromCustomFields({ itemId: 'P', shortDesc: 'ok', upc: '036000291453' }, DEFAULT_CUSTOM_FIELD_MAP, US);
+    const r = attributeResultFromCustomFields(
+      { itemId: 'P', shortDesc: 'ok', upc: '036000291453' },
+      DEFAULT_CUSTOM_FIELD_MAP,
+      US,
+    );
     expect(Object.keys(r.attributes)).toEqual(['item_name']);
     expect(r.issues).toHaveLength(1);
   });

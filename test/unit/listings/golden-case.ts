@@ -2,10 +2,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FieldIssue } from '../../../src/core/errors.ts';
 import type { ItemPrice, StockLevel } from '../../../src/core/model/inventory.ts';
-import { DEFAULT_LISTING_SYNC_RULES, type ItemFields, type ListingLink, type ListingSyncRules, type SentListingState } from '../../../src/core/model/listing.ts';
+import {
+  DEFAULT_LISTING_SYNC_RULES,
+  type ItemFields,
+  type ListingLink,
+  type ListingSyncRules,
+  type SentListingState,
+} from '../../../src/core/model/listing.ts';
 import type { CustomFieldMap } from '../../../src/core/rules/custom-field-map.ts';
 import { attributeResultFromCustomFields } from '../../../src/core/transform/custom-field-attributes.ts';
-import { feedMessagesFromDeltas, type FeedOptions, type ListingsFeedBatch } from '../../../src/core/transform/feed-messages-from-deltas.ts';
+import {
+  feedMessagesFromDeltas,
+  type FeedOptions,
+  type ListingsFeedBatch,
+} from '../../../src/core/transform/feed-messages-from-deltas.ts';
 import { listingDeltaFromSage, type ListingDelta } from '../../../src/core/transform/listing-delta.ts';
 
 export const GOLDEN_DIR = fileURLToPath(new URL('../../fixtures/golden-listings/', import.meta.url));
@@ -36,24 +46,41 @@ export function readCase(name: string): { input: GoldenInput; expected: unknown 
 }
 
 export function rulesOf(input: GoldenInput): ListingSyncRules {
-  return { ...DEFAULT_LISTING_SYNC_RULES, ...input.rules, price: { ...DEFAULT_LISTING_SYNC_RULES.price, ...input.rules.price } };
+  return {
+    ...DEFAULT_LISTING_SYNC_RULES,
+    ...input.rules,
+    price: { ...DEFAULT_LISTING_SYNC_RULES.price, ...input.rules.price },
+  };
 }
 
 /** Runs the pure pipeline: item fields -> attributes, Sage -> delta, delta -> feeds. */
-export function runCase(input: GoldenInput): { delta: ListingDelta; batches: ListingsFeedBatch[]; attributeIssues: Record<string, readonly FieldIssue[]> } {
+export function runCase(input: GoldenInput): {
+  delta: ListingDelta;
+  batches: ListingsFeedBatch[];
+  attributeIssues: Record<string, readonly FieldIssue[]>;
+} {
   const attributeIssues: Record<string, readonly FieldIssue[]> = {};
   const links = input.links.map(({ attributesFrom, ...link }): ListingLink => {
     if (!attributesFrom) return link;
     const item = input.items?.find((i) => i.itemId === attributesFrom);
     if (!item) throw new Error(`golden case: no item ${attributesFrom}`);
-    const result = attributeResultFromCustomFields(item, input.map ?? [], { marketplaceId: link.marketplaceId, languageTag: 'en_US' });
+    const result = attributeResultFromCustomFields(item, input.map ?? [], {
+      marketplaceId: link.marketplaceId,
+      languageTag: 'en_US',
+    });
     if (result.issues.length) {
       attributeIssues[item.itemId] = result.issues;
       return link;
     }
     return { ...link, attributes: result.attributes };
   });
-  const delta = listingDeltaFromSage({ links, stock: input.stock, prices: input.prices, lastSent: input.lastSent, rules: rulesOf(input) });
+  const delta = listingDeltaFromSage({
+    links,
+    stock: input.stock,
+    prices: input.prices,
+    lastSent: input.lastSent,
+    rules: rulesOf(input),
+  });
   const batches = feedMessagesFromDeltas(delta.changes, { sellerId: SELLER_ID, ...input.feedOptions });
   return { delta, batches, attributeIssues };
 }

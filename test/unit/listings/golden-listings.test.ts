@@ -16,7 +16,13 @@ describe('golden listing cases (test/fixtures/golden-listings/<case>/{input,expe
     // Every change says why, and sending the changes then computing again sends nothing.
     for (const c of run.delta.changes) for (const f of c.changes) expect(f.why).not.toBe('');
     const after = applyListingChanges(input.lastSent, run.delta.changes);
-    const again = listingDeltaFromSage({ links: input.links, stock: input.stock, prices: input.prices, lastSent: after, rules: rulesOf(input) });
+    const again = listingDeltaFromSage({
+      links: input.links,
+      stock: input.stock,
+      prices: input.prices,
+      lastSent: after,
+      rules: rulesOf(input),
+    });
     expect(again.changes.filter((c) => c.changes.some((f) => f.kind !== 'attribute'))).toEqual([]);
   });
 });

@@ -1,10 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ItemPrice, StockLevel } from '../../../src/core/model/inventory.ts';
-import { DEFAULT_LISTING_SYNC_RULES, type ListingLink, type ListingSyncRules, type SentListingState } from '../../../src/core/model/listing.ts';
+import {
+  DEFAULT_LISTING_SYNC_RULES,
+  type ListingLink,
+  type ListingSyncRules,
+  type SentListingState,
+} from '../../../src/core/model/listing.ts';
 import { moneyFromDecimal } from '../../../src/core/model/money.ts';
 import { feedMessagesFromDeltas } from '../../../src/core/transform/feed-messages-from-deltas.ts';
-import { applyListingChanges, listingDeltaFromSage, listingKey, priceFromSheet, type ListingDeltaInput } from '../../../src/core/transform/listing-delta.ts';
+import {
+  applyListingChanges,
+  listingDeltaFromSage,
+  listingKey,
+  priceFromSheet,
+  type ListingDeltaInput,
+} from '../../../src/core/transform/listing-delta.ts';
 
 const MARKETPLACES = [
   { id: 'ATVPDKIKX0DER', currency: 'USD' },
@@ -34,11 +45,14 @@ const rulesArb: fc.Arbitrary<ListingSyncRules> = fc.record({
   }),
   overrides: fc.dictionary(
     fc.constantFrom('I0-0', 'I1-0', 'I1-1', 'I2-0'),
-    fc.record({
-      optOut: fc.option(fc.constantFrom('quantity' as const, 'price' as const, 'all' as const), { nil: undefined }),
-      maxQuantity: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
-      safetyStock: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
-    }, { requiredKeys: [] }),
+    fc.record(
+      {
+        optOut: fc.option(fc.constantFrom('quantity' as const, 'price' as const, 'all' as const), { nil: undefined }),
+        maxQuantity: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+        safetyStock: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+      },
+      { requiredKeys: [] },
+    ),
   ),
 }) as fc.Arbitrary<ListingSyncRules>;
 
@@ -47,10 +61,39 @@ const inputArb: fc.Arbitrary<ListingDeltaInput> = fc
   .integer({ min: 1, max: 6 })
   .chain((itemCount) =>
     fc.record({
-      skus: fc.array(fc.record({ count: fc.integer({ min: 1, max: 3 }), fba: fc.boolean(), markets: fc.subarray([0, 1, 2], { minLength: 1 }) }), { minLength: itemCount, maxLength: itemCount }),
-      stock: fc.array(fc.tuple(fc.integer({ min: 0, max: itemCount - 1 }), fc.constantFrom(...WAREHOUSES), fc.integer({ min: -80, max: 800 })), { maxLength: 12 }),
-      prices: fc.array(fc.tuple(fc.integer({ min: 0, max: itemCount - 1 }), fc.integer({ min: 0, max: 2 }), fc.constantFrom('list' as const, 'sheet1' as const), fc.integer({ min: 0, max: 150_000 }), fc.integer({ min: 1, max: 28 })), { maxLength: 12 }),
-      last: fc.array(fc.record({ quantity: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }), price: fc.option(fc.integer({ min: 1, max: 150_000 }), { nil: undefined }) }), { minLength: 20, maxLength: 20 }),
+      skus: fc.array(
+        fc.record({
+          count: fc.integer({ min: 1, max: 3 }),
+          fba: fc.boolean(),
+          markets: fc.subarray([0, 1, 2], { minLength: 1 }),
+        }),
+        { minLength: itemCount, maxLength: itemCount },
+      ),
+      stock: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: itemCount - 1 }),
+          fc.constantFrom(...WAREHOUSES),
+          fc.integer({ min: -80, max: 800 }),
+        ),
+        { maxLength: 12 },
+      ),
+      prices: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: itemCount - 1 }),
+          fc.integer({ min: 0, max: 2 }),
+          fc.constantFrom('list' as const, 'sheet1' as const),
+          fc.integer({ min: 0, max: 150_000 }),
+          fc.integer({ min: 1, max: 28 }),
+        ),
+        { maxLength: 12 },
+      ),
+      last: fc.array(
+        fc.record({
+          quantity: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+          price: fc.option(fc.integer({ min: 1, max: 150_000 }), { nil: undefined }),
+        }),
+        { minLength: 20, maxLength: 20 },
+      ),
       rules: rulesArb,
     }),
   )
@@ -60,13 +103,25 @@ const inputArb: fc.Arbitrary<ListingDeltaInput> = fc
       for (let k = 0; k < s.count; k++)
         for (const m of s.markets) {
           const mp = MARKETPLACES[m]!;
-          links.push({ sku: `I${item}-${k}`, itemId: `ITEM${item}`, marketplaceId: mp.id, currency: mp.currency, productType: 'PRODUCT', fulfillment: s.fba && k === 0 ? 'FBA' : 'MFN' });
+          links.push({
+            sku: `I${item}-${k}`,
+            itemId: `ITEM${item}`,
+            marketplaceId: mp.id,
+            currency: mp.currency,
+            productType: 'PRODUCT',
+            fulfillment: s.fba && k === 0 ? 'FBA' : 'MFN',
+          });
         }
     });
     const stockRows: StockLevel[] = [];
     for (const [item, wh, quarters] of stock) {
       if (stockRows.some((r) => r.itemId === `ITEM${item}` && r.warehouseId === wh)) continue;
-      stockRows.push({ itemId: `ITEM${item}`, warehouseId: wh, onHand: Math.max(0, quarters / 4), available: quarters / 4 });
+      stockRows.push({
+        itemId: `ITEM${item}`,
+        warehouseId: wh,
+        onHand: Math.max(0, quarters / 4),
+        available: quarters / 4,
+      });
     }
     const priceRows: ItemPrice[] = prices.map(([item, m, sheet, minor, day]) => ({
       itemId: `ITEM${item}`,
@@ -78,7 +133,14 @@ const inputArb: fc.Arbitrary<ListingDeltaInput> = fc
     const lastSent: SentListingState[] = links.slice(0, last.length).flatMap((l, i) => {
       const s = last[i]!;
       if (s.quantity === undefined && s.price === undefined) return [];
-      return [{ sku: l.sku, marketplaceId: l.marketplaceId, ...(s.quantity === undefined ? {} : { quantity: s.quantity }), ...(s.price === undefined ? {} : { price: { currency: l.currency, minor: s.price } }) }];
+      return [
+        {
+          sku: l.sku,
+          marketplaceId: l.marketplaceId,
+          ...(s.quantity === undefined ? {} : { quantity: s.quantity }),
+          ...(s.price === undefined ? {} : { price: { currency: l.currency, minor: s.price } }),
+        },
+      ];
     });
     return { links, stock: stockRows, prices: priceRows, lastSent, rules };
   });
@@ -88,9 +150,17 @@ describe('listingDeltaFromSage properties (fast-check)', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
         const first = listingDeltaFromSage(input);
-        const asSent: SentListingState[] = first.targets.map((t) => ({ sku: t.sku, marketplaceId: t.marketplaceId, ...(t.quantity === undefined ? {} : { quantity: t.quantity }), ...(t.price ? { price: t.price } : {}), attributes: t.attributes }));
+        const asSent: SentListingState[] = first.targets.map((t) => ({
+          sku: t.sku,
+          marketplaceId: t.marketplaceId,
+          ...(t.quantity === undefined ? {} : { quantity: t.quantity }),
+          ...(t.price ? { price: t.price } : {}),
+          attributes: t.attributes,
+        }));
         expect(listingDeltaFromSage({ ...input, lastSent: asSent }).changes).toEqual([]);
-        expect(listingDeltaFromSage({ ...input, lastSent: applyListingChanges(input.lastSent, first.changes) }).changes).toEqual([]);
+        expect(
+          listingDeltaFromSage({ ...input, lastSent: applyListingChanges(input.lastSent, first.changes) }).changes,
+        ).toEqual([]);
       }),
       { numRuns: 300 },
     );
@@ -100,7 +170,9 @@ describe('listingDeltaFromSage properties (fast-check)', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
         const delta = listingDeltaFromSage(input);
-        const after = new Map(applyListingChanges(input.lastSent, delta.changes).map((s) => [listingKey(s.marketplaceId, s.sku), s]));
+        const after = new Map(
+          applyListingChanges(input.lastSent, delta.changes).map((s) => [listingKey(s.marketplaceId, s.sku), s]),
+        );
         for (const t of delta.targets) {
           const s = after.get(listingKey(t.marketplaceId, t.sku));
           if (t.quantity !== undefined) expect(s?.quantity).toBe(t.quantity);
@@ -113,7 +185,8 @@ describe('listingDeltaFromSage properties (fast-check)', () => {
           const b = before.get(listingKey(c.marketplaceId, c.sku));
           for (const f of c.changes) {
             if (f.kind === 'quantity') expect(f.to).not.toBe(b?.quantity);
-            if (f.kind === 'price') expect(f.to.minor === b?.price?.minor && f.to.currency === b?.price?.currency).toBe(false);
+            if (f.kind === 'price')
+              expect(f.to.minor === b?.price?.minor && f.to.currency === b?.price?.currency).toBe(false);
           }
         }
       }),
@@ -141,11 +214,14 @@ describe('listingDeltaFromSage properties (fast-check)', () => {
           perItem.set(t.itemId, skus);
         }
         for (const [itemId, skus] of perItem) {
-          const available = input.stock.filter((s) => s.itemId === itemId && input.rules.warehouseIds.includes(s.warehouseId)).reduce((sum, s) => sum + Math.floor(s.available), 0);
+          const available = input.stock
+            .filter((s) => s.itemId === itemId && input.rules.warehouseIds.includes(s.warehouseId))
+            .reduce((sum, s) => sum + Math.floor(s.available), 0);
           const listed = [...skus.values()].reduce((a, b) => a + b, 0);
           expect(listed).toBeLessThanOrEqual(Math.max(0, available));
         }
-        for (const c of delta.changes) for (const f of c.changes) if (f.kind === 'quantity') expect(f.to).toBeGreaterThanOrEqual(0);
+        for (const c of delta.changes)
+          for (const f of c.changes) if (f.kind === 'quantity') expect(f.to).toBeGreaterThanOrEqual(0);
       }),
       { numRuns: 300 },
     );
@@ -170,37 +246,50 @@ describe('listingDeltaFromSage properties (fast-check)', () => {
       { numRuns: 300 },
     );
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: -5_000, max: 20_000 }), fc.constantFrom('half-up' as const, 'up' as const, 'down' as const), (minor, bp, rounding) => {
-        const got = priceFromSheet({ currency: 'USD', minor }, { ...DEFAULT_LISTING_SYNC_RULES.price, markupBasisPoints: bp, rounding }).minor;
-        const n = BigInt(minor) * BigInt(10_000 + bp);
-        const q = n / 10_000n;
-        const r = n % 10_000n;
-        const want = r > 0n && (rounding === 'up' || (rounding === 'half-up' && r * 2n >= 10_000n)) ? q + 1n : q;
-        expect(BigInt(got)).toBe(want);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: -5_000, max: 20_000 }),
+        fc.constantFrom('half-up' as const, 'up' as const, 'down' as const),
+        (minor, bp, rounding) => {
+          const got = priceFromSheet(
+            { currency: 'USD', minor },
+            { ...DEFAULT_LISTING_SYNC_RULES.price, markupBasisPoints: bp, rounding },
+          ).minor;
+          const n = BigInt(minor) * BigInt(10_000 + bp);
+          const q = n / 10_000n;
+          const r = n % 10_000n;
+          const want = r > 0n && (rounding === 'up' || (rounding === 'half-up' && r * 2n >= 10_000n)) ? q + 1n : q;
+          expect(BigInt(got)).toBe(want);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it('feeds: one marketplace each, message ids 1..n, within the message and byte limits, every change exactly once, bytes as sent', () => {
     fc.assert(
-      fc.property(inputArb, fc.integer({ min: 1, max: 7 }), fc.integer({ min: 600, max: 3_000 }), (input, maxMessages, maxBytes) => {
-        const delta = listingDeltaFromSage(input);
-        const batches = feedMessagesFromDeltas(delta.changes, { sellerId: 'A1SELLER', maxMessages, maxBytes });
-        const seen: string[] = [];
-        for (const b of batches) {
-          expect(b.document.messages.map((m) => m.messageId)).toEqual(b.document.messages.map((_, i) => i + 1));
-          expect(b.document.messages.length).toBeLessThanOrEqual(maxMessages);
-          const bytes = new TextEncoder().encode(JSON.stringify(b.document)).length;
-          expect(b.bytes).toBe(bytes);
-          expect(bytes).toBeLessThanOrEqual(maxBytes);
-          for (const s of b.sent) {
-            expect(s.change.marketplaceId).toBe(b.marketplaceId);
-            seen.push(listingKey(s.change.marketplaceId, s.sku));
+      fc.property(
+        inputArb,
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 600, max: 3_000 }),
+        (input, maxMessages, maxBytes) => {
+          const delta = listingDeltaFromSage(input);
+          const batches = feedMessagesFromDeltas(delta.changes, { sellerId: 'A1SELLER', maxMessages, maxBytes });
+          const seen: string[] = [];
+          for (const b of batches) {
+            expect(b.document.messages.map((m) => m.messageId)).toEqual(b.document.messages.map((_, i) => i + 1));
+            expect(b.document.messages.length).toBeLessThanOrEqual(maxMessages);
+            const bytes = new TextEncoder().encode(JSON.stringify(b.document)).length;
+            expect(b.bytes).toBe(bytes);
+            expect(bytes).toBeLessThanOrEqual(maxBytes);
+            for (const s of b.sent) {
+              expect(s.change.marketplaceId).toBe(b.marketplaceId);
+              seen.push(listingKey(s.change.marketplaceId, s.sku));
+            }
           }
-        }
-        expect(seen.sort()).toEqual(delta.changes.map((c) => listingKey(c.marketplaceId, c.sku)).sort());
-      }),
+          expect(seen.sort()).toEqual(delta.changes.map((c) => listingKey(c.marketplaceId, c.sku)).sort());
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -12,13 +12,35 @@ describe('logger redaction', () => {
       },
     });
     const logger = createLogger({ level: 'debug', destination });
-    const planted = ['Atza|ACCESS-TOKEN-123', 'Atzr|REFRESH-456', 'amzn1.oa2-cs.v1.SECRET', 'Jane Q. Buyer', 'jane@marketplace.amazon.com', '+1-555-0100', '1 Secret Lane'];
+    const planted = [
+      'Atza|ACCESS-TOKEN-123',
+      'Atzr|REFRESH-456',
+      'amzn1.oa2-cs.v1.SECRET',
+      'Jane Q. Buyer',
+      'jane@marketplace.amazon.com',
+      '+1-555-0100',
+      '1 Secret Lane',
+    ];
     logger.info({ accessToken: planted[0], refreshToken: planted[1], lwaClientSecret: planted[2] }, 'token refreshed');
-    logger.info({ order: { buyerInfo: { buyerName: planted[3], buyerEmail: planted[4] }, shippingAddress: { name: planted[3], phone: planted[5], addressLine1: planted[6] } } }, 'order fetched');
-    logger.warn({ headers: { authorization: `Bearer ${planted[0]}`, 'x-amz-access-token': planted[0] } }, 'request failed');
+    logger.info(
+      {
+        order: {
+          buyerInfo: { buyerName: planted[3], buyerEmail: planted[4] },
+          shippingAddress: { name: planted[3], phone: planted[5], addressLine1: planted[6] },
+        },
+      },
+      'order fetched',
+    );
+    logger.warn(
+      { headers: { authorization: `Bearer ${planted[0]}`, 'x-amz-access-token': planted[0] } },
+      'request failed',
+    );
     logger.error({ job: { payload: { buyerEmail: planted[4] } } }, 'job failed');
     // The canonical order's and the Sage draft's ship-to blocks hold address lines under neutral keys.
-    logger.warn({ order: { shipTo: { lines: [planted[6]], city: 'Springfield' } }, draft: { ShipTo: { AddrLine1: planted[6] } } }, 'mapping problem');
+    logger.warn(
+      { order: { shipTo: { lines: [planted[6]], city: 'Springfield' } }, draft: { ShipTo: { AddrLine1: planted[6] } } },
+      'mapping problem',
+    );
     logger.flush();
     await new Promise((r) => setImmediate(r));
     const text = lines.join('');

@@ -31,9 +31,13 @@ describe('PII keyring (AES-256-GCM)', () => {
     parts[4] = Buffer.from('tampered').toString('base64url');
     expect(() => ring.open(parts.join('.'), 'r')).toThrow(expect.objectContaining({ code: 'SB_PII_DECRYPT_FAILED' }));
     const other = createKeyring([k('a', 4)]);
-    expect(() => other.open(ring.seal('secret', 'r'), 'r')).toThrow(expect.objectContaining({ code: 'SB_PII_DECRYPT_FAILED' }));
+    expect(() => other.open(ring.seal('secret', 'r'), 'r')).toThrow(
+      expect.objectContaining({ code: 'SB_PII_DECRYPT_FAILED' }),
+    );
     const missing = createKeyring([k('b', 3)]);
-    expect(() => missing.open(ring.seal('secret', 'r'), 'r')).toThrow(expect.objectContaining({ code: 'SB_PII_KEY_UNKNOWN' }));
+    expect(() => missing.open(ring.seal('secret', 'r'), 'r')).toThrow(
+      expect.objectContaining({ code: 'SB_PII_KEY_UNKNOWN' }),
+    );
   });
 
   it('parses keys from config or a file, and says what is wrong with a bad entry', () => {
@@ -44,6 +48,8 @@ describe('PII keyring (AES-256-GCM)', () => {
     writeFileSync(join(dir, 'keys'), `${generateKeyEntry('one')}\n${generateKeyEntry('two')}\n`);
     expect(keyringFromConfig({ piiKeyFile: join(dir, 'keys') })!.activeKeyId).toBe('two');
     expect(keyringFromConfig({})).toBeUndefined();
-    expect(() => keyringFromConfig({ piiKeyFile: join(dir, 'nope') })).toThrow(expect.objectContaining({ code: 'SB_PII_KEY_MISSING' }));
+    expect(() => keyringFromConfig({ piiKeyFile: join(dir, 'nope') })).toThrow(
+      expect.objectContaining({ code: 'SB_PII_KEY_MISSING' }),
+    );
   });
 });

@@ -10,7 +10,21 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * imported layer, `x` = allowed (a layer always imports itself). Every pair is linted below, so the lint rule and
  * this grid cannot drift apart, and a new folder under src fails until it has a row.
  */
-const COLUMNS = ['core', 'flows', 'config', 'observability', 'runtime', 'connectors/amazon', 'connectors/sage500', 'connectors/store', 'simulator', 'server', 'bootstrap', 'demo', 'cli'] as const;
+const COLUMNS = [
+  'core',
+  'flows',
+  'config',
+  'observability',
+  'runtime',
+  'connectors/amazon',
+  'connectors/sage500',
+  'connectors/store',
+  'simulator',
+  'server',
+  'bootstrap',
+  'demo',
+  'cli',
+] as const;
 const GRID: Record<(typeof COLUMNS)[number], string> = {
   //                    core flows config obs runtime amazon sage500 store simulator server bootstrap demo cli
   core: /*             */ 'x    .     .      .   .       .      .       .     .         .      .         .    .',
@@ -27,18 +41,27 @@ const GRID: Record<(typeof COLUMNS)[number], string> = {
   demo: /*             */ 'x    x     x      x   x       x      x       x     x         x      x         x    .',
   cli: /*              */ 'x    x     x      x   x       x      x       x     x         x      x         x    x',
 };
-const allowed = (from: (typeof COLUMNS)[number], to: (typeof COLUMNS)[number]) => GRID[from].split(/\s+/)[COLUMNS.indexOf(to)] === 'x';
+const allowed = (from: (typeof COLUMNS)[number], to: (typeof COLUMNS)[number]) =>
+  GRID[from].split(/\s+/)[COLUMNS.indexOf(to)] === 'x';
 
 describe('import boundaries', () => {
   const eslint = new ESLint({ cwd: ROOT });
   const lint = async (filePath: string, code: string) => {
     const [result] = await eslint.lintText(code, { filePath: `${ROOT}${filePath}` });
-    return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'sellbridge/layers').map((m) => m.message);
+    return result!.messages
+      .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'sellbridge/layers')
+      .map((m) => m.message);
   };
 
   it('has a row for every folder under src and src/connectors', () => {
-    const dirs = (p: string) => readdirSync(`${ROOT}${p}`, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-    const folders = [...dirs('src').filter((d) => d !== 'connectors'), ...dirs('src/connectors').map((d) => `connectors/${d}`)];
+    const dirs = (p: string) =>
+      readdirSync(`${ROOT}${p}`, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
+    const folders = [
+      ...dirs('src').filter((d) => d !== 'connectors'),
+      ...dirs('src/connectors').map((d) => `connectors/${d}`),
+    ];
     expect(folders.sort()).toEqual([...COLUMNS].sort());
   });
 
@@ -47,7 +70,10 @@ describe('import boundaries', () => {
     for (const from of COLUMNS) {
       for (const to of COLUMNS) {
         const depth = from.split('/').length;
-        const errors = await lint(`src/${from}/probe.ts`, `import { x } from '${'../'.repeat(depth)}${to}/probe-target.ts';\nexport const y = x;\n`);
+        const errors = await lint(
+          `src/${from}/probe.ts`,
+          `import { x } from '${'../'.repeat(depth)}${to}/probe-target.ts';\nexport const y = x;\n`,
+        );
         const expected = allowed(from, to) ? 0 : 1;
         if (errors.length !== expected) wrong.push(`${from} -> ${to}: ${errors.length} error(s), expected ${expected}`);
       }
@@ -58,21 +84,58 @@ describe('import boundaries', () => {
   it('only bootstrap, cli and demo may import bootstrap', async () => {
     const importers = COLUMNS.filter((from) => allowed(from, 'bootstrap'));
     expect(importers).toEqual(['bootstrap', 'demo', 'cli']);
-    expect(await lint('src/server/routes/probe.ts', "import { createRuntime } from '../../bootstrap/index.ts';\nexport const y = createRuntime;\n")).toHaveLength(1);
-    expect(await lint('src/flows/probe.ts', "import { registerOrders } from '../bootstrap/orders.ts';\nexport const y = registerOrders;\n")).toHaveLength(1);
-    expect(await lint('src/cli/commands/probe.ts', "import { createRuntime } from '../../bootstrap/index.ts';\nexport const y = createRuntime;\n")).toHaveLength(0);
+    expect(
+      await lint(
+        'src/server/routes/probe.ts',
+        "import { createRuntime } from '../../bootstrap/index.ts';\nexport const y = createRuntime;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await lint(
+        'src/flows/probe.ts',
+        "import { registerOrders } from '../bootstrap/orders.ts';\nexport const y = registerOrders;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await lint(
+        'src/cli/commands/probe.ts',
+        "import { createRuntime } from '../../bootstrap/index.ts';\nexport const y = createRuntime;\n",
+      ),
+    ).toHaveLength(0);
   });
 
   it('keeps Sellbridge tables behind the store connector: flows, core and runtime cannot reach connectors/store', async () => {
-    expect(await lint('src/flows/probe.ts', "import { storeOrderLinks } from '../connectors/store/order-links.ts';\nexport const y = storeOrderLinks;\n")).toHaveLength(1);
-    expect(await lint('src/runtime/pii/probe.ts', "import { storeOrderStates } from '../../connectors/store/order-links.ts';\nexport const y = storeOrderStates;\n")).toHaveLength(1);
-    expect(await lint('src/connectors/store/probe.ts', "import { importOrder } from '../../flows/import-order.ts';\nexport const y = importOrder;\n")).toHaveLength(1);
+    expect(
+      await lint(
+        'src/flows/probe.ts',
+        "import { storeOrderLinks } from '../connectors/store/order-links.ts';\nexport const y = storeOrderLinks;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await lint(
+        'src/runtime/pii/probe.ts',
+        "import { storeOrderStates } from '../../connectors/store/order-links.ts';\nexport const y = storeOrderStates;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await lint(
+        'src/connectors/store/probe.ts',
+        "import { importOrder } from '../../flows/import-order.ts';\nexport const y = importOrder;\n",
+      ),
+    ).toHaveLength(1);
     // A sibling connector, reached with a short relative path, is still another layer.
-    expect(await lint('src/connectors/amazon/probe.ts', "import { storeWatermarks } from '../store/watermarks.ts';\nexport const y = storeWatermarks;\n")).toHaveLength(1);
+    expect(
+      await lint(
+        'src/connectors/amazon/probe.ts',
+        "import { storeWatermarks } from '../store/watermarks.ts';\nexport const y = storeWatermarks;\n",
+      ),
+    ).toHaveLength(1);
   });
 
   it('flags a file in a folder the table does not name', async () => {
-    expect((await lint('src/app/probe.ts', "import { x } from '../core/errors.ts';\nexport const y = x;\n")).join('\n')).toContain('not in the layer table');
+    expect(
+      (await lint('src/app/probe.ts', "import { x } from '../core/errors.ts';\nexport const y = x;\n")).join('\n'),
+    ).toContain('not in the layer table');
   });
 
   it('keeps core pure: no runtime, connectors, node:* or I/O libraries', async () => {
@@ -85,8 +148,17 @@ describe('import boundaries', () => {
   });
 
   it('keeps runtime free of Amazon, Sage and flows, and flows free of connectors', async () => {
-    expect(await lint('src/runtime/queue/bad.ts', "import { x } from '../../connectors/amazon/wire.ts';\nexport const y = x;\n")).toHaveLength(1);
-    expect(await lint('src/flows/bad.ts', "import { x } from '../connectors/sage500/tables.ts';\nexport const y = x;\n")).toHaveLength(1);
-    expect(await lint('src/flows/good.ts', "import type { Clock } from '../core/ports/clock.ts';\nexport type C = Clock;\n")).toHaveLength(0);
+    expect(
+      await lint(
+        'src/runtime/queue/bad.ts',
+        "import { x } from '../../connectors/amazon/wire.ts';\nexport const y = x;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await lint('src/flows/bad.ts', "import { x } from '../connectors/sage500/tables.ts';\nexport const y = x;\n"),
+    ).toHaveLength(1);
+    expect(
+      await lint('src/flows/good.ts', "import type { Clock } from '../core/ports/clock.ts';\nexport type C = Clock;\n"),
+    ).toHaveLength(0);
   });
 });

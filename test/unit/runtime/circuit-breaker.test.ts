@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SellbridgeError } from '../../../src/core/errors.ts';
-import { createCircuitBreaker, guardWithCircuit, type CircuitState } from '../../../src/runtime/circuit/circuit-breaker.ts';
+import {
+  createCircuitBreaker,
+  guardWithCircuit,
+  type CircuitState,
+} from '../../../src/runtime/circuit/circuit-breaker.ts';
 
 const down = () => new SellbridgeError('SB_SAGE_UNAVAILABLE', 'cannot connect', { retryAfterMs: 60_000 });
 const rejected = () => new SellbridgeError('SB_SAGE_ORDER_REJECTED', 'bad order');
@@ -8,7 +12,13 @@ const rejected = () => new SellbridgeError('SB_SAGE_ORDER_REJECTED', 'bad order'
 function setup(threshold = 3, openMs = 1000) {
   let t = 0;
   const changes: CircuitState[] = [];
-  const breaker = createCircuitBreaker({ target: 'sage500', failureThreshold: threshold, openMs, now: () => t, onStateChange: (s) => changes.push(s) });
+  const breaker = createCircuitBreaker({
+    target: 'sage500',
+    failureThreshold: threshold,
+    openMs,
+    now: () => t,
+    onStateChange: (s) => changes.push(s),
+  });
   let calls = 0;
   const call = (outcome: 'ok' | 'down' | 'rejected') =>
     breaker.run(async () => {
@@ -32,7 +42,12 @@ describe('circuit breaker', () => {
     c.advance(400);
     const err = await c.call('ok').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SellbridgeError);
-    expect(err).toMatchObject({ code: 'SB_SAGE_UNAVAILABLE', kind: 'unavailable', retryAfterMs: 600, context: { circuit: 'sage500', state: 'open' } });
+    expect(err).toMatchObject({
+      code: 'SB_SAGE_UNAVAILABLE',
+      kind: 'unavailable',
+      retryAfterMs: 600,
+      context: { circuit: 'sage500', state: 'open' },
+    });
     expect(c.calls()).toBe(3);
   });
 
@@ -75,7 +90,10 @@ describe('circuit breaker', () => {
     let t = 0;
     const breaker = createCircuitBreaker({ target: 'g', failureThreshold: 1, openMs: 1000, now: () => t });
     let closed = false;
-    const gateway = guardWithCircuit({ health: () => Promise.reject(down()), listItems: async () => ['A'], close: async () => void (closed = true) }, breaker);
+    const gateway = guardWithCircuit(
+      { health: () => Promise.reject(down()), listItems: async () => ['A'], close: async () => void (closed = true) },
+      breaker,
+    );
     await expect(gateway.health()).rejects.toThrow('cannot connect');
     await expect(gateway.listItems()).rejects.toMatchObject({ context: { circuit: 'g' } });
     await gateway.close();
@@ -88,7 +106,9 @@ describe('circuit breaker', () => {
     const c = setup(1, 1000);
     expect(() => c.breaker.ensureAvailable()).not.toThrow();
     await expect(c.call('down')).rejects.toThrow();
-    expect(() => c.breaker.ensureAvailable()).toThrow(expect.objectContaining({ code: 'SB_SAGE_UNAVAILABLE', retryAfterMs: 1000 }));
+    expect(() => c.breaker.ensureAvailable()).toThrow(
+      expect.objectContaining({ code: 'SB_SAGE_UNAVAILABLE', retryAfterMs: 1000 }),
+    );
     c.advance(1000);
     expect(() => c.breaker.ensureAvailable()).not.toThrow(); // the one that will probe
     expect(() => c.breaker.ensureAvailable()).toThrow(expect.objectContaining({ kind: 'unavailable' })); // the others wait

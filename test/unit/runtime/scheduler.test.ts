@@ -5,16 +5,35 @@ import { createScheduler } from '../../../src/runtime/scheduler.ts';
 describe('scheduler', () => {
   it('enqueues each schedule with its key, de-duplicated, on tick', async () => {
     const calls: unknown[] = [];
-    const queue = { enqueue: async (q: string, p: unknown, o?: unknown) => { calls.push([q, p, o]); return { id: '1', deduplicated: false }; } };
+    const queue = {
+      enqueue: async (q: string, p: unknown, o?: unknown) => {
+        calls.push([q, p, o]);
+        return { id: '1', deduplicated: false };
+      },
+    };
     const s = createScheduler({ queue, logger: createLogger({ level: 'silent' }) });
-    s.add({ name: 'shipment.poll', queue: 'shipment.poll', key: 'shipment.poll:c1', payload: { connectionId: 'c1' }, everyMs: 1000, priority: 5 });
+    s.add({
+      name: 'shipment.poll',
+      queue: 'shipment.poll',
+      key: 'shipment.poll:c1',
+      payload: { connectionId: 'c1' },
+      everyMs: 1000,
+      priority: 5,
+    });
     await s.tick();
-    expect(calls).toEqual([['shipment.poll', { connectionId: 'c1' }, { key: 'shipment.poll:c1', dedupe: true, priority: 5 }]]);
+    expect(calls).toEqual([
+      ['shipment.poll', { connectionId: 'c1' }, { key: 'shipment.poll:c1', dedupe: true, priority: 5 }],
+    ]);
   });
 
   it('keeps ticking after an enqueue failure and rejects a non-positive period', async () => {
     let n = 0;
-    const queue = { enqueue: async () => { n++; throw new Error('store down'); } };
+    const queue = {
+      enqueue: async () => {
+        n++;
+        throw new Error('store down');
+      },
+    };
     const s = createScheduler({ queue, logger: createLogger({ level: 'silent' }) });
     s.add({ name: 'x', queue: 'x', key: 'x', payload: {}, everyMs: 10 });
     await s.tick();

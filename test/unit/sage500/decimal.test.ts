@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decimalFromScaled, isoFromSage, moneyFromSageDecimal, sageDate, scaledInteger, wholeQuantity } from '../../../src/connectors/sage500/decimal.ts';
+import {
+  decimalFromScaled,
+  isoFromSage,
+  moneyFromSageDecimal,
+  sageDate,
+  scaledInteger,
+  wholeQuantity,
+} from '../../../src/connectors/sage500/decimal.ts';
 
 describe('Sage decimals', () => {
   it('reads driver numbers and strings exactly, rounding half away from zero', () => {

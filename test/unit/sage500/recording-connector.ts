@@ -13,7 +13,9 @@ export interface RecordedStatement {
 export type Responder = (sql: string, params: readonly TypedParam[]) => Record<string, unknown>[] | undefined;
 export type ProcedureResponder = (call: ProcedureCall) => Record<string, unknown>;
 
-export type RecordedEvent = { kind: 'sql'; statement: RecordedStatement } | { kind: 'rpc'; call: ProcedureCall; connection: number; inTransaction: boolean };
+export type RecordedEvent =
+  | { kind: 'sql'; statement: RecordedStatement }
+  | { kind: 'rpc'; call: ProcedureCall; connection: number; inTransaction: boolean };
 
 /**
  * A stand-in for SQL Server at the mssql seam: records every statement (text + typed parameters), every
@@ -62,7 +64,11 @@ export function createRecordingConnector(respond: Responder, procedures: Procedu
  * tables.ts and the adapter's procedure calls (spglGiveNextJrnlNo under made-up names, which the adapter must
  * take from the catalog), so a recorded gateway runs every method. `except` drops objects or columns.
  */
-export function catalogRows(sql: string, params: readonly TypedParam[], except: readonly string[] = []): Record<string, unknown>[] | undefined {
+export function catalogRows(
+  sql: string,
+  params: readonly TypedParam[],
+  except: readonly string[] = [],
+): Record<string, unknown>[] | undefined {
   const names = new Set(params.map((p) => String(p.value)));
   const kept = (subject: string) => !except.includes(subject);
   if (sql.includes('FROM sys.objects o LEFT JOIN sys.columns')) {
@@ -75,21 +81,35 @@ export function catalogRows(sql: string, params: readonly TypedParam[], except: 
         const m = /^(\w+)(?:\((\d+)(?:,(\d+))?\))?$/.exec(base)!;
         const type = m[1] === 'identity' ? 'int' : m[1]!;
         rows.push({
-          ObjectName: table, ObjectType: 'view' in spec && spec.view ? 'V' : 'U', ColumnName: column, TypeName: type, MaxLength: type === 'varchar' ? Number(m[2]) : 4,
-          NumPrecision: type === 'decimal' ? Number(m[2]) : 0, NumScale: type === 'decimal' ? Number(m[3]) : 0, IsNullable: nullable, IsIdentity: m[1] === 'identity', DefaultObjectId: defaultValue === undefined ? 0 : 1,
+          ObjectName: table,
+          ObjectType: 'view' in spec && spec.view ? 'V' : 'U',
+          ColumnName: column,
+          TypeName: type,
+          MaxLength: type === 'varchar' ? Number(m[2]) : 4,
+          NumPrecision: type === 'decimal' ? Number(m[2]) : 0,
+          NumScale: type === 'decimal' ? Number(m[3]) : 0,
+          IsNullable: nullable,
+          IsIdentity: m[1] === 'identity',
+          DefaultObjectId: defaultValue === undefined ? 0 : 1,
         });
       }
     }
-    for (const proc of adapterProcedures()) if (names.has(proc.procedure) && kept(proc.procedure)) rows.push({ ObjectName: proc.procedure, ObjectType: 'P', ColumnName: null });
+    for (const proc of adapterProcedures())
+      if (names.has(proc.procedure) && kept(proc.procedure))
+        rows.push({ ObjectName: proc.procedure, ObjectType: 'P', ColumnName: null });
     return rows;
   }
   if (sql.includes('FROM sys.parameters p')) {
     return adapterProcedures().flatMap((proc) =>
       names.has(proc.procedure) && kept(proc.procedure)
         ? proc.params.map((p, i) => ({
-          ProcedureName: proc.procedure, Position: i + 1, ParameterName: `@${p.names[0] ?? `p${i + 1}`}`, TypeName: p.sqlType.type.toLowerCase(),
-          MaxLength: p.sqlType.type === 'VarChar' ? p.sqlType.length : 4, IsOutput: p.output,
-        }))
+            ProcedureName: proc.procedure,
+            Position: i + 1,
+            ParameterName: `@${p.names[0] ?? `p${i + 1}`}`,
+            TypeName: p.sqlType.type.toLowerCase(),
+            MaxLength: p.sqlType.type === 'VarChar' ? p.sqlType.length : 4,
+            IsOutput: p.output,
+          }))
         : [],
     );
   }

@@ -19,7 +19,10 @@ describe('sandbox file made by an older Sellbridge', () => {
     raw.close();
     const gw = await createSandboxGateway({ path });
     try {
-      await expect(gw.resolveItems(['WIDGET-RED'])).rejects.toMatchObject({ code: 'SB_SAGE_SCHEMA_MISSING', message: expect.stringContaining('StgSOLine.TradeDiscAmt, StgSOLine.GLAcctNo') });
+      await expect(gw.resolveItems(['WIDGET-RED'])).rejects.toMatchObject({
+        code: 'SB_SAGE_SCHEMA_MISSING',
+        message: expect.stringContaining('StgSOLine.TradeDiscAmt, StgSOLine.GLAcctNo'),
+      });
       expect((await gw.health()).detail).toContain('sage500 sandbox --reset');
       await gw.reset();
       expect((await gw.resolveItems(['WIDGET-RED'])).unknown).toEqual([]);

@@ -21,7 +21,11 @@ describe('Sage 500 sandbox', () => {
   let sb: SandboxGateway;
   beforeEach(async () => {
     clock = new ManualClock('2026-11-20T16:00:00Z');
-    sb = await createSandboxGateway({ path: ':memory:', clock, warehouseSimulator: { delayMs: 1000, partialEvery: 1, packagesPerShipment: 2 } });
+    sb = await createSandboxGateway({
+      path: ':memory:',
+      clock,
+      warehouseSimulator: { delayMs: 1000, partialEvery: 1, packagesPerShipment: 2 },
+    });
   });
   afterEach(() => sb.close());
 
@@ -34,8 +38,26 @@ describe('Sage 500 sandbox', () => {
   it('enforces Sage column lengths and the unique key (CompanyID, TranType, TranNoRel)', async () => {
     await sb.createSalesOrder(draft(), { tranNo: 'AZ00000001' });
     const so = await sb.db.selectFrom('tsoSalesOrder').selectAll().executeTakeFirstOrThrow();
-    await expect(sb.db.updateTable('tsoSalesOrder').set({ TranCmnt: 'x'.repeat(51) }).execute()).rejects.toThrow(/CHECK constraint/);
-    await expect(sb.db.insertInto('tsoSalesOrder').values({ ...so, SOKey: so.SOKey + 1, TranID: 'OTHER', TranDate: String(so.TranDate), CreateDate: String(so.CreateDate) }).execute()).rejects.toThrow(/UNIQUE constraint failed: tsoSalesOrder.CompanyID, tsoSalesOrder.TranType, tsoSalesOrder.TranNoRel/);
+    await expect(
+      sb.db
+        .updateTable('tsoSalesOrder')
+        .set({ TranCmnt: 'x'.repeat(51) })
+        .execute(),
+    ).rejects.toThrow(/CHECK constraint/);
+    await expect(
+      sb.db
+        .insertInto('tsoSalesOrder')
+        .values({
+          ...so,
+          SOKey: so.SOKey + 1,
+          TranID: 'OTHER',
+          TranDate: String(so.TranDate),
+          CreateDate: String(so.CreateDate),
+        })
+        .execute(),
+    ).rejects.toThrow(
+      /UNIQUE constraint failed: tsoSalesOrder.CompanyID, tsoSalesOrder.TranType, tsoSalesOrder.TranNoRel/,
+    );
   });
 
   it('spSOapiSalesOrdIns keeps trade discounts, GL accounts and the five-line ship-to, and totals the header exactly', async () => {
@@ -43,24 +65,59 @@ describe('Sage 500 sandbox', () => {
       {
         ...draft(),
         freight: money('USD', 499),
-        shipTo: { name: 'J. Doe', lines: ['L1', 'L2', 'L3', 'L4', 'L5'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
+        shipTo: {
+          name: 'J. Doe',
+          lines: ['L1', 'L2', 'L3', 'L4', 'L5'],
+          city: 'Springfield',
+          region: 'IL',
+          postalCode: '62701',
+          countryId: 'USA',
+        },
         lines: [
-          { lineNo: 1, itemId: 'WIDGET-RED', quantity: 3, unitPrice: money('USD', 1999), tradeDiscount: money('USD', 597) },
+          {
+            lineNo: 1,
+            itemId: 'WIDGET-RED',
+            quantity: 3,
+            unitPrice: money('USD', 1999),
+            tradeDiscount: money('USD', 597),
+          },
           { lineNo: 2, itemId: 'AMZ-TAX', quantity: 1, unitPrice: money('USD', 433), glAccountNo: '2300-00' },
         ],
       },
       { tranNo: 'AZ00000007' },
     );
-    const so = await sb.db.selectFrom('tsoSalesOrder').selectAll().where('TranNo', '=', 'AZ00000007').executeTakeFirstOrThrow();
+    const so = await sb.db
+      .selectFrom('tsoSalesOrder')
+      .selectAll()
+      .where('TranNo', '=', 'AZ00000007')
+      .executeTakeFirstOrThrow();
     // Lines: 3 x 19.99 = 59.97 - 5.97 = 54.00, plus 4.33 = 58.33; with 4.99 freight 63.32.
     expect([so.SalesAmt, so.TradeDiscAmt, so.FreightAmt, so.TranAmt].map(Number)).toEqual([58.33, 5.97, 4.99, 63.32]);
-    const dist = await sb.db.selectFrom('tsoSOLineDist as ld').innerJoin('tsoSOLine as l', 'l.SOLineKey', 'ld.SOLineKey').select(['l.SOLineNo', 'ld.ExtAmt', 'ld.TradeDiscAmt', 'ld.GLAcctKey', 'ld.ShipToAddrKey']).where('l.SOKey', '=', so.SOKey).orderBy('l.SOLineNo').execute();
-    expect(dist.map((d) => [d.SOLineNo, Number(d.ExtAmt), Number(d.TradeDiscAmt), d.GLAcctKey, d.ShipToAddrKey])).toEqual([
+    const dist = await sb.db
+      .selectFrom('tsoSOLineDist as ld')
+      .innerJoin('tsoSOLine as l', 'l.SOLineKey', 'ld.SOLineKey')
+      .select(['l.SOLineNo', 'ld.ExtAmt', 'ld.TradeDiscAmt', 'ld.GLAcctKey', 'ld.ShipToAddrKey'])
+      .where('l.SOKey', '=', so.SOKey)
+      .orderBy('l.SOLineNo')
+      .execute();
+    expect(
+      dist.map((d) => [d.SOLineNo, Number(d.ExtAmt), Number(d.TradeDiscAmt), d.GLAcctKey, d.ShipToAddrKey]),
+    ).toEqual([
       [1, 54, 5.97, null, so.DfltShipToAddrKey],
       [2, 4.33, 0, 707, so.DfltShipToAddrKey],
     ]);
-    const addr = await sb.db.selectFrom('tciAddress').selectAll().where('AddrKey', '=', so.DfltShipToAddrKey!).executeTakeFirstOrThrow();
-    expect([addr.AddrLine1, addr.AddrLine2, addr.AddrLine3, addr.AddrLine4, addr.AddrLine5]).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+    const addr = await sb.db
+      .selectFrom('tciAddress')
+      .selectAll()
+      .where('AddrKey', '=', so.DfltShipToAddrKey!)
+      .executeTakeFirstOrThrow();
+    expect([addr.AddrLine1, addr.AddrLine2, addr.AddrLine3, addr.AddrLine4, addr.AddrLine5]).toEqual([
+      'L1',
+      'L2',
+      'L3',
+      'L4',
+      'L5',
+    ]);
     // Misc (charge) items have no inventory rows, so the order reserves no stock for them.
     expect(await sb.db.selectFrom('timInventory').select('ItemKey').where('ItemKey', '=', 201).execute()).toEqual([]);
   });
@@ -73,20 +130,34 @@ describe('Sage 500 sandbox', () => {
     const second = await runSalesOrderImport(sb.db, 'SOA', 50, 'test', '2026-11-20T16:00:00');
     expect(second).toMatchObject({ retVal: 2, continue: false, failedRecs: 1 });
     // The good order's staging rows are gone; the bad one stays with ProcessStatus 2 on header and line.
-    expect(await sb.db.selectFrom('StgSalesOrder').select(['TranNo', 'ProcessStatus']).execute()).toEqual([{ TranNo: 'AZ00000011', ProcessStatus: 2 }]);
-    expect(await sb.db.selectFrom('StgSOLine').select(['TranNo', 'ProcessStatus']).execute()).toEqual([{ TranNo: 'AZ00000011', ProcessStatus: 2 }]);
-    const log = await sb.db.selectFrom('tdmMigrationLogWrk').select(['EntityID', 'ColumnID', 'Status']).orderBy('Status').execute();
+    expect(await sb.db.selectFrom('StgSalesOrder').select(['TranNo', 'ProcessStatus']).execute()).toEqual([
+      { TranNo: 'AZ00000011', ProcessStatus: 2 },
+    ]);
+    expect(await sb.db.selectFrom('StgSOLine').select(['TranNo', 'ProcessStatus']).execute()).toEqual([
+      { TranNo: 'AZ00000011', ProcessStatus: 2 },
+    ]);
+    const log = await sb.db
+      .selectFrom('tdmMigrationLogWrk')
+      .select(['EntityID', 'ColumnID', 'Status'])
+      .orderBy('Status')
+      .execute();
     expect(log).toEqual([
       { EntityID: 'AZ00000011|Line 1', ColumnID: 'ItemID', Status: 1 },
       { EntityID: 'AZ00000010', ColumnID: null, Status: 3 },
     ]);
     // Rows of another session are never touched.
     await stage(51, 'AZ00000012', draft());
-    expect(await runSalesOrderImport(sb.db, 'SOA', 50, 'test', '2026-11-20T16:00:00')).toMatchObject({ continue: false, recsProcessed: 0 });
+    expect(await runSalesOrderImport(sb.db, 'SOA', 50, 'test', '2026-11-20T16:00:00')).toMatchObject({
+      continue: false,
+      recsProcessed: 0,
+    });
   });
 
   it('requires a TranNo, like Sage', async () => {
-    await sb.db.insertInto('StgSalesOrder').values({ SessionKey: 60, ProcessStatus: 0, TranNo: null, CustID: 'AMAZON-US' }).execute();
+    await sb.db
+      .insertInto('StgSalesOrder')
+      .values({ SessionKey: 60, ProcessStatus: 0, TranNo: null, CustID: 'AMAZON-US' })
+      .execute();
     await runSalesOrderImport(sb.db, 'SOA', 60, 'test', '2026-11-20T16:00:00');
     const [msg] = await sb.db.selectFrom('tdmMigrationLogWrk').select(['ColumnID', 'Comment']).execute();
     expect(msg).toEqual({ ColumnID: 'TranNo', Comment: expect.stringContaining('TranNo is null') });
@@ -99,14 +170,18 @@ describe('Sage 500 sandbox', () => {
     expect(await sb.shipDueOrders()).toBe(1);
     const first = await sb.listShipments(undefined);
     expect(first.shipments).toHaveLength(1);
-    expect(first.shipments[0]!.lines.map((l) => [l.itemId, l.quantity, l.shipMethodId, l.amazonOrderItemId])).toEqual([['WIDGET-RED', 2, 'FEDEX-2D', '12345678901234']]);
+    expect(first.shipments[0]!.lines.map((l) => [l.itemId, l.quantity, l.shipMethodId, l.amazonOrderItemId])).toEqual([
+      ['WIDGET-RED', 2, 'FEDEX-2D', '12345678901234'],
+    ]);
     expect(first.shipments[0]!.packages.map((p) => p.packageNo)).toEqual(['1', '2']);
     expect(await sb.shipDueOrders()).toBe(1);
     expect(await sb.shipDueOrders()).toBe(0);
     const all = await sb.listShipments(undefined);
     expect(all.shipments.flatMap((s) => s.lines.map((l) => l.quantity))).toEqual([2, 1]);
     // Shipping moved stock: 125 on hand before, 3 shipped; nothing left on sales orders.
-    expect(await sb.getStock(['WIDGET-RED'], ['MAIN'])).toEqual([{ itemId: 'WIDGET-RED', warehouseId: 'MAIN', onHand: 122, available: 117 }]);
+    expect(await sb.getStock(['WIDGET-RED'], ['MAIN'])).toEqual([
+      { itemId: 'WIDGET-RED', warehouseId: 'MAIN', onHand: 122, available: 117 },
+    ]);
   });
 
   it('re-reads a rewind window so a shipment committed after the cursor passed it is not missed', async () => {
@@ -125,20 +200,35 @@ describe('Sage 500 sandbox', () => {
   it('reads long id lists in chunks (SQL Server allows 2100 parameters per statement)', async () => {
     const ids = [...Array.from({ length: 1500 }, (_, i) => `NOPE-${i}`), 'WIDGET-RED'];
     expect((await sb.getStock(ids, ['MAIN'])).map((s) => s.itemId)).toEqual(['WIDGET-RED']);
-    expect((await sb.getPrices({ itemIds: ids, warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD' })).map((p) => p.itemId)).toEqual(['WIDGET-RED']);
+    expect(
+      (await sb.getPrices({ itemIds: ids, warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD' })).map(
+        (p) => p.itemId,
+      ),
+    ).toEqual(['WIDGET-RED']);
     const resolved = await sb.resolveItems(ids);
     expect([resolved.items.length, resolved.unknown.length]).toEqual([1, 1500]);
   });
 
   it('links the Amazon ids in the extension tables: order id, order item ids and seller SKUs', async () => {
     const d = draft();
-    await sb.createSalesOrder({ ...d, lines: [{ ...d.lines[0]!, sellerSku: 'AMZ-RED-WIDGET' }] }, { tranNo: 'AZ00000080' });
+    await sb.createSalesOrder(
+      { ...d, lines: [{ ...d.lines[0]!, sellerSku: 'AMZ-RED-WIDGET' }] },
+      { tranNo: 'AZ00000080' },
+    );
     const links = await sb.db
       .selectFrom('tsoSOLine_AMZ as x')
       .innerJoin('tsoSalesOrder_AMZ as o', 'o.SOKey', 'x.SOKey')
       .select(['o.TranNo', 'o.AmazonOrderId', 'o.MarketplaceId', 'x.AmazonOrderItemId', 'x.SellerSKU'])
       .execute();
-    expect(links).toEqual([{ TranNo: 'AZ00000080', AmazonOrderId: '111-0000000-0000001', MarketplaceId: null, AmazonOrderItemId: '12345678901234', SellerSKU: 'AMZ-RED-WIDGET' }]);
+    expect(links).toEqual([
+      {
+        TranNo: 'AZ00000080',
+        AmazonOrderId: '111-0000000-0000001',
+        MarketplaceId: null,
+        AmazonOrderItemId: '12345678901234',
+        SellerSKU: 'AMZ-RED-WIDGET',
+      },
+    ]);
   });
 
   it('creates orders of a customer on hold as pending approval', async () => {
@@ -146,7 +236,7 @@ describe('Sage 500 sandbox', () => {
     expect(created.order.status).toBe('pending-approval');
   });
 
-  it('two sandbox gateways on one file see each other\'s writes (CLI beside a running engine)', async () => {
+  it("two sandbox gateways on one file see each other's writes (CLI beside a running engine)", async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
@@ -171,7 +261,12 @@ describe('Sage 500 sandbox', () => {
   });
 
   it('pages shipments by key range and says when more follow', async () => {
-    const paged = await createSandboxGateway({ path: ':memory:', clock, shipmentPageKeys: 1000, warehouseSimulator: { delayMs: 0, partialEvery: 0 } });
+    const paged = await createSandboxGateway({
+      path: ':memory:',
+      clock,
+      shipmentPageKeys: 1000,
+      warehouseSimulator: { delayMs: 0, partialEvery: 0 },
+    });
     try {
       await paged.createSalesOrder(draft(), { tranNo: 'AZ00000070' });
       await paged.createSalesOrder({ ...draft(), amazonOrderId: '111-0000000-0000002' }, { tranNo: 'AZ00000071' });
@@ -179,7 +274,11 @@ describe('Sage 500 sandbox', () => {
       const first = await paged.listShipments(undefined);
       expect([first.shipments.map((s) => s.key), first.cursor, first.more]).toEqual([['1000'], '1000', true]);
       const second = await paged.listShipments(first.cursor);
-      expect([second.shipments.map((s) => s.key), second.cursor, second.more]).toEqual([['1000', '1001'], '1001', false]);
+      expect([second.shipments.map((s) => s.key), second.cursor, second.more]).toEqual([
+        ['1000', '1001'],
+        '1001',
+        false,
+      ]);
     } finally {
       await paged.close();
     }

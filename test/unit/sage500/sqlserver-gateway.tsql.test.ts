@@ -12,17 +12,54 @@ const parser = new Parser();
 const KNOWN_TABLES = new Set([...Object.keys(SAGE_TABLES), 'vdvStockStatus']);
 
 const config = {
-  companyId: 'SOA', userId: 'sellbridge', packageTable: 'tsoPackage', packageNoColumn: 'PackageNo', packageTrackingColumn: 'TrackingNo',
-  shipmentRewindKeys: 500, glJournalId: 'GJ', importMaxCalls: 5, unavailableRetryMs: 60_000,
+  companyId: 'SOA',
+  userId: 'sellbridge',
+  packageTable: 'tsoPackage',
+  packageNoColumn: 'PackageNo',
+  packageTrackingColumn: 'TrackingNo',
+  shipmentRewindKeys: 500,
+  glJournalId: 'GJ',
+  importMaxCalls: 5,
+  unavailableRetryMs: 60_000,
 };
 
 const draft: SalesOrderDraft = {
-  customerId: 'AMAZON-US', amazonOrderId: '111-2223334-4445556', marketplaceId: 'ATVPDKIKX0DER', orderDate: '2026-11-20T15:04:05Z', currency: 'USD',
-  warehouseId: 'MAIN', shipMethodId: 'UPS-GND', customerPoNo: '2223334-4445556', freight: money('USD', 499),
-  shipTo: { name: 'J. Doe', lines: ['1 Main St', 'Suite 200', 'Building 3', 'Dock 7', 'Gate B'], city: 'Springfield', region: 'IL', postalCode: '62701', countryId: 'USA' },
+  customerId: 'AMAZON-US',
+  amazonOrderId: '111-2223334-4445556',
+  marketplaceId: 'ATVPDKIKX0DER',
+  orderDate: '2026-11-20T15:04:05Z',
+  currency: 'USD',
+  warehouseId: 'MAIN',
+  shipMethodId: 'UPS-GND',
+  customerPoNo: '2223334-4445556',
+  freight: money('USD', 499),
+  shipTo: {
+    name: 'J. Doe',
+    lines: ['1 Main St', 'Suite 200', 'Building 3', 'Dock 7', 'Gate B'],
+    city: 'Springfield',
+    region: 'IL',
+    postalCode: '62701',
+    countryId: 'USA',
+  },
   lines: [
-    { lineNo: 1, itemId: 'WIDGET-RED', quantity: 2, unitPrice: money('USD', 1999), tradeDiscount: money('USD', 100), amazonOrderItemId: '12345678901234', sellerSku: 'AMZ-RED-WIDGET' },
-    { lineNo: 2, itemId: 'AMZ-TAX', description: 'Sales tax collected on Amazon', quantity: 1, unitPrice: money('USD', 312), glAccountNo: '2300-00', charge: 'seller-tax' },
+    {
+      lineNo: 1,
+      itemId: 'WIDGET-RED',
+      quantity: 2,
+      unitPrice: money('USD', 1999),
+      tradeDiscount: money('USD', 100),
+      amazonOrderItemId: '12345678901234',
+      sellerSku: 'AMZ-RED-WIDGET',
+    },
+    {
+      lineNo: 2,
+      itemId: 'AMZ-TAX',
+      description: 'Sales tax collected on Amazon',
+      quantity: 1,
+      unitPrice: money('USD', 312),
+      glAccountNo: '2300-00',
+      charge: 'seller-tax',
+    },
   ],
 };
 
@@ -40,34 +77,120 @@ async function traceEverything() {
       if (catalog) return catalog;
       if (has('from "tsoSalesOrder" as "so" inner join "tarCustomer"')) {
         return imported && scenario === 'ok'
-          ? [{
-            SOKey: 1001, TranNo: 'AZ00000001', TranID: 'AZ00000001-SO', Status: 1, TranDate: new Date('2026-11-20T00:00:00Z'), CurrID: 'USD', TranCmnt: draft.amazonOrderId,
-            FreightAmt: 4.99, TranAmt: 46.09, CustID: 'AMAZON-US', AmazonOrderId: draft.amazonOrderId, AddrKey: 5001, AddrName: 'J. Doe', AddrLine1: '1 Main St', AddrLine2: 'Suite 200',
-            AddrLine3: 'Building 3', AddrLine4: 'Dock 7', AddrLine5: 'Gate B', City: 'Springfield', StateID: 'IL', PostalCode: '62701', CountryID: 'USA',
-          }]
+          ? [
+              {
+                SOKey: 1001,
+                TranNo: 'AZ00000001',
+                TranID: 'AZ00000001-SO',
+                Status: 1,
+                TranDate: new Date('2026-11-20T00:00:00Z'),
+                CurrID: 'USD',
+                TranCmnt: draft.amazonOrderId,
+                FreightAmt: 4.99,
+                TranAmt: 46.09,
+                CustID: 'AMAZON-US',
+                AmazonOrderId: draft.amazonOrderId,
+                AddrKey: 5001,
+                AddrName: 'J. Doe',
+                AddrLine1: '1 Main St',
+                AddrLine2: 'Suite 200',
+                AddrLine3: 'Building 3',
+                AddrLine4: 'Dock 7',
+                AddrLine5: 'Gate B',
+                City: 'Springfield',
+                StateID: 'IL',
+                PostalCode: '62701',
+                CountryID: 'USA',
+              },
+            ]
           : [];
       }
       if (has('from "tsoSOLine" as "l" inner join "tsoSOLineDist"')) {
         return [
-          { SOLineKey: 2001, SOLineNo: 1, ItemID: 'WIDGET-RED', QtyOrd: 2, QtyShip: 0, UnitPrice: 19.99, ExtAmt: 38.98, TradeDiscAmt: 1, GLAcctNo: null, WhseID: 'MAIN', UserFld1: '12345678901234' },
-          { SOLineKey: 2002, SOLineNo: 2, ItemID: 'AMZ-TAX', QtyOrd: 1, QtyShip: 0, UnitPrice: 3.12, ExtAmt: 3.12, TradeDiscAmt: 0, GLAcctNo: '2300-00', WhseID: 'MAIN', UserFld1: null },
+          {
+            SOLineKey: 2001,
+            SOLineNo: 1,
+            ItemID: 'WIDGET-RED',
+            QtyOrd: 2,
+            QtyShip: 0,
+            UnitPrice: 19.99,
+            ExtAmt: 38.98,
+            TradeDiscAmt: 1,
+            GLAcctNo: null,
+            WhseID: 'MAIN',
+            UserFld1: '12345678901234',
+          },
+          {
+            SOLineKey: 2002,
+            SOLineNo: 2,
+            ItemID: 'AMZ-TAX',
+            QtyOrd: 1,
+            QtyShip: 0,
+            UnitPrice: 3.12,
+            ExtAmt: 3.12,
+            TradeDiscAmt: 0,
+            GLAcctNo: '2300-00',
+            WhseID: 'MAIN',
+            UserFld1: null,
+          },
         ];
       }
-      if (has('from "StgSalesOrder" where "SessionKey"')) return scenario === 'rejected' ? [{ TranNo: 'AZ00000002', ProcessStatus: 2 }] : [];
+      if (has('from "StgSalesOrder" where "SessionKey"'))
+        return scenario === 'rejected' ? [{ TranNo: 'AZ00000002', ProcessStatus: 2 }] : [];
       if (has('from "tdmMigrationLogWrk"')) {
-        return scenario === 'rejected' ? [{ EntityID: 'AZ00000002|Line 1', ColumnID: 'ItemID', ColumnValue: 'NO-SUCH-ITEM', Status: 1, Comment: 'Invalid ItemID' }] : [];
+        return scenario === 'rejected'
+          ? [
+              {
+                EntityID: 'AZ00000002|Line 1',
+                ColumnID: 'ItemID',
+                ColumnValue: 'NO-SUCH-ITEM',
+                Status: 1,
+                Comment: 'Invalid ItemID',
+              },
+            ]
+          : [];
       }
       if (has('from "timItem" as "i"') && !has('timPriceSheet') && !has('tsoShipment')) {
-        return [{ ItemKey: 101, ItemID: 'WIDGET-RED', ShipWeight: 0.5, ShortDesc: 'Widget, red', UnitMeasID: 'Each', UPC: null }];
+        return [
+          {
+            ItemKey: 101,
+            ItemID: 'WIDGET-RED',
+            ShipWeight: 0.5,
+            ShortDesc: 'Widget, red',
+            UnitMeasID: 'Each',
+            UPC: null,
+          },
+        ];
       }
       if (has('from "tsoShipment" as "s"')) {
-        return [{ ShipKey: 3001, TranID: '0000003001-SH', TranDate: new Date('2026-11-21T00:00:00Z'), TranStatus: 6, WhseID: 'MAIN', ShipLineKey: 4001, SOTranNo: 'AZ00000001', AmazonOrderId: draft.amazonOrderId, AmazonOrderItemId: '12345678901234', ItemID: 'WIDGET-RED', QtyShipped: 2, LineShipMethID: 'UPS-GND', HeaderShipMethID: null }];
+        return [
+          {
+            ShipKey: 3001,
+            TranID: '0000003001-SH',
+            TranDate: new Date('2026-11-21T00:00:00Z'),
+            TranStatus: 6,
+            WhseID: 'MAIN',
+            ShipLineKey: 4001,
+            SOTranNo: 'AZ00000001',
+            AmazonOrderId: draft.amazonOrderId,
+            AmazonOrderItemId: '12345678901234',
+            ItemID: 'WIDGET-RED',
+            QtyShipped: 2,
+            LineShipMethID: 'UPS-GND',
+            HeaderShipMethID: null,
+          },
+        ];
       }
       if (has('max("ShipKey")')) return [{ MaxShipKey: 3001 }];
       if (has('from "tsoPackage"')) return [{ ShipKey: 3001, PackageNo: '1', TrackingNo: '1Z999' }];
-      if (has('from "vdvStockStatus"')) return [{ ItemID: 'WIDGET-RED', WhseID: 'MAIN', QtyOnHand: 125, QtyAvailable: 120 }];
-      if (has('from "timPriceSheet"')) return [{ ItemID: 'WIDGET-RED', WhseID: 'MAIN', EffectiveDate: new Date('2026-01-01T00:00:00Z'), Price: 19.99 }];
-      if (has('from "tglAccount"')) return params.slice(1).map((p, i) => ({ GLAcctKey: 700 + i, GLAcctNo: p.value, Status: 1, PostingType: 1 }));
+      if (has('from "vdvStockStatus"'))
+        return [{ ItemID: 'WIDGET-RED', WhseID: 'MAIN', QtyOnHand: 125, QtyAvailable: 120 }];
+      if (has('from "timPriceSheet"'))
+        return [
+          { ItemID: 'WIDGET-RED', WhseID: 'MAIN', EffectiveDate: new Date('2026-01-01T00:00:00Z'), Price: 19.99 },
+        ];
+      if (has('from "tglAccount"'))
+        return params.slice(1).map((p, i) => ({ GLAcctKey: 700 + i, GLAcctNo: p.value, Status: 1, PostingType: 1 }));
       if (has('from "tglFiscalPeriod"')) return [{ FiscYear: '2026', FiscPer: 11, Status: 1 }];
       if (has('from "tglJournal"')) return [{ JrnlKey: 801 }];
       if (has('max("JrnlNo")')) return [{ LastNo: 4 }];
@@ -80,10 +203,19 @@ async function traceEverything() {
       if (call.procedure === 'spGetNextBatch') return { _oBatchKey: 9001, _oNextBatchNo: 12, _oRetVal: 1 };
       if (call.procedure === 'spglGiveNextJrnlNo') return { [call.outputs[0]!.name]: 5, [call.outputs[1]!.name]: 1 };
       imported = true;
-      return { oRecsProcessed: 1, oFailedRecs: scenario === 'rejected' ? 1 : 0, oTotalRecs: 1, _oRetVal: scenario === 'rejected' ? 2 : 1, oContinue: 0 };
+      return {
+        oRecsProcessed: 1,
+        oFailedRecs: scenario === 'rejected' ? 1 : 0,
+        oTotalRecs: 1,
+        _oRetVal: scenario === 'rejected' ? 2 : 1,
+        oContinue: 0,
+      };
     },
   );
-  const gw = createSqlServerGateway(config, { connector: rec.connector, clock: { now: () => new Date('2026-11-20T16:00:00Z') } });
+  const gw = createSqlServerGateway(config, {
+    connector: rec.connector,
+    clock: { now: () => new Date('2026-11-20T16:00:00Z') },
+  });
   const operations: Record<string, number> = {};
   const transcript: string[] = [];
   const step = async (name: string, work: () => Promise<unknown>) => {
@@ -98,12 +230,21 @@ async function traceEverything() {
   let listed: unknown;
   await step('listItems', async () => (listed = await gw.listItems({ text: '50%_off', limit: 5 })));
   await step('resolveWarehouses', () => gw.resolveWarehouses(['MAIN']));
-  await step('loadOrderContext', () => gw.loadOrderContext({ skus: ['WIDGET-RED'], customerId: 'AMAZON-US', warehouseIds: ['MAIN'], shipMethodId: 'UPS-GND' }));
+  await step('loadOrderContext', () =>
+    gw.loadOrderContext({
+      skus: ['WIDGET-RED'],
+      customerId: 'AMAZON-US',
+      warehouseIds: ['MAIN'],
+      shipMethodId: 'UPS-GND',
+    }),
+  );
   await step('createSalesOrder', () => gw.createSalesOrder(draft, { tranNo: 'AZ00000001' }));
   scenario = 'rejected';
   imported = false;
   let rejected: unknown;
-  await step('createSalesOrder (rejected)', () => gw.createSalesOrder(draft, { tranNo: 'AZ00000002' }).catch((e: unknown) => (rejected = e)));
+  await step('createSalesOrder (rejected)', () =>
+    gw.createSalesOrder(draft, { tranNo: 'AZ00000002' }).catch((e: unknown) => (rejected = e)),
+  );
   scenario = 'ok';
   imported = true;
   let found: SalesOrder | undefined;
@@ -111,10 +252,20 @@ async function traceEverything() {
   await step('cancelSalesOrder', () => gw.cancelSalesOrder('AZ00000001'));
   await step('listShipments', () => gw.listShipments('3500'));
   await step('getStock', () => gw.getStock(['WIDGET-RED'], ['MAIN']));
-  await step('getPrices', () => gw.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD' }));
+  await step('getPrices', () =>
+    gw.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD' }),
+  );
   await step('validateGlAccounts', () => gw.validateGlAccounts(['1010-00']));
   await step('postJournal', () =>
-    gw.postJournal({ reference: 'settlement:1:USD', postDate: '2026-11-15T00:00:00Z', currency: 'USD', lines: [{ account: '1010-00', amount: money('USD', 100), comment: 'a' }, { account: '4000-00', amount: money('USD', -100), comment: 'b' }] }),
+    gw.postJournal({
+      reference: 'settlement:1:USD',
+      postDate: '2026-11-15T00:00:00Z',
+      currency: 'USD',
+      lines: [
+        { account: '1010-00', amount: money('USD', 100), comment: 'a' },
+        { account: '4000-00', amount: money('USD', -100), comment: 'b' },
+      ],
+    }),
   );
   await step('installExtensions', () => gw.installExtensions());
   return { ...rec, operations, rejected, found, listed, transcript: `${transcript.join('\n')}\n` };
@@ -132,11 +283,20 @@ function describeEvent(e: TraceEvent): string[] {
       ...e.call.inputs.map((p) => `@${p.name} ${typeName(p.sqlType)} = ${literal(p.value)}`),
       ...e.call.outputs.map((p) => `@${p.name} ${typeName(p.sqlType)} OUTPUT`),
     ];
-    return [`-- RPC ${e.call.procedure}(${params.join(', ')})${e.connection > 0 ? ` -- dedicated connection ${e.connection}` : ''}`];
+    return [
+      `-- RPC ${e.call.procedure}(${params.join(', ')})${e.connection > 0 ? ` -- dedicated connection ${e.connection}` : ''}`,
+    ];
   }
   const s = e.statement;
-  const params = s.params.map((p) => `@${p.name} ${typeName(p.sqlType as { type: string; length?: number })} = ${literal(p.value)}`);
-  const where = [s.connection > 0 ? `dedicated connection ${s.connection}` : '', s.inTransaction ? 'in transaction' : ''].filter(Boolean).join(', ');
+  const params = s.params.map(
+    (p) => `@${p.name} ${typeName(p.sqlType as { type: string; length?: number })} = ${literal(p.value)}`,
+  );
+  const where = [
+    s.connection > 0 ? `dedicated connection ${s.connection}` : '',
+    s.inTransaction ? 'in transaction' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return [`${s.sql};${where ? ` -- ${where}` : ''}`, ...(params.length > 0 ? [`--   ${params.join(', ')}`] : [])];
 }
 
@@ -150,7 +310,13 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
         parser.astify(s.sql, { database: 'transactsql' });
         for (const t of parser.tableList(s.sql, { database: 'transactsql' })) {
           const name = t.split('::')[2]!.replace(/^dbo\./, '');
-          if (!KNOWN_TABLES.has(name) && !name.startsWith('sys.') && !['columns', 'tables', 'procedures', 'parameters', 'objects', 'types'].includes(name) && name !== 'null') failures.push(`unknown table ${name} in ${s.sql}`);
+          if (
+            !KNOWN_TABLES.has(name) &&
+            !name.startsWith('sys.') &&
+            !['columns', 'tables', 'procedures', 'parameters', 'objects', 'types'].includes(name) &&
+            name !== 'null'
+          )
+            failures.push(`unknown table ${name} in ${s.sql}`);
         }
       } catch (err) {
         failures.push(`${(err as Error).message.slice(0, 120)} :: ${s.sql}`);
@@ -158,7 +324,9 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     }
     expect(failures).toEqual([]);
     // The count is printed for the report: how many statements were compiled, sent and parsed.
-    console.log(`T-SQL statements checked: ${trace.statements.length} statements, ${new Set(trace.statements.map((s) => s.sql)).size} distinct, ${trace.calls.length} RPC calls; per operation: ${JSON.stringify(trace.operations)}`);
+    console.log(
+      `T-SQL statements checked: ${trace.statements.length} statements, ${new Set(trace.statements.map((s) => s.sql)).size} distinct, ${trace.calls.length} RPC calls; per operation: ${JSON.stringify(trace.operations)}`,
+    );
     expect(trace.statements.length).toBeGreaterThan(40);
   });
 
@@ -195,8 +363,12 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
 
   it('runs the import step (key, staging, procedure loop, result, cleanup) on one dedicated connection', () => {
     const first = trace.events.findIndex((e) => e.kind === 'rpc' && e.call.procedure === 'spGetNextSurrogateKey');
-    const lastCleanup = trace.events.findIndex((e) => e.kind === 'sql' && e.statement.sql.startsWith('delete from "tdmMigrationLogWrk"'));
-    const connectionsUsed = new Set(trace.events.slice(first, lastCleanup + 1).map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection)));
+    const lastCleanup = trace.events.findIndex(
+      (e) => e.kind === 'sql' && e.statement.sql.startsWith('delete from "tdmMigrationLogWrk"'),
+    );
+    const connectionsUsed = new Set(
+      trace.events.slice(first, lastCleanup + 1).map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection)),
+    );
     expect(connectionsUsed).toEqual(new Set([1]));
     expect(lastCleanup - first).toBeGreaterThanOrEqual(8);
   });
@@ -217,14 +389,43 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       'insert into "StgSalesOrder" ("SessionKey", "ProcessStatus", "Action", "TranNo", "TranDate", "Status", "CustID", "CustPONo", "CurrID", "CurrExchRate", "DfltShipToAddrName", "DfltShipToAddrLine1", "DfltShipToAddrLine2", "DfltShipToAddrLine3", "DfltShipToAddrLine4", "DfltShipToAddrLine5", "DfltShipToCity", "DfltShipToStateID", "DfltShipToCountryID", "DfltShipToPostalCode", "DfltWarehouseID", "DfltShipMethID", "DfltShipPriority", "RequireSOAck", "Hold", "FreightAmt", "TranCmnt") values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14, @15, @16, @17, @18, @19, @20, @21, @22, @23, @24, @25, @26, @27)',
     );
     expect(header.params.map((p) => p.value)).toEqual([
-      77, 0, 1, 'AZ00000001', '2026-11-20T00:00:00', 'Open', 'AMAZON-US', '2223334-4445556', 'USD', 1, 'J. Doe', '1 Main St', 'Suite 200', 'Building 3', 'Dock 7', 'Gate B', 'Springfield', 'IL', 'USA', '62701', 'MAIN', 'UPS-GND', 3, 'No', '0', '4.99', '111-2223334-4445556',
+      77,
+      0,
+      1,
+      'AZ00000001',
+      '2026-11-20T00:00:00',
+      'Open',
+      'AMAZON-US',
+      '2223334-4445556',
+      'USD',
+      1,
+      'J. Doe',
+      '1 Main St',
+      'Suite 200',
+      'Building 3',
+      'Dock 7',
+      'Gate B',
+      'Springfield',
+      'IL',
+      'USA',
+      '62701',
+      'MAIN',
+      'UPS-GND',
+      3,
+      'No',
+      '0',
+      '4.99',
+      '111-2223334-4445556',
     ]);
   });
 
-  it('stages each line\'s trade discount (TradeDiscAmt) and GL account (GLAcctNo), and reads them back', () => {
+  it("stages each line's trade discount (TradeDiscAmt) and GL account (GLAcctNo), and reads them back", () => {
     // One statement per line, in line order (the SO API numbers lines by RowKey, review §3 item 16).
     const [first, second] = trace.statements.filter((s) => s.sql.startsWith('insert into "StgSOLine"'));
-    const columns = /\(([^)]*)\) values/.exec(first!.sql)![1]!.split(', ').map((c) => c.replace(/"/g, ''));
+    const columns = /\(([^)]*)\) values/
+      .exec(first!.sql)![1]!
+      .split(', ')
+      .map((c) => c.replace(/"/g, ''));
     expect(columns).toContain('TradeDiscAmt');
     expect(columns).toContain('GLAcctNo');
     const rows = [first!, second!].map((line) => Object.fromEntries(columns.map((c, i) => [c, line.params[i]!.value])));
@@ -273,12 +474,22 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       ],
     });
     expect(trace.calls.map((c) => c.procedure)).toEqual([
-      'spGetNextSurrogateKey', 'spSOapiSalesOrdIns', 'spGetNextSurrogateKey', 'spSOapiSalesOrdIns', 'spGetNextBatch', 'spGetNextSurrogateKey', 'spglGiveNextJrnlNo',
+      'spGetNextSurrogateKey',
+      'spSOapiSalesOrdIns',
+      'spGetNextSurrogateKey',
+      'spSOapiSalesOrdIns',
+      'spGetNextBatch',
+      'spGetNextSurrogateKey',
+      'spglGiveNextJrnlNo',
     ]);
-    const strings = trace.calls.flatMap((c) => c.inputs).filter((p) => typeof p.value === 'string' && p.sqlType.type !== 'DateTime');
+    const strings = trace.calls
+      .flatMap((c) => c.inputs)
+      .filter((p) => typeof p.value === 'string' && p.sqlType.type !== 'DateTime');
     expect(strings.every((p) => p.sqlType.type === 'VarChar')).toBe(true);
     // Sessions come from Sage's own migration-session counter (R7), not a private name (review §3 item 6).
-    expect(trace.calls.find((c) => c.procedure === 'spGetNextSurrogateKey')?.inputs).toEqual([{ name: 'iTableName', sqlType: { type: 'VarChar', length: 30 }, value: 'tsmMigrateSession' }]);
+    expect(trace.calls.find((c) => c.procedure === 'spGetNextSurrogateKey')?.inputs).toEqual([
+      { name: 'iTableName', sqlType: { type: 'VarChar', length: 30 }, value: 'tsmMigrateSession' },
+    ]);
     // The journal number comes from Sage's counter, called by the names the catalog lists for its positions.
     expect(trace.calls.find((c) => c.procedure === 'spglGiveNextJrnlNo')).toEqual({
       procedure: 'spglGiveNextJrnlNo',
@@ -287,13 +498,18 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
         { name: 'p2', sqlType: { type: 'Int' }, value: 801 },
         { name: 'p3', sqlType: { type: 'Int' }, value: 1 },
       ],
-      outputs: [{ name: 'p4', sqlType: { type: 'Int' } }, { name: 'p5', sqlType: { type: 'Int' } }],
+      outputs: [
+        { name: 'p4', sqlType: { type: 'Int' } },
+        { name: 'p5', sqlType: { type: 'Int' } },
+      ],
     });
   });
 
-  it('draws the GL batch, header key and journal number inside the journal\'s transaction, on one connection', () => {
+  it("draws the GL batch, header key and journal number inside the journal's transaction, on one connection", () => {
     const first = trace.events.findIndex((e) => e.kind === 'rpc' && e.call.procedure === 'spGetNextBatch');
-    const last = trace.events.findIndex((e) => e.kind === 'sql' && e.statement.sql.startsWith('insert into "tglBatch_AMZ"'));
+    const last = trace.events.findIndex(
+      (e) => e.kind === 'sql' && e.statement.sql.startsWith('insert into "tglBatch_AMZ"'),
+    );
     expect(first).toBeGreaterThan(0);
     const journal = trace.events.slice(first, last + 1);
     // Batch, surrogate key, journal number, batch row, batch-log date, journal log, header, lines, our link row.
@@ -303,8 +519,10 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     expect(journal.map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection))[0]).toBeGreaterThan(0);
   });
 
-  it('turns the import log into a mapping error that lists Sage\'s messages', () => {
+  it("turns the import log into a mapping error that lists Sage's messages", () => {
     expect(trace.rejected).toBeInstanceOf(MappingError);
-    expect((trace.rejected as MappingError).issues).toEqual([{ field: 'AZ00000002|Line 1 ItemID', problem: 'Invalid ItemID (value "NO-SUCH-ITEM")' }]);
+    expect((trace.rejected as MappingError).issues).toEqual([
+      { field: 'AZ00000002|Line 1 ItemID', problem: 'Invalid ItemID (value "NO-SUCH-ITEM")' },
+    ]);
   });
 });

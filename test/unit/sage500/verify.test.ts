@@ -24,12 +24,20 @@ async function sandboxWith(name: string, change: (raw: DatabaseSync) => void) {
   return createSandboxGateway({ path });
 }
 
-describe('sellbridge sage500 verify: the list comes from the adapter\'s own SQL', () => {
+describe("sellbridge sage500 verify: the list comes from the adapter's own SQL", () => {
   it('covers every query function of sql/ (the list cannot fall behind the code)', async () => {
     const built = new Set(Object.keys(adapterQueries()).map((k) => k.replace(/\[\d+\]$/, '')));
     const dirPath = join(import.meta.dirname, '../../../src/connectors/sage500/sql');
-    const modules = await Promise.all(readdirSync(dirPath).filter((f) => f.endsWith('.ts')).map((f) => import(join(dirPath, f)) as Promise<Record<string, unknown>>));
-    const exported = modules.flatMap((mod) => Object.entries(mod).filter(([n, v]) => typeof v === 'function' && /^(select|insert|update|delete|release|close)/.test(n)).map(([n]) => n));
+    const modules = await Promise.all(
+      readdirSync(dirPath)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => import(join(dirPath, f)) as Promise<Record<string, unknown>>),
+    );
+    const exported = modules.flatMap((mod) =>
+      Object.entries(mod)
+        .filter(([n, v]) => typeof v === 'function' && /^(select|insert|update|delete|release|close)/.test(n))
+        .map(([n]) => n),
+    );
     expect(exported.length).toBeGreaterThanOrEqual(20);
     // selectPackages reads the configured (or discovered) package table: verify adds that table by name.
     expect(exported.filter((n) => !built.has(n))).toEqual(['selectPackages']);
@@ -38,11 +46,25 @@ describe('sellbridge sage500 verify: the list comes from the adapter\'s own SQL'
   it('places every column on a declared table, and declares every column it places', () => {
     const usage = adapterUsage();
     expect(usage.unresolved).toEqual([]);
-    const undeclared = [...usage.columns].flatMap(([t, cols]) => [...cols].filter((c) => !(t in SAGE_TABLES) || !(c in SAGE_TABLES[t as SageTableName].columns)).map((c) => `${t}.${c}`));
+    const undeclared = [...usage.columns].flatMap(([t, cols]) =>
+      [...cols]
+        .filter((c) => !(t in SAGE_TABLES) || !(c in SAGE_TABLES[t as SageTableName].columns))
+        .map((c) => `${t}.${c}`),
+    );
     expect(undeclared).toEqual([]);
     // The inserts' columns, read off the compiled inserts: the journal header writes every column R6 writes.
-    expect([...usage.inserts.get('tglJournalHdr')!].sort()).toEqual(Object.keys(SAGE_TABLES.tglJournalHdr.columns).sort());
-    expect(verifyObjectNames(usage)).toEqual(expect.arrayContaining(['spSOapiSalesOrdIns', 'spglGiveNextJrnlNo', 'tglJournalHdr', 'vdvStockStatus', 'tglBatch_AMZ']));
+    expect([...usage.inserts.get('tglJournalHdr')!].sort()).toEqual(
+      Object.keys(SAGE_TABLES.tglJournalHdr.columns).sort(),
+    );
+    expect(verifyObjectNames(usage)).toEqual(
+      expect.arrayContaining([
+        'spSOapiSalesOrdIns',
+        'spglGiveNextJrnlNo',
+        'tglJournalHdr',
+        'vdvStockStatus',
+        'tglBatch_AMZ',
+      ]),
+    );
   });
 });
 
@@ -59,8 +81,13 @@ describe('sellbridge sage500 verify against the sandbox', () => {
   it('reports exactly a dropped column, a renamed parameter and a shortened length', async () => {
     const gw = await sandboxWith('three-changes', (raw) => {
       raw.exec('ALTER TABLE tarCustomer DROP COLUMN CustName');
-      raw.exec("UPDATE sandbox_sys_parameters SET ParameterName = '_iUserKey' WHERE ProcedureName = 'spGetNextBatch' AND ParameterName = '_iUserID'");
-      const shorter = sqliteCreateTable('StgSOLine').replace('"ItemID" VARCHAR(30) CHECK (length("ItemID") <= 30)', '"ItemID" VARCHAR(20) CHECK (length("ItemID") <= 20)');
+      raw.exec(
+        "UPDATE sandbox_sys_parameters SET ParameterName = '_iUserKey' WHERE ProcedureName = 'spGetNextBatch' AND ParameterName = '_iUserID'",
+      );
+      const shorter = sqliteCreateTable('StgSOLine').replace(
+        '"ItemID" VARCHAR(30) CHECK (length("ItemID") <= 30)',
+        '"ItemID" VARCHAR(20) CHECK (length("ItemID") <= 20)',
+      );
       expect(shorter).toContain('VARCHAR(20)');
       raw.exec('DROP TABLE StgSOLine');
       raw.exec(shorter);
@@ -68,8 +95,14 @@ describe('sellbridge sage500 verify against the sandbox', () => {
     try {
       const findings = [...(await gw.verify())].sort((a, b) => a.subject.localeCompare(b.subject));
       expect(findings.map((f) => [f.severity, f.subject, f.problem])).toEqual([
-        ['error', 'spGetNextBatch @_iUserID', expect.stringContaining('parameter missing (the procedure has @_iCompanyID, @_iModuleNo, @_iBatchType, @_iUserKey')],
-        ['error', 'StgSOLine.ItemID', 'is varchar(20) NULL, shorter than the adapter\'s varchar(30)'],
+        [
+          'error',
+          'spGetNextBatch @_iUserID',
+          expect.stringContaining(
+            'parameter missing (the procedure has @_iCompanyID, @_iModuleNo, @_iBatchType, @_iUserKey',
+          ),
+        ],
+        ['error', 'StgSOLine.ItemID', "is varchar(20) NULL, shorter than the adapter's varchar(30)"],
         ['error', 'tarCustomer.CustName', 'column missing'],
       ]);
       expect(findings.every((f) => f.remedy.length > 0)).toBe(true);
@@ -86,7 +119,9 @@ describe('sellbridge sage500 verify against the sandbox', () => {
       raw.exec('ALTER TABLE tsoShipment DROP COLUMN DlvryShipMethKey');
       // LanguageID as on a site whose descriptions have none (every public query joins on ItemKey alone).
       raw.exec('ALTER TABLE timItemDescription DROP COLUMN LanguageID');
-      raw.exec("CREATE VIEW vdvStockStatus AS SELECT w.CompanyID, w.WhseKey, w.WhseID, i.ItemKey, i.ItemID, NULL AS ShortDesc, 0 AS QtyOnHand, 0 AS QtyAvailable, 0 AS QtyOnHold FROM timInventory inv JOIN timItem i ON i.ItemKey = inv.ItemKey JOIN timWarehouse w ON w.WhseKey = inv.WhseKey");
+      raw.exec(
+        'CREATE VIEW vdvStockStatus AS SELECT w.CompanyID, w.WhseKey, w.WhseID, i.ItemKey, i.ItemID, NULL AS ShortDesc, 0 AS QtyOnHand, 0 AS QtyAvailable, 0 AS QtyOnHold FROM timInventory inv JOIN timItem i ON i.ItemKey = inv.ItemKey JOIN timWarehouse w ON w.WhseKey = inv.WhseKey',
+      );
     });
     try {
       const findings = [...(await gw.verify())].sort((a, b) => a.subject.localeCompare(b.subject));
@@ -99,7 +134,9 @@ describe('sellbridge sage500 verify against the sandbox', () => {
       // The gateway asks the same catalog: an unknown SKU is an unknown SKU, not a failed lookup.
       const resolved = await gw.resolveItems(['WIDGET-RED', 'AMZ-RED-WIDGET', 'NO-SUCH-SKU']);
       expect(resolved.unknown).toEqual(['AMZ-RED-WIDGET', 'NO-SUCH-SKU']);
-      expect(resolved.items.map((i) => [i.itemId, i.description, i.weight])).toEqual([['WIDGET-RED', 'Widget, red', undefined]]);
+      expect(resolved.items.map((i) => [i.itemId, i.description, i.weight])).toEqual([
+        ['WIDGET-RED', 'Widget, red', undefined],
+      ]);
       expect((await gw.listItems({ text: 'widget' })).length).toBeGreaterThan(0);
       expect((await gw.listShipments(undefined)).shipments).toEqual([]);
     } finally {
@@ -108,16 +145,51 @@ describe('sellbridge sage500 verify against the sandbox', () => {
   });
 
   it('names a NOT NULL column without a default that an insert of ours leaves out (SQL Server catalog rows)', () => {
-    const names = verifyObjectNames(adapterUsage(), { name: 'tsoPackage', packageNo: 'PackageNo', tracking: 'TrackingNo' });
-    const params = names.map((n, i) => ({ name: String(i + 1), sqlType: { type: 'VarChar' as const, length: 8000 }, value: n }));
+    const names = verifyObjectNames(adapterUsage(), {
+      name: 'tsoPackage',
+      packageNo: 'PackageNo',
+      tracking: 'TrackingNo',
+    });
+    const params = names.map((n, i) => ({
+      name: String(i + 1),
+      sqlType: { type: 'VarChar' as const, length: 8000 },
+      value: n,
+    }));
     const columns = catalogRows('FROM sys.objects o LEFT JOIN sys.columns', params)!;
-    columns.push({ ObjectName: 'tglJournalHdr', ObjectType: 'U', ColumnName: 'TranAmt', TypeName: 'decimal', MaxLength: 9, NumPrecision: 15, NumScale: 3, IsNullable: false, IsIdentity: false, DefaultObjectId: 0 });
-    columns.push({ ObjectName: 'tglJournalHdr', ObjectType: 'U', ColumnName: 'RegisterFlag', TypeName: 'smallint', MaxLength: 2, NumPrecision: 5, NumScale: 0, IsNullable: false, IsIdentity: false, DefaultObjectId: 77 });
+    columns.push({
+      ObjectName: 'tglJournalHdr',
+      ObjectType: 'U',
+      ColumnName: 'TranAmt',
+      TypeName: 'decimal',
+      MaxLength: 9,
+      NumPrecision: 15,
+      NumScale: 3,
+      IsNullable: false,
+      IsIdentity: false,
+      DefaultObjectId: 0,
+    });
+    columns.push({
+      ObjectName: 'tglJournalHdr',
+      ObjectType: 'U',
+      ColumnName: 'RegisterFlag',
+      TypeName: 'smallint',
+      MaxLength: 2,
+      NumPrecision: 5,
+      NumScale: 0,
+      IsNullable: false,
+      IsIdentity: false,
+      DefaultObjectId: 77,
+    });
     const catalog = catalogFromRows(columns, catalogRows('FROM sys.parameters p', params)!);
-    const findings = verifyCatalog(catalog, { packageTable: { name: 'tsoPackage', packageNo: 'PackageNo', tracking: 'TrackingNo' } });
+    const findings = verifyCatalog(catalog, {
+      packageTable: { name: 'tsoPackage', packageNo: 'PackageNo', tracking: 'TrackingNo' },
+    });
     expect(findings.map((f) => [f.severity, f.subject])).toEqual([['error', 'tglJournalHdr.TranAmt']]);
     expect(findings[0]!.problem).toContain('SQL error 515');
     // Without a package table there is nothing to read tracking numbers from: an error with its remedy.
-    expect(verifyCatalog(catalog, { packageTable: undefined }).map((f) => [f.subject, f.remedy])).toContainEqual(['package/tracking table', expect.stringContaining('sellbridge sage500 discover')]);
+    expect(verifyCatalog(catalog, { packageTable: undefined }).map((f) => [f.subject, f.remedy])).toContainEqual([
+      'package/tracking table',
+      expect.stringContaining('sellbridge sage500 discover'),
+    ]);
   });
 });

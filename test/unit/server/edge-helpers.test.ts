@@ -18,10 +18,13 @@ describe('CSV (RFC 4180)', () => {
     expect(() => parseCsv('a,"open')).toThrow('unterminated');
   });
   it('writes what it reads, and defuses spreadsheet formulas', () => {
-    const rows = [['SKU,1', 'ITEM "A"'], ['=HYPERLINK("x")', '+1']];
+    const rows = [
+      ['SKU,1', 'ITEM "A"'],
+      ['=HYPERLINK("x")', '+1'],
+    ];
     const back = parseCsv(toCsv(['s', 'i'], rows));
     expect(back[1]).toEqual(['SKU,1', 'ITEM "A"']);
-    expect(back[2]).toEqual(["'=HYPERLINK(\"x\")", "'+1"]);
+    expect(back[2]).toEqual(['\'=HYPERLINK("x")', "'+1"]);
     expect(csvCell('plain')).toBe('plain');
   });
 });
@@ -42,15 +45,25 @@ describe('edge helpers', () => {
   });
   it('reads cookies and writes the session cookie with its flags', () => {
     expect(parseCookies('a=1; sb_session=sbs_x%2By; broken')).toEqual({ a: '1', sb_session: 'sbs_x+y' });
-    expect(sessionCookie('v', { maxAgeS: 60, secure: true })).toBe('sb_session=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure');
+    expect(sessionCookie('v', { maxAgeS: 60, secure: true })).toBe(
+      'sb_session=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure',
+    );
   });
   it('orders roles viewer < operator < admin', () => {
-    expect([roleAllows('viewer', 'operator'), roleAllows('operator', 'operator'), roleAllows('admin', 'viewer'), roleAllows('operator', 'admin')]).toEqual([false, true, true, false]);
+    expect([
+      roleAllows('viewer', 'operator'),
+      roleAllows('operator', 'operator'),
+      roleAllows('admin', 'viewer'),
+      roleAllows('operator', 'admin'),
+    ]).toEqual([false, true, true, false]);
   });
 });
 
 describe('suggested fixes of dead letters', () => {
-  const dl = (over: Partial<DeadLetter['error']>, payload: unknown = { connectionId: 'eu', amazonOrderId: '1' }): DeadLetter => ({
+  const dl = (
+    over: Partial<DeadLetter['error']>,
+    payload: unknown = { connectionId: 'eu', amazonOrderId: '1' },
+  ): DeadLetter => ({
     id: 'd',
     queue: 'order.sync',
     jobId: 'j',
@@ -68,7 +81,13 @@ describe('suggested fixes of dead letters', () => {
   });
   it('one sku-alias fix per unknown SellerSKU, with the candidates and the connection of the payload', () => {
     const fixes = suggestedFixesOf(
-      dl({ issues: [{ field: 'lines[0].sku', problem: 'unknown SellerSKU A-1', suggestions: ['A-01'] }, { field: 'lines[1].sku', problem: 'unknown SellerSKU B 2' }, { field: 'shipTo.city', problem: 'missing' }] }),
+      dl({
+        issues: [
+          { field: 'lines[0].sku', problem: 'unknown SellerSKU A-1', suggestions: ['A-01'] },
+          { field: 'lines[1].sku', problem: 'unknown SellerSKU B 2' },
+          { field: 'shipTo.city', problem: 'missing' },
+        ],
+      }),
       'default',
     );
     expect(fixes).toEqual([
@@ -77,8 +96,17 @@ describe('suggested fixes of dead letters', () => {
     ]);
   });
   it('edit-payload for a bad payload, replay for transient causes, nothing for other mapping errors', () => {
-    expect(suggestedFixesOf(dl({ code: 'SB_JOB_PAYLOAD_INVALID', kind: 'validation' }), 'default')[0]?.kind).toBe('edit-payload');
-    expect(suggestedFixesOf(dl({ code: 'SB_JOB_ATTEMPTS_EXHAUSTED', kind: 'transient' }), 'default')[0]?.kind).toBe('replay');
-    expect(suggestedFixesOf(dl({ code: 'SB_MAP_ADDRESS_INVALID', issues: [{ field: 'shipTo.lines', problem: 'too long' }] }), 'default')).toEqual([]);
+    expect(suggestedFixesOf(dl({ code: 'SB_JOB_PAYLOAD_INVALID', kind: 'validation' }), 'default')[0]?.kind).toBe(
+      'edit-payload',
+    );
+    expect(suggestedFixesOf(dl({ code: 'SB_JOB_ATTEMPTS_EXHAUSTED', kind: 'transient' }), 'default')[0]?.kind).toBe(
+      'replay',
+    );
+    expect(
+      suggestedFixesOf(
+        dl({ code: 'SB_MAP_ADDRESS_INVALID', issues: [{ field: 'shipTo.lines', problem: 'too long' }] }),
+        'default',
+      ),
+    ).toEqual([]);
   });
 });

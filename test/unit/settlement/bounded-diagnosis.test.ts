@@ -41,9 +41,14 @@ describe('settlement diagnoses are bounded (issue 13)', () => {
 
   it('an over-long data row is one diagnosis at its line; the other rows are still checked', () => {
     const header = [...V2_COLUMNS];
-    const text = tsv(header, [summary('12345678901', '10.00'), amountRow('12345678901', 'Order', 'ItemPrice', 'Principal', '10.00')]);
+    const text = tsv(header, [
+      summary('12345678901', '10.00'),
+      amountRow('12345678901', 'Order', 'ItemPrice', 'Principal', '10.00'),
+    ]);
     const long = `${'z'.repeat(BIG)}\n`;
-    const badRow = tsv(header, [amountRow('12345678901', 'Order', 'ItemPrice', 'Principal', 'not-a-number')]).split('\n')[1]!;
+    const badRow = tsv(header, [amountRow('12345678901', 'Order', 'ItemPrice', 'Principal', 'not-a-number')]).split(
+      '\n',
+    )[1]!;
     const bad = `${text.endsWith('\n') ? text : `${text}\n`}${long}${badRow}\n`;
     const err = refusal(() => parseSettlementReport(bad));
     expect(JSON.stringify(err.toJSON()).length).toBeLessThan(20_000);

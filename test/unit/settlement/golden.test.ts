@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parseSettlementReport } from '../../../src/connectors/amazon/settlement/index.ts';
 import { MappingError } from '../../../src/core/errors.ts';
 import { DEFAULT_SETTLEMENT_ACCOUNTS } from '../../../src/core/rules/settlement-accounts.ts';
-import { journalFromSettlement, type SettlementJournalOptions } from '../../../src/core/transform/journal-from-settlement.ts';
+import {
+  journalFromSettlement,
+  type SettlementJournalOptions,
+} from '../../../src/core/transform/journal-from-settlement.ts';
 
 /**
  * Golden settlements: test/fixtures/golden-settlement/<case>/input.tsv (a synthetic Flat File V2), optional
@@ -12,7 +15,9 @@ import { journalFromSettlement, type SettlementJournalOptions } from '../../../s
  * file that is refused as a whole).
  */
 const ROOT = new URL('../../fixtures/golden-settlement/', import.meta.url);
-const cases = readdirSync(ROOT).filter((n) => existsSync(new URL(`${n}/expected.json`, ROOT))).sort();
+const cases = readdirSync(ROOT)
+  .filter((n) => existsSync(new URL(`${n}/expected.json`, ROOT)))
+  .sort();
 
 interface CaseOptions extends SettlementJournalOptions {
   readonly suspenseAccount?: string;
@@ -55,8 +60,13 @@ describe('golden settlement cases', () => {
       periodEnd: settlement.periodEnd,
       depositDate: settlement.depositDate,
     }).toEqual(expected.settlement);
-    const rules = options.suspenseAccount ? { ...DEFAULT_SETTLEMENT_ACCOUNTS, suspenseAccount: options.suspenseAccount } : DEFAULT_SETTLEMENT_ACCOUNTS;
-    const journalOptions: SettlementJournalOptions = { ...(options.detail ? { detail: options.detail } : {}), ...(options.postDate ? { postDate: options.postDate } : {}) };
+    const rules = options.suspenseAccount
+      ? { ...DEFAULT_SETTLEMENT_ACCOUNTS, suspenseAccount: options.suspenseAccount }
+      : DEFAULT_SETTLEMENT_ACCOUNTS;
+    const journalOptions: SettlementJournalOptions = {
+      ...(options.detail ? { detail: options.detail } : {}),
+      ...(options.postDate ? { postDate: options.postDate } : {}),
+    };
     if (expected.error) {
       let error: unknown;
       try {

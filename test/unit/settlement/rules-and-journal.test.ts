@@ -12,20 +12,46 @@ import {
   settlementAccountRuleFor,
   type SettlementAccountRules,
 } from '../../../src/core/rules/settlement-accounts.ts';
-import { createSettlementJournalBuilder, journalFromSettlement, settlementJournalReference } from '../../../src/core/transform/journal-from-settlement.ts';
+import {
+  createSettlementJournalBuilder,
+  journalFromSettlement,
+  settlementJournalReference,
+} from '../../../src/core/transform/journal-from-settlement.ts';
 
 const where = { currency: 'USD', marketplace: 'Amazon.com' };
-const account = (transactionType: string, amountType: string, amountDescription: string, rules: SettlementAccountRules = DEFAULT_SETTLEMENT_ACCOUNTS, at = where) =>
-  settlementAccountRuleFor(rules, { transactionType, amountType, amountDescription }, at)?.account;
+const account = (
+  transactionType: string,
+  amountType: string,
+  amountDescription: string,
+  rules: SettlementAccountRules = DEFAULT_SETTLEMENT_ACCOUNTS,
+  at = where,
+) => settlementAccountRuleFor(rules, { transactionType, amountType, amountDescription }, at)?.account;
 
-function settlement(rows: readonly [string, string, string, number, string?][], extra: Partial<Settlement> = {}): Settlement {
-  const transactions: SettlementTransaction[] = rows.map(([transactionType, amountType, amountDescription, minor, currency], i) => ({
-    row: i + 3, transactionType, amountType, amountDescription, amount: money(currency ?? 'USD', minor),
-  }));
+function settlement(
+  rows: readonly [string, string, string, number, string?][],
+  extra: Partial<Settlement> = {},
+): Settlement {
+  const transactions: SettlementTransaction[] = rows.map(
+    ([transactionType, amountType, amountDescription, minor, currency], i) => ({
+      row: i + 3,
+      transactionType,
+      amountType,
+      amountDescription,
+      amount: money(currency ?? 'USD', minor),
+    }),
+  );
   const total = transactions.filter((t) => t.amount.currency === 'USD').reduce((s, t) => s + t.amount.minor, 0);
   return {
-    settlementId: '77700000001', periodStart: '2026-10-01T07:00:00.000Z', periodEnd: '2026-10-15T07:00:00.000Z', depositDate: '2026-10-17T07:00:00.000Z',
-    currency: 'USD', total: money('USD', total), transactions, extraColumns: [], layout: 'v2', ...extra,
+    settlementId: '77700000001',
+    periodStart: '2026-10-01T07:00:00.000Z',
+    periodEnd: '2026-10-15T07:00:00.000Z',
+    depositDate: '2026-10-17T07:00:00.000Z',
+    currency: 'USD',
+    total: money('USD', total),
+    transactions,
+    extraColumns: [],
+    layout: 'v2',
+    ...extra,
   };
 }
 
@@ -55,7 +81,9 @@ describe('settlement account rules', () => {
 
   it('compare without case, spaces, hyphens or underscores', () => {
     expect(account('ORDER', 'item price', 'principal')).toBe(SETTLEMENT_ACCOUNTS.sales);
-    expect(account('Other Transaction', 'other_transaction', 'subscription-fee')).toBe(SETTLEMENT_ACCOUNTS.subscription);
+    expect(account('Other Transaction', 'other_transaction', 'subscription-fee')).toBe(
+      SETTLEMENT_ACCOUNTS.subscription,
+    );
   });
 
   it('take the first matching rule, so custom rules before the defaults win; filters by marketplace and currency', () => {
@@ -63,14 +91,32 @@ describe('settlement account rules', () => {
       ...DEFAULT_SETTLEMENT_ACCOUNTS,
       bankAccountByCurrency: { EUR: '1051-00' },
       rules: [
-        { transactionType: '*', amountType: 'ItemPrice', amountDescription: 'Principal', account: '4001-00', label: 'Sales DE', marketplace: 'Amazon.de' },
-        { transactionType: '*', amountType: 'ItemFees', amountDescription: '*', account: '6199-00', label: 'Fees EUR', currency: 'EUR' },
+        {
+          transactionType: '*',
+          amountType: 'ItemPrice',
+          amountDescription: 'Principal',
+          account: '4001-00',
+          label: 'Sales DE',
+          marketplace: 'Amazon.de',
+        },
+        {
+          transactionType: '*',
+          amountType: 'ItemFees',
+          amountDescription: '*',
+          account: '6199-00',
+          label: 'Fees EUR',
+          currency: 'EUR',
+        },
         ...DEFAULT_SETTLEMENT_ACCOUNT_RULES,
       ],
     };
-    expect(account('Order', 'ItemPrice', 'Principal', rules, { currency: 'EUR', marketplace: 'Amazon.de' })).toBe('4001-00');
+    expect(account('Order', 'ItemPrice', 'Principal', rules, { currency: 'EUR', marketplace: 'Amazon.de' })).toBe(
+      '4001-00',
+    );
     expect(account('Order', 'ItemPrice', 'Principal', rules)).toBe(SETTLEMENT_ACCOUNTS.sales);
-    expect(account('Order', 'ItemFees', 'FBAPerUnitFulfillmentFee', rules, { currency: 'EUR', marketplace: 'Amazon.de' })).toBe('6199-00');
+    expect(
+      account('Order', 'ItemFees', 'FBAPerUnitFulfillmentFee', rules, { currency: 'EUR', marketplace: 'Amazon.de' }),
+    ).toBe('6199-00');
     expect(account('Order', 'ItemFees', 'FBAPerUnitFulfillmentFee', rules)).toBe(SETTLEMENT_ACCOUNTS.fbaFees);
     expect(bankAccountFor(rules, 'eur')).toBe('1051-00');
     expect(bankAccountFor(rules, 'USD')).toBe(SETTLEMENT_ACCOUNTS.clearing);
@@ -88,20 +134,53 @@ describe('journalFromSettlement', () => {
 
   it('makes one balanced journal per currency when rows carry another currency', () => {
     const rules = { ...DEFAULT_SETTLEMENT_ACCOUNTS, bankAccountByCurrency: { CAD: '1052-00' } };
-    const journals = journalFromSettlement(settlement([['Order', 'ItemPrice', 'Principal', 1000], ['Order', 'ItemPrice', 'Principal', 700, 'CAD'], ['Order', 'ItemFees', 'Commission', -105, 'CAD']]), rules);
+    const journals = journalFromSettlement(
+      settlement([
+        ['Order', 'ItemPrice', 'Principal', 1000],
+        ['Order', 'ItemPrice', 'Principal', 700, 'CAD'],
+        ['Order', 'ItemFees', 'Commission', -105, 'CAD'],
+      ]),
+      rules,
+    );
     expect(journals.map((j) => [j.reference, j.currency, j.lines.map((l) => [l.account, l.amount.minor])])).toEqual([
-      ['settlement:77700000001:USD', 'USD', [['1050-00', 1000], ['4000-00', -1000]]],
-      ['settlement:77700000001:CAD', 'CAD', [['1052-00', 595], ['4000-00', -700], ['6100-00', 105]]],
+      [
+        'settlement:77700000001:USD',
+        'USD',
+        [
+          ['1050-00', 1000],
+          ['4000-00', -1000],
+        ],
+      ],
+      [
+        'settlement:77700000001:CAD',
+        'CAD',
+        [
+          ['1052-00', 595],
+          ['4000-00', -700],
+          ['6100-00', 105],
+        ],
+      ],
     ]);
   });
 
   it('keeps the bank line of an empty or all-zero settlement and drops accounts that net to zero', () => {
-    const [journal] = journalFromSettlement(settlement([['Order', 'ItemPrice', 'Tax', 825], ['Order', 'ItemWithheldTax', 'MarketplaceFacilitatorTax-Principal', -825]]));
-    expect(journal!.lines).toEqual([{ account: '1050-00', amount: money('USD', 0), comment: '77700000001 Amazon deposit' }]);
+    const [journal] = journalFromSettlement(
+      settlement([
+        ['Order', 'ItemPrice', 'Tax', 825],
+        ['Order', 'ItemWithheldTax', 'MarketplaceFacilitatorTax-Principal', -825],
+      ]),
+    );
+    expect(journal!.lines).toEqual([
+      { account: '1050-00', amount: money('USD', 0), comment: '77700000001 Amazon deposit' },
+    ]);
   });
 
   it('names the unmapped categories with their rows and totals, ids only in the context', () => {
-    const s = settlement([['Order', 'Mystery', 'A', -100], ['Order', 'Mystery', 'A', -250], ['Order', 'ItemPrice', 'Principal', 1000]]);
+    const s = settlement([
+      ['Order', 'Mystery', 'A', -100],
+      ['Order', 'Mystery', 'A', -250],
+      ['Order', 'ItemPrice', 'Principal', 1000],
+    ]);
     try {
       journalFromSettlement(s);
       expect.unreachable();
@@ -110,31 +189,55 @@ describe('journalFromSettlement', () => {
       expect(e).toBeInstanceOf(MappingError);
       expect(e.code).toBe('SB_SETTLE_UNMAPPED');
       expect(e.kind).toBe('mapping');
-      expect(e.issues).toEqual([{ field: 'category Order / Mystery / A', problem: 'no settlement account rule maps it (2 rows: 3, 4; total -3.50 USD)' }]);
+      expect(e.issues).toEqual([
+        {
+          field: 'category Order / Mystery / A',
+          problem: 'no settlement account rule maps it (2 rows: 3, 4; total -3.50 USD)',
+        },
+      ]);
       expect(e.context).toEqual({ settlementId: '77700000001', currency: 'USD', unmappedCategories: 1 });
-      expect(e.message).toBe('settlement 77700000001: category Order / Mystery / A: no settlement account rule maps it (2 rows: 3, 4; total -3.50 USD)');
+      expect(e.message).toBe(
+        'settlement 77700000001: category Order / Mystery / A: no settlement account rule maps it (2 rows: 3, 4; total -3.50 USD)',
+      );
     }
   });
 
   it('refuses a total that differs from the rows with SB_SETTLE_TOTAL_MISMATCH when everything is mapped', () => {
     const s = settlement([['Order', 'ItemPrice', 'Principal', 1000]], { total: money('USD', 999) });
-    expect(() => journalFromSettlement(s)).toThrow(expect.objectContaining({ code: 'SB_SETTLE_TOTAL_MISMATCH', issues: [{ field: 'total-amount', problem: 'the rows add up to 10.00 USD but total-amount is 9.99 USD (rows minus total: 0.01)' }] }));
+    expect(() => journalFromSettlement(s)).toThrow(
+      expect.objectContaining({
+        code: 'SB_SETTLE_TOTAL_MISMATCH',
+        issues: [
+          {
+            field: 'total-amount',
+            problem: 'the rows add up to 10.00 USD but total-amount is 9.99 USD (rows minus total: 0.01)',
+          },
+        ],
+      }),
+    );
   });
 });
 
 describe('createSettlementJournalBuilder (row by row, for streaming)', () => {
   it('gives the same journals as journalFromSettlement when fed by the parser without keeping rows', () => {
-    const text = readFileSync(new URL('../../fixtures/golden-settlement/05-eu-format-reserve-advertising/input.tsv', import.meta.url), 'utf8');
+    const text = readFileSync(
+      new URL('../../fixtures/golden-settlement/05-eu-format-reserve-advertising/input.tsv', import.meta.url),
+      'utf8',
+    );
     for (const detail of ['account', 'order'] as const) {
       const builder = createSettlementJournalBuilder(DEFAULT_SETTLEMENT_ACCOUNTS, { detail });
       const header = parseSettlementReport(text, { keepTransactions: false, onTransaction: (t) => builder.add(t) });
       expect(header.transactions).toEqual([]);
-      expect(builder.finish(header)).toEqual(journalFromSettlement(parseSettlementReport(text), DEFAULT_SETTLEMENT_ACCOUNTS, { detail }));
+      expect(builder.finish(header)).toEqual(
+        journalFromSettlement(parseSettlementReport(text), DEFAULT_SETTLEMENT_ACCOUNTS, { detail }),
+      );
     }
   });
 
   it('lists the first ten rows of an unmapped category and counts the rest', () => {
     const rows = Array.from({ length: 13 }, () => ['Order', 'Mystery', 'A', -1] as [string, string, string, number]);
-    expect(() => journalFromSettlement(settlement(rows))).toThrow('no settlement account rule maps it (13 rows: 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 3 more; total -0.13 USD)');
+    expect(() => journalFromSettlement(settlement(rows))).toThrow(
+      'no settlement account rule maps it (13 rows: 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 3 more; total -0.13 USD)',
+    );
   });
 });

@@ -6,7 +6,12 @@ import type { JournalBatch, PostedJournal } from '../../../src/core/model/journa
 import { journalFingerprint } from '../../../src/core/transform/fingerprint.ts';
 import { discoverSettlements } from '../../../src/flows/discover-settlements.ts';
 import { importSettlement, importSettlementReport } from '../../../src/flows/post-settlement.ts';
-import { SETTLEMENT_DISCOVER_QUEUE, SETTLEMENT_IMPORT_QUEUE, SETTLEMENT_WATERMARK, type SettlementFlowDeps } from '../../../src/flows/settlement.ts';
+import {
+  SETTLEMENT_DISCOVER_QUEUE,
+  SETTLEMENT_IMPORT_QUEUE,
+  SETTLEMENT_WATERMARK,
+  type SettlementFlowDeps,
+} from '../../../src/flows/settlement.ts';
 import { type SettlementFile, type SettlementReportRef } from '../../../src/core/ports/settlement-reports.ts';
 import { type SettlementLedger, type SettlementRecord } from '../../../src/core/ports/settlement-ledger.ts';
 import { DEFAULT_SETTLEMENT_ACCOUNTS } from '../../../src/core/rules/settlement-accounts.ts';
@@ -26,7 +31,18 @@ function fakes(pages: { reports: SettlementReportRef[]; nextToken?: string }[] =
     async reserve(connectionId, s, source, pending) {
       const have = records.get(s.settlementId);
       if (have) return { record: have, created: false };
-      const record: SettlementRecord = { ...s, connectionId, state: 'posting', revision: 1, fingerprint: pending.fingerprint, journals: [], pending, source, createdAt: '', updatedAt: '' };
+      const record: SettlementRecord = {
+        ...s,
+        connectionId,
+        state: 'posting',
+        revision: 1,
+        fingerprint: pending.fingerprint,
+        journals: [],
+        pending,
+        source,
+        createdAt: '',
+        updatedAt: '',
+      };
       records.set(s.settlementId, record);
       return { record, created: true };
     },
@@ -52,14 +68,26 @@ function fakes(pages: { reports: SettlementReportRef[]; nextToken?: string }[] =
     quarantine: async () => 'q1',
   };
   const deps: SettlementFlowDeps = {
-    sage: { postJournal: async (b): Promise<PostedJournal> => (posted.push(b), { outcome: 'created', batchKey: String(posted.length), batchNo: posted.length }) },
+    sage: {
+      postJournal: async (b): Promise<PostedJournal> => (
+        posted.push(b),
+        { outcome: 'created', batchKey: String(posted.length), batchNo: posted.length }
+      ),
+    },
     ledger,
     reports: {
       async list(_c, q) {
         listed.push(q);
         return pages.shift() ?? { reports: [] };
       },
-      open: async (_c, ref) => fileOf(`report:${ref.reportId}`, readFileSync(new URL('../../fixtures/golden-settlement/01-us-orders-fees/input.tsv', import.meta.url), 'utf8')),
+      open: async (_c, ref) =>
+        fileOf(
+          `report:${ref.reportId}`,
+          readFileSync(
+            new URL('../../fixtures/golden-settlement/01-us-orders-fees/input.tsv', import.meta.url),
+            'utf8',
+          ),
+        ),
     },
     watermarks: { get: async (_c, n) => marks.get(n), set: async (_c, n, v) => void marks.set(n, v) },
     jobs: {
@@ -69,7 +97,12 @@ function fakes(pages: { reports: SettlementReportRef[]; nextToken?: string }[] =
       },
     },
     clock: { now: () => NOW },
-    settingsFor: () => ({ rules: DEFAULT_SETTLEMENT_ACCOUNTS, detail: 'account', postDate: 'deposit', lookbackDays: 90 }),
+    settingsFor: () => ({
+      rules: DEFAULT_SETTLEMENT_ACCOUNTS,
+      detail: 'account',
+      postDate: 'deposit',
+      lookbackDays: 90,
+    }),
   };
   return { deps, enqueued, marks, listed, posted, records };
 }
@@ -85,7 +118,11 @@ function fileOf(source: string, text: string): SettlementFile {
   };
 }
 
-const ref = (n: number, at: string): SettlementReportRef => ({ reportId: `R${n}`, reportDocumentId: `D${n}`, createdTime: at });
+const ref = (n: number, at: string): SettlementReportRef => ({
+  reportId: `R${n}`,
+  reportDocumentId: `D${n}`,
+  createdTime: at,
+});
 
 describe('settlement.discover', () => {
   it('first run looks back lookbackDays; pages follow with the same createdSince; the watermark moves to the newest report after the last page', async () => {
@@ -98,7 +135,12 @@ describe('settlement.discover', () => {
     expect(f.listed[0]).toEqual({ createdSince: '2026-08-22T12:00:00.000Z' });
     expect(f.marks.size).toBe(0); // not before the last page
     const next = f.enqueued.find((e) => e.queue === SETTLEMENT_DISCOVER_QUEUE)!;
-    expect(next.payload).toEqual({ connectionId: 'c1', nextToken: 'T2', createdSince: '2026-08-22T12:00:00.000Z', newest: '2026-11-15T00:00:00.000Z' });
+    expect(next.payload).toEqual({
+      connectionId: 'c1',
+      nextToken: 'T2',
+      createdSince: '2026-08-22T12:00:00.000Z',
+      newest: '2026-11-15T00:00:00.000Z',
+    });
 
     await discoverSettlements(next.payload, f.deps);
     expect(f.listed[1]).toEqual({ createdSince: '2026-08-22T12:00:00.000Z', nextToken: 'T2' });
@@ -116,26 +158,44 @@ describe('settlement.discover', () => {
   it('a bad payload is SB_JOB_PAYLOAD_INVALID (dead letter at once)', async () => {
     const f = fakes();
     await expect(discoverSettlements({}, f.deps)).rejects.toMatchObject({ code: 'SB_JOB_PAYLOAD_INVALID' });
-    await expect(importSettlementReport({ connectionId: 'c1', reportId: 'R1' }, f.deps)).rejects.toMatchObject({ code: 'SB_JOB_PAYLOAD_INVALID', context: { fields: ['reportDocumentId'] } });
+    await expect(importSettlementReport({ connectionId: 'c1', reportId: 'R1' }, f.deps)).rejects.toMatchObject({
+      code: 'SB_JOB_PAYLOAD_INVALID',
+      context: { fields: ['reportDocumentId'] },
+    });
   });
 });
 
 describe('importSettlement exactly once', () => {
-  const text = readFileSync(new URL('../../fixtures/golden-settlement/01-us-orders-fees/input.tsv', import.meta.url), 'utf8');
+  const text = readFileSync(
+    new URL('../../fixtures/golden-settlement/01-us-orders-fees/input.tsv', import.meta.url),
+    'utf8',
+  );
 
   it('posts once; the same file again posts nothing; the report job posts the same way', async () => {
     const f = fakes();
-    expect((await importSettlementReport({ connectionId: 'c1', reportId: 'R1', reportDocumentId: 'D1' }, f.deps)).kind).toBe('posted');
+    expect(
+      (await importSettlementReport({ connectionId: 'c1', reportId: 'R1', reportDocumentId: 'D1' }, f.deps)).kind,
+    ).toBe('posted');
     expect((await importSettlement('c1', fileOf('file:x', text), f.deps)).kind).toBe('unchanged');
     expect(f.posted.map((b) => b.reference)).toEqual(['settlement:10000000001:USD']);
   });
 
   it('other content while the first post is unfinished is refused (SB_SETTLE_IN_PROGRESS), not posted over it', async () => {
     const f = fakes();
-    const failing = { ...f.deps, sage: { postJournal: async () => Promise.reject(new SellbridgeError('SB_SAGE_UNAVAILABLE', 'down', { retryAfterMs: 1 })) } };
-    await expect(importSettlement('c1', fileOf('file:a', text), failing)).rejects.toMatchObject({ code: 'SB_SAGE_UNAVAILABLE' });
+    const failing = {
+      ...f.deps,
+      sage: {
+        postJournal: async () =>
+          Promise.reject(new SellbridgeError('SB_SAGE_UNAVAILABLE', 'down', { retryAfterMs: 1 })),
+      },
+    };
+    await expect(importSettlement('c1', fileOf('file:a', text), failing)).rejects.toMatchObject({
+      code: 'SB_SAGE_UNAVAILABLE',
+    });
     const lines = text.trimEnd().split('\n');
-    const extra = lines.find((l) => l.includes('\tCommission\t'))!.replace(/\tCommission\t-?[\d,.]+\t/, '\tCommission\t-1.00\t');
+    const extra = lines
+      .find((l) => l.includes('\tCommission\t'))!
+      .replace(/\tCommission\t-?[\d,.]+\t/, '\tCommission\t-1.00\t');
     const other = [lines[0], lines[1]!.replace('1,156.16', '1,155.16'), ...lines.slice(2), extra].join('\n');
     const error = await importSettlement('c1', fileOf('file:b', other), f.deps).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SB_SETTLE_IN_PROGRESS', kind: 'validation' });
@@ -145,10 +205,17 @@ describe('importSettlement exactly once', () => {
   });
 
   it('the fingerprint changes with any amount, account or date, and not with the source', () => {
-    const base: JournalBatch = { reference: 'settlement:1:USD', postDate: '2026-10-17', currency: 'USD', lines: [{ account: '1050-00', amount: { currency: 'USD', minor: 100 }, comment: 'x' }] };
+    const base: JournalBatch = {
+      reference: 'settlement:1:USD',
+      postDate: '2026-10-17',
+      currency: 'USD',
+      lines: [{ account: '1050-00', amount: { currency: 'USD', minor: 100 }, comment: 'x' }],
+    };
     const fp = journalFingerprint([base]);
     expect(journalFingerprint([{ ...base }])).toBe(fp);
     expect(journalFingerprint([{ ...base, postDate: '2026-10-18' }])).not.toBe(fp);
-    expect(journalFingerprint([{ ...base, lines: [{ ...base.lines[0]!, amount: { currency: 'USD', minor: 101 } }] }])).not.toBe(fp);
+    expect(
+      journalFingerprint([{ ...base, lines: [{ ...base.lines[0]!, amount: { currency: 'USD', minor: 101 } }] }]),
+    ).not.toBe(fp);
   });
 });

@@ -12,13 +12,25 @@ const RUNS = 300;
 
 /** Categories the default rules map (sp-api-facts.md §9.5). */
 const MAPPED: readonly (readonly [string, string, string])[] = [
-  ['Order', 'ItemPrice', 'Principal'], ['Order', 'ItemPrice', 'Shipping'], ['Order', 'ItemPrice', 'Tax'], ['Order', 'ItemPrice', 'ShippingTax'],
-  ['Order', 'ItemPrice', 'GiftWrap'], ['Order', 'ItemFees', 'Commission'], ['Order', 'ItemFees', 'FBAPerUnitFulfillmentFee'],
-  ['Order', 'ItemFees', 'ShippingChargeback'], ['Order', 'Promotion', 'Principal'], ['Order', 'Promotion', 'Shipping'],
-  ['Order', 'ItemWithheldTax', 'MarketplaceFacilitatorTax-Principal'], ['Refund', 'ItemPrice', 'Principal'], ['Refund', 'ItemFees', 'RefundCommission'],
-  ['other-transaction', 'other-transaction', 'Subscription Fee'], ['other-transaction', 'other-transaction', 'Current Reserve Amount'],
-  ['other-transaction', 'other-transaction', 'Previous Reserve Amount Balance'], ['other-transaction', 'other-transaction', 'Successful charge'],
-  ['ServiceFee', 'Cost of Advertising', 'TransactionTotalAmount'], ['other-transaction', 'FBA Inventory Reimbursement', 'WAREHOUSE_DAMAGE'],
+  ['Order', 'ItemPrice', 'Principal'],
+  ['Order', 'ItemPrice', 'Shipping'],
+  ['Order', 'ItemPrice', 'Tax'],
+  ['Order', 'ItemPrice', 'ShippingTax'],
+  ['Order', 'ItemPrice', 'GiftWrap'],
+  ['Order', 'ItemFees', 'Commission'],
+  ['Order', 'ItemFees', 'FBAPerUnitFulfillmentFee'],
+  ['Order', 'ItemFees', 'ShippingChargeback'],
+  ['Order', 'Promotion', 'Principal'],
+  ['Order', 'Promotion', 'Shipping'],
+  ['Order', 'ItemWithheldTax', 'MarketplaceFacilitatorTax-Principal'],
+  ['Refund', 'ItemPrice', 'Principal'],
+  ['Refund', 'ItemFees', 'RefundCommission'],
+  ['other-transaction', 'other-transaction', 'Subscription Fee'],
+  ['other-transaction', 'other-transaction', 'Current Reserve Amount'],
+  ['other-transaction', 'other-transaction', 'Previous Reserve Amount Balance'],
+  ['other-transaction', 'other-transaction', 'Successful charge'],
+  ['ServiceFee', 'Cost of Advertising', 'TransactionTotalAmount'],
+  ['other-transaction', 'FBA Inventory Reimbursement', 'WAREHOUSE_DAMAGE'],
   ['Liquidations', 'other-transaction', 'LiquidationsProceeds'],
 ];
 
@@ -50,7 +62,12 @@ const fileArb = (categories: readonly (readonly [string, string, string])[]) =>
     rows: fc.array(rowArb(categories), { minLength: 0, maxLength: 40 }),
   });
 
-function fileText(f: { currency: string; format: 'us' | 'eu'; withPromotionId: boolean; rows: readonly { category: readonly [string, string, string]; minor: number; order: number; group: boolean }[] }): { text: string; total: number } {
+function fileText(f: {
+  currency: string;
+  format: 'us' | 'eu';
+  withPromotionId: boolean;
+  rows: readonly { category: readonly [string, string, string]; minor: number; order: number; group: boolean }[];
+}): { text: string; total: number } {
   const total = f.rows.reduce((s, r) => s + r.minor, 0);
   const id = '55500000001';
   const rows = f.rows.map((r) =>
@@ -87,11 +104,16 @@ describe('settlement properties (fast-check)', () => {
         expect(journals).toHaveLength(1);
         const [journal] = journals;
         expect(journal!.lines.reduce((sum, l) => sum + l.amount.minor, 0)).toBe(0);
-        expect(journal!.lines[0]).toMatchObject({ account: DEFAULT_SETTLEMENT_ACCOUNTS.bankAccount, amount: { currency: f.currency, minor: total } });
+        expect(journal!.lines[0]).toMatchObject({
+          account: DEFAULT_SETTLEMENT_ACCOUNTS.bankAccount,
+          amount: { currency: f.currency, minor: total },
+        });
         expect(journal!.lines.every((l) => l.amount.currency === f.currency && l.comment.length <= 50)).toBe(true);
         expect(journal!.lines.slice(1).every((l) => l.amount.minor !== 0)).toBe(true);
         // one line per account (per account and order with detail=order)
-        const keys = journal!.lines.slice(1).map((l) => `${l.account} ${detail === 'order' ? l.comment.split(' ')[0] : ''}`);
+        const keys = journal!.lines
+          .slice(1)
+          .map((l) => `${l.account} ${detail === 'order' ? l.comment.split(' ')[0] : ''}`);
         expect(new Set(keys).size).toBe(keys.length);
       }),
       { numRuns: RUNS },
@@ -100,27 +122,51 @@ describe('settlement properties (fast-check)', () => {
 
   it('unknown categories: each listed once in one MappingError, or all on the suspense account when one is configured', () => {
     const word = fc.stringMatching(/^[A-Z][a-z]{2,8}$/);
-    const unknown = fc.tuple(word.map((w) => `Zz${w}`), word, word);
+    const unknown = fc.tuple(
+      word.map((w) => `Zz${w}`),
+      word,
+      word,
+    );
     fc.assert(
-      fc.property(fc.uniqueArray(unknown, { minLength: 1, maxLength: 4, selector: (c) => c.join('|').toLowerCase() }), fileArb(MAPPED), (categories, f) => {
-        const rows = [...f.rows, ...categories.flatMap((category, i) => [{ category, minor: 100 + i, order: 0, group: false }, { category, minor: -7, order: i, group: false }])];
-        const { text } = fileText({ ...f, rows });
-        const s = parseSettlementReport(text, { numberFormat: f.format });
-        const unmapped = new Set(s.transactions.filter((t) => !settlementAccountRuleFor(DEFAULT_SETTLEMENT_ACCOUNTS, t, { currency: t.amount.currency })).map((t) => `${t.transactionType} / ${t.amountType} / ${t.amountDescription}`));
-        expect(unmapped.size).toBe(categories.length);
-        try {
-          journalFromSettlement(s);
-          expect.unreachable();
-        } catch (err) {
-          expect(err).toBeInstanceOf(MappingError);
-          expect((err as MappingError).code).toBe('SB_SETTLE_UNMAPPED');
-          expect((err as MappingError).issues.map((i) => i.field).sort()).toEqual([...unmapped].map((c) => `category ${c}`).sort());
-        }
-        const [journal] = journalFromSettlement(s, { ...DEFAULT_SETTLEMENT_ACCOUNTS, suspenseAccount: '9999-00' });
-        expect(journal!.lines.reduce((sum, l) => sum + l.amount.minor, 0)).toBe(0);
-        const suspense = s.transactions.filter((t) => unmapped.has(`${t.transactionType} / ${t.amountType} / ${t.amountDescription}`)).reduce((sum, t) => sum - t.amount.minor, 0);
-        expect(journal!.lines.filter((l) => l.account === '9999-00').reduce((sum, l) => sum + l.amount.minor, 0)).toBe(suspense);
-      }),
+      fc.property(
+        fc.uniqueArray(unknown, { minLength: 1, maxLength: 4, selector: (c) => c.join('|').toLowerCase() }),
+        fileArb(MAPPED),
+        (categories, f) => {
+          const rows = [
+            ...f.rows,
+            ...categories.flatMap((category, i) => [
+              { category, minor: 100 + i, order: 0, group: false },
+              { category, minor: -7, order: i, group: false },
+            ]),
+          ];
+          const { text } = fileText({ ...f, rows });
+          const s = parseSettlementReport(text, { numberFormat: f.format });
+          const unmapped = new Set(
+            s.transactions
+              .filter((t) => !settlementAccountRuleFor(DEFAULT_SETTLEMENT_ACCOUNTS, t, { currency: t.amount.currency }))
+              .map((t) => `${t.transactionType} / ${t.amountType} / ${t.amountDescription}`),
+          );
+          expect(unmapped.size).toBe(categories.length);
+          try {
+            journalFromSettlement(s);
+            expect.unreachable();
+          } catch (err) {
+            expect(err).toBeInstanceOf(MappingError);
+            expect((err as MappingError).code).toBe('SB_SETTLE_UNMAPPED');
+            expect((err as MappingError).issues.map((i) => i.field).sort()).toEqual(
+              [...unmapped].map((c) => `category ${c}`).sort(),
+            );
+          }
+          const [journal] = journalFromSettlement(s, { ...DEFAULT_SETTLEMENT_ACCOUNTS, suspenseAccount: '9999-00' });
+          expect(journal!.lines.reduce((sum, l) => sum + l.amount.minor, 0)).toBe(0);
+          const suspense = s.transactions
+            .filter((t) => unmapped.has(`${t.transactionType} / ${t.amountType} / ${t.amountDescription}`))
+            .reduce((sum, t) => sum - t.amount.minor, 0);
+          expect(
+            journal!.lines.filter((l) => l.account === '9999-00').reduce((sum, l) => sum + l.amount.minor, 0),
+          ).toBe(suspense);
+        },
+      ),
       { numRuns: 150 },
     );
   });

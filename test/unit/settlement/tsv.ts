@@ -1,9 +1,28 @@
 /** Builds small synthetic Flat File V2 texts for the settlement tests. */
 export const V2_COLUMNS = [
-  'settlement-id', 'settlement-start-date', 'settlement-end-date', 'deposit-date', 'total-amount', 'currency',
-  'transaction-type', 'order-id', 'merchant-order-id', 'adjustment-id', 'shipment-id', 'marketplace-name',
-  'amount-type', 'amount-description', 'amount', 'fulfillment-id', 'posted-date', 'posted-date-time',
-  'order-item-code', 'merchant-order-item-id', 'merchant-adjustment-item-id', 'sku', 'quantity-purchased',
+  'settlement-id',
+  'settlement-start-date',
+  'settlement-end-date',
+  'deposit-date',
+  'total-amount',
+  'currency',
+  'transaction-type',
+  'order-id',
+  'merchant-order-id',
+  'adjustment-id',
+  'shipment-id',
+  'marketplace-name',
+  'amount-type',
+  'amount-description',
+  'amount',
+  'fulfillment-id',
+  'posted-date',
+  'posted-date-time',
+  'order-item-code',
+  'merchant-order-item-id',
+  'merchant-adjustment-item-id',
+  'sku',
+  'quantity-purchased',
 ] as const;
 
 export type Row = Readonly<Record<string, string>>;
@@ -24,7 +43,14 @@ export function summary(id: string, total: string, currency = 'USD', extra: Row 
   };
 }
 
-export function amountRow(id: string, transactionType: string, amountType: string, amountDescription: string, amount: string, extra: Row = {}): Row {
+export function amountRow(
+  id: string,
+  transactionType: string,
+  amountType: string,
+  amountDescription: string,
+  amount: string,
+  extra: Row = {},
+): Row {
   return {
     'settlement-id': id,
     'transaction-type': transactionType,

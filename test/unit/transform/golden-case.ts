@@ -23,7 +23,10 @@ export const DEMO_CATALOGUE: readonly CatalogueItem[] = [
 export interface GoldenInput {
   readonly description: string;
   /** A canonical Order; line booleans and lists may be left out (defaults: false / []). */
-  readonly order: Omit<Order, 'lines' | 'packages'> & { readonly lines: readonly Partial<OrderLine>[]; readonly packages?: Order['packages'] };
+  readonly order: Omit<Order, 'lines' | 'packages'> & {
+    readonly lines: readonly Partial<OrderLine>[];
+    readonly packages?: Order['packages'];
+  };
   /** The Sage order Sellbridge already created, if any. */
   readonly sage?: SageOrderState;
   /** Deep-merged over DEFAULT_MAPPING_RULES. */
@@ -35,7 +38,12 @@ export interface GoldenOutput {
   readonly action: unknown;
   readonly draft?: unknown;
   readonly error?: { readonly code: string; readonly issues: unknown };
-  readonly totals?: { readonly amazonTotal: number; readonly sageTotal: number; readonly excludedMarketplaceTax: number; readonly excludedSellerTax: number };
+  readonly totals?: {
+    readonly amazonTotal: number;
+    readonly sageTotal: number;
+    readonly excludedMarketplaceTax: number;
+    readonly excludedSellerTax: number;
+  };
 }
 
 export function goldenCases(): string[] {
@@ -62,7 +70,15 @@ export function deepMerge<T>(base: T, patch: unknown): T {
 
 export function orderOf(input: GoldenInput): Order {
   const lines = input.order.lines.map(
-    (l): OrderLine => ({ quantityShipped: 0, promotionIds: [], taxCollectedByMarketplace: false, isGift: false, buyerRequestedCancel: false, ...l }) as OrderLine,
+    (l): OrderLine =>
+      ({
+        quantityShipped: 0,
+        promotionIds: [],
+        taxCollectedByMarketplace: false,
+        isGift: false,
+        buyerRequestedCancel: false,
+        ...l,
+      }) as OrderLine,
   );
   return { ...input.order, lines, packages: input.order.packages ?? [] } as Order;
 }
@@ -83,7 +99,8 @@ export function runCase(input: GoldenInput): GoldenOutput {
           excludedSellerTax: priced.value.excluded.sellerTax.minor,
         }
       : undefined;
-  if (action.kind !== 'create' && action.kind !== 'record-fba-shipped') return { action, ...(totals ? { totals } : {}) };
+  if (action.kind !== 'create' && action.kind !== 'record-fba-shipped')
+    return { action, ...(totals ? { totals } : {}) };
   try {
     const draft = salesOrderFromOrder(order, context, rules);
     return { action, draft, ...(totals ? { totals } : {}) };

@@ -18,7 +18,9 @@ describe('golden order cases (test/fixtures/golden/<case>/{input,expected}.json)
       const draft = actual.draft as SalesOrderDraft;
       const lines = draft.lines.reduce((s, l) => s + l.unitPrice.minor * l.quantity - (l.tradeDiscount?.minor ?? 0), 0);
       expect(lines + (draft.freight?.minor ?? 0)).toBe(actual.totals.sageTotal);
-      expect(actual.totals.sageTotal + actual.totals.excludedMarketplaceTax + actual.totals.excludedSellerTax).toBe(actual.totals.amazonTotal);
+      expect(actual.totals.sageTotal + actual.totals.excludedMarketplaceTax + actual.totals.excludedSellerTax).toBe(
+        actual.totals.amazonTotal,
+      );
     }
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { advanceAlong, canTransition, isSyncState, ORDER_LIFECYCLE, pathTo, SYNC_STATES, type SyncState } from '../../../src/core/lifecycle.ts';
+import {
+  advanceAlong,
+  canTransition,
+  isSyncState,
+  ORDER_LIFECYCLE,
+  pathTo,
+  SYNC_STATES,
+  type SyncState,
+} from '../../../src/core/lifecycle.ts';
 
 describe('order lifecycle (states as data)', () => {
   it('names only known states, never itself, and terminal states move only by a replay', () => {
@@ -33,7 +41,15 @@ describe('order lifecycle (states as data)', () => {
   });
 
   it('allows the happy path and forbids shortcuts', () => {
-    const path: SyncState[] = ['received', 'mapped', 'reserved', 'created', 'shipped-partially', 'shipped', 'confirmed'];
+    const path: SyncState[] = [
+      'received',
+      'mapped',
+      'reserved',
+      'created',
+      'shipped-partially',
+      'shipped',
+      'confirmed',
+    ];
     for (let i = 1; i < path.length; i++) expect(canTransition(path[i - 1]!, path[i]!)).toBe(true);
     expect(canTransition('received', 'created')).toBe(false); // never create without a reserved TranNo
     expect(canTransition('mapped', 'created')).toBe(false);
@@ -66,8 +82,13 @@ describe('order lifecycle (states as data)', () => {
 
   it('advanceAlong writes each step, the update with the last one, and returns the last link written', async () => {
     const writes: string[] = [];
-    const write = async (state: SyncState, update?: string) => (writes.push(`${state}${update ? `+${update}` : ''}`), { state });
-    expect(await advanceAlong({ state: 'created' as SyncState }, 'confirmed', 'u', write)).toEqual({ state: 'confirmed' });
+    const write = async (state: SyncState, update?: string) => (
+      writes.push(`${state}${update ? `+${update}` : ''}`),
+      { state }
+    );
+    expect(await advanceAlong({ state: 'created' as SyncState }, 'confirmed', 'u', write)).toEqual({
+      state: 'confirmed',
+    });
     expect(writes).toEqual(['shipped', 'confirmed+u']);
     writes.length = 0;
     expect(await advanceAlong({ state: 'created' as SyncState }, 'mapped', 'u', write)).toEqual({ state: 'created' });

@@ -67,7 +67,19 @@ const orderArb = fc.constantFrom(...CURRENCIES).chain((currency) =>
       const total = lines.reduce((s, l) => {
         const a = l.amounts!;
         const v = (x: { minor: number } | undefined) => x?.minor ?? 0;
-        return s + v(a.item) + v(a.shipping) + v(a.giftWrap) + v(a.codFee) + v(a.other) + v(a.itemTax) + v(a.shippingTax) + v(a.giftWrapTax) - v(a.itemDiscount) - v(a.shippingDiscount);
+        return (
+          s +
+          v(a.item) +
+          v(a.shipping) +
+          v(a.giftWrap) +
+          v(a.codFee) +
+          v(a.other) +
+          v(a.itemTax) +
+          v(a.shippingTax) +
+          v(a.giftWrapTax) -
+          v(a.itemDiscount) -
+          v(a.shippingDiscount)
+        );
       }, 0);
       return {
         id: '111-1234567-7654321',
@@ -83,7 +95,14 @@ const orderArb = fc.constantFrom(...CURRENCIES).chain((currency) =>
         currency,
         total: { currency, minor: total },
         lines,
-        shipTo: { name: 'Jane Doe', lines: ['123 Main St'], city: 'Seattle', stateOrRegion: 'WA', postalCode: '98109', countryCode: 'US' },
+        shipTo: {
+          name: 'Jane Doe',
+          lines: ['123 Main St'],
+          city: 'Seattle',
+          stateOrRegion: 'WA',
+          postalCode: '98109',
+          countryCode: 'US',
+        },
         packages: [],
       };
     }),
@@ -97,26 +116,37 @@ const pricingArb = fc
     sellerTax: fc.constantFrom('tax-line', 'exclude'),
     freightLine: fc.boolean(),
   })
-  .map(
-    (p): PricingRules => ({
-      promotions: p.promotions,
-      marketplaceTax: p.marketplaceTax,
-      sellerTax: p.sellerTax,
-      lines: { ...DEFAULT_MAPPING_RULES.pricing.lines, ...(p.freightLine ? { freight: { itemId: 'AMZ-FREIGHT', description: 'Freight', glAccountNo: '4100-00' } } : {}) },
-    }),
-  );
+  .map((p): PricingRules => ({
+    promotions: p.promotions,
+    marketplaceTax: p.marketplaceTax,
+    sellerTax: p.sellerTax,
+    lines: {
+      ...DEFAULT_MAPPING_RULES.pricing.lines,
+      ...(p.freightLine ? { freight: { itemId: 'AMZ-FREIGHT', description: 'Freight', glAccountNo: '4100-00' } } : {}),
+    },
+  }));
 
 const taxOf = (order: Order, mf: boolean): number =>
   order.lines
     .filter((l) => l.taxCollectedByMarketplace === mf)
-    .reduce((s, l) => s + (l.amounts?.itemTax?.minor ?? 0) + (l.amounts?.shippingTax?.minor ?? 0) + (l.amounts?.giftWrapTax?.minor ?? 0), 0);
+    .reduce(
+      (s, l) =>
+        s +
+        (l.amounts?.itemTax?.minor ?? 0) +
+        (l.amounts?.shippingTax?.minor ?? 0) +
+        (l.amounts?.giftWrapTax?.minor ?? 0),
+      0,
+    );
 
 describe('money always balances (fast-check)', () => {
   it(`price lines: Sage total + excluded taxes == Amazon's order total, to the minor unit (${PROPERTY_RUNS} orders)`, () => {
     fc.assert(
       fc.property(orderArb, pricingArb, (order, pricing) => {
         const r = priceLinesFromOrder(order, pricing);
-        const netFreight = order.lines.reduce((s, l) => s + (l.amounts?.shipping?.minor ?? 0) - (l.amounts?.shippingDiscount?.minor ?? 0), 0);
+        const netFreight = order.lines.reduce(
+          (s, l) => s + (l.amounts?.shipping?.minor ?? 0) - (l.amounts?.shippingDiscount?.minor ?? 0),
+          0,
+        );
         if (!r.ok) {
           // The only refusal for such orders: more shipping discount than shipping, with freight on the header.
           expect(r.issues.map((i) => i.field)).toEqual(['amounts.shippingDiscount']);
@@ -125,7 +155,9 @@ describe('money always balances (fast-check)', () => {
         }
         const p = r.value;
         expect(p.amazonTotal.minor).toBe(order.total!.minor);
-        expect(p.sageTotal.minor + p.excluded.marketplaceTax.minor + p.excluded.sellerTax.minor).toBe(order.total!.minor);
+        expect(p.sageTotal.minor + p.excluded.marketplaceTax.minor + p.excluded.sellerTax.minor).toBe(
+          order.total!.minor,
+        );
         // What is excluded is exactly the tax the policy says, nothing else.
         expect(p.excluded.marketplaceTax.minor).toBe(pricing.marketplaceTax === 'exclude' ? taxOf(order, true) : 0);
         expect(p.excluded.sellerTax.minor).toBe(pricing.sellerTax === 'exclude' ? taxOf(order, false) : 0);
@@ -146,16 +178,30 @@ describe('money always balances (fast-check)', () => {
   it(`sales order draft: lines (unit price x qty - trade discount) + freight == Sage total (${PROPERTY_RUNS} orders)`, () => {
     fc.assert(
       fc.property(orderArb, pricingArb, (order, pricing) => {
-        const rules: MappingRules = { ...DEFAULT_MAPPING_RULES, customers: { ATVPDKIKX0DER: { customerId: 'AMAZON-US', currency: order.currency! } }, pricing };
+        const rules: MappingRules = {
+          ...DEFAULT_MAPPING_RULES,
+          customers: { ATVPDKIKX0DER: { customerId: 'AMAZON-US', currency: order.currency! } },
+          pricing,
+        };
         const p = priceLinesFromOrder(order, pricing);
         fc.pre(p.ok);
         if (!p.ok) return;
         const draft = salesOrderFromOrder(order, { catalogue: DEMO_CATALOGUE }, rules);
-        const lines = draft.lines.reduce((s, l) => s + l.unitPrice.minor * l.quantity - (l.tradeDiscount?.minor ?? 0), 0);
+        const lines = draft.lines.reduce(
+          (s, l) => s + l.unitPrice.minor * l.quantity - (l.tradeDiscount?.minor ?? 0),
+          0,
+        );
         expect(lines + (draft.freight?.minor ?? 0)).toBe(p.value.sageTotal.minor);
-        expect(lines + (draft.freight?.minor ?? 0) + p.value.excluded.marketplaceTax.minor + p.value.excluded.sellerTax.minor).toBe(order.total!.minor);
+        expect(
+          lines +
+            (draft.freight?.minor ?? 0) +
+            p.value.excluded.marketplaceTax.minor +
+            p.value.excluded.sellerTax.minor,
+        ).toBe(order.total!.minor);
         expect(draft.lines.map((l) => l.lineNo)).toEqual(draft.lines.map((_, i) => i + 1));
-        expect(draft.lines.filter((l) => !l.charge).map((l) => l.amazonOrderItemId)).toEqual(order.lines.map((l) => l.lineId));
+        expect(draft.lines.filter((l) => !l.charge).map((l) => l.amazonOrderItemId)).toEqual(
+          order.lines.map((l) => l.lineId),
+        );
       }),
       { numRuns: PROPERTY_RUNS },
     );

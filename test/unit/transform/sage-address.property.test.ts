@@ -1,14 +1,38 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Address } from '../../../src/core/model/order.ts';
-import { isAscii, SAGE_ADDRESS_LIMITS, sageAddressFromAddress, transliterate, wrap } from '../../../src/core/transform/sage-address-from-address.ts';
+import {
+  isAscii,
+  SAGE_ADDRESS_LIMITS,
+  sageAddressFromAddress,
+  transliterate,
+  wrap,
+} from '../../../src/core/transform/sage-address-from-address.ts';
 
 const RUNS = 1000;
 
 /** Words of ASCII, accented Latin, ß/æ/ø/ł, the odd CJK character and punctuation, so both outcomes occur. */
-const charArb = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.split(''), 'é', 'ü', 'Ö', 'ß', 'æ', 'ø', 'Ł', 'ñ', 'ç', '-', ',', '.', '/', '#', '’');
+const charArb = fc.constantFrom(
+  ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.split(''),
+  'é',
+  'ü',
+  'Ö',
+  'ß',
+  'æ',
+  'ø',
+  'Ł',
+  'ñ',
+  'ç',
+  '-',
+  ',',
+  '.',
+  '/',
+  '#',
+  '’',
+);
 const wordArb = (maxLength = 12) => fc.array(charArb, { minLength: 1, maxLength }).map((c) => c.join(''));
-const textArb = (maxWords: number, maxWordLength?: number) => fc.array(wordArb(maxWordLength), { minLength: 1, maxLength: maxWords }).map((w) => w.join(' '));
+const textArb = (maxWords: number, maxWordLength?: number) =>
+  fc.array(wordArb(maxWordLength), { minLength: 1, maxLength: maxWords }).map((w) => w.join(' '));
 
 const addressArb = fc.record(
   {
@@ -51,7 +75,14 @@ describe('Sage address (fast-check)', () => {
         for (const text of [a.name, ...a.lines, a.city, a.region, a.postalCode]) expect(isAscii(text)).toBe(true);
         // Every non-space character of name, company, lines (and a region that became a line) is still there, in order.
         const regionMoved = a.region === '' && (address.stateOrRegion ?? '') !== '';
-        const before = squeeze([address.name ?? '', address.companyName ?? '', ...address.lines, regionMoved ? (address.stateOrRegion ?? '') : ''].join(''));
+        const before = squeeze(
+          [
+            address.name ?? '',
+            address.companyName ?? '',
+            ...address.lines,
+            regionMoved ? (address.stateOrRegion ?? '') : '',
+          ].join(''),
+        );
         expect(squeeze(a.name + a.lines.join(''))).toBe(before);
         expect(squeeze(a.city)).toBe(squeeze(address.city ?? ''));
       }),

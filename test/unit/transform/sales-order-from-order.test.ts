@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MappingError } from '../../../src/core/errors.ts';
 import { DEFAULT_MAPPING_RULES } from '../../../src/core/rules/mapping-rules.ts';
-import { salesOrderFromOrder, serviceLevelKey, shipMethodFromServiceLevel } from '../../../src/core/transform/sales-order-from-order.ts';
+import {
+  salesOrderFromOrder,
+  serviceLevelKey,
+  shipMethodFromServiceLevel,
+} from '../../../src/core/transform/sales-order-from-order.ts';
 import { DEMO_CATALOGUE, orderOf, readCase } from './golden-case.ts';
 
 function thrown(fn: () => unknown): MappingError {
@@ -30,15 +34,25 @@ describe('salesOrderFromOrder', () => {
   it('an order with only unknown SKUs is SB_MAP_SKU_UNKNOWN, and adding an alias maps it', () => {
     const { input } = readCase('13-unknown-sku-suggestions');
     const order = orderOf(input);
-    expect(thrown(() => salesOrderFromOrder(order, { catalogue: DEMO_CATALOGUE }, DEFAULT_MAPPING_RULES)).code).toBe('SB_MAP_SKU_UNKNOWN');
-    const fixed = salesOrderFromOrder(order, { catalogue: DEMO_CATALOGUE }, { ...DEFAULT_MAPPING_RULES, skuAliases: { 'WIDGET-RD': 'WIDGET-RED' } });
+    expect(thrown(() => salesOrderFromOrder(order, { catalogue: DEMO_CATALOGUE }, DEFAULT_MAPPING_RULES)).code).toBe(
+      'SB_MAP_SKU_UNKNOWN',
+    );
+    const fixed = salesOrderFromOrder(
+      order,
+      { catalogue: DEMO_CATALOGUE },
+      { ...DEFAULT_MAPPING_RULES, skuAliases: { 'WIDGET-RD': 'WIDGET-RED' } },
+    );
     expect(fixed.lines.map((l) => l.itemId)).toEqual(['WIDGET-RED', 'MUG-LOGO']);
   });
 
   it('refuses an order with nothing left to sell', () => {
     const { input } = readCase('01-multi-item-seller-tax');
     const order = orderOf(input);
-    const empty = { ...order, total: { currency: 'USD', minor: 0 }, lines: order.lines.map((l) => ({ ...l, quantityOrdered: 0, amounts: { item: { currency: 'USD', minor: 0 } } })) };
+    const empty = {
+      ...order,
+      total: { currency: 'USD', minor: 0 },
+      lines: order.lines.map((l) => ({ ...l, quantityOrdered: 0, amounts: { item: { currency: 'USD', minor: 0 } } })),
+    };
     const err = thrown(() => salesOrderFromOrder(empty, { catalogue: DEMO_CATALOGUE }, DEFAULT_MAPPING_RULES));
     expect(err.issues).toEqual([{ field: 'lines', problem: 'no line with a quantity left to sell' }]);
   });

@@ -6,10 +6,18 @@ describe('SKU resolution', () => {
   const lookup = { aliases: { 'AMZ-1': 'MUG-LOGO' }, catalogue: DEMO_CATALOGUE };
 
   it('prefers the alias table, then the exact ItemID, then normalised matches', () => {
-    expect(itemIdFromSku('AMZ-1', lookup)).toEqual({ kind: 'resolved', sku: 'AMZ-1', itemId: 'MUG-LOGO', matchedBy: 'alias' });
+    expect(itemIdFromSku('AMZ-1', lookup)).toEqual({
+      kind: 'resolved',
+      sku: 'AMZ-1',
+      itemId: 'MUG-LOGO',
+      matchedBy: 'alias',
+    });
     expect(itemIdFromSku('WIDGET-RED', lookup)).toMatchObject({ itemId: 'WIDGET-RED', matchedBy: 'exact' });
     expect(itemIdFromSku(' amz-1 ', lookup)).toMatchObject({ itemId: 'MUG-LOGO', matchedBy: 'normalized' });
-    expect(itemIdFromSku('widget  red', { aliases: {}, catalogue: [{ itemId: 'WIDGET RED' }] })).toMatchObject({ itemId: 'WIDGET RED', matchedBy: 'normalized' });
+    expect(itemIdFromSku('widget  red', { aliases: {}, catalogue: [{ itemId: 'WIDGET RED' }] })).toMatchObject({
+      itemId: 'WIDGET RED',
+      matchedBy: 'normalized',
+    });
   });
 
   it('suggests by UPC digits when the SKU carries a UPC without its leading zero', () => {
@@ -17,7 +25,10 @@ describe('SKU resolution', () => {
   });
 
   it('suggests by description when the title names the item', () => {
-    expect(suggestItems('X-99', DEMO_CATALOGUE, 'Mug with company logo')[0]).toMatchObject({ itemId: 'MUG-LOGO', by: 'description' });
+    expect(suggestItems('X-99', DEMO_CATALOGUE, 'Mug with company logo')[0]).toMatchObject({
+      itemId: 'MUG-LOGO',
+      by: 'description',
+    });
   });
 
   it('scores edit similarity as 1 - distance / longer length', () => {

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { canTransition } from '../../../src/core/lifecycle.ts';
 import type { OrderStatus } from '../../../src/core/model/order.ts';
 import type { StatusPolicy } from '../../../src/core/rules/status-policy.ts';
-import { SYNC_STATE_AFTER, orderActionFromStatus, type SageOrderState } from '../../../src/core/transform/status-map.ts';
+import {
+  SYNC_STATE_AFTER,
+  orderActionFromStatus,
+  type SageOrderState,
+} from '../../../src/core/transform/status-map.ts';
 
 const OPEN: SageOrderState = { status: 'open', anyShipped: false, allShipped: false };
 const PART: SageOrderState = { status: 'open', anyShipped: true, allShipped: false };
@@ -38,7 +42,10 @@ describe('status map: Amazon status x Sage state -> action', () => {
   it('FBA orders follow the policy: skip, or book them once Amazon shipped them', () => {
     expect(kind('shipped', undefined, true, SKIP)).toBe('skip');
     expect(kind('unshipped', undefined, true, SKIP)).toBe('skip');
-    expect(orderActionFromStatus({ status: 'shipped', fulfilledBy: 'marketplace' }, undefined, FBA)).toEqual({ kind: 'record-fba-shipped', warehouseId: 'FBA' });
+    expect(orderActionFromStatus({ status: 'shipped', fulfilledBy: 'marketplace' }, undefined, FBA)).toEqual({
+      kind: 'record-fba-shipped',
+      warehouseId: 'FBA',
+    });
     expect(kind('unshipped', undefined, true, FBA)).toBe('wait');
     expect(kind('pending', undefined, true, FBA)).toBe('wait');
     expect(kind('shipped', DONE, true, FBA)).toBe('none');

@@ -28,8 +28,19 @@ export interface ParsedNotification {
 
 export type NotificationSubject =
   | { readonly kind: 'order'; readonly orderId: string; readonly status?: string; readonly marketplaceId?: string }
-  | { readonly kind: 'feed'; readonly feedId: string; readonly processingStatus?: string; readonly resultDocumentId?: string }
-  | { readonly kind: 'report'; readonly reportId: string; readonly processingStatus?: string; readonly reportDocumentId?: string; readonly reportType?: string }
+  | {
+      readonly kind: 'feed';
+      readonly feedId: string;
+      readonly processingStatus?: string;
+      readonly resultDocumentId?: string;
+    }
+  | {
+      readonly kind: 'report';
+      readonly reportId: string;
+      readonly processingStatus?: string;
+      readonly reportDocumentId?: string;
+      readonly reportType?: string;
+    }
   | { readonly kind: 'listing'; readonly sku: string; readonly marketplaceId?: string }
   | { readonly kind: 'other' };
 
@@ -42,7 +53,9 @@ const MAX_ID = 200;
 
 /** A refusal that names the field (`body`, `source`, `detail`, `NotificationType`, `Payload...`) and the problem. */
 function invalid(reason: string, field: string): SellbridgeError {
-  return new SellbridgeError('SB_AMZ_NOTIFICATION_INVALID', `notification rejected: ${field}: ${reason}`, { context: { field, reason } });
+  return new SellbridgeError('SB_AMZ_NOTIFICATION_INVALID', `notification rejected: ${field}: ${reason}`, {
+    context: { field, reason },
+  });
 }
 
 const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -79,22 +92,31 @@ export function parseNotification(body: string | unknown): ParsedNotification {
   let doc: Doc = value;
   if ('detail' in value && ('detail-type' in value || 'source' in value)) {
     const source = str(value['source']);
-    if (source && !source.startsWith(EVENTBRIDGE_SOURCE)) throw invalid(`EventBridge source ${source.slice(0, 80)} is not SP-API`, 'source');
+    if (source && !source.startsWith(EVENTBRIDGE_SOURCE))
+      throw invalid(`EventBridge source ${source.slice(0, 80)} is not SP-API`, 'source');
     if (!isObject(value['detail'])) throw invalid('EventBridge detail is not an object', 'detail');
     doc = value['detail'];
     envelope = 'eventbridge';
   }
-  const notificationType = str(get(doc, 'NotificationType')) ?? (envelope === 'eventbridge' ? str(value['detail-type']) : undefined);
+  const notificationType =
+    str(get(doc, 'NotificationType')) ?? (envelope === 'eventbridge' ? str(value['detail-type']) : undefined);
   if (!notificationType) throw invalid('missing', 'NotificationType');
   // Identifiers are short; a long one is refused here, not echoed into the inbox, the logs and the answer.
-  if (!/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/.test(notificationType)) throw invalid(`is not a notification type name (letters, digits, _ . -; at most 100): ${notificationType.slice(0, 40)}${notificationType.length > 40 ? '...' : ''}`, 'NotificationType');
+  if (!/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/.test(notificationType))
+    throw invalid(
+      `is not a notification type name (letters, digits, _ . -; at most 100): ${notificationType.slice(0, 40)}${notificationType.length > 40 ? '...' : ''}`,
+      'NotificationType',
+    );
   const payload = get(doc, 'Payload');
   if (!isObject(payload)) throw invalid('missing or not an object', 'Payload');
   const meta = get(doc, 'NotificationMetadata');
-  const notificationId = str(get(meta, 'NotificationId')) ?? `sha256:${createHash('sha256').update(JSON.stringify(doc)).digest('hex')}`;
-  if (notificationId.length > MAX_ID) throw invalid(`is longer than ${MAX_ID} characters`, 'NotificationMetadata.NotificationId');
+  const notificationId =
+    str(get(meta, 'NotificationId')) ?? `sha256:${createHash('sha256').update(JSON.stringify(doc)).digest('hex')}`;
+  if (notificationId.length > MAX_ID)
+    throw invalid(`is longer than ${MAX_ID} characters`, 'NotificationMetadata.NotificationId');
   const subject = subjectOf(notificationType, payload);
-  if ((subjectKey(subject) ?? '').length > 2 * MAX_ID) throw invalid(`an identifier is longer than ${MAX_ID} characters`, 'Payload');
+  if ((subjectKey(subject) ?? '').length > 2 * MAX_ID)
+    throw invalid(`an identifier is longer than ${MAX_ID} characters`, 'Payload');
   return {
     notificationId,
     notificationType,
@@ -134,15 +156,22 @@ function subjectOf(type: string, payload: Doc): NotificationSubject {
     case 'FEED_PROCESSING_FINISHED': {
       const n = get(payload, 'FeedProcessingFinishedNotification');
       const feedId = str(get(n, 'FeedId'));
-      if (!feedId) throw invalid('missing in FEED_PROCESSING_FINISHED', 'payload.feedProcessingFinishedNotification.feedId');
+      if (!feedId)
+        throw invalid('missing in FEED_PROCESSING_FINISHED', 'payload.feedProcessingFinishedNotification.feedId');
       const processingStatus = str(get(n, 'ProcessingStatus'));
       const resultDocumentId = str(get(n, 'ResultFeedDocumentId'));
-      return { kind: 'feed', feedId, ...(processingStatus ? { processingStatus } : {}), ...(resultDocumentId ? { resultDocumentId } : {}) };
+      return {
+        kind: 'feed',
+        feedId,
+        ...(processingStatus ? { processingStatus } : {}),
+        ...(resultDocumentId ? { resultDocumentId } : {}),
+      };
     }
     case 'REPORT_PROCESSING_FINISHED': {
       const n = get(payload, 'ReportProcessingFinishedNotification');
       const reportId = str(get(n, 'ReportId'));
-      if (!reportId) throw invalid('missing in REPORT_PROCESSING_FINISHED', 'payload.reportProcessingFinishedNotification.reportId');
+      if (!reportId)
+        throw invalid('missing in REPORT_PROCESSING_FINISHED', 'payload.reportProcessingFinishedNotification.reportId');
       const processingStatus = str(get(n, 'ProcessingStatus'));
       const reportDocumentId = str(get(n, 'ReportDocumentId'));
       const reportType = str(get(n, 'ReportType'));

@@ -15,7 +15,10 @@ export interface SqsConsumerOptions {
   /** How long a received message stays invisible to other consumers while we store it. */
   readonly visibilityTimeoutSeconds?: number;
   /** Called after each stored (or duplicate) notification, e.g. to enqueue work or count metrics. */
-  readonly onNotification?: (n: ParsedNotification, outcome: { inboxId: string | undefined; duplicate: boolean }) => void | Promise<void>;
+  readonly onNotification?: (
+    n: ParsedNotification,
+    outcome: { inboxId: string | undefined; duplicate: boolean },
+  ) => void | Promise<void>;
   /** Called when a poll fails (network, credentials); the loop backs off and continues. */
   readonly onError?: (err: unknown) => void;
   /** Injected for tests: sleeps between failed polls. */

@@ -4,7 +4,23 @@
  * bare dates, and the short `posted-date` (`MM/DD/YY` in US files, `DD.MM.YY` in European ones). Everything
  * becomes a UTC ISO-8601 instant (`2026-11-01T07:00:00.000Z`); undefined when the text is none of these.
  */
-const ZONES: Readonly<Record<string, number>> = { UTC: 0, GMT: 0, Z: 0, PST: -480, PDT: -420, MST: -420, MDT: -360, CST: -360, CDT: -300, EST: -300, EDT: -240, CET: 60, CEST: 120, BST: 60, JST: 540 };
+const ZONES: Readonly<Record<string, number>> = {
+  UTC: 0,
+  GMT: 0,
+  Z: 0,
+  PST: -480,
+  PDT: -420,
+  MST: -420,
+  MDT: -360,
+  CST: -360,
+  CDT: -300,
+  EST: -300,
+  EDT: -240,
+  CET: 60,
+  CEST: 120,
+  BST: 60,
+  JST: 540,
+};
 
 function zoneOffsetMinutes(zone: string | undefined): number | undefined {
   if (zone === undefined || zone === '') return undefined;
@@ -16,7 +32,16 @@ function zoneOffsetMinutes(zone: string | undefined): number | undefined {
   return m[1] === '-' ? -minutes : minutes;
 }
 
-function instant(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMinutes: number): string | undefined {
+function instant(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+  offsetMinutes: number,
+): string | undefined {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
   const local = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const check = new Date(local);
@@ -24,8 +49,10 @@ function instant(y: number, mo: number, d: number, h: number, mi: number, s: num
   return new Date(local - offsetMinutes * 60_000).toISOString();
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|UTC|GMT|[A-Z]{3,4}|[+-]\d{2}:?\d{2})?)?$/i;
-const DOTTED = /^(\d{2})\.(\d{2})\.(\d{4})(?:\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*(Z|UTC|GMT|[A-Z]{3,4}|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|UTC|GMT|[A-Z]{3,4}|[+-]\d{2}:?\d{2})?)?$/i;
+const DOTTED =
+  /^(\d{2})\.(\d{2})\.(\d{4})(?:\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*(Z|UTC|GMT|[A-Z]{3,4}|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** A date-time (or a bare date, read as midnight UTC). A time without a zone is refused: it cannot be placed. */
 export function parseAmazonDateTime(text: string): string | undefined {
@@ -36,7 +63,16 @@ export function parseAmazonDateTime(text: string): string | undefined {
     if (h === undefined) return instant(Number(y), Number(mo), Number(d), 0, 0, 0, 0, 0);
     const offset = zoneOffsetMinutes(zone);
     if (offset === undefined) return undefined;
-    return instant(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s ?? 0), Number((frac ?? '0').padEnd(3, '0').slice(0, 3)), offset);
+    return instant(
+      Number(y),
+      Number(mo),
+      Number(d),
+      Number(h),
+      Number(mi),
+      Number(s ?? 0),
+      Number((frac ?? '0').padEnd(3, '0').slice(0, 3)),
+      offset,
+    );
   }
   m = DOTTED.exec(t);
   if (m) {

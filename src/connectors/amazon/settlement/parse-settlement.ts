@@ -2,7 +2,13 @@ import { MappingError, type FieldIssue } from '../../../core/errors.ts';
 import { money, moneyFromDecimal, type Money } from '../../../core/model/money.ts';
 import type { Settlement, SettlementTransaction } from '../../../core/model/settlement.ts';
 import { parseAmazonDateTime, parseShortDate, type ShortDateOrder } from './dates.ts';
-import { FORMAT_EXAMPLE, normalizeAmount, numberFormatOf, numberFormatOfMarketplace, type NumberFormat } from './numbers.ts';
+import {
+  FORMAT_EXAMPLE,
+  normalizeAmount,
+  numberFormatOf,
+  numberFormatOfMarketplace,
+  type NumberFormat,
+} from './numbers.ts';
 
 /**
  * Reader of `GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2` (tab-separated, sp-api-facts.md §9.4). Columns are
@@ -18,36 +24,108 @@ import { FORMAT_EXAMPLE, normalizeAmount, numberFormatOf, numberFormatOfMarketpl
  * in flat memory (rows wait only until a value shows the number format).
  */
 export const SETTLEMENT_V2_COLUMNS = [
-  'settlement-id', 'settlement-start-date', 'settlement-end-date', 'deposit-date', 'total-amount', 'currency',
-  'transaction-type', 'order-id', 'merchant-order-id', 'adjustment-id', 'shipment-id', 'marketplace-name',
-  'amount-type', 'amount-description', 'amount', 'fulfillment-id', 'posted-date', 'posted-date-time',
-  'order-item-code', 'merchant-order-item-id', 'merchant-adjustment-item-id', 'sku', 'quantity-purchased',
+  'settlement-id',
+  'settlement-start-date',
+  'settlement-end-date',
+  'deposit-date',
+  'total-amount',
+  'currency',
+  'transaction-type',
+  'order-id',
+  'merchant-order-id',
+  'adjustment-id',
+  'shipment-id',
+  'marketplace-name',
+  'amount-type',
+  'amount-description',
+  'amount',
+  'fulfillment-id',
+  'posted-date',
+  'posted-date-time',
+  'order-item-code',
+  'merchant-order-item-id',
+  'merchant-adjustment-item-id',
+  'sku',
+  'quantity-purchased',
 ] as const;
 
 /** Columns of the retired V1 flat file (`GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE`). */
 export const SETTLEMENT_LEGACY_COLUMNS = [
-  'settlement-id', 'settlement-start-date', 'settlement-end-date', 'deposit-date', 'total-amount', 'currency',
-  'transaction-type', 'order-id', 'merchant-order-id', 'adjustment-id', 'shipment-id', 'marketplace-name',
-  'shipment-fee-type', 'shipment-fee-amount', 'order-fee-type', 'order-fee-amount', 'fulfillment-id', 'posted-date',
-  'order-item-code', 'merchant-order-item-id', 'merchant-adjustment-item-id', 'sku', 'quantity-purchased',
-  'price-type', 'price-amount', 'item-related-fee-type', 'item-related-fee-amount', 'misc-fee-amount',
-  'other-fee-amount', 'other-fee-reason-description', 'promotion-id', 'promotion-type', 'promotion-amount',
-  'direct-payment-type', 'direct-payment-amount', 'other-amount',
+  'settlement-id',
+  'settlement-start-date',
+  'settlement-end-date',
+  'deposit-date',
+  'total-amount',
+  'currency',
+  'transaction-type',
+  'order-id',
+  'merchant-order-id',
+  'adjustment-id',
+  'shipment-id',
+  'marketplace-name',
+  'shipment-fee-type',
+  'shipment-fee-amount',
+  'order-fee-type',
+  'order-fee-amount',
+  'fulfillment-id',
+  'posted-date',
+  'order-item-code',
+  'merchant-order-item-id',
+  'merchant-adjustment-item-id',
+  'sku',
+  'quantity-purchased',
+  'price-type',
+  'price-amount',
+  'item-related-fee-type',
+  'item-related-fee-amount',
+  'misc-fee-amount',
+  'other-fee-amount',
+  'other-fee-reason-description',
+  'promotion-id',
+  'promotion-type',
+  'promotion-amount',
+  'direct-payment-type',
+  'direct-payment-amount',
+  'other-amount',
 ] as const;
 
 /**
  * V1 amount columns -> V2 amount-type (the V2 removal changelog maps V1's price-type, item-related-fee-type,
  * ... onto amount-type + amount-description). Description comes from the type column, or is fixed.
  */
-const LEGACY_AMOUNTS: readonly { amount: string; amountType: string; description: string | { column: string; fallback: string } }[] = [
+const LEGACY_AMOUNTS: readonly {
+  amount: string;
+  amountType: string;
+  description: string | { column: string; fallback: string };
+}[] = [
   { amount: 'price-amount', amountType: 'ItemPrice', description: { column: 'price-type', fallback: 'Principal' } },
-  { amount: 'item-related-fee-amount', amountType: 'ItemFees', description: { column: 'item-related-fee-type', fallback: 'Other' } },
-  { amount: 'shipment-fee-amount', amountType: 'ShipmentFees', description: { column: 'shipment-fee-type', fallback: 'Other' } },
+  {
+    amount: 'item-related-fee-amount',
+    amountType: 'ItemFees',
+    description: { column: 'item-related-fee-type', fallback: 'Other' },
+  },
+  {
+    amount: 'shipment-fee-amount',
+    amountType: 'ShipmentFees',
+    description: { column: 'shipment-fee-type', fallback: 'Other' },
+  },
   { amount: 'order-fee-amount', amountType: 'OrderFees', description: { column: 'order-fee-type', fallback: 'Other' } },
-  { amount: 'promotion-amount', amountType: 'Promotion', description: { column: 'promotion-type', fallback: 'Principal' } },
-  { amount: 'direct-payment-amount', amountType: 'DirectPayment', description: { column: 'direct-payment-type', fallback: 'Other' } },
+  {
+    amount: 'promotion-amount',
+    amountType: 'Promotion',
+    description: { column: 'promotion-type', fallback: 'Principal' },
+  },
+  {
+    amount: 'direct-payment-amount',
+    amountType: 'DirectPayment',
+    description: { column: 'direct-payment-type', fallback: 'Other' },
+  },
   { amount: 'misc-fee-amount', amountType: 'other-transaction', description: 'MiscFee' },
-  { amount: 'other-fee-amount', amountType: 'other-transaction', description: { column: 'other-fee-reason-description', fallback: 'OtherFee' } },
+  {
+    amount: 'other-fee-amount',
+    amountType: 'other-transaction',
+    description: { column: 'other-fee-reason-description', fallback: 'OtherFee' },
+  },
   { amount: 'other-amount', amountType: 'other-transaction', description: 'Other' },
 ];
 
@@ -113,7 +191,10 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
         lineNo -= 1; // leading blank lines do not count; the header is line 1
         return;
       }
-      reader = new RowReader(line.split('\t').map((h) => h.trim()), options);
+      reader = new RowReader(
+        line.split('\t').map((h) => h.trim()),
+        options,
+      );
       return;
     }
     if (line.trim() === '') return;
@@ -164,12 +245,27 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
       if (ended) throw new Error('settlement parser: end called twice');
       ended = true;
       if (headerTooLong) {
-        throw new MappingError('SB_SETTLE_FILE_INVALID', 'settlement file', [{ field: `row ${headerTooLong.line}`, problem: `header line is over ${MAX_SETTLEMENT_LINE_CHARS} characters, longer than a settlement header can be: not a tab-separated settlement file (or a line break is missing)` }], { context: { lines: headerTooLong.line, issues: 1 } });
+        throw new MappingError(
+          'SB_SETTLE_FILE_INVALID',
+          'settlement file',
+          [
+            {
+              field: `row ${headerTooLong.line}`,
+              problem: `header line is over ${MAX_SETTLEMENT_LINE_CHARS} characters, longer than a settlement header can be: not a tab-separated settlement file (or a line break is missing)`,
+            },
+          ],
+          { context: { lines: headerTooLong.line, issues: 1 } },
+        );
       }
       if (rest !== '') take(rest);
       rest = '';
       if (reader === undefined) {
-        throw new MappingError('SB_SETTLE_FILE_INVALID', 'settlement file', [{ field: 'file', problem: 'is empty: expected a tab-separated header row and a settlement summary row' }], { context: { lines: 0, issues: 1 } });
+        throw new MappingError(
+          'SB_SETTLE_FILE_INVALID',
+          'settlement file',
+          [{ field: 'file', problem: 'is empty: expected a tab-separated header row and a settlement summary row' }],
+          { context: { lines: 0, issues: 1 } },
+        );
       }
       return reader.end();
     },
@@ -177,7 +273,8 @@ export function createSettlementParser(options: SettlementParseOptions = {}): Se
 }
 
 const cut = (value: string): string => (value.length > 40 ? `${value.slice(0, 40)}...` : value);
-const show = (value: string): string => (value === '' ? 'nothing' : `"${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`);
+const show = (value: string): string =>
+  value === '' ? 'nothing' : `"${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`;
 
 /**
  * Reads the data rows one at a time: rows wait in a buffer only until the number format is known (told, or
@@ -205,7 +302,18 @@ class RowReader {
   /** Rows of one posting share their posted-date-time: parse each distinct value once. */
   private readonly dates = new Map<string, string | undefined>();
   private readonly transactions: SettlementTransaction[] = [];
-  private summary: { line: number; settlementId: string; currency: string; currencyOk: boolean; total?: Money; periodStart?: string; periodEnd?: string; depositDate?: string } | undefined;
+  private summary:
+    | {
+        line: number;
+        settlementId: string;
+        currency: string;
+        currencyOk: boolean;
+        total?: Money;
+        periodStart?: string;
+        periodEnd?: string;
+        depositDate?: string;
+      }
+    | undefined;
   private summaryBroken = false;
   private firstSeen = false;
 
@@ -215,21 +323,30 @@ class RowReader {
     this.max = options.maxIssues ?? 200;
     this.format = options.numberFormat;
     header.forEach((name, i) => {
-      if (this.index.has(name)) this.issue({ field: `row 1, column ${i + 1}`, problem: `header "${cut(name)}" appears twice` });
+      if (this.index.has(name))
+        this.issue({ field: `row 1, column ${i + 1}`, problem: `header "${cut(name)}" appears twice` });
       else this.index.set(name, i);
     });
     this.layout = !this.index.has('amount') && this.index.has('price-amount') ? 'legacy' : 'v2';
-    const required: readonly string[] = this.layout === 'v2' ? SETTLEMENT_V2_COLUMNS : SETTLEMENT_LEGACY_COLUMNS.filter((c) => c !== 'promotion-id');
+    const required: readonly string[] =
+      this.layout === 'v2' ? SETTLEMENT_V2_COLUMNS : SETTLEMENT_LEGACY_COLUMNS.filter((c) => c !== 'promotion-id');
     this.known = this.layout === 'v2' ? KNOWN_V2 : KNOWN_LEGACY;
     const missing = required.filter((c) => !this.index.has(c));
     this.extraColumns = header.filter((h, i) => !this.known.has(h) && this.index.get(h) === i);
     this.extraIndexes = this.extraColumns.map((name) => [name, this.index.get(name)!] as const);
     this.amountColumns = this.layout === 'v2' ? ['amount'] : LEGACY_AMOUNTS.map((a) => a.amount);
     if (missing.length > 0) {
-      for (const c of missing) this.issue({ field: `row 1, column ${c}`, problem: `missing: expected the ${this.layout === 'v2' ? 'Flat File V2' : 'V1 flat file'} column "${c}"` });
+      for (const c of missing)
+        this.issue({
+          field: `row 1, column ${c}`,
+          problem: `missing: expected the ${this.layout === 'v2' ? 'Flat File V2' : 'V1 flat file'} column "${c}"`,
+        });
       if (this.extraColumns.length > 0) {
         const listed = this.extraColumns.slice(0, 10).map(cut).join(', ');
-        this.issue({ field: 'row 1', problem: `found columns Amazon does not document: ${listed}${this.extraColumns.length > 10 ? ` and ${this.extraColumns.length - 10} more` : ''}` });
+        this.issue({
+          field: 'row 1',
+          problem: `found columns Amazon does not document: ${listed}${this.extraColumns.length > 10 ? ` and ${this.extraColumns.length - 10} more` : ''}`,
+        });
       }
     }
     this.headerBroken = this.issueCount > 0;
@@ -252,11 +369,19 @@ class RowReader {
   }
 
   private fail(): never {
-    const listed = this.issueCount > this.issues.length ? [...this.issues, { field: 'file', problem: `and ${this.issueCount - this.issues.length} more problems` }] : this.issues;
+    const listed =
+      this.issueCount > this.issues.length
+        ? [...this.issues, { field: 'file', problem: `and ${this.issueCount - this.issues.length} more problems` }]
+        : this.issues;
     const settlementId = this.summary?.settlementId || undefined;
-    throw new MappingError('SB_SETTLE_FILE_INVALID', `settlement file${settlementId ? ` ${settlementId}` : ''}`, listed, {
-      context: { ...(settlementId ? { settlementId } : {}), lines: this.rows + 1, issues: this.issueCount },
-    });
+    throw new MappingError(
+      'SB_SETTLE_FILE_INVALID',
+      `settlement file${settlementId ? ` ${settlementId}` : ''}`,
+      listed,
+      {
+        context: { ...(settlementId ? { settlementId } : {}), lines: this.rows + 1, issues: this.issueCount },
+      },
+    );
   }
 
   private cell(row: RawRow, column: string): string {
@@ -274,7 +399,10 @@ class RowReader {
     const first = !this.firstSeen;
     this.firstSeen = true;
     if (row.cells.length !== this.header.length) {
-      this.issue({ field: `row ${row.line}`, problem: `expected ${this.header.length} tab-separated fields, found ${row.cells.length} (truncated or misaligned line)` });
+      this.issue({
+        field: `row ${row.line}`,
+        problem: `expected ${this.header.length} tab-separated fields, found ${row.cells.length} (truncated or misaligned line)`,
+      });
       if (first) this.summaryBroken = true;
       return;
     }
@@ -300,7 +428,11 @@ class RowReader {
   }
 
   private isSummary(row: RawRow): boolean {
-    return this.cell(row, 'transaction-type') === '' && this.cell(row, 'total-amount') !== '' && this.amountColumns.every((c) => this.cell(row, c) === '');
+    return (
+      this.cell(row, 'transaction-type') === '' &&
+      this.cell(row, 'total-amount') !== '' &&
+      this.amountColumns.every((c) => this.cell(row, c) === '')
+    );
   }
 
   private amountOf(row: RawRow, column: string, currency: string): Money | undefined {
@@ -308,14 +440,20 @@ class RowReader {
     const raw = this.cell(row, column);
     const normalized = raw === '' ? undefined : normalizeAmount(raw, format);
     if (normalized === undefined) {
-      this.issue({ field: this.at(row, column), problem: `expected an amount in the file's ${format.toUpperCase()} format (e.g. ${FORMAT_EXAMPLE[format]}), found ${show(raw)}` });
+      this.issue({
+        field: this.at(row, column),
+        problem: `expected an amount in the file's ${format.toUpperCase()} format (e.g. ${FORMAT_EXAMPLE[format]}), found ${show(raw)}`,
+      });
       return undefined;
     }
     try {
       const value = moneyFromDecimal(normalized, currency);
       return Object.is(value.minor, -0) ? money(currency, 0) : value; // "-0.00" is zero
     } catch {
-      this.issue({ field: this.at(row, column), problem: `expected an amount with the decimals of ${currency}, found ${show(raw)}` });
+      this.issue({
+        field: this.at(row, column),
+        problem: `expected an amount with the decimals of ${currency}, found ${show(raw)}`,
+      });
       return undefined;
     }
   }
@@ -323,14 +461,22 @@ class RowReader {
   private dateOf(row: RawRow, column: string): string | undefined {
     const raw = this.cell(row, column);
     const iso = parseAmazonDateTime(raw);
-    if (iso === undefined) this.issue({ field: this.at(row, column), problem: `expected a date-time such as "2026-11-01 07:00:00 UTC" or "2026-11-01T07:00:00+00:00", found ${show(raw)}` });
+    if (iso === undefined)
+      this.issue({
+        field: this.at(row, column),
+        problem: `expected a date-time such as "2026-11-01 07:00:00 UTC" or "2026-11-01T07:00:00+00:00", found ${show(raw)}`,
+      });
     return iso;
   }
 
   private process(row: RawRow): void {
     if (this.summary === undefined) {
       if (!this.isSummary(row)) {
-        this.issue({ field: `row ${row.line}, column total-amount`, problem: 'expected the settlement summary row (settlement-id, dates, total-amount, currency; no transaction-type or amount) as the first data row' });
+        this.issue({
+          field: `row ${row.line}, column total-amount`,
+          problem:
+            'expected the settlement summary row (settlement-id, dates, total-amount, currency; no transaction-type or amount) as the first data row',
+        });
         this.summaryBroken = true;
         return;
       }
@@ -338,7 +484,10 @@ class RowReader {
       return;
     }
     if (this.isSummary(row)) {
-      this.issue({ field: this.at(row, 'total-amount'), problem: `a second settlement summary row (the summary is row ${this.summary.line})` });
+      this.issue({
+        field: this.at(row, 'total-amount'),
+        problem: `a second settlement summary row (the summary is row ${this.summary.line})`,
+      });
       return;
     }
     this.readAmountRow(row, this.summary);
@@ -346,49 +495,110 @@ class RowReader {
 
   private readSummary(row: RawRow): void {
     const settlementId = this.cell(row, 'settlement-id');
-    if (settlementId === '') this.issue({ field: this.at(row, 'settlement-id'), problem: 'expected the settlement id, found nothing' });
+    if (settlementId === '')
+      this.issue({ field: this.at(row, 'settlement-id'), problem: 'expected the settlement id, found nothing' });
     const currency = this.cell(row, 'currency').toUpperCase();
     const currencyOk = /^[A-Z]{3}$/.test(currency);
-    if (!currencyOk) this.issue({ field: this.at(row, 'currency'), problem: `expected an ISO 4217 currency code, found ${show(this.cell(row, 'currency'))}` });
+    if (!currencyOk)
+      this.issue({
+        field: this.at(row, 'currency'),
+        problem: `expected an ISO 4217 currency code, found ${show(this.cell(row, 'currency'))}`,
+      });
     const periodStart = this.dateOf(row, 'settlement-start-date');
     const periodEnd = this.dateOf(row, 'settlement-end-date');
     const depositDate = this.dateOf(row, 'deposit-date');
     const total = currencyOk ? this.amountOf(row, 'total-amount', currency) : undefined;
-    if (periodStart && periodEnd && periodStart > periodEnd) this.issue({ field: this.at(row, 'settlement-end-date'), problem: `is before settlement-start-date (${periodStart} > ${periodEnd})` });
+    if (periodStart && periodEnd && periodStart > periodEnd)
+      this.issue({
+        field: this.at(row, 'settlement-end-date'),
+        problem: `is before settlement-start-date (${periodStart} > ${periodEnd})`,
+      });
     this.summary = {
-      line: row.line, settlementId, currency, currencyOk,
-      ...(total ? { total } : {}), ...(periodStart ? { periodStart } : {}), ...(periodEnd ? { periodEnd } : {}), ...(depositDate ? { depositDate } : {}),
+      line: row.line,
+      settlementId,
+      currency,
+      currencyOk,
+      ...(total ? { total } : {}),
+      ...(periodStart ? { periodStart } : {}),
+      ...(periodEnd ? { periodEnd } : {}),
+      ...(depositDate ? { depositDate } : {}),
     };
   }
 
   private readAmountRow(row: RawRow, summary: NonNullable<RowReader['summary']>): void {
     const id = this.cell(row, 'settlement-id');
-    if (id !== '' && summary.settlementId !== '' && id !== summary.settlementId) this.issue({ field: this.at(row, 'settlement-id'), problem: `expected ${summary.settlementId} (the summary's), found ${show(id)}` });
+    if (id !== '' && summary.settlementId !== '' && id !== summary.settlementId)
+      this.issue({
+        field: this.at(row, 'settlement-id'),
+        problem: `expected ${summary.settlementId} (the summary's), found ${show(id)}`,
+      });
     const transactionType = this.cell(row, 'transaction-type');
-    if (transactionType === '') this.issue({ field: this.at(row, 'transaction-type'), problem: 'expected a transaction type (e.g. Order, Refund, other-transaction), found nothing' });
+    if (transactionType === '')
+      this.issue({
+        field: this.at(row, 'transaction-type'),
+        problem: 'expected a transaction type (e.g. Order, Refund, other-transaction), found nothing',
+      });
     let rowCurrency = summary.currency;
     const ownCurrency = this.cell(row, 'currency').toUpperCase();
     if (ownCurrency !== '') {
       if (/^[A-Z]{3}$/.test(ownCurrency)) rowCurrency = ownCurrency;
-      else this.issue({ field: this.at(row, 'currency'), problem: `expected an ISO 4217 currency code or nothing, found ${show(this.cell(row, 'currency'))}` });
+      else
+        this.issue({
+          field: this.at(row, 'currency'),
+          problem: `expected an ISO 4217 currency code or nothing, found ${show(this.cell(row, 'currency'))}`,
+        });
     }
-    const common = commonFields(row, (r, c) => this.cell(r, c), this.shortOrder, (i) => this.issue(i), (r, c) => this.at(r, c), this.extraIndexes, this.dates);
+    const common = commonFields(
+      row,
+      (r, c) => this.cell(r, c),
+      this.shortOrder,
+      (i) => this.issue(i),
+      (r, c) => this.at(r, c),
+      this.extraIndexes,
+      this.dates,
+    );
     if (!summary.currencyOk && ownCurrency === '') return;
     if (this.layout === 'v2') {
       const amountType = this.cell(row, 'amount-type');
-      if (amountType === '') this.issue({ field: this.at(row, 'amount-type'), problem: 'expected an amount type (e.g. ItemPrice, ItemFees), found nothing' });
+      if (amountType === '')
+        this.issue({
+          field: this.at(row, 'amount-type'),
+          problem: 'expected an amount type (e.g. ItemPrice, ItemFees), found nothing',
+        });
       const amount = this.amountOf(row, 'amount', rowCurrency);
-      if (amount) this.emit({ row: row.line, transactionType, amountType, amountDescription: this.cell(row, 'amount-description'), amount, ...common });
+      if (amount)
+        this.emit({
+          row: row.line,
+          transactionType,
+          amountType,
+          amountDescription: this.cell(row, 'amount-description'),
+          amount,
+          ...common,
+        });
       return;
     }
     if (LEGACY_AMOUNTS.every((spec) => this.cell(row, spec.amount) === '')) {
-      this.issue({ field: this.at(row, 'price-amount'), problem: `expected an amount in one of ${LEGACY_AMOUNTS.map((a) => a.amount).join(', ')}, found nothing` });
+      this.issue({
+        field: this.at(row, 'price-amount'),
+        problem: `expected an amount in one of ${LEGACY_AMOUNTS.map((a) => a.amount).join(', ')}, found nothing`,
+      });
     }
     for (const spec of LEGACY_AMOUNTS) {
       if (this.cell(row, spec.amount) === '') continue;
       const amount = this.amountOf(row, spec.amount, rowCurrency);
-      const description = typeof spec.description === 'string' ? spec.description : this.cell(row, spec.description.column) || spec.description.fallback;
-      if (amount) this.emit({ row: row.line, transactionType, amountType: spec.amountType, amountDescription: description, amount, ...common });
+      const description =
+        typeof spec.description === 'string'
+          ? spec.description
+          : this.cell(row, spec.description.column) || spec.description.fallback;
+      if (amount)
+        this.emit({
+          row: row.line,
+          transactionType,
+          amountType: spec.amountType,
+          amountDescription: description,
+          amount,
+          ...common,
+        });
     }
   }
 
@@ -404,13 +614,24 @@ class RowReader {
       this.flush();
     }
     if (!this.headerBroken && !this.firstSeen) {
-      this.issue({ field: 'row 2, column total-amount', problem: 'expected the settlement summary row (settlement-id, dates, total-amount, currency; no transaction-type or amount) as the first data row' });
+      this.issue({
+        field: 'row 2, column total-amount',
+        problem:
+          'expected the settlement summary row (settlement-id, dates, total-amount, currency; no transaction-type or amount) as the first data row',
+      });
     }
     const s = this.summary;
     if (this.issueCount > 0 || !s || !s.total || !s.periodStart || !s.periodEnd || !s.depositDate) this.fail();
     return {
-      settlementId: s.settlementId, periodStart: s.periodStart, periodEnd: s.periodEnd, depositDate: s.depositDate,
-      currency: s.currency, total: s.total, transactions: this.transactions, extraColumns: this.extraColumns, layout: this.layout,
+      settlementId: s.settlementId,
+      periodStart: s.periodStart,
+      periodEnd: s.periodEnd,
+      depositDate: s.depositDate,
+      currency: s.currency,
+      total: s.total,
+      transactions: this.transactions,
+      extraColumns: this.extraColumns,
+      layout: this.layout,
     };
   }
 }
@@ -452,11 +673,19 @@ function commonFields(
       dates.set(dateTime, (iso = parseAmazonDateTime(dateTime)));
     }
     if (iso) out['postedAt'] = iso;
-    else addIssue({ field: at(row, 'posted-date-time'), problem: `expected a date-time such as "2026-11-01 07:00:00 UTC", found ${show(dateTime)}` });
+    else
+      addIssue({
+        field: at(row, 'posted-date-time'),
+        problem: `expected a date-time such as "2026-11-01 07:00:00 UTC", found ${show(dateTime)}`,
+      });
   } else if (short !== '') {
     const iso = parseShortDate(short, shortOrder);
     if (iso) out['postedAt'] = iso;
-    else addIssue({ field: at(row, 'posted-date'), problem: `expected a date such as ${shortOrder === 'mdy' ? '"11/01/26"' : '"01.11.26"'} or a date-time, found ${show(short)}` });
+    else
+      addIssue({
+        field: at(row, 'posted-date'),
+        problem: `expected a date such as ${shortOrder === 'mdy' ? '"11/01/26"' : '"01.11.26"'} or a date-time, found ${show(short)}`,
+      });
   }
   const qty = cell(row, 'quantity-purchased');
   if (qty !== '') {

@@ -35,14 +35,30 @@ const parserOptions = (options: SettlementReadOptions, onTransaction: (t: Settle
 function gzipError(name: string, bytes: number, err: unknown): unknown {
   const code = (err as { code?: unknown } | undefined)?.code;
   if (code === 'Z_BUF_ERROR') {
-    return new MappingError('SB_SETTLE_FILE_INVALID', `settlement file ${name}`, [
-      { field: 'file', problem: `is a truncated gzip file (${bytes} bytes): the compressed data ends early, so the download or copy was cut off; download the report again (or copy the whole .gz) and import it again` },
-    ], { context: { bytes } });
+    return new MappingError(
+      'SB_SETTLE_FILE_INVALID',
+      `settlement file ${name}`,
+      [
+        {
+          field: 'file',
+          problem: `is a truncated gzip file (${bytes} bytes): the compressed data ends early, so the download or copy was cut off; download the report again (or copy the whole .gz) and import it again`,
+        },
+      ],
+      { context: { bytes } },
+    );
   }
   if (code === 'Z_DATA_ERROR') {
-    return new MappingError('SB_SETTLE_FILE_INVALID', `settlement file ${name}`, [
-      { field: 'file', problem: `is a damaged gzip file (${bytes} bytes): it starts like gzip but the compressed data is corrupt; download the report again` },
-    ], { context: { bytes } });
+    return new MappingError(
+      'SB_SETTLE_FILE_INVALID',
+      `settlement file ${name}`,
+      [
+        {
+          field: 'file',
+          problem: `is a damaged gzip file (${bytes} bytes): it starts like gzip but the compressed data is corrupt; download the report again`,
+        },
+      ],
+      { context: { bytes } },
+    );
   }
   return err;
 }
@@ -78,7 +94,11 @@ export function settlementFileFromPath(path: string, options: SettlementReadOpti
 }
 
 /** A settlement document already in memory (a downloaded report); gunzipped when the bytes are gzip. */
-export function settlementFileFromBytes(source: string, bytes: Uint8Array, options: SettlementReadOptions = {}): SettlementFile {
+export function settlementFileFromBytes(
+  source: string,
+  bytes: Uint8Array,
+  options: SettlementReadOptions = {},
+): SettlementFile {
   return {
     source,
     async read(onTransaction) {
@@ -91,7 +111,8 @@ export function settlementFileFromBytes(source: string, bytes: Uint8Array, optio
       const decoder = new TextDecoder('utf-8');
       const parser = createSettlementParser(parserOptions(options, onTransaction));
       const step = 1 << 20;
-      for (let i = 0; i < data.length; i += step) parser.write(decoder.decode(data.subarray(i, Math.min(data.length, i + step)), { stream: true }));
+      for (let i = 0; i < data.length; i += step)
+        parser.write(decoder.decode(data.subarray(i, Math.min(data.length, i + step)), { stream: true }));
       parser.write(decoder.decode());
       return parser.end();
     },
@@ -99,17 +120,29 @@ export function settlementFileFromBytes(source: string, bytes: Uint8Array, optio
 }
 
 /** Settlement reports of the connection's seller through the SP-API client. */
-export function settlementReportsFromClient(clientFor: (connectionId: string) => SpApiClient, options: SettlementReadOptions = {}): SettlementReports {
+export function settlementReportsFromClient(
+  clientFor: (connectionId: string) => SpApiClient,
+  options: SettlementReadOptions = {},
+): SettlementReports {
   return {
     async list(connectionId, query) {
       const client = clientFor(connectionId);
       // With a nextToken Amazon wants nothing else.
       const page = query.nextToken
         ? await client.getReports({ nextToken: query.nextToken })
-        : await client.getReports({ reportTypes: [SETTLEMENT_REPORT_TYPE], processingStatuses: ['DONE'], createdSince: query.createdSince, pageSize: 100 });
+        : await client.getReports({
+            reportTypes: [SETTLEMENT_REPORT_TYPE],
+            processingStatuses: ['DONE'],
+            createdSince: query.createdSince,
+            pageSize: 100,
+          });
       const reports = page.items
         .filter((r) => r.reportType === SETTLEMENT_REPORT_TYPE && r.processingStatus === 'DONE' && r.reportDocumentId)
-        .map((r) => ({ reportId: r.reportId, reportDocumentId: r.reportDocumentId!, createdTime: new Date(r.createdTime).toISOString() }));
+        .map((r) => ({
+          reportId: r.reportId,
+          reportDocumentId: r.reportDocumentId!,
+          createdTime: new Date(r.createdTime).toISOString(),
+        }));
       return { reports, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
     },
     async open(connectionId, ref) {

@@ -1,5 +1,9 @@
 import { SellbridgeError } from '../../../core/errors.ts';
-import { createCircuitBreaker, type CircuitBreaker, type CircuitState } from '../../../runtime/circuit/circuit-breaker.ts';
+import {
+  createCircuitBreaker,
+  type CircuitBreaker,
+  type CircuitState,
+} from '../../../runtime/circuit/circuit-breaker.ts';
 import { HttpError } from './http-error.ts';
 import type { SpApiTransport } from './http-client.ts';
 
@@ -12,7 +16,17 @@ import type { SpApiTransport } from './http-client.ts';
  * half-open probe per `openMs` tests Amazon again. The failure that opens the circuit, and a failed probe, are
  * rethrown as SB_AMZ_UNAVAILABLE as well, so only the first failures of an outage spend attempts.
  */
-export const AMAZON_FAMILIES = ['lwa', 'orders', 'feeds', 'reports', 'listings', 'inventory', 'notifications', 'finances', 'other'] as const;
+export const AMAZON_FAMILIES = [
+  'lwa',
+  'orders',
+  'feeds',
+  'reports',
+  'listings',
+  'inventory',
+  'notifications',
+  'finances',
+  'other',
+] as const;
 export type AmazonFamily = (typeof AMAZON_FAMILIES)[number];
 
 /** `<api>.<operationId>` (usage-plans.ts names) -> family; Orders 2026-01-01 and Orders v0 are one family. */
@@ -67,7 +81,12 @@ export function createAmazonCircuits(options: AmazonCircuitsOptions): AmazonCirc
           openCode: 'SB_AMZ_UNAVAILABLE',
           isFailure: (err) => isAmazonOutage(err, family),
           ...(options.now ? { now: options.now } : {}),
-          ...(options.onStateChange ? { onStateChange: (state: CircuitState, previous: CircuitState) => options.onStateChange!(target, state, previous) } : {}),
+          ...(options.onStateChange
+            ? {
+                onStateChange: (state: CircuitState, previous: CircuitState) =>
+                  options.onStateChange!(target, state, previous),
+              }
+            : {}),
         }),
       ];
     }),
@@ -76,31 +95,49 @@ export function createAmazonCircuits(options: AmazonCircuitsOptions): AmazonCirc
 }
 
 /** Runs `call` through `breaker`; an outage failure that left the circuit open comes out as SB_AMZ_UNAVAILABLE. */
-async function throughCircuit<T>(breaker: CircuitBreaker, options: Pick<AmazonCircuitsOptions, 'openMs'>, call: () => Promise<T>): Promise<T> {
+async function throughCircuit<T>(
+  breaker: CircuitBreaker,
+  options: Pick<AmazonCircuitsOptions, 'openMs'>,
+  call: () => Promise<T>,
+): Promise<T> {
   try {
     return await breaker.run(call);
   } catch (err) {
     if (err instanceof HttpError && isAmazonOutage(err) && breaker.state() === 'open') {
-      throw new SellbridgeError('SB_AMZ_UNAVAILABLE', `${breaker.target} circuit opened: ${err.message}; the job waits ${options.openMs} ms without spending an attempt`, {
-        retryAfterMs: options.openMs,
-        context: { circuit: breaker.target, operation: err.operation, status: err.status },
-        cause: err,
-      });
+      throw new SellbridgeError(
+        'SB_AMZ_UNAVAILABLE',
+        `${breaker.target} circuit opened: ${err.message}; the job waits ${options.openMs} ms without spending an attempt`,
+        {
+          retryAfterMs: options.openMs,
+          context: { circuit: breaker.target, operation: err.operation, status: err.status },
+          cause: err,
+        },
+      );
     }
     throw err;
   }
 }
 
 /** The SP-API transport behind its family's circuit (outside the rate-limit layer: an open circuit takes no token). */
-export function withCircuits(transport: SpApiTransport, circuits: AmazonCircuits, options: Pick<AmazonCircuitsOptions, 'openMs'>): SpApiTransport {
-  return { send: (request) => throughCircuit(circuits.get(amazonFamilyOf(request.operation)), options, () => transport.send(request)) };
+export function withCircuits(
+  transport: SpApiTransport,
+  circuits: AmazonCircuits,
+  options: Pick<AmazonCircuitsOptions, 'openMs'>,
+): SpApiTransport {
+  return {
+    send: (request) =>
+      throughCircuit(circuits.get(amazonFamilyOf(request.operation)), options, () => transport.send(request)),
+  };
 }
 
 /**
  * For the LWA token source's `around` option: each token REQUEST (not a cached token) goes through the `lwa`
  * circuit, so an LWA outage does not stop calls while a cached token is still valid.
  */
-export function lwaCircuitAround(circuits: AmazonCircuits, options: Pick<AmazonCircuitsOptions, 'openMs'>): <T>(call: () => Promise<T>) => Promise<T> {
+export function lwaCircuitAround(
+  circuits: AmazonCircuits,
+  options: Pick<AmazonCircuitsOptions, 'openMs'>,
+): <T>(call: () => Promise<T>) => Promise<T> {
   const breaker = circuits.get('lwa');
   return (call) => throughCircuit(breaker, options, call);
 }
@@ -112,14 +149,18 @@ export function lwaCircuitAround(circuits: AmazonCircuits, options: Pick<AmazonC
  * attempts of a job that makes several calls per attempt, and a few such jobs were dead-lettered (issue 13). Sits
  * below the circuit (a retried call counts once) and above the rate-limit layer (each try takes a token).
  */
-export function withReadRetries(transport: SpApiTransport, options: { readonly retries: number; readonly baseDelayMs: number; readonly sleep: (ms: number) => Promise<void> }): SpApiTransport {
+export function withReadRetries(
+  transport: SpApiTransport,
+  options: { readonly retries: number; readonly baseDelayMs: number; readonly sleep: (ms: number) => Promise<void> },
+): SpApiTransport {
   return {
     async send(request) {
       for (let attempt = 0; ; attempt++) {
         try {
           return await transport.send(request);
         } catch (err) {
-          if (request.method !== 'GET' || attempt >= options.retries || !isAmazonOutage(err) || request.signal?.aborted) throw err;
+          if (request.method !== 'GET' || attempt >= options.retries || !isAmazonOutage(err) || request.signal?.aborted)
+            throw err;
           await options.sleep(options.baseDelayMs * 2 ** attempt);
         }
       }

@@ -1,6 +1,14 @@
 import type { z } from 'zod';
 import * as wire from '../wire.ts';
-import { downloadDocument, encodePath, HttpError, uploadDocument, type FetchFn, type SpApiResponse, type SpApiTransport } from './http-client.ts';
+import {
+  downloadDocument,
+  encodePath,
+  HttpError,
+  uploadDocument,
+  type FetchFn,
+  type SpApiResponse,
+  type SpApiTransport,
+} from './http-client.ts';
 import { NOTIFICATIONS_GRANT } from './lwa-token.ts';
 
 /**
@@ -83,15 +91,22 @@ export function parseWire<S extends z.ZodType>(schema: S, response: SpApiRespons
 }
 
 export function createSpApiClient(transport: SpApiTransport, options: SpApiClientOptions = {}) {
-  const call = async <S extends z.ZodType>(schema: S, request: Parameters<SpApiTransport['send']>[0]): Promise<z.output<S>> =>
-    parseWire(schema, await transport.send(request), request.operation);
-  const docs = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.documentTimeoutMs ? { timeoutMs: options.documentTimeoutMs } : {}) };
+  const call = async <S extends z.ZodType>(
+    schema: S,
+    request: Parameters<SpApiTransport['send']>[0],
+  ): Promise<z.output<S>> => parseWire(schema, await transport.send(request), request.operation);
+  const docs = {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.documentTimeoutMs ? { timeoutMs: options.documentTimeoutMs } : {}),
+  };
 
   return {
     transport,
 
     // --- Orders 2026-01-01 -----------------------------------------------------------------------------
-    async searchOrders(params: SearchOrdersParams): Promise<Page<wire.AmazonOrder> & { lastUpdatedBefore?: string; createdBefore?: string }> {
+    async searchOrders(
+      params: SearchOrdersParams,
+    ): Promise<Page<wire.AmazonOrder> & { lastUpdatedBefore?: string; createdBefore?: string }> {
       const body = await call(wire.amazonSearchOrdersResponse, {
         operation: 'orders.searchOrders',
         method: 'GET',
@@ -140,19 +155,42 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
     uploadFeedDocument(url: string, content: string | Uint8Array, contentType: string) {
       return uploadDocument(url, content, { contentType, ...docs });
     },
-    createFeed(spec: { feedType: string; marketplaceIds: readonly string[]; inputFeedDocumentId: string; feedOptions?: Record<string, string> }) {
-      return call(wire.amazonCreateFeedResponse, { operation: 'feeds.createFeed', method: 'POST', path: '/feeds/2021-06-30/feeds', body: spec });
+    createFeed(spec: {
+      feedType: string;
+      marketplaceIds: readonly string[];
+      inputFeedDocumentId: string;
+      feedOptions?: Record<string, string>;
+    }) {
+      return call(wire.amazonCreateFeedResponse, {
+        operation: 'feeds.createFeed',
+        method: 'POST',
+        path: '/feeds/2021-06-30/feeds',
+        body: spec,
+      });
     },
     getFeed(feedId: string) {
-      return call(wire.amazonFeed, { operation: 'feeds.getFeed', method: 'GET', path: encodePath`/feeds/2021-06-30/feeds/${feedId}` });
+      return call(wire.amazonFeed, {
+        operation: 'feeds.getFeed',
+        method: 'GET',
+        path: encodePath`/feeds/2021-06-30/feeds/${feedId}`,
+      });
     },
     async getFeeds(params: GetFeedsParams): Promise<Page<wire.AmazonFeed>> {
-      const body = await call(wire.amazonGetFeedsResponse, { operation: 'feeds.getFeeds', method: 'GET', path: '/feeds/2021-06-30/feeds', query: { ...params } });
+      const body = await call(wire.amazonGetFeedsResponse, {
+        operation: 'feeds.getFeeds',
+        method: 'GET',
+        path: '/feeds/2021-06-30/feeds',
+        query: { ...params },
+      });
       return { items: body.feeds, nextToken: body.nextToken };
     },
     /** Only IN_QUEUE feeds can be cancelled; others answer 400. */
     async cancelFeed(feedId: string): Promise<void> {
-      await transport.send({ operation: 'feeds.cancelFeed', method: 'DELETE', path: encodePath`/feeds/2021-06-30/feeds/${feedId}` });
+      await transport.send({
+        operation: 'feeds.cancelFeed',
+        method: 'DELETE',
+        path: encodePath`/feeds/2021-06-30/feeds/${feedId}`,
+      });
     },
     getFeedDocument(feedDocumentId: string) {
       return call(wire.amazonFeedDocument, {
@@ -163,7 +201,11 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
     },
     /** Downloads and (when flagged GZIP and really gzip) decompresses a feed result document. */
     downloadFeedDocument(document: wire.AmazonFeedDocument): Promise<Buffer> {
-      return downloadDocument(document.url, { operation: 'feeds.downloadFeedDocument', compressionAlgorithm: document.compressionAlgorithm, ...docs });
+      return downloadDocument(document.url, {
+        operation: 'feeds.downloadFeedDocument',
+        compressionAlgorithm: document.compressionAlgorithm,
+        ...docs,
+      });
     },
 
     // --- Reports 2021-06-30 ----------------------------------------------------------------------------
@@ -177,7 +219,11 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
       return { items: body.reports, nextToken: body.nextToken };
     },
     getReport(reportId: string) {
-      return call(wire.amazonReport, { operation: 'reports.getReport', method: 'GET', path: encodePath`/reports/2021-06-30/reports/${reportId}` });
+      return call(wire.amazonReport, {
+        operation: 'reports.getReport',
+        method: 'GET',
+        path: encodePath`/reports/2021-06-30/reports/${reportId}`,
+      });
     },
     getReportDocument(reportDocumentId: string) {
       return call(wire.amazonReportDocument, {
@@ -187,11 +233,19 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
       });
     },
     downloadReportDocument(document: wire.AmazonReportDocument): Promise<Buffer> {
-      return downloadDocument(document.url, { operation: 'reports.downloadReportDocument', compressionAlgorithm: document.compressionAlgorithm, ...docs });
+      return downloadDocument(document.url, {
+        operation: 'reports.downloadReportDocument',
+        compressionAlgorithm: document.compressionAlgorithm,
+        ...docs,
+      });
     },
 
     // --- Listings Items 2021-08-01 ---------------------------------------------------------------------
-    getListingsItem(sellerId: string, sku: string, params: { marketplaceIds: readonly string[]; includedData?: readonly string[]; issueLocale?: string }) {
+    getListingsItem(
+      sellerId: string,
+      sku: string,
+      params: { marketplaceIds: readonly string[]; includedData?: readonly string[]; issueLocale?: string },
+    ) {
       return call(wire.amazonListingsItem, {
         operation: 'listings.getListingsItem',
         method: 'GET',
@@ -203,7 +257,12 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
       sellerId: string,
       sku: string,
       body: { productType: string; patches: readonly wire.AmazonPatchOperation[] },
-      params: { marketplaceIds: readonly string[]; mode?: 'VALIDATION_PREVIEW'; includedData?: readonly ('identifiers' | 'issues')[]; issueLocale?: string },
+      params: {
+        marketplaceIds: readonly string[];
+        mode?: 'VALIDATION_PREVIEW';
+        includedData?: readonly ('identifiers' | 'issues')[];
+        issueLocale?: string;
+      },
     ) {
       return call(wire.amazonListingsItemSubmissionResponse, {
         operation: 'listings.patchListingsItem',
@@ -235,7 +294,10 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
 
     // --- Notifications v1 ------------------------------------------------------------------------------
     /** Grantless (client-credentials token, notifications scope). */
-    async createDestination(name: string, resource: { sqs: { arn: string } } | { eventBridge: { accountId: string; region: string } }) {
+    async createDestination(
+      name: string,
+      resource: { sqs: { arn: string } } | { eventBridge: { accountId: string; region: string } },
+    ) {
       const body = await call(wire.amazonCreateDestinationResponse, {
         operation: 'notifications.createDestination',
         method: 'POST',
@@ -255,7 +317,10 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
       });
       return body.payload ?? [];
     },
-    async createSubscription(notificationType: string, request: { payloadVersion: string; destinationId: string; processingDirective?: Record<string, unknown> }) {
+    async createSubscription(
+      notificationType: string,
+      request: { payloadVersion: string; destinationId: string; processingDirective?: Record<string, unknown> },
+    ) {
       const body = await call(wire.amazonSubscriptionResponse, {
         operation: 'notifications.createSubscription',
         method: 'POST',
@@ -265,7 +330,10 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
       return requirePayload(body.payload, 'notifications.createSubscription');
     },
     /** Undefined when the seller has no subscription of that type (404). */
-    async getSubscription(notificationType: string, payloadVersion?: string): Promise<wire.AmazonSubscription | undefined> {
+    async getSubscription(
+      notificationType: string,
+      payloadVersion?: string,
+    ): Promise<wire.AmazonSubscription | undefined> {
       try {
         const body = await call(wire.amazonSubscriptionResponse, {
           operation: 'notifications.getSubscription',
@@ -304,13 +372,18 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
 
 function requirePayload<T>(payload: T | undefined, operation: string): T {
   if (payload === undefined) {
-    throw new HttpError('SB_AMZ_RESPONSE_INVALID', `${operation} answered without a payload`, { operation, status: 200 });
+    throw new HttpError('SB_AMZ_RESPONSE_INVALID', `${operation} answered without a payload`, {
+      operation,
+      status: 200,
+    });
   }
   return payload;
 }
 
 /** Walks every page of a paginated operation; stops when Amazon sends no next token. */
-export async function* paginate<T>(fetchPage: (nextToken: string | undefined) => Promise<Page<T>>): AsyncGenerator<T[]> {
+export async function* paginate<T>(
+  fetchPage: (nextToken: string | undefined) => Promise<Page<T>>,
+): AsyncGenerator<T[]> {
   let token: string | undefined;
   do {
     const page = await fetchPage(token);

@@ -50,14 +50,22 @@ export interface SpApiConnection {
 /** Builds token source, transport, rate-limit layer and typed client for one seller. */
 export function createSpApiConnection(settings: SpApiConnectionSettings, deps: SpApiConnectionDeps): SpApiConnection {
   const tokens = createLwaTokenSource({
-    credentials: { clientId: settings.lwaClientId, clientSecret: settings.lwaClientSecret, refreshToken: settings.refreshToken },
+    credentials: {
+      clientId: settings.lwaClientId,
+      clientSecret: settings.lwaClientSecret,
+      refreshToken: settings.refreshToken,
+    },
     endpoint: settings.lwaEndpoint,
     clock: deps.clock,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(settings.requestTimeoutMs ? { timeoutMs: settings.requestTimeoutMs } : {}),
     ...(deps.circuits ? { around: lwaCircuitAround(deps.circuits, { openMs: deps.circuitOpenMs ?? 15_000 }) } : {}),
   });
-  const baseUrl = resolveEndpoint({ region: settings.region, sandbox: settings.sandbox ?? false, override: settings.endpoint });
+  const baseUrl = resolveEndpoint({
+    region: settings.region,
+    sandbox: settings.sandbox ?? false,
+    override: settings.endpoint,
+  });
   let transport = createHttpTransport({
     baseUrl,
     tokens,

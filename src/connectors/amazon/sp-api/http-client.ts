@@ -80,7 +80,12 @@ export function createHttpTransport(options: HttpTransportOptions): SpApiTranspo
     return fetchWithDeadline(
       fetchFn,
       url,
-      { method: request.method, headers, ...(body === undefined ? {} : { body }), ...(request.signal ? { signal: request.signal } : {}) },
+      {
+        method: request.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(request.signal ? { signal: request.signal } : {}),
+      },
       request.operation,
       timeoutMs,
     );
@@ -100,7 +105,8 @@ export function createHttpTransport(options: HttpTransportOptions): SpApiTranspo
       }
       const body = parseJson(bytes);
       const rateLimit = parseRateLimit(response.headers.get('x-amzn-ratelimit-limit'));
-      if (!response.ok) throw errorFromResponse(request.operation, response.status, response.headers, body, { rateLimit });
+      if (!response.ok)
+        throw errorFromResponse(request.operation, response.status, response.headers, body, { rateLimit });
       return {
         status: response.status,
         body,
@@ -138,7 +144,10 @@ export function encodePath(strings: TemplateStringsArray, ...values: readonly st
 }
 
 function amzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export interface DownloadOptions {
@@ -155,18 +164,28 @@ export interface DownloadOptions {
  * decompressed (Content-Encoding), and some documents are flagged wrongly.
  */
 export async function downloadDocument(url: string, options: DownloadOptions): Promise<Buffer> {
-  const { response, bytes } = await fetchWithDeadline(options.fetch ?? globalThis.fetch, url, { method: 'GET' }, options.operation, options.timeoutMs ?? 60_000);
+  const { response, bytes } = await fetchWithDeadline(
+    options.fetch ?? globalThis.fetch,
+    url,
+    { method: 'GET' },
+    options.operation,
+    options.timeoutMs ?? 60_000,
+  );
   if (!response.ok) throw errorFromResponse(options.operation, response.status, response.headers, undefined);
   const buffer = Buffer.from(bytes);
   if (options.compressionAlgorithm === 'GZIP' && isGzip(buffer)) {
     try {
       return gunzipSync(buffer);
     } catch (err) {
-      throw new HttpError('SB_AMZ_RESPONSE_INVALID', `${options.operation}: document flagged GZIP could not be decompressed`, {
-        operation: options.operation,
-        status: response.status,
-        cause: err,
-      });
+      throw new HttpError(
+        'SB_AMZ_RESPONSE_INVALID',
+        `${options.operation}: document flagged GZIP could not be decompressed`,
+        {
+          operation: options.operation,
+          status: response.status,
+          cause: err,
+        },
+      );
     }
   }
   return buffer;

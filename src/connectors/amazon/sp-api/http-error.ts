@@ -14,7 +14,15 @@ export class HttpError extends SellbridgeError {
   constructor(
     code: ErrorCode,
     message: string,
-    details: { operation: string; status: number; amazonCode?: string | undefined; requestId?: string | undefined; retryAfterMs?: number; cause?: unknown; field?: string },
+    details: {
+      operation: string;
+      status: number;
+      amazonCode?: string | undefined;
+      requestId?: string | undefined;
+      retryAfterMs?: number;
+      cause?: unknown;
+      field?: string;
+    },
   ) {
     super(code, message, {
       context: {
@@ -75,9 +83,19 @@ export function errorFromResponse(
     });
   }
   if (status === 401 || status === 403) {
-    return new HttpError('SB_AMZ_ACCESS_DENIED', `${where}: access denied`, { operation, status, amazonCode, requestId });
+    return new HttpError('SB_AMZ_ACCESS_DENIED', `${where}: access denied`, {
+      operation,
+      status,
+      amazonCode,
+      requestId,
+    });
   }
-  return new HttpError('SB_AMZ_REQUEST_REJECTED', `${where}: request rejected`, { operation, status, amazonCode, requestId });
+  return new HttpError('SB_AMZ_REQUEST_REJECTED', `${where}: request rejected`, {
+    operation,
+    status,
+    amazonCode,
+    requestId,
+  });
 }
 
 export function amazonErrorCode(body: unknown): string | undefined {
@@ -123,11 +141,19 @@ export async function fetchWithDeadline(
     return { response, bytes };
   } catch (err) {
     if (timeout.aborted) {
-      throw new HttpError('SB_AMZ_TIMEOUT', `${operation} got no answer within ${timeoutMs} ms`, { operation, status: 0, cause: err });
+      throw new HttpError('SB_AMZ_TIMEOUT', `${operation} got no answer within ${timeoutMs} ms`, {
+        operation,
+        status: 0,
+        cause: err,
+      });
     }
     if (init.signal?.aborted) throw err;
     const reason = err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.name) : 'error';
-    throw new HttpError('SB_AMZ_NETWORK', `${operation} failed to connect (${reason})`, { operation, status: 0, cause: err });
+    throw new HttpError('SB_AMZ_NETWORK', `${operation} failed to connect (${reason})`, {
+      operation,
+      status: 0,
+      cause: err,
+    });
   }
 }
 

@@ -45,7 +45,9 @@ interface CachedToken {
  * @throws SellbridgeError SB_AMZ_CREDENTIALS_MISSING; HttpError SB_AMZ_LWA_REJECTED (400/401 from LWA),
  *   SB_AMZ_THROTTLED, SB_AMZ_SERVER_ERROR, SB_AMZ_TIMEOUT, SB_AMZ_NETWORK.
  */
-export function createLwaTokenSource(options: LwaTokenSourceOptions): AccessTokenSource & { readonly requests: () => number } {
+export function createLwaTokenSource(
+  options: LwaTokenSourceOptions,
+): AccessTokenSource & { readonly requests: () => number } {
   const endpoint = options.endpoint ?? LWA_TOKEN_ENDPOINT;
   const fetchFn = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -68,7 +70,12 @@ export function createLwaTokenSource(options: LwaTokenSourceOptions): AccessToke
     }
     const form = new URLSearchParams(
       grant.kind === 'seller'
-        ? { grant_type: 'refresh_token', refresh_token: refreshToken!, client_id: clientId!, client_secret: clientSecret! }
+        ? {
+            grant_type: 'refresh_token',
+            refresh_token: refreshToken!,
+            client_id: clientId!,
+            client_secret: clientSecret!,
+          }
         : { grant_type: 'client_credentials', scope: grant.scope, client_id: clientId!, client_secret: clientSecret! },
     );
     requests++;
@@ -76,7 +83,11 @@ export function createLwaTokenSource(options: LwaTokenSourceOptions): AccessToke
     const { response, bytes } = await fetchWithDeadline(
       fetchFn,
       endpoint,
-      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: form.toString() },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+        body: form.toString(),
+      },
       operation,
       timeoutMs,
     );
@@ -84,19 +95,26 @@ export function createLwaTokenSource(options: LwaTokenSourceOptions): AccessToke
     if (!response.ok) {
       const err = errorFromResponse(operation, response.status, response.headers, body);
       if (response.status === 400 || response.status === 401 || response.status === 403) {
-        throw new HttpError('SB_AMZ_LWA_REJECTED', `Login with Amazon refused the ${grant.kind === 'seller' ? 'refresh token' : `client credentials for ${grant.scope}`} (${err.amazonCode ?? response.status})`, {
-          operation,
-          status: response.status,
-          amazonCode: err.amazonCode,
-          requestId: err.requestId,
-        });
+        throw new HttpError(
+          'SB_AMZ_LWA_REJECTED',
+          `Login with Amazon refused the ${grant.kind === 'seller' ? 'refresh token' : `client credentials for ${grant.scope}`} (${err.amazonCode ?? response.status})`,
+          {
+            operation,
+            status: response.status,
+            amazonCode: err.amazonCode,
+            requestId: err.requestId,
+          },
+        );
       }
       throw err;
     }
     const token = (body as { access_token?: unknown } | undefined)?.access_token;
     const expiresIn = (body as { expires_in?: unknown } | undefined)?.expires_in;
     if (typeof token !== 'string' || token.length === 0) {
-      throw new HttpError('SB_AMZ_RESPONSE_INVALID', 'Login with Amazon answered without an access_token', { operation, status: response.status });
+      throw new HttpError('SB_AMZ_RESPONSE_INVALID', 'Login with Amazon answered without an access_token', {
+        operation,
+        status: response.status,
+      });
     }
     const lifetimeMs = (typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 3600) * 1000;
     return { token, expiresAt: options.clock.now().getTime() + lifetimeMs };
@@ -110,7 +128,9 @@ export function createLwaTokenSource(options: LwaTokenSourceOptions): AccessToke
       if (!opts.forceRefresh && cached && cached.expiresAt - skew > options.clock.now().getTime()) return cached.token;
       let pending = inflight.get(key);
       if (!pending) {
-        pending = (options.around ? options.around(() => request(grant)) : request(grant)).finally(() => inflight.delete(key));
+        pending = (options.around ? options.around(() => request(grant)) : request(grant)).finally(() =>
+          inflight.delete(key),
+        );
         inflight.set(key, pending);
       }
       const fresh = await pending;

@@ -37,21 +37,27 @@ export function withRateLimit(transport: SpApiTransport, options: RateLimitLayer
         ...(options.usagePlanOverrides ? { overrides: options.usagePlanOverrides } : {}),
       });
       if (!plan) return transport.send(request);
-      const priority = request.priority ?? (OPERATION_PRIORITY as Record<string, 'high' | 'low'>)[request.operation] ?? 'low';
+      const priority =
+        request.priority ?? (OPERATION_PRIORITY as Record<string, 'high' | 'low'>)[request.operation] ?? 'low';
       for (;;) {
         const waitMs = await options.limiter.take(key, { plan, priority });
         if (waitMs === 0) break;
         if (waitMs > maxWaitMs) {
-          throw new SellbridgeError('SB_AMZ_THROTTLED', `${request.operation}: rate bucket empty, next token in ${waitMs} ms`, {
-            context: { operation: request.operation, status: 0, amazonCode: null, requestId: null },
-            retryAfterMs: waitMs,
-          });
+          throw new SellbridgeError(
+            'SB_AMZ_THROTTLED',
+            `${request.operation}: rate bucket empty, next token in ${waitMs} ms`,
+            {
+              context: { operation: request.operation, status: 0, amazonCode: null, requestId: null },
+              retryAfterMs: waitMs,
+            },
+          );
         }
         await options.sleep(waitMs);
       }
       try {
         const response = await transport.send(request);
-        if (response.rateLimit && options.honourRateLimitHeader !== false) await options.limiter.setRate(key, response.rateLimit);
+        if (response.rateLimit && options.honourRateLimitHeader !== false)
+          await options.limiter.setRate(key, response.rateLimit);
         return response;
       } catch (err) {
         if (err instanceof HttpError && err.status === 429) await options.limiter.drain(key);

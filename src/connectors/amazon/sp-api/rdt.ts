@@ -15,13 +15,25 @@ export interface RestrictedDataToken {
  */
 export async function createRestrictedDataToken(
   transport: SpApiTransport,
-  request: { readonly restrictedResources: readonly wire.AmazonRestrictedResource[]; readonly targetApplication?: string },
+  request: {
+    readonly restrictedResources: readonly wire.AmazonRestrictedResource[];
+    readonly targetApplication?: string;
+  },
 ): Promise<RestrictedDataToken> {
   const operation = 'tokens.createRestrictedDataToken';
-  const response = await transport.send({ operation, method: 'POST', path: '/tokens/2021-03-01/restrictedDataToken', body: request });
+  const response = await transport.send({
+    operation,
+    method: 'POST',
+    path: '/tokens/2021-03-01/restrictedDataToken',
+    body: request,
+  });
   const body = parseWire(wire.amazonCreateRestrictedDataTokenResponse, response, operation);
   if (!body.restrictedDataToken) {
-    throw new HttpError('SB_AMZ_RESPONSE_INVALID', `${operation} answered without a restrictedDataToken`, { operation, status: response.status, requestId: response.requestId });
+    throw new HttpError('SB_AMZ_RESPONSE_INVALID', `${operation} answered without a restrictedDataToken`, {
+      operation,
+      status: response.status,
+      requestId: response.requestId,
+    });
   }
   // The model leaves expiresIn optional; Amazon documents RDTs as valid for one hour.
   return { token: body.restrictedDataToken, expiresInMs: (body.expiresIn ?? 3600) * 1000 };

@@ -13,9 +13,21 @@ export interface RegionEndpoints {
 }
 
 export const REGIONS: Readonly<Record<SpApiRegion, RegionEndpoints>> = {
-  na: { production: 'https://sellingpartnerapi-na.amazon.com', sandbox: 'https://sandbox.sellingpartnerapi-na.amazon.com', awsRegion: 'us-east-1' },
-  eu: { production: 'https://sellingpartnerapi-eu.amazon.com', sandbox: 'https://sandbox.sellingpartnerapi-eu.amazon.com', awsRegion: 'eu-west-1' },
-  fe: { production: 'https://sellingpartnerapi-fe.amazon.com', sandbox: 'https://sandbox.sellingpartnerapi-fe.amazon.com', awsRegion: 'us-west-2' },
+  na: {
+    production: 'https://sellingpartnerapi-na.amazon.com',
+    sandbox: 'https://sandbox.sellingpartnerapi-na.amazon.com',
+    awsRegion: 'us-east-1',
+  },
+  eu: {
+    production: 'https://sellingpartnerapi-eu.amazon.com',
+    sandbox: 'https://sandbox.sellingpartnerapi-eu.amazon.com',
+    awsRegion: 'eu-west-1',
+  },
+  fe: {
+    production: 'https://sellingpartnerapi-fe.amazon.com',
+    sandbox: 'https://sandbox.sellingpartnerapi-fe.amazon.com',
+    awsRegion: 'us-west-2',
+  },
 };
 
 export const LWA_TOKEN_ENDPOINT = 'https://api.amazon.com/auth/o2/token';
@@ -56,7 +68,8 @@ export interface EndpointOptions {
 
 /** The base URL (no trailing slash) SP-API calls go to. */
 export function resolveEndpoint(options: EndpointOptions): string {
-  const url = options.override ?? (options.sandbox ? REGIONS[options.region].sandbox : REGIONS[options.region].production);
+  const url =
+    options.override ?? (options.sandbox ? REGIONS[options.region].sandbox : REGIONS[options.region].production);
   return url.replace(/\/+$/, '');
 }
 

@@ -23,7 +23,11 @@ export interface SalesOrderImportCall {
 export interface JournalTransaction {
   readonly db: SageDb;
   nextSurrogateKey(tableName: string): Promise<number>;
-  getNextBatch(args: { userId: string; comment: string; postDate: string }): Promise<{ batchKey: number; batchNo: number }>;
+  getNextBatch(args: {
+    userId: string;
+    comment: string;
+    postDate: string;
+  }): Promise<{ batchKey: number; batchNo: number }>;
   /** Sage's journal-number routine, called with the parameter names the catalog lists for its positions. */
   nextJournalNo(args: { jrnlKey: number; parameterNames: readonly string[] }): Promise<number>;
 }
@@ -79,8 +83,12 @@ export interface GatewayOptions {
  */
 export const MAX_IDS_PER_STATEMENT = 500;
 
-export async function inChunks<T, R>(values: readonly T[], read: (chunk: readonly T[]) => Promise<readonly R[]>): Promise<R[]> {
+export async function inChunks<T, R>(
+  values: readonly T[],
+  read: (chunk: readonly T[]) => Promise<readonly R[]>,
+): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < values.length; i += MAX_IDS_PER_STATEMENT) out.push(...(await read(values.slice(i, i + MAX_IDS_PER_STATEMENT))));
+  for (let i = 0; i < values.length; i += MAX_IDS_PER_STATEMENT)
+    out.push(...(await read(values.slice(i, i + MAX_IDS_PER_STATEMENT))));
   return out;
 }

@@ -1,4 +1,12 @@
-import type { ItemPrice, ItemRef, OrderContext, OrderContextQuery, PriceQuery, StockLevel, WarehouseRef } from '../../../core/model/inventory.ts';
+import type {
+  ItemPrice,
+  ItemRef,
+  OrderContext,
+  OrderContextQuery,
+  PriceQuery,
+  StockLevel,
+  WarehouseRef,
+} from '../../../core/model/inventory.ts';
 import type { ItemListFilter, Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
 import type { CatalogueItem } from '../../../core/transform/sku-resolution.ts';
 import { decimalText, isoFromSage, moneyFromSageDecimal, sageDateTime } from '../decimal.ts';
@@ -17,7 +25,12 @@ const DEFAULT_ITEM_LIST = 1000;
 const MAX_ITEM_LIST = 10_000;
 
 /** Items, warehouses, stock, prices and the order context: read-only methods over the item catalogue. */
-export function catalogueMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'resolveItems' | 'listItems' | 'resolveWarehouses' | 'getStock' | 'getPrices' | 'loadOrderContext'> {
+export function catalogueMethods(
+  ctx: GatewayContext,
+): Pick<
+  Sage500Gateway,
+  'resolveItems' | 'listItems' | 'resolveWarehouses' | 'getStock' | 'getPrices' | 'loadOrderContext'
+> {
   const { backend, co } = ctx;
 
   async function resolveItems(queries: readonly string[]) {
@@ -25,7 +38,17 @@ export function catalogueMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'res
     if (wanted.length === 0) return { items: [], unknown: [] };
     const facts = await ctx.facts();
     const found = new Map<string, ItemRef>();
-    const toRef = (query: string, matchedBy: ItemRef['matchedBy'], r: { ItemID: string; ShortDesc: string | null; UnitMeasID: string | null; ShipWeight: unknown; UPC: string | null }): ItemRef => ({
+    const toRef = (
+      query: string,
+      matchedBy: ItemRef['matchedBy'],
+      r: {
+        ItemID: string;
+        ShortDesc: string | null;
+        UnitMeasID: string | null;
+        ShipWeight: unknown;
+        UPC: string | null;
+      },
+    ): ItemRef => ({
       query,
       itemId: r.ItemID,
       matchedBy,
@@ -34,7 +57,8 @@ export function catalogueMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'res
       ...(r.ShipWeight === null || r.ShipWeight === undefined ? {} : { weight: Number(decimalText(r.ShipWeight)) }),
       ...(r.UPC ? { upc: r.UPC } : {}),
     });
-    const byItemId = (ids: readonly string[]) => inChunks(ids, (c) => selectItems(backend.db, co, 'item-id', c, facts.items).execute());
+    const byItemId = (ids: readonly string[]) =>
+      inChunks(ids, (c) => selectItems(backend.db, co, 'item-id', c, facts.items).execute());
     for (const r of await byItemId(wanted)) found.set(r.ItemID, toRef(r.ItemID, 'item-id', r));
     let rest = wanted.filter((q) => !found.has(q));
     // Aliases only where the catalog has an alias table (review §3 item 5): without one, the SKU stays unknown.
@@ -50,7 +74,8 @@ export function catalogueMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'res
       rest = rest.filter((q) => !found.has(q));
     }
     if (rest.length > 0) {
-      for (const r of await inChunks(rest, (c) => selectItems(backend.db, co, 'upc', c, facts.items).execute())) if (r.UPC && !found.has(r.UPC)) found.set(r.UPC, toRef(r.UPC, 'upc', r));
+      for (const r of await inChunks(rest, (c) => selectItems(backend.db, co, 'upc', c, facts.items).execute()))
+        if (r.UPC && !found.has(r.UPC)) found.set(r.UPC, toRef(r.UPC, 'upc', r));
     }
     return { items: wanted.flatMap((q) => found.get(q) ?? []), unknown: wanted.filter((q) => !found.has(q)) };
   }
@@ -68,7 +93,11 @@ export function catalogueMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'res
       if (r.ItemID === last) continue; // one row per item, even if a description or UPC row is doubled
       if (needle !== '' && !contains(r.ItemID) && !contains(r.ShortDesc) && !contains(r.UPC)) continue;
       last = r.ItemID;
-      out.push({ itemId: r.ItemID, ...(r.ShortDesc ? { description: r.ShortDesc } : {}), ...(r.UPC ? { upc: r.UPC } : {}) });
+      out.push({
+        itemId: r.ItemID,
+        ...(r.ShortDesc ? { description: r.ShortDesc } : {}),
+        ...(r.UPC ? { upc: r.UPC } : {}),
+      });
       if (out.length >= limit) break;
     }
     return out;
@@ -85,14 +114,25 @@ export function catalogueMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'res
     const rows = await inChunks([...new Set(itemIds)], (c) => selectStock(backend.db, co, c, warehouseIds).execute());
     // Amazon takes whole units: a fraction on hand cannot be sold, so round down.
     const units = (v: unknown) => Math.floor(Number(decimalText(v)));
-    return rows.map((r) => ({ itemId: r.ItemID, warehouseId: r.WhseID, onHand: units(r.QtyOnHand), available: units(r.QtyAvailable) }));
+    return rows.map((r) => ({
+      itemId: r.ItemID,
+      warehouseId: r.WhseID,
+      onHand: units(r.QtyOnHand),
+      available: units(r.QtyAvailable),
+    }));
   }
 
   async function getPrices(q: PriceQuery): Promise<ItemPrice[]> {
     if (q.itemIds.length === 0) return [];
     const asOf = sageDateTime(q.asOf ?? ctx.options.clock.now().toISOString());
     const rows = await inChunks([...new Set(q.itemIds)], (c) =>
-      selectPrices(backend.db, co, { itemIds: c, warehouseId: q.warehouseId, currency: q.currency, asOf, column: PRICE_COLUMNS[q.priceSheet] }).execute(),
+      selectPrices(backend.db, co, {
+        itemIds: c,
+        warehouseId: q.warehouseId,
+        currency: q.currency,
+        asOf,
+        column: PRICE_COLUMNS[q.priceSheet],
+      }).execute(),
     );
     return rows.map((r) => ({
       itemId: r.ItemID,
@@ -107,13 +147,28 @@ export function catalogueMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'res
     const { items, unknown } = await resolveItems(q.skus);
     const stock = await getStock([...new Set(items.map((i) => i.itemId))], q.warehouseIds);
     const customer = await selectCustomer(backend.db, co, q.customerId).executeTakeFirst();
-    const shipMethod = q.shipMethodId ? await selectShipMethod(backend.db, co, q.shipMethodId).executeTakeFirst() : undefined;
+    const shipMethod = q.shipMethodId
+      ? await selectShipMethod(backend.db, co, q.shipMethodId).executeTakeFirst()
+      : undefined;
     return {
       items,
       unknownItems: unknown,
       stock,
-      ...(customer ? { customer: { customerId: customer.CustID, name: customer.CustName, onHold: customer.Hold !== 0, customFields: [customer.UserFld1, customer.UserFld2, customer.UserFld3, customer.UserFld4].map((f) => f ?? '') } } : {}),
-      ...(shipMethod ? { shipMethod: { shipMethodId: shipMethod.ShipMethID, description: shipMethod.ShipMethDesc } } : {}),
+      ...(customer
+        ? {
+            customer: {
+              customerId: customer.CustID,
+              name: customer.CustName,
+              onHold: customer.Hold !== 0,
+              customFields: [customer.UserFld1, customer.UserFld2, customer.UserFld3, customer.UserFld4].map(
+                (f) => f ?? '',
+              ),
+            },
+          }
+        : {}),
+      ...(shipMethod
+        ? { shipMethod: { shipMethodId: shipMethod.ShipMethID, description: shipMethod.ShipMethDesc } }
+        : {}),
     };
   }
 

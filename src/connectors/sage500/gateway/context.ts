@@ -22,8 +22,20 @@ export function createGatewayContext(backend: SageBackend, options: GatewayOptio
       const candidates = options.packageTable ? undefined : await backend.readTrackingCandidates();
       // The candidates' columns join the catalog, so a discovered package table is verified like a configured one.
       const known = new Set(own.objects.map((o) => o.name));
-      const extra = candidates ? { objects: candidates.objects.filter((o) => !known.has(o.name)), columns: candidates.columns.filter((c) => !known.has(c.object)) } : { objects: [], columns: [] };
-      return { catalog: { objects: [...own.objects, ...extra.objects], columns: [...own.columns, ...extra.columns], parameters: own.parameters }, candidates };
+      const extra = candidates
+        ? {
+            objects: candidates.objects.filter((o) => !known.has(o.name)),
+            columns: candidates.columns.filter((c) => !known.has(c.object)),
+          }
+        : { objects: [], columns: [] };
+      return {
+        catalog: {
+          objects: [...own.objects, ...extra.objects],
+          columns: [...own.columns, ...extra.columns],
+          parameters: own.parameters,
+        },
+        candidates,
+      };
     })();
     // A failed read (Sage unavailable) is not kept: the next call reads again.
     read.catch(() => (read = undefined));

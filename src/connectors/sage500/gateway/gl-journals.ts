@@ -39,7 +39,8 @@ export function glJournalMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'val
       const row = rows.get(account);
       if (!row) return { account, valid: false, problem: 'no such account in tglAccount' };
       if (row.Status !== 1) return { account, valid: false, problem: `status ${row.Status} is not active (1)` };
-      if (row.PostingType !== 1 && row.PostingType !== 3) return { account, valid: false, problem: `posting type ${row.PostingType} is not financial (1 or 3)` };
+      if (row.PostingType !== 1 && row.PostingType !== 3)
+        return { account, valid: false, problem: `posting type ${row.PostingType} is not financial (1 or 3)` };
       return { account, valid: true };
     });
   }
@@ -53,12 +54,16 @@ export function glJournalMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'val
   async function postJournal(batch: JournalBatch): Promise<PostedJournal> {
     const problems: string[] = [];
     if (batch.lines.length === 0) problems.push('no lines');
-    if (batch.lines.some((l) => l.amount.currency !== batch.currency)) problems.push(`a line is not in ${batch.currency}`);
+    if (batch.lines.some((l) => l.amount.currency !== batch.currency))
+      problems.push(`a line is not in ${batch.currency}`);
     const total = batch.lines.reduce((sum, l) => sum + l.amount.minor, 0);
     if (total !== 0) problems.push(`lines net to ${moneyToDecimal(money(batch.currency, total))}, not 0`);
-    if (batch.reference.length === 0 || batch.reference.length > 50) problems.push('reference must be 1 to 50 characters (tglBatch_AMZ.Reference)');
+    if (batch.reference.length === 0 || batch.reference.length > 50)
+      problems.push('reference must be 1 to 50 characters (tglBatch_AMZ.Reference)');
     if (problems.length > 0) {
-      throw new SellbridgeError('SB_SAGE_JOURNAL_UNBALANCED', `journal ${batch.reference}: ${problems.join('; ')}`, { context: { reference: batch.reference } });
+      throw new SellbridgeError('SB_SAGE_JOURNAL_UNBALANCED', `journal ${batch.reference}: ${problems.join('; ')}`, {
+        context: { reference: batch.reference },
+      });
     }
     const existing = await selectJournalLink(backend.db, co, batch.reference).executeTakeFirst();
     if (existing) return { outcome: 'existing', batchKey: String(existing.BatchKey), batchNo: existing.BatchNo };
@@ -66,35 +71,76 @@ export function glJournalMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'val
     const checks = await validateGlAccounts(batch.lines.map((l) => l.account));
     const bad = checks.filter((c) => !c.valid);
     if (bad.length > 0) {
-      throw new MappingError('SB_SAGE_GL_ACCOUNT_INVALID', `journal ${batch.reference}`, bad.map((c) => ({ field: `account ${c.account}`, problem: c.problem ?? 'invalid' })), {
-        context: { reference: batch.reference },
-      });
+      throw new MappingError(
+        'SB_SAGE_GL_ACCOUNT_INVALID',
+        `journal ${batch.reference}`,
+        bad.map((c) => ({ field: `account ${c.account}`, problem: c.problem ?? 'invalid' })),
+        {
+          context: { reference: batch.reference },
+        },
+      );
     }
     const postDate = sageDate(batch.postDate);
     if (!(await selectOpenFiscalPeriod(backend.db, co, postDate).executeTakeFirst())) {
-      throw new SellbridgeError('SB_SAGE_FISCAL_PERIOD_CLOSED', `journal ${batch.reference}: ${postDate.slice(0, 10)} is not in an open fiscal period of ${co}`, {
-        context: { reference: batch.reference },
-      });
+      throw new SellbridgeError(
+        'SB_SAGE_FISCAL_PERIOD_CLOSED',
+        `journal ${batch.reference}: ${postDate.slice(0, 10)} is not in an open fiscal period of ${co}`,
+        {
+          context: { reference: batch.reference },
+        },
+      );
     }
     const journal = await selectJournal(backend.db, co, options.glJournalId).executeTakeFirst();
-    if (!journal) throw new SellbridgeError('SB_SAGE_SCHEMA_MISSING', `GL journal ${options.glJournalId} (sage500.glJournalId) does not exist in tglJournal for ${co}`);
+    if (!journal)
+      throw new SellbridgeError(
+        'SB_SAGE_SCHEMA_MISSING',
+        `GL journal ${options.glJournalId} (sage500.glJournalId) does not exist in tglJournal for ${co}`,
+      );
     const facts = await ctx.facts();
     if (!facts.journalNumberParameters || facts.journalNumberParameters.length < 5) {
-      throw new SellbridgeError('SB_SAGE_SCHEMA_MISSING', `journal ${batch.reference}: Sage's journal-number procedure ${JOURNAL_NUMBER_PROCEDURE} is missing or has another signature; Sellbridge does not number journals itself (run \`sellbridge sage500 verify\`)`, {
-        context: { reference: batch.reference },
-      });
+      throw new SellbridgeError(
+        'SB_SAGE_SCHEMA_MISSING',
+        `journal ${batch.reference}: Sage's journal-number procedure ${JOURNAL_NUMBER_PROCEDURE} is missing or has another signature; Sellbridge does not number journals itself (run \`sellbridge sage500 verify\`)`,
+        {
+          context: { reference: batch.reference },
+        },
+      );
     }
     const now = sageDateTime(options.clock.now().toISOString());
     const created = await backend.journalTransaction(async (tx) => {
       // A concurrent post of the same reference committed first: its row is here now (the unique key is the last guard).
       const raced = await selectJournalLink(tx.db, co, batch.reference).executeTakeFirst();
       if (raced) return { outcome: 'existing' as const, batchKey: raced.BatchKey, batchNo: raced.BatchNo };
-      const accountKeys = new Map([...(await accountRows(tx.db, batch.lines.map((l) => l.account)))].map(([a, r]) => [a, r!.GLAcctKey]));
-      const { batchKey, batchNo } = await tx.getNextBatch({ userId: options.userId, comment: batch.reference, postDate });
+      const accountKeys = new Map(
+        [
+          ...(await accountRows(
+            tx.db,
+            batch.lines.map((l) => l.account),
+          )),
+        ].map(([a, r]) => [a, r!.GLAcctKey]),
+      );
+      const { batchKey, batchNo } = await tx.getNextBatch({
+        userId: options.userId,
+        comment: batch.reference,
+        postDate,
+      });
       const jrnlHdrKey = await tx.nextSurrogateKey('tglJournalHdr');
-      const jrnlNo = await tx.nextJournalNo({ jrnlKey: journal.JrnlKey, parameterNames: facts.journalNumberParameters! });
+      const jrnlNo = await tx.nextJournalNo({
+        jrnlKey: journal.JrnlKey,
+        parameterNames: facts.journalNumberParameters!,
+      });
       const rows = rowsFromJournal(batch, {
-        companyId: co, userId: options.userId, batchKey, batchNo, jrnlHdrKey, jrnlKey: journal.JrnlKey, jrnlNo, postDate, now, sourceModuleText: facts.sourceModuleText, accountKeys,
+        companyId: co,
+        userId: options.userId,
+        batchKey,
+        batchNo,
+        jrnlHdrKey,
+        jrnlKey: journal.JrnlKey,
+        jrnlNo,
+        postDate,
+        now,
+        sourceModuleText: facts.sourceModuleText,
+        accountKeys,
       });
       await insertGlBatch(tx.db, rows.batchRow).execute();
       await updateBatchLogPostDate(tx.db, batchKey, postDate).execute();

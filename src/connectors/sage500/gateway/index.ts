@@ -35,7 +35,8 @@ export function createGateway(backend: SageBackend, options: GatewayOptions): Sa
     ...shipmentMethods(ctx),
     ...glJournalMethods(ctx),
   };
-  const guarded = <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
+  const guarded =
+    <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       try {
         await backend.beforeCall?.(operation);
@@ -44,16 +45,27 @@ export function createGateway(backend: SageBackend, options: GatewayOptions): Sa
         throw backend.classify(err, operation);
       }
     };
-  const wrapped = Object.fromEntries(Object.entries(parts).map(([name, fn]) => [name, guarded(name, fn as (...args: unknown[]) => Promise<unknown>)])) as typeof parts;
+  const wrapped = Object.fromEntries(
+    Object.entries(parts).map(([name, fn]) => [name, guarded(name, fn as (...args: unknown[]) => Promise<unknown>)]),
+  ) as typeof parts;
   return {
     ...wrapped,
     installExtensions: guarded('installExtensions', () => backend.installExtensions()),
     verify: guarded('verify', async () => {
       const { catalog } = await ctx.catalog();
       const facts = await ctx.facts();
-      return verifyCatalog(catalog, { packageTable: facts.packageTable, ...(facts.packageTableFrom ? { packageTableFrom: facts.packageTableFrom } : {}) }, adapterUsage());
+      return verifyCatalog(
+        catalog,
+        {
+          packageTable: facts.packageTable,
+          ...(facts.packageTableFrom ? { packageTableFrom: facts.packageTableFrom } : {}),
+        },
+        adapterUsage(),
+      );
     }),
-    proposePackageTables: guarded('proposePackageTables', async () => proposePackageTables(await backend.readTrackingCandidates())),
+    proposePackageTables: guarded('proposePackageTables', async () =>
+      proposePackageTables(await backend.readTrackingCandidates()),
+    ),
     async health() {
       try {
         await backend.beforeCall?.('health');

@@ -1,9 +1,24 @@
 import { MappingError, SellbridgeError, type FieldIssue } from '../../../core/errors.ts';
-import type { CreateSalesOrderOptions, CreateSalesOrderResult, PostalAddress, SalesOrder, SalesOrderDraft, SalesOrderLookup, SalesOrderStatus } from '../../../core/model/sales-order.ts';
+import type {
+  CreateSalesOrderOptions,
+  CreateSalesOrderResult,
+  PostalAddress,
+  SalesOrder,
+  SalesOrderDraft,
+  SalesOrderLookup,
+  SalesOrderStatus,
+} from '../../../core/model/sales-order.ts';
 import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
 import { decimalText, isoFromSage, moneyFromSageDecimal, sageDateTime, wholeQuantity } from '../decimal.ts';
 import { checkTranNo, rowsFromSalesOrder } from '../rows-from-sales-order.ts';
-import { closeOrderLineDists, closeOrderLines, releaseCommittedStock, selectShipmentLinesOfOrder, selectShippedQuantity, updateOrderCanceled } from '../sql/cancel-sales-order.ts';
+import {
+  closeOrderLineDists,
+  closeOrderLines,
+  releaseCommittedStock,
+  selectShipmentLinesOfOrder,
+  selectShippedQuantity,
+  updateOrderCanceled,
+} from '../sql/cancel-sales-order.ts';
 import { deleteSessionRows } from '../sql/cleanup-session.ts';
 import { selectSalesOrderHeader, selectSalesOrderLines } from '../sql/find-sales-order.ts';
 import { insertLineLinks, insertOrderLink, selectOrderLink, updateLineSellerSku } from '../sql/link-amazon-ids.ts';
@@ -14,15 +29,39 @@ import { MIGRATION_LOG_STATUS, PROCESS_STATUS, SO_STATUS } from '../tables.ts';
 import type { SageBackend, SalesOrderImportCall } from './backend.ts';
 import type { GatewayContext } from './context.ts';
 
-const STATUS_BY_CODE: Readonly<Record<number, SalesOrderStatus>> = Object.fromEntries(Object.entries(SO_STATUS).map(([k, v]) => [v, k as SalesOrderStatus]));
+const STATUS_BY_CODE: Readonly<Record<number, SalesOrderStatus>> = Object.fromEntries(
+  Object.entries(SO_STATUS).map(([k, v]) => [v, k as SalesOrderStatus]),
+);
 
-function addressOf(a: { AddrName: string | null; AddrLine1: string | null; AddrLine2: string | null; AddrLine3: string | null; AddrLine4: string | null; AddrLine5: string | null; City: string | null; StateID: string | null; PostalCode: string | null; CountryID: string | null }): PostalAddress {
-  const lines = [a.AddrLine1, a.AddrLine2, a.AddrLine3, a.AddrLine4, a.AddrLine5].filter((l): l is string => l !== null && l !== '');
-  return { name: a.AddrName ?? '', lines, city: a.City ?? '', region: a.StateID ?? '', postalCode: a.PostalCode ?? '', countryId: a.CountryID ?? '' };
+function addressOf(a: {
+  AddrName: string | null;
+  AddrLine1: string | null;
+  AddrLine2: string | null;
+  AddrLine3: string | null;
+  AddrLine4: string | null;
+  AddrLine5: string | null;
+  City: string | null;
+  StateID: string | null;
+  PostalCode: string | null;
+  CountryID: string | null;
+}): PostalAddress {
+  const lines = [a.AddrLine1, a.AddrLine2, a.AddrLine3, a.AddrLine4, a.AddrLine5].filter(
+    (l): l is string => l !== null && l !== '',
+  );
+  return {
+    name: a.AddrName ?? '',
+    lines,
+    city: a.City ?? '',
+    region: a.StateID ?? '',
+    postalCode: a.PostalCode ?? '',
+    countryId: a.CountryID ?? '',
+  };
 }
 
 /** Sales orders: create through Sage's import API, read back, cancel. */
-export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder'> {
+export function salesOrderMethods(
+  ctx: GatewayContext,
+): Pick<Sage500Gateway, 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder'> {
   const { backend, co, options } = ctx;
 
   async function readOrder(by: SalesOrderLookup): Promise<SalesOrder | undefined> {
@@ -39,8 +78,12 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
       orderDate: isoFromSage(header.TranDate),
       currency: header.CurrID,
       ...(header.AddrKey !== null ? { shipTo: addressOf(header) } : {}),
-      ...(header.FreightAmt !== null && header.FreightAmt !== undefined ? { freight: moneyFromSageDecimal(header.FreightAmt, header.CurrID) } : {}),
-      ...(header.TranAmt !== null && header.TranAmt !== undefined ? { total: moneyFromSageDecimal(header.TranAmt, header.CurrID) } : {}),
+      ...(header.FreightAmt !== null && header.FreightAmt !== undefined
+        ? { freight: moneyFromSageDecimal(header.FreightAmt, header.CurrID) }
+        : {}),
+      ...(header.TranAmt !== null && header.TranAmt !== undefined
+        ? { total: moneyFromSageDecimal(header.TranAmt, header.CurrID) }
+        : {}),
       lines: lines.map((l) => ({
         lineNo: l.SOLineNo,
         itemId: l.ItemID,
@@ -50,8 +93,12 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
         // A line without a warehouse (a misc or charge item) is kept, with an empty warehouse id (review §3 item 12).
         warehouseId: l.WhseID ?? '',
         ...(l.UserFld1 ? { amazonOrderItemId: l.UserFld1 } : {}),
-        ...(l.ExtAmt !== null && l.ExtAmt !== undefined ? { amount: moneyFromSageDecimal(l.ExtAmt, header.CurrID) } : {}),
-        ...(l.TradeDiscAmt !== null && l.TradeDiscAmt !== undefined && Number(l.TradeDiscAmt) !== 0 ? { tradeDiscount: moneyFromSageDecimal(l.TradeDiscAmt, header.CurrID) } : {}),
+        ...(l.ExtAmt !== null && l.ExtAmt !== undefined
+          ? { amount: moneyFromSageDecimal(l.ExtAmt, header.CurrID) }
+          : {}),
+        ...(l.TradeDiscAmt !== null && l.TradeDiscAmt !== undefined && Number(l.TradeDiscAmt) !== 0
+          ? { tradeDiscount: moneyFromSageDecimal(l.TradeDiscAmt, header.CurrID) }
+          : {}),
         ...(l.GLAcctNo ? { glAccountNo: l.GLAcctNo } : {}),
       })),
     };
@@ -61,12 +108,20 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
    * An order found under our TranNo must be the same Amazon order: linking another one would confirm the
    * wrong shipments to Amazon. Its AmazonOrderId comes from the extension table, else TranCmnt.
    */
-  function assertSameOrder(found: { AmazonOrderId: string | null; TranCmnt: string | null }, tranNo: string, draft: SalesOrderDraft): void {
+  function assertSameOrder(
+    found: { AmazonOrderId: string | null; TranCmnt: string | null },
+    tranNo: string,
+    draft: SalesOrderDraft,
+  ): void {
     const owner = found.AmazonOrderId ?? found.TranCmnt;
     if (owner !== draft.amazonOrderId) {
-      throw new SellbridgeError('SB_SAGE_TRANNO_TAKEN', `sales order ${tranNo} exists for ${owner ? `Amazon order ${owner}` : 'no Amazon order'}, not ${draft.amazonOrderId}`, {
-        context: { tranNo, amazonOrderId: draft.amazonOrderId },
-      });
+      throw new SellbridgeError(
+        'SB_SAGE_TRANNO_TAKEN',
+        `sales order ${tranNo} exists for ${owner ? `Amazon order ${owner}` : 'no Amazon order'}, not ${draft.amazonOrderId}`,
+        {
+          context: { tranNo, amazonOrderId: draft.amazonOrderId },
+        },
+      );
     }
   }
 
@@ -83,7 +138,9 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
         CreatedAt: sageDateTime(options.clock.now().toISOString()),
       }).execute();
       await insertLineLinks(db, soKey).execute();
-      for (const line of draft.lines) if (line.sellerSku && line.amazonOrderItemId) await updateLineSellerSku(db, soKey, line.amazonOrderItemId, line.sellerSku).execute();
+      for (const line of draft.lines)
+        if (line.sellerSku && line.amazonOrderItemId)
+          await updateLineSellerSku(db, soKey, line.amazonOrderItemId, line.sellerSku).execute();
     });
   }
 
@@ -93,7 +150,10 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
     });
   }
 
-  async function createSalesOrder(draft: SalesOrderDraft, { tranNo }: CreateSalesOrderOptions): Promise<CreateSalesOrderResult> {
+  async function createSalesOrder(
+    draft: SalesOrderDraft,
+    { tranNo }: CreateSalesOrderOptions,
+  ): Promise<CreateSalesOrderResult> {
     checkTranNo(tranNo);
     // Checked before anything is written: a bad value never reaches Sage.
     rowsFromSalesOrder(draft, tranNo, 0);
@@ -105,10 +165,15 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
     }
     const facts = await ctx.facts();
     if (!facts.stageTableFlag) {
-      throw new SellbridgeError('SB_SAGE_SCHEMA_MISSING', `spSOapiSalesOrdIns has neither @UseStageTable nor @iUseStageTable in company ${co}'s database: run \`sellbridge sage500 verify\``, { context: { tranNo } });
+      throw new SellbridgeError(
+        'SB_SAGE_SCHEMA_MISSING',
+        `spSOapiSalesOrdIns has neither @UseStageTable nor @iUseStageTable in company ${co}'s database: run \`sellbridge sage500 verify\``,
+        { context: { tranNo } },
+      );
     }
     // Rows a crashed earlier attempt staged for this TranNo would be processed again by a later session.
-    for (const left of await selectLeftoverSessions(backend.db, tranNo).execute()) await cleanup(left.SessionKey, tranNo);
+    for (const left of await selectLeftoverSessions(backend.db, tranNo).execute())
+      await cleanup(left.SessionKey, tranNo);
 
     // Stage, import, read the result and clean the session on one connection (one flow step).
     const { staged, log, created, call, calls } = await backend.withConnection(async (step) => {
@@ -145,15 +210,28 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
       const failures = log.filter((m) => Number(m.Status) === MIGRATION_LOG_STATUS.failure);
       const issues: FieldIssue[] = (failures.length > 0 ? failures : log).map((m) => ({
         field: [m.EntityID, m.ColumnID].filter(Boolean).join(' ') || 'order',
-        problem: [m.Comment, m.ColumnValue ? `(value "${m.ColumnValue}")` : ''].filter(Boolean).join(' ') || 'rejected without a message',
+        problem:
+          [m.Comment, m.ColumnValue ? `(value "${m.ColumnValue}")` : ''].filter(Boolean).join(' ') ||
+          'rejected without a message',
       }));
-      throw new MappingError('SB_SAGE_ORDER_REJECTED', `Sage rejected sales order ${tranNo}`, issues.length > 0 ? issues : [{ field: 'order', problem: `spSOapiSalesOrdIns returned ${call.retVal} without a message` }], {
-        context: { tranNo, amazonOrderId: draft.amazonOrderId, retVal: call.retVal },
-      });
+      throw new MappingError(
+        'SB_SAGE_ORDER_REJECTED',
+        `Sage rejected sales order ${tranNo}`,
+        issues.length > 0
+          ? issues
+          : [{ field: 'order', problem: `spSOapiSalesOrdIns returned ${call.retVal} without a message` }],
+        {
+          context: { tranNo, amazonOrderId: draft.amazonOrderId, retVal: call.retVal },
+        },
+      );
     }
-    throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `spSOapiSalesOrdIns left sales order ${tranNo} unprocessed after ${calls} calls (return value ${call.retVal})`, {
-      context: { tranNo, retVal: call.retVal, calls },
-    });
+    throw new SellbridgeError(
+      'SB_SAGE_QUERY_FAILED',
+      `spSOapiSalesOrdIns left sales order ${tranNo} unprocessed after ${calls} calls (return value ${call.retVal})`,
+      {
+        context: { tranNo, retVal: call.retVal, calls },
+      },
+    );
   }
 
   /**
@@ -164,16 +242,25 @@ export function salesOrderMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'cr
    */
   async function cancelSalesOrder(tranNo: string): Promise<SalesOrder> {
     const header = await selectSalesOrderHeader(backend.db, co, { tranNo }).executeTakeFirst();
-    if (!header) throw new SellbridgeError('SB_SAGE_ORDER_NOT_FOUND', `no sales order ${tranNo} in company ${co}`, { context: { tranNo } });
+    if (!header)
+      throw new SellbridgeError('SB_SAGE_ORDER_NOT_FOUND', `no sales order ${tranNo} in company ${co}`, {
+        context: { tranNo },
+      });
     if (header.Status !== SO_STATUS.canceled) {
       await backend.transaction(async (db) => {
         const shipped = await selectShippedQuantity(db, header.SOKey).executeTakeFirst();
         if (Number(decimalText(shipped?.QtyShipped ?? 0)) > 0) {
-          throw new SellbridgeError('SB_SAGE_ORDER_NOT_CANCELABLE', `sales order ${tranNo} has shipped quantities`, { context: { tranNo } });
+          throw new SellbridgeError('SB_SAGE_ORDER_NOT_CANCELABLE', `sales order ${tranNo} has shipped quantities`, {
+            context: { tranNo },
+          });
         }
         const activity = await selectShipmentLinesOfOrder(db, header.SOKey).executeTakeFirst();
         if (Number(activity?.ShipLines ?? 0) > 0) {
-          throw new SellbridgeError('SB_SAGE_ORDER_NOT_CANCELABLE', `sales order ${tranNo} is on a pick list or shipment (${Number(activity!.ShipLines)} shipment lines); cancel it in Sage 500`, { context: { tranNo } });
+          throw new SellbridgeError(
+            'SB_SAGE_ORDER_NOT_CANCELABLE',
+            `sales order ${tranNo} is on a pick list or shipment (${Number(activity!.ShipLines)} shipment lines); cancel it in Sage 500`,
+            { context: { tranNo } },
+          );
         }
         await releaseCommittedStock(db, header.SOKey).execute();
         await closeOrderLineDists(db, header.SOKey).execute();

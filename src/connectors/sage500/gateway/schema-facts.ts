@@ -26,7 +26,9 @@ export interface SchemaFacts {
 }
 
 const hasColumn = (catalog: Catalog, object: string, column: string) =>
-  catalog.columns.some((c) => c.object.toLowerCase() === object.toLowerCase() && c.column.toLowerCase() === column.toLowerCase());
+  catalog.columns.some(
+    (c) => c.object.toLowerCase() === object.toLowerCase() && c.column.toLowerCase() === column.toLowerCase(),
+  );
 
 /**
  * Package/tracking tables the catalog suggests: tables keyed by ShipKey with a column named like a tracking
@@ -50,19 +52,31 @@ export function proposePackageTables(candidates: Catalog): PackageTableSetting[]
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function schemaFactsFrom(catalog: Catalog, configured: PackageTableSetting | undefined, configuredFrom: 'configured' | 'sandbox' | undefined, candidates: Catalog | undefined): SchemaFacts {
-  const params = (proc: string) => catalog.parameters.filter((p) => p.procedure.toLowerCase() === proc.toLowerCase()).sort((a, b) => a.position - b.position);
+export function schemaFactsFrom(
+  catalog: Catalog,
+  configured: PackageTableSetting | undefined,
+  configuredFrom: 'configured' | 'sandbox' | undefined,
+  candidates: Catalog | undefined,
+): SchemaFacts {
+  const params = (proc: string) =>
+    catalog.parameters
+      .filter((p) => p.procedure.toLowerCase() === proc.toLowerCase())
+      .sort((a, b) => a.position - b.position);
   const soParams = params('spSOapiSalesOrdIns').map((p) => p.name.toLowerCase());
   const sourceModule = catalog.columns.find((c) => c.object === 'tglJournalHdr' && c.column === 'SourceModule');
   const journalProc = catalog.objects.some((o) => o.name.toLowerCase() === JOURNAL_NUMBER_PROCEDURE.toLowerCase());
   const proposals = candidates ? proposePackageTables(candidates) : [];
   const discovered = configured ?? (proposals.length === 1 ? proposals[0] : undefined);
   return {
-    items: { descriptionLanguage: hasColumn(catalog, 'timItemDescription', 'LanguageID'), shipWeight: hasColumn(catalog, 'timItem', 'ShipWeight') },
+    items: {
+      descriptionLanguage: hasColumn(catalog, 'timItemDescription', 'LanguageID'),
+      shipWeight: hasColumn(catalog, 'timItem', 'ShipWeight'),
+    },
     itemAliasTable: catalog.objects.some((o) => o.name.toLowerCase() === 'timitemalias'),
     shipmentShipMethod: hasColumn(catalog, 'tsoShipment', 'DlvryShipMethKey'),
     // R6 writes "GL"; without a catalog answer keep R6's form.
-    sourceModuleText: sourceModule === undefined || sourceModule.type === '' || typeFamily(sourceModule.type) === 'char',
+    sourceModuleText:
+      sourceModule === undefined || sourceModule.type === '' || typeFamily(sourceModule.type) === 'char',
     stageTableFlag: STAGE_TABLE_FLAG_NAMES.find((n) => soParams.includes(n.toLowerCase())),
     journalNumberParameters: journalProc ? params(JOURNAL_NUMBER_PROCEDURE).map((p) => p.name) : undefined,
     packageTable: discovered,

@@ -12,13 +12,18 @@ export function shipmentMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'list
 
   async function listShipments(cursor: string | undefined): Promise<ShipmentPage> {
     const after = cursor === undefined || cursor === '' ? 0 : Number(cursor);
-    if (!Number.isSafeInteger(after) || after < 0) throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `shipment cursor "${cursor}" is not a ShipKey`);
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `shipment cursor "${cursor}" is not a ShipKey`);
     const facts = await ctx.facts();
     const from = Math.max(0, after - options.shipmentRewindKeys);
     const maxKey = Number((await selectMaxShipKey(backend.db, co).executeTakeFirst())?.MaxShipKey ?? 0);
     const to = Math.min(after + (options.shipmentPageKeys ?? 5000), maxKey);
-    const rows = to > from ? await selectShipmentLines(backend.db, co, from, to, facts.shipmentShipMethod).execute() : [];
-    const byKey = new Map<number, { shipment: Omit<Shipment, 'lines' | 'packages'>; lines: Shipment['lines'][number][] }>();
+    const rows =
+      to > from ? await selectShipmentLines(backend.db, co, from, to, facts.shipmentShipMethod).execute() : [];
+    const byKey = new Map<
+      number,
+      { shipment: Omit<Shipment, 'lines' | 'packages'>; lines: Shipment['lines'][number][] }
+    >();
     for (const r of rows) {
       let s = byKey.get(r.ShipKey);
       if (!s) {
@@ -49,7 +54,10 @@ export function shipmentMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'list
     const keys = [...byKey.keys()];
     // No package table known (none configured, and the catalog did not show exactly one): the shipments come
     // back without packages instead of failing every poll; `sellbridge sage500 verify` (run at start) says so.
-    const packages = keys.length === 0 || !facts.packageTable ? [] : (await selectPackages(backend.db, facts.packageTable, keys).execute(backend.db)).rows;
+    const packages =
+      keys.length === 0 || !facts.packageTable
+        ? []
+        : (await selectPackages(backend.db, facts.packageTable, keys).execute(backend.db)).rows;
     const shipments: Shipment[] = keys.map((k) => {
       const s = byKey.get(k)!;
       return {

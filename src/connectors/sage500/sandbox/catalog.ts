@@ -8,7 +8,14 @@ const PARAMETER_TABLE = 'sandbox_sys_parameters';
 /** spglGiveNextJrnlNo's names in the sandbox (no public source has them; the adapter uses the catalog's names). */
 const SANDBOX_JOURNAL_NUMBER_NAMES = ['iCompanyID', 'iJrnlKey', 'iNoOfJrnlNos', 'oJrnlNo', 'oRetVal'];
 
-const declared = (t: SqlType) => (t.type === 'VarChar' ? `varchar(${t.length})` : t.type === 'Int' ? 'int' : t.type === 'SmallInt' ? 'smallint' : 'datetime');
+const declared = (t: SqlType) =>
+  t.type === 'VarChar'
+    ? `varchar(${t.length})`
+    : t.type === 'Int'
+      ? 'int'
+      : t.type === 'SmallInt'
+        ? 'smallint'
+        : 'datetime';
 
 /**
  * DDL and rows of the sandbox's parameter catalog: the procedures it emulates (spSOapiSalesOrdIns with R1's
@@ -31,33 +38,79 @@ export function SANDBOX_PROCEDURE_CATALOG_DDL(): string[] {
 }
 
 function columnsOf(raw: DatabaseSync, object: string): CatalogColumn[] {
-  const rows = raw.prepare(`SELECT name, type, "notnull" AS nn, dflt_value AS dflt, pk FROM pragma_table_info(?)`).all(object) as { name: string; type: string; nn: number; dflt: string | null; pk: number }[];
-  const autoincrement = /AUTOINCREMENT/i.test(String((raw.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(object) as { sql?: string } | undefined)?.sql ?? ''));
+  const rows = raw
+    .prepare(`SELECT name, type, "notnull" AS nn, dflt_value AS dflt, pk FROM pragma_table_info(?)`)
+    .all(object) as { name: string; type: string; nn: number; dflt: string | null; pk: number }[];
+  const autoincrement = /AUTOINCREMENT/i.test(
+    String(
+      (raw.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(object) as { sql?: string } | undefined)?.sql ??
+        '',
+    ),
+  );
   return rows.map((r) => {
     const t = parseDeclaredType(r.type);
-    return { object, column: r.name, type: r.type === '' ? '' : t.type, maxLength: t.maxLength, precision: t.precision, scale: t.scale, nullable: r.nn === 0 && r.pk === 0, hasDefault: r.dflt !== null, identity: autoincrement && r.pk === 1 };
+    return {
+      object,
+      column: r.name,
+      type: r.type === '' ? '' : t.type,
+      maxLength: t.maxLength,
+      precision: t.precision,
+      scale: t.scale,
+      nullable: r.nn === 0 && r.pk === 0,
+      hasDefault: r.dflt !== null,
+      identity: autoincrement && r.pk === 1,
+    };
   });
 }
 
 /** The sandbox's answer to verify's catalog read: SQLite's catalog for tables and views, the parameter table for procedures. */
 export function readSandboxCatalog(raw: DatabaseSync, names: readonly string[]): Catalog {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
-  const objects = (raw.prepare(`SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')`).all() as { name: string; type: string }[])
+  const objects = (
+    raw.prepare(`SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')`).all() as {
+      name: string;
+      type: string;
+    }[]
+  )
     .filter((o) => wanted.has(o.name.toLowerCase()))
     .map((o) => ({ name: o.name, kind: o.type === 'view' ? ('view' as const) : ('table' as const) }));
-  const parameters = (raw.prepare(`SELECT ProcedureName, Position, ParameterName, TypeName, MaxLength, IsOutput FROM ${PARAMETER_TABLE} ORDER BY ProcedureName, Position`).all() as Record<string, unknown>[])
+  const parameters = (
+    raw
+      .prepare(
+        `SELECT ProcedureName, Position, ParameterName, TypeName, MaxLength, IsOutput FROM ${PARAMETER_TABLE} ORDER BY ProcedureName, Position`,
+      )
+      .all() as Record<string, unknown>[]
+  )
     .filter((p) => wanted.has(String(p.ProcedureName).toLowerCase()))
-    .map((p): CatalogParameter => ({ procedure: String(p.ProcedureName), position: Number(p.Position), name: String(p.ParameterName), type: String(p.TypeName), maxLength: p.MaxLength === null ? null : Number(p.MaxLength), output: Number(p.IsOutput) === 1 }));
-  const procedures = [...new Set(parameters.map((p) => p.procedure))].map((name) => ({ name, kind: 'procedure' as const }));
+    .map((p): CatalogParameter => ({
+      procedure: String(p.ProcedureName),
+      position: Number(p.Position),
+      name: String(p.ParameterName),
+      type: String(p.TypeName),
+      maxLength: p.MaxLength === null ? null : Number(p.MaxLength),
+      output: Number(p.IsOutput) === 1,
+    }));
+  const procedures = [...new Set(parameters.map((p) => p.procedure))].map((name) => ({
+    name,
+    kind: 'procedure' as const,
+  }));
   return { objects: [...objects, ...procedures], columns: objects.flatMap((o) => columnsOf(raw, o.name)), parameters };
 }
 
 /** Tables with a ShipKey column and a column named like a tracking number, with all their columns. */
 export function readSandboxTrackingCandidates(raw: DatabaseSync): Catalog {
-  const tables = (raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]).map((t) => t.name);
+  const tables = (
+    raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as {
+      name: string;
+    }[]
+  ).map((t) => t.name);
   const candidates = tables.filter((t) => {
     const cols = columnsOf(raw, t).map((c) => c.column);
     return cols.includes('ShipKey') && cols.some((c) => /track/i.test(c));
   });
-  return { objects: candidates.map((name) => ({ name, kind: 'table' as const })), columns: candidates.flatMap((t) => columnsOf(raw, t)), parameters: [] };
+  return {
+    objects: candidates.map((name) => ({ name, kind: 'table' as const })),
+    columns: candidates.flatMap((t) => columnsOf(raw, t)),
+    parameters: [],
+  };
 }

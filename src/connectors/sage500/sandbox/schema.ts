@@ -15,7 +15,10 @@ export function sqliteCreateTable(table: SageTableName): string {
     if (base === 'identity') return `"${name}" INTEGER PRIMARY KEY AUTOINCREMENT`;
     const varchar = /^varchar\((\d+)\)$/.exec(base);
     const check = varchar ? ` CHECK (length("${name}") <= ${varchar[1]})` : '';
-    const dflt = defaultValue !== undefined ? ` DEFAULT ${/^-?\d+(\.\d+)?$/.test(defaultValue) ? defaultValue : `'${defaultValue.replace(/'/g, "''")}'`}` : '';
+    const dflt =
+      defaultValue !== undefined
+        ? ` DEFAULT ${/^-?\d+(\.\d+)?$/.test(defaultValue) ? defaultValue : `'${defaultValue.replace(/'/g, "''")}'`}`
+        : '';
     return `"${name}" ${base.toUpperCase()}${nullable ? '' : ' NOT NULL'}${dflt}${check}`;
   });
   const identity = Object.values(spec.columns).includes('identity');
@@ -40,8 +43,12 @@ JOIN timItem i ON i.ItemKey = inv.ItemKey
 JOIN timWarehouse w ON w.WhseKey = inv.WhseKey
 LEFT JOIN timItemDescription d ON d.ItemKey = i.ItemKey`;
 
-export const SAGE_BASE_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[]).filter((t) => !tableSpec(t).extension && !tableSpec(t).view);
-export const SAGE_EXTENSION_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[]).filter((t) => tableSpec(t).extension);
+export const SAGE_BASE_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[]).filter(
+  (t) => !tableSpec(t).extension && !tableSpec(t).view,
+);
+export const SAGE_EXTENSION_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[]).filter(
+  (t) => tableSpec(t).extension,
+);
 
 /** Sage's staging tables have no index on SessionKey in our sources; the sandbox adds one for speed only. */
 export const SANDBOX_INDEXES = [

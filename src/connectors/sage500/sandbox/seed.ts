@@ -13,13 +13,27 @@ export const DEMO = {
   warehouses: ['MAIN', 'EAST'] as const,
   items: ['WIDGET-RED', 'WIDGET-BLUE', 'GADGET-PRO', 'CABLE-USB-C', 'MUG-LOGO'] as const,
   /** Misc (non-stock) items the order transforms put on charge lines (src/core/rules/gl-accounts.ts). */
-  chargeItems: ['AMZ-TAX', 'AMZ-MF-TAX', 'AMZ-GIFTWRAP', 'AMZ-ROUNDING', 'AMZ-PROMO', 'AMZ-CHARGE', 'AMZ-FREIGHT'] as const,
+  chargeItems: [
+    'AMZ-TAX',
+    'AMZ-MF-TAX',
+    'AMZ-GIFTWRAP',
+    'AMZ-ROUNDING',
+    'AMZ-PROMO',
+    'AMZ-CHARGE',
+    'AMZ-FREIGHT',
+  ] as const,
   aliases: { 'AMZ-RED-WIDGET': 'WIDGET-RED', B0CABLE001: 'CABLE-USB-C' },
   upcs: { '012345678905': 'GADGET-PRO' },
   shipMethods: ['UPS-GND', 'FEDEX-2D', 'USPS-PRI'] as const,
   glAccounts: {
-    clearing: '1010-00', sales: '4000-00', fees: '6100-00', shipping: '4100-00', inactive: '9999-00',
-    salesTax: '2300-00', marketplaceTax: '2310-00', promotions: '4050-00',
+    clearing: '1010-00',
+    sales: '4000-00',
+    fees: '6100-00',
+    shipping: '4100-00',
+    inactive: '9999-00',
+    salesTax: '2300-00',
+    marketplaceTax: '2310-00',
+    promotions: '4050-00',
   },
 } as const;
 
@@ -28,7 +42,10 @@ const ITEM_TYPE_MISC = 1;
 
 export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.companyId): Promise<void> {
   const co = companyId;
-  await db.insertInto('tsmCompany').values({ CompanyID: co, CompanyName: 'Sellbridge Demo Company', CurrID: 'USD' }).execute();
+  await db
+    .insertInto('tsmCompany')
+    .values({ CompanyID: co, CompanyName: 'Sellbridge Demo Company', CurrID: 'USD' })
+    .execute();
   await db.insertInto('tciUnitMeasure').values({ UnitMeasKey: 1, CompanyID: co, UnitMeasID: 'Each' }).execute();
   const items = [
     { key: 101, id: 'WIDGET-RED', desc: 'Widget, red', price: '19.99', weight: '0.5' },
@@ -39,32 +56,94 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
   ];
   await db
     .insertInto('timItem')
-    .values(items.map((i) => ({ ItemKey: i.key, CompanyID: co, ItemID: i.id, ItemType: 5, Status: 1, StdPrice: i.price, StockUnitMeasKey: 1, SalesUnitMeasKey: 1, ShipWeight: i.weight, UpdateDate: '2026-01-01T00:00:00' })))
+    .values(
+      items.map((i) => ({
+        ItemKey: i.key,
+        CompanyID: co,
+        ItemID: i.id,
+        ItemType: 5,
+        Status: 1,
+        StdPrice: i.price,
+        StockUnitMeasKey: 1,
+        SalesUnitMeasKey: 1,
+        ShipWeight: i.weight,
+        UpdateDate: '2026-01-01T00:00:00',
+      })),
+    )
     .execute();
-  await db.insertInto('timItemDescription').values(items.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null }))).execute();
+  await db
+    .insertInto('timItemDescription')
+    .values(items.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null })))
+    .execute();
   await seedChargeItems(db, co);
-  await db.insertInto('timItemUnitOfMeas').values([{ ItemKey: 103, TargetUnitMeasKey: 1, UPC: '012345678905' }, { ItemKey: 101, TargetUnitMeasKey: 1, UPC: '012345678912' }]).execute();
-  await db.insertInto('timItemAlias').values([
-    { ItemAliasKey: 1, CompanyID: co, ItemAliasID: 'AMZ-RED-WIDGET', ItemKey: 101 },
-    { ItemAliasKey: 2, CompanyID: co, ItemAliasID: 'B0CABLE001', ItemKey: 104 },
-  ]).execute();
-  await db.insertInto('timWarehouse').values([
-    { WhseKey: 201, CompanyID: co, WhseID: 'MAIN', Description: 'Main warehouse', UseBins: 1 },
-    { WhseKey: 202, CompanyID: co, WhseID: 'EAST', Description: 'East coast warehouse', UseBins: 1 },
-  ]).execute();
-  await db.insertInto('timWhseBin').values([
-    { WhseBinKey: 301, WhseKey: 201, WhseBinID: 'A-01', ExclFromAvail: 0, Type: 1 },
-    { WhseBinKey: 302, WhseKey: 201, WhseBinID: 'QC-HOLD', ExclFromAvail: 1, Type: 1 },
-    { WhseBinKey: 303, WhseKey: 202, WhseBinID: 'E-01', ExclFromAvail: 0, Type: 1 },
-  ]).execute();
+  await db
+    .insertInto('timItemUnitOfMeas')
+    .values([
+      { ItemKey: 103, TargetUnitMeasKey: 1, UPC: '012345678905' },
+      { ItemKey: 101, TargetUnitMeasKey: 1, UPC: '012345678912' },
+    ])
+    .execute();
+  await db
+    .insertInto('timItemAlias')
+    .values([
+      { ItemAliasKey: 1, CompanyID: co, ItemAliasID: 'AMZ-RED-WIDGET', ItemKey: 101 },
+      { ItemAliasKey: 2, CompanyID: co, ItemAliasID: 'B0CABLE001', ItemKey: 104 },
+    ])
+    .execute();
+  await db
+    .insertInto('timWarehouse')
+    .values([
+      { WhseKey: 201, CompanyID: co, WhseID: 'MAIN', Description: 'Main warehouse', UseBins: 1 },
+      { WhseKey: 202, CompanyID: co, WhseID: 'EAST', Description: 'East coast warehouse', UseBins: 1 },
+    ])
+    .execute();
+  await db
+    .insertInto('timWhseBin')
+    .values([
+      { WhseBinKey: 301, WhseKey: 201, WhseBinID: 'A-01', ExclFromAvail: 0, Type: 1 },
+      { WhseBinKey: 302, WhseKey: 201, WhseBinID: 'QC-HOLD', ExclFromAvail: 1, Type: 1 },
+      { WhseBinKey: 303, WhseKey: 202, WhseBinID: 'E-01', ExclFromAvail: 0, Type: 1 },
+    ])
+    .execute();
   const stock: [number, number, number][] = [
-    [301, 101, 120], [302, 101, 5], [301, 102, 40], [301, 103, 8], [301, 104, 500], [301, 105, 0],
-    [303, 101, 30], [303, 103, 2], [303, 104, 75], [303, 105, 24],
+    [301, 101, 120],
+    [302, 101, 5],
+    [301, 102, 40],
+    [301, 103, 8],
+    [301, 104, 500],
+    [301, 105, 0],
+    [303, 101, 30],
+    [303, 103, 2],
+    [303, 104, 75],
+    [303, 105, 24],
   ];
-  await db.insertInto('timWhseBinInvt').values(stock.map(([bin, item, qty]) => ({ WhseBinKey: bin, ItemKey: item, QtyOnHand: String(qty), PendQtyIncrease: '0', PendQtyDecrease: '0' }))).execute();
+  await db
+    .insertInto('timWhseBinInvt')
+    .values(
+      stock.map(([bin, item, qty]) => ({
+        WhseBinKey: bin,
+        ItemKey: item,
+        QtyOnHand: String(qty),
+        PendQtyIncrease: '0',
+        PendQtyDecrease: '0',
+      })),
+    )
+    .execute();
   await db
     .insertInto('timInventory')
-    .values(items.flatMap((i) => [201, 202].map((w) => ({ ItemKey: i.key, WhseKey: w, QtyOnSO: '0', QtyOnPO: '0', QtyOnHold: '0', MinStockQty: '0', MaxStockQty: '0' }))))
+    .values(
+      items.flatMap((i) =>
+        [201, 202].map((w) => ({
+          ItemKey: i.key,
+          WhseKey: w,
+          QtyOnSO: '0',
+          QtyOnPO: '0',
+          QtyOnHold: '0',
+          MinStockQty: '0',
+          MaxStockQty: '0',
+        })),
+      ),
+    )
     .execute();
   // Price history: an old row, the current row, and a future row that must not be picked yet.
   await db
@@ -79,36 +158,129 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
           ].map(([date, factor]) => {
             const cents = Math.round(Number(i.price) * 100 * Number(factor));
             const p = (off: number) => ((cents - off) / 100).toFixed(2);
-            return { WhseKey: w, ItemKey: i.key, EffectiveDate: String(date), CurrID: 'USD', ListPrice: p(0), Sheet1Price: p(100), Sheet2Price: p(150), Sheet3Price: p(200), Sheet4Price: p(250) };
+            return {
+              WhseKey: w,
+              ItemKey: i.key,
+              EffectiveDate: String(date),
+              CurrID: 'USD',
+              ListPrice: p(0),
+              Sheet1Price: p(100),
+              Sheet2Price: p(150),
+              Sheet3Price: p(200),
+              Sheet4Price: p(250),
+            };
           }),
         ),
       ),
     )
     .execute();
-  await db.insertInto('tciShipMethod').values([
-    { ShipMethKey: 401, CompanyID: co, ShipMethID: 'UPS-GND', ShipMethDesc: 'UPS Ground' },
-    { ShipMethKey: 402, CompanyID: co, ShipMethID: 'FEDEX-2D', ShipMethDesc: 'FedEx 2Day' },
-    { ShipMethKey: 403, CompanyID: co, ShipMethID: 'USPS-PRI', ShipMethDesc: 'USPS Priority Mail' },
-  ]).execute();
-  await db.insertInto('tciAddress').values([
-    { AddrKey: 501, AddrName: 'Amazon.com Services', AddrLine1: '410 Terry Ave N', City: 'Seattle', StateID: 'WA', PostalCode: '98109', CountryID: 'USA' },
-    { AddrKey: 502, AddrName: 'Amazon.com.ca ULC', AddrLine1: '120 Bremner Blvd', City: 'Toronto', StateID: 'ON', PostalCode: 'M5J 0A8', CountryID: 'CAN' },
-    { AddrKey: 503, AddrName: 'Amazon EU SARL UK', AddrLine1: '1 Principal Place', City: 'London', StateID: '', PostalCode: 'EC2A 2FA', CountryID: 'GBR' },
-  ]).execute();
-  await db.insertInto('tarCustomer').values([
-    { CustKey: 601, CompanyID: co, CustID: 'AMAZON-US', CustName: 'Amazon.com marketplace', Status: 1, Hold: 0, PrimaryAddrKey: 501, DfltShipToAddrKey: 501, UserFld1: 'ATVPDKIKX0DER' },
-    { CustKey: 602, CompanyID: co, CustID: 'AMAZON-CA', CustName: 'Amazon.ca marketplace', Status: 1, Hold: 0, PrimaryAddrKey: 502, DfltShipToAddrKey: 502, UserFld1: 'A2EUQ1WTGCTBG2' },
-    { CustKey: 603, CompanyID: co, CustID: 'AMAZON-UK', CustName: 'Amazon.co.uk marketplace', Status: 1, Hold: 0, PrimaryAddrKey: 503, DfltShipToAddrKey: 503, UserFld1: 'A1F83G8C2ARO7P' },
-    { CustKey: 604, CompanyID: co, CustID: 'AMAZON-HOLD', CustName: 'Amazon test customer on hold', Status: 1, Hold: 1, PrimaryAddrKey: 501, DfltShipToAddrKey: 501, UserFld1: null },
-  ]).execute();
-  await db.insertInto('tglAccount').values([
-    { GLAcctKey: 701, CompanyID: co, GLAcctNo: '1010-00', Description: 'Amazon clearing', Status: 1, PostingType: 1 },
-    { GLAcctKey: 702, CompanyID: co, GLAcctNo: '4000-00', Description: 'Sales Amazon', Status: 1, PostingType: 1 },
-    { GLAcctKey: 703, CompanyID: co, GLAcctNo: '6100-00', Description: 'Amazon fees', Status: 1, PostingType: 1 },
-    { GLAcctKey: 704, CompanyID: co, GLAcctNo: '4100-00', Description: 'Shipping income', Status: 1, PostingType: 3 },
-    { GLAcctKey: 705, CompanyID: co, GLAcctNo: '9999-00', Description: 'Closed account', Status: 2, PostingType: 1 },
-    { GLAcctKey: 706, CompanyID: co, GLAcctNo: '9000-00', Description: 'Units (statistical)', Status: 1, PostingType: 2 },
-  ]).execute();
+  await db
+    .insertInto('tciShipMethod')
+    .values([
+      { ShipMethKey: 401, CompanyID: co, ShipMethID: 'UPS-GND', ShipMethDesc: 'UPS Ground' },
+      { ShipMethKey: 402, CompanyID: co, ShipMethID: 'FEDEX-2D', ShipMethDesc: 'FedEx 2Day' },
+      { ShipMethKey: 403, CompanyID: co, ShipMethID: 'USPS-PRI', ShipMethDesc: 'USPS Priority Mail' },
+    ])
+    .execute();
+  await db
+    .insertInto('tciAddress')
+    .values([
+      {
+        AddrKey: 501,
+        AddrName: 'Amazon.com Services',
+        AddrLine1: '410 Terry Ave N',
+        City: 'Seattle',
+        StateID: 'WA',
+        PostalCode: '98109',
+        CountryID: 'USA',
+      },
+      {
+        AddrKey: 502,
+        AddrName: 'Amazon.com.ca ULC',
+        AddrLine1: '120 Bremner Blvd',
+        City: 'Toronto',
+        StateID: 'ON',
+        PostalCode: 'M5J 0A8',
+        CountryID: 'CAN',
+      },
+      {
+        AddrKey: 503,
+        AddrName: 'Amazon EU SARL UK',
+        AddrLine1: '1 Principal Place',
+        City: 'London',
+        StateID: '',
+        PostalCode: 'EC2A 2FA',
+        CountryID: 'GBR',
+      },
+    ])
+    .execute();
+  await db
+    .insertInto('tarCustomer')
+    .values([
+      {
+        CustKey: 601,
+        CompanyID: co,
+        CustID: 'AMAZON-US',
+        CustName: 'Amazon.com marketplace',
+        Status: 1,
+        Hold: 0,
+        PrimaryAddrKey: 501,
+        DfltShipToAddrKey: 501,
+        UserFld1: 'ATVPDKIKX0DER',
+      },
+      {
+        CustKey: 602,
+        CompanyID: co,
+        CustID: 'AMAZON-CA',
+        CustName: 'Amazon.ca marketplace',
+        Status: 1,
+        Hold: 0,
+        PrimaryAddrKey: 502,
+        DfltShipToAddrKey: 502,
+        UserFld1: 'A2EUQ1WTGCTBG2',
+      },
+      {
+        CustKey: 603,
+        CompanyID: co,
+        CustID: 'AMAZON-UK',
+        CustName: 'Amazon.co.uk marketplace',
+        Status: 1,
+        Hold: 0,
+        PrimaryAddrKey: 503,
+        DfltShipToAddrKey: 503,
+        UserFld1: 'A1F83G8C2ARO7P',
+      },
+      {
+        CustKey: 604,
+        CompanyID: co,
+        CustID: 'AMAZON-HOLD',
+        CustName: 'Amazon test customer on hold',
+        Status: 1,
+        Hold: 1,
+        PrimaryAddrKey: 501,
+        DfltShipToAddrKey: 501,
+        UserFld1: null,
+      },
+    ])
+    .execute();
+  await db
+    .insertInto('tglAccount')
+    .values([
+      { GLAcctKey: 701, CompanyID: co, GLAcctNo: '1010-00', Description: 'Amazon clearing', Status: 1, PostingType: 1 },
+      { GLAcctKey: 702, CompanyID: co, GLAcctNo: '4000-00', Description: 'Sales Amazon', Status: 1, PostingType: 1 },
+      { GLAcctKey: 703, CompanyID: co, GLAcctNo: '6100-00', Description: 'Amazon fees', Status: 1, PostingType: 1 },
+      { GLAcctKey: 704, CompanyID: co, GLAcctNo: '4100-00', Description: 'Shipping income', Status: 1, PostingType: 3 },
+      { GLAcctKey: 705, CompanyID: co, GLAcctNo: '9999-00', Description: 'Closed account', Status: 2, PostingType: 1 },
+      {
+        GLAcctKey: 706,
+        CompanyID: co,
+        GLAcctNo: '9000-00',
+        Description: 'Units (statistical)',
+        Status: 1,
+        PostingType: 2,
+      },
+    ])
+    .execute();
   const periods = [];
   for (const year of [2025, 2026, 2027]) {
     for (let per = 1; per <= 12; per++) {
@@ -116,15 +288,38 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
       const endDay = new Date(Date.UTC(year, per, 0)).getUTCDate();
       const end = `${year}-${String(per).padStart(2, '0')}-${endDay}T23:59:59`;
       // 2025 is closed: a journal dated then must be refused.
-      periods.push({ CompanyID: co, FiscYear: String(year), FiscPer: per, StartDate: start, EndDate: end, Status: year === 2025 ? 2 : 1 });
+      periods.push({
+        CompanyID: co,
+        FiscYear: String(year),
+        FiscPer: per,
+        StartDate: start,
+        EndDate: end,
+        Status: year === 2025 ? 2 : 1,
+      });
     }
   }
   await db.insertInto('tglFiscalPeriod').values(periods).execute();
   await seedSettlementAccounts(db, co);
-  await db.insertInto('tglJournal').values({ JrnlKey: 801, CompanyID: co, JrnlID: 'GJ', Description: 'General journal' }).execute();
+  await db
+    .insertInto('tglJournal')
+    .values({ JrnlKey: 801, CompanyID: co, JrnlID: 'GJ', Description: 'General journal' })
+    .execute();
   await db
     .insertInto('tciSurrogateKey')
-    .values(['tsoSalesOrdLog', 'tsoSOLine', 'tsoSOLineDist', 'tsoShipment', 'tsoShipLine', 'tsoShipLineDist', 'tsoPackage', 'tglJournalHdr', 'tciBatchLog', 'tciAddress'].map((name) => ({ TableName: name, NextKey: 1000 })))
+    .values(
+      [
+        'tsoSalesOrdLog',
+        'tsoSOLine',
+        'tsoSOLineDist',
+        'tsoShipment',
+        'tsoShipLine',
+        'tsoShipLineDist',
+        'tsoPackage',
+        'tglJournalHdr',
+        'tciBatchLog',
+        'tciAddress',
+      ].map((name) => ({ TableName: name, NextKey: 1000 })),
+    )
     .execute();
 }
 
@@ -147,14 +342,54 @@ export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
   ];
   await db
     .insertInto('timItem')
-    .values(charges.map((i) => ({ ItemKey: i.key, CompanyID: co, ItemID: i.id, ItemType: ITEM_TYPE_MISC, Status: 1, StdPrice: '0', StockUnitMeasKey: 1, SalesUnitMeasKey: 1, ShipWeight: null, UpdateDate: '2026-01-01T00:00:00' })))
+    .values(
+      charges.map((i) => ({
+        ItemKey: i.key,
+        CompanyID: co,
+        ItemID: i.id,
+        ItemType: ITEM_TYPE_MISC,
+        Status: 1,
+        StdPrice: '0',
+        StockUnitMeasKey: 1,
+        SalesUnitMeasKey: 1,
+        ShipWeight: null,
+        UpdateDate: '2026-01-01T00:00:00',
+      })),
+    )
     .execute();
-  await db.insertInto('timItemDescription').values(charges.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null }))).execute();
-  await db.insertInto('tglAccount').values([
-    { GLAcctKey: 707, CompanyID: co, GLAcctNo: '2300-00', Description: 'Sales tax payable', Status: 1, PostingType: 1 },
-    { GLAcctKey: 708, CompanyID: co, GLAcctNo: '2310-00', Description: 'Marketplace facilitator tax', Status: 1, PostingType: 1 },
-    { GLAcctKey: 709, CompanyID: co, GLAcctNo: '4050-00', Description: 'Amazon promotions', Status: 1, PostingType: 1 },
-  ]).execute();
+  await db
+    .insertInto('timItemDescription')
+    .values(charges.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null })))
+    .execute();
+  await db
+    .insertInto('tglAccount')
+    .values([
+      {
+        GLAcctKey: 707,
+        CompanyID: co,
+        GLAcctNo: '2300-00',
+        Description: 'Sales tax payable',
+        Status: 1,
+        PostingType: 1,
+      },
+      {
+        GLAcctKey: 708,
+        CompanyID: co,
+        GLAcctNo: '2310-00',
+        Description: 'Marketplace facilitator tax',
+        Status: 1,
+        PostingType: 1,
+      },
+      {
+        GLAcctKey: 709,
+        CompanyID: co,
+        GLAcctNo: '4050-00',
+        Description: 'Amazon promotions',
+        Status: 1,
+        PostingType: 1,
+      },
+    ])
+    .execute();
 }
 
 /**
@@ -163,11 +398,22 @@ export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
  * 710 up, in the chart's order.
  */
 export async function seedSettlementAccounts(db: SageDb, co: string): Promise<void> {
-  const have = new Set((await db.selectFrom('tglAccount').select('GLAcctNo').where('CompanyID', '=', co).execute()).map((r) => r.GLAcctNo));
+  const have = new Set(
+    (await db.selectFrom('tglAccount').select('GLAcctNo').where('CompanyID', '=', co).execute()).map((r) => r.GLAcctNo),
+  );
   const missing = Object.entries(SETTLEMENT_ACCOUNTS).filter(([, account]) => !have.has(account));
   if (missing.length === 0) return;
   await db
     .insertInto('tglAccount')
-    .values(missing.map(([name, account], i) => ({ GLAcctKey: 710 + i, CompanyID: co, GLAcctNo: account, Description: `Amazon ${name}`.slice(0, 30), Status: 1, PostingType: 1 })))
+    .values(
+      missing.map(([name, account], i) => ({
+        GLAcctKey: 710 + i,
+        CompanyID: co,
+        GLAcctNo: account,
+        Description: `Amazon ${name}`.slice(0, 30),
+        Status: 1,
+        PostingType: 1,
+      })),
+    )
     .execute();
 }

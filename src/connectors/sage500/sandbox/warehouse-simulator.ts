@@ -17,14 +17,30 @@ export interface WarehouseSimulatorOptions {
  * with tracking numbers, and moves quantities (SO line open -> shipped, QtyOnSO and bin stock down).
  * One shipment per order and warehouse per tick. Deterministic for a given clock: tests call `tick` directly.
  */
-export async function shipDueOrders(db: SageDb, companyId: string, now: Date, options: WarehouseSimulatorOptions): Promise<number> {
+export async function shipDueOrders(
+  db: SageDb,
+  companyId: string,
+  now: Date,
+  options: WarehouseSimulatorOptions,
+): Promise<number> {
   const due = new Date(now.getTime() - options.delayMs).toISOString().slice(0, 19);
   const nowText = now.toISOString().slice(0, 19);
   const open = await db
     .selectFrom('tsoSalesOrder as so')
     .innerJoin('tsoSOLine as l', 'l.SOKey', 'so.SOKey')
     .innerJoin('tsoSOLineDist as ld', 'ld.SOLineKey', 'l.SOLineKey')
-    .select(['so.SOKey', 'so.CustKey', 'so.TranNo', 'l.SOLineKey', 'l.ItemKey', 'ld.SOLineDistKey', 'ld.WhseKey', 'ld.QtyOrd', 'ld.QtyShip', 'ld.QtyOpenToShip'])
+    .select([
+      'so.SOKey',
+      'so.CustKey',
+      'so.TranNo',
+      'l.SOLineKey',
+      'l.ItemKey',
+      'ld.SOLineDistKey',
+      'ld.WhseKey',
+      'ld.QtyOrd',
+      'ld.QtyShip',
+      'ld.QtyOpenToShip',
+    ])
     .where('so.CompanyID', '=', companyId)
     .where('so.Status', '=', SO_STATUS.open)
     .where('so.CreateDate', '<=', due)
@@ -57,12 +73,42 @@ export async function shipDueOrders(db: SageDb, companyId: string, now: Date, op
       const tranNo = String(shipKey).padStart(10, '0');
       await tx
         .insertInto('tsoShipment')
-        .values({ ShipKey: shipKey, CompanyID: companyId, TranType: TRAN_TYPE_CUSTOMER_SHIPMENT, TranNo: tranNo, TranID: `${tranNo}-SH`, TranDate: nowText, PostDate: null, CustKey: first.CustKey, WhseKey: first.WhseKey!, TranCmnt: `Shipped by the sandbox warehouse for ${first.TranNo}`, CreateDate: nowText })
+        .values({
+          ShipKey: shipKey,
+          CompanyID: companyId,
+          TranType: TRAN_TYPE_CUSTOMER_SHIPMENT,
+          TranNo: tranNo,
+          TranID: `${tranNo}-SH`,
+          TranDate: nowText,
+          PostDate: null,
+          CustKey: first.CustKey,
+          WhseKey: first.WhseKey!,
+          TranCmnt: `Shipped by the sandbox warehouse for ${first.TranNo}`,
+          CreateDate: nowText,
+        })
         .execute();
-      await tx.insertInto('tsoShipmentLog').values({ ShipKey: shipKey, CompanyID: companyId, TranType: TRAN_TYPE_CUSTOMER_SHIPMENT, TranNo: tranNo, TranStatus: SHIPMENT_TRAN_STATUS.committed }).execute();
+      await tx
+        .insertInto('tsoShipmentLog')
+        .values({
+          ShipKey: shipKey,
+          CompanyID: companyId,
+          TranType: TRAN_TYPE_CUSTOMER_SHIPMENT,
+          TranNo: tranNo,
+          TranStatus: SHIPMENT_TRAN_STATUS.committed,
+        })
+        .execute();
       for (const { row, qty } of plan) {
         const shipLineKey = await nextSurrogateKey(tx, 'tsoShipLine');
-        await tx.insertInto('tsoShipLine').values({ ShipLineKey: shipLineKey, ShipKey: shipKey, SOLineKey: row.SOLineKey, ItemKey: row.ItemKey, ShipDate: nowText }).execute();
+        await tx
+          .insertInto('tsoShipLine')
+          .values({
+            ShipLineKey: shipLineKey,
+            ShipKey: shipKey,
+            SOLineKey: row.SOLineKey,
+            ItemKey: row.ItemKey,
+            ShipDate: nowText,
+          })
+          .execute();
         const bin = await tx
           .selectFrom('timWhseBinInvt as b')
           .innerJoin('timWhseBin as wb', 'wb.WhseBinKey', 'b.WhseBinKey')
@@ -72,19 +118,48 @@ export async function shipDueOrders(db: SageDb, companyId: string, now: Date, op
           .where('wb.ExclFromAvail', '=', 0)
           .orderBy('b.WhseBinKey')
           .executeTakeFirst();
-        await tx.insertInto('tsoShipLineDist').values({ ShipLineDistKey: await nextSurrogateKey(tx, 'tsoShipLineDist'), ShipLineKey: shipLineKey, WhseBinKey: bin?.WhseBinKey ?? null, QtyShipped: String(qty) }).execute();
+        await tx
+          .insertInto('tsoShipLineDist')
+          .values({
+            ShipLineDistKey: await nextSurrogateKey(tx, 'tsoShipLineDist'),
+            ShipLineKey: shipLineKey,
+            WhseBinKey: bin?.WhseBinKey ?? null,
+            QtyShipped: String(qty),
+          })
+          .execute();
         await tx
           .updateTable('tsoSOLineDist')
-          .set((eb) => ({ QtyShip: eb('QtyShip', '+', qty), QtyOpenToShip: eb('QtyOpenToShip', '-', qty), UpdateCounter: eb('UpdateCounter', '+', 1) }))
+          .set((eb) => ({
+            QtyShip: eb('QtyShip', '+', qty),
+            QtyOpenToShip: eb('QtyOpenToShip', '-', qty),
+            UpdateCounter: eb('UpdateCounter', '+', 1),
+          }))
           .where('SOLineDistKey', '=', row.SOLineDistKey)
           .execute();
-        await tx.updateTable('timInventory').set((eb) => ({ QtyOnSO: eb('QtyOnSO', '-', qty) })).where('ItemKey', '=', row.ItemKey).where('WhseKey', '=', row.WhseKey).execute();
-        if (bin) await tx.updateTable('timWhseBinInvt').set((eb) => ({ QtyOnHand: eb('QtyOnHand', '-', qty) })).where('WhseBinKey', '=', bin.WhseBinKey).where('ItemKey', '=', row.ItemKey).execute();
+        await tx
+          .updateTable('timInventory')
+          .set((eb) => ({ QtyOnSO: eb('QtyOnSO', '-', qty) }))
+          .where('ItemKey', '=', row.ItemKey)
+          .where('WhseKey', '=', row.WhseKey)
+          .execute();
+        if (bin)
+          await tx
+            .updateTable('timWhseBinInvt')
+            .set((eb) => ({ QtyOnHand: eb('QtyOnHand', '-', qty) }))
+            .where('WhseBinKey', '=', bin.WhseBinKey)
+            .where('ItemKey', '=', row.ItemKey)
+            .execute();
       }
       for (let p = 1; p <= options.packagesPerShipment; p++) {
         await tx
           .insertInto('tsoPackage')
-          .values({ PackageKey: await nextSurrogateKey(tx, 'tsoPackage'), ShipKey: shipKey, PackageNo: String(p), TrackingNo: `1ZSB${String(shipKey).padStart(10, '0')}${String(p).padStart(2, '0')}`, Weight: null })
+          .values({
+            PackageKey: await nextSurrogateKey(tx, 'tsoPackage'),
+            ShipKey: shipKey,
+            PackageNo: String(p),
+            TrackingNo: `1ZSB${String(shipKey).padStart(10, '0')}${String(p).padStart(2, '0')}`,
+            Weight: null,
+          })
           .execute();
       }
     });

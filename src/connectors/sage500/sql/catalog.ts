@@ -23,8 +23,13 @@ export const TRACKING_CANDIDATES_SQL =
 const CHAR_BYTES = new Set(['nvarchar', 'nchar']);
 
 /** Rows of the two queries above as a Catalog. */
-export function catalogFromRows(columnRows: readonly Record<string, unknown>[], parameterRows: readonly Record<string, unknown>[]) {
-  const kindOf = (t: unknown) => (String(t).trim() === 'U' ? 'table' : String(t).trim() === 'V' ? 'view' : 'procedure') as 'table' | 'view' | 'procedure';
+export function catalogFromRows(
+  columnRows: readonly Record<string, unknown>[],
+  parameterRows: readonly Record<string, unknown>[],
+) {
+  const kindOf = (t: unknown) =>
+    (String(t).trim() === 'U' ? 'table' : String(t).trim() === 'V' ? 'view' : 'procedure') as
+      'table' | 'view' | 'procedure';
   const objects = new Map<string, { name: string; kind: 'table' | 'view' | 'procedure' }>();
   const columns = [];
   for (const r of columnRows) {
@@ -58,6 +63,7 @@ export function catalogFromRows(columnRows: readonly Record<string, unknown>[], 
       output: Boolean(r.IsOutput),
     };
   });
-  for (const p of parameters) if (!objects.has(p.procedure)) objects.set(p.procedure, { name: p.procedure, kind: 'procedure' });
+  for (const p of parameters)
+    if (!objects.has(p.procedure)) objects.set(p.procedure, { name: p.procedure, kind: 'procedure' });
   return { objects: [...objects.values()], columns, parameters };
 }

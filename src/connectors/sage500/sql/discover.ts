@@ -26,5 +26,8 @@ export const DISCOVERY_QUERIES: readonly { readonly title: string; readonly sql:
     sql: "SELECT name FROM sys.tables WHERE name LIKE '%UserFld%' OR name LIKE '%CustFld%' OR name LIKE '%CustomFld%' ORDER BY name",
   },
   { title: 'Item alias tables', sql: "SELECT name FROM sys.tables WHERE name LIKE 'timItem%Alias%' ORDER BY name" },
-  { title: 'Sellbridge extension tables (_AMZ)', sql: "SELECT name FROM sys.tables WHERE name LIKE '%[_]AMZ' ORDER BY name" },
+  {
+    title: 'Sellbridge extension tables (_AMZ)',
+    sql: "SELECT name FROM sys.tables WHERE name LIKE '%[_]AMZ' ORDER BY name",
+  },
 ];

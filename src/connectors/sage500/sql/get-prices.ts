@@ -1,12 +1,28 @@
 import type { SageDb } from './db.ts';
 
-export const PRICE_COLUMNS = { list: 'ListPrice', sheet1: 'Sheet1Price', sheet2: 'Sheet2Price', sheet3: 'Sheet3Price', sheet4: 'Sheet4Price' } as const;
+export const PRICE_COLUMNS = {
+  list: 'ListPrice',
+  sheet1: 'Sheet1Price',
+  sheet2: 'Sheet2Price',
+  sheet3: 'Sheet3Price',
+  sheet4: 'Sheet4Price',
+} as const;
 
 /**
  * The latest timPriceSheet row effective on `asOf` per item for one warehouse and currency (facts §2.5),
  * without TOP/APPLY: the row whose EffectiveDate is the greatest one not after `asOf`.
  */
-export function selectPrices(db: SageDb, companyId: string, q: { itemIds: readonly string[]; warehouseId: string; currency: string; asOf: string; column: (typeof PRICE_COLUMNS)[keyof typeof PRICE_COLUMNS] }) {
+export function selectPrices(
+  db: SageDb,
+  companyId: string,
+  q: {
+    itemIds: readonly string[];
+    warehouseId: string;
+    currency: string;
+    asOf: string;
+    column: (typeof PRICE_COLUMNS)[keyof typeof PRICE_COLUMNS];
+  },
+) {
   return db
     .selectFrom('timPriceSheet as p')
     .innerJoin('timItem as i', 'i.ItemKey', 'p.ItemKey')

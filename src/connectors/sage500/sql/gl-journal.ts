@@ -37,7 +37,11 @@ export function selectOpenFiscalPeriod(db: SageDb, companyId: string, date: stri
 }
 
 export function selectJournal(db: SageDb, companyId: string, journalId: string) {
-  return db.selectFrom('tglJournal').select(['JrnlKey']).where('CompanyID', '=', companyId).where('JrnlID', '=', journalId);
+  return db
+    .selectFrom('tglJournal')
+    .select(['JrnlKey'])
+    .where('CompanyID', '=', companyId)
+    .where('JrnlID', '=', journalId);
 }
 
 /**
@@ -45,7 +49,11 @@ export function selectJournal(db: SageDb, companyId: string, journalId: string) 
  * the journal's transaction, never tglBatch.BatchCmnt, which a Sage user can edit (review §3 item 13).
  */
 export function selectJournalLink(db: SageDb, companyId: string, reference: string) {
-  return db.selectFrom('tglBatch_AMZ').select(['BatchKey', 'BatchNo', 'JrnlHdrKey']).where('CompanyID', '=', companyId).where('Reference', '=', reference);
+  return db
+    .selectFrom('tglBatch_AMZ')
+    .select(['BatchKey', 'BatchNo', 'JrnlHdrKey'])
+    .where('CompanyID', '=', companyId)
+    .where('Reference', '=', reference);
 }
 
 export function insertJournalLink(db: SageDb, row: Insertable<SageDatabase['tglBatch_AMZ']>) {

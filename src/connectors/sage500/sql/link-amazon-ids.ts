@@ -3,7 +3,14 @@ import type { SageDb } from './db.ts';
 /** The AmazonOrderId next to the SOKey in our extension table (recipe §7a step 4). */
 export function insertOrderLink(
   db: SageDb,
-  row: { SOKey: number; CompanyID: string; TranNo: string; AmazonOrderId: string; MarketplaceId: string | null; CreatedAt: string },
+  row: {
+    SOKey: number;
+    CompanyID: string;
+    TranNo: string;
+    AmazonOrderId: string;
+    MarketplaceId: string | null;
+    CreatedAt: string;
+  },
 ) {
   return db.insertInto('tsoSalesOrder_AMZ').values(row);
 }
@@ -13,7 +20,13 @@ export function insertLineLinks(db: SageDb, soKey: number) {
   return db
     .insertInto('tsoSOLine_AMZ')
     .columns(['SOLineKey', 'SOKey', 'AmazonOrderItemId'])
-    .expression(db.selectFrom('tsoSOLine').select(['SOLineKey', 'SOKey', 'UserFld1']).where('SOKey', '=', soKey).where('UserFld1', 'is not', null));
+    .expression(
+      db
+        .selectFrom('tsoSOLine')
+        .select(['SOLineKey', 'SOKey', 'UserFld1'])
+        .where('SOKey', '=', soKey)
+        .where('UserFld1', 'is not', null),
+    );
 }
 
 /**
@@ -21,7 +34,11 @@ export function insertLineLinks(db: SageDb, soKey: number) {
  * by its Amazon OrderItemId, which Sage keeps as staged; the SO API renumbers SOLineNo (R1, review §3 item 16).
  */
 export function updateLineSellerSku(db: SageDb, soKey: number, amazonOrderItemId: string, sellerSku: string) {
-  return db.updateTable('tsoSOLine_AMZ').set({ SellerSKU: sellerSku }).where('SOKey', '=', soKey).where('AmazonOrderItemId', '=', amazonOrderItemId);
+  return db
+    .updateTable('tsoSOLine_AMZ')
+    .set({ SellerSKU: sellerSku })
+    .where('SOKey', '=', soKey)
+    .where('AmazonOrderItemId', '=', amazonOrderItemId);
 }
 
 export function selectOrderLink(db: SageDb, soKey: number) {

@@ -15,11 +15,22 @@ export function likePattern(text: string): string {
  * items whose ItemID, description or UPC contains it (case-insensitive on Sage's default collation and on
  * SQLite's ASCII LIKE). Descriptions join on LanguageID only where the catalog has that column. Read-only. No TOP/LIMIT (see db.ts): the caller stops reading at its limit.
  */
-export function selectItemList(db: SageDb, companyId: string, text: string | undefined, columns: Pick<ItemColumns, 'descriptionLanguage'>) {
+export function selectItemList(
+  db: SageDb,
+  companyId: string,
+  text: string | undefined,
+  columns: Pick<ItemColumns, 'descriptionLanguage'>,
+) {
   let q = db
     .selectFrom('timItem as i')
-    .leftJoin('timItemDescription as d', (j) => (columns.descriptionLanguage ? j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID) : j.onRef('d.ItemKey', '=', 'i.ItemKey')))
-    .leftJoin('timItemUnitOfMeas as iu', (j) => j.onRef('iu.ItemKey', '=', 'i.ItemKey').onRef('iu.TargetUnitMeasKey', '=', 'i.StockUnitMeasKey'))
+    .leftJoin('timItemDescription as d', (j) =>
+      columns.descriptionLanguage
+        ? j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID)
+        : j.onRef('d.ItemKey', '=', 'i.ItemKey'),
+    )
+    .leftJoin('timItemUnitOfMeas as iu', (j) =>
+      j.onRef('iu.ItemKey', '=', 'i.ItemKey').onRef('iu.TargetUnitMeasKey', '=', 'i.StockUnitMeasKey'),
+    )
     .select(['i.ItemID', 'd.ShortDesc', 'iu.UPC'])
     .where('i.CompanyID', '=', companyId)
     .where('i.Status', '=', 1);

@@ -9,7 +9,13 @@ import type { SageDb } from './db.ts';
  * ship method is the shipment's own (tsoShipment.DlvryShipMethKey, review §3 item 14) where the catalog has that
  * column, else the SO line distribution's, else the order header's.
  */
-export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: number, toShipKey: number, shipmentShipMethod: boolean) {
+export function selectShipmentLines(
+  db: SageDb,
+  companyId: string,
+  fromShipKey: number,
+  toShipKey: number,
+  shipmentShipMethod: boolean,
+) {
   return db
     .selectFrom('tsoShipment as s')
     .innerJoin('tsoShipmentLog as slog', 'slog.ShipKey', 's.ShipKey')
@@ -41,9 +47,17 @@ export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: 
         .select((e) => e.fn.max('sm.ShipMethID').as('m'))
         .whereRef('sod.SOLineKey', '=', 'sol.SOLineKey')
         .as('LineShipMethID'),
-      eb.selectFrom('tciShipMethod as hm').select('hm.ShipMethID').whereRef('hm.ShipMethKey', '=', 'so.DfltShipMethKey').as('HeaderShipMethID'),
+      eb
+        .selectFrom('tciShipMethod as hm')
+        .select('hm.ShipMethID')
+        .whereRef('hm.ShipMethKey', '=', 'so.DfltShipMethKey')
+        .as('HeaderShipMethID'),
       shipmentShipMethod
-        ? eb.selectFrom('tciShipMethod as dm').select('dm.ShipMethID').whereRef('dm.ShipMethKey', '=', 's.DlvryShipMethKey').as('ShipmentShipMethID')
+        ? eb
+            .selectFrom('tciShipMethod as dm')
+            .select('dm.ShipMethID')
+            .whereRef('dm.ShipMethKey', '=', 's.DlvryShipMethKey')
+            .as('ShipmentShipMethID')
         : sql<string | null>`NULL`.as('ShipmentShipMethID'),
     ])
     .where('s.CompanyID', '=', companyId)
@@ -57,7 +71,10 @@ export function selectShipmentLines(db: SageDb, companyId: string, fromShipKey: 
 
 /** The highest ShipKey of the company: a page's cursor never moves past it, however many keys a page spans. */
 export function selectMaxShipKey(db: SageDb, companyId: string) {
-  return db.selectFrom('tsoShipment').select((eb) => eb.fn.max('ShipKey').as('MaxShipKey')).where('CompanyID', '=', companyId);
+  return db
+    .selectFrom('tsoShipment')
+    .select((eb) => eb.fn.max('ShipKey').as('MaxShipKey'))
+    .where('CompanyID', '=', companyId);
 }
 
 /**
@@ -65,6 +82,14 @@ export function selectMaxShipKey(db: SageDb, companyId: string) {
  * (review §3 item 4): they are configuration (or proposed by `sage500 discover` from the catalog), never a
  * default; identifiers are validated by the config schema and quoted here.
  */
-export function selectPackages(db: SageDb, table: { name: string; packageNo: string; tracking: string }, shipKeys: readonly number[]) {
-  return sql<{ ShipKey: number; PackageNo: string | number; TrackingNo: string | null }>`select ${sql.ref(`p.ShipKey`)}, ${sql.ref(`p.${table.packageNo}`)} as ${sql.ref('PackageNo')}, ${sql.ref(`p.${table.tracking}`)} as ${sql.ref('TrackingNo')} from ${sql.table(table.name)} as ${sql.ref('p')} where ${sql.ref('p.ShipKey')} in (${sql.join(shipKeys)}) order by ${sql.ref('p.ShipKey')}, ${sql.ref(`p.${table.packageNo}`)}`;
+export function selectPackages(
+  db: SageDb,
+  table: { name: string; packageNo: string; tracking: string },
+  shipKeys: readonly number[],
+) {
+  return sql<{
+    ShipKey: number;
+    PackageNo: string | number;
+    TrackingNo: string | null;
+  }>`select ${sql.ref(`p.ShipKey`)}, ${sql.ref(`p.${table.packageNo}`)} as ${sql.ref('PackageNo')}, ${sql.ref(`p.${table.tracking}`)} as ${sql.ref('TrackingNo')} from ${sql.table(table.name)} as ${sql.ref('p')} where ${sql.ref('p.ShipKey')} in (${sql.join(shipKeys)}) order by ${sql.ref('p.ShipKey')}, ${sql.ref(`p.${table.packageNo}`)}`;
 }

@@ -36,7 +36,11 @@ export type StageTableFlagName = (typeof STAGE_TABLE_FLAG_NAMES)[number];
  * tdmMigrationLogWrk; the stage-table flag (= 1: read StgSalesOrder/StgSOLine) is `@UseStageTable` in R1's copy
  * and `@iUseStageTable` in the sibling APIs (review §3 item 7): the gateway sends the name the catalog shows.
  */
-export function salesOrderImportCall(companyId: string, sessionKey: number, stageTableFlag: StageTableFlagName = 'UseStageTable'): ProcedureCall {
+export function salesOrderImportCall(
+  companyId: string,
+  sessionKey: number,
+  stageTableFlag: StageTableFlagName = 'UseStageTable',
+): ProcedureCall {
   return {
     procedure: 'spSOapiSalesOrdIns',
     inputs: [
@@ -70,7 +74,12 @@ export function surrogateKeyCall(tableName: string): ProcedureCall {
 }
 
 /** spGetNextBatch for a GL general journal batch (module 3, batch type 301; recipe §7d step 1, names from S9). */
-export function nextBatchCall(args: { companyId: string; userId: string; comment: string; postDate: string }): ProcedureCall {
+export function nextBatchCall(args: {
+  companyId: string;
+  userId: string;
+  comment: string;
+  postDate: string;
+}): ProcedureCall {
   return {
     procedure: 'spGetNextBatch',
     inputs: [
@@ -112,9 +121,16 @@ export const JOURNAL_NUMBER_SIGNATURE: readonly { readonly sqlType: SqlType; rea
   { sqlType: INT, output: true },
 ];
 
-export function journalNumberCall(parameterNames: readonly string[], args: { companyId: string; jrnlKey: number }): ProcedureCall {
+export function journalNumberCall(
+  parameterNames: readonly string[],
+  args: { companyId: string; jrnlKey: number },
+): ProcedureCall {
   const values = [args.companyId, args.jrnlKey, 1];
-  const named = JOURNAL_NUMBER_SIGNATURE.map((p, i) => ({ name: parameterNames[i]!.replace(/^@/, ''), sqlType: p.sqlType, ...(p.output ? {} : { value: values[i]! }) }));
+  const named = JOURNAL_NUMBER_SIGNATURE.map((p, i) => ({
+    name: parameterNames[i]!.replace(/^@/, ''),
+    sqlType: p.sqlType,
+    ...(p.output ? {} : { value: values[i]! }),
+  }));
   return { procedure: JOURNAL_NUMBER_PROCEDURE, inputs: named.slice(0, 3), outputs: named.slice(3) };
 }
 
@@ -122,12 +138,24 @@ export function journalNumberCall(parameterNames: readonly string[], args: { com
  * Every procedure the adapter calls, as it calls it: `sellbridge sage500 verify` compares these with
  * sys.parameters (names, types, lengths, direction). A parameter listed with `names` may go by any of them.
  */
-export function adapterProcedures(): readonly { readonly procedure: string; readonly byPosition: boolean; readonly params: readonly { readonly names: readonly string[]; readonly sqlType: SqlType; readonly output: boolean }[] }[] {
+export function adapterProcedures(): readonly {
+  readonly procedure: string;
+  readonly byPosition: boolean;
+  readonly params: readonly {
+    readonly names: readonly string[];
+    readonly sqlType: SqlType;
+    readonly output: boolean;
+  }[];
+}[] {
   const named = (call: ProcedureCall) => ({
     procedure: call.procedure,
     byPosition: false,
     params: [
-      ...call.inputs.map((p) => ({ names: p.name === 'UseStageTable' ? [...STAGE_TABLE_FLAG_NAMES] : [p.name], sqlType: p.sqlType, output: false })),
+      ...call.inputs.map((p) => ({
+        names: p.name === 'UseStageTable' ? [...STAGE_TABLE_FLAG_NAMES] : [p.name],
+        sqlType: p.sqlType,
+        output: false,
+      })),
       ...call.outputs.map((p) => ({ names: [p.name], sqlType: p.sqlType, output: true })),
     ],
   });
@@ -135,6 +163,10 @@ export function adapterProcedures(): readonly { readonly procedure: string; read
     named(salesOrderImportCall('SOA', 1)),
     named(surrogateKeyCall('tglJournalHdr')),
     named(nextBatchCall({ companyId: 'SOA', userId: 'u', comment: '', postDate: '2026-01-01T00:00:00' })),
-    { procedure: JOURNAL_NUMBER_PROCEDURE, byPosition: true, params: JOURNAL_NUMBER_SIGNATURE.map((p) => ({ names: [], sqlType: p.sqlType, output: p.output })) },
+    {
+      procedure: JOURNAL_NUMBER_PROCEDURE,
+      byPosition: true,
+      params: JOURNAL_NUMBER_SIGNATURE.map((p) => ({ names: [], sqlType: p.sqlType, output: p.output })),
+    },
   ];
 }

@@ -7,12 +7,24 @@ import { LANGUAGE_ID } from './db.ts';
  * as every public query does, and on LanguageID only where the catalog shows that column; ShipWeight is read
  * only where the catalog shows it (review §3 items 2 and 3), else it comes back NULL.
  */
-export function selectItems(db: SageDb, companyId: string, by: 'item-id' | 'upc', values: readonly string[], columns: ItemColumns) {
+export function selectItems(
+  db: SageDb,
+  companyId: string,
+  by: 'item-id' | 'upc',
+  values: readonly string[],
+  columns: ItemColumns,
+) {
   let q = db
     .selectFrom('timItem as i')
-    .leftJoin('timItemDescription as d', (j) => (columns.descriptionLanguage ? j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID) : j.onRef('d.ItemKey', '=', 'i.ItemKey')))
+    .leftJoin('timItemDescription as d', (j) =>
+      columns.descriptionLanguage
+        ? j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID)
+        : j.onRef('d.ItemKey', '=', 'i.ItemKey'),
+    )
     .leftJoin('tciUnitMeasure as u', 'u.UnitMeasKey', 'i.StockUnitMeasKey')
-    .leftJoin('timItemUnitOfMeas as iu', (j) => j.onRef('iu.ItemKey', '=', 'i.ItemKey').onRef('iu.TargetUnitMeasKey', '=', 'i.StockUnitMeasKey'))
+    .leftJoin('timItemUnitOfMeas as iu', (j) =>
+      j.onRef('iu.ItemKey', '=', 'i.ItemKey').onRef('iu.TargetUnitMeasKey', '=', 'i.StockUnitMeasKey'),
+    )
     .where('i.CompanyID', '=', companyId);
   q = by === 'upc' ? q.where('iu.UPC', 'in', values) : q.where('i.ItemID', 'in', values);
   // The asked value is matched in code (ItemID or UPC), so the select list stays the same for both.

@@ -53,7 +53,11 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .addColumn('finished_at', 'text')
     .execute();
   await db.schema.createIndex('listing_feed_amazon_id').on('listing_feed').column('feed_id').execute();
-  await db.schema.createIndex('listing_feed_status').on('listing_feed').columns(['connection_id', 'status', 'created_at']).execute();
+  await db.schema
+    .createIndex('listing_feed_status')
+    .on('listing_feed')
+    .columns(['connection_id', 'status', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('listing_feed_message')
@@ -69,5 +73,9 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .addColumn('issues', 'text')
     .addPrimaryKeyConstraint('listing_feed_message_pk', ['feed_row_id', 'message_id'])
     .execute();
-  await db.schema.createIndex('listing_feed_message_sku').on('listing_feed_message').columns(['sku', 'feed_row_id']).execute();
+  await db.schema
+    .createIndex('listing_feed_message_sku')
+    .on('listing_feed_message')
+    .columns(['sku', 'feed_row_id'])
+    .execute();
 }

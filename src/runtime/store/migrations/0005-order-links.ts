@@ -52,7 +52,12 @@ export async function up(db: Kysely<unknown>, _dialect: StoreDialect): Promise<v
     .addColumn('send_attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('shipment_confirmations_pk', ['connection_id', 'amazon_order_id', 'shipment_key', 'package_no'])
+    .addPrimaryKeyConstraint('shipment_confirmations_pk', [
+      'connection_id',
+      'amazon_order_id',
+      'shipment_key',
+      'package_no',
+    ])
     .addUniqueConstraint('shipment_confirmations_ref', ['connection_id', 'amazon_order_id', 'package_reference_id'])
     .execute();
 }

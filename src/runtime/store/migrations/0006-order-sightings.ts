@@ -16,5 +16,9 @@ export async function up(db: Kysely<unknown>, _dialect: StoreDialect): Promise<v
     .addColumn('first_seen_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('order_sightings_pk', ['connection_id', 'amazon_order_id'])
     .execute();
-  await db.schema.createIndex('order_sightings_source').on('order_sightings').columns(['connection_id', 'first_source']).execute();
+  await db.schema
+    .createIndex('order_sightings_source')
+    .on('order_sightings')
+    .columns(['connection_id', 'first_source'])
+    .execute();
 }

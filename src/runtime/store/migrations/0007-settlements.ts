@@ -48,7 +48,11 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .addColumn('posted_at', 'text')
     .addPrimaryKeyConstraint('settlement_orders_pk', ['connection_id', 'settlement_id', 'amazon_order_id'])
     .execute();
-  await db.schema.createIndex('settlement_orders_order').on('settlement_orders').columns(['connection_id', 'amazon_order_id']).execute();
+  await db.schema
+    .createIndex('settlement_orders_order')
+    .on('settlement_orders')
+    .columns(['connection_id', 'amazon_order_id'])
+    .execute();
   await db.schema
     .createTable('settlement_quarantine')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -60,5 +64,9 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .addColumn('issues', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('settlement_quarantine_conn').on('settlement_quarantine').columns(['connection_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('settlement_quarantine_conn')
+    .on('settlement_quarantine')
+    .columns(['connection_id', 'created_at'])
+    .execute();
 }

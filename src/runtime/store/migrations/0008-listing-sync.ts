@@ -38,7 +38,11 @@ export async function up(db: Kysely<unknown>, _dialect: StoreDialect): Promise<v
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('listing_blocks_sku').on('listing_blocks').columns(['connection_id', 'marketplace_id', 'sku', 'state']).execute();
+  await db.schema
+    .createIndex('listing_blocks_sku')
+    .on('listing_blocks')
+    .columns(['connection_id', 'marketplace_id', 'sku', 'state'])
+    .execute();
 
   await db.schema
     .createTable('listing_flags')

@@ -16,7 +16,6 @@ import * as m0014 from './0014-dead-letter-per-key.ts';
 
 import type { StoreDialect } from './types.ts';
 
-
 interface StoreMigration {
   up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
 }
@@ -49,7 +48,9 @@ export function migrationProvider(dialect: StoreDialect, upTo?: string): Migrati
   return {
     getMigrations: async () =>
       Object.fromEntries(
-        Object.entries(MIGRATIONS).filter(([name]) => upTo === undefined || name <= upTo).map(([name, m]): [string, Migration] => [name, { up: (db) => m.up(db, dialect) }]),
+        Object.entries(MIGRATIONS)
+          .filter(([name]) => upTo === undefined || name <= upTo)
+          .map(([name, m]): [string, Migration] => [name, { up: (db) => m.up(db, dialect) }]),
       ),
   };
 }

@@ -51,14 +51,19 @@ export function listDocumentsPage<T extends ListedDocument>(
     cursor = found;
   } else {
     const types = queryList(request, spec.typesParam);
-    if (!types || types.length < 1 || types.length > 10) throw invalidInput(`${spec.typesParam} (1 to 10) or nextToken is required.`);
+    if (!types || types.length < 1 || types.length > 10)
+      throw invalidInput(`${spec.typesParam} (1 to 10) or nextToken is required.`);
     const statuses = queryList(request, 'processingStatuses');
     const marketplaceIds = queryList(request, 'marketplaceIds');
     const pageSize = Number(queryString(request, 'pageSize') ?? 10);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw invalidInput('pageSize must be an integer from 1 to 100.');
-    const since = Date.parse(queryString(request, 'createdSince') ?? new Date(sim.now() - spec.retentionMs).toISOString());
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100)
+      throw invalidInput('pageSize must be an integer from 1 to 100.');
+    const since = Date.parse(
+      queryString(request, 'createdSince') ?? new Date(sim.now() - spec.retentionMs).toISOString(),
+    );
     const until = Date.parse(queryString(request, 'createdUntil') ?? new Date(sim.now()).toISOString());
-    if (Number.isNaN(since) || Number.isNaN(until)) throw invalidInput('createdSince and createdUntil must be ISO 8601 date-times.');
+    if (Number.isNaN(since) || Number.isNaN(until))
+      throw invalidInput('createdSince and createdUntil must be ISO 8601 date-times.');
     const ids = [...spec.documents()]
       .filter((d) => d.sellerId === sellerId && types.includes(spec.typeOf(d)))
       .filter((d) => !statuses || statuses.includes(d.processingStatus))
@@ -69,7 +74,9 @@ export function listDocumentsPage<T extends ListedDocument>(
     cursor = { ids, offset: 0, pageSize, sellerId: sellerId! };
   }
   const body: Record<string, unknown> = {
-    [spec.listKey]: cursor.ids.slice(cursor.offset, cursor.offset + cursor.pageSize).map((id) => spec.toWire(spec.byId(id))),
+    [spec.listKey]: cursor.ids
+      .slice(cursor.offset, cursor.offset + cursor.pageSize)
+      .map((id) => spec.toWire(spec.byId(id))),
   };
   if (cursor.offset + cursor.pageSize < cursor.ids.length) {
     const token = sim.idPrng.alnum(32);

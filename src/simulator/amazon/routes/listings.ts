@@ -9,7 +9,16 @@ import type { SimulatorState } from '../state.ts';
  * Listings Items API 2021-08-01: getListingsItem (summaries, attributes, issues, offers, fulfillmentAvailability)
  * and patchListingsItem, including `mode=VALIDATION_PREVIEW`, which validates without saving.
  */
-const INCLUDED = ['summaries', 'attributes', 'issues', 'offers', 'fulfillmentAvailability', 'procurement', 'relationships', 'productTypes'];
+const INCLUDED = [
+  'summaries',
+  'attributes',
+  'issues',
+  'offers',
+  'fulfillmentAvailability',
+  'procurement',
+  'relationships',
+  'productTypes',
+];
 
 function issueWire(issue: ListingIssue, marketplaceIds: readonly string[]): Record<string, unknown> {
   return {
@@ -17,12 +26,22 @@ function issueWire(issue: ListingIssue, marketplaceIds: readonly string[]): Reco
     message: issue.message,
     severity: issue.severity,
     ...(issue.attributeName ? { attributeNames: [issue.attributeName] } : {}),
-    categories: [issue.code === LISTING_ISSUE.badValue ? 'INVALID_ATTRIBUTE' : issue.code === LISTING_ISSUE.missing ? 'MISSING_ATTRIBUTE' : 'INVALID_ATTRIBUTE'],
+    categories: [
+      issue.code === LISTING_ISSUE.badValue
+        ? 'INVALID_ATTRIBUTE'
+        : issue.code === LISTING_ISSUE.missing
+          ? 'MISSING_ATTRIBUTE'
+          : 'INVALID_ATTRIBUTE',
+    ],
     marketplaceIds: [...marketplaceIds],
   };
 }
 
-function listingToWire(listing: SimListing, marketplaceIds: readonly string[], included: readonly string[]): Record<string, unknown> {
+function listingToWire(
+  listing: SimListing,
+  marketplaceIds: readonly string[],
+  included: readonly string[],
+): Record<string, unknown> {
   const wire: Record<string, unknown> = { sku: listing.sku };
   if (included.includes('summaries')) {
     wire.summaries = marketplaceIds.map((marketplaceId) => ({
@@ -42,11 +61,15 @@ function listingToWire(listing: SimListing, marketplaceIds: readonly string[], i
     wire.offers = (listing.attributes.purchasable_offer ?? [])
       .filter((o) => marketplaceIds.includes(String(o.marketplace_id)))
       .map((o) => {
-        const value = (o.our_price as { schedule?: { value_with_tax?: number }[] }[] | undefined)?.[0]?.schedule?.[0]?.value_with_tax;
+        const value = (o.our_price as { schedule?: { value_with_tax?: number }[] }[] | undefined)?.[0]?.schedule?.[0]
+          ?.value_with_tax;
         return {
           marketplaceId: String(o.marketplace_id),
           offerType: o.audience === 'B2B' ? 'B2B' : 'B2C',
-          price: { currencyCode: String(o.currency ?? marketplaceById(String(o.marketplace_id))?.currency ?? 'USD'), amount: typeof value === 'number' ? value.toFixed(2) : '0.00' },
+          price: {
+            currencyCode: String(o.currency ?? marketplaceById(String(o.marketplace_id))?.currency ?? 'USD'),
+            amount: typeof value === 'number' ? value.toFixed(2) : '0.00',
+          },
         };
       });
   }
@@ -56,18 +79,21 @@ function listingToWire(listing: SimListing, marketplaceIds: readonly string[], i
       ...(typeof f.quantity === 'number' ? { quantity: f.quantity } : {}),
     }));
   }
-  if (included.includes('productTypes')) wire.productTypes = marketplaceIds.map((marketplaceId) => ({ marketplaceId, productType: listing.productType }));
+  if (included.includes('productTypes'))
+    wire.productTypes = marketplaceIds.map((marketplaceId) => ({ marketplaceId, productType: listing.productType }));
   return wire;
 }
 
 export function registerListingRoutes(app: FastifyInstance, sim: SimulatorState): void {
   defineOperation(app, sim, 'listings.getListingsItem', ({ request, sellerId }) => {
     const { sellerId: pathSeller, sku } = request.params as { sellerId: string; sku: string };
-    if (pathSeller !== sellerId) throw invalidInput(`sellerId ${pathSeller} does not match the authorized selling partner.`);
+    if (pathSeller !== sellerId)
+      throw invalidInput(`sellerId ${pathSeller} does not match the authorized selling partner.`);
     const marketplaceIds = queryList(request, 'marketplaceIds');
     if (!marketplaceIds?.length) throw invalidInput('marketplaceIds is required.');
     const included = queryList(request, 'includedData') ?? ['summaries'];
-    for (const value of included) if (!INCLUDED.includes(value)) throw invalidInput(`Invalid includedData value: ${value}.`);
+    for (const value of included)
+      if (!INCLUDED.includes(value)) throw invalidInput(`Invalid includedData value: ${value}.`);
     const listing = sim.listings.get(sellerId!, sku);
     if (!listing) throw notFound(`SKU '${sku}' not found in marketplace ${marketplaceIds[0]}.`);
     return { status: 200, body: listingToWire(listing, marketplaceIds, included) };
@@ -75,19 +101,30 @@ export function registerListingRoutes(app: FastifyInstance, sim: SimulatorState)
 
   defineOperation(app, sim, 'listings.patchListingsItem', ({ request, sellerId }) => {
     const { sellerId: pathSeller, sku } = request.params as { sellerId: string; sku: string };
-    if (pathSeller !== sellerId) throw invalidInput(`sellerId ${pathSeller} does not match the authorized selling partner.`);
+    if (pathSeller !== sellerId)
+      throw invalidInput(`sellerId ${pathSeller} does not match the authorized selling partner.`);
     const marketplaceIds = queryList(request, 'marketplaceIds');
     if (!marketplaceIds?.length) throw invalidInput('marketplaceIds is required.');
     const mode = queryString(request, 'mode');
     if (mode !== undefined && mode !== 'VALIDATION_PREVIEW') throw invalidInput(`Invalid mode ${mode}.`);
     const body = request.body as { productType?: unknown; patches?: unknown } | undefined;
-    if (!body || typeof body.productType !== 'string' || !Array.isArray(body.patches) || body.patches.length === 0) throw invalidInput('productType and at least one patch are required.');
+    if (!body || typeof body.productType !== 'string' || !Array.isArray(body.patches) || body.patches.length === 0)
+      throw invalidInput('productType and at least one patch are required.');
     const patches = body.patches as PatchOperation[];
     for (const patch of patches) {
-      if (!['add', 'replace', 'merge', 'delete'].includes(patch.op) || typeof patch.path !== 'string') throw invalidInput('Each patch needs op (add, replace, merge, delete) and path.');
+      if (!['add', 'replace', 'merge', 'delete'].includes(patch.op) || typeof patch.path !== 'string')
+        throw invalidInput('Each patch needs op (add, replace, merge, delete) and path.');
     }
     const listing = sim.listings.get(sellerId!, sku);
-    const issues: ListingIssue[] = listing ? sim.listings.validatePatches(patches) : [{ code: LISTING_ISSUE.skuNotFound, severity: 'ERROR', message: `SKU '${sku}' does not exist; create it with putListingsItem or a feed UPDATE first.` }];
+    const issues: ListingIssue[] = listing
+      ? sim.listings.validatePatches(patches)
+      : [
+          {
+            code: LISTING_ISSUE.skuNotFound,
+            severity: 'ERROR',
+            message: `SKU '${sku}' does not exist; create it with putListingsItem or a feed UPDATE first.`,
+          },
+        ];
     const invalid = issues.some((i) => i.severity === 'ERROR');
     const submissionId = sim.idPrng.uuid().replace(/-/g, '');
     if (!invalid && mode !== 'VALIDATION_PREVIEW') {
@@ -96,7 +133,12 @@ export function registerListingRoutes(app: FastifyInstance, sim: SimulatorState)
     }
     return {
       status: 200,
-      body: { sku, status: invalid ? 'INVALID' : mode === 'VALIDATION_PREVIEW' ? 'VALID' : 'ACCEPTED', submissionId, issues: issues.map((i) => issueWire(i, marketplaceIds)) },
+      body: {
+        sku,
+        status: invalid ? 'INVALID' : mode === 'VALIDATION_PREVIEW' ? 'VALID' : 'ACCEPTED',
+        submissionId,
+        issues: issues.map((i) => issueWire(i, marketplaceIds)),
+      },
     };
   });
 }

@@ -19,8 +19,12 @@ export function registerLwaRoutes(app: FastifyInstance, sim: SimulatorState): vo
     if (await applyFault(sim, 'lwa', reply)) return reply;
     const form = (request.body ?? {}) as Record<string, string | undefined>;
     const { grant_type: grantType, client_id: clientId, client_secret: clientSecret } = form;
-    if (!clientId || !clientSecret) return oauthError(reply, 400, 'invalid_request', 'client_id and client_secret are required.');
-    if ((sim.options.clientId && sim.options.clientId !== clientId) || (sim.options.clientSecret && sim.options.clientSecret !== clientSecret)) {
+    if (!clientId || !clientSecret)
+      return oauthError(reply, 400, 'invalid_request', 'client_id and client_secret are required.');
+    if (
+      (sim.options.clientId && sim.options.clientId !== clientId) ||
+      (sim.options.clientSecret && sim.options.clientSecret !== clientSecret)
+    ) {
       return oauthError(reply, 401, 'invalid_client', 'Client authentication failed.');
     }
     const lifetime = sim.options.tokenLifetimeSeconds ?? 3600;
@@ -28,16 +32,24 @@ export function registerLwaRoutes(app: FastifyInstance, sim: SimulatorState): vo
     const expiresAtMs = sim.now() + lifetime * 1000;
     if (grantType === 'refresh_token') {
       const refreshToken = form.refresh_token;
-      if (!refreshToken) return oauthError(reply, 400, 'invalid_request', 'refresh_token is required for grant_type=refresh_token.');
+      if (!refreshToken)
+        return oauthError(reply, 400, 'invalid_request', 'refresh_token is required for grant_type=refresh_token.');
       const known = sim.sellers.find((s) => s.refreshToken === refreshToken);
-      if (!known && sim.options.strictRefreshTokens) return oauthError(reply, 400, 'invalid_grant', 'The request has an invalid grant parameter : refresh_token');
+      if (!known && sim.options.strictRefreshTokens)
+        return oauthError(reply, 400, 'invalid_grant', 'The request has an invalid grant parameter : refresh_token');
       const seller = known ?? sim.defaultSeller();
       sim.tokens.set(token, { token, kind: 'seller', sellerId: seller.sellerId, clientId, expiresAtMs });
-      return reply.send({ access_token: token, refresh_token: refreshToken, token_type: 'bearer', expires_in: lifetime });
+      return reply.send({
+        access_token: token,
+        refresh_token: refreshToken,
+        token_type: 'bearer',
+        expires_in: lifetime,
+      });
     }
     if (grantType === 'client_credentials') {
       const scope = form.scope;
-      if (!scope || !GRANTLESS_SCOPES.has(scope)) return oauthError(reply, 400, 'invalid_scope', 'The scope is missing or not a grantless SP-API scope.');
+      if (!scope || !GRANTLESS_SCOPES.has(scope))
+        return oauthError(reply, 400, 'invalid_scope', 'The scope is missing or not a grantless SP-API scope.');
       sim.tokens.set(token, { token, kind: 'grantless', clientId, scope, expiresAtMs });
       return reply.send({ access_token: token, scope, token_type: 'bearer', expires_in: lifetime });
     }

@@ -40,7 +40,10 @@ export interface SettlementReportOptions {
   readonly refundOrderIds?: readonly string[];
 }
 
-export function generateSettlementReport(sim: SimulatorState, options: SettlementReportOptions = {}): { report: SimReport; file: SettlementFile } {
+export function generateSettlementReport(
+  sim: SimulatorState,
+  options: SettlementReportOptions = {},
+): { report: SimReport; file: SettlementFile } {
   const seller = sim.seller(options.sellerId);
   const marketplaceId = options.marketplaceId ?? seller.marketplaceIds[0] ?? 'ATVPDKIKX0DER';
   const endMs = sim.now();
@@ -74,7 +77,12 @@ export function generateSettlementReport(sim: SimulatorState, options: Settlemen
   };
   sim.reports.set(report.reportId, report);
   sim.events.emit('report', report);
-  sim.notifications.publishProcessingFinished('report', seller.sellerId, { reportId: report.reportId, reportType: report.reportType, processingStatus: 'DONE', reportDocumentId: doc.documentId });
+  sim.notifications.publishProcessingFinished('report', seller.sellerId, {
+    reportId: report.reportId,
+    reportType: report.reportType,
+    processingStatus: 'DONE',
+    reportDocumentId: doc.documentId,
+  });
   return { report, file };
 }
 
@@ -104,11 +112,16 @@ export function registerReportRoutes(app: FastifyInstance, sim: SimulatorState):
   defineOperation(app, sim, 'reports.getReportDocument', ({ request, sellerId }) => {
     const { reportDocumentId } = request.params as { reportDocumentId: string };
     const doc = sim.documents.documents.get(reportDocumentId);
-    if (!doc || doc.sellerId !== sellerId || doc.kind !== 'report') throw notFound(`Report document ${reportDocumentId} was not found.`);
+    if (!doc || doc.sellerId !== sellerId || doc.kind !== 'report')
+      throw notFound(`Report document ${reportDocumentId} was not found.`);
     const header = queryString(request, 'enableContentEncodingUrlHeader') === 'true';
     return {
       status: 200,
-      body: { reportDocumentId: doc.documentId, url: sim.documents.url(doc, baseUrl(request), header), ...(doc.compressionAlgorithm ? { compressionAlgorithm: doc.compressionAlgorithm } : {}) },
+      body: {
+        reportDocumentId: doc.documentId,
+        url: sim.documents.url(doc, baseUrl(request), header),
+        ...(doc.compressionAlgorithm ? { compressionAlgorithm: doc.compressionAlgorithm } : {}),
+      },
     };
   });
 }

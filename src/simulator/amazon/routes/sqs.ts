@@ -36,7 +36,14 @@ export function registerSqsRoutes(app: FastifyInstance, sim: SimulatorState): vo
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     reply.header('x-amzn-RequestId', sim.requestId());
     const target = String(request.headers['x-amz-target'] ?? '');
-    if (!target.startsWith('AmazonSQS.')) return sqsError(reply, 400, 'InvalidAction', 'AWS.SimpleQueueService.InvalidAction', 'Missing or unknown X-Amz-Target.');
+    if (!target.startsWith('AmazonSQS.'))
+      return sqsError(
+        reply,
+        400,
+        'InvalidAction',
+        'AWS.SimpleQueueService.InvalidAction',
+        'Missing or unknown X-Amz-Target.',
+      );
     const action = target.slice('AmazonSQS.'.length);
     const input = (request.body ?? {}) as Record<string, unknown>;
     const send = (body: unknown): FastifyReply => reply.code(200).header('content-type', JSON_10).send(body);
@@ -44,19 +51,35 @@ export function registerSqsRoutes(app: FastifyInstance, sim: SimulatorState): vo
     if (action === 'GetQueueUrl' || action === 'CreateQueue') {
       const name = String(input.QueueName ?? '');
       const queue = hub.queue(name, action === 'CreateQueue');
-      if (!name || !queue) return sqsError(reply, 400, 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
+      if (!name || !queue)
+        return sqsError(
+          reply,
+          400,
+          'QueueDoesNotExist',
+          'AWS.SimpleQueueService.NonExistentQueue',
+          'The specified queue does not exist.',
+        );
       return send({ QueueUrl: queueUrl(baseUrl(request), queue.name) });
     }
     const url = String(input.QueueUrl ?? '');
     const queue: SqsQueue | undefined = url ? hub.queue(url.split('/').pop() ?? '', false) : undefined;
-    if (!queue) return sqsError(reply, 400, 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
+    if (!queue)
+      return sqsError(
+        reply,
+        400,
+        'QueueDoesNotExist',
+        'AWS.SimpleQueueService.NonExistentQueue',
+        'The specified queue does not exist.',
+      );
 
     switch (action) {
       case 'ReceiveMessage': {
         const max = Math.min(10, Math.max(1, Number(input.MaxNumberOfMessages ?? 1)));
         const wait = Math.min(MAX_WAIT_SECONDS, Math.max(0, Number(input.WaitTimeSeconds ?? 0)));
         const visibility = Math.max(0, Number(input.VisibilityTimeout ?? 30));
-        const wantsAttributes = [input.AttributeNames, input.MessageSystemAttributeNames].some((a) => Array.isArray(a) && a.length > 0);
+        const wantsAttributes = [input.AttributeNames, input.MessageSystemAttributeNames].some(
+          (a) => Array.isArray(a) && a.length > 0,
+        );
         const messages = await queue.receive(sim, max, visibility * 1000, wait * 1000);
         if (messages.length === 0) return send({});
         return send({
@@ -65,7 +88,9 @@ export function registerSqsRoutes(app: FastifyInstance, sim: SimulatorState): vo
             ReceiptHandle: m.receiptHandle,
             MD5OfBody: m.md5,
             Body: m.body,
-            ...(wantsAttributes ? { Attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(m.sentAtMs) } } : {}),
+            ...(wantsAttributes
+              ? { Attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(m.sentAtMs) } }
+              : {}),
           })),
         });
       }
@@ -101,7 +126,13 @@ export function registerSqsRoutes(app: FastifyInstance, sim: SimulatorState): vo
         queue.messages.length = 0;
         return send({});
       default:
-        return sqsError(reply, 400, 'InvalidAction', 'AWS.SimpleQueueService.InvalidAction', `The action ${action} is not valid for this endpoint.`);
+        return sqsError(
+          reply,
+          400,
+          'InvalidAction',
+          'AWS.SimpleQueueService.InvalidAction',
+          `The action ${action} is not valid for this endpoint.`,
+        );
     }
   };
 

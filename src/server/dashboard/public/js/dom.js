@@ -52,7 +52,14 @@ export function ago(iso, now = Date.now()) {
   if (Number.isNaN(t)) return String(iso);
   const sec = Math.round((now - t) / 1000);
   const abs = Math.abs(sec);
-  const unit = abs < 60 ? [abs, 's'] : abs < 3600 ? [Math.round(abs / 60), 'min'] : abs < 86400 ? [Math.round(abs / 3600), 'h'] : [Math.round(abs / 86400), 'd'];
+  const unit =
+    abs < 60
+      ? [abs, 's']
+      : abs < 3600
+        ? [Math.round(abs / 60), 'min']
+        : abs < 86400
+          ? [Math.round(abs / 3600), 'h']
+          : [Math.round(abs / 86400), 'd'];
   if (abs < 5) return 'just now';
   return sec >= 0 ? `${unit[0]} ${unit[1]} ago` : `in ${unit[0]} ${unit[1]}`;
 }
@@ -100,9 +107,42 @@ export function badge(text, tone = '') {
 /** Tone of a state word, for badges. */
 export function tone(state) {
   const s = String(state ?? '').toLowerCase();
-  if (['ok', 'closed', 'completed', 'confirmed', 'created', 'shipped', 'replayed', 'posted', 'applied', 'done', 'ready', 'balanced'].includes(s)) return 'ok';
-  if (['open', 'dead', 'failed', 'dead-lettered', 'needs-attention', 'error', 'rejected', 'unbalanced'].includes(s)) return 'bad';
-  if (['half-open', 'half_open', 'pending', 'running', 'retry', 'waiting-for-pending', 'shipped-partially', 'deferred', 'received', 'mapped', 'reserved', 'processing'].includes(s)) return 'warn';
+  if (
+    [
+      'ok',
+      'closed',
+      'completed',
+      'confirmed',
+      'created',
+      'shipped',
+      'replayed',
+      'posted',
+      'applied',
+      'done',
+      'ready',
+      'balanced',
+    ].includes(s)
+  )
+    return 'ok';
+  if (['open', 'dead', 'failed', 'dead-lettered', 'needs-attention', 'error', 'rejected', 'unbalanced'].includes(s))
+    return 'bad';
+  if (
+    [
+      'half-open',
+      'half_open',
+      'pending',
+      'running',
+      'retry',
+      'waiting-for-pending',
+      'shipped-partially',
+      'deferred',
+      'received',
+      'mapped',
+      'reserved',
+      'processing',
+    ].includes(s)
+  )
+    return 'warn';
   return '';
 }
 
@@ -116,11 +156,41 @@ export function errorBox(err) {
 
 /** A table; `cols` = [{ label, cell: (row) => node|string, num?: boolean }]. `onRow(row)` makes rows open. */
 export function table(cols, rows, onRow) {
-  return h('div', { class: 'table-wrap' },
-    h('table', { class: 'responsive' },
-      h('thead', {}, h('tr', {}, cols.map((c) => h('th', { class: c.num ? 'num' : null, scope: 'col' }, c.label)))),
-      h('tbody', {}, rows.map((r) => h('tr', onRow ? { class: 'clickable', onclick: (e) => { if (!e.target.closest('a,button,input,select')) onRow(r); } } : {},
-        cols.map((c) => h('td', { class: c.num ? 'num' : null, 'data-label': c.label }, c.cell(r))))))));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'responsive' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          cols.map((c) => h('th', { class: c.num ? 'num' : null, scope: 'col' }, c.label)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h(
+            'tr',
+            onRow
+              ? {
+                  class: 'clickable',
+                  onclick: (e) => {
+                    if (!e.target.closest('a,button,input,select')) onRow(r);
+                  },
+                }
+              : {},
+            cols.map((c) => h('td', { class: c.num ? 'num' : null, 'data-label': c.label }, c.cell(r))),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 export function field(label, input) {

@@ -48,7 +48,14 @@ function currentPath() {
 
 async function route(focusMain = false) {
   const seq = ++renderSeq;
-  if (cleanup) { try { cleanup(); } catch { /* a page's cleanup must not block navigation */ } cleanup = null; }
+  if (cleanup) {
+    try {
+      cleanup();
+    } catch {
+      /* a page's cleanup must not block navigation */
+    }
+    cleanup = null;
+  }
   if (!user) {
     topbar.hidden = true;
     const { render } = await import('./pages/signin.js');
@@ -65,7 +72,14 @@ async function route(focusMain = false) {
     else a.removeAttribute('aria-current');
   }
   if (!match) {
-    clear(main).append(h('div', { class: 'panel' }, h('h1', {}, 'Page not found'), h('p', {}, 'There is no page at this address. ', h('a', { href: '#/overview' }, 'Go to the overview'), '.')));
+    clear(main).append(
+      h(
+        'div',
+        { class: 'panel' },
+        h('h1', {}, 'Page not found'),
+        h('p', {}, 'There is no page at this address. ', h('a', { href: '#/overview' }, 'Go to the overview'), '.'),
+      ),
+    );
     return;
   }
   clear(main).append(h('p', { class: 'loading' }, 'Loading…'));
@@ -74,7 +88,15 @@ async function route(focusMain = false) {
     if (seq !== renderSeq) return;
     const page = h('div', { class: 'page', 'data-page': match.r.page });
     clear(main).append(page);
-    const ctx = { user, can, params, args: match.m.slice(1).map(decodeURIComponent), notify, navigate, isCurrent: () => seq === renderSeq };
+    const ctx = {
+      user,
+      can,
+      params,
+      args: match.m.slice(1).map(decodeURIComponent),
+      notify,
+      navigate,
+      isCurrent: () => seq === renderSeq,
+    };
     cleanup = (await mod.render(page, ctx)) ?? null;
     document.title = `${page.querySelector('h1')?.textContent ?? 'Dashboard'} · Sellbridge`;
     // After a navigation, keyboard and screen-reader users start at the new page, not on the old link.
@@ -90,7 +112,9 @@ async function onSignedIn(u) {
   can = {};
   try {
     can = (await api('/me', { quiet401: true }))?.can ?? {};
-  } catch { /* actions stay visible; the API still refuses what the role may not do */ }
+  } catch {
+    /* actions stay visible; the API still refuses what the role may not do */
+  }
   who.textContent = `${u.name} · ${u.role}`;
   if (!window.location.hash || window.location.hash === '#/signin') window.location.hash = '#/overview';
   else void route();
@@ -105,7 +129,11 @@ setUnauthorizedHandler(() => {
 });
 
 document.getElementById('signout').addEventListener('click', async () => {
-  try { await api('/auth/logout', { method: 'POST', body: {}, quiet401: true }); } catch { /* signed out either way */ }
+  try {
+    await api('/auth/logout', { method: 'POST', body: {}, quiet401: true });
+  } catch {
+    /* signed out either way */
+  }
   user = null;
   who.textContent = '';
   notify('Signed out.');

@@ -20,7 +20,15 @@ const DESCRIPTIONS = {
 };
 
 /** States that change without a person: the page reloads itself while the order is in one. */
-const MOVING = new Set(['received', 'waiting-for-pending', 'mapped', 'reserved', 'dead-lettered', 'shipped-partially', 'shipped']);
+const MOVING = new Set([
+  'received',
+  'waiting-for-pending',
+  'mapped',
+  'reserved',
+  'dead-lettered',
+  'shipped-partially',
+  'shipped',
+]);
 const REFRESH_MS = 3000;
 
 export async function render(root, ctx) {
@@ -43,7 +51,9 @@ export async function render(root, ctx) {
     if (MOVING.has(o.state)) timer = globalThis.setTimeout(load, REFRESH_MS);
   }
   await load();
-  return () => { if (timer) globalThis.clearTimeout(timer); };
+  return () => {
+    if (timer) globalThis.clearTimeout(timer);
+  };
 }
 
 function view(o, data, id) {
@@ -52,56 +62,161 @@ function view(o, data, id) {
   const confirmations = o.confirmations ?? [];
   const deadLetters = o.deadLetters ?? data.deadLetters ?? [];
   const lines = o.lines ?? o.sage?.lines ?? data.lines ?? [];
-  return h('div', {},
-    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Order ', h('code', {}, o.amazonOrderId ?? id), h('span', { id: 'order-state' }, badge(o.state, tone(o.state)))), h('p', { class: 'muted' }, MOVING.has(o.state) ? 'This page updates itself while the order moves.' : ''))),
-    h('div', { class: 'grid grid-2' },
-      h('section', { class: 'panel', 'aria-labelledby': 'h-sage' },
+  return h(
+    'div',
+    {},
+    h(
+      'div',
+      { class: 'page-head' },
+      h(
+        'div',
+        {},
+        h(
+          'h1',
+          {},
+          'Order ',
+          h('code', {}, o.amazonOrderId ?? id),
+          h('span', { id: 'order-state' }, badge(o.state, tone(o.state))),
+        ),
+        h('p', { class: 'muted' }, MOVING.has(o.state) ? 'This page updates itself while the order moves.' : ''),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'grid grid-2' },
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'h-sage' },
         h('h2', { id: 'h-sage' }, 'Sage 500'),
-        h('dl', { class: 'kv' },
-          h('dt', {}, 'TranNo'), h('dd', { id: 'order-tranno' }, o.tranNo ? h('code', {}, o.tranNo) : h('span', { class: 'muted' }, 'not reserved yet')),
-          h('dt', {}, 'Sales order key'), h('dd', {}, o.salesOrderKey ?? '—'),
-          h('dt', {}, 'Connection'), h('dd', {}, o.connectionId ?? '—'),
-          h('dt', {}, 'Marketplace'), h('dd', {}, o.marketplaceId ?? '—'),
-          h('dt', {}, 'Last error'), h('dd', {}, o.lastError ? h('code', {}, o.lastError) : '—'),
-          h('dt', {}, 'First seen'), h('dd', {}, when(o.createdAt)),
-          h('dt', {}, 'Updated'), h('dd', {}, when(o.updatedAt)))),
-      h('section', { class: 'panel', 'aria-labelledby': 'h-life' },
+        h(
+          'dl',
+          { class: 'kv' },
+          h('dt', {}, 'TranNo'),
+          h(
+            'dd',
+            { id: 'order-tranno' },
+            o.tranNo ? h('code', {}, o.tranNo) : h('span', { class: 'muted' }, 'not reserved yet'),
+          ),
+          h('dt', {}, 'Sales order key'),
+          h('dd', {}, o.salesOrderKey ?? '—'),
+          h('dt', {}, 'Connection'),
+          h('dd', {}, o.connectionId ?? '—'),
+          h('dt', {}, 'Marketplace'),
+          h('dd', {}, o.marketplaceId ?? '—'),
+          h('dt', {}, 'Last error'),
+          h('dd', {}, o.lastError ? h('code', {}, o.lastError) : '—'),
+          h('dt', {}, 'First seen'),
+          h('dd', {}, when(o.createdAt)),
+          h('dt', {}, 'Updated'),
+          h('dd', {}, when(o.updatedAt)),
+        ),
+      ),
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'h-life' },
         h('h2', { id: 'h-life' }, 'Lifecycle'),
         stepper(o.state),
         h('p', { class: 'small' }, o.stateDescription ?? o.lifecycle?.description ?? DESCRIPTIONS[o.state] ?? ''),
-        next.length ? h('p', { class: 'muted small' }, 'Can move on to: ', next.join(', '), '.') : h('p', { class: 'muted small' }, 'Final state: nothing moves it automatically.'))),
-    confirmations.length ? h('section', { class: 'panel', 'aria-labelledby': 'h-conf' }, h('h2', { id: 'h-conf' }, 'Shipment confirmations to Amazon'), table([
-      { label: 'Shipment', cell: (c) => h('code', {}, c.shipmentKey) },
-      { label: 'Package', cell: (c) => h('code', {}, c.packageNo) },
-      { label: 'State', cell: (c) => badge(c.state, tone(c.state)) },
-      { label: 'Attempts', num: true, cell: (c) => String(c.sendAttempts ?? '') },
-      { label: 'Updated', cell: (c) => timeEl(c.updatedAt) },
-    ], confirmations)) : null,
-    history.length ? h('section', { class: 'panel', 'aria-labelledby': 'h-hist' }, h('h2', { id: 'h-hist' }, 'What people did'), table([
-      { label: 'When', cell: (e) => timeEl(e.at ?? e.createdAt) },
-      { label: 'Who', cell: (e) => e.actor ?? '' },
-      { label: 'Action', cell: (e) => h('code', {}, e.action ?? e.state ?? '') },
-      { label: 'Target', cell: (e) => e.target ?? '' },
-    ], history)) : null,
-    lines.length ? h('section', { class: 'panel', 'aria-labelledby': 'h-lines' }, h('h2', { id: 'h-lines' }, 'Lines'), table([
-      { label: 'SKU', cell: (l) => h('code', {}, l.sellerSku ?? l.sku ?? '') },
-      { label: 'Sage item', cell: (l) => h('code', {}, l.itemId ?? '') },
-      { label: 'Qty', num: true, cell: (l) => String(l.quantity ?? '') },
-    ], lines)) : null,
-    deadLetters.length ? h('section', { class: 'panel', 'aria-labelledby': 'h-odl' }, h('h2', { id: 'h-odl' }, 'Dead letters of this order'), table([
-      { label: 'Code', cell: (d) => h('a', { href: `#/dead-letters/${encodeURIComponent(d.id)}` }, h('code', {}, d.code ?? d.error?.code)) },
-      { label: 'Status', cell: (d) => badge(d.status, tone(d.status)) },
-      { label: 'Failed', cell: (d) => timeEl(d.lastFailedAt) },
-    ], deadLetters)) : null,
+        next.length
+          ? h('p', { class: 'muted small' }, 'Can move on to: ', next.join(', '), '.')
+          : h('p', { class: 'muted small' }, 'Final state: nothing moves it automatically.'),
+      ),
+    ),
+    confirmations.length
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'h-conf' },
+          h('h2', { id: 'h-conf' }, 'Shipment confirmations to Amazon'),
+          table(
+            [
+              { label: 'Shipment', cell: (c) => h('code', {}, c.shipmentKey) },
+              { label: 'Package', cell: (c) => h('code', {}, c.packageNo) },
+              { label: 'State', cell: (c) => badge(c.state, tone(c.state)) },
+              { label: 'Attempts', num: true, cell: (c) => String(c.sendAttempts ?? '') },
+              { label: 'Updated', cell: (c) => timeEl(c.updatedAt) },
+            ],
+            confirmations,
+          ),
+        )
+      : null,
+    history.length
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'h-hist' },
+          h('h2', { id: 'h-hist' }, 'What people did'),
+          table(
+            [
+              { label: 'When', cell: (e) => timeEl(e.at ?? e.createdAt) },
+              { label: 'Who', cell: (e) => e.actor ?? '' },
+              { label: 'Action', cell: (e) => h('code', {}, e.action ?? e.state ?? '') },
+              { label: 'Target', cell: (e) => e.target ?? '' },
+            ],
+            history,
+          ),
+        )
+      : null,
+    lines.length
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'h-lines' },
+          h('h2', { id: 'h-lines' }, 'Lines'),
+          table(
+            [
+              { label: 'SKU', cell: (l) => h('code', {}, l.sellerSku ?? l.sku ?? '') },
+              { label: 'Sage item', cell: (l) => h('code', {}, l.itemId ?? '') },
+              { label: 'Qty', num: true, cell: (l) => String(l.quantity ?? '') },
+            ],
+            lines,
+          ),
+        )
+      : null,
+    deadLetters.length
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'h-odl' },
+          h('h2', { id: 'h-odl' }, 'Dead letters of this order'),
+          table(
+            [
+              {
+                label: 'Code',
+                cell: (d) =>
+                  h(
+                    'a',
+                    { href: `#/dead-letters/${encodeURIComponent(d.id)}` },
+                    h('code', {}, d.code ?? d.error?.code),
+                  ),
+              },
+              { label: 'Status', cell: (d) => badge(d.status, tone(d.status)) },
+              { label: 'Failed', cell: (d) => timeEl(d.lastFailedAt) },
+            ],
+            deadLetters,
+          ),
+        )
+      : null,
     !lines.length && !deadLetters.length && o.state === 'dead-lettered'
-      ? h('section', { class: 'panel' }, empty('This order is in the dead-letter queue', 'Open the dead letters to see why and fix it.', h('a', { class: 'btn', href: '#/dead-letters' }, 'Dead letters')))
-      : null);
+      ? h(
+          'section',
+          { class: 'panel' },
+          empty(
+            'This order is in the dead-letter queue',
+            'Open the dead letters to see why and fix it.',
+            h('a', { class: 'btn', href: '#/dead-letters' }, 'Dead letters'),
+          ),
+        )
+      : null,
+  );
 }
 
 function stepper(state) {
   const onPath = PATH.includes(state) ? state : OFF_PATH[state];
   const at = onPath ? PATH.indexOf(onPath) : -1;
-  const items = PATH.map((s, i) => h('li', { class: i < at ? 'done' : i === at ? 'current' : '', 'aria-current': i === at ? 'step' : null }, s === onPath && s !== state ? `${s} → ${state}` : s));
+  const items = PATH.map((s, i) =>
+    h(
+      'li',
+      { class: i < at ? 'done' : i === at ? 'current' : '', 'aria-current': i === at ? 'step' : null },
+      s === onPath && s !== state ? `${s} → ${state}` : s,
+    ),
+  );
   if (at < 0) items.push(h('li', { class: 'off', 'aria-current': 'step' }, state));
   return h('ol', { class: 'steps', 'aria-label': 'Usual path of an order' }, items);
 }

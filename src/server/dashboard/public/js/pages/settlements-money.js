@@ -42,10 +42,15 @@ export function sumMinor(values) {
 /** Tone of a settlement state for its badge. */
 export function settlementTone(state) {
   switch (String(state ?? '').toLowerCase()) {
-    case 'posted': return 'ok';
-    case 'posting': case 'correcting': return 'warn';
-    case 'failed': return 'bad';
-    default: return '';
+    case 'posted':
+      return 'ok';
+    case 'posting':
+    case 'correcting':
+      return 'warn';
+    case 'failed':
+      return 'bad';
+    default:
+      return '';
   }
 }
 
