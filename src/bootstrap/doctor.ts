@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { connectionSettingsFromConfig } from '../connectors/amazon/create-amazon-connector.ts';
-import { createSqsClient } from '../connectors/amazon/notifications/sqs-consumer.ts';
+import { sqsClientFromSettings } from '../connectors/amazon/notifications/sqs-consumer.ts';
 import { createSpApiConnection } from '../connectors/amazon/sp-api/connection.ts';
 import { HttpError, type FetchFn } from '../connectors/amazon/sp-api/http-client.ts';
 import { NOTIFICATIONS_GRANT, SELLER_GRANT } from '../connectors/amazon/sp-api/lwa-token.ts';
@@ -294,14 +294,7 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   // --- SQS -------------------------------------------------------------------------------------------
   if (!amazon.sqs.queueUrl) add('sqs', 'skipped', 'amazon.sqs.queueUrl is not set: orders come in by polling only');
   else {
-    const sqs = createSqsClient({
-      region: amazon.sqs.region,
-      endpoint: amazon.sqs.endpoint,
-      credentials:
-        amazon.sqs.accessKeyId && amazon.sqs.secretAccessKey
-          ? { accessKeyId: amazon.sqs.accessKeyId, secretAccessKey: amazon.sqs.secretAccessKey }
-          : undefined,
-    });
+    const sqs = sqsClientFromSettings(amazon.sqs);
     try {
       const out = await withTimeout(timeoutMs, 'SQS', (signal) =>
         sqs.send(

@@ -5,6 +5,7 @@ import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import {
   DEFAULT_SETTLEMENT_ACCOUNT_RULES,
+  settlementAccountRuleOf,
   type SettlementAccountRule,
   type SettlementAccountRules,
 } from '../core/rules/settlement-accounts.ts';
@@ -28,15 +29,7 @@ export type SettlementConfig = ResolvedConfig['settlements'];
 
 /** The flows' settings from the `settlements` config section: configured rules first, then the seeded ones. */
 export function settlementSettingsFromConfig(config: SettlementConfig): SettlementSettings {
-  const custom = config.rules.map((r) => ({
-    transactionType: r.transactionType,
-    amountType: r.amountType,
-    amountDescription: r.amountDescription,
-    account: r.account,
-    label: r.label,
-    ...(r.marketplace ? { marketplace: r.marketplace } : {}),
-    ...(r.currency ? { currency: r.currency } : {}),
-  }));
+  const custom = config.rules.map(settlementAccountRuleOf);
   const rules: SettlementAccountRules = {
     bankAccount: config.bankClearingAccount,
     bankAccountByCurrency: { ...config.bankAccountByCurrency },

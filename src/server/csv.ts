@@ -43,3 +43,17 @@ export function csvCell(value: string): string {
 export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
+
+/** A CSV body as rows, or the 400 answer (one issue on row 0, field `(csv)`) when it is not CSV. */
+export function csvRowsOrProblem(
+  body: string,
+):
+  | { rows: string[][]; problem?: undefined }
+  | { rows?: undefined; problem: { error: string; issues: { row: number; field: string; problem: string }[] } } {
+  try {
+    return { rows: parseCsv(body) };
+  } catch (err) {
+    const message = (err as Error).message;
+    return { problem: { error: `CSV: ${message}`, issues: [{ row: 0, field: '(csv)', problem: message }] } };
+  }
+}

@@ -7,7 +7,7 @@ import type { RateLimiter } from '../../runtime/rate-limit/token-bucket.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import { createAmazonMarketplace } from './amazon-marketplace.ts';
 import type { ParsedNotification } from './notifications/notification-parser.ts';
-import { createSqsClient, createSqsNotificationConsumer } from './notifications/sqs-consumer.ts';
+import { sqsClientFromSettings, createSqsNotificationConsumer } from './notifications/sqs-consumer.ts';
 import { createSpApiConnection, type SpApiConnection, type SpApiConnectionSettings } from './sp-api/connection.ts';
 import type { FetchFn } from './sp-api/http-client.ts';
 import type { AmazonCircuits } from './sp-api/circuit-transport.ts';
@@ -80,14 +80,7 @@ export function createAmazonConnector(amazon: AmazonSettings, deps: AmazonConnec
     amazon.sqs.queueUrl && deps.inbox
       ? createSqsNotificationConsumer({
           queueUrl: amazon.sqs.queueUrl,
-          sqs: createSqsClient({
-            region: amazon.sqs.region,
-            endpoint: amazon.sqs.endpoint,
-            credentials:
-              amazon.sqs.accessKeyId && amazon.sqs.secretAccessKey
-                ? { accessKeyId: amazon.sqs.accessKeyId, secretAccessKey: amazon.sqs.secretAccessKey }
-                : undefined,
-          }),
+          sqs: sqsClientFromSettings(amazon.sqs),
           inbox: deps.inbox,
           connectionId: deps.connectionId ?? null,
           waitTimeSeconds: Math.min(20, amazon.sqs.waitTimeSeconds),

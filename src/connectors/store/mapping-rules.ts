@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { CarrierRules } from '../../core/rules/carriers.ts';
 import type { CustomFieldMap, SageItemField } from '../../core/rules/custom-field-map.ts';
-import type { SettlementAccountRule } from '../../core/rules/settlement-accounts.ts';
+import { settlementAccountRuleOf, type SettlementAccountRule } from '../../core/rules/settlement-accounts.ts';
 import type { Store } from '../../runtime/store/store.ts';
 
 /**
@@ -262,15 +262,7 @@ export function storeMappingRules(store: Store, clock: Clock): MappingRulesStore
     },
     async glRules(connectionId) {
       const { rows } = await self.list(connectionId, 'gl');
-      return rows.map((r) => ({
-        transactionType: r.transactionType,
-        amountType: r.amountType,
-        amountDescription: r.amountDescription,
-        account: r.account,
-        label: r.label,
-        ...(r.marketplace ? { marketplace: r.marketplace } : {}),
-        ...(r.currency ? { currency: r.currency } : {}),
-      }));
+      return rows.map(settlementAccountRuleOf);
     },
   };
   return self;

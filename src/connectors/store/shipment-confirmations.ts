@@ -109,13 +109,7 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
       return Number(result.numUpdatedRows) === 1;
     },
     async listForOrder(connectionId, amazonOrderId) {
-      const rows = await db
-        .selectFrom('shipment_confirmations')
-        .selectAll()
-        .where('connection_id', '=', connectionId)
-        .where('amazon_order_id', '=', amazonOrderId)
-        .orderBy('package_reference_id')
-        .execute();
+      const rows = await listConfirmationRows(store, connectionId, amazonOrderId);
       return rows.map((r) => confirmationFromRow(r)!);
     },
   };

@@ -23,6 +23,27 @@ export interface SettlementAccountRule {
   readonly currency?: string;
 }
 
+/** A rule from any record with the rule's fields (configuration, a stored row), optional fields only when set. */
+export function settlementAccountRuleOf(r: {
+  readonly transactionType: string;
+  readonly amountType: string;
+  readonly amountDescription: string;
+  readonly account: string;
+  readonly label: string;
+  readonly marketplace?: string | null | undefined;
+  readonly currency?: string | null | undefined;
+}): SettlementAccountRule {
+  return {
+    transactionType: r.transactionType,
+    amountType: r.amountType,
+    amountDescription: r.amountDescription,
+    account: r.account,
+    label: r.label,
+    ...(r.marketplace ? { marketplace: r.marketplace } : {}),
+    ...(r.currency ? { currency: r.currency } : {}),
+  };
+}
+
 export interface SettlementAccountRules {
   /** Bank / Amazon clearing account that receives the deposit (`total-amount`). */
   readonly bankAccount: string;

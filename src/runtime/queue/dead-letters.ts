@@ -147,6 +147,24 @@ export function createDeadLetterService(store: Store, queue: JobQueue, clock: Cl
       });
     return deadLetterFromRow(row);
   }
+  /** Closes an open dead letter (replayed or discarded) and audits the operator's action, in one transaction. */
+  async function resolve(
+    tx: Tx,
+    id: string,
+    actor: string,
+    set: { status: 'replayed' | 'discarded'; replay_job_id?: string },
+    action: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    const now = clock.now();
+    await tx
+      .updateTable('dead_letters')
+      .set({ ...set, resolved_at: now.toISOString(), resolved_by: actor })
+      .where('id', '=', id)
+      .execute();
+    await writeAudit(tx, { actor, action, target: `dead_letter:${id}`, detail }, now);
+  }
+
   function ensureOpen(dl: DeadLetter): void {
     if (dl.status !== 'open') {
       throw new SellbridgeError(
@@ -184,22 +202,11 @@ export function createDeadLetterService(store: Store, queue: JobQueue, clock: Cl
           dedupe: true,
           tx,
         });
-        const now = clock.now();
-        await tx
-          .updateTable('dead_letters')
-          .set({ status: 'replayed', resolved_at: now.toISOString(), resolved_by: options.actor, replay_job_id: jobId })
-          .where('id', '=', id)
-          .execute();
-        await writeAudit(
-          tx,
-          {
-            actor: options.actor,
-            action: 'dlq.replay',
-            target: `dead_letter:${id}`,
-            detail: { jobId, queue: dl.queue, editedPayload: edited },
-          },
-          now,
-        );
+        await resolve(tx, id, options.actor, { status: 'replayed', replay_job_id: jobId }, 'dlq.replay', {
+          jobId,
+          queue: dl.queue,
+          editedPayload: edited,
+        });
         return { jobId, deduplicated };
       });
     },
@@ -207,22 +214,10 @@ export function createDeadLetterService(store: Store, queue: JobQueue, clock: Cl
       await store.transaction(async (tx) => {
         const dl = await load(tx, id);
         ensureOpen(dl);
-        const now = clock.now();
-        await tx
-          .updateTable('dead_letters')
-          .set({ status: 'discarded', resolved_at: now.toISOString(), resolved_by: options.actor })
-          .where('id', '=', id)
-          .execute();
-        await writeAudit(
-          tx,
-          {
-            actor: options.actor,
-            action: 'dlq.discard',
-            target: `dead_letter:${id}`,
-            detail: { reason: options.reason ?? null, queue: dl.queue },
-          },
-          now,
-        );
+        await resolve(tx, id, options.actor, { status: 'discarded' }, 'dlq.discard', {
+          reason: options.reason ?? null,
+          queue: dl.queue,
+        });
       });
     },
   };

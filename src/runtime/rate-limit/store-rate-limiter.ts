@@ -47,6 +47,22 @@ export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOp
     return q.executeTakeFirst();
   }
 
+  /** A new bucket starts full; a concurrent creator's row wins (no conflict). */
+  async function createBucket(q: Kysely<RateDb>, key: string, opts: TakeOptions, t: number): Promise<void> {
+    await q
+      .insertInto('rate_buckets')
+      .values({
+        key,
+        tokens: opts.plan.burst,
+        updated_at_ms: t,
+        rate: opts.plan.rate,
+        burst: opts.plan.burst,
+        rate_from_server: 0,
+      })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+  }
+
   /** PostgreSQL: one statement takes the token when there is one; otherwise a plain read computes the wait. */
   async function takePostgres(key: string, opts: TakeOptions): Promise<number> {
     const priority = opts.priority ?? 'high';
@@ -74,18 +90,7 @@ export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOp
         };
         return Math.max(1, takeToken(state, now(), priority, safety).waitMs);
       }
-      await db
-        .insertInto('rate_buckets')
-        .values({
-          key,
-          tokens: opts.plan.burst,
-          updated_at_ms: t,
-          rate: opts.plan.rate,
-          burst: opts.plan.burst,
-          rate_from_server: 0,
-        })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
+      await createBucket(db, key, opts, t);
     }
     return 1;
   }
@@ -97,18 +102,7 @@ export function createStoreRateLimiter(store: Store, options: StoreRateLimiterOp
         let row = await locked(tx, key);
         if (!row) {
           const t = now();
-          await tx
-            .insertInto('rate_buckets')
-            .values({
-              key,
-              tokens: opts.plan.burst,
-              updated_at_ms: t,
-              rate: opts.plan.rate,
-              burst: opts.plan.burst,
-              rate_from_server: 0,
-            })
-            .onConflict((oc) => oc.column('key').doNothing())
-            .execute();
+          await createBucket(tx, key, opts, t);
           row = (await locked(tx, key))!;
         }
         // Read the clock once the row is locked, so the time of this take is after the previous one's.

@@ -14,7 +14,7 @@ import {
 import { deleteSkuAlias, listSkuAliases, storeSkuAliases } from '../../connectors/store/sku-aliases.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../context.ts';
-import { parseCsv, toCsv } from '../csv.ts';
+import { csvRowsOrProblem, toCsv } from '../csv.ts';
 import { Limit } from './audit.ts';
 
 const SKU = z.string().trim().min(1, 'must not be empty').max(40, 'at most 40 characters (Amazon SellerSKU)');
@@ -169,15 +169,9 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       statuses: { 400: 'lists every bad row and field' },
     },
     async ({ body, principal, reply }) => {
-      let rows: string[][];
-      try {
-        rows = parseCsv(body);
-      } catch (err) {
-        return reply.code(400).send({
-          error: `CSV: ${(err as Error).message}`,
-          issues: [{ row: 0, field: '(csv)', problem: (err as Error).message }],
-        });
-      }
+      const csv = csvRowsOrProblem(body);
+      if (csv.problem) return reply.code(400).send(csv.problem);
+      const rows = csv.rows;
       const header = (rows.shift() ?? []).map((h) => h.trim());
       const col = (name: string) => header.findIndex((h) => h.toLowerCase() === name.toLowerCase());
       const [ci, si, ii] = [col('connectionId'), col('sellerSku'), col('itemId')];
@@ -472,15 +466,9 @@ function registerEditableRules(
       statuses: { 400: 'lists every bad row (CSV line number) and field' },
     },
     async ({ query, body, principal, reply }) => {
-      let rows: string[][];
-      try {
-        rows = parseCsv(body);
-      } catch (err) {
-        return reply.code(400).send({
-          error: `CSV: ${(err as Error).message}`,
-          issues: [{ row: 0, field: '(csv)', problem: (err as Error).message }],
-        });
-      }
+      const csv = csvRowsOrProblem(body);
+      if (csv.problem) return reply.code(400).send(csv.problem);
+      const rows = csv.rows;
       const header = (rows.shift() ?? []).map((h) => h.trim());
       const idx = header.map((h) => columns.find((c) => c.toLowerCase() === h.toLowerCase()));
       const unknown = header.filter((_, i) => !idx[i]);

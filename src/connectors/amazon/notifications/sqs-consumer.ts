@@ -48,6 +48,23 @@ export function createSqsClient(options: {
   });
 }
 
+/** The SQS client of the `amazon.sqs` settings (static keys when both are set, else the SDK's default chain). */
+export function sqsClientFromSettings(sqs: {
+  readonly region: string;
+  readonly endpoint?: string | undefined;
+  readonly accessKeyId?: string | undefined;
+  readonly secretAccessKey?: string | undefined;
+}): SQSClient {
+  return createSqsClient({
+    region: sqs.region,
+    endpoint: sqs.endpoint,
+    credentials:
+      sqs.accessKeyId && sqs.secretAccessKey
+        ? { accessKeyId: sqs.accessKeyId, secretAccessKey: sqs.secretAccessKey }
+        : undefined,
+  });
+}
+
 /**
  * Long-polls the SP-API notification queue. Each message is written to the inbox first (de-duplicated there
  * on NotificationId) and deleted from SQS only after that write committed: a crash in between redelivers the
