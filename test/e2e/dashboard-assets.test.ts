@@ -107,12 +107,12 @@ describe('dashboard files served under /dashboard', () => {
     for (const f of scripts) {
       const src = readFileSync(f, 'utf8');
       for (const m of src.matchAll(
-        /api\((['`])(\/[^'`]*)\1(?:,\s*\{\s*(?:[a-z]+:[^,}]*,\s*)*?method:\s*'([A-Z]+)')?/g,
+        /api\(\s*(['`])(\/[^'`]*)\1(?:,\s*\{\s*(?:[a-z]+:[^,}]*,\s*)*?method:\s*'([A-Z]+)')?/g,
       )) {
         calls.add(`${m[3] ?? 'GET'} ${m[2]!.replace(/\$\{[^}]+\}/g, 'x')}`);
       }
-      // Actions posted through a helper (replay, replay all like this).
-      for (const m of src.matchAll(/act\(e, (['`])(\/[^'`]*)\1/g))
+      // Actions posted through a helper (replay, replay all like this); Prettier may break the call over lines.
+      for (const m of src.matchAll(/act\(\s*e,\s*(['`])(\/[^'`]*)\1/g))
         calls.add(`POST ${m[2]!.replace(/\$\{[^}]+\}/g, 'x')}`);
       // Paths held in a table (e.g. the read-only mapping panels).
       for (const m of src.matchAll(/path: '(\/[a-z/-]+)'/g)) calls.add(`GET ${m[1]}`);
