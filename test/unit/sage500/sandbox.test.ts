@@ -231,6 +231,72 @@ describe('Sage 500 sandbox', () => {
     ]);
   });
 
+  it('links each created line to its Amazon order item by line position, without UserFld1 (review §3 item 20)', async () => {
+    const d = draft();
+    const line = d.lines[0]!;
+    await sb.createSalesOrder(
+      {
+        ...d,
+        lines: [
+          { ...line, lineNo: 7, amazonOrderItemId: '11111111111111' },
+          { ...line, lineNo: 3, itemId: 'WIDGET-BLUE', amazonOrderItemId: '22222222222222', sellerSku: 'SKU-BLUE' },
+          { ...line, lineNo: 5, itemId: 'GADGET-PRO', amazonOrderItemId: undefined },
+        ],
+      },
+      { tranNo: 'AZ00000081' },
+    );
+    const rows = await sb.db
+      .selectFrom('tsoSOLine as l')
+      .innerJoin('timItem as i', 'i.ItemKey', 'l.ItemKey')
+      .leftJoin('tsoSOLine_AMZ as x', 'x.SOLineKey', 'l.SOLineKey')
+      .select(['l.SOLineNo', 'i.ItemID', 'l.UserFld1', 'x.AmazonOrderItemId', 'x.SellerSKU'])
+      .orderBy('l.SOLineNo')
+      .execute();
+    expect(rows).toEqual([
+      { SOLineNo: 1, ItemID: 'WIDGET-RED', UserFld1: null, AmazonOrderItemId: '11111111111111', SellerSKU: null },
+      {
+        SOLineNo: 2,
+        ItemID: 'WIDGET-BLUE',
+        UserFld1: null,
+        AmazonOrderItemId: '22222222222222',
+        SellerSKU: 'SKU-BLUE',
+      },
+      { SOLineNo: 3, ItemID: 'GADGET-PRO', UserFld1: null, AmazonOrderItemId: null, SellerSKU: null },
+    ]);
+    const order = await sb.findSalesOrder({ tranNo: 'AZ00000081' });
+    expect(order!.lines.map((l) => [l.itemId, l.amazonOrderItemId])).toEqual([
+      ['WIDGET-RED', '11111111111111'],
+      ['WIDGET-BLUE', '22222222222222'],
+      ['GADGET-PRO', undefined],
+    ]);
+  });
+
+  it('links no line when Sage holds another number of lines than the Amazon order (SB_SAGE_TRANNO_TAKEN)', async () => {
+    const d = draft();
+    const two: SalesOrderDraft = {
+      ...d,
+      lines: [d.lines[0]!, { ...d.lines[0]!, lineNo: 2, itemId: 'WIDGET-BLUE', amazonOrderItemId: '22222222222222' }],
+    };
+    const { order } = await sb.createSalesOrder(two, { tranNo: 'AZ00000082' });
+    // As if Sage had dropped a line on import and the worker had died before linking.
+    const soKey = Number(order.key);
+    await sb.db.deleteFrom('tsoSOLine_AMZ').where('SOKey', '=', soKey).execute();
+    await sb.db.deleteFrom('tsoSalesOrder_AMZ').where('SOKey', '=', soKey).execute();
+    const last = await sb.db
+      .selectFrom('tsoSOLine')
+      .select('SOLineKey')
+      .where('SOLineNo', '=', 2)
+      .where('SOKey', '=', soKey)
+      .executeTakeFirstOrThrow();
+    await sb.db.deleteFrom('tsoSOLineDist').where('SOLineKey', '=', last.SOLineKey).execute();
+    await sb.db.deleteFrom('tsoSOLine').where('SOLineKey', '=', last.SOLineKey).execute();
+    await expect(sb.createSalesOrder(two, { tranNo: 'AZ00000082' })).rejects.toMatchObject({
+      code: 'SB_SAGE_TRANNO_TAKEN',
+    });
+    expect(await sb.db.selectFrom('tsoSOLine_AMZ').selectAll().where('SOKey', '=', soKey).execute()).toEqual([]);
+    expect(await sb.db.selectFrom('tsoSalesOrder_AMZ').selectAll().where('SOKey', '=', soKey).execute()).toEqual([]);
+  });
+
   it('creates orders of a customer on hold as pending approval', async () => {
     const created = await sb.createSalesOrder({ ...draft(), customerId: 'AMAZON-HOLD' }, { tranNo: 'AZ00000050' });
     expect(created.order.status).toBe('pending-approval');

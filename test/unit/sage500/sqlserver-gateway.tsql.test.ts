@@ -118,7 +118,7 @@ async function traceEverything() {
             TradeDiscAmt: 1,
             GLAcctNo: null,
             WhseID: 'MAIN',
-            UserFld1: '12345678901234',
+            AmazonOrderItemId: '12345678901234',
           },
           {
             SOLineKey: 2002,
@@ -131,10 +131,15 @@ async function traceEverything() {
             TradeDiscAmt: 0,
             GLAcctNo: '2300-00',
             WhseID: 'MAIN',
-            UserFld1: null,
+            AmazonOrderItemId: null,
           },
         ];
       }
+      if (has('select "SOLineKey", "SOLineNo" from "tsoSOLine"'))
+        return [
+          { SOLineKey: 2001, SOLineNo: 1 },
+          { SOLineKey: 2002, SOLineNo: 2 },
+        ];
       if (has('from "StgSalesOrder" where "SessionKey"'))
         return scenario === 'rejected' ? [{ TranNo: 'AZ00000002', ProcessStatus: 2 }] : [];
       if (has('from "tdmMigrationLogWrk"')) {

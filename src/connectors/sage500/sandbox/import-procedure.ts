@@ -70,7 +70,8 @@ export async function runSalesOrderImport(
           .where('SessionKey', '=', sessionKey)
           .where('TranNo', '=', tranNo)
           .where('ProcessStatus', '=', PROCESS_STATUS.notProcessed)
-          .orderBy('SOLineNo')
+          // Like the SO API (R1, review §2.1): lines in RowKey order, numbered 1, 2, ... below.
+          .orderBy('RowKey')
           .execute()
       : [];
     if (!tranNo)
@@ -293,14 +294,14 @@ export async function runSalesOrderImport(
         UpdateCounter: 0,
       })
       .execute();
-    for (const r of resolved) {
+    for (const [i, r] of resolved.entries()) {
       const soLineKey = await nextSurrogateKey(tx, 'tsoSOLine');
       await tx
         .insertInto('tsoSOLine')
         .values({
           SOLineKey: soLineKey,
           SOKey: soKey,
-          SOLineNo: r.line.SOLineNo ?? 0,
+          SOLineNo: i + 1,
           ItemKey: r.item!.ItemKey,
           ItemAliasKey: null,
           Description: r.line.Description ?? null,
