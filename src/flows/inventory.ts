@@ -5,13 +5,14 @@ import { attributeResultFromCustomFields } from '../core/transform/custom-field-
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
-import type { ListingBlock, ListingStateStore } from '../core/ports/listing-state.ts';
+import type { ListingStateStore } from '../core/ports/listing-state.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
+import { chunks } from '../core/transform/chunks.ts';
 import {
-  canonicalJson,
+  applyBlocks,
   listingDeltaFromSage,
-  listingKey,
+  type BlockedChange,
   type FieldChange,
   type HeldChange,
   type ListingChange,
@@ -79,12 +80,6 @@ export interface InventoryFlowDeps {
 export const SAGE_CHUNK = 2_000;
 export const FIVE_MINUTES = 5 * 60_000;
 
-export function chunks<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
 export function parseScope(value: unknown): SyncScope {
   return value === 'price' || value === 'all' ? value : 'quantity';
 }
@@ -148,7 +143,6 @@ export async function readPrices(
   return out;
 }
 
-export const fieldOf = (c: FieldChange): string => (c.kind === 'attribute' ? `attribute:${c.name}` : c.kind);
 export const inScope = (c: FieldChange, scope: SyncScope): boolean =>
   scope === 'all' || c.kind === scope || (scope === 'quantity' && c.kind === 'attribute');
 
@@ -158,12 +152,7 @@ export interface SyncPlan {
   readonly changes: readonly ListingChange[];
   readonly held: readonly HeldChange[];
   /** Changes left out because a block (rejected before, or a held price) is still open. */
-  readonly blocked: readonly {
-    readonly sku: string;
-    readonly marketplaceId: string;
-    readonly field: string;
-    readonly reason: string;
-  }[];
+  readonly blocked: readonly BlockedChange[];
   readonly lastSent: readonly SentListingState[];
   readonly links: readonly ListingLink[];
   readonly stock: readonly StockLevel[];
@@ -224,30 +213,7 @@ export async function planListingSync(
   const approvedPrices = await deps.state.approvedPrices(connectionId);
   const delta = listingDeltaFromSage({ links, stock, prices, lastSent, rules: settings.rules, approvedPrices });
   const blocks = await deps.state.activeBlocks(connectionId);
-  const blockByField = new Map<string, ListingBlock>(
-    blocks.map((b) => [`${listingKey(b.marketplaceId, b.sku)}\u0000${b.field}`, b]),
-  );
-  const blocked: { sku: string; marketplaceId: string; field: string; reason: string }[] = [];
-  const changes: ListingChange[] = [];
-  for (const change of delta.changes) {
-    const kept = change.changes.filter((c) => {
-      if (!inScope(c, scope)) return false;
-      const block = blockByField.get(`${listingKey(change.marketplaceId, change.sku)}\u0000${fieldOf(c)}`);
-      if (block && block.target === canonicalJson(c.to)) {
-        blocked.push({
-          sku: change.sku,
-          marketplaceId: change.marketplaceId,
-          field: block.field,
-          reason: block.reason,
-        });
-        return false;
-      }
-      return true;
-    });
-    if (kept.length === 0) continue;
-    const q = kept.find((c) => c.kind === 'quantity');
-    changes.push({ ...change, changes: kept, toZero: change.toZero && q !== undefined });
-  }
+  const { changes, blocked } = applyBlocks(delta.changes, blocks, (c) => inScope(c, scope));
   const held = scope === 'quantity' ? [] : delta.held;
   return { delta, changes, held, blocked, lastSent, links, stock, attributeIssues: mapped.issues };
 }
