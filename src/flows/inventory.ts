@@ -73,6 +73,11 @@ export interface InventoryFlowDeps {
   readonly jobs: JobScheduler;
   readonly clock: Clock;
   readonly settingsFor: (connectionId: string) => InventorySettings;
+  /**
+   * The custom-field map an operator stored for the connection (mapping_rules, admin API), read when a sync is
+   * planned so an edit needs no restart; when not empty it replaces `settings.customFieldMap` as a whole.
+   */
+  readonly storedCustomFields?: (connectionId: string) => Promise<CustomFieldMap>;
   /** Progress of long reads (CLI progress bars); optional. */
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }
@@ -165,13 +170,20 @@ export interface SyncPlan {
   }[];
 }
 
+/** The custom-field map in force: the stored one when not empty, else the configured one. */
+export async function customFieldMapOf(connectionId: string, deps: InventoryFlowDeps): Promise<CustomFieldMap> {
+  const stored = (await deps.storedCustomFields?.(connectionId)) ?? [];
+  return stored.length ? stored : deps.settingsFor(connectionId).customFieldMap;
+}
+
 /** Attaches the mapped attributes to the links (quantity/all scope, when the map is set). */
 export async function withAttributes(
   links: ListingLink[],
   deps: InventoryFlowDeps,
   settings: InventorySettings,
+  customFieldMap: CustomFieldMap,
 ): Promise<{ links: ListingLink[]; issues: SyncPlan['attributeIssues'] }> {
-  if (settings.customFieldMap.length === 0 || !deps.items) return { links, issues: [] };
+  if (customFieldMap.length === 0 || !deps.items) return { links, issues: [] };
   const ids = [...new Set(links.map((l) => l.itemId))];
   const fields = new Map<string, ItemFields>();
   for (const part of chunks(ids, SAGE_CHUNK)) for (const f of await deps.items(part)) fields.set(f.itemId, f);
@@ -179,7 +191,7 @@ export async function withAttributes(
   const out = links.map((l) => {
     const item = fields.get(l.itemId);
     if (!item) return l;
-    const r = attributeResultFromCustomFields(item, settings.customFieldMap, {
+    const r = attributeResultFromCustomFields(item, customFieldMap, {
       marketplaceId: l.marketplaceId,
       languageTag: settings.languageTag,
     });
@@ -204,7 +216,12 @@ export async function planListingSync(
   const mapped =
     scope === 'price'
       ? { links: await linksOf(connectionId, deps), issues: [] }
-      : await withAttributes(await linksOf(connectionId, deps), deps, settings);
+      : await withAttributes(
+          await linksOf(connectionId, deps),
+          deps,
+          settings,
+          await customFieldMapOf(connectionId, deps),
+        );
   const links = mapped.links;
   const itemIds = [...new Set(links.map((l) => l.itemId))];
   const stock = await readStock(itemIds, deps, settings.rules);
