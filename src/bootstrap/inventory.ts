@@ -52,32 +52,18 @@ export function lazyListingsChannel(connector: () => AmazonConnector, sellerId: 
 export function registerInventory(input: InventoryWiringInput): { deps: InventoryFlowDeps } {
   const settings = inventorySettingsFromConfig(input.config);
   const storedRules = storeMappingRules(input.store, input.clock);
-  const storedFields = new Map<string, CustomFieldMap>();
   const deps = createInventoryDeps({
     store: input.store,
     sage: input.sage,
     channel: lazyListingsChannel(input.amazonConnector, settings.sellerId),
     clock: input.clock,
     queue: input.queue,
-    // Operator-edited custom-field map (mapping_rules, admin API) replaces the configured one when present; read
-    // from the store when each inventory job starts, so an edit needs no restart.
-    settingsFor: (connectionId) => {
-      const stored = storedFields.get(connectionId);
-      return stored?.length ? { ...settings, customFieldMap: stored } : settings;
-    },
+    settingsFor: () => settings,
+    // Operator-edited custom-field map (mapping_rules, admin API) replaces the configured one when present; the
+    // flow reads it from the store when it plans a sync, so an edit needs no restart.
+    storedCustomFields: (connectionId) => storedRules.customFields(connectionId),
   });
-  registerInventoryFlows(
-    {
-      register: (name, handler) =>
-        input.queue.register(name, async (payload) => {
-          const c = (payload as { connectionId?: unknown } | null)?.connectionId;
-          const id = typeof c === 'string' ? c : input.config.orders.connectionId;
-          storedFields.set(id, await storedRules.customFields(id));
-          return handler(payload);
-        }),
-    },
-    deps,
-  );
+  registerInventoryFlows(input.queue, deps);
   for (const s of inventorySchedules(input.config.inventory)) input.scheduler.add(s);
   return { deps };
 }
@@ -140,6 +126,8 @@ export interface InventoryDepsInput {
   readonly clock: Clock;
   readonly queue: JobScheduler;
   readonly settingsFor: (connectionId: string) => InventorySettings;
+  /** The stored custom-field map of a connection (the queue's deps; the CLI reads the configured map only). */
+  readonly storedCustomFields?: (connectionId: string) => Promise<CustomFieldMap>;
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }
 
@@ -157,6 +145,7 @@ export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDep
     jobs: input.queue,
     clock: input.clock,
     settingsFor: input.settingsFor,
+    ...(input.storedCustomFields ? { storedCustomFields: input.storedCustomFields } : {}),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
   };
 }

@@ -6,7 +6,6 @@ import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import {
   DEFAULT_SETTLEMENT_ACCOUNT_RULES,
   settlementAccountRuleOf,
-  type SettlementAccountRule,
   type SettlementAccountRules,
 } from '../core/rules/settlement-accounts.ts';
 import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
@@ -57,7 +56,6 @@ export interface SettlementDepsInput {
 export function createSettlementDeps(input: SettlementDepsInput): SettlementFlowDeps {
   const settings = settlementSettingsFromConfig(input.config);
   const storedRules = storeMappingRules(input.store, input.clock);
-  const storedGl = new Map<string, readonly SettlementAccountRule[]>();
 
   const numberFormat = input.config.numberFormat;
   const reports: SettlementReports =
@@ -77,42 +75,18 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     watermarks: storeWatermarks(input.store, input.clock),
     jobs: input.queue,
     clock: input.clock,
-    // Operator-edited GL rules (mapping_rules, admin API) go before the configured/seeded ones; they are read from
-    // the store at the start of every settlement job (registerSettlementFlows), so an edit needs no restart.
-    settingsFor: (connectionId) => {
-      const stored = storedGl.get(connectionId);
-      return stored?.length
-        ? { ...settings, rules: { ...settings.rules, rules: [...stored, ...settings.rules.rules] } }
-        : settings;
-    },
+    settingsFor: () => settings,
+    // Operator-edited GL rules (mapping_rules, admin API) go before the configured/seeded ones; importSettlement
+    // reads them from the store at the start of every import, so an edit needs no restart.
+    storedGlRules: (connectionId) => storedRules.glRules(connectionId),
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
   };
-  STORED_GL_REFRESH.set(deps, async (connectionId) => {
-    storedGl.set(connectionId, await storedRules.glRules(connectionId));
-  });
   return deps;
-}
-
-const STORED_GL_REFRESH = new WeakMap<SettlementFlowDeps, (connectionId: string) => Promise<void>>();
-
-/** Reads the stored GL rules of a connection into deps made by createSettlementDeps (the queue handlers do it per job; call it before importSettlement outside the queue). */
-export async function refreshStoredGlRules(deps: SettlementFlowDeps, connectionId: string): Promise<void> {
-  await STORED_GL_REFRESH.get(deps)?.(connectionId);
 }
 
 /** Registers `settlement.discover` and `settlement.import` on the queue; call before `queue.start()`. */
 export function registerSettlementFlows(queue: HandlerRegistry, deps: SettlementFlowDeps): void {
-  registerSettlementHandlers(
-    {
-      register: (name, handler) =>
-        queue.register(name, async (payload) => {
-          const c = (payload as { connectionId?: unknown } | null)?.connectionId;
-          if (typeof c === 'string') await refreshStoredGlRules(deps, c);
-          return handler(payload);
-        }),
-    },
-    deps,
-  );
+  registerSettlementHandlers(queue, deps);
 }
 
 /** The connection settlements are kept under: settlements.connectionId, else orders.connectionId. */

@@ -1,6 +1,6 @@
 import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
-import type { ImportOrderDeps } from './import-order.ts';
-import { importOrder, ORDER_SYNC_QUEUE } from './import-order.ts';
+import type { SyncOrderDeps } from './sync-order.ts';
+import { syncOrder, ORDER_SYNC_QUEUE } from './sync-order.ts';
 import {
   INVENTORY_SYNC_QUEUE,
   INVENTORY_WATCH_QUEUE,
@@ -24,17 +24,17 @@ import {
   type ShipmentFlowDeps,
 } from './confirm-shipment.ts';
 
-export * from './import-order.ts';
+export * from './sync-order.ts';
 export * from './confirm-shipment.ts';
 export * from './poll-orders.ts';
 export * from './preview-order.ts';
 
 /** Everything the order-to-fulfillment flows need; `createOrderFlowDeps` (bootstrap/orders.ts) builds it from the store and connectors. */
-export type OrderFlowDeps = ImportOrderDeps & ShipmentFlowDeps;
+export type OrderFlowDeps = SyncOrderDeps & ShipmentFlowDeps;
 
 /** Registers `order.sync`, `shipment.poll` and `shipment.confirm`; call before `queue.start()`. */
 export function registerOrderFlows(queue: HandlerRegistry, deps: OrderFlowDeps): void {
-  queue.register(ORDER_SYNC_QUEUE, (payload) => importOrder(payload, deps));
+  queue.register(ORDER_SYNC_QUEUE, (payload) => syncOrder(payload, deps));
   queue.register(SHIPMENT_POLL_QUEUE, (payload) => pollShipments(payload, deps));
   queue.register(SHIPMENT_CONFIRM_QUEUE, (payload) => confirmShipment(payload, deps));
 }

@@ -5,13 +5,14 @@ import { attributeResultFromCustomFields } from '../core/transform/custom-field-
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
-import type { ListingBlock, ListingStateStore } from '../core/ports/listing-state.ts';
+import type { ListingStateStore } from '../core/ports/listing-state.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
+import { chunks } from '../core/transform/chunks.ts';
 import {
-  canonicalJson,
+  applyBlocks,
   listingDeltaFromSage,
-  listingKey,
+  type BlockedChange,
   type FieldChange,
   type HeldChange,
   type ListingChange,
@@ -72,18 +73,17 @@ export interface InventoryFlowDeps {
   readonly jobs: JobScheduler;
   readonly clock: Clock;
   readonly settingsFor: (connectionId: string) => InventorySettings;
+  /**
+   * The custom-field map an operator stored for the connection (mapping_rules, admin API), read when a sync is
+   * planned so an edit needs no restart; when not empty it replaces `settings.customFieldMap` as a whole.
+   */
+  readonly storedCustomFields?: (connectionId: string) => Promise<CustomFieldMap>;
   /** Progress of long reads (CLI progress bars); optional. */
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }
 
 export const SAGE_CHUNK = 2_000;
 export const FIVE_MINUTES = 5 * 60_000;
-
-export function chunks<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
 
 export function parseScope(value: unknown): SyncScope {
   return value === 'price' || value === 'all' ? value : 'quantity';
@@ -148,7 +148,6 @@ export async function readPrices(
   return out;
 }
 
-export const fieldOf = (c: FieldChange): string => (c.kind === 'attribute' ? `attribute:${c.name}` : c.kind);
 export const inScope = (c: FieldChange, scope: SyncScope): boolean =>
   scope === 'all' || c.kind === scope || (scope === 'quantity' && c.kind === 'attribute');
 
@@ -158,12 +157,7 @@ export interface SyncPlan {
   readonly changes: readonly ListingChange[];
   readonly held: readonly HeldChange[];
   /** Changes left out because a block (rejected before, or a held price) is still open. */
-  readonly blocked: readonly {
-    readonly sku: string;
-    readonly marketplaceId: string;
-    readonly field: string;
-    readonly reason: string;
-  }[];
+  readonly blocked: readonly BlockedChange[];
   readonly lastSent: readonly SentListingState[];
   readonly links: readonly ListingLink[];
   readonly stock: readonly StockLevel[];
@@ -176,13 +170,20 @@ export interface SyncPlan {
   }[];
 }
 
+/** The custom-field map in force: the stored one when not empty, else the configured one. */
+export async function customFieldMapOf(connectionId: string, deps: InventoryFlowDeps): Promise<CustomFieldMap> {
+  const stored = (await deps.storedCustomFields?.(connectionId)) ?? [];
+  return stored.length ? stored : deps.settingsFor(connectionId).customFieldMap;
+}
+
 /** Attaches the mapped attributes to the links (quantity/all scope, when the map is set). */
 export async function withAttributes(
   links: ListingLink[],
   deps: InventoryFlowDeps,
   settings: InventorySettings,
+  customFieldMap: CustomFieldMap,
 ): Promise<{ links: ListingLink[]; issues: SyncPlan['attributeIssues'] }> {
-  if (settings.customFieldMap.length === 0 || !deps.items) return { links, issues: [] };
+  if (customFieldMap.length === 0 || !deps.items) return { links, issues: [] };
   const ids = [...new Set(links.map((l) => l.itemId))];
   const fields = new Map<string, ItemFields>();
   for (const part of chunks(ids, SAGE_CHUNK)) for (const f of await deps.items(part)) fields.set(f.itemId, f);
@@ -190,7 +191,7 @@ export async function withAttributes(
   const out = links.map((l) => {
     const item = fields.get(l.itemId);
     if (!item) return l;
-    const r = attributeResultFromCustomFields(item, settings.customFieldMap, {
+    const r = attributeResultFromCustomFields(item, customFieldMap, {
       marketplaceId: l.marketplaceId,
       languageTag: settings.languageTag,
     });
@@ -215,7 +216,12 @@ export async function planListingSync(
   const mapped =
     scope === 'price'
       ? { links: await linksOf(connectionId, deps), issues: [] }
-      : await withAttributes(await linksOf(connectionId, deps), deps, settings);
+      : await withAttributes(
+          await linksOf(connectionId, deps),
+          deps,
+          settings,
+          await customFieldMapOf(connectionId, deps),
+        );
   const links = mapped.links;
   const itemIds = [...new Set(links.map((l) => l.itemId))];
   const stock = await readStock(itemIds, deps, settings.rules);
@@ -224,30 +230,7 @@ export async function planListingSync(
   const approvedPrices = await deps.state.approvedPrices(connectionId);
   const delta = listingDeltaFromSage({ links, stock, prices, lastSent, rules: settings.rules, approvedPrices });
   const blocks = await deps.state.activeBlocks(connectionId);
-  const blockByField = new Map<string, ListingBlock>(
-    blocks.map((b) => [`${listingKey(b.marketplaceId, b.sku)}\u0000${b.field}`, b]),
-  );
-  const blocked: { sku: string; marketplaceId: string; field: string; reason: string }[] = [];
-  const changes: ListingChange[] = [];
-  for (const change of delta.changes) {
-    const kept = change.changes.filter((c) => {
-      if (!inScope(c, scope)) return false;
-      const block = blockByField.get(`${listingKey(change.marketplaceId, change.sku)}\u0000${fieldOf(c)}`);
-      if (block && block.target === canonicalJson(c.to)) {
-        blocked.push({
-          sku: change.sku,
-          marketplaceId: change.marketplaceId,
-          field: block.field,
-          reason: block.reason,
-        });
-        return false;
-      }
-      return true;
-    });
-    if (kept.length === 0) continue;
-    const q = kept.find((c) => c.kind === 'quantity');
-    changes.push({ ...change, changes: kept, toZero: change.toZero && q !== undefined });
-  }
+  const { changes, blocked } = applyBlocks(delta.changes, blocks, (c) => inScope(c, scope));
   const held = scope === 'quantity' ? [] : delta.held;
   return { delta, changes, held, blocked, lastSent, links, stock, attributeIssues: mapped.issues };
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { OrderSightings } from '../core/ports/order-sightings.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
-import { ORDER_SYNC_QUEUE, orderSyncKey } from './import-order.ts';
+import { ORDER_SYNC_QUEUE, orderSyncKey } from './sync-order.ts';
 import { ORDER_WORK_PRIORITY } from './confirm-shipment.ts';
 import { parsePayload } from './job-payload.ts';
 

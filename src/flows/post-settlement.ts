@@ -22,10 +22,14 @@ import {
 export async function importSettlement(
   connectionId: string,
   file: SettlementFile,
-  deps: Pick<SettlementFlowDeps, 'sage' | 'ledger' | 'clock' | 'settingsFor' | 'onQuarantine'>,
+  deps: Pick<SettlementFlowDeps, 'sage' | 'ledger' | 'clock' | 'settingsFor' | 'storedGlRules' | 'onQuarantine'>,
   options: { readonly dryRun?: boolean } = {},
 ): Promise<SettlementImportOutcome> {
-  const settings = deps.settingsFor(connectionId);
+  const configured = deps.settingsFor(connectionId);
+  const stored = (await deps.storedGlRules?.(connectionId)) ?? [];
+  const settings = stored.length
+    ? { ...configured, rules: { ...configured.rules, rules: [...stored, ...configured.rules.rules] } }
+    : configured;
   const builder = createSettlementJournalBuilder(settings.rules, {
     detail: settings.detail,
     postDate: settings.postDate === 'split-month-end' ? 'split-month-end' : 'deposit-date',

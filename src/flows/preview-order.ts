@@ -3,7 +3,7 @@ import type { Order } from '../core/model/order.ts';
 import type { SalesOrder, SalesOrderDraft } from '../core/model/sales-order.ts';
 import { salesOrderFromOrder } from '../core/transform/sales-order-from-order.ts';
 import { orderActionFromStatus } from '../core/transform/status-map.ts';
-import { orderContextQuery, rulesWithAliases, type ImportOrderDeps } from './import-order.ts';
+import { orderContextQuery, rulesWithAliases, type SyncOrderDeps } from './sync-order.ts';
 import { sageOrderState } from '../core/transform/sales-order-state.ts';
 
 export interface OrderPreview {
@@ -29,8 +29,8 @@ export interface OrderPreview {
 export async function previewSalesOrder(
   connectionId: string,
   order: Order,
-  deps: Pick<ImportOrderDeps, 'aliases' | 'catalogue' | 'rulesFor'> & {
-    readonly sage: Pick<ImportOrderDeps['sage'], 'loadOrderContext' | 'findSalesOrder'>;
+  deps: Pick<SyncOrderDeps, 'aliases' | 'catalogue' | 'rulesFor'> & {
+    readonly sage: Pick<SyncOrderDeps['sage'], 'loadOrderContext' | 'findSalesOrder'>;
   },
 ): Promise<OrderPreview> {
   const rules = await rulesWithAliases(connectionId, deps);

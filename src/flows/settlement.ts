@@ -10,7 +10,7 @@ import type {
 } from '../core/ports/settlement-ledger.ts';
 import type { SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
-import type { SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
+import type { SettlementAccountRule, SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
 import type { SettlementJournalOptions } from '../core/transform/journal-from-settlement.ts';
 
 /**
@@ -51,6 +51,11 @@ export interface SettlementFlowDeps {
   readonly jobs: JobScheduler;
   readonly clock: Clock;
   readonly settingsFor: (connectionId: string) => SettlementSettings;
+  /**
+   * GL rules an operator stored for the connection (mapping_rules, admin API), read at the start of every import so
+   * an edit needs no restart; they go before the configured rules. None when absent.
+   */
+  readonly storedGlRules?: (connectionId: string) => Promise<readonly SettlementAccountRule[]>;
   /** Told about every quarantined file (an alert: log line, metric). */
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
 }

@@ -1,12 +1,11 @@
-import { SellbridgeError } from '../core/errors.ts';
-import type { ListingsChannel } from '../core/ports/listings-channel.ts';
 import {
+  assertValidFeed,
   feedMessageFromChange,
   feedMessagesFromDeltas,
-  type ListingsFeedBatch,
 } from '../core/transform/feed-messages-from-deltas.ts';
 import {
   canonicalJson,
+  fieldOf,
   listingKey,
   sentStateAfter,
   type FieldChange,
@@ -24,7 +23,7 @@ import {
   listingFeedKey,
   planListingSync,
 } from './inventory.ts';
-import { fieldOf, parseScope } from './inventory.ts';
+import { parseScope } from './inventory.ts';
 
 export interface SyncOutcome {
   readonly links: number;
@@ -121,7 +120,7 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
   });
   const feeds: { feedRowId: string; marketplaceId: string; messages: number; bytes: number }[] = [];
   for (const batch of batches) {
-    assertValidFeed(batch, deps.channel);
+    assertValidFeed(batch.document, batch.marketplaceId, deps.channel);
     const fast = batch.sent.some((s) => s.change.toZero);
     const feedRowId = await deps.state.createFeed(connectionId, batch, fast);
     await deps.jobs.enqueue(
@@ -145,19 +144,6 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
     blocked: plan.blocked.length,
     attributeIssues: plan.attributeIssues.length,
   };
-}
-
-/** @throws SellbridgeError SB_LIST_FEED_INVALID (internal: our builder broke the schema) — nothing is uploaded. */
-export function assertValidFeed(batch: ListingsFeedBatch, channel: Pick<ListingsChannel, 'validateFeed'>): void {
-  const problems = channel.validateFeed(batch.document);
-  if (problems.length)
-    throw new SellbridgeError(
-      'SB_LIST_FEED_INVALID',
-      `JSON_LISTINGS_FEED for ${batch.marketplaceId} (${batch.document.messages.length} messages) does not match the feed schema: ${problems.slice(0, 5).join('; ')}`,
-      {
-        context: { marketplaceId: batch.marketplaceId, messages: batch.document.messages.length },
-      },
-    );
 }
 
 export async function saveAccepted(

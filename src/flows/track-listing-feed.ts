@@ -1,5 +1,5 @@
 import { SellbridgeError } from '../core/errors.ts';
-import { feedMessageFromChange } from '../core/transform/feed-messages-from-deltas.ts';
+import { assertValidFeed, feedDocumentFromSent } from '../core/transform/feed-messages-from-deltas.ts';
 import { type ListingChange } from '../core/transform/listing-delta.ts';
 import {
   errorFromOutcome,
@@ -61,19 +61,8 @@ export async function trackListingFeed(payload: unknown, deps: InventoryFlowDeps
         },
       );
     }
-    const document = {
-      header: {
-        sellerId: settings.sellerId,
-        version: '2.0' as const,
-        ...(settings.issueLocale ? { issueLocale: settings.issueLocale } : {}),
-      },
-      messages: feed.sent.map((s) => feedMessageFromChange(s.change, s.messageId)),
-    };
-    const problems = deps.channel.validateFeed(document);
-    if (problems.length)
-      throw new SellbridgeError('SB_LIST_FEED_INVALID', `feed row ${feedRowId}: ${problems.slice(0, 5).join('; ')}`, {
-        context: { marketplaceId: feed.marketplaceId, messages: feed.messageCount },
-      });
+    const document = feedDocumentFromSent(feed.sent, settings);
+    assertValidFeed(document, feed.marketplaceId, deps.channel, feedRowId);
     const { feedId, feedDocumentId } = await deps.channel.submitFeed(feed.marketplaceId, document);
     await deps.state.markFeed(feedRowId, { status: 'submitted', feedId, feedDocumentId });
     await again(settings.feedPollMs);

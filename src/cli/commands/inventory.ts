@@ -95,7 +95,8 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
     .action(async (opts: { limit: string; connection?: string; json?: boolean }, cmd: Command) =>
       withInventory(ctx, cmd, opts.connection, async ({ deps, connectionId }) => {
         const { previewAttributeChanges } = await import('../../flows/preview-attributes.ts');
-        if (deps.settingsFor(connectionId).customFieldMap.length === 0)
+        const { customFieldMapOf } = await import('../../flows/inventory.ts');
+        if ((await customFieldMapOf(connectionId, deps)).length === 0)
           return ctx.stdout('no custom-field map (inventory.customFieldMap): attributes are not managed');
         const result = await previewAttributeChanges(connectionId, deps, Number(opts.limit));
         if (opts.json) return ctx.stdout(JSON.stringify(result, null, 2));

@@ -46,7 +46,7 @@ Examples:
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) =>
       withRuntime(cmd, async (rt, connectionId) => {
-        const { createSettlementDeps, refreshStoredGlRules } = await import('../../bootstrap/settlements.ts');
+        const { createSettlementDeps } = await import('../../bootstrap/settlements.ts');
         const { settlementFileFromPath } = await import('../../connectors/amazon/settlement/settlement-files.ts');
         const { importSettlement } = await import('../../flows/post-settlement.ts');
         const { existsSync } = await import('node:fs');
@@ -58,7 +58,6 @@ Examples:
           queue: rt.queue,
           config: rt.config.settlements,
         });
-        await refreshStoredGlRules(deps, connectionId); // GL rules edited in the admin API go first
         let outcome;
         try {
           outcome = await importSettlement(

@@ -12,6 +12,7 @@ import type {
   StoredLink,
 } from '../../core/ports/listing-state.ts';
 import { listingKey, type ListingChange } from '../../core/transform/listing-delta.ts';
+import { chunks } from '../../core/transform/chunks.ts';
 import type { Database } from '../../runtime/store/tables.ts';
 import type { Store } from '../../runtime/store/store.ts';
 
@@ -93,12 +94,6 @@ export type ListingTables = {
 type Db = Kysely<Database & ListingTables>;
 const CHUNK = 500;
 const FINAL = ['DONE', 'CANCELLED', 'FATAL'];
-
-function chunks<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
 
 const blockOf = (r: ListingTables['listing_blocks']): ListingBlock => ({
   id: r.id,

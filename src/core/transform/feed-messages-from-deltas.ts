@@ -99,6 +99,46 @@ export function feedMessageFromChange(
   return { messageId, sku: change.sku, operationType: 'PATCH', productType: change.productType, patches };
 }
 
+/** The header of every feed of one seller. */
+export function feedHeader(options: Pick<FeedOptions, 'sellerId' | 'issueLocale'>): ListingsFeedDocument['header'] {
+  return {
+    sellerId: options.sellerId,
+    version: '2.0' as const,
+    ...(options.issueLocale ? { issueLocale: options.issueLocale } : {}),
+  };
+}
+
+/**
+ * The document of a stored feed, rebuilt from what it sent (message id and change per message): the same
+ * messages `feedMessagesFromDeltas` built, in the same order.
+ */
+export function feedDocumentFromSent(
+  sent: readonly { readonly messageId: number; readonly change: ListingChange }[],
+  options: Pick<FeedOptions, 'sellerId' | 'issueLocale'>,
+): ListingsFeedDocument {
+  return { header: feedHeader(options), messages: sent.map((s) => feedMessageFromChange(s.change, s.messageId)) };
+}
+
+/**
+ * Checks a built feed against the feed schema (`validateFeed` of the listings channel) before anything is stored
+ * or uploaded.
+ * @throws SellbridgeError SB_LIST_FEED_INVALID (internal: our builder broke the schema) — nothing is uploaded.
+ */
+export function assertValidFeed(
+  document: ListingsFeedDocument,
+  marketplaceId: string,
+  checker: { validateFeed(document: ListingsFeedDocument): readonly string[] },
+  feedRowId?: string,
+): void {
+  const problems = checker.validateFeed(document);
+  if (problems.length)
+    throw new SellbridgeError(
+      'SB_LIST_FEED_INVALID',
+      `JSON_LISTINGS_FEED for ${marketplaceId}${feedRowId ? ` (feed row ${feedRowId})` : ''} (${document.messages.length} messages) does not match the feed schema: ${problems.slice(0, 5).join('; ')}`,
+      { context: { marketplaceId, messages: document.messages.length } },
+    );
+}
+
 /**
  * Splits the changes into feeds: per marketplace (in order of first appearance), then by the message and byte
  * limits. A change with nothing to send is skipped.
@@ -108,11 +148,7 @@ export function feedMessageFromChange(
 export function feedMessagesFromDeltas(changes: readonly ListingChange[], options: FeedOptions): ListingsFeedBatch[] {
   const maxMessages = Math.min(options.maxMessages ?? MAX_MESSAGES_PER_FEED, MAX_MESSAGES_PER_FEED);
   const maxBytes = Math.min(options.maxBytes ?? MAX_FEED_BYTES, MAX_FEED_BYTES);
-  const header = {
-    sellerId: options.sellerId,
-    version: '2.0' as const,
-    ...(options.issueLocale ? { issueLocale: options.issueLocale } : {}),
-  };
+  const header = feedHeader(options);
   // `{"header":…,"messages":[` + `]}`; each further message adds its JSON and one comma.
   const overhead = utf8Length(JSON.stringify({ header, messages: [] }));
 

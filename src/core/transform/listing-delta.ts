@@ -90,6 +90,64 @@ export function listingKey(marketplaceId: string, sku: string): string {
   return `${marketplaceId}\u0000${sku}`;
 }
 
+/** The field a block names: `quantity`, `price` or `attribute:<name>`. */
+export const fieldOf = (c: FieldChange): string => (c.kind === 'attribute' ? `attribute:${c.name}` : c.kind);
+
+/** An open block as the filter reads it (the listing-state port's ListingBlock). */
+export interface OpenBlock {
+  readonly marketplaceId: string;
+  readonly sku: string;
+  /** quantity | price | attribute:<name> */
+  readonly field: string;
+  /** canonicalJson of the value blocked. */
+  readonly target: string;
+  readonly reason: string;
+}
+
+export interface BlockedChange {
+  readonly sku: string;
+  readonly marketplaceId: string;
+  readonly field: string;
+  readonly reason: string;
+}
+
+/**
+ * The changes minus those an open block holds back (the same field of the same listing, to the same value), and
+ * minus field changes `keep` refuses (a sync's scope). A listing left with no field change drops out; `toZero`
+ * stays only while its quantity change does.
+ */
+export function applyBlocks(
+  changes: readonly ListingChange[],
+  blocks: readonly OpenBlock[],
+  keep: (c: FieldChange) => boolean = () => true,
+): { changes: ListingChange[]; blocked: BlockedChange[] } {
+  const blockByField = new Map<string, OpenBlock>(
+    blocks.map((b) => [`${listingKey(b.marketplaceId, b.sku)}\u0000${b.field}`, b]),
+  );
+  const blocked: BlockedChange[] = [];
+  const out: ListingChange[] = [];
+  for (const change of changes) {
+    const kept = change.changes.filter((c) => {
+      if (!keep(c)) return false;
+      const block = blockByField.get(`${listingKey(change.marketplaceId, change.sku)}\u0000${fieldOf(c)}`);
+      if (block && block.target === canonicalJson(c.to)) {
+        blocked.push({
+          sku: change.sku,
+          marketplaceId: change.marketplaceId,
+          field: block.field,
+          reason: block.reason,
+        });
+        return false;
+      }
+      return true;
+    });
+    if (kept.length === 0) continue;
+    const q = kept.find((c) => c.kind === 'quantity');
+    out.push({ ...change, changes: kept, toZero: change.toZero && q !== undefined });
+  }
+  return { changes: out, blocked };
+}
+
 /** Deterministic JSON (sorted keys) so attribute values compare by content, not key order. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

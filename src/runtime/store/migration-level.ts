@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
 import { MIGRATION_NAMES } from './migrations/index.ts';
-import type { Store } from './store.ts';
+import type { StoreDialect } from './migrations/types.ts';
+import type { Database } from './tables.ts';
 
 /** Kysely's bookkeeping table (kysely/migration DEFAULT_MIGRATION_TABLE). */
 const MIGRATION_TABLE = 'kysely_migration';
@@ -19,11 +20,19 @@ export interface MigrationLevel {
   readonly latestApplied: string | undefined;
 }
 
+/** The part of a Store the level is read from (a Store fits; store.ts passes it before the Store exists). */
+export interface MigrationLevelSource {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  /** PostgreSQL only: the schema of our tables. */
+  readonly schema: string;
+}
+
 /**
  * Which migrations the store has, read from Kysely's table without changing anything: `sellbridge doctor`,
  * `sellbridge restore` and the guard that refuses to migrate a store newer than the binary use it.
  */
-export async function migrationLevel(store: Pick<Store, 'db' | 'dialect' | 'schema'>): Promise<MigrationLevel> {
+export async function migrationLevel(store: MigrationLevelSource): Promise<MigrationLevel> {
   let applied: string[] = [];
   const table =
     store.dialect === 'postgres' ? sql`${sql.id(store.schema)}.${sql.id(MIGRATION_TABLE)}` : sql.id(MIGRATION_TABLE);

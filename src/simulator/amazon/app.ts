@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { SimulatorState, type Exchange, type SimulatorOptions } from './state.ts';
+import { SimulatorState } from './state.ts';
+import type { Exchange, SimulatorOptions } from './types.ts';
 import { registerLwaRoutes } from './routes/lwa.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';

@@ -1,6 +1,7 @@
 import type { FaultRates, FaultSpec } from './faults.ts';
 import type { FulfillmentStatus, OrderOverrides, SimOrder } from './scenario.ts';
-import type { SimSeller, SimulatorState } from './state.ts';
+import type { SimulatorState } from './state.ts';
+import type { SimSeller } from './types.ts';
 import type { NotificationFaults } from './notifications.ts';
 import type { DocumentFault } from './documents.ts';
 import type { SimListing } from './listings.ts';

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { applyFault } from './http.ts';
-import type { SimulatorState } from './state.ts';
+import type { SimulatorContext } from './types.ts';
 
 /**
  * Feed and report documents behind presigned URLs, as Amazon serves them from S3: `createFeedDocument` hands out
@@ -27,10 +27,10 @@ const URL_TTL_MS = 5 * 60_000;
 
 export class DocumentStore {
   readonly documents = new Map<string, SimDocument>();
-  readonly #sim: SimulatorState;
+  readonly #sim: SimulatorContext;
   readonly #faults: DocumentFault[] = [];
 
-  constructor(sim: SimulatorState) {
+  constructor(sim: SimulatorContext) {
     this.#sim = sim;
   }
 
@@ -92,7 +92,7 @@ function s3Error(reply: FastifyReply, status: number, code: string, message: str
     .send(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`);
 }
 
-export function registerDocumentRoutes(app: FastifyInstance, sim: SimulatorState, store: DocumentStore): void {
+export function registerDocumentRoutes(app: FastifyInstance, sim: SimulatorContext, store: DocumentStore): void {
   // Own scope: uploads are raw bytes whatever their content type (Amazon stores them as given).
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();

@@ -1,4 +1,4 @@
-import type { SimulatorState } from './state.ts';
+import type { SimulatorContext } from './types.ts';
 
 /** FBA stock per SKU, as getInventorySummaries reports it (keys `${sellerId}\u0000${sku}`). */
 export interface FbaStock {
@@ -11,7 +11,7 @@ export interface FbaStock {
 }
 
 /** Initial FBA stock for every catalogue SKU (seeded). */
-export function seedFbaStock(sim: SimulatorState): Map<string, FbaStock> {
+export function seedFbaStock(sim: SimulatorContext): Map<string, FbaStock> {
   const stock = new Map<string, FbaStock>();
   const prng = sim.prng.fork('fba-stock');
   for (const seller of sim.sellers) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OPERATIONS_BY_NAME, fastifyPath, type SimulatedOperation } from './operations.ts';
 import { SimHttpError, internalFailure, quotaExceeded, serviceUnavailable, unauthorized } from './errors.ts';
-import type { AccessToken, SimulatorState } from './state.ts';
+import type { AccessToken, SimulatorContext } from './types.ts';
 
 /** What a route handler sees: the caller's token and seller, and helpers for the query string. */
 export interface OperationContext {
@@ -39,7 +39,7 @@ export function sendErrors(reply: FastifyReply, error: SimHttpError): FastifyRep
   return reply.code(error.status).header('content-type', 'application/json').send({ errors: error.errors });
 }
 
-function delay(ms: number, sim: SimulatorState): Promise<void> {
+function delay(ms: number, sim: SimulatorContext): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       sim.hung.delete(resolve);
@@ -57,7 +57,7 @@ function delay(ms: number, sim: SimulatorState): Promise<void> {
  * Applies a fault for this request, if one is due. Returns true when the reply was sent (or the request hangs
  * until the simulator closes, then gets a 503 that nobody reads).
  */
-export async function applyFault(sim: SimulatorState, operation: string, reply: FastifyReply): Promise<boolean> {
+export async function applyFault(sim: SimulatorContext, operation: string, reply: FastifyReply): Promise<boolean> {
   const fault = sim.faults.next(operation);
   if (!fault) return false;
   sim.events.emit('fault', { operation, kind: fault.kind });
@@ -85,7 +85,7 @@ export async function applyFault(sim: SimulatorState, operation: string, reply: 
 }
 
 /** Checks `x-amz-access-token` for the operation's token kind. */
-export function authenticate(sim: SimulatorState, op: SimulatedOperation, request: FastifyRequest): AccessToken {
+export function authenticate(sim: SimulatorContext, op: SimulatedOperation, request: FastifyRequest): AccessToken {
   const header = request.headers['x-amz-access-token'];
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) throw unauthorized(403, 'Access to requested resource is denied.');
@@ -114,7 +114,7 @@ export function authenticate(sim: SimulatorState, op: SimulatedOperation, reques
 /** Registers one SP-API operation at its official path with auth, faults, usage plan and error shape. */
 export function defineOperation(
   app: FastifyInstance,
-  sim: SimulatorState,
+  sim: SimulatorContext,
   name: string,
   handler: OperationHandler,
 ): void {

@@ -13,18 +13,13 @@
  */
 import { buildSimulatorApp } from './app.ts';
 import { createControl, type SimulatorControl } from './control.ts';
-import { SimulatorState, type SimulatorOptions } from './state.ts';
+import { SimulatorState } from './state.ts';
+import type { SimulatorOptions } from './types.ts';
 
 export { buildSimulatorApp } from './app.ts';
 export { SIMULATED_OPERATIONS, type SimulatedOperation } from './operations.ts';
-export {
-  DEFAULT_SELLER,
-  SIM_APPLICATION_ID,
-  type Exchange,
-  type PublishedNotification,
-  type SimSeller,
-  type SimulatorOptions,
-} from './state.ts';
+export { DEFAULT_SELLER, SIM_APPLICATION_ID } from './state.ts';
+export type { Exchange, PublishedNotification, SimSeller, SimulatorOptions } from './types.ts';
 export type { SimulatorControl } from './control.ts';
 export type { FaultKind, FaultSpec, FaultRates } from './faults.ts';
 export type { NotificationFaults } from './notifications.ts';

@@ -1,4 +1,4 @@
-import type { SimulatorState } from './state.ts';
+import type { SimulatorContext } from './types.ts';
 import { marketplaceById } from './marketplaces.ts';
 import { decimal } from './order-wire.ts';
 
@@ -42,9 +42,9 @@ export const LISTING_ISSUE = {
 
 export class ListingStore {
   readonly listings = new Map<string, SimListing>();
-  readonly #sim: SimulatorState;
+  readonly #sim: SimulatorContext;
 
-  constructor(sim: SimulatorState) {
+  constructor(sim: SimulatorContext) {
     this.#sim = sim;
     for (const seller of sim.sellers) {
       const marketplace = marketplaceById(seller.marketplaceIds[0] ?? '') ?? marketplaceById('ATVPDKIKX0DER')!;

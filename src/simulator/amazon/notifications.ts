@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SIM_APPLICATION_ID } from './constants.ts';
-import type { SimulatorState } from './state.ts';
+import type { SimulatorContext } from './types.ts';
 import { V0_STATUS, type SimOrder } from './scenario.ts';
 
 /**
@@ -58,7 +58,7 @@ export class SqsQueue {
     return `arn:aws:sqs:${SIM_AWS_REGION}:${SIM_AWS_ACCOUNT}:${this.name}`;
   }
 
-  send(sim: SimulatorState, body: string): SqsMessage {
+  send(sim: SimulatorContext, body: string): SqsMessage {
     const message: SqsMessage = {
       messageId: sim.idPrng.uuid(),
       body,
@@ -73,7 +73,7 @@ export class SqsQueue {
     return message;
   }
 
-  #take(sim: SimulatorState, max: number, visibilityMs: number): SqsMessage[] {
+  #take(sim: SimulatorContext, max: number, visibilityMs: number): SqsMessage[] {
     const now = sim.now();
     const out: SqsMessage[] = [];
     for (const message of this.messages) {
@@ -88,7 +88,7 @@ export class SqsQueue {
   }
 
   /** Long poll: returns at once when messages are visible, else waits up to `waitMs` for one to arrive. */
-  async receive(sim: SimulatorState, max: number, visibilityMs: number, waitMs: number): Promise<SqsMessage[]> {
+  async receive(sim: SimulatorContext, max: number, visibilityMs: number, waitMs: number): Promise<SqsMessage[]> {
     let got = this.#take(sim, max, visibilityMs);
     if (got.length || waitMs <= 0 || sim.closed) return got;
     await new Promise<void>((resolve) => {
@@ -139,13 +139,13 @@ export class NotificationHub {
   readonly subscriptions = new Map<string, Subscription>();
   readonly queues = new Map<string, SqsQueue>();
   readonly webhookFailures: { url: string; status: number | string }[] = [];
-  readonly #sim: SimulatorState;
+  readonly #sim: SimulatorContext;
   #faults: NotificationFaults = {};
   readonly #queuedFaults: ('duplicate' | 'reorder')[] = [];
   #held: Pending[] = [];
   #webhook: { url: string; headers?: Readonly<Record<string, string>> } | undefined;
 
-  constructor(sim: SimulatorState) {
+  constructor(sim: SimulatorContext) {
     this.#sim = sim;
     this.#webhook = sim.options.eventBridgeWebhook;
     sim.events.on('order-change', (order: SimOrder, changeType: string) => this.publishOrderChange(order, changeType));

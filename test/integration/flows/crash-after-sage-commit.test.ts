@@ -7,7 +7,7 @@ import { orderStatus } from '../../../src/bootstrap/order-status.ts';
 import type { AmazonMarketplace } from '../../../src/core/ports/amazon-marketplace.ts';
 import type { Sage500Gateway } from '../../../src/core/ports/sage500-gateway.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
-import { importOrder } from '../../../src/flows/import-order.ts';
+import { syncOrder } from '../../../src/flows/sync-order.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { createDeadLetterService } from '../../../src/runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../../../src/runtime/queue/job-queue.ts';
@@ -75,7 +75,7 @@ describe('order.sync after a crash between the Sage commit and the link (issue 1
     fake.orders.set(order.id, order);
     const job = { connectionId: CONN, amazonOrderId: order.id };
     const dying = createOrderFlowDeps({ store, amazon, sage: dyingAfterCommit(sage), clock: systemClock, queue });
-    await expect(importOrder(job, dying)).rejects.toThrow('simulated SIGKILL');
+    await expect(syncOrder(job, dying)).rejects.toThrow('simulated SIGKILL');
     const stuck = await dying.links.get(CONN, order.id);
     expect(stuck).toMatchObject({ state: 'reserved' });
     expect(stuck?.salesOrderKey ?? null).toBeNull();
@@ -84,7 +84,7 @@ describe('order.sync after a crash between the Sage commit and the link (issue 1
 
     // The job runs again in a fresh process.
     const deps = createOrderFlowDeps({ store, amazon, sage, clock: systemClock, queue });
-    const outcome = await importOrder(job, deps);
+    const outcome = await syncOrder(job, deps);
     expect(outcome).toMatchObject({ kind: 'already-created', tranNo: stuck!.tranNo });
     const link = await deps.links.get(CONN, order.id);
     expect(link).toMatchObject({ state: 'created', tranNo: stuck!.tranNo });
@@ -104,7 +104,7 @@ describe('order.sync after a crash between the Sage commit and the link (issue 1
 
     // And it goes on with the normal lifecycle: once Amazon cancels it, the Sage order is cancelled.
     fake.orders.set(order.id, { ...order, status: 'cancelled' });
-    expect(await importOrder(job, deps)).toMatchObject({ kind: 'cancelled' });
+    expect(await syncOrder(job, deps)).toMatchObject({ kind: 'cancelled' });
     expect((await deps.links.get(CONN, order.id))?.state).toBe('cancelled');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerInventory, type InventoryWiringInput } from '../../../src/bootstrap/inventory.ts';
 import { loadConfig } from '../../../src/config/load.ts';
-import { INVENTORY_WATCH_QUEUE } from '../../../src/flows/inventory.ts';
+import { customFieldMapOf, INVENTORY_WATCH_QUEUE } from '../../../src/flows/inventory.ts';
 import { adminEnv, type AdminEnv } from '../server/admin-env.ts';
 
 /**
@@ -35,7 +35,7 @@ describe('custom-field override reaches the inventory flows', () => {
     const job = async () => handlers.get(INVENTORY_WATCH_QUEUE)!({ connectionId: 'default' }).catch(() => undefined);
 
     await job();
-    expect(deps.settingsFor('default').customFieldMap).toEqual([]);
+    expect(await customFieldMapOf('default', deps)).toEqual([]);
 
     const csv =
       'source,attribute,kind,required,maxLength,allowed\r\nUserFld2,color,enum,yes,,Red|Blue\r\nShortDesc,item_name,text,true,150,\r\n';
@@ -47,7 +47,7 @@ describe('custom-field override reaches the inventory flows', () => {
     });
     expect(imp.json()).toEqual({ imported: 2 });
     await job();
-    expect(deps.settingsFor('default').customFieldMap).toEqual([
+    expect(await customFieldMapOf('default', deps)).toEqual([
       { source: 'UserFld2', attribute: 'color', kind: 'enum', required: true, allowed: ['Red', 'Blue'] },
       { source: 'ShortDesc', attribute: 'item_name', kind: 'text', required: true, maxLength: 150 },
     ]);
@@ -71,6 +71,6 @@ describe('custom-field override reaches the inventory flows', () => {
       payload: { rows: [] },
     });
     await job();
-    expect(deps.settingsFor('default').customFieldMap).toEqual([]);
+    expect(await customFieldMapOf('default', deps)).toEqual([]);
   });
 });

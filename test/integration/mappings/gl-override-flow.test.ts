@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSettlementDeps, refreshStoredGlRules } from '../../../src/bootstrap/settlements.ts';
+import { createSettlementDeps } from '../../../src/bootstrap/settlements.ts';
 import { settlementFileFromPath } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
@@ -41,7 +41,6 @@ describe('GL rule override reaches the settlement journal', () => {
       config: loadConfig({ env: {} }).settlements,
     });
     const accountsOf = async () => {
-      await refreshStoredGlRules(deps, 'default');
       const out = await importSettlement('default', settlementFileFromPath(file), deps, { dryRun: true });
       if (out.kind !== 'dry-run') throw new Error(`expected a dry run, got ${out.kind}`);
       return out.journals.flatMap((j) => j.lines.map((l) => l.account));

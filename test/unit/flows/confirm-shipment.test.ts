@@ -6,7 +6,7 @@ import {
   SHIPMENT_POLL_QUEUE,
   SHIPMENT_WATERMARK,
 } from '../../../src/flows/confirm-shipment.ts';
-import { importOrder } from '../../../src/flows/import-order.ts';
+import { syncOrder } from '../../../src/flows/sync-order.ts';
 import { anOrder, CONN, fakes, type Fakes } from './fakes.ts';
 import { sageShipment } from '../../helpers/sage-shipment.ts';
 
@@ -20,7 +20,7 @@ async function createdOrder(
   ],
 ): Promise<string> {
   f.amazon.orders.set(ID, anOrder({}, lines));
-  const out = await importOrder({ connectionId: CONN, amazonOrderId: ID }, f.deps);
+  const out = await syncOrder({ connectionId: CONN, amazonOrderId: ID }, f.deps);
   if (out.kind !== 'created') throw new Error(out.kind);
   return out.tranNo;
 }
@@ -193,7 +193,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     });
     expect(f.amazon.confirms).toHaveLength(0);
     // order.sync runs again: it finishes the creation (issue 13, finding 2); the confirmation then goes through.
-    expect(await importOrder({ connectionId: CONN, amazonOrderId: ID }, f.deps)).toMatchObject({
+    expect(await syncOrder({ connectionId: CONN, amazonOrderId: ID }, f.deps)).toMatchObject({
       kind: 'already-created',
     });
     f.sage.shipAll(link.tranNo!);

@@ -120,7 +120,7 @@ describe('import boundaries', () => {
     expect(
       await lint(
         'src/connectors/store/probe.ts',
-        "import { importOrder } from '../../flows/import-order.ts';\nexport const y = importOrder;\n",
+        "import { syncOrder } from '../../flows/sync-order.ts';\nexport const y = syncOrder;\n",
       ),
     ).toHaveLength(1);
     // A sibling connector, reached with a short relative path, is still another layer.

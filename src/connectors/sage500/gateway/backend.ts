@@ -1,5 +1,6 @@
 import type { SellbridgeError } from '../../../core/errors.ts';
 import type { Clock } from '../../../core/ports/clock.ts';
+import { chunks } from '../../../core/transform/chunks.ts';
 import type { CatalogReader } from '../catalog.ts';
 import type { SageDb } from '../sql/db.ts';
 import type { StageTableFlagName } from '../sql/procedures.ts';
@@ -88,7 +89,6 @@ export async function inChunks<T, R>(
   read: (chunk: readonly T[]) => Promise<readonly R[]>,
 ): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < values.length; i += MAX_IDS_PER_STATEMENT)
-    out.push(...(await read(values.slice(i, i + MAX_IDS_PER_STATEMENT))));
+  for (const part of chunks(values, MAX_IDS_PER_STATEMENT)) out.push(...(await read(part)));
   return out;
 }

@@ -3,7 +3,8 @@ import { defineOperation, queryString } from '../http.ts';
 import { invalidInput, notFound } from '../errors.ts';
 import { listDocumentsPage, type PageCursor } from './document-pages.ts';
 import { processListingsFeed } from '../feed-processor.ts';
-import type { SimFeed, SimulatorState } from '../state.ts';
+import type { SimulatorState } from '../state.ts';
+import type { SimFeed } from '../types.ts';
 
 /**
  * Feeds API 2021-06-30. A feed waits IN_QUEUE, moves to IN_PROGRESS after half the processing delay and ends

@@ -4,7 +4,8 @@ import { notFound } from '../errors.ts';
 import { listDocumentsPage, type PageCursor } from './document-pages.ts';
 import { baseUrl } from './feeds.ts';
 import { settlementFromOrders, type SettlementFile } from '../settlement.ts';
-import type { SimReport, SimulatorState } from '../state.ts';
+import type { SimulatorState } from '../state.ts';
+import type { SimReport } from '../types.ts';
 
 /**
  * Reports API 2021-06-30: getReports, getReport, getReportDocument. Settlement reports cannot be requested on

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MappingError, SellbridgeError } from '../../../src/core/errors.ts';
 import { canTransition } from '../../../src/core/lifecycle.ts';
-import { importOrder } from '../../../src/flows/import-order.ts';
+import { syncOrder } from '../../../src/flows/sync-order.ts';
 import { anOrder, CONN, fakes } from './fakes.ts';
 
 /** Every recorded move of the order is one ORDER_LIFECYCLE allows. */
@@ -13,11 +13,11 @@ function expectLegalMoves(history: readonly string[], id: string): void {
 
 const job = (amazonOrderId = '111-0000001-0000001') => ({ connectionId: CONN, amazonOrderId });
 
-describe('importOrder (order.sync) with in-memory ports', () => {
+describe('syncOrder (order.sync) with in-memory ports', () => {
   it('creates an unshipped order once: TranNo reserved before creation, link and lifecycle recorded', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder());
-    const outcome = await importOrder(job(), f.deps);
+    const outcome = await syncOrder(job(), f.deps);
     expect(outcome).toEqual({ kind: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
     expect(f.sage.creates).toHaveLength(1);
     expect(f.sage.creates[0]!.draft).toMatchObject({
@@ -46,9 +46,9 @@ describe('importOrder (order.sync) with in-memory ports', () => {
   it('a re-run (duplicate notification, retry) creates nothing new and reserves no second TranNo', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder());
-    await importOrder(job(), f.deps);
-    const again = await importOrder(job(), f.deps);
-    const third = await importOrder(job(), f.deps);
+    await syncOrder(job(), f.deps);
+    const again = await syncOrder(job(), f.deps);
+    const third = await syncOrder(job(), f.deps);
     expect(again).toEqual({ kind: 'already-created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
     expect(third).toEqual(again);
     expect(f.sage.creates).toHaveLength(1);
@@ -64,10 +64,10 @@ describe('importOrder (order.sync) with in-memory ports', () => {
       if (state === 'created') throw new Error('process killed');
       return realSet(c, id, state, u);
     };
-    await expect(importOrder(job(), f.deps)).rejects.toThrow('process killed');
+    await expect(syncOrder(job(), f.deps)).rejects.toThrow('process killed');
     f.links.setState = realSet;
     // Sage is read by TranNo: it has the order, so the status map sees it as created.
-    const outcome = await importOrder(job(), f.deps);
+    const outcome = await syncOrder(job(), f.deps);
     expect(outcome).toEqual({ kind: 'already-created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
     expect(f.links.reservations).toBe(1);
     expect(f.sage.orders.size).toBe(1);
@@ -80,9 +80,9 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     f.sage.createSalesOrder = async () => {
       throw new SellbridgeError('SB_SAGE_QUERY_FAILED', 'connection reset');
     };
-    await expect(importOrder(job(), f.deps)).rejects.toMatchObject({ kind: 'transient' });
+    await expect(syncOrder(job(), f.deps)).rejects.toMatchObject({ kind: 'transient' });
     f.sage.createSalesOrder = realCreate;
-    expect(await importOrder(job(), f.deps)).toEqual({ kind: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
+    expect(await syncOrder(job(), f.deps)).toEqual({ kind: 'created', tranNo: 'AMZ0000001', salesOrderKey: '5000' });
     expect(f.links.reservations).toBe(1);
     // The re-run writes its fields on `reserved` and never moves back to `mapped`.
     expect(f.links.history.map((h) => h.split(':')[1])).toEqual(['mapped', 'reserved', 'reserved', 'created']);
@@ -91,10 +91,10 @@ describe('importOrder (order.sync) with in-memory ports', () => {
   it('an order Sage already has for the AmazonOrderId (store restored without it) is adopted, not created again', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder());
-    await importOrder(job(), f.deps);
+    await syncOrder(job(), f.deps);
     f.links.rows.clear(); // the store lost the link
     f.links.history.length = 0;
-    expect(await importOrder(job(), f.deps)).toEqual({
+    expect(await syncOrder(job(), f.deps)).toEqual({
       kind: 'already-created',
       tranNo: 'AMZ0000001',
       salesOrderKey: '5000',
@@ -112,9 +112,9 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     f.amazon.orders.set('111-0000001-0000001', anOrder({ id: '111-0000001-0000001', status: 'pending' }));
     f.amazon.orders.set('111-0000002-0000002', anOrder({ id: '111-0000002-0000002', status: 'cancelled' }));
     f.amazon.orders.set('111-0000003-0000003', anOrder({ id: '111-0000003-0000003', status: 'shipped' }));
-    expect(await importOrder(job('111-0000001-0000001'), f.deps)).toMatchObject({ kind: 'waiting' });
-    expect(await importOrder(job('111-0000002-0000002'), f.deps)).toMatchObject({ kind: 'skipped' });
-    expect(await importOrder(job('111-0000003-0000003'), f.deps)).toMatchObject({ kind: 'flagged' });
+    expect(await syncOrder(job('111-0000001-0000001'), f.deps)).toMatchObject({ kind: 'waiting' });
+    expect(await syncOrder(job('111-0000002-0000002'), f.deps)).toMatchObject({ kind: 'skipped' });
+    expect(await syncOrder(job('111-0000003-0000003'), f.deps)).toMatchObject({ kind: 'flagged' });
     expect(f.sage.creates).toHaveLength(0);
     expect(f.links.reservations).toBe(0);
     expect((await f.links.get(CONN, '111-0000001-0000001'))!.state).toBe('waiting-for-pending');
@@ -125,7 +125,7 @@ describe('importOrder (order.sync) with in-memory ports', () => {
   it('FBA: skipped by the default policy; with record-shipped flagged for a person (the gateway cannot book it as shipped yet)', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder({ fulfilledBy: 'marketplace', status: 'shipped' }));
-    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'skipped' });
+    expect(await syncOrder(job(), f.deps)).toMatchObject({ kind: 'skipped' });
     const g = fakes();
     g.amazon.orders.set('111-0000001-0000001', anOrder({ fulfilledBy: 'marketplace', status: 'shipped' }));
     const rules = await g.deps.rulesFor(CONN);
@@ -133,7 +133,7 @@ describe('importOrder (order.sync) with in-memory ports', () => {
       ...g.deps,
       rulesFor: async () => ({ ...rules, status: { fba: { mode: 'record-shipped' as const, warehouseId: 'FBA' } } }),
     };
-    expect(await importOrder(job(), deps)).toMatchObject({ kind: 'flagged' });
+    expect(await syncOrder(job(), deps)).toMatchObject({ kind: 'flagged' });
     expect(g.sage.creates).toHaveLength(0);
     expect(await g.links.get(CONN, '111-0000001-0000001')).toMatchObject({
       state: 'needs-attention',
@@ -144,9 +144,9 @@ describe('importOrder (order.sync) with in-memory ports', () => {
   it('pending then priced: waits first, creates on the next change', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder({ status: 'pending' }));
-    await importOrder(job(), f.deps);
+    await syncOrder(job(), f.deps);
     f.amazon.orders.set('111-0000001-0000001', anOrder());
-    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'created' });
+    expect(await syncOrder(job(), f.deps)).toMatchObject({ kind: 'created' });
     expect(f.links.history.map((h) => h.split(':')[1])).toEqual([
       'waiting-for-pending',
       'mapped',
@@ -158,10 +158,10 @@ describe('importOrder (order.sync) with in-memory ports', () => {
   it('cancelled at Amazon after creation cancels the Sage order once; a re-run changes nothing', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder());
-    await importOrder(job(), f.deps);
+    await syncOrder(job(), f.deps);
     f.amazon.orders.set('111-0000001-0000001', anOrder({ status: 'cancelled' }));
-    expect(await importOrder(job(), f.deps)).toEqual({ kind: 'cancelled', tranNo: 'AMZ0000001' });
-    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'already-created' });
+    expect(await syncOrder(job(), f.deps)).toEqual({ kind: 'cancelled', tranNo: 'AMZ0000001' });
+    expect(await syncOrder(job(), f.deps)).toMatchObject({ kind: 'already-created' });
     expect(f.sage.cancels).toEqual(['AMZ0000001']);
     expect((await f.links.get(CONN, '111-0000001-0000001'))!.state).toBe('cancelled');
     expectLegalMoves(f.links.history, '111-0000001-0000001');
@@ -177,7 +177,7 @@ describe('importOrder (order.sync) with in-memory ports', () => {
         { sku: 'MUG-LOGO', quantityOrdered: 1 },
       ]),
     );
-    const err = await importOrder(job(), f.deps).catch((e: unknown) => e);
+    const err = await syncOrder(job(), f.deps).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MappingError);
     const m = err as MappingError;
     expect(m.code).toBe('SB_MAP_SKU_UNKNOWN');
@@ -195,7 +195,7 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     // The operator adds aliases; the replay creates the order.
     await f.deps.aliases.setAlias(CONN, 'WIDGET-REDD', 'WIDGET-RED');
     await f.deps.aliases.setAlias(CONN, 'NOPE-999', 'GADGET-PRO');
-    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'created', tranNo: 'AMZ0000001' });
+    expect(await syncOrder(job(), f.deps)).toMatchObject({ kind: 'created', tranNo: 'AMZ0000001' });
     expect(f.sage.creates[0]!.draft.lines.filter((l) => !l.charge).map((l) => l.itemId)).toEqual([
       'WIDGET-RED',
       'GADGET-PRO',
@@ -216,21 +216,21 @@ describe('importOrder (order.sync) with in-memory ports', () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder());
     f.sage.unavailable = true;
-    const err = await importOrder(job(), f.deps).catch((e: unknown) => e);
+    const err = await syncOrder(job(), f.deps).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SB_SAGE_UNAVAILABLE', kind: 'unavailable', retryAfterMs: 50 });
     expect(f.links.reservations).toBe(0);
     f.sage.unavailable = false;
-    expect(await importOrder(job(), f.deps)).toMatchObject({ kind: 'created' });
+    expect(await syncOrder(job(), f.deps)).toMatchObject({ kind: 'created' });
   });
 
   it('a bad payload is SB_JOB_PAYLOAD_INVALID naming every bad field, before any I/O', async () => {
     const f = fakes();
     for (const payload of [null, 'x', [], {}, { connectionId: CONN }, { connectionId: '', amazonOrderId: 7 }]) {
-      const err = (await importOrder(payload, f.deps).catch((e: unknown) => e)) as SellbridgeError;
+      const err = (await syncOrder(payload, f.deps).catch((e: unknown) => e)) as SellbridgeError;
       expect(err.code).toBe('SB_JOB_PAYLOAD_INVALID');
       expect(err.kind).toBe('validation');
     }
-    const err = (await importOrder({ connectionId: '' }, f.deps).catch((e: unknown) => e)) as SellbridgeError;
+    const err = (await syncOrder({ connectionId: '' }, f.deps).catch((e: unknown) => e)) as SellbridgeError;
     expect(err.context['fields']).toEqual(['connectionId', 'amazonOrderId']);
     expect(f.amazon.gets).toEqual([]);
   });
@@ -238,9 +238,9 @@ describe('importOrder (order.sync) with in-memory ports', () => {
   it('a link that says created while Sage lost the order is SB_ORD_SALES_ORDER_MISSING (validation)', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder());
-    await importOrder(job(), f.deps);
+    await syncOrder(job(), f.deps);
     f.sage.orders.clear();
-    await expect(importOrder(job(), f.deps)).rejects.toMatchObject({
+    await expect(syncOrder(job(), f.deps)).rejects.toMatchObject({
       code: 'SB_ORD_SALES_ORDER_MISSING',
       kind: 'validation',
     });

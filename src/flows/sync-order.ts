@@ -22,7 +22,7 @@ export interface OrderSyncJob {
   readonly amazonOrderId: string;
 }
 
-export interface ImportOrderDeps {
+export interface SyncOrderDeps {
   readonly amazon: Pick<AmazonMarketplace, 'getOrder'>;
   readonly sage: Pick<Sage500Gateway, 'loadOrderContext' | 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder'>;
   readonly links: OrderLinks;
@@ -34,7 +34,7 @@ export interface ImportOrderDeps {
   readonly sageCircuit?: Circuit;
 }
 
-export type ImportOutcome =
+export type SyncOutcome =
   | { readonly kind: 'created' | 'already-created'; readonly tranNo: string; readonly salesOrderKey: string }
   | { readonly kind: 'cancelled'; readonly tranNo: string }
   | { readonly kind: 'waiting' | 'skipped' | 'flagged' | 'unchanged'; readonly reason: string };
@@ -45,7 +45,7 @@ export type ImportOutcome =
  * createSalesOrder is idempotent by TranNo, so a re-run (duplicate notification, retry, crashed worker) finds
  * or re-creates the same order, never a second one.
  */
-export async function importOrder(payload: unknown, deps: ImportOrderDeps): Promise<ImportOutcome> {
+export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<SyncOutcome> {
   const job = parseOrderSyncJob(payload);
   deps.sageCircuit?.ensureAvailable();
   let link = await deps.links.get(job.connectionId, job.amazonOrderId);
@@ -111,8 +111,8 @@ async function createSalesOrder(
   link: OrderLink | undefined,
   order: Order,
   rules: MappingRules,
-  deps: ImportOrderDeps,
-): Promise<ImportOutcome> {
+  deps: SyncOrderDeps,
+): Promise<SyncOutcome> {
   const warehouseId = rules.warehouseId;
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
@@ -143,8 +143,8 @@ async function cancelSalesOrder(
   job: OrderSyncJob,
   link: OrderLink | undefined,
   sageOrder: SalesOrder,
-  deps: ImportOrderDeps,
-): Promise<ImportOutcome> {
+  deps: SyncOrderDeps,
+): Promise<SyncOutcome> {
   await deps.sage.cancelSalesOrder(sageOrder.tranNo);
   await deps.links.advance(job, link, 'cancelled');
   return { kind: 'cancelled', tranNo: sageOrder.tranNo };
@@ -159,7 +159,7 @@ async function cancelSalesOrder(
 async function findLinkedSalesOrder(
   job: OrderSyncJob,
   link: OrderLink | undefined,
-  deps: ImportOrderDeps,
+  deps: SyncOrderDeps,
 ): Promise<{ order?: SalesOrder; adopt?: SalesOrder }> {
   if (!link?.tranNo) {
     const existing = await deps.sage.findSalesOrder({ amazonOrderId: job.amazonOrderId });
@@ -180,7 +180,7 @@ async function findLinkedSalesOrder(
 
 export async function rulesWithAliases(
   connectionId: string,
-  deps: Pick<ImportOrderDeps, 'rulesFor' | 'aliases'>,
+  deps: Pick<SyncOrderDeps, 'rulesFor' | 'aliases'>,
 ): Promise<MappingRules> {
   const [rules, aliases] = await Promise.all([deps.rulesFor(connectionId), deps.aliases.aliasesFor(connectionId)]);
   return { ...rules, skuAliases: { ...rules.skuAliases, ...aliases } };
@@ -203,7 +203,7 @@ async function mapOrRecordDeadLetter(
   order: Order,
   rules: MappingRules,
   context: Parameters<typeof salesOrderFromOrder>[1],
-  deps: ImportOrderDeps,
+  deps: SyncOrderDeps,
 ): Promise<SalesOrderDraft> {
   try {
     return salesOrderFromOrder(order, context, rules);
