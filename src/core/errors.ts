@@ -220,14 +220,9 @@ export const ERROR_CATALOGUE = {
   },
   SB_SAGE_TRANNO_TAKEN: {
     kind: 'validation',
-    meaning: 'A Sage sales order with the reserved TranNo exists but belongs to another Amazon order (or none).',
-    fix: 'Check sage500.tranNoPrefix does not overlap numbers Sage or another tool issues; reserve a new TranNo for the order, then replay.',
-  },
-  SB_SAGE_ORDER_LINES_MISMATCH: {
-    kind: 'validation',
     meaning:
-      'Sage created the sales order with another number of lines than the Amazon order has, so its lines cannot be linked to Amazon order items by position (the import numbers lines in staging order); nothing was linked.',
-    fix: "Compare the sales order's lines in Sage with the Amazon order (a Sage-side rule may have added or merged lines); edit the order in Sage so it holds the Amazon order's lines one for one and in the same order, then replay the dead letter.",
+      'A Sage sales order with the reserved TranNo exists but belongs to another Amazon order (or none), or Sage created it with another number of lines than the Amazon order has, so its lines cannot be linked to Amazon order items.',
+    fix: 'Check sage500.tranNoPrefix does not overlap numbers Sage or another tool issues; reserve a new TranNo for the order, then replay.',
   },
   SB_SAGE_ORDER_NOT_FOUND: {
     kind: 'validation',

@@ -271,7 +271,7 @@ describe('Sage 500 sandbox', () => {
     ]);
   });
 
-  it('links no line when Sage holds another number of lines than the Amazon order (SB_SAGE_ORDER_LINES_MISMATCH)', async () => {
+  it('links no line when Sage holds another number of lines than the Amazon order (SB_SAGE_TRANNO_TAKEN)', async () => {
     const d = draft();
     const two: SalesOrderDraft = {
       ...d,
@@ -291,7 +291,7 @@ describe('Sage 500 sandbox', () => {
     await sb.db.deleteFrom('tsoSOLineDist').where('SOLineKey', '=', last.SOLineKey).execute();
     await sb.db.deleteFrom('tsoSOLine').where('SOLineKey', '=', last.SOLineKey).execute();
     await expect(sb.createSalesOrder(two, { tranNo: 'AZ00000082' })).rejects.toMatchObject({
-      code: 'SB_SAGE_ORDER_LINES_MISMATCH',
+      code: 'SB_SAGE_TRANNO_TAKEN',
     });
     expect(await sb.db.selectFrom('tsoSOLine_AMZ').selectAll().where('SOKey', '=', soKey).execute()).toEqual([]);
     expect(await sb.db.selectFrom('tsoSalesOrder_AMZ').selectAll().where('SOKey', '=', soKey).execute()).toEqual([]);

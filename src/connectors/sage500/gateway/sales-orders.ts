@@ -136,7 +136,7 @@ export function salesOrderMethods(
       const created = await selectCreatedLines(db, soKey).execute();
       if (created.length !== draft.lines.length) {
         throw new SellbridgeError(
-          'SB_SAGE_ORDER_LINES_MISMATCH',
+          'SB_SAGE_TRANNO_TAKEN',
           `sales order ${tranNo} has ${created.length} lines in Sage but Amazon order ${draft.amazonOrderId} has ${draft.lines.length}: its lines cannot be linked to Amazon order items`,
           {
             context: {
