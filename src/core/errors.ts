@@ -220,8 +220,7 @@ export const ERROR_CATALOGUE = {
   },
   SB_SAGE_TRANNO_TAKEN: {
     kind: 'validation',
-    meaning:
-      'A Sage sales order with the reserved TranNo exists but belongs to another Amazon order (or none), or Sage created it with another number of lines than the Amazon order has, so its lines cannot be linked to Amazon order items.',
+    meaning: 'A Sage sales order with the reserved TranNo exists but belongs to another Amazon order (or none).',
     fix: 'Check sage500.tranNoPrefix does not overlap numbers Sage or another tool issues; reserve a new TranNo for the order, then replay.',
   },
   SB_SAGE_ORDER_NOT_FOUND: {
@@ -315,7 +314,7 @@ export const ERROR_CATALOGUE = {
     kind: 'validation',
     meaning:
       'A Sage shipment of a Sellbridge order has no line that names an Amazon order item, so Amazon cannot be told what shipped.',
-    fix: 'Check the sales order lines in Sage (the Amazon OrderItemId of each line is kept in tsoSOLine_AMZ); confirm the package in Seller Central if needed.',
+    fix: 'Check the sales order lines in Sage (the Amazon OrderItemId is kept in tsoSOLine.UserFld1 and tsoSOLine_AMZ); confirm the package in Seller Central if needed.',
   },
   // --- settlements ---------------------------------------------------------------------------------
   SB_SETTLE_FILE_INVALID: {

@@ -134,10 +134,9 @@ export function rowsFromSalesOrder(
       DeliveryMeth: '1',
       // Sage books the line to this account instead of the item's default (facts §4.2, StgSOLine.GLAcctNo).
       GLAcctNo: fit('StgSOLine', 'GLAcctNo', `${at}.glAccountNo`, line.glAccountNo),
-      // No UserFld: the OrderItemId goes to tsoSOLine_AMZ after the import, linked by line position, because a
-      // site's custom-field definition (a validated list) could reject it in tsoSOLine.UserFld1 (review §3 item 20).
+      // OrderItemId (14 digits) fits UserFld1 varchar(15) and maps shipment lines back to Amazon (facts §5).
+      UserFld1: fit('StgSOLine', 'UserFld1', `${at}.amazonOrderItemId`, line.amazonOrderItemId),
     };
-    fit('tsoSOLine_AMZ', 'AmazonOrderItemId', `${at}.amazonOrderItemId`, line.amazonOrderItemId);
     fit('tsoSOLine_AMZ', 'SellerSKU', `${at}.sellerSku`, line.sellerSku);
     return row;
   });

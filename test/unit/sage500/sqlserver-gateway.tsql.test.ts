@@ -118,7 +118,7 @@ async function traceEverything() {
             TradeDiscAmt: 1,
             GLAcctNo: null,
             WhseID: 'MAIN',
-            AmazonOrderItemId: '12345678901234',
+            UserFld1: '12345678901234',
           },
           {
             SOLineKey: 2002,
@@ -131,15 +131,10 @@ async function traceEverything() {
             TradeDiscAmt: 0,
             GLAcctNo: '2300-00',
             WhseID: 'MAIN',
-            AmazonOrderItemId: null,
+            UserFld1: null,
           },
         ];
       }
-      if (has('select "SOLineKey", "SOLineNo" from "tsoSOLine"'))
-        return [
-          { SOLineKey: 2001, SOLineNo: 1 },
-          { SOLineKey: 2002, SOLineNo: 2 },
-        ];
       if (has('from "StgSalesOrder" where "SessionKey"'))
         return scenario === 'rejected' ? [{ TranNo: 'AZ00000002', ProcessStatus: 2 }] : [];
       if (has('from "tdmMigrationLogWrk"')) {

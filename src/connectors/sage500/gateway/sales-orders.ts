@@ -21,7 +21,7 @@ import {
 } from '../sql/cancel-sales-order.ts';
 import { deleteSessionRows } from '../sql/cleanup-session.ts';
 import { selectSalesOrderHeader, selectSalesOrderLines } from '../sql/find-sales-order.ts';
-import { insertLineLink, insertOrderLink, selectCreatedLines, selectOrderLink } from '../sql/link-amazon-ids.ts';
+import { insertLineLinks, insertOrderLink, selectOrderLink, updateLineSellerSku } from '../sql/link-amazon-ids.ts';
 import { SESSION_KEY_NAME } from '../sql/procedures.ts';
 import { selectMigrationLog, selectStagedStatus } from '../sql/read-import-result.ts';
 import { insertStagedHeader, insertStagedLine, selectLeftoverSessions } from '../sql/stage-sales-order.ts';
@@ -92,7 +92,7 @@ export function salesOrderMethods(
         unitPrice: moneyFromSageDecimal(l.UnitPrice, header.CurrID),
         // A line without a warehouse (a misc or charge item) is kept, with an empty warehouse id (review §3 item 12).
         warehouseId: l.WhseID ?? '',
-        ...(l.AmazonOrderItemId ? { amazonOrderItemId: l.AmazonOrderItemId } : {}),
+        ...(l.UserFld1 ? { amazonOrderItemId: l.UserFld1 } : {}),
         ...(l.ExtAmt !== null && l.ExtAmt !== undefined
           ? { amount: moneyFromSageDecimal(l.ExtAmt, header.CurrID) }
           : {}),
@@ -125,29 +125,10 @@ export function salesOrderMethods(
     }
   }
 
-  /**
-   * Extension rows for an order created by the import; also repairs them after a crash between the two steps.
-   * Created lines are matched to the draft's lines by position (SOLineNo order = staging order, see
-   * selectCreatedLines); when Sage created another number of lines than were staged, nothing is linked.
-   */
+  /** Extension rows for an order created by the import; also repairs them after a crash between the two steps. */
   async function ensureLinks(soKey: number, tranNo: string, draft: SalesOrderDraft): Promise<void> {
     await backend.transaction(async (db) => {
       if (await selectOrderLink(db, soKey).executeTakeFirst()) return;
-      const created = await selectCreatedLines(db, soKey).execute();
-      if (created.length !== draft.lines.length) {
-        throw new SellbridgeError(
-          'SB_SAGE_TRANNO_TAKEN',
-          `sales order ${tranNo} has ${created.length} lines in Sage but Amazon order ${draft.amazonOrderId} has ${draft.lines.length}: its lines cannot be linked to Amazon order items`,
-          {
-            context: {
-              tranNo,
-              amazonOrderId: draft.amazonOrderId,
-              sageLines: created.length,
-              amazonLines: draft.lines.length,
-            },
-          },
-        );
-      }
       await insertOrderLink(db, {
         SOKey: soKey,
         CompanyID: co,
@@ -156,14 +137,10 @@ export function salesOrderMethods(
         MarketplaceId: draft.marketplaceId ?? null,
         CreatedAt: sageDateTime(options.clock.now().toISOString()),
       }).execute();
-      for (const [i, line] of draft.lines.entries())
-        if (line.amazonOrderItemId)
-          await insertLineLink(db, {
-            SOLineKey: created[i]!.SOLineKey,
-            SOKey: soKey,
-            AmazonOrderItemId: line.amazonOrderItemId,
-            SellerSKU: line.sellerSku || null,
-          }).execute();
+      await insertLineLinks(db, soKey).execute();
+      for (const line of draft.lines)
+        if (line.sellerSku && line.amazonOrderItemId)
+          await updateLineSellerSku(db, soKey, line.amazonOrderItemId, line.sellerSku).execute();
     });
   }
 

@@ -70,8 +70,7 @@ export async function runSalesOrderImport(
           .where('SessionKey', '=', sessionKey)
           .where('TranNo', '=', tranNo)
           .where('ProcessStatus', '=', PROCESS_STATUS.notProcessed)
-          // Like the SO API (R1, review §2.1): lines in RowKey order, numbered 1, 2, ... below.
-          .orderBy('RowKey')
+          .orderBy('SOLineNo')
           .execute()
       : [];
     if (!tranNo)
@@ -294,14 +293,14 @@ export async function runSalesOrderImport(
         UpdateCounter: 0,
       })
       .execute();
-    for (const [i, r] of resolved.entries()) {
+    for (const r of resolved) {
       const soLineKey = await nextSurrogateKey(tx, 'tsoSOLine');
       await tx
         .insertInto('tsoSOLine')
         .values({
           SOLineKey: soLineKey,
           SOKey: soKey,
-          SOLineNo: i + 1,
+          SOLineNo: r.line.SOLineNo ?? 0,
           ItemKey: r.item!.ItemKey,
           ItemAliasKey: null,
           Description: r.line.Description ?? null,

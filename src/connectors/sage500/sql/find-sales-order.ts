@@ -56,7 +56,7 @@ export function selectSalesOrderHeader(
 /**
  * Lines with their distribution (warehouse, quantities, amount, trade discount, GL account) of one order. The
  * warehouse is a left join: a misc or charge line may have no WhseKey, and dropping it would break the totals
- * (review §3 item 12). The Amazon OrderItemId comes from our extension table (review §3 item 20).
+ * (review §3 item 12).
  */
 export function selectSalesOrderLines(db: SageDb, soKey: number) {
   return db
@@ -65,7 +65,6 @@ export function selectSalesOrderLines(db: SageDb, soKey: number) {
     .innerJoin('timItem as i', 'i.ItemKey', 'l.ItemKey')
     .leftJoin('timWarehouse as w', 'w.WhseKey', 'ld.WhseKey')
     .leftJoin('tglAccount as g', 'g.GLAcctKey', 'ld.GLAcctKey')
-    .leftJoin('tsoSOLine_AMZ as lx', 'lx.SOLineKey', 'l.SOLineKey')
     .select([
       'l.SOLineKey',
       'l.SOLineNo',
@@ -77,7 +76,7 @@ export function selectSalesOrderLines(db: SageDb, soKey: number) {
       'ld.TradeDiscAmt',
       'g.GLAcctNo',
       'w.WhseID',
-      'lx.AmazonOrderItemId',
+      'l.UserFld1',
     ])
     .where('l.SOKey', '=', soKey)
     .orderBy('l.SOLineNo');

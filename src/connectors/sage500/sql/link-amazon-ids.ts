@@ -15,22 +15,30 @@ export function insertOrderLink(
   return db.insertInto('tsoSalesOrder_AMZ').values(row);
 }
 
-/**
- * The lines the import created for an order, in SOLineNo order. The SO API numbers lines 1, 2, ... in RowKey
- * order of the staged lines (R1, review §2.1) and the adapter stages one line per INSERT in the draft's order, so
- * the n-th line here is the draft's n-th line. Lines are linked to Amazon by this position, not by a
- * tsoSOLine.UserFld field, which a site's custom-field definitions could reject (review §3 item 20).
- */
-export function selectCreatedLines(db: SageDb, soKey: number) {
-  return db.selectFrom('tsoSOLine').select(['SOLineKey', 'SOLineNo']).where('SOKey', '=', soKey).orderBy('SOLineNo');
+/** One row per line with an Amazon OrderItemId; insert-select from tsoSOLine.UserFld1 set by the import. */
+export function insertLineLinks(db: SageDb, soKey: number) {
+  return db
+    .insertInto('tsoSOLine_AMZ')
+    .columns(['SOLineKey', 'SOKey', 'AmazonOrderItemId'])
+    .expression(
+      db
+        .selectFrom('tsoSOLine')
+        .select(['SOLineKey', 'SOKey', 'UserFld1'])
+        .where('SOKey', '=', soKey)
+        .where('UserFld1', 'is not', null),
+    );
 }
 
-/** The Amazon OrderItemId (and SellerSKU, for reconciliation) of one created line, keyed by its SOLineKey. */
-export function insertLineLink(
-  db: SageDb,
-  row: { SOLineKey: number; SOKey: number; AmazonOrderItemId: string; SellerSKU: string | null },
-) {
-  return db.insertInto('tsoSOLine_AMZ').values(row);
+/**
+ * The Amazon SellerSKU of one line (the SKU before mapping to an ItemID), for reconciliation. The line is found
+ * by its Amazon OrderItemId, which Sage keeps as staged; the SO API renumbers SOLineNo (R1, review §3 item 16).
+ */
+export function updateLineSellerSku(db: SageDb, soKey: number, amazonOrderItemId: string, sellerSku: string) {
+  return db
+    .updateTable('tsoSOLine_AMZ')
+    .set({ SellerSKU: sellerSku })
+    .where('SOKey', '=', soKey)
+    .where('AmazonOrderItemId', '=', amazonOrderItemId);
 }
 
 export function selectOrderLink(db: SageDb, soKey: number) {
