@@ -14,7 +14,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
 }
 
 // `sellbridge ... | head`: when the reader goes away, stop quietly (as cat and ls do) instead of dying with an
-// unhandled EPIPE stack trace (issue 13). Other stream errors still surface.
+// unhandled EPIPE stack trace. Other stream errors still surface.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
     if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -24,7 +24,7 @@ import { migrationLevel } from '../runtime/store/migration-level.ts';
 export type { CheckStatus, DoctorCheck, DoctorReport } from '../core/model/doctor-report.ts';
 
 /**
- * `sellbridge doctor` (issue 16): one report per connection that says whether this installation can reach what it
+ * `sellbridge doctor`: one report per connection that says whether this installation can reach what it
  * needs, each check OK / WARN / FAIL with the fix in words. It reads and asks; it changes nothing (no migration,
  * no token stored, no message taken off the queue). A check whose precondition failed is `skipped`, so the one
  * thing that is wrong is named once. Details never carry a secret or buyer data.

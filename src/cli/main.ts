@@ -74,7 +74,7 @@ Examples:
   registerDoctorCommand(program, ctx);
   registerBackupCommands(program, ctx);
   registerServiceCommands(program, ctx);
-  // Issue 16: the version line names the commit and Node, so a support request says which build runs.
+  // the version line names the commit and Node, so a support request says which build runs.
   program.on('option:version', () => {
     ctx.stdout(versionLine());
     throw new CommanderError(0, 'commander.version', versionLine());

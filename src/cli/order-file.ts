@@ -8,7 +8,7 @@ const SHAPES =
   'or a Sellbridge order ({ "id", "lines", ... }, alone or under "order" as in test/fixtures/golden/<case>/input.json)';
 
 /**
- * The order in a JSON document given to `sellbridge orders preview <file.json>` (issue 13): Amazon's getOrder answer
+ * The order in a JSON document given to `sellbridge orders preview <file.json>`: Amazon's getOrder answer
  * (`order.orderId`), Amazon's order object (`orderId`), a canonical order (`id` + `lines`), or a golden fixture
  * (`{ description, order: <canonical order>, rules?, context?, sage? }`: only `order` is read, the preview uses the
  * connection's own rules and Sage). Anything else is SB_CLI_USAGE naming the field that is missing or wrong.

@@ -1,7 +1,7 @@
 import { posix, win32 } from 'node:path';
 
 /**
- * `sellbridge service` (issue 16): what a service installation consists of, as data, so it can be shown
+ * `sellbridge service`: what a service installation consists of, as data, so it can be shown
  * (`--dry-run`), tested and then applied. Two platforms:
  *
  * - Linux: a systemd unit that runs the executable as the dedicated `sellbridge` user, restarts it on failure and

@@ -537,7 +537,7 @@ const clip = (text: string, max: number): string =>
 export class MappingError extends SellbridgeError {
   readonly issues: readonly FieldIssue[];
   constructor(code: ErrorCode, record: string, issues: readonly FieldIssue[], options: SellbridgeErrorOptions = {}) {
-    // Bounded whatever the input (issue 13: a malformed file was echoed whole): each field and problem is cut,
+    // Bounded whatever the input (a malformed file was echoed whole): each field and problem is cut,
     // and the message lists the first MESSAGE_ISSUES; `issues` keeps them all (the producer caps their number).
     const bounded = issues.map((i) =>
       i.field.length > FIELD_CHARS || i.problem.length > PROBLEM_CHARS

@@ -5,7 +5,7 @@ export const MAX_JSON_DEPTH = 64;
  * The offset where JSON `text` nests deeper than `maxDepth` arrays/objects, or -1. A linear scan that skips
  * strings, run before JSON.parse: a 10,000-deep document parses, but every recursive step after it (stringify,
  * structuredClone, validation) overflows the stack, which became a 500 and made EventBridge redeliver forever
- * (issue 13).
+ *.
  */
 export function jsonDepthExceeded(text: string, maxDepth = MAX_JSON_DEPTH): number {
   let depth = 0;

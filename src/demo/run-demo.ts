@@ -260,7 +260,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 }
 
 /**
- * The HTTP edge beside the engine; answers the dashboard URL when this build serves `/dashboard` (issue 6), else
+ * The HTTP edge beside the engine; answers the dashboard URL when this build serves `/dashboard`, else
  * undefined. A server that cannot start costs the demo its URL, not its run.
  */
 async function startServer(

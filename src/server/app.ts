@@ -77,7 +77,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const checks = await readiness(ctx);
     const ok = Object.values(checks).every((c) => c.ok !== false);
     // Public callers (load balancers) see states only; the error text (hosts, users, driver messages) is for
-    // authenticated callers (issue 13).
+    // authenticated callers.
     const shown = principalOf(req)
       ? checks
       : Object.fromEntries(Object.entries(checks).map(([name, c]) => [name, { ok: c.ok }]));
@@ -126,7 +126,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
 /**
  * Fastify's trustProxy from server.trustedProxies: only the listed proxies may set the client address through
- * X-Forwarded-For (issue 13: `true` let any client pick the address the sign-in limit counts). None = the socket.
+ * X-Forwarded-For (`true` let any client pick the address the sign-in limit counts). None = the socket.
  */
 export function trustProxyOf(proxies: readonly string[] | undefined): false | string[] {
   return proxies && proxies.length > 0 ? [...proxies] : false;

@@ -6,7 +6,7 @@ import type { CliContext } from '../context.ts';
 import { formatTable } from '../format.ts';
 
 /**
- * `sellbridge inventory ...` (issue 7): sync quantities (dry run shows what Amazon would show per SKU), reconcile
+ * `sellbridge inventory ...`: sync quantities (dry run shows what Amazon would show per SKU), reconcile
  * Sage with Amazon (CSV + JSON report with the likely cause of each difference, `--fix` sends corrections), and
  * the SKU links the sync works on. `prices sync` (prices.ts) shares `runListingSyncCommand`.
  */

@@ -28,7 +28,7 @@ Examples:
     )
     .action(async (opts: { role: Role; once?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
-      // Issue 14: the Sage company's catalog is verified before any order; a mismatch stops here, loudly.
+      // the Sage company's catalog is verified before any order; a mismatch stops here, loudly.
       if (opts.role !== 'api') {
         const { assertSage500Verified } = await import('../../connectors/sage500/verify-at-start.ts');
         ctx.stdout((await assertSage500Verified(config.sage500)).summary);

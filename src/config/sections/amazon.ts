@@ -6,7 +6,7 @@ const usagePlan = z.strictObject({
   burst: z.number().int().positive().optional().describe('Bucket size'),
 });
 
-/** Amazon SP-API connection settings. Owned by the Amazon connector (issue 3). */
+/** Amazon SP-API connection settings. Owned by the Amazon connector. */
 export const amazonSection = z
   .strictObject({
     mode: z

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { count, durationMs, MINUTE } from '../fields.ts';
 
 /**
- * Inventory and price sync (issue 7): which Sage warehouses feed Amazon, the availability and price rules as
+ * Inventory and price sync: which Sage warehouses feed Amazon, the availability and price rules as
  * data, the price sheet and currency per marketplace, and the schedule. Owned by the inventory flows.
  */
 

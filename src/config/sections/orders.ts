@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { count, durationMs, HOUR, MINUTE, SECOND, secret } from '../fields.ts';
 
-/** Order-to-fulfillment runtime settings (issue 5): intake, polling, the Sage circuit breaker. */
+/** Order-to-fulfillment runtime settings: intake, polling, the Sage circuit breaker. */
 export const ordersSection = z
   .strictObject({
     connectionId: z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { count, durationMs, MINUTE, SECOND, secret } from '../fields.ts';
 
-/** Sage 500 gateway settings. Owned by the Sage 500 connector (issue 4). */
+/** Sage 500 gateway settings. Owned by the Sage 500 connector. */
 export const sage500Section = z
   .strictObject({
     kind: z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { count, durationMs, MINUTE, secret } from '../fields.ts';
 
-/** Admin authentication, CORS and buyer-PII protection (issue 6; sp-api-facts §13). */
+/** Admin authentication, CORS and buyer-PII protection (sp-api-facts §13). */
 export const securitySection = z
   .strictObject({
     corsOrigins: z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { count, secret } from '../fields.ts';
 
-/** HTTP server (issue 6). `adminToken` stays as the bootstrap admin token (until tokens and users exist). */
+/** HTTP server. `adminToken` stays as the bootstrap admin token (until tokens and users exist). */
 export const serverSection = z
   .strictObject({
     host: z.string().default('127.0.0.1').describe('Address the HTTP server listens on'),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { count, durationMs, MINUTE } from '../fields.ts';
 
 /**
- * Settlement reports to the Sage 500 GL (issue 8): accounts, how journals are summarized and dated, and the
+ * Settlement reports to the Sage 500 GL: accounts, how journals are summarized and dated, and the
  * discovery schedule. The category -> account rules are data: `rules` go before the seeded defaults
  * (src/core/rules/settlement-accounts.ts), first match wins. Owned by the settlement flows.
  */

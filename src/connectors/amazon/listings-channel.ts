@@ -13,7 +13,7 @@ import type { SpApiClient } from './sp-api/client.ts';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /**
- * The ListingsChannel port over SP-API (issue 7). Feeds are validated before upload against Amazon's official
+ * The ListingsChannel port over SP-API. Feeds are validated before upload against Amazon's official
  * JSON_LISTINGS_FEED schema when its file is available (`schemaFile`, e.g.
  * `<sp-api-models>/schemas/feeds/listings-feed-schema-v2.json`; never copied into this repository), and always
  * against the same rules in code (`feedDocumentSchema`, a twin of the official schema's required parts: header,

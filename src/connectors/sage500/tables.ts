@@ -8,7 +8,7 @@ import type { ColumnType, Generated } from 'kysely';
  *
  * It is also the description of the real shapes that `sellbridge sage500 verify` compares with the customer's
  * catalog, and the sandbox is built from it: a column declared NOT NULL without a default must be written by
- * every insert of ours, on SQL Server and in the sandbox alike (issue 14).
+ * every insert of ours, on SQL Server and in the sandbox alike.
  *
  * Column spec: `int`, `smallint`, `float`, `identity` (IDENTITY int, staging RowKey only), `datetime`,
  * `varchar(n)`, `decimal(p,s)`; a trailing `?` means NULL allowed; `=value` after it means the column has a

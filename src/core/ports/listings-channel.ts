@@ -4,7 +4,7 @@ import type { ListingsFeedDocument, ListingsFeedPatch } from '../transform/feed-
 import type { ProcessingReportView } from '../transform/results-from-processing-report.ts';
 
 /**
- * Amazon's listings as the inventory and price flows see them (issue 7): JSON_LISTINGS_FEED submission and its
+ * Amazon's listings as the inventory and price flows see them: JSON_LISTINGS_FEED submission and its
  * processing report, single-SKU PATCH (fast lane, VALIDATION_PREVIEW), read-back through getListingsItem and FBA
  * quantities through getInventorySummaries. The Amazon connector implements it over SP-API; errors are the
  * AmazonMarketplace port's (throttled waits, transient retries, validation dead-letters).

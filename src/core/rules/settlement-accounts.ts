@@ -1,5 +1,5 @@
 /**
- * Settlement categories -> GL accounts, as data (issue 8). A category is Amazon's (transaction-type,
+ * Settlement categories -> GL accounts, as data. A category is Amazon's (transaction-type,
  * amount-type, amount-description) of a settlement row; `*` matches anything. Rules are tried in order and
  * the first match wins, so custom rules go before `DEFAULT_SETTLEMENT_ACCOUNT_RULES`. A rule may be limited to
  * a marketplace name or a currency. Matching ignores case, spaces, hyphens and underscores (`Service Fee` =

@@ -11,7 +11,7 @@ import {
 } from '../rules/settlement-accounts.ts';
 
 /**
- * A settlement becomes one balanced GL journal per currency (issue 8). Sage's sign: debit positive, credit
+ * A settlement becomes one balanced GL journal per currency. Sage's sign: debit positive, credit
  * negative, lines net to zero (sage500-facts.md §2.9). Amazon's sign is the seller's: a row the seller is paid
  * (+) is credited to its account (revenue, tax payable), a row charged (-) is debited (fees, refunds); the
  * deposit - the sum of the rows, which must equal `total-amount` to the cent - is debited to the bank clearing

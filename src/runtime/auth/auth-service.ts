@@ -53,7 +53,7 @@ export type LoginResult =
   | { readonly ok: false; readonly reason: 'invalid' | 'locked'; readonly lockedUntil?: string };
 
 /**
- * Tokens, users and sessions of the admin API (issue 6). Secrets are stored as hashes only: API tokens and session
+ * Tokens, users and sessions of the admin API. Secrets are stored as hashes only: API tokens and session
  * ids as SHA-256 (they are 32 random bytes), passwords with scrypt. Changes are audited by the caller's actor.
  */
 export interface AuthService {
@@ -255,7 +255,7 @@ export function createAuthService(
     async login(name, password) {
       // Reserve the attempt before the (slow) scrypt check, in one conditional statement: parallel guesses each
       // count, and the guess that reaches the threshold sets the lock in the same statement, so no guess can
-      // slip between "read the counter" and "write the counter" (issue 13, finding 1). A locked or unknown user
+      // slip between "read the counter" and "write the counter". A locked or unknown user
       // reserves nothing and costs the same scrypt time, so the answer does not tell them apart.
       const at = now();
       const atIso = at.toISOString();

@@ -65,7 +65,7 @@ export interface PiiVault {
 }
 
 /**
- * When the retention clock of an order's buyer data starts, for EVERY sync state (issue 13; a new state must be
+ * When the retention clock of an order's buyer data starts, for EVERY sync state (a new state must be
  * placed here, the type makes it so):
  * - `entered`: from when the order entered the state, which nothing automatic leaves while it needs buyer data:
  *   done (confirmed, cancelled, skipped) or stopped until a person acts (dead-lettered, needs-attention; a replay

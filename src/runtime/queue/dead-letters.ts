@@ -51,7 +51,7 @@ export interface DeadLetterFilter {
 /**
  * Records a dead letter: once per job (a second call for the same job, two processes racing on the same final
  * failure or a re-run after a crash, returns the first record's id), and one OPEN record per (queue, job key)
- * (issue 13): a later job of the same key that fails for good (a repeat notification of a poisoned order) updates
+ *: a later job of the same key that fails for good (a repeat notification of a poisoned order) updates
  * the open record (occurrences + 1, the last failure's error, payload, attempts and job) instead of adding one.
  * A replayed or discarded record is closed, so the next failure opens a new one.
  */

@@ -6,7 +6,7 @@ import { MIGRATION_NAMES } from './migrations/index.ts';
 import { parseStoreUrl } from './store.ts';
 
 /**
- * `sellbridge backup` / `sellbridge restore` (issue 16). SQLite only: an online copy with SQLite's backup API
+ * `sellbridge backup` / `sellbridge restore`. SQLite only: an online copy with SQLite's backup API
  * (`node:sqlite` `backup()`), consistent while workers keep writing. PostgreSQL has its own tools; the commands
  * print how to use them and refuse.
  */

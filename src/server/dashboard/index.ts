@@ -6,7 +6,7 @@ import { getAsset, isSea } from 'node:sea';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
- * The operator dashboard (issue 6): a small single-page app of static files (HTML, CSS, vanilla ES modules, no
+ * The operator dashboard: a small single-page app of static files (HTML, CSS, vanilla ES modules, no
  * build step) served under /dashboard. It talks only to the admin API (/api/v1) with the session cookie that
  * POST /api/v1/auth/login sets, so it holds no secret of its own.
  *
@@ -82,7 +82,7 @@ function loadAssets(root: string): Map<string, Asset> {
 }
 
 /**
- * In the single executable (issue 16) the files travel inside as one SEA asset, `dashboard.json`
+ * In the single executable the files travel inside as one SEA asset, `dashboard.json`
  * (`{ "/index.html": "<base64>", ... }`, written by scripts/package.ts).
  */
 function seaAssets(): Map<string, Asset> | undefined {

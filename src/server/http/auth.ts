@@ -59,7 +59,7 @@ export function sessionCookie(value: string, options: { maxAgeS: number; secure:
  *
  * A route registered with a least role (`config.role`, see RouteRegistry) is refused here, in onRequest, before
  * its body is read or parsed: an unauthenticated caller gets 401 and a too-low role 403 without the server
- * spending anything on its body (issue 13).
+ * spending anything on its body.
  */
 export function installAuthentication(app: FastifyInstance, auth: AuthService): void {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {

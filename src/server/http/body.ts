@@ -4,7 +4,7 @@ import { jsonDepthExceeded, MAX_JSON_DEPTH } from '../../core/json-depth.ts';
 
 /**
  * The JSON body parser of the admin API: Fastify's own (with prototype-poisoning checks), after a depth check so
- * a 10,000-deep body is a 400 `SB_API_BODY_INVALID` instead of a stack overflow and a 500 further on (issue 13).
+ * a 10,000-deep body is a 400 `SB_API_BODY_INVALID` instead of a stack overflow and a 500 further on.
  */
 export function installJsonBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -25,7 +25,7 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   });
 }
 
-/** Code of a 4xx/5xx answer that does not carry one, by status (every refusal has an SB_ code: issue 13). */
+/** Code of a 4xx/5xx answer that does not carry one, by status (every refusal has an SB_ code). */
 export function defaultErrorCode(status: number): string | undefined {
   if (status === 400 || status === 413 || status === 415)
     return status === 400 ? 'SB_API_REQUEST_INVALID' : 'SB_API_BODY_INVALID';

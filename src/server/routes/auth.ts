@@ -95,7 +95,7 @@ export function registerAuthRoutes(ctx: ServerContext): void {
             ctx.clock.now(),
           );
           // The same answer for a wrong password, an unknown user and a locked user: it must not tell which
-          // user names exist or which are locked (issue 13). The audit log keeps the reason.
+          // user names exist or which are locked. The audit log keeps the reason.
           return reply.code(401).send({ error: WRONG_LOGIN });
         }
         principal = r.principal;

@@ -93,7 +93,7 @@ function payloadField(payload: unknown, field: string): string | null {
 /** Longest free text a list endpoint returns per field; the detail endpoint has the whole (stored) text. */
 export const LIST_TEXT_CHARS = 1000;
 
-/** `text` cut to `max` characters, saying how long it was (list answers stay bounded: issue 13). */
+/** `text` cut to `max` characters, saying how long it was (list answers stay bounded). */
 export function excerpt(text: string, max: number): string;
 export function excerpt(text: string | null, max: number): string | null;
 export function excerpt(text: string | null, max: number): string | null {

@@ -6,7 +6,7 @@ import { Limit } from './audit.ts';
 import { excerpt, LIST_TEXT_CHARS } from './dead-letters.ts';
 
 /**
- * A quarantined file as the list shows it: bounded whatever was stored (issue 13: a row written before the
+ * A quarantined file as the list shows it: bounded whatever was stored (a row written before the
  * parser was bounded held 52 MB): the message cut, at most LIST_ISSUES problems, each cut, and their count.
  */
 const LIST_ISSUES = 20;

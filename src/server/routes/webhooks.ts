@@ -38,7 +38,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDeps): 
       { parseAs: 'string', bodyLimit: deps.settings.bodyLimitBytes },
       (_req, body, done) => done(null, body),
     );
-    // Credentials are checked in onRequest, before the body is read at all (issue 13).
+    // Credentials are checked in onRequest, before the body is read at all.
     scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       const denied = check(req);
       if (denied)

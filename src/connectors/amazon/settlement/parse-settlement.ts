@@ -168,7 +168,7 @@ export function parseSettlementReport(text: string, options: SettlementParseOpti
 
 /**
  * Longest line the parser accepts. A settlement row is a few hundred characters; a longer line is a diagnosis
- * (its line number and length), never a buffer: the rest of that line is skipped as it arrives (issue 13: a
+ * (its line number and length), never a buffer: the rest of that line is skipped as it arrives (a
  * 50 MB one-line file was held, then echoed whole into the error, the quarantine row and the API).
  */
 export const MAX_SETTLEMENT_LINE_CHARS = 64 * 1024;

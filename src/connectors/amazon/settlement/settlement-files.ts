@@ -30,7 +30,7 @@ const parserOptions = (options: SettlementReadOptions, onTransaction: (t: Settle
 
 /**
  * A gzip stream that fails (zlib says only "unexpected end of file") as a diagnosis that names the file, its size
- * and what to do (issue 13). Other errors pass through.
+ * and what to do. Other errors pass through.
  */
 function gzipError(name: string, bytes: number, err: unknown): unknown {
   const code = (err as { code?: unknown } | undefined)?.code;

@@ -8,7 +8,7 @@ import { HttpError } from './http-error.ts';
 import type { SpApiTransport } from './http-client.ts';
 
 /**
- * Circuit breakers in front of Amazon (issue 13), one per endpoint family as the client groups its operations, and
+ * Circuit breakers in front of Amazon, one per endpoint family as the client groups its operations, and
  * one for Login with Amazon. Network errors, timeouts and 5xx are `transient`: without a circuit a 3-minute outage
  * spends every attempt of every order.sync and shipment.confirm it touches. With one, after `failureThreshold`
  * consecutive outage failures of a family its circuit opens and calls fail fast with SB_AMZ_UNAVAILABLE (kind
@@ -146,7 +146,7 @@ export function lwaCircuitAround(
  * Retries a GET that met an outage answer (network error, timeout, 5xx) up to `retries` more times after short
  * waits, inside one job attempt. Reads are safe to repeat; a POST is not retried here (shipment.confirm reads the
  * order first after an unknown outcome). Without it, scattered 5xx (a fifth of the calls in the chaos run) spend the
- * attempts of a job that makes several calls per attempt, and a few such jobs were dead-lettered (issue 13). Sits
+ * attempts of a job that makes several calls per attempt, and a few such jobs were dead-lettered. Sits
  * below the circuit (a retried call counts once) and above the rate-limit layer (each try takes a token).
  */
 export function withReadRetries(

@@ -31,7 +31,7 @@ export interface SpApiConnectionDeps {
   /** Shared buckets (store-backed in production); without one, calls are not rate-limited locally. */
   readonly limiter?: RateLimiter;
   readonly fetch?: FetchFn;
-  /** Circuit breakers per endpoint family and for LWA (issue 13); without them an outage spends attempts. */
+  /** Circuit breakers per endpoint family and for LWA; without them an outage spends attempts. */
   readonly circuits?: AmazonCircuits;
   /** How long an open circuit makes a job wait (the error's retryAfterMs). */
   readonly circuitOpenMs?: number;

@@ -11,7 +11,7 @@ import { shipmentMethods } from './shipments.ts';
 
 export type { GatewayOptions, JournalTransaction, SageBackend, SalesOrderImportCall } from './backend.ts';
 
-/** The Sage 500 gateway plus what only a Sage 500 database can answer about itself (issue 14). */
+/** The Sage 500 gateway plus what only a Sage 500 database can answer about itself. */
 export interface Sage500Adapter extends Sage500Gateway {
   /**
    * Reads the catalog for every table, view, column, procedure and parameter the adapter uses and reports

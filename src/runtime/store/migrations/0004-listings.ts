@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { StoreDialect } from './types.ts';
 
 /**
- * Listings sync state (issue 7):
+ * Listings sync state:
  * - `listing_sent`: what was last sent to Amazon and accepted, per connection, marketplace and SKU — the
  *   baseline of delta sync (only values that differ from it go out). Quantity and price are nullable (an FBA
  *   SKU has no quantity from Sage; a SKU without a price row has no price); price in integer minor units.

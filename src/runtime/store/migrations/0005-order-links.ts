@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDialect } from './types.ts';
 
 /**
- * Order to fulfillment (issue 5; ARCHITECTURE.md "Exactly once into Sage 500 and Amazon"):
+ * Order to fulfillment (ARCHITECTURE.md "Exactly once into Sage 500 and Amazon"):
  * - `order_links`: one row per (connection, AmazonOrderId) with its lifecycle state, the Sage TranNo reserved
  *   before creation (unique per connection, so one TranNo can never serve two orders) and the Sage SOKey;
  * - `tran_no_sequences`: the next TranNo sequence number per connection;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDialect } from './types.ts';
 
 /**
- * Order intake (issue 5): `order_sightings` has one row per (connection, AmazonOrderId), written by whichever
+ * Order intake: `order_sightings` has one row per (connection, AmazonOrderId), written by whichever
  * intake saw the order first: a notification (`push`: SQS or webhook, in the inbox row's transaction) or the
  * polling safety net (`poll`). A `poll` row is an order push missed; the metric
  * `sellbridge_orders_first_seen_by_polling_total` counts them.

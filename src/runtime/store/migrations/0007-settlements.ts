@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDialect } from './types.ts';
 
 /**
- * Settlements to the Sage GL (issue 8):
+ * Settlements to the Sage GL:
  * - `settlements`: one row per (connection, Amazon settlement id), reserved before any journal goes to Sage
  *   (like order_links reserves the TranNo): the state (`posting`, `posted`, `correcting`, `failed`), the journals
  *   posted (JSON: reference, batch key and number, date and lines, so a corrected settlement can be reversed),

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDialect } from './types.ts';
 
 /**
- * Listing sync, part two (issue 7):
+ * Listing sync, part two:
  * - `listing_links`: which Amazon SKU (per marketplace) draws on which Sage item, its product type and channel
  *   (MFN/FBA). Delta sync and reconciliation read it.
  * - `listing_blocks`: a SKU change that must not be sent again until a person acts: Amazon rejected it

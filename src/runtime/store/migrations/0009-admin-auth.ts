@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDialect } from './types.ts';
 
 /**
- * Admin API authentication (issue 6):
+ * Admin API authentication:
  * - `api_tokens`: bearer tokens with a role; only the SHA-256 of the token is kept (the token is shown once);
  * - `admin_users`: local users with an scrypt password hash, a failed-login counter and a lockout time;
  * - `admin_sessions`: dashboard sessions, keyed by the SHA-256 of the cookie value, shared by every API process.

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDialect } from './types.ts';
 
 /**
- * Operator-edited mapping rules (issue 6): per connection and kind (`carrier`, `gl`, `custom-field`) an ordered
+ * Operator-edited mapping rules: per connection and kind (`carrier`, `gl`, `custom-field`) an ordered
  * list of rows (JSON, validated by src/connectors/store/mapping-rules.ts) that the flows use before the configured or
  * default rules. A PUT or CSV import replaces a kind's whole list.
  */

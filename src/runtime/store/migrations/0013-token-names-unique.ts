@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { StoreDialect } from './types.ts';
 
 /**
- * API token names are unique (issue 13): sessions opened with a token and the audit log name it `token:<name>`,
+ * API token names are unique: sessions opened with a token and the audit log name it `token:<name>`,
  * so two tokens with one name made revoking one end the other's sessions. Existing duplicates (all but the
  * oldest of a name) get `-<first 8 of id>` appended before the unique index is made. Numbered 0013 so it does not
  * collide with 0012 on another branch.

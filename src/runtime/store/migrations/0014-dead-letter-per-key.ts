@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { StoreDialect } from './types.ts';
 
 /**
- * One open dead letter per (queue, job key) (issue 13): a poisoned order that is notified again and fails again
+ * One open dead letter per (queue, job key): a poisoned order that is notified again and fails again
  * counts on its open dead letter (`occurrences`, last failure, latest job) instead of adding a row. Open duplicates
  * of an existing store are folded into the newest one (the others are closed as discarded by `migration 0014`),
  * then a partial unique index makes the rule hold across processes.
