@@ -77,7 +77,9 @@ export interface RuntimeOptions {
 export async function createRuntime(config: ResolvedConfig, options: RuntimeOptions = {}): Promise<Runtime> {
   const role = options.role ?? 'worker';
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger({ level: config.log.level, format: config.log.format });
+  const logger =
+    options.logger ??
+    createLogger({ level: config.log.level, format: config.log.format, windowsEventLog: config.log.windowsEventLog });
   const metrics = createMetrics({ defaultMetrics: role !== 'client' });
   const store = openStore(config.store);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

@@ -11,7 +11,7 @@ import { posix, win32 } from 'node:path';
  *   node-windows is a library that drives WinSW to run a *script* under node.exe, while a single executable needs
  *   only the wrapper and its XML; the XML is also what an administrator can read and edit. WinSW restarts the
  *   service on failure, rolls the log files by size, and writes service start/stop/failure events to the Windows
- *   Application event log. Everything lives in %ProgramData%\Sellbridge.
+ *   Application event log; Sellbridge's own errors go there too (`log.windowsEventLog`, set in the XML). Everything lives in %ProgramData%\Sellbridge.
  */
 export type ServicePlatform = 'linux' | 'windows';
 
@@ -145,6 +145,8 @@ export function winswXml(layout: ServiceLayout): string {
   <arguments>${xml(serviceArgv(layout).map(winArg).join(' '))}</arguments>
   <workingdirectory>${xml(layout.dataDir)}</workingdirectory>
   <env name="SELLBRIDGE_STORE_URL" value="${xml(layout.storeUrl)}"/>
+  <!-- Sellbridge's own errors also go to the Application event log (source Sellbridge). -->
+  <env name="SELLBRIDGE_LOG_WINDOWS_EVENT_LOG" value="true"/>
   <startmode>Automatic</startmode>
   <delayedAutoStart/>
   <depend>Tcpip</depend>

@@ -55,6 +55,12 @@ const logSection = z
   .strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level'),
     format: z.enum(['json', 'pretty']).default('json').describe('`json` for log shippers, `pretty` for a terminal'),
+    windowsEventLog: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Windows only: also write errors to the Application event log (source `Sellbridge`, via eventcreate.exe; at most 20 a minute). `sellbridge service install` sets it for the Windows service',
+      ),
   })
   .prefault({})
   .describe('Logging (secrets and buyer PII are always redacted)');

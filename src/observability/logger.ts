@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { createWindowsEventLogStream } from './windows-event-log.ts';
 
 export type { Logger } from 'pino';
 
@@ -62,6 +63,11 @@ export interface LoggerOptions {
   readonly format?: 'json' | 'pretty';
   /** Where lines go (default stdout); tests pass a capture stream. */
   readonly destination?: DestinationStream;
+  /**
+   * Also write `error` and `fatal` lines to the Windows Application event log (on Windows only; ignored
+   * elsewhere). Tests pass the stream to write to instead.
+   */
+  readonly windowsEventLog?: boolean | DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -73,8 +79,24 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    destinationOf(options),
   );
+}
+
+function destinationOf(options: LoggerOptions): DestinationStream {
+  const main = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const eventLog =
+    typeof options.windowsEventLog === 'object'
+      ? options.windowsEventLog
+      : options.windowsEventLog === true && process.platform === 'win32'
+        ? createWindowsEventLogStream()
+        : undefined;
+  if (!eventLog) return main;
+  // The logger's own level still filters first; the main stream takes whatever passes it.
+  return pino.multistream([
+    { level: 'trace', stream: main },
+    { level: 'error', stream: eventLog },
+  ]);
 }
 
 /** A logger that drops everything (CLI commands that print their own output). */

@@ -37,7 +37,7 @@ Examples:
       const { buildApp } = await import('../../server/app.ts');
       const runtime = await createRuntime(config, { role: opts.role === 'api' ? 'client' : 'worker' });
       const { logger, queue } = runtime;
-      const admin = (await import('../../bootstrap/admin.ts')).wireAdmin(runtime, config); // issue 6: PII vault + pii.purge, server/security settings
+      const admin = (await import('../../bootstrap/admin.ts')).wireAdmin(runtime, config); // the PII vault + pii.purge, server/security settings
 
       if (opts.once) {
         await queue.start();

@@ -119,6 +119,10 @@ describe('Windows service (WinSW)', () => {
     expect(xml).toContain('<startmode>Automatic</startmode>');
   });
 
+  it("sends Sellbridge's own errors to the Application event log", () => {
+    expect(xml).toContain('<env name="SELLBRIDGE_LOG_WINDOWS_EVENT_LOG" value="true"/>');
+  });
+
   it('installs through the wrapper copied to %ProgramData%\\Sellbridge', () => {
     const plan = servicePlan(layout, { wrapper: 'D:\\dl\\sellbridge-service.exe' });
     const wrapper = 'C:\\ProgramData\\Sellbridge\\sellbridge-service.exe';
