@@ -133,3 +133,44 @@ describe('sellbridge settlements (subprocess)', () => {
     expect(missing.stderr).toContain('no settlement 42 on record');
   });
 });
+
+describe('sellbridge run --once: a settlement report from Amazon (subprocess, simulator over HTTP)', () => {
+  it('discover, then one run --once downloads the GZIP report and posts it: the job a finished job enqueues runs too', async () => {
+    const { createAmazonSimulator } = await import('../../src/simulator/amazon/index.ts');
+    const { simulatorConfigOverrides } = await import('../helpers/simulator-connection.ts');
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    // Asynchronous: the simulator answers from this process, so its event loop must keep running.
+    const cliAsync = async (...args: string[]) => {
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_')));
+      const argv = [BIN, '--set', `sage500.sandboxPath=${sagePath}`, ...args];
+      try {
+        const r = await promisify(execFile)(process.execPath, argv, { cwd: dir, env, encoding: 'utf8' });
+        return { code: 0, stdout: r.stdout, stderr: r.stderr };
+      } catch (err) {
+        const e = err as { code?: number; stdout?: string; stderr?: string };
+        return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+      }
+    };
+    const sim = await createAmazonSimulator({ seed: 8 });
+    try {
+      const bytes = gzipSync(readFileSync(golden('01-us-orders-fees')));
+      const { reportId } = sim.control.addSettlementReportBytes(bytes, { gzip: true });
+      const amazon = simulatorConfigOverrides(sim.url).flatMap((s) => ['--set', `${s.path}=${s.value}`]);
+      const store = ['--store', `sqlite:${join(dir, 'from-amazon.db')}`];
+      const discover = await cliAsync(...store, ...amazon, 'settlements', 'discover');
+      expect(discover.code, discover.stderr).toBe(0);
+      const run = await cliAsync(...store, ...amazon, 'run', '--once');
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/settlement\.discover completed: 1/);
+      expect(run.stdout).toMatch(/settlement\.import completed: 1/);
+      const listed = await cliAsync(...store, 'settlements', 'list', '--json');
+      expect(listed.code, listed.stderr).toBe(0);
+      const settlements = JSON.parse(listed.stdout) as { settlementId: string; source?: string; state?: string }[];
+      expect(settlements.map((s) => s.settlementId)).toEqual(['10000000001']);
+      expect(JSON.stringify(settlements[0])).toContain(`report:${reportId}`);
+    } finally {
+      await sim.close();
+    }
+  });
+});

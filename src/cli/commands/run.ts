@@ -82,13 +82,22 @@ Examples:
     });
 }
 
-/** Waits until no job is running and none is due (delayed jobs stay for a later run). */
+/**
+ * Waits until no job is running and none is due (delayed jobs stay for a later run). A job that a finishing job
+ * enqueues (settlement.discover -> settlement.import) is due at once, so idle must be seen twice in a row: between
+ * one look at the running jobs and one at the pending ones, a job can move from pending to running and be in
+ * neither answer.
+ */
 async function drainDue(queue: JobQueue): Promise<void> {
-  for (;;) {
+  const idle = async () => {
     const now = new Date().toISOString();
-    const running = await queue.listJobs({ state: 'running', limit: 1 });
+    if ((await queue.listJobs({ state: 'running', limit: 1 })).length > 0) return false;
     const pending = await queue.listJobs({ state: 'pending', limit: 1000 });
-    if (running.length === 0 && pending.every((j) => j.runAt > now)) return;
+    if (!pending.every((j) => j.runAt > now)) return false;
+    return (await queue.listJobs({ state: 'running', limit: 1 })).length === 0;
+  };
+  for (let quiet = 0; quiet < 2;) {
+    quiet = (await idle()) ? quiet + 1 : 0;
     await new Promise((r) => setTimeout(r, 100));
   }
 }

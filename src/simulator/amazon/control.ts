@@ -6,7 +6,7 @@ import type { NotificationFaults } from './notifications.ts';
 import type { DocumentFault } from './documents.ts';
 import type { SimListing } from './listings.ts';
 import { finishFeed } from './routes/feeds.ts';
-import { generateSettlementReport, type SettlementReportOptions } from './routes/reports.ts';
+import { addSettlementReportBytes, generateSettlementReport, type SettlementReportOptions } from './routes/reports.ts';
 import { SIM_AWS_ACCOUNT } from './notifications.ts';
 
 /**
@@ -87,6 +87,11 @@ export interface SimulatorControl {
     totalMinor: number;
     text: string;
   };
+  /** A settlement report whose document is these bytes (gzip-compressed and flagged GZIP when `gzip`). */
+  addSettlementReportBytes(
+    bytes: Buffer,
+    options: { gzip: boolean; sellerId?: string; days?: number },
+  ): { reportId: string; reportDocumentId: string };
   /** The simulator's listing record for a SKU. */
   listing(sku: string, sellerId?: string): SimListing | undefined;
   /** Sets FBA fulfillable quantity for a SKU (creates the SKU in FBA inventory). */
@@ -200,6 +205,10 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
         totalMinor: file.totalMinor,
         text: file.text,
       };
+    },
+    addSettlementReportBytes: (bytes, options) => {
+      const report = addSettlementReportBytes(sim, bytes, options);
+      return { reportId: report.reportId, reportDocumentId: report.reportDocumentId! };
     },
     listing: (sku, sellerId) => sim.listings.get(sim.seller(sellerId).sellerId, sku),
     setFbaInventory: (sku, fulfillable, sellerId) => {

@@ -62,10 +62,40 @@ export function generateSettlementReport(
   });
   const doc = sim.documents.create(seller.sellerId, 'report', 'text/tab-separated-values; charset=UTF-8');
   sim.documents.produce(doc, file.text, options.gzip ?? false);
+  const report = publishReport(sim, seller.sellerId, marketplaceId, doc.documentId, startMs, endMs);
+  return { report, file };
+}
+
+/**
+ * A settlement report whose document is the given bytes, as they are (gzip-compressed when `gzip`, and then
+ * flagged GZIP): for files too large to build as one string, such as the settlement benchmark's 400 MB file.
+ */
+export function addSettlementReportBytes(
+  sim: SimulatorState,
+  bytes: Buffer,
+  options: { readonly gzip: boolean; readonly sellerId?: string; readonly days?: number },
+): SimReport {
+  const seller = sim.seller(options.sellerId);
+  const endMs = sim.now();
+  const doc = sim.documents.create(seller.sellerId, 'report', 'text/tab-separated-values; charset=UTF-8');
+  doc.content = bytes;
+  doc.compressionAlgorithm = options.gzip ? 'GZIP' : undefined;
+  const marketplaceId = seller.marketplaceIds[0] ?? 'ATVPDKIKX0DER';
+  return publishReport(sim, seller.sellerId, marketplaceId, doc.documentId, endMs - (options.days ?? 14) * 86_400_000, endMs);
+}
+
+function publishReport(
+  sim: SimulatorState,
+  sellerId: string,
+  marketplaceId: string,
+  reportDocumentId: string,
+  startMs: number,
+  endMs: number,
+): SimReport {
   const iso = new Date(endMs).toISOString();
   const report: SimReport = {
     reportId: sim.idPrng.digits(11),
-    sellerId: seller.sellerId,
+    sellerId,
     reportType: SETTLEMENT_REPORT_TYPE,
     marketplaceIds: [marketplaceId],
     createdTime: iso,
@@ -74,17 +104,17 @@ export function generateSettlementReport(
     processingStatus: 'DONE',
     processingStartTime: iso,
     processingEndTime: iso,
-    reportDocumentId: doc.documentId,
+    reportDocumentId,
   };
   sim.reports.set(report.reportId, report);
   sim.events.emit('report', report);
-  sim.notifications.publishProcessingFinished('report', seller.sellerId, {
+  sim.notifications.publishProcessingFinished('report', sellerId, {
     reportId: report.reportId,
     reportType: report.reportType,
     processingStatus: 'DONE',
-    reportDocumentId: doc.documentId,
+    reportDocumentId,
   });
-  return { report, file };
+  return report;
 }
 
 export function registerReportRoutes(app: FastifyInstance, sim: SimulatorState): void {

@@ -1,0 +1,127 @@
+// npm run bench -- settlement-import [--mb 50,400] [--paths file,download] [--keep]
+//
+// Peak memory of a settlement import on the two paths a user has, each in the real Sellbridge process:
+// - file:     `sellbridge settlements import <file>` (the CLI, a plain tab-separated file on disk);
+// - download: `sellbridge run --once` after `settlements discover`: the worker lists the report at the SP-API
+//             simulator, downloads its GZIP document and imports it (the job path of every hosted import).
+// Each measured command is a child process of its own; its peak RSS comes from GNU time (%M), so the simulator (in
+// this process) and the generator are outside it. The baseline is `run --once` with nothing to do. Store: SQLite,
+// Sage: the sandbox, both fresh per run. Figures vary with the machine; compare the ratios.
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { createAmazonSimulator } from '../src/simulator/amazon/index.ts';
+import { simulatorConfigOverrides } from '../test/helpers/simulator-connection.ts';
+import { envNameOf } from '../src/config/introspect.ts';
+import { generateSettlementFile } from './lib/settlement-file.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'bin', 'sellbridge.js');
+const { values } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '50,400' },
+    paths: { type: 'string', default: 'file,download' },
+    keep: { type: 'boolean', default: false },
+  },
+  allowPositionals: true,
+});
+const sizes = values.mb.split(',').map(Number);
+const paths = values.paths.split(',');
+if (spawnSync('/usr/bin/time', ['--version']).status !== 0) {
+  console.error('settlement-import: GNU time (/usr/bin/time, Debian package "time") is needed for peak RSS');
+  process.exit(2);
+}
+
+interface Measured {
+  readonly rssMb: number;
+  readonly seconds: number;
+  readonly stdout: string;
+}
+
+/**
+ * Runs the CLI under GNU time; throws with its output when it fails. Asynchronous: the simulator answers from this
+ * process, so its event loop must keep running.
+ */
+async function measure(args: readonly string[], env: Record<string, string>, cwd: string): Promise<Measured> {
+  const timeFile = join(cwd, `time-${process.hrtime.bigint()}.txt`);
+  try {
+    const child = await promisify(execFile)(
+      '/usr/bin/time',
+      ['-o', timeFile, '-f', '%M %e', process.execPath, CLI, ...args],
+      { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
+    const [kb, seconds] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return { rssMb: kb! / 1024, seconds: seconds!, stdout: child.stdout };
+  } catch (err) {
+    const e = err as { code?: number; stderr?: string };
+    throw new Error(`sellbridge ${args.join(' ')} failed (${e.code}):\n${e.stderr}`);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-bench-settlement-import-'));
+const sim = await createAmazonSimulator({ seed: 15 });
+let run = 0;
+const freshEnv = (): Record<string, string> => {
+  run += 1;
+  return {
+    SELLBRIDGE_STORE_URL: `sqlite:${join(dir, `store-${run}.db`)}`,
+    SELLBRIDGE_SAGE500_KIND: 'sandbox',
+    SELLBRIDGE_SAGE500_SANDBOX_PATH: join(dir, `sage-${run}.db`),
+    SELLBRIDGE_LOG_LEVEL: 'warn',
+    ...Object.fromEntries(simulatorConfigOverrides(sim.url).map((s) => [envNameOf(s.path.split('.')), s.value])),
+  };
+};
+
+const rows: { path: string; mb: number; m: Measured; note: string }[] = [];
+try {
+  const idle = await measure(['run', '--once'], freshEnv(), dir);
+  console.log(`baseline: sellbridge run --once with nothing to do: peak RSS ${idle.rssMb.toFixed(0)} MB`);
+  for (const mb of sizes) {
+    const file = join(dir, `settlement-${mb}.tsv`);
+    const generated = await generateSettlementFile(file, mb * 1024 * 1024);
+    const fileMb = statSync(file).size / (1024 * 1024);
+    console.log(`generated ${fileMb.toFixed(0)} MB, ${generated.rows.toLocaleString('en-US')} rows`);
+    if (paths.includes('file')) {
+      const m = await measure(['settlements', 'import', file], freshEnv(), dir);
+      rows.push({ path: 'file', mb: fileMb, m, note: m.stdout.split('\n')[0]!.slice(0, 70) });
+    }
+    if (paths.includes('download')) {
+      const gz = `${file}.gz`;
+      await pipeline(createReadStream(file), createGzip(), createWriteStream(gz));
+      const gzBytes = readFileSync(gz);
+      sim.control.addSettlementReportBytes(gzBytes, { gzip: true });
+      const env = freshEnv();
+      await measure(['settlements', 'discover'], env, dir);
+      const m = await measure(['run', '--once'], env, dir);
+      const listed = await promisify(execFile)(process.execPath, [CLI, 'settlements', 'list', '--json'], {
+        cwd: dir,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+      const posted = /settlement\.import completed: 1/.test(m.stdout) && listed.stdout.includes('report:');
+      rows.push({
+        path: 'download',
+        mb: fileMb,
+        m,
+        note: `${(gzBytes.length / (1024 * 1024)).toFixed(0)} MB gzip document; settlement ${posted ? 'posted' : 'NOT posted'}`,
+      });
+      rmSync(gz);
+    }
+    if (!values.keep) rmSync(file);
+  }
+  console.log('\npath      file MB  peak RSS MB  above baseline  seconds  note');
+  for (const r of rows)
+    console.log(
+      `${r.path.padEnd(8)}  ${r.mb.toFixed(0).padStart(7)}  ${r.m.rssMb.toFixed(0).padStart(11)}  ${(r.m.rssMb - idle.rssMb).toFixed(0).padStart(14)}  ${r.m.seconds.toFixed(1).padStart(7)}  ${r.note}`,
+    );
+} finally {
+  await sim.close();
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+}
