@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { createSettlementParser, type NumberFormat } from './index.ts';
 import { isGzip } from '../sp-api/http-client.ts';
 import type { SpApiClient } from '../sp-api/client.ts';
@@ -15,7 +16,7 @@ export const SETTLEMENT_REPORT_TYPE = 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V
 /**
  * Settlement files for the flows: a file a user saved (plain or gzip, read as a stream in constant memory) and
  * Amazon's settlement reports through the SP-API client (getReports DONE since a watermark, getReportDocument,
- * download, gunzip when flagged or when the bytes are gzip anyway).
+ * then the document streamed: gunzipped when flagged and really gzip, parsed as it arrives).
  */
 export interface SettlementReadOptions {
   /** `auto` (default) detects the number format per file. */
@@ -63,6 +64,17 @@ function gzipError(name: string, bytes: number, err: unknown): unknown {
   return err;
 }
 
+/** Parses a stream of text chunks; `onError` turns a stream failure into the diagnosis for its source. */
+async function parseStream(
+  stream: AsyncIterable<unknown>,
+  options: SettlementReadOptions,
+  onTransaction: (t: SettlementTransaction) => void,
+) {
+  const parser = createSettlementParser(parserOptions(options, onTransaction));
+  for await (const chunk of stream) parser.write(chunk as string);
+  return parser.end();
+}
+
 /** A settlement file on disk; gzip is recognised by its first bytes. */
 export function settlementFileFromPath(path: string, options: SettlementReadOptions = {}): SettlementFile {
   return {
@@ -79,42 +91,37 @@ export function settlementFileFromPath(path: string, options: SettlementReadOpti
       const gzip = isGzip(head);
       const stream = gzip ? raw.pipe(createGunzip()) : raw;
       stream.setEncoding('utf8');
-      const parser = createSettlementParser(parserOptions(options, onTransaction));
       try {
-        for await (const chunk of stream) parser.write(chunk as string);
+        return await parseStream(stream, options, onTransaction);
       } catch (err) {
         if (gzip) throw gzipError(basename(path), (await stat(path)).size, err);
         throw err;
       } finally {
         raw.destroy();
       }
-      return parser.end();
     },
   };
 }
 
-/** A settlement document already in memory (a downloaded report); gunzipped when the bytes are gzip. */
-export function settlementFileFromBytes(
+/**
+ * A settlement document read from a stream that `open` starts anew for every read (a download: the report is
+ * parsed as it arrives, so memory does not grow with its size).
+ */
+export function settlementFileFromStream(
   source: string,
-  bytes: Uint8Array,
+  openStream: () => Promise<Readable>,
   options: SettlementReadOptions = {},
 ): SettlementFile {
   return {
     source,
     async read(onTransaction) {
-      let data: Uint8Array;
+      const stream = await openStream();
+      stream.setEncoding('utf8');
       try {
-        data = isGzip(bytes) ? gunzipSync(bytes) : bytes;
-      } catch (err) {
-        throw gzipError(source, bytes.length, err);
+        return await parseStream(stream, options, onTransaction);
+      } finally {
+        stream.destroy();
       }
-      const decoder = new TextDecoder('utf-8');
-      const parser = createSettlementParser(parserOptions(options, onTransaction));
-      const step = 1 << 20;
-      for (let i = 0; i < data.length; i += step)
-        parser.write(decoder.decode(data.subarray(i, Math.min(data.length, i + step)), { stream: true }));
-      parser.write(decoder.decode());
-      return parser.end();
     },
   };
 }
@@ -148,8 +155,7 @@ export function settlementReportsFromClient(
     async open(connectionId, ref) {
       const client = clientFor(connectionId);
       const document = await client.getReportDocument(ref.reportDocumentId);
-      const bytes = await client.downloadReportDocument(document);
-      return settlementFileFromBytes(`report:${ref.reportId}`, bytes, options);
+      return settlementFileFromStream(`report:${ref.reportId}`, () => client.streamReportDocument(document), options);
     },
   };
 }

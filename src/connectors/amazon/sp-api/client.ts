@@ -1,8 +1,10 @@
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import * as wire from '../wire.ts';
 import {
   downloadDocument,
   encodePath,
+  streamDocument,
   HttpError,
   uploadDocument,
   type FetchFn,
@@ -234,6 +236,14 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
     },
     downloadReportDocument(document: wire.AmazonReportDocument): Promise<Buffer> {
       return downloadDocument(document.url, {
+        operation: 'reports.downloadReportDocument',
+        compressionAlgorithm: document.compressionAlgorithm,
+        ...docs,
+      });
+    },
+    /** The report document as a stream of (gunzipped) bytes, for reports too large to hold in memory. */
+    streamReportDocument(document: wire.AmazonReportDocument): Promise<Readable> {
+      return streamDocument(document.url, {
         operation: 'reports.downloadReportDocument',
         compressionAlgorithm: document.compressionAlgorithm,
         ...docs,
