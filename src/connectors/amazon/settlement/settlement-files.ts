@@ -87,7 +87,7 @@ export function settlementFileFromPath(path: string, options: SettlementReadOpti
       } finally {
         await handle.close();
       }
-      const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+      const raw = createReadStream(path, { highWaterMark: 1 << 16 });
       const gzip = isGzip(head);
       const stream = gzip ? raw.pipe(createGunzip()) : raw;
       stream.setEncoding('utf8');
