@@ -109,7 +109,7 @@ try {
         path: 'download',
         mb: fileMb,
         m,
-        note: `${(gzBytes.length / (1024 * 1024)).toFixed(0)} MB gzip document; settlement ${posted ? 'posted' : 'NOT posted'}`,
+        note: `${(gzBytes.length / (1024 * 1024)).toFixed(0)} MB gzip document; settlement ${posted ? 'posted' : `NOT posted (${m.stdout.trim().split('\n').pop()})`}`,
       });
       rmSync(gz);
     }
