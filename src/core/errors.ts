@@ -223,6 +223,12 @@ export const ERROR_CATALOGUE = {
     meaning: 'A Sage sales order with the reserved TranNo exists but belongs to another Amazon order (or none).',
     fix: 'Check sage500.tranNoPrefix does not overlap numbers Sage or another tool issues; reserve a new TranNo for the order, then replay.',
   },
+  SB_SAGE_ORDER_LINES_MISMATCH: {
+    kind: 'validation',
+    meaning:
+      "Sage's sales order does not hold the Amazon order's lines one for one (another number of lines, or another item at a line position), so its lines cannot be linked to Amazon order items: the import numbers lines in staging order and each line is linked by its position. A new import is rolled back whole (nothing stays in Sage); an existing order is left unlinked.",
+    fix: "Compare the sales order's lines in Sage with the Amazon order (a Sage-side rule may add, merge or expand lines); make the order hold the Amazon order's lines one for one and in the same order (or delete it in Sage), then replay the dead letter.",
+  },
   SB_SAGE_ORDER_NOT_FOUND: {
     kind: 'validation',
     meaning: 'No Sage sales order has that TranNo in this company.',
@@ -314,7 +320,7 @@ export const ERROR_CATALOGUE = {
     kind: 'validation',
     meaning:
       'A Sage shipment of a Sellbridge order has no line that names an Amazon order item, so Amazon cannot be told what shipped.',
-    fix: 'Check the sales order lines in Sage (the Amazon OrderItemId is kept in tsoSOLine.UserFld1 and tsoSOLine_AMZ); confirm the package in Seller Central if needed.',
+    fix: 'Check the sales order lines in Sage (the Amazon OrderItemId of each line is kept in tsoSOLine_AMZ, written with the order in one transaction); confirm the package in Seller Central if needed.',
   },
   // --- settlements ---------------------------------------------------------------------------------
   SB_SETTLE_FILE_INVALID: {

@@ -360,8 +360,8 @@ function createDemoReader(runtime: DemoEngine['runtime'], sage: SandboxGateway, 
     const rows = await sage.db
       .selectFrom('tsoShipLine as sl')
       .innerJoin('tsoSOLine as l', 'l.SOLineKey', 'sl.SOLineKey')
+      .innerJoin('tsoSOLine_AMZ as x', 'x.SOLineKey', 'l.SOLineKey')
       .select(['l.SOKey', 'sl.ShipKey'])
-      .where('l.UserFld1', 'is not', null)
       .distinct()
       .execute();
     const per = new Map<number, number>();

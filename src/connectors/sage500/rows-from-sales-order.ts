@@ -134,9 +134,11 @@ export function rowsFromSalesOrder(
       DeliveryMeth: '1',
       // Sage books the line to this account instead of the item's default (facts §4.2, StgSOLine.GLAcctNo).
       GLAcctNo: fit('StgSOLine', 'GLAcctNo', `${at}.glAccountNo`, line.glAccountNo),
-      // OrderItemId (14 digits) fits UserFld1 varchar(15) and maps shipment lines back to Amazon (facts §5).
-      UserFld1: fit('StgSOLine', 'UserFld1', `${at}.amazonOrderItemId`, line.amazonOrderItemId),
+      // No UserFld: tsoSOLine.UserFld1 is the customer's own field (a site's "validated list" definition could
+      // reject our value, review §3 item 20). The OrderItemId goes to tsoSOLine_AMZ in the import's transaction,
+      // linked by line position.
     };
+    fit('tsoSOLine_AMZ', 'AmazonOrderItemId', `${at}.amazonOrderItemId`, line.amazonOrderItemId);
     fit('tsoSOLine_AMZ', 'SellerSKU', `${at}.sellerSku`, line.sellerSku);
     return row;
   });

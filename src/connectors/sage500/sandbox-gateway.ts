@@ -153,8 +153,15 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     withConnection: (work) => work(backend),
     transaction: (work) => db.transaction().execute(work),
     nextSurrogateKey: (name) => nextSurrogateKey(db, name),
-    runSalesOrderImport: (sessionKey) =>
-      runSalesOrderImport(db, companyId, sessionKey, userId, clock.now().toISOString().slice(0, 19)),
+    // As on SQL Server: the import, its reads, the link rows and the clean-up commit in one transaction.
+    importTransaction: (work) =>
+      db.transaction().execute((tx) =>
+        work({
+          db: tx,
+          runSalesOrderImport: (sessionKey) =>
+            runSalesOrderImport(tx, companyId, sessionKey, userId, clock.now().toISOString().slice(0, 19)),
+        }),
+      ),
     readCatalog: async (names) => readSandboxCatalog(raw, names),
     readTrackingCandidates: async () => readSandboxTrackingCandidates(raw),
     // One SQLite connection: the journal's procedures emulated on the journal's own transaction.

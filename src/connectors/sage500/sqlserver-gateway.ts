@@ -51,9 +51,9 @@ const TRANSIENT_NUMBERS = new Set([1205, 1222, 4060, 40613, 40501]);
 /**
  * Sage 500 on SQL Server, through Sage's own import API (facts §4.5): every statement comes from sql/ (one
  * file per operation, compiled by Kysely's mssql compiler) or is T-SQL text (extension DDL, discovery), and
- * every procedure goes through RPC with typed, named parameters. One connection per flow step: staging runs
- * in one transaction, each spSOapiSalesOrdIns call is its own RPC (the procedure manages its own work and
- * logs by session key), the result is read afterwards.
+ * every procedure goes through RPC with typed, named parameters. One connection per flow step: a sales order's
+ * staging, each spSOapiSalesOrdIns call (an RPC on the same session), the result reads, the Amazon link rows and
+ * the session clean-up run in one transaction (importTransaction).
  */
 export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: SqlServerGatewayDeps): Sage500Adapter {
   const outputNumber = (output: Record<string, unknown>, name: string) => Number(output[name] ?? 0);
@@ -118,16 +118,27 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
       const { rows } = await connector.pooled.query(TRACKING_CANDIDATES_SQL, []);
       return catalogFromRows(rows, []);
     },
-    async runSalesOrderImport(sessionKey, stageTableFlag) {
-      const { output } = await connector.execute(salesOrderImportCall(config.companyId, sessionKey, stageTableFlag));
-      return {
-        retVal: outputNumber(output, '_oRetVal'),
-        continue: outputNumber(output, 'oContinue') === 1,
-        recsProcessed: outputNumber(output, 'oRecsProcessed'),
-        failedRecs: outputNumber(output, 'oFailedRecs'),
-        totalRecs: outputNumber(output, 'oTotalRecs'),
-      };
-    },
+    // Staging, the import calls, the result reads, the Amazon link rows and the clean-up commit together: a
+    // worker killed before the commit leaves neither a Sage order nor staging rows (the session's transaction is
+    // rolled back when its connection drops), so no Sage order of ours lacks its link rows.
+    importTransaction: (work) =>
+      connector.transaction((session) =>
+        work({
+          db: kyselyForSession(session),
+          async runSalesOrderImport(sessionKey, stageTableFlag) {
+            const { output } = await session.execute(
+              salesOrderImportCall(config.companyId, sessionKey, stageTableFlag),
+            );
+            return {
+              retVal: outputNumber(output, '_oRetVal'),
+              continue: outputNumber(output, 'oContinue') === 1,
+              recsProcessed: outputNumber(output, 'oRecsProcessed'),
+              failedRecs: outputNumber(output, 'oFailedRecs'),
+              totalRecs: outputNumber(output, 'oTotalRecs'),
+            };
+          },
+        }),
+      ),
     async installExtensions() {
       const statements = extensionDdl();
       await connector.transaction(async (session) => {
@@ -160,6 +171,15 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
         return new SellbridgeError(
           'SB_SAGE_SCHEMA_MISSING',
           `Sage 500 schema differs during ${operation}: ${message} (run \`sellbridge sage500 verify\`)`,
+          { cause: err, context: { operation, sqlError: e.number } },
+        );
+      }
+      // 266: a procedure called inside our transaction (the SO API's own calls) rolled it back itself: the whole
+      // import was undone, nothing is in Sage, and Sage's reason is lost with the rolled-back log rows.
+      if (e.number === 266) {
+        return new SellbridgeError(
+          'SB_SAGE_QUERY_FAILED',
+          `Sage 500 ${operation}: a Sage procedure rolled back the import's transaction (SQL error 266), so nothing was imported; import the order once in Sage's Data Import Manager to see Sage's reason: ${message}`,
           { cause: err, context: { operation, sqlError: e.number } },
         );
       }

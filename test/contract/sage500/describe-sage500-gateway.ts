@@ -298,7 +298,8 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
                 itemId: 'X'.repeat(31),
                 quantity: 1,
                 unitPrice: money('USD', 1),
-                amazonOrderItemId: '1234567890123456',
+                // Longer than tsoSOLine_AMZ.AmazonOrderItemId varchar(20), where the id is kept (review §3 item 20).
+                amazonOrderItemId: '1'.repeat(21),
               },
             ],
           }),

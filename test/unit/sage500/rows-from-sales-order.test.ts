@@ -25,7 +25,7 @@ const draft: SalesOrderDraft = {
 };
 
 describe('rowsFromSalesOrder', () => {
-  it('stages Sage text conventions, the AmazonOrderId in TranCmnt and the OrderItemId in UserFld1', () => {
+  it('stages Sage text conventions and the AmazonOrderId in TranCmnt, but no UserFld (review §3 item 20)', () => {
     const { header, lines } = rowsFromSalesOrder(draft, 'AZ00000042', 7);
     expect(header).toMatchObject({
       SessionKey: 7,
@@ -52,9 +52,10 @@ describe('rowsFromSalesOrder', () => {
         Status: 'Open',
         CmntOnly: 'No',
         DeliveryMeth: '1',
-        UserFld1: '12345678901234',
       }),
     ]);
+    // The OrderItemId is linked through tsoSOLine_AMZ in the import's transaction; the customer's UserFld1 is theirs.
+    expect(lines[0]).not.toHaveProperty('UserFld1');
   });
 
   it('lists every value that does not fit, and other line problems, in one mapping error', () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSalesOrderImport } from '../../../src/connectors/sage500/sandbox/import-procedure.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
@@ -229,6 +230,137 @@ describe('Sage 500 sandbox', () => {
         SellerSKU: 'AMZ-RED-WIDGET',
       },
     ]);
+  });
+
+  it('links each created line to its Amazon order item by line position, without UserFld1 (review §3 item 20)', async () => {
+    const d = draft();
+    const line = d.lines[0]!;
+    await sb.createSalesOrder(
+      {
+        ...d,
+        lines: [
+          { ...line, lineNo: 7, amazonOrderItemId: '11111111111111' },
+          { ...line, lineNo: 3, itemId: 'WIDGET-BLUE', amazonOrderItemId: '22222222222222', sellerSku: 'SKU-BLUE' },
+          { ...line, lineNo: 5, itemId: 'GADGET-PRO', amazonOrderItemId: undefined },
+        ],
+      },
+      { tranNo: 'AZ00000081' },
+    );
+    const rows = await sb.db
+      .selectFrom('tsoSOLine as l')
+      .innerJoin('timItem as i', 'i.ItemKey', 'l.ItemKey')
+      .leftJoin('tsoSOLine_AMZ as x', 'x.SOLineKey', 'l.SOLineKey')
+      .select(['l.SOLineNo', 'i.ItemID', 'l.UserFld1', 'x.AmazonOrderItemId', 'x.SellerSKU'])
+      .orderBy('l.SOLineNo')
+      .execute();
+    // Sage numbers the lines 1, 2, 3 in staging order whatever SOLineNo was staged; UserFld1 stays the customer's.
+    expect(rows).toEqual([
+      { SOLineNo: 1, ItemID: 'WIDGET-RED', UserFld1: null, AmazonOrderItemId: '11111111111111', SellerSKU: null },
+      {
+        SOLineNo: 2,
+        ItemID: 'WIDGET-BLUE',
+        UserFld1: null,
+        AmazonOrderItemId: '22222222222222',
+        SellerSKU: 'SKU-BLUE',
+      },
+      { SOLineNo: 3, ItemID: 'GADGET-PRO', UserFld1: null, AmazonOrderItemId: null, SellerSKU: null },
+    ]);
+    const order = await sb.findSalesOrder({ tranNo: 'AZ00000081' });
+    expect(order!.lines.map((l) => [l.itemId, l.amazonOrderItemId])).toEqual([
+      ['WIDGET-RED', '11111111111111'],
+      ['WIDGET-BLUE', '22222222222222'],
+      ['GADGET-PRO', undefined],
+    ]);
+  });
+
+  /** What a failed import transaction must leave: no order, no staging rows, no link rows, no committed stock. */
+  const nothingLeft = async (tranNo: string, qtyOnSoBefore: unknown) => {
+    expect(await sb.db.selectFrom('tsoSalesOrder').select('SOKey').where('TranNo', '=', tranNo).execute()).toEqual([]);
+    expect(await sb.db.selectFrom('tsoSOLine').select('SOLineKey').execute()).toEqual([]);
+    expect(await sb.db.selectFrom('StgSalesOrder').select('RowKey').execute()).toEqual([]);
+    expect(await sb.db.selectFrom('StgSOLine').select('RowKey').execute()).toEqual([]);
+    expect(await sb.db.selectFrom('tsoSalesOrder_AMZ').select('SOKey').execute()).toEqual([]);
+    expect(await sb.db.selectFrom('tsoSOLine_AMZ').select('SOLineKey').execute()).toEqual([]);
+    expect(await qtyOnSo()).toEqual(qtyOnSoBefore);
+  };
+  const qtyOnSo = () =>
+    sb.db
+      .selectFrom('timInventory')
+      .select(['ItemKey', 'WhseKey', 'QtyOnSO'])
+      .orderBy('ItemKey')
+      .orderBy('WhseKey')
+      .execute();
+
+  it('a failed link write rolls the whole import back; the retry creates the order once, linked', async () => {
+    const before = await qtyOnSo();
+    // As if the worker died at the link write: the import transaction never commits.
+    await sql`CREATE TRIGGER fail_line_link BEFORE INSERT ON tsoSOLine_AMZ BEGIN SELECT RAISE(ABORT, 'link write failed (test)'); END`.execute(
+      sb.db,
+    );
+    await expect(sb.createSalesOrder(draft(), { tranNo: 'AZ00000083' })).rejects.toThrow('link write failed (test)');
+    await nothingLeft('AZ00000083', before);
+    await sql`DROP TRIGGER fail_line_link`.execute(sb.db);
+    const again = await sb.createSalesOrder(draft(), { tranNo: 'AZ00000083' });
+    expect(again.outcome).toBe('created');
+    expect(again.order.lines.map((l) => l.amazonOrderItemId)).toEqual(['12345678901234']);
+    expect(await sb.db.selectFrom('tsoSalesOrder').select('SOKey').execute()).toHaveLength(1);
+  });
+
+  it('Sage creating other lines than staged fails SB_SAGE_ORDER_LINES_MISMATCH and rolls the import back', async () => {
+    const before = await qtyOnSo();
+    // A Sage-side rule that adds a line to every order (as a kit expansion might): positions no longer match.
+    await sql`CREATE TRIGGER extra_line AFTER INSERT ON tsoSOLine WHEN NEW.SOLineNo = 1 BEGIN
+      INSERT INTO tsoSOLine (SOLineKey, SOKey, SOLineNo, ItemKey, Status, UnitPrice, UpdateCounter)
+      VALUES (NEW.SOLineKey + 900000, NEW.SOKey, 0, NEW.ItemKey, 1, '0', 0); END`.execute(sb.db);
+    await expect(sb.createSalesOrder(draft(), { tranNo: 'AZ00000084' })).rejects.toMatchObject({
+      code: 'SB_SAGE_ORDER_LINES_MISMATCH',
+      context: { tranNo: 'AZ00000084', sageLines: 2, amazonLines: 1 },
+    });
+    await nothingLeft('AZ00000084', before);
+  });
+
+  it('repairs the links of an existing order by position on a retry, and refuses when its lines differ', async () => {
+    const d = draft();
+    const two: SalesOrderDraft = {
+      ...d,
+      lines: [d.lines[0]!, { ...d.lines[0]!, lineNo: 2, itemId: 'WIDGET-BLUE', amazonOrderItemId: '22222222222222' }],
+    };
+    const { order } = await sb.createSalesOrder(two, { tranNo: 'AZ00000082' });
+    const soKey = Number(order.key);
+    const unlink = async () => {
+      await sb.db.deleteFrom('tsoSOLine_AMZ').where('SOKey', '=', soKey).execute();
+      await sb.db.deleteFrom('tsoSalesOrder_AMZ').where('SOKey', '=', soKey).execute();
+    };
+    // An order left without its rows (made by an older Sellbridge that wrote them after the import, and killed
+    // in between): the retry writes them.
+    await unlink();
+    const repaired = await sb.createSalesOrder(two, { tranNo: 'AZ00000082' });
+    expect(repaired.outcome).toBe('existing');
+    expect(repaired.order.lines.map((l) => [l.itemId, l.amazonOrderItemId])).toEqual([
+      ['WIDGET-RED', '12345678901234'],
+      ['WIDGET-BLUE', '22222222222222'],
+    ]);
+    // Once more: nothing to write, nothing written twice.
+    await sb.createSalesOrder(two, { tranNo: 'AZ00000082' });
+    expect(
+      await sb.db.selectFrom('tsoSOLine_AMZ').select('SOLineKey').where('SOKey', '=', soKey).execute(),
+    ).toHaveLength(2);
+
+    // Sage's order lost a line meanwhile: positions cannot be trusted, nothing is linked.
+    await unlink();
+    const last = await sb.db
+      .selectFrom('tsoSOLine')
+      .select('SOLineKey')
+      .where('SOLineNo', '=', 2)
+      .where('SOKey', '=', soKey)
+      .executeTakeFirstOrThrow();
+    await sb.db.deleteFrom('tsoSOLineDist').where('SOLineKey', '=', last.SOLineKey).execute();
+    await sb.db.deleteFrom('tsoSOLine').where('SOLineKey', '=', last.SOLineKey).execute();
+    await expect(sb.createSalesOrder(two, { tranNo: 'AZ00000082' })).rejects.toMatchObject({
+      code: 'SB_SAGE_ORDER_LINES_MISMATCH',
+    });
+    expect(await sb.db.selectFrom('tsoSOLine_AMZ').selectAll().where('SOKey', '=', soKey).execute()).toEqual([]);
+    expect(await sb.db.selectFrom('tsoSalesOrder_AMZ').selectAll().where('SOKey', '=', soKey).execute()).toEqual([]);
   });
 
   it('creates orders of a customer on hold as pending approval', async () => {

@@ -77,4 +77,22 @@ describe('SQL Server adapter: driver errors become Sellbridge errors', () => {
       context: { operation: 'getPrices', sqlError: 1205 },
     });
   });
+
+  it('a Sage procedure rolling back the import transaction itself (266) says so', async () => {
+    const rolledBack = createSqlServerGateway(config, {
+      connector: failing(
+        driverError({
+          code: 'EREQUEST',
+          number: 266,
+          message:
+            'Transaction count after EXECUTE indicates a mismatching number of BEGIN and COMMIT statements. Previous count = 1, current count = 0.',
+        }),
+      ),
+    });
+    const err = await rolledBack.getStock(['X'], ['MAIN']).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SB_SAGE_QUERY_FAILED', context: { sqlError: 266 } });
+    expect((err as Error).message).toMatch(
+      /rolled back the import's transaction \(SQL error 266\), so nothing was imported/,
+    );
+  });
 });

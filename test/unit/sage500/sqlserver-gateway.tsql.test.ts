@@ -118,7 +118,7 @@ async function traceEverything() {
             TradeDiscAmt: 1,
             GLAcctNo: null,
             WhseID: 'MAIN',
-            UserFld1: '12345678901234',
+            AmazonOrderItemId: '12345678901234',
           },
           {
             SOLineKey: 2002,
@@ -131,10 +131,16 @@ async function traceEverything() {
             TradeDiscAmt: 0,
             GLAcctNo: '2300-00',
             WhseID: 'MAIN',
-            UserFld1: null,
+            AmazonOrderItemId: null,
           },
         ];
       }
+      // The lines the import created, for linking by position (read inside the import transaction).
+      if (has('from "tsoSOLine" as "l" inner join "timItem"'))
+        return [
+          { SOLineKey: 2001, SOLineNo: 1, ItemID: 'WIDGET-RED' },
+          { SOLineKey: 2002, SOLineNo: 2, ItemID: 'AMZ-TAX' },
+        ];
       if (has('from "StgSalesOrder" where "SessionKey"'))
         return scenario === 'rejected' ? [{ TranNo: 'AZ00000002', ProcessStatus: 2 }] : [];
       if (has('from "tdmMigrationLogWrk"')) {
@@ -276,6 +282,14 @@ type TraceEvent = ReturnType<typeof createRecordingConnector>['events'][number];
 const typeName = (t: { type: string; length?: number }) => (t.type === 'VarChar' ? `VarChar(${t.length})` : t.type);
 const literal = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'string' ? `'${v}'` : String(v));
 
+/** Where a statement or call ran: its dedicated connection, and whether inside a transaction. */
+function whereOf(connection: number, inTransaction: boolean): string {
+  const where = [connection > 0 ? `dedicated connection ${connection}` : '', inTransaction ? 'in transaction' : '']
+    .filter(Boolean)
+    .join(', ');
+  return where ? ` -- ${where}` : '';
+}
+
 /** One event as reviewable T-SQL text: the statement, then its typed parameters; an RPC as its signature. */
 function describeEvent(e: TraceEvent): string[] {
   if (e.kind === 'rpc') {
@@ -283,21 +297,16 @@ function describeEvent(e: TraceEvent): string[] {
       ...e.call.inputs.map((p) => `@${p.name} ${typeName(p.sqlType)} = ${literal(p.value)}`),
       ...e.call.outputs.map((p) => `@${p.name} ${typeName(p.sqlType)} OUTPUT`),
     ];
-    return [
-      `-- RPC ${e.call.procedure}(${params.join(', ')})${e.connection > 0 ? ` -- dedicated connection ${e.connection}` : ''}`,
-    ];
+    return [`-- RPC ${e.call.procedure}(${params.join(', ')})${whereOf(e.connection, e.inTransaction)}`];
   }
   const s = e.statement;
   const params = s.params.map(
     (p) => `@${p.name} ${typeName(p.sqlType as { type: string; length?: number })} = ${literal(p.value)}`,
   );
-  const where = [
-    s.connection > 0 ? `dedicated connection ${s.connection}` : '',
-    s.inTransaction ? 'in transaction' : '',
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return [`${s.sql};${where ? ` -- ${where}` : ''}`, ...(params.length > 0 ? [`--   ${params.join(', ')}`] : [])];
+  return [
+    `${s.sql};${whereOf(s.connection, s.inTransaction)}`,
+    ...(params.length > 0 ? [`--   ${params.join(', ')}`] : []),
+  ];
 }
 
 describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
@@ -373,10 +382,28 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     expect(lastCleanup - first).toBeGreaterThanOrEqual(8);
   });
 
-  it('stages in one transaction and cleans the session in another', () => {
+  it('stages, imports, links the Amazon ids and cleans the session in one transaction on one connection', () => {
     const staging = trace.statements.filter((s) => /^insert into "Stg/.test(s.sql));
-    // Two orders, each a header and one statement per line (two lines): all in the staging transaction.
+    // Two orders, each a header and one statement per line (two lines): all in the import transaction.
     expect(staging.map((s) => s.inTransaction)).toEqual([true, true, true, true, true, true]);
+    // From the first staging insert to the clean-up, every statement and procedure call of the created order is on
+    // the dedicated connection inside its transaction, the link rows included: Sage never commits the order
+    // without them (review §3 item 20).
+    const begin = trace.events.findIndex((e) => e.kind === 'sql' && e.statement.sql.startsWith('insert into "Stg'));
+    const end = trace.events.findIndex(
+      (e) => e.kind === 'sql' && e.statement.sql.startsWith('delete from "tdmMigrationLogWrk"'),
+    );
+    const step = trace.events.slice(begin, end + 1);
+    expect(step.every((e) => (e.kind === 'sql' ? e.statement.inTransaction : e.inTransaction))).toBe(true);
+    expect(new Set(step.map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection)))).toEqual(new Set([1]));
+    const links = step.filter((e) => e.kind === 'sql' && /^insert into "tso\w+_AMZ"/.test(e.statement.sql));
+    expect(links.map((e) => (e.kind === 'sql' ? e.statement.params.map((p) => p.value) : []))).toEqual([
+      [1001, 'SOA', 'AZ00000001', '111-2223334-4445556', 'ATVPDKIKX0DER', '2026-11-20T16:00:00'],
+      // Only the Amazon item line is linked, to the SOLineKey at its position, with its SellerSKU.
+      [2001, 1001, '12345678901234', 'AMZ-RED-WIDGET'],
+    ]);
+    // UserFld1 is the customer's field: never staged, written or read (review §3 item 20).
+    expect(trace.statements.some((s) => s.sql.includes('UserFld1') && !s.sql.includes('"tarCustomer"'))).toBe(false);
     const cleanup = trace.statements.filter((s) => s.sql.startsWith('delete from'));
     expect(cleanup.every((s) => s.inTransaction)).toBe(true);
     // Staging rows are deleted by our session and our TranNo, never by session key alone (review §3 item 6).

@@ -34,6 +34,18 @@ export interface JournalTransaction {
 }
 
 /**
+ * One sales order's import: staging, every spSOapiSalesOrdIns call, the result reads, the Amazon link rows and
+ * the session clean-up on one connection inside one transaction. A Sage order then never exists without the
+ * link rows that name its Amazon order and order items: a worker killed anywhere before the commit leaves
+ * nothing (SQL Server rolls the connection's transaction back), after it everything.
+ */
+export interface ImportTransaction {
+  readonly db: SageDb;
+  /** One call of spSOapiSalesOrdIns inside this transaction, the stage-table flag under the name the catalog shows. */
+  runSalesOrderImport(sessionKey: number, stageTableFlag: StageTableFlagName): Promise<SalesOrderImportCall>;
+}
+
+/**
  * What differs between SQL Server and the sandbox. Everything else (the order of steps, the queries in
  * sql/, the mapping of rows to canonical types) is shared, so the contract suite run on the sandbox
  * exercises the same code and the same queries the SQL Server adapter runs.
@@ -45,8 +57,8 @@ export interface SageBackend extends CatalogReader {
   transaction<T>(work: (db: SageDb) => Promise<T>): Promise<T>;
   /** spGetNextSurrogateKey: never MAX+1 (facts §1.3). */
   nextSurrogateKey(tableName: string): Promise<number>;
-  /** One call of spSOapiSalesOrdIns for a session, the stage-table flag under the name the catalog shows. */
-  runSalesOrderImport(sessionKey: number, stageTableFlag: StageTableFlagName): Promise<SalesOrderImportCall>;
+  /** A sales order's import on this connection in one transaction (see ImportTransaction). */
+  importTransaction<T>(work: (tx: ImportTransaction) => Promise<T>): Promise<T>;
   /** A GL journal's work on one connection in one transaction (see JournalTransaction). */
   journalTransaction<T>(work: (tx: JournalTransaction) => Promise<T>): Promise<T>;
   installExtensions(): Promise<readonly string[]>;

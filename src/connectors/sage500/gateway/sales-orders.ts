@@ -21,12 +21,19 @@ import {
 } from '../sql/cancel-sales-order.ts';
 import { deleteSessionRows } from '../sql/cleanup-session.ts';
 import { selectSalesOrderHeader, selectSalesOrderLines } from '../sql/find-sales-order.ts';
-import { insertLineLinks, insertOrderLink, selectOrderLink, updateLineSellerSku } from '../sql/link-amazon-ids.ts';
+import {
+  insertLineLink,
+  insertOrderLink,
+  selectCreatedLines,
+  selectLineLinks,
+  selectOrderLink,
+} from '../sql/link-amazon-ids.ts';
 import { SESSION_KEY_NAME } from '../sql/procedures.ts';
 import { selectMigrationLog, selectStagedStatus } from '../sql/read-import-result.ts';
 import { insertStagedHeader, insertStagedLine, selectLeftoverSessions } from '../sql/stage-sales-order.ts';
 import { MIGRATION_LOG_STATUS, PROCESS_STATUS, SO_STATUS } from '../tables.ts';
-import type { SageBackend, SalesOrderImportCall } from './backend.ts';
+import type { SalesOrderImportCall } from './backend.ts';
+import type { SageDb } from '../sql/db.ts';
 import type { GatewayContext } from './context.ts';
 
 const STATUS_BY_CODE: Readonly<Record<number, SalesOrderStatus>> = Object.fromEntries(
@@ -92,7 +99,7 @@ export function salesOrderMethods(
         unitPrice: moneyFromSageDecimal(l.UnitPrice, header.CurrID),
         // A line without a warehouse (a misc or charge item) is kept, with an empty warehouse id (review §3 item 12).
         warehouseId: l.WhseID ?? '',
-        ...(l.UserFld1 ? { amazonOrderItemId: l.UserFld1 } : {}),
+        ...(l.AmazonOrderItemId ? { amazonOrderItemId: l.AmazonOrderItemId } : {}),
         ...(l.ExtAmt !== null && l.ExtAmt !== undefined
           ? { amount: moneyFromSageDecimal(l.ExtAmt, header.CurrID) }
           : {}),
@@ -125,10 +132,37 @@ export function salesOrderMethods(
     }
   }
 
-  /** Extension rows for an order created by the import; also repairs them after a crash between the two steps. */
-  async function ensureLinks(soKey: number, tranNo: string, draft: SalesOrderDraft): Promise<void> {
-    await backend.transaction(async (db) => {
-      if (await selectOrderLink(db, soKey).executeTakeFirst()) return;
+  /**
+   * The extension rows of an order: its AmazonOrderId, and each created line's Amazon OrderItemId (and SellerSKU)
+   * linked by position (see selectCreatedLines), after checking that Sage holds the draft's lines one for one.
+   * Writes only what is missing, so it is the same call inside the import transaction and, for an existing order
+   * (one created by an older Sellbridge, or whose rows were removed), as a repair on every retry.
+   */
+  async function writeLinks(db: SageDb, soKey: number, tranNo: string, draft: SalesOrderDraft): Promise<void> {
+    const orderLinked = (await selectOrderLink(db, soKey).executeTakeFirst()) !== undefined;
+    const linked = new Set((await selectLineLinks(db, soKey).execute()).map((l) => l.SOLineKey));
+    if (orderLinked && linked.size >= draft.lines.filter((l) => l.amazonOrderItemId).length) return;
+    const created = await selectCreatedLines(db, soKey).execute();
+    const misplaced = created.findIndex(
+      (l, i) => l.ItemID.trim().toUpperCase() !== (draft.lines[i]?.itemId ?? '').trim().toUpperCase(),
+    );
+    if (created.length !== draft.lines.length || misplaced >= 0) {
+      throw new SellbridgeError(
+        'SB_SAGE_ORDER_LINES_MISMATCH',
+        created.length !== draft.lines.length
+          ? `sales order ${tranNo} has ${created.length} lines in Sage but Amazon order ${draft.amazonOrderId} has ${draft.lines.length}: its lines cannot be linked to Amazon order items`
+          : `sales order ${tranNo} line ${created[misplaced]!.SOLineNo} is item ${created[misplaced]!.ItemID} in Sage but ${draft.lines[misplaced]!.itemId} in Amazon order ${draft.amazonOrderId}: its lines cannot be linked to Amazon order items`,
+        {
+          context: {
+            tranNo,
+            amazonOrderId: draft.amazonOrderId,
+            sageLines: created.length,
+            amazonLines: draft.lines.length,
+          },
+        },
+      );
+    }
+    if (!orderLinked) {
       await insertOrderLink(db, {
         SOKey: soKey,
         CompanyID: co,
@@ -137,15 +171,25 @@ export function salesOrderMethods(
         MarketplaceId: draft.marketplaceId ?? null,
         CreatedAt: sageDateTime(options.clock.now().toISOString()),
       }).execute();
-      await insertLineLinks(db, soKey).execute();
-      for (const line of draft.lines)
-        if (line.sellerSku && line.amazonOrderItemId)
-          await updateLineSellerSku(db, soKey, line.amazonOrderItemId, line.sellerSku).execute();
-    });
+    }
+    for (const [i, line] of draft.lines.entries()) {
+      if (!line.amazonOrderItemId || linked.has(created[i]!.SOLineKey)) continue;
+      await insertLineLink(db, {
+        SOLineKey: created[i]!.SOLineKey,
+        SOKey: soKey,
+        AmazonOrderItemId: line.amazonOrderItemId,
+        SellerSKU: line.sellerSku || null,
+      }).execute();
+    }
   }
 
-  async function cleanup(sessionKey: number, tranNo: string, on: SageBackend = backend): Promise<void> {
-    await on.transaction(async (db) => {
+  /** Repairs the extension rows of an order that exists in Sage (a retry; see writeLinks). */
+  async function ensureLinks(soKey: number, tranNo: string, draft: SalesOrderDraft): Promise<void> {
+    await backend.transaction((db) => writeLinks(db, soKey, tranNo, draft));
+  }
+
+  async function cleanup(sessionKey: number, tranNo: string): Promise<void> {
+    await backend.transaction(async (db) => {
       for (const statement of deleteSessionRows(db, sessionKey, tranNo)) await statement.execute();
     });
   }
@@ -175,29 +219,32 @@ export function salesOrderMethods(
     for (const left of await selectLeftoverSessions(backend.db, tranNo).execute())
       await cleanup(left.SessionKey, tranNo);
 
-    // Stage, import, read the result and clean the session on one connection (one flow step).
+    // Stage, import, read the result, link the Amazon ids and clean the session on one connection, in one
+    // transaction (one flow step): Sage never holds an order of ours without its link rows (ImportTransaction).
     const { staged, log, created, call, calls } = await backend.withConnection(async (step) => {
-      // Sage's own session counter (R7): no other import is handed the same key (review §3 item 6).
+      // Sage's own session counter (R7), drawn before the transaction so the counter is not held locked for the
+      // import: no other import is handed the same key (review §3 item 6).
       const sessionKey = await step.nextSurrogateKey(SESSION_KEY_NAME);
       const rows = rowsFromSalesOrder(draft, tranNo, sessionKey);
-      await step.transaction(async (db) => {
-        await insertStagedHeader(db, rows.header).execute();
-        for (const line of rows.lines) await insertStagedLine(db, line).execute();
+      return step.importTransaction(async (tx) => {
+        await insertStagedHeader(tx.db, rows.header).execute();
+        for (const line of rows.lines) await insertStagedLine(tx.db, line).execute();
+        let calls = 0;
+        let call: SalesOrderImportCall;
+        do {
+          call = await tx.runSalesOrderImport(sessionKey, facts.stageTableFlag!);
+          calls += 1;
+        } while (call.continue && calls < options.importMaxCalls);
+        const staged = await selectStagedStatus(tx.db, sessionKey).executeTakeFirst();
+        const log = await selectMigrationLog(tx.db, sessionKey).execute();
+        const created = await selectSalesOrderHeader(tx.db, co, { tranNo }).executeTakeFirst();
+        // Ours (its staging rows are gone): linked before the commit; a mismatch rolls the whole import back.
+        if (!staged && created) await writeLinks(tx.db, created.SOKey, tranNo, draft);
+        for (const statement of deleteSessionRows(tx.db, sessionKey, tranNo)) await statement.execute();
+        return { staged, log, created, call, calls };
       });
-      let calls = 0;
-      let call: SalesOrderImportCall;
-      do {
-        call = await step.runSalesOrderImport(sessionKey, facts.stageTableFlag!);
-        calls += 1;
-      } while (call.continue && calls < options.importMaxCalls);
-      const staged = await selectStagedStatus(step.db, sessionKey).executeTakeFirst();
-      const log = await selectMigrationLog(step.db, sessionKey).execute();
-      const created = await selectSalesOrderHeader(step.db, co, { tranNo }).executeTakeFirst();
-      await cleanup(sessionKey, tranNo, step);
-      return { staged, log, created, call, calls };
     });
     if (!staged && created) {
-      await ensureLinks(created.SOKey, tranNo, draft);
       return { outcome: 'created', order: (await readOrder({ tranNo }))! };
     }
     if (created) {

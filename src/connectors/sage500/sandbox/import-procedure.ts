@@ -39,7 +39,9 @@ export async function runSalesOrderImport(
   userId: string,
   now: string,
 ): Promise<SalesOrderImportCall> {
-  return db.transaction().execute(async (tx) => {
+  // Inside the caller's transaction when it has one (the adapter's import transaction), else in its own.
+  return db.isTransaction ? importOne(db) : db.transaction().execute(importOne);
+  async function importOne(tx: SageDb): Promise<SalesOrderImportCall> {
     const header = await tx
       .selectFrom('StgSalesOrder')
       .selectAll()
@@ -70,7 +72,8 @@ export async function runSalesOrderImport(
           .where('SessionKey', '=', sessionKey)
           .where('TranNo', '=', tranNo)
           .where('ProcessStatus', '=', PROCESS_STATUS.notProcessed)
-          .orderBy('SOLineNo')
+          // Like the SO API (R1, review §2.1): lines in RowKey order, numbered 1, 2, ... below.
+          .orderBy('RowKey')
           .execute()
       : [];
     if (!tranNo)
@@ -293,14 +296,14 @@ export async function runSalesOrderImport(
         UpdateCounter: 0,
       })
       .execute();
-    for (const r of resolved) {
+    for (const [i, r] of resolved.entries()) {
       const soLineKey = await nextSurrogateKey(tx, 'tsoSOLine');
       await tx
         .insertInto('tsoSOLine')
         .values({
           SOLineKey: soLineKey,
           SOKey: soKey,
-          SOLineNo: r.line.SOLineNo ?? 0,
+          SOLineNo: i + 1,
           ItemKey: r.item!.ItemKey,
           ItemAliasKey: null,
           Description: r.line.Description ?? null,
@@ -355,5 +358,5 @@ export async function runSalesOrderImport(
       .execute();
     const left = await remaining();
     return { retVal: 1, continue: left > 0, recsProcessed: 1, failedRecs: 0, totalRecs: left + 1 };
-  });
+  }
 }

@@ -56,7 +56,8 @@ export function selectSalesOrderHeader(
 /**
  * Lines with their distribution (warehouse, quantities, amount, trade discount, GL account) of one order. The
  * warehouse is a left join: a misc or charge line may have no WhseKey, and dropping it would break the totals
- * (review §3 item 12).
+ * (review §3 item 12). The Amazon OrderItemId comes from our extension table, not tsoSOLine.UserFld1 (review §3
+ * item 20).
  */
 export function selectSalesOrderLines(db: SageDb, soKey: number) {
   return db
@@ -65,6 +66,7 @@ export function selectSalesOrderLines(db: SageDb, soKey: number) {
     .innerJoin('timItem as i', 'i.ItemKey', 'l.ItemKey')
     .leftJoin('timWarehouse as w', 'w.WhseKey', 'ld.WhseKey')
     .leftJoin('tglAccount as g', 'g.GLAcctKey', 'ld.GLAcctKey')
+    .leftJoin('tsoSOLine_AMZ as lx', 'lx.SOLineKey', 'l.SOLineKey')
     .select([
       'l.SOLineKey',
       'l.SOLineNo',
@@ -76,7 +78,7 @@ export function selectSalesOrderLines(db: SageDb, soKey: number) {
       'ld.TradeDiscAmt',
       'g.GLAcctNo',
       'w.WhseID',
-      'l.UserFld1',
+      'lx.AmazonOrderItemId',
     ])
     .where('l.SOKey', '=', soKey)
     .orderBy('l.SOLineNo');

@@ -15,30 +15,32 @@ export function insertOrderLink(
   return db.insertInto('tsoSalesOrder_AMZ').values(row);
 }
 
-/** One row per line with an Amazon OrderItemId; insert-select from tsoSOLine.UserFld1 set by the import. */
-export function insertLineLinks(db: SageDb, soKey: number) {
+/**
+ * The lines the import created for an order, in SOLineNo order, with their ItemID. The SO API numbers lines 1, 2,
+ * ... in RowKey order of the staged lines (R1, review §2.1) and the adapter stages one line per INSERT in the
+ * draft's order, so the n-th line here is the draft's n-th line; the ItemID is compared before linking. Lines are
+ * linked to Amazon this way, not through tsoSOLine.UserFld1, which belongs to the customer (review §3 item 20).
+ */
+export function selectCreatedLines(db: SageDb, soKey: number) {
   return db
-    .insertInto('tsoSOLine_AMZ')
-    .columns(['SOLineKey', 'SOKey', 'AmazonOrderItemId'])
-    .expression(
-      db
-        .selectFrom('tsoSOLine')
-        .select(['SOLineKey', 'SOKey', 'UserFld1'])
-        .where('SOKey', '=', soKey)
-        .where('UserFld1', 'is not', null),
-    );
+    .selectFrom('tsoSOLine as l')
+    .innerJoin('timItem as i', 'i.ItemKey', 'l.ItemKey')
+    .select(['l.SOLineKey', 'l.SOLineNo', 'i.ItemID'])
+    .where('l.SOKey', '=', soKey)
+    .orderBy('l.SOLineNo');
 }
 
-/**
- * The Amazon SellerSKU of one line (the SKU before mapping to an ItemID), for reconciliation. The line is found
- * by its Amazon OrderItemId, which Sage keeps as staged; the SO API renumbers SOLineNo (R1, review §3 item 16).
- */
-export function updateLineSellerSku(db: SageDb, soKey: number, amazonOrderItemId: string, sellerSku: string) {
-  return db
-    .updateTable('tsoSOLine_AMZ')
-    .set({ SellerSKU: sellerSku })
-    .where('SOKey', '=', soKey)
-    .where('AmazonOrderItemId', '=', amazonOrderItemId);
+/** The Amazon OrderItemId (and SellerSKU, for reconciliation) of one created line, keyed by its SOLineKey. */
+export function insertLineLink(
+  db: SageDb,
+  row: { SOLineKey: number; SOKey: number; AmazonOrderItemId: string; SellerSKU: string | null },
+) {
+  return db.insertInto('tsoSOLine_AMZ').values(row);
+}
+
+/** The line links an order has (a repair writes only the missing ones). */
+export function selectLineLinks(db: SageDb, soKey: number) {
+  return db.selectFrom('tsoSOLine_AMZ').select(['SOLineKey', 'AmazonOrderItemId']).where('SOKey', '=', soKey);
 }
 
 export function selectOrderLink(db: SageDb, soKey: number) {

@@ -7,7 +7,9 @@ import type { SageDb } from './db.ts';
  * (`fromShipKey`, `toShipKey`] (a page of keys starting at the cursor minus the rewind window: a shipment is created pending and committed later, so a plain
  * key watermark would miss late commits; recipe §7b). Quantity per line is summed from tsoShipLineDist; the
  * ship method is the shipment's own (tsoShipment.DlvryShipMethKey, review §3 item 14) where the catalog has that
- * column, else the SO line distribution's, else the order header's.
+ * column, else the SO line distribution's, else the order header's. The Amazon OrderItemId of a line comes from
+ * our extension table tsoSOLine_AMZ (written in the import's transaction), never from tsoSOLine.UserFld1 (review
+ * §3 item 20).
  */
 export function selectShipmentLines(
   db: SageDb,
@@ -25,6 +27,7 @@ export function selectShipmentLines(
     .innerJoin('timItem as i', 'i.ItemKey', 'sl.ItemKey')
     .innerJoin('timWarehouse as w', 'w.WhseKey', 's.WhseKey')
     .leftJoin('tsoSalesOrder_AMZ as amz', 'amz.SOKey', 'so.SOKey')
+    .leftJoin('tsoSOLine_AMZ as solx', 'solx.SOLineKey', 'sol.SOLineKey')
     .select((eb) => [
       's.ShipKey',
       's.TranID',
@@ -34,7 +37,7 @@ export function selectShipmentLines(
       'sl.ShipLineKey',
       'so.TranNo as SOTranNo',
       'amz.AmazonOrderId',
-      'sol.UserFld1 as AmazonOrderItemId',
+      'solx.AmazonOrderItemId',
       'i.ItemID',
       eb
         .selectFrom('tsoShipLineDist as d')
