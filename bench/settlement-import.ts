@@ -60,7 +60,7 @@ async function measure(args: readonly string[], env: Record<string, string>, cwd
     return { rssMb: kb! / 1024, seconds: seconds!, stdout: child.stdout };
   } catch (err) {
     const e = err as { code?: number; stderr?: string };
-    throw new Error(`sellbridge ${args.join(' ')} failed (${e.code}):\n${e.stderr}`);
+    throw new Error(`sellbridge ${args.join(' ')} failed (${e.code}):\n${e.stderr}`, { cause: err });
   }
 }
 
