@@ -6,6 +6,8 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
 import type { ListingStateStore } from '../core/ports/listing-state.ts';
+import type { ListingProblems } from '../core/ports/listing-problems.ts';
+import type { WorkSightings } from '../core/ports/work-sightings.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
 import { chunks } from '../core/transform/chunks.ts';
@@ -28,6 +30,8 @@ export const INVENTORY_SYNC_QUEUE = 'inventory.sync';
 export const LISTING_FEED_QUEUE = 'listing.feed';
 export const LISTING_BLOCK_QUEUE = 'listing.block';
 export const INVENTORY_WATCH_QUEUE = 'inventory.watch';
+export const LISTING_ISSUES_QUEUE = 'listing.issues';
+export const FEED_SWEEP_QUEUE = 'listing.feed.sweep';
 export const STOCK_WATERMARK = 'sage.stock.digest';
 /** Drops to zero and feed tracking go before bulk work; orders (10) still go first. */
 export const FAST_LANE_PRIORITY = 8;
@@ -39,6 +43,9 @@ export const inventorySyncKey = (connectionId: string, scope: SyncScope): string
 export const listingFeedKey = (feedRowId: string): string => `${LISTING_FEED_QUEUE}:${feedRowId}`;
 export const listingBlockKey = (blockId: string): string => `${LISTING_BLOCK_QUEUE}:${blockId}`;
 export const inventoryWatchKey = (connectionId: string): string => `${INVENTORY_WATCH_QUEUE}:${connectionId}`;
+export const listingIssuesKey = (connectionId: string, marketplaceId: string, sku: string): string =>
+  `${LISTING_ISSUES_QUEUE}:${connectionId}:${marketplaceId}:${sku}`;
+export const feedSweepKey = (connectionId: string): string => `${FEED_SWEEP_QUEUE}:${connectionId}`;
 
 /** The inventory settings of one connection, in core terms (config section `inventory`). */
 export interface InventorySettings {
@@ -60,6 +67,11 @@ export interface InventorySettings {
   readonly readBackSample: number;
   readonly feedsPer5Min: number;
   readonly feedPollMs: number;
+  /**
+   * How a submitted feed learns it finished: `poll` (getFeed every `feedPollMs`) or `notification`
+   * (FEED_PROCESSING_FINISHED queues the feed's job; the `listing.feed.sweep` safety net polls what is left).
+   */
+  readonly feedTracking?: 'poll' | 'notification';
   readonly issueLocale?: string;
 }
 
@@ -78,6 +90,10 @@ export interface InventoryFlowDeps {
    * planned so an edit needs no restart; when not empty it replaces `settings.customFieldMap` as a whole.
    */
   readonly storedCustomFields?: (connectionId: string) => Promise<CustomFieldMap>;
+  /** Where listing issues read back after a listing notification are kept (the listing.issues job). */
+  readonly problems?: ListingProblems;
+  /** Which path found a finished feed first (event or poll), for the push-miss figure. */
+  readonly sightings?: WorkSightings;
   /** Progress of long reads (CLI progress bars); optional. */
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }
