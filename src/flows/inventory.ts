@@ -33,6 +33,10 @@ export const INVENTORY_WATCH_QUEUE = 'inventory.watch';
 export const LISTING_ISSUES_QUEUE = 'listing.issues';
 export const FEED_SWEEP_QUEUE = 'listing.feed.sweep';
 export const STOCK_WATERMARK = 'sage.stock.digest';
+/** The last SQL Server change-tracking version the stock watch read changes up to. */
+export const STOCK_CT_WATERMARK = 'sage.stock.ct-version';
+/** How many times the stock watch read every item because change tracking had no usable version. */
+export const STOCK_CT_FULL_READS = 'sage.stock.ct-full-reads';
 /** Drops to zero and feed tracking go before bulk work; orders (10) still go first. */
 export const FAST_LANE_PRIORITY = 8;
 export const FEED_PRIORITY = 5;
@@ -76,7 +80,7 @@ export interface InventorySettings {
 }
 
 export interface InventoryFlowDeps {
-  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'>;
+  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> & Partial<Pick<Sage500Gateway, 'stockChangesSince'>>;
   /** Sage item fields of the custom-field map (descriptions, UPC, weight, UserFld); needed only when the map is set. */
   readonly items?: (itemIds: readonly string[]) => Promise<readonly ItemFields[]>;
   readonly channel: ListingsChannel;
@@ -223,21 +227,23 @@ export async function withAttributes(
   return { links: out, issues };
 }
 
+/**
+ * The plan of a sync; `onlyItems` restricts it to the links of those Sage items (a sync of the items change
+ * tracking saw change: only their stock is read).
+ */
 export async function planListingSync(
   connectionId: string,
   scope: SyncScope,
   deps: InventoryFlowDeps,
+  onlyItems?: ReadonlySet<string>,
 ): Promise<SyncPlan> {
   const settings = deps.settingsFor(connectionId);
+  const all = await linksOf(connectionId, deps);
+  const wanted = onlyItems ? all.filter((l) => onlyItems.has(l.itemId)) : all;
   const mapped =
     scope === 'price'
-      ? { links: await linksOf(connectionId, deps), issues: [] }
-      : await withAttributes(
-          await linksOf(connectionId, deps),
-          deps,
-          settings,
-          await customFieldMapOf(connectionId, deps),
-        );
+      ? { links: wanted, issues: [] }
+      : await withAttributes(wanted, deps, settings, await customFieldMapOf(connectionId, deps));
   const links = mapped.links;
   const itemIds = [...new Set(links.map((l) => l.itemId))];
   const stock = await readStock(itemIds, deps, settings.rules);
