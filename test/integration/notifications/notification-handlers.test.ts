@@ -9,7 +9,7 @@ import {
   type ListingsFeedBatch,
 } from '../../../src/core/transform/feed-messages-from-deltas.ts';
 import type { ListingChange } from '../../../src/core/transform/listing-delta.ts';
-import { LISTING_FEED_QUEUE, listingFeedKey } from '../../../src/flows/inventory.ts';
+import { FEED_SWEEP_QUEUE, feedSweepKey, LISTING_FEED_QUEUE, listingFeedKey } from '../../../src/flows/inventory.ts';
 import { SETTLEMENT_IMPORT_QUEUE } from '../../../src/flows/settlement.ts';
 import { LISTING_ISSUE } from '../../../src/simulator/amazon/listings.ts';
 import type { AmazonSimulator, CatalogItem, PublishedNotification } from '../../../src/simulator/amazon/index.ts';
@@ -126,6 +126,58 @@ describe('SP-API notifications through the simulator into their handlers', () =>
       SELECT first_via FROM work_sightings WHERE kind = 'feed' AND subject = ${feedId}`.execute(runtime.store.db);
     expect(seen.rows).toEqual([{ first_via: 'event' }]);
   }, 60_000);
+
+  it('a lost FEED_PROCESSING_FINISHED: the sweep (safety net) finishes the feed, counted as found by polling', async () => {
+    const state = storeListingState(runtime.store, runtime.clock);
+    const [batch] = feedMessagesFromDeltas([quantity('NT-RED', 7, 5)], {
+      sellerId: sim.control.sellers[0]!.sellerId,
+    }) as [ListingsFeedBatch];
+    const feedRowId = await state.createFeed(CONN, batch, false);
+    sim.control.injectNotificationFault('reorder'); // the next notification is held back (not delivered)
+    await runtime.queue.enqueue(
+      LISTING_FEED_QUEUE,
+      { connectionId: CONN, feedRowId },
+      { key: listingFeedKey(feedRowId) },
+    );
+    const feedId = await waitUntil(async () => (await state.feed(feedRowId))?.feedId, 20_000, 'the feed submitted');
+    await sim.control.waitForFeed(feedId);
+    expect((await state.feed(feedRowId))?.status).toBe('submitted');
+    await runtime.queue.enqueue(FEED_SWEEP_QUEUE, { connectionId: CONN }, { key: feedSweepKey(CONN) });
+    await waitUntil(async () => (await state.feed(feedRowId))?.status === 'DONE', 30_000, 'the feed DONE by the sweep');
+    const seen = await sql<{ first_via: string }>`
+      SELECT first_via FROM work_sightings WHERE kind = 'feed' AND subject = ${feedId}`.execute(runtime.store.db);
+    expect(seen.rows).toEqual([{ first_via: 'poll' }]);
+    // The late notification still arrives and is handled: the feed's job finds it final and changes nothing.
+    sim.control.flushNotifications();
+    await waitUntil(
+      async () => (await inboxRows('FEED_PROCESSING_FINISHED')).filter((r) => r.status === 'processed').length === 2,
+      20_000,
+      'the late notification handled',
+    );
+    expect((await state.lastSent(CONN)).map((x) => [x.sku, x.quantity])).toEqual([['NT-RED', 5]]);
+  }, 60_000);
+
+  it('a notification whose payload breaks Amazon’s schema is kept rejected with the field named', async () => {
+    sim.control.sendRawMessage(
+      QUEUE,
+      JSON.stringify({
+        notificationVersion: '2020-09-04',
+        notificationType: 'FEED_PROCESSING_FINISHED',
+        payloadVersion: '2020-09-04',
+        eventTime: '2026-12-01T00:00:00.000Z',
+        payload: { feedProcessingFinishedNotification: { sellerId: 'A1', feedId: 'F-X', processingStatus: 'SOON' } },
+        notificationMetadata: { notificationId: 'n-bad-feed-1' },
+      }),
+    );
+    const rejected = await waitUntil(
+      async () => (await inboxRows('FEED_PROCESSING_FINISHED')).find((r) => r.status === 'rejected'),
+      20_000,
+      'the rejected notification',
+    );
+    expect(rejected.error).toMatch(
+      /SB_AMZ_NOTIFICATION_INVALID: .*processingStatus: SOON is not one of CANCELLED, DONE, FATAL/,
+    );
+  }, 30_000);
 
   it('REPORT_PROCESSING_FINISHED of a settlement report starts its import', async () => {
     const report = sim.control.generateSettlementReport();
