@@ -240,7 +240,7 @@ async function changeTrackingSection(): Promise<void> {
   console.log(`\n3) Sage rows read per stock sync: ${N.toLocaleString('en-US')} linked items, ${CT_CHANGED} % changed`);
   const sage = await createSandboxGateway({ path: ':memory:', changeTracking: { enabled: true, retentionDays: 2 } });
   try {
-    let t = performance.now();
+    const t = performance.now();
     const ids = await addSandboxItems(sage, N, { prefix: 'B-', qty: () => 10, firstKey: 100_000 });
     await sage.installExtensions();
     console.log(`(sandbox seeded in ${ms(t)} ms)`);
