@@ -19,7 +19,8 @@ import { createDeadLetterService, type DeadLetterService } from '../runtime/queu
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import { createScheduler, type Scheduler } from '../runtime/scheduler.ts';
 import { openStore, type Store } from '../runtime/store/store.ts';
-import { orderDispatchingInbox, startOrderIntake } from './intake.ts';
+import { notificationDispatchingInbox, startOrderIntake, type NotificationHandlers } from './intake.ts';
+import { amazonNotificationHandlers } from './notification-handlers.ts';
 import { observeOrderToSage, registerStoreCollectors } from './metrics.ts';
 import type { WebhookDeps } from '../server/routes/webhooks.ts';
 
@@ -141,7 +142,8 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       sage,
       circuits,
     };
-    const { orders } = registerFlows(flows);
+    const { orders, notifications } = registerFlows(flows);
+    const dispatching = notificationDispatchingInbox(inbox, notifications, orders.connectionId, clock);
 
     let started = false;
     const intake = new AbortController();
@@ -160,7 +162,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       circuits,
       orders,
       webhooks: {
-        inbox: orderDispatchingInbox(inbox, queue, orders.connectionId, clock),
+        inbox: dispatching,
         connectionId: orders.connectionId,
         settings: config.orders.webhook,
       },
@@ -169,7 +171,12 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         started = true;
         await queue.start();
         scheduler.start();
-        intakeDone = startOrderIntake({ ...flows, connectionId: orders.connectionId, signal: intake.signal });
+        intakeDone = startOrderIntake({
+          ...flows,
+          inbox: dispatching,
+          connectionId: orders.connectionId,
+          signal: intake.signal,
+        });
       },
       async close() {
         scheduler.stop();
@@ -212,11 +219,16 @@ function observedAmazonCircuits(
  * Job handlers and schedules of the flows: ONE LINE PER FLOW FAMILY, each registering its queues on `w.queue` and
  * its recurring jobs on `w.scheduler` (before `queue.start()`). Settlement, inventory and price flows add theirs here.
  */
-function registerFlows(w: FlowWiring): { orders: OrderWiring } {
+function registerFlows(w: FlowWiring): { orders: OrderWiring; notifications: NotificationHandlers } {
   const orders = registerOrders(w); // order.sync, order.poll, shipment.poll, shipment.confirm
-  registerSettlements(w); // settlement.discover (+ schedule when settlements.enabled), settlement.import
-  registerInventory(w); // inventory.sync, listing.feed, listing.block, inventory.watch (+ schedules when inventory.enabled)
-  return { orders };
+  const settlements = registerSettlements(w); // settlement.discover (+ schedule when settlements.enabled), settlement.import
+  const inventory = registerInventory(w); // inventory.sync, listing.feed(.sweep), listing.block, listing.issues, inventory.watch (+ schedules)
+  const notifications = amazonNotificationHandlers({
+    queue: w.queue,
+    settlementConnectionId: settlements.connectionId,
+    inventoryConnectionId: inventory.connectionId,
+  });
+  return { orders, notifications };
 }
 
 /** The marketplace port over a connector built on the first call. */

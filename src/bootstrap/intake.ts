@@ -4,7 +4,8 @@ import type { Logger } from '../observability/logger.ts';
 import { notePushed } from '../connectors/store/order-sightings.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import { systemClock } from '../runtime/clock.ts';
-import { markProcessedIn, type Inbox, type InboxEntry } from '../runtime/inbox/inbox.ts';
+import { isSellbridgeError } from '../core/errors.ts';
+import { markProcessedIn, type Inbox, type InboxEntry, type InboxTx } from '../runtime/inbox/inbox.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import { enqueueOrderSync } from './orders.ts';
 
@@ -18,12 +19,109 @@ export function orderIdOf(entry: Pick<InboxEntry, 'kind' | 'subject'>): string |
   return id === '' ? undefined : id;
 }
 
+/** What a handler is given: the accepted row's transaction, its id and the connection it belongs to. */
+export interface NotificationContext<T> {
+  readonly tx: InboxTx;
+  readonly inboxId: string;
+  readonly entry: InboxEntry;
+  readonly connectionId: string;
+  readonly payload: T;
+  readonly now: Date;
+}
+
 /**
- * The inbox as the intakes (SQS consumer, webhook) see it: a new ORDER_CHANGE entry queues its `order.sync` job in
- * the same transaction as the inbox row and marks the row processed, so an acknowledged notification always has
- * its job (ARCHITECTURE.md principle 6). A duplicate (same NotificationId) inserts nothing and queues nothing; a
- * second notification of the same order while its job is pending joins that job (dedupe); one after it ran runs
- * the idempotent flow again, which re-reads the order and changes nothing that is already right.
+ * The handler of one notification type. `parse` reads and checks the document (Amazon's schema: a missing or
+ * mistyped field throws SB_AMZ_NOTIFICATION_INVALID and the entry is kept `rejected` with the reason); `apply`
+ * runs in the inbox row's transaction and queues the follow-up work there, so an acknowledged notification always
+ * has its work (ARCHITECTURE.md principle 6). It says whether the notification was about something of ours.
+ */
+export interface NotificationHandler<T = unknown> {
+  parse(document: unknown): T;
+  apply(ctx: NotificationContext<T>): Promise<'handled' | 'ignored'>;
+}
+
+export type NotificationHandlers = Readonly<Record<string, NotificationHandler>>;
+
+/** SP-API EventTime (either key family) of a stored notification document, when it is a date. */
+function eventTimeOf(document: unknown): string | undefined {
+  if (typeof document !== 'object' || document === null) return undefined;
+  const d = document as Record<string, unknown>;
+  const t = d['EventTime'] ?? d['eventTime'];
+  return typeof t === 'string' && Number.isFinite(Date.parse(t)) ? new Date(Date.parse(t)).toISOString() : undefined;
+}
+
+/**
+ * The inbox as the intakes (SQS consumer, webhook) see it: a new entry of a type with a handler is checked and
+ * handled in the inbox row's transaction and marked processed there; an entry of a type without a handler is
+ * acknowledged, marked processed with outcome `unhandled` (counted by `sellbridge_notifications`) and never left
+ * pending. A duplicate (same NotificationId) inserts nothing and runs nothing.
+ */
+export function notificationDispatchingInbox(
+  inbox: Inbox,
+  handlers: NotificationHandlers,
+  connectionId: string,
+  clock: Clock = systemClock,
+): Inbox {
+  return {
+    ...inbox,
+    async accept(entry, then) {
+      if ((entry.status ?? 'pending') !== 'pending') return inbox.accept(entry, then);
+      let document: unknown;
+      try {
+        document = JSON.parse(entry.payload);
+      } catch {
+        document = undefined;
+      }
+      const withTime: InboxEntry = { ...entry, eventTime: entry.eventTime ?? eventTimeOf(document) ?? null };
+      const handler: NotificationHandler | undefined = handlers[entry.kind];
+      if (!handler)
+        return inbox.accept(withTime, async (tx, id) => {
+          await then?.(tx, id);
+          await markProcessedIn(tx, id, clock.now(), 'unhandled');
+        });
+      let payload: unknown;
+      try {
+        payload = handler.parse(document);
+      } catch (err) {
+        if (!isSellbridgeError(err)) throw err;
+        return inbox.accept({ ...withTime, status: 'rejected', error: `${err.code}: ${err.message}` }, then);
+      }
+      return inbox.accept(withTime, async (tx, id) => {
+        await then?.(tx, id);
+        const now = clock.now();
+        const outcome = await handler.apply({
+          tx,
+          inboxId: id,
+          entry: withTime,
+          connectionId: entry.connectionId ?? connectionId,
+          payload,
+          now,
+        });
+        await markProcessedIn(tx, id, now, outcome);
+      });
+    },
+  };
+}
+
+/** ORDER_CHANGE: queues the order's `order.sync` job (a second notification while it is pending joins it). */
+export function orderChangeHandler(queue: Pick<JobQueue, 'enqueue'>): NotificationHandler {
+  return {
+    // The intake's parser already required AmazonOrderId (the entry's subject); the flow re-reads the order.
+    parse: (document) => document,
+    async apply({ tx, entry, connectionId, now }) {
+      const orderId = orderIdOf(entry);
+      if (!orderId) return 'ignored';
+      await enqueueOrderSync(queue, connectionId, orderId, tx);
+      await notePushed(tx, connectionId, orderId, now.toISOString());
+      return 'handled';
+    },
+  };
+}
+
+/**
+ * The inbox with the ORDER_CHANGE handler only (other types are acknowledged as unhandled): a second
+ * notification of the same order while its job is pending joins that job (dedupe); one after it ran runs the
+ * idempotent flow again, which re-reads the order and changes nothing that is already right.
  */
 export function orderDispatchingInbox(
   inbox: Inbox,
@@ -31,20 +129,7 @@ export function orderDispatchingInbox(
   connectionId: string,
   clock: Clock = systemClock,
 ): Inbox {
-  return {
-    ...inbox,
-    accept(entry, then) {
-      const orderId = (entry.status ?? 'pending') === 'pending' ? orderIdOf(entry) : undefined;
-      if (!orderId) return inbox.accept(entry, then);
-      return inbox.accept(entry, async (tx, id) => {
-        await then?.(tx, id);
-        const connection = entry.connectionId ?? connectionId;
-        await enqueueOrderSync(queue, connection, orderId, tx);
-        await notePushed(tx, connection, orderId, clock.now().toISOString());
-        await markProcessedIn(tx, id, clock.now());
-      });
-    },
-  };
+  return notificationDispatchingInbox(inbox, { [ORDER_CHANGE]: orderChangeHandler(queue) }, connectionId, clock);
 }
 
 export interface OrderIntakeInput {
@@ -73,7 +158,9 @@ export function startOrderIntake(input: OrderIntakeInput): Promise<void> {
           ? { accessKeyId: sqs.accessKeyId, secretAccessKey: sqs.secretAccessKey }
           : undefined,
     }),
-    inbox: orderDispatchingInbox(input.inbox, input.queue, input.connectionId),
+    // The inbox given is the dispatching one (notificationDispatchingInbox): each type's handler runs in its row's
+    // transaction, before the message is deleted from SQS.
+    inbox: input.inbox,
     connectionId: input.connectionId,
     waitTimeSeconds: Math.min(20, sqs.waitTimeSeconds),
     maxMessages: Math.max(1, Math.min(10, sqs.maxMessages)),

@@ -13,6 +13,8 @@ import type { ItemFields } from '../core/model/listing.ts';
 import type { SageItemField } from '../core/rules/custom-field-map.ts';
 import { registerInventoryFlows } from '../flows/index.ts';
 import {
+  FEED_SWEEP_QUEUE,
+  feedSweepKey,
   INVENTORY_SYNC_QUEUE,
   INVENTORY_WATCH_QUEUE,
   inventorySyncKey,
@@ -23,6 +25,10 @@ import {
 import type { Store } from '../runtime/store/store.ts';
 import { storeListingState } from '../connectors/store/listing-state.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
+import { storeListingProblems } from '../connectors/store/listing-problems.ts';
+import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
+import type { ListingProblems } from '../core/ports/listing-problems.ts';
+import type { WorkSightings } from '../core/ports/work-sightings.ts';
 
 /** What `registerInventory` needs from the composition root. */
 export type InventoryWiringInput = Pick<
@@ -49,7 +55,7 @@ export function lazyListingsChannel(connector: () => AmazonConnector, sellerId: 
  * Registers `inventory.sync`, `listing.feed`, `listing.block`, `inventory.watch` and, when `inventory.enabled`, the
  * schedules (quantity sync, price sync, stock watch). Call before `queue.start()`.
  */
-export function registerInventory(input: InventoryWiringInput): { deps: InventoryFlowDeps } {
+export function registerInventory(input: InventoryWiringInput): { deps: InventoryFlowDeps; connectionId: string } {
   const settings = inventorySettingsFromConfig(input.config);
   const storedRules = storeMappingRules(input.store, input.clock);
   const deps = createInventoryDeps({
@@ -62,10 +68,12 @@ export function registerInventory(input: InventoryWiringInput): { deps: Inventor
     // Operator-edited custom-field map (mapping_rules, admin API) replaces the configured one when present; the
     // flow reads it from the store when it plans a sync, so an edit needs no restart.
     storedCustomFields: (connectionId) => storedRules.customFields(connectionId),
+    problems: storeListingProblems(input.store, input.clock),
+    sightings: storeWorkSightings(input.store, input.clock),
   });
   registerInventoryFlows(input.queue, deps);
   for (const s of inventorySchedules(input.config.inventory)) input.scheduler.add(s);
-  return { deps };
+  return { deps, connectionId: input.config.inventory.connectionId };
 }
 
 export type InventoryConfig = ResolvedConfig['inventory'];
@@ -116,6 +124,7 @@ export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'invent
     readBackSample: inv.readBackSample,
     feedsPer5Min: inv.feedsPer5Min,
     feedPollMs: inv.feedPollMs,
+    feedTracking: inv.feedTracking,
   };
 }
 
@@ -129,6 +138,8 @@ export interface InventoryDepsInput {
   /** The stored custom-field map of a connection (the queue's deps; the CLI reads the configured map only). */
   readonly storedCustomFields?: (connectionId: string) => Promise<CustomFieldMap>;
   readonly onProgress?: (step: string, done: number, total: number) => void;
+  readonly problems?: ListingProblems;
+  readonly sightings?: WorkSightings;
 }
 
 /** Builds the deps of the inventory and price flows from the store and the two connectors. */
@@ -147,6 +158,8 @@ export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDep
     settingsFor: input.settingsFor,
     ...(input.storedCustomFields ? { storedCustomFields: input.storedCustomFields } : {}),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    ...(input.problems ? { problems: input.problems } : {}),
+    ...(input.sightings ? { sightings: input.sightings } : {}),
   };
 }
 
@@ -178,6 +191,17 @@ export function inventorySchedules(
       payload: { connectionId: c },
       everyMs: inv.stockWatchEveryMs,
     },
+    ...(inv.feedTracking === 'notification'
+      ? [
+          {
+            name: 'listing.feed.sweep',
+            queue: FEED_SWEEP_QUEUE,
+            key: feedSweepKey(c),
+            payload: { connectionId: c },
+            everyMs: inv.feedSafetyNetMs,
+          },
+        ]
+      : []),
   ];
 }
 

@@ -125,6 +125,76 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
   });
 
   new Histogram({
+    name: 'sellbridge_notification_lag_seconds',
+    help: "SP-API notification: Amazon's EventTime -> handled (its handler ran and the work was queued in the inbox transaction), per notification type, over notifications handled in the last 24 h",
+    labelNames: ['type'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const res = await sql<{ kind: string; event_time: string; processed_at: string }>`
+        SELECT kind, event_time, processed_at FROM inbox
+        WHERE status = 'processed' AND event_time IS NOT NULL AND processed_at >= ${since()} LIMIT ${limit}`.execute(
+        db,
+      );
+      for (const r of res.rows) {
+        const lag = (ms(r.processed_at) - ms(r.event_time)) / 1000;
+        if (Number.isFinite(lag)) this.observe({ type: r.kind }, Math.max(0, lag));
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'sellbridge_notifications',
+    help: 'SP-API notifications received in the last 24 h per type and outcome: handled, ignored (about nothing of ours), unhandled (no handler for the type: acknowledged and counted), rejected (invalid), pending',
+    labelNames: ['type', 'outcome'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const res = await sql<{ kind: string; status: string; outcome: string | null; n: number | string }>`
+        SELECT kind, status, outcome, count(*) AS n FROM inbox WHERE received_at >= ${since()}
+        GROUP BY kind, status, outcome`.execute(db);
+      for (const r of res.rows)
+        this.inc(
+          { type: r.kind, outcome: r.status === 'processed' ? (r.outcome ?? 'handled') : r.status },
+          Number(r.n),
+        );
+    },
+  });
+
+  new Gauge({
+    name: 'sellbridge_work_found',
+    help: 'Units of work first found in the last 24 h, per kind (order, feed, settlement-report) and path: event (an SP-API notification) or poll (the polling safety net found it first: a push miss)',
+    labelNames: ['kind', 'via'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const work = await sql<{ kind: string; first_via: string; n: number | string }>`
+        SELECT kind, first_via, count(*) AS n FROM work_sightings WHERE first_seen_at >= ${since()}
+        GROUP BY kind, first_via`.execute(db);
+      for (const r of work.rows) this.inc({ kind: r.kind, via: r.first_via }, Number(r.n));
+      const orders = await sql<{ first_source: string; n: number | string }>`
+        SELECT first_source, count(*) AS n FROM order_sightings WHERE first_seen_at >= ${since()}
+        GROUP BY first_source`.execute(db);
+      for (const r of orders.rows)
+        this.inc({ kind: 'order', via: r.first_source === 'push' ? 'event' : 'poll' }, Number(r.n));
+    },
+  });
+
+  new Gauge({
+    name: 'sellbridge_sage_stock_full_reads',
+    help: 'Sage change-tracking mode: how many times the stock watch read every linked item because no version was usable (first read, or older than the change-tracking retention), per connection, since it was installed',
+    labelNames: ['connection'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const res = await sql<{ connection_id: string; value: string }>`
+        SELECT connection_id, value FROM watermarks WHERE name = 'sage.stock.ct-full-reads'`.execute(db);
+      for (const r of res.rows) this.set({ connection: r.connection_id }, Number(r.value) || 0);
+    },
+  });
+
+  new Histogram({
     name: 'sellbridge_settlement_lag_seconds',
     help: 'Settlement deposit date -> its journals posted to Sage (last posting of a corrected settlement), over settlements posted in the last 24 h',
     buckets: LAG_BUCKETS,

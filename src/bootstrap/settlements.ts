@@ -20,6 +20,7 @@ import { type QuarantineEntry } from '../core/ports/settlement-ledger.ts';
 import { type SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
+import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { settlementReportsFromClient } from '../connectors/amazon/settlement/settlement-files.ts';
 import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts';
@@ -79,6 +80,7 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     // Operator-edited GL rules (mapping_rules, admin API) go before the configured/seeded ones; importSettlement
     // reads them from the store at the start of every import, so an edit needs no restart.
     storedGlRules: (connectionId) => storedRules.glRules(connectionId),
+    sightings: storeWorkSightings(input.store, input.clock),
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
   };
   return deps;

@@ -37,6 +37,8 @@ export async function discoverSettlements(payload: unknown, deps: SettlementFlow
       { key: settlementImportKey(r.reportId), dedupe: true },
     );
     if (!res.deduplicated) queued++;
+    // First to find it wins: a REPORT_PROCESSING_FINISHED handled before this noted `event`.
+    await deps.sightings?.note(connectionId, 'settlement-report', r.reportId, 'poll');
     if (r.createdTime > newest) newest = r.createdTime;
   }
   if (page.nextToken) {

@@ -2,12 +2,16 @@ import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
 import type { SyncOrderDeps } from './sync-order.ts';
 import { syncOrder, ORDER_SYNC_QUEUE } from './sync-order.ts';
 import {
+  FEED_SWEEP_QUEUE,
   INVENTORY_SYNC_QUEUE,
   INVENTORY_WATCH_QUEUE,
   LISTING_BLOCK_QUEUE,
   LISTING_FEED_QUEUE,
+  LISTING_ISSUES_QUEUE,
   type InventoryFlowDeps,
 } from './inventory.ts';
+import { readListingIssues } from './read-listing-issues.ts';
+import { sweepFeeds } from './sweep-feeds.ts';
 import { releaseListingBlock } from './release-listing-block.ts';
 import { discoverSettlements } from './discover-settlements.ts';
 import { importSettlementReport } from './post-settlement.ts';
@@ -44,12 +48,17 @@ export function registerOrderPolling(queue: HandlerRegistry, deps: OrderPollDeps
   queue.register(ORDER_POLL_QUEUE, (payload) => pollOrders(payload, deps));
 }
 
-/** Registers `inventory.sync`, `listing.feed`, `listing.block` and `inventory.watch`; call before `queue.start()`. */
+/**
+ * Registers `inventory.sync`, `listing.feed`, `listing.feed.sweep`, `listing.block`, `listing.issues` and
+ * `inventory.watch`; call before `queue.start()`.
+ */
 export function registerInventoryFlows(queue: HandlerRegistry, deps: InventoryFlowDeps): void {
   queue.register(INVENTORY_SYNC_QUEUE, (payload) => syncListings(payload, deps));
   queue.register(LISTING_FEED_QUEUE, (payload) => trackListingFeed(payload, deps));
   queue.register(LISTING_BLOCK_QUEUE, (payload) => releaseListingBlock(payload, deps));
   queue.register(INVENTORY_WATCH_QUEUE, (payload) => watchStock(payload, deps));
+  queue.register(FEED_SWEEP_QUEUE, (payload) => sweepFeeds(payload, deps));
+  queue.register(LISTING_ISSUES_QUEUE, (payload) => readListingIssues(payload, deps));
 }
 
 /** Registers `settlement.discover` and `settlement.import`; call before `queue.start()`. */

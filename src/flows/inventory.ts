@@ -6,6 +6,8 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
 import type { ListingStateStore } from '../core/ports/listing-state.ts';
+import type { ListingProblems } from '../core/ports/listing-problems.ts';
+import type { WorkSightings } from '../core/ports/work-sightings.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
 import { chunks } from '../core/transform/chunks.ts';
@@ -28,7 +30,13 @@ export const INVENTORY_SYNC_QUEUE = 'inventory.sync';
 export const LISTING_FEED_QUEUE = 'listing.feed';
 export const LISTING_BLOCK_QUEUE = 'listing.block';
 export const INVENTORY_WATCH_QUEUE = 'inventory.watch';
+export const LISTING_ISSUES_QUEUE = 'listing.issues';
+export const FEED_SWEEP_QUEUE = 'listing.feed.sweep';
 export const STOCK_WATERMARK = 'sage.stock.digest';
+/** The last SQL Server change-tracking version the stock watch read changes up to. */
+export const STOCK_CT_WATERMARK = 'sage.stock.ct-version';
+/** How many times the stock watch read every item because change tracking had no usable version. */
+export const STOCK_CT_FULL_READS = 'sage.stock.ct-full-reads';
 /** Drops to zero and feed tracking go before bulk work; orders (10) still go first. */
 export const FAST_LANE_PRIORITY = 8;
 export const FEED_PRIORITY = 5;
@@ -39,6 +47,9 @@ export const inventorySyncKey = (connectionId: string, scope: SyncScope): string
 export const listingFeedKey = (feedRowId: string): string => `${LISTING_FEED_QUEUE}:${feedRowId}`;
 export const listingBlockKey = (blockId: string): string => `${LISTING_BLOCK_QUEUE}:${blockId}`;
 export const inventoryWatchKey = (connectionId: string): string => `${INVENTORY_WATCH_QUEUE}:${connectionId}`;
+export const listingIssuesKey = (connectionId: string, marketplaceId: string, sku: string): string =>
+  `${LISTING_ISSUES_QUEUE}:${connectionId}:${marketplaceId}:${sku}`;
+export const feedSweepKey = (connectionId: string): string => `${FEED_SWEEP_QUEUE}:${connectionId}`;
 
 /** The inventory settings of one connection, in core terms (config section `inventory`). */
 export interface InventorySettings {
@@ -60,11 +71,16 @@ export interface InventorySettings {
   readonly readBackSample: number;
   readonly feedsPer5Min: number;
   readonly feedPollMs: number;
+  /**
+   * How a submitted feed learns it finished: `poll` (getFeed every `feedPollMs`) or `notification`
+   * (FEED_PROCESSING_FINISHED queues the feed's job; the `listing.feed.sweep` safety net polls what is left).
+   */
+  readonly feedTracking?: 'poll' | 'notification';
   readonly issueLocale?: string;
 }
 
 export interface InventoryFlowDeps {
-  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'>;
+  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> & Partial<Pick<Sage500Gateway, 'stockChangesSince'>>;
   /** Sage item fields of the custom-field map (descriptions, UPC, weight, UserFld); needed only when the map is set. */
   readonly items?: (itemIds: readonly string[]) => Promise<readonly ItemFields[]>;
   readonly channel: ListingsChannel;
@@ -78,6 +94,10 @@ export interface InventoryFlowDeps {
    * planned so an edit needs no restart; when not empty it replaces `settings.customFieldMap` as a whole.
    */
   readonly storedCustomFields?: (connectionId: string) => Promise<CustomFieldMap>;
+  /** Where listing issues read back after a listing notification are kept (the listing.issues job). */
+  readonly problems?: ListingProblems;
+  /** Which path found a finished feed first (event or poll), for the push-miss figure. */
+  readonly sightings?: WorkSightings;
   /** Progress of long reads (CLI progress bars); optional. */
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }
@@ -207,21 +227,23 @@ export async function withAttributes(
   return { links: out, issues };
 }
 
+/**
+ * The plan of a sync; `onlyItems` restricts it to the links of those Sage items (a sync of the items change
+ * tracking saw change: only their stock is read).
+ */
 export async function planListingSync(
   connectionId: string,
   scope: SyncScope,
   deps: InventoryFlowDeps,
+  onlyItems?: ReadonlySet<string>,
 ): Promise<SyncPlan> {
   const settings = deps.settingsFor(connectionId);
+  const all = await linksOf(connectionId, deps);
+  const wanted = onlyItems ? all.filter((l) => onlyItems.has(l.itemId)) : all;
   const mapped =
     scope === 'price'
-      ? { links: await linksOf(connectionId, deps), issues: [] }
-      : await withAttributes(
-          await linksOf(connectionId, deps),
-          deps,
-          settings,
-          await customFieldMapOf(connectionId, deps),
-        );
+      ? { links: wanted, issues: [] }
+      : await withAttributes(wanted, deps, settings, await customFieldMapOf(connectionId, deps));
   const links = mapped.links;
   const itemIds = [...new Set(links.map((l) => l.itemId))];
   const stock = await readStock(itemIds, deps, settings.rules);

@@ -9,6 +9,7 @@ import type {
   SettlementRecord,
 } from '../core/ports/settlement-ledger.ts';
 import type { SettlementReports } from '../core/ports/settlement-reports.ts';
+import type { WorkSightings } from '../core/ports/work-sightings.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
 import type { SettlementAccountRule, SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
 import type { SettlementJournalOptions } from '../core/transform/journal-from-settlement.ts';
@@ -56,6 +57,8 @@ export interface SettlementFlowDeps {
    * an edit needs no restart; they go before the configured rules. None when absent.
    */
   readonly storedGlRules?: (connectionId: string) => Promise<readonly SettlementAccountRule[]>;
+  /** Which path found a settlement report first (REPORT_PROCESSING_FINISHED or discovery), for the push-miss figure. */
+  readonly sightings?: WorkSightings;
   /** Told about every quarantined file (an alert: log line, metric). */
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
 }

@@ -24,6 +24,7 @@ import {
   planListingSync,
 } from './inventory.ts';
 import { parseScope } from './inventory.ts';
+import { SellbridgeError } from '../core/errors.ts';
 
 export interface SyncOutcome {
   readonly links: number;
@@ -46,7 +47,7 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
   const { connectionId } = parsePayload(INVENTORY_SYNC_QUEUE, payload, ['connectionId'] as const);
   const scope = parseScope((payload as Record<string, unknown>)['scope']);
   const settings = deps.settingsFor(connectionId);
-  const plan = await planListingSync(connectionId, scope, deps);
+  const plan = await planListingSync(connectionId, scope, deps, itemsOf(payload));
 
   for (const held of plan.held)
     await blockChange(connectionId, 'price-held', held.marketplaceId, held.sku, held.change, held.why, deps);
@@ -144,6 +145,21 @@ export async function syncListings(payload: unknown, deps: InventoryFlowDeps): P
     blocked: plan.blocked.length,
     attributeIssues: plan.attributeIssues.length,
   };
+}
+
+/** `itemIds` of a payload (a sync of the items change tracking saw change), or undefined for every link. */
+function itemsOf(payload: unknown): ReadonlySet<string> | undefined {
+  const ids = (payload as Record<string, unknown>)['itemIds'];
+  if (ids === undefined) return undefined;
+  if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string'))
+    throw new SellbridgeError(
+      'SB_JOB_PAYLOAD_INVALID',
+      `${INVENTORY_SYNC_QUEUE} job payload: itemIds must be a list of strings`,
+      {
+        context: { queue: INVENTORY_SYNC_QUEUE, fields: ['itemIds'] },
+      },
+    );
+  return new Set(ids as string[]);
 }
 
 export async function saveAccepted(

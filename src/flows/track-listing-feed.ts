@@ -39,12 +39,17 @@ export async function trackListingFeed(payload: unknown, deps: InventoryFlowDeps
     throw new SellbridgeError('SB_JOB_PAYLOAD_INVALID', `${LISTING_FEED_QUEUE}: feed row ${feedRowId} does not exist`, {
       context: { queue: LISTING_FEED_QUEUE, fields: ['feedRowId'] },
     });
-  const again = (delayMs: number) =>
-    deps.jobs.enqueue(
+  // With FEED_PROCESSING_FINISHED the feed's job runs again when Amazon says it finished (and from the sweep, the
+  // safety net); a delayed poll pending under the feed's key would hold that job back, so none is queued.
+  const byNotification = settings.feedTracking === 'notification';
+  const again = async (delayMs: number) => {
+    if (byNotification) return;
+    await deps.jobs.enqueue(
       LISTING_FEED_QUEUE,
       { connectionId, feedRowId },
       { key: listingFeedKey(feedRowId), priority: feed.fastLane ? FAST_LANE_PRIORITY : FEED_PRIORITY, delayMs },
     );
+  };
 
   if (feed.status === 'built') {
     const now = deps.clock.now().getTime();
@@ -76,6 +81,8 @@ export async function trackListingFeed(payload: unknown, deps: InventoryFlowDeps
       await again(settings.feedPollMs);
       return { kind: 'waiting', status: read.status };
     }
+    // First to see the finish wins: a notification recorded `event` in its inbox transaction before this ran.
+    await deps.sightings?.note(connectionId, 'feed', feed.feedId!, 'poll');
     const results = resultsFromProcessingReport(
       read.report,
       { marketplaceId: feed.marketplaceId, sent: feed.sent },

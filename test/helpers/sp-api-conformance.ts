@@ -98,6 +98,59 @@ const NOTIFICATION_SCHEMAS: Record<string, string> = {
   PRICING_HEALTH: 'PricingHealthNotification.json',
 };
 
+/**
+ * LISTINGS_ITEM_ISSUES_CHANGE is not among the copied models (../shared/sp-api-models); these are the constraints
+ * of Amazon's published `ListingsItemIssuesChangeNotification_2023-12-13.json`: required envelope and metadata
+ * fields, required SellerId, Sku, Severities (NONE, ERROR, WARNING; unique), EnforcementActions unique strings.
+ */
+const LISTINGS_ITEM_ISSUES_CHANGE_SCHEMA = {
+  type: 'object',
+  required: [
+    'NotificationVersion',
+    'NotificationType',
+    'PayloadVersion',
+    'EventTime',
+    'Payload',
+    'NotificationMetadata',
+  ],
+  properties: {
+    NotificationVersion: { type: 'string' },
+    NotificationType: { type: 'string', enum: ['LISTINGS_ITEM_ISSUES_CHANGE'] },
+    PayloadVersion: { type: 'string' },
+    EventTime: { type: 'string', format: 'date-time' },
+    Payload: {
+      type: 'object',
+      required: ['SellerId', 'Sku', 'Severities'],
+      properties: {
+        SellerId: { type: 'string' },
+        MarketplaceId: { type: 'string' },
+        Asin: { type: 'string' },
+        Sku: { type: 'string' },
+        Severities: { type: 'array', uniqueItems: true, items: { type: 'string', enum: ['NONE', 'ERROR', 'WARNING'] } },
+        EnforcementActions: { type: 'array', uniqueItems: true, items: { type: 'string' } },
+      },
+    },
+    NotificationMetadata: {
+      type: 'object',
+      required: ['ApplicationId', 'SubscriptionId', 'PublishTime', 'NotificationId'],
+      properties: {
+        ApplicationId: { type: 'string' },
+        SubscriptionId: { type: 'string' },
+        PublishTime: { type: 'string', format: 'date-time' },
+        NotificationId: { type: 'string' },
+      },
+    },
+  },
+};
+
+function dropIds(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(dropIds);
+  if (typeof node !== 'object' || node === null) return;
+  const record = node as Record<string, unknown>;
+  if (typeof record.$id === 'string') delete record.$id;
+  for (const v of Object.values(record)) dropIds(v);
+}
+
 function newAjv(): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
@@ -148,6 +201,7 @@ export class SpApiConformance {
   readonly #ajvByModel = new Map<string, Ajv>();
   readonly #cache = new Map<string, ValidateFunction>();
   readonly #schemaAjv = newAjv();
+  #issuesChange: ValidateFunction | undefined;
   readonly #seenOperations = new Set<string>();
   #exchanges = 0;
   #requests = 0;
@@ -328,8 +382,14 @@ export class SpApiConformance {
         string,
         unknown
       >;
-      // Several notification schemas share the placeholder $id http://example.com/example.json.
+      // Several notification schemas share the placeholder $id http://example.com/example.json, and the FBA
+      // availability schema repeats nested $ids (Ajv refuses ambiguous ones): $ids are dropped, the schema is one file.
+      if (relative.startsWith('notifications/')) dropIds(schema);
       delete schema.$id;
+      // Amazon's schema bug (sp-api-facts.md §11.2): the enum says LISTINGS_ITEM_STATUS_CHANGED, the type
+      // Amazon sends (and its own example) is LISTINGS_ITEM_STATUS_CHANGE; both are accepted.
+      const typeProp = (schema.properties as Record<string, { enum?: string[] }> | undefined)?.NotificationType;
+      if (typeProp?.enum?.includes('LISTINGS_ITEM_STATUS_CHANGED')) typeProp.enum.push('LISTINGS_ITEM_STATUS_CHANGE');
       delete schema.$schema;
       validate = this.#schemaAjv.compile(schema);
       this.#cache.set(key, validate);
@@ -345,6 +405,11 @@ export class SpApiConformance {
   validateNotification(document: unknown): string[] {
     const doc = document as Record<string, unknown>;
     const type = String(doc?.NotificationType ?? doc?.notificationType ?? '');
+    if (type === 'LISTINGS_ITEM_ISSUES_CHANGE') {
+      this.#issuesChange ??= this.#schemaAjv.compile(LISTINGS_ITEM_ISSUES_CHANGE_SCHEMA);
+      this.#count(`notification:${type}`);
+      return this.#issuesChange(document) ? [] : formatErrors(`notification ${type}`, this.#issuesChange);
+    }
     const file = NOTIFICATION_SCHEMAS[type];
     if (!file) return [`unknown notification type ${type || '(none)'}`];
     const validate = this.#schema(`notifications/${file}`);

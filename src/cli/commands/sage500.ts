@@ -15,14 +15,17 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
   sage
     .command('install-extensions')
     .description(
-      "create Sellbridge's extension tables (tsoSalesOrder_AMZ, tsoSOLine_AMZ, tsoShipment_AMZ) when missing; idempotent",
+      "create Sellbridge's extension tables (tsoSalesOrder_AMZ, tsoSOLine_AMZ, tsoShipment_AMZ) when missing and, with sage500.changeTracking.enabled, turn on SQL Server change tracking (database, timWhseBinInvt, timInventory); idempotent",
     )
     .option('--print', 'print the T-SQL for a DBA instead of running it')
     .action(async (opts: { print?: boolean }, cmd: Command) => {
       if (opts.print) {
         const { extensionDdl } = await import('../../connectors/sage500/sql/extensions-ddl.ts');
+        const { changeTrackingDdl } = await import('../../connectors/sage500/sql/change-tracking.ts');
+        const ct = ctx.config(cmd).sage500.changeTracking;
+        const statements = [...extensionDdl(), ...(ct.enabled ? changeTrackingDdl(ct.retentionDays) : [])];
         ctx.stdout(
-          `-- Sellbridge extension objects for Sage 500; every statement is idempotent.\n${extensionDdl().join('\nGO\n')}\nGO`,
+          `-- Sellbridge extension objects for Sage 500; every statement is idempotent.\n${statements.join('\nGO\n')}\nGO`,
         );
         return;
       }

@@ -167,6 +167,16 @@ export const inventorySection = z
     ),
     feedsPer5Min: count('JSON_LISTINGS_FEED submissions allowed per 5 minutes per region (Amazon: 5)', 5, 1),
     feedPollMs: durationMs('How often a submitted feed is polled with getFeed until it is final', MINUTE),
+    feedTracking: z
+      .enum(['poll', 'notification'])
+      .default('poll')
+      .describe(
+        'How a submitted feed learns it finished: poll (getFeed every feedPollMs) or notification (FEED_PROCESSING_FINISHED through the SQS or webhook intake; subscribe to it; feedSafetyNetMs polls what is left)',
+      ),
+    feedSafetyNetMs: durationMs(
+      'With feedTracking notification: how often unfinished feeds are polled anyway (the safety net for a lost notification)',
+      15 * MINUTE,
+    ),
     syncEveryMs: durationMs('Schedule: full inventory sync', 15 * MINUTE),
     priceSyncEveryMs: durationMs('Schedule: full price sync', 60 * MINUTE),
     stockWatchEveryMs: durationMs(

@@ -52,6 +52,22 @@ export const sage500Section = z
       500,
     ),
     shipmentPageKeys: count('Shipments: how many ShipKeys past the cursor one read covers', 5000, 1),
+    changeTracking: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Read stock changes from SQL Server change tracking (CHANGETABLE on timWhseBinInvt and timInventory): the stock watch reads only items that changed; `sage500 install-extensions` turns it on (ALTER DATABASE and ALTER TABLE rights needed); off = stock is read in full as before',
+          ),
+        retentionDays: count(
+          'Change tracking retention set by install-extensions (CHANGE_RETENTION, days); a watermark older than it falls back to one full read',
+          2,
+          1,
+        ),
+      })
+      .prefault({})
+      .describe('Optional change-tracking mode (SQL Server change tracking; emulated by the sandbox)'),
     glJournalId: z
       .string()
       .min(1)

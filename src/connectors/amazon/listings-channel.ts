@@ -4,6 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import { z } from 'zod';
 import type { ListingAttributes } from '../../core/model/listing.ts';
 import { moneyFromDecimal } from '../../core/model/money.ts';
+import type { ListingIssueCause } from '../../core/ports/listing-problems.ts';
 import type { ListingReadBack, ListingsChannel, PatchResult } from '../../core/ports/listings-channel.ts';
 import type { ListingsFeedDocument } from '../../core/transform/feed-messages-from-deltas.ts';
 import { readFeedResult, submitJsonListingsFeed } from './feeds.ts';
@@ -94,7 +95,20 @@ const issueText = (i: { code: string; message: string; attributeNames?: readonly
 
 /** Quantity on channel DEFAULT and the marketplace's our_price from a getListingsItem answer. */
 export function readBackFromItem(
-  item: { sku: string; attributes?: Record<string, unknown> | undefined },
+  item: {
+    sku: string;
+    attributes?: Record<string, unknown> | undefined;
+    issues?:
+      | readonly {
+          code: string;
+          message: string;
+          severity: string;
+          attributeNames?: string[] | undefined;
+          enforcements?: unknown;
+        }[]
+      | undefined;
+    summaries?: readonly { marketplaceId: string; status: string[] }[] | undefined;
+  },
   marketplaceId: string,
 ): ListingReadBack {
   const attributes = (item.attributes ?? {}) as ListingAttributes;
@@ -105,6 +119,7 @@ export function readBackFromItem(
   const ourPrice = offer?.['our_price'] as { schedule?: { value_with_tax?: number }[] }[] | undefined;
   const value = ourPrice?.[0]?.schedule?.[0]?.value_with_tax;
   const currency = typeof offer?.['currency'] === 'string' ? (offer['currency'] as string) : undefined;
+  const summary = item.summaries?.find((x) => x.marketplaceId === marketplaceId);
   let price;
   if (typeof value === 'number' && currency) {
     try {
@@ -118,6 +133,27 @@ export function readBackFromItem(
     ...(typeof channel?.['quantity'] === 'number' ? { quantity: channel['quantity'] } : {}),
     ...(price ? { price } : {}),
     attributes,
+    ...(item.issues ? { issues: item.issues.map(issueCause) } : {}),
+    ...(summary ? { statuses: [...summary.status] } : {}),
+  };
+}
+
+/** An issue of getListingsItem as a cause: code, message, severity, attributes and enforcement actions taken. */
+function issueCause(i: {
+  code: string;
+  message: string;
+  severity: string;
+  attributeNames?: string[] | undefined;
+  enforcements?: unknown;
+}): ListingIssueCause {
+  const actions = (i.enforcements as { actions?: { action?: unknown }[] } | undefined)?.actions ?? [];
+  const enforcements = actions.map((a) => a.action).filter((a): a is string => typeof a === 'string');
+  return {
+    code: i.code,
+    message: i.message,
+    severity: i.severity,
+    ...(i.attributeNames?.length ? { attributeNames: [...i.attributeNames] } : {}),
+    ...(enforcements.length ? { enforcements } : {}),
   };
 }
 
@@ -161,7 +197,7 @@ export function createListingsChannel(options: ListingsChannelOptions): Listings
       try {
         const item = await client.getListingsItem(sellerId, sku, {
           marketplaceIds: [marketplaceId],
-          includedData: ['summaries', 'attributes'],
+          includedData: ['summaries', 'attributes', 'issues'],
         });
         return readBackFromItem(item, marketplaceId);
       } catch (err) {

@@ -38,6 +38,7 @@ export async function openSqlServerGateway(settings: Sage500Settings, clock?: Cl
       glJournalId: settings.glJournalId,
       importMaxCalls: settings.importMaxCalls,
       unavailableRetryMs: settings.unavailableRetryMs,
+      changeTracking: settings.changeTracking,
     },
     { connector, ...(clock ? { clock } : {}) },
   );
@@ -53,6 +54,7 @@ export function openSandboxGateway(settings: Sage500Settings, clock?: Clock): Pr
     importMaxCalls: settings.importMaxCalls,
     warehouseSimulator: settings.warehouseSimulator,
     faults: settings.faults,
+    changeTracking: settings.changeTracking,
     ...(clock ? { clock } : {}),
   });
 }

@@ -23,6 +23,8 @@ function toMssqlType(t: TypedParam['sqlType'] | SqlType) {
       return sql.Bit;
     case 'Float':
       return sql.Float;
+    case 'BigInt':
+      return sql.BigInt;
   }
 }
 

@@ -16,7 +16,7 @@ import type { SageDb } from './sql/db.ts';
 /** A statement parameter with its SQL Server type (never left to the driver to guess). */
 export interface TypedParam {
   readonly name: string;
-  readonly sqlType: SqlType | { readonly type: 'Bit' } | { readonly type: 'Float' };
+  readonly sqlType: SqlType | { readonly type: 'Bit' } | { readonly type: 'Float' } | { readonly type: 'BigInt' };
   readonly value: unknown;
 }
 
@@ -55,7 +55,16 @@ export function typedParameters(parameters: readonly unknown[]): TypedParam[] {
   return parameters.map((value, i) => {
     const name = String(i + 1);
     if (typeof value === 'number')
-      return { name, sqlType: Number.isInteger(value) ? { type: 'Int' } : { type: 'Float' }, value };
+      // Whole numbers beyond int (change-tracking versions are bigint) go as BigInt.
+      return {
+        name,
+        sqlType: !Number.isInteger(value)
+          ? { type: 'Float' }
+          : Math.abs(value) > 2_147_483_647
+            ? { type: 'BigInt' }
+            : { type: 'Int' },
+        value,
+      };
     if (typeof value === 'boolean') return { name, sqlType: { type: 'Bit' }, value };
     if (value === null || value === undefined) return { name, sqlType: { type: 'VarChar', length: 1 }, value: null };
     const text = value instanceof Date ? value.toISOString().slice(0, 19) : String(value);

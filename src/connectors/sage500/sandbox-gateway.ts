@@ -16,6 +16,7 @@ import {
 } from './sandbox/schema.ts';
 import { DEMO, seedDemoCompany } from './sandbox/seed.ts';
 import { nextSurrogateKey } from './sandbox/surrogate-keys.ts';
+import { sandboxChangeTracking } from './sandbox/change-tracking.ts';
 import { shipDueOrders, type WarehouseSimulatorOptions } from './sandbox/warehouse-simulator.ts';
 import type { SageDb } from './sql/db.ts';
 import type { SageDatabase } from './tables.ts';
@@ -32,6 +33,10 @@ export interface SandboxGatewayOptions {
   readonly importMaxCalls?: number;
   readonly warehouseSimulator?: Partial<WarehouseSimulatorOptions> & { readonly enabled?: boolean };
   readonly faults?: SandboxFaults;
+  /** The optional change-tracking mode, emulated (sandbox/change-tracking.ts). */
+  readonly changeTracking?: { readonly enabled: boolean; readonly retentionDays: number };
+  /** Record every statement the gateway sends in `statements` (tests count them). */
+  readonly recordStatements?: boolean;
 }
 
 export interface SandboxFaults {
@@ -51,6 +56,10 @@ export interface SandboxGateway extends Sage500Adapter {
   injectFaults(faults: SandboxFaults): void;
   /** Drops every table and recreates the seeded demo company. */
   reset(): Promise<void>;
+  /** Change tracking's retention ran out: the changes so far are cleaned up (the next read of an older version is full). */
+  expireChangeTracking(): void;
+  /** With `recordStatements`: each statement sent, its SQL and parameters, in order (tests may clear it). */
+  readonly statements: { sql: string; parameters: readonly unknown[] }[];
 }
 
 const UNAVAILABLE_RETRY_MS = 5_000;
@@ -68,7 +77,18 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const { database, raw } = createNodeSqliteDatabase(options.path, 5000);
   raw.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;');
-  const db: SageDb = new Kysely<SageDatabase>({ dialect: new NodeSqliteDialect(database) });
+  const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+  const db: SageDb = new Kysely<SageDatabase>({
+    dialect: new NodeSqliteDialect(database),
+    ...(options.recordStatements
+      ? {
+          log: (event: { level: string; query: { sql: string; parameters: readonly unknown[] } }) => {
+            statements.push({ sql: event.query.sql, parameters: event.query.parameters });
+          },
+        }
+      : {}),
+  });
+  const changeTracking = sandboxChangeTracking(raw, db);
   const simulator: WarehouseSimulatorOptions = {
     delayMs: options.warehouseSimulator?.delayMs ?? 30_000,
     partialEvery: options.warehouseSimulator?.partialEvery ?? 3,
@@ -184,6 +204,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
         }),
       ),
     installExtensions,
+    changeTracking,
     async ping() {
       const row = await db
         .selectFrom('tsmCompany')
@@ -244,6 +265,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     ...(options.shipmentPageKeys ? { shipmentPageKeys: options.shipmentPageKeys } : {}),
     glJournalId: 'GJ',
     importMaxCalls: options.importMaxCalls ?? 50,
+    ...(options.changeTracking ? { changeTracking: options.changeTracking } : {}),
   });
   const tick = () => shipDueOrders(db, companyId, clock.now(), simulator);
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -256,6 +278,8 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     db,
     shipDueOrders: tick,
     injectFaults,
+    statements,
+    expireChangeTracking: () => changeTracking.expire(),
     async reset() {
       const objects = (
         await sql<{

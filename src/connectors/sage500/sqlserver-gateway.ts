@@ -5,6 +5,13 @@ import { kyselyForSession, typedParameters, type MssqlConnector, type MssqlSessi
 import { catalogColumnsSql, catalogFromRows, catalogParametersSql, TRACKING_CANDIDATES_SQL } from './sql/catalog.ts';
 import { extensionDdl } from './sql/extensions-ddl.ts';
 import {
+  changeTrackingDdl,
+  selectChangeTrackedTables,
+  selectChangeTrackingDatabase,
+  selectChangeTrackingVersions,
+  sqlServerChangeSource,
+} from './sql/change-tracking.ts';
+import {
   journalNumberCall,
   nextBatchCall,
   salesOrderImportCall,
@@ -24,6 +31,8 @@ export interface SqlServerGatewayConfig {
   readonly glJournalId: string;
   readonly importMaxCalls: number;
   readonly unavailableRetryMs: number;
+  /** Optional change-tracking mode: stock read only for items whose bins or inventory rows changed. */
+  readonly changeTracking?: { readonly enabled: boolean; readonly retentionDays: number };
 }
 
 export interface SqlServerGatewayDeps {
@@ -146,6 +155,36 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
       });
       return statements;
     },
+    changeTracking: {
+      source: sqlServerChangeSource,
+      async versions() {
+        const { rows } = await selectChangeTrackingVersions().execute(kyselyForSession(connector.pooled));
+        const r = rows[0];
+        const n = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+        const mins = [n(r?.MinValidBins), n(r?.MinValidInventory)];
+        return {
+          current: n(r?.CurrentVersion),
+          minValid: mins.some((m) => m === null) ? null : Math.max(...(mins as number[])),
+        };
+      },
+      async settings() {
+        const db = kyselyForSession(connector.pooled);
+        const { rows } = await selectChangeTrackingDatabase().execute(db);
+        const tables = (await selectChangeTrackedTables().execute(db)).rows.map((r) => r.name);
+        const d = rows[0];
+        return {
+          retention: d ? `${d.retention_period} ${d.retention_period_units_desc}` : undefined,
+          autoCleanup: d ? Boolean(d.is_auto_cleanup_on) : false,
+          tables,
+        };
+      },
+      async enable(retentionDays) {
+        // ALTER DATABASE cannot run inside a transaction: one statement at a time, each idempotent.
+        const statements = changeTrackingDdl(retentionDays);
+        for (const s of statements) await connector.pooled.query(s, []);
+        return statements;
+      },
+    },
     async ping() {
       const { rows } = await connector.pooled.query(
         "SELECT DB_NAME() AS db, CAST(SERVERPROPERTY('ProductVersion') AS varchar(20)) AS version",
@@ -204,5 +243,6 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
     ...(config.shipmentPageKeys ? { shipmentPageKeys: config.shipmentPageKeys } : {}),
     glJournalId: config.glJournalId,
     importMaxCalls: config.importMaxCalls,
+    ...(config.changeTracking ? { changeTracking: config.changeTracking } : {}),
   });
 }

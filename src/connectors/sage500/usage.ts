@@ -9,6 +9,7 @@ import type { SageDb } from './sql/db.ts';
 import * as find from './sql/find-sales-order.ts';
 import * as prices from './sql/get-prices.ts';
 import * as stock from './sql/get-stock.ts';
+import * as changes from './sql/change-tracking.ts';
 import * as gl from './sql/gl-journal.ts';
 import * as links from './sql/link-amazon-ids.ts';
 import * as items from './sql/list-items.ts';
@@ -83,6 +84,11 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
       column: 'ListPrice',
     }),
     selectStock: stock.selectStock(db, 'C', ['I'], ['W']),
+    selectChangedStockItems: changes.selectChangedStockItems(db, 'C', 1, changes.sqlServerChangeSource),
+    // Catalog views and functions only (sys.change_tracking_*, CHANGE_TRACKING_*()): no Sage table or column.
+    selectChangeTrackingVersions: changes.selectChangeTrackingVersions(),
+    selectChangeTrackingDatabase: changes.selectChangeTrackingDatabase(),
+    selectChangeTrackedTables: changes.selectChangeTrackedTables(),
     selectGlAccounts: gl.selectGlAccounts(db, 'C', ['1']),
     selectOpenFiscalPeriod: gl.selectOpenFiscalPeriod(db, 'C', '2026-01-01'),
     selectJournal: gl.selectJournal(db, 'C', 'GJ'),
@@ -173,6 +179,14 @@ export function adapterUsage(queries: Record<string, Compilable> = adapterQuerie
       if (n.kind === 'TableNode' && !referenceTables.has(n)) tables.add(tableName(n));
       if (n.kind === 'AliasNode' && (n.node as AnyNode).kind === 'TableNode')
         aliases.set(identifier(n.alias), tableName(n.node as AnyNode));
+      // A change-tracking source (CHANGETABLE(CHANGES <table>, @v), sql/change-tracking.ts) is aliased ct_<table>:
+      // its columns are the tracked table's primary key.
+      const alias = n.kind === 'AliasNode' ? (n.alias as AnyNode | undefined) : undefined;
+      const ct = alias && typeof alias.name === 'string' ? /^ct_(\w+)$/.exec(alias.name) : null;
+      if (ct && (n.node as AnyNode).kind === 'RawNode') {
+        aliases.set(ct[0], ct[1]!);
+        tables.add(ct[1]!);
+      }
     });
     for (const t of tables) if (!columns.has(t)) columns.set(t, new Set());
     visitAll(root, (n) => {

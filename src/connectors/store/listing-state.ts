@@ -14,7 +14,7 @@ import type {
 import { listingKey, type ListingChange } from '../../core/transform/listing-delta.ts';
 import { chunks } from '../../core/transform/chunks.ts';
 import type { Database } from '../../runtime/store/tables.ts';
-import type { Store } from '../../runtime/store/store.ts';
+import type { Db as StoreDb, Store } from '../../runtime/store/store.ts';
 
 /** Row types of migrations 0004-listings and 0008-listing-sync (kept beside their only writer). */
 export type ListingTables = {
@@ -329,6 +329,17 @@ export function storeListingState(store: Store, clock: Clock): ListingStateStore
         .executeTakeFirst();
       return (row?.t as string | null | undefined) ?? undefined;
     },
+    async unfinishedFeeds(connectionId) {
+      const rows = await db
+        .selectFrom('listing_feed')
+        .select(['id', 'fast_lane'])
+        .where('connection_id', '=', connectionId)
+        .where('feed_id', 'is not', null)
+        .where('status', 'not in', FINAL)
+        .orderBy('submitted_at')
+        .execute();
+      return rows.map((r) => ({ feedRowId: r.id, fastLane: Number(r.fast_lane) === 1 }));
+    },
     async pendingFeedKeys(connectionId) {
       const rows = await db
         .selectFrom('listing_feed_message as m')
@@ -465,4 +476,20 @@ export async function listListingFindings(
     b = b.where('sku', '=', query.sku);
   }
   return { flags: await f.execute(), held: await b.execute() };
+}
+
+/** The feed row (and its connection) of an Amazon feed id, read inside a transaction (the inbox row's). */
+export async function feedRowOfAmazonFeed(
+  tx: StoreDb,
+  feedId: string,
+): Promise<{ readonly feedRowId: string; readonly connectionId: string; readonly fastLane: boolean } | undefined> {
+  const row = await tx
+    .withTables<ListingTables>()
+    .selectFrom('listing_feed')
+    .select(['id', 'connection_id', 'fast_lane'])
+    .where('feed_id', '=', feedId)
+    .executeTakeFirst();
+  return row
+    ? { feedRowId: row.id, connectionId: row.connection_id, fastLane: Number(row.fast_lane) === 1 }
+    : undefined;
 }

@@ -80,6 +80,8 @@ export interface ListingStateStore {
   submittedSince(connectionId: string, sinceIso: string): Promise<number>;
   /** Earliest submission time among those, to know when the budget frees up. */
   oldestSubmittedSince(connectionId: string, sinceIso: string): Promise<string | undefined>;
+  /** Row ids of the connection's feeds submitted to Amazon and not final yet (the feed-status safety net). */
+  unfinishedFeeds(connectionId: string): Promise<readonly { readonly feedRowId: string; readonly fastLane: boolean }[]>;
   /** listingKey(marketplaceId, sku) of SKUs in feeds not final yet. */
   pendingFeedKeys(connectionId: string): Promise<ReadonlySet<string>>;
   /** Adds a block unless one with the same SKU, field and target exists (not released); returns it and whether it is new. */

@@ -1,5 +1,6 @@
 import type { Money } from '../model/money.ts';
 import type { ListingAttributes } from '../model/listing.ts';
+import type { ListingIssueCause } from './listing-problems.ts';
 import type { ListingsFeedDocument, ListingsFeedPatch } from '../transform/feed-messages-from-deltas.ts';
 import type { ProcessingReportView } from '../transform/results-from-processing-report.ts';
 
@@ -52,4 +53,8 @@ export interface ListingReadBack {
   /** purchasable_offer our_price for the marketplace, in minor units. */
   readonly price?: Money;
   readonly attributes: ListingAttributes;
+  /** Amazon's issues on the listing (getListingsItem `issues`): the causes of a suppression or missing attribute. */
+  readonly issues?: readonly ListingIssueCause[];
+  /** The listing's status in the marketplace (BUYABLE, DISCOVERABLE), from its summary. */
+  readonly statuses?: readonly string[];
 }

@@ -18,6 +18,17 @@ import type {
 import type { ShipmentPage } from '../model/shipment.ts';
 import type { CatalogueItem } from '../transform/sku-resolution.ts';
 
+/**
+ * What SQL Server change tracking says changed in Sage's stock rows (`timWhseBinInvt`, `timInventory`) since a
+ * version. `off`: change tracking is not enabled (or not configured): read everything, as without it. `full`: no
+ * usable version (the first read, or one older than the retention, CHANGE_TRACKING_MIN_VALID_VERSION): read
+ * everything once, then continue from `version`. Versions are opaque text (a bigint), kept as a watermark.
+ */
+export type StockChanges =
+  | { readonly tracking: 'off'; readonly reason: string }
+  | { readonly tracking: 'full'; readonly version: string; readonly reason: 'first' | 'expired' }
+  | { readonly tracking: 'changes'; readonly version: string; readonly itemIds: readonly string[] };
+
 /** Filter of `listItems`. */
 export interface ItemListFilter {
   /** Substring of ItemID, description or UPC; empty = every active item. */
@@ -97,6 +108,13 @@ export interface Sage500Gateway {
 
   /** Stock per item per warehouse from Sage's stock view; pairs without a row are left out. Read-only. */
   getStock(itemIds: readonly string[], warehouseIds: readonly string[]): Promise<readonly StockLevel[]>;
+
+  /**
+   * Items (ItemID) whose bins or inventory rows changed since `since` (a version this method returned before;
+   * undefined = none yet), read from SQL Server change tracking (`CHANGETABLE(CHANGES ...)`); see StockChanges.
+   * Read-only. Change tracking is optional: without it the answer is `off` and stock is read in full as before.
+   */
+  stockChangesSince(since: string | undefined): Promise<StockChanges>;
 
   /** Latest effective price per item on a price sheet; items without a price row are left out. Read-only. */
   getPrices(query: PriceQuery): Promise<readonly ItemPrice[]>;

@@ -15,7 +15,13 @@ export type InboxTable = {
   connection_id: string | null;
   received_at: string;
   processed_at: string | null;
+  /** The event's own time (SP-API EventTime), when it has one (migration 0015). */
+  event_time: string | null;
+  /** How a processed entry ended: `handled`, `ignored` (about nothing of ours), `unhandled` (no handler for its kind). */
+  outcome: InboxOutcome | null;
 };
+
+export type InboxOutcome = 'handled' | 'ignored' | 'unhandled';
 
 export type InboxStatus = 'pending' | 'processed' | 'rejected';
 
@@ -38,6 +44,8 @@ export interface InboxEntry {
   readonly status?: 'pending' | 'rejected';
   readonly error?: string | null;
   readonly connectionId?: string | null;
+  /** When the event happened at its source (SP-API EventTime), ISO-8601 UTC. */
+  readonly eventTime?: string | null;
 }
 
 export type InboxRow = InboxTable;
@@ -82,6 +90,8 @@ export function createInbox(store: Store, clock: Clock): Inbox {
             connection_id: entry.connectionId ?? null,
             received_at: clock.now().toISOString(),
             processed_at: null,
+            event_time: entry.eventTime ?? null,
+            outcome: null,
           })
           .onConflict((oc) => oc.columns(['source', 'dedupe_key']).doNothing())
           .returning('id')
@@ -115,11 +125,16 @@ export function createInbox(store: Store, clock: Clock): Inbox {
 }
 
 /** Marks an entry processed inside the transaction that accepted it (an intake that handled it there). */
-export async function markProcessedIn(tx: InboxTx, id: string, at: Date): Promise<void> {
+export async function markProcessedIn(
+  tx: InboxTx,
+  id: string,
+  at: Date,
+  outcome: InboxOutcome = 'handled',
+): Promise<void> {
   await tx
     .withTables<InboxTables>()
     .updateTable('inbox')
-    .set({ status: 'processed', processed_at: at.toISOString() })
+    .set({ status: 'processed', processed_at: at.toISOString(), outcome })
     .where('id', '=', id)
     .execute();
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { listListingFeeds, listListingFindings } from '../../connectors/store/listing-state.ts';
 import { findSettlement, listSettlementRows, type SettlementTables } from '../../connectors/store/settlement-ledger.ts';
+import { listFbaStock } from '../../connectors/store/fba-stock.ts';
+import { storeListingProblems } from '../../connectors/store/listing-problems.ts';
 import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
 import { excerpt, LIST_TEXT_CHARS } from './dead-letters.ts';
@@ -202,5 +204,46 @@ export function registerReportRoutes(ctx: ServerContext): void {
         note: 'the full comparison of Sage available and Amazon quantities runs live: sellbridge inventory reconcile (writes CSV/JSON reports)',
       };
     },
+  );
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/inventory/listing-problems',
+      role: 'viewer',
+      tag: 'inventory',
+      summary:
+        'Listing problems per SKU from LISTINGS_ITEM_STATUS_CHANGE / LISTINGS_ITEM_ISSUES_CHANGE: not buyable, issue severities, enforcement actions (suppressed), with the causes read back from getListingsItem (issue code, message, attributes); `all=true` lists every SKU a notification spoke of',
+      query: z.strictObject({
+        connection: z.string().max(100).default('default'),
+        all: z.enum(['true', 'false']).default('false'),
+        limit: Limit(100, 1000),
+      }),
+      response: z.object({ problems: z.array(z.record(z.string(), z.unknown())) }),
+    },
+    async ({ query }) => {
+      const problems = await storeListingProblems(ctx.store, ctx.clock).list(query.connection, {
+        all: query.all === 'true',
+        limit: query.limit,
+      });
+      return { problems: problems.map((p) => ({ ...p })) };
+    },
+  );
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/inventory/fba-stock',
+      role: 'viewer',
+      tag: 'inventory',
+      summary:
+        'FBA stock per SKU and marketplace as FBA_INVENTORY_AVAILABILITY_CHANGES last reported it (fulfillable, inbound, reserved, unfulfillable, event time), for reconciliation',
+      query: z.strictObject({
+        connection: z.string().max(100).default('default'),
+        marketplace: z.string().max(20).optional(),
+      }),
+      response: z.object({ stock: z.array(z.record(z.string(), z.unknown())) }),
+    },
+    async ({ query }) => ({
+      stock: (await listFbaStock(ctx.store, query.connection, query.marketplace)).map((r) => ({ ...r })),
+    }),
   );
 }

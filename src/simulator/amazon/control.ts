@@ -4,7 +4,7 @@ import type { SimulatorState } from './state.ts';
 import type { SimSeller } from './types.ts';
 import type { NotificationFaults } from './notifications.ts';
 import type { DocumentFault } from './documents.ts';
-import type { SimListing } from './listings.ts';
+import type { ListingIssue, SimListing } from './listings.ts';
 import { finishFeed } from './routes/feeds.ts';
 import { addSettlementReportBytes, generateSettlementReport, type SettlementReportOptions } from './routes/reports.ts';
 import { SIM_AWS_ACCOUNT } from './notifications.ts';
@@ -94,8 +94,13 @@ export interface SimulatorControl {
   ): { reportId: string; reportDocumentId: string };
   /** The simulator's listing record for a SKU. */
   listing(sku: string, sellerId?: string): SimListing | undefined;
-  /** Sets FBA fulfillable quantity for a SKU (creates the SKU in FBA inventory). */
+  /** Sets FBA fulfillable quantity for a SKU (creates the SKU in FBA inventory); publishes FBA_INVENTORY_AVAILABILITY_CHANGES. */
   setFbaInventory(sku: string, fulfillable: number, sellerId?: string): void;
+  /**
+   * Amazon's checks found (or cleared) issues on a listing, e.g. a missing attribute or a suppression: publishes
+   * LISTINGS_ITEM_ISSUES_CHANGE, and LISTINGS_ITEM_STATUS_CHANGE when buyability or discoverability changes.
+   */
+  setListingIssues(sku: string, issues: readonly ListingIssue[], sellerId?: string): SimListing;
   waitFor<T = unknown>(
     name:
       | 'notification'
@@ -215,12 +220,19 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
       const key = `${sim.seller(sellerId).sellerId}\u0000${sku}`;
       const current = sim.fbaStock.get(key);
       const lastUpdatedTime = new Date(sim.now()).toISOString();
-      sim.fbaStock.set(
-        key,
-        current
-          ? { ...current, fulfillable, lastUpdatedTime }
-          : { fulfillable, inboundWorking: 0, inboundShipped: 0, reserved: 0, unfulfillable: 0, lastUpdatedTime },
-      );
+      const next = current
+        ? { ...current, fulfillable, lastUpdatedTime }
+        : { fulfillable, inboundWorking: 0, inboundShipped: 0, reserved: 0, unfulfillable: 0, lastUpdatedTime };
+      sim.fbaStock.set(key, next);
+      const seller = sim.seller(sellerId).sellerId;
+      if (current?.fulfillable !== fulfillable)
+        hub.publishFbaAvailability(seller, sku, sim.generator(seller).asinOf(sku), next);
+    },
+    setListingIssues: (sku, issues, sellerId) => {
+      const listing = sim.listings.get(sim.seller(sellerId).sellerId, sku);
+      if (!listing) throw new Error(`no listing for SKU ${sku}`);
+      sim.listings.setIssues(listing, issues);
+      return listing;
     },
     waitFor: <T>(name: string, predicate?: (payload: T) => boolean) =>
       new Promise<T>((resolve, reject) => {

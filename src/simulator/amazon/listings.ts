@@ -12,6 +12,8 @@ export interface ListingIssue {
   readonly message: string;
   readonly severity: 'ERROR' | 'WARNING' | 'INFO';
   readonly attributeName?: string;
+  /** Enforcement actions Amazon took for the issue (LISTING_SUPPRESSED, SEARCH_SUPPRESSED, ...). */
+  readonly enforcements?: readonly string[];
 }
 
 export interface SimListing {
@@ -162,6 +164,39 @@ export class ListingStore {
     listing.lastUpdatedDate = new Date(
       Math.max(this.#sim.now(), Date.parse(listing.lastUpdatedDate) + 1),
     ).toISOString();
+    this.#refreshStatus(listing);
+  }
+
+  /**
+   * Sets a listing's issues as Amazon's own checks would (e.g. a missing required attribute, a suppression) and
+   * publishes LISTINGS_ITEM_ISSUES_CHANGE; an ERROR issue makes the listing not buyable (status change follows).
+   */
+  setIssues(listing: SimListing, issues: readonly ListingIssue[]): void {
+    listing.issues = issues.map((i) => ({ ...i }));
+    this.#sim.events.emit('listing-issues', listing);
+    this.touch(listing);
+  }
+
+  /**
+   * Buyable when it has an offer with a quantity above zero and no ERROR issue; discoverable unless an issue
+   * suppresses it from search. A change publishes LISTINGS_ITEM_STATUS_CHANGE (Amazon sends it when buyability
+   * or discoverability changes).
+   */
+  #refreshStatus(listing: SimListing): void {
+    const errors = listing.issues.filter((i) => i.severity === 'ERROR');
+    const quantity = this.quantity(listing);
+    const status: SimListing['status'] = [];
+    if (errors.length === 0 && quantity !== undefined && quantity > 0 && listing.attributes.purchasable_offer)
+      status.push('BUYABLE');
+    if (
+      !listing.issues.some(
+        (i) => i.enforcements?.includes('SEARCH_SUPPRESSED') || i.enforcements?.includes('LISTING_SUPPRESSED'),
+      )
+    )
+      status.push('DISCOVERABLE');
+    if (status.join() === listing.status.join()) return;
+    listing.status = status;
+    this.#sim.events.emit('listing-status', listing);
   }
 
   create(sellerId: string, sku: string, productType: string): SimListing {

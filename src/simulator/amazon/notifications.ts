@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { SIM_APPLICATION_ID } from './constants.ts';
 import type { SimulatorContext } from './types.ts';
 import { V0_STATUS, type SimOrder } from './scenario.ts';
+import type { SimListing } from './listings.ts';
+import type { FbaStock } from './fba-stock.ts';
 
 /**
  * Notification delivery: subscriptions per (seller, notification type) point at a destination; an SQS
@@ -149,6 +151,8 @@ export class NotificationHub {
     this.#sim = sim;
     this.#webhook = sim.options.eventBridgeWebhook;
     sim.events.on('order-change', (order: SimOrder, changeType: string) => this.publishOrderChange(order, changeType));
+    sim.events.on('listing-status', (listing: SimListing) => this.publishListingStatus(listing));
+    sim.events.on('listing-issues', (listing: SimListing) => this.publishListingIssues(listing));
   }
 
   queue(name: string, create = true): SqsQueue | undefined {
@@ -329,5 +333,82 @@ export class NotificationHub {
       payload: { [key]: { sellerId, accountId: `amzn1.merchant.o.${sellerId}`, ...fields } },
       notificationMetadata: meta,
     }));
+  }
+
+  /** The PascalCase family's envelope (ORDER_CHANGE, LISTINGS_ITEM_*, FBA_INVENTORY_AVAILABILITY_CHANGES). */
+  #pascal(sellerId: string, type: string, payloadVersion: string, payload: Record<string, unknown>): number {
+    return this.publish(sellerId, type, (meta) => ({
+      NotificationVersion: '1.0',
+      NotificationType: type,
+      PayloadVersion: payloadVersion,
+      EventTime: new Date(this.#sim.now()).toISOString(),
+      Payload: payload,
+      NotificationMetadata: {
+        ApplicationId: meta.applicationId,
+        SubscriptionId: meta.subscriptionId,
+        PublishTime: meta.publishTime,
+        NotificationId: meta.notificationId,
+      },
+    }));
+  }
+
+  #marketplaceOf(sellerId: string): string {
+    return this.#sim.sellers.find((s) => s.sellerId === sellerId)?.marketplaceIds[0] ?? 'ATVPDKIKX0DER';
+  }
+
+  /** LISTINGS_ITEM_STATUS_CHANGE: buyability or discoverability of a listing changed. */
+  publishListingStatus(listing: SimListing): number {
+    return this.#pascal(listing.sellerId, 'LISTINGS_ITEM_STATUS_CHANGE', '1.0', {
+      SellerId: listing.sellerId,
+      MarketplaceId: this.#marketplaceOf(listing.sellerId),
+      Asin: listing.asin,
+      Sku: listing.sku,
+      CreatedDate: listing.createdDate,
+      Status: [...listing.status],
+    });
+  }
+
+  /** LISTINGS_ITEM_ISSUES_CHANGE (payload 2023-12-13): issues were created, changed or resolved. */
+  publishListingIssues(listing: SimListing): number {
+    const severities = [...new Set(listing.issues.map((i) => i.severity).filter((s) => s !== 'INFO'))];
+    const actions = [...new Set(listing.issues.flatMap((i) => i.enforcements ?? []))];
+    return this.#pascal(listing.sellerId, 'LISTINGS_ITEM_ISSUES_CHANGE', '2023-12-13', {
+      SellerId: listing.sellerId,
+      MarketplaceId: this.#marketplaceOf(listing.sellerId),
+      Asin: listing.asin,
+      Sku: listing.sku,
+      Severities: severities.length ? severities : ['NONE'],
+      ...(actions.length ? { EnforcementActions: actions } : {}),
+    });
+  }
+
+  /** FBA_INVENTORY_AVAILABILITY_CHANGES: FBA availability of a SKU changed. */
+  publishFbaAvailability(sellerId: string, sku: string, asin: string, stock: FbaStock): number {
+    return this.#pascal(sellerId, 'FBA_INVENTORY_AVAILABILITY_CHANGES', '1.0', {
+      SellerId: sellerId,
+      FNSKU: `X00${asin.slice(-7)}`,
+      ASIN: asin,
+      SKU: sku,
+      FulfillmentInventoryByMarketplace: [
+        {
+          MarketplaceId: this.#marketplaceOf(sellerId),
+          ItemName: sku,
+          FulfillmentInventory: {
+            InboundQuantityBreakdown: { Working: stock.inboundWorking, Shipped: stock.inboundShipped, Receiving: 0 },
+            Fulfillable: stock.fulfillable,
+            Unfulfillable: stock.unfulfillable,
+            Researching: 0,
+            ReservedQuantityBreakdown: {
+              WarehouseProcessing: 0,
+              WarehouseTransfer: 0,
+              PendingCustomerOrder: stock.reserved,
+            },
+            FutureSupplyBuyable: 0,
+            PendingCustomerOrderInTransit: 0,
+          },
+          Stores: [],
+        },
+      ],
+    });
   }
 }

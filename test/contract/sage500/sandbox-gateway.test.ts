@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { createSandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { describeOrderChain } from './describe-order-chain.ts';
+import { describeChangeTracking } from './describe-change-tracking.ts';
 import { describeSage500Gateway, ManualClock, type Sage500Harness } from './describe-sage500-gateway.ts';
 
 async function sandboxHarness(): Promise<Sage500Harness> {
@@ -37,3 +39,39 @@ async function sandboxHarness(): Promise<Sage500Harness> {
 
 describeSage500Gateway('sandbox (SQLite)', sandboxHarness);
 describeOrderChain('sandbox (SQLite)', sandboxHarness);
+
+describeChangeTracking('sandbox (SQLite)', async () => {
+  const gateway = await createSandboxGateway({
+    path: ':memory:',
+    clock: new ManualClock('2026-11-20T16:00:00Z'),
+    changeTracking: { enabled: true, retentionDays: 2 },
+  });
+  return {
+    gateway,
+    async setOnHand(itemId, qty) {
+      await gateway.db
+        .updateTable('timWhseBinInvt')
+        .set({ QtyOnHand: String(qty) })
+        .where('ItemKey', 'in', (eb) => eb.selectFrom('timItem').select('ItemKey').where('ItemID', '=', itemId))
+        .execute();
+    },
+    expire: () => gateway.expireChangeTracking(),
+    close: () => gateway.close(),
+  };
+});
+
+describe('Sage500Gateway change tracking: sandbox (SQLite), not enabled', () => {
+  it('is off until configured and until install-extensions turns it on', async () => {
+    const off = await createSandboxGateway({ path: ':memory:' });
+    expect(await off.stockChangesSince(undefined)).toMatchObject({ tracking: 'off' });
+    await off.close();
+    const pending = await createSandboxGateway({
+      path: ':memory:',
+      changeTracking: { enabled: true, retentionDays: 2 },
+    });
+    const before = await pending.stockChangesSince(undefined);
+    expect(before).toMatchObject({ tracking: 'off' });
+    expect((before as { reason: string }).reason).toMatch(/install-extensions/);
+    await pending.close();
+  });
+});

@@ -5,6 +5,7 @@ import { kyselyForSession } from '../../../src/connectors/sage500/mssql-session.
 import { seedChargeItems, seedDemoCompany } from '../../../src/connectors/sage500/sandbox/seed.ts';
 import { createSqlServerGateway } from '../../../src/connectors/sage500/sqlserver-gateway.ts';
 import { describeOrderChain } from './describe-order-chain.ts';
+import { describeChangeTracking } from './describe-change-tracking.ts';
 import { describeSage500Gateway, ManualClock, type Sage500Harness } from './describe-sage500-gateway.ts';
 
 /**
@@ -81,4 +82,34 @@ if (!url) {
   };
   describeSage500Gateway('sqlserver', harness);
   describeOrderChain('sqlserver', harness);
+  // Needs ALTER DATABASE / ALTER TABLE rights on the test database (install-extensions turns tracking on).
+  describeChangeTracking('sqlserver', async () => {
+    const connector = await createMssqlConnector({ url, connectTimeoutMs: 15_000, requestTimeoutMs: 60_000 });
+    const gateway = createSqlServerGateway(
+      {
+        companyId,
+        userId: 'sellbridge',
+        shipmentRewindKeys: 500,
+        glJournalId: 'GJ',
+        importMaxCalls: 50,
+        unavailableRetryMs: 60_000,
+        changeTracking: { enabled: true, retentionDays: 2 },
+      },
+      { connector },
+    );
+    const db = kyselyForSession(connector.pooled);
+    return {
+      gateway,
+      async setOnHand(itemId, qty) {
+        await db
+          .updateTable('timWhseBinInvt')
+          .set({ QtyOnHand: String(qty) })
+          .where('ItemKey', 'in', (eb) =>
+            eb.selectFrom('timItem').select('ItemKey').where('CompanyID', '=', companyId).where('ItemID', '=', itemId),
+          )
+          .execute();
+      },
+      close: () => gateway.close(),
+    };
+  });
 }

@@ -119,10 +119,10 @@ describe('listing.feed life cycle', () => {
   it('inventory.watch queues a sync only when Sage available stock changed', async () => {
     const d = deps();
     queued.length = 0;
-    expect(await watchStock({ connectionId: 'c' }, d)).toEqual({ changed: true });
-    expect(await watchStock({ connectionId: 'c' }, d)).toEqual({ changed: false });
+    expect(await watchStock({ connectionId: 'c' }, d)).toEqual({ changed: true, via: 'digest', itemsRead: 1 });
+    expect(await watchStock({ connectionId: 'c' }, d)).toEqual({ changed: false, via: 'digest', itemsRead: 1 });
     stock = [{ itemId: 'I-1', warehouseId: 'MAIN', onHand: 1, available: 0 }];
-    expect(await watchStock({ connectionId: 'c' }, d)).toEqual({ changed: true });
+    expect(await watchStock({ connectionId: 'c' }, d)).toEqual({ changed: true, via: 'digest', itemsRead: 1 });
     expect(queued.map((j) => [j.queue, j.payload['scope']])).toEqual([
       [INVENTORY_SYNC_QUEUE, 'quantity'],
       [INVENTORY_SYNC_QUEUE, 'quantity'],

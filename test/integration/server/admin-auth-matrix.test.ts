@@ -97,6 +97,11 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
   'GET /api/v1/settlements': { url: '/api/v1/settlements?limit=abc', field: 'limit' },
   'GET /api/v1/settlements/{id}': { url: `/api/v1/settlements/${'x'.repeat(101)}`, field: 'id' },
   'GET /api/v1/inventory/discrepancies': { url: '/api/v1/inventory/discrepancies?limit=0', field: 'limit' },
+  'GET /api/v1/inventory/listing-problems': { url: '/api/v1/inventory/listing-problems?all=maybe', field: 'all' },
+  'GET /api/v1/inventory/fba-stock': {
+    url: '/api/v1/inventory/fba-stock?marketplace=' + 'M'.repeat(30),
+    field: 'marketplace',
+  },
   'GET /api/v1/audit': { url: '/api/v1/audit?limit=501', field: 'limit' },
   'POST /api/v1/tokens': { url: '/api/v1/tokens', payload: { name: 'ci', role: 'root' }, field: 'role' },
   'DELETE /api/v1/tokens/{id}': { url: '/api/v1/tokens/not-a-uuid', field: 'id' },

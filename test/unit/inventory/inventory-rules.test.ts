@@ -117,9 +117,23 @@ describe('availability and price rules (additions of issue 7)', () => {
       ['prices.sync', 'inventory.sync', 'inventory.sync:default:price', 3_600_000],
       ['inventory.watch', 'inventory.watch', 'inventory.watch:default', 120_000],
     ]);
+    // Feed tracking by notification adds the slow safety net.
+    const events = configSchema.parse({ inventory: { enabled: true, feedTracking: 'notification' } });
+    expect(
+      inventorySchedules(events.inventory as never)
+        .map((x) => [x.name, x.key, x.everyMs])
+        .at(-1),
+    ).toEqual(['listing.feed.sweep', 'listing.feed.sweep:default', 900_000]);
     const queues: string[] = [];
     registerInventoryFlows({ register: (q) => void queues.push(q) }, {} as never);
-    expect(queues).toEqual(['inventory.sync', 'listing.feed', 'listing.block', 'inventory.watch']);
+    expect(queues).toEqual([
+      'inventory.sync',
+      'listing.feed',
+      'listing.block',
+      'inventory.watch',
+      'listing.feed.sweep',
+      'listing.issues',
+    ]);
   });
 
   it('stock digest moves with any available quantity and ignores row order', () => {

@@ -21,6 +21,7 @@ const config = {
   glJournalId: 'GJ',
   importMaxCalls: 5,
   unavailableRetryMs: 60_000,
+  changeTracking: { enabled: true, retentionDays: 2 },
 };
 
 const draft: SalesOrderDraft = {
@@ -202,6 +203,9 @@ async function traceEverything() {
       if (has('max("JrnlNo")')) return [{ LastNo: 4 }];
       if (has('sum("ld"."QtyShip")')) return [{ QtyShipped: 0 }];
       if (has('DB_NAME()')) return [{ db: 'mas500_app', version: '16.0.1000.6' }];
+      if (has('CHANGE_TRACKING_CURRENT_VERSION()'))
+        return [{ CurrentVersion: 120, MinValidBins: 90, MinValidInventory: 95 }];
+      if (has('CHANGETABLE(CHANGES')) return [{ ItemID: 'WIDGET-RED' }];
       return [];
     },
     (call) => {
@@ -258,6 +262,8 @@ async function traceEverything() {
   await step('cancelSalesOrder', () => gw.cancelSalesOrder('AZ00000001'));
   await step('listShipments', () => gw.listShipments('3500'));
   await step('getStock', () => gw.getStock(['WIDGET-RED'], ['MAIN']));
+  let stockChanges: unknown;
+  await step('stockChangesSince', async () => (stockChanges = await gw.stockChangesSince('100')));
   await step('getPrices', () =>
     gw.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD' }),
   );
@@ -274,7 +280,7 @@ async function traceEverything() {
     }),
   );
   await step('installExtensions', () => gw.installExtensions());
-  return { ...rec, operations, rejected, found, listed, transcript: `${transcript.join('\n')}\n` };
+  return { ...rec, operations, rejected, found, listed, stockChanges, transcript: `${transcript.join('\n')}\n` };
 }
 
 type TraceEvent = ReturnType<typeof createRecordingConnector>['events'][number];
@@ -309,12 +315,48 @@ function describeEvent(e: TraceEvent): string[] {
   ];
 }
 
+/**
+ * node-sql-parser has no grammar for SQL Server change tracking: `CHANGETABLE(CHANGES <table>, @v)` in FROM, and
+ * `ALTER DATABASE ... SET CHANGE_TRACKING` / `ALTER TABLE ... ENABLE CHANGE_TRACKING`. Those clauses are checked
+ * against their exact documented forms here, then replaced by what the parser knows (a derived table over the
+ * tracked table; the IF condition's SELECT) so the rest of the statement is parsed as T-SQL like every other.
+ */
+const TRACKED = '(timWhseBinInvt|timInventory)';
+const CHANGETABLE = new RegExp(`CHANGETABLE\\(CHANGES "${TRACKED}", @\\d+\\)`, 'g');
+const CT_DATABASE =
+  /^IF NOT EXISTS \((SELECT 1 FROM sys\.change_tracking_databases WHERE database_id = DB_ID\(\))\) ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON \(CHANGE_RETENTION = \d+ DAYS, AUTO_CLEANUP = ON\)$/;
+const CT_TABLE = new RegExp(
+  `^IF NOT EXISTS \\((SELECT 1 FROM sys\\.change_tracking_tables WHERE object_id = OBJECT_ID\\('dbo\\.${TRACKED}'\\))\\) ALTER TABLE dbo\\.\\2 ENABLE CHANGE_TRACKING$`,
+);
+export function parseableTsql(text: string): string {
+  const db = CT_DATABASE.exec(text);
+  if (db) return db[1]!;
+  const table = CT_TABLE.exec(text);
+  if (table) return table[1]!;
+  if (/CHANGE_TRACKING\s*=|ENABLE CHANGE_TRACKING/.test(text))
+    throw new Error('change-tracking DDL not in its checked form');
+  const replaced = text.replace(CHANGETABLE, (_m, t: string) => `(select "ItemKey" from "${t}")`);
+  if (/CHANGETABLE/.test(replaced)) throw new Error('CHANGETABLE not in its checked form');
+  return replaced;
+}
+
 describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
   const trace = await traceEverything();
 
   it('parses every statement as T-SQL, touching only known Sage tables', () => {
     const failures: string[] = [];
-    for (const s of trace.statements) {
+    for (const sent of trace.statements) {
+      const s = {
+        ...sent,
+        sql: (() => {
+          try {
+            return parseableTsql(sent.sql);
+          } catch (err) {
+            failures.push(`${(err as Error).message} :: ${sent.sql}`);
+            return 'select 1';
+          }
+        })(),
+      };
       try {
         parser.astify(s.sql, { database: 'transactsql' });
         for (const t of parser.tableList(s.sql, { database: 'transactsql' })) {
@@ -322,7 +364,16 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
           if (
             !KNOWN_TABLES.has(name) &&
             !name.startsWith('sys.') &&
-            !['columns', 'tables', 'procedures', 'parameters', 'objects', 'types'].includes(name) &&
+            ![
+              'columns',
+              'tables',
+              'procedures',
+              'parameters',
+              'objects',
+              'types',
+              'change_tracking_databases',
+              'change_tracking_tables',
+            ].includes(name) &&
             name !== 'null'
           )
             failures.push(`unknown table ${name} in ${s.sql}`);
@@ -349,6 +400,24 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       expect((Array.isArray(ast) ? ast : [ast]).map((a) => a.type)).toEqual(['select']);
     }
     console.log(`discovery queries parsed: ${DISCOVERY_QUERIES.length}`);
+  });
+
+  it('change tracking: enabled idempotently outside a transaction, changes read with CHANGETABLE since the version', () => {
+    const ct = trace.statements.filter((s) => /CHANGE_TRACKING|CHANGETABLE/.test(s.sql));
+    expect(ct.map((s) => s.sql)).toEqual([
+      "SELECT CHANGE_TRACKING_CURRENT_VERSION() AS CurrentVersion, CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('dbo.timWhseBinInvt')) AS MinValidBins, CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('dbo.timInventory')) AS MinValidInventory",
+      'select "i"."ItemID" from CHANGETABLE(CHANGES "timWhseBinInvt", @1) as "ct_timWhseBinInvt" inner join "timItem" as "i" on "i"."ItemKey" = "ct_timWhseBinInvt"."ItemKey" where "i"."CompanyID" = @2 union select "i"."ItemID" from CHANGETABLE(CHANGES "timInventory", @3) as "ct_timInventory" inner join "timItem" as "i" on "i"."ItemKey" = "ct_timInventory"."ItemKey" where "i"."CompanyID" = @4',
+      'IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_databases WHERE database_id = DB_ID()) ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 2 DAYS, AUTO_CLEANUP = ON)',
+      "IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID('dbo.timWhseBinInvt')) ALTER TABLE dbo.timWhseBinInvt ENABLE CHANGE_TRACKING",
+      "IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID('dbo.timInventory')) ALTER TABLE dbo.timInventory ENABLE CHANGE_TRACKING",
+    ]);
+    // ALTER DATABASE cannot run in a user transaction: the change-tracking DDL is sent outside one.
+    expect(ct.slice(2).every((s) => !s.inTransaction)).toBe(true);
+    expect(ct[1]!.params.map((p) => p.value)).toEqual([100, 'SOA', 100, 'SOA']);
+    expect(trace.stockChanges).toEqual({ tracking: 'changes', version: '120', itemIds: ['WIDGET-RED'] });
+    // The checked forms are strict: anything else fails the parse test.
+    expect(() => parseableTsql('ALTER DATABASE x SET CHANGE_TRACKING = ON')).toThrow();
+    expect(() => parseableTsql('select * from CHANGETABLE(CHANGES "tsoSalesOrder", @1) as c')).toThrow();
   });
 
   it('covers every gateway operation', () => {

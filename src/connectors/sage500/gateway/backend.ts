@@ -4,6 +4,7 @@ import { chunks } from '../../../core/transform/chunks.ts';
 import type { CatalogReader } from '../catalog.ts';
 import type { SageDb } from '../sql/db.ts';
 import type { StageTableFlagName } from '../sql/procedures.ts';
+import type { ChangeSource } from '../sql/change-tracking.ts';
 import type { PackageTableSetting } from '../verify.ts';
 
 /** One call of spSOapiSalesOrdIns: its output parameters (facts §4.3). */
@@ -62,6 +63,8 @@ export interface SageBackend extends CatalogReader {
   /** A GL journal's work on one connection in one transaction (see JournalTransaction). */
   journalTransaction<T>(work: (tx: JournalTransaction) => Promise<T>): Promise<T>;
   installExtensions(): Promise<readonly string[]>;
+  /** SQL Server change tracking (CHANGETABLE) or the sandbox's emulation of it. */
+  readonly changeTracking: ChangeTrackingBackend;
   ping(): Promise<string>;
   close(): Promise<void>;
   /** Maps a driver error to SB_SAGE_UNAVAILABLE / SB_SAGE_QUERY_FAILED; SellbridgeErrors pass through. */
@@ -73,6 +76,25 @@ export interface SageBackend extends CatalogReader {
   withConnection<T>(work: (backend: SageBackend) => Promise<T>): Promise<T>;
   /** Called before every gateway method (fault injection in the sandbox). */
   beforeCall?(operation: string): Promise<void>;
+}
+
+/** Change tracking as the gateway uses it (sql/change-tracking.ts). */
+export interface ChangeTrackingBackend {
+  /** The change source of a tracked table (CHANGETABLE on SQL Server). */
+  readonly source: ChangeSource;
+  /**
+   * CHANGE_TRACKING_CURRENT_VERSION() (null: the database is not tracked) and the highest
+   * CHANGE_TRACKING_MIN_VALID_VERSION of the tracked tables (null: one of them is not tracked).
+   */
+  versions(): Promise<{ readonly current: number | null; readonly minValid: number | null }>;
+  /** The database's retention (e.g. `2 DAYS`) when tracked, and which of the tables are tracked (verify). */
+  settings(): Promise<{
+    readonly retention: string | undefined;
+    readonly autoCleanup: boolean;
+    readonly tables: readonly string[];
+  }>;
+  /** Turns change tracking on for the database and the tables, idempotently; returns the statements run. */
+  enable(retentionDays: number): Promise<readonly string[]>;
 }
 
 export interface GatewayOptions {
@@ -88,6 +110,8 @@ export interface GatewayOptions {
   readonly shipmentPageKeys?: number;
   readonly glJournalId: string;
   readonly importMaxCalls: number;
+  /** Optional change-tracking mode (`sage500.changeTracking`): stock read only for items that changed. */
+  readonly changeTracking?: { readonly enabled: boolean; readonly retentionDays: number };
 }
 
 /**

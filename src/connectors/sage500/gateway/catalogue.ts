@@ -7,7 +7,8 @@ import type {
   StockLevel,
   WarehouseRef,
 } from '../../../core/model/inventory.ts';
-import type { ItemListFilter, Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
+import type { ItemListFilter, Sage500Gateway, StockChanges } from '../../../core/ports/sage500-gateway.ts';
+import { selectChangedStockItems, STOCK_TRACKED_TABLES } from '../sql/change-tracking.ts';
 import type { CatalogueItem } from '../../../core/transform/sku-resolution.ts';
 import { decimalText, isoFromSage, moneyFromSageDecimal, sageDateTime } from '../decimal.ts';
 import { PRICE_COLUMNS, selectPrices } from '../sql/get-prices.ts';
@@ -29,7 +30,13 @@ export function catalogueMethods(
   ctx: GatewayContext,
 ): Pick<
   Sage500Gateway,
-  'resolveItems' | 'listItems' | 'resolveWarehouses' | 'getStock' | 'getPrices' | 'loadOrderContext'
+  | 'resolveItems'
+  | 'listItems'
+  | 'resolveWarehouses'
+  | 'getStock'
+  | 'stockChangesSince'
+  | 'getPrices'
+  | 'loadOrderContext'
 > {
   const { backend, co } = ctx;
 
@@ -172,5 +179,28 @@ export function catalogueMethods(
     };
   }
 
-  return { resolveItems, listItems, resolveWarehouses, getStock, getPrices, loadOrderContext };
+  async function stockChangesSince(since: string | undefined): Promise<StockChanges> {
+    if (!ctx.options.changeTracking?.enabled)
+      return { tracking: 'off', reason: 'sage500.changeTracking.enabled is false' };
+    const { current, minValid } = await backend.changeTracking.versions();
+    if (current === null)
+      return {
+        tracking: 'off',
+        reason: 'change tracking is not on for the database (run `sellbridge sage500 install-extensions`)',
+      };
+    if (minValid === null)
+      return {
+        tracking: 'off',
+        reason: `change tracking is not on for ${STOCK_TRACKED_TABLES.join(' and ')} (run \`sellbridge sage500 install-extensions\`)`,
+      };
+    const version = String(current);
+    if (since === undefined) return { tracking: 'full', version, reason: 'first' };
+    const from = Number(since);
+    // Older than the retention: the changes in between were cleaned up, only a full read is right.
+    if (!Number.isSafeInteger(from) || from < minValid) return { tracking: 'full', version, reason: 'expired' };
+    const rows = await selectChangedStockItems(backend.db, co, from, backend.changeTracking.source).execute();
+    return { tracking: 'changes', version, itemIds: rows.map((r) => r.ItemID) };
+  }
+
+  return { resolveItems, listItems, resolveWarehouses, getStock, stockChangesSince, getPrices, loadOrderContext };
 }

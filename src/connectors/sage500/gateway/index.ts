@@ -8,6 +8,7 @@ import { glJournalMethods } from './gl-journals.ts';
 import { salesOrderMethods } from './sales-orders.ts';
 import { proposePackageTables } from './schema-facts.ts';
 import { shipmentMethods } from './shipments.ts';
+import { STOCK_TRACKED_TABLES } from '../sql/change-tracking.ts';
 
 export type { GatewayOptions, JournalTransaction, SageBackend, SalesOrderImportCall } from './backend.ts';
 
@@ -20,6 +21,43 @@ export interface Sage500Adapter extends Sage500Gateway {
   verify(): Promise<readonly VerifyFinding[]>;
   /** Package/tracking tables the catalog suggests (tables keyed by ShipKey with a tracking-number column). Read-only. */
   proposePackageTables(): Promise<readonly PackageTableSetting[]>;
+}
+
+/** What verify says of change tracking: on or off, the retention, the tables, against what is configured. */
+export function changeTrackingFindings(
+  settings: {
+    readonly retention: string | undefined;
+    readonly autoCleanup: boolean;
+    readonly tables: readonly string[];
+  },
+  configured: boolean,
+): VerifyFinding[] {
+  const missing = STOCK_TRACKED_TABLES.filter((t) => !settings.tables.includes(t));
+  const on = settings.retention !== undefined && missing.length === 0;
+  if (on)
+    return [
+      {
+        severity: 'note',
+        subject: 'change tracking',
+        problem: `on: retention ${settings.retention}, auto cleanup ${settings.autoCleanup ? 'on' : 'off'}, tables ${STOCK_TRACKED_TABLES.join(', ')}${configured ? '' : ' (sage500.changeTracking.enabled is false: not used)'}`,
+        remedy: configured ? 'none' : 'set sage500.changeTracking.enabled to read only changed stock',
+      },
+    ];
+  // Off and not configured: an optional feature not in use, nothing to say.
+  if (!configured) return [];
+  const state =
+    settings.retention === undefined
+      ? 'off for the database'
+      : `on for the database (retention ${settings.retention}) but off for ${missing.join(', ')}`;
+  return [
+    {
+      severity: 'warning',
+      subject: 'change tracking',
+      problem: `${state}: stock is read in full at every watch`,
+      remedy:
+        'run `sellbridge sage500 install-extensions` (ALTER DATABASE and ALTER TABLE rights), or `--print` it for a DBA',
+    },
+  ];
 }
 
 /**
@@ -50,18 +88,27 @@ export function createGateway(backend: SageBackend, options: GatewayOptions): Sa
   ) as typeof parts;
   return {
     ...wrapped,
-    installExtensions: guarded('installExtensions', () => backend.installExtensions()),
+    installExtensions: guarded('installExtensions', async () => {
+      const statements = [...(await backend.installExtensions())];
+      // Change tracking is turned on only when configured (it needs ALTER on the database and adds write cost).
+      const ct = options.changeTracking;
+      if (ct?.enabled) statements.push(...(await backend.changeTracking.enable(ct.retentionDays)));
+      return statements;
+    }),
     verify: guarded('verify', async () => {
       const { catalog } = await ctx.catalog();
       const facts = await ctx.facts();
-      return verifyCatalog(
-        catalog,
-        {
-          packageTable: facts.packageTable,
-          ...(facts.packageTableFrom ? { packageTableFrom: facts.packageTableFrom } : {}),
-        },
-        adapterUsage(),
-      );
+      return [
+        ...verifyCatalog(
+          catalog,
+          {
+            packageTable: facts.packageTable,
+            ...(facts.packageTableFrom ? { packageTableFrom: facts.packageTableFrom } : {}),
+          },
+          adapterUsage(),
+        ),
+        ...changeTrackingFindings(await backend.changeTracking.settings(), options.changeTracking?.enabled === true),
+      ];
     }),
     proposePackageTables: guarded('proposePackageTables', async () =>
       proposePackageTables(await backend.readTrackingCandidates()),

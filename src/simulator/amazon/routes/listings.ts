@@ -34,6 +34,14 @@ function issueWire(issue: ListingIssue, marketplaceIds: readonly string[]): Reco
           : 'INVALID_ATTRIBUTE',
     ],
     marketplaceIds: [...marketplaceIds],
+    ...(issue.enforcements?.length
+      ? {
+          enforcements: {
+            actions: issue.enforcements.map((action) => ({ action })),
+            exemption: { status: 'NOT_EXEMPT' },
+          },
+        }
+      : {}),
   };
 }
 
