@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/schema.ts';
 import { openSage500Gateway } from '../connectors/sage500/create-gateway.ts';
-import { startAgent, type RunningAgent } from '../connectors/sage500/remote/agent.ts';
+import { checkHubUrl, loadOrEnrol, startAgent, type RunningAgent } from '../connectors/sage500/remote/agent.ts';
 import { assertSage500Verified } from '../connectors/sage500/verify-at-start.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { SELLBRIDGE_VERSION } from '../runtime/version.ts';
@@ -12,8 +12,6 @@ export interface AgentProcessOptions {
   readonly allowInsecureLocalhost?: boolean;
   readonly signal: AbortSignal;
   readonly logger?: Logger;
-  /** The version the agent announces (tests of the hub's refusal); default this build's. */
-  readonly version?: string;
 }
 
 /**
@@ -34,9 +32,25 @@ export async function startAgentProcess(
     credentialFile: options.credentialFile,
     gateway,
     logger,
-    version: options.version ?? SELLBRIDGE_VERSION,
+    version: SELLBRIDGE_VERSION,
     allowInsecureLocalhost: options.allowInsecureLocalhost ?? false,
     signal: options.signal,
   });
   return { agent, verifySummary: report.summary, close: () => gateway.close() };
+}
+
+/** `sellbridge agent --enrol-only`: exchanges the token for the credential file and stops (before installing the service). */
+export async function enrolAgent(
+  config: ResolvedConfig,
+  options: { hub: string; token: string; credentialFile: string; allowInsecureLocalhost?: boolean },
+): Promise<{ agentId: string; connectionId: string }> {
+  const logger = createLogger({ level: config.log.level, format: config.log.format });
+  const stored = await loadOrEnrol({
+    hub: checkHubUrl(options.hub, options.allowInsecureLocalhost),
+    token: options.token,
+    credentialFile: options.credentialFile,
+    version: SELLBRIDGE_VERSION,
+    logger,
+  });
+  return { agentId: stored.agentId, connectionId: stored.connectionId };
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SellbridgeError } from '../../core/errors.ts';
 import type { AgentRegistry } from '../../runtime/agents/registry.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format.ts';
@@ -37,19 +38,39 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
       './data/sellbridge-agent.json',
     )
     .option('--insecure-localhost', 'allow plain http:// to a hub on this machine (tests only)')
+    .option(
+      '--enrol-only',
+      'exchange --token for the credential file, then stop (before `service install --agent-hub`)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   sellbridge agent --hub https://sellbridge.example.com --token sbe_…   first start: enrol, then run
-  sellbridge agent --hub https://sellbridge.example.com                 later starts (credential file kept)`,
+  sellbridge agent --hub https://sellbridge.example.com                 later starts (credential file kept)
+  sellbridge agent --hub https://… --token sbe_… --enrol-only --credential-file /var/lib/sellbridge/sellbridge-agent.json
+  sellbridge service install --agent-hub https://…                     then run it as a service`,
     )
     .action(
       async (
-        opts: { hub: string; token?: string; credentialFile: string; insecureLocalhost?: boolean },
+        opts: { hub: string; token?: string; credentialFile: string; insecureLocalhost?: boolean; enrolOnly?: boolean },
         cmd: Command,
       ) => {
         const config = ctx.config(cmd);
+        if (opts.enrolOnly) {
+          if (!opts.token) throw new SellbridgeError('SB_CFG_INVALID', '--enrol-only needs --token <enrolment token>');
+          const { enrolAgent } = await import('../../bootstrap/agent.ts');
+          const r = await enrolAgent(config, {
+            hub: opts.hub,
+            token: opts.token,
+            credentialFile: opts.credentialFile,
+            allowInsecureLocalhost: opts.insecureLocalhost ?? false,
+          });
+          ctx.stdout(
+            `enrolled as agent ${r.agentId} for connection ${r.connectionId}; credential in ${opts.credentialFile}`,
+          );
+          return;
+        }
         const { startAgentProcess } = await import('../../bootstrap/agent.ts');
         const stop = new AbortController();
         process.once('SIGTERM', () => stop.abort());
@@ -60,9 +81,6 @@ Examples:
           credentialFile: opts.credentialFile,
           allowInsecureLocalhost: opts.insecureLocalhost ?? false,
           signal: stop.signal,
-          ...(ctx.env['SELLBRIDGE_AGENT_ANNOUNCE_VERSION']
-            ? { version: ctx.env['SELLBRIDGE_AGENT_ANNOUNCE_VERSION'] }
-            : {}),
         });
         ctx.stdout(running.verifySummary);
         ctx.stdout(`sellbridge agent is running (hub ${new URL(opts.hub).origin})`);

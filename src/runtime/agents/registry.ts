@@ -83,13 +83,20 @@ export interface AgentRegistry {
 
 export const ENROLMENT_TTL_MS = 24 * 3_600_000;
 
-const view = (r: AgentTables['agents']): AgentView => ({
+/** A hub writes the state at every heartbeat; an `online` older than this is a hub that stopped writing (it died). */
+const STALE_MS = 60_000;
+
+const view = (r: AgentTables['agents'], now: Date): AgentView => ({
   id: r.id,
   connectionId: r.connection_id,
   name: r.name,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
-  online: Number(r.online) === 1 && !r.revoked_at,
+  online:
+    Number(r.online) === 1 &&
+    !r.revoked_at &&
+    r.last_seen_at !== null &&
+    now.getTime() - Date.parse(r.last_seen_at) < STALE_MS,
   version: r.version,
   lastSeenAt: r.last_seen_at,
   latencyMs: r.latency_ms === null ? null : Number(r.latency_ms),
@@ -102,7 +109,7 @@ export function createAgentRegistry(store: Store, clock: Clock): AgentRegistry {
   const db = (): AgentDb => store.db.withTables<AgentTables>();
   const get = async (agentId: string) => {
     const row = await db().selectFrom('agents').selectAll().where('id', '=', agentId).executeTakeFirst();
-    return row ? view(row) : undefined;
+    return row ? view(row, clock.now()) : undefined;
   };
   return {
     async createEnrolment(connectionId, actor, ttlMs = ENROLMENT_TTL_MS) {
@@ -187,7 +194,7 @@ export function createAgentRegistry(store: Store, clock: Clock): AgentRegistry {
       if (!row || !constantTimeEqual(row.secret_hash, sha256Hex(credential.slice(dot + 1))))
         return { ok: false, reason: 'unknown agent credential' };
       if (row.revoked_at) return { ok: false, reason: `agent ${agentId} was revoked at ${row.revoked_at}` };
-      return { ok: true, agent: view(row) };
+      return { ok: true, agent: view(row, clock.now()) };
     },
 
     async revoke(agentId, actor) {
@@ -208,7 +215,7 @@ export function createAgentRegistry(store: Store, clock: Clock): AgentRegistry {
     async list(connectionId) {
       let q = db().selectFrom('agents').selectAll().orderBy('created_at').orderBy('id');
       if (connectionId) q = q.where('connection_id', '=', connectionId);
-      return (await q.execute()).map(view);
+      return (await q.execute()).map((r) => view(r, clock.now()));
     },
 
     get,
