@@ -38,6 +38,7 @@ const credentialFile = join(agentDir, 'agent.json');
 let sim: AmazonSimulator;
 let hub: CliProcess & { match: RegExpMatchArray };
 let hubUrl: string;
+let hubSettings: Record<string, string>;
 let proxy: CuttableProxy;
 let agent: CliProcess | undefined;
 let sage: SandboxGateway | undefined;
@@ -121,32 +122,30 @@ beforeAll(async () => {
   const settings: Record<string, string> = Object.fromEntries(
     simulatorConfigOverrides(sim.url).map((s) => [s.path, s.value]),
   );
-  hub = await startCli(
-    {
-      ...settings,
-      'store.url': `sqlite:${join(hubDir, 'state.db')}`,
-      'amazon.sqs.queueUrl': queueUrl,
-      'amazon.sqs.endpoint': sim.url,
-      'amazon.sqs.waitTimeSeconds': '1',
-      'amazon.sqs.accessKeyId': 'sim',
-      'amazon.sqs.secretAccessKey': 'sim',
-      'sage500.kind': 'agent',
-      'sage500.agent.heartbeatMs': '200',
-      'sage500.agent.requestTimeoutMs': '15000',
-      'sage500.unavailableRetryMs': '300',
-      'orders.sageCircuit.openMs': '500',
-      'orders.sageCircuit.failureThreshold': '2',
-      'orders.shipmentPollEveryMs': '500',
-      'jobs.pollIntervalMs': '100',
-      'server.host': '127.0.0.1',
-      'server.port': '0',
-      'server.adminToken': ADMIN,
-      'log.level': 'warn',
-    },
-    ['run', '--role', 'all'],
-    /sellbridge is running .*: (http:\/\/\S+)\/healthz/,
-    { cwd: hubDir },
-  );
+  hubSettings = {
+    ...settings,
+    'store.url': `sqlite:${join(hubDir, 'state.db')}`,
+    'amazon.sqs.queueUrl': queueUrl,
+    'amazon.sqs.endpoint': sim.url,
+    'amazon.sqs.waitTimeSeconds': '1',
+    'amazon.sqs.accessKeyId': 'sim',
+    'amazon.sqs.secretAccessKey': 'sim',
+    'sage500.kind': 'agent',
+    'sage500.agent.heartbeatMs': '200',
+    'sage500.agent.requestTimeoutMs': '15000',
+    'sage500.unavailableRetryMs': '300',
+    'orders.sageCircuit.openMs': '500',
+    'orders.sageCircuit.failureThreshold': '2',
+    'orders.shipmentPollEveryMs': '500',
+    'jobs.pollIntervalMs': '100',
+    'server.host': '127.0.0.1',
+    'server.port': '0',
+    'server.adminToken': ADMIN,
+    'log.level': 'warn',
+  };
+  hub = await startCli(hubSettings, ['run', '--role', 'all'], /sellbridge is running .*: (http:\/\/\S+)\/healthz/, {
+    cwd: hubDir,
+  });
   hubUrl = hub.match[1]!;
   proxy = await startCuttableProxy(Number(new URL(hubUrl).port));
 }, 90_000);
@@ -188,6 +187,16 @@ describe('hosted mode: hub and agent processes', () => {
       expect(await metric('sellbridge_agent_online')).toBe(1);
       const agents = (await api('GET', '/api/v1/agents')).body['agents'] as { version: string; latencyMs: number }[];
       expect(agents[0]!.version).toBe(SELLBRIDGE_VERSION);
+      // `sellbridge doctor` on the hub checks Sage through the agent's state.
+      const doctor = await startCli(hubSettings, ['doctor', '--json'], /"checks"/, { cwd: hubDir });
+      await doctor.exited;
+      const report = JSON.parse(/^\{[\s\S]*^\}/m.exec(doctor.output())![0]) as {
+        checks: { id: string; status: string; detail: string }[];
+      };
+      expect(report.checks.find((c) => c.id === 'sage')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/reached through agent/),
+      });
     },
   );
 
