@@ -1,6 +1,6 @@
 // npm run bench -- agent [--calls N] [--concurrency C]
 // Hosted mode's channel: Sage 500 gateway calls made in-process on the sandbox, then the same calls made by a hub
-// (createAgentHub, this process) through a `sellbridge agent` process (the CLI, beside the same sandbox file) over
+// (createAgentHub, this process) through a `sellbridge agent` process (the CLI, beside a fresh sandbox of its own) over
 // a WebSocket on loopback. Per operation: mean and p50/p99 latency of sequential calls and the added latency; then
 // throughput (ops/s) with C calls in flight. Loopback hides network distance: add the customer's round trip to
 // the hub for a real deployment. Figures vary with the machine; compare the differences.
@@ -27,7 +27,9 @@ const { values } = parseArgs({
 const N = Number(values.calls);
 const C = Number(values.concurrency);
 const dir = mkdtempSync(join(tmpdir(), 'sb-bench-agent-'));
-const sagePath = join(dir, 'sage.db');
+// One fresh sandbox per phase, so neither runs on a company the other has already filled with orders.
+const localSagePath = join(dir, 'sage-local.db');
+const sagePath = join(dir, 'sage-agent.db');
 
 let orderSeq = 0;
 const draft = (): SalesOrderDraft => {
@@ -85,7 +87,7 @@ const results: Record<string, { local: Figures; agent?: Figures; localOps: numbe
 
 // 1. In-process: the sandbox gateway as `sellbridge run` uses it beside Sage.
 const local = await createSandboxGateway({
-  path: sagePath,
+  path: localSagePath,
   companyId: 'SOA',
   userId: 'sellbridge',
   warehouseSimulator: { enabled: false },
@@ -97,7 +99,7 @@ for (const op of OPS)
   };
 await local.close();
 
-// 2. Through the agent: hub here, `sellbridge agent` in its own process on the same sandbox file.
+// 2. Through the agent: hub here, `sellbridge agent` in its own process on a fresh sandbox file.
 const store = openStore({ url: `sqlite:${join(dir, 'state.db')}` });
 await store.migrate();
 const registry = createAgentRegistry(store, systemClock);
