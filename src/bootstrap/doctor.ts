@@ -19,6 +19,7 @@ import type { CheckStatus, DoctorCheck, DoctorReport } from '../core/model/docto
 import type { Clock } from '../core/ports/clock.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { openStore, parseStoreUrl } from '../runtime/store/store.ts';
+import { createAgentRegistry } from '../runtime/agents/registry.ts';
 import { migrationLevel } from '../runtime/store/migration-level.ts';
 
 export type { CheckStatus, DoctorCheck, DoctorReport } from '../core/model/doctor-report.ts';
@@ -320,32 +321,34 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   }
 
   // --- Sage 500 ----------------------------------------------------------------------------------------
-  try {
-    const report = await withTimeout(Math.max(timeoutMs, config.sage500.connectTimeoutMs + 5_000), 'Sage 500', () =>
-      verifySage500(config.sage500),
-    );
-    add('sage', 'ok', `Sage 500 reachable (${config.sage500.kind}, company ${config.sage500.companyId})`);
-    if (report.errors > 0)
-      add(
-        'sage-verify',
-        'fail',
-        `${report.summary}: ${report.lines.slice(0, 5).join(' | ')}`,
-        'Run `sellbridge sage500 verify` for every finding and its remedy; `sellbridge run` refuses to start until they are fixed.',
+  if (config.sage500.kind === 'agent') await checkAgents(config, add);
+  else
+    try {
+      const report = await withTimeout(Math.max(timeoutMs, config.sage500.connectTimeoutMs + 5_000), 'Sage 500', () =>
+        verifySage500(config.sage500),
       );
-    else if (report.summary.includes(' 0 warnings')) add('sage-verify', 'ok', report.summary);
-    else add('sage-verify', 'warn', report.summary, 'Run `sellbridge sage500 verify` and read the warnings.');
-  } catch (err) {
-    const detail = err instanceof Error ? err.message.replace(/\/\/[^@/]*@/g, '//***@') : String(err);
-    add(
-      'sage',
-      'fail',
-      `Sage 500 (${config.sage500.kind}, company ${config.sage500.companyId}) cannot be reached: ${isSellbridgeError(err) ? `${err.code} ` : ''}${detail}`,
-      config.sage500.kind === 'sqlserver'
-        ? 'Check sage500.url (host, port 1433 or the named instance, database, user), that SQL Server accepts TCP connections from this host and that the login can read the Sage database.'
-        : 'Check sage500.sandboxPath: its folder must exist and be writable.',
-    );
-    add('sage-verify', 'skipped', 'needs a Sage 500 connection');
-  }
+      add('sage', 'ok', `Sage 500 reachable (${config.sage500.kind}, company ${config.sage500.companyId})`);
+      if (report.errors > 0)
+        add(
+          'sage-verify',
+          'fail',
+          `${report.summary}: ${report.lines.slice(0, 5).join(' | ')}`,
+          'Run `sellbridge sage500 verify` for every finding and its remedy; `sellbridge run` refuses to start until they are fixed.',
+        );
+      else if (report.summary.includes(' 0 warnings')) add('sage-verify', 'ok', report.summary);
+      else add('sage-verify', 'warn', report.summary, 'Run `sellbridge sage500 verify` and read the warnings.');
+    } catch (err) {
+      const detail = err instanceof Error ? err.message.replace(/\/\/[^@/]*@/g, '//***@') : String(err);
+      add(
+        'sage',
+        'fail',
+        `Sage 500 (${config.sage500.kind}, company ${config.sage500.companyId}) cannot be reached: ${isSellbridgeError(err) ? `${err.code} ` : ''}${detail}`,
+        config.sage500.kind === 'sqlserver'
+          ? 'Check sage500.url (host, port 1433 or the named instance, database, user), that SQL Server accepts TCP connections from this host and that the login can read the Sage database.'
+          : 'Check sage500.sandboxPath: its folder must exist and be writable.',
+      );
+      add('sage-verify', 'skipped', 'needs a Sage 500 connection');
+    }
 
   // --- clock skew against Amazon's Date header -------------------------------------------------------
   const probes = [
@@ -460,4 +463,39 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     `${report.status.toUpperCase()}: ${counts('ok')} ok, ${counts('warn')} warning(s), ${counts('fail')} failure(s), ${counts('skipped')} skipped`,
   );
   return lines;
+}
+
+/** Hosted mode: Sage is reached through the agent beside it; the check is whether one is online for the connection. */
+async function checkAgents(
+  config: ResolvedConfig,
+  add: (id: string, status: 'ok' | 'warn' | 'fail' | 'skipped', detail: string, fix?: string) => void,
+): Promise<void> {
+  const connectionId = config.orders.connectionId;
+  try {
+    const store = openStore(config.store);
+    try {
+      const agents = (await createAgentRegistry(store, systemClock).list(connectionId)).filter((a) => !a.revokedAt);
+      const online = agents.find((a) => a.online);
+      if (online)
+        add(
+          'sage',
+          'ok',
+          `Sage 500 reached through agent ${online.name} (${online.id}, Sellbridge ${online.version ?? '?'}, heartbeat ${online.latencyMs ?? '?'} ms, ${online.inFlight} in flight)`,
+        );
+      else
+        add(
+          'sage',
+          'fail',
+          agents.length
+            ? `no agent of connection ${connectionId} is online (${agents.length} enrolled; last seen ${agents.map((a) => a.lastSeenAt ?? 'never').join(', ')})`
+            : `no agent is enrolled for connection ${connectionId}`,
+          'Start `sellbridge agent --hub <this hub> [--token <enrolment token>]` beside Sage (a token: `sellbridge agents enrol`), and check that it can reach this hub over HTTPS.',
+        );
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    add('sage', 'fail', `cannot read the agents: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  add('sage-verify', 'skipped', 'hosted mode: the agent verifies the Sage catalog when it starts');
 }

@@ -6,6 +6,9 @@ import type { ResolvedConfig } from '../config/schema.ts';
 import { createAmazonConnector, type AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
 import { createAmazonCircuits, type AmazonCircuits } from '../connectors/amazon/sp-api/circuit-transport.ts';
 import { openSage500Gateway } from '../connectors/sage500/create-gateway.ts';
+import { createAgentHub, type AgentHub } from '../connectors/sage500/remote/hub.ts';
+import { createAgentRegistry, type AgentRegistry } from '../runtime/agents/registry.ts';
+import { SELLBRIDGE_VERSION } from '../runtime/version.ts';
 import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
@@ -51,6 +54,13 @@ export interface Runtime {
   readonly scheduler: Scheduler;
   /** Circuit breakers by target; their states are the gauge `sellbridge_circuit_state{target}`. */
   readonly circuits: Circuits;
+  /** Hosted mode's agents beside Sage: enrolment tokens, credentials, revocation, last seen state. */
+  readonly agents: AgentRegistry;
+  /**
+   * Hosted mode (`sage500.kind: agent`, worker role): the agent channel `sage` goes through; the HTTP server hands
+   * it its `upgrade` events (see `sellbridge run`).
+   */
+  readonly agentHub: AgentHub | undefined;
   /** The order flows' wiring (deps and connection id), for the CLI, the admin API and tests. */
   readonly orders: OrderWiring;
   /** What `POST /webhooks/amazon` needs (`buildApp({ ...runtime })` passes it on). */
@@ -122,8 +132,27 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       () => [sageCircuit, ...amazonCircuits.list()].map((c) => ({ target: c.target, state: c.state() })),
       { sage500: sageCircuit, amazon: amazonCircuits },
     );
+    const agents = createAgentRegistry(store, clock);
+    // Hosted mode: Sage is on the customer's network; the agent there dials in and carries every gateway call.
+    const agentHub =
+      !options.sage && config.sage500.kind === 'agent' && role === 'worker'
+        ? createAgentHub({
+            connectionId: config.orders.connectionId,
+            registry: agents,
+            hubVersion: SELLBRIDGE_VERSION,
+            logger,
+            metrics,
+            requestTimeoutMs: config.sage500.agent.requestTimeoutMs,
+            heartbeatMs: config.sage500.agent.heartbeatMs,
+            offlineRetryMs: config.sage500.unavailableRetryMs,
+          })
+        : undefined;
     const opened = lazyGateway(
-      options.sage ? () => Promise.resolve(options.sage!) : () => openSage500Gateway(config.sage500, clock),
+      options.sage
+        ? () => Promise.resolve(options.sage!)
+        : agentHub
+          ? () => Promise.resolve(agentHub.gateway)
+          : () => openSage500Gateway(config.sage500, clock),
     );
     const sage = observeOrderToSage(guardWithCircuit(opened.gateway, sageCircuit), { store, clock, metrics });
     registerStoreCollectors({ registry: metrics.registry, store, clock }); // queue age, rate buckets, latencies, read at scrape time
@@ -160,6 +189,8 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       sage,
       scheduler,
       circuits,
+      agents,
+      agentHub,
       orders,
       webhooks: {
         inbox: dispatching,
@@ -183,6 +214,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         intake.abort();
         await intakeDone?.catch(() => undefined);
         await queue.stop();
+        await agentHub?.close();
         await opened.close();
         await store.close();
       },

@@ -21,6 +21,7 @@ import { registerUsersCommands } from './commands/users.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerServiceCommands } from './commands/service.ts';
+import { registerAgentCommands } from './commands/agent.ts';
 import { versionLine } from '../runtime/version.ts';
 
 /** Exit codes: 0 success, 1 failure while working, 2 bad usage or bad configuration. */
@@ -74,6 +75,7 @@ Examples:
   registerDoctorCommand(program, ctx);
   registerBackupCommands(program, ctx);
   registerServiceCommands(program, ctx);
+  registerAgentCommands(program, ctx);
   // the version line names the commit and Node, so a support request says which build runs.
   program.on('option:version', () => {
     ctx.stdout(versionLine());

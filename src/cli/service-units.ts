@@ -26,6 +26,8 @@ export interface ServiceLayout {
   readonly dataDir: string;
   readonly logDir: string;
   readonly storeUrl: string;
+  /** What the service runs after `--config <file>` (default `run`; hosted mode's agent: `agent --hub <url> ...`). */
+  readonly command?: readonly string[];
 }
 
 export interface ServiceFile {
@@ -82,7 +84,7 @@ export function defaultLayout(
 
 /** The argv the service runs. */
 export function serviceArgv(layout: ServiceLayout): string[] {
-  return [...layout.executableArgs, '--config', layout.configFile, 'run'];
+  return [...layout.executableArgs, '--config', layout.configFile, ...(layout.command ?? ['run'])];
 }
 
 const systemdQuote = (arg: string) =>

@@ -191,6 +191,29 @@ export const ERROR_CATALOGUE = {
     meaning: 'The Sage 500 database cannot be reached, a query timed out or the connection dropped.',
     fix: 'Check SQL Server, the network path and sage500.url; work resumes by itself once it answers.',
   },
+  SB_AGENT_OFFLINE: {
+    kind: 'unavailable',
+    meaning:
+      'Hosted mode: the Sellbridge agent beside Sage 500 is not connected to the hub, or did not answer an operation in time (sage500.agent.requestTimeoutMs). Nothing is known to have changed in Sage.',
+    fix: 'Nothing for the jobs: they wait without spending attempts and the Sage circuit opens. Check that `sellbridge agent` runs on the customer side and can reach the hub (GET /api/v1/agents shows it online).',
+  },
+  SB_AGENT_OPERATION_REFUSED: {
+    kind: 'validation',
+    meaning:
+      "The agent refused a request from the hub: the operation is not one of the Sage 500 gateway's named operations, or its arguments do not have the gateway's types (every bad field is named).",
+    fix: 'Run the same Sellbridge version on the hub and the agent (the hub names the one to install); report it if versions match.',
+  },
+  SB_AGENT_REFUSED: {
+    kind: 'config',
+    meaning:
+      'The hub refused the agent: its credential is unknown or revoked, it is enrolled for a connection this hub does not serve, its enrolment token is used or expired, or its version cannot talk to the hub (the message names the version to install).',
+    fix: 'Enrol the agent again with a new token (`sellbridge agents enrol --connection <id>` on the hub), or install the version the message names.',
+  },
+  SB_AGENT_NOT_FOUND: {
+    kind: 'validation',
+    meaning: 'No agent has that id.',
+    fix: 'List them with `sellbridge agents list` or GET /api/v1/agents.',
+  },
   SB_SAGE_QUERY_FAILED: {
     kind: 'transient',
     meaning: 'The Sage 500 database answered a query with an unexpected error.',

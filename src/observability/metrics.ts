@@ -16,6 +16,16 @@ export interface Metrics {
   readonly amazonThrottled: Counter<'operation'>;
   /** First sighting of an Amazon order (push or poll) -> its Sage sales order created (src/bootstrap/metrics.ts). */
   readonly orderToSageLatency: Histogram<'source'>;
+  /** Hosted mode: 1 while an agent beside Sage holds its channel to this hub open, per connection. */
+  readonly agentOnline: Gauge<'connection'>;
+  /** Hosted mode: the agent's version (value 1 on the label of the version connected). */
+  readonly agentInfo: Gauge<'connection' | 'version'>;
+  /** Hosted mode: heartbeat round trip to the agent. */
+  readonly agentLatency: Gauge<'connection'>;
+  /** Hosted mode: Sage operations sent to the agent and not yet answered. */
+  readonly agentInFlight: Gauge<'connection'>;
+  /** Hosted mode: Sage operations over the agent channel, hub side, by outcome (ok, error, offline, timeout). */
+  readonly agentCalls: Histogram<'operation' | 'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -77,6 +87,37 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Amazon order first seen by Sellbridge (source push or poll) -> Sage sales order created',
       labelNames: ['source'],
       buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 1800, 3600, 14400, 86400],
+      registers: [registry],
+    }),
+    agentOnline: new Gauge({
+      name: 'sellbridge_agent_online',
+      help: 'Hosted mode: 1 while the agent beside Sage 500 is connected to this hub, per connection',
+      labelNames: ['connection'],
+      registers: [registry],
+    }),
+    agentInfo: new Gauge({
+      name: 'sellbridge_agent_info',
+      help: 'Hosted mode: 1 on the version of the agent connected, per connection',
+      labelNames: ['connection', 'version'],
+      registers: [registry],
+    }),
+    agentLatency: new Gauge({
+      name: 'sellbridge_agent_latency_seconds',
+      help: 'Hosted mode: heartbeat round trip between the hub and the agent',
+      labelNames: ['connection'],
+      registers: [registry],
+    }),
+    agentInFlight: new Gauge({
+      name: 'sellbridge_agent_in_flight',
+      help: 'Hosted mode: Sage operations sent to the agent and not yet answered',
+      labelNames: ['connection'],
+      registers: [registry],
+    }),
+    agentCalls: new Histogram({
+      name: 'sellbridge_agent_call_seconds',
+      help: 'Hosted mode: Sage operations through the agent channel, hub side, by outcome (ok, error, offline, timeout)',
+      labelNames: ['operation', 'outcome'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
   };

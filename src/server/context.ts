@@ -5,6 +5,7 @@ import type { MappingRules } from '../core/rules/mapping-rules.ts';
 import type { OrderFlowDeps } from '../flows/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { AgentRegistry } from '../runtime/agents/registry.ts';
 import type { AuthService } from '../runtime/auth/auth-service.ts';
 import type { PiiVault } from '../runtime/pii/vault.ts';
 import type { DeadLetterService } from '../runtime/queue/dead-letters.ts';
@@ -55,6 +56,8 @@ export interface AppDeps {
   readonly defaultConnectionId?: string;
   /** POST /webhooks/amazon, with its own credentials; absent = no webhook route. */
   readonly webhooks?: WebhookDeps;
+  /** Hosted mode's agents (enrolment, list, revoke); absent = the agent routes answer 501. */
+  readonly agents?: AgentRegistry;
   /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */
   readonly doctor?: () => Promise<DoctorReport>;
 }

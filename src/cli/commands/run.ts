@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { SellbridgeError } from '../../core/errors.ts';
 import type { JobQueue } from '../../runtime/queue/job-queue.ts';
 import type { CliContext } from '../context.ts';
 
@@ -28,8 +29,15 @@ Examples:
     )
     .action(async (opts: { role: Role; once?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
-      // the Sage company's catalog is verified before any order; a mismatch stops here, loudly.
-      if (opts.role !== 'api') {
+      // Hosted mode: the process that runs the jobs serves the agent channel on its HTTP port, so it needs one.
+      if (config.sage500.kind === 'agent' && opts.role === 'worker')
+        throw new SellbridgeError(
+          'SB_CFG_INVALID',
+          'sage500.kind is agent: the agent dials in to the HTTP server of the process that runs the jobs; run with --role all',
+        );
+      // the Sage company's catalog is verified before any order (in hosted mode, by the agent beside Sage when it
+      // starts); a mismatch stops here, loudly.
+      if (opts.role !== 'api' && config.sage500.kind !== 'agent') {
         const { assertSage500Verified } = await import('../../connectors/sage500/verify-at-start.ts');
         ctx.stdout((await assertSage500Verified(config.sage500)).summary);
       }
@@ -55,6 +63,10 @@ Examples:
       if (opts.role !== 'api') await runtime.start();
       const app =
         opts.role === 'worker' ? undefined : buildApp({ ...runtime, ...admin, adminToken: config.server.adminToken });
+      if (app && runtime.agentHub) {
+        const hub = runtime.agentHub;
+        app.server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+      }
       if (app) {
         const address = await app.listen({ host: config.server.host, port: config.server.port });
         ctx.stdout(

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix, win32 } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.ts';
 
@@ -11,6 +11,7 @@ interface ServiceOptions {
   dryRun?: boolean;
   unitDir?: string;
   wrapper?: string;
+  agentHub?: string;
 }
 
 export function registerServiceCommands(program: Command, ctx: CliContext): void {
@@ -49,6 +50,10 @@ Examples:
       .option('--dry-run', 'print the files and the commands instead of writing and running them')
       .option('--unit-dir <dir>', 'Linux: where the unit file goes', '/etc/systemd/system')
       .option(
+        '--agent-hub <url>',
+        'hosted mode: the service runs `sellbridge agent --hub <url>` beside Sage instead of `run` (enrol once first with `sellbridge agent --hub <url> --token <token>` and the same --credential-file)',
+      )
+      .option(
         '--wrapper <exe>',
         'Windows: the WinSW executable (default: sellbridge-service.exe beside this executable)',
       )
@@ -59,7 +64,11 @@ Examples:
         const { isSea } = await import('node:sea');
         const argv1 = process.argv[1];
         const [exe, args] = isSea() || !argv1 ? [process.execPath, []] : [process.execPath, [argv1]];
-        const layout = defaultLayout(platform, exe, args, ctx.env);
+        const base = defaultLayout(platform, exe, args, ctx.env);
+        const credentialFile = (platform === 'windows' ? win32 : posix).join(base.dataDir, 'sellbridge-agent.json');
+        const layout = opts.agentHub
+          ? { ...base, command: ['agent', '--hub', opts.agentHub, '--credential-file', credentialFile] }
+          : base;
         const defaultWrapper = join(dirname(process.execPath), 'sellbridge-service.exe');
         const wrapper = opts.wrapper ?? (existsSync(defaultWrapper) ? defaultWrapper : undefined);
         const plan = servicePlan(layout, {

@@ -5,9 +5,11 @@ import { count, durationMs, MINUTE, SECOND, secret } from '../fields.ts';
 export const sage500Section = z
   .strictObject({
     kind: z
-      .enum(['sandbox', 'sqlserver'])
+      .enum(['sandbox', 'sqlserver', 'agent'])
       .default('sandbox')
-      .describe('`sandbox` uses the embedded Sage 500 sandbox (SQLite); `sqlserver` a real Sage 500 database'),
+      .describe(
+        '`sandbox` uses the embedded Sage 500 sandbox (SQLite); `sqlserver` a real Sage 500 database; `agent` (hosted mode) sends every Sage operation to the `sellbridge agent` beside Sage, over the channel it opens to this hub',
+      ),
     companyId: z.string().min(1).max(3).default('SOA').describe('Sage 500 CompanyID the connection writes to'),
     url: secret('SQL Server connection string (mssql://user:password@host:1433/database), when kind is sqlserver'),
     sandboxPath: z
@@ -91,6 +93,19 @@ export const sage500Section = z
       })
       .prefault({})
       .describe('Sandbox warehouse simulator'),
+    agent: z
+      .strictObject({
+        requestTimeoutMs: durationMs(
+          'Hosted mode: how long a Sage operation waits for the agent to answer, reconnections included, before the job waits and tries again',
+          60 * SECOND,
+        ),
+        heartbeatMs: durationMs(
+          'Hosted mode: how often the hub pings the agent (latency, liveness, revocation take effect within one)',
+          5 * SECOND,
+        ),
+      })
+      .prefault({})
+      .describe('Hosted mode (sage500.kind agent): the channel to the agent beside Sage'),
     faults: z
       .strictObject({
         unavailableForMs: durationMs('Sandbox: every call fails as unavailable for this long after start (0 = off)', 0),

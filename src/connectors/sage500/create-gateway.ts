@@ -61,5 +61,12 @@ export function openSandboxGateway(settings: Sage500Settings, clock?: Clock): Pr
 
 /** The gateway `sage500.kind` asks for (composition root and CLI). */
 export function openSage500Gateway(settings: Sage500Settings, clock?: Clock): Promise<Sage500Adapter> {
+  if (settings.kind === 'agent')
+    return Promise.reject(
+      new SellbridgeError(
+        'SB_CFG_INVALID',
+        "sage500.kind is agent (hosted mode): this process reaches Sage only through the agent channel; run this command where `sellbridge agent` runs, with that machine's sage500 settings",
+      ),
+    );
   return settings.kind === 'sqlserver' ? openSqlServerGateway(settings, clock) : openSandboxGateway(settings, clock);
 }

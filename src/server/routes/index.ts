@@ -1,5 +1,6 @@
 import type { ServerContext } from '../context.ts';
 import { registerAccessRoutes } from './access.ts';
+import { registerAgentRoutes } from './agents.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerAuthRoutes } from './auth.ts';
 import { registerConnectionRoutes } from './connections.ts';
@@ -22,4 +23,5 @@ export function registerAdminApi(ctx: ServerContext): void {
   registerAuditRoutes(ctx);
   registerAccessRoutes(ctx);
   registerDoctorRoutes(ctx);
+  registerAgentRoutes(ctx);
 }

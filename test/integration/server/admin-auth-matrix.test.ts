@@ -105,6 +105,14 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
   'GET /api/v1/audit': { url: '/api/v1/audit?limit=501', field: 'limit' },
   'POST /api/v1/tokens': { url: '/api/v1/tokens', payload: { name: 'ci', role: 'root' }, field: 'role' },
   'DELETE /api/v1/tokens/{id}': { url: '/api/v1/tokens/not-a-uuid', field: 'id' },
+  'GET /api/v1/agents': { url: '/api/v1/agents?connectionId=Bad%20Id', field: 'connectionId' },
+  'POST /api/v1/agents/enrolments': {
+    url: '/api/v1/agents/enrolments',
+    payload: { connectionId: 'Bad Id' },
+    field: 'connectionId',
+  },
+  'DELETE /api/v1/agents/{id}': { url: `/api/v1/agents/${'x'.repeat(101)}`, field: 'id' },
+  'POST /agent/v1/enrol': { url: '/agent/v1/enrol', payload: {}, field: 'token' },
   'POST /api/v1/users': {
     url: '/api/v1/users',
     payload: { name: 'bob smith', role: 'viewer', password: 'long enough password' },

@@ -165,3 +165,31 @@ describe('sellbridge service --dry-run', () => {
     }
   });
 });
+
+describe('sellbridge service install --agent-hub (hosted mode, beside Sage)', () => {
+  it('runs the agent with its credential file in the data folder instead of run, on Linux and Windows', async () => {
+    for (const [platform, expected] of [
+      ['linux', 'agent --hub https://hub.example.com --credential-file /var/lib/sellbridge/sellbridge-agent.json'],
+      [
+        'windows',
+        'agent --hub https://hub.example.com --credential-file C:\\ProgramData\\Sellbridge\\data\\sellbridge-agent.json',
+      ],
+    ] as const) {
+      const out: string[] = [];
+      const code = await main(
+        ['service', 'install', '--platform', platform, '--dry-run', '--agent-hub', 'https://hub.example.com'],
+        {
+          env: {},
+          stdout: (t) => out.push(t),
+          stderr: (t) => out.push(t),
+          config: () => {
+            throw new Error('not needed');
+          },
+        },
+      );
+      expect(code).toBe(0);
+      expect(out.join('\n')).toContain(expected);
+      expect(out.join('\n')).not.toMatch(/sellbridge\.yaml run\b/);
+    }
+  });
+});

@@ -14,6 +14,7 @@ import * as m0011 from './0011-mapping-rules.ts';
 import * as m0013 from './0013-token-names-unique.ts';
 import * as m0014 from './0014-dead-letter-per-key.ts';
 import * as m0015 from './0015-notification-handlers.ts';
+import * as m0019 from './0019-agents.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0013-token-names-unique': m0013,
   '0014-dead-letter-per-key': m0014,
   '0015-notification-handlers': m0015,
+  '0019-agents': m0019,
 };
 
 /** The migration names this binary knows, oldest first. */

@@ -20,6 +20,7 @@ const ROUTES = [
   { re: /^\/settlements\/(.+)$/, page: 'settlements', module: './pages/settlement.js' },
   { re: /^\/inventory$/, page: 'inventory', module: './pages/inventory.js' },
   { re: /^\/health$/, page: 'health', module: './pages/doctor.js' },
+  { re: /^\/agents$/, page: 'agents', module: './pages/agents.js' },
 ];
 
 let user = null;
