@@ -277,8 +277,8 @@ export const ERROR_CATALOGUE = {
   SB_MAP_ADDRESS_INVALID: {
     kind: 'mapping',
     meaning:
-      'An address does not fit Sage 500 (40-character lines, 20-character city, 3-character state and country, 10-character postal code) without losing characters, or has no Sage country code.',
-    fix: 'Add the country to the country table, or correct the address in Sage by hand; every field that does not fit is listed.',
+      'A ship-to cannot become a Sage address: it has no Sage country code or lacks its city or street; or, under `orders.addressPolicy: dead-letter`, it does not fit Sage 500 as written (40-character lines, 20-character city, 3-character state and country, 10-character postal code, Latin script). Under the default `fit` policy length and script are fitted, never refused.',
+    fix: 'Add the country to the country table, or replay with the address set (`sellbridge dlq replay <id> --set shipTo.city=...`); every field is listed.',
   },
   SB_MAP_AMOUNTS_INVALID: {
     kind: 'mapping',

@@ -73,6 +73,11 @@ Examples:
             ...(report.next.length ? [`next:         ${report.next.join(', ')}`] : []),
             `sage:         ${report.tranNo ? `TranNo ${report.tranNo}${report.salesOrderKey ? ` (SOKey ${report.salesOrderKey})` : ' (reserved, not created yet)'}` : 'no sales order yet'}`,
             ...(report.lastError ? [`last error:   ${report.lastError}`] : []),
+            ...(report.fitted
+              ? [
+                  `address:      fitted to Sage (${report.fitted.changes.map((c) => `${c.field} ${c.kind}: ${c.detail}`).join('; ')}); Amazon original ${report.fitted.originalKept ? 'kept sealed (GET /api/v1/orders/<id>/pii)' : 'not kept (no PII key configured)'}`,
+                ]
+              : []),
             `first seen:   ${report.firstSeenBy === 'poll' ? 'by polling (no notification announced it)' : report.firstSeenBy === 'push' ? 'by notification' : 'unknown'}`,
             ...(report.updatedAt ? [`updated:      ${report.updatedAt}`] : []),
           ];

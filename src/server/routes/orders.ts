@@ -7,6 +7,7 @@ import {
   type OrderLinkRow,
 } from '../../connectors/store/order-links.ts';
 import { listConfirmationRows } from '../../connectors/store/shipment-confirmations.ts';
+import { storeOrderFittings } from '../../connectors/store/order-fittings.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import { roleAllows } from '../../runtime/auth/roles.ts';
 import type { ServerContext } from '../context.ts';
@@ -133,6 +134,14 @@ export function registerOrderRoutes(ctx: ServerContext): void {
         deadLetters: z.array(z.unknown()),
         audit: z.array(z.unknown()),
         pii: z.object({ stored: z.boolean(), deliveredAt: z.string().nullable(), purgeAfter: z.string().nullable() }),
+        fitted: z
+          .object({
+            changes: z.array(z.object({ field: z.string(), kind: z.string(), detail: z.string() })),
+            originalKept: z.boolean(),
+            fittedAt: z.string(),
+          })
+          .nullable()
+          .describe('Set when the ship-to was fitted to Sage (address policy `fit`): what changed, by field and kind'),
       }),
       statuses: { 404: 'unknown order' },
     },
@@ -162,6 +171,7 @@ export function registerOrderRoutes(ctx: ServerContext): void {
       const pii = ctx.pii
         ? await ctx.pii.has({ connectionId: row.connection_id, amazonOrderId: row.amazon_order_id })
         : { stored: false, deliveredAt: null, purgeAfter: null };
+      const fitting = await storeOrderFittings(ctx.store, ctx.clock).get(row.connection_id, row.amazon_order_id);
       return {
         ...summary(row),
         lifecycle: { description: info.description, terminal: info.terminal, next: [...info.next] },
@@ -184,6 +194,9 @@ export function registerOrderRoutes(ctx: ServerContext): void {
           detail: JSON.parse(a.detail) as unknown,
         })),
         pii: { stored: pii.stored, deliveredAt: pii.deliveredAt, purgeAfter: pii.purgeAfter },
+        fitted: fitting
+          ? { changes: [...fitting.changes], originalKept: fitting.originalKept, fittedAt: fitting.fittedAt }
+          : null,
       };
     },
   );
