@@ -30,6 +30,7 @@ import { storeOrderLinks } from '../connectors/store/order-links.ts';
 import { storeShipmentConfirmations } from '../connectors/store/shipment-confirmations.ts';
 import { storeSkuAliases } from '../connectors/store/sku-aliases.ts';
 import { storeOrderFittings } from '../connectors/store/order-fittings.ts';
+import { storeHandLinks } from '../connectors/store/hand-links.ts';
 import { storeOrderStates } from '../connectors/store/order-links.ts';
 import type { OriginalAddresses } from '../core/ports/order-fittings.ts';
 import { keyringFromConfig } from '../runtime/pii/keyring.ts';
@@ -192,6 +193,7 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     rulesFor,
     carriersFor: async (connectionId) => (await rulesFor(connectionId)).carriers,
     fittings: storeOrderFittings(input.store, input.clock),
+    handLinks: storeHandLinks(input.store, input.clock),
     ...(input.originals ? { originals: input.originals } : {}),
     ...(input.sageCircuit ? { sageCircuit: input.sageCircuit } : {}),
     ...(input.sendFenceMs !== undefined ? { sendFenceMs: input.sendFenceMs } : {}),

@@ -14,6 +14,7 @@ import {
   type MappedSalesOrder,
 } from '../core/transform/sales-order-from-order.ts';
 import type { OrderFittings, OriginalAddresses } from '../core/ports/order-fittings.ts';
+import { applyOverrides, checkOverrides, type OrderOverrides } from '../core/transform/order-overrides.ts';
 import { orderActionFromStatus, SYNC_STATE_AFTER } from '../core/transform/status-map.ts';
 import { parsePayload } from './job-payload.ts';
 import { sageOrderState } from '../core/transform/sales-order-state.ts';
@@ -25,6 +26,8 @@ export const orderSyncKey = (amazonOrderId: string): string => `${ORDER_SYNC_QUE
 export interface OrderSyncJob {
   readonly connectionId: string;
   readonly amazonOrderId: string;
+  /** An operator's corrections for this order (a dead letter replayed with `--set`), applied before mapping. */
+  readonly overrides?: OrderOverrides;
 }
 
 export interface SyncOrderDeps {
@@ -58,7 +61,7 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
   const job = parseOrderSyncJob(payload);
   deps.sageCircuit?.ensureAvailable();
   let link = await deps.links.get(job.connectionId, job.amazonOrderId);
-  const order = await deps.amazon.getOrder(job.amazonOrderId, { includePii: true });
+  const amazonOrder = await deps.amazon.getOrder(job.amazonOrderId, { includePii: true });
   const found = await findLinkedSalesOrder(job, link, deps);
   if (found.adopt)
     link = await deps.links.advance(job, link, 'created', {
@@ -66,7 +69,7 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
       salesOrderKey: found.adopt.key,
     });
   const sageOrder = found.order;
-  const rules = await rulesWithAliases(job.connectionId, deps);
+  const { order, rules } = withOverrides(amazonOrder, await rulesWithAliases(job.connectionId, deps), job.overrides);
   // Sage has the order under our reserved TranNo but the link never recorded it (the run died between Sage's commit
   // and `created`): finish the creation through the idempotent path (the gateway answers `existing` and repairs the
   // extension rows), then go on with the decision below from the link as it now is (a rare path: one read more).
@@ -108,7 +111,18 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
 }
 
 export function parseOrderSyncJob(payload: unknown): OrderSyncJob {
-  return parsePayload(ORDER_SYNC_QUEUE, payload, ['connectionId', 'amazonOrderId'] as const);
+  const job = parsePayload(ORDER_SYNC_QUEUE, payload, ['connectionId', 'amazonOrderId'] as const);
+  const overrides = (payload as { overrides?: unknown }).overrides;
+  return overrides === undefined ? job : { ...job, overrides: checkOverrides(overrides) };
+}
+
+/** The order and rules as the operator corrected them (`dlq replay --set`); unchanged without overrides. */
+export function withOverrides(
+  order: Order,
+  rules: MappingRules,
+  overrides: OrderOverrides | undefined,
+): { readonly order: Order; readonly rules: MappingRules } {
+  return overrides && Object.keys(overrides).length > 0 ? applyOverrides(order, rules, overrides) : { order, rules };
 }
 
 /**

@@ -5,7 +5,7 @@ import { ADDRESS_CHANGE_KINDS, type AddressChange, type AddressChangeKind } from
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
 
-/** Row type of migration 0015-order-fittings. */
+/** Row type of migration 0015-order-fittings-and-hand-links. */
 export type OrderFittingTables = {
   order_fittings: {
     connection_id: string;

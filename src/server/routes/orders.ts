@@ -12,7 +12,8 @@ import { writeAudit } from '../../runtime/audit.ts';
 import { roleAllows } from '../../runtime/auth/roles.ts';
 import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
-import { excerpt, LIST_TEXT_CHARS, summaryOf } from './dead-letters.ts';
+import { excerpt, LIST_TEXT_CHARS, repairDeps, summaryOf } from './dead-letters.ts';
+import { linkOrder } from '../order-repair.ts';
 
 const OrderSummary = z.object({
   connectionId: z.string(),
@@ -221,6 +222,54 @@ export function registerOrderRoutes(ctx: ServerContext): void {
             'order preview is not available: this server runs without the order flow (Amazon and Sage connections); start it with `sellbridge run`',
         });
       return ctx.orderFlow.preview(query.connectionId ?? ctx.connectionId, params.amazonOrderId);
+    },
+  );
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/orders/:amazonOrderId/link',
+      role: 'operator',
+      tag: 'orders',
+      summary:
+        'Link the order to a Sage sales order keyed by hand (checked: same goods lines and total, or `force`, audited with the differences); its Sage shipments are then confirmed to Amazon as usual and its open dead letters are closed',
+      params: AmazonOrderId,
+      query: ConnQuery,
+      body: z.strictObject({
+        tranNo: z.string().trim().min(1).max(10).describe('Sage TranNo of the order keyed by hand'),
+        force: z.boolean().optional(),
+        dryRun: z.boolean().optional().describe('Check only: say what would be linked'),
+      }),
+      response: z.object({
+        linked: z.boolean(),
+        tranNo: z.string(),
+        salesOrderKey: z.string(),
+        forced: z.boolean(),
+        differences: z.array(z.string()),
+        lines: z.array(z.object({ itemId: z.string(), amazonOrderItemId: z.string(), quantity: z.number() })),
+        deadLettersClosed: z.number(),
+      }),
+      statuses: {
+        400: 'not the same order (SB_ORD_LINK_REFUSED, every difference listed), or already linked',
+        404: 'Sage has no order with that TranNo',
+        501: 'the order flows are not wired into this server process',
+      },
+    },
+    async ({ params, query, body, principal, reply }) => {
+      if (!ctx.orders)
+        return reply.code(501).send({
+          error:
+            'linking needs the order flow (Amazon and Sage connections) in this server process; start it with `sellbridge run`',
+        });
+      const r = await linkOrder(repairDeps(ctx), {
+        connectionId: query.connectionId ?? ctx.connectionId,
+        amazonOrderId: params.amazonOrderId,
+        tranNo: body.tranNo,
+        actor: principal.actor,
+        ...(body.force ? { force: true } : {}),
+        ...(body.dryRun ? { dryRun: true } : {}),
+      });
+      return { ...r, differences: [...r.differences], lines: r.lines.map((l) => ({ ...l })) };
     },
   );
 

@@ -70,8 +70,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('orders end to end on %s with 3
       const orders = sim.control.addOrders(ORDERS, { status: 'UNSHIPPED' });
       const bad = orders.filter((o) => o.items.some((i) => i.unknownSku));
       const valid = orders.filter((o) => !bad.includes(o));
+      // 5% of items have an unknown SKU; with 1 to 4 items an order (2.2 on average) about 11% of orders are bad.
       expect(bad.length).toBeGreaterThan(ORDERS * 0.02);
-      expect(bad.length).toBeLessThan(ORDERS * 0.1);
+      expect(bad.length).toBeLessThan(ORDERS * 0.15);
       sim.control.setFaultRates({ throttle: 0.1, serverError: 0.05 });
 
       // Every notification three times, all copies shuffled together; later notifications (orders shipped) likewise.

@@ -13,7 +13,7 @@ import * as m0010 from './0010-pii-vault.ts';
 import * as m0011 from './0011-mapping-rules.ts';
 import * as m0013 from './0013-token-names-unique.ts';
 import * as m0014 from './0014-dead-letter-per-key.ts';
-import * as m0015 from './0015-order-fittings.ts';
+import * as m0015 from './0015-order-fittings-and-hand-links.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -39,7 +39,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0011-mapping-rules': m0011,
   '0013-token-names-unique': m0013,
   '0014-dead-letter-per-key': m0014,
-  '0015-order-fittings': m0015,
+  '0015-order-fittings-and-hand-links': m0015,
 };
 
 /** The migration names this binary knows, oldest first. */
