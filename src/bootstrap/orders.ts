@@ -31,10 +31,9 @@ import { storeShipmentConfirmations } from '../connectors/store/shipment-confirm
 import { storeSkuAliases } from '../connectors/store/sku-aliases.ts';
 import { storeOrderFittings } from '../connectors/store/order-fittings.ts';
 import { storeHandLinks } from '../connectors/store/hand-links.ts';
-import { storeOrderStates } from '../connectors/store/order-links.ts';
 import type { OriginalAddresses } from '../core/ports/order-fittings.ts';
-import { keyringFromConfig } from '../runtime/pii/keyring.ts';
-import { createPiiVault, type PiiVault } from '../runtime/pii/vault.ts';
+import type { PiiVault } from '../runtime/pii/vault.ts';
+import { piiVaultFromConfig } from './admin.ts';
 
 /** What `registerOrders` needs from the composition root; Sage's breaker alone is enough of the circuits. */
 export type OrderWiringInput = Pick<
@@ -63,13 +62,7 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   // (one indexed select), so an edit takes effect on the next job without a restart.
   const storedRules = storeMappingRules(input.store, input.clock);
   // A fitted ship-to keeps its Amazon original sealed beside the order, when a PII key is configured.
-  const keyring = keyringFromConfig(config.security);
-  const vault = keyring
-    ? createPiiVault(input.store, keyring, input.clock, {
-        orders: storeOrderStates(input.store),
-        retentionDays: config.security.piiRetentionDays,
-      })
-    : undefined;
+  const vault = piiVaultFromConfig(input.store, input.clock, config.security);
   const configured: MappingRules = { ...DEFAULT_MAPPING_RULES, addressPolicy: config.orders.addressPolicy };
   const rulesFor = async (id: string): Promise<MappingRules> => {
     const stored = await storedRules.carriers(id);
