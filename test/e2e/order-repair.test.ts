@@ -157,7 +157,7 @@ async function shipAndConfirm(orderId: string): Promise<void> {
       await sage.shipDueOrders();
       return sim.control.order(orderId)?.status === 'SHIPPED' && (await stateOf(orderId)) === 'confirmed';
     },
-    60_000,
+    120_000,
     `order ${orderId} shipped in Sage and confirmed to Amazon`,
   );
 }
@@ -165,7 +165,7 @@ async function shipAndConfirm(orderId: string): Promise<void> {
 describe('a way out of every order dead letter (CLI subprocess)', () => {
   it(
     'dlq replay --set: previews the corrected Sage order, refuses while issues remain, creates it with the corrections',
-    { timeout: 120_000 },
+    { timeout: 300_000 },
     async () => {
       const { orderId, deadLetterId } = await deadLetteredOrder(
         [
@@ -232,7 +232,7 @@ describe('a way out of every order dead letter (CLI subprocess)', () => {
 
   it(
     'orders link: checked against the Sage order keyed by hand, refused when it differs unless --force; shipments confirm',
-    { timeout: 120_000 },
+    { timeout: 300_000 },
     async () => {
       const same = await deadLetteredOrder([{ sku: 'WIDGET-PURPLE', quantity: 3 }]);
       await keyedByHand(same.orderId, 'HAND000001', { 'lines[0].sku': 'WIDGET-BLUE' });
@@ -286,7 +286,7 @@ describe('a way out of every order dead letter (admin API)', () => {
 
   it(
     'POST /dead-letters/:id/preview and /replay with set: 422 while issues remain, then created',
-    { timeout: 120_000 },
+    { timeout: 300_000 },
     async () => {
       const { orderId, deadLetterId } = await deadLetteredOrder([{ sku: 'WIDGET-PURPLE', quantity: 1 }]);
       const preview = await app.inject({
@@ -324,7 +324,7 @@ describe('a way out of every order dead letter (admin API)', () => {
 
   it(
     'POST /orders/:id/link: 400 with the differences, 200 when the same, shipments confirmed',
-    { timeout: 120_000 },
+    { timeout: 300_000 },
     async () => {
       const { orderId } = await deadLetteredOrder([{ sku: 'WIDGET-PURPLE', quantity: 2 }]);
       await keyedByHand(orderId, 'HAND000003', { 'lines[0].sku': 'WIDGET-RED' }, { priceDelta: 100 });
