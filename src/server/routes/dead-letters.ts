@@ -211,11 +211,15 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
     .describe(
       `Order corrections, path -> value (${OVERRIDE_PATHS}); the paths are those the dead letter's issues name. Order dead letters (order.sync) only`,
     );
-  const noOrderFlow = (reply: { code(n: number): { send(b: unknown): unknown } }) =>
-    reply.code(501).send({
+  /** 404 for an unknown dead letter first; then, without the order flow in this process, a refusal (409). */
+  const noOrderFlow = async (id: string, reply: { code(n: number): { send(b: unknown): unknown } }) => {
+    await deadLetters.get(id);
+    return reply.code(409).send({
       error:
         'corrections need the order flow (Amazon and Sage connections) in this server process; start it with `sellbridge run`',
+      code: 'SB_API_REFUSED',
     });
+  };
 
   routes.add(
     {
@@ -228,10 +232,10 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
       params: Id,
       body: z.strictObject({ set: Overrides.default({}) }),
       response: z.unknown(),
-      statuses: { 404: 'no such dead letter', 501: 'the order flows are not wired into this server process' },
+      statuses: { 404: 'no such dead letter', 409: 'the order flows are not wired into this server process' },
     },
     async ({ params, body, reply }) => {
-      if (!ctx.orders) return noOrderFlow(reply);
+      if (!ctx.orders) return noOrderFlow(params.id, reply);
       return previewReplay(repairDeps(ctx), params.id, checkOverrides(body.set));
     },
   );
@@ -255,16 +259,19 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
       response: z.object({ jobId: z.string(), deduplicated: z.boolean(), preview: z.unknown().optional() }),
       statuses: {
         404: 'no such dead letter',
-        409: 'already replayed or discarded',
         422: 'with `set`: the corrected order still has issues (the body holds the preview)',
-        501: 'with `set`: the order flows are not wired into this server process',
+        409: 'already replayed or discarded; or, with `set`, the order flows are not wired into this server process',
       },
     },
     async ({ params, body, principal, reply }) => {
       if (body.set && Object.keys(body.set).length > 0) {
         if (body.payload !== undefined)
-          return reply.code(400).send({ error: 'invalid request: give either payload or set, not both' });
-        if (!ctx.orders) return noOrderFlow(reply);
+          return reply.code(400).send({
+            error: 'invalid request: body set: give either payload or set, not both',
+            code: 'SB_API_BODY_INVALID',
+            issues: [{ in: 'body', field: 'set', problem: 'give either payload or set, not both' }],
+          });
+        if (!ctx.orders) return noOrderFlow(params.id, reply);
         const r = await replayWithOverrides(repairDeps(ctx), params.id, checkOverrides(body.set), {
           actor: principal.actor,
           ...(body.force ? { force: true } : {}),
@@ -272,6 +279,7 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
         if (!r.replayed)
           return reply.code(422).send({
             error: `dead letter ${params.id} not replayed: the corrected order still has issues`,
+            code: 'SB_API_REFUSED',
             preview: r.preview,
           });
         return { jobId: r.jobId!, deduplicated: r.deduplicated ?? false, preview: r.preview };

@@ -251,16 +251,22 @@ export function registerOrderRoutes(ctx: ServerContext): void {
       }),
       statuses: {
         400: 'not the same order (SB_ORD_LINK_REFUSED, every difference listed), or already linked',
-        404: 'Sage has no order with that TranNo',
-        501: 'the order flows are not wired into this server process',
+        404: 'Sage has no order with that TranNo (or, without the order flow, Sellbridge has no such order)',
+        409: 'the order flows are not wired into this server process',
       },
     },
     async ({ params, query, body, principal, reply }) => {
-      if (!ctx.orders)
-        return reply.code(501).send({
+      if (!ctx.orders) {
+        if (!(await findOrderLinkRow(ctx.store, params.amazonOrderId, query.connectionId)))
+          return reply
+            .code(404)
+            .send({ error: `Sellbridge has no order ${params.amazonOrderId}`, code: 'SB_API_NOT_FOUND' });
+        return reply.code(409).send({
           error:
             'linking needs the order flow (Amazon and Sage connections) in this server process; start it with `sellbridge run`',
+          code: 'SB_API_REFUSED',
         });
+      }
       const r = await linkOrder(repairDeps(ctx), {
         connectionId: query.connectionId ?? ctx.connectionId,
         amazonOrderId: params.amazonOrderId,
