@@ -39,8 +39,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!\\.{1,2}/|zod$)',
-              message: 'core imports only zod and other core modules (no node:*, no I/O libraries).',
+              regex: '^(?!\\.{1,2}/|zod$|transliteration$)',
+              message:
+                'core imports only zod, transliteration (pure string tables) and other core modules (no node:*, no I/O libraries).',
             },
           ],
         },

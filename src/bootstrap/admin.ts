@@ -3,7 +3,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import { keyringFromConfig } from '../runtime/pii/keyring.ts';
 import { registerPiiPurge } from '../runtime/pii/purge-job.ts';
-import { createPiiVault } from '../runtime/pii/vault.ts';
+import { createPiiVault, type PiiVault } from '../runtime/pii/vault.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store } from '../runtime/store/store.ts';
@@ -29,13 +29,7 @@ export interface AdminWiringInput {
  * Call before `runtime.start()` so the purge handler is registered before the queue starts.
  */
 export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Partial<AppDeps> {
-  const keyring = keyringFromConfig(config.security);
-  const pii = keyring
-    ? createPiiVault(runtime.store, keyring, runtime.clock, {
-        orders: storeOrderStates(runtime.store),
-        retentionDays: config.security.piiRetentionDays,
-      })
-    : undefined;
+  const pii = piiVaultFromConfig(runtime.store, runtime.clock, config.security);
   if (pii)
     registerPiiPurge({
       queue: runtime.queue,
@@ -97,4 +91,19 @@ function amazonTokenProbe(runtime: AdminWiringInput, config: ResolvedConfig) {
       };
     }
   };
+}
+
+/** The PII vault over the store when a PII key is configured (security.piiKeys / piiKeyFile), else undefined. */
+export function piiVaultFromConfig(
+  store: Store,
+  clock: Clock,
+  security: ResolvedConfig['security'],
+): PiiVault | undefined {
+  const keyring = keyringFromConfig(security);
+  return keyring
+    ? createPiiVault(store, keyring, clock, {
+        orders: storeOrderStates(store),
+        retentionDays: security.piiRetentionDays,
+      })
+    : undefined;
 }

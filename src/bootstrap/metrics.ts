@@ -4,6 +4,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Store } from '../runtime/store/store.ts';
+import { countFittings } from '../connectors/store/order-fittings.ts';
 
 /**
  * Metrics computed from the store when /metrics is scraped (prom-client `collect()`), so every process that
@@ -89,6 +90,17 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
     async collect() {
       this.reset();
       for (const b of await readBuckets()) this.set(b.labels, b.burst);
+    },
+  });
+
+  new Gauge({
+    name: 'sellbridge_orders_address_fitted',
+    help: "Orders whose ship-to was fitted to Sage's columns (address policy fit), per connection and kind of change (transliterated, abbreviated, overflowed, truncated, moved); an order counts once per kind",
+    labelNames: ['connection', 'change'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const c of await countFittings(store)) this.set({ connection: c.connectionId, change: c.kind }, c.orders);
     },
   });
 

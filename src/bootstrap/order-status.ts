@@ -19,6 +19,15 @@ export interface OrderStatusReport {
   readonly salesOrderKey: string | null;
   readonly lastError: string | null;
   readonly updatedAt: string | null;
+  /**
+   * Set when the ship-to was fitted to Sage's columns (address policy `fit`): what changed, by field and kind, and
+   * whether the Amazon original is kept (sealed; `GET /api/v1/orders/:id/pii`).
+   */
+  readonly fitted: {
+    readonly changes: readonly { readonly field: string; readonly kind: string; readonly detail: string }[];
+    readonly originalKept: boolean;
+    readonly fittedAt: string;
+  } | null;
   /** Which intake saw the order first: `push` (notification) or `poll` (the safety net), if any did. */
   readonly firstSeenBy: 'push' | 'poll' | null;
   readonly packages: readonly {
@@ -49,7 +58,7 @@ export interface OrderStatusDeps {
   readonly store: Store;
   readonly queue: Pick<JobQueue, 'listJobs'>;
   readonly deadLetters: Pick<DeadLetterService, 'list'>;
-  readonly deps: Pick<OrderFlowDeps, 'links' | 'confirmations'>;
+  readonly deps: Pick<OrderFlowDeps, 'links' | 'confirmations' | 'fittings'>;
 }
 
 /** Reads the store only (no Amazon, no Sage). */
@@ -61,6 +70,7 @@ export async function orderStatus(
   const link = await d.deps.links.get(connectionId, amazonOrderId);
   const packages = await d.deps.confirmations.listForOrder(connectionId, amazonOrderId);
   const firstSeenBy = await firstSightingOf(d.store, connectionId, amazonOrderId);
+  const fitting = await d.deps.fittings?.get(connectionId, amazonOrderId);
   const keys = new Set([orderSyncKey(amazonOrderId), shipmentConfirmKey(amazonOrderId)]);
   const jobs = [];
   for (const state of ['pending', 'running'] as const) {
@@ -83,6 +93,9 @@ export async function orderStatus(
     salesOrderKey: link?.salesOrderKey ?? null,
     lastError: link?.lastError ?? null,
     updatedAt: link?.updatedAt ?? null,
+    fitted: fitting
+      ? { changes: fitting.changes, originalKept: fitting.originalKept, fittedAt: fitting.fittedAt }
+      : null,
     firstSeenBy: firstSeenBy ?? null,
     packages: packages.map((p) => ({
       shipmentKey: p.shipmentKey,

@@ -29,6 +29,11 @@ import type { Store } from '../runtime/store/store.ts';
 import { storeOrderLinks } from '../connectors/store/order-links.ts';
 import { storeShipmentConfirmations } from '../connectors/store/shipment-confirmations.ts';
 import { storeSkuAliases } from '../connectors/store/sku-aliases.ts';
+import { storeOrderFittings } from '../connectors/store/order-fittings.ts';
+import { storeHandLinks } from '../connectors/store/hand-links.ts';
+import type { OriginalAddresses } from '../core/ports/order-fittings.ts';
+import type { PiiVault } from '../runtime/pii/vault.ts';
+import { piiVaultFromConfig } from './admin.ts';
 
 /** What `registerOrders` needs from the composition root; Sage's breaker alone is enough of the circuits. */
 export type OrderWiringInput = Pick<
@@ -56,11 +61,14 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   // Operator-edited carriers (mapping_rules, admin API) are read from the store each time a flow asks for the rules
   // (one indexed select), so an edit takes effect on the next job without a restart.
   const storedRules = storeMappingRules(input.store, input.clock);
+  // A fitted ship-to keeps its Amazon original sealed beside the order, when a PII key is configured.
+  const vault = piiVaultFromConfig(input.store, input.clock, config.security);
+  const configured: MappingRules = { ...DEFAULT_MAPPING_RULES, addressPolicy: config.orders.addressPolicy };
   const rulesFor = async (id: string): Promise<MappingRules> => {
     const stored = await storedRules.carriers(id);
     return Object.keys(stored).length
-      ? { ...DEFAULT_MAPPING_RULES, carriers: mergeCarriers(DEFAULT_MAPPING_RULES.carriers, stored) }
-      : DEFAULT_MAPPING_RULES;
+      ? { ...configured, carriers: mergeCarriers(configured.carriers, stored) }
+      : configured;
   };
   const deps = createOrderFlowDeps({
     store: input.store,
@@ -73,6 +81,7 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
     // A claimed confirmation outlives any one call: three request deadlines.
     sendFenceMs: 3 * config.amazon.requestTimeoutMs,
     ...(input.circuits ? { sageCircuit: input.circuits.sage500 } : {}),
+    ...(vault ? { originals: originalsInVault(vault) } : {}),
   });
   registerOrderFlows(queue, deps);
   const pollDeps: OrderPollDeps = {
@@ -157,6 +166,8 @@ export interface OrderFlowDepsInput {
   readonly catalogue?: ItemCatalogue;
   /** How long a claimed shipment confirmation belongs to its worker; default DEFAULT_SEND_FENCE_MS. */
   readonly sendFenceMs?: number;
+  /** Where the Amazon original of a fitted ship-to is kept; default: not kept. */
+  readonly originals?: OriginalAddresses;
 }
 
 /** Builds the deps of the order flows from the store and the two connectors (composition, not business). */
@@ -174,8 +185,35 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     jobs: input.queue,
     rulesFor,
     carriersFor: async (connectionId) => (await rulesFor(connectionId)).carriers,
+    fittings: storeOrderFittings(input.store, input.clock),
+    handLinks: storeHandLinks(input.store, input.clock),
+    ...(input.originals ? { originals: input.originals } : {}),
     ...(input.sageCircuit ? { sageCircuit: input.sageCircuit } : {}),
     ...(input.sendFenceMs !== undefined ? { sendFenceMs: input.sendFenceMs } : {}),
+  };
+}
+
+/** The original ship-to in the order's sealed buyer data, next to what else is kept there. */
+export function originalsInVault(vault: PiiVault): OriginalAddresses {
+  return {
+    async keep(key, a) {
+      const before = await vault.get(key);
+      await vault.put(key, {
+        ...before,
+        shipTo: {
+          name: a.name ?? null,
+          ...(a.companyName ? { companyName: a.companyName } : {}),
+          addressLines: [...a.lines],
+          ...(a.district ? { district: a.district } : {}),
+          city: a.city ?? null,
+          stateOrRegion: a.stateOrRegion ?? null,
+          postalCode: a.postalCode ?? null,
+          countryCode: a.countryCode ?? null,
+          phone: a.phone ?? null,
+        },
+      });
+      return true;
+    },
   };
 }
 

@@ -10,8 +10,11 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** Loads config from the program's global options; throws ConfigError listing every problem. */
-  config(command: Command): ResolvedConfig;
+  /**
+   * Loads config from the program's global options; throws ConfigError listing every problem. `notConfig` leaves
+   * out `--set` pairs a command reads itself (`dlq replay --set shipTo.city=...`: the program's `--set` takes them).
+   */
+  config(command: Command, notConfig?: (path: string) => boolean): ResolvedConfig;
 }
 
 export interface GlobalOptions {
@@ -34,9 +37,10 @@ export function createCliContext(env: Readonly<Record<string, string | undefined
     env,
     stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-    config(command) {
+    config(command, notConfig) {
       const opts = command.optsWithGlobals<GlobalOptions>();
-      return loadConfig({ file: opts.config, env, overrides: globalOverrides(opts) });
+      const overrides = globalOverrides(opts).filter((o) => !notConfig?.(o.path));
+      return loadConfig({ file: opts.config, env, overrides });
     },
   };
 }

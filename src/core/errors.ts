@@ -117,8 +117,9 @@ export const ERROR_CATALOGUE = {
   },
   SB_DLQ_PAYLOAD_INVALID: {
     kind: 'validation',
-    meaning: 'The edited payload given to replay is not valid JSON.',
-    fix: 'Pass a JSON file with --payload <file> (or - for standard input).',
+    meaning:
+      'The edited payload given to replay is not valid JSON, or a `--set path=value` override names a path that cannot be set, a line the order does not have, or an empty SKU or customer.',
+    fix: 'Pass a JSON file with --payload <file> (or - for standard input); `--set` takes shipTo.{name|companyName|city|district|stateOrRegion|postalCode|countryCode}, shipTo.lines[0..4], lines[i].sku and customerId.',
   },
   // --- Amazon SP-API -------------------------------------------------------------------------------
   SB_AMZ_THROTTLED: {
@@ -306,8 +307,8 @@ export const ERROR_CATALOGUE = {
   SB_MAP_ADDRESS_INVALID: {
     kind: 'mapping',
     meaning:
-      'An address does not fit Sage 500 (40-character lines, 20-character city, 3-character state and country, 10-character postal code) without losing characters, or has no Sage country code.',
-    fix: 'Add the country to the country table, or correct the address in Sage by hand; every field that does not fit is listed.',
+      'A ship-to cannot become a Sage address: it has no Sage country code or lacks its city or street; or, under `orders.addressPolicy: dead-letter`, it does not fit Sage 500 as written (40-character lines, 20-character city, 3-character state and country, 10-character postal code, Latin script). Under the default `fit` policy length and script are fitted, never refused.',
+    fix: 'Add the country to the country table, or replay with the address set (`sellbridge dlq replay <id> --set shipTo.city=...`); every field is listed.',
   },
   SB_MAP_AMOUNTS_INVALID: {
     kind: 'mapping',
@@ -320,6 +321,12 @@ export const ERROR_CATALOGUE = {
     kind: 'validation',
     meaning: 'The store links an Amazon order to a Sage sales order (by its reserved TranNo) that Sage no longer has.',
     fix: 'Check in Sage whether the order was deleted; `sellbridge orders status <AmazonOrderId>` shows the TranNo. Replay the dead letter once decided.',
+  },
+  SB_ORD_LINK_REFUSED: {
+    kind: 'validation',
+    meaning:
+      'An Amazon order cannot be linked to that Sage order (`sellbridge orders link`): its goods lines or total differ from the Amazon order, the Amazon order already has a Sage order, or the Sage order belongs to another Amazon order or is canceled. Every difference is listed.',
+    fix: 'Correct the Sage order (or key the right one) and link again; when the difference is intended (a substitute item, a price agreed with the buyer), link with `--force`: the link and the differences are audited.',
   },
   SB_ORD_CONFIRMATION_MISSING: {
     kind: 'validation',

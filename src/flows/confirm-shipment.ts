@@ -4,6 +4,8 @@ import type { PackageShipment, AmazonMarketplace } from '../core/ports/amazon-ma
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Circuit } from '../core/ports/circuit.ts';
 import type { OrderLinks } from '../core/ports/order-links.ts';
+import type { HandLinks } from '../core/ports/hand-links.ts';
+import type { Shipment } from '../core/model/shipment.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type {
   ConfirmationKey,
@@ -42,6 +44,8 @@ export interface ShipmentFlowDeps {
    * may still land; after it, the claimer is taken for dead and the order is read before sending again.
    */
   readonly sendFenceMs?: number;
+  /** Orders linked by hand to a Sage order keyed in Sage: their line map (that order has no extension rows). */
+  readonly handLinks?: Pick<HandLinks, 'byTranNos'>;
 }
 
 /** Three times the default SP-API request deadline (30 s). */
@@ -70,13 +74,14 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
   deps.sageCircuit?.ensureAvailable();
   const cursor = await deps.watermarks.get(connectionId, SHIPMENT_WATERMARK);
   const page = await deps.sage.listShipments(cursor);
+  const shipments = await withHandLinkedLines(connectionId, page.shipments, deps);
   const orders = await linkedOrdersOf(
     connectionId,
-    page.shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)),
+    shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)),
     deps,
   );
   const carriers = await deps.carriersFor(connectionId);
-  const packages = page.shipments.flatMap((s) => packagesFromShipment(s, (tranNo) => orders.get(tranNo), carriers));
+  const packages = shipments.flatMap((s) => packagesFromShipment(s, (tranNo) => orders.get(tranNo), carriers));
   let queued = 0;
   for (const pkg of packages) {
     const key = {
@@ -156,6 +161,35 @@ export function parseConfirmJob(payload: unknown): ConfirmationKey {
     'shipmentKey',
     'packageNo',
   ] as const);
+}
+
+/**
+ * Lines of a Sage order keyed by hand carry no Amazon OrderItemId; an order linked by `sellbridge orders link`
+ * has its line map in the store, matched here by Sage item.
+ */
+async function withHandLinkedLines(
+  connectionId: string,
+  shipments: readonly Shipment[],
+  deps: ShipmentFlowDeps,
+): Promise<readonly Shipment[]> {
+  const bare = shipments.flatMap((s) => s.lines.filter((l) => !l.amazonOrderItemId).map((l) => l.salesOrderTranNo));
+  if (!deps.handLinks || bare.length === 0) return shipments;
+  const links = await deps.handLinks.byTranNos(connectionId, bare);
+  if (links.size === 0) return shipments;
+  return shipments.map((s) => ({
+    ...s,
+    lines: s.lines.map((l) => {
+      if (l.amazonOrderItemId) return l;
+      const hit = links.get(l.salesOrderTranNo)?.lines.find((h) => h.itemId === l.itemId);
+      return hit
+        ? {
+            ...l,
+            amazonOrderId: links.get(l.salesOrderTranNo)!.amazonOrderId,
+            amazonOrderItemId: hit.amazonOrderItemId,
+          }
+        : l;
+    }),
+  }));
 }
 
 async function linkedOrdersOf(

@@ -3,7 +3,8 @@ import type { Order } from '../core/model/order.ts';
 import type { SalesOrder, SalesOrderDraft } from '../core/model/sales-order.ts';
 import { salesOrderFromOrder } from '../core/transform/sales-order-from-order.ts';
 import { orderActionFromStatus } from '../core/transform/status-map.ts';
-import { orderContextQuery, rulesWithAliases, type SyncOrderDeps } from './sync-order.ts';
+import type { OrderOverrides } from '../core/transform/order-overrides.ts';
+import { orderContextQuery, rulesWithAliases, withOverrides, type SyncOrderDeps } from './sync-order.ts';
 import { sageOrderState } from '../core/transform/sales-order-state.ts';
 
 export interface OrderPreview {
@@ -28,12 +29,13 @@ export interface OrderPreview {
  */
 export async function previewSalesOrder(
   connectionId: string,
-  order: Order,
+  amazonOrder: Order,
   deps: Pick<SyncOrderDeps, 'aliases' | 'catalogue' | 'rulesFor'> & {
     readonly sage: Pick<SyncOrderDeps['sage'], 'loadOrderContext' | 'findSalesOrder'>;
   },
+  overrides?: OrderOverrides,
 ): Promise<OrderPreview> {
-  const rules = await rulesWithAliases(connectionId, deps);
+  const { order, rules } = withOverrides(amazonOrder, await rulesWithAliases(connectionId, deps), overrides);
   const existing: SalesOrder | undefined = await deps.sage.findSalesOrder({ amazonOrderId: order.id });
   const action = orderActionFromStatus(order, sageOrderState(existing), rules.status);
   const base = {

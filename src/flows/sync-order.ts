@@ -1,6 +1,6 @@
 import { MappingError, SellbridgeError } from '../core/errors.ts';
 import type { Order } from '../core/model/order.ts';
-import type { SalesOrder, SalesOrderDraft } from '../core/model/sales-order.ts';
+import type { SalesOrder } from '../core/model/sales-order.ts';
 import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { ItemCatalogue } from '../core/ports/item-catalogue.ts';
 import type { Circuit } from '../core/ports/circuit.ts';
@@ -8,7 +8,13 @@ import type { OrderLink, OrderLinks } from '../core/ports/order-links.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { SkuAliasSource } from '../core/ports/sku-alias-source.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
-import { salesOrderFromOrder, shipMethodFromServiceLevel } from '../core/transform/sales-order-from-order.ts';
+import {
+  mapSalesOrder,
+  shipMethodFromServiceLevel,
+  type MappedSalesOrder,
+} from '../core/transform/sales-order-from-order.ts';
+import type { OrderFittings, OriginalAddresses } from '../core/ports/order-fittings.ts';
+import { applyOverrides, checkOverrides, type OrderOverrides } from '../core/transform/order-overrides.ts';
 import { orderActionFromStatus, SYNC_STATE_AFTER } from '../core/transform/status-map.ts';
 import { parsePayload } from './job-payload.ts';
 import { sageOrderState } from '../core/transform/sales-order-state.ts';
@@ -20,6 +26,8 @@ export const orderSyncKey = (amazonOrderId: string): string => `${ORDER_SYNC_QUE
 export interface OrderSyncJob {
   readonly connectionId: string;
   readonly amazonOrderId: string;
+  /** An operator's corrections for this order (a dead letter replayed with `--set`), applied before mapping. */
+  readonly overrides?: OrderOverrides;
 }
 
 export interface SyncOrderDeps {
@@ -32,6 +40,10 @@ export interface SyncOrderDeps {
   readonly rulesFor: (connectionId: string) => Promise<MappingRules>;
   /** Sage's circuit breaker: while it is open, an order job waits before it spends an Amazon call. */
   readonly sageCircuit?: Circuit;
+  /** Where an order whose ship-to was fitted to Sage is recorded with what changed. */
+  readonly fittings?: OrderFittings;
+  /** Keeps the Amazon original of a fitted ship-to beside the order (sealed); absent without a PII key. */
+  readonly originals?: OriginalAddresses;
 }
 
 export type SyncOutcome =
@@ -49,7 +61,7 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
   const job = parseOrderSyncJob(payload);
   deps.sageCircuit?.ensureAvailable();
   let link = await deps.links.get(job.connectionId, job.amazonOrderId);
-  const order = await deps.amazon.getOrder(job.amazonOrderId, { includePii: true });
+  const amazonOrder = await deps.amazon.getOrder(job.amazonOrderId, { includePii: true });
   const found = await findLinkedSalesOrder(job, link, deps);
   if (found.adopt)
     link = await deps.links.advance(job, link, 'created', {
@@ -57,7 +69,7 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
       salesOrderKey: found.adopt.key,
     });
   const sageOrder = found.order;
-  const rules = await rulesWithAliases(job.connectionId, deps);
+  const { order, rules } = withOverrides(amazonOrder, await rulesWithAliases(job.connectionId, deps), job.overrides);
   // Sage has the order under our reserved TranNo but the link never recorded it (the run died between Sage's commit
   // and `created`): finish the creation through the idempotent path (the gateway answers `existing` and repairs the
   // extension rows), then go on with the decision below from the link as it now is (a rare path: one read more).
@@ -99,7 +111,18 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
 }
 
 export function parseOrderSyncJob(payload: unknown): OrderSyncJob {
-  return parsePayload(ORDER_SYNC_QUEUE, payload, ['connectionId', 'amazonOrderId'] as const);
+  const job = parsePayload(ORDER_SYNC_QUEUE, payload, ['connectionId', 'amazonOrderId'] as const);
+  const overrides = (payload as { overrides?: unknown }).overrides;
+  return overrides === undefined ? job : { ...job, overrides: checkOverrides(overrides) };
+}
+
+/** The order and rules as the operator corrected them (`dlq replay --set`); unchanged without overrides. */
+export function withOverrides(
+  order: Order,
+  rules: MappingRules,
+  overrides: OrderOverrides | undefined,
+): { readonly order: Order; readonly rules: MappingRules } {
+  return overrides && Object.keys(overrides).length > 0 ? applyOverrides(order, rules, overrides) : { order, rules };
 }
 
 /**
@@ -116,7 +139,7 @@ async function createSalesOrder(
   const warehouseId = rules.warehouseId;
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
-  const draft = await mapOrRecordDeadLetter(
+  const { draft, addressChanges } = await mapOrRecordDeadLetter(
     job,
     link,
     order,
@@ -124,6 +147,7 @@ async function createSalesOrder(
     { items: context.items, catalogue, warehouseId },
     deps,
   );
+  if (addressChanges.length > 0) await recordFitting(job, order, addressChanges, deps);
   link = await deps.links.advance(job, link, 'mapped', {
     lastError: null,
     ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}),
@@ -196,17 +220,32 @@ export function orderContextQuery(order: Order, rules: MappingRules, warehouseId
   };
 }
 
-/** salesOrderFromOrder; a MappingError moves the order to dead-lettered (the queue dead-letters the job) and is rethrown. */
+/**
+ * The Amazon original is kept first (sealed, when the vault is there), then the fitting is recorded: a re-run
+ * repeats both (each is an upsert), so a fitted order is never marked without its original once one can be kept.
+ */
+async function recordFitting(
+  job: OrderSyncJob,
+  order: Order,
+  changes: MappedSalesOrder['addressChanges'],
+  deps: SyncOrderDeps,
+): Promise<void> {
+  if (!deps.fittings) return;
+  const kept = deps.originals && order.shipTo ? await deps.originals.keep(job, order.shipTo) : false;
+  await deps.fittings.record(job, changes, kept);
+}
+
+/** mapSalesOrder; a MappingError moves the order to dead-lettered (the queue dead-letters the job) and is rethrown. */
 async function mapOrRecordDeadLetter(
   job: OrderSyncJob,
   link: OrderLink | undefined,
   order: Order,
   rules: MappingRules,
-  context: Parameters<typeof salesOrderFromOrder>[1],
+  context: Parameters<typeof mapSalesOrder>[1],
   deps: SyncOrderDeps,
-): Promise<SalesOrderDraft> {
+): Promise<MappedSalesOrder> {
   try {
-    return salesOrderFromOrder(order, context, rules);
+    return mapSalesOrder(order, context, rules);
   } catch (err) {
     if (err instanceof MappingError) await deps.links.advance(job, link, 'dead-lettered', { lastError: err.code });
     throw err;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Runtime } from '../../bootstrap/index.ts';
 import { SellbridgeError } from '../../core/errors.ts';
@@ -24,7 +25,10 @@ Examples:
                                                     with includedData PROCEEDS,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,
                                                     or a Sellbridge order ({ "id", "lines" }, alone or under "order" as in test/fixtures/golden)
   sellbridge orders status 113-1234567-1234567      lifecycle state, Sage TranNo, packages, pending jobs, dead letters
-  sellbridge orders status 113-1234567-1234567 --json`,
+  sellbridge orders status 113-1234567-1234567 --json
+  sellbridge orders link 113-1234567-1234567 0000123456  the order was keyed into Sage by hand: link it (checked:
+                                                    same lines and total) so its shipments confirm as usual
+  sellbridge orders link 113-1234567-1234567 0000123456 --force   link although they differ (audited)`,
     );
 
   const withRuntime = async (cmd: Command, work: (rt: Runtime) => Promise<void>) =>
@@ -42,7 +46,8 @@ Examples:
         const connectionId = opts.connection ?? rt.orders.connectionId;
         const order = await loadOrder(arg, rt);
         const { previewSalesOrder } = await import('../../flows/preview-order.ts');
-        const preview = redacted(await previewSalesOrder(connectionId, order, rt.orders.deps));
+        const { redactedPreview } = await import('../../server/order-repair.ts');
+        const preview = redactedPreview(await previewSalesOrder(connectionId, order, rt.orders.deps));
         ctx.stdout(opts.json ? JSON.stringify(preview, null, 2) : formatPreview(preview));
         if (preview.issues.length > 0) process.exitCode = 1;
       }),
@@ -73,6 +78,11 @@ Examples:
             ...(report.next.length ? [`next:         ${report.next.join(', ')}`] : []),
             `sage:         ${report.tranNo ? `TranNo ${report.tranNo}${report.salesOrderKey ? ` (SOKey ${report.salesOrderKey})` : ' (reserved, not created yet)'}` : 'no sales order yet'}`,
             ...(report.lastError ? [`last error:   ${report.lastError}`] : []),
+            ...(report.fitted
+              ? [
+                  `address:      fitted to Sage (${report.fitted.changes.map((c) => `${c.field} ${c.kind}: ${c.detail}`).join('; ')}); Amazon original ${report.fitted.originalKept ? 'kept sealed (GET /api/v1/orders/<id>/pii)' : 'not kept (no PII key configured)'}`,
+                ]
+              : []),
             `first seen:   ${report.firstSeenBy === 'poll' ? 'by polling (no notification announced it)' : report.firstSeenBy === 'push' ? 'by notification' : 'unknown'}`,
             ...(report.updatedAt ? [`updated:      ${report.updatedAt}`] : []),
           ];
@@ -107,6 +117,60 @@ Examples:
         }
       }),
     );
+
+  orders
+    .command('link <amazonOrderId> <tranNo>')
+    .description(
+      'link an Amazon order to a Sage sales order keyed by hand (e.g. to answer its dead letter): checked for the same goods lines and total, after which its Sage shipments are confirmed to Amazon as usual; audited',
+    )
+    .option('--connection <id>', 'connection (default: orders.connectionId)')
+    .option('--force', 'link although lines or total differ (the differences are audited)')
+    .option('--dry-run', 'check only: print what would be linked')
+    .option('--json', 'print the result as JSON')
+    .option('--actor <name>', 'who does this, for the audit log', `cli:${userInfo().username}`)
+    .action(
+      async (
+        amazonOrderId: string,
+        tranNo: string,
+        opts: { connection?: string; force?: boolean; dryRun?: boolean; json?: boolean; actor: string },
+        cmd: Command,
+      ) =>
+        withRuntime(cmd, async (rt) => {
+          if (!AMAZON_ORDER_ID.test(amazonOrderId.trim()))
+            throw new SellbridgeError(
+              'SB_CLI_USAGE',
+              `"${amazonOrderId}" is not an Amazon order id (like 113-1234567-1234567)`,
+            );
+          const { linkOrder } = await import('../../server/order-repair.ts');
+          const r = await linkOrder(
+            { store: rt.store, clock: rt.clock, deadLetters: rt.deadLetters, orders: rt.orders.deps },
+            {
+              connectionId: opts.connection ?? rt.orders.connectionId,
+              amazonOrderId: amazonOrderId.trim(),
+              tranNo: tranNo.trim(),
+              actor: opts.actor,
+              ...(opts.force ? { force: true } : {}),
+              ...(opts.dryRun ? { dryRun: true } : {}),
+            },
+          );
+          if (opts.json) return ctx.stdout(JSON.stringify(r, null, 2));
+          ctx.stdout(
+            [
+              r.linked
+                ? `order ${amazonOrderId} linked to Sage order ${r.tranNo} (SOKey ${r.salesOrderKey})${r.forced ? ' with --force' : ''}; its shipments will be confirmed to Amazon`
+                : `dry run: order ${amazonOrderId} would be linked to Sage order ${r.tranNo} (SOKey ${r.salesOrderKey})`,
+              ...r.differences.map((d) => `  difference: ${d}`),
+              indent(
+                formatTable(
+                  r.lines.map((l) => ({ ...l })),
+                  ['itemId', 'amazonOrderItemId', 'quantity'],
+                ),
+              ),
+              ...(r.deadLettersClosed ? [`${r.deadLettersClosed} open dead letter(s) of the order closed`] : []),
+            ].join('\n'),
+          );
+        }),
+    );
 }
 
 /** An order from a JSON file (shapes: src/cli/order-file.ts) or read at Amazon by id. */
@@ -130,23 +194,10 @@ async function loadOrder(arg: string, rt: Runtime): Promise<Order> {
   return rt.orders.deps.amazon.getOrder(arg.trim(), { includePii: true });
 }
 
-/** The ship-to reduced to city, region and country: a preview is for checking the mapping, not for reading buyer data. */
-function redacted(preview: OrderPreview): OrderPreview {
-  if (!preview.draft?.shipTo) return preview;
-  const { shipTo, ...rest } = preview.draft;
-  return {
-    ...preview,
-    draft: {
-      ...rest,
-      shipTo: { city: shipTo.city, region: shipTo.region, countryId: shipTo.countryId } as typeof shipTo,
-    },
-  };
-}
-
-function formatPreview(p: OrderPreview): string {
+export function formatPreview(p: OrderPreview, options: { readonly replay?: boolean } = {}): string {
   const money = (m: Money | undefined) => (m ? moneyToDecimal(m) : '');
   const head = [
-    `Amazon order ${p.amazonOrderId} (connection ${p.connectionId}): order.sync would ${ACTION_WORDS[p.action] ?? p.action}${p.reason ? ` (${p.reason})` : ''}`,
+    `Amazon order ${p.amazonOrderId} (connection ${p.connectionId})${options.replay ? ', as corrected' : ''}: order.sync would ${ACTION_WORDS[p.action] ?? p.action}${p.reason ? ` (${p.reason})` : ''}`,
   ];
   if (p.existing) head.push(`Sage already has sales order ${p.existing.tranNo} (${p.existing.status}) for it`);
   if (p.draft) {
@@ -188,7 +239,7 @@ function formatPreview(p: OrderPreview): string {
         `  - ${i.field}: ${i.problem}${i.suggestions?.length ? ` (suggested Sage items: ${i.suggestions.join(', ')})` : ''}`,
       );
   }
-  head.push('', 'preview only: nothing was reserved, created or changed');
+  if (!options.replay) head.push('', 'preview only: nothing was reserved, created or changed');
   return head.join('\n');
 }
 

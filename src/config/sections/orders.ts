@@ -11,6 +11,12 @@ export const ordersSection = z
       .describe(
         'Id of the Amazon seller <-> Sage company connection this process serves (keys its links, cursors and aliases)',
       ),
+    addressPolicy: z
+      .enum(['fit', 'dead-letter'])
+      .default('fit')
+      .describe(
+        "What happens to a ship-to address too long for Sage's columns or in a non-Latin script: `fit` transliterates, abbreviates (USPS Publication 28 in the US, a table per country), overflows onto the next line and truncates at a word boundary as the last resort, keeps the Amazon original sealed beside the order (with a PII key) and marks the order fitted; `dead-letter` leaves the order to an operator (SB_MAP_ADDRESS_INVALID)",
+      ),
     shipmentPollEveryMs: durationMs('How often Sage 500 is asked for new shipments (shipment.poll)', MINUTE),
     poll: z
       .strictObject({

@@ -25,7 +25,14 @@ export interface MappingRules {
   readonly status: StatusPolicy;
   /** How many address lines the Sage ship-to takes (AddrLine1..5, sage500-facts §2.1). */
   readonly addressLines: number;
+  /**
+   * What happens to a ship-to that does not fit Sage's columns as it is: `fit` (abbreviate, overflow, transliterate,
+   * truncate at a word boundary, and record what changed) or `dead-letter` (the order waits for an operator).
+   */
+  readonly addressPolicy: AddressPolicy;
 }
+
+export type AddressPolicy = 'fit' | 'dead-letter';
 
 /** Defaults that match the Sage sandbox's demo company (customers AMAZON-US/CA/UK, warehouse MAIN). */
 export const DEFAULT_MAPPING_RULES: MappingRules = {
@@ -41,4 +48,5 @@ export const DEFAULT_MAPPING_RULES: MappingRules = {
   carriers: DEFAULT_CARRIERS,
   status: DEFAULT_STATUS_POLICY,
   addressLines: 5,
+  addressPolicy: 'fit',
 };

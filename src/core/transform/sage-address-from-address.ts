@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../errors.ts';
 import type { Address } from '../model/order.ts';
 import type { PostalAddress } from '../model/sales-order.ts';
+import { transliterate as libTransliterate } from 'transliteration';
 import { REGION_CODES, SAGE_COUNTRY_IDS } from '../rules/countries.ts';
 
 /** Sage column lengths of an address (tciAddress / StgSalesOrder ship-to, sage500-facts §2.1 and §4.2). */
@@ -20,8 +21,8 @@ export interface SageAddressOptions {
 }
 
 /**
- * Amazon address -> Sage ship-to (issue 5, step 2). Pure. Text is transliterated to ASCII for Sage's varchar
- * columns; a name or line longer than 40 characters overflows onto the next line at a word boundary (the
+ * Amazon address -> Sage ship-to, strictly: the `dead-letter` address policy (`fitSageAddress` is the default
+ * `fit`). Pure. Latin text is transliterated to ASCII for Sage's varchar columns (other scripts are an issue); a name or line longer than 40 characters overflows onto the next line at a word boundary (the
  * company name, when given, is a line of its own after the name); US and Canadian state names become their
  * codes, and elsewhere a region name longer than StateID becomes the last address line (after the district,
  * when Amazon sends one); ISO alpha-2 countries become Sage CountryIDs. The phone is not part of a Sage
@@ -41,19 +42,19 @@ export function sageAddressFromAddress(address: Address, options: SageAddressOpt
     issues.push({ field: at('countryCode'), problem: `no Sage CountryID for ${country}; add it to the country table` });
 
   // The name fills AddrName; what does not fit starts the address lines, followed by the company and the lines.
-  const nameText = clean(address.name ?? '');
+  const nameText = clean(address.name ?? '', true);
   const [first, ...nameRest] = nameText === '' ? [''] : wrap(nameText, L.name);
   const name = first ?? '';
-  const regionText = clean(address.stateOrRegion ?? '');
+  const regionText = clean(address.stateOrRegion ?? '', true);
   let region = regionCode(country, regionText);
   // Outside the US and Canada a region name longer than Sage's StateID goes on the last address line instead.
   const regionLine = region.length > L.region && !REGION_CODES[country] ? region : undefined;
   if (regionLine !== undefined) region = '';
   const sources = [
     ...nameRest,
-    ...(address.companyName ? [clean(address.companyName)] : []),
-    ...address.lines.map(clean),
-    clean(address.district ?? ''),
+    ...(address.companyName ? [clean(address.companyName, true)] : []),
+    ...address.lines.map((l) => clean(l, true)),
+    clean(address.district ?? '', true),
     ...(regionLine ? [regionLine] : []),
   ].filter((l) => l !== '');
   const lines = sources.flatMap((l) => wrap(l, L.line));
@@ -64,7 +65,7 @@ export function sageAddressFromAddress(address: Address, options: SageAddressOpt
     });
   if (lines.length === 0) issues.push({ field: at('lines'), problem: 'missing' });
 
-  const city = clean(address.city ?? '');
+  const city = clean(address.city ?? '', true);
   if (city === '') issues.push({ field: at('city'), problem: 'missing' });
   else if (city.length > L.city)
     issues.push({ field: at('city'), problem: `${city.length} characters; Sage City holds ${L.city}` });
@@ -77,7 +78,7 @@ export function sageAddressFromAddress(address: Address, options: SageAddressOpt
   else if ((country === 'US' || country === 'CA') && region === '')
     issues.push({ field: at('stateOrRegion'), problem: 'missing' });
 
-  const postalCode = clean(address.postalCode ?? '').toUpperCase();
+  const postalCode = clean(address.postalCode ?? '', true).toUpperCase();
   if (postalCode.length > L.postalCode)
     issues.push({
       field: at('postalCode'),
@@ -104,7 +105,7 @@ export function sageAddressFromAddress(address: Address, options: SageAddressOpt
   return { ok: true, address: { name, lines, city, region, postalCode, countryId: countryId! } };
 }
 
-function regionCode(country: string, text: string): string {
+export function regionCode(country: string, text: string): string {
   if (text === '') return '';
   const table = REGION_CODES[country];
   if (!table) return text;
@@ -113,67 +114,31 @@ function regionCode(country: string, text: string): string {
   return table[upper] ?? text;
 }
 
-/** Letters NFKD cannot split into ASCII base + accent. */
-const TRANSLITERATION: Readonly<Record<string, string>> = {
-  ß: 'ss',
-  ẞ: 'SS',
-  æ: 'ae',
-  Æ: 'AE',
-  ø: 'o',
-  Ø: 'O',
-  œ: 'oe',
-  Œ: 'OE',
-  ł: 'l',
-  Ł: 'L',
-  đ: 'd',
-  Đ: 'D',
-  ð: 'd',
-  Ð: 'D',
-  þ: 'th',
-  Þ: 'TH',
-  ı: 'i',
-  ħ: 'h',
-  Ħ: 'H',
-  ŀ: 'l',
-  Ŀ: 'L',
-  ŧ: 't',
-  Ŧ: 'T',
-  ŉ: "'n",
-  ĸ: 'k',
-  '‘': "'",
-  '’': "'",
-  '‚': ',',
-  '“': '"',
-  '”': '"',
-  '„': '"',
-  '–': '-',
-  '—': '-',
-  '‐': '-',
-  '‑': '-',
-  '…': '...',
-  '«': '"',
-  '»': '"',
-  '\u00a0': ' ',
-  '№': 'No',
-  '°': 'o',
-};
-
 /**
- * ASCII for a varchar column: the table above, then NFKD with combining marks removed. Returns undefined
- * characters unchanged so `isAscii` can report them rather than letting SQL Server turn them into `?`.
+ * ASCII for a varchar column, by the `transliteration` library (every script: accents dropped, `ß` -> `ss`,
+ * Cyrillic, Greek, CJK syllable by syllable, separated by spaces). With `latinOnly`, characters of other scripts
+ * are returned unchanged so the strict check (`sageAddressFromAddress`) can report them rather than letting SQL
+ * Server turn them into `?`.
  */
-export function transliterate(text: string): string {
+export function transliterate(text: string, latinOnly = false): string {
+  if (!latinOnly) return toAscii(text);
   let out = '';
+  let run = '';
   for (const ch of text) {
-    const mapped = TRANSLITERATION[ch];
-    if (mapped !== undefined) {
-      out += mapped;
-      continue;
-    }
-    const base = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-    out += [...base].every((c) => c.charCodeAt(0) < 128) ? base : ch;
+    if (NON_LATIN.test(ch)) {
+      out += (run ? toAscii(run) : '') + ch;
+      run = '';
+    } else run += ch;
   }
-  return out;
+  return out + (run ? toAscii(run) : '');
+}
+
+/** A letter of a script other than Latin (Common and Inherited characters, digits and punctuation, are fine). */
+const NON_LATIN = /[^\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}]/u;
+
+function toAscii(text: string): string {
+  // The library keeps what it has no form for; `?` would be Sage's answer, so those become a space instead.
+  return libTransliterate(text, { unknown: ' ', trim: false }).replace(/[^\x20-\x7e\s]/g, ' ');
 }
 
 export function isAscii(text: string): boolean {
@@ -181,8 +146,8 @@ export function isAscii(text: string): boolean {
 }
 
 /** Transliterated, control characters gone, whitespace collapsed, trimmed. */
-function clean(text: string): string {
-  const visible = [...transliterate(text)]
+export function clean(text: string, latinOnly = false): string {
+  const visible = [...transliterate(text, latinOnly)]
     .map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c))
     .join('');
   return visible.replace(/\s+/g, ' ').trim();

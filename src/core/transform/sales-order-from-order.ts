@@ -5,6 +5,7 @@ import type { SalesOrderDraft, SalesOrderLineDraft } from '../model/sales-order.
 import type { MappingRules } from '../rules/mapping-rules.ts';
 import type { ShipMethodRules } from '../rules/shipping.ts';
 import { priceLinesFromOrder } from './price-lines.ts';
+import { fitSageAddress, type AddressChange, type FittedAddressResult } from './fit-address.ts';
 import { isAscii, sageAddressFromAddress, transliterate } from './sage-address-from-address.ts';
 import { itemIdFromSku, type CatalogueItem } from './sku-resolution.ts';
 
@@ -33,6 +34,21 @@ const CUST_PO_LENGTH = 15;
  * promotions, rounding, tax) after them, as priced by `priceLinesFromOrder`.
  */
 export function salesOrderFromOrder(order: Order, context: SageOrderContext, rules: MappingRules): SalesOrderDraft {
+  return mapSalesOrder(order, context, rules).draft;
+}
+
+/** The Sage draft and what fitting the ship-to into Sage changed (empty when nothing had to change). */
+export interface MappedSalesOrder {
+  readonly draft: SalesOrderDraft;
+  readonly addressChanges: readonly AddressChange[];
+}
+
+/**
+ * `salesOrderFromOrder` with the address fitting reported: under the `fit` address policy (the default) the ship-to
+ * is fitted (`fitSageAddress`) and every change is listed; under `dead-letter` an address that does not fit as it
+ * is makes the order a dead letter (`sageAddressFromAddress`).
+ */
+export function mapSalesOrder(order: Order, context: SageOrderContext, rules: MappingRules): MappedSalesOrder {
   const issues: (FieldIssue & { readonly area: 'sku' | 'address' | 'amounts' | 'order' })[] = [];
   const add = (area: 'sku' | 'address' | 'amounts' | 'order', list: readonly FieldIssue[]): void => {
     for (const issue of list) issues.push({ ...issue, area });
@@ -85,10 +101,19 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
     add('order', [{ field: 'lines', problem: 'no line with a quantity left to sell' }]);
 
   let shipTo: SalesOrderDraft['shipTo'];
+  let addressChanges: readonly AddressChange[] = [];
   if (order.shipTo) {
-    const a = sageAddressFromAddress(order.shipTo, { maxLines: rules.addressLines, field: 'shipTo' });
-    if (a.ok) shipTo = a.address;
-    else add('address', a.issues);
+    const options = { maxLines: rules.addressLines, field: 'shipTo' };
+    const strict = rules.addressPolicy === 'dead-letter' ? sageAddressFromAddress(order.shipTo, options) : undefined;
+    const a: FittedAddressResult = strict
+      ? strict.ok
+        ? { ok: true, address: strict.address, changes: [] }
+        : strict
+      : fitSageAddress(order.shipTo, options);
+    if (a.ok) {
+      shipTo = a.address;
+      addressChanges = a.changes;
+    } else add('address', a.issues);
   } else if (!fba) {
     add('address', [{ field: 'shipTo', problem: 'missing (the application needs the RECIPIENT data and its role)' }]);
   }
@@ -156,7 +181,7 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
   }
 
   const shipMethodId = shipMethodFromServiceLevel(order.shipServiceLevel, rules.shipMethods);
-  return {
+  const draft: SalesOrderDraft = {
     customerId: customer!.customerId,
     amazonOrderId: order.id,
     ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}),
@@ -169,6 +194,7 @@ export function salesOrderFromOrder(order: Order, context: SageOrderContext, rul
     ...(priced.value.freight.minor !== 0 ? { freight: priced.value.freight } : {}),
     lines,
   };
+  return { draft, addressChanges };
 }
 
 /**

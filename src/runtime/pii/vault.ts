@@ -13,7 +13,9 @@ export interface BuyerPii {
   readonly phone?: string | null;
   readonly shipTo?: {
     readonly name?: string | null;
+    readonly companyName?: string | null;
     readonly addressLines?: readonly string[];
+    readonly district?: string | null;
     readonly city?: string | null;
     readonly stateOrRegion?: string | null;
     readonly postalCode?: string | null;

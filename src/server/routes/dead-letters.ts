@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { checkOverrides, OVERRIDE_PATHS } from '../../core/transform/order-overrides.ts';
+import { previewReplay, replayWithOverrides, type OrderRepairDeps } from '../order-repair.ts';
 import { ERROR_CATALOGUE, SellbridgeError } from '../../core/errors.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { DeadLetter } from '../../runtime/queue/dead-letters.ts';
@@ -204,25 +206,89 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
     },
   );
 
+  const Overrides = z
+    .record(z.string().max(200), z.string().max(500))
+    .describe(
+      `Order corrections, path -> value (${OVERRIDE_PATHS}); the paths are those the dead letter's issues name. Order dead letters (order.sync) only`,
+    );
+  /** 404 for an unknown dead letter first; then, without the order flow in this process, a refusal (409). */
+  const noOrderFlow = async (id: string, reply: { code(n: number): { send(b: unknown): unknown } }) => {
+    await deadLetters.get(id);
+    return reply.code(409).send({
+      error:
+        'corrections need the order flow (Amazon and Sage connections) in this server process; start it with `sellbridge run`',
+      code: 'SB_API_REFUSED',
+    });
+  };
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/dead-letters/:id/preview',
+      role: 'operator',
+      tag: 'dead-letters',
+      summary:
+        'The Sage sales order an order dead letter would create if replayed with these corrections (reads Amazon and Sage, writes nothing; ship-to shown as city, region, country)',
+      params: Id,
+      body: z.strictObject({ set: Overrides.default({}) }),
+      response: z.unknown(),
+      statuses: { 404: 'no such dead letter', 409: 'the order flows are not wired into this server process' },
+    },
+    async ({ params, body, reply }) => {
+      if (!ctx.orders) return noOrderFlow(params.id, reply);
+      return previewReplay(repairDeps(ctx), params.id, checkOverrides(body.set));
+    },
+  );
+
   routes.add(
     {
       method: 'POST',
       url: '/api/v1/dead-letters/:id/replay',
       role: 'operator',
       tag: 'dead-letters',
-      summary: 'Enqueue the job again (optionally with a corrected payload) with all attempts; audited',
+      summary:
+        'Enqueue the job again (optionally with a corrected payload, or an order with corrected fields `set`) with all attempts; audited. With `set` the corrected order is previewed first and replayed only when it maps (422 with the preview otherwise, unless `force`)',
       params: Id,
       body: z
-        .strictObject({ payload: z.unknown().optional().describe('Corrected payload; omit to replay as stored') })
+        .strictObject({
+          payload: z.unknown().optional().describe('Corrected payload; omit to replay as stored'),
+          set: Overrides.optional(),
+          force: z.boolean().optional().describe('With `set`: replay even when the preview still has issues'),
+        })
         .default({}),
-      response: z.object({ jobId: z.string(), deduplicated: z.boolean() }),
-      statuses: { 404: 'no such dead letter', 409: 'already replayed or discarded' },
+      response: z.object({ jobId: z.string(), deduplicated: z.boolean(), preview: z.unknown().optional() }),
+      statuses: {
+        404: 'no such dead letter',
+        422: 'with `set`: the corrected order still has issues (the body holds the preview)',
+        409: 'already replayed or discarded; or, with `set`, the order flows are not wired into this server process',
+      },
     },
-    async ({ params, body, principal }) =>
-      deadLetters.replay(params.id, {
+    async ({ params, body, principal, reply }) => {
+      if (body.set && Object.keys(body.set).length > 0) {
+        if (body.payload !== undefined)
+          return reply.code(400).send({
+            error: 'invalid request: body set: give either payload or set, not both',
+            code: 'SB_API_BODY_INVALID',
+            issues: [{ in: 'body', field: 'set', problem: 'give either payload or set, not both' }],
+          });
+        if (!ctx.orders) return noOrderFlow(params.id, reply);
+        const r = await replayWithOverrides(repairDeps(ctx), params.id, checkOverrides(body.set), {
+          actor: principal.actor,
+          ...(body.force ? { force: true } : {}),
+        });
+        if (!r.replayed)
+          return reply.code(422).send({
+            error: `dead letter ${params.id} not replayed: the corrected order still has issues`,
+            code: 'SB_API_REFUSED',
+            preview: r.preview,
+          });
+        return { jobId: r.jobId!, deduplicated: r.deduplicated ?? false, preview: r.preview };
+      }
+      return deadLetters.replay(params.id, {
         actor: principal.actor,
         ...(body.payload !== undefined ? { payload: body.payload } : {}),
-      }),
+      });
+    },
   );
 
   routes.add(
@@ -291,4 +357,9 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
       return { ok: true };
     },
   );
+}
+
+/** The repair helpers over this server's store, dead letters and order flow (callers check `ctx.orders` first). */
+export function repairDeps(ctx: ServerContext): OrderRepairDeps {
+  return { store: ctx.store, clock: ctx.clock, deadLetters: ctx.deadLetters, orders: ctx.orders!.deps };
 }

@@ -7,11 +7,13 @@ import {
   type OrderLinkRow,
 } from '../../connectors/store/order-links.ts';
 import { listConfirmationRows } from '../../connectors/store/shipment-confirmations.ts';
+import { storeOrderFittings } from '../../connectors/store/order-fittings.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import { roleAllows } from '../../runtime/auth/roles.ts';
 import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
-import { excerpt, LIST_TEXT_CHARS, summaryOf } from './dead-letters.ts';
+import { excerpt, LIST_TEXT_CHARS, repairDeps, summaryOf } from './dead-letters.ts';
+import { linkOrder } from '../order-repair.ts';
 
 const OrderSummary = z.object({
   connectionId: z.string(),
@@ -133,6 +135,14 @@ export function registerOrderRoutes(ctx: ServerContext): void {
         deadLetters: z.array(z.unknown()),
         audit: z.array(z.unknown()),
         pii: z.object({ stored: z.boolean(), deliveredAt: z.string().nullable(), purgeAfter: z.string().nullable() }),
+        fitted: z
+          .object({
+            changes: z.array(z.object({ field: z.string(), kind: z.string(), detail: z.string() })),
+            originalKept: z.boolean(),
+            fittedAt: z.string(),
+          })
+          .nullable()
+          .describe('Set when the ship-to was fitted to Sage (address policy `fit`): what changed, by field and kind'),
       }),
       statuses: { 404: 'unknown order' },
     },
@@ -162,6 +172,7 @@ export function registerOrderRoutes(ctx: ServerContext): void {
       const pii = ctx.pii
         ? await ctx.pii.has({ connectionId: row.connection_id, amazonOrderId: row.amazon_order_id })
         : { stored: false, deliveredAt: null, purgeAfter: null };
+      const fitting = await storeOrderFittings(ctx.store, ctx.clock).get(row.connection_id, row.amazon_order_id);
       return {
         ...summary(row),
         lifecycle: { description: info.description, terminal: info.terminal, next: [...info.next] },
@@ -184,6 +195,9 @@ export function registerOrderRoutes(ctx: ServerContext): void {
           detail: JSON.parse(a.detail) as unknown,
         })),
         pii: { stored: pii.stored, deliveredAt: pii.deliveredAt, purgeAfter: pii.purgeAfter },
+        fitted: fitting
+          ? { changes: [...fitting.changes], originalKept: fitting.originalKept, fittedAt: fitting.fittedAt }
+          : null,
       };
     },
   );
@@ -208,6 +222,60 @@ export function registerOrderRoutes(ctx: ServerContext): void {
             'order preview is not available: this server runs without the order flow (Amazon and Sage connections); start it with `sellbridge run`',
         });
       return ctx.orderFlow.preview(query.connectionId ?? ctx.connectionId, params.amazonOrderId);
+    },
+  );
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/orders/:amazonOrderId/link',
+      role: 'operator',
+      tag: 'orders',
+      summary:
+        'Link the order to a Sage sales order keyed by hand (checked: same goods lines and total, or `force`, audited with the differences); its Sage shipments are then confirmed to Amazon as usual and its open dead letters are closed',
+      params: AmazonOrderId,
+      query: ConnQuery,
+      body: z.strictObject({
+        tranNo: z.string().trim().min(1).max(10).describe('Sage TranNo of the order keyed by hand'),
+        force: z.boolean().optional(),
+        dryRun: z.boolean().optional().describe('Check only: say what would be linked'),
+      }),
+      response: z.object({
+        linked: z.boolean(),
+        tranNo: z.string(),
+        salesOrderKey: z.string(),
+        forced: z.boolean(),
+        differences: z.array(z.string()),
+        lines: z.array(z.object({ itemId: z.string(), amazonOrderItemId: z.string(), quantity: z.number() })),
+        deadLettersClosed: z.number(),
+      }),
+      statuses: {
+        400: 'not the same order (SB_ORD_LINK_REFUSED, every difference listed), or already linked',
+        404: 'Sage has no order with that TranNo (or, without the order flow, Sellbridge has no such order)',
+        409: 'the order flows are not wired into this server process',
+      },
+    },
+    async ({ params, query, body, principal, reply }) => {
+      if (!ctx.orders) {
+        if (!(await findOrderLinkRow(ctx.store, params.amazonOrderId, query.connectionId)))
+          return reply
+            .code(404)
+            .send({ error: `Sellbridge has no order ${params.amazonOrderId}`, code: 'SB_API_NOT_FOUND' });
+        return reply.code(409).send({
+          error:
+            'linking needs the order flow (Amazon and Sage connections) in this server process; start it with `sellbridge run`',
+          code: 'SB_API_REFUSED',
+        });
+      }
+      const r = await linkOrder(repairDeps(ctx), {
+        connectionId: query.connectionId ?? ctx.connectionId,
+        amazonOrderId: params.amazonOrderId,
+        tranNo: body.tranNo,
+        actor: principal.actor,
+        ...(body.force ? { force: true } : {}),
+        ...(body.dryRun ? { dryRun: true } : {}),
+      });
+      return { ...r, differences: [...r.differences], lines: r.lines.map((l) => ({ ...l })) };
     },
   );
 

@@ -104,6 +104,11 @@ export interface ScenarioOptions {
   readonly promotionRate?: number;
   readonly nonAsciiRate?: number;
   readonly longAddressRate?: number;
+  /**
+   * Share of orders shipped abroad to an address written in its own script (a Japanese or Chinese address on an
+   * Amazon.com order, as AmazonGlobal buyers enter them); default 0.02.
+   */
+  readonly foreignScriptAddressRate?: number;
 }
 
 export interface OrderOverrides {
@@ -138,31 +143,71 @@ const NON_ASCII_NAMES = [
   '山田 太郎',
   'Renée Dubois-Lefèvre',
 ];
-const STREETS = ['Main Street', 'Oak Avenue', 'Königsallee', 'Rue de la Paix', 'Calle Mayor', 'Elm Road'];
+const STREETS = [
+  'Main Street',
+  'Oak Avenue',
+  'Königsallee',
+  'Rue de la Paix',
+  'Calle Mayor',
+  'Elm Road',
+  'Hauptstraße',
+  'North Cedar Ridge Boulevard',
+];
+/**
+ * Cities per country, about one in seven longer than Sage's 20-character City (real places Sage cannot hold as
+ * written), some regions spelled out rather than coded.
+ */
 const CITIES: Record<string, readonly [string, string, string][]> = {
   US: [
     ['Seattle', 'WA', '98101'],
     ['Austin', 'TX', '78701'],
     ['Brooklyn', 'NY', '11201'],
     ['Denver', 'CO', '80202'],
+    ['Rancho Santa Margarita', 'CA', '92688'],
+    ['Seattle', 'WA', '98109'],
+    ['Chicago', 'IL', '60601'],
+    ['Lauderdale-by-the-Sea', 'Florida', '33308'],
+    ['Portland', 'OR', '97205'],
+    ['Phoenix', 'AZ', '85004'],
+    ['Columbus', 'Ohio', '43215'],
+    ['Atlanta', 'GA', '30303'],
+    ['Boston', 'MA', '02108'],
+    ['Miami', 'FL', '33131'],
   ],
   CA: [
     ['Toronto', 'ON', 'M5V 2T6'],
     ['Montréal', 'QC', 'H2X 1Y4'],
+    ['Vancouver', 'BC', 'V6B 1A1'],
+    ['Calgary', 'Alberta', 'T2P 1J9'],
+    ['Saint-Jean-sur-Richelieu', 'Québec', 'J3B 1M4'],
   ],
   GB: [
     ['London', 'Greater London', 'SW1A 1AA'],
     ['Manchester', 'Greater Manchester', 'M1 1AE'],
+    ['Stratford-upon-Avon', 'Warwickshire', 'CV37 6AA'],
   ],
   DE: [
     ['München', 'Bayern', '80331'],
     ['Düsseldorf', 'Nordrhein-Westfalen', '40213'],
+    ['Berlin', 'Berlin', '10117'],
+    ['Hamburg', 'Hamburg', '20095'],
+    ['Villingen-Schwenningen', 'Baden-Württemberg', '78050'],
   ],
   FR: [
     ['Paris', 'Île-de-France', '75001'],
     ['Lyon', 'Auvergne-Rhône-Alpes', '69002'],
+    ['Marseille', "Provence-Alpes-Côte d'Azur", '13001'],
+    ['Toulouse', 'Occitanie', '31000'],
+    ['Saint-Rémy-de-Provence', "Provence-Alpes-Côte d'Azur", '13210'],
   ],
 };
+/** Addresses abroad written in their own script: [country, region, city, line, postal code]. */
+const FOREIGN_SCRIPT_ADDRESSES: readonly [string, string, string, string, string][] = [
+  ['JP', '東京都', '千代田区', '丸の内1丁目9-1 グラントウキョウノースタワー 12階', '100-0005'],
+  ['JP', '大阪府', '大阪市北区', '梅田3丁目1番3号', '530-0001'],
+  ['CN', '广东省', '深圳市', '南山区科技园南区深南大道10000号 腾讯大厦', '518057'],
+  ['CN', '上海市', '上海市', '浦东新区世纪大道100号 上海环球金融中心 45楼', '200120'],
+];
 const COMPANIES = [
   'Acme Procurement LLC',
   'Müller & Söhne GmbH',
@@ -253,6 +298,17 @@ export class OrderGenerator {
       countryCode: marketplace.country,
       addressType: business ? 'COMMERCIAL' : 'RESIDENTIAL',
     };
+    if ((o.foreignScriptAddressRate ?? 0.02) > 0 && p.chance(o.foreignScriptAddressRate ?? 0.02)) {
+      const [country, fRegion, fCity, fLine, fPostal] = p.pick(FOREIGN_SCRIPT_ADDRESSES);
+      Object.assign(address, {
+        name: p.pick(NON_ASCII_NAMES.filter((n) => /[\u3040-\u9fff]/.test(n))),
+        addressLine1: fLine,
+        city: fCity,
+        stateOrRegion: fRegion,
+        postalCode: fPostal,
+        countryCode: country,
+      });
+    }
     if (long || p.chance(0.3))
       address.addressLine2 = long
         ? `Attn: Receiving Department — c/o ${name}, Suite ${p.int(100, 999)}, Floor ${p.int(1, 60)}`

@@ -97,8 +97,8 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
       pendingRate: 0,
       cancelledRate: 0,
       businessRate: 0,
-      nonAsciiRate: 0,
-      longAddressRate: 0,
+      // Addresses as the simulator makes them by default: non-Latin names, long lines, long cities, the odd
+      // address in Japanese or Chinese script. All of them must reach Sage (address policy `fit`).
     },
     ...(o.onExchange ? { onExchange: o.onExchange } : {}),
     onNotification: (n) => {

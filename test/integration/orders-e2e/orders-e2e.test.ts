@@ -1,5 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countFittings } from '../../../src/connectors/store/order-fittings.ts';
 import { ORDER_SYNC_QUEUE } from '../../../src/flows/index.ts';
 import { pgAvailable, waitUntil, type StoreKind } from '../../helpers/queue-env.ts';
 import { startHarness, type Harness } from './harness.ts';
@@ -69,8 +70,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('orders end to end on %s with 3
       const orders = sim.control.addOrders(ORDERS, { status: 'UNSHIPPED' });
       const bad = orders.filter((o) => o.items.some((i) => i.unknownSku));
       const valid = orders.filter((o) => !bad.includes(o));
+      // 5% of items have an unknown SKU; with 1 to 4 items an order (2.2 on average) about 11% of orders are bad.
       expect(bad.length).toBeGreaterThan(ORDERS * 0.02);
-      expect(bad.length).toBeLessThan(ORDERS * 0.1);
+      expect(bad.length).toBeLessThan(ORDERS * 0.15);
       sim.control.setFaultRates({ throttle: 0.1, serverError: 0.05 });
 
       // Every notification three times, all copies shuffled together; later notifications (orders shipped) likewise.
@@ -148,6 +150,16 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('orders end to end on %s with 3
             expect(JSON.stringify(l.error)).toContain(item.sku);
         }
         expect(h.workers.reduce((n, w) => n + w.sageRefused(), 0)).toBeGreaterThan(0);
+        // No address is a dead letter: the awkward ones the generator makes (long cities, long lines, non-Latin
+        // scripts) were fitted to Sage and marked so.
+        expect(letters.filter((l) => l.error.code === 'SB_MAP_ADDRESS_INVALID')).toHaveLength(0);
+        const awkward = valid.filter(
+          (o) => o.address.city.length > 20 || /[^ -~]/.test(o.address.name + o.address.city),
+        );
+        expect(awkward.length).toBeGreaterThan(ORDERS * 0.1);
+        const fitted = await countFittings(client.store);
+        expect(fitted.find((f) => f.kind === 'transliterated')?.orders).toBeGreaterThan(0);
+        expect(fitted.find((f) => f.kind === 'abbreviated')?.orders).toBeGreaterThan(0);
 
         // Every package the warehouse shipped is confirmed once.
         await waitUntil(

@@ -32,6 +32,12 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
     field: '(root)',
   },
   'POST /api/v1/dead-letters/replay': { url: '/api/v1/dead-letters/replay', payload: {}, field: 'code' },
+  'POST /api/v1/dead-letters/{id}/preview': {
+    url: '/api/v1/dead-letters/x1/preview',
+    payload: { set: 'shipTo.city=X' },
+    field: 'set',
+  },
+  'POST /api/v1/orders/{amazonOrderId}/link': { url: '/api/v1/orders/111/link', payload: {}, field: 'tranNo' },
   'POST /api/v1/dead-letters/{id}/discard': {
     url: '/api/v1/dead-letters/x1/discard',
     payload: { reason: ' ' },

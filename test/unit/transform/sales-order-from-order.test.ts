@@ -21,7 +21,8 @@ function thrown(fn: () => unknown): MappingError {
 describe('salesOrderFromOrder', () => {
   it('throws one permanent MappingError whose context holds ids only (unknown SKUs), never the address', () => {
     const { input } = readCase('14-many-issues-one-error');
-    const err = thrown(() => salesOrderFromOrder(orderOf(input), { catalogue: DEMO_CATALOGUE }, DEFAULT_MAPPING_RULES));
+    const rules = { ...DEFAULT_MAPPING_RULES, addressPolicy: 'dead-letter' as const };
+    const err = thrown(() => salesOrderFromOrder(orderOf(input), { catalogue: DEMO_CATALOGUE }, rules));
     expect(err.code).toBe('SB_MAP_ORDER_INVALID');
     expect(err.kind).toBe('mapping');
     expect(err.retryable).toBe(false);

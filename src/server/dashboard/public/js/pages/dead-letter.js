@@ -59,6 +59,7 @@ export async function render(root, ctx) {
       ),
       result,
       fix && open && mayAct ? fixPanel(fix, d, open) : null,
+      open && mayAct && d.queue === 'order.sync' && orderId ? repairPanel(d, orderId, issues) : null,
       d.meaning || d.fix
         ? h(
             'section',
@@ -285,6 +286,147 @@ export async function render(root, ctx) {
         h('div', { class: 'actions' }, submit),
       ),
       msg,
+    );
+  }
+
+  /**
+   * The ways out of an order's dead letter: correct fields (`path=value`, the paths the problems name) and replay
+   * after a preview of the Sage order, or link the order to one keyed in Sage by hand.
+   */
+  function repairPanel(d, orderId, issues) {
+    const fields = [...new Set(issues.map((i) => i.field).filter(Boolean))];
+    const set = h('textarea', {
+      id: 'repair-set',
+      rows: String(Math.max(2, fields.length)),
+      'aria-label': 'Corrections, one path=value a line',
+      placeholder: 'shipTo.city=Rancho Sta Margarita',
+    });
+    set.value = fields.map((f) => `${f}=`).join('\n');
+    const out = h('div', { id: 'repair-preview', role: 'status' });
+    const pairs = () =>
+      Object.fromEntries(
+        set.value
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim()]),
+      );
+    const showPreview = (p) =>
+      out.replaceChildren(
+        p.issues?.length
+          ? h(
+              'div',
+              {},
+              h('p', { class: 'bad' }, 'Still not a Sage order:'),
+              table(
+                [
+                  { label: 'Field', cell: (i) => h('code', {}, i.field) },
+                  { label: 'Problem', cell: (i) => i.problem },
+                ],
+                p.issues,
+              ),
+            )
+          : h(
+              'div',
+              {},
+              h(
+                'p',
+                {},
+                `Sage order for customer ${p.draft?.customerId ?? ''}, ship to ${[p.draft?.shipTo?.city, p.draft?.shipTo?.region, p.draft?.shipTo?.countryId].filter(Boolean).join(', ')}:`,
+              ),
+              table(
+                [
+                  { label: 'Line', num: true, cell: (l) => String(l.lineNo) },
+                  { label: 'Sage item', cell: (l) => h('code', {}, l.itemId) },
+                  { label: 'Qty', num: true, cell: (l) => String(l.quantity) },
+                ],
+                p.draft?.lines ?? [],
+              ),
+            ),
+      );
+    const post = async (path, body) => {
+      try {
+        return await api(path, { method: 'POST', body });
+      } catch (err) {
+        if (err.body?.preview) showPreview(err.body.preview);
+        ctx.notify(err.message, 'bad');
+        return null;
+      }
+    };
+    const tranNo = h('input', {
+      id: 'link-tranno',
+      'aria-label': 'Sage TranNo',
+      placeholder: 'Sage TranNo',
+      maxlength: '10',
+    });
+    const force = h('input', { id: 'link-force', type: 'checkbox' });
+    return h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'h-repair' },
+      h('h2', { id: 'h-repair' }, 'Correct the order, or link it to a Sage order keyed by hand'),
+      h(
+        'p',
+        { class: 'small muted' },
+        'One correction a line, path=value: shipTo.city, shipTo.lines[0], lines[0].sku, customerId… The Sage order is previewed before anything is replayed.',
+      ),
+      set,
+      h(
+        'div',
+        { class: 'actions' },
+        h(
+          'button',
+          {
+            class: 'btn',
+            type: 'button',
+            id: 'repair-preview-btn',
+            onclick: async () => {
+              const r = await post(`/dead-letters/${encodeURIComponent(d.id)}/preview`, { set: pairs() });
+              if (r) showPreview(r.preview);
+            },
+          },
+          'Preview',
+        ),
+        h(
+          'button',
+          {
+            class: 'btn btn-primary',
+            type: 'button',
+            id: 'repair-replay-btn',
+            onclick: async () => {
+              const r = await post(`/dead-letters/${encodeURIComponent(d.id)}/replay`, { set: pairs() });
+              if (!r) return;
+              showPreview(r.preview);
+              ctx.notify('Replayed with the corrections.');
+              await load();
+            },
+          },
+          'Replay with corrections',
+        ),
+      ),
+      out,
+      h(
+        'form',
+        {
+          class: 'inline-form',
+          id: 'link-form',
+          onsubmit: async (e) => {
+            e.preventDefault();
+            if (!tranNo.value.trim()) return ctx.notify('Give the TranNo of the Sage order.', 'bad');
+            const r = await post(`/orders/${encodeURIComponent(orderId)}/link`, {
+              tranNo: tranNo.value.trim(),
+              ...(force.checked ? { force: true } : {}),
+            });
+            if (!r) return;
+            ctx.notify(
+              `Linked to Sage order ${r.tranNo}${r.forced ? ' (forced)' : ''}: its shipments will be confirmed.`,
+            );
+            await load();
+          },
+        },
+        tranNo,
+        h('label', {}, force, ' link even if lines or total differ (audited)'),
+        h('button', { class: 'btn', type: 'submit' }, 'Link to Sage order'),
+      ),
     );
   }
 

@@ -122,6 +122,29 @@ function view(o, data, id) {
           : h('p', { class: 'muted small' }, 'Final state: nothing moves it automatically.'),
       ),
     ),
+    o.fitted
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'h-fit', id: 'order-fitted' },
+          h('h2', { id: 'h-fit' }, 'Ship-to fitted to Sage ', badge('fitted', 'warn')),
+          h(
+            'p',
+            { class: 'small' },
+            "The Amazon address did not fit Sage's columns as it was; Sellbridge changed it as listed. ",
+            o.fitted.originalKept
+              ? 'The Amazon original is kept sealed with the buyer data of this order.'
+              : 'The Amazon original was not kept (no PII key is configured); Seller Central has it.',
+          ),
+          table(
+            [
+              { label: 'Field', cell: (c) => h('code', {}, c.field) },
+              { label: 'Change', cell: (c) => c.kind },
+              { label: 'Detail', cell: (c) => c.detail },
+            ],
+            o.fitted.changes,
+          ),
+        )
+      : null,
     confirmations.length
       ? h(
           'section',
