@@ -5,6 +5,7 @@ import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import {
   DEFAULT_SETTLEMENT_ACCOUNT_RULES,
+  invoicedOrderRules,
   settlementAccountRuleOf,
   type SettlementAccountRules,
 } from '../core/rules/settlement-accounts.ts';
@@ -26,16 +27,31 @@ import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts'
 
 export type SettlementConfig = ResolvedConfig['settlements'];
 
-/** The flows' settings from the `settlements` config section: configured rules first, then the seeded ones. */
+/**
+ * The flows' settings from the `settlements` config section: configured rules first, then the accounting model's
+ * (`invoiced-orders`: order amounts to the receivable), then the seeded ones.
+ */
 export function settlementSettingsFromConfig(config: SettlementConfig): SettlementSettings {
   const custom = config.rules.map(settlementAccountRuleOf);
+  const model =
+    config.accountingModel === 'invoiced-orders'
+      ? invoicedOrderRules(config.receivableAccount, config.receivableAccountByCurrency)
+      : [];
   const rules: SettlementAccountRules = {
     bankAccount: config.bankClearingAccount,
     bankAccountByCurrency: { ...config.bankAccountByCurrency },
-    rules: [...custom, ...(config.useDefaultRules ? DEFAULT_SETTLEMENT_ACCOUNT_RULES : [])],
+    rules: [...custom, ...model, ...(config.useDefaultRules ? DEFAULT_SETTLEMENT_ACCOUNT_RULES : [])],
     ...(config.suspenseAccount ? { suspenseAccount: config.suspenseAccount } : {}),
   };
-  return { rules, detail: config.summarize, postDate: config.postingDate, lookbackDays: config.lookbackDays };
+  return {
+    model: config.accountingModel,
+    receivableAccount: config.receivableAccount,
+    receivableAccountByCurrency: { ...config.receivableAccountByCurrency },
+    rules,
+    detail: config.summarize,
+    postDate: config.postingDate,
+    lookbackDays: config.lookbackDays,
+  };
 }
 
 export interface SettlementDepsInput {

@@ -10,7 +10,11 @@ import type {
 } from '../core/ports/settlement-ledger.ts';
 import type { SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
-import type { SettlementAccountRule, SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
+import type {
+  AccountingModel,
+  SettlementAccountRule,
+  SettlementAccountRules,
+} from '../core/rules/settlement-accounts.ts';
 import type { SettlementJournalOptions } from '../core/transform/journal-from-settlement.ts';
 
 /**
@@ -36,6 +40,11 @@ export const settlementImportKey = (reportId: string): string => `${SETTLEMENT_I
 export const CLAIM_LEASE_MS = 5 * 60_000;
 
 export interface SettlementSettings {
+  /** How settlements are booked (core/rules/settlement-accounts.ts `AccountingModel`); `rules` already reflect it. */
+  readonly model?: AccountingModel;
+  /** `invoiced-orders`: the marketplace customers' receivable account (per currency when configured). */
+  readonly receivableAccount?: string;
+  readonly receivableAccountByCurrency?: Readonly<Record<string, string>>;
   readonly rules: SettlementAccountRules;
   readonly detail: NonNullable<SettlementJournalOptions['detail']>;
   readonly postDate: 'deposit' | 'split-month-end';

@@ -75,6 +75,7 @@ export const SETTLEMENT_ACCOUNTS = {
   clearing: '1050-00', // Amazon settlement clearing (bank)
   reserve: '1060-00', // Amazon reserve held back
   cardCharges: '1065-00', // charges Amazon made to the seller's card for a negative balance
+  receivable: '1200-00', // the marketplace customers' receivable (invoiced-orders)
   sales: '4000-00',
   shippingIncome: '4010-00',
   giftWrapIncome: '4020-00',
@@ -189,4 +190,48 @@ export function settlementAccountRuleFor(
 
 export function bankAccountFor(rules: SettlementAccountRules, currency: string): string {
   return rules.bankAccountByCurrency?.[currency.toUpperCase()] ?? rules.bankAccount;
+}
+
+/**
+ * How a connection books its settlements:
+ * - `invoiced-orders`: Sage invoices the sales orders the order flow created (sales order, shipment, invoice), so
+ *   the invoice has already booked sales, shipping, tax and the promotions the order carried, against the
+ *   marketplace customer's receivable. The settlement's order amounts therefore clear that receivable (credited to
+ *   the receivable account); fees, refunds, reimbursements and the rest go to their accounts; the deposit to the
+ *   bank clearing account. Revenue is counted once, on the invoice.
+ * - `settlement-revenue`: the Sage orders are not invoiced; the settlement books sales, shipping and tax itself.
+ */
+export type AccountingModel = 'invoiced-orders' | 'settlement-revenue';
+
+export const ACCOUNTING_MODELS: readonly AccountingModel[] = ['invoiced-orders', 'settlement-revenue'];
+
+/** Amount types of an `Order` transaction that the Sage invoice carries (the order flow stages them as lines). */
+const INVOICED_AMOUNT_TYPES = ['ItemPrice', 'Promotion'] as const;
+
+/**
+ * The rules `invoiced-orders` puts before the seeded ones: every `Order` row of those amount types goes to the
+ * receivable account (per currency when configured). Marketplace-facilitator tax withheld (`ItemWithheldTax`)
+ * keeps the seeded rule: the invoice credited it to sales tax payable, Amazon's withholding debits it back.
+ * Refunds keep their seeded rules (no credit memo is assumed).
+ */
+export function invoicedOrderRules(
+  receivableAccount: string,
+  byCurrency: Readonly<Record<string, string>> = {},
+): SettlementAccountRule[] {
+  const rules: SettlementAccountRule[] = [];
+  for (const [currency, account] of Object.entries(byCurrency))
+    for (const amountType of INVOICED_AMOUNT_TYPES)
+      rules.push({ ...rule('Order', amountType, '*', account, 'Marketplace receivable'), currency });
+  for (const amountType of INVOICED_AMOUNT_TYPES)
+    rules.push(rule('Order', amountType, '*', receivableAccount, 'Marketplace receivable'));
+  return rules;
+}
+
+/** The receivable account for a currency under `invoiced-orders`. */
+export function receivableAccountFor(
+  receivableAccount: string,
+  byCurrency: Readonly<Record<string, string>>,
+  currency: string,
+): string {
+  return byCurrency[currency.toUpperCase()] ?? receivableAccount;
 }
