@@ -107,6 +107,12 @@ function publishReport(
     reportDocumentId,
   };
   sim.reports.set(report.reportId, report);
+  sim.financialGroups.push({
+    groupId: sim.idPrng.alnum(24),
+    sellerId: seller.sellerId,
+    settlementId: file.settlementId,
+    file,
+  });
   sim.events.emit('report', report);
   sim.notifications.publishProcessingFinished('report', sellerId, {
     reportId: report.reportId,
