@@ -67,6 +67,12 @@ export interface SettlementFlowDeps {
   readonly storedGlRules?: (connectionId: string) => Promise<readonly SettlementAccountRule[]>;
   /** Told about every quarantined file (an alert: log line, metric). */
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
+  /**
+   * Three-way reconciliation of a settlement just posted by a job (its outcome kept for the unreconciled-money
+   * metric). Best effort: a failure is reported to `onReconcileError` and never fails the import.
+   */
+  readonly reconcile?: (connectionId: string, settlementId: string) => Promise<unknown>;
+  readonly onReconcileError?: (settlementId: string, error: unknown) => void;
 }
 
 export type SettlementImportOutcome = (

@@ -1,3 +1,4 @@
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { DoctorReport } from '../core/model/doctor-report.ts';
@@ -55,6 +56,8 @@ export interface AppDeps {
   readonly defaultConnectionId?: string;
   /** POST /webhooks/amazon, with its own credentials; absent = no webhook route. */
   readonly webhooks?: WebhookDeps;
+  /** Sage's sales orders, for the settlements' three-way reconciliation (the runtime's gateway); absent = 501. */
+  readonly sage?: Pick<Sage500Gateway, 'findSalesOrder'>;
   /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */
   readonly doctor?: () => Promise<DoctorReport>;
 }

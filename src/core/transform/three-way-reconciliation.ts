@@ -248,3 +248,45 @@ export function threeWayCsv(rec: SettlementReconciliation, format: (minor: numbe
   ];
   return lines.join('\r\n') + '\r\n';
 }
+
+/** A posted settlement as the three-way reconciliation reads it from the store. */
+export interface SettlementForReconciliation {
+  readonly settlementId: string;
+  readonly currency: string;
+  readonly total: Money;
+  readonly orders: readonly {
+    readonly amazonOrderId: string;
+    readonly currency: string;
+    readonly minor: number;
+    /** Absent for settlements imported before the kinds were kept: the whole sum counts as `other`. */
+    readonly kinds?: SettledKinds;
+  }[];
+}
+
+
+/** One deposit line of a bank statement (date as UTC ISO-8601 day or instant). */
+export interface BankLine {
+  readonly date: string;
+  readonly amount: Money;
+}
+
+/**
+ * The bank line that is this settlement's deposit: in its currency, within `days` of the deposit date, the one
+ * whose amount is closest to the deposit (then the nearest date). Undefined when no line is near enough.
+ */
+export function matchBankDeposit(
+  lines: readonly BankLine[],
+  deposit: { readonly depositDate: string; readonly total: Money },
+  days = 5,
+): BankLine | undefined {
+  const at = Date.parse(deposit.depositDate.slice(0, 10));
+  let best: { line: BankLine; gap: number; dayGap: number } | undefined;
+  for (const line of lines) {
+    if (line.amount.currency !== deposit.total.currency) continue;
+    const dayGap = Math.abs(Date.parse(line.date.slice(0, 10)) - at) / 86_400_000;
+    if (!(dayGap <= days)) continue;
+    const gap = Math.abs(line.amount.minor - deposit.total.minor);
+    if (!best || gap < best.gap || (gap === best.gap && dayGap < best.dayGap)) best = { line, gap, dayGap };
+  }
+  return best?.line;
+}

@@ -13,6 +13,7 @@ import * as m0010 from './0010-pii-vault.ts';
 import * as m0011 from './0011-mapping-rules.ts';
 import * as m0013 from './0013-token-names-unique.ts';
 import * as m0014 from './0014-dead-letter-per-key.ts';
+import * as m0016 from './0016-settlement-order-kinds.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0011-mapping-rules': m0011,
   '0013-token-names-unique': m0013,
   '0014-dead-letter-per-key': m0014,
+  '0016-settlement-order-kinds': m0016,
 };
 
 /** The migration names this binary knows, oldest first. */
