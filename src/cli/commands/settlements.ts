@@ -30,6 +30,7 @@ Examples:
   sellbridge settlements show 12345678901                        journals, Sage batches, order matching
   sellbridge settlements reconcile                               orders not settled yet (ageing), orders never seen
   sellbridge settlements reconcile --three-way 12345678901 --bank bank.csv   charged / Sage / paid / bank, causes
+  sellbridge settlements check                                   the accounting model against Sage (receivable accounts)
   sellbridge settlements provisional                             the open settlement so far (Finances API, never posted)
   sellbridge settlements rebuild 12345678901 --from 2026-08-01T00:00:00Z --to 2026-08-15T00:00:00Z --deposit-date 2026-08-17 --deposit 1234.56
   sellbridge settlements discover                                look for new settlement reports at Amazon now`,
@@ -261,6 +262,38 @@ Examples:
             );
           }
         }),
+    );
+
+  settlements
+    .command('check')
+    .description(
+      "the accounting model against Sage: under invoiced-orders, each marketplace customer's receivable account (its customer class's) is the one the settlement clears, and the accounts exist",
+    )
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) =>
+      withRuntime(cmd, async (rt, connectionId) => {
+        const { checkAccountingModel } = await import('../../core/rules/settlement-accounts.ts');
+        const cfg = rt.config.settlements;
+        const rules = await rt.orders.deps.rulesFor(rt.orders.connectionId);
+        const customers = Object.values(rules.customers);
+        const ids = [...new Set(customers.map((c) => c.customerId))];
+        const invoiced = cfg.accountingModel === 'invoiced-orders';
+        const accounts = invoiced
+          ? [cfg.receivableAccount, ...Object.values(cfg.receivableAccountByCurrency), cfg.bankClearingAccount]
+          : [cfg.bankClearingAccount];
+        const findings = checkAccountingModel(
+          cfg.accountingModel,
+          { account: cfg.receivableAccount, byCurrency: cfg.receivableAccountByCurrency },
+          customers,
+          invoiced ? await rt.sage.receivableAccountsOf(ids) : [],
+          await rt.sage.validateGlAccounts([...new Set(accounts)]),
+        );
+        if (opts.json)
+          return ctx.stdout(JSON.stringify({ connectionId, model: cfg.accountingModel, findings }, null, 2));
+        ctx.stdout(accountingModelText(cfg, customers[0]?.currency ?? 'USD'));
+        for (const f of findings) ctx.stdout(`  ${f.level.padEnd(5)} ${f.subject}: ${f.message}`);
+        if (findings.some((f) => f.level === 'error')) process.exitCode = 2;
+      }),
     );
 
   settlements

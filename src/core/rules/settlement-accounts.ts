@@ -235,3 +235,67 @@ export function receivableAccountFor(
 ): string {
   return byCurrency[currency.toUpperCase()] ?? receivableAccount;
 }
+
+/** One finding of `checkAccountingModel`. */
+export interface AccountingModelFinding {
+  readonly level: 'ok' | 'error' | 'note';
+  readonly subject: string;
+  readonly message: string;
+}
+
+/**
+ * The accounting model against Sage: under `invoiced-orders`, every marketplace customer's receivable account in
+ * Sage (its customer class's) must be the receivable account the settlement clears, or the invoice debits one
+ * account and the settlement credits another. Accounts compare without their mask separators (Sage keeps
+ * GLAcctNo unmasked). `settlement-revenue` needs no receivable; it is noted that Sage must not invoice the orders.
+ */
+export function checkAccountingModel(
+  model: AccountingModel,
+  receivable: { readonly account: string; readonly byCurrency: Readonly<Record<string, string>> },
+  customers: readonly { readonly customerId: string; readonly currency: string }[],
+  sage: readonly {
+    readonly customerId: string;
+    readonly account?: string;
+    readonly customerClassId?: string;
+    readonly problem?: string;
+  }[],
+  accountChecks: readonly { readonly account: string; readonly valid: boolean; readonly problem?: string }[],
+): AccountingModelFinding[] {
+  if (model === 'settlement-revenue')
+    return [
+      {
+        level: 'note',
+        subject: 'settlement-revenue',
+        message:
+          "the settlement books sales, shipping and tax: Sage must not invoice the marketplace customers' orders (or revenue is counted twice)",
+      },
+    ];
+  const plain = (a: string) => a.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+  const out: AccountingModelFinding[] = [];
+  for (const c of accountChecks)
+    out.push(
+      c.valid
+        ? { level: 'ok', subject: `account ${c.account}`, message: 'exists, active, financial' }
+        : { level: 'error', subject: `account ${c.account}`, message: c.problem ?? 'invalid' },
+    );
+  for (const customer of customers) {
+    const expected = receivableAccountFor(receivable.account, receivable.byCurrency, customer.currency);
+    const found = sage.find((s) => s.customerId === customer.customerId);
+    const subject = `customer ${customer.customerId} (${customer.currency})`;
+    if (!found || found.account === undefined)
+      out.push({ level: 'error', subject, message: found?.problem ?? 'not answered by Sage' });
+    else if (plain(found.account) !== plain(expected))
+      out.push({
+        level: 'error',
+        subject,
+        message: `Sage's receivable account (class ${found.customerClassId ?? '?'}) is ${found.account}, the settlement clears ${expected}: set settlements.receivableAccount${receivable.byCurrency[customer.currency] ? `ByCurrency.${customer.currency}` : ''} to ${found.account} or change the class in Sage`,
+      });
+    else
+      out.push({
+        level: 'ok',
+        subject,
+        message: `receivable ${found.account} (class ${found.customerClassId ?? '?'}) is the account the settlement clears`,
+      });
+  }
+  return out;
+}
