@@ -127,7 +127,7 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
 
   new Gauge({
     name: 'sellbridge_settlement_unreconciled_minor',
-    help: "Money the latest three-way reconciliation of each settlement could not explain by fees, refunds, promotions, reimbursements or withheld tax (order missing in Sage, invoice missing, rounding, unexplained, deposit not matching the bank), summed per currency in minor units",
+    help: 'Money the latest three-way reconciliation of each settlement could not explain by fees, refunds, promotions, reimbursements or withheld tax (order missing in Sage, invoice missing, rounding, unexplained, deposit not matching the bank), summed per currency in minor units',
     labelNames: ['currency'],
     registers: [registry],
     async collect() {

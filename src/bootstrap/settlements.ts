@@ -24,10 +24,7 @@ import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { settlementReportsFromClient } from '../connectors/amazon/settlement/settlement-files.ts';
 import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts';
-import {
-  recordReconciliation,
-  settlementForReconciliation,
-} from '../connectors/store/settlement-reconciliation.ts';
+import { recordReconciliation, settlementForReconciliation } from '../connectors/store/settlement-reconciliation.ts';
 import type { Money } from '../core/model/money.ts';
 import { threeWayReconciliation, type ThreeWayDeps } from '../flows/three-way.ts';
 
@@ -111,7 +108,11 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
             threeWayReconciliation(
               connectionId,
               settlementId,
-              createThreeWayDeps({ store: input.store, clock: input.clock, sage: input.sage as Pick<Sage500Gateway, 'findSalesOrder'> }),
+              createThreeWayDeps({
+                store: input.store,
+                clock: input.clock,
+                sage: input.sage as Pick<Sage500Gateway, 'findSalesOrder'>,
+              }),
             ),
         }
       : {}),

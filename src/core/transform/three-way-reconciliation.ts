@@ -263,7 +263,6 @@ export interface SettlementForReconciliation {
   }[];
 }
 
-
 /** One deposit line of a bank statement (date as UTC ISO-8601 day or instant). */
 export interface BankLine {
   readonly date: string;
