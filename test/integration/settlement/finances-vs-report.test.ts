@@ -9,10 +9,7 @@ import {
   openSettlementRows,
   settlementFileFromFinances,
 } from '../../../src/connectors/amazon/settlement/finances-transactions.ts';
-import {
-  settlementFileFromBytes,
-  settlementReportsFromClient,
-} from '../../../src/connectors/amazon/settlement/settlement-files.ts';
+import { settlementReportsFromClient } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
 import type { SpApiConnection } from '../../../src/connectors/amazon/sp-api/connection.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import type { JobScheduler } from '../../../src/core/ports/job-scheduler.ts';
