@@ -81,7 +81,14 @@ export function addSettlementReportBytes(
   doc.content = bytes;
   doc.compressionAlgorithm = options.gzip ? 'GZIP' : undefined;
   const marketplaceId = seller.marketplaceIds[0] ?? 'ATVPDKIKX0DER';
-  return publishReport(sim, seller.sellerId, marketplaceId, doc.documentId, endMs - (options.days ?? 14) * 86_400_000, endMs);
+  return publishReport(
+    sim,
+    seller.sellerId,
+    marketplaceId,
+    doc.documentId,
+    endMs - (options.days ?? 14) * 86_400_000,
+    endMs,
+  );
 }
 
 function publishReport(
