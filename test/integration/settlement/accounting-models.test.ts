@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createSettlementDeps } from '../../../src/bootstrap/settlements.ts';
-import { settlementFileFromBytes } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
+import { settlementFileFromStream } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
+import { Readable } from 'node:stream';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { money } from '../../../src/core/model/money.ts';
 import type { JournalBatch } from '../../../src/core/model/journal.ts';
@@ -135,7 +136,7 @@ describe('accounting models: a month of orders and their settlement', () => {
     const report = sim.control.generateSettlementReport({ days: 31 });
     const out = await importSettlement(
       CONN,
-      settlementFileFromBytes(`report:${report.reportId}`, Buffer.from(report.text)),
+      settlementFileFromStream(`report:${report.reportId}`, async () => Readable.from([report.text])),
       deps('invoiced-orders'),
     );
     expect(out.kind).toBe('posted');
@@ -166,7 +167,7 @@ describe('accounting models: a month of orders and their settlement', () => {
     const report = sim.control.generateSettlementReport({ days: 31 });
     await importSettlement(
       CONN,
-      settlementFileFromBytes(`report:${report.reportId}`, Buffer.from(report.text)),
+      settlementFileFromStream(`report:${report.reportId}`, async () => Readable.from([report.text])),
       deps('settlement-revenue'),
     );
     const after = await balances();

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSettlementDeps, createThreeWayDeps } from '../../../src/bootstrap/settlements.ts';
 import { registerStoreCollectors } from '../../../src/bootstrap/metrics.ts';
 import { loadConfig } from '../../../src/config/load.ts';
-import { settlementFileFromBytes } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
+import { settlementFileFromStream } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
+import { Readable } from 'node:stream';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { money } from '../../../src/core/model/money.ts';
 import type { SalesOrder } from '../../../src/core/model/sales-order.ts';
@@ -94,7 +95,7 @@ describe('three-way reconciliation through the store', () => {
     const config = loadConfig({ env: {} }).settlements;
     const out = await importSettlement(
       CONN,
-      settlementFileFromBytes('file:three-way.tsv', Buffer.from(text)),
+      settlementFileFromStream('file:three-way.tsv', async () => Readable.from([text])),
       createSettlementDeps({ store, sage, clock, queue: jobs, config }),
     );
     expect(out.kind).toBe('posted');
