@@ -5,6 +5,7 @@ import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { countFittings } from '../connectors/store/order-fittings.ts';
+import { unreconciledByCurrency } from '../connectors/store/settlement-reconciliation.ts';
 
 /**
  * Metrics computed from the store when /metrics is scraped (prom-client `collect()`), so every process that
@@ -133,6 +134,17 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
       );
       for (const r of res.rows)
         this.observe({ status: r.status }, Math.max(0, (ms(r.finished_at) - ms(r.submitted_at)) / 1000));
+    },
+  });
+
+  new Gauge({
+    name: 'sellbridge_settlement_unreconciled_minor',
+    help: 'Money the latest three-way reconciliation of each settlement could not explain by fees, refunds, promotions, reimbursements or withheld tax (order missing in Sage, invoice missing, rounding, unexplained, deposit not matching the bank), summed per currency in minor units',
+    labelNames: ['currency'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [currency, minor] of await unreconciledByCurrency(store)) this.set({ currency }, minor);
     },
   });
 

@@ -5,6 +5,7 @@ import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import {
   DEFAULT_SETTLEMENT_ACCOUNT_RULES,
+  invoicedOrderRules,
   settlementAccountRuleOf,
   type SettlementAccountRules,
 } from '../core/rules/settlement-accounts.ts';
@@ -24,24 +25,43 @@ import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { settlementReportsFromClient } from '../connectors/amazon/settlement/settlement-files.ts';
 import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts';
+import { recordReconciliation, settlementForReconciliation } from '../connectors/store/settlement-reconciliation.ts';
+import type { Money } from '../core/model/money.ts';
+import { threeWayReconciliation, type ThreeWayDeps } from '../flows/three-way.ts';
 
 export type SettlementConfig = ResolvedConfig['settlements'];
 
-/** The flows' settings from the `settlements` config section: configured rules first, then the seeded ones. */
+/**
+ * The flows' settings from the `settlements` config section: configured rules first, then the accounting model's
+ * (`invoiced-orders`: order amounts to the receivable), then the seeded ones.
+ */
 export function settlementSettingsFromConfig(config: SettlementConfig): SettlementSettings {
   const custom = config.rules.map(settlementAccountRuleOf);
+  const model =
+    config.accountingModel === 'invoiced-orders'
+      ? invoicedOrderRules(config.receivableAccount, config.receivableAccountByCurrency)
+      : [];
   const rules: SettlementAccountRules = {
     bankAccount: config.bankClearingAccount,
     bankAccountByCurrency: { ...config.bankAccountByCurrency },
-    rules: [...custom, ...(config.useDefaultRules ? DEFAULT_SETTLEMENT_ACCOUNT_RULES : [])],
+    rules: [...custom, ...model, ...(config.useDefaultRules ? DEFAULT_SETTLEMENT_ACCOUNT_RULES : [])],
     ...(config.suspenseAccount ? { suspenseAccount: config.suspenseAccount } : {}),
   };
-  return { rules, detail: config.summarize, postDate: config.postingDate, lookbackDays: config.lookbackDays };
+  return {
+    model: config.accountingModel,
+    receivableAccount: config.receivableAccount,
+    receivableAccountByCurrency: { ...config.receivableAccountByCurrency },
+    rules,
+    detail: config.summarize,
+    postDate: config.postingDate,
+    lookbackDays: config.lookbackDays,
+  };
 }
 
 export interface SettlementDepsInput {
   readonly store: Store;
-  readonly sage: Pick<Sage500Gateway, 'postJournal'>;
+  /** With `findSalesOrder`, a settlement a job posts is reconciled three ways right after. */
+  readonly sage: Pick<Sage500Gateway, 'postJournal'> & Partial<Pick<Sage500Gateway, 'findSalesOrder'>>;
   readonly clock: Clock;
   /** The job queue (structurally: anything with enqueue), for discovery's fan-out. */
   readonly queue: JobScheduler;
@@ -49,6 +69,8 @@ export interface SettlementDepsInput {
   /** SP-API client of a connection; or `reports` directly (tests). One of the two is needed for discovery. */
   readonly clientFor?: (connectionId: string) => SpApiClient;
   readonly reports?: SettlementReports;
+  /** Told when the reconciliation after a job's import fails (bootstrap: a warn log line). */
+  readonly onReconcileError?: (settlementId: string, error: unknown) => void;
   /** Alert hook for quarantined files (bootstrap: a warn log line naming the source and code). */
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
 }
@@ -82,8 +104,41 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     storedGlRules: (connectionId) => storedRules.glRules(connectionId),
     sightings: storeWorkSightings(input.store, input.clock),
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
+    ...(input.sage.findSalesOrder
+      ? {
+          reconcile: (connectionId: string, settlementId: string) =>
+            threeWayReconciliation(
+              connectionId,
+              settlementId,
+              createThreeWayDeps({
+                store: input.store,
+                clock: input.clock,
+                sage: input.sage as Pick<Sage500Gateway, 'findSalesOrder'>,
+              }),
+            ),
+        }
+      : {}),
+    ...(input.onReconcileError ? { onReconcileError: input.onReconcileError } : {}),
   };
   return deps;
+}
+
+/**
+ * The three-way reconciliation's deps: the store's settlement and per-order sums, Sage's sales orders, the bank
+ * deposits given (`sellbridge settlements reconcile --three-way --bank file.csv`), each result kept for the metric.
+ */
+export function createThreeWayDeps(input: {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'>;
+  readonly bankDeposit?: (settlementId: string) => Money | undefined;
+}): ThreeWayDeps {
+  return {
+    settlement: (connectionId, settlementId) => settlementForReconciliation(input.store, connectionId, settlementId),
+    sage: input.sage,
+    ...(input.bankDeposit ? { bankDeposit: input.bankDeposit } : {}),
+    onReconciled: (connectionId, result) => recordReconciliation(input.store, input.clock, connectionId, result),
+  };
 }
 
 /** Registers `settlement.discover` and `settlement.import` on the queue; call before `queue.start()`. */
@@ -116,7 +171,7 @@ export interface SettlementWiringInput {
   readonly queue: JobScheduler & HandlerRegistry;
   readonly scheduler: { add(schedule: ReturnType<typeof settlementDiscoverySchedule>): void };
   readonly amazonConnector: () => { readonly connection: { readonly client: SpApiClient } };
-  readonly sage: Pick<Sage500Gateway, 'postJournal'>;
+  readonly sage: Pick<Sage500Gateway, 'postJournal' | 'findSalesOrder'>;
 }
 
 /**
@@ -133,6 +188,11 @@ export function registerSettlements(w: SettlementWiringInput): { deps: Settlemen
     queue: w.queue,
     config: w.config.settlements,
     clientFor: () => w.amazonConnector().connection.client,
+    onReconcileError: (settlementId, err) =>
+      w.logger.warn(
+        { settlementId, error: err instanceof Error ? err.message : String(err) },
+        `settlement ${settlementId} posted; its three-way reconciliation failed (run sellbridge settlements reconcile --three-way ${settlementId})`,
+      ),
     onQuarantine: (e) =>
       w.logger.warn(
         {

@@ -10,6 +10,7 @@ import type {
 import type { SettlementFile } from '../core/ports/settlement-reports.ts';
 import { createSettlementJournalBuilder, reversalOf } from '../core/transform/journal-from-settlement.ts';
 import { parsePayload } from './job-payload.ts';
+import { emptyKinds, settledKindOf, type SettledKind } from '../core/transform/three-way-reconciliation.ts';
 import { journalFingerprint } from '../core/transform/fingerprint.ts';
 import {
   CLAIM_LEASE_MS,
@@ -34,7 +35,10 @@ export async function importSettlement(
     detail: settings.detail,
     postDate: settings.postDate === 'split-month-end' ? 'split-month-end' : 'deposit-date',
   });
-  const orders = new Map<string, { currency: string; minor: number; rows: number }>();
+  const orders = new Map<
+    string,
+    { currency: string; minor: number; rows: number; kinds: Record<SettledKind, number> }
+  >();
   let rows = 0;
   let settlement: Settlement | undefined;
   try {
@@ -43,9 +47,10 @@ export async function importSettlement(
       builder.add(t);
       if (t.orderId) {
         const key = `${t.orderId}\u0000${t.amount.currency}`;
-        const sum = orders.get(key) ?? { currency: t.amount.currency, minor: 0, rows: 0 };
+        const sum = orders.get(key) ?? { currency: t.amount.currency, minor: 0, rows: 0, kinds: emptyKinds() };
         sum.minor += t.amount.minor;
         sum.rows += 1;
+        sum.kinds[settledKindOf(t)] += t.amount.minor;
         orders.set(key, sum);
       }
     });
@@ -64,6 +69,7 @@ export async function importSettlement(
       currency: s.currency,
       minor: s.minor,
       rows: s.rows,
+      kinds: s.kinds,
     }));
     const outcome = await postExactlyOnce(
       connectionId,
@@ -73,6 +79,7 @@ export async function importSettlement(
       orderSums,
       deps,
       options.dryRun === true,
+      settings.model ?? 'custom rules',
     );
     return { ...outcome, extraColumns: settlement.extraColumns };
   } catch (err) {
@@ -105,6 +112,7 @@ async function postExactlyOnce(
   orders: readonly SettlementOrderSum[],
   deps: Pick<SettlementFlowDeps, 'sage' | 'ledger' | 'clock'>,
   dryRun: boolean,
+  model: string,
 ): Promise<DistributiveOmit<SettlementImportOutcome, 'extraColumns'>> {
   const fingerprint = journalFingerprint(journals);
   const id = summary.settlementId;
@@ -162,6 +170,7 @@ async function postExactlyOnce(
           references: posted.map((j) => j.reference),
           batches: posted.map((j) => j.batchNo),
           total: summary.total.minor,
+          model,
           currency: summary.currency,
         },
       },
@@ -204,6 +213,7 @@ async function postExactlyOnce(
         reversed: reversed.map((j) => j.reference),
         references: posted.map((j) => j.reference),
         total: summary.total.minor,
+        model,
         currency: summary.currency,
       },
     },
@@ -248,5 +258,10 @@ export async function importSettlementReport(
     'reportDocumentId',
   ] as const);
   const file = await deps.reports.open(connectionId, { reportId, reportDocumentId });
-  return importSettlement(connectionId, file, deps);
+  const outcome = await importSettlement(connectionId, file, deps);
+  if (deps.reconcile && (outcome.kind === 'posted' || outcome.kind === 'corrected'))
+    await deps
+      .reconcile(connectionId, outcome.settlementId)
+      .catch((err: unknown) => deps.onReconcileError?.(outcome.settlementId, err));
+  return outcome;
 }

@@ -11,7 +11,11 @@ import type {
 import type { SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { WorkSightings } from '../core/ports/work-sightings.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
-import type { SettlementAccountRule, SettlementAccountRules } from '../core/rules/settlement-accounts.ts';
+import type {
+  AccountingModel,
+  SettlementAccountRule,
+  SettlementAccountRules,
+} from '../core/rules/settlement-accounts.ts';
 import type { SettlementJournalOptions } from '../core/transform/journal-from-settlement.ts';
 
 /**
@@ -37,6 +41,11 @@ export const settlementImportKey = (reportId: string): string => `${SETTLEMENT_I
 export const CLAIM_LEASE_MS = 5 * 60_000;
 
 export interface SettlementSettings {
+  /** How settlements are booked (core/rules/settlement-accounts.ts `AccountingModel`); `rules` already reflect it. */
+  readonly model?: AccountingModel;
+  /** `invoiced-orders`: the marketplace customers' receivable account (per currency when configured). */
+  readonly receivableAccount?: string;
+  readonly receivableAccountByCurrency?: Readonly<Record<string, string>>;
   readonly rules: SettlementAccountRules;
   readonly detail: NonNullable<SettlementJournalOptions['detail']>;
   readonly postDate: 'deposit' | 'split-month-end';
@@ -61,6 +70,12 @@ export interface SettlementFlowDeps {
   readonly sightings?: WorkSightings;
   /** Told about every quarantined file (an alert: log line, metric). */
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
+  /**
+   * Three-way reconciliation of a settlement just posted by a job (its outcome kept for the unreconciled-money
+   * metric). Best effort: a failure is reported to `onReconcileError` and never fails the import.
+   */
+  readonly reconcile?: (connectionId: string, settlementId: string) => Promise<unknown>;
+  readonly onReconcileError?: (settlementId: string, error: unknown) => void;
 }
 
 export type SettlementImportOutcome = (

@@ -1,3 +1,4 @@
+import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { DoctorReport } from '../core/model/doctor-report.ts';
@@ -58,6 +59,8 @@ export interface AppDeps {
   readonly webhooks?: WebhookDeps;
   /** Hosted mode's agents (enrolment, list, revoke); absent = the agent routes answer 501. */
   readonly agents?: AgentRegistry;
+  /** Sage's sales orders, for the settlements' three-way reconciliation (the runtime's gateway); absent = 501. */
+  readonly sage?: Pick<Sage500Gateway, 'findSalesOrder'>;
   /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */
   readonly doctor?: () => Promise<DoctorReport>;
 }

@@ -104,7 +104,8 @@ describe.skipIf(!CHROMIUM_PRESENT)(
         sage: runtime.sage,
         clock: runtime.clock,
         queue: runtime.queue,
-        config: runtime.config.settlements,
+        // The golden journal (expected.json) is the settlement-revenue chart.
+        config: { ...runtime.config.settlements, accountingModel: 'settlement-revenue' },
       });
       const read = (name: string) =>
         settlementFileFromPath(golden(name), { numberFormat: runtime.config.settlements.numberFormat });

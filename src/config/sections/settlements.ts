@@ -31,6 +31,21 @@ const rule = z
 
 export const settlementsSection = z
   .strictObject({
+    accountingModel: z
+      .enum(['invoiced-orders', 'settlement-revenue'])
+      .default('invoiced-orders')
+      .describe(
+        "How a settlement is booked (docs/settlements.md has a worked example of each): `invoiced-orders` (Sage invoices the orders the order flow created; the settlement's order principal, shipping, tax and promotions clear the marketplace customer's receivable, fees and adjustments go to their accounts, the deposit to the bank clearing account) or `settlement-revenue` (Sage orders are not invoiced; the settlement books sales, shipping and tax itself)",
+      ),
+    receivableAccount: glAccount
+      .default('1200-00')
+      .describe(
+        "`invoiced-orders`: the GL account of the marketplace customers' receivable (their customer class's AR account in Sage); `sellbridge settlements check` compares it with Sage",
+      ),
+    receivableAccountByCurrency: z
+      .record(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'), glAccount)
+      .default({})
+      .describe('`invoiced-orders`: per-currency receivable accounts (a EUR marketplace customer in another class)'),
     enabled: z
       .boolean()
       .default(false)

@@ -356,7 +356,37 @@ export const amazonSubscriptionResponse = z.looseObject({ payload: amazonSubscri
 // --- Finances 2024-06-19 [models/finances-api-model/finances_2024-06-19.json] ---------------------------
 
 const currency = z.looseObject({ currencyCode: z.string().optional(), currencyAmount: z.number().optional() });
+export interface AmazonBreakdown {
+  breakdownType?: string | undefined;
+  breakdownAmount?: z.infer<typeof currency> | undefined;
+  breakdowns?: AmazonBreakdown[] | undefined;
+  [key: string]: unknown;
+}
+const breakdown: z.ZodType<AmazonBreakdown> = z.lazy(() =>
+  z.looseObject({
+    breakdownType: z.string().optional(),
+    breakdownAmount: currency.optional(),
+    breakdowns: z.array(breakdown).optional(),
+  }),
+);
+export const amazonTransactionItem = z.looseObject({
+  description: z.string().optional(),
+  totalAmount: currency.optional(),
+  relatedIdentifiers: z
+    .array(
+      z.looseObject({
+        itemRelatedIdentifierName: z.string().optional(),
+        itemRelatedIdentifierValue: z.string().optional(),
+      }),
+    )
+    .optional(),
+  breakdowns: z.array(breakdown).optional(),
+  contexts: z.array(z.looseObject({ contextType: z.string().optional() })).optional(),
+});
 export const amazonTransaction = z.looseObject({
+  items: z.array(amazonTransactionItem).optional(),
+  breakdowns: z.array(breakdown).optional(),
+  contexts: z.array(z.looseObject({ contextType: z.string().optional() })).optional(),
   transactionType: z.string().optional(),
   transactionId: z.string().optional(),
   transactionStatus: z.string().optional(),

@@ -83,6 +83,7 @@ export const SAGE_TABLES = {
       Hold: 'smallint',
       PrimaryAddrKey: 'int?',
       DfltShipToAddrKey: 'int?',
+      CustClassKey: 'int?',
       UserFld1: 'varchar(15)?',
       UserFld2: 'varchar(15)?',
       UserFld3: 'varchar(15)?',
@@ -90,6 +91,20 @@ export const SAGE_TABLES = {
     },
     primaryKey: ['CustKey'],
     unique: [['CompanyID', 'CustID']],
+  }),
+  // Customer classes (facts §2.1: tarCustomer.CustClassKey -> tarCustClass). The class's receivable GL account
+  // (ARAcctKey) is in no public source: read only when the catalog has it (settlements check, invoiced-orders).
+  tarCustClass: t({
+    columns: {
+      CustClassKey: 'int',
+      CompanyID: 'varchar(3)',
+      CustClassID: 'varchar(12)',
+      ARAcctKey: 'int?',
+    },
+    primaryKey: ['CustClassKey'],
+    unique: [['CompanyID', 'CustClassID']],
+    optionalColumns: ['ARAcctKey'],
+    source: 'CustClassKey/CompanyID/CustClassID: S6, an EF entity of tarCustClass; ARAcctKey unverified',
   }),
   tciUnitMeasure: t({
     columns: { UnitMeasKey: 'int', CompanyID: 'varchar(3)', UnitMeasID: 'varchar(6)' },

@@ -15,6 +15,7 @@ import * as links from './sql/link-amazon-ids.ts';
 import * as items from './sql/list-items.ts';
 import * as shipments from './sql/list-shipments.ts';
 import * as context from './sql/order-context.ts';
+import * as receivables from './sql/customer-receivables.ts';
 import * as result from './sql/read-import-result.ts';
 import * as aliases from './sql/resolve-item-aliases.ts';
 import * as resolve from './sql/resolve-items.ts';
@@ -121,6 +122,7 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     selectItemAliases: aliases.selectItemAliases(db, 'C', ['A']),
     selectItems: resolve.selectItems(db, 'C', 'item-id', ['I'], ALL),
     selectWarehouses: warehouses.selectWarehouses(db, 'C', ['W']),
+    selectCustomerReceivables: receivables.selectCustomerReceivables(db, 'C', ['C']),
     insertStagedHeader: staging.insertStagedHeader(db, staged.header),
     insertStagedLine: staging.insertStagedLine(db, staged.lines[0]!),
     selectLeftoverSessions: staging.selectLeftoverSessions(db, 'T'),

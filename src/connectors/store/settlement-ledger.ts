@@ -47,6 +47,8 @@ export type SettlementTables = {
     amount_minor: number | string;
     rows: number;
     posted_at: string | null;
+    /** JSON SettledKinds (minor units by kind); null before migration 0016. */
+    kinds: string | null;
   };
   settlement_quarantine: {
     id: string;
@@ -169,11 +171,13 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
                 amount_minor: o.minor,
                 rows: o.rows,
                 posted_at: at,
+                kinds: o.kinds ? JSON.stringify(o.kinds) : null,
               })),
             )
             .onConflict((oc) =>
               oc.columns(['connection_id', 'settlement_id', 'amazon_order_id']).doUpdateSet((eb) => ({
                 amount_minor: eb('settlement_orders.amount_minor', '+', eb.ref('excluded.amount_minor')),
+                kinds: eb.ref('excluded.kinds'),
               })),
             )
             .execute();

@@ -32,3 +32,12 @@ export interface GlAccountCheck {
   readonly valid: boolean;
   readonly problem?: string;
 }
+
+/** A Sage customer's receivable GL account, as its customer class says (`receivableAccountsOf`). */
+export interface CustomerReceivable {
+  readonly customerId: string;
+  /** Sage's GLAcctNo (unmasked); absent with `problem` when it cannot be told. */
+  readonly account?: string;
+  readonly customerClassId?: string;
+  readonly problem?: string;
+}

@@ -1,4 +1,4 @@
-import type { GlAccountCheck, JournalBatch, PostedJournal } from '../model/journal.ts';
+import type { CustomerReceivable, GlAccountCheck, JournalBatch, PostedJournal } from '../model/journal.ts';
 import type {
   ItemPrice,
   ItemRef,
@@ -129,6 +129,14 @@ export interface Sage500Gateway {
 
   /** Checks accounts exist, are active and financial. Read-only; never throws for a bad account. */
   validateGlAccounts(accounts: readonly string[]): Promise<readonly GlAccountCheck[]>;
+
+  /**
+   * The receivable GL account of each customer, from its customer class (the account Sage's invoices debit): how
+   * the `invoiced-orders` accounting model is checked against Sage. Read-only; one entry per asked customer, with
+   * `problem` when the customer, its class or the class's account is missing, or the database's catalog has no
+   * tarCustClass.ARAcctKey (no public source shows that column).
+   */
+  receivableAccountsOf(customerIds: readonly string[]): Promise<readonly CustomerReceivable[]>;
 
   /** Creates Sellbridge's extension tables when missing. Idempotent. Returns the statements that were run. */
   installExtensions(): Promise<readonly string[]>;

@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../errors.ts';
 import type { JournalBatch, PostedJournal } from '../model/journal.ts';
 import type { Money } from '../model/money.ts';
+import type { SettledKinds } from '../transform/three-way-reconciliation.ts';
 
 export interface PostedSettlementJournal extends JournalBatch {
   readonly batchKey: string;
@@ -43,6 +44,8 @@ export interface SettlementOrderSum {
   readonly currency: string;
   readonly minor: number;
   readonly rows: number;
+  /** The same rows summed by kind (three-way reconciliation). */
+  readonly kinds?: SettledKinds;
 }
 
 export interface QuarantineEntry {

@@ -75,6 +75,7 @@ export const SETTLEMENT_ACCOUNTS = {
   clearing: '1050-00', // Amazon settlement clearing (bank)
   reserve: '1060-00', // Amazon reserve held back
   cardCharges: '1065-00', // charges Amazon made to the seller's card for a negative balance
+  receivable: '1200-00', // the marketplace customers' receivable (invoiced-orders)
   sales: '4000-00',
   shippingIncome: '4010-00',
   giftWrapIncome: '4020-00',
@@ -189,4 +190,112 @@ export function settlementAccountRuleFor(
 
 export function bankAccountFor(rules: SettlementAccountRules, currency: string): string {
   return rules.bankAccountByCurrency?.[currency.toUpperCase()] ?? rules.bankAccount;
+}
+
+/**
+ * How a connection books its settlements:
+ * - `invoiced-orders`: Sage invoices the sales orders the order flow created (sales order, shipment, invoice), so
+ *   the invoice has already booked sales, shipping, tax and the promotions the order carried, against the
+ *   marketplace customer's receivable. The settlement's order amounts therefore clear that receivable (credited to
+ *   the receivable account); fees, refunds, reimbursements and the rest go to their accounts; the deposit to the
+ *   bank clearing account. Revenue is counted once, on the invoice.
+ * - `settlement-revenue`: the Sage orders are not invoiced; the settlement books sales, shipping and tax itself.
+ */
+export type AccountingModel = 'invoiced-orders' | 'settlement-revenue';
+
+export const ACCOUNTING_MODELS: readonly AccountingModel[] = ['invoiced-orders', 'settlement-revenue'];
+
+/** Amount types of an `Order` transaction that the Sage invoice carries (the order flow stages them as lines). */
+const INVOICED_AMOUNT_TYPES = ['ItemPrice', 'Promotion'] as const;
+
+/**
+ * The rules `invoiced-orders` puts before the seeded ones: every `Order` row of those amount types goes to the
+ * receivable account (per currency when configured). Marketplace-facilitator tax withheld (`ItemWithheldTax`)
+ * keeps the seeded rule: the invoice credited it to sales tax payable, Amazon's withholding debits it back.
+ * Refunds keep their seeded rules (no credit memo is assumed).
+ */
+export function invoicedOrderRules(
+  receivableAccount: string,
+  byCurrency: Readonly<Record<string, string>> = {},
+): SettlementAccountRule[] {
+  const rules: SettlementAccountRule[] = [];
+  for (const [currency, account] of Object.entries(byCurrency))
+    for (const amountType of INVOICED_AMOUNT_TYPES)
+      rules.push({ ...rule('Order', amountType, '*', account, 'Marketplace receivable'), currency });
+  for (const amountType of INVOICED_AMOUNT_TYPES)
+    rules.push(rule('Order', amountType, '*', receivableAccount, 'Marketplace receivable'));
+  return rules;
+}
+
+/** The receivable account for a currency under `invoiced-orders`. */
+export function receivableAccountFor(
+  receivableAccount: string,
+  byCurrency: Readonly<Record<string, string>>,
+  currency: string,
+): string {
+  return byCurrency[currency.toUpperCase()] ?? receivableAccount;
+}
+
+/** One finding of `checkAccountingModel`. */
+export interface AccountingModelFinding {
+  readonly level: 'ok' | 'error' | 'note';
+  readonly subject: string;
+  readonly message: string;
+}
+
+/**
+ * The accounting model against Sage: under `invoiced-orders`, every marketplace customer's receivable account in
+ * Sage (its customer class's) must be the receivable account the settlement clears, or the invoice debits one
+ * account and the settlement credits another. Accounts compare without their mask separators (Sage keeps
+ * GLAcctNo unmasked). `settlement-revenue` needs no receivable; it is noted that Sage must not invoice the orders.
+ */
+export function checkAccountingModel(
+  model: AccountingModel,
+  receivable: { readonly account: string; readonly byCurrency: Readonly<Record<string, string>> },
+  customers: readonly { readonly customerId: string; readonly currency: string }[],
+  sage: readonly {
+    readonly customerId: string;
+    readonly account?: string;
+    readonly customerClassId?: string;
+    readonly problem?: string;
+  }[],
+  accountChecks: readonly { readonly account: string; readonly valid: boolean; readonly problem?: string }[],
+): AccountingModelFinding[] {
+  if (model === 'settlement-revenue')
+    return [
+      {
+        level: 'note',
+        subject: 'settlement-revenue',
+        message:
+          "the settlement books sales, shipping and tax: Sage must not invoice the marketplace customers' orders (or revenue is counted twice)",
+      },
+    ];
+  const plain = (a: string) => a.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+  const out: AccountingModelFinding[] = [];
+  for (const c of accountChecks)
+    out.push(
+      c.valid
+        ? { level: 'ok', subject: `account ${c.account}`, message: 'exists, active, financial' }
+        : { level: 'error', subject: `account ${c.account}`, message: c.problem ?? 'invalid' },
+    );
+  for (const customer of customers) {
+    const expected = receivableAccountFor(receivable.account, receivable.byCurrency, customer.currency);
+    const found = sage.find((s) => s.customerId === customer.customerId);
+    const subject = `customer ${customer.customerId} (${customer.currency})`;
+    if (!found || found.account === undefined)
+      out.push({ level: 'error', subject, message: found?.problem ?? 'not answered by Sage' });
+    else if (plain(found.account) !== plain(expected))
+      out.push({
+        level: 'error',
+        subject,
+        message: `Sage's receivable account (class ${found.customerClassId ?? '?'}) is ${found.account}, the settlement clears ${expected}: set settlements.receivableAccount${receivable.byCurrency[customer.currency] ? `ByCurrency.${customer.currency}` : ''} to ${found.account} or change the class in Sage`,
+      });
+    else
+      out.push({
+        level: 'ok',
+        subject,
+        message: `receivable ${found.account} (class ${found.customerClassId ?? '?'}) is the account the settlement clears`,
+      });
+  }
+  return out;
 }

@@ -3,6 +3,10 @@ import { listListingFeeds, listListingFindings } from '../../connectors/store/li
 import { findSettlement, listSettlementRows, type SettlementTables } from '../../connectors/store/settlement-ledger.ts';
 import { listFbaStock } from '../../connectors/store/fba-stock.ts';
 import { storeListingProblems } from '../../connectors/store/listing-problems.ts';
+import { settlementForReconciliation } from '../../connectors/store/settlement-reconciliation.ts';
+import { money, moneyToDecimal } from '../../core/model/money.ts';
+import { threeWayCsv } from '../../core/transform/three-way-reconciliation.ts';
+import { threeWayReconciliation } from '../../flows/three-way.ts';
 import type { ServerContext } from '../context.ts';
 import { Limit } from './audit.ts';
 import { excerpt, LIST_TEXT_CHARS } from './dead-letters.ts';
@@ -155,6 +159,31 @@ export function registerReportRoutes(ctx: ServerContext): void {
           postedAt: o.posted_at,
         })),
       };
+    },
+  );
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/settlements/:id/three-way',
+      role: 'viewer',
+      tag: 'settlements',
+      summary:
+        "Three-way reconciliation of one settlement: per order what Amazon charged, Sage's order, what Amazon paid, and per settlement the deposit, each difference with its likely cause; `csv` holds the per-order lines (exact decimals)",
+      params: z.strictObject({ id: z.string().min(1).max(100) }),
+      query: z.strictObject({ connectionId: z.string().max(100).optional() }),
+      response: z.record(z.string(), z.unknown()),
+      statuses: { 404: 'unknown settlement', 501: 'no Sage gateway in this process' },
+    },
+    async ({ params, query, reply }) => {
+      const sage = ctx.sage;
+      if (!sage) return reply.code(501).send({ error: 'this process has no Sage gateway to reconcile against' });
+      const connectionId = query.connectionId ?? ctx.defaultConnectionId ?? 'default';
+      const r = await threeWayReconciliation(connectionId, params.id, {
+        settlement: (c, id) => settlementForReconciliation(ctx.store, c, id),
+        sage,
+      });
+      if (!r) return reply.code(404).send({ error: `Sellbridge has no settlement ${params.id} for ${connectionId}` });
+      return { ...r, csv: threeWayCsv(r, (m) => moneyToDecimal(money(r.currency, m))) };
     },
   );
   routes.add(

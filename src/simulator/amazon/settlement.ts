@@ -48,9 +48,34 @@ export interface SettlementOptions {
   readonly refundOrderIds?: readonly string[];
 }
 
+/** One amount of a settlement as data (the file's rows are written from these; Finances transactions too). */
+export interface SettlementEntry {
+  readonly transactionType: string;
+  readonly amountType: string;
+  readonly amountDescription: string;
+  readonly minor: number;
+  readonly postedMs: number;
+  readonly orderId?: string;
+  readonly merchantOrderId?: string;
+  readonly adjustmentId?: string;
+  readonly shipmentId?: string;
+  readonly fulfillmentId?: string;
+  readonly orderItemCode?: string;
+  readonly sku?: string;
+  readonly quantity?: number;
+  readonly promotionId?: string;
+}
+
 export interface SettlementFile {
   readonly settlementId: string;
   readonly currency: string;
+  readonly marketplaceId: string;
+  readonly marketplaceName: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly depositMs: number;
+  /** Every amount row of the file, in file order. */
+  readonly entries: readonly SettlementEntry[];
   /** Sum of every amount row, minor units. */
   readonly totalMinor: number;
   readonly text: string;
@@ -99,6 +124,7 @@ export function settlementFromOrders(
   const columns: string[] = [...SETTLEMENT_COLUMNS, ...(withPromotion ? ['promotion-id'] : [])];
   const settlementId = options.settlementId ?? prng.digits(11);
   const rows: Record<string, string>[] = [];
+  const entries: SettlementEntry[] = [];
   let total = 0;
   let transactionType = 'Order';
   let adjustmentId = '';
@@ -118,6 +144,22 @@ export function settlementFromOrders(
   ): void => {
     if (fields.minor === 0) return;
     total += fields.minor;
+    entries.push({
+      transactionType,
+      amountType: fields.type,
+      amountDescription: fields.description,
+      minor: fields.minor,
+      postedMs,
+      orderId: order.orderId,
+      ...(order.sellerOrderId ? { merchantOrderId: order.sellerOrderId } : {}),
+      ...(adjustmentId ? { adjustmentId } : {}),
+      ...(transactionType === 'Order' && shipmentId ? { shipmentId } : {}),
+      fulfillmentId: order.fulfilledBy === 'AMAZON' ? 'AFN' : 'MFN',
+      orderItemCode: fields.itemCode,
+      sku: fields.sku,
+      quantity: fields.qty,
+      ...(fields.promotionId ? { promotionId: fields.promotionId } : {}),
+    });
     rows.push({
       'settlement-id': settlementId,
       'transaction-type': transactionType,
@@ -256,6 +298,13 @@ export function settlementFromOrders(
   // One account-level fee, as real settlements carry.
   const subscription = -3999;
   total += subscription;
+  entries.push({
+    transactionType: 'other-transaction',
+    amountType: 'other-transaction',
+    amountDescription: 'Subscription Fee',
+    minor: subscription,
+    postedMs: options.endMs,
+  });
   rows.push({
     'settlement-id': settlementId,
     'transaction-type': 'other-transaction',
@@ -276,5 +325,17 @@ export function settlementFromOrders(
   };
   const line = (row: Record<string, string>): string => columns.map((c) => row[c] ?? '').join('\t');
   const text = [columns.join('\t'), line(summary), ...rows.map(line)].join('\n') + '\n';
-  return { settlementId, currency: marketplace.currency, totalMinor: total, text, rows: rows.length };
+  return {
+    settlementId,
+    currency: marketplace.currency,
+    marketplaceId: marketplace.id,
+    marketplaceName: marketplace.name,
+    startMs: options.startMs,
+    endMs: options.endMs,
+    depositMs: options.endMs + 2 * 86_400_000,
+    entries,
+    totalMinor: total,
+    text,
+    rows: rows.length,
+  };
 }

@@ -1,3 +1,4 @@
+import type { SimFinancialGroup } from './finances.ts';
 import { EventEmitter } from 'node:events';
 import { createPrng, type Prng } from './prng.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -43,6 +44,8 @@ export class SimulatorState implements SimulatorContext {
   readonly listings: ListingStore;
   readonly feeds = new Map<string, SimFeed>();
   readonly reports = new Map<string, SimReport>();
+  /** Closed settlements' financial event groups (Finances listTransactions), oldest first. */
+  readonly financialGroups: SimFinancialGroup[] = [];
   /** FBA stock per `${sellerId}\u0000${sku}` (getInventorySummaries). */
   readonly fbaStock: Map<string, FbaStock>;
   /** Whether feed processing reports are gzip-compressed (and flagged GZIP). */

@@ -35,6 +35,8 @@ describe('agent protocol', () => {
       cancelSalesOrder: true,
       listShipments: true,
       getStock: true,
+      stockChangesSince: true,
+      receivableAccountsOf: true,
       getPrices: true,
       postJournal: true,
       validateGlAccounts: true,

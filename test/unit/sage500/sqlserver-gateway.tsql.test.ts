@@ -268,6 +268,7 @@ async function traceEverything() {
     gw.getPrices({ itemIds: ['WIDGET-RED'], warehouseId: 'MAIN', priceSheet: 'list', currency: 'USD' }),
   );
   await step('validateGlAccounts', () => gw.validateGlAccounts(['1010-00']));
+  await step('receivableAccountsOf', () => gw.receivableAccountsOf(['AMAZON-US']));
   await step('postJournal', () =>
     gw.postJournal({
       reference: 'settlement:1:USD',

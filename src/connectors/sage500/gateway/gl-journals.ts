@@ -1,10 +1,11 @@
 import { MappingError, SellbridgeError } from '../../../core/errors.ts';
-import type { GlAccountCheck, JournalBatch, PostedJournal } from '../../../core/model/journal.ts';
+import type { CustomerReceivable, GlAccountCheck, JournalBatch, PostedJournal } from '../../../core/model/journal.ts';
 import { money, moneyToDecimal } from '../../../core/model/money.ts';
 import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
 import { sageDate, sageDateTime } from '../decimal.ts';
 import { rowsFromJournal } from '../rows-from-journal.ts';
 import type { SageDb } from '../sql/db.ts';
+import { selectCustomerReceivables } from '../sql/customer-receivables.ts';
 import {
   insertGlBatch,
   insertJournalHeader,
@@ -22,7 +23,9 @@ import { JOURNAL_NUMBER_PROCEDURE } from '../sql/procedures.ts';
 import type { GatewayContext } from './context.ts';
 
 /** GL accounts and settlement journals. */
-export function glJournalMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'validateGlAccounts' | 'postJournal'> {
+export function glJournalMethods(
+  ctx: GatewayContext,
+): Pick<Sage500Gateway, 'validateGlAccounts' | 'postJournal' | 'receivableAccountsOf'> {
   const { backend, co, options } = ctx;
 
   /** Each asked account (masked or unmasked) with its row, matched on the unmasked number (review §3 item 10). */
@@ -153,5 +156,29 @@ export function glJournalMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'val
     return { outcome: created.outcome, batchKey: String(created.batchKey), batchNo: created.batchNo };
   }
 
-  return { validateGlAccounts, postJournal };
+  async function receivableAccountsOf(customerIds: readonly string[]): Promise<CustomerReceivable[]> {
+    const wanted = [...new Set(customerIds)];
+    if (wanted.length === 0) return [];
+    if (!(await ctx.facts()).customerClassReceivable)
+      return wanted.map((customerId) => ({
+        customerId,
+        problem:
+          "this database's catalog has no tarCustClass.ARAcctKey (Sellbridge's guess at the customer class's receivable account): compare the class's AR account in Sage by hand",
+      }));
+    const rows = await selectCustomerReceivables(backend.db, co, wanted).execute();
+    return wanted.map((customerId) => {
+      const r = rows.find((x) => x.CustID === customerId);
+      if (!r) return { customerId, problem: `no customer ${customerId} in tarCustomer` };
+      if (r.CustClassID === null) return { customerId, problem: `customer ${customerId} has no customer class` };
+      if (r.GLAcctNo === null)
+        return {
+          customerId,
+          customerClassId: r.CustClassID,
+          problem: `customer class ${r.CustClassID} has no receivable account`,
+        };
+      return { customerId, customerClassId: r.CustClassID, account: r.GLAcctNo };
+    });
+  }
+
+  return { validateGlAccounts, postJournal, receivableAccountsOf };
 }

@@ -14,6 +14,8 @@ export interface SchemaFacts {
   readonly itemAliasTable: boolean;
   /** tsoShipment.DlvryShipMethKey exists (item 14). */
   readonly shipmentShipMethod: boolean;
+  /** tarCustClass.ARAcctKey exists (no public source shows it): the customer class's receivable account. */
+  readonly customerClassReceivable: boolean;
   /** tglJournalHdr.SourceModule is a char column ("GL") rather than a module number (item 1). */
   readonly sourceModuleText: boolean;
   /** The name spSOapiSalesOrdIns gives its stage-table flag (item 7); undefined = neither. */
@@ -74,6 +76,7 @@ export function schemaFactsFrom(
     },
     itemAliasTable: catalog.objects.some((o) => o.name.toLowerCase() === 'timitemalias'),
     shipmentShipMethod: hasColumn(catalog, 'tsoShipment', 'DlvryShipMethKey'),
+    customerClassReceivable: hasColumn(catalog, 'tarCustClass', 'ARAcctKey'),
     // R6 writes "GL"; without a catalog answer keep R6's form.
     sourceModuleText:
       sourceModule === undefined || sourceModule.type === '' || typeFamily(sourceModule.type) === 'char',

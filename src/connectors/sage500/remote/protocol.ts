@@ -100,6 +100,7 @@ export const OPERATIONS = {
   cancelSalesOrder: z.tuple([text]),
   listShipments: z.tuple([text.optional()]),
   getStock: z.tuple([ids, ids]),
+  stockChangesSince: z.tuple([text.optional()]),
   getPrices: z.tuple([
     z.strictObject({
       itemIds: ids,
@@ -111,6 +112,7 @@ export const OPERATIONS = {
   ]),
   postJournal: z.tuple([journal]),
   validateGlAccounts: z.tuple([ids]),
+  receivableAccountsOf: z.tuple([ids]),
   installExtensions: z.tuple([]),
   health: z.tuple([]),
 } as const satisfies Record<Exclude<keyof Sage500Gateway, 'close'>, z.ZodType>;

@@ -300,6 +300,18 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
   }
   await db.insertInto('tglFiscalPeriod').values(periods).execute();
   await seedSettlementAccounts(db, co);
+  // One customer class for the marketplace customers; its receivable account is the settlement chart's.
+  const receivable = await db
+    .selectFrom('tglAccount')
+    .select('GLAcctKey')
+    .where('CompanyID', '=', co)
+    .where('GLAcctNo', '=', SETTLEMENT_ACCOUNTS.receivable)
+    .executeTakeFirst();
+  await db
+    .insertInto('tarCustClass')
+    .values({ CustClassKey: 901, CompanyID: co, CustClassID: 'AMAZON', ARAcctKey: receivable?.GLAcctKey ?? null })
+    .execute();
+  await db.updateTable('tarCustomer').set({ CustClassKey: 901 }).where('CompanyID', '=', co).execute();
   await db
     .insertInto('tglJournal')
     .values({ JrnlKey: 801, CompanyID: co, JrnlID: 'GJ', Description: 'General journal' })

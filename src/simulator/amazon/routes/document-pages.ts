@@ -69,6 +69,8 @@ export function listDocumentsPage<T extends ListedDocument>(
       .filter((d) => !statuses || statuses.includes(d.processingStatus))
       .filter((d) => !marketplaceIds || d.marketplaceIds.some((m) => marketplaceIds.includes(m)))
       .filter((d) => Date.parse(d.createdTime) >= since && Date.parse(d.createdTime) <= until)
+      // Past the retention Amazon no longer lists a document, whatever createdSince asks for.
+      .filter((d) => Date.parse(d.createdTime) >= sim.now() - spec.retentionMs)
       .sort((a, b) => b.createdTime.localeCompare(a.createdTime) || spec.idOf(b).localeCompare(spec.idOf(a)))
       .map(spec.idOf);
     cursor = { ids, offset: 0, pageSize, sellerId: sellerId! };

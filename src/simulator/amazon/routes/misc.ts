@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, queryList, queryString } from '../http.ts';
 import { invalidInput } from '../errors.ts';
-import { itemTotalMinor } from '../scenario.ts';
-import { decimal } from '../order-wire.ts';
-import { marketplaceById } from '../marketplaces.ts';
+import { transactionsOfGroup, type SimFinancialGroup, type WireTransaction } from '../finances.ts';
+import { settlementFromOrders } from '../settlement.ts';
 import type { SimulatorState } from '../state.ts';
 import type { FbaStock } from '../fba-stock.ts';
 
@@ -20,7 +19,7 @@ export function registerMiscRoutes(app: FastifyInstance, sim: SimulatorState, st
     string,
     { skus: string[]; offset: number; details: boolean; granularityId: string; sellerId: string }
   >();
-  const transactionPages = new Map<string, { ids: string[]; offset: number; sellerId: string }>();
+  const transactionPages = new Map<string, { items: WireTransaction[]; offset: number; sellerId: string }>();
 
   defineOperation(app, sim, 'fbaInventory.getInventorySummaries', ({ request, sellerId }) => {
     const nextToken = queryString(request, 'nextToken');
@@ -121,58 +120,39 @@ export function registerMiscRoutes(app: FastifyInstance, sim: SimulatorState, st
       transactionPages.delete(nextToken);
     } else {
       const postedAfterRaw = queryString(request, 'postedAfter');
-      if (!postedAfterRaw && !queryString(request, 'relatedIdentifierName'))
+      const idName = queryString(request, 'relatedIdentifierName');
+      const idValue = queryString(request, 'relatedIdentifierValue');
+      if (!postedAfterRaw && !idName)
         throw invalidInput('postedAfter is required unless relatedIdentifierName is given.');
+      if (idName && idName !== 'ORDER_ID' && idName !== 'FINANCIAL_EVENT_GROUP_ID')
+        throw invalidInput('relatedIdentifierName filters by ORDER_ID or FINANCIAL_EVENT_GROUP_ID only.');
+      if (idName && !idValue) throw invalidInput('relatedIdentifierValue is required with relatedIdentifierName.');
       const after = postedAfterRaw ? Date.parse(postedAfterRaw) : 0;
-      const before = Date.parse(queryString(request, 'postedBefore') ?? new Date(sim.now()).toISOString());
+      const before = Date.parse(queryString(request, 'postedBefore') ?? new Date(sim.now() - 120_000).toISOString());
       if (Number.isNaN(after) || Number.isNaN(before))
         throw invalidInput('postedAfter and postedBefore must be ISO 8601 date-times.');
       const marketplaceId = queryString(request, 'marketplaceId');
-      const idName = queryString(request, 'relatedIdentifierName');
-      const idValue = queryString(request, 'relatedIdentifierValue');
-      if (idName && idName !== 'ORDER_ID')
-        throw invalidInput('The simulator filters by relatedIdentifierName=ORDER_ID only.');
-      const ids = [...sim.orders.values()]
-        .filter((o) => o.sellerId === sellerId && (o.status === 'SHIPPED' || o.status === 'PARTIALLY_SHIPPED'))
-        .filter((o) => !marketplaceId || o.marketplaceId === marketplaceId)
-        .filter((o) => !idValue || o.orderId === idValue)
-        .filter((o) => Date.parse(o.lastUpdatedTime) >= after && Date.parse(o.lastUpdatedTime) <= before)
-        .sort((a, b) => a.lastUpdatedTime.localeCompare(b.lastUpdatedTime))
-        .map((o) => o.orderId);
-      cursor = { ids, offset: 0, sellerId: sellerId! };
+      const status = queryString(request, 'transactionStatus');
+      const named = (t: WireTransaction, name: string) =>
+        (t['relatedIdentifiers'] as { relatedIdentifierName: string; relatedIdentifierValue: string }[]).find(
+          (r) => r.relatedIdentifierName === name,
+        )?.relatedIdentifierValue;
+      const groups = [...sim.financialGroups.filter((g) => g.sellerId === sellerId), ...openGroups(sim, sellerId!)];
+      const items = groups
+        .filter((g) => !marketplaceId || g.file.marketplaceId === marketplaceId)
+        .flatMap((g) => transactionsOfGroup(g))
+        .filter((t) => {
+          const posted = Date.parse(t.postedDate);
+          return posted >= after && posted < before;
+        })
+        .filter((t) => !status || t['transactionStatus'] === status)
+        .filter((t) => !idName || named(t, idName) === idValue)
+        .sort((a, b) => a.postedDate.localeCompare(b.postedDate));
+      cursor = { items, offset: 0, sellerId: sellerId! };
     }
-    const transactions = cursor.ids.slice(cursor.offset, cursor.offset + TRANSACTIONS_PAGE).map((orderId) => {
-      const order = sim.orders.get(orderId)!;
-      // Finances 2024-06-19 writes amounts as JSON numbers (BigDecimal); built from minor units, never summed as floats.
-      const num = (minor: number): number => Number(decimal(minor));
-      const principal = order.items.reduce((n, i) => n + i.unitPriceMinor * i.quantity, 0);
-      const total = order.items.reduce((n, i) => n + itemTotalMinor(i), 0);
-      const fees = -Math.round(principal * 0.15);
-      return {
-        sellingPartnerMetadata: {
-          sellingPartnerId: order.sellerId,
-          accountType: 'PAYABLE',
-          marketplaceId: order.marketplaceId,
-        },
-        relatedIdentifiers: [{ relatedIdentifierName: 'ORDER_ID', relatedIdentifierValue: order.orderId }],
-        transactionType: 'Shipment',
-        transactionId: `sim-${order.orderId}`,
-        transactionStatus: 'RELEASED',
-        description: 'Order Payment',
-        postedDate: order.lastUpdatedTime,
-        totalAmount: { currencyCode: order.currency, currencyAmount: num(total + fees) },
-        marketplaceDetails: {
-          marketplaceId: order.marketplaceId,
-          marketplaceName: marketplaceById(order.marketplaceId)?.name ?? 'Amazon',
-        },
-        breakdowns: [
-          { breakdownType: 'Sales', breakdownAmount: { currencyCode: order.currency, currencyAmount: num(total) } },
-          { breakdownType: 'Fees', breakdownAmount: { currencyCode: order.currency, currencyAmount: num(fees) } },
-        ],
-      };
-    });
+    const transactions = cursor.items.slice(cursor.offset, cursor.offset + TRANSACTIONS_PAGE);
     const payload: Record<string, unknown> = { transactions };
-    if (cursor.offset + TRANSACTIONS_PAGE < cursor.ids.length) {
+    if (cursor.offset + TRANSACTIONS_PAGE < cursor.items.length) {
       const token = sim.idPrng.alnum(32);
       transactionPages.set(token, { ...cursor, offset: cursor.offset + TRANSACTIONS_PAGE });
       payload.nextToken = token;
@@ -206,5 +186,30 @@ export function registerMiscRoutes(app: FastifyInstance, sim: SimulatorState, st
       expiresAtMs: sim.now() + expiresIn * 1000,
     });
     return { status: 200, body: { restrictedDataToken: rdt, expiresIn } };
+  });
+}
+
+/**
+ * The open settlement of each of the seller's marketplaces: orders shipped since its last closed settlement, as
+ * Amazon shows them before the settlement closes (no SETTLEMENT_ID yet, status DEFERRED; no account-level fees).
+ */
+function openGroups(sim: SimulatorState, sellerId: string): SimFinancialGroup[] {
+  const seller = sim.seller(sellerId);
+  const endMs = sim.now();
+  return seller.marketplaceIds.flatMap((marketplaceId) => {
+    const closed = sim.financialGroups.filter((g) => g.sellerId === sellerId && g.file.marketplaceId === marketplaceId);
+    const startMs = closed.length ? Math.max(...closed.map((g) => g.file.endMs)) : 0;
+    const orders = [...sim.orders.values()]
+      .filter((o) => o.sellerId === sellerId && o.marketplaceId === marketplaceId)
+      .filter((o) => Date.parse(o.createdTime) > startMs && Date.parse(o.createdTime) <= endMs)
+      .sort((a, b) => a.createdTime.localeCompare(b.createdTime));
+    if (orders.length === 0) return [];
+    const file = settlementFromOrders(orders, sim.prng.fork(`open:${sellerId}:${marketplaceId}:${startMs}`), {
+      startMs: Math.max(startMs, 0),
+      endMs,
+    });
+    const entries = file.entries.filter((e) => e.orderId !== undefined);
+    if (entries.length === 0) return [];
+    return [{ groupId: `open-${marketplaceId}-${startMs}`, sellerId, file: { ...file, entries } }];
   });
 }

@@ -63,6 +63,12 @@ export function generateSettlementReport(
   const doc = sim.documents.create(seller.sellerId, 'report', 'text/tab-separated-values; charset=UTF-8');
   sim.documents.produce(doc, file.text, options.gzip ?? false);
   const report = publishReport(sim, seller.sellerId, marketplaceId, doc.documentId, startMs, endMs);
+  sim.financialGroups.push({
+    groupId: sim.idPrng.alnum(24),
+    sellerId: seller.sellerId,
+    settlementId: file.settlementId,
+    file,
+  });
   return { report, file };
 }
 

@@ -17,6 +17,7 @@ const ROUTES = [
   { re: /^\/dead-letters\/(.+)$/, page: 'dead-letters', module: './pages/dead-letter.js' },
   { re: /^\/mappings$/, page: 'mappings', module: './pages/mappings.js' },
   { re: /^\/settlements$/, page: 'settlements', module: './pages/settlements.js' },
+  { re: /^\/settlements\/(.+)\/three-way$/, page: 'settlements', module: './pages/settlement-three-way.js' },
   { re: /^\/settlements\/(.+)$/, page: 'settlements', module: './pages/settlement.js' },
   { re: /^\/inventory$/, page: 'inventory', module: './pages/inventory.js' },
   { re: /^\/health$/, page: 'health', module: './pages/doctor.js' },

@@ -161,6 +161,11 @@ export async function render(root, ctx) {
         h('code', {}, s.settlementId ?? id),
         badge(s.state ?? 'unknown', settlementTone(s.state)),
       ),
+      h(
+        'a',
+        { href: `#/settlements/${encodeURIComponent(s.settlementId ?? id)}/three-way`, id: 'three-way-link' },
+        'Three-way reconciliation',
+      ),
     ),
     h(
       'section',
