@@ -381,12 +381,12 @@ export const amazonTransactionItem = z.looseObject({
     )
     .optional(),
   breakdowns: z.array(breakdown).optional(),
-  contexts: z.array(z.looseObject({ contextType: z.string().optional() })).optional(),
+  contexts: z.array(z.looseObject({ contextType: z.string() })).optional(),
 });
 export const amazonTransaction = z.looseObject({
   items: z.array(amazonTransactionItem).optional(),
   breakdowns: z.array(breakdown).optional(),
-  contexts: z.array(z.looseObject({ contextType: z.string().optional() })).optional(),
+  contexts: z.array(z.looseObject({ contextType: z.string() })).optional(),
   transactionType: z.string().optional(),
   transactionId: z.string().optional(),
   transactionStatus: z.string().optional(),

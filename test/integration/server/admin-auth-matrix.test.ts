@@ -102,6 +102,10 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
   'GET /api/v1/feeds': { url: '/api/v1/feeds?limit=-1', field: 'limit' },
   'GET /api/v1/settlements': { url: '/api/v1/settlements?limit=abc', field: 'limit' },
   'GET /api/v1/settlements/{id}': { url: `/api/v1/settlements/${'x'.repeat(101)}`, field: 'id' },
+  'GET /api/v1/settlements/{id}/three-way': {
+    url: `/api/v1/settlements/${'x'.repeat(101)}/three-way`,
+    field: 'id',
+  },
   'GET /api/v1/inventory/discrepancies': { url: '/api/v1/inventory/discrepancies?limit=0', field: 'limit' },
   'GET /api/v1/inventory/listing-problems': { url: '/api/v1/inventory/listing-problems?all=maybe', field: 'all' },
   'GET /api/v1/inventory/fba-stock': {
