@@ -3,33 +3,10 @@
 // a summary row whose total is the sum of every amount, so the journal built from it balances.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { SETTLEMENT_V2_COLUMNS } from '../../src/connectors/amazon/settlement/parse-settlement.ts';
 
-const COLUMNS = [
-  'settlement-id',
-  'settlement-start-date',
-  'settlement-end-date',
-  'deposit-date',
-  'total-amount',
-  'currency',
-  'transaction-type',
-  'order-id',
-  'merchant-order-id',
-  'adjustment-id',
-  'shipment-id',
-  'marketplace-name',
-  'amount-type',
-  'amount-description',
-  'amount',
-  'fulfillment-id',
-  'posted-date',
-  'posted-date-time',
-  'order-item-code',
-  'merchant-order-item-id',
-  'merchant-adjustment-item-id',
-  'sku',
-  'quantity-purchased',
-  'promotion-id',
-];
+// The V2 columns the parser knows, plus the optional promotion-id column Amazon adds for promotions.
+const COLUMNS = [...SETTLEMENT_V2_COLUMNS, 'promotion-id'];
 
 /** One order's rows (amounts in cents); refunds every fifth order. */
 const TEMPLATE: readonly [string, string, string, number][] = [
