@@ -1,125 +1,316 @@
-// npm run bench -- orders [--orders N] [--workers W]
+// npm run bench -- orders [--orders N] [--workers 1,2,4] [--stores sqlite,postgres] [--trickle 10,20]
+//                        [--trickle-seconds S] [--idle S]
 // Orders end to end through worker processes (createRuntime role worker, as `sellbridge run --role worker`), over
-// HTTP to the SP-API simulator with its usage plans OFF, into the Sage 500 sandbox (a SQLite file all processes open):
-//   import: ORDER_CHANGE put on the SQS queue -> inbox -> order.sync -> getOrder -> Sage sales order (orders/s, and
-//           p50/p99 latency from the notification to the sales order, from order_links.updated_at of state created);
-//   ship:   the sandbox warehouse ships everything (every third order in two parts) -> shipment.poll ->
-//           shipment.confirm -> confirmShipment at the simulator (orders/s until Amazon shows every order shipped);
-//   CPU:    process.cpuUsage of the worker processes (user + system) per order, both phases together.
-// On the SQLite store and on PostgreSQL (pg-boss). Figures vary with the machine; compare the ratios.
+// HTTP to the SP-API simulator with its usage plans OFF, into the Sage 500 sandbox (a SQLite file all processes
+// open). The simulator and the warehouse run in this process; only the worker processes are measured.
+//   burst:   N ORDER_CHANGE notifications put on the SQS queue at once -> inbox -> order.sync -> getOrder -> Sage
+//            sales order (orders/s; p50/p99 from the notification to the sales order, order_links.updated_at);
+//            then the sandbox warehouse ships everything (every third order in two parts) -> shipment.poll ->
+//            shipment.confirm -> confirmShipment (orders/s until Amazon shows every order shipped).
+//            Per order: worker CPU from `ready` on (start-up excluded), split into the Sage sandbox's part (time
+//            inside its SQLite: on a real site SQL Server does that work) and Sellbridge's own (the rest); store
+//            statements (Kysely's, transactions included; pg-boss's own statements are not in it); Sage statements.
+//            Once per worker count in --workers: the scale-out table.
+//   trickle: a steady rate of notifications (each --trickle rate for --trickle-seconds, one worker): latency
+//            notification -> sales order p50/p99 without a backlog.
+//   idle:    one worker with nothing to do for --idle seconds (production job settings): its CPU per second, its
+//            store statements per second, and on PostgreSQL the database's transactions per second (every
+//            statement outside a transaction is one; pg-boss's polling included).
+// Figures vary with the machine and with what else runs on it; compare the ratios, measured back to back.
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { pgAvailable, waitUntil, type StoreKind } from '../test/helpers/queue-env.ts';
-import { startHarness } from '../test/integration/orders-e2e/harness.ts';
+import pg from 'pg';
+import type { WorkerStats } from '../test/helpers/order-worker-procs.ts';
+import { PG_URL, pgAvailable, waitUntil, type StoreKind } from '../test/helpers/queue-env.ts';
+import { startHarness, type Harness } from '../test/integration/orders-e2e/harness.ts';
 
 const { values } = parseArgs({
-  options: { orders: { type: 'string', default: '300' }, workers: { type: 'string', default: '3' } },
+  options: {
+    orders: { type: 'string', default: '300' },
+    workers: { type: 'string', default: '1,2,4' },
+    stores: { type: 'string', default: 'sqlite,postgres' },
+    trickle: { type: 'string', default: '10,20' },
+    'trickle-seconds': { type: 'string', default: '10' },
+    idle: { type: 'string', default: '10' },
+    help: { type: 'boolean', default: false },
+  },
 });
-const N = Number(values.orders);
-const W = Number(values.workers);
-
-interface Row {
-  store: string;
-  importPerSec: number;
-  p50: number;
-  p99: number;
-  shipPerSec: number;
-  endToEndPerSec: number;
-  cpuMsPerOrder: number;
+if (values.help) {
+  console.log(
+    'npm run bench -- orders [--orders 300] [--workers 1,2,4] [--stores sqlite,postgres] [--trickle 10,20] [--trickle-seconds 10] [--idle 10]\n(--trickle "" or --idle 0 skips that part)',
+  );
+  process.exit(0);
 }
-const rows: Row[] = [];
+const N = Number(values.orders);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+const WORKERS = list(values.workers).map(Number);
+const STORES = list(values.stores) as StoreKind[];
+const RATES = list(values.trickle).map(Number);
+const TRICKLE_S = Number(values['trickle-seconds']);
+const IDLE_S = Number(values.idle);
+const TIMEOUT = Number(process.env['BENCH_TIMEOUT_MS'] ?? 600_000);
 
 const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN;
+const sum = (stats: (WorkerStats | undefined)[], f: (s: WorkerStats) => number) =>
+  stats.reduce((t, s) => t + (s ? f(s) : 0), 0);
+const storeName = (k: StoreKind) => (k === 'sqlite' ? 'SQLite (embedded queue)' : 'PostgreSQL (pg-boss)');
 
-for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
-  if (kind === 'postgres' && !(await pgAvailable())) {
-    console.log('PostgreSQL not reachable at 127.0.0.1:5432: skipping it');
-    continue;
-  }
-  const h = await startHarness({
+async function harness(kind: StoreKind, name: string, jobs?: Record<string, number>): Promise<Harness> {
+  return startHarness({
     kind,
-    name: `bench-orders-${kind}`,
+    name,
     seed: 42,
     timeScale: 1,
     limits: false,
     unknownSkuRate: 0,
     shipmentPollEveryMs: 500,
+    ...(jobs ? { jobs } : {}),
   });
+}
+
+async function sageOrders(h: Harness): Promise<number> {
+  const row = await h.sage.db
+    .selectFrom('tsoSalesOrder')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Milliseconds from delivery to the sales order, per order delivered (order_links state `created`). */
+async function latencies(h: Harness, deliveredAt: Map<string, number>): Promise<number[]> {
+  const links = await h.store.db
+    .withTables<{ order_links: { amazon_order_id: string; state: string; updated_at: string } }>()
+    .selectFrom('order_links')
+    .select(['amazon_order_id', 'updated_at'])
+    .where('state', '=', 'created')
+    .execute();
+  return links
+    .filter((l) => deliveredAt.has(l.amazon_order_id))
+    .map((l) => Date.parse(l.updated_at) - deliveredAt.get(l.amazon_order_id)!)
+    .filter((x) => Number.isFinite(x))
+    .sort((a, b) => a - b);
+}
+
+interface BurstRow {
+  store: string;
+  workers: number;
+  importPerSec: number;
+  p50: number;
+  p99: number;
+  shipPerSec: number;
+  endToEndPerSec: number;
+  cpuMs: number;
+  ownMs: number;
+  sageMs: number;
+  storeStatements: number;
+  sageStatements: number;
+}
+
+async function burst(kind: StoreKind, W: number): Promise<BurstRow> {
+  const h = await harness(kind, `bench-orders-${kind}-${W}`);
   try {
     await h.startWorkers(W);
-    const sageCount = async () =>
-      Number(
-        (
-          await h.sage.db
-            .selectFrom('tsoSalesOrder')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const before = await Promise.all(h.workers.map((w) => w.snapshot()));
     const orders = h.sim.control.addOrders(N, { status: 'UNSHIPPED' });
     const deliveredAt = new Map<string, number>();
     const t0 = Date.now();
     for (const id of h.deliver(1, false)) deliveredAt.set(id, Date.now());
-    await waitUntil(
-      async () => (await sageCount()) >= N,
-      Number(process.env['BENCH_TIMEOUT_MS'] ?? 600_000),
-      'every order in Sage',
-    );
+    await waitUntil(async () => (await sageOrders(h)) >= N, TIMEOUT, 'every order in Sage');
     const t1 = Date.now();
-    const links = await h.store.db
-      .withTables<{ order_links: { amazon_order_id: string; state: string; updated_at: string } }>()
-      .selectFrom('order_links')
-      .select(['amazon_order_id', 'updated_at'])
-      .where('state', '=', 'created')
-      .execute();
-    const latencies = links
-      .map((l) => Date.parse(l.updated_at) - deliveredAt.get(l.amazon_order_id)!)
-      .filter((x) => Number.isFinite(x))
-      .sort((a, b) => a - b);
-
+    const lat = await latencies(h, deliveredAt);
     await h.shipAll();
     await waitUntil(
       async () => orders.every((o) => h.sim.control.order(o.orderId)?.status === 'SHIPPED'),
-      600_000,
+      TIMEOUT,
       'every order confirmed shipped',
     );
     const t2 = Date.now();
-    const cpu = await Promise.all(h.workers.map((w) => w.stop()));
-    const cpuMs = cpu.reduce((s, c) => s + (c ? (c.user + c.system) / 1000 : 0), 0);
-    rows.push({
-      store: kind === 'sqlite' ? 'SQLite (embedded queue)' : 'PostgreSQL (pg-boss)',
+    await Promise.all(h.workers.map((w) => w.stop()));
+    const after = h.workers.map((w) => w.stats());
+    const d = (f: (s: WorkerStats) => number) => (sum(after, f) - sum(before, f)) / N;
+    const cpuMs = d((s) => s.cpuMs);
+    const sageMs = d((s) => s.sageMs);
+    return {
+      store: storeName(kind),
+      workers: W,
       importPerSec: N / ((t1 - t0) / 1000),
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
+      p50: percentile(lat, 50),
+      p99: percentile(lat, 99),
       shipPerSec: N / ((t2 - t1) / 1000),
       endToEndPerSec: N / ((t2 - t0) / 1000),
-      cpuMsPerOrder: cpuMs / N,
-    });
+      cpuMs,
+      ownMs: cpuMs - sageMs,
+      sageMs,
+      storeStatements: d((s) => s.storeStatements),
+      sageStatements: d((s) => s.sageStatements),
+    };
   } finally {
     await h.close();
   }
 }
 
+interface TrickleRow {
+  store: string;
+  rate: number;
+  orders: number;
+  p50: number;
+  p99: number;
+}
+
+async function trickle(kind: StoreKind): Promise<TrickleRow[]> {
+  const h = await harness(kind, `bench-trickle-${kind}`);
+  const rows: TrickleRow[] = [];
+  try {
+    await h.startWorkers(1);
+    for (const rate of RATES) {
+      const count = Math.max(1, Math.round(rate * TRICKLE_S));
+      const start = await sageOrders(h);
+      h.sim.control.addOrders(count, { status: 'UNSHIPPED' });
+      const docs = h.take(1, false);
+      const deliveredAt = new Map<string, number>();
+      const t0 = performance.now();
+      for (let i = 0; i < docs.length; i++) {
+        // Paced by the schedule, not by the previous send: a late timer sends the next one sooner.
+        const due = t0 + (i * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        h.sim.control.sendRawMessage('sellbridge-orders-in', docs[i]!.body);
+        deliveredAt.set(docs[i]!.orderId, Date.now());
+      }
+      await waitUntil(async () => (await sageOrders(h)) >= start + docs.length, TIMEOUT, 'trickled orders in Sage');
+      const lat = await latencies(h, deliveredAt);
+      rows.push({
+        store: storeName(kind),
+        rate,
+        orders: docs.length,
+        p50: percentile(lat, 50),
+        p99: percentile(lat, 99),
+      });
+    }
+  } finally {
+    await h.close();
+  }
+  return rows;
+}
+
+interface IdleRow {
+  store: string;
+  cpuMsPerSec: number;
+  storeStatementsPerSec: number;
+  dbTransactionsPerSec: number | undefined;
+}
+
+async function pgTransactions(): Promise<number> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    const r = await client.query<{ n: string }>(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(r.rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
+async function idle(kind: StoreKind): Promise<IdleRow> {
+  // Production job settings (the burst harness polls every 50 ms to keep tests quick).
+  const h = await harness(kind, `bench-idle-${kind}`, {
+    pollIntervalMs: 500,
+    backoffBaseMs: 1000,
+    backoffMaxMs: 60_000,
+  });
+  try {
+    const [w] = await h.startWorkers(1);
+    // Let start-up work (first schedules, the first SQS long poll) pass before measuring.
+    await new Promise((r) => setTimeout(r, 3000));
+    const a = await w!.snapshot();
+    const x0 = kind === 'postgres' ? await pgTransactions() : 0;
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+    const b = await w!.snapshot();
+    const secs = (performance.now() - t0) / 1000;
+    // Our own two pg_stat_database reads are transactions too.
+    const x1 = kind === 'postgres' ? (await pgTransactions()) - 2 : 0;
+    return {
+      store: storeName(kind),
+      cpuMsPerSec: (b.cpuMs - a.cpuMs) / secs,
+      storeStatementsPerSec: (b.storeStatements - a.storeStatements) / secs,
+      dbTransactionsPerSec: kind === 'postgres' ? (x1 - x0) / secs : undefined,
+    };
+  } finally {
+    await h.close();
+  }
+}
+
+const bursts: BurstRow[] = [];
+const trickles: TrickleRow[] = [];
+const idles: IdleRow[] = [];
+for (const kind of STORES) {
+  if (kind === 'postgres' && !(await pgAvailable())) {
+    console.log('PostgreSQL not reachable at 127.0.0.1:5432: skipping it');
+    continue;
+  }
+  for (const W of WORKERS) bursts.push(await burst(kind, W));
+  if (RATES.length) trickles.push(...(await trickle(kind)));
+  if (IDLE_S > 0) idles.push(await idle(kind));
+}
+
 console.log(
-  `\norders benchmark: ${N} orders, ${W} worker processes (concurrency 4 each), simulator limits off, Sage sandbox (SQLite file)`,
+  `\norders benchmark on ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}: ${N} orders per burst, worker concurrency 4, simulator limits off, Sage sandbox (SQLite file)`,
 );
-console.log(
-  `All ${N} notifications are put on the queue at once, so the latency includes the wait behind that backlog (a burst, not a steady trickle).`,
-);
+console.log('burst: every notification put on the queue at once (latency includes the wait behind the backlog)');
 console.table(
-  rows.map((r) => ({
+  bursts.map((r) => ({
     store: r.store,
+    workers: r.workers,
     'import orders/s': r.importPerSec.toFixed(1),
-    'notification->SO p50 ms': Math.round(r.p50),
-    'notification->SO p99 ms': Math.round(r.p99),
+    'p50 ms': Math.round(r.p50),
+    'p99 ms': Math.round(r.p99),
     'ship+confirm orders/s': r.shipPerSec.toFixed(1),
     'end to end orders/s': r.endToEndPerSec.toFixed(1),
-    'worker CPU ms/order': r.cpuMsPerOrder.toFixed(1),
+    'CPU ms/order': r.cpuMs.toFixed(2),
+    'own ms/order': r.ownMs.toFixed(2),
+    'Sage sandbox ms/order': r.sageMs.toFixed(2),
+    'store stmts/order': r.storeStatements.toFixed(1),
+    'Sage stmts/order': r.sageStatements.toFixed(1),
   })),
 );
-if (rows.length === 2) {
-  const [s, p] = rows as [Row, Row];
+for (const kind of STORES) {
+  const mine = bursts.filter((r) => r.store === storeName(kind));
+  const one = mine.find((r) => r.workers === 1);
+  if (!one || mine.length < 2) continue;
   console.log(
-    `ratio SQLite/PostgreSQL: end to end ${(s.endToEndPerSec / p.endToEndPerSec).toFixed(2)}x, import ${(s.importPerSec / p.importPerSec).toFixed(2)}x, p50 latency ${(s.p50 / p.p50).toFixed(2)}x, CPU per order ${(s.cpuMsPerOrder / p.cpuMsPerOrder).toFixed(2)}x`,
+    `scale-out, ${storeName(kind)}: ` +
+      mine.map((r) => `${r.workers} workers ${(r.endToEndPerSec / one.endToEndPerSec).toFixed(2)}x`).join(', ') +
+      ' of one worker (end to end orders/s)',
+  );
+}
+if (trickles.length) {
+  console.log(`trickle: a steady rate for ${TRICKLE_S} s, one worker (notification -> Sage sales order)`);
+  console.table(
+    trickles.map((r) => ({
+      store: r.store,
+      'orders/s': r.rate,
+      orders: r.orders,
+      'p50 ms': Math.round(r.p50),
+      'p99 ms': Math.round(r.p99),
+    })),
+  );
+}
+if (idles.length) {
+  console.log(`idle: one worker with nothing to do for ${IDLE_S} s (jobs.pollIntervalMs 500)`);
+  console.table(
+    idles.map((r) => ({
+      store: r.store,
+      'CPU ms/s': r.cpuMsPerSec.toFixed(1),
+      'store stmts/s': r.storeStatementsPerSec.toFixed(1),
+      'database transactions/s': r.dbTransactionsPerSec === undefined ? '-' : r.dbTransactionsPerSec.toFixed(1),
+    })),
   );
 }

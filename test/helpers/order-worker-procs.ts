@@ -3,6 +3,17 @@ import { fileURLToPath } from 'node:url';
 
 const WORKER = fileURLToPath(new URL('./order-worker.ts', import.meta.url));
 
+/** What a worker reports (test/helpers/order-worker.ts), counted from the moment it was ready. */
+export interface WorkerStats {
+  /** CPU (user + system) of the process since ready, ms. */
+  readonly cpuMs: number;
+  /** Statements the process executed on Sellbridge's store (Kysely's; pg-boss's own are not counted). */
+  readonly storeStatements: number;
+  /** Statements and time inside the Sage sandbox's SQLite: the part SQL Server does on a real site. */
+  readonly sageStatements: number;
+  readonly sageMs: number;
+}
+
 /** A running order worker (test/helpers/order-worker.ts) and what it printed. */
 export interface OrderWorker {
   readonly child: ChildProcess;
@@ -11,6 +22,10 @@ export interface OrderWorker {
   stderr(): string;
   /** SIGTERM, wait for exit; resolves with the CPU time the process used (µs, process.cpuUsage). */
   stop(): Promise<{ user: number; system: number } | undefined>;
+  /** The figures of the last stop(), or of a `snapshot()`. */
+  stats(): WorkerStats | undefined;
+  /** Asks the running worker for its figures so far (SIGUSR2) and resolves with them. */
+  snapshot(): Promise<WorkerStats>;
   kill(): Promise<void>;
 }
 
@@ -48,6 +63,24 @@ export function startOrderWorker(env: Record<string, string>): Promise<OrderWork
         await exited;
         const m = /cpu (\{.*\})/.exec(out);
         return m ? (JSON.parse(m[1]!) as { user: number; system: number }) : undefined;
+      },
+      stats() {
+        const all = [...out.matchAll(/stats (\{.*\})/g)];
+        return all.length ? (JSON.parse(all[all.length - 1]![1]!) as WorkerStats) : undefined;
+      },
+      snapshot() {
+        const seen = out.split('stats {').length;
+        child.kill('SIGUSR2');
+        return new Promise<WorkerStats>((res, rej) => {
+          const check = () => {
+            if (out.split('stats {').length > seen && out.endsWith('\n')) {
+              child.stdout!.off('data', check);
+              res(worker.stats()!);
+            }
+          };
+          child.stdout!.on('data', check);
+          child.once('exit', () => rej(new Error('order worker exited before it reported its figures')));
+        });
       },
       async kill() {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -5,7 +5,9 @@
 //   SB_SAGE_OUTAGE_FILE: while this file exists, every Sage call fails as SB_SAGE_UNAVAILABLE (Sage down); each
 //     refused call prints `sage-refused` on stdout.
 //   LOG_LEVEL: log to stderr at this level (default silent).
-// Prints `ready` once started. On SIGTERM it stops, prints `cpu {"user":..,"system":..}` (µs, process.cpuUsage) and exits 0.
+// Prints `ready` once started. On SIGTERM it stops, prints `cpu {"user":..,"system":..}` (µs, process.cpuUsage since
+// `ready`: start-up excluded) and `stats {...}` (what `WorkerStats` in order-worker-procs.ts describes) and exits 0.
+// On SIGUSR2 it prints `stats {...}` and goes on (benchmarks read an idle period's figures so).
 import { existsSync } from 'node:fs';
 import { createRuntime } from '../../src/bootstrap/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -35,11 +37,26 @@ const runtime = await createRuntime(config, {
   migrate: false,
 });
 await runtime.start();
+const cpuAtReady = process.cpuUsage();
 process.stdout.write('ready\n');
 
+/** CPU since ready, store statements, and the sandbox's share: time inside its SQLite (Sage's work on a real site). */
+const stats = () => {
+  const cpu = process.cpuUsage(cpuAtReady);
+  return {
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    storeStatements: runtime.store.statements(),
+    sageStatements: sandbox.sqlite.statements,
+    sageMs: Number(sandbox.sqlite.nanos) / 1e6,
+  };
+};
+process.on('SIGUSR2', () => process.stdout.write(`stats ${JSON.stringify(stats())}\n`));
 process.once('SIGTERM', () => {
   void runtime.close().then(() => {
-    process.stdout.write(`cpu ${JSON.stringify(process.cpuUsage())}\n`, () => process.exit(0));
+    const s = stats();
+    process.stdout.write(`cpu ${JSON.stringify(process.cpuUsage(cpuAtReady))}\nstats ${JSON.stringify(s)}\n`, () =>
+      process.exit(0),
+    );
   });
 });
 

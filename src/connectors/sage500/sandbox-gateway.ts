@@ -3,7 +3,11 @@ import { dirname } from 'node:path';
 import { Kysely, sql } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import { createNodeSqliteDatabase, NodeSqliteDialect } from '../../runtime/store/node-sqlite-dialect.ts';
+import {
+  createNodeSqliteDatabase,
+  NodeSqliteDialect,
+  type SqliteStats,
+} from '../../runtime/store/node-sqlite-dialect.ts';
 import { createGateway, type Sage500Adapter, type SageBackend } from './gateway/index.ts';
 import { readSandboxCatalog, readSandboxTrackingCandidates, SANDBOX_PROCEDURE_CATALOG_DDL } from './sandbox/catalog.ts';
 import { runSalesOrderImport } from './sandbox/import-procedure.ts';
@@ -60,6 +64,8 @@ export interface SandboxGateway extends Sage500Adapter {
   expireChangeTracking(): void;
   /** With `recordStatements`: each statement sent, its SQL and parameters, in order (tests may clear it). */
   readonly statements: { sql: string; parameters: readonly unknown[] }[];
+  /** What the sandbox's SQLite executed (benchmarks split the sandbox's CPU from Sellbridge's with it). */
+  readonly sqlite: SqliteStats;
 }
 
 const UNAVAILABLE_RETRY_MS = 5_000;
@@ -75,7 +81,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   const companyId = options.companyId ?? DEMO.companyId;
   const userId = options.userId ?? 'sellbridge';
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const { database, raw } = createNodeSqliteDatabase(options.path, 5000);
+  const { database, raw, stats: sqlite } = createNodeSqliteDatabase(options.path, 5000);
   raw.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;');
   const statements: { sql: string; parameters: readonly unknown[] }[] = [];
   const db: SageDb = new Kysely<SageDatabase>({
@@ -279,6 +285,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     shipDueOrders: tick,
     injectFaults,
     statements,
+    sqlite,
     expireChangeTracking: () => changeTracking.expire(),
     async reset() {
       const objects = (

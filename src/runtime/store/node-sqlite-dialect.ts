@@ -9,6 +9,16 @@ import {
   type SqliteStatement,
 } from 'kysely';
 
+/** What one SQLite connection has executed: for benchmarks and the `store statements per order` figure. */
+export interface SqliteStats {
+  /** Statements executed (all/run/iterate calls). */
+  statements: number;
+  /** Statements compiled by SQLite (cache misses). */
+  prepares: number;
+  /** Time spent inside SQLite (prepare and execute), nanoseconds. node:sqlite is synchronous, so this is CPU. */
+  nanos: bigint;
+}
+
 /**
  * Kysely over Node's built-in `node:sqlite` (no native build, so npm's install-script policy never bites;
  * see shared/design/VERIFIED.md). Kysely's SqliteDialect only needs `prepare(sql)` with reader/all/run/iterate.
@@ -16,21 +26,42 @@ import {
 export function createNodeSqliteDatabase(
   path: string,
   busyTimeoutMs: number,
-): { database: SqliteDatabase; raw: DatabaseSync } {
+): { database: SqliteDatabase; raw: DatabaseSync; stats: SqliteStats } {
   const raw = new DatabaseSync(path, { timeout: busyTimeoutMs });
+  const stats: SqliteStats = { statements: 0, prepares: 0, nanos: 0n };
+  const compiled = (sql: string) => {
+    const t0 = process.hrtime.bigint();
+    const stmt = raw.prepare(sql);
+    const entry = { stmt, reader: stmt.columns().length > 0 };
+    stats.nanos += process.hrtime.bigint() - t0;
+    stats.prepares++;
+    return entry;
+  };
+  const timed = <T>(run: () => T): T => {
+    const t0 = process.hrtime.bigint();
+    try {
+      return run();
+    } finally {
+      stats.nanos += process.hrtime.bigint() - t0;
+      stats.statements++;
+    }
+  };
   const database: SqliteDatabase = {
     close: () => raw.close(),
     prepare(sql: string): SqliteStatement {
-      const stmt = raw.prepare(sql);
+      const { stmt, reader } = compiled(sql);
       return {
-        reader: stmt.columns().length > 0,
-        all: (params) => stmt.all(...(params as SQLInputValue[])),
-        run: (params) => stmt.run(...(params as SQLInputValue[])),
-        iterate: (params) => stmt.iterate(...(params as SQLInputValue[])) as IterableIterator<unknown>,
+        reader,
+        all: (params) => timed(() => stmt.all(...(params as SQLInputValue[]))),
+        run: (params) => timed(() => stmt.run(...(params as SQLInputValue[]))),
+        iterate: (params) => {
+          stats.statements++;
+          return stmt.iterate(...(params as SQLInputValue[])) as IterableIterator<unknown>;
+        },
       };
     },
   };
-  return { database, raw };
+  return { database, raw, stats };
 }
 
 /**

@@ -36,6 +36,8 @@ export interface Store {
   /** The store URL as given: pg-boss opens its own pool with it; worker processes open the same SQLite file. */
   readonly url: string;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Statements this process has executed on the store so far (Kysely's; pg-boss's own are not counted). */
+  statements(): number;
   /**
    * Applies pending migrations; returns the names applied now. Refuses (SB_STORE_NEWER_THAN_BINARY) a store
    * migrated by a newer Sellbridge. `upTo` stops after that migration (upgrade tests build an older store so).
@@ -57,19 +59,24 @@ export function openStore(options: StoreOptions): Store {
   const { dialect, path } = parseStoreUrl(options.url);
   const schema = options.schema ?? 'sellbridge';
   let db: Db;
+  let statements: () => number;
   if (dialect === 'sqlite') {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const { database, raw } = createNodeSqliteDatabase(path, options.busyTimeoutMs ?? 5000);
+    const { database, raw, stats } = createNodeSqliteDatabase(path, options.busyTimeoutMs ?? 5000);
     // WAL lets readers run beside the one writer; NORMAL sync is durable across process crashes in WAL mode.
     raw.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
     db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database) });
+    statements = () => stats.statements;
   } else {
     const pool = new pg.Pool({
       connectionString: path,
       max: options.poolSize ?? 10,
       options: `-c search_path=${schema}`,
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Kysely calls `log` once per executed query (transactions' BEGIN/COMMIT included, as on SQLite).
+    let n = 0;
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: () => void n++ });
+    statements = () => n;
   }
 
   async function migrateOnce(upTo?: string): Promise<string[]> {
@@ -91,6 +98,7 @@ export function openStore(options: StoreOptions): Store {
     schema,
     url: options.url,
     transaction: (work) => db.transaction().execute(work),
+    statements: () => statements(),
     async migrate(upTo?: string) {
       // Kysely's migrator reads the catalog of every schema; on PostgreSQL a schema dropped at that moment by
       // another process (a test, a tenant being removed) fails it once. The migration itself is locked and
