@@ -37,7 +37,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(
-    'npm run bench -- orders [--orders 300] [--workers 1,2,4] [--stores sqlite,postgres] [--trickle 10,20] [--trickle-seconds 10] [--idle 10]\n(--trickle "" or --idle 0 skips that part)',
+    'npm run bench -- orders [--orders 300] [--workers 1,2,4] [--stores sqlite,postgres] [--trickle 10,20] [--trickle-seconds 10] [--idle 10]\n(--orders 0, --trickle "" or --idle 0 skips that part)',
   );
   process.exit(0);
 }
@@ -60,7 +60,11 @@ const sum = (stats: (WorkerStats | undefined)[], f: (s: WorkerStats) => number) 
   stats.reduce((t, s) => t + (s ? f(s) : 0), 0);
 const storeName = (k: StoreKind) => (k === 'sqlite' ? 'SQLite (embedded queue)' : 'PostgreSQL (pg-boss)');
 
-async function harness(kind: StoreKind, name: string, jobs?: Record<string, number>): Promise<Harness> {
+async function harness(
+  kind: StoreKind,
+  name: string,
+  production?: { jobs: Record<string, number>; shipmentPollEveryMs: number },
+): Promise<Harness> {
   return startHarness({
     kind,
     name,
@@ -68,8 +72,8 @@ async function harness(kind: StoreKind, name: string, jobs?: Record<string, numb
     timeScale: 1,
     limits: false,
     unknownSkuRate: 0,
-    shipmentPollEveryMs: 500,
-    ...(jobs ? { jobs } : {}),
+    shipmentPollEveryMs: production?.shipmentPollEveryMs ?? 500,
+    ...(production ? { jobs: production.jobs } : {}),
   });
 }
 
@@ -256,7 +260,7 @@ for (const kind of STORES) {
     console.log('PostgreSQL not reachable at 127.0.0.1:5432: skipping it');
     continue;
   }
-  for (const W of WORKERS) bursts.push(await burst(kind, W));
+  if (N > 0) for (const W of WORKERS) bursts.push(await burst(kind, W));
   if (RATES.length) trickles.push(...(await trickle(kind)));
   if (IDLE_S > 0) idles.push(await idle(kind));
 }
@@ -304,7 +308,9 @@ if (trickles.length) {
   );
 }
 if (idles.length) {
-  console.log(`idle: one worker with nothing to do for ${IDLE_S} s (jobs.pollIntervalMs 500)`);
+  console.log(
+    `idle: one worker with nothing to do for ${IDLE_S} s (default job settings, shipments polled every minute)`,
+  );
   console.table(
     idles.map((r) => ({
       store: r.store,
