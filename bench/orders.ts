@@ -223,11 +223,11 @@ async function pgTransactions(): Promise<number> {
 }
 
 async function idle(kind: StoreKind): Promise<IdleRow> {
-  // Production job settings (the burst harness polls every 50 ms to keep tests quick).
+  // Production settings: jobs as configured by default, shipments polled every minute (the burst harness polls
+  // jobs every 50 ms and shipments every 500 ms to keep tests quick).
   const h = await harness(kind, `bench-idle-${kind}`, {
-    pollIntervalMs: 500,
-    backoffBaseMs: 1000,
-    backoffMaxMs: 60_000,
+    jobs: { pollIntervalMs: 500, backoffBaseMs: 2000, backoffMaxMs: 900_000, leaseMs: 60_000 },
+    shipmentPollEveryMs: 60_000,
   });
   try {
     const [w] = await h.startWorkers(1);
