@@ -14,14 +14,13 @@
 //   trickle: a steady rate of notifications (each --trickle rate for --trickle-seconds, one worker): latency
 //            notification -> sales order p50/p99 without a backlog.
 //   idle:    one worker with nothing to do for --idle seconds (production job settings): its CPU per second, its
-//            store statements per second, and on PostgreSQL the database's transactions per second (every
-//            statement outside a transaction is one; pg-boss's polling included).
+//            store statements per second, and on PostgreSQL every query it sends per second (pg-boss's included).
+//   On PostgreSQL the queries a worker sends (Sellbridge's and pg-boss's: round trips) are counted per order too.
 // Figures vary with the machine and with what else runs on it; compare the ratios, measured back to back.
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type { WorkerStats } from '../test/helpers/order-worker-procs.ts';
-import { PG_URL, pgAvailable, waitUntil, type StoreKind } from '../test/helpers/queue-env.ts';
+import { pgAvailable, waitUntil, type StoreKind } from '../test/helpers/queue-env.ts';
 import { startHarness, type Harness } from '../test/integration/orders-e2e/harness.ts';
 
 const { values } = parseArgs({
@@ -113,6 +112,7 @@ interface BurstRow {
   sageMs: number;
   storeStatements: number;
   sageStatements: number;
+  pgQueries: number;
 }
 
 async function burst(kind: StoreKind, W: number): Promise<BurstRow> {
@@ -152,6 +152,7 @@ async function burst(kind: StoreKind, W: number): Promise<BurstRow> {
       sageMs,
       storeStatements: d((s) => s.storeStatements),
       sageStatements: d((s) => s.sageStatements),
+      pgQueries: d((s) => s.pgQueries),
     };
   } finally {
     await h.close();
@@ -206,20 +207,7 @@ interface IdleRow {
   store: string;
   cpuMsPerSec: number;
   storeStatementsPerSec: number;
-  dbTransactionsPerSec: number | undefined;
-}
-
-async function pgTransactions(): Promise<number> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    const r = await client.query<{ n: string }>(
-      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
-    );
-    return Number(r.rows[0]!.n);
-  } finally {
-    await client.end();
-  }
+  pgQueriesPerSec: number | undefined;
 }
 
 async function idle(kind: StoreKind): Promise<IdleRow> {
@@ -234,18 +222,15 @@ async function idle(kind: StoreKind): Promise<IdleRow> {
     // Let start-up work (first schedules, the first SQS long poll) pass before measuring.
     await new Promise((r) => setTimeout(r, 3000));
     const a = await w!.snapshot();
-    const x0 = kind === 'postgres' ? await pgTransactions() : 0;
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
     const b = await w!.snapshot();
     const secs = (performance.now() - t0) / 1000;
-    // Our own two pg_stat_database reads are transactions too.
-    const x1 = kind === 'postgres' ? (await pgTransactions()) - 2 : 0;
     return {
       store: storeName(kind),
       cpuMsPerSec: (b.cpuMs - a.cpuMs) / secs,
       storeStatementsPerSec: (b.storeStatements - a.storeStatements) / secs,
-      dbTransactionsPerSec: kind === 'postgres' ? (x1 - x0) / secs : undefined,
+      pgQueriesPerSec: kind === 'postgres' ? (b.pgQueries - a.pgQueries) / secs : undefined,
     };
   } finally {
     await h.close();
@@ -283,6 +268,7 @@ console.table(
     'Sage sandbox ms/order': r.sageMs.toFixed(2),
     'store stmts/order': r.storeStatements.toFixed(1),
     'Sage stmts/order': r.sageStatements.toFixed(1),
+    'PostgreSQL queries/order': r.pgQueries ? r.pgQueries.toFixed(1) : '-',
   })),
 );
 for (const kind of STORES) {
@@ -316,7 +302,7 @@ if (idles.length) {
       store: r.store,
       'CPU ms/s': r.cpuMsPerSec.toFixed(1),
       'store stmts/s': r.storeStatementsPerSec.toFixed(1),
-      'database transactions/s': r.dbTransactionsPerSec === undefined ? '-' : r.dbTransactionsPerSec.toFixed(1),
+      'PostgreSQL queries/s': r.pgQueriesPerSec === undefined ? '-' : r.pgQueriesPerSec.toFixed(1),
     })),
   );
 }

@@ -12,6 +12,8 @@ export interface WorkerStats {
   /** Statements and time inside the Sage sandbox's SQLite: the part SQL Server does on a real site. */
   readonly sageStatements: number;
   readonly sageMs: number;
+  /** Queries sent to PostgreSQL (Sellbridge's and pg-boss's): round trips. 0 on SQLite. */
+  readonly pgQueries: number;
 }
 
 /** A running order worker (test/helpers/order-worker.ts) and what it printed. */

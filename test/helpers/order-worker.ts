@@ -9,12 +9,22 @@
 // `ready`: start-up excluded) and `stats {...}` (what `WorkerStats` in order-worker-procs.ts describes) and exits 0.
 // On SIGUSR2 it prints `stats {...}` and goes on (benchmarks read an idle period's figures so).
 import { existsSync } from 'node:fs';
+import pg from 'pg';
 import { createRuntime } from '../../src/bootstrap/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
 import { SellbridgeError } from '../../src/core/errors.ts';
 import type { Sage500Gateway } from '../../src/core/ports/sage500-gateway.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+
+// Every query this process sends to PostgreSQL (Sellbridge's pool and pg-boss's, which share the `pg` package):
+// the benchmark's round trips per order and an idle worker's queries per second.
+let pgQueries = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  pgQueries++;
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
 
 const env = process.env;
 const config = loadConfig({ file: env['SB_WORKER_CONFIG']!, env: {} });
@@ -48,6 +58,7 @@ const stats = () => {
     storeStatements: runtime.store.statements(),
     sageStatements: sandbox.sqlite.statements,
     sageMs: Number(sandbox.sqlite.nanos) / 1e6,
+    pgQueries,
   };
 };
 process.on('SIGUSR2', () => process.stdout.write(`stats ${JSON.stringify(stats())}\n`));
