@@ -62,7 +62,7 @@ const storeName = (k: StoreKind) => (k === 'sqlite' ? 'SQLite (embedded queue)' 
 async function harness(
   kind: StoreKind,
   name: string,
-  production?: { jobs: Record<string, number>; shipmentPollEveryMs: number },
+  production?: { jobs: Record<string, number>; shipmentPollEveryMs: number; sqsWaitTimeSeconds: number },
 ): Promise<Harness> {
   return startHarness({
     kind,
@@ -72,7 +72,7 @@ async function harness(
     limits: false,
     unknownSkuRate: 0,
     shipmentPollEveryMs: production?.shipmentPollEveryMs ?? 500,
-    ...(production ? { jobs: production.jobs } : {}),
+    ...(production ? { jobs: production.jobs, sqsWaitTimeSeconds: production.sqsWaitTimeSeconds } : {}),
   });
 }
 
@@ -211,11 +211,12 @@ interface IdleRow {
 }
 
 async function idle(kind: StoreKind): Promise<IdleRow> {
-  // Production settings: jobs as configured by default, shipments polled every minute (the burst harness polls
-  // jobs every 50 ms and shipments every 500 ms to keep tests quick).
+  // Production settings: jobs as configured by default, shipments polled every minute, SQS long polls of 20 s (the
+  // burst harness polls jobs every 50 ms, shipments every 500 ms and SQS every second to keep tests quick).
   const h = await harness(kind, `bench-idle-${kind}`, {
     jobs: { pollIntervalMs: 500, backoffBaseMs: 2000, backoffMaxMs: 900_000, leaseMs: 60_000 },
     shipmentPollEveryMs: 60_000,
+    sqsWaitTimeSeconds: 20,
   });
   try {
     const [w] = await h.startWorkers(1);
@@ -295,7 +296,7 @@ if (trickles.length) {
 }
 if (idles.length) {
   console.log(
-    `idle: one worker with nothing to do for ${IDLE_S} s (default job settings, shipments polled every minute)`,
+    `idle: one worker with nothing to do for ${IDLE_S} s (default job settings, shipments polled every minute, SQS long polls of 20 s)`,
   );
   console.table(
     idles.map((r) => ({

@@ -45,6 +45,10 @@ const jobsSection = z
       60 * SECOND,
     ),
     pollIntervalMs: durationMs('How often an idle worker looks for due jobs', 500),
+    backstopPollMs: durationMs(
+      'PostgreSQL: how often an idle worker looks for jobs no notification announced (jobs delayed or retried by another process, leases of dead processes)',
+      30 * SECOND,
+    ),
     shutdownGraceMs: durationMs('On SIGTERM: how long in-flight jobs may finish before they are released', 30 * SECOND),
     keepCompletedMs: durationMs('How long finished jobs stay visible in `sellbridge jobs list`', 24 * 60 * MINUTE),
   })

@@ -49,6 +49,11 @@ export class PgBossJobQueue implements JobQueue {
   readonly #handlers = new Map<string, { handler: JobHandler; options: HandlerOptions }>();
   readonly #queues = new Set<string>();
   readonly #inFlight = new Map<string, { promise: Promise<unknown>; abort: AbortController }>();
+  /** pg-boss worker ids of this process's workers, by queue: what `#wake` wakes. */
+  readonly #workers = new Map<string, string>();
+  readonly #wakeTimers = new Set<NodeJS.Timeout>();
+  /** Wake-ups asked for before the queue's worker started (epoch ms). */
+  readonly #earlyWakes = new Map<string, number[]>();
   #started = false;
 
   private constructor(deps: QueueDeps, boss: PgBoss, schema: string) {
@@ -145,6 +150,9 @@ export class PgBossJobQueue implements JobQueue {
       ...(db ? { db } : {}),
     });
     if (!sent) throw new SellbridgeError('SB_STORE_UNAVAILABLE', `pg-boss refused the ${queue} job with key ${key}`);
+    // pg-boss's NOTIFY announces jobs runnable now; one that starts later is announced by our own timer (in a
+    // transaction it may fire before the commit: the fetch then finds nothing and the backstop poll remains).
+    if (startAfter) this.#wake(queue, startAfter.getTime() - this.#deps.clock.now().getTime());
     return { id: sent, deduplicated: false };
   }
 
@@ -155,32 +163,90 @@ export class PgBossJobQueue implements JobQueue {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    const pollingIntervalSeconds = Math.max(0.5, this.#deps.settings.pollIntervalMs / 1000);
+    const { settings } = this.#deps;
+    const pollingIntervalSeconds = Math.max(0.5, settings.pollIntervalMs / 1000);
+    const backstopSeconds = Math.max(pollingIntervalSeconds, (settings.backstopPollMs ?? 30_000) / 1000);
     for (const [queue, { handler, options }] of this.#handlers) {
       await this.#ensureQueue(queue);
       // One fetch brings up to `concurrency` jobs (heads of distinct keys under key_strict_fifo); they run side by
       // side and each is settled on its own. A full batch means more work is waiting, so the worker fetches
-      // again at once (burst) instead of waiting a polling interval; NOTIFY wakes it for new jobs.
-      await this.#boss.work<Envelope>(
+      // again at once (burst) instead of waiting a polling interval.
+      //
+      // An idle worker does not poll every queue every `pollIntervalMs` (issue 15: 22 queues polled twice a second
+      // cost an idle worker 75 ms of CPU per second and as much on the database). What makes a job runnable is
+      // announced instead: a new job by pg-boss's NOTIFY; a delayed job or a continuation by this process's timer
+      // (`#wake` in enqueue); the next job of a key by the batch that finished its predecessor (below); a retry by
+      // a timer over pg-boss's backoff window (#runOne). What none of these announces (a job delayed by another
+      // process that died, a lease of a dead process) waits for the backstop poll. `pollIntervalMs` remains the
+      // poll while NOTIFY is unavailable.
+      const id = await this.#boss.work<Envelope>(
         queue,
         {
-          batchSize: options.concurrency ?? this.#deps.settings.concurrency,
+          batchSize: options.concurrency ?? settings.concurrency,
           burstWhenBatchFull: true,
           perJobResults: true,
           includeMetadata: true,
           pollingIntervalSeconds,
-          // NOTIFY covers new jobs only; delayed jobs, retries and successors of a finished key are found by
-          // polling, so the backstop poll keeps the configured interval rather than pg-boss's 30 s.
-          notifyPollingIntervalSeconds: pollingIntervalSeconds,
+          notifyPollingIntervalSeconds: backstopSeconds,
         },
-        async (jobs) => Promise.all(jobs.map((job) => this.#runOne(queue, handler, job as JobWithMetadata<Envelope>))),
+        async (jobs) => {
+          const results = await Promise.all(
+            jobs.map((job) => this.#runOne(queue, handler, job as JobWithMetadata<Envelope>)),
+          );
+          // A finished job may have unblocked the next job of its key (key_strict_fifo): look again at once.
+          this.#wake(queue, 0);
+          return results;
+        },
       );
+      this.#workers.set(queue, id);
+      for (const due of this.#earlyWakes.get(queue) ?? []) this.#wake(queue, due - Date.now());
+      this.#earlyWakes.delete(queue);
+      // A job lands here only when its last attempt's lease ran out (its process died): rare, and not announced.
       await this.#boss.work<Envelope>(
         queue + EXPIRED_SUFFIX,
-        { includeMetadata: true, pollingIntervalSeconds },
+        { includeMetadata: true, pollingIntervalSeconds: backstopSeconds },
         async ([job]) => this.#expired(queue, job as JobWithMetadata<Envelope>),
       );
     }
+  }
+
+  /**
+   * Makes this process's worker of `queue` fetch now, or in `delayMs` (a little after, for clock skew). Before the
+   * worker exists (jobs enqueued before `start()`), the due time is kept and armed when it starts.
+   */
+  #wake(queue: string, delayMs: number): void {
+    const id = this.#workers.get(queue);
+    if (!id) {
+      if (!this.#started || this.#handlers.has(queue)) {
+        const due = this.#earlyWakes.get(queue) ?? [];
+        due.push(Date.now() + Math.max(0, delayMs));
+        this.#earlyWakes.set(queue, due);
+      }
+      return;
+    }
+    if (delayMs <= 0) {
+      this.#boss.notifyWorker(id);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#wakeTimers.delete(timer);
+      this.#boss.notifyWorker(id);
+    }, delayMs + 50);
+    timer.unref();
+    this.#wakeTimers.add(timer);
+  }
+
+  /**
+   * pg-boss delays the next attempt by retryDelay * 2^n * (1 + random), capped at retryDelayMax (n = retries so
+   * far): the job is due somewhere in that window. Look at its start, then four times across the window.
+   */
+  #wakeForRetry(queue: string, retryCount: number): void {
+    const { settings } = this.#deps;
+    const base = Math.max(1, Math.round(settings.backoffBaseMs / 1000)) * 1000;
+    const cap = Math.max(1, Math.round(settings.backoffMaxMs / 1000)) * 1000;
+    const from = Math.min(cap, base * 2 ** Math.min(16, retryCount));
+    const to = Math.min(cap, base * 2 ** Math.min(16, retryCount + 1));
+    for (let k = 0; k <= 4; k++) this.#wake(queue, from + ((to - from) * k) / 4);
   }
 
   async #runOne(queue: string, handler: JobHandler, job: JobWithMetadata<Envelope>): Promise<JobResult> {
@@ -211,6 +277,7 @@ export class PgBossJobQueue implements JobQueue {
         case 'retry':
           // pg-boss schedules the retry with its capped, jittered backoff.
           this.#runner.announce(attempt, outcome, durationMs);
+          this.#wakeForRetry(queue, job.retryCount);
           return { id: job.id, status: 'failed' as const, output: outcome.error.toJSON() };
         case 'dead':
           return complete({ deadLetterId: outcome.deadLetterId });
@@ -266,6 +333,9 @@ export class PgBossJobQueue implements JobQueue {
 
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     const graceMs = options.graceMs ?? this.#deps.settings.shutdownGraceMs;
+    for (const t of this.#wakeTimers) clearTimeout(t);
+    this.#wakeTimers.clear();
+    this.#workers.clear();
     for (const queue of this.#handlers.keys()) {
       await this.#boss.offWork(queue, { wait: false }).catch(() => undefined);
       await this.#boss.offWork(queue + EXPIRED_SUFFIX, { wait: false }).catch(() => undefined);

@@ -11,6 +11,8 @@ export interface QueueSettings {
   readonly backoffMaxMs: number;
   readonly leaseMs: number;
   readonly pollIntervalMs: number;
+  /** PostgreSQL: the poll that remains once NOTIFY and this process's own wake-ups announce the jobs. */
+  readonly backstopPollMs?: number;
   readonly shutdownGraceMs: number;
   readonly keepCompletedMs: number;
 }

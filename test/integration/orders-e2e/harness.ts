@@ -46,6 +46,8 @@ export interface HarnessOptions {
   readonly unknownSkuRate: number;
   /** Sage shipments poll interval of the workers. */
   readonly shipmentPollEveryMs?: number;
+  /** SQS long-poll wait of the workers (default 1 s, so tests end quickly; production waits 20 s). */
+  readonly sqsWaitTimeSeconds?: number;
   /** When set, workers refuse every Sage call while this file exists (see order-worker.ts). */
   readonly outage?: boolean;
   readonly jobs?: Record<string, number>;
@@ -147,7 +149,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
           endpoint: sim.url,
           accessKeyId: 'sim',
           secretAccessKey: 'sim',
-          waitTimeSeconds: 1,
+          waitTimeSeconds: o.sqsWaitTimeSeconds ?? 1,
           maxMessages: 10,
         },
         // Limits off at the simulator: the client's own buckets must not hold it to Amazon's published plans either
