@@ -19,6 +19,8 @@ import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '.
 import { freshStore, makeQueue } from '../../helpers/queue-env.ts';
 import { simulatorConfigOverrides } from '../../helpers/simulator-connection.ts';
 import { sql } from 'kysely';
+import { Registry } from 'prom-client';
+import { registerStoreCollectors } from '../../../src/bootstrap/metrics.ts';
 
 /**
  * Shipments through SQL Server change tracking (emulated by the sandbox's triggers), end to end: an Amazon order
@@ -185,5 +187,14 @@ describe('shipments through SQL Server change tracking (sandbox emulation) to Am
       ['event', 2],
       ['poll', 1],
     ]);
+    // The same figures as /metrics shows them.
+    const registry = new Registry();
+    registerStoreCollectors({ registry, store, clock: systemClock });
+    expect(await registry.getSingleMetricAsString('sellbridge_sage_shipment_full_reads')).toContain(
+      'sellbridge_sage_shipment_full_reads{connection="default"} 2',
+    );
+    const found = await registry.getSingleMetricAsString('sellbridge_work_found');
+    expect(found).toContain('sellbridge_work_found{kind="shipment",via="event"} 2');
+    expect(found).toContain('sellbridge_work_found{kind="shipment",via="poll"} 1');
   });
 });
