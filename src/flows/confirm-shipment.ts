@@ -32,6 +32,14 @@ export const SHIPMENT_CT_WATERMARK = 'sage.shipments.ct-version';
 export const SHIPMENT_CT_RESUME = 'sage.shipments.ct-resume';
 /** Change-tracking mode: how many full reads there were (metric sellbridge_sage_shipment_full_reads). */
 export const SHIPMENT_CT_FULL_READS = 'sage.shipments.ct-full-reads';
+/**
+ * Change-tracking mode: ShipKeys (JSON array) of committed shipments of Sellbridge orders that had no tracked
+ * package yet. The package table is not change-tracked, so a tracking number keyed in later changes no tracked row:
+ * these shipments are read again at every poll until they have one (the cursor path's rewind window did that).
+ */
+export const SHIPMENT_CT_AWAITING = 'sage.shipments.ct-awaiting';
+/** At most this many shipments wait for a tracking number (the newest keys are kept). */
+export const MAX_AWAITING_TRACKING = 1000;
 export const shipmentPollKey = (connectionId: string): string => `${SHIPMENT_POLL_QUEUE}:${connectionId}`;
 /** Confirmations of one order run one at a time (its lifecycle state is updated after each). */
 export const shipmentConfirmKey = (amazonOrderId: string): string => `${SHIPMENT_CONFIRM_QUEUE}:${amazonOrderId}`;
@@ -104,9 +112,12 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
     resume = (await deps.watermarks.get(connectionId, SHIPMENT_CT_RESUME)) || undefined;
     if (!resume) {
       const since = await deps.watermarks.get(connectionId, SHIPMENT_CT_WATERMARK);
-      const changes = await deps.sage.shipmentChangesSince(since);
+      const recheck = await awaitingTracking(connectionId, deps);
+      const changes = await deps.sage.shipmentChangesSince(since, recheck);
       if (changes.tracking === 'changes') {
-        const queued = await recordPackages(connectionId, changes.shipments, 'event', deps);
+        const { queued, awaiting } = await recordPackages(connectionId, changes.shipments, 'event', deps);
+        // The awaited shipments were read again: those still without a tracking number keep waiting.
+        await deps.watermarks.set(connectionId, SHIPMENT_CT_AWAITING, JSON.stringify(newestKeys(awaiting)));
         await deps.watermarks.set(connectionId, SHIPMENT_CT_WATERMARK, changes.version);
         return { shipments: changes.shipments.length, queued, more: false, via: 'tracking' };
       }
@@ -122,7 +133,16 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
   }
   const cursor = await deps.watermarks.get(connectionId, SHIPMENT_WATERMARK);
   const page = await deps.sage.listShipments(cursor);
-  const queued = await recordPackages(connectionId, page.shipments, 'poll', deps);
+  const { queued, awaiting } = await recordPackages(connectionId, page.shipments, 'poll', deps);
+  if (resume && awaiting.length > 0) {
+    // Change tracking takes over after this full read: it must read these again until they have a tracking number.
+    const before = await awaitingTracking(connectionId, deps);
+    await deps.watermarks.set(
+      connectionId,
+      SHIPMENT_CT_AWAITING,
+      JSON.stringify(newestKeys([...new Set([...before, ...awaiting])])),
+    );
+  }
   await deps.watermarks.set(connectionId, SHIPMENT_WATERMARK, page.cursor);
   if (resume && !page.more) {
     // The cursor has caught up: from now on only changes are read.
@@ -144,13 +164,26 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
   };
 }
 
-/** Records every package of the shipments' Sellbridge orders and queues its confirmation; returns how many. */
+async function awaitingTracking(connectionId: string, deps: ShipmentFlowDeps): Promise<string[]> {
+  const text = await deps.watermarks.get(connectionId, SHIPMENT_CT_AWAITING);
+  if (!text) return [];
+  const keys = JSON.parse(text) as unknown;
+  return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+}
+
+const newestKeys = (keys: readonly string[]): string[] =>
+  [...keys].sort((a, b) => Number(b) - Number(a)).slice(0, MAX_AWAITING_TRACKING);
+
+/**
+ * Records every package of the shipments' Sellbridge orders and queues its confirmation; returns how many, and the
+ * keys of the shipments of Sellbridge orders that have no tracked package yet.
+ */
 async function recordPackages(
   connectionId: string,
   found: readonly Shipment[],
   via: SightingVia,
   deps: ShipmentFlowDeps,
-): Promise<number> {
+): Promise<{ queued: number; awaiting: string[] }> {
   const shipments = await withHandLinkedLines(connectionId, found, deps);
   const orders = await linkedOrdersOf(
     connectionId,
@@ -176,7 +209,10 @@ async function recordPackages(
     });
     queued++;
   }
-  return queued;
+  const awaiting = shipments
+    .filter((s) => s.packages.length === 0 && s.lines.some((l) => orders.has(l.salesOrderTranNo)))
+    .map((s) => s.key);
+  return { queued, awaiting };
 }
 
 /**

@@ -120,9 +120,11 @@ export interface Sage500Gateway {
   /**
    * Committed and posted shipments whose `tsoShipment` or `tsoShipmentLog` rows changed since `since` (a version
    * this method returned before; undefined = none yet), read from SQL Server change tracking; see ShipmentChanges.
-   * Read-only. Optional mode: without it the answer is `off` and shipments are read by `listShipments`' cursor.
+   * `recheck`: shipment keys read again whether or not they changed (shipments still waiting for a tracking number:
+   * the package table is not tracked). Read-only. Optional mode: without it the answer is `off` and shipments are
+   * read by `listShipments`' cursor.
    */
-  shipmentChangesSince(since: string | undefined): Promise<ShipmentChanges>;
+  shipmentChangesSince(since: string | undefined, recheck?: readonly string[]): Promise<ShipmentChanges>;
 
   /** Stock per item per warehouse from Sage's stock view; pairs without a row are left out. Read-only. */
   getStock(itemIds: readonly string[], warehouseIds: readonly string[]): Promise<readonly StockLevel[]>;

@@ -7,6 +7,7 @@ import {
   confirmShipment,
   pollShipments,
   SHIPMENT_CONFIRM_QUEUE,
+  SHIPMENT_CT_AWAITING,
   SHIPMENT_CT_FULL_READS,
   type ShipmentFlowDeps,
 } from '../../../src/flows/confirm-shipment.ts';
@@ -165,26 +166,49 @@ describe('shipments through SQL Server change tracking (sandbox emulation) to Am
     expect(idle.statements).toHaveLength(2); // the versions, and the (empty) changed shipments
   });
 
+  it('a tracking number keyed in after the shipment was committed (the package table is not tracked) is still confirmed', async () => {
+    const late = await importedOrder('WIDGET-BLUE');
+    expect(await sage.shipDueOrders()).toBe(1);
+    const shipKey = await shipKeyOf(late);
+    // The warehouse committed the shipment before keying its tracking number: no package row yet.
+    const packages = await sage.db.selectFrom('tsoPackage').selectAll().where('ShipKey', '=', shipKey).execute();
+    expect(packages).toHaveLength(1);
+    await sage.db.deleteFrom('tsoPackage').where('ShipKey', '=', shipKey).execute();
+    expect((await pollRecorded()).outcome).toEqual({ shipments: 1, queued: 0, more: false, via: 'tracking' });
+    expect(await deps.watermarks.get(CONN, SHIPMENT_CT_AWAITING)).toBe(JSON.stringify([String(shipKey)]));
+    // Nothing changed in the tracked tables, but the shipment is read again while it waits.
+    const waiting = await pollRecorded();
+    expect(waiting.outcome).toEqual({ shipments: 1, queued: 0, more: false, via: 'tracking' });
+    expect(waiting.statements[1]!.parameters).toContain(shipKey);
+    // The tracking number is keyed in (a row in the untracked package table): the next poll confirms it.
+    await sage.db.insertInto('tsoPackage').values(packages).execute();
+    expect((await pollRecorded()).outcome).toEqual({ shipments: 1, queued: 1, more: false, via: 'tracking' });
+    expect(await confirmQueued()).toBe(1);
+    expect(sim.control.order(late)!.packages).toHaveLength(1);
+    expect(await deps.watermarks.get(CONN, SHIPMENT_CT_AWAITING)).toBe('[]');
+    expect((await pollRecorded()).outcome).toEqual({ shipments: 0, queued: 0, more: false, via: 'tracking' });
+  });
+
   it('a version older than the retention falls back to the cursor path once, counted, then tracking resumes', async () => {
     const third = await importedOrder('WIDGET-RED');
     expect(await sage.shipDueOrders()).toBe(1);
     sage.expireChangeTracking(); // the retention cleanup ran past the stored version
     const fallback = await pollRecorded();
     // The cursor path (ShipKey range with its rewind window) re-reads the shipments; only the new one is queued.
-    expect(fallback.outcome).toEqual({ shipments: 3, queued: 1, more: false, via: 'cursor', fullRead: 'expired' });
+    expect(fallback.outcome).toEqual({ shipments: 4, queued: 1, more: false, via: 'cursor', fullRead: 'expired' });
     expect(fallback.statements.some((s) => /"s"\."ShipKey" >/.test(s.sql))).toBe(true);
     expect(await deps.watermarks.get(CONN, SHIPMENT_CT_FULL_READS)).toBe('2'); // the first read and this one
     expect(await confirmQueued()).toBe(1);
     expect(sim.control.order(third)!.packages).toHaveLength(1);
     // Tracking resumes from the version taken before the full read.
     expect((await pollRecorded()).outcome).toEqual({ shipments: 0, queued: 0, more: false, via: 'tracking' });
-    // Shipments found: two by change tracking (event), one by the cursor fallback (poll): the push-miss figure.
+    // Shipments found: three by change tracking (event), one by the cursor fallback (poll): the push-miss figure.
     const { rows } = await sql<{ first_via: string; n: number }>`
       SELECT first_via, count(*) AS n FROM work_sightings WHERE kind = 'shipment' GROUP BY first_via ORDER BY first_via`.execute(
       store.db,
     );
     expect(rows.map((r) => [r.first_via, Number(r.n)])).toEqual([
-      ['event', 2],
+      ['event', 3],
       ['poll', 1],
     ]);
     // The same figures as /metrics shows them.
@@ -194,7 +218,7 @@ describe('shipments through SQL Server change tracking (sandbox emulation) to Am
       'sellbridge_sage_shipment_full_reads{connection="default"} 2',
     );
     const found = await registry.getSingleMetricAsString('sellbridge_work_found');
-    expect(found).toContain('sellbridge_work_found{kind="shipment",via="event"} 2');
+    expect(found).toContain('sellbridge_work_found{kind="shipment",via="event"} 3');
     expect(found).toContain('sellbridge_work_found{kind="shipment",via="poll"} 1');
   });
 });

@@ -63,6 +63,10 @@ describe('agent protocol', () => {
       ok: true,
       args: ['120'],
     });
+    expect(checkCall({ t: 'call', id: '2d', op: 'shipmentChangesSince', args: ['120', ['3001']] })).toMatchObject({
+      ok: true,
+      args: ['120', ['3001']],
+    });
     expect(checkCall({ t: 'call', id: '2c', op: 'shipmentChangesSince', args: [120] })).toMatchObject({ ok: false });
     expect(checkCall({ t: 'call', id: '3', op: 'listItems', args: [{ text: 'wid', limit: 5 }] })).toMatchObject({
       ok: true,

@@ -270,7 +270,7 @@ async function traceEverything() {
   await step('cancelSalesOrder', () => gw.cancelSalesOrder('AZ00000001'));
   await step('listShipments', () => gw.listShipments('3500'));
   let shipmentChanges: unknown;
-  await step('shipmentChangesSince', async () => (shipmentChanges = await gw.shipmentChangesSince('100')));
+  await step('shipmentChangesSince', async () => (shipmentChanges = await gw.shipmentChangesSince('100', ['2990'])));
   await step('getStock', () => gw.getStock(['WIDGET-RED'], ['MAIN']));
   let stockChanges: unknown;
   await step('stockChangesSince', async () => (stockChanges = await gw.stockChangesSince('100')));

@@ -25,10 +25,21 @@ export function shipmentMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'list
     return { shipments, cursor: String(Math.max(after, to)), more: to < maxKey };
   }
 
-  async function shipmentChangesSince(since: string | undefined): Promise<ShipmentChanges> {
+  async function shipmentChangesSince(
+    since: string | undefined,
+    recheck: readonly string[] = [],
+  ): Promise<ShipmentChanges> {
     const start = await trackingStart(ctx, SHIPMENT_TRACKED_TABLES, since);
     if (start.tracking !== 'since') return start;
-    const shipments = await readShipments({ changedSince: start.from, source: backend.changeTracking.source });
+    const keys = recheck.map(Number);
+    const bad = recheck.find((k, i) => !Number.isSafeInteger(keys[i]) || keys[i]! <= 0);
+    if (bad !== undefined)
+      throw new SellbridgeError('SB_SAGE_QUERY_FAILED', `shipment key "${bad}" to read again is not a ShipKey`);
+    const shipments = await readShipments({
+      changedSince: start.from,
+      source: backend.changeTracking.source,
+      ...(keys.length > 0 ? { recheck: keys } : {}),
+    });
     return { tracking: 'changes', version: start.version, shipments };
   }
 

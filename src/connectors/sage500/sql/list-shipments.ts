@@ -8,7 +8,13 @@ import { selectChangedShipKeys, type ChangeSource } from './change-tracking.ts';
  * `tsoShipment` / `tsoShipmentLog` rows changed since a change-tracking version (CHANGETABLE, the same statement).
  */
 export type ShipKeyFilter =
-  { readonly from: number; readonly to: number } | { readonly changedSince: number; readonly source: ChangeSource };
+  | { readonly from: number; readonly to: number }
+  | {
+      readonly changedSince: number;
+      readonly source: ChangeSource;
+      /** ShipKeys read again whatever changed (shipments still waiting for a tracking number). */
+      readonly recheck?: readonly number[];
+    };
 
 /**
  * Committed (6) or posted (3) customer shipments (810), one row per shipment line, with ShipKey in
@@ -70,11 +76,14 @@ export function selectShipmentLines(db: SageDb, companyId: string, keys: ShipKey
     .where('slog.TranStatus', 'in', [SHIPMENT_TRAN_STATUS.posted, SHIPMENT_TRAN_STATUS.committed])
     .$call((q) =>
       'changedSince' in keys
-        ? q.where(
-            's.ShipKey',
-            'in',
-            selectChangedShipKeys(db, companyId, keys.changedSince, keys.source, TRAN_TYPE_CUSTOMER_SHIPMENT),
-          )
+        ? q.where((eb) => {
+            const changed = eb(
+              's.ShipKey',
+              'in',
+              selectChangedShipKeys(db, companyId, keys.changedSince, keys.source, TRAN_TYPE_CUSTOMER_SHIPMENT),
+            );
+            return keys.recheck?.length ? eb.or([changed, eb('s.ShipKey', 'in', [...keys.recheck])]) : changed;
+          })
         : q.where('s.ShipKey', '>', keys.from).where('s.ShipKey', '<=', keys.to),
     );
   return query.orderBy('s.ShipKey').orderBy('sl.ShipLineKey');
