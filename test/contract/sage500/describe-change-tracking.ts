@@ -134,6 +134,8 @@ export function describeChangeTracking(adapter: string, makeHarness: () => Promi
       const v1 = (next as { version: string }).version;
       expect(Number(v1)).toBeGreaterThan(Number(v0));
       expect(shipmentsOf(await h.gateway.shipmentChangesSince(v1))).toEqual([]);
+      // A shipment read again on request (waiting for a tracking number), though none of its tracked rows changed.
+      expect(shipmentsOf(await h.gateway.shipmentChangesSince(v1, [shipped.key]))).toEqual([a.tranNo]);
       // A second shipment: only it comes back since v1.
       const b = orderDraft();
       await h.gateway.createSalesOrder(b.draft, { tranNo: b.tranNo });
