@@ -218,6 +218,19 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
     },
   });
 
+  new Gauge({
+    name: 'sellbridge_sage_shipment_full_reads',
+    help: 'Sage change-tracking mode: how many times shipment polling fell back to the ShipKey cursor because no version was usable (first read, or older than the change-tracking retention), per connection, since it was installed',
+    labelNames: ['connection'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const res = await sql<{ connection_id: string; value: string }>`
+        SELECT connection_id, value FROM watermarks WHERE name = 'sage.shipments.ct-full-reads'`.execute(db);
+      for (const r of res.rows) this.set({ connection: r.connection_id }, Number(r.value) || 0);
+    },
+  });
+
   new Histogram({
     name: 'sellbridge_settlement_lag_seconds',
     help: 'Settlement deposit date -> its journals posted to Sage (last posting of a corrected settlement), over settlements posted in the last 24 h',

@@ -19,6 +19,7 @@ import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-
 import { mergeCarriers, storeMappingRules } from '../connectors/store/mapping-rules.ts';
 import { storeOrderSightings } from '../connectors/store/order-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
+import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { ItemCatalogue } from '../core/ports/item-catalogue.ts';
@@ -187,6 +188,7 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     carriersFor: async (connectionId) => (await rulesFor(connectionId)).carriers,
     fittings: storeOrderFittings(input.store, input.clock),
     handLinks: storeHandLinks(input.store, input.clock),
+    sightings: storeWorkSightings(input.store, input.clock),
     ...(input.originals ? { originals: input.originals } : {}),
     ...(input.sageCircuit ? { sageCircuit: input.sageCircuit } : {}),
     ...(input.sendFenceMs !== undefined ? { sendFenceMs: input.sendFenceMs } : {}),

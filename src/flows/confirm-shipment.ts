@@ -13,6 +13,7 @@ import type {
   ShipmentConfirmations,
 } from '../core/ports/shipment-confirmations.ts';
 import type { Watermarks } from '../core/ports/watermarks.ts';
+import type { SightingVia, WorkSightings } from '../core/ports/work-sightings.ts';
 import type { CarrierRules } from '../core/rules/carriers.ts';
 import { parsePayload } from './job-payload.ts';
 import { packagesFromShipment, type ShippedOrderRef } from '../core/transform/package-shipments-from-shipment.ts';
@@ -22,6 +23,23 @@ export const SHIPMENT_POLL_QUEUE = 'shipment.poll';
 export const SHIPMENT_CONFIRM_QUEUE = 'shipment.confirm';
 /** Watermark name of the Sage shipment cursor (store table `watermarks`). */
 export const SHIPMENT_WATERMARK = 'sage.shipments';
+/** Change-tracking mode: the version shipment changes were last read up to (watermark, opaque bigint text). */
+export const SHIPMENT_CT_WATERMARK = 'sage.shipments.ct-version';
+/**
+ * Change-tracking mode: while a full read by the cursor path is under way (no usable version: first, or older than
+ * the retention), the version to continue from once it has caught up; '' when none is under way.
+ */
+export const SHIPMENT_CT_RESUME = 'sage.shipments.ct-resume';
+/** Change-tracking mode: how many full reads there were (metric sellbridge_sage_shipment_full_reads). */
+export const SHIPMENT_CT_FULL_READS = 'sage.shipments.ct-full-reads';
+/**
+ * Change-tracking mode: ShipKeys (JSON array) of committed shipments of Sellbridge orders that had no tracked
+ * package yet. The package table is not change-tracked, so a tracking number keyed in later changes no tracked row:
+ * these shipments are read again at every poll until they have one (the cursor path's rewind window did that).
+ */
+export const SHIPMENT_CT_AWAITING = 'sage.shipments.ct-awaiting';
+/** At most this many shipments wait for a tracking number (the newest keys are kept). */
+export const MAX_AWAITING_TRACKING = 1000;
 export const shipmentPollKey = (connectionId: string): string => `${SHIPMENT_POLL_QUEUE}:${connectionId}`;
 /** Confirmations of one order run one at a time (its lifecycle state is updated after each). */
 export const shipmentConfirmKey = (amazonOrderId: string): string => `${SHIPMENT_CONFIRM_QUEUE}:${amazonOrderId}`;
@@ -30,7 +48,8 @@ export const ORDER_WORK_PRIORITY = 10;
 
 export interface ShipmentFlowDeps {
   readonly amazon: Pick<AmazonMarketplace, 'getOrder' | 'confirmShipment'>;
-  readonly sage: Pick<Sage500Gateway, 'listShipments' | 'findSalesOrder'>;
+  readonly sage: Pick<Sage500Gateway, 'listShipments' | 'findSalesOrder'> &
+    Partial<Pick<Sage500Gateway, 'shipmentChangesSince'>>;
   readonly links: OrderLinks;
   readonly confirmations: ShipmentConfirmations;
   readonly watermarks: Watermarks;
@@ -46,6 +65,11 @@ export interface ShipmentFlowDeps {
   readonly sendFenceMs?: number;
   /** Orders linked by hand to a Sage order keyed in Sage: their line map (that order has no extension rows). */
   readonly handLinks?: Pick<HandLinks, 'byTranNos'>;
+  /**
+   * Which path found a shipment with work first (kind `shipment`): `event` = Sage change tracking, `poll` = the
+   * ShipKey cursor (the push-miss figure for shipments; every shipment is `poll` without change tracking).
+   */
+  readonly sightings?: WorkSightings;
 }
 
 /** Three times the default SP-API request deadline (30 s). */
@@ -56,6 +80,10 @@ export interface PollOutcome {
   /** Packages recorded and queued for confirmation by this poll (already confirmed ones are not counted). */
   readonly queued: number;
   readonly more: boolean;
+  /** How the shipments were found: `cursor` (ShipKey cursor with rewind window) or `tracking` (change tracking). */
+  readonly via: 'cursor' | 'tracking';
+  /** Change-tracking mode: why this read went by the cursor (`first` version, or `expired` past the retention). */
+  readonly fullRead?: 'first' | 'expired';
 }
 
 export type ConfirmOutcome =
@@ -65,16 +93,98 @@ export type ConfirmOutcome =
   | { readonly kind: 'already-confirmed'; readonly packageReferenceId: string };
 
 /**
- * `shipment.poll`: one page of committed/posted Sage shipments after the stored cursor; each
- * package of a Sellbridge order is recorded (once, with its packageReferenceId) and a `shipment.confirm` job is
- * queued; then the cursor moves. A crash before the cursor moves reads the page again: records dedupe it.
+ * `shipment.poll`: the committed/posted Sage shipments to confirm; each package of a Sellbridge order is recorded
+ * (once, with its packageReferenceId) and a `shipment.confirm` job is queued; then the watermark moves. A crash
+ * before it moves reads the same shipments again: records dedupe them.
+ *
+ * Without change tracking (or while it is off in Sage): one page of shipments after the stored ShipKey cursor, with
+ * its rewind window. With it (`sage500.changeTracking`): only the shipments whose tsoShipment / tsoShipmentLog rows
+ * changed since the stored version. When no version is usable (the first read, or one older than the retention)
+ * the cursor path runs instead, page by page until it has caught up, counted once as a full read; tracking then
+ * continues from the version taken before it (changes made meanwhile are read again, harmlessly).
  */
 export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): Promise<PollOutcome> {
   const { connectionId } = parsePayload(SHIPMENT_POLL_QUEUE, payload, ['connectionId'] as const);
   deps.sageCircuit?.ensureAvailable();
+  let resume: string | undefined;
+  let fullRead: PollOutcome['fullRead'];
+  if (deps.sage.shipmentChangesSince) {
+    resume = (await deps.watermarks.get(connectionId, SHIPMENT_CT_RESUME)) || undefined;
+    if (!resume) {
+      const since = await deps.watermarks.get(connectionId, SHIPMENT_CT_WATERMARK);
+      const recheck = await awaitingTracking(connectionId, deps);
+      const changes = await deps.sage.shipmentChangesSince(since, recheck);
+      if (changes.tracking === 'changes') {
+        const { queued, awaiting } = await recordPackages(connectionId, changes.shipments, 'event', deps);
+        // The awaited shipments were read again: those still without a tracking number keep waiting.
+        await deps.watermarks.set(connectionId, SHIPMENT_CT_AWAITING, JSON.stringify(newestKeys(awaiting)));
+        await deps.watermarks.set(connectionId, SHIPMENT_CT_WATERMARK, changes.version);
+        return { shipments: changes.shipments.length, queued, more: false, via: 'tracking' };
+      }
+      if (changes.tracking === 'full') {
+        // Counted when it starts (sellbridge_sage_shipment_full_reads), whatever number of pages it takes.
+        const count = Number((await deps.watermarks.get(connectionId, SHIPMENT_CT_FULL_READS)) ?? 0) + 1;
+        await deps.watermarks.set(connectionId, SHIPMENT_CT_FULL_READS, String(count));
+        await deps.watermarks.set(connectionId, SHIPMENT_CT_RESUME, changes.version);
+        resume = changes.version;
+        fullRead = changes.reason;
+      }
+    }
+  }
   const cursor = await deps.watermarks.get(connectionId, SHIPMENT_WATERMARK);
   const page = await deps.sage.listShipments(cursor);
-  const shipments = await withHandLinkedLines(connectionId, page.shipments, deps);
+  const { queued, awaiting } = await recordPackages(connectionId, page.shipments, 'poll', deps);
+  if (resume && awaiting.length > 0) {
+    // Change tracking takes over after this full read: it must read these again until they have a tracking number.
+    const before = await awaitingTracking(connectionId, deps);
+    await deps.watermarks.set(
+      connectionId,
+      SHIPMENT_CT_AWAITING,
+      JSON.stringify(newestKeys([...new Set([...before, ...awaiting])])),
+    );
+  }
+  await deps.watermarks.set(connectionId, SHIPMENT_WATERMARK, page.cursor);
+  if (resume && !page.more) {
+    // The cursor has caught up: from now on only changes are read.
+    await deps.watermarks.set(connectionId, SHIPMENT_CT_WATERMARK, resume);
+    await deps.watermarks.set(connectionId, SHIPMENT_CT_RESUME, '');
+  }
+  if (page.more)
+    await deps.jobs.enqueue(
+      SHIPMENT_POLL_QUEUE,
+      { connectionId },
+      { key: shipmentPollKey(connectionId), dedupe: true },
+    );
+  return {
+    shipments: page.shipments.length,
+    queued,
+    more: page.more,
+    via: 'cursor',
+    ...(fullRead ? { fullRead } : {}),
+  };
+}
+
+async function awaitingTracking(connectionId: string, deps: ShipmentFlowDeps): Promise<string[]> {
+  const text = await deps.watermarks.get(connectionId, SHIPMENT_CT_AWAITING);
+  if (!text) return [];
+  const keys = JSON.parse(text) as unknown;
+  return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+}
+
+const newestKeys = (keys: readonly string[]): string[] =>
+  [...keys].sort((a, b) => Number(b) - Number(a)).slice(0, MAX_AWAITING_TRACKING);
+
+/**
+ * Records every package of the shipments' Sellbridge orders and queues its confirmation; returns how many, and the
+ * keys of the shipments of Sellbridge orders that have no tracked package yet.
+ */
+async function recordPackages(
+  connectionId: string,
+  found: readonly Shipment[],
+  via: SightingVia,
+  deps: ShipmentFlowDeps,
+): Promise<{ queued: number; awaiting: string[] }> {
+  const shipments = await withHandLinkedLines(connectionId, found, deps);
   const orders = await linkedOrdersOf(
     connectionId,
     shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)),
@@ -92,20 +202,17 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
     };
     const record = await deps.confirmations.record(key, pkg.detail);
     if (record.state === 'confirmed' || record.state === 'skipped') continue;
+    await deps.sightings?.note(connectionId, 'shipment', pkg.shipmentKey, via);
     await deps.jobs.enqueue(SHIPMENT_CONFIRM_QUEUE, key, {
       key: shipmentConfirmKey(pkg.amazonOrderId),
       priority: ORDER_WORK_PRIORITY,
     });
     queued++;
   }
-  await deps.watermarks.set(connectionId, SHIPMENT_WATERMARK, page.cursor);
-  if (page.more)
-    await deps.jobs.enqueue(
-      SHIPMENT_POLL_QUEUE,
-      { connectionId },
-      { key: shipmentPollKey(connectionId), dedupe: true },
-    );
-  return { shipments: page.shipments.length, queued, more: page.more };
+  const awaiting = shipments
+    .filter((s) => s.packages.length === 0 && s.lines.some((l) => orders.has(l.salesOrderTranNo)))
+    .map((s) => s.key);
+  return { queued, awaiting };
 }
 
 /**

@@ -60,7 +60,7 @@ export const sage500Section = z
           .boolean()
           .default(false)
           .describe(
-            'Read stock changes from SQL Server change tracking (CHANGETABLE on timWhseBinInvt and timInventory): the stock watch reads only items that changed; `sage500 install-extensions` turns it on (ALTER DATABASE and ALTER TABLE rights needed); off = stock is read in full as before',
+            'Read Sage changes from SQL Server change tracking (CHANGETABLE on timWhseBinInvt, timInventory, tsoShipment and tsoShipmentLog): the stock watch reads only items that changed and shipment polling only shipments that changed; `sage500 install-extensions` turns it on (ALTER DATABASE and ALTER TABLE rights needed); off = stock is read in full and shipments by the ShipKey cursor as before',
           ),
         retentionDays: count(
           'Change tracking retention set by install-extensions (CHANGE_RETENTION, days); a watermark older than it falls back to one full read',

@@ -9,6 +9,7 @@ import {
   selectChangeTrackedTables,
   selectChangeTrackingDatabase,
   selectChangeTrackingVersions,
+  minValidAlias,
   sqlServerChangeSource,
 } from './sql/change-tracking.ts';
 import {
@@ -31,7 +32,7 @@ export interface SqlServerGatewayConfig {
   readonly glJournalId: string;
   readonly importMaxCalls: number;
   readonly unavailableRetryMs: number;
-  /** Optional change-tracking mode: stock read only for items whose bins or inventory rows changed. */
+  /** Optional change-tracking mode: stock and shipments read only where their rows changed. */
   readonly changeTracking?: { readonly enabled: boolean; readonly retentionDays: number };
 }
 
@@ -157,11 +158,11 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
     },
     changeTracking: {
       source: sqlServerChangeSource,
-      async versions() {
-        const { rows } = await selectChangeTrackingVersions().execute(kyselyForSession(connector.pooled));
+      async versions(tables) {
+        const { rows } = await selectChangeTrackingVersions(tables).execute(kyselyForSession(connector.pooled));
         const r = rows[0];
         const n = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
-        const mins = [n(r?.MinValidBins), n(r?.MinValidInventory)];
+        const mins = tables.map((t) => n(r?.[minValidAlias(t)]));
         return {
           current: n(r?.CurrentVersion),
           minValid: mins.some((m) => m === null) ? null : Math.max(...(mins as number[])),

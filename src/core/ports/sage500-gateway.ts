@@ -15,7 +15,7 @@ import type {
   SalesOrderDraft,
   SalesOrderLookup,
 } from '../model/sales-order.ts';
-import type { ShipmentPage } from '../model/shipment.ts';
+import type { Shipment, ShipmentPage } from '../model/shipment.ts';
 import type { CatalogueItem } from '../transform/sku-resolution.ts';
 
 /**
@@ -28,6 +28,17 @@ export type StockChanges =
   | { readonly tracking: 'off'; readonly reason: string }
   | { readonly tracking: 'full'; readonly version: string; readonly reason: 'first' | 'expired' }
   | { readonly tracking: 'changes'; readonly version: string; readonly itemIds: readonly string[] };
+
+/**
+ * What SQL Server change tracking says changed in Sage's shipment rows (`tsoShipment`, `tsoShipmentLog`) since a
+ * version, as StockChanges: `off` (read by the ShipKey cursor, as without it), `full` (no usable version: read by
+ * the cursor path until it has caught up, then continue from `version`), or `changes`: the committed or posted
+ * customer shipments among the changed ones, read in full (lines and packages).
+ */
+export type ShipmentChanges =
+  | { readonly tracking: 'off'; readonly reason: string }
+  | { readonly tracking: 'full'; readonly version: string; readonly reason: 'first' | 'expired' }
+  | { readonly tracking: 'changes'; readonly version: string; readonly shipments: readonly Shipment[] };
 
 /** Filter of `listItems`. */
 export interface ItemListFilter {
@@ -105,6 +116,15 @@ export interface Sage500Gateway {
    * on (shipment key, package). One call reads a bounded page; `more` says to call again with the new cursor.
    */
   listShipments(cursor: string | undefined): Promise<ShipmentPage>;
+
+  /**
+   * Committed and posted shipments whose `tsoShipment` or `tsoShipmentLog` rows changed since `since` (a version
+   * this method returned before; undefined = none yet), read from SQL Server change tracking; see ShipmentChanges.
+   * `recheck`: shipment keys read again whether or not they changed (shipments still waiting for a tracking number:
+   * the package table is not tracked). Read-only. Optional mode: without it the answer is `off` and shipments are
+   * read by `listShipments`' cursor.
+   */
+  shipmentChangesSince(since: string | undefined, recheck?: readonly string[]): Promise<ShipmentChanges>;
 
   /** Stock per item per warehouse from Sage's stock view; pairs without a row are left out. Read-only. */
   getStock(itemIds: readonly string[], warehouseIds: readonly string[]): Promise<readonly StockLevel[]>;

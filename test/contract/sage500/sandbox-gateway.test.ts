@@ -45,6 +45,7 @@ describeChangeTracking('sandbox (SQLite)', async () => {
     path: ':memory:',
     clock: new ManualClock('2026-11-20T16:00:00Z'),
     changeTracking: { enabled: true, retentionDays: 2 },
+    warehouseSimulator: { delayMs: 0, partialEvery: 0, packagesPerShipment: 1 },
   });
   return {
     gateway,
@@ -56,6 +57,7 @@ describeChangeTracking('sandbox (SQLite)', async () => {
         .execute();
     },
     expire: () => gateway.expireChangeTracking(),
+    shipDueOrders: () => gateway.shipDueOrders(),
     close: () => gateway.close(),
   };
 });
@@ -64,6 +66,7 @@ describe('Sage500Gateway change tracking: sandbox (SQLite), not enabled', () => 
   it('is off until configured and until install-extensions turns it on', async () => {
     const off = await createSandboxGateway({ path: ':memory:' });
     expect(await off.stockChangesSince(undefined)).toMatchObject({ tracking: 'off' });
+    expect(await off.shipmentChangesSince(undefined)).toMatchObject({ tracking: 'off' });
     await off.close();
     const pending = await createSandboxGateway({
       path: ':memory:',
@@ -72,6 +75,7 @@ describe('Sage500Gateway change tracking: sandbox (SQLite), not enabled', () => 
     const before = await pending.stockChangesSince(undefined);
     expect(before).toMatchObject({ tracking: 'off' });
     expect((before as { reason: string }).reason).toMatch(/install-extensions/);
+    expect(await pending.shipmentChangesSince(undefined)).toMatchObject({ tracking: 'off' });
     await pending.close();
   });
 });

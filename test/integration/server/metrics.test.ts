@@ -125,6 +125,19 @@ describe('/metrics and /readyz of a working runtime', () => {
       expect(sample(m, 'sellbridge_settlement_lag_seconds_count')).toBe(1);
       expect(sample(m, 'sellbridge_settlement_lag_seconds_sum')).toBeCloseTo(2 * 86_400, -1);
 
+      // Issue 20: notification lag per type (EventTime -> handled), outcomes per type, and the work found by event vs
+      // by poll per kind: the orders came by SQS (event); shipments without Sage change tracking are found by the
+      // ShipKey cursor (poll).
+      expect(sample(m, 'sellbridge_notification_lag_seconds_count', { type: 'ORDER_CHANGE' })).toBeGreaterThanOrEqual(
+        3,
+      );
+      expect(
+        sample(m, 'sellbridge_notifications', { type: 'ORDER_CHANGE', outcome: 'handled' }),
+      ).toBeGreaterThanOrEqual(3);
+      expect(sample(m, 'sellbridge_work_found', { kind: 'order', via: 'event' })).toBe(3);
+      expect(sample(m, 'sellbridge_work_found', { kind: 'shipment', via: 'poll' })).toBeGreaterThanOrEqual(3);
+      expect(sample(m, 'sellbridge_work_found', { kind: 'shipment', via: 'event' })).toBeUndefined();
+
       const ready = await app.inject({ method: 'GET', url: '/readyz', headers: { authorization: `Bearer ${TOKEN}` } });
       expect(ready.statusCode, ready.body).toBe(200);
       const body = ready.json() as { status: string; checks: Record<string, { ok: boolean; detail?: string }> };

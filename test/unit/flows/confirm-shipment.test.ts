@@ -4,8 +4,12 @@ import {
   pollShipments,
   SHIPMENT_CONFIRM_QUEUE,
   SHIPMENT_POLL_QUEUE,
+  SHIPMENT_CT_FULL_READS,
+  SHIPMENT_CT_RESUME,
+  SHIPMENT_CT_WATERMARK,
   SHIPMENT_WATERMARK,
 } from '../../../src/flows/confirm-shipment.ts';
+import type { ShipmentChanges } from '../../../src/core/ports/sage500-gateway.ts';
 import { syncOrder } from '../../../src/flows/sync-order.ts';
 import { anOrder, CONN, fakes, type Fakes } from './fakes.ts';
 import { sageShipment } from '../../helpers/sage-shipment.ts';
@@ -40,6 +44,76 @@ const runConfirmJobs = async (f: Fakes) => {
   return Promise.all(jobs.map((j) => confirmShipment(j.payload, f.deps)));
 };
 
+describe('pollShipments in change-tracking mode (in-memory ports)', () => {
+  it('a full read by the cursor runs until caught up, counted once; then only changes are read, from the version taken before it', async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    const answers: ShipmentChanges[] = [];
+    const asked: (string | undefined)[] = [];
+    Object.assign(f.sage, {
+      shipmentChangesSince: async (since: string | undefined) => {
+        asked.push(since);
+        return answers.shift()!;
+      },
+    });
+    const s1 = sageShipment(tranNo, '42', ['1']);
+    const s2 = sageShipment(tranNo, '43', ['2']);
+    const wm = (name: string) => f.watermarks.get(`${CONN}|${name}`);
+
+    // First: no version yet, so the cursor path, over two pages; counted once.
+    answers.push({ tracking: 'full', version: '10', reason: 'first' });
+    f.sage.shipmentPages.push(
+      { shipments: [s1], cursor: 'c1', more: true },
+      { shipments: [], cursor: 'c2', more: false },
+    );
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({
+      shipments: 1,
+      queued: 1,
+      more: true,
+      via: 'cursor',
+      fullRead: 'first',
+    });
+    expect([wm(SHIPMENT_CT_RESUME), wm(SHIPMENT_CT_WATERMARK), wm(SHIPMENT_CT_FULL_READS)]).toEqual([
+      '10',
+      undefined,
+      '1',
+    ]);
+    // The next page continues the full read without asking change tracking again.
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toMatchObject({ via: 'cursor', more: false });
+    expect(asked).toEqual([undefined]);
+    expect([wm(SHIPMENT_CT_RESUME), wm(SHIPMENT_CT_WATERMARK), wm(SHIPMENT_CT_FULL_READS)]).toEqual(['', '10', '1']);
+
+    // Then only changed shipments, from version 10; the cursor is not read.
+    answers.push({ tracking: 'changes', version: '12', shipments: [s2] });
+    f.enqueued.length = 0;
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({
+      shipments: 1,
+      queued: 1,
+      more: false,
+      via: 'tracking',
+    });
+    expect(asked).toEqual([undefined, '10']);
+    expect(f.sage.cursorsAsked).toEqual([undefined, 'c1']);
+    expect(f.enqueued.map((e) => e.queue)).toEqual([SHIPMENT_CONFIRM_QUEUE]);
+    expect(wm(SHIPMENT_CT_WATERMARK)).toBe('12');
+
+    // Past the retention: one more full read by the cursor, counted.
+    answers.push({ tracking: 'full', version: '30', reason: 'expired' });
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toMatchObject({
+      via: 'cursor',
+      fullRead: 'expired',
+      more: false,
+    });
+    expect(f.sage.cursorsAsked).toEqual([undefined, 'c1', 'c2']);
+    expect([wm(SHIPMENT_CT_WATERMARK), wm(SHIPMENT_CT_FULL_READS)]).toEqual(['30', '2']);
+
+    // Tracking off in Sage: the cursor, as without it, nothing counted.
+    answers.push({ tracking: 'off', reason: 'not on' });
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toMatchObject({ via: 'cursor' });
+    expect(wm(SHIPMENT_CT_FULL_READS)).toBe('2');
+  });
+});
+
 describe('pollShipments + confirmShipment with in-memory ports', () => {
   it('confirms each package exactly once, across re-read pages and re-run jobs; cursor stored; lifecycle reaches confirmed', async () => {
     const f = fakes();
@@ -50,7 +124,12 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
       { shipments: [s], cursor: 'c1', more: true },
       { shipments: [s], cursor: 'c2', more: false },
     );
-    expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({ shipments: 1, queued: 1, more: true });
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({
+      shipments: 1,
+      queued: 1,
+      more: true,
+      via: 'cursor',
+    });
     expect(f.enqueued.map((e) => e.queue)).toEqual([SHIPMENT_CONFIRM_QUEUE, SHIPMENT_POLL_QUEUE]);
     expect(f.enqueued[0]!.key).toBe(`shipment.confirm:${ID}`);
     expect(f.watermarks.get(`${CONN}|${SHIPMENT_WATERMARK}`)).toBe('c1');
@@ -58,7 +137,12 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect(await confirmShipment(confirmJob, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
     // The rewind window reads the shipment again: nothing new is queued.
     f.enqueued.length = 0;
-    expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({ shipments: 1, queued: 0, more: false });
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({
+      shipments: 1,
+      queued: 0,
+      more: false,
+      via: 'cursor',
+    });
     expect(f.sage.cursorsAsked).toEqual([undefined, 'c1']);
     // A duplicate confirm job does not call Amazon again.
     expect(await confirmShipment(confirmJob, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });

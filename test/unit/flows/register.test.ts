@@ -21,6 +21,7 @@ describe('registerOrderFlows', () => {
       shipments: 0,
       queued: 0,
       more: false,
+      via: 'cursor',
     });
   });
 });

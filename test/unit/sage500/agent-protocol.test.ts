@@ -34,6 +34,7 @@ describe('agent protocol', () => {
       findSalesOrder: true,
       cancelSalesOrder: true,
       listShipments: true,
+      shipmentChangesSince: true,
       getStock: true,
       stockChangesSince: true,
       receivableAccountsOf: true,
@@ -58,6 +59,15 @@ describe('agent protocol', () => {
       ok: true,
       args: ['42'],
     });
+    expect(checkCall({ t: 'call', id: '2b', op: 'shipmentChangesSince', args: ['120'] })).toMatchObject({
+      ok: true,
+      args: ['120'],
+    });
+    expect(checkCall({ t: 'call', id: '2d', op: 'shipmentChangesSince', args: ['120', ['3001']] })).toMatchObject({
+      ok: true,
+      args: ['120', ['3001']],
+    });
+    expect(checkCall({ t: 'call', id: '2c', op: 'shipmentChangesSince', args: [120] })).toMatchObject({ ok: false });
     expect(checkCall({ t: 'call', id: '3', op: 'listItems', args: [{ text: 'wid', limit: 5 }] })).toMatchObject({
       ok: true,
     });

@@ -204,7 +204,15 @@ async function traceEverything() {
       if (has('sum("ld"."QtyShip")')) return [{ QtyShipped: 0 }];
       if (has('DB_NAME()')) return [{ db: 'mas500_app', version: '16.0.1000.6' }];
       if (has('CHANGE_TRACKING_CURRENT_VERSION()'))
-        return [{ CurrentVersion: 120, MinValidBins: 90, MinValidInventory: 95 }];
+        return [
+          {
+            CurrentVersion: 120,
+            MinValid_timWhseBinInvt: 90,
+            MinValid_timInventory: 95,
+            MinValid_tsoShipment: 90,
+            MinValid_tsoShipmentLog: 95,
+          },
+        ];
       if (has('CHANGETABLE(CHANGES')) return [{ ItemID: 'WIDGET-RED' }];
       return [];
     },
@@ -261,6 +269,8 @@ async function traceEverything() {
   await step('findSalesOrder', async () => (found = await gw.findSalesOrder({ amazonOrderId: draft.amazonOrderId })));
   await step('cancelSalesOrder', () => gw.cancelSalesOrder('AZ00000001'));
   await step('listShipments', () => gw.listShipments('3500'));
+  let shipmentChanges: unknown;
+  await step('shipmentChangesSince', async () => (shipmentChanges = await gw.shipmentChangesSince('100', ['2990'])));
   await step('getStock', () => gw.getStock(['WIDGET-RED'], ['MAIN']));
   let stockChanges: unknown;
   await step('stockChangesSince', async () => (stockChanges = await gw.stockChangesSince('100')));
@@ -281,7 +291,16 @@ async function traceEverything() {
     }),
   );
   await step('installExtensions', () => gw.installExtensions());
-  return { ...rec, operations, rejected, found, listed, stockChanges, transcript: `${transcript.join('\n')}\n` };
+  return {
+    ...rec,
+    operations,
+    rejected,
+    found,
+    listed,
+    stockChanges,
+    shipmentChanges,
+    transcript: `${transcript.join('\n')}\n`,
+  };
 }
 
 type TraceEvent = ReturnType<typeof createRecordingConnector>['events'][number];
@@ -322,7 +341,7 @@ function describeEvent(e: TraceEvent): string[] {
  * against their exact documented forms here, then replaced by what the parser knows (a derived table over the
  * tracked table; the IF condition's SELECT) so the rest of the statement is parsed as T-SQL like every other.
  */
-const TRACKED = '(timWhseBinInvt|timInventory)';
+const TRACKED = '(timWhseBinInvt|timInventory|tsoShipment|tsoShipmentLog)';
 const CHANGETABLE = new RegExp(`CHANGETABLE\\(CHANGES "${TRACKED}", @\\d+\\)`, 'g');
 const CT_DATABASE =
   /^IF NOT EXISTS \((SELECT 1 FROM sys\.change_tracking_databases WHERE database_id = DB_ID\(\))\) ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON \(CHANGE_RETENTION = \d+ DAYS, AUTO_CLEANUP = ON\)$/;
@@ -336,7 +355,7 @@ export function parseableTsql(text: string): string {
   if (table) return table[1]!;
   if (/CHANGE_TRACKING\s*=|ENABLE CHANGE_TRACKING/.test(text))
     throw new Error('change-tracking DDL not in its checked form');
-  const replaced = text.replace(CHANGETABLE, (_m, t: string) => `(select "ItemKey" from "${t}")`);
+  const replaced = text.replace(CHANGETABLE, (_m, t: string) => `(select * from "${t}")`);
   if (/CHANGETABLE/.test(replaced)) throw new Error('CHANGETABLE not in its checked form');
   return replaced;
 }
@@ -405,17 +424,38 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
 
   it('change tracking: enabled idempotently outside a transaction, changes read with CHANGETABLE since the version', () => {
     const ct = trace.statements.filter((s) => /CHANGE_TRACKING|CHANGETABLE/.test(s.sql));
-    expect(ct.map((s) => s.sql)).toEqual([
-      "SELECT CHANGE_TRACKING_CURRENT_VERSION() AS CurrentVersion, CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('dbo.timWhseBinInvt')) AS MinValidBins, CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('dbo.timInventory')) AS MinValidInventory",
+    const versions = (...tables: string[]) =>
+      `SELECT CHANGE_TRACKING_CURRENT_VERSION() AS CurrentVersion, ${tables.map((t) => `CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('dbo.${t}')) AS MinValid_${t}`).join(', ')}`;
+    const enable = (t: string) =>
+      `IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID('dbo.${t}')) ALTER TABLE dbo.${t} ENABLE CHANGE_TRACKING`;
+    const sql = ct.map((s) => s.sql);
+    expect(sql[0]).toBe(versions('tsoShipment', 'tsoShipmentLog'));
+    // The changed shipments are read in one statement: the shipment lines whose ShipKey is among the changed ones.
+    expect(sql[1]).toContain('"s"."ShipKey" in (select "cs"."ShipKey" from CHANGETABLE(CHANGES "tsoShipment", @');
+    expect(sql[1]).toMatch(
+      /select "cs"\."ShipKey" from CHANGETABLE\(CHANGES "tsoShipment", @\d+\) as "ct_tsoShipment" inner join "tsoShipment" as "cs" on "cs"\."ShipKey" = "ct_tsoShipment"\."ShipKey" where "cs"\."CompanyID" = @\d+ and "cs"\."TranType" = @\d+ union select "cs"\."ShipKey" from CHANGETABLE\(CHANGES "tsoShipmentLog", @\d+\) as "ct_tsoShipmentLog" inner join "tsoShipment" as "cs" on "cs"\."ShipKey" = "ct_tsoShipmentLog"\."ShipKey" where "cs"\."CompanyID" = @\d+ and "cs"\."TranType" = @\d+\)/,
+    );
+    expect(sql[1]).not.toContain('"s"."ShipKey" >');
+    expect(sql.slice(2)).toEqual([
+      versions('timWhseBinInvt', 'timInventory'),
       'select "i"."ItemID" from CHANGETABLE(CHANGES "timWhseBinInvt", @1) as "ct_timWhseBinInvt" inner join "timItem" as "i" on "i"."ItemKey" = "ct_timWhseBinInvt"."ItemKey" where "i"."CompanyID" = @2 union select "i"."ItemID" from CHANGETABLE(CHANGES "timInventory", @3) as "ct_timInventory" inner join "timItem" as "i" on "i"."ItemKey" = "ct_timInventory"."ItemKey" where "i"."CompanyID" = @4',
       'IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_databases WHERE database_id = DB_ID()) ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 2 DAYS, AUTO_CLEANUP = ON)',
-      "IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID('dbo.timWhseBinInvt')) ALTER TABLE dbo.timWhseBinInvt ENABLE CHANGE_TRACKING",
-      "IF NOT EXISTS (SELECT 1 FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID('dbo.timInventory')) ALTER TABLE dbo.timInventory ENABLE CHANGE_TRACKING",
+      enable('timWhseBinInvt'),
+      enable('timInventory'),
+      enable('tsoShipment'),
+      enable('tsoShipmentLog'),
     ]);
     // ALTER DATABASE cannot run in a user transaction: the change-tracking DDL is sent outside one.
-    expect(ct.slice(2).every((s) => !s.inTransaction)).toBe(true);
-    expect(ct[1]!.params.map((p) => p.value)).toEqual([100, 'SOA', 100, 'SOA']);
+    expect(ct.slice(4).every((s) => !s.inTransaction)).toBe(true);
+    expect(ct[3]!.params.map((p) => p.value)).toEqual([100, 'SOA', 100, 'SOA']);
+    // The version since which shipments changed, the company and the shipment type, for both change tables.
+    expect(ct[1]!.params.map((p) => p.value)).toEqual(expect.arrayContaining([100, 'SOA', 810]));
     expect(trace.stockChanges).toEqual({ tracking: 'changes', version: '120', itemIds: ['WIDGET-RED'] });
+    expect(trace.shipmentChanges).toMatchObject({
+      tracking: 'changes',
+      version: '120',
+      shipments: [{ key: '3001', tranId: '0000003001-SH', packages: [{ trackingNumber: '1Z999' }] }],
+    });
     // The checked forms are strict: anything else fails the parse test.
     expect(() => parseableTsql('ALTER DATABASE x SET CHANGE_TRACKING = ON')).toThrow();
     expect(() => parseableTsql('select * from CHANGETABLE(CHANGES "tsoSalesOrder", @1) as c')).toThrow();

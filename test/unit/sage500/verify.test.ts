@@ -9,6 +9,7 @@ import { catalogFromRows } from '../../../src/connectors/sage500/sql/catalog.ts'
 import { SAGE_TABLES, type SageTableName } from '../../../src/connectors/sage500/tables.ts';
 import { adapterQueries, adapterUsage } from '../../../src/connectors/sage500/usage.ts';
 import { verifyCatalog, verifyObjectNames } from '../../../src/connectors/sage500/verify.ts';
+import { changeTrackingFindings } from '../../../src/connectors/sage500/gateway/index.ts';
 import { catalogRows } from './recording-connector.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sellbridge-verify-'));
@@ -191,5 +192,39 @@ describe('sellbridge sage500 verify against the sandbox', () => {
       'package/tracking table',
       expect.stringContaining('sellbridge sage500 discover'),
     ]);
+  });
+});
+
+describe('sellbridge sage500 verify: change tracking', () => {
+  const on = { retention: '2 DAYS', autoCleanup: true };
+  const all = ['timWhseBinInvt', 'timInventory', 'tsoShipment', 'tsoShipmentLog'];
+
+  it('on for the database and the four tables: a note with the retention', () => {
+    expect(changeTrackingFindings({ ...on, tables: all }, true)).toEqual([
+      {
+        severity: 'note',
+        subject: 'change tracking',
+        problem:
+          'on: retention 2 DAYS, auto cleanup on, tables timWhseBinInvt, timInventory, tsoShipment, tsoShipmentLog',
+        remedy: 'none',
+      },
+    ]);
+  });
+
+  it('configured but only the stock tables tracked (an earlier install): shipments fall back to the cursor', () => {
+    const [f] = changeTrackingFindings({ ...on, tables: ['timWhseBinInvt', 'timInventory'] }, true);
+    expect(f).toMatchObject({ severity: 'warning', subject: 'change tracking' });
+    expect(f!.problem).toBe(
+      'on for the database (retention 2 DAYS) but off for tsoShipment, tsoShipmentLog: shipments are read by the ShipKey cursor',
+    );
+    expect(f!.remedy).toMatch(/install-extensions/);
+  });
+
+  it('configured and off for the database: both readings fall back; not configured and off: nothing to say', () => {
+    const [f] = changeTrackingFindings({ retention: undefined, autoCleanup: false, tables: [] }, true);
+    expect(f!.problem).toBe(
+      'off for the database: stock is read in full at every watch; shipments are read by the ShipKey cursor',
+    );
+    expect(changeTrackingFindings({ retention: undefined, autoCleanup: false, tables: [] }, false)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { chunks } from '../../../core/transform/chunks.ts';
 import type { CatalogReader } from '../catalog.ts';
 import type { SageDb } from '../sql/db.ts';
 import type { StageTableFlagName } from '../sql/procedures.ts';
-import type { ChangeSource } from '../sql/change-tracking.ts';
+import type { ChangeSource, TrackedTable } from '../sql/change-tracking.ts';
 import type { PackageTableSetting } from '../verify.ts';
 
 /** One call of spSOapiSalesOrdIns: its output parameters (facts §4.3). */
@@ -84,9 +84,11 @@ export interface ChangeTrackingBackend {
   readonly source: ChangeSource;
   /**
    * CHANGE_TRACKING_CURRENT_VERSION() (null: the database is not tracked) and the highest
-   * CHANGE_TRACKING_MIN_VALID_VERSION of the tracked tables (null: one of them is not tracked).
+   * CHANGE_TRACKING_MIN_VALID_VERSION of `tables` (null: one of them is not tracked).
    */
-  versions(): Promise<{ readonly current: number | null; readonly minValid: number | null }>;
+  versions(
+    tables: readonly TrackedTable[],
+  ): Promise<{ readonly current: number | null; readonly minValid: number | null }>;
   /** The database's retention (e.g. `2 DAYS`) when tracked, and which of the tables are tracked (verify). */
   settings(): Promise<{
     readonly retention: string | undefined;
@@ -110,7 +112,7 @@ export interface GatewayOptions {
   readonly shipmentPageKeys?: number;
   readonly glJournalId: string;
   readonly importMaxCalls: number;
-  /** Optional change-tracking mode (`sage500.changeTracking`): stock read only for items that changed. */
+  /** Optional change-tracking mode (`sage500.changeTracking`): stock and shipments read only where they changed. */
   readonly changeTracking?: { readonly enabled: boolean; readonly retentionDays: number };
 }
 

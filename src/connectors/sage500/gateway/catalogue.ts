@@ -9,6 +9,7 @@ import type {
 } from '../../../core/model/inventory.ts';
 import type { ItemListFilter, Sage500Gateway, StockChanges } from '../../../core/ports/sage500-gateway.ts';
 import { selectChangedStockItems, STOCK_TRACKED_TABLES } from '../sql/change-tracking.ts';
+import { trackingStart } from './change-tracking.ts';
 import type { CatalogueItem } from '../../../core/transform/sku-resolution.ts';
 import { decimalText, isoFromSage, moneyFromSageDecimal, sageDateTime } from '../decimal.ts';
 import { PRICE_COLUMNS, selectPrices } from '../sql/get-prices.ts';
@@ -180,26 +181,10 @@ export function catalogueMethods(
   }
 
   async function stockChangesSince(since: string | undefined): Promise<StockChanges> {
-    if (!ctx.options.changeTracking?.enabled)
-      return { tracking: 'off', reason: 'sage500.changeTracking.enabled is false' };
-    const { current, minValid } = await backend.changeTracking.versions();
-    if (current === null)
-      return {
-        tracking: 'off',
-        reason: 'change tracking is not on for the database (run `sellbridge sage500 install-extensions`)',
-      };
-    if (minValid === null)
-      return {
-        tracking: 'off',
-        reason: `change tracking is not on for ${STOCK_TRACKED_TABLES.join(' and ')} (run \`sellbridge sage500 install-extensions\`)`,
-      };
-    const version = String(current);
-    if (since === undefined) return { tracking: 'full', version, reason: 'first' };
-    const from = Number(since);
-    // Older than the retention: the changes in between were cleaned up, only a full read is right.
-    if (!Number.isSafeInteger(from) || from < minValid) return { tracking: 'full', version, reason: 'expired' };
-    const rows = await selectChangedStockItems(backend.db, co, from, backend.changeTracking.source).execute();
-    return { tracking: 'changes', version, itemIds: rows.map((r) => r.ItemID) };
+    const start = await trackingStart(ctx, STOCK_TRACKED_TABLES, since);
+    if (start.tracking !== 'since') return start;
+    const rows = await selectChangedStockItems(backend.db, co, start.from, backend.changeTracking.source).execute();
+    return { tracking: 'changes', version: start.version, itemIds: rows.map((r) => r.ItemID) };
   }
 
   return { resolveItems, listItems, resolveWarehouses, getStock, stockChangesSince, getPrices, loadOrderContext };

@@ -8,7 +8,7 @@ import { glJournalMethods } from './gl-journals.ts';
 import { salesOrderMethods } from './sales-orders.ts';
 import { proposePackageTables } from './schema-facts.ts';
 import { shipmentMethods } from './shipments.ts';
-import { STOCK_TRACKED_TABLES } from '../sql/change-tracking.ts';
+import { SHIPMENT_TRACKED_TABLES, STOCK_TRACKED_TABLES, TRACKED_TABLES } from '../sql/change-tracking.ts';
 
 export type { GatewayOptions, JournalTransaction, SageBackend, SalesOrderImportCall } from './backend.ts';
 
@@ -32,15 +32,15 @@ export function changeTrackingFindings(
   },
   configured: boolean,
 ): VerifyFinding[] {
-  const missing = STOCK_TRACKED_TABLES.filter((t) => !settings.tables.includes(t));
+  const missing = TRACKED_TABLES.filter((t) => !settings.tables.includes(t));
   const on = settings.retention !== undefined && missing.length === 0;
   if (on)
     return [
       {
         severity: 'note',
         subject: 'change tracking',
-        problem: `on: retention ${settings.retention}, auto cleanup ${settings.autoCleanup ? 'on' : 'off'}, tables ${STOCK_TRACKED_TABLES.join(', ')}${configured ? '' : ' (sage500.changeTracking.enabled is false: not used)'}`,
-        remedy: configured ? 'none' : 'set sage500.changeTracking.enabled to read only changed stock',
+        problem: `on: retention ${settings.retention}, auto cleanup ${settings.autoCleanup ? 'on' : 'off'}, tables ${TRACKED_TABLES.join(', ')}${configured ? '' : ' (sage500.changeTracking.enabled is false: not used)'}`,
+        remedy: configured ? 'none' : 'set sage500.changeTracking.enabled to read only changed stock and shipments',
       },
     ];
   // Off and not configured: an optional feature not in use, nothing to say.
@@ -49,11 +49,18 @@ export function changeTrackingFindings(
     settings.retention === undefined
       ? 'off for the database'
       : `on for the database (retention ${settings.retention}) but off for ${missing.join(', ')}`;
+  // Each reading falls back on its own: stock is read in full, shipments by the ShipKey cursor.
+  const stockOff = settings.retention === undefined || STOCK_TRACKED_TABLES.some((t) => missing.includes(t));
+  const shipmentsOff = settings.retention === undefined || SHIPMENT_TRACKED_TABLES.some((t) => missing.includes(t));
+  const effects = [
+    ...(stockOff ? ['stock is read in full at every watch'] : []),
+    ...(shipmentsOff ? ['shipments are read by the ShipKey cursor'] : []),
+  ];
   return [
     {
       severity: 'warning',
       subject: 'change tracking',
-      problem: `${state}: stock is read in full at every watch`,
+      problem: `${state}: ${effects.join('; ')}`,
       remedy:
         'run `sellbridge sage500 install-extensions` (ALTER DATABASE and ALTER TABLE rights), or `--print` it for a DBA',
     },

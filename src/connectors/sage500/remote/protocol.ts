@@ -99,6 +99,7 @@ export const OPERATIONS = {
   findSalesOrder: z.tuple([z.union([z.strictObject({ tranNo: text }), z.strictObject({ amazonOrderId: text })])]),
   cancelSalesOrder: z.tuple([text]),
   listShipments: z.tuple([text.optional()]),
+  shipmentChangesSince: z.tuple([text.optional(), ids.optional()]),
   getStock: z.tuple([ids, ids]),
   stockChangesSince: z.tuple([text.optional()]),
   getPrices: z.tuple([

@@ -1,7 +1,13 @@
 import { sql } from 'kysely';
 import type { DatabaseSync } from 'node:sqlite';
 import type { ChangeTrackingBackend } from '../gateway/backend.ts';
-import { STOCK_TRACKED_TABLES, type ChangeSource, type TrackedTable } from '../sql/change-tracking.ts';
+import {
+  CHANGE_KEY_COLUMN,
+  TRACKED_TABLES,
+  type ChangeKeys,
+  type ChangeSource,
+  type TrackedTable,
+} from '../sql/change-tracking.ts';
 import { tableSpec } from '../tables.ts';
 import type { SageDb } from '../sql/db.ts';
 
@@ -49,10 +55,10 @@ export interface SandboxChangeTracking extends ChangeTrackingBackend {
 }
 
 export function sandboxChangeTracking(raw: DatabaseSync, db: SageDb): SandboxChangeTracking {
-  const source: ChangeSource = (table, since) =>
-    sql<{
-      ItemKey: number;
-    }>`(SELECT "ItemKey" FROM ${sql.table(changeTable(table))} WHERE "SYS_CHANGE_VERSION" > ${since})`;
+  const source: ChangeSource = <T extends TrackedTable>(table: T, since: number) =>
+    sql<
+      ChangeKeys[T]
+    >`(SELECT DISTINCT ${sql.ref(CHANGE_KEY_COLUMN[table])} FROM ${sql.table(changeTable(table))} WHERE "SYS_CHANGE_VERSION" > ${since})`;
   const current = (): number | null => {
     if (!exists(raw, DATABASE)) return null;
     const row = raw.prepare(`SELECT current_version AS v FROM ${DATABASE}`).get() as { v: number } | undefined;
@@ -66,19 +72,19 @@ export function sandboxChangeTracking(raw: DatabaseSync, db: SageDb): SandboxCha
   };
   return {
     source,
-    async versions() {
+    async versions(tables) {
       // One statement, as CHANGE_TRACKING_CURRENT_VERSION() / _MIN_VALID_VERSION() on SQL Server (counted alike).
       if (!exists(raw, DATABASE) || !exists(raw, TABLES)) return { current: current(), minValid: null };
       const { rows } = await sql<{ current: number | null; tracked: number; minValid: number | null }>`
         SELECT (SELECT current_version FROM ${sql.table(DATABASE)}) AS current,
-               (SELECT count(*) FROM ${sql.table(TABLES)} WHERE name IN (${sql.join([...STOCK_TRACKED_TABLES])})) AS tracked,
-               (SELECT max(min_valid_version) FROM ${sql.table(TABLES)} WHERE name IN (${sql.join([...STOCK_TRACKED_TABLES])})) AS minValid`.execute(
+               (SELECT count(*) FROM ${sql.table(TABLES)} WHERE name IN (${sql.join([...tables])})) AS tracked,
+               (SELECT max(min_valid_version) FROM ${sql.table(TABLES)} WHERE name IN (${sql.join([...tables])})) AS minValid`.execute(
         db,
       );
       const r = rows[0]!;
       return {
         current: r.current === null ? null : Number(r.current),
-        minValid: Number(r.tracked) === STOCK_TRACKED_TABLES.length && r.minValid !== null ? Number(r.minValid) : null,
+        minValid: Number(r.tracked) === tables.length && r.minValid !== null ? Number(r.minValid) : null,
       };
     },
     async settings() {
@@ -87,7 +93,7 @@ export function sandboxChangeTracking(raw: DatabaseSync, db: SageDb): SandboxCha
       return {
         retention: `${days.d} DAYS`,
         autoCleanup: true,
-        tables: STOCK_TRACKED_TABLES.filter((t) => minValidOf(t) !== null),
+        tables: TRACKED_TABLES.filter((t) => minValidOf(t) !== null),
       };
     },
     async enable(retentionDays) {
@@ -95,7 +101,7 @@ export function sandboxChangeTracking(raw: DatabaseSync, db: SageDb): SandboxCha
         `CREATE TABLE IF NOT EXISTS ${DATABASE} (id INTEGER PRIMARY KEY CHECK (id = 1), current_version INTEGER NOT NULL, retention_days INTEGER NOT NULL)`,
         `INSERT OR IGNORE INTO ${DATABASE} (id, current_version, retention_days) VALUES (1, 0, ${Math.max(1, Math.floor(retentionDays))})`,
         `CREATE TABLE IF NOT EXISTS ${TABLES} (name TEXT PRIMARY KEY, min_valid_version INTEGER NOT NULL)`,
-        ...STOCK_TRACKED_TABLES.flatMap((t) => [
+        ...TRACKED_TABLES.flatMap((t) => [
           ...tableStatements(t),
           // Tracking starts now: versions before it are not valid (as SQL Server's minimum valid version).
           `INSERT OR IGNORE INTO ${TABLES} (name, min_valid_version) SELECT '${t}', current_version FROM ${DATABASE}`,
@@ -107,7 +113,8 @@ export function sandboxChangeTracking(raw: DatabaseSync, db: SageDb): SandboxCha
     expire() {
       const now = current();
       if (now === null) return;
-      for (const t of STOCK_TRACKED_TABLES) {
+      for (const t of TRACKED_TABLES) {
+        if (minValidOf(t) === null) continue;
         raw.prepare(`UPDATE ${TABLES} SET min_valid_version = ? WHERE name = ?`).run(now, t);
         raw.prepare(`DELETE FROM "${changeTable(t)}" WHERE SYS_CHANGE_VERSION <= ?`).run(now);
       }

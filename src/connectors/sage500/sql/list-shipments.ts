@@ -1,24 +1,32 @@
 import { sql } from 'kysely';
 import { SHIPMENT_TRAN_STATUS, TRAN_TYPE_CUSTOMER_SHIPMENT } from '../tables.ts';
 import type { SageDb } from './db.ts';
+import { selectChangedShipKeys, type ChangeSource } from './change-tracking.ts';
+
+/**
+ * Which shipments a read covers: a page of ShipKeys in (`from`, `to`] (the cursor path), or those whose
+ * `tsoShipment` / `tsoShipmentLog` rows changed since a change-tracking version (CHANGETABLE, the same statement).
+ */
+export type ShipKeyFilter =
+  | { readonly from: number; readonly to: number }
+  | {
+      readonly changedSince: number;
+      readonly source: ChangeSource;
+      /** ShipKeys read again whatever changed (shipments still waiting for a tracking number). */
+      readonly recheck?: readonly number[];
+    };
 
 /**
  * Committed (6) or posted (3) customer shipments (810), one row per shipment line, with ShipKey in
- * (`fromShipKey`, `toShipKey`] (a page of keys starting at the cursor minus the rewind window: a shipment is created pending and committed later, so a plain
- * key watermark would miss late commits; recipe §7b). Quantity per line is summed from tsoShipLineDist; the
+ * (`from`, `to`] (a page of keys starting at the cursor minus the rewind window: a shipment is created pending and committed later, so a plain
+ * key watermark would miss late commits; recipe §7b), or, in change-tracking mode, whose header or log row changed since a version. Quantity per line is summed from tsoShipLineDist; the
  * ship method is the shipment's own (tsoShipment.DlvryShipMethKey, review §3 item 14) where the catalog has that
  * column, else the SO line distribution's, else the order header's. The Amazon OrderItemId of a line comes from
  * our extension table tsoSOLine_AMZ (written in the import's transaction), never from tsoSOLine.UserFld1 (review
  * §3 item 20).
  */
-export function selectShipmentLines(
-  db: SageDb,
-  companyId: string,
-  fromShipKey: number,
-  toShipKey: number,
-  shipmentShipMethod: boolean,
-) {
-  return db
+export function selectShipmentLines(db: SageDb, companyId: string, keys: ShipKeyFilter, shipmentShipMethod: boolean) {
+  const query = db
     .selectFrom('tsoShipment as s')
     .innerJoin('tsoShipmentLog as slog', 'slog.ShipKey', 's.ShipKey')
     .innerJoin('tsoShipLine as sl', 'sl.ShipKey', 's.ShipKey')
@@ -66,10 +74,19 @@ export function selectShipmentLines(
     .where('s.CompanyID', '=', companyId)
     .where('s.TranType', '=', TRAN_TYPE_CUSTOMER_SHIPMENT)
     .where('slog.TranStatus', 'in', [SHIPMENT_TRAN_STATUS.posted, SHIPMENT_TRAN_STATUS.committed])
-    .where('s.ShipKey', '>', fromShipKey)
-    .where('s.ShipKey', '<=', toShipKey)
-    .orderBy('s.ShipKey')
-    .orderBy('sl.ShipLineKey');
+    .$call((q) =>
+      'changedSince' in keys
+        ? q.where((eb) => {
+            const changed = eb(
+              's.ShipKey',
+              'in',
+              selectChangedShipKeys(db, companyId, keys.changedSince, keys.source, TRAN_TYPE_CUSTOMER_SHIPMENT),
+            );
+            return keys.recheck?.length ? eb.or([changed, eb('s.ShipKey', 'in', [...keys.recheck])]) : changed;
+          })
+        : q.where('s.ShipKey', '>', keys.from).where('s.ShipKey', '<=', keys.to),
+    );
+  return query.orderBy('s.ShipKey').orderBy('sl.ShipLineKey');
 }
 
 /** The highest ShipKey of the company: a page's cursor never moves past it, however many keys a page spans. */

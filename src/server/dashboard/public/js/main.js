@@ -20,6 +20,7 @@ const ROUTES = [
   { re: /^\/settlements\/(.+)\/three-way$/, page: 'settlements', module: './pages/settlement-three-way.js' },
   { re: /^\/settlements\/(.+)$/, page: 'settlements', module: './pages/settlement.js' },
   { re: /^\/inventory$/, page: 'inventory', module: './pages/inventory.js' },
+  { re: /^\/inventory\/listing-problems$/, page: 'inventory', module: './pages/listing-problems.js' },
   { re: /^\/health$/, page: 'health', module: './pages/doctor.js' },
   { re: /^\/agents$/, page: 'agents', module: './pages/agents.js' },
 ];

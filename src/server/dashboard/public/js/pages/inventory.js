@@ -49,7 +49,12 @@ export async function render(root, ctx) {
         h(
           'p',
           { class: 'muted' },
-          'What the listing sync found: values Amazon did not apply, and SKU changes held until someone acts.',
+          'What the listing sync found: values Amazon did not apply, and SKU changes held until someone acts. ',
+          h(
+            'a',
+            { href: '#/inventory/listing-problems', id: 'to-listing-problems' },
+            'Listing problems reported by Amazon',
+          ),
         ),
       ),
     ),
