@@ -89,15 +89,17 @@ export function fitSageAddress(address: Address, options: SageAddressOptions = {
     region = '';
   }
 
+  const street = address.lines.map((l) => text('lines', l));
   const sources = [
     ...nameRest,
     ...(address.companyName ? [text('lines', address.companyName)] : []),
-    ...address.lines.map((l) => text('lines', l)),
+    ...street,
     text('lines', address.district),
     ...(regionLine ? [regionLine] : []),
   ].filter((l) => l !== '');
   const lines = fitLines(sources, maxLines, table.street, change);
-  if (lines.length === 0) issues.push({ field: at('lines'), problem: 'missing' });
+  // The street itself must be there: a name's overflow or a region moved into the lines is no street.
+  if (street.every((l) => l === '')) issues.push({ field: at('lines'), problem: 'missing' });
 
   // City: abbreviated, then cut at a word boundary.
   let city = text('city', address.city);

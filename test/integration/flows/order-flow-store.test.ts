@@ -5,7 +5,7 @@ import { storeSkuAliases } from '../../../src/connectors/store/sku-aliases.ts';
 import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
 import { tranNoFor } from '../../../src/connectors/sage500/tran-no.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
-import { freshStore } from '../../helpers/queue-env.ts';
+import { dropSchemas, freshStore, pgAvailable } from '../../helpers/queue-env.ts';
 
 /** The store adapters of the order flows on SQLite (migration 0005-order-links). */
 let store: Store;
@@ -123,5 +123,36 @@ describe('order link adoption (SQLite)', () => {
     );
     expect((await links.setState('c3', 'A', 'created', { adoptTranNo: 'AMZ0000043' })).tranNo).toBe('AMZ0000042');
     expect(await links.reserveTranNo('c3', 'A')).toBe('AMZ0000042');
+  });
+});
+
+describe.skipIf(!(await pgAvailable()))('TranNo reservation on PostgreSQL (a database sequence per connection)', () => {
+  let pgStore: Store;
+  beforeAll(async () => {
+    pgStore = await freshStore('postgres', 'flows-tran-no-sequence');
+  });
+  afterAll(async () => {
+    await pgStore?.close();
+    await dropSchemas(pgStore.schema);
+  });
+
+  it('continues after the counter an older store left, hands out distinct numbers to concurrent orders, per connection', async () => {
+    // A store made before this change: the connection's counter row says 41 numbers were drawn.
+    await pgStore.db
+      .withTables<{ tran_no_sequences: { connection_id: string; next_value: number } }>()
+      .insertInto('tran_no_sequences')
+      .values({ connection_id: 'c1', next_value: 41 })
+      .execute();
+    // Two processes' worth of adapters (each its own cache of known sequences) reserving side by side.
+    const a = storeOrderLinks(pgStore, clock, (n) => tranNoFor('AMZ', n));
+    const b = storeOrderLinks(pgStore, clock, (n) => tranNoFor('AMZ', n));
+    const ids = Array.from({ length: 20 }, (_, i) => `111-${String(i).padStart(7, '0')}-0000001`);
+    const got = await Promise.all(ids.map((id, i) => (i % 2 ? a : b).reserveTranNo('c1', id)));
+    expect(new Set(got).size).toBe(20);
+    expect([...got].sort()).toEqual(Array.from({ length: 20 }, (_, i) => tranNoFor('AMZ', 42 + i)));
+    // Asked again, an order keeps its TranNo; another connection starts at 1.
+    expect(await b.reserveTranNo('c1', ids[3]!)).toBe(got[3]);
+    expect(await a.reserveTranNo('c2', ids[0]!)).toBe('AMZ0000001');
+    expect(await a.findByTranNo('c1', got[5]!)).toMatchObject({ amazonOrderId: ids[5], state: 'received' });
   });
 });

@@ -327,7 +327,7 @@ describe('address fitting (fast-check)', () => {
             expect(isAscii(address.city ?? '')).toBe(false);
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...(process.env['FC_SEED'] ? { seed: Number(process.env['FC_SEED']) } : {}) },
     );
   });
 });
