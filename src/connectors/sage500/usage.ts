@@ -21,6 +21,7 @@ import * as aliases from './sql/resolve-item-aliases.ts';
 import * as resolve from './sql/resolve-items.ts';
 import * as warehouses from './sql/resolve-warehouses.ts';
 import * as staging from './sql/stage-sales-order.ts';
+import * as ship from './sql/ship-sales-order.ts';
 import { SAGE_TABLES, type SageTableName } from './tables.ts';
 
 interface Compilable {
@@ -126,6 +127,8 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     insertStagedHeader: staging.insertStagedHeader(db, staged.header),
     insertStagedLine: staging.insertStagedLine(db, staged.lines[0]!),
     selectLeftoverSessions: staging.selectLeftoverSessions(db, 'T'),
+    selectPickCandidates: ship.selectPickCandidates(db, 1),
+    selectShipKeysOfOrder: ship.selectShipKeysOfOrder(db, 1),
   };
 }
 

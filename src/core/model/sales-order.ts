@@ -115,3 +115,18 @@ export interface CreateSalesOrderResult {
 }
 
 export type SalesOrderLookup = { readonly tranNo: string } | { readonly amazonOrderId: string };
+
+/** Options of `shipSalesOrder`: the day Amazon shipped the order (UTC ISO-8601), the Sage shipment's TranDate. */
+export interface ShipSalesOrderOptions {
+  readonly shipDate: string;
+}
+
+/**
+ * Result of `shipSalesOrder`: `shipped` when this call made the shipment, `existing` when the order had shipped in
+ * full already (nothing was made). `shipmentKeys` are the ShipKeys of the shipments holding the order's lines.
+ */
+export interface ShipSalesOrderResult {
+  readonly outcome: 'shipped' | 'existing';
+  readonly shipmentKeys: readonly string[];
+  readonly order: SalesOrder;
+}

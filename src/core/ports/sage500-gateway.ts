@@ -14,6 +14,8 @@ import type {
   SalesOrder,
   SalesOrderDraft,
   SalesOrderLookup,
+  ShipSalesOrderOptions,
+  ShipSalesOrderResult,
 } from '../model/sales-order.ts';
 import type { ShipmentPage } from '../model/shipment.ts';
 import type { CatalogueItem } from '../transform/sku-resolution.ts';
@@ -97,6 +99,18 @@ export interface Sage500Gateway {
    * quantity shipped.
    */
   cancelSalesOrder(tranNo: string): Promise<SalesOrder>;
+
+  /**
+   * Ships everything still open on the order with Sage's own shipment procedures: an order Amazon fulfilled (FBA)
+   * is booked as shipped from its warehouse, so Sage's stock and revenue match Amazon's. On SQL Server the pick
+   * list and shipment come from `spsoCreatePickList`, `spsoCreateShipLines`, `spsoGenShip` and
+   * `spsoGenerateShipments` (Net4Sage's ShipmentHandler, review R6); the sandbox emulates them on its tables.
+   * **Idempotent**: an order with nothing open to ship is returned with outcome `existing` and no shipment is made.
+   * Errors: `SB_SAGE_ORDER_NOT_FOUND` (validation); `SB_SAGE_ORDER_NOT_SHIPPABLE` (validation) for a canceled or
+   * closed order or one already on a pick list or pending shipment; `SB_SAGE_SHIPMENT_FAILED` (transient) when a
+   * procedure answered failure (its return value in the context).
+   */
+  shipSalesOrder(tranNo: string, options: ShipSalesOrderOptions): Promise<ShipSalesOrderResult>;
 
   /**
    * Committed or posted customer shipments with their lines, quantities, ship method and packages with

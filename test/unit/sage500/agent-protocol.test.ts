@@ -33,6 +33,7 @@ describe('agent protocol', () => {
       createSalesOrder: true,
       findSalesOrder: true,
       cancelSalesOrder: true,
+      shipSalesOrder: true,
       listShipments: true,
       getStock: true,
       stockChangesSince: true,
@@ -49,6 +50,7 @@ describe('agent protocol', () => {
       'createSalesOrder',
       'installExtensions',
       'postJournal',
+      'shipSalesOrder',
     ]);
   });
 
