@@ -44,6 +44,11 @@ export interface ShipmentFlowDeps {
    * may still land; after it, the claimer is taken for dead and the order is read before sending again.
    */
   readonly sendFenceMs?: number;
+  /**
+   * The Sage warehouse holding the stock at Amazon (orders.fba.warehouseId). A shipment from it is an FBA order's
+   * booking (order.sync, FBA policy record-shipped): Amazon shipped that order itself, so it is never confirmed.
+   */
+  readonly amazonFulfilledWarehouse?: string;
   /** Orders linked by hand to a Sage order keyed in Sage: their line map (that order has no extension rows). */
   readonly handLinks?: Pick<HandLinks, 'byTranNos'>;
 }
@@ -74,7 +79,9 @@ export async function pollShipments(payload: unknown, deps: ShipmentFlowDeps): P
   deps.sageCircuit?.ensureAvailable();
   const cursor = await deps.watermarks.get(connectionId, SHIPMENT_WATERMARK);
   const page = await deps.sage.listShipments(cursor);
-  const shipments = await withHandLinkedLines(connectionId, page.shipments, deps);
+  const fba = deps.amazonFulfilledWarehouse?.trim().toUpperCase();
+  const ours = fba ? page.shipments.filter((s) => s.warehouseId.trim().toUpperCase() !== fba) : page.shipments;
+  const shipments = await withHandLinkedLines(connectionId, ours, deps);
   const orders = await linkedOrdersOf(
     connectionId,
     shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)),
