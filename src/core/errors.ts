@@ -276,6 +276,12 @@ export const ERROR_CATALOGUE = {
       "One of Sage's shipment procedures (spsoCreatePickList, spsoCreateShipLines, spsoGenShip, spsoGenerateShipments) answered failure; its transaction was rolled back, so nothing was shipped.",
     fix: 'Retried automatically; if it keeps failing, generate the shipment once in Sage 500 (Create Pick List, then Generate Shipments) to see Sage’s message.',
   },
+  SB_SAGE_RETURN_INVALID: {
+    kind: 'mapping',
+    meaning:
+      'An Amazon refund cannot be entered as a Sage customer return: a refunded item is not a line of the Sage order, or more is refunded than the line shipped.',
+    fix: 'Enter the return or credit memo by hand in Sage 500 (the refund and order ids are in the dead letter), then resolve the dead letter.',
+  },
   SB_SAGE_JOURNAL_UNBALANCED: {
     kind: 'validation',
     meaning: 'The GL journal lines do not net to zero, are empty or mix currencies.',

@@ -130,3 +130,25 @@ export interface ShipSalesOrderResult {
   readonly shipmentKeys: readonly string[];
   readonly order: SalesOrder;
 }
+
+/**
+ * A customer return to enter in Sage for an Amazon refund (issue 17): the goods lines of the original order,
+ * named by their Amazon OrderItemId, with the quantity refunded. `reference` is Amazon's refund (adjustment) id.
+ */
+export interface CustomerReturnDraft {
+  readonly amazonOrderId: string;
+  /** TranNo of the original Sage sales order (the return's lines point at its lines). */
+  readonly salesOrderTranNo: string;
+  readonly reference: string;
+  /** UTC ISO-8601: when Amazon posted the refund. */
+  readonly returnDate: string;
+  readonly lines: readonly { readonly amazonOrderItemId: string; readonly quantity: number }[];
+}
+
+export interface CustomerReturnResult {
+  /** `created` the first time; `existing` when a return with this TranNo was already in Sage. */
+  readonly outcome: 'created' | 'existing';
+  /** Sage ShipKey of the customer return (TranType 811) as text. */
+  readonly returnKey: string;
+  readonly tranNo: string;
+}

@@ -16,6 +16,8 @@ import type {
   SalesOrderLookup,
   ShipSalesOrderOptions,
   ShipSalesOrderResult,
+  CustomerReturnDraft,
+  CustomerReturnResult,
 } from '../model/sales-order.ts';
 import type { ShipmentPage } from '../model/shipment.ts';
 import type { CatalogueItem } from '../transform/sku-resolution.ts';
@@ -111,6 +113,19 @@ export interface Sage500Gateway {
    * procedure answered failure (its return value in the context).
    */
   shipSalesOrder(tranNo: string, options: ShipSalesOrderOptions): Promise<ShipSalesOrderResult>;
+
+  /**
+   * Enters an Amazon refund as the document a Sage user keys for goods coming back: a **customer return**
+   * (`tsoShipment` TranType 811, Process Customer Returns) whose lines point at the original order's lines
+   * (`tsoShipLine.SOLineKey`, from the Amazon OrderItemIds of the extension table), the refunded quantity on each
+   * line's distribution, in the line's warehouse. It is left **pending** (tsoShipmentLog TranStatus 2, no batch) for
+   * a Sage user to commit and post: Sage's posting makes the AR credit memo from it. No public source shows a
+   * procedure that creates customer returns, so the rows are written directly (inferred; see docs/orders.md). **Idempotent by `options.tranNo`** (TranType 811): an existing return is returned
+   * with outcome `existing` and nothing is written.
+   * Errors: `SB_SAGE_ORDER_NOT_FOUND` (validation); `SB_SAGE_RETURN_INVALID` (mapping) when a line names no line of
+   * the order, or returns more than the line shipped (listing every such line); `SB_SAGE_TRANNO_INVALID` (validation).
+   */
+  recordCustomerReturn(draft: CustomerReturnDraft, options: { readonly tranNo: string }): Promise<CustomerReturnResult>;
 
   /**
    * Committed or posted customer shipments with their lines, quantities, ship method and packages with

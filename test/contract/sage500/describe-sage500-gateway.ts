@@ -352,6 +352,48 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       });
     });
 
+    it('enters a refund as a pending customer return (811) linked to the order lines, once; refuses what the order cannot return', async () => {
+      const no = tranNo();
+      const d = draft({ warehouseId: 'FBA' });
+      await h.gateway.createSalesOrder(d, { tranNo: no });
+      await h.gateway.shipSalesOrder(no, { shipDate: '2026-11-21T08:00:00Z' });
+      const refund = {
+        amazonOrderId: d.amazonOrderId,
+        salesOrderTranNo: no,
+        reference: '12345678901234',
+        returnDate: '2026-11-28T10:00:00Z',
+        lines: [{ amazonOrderItemId: '12345678901234', quantity: 1 }],
+      };
+      const returnNo = `R${no.slice(1)}`;
+      const made = await h.gateway.recordCustomerReturn(refund, { tranNo: returnNo });
+      expect(made).toMatchObject({ outcome: 'created', tranNo: returnNo });
+      expect(await h.gateway.recordCustomerReturn(refund, { tranNo: returnNo })).toEqual({
+        ...made,
+        outcome: 'existing',
+      });
+      // Not a shipment to confirm: the poll reads customer shipments (810) only.
+      const page = await h.gateway.listShipments(undefined);
+      expect(page.shipments.some((s) => s.key === made.returnKey)).toBe(false);
+      await expect(
+        h.gateway.recordCustomerReturn(
+          {
+            ...refund,
+            lines: [
+              { amazonOrderItemId: '99999999999999', quantity: 1 },
+              { amazonOrderItemId: '12345678901235', quantity: 5 },
+            ],
+          },
+          { tranNo: `Q${no.slice(1)}` },
+        ),
+      ).rejects.toMatchObject({
+        code: 'SB_SAGE_RETURN_INVALID',
+        issues: [{ field: 'lines[0].amazonOrderItemId' }, { field: 'lines[1].quantity' }],
+      });
+      await expect(
+        h.gateway.recordCustomerReturn({ ...refund, salesOrderTranNo: 'ZZNOTHERE' }, { tranNo: `P${no.slice(1)}` }),
+      ).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_NOT_FOUND' });
+    });
+
     it('refuses to ship a canceled order', async () => {
       const no = tranNo();
       await h.gateway.createSalesOrder(draft({ warehouseId: 'FBA' }), { tranNo: no });

@@ -34,6 +34,7 @@ describe('agent protocol', () => {
       findSalesOrder: true,
       cancelSalesOrder: true,
       shipSalesOrder: true,
+      recordCustomerReturn: true,
       listShipments: true,
       getStock: true,
       stockChangesSince: true,
@@ -50,6 +51,7 @@ describe('agent protocol', () => {
       'createSalesOrder',
       'installExtensions',
       'postJournal',
+      'recordCustomerReturn',
       'shipSalesOrder',
     ]);
   });

@@ -213,6 +213,18 @@ async function traceEverything() {
           },
         ];
       if (has('select distinct "sl"."ShipKey"')) return shipped ? [{ ShipKey: 3002 }] : [];
+      // recordCustomerReturn: no return under the TranNo yet; the order's lines with their Amazon OrderItemIds.
+      if (has('from "tsoSOLine" as "l" inner join "tsoSalesOrder" as "so"'))
+        return [
+          {
+            SOLineKey: 2001,
+            ItemKey: 101,
+            AmazonOrderItemId: '12345678901234',
+            WhseKey: 203,
+            QtyShip: 2,
+            CustKey: 601,
+          },
+        ];
       if (has('from "tsoPackage"')) return [{ ShipKey: 3001, PackageNo: '1', TrackingNo: '1Z999' }];
       if (has('from "vdvStockStatus"'))
         return [{ ItemID: 'WIDGET-RED', WhseID: 'MAIN', QtyOnHand: 125, QtyAvailable: 120 }];
@@ -293,6 +305,21 @@ async function traceEverything() {
     'shipSalesOrder',
     async () => (fbaShipment = await gw.shipSalesOrder('AZ00000001', { shipDate: '2026-11-20T09:30:00Z' })),
   );
+  let customerReturn: unknown;
+  await step(
+    'recordCustomerReturn',
+    async () =>
+      (customerReturn = await gw.recordCustomerReturn(
+        {
+          amazonOrderId: draft.amazonOrderId,
+          salesOrderTranNo: 'AZ00000001',
+          reference: '98765432109876',
+          returnDate: '2026-11-28T10:00:00Z',
+          lines: [{ amazonOrderItemId: '12345678901234', quantity: 1 }],
+        },
+        { tranNo: 'AR00000001' },
+      )),
+  );
   await step('listShipments', () => gw.listShipments('3500'));
   await step('getStock', () => gw.getStock(['WIDGET-RED'], ['MAIN']));
   let stockChanges: unknown;
@@ -322,6 +349,7 @@ async function traceEverything() {
     listed,
     stockChanges,
     fbaShipment,
+    customerReturn,
     transcript: `${transcript.join('\n')}\n`,
   };
 }
@@ -612,6 +640,23 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     expect(trace.fbaShipment).toMatchObject({ outcome: 'shipped', shipmentKeys: ['3002'] });
   });
 
+  it('enters a refund as a pending customer return (TranType 811, TranStatus 2) pointing at the order line, in one transaction', () => {
+    const writes = trace.statements.filter((s) =>
+      /^insert into "tso(Shipment|ShipmentLog|ShipLine|ShipLineDist)"/.test(s.sql),
+    );
+    expect(writes.map((s) => s.sql.split('"')[1])).toEqual([
+      'tsoShipment',
+      'tsoShipmentLog',
+      'tsoShipLine',
+      'tsoShipLineDist',
+    ]);
+    expect(writes.every((s) => s.inTransaction)).toBe(true);
+    expect(writes[0]!.params.map((p) => p.value)).toContain(811);
+    expect(writes[1]!.params.map((p) => p.value)).toEqual([77, 'SOA', 811, 'AR00000001', 2]);
+    expect(writes[2]!.params.map((p) => p.value)).toContain(2001);
+    expect(trace.customerReturn).toEqual({ outcome: 'created', returnKey: '77', tranNo: 'AR00000001' });
+  });
+
   it('calls Sage procedures by RPC with named, typed parameters', () => {
     const imp = trace.calls.find((c) => c.procedure === 'spSOapiSalesOrdIns')!;
     expect(imp).toEqual({
@@ -645,6 +690,10 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       'spsoCreateShipLines',
       'spsoGenShip',
       'spsoGenerateShipments',
+      // recordCustomerReturn: the return's, its line's and its distribution's keys from Sage's counter.
+      'spGetNextSurrogateKey',
+      'spGetNextSurrogateKey',
+      'spGetNextSurrogateKey',
       'spGetNextBatch',
       'spGetNextSurrogateKey',
       'spglGiveNextJrnlNo',

@@ -9,6 +9,7 @@ import { salesOrderMethods } from './sales-orders.ts';
 import { proposePackageTables } from './schema-facts.ts';
 import { shipmentMethods } from './shipments.ts';
 import { shipOrderMethods } from './ship-orders.ts';
+import { customerReturnMethods } from './customer-returns.ts';
 import { STOCK_TRACKED_TABLES } from '../sql/change-tracking.ts';
 
 export type {
@@ -80,6 +81,7 @@ export function createGateway(backend: SageBackend, options: GatewayOptions): Sa
     ...catalogueMethods(ctx),
     ...orders,
     ...shipOrderMethods(ctx, orders.findSalesOrder),
+    ...customerReturnMethods(ctx),
     ...shipmentMethods(ctx),
     ...glJournalMethods(ctx),
   };
