@@ -36,6 +36,12 @@ export const ordersSection = z
       })
       .prefault({})
       .describe('Orders fulfilled by Amazon (FBA)'),
+    refunds: z
+      .enum(['off', 'customer-return'])
+      .default('off')
+      .describe(
+        "Amazon refunds (the Refund rows of each imported settlement, from its report or rebuilt from Finances): `customer-return` enters each refund of an order Sellbridge created as a pending Sage customer return (TranType 811) linked to the order's lines, exactly once, for a Sage user to commit and post (Sage's posting makes the credit memo); `off` leaves refunds to the settlement journal alone",
+      ),
     shipmentPollEveryMs: durationMs('How often Sage 500 is asked for new shipments (shipment.poll)', MINUTE),
     poll: z
       .strictObject({

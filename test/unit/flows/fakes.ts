@@ -157,6 +157,13 @@ export class FakeSage {
     return this.shipmentPages.shift() ?? { shipments: [], cursor: cursor ?? '0', more: false };
   }
   ships: string[] = [];
+  returns: string[] = [];
+  async recordCustomerReturn(_draft: unknown, { tranNo }: { tranNo: string }) {
+    this.check();
+    const existing = this.returns.includes(tranNo);
+    if (!existing) this.returns.push(tranNo);
+    return { outcome: existing ? ('existing' as const) : ('created' as const), returnKey: `RK-${tranNo}`, tranNo };
+  }
   /** shipSalesOrder: ships everything once; a second call answers `existing` with the same shipment. */
   async shipSalesOrder(tranNo: string, _options: { shipDate: string }) {
     this.check();

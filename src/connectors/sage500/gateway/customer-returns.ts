@@ -49,6 +49,8 @@ export function customerReturnMethods(ctx: GatewayContext): Pick<Sage500Gateway,
           field: `lines[${i}].amazonOrderItemId`,
           problem: `not a line of sales order ${draft.salesOrderTranNo}`,
         });
+      else if (!Number.isInteger(l.quantity) || l.quantity <= 0)
+        issues.push({ field: `lines[${i}].quantity`, problem: `no whole quantity refunded (${l.quantity})` });
       else if (l.quantity > shipped)
         issues.push({ field: `lines[${i}].quantity`, problem: `${l.quantity} refunded but ${shipped} shipped` });
       return { line, quantity: l.quantity };

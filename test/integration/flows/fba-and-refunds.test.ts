@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderFlowDeps, fbaPolicyOf } from '../../../src/bootstrap/orders.ts';
+import { createSettlementDeps } from '../../../src/bootstrap/settlements.ts';
+import { settlementReportsFromClient } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
+import { importSettlement } from '../../../src/flows/post-settlement.ts';
+import { returnTranNo } from '../../../src/flows/record-refund.ts';
+import { connectToSimulator } from '../../helpers/simulator-connection.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createAmazonConnector } from '../../../src/connectors/amazon/create-amazon-connector.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
@@ -41,6 +46,7 @@ let sage: SandboxGateway;
 let queue: JobQueue;
 let deps: OrderFlowDeps;
 const confirmCalls: string[] = [];
+let fbaOrderId = '';
 
 beforeAll(async () => {
   sim = await createAmazonSimulator({
@@ -117,7 +123,7 @@ async function fbaOnHand(itemId: string): Promise<number> {
   return level?.onHand ?? 0;
 }
 
-describe('FBA orders booked (simulator over HTTP, Sage sandbox, real queue)', () => {
+describe('FBA orders booked and refunds returned (simulator over HTTP, Sage sandbox, real queue)', () => {
   it('an FBA order is waited for while Amazon has not shipped it, then booked once in the FBA warehouse with its shipment; nothing is confirmed to Amazon', async () => {
     expect((await loadConfig({ file: '/dev/null', overrides: [] })).orders.fba).toEqual({
       policy: 'skip',
@@ -132,6 +138,7 @@ describe('FBA orders booked (simulator over HTTP, Sage sandbox, real queue)', ()
       ],
     });
     const id = order.orderId;
+    fbaOrderId = id;
     const redBefore = await fbaOnHand('WIDGET-RED');
     await sync(id);
     await drained();
@@ -188,5 +195,59 @@ describe('FBA orders booked (simulator over HTTP, Sage sandbox, real queue)', ()
     await drained();
     expect(await deps.confirmations.listForOrder(CONN, id)).toEqual([]);
     expect(confirmCalls).toEqual([]);
+  }, 60_000);
+
+  it('an Amazon refund of the FBA order (settlement Refund rows, downloaded over HTTP) becomes one pending Sage customer return linked to the order lines, however often the settlement is imported', async () => {
+    expect(fbaOrderId).not.toBe('');
+    const booked = (await sage.findSalesOrder({ amazonOrderId: fbaOrderId }))!;
+    const report = sim.control.generateSettlementReport({ refundOrderIds: [fbaOrderId] });
+    const config = loadConfig({
+      file: '/dev/null',
+      overrides: [{ path: 'orders.refunds', value: 'customer-return' }],
+    });
+    expect(loadConfig({ file: '/dev/null', overrides: [] }).orders.refunds).toBe('off');
+    const conn = connectToSimulator(sim.url);
+    const settlementDeps = createSettlementDeps({
+      store,
+      sage,
+      clock: systemClock,
+      queue,
+      config: config.settlements,
+      refunds: config.orders.refunds,
+    });
+    const reports = settlementReportsFromClient(() => conn.client);
+    const open = () => reports.open(CONN, { reportId: report.reportId, reportDocumentId: report.reportDocumentId });
+    expect((await importSettlement(CONN, await open(), settlementDeps)).kind).toBe('posted');
+    await drained();
+    // Imported again (a re-run, or the same period rebuilt from Finances): no second return.
+    await importSettlement(CONN, await open(), settlementDeps);
+    await drained();
+
+    const returns = await sage.db
+      .selectFrom('tsoShipment as s')
+      .innerJoin('tsoShipmentLog as g', 'g.ShipKey', 's.ShipKey')
+      .select(['s.ShipKey', 's.TranNo', 's.TranType', 'g.TranStatus', 's.TranCmnt'])
+      .where('s.TranType', '=', 811)
+      .execute();
+    expect(returns).toHaveLength(1);
+    expect(returns[0]).toMatchObject({ TranType: 811, TranStatus: 2 });
+    expect(returns[0]!.TranCmnt).toContain(fbaOrderId);
+    const adjustment = /Amazon refund (\d+)/.exec(returns[0]!.TranCmnt ?? '')![1]!;
+    expect(returns[0]!.TranNo).toBe(returnTranNo(fbaOrderId, adjustment));
+    // Linked to the original order: every return line points at a line of the booked order, with its quantity.
+    const lines = await sage.db
+      .selectFrom('tsoShipLine as sl')
+      .innerJoin('tsoSOLine as l', 'l.SOLineKey', 'sl.SOLineKey')
+      .innerJoin('tsoSalesOrder as so', 'so.SOKey', 'l.SOKey')
+      .innerJoin('timItem as i', 'i.ItemKey', 'sl.ItemKey')
+      .innerJoin('tsoShipLineDist as d', 'd.ShipLineKey', 'sl.ShipLineKey')
+      .select(['so.TranNo', 'i.ItemID', 'd.QtyShipped'])
+      .where('sl.ShipKey', '=', returns[0]!.ShipKey)
+      .orderBy('i.ItemID', 'desc')
+      .execute();
+    expect(lines.map((l) => [l.TranNo, l.ItemID, Number(l.QtyShipped)])).toEqual([
+      [booked.tranNo, 'WIDGET-RED', 3],
+      [booked.tranNo, 'CABLE-USB-C', 1],
+    ]);
   }, 60_000);
 });
