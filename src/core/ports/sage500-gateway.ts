@@ -120,7 +120,7 @@ export interface Sage500Gateway {
    * (`tsoShipLine.SOLineKey`, from the Amazon OrderItemIds of the extension table), the refunded quantity on each
    * line's distribution, in the line's warehouse. It is left **pending** (tsoShipmentLog TranStatus 2, no batch) for
    * a Sage user to commit and post: Sage's posting makes the AR credit memo from it. No public source shows a
-   * procedure that creates customer returns, so the rows are written directly (inferred; see docs/orders.md). **Idempotent by `options.tranNo`** (TranType 811): an existing return is returned
+   * procedure that creates customer returns, so the rows are written directly (inferred; see docs/fba-and-returns.md). **Idempotent by `options.tranNo`** (TranType 811): an existing return is returned
    * with outcome `existing` and nothing is written.
    * Errors: `SB_SAGE_ORDER_NOT_FOUND` (validation); `SB_SAGE_RETURN_INVALID` (mapping) when a line names no line of
    * the order, or returns more than the line shipped (listing every such line); `SB_SAGE_TRANNO_INVALID` (validation).

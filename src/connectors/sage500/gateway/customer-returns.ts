@@ -20,7 +20,7 @@ import type { GatewayContext } from './context.ts';
  * and left pending for a Sage user to commit and post (Sage's posting of a customer return makes its AR credit memo:
  * NarsilWorks-Inc/invtcommit `functions/gl/createbatchlessglpostingbatch.go` posts 810/812/811 shipments with their
  * invoice lines found by `tarInvoiceDetl.ShipLineKey`). Written as rows, in one transaction, on both adapters: no
- * public source shows a procedure that creates a customer return (inferred, docs/orders.md).
+ * public source shows a procedure that creates a customer return (inferred, docs/fba-and-returns.md).
  */
 export function customerReturnMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'recordCustomerReturn'> {
   const { backend, co, options } = ctx;
