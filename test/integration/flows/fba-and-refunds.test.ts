@@ -5,8 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderFlowDeps, fbaPolicyOf } from '../../../src/bootstrap/orders.ts';
 import { createSettlementDeps } from '../../../src/bootstrap/settlements.ts';
 import { settlementReportsFromClient } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
+import { parseSettlementReport } from '../../../src/connectors/amazon/settlement/index.ts';
+import { settlementFileFromFinances } from '../../../src/connectors/amazon/settlement/finances-transactions.ts';
 import { importSettlement } from '../../../src/flows/post-settlement.ts';
 import { returnTranNo } from '../../../src/flows/record-refund.ts';
+import type { SettlementTransaction } from '../../../src/core/model/settlement.ts';
+import { refundsFromSettlementRows } from '../../../src/core/transform/refunds-from-settlement.ts';
 import { connectToSimulator } from '../../helpers/simulator-connection.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createAmazonConnector } from '../../../src/connectors/amazon/create-amazon-connector.ts';
@@ -197,7 +201,7 @@ describe('FBA orders booked and refunds returned (simulator over HTTP, Sage sand
     expect(confirmCalls).toEqual([]);
   }, 60_000);
 
-  it('an Amazon refund of the FBA order (settlement Refund rows, downloaded over HTTP) becomes one pending Sage customer return linked to the order lines, however often the settlement is imported', async () => {
+  it('an Amazon refund of the FBA order (settlement report Refund rows and Finances refund transactions, over HTTP) becomes one pending Sage customer return linked to the order lines, however often the settlement is imported', async () => {
     expect(fbaOrderId).not.toBe('');
     const booked = (await sage.findSalesOrder({ amazonOrderId: fbaOrderId }))!;
     const report = sim.control.generateSettlementReport({ refundOrderIds: [fbaOrderId] });
@@ -219,8 +223,29 @@ describe('FBA orders booked and refunds returned (simulator over HTTP, Sage sand
     const open = () => reports.open(CONN, { reportId: report.reportId, reportDocumentId: report.reportDocumentId });
     expect((await importSettlement(CONN, await open(), settlementDeps)).kind).toBe('posted');
     await drained();
-    // Imported again (a re-run, or the same period rebuilt from Finances): no second return.
+    // Imported again, and the same period rebuilt from Finances listTransactions (its Refund transactions): the
+    // refund is read three times, Sage gets one return.
     await importSettlement(CONN, await open(), settlementDeps);
+    await drained();
+    const parsed = parseSettlementReport(report.text);
+    const fromFinances = settlementFileFromFinances(conn.client, {
+      settlementId: parsed.settlementId,
+      periodStart: parsed.periodStart,
+      periodEnd: parsed.periodEnd,
+      depositDate: parsed.depositDate,
+      depositAmount: parsed.total,
+    });
+    // Finances tells the same refund (same order, adjustment id, items and quantities) as the report.
+    const rowsOf = async (file: typeof fromFinances) => {
+      const rows: SettlementTransaction[] = [];
+      await file.read((t) => void rows.push(t));
+      return refundsFromSettlementRows(rows).map(({ postedAt: _postedAt, ...r }) => r);
+    };
+    const fromReport = await rowsOf(await open());
+    expect(fromReport).toHaveLength(1);
+    expect(fromReport[0]!.lines.map((l) => l.quantity)).toEqual([3, 1]);
+    expect(await rowsOf(fromFinances)).toEqual(fromReport);
+    expect((await importSettlement(CONN, fromFinances, settlementDeps)).kind).toBe('unchanged');
     await drained();
 
     const returns = await sage.db
