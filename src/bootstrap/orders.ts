@@ -16,6 +16,7 @@ import {
 import type { EnqueueResult, JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Tx } from '../runtime/store/store.ts';
 import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
+import type { FbaPolicy } from '../core/rules/status-policy.ts';
 import { mergeCarriers, storeMappingRules } from '../connectors/store/mapping-rules.ts';
 import { storeOrderSightings } from '../connectors/store/order-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
@@ -64,7 +65,11 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   const storedRules = storeMappingRules(input.store, input.clock);
   // A fitted ship-to keeps its Amazon original sealed beside the order, when a PII key is configured.
   const vault = piiVaultFromConfig(input.store, input.clock, config.security);
-  const configured: MappingRules = { ...DEFAULT_MAPPING_RULES, addressPolicy: config.orders.addressPolicy };
+  const configured: MappingRules = {
+    ...DEFAULT_MAPPING_RULES,
+    addressPolicy: config.orders.addressPolicy,
+    status: { ...DEFAULT_MAPPING_RULES.status, fba: fbaPolicyOf(config.orders.fba) },
+  };
   const rulesFor = async (id: string): Promise<MappingRules> => {
     const stored = await storedRules.carriers(id);
     return Object.keys(stored).length
@@ -79,6 +84,7 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
     queue,
     tranNoPrefix: config.sage500.tranNoPrefix,
     rulesFor,
+    fbaWarehouseId: config.orders.fba.warehouseId,
     // A claimed confirmation outlives any one call: three request deadlines.
     sendFenceMs: 3 * config.amazon.requestTimeoutMs,
     ...(input.circuits ? { sageCircuit: input.circuits.sage500 } : {}),
@@ -158,6 +164,8 @@ export interface OrderFlowDepsInput {
   /** The job queue (structurally: anything with enqueue), for the fan-out of shipment confirmations. */
   readonly queue: JobScheduler;
   /** Per-connection mapping rules as they stand now; default DEFAULT_MAPPING_RULES for every connection. */
+  /** The Sage warehouse holding the stock at Amazon (orders.fba.warehouseId): its shipments are never confirmed. */
+  readonly fbaWarehouseId?: string;
   readonly rulesFor?: (connectionId: string) => Promise<MappingRules>;
   /** Sage's circuit breaker, asked first by every order job. */
   readonly sageCircuit?: Circuit;
@@ -186,6 +194,7 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     jobs: input.queue,
     rulesFor,
     carriersFor: async (connectionId) => (await rulesFor(connectionId)).carriers,
+    ...(input.fbaWarehouseId ? { amazonFulfilledWarehouse: input.fbaWarehouseId } : {}),
     fittings: storeOrderFittings(input.store, input.clock),
     handLinks: storeHandLinks(input.store, input.clock),
     sightings: storeWorkSightings(input.store, input.clock),
@@ -222,4 +231,12 @@ export function originalsInVault(vault: PiiVault): OriginalAddresses {
 /** Active Sage items through the gateway's `listItems` (the catalogue unknown-SKU suggestions compare against). */
 function catalogueOf(sage: Sage500Gateway): ItemCatalogue {
   return { listItems: () => sage.listItems() };
+}
+
+/** The configured FBA policy as the status map reads it (core/rules/status-policy.ts). */
+export function fbaPolicyOf(fba: {
+  readonly policy: 'skip' | 'record-shipped';
+  readonly warehouseId: string;
+}): FbaPolicy {
+  return fba.policy === 'record-shipped' ? { mode: 'record-shipped', warehouseId: fba.warehouseId } : { mode: 'skip' };
 }

@@ -1,3 +1,5 @@
+import type { AmazonRefund } from '../core/transform/refunds-from-settlement.ts';
+import { enqueueRefunds } from '../flows/record-refund.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
 import type { SpApiClient } from '../connectors/amazon/sp-api/client.ts';
 import type { Clock } from '../core/ports/clock.ts';
@@ -73,6 +75,8 @@ export interface SettlementDepsInput {
   readonly onReconcileError?: (settlementId: string, error: unknown) => void;
   /** Alert hook for quarantined files (bootstrap: a warn log line naming the source and code). */
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
+  /** `orders.refunds`: `customer-return` queues one `refund.record` job per refund an imported settlement holds. */
+  readonly refunds?: 'off' | 'customer-return';
 }
 
 /** Builds the settlement flows' deps from the store and the connectors (composition, not business). */
@@ -104,6 +108,13 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     storedGlRules: (connectionId) => storedRules.glRules(connectionId),
     sightings: storeWorkSightings(input.store, input.clock),
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
+    ...(input.refunds === 'customer-return'
+      ? {
+          onRefunds: async (connectionId: string, refunds: readonly AmazonRefund[]) => {
+            await enqueueRefunds(input.queue, connectionId, refunds);
+          },
+        }
+      : {}),
     ...(input.sage.findSalesOrder
       ? {
           reconcile: (connectionId: string, settlementId: string) =>
@@ -187,6 +198,7 @@ export function registerSettlements(w: SettlementWiringInput): { deps: Settlemen
     clock: w.clock,
     queue: w.queue,
     config: w.config.settlements,
+    refunds: w.config.orders.refunds,
     clientFor: () => w.amazonConnector().connection.client,
     onReconcileError: (settlementId, err) =>
       w.logger.warn(

@@ -264,6 +264,24 @@ export const ERROR_CATALOGUE = {
       'The Sage sales order cannot be canceled: something was already shipped, or a pick list or shipment line points at it.',
     fix: 'Cancel or finish it in Sage 500 (remove it from the pick list or shipment, or handle the rest with a return or credit memo).',
   },
+  SB_SAGE_ORDER_NOT_SHIPPABLE: {
+    kind: 'validation',
+    meaning:
+      'The Sage sales order cannot be shipped by Sellbridge: it is canceled or closed, or some of it is already on a pick list or pending shipment.',
+    fix: 'Finish or remove the pick list or pending shipment in Sage 500, then replay the order (`sellbridge dlq replay`).',
+  },
+  SB_SAGE_SHIPMENT_FAILED: {
+    kind: 'transient',
+    meaning:
+      "One of Sage's shipment procedures (spsoCreatePickList, spsoCreateShipLines, spsoGenShip, spsoGenerateShipments) answered failure; its transaction was rolled back, so nothing was shipped.",
+    fix: 'Retried automatically; if it keeps failing, generate the shipment once in Sage 500 (Create Pick List, then Generate Shipments) to see Sage’s message.',
+  },
+  SB_SAGE_RETURN_INVALID: {
+    kind: 'mapping',
+    meaning:
+      'An Amazon refund cannot be entered as a Sage customer return: a refunded item is not a line of the Sage order, or more is refunded than the line shipped.',
+    fix: 'Enter the return or credit memo by hand in Sage 500 (the refund and order ids are in the dead letter), then resolve the dead letter.',
+  },
   SB_SAGE_JOURNAL_UNBALANCED: {
     kind: 'validation',
     meaning: 'The GL journal lines do not net to zero, are empty or mix currencies.',

@@ -63,6 +63,11 @@ export interface ShipmentFlowDeps {
    * may still land; after it, the claimer is taken for dead and the order is read before sending again.
    */
   readonly sendFenceMs?: number;
+  /**
+   * The Sage warehouse holding the stock at Amazon (orders.fba.warehouseId). A shipment from it is an FBA order's
+   * booking (order.sync, FBA policy record-shipped): Amazon shipped that order itself, so it is never confirmed.
+   */
+  readonly amazonFulfilledWarehouse?: string;
   /** Orders linked by hand to a Sage order keyed in Sage: their line map (that order has no extension rows). */
   readonly handLinks?: Pick<HandLinks, 'byTranNos'>;
   /**
@@ -184,7 +189,10 @@ async function recordPackages(
   via: SightingVia,
   deps: ShipmentFlowDeps,
 ): Promise<{ queued: number; awaiting: string[] }> {
-  const shipments = await withHandLinkedLines(connectionId, found, deps);
+  // Shipments from the FBA warehouse are Amazon's own (booked by order.sync under `record-shipped`): never confirmed.
+  const fba = deps.amazonFulfilledWarehouse?.trim().toUpperCase();
+  const ours = fba ? found.filter((s) => s.warehouseId.trim().toUpperCase() !== fba) : found;
+  const shipments = await withHandLinkedLines(connectionId, ours, deps);
   const orders = await linkedOrdersOf(
     connectionId,
     shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)),

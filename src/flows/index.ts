@@ -1,3 +1,4 @@
+import { recordRefund, REFUND_RECORD_QUEUE, type RefundFlowDeps } from './record-refund.ts';
 import type { HandlerRegistry } from '../core/ports/handler-registry.ts';
 import type { SyncOrderDeps } from './sync-order.ts';
 import { syncOrder, ORDER_SYNC_QUEUE } from './sync-order.ts';
@@ -32,15 +33,17 @@ export * from './sync-order.ts';
 export * from './confirm-shipment.ts';
 export * from './poll-orders.ts';
 export * from './preview-order.ts';
+export * from './record-refund.ts';
 
 /** Everything the order-to-fulfillment flows need; `createOrderFlowDeps` (bootstrap/orders.ts) builds it from the store and connectors. */
-export type OrderFlowDeps = SyncOrderDeps & ShipmentFlowDeps;
+export type OrderFlowDeps = SyncOrderDeps & ShipmentFlowDeps & RefundFlowDeps;
 
-/** Registers `order.sync`, `shipment.poll` and `shipment.confirm`; call before `queue.start()`. */
+/** Registers `order.sync`, `shipment.poll`, `shipment.confirm` and `refund.record`; call before `queue.start()`. */
 export function registerOrderFlows(queue: HandlerRegistry, deps: OrderFlowDeps): void {
   queue.register(ORDER_SYNC_QUEUE, (payload) => syncOrder(payload, deps));
   queue.register(SHIPMENT_POLL_QUEUE, (payload) => pollShipments(payload, deps));
   queue.register(SHIPMENT_CONFIRM_QUEUE, (payload) => confirmShipment(payload, deps));
+  queue.register(REFUND_RECORD_QUEUE, (payload) => recordRefund(payload, deps));
 }
 
 /** Registers `order.poll`, the polling safety net (its deps come from the store and the connector, see bootstrap/orders.ts). */

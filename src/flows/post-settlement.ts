@@ -1,6 +1,7 @@
+import { refundsFromSettlementRows } from '../core/transform/refunds-from-settlement.ts';
 import { MappingError, SellbridgeError, coerceError } from '../core/errors.ts';
 import type { JournalBatch } from '../core/model/journal.ts';
-import type { Settlement } from '../core/model/settlement.ts';
+import type { Settlement, SettlementTransaction } from '../core/model/settlement.ts';
 import type {
   PostedSettlementJournal,
   QuarantineEntry,
@@ -23,7 +24,10 @@ import {
 export async function importSettlement(
   connectionId: string,
   file: SettlementFile,
-  deps: Pick<SettlementFlowDeps, 'sage' | 'ledger' | 'clock' | 'settingsFor' | 'storedGlRules' | 'onQuarantine'>,
+  deps: Pick<
+    SettlementFlowDeps,
+    'sage' | 'ledger' | 'clock' | 'settingsFor' | 'storedGlRules' | 'onQuarantine' | 'onRefunds'
+  >,
   options: { readonly dryRun?: boolean } = {},
 ): Promise<SettlementImportOutcome> {
   const configured = deps.settingsFor(connectionId);
@@ -41,10 +45,13 @@ export async function importSettlement(
   >();
   let rows = 0;
   let settlement: Settlement | undefined;
+  // Refund rows, kept for `onRefunds` (Amazon refunds as Sage customer returns, issue 17): a few per settlement.
+  const refundRows: SettlementTransaction[] = [];
   try {
     settlement = await file.read((t) => {
       rows += 1;
       builder.add(t);
+      if (t.transactionType === 'Refund') refundRows.push(t);
       if (t.orderId) {
         const key = `${t.orderId}\u0000${t.amount.currency}`;
         const sum = orders.get(key) ?? { currency: t.amount.currency, minor: 0, rows: 0, kinds: emptyKinds() };
@@ -81,6 +88,8 @@ export async function importSettlement(
       options.dryRun === true,
       settings.model ?? 'custom rules',
     );
+    // After the journal is in (a failed post queues nothing); the refund jobs are keyed, so a re-import queues none twice.
+    if (!options.dryRun && deps.onRefunds) await deps.onRefunds(connectionId, refundsFromSettlementRows(refundRows));
     return { ...outcome, extraColumns: settlement.extraColumns };
   } catch (err) {
     const error = coerceError(err);

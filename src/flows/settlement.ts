@@ -1,3 +1,4 @@
+import type { AmazonRefund } from '../core/transform/refunds-from-settlement.ts';
 import type { JournalBatch } from '../core/model/journal.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
@@ -70,6 +71,8 @@ export interface SettlementFlowDeps {
   readonly sightings?: WorkSightings;
   /** Told about every quarantined file (an alert: log line, metric). */
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
+  /** Told the refunds of each imported settlement (orders.refunds `customer-return`: one `refund.record` job each). */
+  readonly onRefunds?: (connectionId: string, refunds: readonly AmazonRefund[]) => Promise<void>;
   /**
    * Three-way reconciliation of a settlement just posted by a job (its outcome kept for the unreconciled-money
    * metric). Best effort: a failure is reported to `onReconcileError` and never fails the import.

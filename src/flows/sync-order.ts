@@ -32,7 +32,10 @@ export interface OrderSyncJob {
 
 export interface SyncOrderDeps {
   readonly amazon: Pick<AmazonMarketplace, 'getOrder'>;
-  readonly sage: Pick<Sage500Gateway, 'loadOrderContext' | 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder'>;
+  readonly sage: Pick<
+    Sage500Gateway,
+    'loadOrderContext' | 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder' | 'shipSalesOrder'
+  >;
   readonly links: OrderLinks;
   readonly aliases: SkuAliasSource;
   readonly catalogue: ItemCatalogue;
@@ -49,6 +52,8 @@ export interface SyncOrderDeps {
 export type SyncOutcome =
   | { readonly kind: 'created' | 'already-created'; readonly tranNo: string; readonly salesOrderKey: string }
   | { readonly kind: 'cancelled'; readonly tranNo: string }
+  /** An order Amazon fulfilled (FBA), booked in Sage as a sales order in the FBA warehouse and its shipment. */
+  | { readonly kind: 'fba-booked'; readonly tranNo: string; readonly shipmentKeys: readonly string[] }
   | { readonly kind: 'waiting' | 'skipped' | 'flagged' | 'unchanged'; readonly reason: string };
 
 /**
@@ -83,13 +88,7 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
     case 'create':
       return createSalesOrder(job, link, order, rules, deps);
     case 'record-fba-shipped':
-      // The Sage500Gateway port cannot book an order as shipped yet; an open order in the FBA warehouse would wait
-      // forever, so a person decides until the port can.
-      await deps.links.advance(job, link, 'needs-attention', { lastError: 'FBA_RECORD_SHIPPED_UNSUPPORTED' });
-      return {
-        kind: 'flagged',
-        reason: `FBA order for warehouse ${action.warehouseId}: booking it as shipped in Sage is not supported yet`,
-      };
+      return bookFbaOrder(job, link, order, { ...rules, warehouseId: action.warehouseId }, deps);
     case 'cancel':
       return cancelSalesOrder(job, link, sageOrder!, deps);
     case 'none':
@@ -161,6 +160,30 @@ async function createSalesOrder(
     tranNo,
     salesOrderKey: created.order.key,
   };
+}
+
+/**
+ * FBA policy `record-shipped`: Amazon shipped the order from its own warehouse, so Sage gets what a Sage user would
+ * key for it: the sales order in the FBA warehouse (the create path, exactly once by the reserved TranNo) and its
+ * shipment made by Sage's shipment procedures (`shipSalesOrder`, idempotent by the order's shipment lines), dated
+ * when Amazon shipped it. Nothing is confirmed to Amazon: the order goes `created` -> `shipped` -> `confirmed` here
+ * (confirmed meaning Amazon shipped it itself, core/lifecycle.ts), and the shipment poll leaves shipments of the FBA
+ * warehouse alone.
+ */
+async function bookFbaOrder(
+  job: OrderSyncJob,
+  link: OrderLink | undefined,
+  order: Order,
+  rules: MappingRules,
+  deps: SyncOrderDeps,
+): Promise<SyncOutcome> {
+  if (!link?.salesOrderKey) await createSalesOrder(job, link, order, rules, deps);
+  link = await deps.links.get(job.connectionId, job.amazonOrderId);
+  const tranNo = link!.tranNo!;
+  const shipDate = order.packages.find((p) => p.shipTime)?.shipTime ?? order.lastUpdatedAt;
+  const shipped = await deps.sage.shipSalesOrder(tranNo, { shipDate });
+  await deps.links.advance(job, link, 'confirmed', { lastError: null });
+  return { kind: 'fba-booked', tranNo, shipmentKeys: shipped.shipmentKeys };
 }
 
 async function cancelSalesOrder(

@@ -250,7 +250,8 @@ const ACTION_WORDS: Record<string, string> = {
   cancel: 'cancel the Sage sales order',
   flag: 'flag the order for a person',
   none: 'change nothing',
-  'record-fba-shipped': 'flag the FBA order (booking it as shipped is not supported yet)',
+  'record-fba-shipped':
+    "book the FBA order in the FBA warehouse and ship it there with Sage's shipment procedures (never confirmed to Amazon)",
 };
 
 const indent = (text: string) =>

@@ -17,6 +17,31 @@ export const ordersSection = z
       .describe(
         "What happens to a ship-to address too long for Sage's columns or in a non-Latin script: `fit` transliterates, abbreviates (USPS Publication 28 in the US, a table per country), overflows onto the next line and truncates at a word boundary as the last resort, keeps the Amazon original sealed beside the order (with a PII key) and marks the order fitted; `dead-letter` leaves the order to an operator (SB_MAP_ADDRESS_INVALID)",
       ),
+    fba: z
+      .strictObject({
+        policy: z
+          .enum(['skip', 'record-shipped'])
+          .default('skip')
+          .describe(
+            "Orders Amazon fulfils itself (FBA/AFN): `skip` leaves them out of Sage; `record-shipped` books each one once Amazon has shipped it, as a Sage sales order in `warehouseId` and its shipment made by Sage's shipment procedures (Sage's stock and revenue then match Amazon's); never confirmed to Amazon",
+          ),
+        warehouseId: z
+          .string()
+          .min(1)
+          .max(6)
+          .default('FBA')
+          .describe(
+            'Sage WhseID (varchar(6)) that holds the stock at Amazon: FBA orders are booked and shipped from it under `record-shipped`, and the shipment poll never confirms a shipment from it',
+          ),
+      })
+      .prefault({})
+      .describe('Orders fulfilled by Amazon (FBA)'),
+    refunds: z
+      .enum(['off', 'customer-return'])
+      .default('off')
+      .describe(
+        "Amazon refunds (the Refund rows of each imported settlement, from its report or rebuilt from Finances): `customer-return` enters each refund of an order Sellbridge created as a pending Sage customer return (TranType 811) linked to the order's lines, exactly once, for a Sage user to commit and post (Sage's posting makes the credit memo); `off` leaves refunds to the settlement journal alone",
+      ),
     shipmentPollEveryMs: durationMs('How often Sage 500 is asked for new shipments (shipment.poll)', MINUTE),
     poll: z
       .strictObject({

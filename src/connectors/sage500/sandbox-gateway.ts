@@ -11,6 +11,7 @@ import {
 import { createGateway, type Sage500Adapter, type SageBackend } from './gateway/index.ts';
 import { readSandboxCatalog, readSandboxTrackingCandidates, SANDBOX_PROCEDURE_CATALOG_DDL } from './sandbox/catalog.ts';
 import { runSalesOrderImport } from './sandbox/import-procedure.ts';
+import { emulateGenerateShipments } from './sandbox/shipment-procedures.ts';
 import {
   SAGE_BASE_TABLES,
   SAGE_EXTENSION_TABLES,
@@ -186,6 +187,15 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
           db: tx,
           runSalesOrderImport: (sessionKey) =>
             runSalesOrderImport(tx, companyId, sessionKey, userId, clock.now().toISOString().slice(0, 19)),
+        }),
+      ),
+    // Sage's pick-list and shipment procedures, emulated on the shipment's own transaction.
+    shipmentTransaction: (work) =>
+      db.transaction().execute((tx) =>
+        work({
+          db: tx,
+          generateShipments: ({ candidates, tranDate }) =>
+            emulateGenerateShipments(tx, companyId, candidates, tranDate),
         }),
       ),
     readCatalog: async (names) => readSandboxCatalog(raw, names),

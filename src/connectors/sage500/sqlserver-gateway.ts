@@ -1,9 +1,22 @@
 import { SellbridgeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import { createGateway, type JournalTransaction, type Sage500Adapter, type SageBackend } from './gateway/index.ts';
+import {
+  createGateway,
+  type JournalTransaction,
+  type Sage500Adapter,
+  type SageBackend,
+  type ShipmentTransaction,
+} from './gateway/index.ts';
 import { kyselyForSession, typedParameters, type MssqlConnector, type MssqlSession } from './mssql-session.ts';
 import { catalogColumnsSql, catalogFromRows, catalogParametersSql, TRACKING_CANDIDATES_SQL } from './sql/catalog.ts';
 import { extensionDdl } from './sql/extensions-ddl.ts';
+import {
+  INSERT_PICK_CANDIDATE,
+  SELECT_LINES_TO_SHIP,
+  SEQUENCE_PICK_ORDERS,
+  shipmentWorkTableDdl,
+  shipmentWorkTables,
+} from './sql/shipment-work-tables.ts';
 import {
   changeTrackingDdl,
   selectChangeTrackedTables,
@@ -16,6 +29,7 @@ import {
   journalNumberCall,
   nextBatchCall,
   salesOrderImportCall,
+  shipmentProcedureCalls,
   surrogateKeyCall,
   type ProcedureCall,
 } from './sql/procedures.ts';
@@ -117,12 +131,75 @@ export function createSqlServerGateway(config: SqlServerGatewayConfig, deps: Sql
         }),
       ),
     );
+  /**
+   * One order's shipment on one dedicated connection in one transaction, as Net4Sage's ShipmentHandler runs it
+   * (review R6): the session work tables, the order's line distributions into the pick work table, then
+   * spsoGetIMAvailQty, spsoPickCreditCheck, spsoExplodePickKits, spsoCreatePickList, spsoCreateShipLines, spsoGenShip
+   * and spsoGenerateShipments, each checked for `@oRetVal = 1`. Any other answer throws inside the transaction, so
+   * the pick list and ship lines already made are rolled back with it. The work tables are dropped before the commit
+   * (a pooled connection keeps its temp tables otherwise).
+   */
+  const shipmentTransactionOn = <T>(connector: MssqlConnector, work: (tx: ShipmentTransaction) => Promise<T>) =>
+    connector.dedicated((single) =>
+      single.transaction(async (session) => {
+        const result = await work({
+          db: kyselyForSession(session),
+          async generateShipments({ candidates, tranDate, businessDate }) {
+            for (const s of shipmentWorkTableDdl()) await session.query(s, []);
+            for (const c of candidates)
+              await session.query(
+                INSERT_PICK_CANDIDATE,
+                typedParameters([c.SOLineDistKey, c.SOLineKey, c.SOKey, c.TranType]),
+              );
+            const calls = shipmentProcedureCalls({
+              companyId: config.companyId,
+              userId: config.userId,
+              tranDate,
+              businessDate,
+            });
+            const run = async (call: ProcedureCall) => {
+              const { output } = await session.execute(call);
+              const retVal = outputNumber(output, 'oRetVal');
+              if (retVal !== 1)
+                throw new SellbridgeError(
+                  'SB_SAGE_SHIPMENT_FAILED',
+                  `${call.procedure} answered ${retVal} (1 = ok) for company ${config.companyId}`,
+                  { context: { procedure: call.procedure, retVal } },
+                );
+              return output;
+            };
+            await run(calls.availableQuantity);
+            await run(calls.creditCheck);
+            for (const s of SEQUENCE_PICK_ORDERS) await session.query(s, []);
+            await run(calls.explodeKits);
+            await run(calls.createPickList);
+            await run(calls.createShipLines);
+            await session.query(SELECT_LINES_TO_SHIP, []);
+            const planned = outputNumber(await run(calls.genShip), 'oShipCount');
+            const generated = await run(calls.generateShipments);
+            const shipCount = outputNumber(generated, 'oShipCount');
+            if (planned <= 0 || shipCount !== planned)
+              throw new SellbridgeError(
+                'SB_SAGE_SHIPMENT_FAILED',
+                `spsoGenerateShipments made ${shipCount} shipment(s) where spsoGenShip planned ${planned}`,
+                { context: { planned, shipCount } },
+              );
+            const last = generated['oLastShipNumber'];
+            return { shipCount, lastShipNo: typeof last === 'string' && last !== '' ? last : null };
+          },
+        });
+        for (const s of shipmentWorkTables().map((t) => `IF OBJECT_ID('tempdb..${t}') IS NOT NULL DROP TABLE ${t}`))
+          await session.query(s, []);
+        return result;
+      }),
+    );
   const backendOver = (connector: MssqlConnector): SageBackend => ({
     db: kyselyForSession(connector.pooled),
     transaction: (work) => connector.transaction((session) => work(kyselyForSession(session))),
     withConnection: (work) => connector.dedicated((single) => work(backendOver(single))),
     nextSurrogateKey: (tableName) => surrogateKey((call) => connector.execute(call), tableName),
     journalTransaction: (work) => journalTransactionOn(connector, work),
+    shipmentTransaction: (work) => shipmentTransactionOn(connector, work),
     readCatalog: (names) => readCatalogOn(connector.pooled, names),
     async readTrackingCandidates() {
       const { rows } = await connector.pooled.query(TRACKING_CANDIDATES_SQL, []);

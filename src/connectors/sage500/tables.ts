@@ -648,6 +648,7 @@ export function tableSpec(table: SageTableName): TableSpec {
 
 export const TRAN_TYPE_SALES_ORDER = 801;
 export const TRAN_TYPE_CUSTOMER_SHIPMENT = 810;
+export const TRAN_TYPE_CUSTOMER_RETURN = 811;
 export const SO_STATUS = {
   unacknowledged: 0,
   open: 1,

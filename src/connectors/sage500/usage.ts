@@ -21,6 +21,8 @@ import * as aliases from './sql/resolve-item-aliases.ts';
 import * as resolve from './sql/resolve-items.ts';
 import * as warehouses from './sql/resolve-warehouses.ts';
 import * as staging from './sql/stage-sales-order.ts';
+import * as ship from './sql/ship-sales-order.ts';
+import * as returns from './sql/customer-return.ts';
 import { SAGE_TABLES, type SageTableName } from './tables.ts';
 
 interface Compilable {
@@ -133,6 +135,43 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     insertStagedHeader: staging.insertStagedHeader(db, staged.header),
     insertStagedLine: staging.insertStagedLine(db, staged.lines[0]!),
     selectLeftoverSessions: staging.selectLeftoverSessions(db, 'T'),
+    selectPickCandidates: ship.selectPickCandidates(db, 1),
+    selectShipKeysOfOrder: ship.selectShipKeysOfOrder(db, 1),
+    selectCustomerReturn: returns.selectCustomerReturn(db, 'C', 'T'),
+    selectReturnableLines: returns.selectReturnableLines(db, 1),
+    insertReturnHeader: returns.insertReturnHeader(db, {
+      ShipKey: 1,
+      CompanyID: 'C',
+      TranType: 811,
+      TranNo: 'T',
+      TranID: 'T',
+      TranDate: '2026-01-01',
+      PostDate: null,
+      CustKey: 1,
+      WhseKey: 1,
+      TranCmnt: 'c',
+      CreateDate: '2026-01-01',
+    }),
+    insertReturnLog: returns.insertReturnLog(db, {
+      ShipKey: 1,
+      CompanyID: 'C',
+      TranType: 811,
+      TranNo: 'T',
+      TranStatus: 2,
+    }),
+    insertReturnLine: returns.insertReturnLine(db, {
+      ShipLineKey: 1,
+      ShipKey: 1,
+      SOLineKey: 1,
+      ItemKey: 1,
+      ShipDate: null,
+    }),
+    insertReturnLineDist: returns.insertReturnLineDist(db, {
+      ShipLineDistKey: 1,
+      ShipLineKey: 1,
+      WhseBinKey: null,
+      QtyShipped: '1',
+    }),
   };
 }
 

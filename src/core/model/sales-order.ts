@@ -115,3 +115,40 @@ export interface CreateSalesOrderResult {
 }
 
 export type SalesOrderLookup = { readonly tranNo: string } | { readonly amazonOrderId: string };
+
+/** Options of `shipSalesOrder`: the day Amazon shipped the order (UTC ISO-8601), the Sage shipment's TranDate. */
+export interface ShipSalesOrderOptions {
+  readonly shipDate: string;
+}
+
+/**
+ * Result of `shipSalesOrder`: `shipped` when this call made the shipment, `existing` when the order had shipped in
+ * full already (nothing was made). `shipmentKeys` are the ShipKeys of the shipments holding the order's lines.
+ */
+export interface ShipSalesOrderResult {
+  readonly outcome: 'shipped' | 'existing';
+  readonly shipmentKeys: readonly string[];
+  readonly order: SalesOrder;
+}
+
+/**
+ * A customer return to enter in Sage for an Amazon refund (issue 17): the goods lines of the original order,
+ * named by their Amazon OrderItemId, with the quantity refunded. `reference` is Amazon's refund (adjustment) id.
+ */
+export interface CustomerReturnDraft {
+  readonly amazonOrderId: string;
+  /** TranNo of the original Sage sales order (the return's lines point at its lines). */
+  readonly salesOrderTranNo: string;
+  readonly reference: string;
+  /** UTC ISO-8601: when Amazon posted the refund. */
+  readonly returnDate: string;
+  readonly lines: readonly { readonly amazonOrderItemId: string; readonly quantity: number }[];
+}
+
+export interface CustomerReturnResult {
+  /** `created` the first time; `existing` when a return with this TranNo was already in Sage. */
+  readonly outcome: 'created' | 'existing';
+  /** Sage ShipKey of the customer return (TranType 811) as text. */
+  readonly returnKey: string;
+  readonly tranNo: string;
+}

@@ -14,6 +14,10 @@ import type {
   SalesOrder,
   SalesOrderDraft,
   SalesOrderLookup,
+  ShipSalesOrderOptions,
+  ShipSalesOrderResult,
+  CustomerReturnDraft,
+  CustomerReturnResult,
 } from '../model/sales-order.ts';
 import type { Shipment, ShipmentPage } from '../model/shipment.ts';
 import type { CatalogueItem } from '../transform/sku-resolution.ts';
@@ -108,6 +112,31 @@ export interface Sage500Gateway {
    * quantity shipped.
    */
   cancelSalesOrder(tranNo: string): Promise<SalesOrder>;
+
+  /**
+   * Ships everything still open on the order with Sage's own shipment procedures: an order Amazon fulfilled (FBA)
+   * is booked as shipped from its warehouse, so Sage's stock and revenue match Amazon's. On SQL Server the pick
+   * list and shipment come from `spsoCreatePickList`, `spsoCreateShipLines`, `spsoGenShip` and
+   * `spsoGenerateShipments` (Net4Sage's ShipmentHandler, review R6); the sandbox emulates them on its tables.
+   * **Idempotent**: an order with nothing open to ship is returned with outcome `existing` and no shipment is made.
+   * Errors: `SB_SAGE_ORDER_NOT_FOUND` (validation); `SB_SAGE_ORDER_NOT_SHIPPABLE` (validation) for a canceled or
+   * closed order or one already on a pick list or pending shipment; `SB_SAGE_SHIPMENT_FAILED` (transient) when a
+   * procedure answered failure (its return value in the context).
+   */
+  shipSalesOrder(tranNo: string, options: ShipSalesOrderOptions): Promise<ShipSalesOrderResult>;
+
+  /**
+   * Enters an Amazon refund as the document a Sage user keys for goods coming back: a **customer return**
+   * (`tsoShipment` TranType 811, Process Customer Returns) whose lines point at the original order's lines
+   * (`tsoShipLine.SOLineKey`, from the Amazon OrderItemIds of the extension table), the refunded quantity on each
+   * line's distribution, in the line's warehouse. It is left **pending** (tsoShipmentLog TranStatus 2, no batch) for
+   * a Sage user to commit and post: Sage's posting makes the AR credit memo from it. No public source shows a
+   * procedure that creates customer returns, so the rows are written directly (inferred; see docs/fba-and-returns.md). **Idempotent by `options.tranNo`** (TranType 811): an existing return is returned
+   * with outcome `existing` and nothing is written.
+   * Errors: `SB_SAGE_ORDER_NOT_FOUND` (validation); `SB_SAGE_RETURN_INVALID` (mapping) when a line names no line of
+   * the order, or returns more than the line shipped (listing every such line); `SB_SAGE_TRANNO_INVALID` (validation).
+   */
+  recordCustomerReturn(draft: CustomerReturnDraft, options: { readonly tranNo: string }): Promise<CustomerReturnResult>;
 
   /**
    * Committed or posted customer shipments with their lines, quantities, ship method and packages with

@@ -90,7 +90,11 @@ function fbaAction(status: Order['status'], sage: SageOrderState | undefined, po
         ? { kind: 'none', reason: 'FBA order already booked' }
         : { kind: 'wait', reason: 'FBA order: booked once Amazon has shipped it' };
     case 'shipped':
-      return sage
+      // A Sage order not (fully) shipped yet is one whose booking stopped between creation and shipment (a crash,
+      // a retry): booking goes on, idempotently. A canceled one is a person's call.
+      if (sage?.status === 'canceled')
+        return { kind: 'flag', reason: 'FBA order shipped at Amazon but cancelled in Sage' };
+      return sage?.allShipped
         ? { kind: 'none', reason: 'FBA order already booked' }
         : { kind: 'record-fba-shipped', warehouseId: policy.fba.warehouseId };
     case 'cancelled':

@@ -322,6 +322,87 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       await expect(h.gateway.cancelSalesOrder('ZZNOTHERE')).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_NOT_FOUND' });
     });
 
+    it('books an order as shipped from its warehouse with the shipment procedures, once; stock moves; nothing to cancel after', async () => {
+      const no = tranNo();
+      await h.gateway.createSalesOrder(draft({ warehouseId: 'FBA' }), { tranNo: no });
+      const before = await h.gateway.getStock(['WIDGET-RED', 'CABLE-USB-C'], ['FBA']);
+      const shipped = await h.gateway.shipSalesOrder(no, { shipDate: '2026-11-21T08:00:00Z' });
+      expect(shipped.outcome).toBe('shipped');
+      expect(shipped.shipmentKeys).toHaveLength(1);
+      expect(shipped.order.lines.map((l) => [l.itemId, l.quantity, l.quantityShipped, l.warehouseId])).toEqual([
+        ['WIDGET-RED', 2, 2, 'FBA'],
+        ['CABLE-USB-C', 1, 1, 'FBA'],
+      ]);
+      const after = await h.gateway.getStock(['WIDGET-RED', 'CABLE-USB-C'], ['FBA']);
+      const onHand = (levels: typeof before, item: string) => levels.find((l) => l.itemId === item)?.onHand ?? 0;
+      expect(onHand(before, 'WIDGET-RED') - onHand(after, 'WIDGET-RED')).toBe(2);
+      expect(onHand(before, 'CABLE-USB-C') - onHand(after, 'CABLE-USB-C')).toBe(1);
+      // Exactly once: a second call (a retried job) makes nothing and names the same shipment.
+      const again = await h.gateway.shipSalesOrder(no, { shipDate: '2026-11-21T08:00:00Z' });
+      expect(again).toMatchObject({ outcome: 'existing', shipmentKeys: shipped.shipmentKeys });
+      expect(await h.gateway.getStock(['WIDGET-RED'], ['FBA'])).toEqual(after.filter((l) => l.itemId === 'WIDGET-RED'));
+      // Committed, without packages: the poll reads it, and nothing in it carries a tracking number to confirm.
+      const page = await h.gateway.listShipments(undefined);
+      const mine = page.shipments.filter((s) => s.key === shipped.shipmentKeys[0]);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ status: 'committed', warehouseId: 'FBA', packages: [] });
+      await expect(h.gateway.cancelSalesOrder(no)).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_NOT_CANCELABLE' });
+      await expect(h.gateway.shipSalesOrder('ZZNOTHERE', { shipDate: '2026-11-21T08:00:00Z' })).rejects.toMatchObject({
+        code: 'SB_SAGE_ORDER_NOT_FOUND',
+      });
+    });
+
+    it('enters a refund as a pending customer return (811) linked to the order lines, once; refuses what the order cannot return', async () => {
+      const no = tranNo();
+      const d = draft({ warehouseId: 'FBA' });
+      await h.gateway.createSalesOrder(d, { tranNo: no });
+      await h.gateway.shipSalesOrder(no, { shipDate: '2026-11-21T08:00:00Z' });
+      const refund = {
+        amazonOrderId: d.amazonOrderId,
+        salesOrderTranNo: no,
+        reference: '12345678901234',
+        returnDate: '2026-11-28T10:00:00Z',
+        lines: [{ amazonOrderItemId: '12345678901234', quantity: 1 }],
+      };
+      const returnNo = `R${no.slice(1)}`;
+      const made = await h.gateway.recordCustomerReturn(refund, { tranNo: returnNo });
+      expect(made).toMatchObject({ outcome: 'created', tranNo: returnNo });
+      expect(await h.gateway.recordCustomerReturn(refund, { tranNo: returnNo })).toEqual({
+        ...made,
+        outcome: 'existing',
+      });
+      // Not a shipment to confirm: the poll reads customer shipments (810) only.
+      const page = await h.gateway.listShipments(undefined);
+      expect(page.shipments.some((s) => s.key === made.returnKey)).toBe(false);
+      await expect(
+        h.gateway.recordCustomerReturn(
+          {
+            ...refund,
+            lines: [
+              { amazonOrderItemId: '99999999999999', quantity: 1 },
+              { amazonOrderItemId: '12345678901235', quantity: 5 },
+            ],
+          },
+          { tranNo: `Q${no.slice(1)}` },
+        ),
+      ).rejects.toMatchObject({
+        code: 'SB_SAGE_RETURN_INVALID',
+        issues: [{ field: 'lines[0].amazonOrderItemId' }, { field: 'lines[1].quantity' }],
+      });
+      await expect(
+        h.gateway.recordCustomerReturn({ ...refund, salesOrderTranNo: 'ZZNOTHERE' }, { tranNo: `P${no.slice(1)}` }),
+      ).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_NOT_FOUND' });
+    });
+
+    it('refuses to ship a canceled order', async () => {
+      const no = tranNo();
+      await h.gateway.createSalesOrder(draft({ warehouseId: 'FBA' }), { tranNo: no });
+      await h.gateway.cancelSalesOrder(no);
+      await expect(h.gateway.shipSalesOrder(no, { shipDate: '2026-11-21T08:00:00Z' })).rejects.toMatchObject({
+        code: 'SB_SAGE_ORDER_NOT_SHIPPABLE',
+      });
+    });
+
     it('reads stock from the stock view', async () => {
       expect(await h.gateway.getStock(['GADGET-PRO', 'MUG-LOGO'], ['MAIN', 'EAST'])).toEqual([
         { itemId: 'GADGET-PRO', warehouseId: 'EAST', onHand: 2, available: 2 },

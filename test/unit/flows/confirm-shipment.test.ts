@@ -163,6 +163,25 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
   });
 
+  it('a shipment from the FBA warehouse (an FBA order booked in Sage) is never queued for confirmation, even with a package', async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    const fromFba = { ...sageShipment(tranNo, '43', ['1']), warehouseId: 'fba ' };
+    f.sage.shipmentPages.push({ shipments: [fromFba], cursor: 'c1', more: false });
+    const deps = { ...f.deps, amazonFulfilledWarehouse: 'FBA' };
+    expect(await pollShipments({ connectionId: CONN }, deps)).toEqual({
+      shipments: 1,
+      queued: 0,
+      more: false,
+      via: 'cursor',
+    });
+    expect(f.enqueued).toEqual([]);
+    expect(f.watermarks.get(`${CONN}|${SHIPMENT_WATERMARK}`)).toBe('c1');
+    // Without the setting the same shipment would be confirmed: the guard is what keeps it from Amazon.
+    f.sage.shipmentPages.push({ shipments: [fromFba], cursor: 'c2', more: false });
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toMatchObject({ queued: 1 });
+  });
+
   it('after an unknown outcome (timeout after Amazon took it) the retry reads the order and does not send again', async () => {
     const { f, job } = await onePolledPackage();
     f.amazon.failAfterEffect = 1;

@@ -156,6 +156,28 @@ export class FakeSage {
     this.cursorsAsked.push(cursor);
     return this.shipmentPages.shift() ?? { shipments: [], cursor: cursor ?? '0', more: false };
   }
+  ships: string[] = [];
+  returns: string[] = [];
+  async recordCustomerReturn(_draft: unknown, { tranNo }: { tranNo: string }) {
+    this.check();
+    const existing = this.returns.includes(tranNo);
+    if (!existing) this.returns.push(tranNo);
+    return { outcome: existing ? ('existing' as const) : ('created' as const), returnKey: `RK-${tranNo}`, tranNo };
+  }
+  /** shipSalesOrder: ships everything once; a second call answers `existing` with the same shipment. */
+  async shipSalesOrder(tranNo: string, _options: { shipDate: string }) {
+    this.check();
+    this.ships.push(tranNo);
+    const o = this.orders.get(tranNo);
+    if (!o) throw new SellbridgeError('SB_SAGE_ORDER_NOT_FOUND', `no sales order ${tranNo} (fake)`);
+    const done = o.lines.every((l) => l.quantityShipped >= l.quantity);
+    if (!done) this.shipAll(tranNo);
+    return {
+      outcome: done ? ('existing' as const) : ('shipped' as const),
+      shipmentKeys: [`S-${tranNo}`],
+      order: this.orders.get(tranNo)!,
+    };
+  }
   shipAll(tranNo: string): void {
     const o = this.orders.get(tranNo)!;
     this.orders.set(tranNo, { ...o, lines: o.lines.map((l) => ({ ...l, quantityShipped: l.quantity })) });

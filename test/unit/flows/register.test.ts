@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ORDER_SYNC_QUEUE,
+  REFUND_RECORD_QUEUE,
   registerOrderFlows,
   SHIPMENT_CONFIRM_QUEUE,
   SHIPMENT_POLL_QUEUE,
@@ -8,11 +9,16 @@ import {
 import { anOrder, CONN, fakes } from './fakes.ts';
 
 describe('registerOrderFlows', () => {
-  it('registers order.sync, shipment.poll and shipment.confirm; the handlers run the flows with the given deps', async () => {
+  it('registers order.sync, shipment.poll, shipment.confirm and refund.record; the handlers run the flows with the given deps', async () => {
     const f = fakes();
     const handlers = new Map<string, (payload: unknown) => Promise<unknown>>();
     registerOrderFlows({ register: (queue, handler) => void handlers.set(queue, handler) }, f.deps);
-    expect([...handlers.keys()]).toEqual([ORDER_SYNC_QUEUE, SHIPMENT_POLL_QUEUE, SHIPMENT_CONFIRM_QUEUE]);
+    expect([...handlers.keys()]).toEqual([
+      ORDER_SYNC_QUEUE,
+      SHIPMENT_POLL_QUEUE,
+      SHIPMENT_CONFIRM_QUEUE,
+      REFUND_RECORD_QUEUE,
+    ]);
     f.amazon.orders.set('111-0000001-0000001', anOrder());
     expect(
       await handlers.get(ORDER_SYNC_QUEUE)!({ connectionId: CONN, amazonOrderId: '111-0000001-0000001' }),

@@ -122,7 +122,7 @@ describe('syncOrder (order.sync) with in-memory ports', () => {
     expect((await f.links.get(CONN, '111-0000003-0000003'))!.state).toBe('needs-attention');
   });
 
-  it('FBA: skipped by the default policy; with record-shipped flagged for a person (the gateway cannot book it as shipped yet)', async () => {
+  it('FBA: skipped by the default policy; with record-shipped booked once in the FBA warehouse and shipped, never confirmed', async () => {
     const f = fakes();
     f.amazon.orders.set('111-0000001-0000001', anOrder({ fulfilledBy: 'marketplace', status: 'shipped' }));
     expect(await syncOrder(job(), f.deps)).toMatchObject({ kind: 'skipped' });
@@ -133,12 +133,31 @@ describe('syncOrder (order.sync) with in-memory ports', () => {
       ...g.deps,
       rulesFor: async () => ({ ...rules, status: { fba: { mode: 'record-shipped' as const, warehouseId: 'FBA' } } }),
     };
-    expect(await syncOrder(job(), deps)).toMatchObject({ kind: 'flagged' });
-    expect(g.sage.creates).toHaveLength(0);
-    expect(await g.links.get(CONN, '111-0000001-0000001')).toMatchObject({
-      state: 'needs-attention',
-      lastError: 'FBA_RECORD_SHIPPED_UNSUPPORTED',
+    // Sage goes away between the creation and the shipment: the retry finishes the booking, creating nothing twice.
+    const ship = g.sage.shipSalesOrder.bind(g.sage);
+    let failShip = true;
+    g.sage.shipSalesOrder = async (tranNo, options) => {
+      if (failShip) {
+        failShip = false;
+        throw new SellbridgeError('SB_SAGE_UNAVAILABLE', 'Sage is down (fake)', { retryAfterMs: 10 });
+      }
+      return ship(tranNo, options);
+    };
+    await expect(syncOrder(job(), deps)).rejects.toMatchObject({ code: 'SB_SAGE_UNAVAILABLE' });
+    expect((await g.links.get(CONN, '111-0000001-0000001'))!.state).toBe('created');
+    expect(await syncOrder(job(), deps)).toMatchObject({
+      kind: 'fba-booked',
+      tranNo: 'AMZ0000001',
+      shipmentKeys: ['S-AMZ0000001'],
     });
+    expect(g.sage.creates).toHaveLength(1);
+    expect(g.sage.creates[0]!.draft.warehouseId).toBe('FBA');
+    expect(await g.links.get(CONN, '111-0000001-0000001')).toMatchObject({ state: 'confirmed', tranNo: 'AMZ0000001' });
+    // A later notification: already booked, nothing more.
+    expect(await syncOrder(job(), deps)).toMatchObject({ kind: 'already-created', tranNo: 'AMZ0000001' });
+    expect(g.sage.creates).toHaveLength(1);
+    expect(g.sage.ships).toEqual(['AMZ0000001']);
+    expect(g.amazon.confirms).toEqual([]);
   });
 
   it('pending then priced: waits first, creates on the next change', async () => {

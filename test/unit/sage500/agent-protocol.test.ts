@@ -33,6 +33,8 @@ describe('agent protocol', () => {
       createSalesOrder: true,
       findSalesOrder: true,
       cancelSalesOrder: true,
+      shipSalesOrder: true,
+      recordCustomerReturn: true,
       listShipments: true,
       shipmentChangesSince: true,
       getStock: true,
@@ -50,6 +52,8 @@ describe('agent protocol', () => {
       'createSalesOrder',
       'installExtensions',
       'postJournal',
+      'recordCustomerReturn',
+      'shipSalesOrder',
     ]);
   });
 
@@ -71,6 +75,38 @@ describe('agent protocol', () => {
     expect(checkCall({ t: 'call', id: '3', op: 'listItems', args: [{ text: 'wid', limit: 5 }] })).toMatchObject({
       ok: true,
     });
+  });
+
+  it('checks the FBA shipment and customer return operations: typed arguments only, whole positive quantities', () => {
+    expect(
+      checkCall({
+        t: 'call',
+        id: 's',
+        op: 'shipSalesOrder',
+        args: ['AZ00000001', { shipDate: '2026-11-20T09:30:00Z' }],
+      }),
+    ).toMatchObject({ ok: true });
+    expect(
+      checkCall({ t: 'call', id: 's2', op: 'shipSalesOrder', args: ['AZ00000001', { shipDate: 'x', sql: 'DROP' }] }),
+    ).toMatchObject({ ok: false });
+    const refund = {
+      amazonOrderId: '111-2223334-4445556',
+      salesOrderTranNo: 'AZ00000001',
+      reference: '98765432109876',
+      returnDate: '2026-11-28T10:00:00Z',
+      lines: [{ amazonOrderItemId: '12345678901234', quantity: 1 }],
+    };
+    expect(
+      checkCall({ t: 'call', id: 'r', op: 'recordCustomerReturn', args: [refund, { tranNo: 'R00000001' }] }),
+    ).toMatchObject({ ok: true });
+    expect(
+      checkCall({
+        t: 'call',
+        id: 'r2',
+        op: 'recordCustomerReturn',
+        args: [{ ...refund, lines: [{ amazonOrderItemId: '1', quantity: 0.5 }] }, { tranNo: 'R00000001' }],
+      }),
+    ).toMatchObject({ ok: false });
   });
 
   it('refuses unknown operations, inherited names and badly typed arguments, naming the fields', () => {

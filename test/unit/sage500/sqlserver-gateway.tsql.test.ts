@@ -3,13 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { createSqlServerGateway } from '../../../src/connectors/sage500/sqlserver-gateway.ts';
 import { DISCOVERY_QUERIES } from '../../../src/connectors/sage500/sql/discover.ts';
 import { SAGE_TABLES } from '../../../src/connectors/sage500/tables.ts';
+import { shipmentWorkTables, WORK_TABLE_TEMPLATES } from '../../../src/connectors/sage500/sql/shipment-work-tables.ts';
 import { MappingError } from '../../../src/core/errors.ts';
 import { money } from '../../../src/core/model/money.ts';
 import type { SalesOrder, SalesOrderDraft } from '../../../src/core/model/sales-order.ts';
 import { catalogRows, createRecordingConnector } from './recording-connector.ts';
 
 const parser = new Parser();
-const KNOWN_TABLES = new Set([...Object.keys(SAGE_TABLES), 'vdvStockStatus']);
+// The shipment's session work tables (#…, dropped before its commit) and the permanent tables they copy the shape of.
+const KNOWN_TABLES = new Set([
+  ...Object.keys(SAGE_TABLES),
+  'vdvStockStatus',
+  ...shipmentWorkTables(),
+  ...WORK_TABLE_TEMPLATES,
+]);
 
 const config = {
   companyId: 'SOA',
@@ -70,6 +77,7 @@ const draft: SalesOrderDraft = {
  */
 async function traceEverything() {
   let scenario: 'ok' | 'rejected' = 'ok';
+  let shipped = false;
   let imported = false;
   const rec = createRecordingConnector(
     (sql, params) => {
@@ -189,6 +197,34 @@ async function traceEverything() {
         ];
       }
       if (has('max("ShipKey")')) return [{ MaxShipKey: 3001 }];
+      // shipSalesOrder: the order's open distributions, and its shipments (none before the procedures ran).
+      if (has('from "tsoSalesOrder" as "so" inner join "tsoSOLine"'))
+        return [
+          {
+            SOLineDistKey: 2101,
+            SOLineKey: 2001,
+            SOKey: 1001,
+            TranType: 801,
+            CustKey: 601,
+            TranNo: 'AZ00000001',
+            ItemKey: 101,
+            WhseKey: 203,
+            QtyOpenToShip: 2,
+          },
+        ];
+      if (has('select distinct "sl"."ShipKey"')) return shipped ? [{ ShipKey: 3002 }] : [];
+      // recordCustomerReturn: no return under the TranNo yet; the order's lines with their Amazon OrderItemIds.
+      if (has('from "tsoSOLine" as "l" inner join "tsoSalesOrder" as "so"'))
+        return [
+          {
+            SOLineKey: 2001,
+            ItemKey: 101,
+            AmazonOrderItemId: '12345678901234',
+            WhseKey: 203,
+            QtyShip: 2,
+            CustKey: 601,
+          },
+        ];
       if (has('from "tsoPackage"')) return [{ ShipKey: 3001, PackageNo: '1', TrackingNo: '1Z999' }];
       if (has('from "vdvStockStatus"'))
         return [{ ItemID: 'WIDGET-RED', WhseID: 'MAIN', QtyOnHand: 125, QtyAvailable: 120 }];
@@ -220,6 +256,10 @@ async function traceEverything() {
       if (call.procedure === 'spGetNextSurrogateKey') return { oNewKey: 77 };
       if (call.procedure === 'spGetNextBatch') return { _oBatchKey: 9001, _oNextBatchNo: 12, _oRetVal: 1 };
       if (call.procedure === 'spglGiveNextJrnlNo') return { [call.outputs[0]!.name]: 5, [call.outputs[1]!.name]: 1 };
+      if (call.procedure.startsWith('spso')) {
+        if (call.procedure === 'spsoGenerateShipments') shipped = true;
+        return { oRetVal: 1, oShipCount: 1, oExceptionCount: 0, oLastShipNumber: '0000003002', oPickListKey: 5 };
+      }
       imported = true;
       return {
         oRecsProcessed: 1,
@@ -268,6 +308,26 @@ async function traceEverything() {
   let found: SalesOrder | undefined;
   await step('findSalesOrder', async () => (found = await gw.findSalesOrder({ amazonOrderId: draft.amazonOrderId })));
   await step('cancelSalesOrder', () => gw.cancelSalesOrder('AZ00000001'));
+  let fbaShipment: unknown;
+  await step(
+    'shipSalesOrder',
+    async () => (fbaShipment = await gw.shipSalesOrder('AZ00000001', { shipDate: '2026-11-20T09:30:00Z' })),
+  );
+  let customerReturn: unknown;
+  await step(
+    'recordCustomerReturn',
+    async () =>
+      (customerReturn = await gw.recordCustomerReturn(
+        {
+          amazonOrderId: draft.amazonOrderId,
+          salesOrderTranNo: 'AZ00000001',
+          reference: '98765432109876',
+          returnDate: '2026-11-28T10:00:00Z',
+          lines: [{ amazonOrderItemId: '12345678901234', quantity: 1 }],
+        },
+        { tranNo: 'AR00000001' },
+      )),
+  );
   await step('listShipments', () => gw.listShipments('3500'));
   let shipmentChanges: unknown;
   await step('shipmentChangesSince', async () => (shipmentChanges = await gw.shipmentChangesSince('100', ['2990'])));
@@ -299,6 +359,8 @@ async function traceEverything() {
     listed,
     stockChanges,
     shipmentChanges,
+    fbaShipment,
+    customerReturn,
     transcript: `${transcript.join('\n')}\n`,
   };
 }
@@ -590,6 +652,43 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     expect(trace.listed).toEqual([]);
   });
 
+  it("books an FBA order as shipped: work tables, the order's distributions, the seven procedures, all on one connection in one transaction, work tables dropped before the commit", () => {
+    const first = trace.events.findIndex((e) => e.kind === 'sql' && e.statement.sql.startsWith('CREATE TABLE #'));
+    const last = trace.events.findLastIndex((e) => e.kind === 'sql' && e.statement.sql.includes('DROP TABLE #'));
+    const step = trace.events.slice(first, last + 1);
+    expect(step.every((e) => (e.kind === 'sql' ? e.statement.inTransaction : e.inTransaction))).toBe(true);
+    expect(new Set(step.map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection))).size).toBe(1);
+    const pick = step.find((e) => e.kind === 'sql' && e.statement.sql.startsWith('INSERT INTO #tsoCreatePickWrk1'));
+    expect(pick?.kind === 'sql' ? pick.statement.params.map((p) => p.value) : []).toEqual([2101, 2001, 1001, 801]);
+    const generate = trace.calls.find((c) => c.procedure === 'spsoGenerateShipments')!;
+    expect(generate.inputs.map((p) => [p.name, p.value])).toEqual([
+      ['iSessionID', 1],
+      ['iCompanyID', 'SOA'],
+      ['iTranDate', '2026-11-20T09:30:00'],
+    ]);
+    expect(generate.outputs.map((p) => p.name)).toEqual(['oShipCount', 'oRetVal', 'oMsgNo', 'oLastShipNumber']);
+    const pickList = trace.calls.find((c) => c.procedure === 'spsoCreatePickList')!;
+    expect(pickList.outputs.map((p) => p.name)).toEqual(['oPickListKey', 'oPickListNo', 'oLogicalLockKey', 'oRetVal']);
+    expect(trace.fbaShipment).toMatchObject({ outcome: 'shipped', shipmentKeys: ['3002'] });
+  });
+
+  it('enters a refund as a pending customer return (TranType 811, TranStatus 2) pointing at the order line, in one transaction', () => {
+    const writes = trace.statements.filter((s) =>
+      /^insert into "tso(Shipment|ShipmentLog|ShipLine|ShipLineDist)"/.test(s.sql),
+    );
+    expect(writes.map((s) => s.sql.split('"')[1])).toEqual([
+      'tsoShipment',
+      'tsoShipmentLog',
+      'tsoShipLine',
+      'tsoShipLineDist',
+    ]);
+    expect(writes.every((s) => s.inTransaction)).toBe(true);
+    expect(writes[0]!.params.map((p) => p.value)).toContain(811);
+    expect(writes[1]!.params.map((p) => p.value)).toEqual([77, 'SOA', 811, 'AR00000001', 2]);
+    expect(writes[2]!.params.map((p) => p.value)).toContain(2001);
+    expect(trace.customerReturn).toEqual({ outcome: 'created', returnKey: '77', tranNo: 'AR00000001' });
+  });
+
   it('calls Sage procedures by RPC with named, typed parameters', () => {
     const imp = trace.calls.find((c) => c.procedure === 'spSOapiSalesOrdIns')!;
     expect(imp).toEqual({
@@ -615,6 +714,18 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       'spSOapiSalesOrdIns',
       'spGetNextSurrogateKey',
       'spSOapiSalesOrdIns',
+      // shipSalesOrder: Net4Sage's ShipmentHandler sequence (review R6), on one connection.
+      'spsoGetIMAvailQty',
+      'spsoPickCreditCheck',
+      'spsoExplodePickKits',
+      'spsoCreatePickList',
+      'spsoCreateShipLines',
+      'spsoGenShip',
+      'spsoGenerateShipments',
+      // recordCustomerReturn: the return's, its line's and its distribution's keys from Sage's counter.
+      'spGetNextSurrogateKey',
+      'spGetNextSurrogateKey',
+      'spGetNextSurrogateKey',
       'spGetNextBatch',
       'spGetNextSurrogateKey',
       'spglGiveNextJrnlNo',

@@ -49,6 +49,11 @@ describe('status map: Amazon status x Sage state -> action', () => {
     expect(kind('unshipped', undefined, true, FBA)).toBe('wait');
     expect(kind('pending', undefined, true, FBA)).toBe('wait');
     expect(kind('shipped', DONE, true, FBA)).toBe('none');
+    // Created but not shipped yet (the booking stopped between the two): booking goes on; cancelled in Sage: a person.
+    expect(kind('shipped', { status: 'open', anyShipped: false, allShipped: false }, true, FBA)).toBe(
+      'record-fba-shipped',
+    );
+    expect(kind('shipped', { status: 'canceled', anyShipped: false, allShipped: false }, true, FBA)).toBe('flag');
     expect(kind('cancelled', undefined, true, FBA)).toBe('skip');
     expect(kind('cancelled', DONE, true, FBA)).toBe('flag');
   });

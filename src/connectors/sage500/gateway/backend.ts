@@ -46,6 +46,34 @@ export interface ImportTransaction {
   runSalesOrderImport(sessionKey: number, stageTableFlag: StageTableFlagName): Promise<SalesOrderImportCall>;
 }
 
+/** One order line distribution Sage's pick list takes (sql/ship-sales-order.ts selectPickCandidates). */
+export interface PickCandidate {
+  readonly SOLineDistKey: number;
+  readonly SOLineKey: number;
+  readonly SOKey: number;
+  readonly TranType: number;
+  readonly CustKey: number;
+  readonly TranNo: string;
+  readonly ItemKey: number;
+  readonly WhseKey: number | null;
+  readonly QtyOpenToShip: number | string;
+}
+
+/**
+ * One order's shipment: the pick list and shipments made by Sage's procedures (SQL Server) or their emulation
+ * (sandbox) on one connection inside one transaction, with the reads that check the result. A failure anywhere
+ * rolls everything back: no pick list without its shipment, no half shipment.
+ */
+export interface ShipmentTransaction {
+  readonly db: SageDb;
+  /** Picks the given distributions and generates their shipments; how many shipments, and the last one's number. */
+  generateShipments(args: {
+    readonly candidates: readonly PickCandidate[];
+    readonly tranDate: string;
+    readonly businessDate: string;
+  }): Promise<{ readonly shipCount: number; readonly lastShipNo: string | null }>;
+}
+
 /**
  * What differs between SQL Server and the sandbox. Everything else (the order of steps, the queries in
  * sql/, the mapping of rows to canonical types) is shared, so the contract suite run on the sandbox
@@ -60,6 +88,8 @@ export interface SageBackend extends CatalogReader {
   nextSurrogateKey(tableName: string): Promise<number>;
   /** A sales order's import on this connection in one transaction (see ImportTransaction). */
   importTransaction<T>(work: (tx: ImportTransaction) => Promise<T>): Promise<T>;
+  /** An order's shipment on one connection in one transaction (see ShipmentTransaction). */
+  shipmentTransaction<T>(work: (tx: ShipmentTransaction) => Promise<T>): Promise<T>;
   /** A GL journal's work on one connection in one transaction (see JournalTransaction). */
   journalTransaction<T>(work: (tx: JournalTransaction) => Promise<T>): Promise<T>;
   installExtensions(): Promise<readonly string[]>;

@@ -8,9 +8,18 @@ import { glJournalMethods } from './gl-journals.ts';
 import { salesOrderMethods } from './sales-orders.ts';
 import { proposePackageTables } from './schema-facts.ts';
 import { shipmentMethods } from './shipments.ts';
+import { shipOrderMethods } from './ship-orders.ts';
+import { customerReturnMethods } from './customer-returns.ts';
 import { SHIPMENT_TRACKED_TABLES, STOCK_TRACKED_TABLES, TRACKED_TABLES } from '../sql/change-tracking.ts';
 
-export type { GatewayOptions, JournalTransaction, SageBackend, SalesOrderImportCall } from './backend.ts';
+export type {
+  GatewayOptions,
+  JournalTransaction,
+  PickCandidate,
+  SageBackend,
+  SalesOrderImportCall,
+  ShipmentTransaction,
+} from './backend.ts';
 
 /** The Sage 500 gateway plus what only a Sage 500 database can answer about itself. */
 export interface Sage500Adapter extends Sage500Gateway {
@@ -74,9 +83,12 @@ export function changeTrackingFindings(
  */
 export function createGateway(backend: SageBackend, options: GatewayOptions): Sage500Adapter {
   const ctx = createGatewayContext(backend, options);
+  const orders = salesOrderMethods(ctx);
   const parts: Omit<Sage500Gateway, 'installExtensions' | 'health' | 'close'> = {
     ...catalogueMethods(ctx),
-    ...salesOrderMethods(ctx),
+    ...orders,
+    ...shipOrderMethods(ctx, orders.findSalesOrder),
+    ...customerReturnMethods(ctx),
     ...shipmentMethods(ctx),
     ...glJournalMethods(ctx),
   };

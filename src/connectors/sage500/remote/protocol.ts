@@ -98,6 +98,17 @@ export const OPERATIONS = {
   createSalesOrder: z.tuple([draft, z.strictObject({ tranNo: z.string().max(50) })]),
   findSalesOrder: z.tuple([z.union([z.strictObject({ tranNo: text }), z.strictObject({ amazonOrderId: text })])]),
   cancelSalesOrder: z.tuple([text]),
+  shipSalesOrder: z.tuple([text, z.strictObject({ shipDate: isoDate })]),
+  recordCustomerReturn: z.tuple([
+    z.strictObject({
+      amazonOrderId: text,
+      salesOrderTranNo: text,
+      reference: text,
+      returnDate: isoDate,
+      lines: z.array(z.strictObject({ amazonOrderItemId: text, quantity: z.number().int().positive() })).max(1000),
+    }),
+    z.strictObject({ tranNo: z.string().max(50) }),
+  ]),
   listShipments: z.tuple([text.optional()]),
   shipmentChangesSince: z.tuple([text.optional(), ids.optional()]),
   getStock: z.tuple([ids, ids]),
@@ -128,6 +139,8 @@ export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
 export const WRITE_OPERATIONS: Readonly<Partial<Record<OperationName, string>>> = {
   createSalesOrder: 'idempotent by TranNo: an order with that TranNo is returned as `existing`',
   cancelSalesOrder: 'idempotent: cancelling a canceled order returns it',
+  recordCustomerReturn: 'idempotent by TranNo: a customer return with that TranNo is returned as `existing`',
+  shipSalesOrder: 'idempotent: an order with nothing open to ship is returned as `existing`, no shipment is made',
   postJournal: 'idempotent by the batch reference: a second call returns the batch as `existing`',
   installExtensions: 'idempotent: creates only missing tables',
 };

@@ -95,6 +95,8 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     .values([
       { WhseKey: 201, CompanyID: co, WhseID: 'MAIN', Description: 'Main warehouse', UseBins: 1 },
       { WhseKey: 202, CompanyID: co, WhseID: 'EAST', Description: 'East coast warehouse', UseBins: 1 },
+      // Stock Amazon holds (FBA): orders Amazon fulfilled are booked as shipped from here (orders.fba record-shipped).
+      { WhseKey: 203, CompanyID: co, WhseID: 'FBA', Description: 'Amazon FBA (stock at Amazon)', UseBins: 1 },
     ])
     .execute();
   await db
@@ -103,6 +105,7 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
       { WhseBinKey: 301, WhseKey: 201, WhseBinID: 'A-01', ExclFromAvail: 0, Type: 1 },
       { WhseBinKey: 302, WhseKey: 201, WhseBinID: 'QC-HOLD', ExclFromAvail: 1, Type: 1 },
       { WhseBinKey: 303, WhseKey: 202, WhseBinID: 'E-01', ExclFromAvail: 0, Type: 1 },
+      { WhseBinKey: 304, WhseKey: 203, WhseBinID: 'FBA-01', ExclFromAvail: 0, Type: 1 },
     ])
     .execute();
   const stock: [number, number, number][] = [
@@ -116,6 +119,10 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     [303, 103, 2],
     [303, 104, 75],
     [303, 105, 24],
+    [304, 101, 60],
+    [304, 102, 60],
+    [304, 103, 20],
+    [304, 104, 200],
   ];
   await db
     .insertInto('timWhseBinInvt')
@@ -133,7 +140,7 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     .insertInto('timInventory')
     .values(
       items.flatMap((i) =>
-        [201, 202].map((w) => ({
+        [201, 202, 203].map((w) => ({
           ItemKey: i.key,
           WhseKey: w,
           QtyOnSO: '0',

@@ -134,6 +134,103 @@ export function journalNumberCall(
   return { procedure: JOURNAL_NUMBER_PROCEDURE, inputs: named.slice(0, 3), outputs: named.slice(3) };
 }
 
+const DATETIME: SqlType = { type: 'DateTime' };
+
+/**
+ * Sage's pick-list and shipment procedures, in the order Net4Sage's `SOUtils.ShipmentHandler` calls them on one
+ * connection after filling the session work tables (review R6; sql/shipment-work-tables.ts). Names, parameter
+ * names and directions are as that one public caller sends them (**L**: single source); types are what its .NET
+ * values map to, lengths of the string outputs are **I** (no source declares them): `sage500 verify` compares
+ * every one with sys.parameters before the first FBA order. `@oRetVal = 1` is success for each (same source).
+ * The session id `1` of `spsoGenShip`/`spsoGenerateShipments` is the caller's constant: the work tables are the
+ * connection's own temp tables, so no other session's rows can be read.
+ */
+export function shipmentProcedureCalls(args: {
+  companyId: string;
+  userId: string;
+  tranDate: string;
+  businessDate: string;
+}): {
+  readonly availableQuantity: ProcedureCall;
+  readonly creditCheck: ProcedureCall;
+  readonly explodeKits: ProcedureCall;
+  readonly createPickList: ProcedureCall;
+  readonly createShipLines: ProcedureCall;
+  readonly genShip: ProcedureCall;
+  readonly generateShipments: ProcedureCall;
+} {
+  const company = { name: 'iCompanyID', sqlType: varchar(3), value: args.companyId };
+  const retVal = { name: 'oRetVal', sqlType: INT };
+  return {
+    availableQuantity: {
+      procedure: 'spsoGetIMAvailQty',
+      inputs: [
+        company,
+        { name: 'iInclZeroAvail', sqlType: SMALLINT, value: 0 },
+        { name: 'iImmediatePick', sqlType: SMALLINT, value: 0 },
+        { name: 'iLockData', sqlType: SMALLINT, value: 0 },
+        { name: 'iBusinessDate', sqlType: DATETIME, value: args.businessDate },
+      ],
+      outputs: [{ name: 'oSingleShipmentViolation', sqlType: INT }, retVal],
+    },
+    creditCheck: {
+      procedure: 'spsoPickCreditCheck',
+      // The order's customer is the marketplace's, paid by Amazon: no automatic release of a credit hold is asked.
+      inputs: [
+        { name: 'iCreditHoldAutoRelease', sqlType: SMALLINT, value: 0 },
+        { name: 'iUserID', sqlType: varchar(30), value: args.userId },
+      ],
+      outputs: [retVal],
+    },
+    explodeKits: { procedure: 'spsoExplodePickKits', inputs: [], outputs: [retVal] },
+    createPickList: {
+      procedure: 'spsoCreatePickList',
+      inputs: [company],
+      outputs: [
+        { name: 'oPickListKey', sqlType: INT },
+        { name: 'oPickListNo', sqlType: varchar(10) },
+        { name: 'oLogicalLockKey', sqlType: INT },
+        retVal,
+      ],
+    },
+    createShipLines: {
+      procedure: 'spsoCreateShipLines',
+      inputs: [
+        company,
+        { name: 'iTranDate', sqlType: DATETIME, value: args.tranDate },
+        { name: 'iBusinessDate', sqlType: DATETIME, value: args.businessDate },
+        { name: 'iEmptyBins', sqlType: SMALLINT, value: 0 },
+        { name: 'iEmptyRandomBins', sqlType: SMALLINT, value: 0 },
+        { name: 'iPickOrdQty', sqlType: SMALLINT, value: 0 },
+      ],
+      outputs: [{ name: 'oSession', sqlType: INT }, retVal],
+    },
+    genShip: {
+      procedure: 'spsoGenShip',
+      inputs: [
+        { name: 'CompanyID', sqlType: varchar(3), value: args.companyId },
+        { name: 'SessionID', sqlType: INT, value: 1 },
+        { name: 'UsePickingComplete', sqlType: SMALLINT, value: 0 },
+      ],
+      outputs: [{ name: 'oShipCount', sqlType: INT }, { name: 'oExceptionCount', sqlType: INT }, retVal],
+    },
+    generateShipments: {
+      procedure: 'spsoGenerateShipments',
+      inputs: [
+        { name: 'iSessionID', sqlType: INT, value: 1 },
+        company,
+        { name: 'iTranDate', sqlType: DATETIME, value: args.tranDate },
+      ],
+      outputs: [
+        { name: 'oShipCount', sqlType: INT },
+        retVal,
+        { name: 'oMsgNo', sqlType: INT },
+        { name: 'oLastShipNumber', sqlType: varchar(10) },
+      ],
+    },
+  };
+}
+
 /**
  * Every procedure the adapter calls, as it calls it: `sellbridge sage500 verify` compares these with
  * sys.parameters (names, types, lengths, direction). A parameter listed with `names` may go by any of them.
@@ -163,6 +260,9 @@ export function adapterProcedures(): readonly {
     named(salesOrderImportCall('SOA', 1)),
     named(surrogateKeyCall('tglJournalHdr')),
     named(nextBatchCall({ companyId: 'SOA', userId: 'u', comment: '', postDate: '2026-01-01T00:00:00' })),
+    ...Object.values(
+      shipmentProcedureCalls({ companyId: 'SOA', userId: 'u', tranDate: '2026-01-01', businessDate: '2026-01-01' }),
+    ).map(named),
     {
       procedure: JOURNAL_NUMBER_PROCEDURE,
       byPosition: true,

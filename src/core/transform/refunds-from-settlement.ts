@@ -1,0 +1,48 @@
+import type { SettlementTransaction } from '../model/settlement.ts';
+
+/** One Amazon refund of an order (one adjustment), as the settlement's Refund rows (or Finances' Refund transactions) tell it. */
+export interface AmazonRefund {
+  readonly amazonOrderId: string;
+  /** Amazon's adjustment id (`adjustment-id`, Finances REFUND_ID): the refund's identity. */
+  readonly reference: string;
+  /** UTC ISO-8601 instant Amazon posted it. */
+  readonly postedAt: string;
+  /** `AFN` (an FBA order) or `MFN`, when the rows say. */
+  readonly fulfillment?: string;
+  /** Per refunded order item: its Amazon OrderItemId and the quantity refunded (0 when no row gave one). */
+  readonly lines: readonly { readonly amazonOrderItemId: string; readonly sku?: string; readonly quantity: number }[];
+}
+
+/**
+ * The refunds among settlement rows (transaction type `Refund`), one per (order, adjustment id), each with its
+ * refunded order items. Quantity per item is the largest `quantity-purchased` any of the item's rows gives (Amazon
+ * repeats it on the principal, tax and fee rows); rows without an order id, adjustment id or order item code are
+ * not refunds of an order line and are left out (the settlement journal books their money all the same). Pure.
+ */
+export function refundsFromSettlementRows(rows: Iterable<SettlementTransaction>): AmazonRefund[] {
+  const byKey = new Map<
+    string,
+    { refund: Omit<AmazonRefund, 'lines'>; items: Map<string, { sku?: string; quantity: number }> }
+  >();
+  for (const t of rows) {
+    if (t.transactionType !== 'Refund' || !t.orderId || !t.adjustmentId || !t.orderItemCode) continue;
+    const key = `${t.orderId}\u0000${t.adjustmentId}`;
+    const entry = byKey.get(key) ?? {
+      refund: {
+        amazonOrderId: t.orderId,
+        reference: t.adjustmentId,
+        postedAt: t.postedAt ?? '',
+        ...(t.fulfillmentId ? { fulfillment: t.fulfillmentId } : {}),
+      },
+      items: new Map(),
+    };
+    const item = entry.items.get(t.orderItemCode) ?? { ...(t.sku ? { sku: t.sku } : {}), quantity: 0 };
+    item.quantity = Math.max(item.quantity, t.quantity ?? 0);
+    entry.items.set(t.orderItemCode, item);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()].map(({ refund, items }) => ({
+    ...refund,
+    lines: [...items.entries()].map(([amazonOrderItemId, i]) => ({ amazonOrderItemId, ...i })),
+  }));
+}
