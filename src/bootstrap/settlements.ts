@@ -25,6 +25,9 @@ import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { settlementReportsFromClient } from '../connectors/amazon/settlement/settlement-files.ts';
 import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts';
+import { recordCashReceipt } from '../connectors/store/settlement-cash.ts';
+import { depositConversionFromClient, type DepositQuery } from '../connectors/amazon/settlement/deposit-conversion.ts';
+import { DEFAULT_MAPPING_RULES } from '../core/rules/mapping-rules.ts';
 import { recordReconciliation, settlementForReconciliation } from '../connectors/store/settlement-reconciliation.ts';
 import type { Money } from '../core/model/money.ts';
 import { threeWayReconciliation, type ThreeWayDeps } from '../flows/three-way.ts';
@@ -37,10 +40,15 @@ export type SettlementConfig = ResolvedConfig['settlements'];
  */
 export function settlementSettingsFromConfig(config: SettlementConfig): SettlementSettings {
   const custom = config.rules.map(settlementAccountRuleOf);
-  const model =
-    config.accountingModel === 'invoiced-orders'
-      ? invoicedOrderRules(config.receivableAccount, config.receivableAccountByCurrency)
-      : [];
+  const invoiced = config.accountingModel === 'invoiced-orders';
+  // Cash applied in Sage: the order money goes to the receipts clearing account; the receipt, once Sage posts it,
+  // moves it to the receivable (docs/settlements.md "Cash applied in Sage").
+  const cash = invoiced && config.cashApplication.enabled ? config.cashApplication : undefined;
+  const model = invoiced
+    ? cash
+      ? invoicedOrderRules(cash.clearingAccount, {})
+      : invoicedOrderRules(config.receivableAccount, config.receivableAccountByCurrency)
+    : [];
   const rules: SettlementAccountRules = {
     bankAccount: config.bankClearingAccount,
     bankAccountByCurrency: { ...config.bankAccountByCurrency },
@@ -55,13 +63,30 @@ export function settlementSettingsFromConfig(config: SettlementConfig): Settleme
     detail: config.summarize,
     postDate: config.postingDate,
     lookbackDays: config.lookbackDays,
+    exchangeRate: {
+      source: config.exchangeRate.source,
+      ...(config.exchangeRate.schedule ? { schedule: config.exchangeRate.schedule } : {}),
+    },
+    ...(cash
+      ? {
+          cashApplication: {
+            cashAccount: cash.cashAccount,
+            clearingAccount: cash.clearingAccount,
+            customerFor: (currency: string) =>
+              cash.customerByCurrency[currency.toUpperCase()] ??
+              Object.values(DEFAULT_MAPPING_RULES.customers).find((c) => c.currency === currency.toUpperCase())
+                ?.customerId,
+          },
+        }
+      : {}),
   };
 }
 
 export interface SettlementDepsInput {
   readonly store: Store;
   /** With `findSalesOrder`, a settlement a job posts is reconciled three ways right after. */
-  readonly sage: Pick<Sage500Gateway, 'postJournal'> & Partial<Pick<Sage500Gateway, 'findSalesOrder'>>;
+  readonly sage: Pick<Sage500Gateway, 'postJournal'> &
+    Partial<Pick<Sage500Gateway, 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt'>>;
   readonly clock: Clock;
   /** The job queue (structurally: anything with enqueue), for discovery's fan-out. */
   readonly queue: JobScheduler;
@@ -103,6 +128,14 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     // reads them from the store at the start of every import, so an edit needs no restart.
     storedGlRules: (connectionId) => storedRules.glRules(connectionId),
     sightings: storeWorkSightings(input.store, input.clock),
+    ...(input.clientFor
+      ? {
+          depositConversion: (connectionId: string, deposit: DepositQuery) =>
+            depositConversionFromClient(input.clientFor!(connectionId))(deposit),
+        }
+      : {}),
+    onCashReceipt: (connectionId, settlementId, receipt) =>
+      recordCashReceipt(input.store, input.clock, connectionId, settlementId, receipt),
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
     ...(input.sage.findSalesOrder
       ? {
@@ -171,7 +204,7 @@ export interface SettlementWiringInput {
   readonly queue: JobScheduler & HandlerRegistry;
   readonly scheduler: { add(schedule: ReturnType<typeof settlementDiscoverySchedule>): void };
   readonly amazonConnector: () => { readonly connection: { readonly client: SpApiClient } };
-  readonly sage: Pick<Sage500Gateway, 'postJournal' | 'findSalesOrder'>;
+  readonly sage: Pick<Sage500Gateway, 'postJournal' | 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt'>;
 }
 
 /**

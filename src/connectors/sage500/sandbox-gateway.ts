@@ -138,22 +138,29 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   }
 
   /** spGetNextBatch: a tciBatchLog row with the next batch number of the company and batch type. */
-  const nextBatch = async (tx: SageDb, { userId: user, postDate }: { userId: string; postDate: string }) => {
+  const nextBatch = async (
+    tx: SageDb,
+    {
+      userId: user,
+      postDate,
+      batchType = BATCH_TYPE_GL_GENERAL,
+    }: { userId: string; postDate: string; batchType?: number },
+  ) => {
     const batchKey = await nextSurrogateKey(tx, 'tciBatchLog');
     const last = await tx
       .selectFrom('tciBatchLog')
       .select((eb) => eb.fn.max('BatchNo').as('n'))
       .where('SourceCompanyID', '=', companyId)
-      .where('BatchType', '=', BATCH_TYPE_GL_GENERAL)
+      .where('BatchType', '=', batchType)
       .executeTakeFirst();
     const batchNo = Number(last?.n ?? 0) + 1;
     await tx
       .insertInto('tciBatchLog')
       .values({
         BatchKey: batchKey,
-        BatchID: `${companyId}-GJ-${String(batchNo).padStart(6, '0')}`,
+        BatchID: `${companyId}-${batchType === BATCH_TYPE_GL_GENERAL ? 'GJ' : 'CR'}-${String(batchNo).padStart(6, '0')}`,
         BatchNo: batchNo,
-        BatchType: BATCH_TYPE_GL_GENERAL,
+        BatchType: batchType,
         Status: 1,
         PostStatus: 0,
         SourceCompanyID: companyId,

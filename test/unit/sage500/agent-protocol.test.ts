@@ -37,6 +37,8 @@ describe('agent protocol', () => {
       getStock: true,
       stockChangesSince: true,
       receivableAccountsOf: true,
+      exchangeRate: true,
+      enterCashReceipt: true,
       getPrices: true,
       postJournal: true,
       validateGlAccounts: true,
@@ -47,6 +49,7 @@ describe('agent protocol', () => {
     expect(Object.keys(WRITE_OPERATIONS).sort()).toEqual([
       'cancelSalesOrder',
       'createSalesOrder',
+      'enterCashReceipt',
       'installExtensions',
       'postJournal',
     ]);

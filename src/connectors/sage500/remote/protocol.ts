@@ -81,7 +81,25 @@ const journal = z.strictObject({
   reference: text,
   postDate: isoDate,
   currency,
-  lines: z.array(z.strictObject({ account: text, amount: money, comment: text })).max(100_000),
+  lines: z.array(z.strictObject({ account: text, amount: money, comment: text, home: money.optional() })).max(100_000),
+  exchange: z
+    .strictObject({
+      homeCurrency: currency,
+      rate: z.string().max(40),
+      source: z.enum(['sage-rate-table', 'deposit']),
+      detail: text,
+    })
+    .optional(),
+});
+const cashReceipt = z.strictObject({
+  reference: text,
+  customerId: text,
+  cashAccountId: text,
+  tranDate: isoDate,
+  amount: money,
+  exchangeRate: z.string().max(40),
+  amountHome: money,
+  orders: z.array(z.strictObject({ amazonOrderId: text, amount: money })).max(100_000),
 });
 
 /**
@@ -113,6 +131,8 @@ export const OPERATIONS = {
   postJournal: z.tuple([journal]),
   validateGlAccounts: z.tuple([ids]),
   receivableAccountsOf: z.tuple([ids]),
+  exchangeRate: z.tuple([z.strictObject({ currency, date: isoDate, schedule: text.optional() })]),
+  enterCashReceipt: z.tuple([cashReceipt]),
   installExtensions: z.tuple([]),
   health: z.tuple([]),
 } as const satisfies Record<Exclude<keyof Sage500Gateway, 'close'>, z.ZodType>;
@@ -128,6 +148,8 @@ export const WRITE_OPERATIONS: Readonly<Partial<Record<OperationName, string>>> 
   createSalesOrder: 'idempotent by TranNo: an order with that TranNo is returned as `existing`',
   cancelSalesOrder: 'idempotent: cancelling a canceled order returns it',
   postJournal: 'idempotent by the batch reference: a second call returns the batch as `existing`',
+  enterCashReceipt:
+    'idempotent by the receipt reference (tarCustPmt_AMZ): a second call returns the receipt as `existing`',
   installExtensions: 'idempotent: creates only missing tables',
 };
 
