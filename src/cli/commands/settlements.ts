@@ -292,7 +292,13 @@ Examples:
         const ids = [...new Set(customers.map((c) => c.customerId))];
         const invoiced = cfg.accountingModel === 'invoiced-orders';
         const accounts = invoiced
-          ? [cfg.receivableAccount, ...Object.values(cfg.receivableAccountByCurrency), cfg.bankClearingAccount]
+          ? [
+              cfg.receivableAccount,
+              ...Object.values(cfg.receivableAccountByCurrency),
+              cfg.bankClearingAccount,
+              // Cash applied in Sage: the order money goes to the receipts clearing account instead.
+              ...(cfg.cashApplication.enabled ? [cfg.cashApplication.clearingAccount] : []),
+            ]
           : [cfg.bankClearingAccount];
         const findings = checkAccountingModel(
           cfg.accountingModel,

@@ -69,7 +69,7 @@ const rows = [
 /** 178.40 order money - 25.50 fees - 39.99 subscription. */
 const totalText = '112.91';
 
-function deps(extra: { path: string; value: unknown }[] = []) {
+function deps(extra: { path: string; value: string }[] = []) {
   const config = loadConfig({
     env: {},
     overrides: [{ path: 'settlements.cashApplication.enabled', value: 'true' }, ...extra],

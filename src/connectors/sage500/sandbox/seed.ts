@@ -358,10 +358,38 @@ export async function seedCashAndRates(db: SageDb, co: string): Promise<void> {
   await db
     .insertInto('tmcCurrExchSchdDtl')
     .values([
-      { CurrExchSchdKey: 1, EffectiveDate: '2026-01-01T00:00:00', SourceCurrID: 'EUR', TargetCurrID: 'USD', CurrExchRate: 1.08, ExpirationDate: '2026-09-30T00:00:00' },
-      { CurrExchSchdKey: 1, EffectiveDate: '2026-10-01T00:00:00', SourceCurrID: 'EUR', TargetCurrID: 'USD', CurrExchRate: 1.0825, ExpirationDate: null },
-      { CurrExchSchdKey: 1, EffectiveDate: '2026-01-01T00:00:00', SourceCurrID: 'GBP', TargetCurrID: 'USD', CurrExchRate: 1.27, ExpirationDate: null },
-      { CurrExchSchdKey: 1, EffectiveDate: '2026-01-01T00:00:00', SourceCurrID: 'CAD', TargetCurrID: 'USD', CurrExchRate: 0.73, ExpirationDate: null },
+      {
+        CurrExchSchdKey: 1,
+        EffectiveDate: '2026-01-01T00:00:00',
+        SourceCurrID: 'EUR',
+        TargetCurrID: 'USD',
+        CurrExchRate: 1.08,
+        ExpirationDate: '2026-09-30T00:00:00',
+      },
+      {
+        CurrExchSchdKey: 1,
+        EffectiveDate: '2026-10-01T00:00:00',
+        SourceCurrID: 'EUR',
+        TargetCurrID: 'USD',
+        CurrExchRate: 1.0825,
+        ExpirationDate: null,
+      },
+      {
+        CurrExchSchdKey: 1,
+        EffectiveDate: '2026-01-01T00:00:00',
+        SourceCurrID: 'GBP',
+        TargetCurrID: 'USD',
+        CurrExchRate: 1.27,
+        ExpirationDate: null,
+      },
+      {
+        CurrExchSchdKey: 1,
+        EffectiveDate: '2026-01-01T00:00:00',
+        SourceCurrID: 'CAD',
+        TargetCurrID: 'USD',
+        CurrExchRate: 0.73,
+        ExpirationDate: null,
+      },
     ])
     .execute();
 }
