@@ -86,7 +86,7 @@ export interface SettlementDepsInput {
   readonly store: Store;
   /** With `findSalesOrder`, a settlement a job posts is reconciled three ways right after. */
   readonly sage: Pick<Sage500Gateway, 'postJournal'> &
-    Partial<Pick<Sage500Gateway, 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt'>>;
+    Partial<Pick<Sage500Gateway, 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders'>>;
   readonly clock: Clock;
   /** The job queue (structurally: anything with enqueue), for discovery's fan-out. */
   readonly queue: JobScheduler;
@@ -146,7 +146,9 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
               createThreeWayDeps({
                 store: input.store,
                 clock: input.clock,
-                sage: input.sage as Pick<Sage500Gateway, 'findSalesOrder'>,
+                sage: input.sage as Pick<Sage500Gateway, 'findSalesOrder'> &
+                  Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>,
+                readInvoices: input.config.accountingModel === 'invoiced-orders',
               }),
             ),
         }
@@ -163,12 +165,15 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
 export function createThreeWayDeps(input: {
   readonly store: Store;
   readonly clock: Clock;
-  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'>;
+  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'> & Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>;
   readonly bankDeposit?: (settlementId: string) => Money | undefined;
+  /** `invoiced-orders`: Sage's side is its invoices (see ThreeWayDeps.readInvoices). */
+  readonly readInvoices?: boolean;
 }): ThreeWayDeps {
   return {
     settlement: (connectionId, settlementId) => settlementForReconciliation(input.store, connectionId, settlementId),
     sage: input.sage,
+    ...(input.readInvoices ? { readInvoices: true } : {}),
     ...(input.bankDeposit ? { bankDeposit: input.bankDeposit } : {}),
     onReconciled: (connectionId, result) => recordReconciliation(input.store, input.clock, connectionId, result),
   };
@@ -204,7 +209,10 @@ export interface SettlementWiringInput {
   readonly queue: JobScheduler & HandlerRegistry;
   readonly scheduler: { add(schedule: ReturnType<typeof settlementDiscoverySchedule>): void };
   readonly amazonConnector: () => { readonly connection: { readonly client: SpApiClient } };
-  readonly sage: Pick<Sage500Gateway, 'postJournal' | 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt'>;
+  readonly sage: Pick<
+    Sage500Gateway,
+    'postJournal' | 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders'
+  >;
 }
 
 /**

@@ -521,6 +521,7 @@ async function threeWayCommand(
       store: rt.store,
       clock: rt.clock,
       sage: rt.sage,
+      readInvoices: rt.config.settlements.accountingModel === 'invoiced-orders',
       ...(bank ? { bankDeposit: () => bank.amount } : {}),
     });
     const r = await threeWayReconciliation(connectionId, id, deps);

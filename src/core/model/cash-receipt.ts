@@ -75,3 +75,15 @@ export interface ExchangeRateAnswer {
   readonly effectiveDate?: string;
   readonly problem?: string;
 }
+
+/** A Sage invoice that bills (some lines of) an Amazon order's sales order (`Sage500Gateway.invoicesOfOrders`). */
+export interface OrderInvoice {
+  readonly amazonOrderId: string;
+  /** tarInvoice.TranID. */
+  readonly invoice: string;
+  /** The invoice's total (TranAmt) and open balance, in its currency. */
+  readonly total: Money;
+  readonly balance: Money;
+  /** How many Amazon orders the invoice bills (more than one: its total cannot be told per order). */
+  readonly orders: number;
+}

@@ -3,6 +3,7 @@ import type {
   CashReceiptResult,
   ExchangeRateAnswer,
   ExchangeRateQuery,
+  OrderInvoice,
 } from '../model/cash-receipt.ts';
 import type { CustomerReceivable, GlAccountCheck, JournalBatch, PostedJournal } from '../model/journal.ts';
 import type {
@@ -151,6 +152,13 @@ export interface Sage500Gateway {
    * never throws for a missing rate: `problem` says why there is none.
    */
   exchangeRate(query: ExchangeRateQuery): Promise<ExchangeRateAnswer>;
+
+  /**
+   * The Sage invoices (posted or pending, tarInvoice) that bill the sales orders of these Amazon orders, through the
+   * invoice lines' sales order lines (tarInvoiceDetl.SOLineKey -> tsoSOLine -> our order link): what Sage invoiced,
+   * for the three-way reconciliation. Read-only; orders without an invoice are left out.
+   */
+  invoicesOfOrders(amazonOrderIds: readonly string[]): Promise<readonly OrderInvoice[]>;
 
   /**
    * Enters the settlement's money as one pending AR cash receipt of the customer in a new cash-receipts batch

@@ -39,6 +39,7 @@ describe('agent protocol', () => {
       receivableAccountsOf: true,
       exchangeRate: true,
       enterCashReceipt: true,
+      invoicesOfOrders: true,
       getPrices: true,
       postJournal: true,
       validateGlAccounts: true,

@@ -201,6 +201,18 @@ async function traceEverything() {
         return [{ CurrExchSchdID: 'DAILY', EffectiveDate: new Date('2026-11-01T00:00:00Z'), CurrExchRate: 1.0825 }];
       if (has('select "CustKey" from "tarCustomer"')) return [{ CustKey: 11 }];
       if (has('from "tcmCashAcct"')) return [{ CashAcctKey: 501, GLAcctKey: 720 }];
+      if (has('"i"."TranAmt"'))
+        return [
+          {
+            AmazonOrderId: draft.amazonOrderId,
+            InvcKey: 6001,
+            TranID: 'INV-6001',
+            TranAmt: 46.09,
+            Balance: 0,
+            CurrID: 'USD',
+          },
+        ];
+      if (has('from "tarInvoiceDetl" as "d"')) return [{ InvcKey: 6001, AmazonOrderId: draft.amazonOrderId }];
       if (has('from "tarInvoice" as "i"'))
         return [
           {
@@ -313,6 +325,8 @@ async function traceEverything() {
       ],
     }),
   );
+  let invoices: unknown;
+  await step('invoicesOfOrders', async () => (invoices = await gw.invoicesOfOrders([draft.amazonOrderId])));
   let receipt: unknown;
   await step(
     'enterCashReceipt',
@@ -332,6 +346,7 @@ async function traceEverything() {
   return {
     rate,
     receipt,
+    invoices,
     ...rec,
     operations,
     rejected,
@@ -720,6 +735,15 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       applied: [{ invoice: 'INV-6001', amount: money('USD', 4609) }],
       unapplied: [{ reason: 'over invoice balance', amount: money('USD', 1000) }],
     });
+    expect(trace.invoices).toEqual([
+      {
+        amazonOrderId: draft.amazonOrderId,
+        invoice: 'INV-6001',
+        total: money('USD', 4609),
+        balance: money('USD', 0),
+        orders: 1,
+      },
+    ]);
     expect(trace.rate).toEqual({
       homeCurrency: 'USD',
       rate: '1.0825',

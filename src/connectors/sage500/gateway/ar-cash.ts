@@ -4,6 +4,7 @@ import type {
   CashReceiptResult,
   ExchangeRateAnswer,
   ExchangeRateQuery,
+  OrderInvoice,
 } from '../../../core/model/cash-receipt.ts';
 import { money, moneyToDecimal } from '../../../core/model/money.ts';
 import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
@@ -16,6 +17,8 @@ import {
   insertPendingReceipt,
   insertReceiptLink,
   selectCashAccount,
+  selectInvoicesOfOrders,
+  selectOrdersOfInvoices,
   selectOpenInvoicesOfOrders,
   selectPendingApplications,
   selectPendingReceipt,
@@ -26,12 +29,16 @@ import { selectExchangeRates, selectHomeCurrency } from '../sql/exchange-rate.ts
 import { selectOpenFiscalPeriod } from '../sql/gl-journal.ts';
 import { BATCH_TYPE_AR_CASH_RECEIPTS, MODULE_AR } from '../tables.ts';
 import type { GatewayContext } from './context.ts';
+import { chunks } from '../../../core/transform/chunks.ts';
+import { MAX_IDS_PER_STATEMENT } from './backend.ts';
 
 /** The pending receipt tables no public source shows (tables.ts): present in the catalog, or no receipt. */
 const PENDING_RECEIPT_TABLES = ['tarPendCustPmt', 'tarPendCustPmtAppl'] as const;
 
 /** AR: exchange rates of Sage's multi-currency module and settlement cash receipts. */
-export function arCashMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'exchangeRate' | 'enterCashReceipt'> {
+export function arCashMethods(
+  ctx: GatewayContext,
+): Pick<Sage500Gateway, 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders'> {
   const { backend, co, options } = ctx;
 
   async function exchangeRate(query: ExchangeRateQuery): Promise<ExchangeRateAnswer> {
@@ -192,5 +199,27 @@ export function arCashMethods(ctx: GatewayContext): Pick<Sage500Gateway, 'exchan
     };
   }
 
-  return { exchangeRate, enterCashReceipt };
+  async function invoicesOfOrders(amazonOrderIds: readonly string[]): Promise<OrderInvoice[]> {
+    const ids = [...new Set(amazonOrderIds)];
+    const rows: Awaited<ReturnType<ReturnType<typeof selectInvoicesOfOrders>['execute']>> = [];
+    for (const part of chunks(ids, MAX_IDS_PER_STATEMENT))
+      rows.push(...(await selectInvoicesOfOrders(backend.db, co, part).execute()));
+    const keys = [...new Set(rows.map((r) => r.InvcKey))];
+    const ordersOf = new Map<number, Set<string>>();
+    for (const part of chunks(keys, MAX_IDS_PER_STATEMENT))
+      for (const r of await selectOrdersOfInvoices(backend.db, part).execute())
+        ordersOf.set(r.InvcKey, (ordersOf.get(r.InvcKey) ?? new Set()).add(r.AmazonOrderId));
+    return rows.map((r) => {
+      const currency = r.CurrID.trim().toUpperCase();
+      return {
+        amazonOrderId: r.AmazonOrderId,
+        invoice: r.TranID.trim(),
+        total: moneyFromSageDecimal(r.TranAmt, currency),
+        balance: moneyFromSageDecimal(r.Balance, currency),
+        orders: ordersOf.get(r.InvcKey)?.size ?? 1,
+      };
+    });
+  }
+
+  return { exchangeRate, enterCashReceipt, invoicesOfOrders };
 }

@@ -133,6 +133,7 @@ export const OPERATIONS = {
   receivableAccountsOf: z.tuple([ids]),
   exchangeRate: z.tuple([z.strictObject({ currency, date: isoDate, schedule: text.optional() })]),
   enterCashReceipt: z.tuple([cashReceipt]),
+  invoicesOfOrders: z.tuple([ids]),
   installExtensions: z.tuple([]),
   health: z.tuple([]),
 } as const satisfies Record<Exclude<keyof Sage500Gateway, 'close'>, z.ZodType>;

@@ -82,3 +82,28 @@ export function insertPendingApplications(db: SageDb, rows: readonly Insertable<
 export function insertReceiptLink(db: SageDb, row: Insertable<SageDatabase['tarCustPmt_AMZ']>) {
   return db.insertInto('tarCustPmt_AMZ').values(row);
 }
+
+/** Every invoice (any balance, any customer) that bills a line of these Amazon orders, with its total. */
+export function selectInvoicesOfOrders(db: SageDb, companyId: string, amazonOrderIds: readonly string[]) {
+  return db
+    .selectFrom('tarInvoice as i')
+    .innerJoin('tarInvoiceDetl as d', 'd.InvcKey', 'i.InvcKey')
+    .innerJoin('tsoSOLine as l', 'l.SOLineKey', 'd.SOLineKey')
+    .innerJoin('tsoSalesOrder_AMZ as a', 'a.SOKey', 'l.SOKey')
+    .select(['a.AmazonOrderId', 'i.InvcKey', 'i.TranID', 'i.TranAmt', 'i.Balance', 'i.CurrID'])
+    .distinct()
+    .where('i.CompanyID', '=', companyId)
+    .where('a.AmazonOrderId', 'in', amazonOrderIds)
+    .orderBy('i.InvcKey');
+}
+
+/** The Amazon orders each of these invoices bills (to tell an invoice of one order from a combined one). */
+export function selectOrdersOfInvoices(db: SageDb, invoiceKeys: readonly number[]) {
+  return db
+    .selectFrom('tarInvoiceDetl as d')
+    .innerJoin('tsoSOLine as l', 'l.SOLineKey', 'd.SOLineKey')
+    .innerJoin('tsoSalesOrder_AMZ as a', 'a.SOKey', 'l.SOKey')
+    .select(['d.InvcKey', 'a.AmazonOrderId'])
+    .distinct()
+    .where('d.InvcKey', 'in', invoiceKeys);
+}
