@@ -96,6 +96,8 @@ export interface SettlementDepsInput {
   readonly reports?: SettlementReports;
   /** Told when the reconciliation after a job's import fails (bootstrap: a warn log line). */
   readonly onReconcileError?: (settlementId: string, error: unknown) => void;
+  /** Told when a settlement's cash receipt could not be entered (bootstrap: a warn log line). */
+  readonly onCashReceiptError?: (settlementId: string, message: string) => void;
   /** Alert hook for quarantined files (bootstrap: a warn log line naming the source and code). */
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
 }
@@ -154,6 +156,7 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
         }
       : {}),
     ...(input.onReconcileError ? { onReconcileError: input.onReconcileError } : {}),
+    ...(input.onCashReceiptError ? { onCashReceiptError: input.onCashReceiptError } : {}),
   };
   return deps;
 }
@@ -233,6 +236,11 @@ export function registerSettlements(w: SettlementWiringInput): { deps: Settlemen
       w.logger.warn(
         { settlementId, error: err instanceof Error ? err.message : String(err) },
         `settlement ${settlementId} posted; its three-way reconciliation failed (run sellbridge settlements reconcile --three-way ${settlementId})`,
+      ),
+    onCashReceiptError: (settlementId, message) =>
+      w.logger.warn(
+        { settlementId, error: message },
+        `settlement ${settlementId} posted; its cash receipt in Sage was not entered (the next import of it tries again)`,
       ),
     onQuarantine: (e) =>
       w.logger.warn(

@@ -343,7 +343,7 @@ async function enterCashReceipts(
   journals: readonly JournalBatch[],
   orders: ReadonlyMap<string, { currency: string; cleared: number }>,
   cash: NonNullable<SettlementSettings['cashApplication']>,
-  deps: Pick<SettlementFlowDeps, 'sage' | 'onCashReceipt'>,
+  deps: Pick<SettlementFlowDeps, 'sage' | 'onCashReceipt' | 'onCashReceiptError'>,
 ): Promise<{ cashReceipts: CashReceiptResult[]; cashReceiptError?: string }> {
   const byCurrency = new Map<string, { amazonOrderId: string; amount: Money }[]>();
   for (const [key, o] of orders) {
@@ -384,6 +384,7 @@ async function enterCashReceipts(
       errors.push(`${currency}: ${e.code}: ${e.message}`);
     }
   }
+  if (errors.length > 0) deps.onCashReceiptError?.(settlement.settlementId, errors.join('; '));
   return { cashReceipts, ...(errors.length ? { cashReceiptError: errors.join('; ') } : {}) };
 }
 

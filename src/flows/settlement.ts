@@ -88,6 +88,8 @@ export interface SettlementFlowDeps {
   ) => Promise<SettlementDepositConversion | undefined>;
   /** Keeps each cash receipt's result (audit entry `settlement.cash-applied`, shown by `settlements show`). */
   readonly onCashReceipt?: (connectionId: string, settlementId: string, receipt: CashReceiptResult) => Promise<void>;
+  /** Told when a settlement's cash receipt could not be entered (the journals stand; bootstrap: a warn log line). */
+  readonly onCashReceiptError?: (settlementId: string, message: string) => void;
   readonly ledger: SettlementLedger;
   readonly reports: SettlementReports;
   readonly watermarks: Watermarks;

@@ -97,21 +97,26 @@ Examples:
             for (const j of outcome.journals) ctx.stdout(`\n${journalText(j)}`);
             return;
           case 'unchanged':
-            return ctx.stdout(
+            ctx.stdout(
               `settlement ${outcome.settlementId} is already posted (revision ${outcome.revision}, batch ${outcome.journals.map((j) => j.batchNo).join(', ')}); nothing posted`,
             );
+            return cashText(outcome);
           case 'posted':
             ctx.stdout(
               `settlement ${outcome.settlementId} posted as unposted GL batch ${outcome.journals.map((j) => `${j.batchNo} (${j.reference})`).join(', ')}`,
             );
             for (const j of outcome.journals) ctx.stdout(`\n${journalText(j)}`);
-            return;
+            return cashText(outcome);
           case 'corrected':
             ctx.stdout(
               `settlement ${outcome.settlementId} corrected (revision ${outcome.revision}): reversed ${outcome.reversed.map((j) => `${j.batchNo} (${j.reference})`).join(', ')}; posted ${outcome.journals.map((j) => `${j.batchNo} (${j.reference})`).join(', ')}`,
             );
             for (const j of outcome.journals) ctx.stdout(`\n${journalText(j)}`);
-            return;
+            return cashText(outcome);
+        }
+        function cashText(o: { cashReceipts?: readonly CashReceiptResult[]; cashReceiptError?: string }) {
+          for (const r of o.cashReceipts ?? []) ctx.stdout(`\n${cashReceiptText(r)}`);
+          if (o.cashReceiptError) ctx.stderr(`cash receipt not entered: ${o.cashReceiptError}`);
         }
       }),
     );
