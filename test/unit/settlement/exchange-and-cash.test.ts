@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JournalBatch } from '../../../src/core/model/journal.ts';
 import { money } from '../../../src/core/model/money.ts';
 import { planCashApplication } from '../../../src/core/transform/cash-application.ts';
+import { reversalOf } from '../../../src/core/transform/journal-from-settlement.ts';
 import {
   convertMinor,
   journalInHomeCurrency,
@@ -48,6 +49,10 @@ describe('exchange rates, exact', () => {
       const plain = convertMinor(l.amount, 'USD', rate).home.minor;
       expect(Math.abs(l.home!.minor - plain)).toBeLessThanOrEqual(2);
     }
+    // A correction undoes it at its own rate: every home amount turned.
+    const rev = reversalOf(out, 'settlement:1:EUR:R2', '2026-10-20');
+    expect(rev.exchange).toEqual(out.exchange);
+    expect(rev.lines.map((l) => l.home!.minor)).toEqual(out.lines.map((l) => -l.home!.minor));
     // The same journal in the home currency is left alone.
     expect(journalInHomeCurrency({ ...journal, currency: 'USD' }, 'USD', rate, 'deposit', '')).toEqual({
       ...journal,
