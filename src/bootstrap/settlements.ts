@@ -27,6 +27,9 @@ import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { settlementReportsFromClient } from '../connectors/amazon/settlement/settlement-files.ts';
 import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts';
+import { recordCashReceipt } from '../connectors/store/settlement-cash.ts';
+import { depositConversionFromClient, type DepositQuery } from '../connectors/amazon/settlement/deposit-conversion.ts';
+import { DEFAULT_MAPPING_RULES } from '../core/rules/mapping-rules.ts';
 import { recordReconciliation, settlementForReconciliation } from '../connectors/store/settlement-reconciliation.ts';
 import type { Money } from '../core/model/money.ts';
 import { threeWayReconciliation, type ThreeWayDeps } from '../flows/three-way.ts';
@@ -39,10 +42,15 @@ export type SettlementConfig = ResolvedConfig['settlements'];
  */
 export function settlementSettingsFromConfig(config: SettlementConfig): SettlementSettings {
   const custom = config.rules.map(settlementAccountRuleOf);
-  const model =
-    config.accountingModel === 'invoiced-orders'
-      ? invoicedOrderRules(config.receivableAccount, config.receivableAccountByCurrency)
-      : [];
+  const invoiced = config.accountingModel === 'invoiced-orders';
+  // Cash applied in Sage: the order money goes to the receipts clearing account; the receipt, once Sage posts it,
+  // moves it to the receivable (docs/settlements.md "Cash applied in Sage").
+  const cash = invoiced && config.cashApplication.enabled ? config.cashApplication : undefined;
+  const model = invoiced
+    ? cash
+      ? invoicedOrderRules(cash.clearingAccount, {})
+      : invoicedOrderRules(config.receivableAccount, config.receivableAccountByCurrency)
+    : [];
   const rules: SettlementAccountRules = {
     bankAccount: config.bankClearingAccount,
     bankAccountByCurrency: { ...config.bankAccountByCurrency },
@@ -57,13 +65,30 @@ export function settlementSettingsFromConfig(config: SettlementConfig): Settleme
     detail: config.summarize,
     postDate: config.postingDate,
     lookbackDays: config.lookbackDays,
+    exchangeRate: {
+      source: config.exchangeRate.source,
+      ...(config.exchangeRate.schedule ? { schedule: config.exchangeRate.schedule } : {}),
+    },
+    ...(cash
+      ? {
+          cashApplication: {
+            cashAccount: cash.cashAccount,
+            clearingAccount: cash.clearingAccount,
+            customerFor: (currency: string) =>
+              cash.customerByCurrency[currency.toUpperCase()] ??
+              Object.values(DEFAULT_MAPPING_RULES.customers).find((c) => c.currency === currency.toUpperCase())
+                ?.customerId,
+          },
+        }
+      : {}),
   };
 }
 
 export interface SettlementDepsInput {
   readonly store: Store;
   /** With `findSalesOrder`, a settlement a job posts is reconciled three ways right after. */
-  readonly sage: Pick<Sage500Gateway, 'postJournal'> & Partial<Pick<Sage500Gateway, 'findSalesOrder'>>;
+  readonly sage: Pick<Sage500Gateway, 'postJournal'> &
+    Partial<Pick<Sage500Gateway, 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders'>>;
   readonly clock: Clock;
   /** The job queue (structurally: anything with enqueue), for discovery's fan-out. */
   readonly queue: JobScheduler;
@@ -73,6 +98,8 @@ export interface SettlementDepsInput {
   readonly reports?: SettlementReports;
   /** Told when the reconciliation after a job's import fails (bootstrap: a warn log line). */
   readonly onReconcileError?: (settlementId: string, error: unknown) => void;
+  /** Told when a settlement's cash receipt could not be entered (bootstrap: a warn log line). */
+  readonly onCashReceiptError?: (settlementId: string, message: string) => void;
   /** Alert hook for quarantined files (bootstrap: a warn log line naming the source and code). */
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
   /** `orders.refunds`: `customer-return` queues one `refund.record` job per refund an imported settlement holds. */
@@ -107,6 +134,14 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     // reads them from the store at the start of every import, so an edit needs no restart.
     storedGlRules: (connectionId) => storedRules.glRules(connectionId),
     sightings: storeWorkSightings(input.store, input.clock),
+    ...(input.clientFor
+      ? {
+          depositConversion: (connectionId: string, deposit: DepositQuery) =>
+            depositConversionFromClient(input.clientFor!(connectionId))(deposit),
+        }
+      : {}),
+    onCashReceipt: (connectionId, settlementId, receipt) =>
+      recordCashReceipt(input.store, input.clock, connectionId, settlementId, receipt),
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
     ...(input.refunds === 'customer-return'
       ? {
@@ -124,12 +159,15 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
               createThreeWayDeps({
                 store: input.store,
                 clock: input.clock,
-                sage: input.sage as Pick<Sage500Gateway, 'findSalesOrder'>,
+                sage: input.sage as Pick<Sage500Gateway, 'findSalesOrder'> &
+                  Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>,
+                readInvoices: input.config.accountingModel === 'invoiced-orders',
               }),
             ),
         }
       : {}),
     ...(input.onReconcileError ? { onReconcileError: input.onReconcileError } : {}),
+    ...(input.onCashReceiptError ? { onCashReceiptError: input.onCashReceiptError } : {}),
   };
   return deps;
 }
@@ -141,12 +179,15 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
 export function createThreeWayDeps(input: {
   readonly store: Store;
   readonly clock: Clock;
-  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'>;
+  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'> & Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>;
   readonly bankDeposit?: (settlementId: string) => Money | undefined;
+  /** `invoiced-orders`: Sage's side is its invoices (see ThreeWayDeps.readInvoices). */
+  readonly readInvoices?: boolean;
 }): ThreeWayDeps {
   return {
     settlement: (connectionId, settlementId) => settlementForReconciliation(input.store, connectionId, settlementId),
     sage: input.sage,
+    ...(input.readInvoices ? { readInvoices: true } : {}),
     ...(input.bankDeposit ? { bankDeposit: input.bankDeposit } : {}),
     onReconciled: (connectionId, result) => recordReconciliation(input.store, input.clock, connectionId, result),
   };
@@ -182,7 +223,10 @@ export interface SettlementWiringInput {
   readonly queue: JobScheduler & HandlerRegistry;
   readonly scheduler: { add(schedule: ReturnType<typeof settlementDiscoverySchedule>): void };
   readonly amazonConnector: () => { readonly connection: { readonly client: SpApiClient } };
-  readonly sage: Pick<Sage500Gateway, 'postJournal' | 'findSalesOrder'>;
+  readonly sage: Pick<
+    Sage500Gateway,
+    'postJournal' | 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders'
+  >;
 }
 
 /**
@@ -204,6 +248,11 @@ export function registerSettlements(w: SettlementWiringInput): { deps: Settlemen
       w.logger.warn(
         { settlementId, error: err instanceof Error ? err.message : String(err) },
         `settlement ${settlementId} posted; its three-way reconciliation failed (run sellbridge settlements reconcile --three-way ${settlementId})`,
+      ),
+    onCashReceiptError: (settlementId, message) =>
+      w.logger.warn(
+        { settlementId, error: message },
+        `settlement ${settlementId} posted; its cash receipt in Sage was not entered (the next import of it tries again)`,
       ),
     onQuarantine: (e) =>
       w.logger.warn(

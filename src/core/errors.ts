@@ -292,6 +292,12 @@ export const ERROR_CATALOGUE = {
     meaning: 'One or more GL accounts do not exist, are not active or are not financial accounts in this company.',
     fix: 'Fix the GL account mapping (every bad account is listed) or the accounts in Sage, then replay.',
   },
+  SB_SAGE_CASH_RECEIPT_INVALID: {
+    kind: 'mapping',
+    meaning:
+      'The AR cash receipt of a settlement cannot be entered: the marketplace customer or the cash account is not in this Sage company, or the amount is not positive.',
+    fix: 'Fix settlements.cashApplication (cashAccount) or the customer in Sage, then import the settlement again (the GL journal already posted stays as it is).',
+  },
   SB_SAGE_FISCAL_PERIOD_CLOSED: {
     kind: 'validation',
     meaning: 'The journal date is not inside an open Sage fiscal period.',
@@ -382,6 +388,12 @@ export const ERROR_CATALOGUE = {
     meaning:
       'Settlement rows have a (transaction-type, amount-type, amount-description) that no settlement account rule maps to a GL account; every unmapped combination is listed with its rows and total.',
     fix: 'Add a rule for each listed combination to the settlement account rules (or configure a suspense account), then replay.',
+  },
+  SB_SETTLE_EXCHANGE_RATE_MISSING: {
+    kind: 'mapping',
+    meaning:
+      "A settlement is in another currency than the Sage company's home currency and no exchange rate could be found where settlements.exchangeRate.source says (Sage's rate table on the deposit date, or the deposit's financial event group). Nothing is posted.",
+    fix: 'Enter the rate in Sage (Multicurrency rate schedule) or switch the source, then import the settlement again (the quarantined file is kept).',
   },
   SB_SETTLE_TOTAL_MISMATCH: {
     kind: 'validation',

@@ -1,7 +1,17 @@
 import { refundsFromSettlementRows } from '../core/transform/refunds-from-settlement.ts';
 import { MappingError, SellbridgeError, coerceError } from '../core/errors.ts';
+import type { CashReceiptResult } from '../core/model/cash-receipt.ts';
 import type { JournalBatch } from '../core/model/journal.ts';
+import { money, moneyToDecimal, type Money } from '../core/model/money.ts';
 import type { Settlement, SettlementTransaction } from '../core/model/settlement.ts';
+import { settlementAccountRuleFor } from '../core/rules/settlement-accounts.ts';
+import {
+  convertMinor,
+  journalInHomeCurrency,
+  rateFromAmounts,
+  rateFromDecimal,
+  type ExactRate,
+} from '../core/transform/exchange-rate.ts';
 import type {
   PostedSettlementJournal,
   QuarantineEntry,
@@ -18,6 +28,7 @@ import {
   SETTLEMENT_IMPORT_QUEUE,
   type SettlementFlowDeps,
   type SettlementImportOutcome,
+  type SettlementSettings,
 } from './settlement.ts';
 
 /** Reads, checks and posts one settlement file exactly once (see the header). */
@@ -26,7 +37,15 @@ export async function importSettlement(
   file: SettlementFile,
   deps: Pick<
     SettlementFlowDeps,
-    'sage' | 'ledger' | 'clock' | 'settingsFor' | 'storedGlRules' | 'onQuarantine' | 'onRefunds'
+    | 'sage'
+    | 'ledger'
+    | 'clock'
+    | 'settingsFor'
+    | 'storedGlRules'
+    | 'onQuarantine'
+    | 'depositConversion'
+    | 'onCashReceipt'
+    | 'onRefunds'
   >,
   options: { readonly dryRun?: boolean } = {},
 ): Promise<SettlementImportOutcome> {
@@ -41,8 +60,17 @@ export async function importSettlement(
   });
   const orders = new Map<
     string,
-    { currency: string; minor: number; rows: number; kinds: Record<SettledKind, number> }
+    { currency: string; minor: number; rows: number; kinds: Record<SettledKind, number>; cleared: number }
   >();
+  const cash = settings.cashApplication;
+  const clearingOf = (t: SettlementTransaction): number => {
+    if (!cash) return 0;
+    const rule = settlementAccountRuleFor(settings.rules, t, {
+      currency: t.amount.currency,
+      marketplace: t.marketplaceName,
+    });
+    return rule?.account === cash.clearingAccount ? t.amount.minor : 0;
+  };
   let rows = 0;
   let settlement: Settlement | undefined;
   // Refund rows, kept for `onRefunds` (Amazon refunds as Sage customer returns, issue 17): a few per settlement.
@@ -54,14 +82,21 @@ export async function importSettlement(
       if (t.transactionType === 'Refund') refundRows.push(t);
       if (t.orderId) {
         const key = `${t.orderId}\u0000${t.amount.currency}`;
-        const sum = orders.get(key) ?? { currency: t.amount.currency, minor: 0, rows: 0, kinds: emptyKinds() };
+        const sum = orders.get(key) ?? {
+          currency: t.amount.currency,
+          minor: 0,
+          rows: 0,
+          kinds: emptyKinds(),
+          cleared: 0,
+        };
         sum.minor += t.amount.minor;
+        sum.cleared += clearingOf(t);
         sum.rows += 1;
         sum.kinds[settledKindOf(t)] += t.amount.minor;
         orders.set(key, sum);
       }
     });
-    const journals = builder.finish(settlement);
+    const journals = await inHomeCurrency(connectionId, builder.finish(settlement), settlement, settings, deps);
     const summary: SettlementSummary = {
       settlementId: settlement.settlementId,
       currency: settlement.currency,
@@ -88,9 +123,13 @@ export async function importSettlement(
       options.dryRun === true,
       settings.model ?? 'custom rules',
     );
+    const receipts =
+      cash && outcome.kind !== 'dry-run' && deps.sage.enterCashReceipt
+        ? await enterCashReceipts(connectionId, settlement, journals, orders, cash, deps)
+        : undefined;
     // After the journal is in (a failed post queues nothing); the refund jobs are keyed, so a re-import queues none twice.
     if (!options.dryRun && deps.onRefunds) await deps.onRefunds(connectionId, refundsFromSettlementRows(refundRows));
-    return { ...outcome, extraColumns: settlement.extraColumns };
+    return { ...outcome, extraColumns: settlement.extraColumns, ...receipts };
   } catch (err) {
     const error = coerceError(err);
     if (error instanceof MappingError && error.code.startsWith('SB_SETTLE_')) {
@@ -228,6 +267,132 @@ async function postExactlyOnce(
     },
   );
   return { kind: 'corrected', settlementId: id, revision, reversed, journals: posted };
+}
+
+/**
+ * Journals in another currency than the Sage company's home currency get the rate Sage needs and every line's
+ * home-currency amount (core/transform/exchange-rate.ts): from Sage's rate table on the deposit date, or from the
+ * deposit's financial event group (ConvertedTotal / OriginalTotal), as settlements.exchangeRate says. No rate: the
+ * settlement is quarantined (SB_SETTLE_EXCHANGE_RATE_MISSING), nothing is posted. Without `exchangeRate` on the
+ * gateway (a test double) journals stay as built.
+ */
+async function inHomeCurrency(
+  connectionId: string,
+  journals: readonly JournalBatch[],
+  settlement: Settlement,
+  settings: SettlementSettings,
+  deps: Pick<SettlementFlowDeps, 'sage' | 'depositConversion'>,
+): Promise<JournalBatch[]> {
+  if (!deps.sage.exchangeRate) return [...journals];
+  const source = settings.exchangeRate?.source ?? 'sage-rate-table';
+  const schedule = settings.exchangeRate?.schedule;
+  const missing = (problem: string) =>
+    new MappingError(
+      'SB_SETTLE_EXCHANGE_RATE_MISSING',
+      `settlement ${settlement.settlementId}`,
+      [{ field: 'exchange rate', problem }],
+      { context: { settlementId: settlement.settlementId } },
+    );
+  const out: JournalBatch[] = [];
+  const rates = new Map<string, { home: string; rate: ExactRate; detail: string } | undefined>();
+  for (const journal of journals) {
+    if (!rates.has(journal.currency)) {
+      const answer = await deps.sage.exchangeRate({
+        currency: journal.currency,
+        date: settlement.depositDate,
+        ...(schedule ? { schedule } : {}),
+      });
+      const home = answer.homeCurrency;
+      if (!home || home === journal.currency.toUpperCase()) rates.set(journal.currency, undefined);
+      else if (source === 'deposit') {
+        const deposit = await deps.depositConversion?.(connectionId, {
+          total: settlement.total,
+          periodStart: settlement.periodStart,
+          depositDate: settlement.depositDate,
+        });
+        if (!deposit)
+          throw missing(
+            `source deposit: no financial event group with OriginalTotal ${moneyToDecimal(settlement.total)} ${settlement.currency} paid out around ${settlement.depositDate.slice(0, 10)}`,
+          );
+        if (deposit.converted.currency !== home || deposit.original.currency !== journal.currency.toUpperCase())
+          throw missing(
+            `source deposit: the deposit was paid in ${deposit.converted.currency}, the Sage company's home currency is ${home}`,
+          );
+        rates.set(journal.currency, {
+          home,
+          rate: rateFromAmounts(deposit.original, deposit.converted),
+          detail: `deposit ${moneyToDecimal(deposit.original)} ${deposit.original.currency} = ${moneyToDecimal(deposit.converted)} ${deposit.converted.currency} (financial event group ${deposit.groupId})`,
+        });
+      } else {
+        if (!answer.rate) throw missing(`source sage-rate-table: ${answer.problem ?? 'no rate'}`);
+        rates.set(journal.currency, {
+          home,
+          rate: rateFromDecimal(answer.rate),
+          detail: `Sage rate schedule ${answer.schedule ?? '?'}, effective ${answer.effectiveDate?.slice(0, 10) ?? '?'}`,
+        });
+      }
+    }
+    const r = rates.get(journal.currency);
+    out.push(r ? journalInHomeCurrency(journal, r.home, r.rate, source, r.detail) : journal);
+  }
+  return out;
+}
+
+/**
+ * settlements.cashApplication: one pending AR cash receipt per currency of the money the settlement credited to the
+ * receipts clearing account, applied by the gateway to the orders' invoices. Exactly once by its reference. A
+ * failure never undoes the posted journals: it is reported on the outcome and the next import of the same
+ * settlement (unchanged) tries again.
+ */
+async function enterCashReceipts(
+  connectionId: string,
+  settlement: Settlement,
+  journals: readonly JournalBatch[],
+  orders: ReadonlyMap<string, { currency: string; cleared: number }>,
+  cash: NonNullable<SettlementSettings['cashApplication']>,
+  deps: Pick<SettlementFlowDeps, 'sage' | 'onCashReceipt' | 'onCashReceiptError'>,
+): Promise<{ cashReceipts: CashReceiptResult[]; cashReceiptError?: string }> {
+  const byCurrency = new Map<string, { amazonOrderId: string; amount: Money }[]>();
+  for (const [key, o] of orders) {
+    if (o.cleared === 0) continue;
+    const list = byCurrency.get(o.currency) ?? [];
+    list.push({ amazonOrderId: key.split('\u0000')[0]!, amount: money(o.currency, o.cleared) });
+    byCurrency.set(o.currency, list);
+  }
+  const cashReceipts: CashReceiptResult[] = [];
+  const errors: string[] = [];
+  for (const [currency, list] of byCurrency) {
+    const amount = money(
+      currency,
+      list.reduce((s, o) => s + o.amount.minor, 0),
+    );
+    const customerId = cash.customerFor(currency);
+    if (!customerId) {
+      errors.push(`${currency}: no marketplace customer (settlements.cashApplication.customerByCurrency)`);
+      continue;
+    }
+    const exchange = journals.find((j) => j.currency === currency)?.exchange;
+    const rate = exchange?.rate ?? '1';
+    try {
+      const receipt = await deps.sage.enterCashReceipt!({
+        reference: `receipt:${settlement.settlementId}:${currency}`,
+        customerId,
+        cashAccountId: cash.cashAccount,
+        tranDate: settlement.depositDate,
+        amount,
+        exchangeRate: rate,
+        amountHome: exchange ? convertMinor(amount, exchange.homeCurrency, rateFromDecimal(rate)).home : amount,
+        orders: list,
+      });
+      cashReceipts.push(receipt);
+      await deps.onCashReceipt?.(connectionId, settlement.settlementId, receipt);
+    } catch (err) {
+      const e = coerceError(err);
+      errors.push(`${currency}: ${e.code}: ${e.message}`);
+    }
+  }
+  if (errors.length > 0) deps.onCashReceiptError?.(settlement.settlementId, errors.join('; '));
+  return { cashReceipts, ...(errors.length ? { cashReceiptError: errors.join('; ') } : {}) };
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,5 +1,7 @@
 import type { AmazonRefund } from '../core/transform/refunds-from-settlement.ts';
+import type { CashReceiptResult } from '../core/model/cash-receipt.ts';
 import type { JournalBatch } from '../core/model/journal.ts';
+import type { Money } from '../core/model/money.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
@@ -52,10 +54,43 @@ export interface SettlementSettings {
   readonly postDate: 'deposit' | 'split-month-end';
   /** Where discovery starts when there is no watermark: this many days back (Amazon keeps reports 90 days). */
   readonly lookbackDays: number;
+  /** Where a foreign-currency settlement's rate comes from (settlements.exchangeRate). */
+  readonly exchangeRate?: { readonly source: 'sage-rate-table' | 'deposit'; readonly schedule?: string };
+  /**
+   * `invoiced-orders` with settlements.cashApplication on: the order money goes to `clearingAccount` (the model's
+   * rules already say so) and becomes a pending AR cash receipt of `customerFor(currency)` deposited to
+   * `cashAccount`, applied to the orders' invoices.
+   */
+  readonly cashApplication?: {
+    readonly cashAccount: string;
+    readonly clearingAccount: string;
+    readonly customerFor: (currency: string) => string | undefined;
+  };
+}
+
+/** A settlement's deposit as paid into the bank's currency (Finances v0 financial event group). */
+export interface SettlementDepositConversion {
+  readonly original: Money;
+  readonly converted: Money;
+  readonly groupId: string;
 }
 
 export interface SettlementFlowDeps {
-  readonly sage: Pick<Sage500Gateway, 'postJournal'>;
+  /** `exchangeRate` converts foreign-currency journals; `enterCashReceipt` applies the cash (both optional). */
+  readonly sage: Pick<Sage500Gateway, 'postJournal'> &
+    Partial<Pick<Sage500Gateway, 'exchangeRate' | 'enterCashReceipt'>>;
+  /**
+   * The deposit's original and converted totals (settlements.exchangeRate.source = deposit); undefined when Amazon
+   * has no matching financial event group.
+   */
+  readonly depositConversion?: (
+    connectionId: string,
+    deposit: { readonly total: Money; readonly periodStart: string; readonly depositDate: string },
+  ) => Promise<SettlementDepositConversion | undefined>;
+  /** Keeps each cash receipt's result (audit entry `settlement.cash-applied`, shown by `settlements show`). */
+  readonly onCashReceipt?: (connectionId: string, settlementId: string, receipt: CashReceiptResult) => Promise<void>;
+  /** Told when a settlement's cash receipt could not be entered (the journals stand; bootstrap: a warn log line). */
+  readonly onCashReceiptError?: (settlementId: string, message: string) => void;
   readonly ledger: SettlementLedger;
   readonly reports: SettlementReports;
   readonly watermarks: Watermarks;
@@ -113,4 +148,8 @@ export type SettlementImportOutcome = (
 ) & {
   /** Columns of the file Amazon does not document (kept on each row, never interpreted), to be reported. */
   readonly extraColumns: readonly string[];
+  /** settlements.cashApplication: the receipts entered (or found) in Sage, one per currency. */
+  readonly cashReceipts?: readonly CashReceiptResult[];
+  /** A receipt that could not be entered (the journals stand; the next import of the settlement tries again). */
+  readonly cashReceiptError?: string;
 };

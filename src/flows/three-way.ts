@@ -1,3 +1,4 @@
+import type { OrderInvoice } from '../core/model/cash-receipt.ts';
 import type { Money } from '../core/model/money.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import {
@@ -10,8 +11,17 @@ import {
 
 export interface ThreeWayDeps {
   readonly settlement: (connectionId: string, settlementId: string) => Promise<SettlementForReconciliation | undefined>;
-  /** The Sage side: the sales order of each Amazon order (through the order link Sellbridge keeps in Sage). */
-  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'>;
+  /**
+   * The Sage side: the sales order of each Amazon order (through the order link Sellbridge keeps in Sage) and, with
+   * `invoicesOfOrders`, the invoices Sage made of it.
+   */
+  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'> & Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>;
+  /**
+   * `invoiced-orders`: Sage invoices every order, so the invoices are read (`invoicesOfOrders`) and an order Sage
+   * has not invoiced is `invoice missing`. Otherwise (`settlement-revenue`: orders are not invoiced) the sales
+   * order's total stands in for the invoice.
+   */
+  readonly readInvoices?: boolean;
   /** What the bank statement shows for a settlement's deposit, when known. */
   readonly bankDeposit?: (settlementId: string) => Money | undefined;
   /** Told each result (the audit entry the unreconciled-money metric reads). */
@@ -19,8 +29,10 @@ export interface ThreeWayDeps {
 }
 
 /**
- * One settlement, three ways. Sage's side is the sales order's total: Sellbridge does not read Sage invoices, so
- * the order total stands in for the invoice (`invoiceKnown` false: "invoice missing" is never claimed from it).
+ * One settlement, three ways. Sage's side is what Sage invoiced for the order (`readInvoices`): the total of the
+ * invoices that bill only this order (`invoiceKnown`: none at all is "invoice missing"); an order billed on an
+ * invoice shared with other orders, or no invoice reading, falls back to the sales order's total standing in for the
+ * invoice (`invoiceKnown` false: "invoice missing" is never claimed from it).
  */
 export async function threeWayReconciliation(
   connectionId: string,
@@ -30,6 +42,10 @@ export async function threeWayReconciliation(
   const s = await deps.settlement(connectionId, settlementId);
   if (!s) return undefined;
   const orders: OrderFacts[] = [];
+  const invoices =
+    deps.readInvoices && deps.sage.invoicesOfOrders
+      ? await deps.sage.invoicesOfOrders(s.orders.map((o) => o.amazonOrderId))
+      : undefined;
   for (const o of s.orders) {
     if (o.currency !== s.currency) continue;
     const so = await deps.sage.findSalesOrder({ amazonOrderId: o.amazonOrderId });
@@ -43,6 +59,7 @@ export async function threeWayReconciliation(
             sage: {
               tranNo: so.tranNo,
               ...(so.total && so.total.currency === s.currency ? { orderTotal: so.total.minor } : {}),
+              ...invoicedOf(o.amazonOrderId, s.currency, invoices),
             },
           }
         : {}),
@@ -58,4 +75,17 @@ export async function threeWayReconciliation(
   });
   await deps.onReconciled?.(connectionId, result);
   return result;
+}
+
+/** What Sage invoiced for one order, when it can be told (see threeWayReconciliation). */
+function invoicedOf(
+  amazonOrderId: string,
+  currency: string,
+  invoices: readonly OrderInvoice[] | undefined,
+): { invoiced?: number; invoiceKnown?: boolean } {
+  if (!invoices) return {};
+  const mine = invoices.filter((i) => i.amazonOrderId === amazonOrderId);
+  if (mine.length === 0) return { invoiceKnown: true };
+  if (mine.some((i) => i.orders > 1 || i.total.currency !== currency)) return {};
+  return { invoiced: mine.reduce((sum, i) => sum + i.total.minor, 0), invoiceKnown: true };
 }

@@ -60,7 +60,9 @@ export interface AppDeps {
   /** Hosted mode's agents (enrolment, list, revoke); absent = the agent routes answer 501. */
   readonly agents?: AgentRegistry;
   /** Sage's sales orders, for the settlements' three-way reconciliation (the runtime's gateway); absent = 501. */
-  readonly sage?: Pick<Sage500Gateway, 'findSalesOrder'>;
+  readonly sage?: Pick<Sage500Gateway, 'findSalesOrder'> & Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>;
+  /** settlements.accountingModel: under `invoiced-orders` the three-way reconciliation reads Sage's invoices. */
+  readonly accountingModel?: 'invoiced-orders' | 'settlement-revenue';
   /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */
   readonly doctor?: () => Promise<DoctorReport>;
 }

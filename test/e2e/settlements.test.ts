@@ -132,6 +132,21 @@ describe('sellbridge settlements (subprocess)', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no settlement 42 on record');
   });
+
+  it("a EUR settlement into the USD sandbox company: posted with Sage's rate, which show prints with each home amount", () => {
+    const imported = cli('settlements', 'import', golden('05-eu-format-reserve-advertising'));
+    expect(imported.code, imported.stderr).toBe(0);
+    const show = cli('settlements', 'show', '20000000005');
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(
+      'exchange rate EUR -> USD: 1.0825 (CurrExchRate; source sage-rate-table: Sage rate schedule DAILY, effective 2026-10-01)',
+    );
+    // The deposit 704.38 EUR at 1.0825 is 762.49 USD (762.49135 rounded).
+    expect(show.stdout).toMatch(/^1050-00\s+704\.38\s+762\.49\s+20000000005 Amazon deposit$/m);
+    expect(show.stdout).toContain(
+      'cash in Sage: not applied by Sellbridge (settlements.cashApplication.enabled is false)',
+    );
+  });
 });
 
 describe('sellbridge run --once: a settlement report from Amazon (subprocess, simulator over HTTP)', () => {

@@ -62,7 +62,14 @@ Examples:
       // Worker role: the queue with every flow's handlers, the scheduler (shipment.poll, order.poll) and the SQS intake.
       if (opts.role !== 'api') await runtime.start();
       const app =
-        opts.role === 'worker' ? undefined : buildApp({ ...runtime, ...admin, adminToken: config.server.adminToken });
+        opts.role === 'worker'
+          ? undefined
+          : buildApp({
+              ...runtime,
+              ...admin,
+              adminToken: config.server.adminToken,
+              accountingModel: config.settlements.accountingModel,
+            });
       if (app && runtime.agentHub) {
         const hub = runtime.agentHub;
         app.server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));

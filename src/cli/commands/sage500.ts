@@ -15,7 +15,7 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
   sage
     .command('install-extensions')
     .description(
-      "create Sellbridge's extension tables (tsoSalesOrder_AMZ, tsoSOLine_AMZ, tsoShipment_AMZ) when missing and, with sage500.changeTracking.enabled, turn on SQL Server change tracking (database, timWhseBinInvt, timInventory, tsoShipment, tsoShipmentLog); idempotent",
+      "create Sellbridge's extension tables (tsoSalesOrder_AMZ, tsoSOLine_AMZ, tsoShipment_AMZ, tglBatch_AMZ, tarCustPmt_AMZ) when missing and, with sage500.changeTracking.enabled, turn on SQL Server change tracking (database, timWhseBinInvt, timInventory, tsoShipment, tsoShipmentLog); idempotent",
     )
     .option('--print', 'print the T-SQL for a DBA instead of running it')
     .action(async (opts: { print?: boolean }, cmd: Command) => {

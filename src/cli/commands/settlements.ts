@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { Runtime } from '../../bootstrap/index.ts';
 import { MappingError, SellbridgeError } from '../../core/errors.ts';
+import type { CashReceiptResult } from '../../core/model/cash-receipt.ts';
 import type { JournalBatch } from '../../core/model/journal.ts';
-import { money, moneyToDecimal } from '../../core/model/money.ts';
+import { money, moneyToDecimal, type Money } from '../../core/model/money.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format.ts';
 
@@ -61,6 +62,8 @@ Examples:
           clock: rt.clock,
           queue: rt.queue,
           config: rt.config.settlements,
+          // Only asked for a deposit's converted total (settlements.exchangeRate.source = deposit).
+          clientFor: () => rt.amazon.connection.client,
         });
         let outcome;
         try {
@@ -94,21 +97,26 @@ Examples:
             for (const j of outcome.journals) ctx.stdout(`\n${journalText(j)}`);
             return;
           case 'unchanged':
-            return ctx.stdout(
+            ctx.stdout(
               `settlement ${outcome.settlementId} is already posted (revision ${outcome.revision}, batch ${outcome.journals.map((j) => j.batchNo).join(', ')}); nothing posted`,
             );
+            return cashText(outcome);
           case 'posted':
             ctx.stdout(
               `settlement ${outcome.settlementId} posted as unposted GL batch ${outcome.journals.map((j) => `${j.batchNo} (${j.reference})`).join(', ')}`,
             );
             for (const j of outcome.journals) ctx.stdout(`\n${journalText(j)}`);
-            return;
+            return cashText(outcome);
           case 'corrected':
             ctx.stdout(
               `settlement ${outcome.settlementId} corrected (revision ${outcome.revision}): reversed ${outcome.reversed.map((j) => `${j.batchNo} (${j.reference})`).join(', ')}; posted ${outcome.journals.map((j) => `${j.batchNo} (${j.reference})`).join(', ')}`,
             );
             for (const j of outcome.journals) ctx.stdout(`\n${journalText(j)}`);
-            return;
+            return cashText(outcome);
+        }
+        function cashText(o: { cashReceipts?: readonly CashReceiptResult[]; cashReceiptError?: string }) {
+          for (const r of o.cashReceipts ?? []) ctx.stdout(`\n${cashReceiptText(r)}`);
+          if (o.cashReceiptError) ctx.stderr(`cash receipt not entered: ${o.cashReceiptError}`);
         }
       }),
     );
@@ -180,7 +188,12 @@ Examples:
             `no settlement ${settlementId} on record for connection ${connectionId} (see 'sellbridge settlements list')`,
           );
         const rec = await store.reconcileSettlements(rt.store, connectionId, rt.clock.now(), settlementId);
-        if (opts.json) return ctx.stdout(JSON.stringify({ settlement: record, reconciliation: rec }, null, 2));
+        const { cashReceiptsOf } = await import('../../connectors/store/settlement-cash.ts');
+        const receipts = await cashReceiptsOf(rt.store, connectionId, settlementId);
+        if (opts.json)
+          return ctx.stdout(
+            JSON.stringify({ settlement: record, reconciliation: rec, cashReceipts: receipts }, null, 2),
+          );
         ctx.stdout(
           [
             `settlement ${record.settlementId} (${record.source}): ${record.state}, revision ${record.revision}`,
@@ -190,6 +203,11 @@ Examples:
           ].join('\n'),
         );
         for (const j of record.journals) ctx.stdout(`\nSage batch ${j.batchNo} (key ${j.batchKey})\n${journalText(j)}`);
+        ctx.stdout(
+          receipts.length > 0
+            ? receipts.map((r) => `\n${cashReceiptText(r)}`).join('\n')
+            : `\ncash in Sage: ${rt.config.settlements.cashApplication.enabled ? 'no receipt entered yet' : 'not applied by Sellbridge (settlements.cashApplication.enabled is false)'}`,
+        );
         ctx.stdout(
           `\norders: ${rec.matched.length} matched to Sellbridge orders, ${rec.neverSeen.length} never seen by Sellbridge`,
         );
@@ -279,7 +297,13 @@ Examples:
         const ids = [...new Set(customers.map((c) => c.customerId))];
         const invoiced = cfg.accountingModel === 'invoiced-orders';
         const accounts = invoiced
-          ? [cfg.receivableAccount, ...Object.values(cfg.receivableAccountByCurrency), cfg.bankClearingAccount]
+          ? [
+              cfg.receivableAccount,
+              ...Object.values(cfg.receivableAccountByCurrency),
+              cfg.bankClearingAccount,
+              // Cash applied in Sage: the order money goes to the receipts clearing account instead.
+              ...(cfg.cashApplication.enabled ? [cfg.cashApplication.clearingAccount] : []),
+            ]
           : [cfg.bankClearingAccount];
         const findings = checkAccountingModel(
           cfg.accountingModel,
@@ -383,6 +407,7 @@ Examples:
             clock: rt.clock,
             queue: rt.queue,
             config: rt.config.settlements,
+            clientFor: () => rt.amazon.connection.client,
           });
           const outcome = await importSettlement(connectionId, file, deps, { dryRun: opts.dryRun === true });
           if (opts.json) return ctx.stdout(JSON.stringify(outcome, null, 2));
@@ -418,24 +443,57 @@ export function journalText(j: JournalBatch): string {
   const debit = j.lines.reduce((s, l) => s + Math.max(0, l.amount.minor), 0);
   const credit = j.lines.reduce((s, l) => s + Math.max(0, -l.amount.minor), 0);
   const dec = (minor: number) => (minor === 0 ? '' : moneyToDecimal(money(j.currency, minor)));
+  const x = j.exchange;
+  // A foreign-currency journal also shows each line in the home currency (Sage's PostAmtHC).
+  const home = (minor: number | undefined) =>
+    x && minor !== undefined ? moneyToDecimal(money(x.homeCurrency, minor)) : '';
   const table = formatTable(
     [
       ...j.lines.map((l) => ({
         account: l.account,
         debit: dec(Math.max(0, l.amount.minor)),
         credit: dec(Math.max(0, -l.amount.minor)),
+        ...(x ? { [x.homeCurrency]: home(l.home?.minor) } : {}),
         comment: l.comment,
       })),
       {
         account: 'total',
         debit: moneyToDecimal(money(j.currency, debit)),
         credit: moneyToDecimal(money(j.currency, credit)),
+        ...(x ? { [x.homeCurrency]: home(j.lines.reduce((s, l) => s + (l.home?.minor ?? 0), 0)) } : {}),
         comment: debit === credit ? 'balanced' : 'NOT BALANCED',
       },
     ],
-    ['account', 'debit', 'credit', 'comment'],
+    ['account', 'debit', 'credit', ...(x ? [x.homeCurrency] : []), 'comment'],
   );
-  return `journal ${j.reference}  date ${j.postDate}  ${j.currency}\n${table}`;
+  const rate = x
+    ? `\nexchange rate ${j.currency} -> ${x.homeCurrency}: ${x.rate} (CurrExchRate; source ${x.source}: ${x.detail})`
+    : '';
+  return `journal ${j.reference}  date ${j.postDate}  ${j.currency}${rate}\n${table}`;
+}
+
+/** A settlement's cash receipt in Sage, its applications and the unapplied money (`settlements show`). */
+export function cashReceiptText(r: CashReceiptResult): string {
+  const dec = (m: Money) => `${moneyToDecimal(m)} ${m.currency}`;
+  const lines = [
+    `cash receipt ${r.receiptId || r.receiptKey} (${r.reference}, Sage batch ${r.batchNo}, key ${r.batchKey}): ${dec(r.amount)}, unapplied ${dec(r.unappliedTotal)}`,
+  ];
+  if (r.applied.length > 0)
+    lines.push(
+      formatTable(
+        r.applied.map((a) => ({ order: a.amazonOrderId, invoice: a.invoice, applied: dec(a.amount) })),
+        ['order', 'invoice', 'applied'],
+      ),
+    );
+  if (r.unapplied.length > 0)
+    lines.push(
+      'unapplied cash (left on the receipt):',
+      formatTable(
+        r.unapplied.map((u) => ({ order: u.amazonOrderId, amount: dec(u.amount), reason: u.reason })),
+        ['order', 'amount', 'reason'],
+      ),
+    );
+  return lines.join('\n');
 }
 
 /** `settlements reconcile --three-way [id] [--bank file] [--csv|--json]`. */
@@ -468,6 +526,7 @@ async function threeWayCommand(
       store: rt.store,
       clock: rt.clock,
       sage: rt.sage,
+      readInvoices: rt.config.settlements.accountingModel === 'invoiced-orders',
       ...(bank ? { bankDeposit: () => bank.amount } : {}),
     });
     const r = await threeWayReconciliation(connectionId, id, deps);
@@ -538,5 +597,7 @@ export function accountingModelText(config: Runtime['config']['settlements'], cu
   if (config.accountingModel === 'settlement-revenue')
     return 'accounting model (configured): settlement-revenue (Sage orders are not invoiced; the settlement books sales, shipping and tax)';
   const receivable = config.receivableAccountByCurrency[currency.toUpperCase()] ?? config.receivableAccount;
+  if (config.cashApplication.enabled)
+    return `accounting model (configured): invoiced-orders with cash applied in Sage (order principal, shipping, tax and promotions to the receipts clearing account ${config.cashApplication.clearingAccount}; a pending AR cash receipt of the marketplace customer, cash account ${config.cashApplication.cashAccount}, applied to the orders' invoices clears the receivable when Sage posts it)`;
   return `accounting model (configured): invoiced-orders (Sage invoices the orders; order principal, shipping, tax and promotions clear the marketplace customer's receivable ${receivable})`;
 }

@@ -46,6 +46,57 @@ export const settlementsSection = z
       .record(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'), glAccount)
       .default({})
       .describe('`invoiced-orders`: per-currency receivable accounts (a EUR marketplace customer in another class)'),
+    exchangeRate: z
+      .strictObject({
+        source: z
+          .enum(['sage-rate-table', 'deposit'])
+          .default('sage-rate-table')
+          .describe(
+            "Where the rate of a settlement in another currency than the Sage company's home currency comes from: `sage-rate-table` (Sage's multi-currency rates, tmcCurrExchSchdDtl, effective on the deposit date) or `deposit` (the Finances API's financial event group of the deposit: ConvertedTotal / OriginalTotal)",
+          ),
+        schedule: z
+          .string()
+          .min(1)
+          .max(15)
+          .optional()
+          .describe(
+            '`sage-rate-table`: the Sage rate schedule (CurrExchSchdID); unset = the only schedule with a rate for the currency',
+          ),
+      })
+      .prefault({})
+      .describe(
+        'Exchange rate of foreign-currency settlements (CurrExchRate on the journal, home-currency amounts in PostAmtHC); unused when the settlement is in the home currency',
+      ),
+    cashApplication: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            "`invoiced-orders`: enter each settlement's order money as a pending AR cash receipt of the marketplace customer in a cash-receipts batch, applied to the orders' Sage invoices (what no invoice takes stays unapplied and is listed). Off by default: Sage's pending receipt tables are in no public source (run `sellbridge sage500 verify` first)",
+          ),
+        cashAccount: z
+          .string()
+          .min(1)
+          .max(15)
+          .default('AMAZON')
+          .describe(
+            'Sage cash account (tcmCashAcct.CashAcctID) the receipts are deposited to; its GL account must be `clearingAccount`',
+          ),
+        clearingAccount: glAccount
+          .default('1070-00')
+          .describe(
+            "GL account the settlement credits with the orders' money instead of the receivable (the receipt, when Sage posts it, debits it and credits the receivable)",
+          ),
+        customerByCurrency: z
+          .record(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'), z.string().min(1).max(12))
+          .default({})
+          .describe(
+            "The marketplace customer (CustID) whose invoices each currency's receipts pay; unset currencies use the default order mapping's customer of that currency (AMAZON-US for USD...)",
+          ),
+      })
+      .prefault({})
+      .describe('Cash applied in Sage AR (docs/settlements.md "Cash applied in Sage")'),
     enabled: z
       .boolean()
       .default(false)

@@ -409,6 +409,32 @@ export const amazonListTransactionsResponse = z.looseObject({
     .optional(),
 });
 
+// --- Finances v0 listFinancialEventGroups [models/finances-api-model/financesV0.json] ------------------------
+// CurrencyAmount is a JSON number (BigDecimal): read as its shortest decimal text, then exactly.
+const amazonV0Currency = z.looseObject({
+  CurrencyCode: z.string().optional(),
+  CurrencyAmount: z.union([z.number(), z.string()]).optional(),
+});
+export const amazonFinancialEventGroup = z.looseObject({
+  FinancialEventGroupId: z.string().optional(),
+  ProcessingStatus: z.string().optional(),
+  FundTransferStatus: z.string().optional(),
+  OriginalTotal: amazonV0Currency.optional(),
+  ConvertedTotal: amazonV0Currency.optional(),
+  FundTransferDate: z.string().optional(),
+  FinancialEventGroupStart: z.string().optional(),
+  FinancialEventGroupEnd: z.string().optional(),
+});
+export type AmazonFinancialEventGroup = z.infer<typeof amazonFinancialEventGroup>;
+export const amazonListFinancialEventGroupsResponse = z.looseObject({
+  payload: z
+    .looseObject({
+      NextToken: z.string().optional(),
+      FinancialEventGroupList: z.array(amazonFinancialEventGroup).optional(),
+    })
+    .optional(),
+});
+
 // --- Tokens 2021-03-01 [models/tokens-api-model/tokens_2021-03-01.json] ---------------------------------
 
 export const amazonRestrictedResource = z.strictObject({

@@ -65,7 +65,8 @@ export function rowsFromJournal(batch: JournalBatch, k: JournalRowKeys) {
     JrnlKey: k.jrnlKey,
     JrnlNo: k.jrnlNo,
     CurrID: batch.currency,
-    CurrExchRate: 1,
+    // Sage keeps the rate as a float (facts §1.4); amounts stay exact in PostAmt/PostAmtHC.
+    CurrExchRate: batch.exchange ? Number(batch.exchange.rate) : 1,
     Financial: 1,
     GLAcctKey: null,
     NextEntryNo: batch.lines.length + 1,
@@ -84,7 +85,7 @@ export function rowsFromJournal(batch: JournalBatch, k: JournalRowKeys) {
     SeqNo: 16384 * (i + 1),
     GLAcctKey: k.accountKeys.get(l.account)!,
     PostAmt: amount(l.amount.minor),
-    PostAmtHC: amount(l.amount.minor),
+    PostAmtHC: l.home ? moneyToDecimal(l.home) : amount(l.amount.minor),
     PostQty: '0',
     PostCmnt: l.comment.slice(0, 50),
     RefNo: '',

@@ -447,6 +447,123 @@ export const SAGE_TABLES = {
     columns: { CompanyID: 'varchar(3)', JrnlKey: 'int', JrnlNo: 'int', PostDate: 'datetime', TranStatus: 'smallint' },
     primaryKey: ['JrnlKey', 'JrnlNo'],
   }),
+  // --- multi-currency (settlements.exchangeRate.source = sage-rate-table) ---------------------------------
+  // tmcCurrExchSchdDtl's six columns: a public portal's `select * from tmcCurrExchSchdDtl` reader lists them in
+  // order (CurrExchSchdKey, EffectiveDate, SourceCurrID, TargetCurrID, CurrExchRate float, ExpirationDate
+  // nullable). tmcCurrExchSchd.CurrExchSchdID: a public view joining tarCustomer to it; the key joins the detail
+  // (tarInvoice.CurrExchSchdKey, beacon's Hibernate model). Lengths and the direction (SourceCurrID = the foreign
+  // currency, TargetCurrID = home) are inferred.
+  tmcCurrExchSchd: t({
+    columns: { CurrExchSchdKey: 'int', CurrExchSchdID: 'varchar(15)' },
+    primaryKey: ['CurrExchSchdKey'],
+    source: 'CurrExchSchdID: a public view (tarCustomer -> tmcCurrExchSchd); length inferred',
+  }),
+  tmcCurrExchSchdDtl: t({
+    columns: {
+      CurrExchSchdKey: 'int',
+      EffectiveDate: 'datetime',
+      SourceCurrID: 'varchar(3)',
+      TargetCurrID: 'varchar(3)',
+      CurrExchRate: 'float',
+      ExpirationDate: 'datetime?',
+    },
+    primaryKey: ['CurrExchSchdKey', 'EffectiveDate', 'SourceCurrID', 'TargetCurrID'],
+    source: "a public portal's reader of tmcCurrExchSchdDtl (column order and types); the key is inferred",
+  }),
+  // --- AR: invoices and cash receipts (settlements.cashApplication) --------------------------------------
+  // tarInvoice / tarInvoiceDetl: beacon's generated Hibernate model of mas500 (every column below), and S5
+  // (invtcommit) joining tsoShipLine.ShipLineKey = tarInvoiceDetl.ShipLineKey, tarInvoiceDetl.InvcKey -> invoice.
+  tarInvoice: t({
+    columns: {
+      InvcKey: 'int',
+      CompanyID: 'varchar(3)',
+      CustKey: 'int',
+      TranID: 'varchar(13)',
+      TranNo: 'varchar(10)',
+      TranType: 'int',
+      TranDate: 'datetime',
+      TranAmt: 'decimal(15,3)',
+      TranAmtHC: 'decimal(15,3)',
+      Balance: 'decimal(15,3)',
+      BalanceHC: 'decimal(15,3)',
+      CurrID: 'varchar(3)',
+      CurrExchRate: 'float',
+      BatchKey: 'int?',
+    },
+    primaryKey: ['InvcKey'],
+    source: "beacon's Hibernate model of mas500 tarinvoice; TranID length as tsoShipment.TranID (facts §2.2)",
+  }),
+  tarInvoiceDetl: t({
+    columns: { InvoiceLineKey: 'int', InvcKey: 'int', SOLineKey: 'int?', ShipLineKey: 'int?' },
+    primaryKey: ['InvoiceLineKey'],
+    source: "beacon's Hibernate model of mas500 tarinvoicedetl; S5 (ShipLineKey join)",
+  }),
+  // The cash account a receipt is deposited to. tcmCashAcct.CashAcctKey: a public AP query (tapVendPmt.CashAcctKey
+  // -> tcmCashAcct.CashAcctKey -> tcmBank). CashAcctID and GLAcctKey are inferred from Sage's naming.
+  tcmCashAcct: t({
+    columns: { CashAcctKey: 'int', CompanyID: 'varchar(3)', CashAcctID: 'varchar(15)', GLAcctKey: 'int' },
+    primaryKey: ['CashAcctKey'],
+    source: 'CashAcctKey: a public AP query; CompanyID, CashAcctID, GLAcctKey inferred',
+  }),
+  // A pending (unposted) cash receipt, entered in a cash-receipts batch (BatchType 503, S5 constants) and posted by
+  // a Sage user like a keyed one. No public source shows this table: its name follows Sage's pending-table naming
+  // (tarPendInvoice, S5; tsoPendShipment, S5) and its columns the posted receipt's (tarCustPmt: CustPmtKey, CustKey,
+  // TranNo, TranAmt, TranDate, CompanyID in an EF entity; TranID, CurrID, CurrExchRate, UnappliedAmt, UnappliedAmtHC
+  // in Net4Sage's payment application) and AP's (tapVendPmt.CashAcctKey). `verify` checks every column on the
+  // customer's database; without the table the receipt is refused, the GL journal still posts.
+  tarPendCustPmt: t({
+    columns: {
+      CustPmtKey: 'int',
+      CompanyID: 'varchar(3)',
+      BatchKey: 'int',
+      CustKey: 'int',
+      CashAcctKey: 'int',
+      TranNo: 'varchar(10)',
+      TranID: 'varchar(13)',
+      TranDate: 'datetime',
+      TranAmt: 'decimal(15,3)',
+      TranAmtHC: 'decimal(15,3)',
+      UnappliedAmt: 'decimal(15,3)',
+      UnappliedAmtHC: 'decimal(15,3)',
+      CurrID: 'varchar(3)',
+      CurrExchRate: 'float',
+      CreateDate: 'datetime',
+      CreateUserID: 'varchar(30)',
+    },
+    primaryKey: ['CustPmtKey'],
+    optional: true,
+    source: 'inferred (Sage naming; tarCustPmt columns from an EF entity and Net4Sage)',
+  }),
+  // The receipt's applications to invoices. Columns: Net4Sage's PaymentApplicationBatch (PendingCustomerPaymentAppl:
+  // every column below); the table name is inferred like tarPendCustPmt's (AP's tapVendPmtAppl has ApplyFromPmtKey /
+  // ApplyToVouchKey in a public query).
+  tarPendCustPmtAppl: t({
+    columns: {
+      BatchKey: 'int',
+      SeqNo: 'int',
+      ApplyFromPmtKey: 'int',
+      ApplyFromTranID: 'varchar(13)',
+      ApplyFromTranDate: 'datetime',
+      ApplyToInvcKey: 'int',
+      ApplyToTranID: 'varchar(13)',
+      ApplyToTranDate: 'datetime',
+      CurrExchRate: 'float',
+      PmtAmt: 'decimal(15,3)',
+      PmtAmtIC: 'decimal(15,3)',
+      DiscTakenAmt: 'decimal(15,3)',
+      DiscTakenAmtIC: 'decimal(15,3)',
+      WriteOffAmt: 'decimal(15,3)',
+      WriteOffAmtIC: 'decimal(15,3)',
+      RealGainLossAmt: 'decimal(15,3)',
+      AppliedAtCreation: 'smallint',
+      UpdateCounter: 'int',
+      CreateDate: 'datetime',
+      CreateUserID: 'varchar(30)',
+    },
+    primaryKey: ['BatchKey', 'SeqNo'],
+    optional: true,
+    source: 'Net4Sage PaymentApplicationBatch (columns, SeqNo per batch); the name and the key inferred',
+  }),
   StgSalesOrder: t({
     columns: {
       RowKey: 'identity',
@@ -566,6 +683,20 @@ export const SAGE_TABLES = {
     primaryKey: ['CompanyID', 'Reference'],
     extension: true,
   }),
+  // Cash receipts we entered (settlements.cashApplication), one per settlement and customer: written in the
+  // receipt's transaction, unique per company, so a re-run never makes a second receipt (like tglBatch_AMZ).
+  tarCustPmt_AMZ: t({
+    columns: {
+      CompanyID: 'varchar(3)',
+      Reference: 'varchar(50)',
+      CustPmtKey: 'int',
+      BatchKey: 'int',
+      BatchNo: 'int',
+      CreatedAt: 'datetime',
+    },
+    primaryKey: ['CompanyID', 'Reference'],
+    extension: true,
+  }),
   // --- views ----------------------------------------------------------------------------------------------
   vdvStockStatus: t({
     columns: {
@@ -665,4 +796,7 @@ export const LINE_STATUS = { open: 1, closed: 2 } as const;
 export const GL_ACCOUNT_STATUS_ACTIVE = 1;
 export const FISCAL_PERIOD_OPEN = 1;
 export const BATCH_TYPE_GL_GENERAL = 301;
+/** AR cash receipts (S5 constants: BatchTranTypeARCshRcpts); module AR = 5 (S5, Net4Sage). */
+export const BATCH_TYPE_AR_CASH_RECEIPTS = 503;
+export const MODULE_AR = 5;
 export const MODULE_GL = 3;

@@ -2,6 +2,7 @@ import type { OperationNode } from 'kysely';
 import { money } from '../../core/model/money.ts';
 import { compileOnlyKysely } from './mssql-session.ts';
 import { rowsFromJournal } from './rows-from-journal.ts';
+import { rowsFromCashReceipt } from './rows-from-cash-receipt.ts';
 import { rowsFromSalesOrder } from './rows-from-sales-order.ts';
 import * as cancel from './sql/cancel-sales-order.ts';
 import * as cleanup from './sql/cleanup-session.ts';
@@ -16,6 +17,8 @@ import * as items from './sql/list-items.ts';
 import * as shipments from './sql/list-shipments.ts';
 import * as context from './sql/order-context.ts';
 import * as receivables from './sql/customer-receivables.ts';
+import * as cash from './sql/cash-receipt.ts';
+import * as rates from './sql/exchange-rate.ts';
 import * as result from './sql/read-import-result.ts';
 import * as aliases from './sql/resolve-item-aliases.ts';
 import * as resolve from './sql/resolve-items.ts';
@@ -44,6 +47,29 @@ const draft = {
  * it. A unit test checks that every exported query function of sql/ is here, so the list cannot fall behind.
  */
 export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string, Compilable> {
+  const receiptRows = rowsFromCashReceipt(
+    {
+      reference: 'r',
+      customerId: 'C',
+      cashAccountId: 'A',
+      tranDate: '2026-01-01',
+      amount: money('USD', 100),
+      exchangeRate: '1',
+      amountHome: money('USD', 100),
+      orders: [],
+    },
+    [
+      {
+        amazonOrderId: 'A',
+        invoice: 'I',
+        invoiceKey: 1,
+        invoiceDate: '2026-01-01',
+        amount: money('USD', 100),
+      },
+    ],
+    money('USD', 0),
+    { companyId: 'C', userId: 'U', batchKey: 1, batchNo: 1, custPmtKey: 1, custKey: 1, cashAcctKey: 1, now: 'N' },
+  );
   const journal = rowsFromJournal(
     {
       reference: 'r',
@@ -132,6 +158,19 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     selectItems: resolve.selectItems(db, 'C', 'item-id', ['I'], ALL),
     selectWarehouses: warehouses.selectWarehouses(db, 'C', ['W']),
     selectCustomerReceivables: receivables.selectCustomerReceivables(db, 'C', ['C']),
+    selectHomeCurrency: rates.selectHomeCurrency(db, 'C'),
+    selectExchangeRates: rates.selectExchangeRates(db, { currency: 'EUR', home: 'USD', date: 'D', schedule: 'S' }),
+    selectReceiptCustomer: cash.selectReceiptCustomer(db, 'C', 'C'),
+    selectCashAccount: cash.selectCashAccount(db, 'C', 'A'),
+    selectOpenInvoicesOfOrders: cash.selectOpenInvoicesOfOrders(db, 'C', 1, ['A']),
+    selectReceiptLink: cash.selectReceiptLink(db, 'C', 'R'),
+    selectInvoicesOfOrders: cash.selectInvoicesOfOrders(db, 'C', ['A']),
+    selectOrdersOfInvoices: cash.selectOrdersOfInvoices(db, [1]),
+    selectPendingReceipt: cash.selectPendingReceipt(db, 1),
+    selectPendingApplications: cash.selectPendingApplications(db, 1),
+    insertPendingReceipt: cash.insertPendingReceipt(db, receiptRows.receiptRow),
+    insertPendingApplications: cash.insertPendingApplications(db, receiptRows.applicationRows),
+    insertReceiptLink: cash.insertReceiptLink(db, receiptRows.linkRow),
     insertStagedHeader: staging.insertStagedHeader(db, staged.header),
     insertStagedLine: staging.insertStagedLine(db, staged.lines[0]!),
     selectLeftoverSessions: staging.selectLeftoverSessions(db, 'T'),

@@ -10,6 +10,23 @@ export interface JournalLine {
   readonly amount: Money;
   /** Short text (Sage keeps 50 characters). */
   readonly comment: string;
+  /**
+   * The amount in the company's home currency (Sage's PostAmtHC) when the journal is in another currency
+   * (`JournalBatch.exchange`); absent = the same as `amount`.
+   */
+  readonly home?: Money;
+}
+
+/** The exchange rate of a journal in a foreign currency (core/transform/exchange-rate.ts). */
+export interface JournalExchange {
+  /** The Sage company's home currency (tsmCompany.CurrID). */
+  readonly homeCurrency: string;
+  /** Home = amount x rate (Sage's CurrExchRate), as decimal text with up to 9 decimals. */
+  readonly rate: string;
+  /** Where the rate comes from: Sage's rate table (tmcCurrExchSchdDtl) or the deposit's two amounts. */
+  readonly source: 'sage-rate-table' | 'deposit';
+  /** Which schedule row / which deposit amounts, in words (shown by `settlements show`). */
+  readonly detail: string;
 }
 
 export interface JournalBatch {
@@ -19,6 +36,8 @@ export interface JournalBatch {
   readonly postDate: string;
   readonly currency: string;
   readonly lines: readonly JournalLine[];
+  /** Set when `currency` is not the company's home currency: every line then carries `home`. */
+  readonly exchange?: JournalExchange;
 }
 
 export interface PostedJournal {

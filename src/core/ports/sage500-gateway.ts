@@ -1,3 +1,10 @@
+import type {
+  CashReceiptDraft,
+  CashReceiptResult,
+  ExchangeRateAnswer,
+  ExchangeRateQuery,
+  OrderInvoice,
+} from '../model/cash-receipt.ts';
 import type { CustomerReceivable, GlAccountCheck, JournalBatch, PostedJournal } from '../model/journal.ts';
 import type {
   ItemPrice,
@@ -186,6 +193,33 @@ export interface Sage500Gateway {
    * tarCustClass.ARAcctKey (no public source shows that column).
    */
   receivableAccountsOf(customerIds: readonly string[]): Promise<readonly CustomerReceivable[]>;
+
+  /**
+   * The company's home currency (tsmCompany.CurrID) and, when `query.currency` is another one, the rate Sage's
+   * multi-currency module holds for it on `query.date` (tmcCurrExchSchdDtl: SourceCurrID = the currency, TargetCurrID
+   * = home, EffectiveDate on or before the date, ExpirationDate unset or on or after it; the newest wins). Read-only;
+   * never throws for a missing rate: `problem` says why there is none.
+   */
+  exchangeRate(query: ExchangeRateQuery): Promise<ExchangeRateAnswer>;
+
+  /**
+   * The Sage invoices (posted or pending, tarInvoice) that bill the sales orders of these Amazon orders, through the
+   * invoice lines' sales order lines (tarInvoiceDetl.SOLineKey -> tsoSOLine -> our order link): what Sage invoiced,
+   * for the three-way reconciliation. Read-only; orders without an invoice are left out.
+   */
+  invoicesOfOrders(amazonOrderIds: readonly string[]): Promise<readonly OrderInvoice[]>;
+
+  /**
+   * Enters the settlement's money as one pending AR cash receipt of the customer in a new cash-receipts batch
+   * (BatchType 503) that a Sage user reviews and posts like a keyed one, applied to the open invoices of the
+   * settlement's orders (tarInvoiceDetl.SOLineKey -> the order's lines); what no invoice takes stays unapplied on
+   * the receipt and is listed. **Idempotent by `receipt.reference`** (tarCustPmt_AMZ, written in the receipt's
+   * transaction): a second call returns the receipt with outcome `existing` and writes nothing.
+   * Errors: `SB_SAGE_SCHEMA_MISSING` (the pending receipt tables are not in this database: no public source
+   * shows them), `SB_SAGE_CASH_RECEIPT_INVALID` (mapping: unknown customer or cash account, a non-positive
+   * amount), `SB_SAGE_FISCAL_PERIOD_CLOSED` (validation).
+   */
+  enterCashReceipt(receipt: CashReceiptDraft): Promise<CashReceiptResult>;
 
   /** Creates Sellbridge's extension tables when missing. Idempotent. Returns the statements that were run. */
   installExtensions(): Promise<readonly string[]>;

@@ -90,6 +90,7 @@ export const SETTLEMENT_ACCOUNTS = {
   shippingFees: '6120-00',
   subscription: '6130-00',
   advertising: '6140-00',
+  receiptsClearing: '1070-00', // AR cash receipts of settlements (the Sage cash account's GL account; cashApplication)
 } as const;
 
 const A = SETTLEMENT_ACCOUNTS;

@@ -244,18 +244,22 @@ function monthEnd(month: string): string {
 
 /**
  * The journal that undoes `batch` (every line's sign turned), for a corrected settlement: same accounts, dated
- * `postDate`, its own reference (idempotency key of the reversal).
+ * `postDate`, its own reference (idempotency key of the reversal). A foreign-currency journal is undone at its own
+ * rate: the home amounts are turned too, so the reversal takes back exactly what the journal put in home currency.
  */
 export function reversalOf(batch: JournalBatch, reference: string, postDate: string): JournalBatch {
+  const turned = (m: { currency: string; minor: number }) => money(m.currency, m.minor === 0 ? 0 : -m.minor);
   return {
     reference,
     postDate,
     currency: batch.currency,
     lines: batch.lines.map((l) => ({
       account: l.account,
-      amount: money(l.amount.currency, l.amount.minor === 0 ? 0 : -l.amount.minor),
+      amount: turned(l.amount),
       comment: clip(`REV ${l.comment}`),
+      ...(l.home ? { home: turned(l.home) } : {}),
     })),
+    ...(batch.exchange ? { exchange: batch.exchange } : {}),
   };
 }
 

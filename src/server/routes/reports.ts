@@ -168,7 +168,7 @@ export function registerReportRoutes(ctx: ServerContext): void {
       role: 'viewer',
       tag: 'settlements',
       summary:
-        "Three-way reconciliation of one settlement: per order what Amazon charged, Sage's order, what Amazon paid, and per settlement the deposit, each difference with its likely cause; `csv` holds the per-order lines (exact decimals)",
+        'Three-way reconciliation of one settlement: per order what Amazon charged, what Sage invoiced (its invoices under invoiced-orders, else the sales order), what Amazon paid, and per settlement the deposit, each difference with its likely cause; `csv` holds the per-order lines (exact decimals)',
       params: z.strictObject({ id: z.string().min(1).max(100) }),
       query: z.strictObject({ connectionId: z.string().max(100).optional() }),
       response: z.record(z.string(), z.unknown()),
@@ -181,6 +181,7 @@ export function registerReportRoutes(ctx: ServerContext): void {
       const r = await threeWayReconciliation(connectionId, params.id, {
         settlement: (c, id) => settlementForReconciliation(ctx.store, c, id),
         sage,
+        readInvoices: ctx.accountingModel === 'invoiced-orders',
       });
       if (!r) return reply.code(404).send({ error: `Sellbridge has no settlement ${params.id} for ${connectionId}` });
       return { ...r, csv: threeWayCsv(r, (m) => moneyToDecimal(money(r.currency, m))) };

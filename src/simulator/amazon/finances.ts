@@ -16,6 +16,44 @@ export interface SimFinancialGroup {
   /** Set once the settlement closed (a report exists); open groups have none. */
   readonly settlementId?: string;
   readonly file: SettlementFile;
+  /** The deposit paid into another currency (listFinancialEventGroups' ConvertedTotal); unset = the file's currency. */
+  readonly converted?: { readonly currency: string; readonly minor: number };
+}
+
+/**
+ * A deposit converted at a rate given as decimal text ("1.0825"): minor units x rate, rounded half away from zero,
+ * in BigInt (no float touches the amount). Both currencies have two decimals in the simulator's marketplaces.
+ */
+export function convertedDeposit(minor: number, rate: string): number {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(rate);
+  if (!m) throw new Error(`deposit rate ${rate} is not a decimal`);
+  const num = BigInt(minor) * BigInt(`${m[1]}${m[2] ?? ''}`);
+  const den = 10n ** BigInt((m[2] ?? '').length);
+  const abs = num < 0n ? -num : num;
+  const q = (abs * 2n + den) / (den * 2n);
+  return Number(num < 0n ? -q : q);
+}
+
+/** Finances v0 FinancialEventGroup of a closed settlement (models/finances-api-model/financesV0.json). */
+export function eventGroupOf(group: SimFinancialGroup): Record<string, unknown> {
+  const { file } = group;
+  const amount = (currency: string, minor: number) => ({
+    CurrencyCode: currency,
+    CurrencyAmount: Number(decimal(minor)),
+  });
+  return {
+    FinancialEventGroupId: group.groupId,
+    ProcessingStatus: 'Closed',
+    FundTransferStatus: 'Succeeded',
+    OriginalTotal: amount(file.currency, file.totalMinor),
+    ConvertedTotal: group.converted
+      ? amount(group.converted.currency, group.converted.minor)
+      : amount(file.currency, file.totalMinor),
+    FundTransferDate: new Date(file.depositMs).toISOString(),
+    FinancialEventGroupStart: new Date(file.startMs).toISOString(),
+    FinancialEventGroupEnd: new Date(file.endMs).toISOString(),
+    AccountTail: '1234',
+  };
 }
 
 export type WireTransaction = Record<string, unknown> & { readonly postedDate: string };

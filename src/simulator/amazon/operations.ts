@@ -59,6 +59,7 @@ export const SIMULATED_OPERATIONS: readonly SimulatedOperation[] = [
     'grantless',
   ),
   op('finances.listTransactions', 'GET', '/finances/2024-06-19/transactions', 0.5, 10),
+  op('finances.listFinancialEventGroups', 'GET', '/finances/v0/financialEventGroups', 0.5, 30),
 ];
 
 export const OPERATIONS_BY_NAME: ReadonlyMap<string, SimulatedOperation> = new Map(

@@ -494,6 +494,18 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       expect(badAccounts.issues.map((i) => i.field)).toEqual(['account 9999-00', 'account NOPE']);
     });
 
+    it("knows the company's home currency, needs no rate for it, and says why a rate is missing", async () => {
+      const home = await h.gateway.exchangeRate({ currency: 'USD', date: '2026-11-15T00:00:00Z' });
+      expect(home).toEqual({ homeCurrency: 'USD', rate: '1' });
+      const none = await h.gateway.exchangeRate({ currency: 'XTS', date: '2026-11-15T00:00:00Z' });
+      expect(none.rate).toBeUndefined();
+      expect(none.problem).toContain('no rate XTS -> USD on 2026-11-15');
+    });
+
+    it('finds no invoice for an order Sage has not invoiced', async () => {
+      expect(await h.gateway.invoicesOfOrders(['999-0000000-0000000'])).toEqual([]);
+    });
+
     it('installs its extension tables idempotently', async () => {
       await h.gateway.installExtensions();
       const again = await h.gateway.installExtensions();

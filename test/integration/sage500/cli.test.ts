@@ -67,11 +67,11 @@ describe('sellbridge sage500 (CLI, in process)', () => {
       .split('\nGO')
       .map((b) => b.replace(/^--.*$/gm, '').trim())
       .filter(Boolean);
-    expect(batches).toHaveLength(4);
+    expect(batches).toHaveLength(5);
     for (const b of batches) new Parser().astify(b, { database: 'transactsql' });
     expect(await run(['sage500', 'install-extensions'])).toMatchObject({
       code: 0,
-      out: expect.stringContaining('4 idempotent statements'),
+      out: expect.stringContaining('5 idempotent statements'),
     });
   });
 

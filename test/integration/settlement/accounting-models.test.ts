@@ -7,7 +7,7 @@ import { createSettlementDeps } from '../../../src/bootstrap/settlements.ts';
 import { settlementFileFromStream } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
 import { Readable } from 'node:stream';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
-import { money } from '../../../src/core/model/money.ts';
+import { money, moneyToDecimal } from '../../../src/core/model/money.ts';
 import type { JournalBatch } from '../../../src/core/model/journal.ts';
 import { SETTLEMENT_ACCOUNTS as A } from '../../../src/core/rules/settlement-accounts.ts';
 import { importSettlement } from '../../../src/flows/post-settlement.ts';
@@ -113,10 +113,10 @@ async function balances(): Promise<Map<string, number>> {
   return out;
 }
 
-function deps(model: 'invoiced-orders' | 'settlement-revenue') {
+function deps(model: 'invoiced-orders' | 'settlement-revenue', extra: { path: string; value: string }[] = []) {
   const config = loadConfig({
     env: {},
-    overrides: [{ path: 'settlements.accountingModel', value: model }],
+    overrides: [{ path: 'settlements.accountingModel', value: model }, ...extra],
   }).settlements;
   return createSettlementDeps({ store, sage, clock, queue: jobs, config });
 }
@@ -173,5 +173,98 @@ describe('accounting models: a month of orders and their settlement', () => {
     const after = await balances();
     expect(after.get(A.sales)).toBe(-2 * invoicedSales);
     expect(after.get(A.receivable)! > 0).toBe(true);
+  });
+
+  it('invoiced-orders with cash applied in Sage: each invoice paid by the receipt, nothing unapplied; once Sage posts it the receivable is at zero', async () => {
+    const orders = monthOfOrders();
+    const customer = await sage.db
+      .selectFrom('tarCustomer')
+      .select('CustKey')
+      .where('CustID', '=', 'AMAZON-US')
+      .executeTakeFirstOrThrow();
+    let key = 9000;
+    for (const o of orders) {
+      const journal = invoiceJournal(o);
+      await sage.postJournal(journal);
+      // The invoice in AR, as Sage's invoicing leaves it: one line billing the order's sales order line.
+      const owed = journal.lines.find((l) => l.account === A.receivable)!.amount;
+      const [so, line, invc] = [++key, ++key, ++key];
+      const amount = moneyToDecimal(owed);
+      await sage.db
+        .insertInto('tsoSalesOrder_AMZ')
+        .values({
+          SOKey: so,
+          CompanyID: 'SOA',
+          TranNo: `AZ${so}`,
+          AmazonOrderId: o.orderId,
+          MarketplaceId: null,
+          CreatedAt: journal.postDate,
+        })
+        .execute();
+      await sage.db
+        .insertInto('tsoSOLine')
+        .values({ SOLineKey: line, SOKey: so, SOLineNo: 1, ItemKey: 1, Status: 1, UnitPrice: amount, UpdateCounter: 0 })
+        .execute();
+      await sage.db
+        .insertInto('tarInvoice')
+        .values({
+          InvcKey: invc,
+          CompanyID: 'SOA',
+          CustKey: customer.CustKey,
+          TranID: `INV${invc}`,
+          TranNo: `INV${invc}`,
+          TranType: 501,
+          TranDate: `${journal.postDate}T00:00:00`,
+          TranAmt: amount,
+          TranAmtHC: amount,
+          Balance: amount,
+          BalanceHC: amount,
+          CurrID: 'USD',
+          CurrExchRate: 1,
+          BatchKey: null,
+        })
+        .execute();
+      await sage.db
+        .insertInto('tarInvoiceDetl')
+        .values({ InvoiceLineKey: invc, InvcKey: invc, SOLineKey: line, ShipLineKey: null })
+        .execute();
+    }
+    const invoiced = (await balances()).get(A.receivable)!;
+
+    const report = sim.control.generateSettlementReport({ days: 31 });
+    const out = await importSettlement(
+      CONN,
+      settlementFileFromStream(`report:${report.reportId}`, async () => Readable.from([report.text])),
+      deps('invoiced-orders', [{ path: 'settlements.cashApplication.enabled', value: 'true' }]),
+    );
+    expect(out.kind).toBe('posted');
+    const [receipt] = out.cashReceipts!;
+    expect(receipt!.amount.minor).toBe(invoiced);
+    expect(receipt!.applied).toHaveLength(orders.length);
+    expect(receipt!.unapplied).toEqual([]);
+    expect(receipt!.unappliedTotal.minor).toBe(0);
+    expect(await sage.db.selectFrom('tarPendCustPmtAppl').selectAll().execute()).toHaveLength(orders.length);
+
+    // Sage's posting of the receipt, replayed as its GL entry: clearing debited, receivable credited.
+    await sage.postJournal({
+      reference: 'sage-posting:receipt',
+      postDate: '2026-11-02',
+      currency: 'USD',
+      lines: [
+        { account: A.receiptsClearing, amount: money('USD', receipt!.amount.minor), comment: 'receipt' },
+        { account: A.receivable, amount: money('USD', -receipt!.amount.minor), comment: 'receipt' },
+      ],
+    });
+    const after = await balances();
+    expect(after.get(A.receivable)).toBe(0);
+    expect(after.get(A.receiptsClearing)).toBe(0);
+    expect(after.get(A.clearing)).toBe(report.totalMinor);
+    // Revenue once, on the invoices.
+    expect(after.get(A.sales)).toBe(
+      -orders.reduce((s, o) => s + o.items.reduce((n, i) => n + i.unitPriceMinor * i.quantity, 0), 0),
+    );
+    let sum = 0;
+    for (const v of after.values()) sum += v;
+    expect(sum).toBe(0);
   });
 });

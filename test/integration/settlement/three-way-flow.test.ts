@@ -132,4 +132,80 @@ describe('three-way reconciliation through the store', () => {
       '{currency="USD"} 1',
     );
   });
+
+  it("invoiced-orders: Sage's side is its invoices (read through the invoice lines); an order not invoiced is named", async () => {
+    const text = tsv([...V2_COLUMNS], [summary(ID, totalText), ...rows]);
+    const config = loadConfig({ env: {} }).settlements;
+    await importSettlement(
+      CONN,
+      settlementFileFromStream('file:three-way.tsv', async () => Readable.from([text])),
+      createSettlementDeps({ store, sage, clock, queue: jobs, config }),
+    );
+    delete salesOrders['111-B']; // the test above created it
+    // Sage invoiced A (100.00); D has a sales order but no invoice yet.
+    let key = 8000;
+    const invoice = async (amazonOrderId: string, tranId: string, amount: string) => {
+      const [so, line, invc] = [++key, ++key, ++key];
+      await sage.db
+        .insertInto('tsoSalesOrder_AMZ')
+        .values({
+          SOKey: so,
+          CompanyID: 'SOA',
+          TranNo: `AZ${so}`,
+          AmazonOrderId: amazonOrderId,
+          MarketplaceId: null,
+          CreatedAt: '2026-10-02T00:00:00',
+        })
+        .execute();
+      await sage.db
+        .insertInto('tsoSOLine')
+        .values({ SOLineKey: line, SOKey: so, SOLineNo: 1, ItemKey: 1, Status: 1, UnitPrice: amount, UpdateCounter: 0 })
+        .execute();
+      await sage.db
+        .insertInto('tarInvoice')
+        .values({
+          InvcKey: invc,
+          CompanyID: 'SOA',
+          CustKey: 1,
+          TranID: tranId,
+          TranNo: tranId,
+          TranType: 501,
+          TranDate: '2026-10-05T00:00:00',
+          TranAmt: amount,
+          TranAmtHC: amount,
+          Balance: amount,
+          BalanceHC: amount,
+          CurrID: 'USD',
+          CurrExchRate: 1,
+          BatchKey: null,
+        })
+        .execute();
+      await sage.db
+        .insertInto('tarInvoiceDetl')
+        .values({ InvoiceLineKey: invc, InvcKey: invc, SOLineKey: line, ShipLineKey: null })
+        .execute();
+    };
+    await invoice('111-A', 'INV-A', '100.00');
+    const deps = createThreeWayDeps({
+      store,
+      clock,
+      sage: { findSalesOrder, invoicesOfOrders: (ids) => sage.invoicesOfOrders(ids) },
+      readInvoices: true,
+    });
+    const causesOf = async () => {
+      const r = (await threeWayReconciliation(CONN, ID, deps))!;
+      return Object.fromEntries(
+        r.orders.map((o) => [o.amazonOrderId, o.differences.filter((d) => d.cause !== 'fee').map((d) => d.cause)]),
+      );
+    };
+    expect(await causesOf()).toEqual({
+      '111-A': ['refund'],
+      '111-B': ['order missing in Sage'],
+      '111-C': ['reimbursement'],
+      '111-D': ['invoice missing'],
+    });
+    // Sage invoices D one cent more than Amazon charged: a rounding cent, read from the invoice.
+    await invoice('111-D', 'INV-D', '36.01');
+    expect((await causesOf())['111-D']).toEqual(['rounding']);
+  });
 });

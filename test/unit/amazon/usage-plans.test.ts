@@ -43,6 +43,10 @@ const FILES: Record<string, string> = {
   notifications: 'notifications.json',
   finances: 'finances_2024-06-19.json',
 };
+/** Operations of an API whose plan is in another model file than the API's (Finances v0 beside 2024-06-19). */
+const OPERATION_FILES: Record<string, string> = {
+  'finances.listFinancialEventGroups': 'financesV0.json',
+};
 
 describe.skipIf(!SHARED_PRESENT)('usage plans as data', () => {
   it("every default equals the plan in Amazon's model description", () => {
@@ -50,7 +54,7 @@ describe.skipIf(!SHARED_PRESENT)('usage plans as data', () => {
     const mismatches: string[] = [];
     for (const [name, plan] of Object.entries(USAGE_PLANS)) {
       const [api, operationId] = name.split('.') as [string, string];
-      const model = plans.get(`${FILES[api]}#${operationId}`);
+      const model = plans.get(`${OPERATION_FILES[name] ?? FILES[api]}#${operationId}`);
       if (!model) mismatches.push(`${name}: no plan in the model`);
       else if (model.rate !== plan.rate || model.burst !== plan.burst)
         mismatches.push(`${name}: ours ${plan.rate}/${plan.burst}, model ${model.rate}/${model.burst}`);

@@ -40,6 +40,9 @@ describe('agent protocol', () => {
       getStock: true,
       stockChangesSince: true,
       receivableAccountsOf: true,
+      exchangeRate: true,
+      enterCashReceipt: true,
+      invoicesOfOrders: true,
       getPrices: true,
       postJournal: true,
       validateGlAccounts: true,
@@ -50,6 +53,7 @@ describe('agent protocol', () => {
     expect(Object.keys(WRITE_OPERATIONS).sort()).toEqual([
       'cancelSalesOrder',
       'createSalesOrder',
+      'enterCashReceipt',
       'installExtensions',
       'postJournal',
       'recordCustomerReturn',

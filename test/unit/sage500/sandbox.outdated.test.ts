@@ -30,4 +30,22 @@ describe('sandbox file made by an older Sellbridge', () => {
       await gw.close();
     }
   });
+
+  it('names a Sage table added since (the multi-currency rates), but not an optional one it does without', async () => {
+    const path = join(dir, 'sandbox-tables.db');
+    await (await createSandboxGateway({ path })).close();
+    const raw = new DatabaseSync(path);
+    raw.exec('DROP TABLE tmcCurrExchSchdDtl');
+    raw.exec('DROP TABLE tarPendCustPmtAppl');
+    raw.close();
+    const gw = await createSandboxGateway({ path });
+    try {
+      const err = (await gw.resolveItems(['WIDGET-RED']).catch((e: unknown) => e)) as Error;
+      expect(err).toMatchObject({ code: 'SB_SAGE_SCHEMA_MISSING' });
+      expect(err.message).toContain('missing tmcCurrExchSchdDtl');
+      expect(err.message).not.toContain('tarPendCustPmtAppl');
+    } finally {
+      await gw.close();
+    }
+  });
 });

@@ -232,6 +232,34 @@ async function traceEverything() {
         return [
           { ItemID: 'WIDGET-RED', WhseID: 'MAIN', EffectiveDate: new Date('2026-01-01T00:00:00Z'), Price: 19.99 },
         ];
+      if (has('from "tsmCompany"')) return [{ CurrID: 'USD' }];
+      if (has('from "tmcCurrExchSchdDtl"'))
+        return [{ CurrExchSchdID: 'DAILY', EffectiveDate: new Date('2026-11-01T00:00:00Z'), CurrExchRate: 1.0825 }];
+      if (has('select "CustKey" from "tarCustomer"')) return [{ CustKey: 11 }];
+      if (has('from "tcmCashAcct"')) return [{ CashAcctKey: 501, GLAcctKey: 720 }];
+      if (has('"i"."TranAmt"'))
+        return [
+          {
+            AmazonOrderId: draft.amazonOrderId,
+            InvcKey: 6001,
+            TranID: 'INV-6001',
+            TranAmt: 46.09,
+            Balance: 0,
+            CurrID: 'USD',
+          },
+        ];
+      if (has('from "tarInvoiceDetl" as "d"')) return [{ InvcKey: 6001, AmazonOrderId: draft.amazonOrderId }];
+      if (has('from "tarInvoice" as "i"'))
+        return [
+          {
+            AmazonOrderId: draft.amazonOrderId,
+            InvcKey: 6001,
+            TranID: 'INV-6001',
+            TranDate: new Date('2026-11-21T00:00:00Z'),
+            Balance: 46.09,
+            CurrID: 'USD',
+          },
+        ];
       if (has('from "tglAccount"'))
         return params.slice(1).map((p, i) => ({ GLAcctKey: 700 + i, GLAcctNo: p.value, Status: 1, PostingType: 1 }));
       if (has('from "tglFiscalPeriod"')) return [{ FiscYear: '2026', FiscPer: 11, Status: 1 }];
@@ -350,8 +378,45 @@ async function traceEverything() {
       ],
     }),
   );
+  let rate: unknown;
+  await step(
+    'exchangeRate',
+    async () => (rate = await gw.exchangeRate({ currency: 'EUR', date: '2026-11-15T00:00:00Z' })),
+  );
+  await step('postJournal (EUR into a USD company)', () =>
+    gw.postJournal({
+      reference: 'settlement:2:EUR',
+      postDate: '2026-11-15T00:00:00Z',
+      currency: 'EUR',
+      exchange: { homeCurrency: 'USD', rate: '1.0825', source: 'sage-rate-table', detail: 'DAILY' },
+      lines: [
+        { account: '1010-00', amount: money('EUR', 100), comment: 'a', home: money('USD', 108) },
+        { account: '4000-00', amount: money('EUR', -100), comment: 'b', home: money('USD', -108) },
+      ],
+    }),
+  );
+  let invoices: unknown;
+  await step('invoicesOfOrders', async () => (invoices = await gw.invoicesOfOrders([draft.amazonOrderId])));
+  let receipt: unknown;
+  await step(
+    'enterCashReceipt',
+    async () =>
+      (receipt = await gw.enterCashReceipt({
+        reference: 'receipt:1:USD',
+        customerId: 'AMAZON-US',
+        cashAccountId: 'AMAZON',
+        tranDate: '2026-11-15T00:00:00Z',
+        amount: money('USD', 5609),
+        exchangeRate: '1',
+        amountHome: money('USD', 5609),
+        orders: [{ amazonOrderId: draft.amazonOrderId, amount: money('USD', 5609) }],
+      })),
+  );
   await step('installExtensions', () => gw.installExtensions());
   return {
+    rate,
+    receipt,
+    invoices,
     ...rec,
     operations,
     rejected,
@@ -527,14 +592,24 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     for (const [operation, count] of Object.entries(trace.operations)) expect(count, operation).toBeGreaterThan(0);
   });
 
-  it('sends every string parameter as VarChar, never NVarChar, and numbers as Int', () => {
+  it('sends every string parameter as VarChar, never NVarChar, and numbers as Int (an exchange rate as Float)', () => {
     const params = trace.statements.flatMap((s) => s.params);
     expect(params.length).toBeGreaterThan(50);
     for (const p of params) {
       if (typeof p.value === 'string') expect(p.sqlType).toEqual({ type: 'VarChar', length: 8000 });
-      else if (typeof p.value === 'number') expect(p.sqlType.type).toBe('Int');
+      else if (typeof p.value === 'number') expect(p.sqlType.type).toBe(Number.isInteger(p.value) ? 'Int' : 'Float');
       else expect(p.value).toBeNull();
     }
+    // The only non-integer number sent is the EUR journal's CurrExchRate (a float column in Sage); amounts are text.
+    const floats = params.filter((p) => typeof p.value === 'number' && !Number.isInteger(p.value));
+    expect(floats.map((p) => p.value)).toEqual([1.0825]);
+    const header = trace.statements.find(
+      (s) => s.sql.startsWith('insert into "tglJournalHdr"') && s.params.some((p) => p.value === 'EUR'),
+    )!;
+    expect(header.params.map((p) => p.value)).toContain(1.0825);
+    const lines = trace.statements.filter((s) => s.sql.startsWith('insert into "tglJournalDetl"')).at(-1)!;
+    // PostAmt in EUR, PostAmtHC in USD: 1.00 EUR -> 1.08 USD.
+    expect(lines.params.map((p) => p.value)).toEqual(expect.arrayContaining(['1.00', '1.08', '-1.00', '-1.08']));
     // Money stays exact on the wire: decimal strings, never floats. ExtAmt is gross (2 x 19.99), the discount beside it.
     const staged = trace.statements.find((s) => s.sql.startsWith('insert into "StgSOLine"'))!;
     expect(staged.params.map((p) => p.value)).toContain('19.99');
@@ -729,6 +804,17 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       'spGetNextBatch',
       'spGetNextSurrogateKey',
       'spglGiveNextJrnlNo',
+      'spGetNextBatch',
+      'spGetNextSurrogateKey',
+      'spglGiveNextJrnlNo',
+      // The cash receipt: an AR cash-receipts batch (module 5, batch type 503), the receipt's key.
+      'spGetNextBatch',
+      'spGetNextSurrogateKey',
+    ]);
+    const receiptBatch = trace.calls.filter((c) => c.procedure === 'spGetNextBatch')[2]!;
+    expect(receiptBatch.inputs.filter((p) => p.name === '_iModuleNo' || p.name === '_iBatchType')).toEqual([
+      { name: '_iModuleNo', sqlType: { type: 'SmallInt' }, value: 5 },
+      { name: '_iBatchType', sqlType: { type: 'Int' }, value: 503 },
     ]);
     const strings = trace.calls
       .flatMap((c) => c.inputs)
@@ -765,6 +851,48 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
     expect(journal.every((e) => (e.kind === 'sql' ? e.statement.inTransaction : e.inTransaction))).toBe(true);
     expect(new Set(journal.map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection))).size).toBe(1);
     expect(journal.map((e) => (e.kind === 'sql' ? e.statement.connection : e.connection))[0]).toBeGreaterThan(0);
+  });
+
+  it("enters the cash receipt, its application and our link row in one transaction, after reading Sage's invoices", () => {
+    const first = trace.events.findIndex(
+      (e) => e.kind === 'rpc' && e.call.procedure === 'spGetNextBatch' && e.call.inputs.some((p) => p.value === 503),
+    );
+    const last = trace.events.findIndex(
+      (e) => e.kind === 'sql' && e.statement.sql.startsWith('insert into "tarCustPmt_AMZ"'),
+    );
+    expect(first).toBeGreaterThan(0);
+    const receipt = trace.events.slice(first, last + 1);
+    // (After the re-check of the reference inside the transaction:) batch, receipt key, receipt, application, link.
+    expect(
+      receipt.map((e) => (e.kind === 'rpc' ? e.call.procedure : e.statement.sql.split(' ').slice(0, 3).join(' '))),
+    ).toEqual([
+      'spGetNextBatch',
+      'spGetNextSurrogateKey',
+      'insert into "tarPendCustPmt"',
+      'insert into "tarPendCustPmtAppl"',
+      'insert into "tarCustPmt_AMZ"',
+    ]);
+    expect(receipt.every((e) => (e.kind === 'sql' ? e.statement.inTransaction : e.inTransaction))).toBe(true);
+    expect(trace.receipt).toMatchObject({
+      outcome: 'created',
+      applied: [{ invoice: 'INV-6001', amount: money('USD', 4609) }],
+      unapplied: [{ reason: 'over invoice balance', amount: money('USD', 1000) }],
+    });
+    expect(trace.invoices).toEqual([
+      {
+        amazonOrderId: draft.amazonOrderId,
+        invoice: 'INV-6001',
+        total: money('USD', 4609),
+        balance: money('USD', 0),
+        orders: 1,
+      },
+    ]);
+    expect(trace.rate).toEqual({
+      homeCurrency: 'USD',
+      rate: '1.0825',
+      schedule: 'DAILY',
+      effectiveDate: '2026-11-01T00:00:00.000Z',
+    });
   });
 
   it("turns the import log into a mapping error that lists Sage's messages", () => {

@@ -377,6 +377,22 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
       });
       return { items: body.payload?.transactions ?? [], nextToken: body.payload?.nextToken };
     },
+
+    // --- Finances v0 (financial event groups: a deposit's original and converted totals) ------------------
+    async listFinancialEventGroups(params: {
+      readonly FinancialEventGroupStartedAfter?: string;
+      readonly FinancialEventGroupStartedBefore?: string;
+      readonly MaxResultsPerPage?: number;
+      readonly NextToken?: string;
+    }): Promise<Page<wire.AmazonFinancialEventGroup>> {
+      const body = await call(wire.amazonListFinancialEventGroupsResponse, {
+        operation: 'finances.listFinancialEventGroups',
+        method: 'GET',
+        path: '/finances/v0/financialEventGroups',
+        query: { ...params },
+      });
+      return { items: body.payload?.FinancialEventGroupList ?? [], nextToken: body.payload?.NextToken };
+    },
   };
 }
 

@@ -34,6 +34,7 @@ export const USAGE_PLANS = {
   'notifications.getSubscription': { rate: 1, burst: 5 },
   'notifications.deleteSubscriptionById': { rate: 1, burst: 5 },
   'finances.listTransactions': { rate: 0.5, burst: 10 },
+  'finances.listFinancialEventGroups': { rate: 0.5, burst: 30 },
 } as const satisfies Record<string, UsagePlan>;
 
 export type SpApiOperation = keyof typeof USAGE_PLANS;
@@ -67,6 +68,7 @@ export const OPERATION_PRIORITY: Readonly<Record<SpApiOperation, Priority>> = {
   'notifications.getSubscription': 'high',
   'notifications.deleteSubscriptionById': 'high',
   'finances.listTransactions': 'low',
+  'finances.listFinancialEventGroups': 'low',
 };
 
 /** The plan for an operation: override (config) first, then sandbox, then Amazon's default. */

@@ -25,10 +25,13 @@ export interface SalesOrderImportCall {
 export interface JournalTransaction {
   readonly db: SageDb;
   nextSurrogateKey(tableName: string): Promise<number>;
+  /** spGetNextBatch; module and batch type default to GL general journals (3, 301). */
   getNextBatch(args: {
     userId: string;
     comment: string;
     postDate: string;
+    moduleNo?: number;
+    batchType?: number;
   }): Promise<{ batchKey: number; batchNo: number }>;
   /** Sage's journal-number routine, called with the parameter names the catalog lists for its positions. */
   nextJournalNo(args: { jrnlKey: number; parameterNames: readonly string[] }): Promise<number>;

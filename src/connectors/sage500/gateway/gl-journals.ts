@@ -61,6 +61,15 @@ export function glJournalMethods(
       problems.push(`a line is not in ${batch.currency}`);
     const total = batch.lines.reduce((sum, l) => sum + l.amount.minor, 0);
     if (total !== 0) problems.push(`lines net to ${moneyToDecimal(money(batch.currency, total))}, not 0`);
+    if (batch.exchange) {
+      const home = batch.exchange.homeCurrency;
+      if (batch.lines.some((l) => !l.home || l.home.currency !== home))
+        problems.push(`a line has no home-currency (${home}) amount`);
+      const homeTotal = batch.lines.reduce((sum, l) => sum + (l.home?.minor ?? 0), 0);
+      if (homeTotal !== 0)
+        problems.push(`home-currency amounts net to ${moneyToDecimal(money(home, homeTotal))}, not 0`);
+      if (!(Number(batch.exchange.rate) > 0)) problems.push(`exchange rate ${batch.exchange.rate} is not above 0`);
+    }
     if (batch.reference.length === 0 || batch.reference.length > 50)
       problems.push('reference must be 1 to 50 characters (tglBatch_AMZ.Reference)');
     if (problems.length > 0) {

@@ -5,6 +5,7 @@ import type { GatewayOptions, SageBackend } from './backend.ts';
 import { catalogueMethods } from './catalogue.ts';
 import { createGatewayContext } from './context.ts';
 import { glJournalMethods } from './gl-journals.ts';
+import { arCashMethods } from './ar-cash.ts';
 import { salesOrderMethods } from './sales-orders.ts';
 import { proposePackageTables } from './schema-facts.ts';
 import { shipmentMethods } from './shipments.ts';
@@ -91,6 +92,7 @@ export function createGateway(backend: SageBackend, options: GatewayOptions): Sa
     ...customerReturnMethods(ctx),
     ...shipmentMethods(ctx),
     ...glJournalMethods(ctx),
+    ...arCashMethods(ctx),
   };
   const guarded =
     <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>

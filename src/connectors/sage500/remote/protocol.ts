@@ -81,7 +81,25 @@ const journal = z.strictObject({
   reference: text,
   postDate: isoDate,
   currency,
-  lines: z.array(z.strictObject({ account: text, amount: money, comment: text })).max(100_000),
+  lines: z.array(z.strictObject({ account: text, amount: money, comment: text, home: money.optional() })).max(100_000),
+  exchange: z
+    .strictObject({
+      homeCurrency: currency,
+      rate: z.string().max(40),
+      source: z.enum(['sage-rate-table', 'deposit']),
+      detail: text,
+    })
+    .optional(),
+});
+const cashReceipt = z.strictObject({
+  reference: text,
+  customerId: text,
+  cashAccountId: text,
+  tranDate: isoDate,
+  amount: money,
+  exchangeRate: z.string().max(40),
+  amountHome: money,
+  orders: z.array(z.strictObject({ amazonOrderId: text, amount: money })).max(100_000),
 });
 
 /**
@@ -125,6 +143,9 @@ export const OPERATIONS = {
   postJournal: z.tuple([journal]),
   validateGlAccounts: z.tuple([ids]),
   receivableAccountsOf: z.tuple([ids]),
+  exchangeRate: z.tuple([z.strictObject({ currency, date: isoDate, schedule: text.optional() })]),
+  enterCashReceipt: z.tuple([cashReceipt]),
+  invoicesOfOrders: z.tuple([ids]),
   installExtensions: z.tuple([]),
   health: z.tuple([]),
 } as const satisfies Record<Exclude<keyof Sage500Gateway, 'close'>, z.ZodType>;
@@ -142,6 +163,8 @@ export const WRITE_OPERATIONS: Readonly<Partial<Record<OperationName, string>>> 
   recordCustomerReturn: 'idempotent by TranNo: a customer return with that TranNo is returned as `existing`',
   shipSalesOrder: 'idempotent: an order with nothing open to ship is returned as `existing`, no shipment is made',
   postJournal: 'idempotent by the batch reference: a second call returns the batch as `existing`',
+  enterCashReceipt:
+    'idempotent by the receipt reference (tarCustPmt_AMZ): a second call returns the receipt as `existing`',
   installExtensions: 'idempotent: creates only missing tables',
 };
 

@@ -319,6 +319,7 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     .values({ CustClassKey: 901, CompanyID: co, CustClassID: 'AMAZON', ARAcctKey: receivable?.GLAcctKey ?? null })
     .execute();
   await db.updateTable('tarCustomer').set({ CustClassKey: 901 }).where('CompanyID', '=', co).execute();
+  await seedCashAndRates(db, co);
   await db
     .insertInto('tglJournal')
     .values({ JrnlKey: 801, CompanyID: co, JrnlID: 'GJ', Description: 'General journal' })
@@ -337,8 +338,66 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
         'tglJournalHdr',
         'tciBatchLog',
         'tciAddress',
+        'tarCustPmt',
       ].map((name) => ({ TableName: name, NextKey: 1000 })),
     )
+    .execute();
+}
+
+/**
+ * Settlement cash and currencies: the cash account AR receipts of settlements are deposited to (its GL account the
+ * receipts clearing account) and a EUR -> USD rate schedule (multi-currency's tmcCurrExchSchd / tmcCurrExchSchdDtl).
+ * Fixed keys; the rates are examples.
+ */
+export async function seedCashAndRates(db: SageDb, co: string): Promise<void> {
+  const clearing = await db
+    .selectFrom('tglAccount')
+    .select('GLAcctKey')
+    .where('CompanyID', '=', co)
+    .where('GLAcctNo', '=', SETTLEMENT_ACCOUNTS.receiptsClearing)
+    .executeTakeFirst();
+  if (clearing)
+    await db
+      .insertInto('tcmCashAcct')
+      .values({ CashAcctKey: 501, CompanyID: co, CashAcctID: 'AMAZON', GLAcctKey: clearing.GLAcctKey })
+      .execute();
+  await db.insertInto('tmcCurrExchSchd').values({ CurrExchSchdKey: 1, CurrExchSchdID: 'DAILY' }).execute();
+  await db
+    .insertInto('tmcCurrExchSchdDtl')
+    .values([
+      {
+        CurrExchSchdKey: 1,
+        EffectiveDate: '2026-01-01T00:00:00',
+        SourceCurrID: 'EUR',
+        TargetCurrID: 'USD',
+        CurrExchRate: 1.08,
+        ExpirationDate: '2026-09-30T00:00:00',
+      },
+      {
+        CurrExchSchdKey: 1,
+        EffectiveDate: '2026-10-01T00:00:00',
+        SourceCurrID: 'EUR',
+        TargetCurrID: 'USD',
+        CurrExchRate: 1.0825,
+        ExpirationDate: null,
+      },
+      {
+        CurrExchSchdKey: 1,
+        EffectiveDate: '2026-01-01T00:00:00',
+        SourceCurrID: 'GBP',
+        TargetCurrID: 'USD',
+        CurrExchRate: 1.27,
+        ExpirationDate: null,
+      },
+      {
+        CurrExchSchdKey: 1,
+        EffectiveDate: '2026-01-01T00:00:00',
+        SourceCurrID: 'CAD',
+        TargetCurrID: 'USD',
+        CurrExchRate: 0.73,
+        ExpirationDate: null,
+      },
+    ])
     .execute();
 }
 

@@ -73,19 +73,25 @@ export function surrogateKeyCall(tableName: string): ProcedureCall {
   };
 }
 
-/** spGetNextBatch for a GL general journal batch (module 3, batch type 301; recipe §7d step 1, names from S9). */
+/**
+ * spGetNextBatch (names from S9): a GL general journal batch by default (module 3, batch type 301; recipe §7d step 1),
+ * or another module's batch, e.g. AR cash receipts (module 5, batch type 503: S5 constants; Net4Sage calls the same
+ * procedure with module 5 for its AR payment-application batches).
+ */
 export function nextBatchCall(args: {
   companyId: string;
   userId: string;
   comment: string;
   postDate: string;
+  moduleNo?: number | undefined;
+  batchType?: number | undefined;
 }): ProcedureCall {
   return {
     procedure: 'spGetNextBatch',
     inputs: [
       { name: '_iCompanyID', sqlType: varchar(3), value: args.companyId },
-      { name: '_iModuleNo', sqlType: SMALLINT, value: 3 },
-      { name: '_iBatchType', sqlType: INT, value: 301 },
+      { name: '_iModuleNo', sqlType: SMALLINT, value: args.moduleNo ?? 3 },
+      { name: '_iBatchType', sqlType: INT, value: args.batchType ?? 301 },
       { name: '_iUserID', sqlType: varchar(30), value: args.userId },
       { name: '_iDefBatchCmnt', sqlType: varchar(50), value: args.comment },
       { name: '_iPostDate', sqlType: { type: 'DateTime' }, value: args.postDate },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, queryList, queryString } from '../http.ts';
 import { invalidInput } from '../errors.ts';
-import { transactionsOfGroup, type SimFinancialGroup, type WireTransaction } from '../finances.ts';
+import { eventGroupOf, transactionsOfGroup, type SimFinancialGroup, type WireTransaction } from '../finances.ts';
 import { settlementFromOrders } from '../settlement.ts';
 import type { SimulatorState } from '../state.ts';
 import type { FbaStock } from '../fba-stock.ts';
@@ -158,6 +158,23 @@ export function registerMiscRoutes(app: FastifyInstance, sim: SimulatorState, st
       payload.nextToken = token;
     }
     return { status: 200, body: { payload } };
+  });
+
+  // Closed settlements' groups, started in the asked window, oldest first; one page (the simulator keeps few).
+  defineOperation(app, sim, 'finances.listFinancialEventGroups', ({ request, sellerId }) => {
+    const afterRaw = queryString(request, 'FinancialEventGroupStartedAfter');
+    const beforeRaw = queryString(request, 'FinancialEventGroupStartedBefore');
+    const after = afterRaw ? Date.parse(afterRaw) : 0;
+    const before = beforeRaw ? Date.parse(beforeRaw) : Number.MAX_SAFE_INTEGER;
+    if (Number.isNaN(after) || Number.isNaN(before))
+      throw invalidInput(
+        'FinancialEventGroupStartedAfter and FinancialEventGroupStartedBefore must be ISO 8601 date-times.',
+      );
+    const list = sim.financialGroups
+      .filter((g) => g.sellerId === sellerId && g.file.startMs >= after && g.file.startMs < before)
+      .sort((a, b) => a.file.startMs - b.file.startMs)
+      .map(eventGroupOf);
+    return { status: 200, body: { payload: { FinancialEventGroupList: list } } };
   });
 
   defineOperation(app, sim, 'tokens.createRestrictedDataToken', ({ request, token }) => {

@@ -1,3 +1,4 @@
+import { convertedDeposit } from '../finances.ts';
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, queryString } from '../http.ts';
 import { notFound } from '../errors.ts';
@@ -35,6 +36,11 @@ export interface SettlementReportOptions {
   readonly numberFormat?: 'us' | 'eu';
   readonly withPromotionId?: boolean;
   readonly gzip?: boolean;
+  /**
+   * The deposit is paid into another currency at this rate (e.g. a EUR settlement deposited in USD): the financial
+   * event group's ConvertedTotal (listFinancialEventGroups).
+   */
+  readonly depositInto?: { readonly currency: string; readonly rate: string };
   /** Days the settlement covers, ending now (default 14). */
   readonly days?: number;
   /** Orders refunded in this settlement (Refund rows). */
@@ -68,6 +74,14 @@ export function generateSettlementReport(
     sellerId: seller.sellerId,
     settlementId: file.settlementId,
     file,
+    ...(options.depositInto
+      ? {
+          converted: {
+            currency: options.depositInto.currency,
+            minor: convertedDeposit(file.totalMinor, options.depositInto.rate),
+          },
+        }
+      : {}),
   });
   return { report, file };
 }

@@ -1,5 +1,5 @@
 /* global document, Blob */
-// Three-way reconciliation of one settlement: per order what Amazon charged, Sage's order, what Amazon paid, and
+// Three-way reconciliation of one settlement: per order what Amazon charged, what Sage invoiced, what Amazon paid, and
 // per settlement the deposit; each difference with its likely cause. Amounts are exact (integer minor units); the
 // CSV export is the server's (exact decimals), downloaded as it is.
 import { api } from '../api.js';
@@ -113,7 +113,7 @@ export async function render(root, ctx) {
     h(
       'p',
       { class: 'muted small' },
-      "Sage's side is the sales order's total (Sellbridge does not read Sage invoices). Fees, withheld tax and promotions are how Amazon pays; the other causes need a look.",
+      "Sage's side is what Sage invoiced for the order under invoiced-orders (its invoices; none is 'invoice missing'), else the sales order's total. Fees, withheld tax and promotions are how Amazon pays; the other causes need a look.",
     ),
     table(
       [
