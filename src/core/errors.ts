@@ -264,6 +264,17 @@ export const ERROR_CATALOGUE = {
       'The Sage sales order cannot be canceled: something was already shipped, or a pick list or shipment line points at it.',
     fix: 'Cancel or finish it in Sage 500 (remove it from the pick list or shipment, or handle the rest with a return or credit memo).',
   },
+  SB_SAGE_LINE_NOT_FOUND: {
+    kind: 'validation',
+    meaning: 'The Sage sales order has no line with that line number.',
+    fix: 'Check the order with `sellbridge sage500 show order <TranNo>`; the line map comes from the order as created.',
+  },
+  SB_SAGE_ORDER_NOT_CHANGEABLE: {
+    kind: 'validation',
+    meaning:
+      "The Sage sales order's ship-to cannot be changed: something was already shipped, a pick list or shipment line points at it, or the order is canceled or closed.",
+    fix: 'Change it in Sage 500 if it still matters (the order is flagged with the difference in `sellbridge orders status`).',
+  },
   SB_SAGE_JOURNAL_UNBALANCED: {
     kind: 'validation',
     meaning: 'The GL journal lines do not net to zero, are empty or mix currencies.',

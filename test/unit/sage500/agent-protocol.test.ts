@@ -33,6 +33,9 @@ describe('agent protocol', () => {
       createSalesOrder: true,
       findSalesOrder: true,
       cancelSalesOrder: true,
+      cancelSalesOrderLine: true,
+      updateSalesOrderShipTo: true,
+      readItemFields: true,
       listShipments: true,
       getStock: true,
       stockChangesSince: true,
@@ -46,9 +49,11 @@ describe('agent protocol', () => {
     expect([...OPERATION_NAMES].sort()).toEqual(Object.keys(port).sort());
     expect(Object.keys(WRITE_OPERATIONS).sort()).toEqual([
       'cancelSalesOrder',
+      'cancelSalesOrderLine',
       'createSalesOrder',
       'installExtensions',
       'postJournal',
+      'updateSalesOrderShipTo',
     ]);
   });
 
@@ -61,6 +66,20 @@ describe('agent protocol', () => {
     expect(checkCall({ t: 'call', id: '3', op: 'listItems', args: [{ text: 'wid', limit: 5 }] })).toMatchObject({
       ok: true,
     });
+    expect(checkCall({ t: 'call', id: '4', op: 'cancelSalesOrderLine', args: ['AMZ0000001', 2] })).toMatchObject({
+      ok: true,
+    });
+    expect(checkCall({ t: 'call', id: '5', op: 'cancelSalesOrderLine', args: ['AMZ0000001', 0] })).toMatchObject({
+      ok: false,
+    });
+    const shipTo = { name: 'A', lines: ['1 Main St'], city: 'X', region: 'CA', postalCode: '1', countryId: 'USA' };
+    expect(checkCall({ t: 'call', id: '6', op: 'updateSalesOrderShipTo', args: ['AMZ0000001', shipTo] })).toMatchObject(
+      { ok: true },
+    );
+    expect(
+      checkCall({ t: 'call', id: '7', op: 'updateSalesOrderShipTo', args: ['AMZ0000001', { ...shipTo, phone: '1' }] }),
+    ).toMatchObject({ ok: false });
+    expect(checkCall({ t: 'call', id: '8', op: 'readItemFields', args: [['WIDGET-1']] })).toMatchObject({ ok: true });
   });
 
   it('refuses unknown operations, inherited names and badly typed arguments, naming the fields', () => {

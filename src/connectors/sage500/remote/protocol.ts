@@ -69,6 +69,7 @@ const draft = z.strictObject({
   amazonOrderId: text,
   marketplaceId: text.optional(),
   orderDate: isoDate,
+  shipBy: isoDate.optional(),
   currency,
   warehouseId: text,
   shipMethodId: text.optional(),
@@ -98,6 +99,9 @@ export const OPERATIONS = {
   createSalesOrder: z.tuple([draft, z.strictObject({ tranNo: z.string().max(50) })]),
   findSalesOrder: z.tuple([z.union([z.strictObject({ tranNo: text }), z.strictObject({ amazonOrderId: text })])]),
   cancelSalesOrder: z.tuple([text]),
+  cancelSalesOrderLine: z.tuple([text, z.number().int().positive()]),
+  updateSalesOrderShipTo: z.tuple([text, address]),
+  readItemFields: z.tuple([ids]),
   listShipments: z.tuple([text.optional()]),
   getStock: z.tuple([ids, ids]),
   stockChangesSince: z.tuple([text.optional()]),
@@ -127,6 +131,8 @@ export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
 export const WRITE_OPERATIONS: Readonly<Partial<Record<OperationName, string>>> = {
   createSalesOrder: 'idempotent by TranNo: an order with that TranNo is returned as `existing`',
   cancelSalesOrder: 'idempotent: cancelling a canceled order returns it',
+  cancelSalesOrderLine: 'idempotent: cancelling a closed line returns the order as it is',
+  updateSalesOrderShipTo: 'idempotent: the ship-to the order already has changes nothing',
   postJournal: 'idempotent by the batch reference: a second call returns the batch as `existing`',
   installExtensions: 'idempotent: creates only missing tables',
 };
