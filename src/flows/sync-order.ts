@@ -18,6 +18,9 @@ import { applyOverrides, checkOverrides, type OrderOverrides } from '../core/tra
 import { orderActionFromStatus, SYNC_STATE_AFTER } from '../core/transform/status-map.ts';
 import { parsePayload } from './job-payload.ts';
 import { sageOrderState } from '../core/transform/sales-order-state.ts';
+import type { OrderChanges } from '../core/ports/order-changes.ts';
+import { amendSalesOrder, type AmendOutcome } from './amend-order.ts';
+import { addressDigest } from '../core/transform/order-changes.ts';
 
 /** Queue name and key of the order sync job (STYLE.md §8.3: dotted ids, key from the business id). */
 export const ORDER_SYNC_QUEUE = 'order.sync';
@@ -32,7 +35,8 @@ export interface OrderSyncJob {
 
 export interface SyncOrderDeps {
   readonly amazon: Pick<AmazonMarketplace, 'getOrder'>;
-  readonly sage: Pick<Sage500Gateway, 'loadOrderContext' | 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder'>;
+  readonly sage: Pick<Sage500Gateway, 'loadOrderContext' | 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder'> &
+    Partial<Pick<Sage500Gateway, 'cancelSalesOrderLine' | 'updateSalesOrderShipTo'>>;
   readonly links: OrderLinks;
   readonly aliases: SkuAliasSource;
   readonly catalogue: ItemCatalogue;
@@ -44,12 +48,18 @@ export interface SyncOrderDeps {
   readonly fittings?: OrderFittings;
   /** Keeps the Amazon original of a fitted ship-to beside the order (sealed); absent without a PII key. */
   readonly originals?: OriginalAddresses;
+  /**
+   * Changes after import and ship-by dates (`order_changes`): an open order's newer Amazon version is compared with
+   * its Sage order (amend-order.ts); without it, a created order is left as it is.
+   */
+  readonly changes?: OrderChanges;
 }
 
 export type SyncOutcome =
   | { readonly kind: 'created' | 'already-created'; readonly tranNo: string; readonly salesOrderKey: string }
   | { readonly kind: 'cancelled'; readonly tranNo: string }
-  | { readonly kind: 'waiting' | 'skipped' | 'flagged' | 'unchanged'; readonly reason: string };
+  | { readonly kind: 'waiting' | 'skipped' | 'flagged' | 'unchanged'; readonly reason: string }
+  | AmendOutcome;
 
 /**
  * `order.sync`: read the order, decide with the status map, and create (or cancel) the Sage
@@ -81,7 +91,7 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
   const action = orderActionFromStatus(order, sageOrderState(sageOrder), rules.status);
   switch (action.kind) {
     case 'create':
-      return createSalesOrder(job, link, order, rules, deps);
+      return noteCreation(job, amazonOrder, await createSalesOrder(job, link, order, rules, deps), deps);
     case 'record-fba-shipped':
       // The Sage500Gateway port cannot book an order as shipped yet; an open order in the FBA warehouse would wait
       // forever, so a person decides until the port can.
@@ -95,6 +105,9 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
     case 'none':
       return (
         finished ??
+        (sageOrder
+          ? await amendSalesOrder(job, { order, original: amazonOrder }, rules, sageOrder, deps)
+          : undefined) ??
         (sageOrder
           ? { kind: 'already-created', tranNo: sageOrder.tranNo, salesOrderKey: sageOrder.key }
           : { kind: 'unchanged', reason: action.reason })
@@ -137,6 +150,8 @@ async function createSalesOrder(
   deps: SyncOrderDeps,
 ): Promise<SyncOutcome> {
   const warehouseId = rules.warehouseId;
+  // Kept before mapping, so an order that dead-letters still counts among those at risk of shipping late.
+  if (order.latestShipDate) await deps.changes?.noteShipBy(job, order.latestShipDate);
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
   const { draft, addressChanges } = await mapOrRecordDeadLetter(
@@ -172,6 +187,27 @@ async function cancelSalesOrder(
   await deps.sage.cancelSalesOrder(sageOrder.tranNo);
   await deps.links.advance(job, link, 'cancelled');
   return { kind: 'cancelled', tranNo: sageOrder.tranNo };
+}
+
+/**
+ * The version the Sage order was made from, and its ship-to as Amazon sent it (a digest): the same version again (a
+ * replayed notification) is not compared, and a later one is compared with this (amend-order.ts).
+ */
+async function noteCreation(
+  job: OrderSyncJob,
+  amazonOrder: Order,
+  outcome: SyncOutcome,
+  deps: SyncOrderDeps,
+): Promise<SyncOutcome> {
+  const shipToDigest = addressDigest(amazonOrder.shipTo);
+  await deps.changes?.recordComparison(job, {
+    amazonUpdatedAt: amazonOrder.lastUpdatedAt,
+    ...(amazonOrder.latestShipDate ? { latestShipDate: amazonOrder.latestShipDate } : {}),
+    ...(shipToDigest ? { shipToDigest } : {}),
+    differences: [],
+    applied: [],
+  });
+  return outcome;
 }
 
 /**

@@ -18,6 +18,10 @@ export const ordersSection = z
         "What happens to a ship-to address too long for Sage's columns or in a non-Latin script: `fit` transliterates, abbreviates (USPS Publication 28 in the US, a table per country), overflows onto the next line and truncates at a word boundary as the last resort, keeps the Amazon original sealed beside the order (with a PII key) and marks the order fitted; `dead-letter` leaves the order to an operator (SB_MAP_ADDRESS_INVALID)",
       ),
     shipmentPollEveryMs: durationMs('How often Sage 500 is asked for new shipments (shipment.poll)', MINUTE),
+    shipByWarningMs: durationMs(
+      "An order not shipped yet whose Amazon latest ship date is this close (or past) is at risk of shipping late: shown by `orders status`, the admin API and the dashboard, counted by sellbridge_orders_ship_by_at_risk",
+      24 * HOUR,
+    ),
     poll: z
       .strictObject({
         enabled: z

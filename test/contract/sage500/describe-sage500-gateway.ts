@@ -511,9 +511,9 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       await expect(h.gateway.cancelSalesOrderLine(no, 1)).rejects.toMatchObject({
         code: 'SB_SAGE_ORDER_NOT_CANCELABLE',
       });
-      await expect(
-        h.gateway.updateSalesOrderShipTo(no, { ...d.shipTo!, lines: ['9 Other Rd'] }),
-      ).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_NOT_CHANGEABLE' });
+      await expect(h.gateway.updateSalesOrderShipTo(no, { ...d.shipTo!, lines: ['9 Other Rd'] })).rejects.toMatchObject(
+        { code: 'SB_SAGE_ORDER_NOT_CHANGEABLE' },
+      );
     });
 
     it('reports unavailability as a retryable error with a wait, and recovers', async (ctx) => {

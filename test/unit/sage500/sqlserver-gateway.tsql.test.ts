@@ -157,7 +157,8 @@ async function traceEverything() {
             ]
           : [];
       }
-      if (has('select "l"."SOLineKey", "l"."Status"')) return [{ SOLineKey: 5002, Status: 1, QtyShipped: 0, ShipLines: 0 }];
+      if (has('select "l"."SOLineKey", "l"."Status"'))
+        return [{ SOLineKey: 5002, Status: 1, QtyShipped: 0, ShipLines: 0 }];
       if (has('"d"."LongDesc"'))
         return [
           {

@@ -9,6 +9,7 @@ import type {
   SalesOrderStatus,
 } from '../../../core/model/sales-order.ts';
 import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
+import { sameAddress } from '../../../core/transform/order-changes.ts';
 import { decimalText, isoFromSage, moneyFromSageDecimal, sageDateTime, wholeQuantity } from '../decimal.ts';
 import { checkTranNo, rowsFromSalesOrder } from '../rows-from-sales-order.ts';
 import {
@@ -446,20 +447,12 @@ function shipToIssues(a: PostalAddress): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const [field, column] of ADDRESS_COLUMNS) {
     const max = columnLength('tciAddress', column) ?? 0;
-    if (a[field].length > max) issues.push({ field: `shipTo.${field}`, problem: `do not fit tciAddress.${column} (${max})` });
+    if (a[field].length > max)
+      issues.push({ field: `shipTo.${field}`, problem: `do not fit tciAddress.${column} (${max})` });
   }
   if (a.lines.length > 5) issues.push({ field: 'shipTo.lines', problem: `${a.lines.length} lines, Sage keeps 5` });
   for (const [i, l] of a.lines.entries())
     if (l.length > (columnLength('tciAddress', 'AddrLine1') ?? 0))
       issues.push({ field: `shipTo.lines[${i}]`, problem: `do not fit tciAddress.AddrLine${i + 1} (40)` });
   return issues;
-}
-
-/** Same address as Sage keeps it (trailing blanks and empty lines do not count; SQL Server compares case-insensitively). */
-export function sameAddress(a: PostalAddress, b: PostalAddress): boolean {
-  const norm = (p: PostalAddress) =>
-    JSON.stringify([p.name, ...p.lines.filter((l) => l.trim() !== ''), '|', p.city, p.region, p.postalCode, p.countryId].map((v) =>
-      v.trim().toUpperCase(),
-    ));
-  return norm(a) === norm(b);
 }
