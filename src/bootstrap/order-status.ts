@@ -4,7 +4,7 @@ import type { DeadLetterService } from '../runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { firstSightingOf } from '../connectors/store/order-sightings.ts';
-import { NOT_SHIPPED_STATES } from '../connectors/store/order-changes.ts';
+import { shipByRisk } from '../core/transform/order-changes.ts';
 
 /** Where one Amazon order is in its lifecycle, as data (`sellbridge orders status --json`). Ids and states only, no buyer data. */
 export interface OrderStatusReport {
@@ -146,18 +146,3 @@ export async function orderStatus(
   };
 }
 
-/** Whether an order in `state` with this latest ship date is at risk of shipping late (not shipped, date near or past). */
-export function shipByRisk(
-  latestShipDate: string,
-  state: string | undefined,
-  now: Date,
-  warningMs = 86_400_000,
-): { latestShipDate: string; atRisk: boolean; late: boolean } {
-  const open = state === undefined || (NOT_SHIPPED_STATES as readonly string[]).includes(state);
-  const due = Date.parse(latestShipDate);
-  return {
-    latestShipDate,
-    atRisk: open && due < now.getTime() + warningMs,
-    late: open && due < now.getTime(),
-  };
-}

@@ -63,6 +63,8 @@ export interface AppDeps {
   readonly sage?: Pick<Sage500Gateway, 'findSalesOrder'>;
   /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */
   readonly doctor?: () => Promise<DoctorReport>;
+  /** The runtime's configuration, of which the order routes read `orders.shipByWarningMs` (default 24 h). */
+  readonly config?: { readonly orders?: { readonly shipByWarningMs?: number } };
 }
 
 /** Everything a route module needs, resolved once. */

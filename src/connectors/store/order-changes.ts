@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { AppliedOrderChange, OrderAtRisk, OrderChanges, OrderRevision } from '../../core/ports/order-changes.ts';
-import type { OrderDifference } from '../../core/transform/order-changes.ts';
+import { NOT_SHIPPED_STATES, type OrderDifference } from '../../core/transform/order-changes.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
 import type { OrderLinkTables } from './order-links.ts';
@@ -24,17 +24,6 @@ type OrderChangeRow = OrderChangeTables['order_changes'];
 type Db = Kysely<Database & OrderChangeTables & OrderLinkTables>;
 const tables = (store: Store): Db => store.db.withTables<OrderChangeTables & OrderLinkTables>();
 
-/** Link states of orders that still have to ship (the at-risk list and gauge leave the others out). */
-export const NOT_SHIPPED_STATES = [
-  'received',
-  'waiting-for-pending',
-  'mapped',
-  'reserved',
-  'created',
-  'shipped-partially',
-  'needs-attention',
-  'dead-lettered',
-] as const;
 
 /** Store-backed OrderChanges. */
 export function storeOrderChanges(store: Store, clock: Clock): OrderChanges {

@@ -1,6 +1,7 @@
 import { moneyToDecimal } from '../model/money.ts';
 import type { Address, Order } from '../model/order.ts';
 import { fnv1a32 } from './fingerprint.ts';
+import type { SyncState } from '../lifecycle.ts';
 import type { PostalAddress, SalesOrder, SalesOrderDraft } from '../model/sales-order.ts';
 
 /**
@@ -131,4 +132,28 @@ export function addressDigest(a: Address | undefined): string | undefined {
     a.countryCode,
   ]);
   return `${fnv1a32(text).toString(16).padStart(8, '0')}${fnv1a32(text, 0x01000193).toString(16).padStart(8, '0')}`;
+}
+
+/** Link states of orders that still have to ship (the at-risk list and gauge leave the others out). */
+export const NOT_SHIPPED_STATES: readonly SyncState[] = [
+  'received',
+  'waiting-for-pending',
+  'mapped',
+  'reserved',
+  'created',
+  'shipped-partially',
+  'needs-attention',
+  'dead-lettered',
+];
+
+/** Whether an order in `state` with this latest ship date is at risk of shipping late (not shipped, date near or past). */
+export function shipByRisk(
+  latestShipDate: string,
+  state: string | undefined,
+  now: Date,
+  warningMs = 86_400_000,
+): { latestShipDate: string; atRisk: boolean; late: boolean } {
+  const open = state === undefined || (NOT_SHIPPED_STATES as readonly string[]).includes(state);
+  const due = Date.parse(latestShipDate);
+  return { latestShipDate, atRisk: open && due < now.getTime() + warningMs, late: open && due < now.getTime() };
 }
