@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { registerStoreCollectors } from '../../../src/bootstrap/metrics.ts';
 import { storeOrderChanges } from '../../../src/connectors/store/order-changes.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { adminEnv, type AdminEnv } from './admin-env.ts';
@@ -86,5 +88,15 @@ describe('orders: changes after import and ship-by risk in the admin API', () =>
     const calm = (await env.app.inject({ url: '/api/v1/orders/111-0000004-0000004', headers: env.as.viewer })).json();
     expect(calm.shipBy).toMatchObject({ atRisk: false, late: false });
     expect(calm.changes).toBeNull();
+  });
+
+  it('counts them in the gauges at scrape time', async () => {
+    const registry = new Registry();
+    registerStoreCollectors({ registry, store: env.store, clock: systemClock, shipByWarningMs: 6 * HOUR });
+    const text = await registry.metrics();
+    expect(text).toContain('sellbridge_orders_ship_by_at_risk{connection="default",when="late"} 1');
+    expect(text).toContain('sellbridge_orders_ship_by_at_risk{connection="default",when="soon"} 1');
+    expect(text).toContain('sellbridge_orders_changed_after_import{connection="default",kind="line-cancelled"} 1');
+    expect(text).toContain('sellbridge_orders_changed_after_import{connection="default",kind="flagged"} 1');
   });
 });
