@@ -130,7 +130,8 @@ export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'invent
 
 export interface InventoryDepsInput {
   readonly store: Store;
-  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> & Partial<Pick<Sage500Gateway, 'resolveItems' | 'readItemFields'>>;
+  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> &
+    Partial<Pick<Sage500Gateway, 'resolveItems' | 'readItemFields'>>;
   readonly channel: ListingsChannel;
   readonly clock: Clock;
   readonly queue: JobScheduler;

@@ -145,4 +145,3 @@ export async function orderStatus(
     deadLetters: letters.map((l) => ({ id: l.id, queue: l.queue, code: l.error.code, message: l.error.message })),
   };
 }
-

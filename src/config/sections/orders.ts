@@ -19,7 +19,7 @@ export const ordersSection = z
       ),
     shipmentPollEveryMs: durationMs('How often Sage 500 is asked for new shipments (shipment.poll)', MINUTE),
     shipByWarningMs: durationMs(
-      "An order not shipped yet whose Amazon latest ship date is this close (or past) is at risk of shipping late: shown by `orders status`, the admin API and the dashboard, counted by sellbridge_orders_ship_by_at_risk",
+      'An order not shipped yet whose Amazon latest ship date is this close (or past) is at risk of shipping late: shown by `orders status`, the admin API and the dashboard, counted by sellbridge_orders_ship_by_at_risk',
       24 * HOUR,
     ),
     poll: z

@@ -24,7 +24,6 @@ type OrderChangeRow = OrderChangeTables['order_changes'];
 type Db = Kysely<Database & OrderChangeTables & OrderLinkTables>;
 const tables = (store: Store): Db => store.db.withTables<OrderChangeTables & OrderLinkTables>();
 
-
 /** Store-backed OrderChanges. */
 export function storeOrderChanges(store: Store, clock: Clock): OrderChanges {
   const db = tables(store);

@@ -5,7 +5,7 @@ import { createListingsChannel } from '../../../src/connectors/amazon/listings-c
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import type { ListingStateStore } from '../../../src/core/ports/listing-state.ts';
-import { SellbridgeError } from '../../../src/core/errors.ts';
+import type { SellbridgeError } from '../../../src/core/errors.ts';
 import { releaseListingBlock } from '../../../src/flows/release-listing-block.ts';
 import { LISTING_BLOCK_QUEUE, LISTING_FEED_QUEUE, type InventoryFlowDeps } from '../../../src/flows/inventory.ts';
 import { syncListings } from '../../../src/flows/sync-listings.ts';
