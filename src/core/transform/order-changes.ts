@@ -48,9 +48,9 @@ export function planOrderChanges(
   mapped: { readonly draft?: SalesOrderDraft; readonly mappingProblem?: string },
   sage: SalesOrder,
   /**
-   * Whether Amazon's ship-to changed since the last compared version (addressDigest): false keeps Sage's as it is
-   * (it may be an operator's correction, `dlq replay --set shipTo...`); undefined (no earlier digest) compares with
-   * Sage's.
+   * Whether Amazon's ship-to changed since the last compared version (addressDigest): true writes the new one (while
+   * nothing shipped); false keeps Sage's as it is (it may be an operator's correction, `dlq replay --set shipTo...`);
+   * undefined (no earlier digest) makes a difference with Sage's a difference for a person.
    */
   shipToChanged?: boolean,
 ): OrderChangePlan {
@@ -98,7 +98,12 @@ export function planOrderChanges(
   if (mapped.mappingProblem) differ('order', `the order as it is now at Amazon does not map: ${mapped.mappingProblem}`);
   const shipTo = mapped.draft?.shipTo;
   if (shipToChanged !== false && shipTo && sage.shipTo && !sameAddress(shipTo, sage.shipTo)) {
-    if (anyShipped) differ('shipTo', 'changed at Amazon after Sage shipped part of the order; Sage keeps the old one');
+    if (shipToChanged === undefined)
+      // No earlier version to compare with (an order created before Sellbridge kept one): Sage's may be an operator's
+      // correction or an older fitting, so a person decides rather than Sellbridge overwriting it.
+      differ('shipTo', "differs from Sage's, and no earlier Amazon version tells whether the buyer changed it");
+    else if (anyShipped)
+      differ('shipTo', 'changed at Amazon after Sage shipped part of the order; Sage keeps the old one');
     else changes.push({ kind: 'update-ship-to', shipTo });
   }
   return { changes, differences };

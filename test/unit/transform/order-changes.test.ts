@@ -98,10 +98,14 @@ describe('changes after import: the plan', () => {
 
   it('updates the ship-to while nothing shipped; flags it once something did; leaves a corrected one alone', () => {
     const moved = { ...SHIP_TO, lines: ['22 Elm Ave'] };
-    expect(planOrderChanges(anOrder(), { draft: draft(moved) }, sageOrder([{}])).changes).toEqual([
+    expect(planOrderChanges(anOrder(), { draft: draft(moved) }, sageOrder([{}]), true).changes).toEqual([
       { kind: 'update-ship-to', shipTo: moved },
     ]);
-    const shipped = planOrderChanges(anOrder(), { draft: draft(moved) }, sageOrder([{ quantityShipped: 1 }]));
+    // No earlier version (an order created before the digest was kept): a difference, Sage's left as it is.
+    const unknown = planOrderChanges(anOrder(), { draft: draft(moved) }, sageOrder([{}]));
+    expect(unknown.changes).toEqual([]);
+    expect(unknown.differences.map((d) => d.field)).toEqual(['shipTo']);
+    const shipped = planOrderChanges(anOrder(), { draft: draft(moved) }, sageOrder([{ quantityShipped: 1 }]), true);
     expect(shipped.changes).toEqual([]);
     expect(shipped.differences.map((d) => d.field)).toEqual(['shipTo']);
     // Amazon's address did not change since the last version (Sage's is an operator's correction): kept.
