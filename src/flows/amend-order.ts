@@ -3,6 +3,7 @@ import type { Order } from '../core/model/order.ts';
 import type { SalesOrder } from '../core/model/sales-order.ts';
 import type { AppliedOrderChange, OrderChanges } from '../core/ports/order-changes.ts';
 import type { OrderKey } from '../core/ports/order-links.ts';
+import type { OrderFittings, OriginalAddresses } from '../core/ports/order-fittings.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
 import {
@@ -12,7 +13,7 @@ import {
   type OrderDifference,
   type PlannedOrderChange,
 } from '../core/transform/order-changes.ts';
-import { mapSalesOrder } from '../core/transform/sales-order-from-order.ts';
+import { mapSalesOrder, type MappedSalesOrder } from '../core/transform/sales-order-from-order.ts';
 import { orderContextQuery } from './sync-order.ts';
 
 export interface AmendOrderDeps {
@@ -20,6 +21,9 @@ export interface AmendOrderDeps {
     Partial<Pick<Sage500Gateway, 'cancelSalesOrderLine' | 'updateSalesOrderShipTo'>>;
   /** Where the compared version, the differences and the applied changes are kept; without it nothing is compared. */
   readonly changes?: OrderChanges;
+  /** A new ship-to fitted to Sage is recorded as the order's fitting, its Amazon original kept (as at creation). */
+  readonly fittings?: OrderFittings;
+  readonly originals?: OriginalAddresses;
 }
 
 export type AmendOutcome = {
@@ -54,13 +58,16 @@ export async function amendSalesOrder(
   // The ship-to as Amazon sent it (before an operator's corrections) tells whether the buyer changed it.
   const shipToDigest = addressDigest(amazon.original.shipTo);
   const shipToChanged = seen?.shipToDigest && shipToDigest ? seen.shipToDigest !== shipToDigest : undefined;
-  const plan = planOrderChanges(order, await mapAgain(order, rules, deps), sageOrder, shipToChanged);
+  const mapped = await mapAgain(order, rules, deps);
+  const plan = planOrderChanges(order, mapped, sageOrder, shipToChanged);
   const applied: Omit<AppliedOrderChange, 'at'>[] = [];
   const differences: OrderDifference[] = [...plan.differences];
   for (const change of plan.changes) {
     try {
-      if (await apply(sageOrder.tranNo, change, deps)) applied.push(record(change, order));
-      else differences.push(unsupported(change));
+      if (await apply(sageOrder.tranNo, change, deps)) {
+        applied.push(record(change, order));
+        if (change.kind === 'update-ship-to') await recordFitting(key, amazon.original, mapped.addressChanges, deps);
+      } else differences.push(unsupported(change));
     } catch (err) {
       if (!(err instanceof SellbridgeError) || !REFUSED.has(err.code)) throw err;
       differences.push({ field: fieldOf(change), problem: `not changed in Sage: ${err.message}` });
@@ -82,15 +89,34 @@ async function mapAgain(
   order: Order,
   rules: MappingRules,
   deps: AmendOrderDeps,
-): Promise<{ draft?: ReturnType<typeof mapSalesOrder>['draft']; mappingProblem?: string }> {
+): Promise<{
+  draft?: MappedSalesOrder['draft'];
+  addressChanges?: MappedSalesOrder['addressChanges'];
+  mappingProblem?: string;
+}> {
   const warehouseId = rules.warehouseId;
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   try {
-    return { draft: mapSalesOrder(order, { items: context.items, catalogue: [], warehouseId }, rules).draft };
+    return mapSalesOrder(order, { items: context.items, catalogue: [], warehouseId }, rules);
   } catch (err) {
     if (!(err instanceof MappingError)) throw err;
     return { mappingProblem: `${err.code}: ${err.issues.map((i) => i.field).join(', ')}` };
   }
+}
+
+/**
+ * The new ship-to's fitting replaces the order's (what changed from Amazon's new address); its original is kept
+ * sealed first when the vault is there. A new address that fits as written leaves the earlier record as it was.
+ */
+async function recordFitting(
+  key: OrderKey,
+  original: Order,
+  changes: MappedSalesOrder['addressChanges'] | undefined,
+  deps: AmendOrderDeps,
+): Promise<void> {
+  if (!deps.fittings || !changes?.length) return;
+  const kept = deps.originals && original.shipTo ? await deps.originals.keep(key, original.shipTo) : false;
+  await deps.fittings.record(key, changes, kept);
 }
 
 async function apply(tranNo: string, change: PlannedOrderChange, deps: AmendOrderDeps): Promise<boolean> {

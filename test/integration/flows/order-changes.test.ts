@@ -173,6 +173,10 @@ describe('changes after import, from the simulator to the Sage sandbox', () => {
       postalCode: '92688',
       countryId: 'USA',
     });
+    // The new ship-to's fitting is the order's now (what changed, no buyer text).
+    expect((await deps.fittings!.get(CONN, id))?.changes).toContainEqual(
+      expect.objectContaining({ field: 'city', kind: 'abbreviated' }),
+    );
     expect((await sync(id)).kind).toBe('already-created');
     expect((await status(id)).changes?.applied.map((a) => a.kind)).toEqual(['ship-to-updated']);
   });
