@@ -5,23 +5,22 @@ import type { SageDb } from './db.ts';
 /** Whether any line of the order shipped or is on a pick list or shipment: a ship-to then stays as it is. */
 export function selectOrderShipActivity(db: SageDb, soKey: number) {
   return db
-    .selectFrom('tsoSOLine as l')
+    .selectFrom('tsoSalesOrder as so')
     .select((eb) => [
       eb
         .selectFrom('tsoSOLineDist as ld')
-        .innerJoin('tsoSOLine as l2', 'l2.SOLineKey', 'ld.SOLineKey')
+        .innerJoin('tsoSOLine as l', 'l.SOLineKey', 'ld.SOLineKey')
         .select((e) => e.fn.sum<number | string | null>('ld.QtyShip').as('q'))
-        .where('l2.SOKey', '=', soKey)
+        .whereRef('l.SOKey', '=', 'so.SOKey')
         .as('QtyShipped'),
       eb
         .selectFrom('tsoShipLine as sl')
-        .innerJoin('tsoSOLine as l3', 'l3.SOLineKey', 'sl.SOLineKey')
+        .innerJoin('tsoSOLine as l2', 'l2.SOLineKey', 'sl.SOLineKey')
         .select((e) => e.fn.count<number | string>('sl.ShipLineKey').as('n'))
-        .where('l3.SOKey', '=', soKey)
+        .whereRef('l2.SOKey', '=', 'so.SOKey')
         .as('ShipLines'),
     ])
-    .where('l.SOKey', '=', soKey)
-    .groupBy('l.SOKey');
+    .where('so.SOKey', '=', soKey);
 }
 
 /**
