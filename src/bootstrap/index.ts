@@ -155,7 +155,12 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
           : () => openSage500Gateway(config.sage500, clock),
     );
     const sage = observeOrderToSage(guardWithCircuit(opened.gateway, sageCircuit), { store, clock, metrics });
-    registerStoreCollectors({ registry: metrics.registry, store, clock }); // queue age, rate buckets, latencies, read at scrape time
+    registerStoreCollectors({
+      registry: metrics.registry,
+      store,
+      clock,
+      shipByWarningMs: config.orders.shipByWarningMs,
+    }); // queue age, rate buckets, latencies, read at scrape time
 
     const flows: FlowWiring = {
       config,

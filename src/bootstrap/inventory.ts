@@ -130,7 +130,8 @@ export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'invent
 
 export interface InventoryDepsInput {
   readonly store: Store;
-  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> & Partial<Pick<Sage500Gateway, 'resolveItems'>>;
+  readonly sage: Pick<Sage500Gateway, 'getStock' | 'getPrices'> &
+    Partial<Pick<Sage500Gateway, 'resolveItems' | 'readItemFields'>>;
   readonly channel: ListingsChannel;
   readonly clock: Clock;
   readonly queue: JobScheduler;
@@ -144,11 +145,10 @@ export interface InventoryDepsInput {
 
 /** Builds the deps of the inventory and price flows from the store and the two connectors. */
 export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDeps {
-  const { resolveItems } = input.sage;
   return {
     sage: input.sage,
-    ...(resolveItems
-      ? { items: (ids: readonly string[]) => itemFieldsVia((q) => resolveItems.call(input.sage, q), ids) }
+    ...(input.sage.readItemFields || input.sage.resolveItems
+      ? { items: (ids: readonly string[]) => itemFieldsVia(input.sage, ids) }
       : {}),
     channel: input.channel,
     state: storeListingState(input.store, input.clock),
@@ -206,14 +206,13 @@ export function inventorySchedules(
 }
 
 /**
- * Item fields through the gateway's resolveItems: short description, UPC and weight. The gateway port does not
- * read UserFld1..n or the long description yet, so map rows on those find no value (not sent, or an issue when required).
+ * Item fields through the gateway's readItemFields: short and long description, UPC, weight and UserFld1..4 (those
+ * where the Sage database has them). A gateway without it (an older agent) falls back to resolveItems: short
+ * description, UPC and weight only, so map rows on the other fields find no value.
  */
-async function itemFieldsVia(
-  resolve: Sage500Gateway['resolveItems'],
-  itemIds: readonly string[],
-): Promise<ItemFields[]> {
-  const { items } = await resolve(itemIds);
+async function itemFieldsVia(sage: InventoryDepsInput['sage'], itemIds: readonly string[]): Promise<ItemFields[]> {
+  if (sage.readItemFields) return [...(await sage.readItemFields(itemIds))];
+  const { items } = await sage.resolveItems!(itemIds);
   return items
     .filter((i) => i.matchedBy === 'item-id')
     .map((i) => ({

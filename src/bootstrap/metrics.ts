@@ -5,6 +5,7 @@ import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { countFittings } from '../connectors/store/order-fittings.ts';
+import { countOrderChanges } from '../connectors/store/order-changes.ts';
 import { unreconciledByCurrency } from '../connectors/store/settlement-reconciliation.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface StoreCollectorOptions {
   readonly windowMs?: number;
   /** At most this many rows per window and scrape (default 20 000). */
   readonly maxRows?: number;
+  /** orders.shipByWarningMs: how close a latest ship date makes an unshipped order at risk (default 24 h). */
+  readonly shipByWarningMs?: number;
 }
 
 const LATENCY_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
@@ -102,6 +105,42 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
     async collect() {
       this.reset();
       for (const c of await countFittings(store)) this.set({ connection: c.connectionId, change: c.kind }, c.orders);
+    },
+  });
+
+  const shipByWarningMs = options.shipByWarningMs ?? 86_400_000;
+  const readChanges = () => {
+    const now = clock.now();
+    return countOrderChanges(store, {
+      now: now.toISOString(),
+      before: new Date(now.getTime() + shipByWarningMs).toISOString(),
+    });
+  };
+  new Gauge({
+    name: 'sellbridge_orders_changed_after_import',
+    help: 'Amazon changes to orders after their Sage order was created, per connection and kind: line-cancelled and ship-to-updated count changes applied to Sage; flagged counts orders with a difference left to a person (orders status shows it)',
+    labelNames: ['connection', 'kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const c of await readChanges()) {
+        this.set({ connection: c.connectionId, kind: 'line-cancelled' }, c.lineCancelled);
+        this.set({ connection: c.connectionId, kind: 'ship-to-updated' }, c.shipToUpdated);
+        this.set({ connection: c.connectionId, kind: 'flagged' }, c.flagged);
+      }
+    },
+  });
+  new Gauge({
+    name: 'sellbridge_orders_ship_by_at_risk',
+    help: 'Orders not shipped yet whose Amazon latest ship date is within orders.shipByWarningMs (when: soon) or already past (when: late), per connection',
+    labelNames: ['connection', 'when'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const c of await readChanges()) {
+        this.set({ connection: c.connectionId, when: 'soon' }, c.atRisk - c.late);
+        this.set({ connection: c.connectionId, when: 'late' }, c.late);
+      }
     },
   });
 

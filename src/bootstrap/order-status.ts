@@ -4,6 +4,7 @@ import type { DeadLetterService } from '../runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { firstSightingOf } from '../connectors/store/order-sightings.ts';
+import { shipByRisk } from '../core/transform/order-changes.ts';
 
 /** Where one Amazon order is in its lifecycle, as data (`sellbridge orders status --json`). Ids and states only, no buyer data. */
 export interface OrderStatusReport {
@@ -28,6 +29,22 @@ export interface OrderStatusReport {
     readonly originalKept: boolean;
     readonly fittedAt: string;
   } | null;
+  /**
+   * Changes at Amazon after the Sage order was created (issue 17): what was applied to Sage (lines cancelled, ship-to
+   * updated) and the differences left to a person; null when nothing changed.
+   */
+  readonly changes: {
+    readonly applied: readonly {
+      readonly kind: string;
+      readonly lineNo?: number;
+      readonly amazonOrderItemId?: string;
+      readonly at: string;
+    }[];
+    readonly differences: readonly { readonly field: string; readonly problem: string }[];
+    readonly comparedVersion: string | null;
+  } | null;
+  /** Amazon's latest ship date and whether the order, not shipped yet, is at risk of shipping late. */
+  readonly shipBy: { readonly latestShipDate: string; readonly atRisk: boolean; readonly late: boolean } | null;
   /** Which intake saw the order first: `push` (notification) or `poll` (the safety net), if any did. */
   readonly firstSeenBy: 'push' | 'poll' | null;
   readonly packages: readonly {
@@ -58,7 +75,10 @@ export interface OrderStatusDeps {
   readonly store: Store;
   readonly queue: Pick<JobQueue, 'listJobs'>;
   readonly deadLetters: Pick<DeadLetterService, 'list'>;
-  readonly deps: Pick<OrderFlowDeps, 'links' | 'confirmations' | 'fittings'>;
+  readonly deps: Pick<OrderFlowDeps, 'links' | 'confirmations' | 'fittings' | 'changes'>;
+  /** orders.shipByWarningMs (default 24 h) and the clock it is measured from (default the system's). */
+  readonly shipByWarningMs?: number;
+  readonly now?: () => Date;
 }
 
 /** Reads the store only (no Amazon, no Sage). */
@@ -71,6 +91,7 @@ export async function orderStatus(
   const packages = await d.deps.confirmations.listForOrder(connectionId, amazonOrderId);
   const firstSeenBy = await firstSightingOf(d.store, connectionId, amazonOrderId);
   const fitting = await d.deps.fittings?.get(connectionId, amazonOrderId);
+  const revision = await d.deps.changes?.get(connectionId, amazonOrderId);
   const keys = new Set([orderSyncKey(amazonOrderId), shipmentConfirmKey(amazonOrderId)]);
   const jobs = [];
   for (const state of ['pending', 'running'] as const) {
@@ -95,6 +116,22 @@ export async function orderStatus(
     updatedAt: link?.updatedAt ?? null,
     fitted: fitting
       ? { changes: fitting.changes, originalKept: fitting.originalKept, fittedAt: fitting.fittedAt }
+      : null,
+    changes:
+      revision && (revision.applied.length > 0 || revision.differences.length > 0)
+        ? {
+            applied: revision.applied.map((a) => ({
+              kind: a.kind,
+              ...(a.lineNo !== undefined ? { lineNo: a.lineNo } : {}),
+              ...(a.amazonOrderItemId ? { amazonOrderItemId: a.amazonOrderItemId } : {}),
+              at: a.at,
+            })),
+            differences: revision.differences,
+            comparedVersion: revision.amazonUpdatedAt ?? null,
+          }
+        : null,
+    shipBy: revision?.latestShipDate
+      ? shipByRisk(revision.latestShipDate, link?.state, (d.now ?? (() => new Date()))(), d.shipByWarningMs)
       : null,
     firstSeenBy: firstSeenBy ?? null,
     packages: packages.map((p) => ({

@@ -33,6 +33,7 @@ import { storeShipmentConfirmations } from '../connectors/store/shipment-confirm
 import { storeSkuAliases } from '../connectors/store/sku-aliases.ts';
 import { storeOrderFittings } from '../connectors/store/order-fittings.ts';
 import { storeHandLinks } from '../connectors/store/hand-links.ts';
+import { storeOrderChanges } from '../connectors/store/order-changes.ts';
 import type { OriginalAddresses } from '../core/ports/order-fittings.ts';
 import type { PiiVault } from '../runtime/pii/vault.ts';
 import { piiVaultFromConfig } from './admin.ts';
@@ -198,6 +199,7 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     fittings: storeOrderFittings(input.store, input.clock),
     handLinks: storeHandLinks(input.store, input.clock),
     sightings: storeWorkSightings(input.store, input.clock),
+    changes: storeOrderChanges(input.store, input.clock),
     ...(input.originals ? { originals: input.originals } : {}),
     ...(input.sageCircuit ? { sageCircuit: input.sageCircuit } : {}),
     ...(input.sendFenceMs !== undefined ? { sendFenceMs: input.sendFenceMs } : {}),

@@ -282,6 +282,17 @@ export const ERROR_CATALOGUE = {
       'An Amazon refund cannot be entered as a Sage customer return: a refunded item is not a line of the Sage order, or more is refunded than the line shipped.',
     fix: 'Enter the return or credit memo by hand in Sage 500 (the refund and order ids are in the dead letter), then resolve the dead letter.',
   },
+  SB_SAGE_LINE_NOT_FOUND: {
+    kind: 'validation',
+    meaning: 'The Sage sales order has no line with that line number.',
+    fix: 'Check the order with `sellbridge sage500 show order <TranNo>`; the line map comes from the order as created.',
+  },
+  SB_SAGE_ORDER_NOT_CHANGEABLE: {
+    kind: 'validation',
+    meaning:
+      "The Sage sales order's ship-to cannot be changed: something was already shipped, a pick list or shipment line points at it, or the order is canceled or closed.",
+    fix: 'Change it in Sage 500 if it still matters (the order is flagged with the difference in `sellbridge orders status`).',
+  },
   SB_SAGE_JOURNAL_UNBALANCED: {
     kind: 'validation',
     meaning: 'The GL journal lines do not net to zero, are empty or mix currencies.',

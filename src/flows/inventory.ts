@@ -208,22 +208,42 @@ export async function withAttributes(
   const fields = new Map<string, ItemFields>();
   for (const part of chunks(ids, SAGE_CHUNK)) for (const f of await deps.items(part)) fields.set(f.itemId, f);
   const issues: { sku: string; marketplaceId: string; itemId: string; reason: string }[] = [];
-  const out = links.map((l) => {
+  const out: ListingLink[] = [];
+  for (const l of links) {
     const item = fields.get(l.itemId);
-    if (!item) return l;
+    if (!item) {
+      out.push(l);
+      continue;
+    }
     const r = attributeResultFromCustomFields(item, customFieldMap, {
       marketplaceId: l.marketplaceId,
       languageTag: settings.languageTag,
     });
-    if (r.issues.length)
+    const problems = r.issues.map((i) => `${i.field}: ${i.problem}`);
+    let attributes = r.attributes;
+    // Checked against the product type's schema before anything is sent: an attribute the schema refuses is kept
+    // back (and dead-lettered with the others), the rest go.
+    if (Object.keys(attributes).length > 0 && deps.channel.checkAttributes) {
+      const refused = await deps.channel.checkAttributes({
+        marketplaceId: l.marketplaceId,
+        productType: l.productType,
+        attributes,
+      });
+      if (refused.length > 0) {
+        const names = new Set(refused.map((p) => p.attribute));
+        attributes = Object.fromEntries(Object.entries(attributes).filter(([name]) => !names.has(name)));
+        problems.push(...refused.map((p) => `${p.attribute}: ${p.problem} (product type ${l.productType})`));
+      }
+    }
+    if (problems.length)
       issues.push({
         sku: l.sku,
         marketplaceId: l.marketplaceId,
         itemId: l.itemId,
-        reason: `Sage item ${l.itemId}: ${r.issues.map((i) => `${i.field}: ${i.problem}`).join('; ')}`,
+        reason: `Sage item ${l.itemId}: ${problems.join('; ')}`,
       });
-    return Object.keys(r.attributes).length ? { ...l, attributes: r.attributes } : l;
-  });
+    out.push(Object.keys(attributes).length ? { ...l, attributes } : l);
+  }
   return { links: out, issues };
 }
 

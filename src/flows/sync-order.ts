@@ -18,6 +18,9 @@ import { applyOverrides, checkOverrides, type OrderOverrides } from '../core/tra
 import { orderActionFromStatus, SYNC_STATE_AFTER } from '../core/transform/status-map.ts';
 import { parsePayload } from './job-payload.ts';
 import { sageOrderState } from '../core/transform/sales-order-state.ts';
+import type { OrderChanges } from '../core/ports/order-changes.ts';
+import { amendSalesOrder, type AmendOutcome } from './amend-order.ts';
+import { addressDigest } from '../core/transform/order-changes.ts';
 
 /** Queue name and key of the order sync job (STYLE.md §8.3: dotted ids, key from the business id). */
 export const ORDER_SYNC_QUEUE = 'order.sync';
@@ -35,7 +38,8 @@ export interface SyncOrderDeps {
   readonly sage: Pick<
     Sage500Gateway,
     'loadOrderContext' | 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder' | 'shipSalesOrder'
-  >;
+  > &
+    Partial<Pick<Sage500Gateway, 'cancelSalesOrderLine' | 'updateSalesOrderShipTo'>>;
   readonly links: OrderLinks;
   readonly aliases: SkuAliasSource;
   readonly catalogue: ItemCatalogue;
@@ -47,6 +51,11 @@ export interface SyncOrderDeps {
   readonly fittings?: OrderFittings;
   /** Keeps the Amazon original of a fitted ship-to beside the order (sealed); absent without a PII key. */
   readonly originals?: OriginalAddresses;
+  /**
+   * Changes after import and ship-by dates (`order_changes`): an open order's newer Amazon version is compared with
+   * its Sage order (amend-order.ts); without it, a created order is left as it is.
+   */
+  readonly changes?: OrderChanges;
 }
 
 export type SyncOutcome =
@@ -54,7 +63,8 @@ export type SyncOutcome =
   | { readonly kind: 'cancelled'; readonly tranNo: string }
   /** An order Amazon fulfilled (FBA), booked in Sage as a sales order in the FBA warehouse and its shipment. */
   | { readonly kind: 'fba-booked'; readonly tranNo: string; readonly shipmentKeys: readonly string[] }
-  | { readonly kind: 'waiting' | 'skipped' | 'flagged' | 'unchanged'; readonly reason: string };
+  | { readonly kind: 'waiting' | 'skipped' | 'flagged' | 'unchanged'; readonly reason: string }
+  | AmendOutcome;
 
 /**
  * `order.sync`: read the order, decide with the status map, and create (or cancel) the Sage
@@ -86,7 +96,7 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
   const action = orderActionFromStatus(order, sageOrderState(sageOrder), rules.status);
   switch (action.kind) {
     case 'create':
-      return createSalesOrder(job, link, order, rules, deps);
+      return noteCreation(job, amazonOrder, await createSalesOrder(job, link, order, rules, deps), deps);
     case 'record-fba-shipped':
       return bookFbaOrder(job, link, order, { ...rules, warehouseId: action.warehouseId }, deps);
     case 'cancel':
@@ -94,6 +104,9 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
     case 'none':
       return (
         finished ??
+        (sageOrder
+          ? await amendSalesOrder(job, { order, original: amazonOrder }, rules, sageOrder, deps)
+          : undefined) ??
         (sageOrder
           ? { kind: 'already-created', tranNo: sageOrder.tranNo, salesOrderKey: sageOrder.key }
           : { kind: 'unchanged', reason: action.reason })
@@ -136,6 +149,8 @@ async function createSalesOrder(
   deps: SyncOrderDeps,
 ): Promise<SyncOutcome> {
   const warehouseId = rules.warehouseId;
+  // Kept before mapping, so an order that dead-letters still counts among those at risk of shipping late.
+  if (order.latestShipDate) await deps.changes?.noteShipBy(job, order.latestShipDate);
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
   const { draft, addressChanges } = await mapOrRecordDeadLetter(
@@ -195,6 +210,27 @@ async function cancelSalesOrder(
   await deps.sage.cancelSalesOrder(sageOrder.tranNo);
   await deps.links.advance(job, link, 'cancelled');
   return { kind: 'cancelled', tranNo: sageOrder.tranNo };
+}
+
+/**
+ * The version the Sage order was made from, and its ship-to as Amazon sent it (a digest): the same version again (a
+ * replayed notification) is not compared, and a later one is compared with this (amend-order.ts).
+ */
+async function noteCreation(
+  job: OrderSyncJob,
+  amazonOrder: Order,
+  outcome: SyncOutcome,
+  deps: SyncOrderDeps,
+): Promise<SyncOutcome> {
+  const shipToDigest = addressDigest(amazonOrder.shipTo);
+  await deps.changes?.recordComparison(job, {
+    amazonUpdatedAt: amazonOrder.lastUpdatedAt,
+    ...(amazonOrder.latestShipDate ? { latestShipDate: amazonOrder.latestShipDate } : {}),
+    ...(shipToDigest ? { shipToDigest } : {}),
+    differences: [],
+    applied: [],
+  });
+  return outcome;
 }
 
 /**

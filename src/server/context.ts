@@ -65,6 +65,8 @@ export interface AppDeps {
   readonly accountingModel?: 'invoiced-orders' | 'settlement-revenue';
   /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */
   readonly doctor?: () => Promise<DoctorReport>;
+  /** The runtime's configuration, of which the order routes read `orders.shipByWarningMs` (default 24 h). */
+  readonly config?: { readonly orders?: { readonly shipByWarningMs?: number } };
 }
 
 /** Everything a route module needs, resolved once. */

@@ -65,7 +65,13 @@ Examples:
         const { orderStatus } = await import('../../bootstrap/order-status.ts');
         const connectionId = opts.connection ?? rt.orders.connectionId;
         const report = await orderStatus(
-          { store: rt.store, queue: rt.queue, deadLetters: rt.deadLetters, deps: rt.orders.deps },
+          {
+            store: rt.store,
+            queue: rt.queue,
+            deadLetters: rt.deadLetters,
+            deps: rt.orders.deps,
+            shipByWarningMs: rt.config.orders.shipByWarningMs,
+          },
           connectionId,
           id.trim(),
         );
@@ -81,6 +87,20 @@ Examples:
             ...(report.fitted
               ? [
                   `address:      fitted to Sage (${report.fitted.changes.map((c) => `${c.field} ${c.kind}: ${c.detail}`).join('; ')}); Amazon original ${report.fitted.originalKept ? 'kept sealed (GET /api/v1/orders/<id>/pii)' : 'not kept (no PII key configured)'}`,
+                ]
+              : []),
+            ...(report.shipBy
+              ? [
+                  `ship by:      ${report.shipBy.latestShipDate}${report.shipBy.late ? ' - LATE: not shipped and the date has passed' : report.shipBy.atRisk ? ' - AT RISK of shipping late' : ''}`,
+                ]
+              : []),
+            ...(report.changes
+              ? [
+                  ...report.changes.applied.map(
+                    (a) =>
+                      `changed:      ${a.kind}${a.lineNo !== undefined ? ` (Sage line ${a.lineNo}, Amazon item ${a.amazonOrderItemId})` : ''} at ${a.at}`,
+                  ),
+                  ...report.changes.differences.map((x) => `DIFFERENCE:   ${x.field}: ${x.problem}`),
                 ]
               : []),
             `first seen:   ${report.firstSeenBy === 'poll' ? 'by polling (no notification announced it)' : report.firstSeenBy === 'push' ? 'by notification' : 'unknown'}`,

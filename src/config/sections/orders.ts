@@ -43,6 +43,10 @@ export const ordersSection = z
         "Amazon refunds (the Refund rows of each imported settlement, from its report or rebuilt from Finances): `customer-return` enters each refund of an order Sellbridge created as a pending Sage customer return (TranType 811) linked to the order's lines, exactly once, for a Sage user to commit and post (Sage's posting makes the credit memo); `off` leaves refunds to the settlement journal alone",
       ),
     shipmentPollEveryMs: durationMs('How often Sage 500 is asked for new shipments (shipment.poll)', MINUTE),
+    shipByWarningMs: durationMs(
+      'An order not shipped yet whose Amazon latest ship date is this close (or past) is at risk of shipping late: shown by `orders status`, the admin API and the dashboard, counted by sellbridge_orders_ship_by_at_risk',
+      24 * HOUR,
+    ),
     poll: z
       .strictObject({
         enabled: z

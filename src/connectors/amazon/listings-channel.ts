@@ -9,6 +9,7 @@ import type { ListingReadBack, ListingsChannel, PatchResult } from '../../core/p
 import type { ListingsFeedDocument } from '../../core/transform/feed-messages-from-deltas.ts';
 import { readFeedResult, submitJsonListingsFeed } from './feeds.ts';
 import { HttpError } from './sp-api/http-client.ts';
+import { compileProductTypeSchema, type AttributeChecker } from './product-type-schema.ts';
 import type { SpApiClient } from './sp-api/client.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -160,7 +161,29 @@ function issueCause(i: {
 export function createListingsChannel(options: ListingsChannelOptions): ListingsChannel {
   const { client, sellerId } = options;
   const official = officialValidator(options.schemaFile);
+  // One definition and schema read per product type and marketplace for the life of the process (a failed read is
+  // not kept). PRODUCT_TYPE_DEFINITIONS_CHANGE is not subscribed: a new schema version is seen after a restart.
+  const checkers = new Map<string, Promise<AttributeChecker>>();
+  const checkerFor = (productType: string, marketplaceId: string): Promise<AttributeChecker> => {
+    const key = `${marketplaceId}\u0000${productType}`;
+    let found = checkers.get(key);
+    if (!found) {
+      found = (async () => {
+        const definition = await client.getDefinitionsProductType(productType, {
+          marketplaceIds: [marketplaceId],
+          requirements: 'LISTING',
+        });
+        return compileProductTypeSchema(await client.downloadProductTypeSchema(definition));
+      })();
+      found.catch(() => checkers.delete(key));
+      checkers.set(key, found);
+    }
+    return found;
+  };
   return {
+    async checkAttributes({ marketplaceId, productType, attributes }) {
+      return (await checkerFor(productType, marketplaceId))(attributes);
+    },
     validateFeed: (document) => listingsFeedProblems(document, official),
     submitFeed: (marketplaceId, document) =>
       submitJsonListingsFeed(client, { marketplaceIds: [marketplaceId], document }),

@@ -255,6 +255,21 @@ export const amazonReportDocument = z.looseObject({
 });
 export type AmazonReportDocument = z.infer<typeof amazonReportDocument>;
 
+// --- Product Type Definitions 2020-09-01 (ProductTypeDefinition; not among the copied models: the fields read) --
+
+const schemaLink = z.looseObject({
+  link: z.looseObject({ resource: z.string(), verb: z.string() }),
+  checksum: z.string(),
+});
+export const amazonProductTypeDefinition = z.looseObject({
+  metaSchema: schemaLink.optional(),
+  schema: schemaLink,
+  requirements: z.string().optional(),
+  productType: z.string(),
+  productTypeVersion: z.looseObject({ version: z.string() }).optional(),
+});
+export type AmazonProductTypeDefinition = z.infer<typeof amazonProductTypeDefinition>;
+
 // --- Listings Items 2021-08-01 [models/listings-items-api-model/listingsItems_2021-08-01.json] ----------
 
 const listingsIssue = z.looseObject({

@@ -126,7 +126,11 @@ export function rowsFromSalesOrder(
       WarehouseID: fit('StgSOLine', 'WarehouseID', `${at}.warehouseId`, line.warehouseId ?? draft.warehouseId),
       ShipMethID: fit('StgSOLine', 'ShipMethID', `${at}.shipMethodId`, line.shipMethodId ?? draft.shipMethodId),
       ShipPriority: 3,
-      RequestDate: sageDate(draft.orderDate),
+      // Amazon's latest ship date is the date the buyer was promised: Sage's requested and promise dates of the
+      // line (facts §4.2, StgSOLine.RequestDate/PromiseDate), which its open-order and pick reports sort by.
+      // Without one (an older draft) the order date, as before.
+      RequestDate: sageDate(draft.shipBy ?? draft.orderDate),
+      PromiseDate: draft.shipBy ? sageDate(draft.shipBy) : null,
       Status: 'Open',
       CmntOnly: 'No',
       ReqCert: 'No',

@@ -123,11 +123,18 @@ export const SAGE_TABLES = {
       SalesUnitMeasKey: 'int?',
       ShipWeight: 'decimal(16,8)?',
       UpdateDate: 'datetime?',
+      UserFld1: 'varchar(15)?',
+      UserFld2: 'varchar(15)?',
+      UserFld3: 'varchar(15)?',
+      UserFld4: 'varchar(15)?',
     },
     primaryKey: ['ItemKey'],
     unique: [['CompanyID', 'ItemID']],
     // ShipWeight: no public source has it (review §3 item 3); read only when the catalog shows it.
-    optionalColumns: ['ShipWeight'],
+    // UserFld1..4: the facts (§5) confirm Sage's four varchar(15) custom fields on customers, SO headers and
+    // shipments, but no public query reads them on timItem (S12 keeps item extras in its own timItemUDF_MAC):
+    // unconfirmed, read only when the catalog shows them, and `sage500 verify` notes their absence.
+    optionalColumns: ['ShipWeight', 'UserFld1', 'UserFld2', 'UserFld3', 'UserFld4'],
     source: 'R1, R3, R4',
   }),
   // Every public query joins descriptions on ItemKey alone; LanguageID is in no source (review §3 item 2).
@@ -274,6 +281,7 @@ export const SAGE_TABLES = {
       ShipMethKey: 'int?',
       ShipToAddrKey: 'int?',
       RequestDate: 'datetime?',
+      PromiseDate: 'datetime?',
       GLAcctKey: 'int?',
       Status: 'smallint',
       UpdateCounter: 'int',
@@ -620,6 +628,7 @@ export const SAGE_TABLES = {
       ShipMethID: 'varchar(15)?',
       ShipPriority: 'smallint?',
       RequestDate: 'datetime?',
+      PromiseDate: 'datetime?',
       Status: 'varchar(25)?',
       CmntOnly: 'varchar(3)?',
       ReqCert: 'varchar(3)?',

@@ -5,6 +5,9 @@ import { rowsFromJournal } from './rows-from-journal.ts';
 import { rowsFromCashReceipt } from './rows-from-cash-receipt.ts';
 import { rowsFromSalesOrder } from './rows-from-sales-order.ts';
 import * as cancel from './sql/cancel-sales-order.ts';
+import * as cancelLine from './sql/cancel-sales-order-line.ts';
+import * as itemFields from './sql/item-fields.ts';
+import * as shipTo from './sql/update-ship-to.ts';
 import * as cleanup from './sql/cleanup-session.ts';
 import type { SageDb } from './sql/db.ts';
 import * as find from './sql/find-sales-order.ts';
@@ -32,7 +35,7 @@ interface Compilable {
   toOperationNode(): OperationNode;
 }
 
-const ALL = { descriptionLanguage: true, shipWeight: true } as const;
+const ALL = { descriptionLanguage: true, shipWeight: true, userFields: true } as const;
 const draft = {
   customerId: 'C',
   amazonOrderId: '111-2223334-4445556',
@@ -100,6 +103,28 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     closeOrderLineDists: cancel.closeOrderLineDists(db, 1),
     closeOrderLines: cancel.closeOrderLines(db, 1),
     updateOrderCanceled: cancel.updateOrderCanceled(db, 1),
+    selectOrderLineActivity: cancelLine.selectOrderLineActivity(db, 1, 1),
+    releaseLineCommittedStock: cancelLine.releaseLineCommittedStock(db, 1),
+    closeLineDists: cancelLine.closeLineDists(db, 1),
+    closeLine: cancelLine.closeLine(db, 1),
+    touchOrderHeader: cancelLine.touchOrderHeader(db, 1),
+    selectOrderShipActivity: shipTo.selectOrderShipActivity(db, 1),
+    insertShipToAddress: shipTo.insertShipToAddress(db, {
+      AddrKey: 1,
+      AddrName: 'n',
+      AddrLine1: 'l1',
+      AddrLine2: null,
+      AddrLine3: null,
+      AddrLine4: null,
+      AddrLine5: null,
+      City: 'c',
+      StateID: 's',
+      PostalCode: 'p',
+      CountryID: 'USA',
+    }),
+    updateOrderShipToKey: shipTo.updateOrderShipToKey(db, 1, 1),
+    updateOpenDistShipToKey: shipTo.updateOpenDistShipToKey(db, 1, 1),
+    selectItemFields: itemFields.selectItemFields(db, 'C', ['I'], ALL),
     'deleteSessionRows[0]': delLines,
     'deleteSessionRows[1]': delHeader,
     'deleteSessionRows[2]': delLog,

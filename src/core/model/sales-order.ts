@@ -50,6 +50,8 @@ export interface SalesOrderDraft {
   readonly marketplaceId?: string;
   /** UTC ISO-8601. */
   readonly orderDate: string;
+  /** The marketplace's latest ship date (UTC ISO-8601): each line's requested and promise date in the ERP. */
+  readonly shipBy?: string;
   readonly currency: string;
   readonly warehouseId: string;
   readonly shipMethodId?: string;
@@ -79,6 +81,10 @@ export interface SalesOrderLine {
   readonly amount?: Money;
   /** GL account the line books to when it overrides the item's default (Sage GLAcctKey -> GLAcctNo). */
   readonly glAccountNo?: string;
+  /** `closed` once the line is cancelled (or closed) in the ERP (Sage tsoSOLine.Status 2); absent = open. */
+  readonly status?: 'open' | 'closed';
+  /** The line's promise date (Sage tsoSOLineDist.PromiseDate), UTC ISO-8601, when set. */
+  readonly promiseDate?: string;
 }
 
 export interface SalesOrder {

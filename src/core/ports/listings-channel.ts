@@ -33,6 +33,16 @@ export interface ListingsChannel {
   }): Promise<PatchResult>;
   /** getListingsItem: what Amazon shows now (undefined when the SKU has no listing). */
   readListing(marketplaceId: string, sku: string): Promise<ListingReadBack | undefined>;
+  /**
+   * Problems of listing attributes against the product type's schema (Product Type Definitions API; each product
+   * type's schema read once per process), as `attribute: problem`; empty when they fit. Optional: a channel without
+   * it sends attributes unchecked.
+   */
+  checkAttributes?(request: {
+    readonly marketplaceId: string;
+    readonly productType: string;
+    readonly attributes: ListingAttributes;
+  }): Promise<readonly { readonly attribute: string; readonly problem: string }[]>;
   /** getInventorySummaries: fulfillable FBA units per SKU in one marketplace (every page). */
   fbaQuantities(marketplaceId: string, skus?: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }

@@ -15,9 +15,11 @@ import type {
   StockLevel,
   WarehouseRef,
 } from '../model/inventory.ts';
+import type { ItemFields } from '../model/listing.ts';
 import type {
   CreateSalesOrderOptions,
   CreateSalesOrderResult,
+  PostalAddress,
   SalesOrder,
   SalesOrderDraft,
   SalesOrderLookup,
@@ -86,6 +88,13 @@ export interface Sage500Gateway {
    */
   listItems(filter?: ItemListFilter): Promise<readonly CatalogueItem[]>;
 
+  /**
+   * The fields listing attributes are mapped from (inventory.customFieldMap) of each item by ItemID: short and long
+   * description, the stock unit's UPC, weight and the item's custom fields UserFld1..4 (those two only where the
+   * database has the columns). Unknown ItemIDs are left out. Read-only.
+   */
+  readItemFields(itemIds: readonly string[]): Promise<readonly ItemFields[]>;
+
   /** Warehouses by WhseID; unknown ids are left out. Read-only. */
   resolveWarehouses(warehouseIds: readonly string[]): Promise<readonly WarehouseRef[]>;
 
@@ -144,6 +153,24 @@ export interface Sage500Gateway {
    * the order, or returns more than the line shipped (listing every such line); `SB_SAGE_TRANNO_INVALID` (validation).
    */
   recordCustomerReturn(draft: CustomerReturnDraft, options: { readonly tranNo: string }): Promise<CustomerReturnResult>;
+
+  /**
+   * Cancels one line (by its line number) that nothing has shipped from, as Sage's cancel does for the whole order:
+   * its open committed stock is released, the line and its distributions are closed with nothing left to ship.
+   * Idempotent: a closed line (or a canceled order) is returned as it is.
+   * Errors: `SB_SAGE_ORDER_NOT_FOUND`, `SB_SAGE_LINE_NOT_FOUND` (validation); `SB_SAGE_ORDER_NOT_CANCELABLE`
+   * (validation) once the line shipped or is on a pick list or shipment.
+   */
+  cancelSalesOrderLine(tranNo: string, lineNo: number): Promise<SalesOrder>;
+
+  /**
+   * Points the order (and its open lines) at a new ship-to address, already fitted to Sage's columns by the caller.
+   * Idempotent: the address the order already has changes nothing.
+   * Errors: `SB_SAGE_ORDER_NOT_FOUND` (validation); `SB_SAGE_VALUE_TOO_LONG` (mapping) for a field longer than its
+   * column; `SB_SAGE_ORDER_NOT_CHANGEABLE` (validation) once anything shipped or is on a pick list or shipment, or
+   * the order is canceled or closed.
+   */
+  updateSalesOrderShipTo(tranNo: string, shipTo: PostalAddress): Promise<SalesOrder>;
 
   /**
    * Committed or posted customer shipments with their lines, quantities, ship method and packages with

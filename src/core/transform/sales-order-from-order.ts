@@ -186,6 +186,7 @@ export function mapSalesOrder(order: Order, context: SageOrderContext, rules: Ma
     amazonOrderId: order.id,
     ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}),
     orderDate: order.createdAt,
+    ...(order.latestShipDate ? { shipBy: order.latestShipDate } : {}),
     currency: priced.value.currency,
     warehouseId,
     ...(shipMethodId ? { shipMethodId } : {}),

@@ -15,9 +15,11 @@ export function goodsLines(order: SalesOrder): SalesOrder['lines'] {
 export function sageOrderState(order: SalesOrder | undefined): SageOrderState | undefined {
   if (!order) return undefined;
   const lines = goodsLines(order);
+  // A line closed before anything of it shipped (cancelled at Amazon after import) has nothing left to ship.
+  const toShip = lines.filter((l) => !(l.status === 'closed' && l.quantityShipped === 0));
   return {
     status: order.status,
     anyShipped: lines.some((l) => l.quantityShipped > 0),
-    allShipped: lines.length > 0 && lines.every((l) => l.quantityShipped >= l.quantity),
+    allShipped: toShip.length > 0 && toShip.every((l) => l.quantityShipped >= l.quantity),
   };
 }

@@ -8,6 +8,8 @@ import {
 } from '../../connectors/store/order-links.ts';
 import { listConfirmationRows } from '../../connectors/store/shipment-confirmations.ts';
 import { storeOrderFittings } from '../../connectors/store/order-fittings.ts';
+import { storeOrderChanges } from '../../connectors/store/order-changes.ts';
+import { shipByRisk } from '../../core/transform/order-changes.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import { roleAllows } from '../../runtime/auth/roles.ts';
 import type { ServerContext } from '../context.ts';
@@ -59,8 +61,63 @@ function decodeCursor(c: string): OrderLinkCursor | undefined {
   }
 }
 
+const DAY_MS = 86_400_000;
+
 export function registerOrderRoutes(ctx: ServerContext): void {
   const { routes } = ctx;
+  const changes = storeOrderChanges(ctx.store, ctx.clock);
+  const warningMs = () => ctx.config?.orders?.shipByWarningMs ?? DAY_MS;
+
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/orders/at-risk',
+      role: 'viewer',
+      tag: 'orders',
+      summary:
+        'Orders not shipped yet whose Amazon latest ship date is within `withinMs` (default orders.shipByWarningMs) or past, soonest first',
+      query: z.strictObject({
+        connectionId: z.string().min(1).max(100).optional(),
+        withinMs: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(90 * DAY_MS)
+          .optional()
+          .describe('How close a ship-by date counts as at risk, in ms (default orders.shipByWarningMs)'),
+        limit: Limit(100, 1000),
+      }),
+      response: z.object({
+        now: z.string(),
+        withinMs: z.number(),
+        orders: z.array(
+          z.object({
+            connectionId: z.string(),
+            amazonOrderId: z.string(),
+            state: z.string(),
+            tranNo: z.string().nullable(),
+            latestShipDate: z.string(),
+            late: z.boolean(),
+          }),
+        ),
+      }),
+    },
+    async ({ query }) => {
+      const now = ctx.clock.now();
+      const withinMs = query.withinMs ?? warningMs();
+      const rows = await changes.atRisk({
+        now: now.toISOString(),
+        before: new Date(now.getTime() + withinMs).toISOString(),
+        limit: query.limit,
+        ...(query.connectionId ? { connectionId: query.connectionId } : {}),
+      });
+      return {
+        now: now.toISOString(),
+        withinMs,
+        orders: rows.map((r) => ({ ...r, tranNo: r.tranNo ?? null })),
+      };
+    },
+  );
 
   routes.add(
     {
@@ -143,6 +200,20 @@ export function registerOrderRoutes(ctx: ServerContext): void {
           })
           .nullable()
           .describe('Set when the ship-to was fitted to Sage (address policy `fit`): what changed, by field and kind'),
+        changes: z
+          .object({
+            applied: z.array(z.unknown()),
+            differences: z.array(z.object({ field: z.string(), problem: z.string() })),
+            comparedVersion: z.string().nullable(),
+          })
+          .nullable()
+          .describe(
+            'Changes at Amazon after the Sage order was created: what Sellbridge applied to Sage (line-cancelled, ship-to-updated) and the differences left to a person',
+          ),
+        shipBy: z
+          .object({ latestShipDate: z.string(), atRisk: z.boolean(), late: z.boolean() })
+          .nullable()
+          .describe("Amazon's latest ship date and whether the order, not shipped yet, is at risk of shipping late"),
       }),
       statuses: { 404: 'unknown order' },
     },
@@ -173,6 +244,7 @@ export function registerOrderRoutes(ctx: ServerContext): void {
         ? await ctx.pii.has({ connectionId: row.connection_id, amazonOrderId: row.amazon_order_id })
         : { stored: false, deliveredAt: null, purgeAfter: null };
       const fitting = await storeOrderFittings(ctx.store, ctx.clock).get(row.connection_id, row.amazon_order_id);
+      const revision = await changes.get(row.connection_id, row.amazon_order_id);
       return {
         ...summary(row),
         lifecycle: { description: info.description, terminal: info.terminal, next: [...info.next] },
@@ -197,6 +269,17 @@ export function registerOrderRoutes(ctx: ServerContext): void {
         pii: { stored: pii.stored, deliveredAt: pii.deliveredAt, purgeAfter: pii.purgeAfter },
         fitted: fitting
           ? { changes: [...fitting.changes], originalKept: fitting.originalKept, fittedAt: fitting.fittedAt }
+          : null,
+        changes:
+          revision && (revision.applied.length > 0 || revision.differences.length > 0)
+            ? {
+                applied: [...revision.applied],
+                differences: [...revision.differences],
+                comparedVersion: revision.amazonUpdatedAt ?? null,
+              }
+            : null,
+        shipBy: revision?.latestShipDate
+          ? shipByRisk(revision.latestShipDate, row.state, ctx.clock.now(), warningMs())
           : null,
       };
     },

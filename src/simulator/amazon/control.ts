@@ -21,6 +21,10 @@ export interface SimulatorControl {
   /** Changes an order's status (and lastUpdatedTime) and publishes ORDER_CHANGE. */
   setOrderStatus(orderId: string, status: FulfillmentStatus): SimOrder;
   cancelOrder(orderId: string): SimOrder;
+  /** Cancels one unshipped item (quantity and amounts 0, as Amazon shows it) and publishes ORDER_CHANGE. */
+  cancelOrderLine(orderId: string, orderItemId: string): SimOrder;
+  /** The buyer changed the ship-to before shipment; publishes ORDER_CHANGE. */
+  changeShipTo(orderId: string, address: Partial<SimOrder['address']>): SimOrder;
   /** The buyer asks to cancel (ORDER_CHANGE BuyerRequestedChange; getOrder shows cancellationRequest). */
   requestCancellation(orderId: string, reason?: string): SimOrder;
   /** One life-cycle step for every order: PENDING -> UNSHIPPED, AFN UNSHIPPED -> SHIPPED (publishes ORDER_CHANGE). */
@@ -125,6 +129,8 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
     addOrders: (count, overrides) => Array.from({ length: count }, () => sim.addOrder(overrides)),
     setOrderStatus: (orderId, status) => sim.setOrderStatus(orderId, status),
     cancelOrder: (orderId) => sim.setOrderStatus(orderId, 'CANCELLED'),
+    cancelOrderLine: (orderId, orderItemId) => sim.cancelOrderLine(orderId, orderItemId),
+    changeShipTo: (orderId, address) => sim.changeShipTo(orderId, address),
     requestCancellation: (orderId, reason) => sim.requestCancellation(orderId, reason),
     advanceOrders: (sellerId) => sim.advanceOrders(sellerId),
     startTraffic: (options) => sim.startTraffic(options),

@@ -46,6 +46,7 @@ export const SIMULATED_OPERATIONS: readonly SimulatedOperation[] = [
   op('listings.getListingsItem', 'GET', '/listings/2021-08-01/items/{sellerId}/{sku}', 5, 10),
   op('listings.patchListingsItem', 'PATCH', '/listings/2021-08-01/items/{sellerId}/{sku}', 5, 5),
   op('fbaInventory.getInventorySummaries', 'GET', '/fba/inventory/v1/summaries', 2, 2),
+  op('definitions.getDefinitionsProductType', 'GET', '/definitions/2020-09-01/productTypes/{productType}', 5, 10),
   op('notifications.createDestination', 'POST', '/notifications/v1/destinations', 1, 5, 'grantless'),
   op('notifications.getDestinations', 'GET', '/notifications/v1/destinations', 1, 5, 'grantless'),
   op('notifications.createSubscription', 'POST', '/notifications/v1/subscriptions/{notificationType}', 1, 5),

@@ -137,6 +137,45 @@ export class SimulatorState implements SimulatorContext {
     return order;
   }
 
+  /**
+   * One line is cancelled before it shipped (the seller or Amazon cancelled part of the order): as Amazon shows a
+   * cancelled item, its quantity and amounts become 0; the order keeps its status (cancelling the last open line
+   * cancels the order). Publishes ORDER_CHANGE (OrderStatusChange).
+   */
+  cancelOrderLine(orderId: string, orderItemId: string): SimOrder {
+    const order = this.orders.get(orderId);
+    if (!order) throw new Error(`no simulated order ${orderId}`);
+    const item = order.items.find((i) => i.orderItemId === orderItemId);
+    if (!item) throw new Error(`order ${orderId} has no item ${orderItemId}`);
+    if (item.quantityShipped > 0) throw new Error(`item ${orderItemId} of order ${orderId} has shipped`);
+    Object.assign(item, {
+      quantity: 0,
+      itemTaxMinor: 0,
+      shippingMinor: 0,
+      shippingTaxMinor: 0,
+      shippingDiscountMinor: 0,
+      promotionDiscountMinor: 0,
+      giftWrapMinor: 0,
+      giftWrapTaxMinor: 0,
+    });
+    if (order.items.every((i) => i.quantity === 0)) return this.setOrderStatus(orderId, 'CANCELLED');
+    this.touch(order);
+    this.events.emit('order-change', order, 'OrderStatusChange');
+    return order;
+  }
+
+  /** The buyer changed the ship-to before shipment (fields given replace the address's). Publishes ORDER_CHANGE. */
+  changeShipTo(orderId: string, address: Partial<SimOrder['address']>): SimOrder {
+    const order = this.orders.get(orderId);
+    if (!order) throw new Error(`no simulated order ${orderId}`);
+    if (order.status === 'SHIPPED' || order.items.some((i) => i.quantityShipped > 0))
+      throw new Error(`order ${orderId} has shipped: its address cannot change`);
+    order.address = { ...order.address, ...address };
+    this.touch(order);
+    this.events.emit('order-change', order, 'OrderStatusChange');
+    return order;
+  }
+
   /** The buyer asks to cancel: ORDER_CHANGE with OrderChangeType BuyerRequestedChange; the order keeps its status. */
   requestCancellation(orderId: string, reason = 'Buyer Requested Cancel'): SimOrder {
     const order = this.orders.get(orderId);

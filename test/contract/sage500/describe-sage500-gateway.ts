@@ -322,6 +322,71 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       await expect(h.gateway.cancelSalesOrder('ZZNOTHERE')).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_NOT_FOUND' });
     });
 
+    it('cancels one unshipped line, releasing its committed stock, idempotently', async () => {
+      const no = tranNo();
+      const available = async () =>
+        (await h.gateway.getStock(['CABLE-USB-C'], ['MAIN'])).find((s) => s.warehouseId === 'MAIN')?.available ?? 0;
+      const before = await available();
+      await h.gateway.createSalesOrder(draft(), { tranNo: no });
+      expect(await available()).toBe(before - 1);
+      const after = await h.gateway.cancelSalesOrderLine(no, 2);
+      expect(after.status).toBe('open');
+      expect(after.lines.map((l) => [l.lineNo, l.status ?? 'open', l.quantity])).toEqual([
+        [1, 'open', 2],
+        [2, 'closed', 1],
+      ]);
+      expect(await available()).toBe(before);
+      // Again: nothing moves twice.
+      expect((await h.gateway.cancelSalesOrderLine(no, 2)).lines[1]!.status).toBe('closed');
+      expect(await available()).toBe(before);
+      await expect(h.gateway.cancelSalesOrderLine(no, 9)).rejects.toMatchObject({ code: 'SB_SAGE_LINE_NOT_FOUND' });
+      await expect(h.gateway.cancelSalesOrderLine('ZZNOTHERE', 1)).rejects.toMatchObject({
+        code: 'SB_SAGE_ORDER_NOT_FOUND',
+      });
+    });
+
+    it('changes the ship-to of an unshipped order to a new address row, idempotently, and checks its lengths', async () => {
+      const no = tranNo();
+      const first = await h.gateway.createSalesOrder(draft(), { tranNo: no });
+      const moved = {
+        name: 'J. Doe',
+        lines: ['22 Elm Ave', 'Apt 4'],
+        city: 'Rancho Sta Margarita',
+        region: 'CA',
+        postalCode: '92688',
+        countryId: 'USA',
+      };
+      const changed = await h.gateway.updateSalesOrderShipTo(no, moved);
+      expect(changed.shipTo).toEqual(moved);
+      expect(changed.lines).toEqual(first.order.lines);
+      expect((await h.gateway.updateSalesOrderShipTo(no, moved)).shipTo).toEqual(moved);
+      await expect(h.gateway.updateSalesOrderShipTo(no, { ...moved, city: 'x'.repeat(21) })).rejects.toMatchObject({
+        code: 'SB_SAGE_VALUE_TOO_LONG',
+      });
+      expect((await h.gateway.findSalesOrder({ tranNo: no }))!.shipTo).toEqual(moved);
+    });
+
+    it("keeps Amazon's latest ship date as each line's promise date", async () => {
+      const no = tranNo();
+      const created = await h.gateway.createSalesOrder(draft({ shipBy: '2026-11-23T07:59:59.000Z' }), { tranNo: no });
+      expect(created.order.lines.map((l) => l.promiseDate?.slice(0, 10))).toEqual(['2026-11-23', '2026-11-23']);
+    });
+
+    it("reads the item fields listings are mapped from: descriptions, UPC, weight and the item's custom fields", async () => {
+      const fields = await h.gateway.readItemFields(['WIDGET-RED', 'CABLE-USB-C', 'NO-SUCH-ITEM']);
+      expect(fields.map((f) => f.itemId)).toEqual(['CABLE-USB-C', 'WIDGET-RED']);
+      expect(fields[1]).toMatchObject({
+        itemId: 'WIDGET-RED',
+        shortDesc: 'Widget, red',
+        longDesc: 'A sturdy red widget for everyday use.',
+        upc: '012345678912',
+        weight: 0.5,
+        userFields: ['Acme', 'Red', undefined, undefined],
+      });
+      expect(fields[0]!.userFields).toBeUndefined();
+      expect(await h.gateway.readItemFields([])).toEqual([]);
+    });
+
     it('books an order as shipped from its warehouse with the shipment procedures, once; stock moves; nothing to cancel after', async () => {
       const no = tranNo();
       await h.gateway.createSalesOrder(draft({ warehouseId: 'FBA' }), { tranNo: no });
@@ -536,6 +601,12 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       const again = await h.gateway.listShipments(page.cursor);
       expect(again.cursor).toBe(page.cursor);
       await expect(h.gateway.cancelSalesOrder(no)).rejects.toMatchObject({ code: 'SB_SAGE_ORDER_NOT_CANCELABLE' });
+      await expect(h.gateway.cancelSalesOrderLine(no, 1)).rejects.toMatchObject({
+        code: 'SB_SAGE_ORDER_NOT_CANCELABLE',
+      });
+      await expect(h.gateway.updateSalesOrderShipTo(no, { ...d.shipTo!, lines: ['9 Other Rd'] })).rejects.toMatchObject(
+        { code: 'SB_SAGE_ORDER_NOT_CHANGEABLE' },
+      );
     });
 
     it('reports unavailability as a retryable error with a wait, and recovers', async (ctx) => {

@@ -21,6 +21,7 @@ function concrete(path: string): string {
 const BAD: Record<string, { url: string; payload?: unknown; contentType?: string; field: string }> = {
   'POST /api/v1/auth/login': { url: '/api/v1/auth/login', payload: { username: 'a' }, field: 'password' },
   'GET /api/v1/orders': { url: '/api/v1/orders?state=lost', field: 'state' },
+  'GET /api/v1/orders/at-risk': { url: '/api/v1/orders/at-risk?withinMs=-1', field: 'withinMs' },
   'GET /api/v1/orders/{amazonOrderId}': { url: '/api/v1/orders/111?foo=1', field: '(root)' },
   'GET /api/v1/orders/{amazonOrderId}/preview': { url: '/api/v1/orders/111/preview?foo=1', field: '(root)' },
   'GET /api/v1/orders/{amazonOrderId}/pii': { url: '/api/v1/orders/111/pii?foo=1', field: '(root)' },

@@ -48,11 +48,26 @@ const OPERATION_FILES: Record<string, string> = {
   'finances.listFinancialEventGroups': 'financesV0.json',
 };
 
+/**
+ * Operations whose model is not among the copied models (shared/sp-api-models): their plan as Amazon's published
+ * API reference shows it (Product Type Definitions API 2020-09-01, getDefinitionsProductType: 5 requests per second,
+ * burst 10), checked here as data so a change is deliberate. Not verified against a model file.
+ */
+const PLANS_WITHOUT_COPIED_MODEL: Readonly<Record<string, { rate: number; burst: number }>> = {
+  'definitions.getDefinitionsProductType': { rate: 5, burst: 10 },
+};
+
 describe.skipIf(!SHARED_PRESENT)('usage plans as data', () => {
   it("every default equals the plan in Amazon's model description", () => {
     const plans = modelPlans();
     const mismatches: string[] = [];
     for (const [name, plan] of Object.entries(USAGE_PLANS)) {
+      const published = PLANS_WITHOUT_COPIED_MODEL[name];
+      if (published) {
+        if (published.rate !== plan.rate || published.burst !== plan.burst)
+          mismatches.push(`${name}: ours ${plan.rate}/${plan.burst}, published ${published.rate}/${published.burst}`);
+        continue;
+      }
       const [api, operationId] = name.split('.') as [string, string];
       const model = plans.get(`${OPERATION_FILES[name] ?? FILES[api]}#${operationId}`);
       if (!model) mismatches.push(`${name}: no plan in the model`);

@@ -35,6 +35,9 @@ describe('agent protocol', () => {
       cancelSalesOrder: true,
       shipSalesOrder: true,
       recordCustomerReturn: true,
+      cancelSalesOrderLine: true,
+      updateSalesOrderShipTo: true,
+      readItemFields: true,
       listShipments: true,
       shipmentChangesSince: true,
       getStock: true,
@@ -52,12 +55,14 @@ describe('agent protocol', () => {
     expect([...OPERATION_NAMES].sort()).toEqual(Object.keys(port).sort());
     expect(Object.keys(WRITE_OPERATIONS).sort()).toEqual([
       'cancelSalesOrder',
+      'cancelSalesOrderLine',
       'createSalesOrder',
       'enterCashReceipt',
       'installExtensions',
       'postJournal',
       'recordCustomerReturn',
       'shipSalesOrder',
+      'updateSalesOrderShipTo',
     ]);
   });
 
@@ -79,6 +84,20 @@ describe('agent protocol', () => {
     expect(checkCall({ t: 'call', id: '3', op: 'listItems', args: [{ text: 'wid', limit: 5 }] })).toMatchObject({
       ok: true,
     });
+    expect(checkCall({ t: 'call', id: '4', op: 'cancelSalesOrderLine', args: ['AMZ0000001', 2] })).toMatchObject({
+      ok: true,
+    });
+    expect(checkCall({ t: 'call', id: '5', op: 'cancelSalesOrderLine', args: ['AMZ0000001', 0] })).toMatchObject({
+      ok: false,
+    });
+    const shipTo = { name: 'A', lines: ['1 Main St'], city: 'X', region: 'CA', postalCode: '1', countryId: 'USA' };
+    expect(checkCall({ t: 'call', id: '6', op: 'updateSalesOrderShipTo', args: ['AMZ0000001', shipTo] })).toMatchObject(
+      { ok: true },
+    );
+    expect(
+      checkCall({ t: 'call', id: '7', op: 'updateSalesOrderShipTo', args: ['AMZ0000001', { ...shipTo, phone: '1' }] }),
+    ).toMatchObject({ ok: false });
+    expect(checkCall({ t: 'call', id: '8', op: 'readItemFields', args: [['WIDGET-1']] })).toMatchObject({ ok: true });
   });
 
   it('checks the FBA shipment and customer return operations: typed arguments only, whole positive quantities', () => {

@@ -165,6 +165,22 @@ async function traceEverything() {
             ]
           : [];
       }
+      if (has('select "l"."SOLineKey", "l"."Status"'))
+        return [{ SOLineKey: 5002, Status: 1, QtyShipped: 0, ShipLines: 0 }];
+      if (has('"d"."LongDesc"'))
+        return [
+          {
+            ItemID: 'WIDGET-RED',
+            ShortDesc: 'Widget, red',
+            LongDesc: 'A sturdy red widget.',
+            UPC: '012345678905',
+            ShipWeight: 0.5,
+            UserFld1: 'Acme',
+            UserFld2: null,
+            UserFld3: null,
+            UserFld4: null,
+          },
+        ];
       if (has('from "timItem" as "i"') && !has('timPriceSheet') && !has('tsoShipment')) {
         return [
           {
@@ -335,6 +351,18 @@ async function traceEverything() {
   imported = true;
   let found: SalesOrder | undefined;
   await step('findSalesOrder', async () => (found = await gw.findSalesOrder({ amazonOrderId: draft.amazonOrderId })));
+  await step('cancelSalesOrderLine', () => gw.cancelSalesOrderLine('AZ00000001', 2));
+  await step('updateSalesOrderShipTo', () =>
+    gw.updateSalesOrderShipTo('AZ00000001', {
+      name: 'J. Doe',
+      lines: ['22 Elm Ave'],
+      city: 'Rancho Sta Margarita',
+      region: 'CA',
+      postalCode: '92688',
+      countryId: 'USA',
+    }),
+  );
+  await step('readItemFields', () => gw.readItemFields(['WIDGET-RED']));
   await step('cancelSalesOrder', () => gw.cancelSalesOrder('AZ00000001'));
   let fbaShipment: unknown;
   await step(
@@ -649,8 +677,16 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       // Only the Amazon item line is linked, to the SOLineKey at its position, with its SellerSKU.
       [2001, 1001, '12345678901234', 'AMZ-RED-WIDGET'],
     ]);
-    // UserFld1 is the customer's field: never staged, written or read (review §3 item 20).
-    expect(trace.statements.some((s) => s.sql.includes('UserFld1') && !s.sql.includes('"tarCustomer"'))).toBe(false);
+    // UserFld1 of orders and lines is the customer's field: never staged, written or read (review §3 item 20). The
+    // item's custom fields are only read (readItemFields, for listing attributes).
+    expect(
+      trace.statements.some(
+        (s) => s.sql.includes('UserFld1') && !s.sql.includes('"tarCustomer"') && !s.sql.includes('"i"."UserFld1"'),
+      ),
+    ).toBe(false);
+    expect(
+      trace.statements.filter((s) => s.sql.includes('"i"."UserFld1"')).every((s) => s.sql.startsWith('select')),
+    ).toBe(true);
     const cleanup = trace.statements.filter((s) => s.sql.startsWith('delete from'));
     expect(cleanup.every((s) => s.inTransaction)).toBe(true);
     // Staging rows are deleted by our session and our TranNo, never by session key alone (review §3 item 6).
@@ -789,6 +825,8 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
       'spSOapiSalesOrdIns',
       'spGetNextSurrogateKey',
       'spSOapiSalesOrdIns',
+      // updateSalesOrderShipTo: the new ship-to's AddrKey from Sage's counter (facts §1.3).
+      'spGetNextSurrogateKey',
       // shipSalesOrder: Net4Sage's ShipmentHandler sequence (review R6), on one connection.
       'spsoGetIMAvailQty',
       'spsoPickCreditCheck',

@@ -117,6 +117,8 @@ describe('sellbridge sage500 verify against the sandbox', () => {
       raw.exec('DROP TABLE timItemAlias');
       raw.exec('DROP VIEW vdvStockStatus');
       raw.exec('ALTER TABLE timItem DROP COLUMN ShipWeight');
+      // The item's custom fields: no public source shows them on timItem.
+      for (const n of [1, 2, 3, 4]) raw.exec(`ALTER TABLE timItem DROP COLUMN UserFld${n}`);
       raw.exec('ALTER TABLE tsoShipment DROP COLUMN DlvryShipMethKey');
       // LanguageID as on a site whose descriptions have none (every public query joins on ItemKey alone).
       raw.exec('ALTER TABLE timItemDescription DROP COLUMN LanguageID');
@@ -128,6 +130,10 @@ describe('sellbridge sage500 verify against the sandbox', () => {
       const findings = [...(await gw.verify())].sort((a, b) => a.subject.localeCompare(b.subject));
       expect(findings.map((f) => [f.severity, f.subject])).toEqual([
         ['note', 'timItem.ShipWeight'],
+        ['note', 'timItem.UserFld1'],
+        ['note', 'timItem.UserFld2'],
+        ['note', 'timItem.UserFld3'],
+        ['note', 'timItem.UserFld4'],
         ['note', 'timItemAlias'],
         ['note', 'timItemDescription.LanguageID'],
         ['note', 'tsoShipment.DlvryShipMethKey'],
@@ -139,6 +145,15 @@ describe('sellbridge sage500 verify against the sandbox', () => {
         ['WIDGET-RED', 'Widget, red', undefined],
       ]);
       expect((await gw.listItems({ text: 'widget' })).length).toBeGreaterThan(0);
+      // Listing fields without the custom-field columns: descriptions and UPC, no UserFld values.
+      expect(await gw.readItemFields(['WIDGET-RED'])).toEqual([
+        {
+          itemId: 'WIDGET-RED',
+          shortDesc: 'Widget, red',
+          longDesc: 'A sturdy red widget for everyday use.',
+          upc: '012345678912',
+        },
+      ]);
       expect((await gw.listShipments(undefined)).shipments).toEqual([]);
     } finally {
       await gw.close();

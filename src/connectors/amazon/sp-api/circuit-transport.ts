@@ -37,6 +37,7 @@ const FAMILY_OF_API: Readonly<Record<string, AmazonFamily>> = {
   feeds: 'feeds',
   reports: 'reports',
   listings: 'listings',
+  definitions: 'listings',
   fbaInventory: 'inventory',
   notifications: 'notifications',
   finances: 'finances',

@@ -283,6 +283,31 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
       });
     },
 
+    // --- Product Type Definitions 2020-09-01 ------------------------------------------------------------
+    getDefinitionsProductType(
+      productType: string,
+      params: {
+        marketplaceIds: readonly string[];
+        requirements?: 'LISTING' | 'LISTING_PRODUCT_ONLY' | 'LISTING_OFFER_ONLY';
+        locale?: string;
+      },
+    ) {
+      return call(wire.amazonProductTypeDefinition, {
+        operation: 'definitions.getDefinitionsProductType',
+        method: 'GET',
+        path: encodePath`/definitions/2020-09-01/productTypes/${productType}`,
+        query: { ...params },
+      });
+    },
+    /** The product type's JSON Schema document from the definition's link (valid seven days). */
+    async downloadProductTypeSchema(definition: wire.AmazonProductTypeDefinition): Promise<Record<string, unknown>> {
+      const bytes = await downloadDocument(definition.schema.link.resource, {
+        operation: 'definitions.downloadProductTypeSchema',
+        ...docs,
+      });
+      return JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    },
+
     // --- FBA Inventory v1 ------------------------------------------------------------------------------
     async getInventorySummaries(params: InventorySummariesParams): Promise<Page<wire.AmazonInventorySummary>> {
       const body = await call(wire.amazonGetInventorySummariesResponse, {

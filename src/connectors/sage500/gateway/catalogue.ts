@@ -18,6 +18,8 @@ import { selectItemList } from '../sql/list-items.ts';
 import { selectCustomer, selectShipMethod } from '../sql/order-context.ts';
 import { selectItemAliases } from '../sql/resolve-item-aliases.ts';
 import { selectItems } from '../sql/resolve-items.ts';
+import { selectItemFields } from '../sql/item-fields.ts';
+import type { ItemFields } from '../../../core/model/listing.ts';
 import { selectWarehouses } from '../sql/resolve-warehouses.ts';
 import { inChunks } from './backend.ts';
 import type { GatewayContext } from './context.ts';
@@ -38,8 +40,30 @@ export function catalogueMethods(
   | 'stockChangesSince'
   | 'getPrices'
   | 'loadOrderContext'
+  | 'readItemFields'
 > {
   const { backend, co } = ctx;
+
+  async function readItemFields(itemIds: readonly string[]): Promise<readonly ItemFields[]> {
+    const wanted = [...new Set(itemIds)];
+    if (wanted.length === 0) return [];
+    const facts = await ctx.facts();
+    const rows = await inChunks(wanted, (c) => selectItemFields(backend.db, co, c, facts.items).execute());
+    const textOf = (v: string | null | undefined) => (v === null || v === undefined ? undefined : v.trim());
+    return rows.map((r) => {
+      const userFields = [r.UserFld1, r.UserFld2, r.UserFld3, r.UserFld4].map(textOf);
+      return {
+        itemId: r.ItemID,
+        ...(textOf(r.ShortDesc) ? { shortDesc: textOf(r.ShortDesc)! } : {}),
+        ...(textOf(r.LongDesc) ? { longDesc: textOf(r.LongDesc)! } : {}),
+        ...(textOf(r.UPC) ? { upc: textOf(r.UPC)! } : {}),
+        ...(r.ShipWeight === null || r.ShipWeight === undefined
+          ? {}
+          : { weight: Number(decimalText(r.ShipWeight as string | number)) }),
+        ...(userFields.some((v) => v) ? { userFields } : {}),
+      };
+    });
+  }
 
   async function resolveItems(queries: readonly string[]) {
     const wanted = [...new Set(queries)];
@@ -187,5 +211,14 @@ export function catalogueMethods(
     return { tracking: 'changes', version: start.version, itemIds: rows.map((r) => r.ItemID) };
   }
 
-  return { resolveItems, listItems, resolveWarehouses, getStock, stockChangesSince, getPrices, loadOrderContext };
+  return {
+    resolveItems,
+    listItems,
+    resolveWarehouses,
+    getStock,
+    stockChangesSince,
+    getPrices,
+    loadOrderContext,
+    readItemFields,
+  };
 }

@@ -9,6 +9,7 @@ import type {
   SalesOrderStatus,
 } from '../../../core/model/sales-order.ts';
 import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
+import { sameAddress } from '../../../core/transform/order-changes.ts';
 import { decimalText, isoFromSage, moneyFromSageDecimal, sageDateTime, wholeQuantity } from '../decimal.ts';
 import { checkTranNo, rowsFromSalesOrder } from '../rows-from-sales-order.ts';
 import {
@@ -19,7 +20,20 @@ import {
   selectShippedQuantity,
   updateOrderCanceled,
 } from '../sql/cancel-sales-order.ts';
+import {
+  closeLine,
+  closeLineDists,
+  releaseLineCommittedStock,
+  selectOrderLineActivity,
+  touchOrderHeader,
+} from '../sql/cancel-sales-order-line.ts';
 import { deleteSessionRows } from '../sql/cleanup-session.ts';
+import {
+  insertShipToAddress,
+  selectOrderShipActivity,
+  updateOpenDistShipToKey,
+  updateOrderShipToKey,
+} from '../sql/update-ship-to.ts';
 import { selectSalesOrderHeader, selectSalesOrderLines } from '../sql/find-sales-order.ts';
 import {
   insertLineLink,
@@ -31,7 +45,7 @@ import {
 import { SESSION_KEY_NAME } from '../sql/procedures.ts';
 import { selectMigrationLog, selectStagedStatus } from '../sql/read-import-result.ts';
 import { insertStagedHeader, insertStagedLine, selectLeftoverSessions } from '../sql/stage-sales-order.ts';
-import { MIGRATION_LOG_STATUS, PROCESS_STATUS, SO_STATUS } from '../tables.ts';
+import { LINE_STATUS, MIGRATION_LOG_STATUS, PROCESS_STATUS, SO_STATUS, columnLength } from '../tables.ts';
 import type { SalesOrderImportCall } from './backend.ts';
 import type { SageDb } from '../sql/db.ts';
 import type { GatewayContext } from './context.ts';
@@ -65,10 +79,13 @@ function addressOf(a: {
   };
 }
 
-/** Sales orders: create through Sage's import API, read back, cancel. */
+/** Sales orders: create through Sage's import API, read back, cancel, cancel a line, change the ship-to. */
 export function salesOrderMethods(
   ctx: GatewayContext,
-): Pick<Sage500Gateway, 'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder'> {
+): Pick<
+  Sage500Gateway,
+  'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder' | 'cancelSalesOrderLine' | 'updateSalesOrderShipTo'
+> {
   const { backend, co, options } = ctx;
 
   async function readOrder(by: SalesOrderLookup): Promise<SalesOrder | undefined> {
@@ -107,6 +124,8 @@ export function salesOrderMethods(
           ? { tradeDiscount: moneyFromSageDecimal(l.TradeDiscAmt, header.CurrID) }
           : {}),
         ...(l.GLAcctNo ? { glAccountNo: l.GLAcctNo } : {}),
+        ...(Number(l.LineStatus) === LINE_STATUS.closed ? { status: 'closed' as const } : {}),
+        ...(l.PromiseDate ? { promiseDate: isoFromSage(l.PromiseDate) } : {}),
       })),
     };
   }
@@ -318,5 +337,122 @@ export function salesOrderMethods(
     return (await readOrder({ tranNo }))!;
   }
 
-  return { createSalesOrder, findSalesOrder: readOrder, cancelSalesOrder };
+  async function headerOrThrow(tranNo: string) {
+    const header = await selectSalesOrderHeader(backend.db, co, { tranNo }).executeTakeFirst();
+    if (!header)
+      throw new SellbridgeError('SB_SAGE_ORDER_NOT_FOUND', `no sales order ${tranNo} in company ${co}`, {
+        context: { tranNo },
+      });
+    return header;
+  }
+
+  /**
+   * One line cancelled as the whole order is (cancelSalesOrder), in one transaction: refused once the line shipped
+   * or is on a pick list or shipment; else its open committed stock leaves timInventory.QtyOnSO and the line and
+   * its distributions are closed with nothing open to ship. A closed line is left as it is (idempotent).
+   */
+  async function cancelSalesOrderLine(tranNo: string, lineNo: number): Promise<SalesOrder> {
+    const header = await headerOrThrow(tranNo);
+    await backend.transaction(async (db) => {
+      const line = await selectOrderLineActivity(db, header.SOKey, lineNo).executeTakeFirst();
+      if (!line)
+        throw new SellbridgeError('SB_SAGE_LINE_NOT_FOUND', `sales order ${tranNo} has no line ${lineNo}`, {
+          context: { tranNo, lineNo },
+        });
+      if (Number(line.Status) === LINE_STATUS.closed) return;
+      if (header.Status === SO_STATUS.canceled) return;
+      if (Number(decimalText(line.QtyShipped ?? 0)) > 0 || Number(line.ShipLines ?? 0) > 0) {
+        throw new SellbridgeError(
+          'SB_SAGE_ORDER_NOT_CANCELABLE',
+          `sales order ${tranNo} line ${lineNo} has shipped or is on a pick list or shipment; change it in Sage 500`,
+          { context: { tranNo, lineNo } },
+        );
+      }
+      await releaseLineCommittedStock(db, line.SOLineKey).execute();
+      await closeLineDists(db, line.SOLineKey).execute();
+      await closeLine(db, line.SOLineKey).execute();
+      await touchOrderHeader(db, header.SOKey).execute();
+    });
+    return (await readOrder({ tranNo }))!;
+  }
+
+  /**
+   * A new ship-to for an order nothing has shipped from: checked against Sage's column lengths first (the caller
+   * fits it, as for a new order), then a new tciAddress row that the header and the open distributions point at,
+   * in one transaction. The same address again changes nothing (idempotent).
+   */
+  async function updateSalesOrderShipTo(tranNo: string, shipTo: PostalAddress): Promise<SalesOrder> {
+    const issues = shipToIssues(shipTo);
+    if (issues.length > 0)
+      throw new MappingError('SB_SAGE_VALUE_TOO_LONG', `sales order ${tranNo} ship-to`, issues, {
+        context: { tranNo },
+      });
+    const header = await headerOrThrow(tranNo);
+    if (header.AddrKey !== null && sameAddress(addressOf(header), shipTo)) return (await readOrder({ tranNo }))!;
+    if (header.Status === SO_STATUS.canceled || header.Status === SO_STATUS.closed)
+      throw new SellbridgeError(
+        'SB_SAGE_ORDER_NOT_CHANGEABLE',
+        `sales order ${tranNo} is ${STATUS_BY_CODE[header.Status]}: its ship-to stays as it is`,
+        { context: { tranNo } },
+      );
+    const addrKey = await backend.nextSurrogateKey('tciAddress');
+    await backend.transaction(async (db) => {
+      const activity = await selectOrderShipActivity(db, header.SOKey).executeTakeFirst();
+      if (Number(decimalText(activity?.QtyShipped ?? 0)) > 0 || Number(activity?.ShipLines ?? 0) > 0) {
+        throw new SellbridgeError(
+          'SB_SAGE_ORDER_NOT_CHANGEABLE',
+          `sales order ${tranNo} has shipped or is on a pick list or shipment: change its ship-to in Sage 500`,
+          { context: { tranNo } },
+        );
+      }
+      const line = (i: number) => shipTo.lines[i] || null;
+      await insertShipToAddress(db, {
+        AddrKey: addrKey,
+        AddrName: shipTo.name || null,
+        AddrLine1: line(0),
+        AddrLine2: line(1),
+        AddrLine3: line(2),
+        AddrLine4: line(3),
+        AddrLine5: line(4),
+        City: shipTo.city || null,
+        StateID: shipTo.region || null,
+        PostalCode: shipTo.postalCode || null,
+        CountryID: shipTo.countryId || null,
+      }).execute();
+      await updateOrderShipToKey(db, header.SOKey, addrKey).execute();
+      await updateOpenDistShipToKey(db, header.SOKey, addrKey).execute();
+    });
+    return (await readOrder({ tranNo }))!;
+  }
+
+  return {
+    createSalesOrder,
+    findSalesOrder: readOrder,
+    cancelSalesOrder,
+    cancelSalesOrderLine,
+    updateSalesOrderShipTo,
+  };
+}
+
+const ADDRESS_COLUMNS = [
+  ['name', 'AddrName'],
+  ['city', 'City'],
+  ['region', 'StateID'],
+  ['postalCode', 'PostalCode'],
+  ['countryId', 'CountryID'],
+] as const;
+
+/** Every ship-to field longer than its tciAddress column (lines: AddrLine1..5, at most five). */
+function shipToIssues(a: PostalAddress): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const [field, column] of ADDRESS_COLUMNS) {
+    const max = columnLength('tciAddress', column) ?? 0;
+    if (a[field].length > max)
+      issues.push({ field: `shipTo.${field}`, problem: `do not fit tciAddress.${column} (${max})` });
+  }
+  if (a.lines.length > 5) issues.push({ field: 'shipTo.lines', problem: `${a.lines.length} lines, Sage keeps 5` });
+  for (const [i, l] of a.lines.entries())
+    if (l.length > (columnLength('tciAddress', 'AddrLine1') ?? 0))
+      issues.push({ field: `shipTo.lines[${i}]`, problem: `do not fit tciAddress.AddrLine${i + 1} (40)` });
+  return issues;
 }

@@ -73,6 +73,7 @@ export function schemaFactsFrom(
     items: {
       descriptionLanguage: hasColumn(catalog, 'timItemDescription', 'LanguageID'),
       shipWeight: hasColumn(catalog, 'timItem', 'ShipWeight'),
+      userFields: ['UserFld1', 'UserFld2', 'UserFld3', 'UserFld4'].every((c) => hasColumn(catalog, 'timItem', c)),
     },
     itemAliasTable: catalog.objects.some((o) => o.name.toLowerCase() === 'timitemalias'),
     shipmentShipMethod: hasColumn(catalog, 'tsoShipment', 'DlvryShipMethKey'),

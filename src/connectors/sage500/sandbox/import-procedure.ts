@@ -330,6 +330,7 @@ export async function runSalesOrderImport(
           ShipMethKey: r.shipMethKey,
           ShipToAddrKey: shipToAddrKey,
           RequestDate: r.line.RequestDate ? text(r.line.RequestDate) : null,
+          PromiseDate: r.line.PromiseDate ? text(r.line.PromiseDate) : null,
           GLAcctKey: r.glAcctKey,
           Status: LINE_STATUS.open,
           UpdateCounter: 0,

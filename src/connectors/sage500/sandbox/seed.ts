@@ -48,12 +48,18 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     .execute();
   await db.insertInto('tciUnitMeasure').values({ UnitMeasKey: 1, CompanyID: co, UnitMeasID: 'Each' }).execute();
   const items = [
-    { key: 101, id: 'WIDGET-RED', desc: 'Widget, red', price: '19.99', weight: '0.5' },
-    { key: 102, id: 'WIDGET-BLUE', desc: 'Widget, blue', price: '19.99', weight: '0.5' },
-    { key: 103, id: 'GADGET-PRO', desc: 'Gadget Pro', price: '149.00', weight: '2.25' },
+    // UserFld1 is the brand and UserFld2 the colour, as the default custom-field map reads them (a site's own use
+    // of the item custom fields); LongDesc the product description.
+    { key: 101, id: 'WIDGET-RED', desc: 'Widget, red', price: '19.99', weight: '0.5', brand: 'Acme', colour: 'Red' },
+    { key: 102, id: 'WIDGET-BLUE', desc: 'Widget, blue', price: '19.99', weight: '0.5', brand: 'Acme', colour: 'Blue' },
+    { key: 103, id: 'GADGET-PRO', desc: 'Gadget Pro', price: '149.00', weight: '2.25', brand: 'Gizmo Works' },
     { key: 104, id: 'CABLE-USB-C', desc: 'USB-C cable 1 m', price: '9.49', weight: '0.1' },
     { key: 105, id: 'MUG-LOGO', desc: 'Mug with logo', price: '12.00', weight: '0.4' },
-  ];
+  ] as { key: number; id: string; desc: string; price: string; weight: string; brand?: string; colour?: string }[];
+  const longDesc: Readonly<Record<string, string>> = {
+    'WIDGET-RED': 'A sturdy red widget for everyday use.',
+    'WIDGET-BLUE': 'A sturdy blue widget for everyday use.',
+  };
   await db
     .insertInto('timItem')
     .values(
@@ -68,12 +74,18 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
         SalesUnitMeasKey: 1,
         ShipWeight: i.weight,
         UpdateDate: '2026-01-01T00:00:00',
+        UserFld1: i.brand ?? null,
+        UserFld2: i.colour ?? null,
+        UserFld3: null,
+        UserFld4: null,
       })),
     )
     .execute();
   await db
     .insertInto('timItemDescription')
-    .values(items.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null })))
+    .values(
+      items.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: longDesc[i.id] ?? null })),
+    )
     .execute();
   await seedChargeItems(db, co);
   await db

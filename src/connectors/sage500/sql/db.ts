@@ -21,4 +21,6 @@ export interface ItemColumns {
   readonly descriptionLanguage: boolean;
   /** timItem.ShipWeight exists. */
   readonly shipWeight: boolean;
+  /** timItem.UserFld1..4 exist (unconfirmed by public sources: tables.ts). Absent = not read. */
+  readonly userFields?: boolean;
 }

@@ -79,6 +79,8 @@ export function selectSalesOrderLines(db: SageDb, soKey: number) {
       'g.GLAcctNo',
       'w.WhseID',
       'lx.AmazonOrderItemId',
+      'l.Status as LineStatus',
+      'ld.PromiseDate',
     ])
     .where('l.SOKey', '=', soKey)
     .orderBy('l.SOLineNo');

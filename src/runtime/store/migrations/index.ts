@@ -17,6 +17,7 @@ import * as m0015 from './0015-notification-handlers.ts';
 import * as m0019 from './0019-agents.ts';
 import * as m0017 from './0017-order-fittings-and-hand-links.ts';
 import * as m0016 from './0016-settlement-order-kinds.ts';
+import * as m0023 from './0023-order-changes.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0019-agents': m0019,
   '0017-order-fittings-and-hand-links': m0017,
   '0016-settlement-order-kinds': m0016,
+  '0023-order-changes': m0023,
 };
 
 /** The migration names this binary knows, oldest first. */

@@ -4,6 +4,8 @@ import { invalidInput, notFound } from '../errors.ts';
 import { LISTING_ISSUE, type ListingIssue, type PatchOperation, type SimListing } from '../listings.ts';
 import { marketplaceById } from '../marketplaces.ts';
 import type { SimulatorState } from '../state.ts';
+import { PRODUCT_TYPE_META_SCHEMA, productTypeSchema } from '../product-types.ts';
+import { baseUrl } from './feeds.ts';
 
 /**
  * Listings Items API 2021-08-01: getListingsItem (summaries, attributes, issues, offers, fulfillmentAvailability)
@@ -93,6 +95,38 @@ function listingToWire(
 }
 
 export function registerListingRoutes(app: FastifyInstance, sim: SimulatorState): void {
+  // Product Type Definitions API 2020-09-01: the definition, with a presigned link to its JSON Schema document.
+  defineOperation(app, sim, 'definitions.getDefinitionsProductType', ({ request, sellerId }) => {
+    const { productType } = request.params as { productType: string };
+    const marketplaceIds = queryList(request, 'marketplaceIds');
+    if (!marketplaceIds?.length) throw invalidInput('marketplaceIds is required.');
+    if (!/^[A-Z][A-Z0-9_]*$/.test(productType)) throw notFound(`Product type ${productType} not found.`);
+    const requirements = queryString(request, 'requirements') ?? 'LISTING';
+    const doc = sim.documents.create(sellerId ?? '', 'report', 'application/json');
+    sim.documents.produce(doc, JSON.stringify(productTypeSchema(productType)), false);
+    return {
+      status: 200,
+      body: {
+        metaSchema: {
+          link: { resource: PRODUCT_TYPE_META_SCHEMA, verb: 'GET' },
+          checksum: 'simulated',
+        },
+        schema: {
+          link: { resource: sim.documents.url(doc, baseUrl(request)), verb: 'GET' },
+          checksum: doc.signature,
+        },
+        requirements,
+        requirementsEnforced: queryString(request, 'requirementsEnforced') ?? 'ENFORCED',
+        propertyGroups: {},
+        locale: queryString(request, 'locale') ?? 'DEFAULT',
+        marketplaceIds,
+        productType,
+        displayName: productType,
+        productTypeVersion: { version: 'U1', latest: true, releaseCandidate: false },
+      },
+    };
+  });
+
   defineOperation(app, sim, 'listings.getListingsItem', ({ request, sellerId }) => {
     const { sellerId: pathSeller, sku } = request.params as { sellerId: string; sku: string };
     if (pathSeller !== sellerId)

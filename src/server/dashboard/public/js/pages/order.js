@@ -145,6 +145,69 @@ function view(o, data, id) {
           ),
         )
       : null,
+    o.shipBy
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'h-ship-by', id: 'order-ship-by' },
+          h(
+            'h2',
+            { id: 'h-ship-by' },
+            'Ship by ',
+            o.shipBy.late ? badge('late', 'bad') : o.shipBy.atRisk ? badge('at risk', 'warn') : null,
+          ),
+          h(
+            'p',
+            { class: 'small' },
+            "Amazon's latest ship date: ",
+            timeEl(o.shipBy.latestShipDate),
+            '. It is the promise date of the Sage lines.',
+          ),
+        )
+      : null,
+    o.changes
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'h-changes', id: 'order-changes' },
+          h(
+            'h2',
+            { id: 'h-changes' },
+            'Changed at Amazon after import ',
+            o.changes.differences.length ? badge('difference', 'warn') : null,
+          ),
+          o.changes.applied.length
+            ? table(
+                [
+                  { label: 'Applied to Sage', cell: (a) => a.kind },
+                  { label: 'Sage line', cell: (a) => (a.lineNo !== undefined ? String(a.lineNo) : '') },
+                  {
+                    label: 'Amazon item',
+                    cell: (a) => (a.amazonOrderItemId ? h('code', {}, a.amazonOrderItemId) : ''),
+                  },
+                  { label: 'When', cell: (a) => timeEl(a.at) },
+                ],
+                o.changes.applied,
+              )
+            : null,
+          o.changes.differences.length
+            ? h(
+                'div',
+                {},
+                h(
+                  'p',
+                  { class: 'small' },
+                  'Not changed in Sage; a person decides (change the Sage order by hand if it matters):',
+                ),
+                table(
+                  [
+                    { label: 'Field', cell: (d) => h('code', {}, d.field) },
+                    { label: 'Difference', cell: (d) => d.problem },
+                  ],
+                  o.changes.differences,
+                ),
+              )
+            : null,
+        )
+      : null,
     confirmations.length
       ? h(
           'section',

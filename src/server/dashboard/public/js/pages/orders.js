@@ -35,6 +35,7 @@ export async function render(root, ctx) {
   );
   state.value = ctx.params.get('state') ?? '';
   const results = h('div', { id: 'orders-results' });
+  const atRiskPanel = h('section', { class: 'panel', id: 'orders-at-risk', 'aria-labelledby': 'h-at-risk' });
   const more = h('div', { class: 'actions' });
   let cursor;
   let rows = [];
@@ -68,8 +69,46 @@ export async function render(root, ctx) {
         h('p', { class: 'muted' }, 'Every Amazon order Sellbridge has seen, with its Sage sales order.'),
       ),
     ),
+    atRiskPanel,
     h('section', { class: 'panel' }, form, results, more),
   );
+  void loadAtRisk();
+
+  // Orders not shipped whose Amazon latest ship date is near or past (GET /orders/at-risk, orders.shipByWarningMs).
+  async function loadAtRisk() {
+    try {
+      const data = await api('/orders/at-risk', { query: { limit: 20 } });
+      if (!ctx.isCurrent()) return;
+      const list = listOf(data, 'orders').items;
+      clear(atRiskPanel).append(
+        h(
+          'h2',
+          { id: 'h-at-risk' },
+          'At risk of shipping late ',
+          badge(String(list.length), list.length ? 'warn' : 'ok'),
+        ),
+        list.length
+          ? table(
+              [
+                {
+                  label: 'Amazon order',
+                  cell: (o) =>
+                    h('a', { href: `#/orders/${encodeURIComponent(o.amazonOrderId)}` }, h('code', {}, o.amazonOrderId)),
+                },
+                { label: 'Ship by', cell: (o) => timeEl(o.latestShipDate) },
+                { label: '', cell: (o) => (o.late ? badge('late', 'bad') : badge('soon', 'warn')) },
+                { label: 'State', cell: (o) => badge(o.state, tone(o.state)) },
+                { label: 'Sage TranNo', cell: (o) => (o.tranNo ? h('code', {}, o.tranNo) : '') },
+              ],
+              list,
+              (o) => ctx.navigate(`#/orders/${encodeURIComponent(o.amazonOrderId)}`),
+            )
+          : h('p', { class: 'muted small' }, 'No order that is not shipped yet has its ship-by date near.'),
+      );
+    } catch (err) {
+      if (ctx.isCurrent()) clear(atRiskPanel).append(errorBox(err));
+    }
+  }
 
   async function load(append) {
     if (!append) clear(results).append(h('p', { class: 'loading' }, 'Searching…'));

@@ -1,0 +1,207 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { AppliedOrderChange, OrderAtRisk, OrderChanges, OrderRevision } from '../../core/ports/order-changes.ts';
+import { NOT_SHIPPED_STATES, type OrderDifference } from '../../core/transform/order-changes.ts';
+import type { Store } from '../../runtime/store/store.ts';
+import type { Database } from '../../runtime/store/tables.ts';
+import type { OrderLinkTables } from './order-links.ts';
+
+/** Row type of migration 0023-order-changes. */
+export type OrderChangeTables = {
+  order_changes: {
+    connection_id: string;
+    amazon_order_id: string;
+    amazon_updated_at: string | null;
+    latest_ship_date: string | null;
+    ship_to_digest: string | null;
+    differences: string;
+    applied: string;
+    updated_at: string;
+  };
+};
+type OrderChangeRow = OrderChangeTables['order_changes'];
+
+type Db = Kysely<Database & OrderChangeTables & OrderLinkTables>;
+const tables = (store: Store): Db => store.db.withTables<OrderChangeTables & OrderLinkTables>();
+
+/** Store-backed OrderChanges. */
+export function storeOrderChanges(store: Store, clock: Clock): OrderChanges {
+  const db = tables(store);
+  const get = async (connectionId: string, amazonOrderId: string) => {
+    const row = await db
+      .selectFrom('order_changes')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('amazon_order_id', '=', amazonOrderId)
+      .executeTakeFirst();
+    return row ? revisionFromRow(row) : undefined;
+  };
+  return {
+    get,
+    async noteShipBy(key, latestShipDate) {
+      const now = clock.now().toISOString();
+      await db
+        .insertInto('order_changes')
+        .values({
+          connection_id: key.connectionId,
+          amazon_order_id: key.amazonOrderId,
+          amazon_updated_at: null,
+          latest_ship_date: latestShipDate,
+          ship_to_digest: null,
+          differences: '[]',
+          applied: '[]',
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['connection_id', 'amazon_order_id'])
+            .doUpdateSet({ latest_ship_date: latestShipDate, updated_at: now }),
+        )
+        .execute();
+    },
+    async recordComparison(key, c) {
+      const now = clock.now().toISOString();
+      // One transaction: the applied list is read and appended to without losing a concurrent append.
+      return store.transaction(async (trx) => {
+        const t = trx.withTables<OrderChangeTables>();
+        const read = t
+          .selectFrom('order_changes')
+          .selectAll()
+          .where('connection_id', '=', key.connectionId)
+          .where('amazon_order_id', '=', key.amazonOrderId);
+        // SQLite serialises writers itself; PostgreSQL locks the row.
+        const before = await (store.dialect === 'postgres' ? read.forUpdate() : read).executeTakeFirst();
+        const applied: AppliedOrderChange[] = [
+          ...(before ? (JSON.parse(before.applied) as AppliedOrderChange[]) : []),
+          ...c.applied.map((a) => ({ ...a, at: now })),
+        ];
+        const row: OrderChangeRow = {
+          connection_id: key.connectionId,
+          amazon_order_id: key.amazonOrderId,
+          amazon_updated_at: c.amazonUpdatedAt,
+          latest_ship_date: c.latestShipDate ?? before?.latest_ship_date ?? null,
+          ship_to_digest: c.shipToDigest ?? before?.ship_to_digest ?? null,
+          differences: JSON.stringify(c.differences),
+          applied: JSON.stringify(applied),
+          updated_at: now,
+        };
+        await t
+          .insertInto('order_changes')
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(['connection_id', 'amazon_order_id']).doUpdateSet({
+              amazon_updated_at: row.amazon_updated_at,
+              latest_ship_date: row.latest_ship_date,
+              ship_to_digest: row.ship_to_digest,
+              differences: row.differences,
+              applied: row.applied,
+              updated_at: row.updated_at,
+            }),
+          )
+          .execute();
+        return revisionFromRow(row);
+      });
+    },
+    async atRisk({ before, now, connectionId, limit = 500 }) {
+      let q = db
+        .selectFrom('order_changes as c')
+        .innerJoin('order_links as l', (j) =>
+          j.onRef('l.connection_id', '=', 'c.connection_id').onRef('l.amazon_order_id', '=', 'c.amazon_order_id'),
+        )
+        .select(['c.connection_id', 'c.amazon_order_id', 'c.latest_ship_date', 'l.state', 'l.tran_no'])
+        .where('c.latest_ship_date', 'is not', null)
+        .where('c.latest_ship_date', '<', before)
+        .where('l.state', 'in', NOT_SHIPPED_STATES);
+      if (connectionId) q = q.where('c.connection_id', '=', connectionId);
+      const rows = await q.orderBy('c.latest_ship_date').limit(limit).execute();
+      return rows.map((r): OrderAtRisk => ({
+        connectionId: r.connection_id,
+        amazonOrderId: r.amazon_order_id,
+        state: r.state,
+        ...(r.tran_no ? { tranNo: r.tran_no } : {}),
+        latestShipDate: r.latest_ship_date!,
+        late: r.latest_ship_date! < now,
+      }));
+    },
+  };
+}
+
+/**
+ * For the gauges: per connection, the orders with open differences, the changes applied by kind, and the orders at
+ * risk of shipping late (ship-by before `before`) and already late (before `now`).
+ */
+export async function countOrderChanges(
+  store: Store,
+  at: { readonly before: string; readonly now: string },
+): Promise<
+  readonly {
+    connectionId: string;
+    flagged: number;
+    lineCancelled: number;
+    shipToUpdated: number;
+    atRisk: number;
+    late: number;
+  }[]
+> {
+  const db = tables(store);
+  const rows = await db
+    .selectFrom('order_changes as c')
+    .leftJoin('order_links as l', (j) =>
+      j.onRef('l.connection_id', '=', 'c.connection_id').onRef('l.amazon_order_id', '=', 'c.amazon_order_id'),
+    )
+    .select(['c.connection_id', 'c.differences', 'c.applied', 'c.latest_ship_date', 'l.state'])
+    .where((eb) =>
+      eb.or([
+        eb('c.differences', '!=', '[]'),
+        eb('c.applied', '!=', '[]'),
+        eb.and([eb('c.latest_ship_date', '<', at.before), eb('l.state', 'in', NOT_SHIPPED_STATES)]),
+      ]),
+    )
+    .execute();
+  const out = new Map<
+    string,
+    {
+      connectionId: string;
+      flagged: number;
+      lineCancelled: number;
+      shipToUpdated: number;
+      atRisk: number;
+      late: number;
+    }
+  >();
+  for (const r of rows) {
+    const c = out.get(r.connection_id) ?? {
+      connectionId: r.connection_id,
+      flagged: 0,
+      lineCancelled: 0,
+      shipToUpdated: 0,
+      atRisk: 0,
+      late: 0,
+    };
+    if (r.differences !== '[]') c.flagged += 1;
+    for (const a of JSON.parse(r.applied) as AppliedOrderChange[]) {
+      if (a.kind === 'line-cancelled') c.lineCancelled += 1;
+      else c.shipToUpdated += 1;
+    }
+    const open = r.state !== null && (NOT_SHIPPED_STATES as readonly string[]).includes(r.state);
+    if (open && r.latest_ship_date !== null && r.latest_ship_date < at.before) {
+      c.atRisk += 1;
+      if (r.latest_ship_date < at.now) c.late += 1;
+    }
+    out.set(r.connection_id, c);
+  }
+  return [...out.values()];
+}
+
+function revisionFromRow(r: OrderChangeRow): OrderRevision {
+  return {
+    connectionId: r.connection_id,
+    amazonOrderId: r.amazon_order_id,
+    ...(r.amazon_updated_at ? { amazonUpdatedAt: r.amazon_updated_at } : {}),
+    ...(r.latest_ship_date ? { latestShipDate: r.latest_ship_date } : {}),
+    ...(r.ship_to_digest ? { shipToDigest: r.ship_to_digest } : {}),
+    differences: JSON.parse(r.differences) as OrderDifference[],
+    applied: JSON.parse(r.applied) as AppliedOrderChange[],
+    updatedAt: r.updated_at,
+  };
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countOrderChanges, storeOrderChanges } from '../../../src/connectors/store/order-changes.ts';
+import type { OrderChanges } from '../../../src/core/ports/order-changes.ts';
+import type { Store } from '../../../src/runtime/store/store.ts';
+import { freshStore, pgAvailable } from '../../helpers/queue-env.ts';
+
+/**
+ * `order_changes` (migration 0023) on both store dialects: the ship-by noted before creation, comparisons that replace
+ * the differences and append the applied changes (stamped by the store's clock), the at-risk list joined with the
+ * order's link state, and the gauges' counts.
+ */
+const pg = await pgAvailable();
+const NOW = new Date('2026-12-01T12:00:00Z');
+const clock = { now: () => NOW };
+const HOUR = 3_600_000;
+const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe.skipIf(dialect === 'postgres' && !pg)(`order_changes on ${dialect}`, () => {
+    let store: Store;
+    let changes: OrderChanges;
+    beforeAll(async () => {
+      store = await freshStore(dialect, `order-changes-${dialect}`);
+      changes = storeOrderChanges(store, clock);
+      const links = store.db.withTables<{ order_links: Record<string, string | null> }>();
+      for (const [id, state] of [
+        ['A', 'created'],
+        ['B', 'confirmed'],
+        ['C', 'dead-lettered'],
+      ] as const)
+        await links
+          .insertInto('order_links')
+          .values({
+            connection_id: 'c1',
+            amazon_order_id: id,
+            state,
+            tran_no: null,
+            sales_order_key: null,
+            marketplace_id: null,
+            last_error: null,
+            created_at: NOW.toISOString(),
+            updated_at: NOW.toISOString(),
+          })
+          .execute();
+    });
+    afterAll(() => store?.close());
+
+    it('keeps the ship-by, replaces the differences and appends the applied changes', async () => {
+      const key = { connectionId: 'c1', amazonOrderId: 'A' };
+      await changes.noteShipBy(key, at(2 * HOUR));
+      await changes.noteShipBy({ connectionId: 'c1', amazonOrderId: 'B' }, at(-HOUR));
+      await changes.noteShipBy({ connectionId: 'c1', amazonOrderId: 'C' }, at(-HOUR));
+      await changes.recordComparison(key, {
+        amazonUpdatedAt: 'v1',
+        shipToDigest: 'd1',
+        differences: [{ field: 'lines[1]', problem: 'quantity 2 in Sage (line 1), 3 at Amazon' }],
+        applied: [{ kind: 'line-cancelled', lineNo: 2, amazonOrderItemId: '2', amazonUpdatedAt: 'v1' }],
+      });
+      const second = await changes.recordComparison(key, {
+        amazonUpdatedAt: 'v2',
+        differences: [],
+        applied: [{ kind: 'ship-to-updated', amazonUpdatedAt: 'v2' }],
+      });
+      expect(second).toMatchObject({
+        amazonUpdatedAt: 'v2',
+        latestShipDate: at(2 * HOUR),
+        shipToDigest: 'd1',
+        differences: [],
+      });
+      expect(second.applied.map((a) => [a.kind, a.at])).toEqual([
+        ['line-cancelled', NOW.toISOString()],
+        ['ship-to-updated', NOW.toISOString()],
+      ]);
+      expect(await changes.get('c1', 'A')).toEqual(second);
+    });
+
+    it('lists the orders at risk (not shipped), late first, and counts them', async () => {
+      const risk = await changes.atRisk({ now: NOW.toISOString(), before: at(3 * HOUR) });
+      expect(risk.map((r) => [r.amazonOrderId, r.late])).toEqual([
+        ['C', true],
+        ['A', false],
+      ]);
+      expect(await countOrderChanges(store, { now: NOW.toISOString(), before: at(3 * HOUR) })).toEqual([
+        { connectionId: 'c1', flagged: 0, lineCancelled: 1, shipToUpdated: 1, atRisk: 2, late: 1 },
+      ]);
+    });
+  });
+}
