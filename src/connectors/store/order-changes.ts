@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { AppliedOrderChange, OrderAtRisk, OrderChanges, OrderRevision } from '../../core/ports/order-changes.ts';
 import { NOT_SHIPPED_STATES, type OrderDifference } from '../../core/transform/order-changes.ts';
@@ -61,6 +61,34 @@ export function storeOrderChanges(store: Store, clock: Clock): OrderChanges {
     },
     async recordComparison(key, c) {
       const now = clock.now().toISOString();
+      if (c.applied.length === 0) {
+        // Nothing applied to append (every order's creation records its version so): one upsert that keeps the
+        // applied list and the dates it does not carry, without a read or a transaction.
+        const row = await db
+          .insertInto('order_changes')
+          .values({
+            connection_id: key.connectionId,
+            amazon_order_id: key.amazonOrderId,
+            amazon_updated_at: c.amazonUpdatedAt,
+            latest_ship_date: c.latestShipDate ?? null,
+            ship_to_digest: c.shipToDigest ?? null,
+            differences: JSON.stringify(c.differences),
+            applied: '[]',
+            updated_at: now,
+          })
+          .onConflict((oc) =>
+            oc.columns(['connection_id', 'amazon_order_id']).doUpdateSet({
+              amazon_updated_at: c.amazonUpdatedAt,
+              latest_ship_date: sql`coalesce(excluded.latest_ship_date, order_changes.latest_ship_date)`,
+              ship_to_digest: sql`coalesce(excluded.ship_to_digest, order_changes.ship_to_digest)`,
+              differences: JSON.stringify(c.differences),
+              updated_at: now,
+            }),
+          )
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return revisionFromRow(row);
+      }
       // One transaction: the applied list is read and appended to without losing a concurrent append.
       return store.transaction(async (trx) => {
         const t = trx.withTables<OrderChangeTables>();

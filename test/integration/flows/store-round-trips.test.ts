@@ -21,9 +21,10 @@ import { anOrder } from '../../unit/flows/fakes.ts';
  * `sellbridge run` registers it) is counted by a Kysely plugin on the store's connection (BEGIN/COMMIT are not
  * statements and are not counted). The same test on b3c08eb, before the link was threaded through the flow and
  * written with UPDATE ... RETURNING, counted 21; 13 after that, 12 since the TranNo is claimed with one upsert
- * (issue 15). The bound fails the test if that grows again.
+ * (issue 15), and 13 again since the Amazon version the Sage order was made from is recorded (one upsert into
+ * order_changes, so a later change of the order is compared with it). The bound fails the test if that grows.
  */
-const MAX_STATEMENTS_PER_IMPORTED_ORDER = 12;
+const MAX_STATEMENTS_PER_IMPORTED_ORDER = 13;
 
 /** The store with every executed statement counted (transactions included: they run on the same plugin). */
 function countingStore(store: Store): { store: Store; statements: () => number } {
