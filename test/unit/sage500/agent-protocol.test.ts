@@ -81,6 +81,11 @@ describe('agent protocol', () => {
       args: ['120', ['3001']],
     });
     expect(checkCall({ t: 'call', id: '2c', op: 'shipmentChangesSince', args: [120] })).toMatchObject({ ok: false });
+    // No version yet but shipments to read again: the hub's undefined arrives as JSON null.
+    const nullFirst = JSON.parse(
+      JSON.stringify({ t: 'call', id: '2e', op: 'shipmentChangesSince', args: [undefined, ['3001']] }),
+    );
+    expect(checkCall(nullFirst)).toMatchObject({ ok: true, args: [undefined, ['3001']] });
     expect(checkCall({ t: 'call', id: '3', op: 'listItems', args: [{ text: 'wid', limit: 5 }] })).toMatchObject({
       ok: true,
     });

@@ -21,8 +21,13 @@ import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
  * - hub -> agent `{ t: 'welcome', ... }` once the channel is accepted.
  */
 
-/** Bumped when a frame or an operation's types change in a way the other side cannot read. */
-export const AGENT_PROTOCOL = 1;
+/**
+ * Bumped when a frame or an operation's types change in a way the other side cannot read, or the hub calls an
+ * operation an older agent does not know (it would refuse every such call: better refused at connect, with the
+ * version to install). 2: the change-tracking reads, FBA shipments, customer returns, line cancel, ship-to change,
+ * item fields, exchange rates, cash receipts and invoices.
+ */
+export const AGENT_PROTOCOL = 2;
 export const CHANNEL_PATH = '/agent/v1/channel';
 export const ENROL_PATH = '/agent/v1/enrol';
 export const HEADER_VERSION = 'x-sellbridge-agent-version';
@@ -132,7 +137,8 @@ export const OPERATIONS = {
   updateSalesOrderShipTo: z.tuple([text, address]),
   readItemFields: z.tuple([ids]),
   listShipments: z.tuple([text.optional()]),
-  shipmentChangesSince: z.tuple([text.optional(), ids.optional()]),
+  // An undefined first argument before a defined second one travels as JSON null: take it back to undefined.
+  shipmentChangesSince: z.tuple([text.nullish().transform((v) => v ?? undefined), ids.optional()]),
   getStock: z.tuple([ids, ids]),
   stockChangesSince: z.tuple([text.optional()]),
   getPrices: z.tuple([
