@@ -115,13 +115,22 @@ export async function importFbaReturns(payload: unknown, deps: FbaReturnsDeps): 
   return { lines: lines.length };
 }
 
-/** Rows of one report with the same key (no license plate, same date and SKU) are one return of their summed units. */
+/**
+ * Rows of one report with the same key: without a license plate (same date and SKU) they are units returned
+ * together, one return of their summed units; with the same license plate, the same package listed twice (its
+ * largest quantity).
+ */
 function mergeSameKey(lines: readonly FbaReturnLine[]): FbaReturnLine[] {
   const byKey = new Map<string, FbaReturnLine>();
   for (const l of lines) {
     const key = `${l.amazonOrderId}\u0000${l.returnKey}`;
     const seen = byKey.get(key);
-    byKey.set(key, seen ? { ...seen, quantity: seen.quantity + l.quantity } : l);
+    const quantity = !seen
+      ? l.quantity
+      : l.licensePlateNumber
+        ? Math.max(seen.quantity, l.quantity)
+        : seen.quantity + l.quantity;
+    byKey.set(key, seen ? { ...seen, quantity } : l);
   }
   return [...byKey.values()];
 }
