@@ -183,6 +183,7 @@ export async function recordFbaReturn(payload: unknown, deps: FbaReturnsDeps): P
       amazonOrderId: line.amazonOrderId,
       salesOrderTranNo: link.tranNo,
       reference: line.returnKey,
+      source: 'fba-return',
       returnDate: line.returnDate,
       lines: [{ amazonOrderItemId: item.lineId, quantity: decided.enter }],
     },

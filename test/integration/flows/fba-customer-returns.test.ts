@@ -194,6 +194,12 @@ describe('FBA customer returns report to Sage customer returns (simulator over H
       },
     ]);
     expect(Number(first[0]!.QtyShipped)).toBe(2);
+    const [header] = await sage.db
+      .selectFrom('tsoShipment')
+      .select('TranCmnt')
+      .where('TranNo', '=', first[0]!.TranNo)
+      .execute();
+    expect(header!.TranCmnt).toBe(`Amazon return LPN:${returned.licensePlateNumber} ${id}`.slice(0, 50));
 
     // The next window overlaps the last one: the same line is read again and nothing more reaches Sage.
     await readReturnsReport();
