@@ -1,6 +1,7 @@
 import { registerOrders, type OrderWiring } from './orders.ts';
 import type { Circuits, FlowWiring } from './wiring.ts';
 import { registerSettlements } from './settlements.ts';
+import { registerFbaReturns } from './fba-returns.ts';
 import { registerInventory } from './inventory.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { createAmazonConnector, type AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
@@ -259,6 +260,7 @@ function observedAmazonCircuits(
 function registerFlows(w: FlowWiring): { orders: OrderWiring; notifications: NotificationHandlers } {
   const orders = registerOrders(w); // order.sync, order.poll, shipment.poll, shipment.confirm
   const settlements = registerSettlements(w); // settlement.discover (+ schedule when settlements.enabled), settlement.import
+  registerFbaReturns(w); // fba-returns.poll (+ schedule), fba-returns.import, fba-return.record when orders.fbaReturns is on
   const inventory = registerInventory(w); // inventory.sync, listing.feed(.sweep), listing.block, listing.issues, inventory.watch (+ schedules)
   const notifications = amazonNotificationHandlers({
     queue: w.queue,

@@ -34,6 +34,7 @@ import { storeSkuAliases } from '../connectors/store/sku-aliases.ts';
 import { storeOrderFittings } from '../connectors/store/order-fittings.ts';
 import { storeHandLinks } from '../connectors/store/hand-links.ts';
 import { storeOrderChanges } from '../connectors/store/order-changes.ts';
+import { storeReturnUnits } from '../connectors/store/return-units.ts';
 import type { OriginalAddresses } from '../core/ports/order-fittings.ts';
 import type { PiiVault } from '../runtime/pii/vault.ts';
 import { piiVaultFromConfig } from './admin.ts';
@@ -200,6 +201,8 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     handLinks: storeHandLinks(input.store, input.clock),
     sightings: storeWorkSightings(input.store, input.clock),
     changes: storeOrderChanges(input.store, input.clock),
+    // Refunds are always kept in the ledger, so turning the FBA returns report on later never re-enters their goods.
+    returnUnits: storeReturnUnits(input.store, input.clock),
     ...(input.originals ? { originals: input.originals } : {}),
     ...(input.sageCircuit ? { sageCircuit: input.sageCircuit } : {}),
     ...(input.sendFenceMs !== undefined ? { sendFenceMs: input.sendFenceMs } : {}),

@@ -181,6 +181,18 @@ export const ERROR_CATALOGUE = {
     meaning: 'An Amazon order could not be turned into a canonical order (missing or malformed fields).',
     fix: 'Read the listed fields in the dead letter; most often an amount in an unexpected currency or format.',
   },
+  SB_AMZ_REPORT_INVALID: {
+    kind: 'mapping',
+    meaning:
+      'An Amazon report (the FBA customer returns report) is not the file Sellbridge expects: a required column is missing, or rows lack an order id, SKU, date or whole quantity. Nothing of the report is used.',
+    fix: 'Read the listed rows and fields in the dead letter; download the report from Seller Central to compare, then replay the dead letter once Amazon serves a good file.',
+  },
+  SB_FBA_RETURN_UNPLACED: {
+    kind: 'mapping',
+    meaning:
+      "A line of Amazon's FBA customer returns report cannot be placed in Sage: its order has no Sage sales order from Sellbridge (never booked, FBA policy `skip`), or its SKU is not an item of that Amazon order.",
+    fix: 'Enter the customer return by hand in Sage 500 if the goods belong there (the order id, SKU and quantity are in the dead letter), or book the order and replay the dead letter; then resolve it.',
+  },
   SB_AMZ_NOTIFICATION_INVALID: {
     kind: 'validation',
     meaning: 'An SP-API notification (SQS message or EventBridge event) is not a notification document we understand.',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SellbridgeError } from '../core/errors.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { OrderLinks } from '../core/ports/order-links.ts';
+import type { ReturnUnits } from '../core/ports/return-units.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { AmazonRefund } from '../core/transform/refunds-from-settlement.ts';
 
@@ -13,6 +14,11 @@ export const refundRecordKey = (amazonOrderId: string, reference: string): strin
 export interface RefundFlowDeps {
   readonly sage: Pick<Sage500Gateway, 'recordCustomerReturn'>;
   readonly links: Pick<OrderLinks, 'get'>;
+  /**
+   * The ledger of goods coming back (FBA returns report on, `orders.fbaReturns`): a refund enters only the units a
+   * return line of the same order item has not entered already. Without it every refund enters all its units.
+   */
+  readonly returnUnits?: ReturnUnits;
 }
 
 export interface RefundJob {
@@ -65,13 +71,31 @@ export async function recordRefund(payload: unknown, deps: RefundFlowDeps): Prom
   if (!link?.tranNo || !link.salesOrderKey)
     return { kind: 'skipped', reason: `Amazon order ${refund.amazonOrderId} has no Sage order from Sellbridge` };
   const tranNo = returnTranNo(refund.amazonOrderId, refund.reference);
+  let lines = refund.lines.map((l) => ({ amazonOrderItemId: l.amazonOrderItemId, quantity: l.quantity }));
+  if (deps.returnUnits) {
+    // Whole positive quantities go through the ledger; anything else is left for the gateway to refuse by name.
+    const valid = lines.filter((l) => Number.isInteger(l.quantity) && l.quantity > 0);
+    const decided = await deps.returnUnits.decide(
+      { connectionId, amazonOrderId: refund.amazonOrderId, source: 'refund', sourceKey: refund.reference, tranNo },
+      valid,
+    );
+    const enter = new Map(decided.map((d) => [d.amazonOrderItemId, d.enter]));
+    lines = lines
+      .map((l) => (enter.has(l.amazonOrderItemId) ? { ...l, quantity: enter.get(l.amazonOrderItemId)! } : l))
+      .filter((l) => !enter.has(l.amazonOrderItemId) || l.quantity > 0);
+    if (lines.length === 0)
+      return {
+        kind: 'skipped',
+        reason: `refund ${refund.reference} of ${refund.amazonOrderId}: its goods are in Sage already (FBA customer return)`,
+      };
+  }
   const made = await deps.sage.recordCustomerReturn(
     {
       amazonOrderId: refund.amazonOrderId,
       salesOrderTranNo: link.tranNo,
       reference: refund.reference,
       returnDate: refund.postedAt,
-      lines: refund.lines.map((l) => ({ amazonOrderItemId: l.amazonOrderItemId, quantity: l.quantity })),
+      lines,
     },
     { tranNo },
   );

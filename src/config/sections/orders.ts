@@ -42,6 +42,16 @@ export const ordersSection = z
       .describe(
         "Amazon refunds (the Refund rows of each imported settlement, from its report or rebuilt from Finances): `customer-return` enters each refund of an order Sellbridge created as a pending Sage customer return (TranType 811) linked to the order's lines, exactly once, for a Sage user to commit and post (Sage's posting makes the credit memo); `off` leaves refunds to the settlement journal alone",
       ),
+    fbaReturns: z
+      .enum(['off', 'customer-return'])
+      .default('off')
+      .describe(
+        "Amazon's FBA customer returns report (GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA, requested every `fbaReturnsEveryMs`): `customer-return` enters each returned line of an order Sellbridge booked in Sage (FBA policy `record-shipped`) as a pending Sage customer return linked to the order's line, exactly once per line, and never again for goods a refund of the same order item already entered (docs/fba-and-returns.md); lines that cannot be placed are dead-lettered; `off` does not read the report",
+      ),
+    fbaReturnsEveryMs: durationMs(
+      'How often the FBA customer returns report is requested, or the one requested is checked (fba-returns.poll)',
+      HOUR,
+    ),
     shipmentPollEveryMs: durationMs('How often Sage 500 is asked for new shipments (shipment.poll)', MINUTE),
     shipByWarningMs: durationMs(
       'An order not shipped yet whose Amazon latest ship date is this close (or past) is at risk of shipping late: shown by `orders status`, the admin API and the dashboard, counted by sellbridge_orders_ship_by_at_risk',

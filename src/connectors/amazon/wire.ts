@@ -230,6 +230,7 @@ export type AmazonFeedDocument = z.infer<typeof amazonFeedDocument>;
 
 // --- Reports 2021-06-30 [models/reports-api-model/reports_2021-06-30.json] ------------------------------
 
+export const amazonCreateReportResponse = z.looseObject({ reportId: z.string() });
 export const amazonReport = z.looseObject({
   reportId: z.string(),
   reportType: z.string(),

@@ -146,7 +146,12 @@ export interface CustomerReturnDraft {
   /** TranNo of the original Sage sales order (the return's lines point at its lines). */
   readonly salesOrderTranNo: string;
   readonly reference: string;
-  /** UTC ISO-8601: when Amazon posted the refund. */
+  /**
+   * What Amazon told: a refund (`reference` = its adjustment id; the default) or a line of the FBA customer returns
+   * report (`reference` = the line's key). Only the return's comment says which.
+   */
+  readonly source?: 'refund' | 'fba-return';
+  /** UTC ISO-8601: when Amazon posted the refund (or the goods came back, for an FBA return). */
   readonly returnDate: string;
   readonly lines: readonly { readonly amazonOrderItemId: string; readonly quantity: number }[];
 }

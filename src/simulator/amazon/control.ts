@@ -6,6 +6,7 @@ import type { NotificationFaults } from './notifications.ts';
 import type { DocumentFault } from './documents.ts';
 import type { ListingIssue, SimListing } from './listings.ts';
 import { finishFeed } from './routes/feeds.ts';
+import { returnFbaItem, type FbaReturnOptions, type SimFbaReturn } from './fba-returns.ts';
 import { addSettlementReportBytes, generateSettlementReport, type SettlementReportOptions } from './routes/reports.ts';
 import { SIM_AWS_ACCOUNT } from './notifications.ts';
 
@@ -82,6 +83,11 @@ export interface SimulatorControl {
   setFeedResultCompression(gzip: boolean): void;
   /** The next produced document(s) (feed result or report) get this fault, e.g. flagged GZIP but not compressed. */
   injectDocumentFault(fault: DocumentFault, count?: number): void;
+  /**
+   * A buyer returns units of an FBA order's item (default: the first item, one unit) to Amazon: listed in the FBA
+   * customer returns report (createReport GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA) for windows holding it.
+   */
+  returnFbaItem(orderId: string, options?: FbaReturnOptions): SimFbaReturn;
   /** A settlement report (Flat File V2) from the simulated orders; publishes REPORT_PROCESSING_FINISHED. */
   generateSettlementReport(options?: SettlementReportOptions): {
     reportId: string;
@@ -206,6 +212,7 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
       sim.gzipFeedResults = gzip;
     },
     injectDocumentFault: (fault, count) => sim.documents.injectFault(fault, count),
+    returnFbaItem: (orderId, options) => returnFbaItem(sim, orderId, options),
     generateSettlementReport: (options) => {
       const { report, file } = generateSettlementReport(sim, options);
       return {

@@ -40,6 +40,7 @@ export const SIMULATED_OPERATIONS: readonly SimulatedOperation[] = [
   op('feeds.getFeeds', 'GET', '/feeds/2021-06-30/feeds', 0.0222, 10),
   op('feeds.cancelFeed', 'DELETE', '/feeds/2021-06-30/feeds/{feedId}', 2, 15),
   op('feeds.getFeedDocument', 'GET', '/feeds/2021-06-30/documents/{feedDocumentId}', 0.0222, 10),
+  op('reports.createReport', 'POST', '/reports/2021-06-30/reports', 0.0167, 15),
   op('reports.getReports', 'GET', '/reports/2021-06-30/reports', 0.0222, 10),
   op('reports.getReport', 'GET', '/reports/2021-06-30/reports/{reportId}', 2, 15),
   op('reports.getReportDocument', 'GET', '/reports/2021-06-30/documents/{reportDocumentId}', 0.0167, 15),

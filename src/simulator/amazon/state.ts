@@ -1,4 +1,5 @@
 import type { SimFinancialGroup } from './finances.ts';
+import type { SimFbaReturn } from './fba-returns.ts';
 import { EventEmitter } from 'node:events';
 import { createPrng, type Prng } from './prng.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -46,6 +47,8 @@ export class SimulatorState implements SimulatorContext {
   readonly reports = new Map<string, SimReport>();
   /** Closed settlements' financial event groups (Finances listTransactions), oldest first. */
   readonly financialGroups: SimFinancialGroup[] = [];
+  /** Items buyers returned to Amazon's fulfilment centres (the FBA customer returns report), oldest first. */
+  readonly fbaReturns: SimFbaReturn[] = [];
   /** FBA stock per `${sellerId}\u0000${sku}` (getInventorySummaries). */
   readonly fbaStock: Map<string, FbaStock>;
   /** Whether feed processing reports are gzip-compressed (and flagged GZIP). */

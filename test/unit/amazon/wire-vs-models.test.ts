@@ -45,6 +45,12 @@ const CASES: [string, z.ZodType, string, string][] = [
   ['getFeed response', wire.amazonFeed, 'feeds-api-model/feeds_2021-06-30.json', 'Feed'],
   ['getFeeds response', wire.amazonGetFeedsResponse, 'feeds-api-model/feeds_2021-06-30.json', 'GetFeedsResponse'],
   ['getFeedDocument response', wire.amazonFeedDocument, 'feeds-api-model/feeds_2021-06-30.json', 'FeedDocument'],
+  [
+    'createReport response',
+    wire.amazonCreateReportResponse,
+    'reports-api-model/reports_2021-06-30.json',
+    'CreateReportResponse',
+  ],
   ['getReport response', wire.amazonReport, 'reports-api-model/reports_2021-06-30.json', 'Report'],
   [
     'getReports response',

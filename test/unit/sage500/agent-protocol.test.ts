@@ -135,6 +135,23 @@ describe('agent protocol', () => {
         args: [{ ...refund, lines: [{ amazonOrderItemId: '1', quantity: 0.5 }] }, { tranNo: 'R00000001' }],
       }),
     ).toMatchObject({ ok: false });
+    // An FBA customer return (the returns report's line) says so; any other source is refused.
+    expect(
+      checkCall({
+        t: 'call',
+        id: 'r3',
+        op: 'recordCustomerReturn',
+        args: [{ ...refund, source: 'fba-return' }, { tranNo: 'R00000002' }],
+      }),
+    ).toMatchObject({ ok: true });
+    expect(
+      checkCall({
+        t: 'call',
+        id: 'r4',
+        op: 'recordCustomerReturn',
+        args: [{ ...refund, source: 'rma' }, { tranNo: 'R00000002' }],
+      }),
+    ).toMatchObject({ ok: false });
   });
 
   it('refuses unknown operations, inherited names and badly typed arguments, naming the fields', () => {

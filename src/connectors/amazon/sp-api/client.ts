@@ -220,6 +220,20 @@ export function createSpApiClient(transport: SpApiTransport, options: SpApiClien
       });
       return { items: body.reports, nextToken: body.nextToken };
     },
+    /** Requests a report for a window; Amazon makes it asynchronously (getReport until DONE, CANCELLED or FATAL). */
+    createReport(spec: {
+      reportType: string;
+      marketplaceIds: readonly string[];
+      dataStartTime?: string;
+      dataEndTime?: string;
+    }) {
+      return call(wire.amazonCreateReportResponse, {
+        operation: 'reports.createReport',
+        method: 'POST',
+        path: '/reports/2021-06-30/reports',
+        body: spec,
+      });
+    },
     getReport(reportId: string) {
       return call(wire.amazonReport, {
         operation: 'reports.getReport',

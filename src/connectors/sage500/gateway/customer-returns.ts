@@ -87,7 +87,11 @@ export function customerReturnMethods(ctx: GatewayContext): Pick<Sage500Gateway,
         PostDate: null,
         CustKey: first.CustKey,
         WhseKey: first.WhseKey ?? 0,
-        TranCmnt: `Amazon refund ${draft.reference} ${draft.amazonOrderId}`.slice(0, 50),
+        TranCmnt:
+          `Amazon ${draft.source === 'fba-return' ? 'return' : 'refund'} ${draft.reference} ${draft.amazonOrderId}`.slice(
+            0,
+            50,
+          ),
         CreateDate: now,
       }).execute();
       await insertReturnLog(db, {

@@ -128,6 +128,7 @@ export const OPERATIONS = {
       amazonOrderId: text,
       salesOrderTranNo: text,
       reference: text,
+      source: z.enum(['refund', 'fba-return']).optional(),
       returnDate: isoDate,
       lines: z.array(z.strictObject({ amazonOrderItemId: text, quantity: z.number().int().positive() })).max(1000),
     }),

@@ -7,10 +7,12 @@ import { baseUrl } from './feeds.ts';
 import { settlementFromOrders, type SettlementFile } from '../settlement.ts';
 import type { SimulatorState } from '../state.ts';
 import type { SimReport } from '../types.ts';
+import { createFbaReturnsReport } from '../fba-returns.ts';
 
 /**
- * Reports API 2021-06-30: getReports, getReport, getReportDocument. Settlement reports cannot be requested on
- * Amazon (sp-api-facts.md §9.2); here `control.generateSettlementReport()` makes one from the simulated orders.
+ * Reports API 2021-06-30: getReports, getReport, getReportDocument, and createReport for the FBA customer returns
+ * report only (fba-returns.ts). Settlement reports cannot be requested on Amazon (sp-api-facts.md §9.2); here
+ * `control.generateSettlementReport()` makes one from the simulated orders.
  */
 export const SETTLEMENT_REPORT_TYPE = 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2';
 const RETENTION_MS = 90 * 86_400_000;
@@ -159,6 +161,12 @@ export function registerReportRoutes(app: FastifyInstance, sim: SimulatorState):
       retentionMs: RETENTION_MS,
     }),
   );
+
+  defineOperation(app, sim, 'reports.createReport', ({ request, sellerId }) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const report = createFbaReturnsReport(sim, sellerId!, body);
+    return { status: 202, body: { reportId: report.reportId } };
+  });
 
   defineOperation(app, sim, 'reports.getReport', ({ request, sellerId }) => {
     const { reportId } = request.params as { reportId: string };
