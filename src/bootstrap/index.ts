@@ -26,6 +26,11 @@ import { notificationDispatchingInbox, startOrderIntake, type NotificationHandle
 import { amazonNotificationHandlers } from './notification-handlers.ts';
 import { observeOrderToSage, registerStoreCollectors } from './metrics.ts';
 import type { WebhookDeps } from '../server/routes/webhooks.ts';
+import {
+  createEngineStatusRecorder,
+  failureLabel,
+  type EngineStatusRecorder,
+} from '../connectors/store/engine-status.ts';
 
 /**
  * The composition root (STYLE.md §8.1): the only module that imports every layer. Config in, wired runtime out.
@@ -104,7 +109,18 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const inbox = createInbox(store, clock);
     const scheduler = createScheduler({ queue, logger });
 
-    const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger);
+    // Worker role: what its circuits see (last answered call, outages, state) goes to the store for every process
+    // that serves the dashboard (engine_status); a client-role process makes no calls worth recording.
+    const status =
+      role === 'worker'
+        ? createEngineStatusRecorder({
+            store,
+            clock,
+            connectionId: config.orders.connectionId,
+            onError: (err) => logger.debug({ err }, 'engine status not recorded; tried again with the next call'),
+          })
+        : undefined;
+    const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger, status);
     let amazonConnector = options.amazon;
     const amazon = (): AmazonConnector =>
       (amazonConnector ??= createAmazonConnector(config.amazon, {
@@ -125,7 +141,11 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       onStateChange: (state, previous) => {
         metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE[state]);
         logger.warn({ circuit: 'sage500', state, previous }, `Sage 500 circuit ${previous} -> ${state}`);
+        status?.circuit('sage500', state);
       },
+      ...(status
+        ? { onOutcome: (ok: boolean, err?: unknown) => status.outcome('sage500', ok, ok ? undefined : failureLabel(err)) }
+        : {}),
     });
     metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE.closed);
     const circuits: Circuits = Object.assign(
@@ -221,6 +241,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         await queue.stop();
         await agentHub?.close();
         await opened.close();
+        await status?.close().catch(() => undefined);
         await store.close();
       },
     };
@@ -238,6 +259,7 @@ function observedAmazonCircuits(
   clock: Clock,
   metrics: Metrics,
   logger: Logger,
+  status: EngineStatusRecorder | undefined,
 ): AmazonCircuits {
   const circuits = createAmazonCircuits({
     failureThreshold: config.amazon.circuit.failureThreshold,
@@ -246,7 +268,14 @@ function observedAmazonCircuits(
     onStateChange: (target, state, previous) => {
       metrics.circuitState.set({ target }, CIRCUIT_STATE_VALUE[state]);
       logger.warn({ circuit: target, state, previous }, `Amazon circuit ${target} ${previous} -> ${state}`);
+      status?.circuit(target, state);
     },
+    ...(status
+      ? {
+          onOutcome: (target: string, ok: boolean, err?: unknown) =>
+            status.outcome(target, ok, ok ? undefined : failureLabel(err)),
+        }
+      : {}),
   });
   for (const c of circuits.list()) metrics.circuitState.set({ target: c.target }, CIRCUIT_STATE_VALUE.closed);
   return circuits;

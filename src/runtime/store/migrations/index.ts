@@ -18,6 +18,7 @@ import * as m0019 from './0019-agents.ts';
 import * as m0017 from './0017-order-fittings-and-hand-links.ts';
 import * as m0016 from './0016-settlement-order-kinds.ts';
 import * as m0023 from './0023-order-changes.ts';
+import * as m0026 from './0026-engine-status.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0017-order-fittings-and-hand-links': m0017,
   '0016-settlement-order-kinds': m0016,
   '0023-order-changes': m0023,
+  '0026-engine-status': m0026,
 };
 
 /** The migration names this binary knows, oldest first. */
