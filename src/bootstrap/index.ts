@@ -120,6 +120,12 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
             onError: (err) => logger.debug({ err }, 'engine status not recorded; tried again with the next call'),
           })
         : undefined;
+    // Jobs finished per minute for the overview's throughput in any process (engine_throughput).
+    if (status)
+      queue.onEvent((e) => {
+        if (e.type === 'completed') status.jobFinished(true);
+        else if (e.type === 'retry' || e.type === 'dead') status.jobFinished(false);
+      });
     const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger, status);
     let amazonConnector = options.amazon;
     const amazon = (): AmazonConnector =>
@@ -144,7 +150,10 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         status?.circuit('sage500', state);
       },
       ...(status
-        ? { onOutcome: (ok: boolean, err?: unknown) => status.outcome('sage500', ok, ok ? undefined : failureLabel(err)) }
+        ? {
+            onOutcome: (ok: boolean, err?: unknown) =>
+              status.outcome('sage500', ok, ok ? undefined : failureLabel(err)),
+          }
         : {}),
     });
     metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE.closed);

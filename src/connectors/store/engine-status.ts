@@ -19,6 +19,7 @@ export type EngineStatusTables = {
     last_failure: string | null;
     reported_at: string;
   };
+  engine_throughput: { minute: string; completed: number; failed: number };
 };
 
 export interface EngineStatusRow {
@@ -38,6 +39,8 @@ export interface EngineStatusRecorder {
   outcome(target: string, ok: boolean, failure?: string): void;
   /** The circuit of `target` moved to `state`: written at once. */
   circuit(target: string, state: string): void;
+  /** A job finished: completed (`true`) or failed (retry or dead); added to its minute's counts. */
+  jobFinished(completed: boolean): void;
   /** Writes what is pending now (tests, shutdown). */
   flush(): Promise<void>;
   /** Flushes and stops the timers. */
@@ -69,6 +72,45 @@ export function createEngineStatusRecorder(options: {
   const db = store.db.withTables<EngineStatusTables>();
   const byTarget = new Map<string, Pending>();
   let closed = false;
+  /** Counts not yet added to engine_throughput, by minute start (ISO). */
+  const minutes = new Map<string, { completed: number; failed: number }>();
+  let minutesTimer: NodeJS.Timeout | undefined;
+  let minutesWriting: Promise<void> | undefined;
+  let lastPruneMs = 0;
+
+  const writeMinutes = async (): Promise<void> => {
+    if (minutesWriting) await minutesWriting.catch(() => undefined);
+    if (minutes.size === 0) return;
+    const batch = [...minutes.entries()];
+    minutes.clear();
+    minutesWriting = (async () => {
+      for (const [minute, n] of batch) {
+        await db
+          .insertInto('engine_throughput')
+          .values({ minute, completed: n.completed, failed: n.failed })
+          .onConflict((oc) =>
+            oc.column('minute').doUpdateSet({
+              completed: sql`engine_throughput.completed + excluded.completed`,
+              failed: sql`engine_throughput.failed + excluded.failed`,
+            }),
+          )
+          .execute();
+      }
+      if (Date.now() - lastPruneMs > 3_600_000) {
+        lastPruneMs = Date.now();
+        const before = new Date(clock.now().getTime() - THROUGHPUT_KEEP_MS).toISOString();
+        await db.deleteFrom('engine_throughput').where('minute', '<', before).execute();
+      }
+    })().catch((err: unknown) => {
+      // Not lost: added back and written with the next flush.
+      for (const [minute, n] of batch) {
+        const m = minutes.get(minute) ?? { completed: 0, failed: 0 };
+        minutes.set(minute, { completed: m.completed + n.completed, failed: m.failed + n.failed });
+      }
+      options.onError?.(err);
+    });
+    await minutesWriting;
+  };
 
   const entry = (target: string): Pending => {
     let p = byTarget.get(target);
@@ -104,7 +146,9 @@ export function createEngineStatusRecorder(options: {
     };
     // Several workers write the same row: the newest call times win, and the circuit state last reported.
     const newer = (col: 'last_ok_at' | 'last_failure_at') =>
-      sql<string | null>`CASE WHEN excluded.${sql.ref(col)} IS NOT NULL AND (engine_status.${sql.ref(col)} IS NULL OR excluded.${sql.ref(col)} > engine_status.${sql.ref(col)}) THEN excluded.${sql.ref(col)} ELSE engine_status.${sql.ref(col)} END`;
+      sql<
+        string | null
+      >`CASE WHEN excluded.${sql.ref(col)} IS NOT NULL AND (engine_status.${sql.ref(col)} IS NULL OR excluded.${sql.ref(col)} > engine_status.${sql.ref(col)}) THEN excluded.${sql.ref(col)} ELSE engine_status.${sql.ref(col)} END`;
     p.writing = db
       .insertInto('engine_status')
       .values(row)
@@ -163,7 +207,24 @@ export function createEngineStatusRecorder(options: {
       p.state = state;
       schedule(target, p, true);
     },
+    jobFinished(completed) {
+      const t = clock.now().getTime();
+      const minute = new Date(t - (t % 60_000)).toISOString();
+      const m = minutes.get(minute) ?? { completed: 0, failed: 0 };
+      if (completed) m.completed++;
+      else m.failed++;
+      minutes.set(minute, m);
+      if (closed || minutesTimer) return;
+      minutesTimer = setTimeout(() => {
+        minutesTimer = undefined;
+        void writeMinutes();
+      }, flushMs);
+      minutesTimer.unref();
+    },
     async flush() {
+      if (minutesTimer) clearTimeout(minutesTimer);
+      minutesTimer = undefined;
+      await writeMinutes();
       for (const [target, p] of byTarget) {
         if (p.timer) clearTimeout(p.timer);
         p.timer = undefined;
@@ -175,6 +236,24 @@ export function createEngineStatusRecorder(options: {
       closed = true;
     },
   };
+}
+
+const THROUGHPUT_KEEP_MS = 86_400_000;
+
+/** Jobs completed and failed per minute from `since` (ISO minute start) on, as the workers recorded them. */
+export async function readThroughput(
+  store: Store,
+  since: string,
+): Promise<{ minute: string; completed: number; failed: number }[]> {
+  const rows = await store.db
+    .withTables<EngineStatusTables>()
+    .selectFrom('engine_throughput')
+    .selectAll()
+    .where('minute', '>=', since)
+    .orderBy('minute')
+    .limit(1440)
+    .execute();
+  return rows.map((r) => ({ minute: r.minute, completed: Number(r.completed), failed: Number(r.failed) }));
 }
 
 /** Every recorded target, bounded (a few rows per connection). */

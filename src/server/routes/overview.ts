@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readEngineStatus, type EngineStatusRow } from '../../connectors/store/engine-status.ts';
+import { readEngineStatus, readThroughput, type EngineStatusRow } from '../../connectors/store/engine-status.ts';
 import { countOrderLinksByState, lastOrderAt, orderToSageTimes } from '../../connectors/store/order-links.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { ServerContext } from '../context.ts';
@@ -84,9 +84,7 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
           basis: z.string(),
         }),
         buckets: z.array(z.object({ operation: z.string(), tokens: z.number(), burst: z.number(), rate: z.number() })),
-        circuits: z.array(
-          z.object({ target: z.string(), state: z.string(), connectionId: z.string().optional() }),
-        ),
+        circuits: z.array(z.object({ target: z.string(), state: z.string(), connectionId: z.string().optional() })),
         generatedAt: z.string(),
       }),
     },
@@ -150,7 +148,7 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
         connections,
         queues: (await ctx.queue.counts()).map((c) => ({ queue: c.queue, state: c.state, count: c.count })),
         deadLetters: { total: byCode.reduce((n, r) => n + r.count, 0), byCode },
-        throughput: ctx.throughput.series(),
+        throughput: await throughput(ctx),
         latency: {
           orderToSageP50Ms: percentile(ms, 50),
           orderToSageP99Ms: percentile(ms, 99),
@@ -201,8 +199,27 @@ async function connectionRows(
   return out;
 }
 
-async function openOrderCounts(store: Store, connectionId: string): Promise<{ backlog: number; needsAttention: number }> {
+async function openOrderCounts(
+  store: Store,
+  connectionId: string,
+): Promise<{ backlog: number; needsAttention: number }> {
   const rows = await countOrderLinksByState(store, connectionId, [...BACKLOG_STATES, ...ATTENTION_STATES]);
   const sum = (states: readonly string[]) => rows.filter((r) => states.includes(r.state)).reduce((n, r) => n + r.n, 0);
   return { backlog: sum(BACKLOG_STATES), needsAttention: sum(ATTENTION_STATES) };
+}
+
+/**
+ * Jobs per minute over the last hour: what the workers recorded in the store (every process reads it), or what this
+ * process saw itself when that is more (it is a worker too and its last few seconds are not written yet).
+ */
+async function throughput(ctx: ServerContext): Promise<{ minute: string; completed: number; failed: number }[]> {
+  const local = ctx.throughput.series();
+  if (local.length === 0) return local;
+  const recorded = new Map((await readThroughput(ctx.store, local[0]!.minute)).map((r) => [r.minute, r]));
+  return local.map((m) => {
+    const r = recorded.get(m.minute);
+    return r
+      ? { minute: m.minute, completed: Math.max(m.completed, r.completed), failed: Math.max(m.failed, r.failed) }
+      : m;
+  });
 }

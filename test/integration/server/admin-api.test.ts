@@ -554,7 +554,12 @@ describe('admin API: dead letters, aliases, orders, connections', () => {
     expect(o.health.store.ok).toBe(true);
     expect(o.health.sage.ok).toBeNull(); // no worker has recorded a Sage call in this store
     expect(o.connections).toEqual([
-      expect.objectContaining({ connectionId: 'default', lastOrderAt: expect.any(String), backlog: 0, needsAttention: 4 }),
+      expect.objectContaining({
+        connectionId: 'default',
+        lastOrderAt: expect.any(String),
+        backlog: 0,
+        needsAttention: 4,
+      }),
     ]);
     expect(o.queues).toContainEqual({ queue: 'order.sync', state: 'pending', count: 3 });
     expect(o.throughput).toHaveLength(60);
