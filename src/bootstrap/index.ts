@@ -27,6 +27,11 @@ import { notificationDispatchingInbox, startOrderIntake, type NotificationHandle
 import { amazonNotificationHandlers } from './notification-handlers.ts';
 import { observeOrderToSage, registerStoreCollectors } from './metrics.ts';
 import type { WebhookDeps } from '../server/routes/webhooks.ts';
+import {
+  createEngineStatusRecorder,
+  failureLabel,
+  type EngineStatusRecorder,
+} from '../connectors/store/engine-status.ts';
 
 /**
  * The composition root (STYLE.md §8.1): the only module that imports every layer. Config in, wired runtime out.
@@ -105,7 +110,24 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const inbox = createInbox(store, clock);
     const scheduler = createScheduler({ queue, logger });
 
-    const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger);
+    // Worker role: what its circuits see (last answered call, outages, state) goes to the store for every process
+    // that serves the dashboard (engine_status); a client-role process makes no calls worth recording.
+    const status =
+      role === 'worker'
+        ? createEngineStatusRecorder({
+            store,
+            clock,
+            connectionId: config.orders.connectionId,
+            onError: (err) => logger.debug({ err }, 'engine status not recorded; tried again with the next call'),
+          })
+        : undefined;
+    // Jobs finished per minute for the overview's throughput in any process (engine_throughput).
+    if (status)
+      queue.onEvent((e) => {
+        if (e.type === 'completed') status.jobFinished(true);
+        else if (e.type === 'retry' || e.type === 'dead') status.jobFinished(false);
+      });
+    const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger, status);
     let amazonConnector = options.amazon;
     const amazon = (): AmazonConnector =>
       (amazonConnector ??= createAmazonConnector(config.amazon, {
@@ -126,7 +148,14 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       onStateChange: (state, previous) => {
         metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE[state]);
         logger.warn({ circuit: 'sage500', state, previous }, `Sage 500 circuit ${previous} -> ${state}`);
+        status?.circuit('sage500', state);
       },
+      ...(status
+        ? {
+            onOutcome: (ok: boolean, err?: unknown) =>
+              status.outcome('sage500', ok, ok ? undefined : failureLabel(err)),
+          }
+        : {}),
     });
     metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE.closed);
     const circuits: Circuits = Object.assign(
@@ -222,6 +251,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         await queue.stop();
         await agentHub?.close();
         await opened.close();
+        await status?.close().catch(() => undefined);
         await store.close();
       },
     };
@@ -239,6 +269,7 @@ function observedAmazonCircuits(
   clock: Clock,
   metrics: Metrics,
   logger: Logger,
+  status: EngineStatusRecorder | undefined,
 ): AmazonCircuits {
   const circuits = createAmazonCircuits({
     failureThreshold: config.amazon.circuit.failureThreshold,
@@ -247,7 +278,14 @@ function observedAmazonCircuits(
     onStateChange: (target, state, previous) => {
       metrics.circuitState.set({ target }, CIRCUIT_STATE_VALUE[state]);
       logger.warn({ circuit: target, state, previous }, `Amazon circuit ${target} ${previous} -> ${state}`);
+      status?.circuit(target, state);
     },
+    ...(status
+      ? {
+          onOutcome: (target: string, ok: boolean, err?: unknown) =>
+            status.outcome(target, ok, ok ? undefined : failureLabel(err)),
+        }
+      : {}),
   });
   for (const c of circuits.list()) metrics.circuitState.set({ target: c.target }, CIRCUIT_STATE_VALUE.closed);
   return circuits;

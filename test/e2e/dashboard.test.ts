@@ -151,13 +151,14 @@ describe.skipIf(!CHROMIUM_PRESENT)(
         await page.locator('#password').fill(USER.password);
         await page.getByRole('button', { name: 'Sign in' }).click();
 
-        // Overview: one dead letter, healthy connections with a last sync, the throughput chart drawn.
+        // Overview: one dead letter, healthy connections with their last call (as the worker recorded it in the
+        // store), the throughput chart drawn.
         await page.getByRole('heading', { name: 'Overview' }).waitFor();
         await poll(() => page.locator('#dead-total').textContent()).toBe('1');
         await poll(() => page.locator('#who').textContent()).toContain('olivia');
         expect(await page.locator('[data-health=sage]').textContent()).toContain('Healthy');
         expect(await page.locator('[data-health=amazon]').textContent()).toMatch(
-          /Last sync (just now|\d+ s ago|\d+ min ago)/,
+          /Last call answered (just now|\d+ s ago|\d+ min ago)/,
         );
         expect(await page.locator('#circuits').textContent()).toContain('sage500');
         expect(await page.locator('svg.chart').count()).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEMO_BAD_SKU, expectationsOf, planDemoScenario } from '../../src/demo/scenario.ts';
 import type { DemoResult } from '../../src/demo/run-demo.ts';
+import { waitUntil } from '../helpers/queue-env.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/sellbridge.js', import.meta.url));
 
@@ -96,6 +97,26 @@ describe('sellbridge demo (subprocess: simulator, Sage sandbox and engine on fre
       ).json()) as { deadLetters: unknown[] };
       expect(letters.deadLetters).toHaveLength(1);
       expect((await fetch(dashboard!)).status).toBe(200);
+      // Issue 21: the overview shows the engine's state and figures (written by the engine to the store within a
+      // few seconds), not "not wired in this server process" and "no orders measured" once orders moved past created.
+      type Overview = {
+        health: Record<'sage' | 'amazon', { ok: boolean | null; lastCallAt: string | null }>;
+        latency: { samples: number; orderToSageP50Ms: number | null };
+      };
+      const expected = expectationsOf(planDemoScenario(6));
+      const overview = await waitUntil(
+        async () => {
+          const o = (await (
+            await fetch(`${base}/api/v1/overview`, { headers: { authorization: `Bearer ${token}` } })
+          ).json()) as Overview;
+          return o.health.sage.ok && o.health.amazon.ok && o.latency.samples === expected.created ? o : null;
+        },
+        30_000,
+        "the demo engine's Sage and Amazon calls and its orders' latency on the overview",
+      );
+      expect(overview.health.sage.lastCallAt).toBeTruthy();
+      expect(overview.health.amazon.lastCallAt).toBeTruthy();
+      expect(overview.latency.orderToSageP50Ms).not.toBeNull();
     } finally {
       child.kill('SIGINT');
     }

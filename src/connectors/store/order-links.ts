@@ -26,6 +26,8 @@ export type OrderLinkTables = {
     last_error: string | null;
     created_at: string;
     updated_at: string;
+    /** When the Sage sales order was recorded (first move to `created`); migration 0026, null before it. */
+    sage_created_at?: string | null;
   };
   tran_no_sequences: { connection_id: string; next_value: number | string };
 };
@@ -184,6 +186,8 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
         .set({
           state,
           updated_at: now(),
+          // Set once: the order-to-Sage latency still reads it after the order moved on (shipped, confirmed).
+          ...(state === 'created' ? { sage_created_at: sql<string>`coalesce(sage_created_at, ${now()})` } : {}),
           ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
           ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
           ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
@@ -270,19 +274,55 @@ export async function findOrderLinkRow(
   return q.orderBy('updated_at', 'desc').executeTakeFirst();
 }
 
-/** Received and last-changed times of orders now `created` that arrived since `since` (order-to-Sage latency). */
-export async function createdOrderTimes(
-  store: Store,
-  since: string,
-  limit = 10_000,
-): Promise<{ created_at: string; updated_at: string }[]> {
-  return tables(store)
+/** One order's way into Sage: first seen (notification or poll; else the link's creation) and Sage order recorded. */
+export interface OrderToSageTime {
+  readonly firstSeenAt: string;
+  readonly sageCreatedAt: string;
+}
+
+/**
+ * The latest `limit` orders whose Sage sales order was recorded since `since` (order_links.sage_created_at, indexed),
+ * each with when Sellbridge first saw the order: its order_sightings row (the notification or the poll that named
+ * it), else the link's creation. Bounded: one index range read and at most `limit` primary-key look-ups.
+ */
+export async function orderToSageTimes(store: Store, since: string, limit = 2000): Promise<OrderToSageTime[]> {
+  const rows = await sql<{ created_at: string; sage_created_at: string; first_seen_at: string | null }>`
+    SELECT l.created_at, l.sage_created_at, s.first_seen_at
+    FROM order_links l
+    LEFT JOIN order_sightings s ON s.connection_id = l.connection_id AND s.amazon_order_id = l.amazon_order_id
+    WHERE l.sage_created_at >= ${since}
+    ORDER BY l.sage_created_at DESC
+    LIMIT ${limit}`.execute(store.db);
+  return rows.rows.map((r) => ({
+    firstSeenAt: r.first_seen_at && r.first_seen_at < r.created_at ? r.first_seen_at : r.created_at,
+    sageCreatedAt: r.sage_created_at,
+  }));
+}
+
+/** When the connection's latest order arrived (an index read: order_links is keyed by connection first). */
+export async function lastOrderAt(store: Store, connectionId: string): Promise<string | null> {
+  const row = await tables(store)
     .selectFrom('order_links')
-    .select(['created_at', 'updated_at'])
-    .where('state', '=', 'created')
-    .where('created_at', '>=', since)
-    .limit(limit)
+    .select((eb) => eb.fn.max('created_at').as('at'))
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirst();
+  return (row?.at as string | null | undefined) ?? null;
+}
+
+/** A connection's orders in the given states, counted per state (index `order_links_state`: connection, state). */
+export async function countOrderLinksByState(
+  store: Store,
+  connectionId: string,
+  states: readonly string[],
+): Promise<{ state: string; n: number }[]> {
+  const rows = await tables(store)
+    .selectFrom('order_links')
+    .select((eb) => ['state', eb.fn.countAll<number | string>().as('n')])
+    .where('connection_id', '=', connectionId)
+    .where('state', 'in', [...states])
+    .groupBy('state')
     .execute();
+  return rows.map((r) => ({ state: r.state, n: Number(r.n) }));
 }
 
 /** How many orders a connection has a link for (the demo's "received" count). */

@@ -24,6 +24,11 @@ export interface CircuitBreakerOptions {
   /** The error code the fail-fast error carries (catalogued, kind unavailable); default SB_SAGE_UNAVAILABLE. */
   readonly openCode?: 'SB_SAGE_UNAVAILABLE' | 'SB_STORE_UNAVAILABLE' | 'SB_AMZ_UNAVAILABLE';
   readonly onStateChange?: (state: CircuitState, previous: CircuitState) => void;
+  /**
+   * After each call that reached the dependency (not a fail-fast one): `reachable` true when it answered (success,
+   * or an error that is not a failure), false with the error when it counted as a failure. Must not throw.
+   */
+  readonly onOutcome?: (reachable: boolean, err?: unknown) => void;
 }
 
 export interface CircuitSnapshot {
@@ -122,14 +127,17 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
         const result = await call();
         failures = 0;
         move('closed');
+        options.onOutcome?.(true);
         return result;
       } catch (err) {
         if (isFailure(err)) {
           failures++;
           if (probe || failures >= threshold) open();
+          options.onOutcome?.(false, err);
         } else {
           failures = 0;
           move('closed');
+          options.onOutcome?.(true);
         }
         throw err;
       } finally {

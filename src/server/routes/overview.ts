@@ -1,14 +1,55 @@
 import { z } from 'zod';
-import { createdOrderTimes } from '../../connectors/store/order-links.ts';
+import { readEngineStatus, readThroughput, type EngineStatusRow } from '../../connectors/store/engine-status.ts';
+import { countOrderLinksByState, lastOrderAt, orderToSageTimes } from '../../connectors/store/order-links.ts';
+import type { Store } from '../../runtime/store/store.ts';
 import type { ServerContext } from '../context.ts';
 import { readiness } from '../readiness.ts';
 import { openDeadLettersByCode } from './dead-letters.ts';
 
 const Health = z.object({
-  ok: z.boolean().nullable().describe('null: not wired in this process'),
+  ok: z.boolean().nullable().describe('null: nothing known yet (no worker has called it)'),
   detail: z.string().nullable(),
   lastSyncAt: z.string().nullable(),
+  lastCallAt: z
+    .string()
+    .nullable()
+    .describe('Last call the dependency answered, as the workers recorded it (engine_status)'),
 });
+type HealthView = z.infer<typeof Health>;
+
+const ConnectionHealth = z.object({
+  connectionId: z.string(),
+  sage: Health,
+  amazon: Health,
+  token: Health.describe('Login with Amazon (the `amazon.lwa` circuit): access tokens obtained'),
+  lastOrderAt: z.string().nullable(),
+  backlog: z.number().describe('Orders on their way into Sage (received, waiting-for-pending, mapped, reserved)'),
+  needsAttention: z.number().describe('Orders waiting for a person (needs-attention, dead-lettered)'),
+});
+
+/**
+ * Health of one dependency from what the workers recorded (engine_status rows of its targets): down while a circuit
+ * is open or when the latest outage failure is newer than the latest answered call.
+ */
+function healthOf(rows: readonly EngineStatusRow[]): HealthView | undefined {
+  if (rows.length === 0) return undefined;
+  const max = (xs: (string | null)[]) => xs.reduce<string | null>((a, x) => (x && (!a || x > a) ? x : a), null);
+  const lastOk = max(rows.map((r) => r.lastOkAt));
+  const lastFailureAt = max(rows.map((r) => r.lastFailureAt));
+  const failure = rows.find((r) => r.lastFailureAt === lastFailureAt)?.lastFailure ?? null;
+  const open = rows.filter((r) => r.circuitState === 'open').map((r) => r.target);
+  const failedLast = lastFailureAt !== null && (lastOk === null || lastFailureAt > lastOk);
+  const ok = open.length === 0 && !failedLast;
+  const detail =
+    open.length > 0
+      ? `circuit open: ${open.join(', ')}${failure ? ` (last failure ${failure})` : ''}`
+      : failedLast
+        ? `last call failed: ${failure ?? 'outage'} at ${lastFailureAt}`
+        : lastOk
+          ? `reachable: last call answered at ${lastOk}`
+          : 'no call answered yet';
+  return { ok, detail, lastSyncAt: lastOk, lastCallAt: lastOk };
+}
 
 type BucketTables = {
   rate_buckets: { key: string; tokens: number; updated_at_ms: number; rate: number; burst: number };
@@ -29,6 +70,7 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
       summary: 'Health per connection, backlog, dead letters by code, throughput, latency, rate buckets and circuits',
       response: z.object({
         health: z.object({ store: Health, sage: Health, amazon: Health }),
+        connections: z.array(ConnectionHealth).describe('One row per connection the workers have recorded'),
         queues: z.array(z.object({ queue: z.string(), state: z.string(), count: z.number() })),
         deadLetters: z.object({
           total: z.number(),
@@ -38,11 +80,11 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
         latency: z.object({
           orderToSageP50Ms: z.number().nullable(),
           orderToSageP99Ms: z.number().nullable(),
-          samples: z.number(),
+          samples: z.number().describe('Orders measured'),
           basis: z.string(),
         }),
         buckets: z.array(z.object({ operation: z.string(), tokens: z.number(), burst: z.number(), rate: z.number() })),
-        circuits: z.array(z.object({ target: z.string(), state: z.string() })),
+        circuits: z.array(z.object({ target: z.string(), state: z.string(), connectionId: z.string().optional() })),
         generatedAt: z.string(),
       }),
     },
@@ -53,20 +95,31 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
         .selectFrom('watermarks')
         .select((eb) => eb.fn.max('updated_at').as('at'))
         .executeTakeFirst();
-      const health = (name: 'store' | 'sage' | 'amazon') => {
+      // Sage and Amazon as the workers recorded them (any process reads the same rows); a probe of this process
+      // only when no worker has recorded anything yet.
+      const status = await readEngineStatus(ctx.store);
+      const sageRows = (rows: readonly EngineStatusRow[]) => rows.filter((r) => r.target === 'sage500');
+      const amazonRows = (rows: readonly EngineStatusRow[]) => rows.filter((r) => r.target.startsWith('amazon.'));
+      const recorded = { sage: healthOf(sageRows(status)), amazon: healthOf(amazonRows(status)) };
+      const health = (name: 'store' | 'sage' | 'amazon'): HealthView => {
+        const fromStore = name === 'store' ? undefined : recorded[name];
+        const watermark = name === 'amazon' ? (lastSync?.at ?? null) : null;
+        if (fromStore) return { ...fromStore, lastSyncAt: fromStore.lastSyncAt ?? watermark };
         const c = checks[name];
         return {
           ok: c ? c.ok : null,
-          detail: c?.detail ?? (c ? null : 'not wired in this server process'),
-          lastSyncAt: c?.lastSyncAt ?? (name === 'amazon' ? (lastSync?.at ?? null) : null),
+          detail: c?.detail ?? (c ? null : 'no worker has recorded a call yet'),
+          lastSyncAt: c?.lastSyncAt ?? watermark,
+          lastCallAt: null,
         };
       };
       const byCode = await openDeadLettersByCode(ctx);
-      // Order-to-Sage latency: received (order_links.created_at) to the Sage order (updated_at while still `created`), last 24 h.
+      const connections = await connectionRows(ctx, status, sageRows, amazonRows);
+      // Order-to-Sage latency: first seen (notification or poll) -> Sage order recorded, orders recorded in the last 24 h.
       const since = new Date(now.getTime() - 86_400_000).toISOString();
-      const links = await createdOrderTimes(ctx.store, since);
-      const ms = links
-        .map((l) => Date.parse(l.updated_at) - Date.parse(l.created_at))
+      const times = await orderToSageTimes(ctx.store, since);
+      const ms = times
+        .map((t) => Date.parse(t.sageCreatedAt) - Date.parse(t.firstSeenAt))
         .filter((x) => Number.isFinite(x) && x >= 0)
         .sort((a, b) => a - b);
       let buckets: Array<{ operation: string; tokens: number; burst: number; rate: number }>;
@@ -92,19 +145,81 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
       }
       return {
         health: { store: health('store'), sage: health('sage'), amazon: health('amazon') },
+        connections,
         queues: (await ctx.queue.counts()).map((c) => ({ queue: c.queue, state: c.state, count: c.count })),
         deadLetters: { total: byCode.reduce((n, r) => n + r.count, 0), byCode },
-        throughput: ctx.throughput.series(),
+        throughput: await throughput(ctx),
         latency: {
           orderToSageP50Ms: percentile(ms, 50),
           orderToSageP99Ms: percentile(ms, 99),
           samples: ms.length,
-          basis: 'orders received in the last 24 h now in state created: received -> Sage order created',
+          basis:
+            'latest 2000 orders whose Sage sales order was recorded in the last 24 h: first seen (notification or poll) -> Sage order recorded',
         },
         buckets,
-        circuits: [...(ctx.circuits?.() ?? [])],
+        // The workers' circuits when they recorded any; else this process's own.
+        circuits:
+          status.length > 0
+            ? status.map((r) => ({ target: r.target, state: r.circuitState, connectionId: r.connectionId }))
+            : [...(ctx.circuits?.() ?? [])],
         generatedAt: now.toISOString(),
       };
     },
   );
+}
+
+const BACKLOG_STATES = ['received', 'waiting-for-pending', 'mapped', 'reserved'];
+const ATTENTION_STATES = ['needs-attention', 'dead-lettered'];
+
+/**
+ * One row per connection: every connection the workers recorded plus this process's default one. Each costs two
+ * reads of order_links' indexes (latest order; the orders in backlog and attention states, counted by state), so
+ * the cost follows the connections and their open orders, not the table.
+ */
+async function connectionRows(
+  ctx: ServerContext,
+  status: readonly EngineStatusRow[],
+  sageRows: (rows: readonly EngineStatusRow[]) => EngineStatusRow[],
+  amazonRows: (rows: readonly EngineStatusRow[]) => EngineStatusRow[],
+): Promise<z.infer<typeof ConnectionHealth>[]> {
+  const ids = [...new Set([ctx.connectionId, ...status.map((r) => r.connectionId)])].sort();
+  const unknown: HealthView = { ok: null, detail: 'no call recorded yet', lastSyncAt: null, lastCallAt: null };
+  const out: z.infer<typeof ConnectionHealth>[] = [];
+  for (const id of ids) {
+    const rows = status.filter((r) => r.connectionId === id);
+    out.push({
+      connectionId: id,
+      sage: healthOf(sageRows(rows)) ?? unknown,
+      amazon: healthOf(amazonRows(rows).filter((r) => r.target !== 'amazon.lwa')) ?? unknown,
+      token: healthOf(rows.filter((r) => r.target === 'amazon.lwa')) ?? unknown,
+      lastOrderAt: await lastOrderAt(ctx.store, id),
+      ...(await openOrderCounts(ctx.store, id)),
+    });
+  }
+  return out;
+}
+
+async function openOrderCounts(
+  store: Store,
+  connectionId: string,
+): Promise<{ backlog: number; needsAttention: number }> {
+  const rows = await countOrderLinksByState(store, connectionId, [...BACKLOG_STATES, ...ATTENTION_STATES]);
+  const sum = (states: readonly string[]) => rows.filter((r) => states.includes(r.state)).reduce((n, r) => n + r.n, 0);
+  return { backlog: sum(BACKLOG_STATES), needsAttention: sum(ATTENTION_STATES) };
+}
+
+/**
+ * Jobs per minute over the last hour: what the workers recorded in the store (every process reads it), or what this
+ * process saw itself when that is more (it is a worker too and its last few seconds are not written yet).
+ */
+async function throughput(ctx: ServerContext): Promise<{ minute: string; completed: number; failed: number }[]> {
+  const local = ctx.throughput.series();
+  if (local.length === 0) return local;
+  const recorded = new Map((await readThroughput(ctx.store, local[0]!.minute)).map((r) => [r.minute, r]));
+  return local.map((m) => {
+    const r = recorded.get(m.minute);
+    return r
+      ? { minute: m.minute, completed: Math.max(m.completed, r.completed), failed: Math.max(m.failed, r.failed) }
+      : m;
+  });
 }

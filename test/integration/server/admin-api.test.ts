@@ -288,6 +288,7 @@ describe('admin API: dead letters, aliases, orders, connections', () => {
           last_error: null,
           created_at: new Date(base + i * 60_000).toISOString(),
           updated_at: new Date(base + i * 60_000 + 30_000).toISOString(),
+          sage_created_at: i === 5 ? new Date(base + i * 60_000 + 30_000).toISOString() : null,
         })
         .execute();
     }
@@ -551,7 +552,15 @@ describe('admin API: dead letters, aliases, orders, connections', () => {
   it('overview, feeds, settlements, inventory', async () => {
     const o = (await env.app.inject({ url: '/api/v1/overview', headers: env.as.viewer })).json();
     expect(o.health.store.ok).toBe(true);
-    expect(o.health.sage.ok).toBeNull();
+    expect(o.health.sage.ok).toBeNull(); // no worker has recorded a Sage call in this store
+    expect(o.connections).toEqual([
+      expect.objectContaining({
+        connectionId: 'default',
+        lastOrderAt: expect.any(String),
+        backlog: 0,
+        needsAttention: 4,
+      }),
+    ]);
     expect(o.queues).toContainEqual({ queue: 'order.sync', state: 'pending', count: 3 });
     expect(o.throughput).toHaveLength(60);
     expect(o.latency).toMatchObject({ samples: 1, orderToSageP50Ms: 30_000, orderToSageP99Ms: 30_000 });

@@ -31,6 +31,26 @@ function setup(threshold = 3, openMs = 1000) {
 }
 
 describe('circuit breaker', () => {
+  it('reports each call that reached the dependency: answered (success or a business error) or failed; never a fail-fast one', async () => {
+    const outcomes: Array<[boolean, string | undefined]> = [];
+    const breaker = createCircuitBreaker({
+      target: 'sage500',
+      failureThreshold: 1,
+      openMs: 1000,
+      now: () => 0,
+      onOutcome: (ok, err) => outcomes.push([ok, (err as { code?: string } | undefined)?.code]),
+    });
+    await breaker.run(async () => 'ok');
+    await expect(breaker.run(() => Promise.reject(rejected()))).rejects.toThrow();
+    await expect(breaker.run(() => Promise.reject(down()))).rejects.toThrow();
+    await expect(breaker.run(async () => 'not called')).rejects.toThrow(); // open: fails fast, not reported
+    expect(outcomes).toEqual([
+      [true, undefined],
+      [true, undefined],
+      [false, 'SB_SAGE_UNAVAILABLE'],
+    ]);
+  });
+
   it('opens after N consecutive unavailable failures; then fails fast without calling, as unavailable with retryAfterMs', async () => {
     const c = setup(3, 1000);
     await expect(c.call('down')).rejects.toMatchObject({ code: 'SB_SAGE_UNAVAILABLE' });

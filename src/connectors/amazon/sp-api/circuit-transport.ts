@@ -61,6 +61,8 @@ export interface AmazonCircuitsOptions {
   readonly openMs: number;
   readonly now?: () => number;
   readonly onStateChange?: (target: string, state: CircuitState, previous: CircuitState) => void;
+  /** After each call that reached Amazon: answered (`reachable`) or an outage failure (see CircuitBreakerOptions). */
+  readonly onOutcome?: (target: string, reachable: boolean, err?: unknown) => void;
 }
 
 export interface AmazonCircuits {
@@ -87,6 +89,9 @@ export function createAmazonCircuits(options: AmazonCircuitsOptions): AmazonCirc
                 onStateChange: (state: CircuitState, previous: CircuitState) =>
                   options.onStateChange!(target, state, previous),
               }
+            : {}),
+          ...(options.onOutcome
+            ? { onOutcome: (reachable: boolean, err?: unknown) => options.onOutcome!(target, reachable, err) }
             : {}),
         }),
       ];

@@ -1,6 +1,7 @@
 /* global document, window */
-// Overview: health per connection, throughput and latency charts, backlog per queue, dead letters by code,
-// rate-bucket levels and circuit states. Refreshes itself every 10 s (or `#/overview?refresh=<seconds>`, 2 to 300,
+// Overview: health of the store, Sage and Amazon and per connection, throughput and latency charts, backlog per
+// queue, dead letters by code, rate-bucket levels and circuit states. Sage, Amazon, the connections, the latency and
+// the circuits come from what the workers recorded in the store, so every process serving this page shows the same. Refreshes itself every 10 s (or `#/overview?refresh=<seconds>`, 2 to 300,
 // e.g. for a wall display) while the tab is visible.
 import { api } from '../api.js';
 import { latencyChart, meter, throughputChart } from '../charts.js';
@@ -100,6 +101,7 @@ function view(d) {
       { class: 'grid grid-3', 'aria-label': 'Connections' },
       ['store', 'sage', 'amazon'].map((k) => healthCard(k, health[k])),
     ),
+    connectionsPanel(d.connections ?? []),
 
     h(
       'div',
@@ -136,7 +138,11 @@ function view(d) {
           'div',
           { class: 'panel-head' },
           h('h2', { id: 'h-latency' }, 'Order to Sage latency'),
-          h('span', { class: 'muted small' }, `p50 ${ms(lat.orderToSageP50Ms)} · p99 ${ms(lat.orderToSageP99Ms)}`),
+          h(
+            'span',
+            { class: 'muted small', id: 'latency-summary' },
+            `p50 ${ms(lat.orderToSageP50Ms)} · p99 ${ms(lat.orderToSageP99Ms)} · ${int(lat.samples ?? 0)} ${Number(lat.samples) === 1 ? 'order' : 'orders'} measured (24 h)`,
+          ),
         ),
         latencyHistory.some((p) => p.p50 !== null || p.p99 !== null)
           ? [
@@ -253,8 +259,48 @@ function healthCard(key, hc) {
           ? h('p', { class: 'small' }, key === 'store' ? 'Database reachable.' : 'Reachable.')
           : null,
       key !== 'store'
-        ? h('p', { class: 'muted small' }, hc?.lastSyncAt ? `Last sync ${ago(hc.lastSyncAt)}` : 'No sync yet')
+        ? h(
+            'p',
+            { class: 'muted small', 'data-last-call': hc?.lastCallAt ?? '' },
+            hc?.lastCallAt
+              ? `Last call answered ${ago(hc.lastCallAt)}`
+              : hc?.lastSyncAt
+                ? `Last sync ${ago(hc.lastSyncAt)}`
+                : 'No call recorded yet',
+          )
         : null,
+    ),
+  );
+}
+
+/** Each connection's health as the workers recorded it: token, Amazon, Sage, open orders, latest order. */
+function connectionsPanel(rows) {
+  if (!rows.length) return null;
+  const cell = (hc) => {
+    const state = !hc || typeof hc.ok !== 'boolean' ? 'unknown' : hc.ok ? 'ok' : 'bad';
+    const words = { unknown: 'Unknown', bad: 'Down', ok: 'OK' }[state];
+    return h(
+      'span',
+      { title: hc?.detail ?? '' },
+      badge(words, state === 'unknown' ? '' : state),
+      hc?.lastCallAt ? h('span', { class: 'muted small' }, ` ${ago(hc.lastCallAt)}`) : null,
+    );
+  };
+  return h(
+    'section',
+    { class: 'panel', id: 'connections', 'aria-labelledby': 'h-connections' },
+    h('h2', { id: 'h-connections' }, 'Connections'),
+    table(
+      [
+        { label: 'Connection', cell: (c) => h('code', {}, c.connectionId) },
+        { label: 'Amazon token', cell: (c) => cell(c.token) },
+        { label: 'Amazon', cell: (c) => cell(c.amazon) },
+        { label: 'Sage 500', cell: (c) => cell(c.sage) },
+        { label: 'Backlog', num: true, cell: (c) => int(c.backlog) },
+        { label: 'Needs a person', num: true, cell: (c) => int(c.needsAttention) },
+        { label: 'Last order', cell: (c) => (c.lastOrderAt ? ago(c.lastOrderAt) : 'none yet') },
+      ],
+      rows,
     ),
   );
 }

@@ -1,0 +1,105 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  createEngineStatusRecorder,
+  failureLabel,
+  readEngineStatus,
+  readThroughput,
+} from '../../../src/connectors/store/engine-status.ts';
+import { orderToSageTimes, storeOrderLinks } from '../../../src/connectors/store/order-links.ts';
+import type { Store } from '../../../src/runtime/store/store.ts';
+import { dropSchemas, freshStore, type StoreKind } from '../../helpers/queue-env.ts';
+
+/**
+ * engine_status / engine_throughput (migration 0026) and order_links.sage_created_at: what a worker records so that
+ * any process can show it, on SQLite and PostgreSQL.
+ */
+describe.each<StoreKind>(['sqlite', 'postgres'])('engine status in the store (%s)', (kind) => {
+  const stores: Store[] = [];
+  const open = async (name: string) => {
+    const s = await freshStore(kind, `engine-status-${kind}-${name}`);
+    stores.push(s);
+    return s;
+  };
+  afterAll(async () => {
+    for (const s of stores) {
+      const schema = s.schema;
+      await s.close();
+      if (kind === 'postgres') await dropSchemas(schema);
+    }
+  });
+
+  it('writes at most once per flush period per target, newest call times win across workers, state changes at once', async () => {
+    const store = await open('recorder');
+    let now = Date.parse('2026-12-07T10:00:00.000Z');
+    const clock = { now: () => new Date(now) };
+    const a = createEngineStatusRecorder({ store, clock, connectionId: 'us', flushMs: 60_000 });
+    const b = createEngineStatusRecorder({ store, clock, connectionId: 'us', flushMs: 60_000 });
+    for (let i = 0; i < 100; i++) a.outcome('sage500', true);
+    // Nothing written yet: the first write waits for the flush period (not one write per call).
+    expect(await readEngineStatus(store)).toEqual([]);
+    await a.flush();
+    expect(await readEngineStatus(store)).toEqual([
+      expect.objectContaining({
+        connectionId: 'us',
+        target: 'sage500',
+        circuitState: 'closed',
+        lastOkAt: '2026-12-07T10:00:00.000Z',
+      }),
+    ]);
+
+    // Another worker with an older success and a newer outage: the newest of each wins.
+    now += 5_000;
+    b.outcome('sage500', false, failureLabel(Object.assign(new Error('x'), { code: 'SB_SAGE_UNAVAILABLE' })));
+    await b.flush();
+    let row = (await readEngineStatus(store))[0]!;
+    expect(row.lastOkAt).toBe('2026-12-07T10:00:00.000Z');
+    expect(row.lastFailureAt).toBe('2026-12-07T10:00:05.000Z');
+    expect(row.lastFailure).toBe('SB_SAGE_UNAVAILABLE');
+
+    // A circuit opening is written without waiting for the period.
+    b.circuit('sage500', 'open');
+    await expect
+      .poll(async () => (await readEngineStatus(store))[0]!.circuitState, { timeout: 5_000, interval: 20 })
+      .toBe('open');
+    now -= 60_000; // a worker whose last call is older than the recorded one does not move the time back
+    a.outcome('sage500', true);
+    await a.flush();
+    row = (await readEngineStatus(store))[0]!;
+    expect(row.lastOkAt).toBe('2026-12-07T10:00:00.000Z');
+    await a.close();
+    await b.close();
+  });
+
+  it('adds jobs finished per minute from several workers', async () => {
+    const store = await open('throughput');
+    const clock = { now: () => new Date('2026-12-07T10:00:30.000Z') };
+    const a = createEngineStatusRecorder({ store, clock, connectionId: 'us', flushMs: 60_000 });
+    const b = createEngineStatusRecorder({ store, clock, connectionId: 'us', flushMs: 60_000 });
+    for (let i = 0; i < 3; i++) a.jobFinished(true);
+    a.jobFinished(false);
+    b.jobFinished(true);
+    await a.flush();
+    await b.flush();
+    expect(await readThroughput(store, '2026-12-07T09:00:00.000Z')).toEqual([
+      { minute: '2026-12-07T10:00:00.000Z', completed: 4, failed: 1 },
+    ]);
+    await a.close();
+    await b.close();
+  });
+
+  it('order_links.sage_created_at is set once, on the move to created, and the latency reads it after the order moved on', async () => {
+    const store = await open('latency');
+    let now = Date.parse('2026-12-07T10:00:00.000Z');
+    const clock = { now: () => new Date(now) };
+    const links = storeOrderLinks(store, clock, (n) => `AMZ${String(n).padStart(6, '0')}`);
+    await links.setState('us', '111-0000001-0000001', 'received');
+    now += 1_500;
+    await links.setState('us', '111-0000001-0000001', 'created', { salesOrderKey: '42' });
+    now += 60_000;
+    await links.setState('us', '111-0000001-0000001', 'shipped');
+    await links.setState('us', '111-0000001-0000001', 'confirmed');
+    const times = await orderToSageTimes(store, '2026-12-07T00:00:00.000Z');
+    expect(times).toEqual([{ firstSeenAt: '2026-12-07T10:00:00.000Z', sageCreatedAt: '2026-12-07T10:00:01.500Z' }]);
+    expect(await orderToSageTimes(store, '2026-12-07T10:00:02.000Z')).toEqual([]);
+  });
+});
