@@ -178,6 +178,20 @@ function applyRaw(
       return;
     }
     converted = value === 'true' || value === '1';
+  } else if (leaf.type === 'object') {
+    // A table setting (e.g. orders.customers) from the environment or a flag is written as JSON.
+    try {
+      converted = JSON.parse(value);
+    } catch {
+      problems.push({
+        path: dotted,
+        source,
+        expected: 'a JSON object',
+        received: show(dotted, value),
+        message: 'not JSON',
+      });
+      return;
+    }
   } else if (leaf.type === 'array') {
     converted = value
       .split(',')
