@@ -38,6 +38,7 @@ import { storeReturnUnits } from '../connectors/store/return-units.ts';
 import type { OriginalAddresses } from '../core/ports/order-fittings.ts';
 import type { PiiVault } from '../runtime/pii/vault.ts';
 import { piiVaultFromConfig } from './admin.ts';
+import { mappingRulesFromConfig } from './mapping.ts';
 
 /** What `registerOrders` needs from the composition root; Sage's breaker alone is enough of the circuits. */
 export type OrderWiringInput = Pick<
@@ -51,6 +52,8 @@ export interface OrderWiring {
   readonly deps: OrderFlowDeps;
   readonly pollDeps: OrderPollDeps;
   readonly connectionId: string;
+  /** The configured mapping (before the operator's stored edits), for the admin API and `connections check`. */
+  readonly rules: MappingRules;
 }
 
 /**
@@ -67,11 +70,9 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   const storedRules = storeMappingRules(input.store, input.clock);
   // A fitted ship-to keeps its Amazon original sealed beside the order, when a PII key is configured.
   const vault = piiVaultFromConfig(input.store, input.clock, config.security);
-  const configured: MappingRules = {
-    ...DEFAULT_MAPPING_RULES,
-    addressPolicy: config.orders.addressPolicy,
-    status: { ...DEFAULT_MAPPING_RULES.status, fba: fbaPolicyOf(config.orders.fba) },
-  };
+  // The mapping as sellbridge.yaml sets it (orders.customers, warehouseId, shipMethods, carriers, pricing,
+  // chargeLines...); unset settings keep DEFAULT_MAPPING_RULES' values.
+  const configured: MappingRules = mappingRulesFromConfig(config.orders);
   const rulesFor = async (id: string): Promise<MappingRules> => {
     const stored = await storedRules.carriers(id);
     return Object.keys(stored).length
@@ -129,7 +130,7 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   } else if (config.orders.poll.enabled) {
     input.logger.info({ connectionId }, 'order polling safety net off: amazon.refreshToken is not set');
   }
-  return { deps, pollDeps, connectionId };
+  return { deps, pollDeps, connectionId, rules: configured };
 }
 
 /**

@@ -29,9 +29,10 @@ import { settlementReportsFromClient } from '../connectors/amazon/settlement/set
 import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts';
 import { recordCashReceipt } from '../connectors/store/settlement-cash.ts';
 import { depositConversionFromClient, type DepositQuery } from '../connectors/amazon/settlement/deposit-conversion.ts';
-import { DEFAULT_MAPPING_RULES } from '../core/rules/mapping-rules.ts';
+import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
 import { recordReconciliation, settlementForReconciliation } from '../connectors/store/settlement-reconciliation.ts';
 import type { Money } from '../core/model/money.ts';
+import { mappingRulesFromConfig } from './mapping.ts';
 import { threeWayReconciliation, type ThreeWayDeps } from '../flows/three-way.ts';
 
 export type SettlementConfig = ResolvedConfig['settlements'];
@@ -40,7 +41,10 @@ export type SettlementConfig = ResolvedConfig['settlements'];
  * The flows' settings from the `settlements` config section: configured rules first, then the accounting model's
  * (`invoiced-orders`: order amounts to the receivable), then the seeded ones.
  */
-export function settlementSettingsFromConfig(config: SettlementConfig): SettlementSettings {
+export function settlementSettingsFromConfig(
+  config: SettlementConfig,
+  customers: MappingRules['customers'] = DEFAULT_MAPPING_RULES.customers,
+): SettlementSettings {
   const custom = config.rules.map(settlementAccountRuleOf);
   const invoiced = config.accountingModel === 'invoiced-orders';
   // Cash applied in Sage: the order money goes to the receipts clearing account; the receipt, once Sage posts it,
@@ -76,8 +80,7 @@ export function settlementSettingsFromConfig(config: SettlementConfig): Settleme
             clearingAccount: cash.clearingAccount,
             customerFor: (currency: string) =>
               cash.customerByCurrency[currency.toUpperCase()] ??
-              Object.values(DEFAULT_MAPPING_RULES.customers).find((c) => c.currency === currency.toUpperCase())
-                ?.customerId,
+              Object.values(customers).find((c) => c.currency === currency.toUpperCase())?.customerId,
           },
         }
       : {}),
@@ -104,11 +107,13 @@ export interface SettlementDepsInput {
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
   /** `orders.refunds`: `customer-return` queues one `refund.record` job per refund an imported settlement holds. */
   readonly refunds?: 'off' | 'customer-return';
+  /** The order mapping's customers (orders.customers): cash receipts of a currency go to its customer. */
+  readonly customers?: MappingRules['customers'];
 }
 
 /** Builds the settlement flows' deps from the store and the connectors (composition, not business). */
 export function createSettlementDeps(input: SettlementDepsInput): SettlementFlowDeps {
-  const settings = settlementSettingsFromConfig(input.config);
+  const settings = settlementSettingsFromConfig(input.config, input.customers);
   const storedRules = storeMappingRules(input.store, input.clock);
 
   const numberFormat = input.config.numberFormat;
@@ -243,6 +248,7 @@ export function registerSettlements(w: SettlementWiringInput): { deps: Settlemen
     queue: w.queue,
     config: w.config.settlements,
     refunds: w.config.orders.refunds,
+    customers: mappingRulesFromConfig(w.config.orders).customers,
     clientFor: () => w.amazonConnector().connection.client,
     onReconcileError: (settlementId, err) =>
       w.logger.warn(

@@ -10,6 +10,7 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerJobsCommands } from './commands/jobs.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerSage500Commands } from './commands/sage500.ts';
+import { registerConnectionsCommands } from './commands/connections.ts';
 import { registerOrdersCommands } from './commands/orders.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerSettlementsCommands } from './commands/settlements.ts';
@@ -64,6 +65,7 @@ Examples:
   registerJobsCommands(program, ctx);
   registerDlqCommands(program, ctx);
   registerSage500Commands(program, ctx);
+  registerConnectionsCommands(program, ctx);
   registerOrdersCommands(program, ctx);
   registerDemoCommand(program, ctx);
   registerSettlementsCommands(program, ctx);

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { SellbridgeError } from '../core/errors.ts';
 import { CONFIG_LEAVES, SECRET_PATHS, type ConfigLeaf } from './introspect.ts';
 import { configSchema, type ResolvedConfig } from './schema.ts';
+import { foldConnections } from './connections.ts';
 
 /** One problem found in the configuration; all of them are reported at once. */
 export interface ConfigProblem {
@@ -57,6 +58,11 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   const problems: ConfigProblem[] = [];
   const sources = new Map<string, string>();
   const raw: Mutable = readFileLayer(options.file, sources);
+  // A `connections:` list of one entry means its blocks (issue 21); the top-level blocks are the connection `default`.
+  const fileSource = sources.values().next().value ?? 'file';
+  const id = (raw.connections as { id?: unknown }[] | undefined)?.[0]?.id;
+  for (const path of foldConnections(raw, fileSource, problems))
+    sources.set(path, `${fileSource}, connections entry ${String(id)}`);
 
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (!name.startsWith('SELLBRIDGE_') || value === undefined) continue;
@@ -178,6 +184,20 @@ function applyRaw(
       return;
     }
     converted = value === 'true' || value === '1';
+  } else if (leaf.type === 'object') {
+    // A table setting (e.g. orders.customers) from the environment or a flag is written as JSON.
+    try {
+      converted = JSON.parse(value);
+    } catch {
+      problems.push({
+        path: dotted,
+        source,
+        expected: 'a JSON object',
+        received: show(dotted, value),
+        message: 'not JSON',
+      });
+      return;
+    }
   } else if (leaf.type === 'array') {
     converted = value
       .split(',')

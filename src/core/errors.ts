@@ -332,6 +332,12 @@ export const ERROR_CATALOGUE = {
       "Sellbridge's extension tables (tsoSalesOrder_AMZ...) or a Sage object, column or procedure parameter it needs are missing or differ.",
     fix: 'Run `sellbridge sage500 verify`: it names each difference and its remedy (often `sellbridge sage500 install-extensions`).',
   },
+  SB_MAP_CONNECTION_INVALID: {
+    kind: 'config',
+    meaning:
+      "The connection's order mapping names what its Sage company does not have (an unknown or inactive customer, a customer in another currency, an unknown warehouse, ship method, charge item or GL account); found by `sellbridge connections check`, which `sellbridge run` runs at start.",
+    fix: 'Fix each listed setting (its path in sellbridge.yaml is named) or create the record in Sage, then run `sellbridge connections check` again.',
+  },
   SB_SAGE_SCHEMA_MISMATCH: {
     kind: 'config',
     meaning:

@@ -5,7 +5,7 @@ import type { AppliedOrderChange, OrderChanges } from '../core/ports/order-chang
 import type { OrderKey } from '../core/ports/order-links.ts';
 import type { OrderFittings, OriginalAddresses } from '../core/ports/order-fittings.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
-import type { MappingRules } from '../core/rules/mapping-rules.ts';
+import { merchantWarehouseOf, type MappingRules } from '../core/rules/mapping-rules.ts';
 import {
   addressDigest,
   changesApply,
@@ -94,7 +94,7 @@ async function mapAgain(
   addressChanges?: MappedSalesOrder['addressChanges'];
   mappingProblem?: string;
 }> {
-  const warehouseId = rules.warehouseId;
+  const warehouseId = merchantWarehouseOf(rules, order.marketplaceId);
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   try {
     return mapSalesOrder(order, { items: context.items, catalogue: [], warehouseId }, rules);

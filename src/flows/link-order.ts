@@ -1,4 +1,5 @@
 import { SellbridgeError } from '../core/errors.ts';
+import { merchantWarehouseOf } from '../core/rules/mapping-rules.ts';
 import type { HandLink, HandLinks } from '../core/ports/hand-links.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import { checkHandLink } from '../core/transform/hand-link-check.ts';
@@ -69,7 +70,9 @@ export async function linkOrderByHand(req: LinkOrderRequest, deps: LinkOrderDeps
 
   const order = await deps.amazon.getOrder(req.amazonOrderId);
   const rules = await rulesWithAliases(req.connectionId, deps);
-  const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, rules.warehouseId));
+  const context = await deps.sage.loadOrderContext(
+    orderContextQuery(order, rules, merchantWarehouseOf(rules, order.marketplaceId)),
+  );
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
   const itemIds = order.lines.map((l) => {
     if (!l.sku) return undefined;

@@ -1,4 +1,5 @@
 import { MappingError } from '../core/errors.ts';
+import { merchantWarehouseOf } from '../core/rules/mapping-rules.ts';
 import type { Order } from '../core/model/order.ts';
 import type { SalesOrder, SalesOrderDraft } from '../core/model/sales-order.ts';
 import { salesOrderFromOrder } from '../core/transform/sales-order-from-order.ts';
@@ -45,7 +46,7 @@ export async function previewSalesOrder(
     ...('reason' in action && typeof action.reason === 'string' ? { reason: action.reason } : {}),
     ...(existing ? { existing: { tranNo: existing.tranNo, status: existing.status } } : {}),
   };
-  const warehouseId = rules.warehouseId;
+  const warehouseId = merchantWarehouseOf(rules, order.marketplaceId);
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
   try {

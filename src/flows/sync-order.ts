@@ -7,7 +7,7 @@ import type { Circuit } from '../core/ports/circuit.ts';
 import type { OrderLink, OrderLinks } from '../core/ports/order-links.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { SkuAliasSource } from '../core/ports/sku-alias-source.ts';
-import type { MappingRules } from '../core/rules/mapping-rules.ts';
+import { merchantWarehouseOf, withWarehouse, type MappingRules } from '../core/rules/mapping-rules.ts';
 import {
   mapSalesOrder,
   shipMethodFromServiceLevel,
@@ -98,7 +98,7 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
     case 'create':
       return noteCreation(job, amazonOrder, await createSalesOrder(job, link, order, rules, deps), deps);
     case 'record-fba-shipped':
-      return bookFbaOrder(job, link, order, { ...rules, warehouseId: action.warehouseId }, deps);
+      return bookFbaOrder(job, link, order, withWarehouse(rules, action.warehouseId), deps);
     case 'cancel':
       return cancelSalesOrder(job, link, sageOrder!, deps);
     case 'none':
@@ -148,7 +148,7 @@ async function createSalesOrder(
   rules: MappingRules,
   deps: SyncOrderDeps,
 ): Promise<SyncOutcome> {
-  const warehouseId = rules.warehouseId;
+  const warehouseId = merchantWarehouseOf(rules, order.marketplaceId);
   // Kept before mapping, so an order that dead-letters still counts among those at risk of shipping late.
   if (order.latestShipDate) await deps.changes?.noteShipBy(job, order.latestShipDate);
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));

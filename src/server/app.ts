@@ -61,7 +61,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     connectionId: deps.defaultConnectionId ?? deps.orders?.connectionId ?? 'default',
     ...(deps.orderFlow || deps.orders ? { orderFlow: deps.orderFlow ?? createOrderPreview(deps.orders!.deps) } : {}),
-    ...(deps.mappingRules || deps.orders ? { mappingRules: deps.mappingRules ?? (() => DEFAULT_MAPPING_RULES) } : {}),
+    ...(deps.mappingRules || deps.orders
+      ? { mappingRules: deps.mappingRules ?? (() => deps.orders?.rules ?? DEFAULT_MAPPING_RULES) }
+      : {}),
   };
   app.addHook('onClose', async () => ctx.throughput.stop());
 

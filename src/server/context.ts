@@ -44,7 +44,7 @@ export interface AppDeps {
   /** Order preview; without it (and without `orders`) /orders/:id/preview answers 501. */
   readonly orderFlow?: AdminOrderFlow;
   /** The runtime's order wiring: gives the preview, the mapping rules and the default connection. */
-  readonly orders?: { readonly deps: OrderFlowDeps; readonly connectionId: string };
+  readonly orders?: { readonly deps: OrderFlowDeps; readonly connectionId: string; readonly rules?: MappingRules };
   /** Mapping rules of a connection (carriers, ship methods, customers), shown read-only. */
   readonly mappingRules?: (connectionId: string) => MappingRules;
   /** GL rules of the settlement posting, shown read-only when given. */

@@ -40,6 +40,10 @@ Examples:
       if (opts.role !== 'api' && config.sage500.kind !== 'agent') {
         const { assertSage500Verified } = await import('../../connectors/sage500/verify-at-start.ts');
         ctx.stdout((await assertSage500Verified(config.sage500)).summary);
+        // The connection's order mapping is checked against the same company: a mapping naming what Sage does not
+        // have stops the start with every problem named, instead of dead-lettering each order (issue 21).
+        const { assertConnectionChecked } = await import('../../bootstrap/connection-check.ts');
+        ctx.stdout((await assertConnectionChecked(config)).summary);
       }
       const { createRuntime } = await import('../../bootstrap/index.ts');
       const { buildApp } = await import('../../server/app.ts');

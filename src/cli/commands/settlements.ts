@@ -347,7 +347,11 @@ Examples:
           postedAfter: since,
           postedBefore: before,
         });
-        const view = provisionalSettlement(open.rows, settlementSettingsFromConfig(rt.config.settlements), before);
+        const view = provisionalSettlement(
+          open.rows,
+          settlementSettingsFromConfig(rt.config.settlements, rt.orders.rules.customers),
+          before,
+        );
         if (opts.json) return ctx.stdout(JSON.stringify({ since, before, ...view, issues: open.issues }, null, 2));
         ctx.stdout(
           `open settlement, provisional (never posted): ${open.transactions} transaction(s), ${view.rows} row(s) posted ${since} .. ${before}; so far ${view.totals.map((t) => `${moneyToDecimal(t)} ${t.currency}`).join(', ') || 'nothing'}`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { count, durationMs, HOUR, MINUTE, SECOND, secret } from '../fields.ts';
+import { orderMappingFields } from './order-mapping.ts';
 
 /** Order-to-fulfillment runtime settings: intake, polling, the Sage circuit breaker. */
 export const ordersSection = z
@@ -11,6 +12,7 @@ export const ordersSection = z
       .describe(
         'Id of the Amazon seller <-> Sage company connection this process serves (keys its links, cursors and aliases)',
       ),
+    ...orderMappingFields,
     addressPolicy: z
       .enum(['fit', 'dead-letter'])
       .default('fit')

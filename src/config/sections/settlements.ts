@@ -92,7 +92,7 @@ export const settlementsSection = z
           .record(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'), z.string().min(1).max(12))
           .default({})
           .describe(
-            "The marketplace customer (CustID) whose invoices each currency's receipts pay; unset currencies use the default order mapping's customer of that currency (AMAZON-US for USD...)",
+            "The marketplace customer (CustID) whose invoices each currency's receipts pay; unset currencies use the order mapping's customer of that currency (`orders.customers`; AMAZON-US for USD by default)",
           ),
       })
       .prefault({})

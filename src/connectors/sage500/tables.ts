@@ -82,6 +82,7 @@ export const SAGE_TABLES = {
       Status: 'smallint',
       Hold: 'smallint',
       PrimaryAddrKey: 'int?',
+      DfltBillToAddrKey: 'int?',
       DfltShipToAddrKey: 'int?',
       CustClassKey: 'int?',
       UserFld1: 'varchar(15)?',
@@ -91,6 +92,19 @@ export const SAGE_TABLES = {
     },
     primaryKey: ['CustKey'],
     unique: [['CompanyID', 'CustID']],
+  }),
+  // Customer address settings (facts §2.1, S6's clone of the table): the key is shared with tciAddress. The customer's
+  // currency is the CurrID of its default bill-to address (tarCustomer.DfltBillToAddrKey): which address Sage takes
+  // the order currency from is inferred [I] (no public source shows the SO API's choice); `connections check` reads it.
+  tarCustAddr: t({
+    columns: {
+      AddrKey: 'int',
+      CustKey: 'int',
+      CustAddrID: 'varchar(15)',
+      CurrID: 'varchar(3)',
+    },
+    primaryKey: ['AddrKey'],
+    source: 'S6 (EAB_PRICINGIntegrationIntialization.sql clone); the currency of the bill-to address is inferred',
   }),
   // Customer classes (facts §2.1: tarCustomer.CustClassKey -> tarCustClass). The class's receivable GL account
   // (ARAcctKey) is in no public source: read only when the catalog has it (settlements check, invoiced-orders).

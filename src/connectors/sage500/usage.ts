@@ -26,6 +26,7 @@ import * as result from './sql/read-import-result.ts';
 import * as aliases from './sql/resolve-item-aliases.ts';
 import * as resolve from './sql/resolve-items.ts';
 import * as warehouses from './sql/resolve-warehouses.ts';
+import * as customers from './sql/resolve-customers.ts';
 import * as staging from './sql/stage-sales-order.ts';
 import * as ship from './sql/ship-sales-order.ts';
 import * as returns from './sql/customer-return.ts';
@@ -182,6 +183,8 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     selectItemAliases: aliases.selectItemAliases(db, 'C', ['A']),
     selectItems: resolve.selectItems(db, 'C', 'item-id', ['I'], ALL),
     selectWarehouses: warehouses.selectWarehouses(db, 'C', ['W']),
+    selectCustomers: customers.selectCustomers(db, 'C', ['C']),
+    selectShipMethods: customers.selectShipMethods(db, 'C', ['S']),
     selectCustomerReceivables: receivables.selectCustomerReceivables(db, 'C', ['C']),
     selectHomeCurrency: rates.selectHomeCurrency(db, 'C'),
     selectExchangeRates: rates.selectExchangeRates(db, { currency: 'EUR', home: 'USD', date: 'D', schedule: 'S' }),

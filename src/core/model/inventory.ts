@@ -47,6 +47,22 @@ export interface WarehouseRef {
   readonly description: string;
 }
 
+/** An ERP customer as `connections check` compares it with the mapping. */
+export interface CustomerRef {
+  readonly customerId: string;
+  readonly name: string;
+  /** Sage tarCustomer.Status: 1 active, 2 inactive, 3 temporary, 4 deleted (facts §3); `unknown` for another code. */
+  readonly status: 'active' | 'inactive' | 'temporary' | 'deleted' | 'unknown';
+  readonly onHold: boolean;
+  /** The currency of the customer's default bill-to address; absent when it has none. */
+  readonly currency?: string;
+}
+
+export interface ShipMethodRef {
+  readonly shipMethodId: string;
+  readonly description: string;
+}
+
 /** What a flow needs to enrich an order before building a draft. */
 export interface OrderContext {
   readonly items: readonly ItemRef[];

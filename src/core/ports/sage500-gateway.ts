@@ -14,6 +14,8 @@ import type {
   PriceQuery,
   StockLevel,
   WarehouseRef,
+  CustomerRef,
+  ShipMethodRef,
 } from '../model/inventory.ts';
 import type { ItemFields } from '../model/listing.ts';
 import type {
@@ -97,6 +99,12 @@ export interface Sage500Gateway {
 
   /** Warehouses by WhseID; unknown ids are left out. Read-only. */
   resolveWarehouses(warehouseIds: readonly string[]): Promise<readonly WarehouseRef[]>;
+
+  /** Customers by CustID with their status, hold and currency (of the default bill-to address); unknown ids are left out. Read-only. */
+  resolveCustomers(customerIds: readonly string[]): Promise<readonly CustomerRef[]>;
+
+  /** Ship methods by ShipMethID; unknown ids are left out. Read-only. */
+  resolveShipMethods(shipMethodIds: readonly string[]): Promise<readonly ShipMethodRef[]>;
 
   /**
    * Everything a flow needs to enrich an order: items (description, stock unit, weight, UPC), stock per

@@ -16,8 +16,10 @@ export interface MarketplaceCustomer {
 export interface MappingRules {
   /** Keyed by Amazon marketplace id. */
   readonly customers: Readonly<Record<string, MarketplaceCustomer>>;
-  /** Sage WhseID (varchar(6)) for merchant-fulfilled orders. */
+  /** Sage WhseID (varchar(6)) for merchant-fulfilled orders of a marketplace not in `warehouseByMarketplace`. */
   readonly warehouseId: string;
+  /** Sage WhseID of a marketplace's merchant-fulfilled orders, keyed by Amazon marketplace id (config `orders.customers.<id>.warehouseId`). */
+  readonly warehouseByMarketplace?: Readonly<Record<string, string>>;
   readonly skuAliases: SkuAliases;
   readonly pricing: PricingRules;
   readonly shipMethods: ShipMethodRules;
@@ -50,3 +52,13 @@ export const DEFAULT_MAPPING_RULES: MappingRules = {
   addressLines: 5,
   addressPolicy: 'fit',
 };
+
+/** The Sage warehouse of a merchant-fulfilled order of this marketplace: its own, else the connection's. */
+export function merchantWarehouseOf(rules: MappingRules, marketplaceId: string | undefined): string {
+  return (marketplaceId && rules.warehouseByMarketplace?.[marketplaceId]) || rules.warehouseId;
+}
+
+/** The rules with every order booked to one warehouse (the FBA warehouse of an order Amazon fulfilled). */
+export function withWarehouse(rules: MappingRules, warehouseId: string): MappingRules {
+  return { ...rules, warehouseId, warehouseByMarketplace: {} };
+}

@@ -2,7 +2,7 @@ import { MappingError, type ErrorCode, type FieldIssue } from '../errors.ts';
 import type { ItemRef } from '../model/inventory.ts';
 import type { Order } from '../model/order.ts';
 import type { SalesOrderDraft, SalesOrderLineDraft } from '../model/sales-order.ts';
-import type { MappingRules } from '../rules/mapping-rules.ts';
+import { merchantWarehouseOf, type MappingRules } from '../rules/mapping-rules.ts';
 import type { ShipMethodRules } from '../rules/shipping.ts';
 import { priceLinesFromOrder } from './price-lines.ts';
 import { fitSageAddress, type AddressChange, type FittedAddressResult } from './fit-address.ts';
@@ -73,7 +73,9 @@ export function mapSalesOrder(order: Order, context: SageOrderContext, rules: Ma
   const fba = order.fulfilledBy === 'marketplace';
   const warehouseId =
     context.warehouseId ??
-    (fba && rules.status.fba.mode === 'record-shipped' ? rules.status.fba.warehouseId : rules.warehouseId);
+    (fba && rules.status.fba.mode === 'record-shipped'
+      ? rules.status.fba.warehouseId
+      : merchantWarehouseOf(rules, order.marketplaceId));
 
   const itemIds = order.lines.map((line, i) => {
     if (line.quantityOrdered === 0) return undefined; // cancelled line: nothing to create, its SKU does not matter

@@ -227,7 +227,7 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       : { source: 'defaults' as const, rules: DEFAULT_MAPPING_RULES };
   const ConnQuery = z.strictObject({ connectionId: CONN.optional() });
   const note =
-    'read-only: these rules come from configuration, not from a store table; change them in sellbridge.yaml and restart';
+    'read-only: these rules come from configuration (orders.customers, orders.warehouseId in sellbridge.yaml), not from a store table; change them there and restart; `sellbridge connections check` compares them with Sage';
 
   registerEditableRules(
     ctx,
@@ -247,7 +247,7 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       };
     },
   );
-  registerEditableRules(ctx, 'gl', 'gl-rules', 'Settlement transaction/amount type/description -> GL account', () => {
+  registerEditableRules(ctx, 'gl', 'gl-rules', 'Settlement transaction/amount type/description -> GL account', (id) => {
     const gl = (
       ctx.glRules
         ? ctx.glRules()
@@ -258,7 +258,8 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       source: ctx.glRules ? 'config' : 'defaults',
       rows: accounts.rules.map((x) => ({ ...x })),
       extra: {
-        chargeLines: gl.chargeLines,
+        // The order lines' charge items and accounts are the order mapping's (orders.chargeLines).
+        chargeLines: ctx.mappingRules ? rulesOf(id).rules.pricing.lines : gl.chargeLines,
         bankAccount: accounts.bankAccount,
         suspenseAccount: accounts.suspenseAccount ?? null,
       },
@@ -289,7 +290,11 @@ export function registerMappingRoutes(ctx: ServerContext): void {
         source: r.source,
         editable: false,
         note,
-        rules: { customers: r.rules.customers, warehouseId: r.rules.warehouseId },
+        rules: {
+          customers: r.rules.customers,
+          warehouseId: r.rules.warehouseId,
+          warehouseByMarketplace: r.rules.warehouseByMarketplace ?? {},
+        },
       };
     },
   );

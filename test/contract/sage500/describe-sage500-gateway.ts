@@ -155,6 +155,25 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       ]);
     });
 
+    it('resolves customers with status, hold and currency, and ship methods; unknown ones are left out', async () => {
+      expect(await h.gateway.resolveCustomers(['AMAZON-US', 'AMAZON-UK', 'AMAZON-HOLD', 'NOPE'])).toEqual([
+        {
+          customerId: 'AMAZON-HOLD',
+          name: 'Amazon test customer on hold',
+          status: 'active',
+          onHold: true,
+          currency: 'USD',
+        },
+        { customerId: 'AMAZON-UK', name: 'Amazon.co.uk marketplace', status: 'active', onHold: false, currency: 'GBP' },
+        { customerId: 'AMAZON-US', name: 'Amazon.com marketplace', status: 'active', onHold: false, currency: 'USD' },
+      ]);
+      expect(await h.gateway.resolveCustomers([])).toEqual([]);
+      expect(await h.gateway.resolveShipMethods(['USPS-PRI', 'UPS-GND', 'NOPE'])).toEqual([
+        { shipMethodId: 'UPS-GND', description: 'UPS Ground' },
+        { shipMethodId: 'USPS-PRI', description: 'USPS Priority Mail' },
+      ]);
+    });
+
     it('loads the order context: items, stock, customer and ship method', async () => {
       const ctx = await h.gateway.loadOrderContext({
         skus: ['AMZ-RED-WIDGET', 'GHOST'],

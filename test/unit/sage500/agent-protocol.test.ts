@@ -29,6 +29,8 @@ describe('agent protocol', () => {
       resolveItems: true,
       listItems: true,
       resolveWarehouses: true,
+      resolveCustomers: true,
+      resolveShipMethods: true,
       loadOrderContext: true,
       createSalesOrder: true,
       findSalesOrder: true,

@@ -332,6 +332,8 @@ async function traceEverything() {
   let listed: unknown;
   await step('listItems', async () => (listed = await gw.listItems({ text: '50%_off', limit: 5 })));
   await step('resolveWarehouses', () => gw.resolveWarehouses(['MAIN']));
+  await step('resolveCustomers', () => gw.resolveCustomers(['AMAZON-US']));
+  await step('resolveShipMethods', () => gw.resolveShipMethods(['UPS-GND']));
   await step('loadOrderContext', () =>
     gw.loadOrderContext({
       skus: ['WIDGET-RED'],

@@ -6,6 +6,8 @@ import type {
   PriceQuery,
   StockLevel,
   WarehouseRef,
+  CustomerRef,
+  ShipMethodRef,
 } from '../../../core/model/inventory.ts';
 import type { ItemListFilter, Sage500Gateway, StockChanges } from '../../../core/ports/sage500-gateway.ts';
 import { selectChangedStockItems, STOCK_TRACKED_TABLES } from '../sql/change-tracking.ts';
@@ -21,12 +23,20 @@ import { selectItems } from '../sql/resolve-items.ts';
 import { selectItemFields } from '../sql/item-fields.ts';
 import type { ItemFields } from '../../../core/model/listing.ts';
 import { selectWarehouses } from '../sql/resolve-warehouses.ts';
+import { selectCustomers, selectShipMethods } from '../sql/resolve-customers.ts';
 import { inChunks } from './backend.ts';
 import type { GatewayContext } from './context.ts';
 
 /** listItems: default and largest number of items returned (the catalogue unknown-SKU suggestions compare with). */
 const DEFAULT_ITEM_LIST = 1000;
 const MAX_ITEM_LIST = 10_000;
+/** tarCustomer.Status codes (facts §3, [L]). */
+const CUSTOMER_STATUS: Readonly<Record<number, CustomerRef['status']>> = {
+  1: 'active',
+  2: 'inactive',
+  3: 'temporary',
+  4: 'deleted',
+};
 
 /** Items, warehouses, stock, prices and the order context: read-only methods over the item catalogue. */
 export function catalogueMethods(
@@ -36,6 +46,8 @@ export function catalogueMethods(
   | 'resolveItems'
   | 'listItems'
   | 'resolveWarehouses'
+  | 'resolveCustomers'
+  | 'resolveShipMethods'
   | 'getStock'
   | 'stockChangesSince'
   | 'getPrices'
@@ -141,6 +153,29 @@ export function catalogueMethods(
     return rows.map((r) => ({ warehouseId: r.WhseID, description: r.Description }));
   }
 
+  async function resolveCustomers(ids: readonly string[]): Promise<CustomerRef[]> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return [];
+    const rows = await inChunks(wanted, (c) => selectCustomers(backend.db, co, c).execute());
+    return rows.map((r) => {
+      const currency = r.CurrID?.trim().toUpperCase();
+      return {
+        customerId: r.CustID,
+        name: r.CustName,
+        status: CUSTOMER_STATUS[Number(r.Status)] ?? 'unknown',
+        onHold: Number(r.Hold) !== 0,
+        ...(currency ? { currency } : {}),
+      };
+    });
+  }
+
+  async function resolveShipMethods(ids: readonly string[]): Promise<ShipMethodRef[]> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return [];
+    const rows = await inChunks(wanted, (c) => selectShipMethods(backend.db, co, c).execute());
+    return rows.map((r) => ({ shipMethodId: r.ShipMethID, description: r.ShipMethDesc }));
+  }
+
   async function getStock(itemIds: readonly string[], warehouseIds: readonly string[]): Promise<StockLevel[]> {
     if (itemIds.length === 0 || warehouseIds.length === 0) return [];
     const rows = await inChunks([...new Set(itemIds)], (c) => selectStock(backend.db, co, c, warehouseIds).execute());
@@ -215,6 +250,8 @@ export function catalogueMethods(
     resolveItems,
     listItems,
     resolveWarehouses,
+    resolveCustomers,
+    resolveShipMethods,
     getStock,
     stockChangesSince,
     getPrices,

@@ -116,6 +116,8 @@ export const OPERATIONS = {
   resolveItems: z.tuple([ids]),
   listItems: z.tuple([z.strictObject({ text: text.optional(), limit: z.number().int().optional() }).optional()]),
   resolveWarehouses: z.tuple([ids]),
+  resolveCustomers: z.tuple([ids]),
+  resolveShipMethods: z.tuple([ids]),
   loadOrderContext: z.tuple([
     z.strictObject({ skus: ids, customerId: text, warehouseIds: ids, shipMethodId: text.optional() }),
   ]),

@@ -331,6 +331,20 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     .values({ CustClassKey: 901, CompanyID: co, CustClassID: 'AMAZON', ARAcctKey: receivable?.GLAcctKey ?? null })
     .execute();
   await db.updateTable('tarCustomer').set({ CustClassKey: 901 }).where('CompanyID', '=', co).execute();
+  // Each marketplace customer bills to its primary address, whose customer settings carry its currency (tarCustAddr).
+  await db
+    .updateTable('tarCustomer')
+    .set((eb) => ({ DfltBillToAddrKey: eb.ref('PrimaryAddrKey') }))
+    .where('CompanyID', '=', co)
+    .execute();
+  await db
+    .insertInto('tarCustAddr')
+    .values([
+      { AddrKey: 501, CustKey: 601, CustAddrID: 'MAIN', CurrID: 'USD' },
+      { AddrKey: 502, CustKey: 602, CustAddrID: 'MAIN', CurrID: 'CAD' },
+      { AddrKey: 503, CustKey: 603, CustAddrID: 'MAIN', CurrID: 'GBP' },
+    ])
+    .execute();
   await seedCashAndRates(db, co);
   await db
     .insertInto('tglJournal')

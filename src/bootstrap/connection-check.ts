@@ -1,0 +1,78 @@
+import type { ResolvedConfig } from '../config/schema.ts';
+import { openSage500Gateway } from '../connectors/sage500/create-gateway.ts';
+import { SellbridgeError } from '../core/errors.ts';
+import {
+  checkMapping,
+  formatMappingProblems,
+  mappingCheckSummary,
+  type MappingCheck,
+  type MappingCheckGateway,
+} from '../flows/check-mapping.ts';
+import { mappingRulesFromConfig } from './mapping.ts';
+
+export interface ConnectionCheckReport {
+  readonly check: MappingCheck;
+  readonly lines: readonly string[];
+  readonly summary: string;
+}
+
+/**
+ * The connections this process can serve: one, `orders.connectionId` (`default` unless set), made of the top-level
+ * `amazon`, `sage500` and `orders` blocks. Several connections in one process are not supported yet (issue 21).
+ */
+export function configuredConnectionIds(config: ResolvedConfig): readonly string[] {
+  return [config.orders.connectionId];
+}
+
+/**
+ * `sellbridge connections check [id]`: the connection's order mapping (as sellbridge.yaml sets it) against its Sage
+ * company. Opens its own gateway (the warehouse simulator off) unless one is given. Read-only.
+ */
+export async function checkConnection(
+  config: ResolvedConfig,
+  connectionId: string = config.orders.connectionId,
+  gateway?: MappingCheckGateway,
+): Promise<ConnectionCheckReport> {
+  if (!configuredConnectionIds(config).includes(connectionId))
+    throw new SellbridgeError(
+      'SB_CFG_INVALID',
+      `no connection ${connectionId}: this configuration has only ${configuredConnectionIds(config).join(', ')} (orders.connectionId)`,
+    );
+  const settings = config.sage500;
+  const rules = mappingRulesFromConfig(config.orders);
+  const where = `${settings.kind}, company ${settings.companyId}`;
+  if (gateway) {
+    const check = await checkMapping(gateway, connectionId, rules);
+    return { check, lines: formatMappingProblems(check), summary: mappingCheckSummary(check, where) };
+  }
+  const opened = await openSage500Gateway({
+    ...settings,
+    warehouseSimulator: { ...settings.warehouseSimulator, enabled: false },
+  });
+  try {
+    const check = await checkMapping(opened, connectionId, rules);
+    return { check, lines: formatMappingProblems(check), summary: mappingCheckSummary(check, where) };
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * `sellbridge run` (worker roles) calls this before it starts the connection: a mapping that names what Sage does not
+ * have stops the start, with every problem, instead of dead-lettering every order. Throws SB_MAP_CONNECTION_INVALID.
+ */
+export async function assertConnectionChecked(config: ResolvedConfig): Promise<ConnectionCheckReport> {
+  const report = await checkConnection(config);
+  if (!report.check.ok) {
+    const errors = formatMappingProblems({
+      ...report.check,
+      problems: report.check.problems.filter((p) => p.severity === 'error'),
+    });
+    throw new SellbridgeError(
+      'SB_MAP_CONNECTION_INVALID',
+      `connection ${report.check.connectionId} was not started: its order mapping does not match Sage company ${config.sage500.companyId} (sellbridge connections check):\n${errors.join('\n')}`,
+      { context: { connectionId: report.check.connectionId, errors: errors.length } },
+    );
+  }
+  return report;
+}

@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { createCliContext, type CliContext } from '../../../src/cli/context.ts';
+import { createSandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
+import { addSageCustomer } from './sage-customers.ts';
+
+/**
+ * Issue 21: `sellbridge connections check [id]` compares the order mapping of sellbridge.yaml with the Sage company
+ * (the sandbox) and names every problem by its setting path and what Sage has; `sellbridge run` refuses to start a
+ * connection whose check fails. In process, as the other CLI tests.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'sb-connections-check-'));
+const sandboxPath = join(dir, 'sandbox.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  const sandbox = await createSandboxGateway({ path: sandboxPath });
+  try {
+    await addSageCustomer(sandbox, { key: 650, id: 'SHOP-EU', currency: 'EUR' });
+    await addSageCustomer(sandbox, { key: 651, id: 'OLD-SHOP', currency: 'USD', status: 2 });
+    // An inactive charge item (timItem.Status 2).
+    await sandbox.db
+      .insertInto('timItem')
+      .values({ ItemKey: 190, CompanyID: 'SOA', ItemID: 'OLD-CHARGE', ItemType: 1, Status: 2, StdPrice: '0' })
+      .execute();
+  } finally {
+    await sandbox.close();
+  }
+});
+
+async function run(args: string[], yaml: string) {
+  const file = join(dir, `sellbridge-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, yaml);
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: CliContext = { ...createCliContext({}), stdout: (t) => out.push(t), stderr: (t) => err.push(t) };
+  try {
+    const code = await main(
+      [...args, '--config', file, '--set', 'sage500.kind=sandbox', '--set', `sage500.sandboxPath=${sandboxPath}`],
+      ctx,
+    );
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    process.exitCode = undefined; // in process: the check's exit code would otherwise carry over to the next command
+  }
+}
+
+const GOOD = `
+orders:
+  customers:
+    ATVPDKIKX0DER: { customerId: AMAZON-US, currency: USD, warehouseId: EAST }
+    A1PA6795UKMFR9: { customerId: SHOP-EU, currency: EUR }
+`;
+
+const BAD = `
+orders:
+  customers:
+    ATVPDKIKX0DER: { customerId: NOBODY, currency: USD }
+    A2EUQ1WTGCTBG2: { customerId: AMAZON-CA, currency: USD }
+    A1F83G8C2ARO7P: { customerId: OLD-SHOP, currency: USD, warehouseId: NOWHR }
+  warehouseId: MAIN
+  shipMethods:
+    byServiceLevel: { STANDARD: UPS-GND, NEXT_DAY: TELEPORT }
+  chargeLines:
+    giftWrap: { itemId: NO-SUCH-ITEM }
+    rounding: { itemId: OLD-CHARGE }
+    promotions: { glAccountNo: 9999-00 }
+  fba: { policy: record-shipped, warehouseId: AMZFBA }
+`;
+
+describe('sellbridge connections check (CLI, on the sandbox)', () => {
+  it('is clean with the defaults and with a good mapping (exit 0)', async () => {
+    const defaults = await run(['connections', 'check'], '# nothing set\n');
+    expect(defaults, defaults.out + defaults.err).toMatchObject({ code: 0 });
+    expect(defaults.out).toContain(
+      'connections check default (sandbox, company SOA): 3 customers, 1 warehouses, 3 ship methods, 6 charge items, 3 GL accounts looked up; 0 errors, 0 warnings',
+    );
+    const good = await run(['connections', 'check', 'default'], GOOD);
+    expect(good, good.err).toMatchObject({ code: 0 });
+    expect(good.out).toContain('2 customers, 2 warehouses');
+    expect(good.out).toContain('0 errors');
+  });
+
+  it('names every problem with its setting path and what Sage has (exit 1)', async () => {
+    const bad = await run(['connections', 'check'], BAD);
+    expect(bad.code, bad.err).toBe(1);
+    const lines = bad.out.split('\n');
+    const expected = [
+      'ERROR orders.customers.ATVPDKIKX0DER.customerId = NOBODY: Sage has no customer NOBODY (tarCustomer.CustID)',
+      'ERROR orders.customers.A2EUQ1WTGCTBG2.currency = USD: Sage has customer AMAZON-CA in CAD, not USD',
+      'ERROR orders.customers.A1F83G8C2ARO7P.customerId = OLD-SHOP: Sage has customer OLD-SHOP inactive, not active',
+      'ERROR orders.customers.A1F83G8C2ARO7P.warehouseId = NOWHR: Sage has no warehouse NOWHR (timWarehouse.WhseID)',
+      'ERROR orders.fba.warehouseId = AMZFBA: Sage has no warehouse AMZFBA (timWarehouse.WhseID)',
+      'ERROR orders.shipMethods.byServiceLevel.NEXT_DAY = TELEPORT: Sage has no ship method TELEPORT (tciShipMethod.ShipMethID)',
+      'ERROR orders.chargeLines.giftWrap.itemId = NO-SUCH-ITEM: Sage has no item NO-SUCH-ITEM (timItem.ItemID)',
+      'ERROR orders.chargeLines.rounding.itemId = OLD-CHARGE: Sage has item OLD-CHARGE but it is not active',
+    ];
+    for (const line of expected) expect(lines).toContain(line);
+    expect(
+      lines.some((l) =>
+        l.startsWith('ERROR orders.chargeLines.promotions.glAccountNo = 9999-00: Sage GL account 9999-00:'),
+      ),
+    ).toBe(true);
+    // Nothing that is fine is reported: MAIN, UPS-GND, the other charge items and accounts.
+    expect(bad.out).not.toContain('orders.warehouseId');
+    expect(bad.out).not.toContain('byServiceLevel.STANDARD');
+    expect(bad.out).toContain('9 errors, 0 warnings: orders would fail in Sage with this mapping');
+  });
+
+  it('checks the single entry of a connections: list by its id; two entries are refused', async () => {
+    const listed = `connections:\n  - id: us-main\n    orders:\n      customers:\n        ATVPDKIKX0DER: { customerId: NOBODY, currency: USD }\n`;
+    const one = await run(['connections', 'check', 'us-main'], listed);
+    expect(one.code, one.err).toBe(1);
+    expect(one.out).toContain('ERROR orders.customers.ATVPDKIKX0DER.customerId = NOBODY: Sage has no customer NOBODY');
+    expect(one.out).toContain('connections check us-main (sandbox, company SOA)');
+    const two = await run(['connections', 'check'], 'connections:\n  - id: us\n  - id: eu\n');
+    expect(two.code).toBe(2);
+    expect(two.err).toContain('several connections in one process are not supported yet');
+  });
+
+  it('refuses a connection id this configuration does not have', async () => {
+    const other = await run(['connections', 'check', 'europe'], GOOD);
+    expect(other.code).not.toBe(0);
+    expect(other.err).toContain('no connection europe: this configuration has only default');
+  });
+
+  it('sellbridge run refuses to start the connection whose check fails, with the reasons; starts once it passes', async () => {
+    const store = `sqlite:${join(dir, 'store.db')}`;
+    const refused = await run(['run', '--once', '--store', store], BAD);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain('SB_MAP_CONNECTION_INVALID');
+    expect(refused.err).toContain('connection default was not started');
+    expect(refused.err).toContain('orders.customers.ATVPDKIKX0DER.customerId = NOBODY: Sage has no customer NOBODY');
+    expect(refused.err).toContain('orders.shipMethods.byServiceLevel.NEXT_DAY = TELEPORT');
+    const started = await run(['run', '--once', '--store', store], GOOD);
+    expect(started, started.err).toMatchObject({ code: 0 });
+    expect(started.out).toContain('connections check default (sandbox, company SOA)');
+    expect(started.out).toContain('sellbridge run --once');
+  });
+});

@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mappingRulesFromConfig } from '../../../src/bootstrap/mapping.ts';
+import { ConfigError, loadConfig } from '../../../src/config/load.ts';
+
+function yamlFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-connections-'));
+  const path = join(dir, 'sellbridge.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function problems(file: string, env: Record<string, string> = {}) {
+  try {
+    loadConfig({ file, env });
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const ONE = `
+jobs: { concurrency: 2 }
+sage500:
+  tranNoPrefix: AZ
+  userId: shared
+connections:
+  - id: us-main
+    amazon:
+      sellerId: A1SELLER
+      marketplaceIds: [ATVPDKIKX0DER]
+    sage500:
+      kind: sandbox
+      companyId: US1
+    orders:
+      customers:
+        ATVPDKIKX0DER: { customerId: SHOP-US, currency: USD }
+      warehouseId: DALLAS
+`;
+
+describe('a connections: list in sellbridge.yaml (issue 21)', () => {
+  it('one entry carries the id and the amazon, sage500 and orders blocks; the top-level ones fill the rest', () => {
+    const config = loadConfig({ file: yamlFile(ONE), env: {} });
+    expect(config.orders.connectionId).toBe('us-main');
+    expect(config.sage500.companyId).toBe('US1');
+    expect(config.sage500.kind).toBe('sandbox');
+    expect(config.sage500.userId).toBe('shared'); // top-level value the entry does not set
+    expect(config.amazon.marketplaceIds).toEqual(['ATVPDKIKX0DER']);
+    expect(config.jobs.concurrency).toBe(2);
+    const rules = mappingRulesFromConfig(config.orders);
+    expect(rules.customers).toEqual({ ATVPDKIKX0DER: { customerId: 'SHOP-US', currency: 'USD' } });
+    expect(rules.warehouseId).toBe('DALLAS');
+  });
+
+  it('the environment still wins over the entry', () => {
+    const config = loadConfig({ file: yamlFile(ONE), env: { SELLBRIDGE_SAGE500_COMPANY_ID: 'ENV' } });
+    expect(config.sage500.companyId).toBe('ENV');
+  });
+
+  it('without a list the top-level blocks are the connection default, as before', () => {
+    const config = loadConfig({ file: yamlFile('sage500:\n  companyId: SOA\n'), env: {} });
+    expect(config.orders.connectionId).toBe('default');
+  });
+
+  it('refuses more than one entry: several connections in one process are not supported yet', () => {
+    const err = problems(
+      yamlFile(`
+connections:
+  - id: us
+    sage500: { companyId: US1 }
+  - id: eu
+    sage500: { companyId: EU1 }
+`),
+    );
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toMatchObject({ path: 'connections', received: '2 entries (us, eu)' });
+    expect(err.message).toContain('several connections in one process are not supported yet');
+  });
+
+  it('names a bad entry: no id, an unknown block, a contradicting connectionId', () => {
+    const err = problems(
+      yamlFile(`
+orders: { connectionId: other }
+connections:
+  - inventory: {}
+    sage500: { companyId: US1 }
+`),
+    );
+    expect(err.problems.map((p) => p.path).sort()).toEqual([
+      'connections.0.id',
+      'connections.0.inventory',
+      'orders.connectionId',
+    ]);
+  });
+
+  it('a bad value inside the entry is reported with its path and that it came from the entry', () => {
+    const err = problems(
+      yamlFile(`
+connections:
+  - id: us-main
+    orders:
+      warehouseId: TOOLONGWH
+`),
+    );
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]!.path).toBe('orders.warehouseId');
+    expect(err.problems[0]!.source).toContain('connections entry us-main');
+  });
+});
