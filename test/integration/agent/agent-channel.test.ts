@@ -216,8 +216,10 @@ describe('hosted mode: hub and agent processes', () => {
     await waitUntil(online, 30_000, 'the agent to reconnect');
     await waitUntil(allShipped(ids), 120_000, 'the orders of the cut to be shipped and confirmed');
     expect(agent!.output()).toMatch(/reconnecting/);
-    // Operations were on the channel when it was cut; they waited and went again with their ids.
-    expect(hub.output()).toMatch(/disconnected \(\d+\); [1-9]\d* operation\(s\) wait for it to come back/);
+    // The hub saw the cut and kept what was on the channel. Whether an operation was still in flight at that instant
+    // is a race (the metric showed one a moment before the cut; a fast sandbox may have answered it meanwhile), so
+    // the count is not asserted here: a request resent with its id and answered once is agent-refuses.test.ts's case.
+    expect(hub.output()).toMatch(/disconnected \(\d+\); \d+ operation\(s\) wait for it to come back/);
   });
 
   it('creates no duplicate when the agent is SIGKILLed mid-operation and restarted', { timeout: 150_000 }, async () => {
