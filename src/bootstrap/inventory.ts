@@ -27,6 +27,7 @@ import { storeListingState } from '../connectors/store/listing-state.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { storeListingProblems } from '../connectors/store/listing-problems.ts';
 import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
+import { listFbaStock } from '../connectors/store/fba-stock.ts';
 import type { ListingProblems } from '../core/ports/listing-problems.ts';
 import type { WorkSightings } from '../core/ports/work-sightings.ts';
 
@@ -160,6 +161,8 @@ export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDep
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     ...(input.problems ? { problems: input.problems } : {}),
     ...(input.sightings ? { sightings: input.sightings } : {}),
+    // What the FBA availability notifications stored (notification-handlers.ts): reconciliation reads it.
+    notifiedFbaStock: (connectionId, marketplaceId) => listFbaStock(input.store, connectionId, marketplaceId),
   };
 }
 

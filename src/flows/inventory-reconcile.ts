@@ -4,8 +4,9 @@ import { listingKey } from '../core/transform/listing-delta.ts';
 import { INVENTORY_SYNC_QUEUE, inventorySyncKey, planListingSync, type InventoryFlowDeps } from './inventory.ts';
 
 /**
- * `sellbridge inventory reconcile`: Sage available vs Amazon (getListingsItem for merchant-fulfilled SKUs,
- * getInventorySummaries for FBA) with the likely cause of each difference. `fix` forgets the last-sent
+ * `sellbridge inventory reconcile`: Sage available vs Amazon (getListingsItem for merchant-fulfilled SKUs; for FBA
+ * what the FBA_INVENTORY_AVAILABILITY_CHANGES notifications stored, or getInventorySummaries for a marketplace they
+ * said nothing of) with the likely cause of each difference. `fix` forgets the last-sent
  * quantity of every fixable SKU and queues a quantity sync, which sends the rule quantity again.
  */
 export interface ReconcileOptions {
@@ -20,7 +21,13 @@ export interface ReconcileOptions {
 export async function reconcileListings(
   options: ReconcileOptions,
   deps: InventoryFlowDeps,
-): Promise<ReconcileReport & { readonly fixed: number }> {
+): Promise<
+  ReconcileReport & {
+    readonly fixed: number;
+    /** Per marketplace, where the FBA quantities came from: the notifications, or a read of Amazon's inventory. */
+    readonly fbaSources: Readonly<Record<string, 'notified' | 'live'>>;
+  }
+> {
   const { connectionId } = options;
   const settings = deps.settingsFor(connectionId);
   const plan = await planListingSync(connectionId, 'quantity', deps);
@@ -32,8 +39,16 @@ export async function reconcileListings(
   const amazon: AmazonQuantity[] = [];
   const linked = new Set(plan.links.map((l) => listingKey(l.marketplaceId, l.sku)));
   const marketplaces = [...new Set([...settings.marketplaceIds, ...plan.links.map((l) => l.marketplaceId)])];
+  // FBA quantities: what the FBA_INVENTORY_AVAILABILITY_CHANGES notifications said, where they said anything for the
+  // marketplace (no API call); else Amazon's inventory summaries, read now.
+  const fbaSources: Record<string, 'notified' | 'live'> = {};
   for (const marketplaceId of marketplaces) {
-    const fba = await deps.channel.fbaQuantities(marketplaceId);
+    const notified = (await deps.notifiedFbaStock?.(connectionId, marketplaceId)) ?? [];
+    fbaSources[marketplaceId] = notified.length > 0 ? 'notified' : 'live';
+    const fba =
+      notified.length > 0
+        ? notified.map((n) => [n.sku, n.fulfillable] as const)
+        : await deps.channel.fbaQuantities(marketplaceId);
     for (const [sku, quantity] of fba) amazon.push({ sku, marketplaceId, channel: 'FBA', quantity });
   }
   const fbaSeen = new Set(amazon.map((a) => listingKey(a.marketplaceId, a.sku)));
@@ -78,5 +93,5 @@ export async function reconcileListings(
       fixed = keys.length;
     }
   }
-  return { ...report, fixed };
+  return { ...report, fixed, fbaSources };
 }

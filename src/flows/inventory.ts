@@ -98,6 +98,14 @@ export interface InventoryFlowDeps {
   readonly problems?: ListingProblems;
   /** Which path found a finished feed first (event or poll), for the push-miss figure. */
   readonly sightings?: WorkSightings;
+  /**
+   * FBA availability as FBA_INVENTORY_AVAILABILITY_CHANGES last reported it (fulfillable units per SKU of a
+   * marketplace); reconciliation uses it instead of reading FBA inventory from Amazon when there is any.
+   */
+  readonly notifiedFbaStock?: (
+    connectionId: string,
+    marketplaceId: string,
+  ) => Promise<readonly { readonly sku: string; readonly fulfillable: number }[]>;
   /** Progress of long reads (CLI progress bars); optional. */
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }

@@ -70,6 +70,10 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
         if (opts.json) return ctx.stdout(JSON.stringify(report, null, 2));
         ctx.stdout(`checked ${report.checked} SKUs: ${report.matching} match, ${report.discrepancies.length} differ`);
         for (const [cause, n] of Object.entries(report.byCause)) ctx.stdout(`  ${cause}: ${n}`);
+        for (const [marketplaceId, source] of Object.entries(report.fbaSources))
+          ctx.stdout(
+            `  FBA quantities of ${marketplaceId}: ${source === 'notified' ? 'as the FBA availability notifications last reported them' : 'read from Amazon now (no FBA availability notification stored)'}`,
+          );
         if (report.discrepancies.length)
           ctx.stdout(
             formatTable(

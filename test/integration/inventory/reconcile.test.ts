@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventorySettingsFromConfig } from '../../../src/bootstrap/inventory.ts';
 import { storeListingState } from '../../../src/connectors/store/listing-state.ts';
 import { storeWatermarks } from '../../../src/connectors/store/watermarks.ts';
+import { listFbaStock, recordFbaStockIn } from '../../../src/connectors/store/fba-stock.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { createListingsChannel } from '../../../src/connectors/amazon/listings-channel.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
@@ -170,5 +171,35 @@ describe('inventory reconcile: Sage sandbox vs the simulator', () => {
       undefined,
       10,
     ]);
+  }, 60_000);
+
+  it('takes FBA quantities from what the FBA availability notifications stored, without reading Amazon', async () => {
+    const live = deps();
+    expect((await reconcileListings({ connectionId: C }, live)).fbaSources).toEqual({ [US]: 'live' });
+    // FBA_INVENTORY_AVAILABILITY_CHANGES said 4 fulfillable for AMZ-FBA (the simulator's inventory says 7).
+    await recordFbaStockIn(store.db, C, [
+      {
+        marketplaceId: US,
+        sku: 'AMZ-FBA',
+        fulfillable: 4,
+        inbound: 0,
+        reserved: 0,
+        unfulfillable: 0,
+        eventTime: '2026-12-07T04:00:00Z',
+        at: '2026-12-07T04:00:01Z',
+      },
+    ]);
+    let reads = 0;
+    const channel = live.channel;
+    const d: InventoryFlowDeps = {
+      ...live,
+      channel: { ...channel, fbaQuantities: async (m: string) => (reads++, channel.fbaQuantities(m)) },
+      notifiedFbaStock: (connectionId, marketplaceId) => listFbaStock(store, connectionId, marketplaceId),
+    };
+    const report = await reconcileListings({ connectionId: C }, d);
+    expect(report.fbaSources).toEqual({ [US]: 'notified' });
+    expect(reads).toBe(0);
+    const fba = report.discrepancies.find((x) => x.sku === 'AMZ-FBA')!;
+    expect([fba.cause, fba.amazon]).toEqual(['fba-owned', 4]);
   }, 60_000);
 });
