@@ -217,9 +217,11 @@ export class PgBossJobQueue implements JobQueue {
   #wake(queue: string, delayMs: number): void {
     const id = this.#workers.get(queue);
     if (!id) {
-      if (!this.#started || this.#handlers.has(queue)) {
+      // A client-role process (CLI, API role) never starts workers: nothing to keep. A worker keeps at most 1,000
+      // per queue until it starts (past those, the backstop poll finds the jobs).
+      if (this.#deps.role !== 'client' && (!this.#started || this.#handlers.has(queue))) {
         const due = this.#earlyWakes.get(queue) ?? [];
-        due.push(Date.now() + Math.max(0, delayMs));
+        if (due.length < 1000) due.push(Date.now() + Math.max(0, delayMs));
         this.#earlyWakes.set(queue, due);
       }
       return;
