@@ -23,7 +23,6 @@ import {
 import {
   closeLine,
   closeLineDists,
-  releaseLineCommittedStock,
   selectOrderLineActivity,
   touchOrderHeader,
 } from '../sql/cancel-sales-order-line.ts';
@@ -328,7 +327,7 @@ export function salesOrderMethods(
             { context: { tranNo } },
           );
         }
-        await releaseCommittedStock(db, header.SOKey).execute();
+        await releaseCommittedStock(db, { soKey: header.SOKey }).execute();
         await closeOrderLineDists(db, header.SOKey).execute();
         await closeOrderLines(db, header.SOKey).execute();
         await updateOrderCanceled(db, header.SOKey).execute();
@@ -368,7 +367,7 @@ export function salesOrderMethods(
           { context: { tranNo, lineNo } },
         );
       }
-      await releaseLineCommittedStock(db, line.SOLineKey).execute();
+      await releaseCommittedStock(db, { soLineKey: line.SOLineKey }).execute();
       await closeLineDists(db, line.SOLineKey).execute();
       await closeLine(db, line.SOLineKey).execute();
       await touchOrderHeader(db, header.SOKey).execute();

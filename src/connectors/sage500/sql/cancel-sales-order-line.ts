@@ -27,37 +27,8 @@ export function selectOrderLineActivity(db: SageDb, soKey: number, lineNo: numbe
 
 /**
  * A line's cancel, as the order's (sql/cancel-sales-order.ts) but for one line: the quantity still open on its
- * distributions leaves timInventory.QtyOnSO, ...
+ * distributions leaves timInventory.QtyOnSO (`releaseCommittedStock(db, { soLineKey })` there), ...
  */
-export function releaseLineCommittedStock(db: SageDb, soLineKey: number) {
-  return db
-    .updateTable('timInventory')
-    .set((eb) => ({
-      QtyOnSO: eb(
-        'timInventory.QtyOnSO',
-        '-',
-        eb
-          .selectFrom('tsoSOLineDist as ld')
-          .innerJoin('tsoSOLine as l', 'l.SOLineKey', 'ld.SOLineKey')
-          .select((e) => e.fn.coalesce(e.fn.sum<number | string>('ld.QtyOpenToShip'), e.lit(0)).as('q'))
-          .where('ld.SOLineKey', '=', soLineKey)
-          .whereRef('ld.WhseKey', '=', 'timInventory.WhseKey')
-          .whereRef('l.ItemKey', '=', 'timInventory.ItemKey'),
-      ),
-    }))
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('tsoSOLineDist as ld2')
-          .innerJoin('tsoSOLine as l2', 'l2.SOLineKey', 'ld2.SOLineKey')
-          .select('ld2.SOLineDistKey')
-          .where('ld2.SOLineKey', '=', soLineKey)
-          .whereRef('ld2.WhseKey', '=', 'timInventory.WhseKey')
-          .whereRef('l2.ItemKey', '=', 'timInventory.ItemKey'),
-      ),
-    );
-}
-
 /** ... its distributions are closed with nothing left open to ship (QtyOrd is kept: what was ordered), ... */
 export function closeLineDists(db: SageDb, soLineKey: number) {
   return db

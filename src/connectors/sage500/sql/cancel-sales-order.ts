@@ -25,9 +25,14 @@ export function selectShippedQuantity(db: SageDb, soKey: number) {
 /**
  * What Sage's cancel does that a bare header update does not (review §3 item 11), in one transaction with the
  * header update: the quantity still open on each distribution leaves timInventory.QtyOnSO (so
- * vdvStockStatus.QtyAvailable rises again), ...
+ * vdvStockStatus.QtyAvailable rises again), ... For a whole order (`soKey`) or one line (`soLineKey`, the line
+ * cancel of sql/cancel-sales-order-line.ts): the same statement, scoped to the order's lines or to that line.
  */
-export function releaseCommittedStock(db: SageDb, soKey: number) {
+export function releaseCommittedStock(db: SageDb, scope: { readonly soKey: number } | { readonly soLineKey: number }) {
+  const [column, column2, key] =
+    'soKey' in scope
+      ? (['l.SOKey', 'l2.SOKey', scope.soKey] as const)
+      : (['ld.SOLineKey', 'ld2.SOLineKey', scope.soLineKey] as const);
   return db
     .updateTable('timInventory')
     .set((eb) => ({
@@ -38,7 +43,7 @@ export function releaseCommittedStock(db: SageDb, soKey: number) {
           .selectFrom('tsoSOLineDist as ld')
           .innerJoin('tsoSOLine as l', 'l.SOLineKey', 'ld.SOLineKey')
           .select((e) => e.fn.coalesce(e.fn.sum<number | string>('ld.QtyOpenToShip'), e.lit(0)).as('q'))
-          .where('l.SOKey', '=', soKey)
+          .where(column, '=', key)
           .whereRef('ld.WhseKey', '=', 'timInventory.WhseKey')
           .whereRef('l.ItemKey', '=', 'timInventory.ItemKey'),
       ),
@@ -49,7 +54,7 @@ export function releaseCommittedStock(db: SageDb, soKey: number) {
           .selectFrom('tsoSOLineDist as ld2')
           .innerJoin('tsoSOLine as l2', 'l2.SOLineKey', 'ld2.SOLineKey')
           .select('ld2.SOLineDistKey')
-          .where('l2.SOKey', '=', soKey)
+          .where(column2, '=', key)
           .whereRef('ld2.WhseKey', '=', 'timInventory.WhseKey')
           .whereRef('l2.ItemKey', '=', 'timInventory.ItemKey'),
       ),
