@@ -10,7 +10,7 @@ export function registerConnectionsCommands(program: Command, ctx: CliContext): 
   connections
     .command('check [id]')
     .description(
-      "compare the connection's order mapping (orders.customers, warehouseId, shipMethods, chargeLines, fba in sellbridge.yaml) with its Sage company: customers exist, are active and bill in the configured currency; warehouses, ship methods, charge items and GL accounts exist and are active. One line per problem with its setting path and what Sage has; exit code 1 on any error (`sellbridge run` runs it at start). Read-only",
+      "compare the connection's order mapping (orders.customers, warehouseId, shipMethods, chargeLines, fba in sellbridge.yaml) with its Sage company: customers exist, are active and bill in the configured currency; warehouses and ship methods exist (Sage keeps no active flag for them); charge items exist and are active; GL accounts exist and are active. One line per problem with its setting path and what Sage has; exit code 1 on any error (`sellbridge run` runs it at start). Read-only",
     )
     .addHelpText(
       'after',

@@ -48,7 +48,7 @@ Rules (safety stock, expose %, caps, per-SKU overrides, warehouses) are in the c
   inventory
     .command('reconcile')
     .description(
-      'compare Sage available with Amazon (Listings for MFN, FBA inventory for FBA); report each difference with its likely cause',
+      'compare Sage available with Amazon (Listings for MFN; for FBA what the FBA availability notifications stored, or FBA inventory read now where none were); report each difference with its likely cause',
     )
     .option('--fix', 'send the rule quantity again for every difference where that is the correction')
     .option('--out <dir>', 'directory for reconcile-<time>.csv and .json', 'reports')

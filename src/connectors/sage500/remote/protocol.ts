@@ -140,8 +140,7 @@ export const OPERATIONS = {
   updateSalesOrderShipTo: z.tuple([text, address]),
   readItemFields: z.tuple([ids]),
   listShipments: z.tuple([text.optional()]),
-  // An undefined first argument before a defined second one travels as JSON null: take it back to undefined.
-  shipmentChangesSince: z.tuple([text.nullish().transform((v) => v ?? undefined), ids.optional()]),
+  shipmentChangesSince: z.tuple([text.optional(), ids.optional()]),
   getStock: z.tuple([ids, ids]),
   stockChangesSince: z.tuple([text.optional()]),
   getPrices: z.tuple([
@@ -240,7 +239,10 @@ export function checkCall(
       ),
     };
   const op = frame.op as OperationName;
-  const parsed = (OPERATIONS[op] as z.ZodType).safeParse(frame.args);
+  // JSON has no undefined: an argument left out before a later one arrives as null (no operation takes a null
+  // argument), so every top-level null is an argument left out.
+  const args = Array.isArray(frame.args) ? frame.args.map((a: unknown) => (a === null ? undefined : a)) : frame.args;
+  const parsed = (OPERATIONS[op] as z.ZodType).safeParse(args);
   if (!parsed.success)
     return {
       ok: false,
