@@ -138,6 +138,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   const companyId = options.companyId ?? DEMO.companyId;
   const userId = options.userId ?? 'sellbridge';
   const shared = openShared(options.path);
+  let closed = false;
   const { raw, stats: sqlite, db } = shared;
   const statements: { sql: string; parameters: readonly unknown[] }[] = [];
   if (options.recordStatements) shared.recorders.add(statements);
@@ -315,6 +316,9 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     },
     close: async () => {
       if (timer) clearInterval(timer);
+      // Once per gateway: a gateway closed twice (by a runtime and by its test) must not release another's share.
+      if (closed) return;
+      closed = true;
       shared.recorders.delete(statements);
       await shared.release();
     },

@@ -89,6 +89,10 @@ describe('sandbox with two Sage companies (SOA and the German SDE)', () => {
       await expect(us.createSalesOrder(germanOrder, { tranNo: 'DE00000002' })).rejects.toMatchObject({
         code: expect.stringMatching(/^SB_/),
       });
+      // One gateway closed twice (by a runtime, then by its owner) leaves the other's shared connection open.
+      await us.close();
+      await us.close();
+      expect((await de.findSalesOrder({ tranNo: 'DE00000001' }))?.customerId).toBe('AMAZON-DE');
     } finally {
       await Promise.all([us.close(), de.close()]);
     }
