@@ -83,28 +83,11 @@ beforeAll(async () => {
     sellerId: SELLERS[2]!.sellerId,
   });
 
-  // Company SOA (the demo company) with a second customer for us2; company SDE in its own database with a EUR customer.
+  // Company SOA (the demo company) with a second customer for us2; company SDE (the sandbox's German company: customer
+  // AMAZON-DE in EUR, warehouse LEJ, DHL/DPD ship methods) in its own database.
   na = await createSandboxGateway({ path: join(dir, 'sage-na.db') });
   await addSageCustomer(na, { key: 660, id: 'SHOP-US2', currency: 'USD' });
   sde = await createSandboxGateway({ path: join(dir, 'sage-de.db'), companyId: 'SDE' });
-  await sde.db
-    .insertInto('tarCustomer')
-    .values({
-      CustKey: 670,
-      CompanyID: 'SDE',
-      CustID: 'AMAZON-DE',
-      CustName: 'Amazon.de buyers',
-      Status: 1,
-      Hold: 0,
-      PrimaryAddrKey: 501,
-      DfltBillToAddrKey: 1670,
-      DfltShipToAddrKey: 501,
-    })
-    .execute();
-  await sde.db
-    .insertInto('tarCustAddr')
-    .values({ AddrKey: 1670, CustKey: 670, CustAddrID: 'BILL', CurrID: 'EUR' })
-    .execute();
 
   const file = join(dir, 'sellbridge.yaml');
   writeFileSync(
@@ -141,7 +124,8 @@ connections:
     amazon: { sellerId: ${SELLERS[2]!.sellerId}, refreshToken: "${SELLERS[2]!.refreshToken}", region: eu, marketplaceIds: [${DE}], sqs: { queueUrl: "${euQueue.queueUrl}" } }
     sage500: { companyId: SDE, sandboxPath: ${join(dir, 'sage-de.db')}, tranNoPrefix: AZD }
     orders:
-      customers: { ${DE}: { customerId: AMAZON-DE, currency: EUR, warehouseId: MAIN } }
+      customers: { ${DE}: { customerId: AMAZON-DE, currency: EUR, warehouseId: LEJ } }
+      shipMethods: { fallback: DHL-PAKET, byServiceLevel: { STANDARD: DHL-PAKET, FREE_ECONOMY: DHL-PAKET, SCHEDULED: DHL-PAKET, EXPEDITED: DHL-EXPRESS, SECOND_DAY: DHL-EXPRESS, PRIORITY: DHL-EXPRESS, NEXT_DAY: DHL-EXPRESS, SAME_DAY: DHL-EXPRESS } }
       chargeLines: { freight: { itemId: AMZ-CHARGE } }
 `,
   );
@@ -242,7 +226,7 @@ describe('three connections in one process (issue 21)', () => {
         companyId: 'SDE',
         customerId: 'AMAZON-DE',
         currency: 'EUR',
-        warehouseId: 'MAIN',
+        warehouseId: 'LEJ',
         charge: 'AMZ-CHARGE',
       },
     } as const;
