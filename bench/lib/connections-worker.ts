@@ -3,7 +3,7 @@
 //   SB_BENCH_CONFIGS: JSON list of config files. `runtimes` mode (what runs connections today): one createRuntime
 //     per file, each its own engine (store file, queue, scheduler, SQS intake, Amazon client) for one connection.
 //   SB_BENCH_MODE: `runtimes` (default) or `list` (one createRuntime on one file whose `connections:` list has N
-//     entries: the multi-connection runtime, once it exists).
+//     entries: the multi-connection runtime).
 // Every connection's Sage company is reached through a sandbox gateway on one shared sandbox file (one SQLite
 // connection per file per process), injected so its SQLite time can be told apart from Sellbridge's own.
 // Prints `ready {"connections":N,"rssBytes":..,"heapBytes":..}` (memory added by the connections, after a GC), then
