@@ -81,7 +81,8 @@ export function buildEngine(
 ): ConnectionEngine {
   const { store, clock, logger: processLogger, metrics, role } = shared;
   const connectionId = config.orders.connectionId;
-  const logger = processLogger.child({ connectionId });
+  // `connection`, not `connectionId`: the flows log their own connectionId field (a JSON key must not repeat).
+  const logger = processLogger.child({ connection: connectionId });
   const scheduler = createScheduler({ queue, logger });
   // Worker role: what its circuits see (last answered call, outages, state) goes to the store for every process
   // that serves the dashboard (engine_status), per connection.

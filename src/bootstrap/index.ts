@@ -142,6 +142,8 @@ export interface Connections {
   list(): Promise<ConnectionView[]>;
   engine(id: string): ConnectionEngine | undefined;
   engines(): readonly ConnectionEngine[];
+  /** What this process holds of a connection now, without reading the registry (undefined: not known here). */
+  current(id: string): ConnectionView | undefined;
   /**
    * Validates (schema, id, then the mapping against the Sage company), stores and, in a worker, starts it. Refused
    * input throws SB_CONNECTION_INVALID with `context.problems` (ConnectionProblem[]); nothing is stored then.
@@ -413,6 +415,10 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         return [...entries.values()].sort((a, b) => a.id.localeCompare(b.id)).map(view);
       },
       engine: (id) => entries.get(id)?.engine,
+      current: (id) => {
+        const e = entries.get(id);
+        return e ? view(e) : undefined;
+      },
       engines: () => [...entries.values()].flatMap((e) => (e.engine ? [e.engine] : [])),
       async add(input, actor) {
         const id = input.id;

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { writeAudit } from '../../runtime/audit.ts';
+import { SellbridgeError } from '../../core/errors.ts';
+import { storeConnectionRegistry, type ConnectionRecord } from '../../connectors/store/connection-registry.ts';
+import type { ConnectionsControl } from '../context.ts';
 import type { ServerContext } from '../context.ts';
 
 const Connection = z.object({
@@ -40,6 +43,21 @@ const ConnectionStatus = z.object({
 const ConnectionIdParam = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and - (at most 40)'),
 });
+
+/** SB_CONNECTION_INVALID with each problem, as the runtime's add throws it. */
+class ConnectionInputRefused extends SellbridgeError {
+  readonly problems: readonly { path: string; problem: string }[];
+  constructor(id: string, problems: readonly { path: string; problem: string }[]) {
+    super(
+      'SB_CONNECTION_INVALID',
+      `connection ${id} refused: ${problems.map((p) => `${p.path}: ${p.problem}`).join('; ')}`,
+      {
+        context: { connectionId: id },
+      },
+    );
+    this.problems = problems;
+  }
+}
 
 /** A refused connection (SB_CONNECTION_INVALID): 400 with each problem's path; anything else is rethrown. */
 const refused = (err: unknown, reply: { code(n: number): { send(b: unknown): unknown } }) => {
@@ -213,8 +231,55 @@ export function registerConnectionRoutes(ctx: ServerContext): void {
     },
   );
 
-  const control = () => ctx.connections;
-  const notWired = { 501: 'this process has no connection registry (not a Sellbridge runtime)' };
+  // Without a runtime (a bare buildApp) pause, resume and remove act on the registry in the store, which every
+  // worker reads within a few seconds; adding needs the runtime's check against the Sage company.
+  const registry = storeConnectionRegistry(ctx.store, ctx.clock);
+  const fromRow = (r: ConnectionRecord): z.infer<typeof ConnectionStatus> => ({
+    id: r.id,
+    origin: r.origin,
+    state: r.state,
+    reason: r.reason,
+    running: false,
+    sellerId: null,
+    region: null,
+    marketplaceIds: [],
+    sageCompanyId: null,
+  });
+  const notFound = (id: string) =>
+    new SellbridgeError('SB_CONNECTION_NOT_FOUND', `no connection ${id}`, { context: { connectionId: id } });
+  const control = (): ConnectionsControl =>
+    ctx.connections ?? {
+      list: async () => (await registry.list()).map(fromRow),
+      add: (input) =>
+        Promise.reject(
+          new ConnectionInputRefused(input.id, [
+            {
+              path: 'id',
+              problem:
+                'this server runs no engine to check the connection against its Sage company: add it through `sellbridge run` or `sellbridge connections add`',
+            },
+          ]),
+        ),
+      async pause(id, reason, actor) {
+        const r = await registry.setState(id, 'paused', reason ?? `paused by ${actor}`, actor);
+        if (!r) throw notFound(id);
+        return fromRow(r);
+      },
+      async resume(id, actor) {
+        const r = await registry.setState(id, 'active', null, actor);
+        if (!r) throw notFound(id);
+        return fromRow(r);
+      },
+      async remove(id, actor) {
+        const r = await registry.get(id);
+        if (!r) throw notFound(id);
+        if (r.origin === 'config')
+          throw new ConnectionInputRefused(id, [
+            { path: 'id', problem: `connection ${id} comes from sellbridge.yaml: remove it there (or pause it)` },
+          ]);
+        await registry.remove(id, actor);
+      },
+    };
 
   routes.add(
     {
@@ -232,11 +297,10 @@ export function registerConnectionRoutes(ctx: ServerContext): void {
         orders: z.record(z.string(), z.unknown()).optional(),
       }),
       response: z.object({ connection: ConnectionStatus }),
-      statuses: { 201: 'added', ...notWired },
+      statuses: { 201: 'added' },
     },
     async ({ body, principal, reply }) => {
       const c = control();
-      if (!c) return reply.code(501).send({ error: notWired[501], code: 'SB_API_REFUSED' });
       if (/secret|password|token/i.test(JSON.stringify(body.amazon ?? {}) + JSON.stringify(body.sage500 ?? {})))
         return reply.code(400).send({
           error: 'invalid request: secrets belong in the vault (PUT /api/v1/connections/:id credentials), not here',
@@ -266,11 +330,10 @@ export function registerConnectionRoutes(ctx: ServerContext): void {
         params: ConnectionIdParam,
         body: z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).optional(),
         response: z.object({ connection: ConnectionStatus }),
-        statuses: { 404: 'no such connection', ...notWired },
+        statuses: { 404: 'no such connection' },
       },
-      async ({ params, body, principal, reply }) => {
+      async ({ params, body, principal }) => {
         const c = control();
-        if (!c) return reply.code(501).send({ error: notWired[501], code: 'SB_API_REFUSED' });
         const connection =
           action === 'pause'
             ? await c.pause(params.id, body?.reason ?? null, principal.actor)
@@ -289,11 +352,10 @@ export function registerConnectionRoutes(ctx: ServerContext): void {
         'Remove a connection added while running (a sellbridge.yaml connection is refused: remove it from the file); its schedules stop, its pending jobs wait. Audited',
       params: ConnectionIdParam,
       response: z.object({ removed: z.string() }),
-      statuses: { 404: 'no such connection', ...notWired },
+      statuses: { 404: 'no such connection' },
     },
     async ({ params, principal, reply }) => {
       const c = control();
-      if (!c) return reply.code(501).send({ error: notWired[501], code: 'SB_API_REFUSED' });
       try {
         await c.remove(params.id, principal.actor);
       } catch (err) {

@@ -41,6 +41,7 @@ const CA_POLL_MS = 1_500;
 let dir: string;
 let sim: AmazonSimulator;
 let runtime: Runtime;
+let config: ReturnType<typeof loadConfig>;
 let na: SandboxGateway;
 let sde: SandboxGateway;
 const events: JobEvent[] = [];
@@ -129,7 +130,7 @@ connections:
       chargeLines: { freight: { itemId: AMZ-CHARGE } }
 `,
   );
-  const config = loadConfig({ file, env: {} });
+  config = loadConfig({ file, env: {} });
   expect(connectionConfigs(config).map((c) => c.orders.connectionId)).toEqual(['us1', 'us2', 'de']);
   runtime = await createRuntime(config, {
     role: 'worker',
@@ -444,4 +445,49 @@ describe('three connections in one process (issue 21)', () => {
       await app.close();
     }
   }, 60_000);
+
+  it('a pause made by another process (the CLI) reaches the running worker through the store', async () => {
+    // What `sellbridge connections pause` does: a client-role runtime on the same store writes the registry.
+    const cli = await createRuntime(config, {
+      role: 'client',
+      logger: createLogger({ level: 'silent', format: 'json' }),
+    });
+    try {
+      await cli.connections.pause('de', 'inventory count', 'cli:test');
+    } finally {
+      await cli.close();
+    }
+    // The worker reads the registry every registryPollMs (500 ms here).
+    await waitUntil(
+      async () => runtime.connections.current('de')?.state === 'paused',
+      10_000,
+      'the worker to see the pause',
+    );
+    const from = events.length;
+    const waiting = order(2, DE);
+    // Its job waits with the reason.
+    await waitUntil(
+      async () =>
+        events
+          .slice(from)
+          .some((e) => e.type === 'deferred' && e.code === 'SB_CONNECTION_WAITING' && e.job.key.startsWith('de/')),
+      30_000,
+      "de's job to wait",
+    );
+    expect(await isCreated('de', waiting)).toBe(false);
+    const job = (await runtime.queue.listJobs({ queue: 'order.sync', state: 'pending', limit: 100 })).find((j) =>
+      j.key.startsWith('de/'),
+    );
+    expect(job?.lastError ?? '').toContain('inventory count');
+    const again = await createRuntime(config, {
+      role: 'client',
+      logger: createLogger({ level: 'silent', format: 'json' }),
+    });
+    try {
+      await again.connections.resume('de', 'cli:test');
+    } finally {
+      await again.close();
+    }
+    await created('de', waiting, 60_000);
+  }, 90_000);
 });
