@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/schema.ts';
+import { connectionConfigs } from '../config/load.ts';
 import { openSage500Gateway } from '../connectors/sage500/create-gateway.ts';
 import { SellbridgeError } from '../core/errors.ts';
 import {
@@ -17,11 +18,11 @@ export interface ConnectionCheckReport {
 }
 
 /**
- * The connections this process can serve: one, `orders.connectionId` (`default` unless set), made of the top-level
- * `amazon`, `sage500` and `orders` blocks. Several connections in one process are not supported yet (issue 21).
+ * The connections this configuration defines: the `connections:` list's ids, or `orders.connectionId` (`default`
+ * unless set) made of the top-level `amazon`, `sage500` and `orders` blocks.
  */
 export function configuredConnectionIds(config: ResolvedConfig): readonly string[] {
-  return [config.orders.connectionId];
+  return connectionConfigs(config).map((c) => c.orders.connectionId);
 }
 
 /**
@@ -33,13 +34,14 @@ export async function checkConnection(
   connectionId: string = config.orders.connectionId,
   gateway?: MappingCheckGateway,
 ): Promise<ConnectionCheckReport> {
-  if (!configuredConnectionIds(config).includes(connectionId))
+  const own = connectionConfigs(config).find((c) => c.orders.connectionId === connectionId);
+  if (!own)
     throw new SellbridgeError(
       'SB_CFG_INVALID',
       `no connection ${connectionId}: this configuration has only ${configuredConnectionIds(config).join(', ')} (orders.connectionId)`,
     );
-  const settings = config.sage500;
-  const rules = mappingRulesFromConfig(config.orders);
+  const settings = own.sage500;
+  const rules = mappingRulesFromConfig(own.orders);
   const where = `${settings.kind}, company ${settings.companyId}`;
   if (gateway) {
     const check = await checkMapping(gateway, connectionId, rules);
@@ -61,8 +63,11 @@ export async function checkConnection(
  * `sellbridge run` (worker roles) calls this before it starts the connection: a mapping that names what Sage does not
  * have stops the start, with every problem, instead of dead-lettering every order. Throws SB_MAP_CONNECTION_INVALID.
  */
-export async function assertConnectionChecked(config: ResolvedConfig): Promise<ConnectionCheckReport> {
-  const report = await checkConnection(config);
+export async function assertConnectionChecked(
+  config: ResolvedConfig,
+  connectionId: string = config.orders.connectionId,
+): Promise<ConnectionCheckReport> {
+  const report = await checkConnection(config, connectionId);
   if (!report.check.ok) {
     const errors = formatMappingProblems({
       ...report.check,

@@ -1,37 +1,35 @@
-import { registerOrders, type OrderWiring } from './orders.ts';
-import type { Circuits, FlowWiring } from './wiring.ts';
-import { registerSettlements } from './settlements.ts';
-import { registerFbaReturns } from './fba-returns.ts';
-import { registerInventory } from './inventory.ts';
+import type { Circuits } from './wiring.ts';
+import type { OrderWiring } from './orders.ts';
+import { connectionConfigs, resolveConnectionEntry, formatProblem } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
-import { createAmazonConnector, type AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
-import { createAmazonCircuits, type AmazonCircuits } from '../connectors/amazon/sp-api/circuit-transport.ts';
-import { openSage500Gateway } from '../connectors/sage500/create-gateway.ts';
-import { createAgentHub, type AgentHub } from '../connectors/sage500/remote/hub.ts';
+import type { AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
+import type { AgentHub } from '../connectors/sage500/remote/hub.ts';
 import { createAgentRegistry, type AgentRegistry } from '../runtime/agents/registry.ts';
-import { SELLBRIDGE_VERSION } from '../runtime/version.ts';
-import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
+import { SellbridgeError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
-import { CIRCUIT_STATE_VALUE, createCircuitBreaker, guardWithCircuit } from '../runtime/circuit/circuit-breaker.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { createInbox, type Inbox } from '../runtime/inbox/inbox.ts';
 import { createJobQueue } from '../runtime/queue/create-job-queue.ts';
 import { createDeadLetterService, type DeadLetterService } from '../runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
-import { createScheduler, type Scheduler } from '../runtime/scheduler.ts';
+import type { Schedule, Scheduler } from '../runtime/scheduler.ts';
 import { openStore, type Store } from '../runtime/store/store.ts';
-import { notificationDispatchingInbox, startOrderIntake, type NotificationHandlers } from './intake.ts';
-import { amazonNotificationHandlers } from './notification-handlers.ts';
-import { observeOrderToSage, registerStoreCollectors } from './metrics.ts';
+import { startOrderIntake } from './intake.ts';
+import { registerStoreCollectors } from './metrics.ts';
 import type { WebhookDeps } from '../server/routes/webhooks.ts';
+import { buildEngine, type ConnectionEngine, type EngineShared } from './engine.ts';
+import { createQueueRouter } from './connection-queue.ts';
+import { routingInbox } from './notification-routing.ts';
 import {
-  createEngineStatusRecorder,
-  failureLabel,
-  type EngineStatusRecorder,
-} from '../connectors/store/engine-status.ts';
+  storeConnectionRegistry,
+  type ConnectionOrigin,
+  type ConnectionRecord,
+} from '../connectors/store/connection-registry.ts';
+import { checkConnection, type ConnectionCheckReport } from './connection-check.ts';
+import { formatMappingProblems } from '../flows/check-mapping.ts';
 
 /**
  * The composition root (STYLE.md §8.1): the only module that imports every layer. Config in, wired runtime out.
@@ -71,6 +69,11 @@ export interface Runtime {
   readonly orders: OrderWiring;
   /** What `POST /webhooks/amazon` needs (`buildApp({ ...runtime })` passes it on). */
   readonly webhooks: WebhookDeps;
+  /**
+   * The connections this process serves (issue 21): one engine each; `amazon`, `sage`, `orders`, `circuits` and
+   * `webhooks` above are those of the first configured connection (the only one in a single-connection setup).
+   */
+  readonly connections: Connections;
   /** Worker role: starts the queue, the scheduler and the SQS intake. Client role: does nothing. Idempotent. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -89,6 +92,95 @@ export interface RuntimeOptions {
   readonly amazon?: AmazonConnector;
   /** Sleep for short rate-bucket waits (default: a timer). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Per connection id: use this gateway instead of opening the connection's own (tests, the demo). */
+  readonly sageFor?: (connectionId: string) => Sage500Gateway | undefined;
+  /** Per connection id: use this Amazon connector (tests). */
+  readonly amazonFor?: (connectionId: string) => AmazonConnector | undefined;
+  /**
+   * Check each connection's mapping against its Sage company when the runtime starts (`sellbridge run` with several
+   * connections): one that fails does not start and its work waits with the reason. Default false.
+   */
+  readonly checkConnections?: boolean;
+  /** How often a worker reads the connection registry for changes made by other processes (default 5000 ms). */
+  readonly registryPollMs?: number;
+}
+
+/** What `connections list` and GET /api/v1/connections show of one connection. */
+export interface ConnectionView {
+  readonly id: string;
+  readonly name: string;
+  readonly origin: ConnectionOrigin;
+  /** `active` runs; `paused` (by an operator) and `failed` (check failed, bad stored config) wait with `reason`. */
+  readonly state: 'active' | 'paused' | 'failed';
+  readonly reason: string | null;
+  /** Whether this process runs its engine (a client-role process runs none). */
+  readonly running: boolean;
+  readonly sellerId: string | null;
+  readonly region: string | null;
+  readonly marketplaceIds: readonly string[];
+  readonly sageCompanyId: string | null;
+  readonly sageKind: string | null;
+}
+
+/** A connection to add while running: the blocks of a sellbridge.yaml entry. */
+export interface ConnectionInput {
+  readonly id: string;
+  readonly name?: string;
+  readonly amazon?: Readonly<Record<string, unknown>>;
+  readonly sage500?: Readonly<Record<string, unknown>>;
+  readonly orders?: Readonly<Record<string, unknown>>;
+}
+
+/** One problem of a refused connection: its path in the input, and what is wrong. */
+export interface ConnectionProblem {
+  readonly path: string;
+  readonly problem: string;
+}
+
+/** The registry of running connections: add, pause, resume, remove while the engine runs. */
+export interface Connections {
+  list(): Promise<ConnectionView[]>;
+  engine(id: string): ConnectionEngine | undefined;
+  engines(): readonly ConnectionEngine[];
+  /** What this process holds of a connection now, without reading the registry (undefined: not known here). */
+  current(id: string): ConnectionView | undefined;
+  /**
+   * Validates (schema, id, then the mapping against the Sage company), stores and, in a worker, starts it. Refused
+   * input throws SB_CONNECTION_INVALID with `context.problems` (ConnectionProblem[]); nothing is stored then.
+   */
+  add(input: ConnectionInput, actor: string): Promise<ConnectionView>;
+  pause(id: string, reason: string | null, actor: string): Promise<ConnectionView>;
+  resume(id: string, actor: string): Promise<ConnectionView>;
+  /** Removes an api-added connection (a sellbridge.yaml one is removed from the file). Its pending jobs wait. */
+  remove(id: string, actor: string): Promise<void>;
+  /** Reads the registry and applies what other processes changed (a worker does it every `registryPollMs`). */
+  refresh(): Promise<void>;
+}
+
+/** SB_CONNECTION_INVALID with each problem (path and what is wrong); nothing was stored. */
+export class ConnectionRefusedError extends SellbridgeError {
+  readonly problems: readonly ConnectionProblem[];
+  constructor(id: string, problems: readonly ConnectionProblem[]) {
+    super(
+      'SB_CONNECTION_INVALID',
+      `connection ${id} refused, nothing stored: ${problems.map((p) => `${p.path}: ${p.problem}`).join('; ')}`,
+      { context: { connectionId: id, paths: problems.map((p) => p.path) } },
+    );
+    this.name = 'ConnectionRefusedError';
+    this.problems = problems;
+  }
+}
+
+const CONNECTION_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+interface Entry {
+  readonly id: string;
+  readonly origin: ConnectionOrigin;
+  readonly name: string;
+  engine: ConnectionEngine | undefined;
+  config: ResolvedConfig | undefined;
+  state: 'active' | 'paused' | 'failed';
+  reason: string | null;
 }
 
 export async function createRuntime(config: ResolvedConfig, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -100,118 +192,346 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
   const metrics = createMetrics({ defaultMetrics: role !== 'client' });
   const store = openStore(config.store);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const registryPollMs = options.registryPollMs ?? 5_000;
+  const entries = new Map<string, Entry>();
   try {
     if (options.migrate !== false) {
       const applied = await store.migrate();
       if (applied.length) logger.info({ applied }, `store migrated: ${applied.join(', ')}`);
     }
+    const configured = connectionConfigs(config);
+    // Hosted mode's agent channel (one agent hub on the HTTP server, enrolment per connection) serves one connection.
+    if (configured.length > 1 && configured.some((c) => c.sage500.kind === 'agent'))
+      throw new SellbridgeError(
+        'SB_CFG_INVALID',
+        `sage500.kind agent (hosted mode) serves one connection per process; this configuration has ${configured.length} (${configured.map((c) => c.orders.connectionId).join(', ')}): run one process per agent connection`,
+      );
     const queue = await createJobQueue({ store, clock, logger, metrics, settings: config.jobs, role });
     const deadLetters = createDeadLetterService(store, queue, clock);
     const inbox = createInbox(store, clock);
-    const scheduler = createScheduler({ queue, logger });
-
-    // Worker role: what its circuits see (last answered call, outages, state) goes to the store for every process
-    // that serves the dashboard (engine_status); a client-role process makes no calls worth recording.
-    const status =
-      role === 'worker'
-        ? createEngineStatusRecorder({
-            store,
-            clock,
-            connectionId: config.orders.connectionId,
-            onError: (err) => logger.debug({ err }, 'engine status not recorded; tried again with the next call'),
-          })
-        : undefined;
-    // Jobs finished per minute for the overview's throughput in any process (engine_throughput).
-    if (status)
-      queue.onEvent((e) => {
-        if (e.type === 'completed') status.jobFinished(true);
-        else if (e.type === 'retry' || e.type === 'dead') status.jobFinished(false);
-      });
-    const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger, status);
-    let amazonConnector = options.amazon;
-    const amazon = (): AmazonConnector =>
-      (amazonConnector ??= createAmazonConnector(config.amazon, {
-        store,
-        clock,
-        sleep,
-        inbox,
-        connectionId: config.orders.connectionId,
-        onThrottled: (operation) => metrics.amazonThrottled.inc({ operation }),
-        circuits: amazonCircuits,
-      }));
-
-    const sageCircuit = createCircuitBreaker({
-      target: 'sage500',
-      failureThreshold: config.orders.sageCircuit.failureThreshold,
-      openMs: config.orders.sageCircuit.openMs,
-      now: () => clock.now().getTime(),
-      onStateChange: (state, previous) => {
-        metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE[state]);
-        logger.warn({ circuit: 'sage500', state, previous }, `Sage 500 circuit ${previous} -> ${state}`);
-        status?.circuit('sage500', state);
-      },
-      ...(status
-        ? {
-            onOutcome: (ok: boolean, err?: unknown) =>
-              status.outcome('sage500', ok, ok ? undefined : failureLabel(err)),
-          }
-        : {}),
-    });
-    metrics.circuitState.set({ target: 'sage500' }, CIRCUIT_STATE_VALUE.closed);
-    const circuits: Circuits = Object.assign(
-      () => [sageCircuit, ...amazonCircuits.list()].map((c) => ({ target: c.target, state: c.state() })),
-      { sage500: sageCircuit, amazon: amazonCircuits },
-    );
     const agents = createAgentRegistry(store, clock);
-    // Hosted mode: Sage is on the customer's network; the agent there dials in and carries every gateway call.
-    const agentHub =
-      !options.sage && config.sage500.kind === 'agent' && role === 'worker'
-        ? createAgentHub({
-            connectionId: config.orders.connectionId,
-            registry: agents,
-            hubVersion: SELLBRIDGE_VERSION,
-            logger,
-            metrics,
-            requestTimeoutMs: config.sage500.agent.requestTimeoutMs,
-            heartbeatMs: config.sage500.agent.heartbeatMs,
-            offlineRetryMs: config.sage500.unavailableRetryMs,
-          })
-        : undefined;
-    const opened = lazyGateway(
-      options.sage
-        ? () => Promise.resolve(options.sage!)
-        : agentHub
-          ? () => Promise.resolve(agentHub.gateway)
-          : () => openSage500Gateway(config.sage500, clock),
+    const registry = storeConnectionRegistry(store, clock);
+    const router = createQueueRouter(
+      queue,
+      (id) => {
+        const e = entries.get(id);
+        if (!e)
+          return {
+            runs: false,
+            reason: `connection ${id} is not known to this process (removed, or added elsewhere and not read yet)`,
+          };
+        if (e.state !== 'active' || !e.engine)
+          return { runs: false, reason: `connection ${id} is ${e.state}${e.reason ? `: ${e.reason}` : ''}` };
+        return { runs: true };
+      },
+      logger,
+      () => registryPollMs,
     );
-    const sage = observeOrderToSage(guardWithCircuit(opened.gateway, sageCircuit), { store, clock, metrics });
+    const shared: EngineShared = { role, store, clock, logger, metrics, inbox, agents, sleep };
+    const make = (c: ResolvedConfig, first: boolean): ConnectionEngine => {
+      const id = c.orders.connectionId;
+      return buildEngine(c, router.scoped(id), shared, {
+        sage: options.sageFor?.(id) ?? (first ? options.sage : undefined),
+        amazon: options.amazonFor?.(id) ?? (first ? options.amazon : undefined),
+      });
+    };
+    configured.forEach((c, i) => {
+      const id = c.orders.connectionId;
+      entries.set(id, {
+        id,
+        origin: 'config',
+        name: id,
+        engine: make(c, i === 0),
+        config: c,
+        state: 'active',
+        reason: null,
+      });
+    });
+    const primary = entries.get(configured[0]!.orders.connectionId)!.engine!;
+    // Jobs finished per minute for the overview's throughput in any process (engine_throughput): counted once.
+    const throughput = primary.status;
+    if (throughput)
+      queue.onEvent((e) => {
+        if (e.type === 'completed') throughput.jobFinished(true);
+        else if (e.type === 'retry' || e.type === 'dead') throughput.jobFinished(false);
+      });
     registerStoreCollectors({
       registry: metrics.registry,
       store,
       clock,
       shipByWarningMs: config.orders.shipByWarningMs,
     }); // queue age, rate buckets, latencies, read at scrape time
-
-    const flows: FlowWiring = {
-      config,
-      store,
-      clock,
-      logger,
-      metrics,
-      queue,
-      scheduler,
-      inbox,
-      amazon: lazyMarketplace(amazon),
-      amazonConnector: amazon,
-      sage,
-      circuits,
-    };
-    const { orders, notifications } = registerFlows(flows);
-    const dispatching = notificationDispatchingInbox(inbox, notifications, orders.connectionId, clock);
+    if (role === 'worker') await registry.recordConfigured(configured.map((c) => c.orders.connectionId));
 
     let started = false;
-    const intake = new AbortController();
-    let intakeDone: Promise<void> | undefined;
+    let closed = false;
+    const intakes = new Map<string, { abort: AbortController; done: Promise<void> }>();
+    const startIntakes = () => {
+      if (!started || closed) return;
+      for (const e of entries.values()) {
+        const url = e.engine?.config.amazon.sqs.queueUrl;
+        if (!e.engine || !url || intakes.has(url)) continue;
+        // One consumer per distinct queue URL; each notification goes to the connection of its SellerId.
+        const abort = new AbortController();
+        const routed = routingInbox(inbox, () =>
+          [...entries.values()].flatMap((x) =>
+            x.engine && x.engine.config.amazon.sqs.queueUrl === url
+              ? [
+                  {
+                    id: x.id,
+                    sellerId: x.engine.config.amazon.sellerId,
+                    marketplaceIds: x.engine.config.amazon.marketplaceIds,
+                    inbox: x.engine.inbox,
+                  },
+                ]
+              : [],
+          ),
+        );
+        const done = startOrderIntake({
+          config: e.engine.config,
+          logger,
+          queue: e.engine.queue,
+          inbox: routed,
+          connectionId: e.id,
+          signal: abort.signal,
+        });
+        intakes.set(url, { abort, done });
+      }
+    };
+    const startSchedules = (e: Entry) => {
+      if (started && !closed && e.state === 'active') e.engine?.scheduler.start();
+    };
+    const check = async (e: Entry): Promise<void> => {
+      if (!e.engine || !e.config) return;
+      let report: ConnectionCheckReport | undefined;
+      try {
+        report = await checkConnection(e.config, e.id, e.engine.rawSage);
+      } catch (err) {
+        e.state = 'failed';
+        e.reason = `connections check could not run: ${(err as Error).message}`;
+        return;
+      }
+      if (!report.check.ok) {
+        e.state = 'failed';
+        e.reason = `connections check failed: ${formatMappingProblems({ ...report.check, problems: report.check.problems.filter((p) => p.severity === 'error') }).join('; ')}`;
+        logger.error({ connectionId: e.id }, `connection ${e.id} not started: ${e.reason}`);
+      }
+    };
+    const dropEngine = async (e: Entry) => {
+      e.engine?.scheduler.stop();
+      router.remove(e.id);
+      await e.engine?.close().catch(() => undefined);
+      entries.delete(e.id);
+    };
+    const addApiEntry = (row: ConnectionRecord): Entry => {
+      const resolved = resolveConnectionEntry(config, row.id, row.config ?? {});
+      const entry: Entry =
+        'config' in resolved
+          ? {
+              id: row.id,
+              origin: 'api',
+              name: row.name,
+              engine: make(resolved.config, false),
+              config: resolved.config,
+              state: row.state,
+              reason: row.reason,
+            }
+          : {
+              id: row.id,
+              origin: 'api',
+              name: row.name,
+              engine: undefined,
+              config: undefined,
+              state: 'failed',
+              reason: `stored configuration is invalid: ${resolved.problems.map(formatProblem).join('; ')}`,
+            };
+      entries.set(row.id, entry);
+      return entry;
+    };
+    /** Applies the registry's rows: new api connections start, paused ones stop, removed ones go. */
+    const apply = async (rows: readonly ConnectionRecord[]) => {
+      const seen = new Set<string>();
+      for (const row of rows) {
+        seen.add(row.id);
+        const e = entries.get(row.id);
+        if (!e) {
+          if (row.origin !== 'api') continue; // a sellbridge.yaml connection of another configuration
+          const added = addApiEntry(row);
+          if (options.checkConnections && started) await check(added);
+          startSchedules(added);
+          startIntakes();
+          logger.info({ connectionId: row.id, state: added.state }, `connection ${row.id} added`);
+          continue;
+        }
+        if (e.state === 'failed') continue;
+        if (row.state === 'paused' && e.state === 'active') {
+          e.state = 'paused';
+          e.reason = row.reason;
+          e.engine?.scheduler.stop();
+          logger.info({ connectionId: e.id, reason: row.reason }, `connection ${e.id} paused`);
+        } else if (row.state === 'active' && e.state === 'paused') {
+          e.state = 'active';
+          e.reason = null;
+          startSchedules(e);
+          logger.info({ connectionId: e.id }, `connection ${e.id} resumed`);
+        }
+      }
+      for (const e of [...entries.values()])
+        if (e.origin === 'api' && !seen.has(e.id)) {
+          await dropEngine(e);
+          logger.info({ connectionId: e.id }, `connection ${e.id} removed`);
+        }
+    };
+    await apply(await registry.list());
+
+    const view = (e: Entry): ConnectionView => ({
+      id: e.id,
+      name: e.name,
+      origin: e.origin,
+      state: e.state,
+      reason: e.reason,
+      running: role === 'worker' && started && e.state === 'active' && !!e.engine,
+      sellerId: e.config?.amazon.sellerId ?? null,
+      region: e.config?.amazon.region ?? null,
+      marketplaceIds: e.config?.amazon.marketplaceIds ?? [],
+      sageCompanyId: e.config?.sage500.companyId ?? null,
+      sageKind: e.config?.sage500.kind ?? null,
+    });
+    const known = async (id: string): Promise<Entry> => {
+      const e = entries.get(id);
+      if (e) return e;
+      await apply(await registry.list());
+      const again = entries.get(id);
+      if (!again)
+        throw new SellbridgeError('SB_CONNECTION_NOT_FOUND', `no connection ${id}`, { context: { connectionId: id } });
+      return again;
+    };
+    const refuse = (problems: readonly ConnectionProblem[], id: string): never => {
+      throw new ConnectionRefusedError(id, problems);
+    };
+    const connections: Connections = {
+      async list() {
+        await apply(await registry.list());
+        return [...entries.values()].sort((a, b) => a.id.localeCompare(b.id)).map(view);
+      },
+      engine: (id) => entries.get(id)?.engine,
+      current: (id) => {
+        const e = entries.get(id);
+        return e ? view(e) : undefined;
+      },
+      engines: () => [...entries.values()].flatMap((e) => (e.engine ? [e.engine] : [])),
+      async add(input, actor) {
+        const id = input.id;
+        if (typeof id !== 'string' || !CONNECTION_ID.test(id))
+          refuse(
+            [
+              {
+                path: 'id',
+                problem: 'lower-case letters, digits, - and _ (at most 40), starting with a letter or digit',
+              },
+            ],
+            String(id),
+          );
+        if (entries.has(id) || (await registry.get(id)))
+          refuse([{ path: 'id', problem: `connection ${id} exists already` }], id);
+        const blocks: Record<string, unknown> = {};
+        for (const k of ['amazon', 'sage500', 'orders'] as const) if (input[k] !== undefined) blocks[k] = input[k];
+        const resolved = resolveConnectionEntry(config, id, blocks);
+        if ('problems' in resolved)
+          refuse(
+            resolved.problems.map((p) => ({
+              path: p.path,
+              problem: `${p.message} (expected ${p.expected}, received ${p.received})`,
+            })),
+            id,
+          );
+        const c = (resolved as { config: ResolvedConfig }).config;
+        if (c.sage500.kind === 'agent')
+          refuse([{ path: 'sage500.kind', problem: 'hosted mode (agent) serves one connection per process' }], id);
+        // Checked against its Sage company before anything is stored.
+        const given = options.sageFor?.(id);
+        let report: ConnectionCheckReport;
+        try {
+          report = await checkConnection(c, id, given);
+        } catch (err) {
+          return refuse(
+            [{ path: 'sage500', problem: `the Sage company could not be checked: ${(err as Error).message}` }],
+            id,
+          );
+        }
+        const errors = report.check.problems.filter((p) => p.severity === 'error');
+        if (errors.length)
+          refuse(
+            errors.map((p) => ({ path: p.path, problem: `${JSON.stringify(p.value)}: ${p.problem}` })),
+            id,
+          );
+        const row = await registry.add({ id, ...(input.name ? { name: input.name } : {}), config: blocks }, actor);
+        await apply([...(await registry.list()).filter((r) => r.id !== row.id), row]);
+        return view(entries.get(id)!);
+      },
+      async pause(id, reason, actor) {
+        const e = await known(id);
+        const why = reason ?? `paused by ${actor}`;
+        if (!(await registry.setState(id, 'paused', why, actor)))
+          await registry.recordConfigured([id]).then(() => registry.setState(id, 'paused', why, actor));
+        if (e.state !== 'failed') {
+          e.state = 'paused';
+          e.reason = why;
+          e.engine?.scheduler.stop();
+        }
+        return view(e);
+      },
+      async resume(id, actor) {
+        const e = await known(id);
+        if (!(await registry.setState(id, 'active', null, actor))) await registry.recordConfigured([id]);
+        if (e.state === 'failed' && e.engine) {
+          e.state = 'active';
+          e.reason = null;
+          if (options.checkConnections) await check(e);
+        } else if (e.state === 'paused') {
+          e.state = 'active';
+          e.reason = null;
+        }
+        startSchedules(e);
+        return view(e);
+      },
+      async remove(id, actor) {
+        const e = await known(id);
+        if (e.origin === 'config')
+          refuse(
+            [{ path: 'id', problem: `connection ${id} comes from sellbridge.yaml: remove it there (or pause it)` }],
+            id,
+          );
+        await registry.remove(id, actor);
+        await dropEngine(e);
+      },
+      refresh: async () => apply(await registry.list()),
+    };
+
+    const scheduler: Scheduler = {
+      get schedules(): readonly Schedule[] {
+        return [...entries.values()].flatMap((e) => (e.engine ? e.engine.scheduler.schedules : []));
+      },
+      add: (s) => primary.scheduler.add(s),
+      async tick() {
+        for (const e of entries.values()) if (e.state === 'active') await e.engine?.scheduler.tick();
+      },
+      start() {
+        for (const e of entries.values()) startSchedules(e);
+      },
+      stop() {
+        for (const e of entries.values()) e.engine?.scheduler.stop();
+      },
+    };
+    const circuits: Circuits = Object.assign(
+      () =>
+        [...entries.values()].flatMap((e) =>
+          // The first connection's circuits keep their shape (one-connection readiness as before); the others say whose.
+          e.engine ? e.engine.circuits().map((c) => (e.engine === primary ? c : { ...c, connection: e.id })) : [],
+        ),
+      { sage500: primary.circuits.sage500, amazon: primary.circuits.amazon },
+    );
+    let poll: NodeJS.Timeout | undefined;
     const runtime: Omit<Runtime, 'amazon'> = {
       config,
       clock,
@@ -221,130 +541,54 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       queue,
       deadLetters,
       inbox,
-      sage,
+      sage: primary.sage,
       scheduler,
       circuits,
       agents,
-      agentHub,
-      orders,
+      agentHub: primary.agentHub,
+      orders: primary.orders,
+      connections,
       webhooks: {
-        inbox: dispatching,
-        connectionId: orders.connectionId,
-        settings: config.orders.webhook,
+        ...primary.webhooks,
+        forConnection: (id) => entries.get(id)?.engine?.webhooks,
       },
       async start() {
         if (started || role !== 'worker') return;
         started = true;
+        router.markStarted();
+        if (options.checkConnections) for (const e of entries.values()) if (e.state === 'active') await check(e);
         await queue.start();
-        scheduler.start();
-        intakeDone = startOrderIntake({
-          ...flows,
-          inbox: dispatching,
-          connectionId: orders.connectionId,
-          signal: intake.signal,
-        });
+        for (const e of entries.values()) startSchedules(e);
+        startIntakes();
+        // Changes made by other processes (the CLI, an API-role server) reach this worker within one poll.
+        poll = setInterval(() => {
+          void connections
+            .refresh()
+            .catch((err: unknown) =>
+              logger.warn(
+                { err: (err as Error).message },
+                'connection registry not read; tried again at the next poll',
+              ),
+            );
+        }, registryPollMs);
+        poll.unref();
       },
       async close() {
+        closed = true;
+        if (poll) clearInterval(poll);
         scheduler.stop();
-        intake.abort();
-        await intakeDone?.catch(() => undefined);
+        for (const i of intakes.values()) i.abort.abort();
+        for (const i of intakes.values()) await i.done.catch(() => undefined);
         await queue.stop();
-        await agentHub?.close();
-        await opened.close();
-        await status?.close().catch(() => undefined);
+        for (const e of entries.values()) await e.engine?.close();
         await store.close();
       },
     };
     // Not enumerable: `{ ...runtime }` (e.g. into buildApp) must not build the connector.
-    return Object.defineProperty(runtime, 'amazon', { get: amazon, enumerable: false }) as Runtime;
+    return Object.defineProperty(runtime, 'amazon', { get: primary.amazon, enumerable: false }) as Runtime;
   } catch (err) {
+    for (const e of entries.values()) await e.engine?.close().catch(() => undefined);
     await store.close();
     throw err;
   }
-}
-
-/** Amazon's circuits per endpoint family, each state on the gauge and logged when it changes. */
-function observedAmazonCircuits(
-  config: ResolvedConfig,
-  clock: Clock,
-  metrics: Metrics,
-  logger: Logger,
-  status: EngineStatusRecorder | undefined,
-): AmazonCircuits {
-  const circuits = createAmazonCircuits({
-    failureThreshold: config.amazon.circuit.failureThreshold,
-    openMs: config.amazon.circuit.openMs,
-    now: () => clock.now().getTime(),
-    onStateChange: (target, state, previous) => {
-      metrics.circuitState.set({ target }, CIRCUIT_STATE_VALUE[state]);
-      logger.warn({ circuit: target, state, previous }, `Amazon circuit ${target} ${previous} -> ${state}`);
-      status?.circuit(target, state);
-    },
-    ...(status
-      ? {
-          onOutcome: (target: string, ok: boolean, err?: unknown) =>
-            status.outcome(target, ok, ok ? undefined : failureLabel(err)),
-        }
-      : {}),
-  });
-  for (const c of circuits.list()) metrics.circuitState.set({ target: c.target }, CIRCUIT_STATE_VALUE.closed);
-  return circuits;
-}
-
-/**
- * Job handlers and schedules of the flows: ONE LINE PER FLOW FAMILY, each registering its queues on `w.queue` and
- * its recurring jobs on `w.scheduler` (before `queue.start()`). Settlement, inventory and price flows add theirs here.
- */
-function registerFlows(w: FlowWiring): { orders: OrderWiring; notifications: NotificationHandlers } {
-  const orders = registerOrders(w); // order.sync, order.poll, shipment.poll, shipment.confirm
-  const settlements = registerSettlements(w); // settlement.discover (+ schedule when settlements.enabled), settlement.import
-  registerFbaReturns(w); // fba-returns.poll (+ schedule), fba-returns.import, fba-return.record when orders.fbaReturns is on
-  const inventory = registerInventory(w); // inventory.sync, listing.feed(.sweep), listing.block, listing.issues, inventory.watch (+ schedules)
-  const notifications = amazonNotificationHandlers({
-    queue: w.queue,
-    settlementConnectionId: settlements.connectionId,
-    inventoryConnectionId: inventory.connectionId,
-  });
-  return { orders, notifications };
-}
-
-/** The marketplace port over a connector built on the first call. */
-function lazyMarketplace(connector: () => AmazonConnector): AmazonMarketplace {
-  return {
-    getOrder: (id, o) => connector().marketplace.getOrder(id, o),
-    searchOrders: (q) => connector().marketplace.searchOrders(q),
-    confirmShipment: (s) => connector().marketplace.confirmShipment(s),
-  };
-}
-
-/** A gateway opened on its first call; a failed open (Sage down) is tried again on the next call. */
-function lazyGateway(open: () => Promise<Sage500Gateway>): { gateway: Sage500Gateway; close(): Promise<void> } {
-  let opening: Promise<Sage500Gateway> | undefined;
-  const get = () => {
-    opening ??= open().catch((err: unknown) => {
-      opening = undefined;
-      throw err;
-    });
-    return opening;
-  };
-  const gateway = new Proxy({} as Sage500Gateway, {
-    get(_t, prop) {
-      if (prop === 'then') return undefined; // not a thenable
-      if (prop === 'close') return async () => (opening ? (await opening.catch(() => undefined))?.close() : undefined);
-      return async (...args: unknown[]) => {
-        const g = await get();
-        const f = (g as unknown as Record<string | symbol, unknown>)[prop];
-        if (typeof f !== 'function') throw new TypeError(`Sage500Gateway has no method ${String(prop)}`);
-        return (f as (...a: unknown[]) => Promise<unknown>).apply(g, args);
-      };
-    },
-  });
-  return {
-    gateway,
-    async close() {
-      const g = opening ? await opening.catch(() => undefined) : undefined;
-      opening = undefined;
-      await g?.close();
-    },
-  };
 }

@@ -295,7 +295,7 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
  */
 export function observeOrderToSage(
   sage: Sage500Gateway,
-  deps: { store: Store; clock: Clock; metrics: Metrics },
+  deps: { store: Store; clock: Clock; metrics: Metrics; connectionId?: string },
 ): Sage500Gateway {
   const record = async (amazonOrderId: string, at: number) => {
     const res = await sql<{ first_source: string; first_seen_at: string }>`
@@ -304,7 +304,7 @@ export function observeOrderToSage(
     const row = res.rows[0];
     if (!row) return;
     deps.metrics.orderToSageLatency.observe(
-      { source: row.first_source },
+      { source: row.first_source, connection: deps.connectionId ?? 'default' },
       Math.max(0, (at - ms(row.first_seen_at)) / 1000),
     );
   };

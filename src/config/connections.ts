@@ -15,47 +15,39 @@ function deepMerge(base: Mutable, over: Mutable): Mutable {
 }
 
 /**
- * Folds the file's `connections:` list into the top-level blocks, which mean the connection `default` when there is
- * no list (issue 21). One entry: `{id, amazon?, sage500?, orders?}`; its blocks are merged over the top-level ones
- * (a value in the entry wins; the environment and flags still win over both) and its id becomes
- * `orders.connectionId`. More than one entry is refused: one process serves one connection until the multi-connection
- * runtime exists. Returns the paths that came from the entry (for error messages); problems are appended.
+ * Folds one entry of the file's `connections:` list into the top-level blocks, which mean the connection `default`
+ * when there is no list (issue 21). An entry: `{id, amazon?, sage500?, orders?}`; its blocks are merged over the
+ * top-level ones (a value in the entry wins; the environment and flags still win over both) and its id becomes
+ * `orders.connectionId`. `loadConfig` calls it once per entry on a copy of the file (`index` is the entry's
+ * position, for the paths in messages). Returns the paths that came from the entry; problems are appended.
  */
-export function foldConnections(raw: Mutable, source: string, problems: ConfigProblem[]): string[] {
+export function foldConnections(raw: Mutable, source: string, problems: ConfigProblem[], index = 0): string[] {
   if (!('connections' in raw)) return [];
   const list = raw.connections;
   delete raw.connections;
   const problem = (path: string, expected: string, received: string, message: string) =>
     problems.push({ path, source, expected, received, message });
   if (!Array.isArray(list)) {
-    problem('connections', 'a list of one connection', typeof list, 'must be a list (`- id: ...`)');
+    problem('connections', 'a list of connections', typeof list, 'must be a list (`- id: ...`)');
     return [];
   }
   if (list.length === 0) return [];
-  if (list.length > 1) {
-    problem(
-      'connections',
-      'one entry',
-      `${list.length} entries (${list.map((c) => (isMapping(c) ? String(c.id) : '?')).join(', ')})`,
-      'several connections in one process are not supported yet: keep one entry here and run one Sellbridge process (with its own sellbridge.yaml and store) per connection',
-    );
-    return [];
-  }
-  const entry = list[0];
+  const at = `connections.${index}`;
+  const entry = list[index];
   if (!isMapping(entry)) {
-    problem('connections.0', 'a mapping with id, amazon, sage500, orders', typeof entry, 'must be a mapping');
+    problem(at, 'a mapping with id, amazon, sage500, orders', typeof entry, 'must be a mapping');
     return [];
   }
   let ok = true;
   for (const key of Object.keys(entry))
     if (key !== 'id' && !(CONNECTION_BLOCKS as readonly string[]).includes(key)) {
-      problem(`connections.0.${key}`, 'id, amazon, sage500 or orders', key, 'unknown setting of a connection');
+      problem(`${at}.${key}`, 'id, amazon, sage500 or orders', key, 'unknown setting of a connection');
       ok = false;
     }
   const id = entry.id;
   if (typeof id !== 'string' || !ID.test(id)) {
     problem(
-      'connections.0.id',
+      `${at}.id`,
       'lower-case letters, digits, - and _ (at most 40)',
       JSON.stringify(id ?? null),
       'every connection needs an id',
@@ -64,22 +56,17 @@ export function foldConnections(raw: Mutable, source: string, problems: ConfigPr
   }
   for (const block of CONNECTION_BLOCKS)
     if (block in entry && !isMapping(entry[block])) {
-      problem(
-        `connections.0.${block}`,
-        'a mapping',
-        typeof entry[block],
-        `must be a mapping like the top-level ${block}`,
-      );
+      problem(`${at}.${block}`, 'a mapping', typeof entry[block], `must be a mapping like the top-level ${block}`);
       ok = false;
     }
   const ordersId = isMapping(entry.orders) ? entry.orders.connectionId : undefined;
   const topId = isMapping(raw.orders) ? raw.orders.connectionId : undefined;
   for (const [path, other] of [
-    ['connections.0.orders.connectionId', ordersId],
+    [`${at}.orders.connectionId`, ordersId],
     ['orders.connectionId', topId],
   ] as const)
     if (other !== undefined && other !== id) {
-      problem(path, `the connection's id ${JSON.stringify(id)}`, JSON.stringify(other), 'contradicts connections.0.id');
+      problem(path, `the connection's id ${JSON.stringify(id)}`, JSON.stringify(other), `contradicts ${at}.id`);
       ok = false;
     }
   if (!ok) return [];
@@ -93,6 +80,34 @@ export function foldConnections(raw: Mutable, source: string, problems: ConfigPr
   raw.orders = { ...(isMapping(raw.orders) ? raw.orders : {}), connectionId: id };
   moved.push('orders.connectionId');
   return moved;
+}
+
+/** Duplicate ids in the list, each named at its second (third...) position. */
+export function duplicateConnectionIds(raw: Mutable, source: string): ConfigProblem[] {
+  const list = raw.connections;
+  if (!Array.isArray(list)) return [];
+  const seen = new Map<string, number>();
+  const out: ConfigProblem[] = [];
+  list.forEach((entry, i) => {
+    const id = isMapping(entry) && typeof entry.id === 'string' ? entry.id : undefined;
+    if (id === undefined) return;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, i);
+    else
+      out.push({
+        path: `connections.${i}.id`,
+        source,
+        expected: 'an id no other connection has',
+        received: JSON.stringify(id),
+        message: `duplicate connection id: connections.${first}.id is ${JSON.stringify(id)} too`,
+      });
+  });
+  return out;
+}
+
+/** How many entries the file's `connections:` list has (0 without a list or when it is not a list). */
+export function connectionEntryCount(raw: Mutable): number {
+  return Array.isArray(raw.connections) ? raw.connections.length : 0;
 }
 
 function collectPaths(node: Mutable, path: string[], out: string[]): void {

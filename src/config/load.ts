@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { SellbridgeError } from '../core/errors.ts';
 import { CONFIG_LEAVES, SECRET_PATHS, type ConfigLeaf } from './introspect.ts';
 import { configSchema, type ResolvedConfig } from './schema.ts';
-import { foldConnections } from './connections.ts';
+import { connectionEntryCount, duplicateConnectionIds, foldConnections } from './connections.ts';
 
 /** One problem found in the configuration; all of them are reported at once. */
 export interface ConfigProblem {
@@ -55,15 +55,55 @@ const DEFAULT_FILE = 'sellbridge.yaml';
  * @throws ConfigError (SB_CFG_INVALID) listing every problem; SellbridgeError SB_CFG_FILE_UNREADABLE.
  */
 export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
-  const problems: ConfigProblem[] = [];
   const sources = new Map<string, string>();
   const raw: Mutable = readFileLayer(options.file, sources);
-  // A `connections:` list of one entry means its blocks (issue 21); the top-level blocks are the connection `default`.
   const fileSource = sources.values().next().value ?? 'file';
-  const id = (raw.connections as { id?: unknown }[] | undefined)?.[0]?.id;
-  for (const path of foldConnections(raw, fileSource, problems))
-    sources.set(path, `${fileSource}, connections entry ${String(id)}`);
+  const entries = connectionEntryCount(raw);
+  if (entries <= 1) return resolveLayers(raw, sources, fileSource, 0, options);
+  // Several connections (issue 21): each entry is resolved on its own copy of the file, so each is a complete,
+  // validated configuration; the first is the process's own (store, jobs, server...: the same in every copy).
+  const problems: ConfigProblem[] = duplicateConnectionIds(raw, fileSource);
+  const resolved: ResolvedConfig[] = [];
+  for (let i = 0; i < entries; i++) {
+    try {
+      resolved.push(resolveLayers(structuredClone(raw), new Map(sources), fileSource, i, options));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length > 0) {
+    // A top-level mistake is found once per entry: report it once.
+    const seen = new Set<string>();
+    throw new ConfigError(problems.filter((p) => !seen.has(formatProblem(p)) && !!seen.add(formatProblem(p))));
+  }
+  CONNECTION_CONFIGS.set(resolved[0]!, resolved);
+  return resolved[0]!;
+}
 
+/** The connections a loaded configuration defines, one complete configuration each (one, itself, without a list). */
+const CONNECTION_CONFIGS = new WeakMap<ResolvedConfig, readonly ResolvedConfig[]>();
+
+/**
+ * Every connection of `config`, as `loadConfig` resolved them: the `connections:` list's entries in order, or the
+ * configuration itself (the connection `orders.connectionId`, `default` unless set) without a list.
+ */
+export function connectionConfigs(config: ResolvedConfig): readonly ResolvedConfig[] {
+  return CONNECTION_CONFIGS.get(config) ?? [config];
+}
+
+function resolveLayers(
+  raw: Mutable,
+  sources: Map<string, string>,
+  fileSource: string,
+  index: number,
+  options: LoadOptions,
+): ResolvedConfig {
+  const problems: ConfigProblem[] = [];
+  // A `connections:` entry means its blocks (issue 21); without a list the top-level blocks are the connection `default`.
+  const id = (raw.connections as { id?: unknown }[] | undefined)?.[index]?.id;
+  const entrySource = `${fileSource}, connections entry ${String(id)}`;
+  for (const path of foldConnections(raw, fileSource, problems, index)) sources.set(path, entrySource);
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (!name.startsWith('SELLBRIDGE_') || value === undefined) continue;
     const leaf = CONFIG_LEAVES.find((l) => l.env === name);
@@ -103,7 +143,15 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
 
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) problems.push(...result.error.issues.flatMap((issue) => problemsFromIssue(issue, sources)));
-  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  if (problems.length > 0 || !result.success)
+    // A bad value that came from the entry is named where it is written: connections.<i>.<path>.
+    throw new ConfigError(
+      problems.map((p) =>
+        p.source === entrySource && !p.path.startsWith('connections')
+          ? { ...p, path: `connections.${index}.${p.path}` }
+          : p,
+      ),
+    );
   return deepFreeze(result.data) as ResolvedConfig;
 }
 
@@ -321,4 +369,31 @@ export function redactConfig(config: ResolvedConfig): unknown {
 /** postgres://user:secret@host/db -> postgres://user:***@host/db */
 export function maskUrlPassword(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+:)[^@]*@/i, '$1***@');
+}
+
+/**
+ * A connection added while the engine runs (admin API, CLI; issue 21): its `amazon`, `sage500` and `orders` blocks
+ * merged over `base` (the process's configuration) as a sellbridge.yaml entry would be, validated with the same
+ * schema. Returns the complete configuration, or every problem with its path inside the entry (`orders.warehouseId`).
+ */
+export function resolveConnectionEntry(
+  base: ResolvedConfig,
+  id: string,
+  entry: Readonly<Record<string, unknown>>,
+): { readonly config: ResolvedConfig } | { readonly problems: readonly ConfigProblem[] } {
+  const raw = structuredClone(base) as unknown as Mutable;
+  delete (raw.orders as Mutable).connectionId;
+  const problems: ConfigProblem[] = [];
+  raw.connections = [{ ...entry, id }];
+  foldConnections(raw, 'connection', problems, 0);
+  if (problems.length)
+    return { problems: problems.map((p) => ({ ...p, path: p.path.replace(/^connections\.0\.?/, '') || 'id' })) };
+  const result = configSchema.safeParse(raw, { reportInput: true });
+  if (!result.success)
+    return {
+      problems: result.error.issues
+        .flatMap((issue) => problemsFromIssue(issue, new Map()))
+        .map((p) => ({ ...p, source: 'connection' })),
+    };
+  return { config: deepFreeze(result.data) as ResolvedConfig };
 }

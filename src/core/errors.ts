@@ -338,6 +338,23 @@ export const ERROR_CATALOGUE = {
       "The connection's order mapping names what its Sage company does not have (an unknown or inactive customer, a customer in another currency, an unknown warehouse, ship method, charge item or GL account); found by `sellbridge connections check`, which `sellbridge run` runs at start.",
     fix: 'Fix each listed setting (its path in sellbridge.yaml is named) or create the record in Sage, then run `sellbridge connections check` again.',
   },
+  SB_CONNECTION_WAITING: {
+    kind: 'unavailable',
+    meaning:
+      "The job's connection is not running in this process: paused (`sellbridge connections pause`), not started because it failed `sellbridge connections check`, removed, or not (yet) known to this worker. The job waits, no attempt spent; the reason is on the job and in `sellbridge connections list`.",
+    fix: 'Resume the connection (`sellbridge connections resume <id>`), fix what its check names, or add it again; its jobs then run by themselves.',
+  },
+  SB_CONNECTION_INVALID: {
+    kind: 'validation',
+    meaning:
+      'A connection given to the admin API or the CLI is refused: a bad or taken id, unknown or bad settings, or a mapping its Sage company does not match. Nothing was stored.',
+    fix: 'Fix every listed problem (each names its path) and send it again.',
+  },
+  SB_CONNECTION_NOT_FOUND: {
+    kind: 'validation',
+    meaning: 'No connection with this id is configured or stored.',
+    fix: 'List them with `sellbridge connections list` (or GET /api/v1/connections).',
+  },
   SB_SAGE_SCHEMA_MISMATCH: {
     kind: 'config',
     meaning:

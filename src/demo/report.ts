@@ -66,6 +66,7 @@ export function formatSummary(r: DemoResult): string {
     ...rows.map(([a, b, c]) => line(a, b, c)),
   ];
   for (const d of s.deadLettered) out.push(`    ${d.amazonOrderId}  ${d.code}  ${d.reason}`);
+  out.push('', ...formatConnections(r));
   out.push('');
   out.push(
     s.throttled > 0
@@ -76,4 +77,37 @@ export function formatSummary(r: DemoResult): string {
   if (r.mismatches.length)
     out.push('', `NOT AS EXPECTED (${r.mismatches.length}):`, ...r.mismatches.map((m) => `  - ${m}`));
   return out.join('\n');
+}
+
+/** One row per connection: the seller's marketplace and currency, its Sage company, and its orders' fate. */
+function formatConnections(r: DemoResult): string[] {
+  const head = [
+    'connection',
+    'seller (region)',
+    'marketplace',
+    'Sage company',
+    'received',
+    'created',
+    'cancelled',
+    'shipped',
+    'confirmed',
+    'dead-lettered',
+  ];
+  const rows = r.connections.map((c) => [
+    c.id,
+    `${c.sellerId} (${c.region.toUpperCase()})`,
+    `${c.marketplace} (${c.currency})`,
+    c.companyId,
+    String(c.summary.received),
+    String(c.summary.created),
+    String(c.summary.cancelled),
+    String(c.summary.shipped),
+    String(c.summary.confirmed),
+    String(c.summary.deadLettered),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  // Text columns left-aligned, counts right-aligned.
+  const line = (cells: readonly string[]) =>
+    `  ${cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`.trimEnd();
+  return ['Per connection', line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }

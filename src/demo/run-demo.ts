@@ -8,8 +8,19 @@ import { SO_STATUS } from '../connectors/sage500/tables.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../simulator/amazon/index.ts';
 import { countOrderLinks } from '../connectors/store/order-links.ts';
+import { SDE } from '../connectors/sage500/sandbox/seed-sde.ts';
 import { startDemoEngine, type DemoEngine } from './engine.ts';
-import { DEMO_SKUS, DEMO_SPLIT_EVERY, expectationsOf, planDemoScenario, type DemoExpectations } from './scenario.ts';
+import {
+  DEMO_SKUS,
+  DEMO_SPLIT_EVERY,
+  MIN_GERMAN_DEMO_ORDERS,
+  expectationsOf,
+  planDemoScenario,
+  planGermanScenario,
+  totalExpectations,
+  type DemoConnectionPlan,
+  type DemoExpectations,
+} from './scenario.ts';
 
 /**
  * `sellbridge demo`, the whole play: the SP-API simulator (over HTTP, usage plans on, time-scaled), the Sage 500
@@ -86,6 +97,20 @@ export interface DemoSummary {
   readonly packagesConfirmedTwice: number;
 }
 
+/** One connection's part of the demo: who sold where, into which Sage company, and what became of its orders. */
+export interface DemoConnectionResult {
+  readonly id: string;
+  readonly sellerId: string;
+  readonly region: string;
+  readonly marketplace: string;
+  readonly currency: string;
+  readonly companyId: string;
+  /** The Sage customer and currency of its sales orders, as Sage holds them (`CustID CurrID`, distinct). */
+  readonly sageCustomers: readonly string[];
+  readonly expected: DemoExpectations;
+  readonly summary: DemoCounts & { readonly packagesShipped: number; readonly packagesConfirmed: number };
+}
+
 export interface DemoResult {
   readonly dir: string;
   readonly files: { readonly store: string; readonly sage: string; readonly config: string; readonly log: string };
@@ -97,17 +122,52 @@ export interface DemoResult {
     readonly cancelled: readonly string[];
   };
   readonly expected: DemoExpectations;
+  /** Totals over the connections. */
   readonly summary: DemoSummary;
+  /** One row per connection (issue 21: a US seller into SOA, a German seller into SDE). */
+  readonly connections: readonly DemoConnectionResult[];
   /** Differences between expected and summary; empty when the demo did what the scenario says. */
   readonly mismatches: readonly string[];
 }
+
+/** The demo's German seller at the simulator: Amazon.de, so its region is EU. */
+export const DEMO_GERMAN_SELLER = {
+  sellerId: 'A1SIMSELLERDE01',
+  refreshToken: 'Atzr|sim-refresh-token-de',
+  marketplaceIds: [SDE.marketplaceId],
+} as const;
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => undefined);
   const stageTimeoutMs = options.stageTimeoutMs ?? 45_000;
   const scenario = planDemoScenario(options.orders);
-  const expected = expectationsOf(scenario);
+  const plans: DemoConnectionPlan[] = [
+    {
+      id: 'us',
+      sellerId: DEFAULT_SELLER.sellerId,
+      refreshToken: DEFAULT_SELLER.refreshToken,
+      region: 'na',
+      marketplaceId: 'ATVPDKIKX0DER',
+      marketplace: 'Amazon.com',
+      currency: 'USD',
+      companyId: 'SOA',
+      scenario,
+    },
+    {
+      id: 'de',
+      sellerId: DEMO_GERMAN_SELLER.sellerId,
+      refreshToken: DEMO_GERMAN_SELLER.refreshToken,
+      region: 'eu',
+      marketplaceId: SDE.marketplaceId,
+      marketplace: 'Amazon.de',
+      currency: 'EUR',
+      companyId: SDE.companyId,
+      scenario: planGermanScenario(Math.max(MIN_GERMAN_DEMO_ORDERS, Math.round(options.orders / 3))),
+    },
+  ];
+  const expectedOf = new Map(plans.map((p) => [p.id, expectationsOf(p.scenario)]));
+  const expected = totalExpectations([...expectedOf.values()]);
   mkdirSync(options.dir, { recursive: true });
   const files = {
     store: join(options.dir, 'sellbridge.db'),
@@ -121,6 +181,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const confirmCalls = new Map<string, number>();
   let sim: AmazonSimulator | undefined;
   let warehouse: SandboxGateway | undefined;
+  const warehouses = new Map<string, SandboxGateway>();
   let engine: DemoEngine | undefined;
   let server: { close(): Promise<unknown> } | undefined;
   const logStream = createWriteStream(files.log, { flags: 'a' });
@@ -135,6 +196,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       seed: options.seed ?? 2026,
       timeScale,
       limits: true,
+      // Two sellers, each with its own usage plans: the US one on Amazon.com (NA), the German one on Amazon.de (EU).
+      sellers: [DEFAULT_SELLER, DEMO_GERMAN_SELLER],
       scenario: {
         skus: DEMO_SKUS,
         unknownSkuRate: 0,
@@ -155,18 +218,32 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         confirmCalls.set(key, (confirmCalls.get(key) ?? 0) + 1);
       },
     });
-    const { queueUrl } = sim.control.subscribe({
-      notificationType: 'ORDER_CHANGE',
-      queueName: 'sellbridge-demo-orders',
-    });
-    // The warehouse side of Sage (this process plays it): the sandbox file is created and seeded here first.
-    warehouse = await createSandboxGateway({
-      path: files.sage,
-      warehouseSimulator: { delayMs: 0, partialEvery: DEMO_SPLIT_EVERY, packagesPerShipment: 1 },
-    });
+    // Each seller's ORDER_CHANGE notifications go to its own connection's queue.
+    const queueUrls = new Map(
+      plans.map((p) => [
+        p.id,
+        sim!.control.subscribe({
+          notificationType: 'ORDER_CHANGE',
+          queueName: p.id === 'us' ? 'sellbridge-demo-orders' : `sellbridge-demo-orders-${p.id}`,
+          sellerId: p.sellerId,
+        }).queueUrl,
+      ]),
+    );
+    // The warehouse side of Sage (this process plays it), one per company: the sandbox file (both companies) is
+    // created and seeded here first.
+    for (const p of plans)
+      warehouses.set(
+        p.id,
+        await createSandboxGateway({
+          path: files.sage,
+          companyId: p.companyId,
+          warehouseSimulator: { delayMs: 0, partialEvery: DEMO_SPLIT_EVERY, packagesPerShipment: 1 },
+        }),
+      );
+    warehouse = warehouses.get('us');
     writeFileSync(
       files.config,
-      demoConfigYaml({ simUrl: sim.url, queueUrl, storePath: files.store, sagePath: files.sage, timeScale }),
+      demoConfigYaml({ simUrl: sim.url, queueUrls, storePath: files.store, sagePath: files.sage, timeScale }),
     );
     const config = loadConfig({ file: files.config, env: {} });
     engine = await startDemoEngine(config, { logger: createLogger({ level: 'info', destination: logStream }) });
@@ -181,12 +258,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     if (dashboardUrl) progress({ type: 'info', text: `dashboard (while the demo runs): ${dashboardUrl}` });
 
-    const reader = createDemoReader(runtime, warehouse, sim);
+    const reader = createDemoReader(runtime, warehouse!, sim, plans);
     const waitFor = async (stage: DemoStage, done: (c: DemoCounts) => boolean, what: string) => {
       const deadline = Date.now() + stageTimeoutMs;
       let last = '';
       for (;;) {
-        const counts = await reader.counts(ids);
+        const counts = await reader.counts(idsByConnection);
         const text = JSON.stringify(counts);
         if (text !== last) progress({ type: 'counts', stage, counts });
         last = text;
@@ -202,9 +279,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     progress({
       type: 'stage',
       stage: 'orders',
-      text: `${scenario.orders.length} orders arrive at Amazon (one with unknown SKU, one the buyer will cancel); notifications go to SQS`,
+      text: `${expected.received} orders arrive at Amazon, ${plans.map((p) => `${p.scenario.orders.length} for ${p.id} (${p.marketplace}, ${p.currency})`).join(' and ')}; one with unknown SKU, one the buyer will cancel; notifications go to each connection's SQS queue`,
     });
-    const ids = scenario.orders.map((o) => sim!.control.addOrder(o.overrides).orderId);
+    const idsByConnection = new Map(
+      plans.map((p) => [
+        p.id,
+        p.scenario.orders.map((o) => sim!.control.addOrder({ ...o.overrides, sellerId: p.sellerId }).orderId),
+      ]),
+    );
+    const ids = idsByConnection.get('us')!;
     const idsOf = (role: string) => scenario.orders.filter((o) => o.role === role).map((o) => ids[o.index]!);
     await waitFor(
       'orders',
@@ -222,17 +305,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       stage: 'ship',
       text: `the Sage warehouse ships (every ${DEMO_SPLIT_EVERY}rd order in two parts); Sellbridge confirms each package to Amazon`,
     });
-    while ((await warehouse.shipDueOrders()) > 0) {
-      // one shipment per order per round; split orders take a second round
-    }
+    for (const w of warehouses.values())
+      while ((await w.shipDueOrders()) > 0) {
+        // one shipment per order per round; split orders take a second round
+      }
     await waitFor(
       'ship',
       (c) => c.shipped === expected.shipped && c.confirmed === expected.shipped,
       'every shipped package to be confirmed at Amazon',
     );
 
+    const connections = await reader.connections(idsByConnection, expectedOf);
     const summary = {
-      ...(await reader.summary(ids)),
+      ...(await reader.summary(idsByConnection)),
       throttled,
       timeScale,
       packagesConfirmedTwice: [...confirmCalls.values()].filter((n) => n > 1).length,
@@ -243,17 +328,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       files,
       dashboardUrl,
       durationMs: Math.round(performance.now() - started),
-      scenario: { orders: ids.length, badSku: idsOf('bad-sku'), cancelled: idsOf('cancel') },
+      scenario: { orders: expected.received, badSku: idsOf('bad-sku'), cancelled: idsOf('cancel') },
       expected,
       summary,
-      mismatches: compare(expected, summary),
+      connections,
+      mismatches: [...compare(expected, summary), ...connections.flatMap(compareConnection)],
     };
     if (options.serve) await options.serve({ result, dashboardUrl, adminToken: adminToken! });
     return result;
   } finally {
     await server?.close().catch(() => undefined);
     await engine?.close().catch(() => undefined);
-    await warehouse?.close().catch(() => undefined);
+    for (const w of warehouses.values()) await w.close().catch(() => undefined);
     await sim?.close().catch(() => undefined);
     await new Promise<void>((r) => logStream.end(() => r()));
   }
@@ -307,10 +393,29 @@ function compare(expected: DemoExpectations, s: DemoSummary): string[] {
   return out;
 }
 
-/** The demo's configuration, written next to its files so `sellbridge run -c <dir>/sellbridge.yaml` can reuse them. */
+function compareConnection(c: DemoConnectionResult): string[] {
+  const out: string[] = [];
+  const check = (name: string, want: number, got: number) =>
+    void (want !== got && out.push(`${c.id}: ${name}: expected ${want}, got ${got}`));
+  check('received', c.expected.received, c.summary.received);
+  check('created', c.expected.created, c.summary.created);
+  check('cancelled', c.expected.cancelled, c.summary.cancelled);
+  check('shipped', c.expected.shipped, c.summary.shipped);
+  check('confirmed orders', c.expected.shipped, c.summary.confirmed);
+  check('confirmed packages', c.summary.packagesShipped, c.summary.packagesConfirmed);
+  check('dead-lettered', c.expected.deadLettered, c.summary.deadLettered);
+  return out;
+}
+
+/**
+ * The demo's configuration, written next to its files so `sellbridge run -c <dir>/sellbridge.yaml` can reuse them:
+ * what both connections share at the top, each connection's seller, region, queue, Sage company and mapping in the
+ * `connections:` list. `amazon.endpoint` names the simulator's regional endpoint, so the German connection (region
+ * eu) talks to the EU endpoint.
+ */
 function demoConfigYaml(o: {
   simUrl: string;
-  queueUrl: string;
+  queueUrls: ReadonlyMap<string, string>;
   storePath: string;
   sagePath: string;
   timeScale: number;
@@ -328,15 +433,12 @@ function demoConfigYaml(o: {
     log: { level: 'info' },
     server: { host: '127.0.0.1', port: 0 },
     amazon: {
-      endpoint: o.simUrl,
+      endpoint: `${o.simUrl}/{region}`,
       lwaEndpoint: `${o.simUrl}/auth/o2/token`,
       lwaClientId: 'demo-client',
       lwaClientSecret: 'demo-secret',
-      refreshToken: DEFAULT_SELLER.refreshToken,
-      sellerId: DEFAULT_SELLER.sellerId,
       requestTimeoutMs: 5000,
       sqs: {
-        queueUrl: o.queueUrl,
         endpoint: o.simUrl,
         accessKeyId: 'demo',
         secretAccessKey: 'demo',
@@ -346,21 +448,57 @@ function demoConfigYaml(o: {
     sage500: { kind: 'sandbox', sandboxPath: o.sagePath, warehouseSimulator: { enabled: false } },
     // Sage shipments are read every half second so the demo does not wait a minute for the next poll.
     orders: { shipmentPollEveryMs: 500 },
+    connections: [
+      {
+        id: 'us',
+        amazon: {
+          region: 'na',
+          sellerId: DEFAULT_SELLER.sellerId,
+          refreshToken: DEFAULT_SELLER.refreshToken,
+          marketplaceIds: ['ATVPDKIKX0DER'],
+          sqs: { queueUrl: o.queueUrls.get('us') },
+        },
+        sage500: { companyId: 'SOA' },
+      },
+      {
+        id: 'de',
+        amazon: {
+          region: 'eu',
+          sellerId: DEMO_GERMAN_SELLER.sellerId,
+          refreshToken: DEMO_GERMAN_SELLER.refreshToken,
+          marketplaceIds: [SDE.marketplaceId],
+          sqs: { queueUrl: o.queueUrls.get('de') },
+        },
+        sage500: { companyId: SDE.companyId, tranNoPrefix: 'DE' },
+        // The German company's own mapping: its customer and currency, warehouse, ship methods and carriers.
+        orders: {
+          customers: { [SDE.marketplaceId]: { customerId: SDE.customers.DE, currency: 'EUR' } },
+          warehouseId: SDE.warehouse,
+          shipMethods: { byServiceLevel: { ...SDE.shipMethodsByServiceLevel }, fallback: 'DHL-PAKET' },
+          carriers: { ...SDE.carriers },
+        },
+      },
+    ],
   };
   return `# Written by \`sellbridge demo\` (simulator at ${o.simUrl}, time scale ${o.timeScale}); the simulator is gone once the demo ends.\n${stringify(config)}`;
 }
 
-/** Reads the demo's state from the engine store, the Sage sandbox and the simulator. */
-function createDemoReader(runtime: DemoEngine['runtime'], sage: SandboxGateway, sim: AmazonSimulator) {
-  const sageOrders = async () => {
-    const rows = await sage.db.selectFrom('tsoSalesOrder').select(['SOKey', 'Status']).execute();
-    return rows;
-  };
-  const shipmentsPerOrder = async () => {
+/** Reads the demo's state from the engine store, the Sage sandbox and the simulator, per connection. */
+function createDemoReader(
+  runtime: DemoEngine['runtime'],
+  sage: SandboxGateway,
+  sim: AmazonSimulator,
+  plans: readonly DemoConnectionPlan[],
+) {
+  const sageOrders = async (companyId: string) =>
+    sage.db.selectFrom('tsoSalesOrder').select(['SOKey', 'Status']).where('CompanyID', '=', companyId).execute();
+  const shipmentsPerOrder = async (companyId: string) => {
     const rows = await sage.db
       .selectFrom('tsoShipLine as sl')
       .innerJoin('tsoSOLine as l', 'l.SOLineKey', 'sl.SOLineKey')
       .innerJoin('tsoSOLine_AMZ as x', 'x.SOLineKey', 'l.SOLineKey')
+      .innerJoin('tsoSalesOrder as so', 'so.SOKey', 'l.SOKey')
+      .where('so.CompanyID', '=', companyId)
       .select(['l.SOKey', 'sl.ShipKey'])
       .distinct()
       .execute();
@@ -381,18 +519,41 @@ function createDemoReader(runtime: DemoEngine['runtime'], sage: SandboxGateway, 
             .join('; ')
         : d.error.message,
     }));
+  /** One connection's counts: its order links, its Sage company's orders, its orders at Amazon, its dead letters. */
+  const countsOf = async (plan: DemoConnectionPlan, ids: readonly string[], letters: readonly DeadLetterLine[]) => {
+    const orders = await sageOrders(plan.companyId);
+    const { per, packages } = await shipmentsPerOrder(plan.companyId);
+    const mine = new Set(ids);
+    return {
+      received: await countOrderLinks(runtime.store, plan.id),
+      created: orders.length,
+      cancelled: orders.filter((o) => Number(o.Status) === SO_STATUS.canceled).length,
+      shipped: per.size,
+      confirmed: ids.filter((id) => sim.control.order(id)?.status === 'SHIPPED').length,
+      deadLettered: letters.filter((d) => mine.has(d.amazonOrderId)).length,
+      splitShipments: [...per.values()].filter((n) => n > 1).length,
+      packagesShipped: packages,
+      packagesConfirmed: ids.reduce((n, id) => n + (sim.control.order(id)?.packages.length ?? 0), 0),
+    };
+  };
+  const all = async (idsByConnection: ReadonlyMap<string, readonly string[]>) => {
+    const letters = await deadLetters();
+    const rows = [];
+    for (const plan of plans)
+      rows.push({ plan, letters, ...(await countsOf(plan, idsByConnection.get(plan.id) ?? [], letters)) });
+    return rows;
+  };
+  const sum = (rows: { [k: string]: unknown }[], key: string) => rows.reduce((n, r) => n + Number(r[key]), 0);
   return {
-    async counts(ids: readonly string[]): Promise<DemoCounts> {
-      const received = await countOrderLinks(runtime.store, runtime.orders.connectionId);
-      const orders = await sageOrders();
-      const { per } = await shipmentsPerOrder();
+    async counts(idsByConnection: ReadonlyMap<string, readonly string[]>): Promise<DemoCounts> {
+      const rows = await all(idsByConnection);
       return {
-        received,
-        created: orders.length,
-        cancelled: orders.filter((o) => Number(o.Status) === SO_STATUS.canceled).length,
-        shipped: per.size,
-        confirmed: ids.filter((id) => sim.control.order(id)?.status === 'SHIPPED').length,
-        deadLettered: (await runtime.deadLetters.list({ status: 'open' })).length,
+        received: sum(rows, 'received'),
+        created: sum(rows, 'created'),
+        cancelled: sum(rows, 'cancelled'),
+        shipped: sum(rows, 'shipped'),
+        confirmed: sum(rows, 'confirmed'),
+        deadLettered: rows[0]?.letters.length ?? 0,
       };
     },
     /** No order or shipment work pending or running (the recurring shipment poll aside). */
@@ -403,22 +564,50 @@ function createDemoReader(runtime: DemoEngine['runtime'], sage: SandboxGateway, 
       );
     },
     async summary(
-      ids: readonly string[],
+      idsByConnection: ReadonlyMap<string, readonly string[]>,
     ): Promise<Omit<DemoSummary, 'throttled' | 'timeScale' | 'packagesConfirmedTwice'>> {
-      const counts = await this.counts(ids);
-      const { per, packages } = await shipmentsPerOrder();
-      const packagesConfirmed = ids.reduce((n, id) => n + (sim.control.order(id)?.packages.length ?? 0), 0);
+      const rows = await all(idsByConnection);
       return {
-        received: counts.received,
-        created: counts.created,
-        cancelled: counts.cancelled,
-        shipped: counts.shipped,
-        splitShipments: [...per.values()].filter((n) => n > 1).length,
-        packagesShipped: packages,
-        packagesConfirmed,
-        confirmed: counts.confirmed,
-        deadLettered: await deadLetters(),
+        received: sum(rows, 'received'),
+        created: sum(rows, 'created'),
+        cancelled: sum(rows, 'cancelled'),
+        shipped: sum(rows, 'shipped'),
+        splitShipments: sum(rows, 'splitShipments'),
+        packagesShipped: sum(rows, 'packagesShipped'),
+        packagesConfirmed: sum(rows, 'packagesConfirmed'),
+        confirmed: sum(rows, 'confirmed'),
+        deadLettered: rows[0]?.letters ?? [],
       };
+    },
+    async connections(
+      idsByConnection: ReadonlyMap<string, readonly string[]>,
+      expectedOf: ReadonlyMap<string, DemoExpectations>,
+    ): Promise<DemoConnectionResult[]> {
+      const rows = await all(idsByConnection);
+      const customers = async (companyId: string) =>
+        (
+          await sage.db
+            .selectFrom('tsoSalesOrder as so')
+            .innerJoin('tarCustomer as c', 'c.CustKey', 'so.CustKey')
+            .select(['c.CustID', 'so.CurrID'])
+            .distinct()
+            .where('so.CompanyID', '=', companyId)
+            .orderBy('c.CustID')
+            .execute()
+        ).map((r) => `${r.CustID} ${r.CurrID}`);
+      const byCompany = new Map<string, string[]>();
+      for (const p of plans) byCompany.set(p.companyId, await customers(p.companyId));
+      return rows.map(({ plan, letters: _letters, splitShipments: _split, ...counts }) => ({
+        id: plan.id,
+        sellerId: plan.sellerId,
+        region: plan.region,
+        marketplace: plan.marketplace,
+        currency: plan.currency,
+        companyId: plan.companyId,
+        sageCustomers: byCompany.get(plan.companyId) ?? [],
+        expected: expectedOf.get(plan.id)!,
+        summary: counts,
+      }));
     },
   };
 }

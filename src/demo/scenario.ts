@@ -91,3 +91,54 @@ export function expectationsOf(scenario: DemoScenario): DemoExpectations {
     deadLetterCodes: Array.from({ length: bad }, () => DEMO_BAD_SKU_CODE),
   };
 }
+
+/**
+ * The demo's connections (issue 21): a US seller on Amazon.com into the sandbox's demo company SOA, and a German
+ * seller on Amazon.de (EUR, the EU endpoint) into the German company SDE with its own mapping (customer AMAZON-DE,
+ * warehouse LEJ, DHL/DPD ship methods). The US connection plays the full scenario (unknown SKU, cancellation,
+ * split shipments); the German one plain orders, about a third as many.
+ */
+export interface DemoConnectionPlan {
+  readonly id: string;
+  readonly sellerId: string;
+  readonly refreshToken: string;
+  readonly region: 'na' | 'eu';
+  readonly marketplaceId: string;
+  readonly marketplace: string;
+  readonly currency: string;
+  readonly companyId: string;
+  readonly scenario: DemoScenario;
+}
+
+export const MIN_GERMAN_DEMO_ORDERS = 2;
+
+/** `count` plain orders of the German seller (Amazon.de), each of two units or more. */
+export function planGermanScenario(count: number): DemoScenario {
+  const orders: DemoOrderPlan[] = [];
+  for (let i = 0; i < count; i++) {
+    const first = DEMO_SKUS[(i + 1) % DEMO_SKUS.length]!.sku;
+    orders.push({
+      index: i,
+      role: 'valid',
+      overrides: {
+        status: 'UNSHIPPED',
+        marketplaceId: 'A1PA6795UKMFR9',
+        items: [{ sku: first, quantity: 2 + (i % 2) }],
+      },
+    });
+  }
+  return { orders };
+}
+
+/** Totals over the connections' expectations (the summary's first table). */
+export function totalExpectations(all: readonly DemoExpectations[]): DemoExpectations {
+  const sum = (f: (e: DemoExpectations) => number) => all.reduce((n, e) => n + f(e), 0);
+  return {
+    received: sum((e) => e.received),
+    created: sum((e) => e.created),
+    cancelled: sum((e) => e.cancelled),
+    shipped: sum((e) => e.shipped),
+    deadLettered: sum((e) => e.deadLettered),
+    deadLetterCodes: all.flatMap((e) => e.deadLetterCodes),
+  };
+}

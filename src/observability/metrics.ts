@@ -9,13 +9,13 @@ export interface Metrics {
   readonly deadLetters: Counter<'queue' | 'code'>;
   readonly queueDepth: Gauge<'queue' | 'state'>;
   /** Circuit breakers (src/runtime/circuit): 0 closed, 1 half-open, 2 open. */
-  readonly circuitState: Gauge<'target'>;
+  readonly circuitState: Gauge<'target' | 'connection'>;
   /** Orders the polling safety net found before any notification did (push intake missed them). */
   readonly ordersFirstSeenByPolling: Counter<'connection'>;
   /** SP-API answers with HTTP 429, per operation (seen by the rate-limited transport; each drains its bucket). */
-  readonly amazonThrottled: Counter<'operation'>;
+  readonly amazonThrottled: Counter<'operation' | 'connection'>;
   /** First sighting of an Amazon order (push or poll) -> its Sage sales order created (src/bootstrap/metrics.ts). */
-  readonly orderToSageLatency: Histogram<'source'>;
+  readonly orderToSageLatency: Histogram<'source' | 'connection'>;
   /** Hosted mode: 1 while an agent beside Sage holds its channel to this hub open, per connection. */
   readonly agentOnline: Gauge<'connection'>;
   /** Hosted mode: the agent's version (value 1 on the label of the version connected). */
@@ -66,8 +66,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     circuitState: new Gauge({
       name: 'sellbridge_circuit_state',
-      help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open',
-      labelNames: ['target'],
+      help: 'Circuit breaker state per target and connection: 0 closed, 1 half-open, 2 open',
+      labelNames: ['target', 'connection'],
       registers: [registry],
     }),
     ordersFirstSeenByPolling: new Counter({
@@ -78,14 +78,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     amazonThrottled: new Counter({
       name: 'sellbridge_amazon_throttled_total',
-      help: 'SP-API responses with HTTP 429 (throttled), per operation',
-      labelNames: ['operation'],
+      help: 'SP-API responses with HTTP 429 (throttled), per operation and connection',
+      labelNames: ['operation', 'connection'],
       registers: [registry],
     }),
     orderToSageLatency: new Histogram({
       name: 'sellbridge_order_to_sage_latency_seconds',
-      help: 'Amazon order first seen by Sellbridge (source push or poll) -> Sage sales order created',
-      labelNames: ['source'],
+      help: 'Amazon order first seen by Sellbridge (source push or poll) -> Sage sales order created, per connection',
+      labelNames: ['source', 'connection'],
       buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 1800, 3600, 14400, 86400],
       registers: [registry],
     }),

@@ -25,7 +25,34 @@ export interface AdminOrderFlow {
   preview(connectionId: string, amazonOrderId: string): Promise<unknown>;
 }
 
+/** One connection as the registry shows it (issue 21). */
+export interface ConnectionStatusView {
+  readonly id: string;
+  readonly origin: 'config' | 'api';
+  readonly state: 'active' | 'paused' | 'failed';
+  readonly reason: string | null;
+  readonly running: boolean;
+  readonly sellerId: string | null;
+  readonly region: string | null;
+  readonly marketplaceIds: readonly string[];
+  readonly sageCompanyId: string | null;
+}
+
+/** The running connections (the runtime's `connections`): add, pause, resume, remove while the engine runs. */
+export interface ConnectionsControl {
+  list(): Promise<readonly ConnectionStatusView[]>;
+  add(
+    input: { id: string; name?: string; amazon?: object; sage500?: object; orders?: object },
+    actor: string,
+  ): Promise<ConnectionStatusView>;
+  pause(id: string, reason: string | null, actor: string): Promise<ConnectionStatusView>;
+  resume(id: string, actor: string): Promise<ConnectionStatusView>;
+  remove(id: string, actor: string): Promise<void>;
+}
+
 export interface AppDeps {
+  /** The connection registry of the runtime (issue 21); without it the add/pause/resume/remove routes answer 501. */
+  readonly connections?: ConnectionsControl;
   readonly store: Store;
   readonly queue: JobQueue;
   readonly metrics: Metrics;

@@ -4,11 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEMO_BAD_SKU, expectationsOf, planDemoScenario } from '../../src/demo/scenario.ts';
+import {
+  DEMO_BAD_SKU,
+  MIN_GERMAN_DEMO_ORDERS,
+  expectationsOf,
+  planDemoScenario,
+  planGermanScenario,
+  totalExpectations,
+  type DemoExpectations,
+} from '../../src/demo/scenario.ts';
 import type { DemoResult } from '../../src/demo/run-demo.ts';
 import { waitUntil } from '../helpers/queue-env.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/sellbridge.js', import.meta.url));
+
+/** What each connection should show for `orders`: the US seller plays the scenario, the German seller a third as many plain orders. */
+function expectationsFor(orders: number): { us: DemoExpectations; de: DemoExpectations; total: DemoExpectations } {
+  const us = expectationsOf(planDemoScenario(orders));
+  const de = expectationsOf(planGermanScenario(Math.max(MIN_GERMAN_DEMO_ORDERS, Math.round(orders / 3))));
+  return { us, de, total: totalExpectations([us, de]) };
+}
 
 /** Runs the CLI as a subprocess in a temp dir, with no SELLBRIDGE_* variables inherited. */
 function cli(args: string[]) {
@@ -24,7 +39,7 @@ describe('sellbridge demo (subprocess: simulator, Sage sandbox and engine on fre
     const r = cli(['demo', '--orders', String(orders), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as DemoResult & { kept: boolean };
-    const expected = expectationsOf(planDemoScenario(orders));
+    const { us, de, total: expected } = expectationsFor(orders);
     expect(result.expected).toEqual(expected);
     expect(result.mismatches).toEqual([]);
     const s = result.summary;
@@ -42,6 +57,30 @@ describe('sellbridge demo (subprocess: simulator, Sage sandbox and engine on fre
     expect(s.deadLettered.map((d) => d.code)).toEqual(expected.deadLetterCodes);
     expect(s.deadLettered.map((d) => d.amazonOrderId)).toEqual(result.scenario.badSku);
     expect(s.deadLettered[0]!.reason).toContain(DEMO_BAD_SKU);
+    // Issue 21: two connections, a row each. The US seller (NA endpoint) books into the demo company in dollars, the
+    // German seller (Amazon.de, EU endpoint) into the German company in euros, with its own customer.
+    expect(result.connections.map((c) => [c.id, c.region, c.marketplace, c.currency, c.companyId])).toEqual([
+      ['us', 'na', 'Amazon.com', 'USD', 'SOA'],
+      ['de', 'eu', 'Amazon.de', 'EUR', 'SDE'],
+    ]);
+    const [usRow, deRow] = result.connections;
+    expect(usRow!.sageCustomers).toEqual(['AMAZON-US USD']);
+    expect(deRow!.sageCustomers).toEqual(['AMAZON-DE EUR']);
+    for (const [row, want] of [
+      [usRow!, us],
+      [deRow!, de],
+    ] as const) {
+      expect(row.expected).toEqual(want);
+      expect(row.summary).toMatchObject({
+        received: want.received,
+        created: want.created,
+        cancelled: want.cancelled,
+        shipped: want.shipped,
+        confirmed: want.shipped,
+        deadLettered: want.deadLettered,
+      });
+      expect(row.summary.packagesConfirmed).toBe(row.summary.packagesShipped);
+    }
     // Fresh files in a temp dir, removed afterwards.
     expect(result.kept).toBe(false);
     expect(existsSync(result.dir)).toBe(false);
@@ -53,13 +92,22 @@ describe('sellbridge demo (subprocess: simulator, Sage sandbox and engine on fre
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('\r');
     for (const stage of ['orders arrive', 'cancels', 'ships']) expect(r.stdout).toContain(stage);
-    const expected = expectationsOf(planDemoScenario(8));
+    const { us, de, total: expected } = expectationsFor(8);
     expect(r.stdout).toMatch(new RegExp(`^  received\\s+${expected.received}\\b`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^  created in Sage\\s+${expected.created}\\b`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^  shipped\\s+${expected.shipped}\\b`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^  confirmed to Amazon\\s+${expected.shipped}\\b`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^  dead-lettered\\s+${expected.deadLettered}\\b`, 'm'));
     expect(r.stdout).toContain('SB_MAP_SKU_UNKNOWN');
+    // A row per connection: id, seller (region), marketplace (currency), Sage company, then its counts.
+    const row = (id: string, rest: string, e: DemoExpectations) =>
+      new RegExp(
+        `^  ${id}\\s+\\S+ \\(${rest}\\s+${e.received}\\s+${e.created}\\s+${e.cancelled}\\s+${e.shipped}\\s+${e.shipped}\\s+${e.deadLettered}$`,
+        'm',
+      );
+    expect(r.stdout).toContain('Per connection');
+    expect(r.stdout).toMatch(row('us', 'NA\\)\\s+Amazon\\.com \\(USD\\)\\s+SOA', us));
+    expect(r.stdout).toMatch(row('de', 'EU\\)\\s+Amazon\\.de \\(EUR\\)\\s+SDE', de));
     expect(r.stdout).not.toContain('NOT AS EXPECTED');
     for (const f of ['sellbridge.db', 'sage500-sandbox.db', 'sellbridge.yaml', 'sellbridge.log'])
       expect(existsSync(join(dir, f)), f).toBe(true);
@@ -103,7 +151,7 @@ describe('sellbridge demo (subprocess: simulator, Sage sandbox and engine on fre
         health: Record<'sage' | 'amazon', { ok: boolean | null; lastCallAt: string | null }>;
         latency: { samples: number; orderToSageP50Ms: number | null };
       };
-      const expected = expectationsOf(planDemoScenario(6));
+      const { total: expected } = expectationsFor(6);
       const overview = await waitUntil(
         async () => {
           const o = (await (

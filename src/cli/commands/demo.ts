@@ -22,11 +22,11 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description(
-      'play a few dozen Amazon orders through Sellbridge into a Sage 500 sandbox and back (simulator, no accounts needed)',
+      'play a few dozen Amazon orders of two sellers (US and German: two connections) through Sellbridge into two Sage 500 sandbox companies and back (simulator, no accounts needed)',
     )
     .option(
       '--orders <n>',
-      'orders in the scenario (at least 6): one with an unknown SKU, one cancelled by the buyer, the rest shipped',
+      "the US seller's orders (at least 6): one with an unknown SKU, one cancelled by the buyer, the rest shipped; the German seller places a third as many (at least 2), all shipped",
       '30',
     )
     .option(

@@ -37,7 +37,11 @@ Examples:
         );
       // the Sage company's catalog is verified before any order (in hosted mode, by the agent beside Sage when it
       // starts); a mismatch stops here, loudly.
-      if (opts.role !== 'api' && config.sage500.kind !== 'agent') {
+      // Several connections (issue 21): each is checked when the runtime starts; one that fails does not start and
+      // its work waits with the reason (`sellbridge connections list`), the others run.
+      const { connectionConfigs } = await import('../../config/load.ts');
+      const several = connectionConfigs(config).length > 1;
+      if (opts.role !== 'api' && config.sage500.kind !== 'agent' && !several) {
         const { assertSage500Verified } = await import('../../connectors/sage500/verify-at-start.ts');
         ctx.stdout((await assertSage500Verified(config.sage500)).summary);
         // The connection's order mapping is checked against the same company: a mapping naming what Sage does not
@@ -47,7 +51,10 @@ Examples:
       }
       const { createRuntime } = await import('../../bootstrap/index.ts');
       const { buildApp } = await import('../../server/app.ts');
-      const runtime = await createRuntime(config, { role: opts.role === 'api' ? 'client' : 'worker' });
+      const runtime = await createRuntime(config, {
+        role: opts.role === 'api' ? 'client' : 'worker',
+        checkConnections: several,
+      });
       const { logger, queue } = runtime;
       const admin = (await import('../../bootstrap/admin.ts')).wireAdmin(runtime, config); // the PII vault + pii.purge, server/security settings
 

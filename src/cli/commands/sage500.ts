@@ -125,9 +125,9 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
   sage
     .command('sandbox')
     .description(
-      'create (or with --reset recreate) the embedded Sage 500 sandbox with its demo company, and summarise it',
+      'create (or with --reset recreate) the embedded Sage 500 sandbox with its demo company (SOA, USD) and German company (SDE, EUR), and summarise the configured company',
     )
-    .option('--reset', 'drop everything and reseed the demo company')
+    .option('--reset', 'drop everything and reseed both companies')
     .action(async (opts: { reset?: boolean }, cmd: Command) => {
       const settings = ctx.config(cmd).sage500;
       const { sql } = await import('kysely');
@@ -136,16 +136,33 @@ export function registerSage500Commands(program: Command, ctx: CliContext): void
       ).openSandboxGateway({ ...settings, warehouseSimulator: { ...settings.warehouseSimulator, enabled: false } });
       try {
         if (opts.reset) await sandbox.reset();
+        // The configured company's rows (the sandbox holds the demo company SOA and the German company SDE).
+        const co = settings.companyId;
         const count = async (table: string) =>
           Number(
-            (await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(sandbox.db)).rows[0]!.n,
+            (table === 'tglBatch'
+              ? await sql<{
+                  n: number;
+                }>`SELECT count(*) AS n FROM tglBatch b JOIN tciBatchLog l ON l.BatchKey = b.BatchKey WHERE l.SourceCompanyID = ${co}`.execute(
+                  sandbox.db,
+                )
+              : await sql<{
+                  n: number;
+                }>`SELECT count(*) AS n FROM ${sql.table(table)} WHERE CompanyID = ${co}`.execute(sandbox.db)
+            ).rows[0]!.n,
           );
         const tables = ['timItem', 'timWarehouse', 'tarCustomer', 'tsoSalesOrder', 'tsoShipment', 'tglBatch'];
         const counts = await Promise.all(tables.map(count));
+        const companies = await sandbox.db
+          .selectFrom('tsmCompany')
+          .select(['CompanyID', 'CompanyName', 'CurrID'])
+          .orderBy('CompanyID')
+          .execute();
         ctx.stdout(
           `Sage 500 sandbox ${settings.sandboxPath}${opts.reset ? ' (reset)' : ''}, company ${settings.companyId}`,
         );
         ctx.stdout(tables.map((t, i) => `  ${t}: ${counts[i]}`).join('\n'));
+        ctx.stdout(`  companies: ${companies.map((c) => `${c.CompanyID} (${c.CompanyName}, ${c.CurrID})`).join(', ')}`);
       } finally {
         await sandbox.close();
       }

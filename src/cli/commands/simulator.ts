@@ -44,7 +44,8 @@ export function registerSimulatorCommands(program: Command, ctx: CliContext): vo
     .addHelpText(
       'after',
       `
-Point the Amazon connector at it: amazon.endpoint=<url>, amazon.lwaEndpoint=<url>/auth/o2/token,
+Point the Amazon connector at it: amazon.endpoint=<url> (or <url>/{region} for the regional endpoint of
+amazon.region: <url>/na, <url>/eu, <url>/fe), amazon.lwaEndpoint=<url>/auth/o2/token,
 refresh token Atzr|sim-refresh-token (any is accepted), SQS endpoint <url>.
 
 Example:
@@ -75,6 +76,9 @@ Example:
       ctx.stdout(`SP-API simulator listening on ${sim.url}`);
       ctx.stdout(
         `  LWA token endpoint: ${sim.url}/auth/o2/token   refresh token: ${seller.refreshToken}   seller: ${seller.sellerId}`,
+      );
+      ctx.stdout(
+        `  regional SP-API endpoints: ${sim.endpoints.na} (NA), ${sim.endpoints.eu} (EU), ${sim.endpoints.fe} (FE); amazon.endpoint=${sim.url}/{region} picks the one of amazon.region`,
       );
       ctx.stdout(
         `  SQS endpoint: ${sim.url}   notifications queue URL: ${sim.control.sqsQueueUrl('sellbridge-notifications')}`,

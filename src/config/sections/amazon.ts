@@ -27,7 +27,7 @@ export const amazonSection = z
       .url()
       .optional()
       .describe(
-        'SP-API base URL override, e.g. the simulator at `http://127.0.0.1:4567`; unset = the regional Amazon host',
+        'SP-API base URL override, e.g. the simulator at `http://127.0.0.1:4567`, or its regional endpoint `http://127.0.0.1:4567/{region}` (`{region}` becomes `amazon.region`: na, eu or fe); unset = the regional Amazon host',
       ),
     lwaEndpoint: z
       .url()

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import { Kysely, sql } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
@@ -20,6 +21,7 @@ import {
   VDV_STOCK_STATUS_VIEW,
 } from './sandbox/schema.ts';
 import { DEMO, seedDemoCompany } from './sandbox/seed.ts';
+import { SDE, seedGermanCompany } from './sandbox/seed-sde.ts';
 import { nextSurrogateKey } from './sandbox/surrogate-keys.ts';
 import { sandboxChangeTracking } from './sandbox/change-tracking.ts';
 import { shipDueOrders, type WarehouseSimulatorOptions } from './sandbox/warehouse-simulator.ts';
@@ -71,6 +73,60 @@ export interface SandboxGateway extends Sage500Adapter {
 
 const UNAVAILABLE_RETRY_MS = 5_000;
 
+interface SharedSandbox {
+  readonly raw: DatabaseSync;
+  readonly stats: SqliteStats;
+  readonly db: SageDb;
+  /** Statement logs of the gateways that asked to record (`recordStatements`). */
+  readonly recorders: Set<{ sql: string; parameters: readonly unknown[] }[]>;
+  release(): Promise<void>;
+}
+
+/** Open sandbox files of this process, by absolute path. */
+const openFiles = new Map<string, { shared: SharedSandbox; refs: number }>();
+
+/**
+ * One SQLite connection per sandbox file per process, shared by every gateway on it (one per Sage company when
+ * several connections use one sandbox): node:sqlite waits for a lock synchronously, so a second connection of the same
+ * process would block the event loop, and with it the transaction it waits for, until the busy timeout. Sharing
+ * one Kysely instance puts every gateway's statements and transactions behind its driver's one-query-at-a-time
+ * mutex instead. `:memory:` is never shared (each is its own database).
+ */
+function openShared(path: string): SharedSandbox {
+  const key = path === ':memory:' ? undefined : resolve(path);
+  const existing = key ? openFiles.get(key) : undefined;
+  if (existing) {
+    existing.refs++;
+    return existing.shared;
+  }
+  if (key) mkdirSync(dirname(key), { recursive: true });
+  const { database, raw, stats } = createNodeSqliteDatabase(path, 5000);
+  raw.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;');
+  const recorders = new Set<{ sql: string; parameters: readonly unknown[] }[]>();
+  const db: SageDb = new Kysely<SageDatabase>({
+    dialect: new NodeSqliteDialect(database),
+    log: (event: { level: string; query: { sql: string; parameters: readonly unknown[] } }) => {
+      for (const r of recorders) r.push({ sql: event.query.sql, parameters: event.query.parameters });
+    },
+  });
+  const entry = {
+    refs: 1,
+    shared: {
+      raw,
+      stats,
+      db,
+      recorders,
+      async release() {
+        if (--entry.refs > 0) return;
+        if (key) openFiles.delete(key);
+        await db.destroy();
+      },
+    },
+  };
+  if (key) openFiles.set(key, entry);
+  return entry.shared;
+}
+
 /**
  * The embedded Sage 500 sandbox (SQLite through node:sqlite): Sage's table names and column lengths, the
  * unique key (CompanyID, TranType, TranNoRel), an emulation of spSOapiSalesOrdIns, the demo company, a
@@ -81,20 +137,11 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   const clock = options.clock ?? { now: () => new Date() };
   const companyId = options.companyId ?? DEMO.companyId;
   const userId = options.userId ?? 'sellbridge';
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const { database, raw, stats: sqlite } = createNodeSqliteDatabase(options.path, 5000);
-  raw.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;');
+  const shared = openShared(options.path);
+  let closed = false;
+  const { raw, stats: sqlite, db } = shared;
   const statements: { sql: string; parameters: readonly unknown[] }[] = [];
-  const db: SageDb = new Kysely<SageDatabase>({
-    dialect: new NodeSqliteDialect(database),
-    ...(options.recordStatements
-      ? {
-          log: (event: { level: string; query: { sql: string; parameters: readonly unknown[] } }) => {
-            statements.push({ sql: event.query.sql, parameters: event.query.parameters });
-          },
-        }
-      : {}),
-  });
+  if (options.recordStatements) shared.recorders.add(statements);
   const changeTracking = sandboxChangeTracking(raw, db);
   const simulator: WarehouseSimulatorOptions = {
     delayMs: options.warehouseSimulator?.delayMs ?? 30_000,
@@ -113,23 +160,49 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     for (const s of statements) raw.exec(s);
     return statements;
   };
-  const createAndSeed = async () => {
+  // The demo company under the configured id (SOA unless configured otherwise), and the German company SDE beside
+  // it; a connection configured for SDE still gets the demo company under its usual id.
+  const demoCompanyId = companyId === SDE.companyId ? DEMO.companyId : companyId;
+  /**
+   * Seeds what is missing, under one write lock (BEGIN IMMEDIATE): several connections of one process may open the
+   * same sandbox file at once, and only the first may seed. An empty file gets both companies; a file made before
+   * the German company existed gets it only when a connection asks for SDE (nothing else in it changes).
+   */
+  const seedMissing = (tx: SageDb) =>
+    // Kysely's SQLite driver begins transactions IMMEDIATE: the write lock is held from the read of the companies on.
+    tx.transaction().execute(async (t) => {
+      const have = new Set((await t.selectFrom('tsmCompany').select('CompanyID').execute()).map((r) => r.CompanyID));
+      if (have.size === 0) await seedDemoCompany(t, demoCompanyId);
+      if (!have.has(SDE.companyId) && (have.size === 0 || companyId === SDE.companyId)) await seedGermanCompany(t);
+    });
+  const createAndSeed = async (conn: SageDb) => {
     for (const t of SAGE_BASE_TABLES) raw.exec(sqliteCreateTable(t));
     raw.exec(VDV_STOCK_STATUS_VIEW);
     for (const s of SANDBOX_INDEXES) raw.exec(s);
     for (const s of SANDBOX_PROCEDURE_CATALOG_DDL()) raw.exec(s);
     await installExtensions();
-    await db.transaction().execute((tx) => seedDemoCompany(tx, companyId));
+    await seedMissing(conn);
   };
-  // The sandbox's sys.parameters, kept current on every open (older sandbox files get it too).
-  for (const s of SANDBOX_PROCEDURE_CATALOG_DDL()) raw.exec(s);
-  const fresh = raw
-    .prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'tsmCompany'`)
-    .get() as { n: number };
-  if (Number(fresh.n) === 0) await createAndSeed();
+  let fresh = 0;
+  // Holding the shared connection: another gateway of this process on the same file waits instead of seeing a half
+  // made file (several connections of one process open their sandbox at once).
+  await db.connection().execute(async (conn) => {
+    // The sandbox's sys.parameters, kept current on every open (older sandbox files get it too).
+    for (const s of SANDBOX_PROCEDURE_CATALOG_DDL()) raw.exec(s);
+    fresh = Number(
+      (
+        raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'tsmCompany'`).get() as {
+          n: number;
+        }
+      ).n,
+    );
+    if (fresh === 0) await createAndSeed(conn);
+  });
   // A sandbox file made by an older Sellbridge lacks columns added since (e.g. StgSOLine.GLAcctNo): say so once
   // per call instead of failing deep inside a query; `sage500 sandbox --reset` recreates it.
   let outdated = missingColumns();
+  // A current file made before the German company: add it when asked for (an outdated one says reset instead).
+  if (fresh > 0 && outdated.length === 0 && companyId === SDE.companyId) await seedMissing(db);
   function missingColumns(): string[] {
     const missing: string[] = [];
     for (const t of [...SAGE_BASE_TABLES, ...SAGE_EXTENSION_TABLES]) {
@@ -243,7 +316,11 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
     },
     close: async () => {
       if (timer) clearInterval(timer);
-      await db.destroy();
+      // Once per gateway: a gateway closed twice (by a runtime and by its test) must not release another's share.
+      if (closed) return;
+      closed = true;
+      shared.recorders.delete(statements);
+      await shared.release();
     },
     classify(err, operation) {
       if (err instanceof SellbridgeError) return err;
@@ -320,7 +397,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
       ).rows;
       for (const o of objects.filter((x) => x.type === 'view')) raw.exec(`DROP VIEW IF EXISTS "${o.name}"`);
       for (const o of objects.filter((x) => x.type === 'table')) raw.exec(`DROP TABLE IF EXISTS "${o.name}"`);
-      await createAndSeed();
+      await db.connection().execute((conn) => createAndSeed(conn));
       outdated = missingColumns();
     },
   };

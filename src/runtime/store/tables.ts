@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * Row types of Sellbridge's own tables (not Sage's). Times are UTC ISO-8601 text on both SQLite and
@@ -75,6 +75,14 @@ export interface ConnectionsTable {
   enabled: number;
   created_at: string;
   updated_at: string;
+  /** `config` (sellbridge.yaml) or `api` (added while running); migration 0027. */
+  origin: ColumnType<string, string | undefined, string>;
+  /** `active` or `paused`. */
+  state: ColumnType<string, string | undefined, string>;
+  /** Why it is paused. */
+  reason: string | null;
+  /** JSON of an api-added connection's amazon, sage500 and orders blocks. */
+  config: string | null;
 }
 
 export interface WatermarksTable {

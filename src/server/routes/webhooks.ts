@@ -17,6 +17,8 @@ export interface WebhookDeps {
   readonly inbox: Inbox;
   readonly connectionId: string;
   readonly settings: ResolvedConfig['orders']['webhook'];
+  /** Another connection's webhook deps (`POST /webhooks/amazon/:connectionId`, issue 21); undefined: no such connection. */
+  readonly forConnection?: (connectionId: string) => Omit<WebhookDeps, 'forConnection'> | undefined;
 }
 
 /**
@@ -28,6 +30,21 @@ export interface WebhookDeps {
  */
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDeps): void {
   const check = credentialCheck(deps.settings);
+  // `POST /webhooks/amazon/:connectionId` (issue 21): each connection's own credentials (orders.webhook of its entry).
+  const checks = new Map<string, (req: FastifyRequest) => string | undefined>();
+  const target = (req: FastifyRequest): Omit<WebhookDeps, 'forConnection'> | undefined => {
+    const id = (req.params as { connectionId?: string } | undefined)?.connectionId;
+    if (id === undefined || id === deps.connectionId) return deps;
+    return deps.forConnection?.(id);
+  };
+  const checkFor = (req: FastifyRequest): string | undefined => {
+    const t = target(req);
+    if (!t) return check(req); // an unknown connection: only a caller with the default credentials learns it is unknown
+    if (t === deps) return check(req);
+    let c = checks.get(t.connectionId);
+    if (!c) checks.set(t.connectionId, (c = credentialCheck(t.settings)));
+    return c(req);
+  };
   void app.register(async (scope) => {
     // The body is read as text and parsed after authentication (an unauthenticated caller learns nothing about
     // what we accept); EventBridge sends application/json, hand-made senders may send text. A body too deep to
@@ -40,47 +57,50 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDeps): 
     );
     // Credentials are checked in onRequest, before the body is read at all.
     scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      const denied = check(req);
+      const denied = checkFor(req);
       if (denied)
         return reply
           .code(401)
           .header('www-authenticate', 'Basic realm="sellbridge-webhooks"')
           .send({ error: denied, code: 'SB_AUTH_REQUIRED' });
     });
-    scope.post(
-      '/webhooks/amazon',
-      { bodyLimit: deps.settings.bodyLimitBytes },
-      async (req: FastifyRequest, reply: FastifyReply) => {
-        let parsed: ParsedNotification;
-        try {
-          if (req.body === undefined || req.body === null || req.body === '') throw new Error('empty body');
-          parsed = parseNotification(req.body as string | object);
-        } catch (err) {
-          const e = coerceError(err);
-          const field = typeof e.context['field'] === 'string' ? e.context['field'] : 'body';
-          return reply.code(400).send({
-            error: `not an SP-API notification: ${e.message.slice(0, 500)}`,
-            code: 'SB_AMZ_NOTIFICATION_INVALID',
-            field,
-          });
-        }
-        const outcome = await deps.inbox.accept({
-          source: WEBHOOK_SOURCE,
-          dedupeKey: parsed.notificationId,
-          kind: parsed.notificationType,
-          subject: subjectKey(parsed.subject),
-          payload: JSON.stringify(parsed.document),
-          connectionId: deps.connectionId,
+    const receive = async (req: FastifyRequest, reply: FastifyReply) => {
+      const to = target(req);
+      if (!to)
+        return reply
+          .code(404)
+          .send({ error: 'no such connection', code: 'SB_CONNECTION_NOT_FOUND', field: 'connectionId' });
+      let parsed: ParsedNotification;
+      try {
+        if (req.body === undefined || req.body === null || req.body === '') throw new Error('empty body');
+        parsed = parseNotification(req.body as string | object);
+      } catch (err) {
+        const e = coerceError(err);
+        const field = typeof e.context['field'] === 'string' ? e.context['field'] : 'body';
+        return reply.code(400).send({
+          error: `not an SP-API notification: ${e.message.slice(0, 500)}`,
+          code: 'SB_AMZ_NOTIFICATION_INVALID',
+          field,
         });
-        return reply.code(outcome.duplicate ? 200 : 202).send({
-          accepted: true,
-          duplicate: outcome.duplicate,
-          notificationId: parsed.notificationId,
-          notificationType: parsed.notificationType,
-          ...(outcome.id ? { inboxId: outcome.id } : {}),
-        });
-      },
-    );
+      }
+      const outcome = await to.inbox.accept({
+        source: WEBHOOK_SOURCE,
+        dedupeKey: parsed.notificationId,
+        kind: parsed.notificationType,
+        subject: subjectKey(parsed.subject),
+        payload: JSON.stringify(parsed.document),
+        connectionId: to.connectionId,
+      });
+      return reply.code(outcome.duplicate ? 200 : 202).send({
+        accepted: true,
+        duplicate: outcome.duplicate,
+        notificationId: parsed.notificationId,
+        notificationType: parsed.notificationType,
+        ...(outcome.id ? { inboxId: outcome.id } : {}),
+      });
+    };
+    scope.post('/webhooks/amazon', { bodyLimit: deps.settings.bodyLimitBytes }, receive);
+    scope.post('/webhooks/amazon/:connectionId', { bodyLimit: deps.settings.bodyLimitBytes }, receive);
   });
 }
 

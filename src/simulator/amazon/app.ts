@@ -46,7 +46,24 @@ export function buildSimulatorApp(
   options: SimulatorOptions = {},
   state = new SimulatorState(options),
 ): FastifyInstance {
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 20 * 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    bodyLimit: 20 * 1024 * 1024,
+    // Regional endpoints: Amazon has one host per region (sellingpartnerapi-na/-eu/-fe); the simulator, on one port,
+    // serves each under a path prefix (`<url>/eu/orders/2026-01-01/orders`) and also honours such a Host header.
+    // The prefix is taken off here, so every route and the recorded exchange see Amazon's own path.
+    rewriteUrl: (req) => {
+      const url = req.url ?? '/';
+      const prefixed = /^\/(na|eu|fe)(?=\/|\?|$)/.exec(url);
+      const host = /^(?:sandbox\.)?sellingpartnerapi-(na|eu|fe)\./.exec(String(req.headers.host ?? ''));
+      const region = prefixed?.[1] ?? host?.[1];
+      if (region) (req as { simRegion?: string }).simRegion = region;
+      if (!prefixed) return url;
+      const rest = url.slice(prefixed[0].length);
+      return rest.startsWith('/') ? rest : `/${rest}`;
+    },
+  });
   app.decorate('sim', state);
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>

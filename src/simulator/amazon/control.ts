@@ -43,6 +43,11 @@ export interface SimulatorControl {
   setLimits(enabled: boolean): void;
   setTimeScale(timeScale: number): void;
   resetRateLimits(): void;
+  /**
+   * Empties one seller's buckets (all its operations, or one) as if it had spent its quota: its next call gets 429
+   * until the bucket refills; other sellers' buckets are untouched (usage plans are per seller and application).
+   */
+  exhaustQuota(sellerId: string, operation?: string): void;
 
   // --- notifications ---
   /** SQS queue URL for a queue name (the simulator's SQS endpoint); creates the queue. */
@@ -157,6 +162,8 @@ export function createControl(sim: SimulatorState, baseUrl: () => string = () =>
       sim.limiter.timeScale = timeScale;
     },
     resetRateLimits: () => sim.limiter.reset(),
+    exhaustQuota: (sellerId, operation) =>
+      sim.limiter.drain(`seller:${sellerId}:`, operation === undefined ? '' : `:${operation}`),
     sqsQueueUrl: (name) => {
       hub.queue(name);
       return `${baseUrl()}/${SIM_AWS_ACCOUNT}/${name}`;

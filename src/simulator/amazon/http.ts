@@ -1,6 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OPERATIONS_BY_NAME, fastifyPath, type SimulatedOperation } from './operations.ts';
-import { SimHttpError, internalFailure, quotaExceeded, serviceUnavailable, unauthorized } from './errors.ts';
+import {
+  SimHttpError,
+  internalFailure,
+  invalidInput,
+  quotaExceeded,
+  serviceUnavailable,
+  unauthorized,
+} from './errors.ts';
+import { regionOfMarketplace, type SimRegion } from './marketplaces.ts';
 import type { AccessToken, SimulatorContext } from './types.ts';
 
 /** What a route handler sees: the caller's token and seller, and helpers for the query string. */
@@ -111,6 +119,36 @@ export function authenticate(sim: SimulatorContext, op: SimulatedOperation, requ
   return token;
 }
 
+/**
+ * The region of the endpoint a request came to: the path prefix (`/na`, `/eu`, `/fe`, the simulator's stand-ins
+ * for the hosts) or a `sellingpartnerapi-<region>` Host header; undefined for the unprefixed paths, which answer
+ * every region as before regions existed.
+ */
+export function regionOfRequest(request: FastifyRequest): SimRegion | undefined {
+  return (request.raw as { simRegion?: SimRegion }).simRegion;
+}
+
+/**
+ * At a regional endpoint: a seller's token is good only in the region the seller authorized (Amazon answers 403
+ * there), and marketplaces of another region are refused.
+ */
+function checkRegion(sim: SimulatorContext, token: AccessToken, request: FastifyRequest): void {
+  const region = regionOfRequest(request);
+  if (!region) return;
+  if (token.kind !== 'grantless') {
+    const seller = sim.sellers.find((s) => s.sellerId === token.sellerId);
+    if (seller && sim.regionOf(seller) !== region) throw unauthorized(403, 'Access to requested resource is denied.');
+  }
+  const outside = (queryList(request, 'marketplaceIds') ?? []).filter((id) => {
+    const r = regionOfMarketplace(id);
+    return r !== undefined && r !== region;
+  });
+  if (outside.length > 0)
+    throw invalidInput(
+      `Invalid marketplaceIds: ${outside.join(', ')} is not served by the ${region.toUpperCase()} endpoint.`,
+    );
+}
+
 /** Registers one SP-API operation at its official path with auth, faults, usage plan and error shape. */
 export function defineOperation(
   app: FastifyInstance,
@@ -129,8 +167,12 @@ export function defineOperation(
       if (await applyFault(sim, op.name, reply)) return reply;
       try {
         const token = authenticate(sim, op, request);
-        const principal = token.kind === 'grantless' ? `app:${token.clientId}` : `seller:${token.sellerId}`;
-        const decision = sim.limiter.take(`${principal}:${op.name}`, sim.plan(op));
+        checkRegion(sim, token, request);
+        // Usage plans are per selling partner and application (sp-api-facts §6): two sellers never share a bucket,
+        // nor two applications of one seller; grantless calls have the application's own.
+        const principal =
+          token.kind === 'grantless' ? `app:${token.clientId}` : `seller:${token.sellerId}:app:${token.clientId}`;
+        const decision = sim.limiter.take(`${principal}:${op.name}`, sim.plan(op, token.sellerId));
         reply.header('x-amzn-RateLimit-Limit', String(Number(decision.effectiveRate.toPrecision(6))));
         if (!decision.allowed) throw quotaExceeded();
         const result = await handler({

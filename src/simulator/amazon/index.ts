@@ -14,6 +14,7 @@
 import { buildSimulatorApp } from './app.ts';
 import { createControl, type SimulatorControl } from './control.ts';
 import { SimulatorState } from './state.ts';
+import type { SimRegion } from './marketplaces.ts';
 import type { SimulatorOptions } from './types.ts';
 
 export { buildSimulatorApp } from './app.ts';
@@ -29,10 +30,16 @@ export type { SettlementReportOptions } from './routes/reports.ts';
 export { SETTLEMENT_COLUMNS } from './settlement.ts';
 export type { CatalogItem, FulfillmentStatus, OrderOverrides, SimOrder, SimOrderItem } from './scenario.ts';
 export { DEFAULT_SKUS } from './scenario.ts';
+export { MARKETPLACES as SIM_MARKETPLACES, SIM_REGIONS, regionOfMarketplace, type SimRegion } from './marketplaces.ts';
 
 export interface AmazonSimulator {
   /** Base URL, e.g. `http://127.0.0.1:41234` (SP-API paths and `/auth/o2/token` hang off it). */
   readonly url: string;
+  /**
+   * The regional endpoints, Amazon's sellingpartnerapi-na/-eu/-fe: `<url>/na`, `<url>/eu`, `<url>/fe`. A seller's
+   * calls are answered at its own region's endpoint only; `url` itself answers every region (as before regions).
+   */
+  readonly endpoints: Readonly<Record<SimRegion, string>>;
   readonly control: SimulatorControl;
   close(): Promise<void>;
 }
@@ -53,6 +60,7 @@ export async function createAmazonSimulator(options: SimulatorOptions & ListenOp
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     url,
+    endpoints: { na: `${url}/na`, eu: `${url}/eu`, fe: `${url}/fe` },
     control: createControl(state, () => url),
     close: async () => {
       await app.close();

@@ -55,11 +55,11 @@ export class RateLimiter {
     return { allowed: false, effectiveRate };
   }
 
-  /** Empties one bucket (or all whose key starts with `prefix`), e.g. to provoke a 429 in a test. */
-  drain(prefix = ''): void {
+  /** Empties the buckets whose key starts with `prefix` (and ends with `suffix`), e.g. to provoke a 429 in a test. */
+  drain(prefix = '', suffix = ''): void {
     const now = this.#now();
     for (const [key, bucket] of this.#buckets)
-      if (key.startsWith(prefix)) Object.assign(bucket, { tokens: 0, updatedAtMs: now });
+      if (key.startsWith(prefix) && key.endsWith(suffix)) Object.assign(bucket, { tokens: 0, updatedAtMs: now });
   }
 
   reset(): void {

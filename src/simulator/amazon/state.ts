@@ -11,7 +11,7 @@ import {
   type OrderOverrides,
   type SimOrder,
 } from './scenario.ts';
-import { DEFAULT_MARKETPLACE_ID } from './marketplaces.ts';
+import { DEFAULT_MARKETPLACE_ID, regionOfMarketplace, type SimRegion } from './marketplaces.ts';
 import { NotificationHub } from './notifications.ts';
 import { DocumentStore } from './documents.ts';
 import { ListingStore } from './listings.ts';
@@ -92,9 +92,18 @@ export class SimulatorState implements SimulatorContext {
   }
 
   /** The usage plan in force for an operation (Amazon's default, or the `usagePlans` override). */
-  plan(op: { readonly name: string; readonly rate: number; readonly burst: number }): { rate: number; burst: number } {
+  plan(
+    op: { readonly name: string; readonly rate: number; readonly burst: number },
+    sellerId?: string,
+  ): { rate: number; burst: number } {
+    const seller = sellerId === undefined ? undefined : this.sellers.find((s) => s.sellerId === sellerId);
+    const own = seller?.usagePlans?.[op.name];
     const override = this.options.usagePlans?.[op.name];
-    return { rate: override?.rate ?? op.rate, burst: override?.burst ?? op.burst };
+    return { rate: own?.rate ?? override?.rate ?? op.rate, burst: own?.burst ?? override?.burst ?? op.burst };
+  }
+
+  regionOf(seller: SimSeller): SimRegion {
+    return seller.region ?? regionOfMarketplace(seller.marketplaceIds[0] ?? '') ?? 'na';
   }
 
   /** Real milliseconds for a simulated duration. */

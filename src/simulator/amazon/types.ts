@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { FaultInjector } from './faults.ts';
 import type { Prng } from './prng.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { SimRegion } from './marketplaces.ts';
 import type { CatalogItem, OrderGenerator, ScenarioOptions } from './scenario.ts';
 
 /**
@@ -32,6 +33,13 @@ export interface SimSeller {
   readonly sellerId: string;
   readonly refreshToken: string;
   readonly marketplaceIds: readonly string[];
+  /**
+   * The region the seller authorized the application in (a seller authorizes per region): its calls are answered
+   * at that region's endpoint only. Default: the region of its first marketplace.
+   */
+  readonly region?: SimRegion;
+  /** This seller's usage plans where they differ from the defaults (Amazon's dynamic usage plans are per seller). */
+  readonly usagePlans?: Readonly<Record<string, { readonly rate?: number; readonly burst?: number }>>;
 }
 
 export interface SimulatorOptions {
@@ -132,7 +140,12 @@ export interface SimulatorContext {
   readonly now: () => number;
   readonly closed: boolean;
   /** The usage plan in force for an operation (Amazon's default, or the `usagePlans` override). */
-  plan(op: { readonly name: string; readonly rate: number; readonly burst: number }): { rate: number; burst: number };
+  plan(
+    op: { readonly name: string; readonly rate: number; readonly burst: number },
+    sellerId?: string,
+  ): { rate: number; burst: number };
+  /** The region a seller's calls are answered in. */
+  regionOf(seller: SimSeller): SimRegion;
   /** Real milliseconds for a simulated duration. */
   scaled(simulatedMs: number): number;
   generator(sellerId?: string): OrderGenerator;

@@ -208,7 +208,7 @@ describe('hosted mode: hub and agent processes', () => {
     await waitUntil(async () => !(await online()), 15_000, 'the hub to see the agent offline');
     // While the agent is away the Sage circuit opens: orders wait, they do not spend attempts.
     await waitUntil(
-      async () => (await metric('sellbridge_circuit_state\\{target="sage500"\\}')) >= 1,
+      async () => (await metric('sellbridge_circuit_state\\{target="sage500",connection="default"\\}')) >= 1,
       20_000,
       'the Sage circuit to open',
     );

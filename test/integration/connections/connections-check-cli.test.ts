@@ -110,15 +110,21 @@ describe('sellbridge connections check (CLI, on the sandbox)', () => {
     expect(bad.out).toContain('9 errors, 0 warnings: orders would fail in Sage with this mapping');
   });
 
-  it('checks the single entry of a connections: list by its id; two entries are refused', async () => {
+  it('checks the single entry of a connections: list by its id; with several entries each one, or the one named', async () => {
     const listed = `connections:\n  - id: us-main\n    orders:\n      customers:\n        ATVPDKIKX0DER: { customerId: NOBODY, currency: USD }\n`;
     const one = await run(['connections', 'check', 'us-main'], listed);
     expect(one.code, one.err).toBe(1);
     expect(one.out).toContain('ERROR orders.customers.ATVPDKIKX0DER.customerId = NOBODY: Sage has no customer NOBODY');
     expect(one.out).toContain('connections check us-main (sandbox, company SOA)');
-    const two = await run(['connections', 'check'], 'connections:\n  - id: us\n  - id: eu\n');
-    expect(two.code).toBe(2);
-    expect(two.err).toContain('several connections in one process are not supported yet');
+    const several = `connections:\n  - id: us\n  - id: eu\n    orders:\n      customers:\n        ATVPDKIKX0DER: { customerId: NOBODY, currency: USD }\n`;
+    const two = await run(['connections', 'check'], several);
+    expect(two.code, two.err).toBe(1);
+    expect(two.out).toContain('connections check us (sandbox, company SOA)');
+    expect(two.out).toContain('connections check eu (sandbox, company SOA)');
+    expect(two.out).toContain('ERROR orders.customers.ATVPDKIKX0DER.customerId = NOBODY');
+    const us = await run(['connections', 'check', 'us'], several);
+    expect(us.code, us.err).toBe(0);
+    expect(us.out).not.toContain('NOBODY');
   });
 
   it('refuses a connection id this configuration does not have', async () => {

@@ -88,7 +88,7 @@ describe('Amazon unavailable (circuit breakers per endpoint family)', () => {
     const open = runtime.circuits().filter((c) => c.target.startsWith('amazon.') && c.state !== 'closed');
     expect(open.length).toBeGreaterThan(0);
     expect(await runtime.metrics.registry.getSingleMetricAsString('sellbridge_circuit_state')).toMatch(
-      /sellbridge_circuit_state\{target="amazon\.(orders|lwa)"\} [12]/,
+      /sellbridge_circuit_state\{target="amazon\.(orders|lwa)",connection="default"\} [12]/,
     );
     expect(events.filter((e) => e.type === 'dead')).toEqual([]);
 

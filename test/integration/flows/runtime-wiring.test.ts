@@ -97,7 +97,7 @@ describe('createRuntime (worker role) against the simulator and the Sage sandbox
     const inbox = await runtime.inbox.list({ limit: 100 });
     expect(inbox.filter((r) => r.kind === 'ORDER_CHANGE').every((r) => r.status === 'processed')).toBe(true);
     const metrics = await runtime.metrics.registry.metrics();
-    expect(metrics).toContain('sellbridge_circuit_state{target="sage500"} 0');
+    expect(metrics).toContain('sellbridge_circuit_state{target="sage500",connection="default"} 0');
   }, 60_000);
 
   it('buildApp({ ...runtime }) serves POST /webhooks/amazon with the runtime inbox: the ORDER_CHANGE row is committed with its order.sync job', async () => {

@@ -97,7 +97,7 @@ describe('Sage 500 unavailable (circuit breaker in the runtime)', () => {
     for (const id of ids) await enqueueOrderSync(runtime.queue, 'default', id);
     await waitUntil(async () => runtime.circuits.sage500.state() === 'open', 20_000, 'the circuit to open');
     expect(await runtime.metrics.registry.getSingleMetricAsString('sellbridge_circuit_state')).toContain(
-      'sellbridge_circuit_state{target="sage500"} 2',
+      'sellbridge_circuit_state{target="sage500",connection="default"} 2',
     );
     // Let jobs meet the open circuit for a while: they are deferred, and Sage sees only the failures that opened it
     // and one probe per open period.

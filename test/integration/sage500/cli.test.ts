@@ -28,6 +28,7 @@ describe('sellbridge sage500 (CLI, in process)', () => {
     const reset = await run(['sage500', 'sandbox', '--reset']);
     expect(reset).toMatchObject({ code: 0 });
     expect(reset.out).toContain('timItem: 12'); // 5 goods + 7 charge items
+    expect(reset.out).toContain('companies: SDE (Sellbridge Demo GmbH, EUR), SOA (Sellbridge Demo Company, USD)');
     const gw = await createSandboxGateway({ path: join(dir, 'sandbox.db') });
     await gw.createSalesOrder(
       {

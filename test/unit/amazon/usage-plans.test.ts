@@ -103,6 +103,10 @@ describe('usage plans, priorities and regions', () => {
     expect(resolveEndpoint({ region: 'eu' })).toBe('https://sellingpartnerapi-eu.amazon.com');
     expect(resolveEndpoint({ region: 'fe', sandbox: true })).toBe('https://sandbox.sellingpartnerapi-fe.amazon.com');
     expect(resolveEndpoint({ region: 'na', override: 'http://127.0.0.1:4567/' })).toBe('http://127.0.0.1:4567');
+    // One setting for connections of several regions: each gets its region's simulator endpoint.
+    expect(resolveEndpoint({ region: 'eu', override: 'http://127.0.0.1:4567/{region}' })).toBe(
+      'http://127.0.0.1:4567/eu',
+    );
     expect(marketplacesOutsideRegion('na', ['ATVPDKIKX0DER', 'A1PA6795UKMFR9'])).toEqual(['A1PA6795UKMFR9']);
     expect(MARKETPLACES['A1VC38T7YXB528']).toEqual({ country: 'JP', region: 'fe' });
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mappingRulesFromConfig } from '../../../src/bootstrap/mapping.ts';
-import { ConfigError, loadConfig } from '../../../src/config/load.ts';
+import { ConfigError, connectionConfigs, loadConfig } from '../../../src/config/load.ts';
 
 function yamlFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sb-connections-'));
@@ -65,19 +65,64 @@ describe('a connections: list in sellbridge.yaml (issue 21)', () => {
     expect(config.orders.connectionId).toBe('default');
   });
 
-  it('refuses more than one entry: several connections in one process are not supported yet', () => {
+  it('several entries: one complete configuration per connection, the first is the process own', () => {
+    const config = loadConfig({
+      file: yamlFile(`
+jobs: { concurrency: 3 }
+sage500: { userId: shared }
+connections:
+  - id: us
+    amazon: { sellerId: A1US, marketplaceIds: [ATVPDKIKX0DER] }
+    sage500: { companyId: US1 }
+  - id: eu
+    amazon: { sellerId: A1EU, region: eu, marketplaceIds: [A1PA6795UKMFR9] }
+    sage500: { companyId: EU1 }
+    orders:
+      customers:
+        A1PA6795UKMFR9: { customerId: AMAZON-DE, currency: EUR }
+`),
+      env: {},
+    });
+    const all = connectionConfigs(config);
+    expect(all.map((c) => c.orders.connectionId)).toEqual(['us', 'eu']);
+    expect(all[0]).toBe(config);
+    expect(all.map((c) => c.sage500.companyId)).toEqual(['US1', 'EU1']);
+    expect(all.map((c) => c.amazon.sellerId)).toEqual(['A1US', 'A1EU']);
+    expect(all[1]!.amazon.region).toBe('eu');
+    expect(all.map((c) => c.sage500.userId)).toEqual(['shared', 'shared']);
+    expect(all[1]!.jobs.concurrency).toBe(3);
+    expect(mappingRulesFromConfig(all[1]!.orders).customers).toEqual({
+      A1PA6795UKMFR9: { customerId: 'AMAZON-DE', currency: 'EUR' },
+    });
+  });
+
+  it('without a list there is one connection, default', () => {
+    const config = loadConfig({ file: yamlFile('sage500:\n  companyId: SOA\n'), env: {} });
+    expect(connectionConfigs(config).map((c) => c.orders.connectionId)).toEqual(['default']);
+  });
+
+  it('names duplicate ids, bad ids, unknown keys and bad values by their place in the list', () => {
     const err = problems(
       yamlFile(`
 connections:
   - id: us
     sage500: { companyId: US1 }
-  - id: eu
+  - id: us
     sage500: { companyId: EU1 }
+  - id: Bad Id
+  - id: eu
+    inventory: {}
+  - id: de
+    orders: { warehouseId: TOOLONGWH }
 `),
     );
-    expect(err.problems).toHaveLength(1);
-    expect(err.problems[0]).toMatchObject({ path: 'connections', received: '2 entries (us, eu)' });
-    expect(err.message).toContain('several connections in one process are not supported yet');
+    expect(err.problems.map((p) => p.path).sort()).toEqual([
+      'connections.1.id',
+      'connections.2.id',
+      'connections.3.inventory',
+      'connections.4.orders.warehouseId',
+    ]);
+    expect(err.problems.find((p) => p.path === 'connections.1.id')!.message).toContain('duplicate connection id');
   });
 
   it('names a bad entry: no id, an unknown block, a contradicting connectionId', () => {
@@ -106,7 +151,7 @@ connections:
 `),
     );
     expect(err.problems).toHaveLength(1);
-    expect(err.problems[0]!.path).toBe('orders.warehouseId');
+    expect(err.problems[0]!.path).toBe('connections.0.orders.warehouseId');
     expect(err.problems[0]!.source).toContain('connections entry us-main');
   });
 });

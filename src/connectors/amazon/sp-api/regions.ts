@@ -66,10 +66,15 @@ export interface EndpointOptions {
   readonly override?: string | undefined;
 }
 
-/** The base URL (no trailing slash) SP-API calls go to. */
+/**
+ * The base URL (no trailing slash) SP-API calls go to. An override may name the region with `{region}` (e.g. the
+ * simulator's `http://127.0.0.1:4567/{region}`), so connections of several regions share one setting and each
+ * talks to its own region's endpoint.
+ */
 export function resolveEndpoint(options: EndpointOptions): string {
   const url =
-    options.override ?? (options.sandbox ? REGIONS[options.region].sandbox : REGIONS[options.region].production);
+    options.override?.replace(/\{region\}|%7Bregion%7D/gi, options.region) ??
+    (options.sandbox ? REGIONS[options.region].sandbox : REGIONS[options.region].production);
   return url.replace(/\/+$/, '');
 }
 

@@ -431,7 +431,15 @@ export async function seedCashAndRates(db: SageDb, co: string): Promise<void> {
  * The charge lines' misc items and GL accounts (src/core/rules/gl-accounts.ts): part of the demo company, and
  * added on their own to a SQL Server test company seeded before they existed. Fixed keys, like the rest.
  */
-export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
+export async function seedChargeItems(
+  db: SageDb,
+  co: string,
+  keys: { readonly offset: number; readonly unitMeasKey: number; readonly languageId: number } = {
+    offset: 0,
+    unitMeasKey: 1,
+    languageId: 1033,
+  },
+): Promise<void> {
   // Charge items as Sage models them: misc items (ItemType 1 [I]; >= 5 are stocked), no stock, no price, no
   // inventory rows, so nothing is reserved or shipped for them. Ids and descriptions as DEFAULT_CHARGE_LINES.
   const charges = [
@@ -448,14 +456,14 @@ export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
     .insertInto('timItem')
     .values(
       charges.map((i) => ({
-        ItemKey: i.key,
+        ItemKey: i.key + keys.offset,
         CompanyID: co,
         ItemID: i.id,
         ItemType: ITEM_TYPE_MISC,
         Status: 1,
         StdPrice: '0',
-        StockUnitMeasKey: 1,
-        SalesUnitMeasKey: 1,
+        StockUnitMeasKey: keys.unitMeasKey,
+        SalesUnitMeasKey: keys.unitMeasKey,
         ShipWeight: null,
         UpdateDate: '2026-01-01T00:00:00',
       })),
@@ -463,13 +471,20 @@ export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
     .execute();
   await db
     .insertInto('timItemDescription')
-    .values(charges.map((i) => ({ ItemKey: i.key, LanguageID: 1033, ShortDesc: i.desc, LongDesc: null })))
+    .values(
+      charges.map((i) => ({
+        ItemKey: i.key + keys.offset,
+        LanguageID: keys.languageId,
+        ShortDesc: i.desc,
+        LongDesc: null,
+      })),
+    )
     .execute();
   await db
     .insertInto('tglAccount')
     .values([
       {
-        GLAcctKey: 707,
+        GLAcctKey: 707 + keys.offset,
         CompanyID: co,
         GLAcctNo: '2300-00',
         Description: 'Sales tax payable',
@@ -477,7 +492,7 @@ export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
         PostingType: 1,
       },
       {
-        GLAcctKey: 708,
+        GLAcctKey: 708 + keys.offset,
         CompanyID: co,
         GLAcctNo: '2310-00',
         Description: 'Marketplace facilitator tax',
@@ -485,7 +500,7 @@ export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
         PostingType: 1,
       },
       {
-        GLAcctKey: 709,
+        GLAcctKey: 709 + keys.offset,
         CompanyID: co,
         GLAcctNo: '4050-00',
         Description: 'Amazon promotions',
@@ -501,7 +516,7 @@ export async function seedChargeItems(db: SageDb, co: string): Promise<void> {
  * not already cover, so `sellbridge settlements import` posts on a fresh sandbox with the default rules. Keys from
  * 710 up, in the chart's order.
  */
-export async function seedSettlementAccounts(db: SageDb, co: string): Promise<void> {
+export async function seedSettlementAccounts(db: SageDb, co: string, firstKey = 710): Promise<void> {
   const have = new Set(
     (await db.selectFrom('tglAccount').select('GLAcctNo').where('CompanyID', '=', co).execute()).map((r) => r.GLAcctNo),
   );
@@ -511,7 +526,7 @@ export async function seedSettlementAccounts(db: SageDb, co: string): Promise<vo
     .insertInto('tglAccount')
     .values(
       missing.map(([name, account], i) => ({
-        GLAcctKey: 710 + i,
+        GLAcctKey: firstKey + i,
         CompanyID: co,
         GLAcctNo: account,
         Description: `Amazon ${name}`.slice(0, 30),

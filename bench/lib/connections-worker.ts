@@ -1,0 +1,76 @@
+// The measured process of `npm run bench -- connections`: N connections in ONE process, started as the build can
+// run them, then idle or taking orders until SIGTERM.
+//   SB_BENCH_CONFIGS: JSON list of config files. `runtimes` mode (what runs connections today): one createRuntime
+//     per file, each its own engine (store file, queue, scheduler, SQS intake, Amazon client) for one connection.
+//   SB_BENCH_MODE: `runtimes` (default) or `list` (one createRuntime on one file whose `connections:` list has N
+//     entries: the multi-connection runtime).
+// Every connection's Sage company is reached through a sandbox gateway on one shared sandbox file (one SQLite
+// connection per file per process), injected so its SQLite time can be told apart from Sellbridge's own.
+// Prints `ready {"connections":N,"rssBytes":..,"heapBytes":..}` (memory added by the connections, after a GC), then
+// on SIGUSR2 `stats {...}`: CPU since ready, store statements, Sage SQLite time, RSS and heap now.
+import { createRuntime, type Runtime } from '../../src/bootstrap/index.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createSandboxGateway, type SandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+
+const env = process.env;
+const files = JSON.parse(env['SB_BENCH_CONFIGS'] ?? '[]') as string[];
+const mode = env['SB_BENCH_MODE'] ?? 'runtimes';
+const gc = (globalThis as { gc?: () => void }).gc;
+const settle = async () => {
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+await settle();
+const before = process.memoryUsage();
+const runtimes: Runtime[] = [];
+const sandboxes: SandboxGateway[] = [];
+let connections = 0;
+for (const file of mode === 'list' ? files.slice(0, 1) : files) {
+  const config = loadConfig({ file, env: {} });
+  const s = config.sage500;
+  const sandbox = await createSandboxGateway({
+    path: s.sandboxPath,
+    companyId: s.companyId,
+    warehouseSimulator: { enabled: false },
+  });
+  sandboxes.push(sandbox);
+  const runtime = await createRuntime(config, {
+    role: 'worker',
+    logger: silentLogger(),
+    migrate: false,
+    sage: sandbox,
+  });
+  await runtime.start();
+  runtimes.push(runtime);
+  connections += mode === 'list' ? Number(env['SB_BENCH_CONNECTIONS'] ?? 1) : 1;
+}
+await settle();
+const after = process.memoryUsage();
+const cpuAtReady = process.cpuUsage();
+process.stdout.write(
+  `ready ${JSON.stringify({ connections, rssBytes: after.rss - before.rss, heapBytes: after.heapUsed - before.heapUsed })}\n`,
+);
+
+const stats = () => {
+  const cpu = process.cpuUsage(cpuAtReady);
+  const mem = process.memoryUsage();
+  return {
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    storeStatements: runtimes.reduce((n, r) => n + r.store.statements(), 0),
+    // One SQLite connection per sandbox file per process: every gateway reports the same figures.
+    sageMs: Number(sandboxes[0]?.sqlite.nanos ?? 0n) / 1e6,
+    rssBytes: mem.rss,
+    heapBytes: mem.heapUsed,
+  };
+};
+process.on('SIGUSR2', () => {
+  if (env['SB_BENCH_GC_ON_STATS']) gc?.();
+  process.stdout.write(`stats ${JSON.stringify(stats())}\n`);
+});
+process.once('SIGTERM', () => {
+  void Promise.allSettled(runtimes.map((r) => r.close())).then(() => process.exit(0));
+});
