@@ -38,5 +38,11 @@ export interface ShipmentConfirmations {
    * when another worker holds it, so two workers (a lease lost under load) never send the same package together.
    */
   claimSend(key: ConfirmationKey, fenceMs: number): Promise<boolean>;
+  /**
+   * The first call's claim, one write that also reads: a `pending` record moved to `sending` (attempt counted) and
+   * returned as it now stands; undefined when the record is in any other state or missing (the caller reads it and
+   * decides as before: an earlier call's outcome may be unknown).
+   */
+  claimPending(key: ConfirmationKey): Promise<ShipmentConfirmation | undefined>;
   listForOrder(connectionId: string, amazonOrderId: string): Promise<readonly ShipmentConfirmation[]>;
 }
