@@ -200,6 +200,15 @@ async function recordPackages(
   );
   const carriers = await deps.carriersFor(connectionId);
   const packages = shipments.flatMap((s) => packagesFromShipment(s, (tranNo) => orders.get(tranNo), carriers));
+  // The page's packages recorded before (a rewind window reads recent shipments again) in one read: only new
+  // packages cost a write each.
+  const recorded = new Map(
+    packages.length === 0
+      ? []
+      : (await deps.confirmations.listForOrders(connectionId, [...new Set(packages.map((p) => p.amazonOrderId))])).map(
+          (r) => [`${r.amazonOrderId}\n${r.shipmentKey}\n${r.packageNo}`, r] as const,
+        ),
+  );
   let queued = 0;
   for (const pkg of packages) {
     const key = {
@@ -208,7 +217,9 @@ async function recordPackages(
       shipmentKey: pkg.shipmentKey,
       packageNo: pkg.packageNo,
     };
-    const record = await deps.confirmations.record(key, pkg.detail);
+    const record =
+      recorded.get(`${pkg.amazonOrderId}\n${pkg.shipmentKey}\n${pkg.packageNo}`) ??
+      (await deps.confirmations.record(key, pkg.detail));
     if (record.state === 'confirmed' || record.state === 'skipped') continue;
     await deps.sightings?.note(connectionId, 'shipment', pkg.shipmentKey, via);
     await deps.jobs.enqueue(SHIPMENT_CONFIRM_QUEUE, key, {

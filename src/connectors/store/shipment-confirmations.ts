@@ -119,6 +119,20 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
         .executeTakeFirst();
       return confirmationFromRow(row);
     },
+    async listForOrders(connectionId, amazonOrderIds) {
+      const out: ShipmentConfirmation[] = [];
+      const ids = [...new Set(amazonOrderIds)];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom('shipment_confirmations')
+          .selectAll()
+          .where('connection_id', '=', connectionId)
+          .where('amazon_order_id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.push(confirmationFromRow(r)!);
+      }
+      return out;
+    },
     async listForOrder(connectionId, amazonOrderId) {
       const rows = await listConfirmationRows(store, connectionId, amazonOrderId);
       return rows.map((r) => confirmationFromRow(r)!);

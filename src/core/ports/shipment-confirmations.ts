@@ -45,4 +45,6 @@ export interface ShipmentConfirmations {
    */
   claimPending(key: ConfirmationKey): Promise<ShipmentConfirmation | undefined>;
   listForOrder(connectionId: string, amazonOrderId: string): Promise<readonly ShipmentConfirmation[]>;
+  /** The records of several orders in one read (a shipment poll checks its page's packages against them). */
+  listForOrders(connectionId: string, amazonOrderIds: readonly string[]): Promise<readonly ShipmentConfirmation[]>;
 }

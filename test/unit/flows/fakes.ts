@@ -324,6 +324,9 @@ export class FakeConfirmations implements ShipmentConfirmations {
     this.rows.set(this.k(key), claimed);
     return claimed;
   }
+  async listForOrders(c: string, ids: readonly string[]) {
+    return [...this.rows.values()].filter((r) => r.connectionId === c && ids.includes(r.amazonOrderId));
+  }
   async listForOrder(c: string, id: string) {
     return [...this.rows.values()].filter((r) => r.connectionId === c && r.amazonOrderId === id);
   }
