@@ -256,8 +256,7 @@ export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps):
     return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
   }
   if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
-    await deps.confirmations.setState(key, 'confirmed');
-    await recordOrderShipping(key, link, deps);
+    await recordOrderShipping(key, link, deps, await deps.confirmations.markConfirmed(key));
     return { kind: 'found-at-amazon', packageReferenceId: record.packageReferenceId };
   }
   const fenceMs = deps.sendFenceMs ?? DEFAULT_SEND_FENCE_MS;
@@ -289,8 +288,7 @@ async function send(
     await deps.confirmations.setState(key, 'unknown');
     throw err;
   }
-  await deps.confirmations.setState(key, 'confirmed');
-  await recordOrderShipping(key, link, deps);
+  await recordOrderShipping(key, link, deps, await deps.confirmations.markConfirmed(key));
   return { kind: 'confirmed', packageReferenceId: record.packageReferenceId };
 }
 
@@ -394,10 +392,12 @@ async function recordOrderShipping(
   key: ConfirmationKey,
   link: OrderLink | undefined,
   deps: ShipmentFlowDeps,
+  /** The order's records when the caller has them (markConfirmed returns them); read otherwise. */
+  records?: readonly ShipmentConfirmation[],
 ): Promise<void> {
   if (!link?.tranNo) return;
   const sageOrder = await deps.sage.findSalesOrder({ tranNo: link.tranNo });
-  const all = await deps.confirmations.listForOrder(key.connectionId, key.amazonOrderId);
+  const all = records ?? (await deps.confirmations.listForOrder(key.connectionId, key.amazonOrderId));
   const allShipped = sageOrderState(sageOrder)?.allShipped ?? false;
   const allConfirmed = all.every((c) => c.state === 'confirmed' || c.state === 'skipped');
   // `link` was read when the job started: the move is a compare-and-set on its state (OrderLinks.advance).

@@ -119,6 +119,26 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
         .executeTakeFirst();
       return confirmationFromRow(row);
     },
+    async markConfirmed(k: ConfirmationKey) {
+      // One UPDATE over the order's records (a handful) that changes only this package's and returns them all:
+      // the state write and the read of its siblings in one statement (issue 15). Confirmations of one order run
+      // one at a time (job key), so touching the sibling rows contends with nothing.
+      const at = clock.now().toISOString();
+      const mine = sql<boolean>`shipment_key = ${k.shipmentKey} AND package_no = ${k.packageNo}`;
+      const rows = await db
+        .updateTable('shipment_confirmations')
+        .set({
+          state: sql<string>`CASE WHEN ${mine} THEN 'confirmed' ELSE state END`,
+          updated_at: sql<string>`CASE WHEN ${mine} THEN ${at} ELSE updated_at END`,
+        })
+        .where('connection_id', '=', k.connectionId)
+        .where('amazon_order_id', '=', k.amazonOrderId)
+        .returningAll()
+        .execute();
+      return rows
+        .sort((a, b) => Number(a.package_reference_id) - Number(b.package_reference_id))
+        .map((r) => confirmationFromRow(r)!);
+    },
     async listForOrders(connectionId, amazonOrderIds) {
       const out: ShipmentConfirmation[] = [];
       const ids = [...new Set(amazonOrderIds)];

@@ -45,6 +45,11 @@ export interface ShipmentConfirmations {
    */
   claimPending(key: ConfirmationKey): Promise<ShipmentConfirmation | undefined>;
   listForOrder(connectionId: string, amazonOrderId: string): Promise<readonly ShipmentConfirmation[]>;
+  /**
+   * The call for this package was answered: the record becomes `confirmed`, and every record of its order is
+   * returned as it now stands (the caller decides whether the whole order is confirmed), in one write.
+   */
+  markConfirmed(key: ConfirmationKey): Promise<readonly ShipmentConfirmation[]>;
   /** The records of several orders in one read (a shipment poll checks its page's packages against them). */
   listForOrders(connectionId: string, amazonOrderIds: readonly string[]): Promise<readonly ShipmentConfirmation[]>;
 }

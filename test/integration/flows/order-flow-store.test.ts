@@ -159,6 +159,17 @@ describe('order link moves and confirmation claims in one statement (SQLite, iss
     await c.setState(k, 'unknown');
     expect(await c.claimPending(k)).toBeUndefined();
     expect(await c.get(k)).toMatchObject({ state: 'unknown', sendAttempts: 1 });
+    // markConfirmed: this package confirmed, its sibling untouched, both returned in one statement.
+    const sibling = { ...k, shipmentKey: '11' };
+    await c.record(sibling, detail);
+    const before = store.statements();
+    const all = await c.markConfirmed(k);
+    expect(store.statements() - before).toBe(1);
+    expect(all.map((r) => [r.shipmentKey, r.state])).toEqual([
+      ['10', 'confirmed'],
+      ['11', 'pending'],
+    ]);
+    expect(await c.get(sibling)).toMatchObject({ state: 'pending', sendAttempts: 0 });
   });
 });
 

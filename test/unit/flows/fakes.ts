@@ -324,6 +324,10 @@ export class FakeConfirmations implements ShipmentConfirmations {
     this.rows.set(this.k(key), claimed);
     return claimed;
   }
+  async markConfirmed(key: ConfirmationKey) {
+    await this.setState(key, 'confirmed');
+    return this.listForOrder(key.connectionId, key.amazonOrderId);
+  }
   async listForOrders(c: string, ids: readonly string[]) {
     return [...this.rows.values()].filter((r) => r.connectionId === c && ids.includes(r.amazonOrderId));
   }
