@@ -3,7 +3,7 @@ import type { SyncState } from '../core/lifecycle.ts';
 import type { PackageShipment, AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Circuit } from '../core/ports/circuit.ts';
-import type { OrderLinks } from '../core/ports/order-links.ts';
+import type { OrderLink, OrderLinks } from '../core/ports/order-links.ts';
 import type { HandLinks } from '../core/ports/hand-links.ts';
 import type { Shipment } from '../core/model/shipment.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
@@ -200,6 +200,15 @@ async function recordPackages(
   );
   const carriers = await deps.carriersFor(connectionId);
   const packages = shipments.flatMap((s) => packagesFromShipment(s, (tranNo) => orders.get(tranNo), carriers));
+  // The page's packages recorded before (a rewind window reads recent shipments again) in one read: only new
+  // packages cost a write each.
+  const recorded = new Map(
+    packages.length === 0
+      ? []
+      : (await deps.confirmations.listForOrders(connectionId, [...new Set(packages.map((p) => p.amazonOrderId))])).map(
+          (r) => [`${r.amazonOrderId}\n${r.shipmentKey}\n${r.packageNo}`, r] as const,
+        ),
+  );
   let queued = 0;
   for (const pkg of packages) {
     const key = {
@@ -208,7 +217,9 @@ async function recordPackages(
       shipmentKey: pkg.shipmentKey,
       packageNo: pkg.packageNo,
     };
-    const record = await deps.confirmations.record(key, pkg.detail);
+    const record =
+      recorded.get(`${pkg.amazonOrderId}\n${pkg.shipmentKey}\n${pkg.packageNo}`) ??
+      (await deps.confirmations.record(key, pkg.detail));
     if (record.state === 'confirmed' || record.state === 'skipped') continue;
     await deps.sightings?.note(connectionId, 'shipment', pkg.shipmentKey, via);
     await deps.jobs.enqueue(SHIPMENT_CONFIRM_QUEUE, key, {
@@ -233,16 +244,19 @@ async function recordPackages(
 export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps): Promise<ConfirmOutcome> {
   const key = parseConfirmJob(payload);
   deps.sageCircuit?.ensureAvailable();
+  // The link read once here is passed along to the lifecycle move at the end (a compare-and-set on its state).
+  const link = await waitForCreation(key, deps);
+  // The first call for a package (the common case): one write claims it and returns it.
+  const claimed = await deps.confirmations.claimPending(key);
+  if (claimed) return send(key, claimed, link, deps);
   const record = await loadConfirmation(key, deps);
-  await waitForCreation(key, deps);
   if (record.state === 'confirmed' || record.state === 'skipped') {
     // A worker killed between the record and the link leaves the order behind: move it along now (idempotent).
-    await recordOrderShipping(key, deps);
+    await recordOrderShipping(key, link, deps);
     return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
   }
   if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
-    await deps.confirmations.setState(key, 'confirmed');
-    await recordOrderShipping(key, deps);
+    await recordOrderShipping(key, link, deps, await deps.confirmations.markConfirmed(key));
     return { kind: 'found-at-amazon', packageReferenceId: record.packageReferenceId };
   }
   const fenceMs = deps.sendFenceMs ?? DEFAULT_SEND_FENCE_MS;
@@ -257,6 +271,16 @@ export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps):
       },
     );
   }
+  return send(key, record, link, deps);
+}
+
+/** The claimed package's confirmShipment call, its outcome recorded, and the order moved along. */
+async function send(
+  key: ConfirmationKey,
+  record: ShipmentConfirmation,
+  link: OrderLink | undefined,
+  deps: ShipmentFlowDeps,
+): Promise<ConfirmOutcome> {
   try {
     await deps.amazon.confirmShipment(packageShipmentOf(record));
   } catch (err) {
@@ -264,8 +288,7 @@ export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps):
     await deps.confirmations.setState(key, 'unknown');
     throw err;
   }
-  await deps.confirmations.setState(key, 'confirmed');
-  await recordOrderShipping(key, deps);
+  await recordOrderShipping(key, link, deps, await deps.confirmations.markConfirmed(key));
   return { kind: 'confirmed', packageReferenceId: record.packageReferenceId };
 }
 
@@ -313,11 +336,10 @@ async function linkedOrdersOf(
   deps: ShipmentFlowDeps,
 ): Promise<Map<string, ShippedOrderRef>> {
   const found = new Map<string, ShippedOrderRef>();
-  for (const tranNo of new Set(tranNos)) {
-    const link = await deps.links.findByTranNo(connectionId, tranNo);
-    if (link?.marketplaceId)
-      found.set(tranNo, { amazonOrderId: link.amazonOrderId, marketplaceId: link.marketplaceId });
-  }
+  if (tranNos.length === 0) return found;
+  // One read for the page's orders, not one per TranNo.
+  for (const [tranNo, link] of await deps.links.findByTranNos(connectionId, tranNos))
+    if (link.marketplaceId) found.set(tranNo, { amazonOrderId: link.amazonOrderId, marketplaceId: link.marketplaceId });
   return found;
 }
 
@@ -366,13 +388,19 @@ function packageShipmentOf(record: ShipmentConfirmation): PackageShipment {
  * The order's lifecycle after a confirmation: `confirmed` once Sage shipped everything and every recorded package
  * is confirmed, else `shipped-partially` (the path there, through `shipped`, is core/lifecycle.ts's `pathTo`).
  */
-async function recordOrderShipping(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<void> {
-  const link = await deps.links.get(key.connectionId, key.amazonOrderId);
+async function recordOrderShipping(
+  key: ConfirmationKey,
+  link: OrderLink | undefined,
+  deps: ShipmentFlowDeps,
+  /** The order's records when the caller has them (markConfirmed returns them); read otherwise. */
+  records?: readonly ShipmentConfirmation[],
+): Promise<void> {
   if (!link?.tranNo) return;
   const sageOrder = await deps.sage.findSalesOrder({ tranNo: link.tranNo });
-  const all = await deps.confirmations.listForOrder(key.connectionId, key.amazonOrderId);
+  const all = records ?? (await deps.confirmations.listForOrder(key.connectionId, key.amazonOrderId));
   const allShipped = sageOrderState(sageOrder)?.allShipped ?? false;
   const allConfirmed = all.every((c) => c.state === 'confirmed' || c.state === 'skipped');
+  // `link` was read when the job started: the move is a compare-and-set on its state (OrderLinks.advance).
   await deps.links.advance(key, link, allShipped && allConfirmed ? 'confirmed' : 'shipped-partially');
 }
 
@@ -385,9 +413,9 @@ const WAIT_FOR_CREATION_MS = 2_000;
  * died there and waits for its lease. A confirmation then could not move the order along the lifecycle and
  * the order would stay `created` for good once order.sync catches up, so the job waits (no attempt spent) until it has.
  */
-async function waitForCreation(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<void> {
+async function waitForCreation(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<OrderLink | undefined> {
   const link = await deps.links.get(key.connectionId, key.amazonOrderId);
-  if (!link || !BEFORE_CREATED.includes(link.state)) return;
+  if (!link || !BEFORE_CREATED.includes(link.state)) return link;
   throw new SellbridgeError(
     'SB_ORD_NOT_CREATED_YET',
     `order ${key.amazonOrderId}: Sage shipped it before order.sync recorded its sales order (link ${link.state}); the confirmation waits`,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
-import { advanceAlong, isSyncState, type SyncState } from '../../core/lifecycle.ts';
+import { isSyncState, pathTo, type SyncState } from '../../core/lifecycle.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type {
   OrderLink,
@@ -111,8 +111,24 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
           .executeTakeFirst(),
       );
     },
-    async reserveTranNo(connectionId, amazonOrderId) {
-      const existing = await get(connectionId, amazonOrderId);
+    async findByTranNos(connectionId, tranNos) {
+      const found = new Map<string, OrderLink>();
+      const wanted = [...new Set(tranNos)];
+      // One statement per 500 TranNos (a page of shipments names far fewer).
+      for (let i = 0; i < wanted.length; i += 500) {
+        const rows = await db
+          .selectFrom('order_links')
+          .selectAll()
+          .where('connection_id', '=', connectionId)
+          .where('tran_no', 'in', wanted.slice(i, i + 500))
+          .execute();
+        for (const row of rows) found.set(row.tran_no!, linkFromRow(row)!);
+      }
+      return found;
+    },
+    async reserveTranNo(connectionId, amazonOrderId, known) {
+      // The caller's link (just written by the flow) spares a read; the claim below checks again atomically.
+      const existing = known ?? (await get(connectionId, amazonOrderId));
       if (existing?.tranNo) return existing.tranNo;
       const claim = (d: Db, sequence: number) =>
         d
@@ -169,9 +185,84 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
       return setState(connectionId, amazonOrderId, state, update);
     },
     async advance(key, current, to, update) {
-      return advanceAlong(current, to, update, (state, u) => setState(key.connectionId, key.amazonOrderId, state, u));
+      // One write per move (issue 15): the steps of `pathTo` in between are not recorded one by one (nothing reads
+      // them: the row holds only the state it is in), only the last, with a compare-and-set on the state `current`
+      // holds. A link that moved on meanwhile (another job of the order) is read again and the path taken from
+      // where it stands; an absent one is inserted in the target state unless a concurrent writer made it first.
+      let link = current;
+      for (let attempt = 1; attempt <= MAX_ADVANCE_ATTEMPTS; attempt++) {
+        const steps = pathTo(link?.state, to);
+        if (link && steps.length === 0 && update === undefined) return link;
+        const state = steps.length > 0 ? steps[steps.length - 1]! : link!.state;
+        const row = link
+          ? await write(key.connectionId, key.amazonOrderId, state, update ?? {}, link.state)
+          : await insertAs(key.connectionId, key.amazonOrderId, state, update ?? {});
+        if (row) return linkFromRow(row)!;
+        link = await get(key.connectionId, key.amazonOrderId);
+      }
+      throw new SellbridgeError(
+        'SB_STORE_UNAVAILABLE',
+        `order ${key.amazonOrderId}: its link changed under every one of ${MAX_ADVANCE_ATTEMPTS} attempts to move it to ${to}`,
+        { retryAfterMs: 1000, context: { amazonOrderId: key.amazonOrderId, to } },
+      );
     },
   };
+
+  /** The link inserted in `state` with `update`'s fields; undefined when it exists already (nothing written). */
+  async function insertAs(
+    connectionId: string,
+    amazonOrderId: string,
+    state: SyncState,
+    update: OrderLinkUpdate,
+  ): Promise<OrderLinkRow | undefined> {
+    return db
+      .insertInto('order_links')
+      .values({
+        connection_id: connectionId,
+        amazon_order_id: amazonOrderId,
+        state,
+        tran_no: update.adoptTranNo ?? null,
+        sales_order_key: update.salesOrderKey ?? null,
+        marketplace_id: update.marketplaceId ?? null,
+        last_error: update.lastError ?? null,
+        created_at: now(),
+        updated_at: now(),
+        ...(state === 'created' ? { sage_created_at: now() } : {}),
+      })
+      .onConflict((oc) => oc.columns(['connection_id', 'amazon_order_id']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /**
+   * Records `state` and `update`'s fields in one UPDATE ... RETURNING; with `expected`, only while the stored state
+   * is still that one (undefined: no row, or the state moved on).
+   */
+  function write(
+    connectionId: string,
+    amazonOrderId: string,
+    state: SyncState,
+    update: OrderLinkUpdate,
+    expected?: SyncState,
+  ): Promise<OrderLinkRow | undefined> {
+    let q = db
+      .updateTable('order_links')
+      .set({
+        state,
+        updated_at: now(),
+        // Set once: the order-to-Sage latency still reads it after the order moved on (shipped, confirmed).
+        ...(state === 'created' ? { sage_created_at: sql<string>`coalesce(sage_created_at, ${now()})` } : {}),
+        ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
+        ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
+        ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
+        // An adopted TranNo never replaces a reserved one.
+        ...(update.adoptTranNo !== undefined ? { tran_no: sql<string>`coalesce(tran_no, ${update.adoptTranNo})` } : {}),
+      })
+      .where('connection_id', '=', connectionId)
+      .where('amazon_order_id', '=', amazonOrderId);
+    if (expected !== undefined) q = q.where('state', '=', expected);
+    return q.returningAll().executeTakeFirst();
+  }
 
   /** One statement when the link exists (UPDATE ... RETURNING); an insert first when it does not. */
   async function setState(
@@ -180,30 +271,15 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
     state: SyncState,
     update: OrderLinkUpdate = {},
   ): Promise<OrderLink> {
-    const write = () =>
-      db
-        .updateTable('order_links')
-        .set({
-          state,
-          updated_at: now(),
-          // Set once: the order-to-Sage latency still reads it after the order moved on (shipped, confirmed).
-          ...(state === 'created' ? { sage_created_at: sql<string>`coalesce(sage_created_at, ${now()})` } : {}),
-          ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
-          ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
-          ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
-          // An adopted TranNo never replaces a reserved one.
-          ...(update.adoptTranNo !== undefined
-            ? { tran_no: sql<string>`coalesce(tran_no, ${update.adoptTranNo})` }
-            : {}),
-        })
-        .where('connection_id', '=', connectionId)
-        .where('amazon_order_id', '=', amazonOrderId)
-        .returningAll()
-        .executeTakeFirst();
-    const row = (await write()) ?? (await ensure(db, connectionId, amazonOrderId, state), await write());
+    const row =
+      (await write(connectionId, amazonOrderId, state, update)) ??
+      (await ensure(db, connectionId, amazonOrderId, state), await write(connectionId, amazonOrderId, state, update));
     return linkFromRow(row)!;
   }
 }
+
+/** Compare-and-set attempts of one `advance` before it gives up (each lost one means another job moved the order). */
+const MAX_ADVANCE_ATTEMPTS = 10;
 
 function linkFromRow(row: OrderLinkRow | undefined): OrderLink | undefined {
   if (!row) return undefined;

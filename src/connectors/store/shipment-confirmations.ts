@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../core/ports/clock.ts';
 import type {
   ConfirmationDetail,
@@ -44,36 +44,30 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
   return {
     get,
     async record(k: ConfirmationKey, detail: ConfirmationDetail) {
-      const existing = await get(k);
-      if (existing) return existing;
-      await db.transaction().execute(async (tx) => {
-        const max = await tx
-          .selectFrom('shipment_confirmations')
-          .select((eb) => eb.fn.max('package_reference_id').as('n'))
-          .where('connection_id', '=', k.connectionId)
-          .where('amazon_order_id', '=', k.amazonOrderId)
-          .executeTakeFirst();
-        const at = clock.now().toISOString();
-        await tx
-          .insertInto('shipment_confirmations')
-          .values({
-            connection_id: k.connectionId,
-            amazon_order_id: k.amazonOrderId,
-            shipment_key: k.shipmentKey,
-            package_no: k.packageNo,
-            package_reference_id: Number(max?.n ?? 0) + 1,
-            state: 'pending',
-            detail: JSON.stringify(detail),
-            send_attempts: 0,
-            created_at: at,
-            updated_at: at,
-          })
-          .onConflict((oc) =>
-            oc.columns(['connection_id', 'amazon_order_id', 'shipment_key', 'package_no']).doNothing(),
-          )
-          .execute();
-      });
-      return (await get(k))!;
+      // One statement for a new package (issue 15: it was a read, a transaction of two and a read again): the next
+      // packageReferenceId is drawn inside the INSERT, so the statement is atomic on both stores. A package recorded
+      // before returns nothing here and is read. Two packages of one order inserted at the same instant on
+      // PostgreSQL may draw the same number: the unique (order, packageReferenceId) constraint refuses the second,
+      // whose job then retries (shipment polls of a connection run one at a time, so this is rare).
+      const at = clock.now().toISOString();
+      const inserted = await db
+        .insertInto('shipment_confirmations')
+        .values({
+          connection_id: k.connectionId,
+          amazon_order_id: k.amazonOrderId,
+          shipment_key: k.shipmentKey,
+          package_no: k.packageNo,
+          package_reference_id: sql<number>`(SELECT coalesce(max(package_reference_id), 0) + 1 FROM shipment_confirmations WHERE connection_id = ${k.connectionId} AND amazon_order_id = ${k.amazonOrderId})`,
+          state: 'pending',
+          detail: JSON.stringify(detail),
+          send_attempts: 0,
+          created_at: at,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.columns(['connection_id', 'amazon_order_id', 'shipment_key', 'package_no']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      return confirmationFromRow(inserted) ?? (await get(k))!;
     },
     async setState(k: ConfirmationKey, state: ConfirmationState) {
       await db
@@ -107,6 +101,57 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
         )
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+    async claimPending(k: ConfirmationKey) {
+      const row = await db
+        .updateTable('shipment_confirmations')
+        .set((eb) => ({
+          state: 'sending',
+          updated_at: clock.now().toISOString(),
+          send_attempts: eb('send_attempts', '+', 1),
+        }))
+        .where('connection_id', '=', k.connectionId)
+        .where('amazon_order_id', '=', k.amazonOrderId)
+        .where('shipment_key', '=', k.shipmentKey)
+        .where('package_no', '=', k.packageNo)
+        .where('state', '=', 'pending')
+        .returningAll()
+        .executeTakeFirst();
+      return confirmationFromRow(row);
+    },
+    async markConfirmed(k: ConfirmationKey) {
+      // One UPDATE over the order's records (a handful) that changes only this package's and returns them all:
+      // the state write and the read of its siblings in one statement (issue 15). Confirmations of one order run
+      // one at a time (job key), so touching the sibling rows contends with nothing.
+      const at = clock.now().toISOString();
+      const mine = sql<boolean>`shipment_key = ${k.shipmentKey} AND package_no = ${k.packageNo}`;
+      const rows = await db
+        .updateTable('shipment_confirmations')
+        .set({
+          state: sql<string>`CASE WHEN ${mine} THEN 'confirmed' ELSE state END`,
+          updated_at: sql<string>`CASE WHEN ${mine} THEN ${at} ELSE updated_at END`,
+        })
+        .where('connection_id', '=', k.connectionId)
+        .where('amazon_order_id', '=', k.amazonOrderId)
+        .returningAll()
+        .execute();
+      return rows
+        .sort((a, b) => Number(a.package_reference_id) - Number(b.package_reference_id))
+        .map((r) => confirmationFromRow(r)!);
+    },
+    async listForOrders(connectionId, amazonOrderIds) {
+      const out: ShipmentConfirmation[] = [];
+      const ids = [...new Set(amazonOrderIds)];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom('shipment_confirmations')
+          .selectAll()
+          .where('connection_id', '=', connectionId)
+          .where('amazon_order_id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.push(confirmationFromRow(r)!);
+      }
+      return out;
     },
     async listForOrder(connectionId, amazonOrderId) {
       const rows = await listConfirmationRows(store, connectionId, amazonOrderId);

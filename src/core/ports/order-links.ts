@@ -32,17 +32,23 @@ export interface OrderLinkUpdate {
 export interface OrderLinks {
   get(connectionId: string, amazonOrderId: string): Promise<OrderLink | undefined>;
   findByTranNo(connectionId: string, tranNo: string): Promise<OrderLink | undefined>;
+  /** The links of these TranNos (one read for a page of shipments), by TranNo; TranNos without one are left out. */
+  findByTranNos(connectionId: string, tranNos: readonly string[]): Promise<Map<string, OrderLink>>;
   /**
    * Returns the TranNo reserved for the order, reserving the next one of the connection's sequence the first
    * time. Exactly once: a second call (a retry, a concurrent worker) returns the same TranNo and draws nothing.
+   * `known`: the link as the caller just read or wrote it, so it is not read again (the reservation itself still
+   * checks, atomically, that no TranNo was reserved meanwhile).
    */
-  reserveTranNo(connectionId: string, amazonOrderId: string): Promise<string>;
+  reserveTranNo(connectionId: string, amazonOrderId: string, known?: OrderLink): Promise<string>;
   /** Creates the link when absent and records its state (and the given fields). */
   setState(connectionId: string, amazonOrderId: string, state: SyncState, update?: OrderLinkUpdate): Promise<OrderLink>;
   /**
    * Moves the order from `current` (the link the caller holds; undefined when there is none yet) to `to` along
    * `pathTo` (core/lifecycle.ts), writes `update` with the last step (alone when there is no step), and returns
-   * the link as stored: the caller threads it on instead of reading it again.
+   * the link as stored: the caller threads it on instead of reading it again. The write is a compare-and-set on
+   * `current`'s state: when the stored link moved on meanwhile (another job), it is read again and the path taken
+   * from where it stands, so a stale `current` never records a move the lifecycle does not allow.
    */
   advance(key: OrderKey, current: OrderLink | undefined, to: SyncState, update?: OrderLinkUpdate): Promise<OrderLink>;
 }

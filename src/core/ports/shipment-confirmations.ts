@@ -38,5 +38,18 @@ export interface ShipmentConfirmations {
    * when another worker holds it, so two workers (a lease lost under load) never send the same package together.
    */
   claimSend(key: ConfirmationKey, fenceMs: number): Promise<boolean>;
+  /**
+   * The first call's claim, one write that also reads: a `pending` record moved to `sending` (attempt counted) and
+   * returned as it now stands; undefined when the record is in any other state or missing (the caller reads it and
+   * decides as before: an earlier call's outcome may be unknown).
+   */
+  claimPending(key: ConfirmationKey): Promise<ShipmentConfirmation | undefined>;
   listForOrder(connectionId: string, amazonOrderId: string): Promise<readonly ShipmentConfirmation[]>;
+  /**
+   * The call for this package was answered: the record becomes `confirmed`, and every record of its order is
+   * returned as it now stands (the caller decides whether the whole order is confirmed), in one write.
+   */
+  markConfirmed(key: ConfirmationKey): Promise<readonly ShipmentConfirmation[]>;
+  /** The records of several orders in one read (a shipment poll checks its page's packages against them). */
+  listForOrders(connectionId: string, amazonOrderIds: readonly string[]): Promise<readonly ShipmentConfirmation[]>;
 }

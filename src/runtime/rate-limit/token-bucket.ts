@@ -68,6 +68,33 @@ export function takeToken(
   return { state: { ...state, tokens, updatedAtMs: at }, waitMs };
 }
 
+/**
+ * A take that may lease several tokens at once (`max`), for a limiter that keeps the spare ones in process memory
+ * and spends them without asking the store again. `returned` tokens (a lease that expired unused) go back into the
+ * bucket first, capped at the burst as if they had never left. Only tokens beyond what the priority must leave
+ * are granted: a low-priority lease never eats into the reserve. `granted` is 0 when the caller must wait.
+ */
+export function leaseTokens(
+  state: BucketState,
+  nowMs: number,
+  priority: Priority,
+  options: { readonly safety?: number; readonly max: number; readonly returned?: number },
+): { state: BucketState; granted: number; waitMs: number } {
+  const rate = state.rate * (options.safety ?? 1);
+  const at = Math.max(nowMs, state.updatedAtMs);
+  const tokens = Math.min(
+    state.burst,
+    state.tokens + ((at - state.updatedAtMs) * rate) / 1000 + (options.returned ?? 0),
+  );
+  const need = 1 + (priority === 'low' ? reserveFor(state.burst) : 0);
+  if (tokens >= need - 1e-9) {
+    const granted = Math.max(1, Math.min(Math.floor(options.max), Math.floor(tokens - need + 1 + 1e-9)));
+    return { state: { ...state, tokens: tokens - granted, updatedAtMs: at }, granted, waitMs: 0 };
+  }
+  const waitMs = rate > 0 ? Math.max(1, Math.ceil(((need - tokens) * 1000) / rate)) : 60_000;
+  return { state: { ...state, tokens, updatedAtMs: at }, granted: 0, waitMs };
+}
+
 /** A limiter in process memory: for tests and single-process tools. The store-backed one is shared. */
 export function createMemoryRateLimiter(now: () => number, options: { readonly safety?: number } = {}): RateLimiter {
   const buckets = new Map<string, BucketState>();

@@ -64,4 +64,36 @@ describe.each(backends)('store rate limiter on $name', ({ name, open, enabled })
     await l.drain(key);
     expect(await l.take(key, { plan })).toBe(100);
   });
+
+  it.skipIf(!enabled)('leases tokens in batches: fewer statements than takes, never more than the bucket', async () => {
+    const a = open();
+    const b = name === 'postgres' ? open() : a;
+    opened.push(a);
+    if (b !== a) opened.push(b);
+    await a.migrate();
+    let t = 9_000_000;
+    // rate 1/s: a lease lives 1 s; burst 40: up to 8 tokens per statement.
+    const la = createStoreRateLimiter(a, { now: () => t, safety: 1 });
+    const lb = createStoreRateLimiter(b, { now: () => t, safety: 1 });
+    const plan = { rate: 1, burst: 40 };
+    const key = `lease-${RUN}-${Math.random()}`;
+    expect(await la.take(key, { plan })).toBe(0); // la holds 7 more in memory
+    const before = b.statements();
+    let zeros = 0;
+    for (let i = 0; i < 40; i++) if ((await lb.take(key, { plan })) === 0) zeros++;
+    // 32 left in the store after la's lease; lb never gets la's 7.
+    expect(zeros).toBe(32);
+    // 32 tokens in leases of 8: 4 leases plus a create-and-read and a few reads for the waits.
+    expect(b.statements() - before).toBeLessThan(20);
+    for (let i = 0; i < 7; i++) expect(await la.take(key, { plan })).toBe(0);
+    expect(await la.take(key, { plan })).toBeGreaterThan(0);
+    // A lease not spent within its life goes back into the bucket with the holder's next take.
+    t += 2_000; // 2 tokens refilled
+    expect(await la.take(key, { plan })).toBe(0); // la leases both (1 kept)
+    t += 1_000; // la's spare expired unspent; 1 more refilled
+    for (let i = 0; i < 5; i++) if ((await lb.take(key, { plan })) === 0) zeros++;
+    expect(zeros).toBe(33); // only the refill: la's spare is still out
+    expect(await la.take(key, { plan })).toBe(0); // gives its spare back and takes one
+    expect(await lb.take(key, { plan })).toBeGreaterThan(0);
+  });
 });

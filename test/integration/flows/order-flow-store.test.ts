@@ -115,6 +115,64 @@ describe('order flow store adapters (SQLite)', () => {
   });
 });
 
+describe('order link moves and confirmation claims in one statement (SQLite, issue 15)', () => {
+  it('advance writes the last state of the path once, and re-plans from the stored state when the caller holds a stale link', async () => {
+    const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));
+    const key = { connectionId: 'c1', amazonOrderId: '111-0000031-0000031' };
+    const created = await links.advance(key, undefined, 'created', { salesOrderKey: '77', adoptTranNo: 'AMZ9000031' });
+    expect(created).toMatchObject({ state: 'created', salesOrderKey: '77', tranNo: 'AMZ9000031' });
+    const before = store.statements();
+    // created -> shipped -> confirmed: one write.
+    expect(await links.advance(key, created, 'confirmed')).toMatchObject({ state: 'confirmed' });
+    expect(store.statements() - before).toBe(1);
+    // `created` is stale now: the compare-and-set misses, the link is read again, and nothing goes backwards.
+    expect(await links.advance(key, created, 'shipped-partially')).toMatchObject({ state: 'confirmed' });
+    // A stale holder whose move is still allowed from where the link stands gets it.
+    const other = { connectionId: 'c1', amazonOrderId: '111-0000032-0000032' };
+    const first = await links.advance(other, undefined, 'created', { adoptTranNo: 'AMZ9000032' });
+    await links.advance(other, first, 'shipped-partially');
+    expect(await links.advance(other, first, 'confirmed')).toMatchObject({ state: 'confirmed' });
+    // An absent link the caller thought absent but another job made: read, then moved from there.
+    const third = { connectionId: 'c1', amazonOrderId: '111-0000033-0000033' };
+    await links.setState(third.connectionId, third.amazonOrderId, 'mapped');
+    expect(await links.advance(third, undefined, 'received')).toMatchObject({ state: 'mapped' });
+    expect([...(await links.findByTranNos('c1', ['AMZ9000031', 'AMZ9000032', 'AMZ-NONE'])).keys()].sort()).toEqual([
+      'AMZ9000031',
+      'AMZ9000032',
+    ]);
+  });
+
+  it('claimPending claims a pending record once and returns it; any other state is left to claimSend', async () => {
+    const c = storeShipmentConfirmations(store, clock);
+    const detail = {
+      marketplaceId: 'M',
+      carrierCode: 'UPS',
+      trackingNumber: '1Z',
+      shipDate: '2026-11-27T10:00:00Z',
+      lines: [{ lineId: '1', quantity: 1 }],
+    };
+    const k = { connectionId: 'c1', amazonOrderId: 'O-PENDING', shipmentKey: '10', packageNo: '1' };
+    expect(await c.claimPending(k)).toBeUndefined();
+    await c.record(k, detail);
+    const claims = await Promise.all(Array.from({ length: 4 }, () => c.claimPending(k)));
+    expect(claims.filter(Boolean)).toEqual([expect.objectContaining({ state: 'sending', sendAttempts: 1 })]);
+    await c.setState(k, 'unknown');
+    expect(await c.claimPending(k)).toBeUndefined();
+    expect(await c.get(k)).toMatchObject({ state: 'unknown', sendAttempts: 1 });
+    // markConfirmed: this package confirmed, its sibling untouched, both returned in one statement.
+    const sibling = { ...k, shipmentKey: '11' };
+    await c.record(sibling, detail);
+    const before = store.statements();
+    const all = await c.markConfirmed(k);
+    expect(store.statements() - before).toBe(1);
+    expect(all.map((r) => [r.shipmentKey, r.state])).toEqual([
+      ['10', 'confirmed'],
+      ['11', 'pending'],
+    ]);
+    expect(await c.get(sibling)).toMatchObject({ state: 'pending', sendAttempts: 0 });
+  });
+});
+
 describe('order link adoption (SQLite)', () => {
   it('adopts a TranNo found in Sage only while the link has none', async () => {
     const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));

@@ -235,6 +235,12 @@ export class FakeLinks implements OrderLinks {
   async findByTranNo(c: string, tranNo: string) {
     return [...this.rows.values()].find((l) => l.connectionId === c && l.tranNo === tranNo);
   }
+  async findByTranNos(c: string, tranNos: readonly string[]) {
+    const found = new Map<string, OrderLink>();
+    for (const l of this.rows.values())
+      if (l.connectionId === c && l.tranNo && tranNos.includes(l.tranNo)) found.set(l.tranNo, l);
+    return found;
+  }
   async reserveTranNo(c: string, id: string) {
     const link = this.rows.get(`${c}|${id}`) ?? (await this.setState(c, id, 'received'));
     if (link.tranNo) return link.tranNo;
@@ -310,6 +316,20 @@ export class FakeConfirmations implements ShipmentConfirmations {
     if (!(r.state === 'pending' || r.state === 'unknown' || (r.state === 'sending' && this.staleSending))) return false;
     this.rows.set(this.k(key), { ...r, state: 'sending', sendAttempts: r.sendAttempts + 1 });
     return true;
+  }
+  async claimPending(key: ConfirmationKey) {
+    const r = this.rows.get(this.k(key));
+    if (r?.state !== 'pending') return undefined;
+    const claimed: ShipmentConfirmation = { ...r, state: 'sending', sendAttempts: r.sendAttempts + 1 };
+    this.rows.set(this.k(key), claimed);
+    return claimed;
+  }
+  async markConfirmed(key: ConfirmationKey) {
+    await this.setState(key, 'confirmed');
+    return this.listForOrder(key.connectionId, key.amazonOrderId);
+  }
+  async listForOrders(c: string, ids: readonly string[]) {
+    return [...this.rows.values()].filter((r) => r.connectionId === c && ids.includes(r.amazonOrderId));
   }
   async listForOrder(c: string, id: string) {
     return [...this.rows.values()].filter((r) => r.connectionId === c && r.amazonOrderId === id);
