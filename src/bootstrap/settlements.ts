@@ -30,10 +30,14 @@ import { storeSettlementLedger } from '../connectors/store/settlement-ledger.ts'
 import { recordCashReceipt } from '../connectors/store/settlement-cash.ts';
 import { depositConversionFromClient, type DepositQuery } from '../connectors/amazon/settlement/deposit-conversion.ts';
 import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
-import { recordReconciliation, settlementForReconciliation } from '../connectors/store/settlement-reconciliation.ts';
+import {
+  recordReconciliation,
+  settlementForReconciliation,
+  settlementPagesForReconciliation,
+} from '../connectors/store/settlement-reconciliation.ts';
 import type { Money } from '../core/model/money.ts';
 import { mappingRulesFromConfig } from './mapping.ts';
-import { threeWayReconciliation, type ThreeWayDeps } from '../flows/three-way.ts';
+import { threeWayTally, type ThreeWayDeps } from '../flows/three-way.ts';
 
 export type SettlementConfig = ResolvedConfig['settlements'];
 
@@ -157,8 +161,9 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
       : {}),
     ...(input.sage.findSalesOrder
       ? {
+          // After a job's import only the totals are kept (the audit entry): the orders are read in pages.
           reconcile: (connectionId: string, settlementId: string) =>
-            threeWayReconciliation(
+            threeWayTally(
               connectionId,
               settlementId,
               createThreeWayDeps({
@@ -191,6 +196,8 @@ export function createThreeWayDeps(input: {
 }): ThreeWayDeps {
   return {
     settlement: (connectionId, settlementId) => settlementForReconciliation(input.store, connectionId, settlementId),
+    settlementPages: (connectionId, settlementId) =>
+      settlementPagesForReconciliation(input.store, connectionId, settlementId),
     sage: input.sage,
     ...(input.readInvoices ? { readInvoices: true } : {}),
     ...(input.bankDeposit ? { bankDeposit: input.bankDeposit } : {}),

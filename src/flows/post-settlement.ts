@@ -1,4 +1,5 @@
-import { refundsFromSettlementRows } from '../core/transform/refunds-from-settlement.ts';
+import { randomUUID } from 'node:crypto';
+import { refundRowOf, refundsFromSettlementRows, type RefundRow } from '../core/transform/refunds-from-settlement.ts';
 import { MappingError, SellbridgeError, coerceError } from '../core/errors.ts';
 import type { CashReceiptResult } from '../core/model/cash-receipt.ts';
 import type { JournalBatch } from '../core/model/journal.ts';
@@ -13,9 +14,11 @@ import {
   type ExactRate,
 } from '../core/transform/exchange-rate.ts';
 import type {
+  OrderStage,
   PostedSettlementJournal,
   QuarantineEntry,
   SettlementOrderSum,
+  StagedOrderSum,
   SettlementSummary,
 } from '../core/ports/settlement-ledger.ts';
 import type { SettlementFile } from '../core/ports/settlement-reports.ts';
@@ -47,7 +50,11 @@ export async function importSettlement(
     | 'onCashReceipt'
     | 'onRefunds'
   >,
-  options: { readonly dryRun?: boolean } = {},
+  options: {
+    readonly dryRun?: boolean;
+    /** Orders whose sums are held before they are staged in the store (default ORDERS_IN_MEMORY; tests lower it). */
+    readonly ordersInMemory?: number;
+  } = {},
 ): Promise<SettlementImportOutcome> {
   const configured = deps.settingsFor(connectionId);
   const stored = (await deps.storedGlRules?.(connectionId)) ?? [];
@@ -58,10 +65,6 @@ export async function importSettlement(
     detail: settings.detail,
     postDate: settings.postDate === 'split-month-end' ? 'split-month-end' : 'deposit-date',
   });
-  const orders = new Map<
-    string,
-    { currency: string; minor: number; rows: number; kinds: Record<SettledKind, number>; cleared: number }
-  >();
   const cash = settings.cashApplication;
   const clearingOf = (t: SettlementTransaction): number => {
     if (!cash) return 0;
@@ -71,31 +74,26 @@ export async function importSettlement(
     });
     return rule?.account === cash.clearingAccount ? t.amount.minor : 0;
   };
+  const dryRun = options.dryRun === true;
+  // A dry run posts nothing, so it needs no per-order sums; otherwise they go to the store in batches.
+  const orders = dryRun ? undefined : orderSums(connectionId, deps.ledger, options.ordersInMemory);
   let rows = 0;
   let settlement: Settlement | undefined;
-  // Refund rows, kept for `onRefunds` (Amazon refunds as Sage customer returns, issue 17): a few per settlement.
-  const refundRows: SettlementTransaction[] = [];
+  // Refund rows (reduced to their refund fields), kept for `onRefunds` (Amazon refunds as Sage customer returns,
+  // issue 17) only when there is one to tell.
+  const refundRows: RefundRow[] | undefined = !dryRun && deps.onRefunds ? [] : undefined;
   try {
     settlement = await file.read((t) => {
       rows += 1;
       builder.add(t);
-      if (t.transactionType === 'Refund') refundRows.push(t);
-      if (t.orderId) {
-        const key = `${t.orderId}\u0000${t.amount.currency}`;
-        const sum = orders.get(key) ?? {
-          currency: t.amount.currency,
-          minor: 0,
-          rows: 0,
-          kinds: emptyKinds(),
-          cleared: 0,
-        };
-        sum.minor += t.amount.minor;
-        sum.cleared += clearingOf(t);
-        sum.rows += 1;
-        sum.kinds[settledKindOf(t)] += t.amount.minor;
-        orders.set(key, sum);
+      if (refundRows) {
+        const refund = refundRowOf(t);
+        if (refund) refundRows.push(refund);
       }
+      if (t.orderId && orders) return orders.add(t, clearingOf(t));
+      return undefined;
     });
+    const orderStage = orders ? await orders.done() : [];
     const journals = await inHomeCurrency(connectionId, builder.finish(settlement), settlement, settings, deps);
     const summary: SettlementSummary = {
       settlementId: settlement.settlementId,
@@ -106,29 +104,22 @@ export async function importSettlement(
       depositDate: settlement.depositDate,
       rows,
     };
-    const orderSums = [...orders.entries()].map(([key, s]) => ({
-      amazonOrderId: key.split('\u0000')[0]!,
-      currency: s.currency,
-      minor: s.minor,
-      rows: s.rows,
-      kinds: s.kinds,
-    }));
     const outcome = await postExactlyOnce(
       connectionId,
       summary,
       file.source,
       journals,
-      orderSums,
+      orderStage,
       deps,
-      options.dryRun === true,
+      dryRun,
       settings.model ?? 'custom rules',
     );
     const receipts =
       cash && outcome.kind !== 'dry-run' && deps.sage.enterCashReceipt
-        ? await enterCashReceipts(connectionId, settlement, journals, orders, cash, deps)
+        ? await enterCashReceipts(connectionId, settlement, journals, orders!.read(), cash, deps)
         : undefined;
     // After the journal is in (a failed post queues nothing); the refund jobs are keyed, so a re-import queues none twice.
-    if (!options.dryRun && deps.onRefunds) await deps.onRefunds(connectionId, refundsFromSettlementRows(refundRows));
+    if (refundRows && deps.onRefunds) await deps.onRefunds(connectionId, refundsFromSettlementRows(refundRows));
     return { ...outcome, extraColumns: settlement.extraColumns, ...receipts };
   } catch (err) {
     const error = coerceError(err);
@@ -149,7 +140,93 @@ export async function importSettlement(
       }
     }
     throw err;
+  } finally {
+    await orders?.drop();
   }
+}
+
+/**
+ * An import's per-order sums (order id and currency -> minor units, row count, kinds, cleared), summed in integer
+ * minor units as the rows arrive. Up to `inMemory` orders are held (default ORDERS_IN_MEMORY); beyond that, when
+ * the ledger can stage, each full batch is written to the store (`stageOrders`, the file's reader waiting on it)
+ * and memory is flat at any settlement size; markPosted then moves the staged sums into the settlement's rows.
+ */
+export const ORDERS_IN_MEMORY = 10_000;
+
+interface OrderSumsAccumulator {
+  /** Adds one row; a promise while a full batch is being staged (the reader's backpressure). */
+  add(t: SettlementTransaction, cleared: number): Promise<void> | undefined;
+  /** After the last row: the sums, or the stage holding them (the last batch written). */
+  done(): Promise<readonly SettlementOrderSum[] | OrderStage>;
+  /** The sums with their cleared amounts (cash application), from memory or read back from the stage. */
+  read(): AsyncIterable<StagedOrderSum>;
+  /** Deletes the stage, if any (best effort: a leftover stage is never read as a settlement's rows). */
+  drop(): Promise<void>;
+}
+
+function orderSums(
+  connectionId: string,
+  ledger: SettlementFlowDeps['ledger'],
+  inMemory = ORDERS_IN_MEMORY,
+): OrderSumsAccumulator {
+  type Sum = {
+    amazonOrderId: string;
+    currency: string;
+    minor: number;
+    rows: number;
+    kinds: Record<SettledKind, number>;
+    cleared: number;
+  };
+  let sums = new Map<string, Sum>();
+  const canStage = Boolean(ledger.stageOrders && ledger.stagedOrders && ledger.dropStage);
+  let stage: { stageId: string; parts: number } | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    const batch = [...sums.values()];
+    sums = new Map();
+    stage ??= { stageId: randomUUID(), parts: 0 };
+    const target = stage;
+    const part = target.parts++;
+    writing = writing.then(() => ledger.stageOrders!(connectionId, { ...target }, part, batch));
+    return writing;
+  };
+  return {
+    add(t, cleared) {
+      const key = `${t.orderId}\u0000${t.amount.currency}`;
+      let sum = sums.get(key);
+      if (!sum) {
+        sum = {
+          amazonOrderId: t.orderId!,
+          currency: t.amount.currency,
+          minor: 0,
+          rows: 0,
+          kinds: emptyKinds(),
+          cleared: 0,
+        };
+        sums.set(key, sum);
+      }
+      sum.minor += t.amount.minor;
+      sum.cleared += cleared;
+      sum.rows += 1;
+      sum.kinds[settledKindOf(t)] += t.amount.minor;
+      return canStage && sums.size >= inMemory ? flush() : undefined;
+    },
+    async done() {
+      if (stage && sums.size > 0) void flush();
+      await writing;
+      if (stage) return { ...stage };
+      return [...sums.values()].map(({ cleared: _cleared, ...sum }) => sum);
+    },
+    async *read() {
+      if (stage) yield* ledger.stagedOrders!(connectionId, { ...stage });
+      else yield* sums.values();
+    },
+    async drop() {
+      if (!stage) return;
+      await writing.catch(() => undefined);
+      await ledger.dropStage!(connectionId, { ...stage }).catch(() => undefined);
+    },
+  };
 }
 
 async function postExactlyOnce(
@@ -157,7 +234,7 @@ async function postExactlyOnce(
   summary: SettlementSummary,
   source: string,
   journals: readonly JournalBatch[],
-  orders: readonly SettlementOrderSum[],
+  orders: readonly SettlementOrderSum[] | OrderStage,
   deps: Pick<SettlementFlowDeps, 'sage' | 'ledger' | 'clock'>,
   dryRun: boolean,
   model: string,
@@ -348,15 +425,15 @@ async function enterCashReceipts(
   connectionId: string,
   settlement: Settlement,
   journals: readonly JournalBatch[],
-  orders: ReadonlyMap<string, { currency: string; cleared: number }>,
+  orders: AsyncIterable<StagedOrderSum>,
   cash: NonNullable<SettlementSettings['cashApplication']>,
   deps: Pick<SettlementFlowDeps, 'sage' | 'onCashReceipt' | 'onCashReceiptError'>,
 ): Promise<{ cashReceipts: CashReceiptResult[]; cashReceiptError?: string }> {
   const byCurrency = new Map<string, { amazonOrderId: string; amount: Money }[]>();
-  for (const [key, o] of orders) {
+  for await (const o of orders) {
     if (o.cleared === 0) continue;
     const list = byCurrency.get(o.currency) ?? [];
-    list.push({ amazonOrderId: key.split('\u0000')[0]!, amount: money(o.currency, o.cleared) });
+    list.push({ amazonOrderId: o.amazonOrderId, amount: money(o.currency, o.cleared) });
     byCurrency.set(o.currency, list);
   }
   const cashReceipts: CashReceiptResult[] = [];

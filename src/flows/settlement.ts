@@ -26,8 +26,8 @@ import type { SettlementJournalOptions } from '../core/transform/journal-from-se
  * - `settlement.discover` (discover-settlements.ts, `discoverSettlements`): one page of GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2 reports
  *   (DONE) created since the stored watermark; each becomes a `settlement.import` job; the watermark moves.
  * - `settlement.import` (post-settlement.ts, `importSettlementReport`): downloads one report and runs `importSettlement`.
- * - `importSettlement`: the file is read once, streaming, into the journal builder (memory grows with accounts and
- *   orders, not rows); a malformed file, unmapped categories or a total that does not reconcile quarantine the
+ * - `importSettlement`: the file is read once, streaming, into the journal builder (memory grows with accounts, not
+ *   rows; the per-order sums go to the store in batches, see `orderSums` in post-settlement.ts); a malformed file, unmapped categories or a total that does not reconcile quarantine the
  *   file as a whole (diagnosis stored, nothing posted, the error rethrown so the job is dead-lettered at once).
  *   Then exactly once: the settlement's row is reserved in the ledger (unique per connection and settlement id)
  *   before any journal reaches Sage; each journal is posted by its reference (idempotent in the gateway); the row

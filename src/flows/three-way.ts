@@ -2,9 +2,12 @@ import type { OrderInvoice } from '../core/model/cash-receipt.ts';
 import type { Money } from '../core/model/money.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import {
+  createReconciliationTally,
   emptyKinds,
+  reconcileOrder,
   reconcileSettlement,
   type OrderFacts,
+  type ReconciliationSummary,
   type SettlementForReconciliation,
   type SettlementReconciliation,
 } from '../core/transform/three-way-reconciliation.ts';
@@ -25,7 +28,24 @@ export interface ThreeWayDeps {
   /** What the bank statement shows for a settlement's deposit, when known. */
   readonly bankDeposit?: (settlementId: string) => Money | undefined;
   /** Told each result (the audit entry the unreconciled-money metric reads). */
-  readonly onReconciled?: (connectionId: string, result: SettlementReconciliation) => Promise<void>;
+  readonly onReconciled?: (
+    connectionId: string,
+    result: SettlementReconciliation | ReconciliationSummary,
+  ) => Promise<void>;
+  /**
+   * The settlement with its orders in pages (threeWayTally: a settlement of any size in flat memory); without it
+   * threeWayTally reads `settlement` whole.
+   */
+  readonly settlementPages?: (
+    connectionId: string,
+    settlementId: string,
+  ) => Promise<
+    | {
+        readonly header: Omit<SettlementForReconciliation, 'orders'>;
+        readonly pages: AsyncIterable<SettlementForReconciliation['orders']>;
+      }
+    | undefined
+  >;
 }
 
 /**
@@ -41,30 +61,7 @@ export async function threeWayReconciliation(
 ): Promise<SettlementReconciliation | undefined> {
   const s = await deps.settlement(connectionId, settlementId);
   if (!s) return undefined;
-  const orders: OrderFacts[] = [];
-  const invoices =
-    deps.readInvoices && deps.sage.invoicesOfOrders
-      ? await deps.sage.invoicesOfOrders(s.orders.map((o) => o.amazonOrderId))
-      : undefined;
-  for (const o of s.orders) {
-    if (o.currency !== s.currency) continue;
-    const so = await deps.sage.findSalesOrder({ amazonOrderId: o.amazonOrderId });
-    const kinds = o.kinds ?? { ...emptyKinds(), other: o.minor };
-    orders.push({
-      amazonOrderId: o.amazonOrderId,
-      currency: o.currency,
-      settled: kinds,
-      ...(so
-        ? {
-            sage: {
-              tranNo: so.tranNo,
-              ...(so.total && so.total.currency === s.currency ? { orderTotal: so.total.minor } : {}),
-              ...invoicedOf(o.amazonOrderId, s.currency, invoices),
-            },
-          }
-        : {}),
-    });
-  }
+  const orders = await orderFactsOf(s.orders, s.currency, deps);
   const bank = deps.bankDeposit?.(settlementId);
   const result = reconcileSettlement({
     settlementId: s.settlementId,
@@ -75,6 +72,67 @@ export async function threeWayReconciliation(
   });
   await deps.onReconciled?.(connectionId, result);
   return result;
+}
+
+/**
+ * threeWayReconciliation without the per-order lines, the orders read and reconciled a page at a time: what a job
+ * keeps after an import (the audit entry), in flat memory at any settlement size.
+ */
+export async function threeWayTally(
+  connectionId: string,
+  settlementId: string,
+  deps: ThreeWayDeps,
+): Promise<ReconciliationSummary | undefined> {
+  const paged = deps.settlementPages
+    ? await deps.settlementPages(connectionId, settlementId)
+    : await deps.settlement(connectionId, settlementId).then((s) => s && { header: s, pages: [s.orders] });
+  if (!paged) return undefined;
+  const { header } = paged;
+  const bank = deps.bankDeposit?.(settlementId);
+  const tally = createReconciliationTally({
+    settlementId: header.settlementId,
+    currency: header.currency,
+    deposit: header.total,
+    ...(bank ? { bank } : {}),
+  });
+  for await (const page of paged.pages)
+    for (const facts of await orderFactsOf(page, header.currency, deps)) tally.add(reconcileOrder(facts));
+  const result = tally.finish();
+  await deps.onReconciled?.(connectionId, result);
+  return result;
+}
+
+/** The facts of some of a settlement's orders: its sums by kind beside Sage's order (and invoices). */
+async function orderFactsOf(
+  settled: SettlementForReconciliation['orders'],
+  currency: string,
+  deps: ThreeWayDeps,
+): Promise<OrderFacts[]> {
+  const orders: OrderFacts[] = [];
+  const invoices =
+    deps.readInvoices && deps.sage.invoicesOfOrders
+      ? await deps.sage.invoicesOfOrders(settled.map((o) => o.amazonOrderId))
+      : undefined;
+  for (const o of settled) {
+    if (o.currency !== currency) continue;
+    const so = await deps.sage.findSalesOrder({ amazonOrderId: o.amazonOrderId });
+    const kinds = o.kinds ?? { ...emptyKinds(), other: o.minor };
+    orders.push({
+      amazonOrderId: o.amazonOrderId,
+      currency: o.currency,
+      settled: kinds,
+      ...(so
+        ? {
+            sage: {
+              tranNo: so.tranNo,
+              ...(so.total && so.total.currency === currency ? { orderTotal: so.total.minor } : {}),
+              ...invoicedOf(o.amazonOrderId, currency, invoices),
+            },
+          }
+        : {}),
+    });
+  }
+  return orders;
 }
 
 /** What Sage invoiced for one order, when it can be told (see threeWayReconciliation). */

@@ -5,13 +5,17 @@ import type { JournalBatch } from '../../core/model/journal.ts';
 import { money } from '../../core/model/money.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type {
+  OrderStage,
   PostedSettlementJournal,
   QuarantineEntry,
+  SettlementOrderSum,
+  StagedOrderSum,
   SettlementLedger,
   SettlementRecord,
   SettlementState,
   SettlementSummary,
 } from '../../core/ports/settlement-ledger.ts';
+import { emptyKinds, SETTLED_KINDS, type SettledKind } from '../../core/transform/three-way-reconciliation.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
@@ -158,8 +162,8 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
           .where('connection_id', '=', connectionId)
           .where('settlement_id', '=', settlementId)
           .execute();
-        for (let i = 0; i < posted.orders.length; i += 200) {
-          const chunk = posted.orders.slice(i, i + 200);
+        const insert = async (chunk: readonly SettlementOrderSum[]) => {
+          if (chunk.length === 0) return;
           await tx
             .insertInto('settlement_orders')
             .values(
@@ -181,6 +185,20 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
               })),
             )
             .execute();
+        };
+        if (isStage(posted.orders)) {
+          // A staged import: its sums move into the settlement's rows page by page, never all in memory.
+          let chunk: SettlementOrderSum[] = [];
+          for await (const o of readStage(tx, connectionId, posted.orders)) {
+            chunk.push(o);
+            if (chunk.length === 200) {
+              await insert(chunk);
+              chunk = [];
+            }
+          }
+          await insert(chunk);
+        } else {
+          for (let i = 0; i < posted.orders.length; i += 200) await insert(posted.orders.slice(i, i + 200));
         }
         await writeAudit(
           storeTx,
@@ -224,6 +242,35 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
         .where('state', '=', CLAIMED)
         .execute();
     },
+    async stageOrders(connectionId, stage, part, orders) {
+      for (let i = 0; i < orders.length; i += 200) {
+        await db
+          .insertInto('settlement_orders')
+          .values(
+            orders.slice(i, i + 200).map((o) => ({
+              connection_id: connectionId,
+              settlement_id: stagePartId(stage, part),
+              amazon_order_id: `${o.currency} ${o.amazonOrderId}`,
+              currency: o.currency,
+              amount_minor: o.minor,
+              rows: o.rows,
+              posted_at: null,
+              kinds: JSON.stringify({ ...o.kinds, [CLEARED]: o.cleared }),
+            })),
+          )
+          .execute();
+      }
+    },
+    stagedOrders(connectionId, stage) {
+      return readStage(db, connectionId, stage);
+    },
+    async dropStage(connectionId, stage) {
+      await db
+        .deleteFrom('settlement_orders')
+        .where('connection_id', '=', connectionId)
+        .where('settlement_id', 'in', stagePartIds(stage))
+        .execute();
+    },
     async quarantine(entry: QuarantineEntry) {
       const id = randomUUID();
       await db
@@ -242,6 +289,70 @@ export function storeSettlementLedger(store: Store, clock: Clock): SettlementLed
       return id;
     },
   };
+}
+
+/**
+ * Staged per-order sums (OrderStage) live in `settlement_orders` itself (no table of their own): each part under
+ * the settlement id `~stage:<stageId>:<part>`, each order as `<currency> <order id>`, `posted_at` null, the
+ * cleared amount beside the kinds. Readers of settled orders skip them (STAGED_PREFIX).
+ */
+export const STAGED_PREFIX = '~stage:';
+const CLEARED = '~cleared';
+const STAGE_PAGE = 2000;
+const stagePartId = (stage: OrderStage, part: number) => `${STAGED_PREFIX}${stage.stageId}:${part}`;
+const stagePartIds = (stage: OrderStage) =>
+  Array.from({ length: Math.max(1, stage.parts) }, (_, p) => stagePartId(stage, p));
+const isStage = (orders: readonly SettlementOrderSum[] | OrderStage): orders is OrderStage =>
+  !Array.isArray(orders) && typeof (orders as OrderStage).stageId === 'string';
+
+/**
+ * A stage read back in pages of STAGE_PAGE rows ordered by key, each order's rows of every part merged (sums in
+ * integer minor units). A page's last key may continue on the next page, so it is read again with that page.
+ */
+async function* readStage(db: Db, connectionId: string, stage: OrderStage): AsyncGenerator<StagedOrderSum> {
+  const parts = stagePartIds(stage);
+  const page = Math.max(STAGE_PAGE, parts.length + 1);
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('settlement_orders')
+      .select(['amazon_order_id', 'currency', 'amount_minor', 'rows', 'kinds'])
+      .where('connection_id', '=', connectionId)
+      .where('settlement_id', 'in', parts)
+      .where('amazon_order_id', '>', after)
+      .orderBy('amazon_order_id')
+      .limit(page)
+      .execute();
+    const full = rows.length === page;
+    const last = rows.at(-1)?.amazon_order_id;
+    let current: { key: string; sum: StagedOrderSum & { kinds: Record<SettledKind, number> } } | undefined;
+    for (const r of rows) {
+      if (full && r.amazon_order_id === last) break;
+      const stored = JSON.parse(r.kinds ?? '{}') as Record<string, number>;
+      if (current && current.key !== r.amazon_order_id) yield current.sum;
+      if (!current || current.key !== r.amazon_order_id) {
+        current = {
+          key: r.amazon_order_id,
+          sum: {
+            amazonOrderId: r.amazon_order_id.slice(r.amazon_order_id.indexOf(' ') + 1),
+            currency: r.currency,
+            minor: 0,
+            rows: 0,
+            cleared: 0,
+            kinds: emptyKinds(),
+          },
+        };
+      }
+      const s = current.sum as { minor: number; rows: number; cleared: number; kinds: Record<SettledKind, number> };
+      s.minor += Number(r.amount_minor);
+      s.rows += Number(r.rows);
+      s.cleared += Number(stored[CLEARED] ?? 0);
+      for (const k of SETTLED_KINDS) s.kinds[k] += Number(stored[k] ?? 0);
+      after = r.amazon_order_id;
+    }
+    if (current) yield current.sum;
+    if (!full) return;
+  }
 }
 
 function recordFromRow(row: SettlementTables['settlements'] | undefined): SettlementRecord | undefined {
@@ -392,6 +503,7 @@ export async function reconcileSettlements(
     )
     .select(['s.amazon_order_id', 's.settlement_id', 's.currency', 's.amount_minor', 's.rows', 'o.tran_no', 'o.state'])
     .where('s.connection_id', '=', connectionId)
+    .where('s.settlement_id', 'not like', `${STAGED_PREFIX}%`)
     .orderBy('s.settlement_id')
     .orderBy('s.amazon_order_id');
   if (settlementId) q = q.where('s.settlement_id', '=', settlementId);
@@ -422,7 +534,8 @@ export async function reconcileSettlements(
               .selectFrom('settlement_orders as s')
               .select('s.amazon_order_id')
               .whereRef('s.connection_id', '=', 'o.connection_id')
-              .whereRef('s.amazon_order_id', '=', 'o.amazon_order_id'),
+              .whereRef('s.amazon_order_id', '=', 'o.amazon_order_id')
+              .where('s.settlement_id', 'not like', `${STAGED_PREFIX}%`),
           ),
         ),
       )

@@ -1,6 +1,7 @@
 import { money } from '../../core/model/money.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type {
+  ReconciliationSummary,
   SettledKinds,
   SettlementForReconciliation,
   SettlementReconciliation,
@@ -23,6 +24,26 @@ export async function settlementForReconciliation(
   connectionId: string,
   settlementId: string,
 ): Promise<SettlementForReconciliation | undefined> {
+  const paged = await settlementPagesForReconciliation(store, connectionId, settlementId);
+  if (!paged) return undefined;
+  const orders: SettlementForReconciliation['orders'][number][] = [];
+  for await (const page of paged.pages) orders.push(...page);
+  return { ...paged.header, orders };
+}
+
+/** The settlement and its per-order sums in pages of `pageSize`, by order id (keyset: flat memory at any size). */
+export async function settlementPagesForReconciliation(
+  store: Store,
+  connectionId: string,
+  settlementId: string,
+  pageSize = 1000,
+): Promise<
+  | {
+      header: Omit<SettlementForReconciliation, 'orders'>;
+      pages: AsyncIterable<SettlementForReconciliation['orders']>;
+    }
+  | undefined
+> {
   const db = tables(store);
   const s = await db
     .selectFrom('settlements')
@@ -31,23 +52,32 @@ export async function settlementForReconciliation(
     .where('settlement_id', '=', settlementId)
     .executeTakeFirst();
   if (!s) return undefined;
-  const rows = await db
-    .selectFrom('settlement_orders')
-    .select(['amazon_order_id', 'currency', 'amount_minor', 'kinds'])
-    .where('connection_id', '=', connectionId)
-    .where('settlement_id', '=', settlementId)
-    .orderBy('amazon_order_id')
-    .execute();
+  async function* pages(): AsyncGenerator<SettlementForReconciliation['orders']> {
+    let after: string | undefined;
+    for (;;) {
+      let q = db
+        .selectFrom('settlement_orders')
+        .select(['amazon_order_id', 'currency', 'amount_minor', 'kinds'])
+        .where('connection_id', '=', connectionId)
+        .where('settlement_id', '=', settlementId)
+        .orderBy('amazon_order_id')
+        .limit(pageSize);
+      if (after !== undefined) q = q.where('amazon_order_id', '>', after);
+      const rows = await q.execute();
+      if (rows.length === 0) return;
+      after = rows.at(-1)!.amazon_order_id;
+      yield rows.map((r) => ({
+        amazonOrderId: r.amazon_order_id,
+        currency: r.currency,
+        minor: Number(r.amount_minor),
+        ...(r.kinds ? { kinds: JSON.parse(r.kinds) as SettledKinds } : {}),
+      }));
+      if (rows.length < pageSize) return;
+    }
+  }
   return {
-    settlementId: s.settlement_id,
-    currency: s.currency,
-    total: money(s.currency, Number(s.total_minor)),
-    orders: rows.map((r) => ({
-      amazonOrderId: r.amazon_order_id,
-      currency: r.currency,
-      minor: Number(r.amount_minor),
-      ...(r.kinds ? { kinds: JSON.parse(r.kinds) as SettledKinds } : {}),
-    })),
+    header: { settlementId: s.settlement_id, currency: s.currency, total: money(s.currency, Number(s.total_minor)) },
+    pages: pages(),
   };
 }
 
@@ -56,10 +86,11 @@ export async function recordReconciliation(
   store: Store,
   clock: Clock,
   connectionId: string,
-  result: SettlementReconciliation,
+  result: SettlementReconciliation | ReconciliationSummary,
 ): Promise<void> {
   const causes: Record<string, number> = {};
-  for (const o of result.orders) for (const d of o.differences) causes[d.cause] = (causes[d.cause] ?? 0) + 1;
+  if ('orderCauses' in result) Object.assign(causes, result.orderCauses);
+  else for (const o of result.orders) for (const d of o.differences) causes[d.cause] = (causes[d.cause] ?? 0) + 1;
   for (const d of result.differences) causes[d.cause] = (causes[d.cause] ?? 0) + 1;
   await writeAudit(
     store.db,
@@ -71,7 +102,7 @@ export async function recordReconciliation(
         settlementId: result.settlementId,
         currency: result.currency,
         unreconciledMinor: result.unreconciled,
-        orders: result.orders.length,
+        orders: 'orderCount' in result ? result.orderCount : result.orders.length,
         causes,
       },
     },

@@ -48,6 +48,23 @@ export interface SettlementOrderSum {
   readonly kinds?: SettledKinds;
 }
 
+/**
+ * A per-order sum as an import stages it: with `cleared`, the minor units the settlement credited to the cash
+ * application's clearing account (0 without cash application).
+ */
+export interface StagedOrderSum extends SettlementOrderSum {
+  readonly cleared: number;
+}
+
+/**
+ * Per-order sums an import staged in the store instead of holding them (a settlement with more orders than an
+ * import keeps in memory): `parts` batches written with `stageOrders` under `stageId`, merged when read.
+ */
+export interface OrderStage {
+  readonly stageId: string;
+  readonly parts: number;
+}
+
 export interface QuarantineEntry {
   readonly connectionId: string;
   readonly source: string;
@@ -85,7 +102,8 @@ export interface SettlementLedger {
     posted: {
       readonly fingerprint: string;
       readonly journals: readonly PostedSettlementJournal[];
-      readonly orders: readonly SettlementOrderSum[];
+      /** The sums, or the stage they were written to (moved into the settlement's rows in the same transaction). */
+      readonly orders: readonly SettlementOrderSum[] | OrderStage;
     },
     audit: { readonly action: string; readonly detail: Readonly<Record<string, unknown>> },
   ): Promise<SettlementRecord>;
@@ -96,6 +114,14 @@ export interface SettlementLedger {
   claim(connectionId: string, settlementId: string, leaseMs: number): Promise<boolean>;
   /** Keeps the error on the row and releases the claim (the state stays; the next import resumes). */
   noteError(connectionId: string, settlementId: string, error: string): Promise<void>;
+  /**
+   * Staging of per-order sums (flat memory at any settlement size; optional: without it an import keeps them in
+   * memory). `stageOrders` writes part `part` of a stage (each order once per part); `stagedOrders` reads a stage
+   * back merged per order and currency, in pages; `dropStage` deletes it (an import drops its stage when done).
+   */
+  stageOrders?(connectionId: string, stage: OrderStage, part: number, orders: readonly StagedOrderSum[]): Promise<void>;
+  stagedOrders?(connectionId: string, stage: OrderStage): AsyncIterable<StagedOrderSum>;
+  dropStage?(connectionId: string, stage: OrderStage): Promise<void>;
   /** Records a file refused as a whole; returns the quarantine id. */
   quarantine(entry: QuarantineEntry): Promise<string>;
 }

@@ -7,8 +7,10 @@ export interface SettlementFile {
   /**
    * Reads the file (streaming), handing each transaction to `onTransaction` as it is read; resolves with the
    * settlement (its `transactions` empty). Rejects with SB_SETTLE_FILE_INVALID listing every bad row and column.
+   * Backpressure: when `onTransaction` returns a promise (the reader is writing a batch to the store), the reader
+   * reads no further chunk until it settles, and rejects with its error.
    */
-  read(onTransaction: (transaction: SettlementTransaction) => void): Promise<Settlement>;
+  read(onTransaction: (transaction: SettlementTransaction) => void | PromiseLike<void>): Promise<Settlement>;
 }
 
 export interface SettlementReportRef {

@@ -13,13 +13,34 @@ export interface AmazonRefund {
   readonly lines: readonly { readonly amazonOrderItemId: string; readonly sku?: string; readonly quantity: number }[];
 }
 
+/** The fields of a settlement row a refund is read from (an importer keeps only these of its Refund rows). */
+export type RefundRow = Pick<
+  SettlementTransaction,
+  'transactionType' | 'orderId' | 'adjustmentId' | 'orderItemCode' | 'postedAt' | 'fulfillmentId' | 'sku' | 'quantity'
+>;
+
+/** A Refund row reduced to what refundsFromSettlementRows reads, or undefined when it is no refund of an order line. */
+export function refundRowOf(t: SettlementTransaction): RefundRow | undefined {
+  if (t.transactionType !== 'Refund' || !t.orderId || !t.adjustmentId || !t.orderItemCode) return undefined;
+  return {
+    transactionType: t.transactionType,
+    orderId: t.orderId,
+    adjustmentId: t.adjustmentId,
+    orderItemCode: t.orderItemCode,
+    ...(t.postedAt ? { postedAt: t.postedAt } : {}),
+    ...(t.fulfillmentId ? { fulfillmentId: t.fulfillmentId } : {}),
+    ...(t.sku ? { sku: t.sku } : {}),
+    ...(t.quantity !== undefined ? { quantity: t.quantity } : {}),
+  };
+}
+
 /**
  * The refunds among settlement rows (transaction type `Refund`), one per (order, adjustment id), each with its
  * refunded order items. Quantity per item is the largest `quantity-purchased` any of the item's rows gives (Amazon
  * repeats it on the principal, tax and fee rows); rows without an order id, adjustment id or order item code are
  * not refunds of an order line and are left out (the settlement journal books their money all the same). Pure.
  */
-export function refundsFromSettlementRows(rows: Iterable<SettlementTransaction>): AmazonRefund[] {
+export function refundsFromSettlementRows(rows: Iterable<RefundRow>): AmazonRefund[] {
   const byKey = new Map<
     string,
     { refund: Omit<AmazonRefund, 'lines'>; items: Map<string, { sku?: string; quantity: number }> }

@@ -196,32 +196,85 @@ export interface SettlementReconciliation {
 /** Account-level rows and deposit vs bank, over every order's reconciliation. */
 export function reconcileSettlement(facts: SettlementFacts): SettlementReconciliation {
   const orders = facts.orders.map(reconcileOrder);
-  const paidForOrders = orders.reduce((s, o) => s + o.paid, 0);
-  const accountLevel = facts.deposit.minor - paidForOrders;
-  const differences: Difference[] = [];
-  if (accountLevel !== 0) differences.push({ between: 'paid/deposit', minor: accountLevel, cause: 'fee' });
-  let bankGap = 0;
-  if (facts.bank) {
-    bankGap = facts.bank.minor - facts.deposit.minor;
-    if (bankGap !== 0)
-      differences.push({
-        between: 'deposit/bank',
-        minor: bankGap,
-        cause: Math.abs(bankGap) <= ROUNDING_TOLERANCE ? 'rounding' : 'unexplained',
-      });
-  }
+  const tally = createReconciliationTally(facts);
+  for (const o of orders) tally.add(o);
+  const t = tally.finish();
   return {
-    settlementId: facts.settlementId,
-    currency: facts.currency,
-    charged: orders.reduce((s, o) => s + o.charged, 0),
-    invoiced: orders.reduce((s, o) => s + (o.invoiced ?? 0), 0),
-    paidForOrders,
-    accountLevel,
-    deposit: facts.deposit.minor,
-    ...(facts.bank ? { bank: facts.bank.minor } : {}),
-    differences,
+    settlementId: t.settlementId,
+    currency: t.currency,
+    charged: t.charged,
+    invoiced: t.invoiced,
+    paidForOrders: t.paidForOrders,
+    accountLevel: t.accountLevel,
+    deposit: t.deposit,
+    ...(t.bank !== undefined ? { bank: t.bank } : {}),
+    differences: t.differences,
     orders,
-    unreconciled: orders.reduce((s, o) => s + o.unreconciled, 0) + Math.abs(bankGap),
+    unreconciled: t.unreconciled,
+  };
+}
+
+/**
+ * A settlement's reconciliation without its per-order lines (what a job keeps in the audit): the totals, the
+ * number of orders and how many order differences each cause has.
+ */
+export type ReconciliationSummary = Omit<SettlementReconciliation, 'orders'> & {
+  readonly orderCount: number;
+  readonly orderCauses: Readonly<Record<string, number>>;
+};
+
+/**
+ * reconcileSettlement over orders reconciled one at a time (a settlement's orders read in pages, never all in
+ * memory): sums in integer minor units, then the account-level and deposit/bank differences.
+ */
+export function createReconciliationTally(header: Omit<SettlementFacts, 'orders'>): {
+  add(order: OrderReconciliation): void;
+  finish(): ReconciliationSummary;
+} {
+  let charged = 0;
+  let invoiced = 0;
+  let paidForOrders = 0;
+  let unreconciled = 0;
+  let orderCount = 0;
+  const orderCauses: Record<string, number> = {};
+  return {
+    add(o) {
+      orderCount += 1;
+      charged += o.charged;
+      invoiced += o.invoiced ?? 0;
+      paidForOrders += o.paid;
+      unreconciled += o.unreconciled;
+      for (const d of o.differences) orderCauses[d.cause] = (orderCauses[d.cause] ?? 0) + 1;
+    },
+    finish() {
+      const accountLevel = header.deposit.minor - paidForOrders;
+      const differences: Difference[] = [];
+      if (accountLevel !== 0) differences.push({ between: 'paid/deposit', minor: accountLevel, cause: 'fee' });
+      let bankGap = 0;
+      if (header.bank) {
+        bankGap = header.bank.minor - header.deposit.minor;
+        if (bankGap !== 0)
+          differences.push({
+            between: 'deposit/bank',
+            minor: bankGap,
+            cause: Math.abs(bankGap) <= ROUNDING_TOLERANCE ? 'rounding' : 'unexplained',
+          });
+      }
+      return {
+        settlementId: header.settlementId,
+        currency: header.currency,
+        charged,
+        invoiced,
+        paidForOrders,
+        accountLevel,
+        deposit: header.deposit.minor,
+        ...(header.bank ? { bank: header.bank.minor } : {}),
+        differences,
+        unreconciled: unreconciled + Math.abs(bankGap),
+        orderCount,
+        orderCauses,
+      };
+    },
   };
 }
 

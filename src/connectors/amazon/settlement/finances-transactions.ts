@@ -153,7 +153,7 @@ export function settlementFileFromFinances(
         for (const r of rowsOfTransaction(t, row, issues)) {
           row += 1;
           sums.set(r.amount.currency, (sums.get(r.amount.currency) ?? 0) + r.amount.minor);
-          onTransaction(r);
+          await onTransaction(r); // a promise: the importer's backpressure
         }
       }
       if (mine.length === 0)

@@ -64,15 +64,40 @@ function gzipError(name: string, bytes: number, err: unknown): unknown {
   return err;
 }
 
-/** Parses a stream of text chunks; `onError` turns a stream failure into the diagnosis for its source. */
+/**
+ * Parses a stream of text chunks. A promise `onTransaction` returns (a batch being written) is awaited before the
+ * next chunk is read: the consumer's backpressure, so what waits in memory is bounded by one chunk's rows.
+ */
 async function parseStream(
   stream: AsyncIterable<unknown>,
   options: SettlementReadOptions,
-  onTransaction: (t: SettlementTransaction) => void,
+  onTransaction: (t: SettlementTransaction) => void | PromiseLike<void>,
 ) {
-  const parser = createSettlementParser(parserOptions(options, onTransaction));
-  for await (const chunk of stream) parser.write(chunk as string);
-  return parser.end();
+  let waiting: Promise<unknown>[] = [];
+  const settle = async () => {
+    if (waiting.length === 0) return;
+    const all = waiting;
+    waiting = [];
+    await Promise.all(all);
+  };
+  const parser = createSettlementParser(
+    parserOptions(options, (t) => {
+      const pending = onTransaction(t);
+      if (pending) {
+        const p = Promise.resolve(pending);
+        // Awaited below; the no-op handler only keeps a failure while the chunk is parsed from being "unhandled".
+        p.catch(() => undefined);
+        waiting.push(p);
+      }
+    }),
+  );
+  for await (const chunk of stream) {
+    parser.write(chunk as string);
+    await settle();
+  }
+  const settlement = parser.end();
+  await settle();
+  return settlement;
 }
 
 /** A settlement file on disk; gzip is recognised by its first bytes. */
