@@ -338,6 +338,17 @@ export const ERROR_CATALOGUE = {
       "The connection's order mapping names what its Sage company does not have (an unknown or inactive customer, a customer in another currency, an unknown warehouse, ship method, charge item or GL account); found by `sellbridge connections check`, which `sellbridge run` runs at start.",
     fix: 'Fix each listed setting (its path in sellbridge.yaml is named) or create the record in Sage, then run `sellbridge connections check` again.',
   },
+  SB_MAP_EDIT_INVALID: {
+    kind: 'validation',
+    meaning:
+      "A mapping edit sent to the admin API (`PUT /api/v1/connections/:id/mappings/:kind`) names what the connection's Sage company does not have (an unknown or inactive customer, a customer in another currency, an unknown warehouse, ship method, item, charge item or GL account); `problems` lists each with its row path, the value and what Sage has. Nothing was stored.",
+    fix: 'Correct each listed row (or create the record in Sage) and send the list again.',
+  },
+  SB_CONNECTION_NOT_FOUND: {
+    kind: 'validation',
+    meaning: 'The connection id in the request path is not a connection this process serves.',
+    fix: 'Use an id from `sellbridge connections check` or GET /api/v1/connections; `default` unless orders.connectionId says otherwise.',
+  },
   SB_SAGE_SCHEMA_MISMATCH: {
     kind: 'config',
     meaning:
