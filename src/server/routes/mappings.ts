@@ -12,6 +12,7 @@ import {
   type RowIssue,
 } from '../../connectors/store/mapping-rules.ts';
 import { deleteSkuAlias, listSkuAliases, storeSkuAliases } from '../../connectors/store/sku-aliases.ts';
+import { effectiveRulesOf, storeConnectionMappings } from '../../connectors/store/connection-mappings.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../context.ts';
 import { csvRowsOrProblem, toCsv } from '../csv.ts';
@@ -31,7 +32,7 @@ const Alias = z.object({
 
 const aliasId = (connectionId: string, sellerSku: string) => `${connectionId}:${sellerSku}`;
 
-/** Mapping tables: SKU aliases, carriers, GL rules and custom fields live in the store (editable, CSV); customers come from rules (read-only). */
+/** Mapping tables: SKU aliases, carriers, GL rules and custom fields live in the store (editable, CSV); customers as they apply now (edited per connection in connection-mappings.ts). */
 export function registerMappingRoutes(ctx: ServerContext): void {
   const { routes } = ctx;
   const aliases = storeSkuAliases(ctx.store, ctx.clock);
@@ -215,19 +216,15 @@ export function registerMappingRoutes(ctx: ServerContext): void {
     },
   );
 
-  const readOnly = z.object({
-    source: z.enum(['config', 'defaults']),
-    editable: z.literal(false),
-    note: z.string(),
-    rules: z.unknown(),
-  });
   const rulesOf = (connectionId: string) =>
     ctx.mappingRules
       ? { source: 'config' as const, rules: ctx.mappingRules(connectionId) }
       : { source: 'defaults' as const, rules: DEFAULT_MAPPING_RULES };
   const ConnQuery = z.strictObject({ connectionId: CONN.optional() });
   const note =
-    'read-only: these rules come from configuration (orders.customers, orders.warehouseId in sellbridge.yaml), not from a store table; change them there and restart; `sellbridge connections check` compares them with Sage';
+    'the rules that apply now: sellbridge.yaml (orders.customers, orders.warehouseId) with the edits saved through PUT /api/v1/connections/:id/mappings/customers and /warehouses laid over it (checked against Sage before they are saved, used by the next order without a restart); edit them there or in the dashboard';
+  const effective = effectiveRulesOf(ctx.store, ctx.clock, (id) => rulesOf(id).rules);
+  const edits = storeConnectionMappings(ctx.store, ctx.clock);
 
   registerEditableRules(
     ctx,
@@ -280,20 +277,28 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       url: '/api/v1/mappings/customers',
       role: 'viewer',
       tag: 'mappings',
-      summary: 'Amazon marketplace -> Sage customer and warehouse (read-only)',
+      summary:
+        'Amazon marketplace -> Sage customer and warehouse as they apply now (edit: PUT /api/v1/connections/:id/mappings/customers, /warehouses)',
       query: ConnQuery,
-      response: readOnly,
+      response: z.object({
+        source: z.enum(['store', 'config', 'defaults']),
+        editable: z.literal(true),
+        note: z.string(),
+        rules: z.unknown(),
+      }),
     },
     async ({ query }) => {
-      const r = rulesOf(query.connectionId ?? ctx.connectionId);
+      const id = query.connectionId ?? ctx.connectionId;
+      const [rules, stored] = await Promise.all([effective(id), edits.edits(id)]);
+      const edited = !!(stored.customers?.length || stored.warehouses?.length);
       return {
-        source: r.source,
-        editable: false,
+        source: edited ? ('store' as const) : rulesOf(id).source,
+        editable: true as const,
         note,
         rules: {
-          customers: r.rules.customers,
-          warehouseId: r.rules.warehouseId,
-          warehouseByMarketplace: r.rules.warehouseByMarketplace ?? {},
+          customers: rules.customers,
+          warehouseId: rules.warehouseId,
+          warehouseByMarketplace: rules.warehouseByMarketplace ?? {},
         },
       };
     },
