@@ -8,7 +8,7 @@ import {
   type MappingCheck,
   type MappingCheckGateway,
 } from '../flows/check-mapping.ts';
-import { mappingRulesFromConfig } from './mapping.ts';
+import { effectiveMappingOf } from './effective-mapping.ts';
 
 export interface ConnectionCheckReport {
   readonly check: MappingCheck;
@@ -39,7 +39,8 @@ export async function checkConnection(
       `no connection ${connectionId}: this configuration has only ${configuredConnectionIds(config).join(', ')} (orders.connectionId)`,
     );
   const settings = config.sage500;
-  const rules = mappingRulesFromConfig(config.orders);
+  // What the flows will use: sellbridge.yaml with the edits stored through the admin API laid over it.
+  const rules = await effectiveMappingOf(config, connectionId);
   const where = `${settings.kind}, company ${settings.companyId}`;
   if (gateway) {
     const check = await checkMapping(gateway, connectionId, rules);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkConnection } from '../../../src/bootstrap/connection-check.ts';
 import { buildApp } from '../../../src/server/app.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import type { CatalogItem } from '../../../src/simulator/amazon/index.ts';
@@ -224,6 +225,10 @@ describe('connection mapping edits through the admin API', () => {
     expect((await stack.runtime.orders.rulesFor('default')).customers).toEqual({
       [US]: { customerId: 'SHOP-US', currency: 'USD' },
     });
+    // `sellbridge connections check` (and the check at `run` start) judges the mapping with the stored edits.
+    const report = await checkConnection(stack.runtime.config, 'default', stack.runtime.sage);
+    expect(report.check.ok).toBe(true);
+    expect(report.check.checked.customers).toBe(1);
   }, 60_000);
 
   it('an empty list returns a kind to sellbridge.yaml', async () => {
