@@ -105,11 +105,14 @@ export function validateEditRows(
   const shape = EDIT_ROW_SHAPES[kind] as z.ZodType<EditRow>;
   const issues: RowIssue[] = [];
   const parsed: EditRow[] = [];
+  // The list's row number of each parsed row (a bad row is not parsed, so indices differ).
+  const rowOf: number[] = [];
   rows.forEach((row, i) => {
     const r = shape.safeParse(row);
-    if (r.success)
+    if (r.success) {
       parsed.push(Object.fromEntries(Object.entries(r.data).filter(([, v]) => v !== undefined && v !== '')));
-    else
+      rowOf.push(i + firstRow);
+    } else
       for (const issue of r.error.issues)
         issues.push({
           row: i + firstRow,
@@ -125,8 +128,8 @@ export function validateEditRows(
     parsed.forEach((r, i) => {
       const value = String(r[key]).toUpperCase();
       const before = seen.get(value);
-      if (before !== undefined) issues.push({ row: i + firstRow, field: key, problem: `duplicate of row ${before}` });
-      else seen.set(value, i + firstRow);
+      if (before !== undefined) issues.push({ row: rowOf[i]!, field: key, problem: `duplicate of row ${before}` });
+      else seen.set(value, rowOf[i]!);
     });
   } else if (rows.length > 1) issues.push({ row: firstRow + 1, field: '(row)', problem: 'policies take one row' });
   return issues.length ? { ok: false, issues } : { ok: true, rows: parsed };
