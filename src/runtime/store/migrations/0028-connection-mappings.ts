@@ -6,7 +6,7 @@ import type { StoreDialect } from './types.ts';
  * (`customers`, `warehouses`, `ship-methods`, `charge-items`, `policies`) the whole list of rows as one JSON document,
  * checked against the Sage company before it is saved (src/connectors/store/connection-mappings.ts). The flows lay
  * it over the sellbridge.yaml mapping (`rulesFor(connectionId)`); a missing row means the configuration applies.
- * `version` grows with every save so a reader can tell an edit happened.
+ * `version` counts the saves since the kind was last emptied (an empty list deletes the row).
  */
 export async function up(db: Kysely<unknown>, _dialect: StoreDialect): Promise<void> {
   await db.schema
