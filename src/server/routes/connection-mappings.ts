@@ -314,7 +314,14 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
           actor: principal.actor,
           action: `connection.mapping.${kind}.replace`,
           target: `connection:${id}:mappings:${kind}`,
-          detail: { rows: rows.length, before, via: csv ? 'csv' : 'json', warnings: check.warnings.length },
+          // What was saved (mapping data, no buyer data or secrets), the first 50 rows, so the log shows the change.
+          detail: {
+            rows: rows.length,
+            before,
+            via: csv ? 'csv' : 'json',
+            warnings: check.warnings.length,
+            saved: rows.slice(0, 50),
+          },
         },
         ctx.clock.now(),
       );

@@ -195,6 +195,11 @@ describe('connection mapping edits through the admin API', () => {
         expect.objectContaining({
           action: 'connection.mapping.customers.replace',
           target: 'connection:default:mappings:customers',
+          detail: expect.objectContaining({
+            rows: 1,
+            via: 'json',
+            saved: [{ marketplaceId: US, customerId: 'SHOP-US', currency: 'USD' }],
+          }),
         }),
         expect.objectContaining({ action: 'connection.mapping.ship-methods.replace' }),
       ]),
