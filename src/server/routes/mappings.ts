@@ -13,6 +13,7 @@ import {
 } from '../../connectors/store/mapping-rules.ts';
 import { deleteSkuAlias, listSkuAliases, storeSkuAliases } from '../../connectors/store/sku-aliases.ts';
 import { effectiveRulesOf, storeConnectionMappings } from '../../connectors/store/connection-mappings.ts';
+import { overlayMappingEdits } from '../../core/rules/mapping-edits.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../context.ts';
 import { csvRowsOrProblem, toCsv } from '../csv.ts';
@@ -231,12 +232,13 @@ export function registerMappingRoutes(ctx: ServerContext): void {
     'carrier',
     'carriers',
     'Sage ShipMethID -> Amazon carrierCode/shippingMethod',
-    (connectionId) => {
+    async (connectionId) => {
       const r = rulesOf(connectionId);
       return {
         source: r.source,
         rows: Object.entries(r.rules.carriers).map(([shipMethId, c]) => ({ shipMethId, ...c })),
-        extra: { shipMethods: r.rules.shipMethods },
+        // The ship methods that apply now (edited per connection in connection-mappings.ts, or configured).
+        extra: { shipMethods: overlayMappingEdits(r.rules, await edits.edits(connectionId)).shipMethods },
         merge: (stored, base) => {
           const ids = new Set(stored.map((x) => normaliseShipMethId(String(x.shipMethId))));
           return base.filter((b) => !ids.has(normaliseShipMethId(String(b.shipMethId))));
@@ -244,33 +246,47 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       };
     },
   );
-  registerEditableRules(ctx, 'gl', 'gl-rules', 'Settlement transaction/amount type/description -> GL account', (id) => {
-    const gl = (
-      ctx.glRules
-        ? ctx.glRules()
-        : { chargeLines: DEFAULT_CHARGE_LINES, settlementAccounts: DEFAULT_SETTLEMENT_ACCOUNTS }
-    ) as { chargeLines?: unknown; settlementAccounts?: SettlementAccountRules };
-    const accounts = gl.settlementAccounts ?? DEFAULT_SETTLEMENT_ACCOUNTS;
-    return {
-      source: ctx.glRules ? 'config' : 'defaults',
-      rows: accounts.rules.map((x) => ({ ...x })),
-      extra: {
-        // The order lines' charge items and accounts are the order mapping's (orders.chargeLines).
-        chargeLines: ctx.mappingRules ? rulesOf(id).rules.pricing.lines : gl.chargeLines,
-        bankAccount: accounts.bankAccount,
-        suspenseAccount: accounts.suspenseAccount ?? null,
-      },
-      merge: (_stored, base) => base,
-    };
-  });
-  registerEditableRules(ctx, 'custom-field', 'custom-fields', 'Sage item fields -> Amazon listing attributes', () => ({
-    source: 'defaults',
-    rows: DEFAULT_CUSTOM_FIELD_MAP.map((x) => ({ ...x })),
-    extra: {
-      note: 'A stored map replaces the configured inventory.customFieldMap as a whole; the rows marked defaults are the demo map, in effect only where configured.',
+  registerEditableRules(
+    ctx,
+    'gl',
+    'gl-rules',
+    'Settlement transaction/amount type/description -> GL account',
+    async (id) => {
+      const gl = (
+        ctx.glRules
+          ? ctx.glRules()
+          : { chargeLines: DEFAULT_CHARGE_LINES, settlementAccounts: DEFAULT_SETTLEMENT_ACCOUNTS }
+      ) as { chargeLines?: unknown; settlementAccounts?: SettlementAccountRules };
+      const accounts = gl.settlementAccounts ?? DEFAULT_SETTLEMENT_ACCOUNTS;
+      return {
+        source: ctx.glRules ? 'config' : 'defaults',
+        rows: accounts.rules.map((x) => ({ ...x })),
+        extra: {
+          // The order lines' charge items and accounts are the order mapping's (orders.chargeLines).
+          chargeLines: ctx.mappingRules
+            ? overlayMappingEdits(rulesOf(id).rules, await edits.edits(id)).pricing.lines
+            : gl.chargeLines,
+          bankAccount: accounts.bankAccount,
+          suspenseAccount: accounts.suspenseAccount ?? null,
+        },
+        merge: (_stored, base) => base,
+      };
     },
-    merge: (stored, base) => (stored.length ? [] : base),
-  }));
+  );
+  registerEditableRules(
+    ctx,
+    'custom-field',
+    'custom-fields',
+    'Sage item fields -> Amazon listing attributes',
+    async () => ({
+      source: 'defaults',
+      rows: DEFAULT_CUSTOM_FIELD_MAP.map((x) => ({ ...x })),
+      extra: {
+        note: 'A stored map replaces the configured inventory.customFieldMap as a whole; the rows marked defaults are the demo map, in effect only where configured.',
+      },
+      merge: (stored, base) => (stored.length ? [] : base),
+    }),
+  );
   routes.add(
     {
       method: 'GET',
@@ -338,7 +354,7 @@ function registerEditableRules(
   kind: MappingRuleKind,
   slug: string,
   what: string,
-  base: (connectionId: string) => BaseRules,
+  base: (connectionId: string) => Promise<BaseRules>,
 ): void {
   const { routes } = ctx;
   const stored = storeMappingRules(ctx.store, ctx.clock);
@@ -384,7 +400,7 @@ function registerEditableRules(
     },
     async ({ query }) => {
       const connectionId = query.connectionId ?? ctx.connectionId;
-      const b = base(connectionId);
+      const b = await base(connectionId);
       const s = await stored.list(connectionId, kind);
       const storedRows = s.rows as Row[];
       const effective = [
@@ -440,7 +456,7 @@ function registerEditableRules(
     async ({ query, reply }) => {
       const connectionId = query.connectionId ?? ctx.connectionId;
       const s = (await stored.list(connectionId, kind)).rows as Row[];
-      const b = base(connectionId);
+      const b = await base(connectionId);
       const rows = query.effective === 'true' ? [...s, ...b.merge(s, b.rows)] : s;
       return reply
         .type('text/csv; charset=utf-8')
