@@ -53,6 +53,12 @@ function configurationMd(): string {
     '        A1PA6795UKMFR9: { customerId: AMAZON-DE, currency: EUR, warehouseId: MAIN }',
     '```',
     '',
+    'The order mapping settings (`orders.customers`, `warehouseId`, `shipMethods`, `carriers`, `pricing`, `chargeLines`,',
+    '`skuAliases`, `addressLines`, `addressPolicy`) are also editable per connection, without a restart, through the',
+    'admin API (`/api/v1/connections/<id>/mappings/<kind>`, JSON or CSV) and the dashboard; each edit is checked against',
+    'the Sage company before it is stored, audited, and laid over what this file sets (docs/admin-api.md, "A',
+    'connection\'s order mapping"). An empty edit returns a kind to this file.',
+    '',
   ];
   for (const section of CONFIG_SECTIONS) {
     out.push(

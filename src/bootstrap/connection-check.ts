@@ -9,7 +9,7 @@ import {
   type MappingCheck,
   type MappingCheckGateway,
 } from '../flows/check-mapping.ts';
-import { mappingRulesFromConfig } from './mapping.ts';
+import { effectiveMappingOf } from './effective-mapping.ts';
 
 export interface ConnectionCheckReport {
   readonly check: MappingCheck;
@@ -41,7 +41,8 @@ export async function checkConnection(
       `no connection ${connectionId}: this configuration has only ${configuredConnectionIds(config).join(', ')} (orders.connectionId)`,
     );
   const settings = own.sage500;
-  const rules = mappingRulesFromConfig(own.orders);
+  // What the flows will use: sellbridge.yaml with the edits stored through the admin API laid over it.
+  const rules = await effectiveMappingOf(own, connectionId);
   const where = `${settings.kind}, company ${settings.companyId}`;
   if (gateway) {
     const check = await checkMapping(gateway, connectionId, rules);

@@ -17,7 +17,6 @@ import type { EnqueueResult, JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Tx } from '../runtime/store/store.ts';
 import { DEFAULT_MAPPING_RULES, type MappingRules } from '../core/rules/mapping-rules.ts';
 import type { FbaPolicy } from '../core/rules/status-policy.ts';
-import { mergeCarriers, storeMappingRules } from '../connectors/store/mapping-rules.ts';
 import { storeOrderSightings } from '../connectors/store/order-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
@@ -39,6 +38,7 @@ import type { OriginalAddresses } from '../core/ports/order-fittings.ts';
 import type { PiiVault } from '../runtime/pii/vault.ts';
 import { piiVaultFromConfig } from './admin.ts';
 import { mappingRulesFromConfig } from './mapping.ts';
+import { effectiveRulesOf } from '../connectors/store/connection-mappings.ts';
 
 /** What `registerOrders` needs from the composition root; Sage's breaker alone is enough of the circuits. */
 export type OrderWiringInput = Pick<
@@ -54,6 +54,8 @@ export interface OrderWiring {
   readonly connectionId: string;
   /** The configured mapping (before the operator's stored edits), for the admin API and `connections check`. */
   readonly rules: MappingRules;
+  /** A connection's effective mapping now: `rules` overlaid with its stored edits (see effectiveRulesOf). */
+  readonly rulesFor: (connectionId: string) => Promise<MappingRules>;
 }
 
 /**
@@ -65,20 +67,12 @@ export interface OrderWiring {
 export function registerOrders(input: OrderWiringInput): OrderWiring {
   const { config, queue, scheduler } = input;
   const connectionId = config.orders.connectionId;
-  // Operator-edited carriers (mapping_rules, admin API) are read from the store each time a flow asks for the rules
-  // (one indexed select), so an edit takes effect on the next job without a restart.
-  const storedRules = storeMappingRules(input.store, input.clock);
   // A fitted ship-to keeps its Amazon original sealed beside the order, when a PII key is configured.
   const vault = piiVaultFromConfig(input.store, input.clock, config.security);
   // The mapping as sellbridge.yaml sets it (orders.customers, warehouseId, shipMethods, carriers, pricing,
   // chargeLines...); unset settings keep DEFAULT_MAPPING_RULES' values.
   const configured: MappingRules = mappingRulesFromConfig(config.orders);
-  const rulesFor = async (id: string): Promise<MappingRules> => {
-    const stored = await storedRules.carriers(id);
-    return Object.keys(stored).length
-      ? { ...configured, carriers: mergeCarriers(configured.carriers, stored) }
-      : configured;
-  };
+  const rulesFor = effectiveRulesOf(input.store, input.clock, () => configured);
   const deps = createOrderFlowDeps({
     store: input.store,
     amazon: input.amazon,
@@ -130,7 +124,7 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   } else if (config.orders.poll.enabled) {
     input.logger.info({ connectionId }, 'order polling safety net off: amazon.refreshToken is not set');
   }
-  return { deps, pollDeps, connectionId, rules: configured };
+  return { deps, pollDeps, connectionId, rules: configured, rulesFor };
 }
 
 /**

@@ -355,6 +355,12 @@ export const ERROR_CATALOGUE = {
     meaning: 'No connection with this id is configured or stored.',
     fix: 'List them with `sellbridge connections list` (or GET /api/v1/connections).',
   },
+  SB_MAP_EDIT_INVALID: {
+    kind: 'validation',
+    meaning:
+      "A mapping edit sent to the admin API (`PUT /api/v1/connections/:id/mappings/:kind`) names what the connection's Sage company does not have (an unknown or inactive customer, a customer in another currency, an unknown warehouse, ship method, item, charge item or GL account); `problems` lists each with its row path, the value and what Sage has. Nothing was stored.",
+    fix: 'Correct each listed row (or create the record in Sage) and send the list again.',
+  },
   SB_SAGE_SCHEMA_MISMATCH: {
     kind: 'config',
     meaning:

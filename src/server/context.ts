@@ -48,6 +48,8 @@ export interface ConnectionsControl {
   pause(id: string, reason: string | null, actor: string): Promise<ConnectionStatusView>;
   resume(id: string, actor: string): Promise<ConnectionStatusView>;
   remove(id: string, actor: string): Promise<void>;
+  /** The engine this process runs for a connection (its own Sage gateway and configured mapping), if any. */
+  engine?(id: string): { readonly sage: Sage500Gateway; readonly orders: { readonly rules: MappingRules } } | undefined;
 }
 
 export interface AppDeps {
@@ -87,7 +89,22 @@ export interface AppDeps {
   /** Hosted mode's agents (enrolment, list, revoke); absent = the agent routes answer 501. */
   readonly agents?: AgentRegistry;
   /** Sage's sales orders, for the settlements' three-way reconciliation (the runtime's gateway); absent = 501. */
-  readonly sage?: Pick<Sage500Gateway, 'findSalesOrder'> & Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>;
+  readonly sage?: Pick<Sage500Gateway, 'findSalesOrder'> &
+    Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>> &
+    // Mapping edits are checked against the Sage company before they are saved (routes/connection-mappings.ts).
+    Partial<
+      Pick<
+        Sage500Gateway,
+        | 'resolveCustomers'
+        | 'resolveWarehouses'
+        | 'resolveShipMethods'
+        | 'resolveItems'
+        | 'listItems'
+        | 'validateGlAccounts'
+      >
+    >;
+  /** The connection ids this process serves (route param checks); default: the default connection only. */
+  readonly connectionIds?: () => readonly string[];
   /** settlements.accountingModel: under `invoiced-orders` the three-way reconciliation reads Sage's invoices. */
   readonly accountingModel?: 'invoiced-orders' | 'settlement-revenue';
   /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */

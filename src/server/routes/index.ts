@@ -4,6 +4,7 @@ import { registerAgentRoutes } from './agents.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerAuthRoutes } from './auth.ts';
 import { registerConnectionRoutes } from './connections.ts';
+import { registerConnectionMappingRoutes } from './connection-mappings.ts';
 import { registerDeadLetterRoutes } from './dead-letters.ts';
 import { registerDoctorRoutes } from './doctor.ts';
 import { registerMappingRoutes } from './mappings.ts';
@@ -19,6 +20,7 @@ export function registerAdminApi(ctx: ServerContext): void {
   registerDeadLetterRoutes(ctx);
   registerMappingRoutes(ctx);
   registerConnectionRoutes(ctx);
+  registerConnectionMappingRoutes(ctx);
   registerReportRoutes(ctx);
   registerAuditRoutes(ctx);
   registerAccessRoutes(ctx);

@@ -12,6 +12,8 @@ import {
   type RowIssue,
 } from '../../connectors/store/mapping-rules.ts';
 import { deleteSkuAlias, listSkuAliases, storeSkuAliases } from '../../connectors/store/sku-aliases.ts';
+import { effectiveRulesOf, storeConnectionMappings } from '../../connectors/store/connection-mappings.ts';
+import { overlayMappingEdits } from '../../core/rules/mapping-edits.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../context.ts';
 import { csvRowsOrProblem, toCsv } from '../csv.ts';
@@ -31,7 +33,7 @@ const Alias = z.object({
 
 const aliasId = (connectionId: string, sellerSku: string) => `${connectionId}:${sellerSku}`;
 
-/** Mapping tables: SKU aliases, carriers, GL rules and custom fields live in the store (editable, CSV); customers come from rules (read-only). */
+/** Mapping tables: SKU aliases, carriers, GL rules and custom fields live in the store (editable, CSV); customers as they apply now (edited per connection in connection-mappings.ts). */
 export function registerMappingRoutes(ctx: ServerContext): void {
   const { routes } = ctx;
   const aliases = storeSkuAliases(ctx.store, ctx.clock);
@@ -215,31 +217,28 @@ export function registerMappingRoutes(ctx: ServerContext): void {
     },
   );
 
-  const readOnly = z.object({
-    source: z.enum(['config', 'defaults']),
-    editable: z.literal(false),
-    note: z.string(),
-    rules: z.unknown(),
-  });
   const rulesOf = (connectionId: string) =>
     ctx.mappingRules
       ? { source: 'config' as const, rules: ctx.mappingRules(connectionId) }
       : { source: 'defaults' as const, rules: DEFAULT_MAPPING_RULES };
   const ConnQuery = z.strictObject({ connectionId: CONN.optional() });
   const note =
-    'read-only: these rules come from configuration (orders.customers, orders.warehouseId in sellbridge.yaml), not from a store table; change them there and restart; `sellbridge connections check` compares them with Sage';
+    'the rules that apply now: sellbridge.yaml (orders.customers, orders.warehouseId) with the edits saved through PUT /api/v1/connections/:id/mappings/customers and /warehouses laid over it (checked against Sage before they are saved, used by the next order without a restart); edit them there or in the dashboard';
+  const effective = effectiveRulesOf(ctx.store, ctx.clock, (id) => rulesOf(id).rules);
+  const edits = storeConnectionMappings(ctx.store, ctx.clock);
 
   registerEditableRules(
     ctx,
     'carrier',
     'carriers',
     'Sage ShipMethID -> Amazon carrierCode/shippingMethod',
-    (connectionId) => {
+    async (connectionId) => {
       const r = rulesOf(connectionId);
       return {
         source: r.source,
         rows: Object.entries(r.rules.carriers).map(([shipMethId, c]) => ({ shipMethId, ...c })),
-        extra: { shipMethods: r.rules.shipMethods },
+        // The ship methods that apply now (edited per connection in connection-mappings.ts, or configured).
+        extra: { shipMethods: overlayMappingEdits(r.rules, await edits.edits(connectionId)).shipMethods },
         merge: (stored, base) => {
           const ids = new Set(stored.map((x) => normaliseShipMethId(String(x.shipMethId))));
           return base.filter((b) => !ids.has(normaliseShipMethId(String(b.shipMethId))));
@@ -247,53 +246,75 @@ export function registerMappingRoutes(ctx: ServerContext): void {
       };
     },
   );
-  registerEditableRules(ctx, 'gl', 'gl-rules', 'Settlement transaction/amount type/description -> GL account', (id) => {
-    const gl = (
-      ctx.glRules
-        ? ctx.glRules()
-        : { chargeLines: DEFAULT_CHARGE_LINES, settlementAccounts: DEFAULT_SETTLEMENT_ACCOUNTS }
-    ) as { chargeLines?: unknown; settlementAccounts?: SettlementAccountRules };
-    const accounts = gl.settlementAccounts ?? DEFAULT_SETTLEMENT_ACCOUNTS;
-    return {
-      source: ctx.glRules ? 'config' : 'defaults',
-      rows: accounts.rules.map((x) => ({ ...x })),
-      extra: {
-        // The order lines' charge items and accounts are the order mapping's (orders.chargeLines).
-        chargeLines: ctx.mappingRules ? rulesOf(id).rules.pricing.lines : gl.chargeLines,
-        bankAccount: accounts.bankAccount,
-        suspenseAccount: accounts.suspenseAccount ?? null,
-      },
-      merge: (_stored, base) => base,
-    };
-  });
-  registerEditableRules(ctx, 'custom-field', 'custom-fields', 'Sage item fields -> Amazon listing attributes', () => ({
-    source: 'defaults',
-    rows: DEFAULT_CUSTOM_FIELD_MAP.map((x) => ({ ...x })),
-    extra: {
-      note: 'A stored map replaces the configured inventory.customFieldMap as a whole; the rows marked defaults are the demo map, in effect only where configured.',
+  registerEditableRules(
+    ctx,
+    'gl',
+    'gl-rules',
+    'Settlement transaction/amount type/description -> GL account',
+    async (id) => {
+      const gl = (
+        ctx.glRules
+          ? ctx.glRules()
+          : { chargeLines: DEFAULT_CHARGE_LINES, settlementAccounts: DEFAULT_SETTLEMENT_ACCOUNTS }
+      ) as { chargeLines?: unknown; settlementAccounts?: SettlementAccountRules };
+      const accounts = gl.settlementAccounts ?? DEFAULT_SETTLEMENT_ACCOUNTS;
+      return {
+        source: ctx.glRules ? 'config' : 'defaults',
+        rows: accounts.rules.map((x) => ({ ...x })),
+        extra: {
+          // The order lines' charge items and accounts are the order mapping's (orders.chargeLines).
+          chargeLines: ctx.mappingRules
+            ? overlayMappingEdits(rulesOf(id).rules, await edits.edits(id)).pricing.lines
+            : gl.chargeLines,
+          bankAccount: accounts.bankAccount,
+          suspenseAccount: accounts.suspenseAccount ?? null,
+        },
+        merge: (_stored, base) => base,
+      };
     },
-    merge: (stored, base) => (stored.length ? [] : base),
-  }));
+  );
+  registerEditableRules(
+    ctx,
+    'custom-field',
+    'custom-fields',
+    'Sage item fields -> Amazon listing attributes',
+    async () => ({
+      source: 'defaults',
+      rows: DEFAULT_CUSTOM_FIELD_MAP.map((x) => ({ ...x })),
+      extra: {
+        note: 'A stored map replaces the configured inventory.customFieldMap as a whole; the rows marked defaults are the demo map, in effect only where configured.',
+      },
+      merge: (stored, base) => (stored.length ? [] : base),
+    }),
+  );
   routes.add(
     {
       method: 'GET',
       url: '/api/v1/mappings/customers',
       role: 'viewer',
       tag: 'mappings',
-      summary: 'Amazon marketplace -> Sage customer and warehouse (read-only)',
+      summary:
+        'Amazon marketplace -> Sage customer and warehouse as they apply now (edit: PUT /api/v1/connections/:id/mappings/customers, /warehouses)',
       query: ConnQuery,
-      response: readOnly,
+      response: z.object({
+        source: z.enum(['store', 'config', 'defaults']),
+        editable: z.literal(true),
+        note: z.string(),
+        rules: z.unknown(),
+      }),
     },
     async ({ query }) => {
-      const r = rulesOf(query.connectionId ?? ctx.connectionId);
+      const id = query.connectionId ?? ctx.connectionId;
+      const [rules, stored] = await Promise.all([effective(id), edits.edits(id)]);
+      const edited = !!(stored.customers?.length || stored.warehouses?.length);
       return {
-        source: r.source,
-        editable: false,
+        source: edited ? ('store' as const) : rulesOf(id).source,
+        editable: true as const,
         note,
         rules: {
-          customers: r.rules.customers,
-          warehouseId: r.rules.warehouseId,
-          warehouseByMarketplace: r.rules.warehouseByMarketplace ?? {},
+          customers: rules.customers,
+          warehouseId: rules.warehouseId,
+          warehouseByMarketplace: rules.warehouseByMarketplace ?? {},
         },
       };
     },
@@ -333,7 +354,7 @@ function registerEditableRules(
   kind: MappingRuleKind,
   slug: string,
   what: string,
-  base: (connectionId: string) => BaseRules,
+  base: (connectionId: string) => Promise<BaseRules>,
 ): void {
   const { routes } = ctx;
   const stored = storeMappingRules(ctx.store, ctx.clock);
@@ -379,7 +400,7 @@ function registerEditableRules(
     },
     async ({ query }) => {
       const connectionId = query.connectionId ?? ctx.connectionId;
-      const b = base(connectionId);
+      const b = await base(connectionId);
       const s = await stored.list(connectionId, kind);
       const storedRows = s.rows as Row[];
       const effective = [
@@ -435,7 +456,7 @@ function registerEditableRules(
     async ({ query, reply }) => {
       const connectionId = query.connectionId ?? ctx.connectionId;
       const s = (await stored.list(connectionId, kind)).rows as Row[];
-      const b = base(connectionId);
+      const b = await base(connectionId);
       const rows = query.effective === 'true' ? [...s, ...b.merge(s, b.rows)] : s;
       return reply
         .type('text/csv; charset=utf-8')

@@ -100,6 +100,13 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
   'GET /api/v1/mappings/custom-fields': { url: '/api/v1/mappings/custom-fields?foo=1', field: '(root)' },
   'GET /api/v1/mappings/customers': { url: '/api/v1/mappings/customers?foo=1', field: '(root)' },
   'PUT /api/v1/connections/{id}': { url: '/api/v1/connections/Bad%20Id', payload: {}, field: 'id' },
+  'GET /api/v1/connections/{id}/mappings': { url: `/api/v1/connections/${'x'.repeat(101)}/mappings`, field: 'id' },
+  'GET /api/v1/connections/{id}/mappings/{kind}': { url: '/api/v1/connections/default/mappings/nope', field: 'kind' },
+  'PUT /api/v1/connections/{id}/mappings/{kind}': {
+    url: '/api/v1/connections/default/mappings/customers',
+    payload: { rows: [{ marketplaceId: 'x', customerId: 'SHOP-US', currency: 'USD' }] },
+    field: 'marketplaceId',
+  },
   'GET /api/v1/feeds': { url: '/api/v1/feeds?limit=-1', field: 'limit' },
   'GET /api/v1/settlements': { url: '/api/v1/settlements?limit=abc', field: 'limit' },
   'GET /api/v1/settlements/{id}': { url: `/api/v1/settlements/${'x'.repeat(101)}`, field: 'id' },

@@ -21,6 +21,7 @@ import * as m0023 from './0023-order-changes.ts';
 import * as m0024 from './0024-customer-return-units.ts';
 import * as m0026 from './0026-engine-status.ts';
 import * as m0027 from './0027-connection-registry.ts';
+import * as m0028 from './0028-connection-mappings.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0024-customer-return-units': m0024,
   '0026-engine-status': m0026,
   '0027-connection-registry': m0027,
+  '0028-connection-mappings': m0028,
 };
 
 /** The migration names this binary knows, oldest first. */

@@ -16,6 +16,7 @@ const ROUTES = [
   { re: /^\/dead-letters$/, page: 'dead-letters', module: './pages/dead-letters.js' },
   { re: /^\/dead-letters\/(.+)$/, page: 'dead-letters', module: './pages/dead-letter.js' },
   { re: /^\/mappings$/, page: 'mappings', module: './pages/mappings.js' },
+  { re: /^\/connections\/([^/]+)\/mappings$/, page: 'mappings', module: './pages/connection-mappings.js' },
   { re: /^\/settlements$/, page: 'settlements', module: './pages/settlements.js' },
   { re: /^\/settlements\/(.+)\/three-way$/, page: 'settlements', module: './pages/settlement-three-way.js' },
   { re: /^\/settlements\/(.+)$/, page: 'settlements', module: './pages/settlement.js' },

@@ -95,6 +95,15 @@ export async function render(root, ctx) {
           { class: 'muted' },
           'How Amazon names map to Sage 500. Changes apply to the next order; replay dead letters to apply them to failed ones.',
         ),
+        h(
+          'p',
+          {},
+          h(
+            'a',
+            { class: 'btn btn-primary', href: '#/connections/default/mappings', id: 'edit-order-mapping' },
+            'Edit the order mapping (customers, warehouses, ship methods, charge items…)',
+          ),
+        ),
       ),
     ),
     h(

@@ -1,0 +1,273 @@
+import { z } from 'zod';
+import type { Clock } from '../../core/ports/clock.ts';
+import {
+  ANY,
+  CHARGE_LINES,
+  type MappingEditKind,
+  type MappingEdits,
+  MAPPING_EDIT_KINDS,
+  overlayMappingEdits,
+} from '../../core/rules/mapping-edits.ts';
+import type { Store } from '../../runtime/store/store.ts';
+import type { MappingRules } from '../../core/rules/mapping-rules.ts';
+import { mergeCarriers, storeMappingRules, type RowIssue } from './mapping-rules.ts';
+
+/**
+ * The per-connection order mapping edits (table `connection_mappings`, migration 0028): one JSON list of rows per
+ * connection and kind, shaped and checked here (lengths are Sage's columns, as in src/config/sections/order-mapping.ts)
+ * before the admin API checks the values against the Sage company and saves them.
+ */
+const text = (max: number, what: string) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters (${what})`);
+const MARKETPLACE = z
+  .string()
+  .trim()
+  .regex(/^[A-Z0-9]{10,20}$/, 'an Amazon marketplace id such as ATVPDKIKX0DER');
+const currency = z
+  .string()
+  .trim()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
+const glAccountNo = z
+  .string()
+  .trim()
+  .max(100, 'at most 100 characters (Sage GLAcctNo)')
+  .regex(/^([0-9A-Za-z][0-9A-Za-z-]*)?$/, 'a Sage GL account number like 4050-00')
+  .optional()
+  .transform((v) => (v ? v : undefined));
+// CSV cells arrive as text; JSON rows send numbers typed.
+const int = (min: number, max: number) =>
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v === '' ? undefined : v),
+      z.number().int('must be a whole number').min(min, `at least ${min}`).max(max, `at most ${max}`),
+    )
+    .optional();
+const optEnum = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.enum(values).optional());
+
+export const EDIT_ROW_SHAPES = {
+  customers: z.strictObject({
+    marketplaceId: MARKETPLACE,
+    customerId: text(12, 'Sage CustID'),
+    currency,
+  }),
+  warehouses: z.strictObject({
+    marketplaceId: z.union([z.literal(ANY), MARKETPLACE], {
+      error: `${ANY} (every other marketplace) or an Amazon marketplace id such as ATVPDKIKX0DER`,
+    }),
+    warehouseId: text(6, 'Sage WhseID'),
+  }),
+  'ship-methods': z.strictObject({
+    serviceLevel: text(40, 'Amazon shipping service level, or * for the fallback'),
+    shipMethodId: text(15, 'Sage ShipMethID'),
+  }),
+  'charge-items': z.strictObject({
+    line: z.enum(CHARGE_LINES),
+    itemId: text(30, 'Sage ItemID'),
+    description: text(40, 'Sage line Description'),
+    glAccountNo,
+  }),
+  policies: z.strictObject({
+    promotions: optEnum(['line-discount', 'net-unit-price', 'discount-line'] as const),
+    marketplaceTax: optEnum(['exclude', 'liability-line'] as const),
+    sellerTax: optEnum(['tax-line', 'exclude'] as const),
+    addressLines: int(1, 5),
+    addressPolicy: optEnum(['fit', 'dead-letter'] as const),
+  }),
+} as const;
+
+/** CSV columns per kind, in order (required ones first). */
+export const EDIT_COLUMNS: Record<MappingEditKind, readonly string[]> = {
+  customers: ['marketplaceId', 'customerId', 'currency'],
+  warehouses: ['marketplaceId', 'warehouseId'],
+  'ship-methods': ['serviceLevel', 'shipMethodId'],
+  'charge-items': ['line', 'itemId', 'description', 'glAccountNo'],
+  policies: ['promotions', 'marketplaceTax', 'sellerTax', 'addressLines', 'addressPolicy'],
+};
+
+/** The field of a row that must be unique within the list (policies: one row at most). */
+const KEY_OF: Record<MappingEditKind, string | undefined> = {
+  customers: 'marketplaceId',
+  warehouses: 'marketplaceId',
+  'ship-methods': 'serviceLevel',
+  'charge-items': 'line',
+  policies: undefined,
+};
+
+export type EditRow = Record<string, unknown>;
+
+/** Every row's shape checked: all issues (1-based row, field) or the parsed rows. `firstRow` numbers the first row. */
+export function validateEditRows(
+  kind: MappingEditKind,
+  rows: readonly unknown[],
+  firstRow = 1,
+): { ok: true; rows: EditRow[] } | { ok: false; issues: RowIssue[] } {
+  const shape = EDIT_ROW_SHAPES[kind] as z.ZodType<EditRow>;
+  const issues: RowIssue[] = [];
+  const parsed: EditRow[] = [];
+  // The list's row number of each parsed row (a bad row is not parsed, so indices differ).
+  const rowOf: number[] = [];
+  rows.forEach((row, i) => {
+    const r = shape.safeParse(row);
+    if (r.success) {
+      parsed.push(Object.fromEntries(Object.entries(r.data).filter(([, v]) => v !== undefined && v !== '')));
+      rowOf.push(i + firstRow);
+    } else
+      for (const issue of r.error.issues)
+        issues.push({
+          row: i + firstRow,
+          field:
+            issue.path.map(String).join('.') ||
+            (issue.code === 'unrecognized_keys' ? issue.keys.join(',').slice(0, 100) : '(row)'),
+          problem: issue.message,
+        });
+  });
+  const key = KEY_OF[kind];
+  if (key) {
+    const seen = new Map<string, number>();
+    parsed.forEach((r, i) => {
+      const value = String(r[key]).toUpperCase();
+      const before = seen.get(value);
+      if (before !== undefined) issues.push({ row: rowOf[i]!, field: key, problem: `duplicate of row ${before}` });
+      else seen.set(value, rowOf[i]!);
+    });
+  } else if (rows.length > 1) issues.push({ row: firstRow + 1, field: '(row)', problem: 'policies take one row' });
+  return issues.length ? { ok: false, issues } : { ok: true, rows: parsed };
+}
+
+type Table = {
+  connection_mappings: {
+    connection_id: string;
+    kind: string;
+    rows_json: string;
+    version: number;
+    updated_at: string;
+    updated_by: string;
+  };
+};
+
+export interface StoredEdit {
+  readonly rows: EditRow[];
+  readonly version: number;
+  readonly updatedAt: string | null;
+  readonly updatedBy: string | null;
+}
+
+export interface ConnectionMappingStore {
+  /** Every stored kind of a connection (one indexed select). */
+  edits(connectionId: string): Promise<MappingEdits>;
+  get(connectionId: string, kind: MappingEditKind): Promise<StoredEdit>;
+  /** Replaces a kind's list (rows must be validated and checked); an empty list removes it (the configuration applies). */
+  replace(connectionId: string, kind: MappingEditKind, rows: readonly EditRow[], actor: string): Promise<void>;
+}
+
+export function storeConnectionMappings(store: Store, clock: Clock): ConnectionMappingStore {
+  const db = store.db.withTables<Table>();
+  return {
+    async edits(connectionId) {
+      const rows = await db
+        .selectFrom('connection_mappings')
+        .select(['kind', 'rows_json'])
+        .where('connection_id', '=', connectionId)
+        .execute();
+      return Object.fromEntries(
+        rows
+          .filter((r) => (MAPPING_EDIT_KINDS as readonly string[]).includes(r.kind))
+          .map((r) => [r.kind, JSON.parse(r.rows_json) as EditRow[]]),
+      ) as MappingEdits;
+    },
+    async get(connectionId, kind) {
+      const r = await db
+        .selectFrom('connection_mappings')
+        .selectAll()
+        .where('connection_id', '=', connectionId)
+        .where('kind', '=', kind)
+        .executeTakeFirst();
+      return r
+        ? {
+            rows: JSON.parse(r.rows_json) as EditRow[],
+            version: Number(r.version),
+            updatedAt: r.updated_at,
+            updatedBy: r.updated_by,
+          }
+        : { rows: [], version: 0, updatedAt: null, updatedBy: null };
+    },
+    async replace(connectionId, kind, rows, actor) {
+      const now = clock.now().toISOString();
+      await store.transaction(async (tx) => {
+        const t = tx.withTables<Table>();
+        const before = await t
+          .selectFrom('connection_mappings')
+          .select('version')
+          .where('connection_id', '=', connectionId)
+          .where('kind', '=', kind)
+          .executeTakeFirst();
+        await t
+          .deleteFrom('connection_mappings')
+          .where('connection_id', '=', connectionId)
+          .where('kind', '=', kind)
+          .execute();
+        if (rows.length)
+          await t
+            .insertInto('connection_mappings')
+            .values({
+              connection_id: connectionId,
+              kind,
+              rows_json: JSON.stringify(rows),
+              version: Number(before?.version ?? 0) + 1,
+              updated_at: now,
+              updated_by: actor,
+            })
+            .execute();
+      });
+    },
+  };
+}
+
+type AliasTable = {
+  sku_aliases: { connection_id: string; seller_sku: string; item_id: string; updated_at: string };
+};
+
+/** Replaces a connection's whole SKU alias list (table sku_aliases, migration 0005) in one transaction. */
+export async function replaceSkuAliases(
+  store: Store,
+  clock: Clock,
+  connectionId: string,
+  rows: ReadonlyArray<{ sellerSku: string; itemId: string }>,
+): Promise<void> {
+  const now = clock.now().toISOString();
+  await store.transaction(async (tx) => {
+    const t = tx.withTables<AliasTable>();
+    await t.deleteFrom('sku_aliases').where('connection_id', '=', connectionId).execute();
+    // In chunks: one statement's parameters stay well under SQLite's limit.
+    for (let i = 0; i < rows.length; i += 500)
+      await t
+        .insertInto('sku_aliases')
+        .values(
+          rows
+            .slice(i, i + 500)
+            .map((r) => ({ connection_id: connectionId, seller_sku: r.sellerSku, item_id: r.itemId, updated_at: now })),
+        )
+        .execute();
+  });
+}
+
+/**
+ * `rulesFor(connectionId)`: the connection's configured rules (`configuredFor`) overlaid with the edits stored through
+ * the admin API (connection_mappings, migration 0028; carriers in mapping_rules, 0011). Read from the store each time
+ * a flow asks (two indexed selects), so an edit takes effect on the next job without a restart; the multi-connection
+ * runtime passes each connection's configured rules.
+ */
+export function effectiveRulesOf(
+  store: Store,
+  clock: Clock,
+  configuredFor: (connectionId: string) => MappingRules,
+): (connectionId: string) => Promise<MappingRules> {
+  const storedRules = storeMappingRules(store, clock);
+  const edits = storeConnectionMappings(store, clock);
+  return async (id) => {
+    const [carriers, stored] = await Promise.all([storedRules.carriers(id), edits.edits(id)]);
+    const rules = overlayMappingEdits(configuredFor(id), stored);
+    return Object.keys(carriers).length ? { ...rules, carriers: mergeCarriers(rules.carriers, carriers) } : rules;
+  };
+}
