@@ -9,6 +9,8 @@ import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store } from '../runtime/store/store.ts';
 import type { AppDeps } from '../server/context.ts';
 import { storeOrderStates } from '../connectors/store/order-links.ts';
+import type { MappingCheckGateway } from '../flows/check-mapping.ts';
+import { wireOnboarding } from './onboarding.ts';
 
 export interface AdminWiringInput {
   readonly store: Store;
@@ -21,6 +23,8 @@ export interface AdminWiringInput {
   readonly amazon?: {
     readonly connection: { readonly tokens: { getToken(grant: { readonly kind: 'seller' }): Promise<string> } };
   };
+  /** The runtime's Sage gateway: the Connections page runs the mapping check through it. */
+  readonly sage?: MappingCheckGateway;
 }
 
 /**
@@ -50,6 +54,8 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
     // The doctor report on demand (GET /api/v1/doctor, the dashboard's Health check page).
     doctor: async () => (await import('./doctor.ts')).runDoctor(config, { clock: runtime.clock }),
     ...(pii ? { pii } : {}),
+    // Onboarding a seller: Amazon's authorization workflow and the Connections page (issue 21).
+    onboarding: wireOnboarding(runtime, config, pii),
     ...(circuits || amazon
       ? {
           health: {

@@ -5,6 +5,8 @@ import { registerFbaReturns } from './fba-returns.ts';
 import { registerInventory } from './inventory.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { createAmazonConnector, type AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
+import { storedRefreshTokenLookup } from '../runtime/onboarding/amazon-authorization.ts';
+import { piiVaultFromConfig } from './admin.ts';
 import { createAmazonCircuits, type AmazonCircuits } from '../connectors/amazon/sp-api/circuit-transport.ts';
 import { openSage500Gateway } from '../connectors/sage500/create-gateway.ts';
 import { createAgentHub, type AgentHub } from '../connectors/sage500/remote/hub.ts';
@@ -138,6 +140,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         connectionId: config.orders.connectionId,
         onThrottled: (operation) => metrics.amazonThrottled.inc({ operation }),
         circuits: amazonCircuits,
+        storedRefreshToken: storedRefreshToken(store, clock, config.security),
       }));
 
     const sageCircuit = createCircuitBreaker({
@@ -261,6 +264,21 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     await store.close();
     throw err;
   }
+}
+
+/**
+ * The refresh token sealed for a connection by the authorization workflow (`sellbridge connections authorize`), read
+ * when the connection has no `amazon.refreshToken`. The vault is opened on first use: a setup without a PII key
+ * (or with a configured token) never reads the key.
+ */
+function storedRefreshToken(
+  store: Store,
+  clock: Clock,
+  security: ResolvedConfig['security'],
+): (connectionId: string) => Promise<string | undefined> {
+  let lookup: ((connectionId: string) => Promise<string | undefined>) | undefined;
+  return (connectionId) =>
+    (lookup ??= storedRefreshTokenLookup(piiVaultFromConfig(store, clock, security)))(connectionId);
 }
 
 /** Amazon's circuits per endpoint family, each state on the gauge and logged when it changes. */

@@ -20,6 +20,7 @@ import * as m0016 from './0016-settlement-order-kinds.ts';
 import * as m0023 from './0023-order-changes.ts';
 import * as m0024 from './0024-customer-return-units.ts';
 import * as m0026 from './0026-engine-status.ts';
+import * as m0029 from './0029-amazon-authorization.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0023-order-changes': m0023,
   '0024-customer-return-units': m0024,
   '0026-engine-status': m0026,
+  '0029-amazon-authorization': m0029,
 };
 
 /** The migration names this binary knows, oldest first. */
