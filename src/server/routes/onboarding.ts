@@ -83,13 +83,13 @@ export function registerOnboardingRoutes(ctx: ServerContext): void {
       },
     },
     async ({ params, principal, req, reply }) => {
-      if (!ctx.onboarding) return notWired(reply);
       if (principal.via !== 'session')
         return reply.code(409).send({
           error:
             'the consent is completed in the browser of the admin who asks for it: sign in to the dashboard and use Authorize, or run `sellbridge connections authorize <id> --user <name>`',
           code: 'SB_API_REFUSED',
         });
+      if (!ctx.onboarding) return notWired(reply);
       const started = await ctx.onboarding.authorization.start(params.id, principal.actor, {
         redirectUri: callbackUriOf(req),
       });
