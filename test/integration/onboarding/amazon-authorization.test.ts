@@ -194,6 +194,13 @@ describe('Amazon website authorization workflow against the simulator', () => {
     expect((refresh?.requestBody as Record<string, string>)['refresh_token']).toBe(SECOND.refreshToken);
     expect(exchanges.some((e) => e.operation === 'orders.searchOrders' && e.status === 200)).toBe(true);
 
+    // /readyz probes the stored token too (no amazon.refreshToken configured).
+    const ready = await fetch(`${base}/readyz`, { headers: { cookie } });
+    expect(((await ready.json()) as { checks: Record<string, unknown> }).checks['amazon']).toMatchObject({
+      ok: true,
+      detail: 'access token valid',
+    });
+
     // Replayed: the same callback again is refused and nothing changes.
     const again = await callback(location, cookie);
     expect(again.status).toBe(403);
