@@ -9,6 +9,9 @@ import type { Scheduler } from '../runtime/scheduler.ts';
 import type { Store } from '../runtime/store/store.ts';
 import type { AppDeps } from '../server/context.ts';
 import { storeOrderStates } from '../connectors/store/order-links.ts';
+import type { MappingCheckGateway } from '../flows/check-mapping.ts';
+import { wireOnboarding } from './onboarding.ts';
+import { connectionScope, REFRESH_TOKEN_SECRET } from '../runtime/onboarding/amazon-authorization.ts';
 
 export interface AdminWiringInput {
   readonly store: Store;
@@ -21,6 +24,8 @@ export interface AdminWiringInput {
   readonly amazon?: {
     readonly connection: { readonly tokens: { getToken(grant: { readonly kind: 'seller' }): Promise<string> } };
   };
+  /** The runtime's Sage gateway: the Connections page runs the mapping check through it. */
+  readonly sage?: MappingCheckGateway;
 }
 
 /**
@@ -43,13 +48,15 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
       'no PII key configured (security.piiKeys / security.piiKeyFile): buyer PII and connection credentials cannot be stored',
     );
   const circuits = runtime.circuits;
-  const amazon = 'amazon' in runtime ? amazonTokenProbe(runtime, config) : undefined;
+  const amazon = 'amazon' in runtime ? amazonTokenProbe(runtime, config, pii) : undefined;
   return {
     server: config.server,
     security: config.security,
     // The doctor report on demand (GET /api/v1/doctor, the dashboard's Health check page).
     doctor: async () => (await import('./doctor.ts')).runDoctor(config, { clock: runtime.clock }),
     ...(pii ? { pii } : {}),
+    // Onboarding a seller: Amazon's authorization workflow and the Connections page (issue 21).
+    onboarding: wireOnboarding(runtime, config, pii),
     ...(circuits || amazon
       ? {
           health: {
@@ -72,12 +79,20 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
 
 /**
  * /readyz `amazon`: ready when an LWA access token is cached and valid or can be obtained now (the token source
- * caches it, so a probe costs at most one LWA call per token lifetime). Without a refresh token there is nothing
- * to check: ready, "not configured" (the demo and Sage-only setups stay ready).
+ * caches it, so a probe costs at most one LWA call per token lifetime). Without a refresh token (configured, or stored
+ * for the connection by `sellbridge connections authorize`) there is nothing to check: ready, "not configured" (the
+ * demo and Sage-only setups stay ready).
  */
-function amazonTokenProbe(runtime: AdminWiringInput, config: ResolvedConfig) {
+function amazonTokenProbe(runtime: AdminWiringInput, config: ResolvedConfig, pii: PiiVault | undefined) {
   return async () => {
-    if (!config.amazon.refreshToken) return { ok: true, detail: 'not configured (no amazon.refreshToken)' };
+    if (!config.amazon.refreshToken) {
+      const stored = pii
+        ? (await pii.listSecrets(connectionScope(config.orders.connectionId))).some(
+            (s) => s.name === REFRESH_TOKEN_SECRET,
+          )
+        : false;
+      if (!stored) return { ok: true, detail: 'not configured (no amazon.refreshToken)' };
+    }
     const open = runtime.circuits?.().filter((c) => c.target.startsWith('amazon.') && c.state === 'open') ?? [];
     if (open.length > 0) return { ok: false, detail: `circuit open: ${open.map((c) => c.target).join(', ')}` };
     try {

@@ -1,3 +1,5 @@
+import { storedRefreshTokenLookup } from '../runtime/onboarding/amazon-authorization.ts';
+import { piiVaultFromConfig } from './admin.ts';
 import { registerOrders, type OrderWiring } from './orders.ts';
 import type { Circuits, FlowWiring } from './wiring.ts';
 import { registerSettlements } from './settlements.ts';
@@ -106,6 +108,7 @@ export function buildEngine(
       connectionId,
       onThrottled: (operation) => metrics.amazonThrottled.inc({ operation, connection: connectionId }),
       circuits: amazonCircuits,
+      storedRefreshToken: storedRefreshToken(store, clock, config.security),
     }));
 
   const sageCircuit = createCircuitBreaker({
@@ -283,4 +286,19 @@ function lazyGateway(open: () => Promise<Sage500Gateway>): { gateway: Sage500Gat
       await g?.close();
     },
   };
+}
+
+/**
+ * The refresh token sealed for a connection by the authorization workflow (`sellbridge connections authorize`), read
+ * when the connection has no `amazon.refreshToken`. The vault is opened on first use: a setup without a PII key
+ * (or with a configured token) never reads the key.
+ */
+function storedRefreshToken(
+  store: Store,
+  clock: Clock,
+  security: ResolvedConfig['security'],
+): (connectionId: string) => Promise<string | undefined> {
+  let lookup: ((connectionId: string) => Promise<string | undefined>) | undefined;
+  return (connectionId) =>
+    (lookup ??= storedRefreshTokenLookup(piiVaultFromConfig(store, clock, security)))(connectionId);
 }

@@ -11,6 +11,7 @@ import { registerJobsCommands } from './commands/jobs.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerSage500Commands } from './commands/sage500.ts';
 import { registerConnectionsCommands } from './commands/connections.ts';
+import { registerOnboardingCommands } from './commands/onboarding.ts';
 import { registerOrdersCommands } from './commands/orders.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerSettlementsCommands } from './commands/settlements.ts';
@@ -66,6 +67,7 @@ Examples:
   registerDlqCommands(program, ctx);
   registerSage500Commands(program, ctx);
   registerConnectionsCommands(program, ctx);
+  registerOnboardingCommands(program, ctx); // connections authorize, amazon subscribe
   registerOrdersCommands(program, ctx);
   registerDemoCommand(program, ctx);
   registerSettlementsCommands(program, ctx);

@@ -171,6 +171,23 @@ export const ERROR_CATALOGUE = {
       'The Amazon connector needs LWA credentials (client id, client secret, refresh token) that are not configured.',
     fix: 'Set amazon.lwaClientId, amazon.lwaClientSecret and amazon.refreshToken (SELLBRIDGE_AMAZON_* variables).',
   },
+  SB_AMZ_AUTH_STATE_INVALID: {
+    kind: 'validation',
+    meaning:
+      "The callback of Amazon's authorization workflow carried a `state` that is unknown, already used, expired, or was issued to another admin; nothing was exchanged or stored.",
+    fix: 'Sign in as the admin who asked for the consent URL and start again (`sellbridge connections authorize <id>` or the dashboard button); each URL works once, for a limited time.',
+  },
+  SB_AMZ_AUTH_CONNECTION_NOT_FOUND: {
+    kind: 'validation',
+    meaning: 'No connection has this id (neither in sellbridge.yaml nor in the store).',
+    fix: 'Use the id of a configured connection (`orders.connectionId`, default `default`, or one listed by GET /api/v1/connections).',
+  },
+  SB_AMZ_AUTH_NOT_CONFIGURED: {
+    kind: 'config',
+    meaning:
+      "Amazon's authorization workflow needs the application id, LWA client id and secret, a redirect URI and a PII key to seal the refresh token; one is missing.",
+    fix: 'Set amazon.applicationId, amazon.lwaClientId, amazon.lwaClientSecret, amazon.redirectUri (or start it from the dashboard) and security.piiKeys.',
+  },
   SB_AMZ_RESPONSE_INVALID: {
     kind: 'internal',
     meaning: "An SP-API response did not have the shape of Amazon's model (a contract change or a proxy in between).",

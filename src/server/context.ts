@@ -9,6 +9,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { AgentRegistry } from '../runtime/agents/registry.ts';
 import type { AuthService } from '../runtime/auth/auth-service.ts';
 import type { PiiVault } from '../runtime/pii/vault.ts';
+import type { AmazonAuthorization } from '../runtime/onboarding/amazon-authorization.ts';
 import type { DeadLetterService } from '../runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Store } from '../runtime/store/store.ts';
@@ -109,6 +110,17 @@ export interface AppDeps {
   readonly accountingModel?: 'invoiced-orders' | 'settlement-revenue';
   /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */
   readonly doctor?: () => Promise<DoctorReport>;
+  /**
+   * Onboarding a seller (issue 21): Amazon's authorization workflow (POST /api/v1/connections/:id/authorize, GET
+   * /oauth/amazon/callback) and the Connections page's health; absent = those routes answer 501.
+   */
+  readonly onboarding?: {
+    readonly authorization: AmazonAuthorization;
+    /** Whether sellbridge.yaml sets a refresh token for the connection (it wins over a stored one). */
+    readonly tokenConfigured: (connectionId: string) => boolean;
+    /** `sellbridge connections check` for the connection, or undefined when this process cannot run it. */
+    readonly check?: (connectionId: string) => Promise<{ ok: boolean; summary: string; checkedAt: string } | null>;
+  };
   /** The runtime's configuration, of which the order routes read `orders.shipByWarningMs` (default 24 h). */
   readonly config?: { readonly orders?: { readonly shipByWarningMs?: number } };
 }

@@ -41,6 +41,26 @@ export const amazonSection = z
       .min(1)
       .default('sellbridge')
       .describe('SP-API application id (amzn1.sp.solution.…); part of every rate-bucket key'),
+    consentUrl: z
+      .url()
+      .optional()
+      .describe(
+        "Seller Central consent page of the website authorization workflow (`sellbridge connections authorize`); unset = the region's Seller Central (`https://sellercentral.amazon.com/apps/authorize/consent` in NA); the simulator's is `<url>/apps/authorize/consent`",
+      ),
+    redirectUri: z
+      .url()
+      .optional()
+      .describe(
+        "Where Amazon sends the seller back after consent: this server's `/oauth/amazon/callback` (a redirect URI registered for the application). Unset = the dashboard button uses the address it was opened at; the CLI needs it",
+      ),
+    consentBeta: z
+      .boolean()
+      .default(false)
+      .describe('Add `version=beta` to the consent URL (the application is still in draft)'),
+    consentStateTtlMs: durationMs(
+      'How long a consent URL (its single-use state) works before the callback refuses it',
+      600 * SECOND,
+    ),
     sellerId: z
       .string()
       .min(1)

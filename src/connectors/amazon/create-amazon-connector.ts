@@ -50,6 +50,11 @@ export interface AmazonConnectorDeps {
   readonly onThrottled?: (operation: string) => void;
   /** Circuit breakers per endpoint family (createAmazonCircuits with `amazon.circuit`); the caller owns their gauge. */
   readonly circuits?: AmazonCircuits;
+  /**
+   * The refresh token the authorization workflow stored (sealed) for a connection id, used when `amazon.refreshToken`
+   * is not configured (storedRefreshTokenLookup in runtime/onboarding). A configured token always wins.
+   */
+  readonly storedRefreshToken?: (connectionId: string) => Promise<string | undefined>;
 }
 
 export interface AmazonConnector {
@@ -74,6 +79,9 @@ export function createAmazonConnector(amazon: AmazonSettings, deps: AmazonConnec
     ),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.circuits ? { circuits: deps.circuits, circuitOpenMs: amazon.circuit.openMs } : {}),
+    ...(!amazon.refreshToken && deps.storedRefreshToken
+      ? { refreshTokenSource: () => deps.storedRefreshToken!(deps.connectionId ?? 'default') }
+      : {}),
   });
   const marketplace = createAmazonMarketplace({ client: connection.client, marketplaceIds: amazon.marketplaceIds });
   const intake =

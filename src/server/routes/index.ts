@@ -8,6 +8,7 @@ import { registerConnectionMappingRoutes } from './connection-mappings.ts';
 import { registerDeadLetterRoutes } from './dead-letters.ts';
 import { registerDoctorRoutes } from './doctor.ts';
 import { registerMappingRoutes } from './mappings.ts';
+import { registerOnboardingRoutes } from './onboarding.ts';
 import { registerOrderRoutes } from './orders.ts';
 import { registerOverviewRoutes } from './overview.ts';
 import { registerReportRoutes } from './reports.ts';
@@ -26,4 +27,5 @@ export function registerAdminApi(ctx: ServerContext): void {
   registerAccessRoutes(ctx);
   registerDoctorRoutes(ctx);
   registerAgentRoutes(ctx);
+  registerOnboardingRoutes(ctx);
 }

@@ -31,7 +31,7 @@ const ConnectionHealth = z.object({
  * Health of one dependency from what the workers recorded (engine_status rows of its targets): down while a circuit
  * is open or when the latest outage failure is newer than the latest answered call.
  */
-function healthOf(rows: readonly EngineStatusRow[]): HealthView | undefined {
+export function healthOf(rows: readonly EngineStatusRow[]): HealthView | undefined {
   if (rows.length === 0) return undefined;
   const max = (xs: (string | null)[]) => xs.reduce<string | null>((a, x) => (x && (!a || x > a) ? x : a), null);
   const lastOk = max(rows.map((r) => r.lastOkAt));
@@ -199,7 +199,7 @@ async function connectionRows(
   return out;
 }
 
-async function openOrderCounts(
+export async function openOrderCounts(
   store: Store,
   connectionId: string,
 ): Promise<{ backlog: number; needsAttention: number }> {

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { SimulatorState } from './state.ts';
 import type { Exchange, SimulatorOptions } from './types.ts';
 import { registerLwaRoutes } from './routes/lwa.ts';
+import { registerConsentRoutes } from './routes/consent.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerSqsRoutes } from './routes/sqs.ts';
@@ -123,6 +124,7 @@ export function buildSimulatorApp(
   });
 
   registerLwaRoutes(app, state);
+  registerConsentRoutes(app, state);
   registerOrderRoutes(app, state);
   registerNotificationRoutes(app, state);
   registerSqsRoutes(app, state);

@@ -35,6 +35,8 @@ export interface SpApiConnectionDeps {
   readonly circuits?: AmazonCircuits;
   /** How long an open circuit makes a job wait (the error's retryAfterMs). */
   readonly circuitOpenMs?: number;
+  /** The refresh token when `settings.refreshToken` is unset (the stored one of the connection). */
+  readonly refreshTokenSource?: () => Promise<string | undefined>;
 }
 
 export interface SpApiConnection {
@@ -54,6 +56,7 @@ export function createSpApiConnection(settings: SpApiConnectionSettings, deps: S
       clientId: settings.lwaClientId,
       clientSecret: settings.lwaClientSecret,
       refreshToken: settings.refreshToken,
+      ...(deps.refreshTokenSource ? { refreshTokenSource: deps.refreshTokenSource } : {}),
     },
     endpoint: settings.lwaEndpoint,
     clock: deps.clock,

@@ -20,6 +20,12 @@ export interface LwaCredentials {
   readonly clientSecret?: string | undefined;
   /** The seller's refresh token; needed for seller-authorized operations only. */
   readonly refreshToken?: string | undefined;
+  /**
+   * Where the refresh token comes from when `refreshToken` is not set: the one the authorization workflow stored
+   * (sealed) for the connection. Asked on each LWA refresh (about once an hour), so a new authorization is used
+   * without a restart.
+   */
+  readonly refreshTokenSource?: () => Promise<string | undefined>;
 }
 
 export interface LwaTokenSourceOptions {
@@ -57,11 +63,18 @@ export function createLwaTokenSource(
   let requests = 0;
 
   async function request(grant: Grant): Promise<CachedToken> {
-    const { clientId, clientSecret, refreshToken } = options.credentials;
+    const { clientId, clientSecret, refreshTokenSource } = options.credentials;
+    const refreshToken =
+      options.credentials.refreshToken ??
+      (grant.kind === 'seller' && refreshTokenSource ? await refreshTokenSource() : undefined);
     const missing = [
       !clientId && 'amazon.lwaClientId',
       !clientSecret && 'amazon.lwaClientSecret',
-      grant.kind === 'seller' && !refreshToken && 'amazon.refreshToken',
+      grant.kind === 'seller' &&
+        !refreshToken &&
+        (refreshTokenSource
+          ? 'amazon.refreshToken (none configured or stored: `sellbridge connections authorize <id>`)'
+          : 'amazon.refreshToken'),
     ].filter(Boolean);
     if (missing.length > 0) {
       throw new SellbridgeError('SB_AMZ_CREDENTIALS_MISSING', `LWA credentials missing: ${missing.join(', ')}`, {

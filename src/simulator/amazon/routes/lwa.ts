@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { applyFault } from '../http.ts';
 import type { SimulatorState } from '../state.ts';
+import { redeemConsentCode } from './consent.ts';
 
 /**
  * Login with Amazon token endpoint, `POST /auth/o2/token` (form-encoded; JSON accepted too). Grants:
- * `refresh_token` (seller-authorized calls) and `client_credentials` with a `scope` (grantless calls).
+ * `refresh_token` (seller-authorized calls), `client_credentials` with a `scope` (grantless calls) and
+ * `authorization_code` (a `spapi_oauth_code` from the consent page, routes/consent.ts, for the seller's refresh token).
  * Errors follow OAuth 2: `{ error, error_description }`.
  */
 const GRANTLESS_SCOPES = new Set(['sellingpartnerapi::notifications', 'sellingpartnerapi::client_credential:rotation']);
@@ -42,6 +44,21 @@ export function registerLwaRoutes(app: FastifyInstance, sim: SimulatorState): vo
       return reply.send({
         access_token: token,
         refresh_token: refreshToken,
+        token_type: 'bearer',
+        expires_in: lifetime,
+      });
+    }
+    if (grantType === 'authorization_code') {
+      const code = form.code;
+      if (!code)
+        return oauthError(reply, 400, 'invalid_request', 'code is required for grant_type=authorization_code.');
+      const redeemed = redeemConsentCode(sim, code, form.redirect_uri);
+      if (!redeemed)
+        return oauthError(reply, 400, 'invalid_grant', 'The authorization code is invalid, expired or already used.');
+      sim.tokens.set(token, { token, kind: 'seller', sellerId: redeemed.sellerId, clientId, expiresAtMs });
+      return reply.send({
+        access_token: token,
+        refresh_token: redeemed.refreshToken,
         token_type: 'bearer',
         expires_in: lifetime,
       });

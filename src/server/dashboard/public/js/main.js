@@ -24,6 +24,7 @@ const ROUTES = [
   { re: /^\/inventory\/listing-problems$/, page: 'inventory', module: './pages/listing-problems.js' },
   { re: /^\/health$/, page: 'health', module: './pages/doctor.js' },
   { re: /^\/agents$/, page: 'agents', module: './pages/agents.js' },
+  { re: /^\/connections$/, page: 'connections', module: './pages/connections.js' },
 ];
 
 let user = null;
