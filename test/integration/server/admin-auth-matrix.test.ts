@@ -100,6 +100,18 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
   'GET /api/v1/mappings/custom-fields': { url: '/api/v1/mappings/custom-fields?foo=1', field: '(root)' },
   'GET /api/v1/mappings/customers': { url: '/api/v1/mappings/customers?foo=1', field: '(root)' },
   'PUT /api/v1/connections/{id}': { url: '/api/v1/connections/Bad%20Id', payload: {}, field: 'id' },
+  'POST /api/v1/connections': { url: '/api/v1/connections', payload: { id: 'Bad Id' }, field: 'id' },
+  'DELETE /api/v1/connections/{id}': { url: `/api/v1/connections/${'x'.repeat(101)}`, field: 'id' },
+  'POST /api/v1/connections/{id}/pause': {
+    url: '/api/v1/connections/default/pause',
+    payload: { reason: 5 },
+    field: 'reason',
+  },
+  'POST /api/v1/connections/{id}/resume': { url: `/api/v1/connections/${'x'.repeat(101)}/resume`, field: 'id' },
+  'POST /api/v1/connections/{id}/authorize': {
+    url: `/api/v1/connections/${'x'.repeat(101)}/authorize`,
+    field: 'id',
+  },
   'GET /api/v1/connections/{id}/mappings': { url: `/api/v1/connections/${'x'.repeat(101)}/mappings`, field: 'id' },
   'GET /api/v1/connections/{id}/mappings/{kind}': { url: '/api/v1/connections/default/mappings/nope', field: 'kind' },
   'PUT /api/v1/connections/{id}/mappings/{kind}': {
