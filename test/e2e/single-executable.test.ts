@@ -68,7 +68,9 @@ describe.skipIf(!built)('single executables (release/)', () => {
       expected: { received: number };
     };
     expect(result.mismatches).toEqual([]);
-    expect(result.summary.received).toBe(8);
+    // --orders counts the US seller's orders; the German connection plays its own beside them (issue 21's demo).
+    expect(result.summary.received).toBe(result.expected.received);
+    expect(result.summary.received).toBeGreaterThan(8);
     expect(result.summary.confirmed).toBeGreaterThan(0);
   });
 

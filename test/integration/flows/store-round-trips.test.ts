@@ -32,12 +32,14 @@ import { anOrder } from '../../unit/flows/fakes.ts';
  *
  * The same count on 5c30b6b (before issue 15's statement work: every package recorded by a read, a transaction and a
  * read again, the link read again before each lifecycle move, each step of a move written by itself) was 52.8 per
- * order end to end and 13 for order.sync alone; 37.4 and 10 since. The bounds fail the test if that grows. (The rate
+ * order end to end and 13 for order.sync alone; 37.4 and 10 since, then 38.3 and 11 with issue 21's mapping edits
+ * (the connection's stored edits are read beside its stored carriers for each order.sync: one indexed select; a
+ * cache would need invalidation across processes, not built). The bounds fail the test if that grows. (The rate
  * buckets are not in it: Amazon is a fake here. `npm run bench -- orders` counts them with the rest, over HTTP.)
  */
-const MAX_STATEMENTS_PER_ORDER = 38;
+const MAX_STATEMENTS_PER_ORDER = 39;
 /** order.sync alone (the earlier form of this test): 21 on b3c08eb, 13 on 5c30b6b. */
-const MAX_STATEMENTS_PER_IMPORTED_ORDER = 10;
+const MAX_STATEMENTS_PER_IMPORTED_ORDER = 11;
 const ORDERS = 12;
 
 /** The store with every executed statement counted (transactions included: they run on the same plugin). */
