@@ -74,7 +74,16 @@ export function foldConnections(raw: Mutable, source: string, problems: ConfigPr
   for (const block of CONNECTION_BLOCKS) {
     const value = entry[block];
     if (!isMapping(value)) continue;
-    raw[block] = isMapping(raw[block]) ? deepMerge(raw[block], value) : value;
+    const base = isMapping(raw[block]) ? raw[block] : undefined;
+    // A refresh token is one seller's consent: a connection of another seller never inherits it from the top-level
+    // block (it gives its own, or uses the one `sellbridge connections authorize` stored for it).
+    const otherSeller =
+      block === 'amazon' &&
+      typeof value.sellerId === 'string' &&
+      base !== undefined &&
+      base.sellerId !== value.sellerId;
+    raw[block] = base ? deepMerge(base, value) : value;
+    if (otherSeller && !('refreshToken' in value)) delete (raw[block] as Mutable).refreshToken;
     collectPaths(value, [block], moved);
   }
   raw.orders = { ...(isMapping(raw.orders) ? raw.orders : {}), connectionId: id };

@@ -28,7 +28,14 @@ const CA = 'A2EUQ1WTGCTBG2';
 const DE = 'A1PA6795UKMFR9';
 const SELLERS = [
   { sellerId: 'A1SIMSELLERUS1', refreshToken: 'Atzr|us1-token', marketplaceIds: [US, CA] },
-  { sellerId: 'A1SIMSELLERUS2', refreshToken: 'Atzr|us2-token', marketplaceIds: [US] },
+  // us2's getOrder plan: a normal burst, but once spent (the quota test) one call per 15 real seconds (the simulator
+  // runs 20x: 0.0033/s simulated), so its job waits on Amazon's word however fast or slow the machine is.
+  {
+    sellerId: 'A1SIMSELLERUS2',
+    refreshToken: 'Atzr|us2-token',
+    marketplaceIds: [US],
+    usagePlans: { 'orders.getOrder': { rate: 0.0033, burst: 30 } },
+  },
   { sellerId: 'A1SIMSELLERDE1', refreshToken: 'Atzr|de-token', marketplaceIds: [DE] },
 ];
 const SKUS: CatalogItem[] = [
@@ -318,9 +325,10 @@ describe('three connections in one process (issue 21)', () => {
         .slice(from)
         .filter((e) => e.type === 'deferred' && !e.job.key.startsWith('us2/') && e.code === 'SB_AMZ_THROTTLED'),
     ).toEqual([]);
-    // Its quota refills: the waiting order goes through.
-    await created('us2', starved, 90_000);
+    // Its quota comes back: the waiting order goes through.
+    sim.control.resetRateLimits();
     for (const k of keys) await limiter.setRate(k, 50);
+    await created('us2', starved, 90_000);
   }, 120_000);
 
   it('refuses bad connection input with each problem named, and stores nothing', async () => {

@@ -96,6 +96,28 @@ connections:
     });
   });
 
+  it("a connection of another seller never inherits the top-level refresh token (one seller's consent)", () => {
+    const config = loadConfig({
+      file: yamlFile(`
+amazon: { sellerId: A1US, refreshToken: "Atzr|us-token", marketplaceIds: [ATVPDKIKX0DER] }
+connections:
+  - id: us
+  - id: us-ca
+    amazon: { sellerId: A1US, marketplaceIds: [A2EUQ1WTGCTBG2] }
+  - id: eu
+    amazon: { sellerId: A1EU, region: eu, marketplaceIds: [A1PA6795UKMFR9] }
+  - id: eu2
+    amazon: { sellerId: A1EU2, refreshToken: "Atzr|eu2-token", marketplaceIds: [A1PA6795UKMFR9] }
+`),
+      env: {},
+    });
+    const tokens = Object.fromEntries(
+      connectionConfigs(config).map((c) => [c.orders.connectionId, c.amazon.refreshToken]),
+    );
+    // The same seller keeps it; another seller has its own or none (then the one `connections authorize` stored).
+    expect(tokens).toEqual({ us: 'Atzr|us-token', 'us-ca': 'Atzr|us-token', eu: undefined, eu2: 'Atzr|eu2-token' });
+  });
+
   it('without a list there is one connection, default', () => {
     const config = loadConfig({ file: yamlFile('sage500:\n  companyId: SOA\n'), env: {} });
     expect(connectionConfigs(config).map((c) => c.orders.connectionId)).toEqual(['default']);
