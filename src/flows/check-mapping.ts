@@ -1,7 +1,7 @@
 import type { CustomerRef } from '../core/model/inventory.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
-import type { ChargeLineRules } from '../core/rules/gl-accounts.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
+import { CHARGE_LINES } from '../core/rules/mapping-edits.ts';
 
 /**
  * `sellbridge connections check` (issue 21): the connection's order mapping compared with its Sage company through the
@@ -42,16 +42,6 @@ export interface MappingCheck {
     readonly glAccounts: number;
   };
 }
-
-const CHARGE_LINE_KINDS = [
-  'freight',
-  'giftWrap',
-  'otherCharges',
-  'marketplaceTax',
-  'sellerTax',
-  'promotions',
-  'rounding',
-] as const satisfies readonly (keyof ChargeLineRules)[];
 
 interface Ref {
   readonly path: string;
@@ -132,7 +122,7 @@ export async function checkMapping(
       error(s, `Sage has no ship method ${s.value} (tciShipMethod.ShipMethID)`);
 
   // Charge items (exist by ItemID, active) and their GL accounts.
-  const lines = CHARGE_LINE_KINDS.flatMap((kind) => {
+  const lines = CHARGE_LINES.flatMap((kind) => {
     const line = rules.pricing.lines[kind];
     return line ? [{ kind, line }] : [];
   });

@@ -10,7 +10,7 @@ import {
 } from '../../core/rules/mapping-edits.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { MappingRules } from '../../core/rules/mapping-rules.ts';
-import { mergeCarriers, storeMappingRules, type RowIssue } from './mapping-rules.ts';
+import { mergeCarriers, rowIssuesOf, storeMappingRules, type RowIssue } from './mapping-rules.ts';
 
 /**
  * The per-connection order mapping edits (table `connection_mappings`, migration 0028): one JSON list of rows per
@@ -112,15 +112,7 @@ export function validateEditRows(
     if (r.success) {
       parsed.push(Object.fromEntries(Object.entries(r.data).filter(([, v]) => v !== undefined && v !== '')));
       rowOf.push(i + firstRow);
-    } else
-      for (const issue of r.error.issues)
-        issues.push({
-          row: i + firstRow,
-          field:
-            issue.path.map(String).join('.') ||
-            (issue.code === 'unrecognized_keys' ? issue.keys.join(',').slice(0, 100) : '(row)'),
-          problem: issue.message,
-        });
+    } else issues.push(...rowIssuesOf(r.error, i + firstRow));
   });
   const key = KEY_OF[kind];
   if (key) {

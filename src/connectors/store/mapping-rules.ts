@@ -108,6 +108,17 @@ export interface RowIssue {
 
 type RowOf<K extends MappingRuleKind> = K extends 'carrier' ? CarrierRow : K extends 'gl' ? GlRow : CustomFieldRow;
 
+/** A row's shape errors as row issues: the field by its path (unknown keys named, bounded), else `(row)`. */
+export function rowIssuesOf(error: z.ZodError, row: number): RowIssue[] {
+  return error.issues.map((issue) => ({
+    row,
+    field:
+      issue.path.map(String).join('.') ||
+      (issue.code === 'unrecognized_keys' ? issue.keys.join(',').slice(0, 100) : '(row)'),
+    problem: issue.message,
+  }));
+}
+
 /** Checks every row; returns all issues (row number and field) or the parsed rows. `firstRow` numbers the first row. */
 export function validateRows<K extends MappingRuleKind>(
   kind: K,
@@ -120,13 +131,7 @@ export function validateRows<K extends MappingRuleKind>(
   rows.forEach((row, i) => {
     const r = shape.safeParse(row);
     if (r.success) parsed.push(r.data as RowOf<K>);
-    else
-      for (const issue of r.error.issues)
-        issues.push({
-          row: i + firstRow,
-          field: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : '(row)'),
-          problem: issue.message,
-        });
+    else issues.push(...rowIssuesOf(r.error, i + firstRow));
   });
   if (kind === 'custom-field') {
     const seen = new Map<string, number>();

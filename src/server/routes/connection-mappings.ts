@@ -7,7 +7,13 @@ import {
   validateEditRows,
   type EditRow,
 } from '../../connectors/store/connection-mappings.ts';
-import { ROW_COLUMNS, storeMappingRules, validateRows, type RowIssue } from '../../connectors/store/mapping-rules.ts';
+import {
+  ROW_COLUMNS,
+  rowIssuesOf,
+  storeMappingRules,
+  validateRows,
+  type RowIssue,
+} from '../../connectors/store/mapping-rules.ts';
 import { listSkuAliases } from '../../connectors/store/sku-aliases.ts';
 import { ANY, CHARGE_LINES, MAPPING_EDIT_KINDS } from '../../core/rules/mapping-edits.ts';
 import { DEFAULT_MAPPING_RULES, type MappingRules } from '../../core/rules/mapping-rules.ts';
@@ -362,14 +368,7 @@ function shapeRows(
     rows.forEach((row, i) => {
       const r = AliasRow.safeParse(row);
       if (!r.success) {
-        for (const issue of r.error.issues)
-          issues.push({
-            row: i + firstRow,
-            field:
-              issue.path.map(String).join('.') ||
-              (issue.code === 'unrecognized_keys' ? issue.keys.join(',').slice(0, 100) : '(row)'),
-            problem: issue.message,
-          });
+        issues.push(...rowIssuesOf(r.error, i + firstRow));
         return;
       }
       const before = seen.get(r.data.sellerSku);
