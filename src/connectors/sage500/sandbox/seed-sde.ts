@@ -1,6 +1,6 @@
 import { SETTLEMENT_ACCOUNTS } from '../../../core/rules/settlement-accounts.ts';
 import type { SageDb } from '../sql/db.ts';
-import { seedChargeItems, seedSettlementAccounts } from './seed.ts';
+import { seedChargeItems, seedDrawnKeyCounters, seedSettlementAccounts } from './seed.ts';
 
 /**
  * The sandbox's second company: a German subsidiary in euros, beside the demo company in the same database as Sage
@@ -308,25 +308,7 @@ export async function seedGermanCompany(db: SageDb): Promise<void> {
     .insertInto('tglJournal')
     .values({ JrnlKey: K + 801, CompanyID: co, JrnlID: 'GJ', Description: 'Hauptbuch-Journal' })
     .execute();
-  // The keys drawn at run time (orders, shipments, journals) share the database's counters with the demo company;
-  // a file seeded before this company existed already has them.
-  await db
-    .insertInto('tciSurrogateKey')
-    .values(
-      [
-        'tsoSalesOrdLog',
-        'tsoSOLine',
-        'tsoSOLineDist',
-        'tsoShipment',
-        'tsoShipLine',
-        'tsoShipLineDist',
-        'tsoPackage',
-        'tglJournalHdr',
-        'tciBatchLog',
-        'tciAddress',
-        'tarCustPmt',
-      ].map((name) => ({ TableName: name, NextKey: 1000 })),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  // The keys drawn at run time share the database's counters with the demo company; a file seeded before this
+  // company existed already has them.
+  await seedDrawnKeyCounters(db);
 }

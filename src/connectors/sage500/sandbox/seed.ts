@@ -350,6 +350,14 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
     .insertInto('tglJournal')
     .values({ JrnlKey: 801, CompanyID: co, JrnlID: 'GJ', Description: 'General journal' })
     .execute();
+  await seedDrawnKeyCounters(db);
+}
+
+/**
+ * The counters of the keys drawn at run time (orders, shipments, journals, addresses), above every fixed seed key;
+ * one set per database, shared by its companies (kept when a company seeded later finds them).
+ */
+export async function seedDrawnKeyCounters(db: SageDb): Promise<void> {
   await db
     .insertInto('tciSurrogateKey')
     .values(
@@ -367,6 +375,7 @@ export async function seedDemoCompany(db: SageDb, companyId: string = DEMO.compa
         'tarCustPmt',
       ].map((name) => ({ TableName: name, NextKey: 1000 })),
     )
+    .onConflict((oc) => oc.doNothing())
     .execute();
 }
 
