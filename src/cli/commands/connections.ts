@@ -15,7 +15,7 @@ export function registerConnectionsCommands(program: Command, ctx: CliContext): 
   connections
     .command('check [id]')
     .description(
-      "compare the connection's order mapping (orders.customers, warehouseId, shipMethods, chargeLines, fba in sellbridge.yaml) with its Sage company: customers exist, are active and bill in the configured currency; warehouses and ship methods exist (Sage keeps no active flag for them); charge items exist and are active; GL accounts exist and are active. One line per problem with its setting path and what Sage has; exit code 1 on any error (`sellbridge run` runs it at start). Read-only",
+      "compare the connection's order mapping (orders.customers, warehouseId, shipMethods, chargeLines, fba in sellbridge.yaml, with the edits saved through the admin API or dashboard laid over them) with its Sage company: customers exist, are active and bill in the configured currency; warehouses and ship methods exist (Sage keeps no active flag for them); charge items exist and are active; GL accounts exist and are active. One line per problem with its setting path and what Sage has; exit code 1 on any error (`sellbridge run` runs it at start). Read-only",
     )
     .addHelpText(
       'after',
@@ -65,7 +65,7 @@ Examples:
   connections
     .command('add <file>')
     .description(
-      'add a connection while the engine runs, from a JSON or YAML file with id and the amazon, sage500 and orders blocks of a sellbridge.yaml entry (no secrets: credentials go in the vault). Validated (schema, then the mapping against its Sage company) and refused with every problem named, nothing stored; a running worker starts it within a few seconds',
+      'add a connection while the engine runs, from a JSON or YAML file with id and the amazon, sage500 and orders blocks of a sellbridge.yaml entry (no secrets: a connection of another seller gets its refresh token from `sellbridge connections authorize <id>`). Validated (schema, then the mapping against its Sage company) and refused with every problem named, nothing stored; a running worker starts it within a few seconds',
     )
     .option('--actor <name>', 'who does this, for the audit log', defaultActor())
     .addHelpText(
