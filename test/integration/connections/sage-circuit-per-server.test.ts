@@ -129,7 +129,10 @@ connections:
   runtime = await createRuntime(config, {
     role: 'worker',
     logger: createLogger({ level: 'silent', format: 'json' }),
-    sageFor: (id) => (id === 'soa' ? onSharedServer(soa) : id === 'sde' ? onSharedServer(sde) : own(other)),
+    // `solo` (added while running) gets the shared server's gateway object, but its configuration names a file of its
+    // own: its circuit must be its own server's.
+    sageFor: (id) =>
+      id === 'soa' || id === 'solo' ? onSharedServer(soa) : id === 'sde' ? onSharedServer(sde) : own(other),
     registryPollMs: 500,
   });
   await runtime.start();
@@ -231,6 +234,47 @@ describe('one Sage circuit per Sage server (issue 21)', () => {
       10_000,
       'the probe to close the shared circuit',
     );
+  }, 30_000);
+});
+
+describe('connections added and removed while running', () => {
+  const add = (id: string, sandboxPath: string) =>
+    runtime.connections.add(
+      {
+        id,
+        amazon: { sellerId: SELLERS[2]!.sellerId, refreshToken: SELLERS[2]!.refreshToken, marketplaceIds: [US] },
+        sage500: { sandboxPath, tranNoPrefix: 'AZS' },
+        orders: { customers: { [US]: { customerId: 'AMAZON-US', currency: 'USD', warehouseId: 'MAIN' } } },
+      },
+      'test',
+    );
+
+  it('a connection added on a server joins its circuit; the circuit key comes from the configuration, not the gateway', async () => {
+    await add('joiner', join(dir, 'sage-other.db'));
+    expect(engine('joiner').circuits.sage500).toBe(engine('other').circuits.sage500);
+    await runtime.connections.remove('joiner', 'test');
+    expect(runtime.connections.engine('joiner')).toBeUndefined();
+    expect(engine('other').circuits.sage500.state()).toBe('closed');
+
+    await add('solo', join(dir, 'sage-solo.db'));
+    const first = engine('solo').circuits.sage500;
+    expect(first).not.toBe(engine('soa').circuits.sage500);
+    sharedDown = true;
+    try {
+      for (let i = 0; i < 2; i++) await expect(engine('solo').sage.resolveWarehouses(['MAIN'])).rejects.toThrow();
+      expect(first.state()).toBe('open');
+      expect(engine('soa').circuits.sage500.state()).toBe('closed'); // same gateway object, another server
+      expect(await gauge('solo')).toBe('2');
+    } finally {
+      sharedDown = false;
+    }
+    // Removed, the last user of its server's circuit: the circuit is forgotten; added again, it starts closed.
+    await runtime.connections.remove('solo', 'test');
+    await add('solo', join(dir, 'sage-solo.db'));
+    expect(engine('solo').circuits.sage500).not.toBe(first);
+    expect(engine('solo').circuits.sage500.state()).toBe('closed');
+    expect(await gauge('solo')).toBe('0');
+    await runtime.connections.remove('solo', 'test');
   }, 30_000);
 });
 
