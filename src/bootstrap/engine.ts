@@ -149,6 +149,12 @@ export function buildEngine(
     },
   );
   const sageCircuit = sageLease.circuit;
+  const { failureThreshold, openMs } = config.orders.sageCircuit;
+  if (sageLease.settings.failureThreshold !== failureThreshold || sageLease.settings.openMs !== openMs)
+    logger.warn(
+      { sageServer, configured: { failureThreshold, openMs }, applied: sageLease.settings },
+      `orders.sageCircuit of connection ${connectionId} differs from the circuit its Sage server already has (another connection's settings); the server's circuit keeps those`,
+    );
   // A connection that joins a server's circuit while it is open starts with its state, not `closed`.
   metrics.circuitState.set({ target: 'sage500', connection: connectionId }, CIRCUIT_STATE_VALUE[sageCircuit.state()]);
   if (sageCircuit.state() !== 'closed') status?.circuit('sage500', sageCircuit.state());

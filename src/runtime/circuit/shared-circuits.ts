@@ -22,6 +22,8 @@ export interface CircuitListener {
 export interface CircuitLease {
   readonly key: string;
   readonly circuit: CircuitBreaker;
+  /** The settings the circuit was created with (its first user's). */
+  readonly settings: { readonly failureThreshold: number; readonly openMs: number };
   /** How many users hold the circuit now (this one included, until released). */
   users(): number;
   /** This user is done with the circuit (idempotent). */
@@ -39,7 +41,10 @@ export interface SharedCircuits {
 }
 
 export function createSharedCircuits(): SharedCircuits {
-  const circuits = new Map<string, { circuit: CircuitBreaker; listeners: Set<CircuitListener> }>();
+  const circuits = new Map<
+    string,
+    { circuit: CircuitBreaker; listeners: Set<CircuitListener>; settings: CircuitLease['settings'] }
+  >();
   return {
     acquire(key, options, listener) {
       let entry = circuits.get(key);
@@ -54,7 +59,11 @@ export function createSharedCircuits(): SharedCircuits {
             for (const l of [...listeners]) l.onOutcome?.(reachable, err);
           },
         });
-        entry = { circuit, listeners };
+        entry = {
+          circuit,
+          listeners,
+          settings: { failureThreshold: options.failureThreshold, openMs: options.openMs },
+        };
         circuits.set(key, entry);
       }
       const held = entry;
@@ -63,6 +72,7 @@ export function createSharedCircuits(): SharedCircuits {
       return {
         key,
         circuit: held.circuit,
+        settings: held.settings,
         users: () => held.listeners.size,
         release() {
           if (released) return;

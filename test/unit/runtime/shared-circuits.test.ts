@@ -60,6 +60,7 @@ describe('createSharedCircuits: one circuit per key', () => {
     expect(b.circuit).toBe(a.circuit);
     expect(c.circuit).not.toBe(a.circuit);
     expect(a.users()).toBe(2);
+    expect(b.settings).toEqual({ failureThreshold: 2, openMs: 1000 }); // the first user's
     // Two failures through a's engine open the circuit of the server for b as well (the first user's threshold).
     for (let i = 0; i < 2; i++) await expect(a.circuit.run(() => Promise.reject(down()))).rejects.toThrow();
     expect(b.circuit.state()).toBe('open');
