@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createInventoryDeps,
   inventorySettingsFromConfig,
+  registerInventory,
   storedInventorySettings,
 } from '../../../src/bootstrap/inventory.ts';
-import { createSettlementDeps } from '../../../src/bootstrap/settlements.ts';
+import { registerSettlements } from '../../../src/bootstrap/settlements.ts';
 import { settlementFileFromPath } from '../../../src/connectors/amazon/settlement/settlement-files.ts';
 import { storeListingState } from '../../../src/connectors/store/listing-state.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
@@ -76,7 +77,22 @@ const audit = async () =>
     }
   ).entries;
 
-/** The inventory deps as `sellbridge run` builds them: configured settings, stored edits read when a run is planned. */
+// What `sellbridge run` gives the flow registrations of an engine (its queue and scheduler are not used here).
+const wiring = {
+  store: undefined as never,
+  clock,
+  queue: { register: () => undefined, enqueue: async () => ({ id: '1', deduplicated: false }) } as never,
+  scheduler: { add: () => undefined } as never,
+  logger: { warn: () => undefined },
+  amazonConnector: (): never => {
+    throw new Error('planning does not call Amazon');
+  },
+};
+
+/** The engine's inventory deps as `sellbridge run` registers them (bootstrap/inventory.ts registerInventory). */
+const engineInventoryDeps = () => registerInventory({ ...wiring, store: env.store, config, sage: sage as never }).deps;
+
+/** The inventory deps with a recording price reader: configured settings, stored edits read when a run is planned. */
 function inventoryDeps(): InventoryFlowDeps {
   const settings = inventorySettingsFromConfig(config);
   const channel = {} as ListingsChannel; // planning reads Sage and the store only
@@ -137,7 +153,7 @@ describe('inventory rules and price sheets per connection', () => {
   });
 
   it('saves checked rules (CSV), audits them, and the next sync lists from the new warehouses with the new cap', async () => {
-    const deps = inventoryDeps();
+    const deps = engineInventoryDeps();
     expect(await quantityOf(deps)).toBe(120); // MAIN only, no cap (sellbridge.yaml defaults)
 
     const saved = await put('inventory', 'warehouseIds,maxQuantity\nMAIN|EAST,140\n', true);
@@ -205,15 +221,8 @@ describe('settlement accounts and GL rules per connection', () => {
   const file = decodeURIComponent(
     new URL('../../fixtures/golden-settlement/01-us-orders-fees/input.tsv', import.meta.url).pathname,
   );
-  const settlementDeps = () =>
-    createSettlementDeps({
-      store: env.store,
-      sage,
-      clock,
-      queue: { enqueue: async () => ({ id: '1', deduplicated: false }) },
-      config: config.settlements,
-      editsConnectionId: CONN,
-    });
+  // The engine's settlement deps as `sellbridge run` registers them (the stored edits of orders.connectionId).
+  const settlementDeps = () => registerSettlements({ ...wiring, store: env.store, config, sage: sage as never }).deps;
   const accountsOf = async (deps: ReturnType<typeof settlementDeps>) => {
     const out = await importSettlement(CONN, settlementFileFromPath(file), deps, { dryRun: true });
     if (out.kind !== 'dry-run') throw new Error(`expected a dry run, got ${out.kind}`);
