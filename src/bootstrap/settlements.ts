@@ -23,6 +23,7 @@ import { type QuarantineEntry } from '../core/ports/settlement-ledger.ts';
 import { type SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
+import { storeConnectionSyncEdits } from '../connectors/store/connection-sync-edits.ts';
 import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { settlementReportsFromClient } from '../connectors/amazon/settlement/settlement-files.ts';
@@ -113,12 +114,19 @@ export interface SettlementDepsInput {
   readonly refunds?: 'off' | 'customer-return';
   /** The order mapping's customers (orders.customers): cash receipts of a currency go to its customer. */
   readonly customers?: MappingRules['customers'];
+  /**
+   * The connection whose stored edits apply (its engine's, orders.connectionId; the admin API keeps edits under it);
+   * unset = the job's connectionId.
+   */
+  readonly editsConnectionId?: string;
 }
 
 /** Builds the settlement flows' deps from the store and the connectors (composition, not business). */
 export function createSettlementDeps(input: SettlementDepsInput): SettlementFlowDeps {
   const settings = settlementSettingsFromConfig(input.config, input.customers);
   const storedRules = storeMappingRules(input.store, input.clock);
+  const syncEdits = storeConnectionSyncEdits(input.store, input.clock);
+  const editsOf = (connectionId: string) => input.editsConnectionId ?? connectionId;
 
   const numberFormat = input.config.numberFormat;
   const reports: SettlementReports =
@@ -141,7 +149,9 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     settingsFor: () => settings,
     // Operator-edited GL rules (mapping_rules, admin API) go before the configured/seeded ones; importSettlement
     // reads them from the store at the start of every import, so an edit needs no restart.
-    storedGlRules: (connectionId) => storedRules.glRules(connectionId),
+    storedGlRules: (connectionId) => storedRules.glRules(editsOf(connectionId)),
+    // The bank / clearing accounts stored per connection (admin API `settlement-gl`), read the same way.
+    storedSettlementGl: async (connectionId) => (await syncEdits.edits(editsOf(connectionId)))['settlement-gl'] ?? [],
     sightings: storeWorkSightings(input.store, input.clock),
     ...(input.clientFor
       ? {
@@ -256,6 +266,7 @@ export function registerSettlements(w: SettlementWiringInput): { deps: Settlemen
     config: w.config.settlements,
     refunds: w.config.orders.refunds,
     customers: mappingRulesFromConfig(w.config.orders).customers,
+    editsConnectionId: w.config.orders.connectionId,
     clientFor: () => w.amazonConnector().connection.client,
     onReconcileError: (settlementId, err) =>
       w.logger.warn(
