@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConnection } from '../../../src/bootstrap/connection-check.ts';
 import { returnModesOf } from '../../../src/bootstrap/order-policies.ts';
 import { storeConnectionMappings } from '../../../src/connectors/store/connection-mappings.ts';
+import { pollShipments } from '../../../src/flows/confirm-shipment.ts';
 import { buildApp } from '../../../src/server/app.ts';
 import type { CatalogItem } from '../../../src/simulator/amazon/index.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
@@ -155,6 +156,13 @@ describe('order policies edited per connection through the admin API', () => {
     expect(goods.map((l) => [l.itemId, l.warehouseId, l.quantity, l.quantityShipped])).toEqual([
       ['WIDGET-RED', 'EAST', 2, 2],
     ]);
+
+    // The shipment poll reads the booking's shipment from EAST and confirms nothing (that EAST's shipments are left
+    // alone because it is the FBA warehouse now is shown in test/unit/flows/confirm-shipment.test.ts).
+    const polled = await pollShipments({ connectionId: 'default' }, stack.runtime.orders.deps);
+    expect(polled.shipments).toBeGreaterThan(0);
+    expect(polled.queued).toBe(0);
+    expect(await stack.runtime.orders.deps.confirmations.listForOrder('default', fba.orderId)).toEqual([]);
 
     // A merchant-fulfilled order: its TranNo carries the new prefix too.
     const mfn = stack.sim.control.addOrder({ status: 'UNSHIPPED', marketplaceId: US });
