@@ -192,7 +192,9 @@ async function recordPackages(
   deps: ShipmentFlowDeps,
 ): Promise<{ queued: number; awaiting: string[] }> {
   // Shipments from the FBA warehouse are Amazon's own (booked by order.sync under `record-shipped`): never confirmed.
-  const fba = ((await deps.fbaWarehouseFor?.(connectionId)) ?? deps.amazonFulfilledWarehouse)?.trim().toUpperCase();
+  // Read only when there is something to sort (an idle poll costs no rules read).
+  const edited = found.length > 0 ? await deps.fbaWarehouseFor?.(connectionId) : undefined;
+  const fba = (edited ?? deps.amazonFulfilledWarehouse)?.trim().toUpperCase();
   const ours = fba ? found.filter((s) => s.warehouseId.trim().toUpperCase() !== fba) : found;
   const shipments = await withHandLinkedLines(connectionId, ours, deps);
   const orders = await linkedOrdersOf(
