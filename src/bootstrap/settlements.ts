@@ -38,6 +38,7 @@ import {
 } from '../connectors/store/settlement-reconciliation.ts';
 import type { Money } from '../core/model/money.ts';
 import { mappingRulesFromConfig } from './mapping.ts';
+import { returnModesOf } from './order-policies.ts';
 import { threeWayTally, type ThreeWayDeps } from '../flows/three-way.ts';
 
 export type SettlementConfig = ResolvedConfig['settlements'];
@@ -112,6 +113,8 @@ export interface SettlementDepsInput {
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
   /** `orders.refunds`: `customer-return` queues one `refund.record` job per refund an imported settlement holds. */
   readonly refunds?: 'off' | 'customer-return';
+  /** The refunds mode as it stands at each import (an order-policies edit, bootstrap/order-policies.ts); wins over `refunds`. */
+  readonly refundsNow?: () => Promise<'off' | 'customer-return'>;
   /** The order mapping's customers (orders.customers): cash receipts of a currency go to its customer. */
   readonly customers?: MappingRules['customers'];
   /**
@@ -162,10 +165,11 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     onCashReceipt: (connectionId, settlementId, receipt) =>
       recordCashReceipt(input.store, input.clock, connectionId, settlementId, receipt),
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
-    ...(input.refunds === 'customer-return'
+    ...(input.refundsNow || input.refunds === 'customer-return'
       ? {
           onRefunds: async (connectionId: string, refunds: readonly AmazonRefund[]) => {
-            await enqueueRefunds(input.queue, connectionId, refunds);
+            const mode = input.refundsNow ? await input.refundsNow() : input.refunds;
+            if (mode === 'customer-return') await enqueueRefunds(input.queue, connectionId, refunds);
           },
         }
       : {}),
@@ -265,6 +269,7 @@ export function registerSettlements(w: SettlementWiringInput): { deps: Settlemen
     queue: w.queue,
     config: w.config.settlements,
     refunds: w.config.orders.refunds,
+    refundsNow: returnModesOf(w.store, w.clock, w.config.orders.connectionId, w.config.orders).refunds,
     customers: mappingRulesFromConfig(w.config.orders).customers,
     editsConnectionId: w.config.orders.connectionId,
     clientFor: () => w.amazonConnector().connection.client,

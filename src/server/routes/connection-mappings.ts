@@ -24,6 +24,8 @@ import {
   type EditCheck,
   type EditCheckGateway,
 } from '../../flows/check-mapping-edit.ts';
+import { checkOrderPolicyEdit } from '../../flows/check-order-policies.ts';
+import { orderPolicyRow } from '../../core/rules/order-policies.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../context.ts';
 import type { Sage500Gateway } from '../../core/ports/sage500-gateway.ts';
@@ -43,7 +45,8 @@ import {
  * A connection's order mapping as editable data (issue 21): `GET/PUT /api/v1/connections/:id/mappings/:kind`, JSON or
  * CSV (`Accept: text/csv` to read, `Content-Type: text/csv` to write). A PUT replaces the kind's stored list; its
  * shape is checked, then its values against the connection's Sage company through the gateway (customers with their
- * currency, warehouses, ship methods, charge items and GL accounts; SKU aliases' items; carriers' ship methods):
+ * currency, warehouses, ship methods, charge items and GL accounts; SKU aliases' items; carriers' ship methods; the
+ * order policies' FBA warehouse and TranNo prefix):
  * any problem answers 422 with each one named (`rows[i].field`, the value, what Sage has) and nothing is stored.
  * Saved edits are audited and used by the flows from the next job on (`rulesFor(connectionId)`).
  */
@@ -123,6 +126,8 @@ function effectiveRows(
           addressPolicy: rules.addressPolicy,
         },
       ];
+    case 'order-policies':
+      return [orderPolicyRow(rules)];
     case 'carriers':
       return Object.entries(rules.carriers).map(([shipMethId, c]) => ({ shipMethId, ...c }));
     case 'sku-aliases':
@@ -336,7 +341,9 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
             ? await checkAliasEdit(sage, rows as Array<{ sellerSku: string; itemId: string }>)
             : kind === 'carriers'
               ? await checkCarrierEdit(sage, rows as Array<{ shipMethId: string }>)
-              : await checkMappingEdit(sage, id, configured(id), await edits.edits(id), kind, rows);
+              : kind === 'order-policies'
+                ? await checkOrderPolicyEdit(sage, id, configured(id), await edits.edits(id), rows)
+                : await checkMappingEdit(sage, id, configured(id), await edits.edits(id), kind, rows);
       }
       if (check.problems.length)
         return reply.code(422).send({

@@ -1,6 +1,6 @@
 /* global fetch, Blob, document */
 // A connection's mapping editor (issue 21): one tab per kind (customers, warehouses, ship methods, carriers,
-// charge items, SKU aliases, policies; inventory rules, price sheets, settlement accounts and GL rules, custom fields), the rows that apply now as editable cells, Save (PUT JSON), CSV download and
+// charge items, SKU aliases, policies, order policies; inventory rules, price sheets, settlement accounts and GL rules, custom fields), the rows that apply now as editable cells, Save (PUT JSON), CSV download and
 // upload. The server checks every save against the Sage company: its 422 names each problem (rows[i].field, the
 // value, what Sage has); the cells named are marked and nothing is stored.
 import { api, ApiError } from '../api.js';
@@ -26,6 +26,11 @@ const KINDS = [
   },
   { kind: 'sku-aliases', title: 'SKU aliases', text: 'Amazon SellerSKU → Sage ItemID, for SKUs Sage does not know.' },
   { kind: 'policies', title: 'Policies', text: 'Promotions, tax and ship-to address policy.' },
+  {
+    kind: 'order-policies',
+    title: 'Order policies',
+    text: 'FBA orders (skip or record-shipped) and their Sage warehouse, the TranNo prefix of new Sage orders, refunds and FBA returns as Sage customer returns (off or customer-return). One row; an empty cell keeps sellbridge.yaml.',
+  },
   // The sync side (inventory and price sync, settlement import): used from the next run on.
   {
     kind: 'inventory',
@@ -53,7 +58,7 @@ const KINDS = [
     text: 'Sage item field → Amazon listing attribute; replaces the configured map (allowed values separated by |).',
   },
 ];
-const ONE_ROW = new Set(['policies', 'inventory']);
+const ONE_ROW = new Set(['policies', 'order-policies', 'inventory']);
 
 export async function render(root, ctx) {
   const connectionId = ctx.args[0] || 'default';
