@@ -9,7 +9,7 @@ import {
   type MappingCheck,
   type MappingCheckGateway,
 } from '../flows/check-mapping.ts';
-import { effectiveMappingOf } from './effective-mapping.ts';
+import { effectiveCheckOf } from './effective-mapping.ts';
 
 export interface ConnectionCheckReport {
   readonly check: MappingCheck;
@@ -26,8 +26,9 @@ export function configuredConnectionIds(config: ResolvedConfig): readonly string
 }
 
 /**
- * `sellbridge connections check [id]`: the connection's order mapping (as sellbridge.yaml sets it) against its Sage
- * company. Opens its own gateway (the warehouse simulator off) unless one is given. Read-only.
+ * `sellbridge connections check [id]`: the connection's order mapping and its sync side (inventory warehouses, price
+ * sheets' warehouses, settlement GL accounts when settlements are used), as sellbridge.yaml sets them with the stored
+ * edits over them, against its Sage company. Opens its own gateway (the warehouse simulator off) unless one is given. Read-only.
  */
 export async function checkConnection(
   config: ResolvedConfig,
@@ -42,10 +43,10 @@ export async function checkConnection(
     );
   const settings = own.sage500;
   // What the flows will use: sellbridge.yaml with the edits stored through the admin API laid over it.
-  const rules = await effectiveMappingOf(own, connectionId);
+  const { rules, sync } = await effectiveCheckOf(own, connectionId);
   const where = `${settings.kind}, company ${settings.companyId}`;
   if (gateway) {
-    const check = await checkMapping(gateway, connectionId, rules);
+    const check = await checkMapping(gateway, connectionId, rules, sync);
     return { check, lines: formatMappingProblems(check), summary: mappingCheckSummary(check, where) };
   }
   const opened = await openSage500Gateway({
@@ -53,7 +54,7 @@ export async function checkConnection(
     warehouseSimulator: { ...settings.warehouseSimulator, enabled: false },
   });
   try {
-    const check = await checkMapping(opened, connectionId, rules);
+    const check = await checkMapping(opened, connectionId, rules, sync);
     return { check, lines: formatMappingProblems(check), summary: mappingCheckSummary(check, where) };
   } finally {
     await opened.close();
@@ -76,7 +77,7 @@ export async function assertConnectionChecked(
     });
     throw new SellbridgeError(
       'SB_MAP_CONNECTION_INVALID',
-      `connection ${report.check.connectionId} was not started: its order mapping does not match Sage company ${config.sage500.companyId} (sellbridge connections check):\n${errors.join('\n')}`,
+      `connection ${report.check.connectionId} was not started: its mapping does not match Sage company ${config.sage500.companyId} (sellbridge connections check):\n${errors.join('\n')}`,
       { context: { connectionId: report.check.connectionId, errors: errors.length } },
     );
   }

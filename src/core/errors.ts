@@ -352,7 +352,7 @@ export const ERROR_CATALOGUE = {
   SB_MAP_CONNECTION_INVALID: {
     kind: 'config',
     meaning:
-      "The connection's order mapping names what its Sage company does not have (an unknown or inactive customer, a customer in another currency, an unknown warehouse, ship method, charge item or GL account); found by `sellbridge connections check`, which `sellbridge run` runs at start.",
+      "The connection's mapping names what its Sage company does not have (an unknown or inactive customer, a customer in another currency, an unknown warehouse, ship method, charge item or GL account; an inventory or price-sheet warehouse; a settlement GL account when settlements are used); found by `sellbridge connections check`, which `sellbridge run` runs at start.",
     fix: 'Fix each listed setting (its path in sellbridge.yaml is named) or create the record in Sage, then run `sellbridge connections check` again.',
   },
   SB_CONNECTION_WAITING: {

@@ -12,6 +12,10 @@ import { CHARGE_LINES } from '../core/rules/mapping-edits.ts';
  * accounts (exist, active, financial). Each problem is named by its configuration path, the configured value and
  * what Sage has. Read-only.
  *
+ * The sync side is judged too when the caller gives its references (`SyncRefs`, bootstrap/effective-mapping.ts): the
+ * inventory warehouses, each price sheet's warehouse and, when settlements are used, the settlement GL accounts, each
+ * by its configuration path (`inventory.warehouseIds.1`), looked up with the order mapping's values in one call each.
+ *
  * Not checked: the carrier table (Sage ShipMethID -> Amazon carrier) is a lookup whose extra rows are harmless, and
  * Sage has no active flag on warehouses or ship methods (facts §2.3, §2.8): existence is all there is to check.
  */
@@ -47,6 +51,14 @@ export interface MappingCheck {
 interface Ref {
   readonly path: string;
   readonly value: string;
+  /** Where a value that is not sellbridge.yaml's comes from (a stored edit), appended to its problem. */
+  readonly from?: string;
+}
+
+/** The sync side's values to look up, each with its configuration path (bootstrap/effective-mapping.ts). */
+export interface SyncRefs {
+  readonly warehouses: readonly Ref[];
+  readonly glAccounts: readonly Ref[];
 }
 
 const same = (a: string, b: string) => a.trim().toUpperCase() === b.trim().toUpperCase();
@@ -55,9 +67,16 @@ export async function checkMapping(
   sage: MappingCheckGateway,
   connectionId: string,
   rules: MappingRules,
+  sync: SyncRefs = { warehouses: [], glAccounts: [] },
 ): Promise<MappingCheck> {
   const problems: MappingProblem[] = [];
-  const error = (ref: Ref, problem: string) => problems.push({ ...ref, severity: 'error', problem });
+  const error = (ref: Ref, problem: string) =>
+    problems.push({
+      path: ref.path,
+      value: ref.value,
+      severity: 'error',
+      problem: ref.from ? `${problem} (${ref.from})` : problem,
+    });
 
   // Customers and their currencies.
   const customers = Object.entries(rules.customers).map(([mp, c]) => ({ mp, ...c }));
@@ -97,6 +116,7 @@ export async function checkMapping(
     ...(rules.status.fba.mode === 'record-shipped'
       ? [{ path: 'orders.fba.warehouseId', value: rules.status.fba.warehouseId }]
       : []),
+    ...sync.warehouses,
   ];
   const warehouseIds = [...new Set(warehouses.map((w) => w.value))];
   const foundWarehouses = new Set(
@@ -149,16 +169,19 @@ export async function checkMapping(
     if (!byItemId.has(key)) error(ref, `Sage has no item ${line.itemId} (timItem.ItemID)`);
     else if (!active.has(key)) error(ref, `Sage has item ${line.itemId} but it is not active`);
   }
-  const accounts = lines.flatMap(({ kind, line }) =>
-    line.glAccountNo ? [{ path: `orders.chargeLines.${kind}.glAccountNo`, value: line.glAccountNo }] : [],
-  );
+  const accounts: Ref[] = [
+    ...lines.flatMap(({ kind, line }) =>
+      line.glAccountNo ? [{ path: `orders.chargeLines.${kind}.glAccountNo`, value: line.glAccountNo }] : [],
+    ),
+    ...sync.glAccounts,
+  ];
   const accountChecks = accounts.length
     ? await sage.validateGlAccounts([...new Set(accounts.map((a) => a.value))])
     : [];
   const checkOf = new Map(accountChecks.map((a) => [a.account, a]));
   for (const a of accounts) {
     const check = checkOf.get(a.value);
-    if (check && !check.valid) error(a, `Sage GL account ${a.value}: ${check.problem ?? 'not usable'}`);
+    if (!check || !check.valid) error(a, `Sage GL account ${a.value}: ${check?.problem ?? 'not found'}`);
   }
 
   return {
@@ -186,5 +209,11 @@ export function mappingCheckSummary(check: MappingCheck, where: string): string 
   const errors = check.problems.filter((p) => p.severity === 'error').length;
   const warnings = check.problems.length - errors;
   const c = check.checked;
-  return `connections check ${check.connectionId} (${where}): ${c.customers} customers, ${c.warehouses} warehouses, ${c.shipMethods} ship methods, ${c.items} charge items, ${c.glAccounts} GL accounts looked up; ${errors} errors, ${warnings} warnings${errors > 0 ? ': orders would fail in Sage with this mapping' : ''}`;
+  const failing = check.problems.filter((p) => p.severity === 'error').map((p) => p.path.split('.')[0]);
+  const what = [
+    ...(failing.some((p) => p === 'orders' || p === 'sage500') ? ['orders'] : []),
+    ...(failing.includes('inventory') ? ['the inventory and price sync'] : []),
+    ...(failing.some((p) => p === 'settlements' || p === 'gl-rules') ? ['settlement journals'] : []),
+  ];
+  return `connections check ${check.connectionId} (${where}): ${c.customers} customers, ${c.warehouses} warehouses, ${c.shipMethods} ship methods, ${c.items} charge items, ${c.glAccounts} GL accounts looked up; ${errors} errors, ${warnings} warnings${errors > 0 ? `: ${what.join(', ')} would fail in Sage with this mapping` : ''}`;
 }

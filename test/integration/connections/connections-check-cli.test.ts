@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { createCliContext, type CliContext } from '../../../src/cli/context.ts';
 import { createSandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
+import { storeConnectionSyncEdits } from '../../../src/connectors/store/connection-sync-edits.ts';
+import { storeMappingRules } from '../../../src/connectors/store/mapping-rules.ts';
+import { systemClock } from '../../../src/runtime/clock.ts';
+import { openStore } from '../../../src/runtime/store/store.ts';
 import { addSageCustomer } from './sage-customers.ts';
 
 /**
@@ -125,6 +129,81 @@ describe('sellbridge connections check (CLI, on the sandbox)', () => {
     const us = await run(['connections', 'check', 'us'], several);
     expect(us.code, us.err).toBe(0);
     expect(us.out).not.toContain('NOBODY');
+  });
+
+  it('judges the sync side: inventory and price-sheet warehouses, settlement GL accounts, by their setting paths', async () => {
+    // Settlements enabled: their accounts are judged (the sandbox has 1010-00 and 4000-00, no 1200-00, 9999-00 closed).
+    const yaml = `
+inventory:
+  warehouseIds: [MAIN, NOWH]
+  prices:
+    ATVPDKIKX0DER: { priceSheet: list, currency: USD, warehouseId: GHOST }
+settlements:
+  enabled: true
+  bankClearingAccount: 1010-00
+  bankAccountByCurrency: { EUR: 9999-00 }
+  receivableAccount: 4000-00
+  rules:
+    - { transactionType: Order, amountType: ItemFees, account: 5555-00 }
+`;
+    const bad = await run(['connections', 'check'], yaml);
+    expect(bad.code, bad.err).toBe(1);
+    const lines = bad.out.split('\n');
+    expect(lines).toContain('ERROR inventory.warehouseIds.1 = NOWH: Sage has no warehouse NOWH (timWarehouse.WhseID)');
+    expect(lines).toContain(
+      'ERROR inventory.prices.ATVPDKIKX0DER.warehouseId = GHOST: Sage has no warehouse GHOST (timWarehouse.WhseID)',
+    );
+    expect(
+      lines.some((l) =>
+        l.startsWith('ERROR settlements.bankAccountByCurrency.EUR = 9999-00: Sage GL account 9999-00:'),
+      ),
+    ).toBe(true);
+    expect(
+      lines.some((l) => l.startsWith('ERROR settlements.rules.0.account = 5555-00: Sage GL account 5555-00:')),
+    ).toBe(true);
+    expect(bad.out).not.toContain('inventory.warehouseIds.0');
+    expect(bad.out).not.toContain('settlements.bankClearingAccount');
+    expect(bad.out).not.toContain('settlements.receivableAccount');
+    expect(bad.out).toContain(
+      '4 errors, 0 warnings: the inventory and price sync, settlement journals would fail in Sage with this mapping',
+    );
+    // Settlements not used: the default accounts (1050-00, not in the sandbox) are not judged.
+    const unused = await run(['connections', 'check'], 'inventory:\n  warehouseIds: [MAIN, EAST]\n');
+    expect(unused, unused.out + unused.err).toMatchObject({ code: 0 });
+    expect(unused.out).not.toContain('settlements.');
+  });
+
+  it('judges the stored sync edits laid over sellbridge.yaml (inventory, settlement-gl, gl-rules)', async () => {
+    const url = `sqlite:${join(dir, 'edits.db')}`;
+    const store = openStore({ url });
+    try {
+      await store.migrate();
+      const sync = storeConnectionSyncEdits(store, systemClock);
+      await sync.replace('default', 'inventory', [{ warehouseIds: ['EAST', 'NOWH2'] }], 'user:ada');
+      await sync.replace('default', 'settlement-gl', [{ currency: '*', bankAccount: '9998-00' }], 'user:ada');
+      await storeMappingRules(store, systemClock).replace(
+        'default',
+        'gl',
+        [{ transactionType: 'Order', amountType: '*', amountDescription: '*', account: '7777-00', label: 'X' }],
+        'user:ada',
+      );
+    } finally {
+      await store.close();
+    }
+    const checked = await run(['connections', 'check', '--store', url], '# nothing set\n');
+    expect(checked.code, checked.out + checked.err).toBe(1);
+    const lines = checked.out.split('\n');
+    expect(lines).toContain(
+      'ERROR inventory.warehouseIds.1 = NOWH2: Sage has no warehouse NOWH2 (timWarehouse.WhseID) (the stored inventory edit)',
+    );
+    expect(
+      lines.some(
+        (l) =>
+          l.startsWith('ERROR settlements.bankClearingAccount = 9998-00: Sage GL account 9998-00:') &&
+          l.endsWith('(the stored settlement-gl edit)'),
+      ),
+    ).toBe(true);
+    expect(lines.some((l) => l.startsWith('ERROR gl-rules.0.account = 7777-00: Sage GL account 7777-00:'))).toBe(true);
   });
 
   it('refuses a connection id this configuration does not have', async () => {
