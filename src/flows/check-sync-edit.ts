@@ -64,3 +64,36 @@ export async function checkSyncEdit(
   const problems = [...(await checkWarehouseRefs(sage, warehouses)), ...(await checkGlAccountRefs(sage, accounts))];
   return { problems, warnings: [] };
 }
+
+/**
+ * Price sheets against the connection itself (no Sage call): each row's marketplace must be one the connection sells
+ * in (`amazon.marketplaceIds`; a price sheet of another marketplace would never be read), and its currency the
+ * currency of the marketplace's Sage customer when the order mapping maps one (`orders.customers`), since the price
+ * rows read are the ones the orders are billed in. Named `rows[i].marketplaceId` / `rows[i].currency`. An empty
+ * `marketplaceIds` (unknown in this process) skips the marketplace check.
+ */
+export function checkPriceSheetRows(
+  rows: readonly Record<string, unknown>[],
+  marketplaceIds: readonly string[],
+  customers: Readonly<Record<string, { readonly customerId: string; readonly currency: string }>>,
+): EditProblem[] {
+  const problems: EditProblem[] = [];
+  rows.forEach((r, i) => {
+    const mp = String(r['marketplaceId'] ?? '');
+    const currency = String(r['currency'] ?? '');
+    if (marketplaceIds.length && !marketplaceIds.includes(mp))
+      problems.push({
+        path: `rows[${i}].marketplaceId`,
+        value: mp,
+        problem: `the connection does not sell in marketplace ${mp}: its amazon.marketplaceIds are ${marketplaceIds.join(', ')}`,
+      });
+    const customer = customers[mp];
+    if (customer && customer.currency.toUpperCase() !== currency.toUpperCase())
+      problems.push({
+        path: `rows[${i}].currency`,
+        value: currency,
+        problem: `marketplace ${mp} is billed to Sage customer ${customer.customerId} in ${customer.currency} (orders.customers), not ${currency}`,
+      });
+  });
+  return problems;
+}

@@ -55,7 +55,7 @@ export interface ConnectionsControl {
         readonly sage: Sage500Gateway;
         readonly orders: { readonly rules: MappingRules };
         /** Its configuration (the inventory and settlement sections the sync edit kinds lay their edits over). */
-        readonly config?: Pick<ResolvedConfig, 'inventory' | 'settlements'>;
+        readonly config?: Pick<ResolvedConfig, 'inventory' | 'settlements'> & Partial<Pick<ResolvedConfig, 'amazon'>>;
       }
     | undefined;
 }

@@ -25,6 +25,7 @@ import {
   type EditCheckGateway,
 } from '../../flows/check-mapping-edit.ts';
 import { checkOrderPolicyEdit } from '../../flows/check-order-policies.ts';
+import { checkPriceSheetRows } from '../../flows/check-sync-edit.ts';
 import { orderPolicyRow } from '../../core/rules/order-policies.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../context.ts';
@@ -344,6 +345,15 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
               : kind === 'order-policies'
                 ? await checkOrderPolicyEdit(sage, id, configured(id), await edits.edits(id), rows)
                 : await checkMappingEdit(sage, id, configured(id), await edits.edits(id), kind, rows);
+      }
+      if (kind === 'price-sheets' && rows.length) {
+        // The marketplaces the connection sells in and its customers' currencies (no Sage call).
+        const marketplaceIds =
+          engineOf(id)?.config?.amazon?.marketplaceIds ??
+          (await ctx.connections?.list())?.find((c) => c.id === id)?.marketplaceIds ??
+          [];
+        const own = checkPriceSheetRows(rows, marketplaceIds, (await rulesFor(id)).customers);
+        check = { ...check, problems: [...own, ...check.problems] };
       }
       if (check.problems.length)
         return reply.code(422).send({

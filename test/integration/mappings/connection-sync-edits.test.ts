@@ -139,6 +139,35 @@ describe('inventory rules and price sheets per connection', () => {
     expect((await get('price-sheets')).json().stored.rows).toEqual([]);
   });
 
+  it("refuses a price sheet of a marketplace the connection does not sell in, or in another currency than the marketplace customer's", async () => {
+    const DE = 'A1PA6795UKMFR9';
+    const res = await put('price-sheets', {
+      rows: [
+        { marketplaceId: US, priceSheet: 'list', currency: 'EUR', warehouseId: 'MAIN' },
+        { marketplaceId: DE, priceSheet: 'sheet1', currency: 'EUR', warehouseId: 'MAIN' },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'SB_MAP_EDIT_INVALID' });
+    expect(res.json().problems).toEqual([
+      {
+        path: 'rows[0].currency',
+        value: 'EUR',
+        problem: `marketplace ${US} is billed to Sage customer AMAZON-US in USD (orders.customers), not EUR`,
+      },
+      {
+        path: 'rows[1].marketplaceId',
+        value: DE,
+        problem: `the connection does not sell in marketplace ${DE}: its amazon.marketplaceIds are ${US}`,
+      },
+    ]);
+    expect(res.json().issues.map((i: { field: string }) => i.field)).toEqual([
+      'rows[0].currency',
+      'rows[1].marketplaceId',
+    ]);
+    expect((await get('price-sheets')).json().stored.rows).toEqual([]);
+  });
+
   it('refuses bad shapes with 400 naming the row and field', async () => {
     const res = await put('inventory', { rows: [{ safetyStockPercent: 120, maxQuantity: -1 }] });
     expect(res.statusCode).toBe(400);
