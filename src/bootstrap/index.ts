@@ -130,6 +130,10 @@ export interface ConnectionInput {
   readonly amazon?: Readonly<Record<string, unknown>>;
   readonly sage500?: Readonly<Record<string, unknown>>;
   readonly orders?: Readonly<Record<string, unknown>>;
+  /** Its inventory and price sync (warehouses, price sheets...); its id becomes `inventory.connectionId`. */
+  readonly inventory?: Readonly<Record<string, unknown>>;
+  /** Its settlement accounts and schedule; its id becomes `settlements.connectionId`. */
+  readonly settlements?: Readonly<Record<string, unknown>>;
 }
 
 /** One problem of a refused connection: its path in the input, and what is wrong. */
@@ -438,7 +442,8 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         if (entries.has(id) || (await registry.get(id)))
           refuse([{ path: 'id', problem: `connection ${id} exists already` }], id);
         const blocks: Record<string, unknown> = {};
-        for (const k of ['amazon', 'sage500', 'orders'] as const) if (input[k] !== undefined) blocks[k] = input[k];
+        for (const k of ['amazon', 'sage500', 'orders', 'inventory', 'settlements'] as const)
+          if (input[k] !== undefined) blocks[k] = input[k];
         const resolved = resolveConnectionEntry(config, id, blocks);
         if ('problems' in resolved)
           refuse(

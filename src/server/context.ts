@@ -43,7 +43,15 @@ export interface ConnectionStatusView {
 export interface ConnectionsControl {
   list(): Promise<readonly ConnectionStatusView[]>;
   add(
-    input: { id: string; name?: string; amazon?: object; sage500?: object; orders?: object },
+    input: {
+      id: string;
+      name?: string;
+      amazon?: object;
+      sage500?: object;
+      orders?: object;
+      inventory?: object;
+      settlements?: object;
+    },
     actor: string,
   ): Promise<ConnectionStatusView>;
   pause(id: string, reason: string | null, actor: string): Promise<ConnectionStatusView>;

@@ -65,7 +65,7 @@ Examples:
   connections
     .command('add <file>')
     .description(
-      'add a connection while the engine runs, from a JSON or YAML file with id and the amazon, sage500 and orders blocks of a sellbridge.yaml entry (no secrets: a connection of another seller gets its refresh token from `sellbridge connections authorize <id>`). Validated (schema, then the mapping against its Sage company) and refused with every problem named, nothing stored; a running worker starts it within a few seconds',
+      'add a connection while the engine runs, from a JSON or YAML file with id and the amazon, sage500, orders, inventory and settlements blocks of a sellbridge.yaml entry (no secrets: a connection of another seller gets its refresh token from `sellbridge connections authorize <id>`). Validated (schema, then the mapping, inventory warehouses and settlement accounts against its Sage company) and refused with every problem named, nothing stored; a running worker starts it within a few seconds',
     )
     .option('--actor <name>', 'who does this, for the audit log', defaultActor())
     .addHelpText(
@@ -77,7 +77,9 @@ Example file (de.yaml):
   sage500: { kind: sqlserver, companyId: SDE }
   orders:
     customers:
-      A1PA6795UKMFR9: { customerId: AMAZON-DE, currency: EUR }`,
+      A1PA6795UKMFR9: { customerId: AMAZON-DE, currency: EUR }
+  inventory: { warehouseIds: [LEJ] }
+  settlements: { bankClearingAccount: 1051-00 }`,
     )
     .action(async (file: string, opts: { actor: string }, cmd: Command) => {
       const { parse } = await import('yaml');

@@ -288,24 +288,29 @@ export function registerConnectionRoutes(ctx: ServerContext): void {
       role: 'admin',
       tag: 'connections',
       summary:
-        'Add a connection while the engine runs: the amazon, sage500 and orders blocks of a sellbridge.yaml entry (no secrets). Validated (schema, then the mapping against its Sage company): refused with each problem named, nothing stored; a running worker starts its schedules at once, others within a few seconds. Audited',
+        'Add a connection while the engine runs: the amazon, sage500, orders, inventory and settlements blocks of a sellbridge.yaml entry (no secrets). Validated (schema, then the mapping, its inventory warehouses and settlement accounts against its Sage company): refused with each problem named, nothing stored; a running worker starts its schedules at once, others within a few seconds. Audited',
       body: z.strictObject({
         id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and - (at most 40)'),
         name: z.string().trim().min(1).max(200).optional(),
         amazon: z.record(z.string(), z.unknown()).optional(),
         sage500: z.record(z.string(), z.unknown()).optional(),
         orders: z.record(z.string(), z.unknown()).optional(),
+        inventory: z.record(z.string(), z.unknown()).optional(),
+        settlements: z.record(z.string(), z.unknown()).optional(),
       }),
       response: z.object({ connection: ConnectionStatus }),
       statuses: { 201: 'added' },
     },
     async ({ body, principal, reply }) => {
       const c = control();
-      if (/secret|password|token/i.test(JSON.stringify(body.amazon ?? {}) + JSON.stringify(body.sage500 ?? {})))
+      const secretIn = (['amazon', 'sage500', 'inventory', 'settlements'] as const).find((b) =>
+        /secret|password|token/i.test(JSON.stringify(body[b] ?? {})),
+      );
+      if (secretIn)
         return reply.code(400).send({
           error: 'invalid request: secrets belong in the vault (PUT /api/v1/connections/:id credentials), not here',
           code: 'SB_CONNECTION_INVALID',
-          issues: [{ in: 'body', field: 'amazon', problem: 'contains a secret-looking key' }],
+          issues: [{ in: 'body', field: secretIn, problem: 'contains a secret-looking key' }],
         });
       try {
         const connection = await c.add(body, principal.actor);

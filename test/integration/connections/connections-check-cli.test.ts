@@ -206,6 +206,34 @@ settlements:
     expect(lines.some((l) => l.startsWith('ERROR gl-rules.0.account = 7777-00: Sage GL account 7777-00:'))).toBe(true);
   });
 
+  it('connections add takes inventory and settlements blocks, checked against the Sage company', async () => {
+    const store = `sqlite:${join(dir, 'add.db')}`;
+    const file = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const bad = file(
+      'bad-add.yaml',
+      'id: eu\ninventory: { warehouseIds: [NOWH] }\nsettlements: { accountingModel: settlement-revenue, bankClearingAccount: 7777-00 }\n',
+    );
+    const refused = await run(['connections', 'add', bad, '--store', store], '# nothing set\n');
+    expect(refused.code, refused.out + refused.err).not.toBe(0);
+    expect(refused.err).toContain('inventory.warehouseIds.0');
+    expect(refused.err).toContain('Sage has no warehouse NOWH');
+    expect(refused.err).toContain('settlements.bankClearingAccount');
+    const good = file(
+      'good-add.yaml',
+      'id: eu\ninventory: { warehouseIds: [MAIN, EAST] }\nsettlements: { accountingModel: settlement-revenue, bankClearingAccount: 1010-00 }\n',
+    );
+    const added = await run(['connections', 'add', good, '--store', store], '# nothing set\n');
+    expect(added, added.out + added.err).toMatchObject({ code: 0 });
+    expect(added.out).toContain('eu');
+    const check = await run(['connections', 'list', '--json', '--store', store], '# nothing set\n');
+    expect(check.code, check.err).toBe(0);
+    expect(check.out).toContain('"eu"');
+  });
+
   it('refuses a connection id this configuration does not have', async () => {
     const other = await run(['connections', 'check', 'europe'], GOOD);
     expect(other.code).not.toBe(0);

@@ -367,6 +367,47 @@ describe('three connections in one process (issue 21)', () => {
         'orders.shipMethods.byServiceLevel.NEXT_DAY',
       ]);
       expect(body.issues.find((i) => i.field.endsWith('customerId'))!.problem).toContain('NOBODY');
+      // The inventory and settlements blocks: the schema first, then their warehouses and accounts against Sage.
+      const syncSchema = await app.inject({
+        method: 'POST',
+        url: '/api/v1/connections',
+        headers: auth,
+        payload: { id: 'ca-bad', inventory: { safetyStockPercent: 120 }, settlements: { postingDate: 'someday' } },
+      });
+      expect(syncSchema.statusCode, syncSchema.body).toBe(400);
+      expect((syncSchema.json() as { issues: { field: string }[] }).issues.map((i) => i.field).sort()).toEqual([
+        'inventory.safetyStockPercent',
+        'settlements.postingDate',
+      ]);
+      const sync = await app.inject({
+        method: 'POST',
+        url: '/api/v1/connections',
+        headers: auth,
+        payload: {
+          id: 'ca-bad',
+          inventory: { warehouseIds: ['MAIN', 'NOWH'] },
+          settlements: { accountingModel: 'settlement-revenue', bankClearingAccount: '7777-00' },
+        },
+      });
+      expect(sync.statusCode, sync.body).toBe(400);
+      const syncIssues = (sync.json() as { issues: { field: string; problem: string }[] }).issues;
+      expect(syncIssues.map((i) => i.field).sort()).toEqual([
+        'inventory.warehouseIds.1',
+        'settlements.bankClearingAccount',
+      ]);
+      expect(syncIssues.find((i) => i.field === 'inventory.warehouseIds.1')!.problem).toContain(
+        'Sage has no warehouse NOWH',
+      );
+      const secret = await app.inject({
+        method: 'POST',
+        url: '/api/v1/connections',
+        headers: auth,
+        payload: { id: 'ca-bad', settlements: { apiToken: 'x' } },
+      });
+      expect(secret.statusCode, secret.body).toBe(400);
+      expect((secret.json() as { issues: { field: string }[] }).issues).toEqual([
+        expect.objectContaining({ field: 'settlements' }),
+      ]);
       expect(
         await runtime.store.db.selectFrom('connections').select('id').where('id', '=', 'ca-bad').executeTakeFirst(),
       ).toBeUndefined();
@@ -391,9 +432,15 @@ describe('three connections in one process (issue 21)', () => {
             customers: { [CA]: { customerId: 'AMAZON-CA', currency: 'CAD', warehouseId: 'MAIN' } },
             poll: { enabled: true, everyMs: CA_POLL_MS },
           },
+          inventory: { warehouseIds: ['MAIN'] },
+          settlements: { accountingModel: 'settlement-revenue', bankClearingAccount: '1010-00' },
         },
       });
       expect(res.statusCode, res.body).toBe(201);
+      // Its inventory and settlements blocks are kept with it and apply to its engine (under its id).
+      const engineConfig = runtime.connections.engine('ca')!.config;
+      expect(engineConfig.inventory).toMatchObject({ connectionId: 'ca', warehouseIds: ['MAIN'] });
+      expect(engineConfig.settlements).toMatchObject({ connectionId: 'ca', bankClearingAccount: '1010-00' });
       expect((res.json() as { connection: { state: string; running: boolean } }).connection).toMatchObject({
         state: 'active',
         running: true,
