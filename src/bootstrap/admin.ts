@@ -53,7 +53,13 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
     server: config.server,
     security: config.security,
     // The doctor report on demand (GET /api/v1/doctor, the dashboard's Health check page).
-    doctor: async () => (await import('./doctor.ts')).runDoctorForConnections(config, { clock: runtime.clock }),
+    // `connection`: one connection of sellbridge.yaml (undefined when it has none of that id).
+    doctor: async (connection?: string) => {
+      const { connectionConfigs } = await import('../config/load.ts');
+      if (connection !== undefined && !connectionConfigs(config).some((c) => c.orders.connectionId === connection))
+        return undefined;
+      return (await import('./doctor.ts')).runDoctorForConnections(config, { clock: runtime.clock }, connection);
+    },
     ...(pii ? { pii } : {}),
     // Onboarding a seller: Amazon's authorization workflow and the Connections page (issue 21).
     onboarding: wireOnboarding(runtime, config, pii),

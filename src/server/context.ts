@@ -123,8 +123,11 @@ export interface AppDeps {
   readonly connectionIds?: () => readonly string[];
   /** settlements.accountingModel: under `invoiced-orders` the three-way reconciliation reads Sage's invoices. */
   readonly accountingModel?: 'invoiced-orders' | 'settlement-revenue';
-  /** The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. */
-  readonly doctor?: () => Promise<DoctorReport>;
+  /**
+   * The `sellbridge doctor` report for GET /api/v1/doctor and the dashboard's Health check page; absent = 501. With a
+   * connection id, that connection's report alone (undefined when this configuration has no such connection).
+   */
+  readonly doctor?: (connection?: string) => Promise<DoctorReport | undefined>;
   /**
    * Onboarding a seller (issue 21): Amazon's authorization workflow (POST /api/v1/connections/:id/authorize, GET
    * /oauth/amazon/callback) and the Connections page's health; absent = those routes answer 501.
