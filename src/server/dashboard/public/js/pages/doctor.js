@@ -1,11 +1,38 @@
-// Health check: the `sellbridge doctor` report (GET /doctor), run when the page opens or on "Run again".
+// Health check: the `sellbridge doctor` report (GET /doctor), run when the page opens or on "Run again". Every
+// connection's checks, a section each; `#/health?connection=<id>` checks that connection alone (GET /doctor?connection=).
 import { api, notAvailable } from '../api.js';
 import { badge, clear, empty, errorBox, h, table, timeEl } from '../dom.js';
 
 const TONE = { ok: 'ok', warn: 'warn', fail: 'bad', skipped: '' };
 const WORD = { ok: 'OK', warn: 'Warning', fail: 'Failed', skipped: 'Skipped' };
 
+function connectionSection(report) {
+  return h(
+    'section',
+    { class: 'panel doctor-connection', 'data-connection': report.connectionId },
+    h(
+      'h2',
+      {},
+      'Connection ',
+      h('code', {}, report.connectionId),
+      ' ',
+      badge(WORD[report.status], TONE[report.status]),
+    ),
+    h('p', { class: 'muted small' }, 'checked ', timeEl(report.checkedAt)),
+    table(
+      [
+        { label: 'Check', cell: (c) => h('code', {}, c.id) },
+        { label: 'Status', cell: (c) => badge(WORD[c.status], TONE[c.status]) },
+        { label: 'What was seen', cell: (c) => c.detail },
+        { label: 'What to do', cell: (c) => c.fix ?? '' },
+      ],
+      report.checks,
+    ),
+  );
+}
+
 export async function render(root, ctx) {
+  const connection = ctx.params?.get('connection') || '';
   const out = h('div', { id: 'doctor', 'aria-live': 'polite' });
   const again = h('button', { class: 'btn', type: 'button', onclick: () => void load() }, 'Run again');
   root.append(
@@ -19,58 +46,61 @@ export async function render(root, ctx) {
         h(
           'p',
           { class: 'muted' },
-          'What `sellbridge doctor` checks: configuration, store, Amazon (LWA, SP-API, SQS), Sage 500, clock, disk and the last order. Each failed check says what to do.',
+          connection ? `Connection ${connection} only. ` : 'Every connection, a section each. ',
+          'What `sellbridge doctor` checks: configuration, store, Amazon (LWA, SP-API, SQS), Sage 500, the mapping against the Sage company, clock, disk and the last order. Each failed check says what to do.',
+          connection ? h('span', {}, ' ', h('a', { href: '#/health' }, 'All connections')) : '',
         ),
       ),
       again,
     ),
-    h('section', { class: 'panel' }, out),
+    out,
   );
+
+  // A message in a panel of its own (loading, refused, error).
+  const say = (node) => clear(out).append(h('section', { class: 'panel' }, node));
 
   async function load() {
     again.disabled = true;
-    clear(out).append(h('p', { class: 'loading' }, 'Checking… (a few seconds: it calls Amazon and Sage)'));
+    say(h('p', { class: 'loading' }, 'Checking… (a few seconds per connection: it calls Amazon and Sage)'));
     try {
-      const report = await api('/doctor');
+      const report = await api(connection ? `/doctor?connection=${encodeURIComponent(connection)}` : '/doctor');
       if (!ctx.isCurrent()) return;
+      const reports = report.connections?.length ? report.connections : [report];
       clear(out).append(
         h(
           'p',
-          {},
-          'Connection ',
-          h('code', {}, report.connectionId),
-          ': ',
+          { id: 'doctor-summary', class: 'panel' },
+          reports.length === 1 ? '1 connection: ' : `${reports.length} connections: `,
           badge(WORD[report.status], TONE[report.status]),
-          ' checked ',
-          timeEl(report.checkedAt),
+          reports.length > 1 ? ' (the worst of all)' : '',
         ),
-        table(
-          [
-            { label: 'Check', cell: (c) => h('code', {}, c.id) },
-            { label: 'Status', cell: (c) => badge(WORD[c.status], TONE[c.status]) },
-            { label: 'What was seen', cell: (c) => c.detail },
-            { label: 'What to do', cell: (c) => c.fix ?? '' },
-          ],
-          report.checks,
-        ),
+        ...reports.map(connectionSection),
       );
     } catch (err) {
       if (!ctx.isCurrent()) return;
-      if (notAvailable(err))
-        clear(out).append(
+      if (err && err.status === 404 && connection)
+        say(
+          empty(
+            'No such connection',
+            `This configuration has no connection ${connection} to check.`,
+            h('a', { href: '#/health' }, 'Check every connection'),
+          ),
+        );
+      else if (notAvailable(err))
+        say(
           empty(
             'Not available here',
             'This server process was not started with `sellbridge run`; run `sellbridge doctor` on the command line.',
           ),
         );
       else if (err && err.status === 403)
-        clear(out).append(
+        say(
           empty(
             'Not for your role',
             `The health check calls Amazon and Sage; it needs the operator role (you are ${ctx.user.role}).`,
           ),
         );
-      else clear(out).append(errorBox(err));
+      else say(errorBox(err));
     } finally {
       again.disabled = false;
     }
