@@ -136,6 +136,7 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
   'POST /api/v1/tokens': { url: '/api/v1/tokens', payload: { name: 'ci', role: 'root' }, field: 'role' },
   'DELETE /api/v1/tokens/{id}': { url: '/api/v1/tokens/not-a-uuid', field: 'id' },
   'GET /api/v1/agents': { url: '/api/v1/agents?connectionId=Bad%20Id', field: 'connectionId' },
+  'GET /api/v1/doctor': { url: '/api/v1/doctor?connection=Bad%20Id', field: 'connection' },
   'POST /api/v1/agents/enrolments': {
     url: '/api/v1/agents/enrolments',
     payload: { connectionId: 'Bad Id' },
