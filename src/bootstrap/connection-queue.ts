@@ -89,7 +89,7 @@ export function createQueueRouter(
         stop: (options) => queue.stop(options),
         getJob: (id) => queue.getJob(id),
         listJobs: (filter) => queue.listJobs(filter),
-        counts: () => queue.counts(),
+        counts: (filter) => queue.counts(filter),
         onEvent: (listener) => queue.onEvent(listener),
       };
     },

@@ -31,8 +31,11 @@ export interface JobQueue {
   stop(options?: { graceMs?: number }): Promise<void>;
   getJob(id: string): Promise<JobInfo | undefined>;
   listJobs(filter?: JobFilter): Promise<JobInfo[]>;
-  /** Counts per queue and state, for metrics and `sellbridge jobs list`. */
-  counts(): Promise<QueueCount[]>;
+  /**
+   * Counts per queue and state, for metrics and `sellbridge jobs list`; with `connectionId`, only jobs whose payload's
+   * `connectionId` is that one (`default` for a payload without one; issue 21).
+   */
+  counts(filter?: { readonly connectionId?: string }): Promise<QueueCount[]>;
   /** Subscribes to job events (tests wait on these instead of sleeping). Returns an unsubscribe function. */
   onEvent(listener: (event: JobEvent) => void): () => void;
 }

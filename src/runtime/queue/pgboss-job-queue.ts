@@ -414,12 +414,17 @@ export class PgBossJobQueue implements JobQueue {
     }));
   }
 
-  async counts(): Promise<QueueCount[]> {
+  async counts(filter: { readonly connectionId?: string } = {}): Promise<QueueCount[]> {
     const table = sql.table(`${this.#schema}.job`);
+    const ofConnection = filter.connectionId
+      ? sql`AND coalesce(nullif(trim(data -> 'payload' ->> 'connectionId'), ''), 'default') = ${filter.connectionId}`
+      : sql``;
     const rows = await sql<{ queue: string; state: JobState; count: string }>`
       SELECT name AS queue, CASE WHEN state IN ('created','retry') THEN 'pending' WHEN state = 'active' THEN 'running'
         WHEN state = 'failed' OR (output ? 'deadLetterId') THEN 'dead' ELSE 'completed' END AS state, count(*) AS count
-      FROM ${table} WHERE name NOT LIKE ${'%' + EXPIRED_SUFFIX} GROUP BY 1, 2`.execute(this.#deps.store.db);
+      FROM ${table} WHERE name NOT LIKE ${'%' + EXPIRED_SUFFIX} ${ofConnection} GROUP BY 1, 2`.execute(
+      this.#deps.store.db,
+    );
     return rows.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.count) }));
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
 import type { JobRow } from '../store/tables.ts';
+import { payloadConnectionSql } from './dead-letters.ts';
 import { AttemptRunner, type AttemptOutcome } from './attempt-runner.ts';
 import type { QueueDeps } from './queue-deps.ts';
 import type {
@@ -179,12 +180,12 @@ export class SqliteJobQueue implements JobQueue {
     return (await q.execute()).map(jobInfoFromRow);
   }
 
-  async counts(): Promise<QueueCount[]> {
-    const rows = await this.#deps.store.db
+  async counts(filter: { readonly connectionId?: string } = {}): Promise<QueueCount[]> {
+    let q = this.#deps.store.db
       .selectFrom('jobs')
-      .select(['queue', 'state', (eb) => eb.fn.countAll<number>().as('count')])
-      .groupBy(['queue', 'state'])
-      .execute();
+      .select(['queue', 'state', (eb) => eb.fn.countAll<number>().as('count')]);
+    if (filter.connectionId) q = q.where(payloadConnectionSql('sqlite'), '=', filter.connectionId);
+    const rows = await q.groupBy(['queue', 'state']).execute();
     return rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.count) }));
   }
 
