@@ -21,7 +21,7 @@ import { startOrderIntake } from './intake.ts';
 import { registerStoreCollectors } from './metrics.ts';
 import type { WebhookDeps } from '../server/routes/webhooks.ts';
 import { buildEngine, type ConnectionEngine, type EngineShared } from './engine.ts';
-import { createQueueRouter } from './connection-queue.ts';
+import { connectionIdOfKey, createQueueRouter } from './connection-queue.ts';
 import { routingInbox } from './notification-routing.ts';
 import {
   storeConnectionRegistry,
@@ -252,8 +252,9 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const throughput = primary.status;
     if (throughput)
       queue.onEvent((e) => {
-        if (e.type === 'completed') throughput.jobFinished(true);
-        else if (e.type === 'retry' || e.type === 'dead') throughput.jobFinished(false);
+        const of = () => connectionIdOfKey(e.job.key, (id) => entries.has(id));
+        if (e.type === 'completed') throughput.jobFinished(true, of());
+        else if (e.type === 'retry' || e.type === 'dead') throughput.jobFinished(false, of());
       });
     registerStoreCollectors({
       registry: metrics.registry,

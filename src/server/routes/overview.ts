@@ -69,7 +69,7 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
       role: 'viewer',
       tag: 'overview',
       summary:
-        'Health per connection, backlog, dead letters by code, throughput, latency, rate buckets and circuits; with `connectionId`, the cards, connection row, backlog, dead letters, latency and circuits of that connection only',
+        'Health per connection, backlog, dead letters by code, throughput, latency, rate buckets and circuits; with `connectionId`, the cards, connection row, backlog, dead letters, throughput, latency and circuits of that connection only',
       query: z.strictObject({ connectionId: ConnectionFilter }),
       response: z.object({
         connectionId: z.string().nullable().describe('The connection the figures are of; null: every connection'),
@@ -82,7 +82,9 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
         }),
         throughput: z
           .array(z.object({ minute: z.string(), completed: z.number(), failed: z.number() }))
-          .describe('Jobs per minute of every connection (the workers record them per process, not per connection)'),
+          .describe(
+            'Jobs completed and failed per minute over the last hour, of every connection or of the one asked for (its jobs as their keys name it)',
+          ),
         latency: z.object({
           orderToSageP50Ms: z.number().nullable(),
           orderToSageP99Ms: z.number().nullable(),
@@ -162,7 +164,7 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
           count: c.count,
         })),
         deadLetters: { total: byCode.reduce((n, r) => n + r.count, 0), byCode },
-        throughput: await throughput(ctx),
+        throughput: await throughput(ctx, only),
         latency: {
           orderToSageP50Ms: percentile(ms, 50),
           orderToSageP99Ms: percentile(ms, 99),
@@ -229,10 +231,19 @@ export async function openOrderCounts(
  * Jobs per minute over the last hour: what the workers recorded in the store (every process reads it), or what this
  * process saw itself when that is more (it is a worker too and its last few seconds are not written yet).
  */
-async function throughput(ctx: ServerContext): Promise<{ minute: string; completed: number; failed: number }[]> {
+async function throughput(
+  ctx: ServerContext,
+  only?: string,
+): Promise<{ minute: string; completed: number; failed: number }[]> {
   const local = ctx.throughput.series();
   if (local.length === 0) return local;
-  const recorded = new Map((await readThroughput(ctx.store, local[0]!.minute)).map((r) => [r.minute, r]));
+  const recorded = new Map((await readThroughput(ctx.store, local[0]!.minute, only)).map((r) => [r.minute, r]));
+  // This process's own counts are of every connection: one connection's minutes are only what was recorded.
+  if (only)
+    return local.map((m) => {
+      const r = recorded.get(m.minute);
+      return { minute: m.minute, completed: r?.completed ?? 0, failed: r?.failed ?? 0 };
+    });
   return local.map((m) => {
     const r = recorded.get(m.minute);
     return r

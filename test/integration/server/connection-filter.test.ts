@@ -233,7 +233,20 @@ describe.each(kinds)('connection filter on the admin API lists (%s)', (kind) => 
     ]);
   });
 
-  it('overview: cards, connection row, backlog, dead letters and latency of the one connection', async () => {
+  it('overview: cards, connection row, backlog, dead letters, throughput and latency of the one connection', async () => {
+    const t = store.db.withTables<Record<string, Record<string, unknown>>>();
+    const now = Date.now();
+    const minute = new Date(now - (now % 60_000)).toISOString();
+    await t.insertInto('engine_throughput').values({ minute, completed: 7, failed: 1 }).execute();
+    await t
+      .insertInto('engine_throughput_by_connection')
+      .values([
+        { connection_id: 'eu', minute, completed: 5, failed: 1 },
+        { connection_id: 'default', minute, completed: 2, failed: 0 },
+      ])
+      .execute();
+    const sum = (o: { throughput: { completed: number; failed: number }[] }) =>
+      o.throughput.reduce((a, m) => ({ c: a.c + m.completed, f: a.f + m.failed }), { c: 0, f: 0 });
     const all = await get('/api/v1/overview');
     expect(all.connectionId).toBeNull();
     expect(all.connections.map((c: { connectionId: string }) => c.connectionId)).toEqual(['default', 'eu']);
@@ -257,6 +270,9 @@ describe.each(kinds)('connection filter on the admin API lists (%s)', (kind) => 
     expect(eu.latency).toMatchObject({ samples: 1, orderToSageP50Ms: 120_000 });
     expect(eu.queues).toContainEqual({ queue: 'filter.idle', state: 'pending', count: 1 });
     expect(eu.deadLetters.total).toBe(1);
+    expect(sum(all)).toEqual({ c: 7, f: 1 });
+    expect(sum(eu)).toEqual({ c: 5, f: 1 });
+    expect(sum(def)).toEqual({ c: 2, f: 0 });
   });
 
   it('refuses an empty connectionId', async () => {

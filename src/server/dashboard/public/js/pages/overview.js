@@ -132,7 +132,7 @@ function view(d) {
           h(
             'span',
             { class: 'muted small' },
-            `${int(totals.c)} completed · ${int(totals.f)} failed in ${throughput.length} min${d.connectionId ? ' · all connections' : ''}`,
+            `${int(totals.c)} completed · ${int(totals.f)} failed in ${throughput.length} min`,
           ),
         ),
         totals.c + totals.f > 0
