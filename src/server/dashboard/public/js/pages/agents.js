@@ -76,7 +76,7 @@ export async function render(root, ctx) {
 
   async function load() {
     try {
-      const agents = listOf(await api('/agents'), 'agents').items;
+      const agents = listOf(await api('/agents', { query: { connectionId: ctx.connection } }), 'agents').items;
       if (!ctx.isCurrent()) return;
       if (agents.length === 0) {
         clear(out).append(
