@@ -110,6 +110,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard connection picker in headless Chro
       await expect.poll(() => new URL(page.url()).hash).toBe('#/orders?connection=eu');
       await expect.poll(() => rowsText('#orders-results tbody tr')).not.toContain(ORDERS.default);
       expect(await rowsText('#orders-results tbody tr')).toContain(ORDERS.eu);
+      expect(await page.locator('main').textContent()).not.toContain('null');
       await screenshot(page, 'connection-filter-orders');
 
       // a page switch through the navigation keeps the connection

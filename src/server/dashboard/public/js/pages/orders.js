@@ -135,8 +135,9 @@ export async function render(root, ctx) {
                 : 'Orders appear here as Amazon sends them.',
             ),
       );
+      // (append(null) would show the word "null")
       clear(more).append(
-        cursor ? h('button', { class: 'btn', type: 'button', onclick: () => void load(true) }, 'Load more') : null,
+        ...(cursor ? [h('button', { class: 'btn', type: 'button', onclick: () => void load(true) }, 'Load more')] : []),
       );
     } catch (err) {
       if (ctx.isCurrent()) clear(results).append(errorBox(err));
