@@ -128,6 +128,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard connection picker in headless Chro
       expect(await page.locator('#overview-scope').textContent()).toBe('Connection eu');
       expect(await page.locator('#dead-total').textContent()).toBe('1');
       expect(await page.locator('#connections tbody tr').count()).toBe(1);
+      await screenshot(page, 'connection-filter-overview');
 
       // back to every connection
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dead letters' }).click();
