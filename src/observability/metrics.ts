@@ -8,7 +8,7 @@ export interface Metrics {
   readonly jobsFinished: Counter<'queue' | 'outcome' | 'connection'>;
   readonly jobDuration: Histogram<'queue' | 'outcome' | 'connection'>;
   readonly deadLetters: Counter<'queue' | 'code' | 'connection'>;
-  readonly queueDepth: Gauge<'queue' | 'state'>;
+  readonly queueDepth: Gauge<'queue' | 'state' | 'connection'>;
   /** Circuit breakers (src/runtime/circuit): 0 closed, 1 half-open, 2 open. */
   readonly circuitState: Gauge<'target' | 'connection'>;
   /** Orders the polling safety net found before any notification did (push intake missed them). */
@@ -61,8 +61,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     queueDepth: new Gauge({
       name: 'sellbridge_jobs',
-      help: 'Jobs per queue and state',
-      labelNames: ['queue', 'state'],
+      help: "Jobs per queue, state and connection (the job payload's connectionId, default when none)",
+      labelNames: ['queue', 'state', 'connection'],
       registers: [registry],
     }),
     circuitState: new Gauge({

@@ -33,9 +33,10 @@ export interface JobQueue {
   listJobs(filter?: JobFilter): Promise<JobInfo[]>;
   /**
    * Counts per queue and state, for metrics and `sellbridge jobs list`; with `connectionId`, only jobs whose payload's
-   * `connectionId` is that one (`default` for a payload without one; issue 21).
+   * `connectionId` is that one (`default` for a payload without one; issue 21); with `byConnection`, per connection
+   * too (each count then has its `connectionId`).
    */
-  counts(filter?: { readonly connectionId?: string }): Promise<QueueCount[]>;
+  counts(filter?: { readonly connectionId?: string; readonly byConnection?: boolean }): Promise<QueueCount[]>;
   /** Subscribes to job events (tests wait on these instead of sleeping). Returns an unsubscribe function. */
   onEvent(listener: (event: JobEvent) => void): () => void;
 }
@@ -109,6 +110,8 @@ export interface QueueCount {
   readonly queue: string;
   readonly state: JobState;
   readonly count: number;
+  /** Only when counted `byConnection`. */
+  readonly connectionId?: string;
 }
 
 export type JobEvent =

@@ -180,13 +180,23 @@ export class SqliteJobQueue implements JobQueue {
     return (await q.execute()).map(jobInfoFromRow);
   }
 
-  async counts(filter: { readonly connectionId?: string } = {}): Promise<QueueCount[]> {
+  async counts(
+    filter: { readonly connectionId?: string; readonly byConnection?: boolean } = {},
+  ): Promise<QueueCount[]> {
+    const connection = payloadConnectionSql('sqlite');
     let q = this.#deps.store.db
       .selectFrom('jobs')
-      .select(['queue', 'state', (eb) => eb.fn.countAll<number>().as('count')]);
-    if (filter.connectionId) q = q.where(payloadConnectionSql('sqlite'), '=', filter.connectionId);
-    const rows = await q.groupBy(['queue', 'state']).execute();
-    return rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.count) }));
+      .select(['queue', 'state', connection.as('connection_id'), (eb) => eb.fn.countAll<number>().as('count')]);
+    if (filter.connectionId) q = q.where(connection, '=', filter.connectionId);
+    const rows = await (
+      filter.byConnection ? q.groupBy(['queue', 'state', connection]) : q.groupBy(['queue', 'state'])
+    ).execute();
+    return rows.map((r) => ({
+      queue: r.queue,
+      state: r.state,
+      count: Number(r.count),
+      ...(filter.byConnection ? { connectionId: r.connection_id } : {}),
+    }));
   }
 
   #now(): string {

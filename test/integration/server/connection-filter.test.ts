@@ -275,6 +275,12 @@ describe.each(kinds)('connection filter on the admin API lists (%s)', (kind) => 
     expect(sum(def)).toEqual({ c: 2, f: 0 });
   });
 
+  it('/metrics: the jobs gauge per connection (the payload connectionId, default when none)', async () => {
+    const m = (await app.inject({ url: '/metrics', headers })).body;
+    expect(m).toContain('sellbridge_jobs{queue="filter.idle",state="pending",connection="default"} 1');
+    expect(m).toContain('sellbridge_jobs{queue="filter.idle",state="pending",connection="eu"} 1');
+  });
+
   it('refuses an empty connectionId', async () => {
     const r = await app.inject({ url: '/api/v1/dead-letters?connectionId=', headers });
     expect(r.statusCode).toBe(400);
