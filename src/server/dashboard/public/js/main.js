@@ -133,6 +133,8 @@ async function route(focusMain = false) {
   topbar.hidden = false;
   const { path, params } = currentPath();
   syncConnection(path, params);
+  // Connections are added and removed there: the picker lists them afresh.
+  if (path === '/connections') void loadConnections();
   const match = ROUTES.map((r) => ({ r, m: r.re.exec(path) })).find((x) => x.m);
   for (const a of document.querySelectorAll('#nav a')) {
     if (match && a.dataset.route === match.r.page) a.setAttribute('aria-current', 'page');
