@@ -20,7 +20,7 @@ export type EngineStatusTables = {
     reported_at: string;
   };
   engine_throughput: { minute: string; completed: number; failed: number };
-  /** Migration 0033 (issue 21): the same per connection. */
+  /** Migration 0030 (issue 21): the same per connection. */
   engine_throughput_by_connection: { connection_id: string; minute: string; completed: number; failed: number };
 };
 
@@ -266,7 +266,7 @@ const THROUGHPUT_KEEP_MS = 86_400_000;
 
 /**
  * Jobs completed and failed per minute from `since` (ISO minute start) on, as the workers recorded them: every
- * connection's, or one connection's (migration 0033).
+ * connection's, or one connection's (migration 0030).
  */
 export async function readThroughput(
   store: Store,

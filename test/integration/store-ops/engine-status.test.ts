@@ -87,7 +87,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('engine status in the store (%s
     await b.close();
   });
 
-  it('adds jobs finished per minute per connection too (migration 0033, issue 21)', async () => {
+  it('adds jobs finished per minute per connection too (migration 0030, issue 21)', async () => {
     const store = await open('throughput-by-connection');
     const clock = { now: () => new Date('2026-12-07T10:00:30.000Z') };
     const a = createEngineStatusRecorder({ store, clock, connectionId: 'us', flushMs: 60_000 });
