@@ -53,7 +53,7 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
     server: config.server,
     security: config.security,
     // The doctor report on demand (GET /api/v1/doctor, the dashboard's Health check page).
-    doctor: async () => (await import('./doctor.ts')).runDoctor(config, { clock: runtime.clock }),
+    doctor: async () => (await import('./doctor.ts')).runDoctorForConnections(config, { clock: runtime.clock }),
     ...(pii ? { pii } : {}),
     // Onboarding a seller: Amazon's authorization workflow and the Connections page (issue 21).
     onboarding: wireOnboarding(runtime, config, pii),

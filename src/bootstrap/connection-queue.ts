@@ -28,7 +28,7 @@ export interface QueueRouter {
   scoped(connectionId: string): JobQueue;
   /** Drops a connection's handlers (its jobs then wait as `unknown`). */
   remove(connectionId: string): void;
-  /** The real queue started: a queue name registered later is only fetched after a restart (pg-boss). */
+  /** The real queue started: a queue name registered later gets its worker when it is registered. */
   markStarted(): void;
 }
 
@@ -74,9 +74,9 @@ export function createQueueRouter(
             byConnection = new Map();
             handlers.set(name, byConnection);
             if (started)
-              logger.warn(
+              logger.info(
                 { queue: name, connectionId },
-                `queue ${name} is new to this running worker: its jobs run after a restart`,
+                `queue ${name} is new to this running worker: its worker starts`,
               );
             queue.register(name, dispatcher(name), options);
           }

@@ -21,11 +21,15 @@ import { systemClock } from '../runtime/clock.ts';
 import { openStore, parseStoreUrl } from '../runtime/store/store.ts';
 import { createAgentRegistry } from '../runtime/agents/registry.ts';
 import { migrationLevel } from '../runtime/store/migration-level.ts';
+import { storedRefreshTokenLookup } from '../runtime/onboarding/amazon-authorization.ts';
+import { connectionConfigs } from '../config/load.ts';
+import { piiVaultFromConfig } from './admin.ts';
+import { checkConnection } from './connection-check.ts';
 
 export type { CheckStatus, DoctorCheck, DoctorReport } from '../core/model/doctor-report.ts';
 
 /**
- * `sellbridge doctor`: one report per connection that says whether this installation can reach what it
+ * `sellbridge doctor`: one report per connection (every connection of sellbridge.yaml, or the one asked for) that says whether this installation can reach what it
  * needs, each check OK / WARN / FAIL with the fix in words. It reads and asks; it changes nothing (no migration,
  * no token stored, no message taken off the queue). A check whose precondition failed is `skipped`, so the one
  * thing that is wrong is named once. Details never carry a secret or buyer data.
@@ -120,7 +124,56 @@ async function withTimeout<T>(ms: number, what: string, work: (signal: AbortSign
   }
 }
 
-/** Runs every check for the configured connection (today one process serves one connection). */
+const worstOf = (statuses: readonly CheckStatus[]): DoctorReport['status'] =>
+  statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'ok';
+
+/**
+ * `sellbridge doctor` for every connection sellbridge.yaml defines (or only `connection`), one after the other: the
+ * result is the first checked connection's report (so a one-connection setup reads as before) with `status` the worst
+ * of all and `connections` every connection's report. An unknown `connection` is a failed `config` check.
+ */
+export async function runDoctorForConnections(
+  config: ResolvedConfig,
+  deps: DoctorDeps = {},
+  connection?: string,
+): Promise<DoctorReport> {
+  const clock = deps.clock ?? systemClock;
+  const all = connectionConfigs(config);
+  const chosen = connection === undefined ? all : all.filter((c) => c.orders.connectionId === connection);
+  if (!chosen.length) {
+    const failed = configFailureReport(
+      `no connection ${connection}: this configuration has ${all.map((c) => c.orders.connectionId).join(', ')}`,
+      clock,
+    );
+    return { ...failed, connectionId: connection ?? 'default', connections: [failed] };
+  }
+  const reports: DoctorReport[] = [];
+  for (const c of chosen) reports.push(await runDoctor(c, deps));
+  return { ...reports[0]!, status: worstOf(reports.map((r) => r.status)), connections: reports };
+}
+
+/**
+ * The refresh token `sellbridge connections authorize` sealed for the connection, when sellbridge.yaml gives none:
+ * read from the store's vault without creating anything (undefined when there is no store file, no PII key, no
+ * migrated store or no token).
+ */
+async function storedRefreshTokenOf(config: ResolvedConfig, clock: Clock): Promise<string | undefined> {
+  const { dialect, path } = parseStoreUrl(config.store.url);
+  if (dialect === 'sqlite' && (path === ':memory:' || !existsSync(resolve(path)))) return undefined;
+  try {
+    const store = openStore(config.store);
+    try {
+      const vault = piiVaultFromConfig(store, clock, config.security);
+      return await storedRefreshTokenLookup(vault)(config.orders.connectionId);
+    } finally {
+      await store.close();
+    }
+  } catch {
+    return undefined; // no vault table yet, a key that does not open it: the token counts as missing
+  }
+}
+
+/** Runs every check for one connection (`config` is that connection's configuration, from connectionConfigs). */
 export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): Promise<DoctorReport> {
   const clock = deps.clock ?? systemClock;
   const fetchFn: FetchFn = deps.fetch ?? ((input, init) => fetch(input, init));
@@ -128,7 +181,9 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   const checks: DoctorCheck[] = [];
   const add = (id: string, status: CheckStatus, detail: string, fix?: string) =>
     checks.push({ id, status, detail, ...(fix && status !== 'ok' && status !== 'skipped' ? { fix } : {}) });
-  const amazon = config.amazon;
+  // A connection without amazon.refreshToken may have one stored by `sellbridge connections authorize`: it counts.
+  const storedToken = config.amazon.refreshToken ? undefined : await storedRefreshTokenOf(config, clock);
+  const amazon = storedToken ? { ...config.amazon, refreshToken: storedToken } : config.amazon;
 
   // --- configuration -------------------------------------------------------------------------------
   const configWarnings: string[] = [];
@@ -136,7 +191,7 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   const missing = [
     !amazon.lwaClientId && 'amazon.lwaClientId',
     !amazon.lwaClientSecret && 'amazon.lwaClientSecret',
-    !amazon.refreshToken && 'amazon.refreshToken',
+    !amazon.refreshToken && 'amazon.refreshToken (or one stored by `sellbridge connections authorize`)',
   ].filter((m): m is string => typeof m === 'string');
   if (missing.length) configFailures.push(`missing ${missing.join(', ')}`);
   if (amazon.mode === 'simulator' && !amazon.endpoint)
@@ -162,7 +217,7 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
     add(
       'config',
       'ok',
-      `valid (store ${parseStoreUrl(config.store.url).dialect}, Sage ${config.sage500.kind} company ${config.sage500.companyId}, Amazon ${amazon.mode} ${amazon.region} ${amazon.marketplaceIds.join(',')})`,
+      `valid (store ${parseStoreUrl(config.store.url).dialect}, Sage ${config.sage500.kind} company ${config.sage500.companyId}, Amazon ${amazon.mode} ${amazon.region} ${amazon.marketplaceIds.join(',')}${storedToken ? ', refresh token stored by `connections authorize`' : ''})`,
     );
 
   // --- store ---------------------------------------------------------------------------------------
@@ -228,7 +283,11 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
     try {
       await withTimeout(timeoutMs, 'Login with Amazon', () => conn.tokens.getToken(SELLER_GRANT));
       token = true;
-      add('lwa-token', 'ok', 'Login with Amazon issued an access token for the seller');
+      add(
+        'lwa-token',
+        'ok',
+        `Login with Amazon issued an access token for the seller${storedToken ? ' (with the refresh token stored by `connections authorize`)' : ''}`,
+      );
     } catch (err) {
       const p = amazonProblem(err, 'the token request');
       const host = amazon.lwaEndpoint ?? LWA_TOKEN_ENDPOINT;
@@ -321,6 +380,7 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   }
 
   // --- Sage 500 ----------------------------------------------------------------------------------------
+  let sageReached = false;
   if (config.sage500.kind === 'agent') await checkAgents(config, add);
   else
     try {
@@ -337,6 +397,7 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
         );
       else if (report.summary.includes(' 0 warnings')) add('sage-verify', 'ok', report.summary);
       else add('sage-verify', 'warn', report.summary, 'Run `sellbridge sage500 verify` and read the warnings.');
+      sageReached = true;
     } catch (err) {
       const detail = err instanceof Error ? err.message.replace(/\/\/[^@/]*@/g, '//***@') : String(err);
       add(
@@ -349,6 +410,7 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
       );
       add('sage-verify', 'skipped', 'needs a Sage 500 connection');
     }
+  await checkMappingOf(config, sageReached, timeoutMs, add);
 
   // --- clock skew against Amazon's Date header -------------------------------------------------------
   const probes = [
@@ -441,18 +503,64 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
     else add('last-order', 'ok', `the last order was seen ${hours} h ago`);
   }
 
-  const worst = checks.some((c) => c.status === 'fail')
-    ? 'fail'
-    : checks.some((c) => c.status === 'warn')
-      ? 'warn'
-      : 'ok';
-  return { connectionId: config.orders.connectionId, checkedAt: clock.now().toISOString(), status: worst, checks };
+  return {
+    connectionId: config.orders.connectionId,
+    checkedAt: clock.now().toISOString(),
+    status: worstOf(checks.map((c) => c.status)),
+    checks,
+  };
+}
+
+/** The connection's order mapping against its Sage company (`sellbridge connections check`), once Sage answered. */
+async function checkMappingOf(
+  config: ResolvedConfig,
+  sageReached: boolean,
+  timeoutMs: number,
+  add: (id: string, status: CheckStatus, detail: string, fix?: string) => void,
+): Promise<void> {
+  const id = config.orders.connectionId;
+  if (config.sage500.kind === 'agent') {
+    add('mapping', 'skipped', 'hosted mode: the mapping is checked against Sage when the connection starts');
+    return;
+  }
+  if (!sageReached) {
+    add('mapping', 'skipped', 'needs a Sage 500 connection');
+    return;
+  }
+  const fix = `Run \`sellbridge connections check ${id}\` for every problem, then fix orders.customers, warehouseId, shipMethods, chargeLines or fba of the connection (or the record in Sage); \`sellbridge run\` does not start a connection whose check fails.`;
+  try {
+    const report = await withTimeout(Math.max(timeoutMs, config.sage500.connectTimeoutMs + 5_000), 'mapping', () =>
+      checkConnection(config, id),
+    );
+    const errors = report.check.problems.filter((p) => p.severity === 'error').length;
+    const warnings = report.check.problems.length - errors;
+    if (errors) add('mapping', 'fail', `${report.summary}: ${report.lines.slice(0, 5).join(' | ')}`, fix);
+    else if (warnings) add('mapping', 'warn', `${report.summary}: ${report.lines.slice(0, 5).join(' | ')}`, fix);
+    else add('mapping', 'ok', report.summary);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.replace(/\/\/[^@/]*@/g, '//***@') : String(err);
+    add('mapping', 'fail', `the order mapping could not be checked: ${detail}`, fix);
+  }
 }
 
 const MARK: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL', skipped: 'skip' };
 
-/** The report as lines for a terminal. */
+/**
+ * The report as lines for a terminal: each connection's checks; with several connections, a last line with each
+ * connection's status.
+ */
 export function formatDoctorReport(report: DoctorReport): string[] {
+  const reports = report.connections?.length ? report.connections : [report];
+  const lines = reports.flatMap((r, i) => [...(i > 0 ? [''] : []), ...formatConnectionReport(r)]);
+  if (reports.length > 1)
+    lines.push(
+      '',
+      `${report.status.toUpperCase()}: ${reports.length} connections: ${reports.map((r) => `${r.connectionId} ${r.status.toUpperCase()}`).join(', ')}`,
+    );
+  return lines;
+}
+
+function formatConnectionReport(report: DoctorReport): string[] {
   const lines = [`sellbridge doctor: connection ${report.connectionId}`];
   for (const c of report.checks) {
     lines.push(`${MARK[c.status]}  ${c.id}: ${c.detail}`);

@@ -5,7 +5,7 @@ import type { MappingRules } from '../core/rules/mapping-rules.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { migrationLevel } from '../runtime/store/migration-level.ts';
 import { openStore, parseStoreUrl, type Store } from '../runtime/store/store.ts';
-import { mappingRulesFromConfig } from './mapping.ts';
+import { connectionRulesFromConfig } from './order-policies.ts';
 
 /**
  * A connection's mapping as the flows will use it, for `sellbridge connections check` and the check `sellbridge run`
@@ -18,7 +18,7 @@ export async function effectiveMappingOf(
   connectionId: string,
   given?: Store,
 ): Promise<MappingRules> {
-  const configured = mappingRulesFromConfig(config.orders);
+  const configured = connectionRulesFromConfig(config);
   // No store file yet: nothing was ever edited (and a check must not create one).
   const { dialect, path } = parseStoreUrl(config.store.url);
   if (!given && dialect === 'sqlite' && (path === ':memory:' || !existsSync(path))) return configured;

@@ -17,7 +17,9 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { CIRCUIT_STATE_VALUE, createCircuitBreaker, guardWithCircuit } from '../runtime/circuit/circuit-breaker.ts';
+import { CIRCUIT_STATE_VALUE, guardWithCircuit } from '../runtime/circuit/circuit-breaker.ts';
+import type { SharedCircuits } from '../runtime/circuit/shared-circuits.ts';
+import { sageServerKey } from '../connectors/sage500/server-identity.ts';
 import type { Inbox } from '../runtime/inbox/inbox.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import { createScheduler, type Scheduler } from '../runtime/scheduler.ts';
@@ -42,12 +44,17 @@ export interface EngineShared {
   readonly inbox: Inbox;
   readonly agents: AgentRegistry;
   readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * The process's Sage circuits, one per Sage server (`sageServerKey`): the engines of connections whose companies
+   * are on one server share its circuit; each engine releases its lease when it closes.
+   */
+  readonly sageCircuits: SharedCircuits;
 }
 
 /**
  * One connection's engine (issue 21): its own Amazon connector (rate buckets per application, seller and region),
- * Amazon circuits, Sage gateway behind its own circuit (so one Sage company or server down makes only its connection
- * wait), scheduler, notification handlers and flows, all keyed by its connection id; the job queue is the process's,
+ * Amazon circuits, Sage gateway behind the circuit of its Sage server (shared with the connections whose companies are
+ * on the same server, never with another server's: one Sage server down makes only its connections wait), scheduler, notification handlers and flows, all keyed by its connection id; the job queue is the process's,
  * seen through the connection's scoped view (its job keys and payloads carry its id).
  */
 export interface ConnectionEngine {
@@ -58,7 +65,9 @@ export interface ConnectionEngine {
   /** The inbox that runs this connection's notification handlers in the row's transaction. */
   readonly inbox: Inbox;
   readonly circuits: Circuits;
-  /** Sage behind the connection's circuit. */
+  /** Which Sage server the connection's company is on (`sageServerKey`: no secret in it); its circuit is that server's. */
+  readonly sageServer: string;
+  /** Sage behind the circuit of the connection's Sage server. */
   readonly sage: Sage500Gateway;
   /** Sage without the circuit, for `connections check` (a failing check must not open the circuit). */
   readonly rawSage: Sage500Gateway;
@@ -112,23 +121,44 @@ export function buildEngine(
       storedRefreshToken: storedRefreshToken(store, clock, config.security),
     }));
 
-  const sageCircuit = createCircuitBreaker({
-    target: 'sage500',
-    failureThreshold: config.orders.sageCircuit.failureThreshold,
-    openMs: config.orders.sageCircuit.openMs,
-    now: () => clock.now().getTime(),
-    onStateChange: (state, previous) => {
-      metrics.circuitState.set({ target: 'sage500', connection: connectionId }, CIRCUIT_STATE_VALUE[state]);
-      logger.warn({ circuit: 'sage500', state, previous, connectionId }, `Sage 500 circuit ${previous} -> ${state}`);
-      status?.circuit('sage500', state);
+  // The circuit is the Sage server's (from the configuration, never from a gateway given for tests): connections on
+  // one server learn together that it is down and send it one probe; another server's connections are not touched.
+  const sageServer = sageServerKey(config.sage500, connectionId);
+  const sageLease = shared.sageCircuits.acquire(
+    sageServer,
+    {
+      target: 'sage500',
+      failureThreshold: config.orders.sageCircuit.failureThreshold,
+      openMs: config.orders.sageCircuit.openMs,
+      now: () => clock.now().getTime(),
     },
-    ...(status
-      ? {
-          onOutcome: (ok: boolean, err?: unknown) => status.outcome('sage500', ok, ok ? undefined : failureLabel(err)),
-        }
-      : {}),
-  });
-  metrics.circuitState.set({ target: 'sage500', connection: connectionId }, CIRCUIT_STATE_VALUE.closed);
+    {
+      onStateChange: (state, previous) => {
+        metrics.circuitState.set({ target: 'sage500', connection: connectionId }, CIRCUIT_STATE_VALUE[state]);
+        logger.warn(
+          { circuit: 'sage500', state, previous, connectionId, sageServer },
+          `Sage 500 circuit ${previous} -> ${state}`,
+        );
+        status?.circuit('sage500', state);
+      },
+      ...(status
+        ? {
+            onOutcome: (ok: boolean, err?: unknown) =>
+              status.outcome('sage500', ok, ok ? undefined : failureLabel(err)),
+          }
+        : {}),
+    },
+  );
+  const sageCircuit = sageLease.circuit;
+  const { failureThreshold, openMs } = config.orders.sageCircuit;
+  if (sageLease.settings.failureThreshold !== failureThreshold || sageLease.settings.openMs !== openMs)
+    logger.warn(
+      { sageServer, configured: { failureThreshold, openMs }, applied: sageLease.settings },
+      `orders.sageCircuit of connection ${connectionId} differs from the circuit its Sage server already has (another connection's settings); the server's circuit keeps those`,
+    );
+  // A connection that joins a server's circuit while it is open starts with its state, not `closed`.
+  metrics.circuitState.set({ target: 'sage500', connection: connectionId }, CIRCUIT_STATE_VALUE[sageCircuit.state()]);
+  if (sageCircuit.state() !== 'closed') status?.circuit('sage500', sageCircuit.state());
   const circuits: Circuits = Object.assign(
     () => [sageCircuit, ...amazonCircuits.list()].map((c) => ({ target: c.target, state: c.state() })),
     { sage500: sageCircuit, amazon: amazonCircuits },
@@ -185,6 +215,7 @@ export function buildEngine(
     scheduler,
     inbox,
     circuits,
+    sageServer,
     sage,
     rawSage: opened.gateway,
     amazon,
@@ -194,6 +225,7 @@ export function buildEngine(
     webhooks: { inbox, connectionId, settings: config.orders.webhook },
     async close(how = {}) {
       scheduler.stop();
+      sageLease.release();
       await agentHub?.close(how);
       await opened.close();
       await status?.close().catch(() => undefined);

@@ -22,6 +22,7 @@ import {
 } from '../flows/fba-returns.ts';
 import type { Store } from '../runtime/store/store.ts';
 import type { FlowWiring } from './wiring.ts';
+import { returnModesOf } from './order-policies.ts';
 
 /** Where the first report window starts when there is no watermark (Amazon keeps the data longer). */
 export const FBA_RETURNS_LOOKBACK_DAYS = 30;
@@ -45,7 +46,7 @@ export function createFbaReturnsDeps(input: FbaReturnsDepsInput): FbaReturnsDeps
     watermarks: storeWatermarks(input.store, input.clock),
     jobs: input.queue,
     clock: input.clock,
-    links: storeOrderLinks(input.store, input.clock, (n) => tranNoFor(prefix, n)),
+    links: storeOrderLinks(input.store, input.clock, (n, p) => tranNoFor(p ?? prefix, n)),
     amazon: input.amazon,
     sage: input.sage,
     returnUnits: storeReturnUnits(input.store, input.clock),
@@ -61,8 +62,9 @@ export function registerFbaReturnHandlers(queue: HandlerRegistry, deps: FbaRetur
 }
 
 /**
- * bootstrap/index.ts's one line for FBA customer returns: with `orders.fbaReturns: customer-return` (and Amazon
- * credentials), the handlers and the `fba-returns.poll` schedule every `orders.fbaReturnsEveryMs`.
+ * bootstrap/index.ts's one line for FBA customer returns: with Amazon credentials, the handlers and the
+ * `fba-returns.poll` schedule every `orders.fbaReturnsEveryMs`; each poll asks Amazon for the report only while the
+ * connection's mode (`orders.fbaReturns`, or its order-policies edit) is `customer-return`.
  */
 export function registerFbaReturns(
   w: Pick<
@@ -71,12 +73,14 @@ export function registerFbaReturns(
   >,
 ): void {
   const { config } = w;
-  if (config.orders.fbaReturns !== 'customer-return') return;
   if (!config.amazon.refreshToken) {
-    w.logger.info({}, 'FBA customer returns report off: amazon.refreshToken is not set');
+    if (config.orders.fbaReturns === 'customer-return')
+      w.logger.info({}, 'FBA customer returns report off: amazon.refreshToken is not set');
     return;
   }
   const connectionId = config.orders.connectionId;
+  // The mode is read at each poll: an order-policies edit turns the report on or off without a restart.
+  const mode = returnModesOf(w.store, w.clock, connectionId, config.orders).fbaReturns;
   const clientFor = (): SpApiClient => w.amazonConnector().connection.client;
   const deps = createFbaReturnsDeps({
     store: w.store,
@@ -87,7 +91,7 @@ export function registerFbaReturns(
     reports: fbaReturnsReportsFromClient(clientFor, () => config.amazon.marketplaceIds),
     tranNoPrefix: config.sage500.tranNoPrefix,
   });
-  registerFbaReturnHandlers(w.queue, deps);
+  registerFbaReturnHandlers(w.queue, { ...deps, enabled: async () => (await mode()) === 'customer-return' });
   w.scheduler.add({
     name: `${FBA_RETURNS_POLL_QUEUE} (${connectionId})`,
     queue: FBA_RETURNS_POLL_QUEUE,

@@ -20,6 +20,7 @@ import { createDeadLetterService, type DeadLetterService } from '../runtime/queu
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Schedule, Scheduler } from '../runtime/scheduler.ts';
 import { openStore, type Store } from '../runtime/store/store.ts';
+import { createSharedCircuits } from '../runtime/circuit/shared-circuits.ts';
 import { startOrderIntake } from './intake.ts';
 import { registerStoreCollectors } from './metrics.ts';
 import type { WebhookDeps } from '../server/routes/webhooks.ts';
@@ -229,7 +230,9 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       logger,
       () => registryPollMs,
     );
-    const shared: EngineShared = { role, store, clock, logger, metrics, inbox, agents, sleep };
+    // One Sage circuit per Sage server, shared by the engines of the connections on it (engine.ts).
+    const sageCircuits = createSharedCircuits();
+    const shared: EngineShared = { role, store, clock, logger, metrics, inbox, agents, sleep, sageCircuits };
     const make = (c: ResolvedConfig, first: boolean): ConnectionEngine => {
       const id = c.orders.connectionId;
       return buildEngine(c, router.scoped(id), shared, {

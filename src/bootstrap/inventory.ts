@@ -5,6 +5,8 @@ import { createListingsChannel } from '../connectors/amazon/listings-channel.ts'
 import type { ListingsChannel } from '../core/ports/listings-channel.ts';
 import type { CustomFieldMap } from '../core/rules/custom-field-map.ts';
 import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
+import { storeConnectionSyncEdits } from '../connectors/store/connection-sync-edits.ts';
+import { overlayInventoryEdit, overlayPriceSheets, type SyncEdits } from '../core/rules/sync-edits.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { DEFAULT_LISTING_SYNC_RULES, type ListingOverride, type ListingSyncRules } from '../core/model/listing.ts';
 import type { Clock } from '../core/ports/clock.ts';
@@ -59,6 +61,8 @@ export function lazyListingsChannel(connector: () => AmazonConnector, sellerId: 
 export function registerInventory(input: InventoryWiringInput): { deps: InventoryFlowDeps; connectionId: string } {
   const settings = inventorySettingsFromConfig(input.config);
   const storedRules = storeMappingRules(input.store, input.clock);
+  // The edits are kept under the engine's connection (orders.connectionId), whatever inventory.connectionId says.
+  const editsId = input.config.orders.connectionId;
   const deps = createInventoryDeps({
     store: input.store,
     sage: input.sage,
@@ -66,9 +70,12 @@ export function registerInventory(input: InventoryWiringInput): { deps: Inventor
     clock: input.clock,
     queue: input.queue,
     settingsFor: () => settings,
+    // Operator-edited inventory rules and price sheets (admin API, issue 21) over the configured ones, read from the
+    // store (one indexed select) each time a sync, watch or reconciliation is planned: an edit needs no restart.
+    currentSettings: storedInventorySettings(input.store, input.clock, settings, editsId),
     // Operator-edited custom-field map (mapping_rules, admin API) replaces the configured one when present; the
     // flow reads it from the store when it plans a sync, so an edit needs no restart.
-    storedCustomFields: (connectionId) => storedRules.customFields(connectionId),
+    storedCustomFields: () => storedRules.customFields(editsId),
     problems: storeListingProblems(input.store, input.clock),
     sightings: storeWorkSightings(input.store, input.clock),
   });
@@ -78,6 +85,32 @@ export function registerInventory(input: InventoryWiringInput): { deps: Inventor
 }
 
 export type InventoryConfig = ResolvedConfig['inventory'];
+
+/**
+ * The configured settings with the connection's stored inventory rules and price sheets laid over them, read from the
+ * store on every call (one indexed select): the flows' `currentSettings`.
+ */
+export function storedInventorySettings(
+  store: Store,
+  clock: Clock,
+  settings: InventorySettings,
+  connectionId: string,
+): () => Promise<InventorySettings> {
+  const edits = storeConnectionSyncEdits(store, clock);
+  return async () => withSyncEdits(settings, await edits.edits(connectionId));
+}
+
+/** The settings with a connection's stored sync edits laid over them (inventory rules, price sheets). */
+export function withSyncEdits(settings: InventorySettings, edits: SyncEdits): InventorySettings {
+  const inventory = edits.inventory?.[0];
+  const sheets = edits['price-sheets'];
+  if (!inventory && !sheets?.length) return settings;
+  return {
+    ...settings,
+    rules: overlayInventoryEdit(settings.rules, inventory),
+    priceFor: overlayPriceSheets(settings.priceFor, sheets),
+  };
+}
 
 /** The config section `inventory` (+ the seller and marketplaces of `amazon`) in core terms. */
 export function inventorySettingsFromConfig(config: Pick<ResolvedConfig, 'inventory' | 'amazon'>): InventorySettings {
@@ -137,6 +170,8 @@ export interface InventoryDepsInput {
   readonly clock: Clock;
   readonly queue: JobScheduler;
   readonly settingsFor: (connectionId: string) => InventorySettings;
+  /** The settings with the connection's stored edits, read when a run is planned (see InventoryFlowDeps). */
+  readonly currentSettings?: (connectionId: string) => Promise<InventorySettings>;
   /** The stored custom-field map of a connection (the queue's deps; the CLI reads the configured map only). */
   readonly storedCustomFields?: (connectionId: string) => Promise<CustomFieldMap>;
   readonly onProgress?: (step: string, done: number, total: number) => void;
@@ -157,6 +192,7 @@ export function createInventoryDeps(input: InventoryDepsInput): InventoryFlowDep
     jobs: input.queue,
     clock: input.clock,
     settingsFor: input.settingsFor,
+    ...(input.currentSettings ? { currentSettings: input.currentSettings } : {}),
     ...(input.storedCustomFields ? { storedCustomFields: input.storedCustomFields } : {}),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     ...(input.problems ? { problems: input.problems } : {}),

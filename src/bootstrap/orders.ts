@@ -37,7 +37,7 @@ import { storeReturnUnits } from '../connectors/store/return-units.ts';
 import type { OriginalAddresses } from '../core/ports/order-fittings.ts';
 import type { PiiVault } from '../runtime/pii/vault.ts';
 import { piiVaultFromConfig } from './admin.ts';
-import { mappingRulesFromConfig } from './mapping.ts';
+import { connectionRulesFromConfig } from './order-policies.ts';
 import { effectiveRulesOf } from '../connectors/store/connection-mappings.ts';
 
 /** What `registerOrders` needs from the composition root; Sage's breaker alone is enough of the circuits. */
@@ -70,8 +70,9 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   // A fitted ship-to keeps its Amazon original sealed beside the order, when a PII key is configured.
   const vault = piiVaultFromConfig(input.store, input.clock, config.security);
   // The mapping as sellbridge.yaml sets it (orders.customers, warehouseId, shipMethods, carriers, pricing,
-  // chargeLines...); unset settings keep DEFAULT_MAPPING_RULES' values.
-  const configured: MappingRules = mappingRulesFromConfig(config.orders);
+  // chargeLines..., and the order policies: orders.fba, sage500.tranNoPrefix, orders.refunds, orders.fbaReturns);
+  // unset settings keep DEFAULT_MAPPING_RULES' values.
+  const configured: MappingRules = connectionRulesFromConfig(config);
   const rulesFor = effectiveRulesOf(input.store, input.clock, () => configured);
   const deps = createOrderFlowDeps({
     store: input.store,
@@ -183,7 +184,7 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
   return {
     amazon: input.amazon,
     sage: input.sage,
-    links: storeOrderLinks(input.store, input.clock, (n) => tranNoFor(prefix, n)),
+    links: storeOrderLinks(input.store, input.clock, (n, p) => tranNoFor(p ?? prefix, n)),
     aliases: storeSkuAliases(input.store, input.clock),
     confirmations: storeShipmentConfirmations(input.store, input.clock),
     watermarks: storeWatermarks(input.store, input.clock),
@@ -192,6 +193,8 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     rulesFor,
     carriersFor: async (connectionId) => (await rulesFor(connectionId)).carriers,
     ...(input.fbaWarehouseId ? { amazonFulfilledWarehouse: input.fbaWarehouseId } : {}),
+    // An order-policies edit may name another FBA warehouse: the shipment poll reads it with the rules.
+    fbaWarehouseFor: async (connectionId) => (await rulesFor(connectionId)).fbaWarehouseId,
     fittings: storeOrderFittings(input.store, input.clock),
     handLinks: storeHandLinks(input.store, input.clock),
     sightings: storeWorkSightings(input.store, input.clock),

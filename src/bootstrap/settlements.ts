@@ -23,6 +23,7 @@ import { type QuarantineEntry } from '../core/ports/settlement-ledger.ts';
 import { type SettlementReports } from '../core/ports/settlement-reports.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
+import { storeConnectionSyncEdits } from '../connectors/store/connection-sync-edits.ts';
 import { storeWorkSightings } from '../connectors/store/work-sightings.ts';
 import { storeWatermarks } from '../connectors/store/watermarks.ts';
 import { settlementReportsFromClient } from '../connectors/amazon/settlement/settlement-files.ts';
@@ -37,6 +38,7 @@ import {
 } from '../connectors/store/settlement-reconciliation.ts';
 import type { Money } from '../core/model/money.ts';
 import { mappingRulesFromConfig } from './mapping.ts';
+import { returnModesOf } from './order-policies.ts';
 import { threeWayTally, type ThreeWayDeps } from '../flows/three-way.ts';
 
 export type SettlementConfig = ResolvedConfig['settlements'];
@@ -111,14 +113,23 @@ export interface SettlementDepsInput {
   readonly onQuarantine?: (entry: QuarantineEntry & { readonly id: string }) => void;
   /** `orders.refunds`: `customer-return` queues one `refund.record` job per refund an imported settlement holds. */
   readonly refunds?: 'off' | 'customer-return';
+  /** The refunds mode as it stands at each import (an order-policies edit, bootstrap/order-policies.ts); wins over `refunds`. */
+  readonly refundsNow?: () => Promise<'off' | 'customer-return'>;
   /** The order mapping's customers (orders.customers): cash receipts of a currency go to its customer. */
   readonly customers?: MappingRules['customers'];
+  /**
+   * The connection whose stored edits apply (its engine's, orders.connectionId; the admin API keeps edits under it);
+   * unset = the job's connectionId.
+   */
+  readonly editsConnectionId?: string;
 }
 
 /** Builds the settlement flows' deps from the store and the connectors (composition, not business). */
 export function createSettlementDeps(input: SettlementDepsInput): SettlementFlowDeps {
   const settings = settlementSettingsFromConfig(input.config, input.customers);
   const storedRules = storeMappingRules(input.store, input.clock);
+  const syncEdits = storeConnectionSyncEdits(input.store, input.clock);
+  const editsOf = (connectionId: string) => input.editsConnectionId ?? connectionId;
 
   const numberFormat = input.config.numberFormat;
   const reports: SettlementReports =
@@ -141,7 +152,9 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     settingsFor: () => settings,
     // Operator-edited GL rules (mapping_rules, admin API) go before the configured/seeded ones; importSettlement
     // reads them from the store at the start of every import, so an edit needs no restart.
-    storedGlRules: (connectionId) => storedRules.glRules(connectionId),
+    storedGlRules: (connectionId) => storedRules.glRules(editsOf(connectionId)),
+    // The bank / clearing accounts stored per connection (admin API `settlement-gl`), read the same way.
+    storedSettlementGl: async (connectionId) => (await syncEdits.edits(editsOf(connectionId)))['settlement-gl'] ?? [],
     sightings: storeWorkSightings(input.store, input.clock),
     ...(input.clientFor
       ? {
@@ -152,10 +165,11 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
     onCashReceipt: (connectionId, settlementId, receipt) =>
       recordCashReceipt(input.store, input.clock, connectionId, settlementId, receipt),
     ...(input.onQuarantine ? { onQuarantine: input.onQuarantine } : {}),
-    ...(input.refunds === 'customer-return'
+    ...(input.refundsNow || input.refunds === 'customer-return'
       ? {
           onRefunds: async (connectionId: string, refunds: readonly AmazonRefund[]) => {
-            await enqueueRefunds(input.queue, connectionId, refunds);
+            const mode = input.refundsNow ? await input.refundsNow() : input.refunds;
+            if (mode === 'customer-return') await enqueueRefunds(input.queue, connectionId, refunds);
           },
         }
       : {}),
@@ -255,7 +269,9 @@ export function registerSettlements(w: SettlementWiringInput): { deps: Settlemen
     queue: w.queue,
     config: w.config.settlements,
     refunds: w.config.orders.refunds,
+    refundsNow: returnModesOf(w.store, w.clock, w.config.orders.connectionId, w.config.orders).refunds,
     customers: mappingRulesFromConfig(w.config.orders).customers,
+    editsConnectionId: w.config.orders.connectionId,
     clientFor: () => w.amazonConnector().connection.client,
     onReconcileError: (settlementId, err) =>
       w.logger.warn(

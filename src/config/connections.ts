@@ -3,7 +3,10 @@ import type { ConfigProblem } from './load.ts';
 type Mutable = Record<string, unknown>;
 
 /** The blocks a `connections:` entry may carry besides its id (issue 21). */
-export const CONNECTION_BLOCKS = ['amazon', 'sage500', 'orders'] as const;
+export const CONNECTION_BLOCKS = ['amazon', 'sage500', 'orders', 'inventory', 'settlements'] as const;
+/** The blocks whose `connectionId` is the entry's id (a contradicting explicit value is a problem). */
+const ID_BLOCKS = ['orders', 'inventory', 'settlements'] as const;
+const BLOCK_LIST = `id, ${CONNECTION_BLOCKS.slice(0, -1).join(', ')} or ${CONNECTION_BLOCKS.at(-1)}`;
 const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 const isMapping = (v: unknown): v is Mutable => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -16,9 +19,10 @@ function deepMerge(base: Mutable, over: Mutable): Mutable {
 
 /**
  * Folds one entry of the file's `connections:` list into the top-level blocks, which mean the connection `default`
- * when there is no list (issue 21). An entry: `{id, amazon?, sage500?, orders?}`; its blocks are merged over the
- * top-level ones (a value in the entry wins; the environment and flags still win over both) and its id becomes
- * `orders.connectionId`. `loadConfig` calls it once per entry on a copy of the file (`index` is the entry's
+ * when there is no list (issue 21). An entry: `{id, amazon?, sage500?, orders?, inventory?, settlements?}`; its
+ * blocks are merged over the top-level ones (a value in the entry wins; the environment and flags still win over
+ * both) and its id becomes `orders.connectionId`, `inventory.connectionId` and `settlements.connectionId` (so each
+ * connection's listing and settlement state is kept under its own id). `loadConfig` calls it once per entry on a copy of the file (`index` is the entry's
  * position, for the paths in messages). Returns the paths that came from the entry; problems are appended.
  */
 export function foldConnections(raw: Mutable, source: string, problems: ConfigProblem[], index = 0): string[] {
@@ -35,13 +39,13 @@ export function foldConnections(raw: Mutable, source: string, problems: ConfigPr
   const at = `connections.${index}`;
   const entry = list[index];
   if (!isMapping(entry)) {
-    problem(at, 'a mapping with id, amazon, sage500, orders', typeof entry, 'must be a mapping');
+    problem(at, `a mapping with ${BLOCK_LIST}`, typeof entry, 'must be a mapping');
     return [];
   }
   let ok = true;
   for (const key of Object.keys(entry))
     if (key !== 'id' && !(CONNECTION_BLOCKS as readonly string[]).includes(key)) {
-      problem(`${at}.${key}`, 'id, amazon, sage500 or orders', key, 'unknown setting of a connection');
+      problem(`${at}.${key}`, BLOCK_LIST, key, 'unknown setting of a connection');
       ok = false;
     }
   const id = entry.id;
@@ -59,16 +63,18 @@ export function foldConnections(raw: Mutable, source: string, problems: ConfigPr
       problem(`${at}.${block}`, 'a mapping', typeof entry[block], `must be a mapping like the top-level ${block}`);
       ok = false;
     }
-  const ordersId = isMapping(entry.orders) ? entry.orders.connectionId : undefined;
-  const topId = isMapping(raw.orders) ? raw.orders.connectionId : undefined;
-  for (const [path, other] of [
-    [`${at}.orders.connectionId`, ordersId],
-    ['orders.connectionId', topId],
-  ] as const)
-    if (other !== undefined && other !== id) {
-      problem(path, `the connection's id ${JSON.stringify(id)}`, JSON.stringify(other), `contradicts ${at}.id`);
-      ok = false;
-    }
+  for (const block of ID_BLOCKS) {
+    const inEntry = isMapping(entry[block]) ? entry[block].connectionId : undefined;
+    const top = isMapping(raw[block]) ? raw[block].connectionId : undefined;
+    for (const [path, other] of [
+      [`${at}.${block}.connectionId`, inEntry],
+      [`${block}.connectionId`, top],
+    ] as const)
+      if (other !== undefined && other !== id) {
+        problem(path, `the connection's id ${JSON.stringify(id)}`, JSON.stringify(other), `contradicts ${at}.id`);
+        ok = false;
+      }
+  }
   if (!ok) return [];
   const moved: string[] = [];
   for (const block of CONNECTION_BLOCKS) {
@@ -86,8 +92,10 @@ export function foldConnections(raw: Mutable, source: string, problems: ConfigPr
     if (otherSeller && !('refreshToken' in value)) delete (raw[block] as Mutable).refreshToken;
     collectPaths(value, [block], moved);
   }
-  raw.orders = { ...(isMapping(raw.orders) ? raw.orders : {}), connectionId: id };
-  moved.push('orders.connectionId');
+  for (const block of ID_BLOCKS) {
+    raw[block] = { ...(isMapping(raw[block]) ? raw[block] : {}), connectionId: id };
+    moved.push(`${block}.connectionId`);
+  }
   return moved;
 }
 

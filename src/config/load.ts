@@ -372,9 +372,9 @@ export function maskUrlPassword(url: string): string {
 }
 
 /**
- * A connection added while the engine runs (admin API, CLI; issue 21): its `amazon`, `sage500` and `orders` blocks
+ * A connection added while the engine runs (admin API, CLI; issue 21): its blocks (`amazon`, `sage500`, `orders`...)
  * merged over `base` (the process's configuration) as a sellbridge.yaml entry would be, validated with the same
- * schema. Returns the complete configuration, or every problem with its path inside the entry (`orders.warehouseId`).
+ * schema; its id becomes the `connectionId` of orders, inventory and settlements. Returns the complete configuration, or every problem with its path inside the entry (`orders.warehouseId`).
  */
 export function resolveConnectionEntry(
   base: ResolvedConfig,
@@ -382,7 +382,7 @@ export function resolveConnectionEntry(
   entry: Readonly<Record<string, unknown>>,
 ): { readonly config: ResolvedConfig } | { readonly problems: readonly ConfigProblem[] } {
   const raw = structuredClone(base) as unknown as Mutable;
-  delete (raw.orders as Mutable).connectionId;
+  for (const block of ['orders', 'inventory', 'settlements']) delete (raw[block] as Mutable).connectionId;
   const problems: ConfigProblem[] = [];
   raw.connections = [{ ...entry, id }];
   foldConnections(raw, 'connection', problems, 0);

@@ -375,7 +375,7 @@ export const ERROR_CATALOGUE = {
   SB_MAP_EDIT_INVALID: {
     kind: 'validation',
     meaning:
-      "A mapping edit sent to the admin API (`PUT /api/v1/connections/:id/mappings/:kind`) names what the connection's Sage company does not have (an unknown or inactive customer, a customer in another currency, an unknown warehouse, ship method, item, charge item or GL account); `problems` lists each with its row path, the value and what Sage has. Nothing was stored.",
+      "A mapping edit sent to the admin API (`PUT /api/v1/connections/:id/mappings/:kind`) names what the connection's Sage company does not have (an unknown or inactive customer, a customer in another currency, an unknown warehouse (of the orders, the inventory rules or a price sheet), ship method, item or charge item, a GL account that is missing, inactive or not financial (charge items, settlement bank accounts, settlement GL rules)); `problems` lists each with its row path, the value and what Sage has. Nothing was stored.",
     fix: 'Correct each listed row (or create the record in Sage) and send the list again.',
   },
   SB_SAGE_SCHEMA_MISMATCH: {

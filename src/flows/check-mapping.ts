@@ -1,4 +1,5 @@
 import type { CustomerRef } from '../core/model/inventory.ts';
+import { tranNoPrefixProblem } from '../core/rules/order-policies.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
 import { CHARGE_LINES } from '../core/rules/mapping-edits.ts';
@@ -104,6 +105,11 @@ export async function checkMapping(
   for (const w of warehouses)
     if (!foundWarehouses.has(w.value.trim().toUpperCase()))
       error(w, `Sage has no warehouse ${w.value} (timWarehouse.WhseID)`);
+
+  // The TranNo prefix (an order-policies edit may set it): prefix and sequence must fit Sage's TranNo.
+  const prefix = rules.tranNoPrefix;
+  const prefixProblem = prefix === undefined ? undefined : tranNoPrefixProblem(prefix);
+  if (prefix !== undefined && prefixProblem) error({ path: 'sage500.tranNoPrefix', value: prefix }, prefixProblem);
 
   // Ship methods of the service levels and the fallback.
   const shipMethods: Ref[] = [

@@ -68,6 +68,8 @@ export interface ShipmentFlowDeps {
    * booking (order.sync, FBA policy record-shipped): Amazon shipped that order itself, so it is never confirmed.
    */
   readonly amazonFulfilledWarehouse?: string;
+  /** The connection's FBA warehouse as it stands now (an order-policies edit); wins over `amazonFulfilledWarehouse`. */
+  readonly fbaWarehouseFor?: (connectionId: string) => Promise<string | undefined>;
   /** Orders linked by hand to a Sage order keyed in Sage: their line map (that order has no extension rows). */
   readonly handLinks?: Pick<HandLinks, 'byTranNos'>;
   /**
@@ -190,7 +192,9 @@ async function recordPackages(
   deps: ShipmentFlowDeps,
 ): Promise<{ queued: number; awaiting: string[] }> {
   // Shipments from the FBA warehouse are Amazon's own (booked by order.sync under `record-shipped`): never confirmed.
-  const fba = deps.amazonFulfilledWarehouse?.trim().toUpperCase();
+  // Read only when there is something to sort (an idle poll costs no rules read).
+  const edited = found.length > 0 ? await deps.fbaWarehouseFor?.(connectionId) : undefined;
+  const fba = (edited ?? deps.amazonFulfilledWarehouse)?.trim().toUpperCase();
   const ours = fba ? found.filter((s) => s.warehouseId.trim().toUpperCase() !== fba) : found;
   const shipments = await withHandLinkedLines(connectionId, ours, deps);
   const orders = await linkedOrdersOf(

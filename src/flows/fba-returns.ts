@@ -47,6 +47,8 @@ export interface FbaReturnsDeps {
   readonly returnUnits: ReturnUnits;
   /** Where the first window starts: this many days back. */
   readonly lookbackDays: number;
+  /** Whether the report is on for the connection now (orders.fbaReturns or its edit); unset = on. */
+  readonly enabled?: (connectionId: string) => Promise<boolean>;
 }
 
 interface PollState {
@@ -57,11 +59,14 @@ interface PollState {
 export type FbaReturnsPollOutcome =
   | { readonly kind: 'requested'; readonly reportId: string; readonly start: string; readonly end: string }
   | { readonly kind: 'waiting'; readonly reportId: string; readonly processingStatus: string }
-  | { readonly kind: 'queued' | 'empty' | 'failed'; readonly reportId: string; readonly watermark: string };
+  | { readonly kind: 'queued' | 'empty' | 'failed'; readonly reportId: string; readonly watermark: string }
+  /** The connection's FBA returns mode is off: nothing asked of Amazon. */
+  | { readonly kind: 'off' };
 
 /** `fba-returns.poll`: requests the next window's report, or watches the one requested. */
 export async function pollFbaReturns(payload: unknown, deps: FbaReturnsDeps): Promise<FbaReturnsPollOutcome> {
   const { connectionId } = parsePayload(FBA_RETURNS_POLL_QUEUE, payload, ['connectionId'] as const);
+  if (deps.enabled && !(await deps.enabled(connectionId))) return { kind: 'off' };
   const stored = await deps.watermarks.get(connectionId, FBA_RETURNS_WATERMARK);
   const state: PollState = stored ? (JSON.parse(stored) as PollState) : {};
   const save = (next: PollState) => deps.watermarks.set(connectionId, FBA_RETURNS_WATERMARK, JSON.stringify(next));

@@ -1,7 +1,13 @@
 import type { AmazonQuantity, ReconcileReport } from '../core/transform/inventory-reconcile.ts';
 import { reconcileInventory } from '../core/transform/inventory-reconcile.ts';
 import { listingKey } from '../core/transform/listing-delta.ts';
-import { INVENTORY_SYNC_QUEUE, inventorySyncKey, planListingSync, type InventoryFlowDeps } from './inventory.ts';
+import {
+  INVENTORY_SYNC_QUEUE,
+  inventorySyncKey,
+  planListingSync,
+  settingsNow,
+  type InventoryFlowDeps,
+} from './inventory.ts';
 
 /**
  * `sellbridge inventory reconcile`: Sage available vs Amazon (getListingsItem for merchant-fulfilled SKUs; for FBA
@@ -29,7 +35,7 @@ export async function reconcileListings(
   }
 > {
   const { connectionId } = options;
-  const settings = deps.settingsFor(connectionId);
+  const settings = await settingsNow(deps, connectionId);
   const plan = await planListingSync(connectionId, 'quantity', deps);
   const sageAvailable = new Map<string, number>();
   for (const s of plan.stock)

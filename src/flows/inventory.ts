@@ -90,6 +90,13 @@ export interface InventoryFlowDeps {
   readonly clock: Clock;
   readonly settingsFor: (connectionId: string) => InventorySettings;
   /**
+   * The settings with what an operator stored for the connection laid over them (inventory rules and price sheets,
+   * issue 21: `/api/v1/connections/:id/mappings/inventory|price-sheets`), read from the store each time a sync,
+   * a stock watch or a reconciliation is planned, so an edit applies on the next run without a restart. Absent:
+   * `settingsFor` alone (the CLI's configured settings, tests).
+   */
+  readonly currentSettings?: (connectionId: string) => Promise<InventorySettings>;
+  /**
    * The custom-field map an operator stored for the connection (mapping_rules, admin API), read when a sync is
    * planned so an edit needs no restart; when not empty it replaces `settings.customFieldMap` as a whole.
    */
@@ -110,6 +117,11 @@ export interface InventoryFlowDeps {
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }
 
+/** The settings a run plans with: the stored edits over the configuration when the deps read them. */
+export async function settingsNow(deps: InventoryFlowDeps, connectionId: string): Promise<InventorySettings> {
+  return deps.currentSettings ? await deps.currentSettings(connectionId) : deps.settingsFor(connectionId);
+}
+
 export const SAGE_CHUNK = 2_000;
 export const FIVE_MINUTES = 5 * 60_000;
 
@@ -118,8 +130,12 @@ export function parseScope(value: unknown): SyncScope {
 }
 
 /** Links with the currency of their marketplace's price source. */
-export async function linksOf(connectionId: string, deps: InventoryFlowDeps): Promise<ListingLink[]> {
-  const settings = deps.settingsFor(connectionId);
+export async function linksOf(
+  connectionId: string,
+  deps: InventoryFlowDeps,
+  given?: InventorySettings,
+): Promise<ListingLink[]> {
+  const settings = given ?? (await settingsNow(deps, connectionId));
   const stored = await deps.state.links(connectionId);
   return stored.map((l) => ({
     ...l,
@@ -265,8 +281,8 @@ export async function planListingSync(
   deps: InventoryFlowDeps,
   onlyItems?: ReadonlySet<string>,
 ): Promise<SyncPlan> {
-  const settings = deps.settingsFor(connectionId);
-  const all = await linksOf(connectionId, deps);
+  const settings = await settingsNow(deps, connectionId);
+  const all = await linksOf(connectionId, deps, settings);
   const wanted = onlyItems ? all.filter((l) => onlyItems.has(l.itemId)) : all;
   const mapped =
     scope === 'price'

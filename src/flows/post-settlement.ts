@@ -1,3 +1,4 @@
+import { overlaySettlementGl } from '../core/rules/sync-edits.ts';
 import { randomUUID } from 'node:crypto';
 import { refundRowOf, refundsFromSettlementRows, type RefundRow } from '../core/transform/refunds-from-settlement.ts';
 import { MappingError, SellbridgeError, coerceError } from '../core/errors.ts';
@@ -45,6 +46,7 @@ export async function importSettlement(
     | 'clock'
     | 'settingsFor'
     | 'storedGlRules'
+    | 'storedSettlementGl'
     | 'onQuarantine'
     | 'depositConversion'
     | 'onCashReceipt'
@@ -56,7 +58,9 @@ export async function importSettlement(
     readonly ordersInMemory?: number;
   } = {},
 ): Promise<SettlementImportOutcome> {
-  const configured = deps.settingsFor(connectionId);
+  const fromConfig = deps.settingsFor(connectionId);
+  const bank = (await deps.storedSettlementGl?.(connectionId)) ?? [];
+  const configured = bank.length ? { ...fromConfig, rules: overlaySettlementGl(fromConfig.rules, bank) } : fromConfig;
   const stored = (await deps.storedGlRules?.(connectionId)) ?? [];
   const settings = stored.length
     ? { ...configured, rules: { ...configured.rules, rules: [...stored, ...configured.rules.rules] } }

@@ -1,3 +1,4 @@
+import type { SettlementGlEdit } from '../core/rules/sync-edits.ts';
 import type { AmazonRefund } from '../core/transform/refunds-from-settlement.ts';
 import type { CashReceiptResult } from '../core/model/cash-receipt.ts';
 import type { JournalBatch } from '../core/model/journal.ts';
@@ -102,6 +103,11 @@ export interface SettlementFlowDeps {
    * an edit needs no restart; they go before the configured rules. None when absent.
    */
   readonly storedGlRules?: (connectionId: string) => Promise<readonly SettlementAccountRule[]>;
+  /**
+   * The bank / clearing accounts an operator stored for the connection (`/api/v1/connections/:id/mappings/settlement-gl`,
+   * issue 21), read at the start of every import like the GL rules; they replace the configured ones. None when absent.
+   */
+  readonly storedSettlementGl?: (connectionId: string) => Promise<readonly SettlementGlEdit[]>;
   /** Which path found a settlement report first (REPORT_PROCESSING_FINISHED or discovery), for the push-miss figure. */
   readonly sightings?: WorkSightings;
   /** Told about every quarantined file (an alert: log line, metric). */

@@ -166,7 +166,7 @@ async function createSalesOrder(
     lastError: null,
     ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}),
   });
-  const tranNo = await deps.links.reserveTranNo(job.connectionId, job.amazonOrderId, link);
+  const tranNo = await deps.links.reserveTranNo(job.connectionId, job.amazonOrderId, link, rules.tranNoPrefix);
   link = await deps.links.advance(job, link, 'reserved');
   const created = await deps.sage.createSalesOrder(draft, { tranNo });
   await deps.links.advance(job, link, 'created', { salesOrderKey: created.order.key });

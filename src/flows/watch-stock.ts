@@ -9,7 +9,7 @@ import {
   STOCK_WATERMARK,
   inventorySyncKey,
 } from './inventory.ts';
-import { readStock } from './inventory.ts';
+import { readStock, settingsNow } from './inventory.ts';
 import { stockDigest } from '../core/transform/fingerprint.ts';
 
 export interface WatchOutcome {
@@ -59,7 +59,7 @@ export async function watchStock(payload: unknown, deps: InventoryFlowDeps): Pro
 }
 
 async function watchByDigest(connectionId: string, itemIds: string[], deps: InventoryFlowDeps): Promise<WatchOutcome> {
-  const settings = deps.settingsFor(connectionId);
+  const settings = await settingsNow(deps, connectionId);
   const stock = await readStock(itemIds, deps, settings.rules);
   const digest = stockDigest(stock);
   const before = await deps.watermarks.get(connectionId, STOCK_WATERMARK);

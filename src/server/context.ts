@@ -52,7 +52,14 @@ export interface ConnectionsControl {
   resume(id: string, actor: string): Promise<ConnectionStatusView>;
   remove(id: string, actor: string): Promise<void>;
   /** The engine this process runs for a connection (its own Sage gateway and configured mapping), if any. */
-  engine?(id: string): { readonly sage: Sage500Gateway; readonly orders: { readonly rules: MappingRules } } | undefined;
+  engine?(id: string):
+    | {
+        readonly sage: Sage500Gateway;
+        readonly orders: { readonly rules: MappingRules };
+        /** Its configuration (the inventory and settlement sections the sync edit kinds lay their edits over). */
+        readonly config?: Pick<ResolvedConfig, 'inventory' | 'settlements'>;
+      }
+    | undefined;
 }
 
 export interface AppDeps {

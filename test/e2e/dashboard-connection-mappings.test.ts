@@ -14,7 +14,8 @@ import { addSageCustomer } from '../integration/connections/sage-customers.ts';
  * The connection mapping editor (issue 21) in headless Chromium over the live admin API and the Sage sandbox: the
  * customers of connection `default` as sellbridge.yaml sets them; an edit naming a customer Sage lacks is refused
  * with the cell marked and the problem in words (nothing stored); a corrected edit is saved, shown as edited, and is
- * what the order wiring's rulesFor answers. Screenshots: connection-mappings-refused.png, connection-mappings-saved.png.
+ * what the order wiring's rulesFor answers; the inventory rules tab refuses a warehouse Sage lacks and saves MAIN|EAST.
+ * Screenshots: connection-mappings-refused.png, connection-mappings-saved.png.
  */
 const US = 'ATVPDKIKX0DER';
 const USER = { name: 'ada', password: 'correct horse battery staple' };
@@ -110,6 +111,28 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard connection mapping editor in headl
         .poll(async () => (await page.locator('#mapping-editor h2').textContent()) ?? '')
         .toContain('Ship methods');
       expect(await page.locator('#mapping-rows input[name="serviceLevel"]').count()).toBeGreaterThan(1);
+
+      // The sync side: the inventory rules (one row; warehouses separated by |), checked against Sage too.
+      await page.getByRole('tab', { name: 'Inventory rules' }).click();
+      await expect
+        .poll(async () => (await page.locator('#mapping-editor h2').textContent()) ?? '')
+        .toContain('Inventory rules');
+      const warehouses = page.locator('#mapping-rows input[name="warehouseIds"]');
+      expect(await warehouses.inputValue()).toBe('MAIN');
+      await warehouses.fill('MAIN|NOWH');
+      await page.locator('#mapping-rows input[name="maxQuantity"]').fill('40');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const refused = page.locator('#mapping-result [role="alert"]');
+      await refused.waitFor();
+      expect(await refused.textContent()).toContain('rows[0].warehouseIds = NOWH');
+      expect(await warehouses.getAttribute('aria-invalid')).toBe('true');
+      await warehouses.fill('MAIN|EAST');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect
+        .poll(async () => (await page.locator('#mapping-editor h2').textContent()) ?? '', { timeout: 10_000 })
+        .toContain('edited here');
+      expect(await page.locator('#mapping-rows input[name="warehouseIds"]').inputValue()).toBe('MAIN|EAST');
+      expect(await page.locator('#mapping-rows input[name="maxQuantity"]').inputValue()).toBe('40');
       expect(problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);
     } finally {
       await context.close();

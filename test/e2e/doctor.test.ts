@@ -88,6 +88,7 @@ describe('sellbridge doctor (subprocess) against the simulator and the Sage sand
       'sqs',
       'sage',
       'sage-verify',
+      'mapping',
       'clock',
       'disk',
       'last-order',

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxGateway, type SandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
 import { EDIT_COLUMNS } from '../../src/connectors/store/connection-mappings.ts';
+import { SYNC_EDIT_COLUMNS } from '../../src/connectors/store/connection-sync-edits.ts';
+import { ROW_COLUMNS } from '../../src/connectors/store/mapping-rules.ts';
 import { CONNECTION_MAPPING_KINDS } from '../../src/server/routes/connection-mappings.ts';
 import { adminEnv, type AdminEnv } from '../integration/server/admin-env.ts';
 import { expectNamedRefusal, fuzzParams, fuzzTimeout, oddValue } from './fuzz-settings.ts';
@@ -18,6 +20,9 @@ const COLUMNS: Record<string, readonly string[]> = {
   ...EDIT_COLUMNS,
   carriers: ['shipMethId', 'carrierCode', 'carrierName', 'shippingMethod'],
   'sku-aliases': ['sellerSku', 'itemId'],
+  ...SYNC_EDIT_COLUMNS,
+  'gl-rules': ROW_COLUMNS.gl,
+  'custom-fields': ROW_COLUMNS['custom-field'],
 };
 const plausible = fc.constantFrom(
   'ATVPDKIKX0DER',
@@ -38,6 +43,12 @@ const plausible = fc.constantFrom(
   '3',
   'UPS',
   'Other',
+  'EAST',
+  'MAIN|EAST',
+  '1050-00',
+  'sheet1',
+  'UserFld1',
+  'brand',
 );
 const value = fc.oneof({ weight: 3, arbitrary: plausible }, { weight: 2, arbitrary: oddValue });
 

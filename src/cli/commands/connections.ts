@@ -15,7 +15,7 @@ export function registerConnectionsCommands(program: Command, ctx: CliContext): 
   connections
     .command('check [id]')
     .description(
-      "compare the connection's order mapping (orders.customers, warehouseId, shipMethods, chargeLines, fba in sellbridge.yaml, with the edits saved through the admin API or dashboard laid over them) with its Sage company: customers exist, are active and bill in the configured currency; warehouses and ship methods exist (Sage keeps no active flag for them); charge items exist and are active; GL accounts exist and are active. One line per problem with its setting path and what Sage has; exit code 1 on any error (`sellbridge run` runs it at start). Read-only",
+      "compare the connection's order mapping (orders.customers, warehouseId, shipMethods, chargeLines, fba in sellbridge.yaml, with the edits saved through the admin API or dashboard laid over them) with its Sage company: customers exist, are active and bill in the configured currency; warehouses and ship methods exist (Sage keeps no active flag for them, the FBA warehouse is looked up when FBA orders are booked); charge items exist and are active; GL accounts exist and are active; a TranNo prefix saved as an order-policies edit fits Sage's TranNo. One line per problem with its setting path and what Sage has; exit code 1 on any error (`sellbridge run` runs it at start). Read-only",
     )
     .addHelpText(
       'after',

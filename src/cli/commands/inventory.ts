@@ -218,7 +218,8 @@ export async function withInventory(
   work: (c: InventoryCli) => Promise<void>,
 ): Promise<void> {
   const { openClientRuntime } = await import('../runtime.ts');
-  const { createInventoryDeps, inventorySettingsFromConfig } = await import('../../bootstrap/inventory.ts');
+  const { createInventoryDeps, inventorySettingsFromConfig, storedInventorySettings } =
+    await import('../../bootstrap/inventory.ts');
   const { lazyListingsChannel } = await import('../../bootstrap/inventory.ts');
   const rt = await openClientRuntime(ctx.config(cmd));
   try {
@@ -231,6 +232,8 @@ export async function withInventory(
       clock: rt.clock,
       queue: rt.queue,
       settingsFor: () => settings,
+      // The inventory rules and price sheets stored for the connection (admin API), as `sellbridge run` plans with them.
+      currentSettings: storedInventorySettings(rt.store, rt.clock, settings, rt.config.orders.connectionId),
       onProgress: (step, done, total) => {
         const tenth = total === 0 ? 10 : Math.floor((done * 10) / total);
         if (total < 200 || shown.get(step) === tenth) return;

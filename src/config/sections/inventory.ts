@@ -70,7 +70,9 @@ export const inventorySection = z
       .string()
       .min(1)
       .default('default')
-      .describe('Name of the connection (one Sage company + one seller account) the listing state is kept under'),
+      .describe(
+        'Name of the connection (one Sage company + one seller account) the listing state is kept under; in a `connections:` entry it is the entry id',
+      ),
     warehouseIds: z
       .array(z.string().min(1))
       .min(1)

@@ -87,7 +87,9 @@ export const ordersSection = z
         ),
       })
       .prefault({})
-      .describe('Circuit breaker in front of Sage 500: while open, jobs wait without spending attempts'),
+      .describe(
+        "Circuit breaker in front of Sage 500, one per Sage server (connections whose companies are on one server share it, with the first connection's settings): while open, jobs wait without spending attempts",
+      ),
     webhook: z
       .strictObject({
         apiKey: secret(

@@ -106,7 +106,7 @@ export const settlementsSection = z
       .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _')
       .optional()
       .describe(
-        'Connection (one Sage company + one seller account) settlements are kept and reconciled under; unset = orders.connectionId',
+        'Connection (one Sage company + one seller account) settlements are kept and reconciled under; unset = orders.connectionId; in a `connections:` entry it is the entry id',
       ),
     discoveryEveryMs: durationMs(
       'How often getReports is asked for new settlement reports (Amazon makes one about every 14 days)',

@@ -10,6 +10,7 @@ import {
 } from '../../core/rules/mapping-edits.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { MappingRules } from '../../core/rules/mapping-rules.ts';
+import { ORDER_POLICY_FIELDS } from '../../core/rules/order-policies.ts';
 import { mergeCarriers, rowIssuesOf, storeMappingRules, type RowIssue } from './mapping-rules.ts';
 
 /**
@@ -74,6 +75,14 @@ export const EDIT_ROW_SHAPES = {
     addressLines: int(1, 5),
     addressPolicy: optEnum(['fit', 'dead-letter'] as const),
   }),
+  // The TranNo prefix is only trimmed here: whether it fits Sage's TranNo is the check's (422, with its value).
+  'order-policies': z.strictObject({
+    fbaPolicy: optEnum(['skip', 'record-shipped'] as const),
+    fbaWarehouseId: z.preprocess((v) => (v === '' ? undefined : v), text(6, 'Sage WhseID').optional()),
+    tranNoPrefix: z.preprocess((v) => (v === '' ? undefined : v), text(40, 'TranNo prefix').optional()),
+    refunds: optEnum(['off', 'customer-return'] as const),
+    fbaReturns: optEnum(['off', 'customer-return'] as const),
+  }),
 } as const;
 
 /** CSV columns per kind, in order (required ones first). */
@@ -83,6 +92,7 @@ export const EDIT_COLUMNS: Record<MappingEditKind, readonly string[]> = {
   'ship-methods': ['serviceLevel', 'shipMethodId'],
   'charge-items': ['line', 'itemId', 'description', 'glAccountNo'],
   policies: ['promotions', 'marketplaceTax', 'sellerTax', 'addressLines', 'addressPolicy'],
+  'order-policies': ORDER_POLICY_FIELDS,
 };
 
 /** The field of a row that must be unique within the list (policies: one row at most). */
@@ -92,6 +102,7 @@ const KEY_OF: Record<MappingEditKind, string | undefined> = {
   'ship-methods': 'serviceLevel',
   'charge-items': 'line',
   policies: undefined,
+  'order-policies': undefined,
 };
 
 export type EditRow = Record<string, unknown>;
@@ -123,7 +134,7 @@ export function validateEditRows(
       if (before !== undefined) issues.push({ row: rowOf[i]!, field: key, problem: `duplicate of row ${before}` });
       else seen.set(value, rowOf[i]!);
     });
-  } else if (rows.length > 1) issues.push({ row: firstRow + 1, field: '(row)', problem: 'policies take one row' });
+  } else if (rows.length > 1) issues.push({ row: firstRow + 1, field: '(row)', problem: `${kind} take one row` });
   return issues.length ? { ok: false, issues } : { ok: true, rows: parsed };
 }
 

@@ -37,7 +37,11 @@ type Db = Kysely<Database & OrderLinkTables>;
 const tables = (store: Store): Db => store.db.withTables<OrderLinkTables>();
 
 /** Store-backed OrderLinks: TranNos drawn from `tran_no_sequences` and formatted by `formatTranNo`. */
-export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (sequence: number) => string): OrderLinks {
+export function storeOrderLinks(
+  store: Store,
+  clock: Clock,
+  formatTranNo: (sequence: number, prefix?: string) => string,
+): OrderLinks {
   const db = tables(store);
   const now = () => clock.now().toISOString();
   const get = async (connectionId: string, amazonOrderId: string) =>
@@ -126,7 +130,7 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
       }
       return found;
     },
-    async reserveTranNo(connectionId, amazonOrderId, known) {
+    async reserveTranNo(connectionId, amazonOrderId, known, prefix) {
       // The caller's link (just written by the flow) spares a read; the claim below checks again atomically.
       const existing = known ?? (await get(connectionId, amazonOrderId));
       if (existing?.tranNo) return existing.tranNo;
@@ -137,7 +141,7 @@ export function storeOrderLinks(store: Store, clock: Clock, formatTranNo: (seque
             connection_id: connectionId,
             amazon_order_id: amazonOrderId,
             state: 'received',
-            tran_no: formatTranNo(sequence),
+            tran_no: formatTranNo(sequence, prefix),
             sales_order_key: null,
             marketplace_id: null,
             last_error: null,

@@ -38,9 +38,10 @@ export interface OrderLinks {
    * Returns the TranNo reserved for the order, reserving the next one of the connection's sequence the first
    * time. Exactly once: a second call (a retry, a concurrent worker) returns the same TranNo and draws nothing.
    * `known`: the link as the caller just read or wrote it, so it is not read again (the reservation itself still
-   * checks, atomically, that no TranNo was reserved meanwhile).
+   * checks, atomically, that no TranNo was reserved meanwhile). `prefix`: the connection's TranNo prefix as it
+   * stands now (an order-policies edit); unset, the configured one. It only shapes a TranNo drawn now.
    */
-  reserveTranNo(connectionId: string, amazonOrderId: string, known?: OrderLink): Promise<string>;
+  reserveTranNo(connectionId: string, amazonOrderId: string, known?: OrderLink, prefix?: string): Promise<string>;
   /** Creates the link when absent and records its state (and the given fields). */
   setState(connectionId: string, amazonOrderId: string, state: SyncState, update?: OrderLinkUpdate): Promise<OrderLink>;
   /**

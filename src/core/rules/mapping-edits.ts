@@ -1,13 +1,21 @@
 import type { ChargeLineRule, ChargeLineRules } from './gl-accounts.ts';
 import type { AddressPolicy, MappingRules, MarketplaceCustomer } from './mapping-rules.ts';
 import type { PricingRules } from './pricing.ts';
+import { orderPolicyPathOf, overlayOrderPolicies, type OrderPolicyEdit } from './order-policies.ts';
 
 /**
  * A connection's order mapping as edited through the admin API or the dashboard (issue 21), kept in the store per
  * kind and laid over the configured rules by `overlayMappingEdits`. Each stored kind replaces what it covers as a
  * whole (the configured customers table, ship method table...), so what the editor shows is what applies.
  */
-export const MAPPING_EDIT_KINDS = ['customers', 'warehouses', 'ship-methods', 'charge-items', 'policies'] as const;
+export const MAPPING_EDIT_KINDS = [
+  'customers',
+  'warehouses',
+  'ship-methods',
+  'charge-items',
+  'policies',
+  'order-policies',
+] as const;
 export type MappingEditKind = (typeof MAPPING_EDIT_KINDS)[number];
 
 /** The marketplace id that stands for "every other marketplace" (warehouses) or "no level matched" (ship methods). */
@@ -65,13 +73,16 @@ export interface MappingEdits {
   readonly 'charge-items'?: readonly ChargeItemEdit[];
   /** At most one row. */
   readonly policies?: readonly PolicyEdit[];
+  /** At most one row (core/rules/order-policies.ts). */
+  readonly 'order-policies'?: readonly OrderPolicyEdit[];
 }
 
 /**
  * The effective rules: `base` (sellbridge.yaml or defaults) with each stored kind laid over it. Customers and the
  * per-marketplace warehouses replace the configured tables whole; the `*` rows replace the connection's warehouse
  * and ship-method fallback; the service-level table is replaced whole when any level row is stored; each stored
- * charge line replaces that line; policies replace the fields they name. An empty or missing kind leaves `base`.
+ * charge line replaces that line; policies and order policies replace the fields they name. An empty or missing kind
+ * leaves `base`.
  */
 export function overlayMappingEdits(base: MappingRules, edits: MappingEdits): MappingRules {
   let rules = base;
@@ -139,6 +150,7 @@ export function overlayMappingEdits(base: MappingRules, edits: MappingEdits): Ma
       ...(policy.addressLines !== undefined ? { addressLines: policy.addressLines } : {}),
       ...(policy.addressPolicy ? { addressPolicy: policy.addressPolicy } : {}),
     };
+  rules = overlayOrderPolicies(rules, edits['order-policies']?.[0]);
   return rules;
 }
 
@@ -166,5 +178,6 @@ export function editPathOf(kind: MappingEditKind, rows: readonly object[], confi
   }
   if (kind === 'charge-items' && parts[1] === 'chargeLines')
     return at((r) => r['line'] === parts[2], parts[3] ?? 'itemId');
+  if (kind === 'order-policies') return orderPolicyPathOf(rows, configPath);
   return undefined;
 }

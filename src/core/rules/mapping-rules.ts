@@ -32,7 +32,20 @@ export interface MappingRules {
    * truncate at a word boundary, and record what changed) or `dead-letter` (the order waits for an operator).
    */
   readonly addressPolicy: AddressPolicy;
+  /**
+   * The Sage warehouse that holds the stock at Amazon (orders.fba.warehouseId) whatever the FBA policy: the shipment
+   * poll never confirms its shipments. Unset: the flows' configured one.
+   */
+  readonly fbaWarehouseId?: string;
+  /** Prefix of the TranNos reserved for new Sage orders (sage500.tranNoPrefix). Unset: the flows' configured one. */
+  readonly tranNoPrefix?: string;
+  /** Amazon refunds as Sage customer returns (orders.refunds). Unset: the configuration's. */
+  readonly refunds?: OrderReturnMode;
+  /** The FBA customer returns report (orders.fbaReturns). Unset: the configuration's. */
+  readonly fbaReturns?: OrderReturnMode;
 }
+
+export type OrderReturnMode = 'off' | 'customer-return';
 
 export type AddressPolicy = 'fit' | 'dead-letter';
 

@@ -55,6 +55,8 @@ export class PgBossJobQueue implements JobQueue {
   /** Wake-ups asked for before the queue's worker started (epoch ms). */
   readonly #earlyWakes = new Map<string, number[]>();
   #started = false;
+  /** Workers of queues registered after start, started one after another. */
+  #late: Promise<void> = Promise.resolve();
 
   private constructor(deps: QueueDeps, boss: PgBoss, schema: string) {
     this.#deps = deps;
@@ -157,57 +159,72 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   register(queue: string, handler: JobHandler, options: HandlerOptions = {}): void {
+    const known = this.#handlers.has(queue);
     this.#handlers.set(queue, { handler, options });
+    // A queue registered while the worker runs (a connection added through the admin API whose flows use a queue
+    // no other connection did) gets its worker now, not at the next restart.
+    if (this.#started && !known)
+      this.#late = this.#late
+        .then(() => this.#work(queue, handler, options))
+        .catch((err: unknown) =>
+          this.#deps.logger.error(
+            { err, queue },
+            `queue ${queue}: its worker did not start; its jobs run after a restart`,
+          ),
+        );
   }
 
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    for (const [queue, { handler, options }] of this.#handlers) await this.#work(queue, handler, options);
+  }
+
+  /** Starts this process's worker of `queue` (and of its expired twin). */
+  async #work(queue: string, handler: JobHandler, options: HandlerOptions): Promise<void> {
     const { settings } = this.#deps;
     const pollingIntervalSeconds = Math.max(0.5, settings.pollIntervalMs / 1000);
     const backstopSeconds = Math.max(pollingIntervalSeconds, (settings.backstopPollMs ?? 30_000) / 1000);
-    for (const [queue, { handler, options }] of this.#handlers) {
-      await this.#ensureQueue(queue);
-      // One fetch brings up to `concurrency` jobs (heads of distinct keys under key_strict_fifo); they run side by
-      // side and each is settled on its own. A full batch means more work is waiting, so the worker fetches
-      // again at once (burst) instead of waiting a polling interval.
-      //
-      // An idle worker does not poll every queue every `pollIntervalMs` (issue 15: 22 queues polled twice a second
-      // cost an idle worker 75 ms of CPU per second and as much on the database). What makes a job runnable is
-      // announced instead: a new job by pg-boss's NOTIFY; a delayed job or a continuation by this process's timer
-      // (`#wake` in enqueue); the next job of a key by the batch that finished its predecessor (below); a retry by
-      // a timer over pg-boss's backoff window (#runOne). What none of these announces (a job delayed by another
-      // process that died, a lease of a dead process) waits for the backstop poll. `pollIntervalMs` remains the
-      // poll while NOTIFY is unavailable.
-      const id = await this.#boss.work<Envelope>(
-        queue,
-        {
-          batchSize: options.concurrency ?? settings.concurrency,
-          burstWhenBatchFull: true,
-          perJobResults: true,
-          includeMetadata: true,
-          pollingIntervalSeconds,
-          notifyPollingIntervalSeconds: backstopSeconds,
-        },
-        async (jobs) => {
-          const results = await Promise.all(
-            jobs.map((job) => this.#runOne(queue, handler, job as JobWithMetadata<Envelope>)),
-          );
-          // A finished job may have unblocked the next job of its key (key_strict_fifo): look again at once.
-          this.#wake(queue, 0);
-          return results;
-        },
-      );
-      this.#workers.set(queue, id);
-      for (const due of this.#earlyWakes.get(queue) ?? []) this.#wake(queue, due - Date.now());
-      this.#earlyWakes.delete(queue);
-      // A job lands here only when its last attempt's lease ran out (its process died): rare, and not announced.
-      await this.#boss.work<Envelope>(
-        queue + EXPIRED_SUFFIX,
-        { includeMetadata: true, pollingIntervalSeconds: backstopSeconds },
-        async ([job]) => this.#expired(queue, job as JobWithMetadata<Envelope>),
-      );
-    }
+    await this.#ensureQueue(queue);
+    // One fetch brings up to `concurrency` jobs (heads of distinct keys under key_strict_fifo); they run side by
+    // side and each is settled on its own. A full batch means more work is waiting, so the worker fetches
+    // again at once (burst) instead of waiting a polling interval.
+    //
+    // An idle worker does not poll every queue every `pollIntervalMs` (issue 15: 22 queues polled twice a second
+    // cost an idle worker 75 ms of CPU per second and as much on the database). What makes a job runnable is
+    // announced instead: a new job by pg-boss's NOTIFY; a delayed job or a continuation by this process's timer
+    // (`#wake` in enqueue); the next job of a key by the batch that finished its predecessor (below); a retry by
+    // a timer over pg-boss's backoff window (#runOne). What none of these announces (a job delayed by another
+    // process that died, a lease of a dead process) waits for the backstop poll. `pollIntervalMs` remains the
+    // poll while NOTIFY is unavailable.
+    const id = await this.#boss.work<Envelope>(
+      queue,
+      {
+        batchSize: options.concurrency ?? settings.concurrency,
+        burstWhenBatchFull: true,
+        perJobResults: true,
+        includeMetadata: true,
+        pollingIntervalSeconds,
+        notifyPollingIntervalSeconds: backstopSeconds,
+      },
+      async (jobs) => {
+        const results = await Promise.all(
+          jobs.map((job) => this.#runOne(queue, handler, job as JobWithMetadata<Envelope>)),
+        );
+        // A finished job may have unblocked the next job of its key (key_strict_fifo): look again at once.
+        this.#wake(queue, 0);
+        return results;
+      },
+    );
+    this.#workers.set(queue, id);
+    for (const due of this.#earlyWakes.get(queue) ?? []) this.#wake(queue, due - Date.now());
+    this.#earlyWakes.delete(queue);
+    // A job lands here only when its last attempt's lease ran out (its process died): rare, and not announced.
+    await this.#boss.work<Envelope>(
+      queue + EXPIRED_SUFFIX,
+      { includeMetadata: true, pollingIntervalSeconds: backstopSeconds },
+      async ([job]) => this.#expired(queue, job as JobWithMetadata<Envelope>),
+    );
   }
 
   /**

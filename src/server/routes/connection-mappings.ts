@@ -24,20 +24,38 @@ import {
   type EditCheck,
   type EditCheckGateway,
 } from '../../flows/check-mapping-edit.ts';
+import { checkOrderPolicyEdit } from '../../flows/check-order-policies.ts';
+import { orderPolicyRow } from '../../core/rules/order-policies.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../context.ts';
 import type { Sage500Gateway } from '../../core/ports/sage500-gateway.ts';
 import { csvRowsOrProblem, toCsv } from '../csv.ts';
+import {
+  checkSyncRows,
+  isSyncRouteKind,
+  shapeSyncRows,
+  syncKinds,
+  syncKindNeedsSage,
+  syncRouteColumns,
+  SYNC_ROUTE_KINDS,
+  type SyncRouteKind,
+} from './connection-sync-kinds.ts';
 
 /**
  * A connection's order mapping as editable data (issue 21): `GET/PUT /api/v1/connections/:id/mappings/:kind`, JSON or
  * CSV (`Accept: text/csv` to read, `Content-Type: text/csv` to write). A PUT replaces the kind's stored list; its
  * shape is checked, then its values against the connection's Sage company through the gateway (customers with their
- * currency, warehouses, ship methods, charge items and GL accounts; SKU aliases' items; carriers' ship methods):
+ * currency, warehouses, ship methods, charge items and GL accounts; SKU aliases' items; carriers' ship methods; the
+ * order policies' FBA warehouse and TranNo prefix):
  * any problem answers 422 with each one named (`rows[i].field`, the value, what Sage has) and nothing is stored.
  * Saved edits are audited and used by the flows from the next job on (`rulesFor(connectionId)`).
  */
-export const CONNECTION_MAPPING_KINDS = [...MAPPING_EDIT_KINDS, 'carriers', 'sku-aliases'] as const;
+export const CONNECTION_MAPPING_KINDS = [
+  ...MAPPING_EDIT_KINDS,
+  'carriers',
+  'sku-aliases',
+  ...SYNC_ROUTE_KINDS,
+] as const;
 export type ConnectionMappingKind = (typeof CONNECTION_MAPPING_KINDS)[number];
 
 const ALIAS_COLUMNS = ['sellerSku', 'itemId'] as const;
@@ -47,10 +65,20 @@ const AliasRow = z.strictObject({
 });
 
 const columnsOf = (kind: ConnectionMappingKind): readonly string[] =>
-  kind === 'carriers' ? ROW_COLUMNS.carrier : kind === 'sku-aliases' ? ALIAS_COLUMNS : EDIT_COLUMNS[kind];
+  isSyncRouteKind(kind)
+    ? syncRouteColumns(kind)
+    : kind === 'carriers'
+      ? ROW_COLUMNS.carrier
+      : kind === 'sku-aliases'
+        ? ALIAS_COLUMNS
+        : EDIT_COLUMNS[kind];
 
 /** The rows of a kind as they apply now (stored edits over the configuration), in the editor's columns. */
-function effectiveRows(kind: ConnectionMappingKind, rules: MappingRules, aliases: Record<string, string>): EditRow[] {
+function effectiveRows(
+  kind: Exclude<ConnectionMappingKind, SyncRouteKind>,
+  rules: MappingRules,
+  aliases: Record<string, string>,
+): EditRow[] {
   switch (kind) {
     case 'customers':
       return Object.entries(rules.customers).map(([marketplaceId, c]) => ({
@@ -98,6 +126,8 @@ function effectiveRows(kind: ConnectionMappingKind, rules: MappingRules, aliases
           addressPolicy: rules.addressPolicy,
         },
       ];
+    case 'order-policies':
+      return [orderPolicyRow(rules)];
     case 'carriers':
       return Object.entries(rules.carriers).map(([shipMethId, c]) => ({ shipMethId, ...c }));
     case 'sku-aliases':
@@ -122,6 +152,7 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
   const { routes } = ctx;
   const edits = storeConnectionMappings(ctx.store, ctx.clock);
   const carriers = storeMappingRules(ctx.store, ctx.clock);
+  const sync = syncKinds(ctx); // inventory, price-sheets, settlement-gl, gl-rules, custom-fields
   // A connection's own engine (several per process, issue 21) has its own configured mapping and Sage company.
   const engineOf = (id: string) => ctx.connections?.engine?.(id);
   const configured = (id: string) =>
@@ -140,6 +171,7 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
 
   /** What is stored for a kind (its rows, version, who and when). */
   const storedOf = async (id: string, kind: ConnectionMappingKind) => {
+    if (isSyncRouteKind(kind)) return sync.stored(id, kind);
     if (kind === 'carriers') {
       const s = await carriers.list(id, 'carrier');
       return {
@@ -166,6 +198,10 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
   };
 
   const view = async (id: string, kind: ConnectionMappingKind) => {
+    if (isSyncRouteKind(kind)) {
+      const [v, stored] = await Promise.all([sync.view(id, kind), sync.stored(id, kind)]);
+      return { connectionId: id, kind, columns: [...columnsOf(kind)], source: v.source, stored, rows: v.rows };
+    }
     const [rules, aliases, stored] = await Promise.all([
       rulesFor(id),
       kind === 'sku-aliases' ? storedAliases(id) : Promise.resolve({}),
@@ -235,7 +271,12 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
         .send(
           toCsv(
             v.columns,
-            v.rows.map((r) => v.columns.map((c) => (r[c] === undefined || r[c] === null ? '' : String(r[c])))),
+            // A list cell (inventory warehouseIds, custom-field allowed) is `|`-separated, as a PUT reads it.
+            v.rows.map((r) =>
+              v.columns.map((c) =>
+                r[c] === undefined || r[c] === null ? '' : Array.isArray(r[c]) ? r[c].join('|') : String(r[c]),
+              ),
+            ),
           ),
         );
     },
@@ -287,19 +328,22 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
       const rows = shaped.rows;
 
       let check: EditCheck = { problems: [], warnings: [] };
-      if (rows.length) {
+      if (rows.length && !(isSyncRouteKind(kind) && !syncKindNeedsSage(kind))) {
         const sage = gatewayOf(engineOf(id)?.sage ?? (id === ctx.connectionId ? ctx.sage : undefined));
         if (!sage)
           return reply.code(409).send({
             error: `cannot check ${kind} of connection ${id}: this process has no Sage gateway; nothing saved`,
             code: 'SB_API_REFUSED',
           });
-        check =
-          kind === 'sku-aliases'
+        check = isSyncRouteKind(kind)
+          ? await checkSyncRows(sage, kind, rows)
+          : kind === 'sku-aliases'
             ? await checkAliasEdit(sage, rows as Array<{ sellerSku: string; itemId: string }>)
             : kind === 'carriers'
               ? await checkCarrierEdit(sage, rows as Array<{ shipMethId: string }>)
-              : await checkMappingEdit(sage, id, configured(id), await edits.edits(id), kind, rows);
+              : kind === 'order-policies'
+                ? await checkOrderPolicyEdit(sage, id, configured(id), await edits.edits(id), rows)
+                : await checkMappingEdit(sage, id, configured(id), await edits.edits(id), kind, rows);
       }
       if (check.problems.length)
         return reply.code(422).send({
@@ -314,7 +358,8 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
         });
 
       const before = (await storedOf(id, kind)).rows.length;
-      if (kind === 'carriers') await carriers.replace(id, 'carrier', rows as never, principal.actor);
+      if (isSyncRouteKind(kind)) await sync.replace(id, kind, rows, principal.actor);
+      else if (kind === 'carriers') await carriers.replace(id, 'carrier', rows as never, principal.actor);
       else if (kind === 'sku-aliases')
         await replaceSkuAliases(ctx.store, ctx.clock, id, rows as Array<{ sellerSku: string; itemId: string }>);
       else await edits.replace(id, kind, rows, principal.actor);
@@ -357,6 +402,7 @@ function shapeRows(
   rows: readonly unknown[],
   firstRow: number,
 ): { ok: true; rows: EditRow[] } | { ok: false; issues: RowIssue[] } {
+  if (isSyncRouteKind(kind)) return shapeSyncRows(kind, rows, firstRow);
   if (kind === 'carriers') {
     const r = validateRows('carrier', rows, firstRow);
     return r.ok ? { ok: true, rows: r.rows as unknown as EditRow[] } : r;

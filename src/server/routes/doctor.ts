@@ -8,7 +8,17 @@ const Check = z.object({
   fix: z.string().optional(),
 });
 
-/** GET /api/v1/doctor: the `sellbridge doctor` report of this process's connection . */
+const Report = z.object({
+  connectionId: z.string(),
+  checkedAt: z.string(),
+  status: z.enum(['ok', 'warn', 'fail']),
+  checks: z.array(Check),
+});
+
+/**
+ * GET /api/v1/doctor: the `sellbridge doctor` report of this process's connections: the first connection's report,
+ * `status` the worst of all, and `connections` every connection's report.
+ */
 export function registerDoctorRoutes(ctx: ServerContext): void {
   ctx.routes.add(
     {
@@ -17,13 +27,8 @@ export function registerDoctorRoutes(ctx: ServerContext): void {
       role: 'operator',
       tag: 'overview',
       summary:
-        'The `sellbridge doctor` report: configuration, store, LWA, SP-API, SQS, Sage, clock, disk, last order; OK/WARN/FAIL with the fix (spends a few SP-API calls)',
-      response: z.object({
-        connectionId: z.string(),
-        checkedAt: z.string(),
-        status: z.enum(['ok', 'warn', 'fail']),
-        checks: z.array(Check),
-      }),
+        "The `sellbridge doctor` report for every connection: configuration, store, LWA, SP-API, SQS, Sage, the order mapping, clock, disk, last order; OK/WARN/FAIL with the fix (spends a few SP-API calls per connection). The top level is the first connection's report with `status` the worst of all; `connections` holds each connection's",
+      response: Report.extend({ connections: z.array(Report).optional() }),
       statuses: { 501: 'this server process was started without the configuration doctor needs' },
     },
     async ({ reply }) => {

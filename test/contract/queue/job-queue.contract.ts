@@ -39,6 +39,16 @@ export function describeJobQueue(kind: StoreKind): void {
       expect((await queue.getJob(id))?.state).toBe('completed');
     });
 
+    it('runs the jobs of a queue registered after start (a connection added while the worker runs)', async () => {
+      queue.register('t.first', async () => undefined);
+      await queue.start();
+      const ran: unknown[] = [];
+      queue.register('t.late', async (p) => void ran.push(p));
+      const { id } = await queue.enqueue('t.late', { n: 'late' });
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === id);
+      expect(ran).toEqual([{ n: 'late' }]);
+    });
+
     it('enqueues inside a store transaction: rolled back leaves no job, committed runs', async () => {
       const ran: unknown[] = [];
       queue.register('t.tx', async (p) => void ran.push(p));

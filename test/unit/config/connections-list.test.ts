@@ -133,7 +133,7 @@ connections:
     sage500: { companyId: EU1 }
   - id: Bad Id
   - id: eu
-    inventory: {}
+    inventory: []
   - id: de
     orders: { warehouseId: TOOLONGWH }
 `),
@@ -152,13 +152,13 @@ connections:
       yamlFile(`
 orders: { connectionId: other }
 connections:
-  - inventory: {}
+  - pricing: {}
     sage500: { companyId: US1 }
 `),
     );
     expect(err.problems.map((p) => p.path).sort()).toEqual([
       'connections.0.id',
-      'connections.0.inventory',
+      'connections.0.pricing',
       'orders.connectionId',
     ]);
   });
@@ -175,5 +175,74 @@ connections:
     expect(err.problems).toHaveLength(1);
     expect(err.problems[0]!.path).toBe('connections.0.orders.warehouseId');
     expect(err.problems[0]!.source).toContain('connections entry us-main');
+  });
+
+  it('an entry carries inventory and settlements blocks too, merged over the top-level ones', () => {
+    const config = loadConfig({
+      file: yamlFile(`
+inventory: { safetyStock: 2, warehouseIds: [MAIN] }
+settlements: { bankClearingAccount: "1050-00", receivableAccount: "1200-00" }
+connections:
+  - id: us
+  - id: eu
+    inventory: { warehouseIds: [EUWH], exposePercent: 50 }
+    settlements: { bankClearingAccount: "1051-00", enabled: true }
+`),
+      env: {},
+    });
+    const [us, eu] = connectionConfigs(config);
+    expect(us!.inventory.warehouseIds).toEqual(['MAIN']);
+    expect(eu!.inventory.warehouseIds).toEqual(['EUWH']);
+    expect(eu!.inventory.exposePercent).toBe(50);
+    expect(eu!.inventory.safetyStock).toBe(2); // top-level value the entry does not set
+    expect(us!.settlements.bankClearingAccount).toBe('1050-00');
+    expect(eu!.settlements.bankClearingAccount).toBe('1051-00');
+    expect(eu!.settlements.enabled).toBe(true);
+    expect(us!.settlements.enabled).toBe(false);
+    expect(eu!.settlements.receivableAccount).toBe('1200-00');
+  });
+
+  it("each entry's inventory and settlements state is kept under the entry's id, not under default", () => {
+    const config = loadConfig({
+      file: yamlFile(`
+connections:
+  - id: us
+  - id: eu
+    inventory: { connectionId: eu }
+`),
+      env: {},
+    });
+    const all = connectionConfigs(config);
+    expect(all.map((c) => c.inventory.connectionId)).toEqual(['us', 'eu']);
+    expect(all.map((c) => c.settlements.connectionId)).toEqual(['us', 'eu']);
+  });
+
+  it('without a list inventory stays under default and settlements follow orders.connectionId, as before', () => {
+    const config = loadConfig({ file: yamlFile('sage500:\n  companyId: SOA\n'), env: {} });
+    expect(config.inventory.connectionId).toBe('default');
+    expect(config.settlements.connectionId).toBeUndefined();
+  });
+
+  it('a contradicting inventory or settlements connectionId is named by its path', () => {
+    const err = problems(
+      yamlFile(`
+inventory: { connectionId: us }
+connections:
+  - id: us
+    settlements: { connectionId: other }
+  - id: eu
+    inventory: { connectionId: eu }
+    settlements: { connectionId: us }
+`),
+    );
+    const paths = err.problems.map((p) => p.path).sort();
+    expect(paths).toEqual([
+      'connections.0.settlements.connectionId',
+      'connections.1.settlements.connectionId',
+      'inventory.connectionId',
+    ]);
+    const top = err.problems.find((p) => p.path === 'inventory.connectionId')!;
+    expect(top.message).toContain('contradicts connections.1.id');
+    expect(top.received).toBe('"us"');
   });
 });

@@ -182,6 +182,20 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect(await pollShipments({ connectionId: CONN }, f.deps)).toMatchObject({ queued: 1 });
   });
 
+  it('the FBA warehouse as it stands now (fbaWarehouseFor: an order-policies edit) wins over the configured one', async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    const fromEast = { ...sageShipment(tranNo, '44', ['1']), warehouseId: 'EAST' };
+    f.sage.shipmentPages.push({ shipments: [fromEast], cursor: 'c1', more: false });
+    const edited = { ...f.deps, amazonFulfilledWarehouse: 'FBA', fbaWarehouseFor: async () => 'EAST' };
+    expect(await pollShipments({ connectionId: CONN }, edited)).toMatchObject({ shipments: 1, queued: 0 });
+    expect(f.enqueued).toEqual([]);
+    // No edit (undefined): the configured FBA warehouse applies, and EAST's shipment is confirmed.
+    f.sage.shipmentPages.push({ shipments: [fromEast], cursor: 'c2', more: false });
+    const unedited = { ...f.deps, amazonFulfilledWarehouse: 'FBA', fbaWarehouseFor: async () => undefined };
+    expect(await pollShipments({ connectionId: CONN }, unedited)).toMatchObject({ queued: 1 });
+  });
+
   it('after an unknown outcome (timeout after Amazon took it) the retry reads the order and does not send again', async () => {
     const { f, job } = await onePolledPackage();
     f.amazon.failAfterEffect = 1;

@@ -1,6 +1,6 @@
 /* global fetch, Blob, document */
-// A connection's order mapping editor (issue 21): one tab per kind (customers, warehouses, ship methods, carriers,
-// charge items, SKU aliases, policies), the rows that apply now as editable cells, Save (PUT JSON), CSV download and
+// A connection's mapping editor (issue 21): one tab per kind (customers, warehouses, ship methods, carriers,
+// charge items, SKU aliases, policies, order policies; inventory rules, price sheets, settlement accounts and GL rules, custom fields), the rows that apply now as editable cells, Save (PUT JSON), CSV download and
 // upload. The server checks every save against the Sage company: its 422 names each problem (rows[i].field, the
 // value, what Sage has); the cells named are marked and nothing is stored.
 import { api, ApiError } from '../api.js';
@@ -26,7 +26,39 @@ const KINDS = [
   },
   { kind: 'sku-aliases', title: 'SKU aliases', text: 'Amazon SellerSKU → Sage ItemID, for SKUs Sage does not know.' },
   { kind: 'policies', title: 'Policies', text: 'Promotions, tax and ship-to address policy.' },
+  {
+    kind: 'order-policies',
+    title: 'Order policies',
+    text: 'FBA orders (skip or record-shipped) and their Sage warehouse, the TranNo prefix of new Sage orders, refunds and FBA returns as Sage customer returns (off or customer-return). One row; an empty cell keeps sellbridge.yaml.',
+  },
+  // The sync side (inventory and price sync, settlement import): used from the next run on.
+  {
+    kind: 'inventory',
+    title: 'Inventory rules',
+    text: 'Sage warehouses summed (separate with |), units and percent held back, percent listed, cap, zero-below; an empty cell keeps sellbridge.yaml.',
+  },
+  {
+    kind: 'price-sheets',
+    title: 'Price sheets',
+    text: 'Per marketplace: Sage price column (list, sheet1..4), currency and warehouse; a marketplace not listed uses list price in USD from MAIN.',
+  },
+  {
+    kind: 'settlement-gl',
+    title: 'Settlement accounts',
+    text: 'GL account receiving the deposit: currency * for every currency without its own row.',
+  },
+  {
+    kind: 'gl-rules',
+    title: 'Settlement GL rules',
+    text: 'Amazon category → GL account, tried before sellbridge.yaml and the seeded rules (first match wins; * matches anything).',
+  },
+  {
+    kind: 'custom-fields',
+    title: 'Custom fields',
+    text: 'Sage item field → Amazon listing attribute; replaces the configured map (allowed values separated by |).',
+  },
 ];
+const ONE_ROW = new Set(['policies', 'order-policies', 'inventory']);
 
 export async function render(root, ctx) {
   const connectionId = ctx.args[0] || 'default';
@@ -47,7 +79,7 @@ export async function render(root, ctx) {
         h(
           'p',
           { class: 'muted' },
-          'What applies now: sellbridge.yaml with the edits saved here laid over it. Every save is checked against the Sage company first; the next order uses it, no restart needed.',
+          'What applies now: sellbridge.yaml with the edits saved here laid over it. Every save is checked against the Sage company first; the next order, sync or settlement import uses it, no restart needed.',
         ),
       ),
     ),
@@ -101,7 +133,12 @@ export async function render(root, ctx) {
             { 'data-label': c },
             h('input', {
               name: c,
-              value: values[c] === undefined || values[c] === null ? '' : String(values[c]),
+              value:
+                values[c] === undefined || values[c] === null
+                  ? ''
+                  : Array.isArray(values[c])
+                    ? values[c].join('|')
+                    : String(values[c]),
               'aria-label': c,
               autocomplete: 'off',
               disabled: !mayEdit,
@@ -260,7 +297,7 @@ export async function render(root, ctx) {
         ? h(
             'div',
             { class: 'actions' },
-            meta.kind === 'policies'
+            ONE_ROW.has(meta.kind)
               ? null
               : h(
                   'button',

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import type { Clock } from '../../core/ports/clock.ts';
+import { ANY_CURRENCY, SYNC_EDIT_KINDS, type SyncEditKind, type SyncEdits } from '../../core/rules/sync-edits.ts';
+import type { Store } from '../../runtime/store/store.ts';
+import { storeConnectionMappings, type EditRow, type StoredEdit } from './connection-mappings.ts';
+import { rowIssuesOf, type RowIssue } from './mapping-rules.ts';
+
+/**
+ * The per-connection sync edits (inventory rules, price sheets, settlement bank accounts; src/core/rules/sync-edits.ts)
+ * in table `connection_mappings` (migration 0028, one JSON list per connection and kind, versioned), shaped and
+ * checked here with the rules of the config sections `inventory` and `settlements` before the admin API checks the
+ * values against the Sage company and saves them.
+ */
+
+// CSV cells arrive as text; JSON rows send numbers typed.
+const numberOf = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v === '' ? undefined : v);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .preprocess(
+      numberOf,
+      z.number().int('must be a whole number').min(min, `at least ${min}`).max(max, `at most ${max}`),
+    )
+    .optional();
+const percent = z
+  .preprocess(numberOf, z.number({ error: 'must be a number' }).min(0, 'at least 0').max(100, 'at most 100'))
+  .optional();
+const WAREHOUSE = z.string().trim().min(1, 'must not be empty').max(6, 'at most 6 characters (Sage WhseID)');
+const warehouseList = z
+  .preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split('|')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : v,
+    z.array(WAREHOUSE).min(1, 'at least one warehouse').max(50, 'at most 50 warehouses'),
+  )
+  .optional();
+const MARKETPLACE = z
+  .string()
+  .trim()
+  .regex(/^[A-Z0-9]{10,20}$/, 'an Amazon marketplace id such as ATVPDKIKX0DER');
+const currency = z
+  .string()
+  .trim()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
+const glAccount = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'at most 100 characters (Sage GLAcctNo)')
+  .regex(/^[0-9A-Za-z][0-9A-Za-z-]*$/, 'a Sage GL account number like 1050-00');
+
+export const SYNC_ROW_SHAPES = {
+  inventory: z.strictObject({
+    warehouseIds: warehouseList,
+    safetyStock: int(0),
+    safetyStockPercent: percent,
+    exposePercent: percent,
+    maxQuantity: int(0),
+    zeroBelow: int(0),
+  }),
+  'price-sheets': z.strictObject({
+    marketplaceId: MARKETPLACE,
+    priceSheet: z.enum(['list', 'sheet1', 'sheet2', 'sheet3', 'sheet4']),
+    currency,
+    warehouseId: WAREHOUSE,
+  }),
+  'settlement-gl': z.strictObject({
+    currency: z.union([z.literal(ANY_CURRENCY), currency], {
+      error: `${ANY_CURRENCY} (every currency without its own row) or an ISO 4217 code such as EUR`,
+    }),
+    bankAccount: glAccount,
+  }),
+} as const;
+
+/** CSV columns per kind, in order (required ones first); `warehouseIds` is `|`-separated in CSV. */
+export const SYNC_EDIT_COLUMNS: Record<SyncEditKind, readonly string[]> = {
+  inventory: ['warehouseIds', 'safetyStock', 'safetyStockPercent', 'exposePercent', 'maxQuantity', 'zeroBelow'],
+  'price-sheets': ['marketplaceId', 'priceSheet', 'currency', 'warehouseId'],
+  'settlement-gl': ['currency', 'bankAccount'],
+};
+
+const KEY_OF: Record<SyncEditKind, string | undefined> = {
+  inventory: undefined,
+  'price-sheets': 'marketplaceId',
+  'settlement-gl': 'currency',
+};
+
+export const isSyncEditKind = (kind: string): kind is SyncEditKind =>
+  (SYNC_EDIT_KINDS as readonly string[]).includes(kind);
+
+/** Every row's shape checked: all issues (1-based row, field) or the parsed rows. `firstRow` numbers the first row. */
+export function validateSyncEditRows(
+  kind: SyncEditKind,
+  rows: readonly unknown[],
+  firstRow = 1,
+): { ok: true; rows: EditRow[] } | { ok: false; issues: RowIssue[] } {
+  const shape = SYNC_ROW_SHAPES[kind] as z.ZodType<EditRow>;
+  const issues: RowIssue[] = [];
+  const parsed: EditRow[] = [];
+  const rowOf: number[] = [];
+  rows.forEach((row, i) => {
+    const r = shape.safeParse(row);
+    if (r.success) {
+      parsed.push(Object.fromEntries(Object.entries(r.data).filter(([, v]) => v !== undefined && v !== '')));
+      rowOf.push(i + firstRow);
+    } else issues.push(...rowIssuesOf(r.error, i + firstRow));
+  });
+  const key = KEY_OF[kind];
+  if (key) {
+    const seen = new Map<string, number>();
+    parsed.forEach((r, i) => {
+      const value = String(r[key]).toUpperCase();
+      const before = seen.get(value);
+      if (before !== undefined) issues.push({ row: rowOf[i]!, field: key, problem: `duplicate of row ${before}` });
+      else seen.set(value, rowOf[i]!);
+    });
+  } else if (rows.length > 1) issues.push({ row: firstRow + 1, field: '(row)', problem: `${kind} takes one row` });
+  return issues.length ? { ok: false, issues } : { ok: true, rows: parsed };
+}
+
+type Table = { connection_mappings: { connection_id: string; kind: string; rows_json: string } };
+
+export interface ConnectionSyncEditStore {
+  /** Every stored sync kind of a connection (one indexed select): what a flow reads when it plans a run. */
+  edits(connectionId: string): Promise<SyncEdits>;
+  get(connectionId: string, kind: SyncEditKind): Promise<StoredEdit>;
+  /** Replaces a kind's list (rows validated and checked); an empty list removes it (the configuration applies). */
+  replace(connectionId: string, kind: SyncEditKind, rows: readonly EditRow[], actor: string): Promise<void>;
+}
+
+export function storeConnectionSyncEdits(store: Store, clock: Clock): ConnectionSyncEditStore {
+  const db = store.db.withTables<Table>();
+  // The same table and versioning as the order mapping kinds; the order overlay reads only its own kinds.
+  const same = storeConnectionMappings(store, clock);
+  type Kind = Parameters<typeof same.get>[1];
+  return {
+    async edits(connectionId) {
+      const rows = await db
+        .selectFrom('connection_mappings')
+        .select(['kind', 'rows_json'])
+        .where('connection_id', '=', connectionId)
+        .where('kind', 'in', [...SYNC_EDIT_KINDS])
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.kind, JSON.parse(r.rows_json) as EditRow[]])) as SyncEdits;
+    },
+    get: (connectionId, kind) => same.get(connectionId, kind as unknown as Kind),
+    replace: (connectionId, kind, rows, actor) => same.replace(connectionId, kind as unknown as Kind, rows, actor),
+  };
+}
