@@ -31,7 +31,7 @@ import {
  * connected fails at once with SB_AGENT_OFFLINE, so the Sage circuit opens and orders wait.
  */
 export interface AgentHubOptions {
-  /** The connection this hub process serves: only agents enrolled for it are accepted. */
+  /** The connection this hub serves (one hub per agent connection): only agents enrolled for it are accepted. */
   readonly connectionId: string;
   readonly registry: AgentRegistry;
   readonly hubVersion: string;
@@ -63,7 +63,7 @@ export interface AgentHub {
    * `createAgentUpgradeRouter` instead, which authenticates once and calls the enrolled connection's `accept`.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Takes the channel of an agent already authenticated (by `handleUpgrade` or the router); refuses one of another connection. */
+  /** Takes the channel of an agent already authenticated (`handleUpgrade`, the router); refuses another connection's. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, agent: AgentView): void;
   status(): AgentHubStatus;
   /**
