@@ -103,6 +103,8 @@ export interface JobInfo {
 export interface JobFilter {
   readonly queue?: string;
   readonly state?: JobState;
+  /** Only the jobs of this connection (their payload's `connectionId`; `default` when it has none). */
+  readonly connectionId?: string;
   readonly limit?: number;
 }
 

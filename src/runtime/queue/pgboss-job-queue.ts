@@ -410,6 +410,7 @@ export class PgBossJobQueue implements JobQueue {
         ${filter.id ? sql`AND j.id = ${filter.id}::uuid` : sql``}
         ${filter.queue ? sql`AND j.name = ${filter.queue}` : sql``}
         ${filter.state ? sql`AND ${stateSql} = ${filter.state}` : sql``}
+        ${filter.connectionId ? sql`AND coalesce(nullif(trim(j.data -> 'payload' ->> 'connectionId'), ''), 'default') = ${filter.connectionId}` : sql``}
       ORDER BY j.created_on DESC LIMIT ${filter.limit ?? 100}`
       .execute(this.#deps.store.db)
       .catch((err: unknown) => {

@@ -177,6 +177,7 @@ export class SqliteJobQueue implements JobQueue {
       .limit(filter.limit ?? 100);
     if (filter.queue) q = q.where('jobs.queue', '=', filter.queue);
     if (filter.state) q = q.where('jobs.state', '=', filter.state);
+    if (filter.connectionId) q = q.where(payloadConnectionSql('sqlite', 'jobs.payload'), '=', filter.connectionId);
     return (await q.execute()).map(jobInfoFromRow);
   }
 
