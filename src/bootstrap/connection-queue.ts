@@ -11,6 +11,16 @@ export function connectionIdOfPayload(payload: unknown): string {
 
 export const DEFAULT_CONNECTION_ID = 'default';
 
+/**
+ * The connection a job key names: `<id>/...` for a connection other than `default` (see `scoped` below), when `known`
+ * says `<id>` is one; `default` otherwise (a job event carries the key, not the payload).
+ */
+export function connectionIdOfKey(key: string, known: (id: string) => boolean): string {
+  const slash = key.indexOf('/');
+  const id = slash > 0 ? key.slice(0, slash) : '';
+  return id && known(id) ? id : DEFAULT_CONNECTION_ID;
+}
+
 /** Whether a connection's jobs may run now; when not, the reason each waiting job carries. */
 export type ConnectionGate = (
   connectionId: string,
@@ -89,7 +99,7 @@ export function createQueueRouter(
         stop: (options) => queue.stop(options),
         getJob: (id) => queue.getJob(id),
         listJobs: (filter) => queue.listJobs(filter),
-        counts: () => queue.counts(),
+        counts: (filter) => queue.counts(filter),
         onEvent: (listener) => queue.onEvent(listener),
       };
     },

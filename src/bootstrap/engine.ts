@@ -76,7 +76,8 @@ export interface ConnectionEngine {
   readonly agentHub: AgentHub | undefined;
   readonly webhooks: WebhookDeps;
   readonly status: EngineStatusRecorder | undefined;
-  close(): Promise<void>;
+  /** `removed`: the connection is gone (its agent's channel is closed for good, not as a restart). */
+  close(how?: { removed?: string }): Promise<void>;
 }
 
 export interface EngineOverrides {
@@ -222,10 +223,10 @@ export function buildEngine(
     agentHub,
     status,
     webhooks: { inbox, connectionId, settings: config.orders.webhook },
-    async close() {
+    async close(how = {}) {
       scheduler.stop();
       sageLease.release();
-      await agentHub?.close();
+      await agentHub?.close(how);
       await opened.close();
       await status?.close().catch(() => undefined);
     },

@@ -3,7 +3,10 @@ import type { OrderWiring } from './orders.ts';
 import { connectionConfigs, resolveConnectionEntry, formatProblem } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/schema.ts';
 import type { AmazonConnector } from '../connectors/amazon/create-amazon-connector.ts';
-import type { AgentHub } from '../connectors/sage500/remote/hub.ts';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createAgentUpgradeRouter, type AgentHubStatus } from '../connectors/sage500/remote/hub.ts';
+import { SELLBRIDGE_VERSION } from '../runtime/version.ts';
 import { createAgentRegistry, type AgentRegistry } from '../runtime/agents/registry.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
@@ -22,7 +25,7 @@ import { startOrderIntake } from './intake.ts';
 import { registerStoreCollectors } from './metrics.ts';
 import type { WebhookDeps } from '../server/routes/webhooks.ts';
 import { buildEngine, type ConnectionEngine, type EngineShared } from './engine.ts';
-import { createQueueRouter } from './connection-queue.ts';
+import { connectionIdOfKey, createQueueRouter } from './connection-queue.ts';
 import { routingInbox } from './notification-routing.ts';
 import {
   storeConnectionRegistry,
@@ -62,10 +65,15 @@ export interface Runtime {
   /** Hosted mode's agents beside Sage: enrolment tokens, credentials, revocation, last seen state. */
   readonly agents: AgentRegistry;
   /**
-   * Hosted mode (`sage500.kind: agent`, worker role): the agent channel `sage` goes through; the HTTP server hands
-   * it its `upgrade` events (see `sellbridge run`).
+   * Hosted mode (`sage500.kind: agent`, worker role): the HTTP server's `upgrade` handler (see `sellbridge run`), one
+   * for the process whatever the number of agent connections. It checks path, protocol and version, authenticates
+   * the agent's credential once, and hands the channel to the hub of the connection the agent is enrolled for
+   * (each agent-mode connection's engine has its own); an agent of a connection that is not an agent-mode
+   * connection of this process is refused (403).
    */
-  readonly agentHub: AgentHub | undefined;
+  agentUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Hosted mode: each agent-mode connection's channel as its hub sees it (online, agent, version, latency, in flight). */
+  agentStatus(): readonly AgentHubStatus[];
   /** The order flows' wiring (deps and connection id), for the CLI, the admin API and tests. */
   readonly orders: OrderWiring;
   /** What `POST /webhooks/amazon` needs (`buildApp({ ...runtime })` passes it on). */
@@ -205,12 +213,6 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       if (applied.length) logger.info({ applied }, `store migrated: ${applied.join(', ')}`);
     }
     const configured = connectionConfigs(config);
-    // Hosted mode's agent channel (one agent hub on the HTTP server, enrolment per connection) serves one connection.
-    if (configured.length > 1 && configured.some((c) => c.sage500.kind === 'agent'))
-      throw new SellbridgeError(
-        'SB_CFG_INVALID',
-        `sage500.kind agent (hosted mode) serves one connection per process; this configuration has ${configured.length} (${configured.map((c) => c.orders.connectionId).join(', ')}): run one process per agent connection`,
-      );
     const queue = await createJobQueue({ store, clock, logger, metrics, settings: config.jobs, role });
     const deadLetters = createDeadLetterService(store, queue, clock);
     const inbox = createInbox(store, clock);
@@ -259,8 +261,9 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const throughput = primary.status;
     if (throughput)
       queue.onEvent((e) => {
-        if (e.type === 'completed') throughput.jobFinished(true);
-        else if (e.type === 'retry' || e.type === 'dead') throughput.jobFinished(false);
+        const of = () => connectionIdOfKey(e.job.key, (id) => entries.has(id));
+        if (e.type === 'completed') throughput.jobFinished(true, of());
+        else if (e.type === 'retry' || e.type === 'dead') throughput.jobFinished(false, of());
       });
     registerStoreCollectors({
       registry: metrics.registry,
@@ -309,7 +312,9 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       if (started && !closed && e.state === 'active') e.engine?.scheduler.start();
     };
     const check = async (e: Entry): Promise<void> => {
-      if (!e.engine || !e.config) return;
+      // A hosted-mode connection's Sage answers only once its agent is online: the agent checks the catalog when it
+      // starts (as in a one-connection hub); the connection starts and its orders wait for the agent.
+      if (!e.engine || !e.config || e.engine.agentHub) return;
       let report: ConnectionCheckReport | undefined;
       try {
         report = await checkConnection(e.config, e.id, e.engine.rawSage);
@@ -327,7 +332,8 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const dropEngine = async (e: Entry) => {
       e.engine?.scheduler.stop();
       router.remove(e.id);
-      await e.engine?.close().catch(() => undefined);
+      // Its hub closes the agent's channel as for good (the agent stops instead of dialling back in).
+      await e.engine?.close({ removed: `connection ${e.id} was removed from this hub` }).catch(() => undefined);
       entries.delete(e.id);
     };
     const addApiEntry = (row: ConnectionRecord): Entry => {
@@ -454,20 +460,21 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
             id,
           );
         const c = (resolved as { config: ResolvedConfig }).config;
-        if (c.sage500.kind === 'agent')
-          refuse([{ path: 'sage500.kind', problem: 'hosted mode (agent) serves one connection per process' }], id);
-        // Checked against its Sage company before anything is stored.
+        // Checked against its Sage company before anything is stored. A hosted-mode (agent) connection's Sage is
+        // reached only through its agent, which cannot be enrolled before the connection exists: it is stored
+        // unchecked, gets its hub here, and the agent checks the Sage catalog when it starts.
         const given = options.sageFor?.(id);
-        let report: ConnectionCheckReport;
-        try {
-          report = await checkConnection(c, id, given);
-        } catch (err) {
-          return refuse(
-            [{ path: 'sage500', problem: `the Sage company could not be checked: ${(err as Error).message}` }],
-            id,
-          );
-        }
-        const errors = report.check.problems.filter((p) => p.severity === 'error');
+        let report: ConnectionCheckReport | undefined;
+        if (c.sage500.kind !== 'agent' || given)
+          try {
+            report = await checkConnection(c, id, given);
+          } catch (err) {
+            return refuse(
+              [{ path: 'sage500', problem: `the Sage company could not be checked: ${(err as Error).message}` }],
+              id,
+            );
+          }
+        const errors = report?.check.problems.filter((p) => p.severity === 'error') ?? [];
         if (errors.length)
           refuse(
             errors.map((p) => ({ path: p.path, problem: `${JSON.stringify(p.value)}: ${p.problem}` })),
@@ -540,6 +547,26 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       { sage500: primary.circuits.sage500, amazon: primary.circuits.amazon },
     );
     let poll: NodeJS.Timeout | undefined;
+    const hubOf = (id: string) => entries.get(id)?.engine?.agentHub;
+    const agentUpgrade = createAgentUpgradeRouter({
+      registry: agents,
+      hubVersion: SELLBRIDGE_VERSION,
+      logger,
+      // A connection added by another process (an API-role server) is read from the registry before a refusal.
+      hubFor: async (id) =>
+        hubOf(id) ??
+        (await connections.refresh().then(
+          () => hubOf(id),
+          () => undefined,
+        )),
+      served: () => [...entries.values()].flatMap((e) => (e.engine?.agentHub ? [e.id] : [])).sort(),
+      unavailable: () =>
+        role !== 'worker'
+          ? 'this process runs no jobs (role api): agents dial in to the process that runs them (sellbridge run --role all)'
+          : closed
+            ? 'the hub is stopping'
+            : undefined,
+    });
     const runtime: Omit<Runtime, 'amazon'> = {
       config,
       clock,
@@ -553,7 +580,11 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
       scheduler,
       circuits,
       agents,
-      agentHub: primary.agentHub,
+      agentUpgrade,
+      agentStatus: () =>
+        [...entries.values()]
+          .flatMap((e) => (e.engine?.agentHub ? [e.engine.agentHub.status()] : []))
+          .sort((a, b) => a.connectionId.localeCompare(b.connectionId)),
       orders: primary.orders,
       connections,
       webhooks: {

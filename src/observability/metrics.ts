@@ -3,11 +3,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The Prometheus registry of one process, with the job metrics every flow shares. */
 export interface Metrics {
   readonly registry: Registry;
-  readonly jobsStarted: Counter<'queue'>;
-  readonly jobsFinished: Counter<'queue' | 'outcome'>;
-  readonly jobDuration: Histogram<'queue' | 'outcome'>;
-  readonly deadLetters: Counter<'queue' | 'code'>;
-  readonly queueDepth: Gauge<'queue' | 'state'>;
+  /** The job metrics carry the job's connection (issue 21): its payload's `connectionId`, `default` when none. */
+  readonly jobsStarted: Counter<'queue' | 'connection'>;
+  readonly jobsFinished: Counter<'queue' | 'outcome' | 'connection'>;
+  readonly jobDuration: Histogram<'queue' | 'outcome' | 'connection'>;
+  readonly deadLetters: Counter<'queue' | 'code' | 'connection'>;
+  readonly queueDepth: Gauge<'queue' | 'state' | 'connection'>;
   /** Circuit breakers (src/runtime/circuit): 0 closed, 1 half-open, 2 open. */
   readonly circuitState: Gauge<'target' | 'connection'>;
   /** Orders the polling safety net found before any notification did (push intake missed them). */
@@ -35,33 +36,33 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registry,
     jobsStarted: new Counter({
       name: 'sellbridge_jobs_started_total',
-      help: 'Job attempts started',
-      labelNames: ['queue'],
+      help: 'Job attempts started, per queue and connection',
+      labelNames: ['queue', 'connection'],
       registers: [registry],
     }),
     jobsFinished: new Counter({
       name: 'sellbridge_jobs_finished_total',
-      help: 'Job attempts finished, by outcome (completed, retry, deferred, dead, released)',
-      labelNames: ['queue', 'outcome'],
+      help: 'Job attempts finished, by outcome (completed, retry, deferred, dead, released) and connection',
+      labelNames: ['queue', 'outcome', 'connection'],
       registers: [registry],
     }),
     jobDuration: new Histogram({
       name: 'sellbridge_job_duration_seconds',
-      help: 'Duration of job attempts',
-      labelNames: ['queue', 'outcome'],
+      help: 'Duration of job attempts, per queue, outcome and connection',
+      labelNames: ['queue', 'outcome', 'connection'],
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
     deadLetters: new Counter({
       name: 'sellbridge_dead_letters_total',
-      help: 'Jobs moved to the dead-letter queue',
-      labelNames: ['queue', 'code'],
+      help: 'Jobs moved to the dead-letter queue, per queue, code and connection',
+      labelNames: ['queue', 'code', 'connection'],
       registers: [registry],
     }),
     queueDepth: new Gauge({
       name: 'sellbridge_jobs',
-      help: 'Jobs per queue and state',
-      labelNames: ['queue', 'state'],
+      help: "Jobs per queue, state and connection (the job payload's connectionId, default when none)",
+      labelNames: ['queue', 'state', 'connection'],
       registers: [registry],
     }),
     circuitState: new Gauge({
@@ -121,4 +122,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       registers: [registry],
     }),
   };
+}
+
+/** The `connection` label of a job's metrics: its payload's `connectionId`; `default` when it has none (issue 21). */
+export function connectionLabelOf(payload: unknown): string {
+  const id =
+    typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>)['connectionId'] : undefined;
+  return typeof id === 'string' && id.trim() !== '' ? id.trim() : 'default';
 }

@@ -87,7 +87,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.get('/metrics', { preHandler: requireAuthenticated }, async (_req, reply) => {
-    for (const c of await deps.queue.counts()) deps.metrics.queueDepth.set({ queue: c.queue, state: c.state }, c.count);
+    // Reset first: a (queue, state, connection) with no job left shows no stale count.
+    const counts = await deps.queue.counts({ byConnection: true });
+    deps.metrics.queueDepth.reset();
+    for (const c of counts)
+      deps.metrics.queueDepth.set({ queue: c.queue, state: c.state, connection: c.connectionId ?? 'default' }, c.count);
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

@@ -37,6 +37,8 @@ export interface ConnectionStatusView {
   readonly region: string | null;
   readonly marketplaceIds: readonly string[];
   readonly sageCompanyId: string | null;
+  /** `sage500.kind` (sandbox, sqlserver, agent: hosted mode, reached through its agent). */
+  readonly sageKind?: string | null;
 }
 
 /** The running connections (the runtime's `connections`): add, pause, resume, remove while the engine runs. */

@@ -10,7 +10,8 @@ import { startOrderStack, type OrderStack } from '../helpers/order-stack.ts';
 
 /**
  * The dashboard's Agents page (hosted mode) in headless Chromium over the live admin API: an enrolled agent with the
- * state a hub recorded (online, version, latency, in flight), a new enrolment token with the command to run beside
+ * state a hub recorded (online, version, latency, in flight), the hosted-mode connections with whether their agent
+ * is there, a new enrolment token with the command to run beside
  * Sage, and revocation. Screenshot: test-artifacts/dashboard/agents.png.
  */
 const USER = { name: 'ada', password: 'correct horse battery staple' };
@@ -34,6 +35,16 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard Agents page in headless Chromium',
     const cred = await runtime.agents.enrol(token, 'sage-host-1');
     agentId = cred.agentId;
     await runtime.agents.recordState(agentId, { online: true, version: '0.1.0', latencyMs: 12, inFlight: 3 });
+    // A hosted-mode connection beside the stack's own, with no agent yet (the page lists every one).
+    await runtime.connections.add(
+      {
+        id: 'hosted-1',
+        amazon: { marketplaceIds: ['A2EUQ1WTGCTBG2'] },
+        sage500: { kind: 'agent' },
+        orders: { customers: { A2EUQ1WTGCTBG2: { customerId: 'AMAZON-CA', currency: 'CAD', warehouseId: 'MAIN' } } },
+      },
+      'test',
+    );
     const auth = createAuthService(runtime.store, runtime.clock, { bootstrapToken: TOKEN });
     await auth.addUser({ name: USER.name, role: 'admin', password: USER.password, actor: 'test' });
     app = buildApp({ ...runtime, adminToken: TOKEN, auth });
@@ -64,6 +75,11 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard Agents page in headless Chromium',
       const text = (await row.textContent()) ?? '';
       for (const part of ['sage-host-1', agentId, 'default', 'Online', '0.1.0', '12 ms', '3'])
         expect(text).toContain(part);
+      // Every hosted-mode connection, with whether its agent is there.
+      const hosted = page.locator('#agent-connections tbody tr');
+      await hosted.first().waitFor();
+      expect(await hosted.count()).toBe(1);
+      expect((await hosted.textContent()) ?? '').toMatch(/hosted-1.*No agent enrolled/);
 
       await page.getByRole('button', { name: 'New enrolment token' }).click();
       await page.locator('#enrolment pre').waitFor();

@@ -29,8 +29,9 @@ Examples:
     )
     .action(async (opts: { role: Role; once?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
-      // Hosted mode: the process that runs the jobs serves the agent channel on its HTTP port, so it needs one.
-      if (config.sage500.kind === 'agent' && opts.role === 'worker')
+      const { connectionConfigs } = await import('../../config/load.ts');
+      // Hosted mode: the process that runs the jobs serves the agent channels on its HTTP port, so it needs one.
+      if (connectionConfigs(config).some((c) => c.sage500.kind === 'agent') && opts.role === 'worker')
         throw new SellbridgeError(
           'SB_CFG_INVALID',
           'sage500.kind is agent: the agent dials in to the HTTP server of the process that runs the jobs; run with --role all',
@@ -39,7 +40,6 @@ Examples:
       // starts); a mismatch stops here, loudly.
       // Several connections (issue 21): each is checked when the runtime starts; one that fails does not start and
       // its work waits with the reason (`sellbridge connections list`), the others run.
-      const { connectionConfigs } = await import('../../config/load.ts');
       const several = connectionConfigs(config).length > 1;
       if (opts.role !== 'api' && config.sage500.kind !== 'agent' && !several) {
         const { assertSage500Verified } = await import('../../connectors/sage500/verify-at-start.ts');
@@ -81,10 +81,9 @@ Examples:
               adminToken: config.server.adminToken,
               accountingModel: config.settlements.accountingModel,
             });
-      if (app && runtime.agentHub) {
-        const hub = runtime.agentHub;
-        app.server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
-      }
+      // Hosted mode: one upgrade handler for every agent connection (those added later through the admin API too);
+      // it hands each agent's channel to the hub of the connection the agent is enrolled for.
+      if (app) app.server.on('upgrade', (req, socket, head) => runtime.agentUpgrade(req, socket, head));
       if (app) {
         const address = await app.listen({ host: config.server.host, port: config.server.port });
         ctx.stdout(

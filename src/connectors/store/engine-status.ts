@@ -20,6 +20,8 @@ export type EngineStatusTables = {
     reported_at: string;
   };
   engine_throughput: { minute: string; completed: number; failed: number };
+  /** Migration 0030 (issue 21): the same per connection. */
+  engine_throughput_by_connection: { connection_id: string; minute: string; completed: number; failed: number };
 };
 
 export interface EngineStatusRow {
@@ -39,8 +41,11 @@ export interface EngineStatusRecorder {
   outcome(target: string, ok: boolean, failure?: string): void;
   /** The circuit of `target` moved to `state`: written at once. */
   circuit(target: string, state: string): void;
-  /** A job finished: completed (`true`) or failed (retry or dead); added to its minute's counts. */
-  jobFinished(completed: boolean): void;
+  /**
+   * A job finished: completed (`true`) or failed (retry or dead); added to its minute's counts, every connection's
+   * and its connection's (`default` when not given).
+   */
+  jobFinished(completed: boolean, connectionId?: string): void;
   /** Writes what is pending now (tests, shutdown). */
   flush(): Promise<void>;
   /** Flushes and stops the timers. */
@@ -72,7 +77,7 @@ export function createEngineStatusRecorder(options: {
   const db = store.db.withTables<EngineStatusTables>();
   const byTarget = new Map<string, Pending>();
   let closed = false;
-  /** Counts not yet added to engine_throughput, by minute start (ISO). */
+  /** Counts not yet added to engine_throughput(_by_connection), by connection and minute start (ISO): `<id>\t<minute>`. */
   const minutes = new Map<string, { completed: number; failed: number }>();
   let minutesTimer: NodeJS.Timeout | undefined;
   let minutesWriting: Promise<void> | undefined;
@@ -82,30 +87,49 @@ export function createEngineStatusRecorder(options: {
     if (minutesWriting) await minutesWriting.catch(() => undefined);
     if (minutes.size === 0) return;
     const batch = [...minutes.entries()];
+    const written = new Set<string>();
     minutes.clear();
     minutesWriting = (async () => {
-      for (const [minute, n] of batch) {
-        await db
-          .insertInto('engine_throughput')
-          .values({ minute, completed: n.completed, failed: n.failed })
-          .onConflict((oc) =>
-            oc.column('minute').doUpdateSet({
-              completed: sql`engine_throughput.completed + excluded.completed`,
-              failed: sql`engine_throughput.failed + excluded.failed`,
-            }),
-          )
-          .execute();
+      for (const [key, n] of batch) {
+        const [connection_id, minute] = key.split('\t') as [string, string];
+        // The two writes of a minute in one transaction: a failure adds back only what was not written.
+        await store.transaction(async (tx) => {
+          const db = tx.withTables<EngineStatusTables>();
+          await db
+            .insertInto('engine_throughput')
+            .values({ minute, completed: n.completed, failed: n.failed })
+            .onConflict((oc) =>
+              oc.column('minute').doUpdateSet({
+                completed: sql`engine_throughput.completed + excluded.completed`,
+                failed: sql`engine_throughput.failed + excluded.failed`,
+              }),
+            )
+            .execute();
+          await db
+            .insertInto('engine_throughput_by_connection')
+            .values({ connection_id, minute, completed: n.completed, failed: n.failed })
+            .onConflict((oc) =>
+              oc.columns(['connection_id', 'minute']).doUpdateSet({
+                completed: sql`engine_throughput_by_connection.completed + excluded.completed`,
+                failed: sql`engine_throughput_by_connection.failed + excluded.failed`,
+              }),
+            )
+            .execute();
+        });
+        written.add(key);
       }
       if (Date.now() - lastPruneMs > 3_600_000) {
         lastPruneMs = Date.now();
         const before = new Date(clock.now().getTime() - THROUGHPUT_KEEP_MS).toISOString();
         await db.deleteFrom('engine_throughput').where('minute', '<', before).execute();
+        await db.deleteFrom('engine_throughput_by_connection').where('minute', '<', before).execute();
       }
     })().catch((err: unknown) => {
       // Not lost: added back and written with the next flush.
-      for (const [minute, n] of batch) {
-        const m = minutes.get(minute) ?? { completed: 0, failed: 0 };
-        minutes.set(minute, { completed: m.completed + n.completed, failed: m.failed + n.failed });
+      for (const [key, n] of batch) {
+        if (written.has(key)) continue;
+        const m = minutes.get(key) ?? { completed: 0, failed: 0 };
+        minutes.set(key, { completed: m.completed + n.completed, failed: m.failed + n.failed });
       }
       options.onError?.(err);
     });
@@ -207,13 +231,13 @@ export function createEngineStatusRecorder(options: {
       p.state = state;
       schedule(target, p, true);
     },
-    jobFinished(completed) {
+    jobFinished(completed, jobConnection = 'default') {
       const t = clock.now().getTime();
-      const minute = new Date(t - (t % 60_000)).toISOString();
-      const m = minutes.get(minute) ?? { completed: 0, failed: 0 };
+      const key = `${jobConnection}\t${new Date(t - (t % 60_000)).toISOString()}`;
+      const m = minutes.get(key) ?? { completed: 0, failed: 0 };
       if (completed) m.completed++;
       else m.failed++;
-      minutes.set(minute, m);
+      minutes.set(key, m);
       if (closed || minutesTimer) return;
       minutesTimer = setTimeout(() => {
         minutesTimer = undefined;
@@ -240,11 +264,27 @@ export function createEngineStatusRecorder(options: {
 
 const THROUGHPUT_KEEP_MS = 86_400_000;
 
-/** Jobs completed and failed per minute from `since` (ISO minute start) on, as the workers recorded them. */
+/**
+ * Jobs completed and failed per minute from `since` (ISO minute start) on, as the workers recorded them: every
+ * connection's, or one connection's (migration 0030).
+ */
 export async function readThroughput(
   store: Store,
   since: string,
+  connectionId?: string,
 ): Promise<{ minute: string; completed: number; failed: number }[]> {
+  if (connectionId !== undefined) {
+    const rows = await store.db
+      .withTables<EngineStatusTables>()
+      .selectFrom('engine_throughput_by_connection')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('minute', '>=', since)
+      .orderBy('minute')
+      .limit(1440)
+      .execute();
+    return rows.map((r) => ({ minute: r.minute, completed: Number(r.completed), failed: Number(r.failed) }));
+  }
   const rows = await store.db
     .withTables<EngineStatusTables>()
     .selectFrom('engine_throughput')

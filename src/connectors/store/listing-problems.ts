@@ -105,11 +105,11 @@ export function storeListingProblems(store: Store, clock: Clock): ListingProblem
         .execute();
     },
     async list(connectionId, options = {}) {
-      const rows = await db
-        .selectFrom('listing_problems')
-        .selectAll()
-        .where('connection_id', '=', connectionId)
+      let q = db.selectFrom('listing_problems').selectAll();
+      if (connectionId !== undefined) q = q.where('connection_id', '=', connectionId);
+      const rows = await q
         .orderBy('sku')
+        .orderBy('connection_id')
         .orderBy('marketplace_id')
         .limit(options.limit ?? 1000)
         .execute();

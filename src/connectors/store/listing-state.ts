@@ -446,7 +446,7 @@ export function storeListingState(store: Store, clock: Clock): ListingStateStore
 /** Listing feeds, newest first, optionally of one status (the admin API's feed list). */
 export async function listListingFeeds(
   store: Store,
-  query: { readonly status?: string; readonly limit: number },
+  query: { readonly status?: string; readonly connectionId?: string; readonly limit: number },
 ): Promise<ListingTables['listing_feed'][]> {
   let q = store.db
     .withTables<ListingTables>()
@@ -455,13 +455,14 @@ export async function listListingFeeds(
     .orderBy('created_at', 'desc')
     .limit(query.limit);
   if (query.status) q = q.where('status', '=', query.status);
+  if (query.connectionId) q = q.where('connection_id', '=', query.connectionId);
   return q.execute();
 }
 
 /** Read-back flags and SKU changes still held, newest first, optionally of one SKU (the admin API's discrepancies). */
 export async function listListingFindings(
   store: Store,
-  query: { readonly sku?: string; readonly limit: number },
+  query: { readonly sku?: string; readonly connectionId?: string; readonly limit: number },
 ): Promise<{ flags: ListingTables['listing_flags'][]; held: ListingTables['listing_blocks'][] }> {
   const db = store.db.withTables<ListingTables>();
   let f = db.selectFrom('listing_flags').selectAll().orderBy('created_at', 'desc').limit(query.limit);
@@ -474,6 +475,10 @@ export async function listListingFindings(
   if (query.sku) {
     f = f.where('sku', '=', query.sku);
     b = b.where('sku', '=', query.sku);
+  }
+  if (query.connectionId) {
+    f = f.where('connection_id', '=', query.connectionId);
+    b = b.where('connection_id', '=', query.connectionId);
   }
   return { flags: await f.execute(), held: await b.execute() };
 }

@@ -365,12 +365,17 @@ export interface OrderToSageTime {
  * each with when Sellbridge first saw the order: its order_sightings row (the notification or the poll that named
  * it), else the link's creation. Bounded: one index range read and at most `limit` primary-key look-ups.
  */
-export async function orderToSageTimes(store: Store, since: string, limit = 2000): Promise<OrderToSageTime[]> {
+export async function orderToSageTimes(
+  store: Store,
+  since: string,
+  limit = 2000,
+  connectionId?: string,
+): Promise<OrderToSageTime[]> {
   const rows = await sql<{ created_at: string; sage_created_at: string; first_seen_at: string | null }>`
     SELECT l.created_at, l.sage_created_at, s.first_seen_at
     FROM order_links l
     LEFT JOIN order_sightings s ON s.connection_id = l.connection_id AND s.amazon_order_id = l.amazon_order_id
-    WHERE l.sage_created_at >= ${since}
+    WHERE l.sage_created_at >= ${since}${connectionId ? sql` AND l.connection_id = ${connectionId}` : sql``}
     ORDER BY l.sage_created_at DESC
     LIMIT ${limit}`.execute(store.db);
   return rows.rows.map((r) => ({

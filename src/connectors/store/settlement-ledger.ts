@@ -566,7 +566,7 @@ export async function reconcileSettlements(
 /** Settlements, newest deposit first, and the files refused as a whole (the admin API's settlement list). */
 export async function listSettlementRows(
   store: Store,
-  query: { readonly state?: string; readonly limit: number },
+  query: { readonly state?: string; readonly connectionId?: string; readonly limit: number },
 ): Promise<{
   settlements: SettlementTables['settlements'][];
   quarantine: SettlementTables['settlement_quarantine'][];
@@ -579,13 +579,12 @@ export async function listSettlementRows(
     .orderBy('settlement_id', 'desc')
     .limit(query.limit);
   if (query.state) q = q.where('state', '=', query.state);
-  const quarantine = await db
-    .selectFrom('settlement_quarantine')
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .limit(query.limit)
-    .execute();
-  return { settlements: await q.execute(), quarantine };
+  let quarantine = db.selectFrom('settlement_quarantine').selectAll().orderBy('created_at', 'desc').limit(query.limit);
+  if (query.connectionId) {
+    q = q.where('connection_id', '=', query.connectionId);
+    quarantine = quarantine.where('connection_id', '=', query.connectionId);
+  }
+  return { settlements: await q.execute(), quarantine: await quarantine.execute() };
 }
 
 /** One settlement (of one connection, or any) with its per-order sums. */

@@ -36,5 +36,8 @@ export interface ListingProblems {
    * SKUs with a problem: not BUYABLE, or an ERROR/WARNING severity, or an enforcement action; `all` lists every
    * SKU a notification spoke of.
    */
-  list(connectionId: string, options?: { readonly all?: boolean; readonly limit?: number }): Promise<ListingProblem[]>;
+  list(
+    connectionId: string | undefined,
+    options?: { readonly all?: boolean; readonly limit?: number },
+  ): Promise<ListingProblem[]>;
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { coerceError, type SellbridgeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { Metrics } from '../../observability/metrics.ts';
+import { connectionLabelOf, type Metrics } from '../../observability/metrics.ts';
 import type { Db } from '../store/store.ts';
 import { recordDeadLetter } from './dead-letters.ts';
 import type { JobEvent, JobHandler, JobRef } from './job-queue.ts';
@@ -65,8 +65,9 @@ export class AttemptRunner {
       attempt: attempt.attempt,
       maxAttempts: attempt.maxAttempts,
     };
+    const connection = connectionLabelOf(attempt.payload);
     const started = performance.now();
-    metrics.jobsStarted.inc({ queue: job.queue });
+    metrics.jobsStarted.inc({ queue: job.queue, connection });
     this.emit({ type: 'started', job });
     let outcome: AttemptOutcome;
     try {
@@ -76,9 +77,9 @@ export class AttemptRunner {
       outcome = signal.aborted ? { kind: 'released' } : await this.#classify(job, attempt.payload, coerceError(thrown));
     }
     const durationMs = Math.round(performance.now() - started);
-    metrics.jobsFinished.inc({ queue: job.queue, outcome: outcome.kind });
-    metrics.jobDuration.observe({ queue: job.queue, outcome: outcome.kind }, durationMs / 1000);
-    this.#log(job, outcome, durationMs);
+    metrics.jobsFinished.inc({ queue: job.queue, outcome: outcome.kind, connection });
+    metrics.jobDuration.observe({ queue: job.queue, outcome: outcome.kind, connection }, durationMs / 1000);
+    this.#log(job, outcome, durationMs, connection);
     return { outcome, durationMs };
   }
 
@@ -104,7 +105,7 @@ export class AttemptRunner {
     }
   }
 
-  #log(job: JobRef, outcome: AttemptOutcome, durationMs: number): void {
+  #log(job: JobRef, outcome: AttemptOutcome, durationMs: number, connection: string): void {
     const { logger, metrics } = this.#deps;
     switch (outcome.kind) {
       case 'completed':
@@ -135,7 +136,7 @@ export class AttemptRunner {
         const line = `job ${job.id} ${job.queue} attempt ${job.attempt} of ${job.maxAttempts} failed after ${durationMs}ms: ${error.code} ${error.message}; ${next}`;
         if (outcome.kind === 'defer') logger.info(fields, line);
         else logger[outcome.kind === 'dead' ? 'error' : 'warn'](fields, line);
-        if (outcome.kind === 'dead') metrics.deadLetters.inc({ queue: job.queue, code: error.code });
+        if (outcome.kind === 'dead') metrics.deadLetters.inc({ queue: job.queue, code: error.code, connection });
       }
     }
   }

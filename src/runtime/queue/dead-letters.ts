@@ -43,9 +43,23 @@ export interface NewDeadLetterInput {
 
 export interface DeadLetterFilter {
   readonly status?: DeadLetter['status'] | 'all';
+  /** Only dead letters of this connection: their payload's `connectionId`, `default` when it has none (issue 21). */
+  readonly connectionId?: string;
   readonly code?: string;
   readonly queue?: string;
   readonly limit?: number;
+}
+
+/**
+ * The connection of a stored job payload (a JSON text column named `payload`) as SQL: its `connectionId`, trimmed,
+ * `default` when absent or empty (as connectionIdOfPayload in src/bootstrap/connection-queue.ts), for filtering.
+ */
+export function payloadConnectionSql(dialect: Store['dialect'], column = 'payload') {
+  const field =
+    dialect === 'postgres'
+      ? sql<string | null>`(${sql.ref(column)}::jsonb ->> 'connectionId')`
+      : sql<string | null>`json_extract(${sql.ref(column)}, '$.connectionId')`;
+  return sql<string>`coalesce(nullif(trim(${field}), ''), 'default')`;
 }
 
 /**
@@ -188,6 +202,7 @@ export function createDeadLetterService(store: Store, queue: JobQueue, clock: Cl
       if (status !== 'all') q = q.where('status', '=', status);
       if (filter.code) q = q.where('error_code', '=', filter.code);
       if (filter.queue) q = q.where('queue', '=', filter.queue);
+      if (filter.connectionId) q = q.where(payloadConnectionSql(store.dialect), '=', filter.connectionId);
       return (await q.execute()).map(deadLetterFromRow);
     },
     get: (id) => load(store.db, id),

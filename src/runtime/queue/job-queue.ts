@@ -31,8 +31,12 @@ export interface JobQueue {
   stop(options?: { graceMs?: number }): Promise<void>;
   getJob(id: string): Promise<JobInfo | undefined>;
   listJobs(filter?: JobFilter): Promise<JobInfo[]>;
-  /** Counts per queue and state, for metrics and `sellbridge jobs list`. */
-  counts(): Promise<QueueCount[]>;
+  /**
+   * Counts per queue and state, for metrics and `sellbridge jobs list`; with `connectionId`, only jobs whose payload's
+   * `connectionId` is that one (`default` for a payload without one; issue 21); with `byConnection`, per connection
+   * too (each count then has its `connectionId`).
+   */
+  counts(filter?: { readonly connectionId?: string; readonly byConnection?: boolean }): Promise<QueueCount[]>;
   /** Subscribes to job events (tests wait on these instead of sleeping). Returns an unsubscribe function. */
   onEvent(listener: (event: JobEvent) => void): () => void;
 }
@@ -99,6 +103,8 @@ export interface JobInfo {
 export interface JobFilter {
   readonly queue?: string;
   readonly state?: JobState;
+  /** Only the jobs of this connection (their payload's `connectionId`; `default` when it has none). */
+  readonly connectionId?: string;
   readonly limit?: number;
 }
 
@@ -106,6 +112,8 @@ export interface QueueCount {
   readonly queue: string;
   readonly state: JobState;
   readonly count: number;
+  /** Only when counted `byConnection`. */
+  readonly connectionId?: string;
 }
 
 export type JobEvent =

@@ -410,6 +410,7 @@ export class PgBossJobQueue implements JobQueue {
         ${filter.id ? sql`AND j.id = ${filter.id}::uuid` : sql``}
         ${filter.queue ? sql`AND j.name = ${filter.queue}` : sql``}
         ${filter.state ? sql`AND ${stateSql} = ${filter.state}` : sql``}
+        ${filter.connectionId ? sql`AND coalesce(nullif(trim(j.data -> 'payload' ->> 'connectionId'), ''), 'default') = ${filter.connectionId}` : sql``}
       ORDER BY j.created_on DESC LIMIT ${filter.limit ?? 100}`
       .execute(this.#deps.store.db)
       .catch((err: unknown) => {
@@ -431,12 +432,24 @@ export class PgBossJobQueue implements JobQueue {
     }));
   }
 
-  async counts(): Promise<QueueCount[]> {
+  async counts(
+    filter: { readonly connectionId?: string; readonly byConnection?: boolean } = {},
+  ): Promise<QueueCount[]> {
     const table = sql.table(`${this.#schema}.job`);
-    const rows = await sql<{ queue: string; state: JobState; count: string }>`
+    const connection = sql`coalesce(nullif(trim(data -> 'payload' ->> 'connectionId'), ''), 'default')`;
+    const ofConnection = filter.connectionId ? sql`AND ${connection} = ${filter.connectionId}` : sql``;
+    const by = filter.byConnection === true;
+    const rows = await sql<{ queue: string; state: JobState; count: string; connection_id: string | null }>`
       SELECT name AS queue, CASE WHEN state IN ('created','retry') THEN 'pending' WHEN state = 'active' THEN 'running'
-        WHEN state = 'failed' OR (output ? 'deadLetterId') THEN 'dead' ELSE 'completed' END AS state, count(*) AS count
-      FROM ${table} WHERE name NOT LIKE ${'%' + EXPIRED_SUFFIX} GROUP BY 1, 2`.execute(this.#deps.store.db);
-    return rows.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.count) }));
+        WHEN state = 'failed' OR (output ? 'deadLetterId') THEN 'dead' ELSE 'completed' END AS state, count(*) AS count,
+        ${by ? connection : sql`NULL`} AS connection_id
+      FROM ${table} WHERE name NOT LIKE ${'%' + EXPIRED_SUFFIX} ${ofConnection}
+      GROUP BY 1, 2${by ? sql`, 4` : sql``}`.execute(this.#deps.store.db);
+    return rows.rows.map((r) => ({
+      queue: r.queue,
+      state: r.state,
+      count: Number(r.count),
+      ...(by ? { connectionId: r.connection_id ?? 'default' } : {}),
+    }));
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
 import type { JobRow } from '../store/tables.ts';
+import { payloadConnectionSql } from './dead-letters.ts';
 import { AttemptRunner, type AttemptOutcome } from './attempt-runner.ts';
 import type { QueueDeps } from './queue-deps.ts';
 import type {
@@ -176,16 +177,27 @@ export class SqliteJobQueue implements JobQueue {
       .limit(filter.limit ?? 100);
     if (filter.queue) q = q.where('jobs.queue', '=', filter.queue);
     if (filter.state) q = q.where('jobs.state', '=', filter.state);
+    if (filter.connectionId) q = q.where(payloadConnectionSql('sqlite', 'jobs.payload'), '=', filter.connectionId);
     return (await q.execute()).map(jobInfoFromRow);
   }
 
-  async counts(): Promise<QueueCount[]> {
-    const rows = await this.#deps.store.db
+  async counts(
+    filter: { readonly connectionId?: string; readonly byConnection?: boolean } = {},
+  ): Promise<QueueCount[]> {
+    const connection = payloadConnectionSql('sqlite');
+    let q = this.#deps.store.db
       .selectFrom('jobs')
-      .select(['queue', 'state', (eb) => eb.fn.countAll<number>().as('count')])
-      .groupBy(['queue', 'state'])
-      .execute();
-    return rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.count) }));
+      .select(['queue', 'state', connection.as('connection_id'), (eb) => eb.fn.countAll<number>().as('count')]);
+    if (filter.connectionId) q = q.where(connection, '=', filter.connectionId);
+    const rows = await (
+      filter.byConnection ? q.groupBy(['queue', 'state', connection]) : q.groupBy(['queue', 'state'])
+    ).execute();
+    return rows.map((r) => ({
+      queue: r.queue,
+      state: r.state,
+      count: Number(r.count),
+      ...(filter.byConnection ? { connectionId: r.connection_id } : {}),
+    }));
   }
 
   #now(): string {

@@ -5,6 +5,18 @@ import type { ServerContext } from '../context.ts';
 export const Limit = (def: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(def).describe(`How many to return (1-${max}, default ${def})`);
 
+/**
+ * The connection filter every list endpoint takes (issue 21): only rows of this connection; absent, every
+ * connection. Rows written before connections existed belong to `default`.
+ */
+export const ConnectionFilter = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .optional()
+  .describe('Only rows of this connection (issue 21); absent: every connection');
+
 export function registerAuditRoutes(ctx: ServerContext): void {
   ctx.routes.add(
     {

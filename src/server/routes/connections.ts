@@ -26,6 +26,11 @@ const Connection = z.object({
   region: z.string().nullable().optional(),
   marketplaceIds: z.array(z.string()).optional(),
   sageCompanyId: z.string().nullable().optional(),
+  sageKind: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('agent: hosted mode, its Sage reached through its own agent (GET /api/v1/agents)'),
 });
 
 const ConnectionStatus = z.object({
@@ -38,6 +43,7 @@ const ConnectionStatus = z.object({
   region: z.string().nullable(),
   marketplaceIds: z.array(z.string()),
   sageCompanyId: z.string().nullable(),
+  sageKind: z.string().nullable().optional(),
 });
 
 const ConnectionIdParam = z.strictObject({
@@ -129,6 +135,7 @@ export function registerConnectionRoutes(ctx: ServerContext): void {
                 region: v.region,
                 marketplaceIds: [...v.marketplaceIds],
                 sageCompanyId: v.sageCompanyId,
+                sageKind: v.sageKind,
               }
             : {}),
         });

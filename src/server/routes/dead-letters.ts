@@ -3,21 +3,21 @@ import { checkOverrides, OVERRIDE_PATHS } from '../../core/transform/order-overr
 import { previewReplay, replayWithOverrides, type OrderRepairDeps } from '../order-repair.ts';
 import { ERROR_CATALOGUE, SellbridgeError } from '../../core/errors.ts';
 import { writeAudit } from '../../runtime/audit.ts';
-import type { DeadLetter } from '../../runtime/queue/dead-letters.ts';
+import { payloadConnectionSql, type DeadLetter } from '../../runtime/queue/dead-letters.ts';
 import type { ServerContext } from '../context.ts';
-import { Limit } from './audit.ts';
+import { ConnectionFilter, Limit } from './audit.ts';
 
 /** Open dead letters counted per error code, by code (the dead-letter list and the overview both show it). */
 export async function openDeadLettersByCode(
   ctx: Pick<ServerContext, 'store'>,
+  connectionId?: string,
 ): Promise<Array<{ code: string; count: number }>> {
-  const rows = await ctx.store.db
+  let q = ctx.store.db
     .selectFrom('dead_letters')
     .select((eb) => ['error_code', eb.fn.countAll().as('n')])
-    .where('status', '=', 'open')
-    .groupBy('error_code')
-    .orderBy('error_code')
-    .execute();
+    .where('status', '=', 'open');
+  if (connectionId) q = q.where(payloadConnectionSql(ctx.store.dialect), '=', connectionId);
+  const rows = await q.groupBy('error_code').orderBy('error_code').execute();
   return rows.map((r) => ({ code: r.error_code, count: Number(r.n) }));
 }
 
@@ -61,6 +61,7 @@ const Summary = z.object({
   lastFailedAt: z.string(),
   status: z.enum(['open', 'replayed', 'discarded']),
   amazonOrderId: z.string().nullable(),
+  connectionId: z.string().describe("The job payload's connectionId; `default` when it has none"),
 });
 
 const Detail = Summary.extend({
@@ -116,6 +117,7 @@ export function summaryOf(dl: DeadLetter) {
     lastFailedAt: dl.lastFailedAt,
     status: dl.status,
     amazonOrderId: payloadField(dl.payload, 'amazonOrderId'),
+    connectionId: payloadField(dl.payload, 'connectionId')?.trim() || 'default',
   };
 }
 
@@ -157,6 +159,7 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
         code: z.string().max(100).optional().describe('Error code, e.g. SB_MAP_UNKNOWN_SKU'),
         queue: z.string().max(100).optional(),
         status: z.enum(['open', 'replayed', 'discarded', 'all']).default('open'),
+        connectionId: ConnectionFilter,
         limit: Limit(100, 1000),
       }),
       response: z.object({
@@ -170,8 +173,9 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
         limit: query.limit,
         ...(query.code ? { code: query.code } : {}),
         ...(query.queue ? { queue: query.queue } : {}),
+        ...(query.connectionId ? { connectionId: query.connectionId } : {}),
       });
-      return { deadLetters: list.map(summaryOf), byCode: await openDeadLettersByCode(ctx) };
+      return { deadLetters: list.map(summaryOf), byCode: await openDeadLettersByCode(ctx, query.connectionId) };
     },
   );
 
@@ -301,6 +305,7 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
       body: z.strictObject({
         code: z.string().min(1).max(100),
         queue: z.string().max(100).optional(),
+        connectionId: ConnectionFilter.describe('Only dead letters of this connection; absent: every connection'),
         limit: z.number().int().min(1).max(1000).default(500),
       }),
       response: z.object({
@@ -315,6 +320,7 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
         code: body.code,
         limit: body.limit,
         ...(body.queue ? { queue: body.queue } : {}),
+        ...(body.connectionId ? { connectionId: body.connectionId } : {}),
       });
       const jobs: Array<{ deadLetterId: string; jobId: string }> = [];
       const failed: Array<{ deadLetterId: string; error: string }> = [];
@@ -332,7 +338,13 @@ export function registerDeadLetterRoutes(ctx: ServerContext): void {
           actor: principal.actor,
           action: 'dlq.replay-bulk',
           target: `dead_letters:code=${body.code}`,
-          detail: { code: body.code, queue: body.queue ?? null, replayed: jobs.length, failed: failed.length },
+          detail: {
+            code: body.code,
+            queue: body.queue ?? null,
+            connectionId: body.connectionId ?? null,
+            replayed: jobs.length,
+            failed: failed.length,
+          },
         },
         ctx.clock.now(),
       );

@@ -4,6 +4,7 @@ import { countOrderLinksByState, lastOrderAt, orderToSageTimes } from '../../con
 import type { Store } from '../../runtime/store/store.ts';
 import type { ServerContext } from '../context.ts';
 import { readiness } from '../readiness.ts';
+import { ConnectionFilter } from './audit.ts';
 import { openDeadLettersByCode } from './dead-letters.ts';
 
 const Health = z.object({
@@ -67,8 +68,11 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
       url: '/api/v1/overview',
       role: 'viewer',
       tag: 'overview',
-      summary: 'Health per connection, backlog, dead letters by code, throughput, latency, rate buckets and circuits',
+      summary:
+        'Health per connection, backlog, dead letters by code, throughput, latency, rate buckets and circuits; with `connectionId`, the cards, connection row, backlog, dead letters, throughput, latency and circuits of that connection only',
+      query: z.strictObject({ connectionId: ConnectionFilter }),
       response: z.object({
+        connectionId: z.string().nullable().describe('The connection the figures are of; null: every connection'),
         health: z.object({ store: Health, sage: Health, amazon: Health }),
         connections: z.array(ConnectionHealth).describe('One row per connection the workers have recorded'),
         queues: z.array(z.object({ queue: z.string(), state: z.string(), count: z.number() })),
@@ -76,28 +80,34 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
           total: z.number(),
           byCode: z.array(z.object({ code: z.string(), count: z.number() })),
         }),
-        throughput: z.array(z.object({ minute: z.string(), completed: z.number(), failed: z.number() })),
+        throughput: z
+          .array(z.object({ minute: z.string(), completed: z.number(), failed: z.number() }))
+          .describe(
+            'Jobs completed and failed per minute over the last hour, of every connection or of the one asked for (its jobs as their keys name it)',
+          ),
         latency: z.object({
           orderToSageP50Ms: z.number().nullable(),
           orderToSageP99Ms: z.number().nullable(),
           samples: z.number().describe('Orders measured'),
           basis: z.string(),
         }),
-        buckets: z.array(z.object({ operation: z.string(), tokens: z.number(), burst: z.number(), rate: z.number() })),
+        buckets: z
+          .array(z.object({ operation: z.string(), tokens: z.number(), burst: z.number(), rate: z.number() }))
+          .describe('Shared SP-API buckets (per selling partner, not filtered by connection)'),
         circuits: z.array(z.object({ target: z.string(), state: z.string(), connectionId: z.string().optional() })),
         generatedAt: z.string(),
       }),
     },
-    async () => {
+    async ({ query }) => {
+      const only = query.connectionId;
       const now = ctx.clock.now();
       const checks = await readiness(ctx);
-      const lastSync = await ctx.store.db
-        .selectFrom('watermarks')
-        .select((eb) => eb.fn.max('updated_at').as('at'))
-        .executeTakeFirst();
+      let watermarks = ctx.store.db.selectFrom('watermarks').select((eb) => eb.fn.max('updated_at').as('at'));
+      if (only) watermarks = watermarks.where('connection_id', '=', only);
+      const lastSync = await watermarks.executeTakeFirst();
       // Sage and Amazon as the workers recorded them (any process reads the same rows); a probe of this process
       // only when no worker has recorded anything yet.
-      const status = await readEngineStatus(ctx.store);
+      const status = (await readEngineStatus(ctx.store)).filter((r) => !only || r.connectionId === only);
       const sageRows = (rows: readonly EngineStatusRow[]) => rows.filter((r) => r.target === 'sage500');
       const amazonRows = (rows: readonly EngineStatusRow[]) => rows.filter((r) => r.target.startsWith('amazon.'));
       const recorded = { sage: healthOf(sageRows(status)), amazon: healthOf(amazonRows(status)) };
@@ -105,7 +115,8 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
         const fromStore = name === 'store' ? undefined : recorded[name];
         const watermark = name === 'amazon' ? (lastSync?.at ?? null) : null;
         if (fromStore) return { ...fromStore, lastSyncAt: fromStore.lastSyncAt ?? watermark };
-        const c = checks[name];
+        // This process's own probe speaks for its own connection only.
+        const c = !only || only === ctx.connectionId || name === 'store' ? checks[name] : undefined;
         return {
           ok: c ? c.ok : null,
           detail: c?.detail ?? (c ? null : 'no worker has recorded a call yet'),
@@ -113,11 +124,11 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
           lastCallAt: null,
         };
       };
-      const byCode = await openDeadLettersByCode(ctx);
-      const connections = await connectionRows(ctx, status, sageRows, amazonRows);
+      const byCode = await openDeadLettersByCode(ctx, only);
+      const connections = await connectionRows(ctx, status, sageRows, amazonRows, only);
       // Order-to-Sage latency: first seen (notification or poll) -> Sage order recorded, orders recorded in the last 24 h.
       const since = new Date(now.getTime() - 86_400_000).toISOString();
-      const times = await orderToSageTimes(ctx.store, since);
+      const times = await orderToSageTimes(ctx.store, since, 2000, only);
       const ms = times
         .map((t) => Date.parse(t.sageCreatedAt) - Date.parse(t.firstSeenAt))
         .filter((x) => Number.isFinite(x) && x >= 0)
@@ -144,11 +155,16 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
         buckets = [];
       }
       return {
+        connectionId: only ?? null,
         health: { store: health('store'), sage: health('sage'), amazon: health('amazon') },
         connections,
-        queues: (await ctx.queue.counts()).map((c) => ({ queue: c.queue, state: c.state, count: c.count })),
+        queues: (await ctx.queue.counts(only ? { connectionId: only } : {})).map((c) => ({
+          queue: c.queue,
+          state: c.state,
+          count: c.count,
+        })),
         deadLetters: { total: byCode.reduce((n, r) => n + r.count, 0), byCode },
-        throughput: await throughput(ctx),
+        throughput: await throughput(ctx, only),
         latency: {
           orderToSageP50Ms: percentile(ms, 50),
           orderToSageP99Ms: percentile(ms, 99),
@@ -161,7 +177,9 @@ export function registerOverviewRoutes(ctx: ServerContext): void {
         circuits:
           status.length > 0
             ? status.map((r) => ({ target: r.target, state: r.circuitState, connectionId: r.connectionId }))
-            : [...(ctx.circuits?.() ?? [])],
+            : !only || only === ctx.connectionId
+              ? [...(ctx.circuits?.() ?? [])]
+              : [],
         generatedAt: now.toISOString(),
       };
     },
@@ -181,8 +199,9 @@ async function connectionRows(
   status: readonly EngineStatusRow[],
   sageRows: (rows: readonly EngineStatusRow[]) => EngineStatusRow[],
   amazonRows: (rows: readonly EngineStatusRow[]) => EngineStatusRow[],
+  only?: string,
 ): Promise<z.infer<typeof ConnectionHealth>[]> {
-  const ids = [...new Set([ctx.connectionId, ...status.map((r) => r.connectionId)])].sort();
+  const ids = only ? [only] : [...new Set([ctx.connectionId, ...status.map((r) => r.connectionId)])].sort();
   const unknown: HealthView = { ok: null, detail: 'no call recorded yet', lastSyncAt: null, lastCallAt: null };
   const out: z.infer<typeof ConnectionHealth>[] = [];
   for (const id of ids) {
@@ -212,10 +231,19 @@ export async function openOrderCounts(
  * Jobs per minute over the last hour: what the workers recorded in the store (every process reads it), or what this
  * process saw itself when that is more (it is a worker too and its last few seconds are not written yet).
  */
-async function throughput(ctx: ServerContext): Promise<{ minute: string; completed: number; failed: number }[]> {
+async function throughput(
+  ctx: ServerContext,
+  only?: string,
+): Promise<{ minute: string; completed: number; failed: number }[]> {
   const local = ctx.throughput.series();
   if (local.length === 0) return local;
-  const recorded = new Map((await readThroughput(ctx.store, local[0]!.minute)).map((r) => [r.minute, r]));
+  const recorded = new Map((await readThroughput(ctx.store, local[0]!.minute, only)).map((r) => [r.minute, r]));
+  // This process's own counts are of every connection: one connection's minutes are only what was recorded.
+  if (only)
+    return local.map((m) => {
+      const r = recorded.get(m.minute);
+      return { minute: m.minute, completed: r?.completed ?? 0, failed: r?.failed ?? 0 };
+    });
   return local.map((m) => {
     const r = recorded.get(m.minute);
     return r

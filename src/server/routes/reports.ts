@@ -8,7 +8,7 @@ import { money, moneyToDecimal } from '../../core/model/money.ts';
 import { threeWayCsv } from '../../core/transform/three-way-reconciliation.ts';
 import { threeWayReconciliation } from '../../flows/three-way.ts';
 import type { ServerContext } from '../context.ts';
-import { Limit } from './audit.ts';
+import { ConnectionFilter, Limit } from './audit.ts';
 import { excerpt, LIST_TEXT_CHARS } from './dead-letters.ts';
 
 /**
@@ -59,13 +59,18 @@ export function registerReportRoutes(ctx: ServerContext): void {
       role: 'viewer',
       tag: 'feeds',
       summary: 'Listing feeds sent to Amazon (inventory, prices), newest first, with their processing result',
-      query: z.strictObject({ status: z.string().max(30).optional(), limit: Limit(50, 500) }),
+      query: z.strictObject({
+        status: z.string().max(30).optional(),
+        connectionId: ConnectionFilter,
+        limit: Limit(50, 500),
+      }),
       response: z.object({ feeds: z.array(z.record(z.string(), z.unknown())) }),
     },
     async ({ query }) => {
       const rows = await listListingFeeds(ctx.store, {
         limit: query.limit,
         ...(query.status ? { status: query.status } : {}),
+        ...(query.connectionId ? { connectionId: query.connectionId } : {}),
       });
       return {
         feeds: rows.map((r) => ({
@@ -113,7 +118,11 @@ export function registerReportRoutes(ctx: ServerContext): void {
       tag: 'settlements',
       summary:
         'Settlement reports and their posting state (posting, posted, correcting, failed), newest deposit first, plus files refused as a whole (quarantine)',
-      query: z.strictObject({ state: z.string().max(30).optional(), limit: Limit(50, 500) }),
+      query: z.strictObject({
+        state: z.string().max(30).optional(),
+        connectionId: ConnectionFilter,
+        limit: Limit(50, 500),
+      }),
       response: z.object({
         settlements: z.array(z.record(z.string(), z.unknown())),
         quarantine: z.array(z.record(z.string(), z.unknown())),
@@ -123,6 +132,7 @@ export function registerReportRoutes(ctx: ServerContext): void {
       const { settlements, quarantine } = await listSettlementRows(ctx.store, {
         limit: query.limit,
         ...(query.state ? { state: query.state } : {}),
+        ...(query.connectionId ? { connectionId: query.connectionId } : {}),
       });
       return {
         settlements: settlements.map(settlementView),
@@ -195,7 +205,11 @@ export function registerReportRoutes(ctx: ServerContext): void {
       tag: 'inventory',
       summary:
         'Stored inventory findings: read-back flags (Amazon accepted a feed but shows another value) and SKU changes held until a person acts (rejected by Amazon, price outside the guard rails). The full Sage-vs-Amazon comparison runs live with `sellbridge inventory reconcile`',
-      query: z.strictObject({ sku: z.string().max(100).optional(), limit: Limit(100, 1000) }),
+      query: z.strictObject({
+        sku: z.string().max(100).optional(),
+        connectionId: ConnectionFilter,
+        limit: Limit(100, 1000),
+      }),
       response: z.object({
         flags: z.array(z.record(z.string(), z.unknown())),
         held: z.array(z.record(z.string(), z.unknown())),
@@ -206,6 +220,7 @@ export function registerReportRoutes(ctx: ServerContext): void {
       const { flags, held } = await listListingFindings(ctx.store, {
         limit: query.limit,
         ...(query.sku ? { sku: query.sku } : {}),
+        ...(query.connectionId ? { connectionId: query.connectionId } : {}),
       });
       return {
         flags: flags.map((r) => ({
@@ -244,14 +259,15 @@ export function registerReportRoutes(ctx: ServerContext): void {
       summary:
         'Listing problems per SKU from LISTINGS_ITEM_STATUS_CHANGE / LISTINGS_ITEM_ISSUES_CHANGE: not buyable, issue severities, enforcement actions (suppressed), with the causes read back from getListingsItem (issue code, message, attributes); `all=true` lists every SKU a notification spoke of',
       query: z.strictObject({
-        connection: z.string().max(100).default('default'),
+        connectionId: ConnectionFilter,
+        connection: z.string().max(100).optional().describe('Older name of `connectionId`'),
         all: z.enum(['true', 'false']).default('false'),
         limit: Limit(100, 1000),
       }),
       response: z.object({ problems: z.array(z.record(z.string(), z.unknown())) }),
     },
     async ({ query }) => {
-      const problems = await storeListingProblems(ctx.store, ctx.clock).list(query.connection, {
+      const problems = await storeListingProblems(ctx.store, ctx.clock).list(query.connectionId ?? query.connection, {
         all: query.all === 'true',
         limit: query.limit,
       });
@@ -267,13 +283,16 @@ export function registerReportRoutes(ctx: ServerContext): void {
       summary:
         'FBA stock per SKU and marketplace as FBA_INVENTORY_AVAILABILITY_CHANGES last reported it (fulfillable, inbound, reserved, unfulfillable, event time), for reconciliation',
       query: z.strictObject({
-        connection: z.string().max(100).default('default'),
+        connectionId: ConnectionFilter.describe('Connection (default `default`)'),
+        connection: z.string().max(100).optional().describe('Older name of `connectionId`'),
         marketplace: z.string().max(20).optional(),
       }),
       response: z.object({ stock: z.array(z.record(z.string(), z.unknown())) }),
     },
     async ({ query }) => ({
-      stock: (await listFbaStock(ctx.store, query.connection, query.marketplace)).map((r) => ({ ...r })),
+      stock: (
+        await listFbaStock(ctx.store, query.connectionId ?? query.connection ?? 'default', query.marketplace)
+      ).map((r) => ({ ...r })),
     }),
   );
 }

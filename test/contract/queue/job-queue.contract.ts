@@ -49,6 +49,18 @@ export function describeJobQueue(kind: StoreKind): void {
       expect(ran).toEqual([{ n: 'late' }]);
     });
 
+    it("lists one connection's jobs: its payload's connectionId, default when it has none", async () => {
+      await queue.enqueue('t.conn', { n: 1, connectionId: 'eu' });
+      await queue.enqueue('t.conn', { n: 2 });
+      await queue.enqueue('t.conn', { n: 3, connectionId: 'us' });
+      const of = async (connectionId: string) =>
+        (await queue.listJobs({ queue: 't.conn', connectionId })).map((j) => (j.payload as { n: number }).n);
+      expect(await of('eu')).toEqual([1]);
+      expect(await of('default')).toEqual([2]);
+      expect(await of('us')).toEqual([3]);
+      expect(await of('nope')).toEqual([]);
+    });
+
     it('enqueues inside a store transaction: rolled back leaves no job, committed runs', async () => {
       const ran: unknown[] = [];
       queue.register('t.tx', async (p) => void ran.push(p));

@@ -285,7 +285,9 @@ describe('hosted mode: hub and agent processes', () => {
       const foreignToken = await enrolToken('other-seller');
       const foreign = await startAgent({ token: foreignToken, file: join(agentDir, 'foreign.json') });
       expect(await foreign.exited).not.toBe(0);
-      expect(foreign.output()).toMatch(/enrolled for connection other-seller; this hub serves default/);
+      expect(foreign.output()).toMatch(
+        /enrolled for connection other-seller, which is not a hosted-mode \(sage500.kind agent\) connection of this hub; this hub serves default/,
+      );
 
       // Unknown credential and an agent speaking another protocol never get a channel.
       const refusal = (headers: Record<string, string>) =>

@@ -119,6 +119,7 @@ const BAD: Record<string, { url: string; payload?: unknown; contentType?: string
     payload: { rows: [{ marketplaceId: 'x', customerId: 'SHOP-US', currency: 'USD' }] },
     field: 'marketplaceId',
   },
+  'GET /api/v1/overview': { url: `/api/v1/overview?connectionId=${'x'.repeat(101)}`, field: 'connectionId' },
   'GET /api/v1/feeds': { url: '/api/v1/feeds?limit=-1', field: 'limit' },
   'GET /api/v1/settlements': { url: '/api/v1/settlements?limit=abc', field: 'limit' },
   'GET /api/v1/settlements/{id}': { url: `/api/v1/settlements/${'x'.repeat(101)}`, field: 'id' },

@@ -35,7 +35,7 @@ describe('HTTP edge: health open, everything else behind the token', () => {
     expect((await a.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
     const ok = await a.inject({ url: '/metrics', headers: { authorization: 'Bearer t0ken-0123456789' } });
     expect(ok.statusCode).toBe(200);
-    expect(ok.body).toContain('sellbridge_jobs{queue="t.x",state="pending"} 1');
+    expect(ok.body).toContain('sellbridge_jobs{queue="t.x",state="pending",connection="default"} 1');
   });
 
   it('keeps /metrics closed when no token is configured, and says how to open it', async () => {

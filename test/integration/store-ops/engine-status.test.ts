@@ -87,6 +87,32 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('engine status in the store (%s
     await b.close();
   });
 
+  it('adds jobs finished per minute per connection too (migration 0030, issue 21)', async () => {
+    const store = await open('throughput-by-connection');
+    const clock = { now: () => new Date('2026-12-07T10:00:30.000Z') };
+    const a = createEngineStatusRecorder({ store, clock, connectionId: 'us', flushMs: 60_000 });
+    const b = createEngineStatusRecorder({ store, clock, connectionId: 'us', flushMs: 60_000 });
+    a.jobFinished(true, 'eu');
+    a.jobFinished(false, 'eu');
+    a.jobFinished(true);
+    b.jobFinished(true, 'eu');
+    await a.flush();
+    await b.flush();
+    const since = '2026-12-07T09:00:00.000Z';
+    expect(await readThroughput(store, since)).toEqual([
+      { minute: '2026-12-07T10:00:00.000Z', completed: 3, failed: 1 },
+    ]);
+    expect(await readThroughput(store, since, 'eu')).toEqual([
+      { minute: '2026-12-07T10:00:00.000Z', completed: 2, failed: 1 },
+    ]);
+    expect(await readThroughput(store, since, 'default')).toEqual([
+      { minute: '2026-12-07T10:00:00.000Z', completed: 1, failed: 0 },
+    ]);
+    expect(await readThroughput(store, since, 'us')).toEqual([]);
+    await a.close();
+    await b.close();
+  });
+
   it('order_links.sage_created_at is set once, on the move to created, and the latency reads it after the order moved on', async () => {
     const store = await open('latency');
     let now = Date.parse('2026-12-07T10:00:00.000Z');

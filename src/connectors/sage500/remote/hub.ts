@@ -6,7 +6,7 @@ import { SellbridgeError } from '../../../core/errors.ts';
 import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
 import type { Logger } from '../../../observability/logger.ts';
 import type { Metrics } from '../../../observability/metrics.ts';
-import type { AgentRegistry } from '../../../runtime/agents/registry.ts';
+import type { AgentRegistry, AgentView } from '../../../runtime/agents/registry.ts';
 import {
   CHANNEL_PATH,
   compatibility,
@@ -31,7 +31,7 @@ import {
  * connected fails at once with SB_AGENT_OFFLINE, so the Sage circuit opens and orders wait.
  */
 export interface AgentHubOptions {
-  /** The connection this hub process serves: only agents enrolled for it are accepted. */
+  /** The connection this hub serves (one hub per agent connection): only agents enrolled for it are accepted. */
   readonly connectionId: string;
   readonly registry: AgentRegistry;
   readonly hubVersion: string;
@@ -55,11 +55,22 @@ export interface AgentHubStatus {
 }
 
 export interface AgentHub {
+  readonly connectionId: string;
   readonly gateway: Sage500Gateway;
-  /** For the HTTP server's `upgrade` event: takes the agent channel's path, refuses every other upgrade. */
+  /**
+   * For the HTTP server's `upgrade` event of a process with this one hub: checks the path, protocol and version,
+   * authenticates the credential, then `accept`s. A process with several agent connections routes with
+   * `createAgentUpgradeRouter` instead, which authenticates once and calls the enrolled connection's `accept`.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Takes the channel of an agent already authenticated (`handleUpgrade`, the router); refuses another connection's. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, agent: AgentView): void;
   status(): AgentHubStatus;
-  close(): Promise<void>;
+  /**
+   * Stops the hub: pending calls fail SB_AGENT_OFFLINE and the agent's channel is closed, by default as a hub that
+   * restarts (1001: the agent reconnects); `removed` closes it with 4403 (the agent stops: its connection is gone).
+   */
+  close(how?: { removed?: string }): Promise<void>;
 }
 
 interface Session {
@@ -88,6 +99,7 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
   const pending = new Map<string, Pending>();
   let session: Session | undefined;
   let closed = false;
+  let infoVersion: string | undefined;
 
   const setInFlight = () => metrics?.agentInFlight.set(labels, pending.size);
   const record = (s: Session, online: boolean) =>
@@ -163,7 +175,9 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
     // One channel per connection: a newer one (the agent reconnected before the old socket timed out) wins.
     if (previous && previous.ws !== ws) previous.ws.close(4000, 'replaced by a newer channel');
     metrics?.agentOnline.set(labels, 1);
-    metrics?.agentInfo.reset();
+    // Only this connection's series: the other connections' agents keep theirs.
+    if (infoVersion !== undefined) metrics?.agentInfo.remove({ ...labels, version: infoVersion });
+    infoVersion = version;
     metrics?.agentInfo.set({ ...labels, version }, 1);
     logger.info({ connectionId, agentId, version }, `agent ${agentId} (Sellbridge ${version}) connected`);
     const welcome: WelcomeFrame = { t: 'welcome', agentId, connectionId, hubVersion: options.hubVersion };
@@ -216,20 +230,14 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
   }, options.heartbeatMs);
   heartbeat.unref();
 
-  const refuse = (socket: Duplex, status: number, message: string) => {
-    const body = JSON.stringify({ error: message, code: 'SB_AGENT_REFUSED' });
-    const reason =
-      {
-        400: 'Bad Request',
-        401: 'Unauthorized',
-        403: 'Forbidden',
-        404: 'Not Found',
-        426: 'Upgrade Required',
-        503: 'Service Unavailable',
-      }[status] ?? 'Refused';
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+  const accept: AgentHub['accept'] = (req, socket, head, agent) => {
+    if (closed) return refuseUpgrade(socket, 503, 'the hub is stopping');
+    if (agent.connectionId !== connectionId) {
+      const message = `agent ${agent.id} is enrolled for connection ${agent.connectionId}; this hub serves ${connectionId}`;
+      logger.warn({ connectionId, agentId: agent.id }, `agent refused: ${message}`);
+      return refuseUpgrade(socket, 403, message);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, agent.id, headerOf(req, HEADER_VERSION) ?? 'unknown'));
   };
 
   const gateway = Object.fromEntries(
@@ -251,38 +259,32 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
       close: async () => undefined,
     },
 
+    connectionId,
+
     handleUpgrade(req, socket, head) {
-      const path = (req.url ?? '').split('?')[0];
-      if (path !== CHANNEL_PATH) return refuse(socket, 404, `no upgrade at ${path}`);
-      if (closed) return refuse(socket, 503, 'the hub is stopping');
-      const compat = compatibility(headerOf(req, HEADER_PROTOCOL), headerOf(req, HEADER_VERSION), options.hubVersion);
-      if (!compat.ok) {
-        logger.warn({ connectionId, agentVersion: headerOf(req, HEADER_VERSION) }, compat.message);
-        return refuse(socket, 426, compat.message);
+      const checked = checkAgentUpgrade(req, options.hubVersion);
+      if (!checked.ok) {
+        if (checked.status === 426)
+          logger.warn({ connectionId, agentVersion: headerOf(req, HEADER_VERSION) }, checked.message);
+        return refuseUpgrade(socket, checked.status, checked.message);
       }
-      const auth = /^Bearer (\S+)$/.exec(headerOf(req, 'authorization') ?? '');
-      if (!auth) return refuse(socket, 401, 'missing agent credential (Authorization: Bearer <credential>)');
-      void registry.authenticate(auth[1]!).then(
+      if (closed) return refuseUpgrade(socket, 503, 'the hub is stopping');
+      void registry.authenticate(checked.credential).then(
         (result) => {
           if (!result.ok) {
             logger.warn({ connectionId }, `agent refused: ${result.reason}`);
-            return refuse(socket, 401, result.reason);
+            return refuseUpgrade(socket, 401, result.reason);
           }
-          if (result.agent.connectionId !== connectionId) {
-            const message = `agent ${result.agent.id} is enrolled for connection ${result.agent.connectionId}; this hub serves ${connectionId}`;
-            logger.warn({ connectionId, agentId: result.agent.id }, `agent refused: ${message}`);
-            return refuse(socket, 403, message);
-          }
-          wss.handleUpgrade(req, socket, head, (ws) =>
-            attach(ws, result.agent.id, headerOf(req, HEADER_VERSION) ?? 'unknown'),
-          );
+          accept(req, socket, head, result.agent);
         },
         (err: unknown) => {
           logger.error({ connectionId, err: String(err) }, 'agent authentication failed');
-          refuse(socket, 503, 'the hub cannot check agent credentials right now');
+          refuseUpgrade(socket, 503, 'the hub cannot check agent credentials right now');
         },
       );
     },
+
+    accept,
 
     status: () => ({
       connectionId,
@@ -293,7 +295,7 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
       inFlight: pending.size,
     }),
 
-    async close() {
+    async close(how = {}) {
       closed = true;
       clearInterval(heartbeat);
       for (const id of [...pending.keys()])
@@ -301,13 +303,102 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
       const s = session;
       session = undefined;
       if (s) {
-        s.ws.close(1001, 'hub stopping');
+        if (how.removed !== undefined) s.ws.close(4403, how.removed.slice(0, 120));
+        else s.ws.close(1001, 'hub stopping');
         await record(s, false);
       }
       metrics?.agentOnline.set(labels, 0);
+      if (infoVersion !== undefined) metrics?.agentInfo.remove({ ...labels, version: infoVersion });
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+export interface AgentUpgradeRouterOptions {
+  readonly registry: AgentRegistry;
+  readonly hubVersion: string;
+  readonly logger: Logger;
+  /** The hub of an agent-mode connection this process serves, or undefined (not served here, not agent-mode). */
+  readonly hubFor: (connectionId: string) => AgentHub | undefined | Promise<AgentHub | undefined>;
+  /** The agent-mode connections this process serves, for the refusal's message. */
+  readonly served: () => readonly string[];
+  /** Why this process takes no agent channel at all right now (e.g. it runs no jobs), or undefined. */
+  readonly unavailable?: () => string | undefined;
+}
+
+/**
+ * The one `upgrade` handler of a process serving any number of agent connections: checks the path, protocol and
+ * version, authenticates the credential once through the registry, and hands the socket to the hub of the agent's
+ * enrolled connection. An agent whose connection is not an agent-mode connection of this process is refused (403);
+ * the credential is never logged.
+ */
+export function createAgentUpgradeRouter(
+  options: AgentUpgradeRouterOptions,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  const { logger, registry } = options;
+  return (req, socket, head) => {
+    const checked = checkAgentUpgrade(req, options.hubVersion);
+    if (!checked.ok) {
+      if (checked.status === 426) logger.warn({ agentVersion: headerOf(req, HEADER_VERSION) }, checked.message);
+      return refuseUpgrade(socket, checked.status, checked.message);
+    }
+    const unavailable = options.unavailable?.();
+    if (unavailable) return refuseUpgrade(socket, 503, unavailable);
+    void (async () => {
+      const result = await registry.authenticate(checked.credential);
+      if (!result.ok) {
+        logger.warn(`agent refused: ${result.reason}`);
+        return refuseUpgrade(socket, 401, result.reason);
+      }
+      const { agent } = result;
+      const hub = await options.hubFor(agent.connectionId);
+      if (!hub) {
+        const served = options.served();
+        const message = `agent ${agent.id} is enrolled for connection ${agent.connectionId}, which is not a hosted-mode (sage500.kind agent) connection of this hub; this hub serves ${served.length ? served.join(', ') : 'no agent connection'}`;
+        logger.warn({ connectionId: agent.connectionId, agentId: agent.id }, `agent refused: ${message}`);
+        return refuseUpgrade(socket, 403, message);
+      }
+      hub.accept(req, socket, head, agent);
+    })().catch((err: unknown) => {
+      logger.error({ err: String(err) }, 'agent authentication failed');
+      refuseUpgrade(socket, 503, 'the hub cannot check agent credentials right now');
+    });
+  };
+}
+
+/**
+ * What every agent upgrade must pass before its credential is even looked at: the channel's path, then the
+ * protocol and version (an incompatible agent is told which version to install), then a bearer credential.
+ */
+export function checkAgentUpgrade(
+  req: IncomingMessage,
+  hubVersion: string,
+): { ok: true; credential: string } | { ok: false; status: 404 | 426 | 401; message: string } {
+  const path = (req.url ?? '').split('?')[0];
+  if (path !== CHANNEL_PATH) return { ok: false, status: 404, message: `no upgrade at ${path}` };
+  const compat = compatibility(headerOf(req, HEADER_PROTOCOL), headerOf(req, HEADER_VERSION), hubVersion);
+  if (!compat.ok) return { ok: false, status: 426, message: compat.message };
+  const auth = /^Bearer (\S+)$/.exec(headerOf(req, 'authorization') ?? '');
+  if (!auth)
+    return { ok: false, status: 401, message: 'missing agent credential (Authorization: Bearer <credential>)' };
+  return { ok: true, credential: auth[1]! };
+}
+
+/** Answers an upgrade with an HTTP refusal (JSON body, code SB_AGENT_REFUSED) and ends the socket. */
+export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message, code: 'SB_AGENT_REFUSED' });
+  const reason =
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      426: 'Upgrade Required',
+      503: 'Service Unavailable',
+    }[status] ?? 'Refused';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {

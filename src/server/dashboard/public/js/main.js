@@ -8,6 +8,7 @@ const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
 const who = document.getElementById('who');
 const noticeEl = document.getElementById('notice');
+const picker = document.getElementById('connection-picker');
 
 const ROUTES = [
   { re: /^\/overview$/, page: 'overview', module: './pages/overview.js' },
@@ -32,6 +33,12 @@ let user = null;
 let can = {};
 let cleanup = null;
 let renderSeq = 0;
+/**
+ * The connection every page is filtered by (issue 21), '' for all connections. Kept in the hash as
+ * `?connection=<id>`: a hash without it (a nav link, a page's own link) keeps the current one, so it survives page
+ * switches; the picker in the header changes it.
+ */
+let connection = '';
 
 /** Shows a short message at the bottom right; errors stay longer. */
 export function notify(message, kind = 'ok') {
@@ -50,6 +57,60 @@ function currentPath() {
   const [path, qs] = raw.split('?');
   return { path: path || '/overview', params: new URLSearchParams(qs ?? '') };
 }
+
+/** `#<path>?<params>` with the connection set (or removed for all connections). */
+function hashWith(path, params, id) {
+  const p = new URLSearchParams(params);
+  if (id) p.set('connection', id);
+  else p.delete('connection');
+  const qs = p.toString();
+  return `#${path}${qs ? '?' + qs : ''}`;
+}
+
+/** Reads the connection from the hash, or puts the current one back into a hash that lacks it. */
+function syncConnection(path, params) {
+  if (params.has('connection')) connection = params.get('connection').trim();
+  else if (connection) {
+    params.set('connection', connection);
+    window.history.replaceState(null, '', hashWith(path, params, connection));
+  }
+  showConnection();
+}
+
+/** The picker shows the current connection (added as an option when the list does not have it); nav links carry it. */
+function showConnection() {
+  if (connection && ![...picker.options].some((o) => o.value === connection))
+    picker.append(h('option', { value: connection }, connection));
+  picker.value = connection;
+  for (const a of document.querySelectorAll('#nav a, .brand')) {
+    const base = a.getAttribute('href').split('?')[0];
+    a.setAttribute('href', hashWith(base.replace(/^#/, ''), '', connection));
+  }
+}
+
+/** Fills the picker from GET /connections (a viewer may read it); the current choice stays. */
+async function loadConnections() {
+  try {
+    const data = await api('/connections', { quiet401: true });
+    const ids = (data?.connections ?? []).map((c) => c.id).filter(Boolean);
+    clear(picker).append(
+      h('option', { value: '' }, 'All connections'),
+      ...ids.map((id) => h('option', { value: id }, id)),
+    );
+  } catch {
+    /* the picker keeps "All connections" and any connection the address names */
+  }
+  showConnection();
+}
+
+picker.addEventListener('change', () => {
+  connection = picker.value;
+  const { path, params } = currentPath();
+  // A cursor or a detail page belongs to the list it came from: go back to the list of the same kind.
+  params.delete('cursor');
+  const list = path.match(/^\/(orders|dead-letters|settlements)\/.+/) ? `/${path.split('/')[1]}` : path;
+  navigate(hashWith(list, params, connection));
+});
 
 async function route(focusMain = false) {
   const seq = ++renderSeq;
@@ -71,6 +132,9 @@ async function route(focusMain = false) {
   }
   topbar.hidden = false;
   const { path, params } = currentPath();
+  syncConnection(path, params);
+  // Connections are added and removed there: the picker lists them afresh.
+  if (path === '/connections') void loadConnections();
   const match = ROUTES.map((r) => ({ r, m: r.re.exec(path) })).find((x) => x.m);
   for (const a of document.querySelectorAll('#nav a')) {
     if (match && a.dataset.route === match.r.page) a.setAttribute('aria-current', 'page');
@@ -97,6 +161,7 @@ async function route(focusMain = false) {
       user,
       can,
       params,
+      connection,
       args: match.m.slice(1).map(decodeURIComponent),
       notify,
       navigate,
@@ -121,6 +186,7 @@ async function onSignedIn(u) {
     /* actions stay visible; the API still refuses what the role may not do */
   }
   who.textContent = `${u.name} · ${u.role}`;
+  void loadConnections();
   if (!window.location.hash || window.location.hash === '#/signin') window.location.hash = '#/overview';
   else void route();
   main.focus();
@@ -153,6 +219,7 @@ async function start() {
     user = me?.user ?? me;
     can = me?.can ?? {};
     who.textContent = `${user.name} · ${user.role}`;
+    void loadConnections();
   } catch (err) {
     user = null;
     if (err.status !== 401) notify(err.message, 'bad');

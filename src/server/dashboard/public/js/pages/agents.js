@@ -7,6 +7,8 @@ export async function render(root, ctx) {
   const out = h('div', { id: 'agents', 'aria-live': 'polite' });
   const mayAdmin = ctx.can.manageConnections !== false;
   const tokenOut = h('div', { id: 'enrolment' });
+  // Every hosted-mode connection of the hub (any number per process), with whether its agent is there.
+  const hostedOut = h('section', { class: 'panel', id: 'agent-connections', hidden: true });
   const connection = h('input', { id: 'enrol-connection', type: 'text', placeholder: 'default connection', size: 20 });
   const enrol = h(
     'form',
@@ -39,6 +41,7 @@ export async function render(root, ctx) {
     ),
     ...(mayAdmin ? [h('section', { class: 'panel' }, enrol, tokenOut)] : []),
     h('section', { class: 'panel' }, out),
+    hostedOut,
   );
 
   async function createToken() {
@@ -74,9 +77,51 @@ export async function render(root, ctx) {
     }
   }
 
+  /** One row per hosted-mode (sage500.kind agent) connection: its online agent, or why its orders wait. */
+  async function loadHosted(agents) {
+    let connections;
+    try {
+      connections = listOf(await api('/connections', { quiet401: true }), 'connections').items;
+    } catch {
+      return; // not served here: the agents table above still says it all
+    }
+    if (!ctx.isCurrent()) return;
+    const hosted = connections.filter((c) => c.sageKind === 'agent');
+    hostedOut.hidden = hosted.length === 0;
+    if (hosted.length === 0) return;
+    const live = (c) => agents.filter((a) => a.connectionId === c.id && !a.revokedAt);
+    clear(hostedOut).append(
+      h('h2', {}, 'Hosted connections'),
+      table(
+        [
+          { label: 'Connection', cell: (c) => h('code', {}, c.id) },
+          {
+            label: 'Agent',
+            cell: (c) => {
+              const on = live(c).find((a) => a.online);
+              return on ? h('span', {}, on.name, ' ', h('code', { class: 'muted' }, on.id)) : '';
+            },
+          },
+          {
+            label: 'State',
+            cell: (c) =>
+              live(c).some((a) => a.online)
+                ? badge('Agent online', 'ok')
+                : live(c).length
+                  ? badge('Agent offline: Sage calls wait', 'warn')
+                  : badge('No agent enrolled', 'warn'),
+          },
+        ],
+        hosted,
+      ),
+    );
+  }
+
   async function load() {
     try {
-      const agents = listOf(await api('/agents'), 'agents').items;
+      const agents = listOf(await api('/agents', { query: { connectionId: ctx.connection } }), 'agents').items;
+      if (!ctx.isCurrent()) return;
+      await loadHosted(agents);
       if (!ctx.isCurrent()) return;
       if (agents.length === 0) {
         clear(out).append(

@@ -109,7 +109,15 @@ export async function render(root, ctx) {
                     class: 'btn',
                     type: 'button',
                     id: 'replay-all-like',
-                    onclick: (e) => act(e, '/dead-letters/replay', { code }, null, orderId),
+                    onclick: (e) =>
+                      act(
+                        e,
+                        '/dead-letters/replay',
+                        // of the connection the dashboard is filtered by, when it is
+                        { code, ...(ctx.connection ? { connectionId: ctx.connection } : {}) },
+                        null,
+                        orderId,
+                      ),
                   },
                   `Replay all open ${code}`,
                 ),

@@ -71,7 +71,7 @@ export async function render(root, ctx) {
   );
 
   try {
-    const ov = await api('/overview');
+    const ov = await api('/overview', { query: { connectionId: ctx.connection } });
     for (const c of ov?.deadLetters?.byCode ?? []) codes.append(h('option', { value: c.code }, `${c.count} open`));
   } catch {
     /* suggestions only */
@@ -80,7 +80,7 @@ export async function render(root, ctx) {
   clear(results).append(h('p', { class: 'loading' }, 'Loading…'));
   try {
     const data = await api('/dead-letters', {
-      query: { code: code.value.trim(), queue: queue.value.trim(), status: status.value },
+      query: { code: code.value.trim(), queue: queue.value.trim(), status: status.value, connectionId: ctx.connection },
     });
     if (!ctx.isCurrent()) return;
     const { items } = listOf(data, 'deadLetters');
@@ -101,7 +101,13 @@ export async function render(root, ctx) {
               onclick: async (e) => {
                 e.target.disabled = true;
                 try {
-                  const r = await api('/dead-letters/replay', { method: 'POST', body: { code: code.value.trim() } });
+                  const r = await api('/dead-letters/replay', {
+                    method: 'POST',
+                    body: {
+                      code: code.value.trim(),
+                      ...(ctx.connection ? { connectionId: ctx.connection } : {}),
+                    },
+                  });
                   ctx.notify(
                     `Replayed ${r?.replayed ?? r?.count ?? 'all'} dead letters with code ${code.value.trim()}.`,
                   );
@@ -130,7 +136,13 @@ export async function render(root, ctx) {
                 label: 'Order',
                 cell: (d) =>
                   dlOrder(d)
-                    ? h('a', { href: `#/orders/${encodeURIComponent(dlOrder(d))}` }, h('code', {}, dlOrder(d)))
+                    ? h(
+                        'a',
+                        {
+                          href: `#/orders/${encodeURIComponent(dlOrder(d))}${d.connectionId && d.connectionId !== 'default' ? `?connectionId=${encodeURIComponent(d.connectionId)}` : ''}`,
+                        },
+                        h('code', {}, dlOrder(d)),
+                      )
                     : '—',
               },
               { label: 'Queue', cell: (d) => h('code', {}, d.queue ?? '') },

@@ -23,9 +23,11 @@ export function heldValue(field, target) {
 }
 
 /** Dead letters of the listing.block queue, by the block id in their job key (`listing.block:<blockId>`). */
-async function blockLetters() {
+async function blockLetters(connectionId) {
   try {
-    const data = await api('/dead-letters', { query: { queue: 'listing.block', status: 'all', limit: 500 } });
+    const data = await api('/dead-letters', {
+      query: { queue: 'listing.block', status: 'all', limit: 500, connectionId },
+    });
     const byBlock = new Map();
     for (const d of data?.deadLetters ?? []) {
       const m = /^listing\.block:(.+)$/.exec(String(d.jobKey ?? ''));
@@ -66,7 +68,7 @@ export async function render(root, ctx) {
   root.append(h('div', { id: 'discrepancies' }, note, heldPanel, flagsPanel));
   let data;
   try {
-    data = await api('/inventory/discrepancies');
+    data = await api('/inventory/discrepancies', { query: { connectionId: ctx.connection } });
   } catch (err) {
     if (!ctx.isCurrent()) return;
     note.remove();
@@ -88,7 +90,7 @@ export async function render(root, ctx) {
   if (data?.note) note.append(h('strong', {}, 'Note: '), data.note);
   else note.remove();
 
-  const letters = held.length ? await blockLetters() : new Map();
+  const letters = held.length ? await blockLetters(ctx.connection) : new Map();
   if (!ctx.isCurrent()) return;
   heldPanel.append(
     h('h2', { id: 'h-held' }, 'Held changes'),

@@ -1,4 +1,3 @@
-/* global URLSearchParams */
 // Listing problems per SKU: what Amazon's LISTINGS_ITEM_STATUS_CHANGE / LISTINGS_ITEM_ISSUES_CHANGE notifications said
 // (not buyable, issue severities, enforcement actions such as a suppression) with the causes Sellbridge read back
 // from the listing (issue code, message, the attributes concerned). From GET /inventory/listing-problems.
@@ -58,15 +57,12 @@ function causes(p) {
 
 export async function render(root, ctx) {
   const all = ctx.params.get('all') === 'true';
-  const connection = ctx.params.get('connection') || 'default';
+  const connection = ctx.connection || undefined;
   const toggle = h('input', {
     type: 'checkbox',
     id: 'problems-all',
     checked: all,
-    onchange: (e) =>
-      ctx.navigate(
-        `#/inventory/listing-problems?${new URLSearchParams({ connection, ...(e.target.checked ? { all: 'true' } : {}) })}`,
-      ),
+    onchange: (e) => ctx.navigate(`#/inventory/listing-problems${e.target.checked ? '?all=true' : ''}`),
   });
   root.append(
     h(
@@ -91,7 +87,7 @@ export async function render(root, ctx) {
   let data;
   try {
     data = await api('/inventory/listing-problems', {
-      query: { connection, ...(all ? { all: 'true' } : {}), limit: 1000 },
+      query: { connectionId: connection, ...(all ? { all: 'true' } : {}), limit: 1000 },
     });
   } catch (err) {
     if (!ctx.isCurrent()) return;
@@ -109,6 +105,7 @@ export async function render(root, ctx) {
     problems.length
       ? table(
           [
+            ...(connection ? [] : [{ label: 'Connection', cell: (p) => h('code', {}, p.connectionId) }]),
             { label: 'SKU', cell: (p) => h('code', {}, p.sku) },
             { label: 'Marketplace', cell: (p) => h('code', {}, p.marketplaceId === '*' ? 'any' : p.marketplaceId) },
             { label: 'ASIN', cell: (p) => (p.asin ? h('code', {}, p.asin) : '—') },

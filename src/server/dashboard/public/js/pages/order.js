@@ -40,7 +40,9 @@ export async function render(root, ctx) {
     timer = null;
     let data;
     try {
-      data = await api(`/orders/${encodeURIComponent(id)}`);
+      data = await api(`/orders/${encodeURIComponent(id)}`, {
+        query: { connectionId: ctx.params.get('connectionId') || ctx.connection },
+      });
     } catch (err) {
       if (ctx.isCurrent()) body.replaceChildren(h('h1', {}, `Order ${id}`), errorBox(err));
       return;

@@ -77,7 +77,7 @@ export async function render(root, ctx) {
   // Orders not shipped whose Amazon latest ship date is near or past (GET /orders/at-risk, orders.shipByWarningMs).
   async function loadAtRisk() {
     try {
-      const data = await api('/orders/at-risk', { query: { limit: 20 } });
+      const data = await api('/orders/at-risk', { query: { limit: 20, connectionId: ctx.connection } });
       if (!ctx.isCurrent()) return;
       const list = listOf(data, 'orders').items;
       clear(atRiskPanel).append(
@@ -92,8 +92,7 @@ export async function render(root, ctx) {
               [
                 {
                   label: 'Amazon order',
-                  cell: (o) =>
-                    h('a', { href: `#/orders/${encodeURIComponent(o.amazonOrderId)}` }, h('code', {}, o.amazonOrderId)),
+                  cell: (o) => h('a', { href: orderHref(o) }, h('code', {}, o.amazonOrderId)),
                 },
                 { label: 'Ship by', cell: (o) => timeEl(o.latestShipDate) },
                 { label: '', cell: (o) => (o.late ? badge('late', 'bad') : badge('soon', 'warn')) },
@@ -101,7 +100,7 @@ export async function render(root, ctx) {
                 { label: 'Sage TranNo', cell: (o) => (o.tranNo ? h('code', {}, o.tranNo) : '') },
               ],
               list,
-              (o) => ctx.navigate(`#/orders/${encodeURIComponent(o.amazonOrderId)}`),
+              (o) => ctx.navigate(orderHref(o)),
             )
           : h('p', { class: 'muted small' }, 'No order that is not shipped yet has its ship-by date near.'),
       );
@@ -114,7 +113,13 @@ export async function render(root, ctx) {
     if (!append) clear(results).append(h('p', { class: 'loading' }, 'Searching…'));
     try {
       const data = await api('/orders', {
-        query: { q: q.value.trim(), state: state.value, limit: PAGE, cursor: append ? cursor : undefined },
+        query: {
+          q: q.value.trim(),
+          state: state.value,
+          connectionId: ctx.connection,
+          limit: PAGE,
+          cursor: append ? cursor : undefined,
+        },
       });
       if (!ctx.isCurrent()) return;
       const list = listOf(data, 'orders');
@@ -130,8 +135,9 @@ export async function render(root, ctx) {
                 : 'Orders appear here as Amazon sends them.',
             ),
       );
+      // (append(null) would show the word "null")
       clear(more).append(
-        cursor ? h('button', { class: 'btn', type: 'button', onclick: () => void load(true) }, 'Load more') : null,
+        ...(cursor ? [h('button', { class: 'btn', type: 'button', onclick: () => void load(true) }, 'Load more')] : []),
       );
     } catch (err) {
       if (ctx.isCurrent()) clear(results).append(errorBox(err));
@@ -145,8 +151,7 @@ function ordersTable(rows, ctx) {
     [
       {
         label: 'Amazon order',
-        cell: (o) =>
-          h('a', { href: `#/orders/${encodeURIComponent(o.amazonOrderId)}` }, h('code', {}, o.amazonOrderId)),
+        cell: (o) => h('a', { href: orderHref(o) }, h('code', {}, o.amazonOrderId)),
       },
       { label: 'State', cell: (o) => badge(o.state, tone(o.state)) },
       { label: 'Sage TranNo', cell: (o) => (o.tranNo ? h('code', {}, o.tranNo) : h('span', { class: 'muted' }, '—')) },
@@ -154,6 +159,14 @@ function ordersTable(rows, ctx) {
       { label: 'Updated', cell: (o) => timeEl(o.updatedAt) },
     ],
     rows,
-    (o) => ctx.navigate(`#/orders/${encodeURIComponent(o.amazonOrderId)}`),
+    (o) => ctx.navigate(orderHref(o)),
   );
+}
+
+/** An order's page; an order of another connection than `default` names it (`connectionId`, not the picker's `connection`). */
+function orderHref(o) {
+  const id = `#/orders/${encodeURIComponent(o.amazonOrderId)}`;
+  return o.connectionId && o.connectionId !== 'default'
+    ? `${id}?connectionId=${encodeURIComponent(o.connectionId)}`
+    : id;
 }

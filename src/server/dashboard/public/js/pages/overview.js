@@ -9,7 +9,9 @@ import { ago, badge, clear, empty, errorBox, h, int, ms, table, tone } from '../
 
 const DEFAULT_REFRESH_S = 10;
 /** Latency samples survive navigation within the page session, so the chart has a history to draw. */
-const latencyHistory = [];
+let latencyHistory = [];
+/** The connection the history was sampled for: another connection starts a new history. */
+let historyOf = null;
 const bucketMax = new Map();
 const DONE_STATES = new Set(['completed', 'dead', 'failed', 'cancelled']);
 
@@ -22,6 +24,10 @@ export async function render(root, ctx) {
   let lastAt = null;
   const body = h('div', { id: 'overview-body' }, h('p', { class: 'loading' }, 'Loading the overview…'));
   const updated = h('span', { class: 'muted small', id: 'updated' });
+  if (historyOf !== ctx.connection) {
+    latencyHistory = [];
+    historyOf = ctx.connection;
+  }
   const toggle = h(
     'button',
     {
@@ -42,7 +48,17 @@ export async function render(root, ctx) {
     h(
       'div',
       { class: 'page-head' },
-      h('div', {}, h('h1', {}, 'Overview'), updated),
+      h(
+        'div',
+        {},
+        h('h1', {}, 'Overview'),
+        h(
+          'p',
+          { class: 'muted small', id: 'overview-scope' },
+          ctx.connection ? `Connection ${ctx.connection}` : 'All connections',
+        ),
+        updated,
+      ),
       h('div', { class: 'actions' }, refresh, toggle),
     ),
     body,
@@ -50,7 +66,7 @@ export async function render(root, ctx) {
 
   async function load() {
     try {
-      const data = await api('/overview');
+      const data = await api('/overview', { query: { connectionId: ctx.connection } });
       if (!ctx.isCurrent()) return;
       lastAt = Date.now();
       const lat = data.latency ?? {};

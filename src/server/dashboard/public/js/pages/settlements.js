@@ -57,7 +57,7 @@ export async function render(root, ctx) {
   root.append(panel, qpanel);
   let data;
   try {
-    data = await api('/settlements');
+    data = await api('/settlements', { query: { connectionId: ctx.connection } });
   } catch (err) {
     if (!ctx.isCurrent()) return;
     panel.append(
