@@ -1,5 +1,6 @@
 // Health check: the `sellbridge doctor` report (GET /doctor), run when the page opens or on "Run again". Every
-// connection's checks, a section each; `#/health?connection=<id>` checks that connection alone (GET /doctor?connection=).
+// connection's checks, a section each; with a connection chosen (the header's picker, `#/health?connection=<id>`)
+// that connection alone (GET /doctor?connection=).
 import { api, notAvailable } from '../api.js';
 import { badge, clear, empty, errorBox, h, table, timeEl } from '../dom.js';
 
@@ -48,7 +49,7 @@ export async function render(root, ctx) {
           { class: 'muted' },
           connection ? `Connection ${connection} only. ` : 'Every connection, a section each. ',
           'What `sellbridge doctor` checks: configuration, store, Amazon (LWA, SP-API, SQS), Sage 500, the mapping against the Sage company, clock, disk and the last order. Each failed check says what to do.',
-          connection ? h('span', {}, ' ', h('a', { href: '#/health' }, 'All connections')) : '',
+          connection ? ' Choose "All connections" in the header to check every one.' : '',
         ),
       ),
       again,
@@ -82,8 +83,7 @@ export async function render(root, ctx) {
         say(
           empty(
             'No such connection',
-            `This configuration has no connection ${connection} to check.`,
-            h('a', { href: '#/health' }, 'Check every connection'),
+            `This configuration has no connection ${connection} to check (doctor checks the connections of sellbridge.yaml).`,
           ),
         );
       else if (notAvailable(err))
