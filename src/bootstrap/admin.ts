@@ -26,6 +26,8 @@ export interface AdminWiringInput {
   };
   /** The runtime's Sage gateway: the Connections page runs the mapping check through it. */
   readonly sage?: MappingCheckGateway;
+  /** The connections this process runs: the doctor checks those added through the API too. */
+  readonly connections?: { engines(): readonly { readonly config: ResolvedConfig }[] };
 }
 
 /**
@@ -53,12 +55,17 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
     server: config.server,
     security: config.security,
     // The doctor report on demand (GET /api/v1/doctor, the dashboard's Health check page).
-    // `connection`: one connection of sellbridge.yaml (undefined when it has none of that id).
+    // `connection`: one connection of sellbridge.yaml or one added through the API that this process runs
+    // (undefined when there is none of that id).
     doctor: async (connection?: string) => {
       const { connectionConfigs } = await import('../config/load.ts');
-      if (connection !== undefined && !connectionConfigs(config).some((c) => c.orders.connectionId === connection))
+      const configured = connectionConfigs(config);
+      const added = (runtime.connections?.engines() ?? [])
+        .map((e) => e.config)
+        .filter((c) => !configured.some((k) => k.orders.connectionId === c.orders.connectionId));
+      if (connection !== undefined && ![...configured, ...added].some((c) => c.orders.connectionId === connection))
         return undefined;
-      return (await import('./doctor.ts')).runDoctorForConnections(config, { clock: runtime.clock }, connection);
+      return (await import('./doctor.ts')).runDoctorForConnections(config, { clock: runtime.clock }, connection, added);
     },
     ...(pii ? { pii } : {}),
     // Onboarding a seller: Amazon's authorization workflow and the Connections page (issue 21).

@@ -136,9 +136,11 @@ export async function runDoctorForConnections(
   config: ResolvedConfig,
   deps: DoctorDeps = {},
   connection?: string,
+  /** Connections added through the API that the calling process runs (the CLI has none). */
+  added: readonly ResolvedConfig[] = [],
 ): Promise<DoctorReport> {
   const clock = deps.clock ?? systemClock;
-  const all = connectionConfigs(config);
+  const all = [...connectionConfigs(config), ...added];
   const chosen = connection === undefined ? all : all.filter((c) => c.orders.connectionId === connection);
   if (!chosen.length) {
     const failed = configFailureReport(

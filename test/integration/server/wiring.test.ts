@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
@@ -9,6 +12,7 @@ import { createScheduler } from '../../../src/runtime/scheduler.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { buildApp } from '../../../src/server/app.ts';
 import { wireAdmin } from '../../../src/bootstrap/admin.ts';
+import { resolveConnectionEntry } from '../../../src/config/load.ts';
 import { freshStore, makeQueue } from '../../helpers/queue-env.ts';
 
 describe('wireAdmin: what sellbridge run adds for the admin API', () => {
@@ -133,6 +137,39 @@ describe('wireAdmin: what sellbridge run adds for the admin API', () => {
       expect(res.json().error).toContain('security.piiKeys');
     } finally {
       await app.close();
+    }
+  });
+
+  it("the doctor reports a connection added through the API that this process runs, beside sellbridge.yaml's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-wiring-doctor-'));
+    const config = loadConfig({
+      file: '/dev/null',
+      env: {
+        SELLBRIDGE_STORE_URL: `sqlite:${join(dir, 'store.db')}`,
+        SELLBRIDGE_SAGE500_SANDBOX_PATH: join(dir, 'sage.db'),
+      },
+    });
+    const added = resolveConnectionEntry(config, 'api1', { sage500: { companyId: 'SDE' } });
+    if (!('config' in added)) throw new Error(JSON.stringify(added));
+    const admin = wireAdmin(
+      {
+        store,
+        clock: systemClock,
+        logger: silentLogger(),
+        queue,
+        scheduler: createScheduler({ queue, logger: silentLogger() }),
+        connections: { engines: () => [{ config: config }, { config: added.config }] },
+      },
+      config,
+    );
+    try {
+      const all = await admin.doctor!();
+      expect(all!.connections!.map((r) => r.connectionId)).toEqual(['default', 'api1']);
+      const one = await admin.doctor!('api1');
+      expect(one!.connections!.map((r) => r.connectionId)).toEqual(['api1']);
+      expect(await admin.doctor!('nowhere')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
