@@ -337,6 +337,9 @@ async function measure(n: number): Promise<Row> {
       for (let r = 1; r <= RUNS; r++) {
         const m = await burst(ORDERS, `run ${r}/${RUNS}`);
         runs.push({ cpu: m.cpuMs / ORDERS, own: (m.cpuMs - m.sageMs) / ORDERS, rate: ORDERS / m.secs });
+        note(
+          `run ${r}/${RUNS}: ${(m.cpuMs / ORDERS).toFixed(2)} ms CPU per order, ${(ORDERS / m.secs).toFixed(1)} orders/s`,
+        );
       }
       cpuPerOrder = median(runs.map((x) => x.cpu));
       cpuRange = [Math.min(...runs.map((x) => x.cpu)), Math.max(...runs.map((x) => x.cpu))];

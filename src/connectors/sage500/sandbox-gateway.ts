@@ -16,6 +16,7 @@ import { emulateGenerateShipments } from './sandbox/shipment-procedures.ts';
 import {
   SAGE_BASE_TABLES,
   SAGE_EXTENSION_TABLES,
+  SANDBOX_EXTENSION_INDEXES,
   SANDBOX_INDEXES,
   sqliteCreateTable,
   VDV_STOCK_STATUS_VIEW,
@@ -154,7 +155,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   };
   if (options.faults) injectFaults(options.faults);
 
-  const extensionDdl = () => SAGE_EXTENSION_TABLES.map(sqliteCreateTable);
+  const extensionDdl = () => [...SAGE_EXTENSION_TABLES.map(sqliteCreateTable), ...SANDBOX_EXTENSION_INDEXES];
   const installExtensions = async () => {
     const statements = extensionDdl();
     for (const s of statements) raw.exec(s);
@@ -197,6 +198,17 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
       ).n,
     );
     if (fresh === 0) await createAndSeed(conn);
+    else {
+      // A file made before an index existed gets it (each is IF NOT EXISTS; an extension table not installed yet
+      // gets its indexes with install-extensions).
+      for (const s of SANDBOX_INDEXES) raw.exec(s);
+      const installed = new Set(
+        (raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
+          (r) => r.name,
+        ),
+      );
+      for (const s of SANDBOX_EXTENSION_INDEXES) if (installed.has(/ON "([^"]+)"/.exec(s)![1]!)) raw.exec(s);
+    }
   });
   // A sandbox file made by an older Sellbridge lacks columns added since (e.g. StgSOLine.GLAcctNo): say so once
   // per call instead of failing deep inside a query; `sage500 sandbox --reset` recreates it.

@@ -22,6 +22,8 @@ export interface TableSpec {
   readonly columns: Readonly<Record<string, ColumnSpec>>;
   readonly primaryKey?: readonly string[];
   readonly unique?: readonly (readonly string[])[];
+  /** Non-unique indexes (XIE<n><table>): only on Sellbridge's own tables, which install-extensions creates. */
+  readonly indexes?: readonly (readonly string[])[];
   /** Sellbridge's own objects (suffix _AMZ), created by install-extensions. */
   readonly extension?: boolean;
   /** A view (read-only); the sandbox creates it from its own definition. */
@@ -43,6 +45,7 @@ const t = <const C extends Record<string, ColumnSpec>>(spec: {
   columns: C;
   primaryKey?: string[];
   unique?: string[][];
+  indexes?: (keyof C & string)[][];
   extension?: boolean;
   view?: boolean;
   optional?: boolean;
@@ -685,6 +688,8 @@ export const SAGE_TABLES = {
   tsoSOLine_AMZ: t({
     columns: { SOLineKey: 'int', SOKey: 'int', AmazonOrderItemId: 'varchar(20)', SellerSKU: 'varchar(40)?' },
     primaryKey: ['SOLineKey'],
+    // An order's line links are read by SOKey (selectLineLinks): without it each read scans every linked line.
+    indexes: [['SOKey']],
     extension: true,
   }),
   tsoShipment_AMZ: t({

@@ -130,6 +130,8 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     'deleteSessionRows[1]': delHeader,
     'deleteSessionRows[2]': delLog,
     selectSalesOrderHeader: find.selectSalesOrderHeader(db, 'C', { amazonOrderId: 'A' }),
+    'selectSalesOrderHeader[tranNo]': find.selectSalesOrderHeader(db, 'C', { tranNo: 'T' }),
+    'selectSalesOrderHeader[tranCmnt]': find.selectSalesOrderHeader(db, 'C', { tranCmnt: 'A' }),
     selectSalesOrderLines: find.selectSalesOrderLines(db, 1),
     selectPrices: prices.selectPrices(db, 'C', {
       itemIds: ['I'],

@@ -36,6 +36,29 @@ describe('Sage 500 sandbox', () => {
     await sb.db.insertInto('StgSOLine').values(rows.lines).execute();
   };
 
+  it('finds an order by AmazonOrderId through its extension row, and by TranCmnt when that row is missing', async () => {
+    const { order } = await sb.createSalesOrder(draft(), { tranNo: 'AZ00000009' });
+    expect(await sb.findSalesOrder({ amazonOrderId: '111-0000000-0000001' })).toEqual(order);
+    // A crash between the import and the link: no extension row, the AmazonOrderId is still in TranCmnt.
+    await sb.db.deleteFrom('tsoSalesOrder_AMZ').execute();
+    const found = await sb.findSalesOrder({ amazonOrderId: '111-0000000-0000001' });
+    expect(found?.tranNo).toBe('AZ00000009');
+    expect(await sb.findSalesOrder({ amazonOrderId: '111-0000000-0000002' })).toBeUndefined();
+    // The lookups an index answers (no scan of the company's orders): TranNo by Sage's unique key, the
+    // AmazonOrderId by the extension's; the extension's lines by their SOKey index.
+    const plan = async (q: string) =>
+      (await sql.raw<{ detail: string }>(`EXPLAIN QUERY PLAN ${q}`).execute(sb.db)).rows
+        .map((r) => r.detail)
+        .join('; ');
+    expect(
+      await plan(
+        "SELECT SOKey FROM tsoSalesOrder WHERE CompanyID = 'SOA' AND TranType = 801 AND TranNoRel = 'AZ00000009'",
+      ),
+    ).toMatch(/USING INDEX/);
+    expect(await plan('SELECT SOLineKey FROM tsoSOLine_AMZ WHERE SOKey = 1')).toMatch(/USING INDEX XIE1tsoSOLine_AMZ/);
+    expect(await plan('SELECT SOLineKey FROM tsoSOLine WHERE SOKey = 1')).toMatch(/USING INDEX XIE_tsoSOLine_SOKey/);
+  });
+
   it('enforces Sage column lengths and the unique key (CompanyID, TranType, TranNoRel)', async () => {
     await sb.createSalesOrder(draft(), { tranNo: 'AZ00000001' });
     const so = await sb.db.selectFrom('tsoSalesOrder').selectAll().executeTakeFirstOrThrow();

@@ -547,6 +547,7 @@ describe('SQL Server adapter: every statement it sends is T-SQL', async () => {
               'procedures',
               'parameters',
               'objects',
+              'indexes',
               'types',
               'change_tracking_databases',
               'change_tracking_tables',

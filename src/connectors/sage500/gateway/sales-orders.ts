@@ -88,7 +88,13 @@ export function salesOrderMethods(
   const { backend, co, options } = ctx;
 
   async function readOrder(by: SalesOrderLookup): Promise<SalesOrder | undefined> {
-    const header = await selectSalesOrderHeader(backend.db, co, by).executeTakeFirst();
+    const header =
+      (await selectSalesOrderHeader(backend.db, co, by).executeTakeFirst()) ??
+      // No extension row: an order whose link was not written (a crash between import and link) has the
+      // AmazonOrderId in TranCmnt. Not indexed in Sage, so asked only after the indexed lookup missed.
+      ('amazonOrderId' in by
+        ? await selectSalesOrderHeader(backend.db, co, { tranCmnt: by.amazonOrderId }).executeTakeFirst()
+        : undefined);
     if (!header) return undefined;
     const lines = await selectSalesOrderLines(backend.db, header.SOKey).execute();
     return {

@@ -51,7 +51,19 @@ export const SAGE_EXTENSION_TABLES = (Object.keys(SAGE_TABLES) as SageTableName[
 );
 
 /** Indexes for speed only: Sage's staging tables have none on SessionKey in our sources, and the stock view's bin sums need one on ItemKey. */
+/** Sellbridge's own indexes on its extension tables (after their CREATE TABLE), as install-extensions makes them. */
+export const SANDBOX_EXTENSION_INDEXES = SAGE_EXTENSION_TABLES.flatMap((t) =>
+  (tableSpec(t).indexes ?? []).map(
+    (cols, i) => `CREATE INDEX IF NOT EXISTS XIE${i + 1}${t} ON "${t}" (${cols.map((c) => `"${c}"`).join(', ')})`,
+  ),
+);
+
 export const SANDBOX_INDEXES = [
+  // An order's lines and their distributions are read by SOKey / SOLineKey: without these each read scans every
+  // line of every order (the sandbox slowed with each order it held). Sage's own foreign-key indexes (XIF*) are not
+  // in our sources, so these are the sandbox's.
+  'CREATE INDEX IF NOT EXISTS XIE_tsoSOLine_SOKey ON tsoSOLine (SOKey)',
+  'CREATE INDEX IF NOT EXISTS XIE_tsoSOLineDist_SOLineKey ON tsoSOLineDist (SOLineKey)',
   'CREATE INDEX IF NOT EXISTS XIE_StgSalesOrder_Session ON StgSalesOrder (SessionKey, ProcessStatus)',
   'CREATE INDEX IF NOT EXISTS XIE_StgSOLine_Session ON StgSOLine (SessionKey, TranNo)',
   'CREATE INDEX IF NOT EXISTS XIE_tdmMigrationLogWrk_Session ON tdmMigrationLogWrk (SessionKey)',

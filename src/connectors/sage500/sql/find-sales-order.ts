@@ -2,14 +2,19 @@ import { TRAN_TYPE_SALES_ORDER } from '../tables.ts';
 import type { SageDb } from './db.ts';
 
 /**
- * Header of a standard sales order (TranType 801) by our TranNo, or by AmazonOrderId: through the extension
- * table, or TranCmnt for an order whose link row is missing (a crash between import and link); with its
+ * Header of a standard sales order (TranType 801) by our TranNo, by AmazonOrderId through the extension table, or
+ * by TranCmnt (the AmazonOrderId of an order whose link row is missing: a crash between import and link); with its
  * ship-to address (tciAddress, lines 1..5).
+ *
+ * Each lookup is one an index answers, on a Sage database of any size: TranNo through Sage's unique key
+ * XAK1tsoSalesOrder (CompanyID, TranType, TranNoRel) (TranNoRel = TranNo for a standard order, facts §3), the
+ * AmazonOrderId through the extension's (CompanyID, AmazonOrderId). TranCmnt has no index in Sage: callers try it
+ * only after the extension missed (before, one OR over both read every order of the company at each lookup).
  */
 export function selectSalesOrderHeader(
   db: SageDb,
   companyId: string,
-  by: { tranNo: string } | { amazonOrderId: string },
+  by: { tranNo: string } | { amazonOrderId: string } | { tranCmnt: string },
 ) {
   let q = db
     .selectFrom('tsoSalesOrder as so')
@@ -44,13 +49,10 @@ export function selectSalesOrderHeader(
     ])
     .where('so.CompanyID', '=', companyId)
     .where('so.TranType', '=', TRAN_TYPE_SALES_ORDER);
-  q =
-    'tranNo' in by
-      ? q.where('so.TranNo', '=', by.tranNo)
-      : q.where((eb) =>
-          eb.or([eb('amz.AmazonOrderId', '=', by.amazonOrderId), eb('so.TranCmnt', '=', by.amazonOrderId)]),
-        );
-  return q;
+  if ('tranNo' in by) return q.where('so.TranNoRel', '=', by.tranNo).where('so.TranNo', '=', by.tranNo);
+  if ('amazonOrderId' in by)
+    return q.where('amz.CompanyID', '=', companyId).where('amz.AmazonOrderId', '=', by.amazonOrderId);
+  return q.where('so.TranCmnt', '=', by.tranCmnt);
 }
 
 /**
