@@ -16,7 +16,7 @@ export function selectSalesOrderHeader(
   companyId: string,
   by: { tranNo: string } | { amazonOrderId: string } | { tranCmnt: string },
 ) {
-  let q = db
+  const q = db
     .selectFrom('tsoSalesOrder as so')
     .innerJoin('tarCustomer as c', 'c.CustKey', 'so.CustKey')
     .leftJoin('tsoSalesOrder_AMZ as amz', 'amz.SOKey', 'so.SOKey')
