@@ -113,7 +113,20 @@ export function validateEditRows(
   rows: readonly unknown[],
   firstRow = 1,
 ): { ok: true; rows: EditRow[] } | { ok: false; issues: RowIssue[] } {
-  const shape = EDIT_ROW_SHAPES[kind] as z.ZodType<EditRow>;
+  return validateRowsOf(kind, EDIT_ROW_SHAPES[kind] as z.ZodType<EditRow>, KEY_OF[kind], rows, firstRow);
+}
+
+/**
+ * Rows of one edit kind checked against its shape: each row parsed (empty cells dropped), and either each `key`
+ * value once (case-insensitive) or, for a kind without a key, one row at most. Shared by the order and sync kinds.
+ */
+export function validateRowsOf(
+  kind: string,
+  shape: z.ZodType<EditRow>,
+  key: string | undefined,
+  rows: readonly unknown[],
+  firstRow: number,
+): { ok: true; rows: EditRow[] } | { ok: false; issues: RowIssue[] } {
   const issues: RowIssue[] = [];
   const parsed: EditRow[] = [];
   // The list's row number of each parsed row (a bad row is not parsed, so indices differ).
@@ -125,7 +138,6 @@ export function validateEditRows(
       rowOf.push(i + firstRow);
     } else issues.push(...rowIssuesOf(r.error, i + firstRow));
   });
-  const key = KEY_OF[kind];
   if (key) {
     const seen = new Map<string, number>();
     parsed.forEach((r, i) => {
@@ -134,7 +146,7 @@ export function validateEditRows(
       if (before !== undefined) issues.push({ row: rowOf[i]!, field: key, problem: `duplicate of row ${before}` });
       else seen.set(value, rowOf[i]!);
     });
-  } else if (rows.length > 1) issues.push({ row: firstRow + 1, field: '(row)', problem: `${kind} take one row` });
+  } else if (rows.length > 1) issues.push({ row: firstRow + 1, field: '(row)', problem: `${kind}: one row only` });
   return issues.length ? { ok: false, issues } : { ok: true, rows: parsed };
 }
 

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Clock } from '../../core/ports/clock.ts';
 import { ANY_CURRENCY, SYNC_EDIT_KINDS, type SyncEditKind, type SyncEdits } from '../../core/rules/sync-edits.ts';
 import type { Store } from '../../runtime/store/store.ts';
-import { storeConnectionMappings, type EditRow, type StoredEdit } from './connection-mappings.ts';
-import { rowIssuesOf, type RowIssue } from './mapping-rules.ts';
+import { storeConnectionMappings, validateRowsOf, type EditRow, type StoredEdit } from './connection-mappings.ts';
+import type { RowIssue } from './mapping-rules.ts';
 
 /**
  * The per-connection sync edits (inventory rules, price sheets, settlement bank accounts; src/core/rules/sync-edits.ts)
@@ -97,28 +97,7 @@ export function validateSyncEditRows(
   rows: readonly unknown[],
   firstRow = 1,
 ): { ok: true; rows: EditRow[] } | { ok: false; issues: RowIssue[] } {
-  const shape = SYNC_ROW_SHAPES[kind] as z.ZodType<EditRow>;
-  const issues: RowIssue[] = [];
-  const parsed: EditRow[] = [];
-  const rowOf: number[] = [];
-  rows.forEach((row, i) => {
-    const r = shape.safeParse(row);
-    if (r.success) {
-      parsed.push(Object.fromEntries(Object.entries(r.data).filter(([, v]) => v !== undefined && v !== '')));
-      rowOf.push(i + firstRow);
-    } else issues.push(...rowIssuesOf(r.error, i + firstRow));
-  });
-  const key = KEY_OF[kind];
-  if (key) {
-    const seen = new Map<string, number>();
-    parsed.forEach((r, i) => {
-      const value = String(r[key]).toUpperCase();
-      const before = seen.get(value);
-      if (before !== undefined) issues.push({ row: rowOf[i]!, field: key, problem: `duplicate of row ${before}` });
-      else seen.set(value, rowOf[i]!);
-    });
-  } else if (rows.length > 1) issues.push({ row: firstRow + 1, field: '(row)', problem: `${kind} takes one row` });
-  return issues.length ? { ok: false, issues } : { ok: true, rows: parsed };
+  return validateRowsOf(kind, SYNC_ROW_SHAPES[kind] as z.ZodType<EditRow>, KEY_OF[kind], rows, firstRow);
 }
 
 type Table = { connection_mappings: { connection_id: string; kind: string; rows_json: string } };
