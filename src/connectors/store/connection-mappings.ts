@@ -20,11 +20,11 @@ import { mergeCarriers, rowIssuesOf, storeMappingRules, type RowIssue } from './
  */
 const text = (max: number, what: string) =>
   z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters (${what})`);
-const MARKETPLACE = z
+export const MARKETPLACE = z
   .string()
   .trim()
   .regex(/^[A-Z0-9]{10,20}$/, 'an Amazon marketplace id such as ATVPDKIKX0DER');
-const currency = z
+export const currency = z
   .string()
   .trim()
   .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');

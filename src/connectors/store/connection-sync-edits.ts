@@ -2,8 +2,15 @@ import { z } from 'zod';
 import type { Clock } from '../../core/ports/clock.ts';
 import { ANY_CURRENCY, SYNC_EDIT_KINDS, type SyncEditKind, type SyncEdits } from '../../core/rules/sync-edits.ts';
 import type { Store } from '../../runtime/store/store.ts';
-import { storeConnectionMappings, validateRowsOf, type EditRow, type StoredEdit } from './connection-mappings.ts';
-import type { RowIssue } from './mapping-rules.ts';
+import {
+  currency,
+  MARKETPLACE,
+  storeConnectionMappings,
+  validateRowsOf,
+  type EditRow,
+  type StoredEdit,
+} from './connection-mappings.ts';
+import { pipeList, type RowIssue } from './mapping-rules.ts';
 
 /**
  * The per-connection sync edits (inventory rules, price sheets, settlement bank accounts; src/core/rules/sync-edits.ts)
@@ -25,26 +32,9 @@ const percent = z
   .preprocess(numberOf, z.number({ error: 'must be a number' }).min(0, 'at least 0').max(100, 'at most 100'))
   .optional();
 const WAREHOUSE = z.string().trim().min(1, 'must not be empty').max(6, 'at most 6 characters (Sage WhseID)');
-const warehouseList = z
-  .preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .split('|')
-            .map((x) => x.trim())
-            .filter(Boolean)
-        : v,
-    z.array(WAREHOUSE).min(1, 'at least one warehouse').max(50, 'at most 50 warehouses'),
-  )
-  .optional();
-const MARKETPLACE = z
-  .string()
-  .trim()
-  .regex(/^[A-Z0-9]{10,20}$/, 'an Amazon marketplace id such as ATVPDKIKX0DER');
-const currency = z
-  .string()
-  .trim()
-  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
+const warehouseList = pipeList(
+  z.array(WAREHOUSE).min(1, 'at least one warehouse').max(50, 'at most 50 warehouses'),
+).optional();
 const glAccount = z
   .string()
   .trim()

@@ -58,8 +58,9 @@ const bool = z
     z.boolean(),
   )
   .optional();
-const list = z
-  .preprocess(
+/** A list cell: a JSON array, or in CSV the values separated by `|`. */
+export const pipeList = <T extends z.ZodType>(list: T) =>
+  z.preprocess(
     (v) =>
       typeof v === 'string'
         ? v
@@ -67,9 +68,9 @@ const list = z
             .map((x) => x.trim())
             .filter(Boolean)
         : v,
-    z.array(z.string().min(1)).min(1),
-  )
-  .optional();
+    list,
+  );
+const list = pipeList(z.array(z.string().min(1)).min(1)).optional();
 
 /** One custom-field row (CustomFieldMapping), same rules as config `inventory.customFieldMap`. */
 export const CustomFieldRow = z.strictObject({
