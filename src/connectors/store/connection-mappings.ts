@@ -176,21 +176,29 @@ export interface ConnectionMappingStore {
   replace(connectionId: string, kind: MappingEditKind, rows: readonly EditRow[], actor: string): Promise<void>;
 }
 
+/**
+ * The stored rows of a connection's kinds in `kinds`, by kind (one indexed select): the order kinds and the sync
+ * kinds (connection-sync-edits.ts) share the table, each reader asks for its own.
+ */
+export async function storedKindsOf(
+  store: Store,
+  connectionId: string,
+  kinds: readonly string[],
+): Promise<Record<string, EditRow[]>> {
+  const rows = await store.db
+    .withTables<Table>()
+    .selectFrom('connection_mappings')
+    .select(['kind', 'rows_json'])
+    .where('connection_id', '=', connectionId)
+    .where('kind', 'in', [...kinds])
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.kind, JSON.parse(r.rows_json) as EditRow[]]));
+}
+
 export function storeConnectionMappings(store: Store, clock: Clock): ConnectionMappingStore {
   const db = store.db.withTables<Table>();
   return {
-    async edits(connectionId) {
-      const rows = await db
-        .selectFrom('connection_mappings')
-        .select(['kind', 'rows_json'])
-        .where('connection_id', '=', connectionId)
-        .execute();
-      return Object.fromEntries(
-        rows
-          .filter((r) => (MAPPING_EDIT_KINDS as readonly string[]).includes(r.kind))
-          .map((r) => [r.kind, JSON.parse(r.rows_json) as EditRow[]]),
-      ) as MappingEdits;
-    },
+    edits: async (connectionId) => (await storedKindsOf(store, connectionId, MAPPING_EDIT_KINDS)) as MappingEdits,
     async get(connectionId, kind) {
       const r = await db
         .selectFrom('connection_mappings')

@@ -6,6 +6,7 @@ import {
   currency,
   MARKETPLACE,
   storeConnectionMappings,
+  storedKindsOf,
   validateRowsOf,
   type EditRow,
   type StoredEdit,
@@ -90,8 +91,6 @@ export function validateSyncEditRows(
   return validateRowsOf(kind, SYNC_ROW_SHAPES[kind] as z.ZodType<EditRow>, KEY_OF[kind], rows, firstRow);
 }
 
-type Table = { connection_mappings: { connection_id: string; kind: string; rows_json: string } };
-
 export interface ConnectionSyncEditStore {
   /** Every stored sync kind of a connection (one indexed select): what a flow reads when it plans a run. */
   edits(connectionId: string): Promise<SyncEdits>;
@@ -101,20 +100,11 @@ export interface ConnectionSyncEditStore {
 }
 
 export function storeConnectionSyncEdits(store: Store, clock: Clock): ConnectionSyncEditStore {
-  const db = store.db.withTables<Table>();
   // The same table and versioning as the order mapping kinds; the order overlay reads only its own kinds.
   const same = storeConnectionMappings(store, clock);
   type Kind = Parameters<typeof same.get>[1];
   return {
-    async edits(connectionId) {
-      const rows = await db
-        .selectFrom('connection_mappings')
-        .select(['kind', 'rows_json'])
-        .where('connection_id', '=', connectionId)
-        .where('kind', 'in', [...SYNC_EDIT_KINDS])
-        .execute();
-      return Object.fromEntries(rows.map((r) => [r.kind, JSON.parse(r.rows_json) as EditRow[]])) as SyncEdits;
-    },
+    edits: async (connectionId) => (await storedKindsOf(store, connectionId, SYNC_EDIT_KINDS)) as SyncEdits,
     get: (connectionId, kind) => same.get(connectionId, kind as unknown as Kind),
     replace: (connectionId, kind, rows, actor) => same.replace(connectionId, kind as unknown as Kind, rows, actor),
   };
