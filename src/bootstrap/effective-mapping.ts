@@ -6,7 +6,7 @@ import { effectiveRulesOf } from '../connectors/store/connection-mappings.ts';
 import { storeConnectionSyncEdits } from '../connectors/store/connection-sync-edits.ts';
 import { storeMappingRules } from '../connectors/store/mapping-rules.ts';
 import type { MappingRules } from '../core/rules/mapping-rules.ts';
-import { ANY_CURRENCY, type SyncEdits } from '../core/rules/sync-edits.ts';
+import { ANY_CURRENCY, overlaySettlementGl, type SyncEdits } from '../core/rules/sync-edits.ts';
 import type { SettlementAccountRule } from '../core/rules/settlement-accounts.ts';
 import type { SyncRefs } from '../flows/check-mapping.ts';
 import { systemClock } from '../runtime/clock.ts';
@@ -146,28 +146,20 @@ function pushInventoryRefs(inv: ResolvedConfig['inventory'], edits: SyncEdits, w
 function settlementRefs(config: ResolvedConfig, edits: SyncEdits, glRules: readonly SettlementAccountRule[]): Ref[] {
   const glAccounts: Ref[] = [];
   const s = config.settlements;
-  const bank = edits['settlement-gl'] ?? [];
-  const storedBank = bank.find((r) => r.currency === ANY_CURRENCY);
-  glAccounts.push(
-    storedBank
-      ? {
-          path: 'settlements.bankClearingAccount',
-          value: storedBank.bankAccount,
-          from: 'the stored settlement-gl edit',
-        }
-      : { path: 'settlements.bankClearingAccount', value: s.bankClearingAccount },
+  // The bank accounts as the import will use them: the stored settlement-gl rows laid over sellbridge.yaml's.
+  const bank = edits['settlement-gl'];
+  const from = bank?.length ? { from: 'the stored settlement-gl edit' } : {};
+  const effective = overlaySettlementGl(
+    { bankAccount: s.bankClearingAccount, bankAccountByCurrency: s.bankAccountByCurrency, rules: [] },
+    bank,
   );
-  const perCurrency = bank.filter((r) => r.currency !== ANY_CURRENCY);
-  if (bank.length)
-    for (const r of perCurrency)
-      glAccounts.push({
-        path: `settlements.bankAccountByCurrency.${r.currency}`,
-        value: r.bankAccount,
-        from: 'the stored settlement-gl edit',
-      });
-  else
-    for (const [cur, account] of Object.entries(s.bankAccountByCurrency))
-      glAccounts.push({ path: `settlements.bankAccountByCurrency.${cur}`, value: account });
+  glAccounts.push({
+    path: 'settlements.bankClearingAccount',
+    value: effective.bankAccount,
+    ...(bank?.some((r) => r.currency === ANY_CURRENCY) ? from : {}),
+  });
+  for (const [cur, account] of Object.entries(effective.bankAccountByCurrency ?? {}))
+    glAccounts.push({ path: `settlements.bankAccountByCurrency.${cur}`, value: account, ...from });
   glRules.forEach((r, i) =>
     glAccounts.push({ path: `gl-rules.${i}.account`, value: r.account, from: 'the stored gl-rules edit' }),
   );
