@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap/index.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
+import {
+  CHROMIUM_PRESENT,
+  CHROMIUM_SKIP_MESSAGE,
+  launchChromium,
+  openPage,
+  screenshot,
+  signIn,
+} from '../helpers/browser.ts';
 import { startOrderStack, type OrderStack } from '../helpers/order-stack.ts';
 
 /**
@@ -62,11 +69,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard Agents page in headless Chromium',
   it('shows the agent online with version, latency and in-flight, issues an enrolment token, revokes', async () => {
     const { context, page, problems } = await openPage(browser);
     try {
-      await page.goto(`${base}/dashboard/`);
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await page.locator('#username').fill(USER.name);
-      await page.locator('#password').fill(USER.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, `${base}/dashboard/`, USER);
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents', exact: true }).click();
       await page.locator('#agents table').waitFor();

@@ -13,7 +13,14 @@ import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { generateKeyEntry } from '../../src/runtime/pii/keyring.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createAmazonSimulator, DEFAULT_SELLER, type AmazonSimulator } from '../../src/simulator/amazon/index.ts';
-import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
+import {
+  CHROMIUM_PRESENT,
+  CHROMIUM_SKIP_MESSAGE,
+  launchChromium,
+  openPage,
+  screenshot,
+  signIn,
+} from '../helpers/browser.ts';
 
 /**
  * The dashboard's Connections page in headless Chromium: a signed-in admin presses Authorize, lands on the
@@ -82,11 +89,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard Connections page: authorize a sell
       if (r.url().includes('/oauth/amazon/callback')) callbacks.push(r.url());
     });
     try {
-      await page.goto(`${base}/dashboard/`);
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await page.locator('#username').fill(USER.name);
-      await page.locator('#password').fill(USER.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, `${base}/dashboard/`, USER);
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await page
         .getByRole('navigation', { name: 'Main' })

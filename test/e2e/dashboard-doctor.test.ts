@@ -2,7 +2,14 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src/bootstrap/doctor.ts';
-import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
+import {
+  CHROMIUM_PRESENT,
+  CHROMIUM_SKIP_MESSAGE,
+  launchChromium,
+  openPage,
+  screenshot,
+  signIn,
+} from '../helpers/browser.ts';
 import { adminEnv, type AdminEnv } from '../integration/server/admin-env.ts';
 
 /**
@@ -65,11 +72,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard Health check page in headless Chro
   it("shows every connection's checks, a section each; ?connection= shows one", async () => {
     const { context, page, problems } = await openPage(browser);
     try {
-      await page.goto(`${base}/dashboard/`);
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await page.locator('#username').fill(USER.name);
-      await page.locator('#password').fill(USER.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, `${base}/dashboard/`, USER);
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
 
       await page.goto(`${base}/dashboard/#/health`);

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap/index.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import type { AmazonSimulator, CatalogItem } from '../../src/simulator/amazon/index.ts';
-import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
+import {
+  CHROMIUM_PRESENT,
+  CHROMIUM_SKIP_MESSAGE,
+  launchChromium,
+  openPage,
+  screenshot,
+  signIn,
+} from '../helpers/browser.ts';
 import { startOrderStack, type OrderStack } from '../helpers/order-stack.ts';
 import { waitUntil } from '../helpers/queue-env.ts';
 
@@ -170,11 +177,7 @@ describe.skipIf(!CHROMIUM_PRESENT)(
 
       const { context, page, problems } = await openPage(browser);
       try {
-        await page.goto(`${base}/dashboard/`);
-        await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-        await page.locator('#username').fill(USER.name);
-        await page.locator('#password').fill(USER.password);
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await signIn(page, `${base}/dashboard/`, USER);
         await page.getByRole('heading', { name: 'Overview' }).waitFor();
 
         const sage = page.locator('[data-health="sage"]');

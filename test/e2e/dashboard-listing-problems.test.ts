@@ -8,7 +8,14 @@ import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { LISTING_ISSUE } from '../../src/simulator/amazon/listings.ts';
 import type { AmazonSimulator, CatalogItem } from '../../src/simulator/amazon/index.ts';
-import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
+import {
+  CHROMIUM_PRESENT,
+  CHROMIUM_SKIP_MESSAGE,
+  launchChromium,
+  openPage,
+  screenshot,
+  signIn,
+} from '../helpers/browser.ts';
 import { startOrderStack, type OrderStack } from '../helpers/order-stack.ts';
 import { waitUntil } from '../helpers/queue-env.ts';
 
@@ -97,11 +104,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard Listing problems page in headless 
 
     const { context, page, problems } = await openPage(browser);
     try {
-      await page.goto(`${base}/dashboard/`);
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await page.locator('#username').fill(USER.name);
-      await page.locator('#password').fill(USER.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, `${base}/dashboard/`, USER);
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await nav(page, 'Inventory').click();
       await page.getByRole('link', { name: 'Listing problems reported by Amazon' }).click();

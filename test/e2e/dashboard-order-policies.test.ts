@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap/index.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
+import {
+  CHROMIUM_PRESENT,
+  CHROMIUM_SKIP_MESSAGE,
+  launchChromium,
+  openPage,
+  screenshot,
+  signIn,
+} from '../helpers/browser.ts';
 import { startOrderStack, type OrderStack } from '../helpers/order-stack.ts';
 
 /**
@@ -47,11 +54,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard order policies tab in headless Chr
   it('refuses an FBA warehouse Sage lacks with the cell named, then saves a good one that the flows use', async () => {
     const { context, page, problems } = await openPage(browser);
     try {
-      await page.goto(`${base}/dashboard/`);
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await page.locator('#username').fill(USER.name);
-      await page.locator('#password').fill(USER.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, `${base}/dashboard/`, USER);
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Mappings', exact: true }).click();
       await page.locator('#edit-order-mapping').click();

@@ -14,7 +14,14 @@ import { LISTING_BLOCK_QUEUE, listingBlockKey } from '../../src/flows/inventory.
 import { importSettlement } from '../../src/flows/post-settlement.ts';
 import { createAuthService } from '../../src/runtime/auth/auth-service.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
+import {
+  CHROMIUM_PRESENT,
+  CHROMIUM_SKIP_MESSAGE,
+  launchChromium,
+  openPage,
+  screenshot,
+  signIn as signInAt,
+} from '../helpers/browser.ts';
 import { waitUntil } from '../helpers/queue-env.ts';
 import { startOrderStack, type OrderStack } from '../helpers/order-stack.ts';
 import { addSettlementAccounts } from '../integration/settlement/sandbox-accounts.ts';
@@ -61,11 +68,7 @@ const nav = (page: Page, name: string) =>
 const poll = <T>(read: () => Promise<T>, timeout = 30_000) => expect.poll(read, { timeout, interval: 100 });
 
 async function signIn(page: Page): Promise<void> {
-  await page.goto(`${base}/dashboard/`);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await page.locator('#username').fill(USER.name);
-  await page.locator('#password').fill(USER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAt(page, `${base}/dashboard/`, USER);
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 

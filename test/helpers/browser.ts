@@ -49,6 +49,19 @@ export async function openPage(
   return { context, page, problems };
 }
 
+/** Opens `url` (a dashboard page), waits for the sign-in form and signs `user` in; the caller waits for its page. */
+export async function signIn(
+  page: Page,
+  url: string,
+  user: { readonly name: string; readonly password: string },
+): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.locator('#username').fill(user.name);
+  await page.locator('#password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 /** Saves a full-page screenshot as test-artifacts/dashboard/<name>.png and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
