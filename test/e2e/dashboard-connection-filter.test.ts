@@ -10,7 +10,14 @@ import { recordDeadLetter } from '../../src/runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../../src/runtime/queue/job-queue.ts';
 import type { Store } from '../../src/runtime/store/store.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { CHROMIUM_PRESENT, CHROMIUM_SKIP_MESSAGE, launchChromium, openPage, screenshot } from '../helpers/browser.ts';
+import {
+  CHROMIUM_PRESENT,
+  CHROMIUM_SKIP_MESSAGE,
+  launchChromium,
+  openPage,
+  screenshot,
+  signIn,
+} from '../helpers/browser.ts';
 import { freshStore, makeQueue } from '../helpers/queue-env.ts';
 
 /**
@@ -91,11 +98,7 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard connection picker in headless Chro
     const rowsText = async (selector: string) =>
       (await page.locator(selector).allTextContents()).join('\n').replace(/\s+/g, ' ');
     try {
-      await page.goto(`${base}/dashboard/#/orders`);
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await page.locator('#username').fill(USER.name);
-      await page.locator('#password').fill(USER.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, `${base}/dashboard/#/orders`, USER);
       await page.getByRole('heading', { name: 'Orders', exact: true }).waitFor();
       const picker = page.getByLabel('Connection', { exact: true });
       // the picker lists GET /connections; all connections by default
@@ -108,8 +111,13 @@ describe.skipIf(!CHROMIUM_PRESENT)('dashboard connection picker in headless Chro
 
       await picker.selectOption('eu');
       await expect.poll(() => new URL(page.url()).hash).toBe('#/orders?connection=eu');
-      await expect.poll(() => rowsText('#orders-results tbody tr')).not.toContain(ORDERS.default);
-      expect(await rowsText('#orders-results tbody tr')).toContain(ORDERS.eu);
+      // The list is redrawn (empty for a moment) for the picked connection: wait for eu's rows without default's.
+      await expect
+        .poll(async () => {
+          const rows = await rowsText('#orders-results tbody tr');
+          return { eu: rows.includes(ORDERS.eu), other: rows.includes(ORDERS.default) };
+        })
+        .toEqual({ eu: true, other: false });
       expect(await page.locator('main').textContent()).not.toContain('null');
       await screenshot(page, 'connection-filter-orders');
 
