@@ -8,6 +8,8 @@
 // connection per file per process), injected so its SQLite time can be told apart from Sellbridge's own.
 // Prints `ready {"connections":N,"rssBytes":..,"heapBytes":..}` (memory added by the connections, after a GC), then
 // on SIGUSR2 `stats {...}`: CPU since ready, store statements, Sage SQLite time, RSS and heap now.
+import { writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
 import { createRuntime, type Runtime } from '../../src/bootstrap/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../src/connectors/sage500/sandbox-gateway.ts';
@@ -67,8 +69,24 @@ const stats = () => {
     heapBytes: mem.heapUsed,
   };
 };
+// SB_BENCH_PROFILE=<file> with SB_BENCH_PROFILE_SNAPSHOTS=<from>,<to>: a CPU profile between those stats snapshots
+// (1-based), e.g. one measured run, written to <file> for comparing where the time goes at 1 and 100 connections.
+const profileFile = env['SB_BENCH_PROFILE'];
+const [profileFrom, profileTo] = (env['SB_BENCH_PROFILE_SNAPSHOTS'] ?? '0,0').split(',').map(Number);
+const profiler = profileFile ? new inspector.Session() : undefined;
+profiler?.connect();
+let snapshots = 0;
 process.on('SIGUSR2', () => {
   if (env['SB_BENCH_GC_ON_STATS']) gc?.();
+  snapshots++;
+  if (profiler && snapshots === profileFrom) {
+    profiler.post('Profiler.enable');
+    profiler.post('Profiler.start');
+  }
+  if (profiler && snapshots === profileTo)
+    profiler.post('Profiler.stop', (err, res) => {
+      if (!err) writeFileSync(profileFile!, JSON.stringify(res.profile));
+    });
   process.stdout.write(`stats ${JSON.stringify(stats())}\n`);
 });
 process.once('SIGTERM', () => {

@@ -43,8 +43,11 @@ export interface CircuitBreaker {
   readonly target: string;
   state(): CircuitState;
   snapshot(): CircuitSnapshot;
-  /** Runs `call` through the circuit; throws the fail-fast error while open. */
-  run<T>(call: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `call` through the circuit; throws the fail-fast error while open. `onOutcome`, when given, hears this
+   * call's outcome (as CircuitBreakerOptions.onOutcome hears every call's).
+   */
+  run<T>(call: () => Promise<T>, onOutcome?: (reachable: boolean, err?: unknown) => void): Promise<T>;
   /**
    * Throws the fail-fast error while the circuit is open and its probe is not yet due; once it is due, lets one
    * caller per open period through (the one that will probe). For work that would spend other resources (Amazon
@@ -110,7 +113,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       if (t < probeTicketUntil) throw failFast(probeTicketUntil - t);
       probeTicketUntil = t + options.openMs;
     },
-    async run(call) {
+    async run(call, onCallOutcome) {
       let probe = false;
       if (state === 'open') {
         const left = openedAt + options.openMs - now();
@@ -128,16 +131,19 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
         failures = 0;
         move('closed');
         options.onOutcome?.(true);
+        onCallOutcome?.(true);
         return result;
       } catch (err) {
         if (isFailure(err)) {
           failures++;
           if (probe || failures >= threshold) open();
           options.onOutcome?.(false, err);
+          onCallOutcome?.(false, err);
         } else {
           failures = 0;
           move('closed');
           options.onOutcome?.(true);
+          onCallOutcome?.(true);
         }
         throw err;
       } finally {

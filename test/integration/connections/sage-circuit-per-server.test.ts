@@ -8,6 +8,7 @@ import { connectionConfigs, loadConfig } from '../../../src/config/load.ts';
 import { readEngineStatus } from '../../../src/connectors/store/engine-status.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { SellbridgeError } from '../../../src/core/errors.ts';
+import { circuitBehind } from '../../../src/runtime/circuit/shared-circuits.ts';
 import type { Sage500Gateway } from '../../../src/core/ports/sage500-gateway.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { createAmazonSimulator, type AmazonSimulator, type CatalogItem } from '../../../src/simulator/amazon/index.ts';
@@ -168,8 +169,8 @@ const gauge = async (connection: string) => {
 
 describe('one Sage circuit per Sage server (issue 21)', () => {
   it('connections on one server share its circuit; a connection on another server has its own', () => {
-    expect(engine('soa').circuits.sage500).toBe(engine('sde').circuits.sage500);
-    expect(engine('other').circuits.sage500).not.toBe(engine('soa').circuits.sage500);
+    expect(circuitBehind(engine('soa').circuits.sage500)).toBe(circuitBehind(engine('sde').circuits.sage500));
+    expect(circuitBehind(engine('other').circuits.sage500)).not.toBe(circuitBehind(engine('soa').circuits.sage500));
     expect(engine('soa').sageServer).toBe(`sandbox:${join(dir, 'sage-shared.db')}`);
     expect(engine('other').sageServer).toBe(`sandbox:${join(dir, 'sage-other.db')}`);
   });
@@ -251,14 +252,15 @@ describe('connections added and removed while running', () => {
 
   it('a connection added on a server joins its circuit; the circuit key comes from the configuration, not the gateway', async () => {
     await add('joiner', join(dir, 'sage-other.db'));
-    expect(engine('joiner').circuits.sage500).toBe(engine('other').circuits.sage500);
+    expect(circuitBehind(engine('joiner').circuits.sage500)).toBe(circuitBehind(engine('other').circuits.sage500));
     await runtime.connections.remove('joiner', 'test');
     expect(runtime.connections.engine('joiner')).toBeUndefined();
     expect(engine('other').circuits.sage500.state()).toBe('closed');
 
     await add('solo', join(dir, 'sage-solo.db'));
     const first = engine('solo').circuits.sage500;
-    expect(first).not.toBe(engine('soa').circuits.sage500);
+    const firstShared = circuitBehind(first);
+    expect(firstShared).not.toBe(circuitBehind(engine('soa').circuits.sage500));
     sharedDown = true;
     try {
       for (let i = 0; i < 2; i++) await expect(engine('solo').sage.resolveWarehouses(['MAIN'])).rejects.toThrow();
@@ -271,7 +273,7 @@ describe('connections added and removed while running', () => {
     // Removed, the last user of its server's circuit: the circuit is forgotten; added again, it starts closed.
     await runtime.connections.remove('solo', 'test');
     await add('solo', join(dir, 'sage-solo.db'));
-    expect(engine('solo').circuits.sage500).not.toBe(first);
+    expect(circuitBehind(engine('solo').circuits.sage500)).not.toBe(firstShared);
     expect(engine('solo').circuits.sage500.state()).toBe('closed');
     expect(await gauge('solo')).toBe('0');
     await runtime.connections.remove('solo', 'test');
@@ -305,8 +307,8 @@ connections:
     });
     try {
       const e = (id: string) => rt.connections.engine(id)!;
-      expect(e('us').circuits.sage500).toBe(e('de').circuits.sage500);
-      expect(e('test').circuits.sage500).not.toBe(e('us').circuits.sage500);
+      expect(circuitBehind(e('us').circuits.sage500)).toBe(circuitBehind(e('de').circuits.sage500));
+      expect(circuitBehind(e('test').circuits.sage500)).not.toBe(circuitBehind(e('us').circuits.sage500));
       expect(e('us').sageServer).toBe('sqlserver://sage01.corp.local:1433/sage500_app');
       const metrics = await rt.metrics.registry.metrics();
       for (const id of ['us', 'de', 'test'])

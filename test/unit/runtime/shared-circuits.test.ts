@@ -57,8 +57,7 @@ describe('createSharedCircuits: one circuit per key', () => {
     const a = circuits.acquire('sandbox:/one.db', options, listen('a'));
     const b = circuits.acquire('sandbox:/one.db', { ...options, failureThreshold: 50 }, listen('b'));
     const c = circuits.acquire('sandbox:/two.db', options, listen('c'));
-    expect(b.circuit).toBe(a.circuit);
-    expect(c.circuit).not.toBe(a.circuit);
+    expect(b.circuit.target).toBe('sage500');
     expect(a.users()).toBe(2);
     expect(b.settings).toEqual({ failureThreshold: 2, openMs: 1000 }); // the first user's
     // Two failures through a's engine open the circuit of the server for b as well (the first user's threshold).
@@ -73,6 +72,27 @@ describe('createSharedCircuits: one circuit per key', () => {
     ).rejects.toThrow(/circuit is open/);
     expect(reached).toBe(false);
     expect(c.circuit.state()).toBe('closed');
+  });
+
+  it('tells each user the outcomes of its own calls only (a call costs the same with 1 or 100 users)', async () => {
+    const circuits = createSharedCircuits();
+    const outcomes: Record<string, boolean[]> = { a: [], b: [] };
+    const listen = (id: string) => ({ onOutcome: (ok: boolean) => void outcomes[id]!.push(ok) });
+    const a = circuits.acquire('k', options, listen('a'));
+    const b = circuits.acquire('k', options, listen('b'));
+    await a.circuit.run(() => Promise.resolve(1));
+    await expect(b.circuit.run(() => Promise.reject(down()))).rejects.toThrow();
+    const perCall: boolean[] = [];
+    await a.circuit.run(
+      () => Promise.resolve(2),
+      (ok) => perCall.push(ok),
+    );
+    expect(outcomes).toEqual({ a: [true, true], b: [false] });
+    expect(perCall).toEqual([true]);
+    // The failure through b counted toward the shared circuit: one more through a opens it for both.
+    await expect(a.circuit.run(() => Promise.reject(down()))).rejects.toThrow();
+    await expect(a.circuit.run(() => Promise.reject(down()))).rejects.toThrow();
+    expect(b.circuit.state()).toBe('open');
   });
 
   it('forgets a circuit when its last user releases it; a new user starts closed', async () => {
