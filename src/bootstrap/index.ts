@@ -34,6 +34,14 @@ import {
 } from '../connectors/store/connection-registry.ts';
 import { checkConnection, type ConnectionCheckReport } from './connection-check.ts';
 import { formatMappingProblems } from '../flows/check-mapping.ts';
+import { storeConnectionMappings } from '../connectors/store/connection-mappings.ts';
+import {
+  effectivePrefix,
+  prefixHolder,
+  prefixTakenProblem,
+  sageCompanyOf,
+  type PrefixHolder,
+} from './tran-no-prefixes.ts';
 
 /**
  * The composition root (STYLE.md §8.1): the only module that imports every layer. Config in, wired runtime out.
@@ -168,6 +176,11 @@ export interface Connections {
   remove(id: string, actor: string): Promise<void>;
   /** Reads the registry and applies what other processes changed (a worker does it every `registryPollMs`). */
   refresh(): Promise<void>;
+  /**
+   * The other connection (not failed) that reserves TranNos with `prefix` in connection `id`'s Sage company, if any
+   * (tran-no-prefixes.ts): an order-policies edit to that prefix is refused.
+   */
+  tranNoPrefixHolder(id: string, prefix: string): Promise<string | undefined>;
 }
 
 /** SB_CONNECTION_INVALID with each problem (path and what is wrong); nothing was stored. */
@@ -422,6 +435,32 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     const refuse = (problems: readonly ConnectionProblem[], id: string): never => {
       throw new ConnectionRefusedError(id, problems);
     };
+    const mappingEdits = storeConnectionMappings(store, clock);
+    /** The TranNo prefixes the connections hold now (a failed one holds none: it books nothing). */
+    const prefixHolders = async (): Promise<PrefixHolder[]> =>
+      Promise.all(
+        [...entries.values()]
+          .filter((e) => e.config && e.state !== 'failed')
+          .map(async (e) => ({
+            id: e.id,
+            company: sageCompanyOf(e.config!, e.id),
+            prefix: await effectivePrefix(mappingEdits, e.config!, e.id),
+          })),
+      );
+    /** A sellbridge.yaml connection whose prefix an earlier one holds in its Sage company does not start. */
+    const refuseSharedPrefixes = async () => {
+      const held: PrefixHolder[] = [];
+      for (const h of await prefixHolders()) {
+        const holder = prefixHolder(held, h.id, h.company, h.prefix);
+        const e = entries.get(h.id)!;
+        if (!holder) held.push(h);
+        else if (e.state === 'active') {
+          e.state = 'failed';
+          e.reason = `sage500.tranNoPrefix: ${prefixTakenProblem(h.prefix, holder)}`;
+          logger.error({ connectionId: e.id }, `connection ${e.id} not started: ${e.reason}`);
+        }
+      }
+    };
     const connections: Connections = {
       async list() {
         await apply(await registry.list());
@@ -475,9 +514,20 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
             );
           }
         const errors = report?.check.problems.filter((p) => p.severity === 'error') ?? [];
-        if (errors.length)
+        const holder = prefixHolder(await prefixHolders(), id, sageCompanyOf(c, id), c.sage500.tranNoPrefix);
+        if (errors.length || holder)
           refuse(
-            errors.map((p) => ({ path: p.path, problem: `${JSON.stringify(p.value)}: ${p.problem}` })),
+            [
+              ...errors.map((p) => ({ path: p.path, problem: `${JSON.stringify(p.value)}: ${p.problem}` })),
+              ...(holder
+                ? [
+                    {
+                      path: 'sage500.tranNoPrefix',
+                      problem: `${JSON.stringify(c.sage500.tranNoPrefix)}: ${prefixTakenProblem(c.sage500.tranNoPrefix, holder)}`,
+                    },
+                  ]
+                : []),
+            ],
             id,
           );
         const row = await registry.add({ id, ...(input.name ? { name: input.name } : {}), config: blocks }, actor);
@@ -521,6 +571,11 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         await dropEngine(e);
       },
       refresh: async () => apply(await registry.list()),
+      async tranNoPrefixHolder(id, prefix) {
+        const e = entries.get(id);
+        if (!e?.config) return undefined;
+        return prefixHolder(await prefixHolders(), id, sageCompanyOf(e.config, id), prefix);
+      },
     };
 
     const scheduler: Scheduler = {
@@ -595,6 +650,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         if (started || role !== 'worker') return;
         started = true;
         router.markStarted();
+        await refuseSharedPrefixes();
         if (options.checkConnections) for (const e of entries.values()) if (e.state === 'active') await check(e);
         await queue.start();
         for (const e of entries.values()) startSchedules(e);

@@ -59,6 +59,8 @@ export interface ConnectionsControl {
   pause(id: string, reason: string | null, actor: string): Promise<ConnectionStatusView>;
   resume(id: string, actor: string): Promise<ConnectionStatusView>;
   remove(id: string, actor: string): Promise<void>;
+  /** The other connection holding `prefix` in connection `id`'s Sage company (TranNo prefixes are one per company). */
+  tranNoPrefixHolder?(id: string, prefix: string): Promise<string | undefined>;
   /** The engine this process runs for a connection (its own Sage gateway and configured mapping), if any. */
   engine?(id: string):
     | {

@@ -93,3 +93,7 @@ export function orderPolicyPathOf(rows: readonly object[], configPath: string): 
   const field = ORDER_POLICY_FIELDS.find((f) => ORDER_POLICY_CONFIG_PATHS[f] === configPath);
   return field && row[field] !== undefined ? `rows[0].${field}` : undefined;
 }
+
+/** Why a TranNo prefix another connection holds in the same Sage company is refused (bootstrap/tran-no-prefixes.ts). */
+export const prefixTakenProblem = (prefix: string, holder: string): string =>
+  `TranNo prefix ${prefix} is connection ${holder}'s in the same Sage company: each connection keeps its own TranNo counter, so two with one prefix would reserve the same sales order numbers; give this one another prefix`;

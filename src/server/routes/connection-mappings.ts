@@ -26,7 +26,7 @@ import {
 } from '../../flows/check-mapping-edit.ts';
 import { checkOrderPolicyEdit } from '../../flows/check-order-policies.ts';
 import { checkPriceSheetRows } from '../../flows/check-sync-edit.ts';
-import { orderPolicyRow } from '../../core/rules/order-policies.ts';
+import { orderPolicyRow, prefixTakenProblem } from '../../core/rules/order-policies.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import type { ServerContext } from '../context.ts';
 import type { Sage500Gateway } from '../../core/ports/sage500-gateway.ts';
@@ -346,6 +346,22 @@ export function registerConnectionMappingRoutes(ctx: ServerContext): void {
                 ? await checkOrderPolicyEdit(sage, id, configured(id), await edits.edits(id), rows)
                 : await checkMappingEdit(sage, id, configured(id), await edits.edits(id), kind, rows);
       }
+      const prefix =
+        kind === 'order-policies' ? (rows[0] as { tranNoPrefix?: string } | undefined)?.tranNoPrefix : undefined;
+      const holder = prefix ? await ctx.connections?.tranNoPrefixHolder?.(id, prefix) : undefined;
+      if (prefix && holder)
+        check = {
+          ...check,
+          problems: [
+            ...check.problems,
+            {
+              path: 'rows[0].tranNoPrefix',
+              value: prefix,
+              configPath: 'sage500.tranNoPrefix',
+              problem: prefixTakenProblem(prefix, holder),
+            },
+          ],
+        };
       if (kind === 'price-sheets' && rows.length) {
         // The marketplaces the connection sells in and its customers' currencies (no Sage call).
         const marketplaceIds =

@@ -222,9 +222,11 @@ settlements:
     expect(refused.err).toContain('inventory.warehouseIds.0');
     expect(refused.err).toContain('Sage has no warehouse NOWH');
     expect(refused.err).toContain('settlements.bankClearingAccount');
+    // Without a prefix of its own it would reserve default's TranNos (AZ) in the same Sage company.
+    expect(refused.err).toContain('sage500.tranNoPrefix: "AZ": TranNo prefix AZ is connection default\'s');
     const good = file(
       'good-add.yaml',
-      'id: eu\ninventory: { warehouseIds: [MAIN, EAST] }\nsettlements: { accountingModel: settlement-revenue, bankClearingAccount: 1010-00 }\n',
+      'id: eu\nsage500: { tranNoPrefix: AZE }\ninventory: { warehouseIds: [MAIN, EAST] }\nsettlements: { accountingModel: settlement-revenue, bankClearingAccount: 1010-00 }\n',
     );
     const added = await run(['connections', 'add', good, '--store', store], '# nothing set\n');
     expect(added, added.out + added.err).toMatchObject({ code: 0 });

@@ -353,6 +353,7 @@ describe('three connections in one process (issue 21)', () => {
         payload: {
           id: 'ca-bad',
           amazon: { marketplaceIds: [CA] },
+          sage500: { tranNoPrefix: 'AZX' }, // AZ, the default, is us1's in this company
           orders: {
             customers: { [CA]: { customerId: 'NOBODY', currency: 'CAD' } },
             shipMethods: { byServiceLevel: { NEXT_DAY: 'TELEPORT' } },
@@ -385,6 +386,7 @@ describe('three connections in one process (issue 21)', () => {
         headers: auth,
         payload: {
           id: 'ca-bad',
+          sage500: { tranNoPrefix: 'AZX' },
           inventory: { warehouseIds: ['MAIN', 'NOWH'] },
           settlements: { accountingModel: 'settlement-revenue', bankClearingAccount: '7777-00' },
         },
@@ -408,9 +410,42 @@ describe('three connections in one process (issue 21)', () => {
       expect((secret.json() as { issues: { field: string }[] }).issues).toEqual([
         expect.objectContaining({ field: 'settlements' }),
       ]);
+      // Each connection keeps its own TranNo counter: a prefix another connection holds in the same Sage company is
+      // refused (a new connection, and an order-policies edit); in another company it is free.
+      const taken = await app.inject({
+        method: 'POST',
+        url: '/api/v1/connections',
+        headers: auth,
+        payload: {
+          id: 'ca-bad',
+          amazon: { marketplaceIds: [CA] },
+          sage500: { tranNoPrefix: 'AZB' },
+          orders: { customers: { [CA]: { customerId: 'AMAZON-CA', currency: 'CAD', warehouseId: 'MAIN' } } },
+        },
+      });
+      expect(taken.statusCode, taken.body).toBe(400);
+      const takenIssues = (taken.json() as { issues: { field: string; problem: string }[] }).issues;
+      expect(takenIssues.map((i) => i.field)).toEqual(['sage500.tranNoPrefix']);
+      expect(takenIssues[0]!.problem).toContain('connection us2');
+      const edit = await app.inject({
+        method: 'PUT',
+        url: '/api/v1/connections/us1/mappings/order-policies',
+        headers: { ...auth, 'content-type': 'application/json' },
+        payload: JSON.stringify({ rows: [{ tranNoPrefix: 'AZB' }] }),
+      });
+      expect(edit.statusCode, edit.body).toBe(422);
+      const editProblems = (edit.json() as { problems: { path: string; problem: string }[] }).problems;
+      expect(editProblems.map((p) => p.path)).toEqual(['rows[0].tranNoPrefix']);
+      expect(editProblems[0]!.problem).toContain('connection us2');
+      expect(await runtime.connections.tranNoPrefixHolder('de', 'AZB')).toBeUndefined(); // SDE: another company
+      expect(await runtime.connections.tranNoPrefixHolder('us1', 'AZD')).toBeUndefined(); // de's, in SDE
       expect(
         await runtime.store.db.selectFrom('connections').select('id').where('id', '=', 'ca-bad').executeTakeFirst(),
       ).toBeUndefined();
+      const stored = (
+        await app.inject({ url: '/api/v1/connections/us1/mappings/order-policies', headers: auth })
+      ).json();
+      expect((stored as { stored: { rows: unknown[] } }).stored.rows).toEqual([]);
       expect((await runtime.connections.list()).map((c) => c.id)).not.toContain('ca-bad');
     } finally {
       await app.close();
