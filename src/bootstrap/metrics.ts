@@ -10,8 +10,7 @@ import { unreconciledByCurrency } from '../connectors/store/settlement-reconcili
 
 /**
  * Metrics computed from the store when /metrics is scraped (prom-client `collect()`), so every process that
- * serves /metrics reports the same figures and no busy flow file needs a hook: the age of the oldest due job per
- * queue, the level of every shared rate bucket, and three latencies read from timestamps the flows already store.
+ * serves /metrics reports the same figures and no busy flow file needs a hook: the level of every shared rate bucket, and three latencies read from timestamps the flows already store.
  *
  * The latency histograms are recomputed at each scrape over the rows that finished in the last `windowMs`
  * (default 24 h): query them as they are (`histogram_quantile(0.95, sellbridge_ship_confirm_latency_seconds_bucket)`),
@@ -40,22 +39,6 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
   const limit = options.maxRows ?? 20_000;
   const db = store.db;
   const since = () => new Date(clock.now().getTime() - windowMs).toISOString();
-
-  new Gauge({
-    name: 'sellbridge_queue_oldest_due_age_seconds',
-    help: 'Age of the oldest pending job per queue that is due (run_at reached): how long the backlog head has waited; 0 when nothing is due',
-    labelNames: ['queue'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const now = clock.now();
-      const res = await sql<{ queue: string; oldest: string | null }>`
-        SELECT queue, MIN(CASE WHEN run_at <= ${now.toISOString()} THEN run_at END) AS oldest
-        FROM jobs WHERE state = 'pending' GROUP BY queue`.execute(db);
-      for (const r of res.rows)
-        this.set({ queue: r.queue }, r.oldest ? Math.max(0, (now.getTime() - ms(r.oldest)) / 1000) : 0);
-    },
-  });
 
   /** Every shared bucket with its level refilled to now (tokens are stored as of `updated_at_ms`). */
   const readBuckets = async () => {

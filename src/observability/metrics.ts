@@ -9,6 +9,8 @@ export interface Metrics {
   readonly jobDuration: Histogram<'queue' | 'outcome' | 'connection'>;
   readonly deadLetters: Counter<'queue' | 'code' | 'connection'>;
   readonly queueDepth: Gauge<'queue' | 'state' | 'connection'>;
+  /** Age of the oldest due pending job per queue and connection, set from the queue's counts at scrape time. */
+  readonly queueOldestDueAge: Gauge<'queue' | 'connection'>;
   /** Circuit breakers (src/runtime/circuit): 0 closed, 1 half-open, 2 open. */
   readonly circuitState: Gauge<'target' | 'connection'>;
   /** Orders the polling safety net found before any notification did (push intake missed them). */
@@ -63,6 +65,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'sellbridge_jobs',
       help: "Jobs per queue, state and connection (the job payload's connectionId, default when none)",
       labelNames: ['queue', 'state', 'connection'],
+      registers: [registry],
+    }),
+    queueOldestDueAge: new Gauge({
+      name: 'sellbridge_queue_oldest_due_age_seconds',
+      help: "Age of the oldest pending job per queue and connection (the job payload's connectionId) that is due (run_at reached): how long the backlog head has waited; 0 when nothing is due",
+      labelNames: ['queue', 'connection'],
       registers: [registry],
     }),
     circuitState: new Gauge({

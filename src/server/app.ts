@@ -90,8 +90,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Reset first: a (queue, state, connection) with no job left shows no stale count.
     const counts = await deps.queue.counts({ byConnection: true });
     deps.metrics.queueDepth.reset();
-    for (const c of counts)
-      deps.metrics.queueDepth.set({ queue: c.queue, state: c.state, connection: c.connectionId ?? 'default' }, c.count);
+    deps.metrics.queueOldestDueAge.reset();
+    const now = Date.now();
+    for (const c of counts) {
+      const labels = { queue: c.queue, connection: c.connectionId ?? 'default' };
+      deps.metrics.queueDepth.set({ ...labels, state: c.state }, c.count);
+      if (c.state === 'pending')
+        deps.metrics.queueOldestDueAge.set(
+          labels,
+          c.oldestDueAt ? Math.max(0, (now - Date.parse(c.oldestDueAt)) / 1000) : 0,
+        );
+    }
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

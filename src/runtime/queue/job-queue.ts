@@ -114,6 +114,8 @@ export interface QueueCount {
   readonly count: number;
   /** Only when counted `byConnection`. */
   readonly connectionId?: string;
+  /** State `pending`: when the oldest of them that is due (run_at reached) became due (ISO); absent when none is. */
+  readonly oldestDueAt?: string;
 }
 
 export type JobEvent =

@@ -439,10 +439,17 @@ export class PgBossJobQueue implements JobQueue {
     const connection = sql`coalesce(nullif(trim(data -> 'payload' ->> 'connectionId'), ''), 'default')`;
     const ofConnection = filter.connectionId ? sql`AND ${connection} = ${filter.connectionId}` : sql``;
     const by = filter.byConnection === true;
-    const rows = await sql<{ queue: string; state: JobState; count: string; connection_id: string | null }>`
+    const rows = await sql<{
+      queue: string;
+      state: JobState;
+      count: string;
+      connection_id: string | null;
+      oldest_due: Date | string | null;
+    }>`
       SELECT name AS queue, CASE WHEN state IN ('created','retry') THEN 'pending' WHEN state = 'active' THEN 'running'
         WHEN state = 'failed' OR (output ? 'deadLetterId') THEN 'dead' ELSE 'completed' END AS state, count(*) AS count,
-        ${by ? connection : sql`NULL`} AS connection_id
+        ${by ? connection : sql`NULL`} AS connection_id,
+        MIN(CASE WHEN state IN ('created','retry') AND start_after <= now() THEN start_after END) AS oldest_due
       FROM ${table} WHERE name NOT LIKE ${'%' + EXPIRED_SUFFIX} ${ofConnection}
       GROUP BY 1, 2${by ? sql`, 4` : sql``}`.execute(this.#deps.store.db);
     return rows.rows.map((r) => ({
@@ -450,6 +457,7 @@ export class PgBossJobQueue implements JobQueue {
       state: r.state,
       count: Number(r.count),
       ...(by ? { connectionId: r.connection_id ?? 'default' } : {}),
+      ...(r.oldest_due ? { oldestDueAt: new Date(r.oldest_due).toISOString() } : {}),
     }));
   }
 }

@@ -185,9 +185,16 @@ export class SqliteJobQueue implements JobQueue {
     filter: { readonly connectionId?: string; readonly byConnection?: boolean } = {},
   ): Promise<QueueCount[]> {
     const connection = payloadConnectionSql('sqlite');
+    const now = this.#now();
     let q = this.#deps.store.db
       .selectFrom('jobs')
-      .select(['queue', 'state', connection.as('connection_id'), (eb) => eb.fn.countAll<number>().as('count')]);
+      .select([
+        'queue',
+        'state',
+        connection.as('connection_id'),
+        (eb) => eb.fn.countAll<number>().as('count'),
+        sql<string | null>`MIN(CASE WHEN state = 'pending' AND run_at <= ${now} THEN run_at END)`.as('oldest_due'),
+      ]);
     if (filter.connectionId) q = q.where(connection, '=', filter.connectionId);
     const rows = await (
       filter.byConnection ? q.groupBy(['queue', 'state', connection]) : q.groupBy(['queue', 'state'])
@@ -197,6 +204,7 @@ export class SqliteJobQueue implements JobQueue {
       state: r.state,
       count: Number(r.count),
       ...(filter.byConnection ? { connectionId: r.connection_id } : {}),
+      ...(r.oldest_due ? { oldestDueAt: r.oldest_due } : {}),
     }));
   }
 

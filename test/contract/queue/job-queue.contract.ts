@@ -325,7 +325,23 @@ export function describeJobQueue(kind: StoreKind): void {
       const pending = await queue.listJobs({ queue: 't.count', state: 'pending' });
       expect(pending).toHaveLength(2);
       const counts = await queue.counts();
-      expect(counts).toContainEqual({ queue: 't.count', state: 'pending', count: 2 });
+      expect(counts).toContainEqual(expect.objectContaining({ queue: 't.count', state: 'pending', count: 2 }));
+    });
+
+    it('counts per connection with the oldest due pending job (the queue-age metric), on every engine', async () => {
+      // Not started: nothing runs, so what is due stays due.
+      const now = Date.now();
+      await queue.enqueue('t.age', { n: 1, connectionId: 'eu' }, { runAt: new Date(now - 120_000) });
+      await queue.enqueue('t.age', { n: 2, connectionId: 'eu' }, { runAt: new Date(now - 30_000) });
+      await queue.enqueue('t.age', { n: 3 }, { delayMs: 600_000 }); // pending, not due
+      const rows = (await queue.counts({ byConnection: true })).filter((c) => c.queue === 't.age');
+      const eu = rows.find((c) => c.connectionId === 'eu')!;
+      expect(eu).toMatchObject({ state: 'pending', count: 2 });
+      // Within a second of the earliest runAt (engines store milliseconds or microseconds).
+      expect(Math.abs(Date.parse(eu.oldestDueAt!) - (now - 120_000))).toBeLessThan(1000);
+      const defaults = rows.find((c) => c.connectionId === 'default')!;
+      expect(defaults).toMatchObject({ state: 'pending', count: 1 });
+      expect(defaults.oldestDueAt).toBeUndefined();
     });
   });
 }
