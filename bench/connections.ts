@@ -134,7 +134,7 @@ function startWorker(configs: string[], n: number) {
     });
     let out = '';
     let err = '';
-    const waiting: ((s: Stats) => void)[] = [];
+    const waiting: { resolve: (s: Stats) => void; reject: (e: Error) => void }[] = [];
     child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -148,8 +148,10 @@ function startWorker(configs: string[], n: number) {
             child,
             ready,
             snapshot: () =>
-              new Promise<Stats>((r) => {
-                waiting.push(r);
+              new Promise<Stats>((resolve, reject) => {
+                if (child.exitCode !== null || child.signalCode !== null)
+                  return reject(new Error(`worker exited (${child.exitCode ?? child.signalCode}): ${err}`));
+                waiting.push({ resolve, reject });
                 child.kill('SIGUSR2');
               }),
             stop: () =>
@@ -158,11 +160,12 @@ function startWorker(configs: string[], n: number) {
                 child.kill('SIGTERM');
               }),
           });
-        } else if (line.startsWith('stats ')) waiting.shift()?.(JSON.parse(line.slice(6)) as Stats);
+        } else if (line.startsWith('stats ')) waiting.shift()?.resolve(JSON.parse(line.slice(6)) as Stats);
       }
     });
+    // A worker that dies fails the snapshot waiting for it (a measurement never hangs on a dead process).
     child.once('exit', (code, signal) => {
-      if (waiting.length) reject(new Error(`worker exited (${code ?? signal}): ${err}`));
+      for (const w of waiting.splice(0)) w.reject(new Error(`worker exited (${code ?? signal}): ${err}`));
     });
     child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before ready: ${err}`)));
   });
