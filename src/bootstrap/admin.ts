@@ -26,8 +26,14 @@ export interface AdminWiringInput {
   };
   /** The runtime's Sage gateway: the Connections page runs the mapping check through it. */
   readonly sage?: MappingCheckGateway;
-  /** The connections this process runs: the doctor checks those added through the API too. */
-  readonly connections?: { engines(): readonly { readonly config: ResolvedConfig }[] };
+  /**
+   * The connections this process runs: the doctor checks those added through the API too, after reading the registry
+   * (`refresh`): an API-role server hears of a connection another process added only when it reads it.
+   */
+  readonly connections?: {
+    engines(): readonly { readonly config: ResolvedConfig }[];
+    refresh?(): Promise<void>;
+  };
 }
 
 /**
@@ -60,6 +66,8 @@ export function wireAdmin(runtime: AdminWiringInput, config: ResolvedConfig): Pa
     doctor: async (connection?: string) => {
       const { connectionConfigs } = await import('../config/load.ts');
       const configured = connectionConfigs(config);
+      // Not read: the doctor reports what this process already knows (the registry's own check says why).
+      await runtime.connections?.refresh?.().catch(() => undefined);
       const added = (runtime.connections?.engines() ?? [])
         .map((e) => e.config)
         .filter((c) => !configured.some((k) => k.orders.connectionId === c.orders.connectionId));

@@ -12,6 +12,7 @@ import { createScheduler } from '../../../src/runtime/scheduler.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { buildApp } from '../../../src/server/app.ts';
 import { wireAdmin } from '../../../src/bootstrap/admin.ts';
+import { createRuntime } from '../../../src/bootstrap/index.ts';
 import { resolveConnectionEntry } from '../../../src/config/load.ts';
 import { freshStore, makeQueue } from '../../helpers/queue-env.ts';
 
@@ -172,4 +173,29 @@ describe('wireAdmin: what sellbridge run adds for the admin API', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('an API-role server reports a connection another process added (it reads the registry first)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-wiring-doctor-api-'));
+    const config = loadConfig({
+      file: '/dev/null',
+      env: {
+        SELLBRIDGE_STORE_URL: `sqlite:${join(dir, 'store.db')}`,
+        SELLBRIDGE_SAGE500_SANDBOX_PATH: join(dir, 'sage.db'),
+      },
+    });
+    const worker = await createRuntime(config, { role: 'worker', logger: silentLogger() });
+    const api = await createRuntime(config, { role: 'client', logger: silentLogger(), migrate: false }); // --role api
+    try {
+      const admin = wireAdmin(api, config);
+      expect(await admin.doctor!('later')).toBeUndefined();
+      await worker.connections.add({ id: 'later', sage500: { tranNoPrefix: 'AZL' } }, 'test');
+      const report = await admin.doctor!('later');
+      expect(report!.connections!.map((r) => r.connectionId)).toEqual(['later']);
+      expect((await admin.doctor!())!.connections!.map((r) => r.connectionId)).toEqual(['default', 'later']);
+    } finally {
+      await api.close();
+      await worker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
