@@ -94,7 +94,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const now = Date.now();
     for (const c of counts) {
       const labels = { queue: c.queue, connection: c.connectionId ?? 'default' };
-      deps.metrics.queueDepth.set({ ...labels, state: c.state }, c.count);
+      // prom-client prints labels in the order given: queue, state, connection as before.
+      deps.metrics.queueDepth.set({ queue: c.queue, state: c.state, connection: labels.connection }, c.count);
       if (c.state === 'pending')
         deps.metrics.queueOldestDueAge.set(
           labels,
