@@ -90,34 +90,43 @@ export function createEngineStatusRecorder(options: {
     const written = new Set<string>();
     minutes.clear();
     minutesWriting = (async () => {
+      // Every connection's minutes in one transaction of two statements, however many connections there are (a
+      // transaction per connection and minute made each flush cost as many writes as the process has connections).
+      const all = new Map<string, { completed: number; failed: number }>();
       for (const [key, n] of batch) {
-        const [connection_id, minute] = key.split('\t') as [string, string];
-        // The two writes of a minute in one transaction: a failure adds back only what was not written.
-        await store.transaction(async (tx) => {
-          const db = tx.withTables<EngineStatusTables>();
-          await db
-            .insertInto('engine_throughput')
-            .values({ minute, completed: n.completed, failed: n.failed })
-            .onConflict((oc) =>
-              oc.column('minute').doUpdateSet({
-                completed: sql`engine_throughput.completed + excluded.completed`,
-                failed: sql`engine_throughput.failed + excluded.failed`,
-              }),
-            )
-            .execute();
-          await db
-            .insertInto('engine_throughput_by_connection')
-            .values({ connection_id, minute, completed: n.completed, failed: n.failed })
-            .onConflict((oc) =>
-              oc.columns(['connection_id', 'minute']).doUpdateSet({
-                completed: sql`engine_throughput_by_connection.completed + excluded.completed`,
-                failed: sql`engine_throughput_by_connection.failed + excluded.failed`,
-              }),
-            )
-            .execute();
-        });
-        written.add(key);
+        const minute = key.split('\t')[1]!;
+        const m = all.get(minute) ?? { completed: 0, failed: 0 };
+        all.set(minute, { completed: m.completed + n.completed, failed: m.failed + n.failed });
       }
+      await store.transaction(async (tx) => {
+        const db = tx.withTables<EngineStatusTables>();
+        await db
+          .insertInto('engine_throughput')
+          .values([...all].map(([minute, n]) => ({ minute, completed: n.completed, failed: n.failed })))
+          .onConflict((oc) =>
+            oc.column('minute').doUpdateSet({
+              completed: sql`engine_throughput.completed + excluded.completed`,
+              failed: sql`engine_throughput.failed + excluded.failed`,
+            }),
+          )
+          .execute();
+        await db
+          .insertInto('engine_throughput_by_connection')
+          .values(
+            batch.map(([key, n]) => {
+              const [connection_id, minute] = key.split('\t') as [string, string];
+              return { connection_id, minute, completed: n.completed, failed: n.failed };
+            }),
+          )
+          .onConflict((oc) =>
+            oc.columns(['connection_id', 'minute']).doUpdateSet({
+              completed: sql`engine_throughput_by_connection.completed + excluded.completed`,
+              failed: sql`engine_throughput_by_connection.failed + excluded.failed`,
+            }),
+          )
+          .execute();
+      });
+      for (const [key] of batch) written.add(key);
       if (Date.now() - lastPruneMs > 3_600_000) {
         lastPruneMs = Date.now();
         const before = new Date(clock.now().getTime() - THROUGHPUT_KEEP_MS).toISOString();
