@@ -99,6 +99,8 @@ interface Row {
   /** CPU of the warm-up (each connection's first --warmup orders) per connection. */
   firstOrderCpuMsPerConn: number;
   ordersPerSec: number;
+  /** Store statements per order (Kysely's, transactions included), the median of the runs. */
+  storeStatementsPerOrder: number;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -307,6 +309,7 @@ async function measure(n: number): Promise<Row> {
     let ownCpuPerOrder = NaN;
     let firstOrderCpu = NaN;
     let rate = NaN;
+    let statementsPerOrder = NaN;
     if (ORDERS > 0) {
       const count = async () =>
         Number(
@@ -332,14 +335,24 @@ async function measure(n: number): Promise<Row> {
         });
         const secs = (performance.now() - s0) / 1000;
         const b = await w.snapshot();
-        return { cpuMs: b.cpuMs - a.cpuMs, sageMs: b.sageMs - a.sageMs, secs };
+        return {
+          cpuMs: b.cpuMs - a.cpuMs,
+          sageMs: b.sageMs - a.sageMs,
+          statements: b.storeStatements - a.storeStatements,
+          secs,
+        };
       };
       note('idle measured; orders arrive');
       if (WARMUP > 0) firstOrderCpu = (await burst(WARMUP * n, 'warm-up')).cpuMs / n;
-      const runs: { cpu: number; own: number; rate: number }[] = [];
+      const runs: { cpu: number; own: number; rate: number; statements: number }[] = [];
       for (let r = 1; r <= RUNS; r++) {
         const m = await burst(ORDERS, `run ${r}/${RUNS}`);
-        runs.push({ cpu: m.cpuMs / ORDERS, own: (m.cpuMs - m.sageMs) / ORDERS, rate: ORDERS / m.secs });
+        runs.push({
+          cpu: m.cpuMs / ORDERS,
+          own: (m.cpuMs - m.sageMs) / ORDERS,
+          rate: ORDERS / m.secs,
+          statements: m.statements / ORDERS,
+        });
         note(
           `run ${r}/${RUNS}: ${(m.cpuMs / ORDERS).toFixed(2)} ms CPU per order, ${(ORDERS / m.secs).toFixed(1)} orders/s`,
         );
@@ -348,6 +361,7 @@ async function measure(n: number): Promise<Row> {
       cpuRange = [Math.min(...runs.map((x) => x.cpu)), Math.max(...runs.map((x) => x.cpu))];
       ownCpuPerOrder = median(runs.map((x) => x.own));
       rate = median(runs.map((x) => x.rate));
+      statementsPerOrder = median(runs.map((x) => x.statements));
     }
     return {
       connections: w.ready.connections,
@@ -362,6 +376,7 @@ async function measure(n: number): Promise<Row> {
       sellbridgeCpuMsPerOrder: ownCpuPerOrder,
       firstOrderCpuMsPerConn: firstOrderCpu,
       ordersPerSec: rate,
+      storeStatementsPerOrder: statementsPerOrder,
     };
   } finally {
     await w.stop();
@@ -392,6 +407,7 @@ console.table(
     'CPU ms/order': f(r.cpuMsPerOrder),
     'runs min-max': `${f(r.cpuMsPerOrderRange[0])}-${f(r.cpuMsPerOrderRange[1])}`,
     'Sellbridge CPU ms/order': f(r.sellbridgeCpuMsPerOrder),
+    'store stmts/order': f(r.storeStatementsPerOrder, 1),
     'orders/s': f(r.ordersPerSec, 1),
     'first order CPU ms/conn': f(r.firstOrderCpuMsPerConn, 1),
   })),
