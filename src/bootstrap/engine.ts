@@ -32,6 +32,7 @@ import {
   createEngineStatusRecorder,
   failureLabel,
   type EngineStatusRecorder,
+  type EngineStatusSink,
 } from '../connectors/store/engine-status.ts';
 
 /** What every connection's engine shares in one process. */
@@ -49,6 +50,11 @@ export interface EngineShared {
    * are on one server share its circuit; each engine releases its lease when it closes.
    */
   readonly sageCircuits: SharedCircuits;
+  /**
+   * Worker role: the process's engine status writer (engine_status, engine_throughput), every connection's rows
+   * written together; each engine records through its own view.
+   */
+  readonly status?: EngineStatusSink | undefined;
 }
 
 /**
@@ -100,12 +106,13 @@ export function buildEngine(
   // that serves the dashboard (engine_status), per connection.
   const status =
     role === 'worker'
-      ? createEngineStatusRecorder({
+      ? (shared.status?.connection(connectionId) ??
+        createEngineStatusRecorder({
           store,
           clock,
           connectionId,
           onError: (err) => logger.debug({ err }, 'engine status not recorded; tried again with the next call'),
-        })
+        }))
       : undefined;
   const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger, status);
   let amazonConnector = overrides.amazon;

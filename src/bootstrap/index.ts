@@ -21,6 +21,7 @@ import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Schedule, Scheduler } from '../runtime/scheduler.ts';
 import { openStore, type Store } from '../runtime/store/store.ts';
 import { createSharedCircuits } from '../runtime/circuit/shared-circuits.ts';
+import { createEngineStatusSink } from '../connectors/store/engine-status.ts';
 import { startOrderIntake } from './intake.ts';
 import { registerStoreCollectors } from './metrics.ts';
 import type { WebhookDeps } from '../server/routes/webhooks.ts';
@@ -249,7 +250,17 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     );
     // One Sage circuit per Sage server, shared by the engines of the connections on it (engine.ts).
     const sageCircuits = createSharedCircuits();
-    const shared: EngineShared = { role, store, clock, logger, metrics, inbox, agents, sleep, sageCircuits };
+    // Worker role: one writer of every connection's engine status and job minutes (a few statements per flush,
+    // however many connections there are).
+    const status =
+      role === 'worker'
+        ? createEngineStatusSink({
+            store,
+            clock,
+            onError: (err) => logger.debug({ err }, 'engine status not recorded; tried again with the next flush'),
+          })
+        : undefined;
+    const shared: EngineShared = { role, store, clock, logger, metrics, inbox, agents, sleep, sageCircuits, status };
     const make = (c: ResolvedConfig, first: boolean): ConnectionEngine => {
       const id = c.orders.connectionId;
       return buildEngine(c, router.scoped(id), shared, {
@@ -271,7 +282,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
     });
     const primary = entries.get(configured[0]!.orders.connectionId)!.engine!;
     // Jobs finished per minute for the overview's throughput in any process (engine_throughput): counted once.
-    const throughput = primary.status;
+    const throughput = status;
     if (throughput)
       queue.onEvent((e) => {
         const of = () => connectionIdOfKey(e.job.key, (id) => entries.has(id));
@@ -676,6 +687,7 @@ export async function createRuntime(config: ResolvedConfig, options: RuntimeOpti
         for (const i of intakes.values()) await i.done.catch(() => undefined);
         await queue.stop();
         for (const e of entries.values()) await e.engine?.close();
+        await status?.close().catch(() => undefined);
         await store.close();
       },
     };

@@ -6,8 +6,9 @@ import type { Store } from '../../runtime/store/store.ts';
  * The engine's state as the workers saw it, kept in the store (migration 0026 `engine_status`) so that every process
  * serving the dashboard shows the same thing: an API-role process, the demo's server or the worker itself. One row
  * per (connection, circuit target): the last call the dependency answered, the last outage failure and the circuit
- * state. Workers write through `createEngineStatusRecorder`, at most once per `flushMs` per target (a circuit that
- * changes state is written at once), so recording costs one small upsert every few seconds, not one per call.
+ * state. Workers write through one `createEngineStatusSink` per process, every connection's changed rows in one upsert
+ * at most once per `flushMs` (a circuit that changes state is written at once), so recording costs one small upsert
+ * every few seconds, not one per call, and not one per connection.
  */
 export type EngineStatusTables = {
   engine_status: {
@@ -53,29 +54,70 @@ export interface EngineStatusRecorder {
 }
 
 interface Pending {
+  readonly connectionId: string;
+  readonly target: string;
   lastOkAt: string | null;
   lastFailureAt: string | null;
   lastFailure: string | null;
   state: string;
   dirty: boolean;
-  lastWriteMs: number;
-  timer: NodeJS.Timeout | undefined;
-  writing: Promise<void> | undefined;
+  /** Written at least once (a circuit state already reported is not written again). */
+  written: boolean;
+  /** Its first write is asked for (a target seen for the first time is written at once, not after the period). */
+  firstAsked: boolean;
 }
 
+/**
+ * The process's engine status writer: every connection's rows (one per connection and target) are written together,
+ * in one multi-row upsert at most once per `flushMs` (a circuit that changes state: at once), and every connection's
+ * job minutes in one transaction; so recording costs the same few statements with 1 or 100 connections.
+ */
+export interface EngineStatusSink {
+  /** A connection's recorder on this sink (`flush` flushes the sink; `close` flushes, the sink stays open). */
+  connection(connectionId: string): EngineStatusRecorder;
+  jobFinished(completed: boolean, connectionId?: string): void;
+  flush(): Promise<void>;
+  /** Flushes and stops the timers. */
+  close(): Promise<void>;
+}
+
+/** One connection's recorder on a sink of its own (tests, and a process with one connection). */
 export function createEngineStatusRecorder(options: {
   readonly store: Store;
   readonly clock: Clock;
   readonly connectionId: string;
-  /** At most one write per target per this many ms (default 5000). */
+  /** At most one write per this many ms (default 5000). */
   readonly flushMs?: number;
   /** A failed write is reported here and retried with the next flush; it never reaches the caller. */
   readonly onError?: (err: unknown) => void;
 }): EngineStatusRecorder {
-  const { store, clock, connectionId } = options;
+  const sink = createEngineStatusSink(options);
+  const own = sink.connection(options.connectionId);
+  return {
+    outcome: own.outcome,
+    circuit: own.circuit,
+    jobFinished: sink.jobFinished,
+    flush: sink.flush,
+    close: sink.close,
+  };
+}
+
+export function createEngineStatusSink(options: {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** At most one status write per this many ms (default 5000), and one throughput write. */
+  readonly flushMs?: number;
+  /** A failed write is reported here and retried with the next flush; it never reaches the caller. */
+  readonly onError?: (err: unknown) => void;
+}): EngineStatusSink {
+  const { store, clock } = options;
   const flushMs = options.flushMs ?? 5000;
   const db = store.db.withTables<EngineStatusTables>();
-  const byTarget = new Map<string, Pending>();
+  /** By `<connection>\t<target>`. */
+  const rows = new Map<string, Pending>();
+  let statusTimer: NodeJS.Timeout | undefined;
+  let statusWriting: Promise<void> | undefined;
+  let lastStatusWriteMs = 0;
   let closed = false;
   /** Counts not yet added to engine_throughput(_by_connection), by connection and minute start (ISO): `<id>\t<minute>`. */
   const minutes = new Map<string, { completed: number; failed: number }>();
@@ -145,46 +187,52 @@ export function createEngineStatusRecorder(options: {
     await minutesWriting;
   };
 
-  const entry = (target: string): Pending => {
-    let p = byTarget.get(target);
+  const entry = (connectionId: string, target: string): Pending => {
+    const key = `${connectionId}\t${target}`;
+    let p = rows.get(key);
     if (!p) {
       p = {
+        connectionId,
+        target,
         lastOkAt: null,
         lastFailureAt: null,
         lastFailure: null,
         state: 'closed',
         dirty: false,
-        lastWriteMs: 0,
-        timer: undefined,
-        writing: undefined,
+        written: false,
+        firstAsked: false,
       };
-      byTarget.set(target, p);
+      rows.set(key, p);
     }
     return p;
   };
 
-  const write = async (target: string, p: Pending): Promise<void> => {
-    if (p.writing) await p.writing.catch(() => undefined);
-    if (!p.dirty) return;
-    p.dirty = false;
-    p.lastWriteMs = Date.now();
-    const row = {
-      connection_id: connectionId,
-      target,
-      circuit_state: p.state,
-      last_ok_at: p.lastOkAt,
-      last_failure_at: p.lastFailureAt,
-      last_failure: p.lastFailure,
-      reported_at: clock.now().toISOString(),
-    };
-    // Several workers write the same row: the newest call times win, and the circuit state last reported.
-    const newer = (col: 'last_ok_at' | 'last_failure_at') =>
-      sql<
-        string | null
-      >`CASE WHEN excluded.${sql.ref(col)} IS NOT NULL AND (engine_status.${sql.ref(col)} IS NULL OR excluded.${sql.ref(col)} > engine_status.${sql.ref(col)}) THEN excluded.${sql.ref(col)} ELSE engine_status.${sql.ref(col)} END`;
-    p.writing = db
+  // Several workers write the same row: the newest call times win, and the circuit state last reported.
+  const newer = (col: 'last_ok_at' | 'last_failure_at') =>
+    sql<
+      string | null
+    >`CASE WHEN excluded.${sql.ref(col)} IS NOT NULL AND (engine_status.${sql.ref(col)} IS NULL OR excluded.${sql.ref(col)} > engine_status.${sql.ref(col)}) THEN excluded.${sql.ref(col)} ELSE engine_status.${sql.ref(col)} END`;
+
+  const writeStatus = async (): Promise<void> => {
+    if (statusWriting) await statusWriting.catch(() => undefined);
+    const dirty = [...rows.values()].filter((p) => p.dirty);
+    if (dirty.length === 0) return;
+    for (const p of dirty) p.dirty = false;
+    lastStatusWriteMs = Date.now();
+    const reportedAt = clock.now().toISOString();
+    statusWriting = db
       .insertInto('engine_status')
-      .values(row)
+      .values(
+        dirty.map((p) => ({
+          connection_id: p.connectionId,
+          target: p.target,
+          circuit_state: p.state,
+          last_ok_at: p.lastOkAt,
+          last_failure_at: p.lastFailureAt,
+          last_failure: p.lastFailure,
+          reported_at: reportedAt,
+        })),
+      )
       .onConflict((oc) =>
         oc.columns(['connection_id', 'target']).doUpdateSet({
           circuit_state: sql`excluded.circuit_state`,
@@ -196,49 +244,63 @@ export function createEngineStatusRecorder(options: {
       )
       .execute()
       .then(
-        () => undefined,
+        () => {
+          for (const p of dirty) p.written = true;
+        },
         (err: unknown) => {
-          p.dirty = true; // written again with the next flush
+          for (const p of dirty) p.dirty = true; // written again with the next flush
           options.onError?.(err);
         },
       );
-    await p.writing;
+    await statusWriting;
   };
 
-  const schedule = (target: string, p: Pending, now: boolean) => {
+  const schedule = (p: Pending, now: boolean) => {
     p.dirty = true;
     if (closed) return;
+    const first = !p.firstAsked;
+    p.firstAsked = true;
     if (now) {
-      if (p.timer) clearTimeout(p.timer);
-      p.timer = undefined;
-      void write(target, p);
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = undefined;
+      void writeStatus();
       return;
     }
-    if (p.timer) return;
-    const wait = Math.max(0, p.lastWriteMs + flushMs - Date.now());
-    p.timer = setTimeout(() => {
-      p.timer = undefined;
-      void write(target, p);
+    if (statusTimer && !first) return;
+    if (statusTimer) clearTimeout(statusTimer);
+    // A target seen for the first time is written on the next turn (with whatever else is new by then), not after
+    // the period: the dashboard shows a connection's Sage and Amazon as soon as they answered once.
+    const wait = first ? 0 : Math.max(0, lastStatusWriteMs + flushMs - Date.now());
+    statusTimer = setTimeout(() => {
+      statusTimer = undefined;
+      void writeStatus();
     }, wait);
-    p.timer.unref();
+    statusTimer.unref();
   };
 
-  return {
-    outcome(target, ok, failure) {
-      const p = entry(target);
-      const at = clock.now().toISOString();
-      if (ok) p.lastOkAt = at;
-      else {
-        p.lastFailureAt = at;
-        p.lastFailure = failure ?? 'failed';
-      }
-      schedule(target, p, false);
-    },
-    circuit(target, state) {
-      const p = entry(target);
-      if (p.state === state && !p.dirty && p.lastWriteMs > 0) return;
-      p.state = state;
-      schedule(target, p, true);
+  const sink: EngineStatusSink = {
+    connection(connectionId) {
+      return {
+        outcome(target, ok, failure) {
+          const p = entry(connectionId, target);
+          const at = clock.now().toISOString();
+          if (ok) p.lastOkAt = at;
+          else {
+            p.lastFailureAt = at;
+            p.lastFailure = failure ?? 'failed';
+          }
+          schedule(p, false);
+        },
+        circuit(target, state) {
+          const p = entry(connectionId, target);
+          if (p.state === state && !p.dirty && p.written) return;
+          p.state = state;
+          schedule(p, true);
+        },
+        jobFinished: (completed, jobConnection) => sink.jobFinished(completed, jobConnection ?? connectionId),
+        flush: () => sink.flush(),
+        close: () => sink.flush(),
+      };
     },
     jobFinished(completed, jobConnection = 'default') {
       const t = clock.now().getTime();
@@ -258,17 +320,16 @@ export function createEngineStatusRecorder(options: {
       if (minutesTimer) clearTimeout(minutesTimer);
       minutesTimer = undefined;
       await writeMinutes();
-      for (const [target, p] of byTarget) {
-        if (p.timer) clearTimeout(p.timer);
-        p.timer = undefined;
-        await write(target, p);
-      }
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = undefined;
+      await writeStatus();
     },
     async close() {
-      await this.flush();
+      await sink.flush();
       closed = true;
     },
   };
+  return sink;
 }
 
 const THROUGHPUT_KEEP_MS = 86_400_000;

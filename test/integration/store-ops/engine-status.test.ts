@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createEngineStatusRecorder,
+  createEngineStatusSink,
   failureLabel,
   readEngineStatus,
   readThroughput,
@@ -68,6 +69,46 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('engine status in the store (%s
     expect(row.lastOkAt).toBe('2026-12-07T10:00:00.000Z');
     await a.close();
     await b.close();
+  });
+
+  it("one sink writes every connection's rows and minutes in a few statements, however many connections", async () => {
+    const store = await open('sink');
+    const clock = { now: () => new Date('2026-12-07T10:00:30.000Z') };
+    const sink = createEngineStatusSink({ store, clock, flushMs: 60_000 });
+    const ids = Array.from({ length: 50 }, (_, i) => `c${i}`);
+    for (const id of ids) {
+      const view = sink.connection(id);
+      view.outcome('sage500', true);
+      view.outcome('amazon.orders', true);
+      view.jobFinished(true);
+      sink.jobFinished(false, id);
+    }
+    const before = store.statements();
+    await sink.flush();
+    // Status: one upsert of 100 rows; minutes: a transaction of two upserts (BEGIN and COMMIT counted), and this
+    // first flush prunes minutes past a day (two deletes). A writer per connection took 100 upserts and 50
+    // transactions of two.
+    expect(store.statements() - before).toBeLessThanOrEqual(7);
+    const rows = await readEngineStatus(store);
+    expect(rows).toHaveLength(100);
+    expect(new Set(rows.map((r) => r.connectionId))).toEqual(new Set(ids));
+    expect(await readThroughput(store, '2026-12-07T10:00:00.000Z', 'c7')).toEqual([
+      { minute: '2026-12-07T10:00:00.000Z', completed: 1, failed: 1 },
+    ]);
+    expect(await readThroughput(store, '2026-12-07T10:00:00.000Z')).toEqual([
+      { minute: '2026-12-07T10:00:00.000Z', completed: 50, failed: 50 },
+    ]);
+    // A view's close flushes; the sink stays open for the other connections.
+    sink.connection('c1').circuit('sage500', 'open');
+    await sink.connection('c1').close();
+    expect(
+      (await readEngineStatus(store)).find((r) => r.connectionId === 'c1' && r.target === 'sage500'),
+    ).toMatchObject({ circuitState: 'open' });
+    sink.connection('c2').outcome('sage500', false, 'SB_SAGE_UNAVAILABLE');
+    await sink.close();
+    expect(
+      (await readEngineStatus(store)).find((r) => r.connectionId === 'c2' && r.target === 'sage500'),
+    ).toMatchObject({ lastFailure: 'SB_SAGE_UNAVAILABLE' });
   });
 
   it('adds jobs finished per minute from several workers', async () => {
