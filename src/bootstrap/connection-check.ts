@@ -8,8 +8,10 @@ import {
   mappingCheckSummary,
   type MappingCheck,
   type MappingCheckGateway,
+  type MappingProblem,
 } from '../flows/check-mapping.ts';
 import { effectiveCheckOf } from './effective-mapping.ts';
+import { prefixTakenProblem, sageCompanyOf } from './tran-no-prefixes.ts';
 
 export interface ConnectionCheckReport {
   readonly check: MappingCheck;
@@ -45,20 +47,48 @@ export async function checkConnection(
   // What the flows will use: sellbridge.yaml with the edits stored through the admin API laid over it.
   const { rules, sync } = await effectiveCheckOf(own, connectionId);
   const where = `${settings.kind}, company ${settings.companyId}`;
-  if (gateway) {
-    const check = await checkMapping(gateway, connectionId, rules, sync);
+  const shared = await sharedPrefixProblem(config, own, connectionId, rules.tranNoPrefix ?? settings.tranNoPrefix);
+  const report = (checked: MappingCheck): ConnectionCheckReport => {
+    const check = shared ? { ...checked, ok: false, problems: [...checked.problems, shared] } : checked;
     return { check, lines: formatMappingProblems(check), summary: mappingCheckSummary(check, where) };
-  }
+  };
+  if (gateway) return report(await checkMapping(gateway, connectionId, rules, sync));
   const opened = await openSage500Gateway({
     ...settings,
     warehouseSimulator: { ...settings.warehouseSimulator, enabled: false },
   });
   try {
-    const check = await checkMapping(opened, connectionId, rules, sync);
-    return { check, lines: formatMappingProblems(check), summary: mappingCheckSummary(check, where) };
+    return report(await checkMapping(opened, connectionId, rules, sync));
   } finally {
     await opened.close();
   }
+}
+
+/**
+ * The prefix problem `sellbridge run` would stop the connection for (tran-no-prefixes.ts): an earlier connection of
+ * sellbridge.yaml reserves TranNos with the same prefix (its stored edit laid over it) in the same Sage company.
+ */
+async function sharedPrefixProblem(
+  config: ResolvedConfig,
+  own: ResolvedConfig,
+  connectionId: string,
+  prefix: string,
+): Promise<MappingProblem | undefined> {
+  const company = sageCompanyOf(own, connectionId);
+  for (const other of connectionConfigs(config)) {
+    const id = other.orders.connectionId;
+    if (id === connectionId) return undefined; // only earlier entries hold a prefix against this one
+    if (sageCompanyOf(other, id) !== company) continue;
+    const theirs = (await effectiveCheckOf(other, id)).rules.tranNoPrefix ?? other.sage500.tranNoPrefix;
+    if (theirs.toUpperCase() === prefix.toUpperCase())
+      return {
+        path: 'sage500.tranNoPrefix',
+        value: prefix,
+        severity: 'error',
+        problem: prefixTakenProblem(prefix, id),
+      };
+  }
+  return undefined;
 }
 
 /**

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../../src/bootstrap/index.ts';
+import { checkConnection } from '../../../src/bootstrap/connection-check.ts';
 import { prefixHolder } from '../../../src/bootstrap/tran-no-prefixes.ts';
+import type { ResolvedConfig } from '../../../src/config/schema.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 
@@ -16,6 +18,7 @@ import { createLogger } from '../../../src/observability/logger.ts';
 const US = 'ATVPDKIKX0DER';
 let dir: string;
 let runtime: Runtime;
+let config: ResolvedConfig;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sb-tranno-prefixes-'));
@@ -35,7 +38,8 @@ connections:
   - { id: elsewhere, amazon: ${seller(4)}, sage500: { sandboxPath: ${join(dir, 'two.db')} } }
 `,
   );
-  runtime = await createRuntime(loadConfig({ file, env: {} }), {
+  config = loadConfig({ file, env: {} });
+  runtime = await createRuntime(config, {
     role: 'worker',
     logger: createLogger({ level: 'silent', format: 'json' }),
   });
@@ -63,6 +67,19 @@ describe('TranNo prefixes: one connection per prefix and Sage company', () => {
     expect(await runtime.connections.tranNoPrefixHolder('first', 'AZ')).toBeUndefined();
     expect(await runtime.connections.tranNoPrefixHolder('first', 'az')).toBeUndefined();
     expect(await runtime.connections.tranNoPrefixHolder('de', 'AZ')).toBeUndefined();
+  });
+
+  it('`connections check` names the same problem for the connection that would not start', async () => {
+    const second = await checkConnection(config, 'second');
+    expect(second.check.ok).toBe(false);
+    expect(second.check.problems).toContainEqual(
+      expect.objectContaining({ path: 'sage500.tranNoPrefix', value: 'AZ', severity: 'error' }),
+    );
+    expect(second.lines.join('\n')).toContain('TranNo prefix AZ is connection first');
+    for (const id of ['first', 'de', 'elsewhere'])
+      expect((await checkConnection(config, id)).check.problems.map((p) => p.path)).not.toContain(
+        'sage500.tranNoPrefix',
+      );
   });
 
   it('prefixHolder compares prefixes without case and ignores the asking connection', () => {
