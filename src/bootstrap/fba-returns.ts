@@ -91,12 +91,16 @@ export function registerFbaReturns(
     reports: fbaReturnsReportsFromClient(clientFor, () => config.amazon.marketplaceIds),
     tranNoPrefix: config.sage500.tranNoPrefix,
   });
-  registerFbaReturnHandlers(w.queue, { ...deps, enabled: async () => (await mode()) === 'customer-return' });
+  const on = async () => (await mode()) === 'customer-return';
+  // The handler asks too: a poll queued before an edit turned the mode off does nothing.
+  registerFbaReturnHandlers(w.queue, { ...deps, enabled: on });
   w.scheduler.add({
     name: `${FBA_RETURNS_POLL_QUEUE} (${connectionId})`,
     queue: FBA_RETURNS_POLL_QUEUE,
     key: fbaReturnsPollKey(connectionId),
     payload: { connectionId },
     everyMs: config.orders.fbaReturnsEveryMs,
+    // Off (the default), a period costs one read of the connection's mode, not a job.
+    when: on,
   });
 }

@@ -18,6 +18,11 @@ export interface Schedule {
   readonly priority?: number;
   /** Enqueue at start instead of waiting one period (default true). */
   readonly runAtStart?: boolean;
+  /**
+   * Asked before each enqueue: false skips this tick (work a setting turns on and off while running, e.g. a mode an
+   * edit changes, costs one read per period while off instead of a job). An error enqueues: the job decides.
+   */
+  readonly when?: () => Promise<boolean>;
 }
 
 export interface Scheduler {
@@ -38,6 +43,7 @@ export function createScheduler(deps: {
   let started = false;
 
   async function fire(s: Schedule): Promise<void> {
+    if (s.when && !(await s.when().catch(() => true))) return;
     try {
       await deps.queue.enqueue(s.queue, s.payload, {
         key: s.key,

@@ -26,6 +26,36 @@ describe('scheduler', () => {
     ]);
   });
 
+  it('skips a tick while `when` says no, enqueues once it says yes (or fails to answer)', async () => {
+    const calls: string[] = [];
+    const queue = {
+      enqueue: async (q: string) => {
+        calls.push(q);
+        return { id: '1', deduplicated: false };
+      },
+    };
+    let on: boolean | Error = false;
+    const s = createScheduler({ queue, logger: createLogger({ level: 'silent' }) });
+    s.add({
+      name: 'fba',
+      queue: 'fba-returns.poll',
+      key: 'k',
+      payload: {},
+      everyMs: 1000,
+      when: async () => {
+        if (on instanceof Error) throw on;
+        return on;
+      },
+    });
+    await s.tick();
+    expect(calls).toEqual([]);
+    on = true;
+    await s.tick();
+    on = new Error('store down');
+    await s.tick();
+    expect(calls).toEqual(['fba-returns.poll', 'fba-returns.poll']);
+  });
+
   it('keeps ticking after an enqueue failure and rejects a non-positive period', async () => {
     let n = 0;
     const queue = {
