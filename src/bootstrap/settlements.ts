@@ -171,6 +171,8 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
             const mode = input.refundsNow ? await input.refundsNow() : input.refunds;
             if (mode === 'customer-return') await enqueueRefunds(input.queue, connectionId, refunds);
           },
+          refundsWanted: async () =>
+            (input.refundsNow ? await input.refundsNow() : input.refunds) === 'customer-return',
         }
       : {}),
     ...(input.sage.findSalesOrder

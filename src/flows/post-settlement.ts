@@ -5,7 +5,7 @@ import { MappingError, SellbridgeError, coerceError } from '../core/errors.ts';
 import type { CashReceiptResult } from '../core/model/cash-receipt.ts';
 import type { JournalBatch } from '../core/model/journal.ts';
 import { money, moneyToDecimal, type Money } from '../core/model/money.ts';
-import type { Settlement, SettlementTransaction } from '../core/model/settlement.ts';
+import { ownCopy, type Settlement, type SettlementTransaction } from '../core/model/settlement.ts';
 import { settlementAccountRuleFor } from '../core/rules/settlement-accounts.ts';
 import {
   convertMinor,
@@ -51,6 +51,7 @@ export async function importSettlement(
     | 'depositConversion'
     | 'onCashReceipt'
     | 'onRefunds'
+    | 'refundsWanted'
   >,
   options: {
     readonly dryRun?: boolean;
@@ -84,8 +85,10 @@ export async function importSettlement(
   let rows = 0;
   let settlement: Settlement | undefined;
   // Refund rows (reduced to their refund fields), kept for `onRefunds` (Amazon refunds as Sage customer returns,
-  // issue 17) only when there is one to tell.
-  const refundRows: RefundRow[] | undefined = !dryRun && deps.onRefunds ? [] : undefined;
+  // issue 17) only when there is one to tell and the refunds mode wants them at the start of this import: they are
+  // the one thing an import holds that grows with the file (a fifth of a large settlement's orders can be refunds).
+  const tellRefunds = !dryRun && deps.onRefunds !== undefined && ((await deps.refundsWanted?.(connectionId)) ?? true);
+  const refundRows: RefundRow[] | undefined = tellRefunds ? [] : undefined;
   try {
     settlement = await file.read((t) => {
       rows += 1;
@@ -200,14 +203,16 @@ function orderSums(
       let sum = sums.get(key);
       if (!sum) {
         sum = {
-          amazonOrderId: t.orderId!,
+          // A copy: the parser's cells are slices of the chunk they were read from, and a held slice keeps its
+          // whole 64 KB chunk alive (the sums of one batch would otherwise hold the batch's share of the file).
+          amazonOrderId: ownCopy(t.orderId!),
           currency: t.amount.currency,
           minor: 0,
           rows: 0,
           kinds: emptyKinds(),
           cleared: 0,
         };
-        sums.set(key, sum);
+        sums.set(`${sum.amazonOrderId}\u0000${sum.currency}`, sum);
       }
       sum.minor += t.amount.minor;
       sum.cleared += cleared;

@@ -115,6 +115,11 @@ export interface SettlementFlowDeps {
   /** Told the refunds of each imported settlement (orders.refunds `customer-return`: one `refund.record` job each). */
   readonly onRefunds?: (connectionId: string, refunds: readonly AmazonRefund[]) => Promise<void>;
   /**
+   * Whether the refunds mode wants `onRefunds` told at all, asked once at the start of an import (unset: yes). When
+   * it says no, the import keeps no refund rows: they are the one thing it would hold that grows with the file.
+   */
+  readonly refundsWanted?: (connectionId: string) => Promise<boolean>;
+  /**
    * Three-way reconciliation of a settlement just posted by a job (its outcome kept for the unreconciled-money
    * metric). Best effort: a failure is reported to `onReconcileError` and never fails the import.
    */

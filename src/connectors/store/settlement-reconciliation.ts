@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { money } from '../../core/model/money.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type {
@@ -62,7 +63,13 @@ export async function settlementPagesForReconciliation(
         .where('settlement_id', '=', settlementId)
         .orderBy('amazon_order_id')
         .limit(pageSize);
-      if (after !== undefined) q = q.where('amazon_order_id', '>', after);
+      if (after !== undefined) {
+        q = q.where('amazon_order_id', '>', after);
+        // One turn of the event loop between pages. node:sqlite answers synchronously, so without it a whole
+        // reconciliation (a Sage lookup per order) runs as one chain of microtasks: V8's incremental GC, which
+        // runs as tasks, waits for the end, and the heap grew by hundreds of MB on a large settlement.
+        await setImmediate();
+      }
       const rows = await q.execute();
       if (rows.length === 0) return;
       after = rows.at(-1)!.amazon_order_id;

@@ -1,4 +1,4 @@
-import type { SettlementTransaction } from '../model/settlement.ts';
+import { ownCopy, type SettlementTransaction } from '../model/settlement.ts';
 
 /** One Amazon refund of an order (one adjustment), as the settlement's Refund rows (or Finances' Refund transactions) tell it. */
 export interface AmazonRefund {
@@ -22,14 +22,15 @@ export type RefundRow = Pick<
 /** A Refund row reduced to what refundsFromSettlementRows reads, or undefined when it is no refund of an order line. */
 export function refundRowOf(t: SettlementTransaction): RefundRow | undefined {
   if (t.transactionType !== 'Refund' || !t.orderId || !t.adjustmentId || !t.orderItemCode) return undefined;
+  // Copies (ownCopy): a refund row is kept until the import ends, and a cell is a slice of its whole chunk.
   return {
     transactionType: t.transactionType,
-    orderId: t.orderId,
-    adjustmentId: t.adjustmentId,
-    orderItemCode: t.orderItemCode,
-    ...(t.postedAt ? { postedAt: t.postedAt } : {}),
+    orderId: ownCopy(t.orderId),
+    adjustmentId: ownCopy(t.adjustmentId),
+    orderItemCode: ownCopy(t.orderItemCode),
+    ...(t.postedAt ? { postedAt: ownCopy(t.postedAt) } : {}),
     ...(t.fulfillmentId ? { fulfillmentId: t.fulfillmentId } : {}),
-    ...(t.sku ? { sku: t.sku } : {}),
+    ...(t.sku ? { sku: ownCopy(t.sku) } : {}),
     ...(t.quantity !== undefined ? { quantity: t.quantity } : {}),
   };
 }
