@@ -37,6 +37,8 @@ describe('the refunds mode of a settlement import', () => {
       refundsNow: returnModesOf(store, systemClock, 'default', config.orders).refunds,
     });
     expect(config.orders.refunds).toBe('off');
+    // Off: an import is told not to keep refund rows at all (they grow with the file).
+    expect(await deps.refundsWanted!('default')).toBe(false);
     await deps.onRefunds!('default', [REFUND]);
     expect(queued).toEqual([]);
     await storeConnectionMappings(store, systemClock).replace(
@@ -45,6 +47,7 @@ describe('the refunds mode of a settlement import', () => {
       [{ refunds: 'customer-return' }],
       'test',
     );
+    expect(await deps.refundsWanted!('default')).toBe(true);
     await deps.onRefunds!('default', [REFUND]);
     expect(queued).toEqual([REFUND_RECORD_QUEUE]);
   });

@@ -219,3 +219,25 @@ describe('importSettlement exactly once', () => {
     ).not.toBe(fp);
   });
 });
+
+describe('importSettlement and the refunds mode', () => {
+  const text = readFileSync(
+    new URL('../../fixtures/golden-settlement/02-refund-negative-deposit/input.tsv', import.meta.url),
+    'utf8',
+  );
+
+  it('tells the refunds when the mode wants them (or says nothing), and keeps none when it does not', async () => {
+    for (const wanted of [undefined, true, false]) {
+      const f = fakes();
+      const told: unknown[][] = [];
+      const deps: SettlementFlowDeps = {
+        ...f.deps,
+        onRefunds: async (_c, refunds) => void told.push([...refunds]),
+        ...(wanted === undefined ? {} : { refundsWanted: async () => wanted }),
+      };
+      expect((await importSettlement('c1', fileOf('file:refunds', text), deps)).kind).toBe('posted');
+      if (wanted === false) expect(told).toEqual([]);
+      else expect(told).toEqual([[expect.objectContaining({ reference: expect.any(String) })]]);
+    }
+  });
+});
