@@ -50,7 +50,6 @@ Examples:
         ctx.stdout((await assertConnectionChecked(config)).summary);
       }
       const { createRuntime } = await import('../../bootstrap/index.ts');
-      const { buildApp } = await import('../../server/app.ts');
       const runtime = await createRuntime(config, {
         role: opts.role === 'api' ? 'client' : 'worker',
         checkConnections: several,
@@ -72,10 +71,12 @@ Examples:
 
       // Worker role: the queue with every flow's handlers, the scheduler (shipment.poll, order.poll) and the SQS intake.
       if (opts.role !== 'api') await runtime.start();
+      // The HTTP server (fastify, the routes, the dashboard) is loaded only by a process that serves it: some 25 MB
+      // a worker and `run --once` do without.
       const app =
         opts.role === 'worker'
           ? undefined
-          : buildApp({
+          : (await import('../../server/app.ts')).buildApp({
               ...runtime,
               ...admin,
               adminToken: config.server.adminToken,
