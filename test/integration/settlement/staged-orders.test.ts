@@ -9,6 +9,7 @@ import {
   reconcileSettlements,
   STAGED_PREFIX,
 } from '../../../src/connectors/store/settlement-ledger.ts';
+import { settlementPagesForReconciliation } from '../../../src/connectors/store/settlement-reconciliation.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import type { JournalBatch } from '../../../src/core/model/journal.ts';
 import { importSettlement } from '../../../src/flows/post-settlement.ts';
@@ -145,6 +146,28 @@ describe.each<[StoreKind]>([['sqlite'], ...(pg ? [['postgres'] as [StoreKind]] :
         .where('settlement_id', 'like', `${STAGED_PREFIX}%`)
         .execute();
       expect(left).toEqual([]);
+    });
+
+    it('the reconciliation reads the orders in pages and lets the event loop turn between pages', async () => {
+      const deps = createSettlementDeps({
+        store,
+        sage,
+        clock,
+        queue: { enqueue: async () => ({ id: '1', deduplicated: false }) },
+        config: loadConfig({ env: {} }).settlements,
+      });
+      const file = join(dir, `${kind}-paged.tsv`);
+      writeFileSync(file, settlementText(25));
+      expect((await importSettlement('paged', settlementFileFromPath(file), deps)).kind).toBe('posted');
+      const paged = (await settlementPagesForReconciliation(store, 'paged', ID, 10))!;
+      // A macrotask queued before the pages are read: on SQLite (synchronous, answered in microtasks) it runs
+      // between two pages only because the reader yields to the event loop there; V8's incremental GC needs the same.
+      let turned = false;
+      setImmediate(() => (turned = true));
+      const pages: { orders: number; turned: boolean }[] = [];
+      for await (const page of paged.pages) pages.push({ orders: page.length, turned });
+      expect(pages.map((p) => p.orders)).toEqual([10, 10, 5]);
+      expect(pages[1]!.turned).toBe(true);
     });
 
     it('a quarantined file leaves no stage behind', async () => {
