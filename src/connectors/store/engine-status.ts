@@ -152,21 +152,22 @@ export function createEngineStatusSink(options: {
             }),
           )
           .execute();
-        await db
-          .insertInto('engine_throughput_by_connection')
-          .values(
-            batch.map(([key, n]) => {
-              const [connection_id, minute] = key.split('\t') as [string, string];
-              return { connection_id, minute, completed: n.completed, failed: n.failed };
-            }),
-          )
-          .onConflict((oc) =>
-            oc.columns(['connection_id', 'minute']).doUpdateSet({
-              completed: sql`engine_throughput_by_connection.completed + excluded.completed`,
-              failed: sql`engine_throughput_by_connection.failed + excluded.failed`,
-            }),
-          )
-          .execute();
+        for (let i = 0; i < batch.length; i += ROWS_PER_STATEMENT)
+          await db
+            .insertInto('engine_throughput_by_connection')
+            .values(
+              batch.slice(i, i + ROWS_PER_STATEMENT).map(([key, n]) => {
+                const [connection_id, minute] = key.split('\t') as [string, string];
+                return { connection_id, minute, completed: n.completed, failed: n.failed };
+              }),
+            )
+            .onConflict((oc) =>
+              oc.columns(['connection_id', 'minute']).doUpdateSet({
+                completed: sql`engine_throughput_by_connection.completed + excluded.completed`,
+                failed: sql`engine_throughput_by_connection.failed + excluded.failed`,
+              }),
+            )
+            .execute();
       });
       for (const [key] of batch) written.add(key);
       if (Date.now() - lastPruneMs > 3_600_000) {
@@ -220,38 +221,42 @@ export function createEngineStatusSink(options: {
     for (const p of dirty) p.dirty = false;
     lastStatusWriteMs = Date.now();
     const reportedAt = clock.now().toISOString();
-    statusWriting = db
-      .insertInto('engine_status')
-      .values(
-        dirty.map((p) => ({
-          connection_id: p.connectionId,
-          target: p.target,
-          circuit_state: p.state,
-          last_ok_at: p.lastOkAt,
-          last_failure_at: p.lastFailureAt,
-          last_failure: p.lastFailure,
-          reported_at: reportedAt,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['connection_id', 'target']).doUpdateSet({
-          circuit_state: sql`excluded.circuit_state`,
-          reported_at: sql`excluded.reported_at`,
-          last_ok_at: newer('last_ok_at'),
-          last_failure: sql`CASE WHEN excluded.last_failure_at IS NOT NULL AND (engine_status.last_failure_at IS NULL OR excluded.last_failure_at > engine_status.last_failure_at) THEN excluded.last_failure ELSE engine_status.last_failure END`,
-          last_failure_at: newer('last_failure_at'),
-        }),
-      )
-      .execute()
-      .then(
-        () => {
-          for (const p of dirty) p.written = true;
-        },
-        (err: unknown) => {
-          for (const p of dirty) p.dirty = true; // written again with the next flush
-          options.onError?.(err);
-        },
-      );
+    const upsert = (part: readonly Pending[]) =>
+      db
+        .insertInto('engine_status')
+        .values(
+          part.map((p) => ({
+            connection_id: p.connectionId,
+            target: p.target,
+            circuit_state: p.state,
+            last_ok_at: p.lastOkAt,
+            last_failure_at: p.lastFailureAt,
+            last_failure: p.lastFailure,
+            reported_at: reportedAt,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['connection_id', 'target']).doUpdateSet({
+            circuit_state: sql`excluded.circuit_state`,
+            reported_at: sql`excluded.reported_at`,
+            last_ok_at: newer('last_ok_at'),
+            last_failure: sql`CASE WHEN excluded.last_failure_at IS NOT NULL AND (engine_status.last_failure_at IS NULL OR excluded.last_failure_at > engine_status.last_failure_at) THEN excluded.last_failure ELSE engine_status.last_failure END`,
+            last_failure_at: newer('last_failure_at'),
+          }),
+        )
+        .execute();
+    statusWriting = (async () => {
+      // In parts, so a statement's bound values stay well under the drivers' limits with thousands of connections.
+      for (let i = 0; i < dirty.length; i += ROWS_PER_STATEMENT) await upsert(dirty.slice(i, i + ROWS_PER_STATEMENT));
+    })().then(
+      () => {
+        for (const p of dirty) p.written = true;
+      },
+      (err: unknown) => {
+        for (const p of dirty) p.dirty = true; // written again with the next flush
+        options.onError?.(err);
+      },
+    );
     await statusWriting;
   };
 
@@ -333,6 +338,8 @@ export function createEngineStatusSink(options: {
 }
 
 const THROUGHPUT_KEEP_MS = 86_400_000;
+/** Rows per multi-row upsert: 7 values each, far under SQLite's and PostgreSQL's bound-value limits. */
+const ROWS_PER_STATEMENT = 500;
 
 /**
  * Jobs completed and failed per minute from `since` (ISO minute start) on, as the workers recorded them: every
