@@ -162,12 +162,14 @@ async function createSalesOrder(
     deps,
   );
   if (addressChanges.length > 0) await recordFitting(job, order, addressChanges, deps);
-  link = await deps.links.advance(job, link, 'mapped', {
-    lastError: null,
-    ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}),
-  });
-  const tranNo = await deps.links.reserveTranNo(job.connectionId, job.amazonOrderId, link, rules.tranNoPrefix);
-  link = await deps.links.advance(job, link, 'reserved');
+  // Mapped and reserved in one write: the TranNo is stored before Sage is asked, as it always was.
+  link = await deps.links.reserve(
+    job,
+    link,
+    { lastError: null, ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}) },
+    rules.tranNoPrefix,
+  );
+  const tranNo = link.tranNo!;
   const created = await deps.sage.createSalesOrder(draft, { tranNo });
   await deps.links.advance(job, link, 'created', { salesOrderKey: created.order.key });
   return {

@@ -173,17 +173,26 @@ export function storeOrderLinks(
           .where('amazon_order_id', '=', amazonOrderId)
           .executeTakeFirst();
         if (current?.tran_no) return current;
-        const next = await tx
-          .insertInto('tran_no_sequences')
-          .values({ connection_id: connectionId, next_value: 1 })
-          .onConflict((oc) =>
-            oc.column('connection_id').doUpdateSet({ next_value: sql`tran_no_sequences.next_value + 1` }),
-          )
-          .returning('next_value')
-          .executeTakeFirstOrThrow();
-        return claim(tx, Number(next.next_value));
+        return claim(tx, await drawCounter(tx, connectionId));
       });
       return row.tran_no!;
+    },
+    async reserve(key, current, update = {}, prefix) {
+      // As `advance`, with the TranNo claimed by the same write: the moves to `mapped` and `reserved` and the claim
+      // were three writes (and a read, on SQLite) before (issue 15).
+      let link = current;
+      for (let attempt = 1; attempt <= MAX_ADVANCE_ATTEMPTS; attempt++) {
+        const steps = pathTo(link?.state, 'reserved');
+        const state = steps.length > 0 ? steps[steps.length - 1]! : link!.state;
+        const row = await claimAs(key.connectionId, key.amazonOrderId, state, update, link, prefix);
+        if (row) return linkFromRow(row)!;
+        link = await get(key.connectionId, key.amazonOrderId);
+      }
+      throw new SellbridgeError(
+        'SB_STORE_UNAVAILABLE',
+        `order ${key.amazonOrderId}: its link changed under every one of ${MAX_ADVANCE_ATTEMPTS} attempts to reserve its TranNo`,
+        { retryAfterMs: 1000, context: { amazonOrderId: key.amazonOrderId, to: 'reserved' } },
+      );
     },
     async setState(connectionId, amazonOrderId, state, update: OrderLinkUpdate = {}) {
       return setState(connectionId, amazonOrderId, state, update);
@@ -211,6 +220,75 @@ export function storeOrderLinks(
       );
     },
   };
+
+  /** The next value of the connection's `tran_no_sequences` counter (SQLite: inside the caller's transaction). */
+  async function drawCounter(d: Db, connectionId: string): Promise<number> {
+    const next = await d
+      .insertInto('tran_no_sequences')
+      .values({ connection_id: connectionId, next_value: 1 })
+      .onConflict((oc) => oc.column('connection_id').doUpdateSet({ next_value: sql`tran_no_sequences.next_value + 1` }))
+      .returning('next_value')
+      .executeTakeFirstOrThrow();
+    return Number(next.next_value);
+  }
+
+  /**
+   * The link moved to `state` with `update`'s fields and a TranNo, in one upsert: `expected` (the link the caller
+   * holds) is the compare-and-set (undefined: no link, so an existing row is left alone). A TranNo already stored is
+   * kept (only the first reservation sticks). A number is drawn only when `expected` has none: on PostgreSQL from
+   * the connection's sequence (a lost race leaves a gap, as in reserveTranNo); on SQLite inside a transaction that
+   * checks the stored link first, so a lost race draws nothing. Undefined when the stored link is not `expected`.
+   */
+  async function claimAs(
+    connectionId: string,
+    amazonOrderId: string,
+    state: SyncState,
+    update: OrderLinkUpdate,
+    expected: OrderLink | undefined,
+    prefix: string | undefined,
+  ): Promise<OrderLinkRow | undefined> {
+    const upsert = (d: Db, tranNo: string) =>
+      d
+        .insertInto('order_links')
+        .values({
+          connection_id: connectionId,
+          amazon_order_id: amazonOrderId,
+          state,
+          tran_no: tranNo,
+          sales_order_key: update.salesOrderKey ?? null,
+          marketplace_id: update.marketplaceId ?? null,
+          last_error: update.lastError ?? null,
+          created_at: now(),
+          updated_at: now(),
+        })
+        .onConflict((oc) =>
+          expected
+            ? oc
+                .columns(['connection_id', 'amazon_order_id'])
+                .doUpdateSet({
+                  state,
+                  updated_at: now(),
+                  tran_no: sql<string>`coalesce(order_links.tran_no, excluded.tran_no)`,
+                  ...fieldsOf(update),
+                })
+                .where('order_links.state', '=', expected.state)
+            : oc.columns(['connection_id', 'amazon_order_id']).doNothing(),
+        )
+        .returningAll()
+        .executeTakeFirst();
+    if (expected?.tranNo) return upsert(db, expected.tranNo);
+    if (store.dialect === 'postgres') return upsert(db, formatTranNo(await nextFromSequence(connectionId), prefix));
+    return db.transaction().execute(async (tx) => {
+      const stored = await tx
+        .selectFrom('order_links')
+        .select(['state', 'tran_no'])
+        .where('connection_id', '=', connectionId)
+        .where('amazon_order_id', '=', amazonOrderId)
+        .executeTakeFirst();
+      if (stored?.state !== expected?.state) return undefined;
+      return upsert(tx, stored?.tran_no ?? formatTranNo(await drawCounter(tx, connectionId), prefix));
+    });
+  }
 
   /** The link inserted in `state` with `update`'s fields; undefined when it exists already (nothing written). */
   async function insertAs(
@@ -256,9 +334,7 @@ export function storeOrderLinks(
         updated_at: now(),
         // Set once: the order-to-Sage latency still reads it after the order moved on (shipped, confirmed).
         ...(state === 'created' ? { sage_created_at: sql<string>`coalesce(sage_created_at, ${now()})` } : {}),
-        ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
-        ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
-        ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
+        ...fieldsOf(update),
         // An adopted TranNo never replaces a reserved one.
         ...(update.adoptTranNo !== undefined ? { tran_no: sql<string>`coalesce(tran_no, ${update.adoptTranNo})` } : {}),
       })
@@ -280,6 +356,15 @@ export function storeOrderLinks(
       (await ensure(db, connectionId, amazonOrderId, state), await write(connectionId, amazonOrderId, state, update));
     return linkFromRow(row)!;
   }
+}
+
+/** The columns `update` sets (its adopted TranNo aside: `write` sets that one only where none is stored). */
+function fieldsOf(update: OrderLinkUpdate) {
+  return {
+    ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
+    ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
+    ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
+  };
 }
 
 /** Compare-and-set attempts of one `advance` before it gives up (each lost one means another job moved the order). */
