@@ -236,8 +236,9 @@ export function storeOrderLinks(
    * The link moved to `state` with `update`'s fields and a TranNo, in one upsert: `expected` (the link the caller
    * holds) is the compare-and-set (undefined: no link, so an existing row is left alone). A TranNo already stored is
    * kept (only the first reservation sticks). A number is drawn only when `expected` has none: on PostgreSQL from
-   * the connection's sequence (a lost race leaves a gap, as in reserveTranNo); on SQLite inside a transaction that
-   * checks the stored link first, so a lost race draws nothing. Undefined when the stored link is not `expected`.
+   * the connection's sequence (a lost race leaves a gap, as in reserveTranNo); on SQLite from the counter row in a
+   * transaction with the upsert, rolled back when the upsert did not claim that number (a lost race draws nothing).
+   * Undefined when the stored link is not `expected` (or, on SQLite, had a TranNo `expected` did not show).
    */
   async function claimAs(
     connectionId: string,
@@ -278,16 +279,19 @@ export function storeOrderLinks(
         .executeTakeFirst();
     if (expected?.tranNo) return upsert(db, expected.tranNo);
     if (store.dialect === 'postgres') return upsert(db, formatTranNo(await nextFromSequence(connectionId), prefix));
-    return db.transaction().execute(async (tx) => {
-      const stored = await tx
-        .selectFrom('order_links')
-        .select(['state', 'tran_no'])
-        .where('connection_id', '=', connectionId)
-        .where('amazon_order_id', '=', amazonOrderId)
-        .executeTakeFirst();
-      if (stored?.state !== expected?.state) return undefined;
-      return upsert(tx, stored?.tran_no ?? formatTranNo(await drawCounter(tx, connectionId), prefix));
-    });
+    try {
+      return await db.transaction().execute(async (tx) => {
+        const tranNo = formatTranNo(await drawCounter(tx, connectionId), prefix);
+        const row = await upsert(tx, tranNo);
+        // The compare-and-set missed, or the link had a TranNo already: the drawn number is given back by the
+        // rollback, so SQLite's TranNos stay without gaps, and the caller reads the link again.
+        if (row?.tran_no !== tranNo) throw new NotClaimed();
+        return row;
+      });
+    } catch (err) {
+      if (err instanceof NotClaimed) return undefined;
+      throw err;
+    }
   }
 
   /** The link inserted in `state` with `update`'s fields; undefined when it exists already (nothing written). */
@@ -366,6 +370,9 @@ function fieldsOf(update: OrderLinkUpdate) {
     ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
   };
 }
+
+/** Rolls back a SQLite reservation whose drawn number was not claimed (see claimAs). */
+class NotClaimed extends Error {}
 
 /** Compare-and-set attempts of one `advance` before it gives up (each lost one means another job moved the order). */
 const MAX_ADVANCE_ATTEMPTS = 10;

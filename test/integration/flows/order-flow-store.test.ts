@@ -151,12 +151,12 @@ describe('order flow store adapters (SQLite)', () => {
 describe('order link moves and confirmation claims in one statement (SQLite, issue 15)', () => {
   it('reserve moves the link to reserved with its TranNo in one write, exactly once', async () => {
     await reserveOnce(store, 'c-reserve');
-    // A first reservation is one transaction (the link checked, the counter drawn, the upsert); a re-run one upsert.
+    // A first reservation is one transaction (the counter drawn, the upsert); a re-run one upsert.
     const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));
     const key = { connectionId: 'c-reserve', amazonOrderId: '111-0000053-0000053' };
     let before = store.statements();
     const first = await links.reserve(key, undefined, {});
-    expect(store.statements() - before).toBe(5); // BEGIN, select, counter, upsert, COMMIT
+    expect(store.statements() - before).toBe(4); // BEGIN, counter, upsert, COMMIT
     before = store.statements();
     await links.reserve(key, first, {});
     expect(store.statements() - before).toBe(1);
