@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
-import { isSyncState, pathTo, type SyncState } from '../../core/lifecycle.ts';
+import { isSyncState, pathTo, SYNC_STATES, type SyncState } from '../../core/lifecycle.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type {
   OrderLink,
@@ -200,15 +200,23 @@ export function storeOrderLinks(
     async advance(key, current, to, update) {
       // One write per move (issue 15): the steps of `pathTo` in between are not recorded one by one (nothing reads
       // them: the row holds only the state it is in), only the last, with a compare-and-set on the state `current`
-      // holds. A link that moved on meanwhile (another job of the order) is read again and the path taken from
-      // where it stands; an absent one is inserted in the target state unless a concurrent writer made it first.
+      // holds, widened to every state whose path to `to` ends in the same write (a link that moved from `created` to
+      // `shipped-partially` meanwhile takes the same `confirmed`: the read and re-plan below would write just that).
+      // A link in any other state is read again and the path taken from where it stands; an absent one is inserted
+      // in the target state unless a concurrent writer made it first.
       let link = current;
       for (let attempt = 1; attempt <= MAX_ADVANCE_ATTEMPTS; attempt++) {
         const steps = pathTo(link?.state, to);
         if (link && steps.length === 0 && update === undefined) return link;
         const state = steps.length > 0 ? steps[steps.length - 1]! : link!.state;
         const row = link
-          ? await write(key.connectionId, key.amazonOrderId, state, update ?? {}, link.state)
+          ? await write(
+              key.connectionId,
+              key.amazonOrderId,
+              state,
+              update ?? {},
+              steps.length > 0 ? statesWritingTheSame(to, state) : [link.state],
+            )
           : await insertAs(key.connectionId, key.amazonOrderId, state, update ?? {});
         if (row) return linkFromRow(row)!;
         link = await get(key.connectionId, key.amazonOrderId);
@@ -322,14 +330,14 @@ export function storeOrderLinks(
 
   /**
    * Records `state` and `update`'s fields in one UPDATE ... RETURNING; with `expected`, only while the stored state
-   * is still that one (undefined: no row, or the state moved on).
+   * is one of those (undefined: no row, or the state moved elsewhere).
    */
   function write(
     connectionId: string,
     amazonOrderId: string,
     state: SyncState,
     update: OrderLinkUpdate,
-    expected?: SyncState,
+    expected?: readonly SyncState[],
   ): Promise<OrderLinkRow | undefined> {
     let q = db
       .updateTable('order_links')
@@ -344,7 +352,8 @@ export function storeOrderLinks(
       })
       .where('connection_id', '=', connectionId)
       .where('amazon_order_id', '=', amazonOrderId);
-    if (expected !== undefined) q = q.where('state', '=', expected);
+    if (expected !== undefined)
+      q = expected.length === 1 ? q.where('state', '=', expected[0]!) : q.where('state', 'in', [...expected]);
     return q.returningAll().executeTakeFirst();
   }
 
@@ -373,6 +382,24 @@ function fieldsOf(update: OrderLinkUpdate) {
 
 /** Rolls back a SQLite reservation whose drawn number was not claimed (see claimAs). */
 class NotClaimed extends Error {}
+
+/**
+ * The states from which `pathTo(from, to)` ends in `state` (a move, not a stay): a link stored in any of them gets
+ * the same write from `advance`, so its compare-and-set accepts them all. By target and state, computed once.
+ */
+function statesWritingTheSame(to: SyncState, state: SyncState): readonly SyncState[] {
+  const key = `${to}>${state}`;
+  let states = SAME_WRITE.get(key);
+  if (!states) {
+    states = SYNC_STATES.filter((from) => {
+      const steps = pathTo(from, to);
+      return steps.length > 0 && steps[steps.length - 1] === state;
+    });
+    SAME_WRITE.set(key, states);
+  }
+  return states;
+}
+const SAME_WRITE = new Map<string, readonly SyncState[]>();
 
 /** Compare-and-set attempts of one `advance` before it gives up (each lost one means another job moved the order). */
 const MAX_ADVANCE_ATTEMPTS = 10;

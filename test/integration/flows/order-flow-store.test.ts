@@ -177,7 +177,10 @@ describe('order link moves and confirmation claims in one statement (SQLite, iss
     const other = { connectionId: 'c1', amazonOrderId: '111-0000032-0000032' };
     const first = await links.advance(other, undefined, 'created', { adoptTranNo: 'AMZ9000032' });
     await links.advance(other, first, 'shipped-partially');
+    // ...in one write when the stored state's path ends in the same one (created or shipped-partially -> confirmed).
+    const before2 = store.statements();
     expect(await links.advance(other, first, 'confirmed')).toMatchObject({ state: 'confirmed' });
+    expect(store.statements() - before2).toBe(1);
     // An absent link the caller thought absent but another job made: read, then moved from there.
     const third = { connectionId: 'c1', amazonOrderId: '111-0000033-0000033' };
     await links.setState(third.connectionId, third.amazonOrderId, 'mapped');
