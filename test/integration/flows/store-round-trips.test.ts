@@ -35,7 +35,7 @@ import { anOrder } from '../../unit/flows/fakes.ts';
  * order end to end and 13 for order.sync alone; 37.4 and 10 since, then 38.3 and 11 with issue 21's mapping edits
  * (the connection's stored edits are read beside its stored carriers for each order.sync: one indexed select; a
  * cache would need invalidation across processes, not built). Those figures held this test's own polling reads (one
- * per order per poll, 4 per order: 38.5 on 6bd40e4 is 34.5 without them), which are no longer counted. Then the
+ * per order per poll, 4 per order: 38.4 on 6bd40e4 is 34.4 without them), which are no longer counted. Then the
  * order's link passed along instead of read again, and one step's state changes in one write (issue 15): order.sync
  * moves to `reserved` and claims the TranNo in one upsert (on SQLite with the counter, in one transaction without a
  * read), the create path hands its link on, shipment.confirm gets the link the poll read with its job, and a move's
@@ -119,7 +119,7 @@ describe('store statements of one order, notification to confirmed shipment', ()
     const inbox = orderDispatchingInbox(createInbox(counted.store, systemClock), queue, conn);
     const links = storeOrderLinks(base, systemClock, String);
     // The test's own polling reads the same connection: one statement per order per poll, taken off the count (they
-    // were 4 of the 38.5 per order counted before, and varied with the machine's speed).
+    // were 4 of the 38.4 per order counted on 6bd40e4, and their number depends on the machine's speed).
     let ownReads = 0;
     const stateOf = async (state: string) => {
       ownReads += orders.size;
