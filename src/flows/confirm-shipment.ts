@@ -1,5 +1,5 @@
 import { SellbridgeError } from '../core/errors.ts';
-import type { SyncState } from '../core/lifecycle.ts';
+import { isSyncState, type SyncState } from '../core/lifecycle.ts';
 import type { PackageShipment, AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { JobScheduler } from '../core/ports/job-scheduler.ts';
 import type { Circuit } from '../core/ports/circuit.ts';
@@ -202,6 +202,7 @@ async function recordPackages(
     shipments.flatMap((s) => s.lines.map((l) => l.salesOrderTranNo)),
     deps,
   );
+  const linkOfOrder = new Map([...orders.values()].map((o) => [o.amazonOrderId, o.link] as const));
   const carriers = await deps.carriersFor(connectionId);
   const packages = shipments.flatMap((s) => packagesFromShipment(s, (tranNo) => orders.get(tranNo), carriers));
   // The page's packages recorded before (a rewind window reads recent shipments again) in one read: only new
@@ -226,7 +227,11 @@ async function recordPackages(
       (await deps.confirmations.record(key, pkg.detail));
     if (record.state === 'confirmed' || record.state === 'skipped') continue;
     await deps.sightings?.note(connectionId, 'shipment', pkg.shipmentKey, via);
-    await deps.jobs.enqueue(SHIPMENT_CONFIRM_QUEUE, key, {
+    // The order's link as this poll read it goes with the job (issue 15: passed along, not read again), once it
+    // records the Sage order: before that the job reads it (waitForCreation).
+    const link = linkOfOrder.get(pkg.amazonOrderId);
+    const payload: ConfirmJob = link && !BEFORE_CREATED.includes(link.state) ? { ...key, link } : key;
+    await deps.jobs.enqueue(SHIPMENT_CONFIRM_QUEUE, payload, {
       key: shipmentConfirmKey(pkg.amazonOrderId),
       priority: ORDER_WORK_PRIORITY,
     });
@@ -248,8 +253,9 @@ async function recordPackages(
 export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps): Promise<ConfirmOutcome> {
   const key = parseConfirmJob(payload);
   deps.sageCircuit?.ensureAvailable();
-  // The link read once here is passed along to the lifecycle move at the end (a compare-and-set on its state).
-  const link = await waitForCreation(key, deps);
+  // The link (as the poll read it, else read once here) is passed along to the lifecycle move at the end (a
+  // compare-and-set on its state: a link that moved on since is read again there).
+  const link = linkOfJob(payload, key) ?? (await waitForCreation(key, deps));
   // The first call for a package (the common case): one write claims it and returns it.
   const claimed = await deps.confirmations.claimPending(key);
   if (claimed) return send(key, claimed, link, deps);
@@ -296,6 +302,29 @@ async function send(
   return { kind: 'confirmed', packageReferenceId: record.packageReferenceId };
 }
 
+/** A shipment.confirm job: the package, and the order's link as the poll that queued it read it (when created). */
+type ConfirmJob = ConfirmationKey & { readonly link?: OrderLink };
+
+/**
+ * The job's link when it is one of this order's, with its TranNo, past creation (a job queued before this field, or
+ * replayed by hand, has none, and the link is read). A link past creation does not go back before it on its own
+ * (only a person's replay does), so waitForCreation's look is not needed; any move since is the compare-and-set's to
+ * find (OrderLinks.advance reads the link again then).
+ */
+function linkOfJob(payload: unknown, key: ConfirmationKey): OrderLink | undefined {
+  const link = (payload as { link?: unknown }).link;
+  if (typeof link !== 'object' || link === null) return undefined;
+  const l = link as Partial<Record<keyof OrderLink, unknown>>;
+  const valid =
+    l.connectionId === key.connectionId &&
+    l.amazonOrderId === key.amazonOrderId &&
+    typeof l.tranNo === 'string' &&
+    typeof l.state === 'string' &&
+    isSyncState(l.state) &&
+    !BEFORE_CREATED.includes(l.state);
+  return valid ? (link as OrderLink) : undefined;
+}
+
 export function parseConfirmJob(payload: unknown): ConfirmationKey {
   return parsePayload(SHIPMENT_CONFIRM_QUEUE, payload, [
     'connectionId',
@@ -338,12 +367,13 @@ async function linkedOrdersOf(
   connectionId: string,
   tranNos: readonly string[],
   deps: ShipmentFlowDeps,
-): Promise<Map<string, ShippedOrderRef>> {
-  const found = new Map<string, ShippedOrderRef>();
+): Promise<Map<string, ShippedOrderRef & { readonly link: OrderLink }>> {
+  const found = new Map<string, ShippedOrderRef & { readonly link: OrderLink }>();
   if (tranNos.length === 0) return found;
   // One read for the page's orders, not one per TranNo.
   for (const [tranNo, link] of await deps.links.findByTranNos(connectionId, tranNos))
-    if (link.marketplaceId) found.set(tranNo, { amazonOrderId: link.amazonOrderId, marketplaceId: link.marketplaceId });
+    if (link.marketplaceId)
+      found.set(tranNo, { amazonOrderId: link.amazonOrderId, marketplaceId: link.marketplaceId, link });
   return found;
 }
 

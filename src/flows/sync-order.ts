@@ -87,23 +87,23 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
   const { order, rules } = withOverrides(amazonOrder, await rulesWithAliases(job.connectionId, deps), job.overrides);
   // Sage has the order under our reserved TranNo but the link never recorded it (the run died between Sage's commit
   // and `created`): finish the creation through the idempotent path (the gateway answers `existing` and repairs the
-  // extension rows), then go on with the decision below from the link as it now is (a rare path: one read more).
+  // extension rows), then go on with the decision below from the link as that recorded it.
   const finished =
     sageOrder && link?.tranNo && !link.salesOrderKey
       ? await createSalesOrder(job, link, order, rules, deps)
       : undefined;
-  if (finished) link = await deps.links.get(job.connectionId, job.amazonOrderId);
+  if (finished) link = finished.link;
   const action = orderActionFromStatus(order, sageOrderState(sageOrder), rules.status);
   switch (action.kind) {
     case 'create':
-      return noteCreation(job, amazonOrder, await createSalesOrder(job, link, order, rules, deps), deps);
+      return noteCreation(job, amazonOrder, (await createSalesOrder(job, link, order, rules, deps)).outcome, deps);
     case 'record-fba-shipped':
       return bookFbaOrder(job, link, order, withWarehouse(rules, action.warehouseId), deps);
     case 'cancel':
       return cancelSalesOrder(job, link, sageOrder!, deps);
     case 'none':
       return (
-        finished ??
+        finished?.outcome ??
         (sageOrder
           ? await amendSalesOrder(job, { order, original: amazonOrder }, rules, sageOrder, deps)
           : undefined) ??
@@ -139,7 +139,8 @@ export function withOverrides(
 
 /**
  * Steps of the create path, each a named call: context, mapping, reservation, creation, record. The link each
- * step records is the one the next step starts from.
+ * step records is the one the next step starts from; the last one is returned with the outcome, for the caller
+ * to go on from without reading it again.
  */
 async function createSalesOrder(
   job: OrderSyncJob,
@@ -147,7 +148,7 @@ async function createSalesOrder(
   order: Order,
   rules: MappingRules,
   deps: SyncOrderDeps,
-): Promise<SyncOutcome> {
+): Promise<{ readonly outcome: SyncOutcome; readonly link: OrderLink }> {
   const warehouseId = merchantWarehouseOf(rules, order.marketplaceId);
   // Kept before mapping, so an order that dead-letters still counts among those at risk of shipping late.
   if (order.latestShipDate) await deps.changes?.noteShipBy(job, order.latestShipDate);
@@ -162,18 +163,23 @@ async function createSalesOrder(
     deps,
   );
   if (addressChanges.length > 0) await recordFitting(job, order, addressChanges, deps);
-  link = await deps.links.advance(job, link, 'mapped', {
-    lastError: null,
-    ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}),
-  });
-  const tranNo = await deps.links.reserveTranNo(job.connectionId, job.amazonOrderId, link, rules.tranNoPrefix);
-  link = await deps.links.advance(job, link, 'reserved');
+  // Mapped and reserved in one write: the TranNo is stored before Sage is asked, as it always was.
+  link = await deps.links.reserve(
+    job,
+    link,
+    { lastError: null, ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}) },
+    rules.tranNoPrefix,
+  );
+  const tranNo = link.tranNo!;
   const created = await deps.sage.createSalesOrder(draft, { tranNo });
-  await deps.links.advance(job, link, 'created', { salesOrderKey: created.order.key });
+  link = await deps.links.advance(job, link, 'created', { salesOrderKey: created.order.key });
   return {
-    kind: created.outcome === 'created' ? 'created' : 'already-created',
-    tranNo,
-    salesOrderKey: created.order.key,
+    outcome: {
+      kind: created.outcome === 'created' ? 'created' : 'already-created',
+      tranNo,
+      salesOrderKey: created.order.key,
+    },
+    link,
   };
 }
 
@@ -192,9 +198,8 @@ async function bookFbaOrder(
   rules: MappingRules,
   deps: SyncOrderDeps,
 ): Promise<SyncOutcome> {
-  if (!link?.salesOrderKey) await createSalesOrder(job, link, order, rules, deps);
-  link = await deps.links.get(job.connectionId, job.amazonOrderId);
-  const tranNo = link!.tranNo!;
+  if (!link?.salesOrderKey) link = (await createSalesOrder(job, link, order, rules, deps)).link;
+  const tranNo = link.tranNo!;
   const shipDate = order.packages.find((p) => p.shipTime)?.shipTime ?? order.lastUpdatedAt;
   const shipped = await deps.sage.shipSalesOrder(tranNo, { shipDate });
   await deps.links.advance(job, link, 'confirmed', { lastError: null });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
-import { isSyncState, pathTo, type SyncState } from '../../core/lifecycle.ts';
+import { isSyncState, pathTo, SYNC_STATES, type SyncState } from '../../core/lifecycle.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type {
   OrderLink,
@@ -173,17 +173,26 @@ export function storeOrderLinks(
           .where('amazon_order_id', '=', amazonOrderId)
           .executeTakeFirst();
         if (current?.tran_no) return current;
-        const next = await tx
-          .insertInto('tran_no_sequences')
-          .values({ connection_id: connectionId, next_value: 1 })
-          .onConflict((oc) =>
-            oc.column('connection_id').doUpdateSet({ next_value: sql`tran_no_sequences.next_value + 1` }),
-          )
-          .returning('next_value')
-          .executeTakeFirstOrThrow();
-        return claim(tx, Number(next.next_value));
+        return claim(tx, await drawCounter(tx, connectionId));
       });
       return row.tran_no!;
+    },
+    async reserve(key, current, update = {}, prefix) {
+      // As `advance`, with the TranNo claimed by the same write: the moves to `mapped` and `reserved` and the claim
+      // were three writes (and a read, on SQLite) before (issue 15).
+      let link = current;
+      for (let attempt = 1; attempt <= MAX_ADVANCE_ATTEMPTS; attempt++) {
+        const steps = pathTo(link?.state, 'reserved');
+        const state = steps.length > 0 ? steps[steps.length - 1]! : link!.state;
+        const row = await claimAs(key.connectionId, key.amazonOrderId, state, update, link, prefix);
+        if (row) return linkFromRow(row)!;
+        link = await get(key.connectionId, key.amazonOrderId);
+      }
+      throw new SellbridgeError(
+        'SB_STORE_UNAVAILABLE',
+        `order ${key.amazonOrderId}: its link changed under every one of ${MAX_ADVANCE_ATTEMPTS} attempts to reserve its TranNo`,
+        { retryAfterMs: 1000, context: { amazonOrderId: key.amazonOrderId, to: 'reserved' } },
+      );
     },
     async setState(connectionId, amazonOrderId, state, update: OrderLinkUpdate = {}) {
       return setState(connectionId, amazonOrderId, state, update);
@@ -191,15 +200,23 @@ export function storeOrderLinks(
     async advance(key, current, to, update) {
       // One write per move (issue 15): the steps of `pathTo` in between are not recorded one by one (nothing reads
       // them: the row holds only the state it is in), only the last, with a compare-and-set on the state `current`
-      // holds. A link that moved on meanwhile (another job of the order) is read again and the path taken from
-      // where it stands; an absent one is inserted in the target state unless a concurrent writer made it first.
+      // holds, widened to every state whose path to `to` ends in the same write (a link that moved from `created` to
+      // `shipped-partially` meanwhile takes the same `confirmed`: the read and re-plan below would write just that).
+      // A link in any other state is read again and the path taken from where it stands; an absent one is inserted
+      // in the target state unless a concurrent writer made it first.
       let link = current;
       for (let attempt = 1; attempt <= MAX_ADVANCE_ATTEMPTS; attempt++) {
         const steps = pathTo(link?.state, to);
         if (link && steps.length === 0 && update === undefined) return link;
         const state = steps.length > 0 ? steps[steps.length - 1]! : link!.state;
         const row = link
-          ? await write(key.connectionId, key.amazonOrderId, state, update ?? {}, link.state)
+          ? await write(
+              key.connectionId,
+              key.amazonOrderId,
+              state,
+              update ?? {},
+              steps.length > 0 ? statesWritingTheSame(to, state) : [link.state],
+            )
           : await insertAs(key.connectionId, key.amazonOrderId, state, update ?? {});
         if (row) return linkFromRow(row)!;
         link = await get(key.connectionId, key.amazonOrderId);
@@ -211,6 +228,79 @@ export function storeOrderLinks(
       );
     },
   };
+
+  /** The next value of the connection's `tran_no_sequences` counter (SQLite: inside the caller's transaction). */
+  async function drawCounter(d: Db, connectionId: string): Promise<number> {
+    const next = await d
+      .insertInto('tran_no_sequences')
+      .values({ connection_id: connectionId, next_value: 1 })
+      .onConflict((oc) => oc.column('connection_id').doUpdateSet({ next_value: sql`tran_no_sequences.next_value + 1` }))
+      .returning('next_value')
+      .executeTakeFirstOrThrow();
+    return Number(next.next_value);
+  }
+
+  /**
+   * The link moved to `state` with `update`'s fields and a TranNo, in one upsert: `expected` (the link the caller
+   * holds) is the compare-and-set (undefined: no link, so an existing row is left alone). A TranNo already stored is
+   * kept (only the first reservation sticks). A number is drawn only when `expected` has none: on PostgreSQL from
+   * the connection's sequence (a lost race leaves a gap, as in reserveTranNo); on SQLite from the counter row in a
+   * transaction with the upsert, rolled back when the upsert did not claim that number (a lost race draws nothing).
+   * Undefined when the stored link is not `expected` (or, on SQLite, had a TranNo `expected` did not show).
+   */
+  async function claimAs(
+    connectionId: string,
+    amazonOrderId: string,
+    state: SyncState,
+    update: OrderLinkUpdate,
+    expected: OrderLink | undefined,
+    prefix: string | undefined,
+  ): Promise<OrderLinkRow | undefined> {
+    const upsert = (d: Db, tranNo: string) =>
+      d
+        .insertInto('order_links')
+        .values({
+          connection_id: connectionId,
+          amazon_order_id: amazonOrderId,
+          state,
+          tran_no: tranNo,
+          sales_order_key: update.salesOrderKey ?? null,
+          marketplace_id: update.marketplaceId ?? null,
+          last_error: update.lastError ?? null,
+          created_at: now(),
+          updated_at: now(),
+        })
+        .onConflict((oc) =>
+          expected
+            ? oc
+                .columns(['connection_id', 'amazon_order_id'])
+                .doUpdateSet({
+                  state,
+                  updated_at: now(),
+                  tran_no: sql<string>`coalesce(order_links.tran_no, excluded.tran_no)`,
+                  ...fieldsOf(update),
+                })
+                .where('order_links.state', '=', expected.state)
+            : oc.columns(['connection_id', 'amazon_order_id']).doNothing(),
+        )
+        .returningAll()
+        .executeTakeFirst();
+    if (expected?.tranNo) return upsert(db, expected.tranNo);
+    if (store.dialect === 'postgres') return upsert(db, formatTranNo(await nextFromSequence(connectionId), prefix));
+    try {
+      return await db.transaction().execute(async (tx) => {
+        const tranNo = formatTranNo(await drawCounter(tx, connectionId), prefix);
+        const row = await upsert(tx, tranNo);
+        // The compare-and-set missed, or the link had a TranNo already: the drawn number is given back by the
+        // rollback, so SQLite's TranNos stay without gaps, and the caller reads the link again.
+        if (row?.tran_no !== tranNo) throw new NotClaimed();
+        return row;
+      });
+    } catch (err) {
+      if (err instanceof NotClaimed) return undefined;
+      throw err;
+    }
+  }
 
   /** The link inserted in `state` with `update`'s fields; undefined when it exists already (nothing written). */
   async function insertAs(
@@ -240,14 +330,14 @@ export function storeOrderLinks(
 
   /**
    * Records `state` and `update`'s fields in one UPDATE ... RETURNING; with `expected`, only while the stored state
-   * is still that one (undefined: no row, or the state moved on).
+   * is one of those (undefined: no row, or the state moved elsewhere).
    */
   function write(
     connectionId: string,
     amazonOrderId: string,
     state: SyncState,
     update: OrderLinkUpdate,
-    expected?: SyncState,
+    expected?: readonly SyncState[],
   ): Promise<OrderLinkRow | undefined> {
     let q = db
       .updateTable('order_links')
@@ -256,15 +346,14 @@ export function storeOrderLinks(
         updated_at: now(),
         // Set once: the order-to-Sage latency still reads it after the order moved on (shipped, confirmed).
         ...(state === 'created' ? { sage_created_at: sql<string>`coalesce(sage_created_at, ${now()})` } : {}),
-        ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
-        ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
-        ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
+        ...fieldsOf(update),
         // An adopted TranNo never replaces a reserved one.
         ...(update.adoptTranNo !== undefined ? { tran_no: sql<string>`coalesce(tran_no, ${update.adoptTranNo})` } : {}),
       })
       .where('connection_id', '=', connectionId)
       .where('amazon_order_id', '=', amazonOrderId);
-    if (expected !== undefined) q = q.where('state', '=', expected);
+    if (expected !== undefined)
+      q = expected.length === 1 ? q.where('state', '=', expected[0]!) : q.where('state', 'in', [...expected]);
     return q.returningAll().executeTakeFirst();
   }
 
@@ -281,6 +370,36 @@ export function storeOrderLinks(
     return linkFromRow(row)!;
   }
 }
+
+/** The columns `update` sets (its adopted TranNo aside: `write` sets that one only where none is stored). */
+function fieldsOf(update: OrderLinkUpdate) {
+  return {
+    ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
+    ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
+    ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
+  };
+}
+
+/** Rolls back a SQLite reservation whose drawn number was not claimed (see claimAs). */
+class NotClaimed extends Error {}
+
+/**
+ * The states from which `pathTo(from, to)` ends in `state` (a move, not a stay): a link stored in any of them gets
+ * the same write from `advance`, so its compare-and-set accepts them all. By target and state, computed once.
+ */
+function statesWritingTheSame(to: SyncState, state: SyncState): readonly SyncState[] {
+  const key = `${to}>${state}`;
+  let states = SAME_WRITE.get(key);
+  if (!states) {
+    states = SYNC_STATES.filter((from) => {
+      const steps = pathTo(from, to);
+      return steps.length > 0 && steps[steps.length - 1] === state;
+    });
+    SAME_WRITE.set(key, states);
+  }
+  return states;
+}
+const SAME_WRITE = new Map<string, readonly SyncState[]>();
 
 /** Compare-and-set attempts of one `advance` before it gives up (each lost one means another job moved the order). */
 const MAX_ADVANCE_ATTEMPTS = 10;

@@ -49,9 +49,17 @@ export interface OrderLinks {
    * `pathTo` (core/lifecycle.ts), writes `update` with the last step (alone when there is no step), and returns
    * the link as stored: the caller threads it on instead of reading it again. The write is a compare-and-set on
    * `current`'s state: when the stored link moved on meanwhile (another job), it is read again and the path taken
-   * from where it stands, so a stale `current` never records a move the lifecycle does not allow.
+   * from where it stands, so a stale `current` never records a move the lifecycle does not allow (a store may take a
+   * stored state whose path ends in the same write directly, as that re-read would).
    */
   advance(key: OrderKey, current: OrderLink | undefined, to: SyncState, update?: OrderLinkUpdate): Promise<OrderLink>;
+  /**
+   * `advance(key, current, 'reserved', update)` with the TranNo reserved in the same write (issue 15: one step, one
+   * write): the link never holds `reserved` without its TranNo, nor a TranNo drawn for a move that did not happen.
+   * The reservation keeps reserveTranNo's rules (a TranNo once set never changes; a concurrent call keeps the first
+   * one), and the move is advance's compare-and-set on `current`'s state. Returns the link as stored, `tranNo` set.
+   */
+  reserve(key: OrderKey, current: OrderLink | undefined, update?: OrderLinkUpdate, prefix?: string): Promise<OrderLink>;
 }
 
 export interface OrderKey {

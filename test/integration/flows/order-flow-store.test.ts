@@ -7,6 +7,39 @@ import { tranNoFor } from '../../../src/connectors/sage500/tran-no.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { dropSchemas, freshStore, pgAvailable } from '../../helpers/queue-env.ts';
 
+/**
+ * `reserve` (issue 15: the moves to `mapped` and `reserved` and the TranNo claim in one write) on either store: one
+ * TranNo per order under concurrent calls, a stale holder re-planned from the stored link, a re-run drawing nothing.
+ */
+async function reserveOnce(s: Store, conn: string): Promise<void> {
+  const links = storeOrderLinks(s, clock, (n, prefix) => tranNoFor(prefix ?? 'AMZ', n));
+  const key = { connectionId: conn, amazonOrderId: '111-0000051-0000051' };
+  const all = await Promise.all(
+    Array.from({ length: 8 }, () => links.reserve(key, undefined, { marketplaceId: 'ATVPDKIKX0DER' }, 'RZ')),
+  );
+  // One TranNo for all; on PostgreSQL the losers' numbers are gaps (any of them may win), on SQLite none is drawn.
+  const tranNo = all[0]!.tranNo!;
+  expect(new Set(all.map((l) => l.tranNo))).toEqual(new Set([tranNo]));
+  if (s.dialect === 'sqlite') expect(tranNo).toBe('RZ00000001');
+  expect(tranNo).toMatch(/^RZ\d{8}$/);
+  expect(all.every((l) => l.state === 'reserved' && l.marketplaceId === 'ATVPDKIKX0DER')).toBe(true);
+  // A re-run holding the reserved link: its TranNo kept, its fields written, no number drawn.
+  const again = await links.reserve(key, all[0], { lastError: null }, 'RZ');
+  expect(again).toMatchObject({ state: 'reserved', tranNo });
+  // From a link the caller read before a failure was recorded: the compare-and-set misses, the link is read again.
+  const failed = await links.advance(key, again, 'dead-lettered', { lastError: 'SB_MAP_SKU_UNKNOWN' });
+  expect(await links.reserve(key, again, { lastError: null }, 'RZ')).toMatchObject({ state: 'reserved', tranNo });
+  expect(failed.state).toBe('dead-lettered');
+  // A link that got further meanwhile (created) does not go back, and keeps its TranNo.
+  const created = await links.advance(key, await links.get(conn, key.amazonOrderId), 'created', { salesOrderKey: '9' });
+  expect(await links.reserve(key, again, {}, 'RZ')).toMatchObject({ state: 'created', tranNo });
+  expect(created.salesOrderKey).toBe('9');
+  // Another order gets another number (on SQLite the next: the eight concurrent calls drew one).
+  const next = await links.reserve({ connectionId: conn, amazonOrderId: '111-0000052-0000052' }, undefined, {}, 'RZ');
+  expect(next.tranNo).not.toBe(tranNo);
+  if (s.dialect === 'sqlite') expect(next.tranNo).toBe('RZ00000002');
+}
+
 /** The store adapters of the order flows on SQLite (migration 0005-order-links). */
 let store: Store;
 const clock = { now: () => new Date('2026-11-27T12:00:00Z') };
@@ -116,6 +149,19 @@ describe('order flow store adapters (SQLite)', () => {
 });
 
 describe('order link moves and confirmation claims in one statement (SQLite, issue 15)', () => {
+  it('reserve moves the link to reserved with its TranNo in one write, exactly once', async () => {
+    await reserveOnce(store, 'c-reserve');
+    // A first reservation is one transaction (the counter drawn, the upsert); a re-run one upsert.
+    const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));
+    const key = { connectionId: 'c-reserve', amazonOrderId: '111-0000053-0000053' };
+    let before = store.statements();
+    const first = await links.reserve(key, undefined, {});
+    expect(store.statements() - before).toBe(4); // BEGIN, counter, upsert, COMMIT
+    before = store.statements();
+    await links.reserve(key, first, {});
+    expect(store.statements() - before).toBe(1);
+  });
+
   it('advance writes the last state of the path once, and re-plans from the stored state when the caller holds a stale link', async () => {
     const links = storeOrderLinks(store, clock, (n) => tranNoFor('AMZ', n));
     const key = { connectionId: 'c1', amazonOrderId: '111-0000031-0000031' };
@@ -131,7 +177,10 @@ describe('order link moves and confirmation claims in one statement (SQLite, iss
     const other = { connectionId: 'c1', amazonOrderId: '111-0000032-0000032' };
     const first = await links.advance(other, undefined, 'created', { adoptTranNo: 'AMZ9000032' });
     await links.advance(other, first, 'shipped-partially');
+    // ...in one write when the stored state's path ends in the same one (created or shipped-partially -> confirmed).
+    const before2 = store.statements();
     expect(await links.advance(other, first, 'confirmed')).toMatchObject({ state: 'confirmed' });
+    expect(store.statements() - before2).toBe(1);
     // An absent link the caller thought absent but another job made: read, then moved from there.
     const third = { connectionId: 'c1', amazonOrderId: '111-0000033-0000033' };
     await links.setState(third.connectionId, third.amazonOrderId, 'mapped');
@@ -212,5 +261,9 @@ describe.skipIf(!(await pgAvailable()))('TranNo reservation on PostgreSQL (a dat
     expect(await b.reserveTranNo('c1', ids[3]!)).toBe(got[3]);
     expect(await a.reserveTranNo('c2', ids[0]!)).toBe('AMZ0000001');
     expect(await a.findByTranNo('c1', got[5]!)).toMatchObject({ amazonOrderId: ids[5], state: 'received' });
+  });
+
+  it('reserve moves the link to reserved with its TranNo in one write, exactly once', async () => {
+    await reserveOnce(pgStore, 'c-reserve');
   });
 });

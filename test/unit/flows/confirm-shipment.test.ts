@@ -300,10 +300,17 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
   });
 
   it('a package of an order whose link has not recorded the Sage order yet waits (no attempt spent, nothing sent) until order.sync records it (issue 13, chaos run)', async () => {
-    const { f, job } = await onePolledPackage();
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    // Sage shipped the order while order.sync was between Sage's commit and its record: the poll reads the link so.
     const link = f.links.rows.get(`${CONN}|${ID}`)!;
     const { salesOrderKey: _k, ...withoutKey } = link;
     f.links.rows.set(`${CONN}|${ID}`, { ...withoutKey, state: 'reserved' });
+    f.sage.shipmentPages.push({ shipments: [sageShipment(tranNo, '42', ['1'])], cursor: 'c1', more: false });
+    await pollShipments({ connectionId: CONN }, f.deps);
+    const job = f.enqueued[0]!.payload;
+    // A link before creation does not go with the job: the job reads it, and waits.
+    expect(job).not.toHaveProperty('link');
     await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({
       code: 'SB_ORD_NOT_CREATED_YET',
       kind: 'unavailable',
@@ -316,6 +323,23 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     f.sage.shipAll(link.tranNo!);
     expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
+  });
+
+  it('the link the poll read goes with the job, which moves the order without reading it again (issue 15)', async () => {
+    const { f, job } = await onePolledPackage();
+    expect(job).toMatchObject({ link: { state: 'created', tranNo: 'AMZ0000001' } });
+    let reads = 0;
+    const get = f.links.get.bind(f.links);
+    f.links.get = async (c, id) => (reads++, get(c, id));
+    f.sage.shipAll('AMZ0000001');
+    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect(reads).toBe(0);
+    expect((await get(CONN, ID))!.state).toBe('confirmed');
+    // (A job whose link moved on since is the store's compare-and-set to catch: order-flow-store.test.ts.)
+    // A link that is not this order's is ignored (read instead).
+    const other = { ...(job as object), link: { ...(job as { link: object }).link, amazonOrderId: 'X' } };
+    expect(await confirmShipment(other, f.deps)).toMatchObject({ kind: 'already-confirmed' });
+    expect(reads).toBe(1);
   });
 
   it('a confirm job for an unrecorded package is SB_ORD_CONFIRMATION_MISSING; a bad payload is SB_JOB_PAYLOAD_INVALID', async () => {

@@ -283,6 +283,12 @@ export class FakeLinks implements OrderLinks {
       this.setState(key.connectionId, key.amazonOrderId, state, update),
     );
   }
+  /** The store writes this in one statement; here each lifecycle step is recorded, as `history` shows them. */
+  async reserve(key: OrderKey, current: OrderLink | undefined, u?: Parameters<FakeLinks['setState']>[3]) {
+    const mapped = await this.advance(key, current, 'mapped', u);
+    await this.reserveTranNo(key.connectionId, key.amazonOrderId);
+    return this.advance(key, this.rows.get(`${key.connectionId}|${key.amazonOrderId}`) ?? mapped, 'reserved');
+  }
 }
 
 export class FakeConfirmations implements ShipmentConfirmations {
