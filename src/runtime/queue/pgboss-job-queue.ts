@@ -27,6 +27,9 @@ interface Envelope {
 }
 
 const EXPIRED_SUFFIX = '__expired';
+const BACKSTOP_POLL_MS = 30_000;
+/** The poll interval of a worker that only wakes when told (pg-boss needs one): a day. */
+const WOKEN_ONLY_SECONDS = 86_400;
 
 /**
  * The scaled job engine: pg-boss on PostgreSQL. Each of our queues is a pg-boss queue with policy
@@ -51,6 +54,9 @@ export class PgBossJobQueue implements JobQueue {
   readonly #inFlight = new Map<string, { promise: Promise<unknown>; abort: AbortController }>();
   /** pg-boss worker ids of this process's workers, by queue: what `#wake` wakes. */
   readonly #workers = new Map<string, string>();
+  /** pg-boss worker ids of the expired twins' workers, by twin queue name: what the sweep wakes. */
+  readonly #expiredWorkers = new Map<string, string>();
+  #sweepTimer: NodeJS.Timeout | undefined;
   readonly #wakeTimers = new Set<NodeJS.Timeout>();
   /** Wake-ups asked for before the queue's worker started (epoch ms). */
   readonly #earlyWakes = new Map<string, number[]>();
@@ -87,6 +93,12 @@ export class PgBossJobQueue implements JobQueue {
       persistWarnings: false,
       registerInstance: false,
       useListenNotify: true,
+      // pg-boss's flows (jobs that wait for other jobs) are not used: its flow resolver would otherwise look for
+      // finished parents every 5 s in every process (3 queries each time). Once an hour costs nothing.
+      flowIntervalSeconds: 3600,
+      // The listener's check that its LISTEN still stands (pg-boss: every 10 s) runs once per backstop poll; TCP
+      // keepalive finds a dead connection, and a lost notification is found by the backstop poll anyway.
+      notifyHeartbeatIntervalMs: Math.max(10_000, deps.settings.backstopPollMs ?? BACKSTOP_POLL_MS),
     });
     boss.on('error', (err: Error) => deps.logger.error({ err: err.message }, 'pg-boss error'));
     await boss.start();
@@ -178,13 +190,42 @@ export class PgBossJobQueue implements JobQueue {
     if (this.#started) return;
     this.#started = true;
     for (const [queue, { handler, options }] of this.#handlers) await this.#work(queue, handler, options);
+    const every = this.#deps.settings.backstopPollMs ?? BACKSTOP_POLL_MS;
+    this.#sweepTimer = setInterval(
+      () =>
+        void this.#sweep().catch((err: unknown) =>
+          this.#deps.logger.warn({ err: (err as Error).message }, 'job sweep failed; tried again at the next one'),
+        ),
+      Math.max(this.#deps.settings.pollIntervalMs, every),
+    );
+    this.#sweepTimer.unref();
+  }
+
+  /**
+   * The backstop poll, one query for every queue this process serves and their expired twins (issue 15: each
+   * pg-boss worker polling on its own was 22 queries per backstop period): it wakes the workers of the queues that
+   * hold a job due now, which then fetch as when notified.
+   */
+  async #sweep(): Promise<void> {
+    const names = [...this.#workers.keys(), ...this.#expiredWorkers.keys()];
+    if (names.length === 0) return;
+    const table = sql.table(`${this.#schema}.job`);
+    const { rows } = await sql<{ name: string }>`
+      SELECT q.name FROM unnest(${names}::text[]) AS q(name)
+      WHERE EXISTS (SELECT 1 FROM ${table} j
+        WHERE j.name = q.name AND j.state < 'active' AND NOT j.blocked AND j.start_after <= now())`.execute(
+      this.#deps.store.db,
+    );
+    for (const { name } of rows) {
+      const id = this.#workers.get(name) ?? this.#expiredWorkers.get(name);
+      if (id) this.#boss.notifyWorker(id);
+    }
   }
 
   /** Starts this process's worker of `queue` (and of its expired twin). */
   async #work(queue: string, handler: JobHandler, options: HandlerOptions): Promise<void> {
     const { settings } = this.#deps;
     const pollingIntervalSeconds = Math.max(0.5, settings.pollIntervalMs / 1000);
-    const backstopSeconds = Math.max(pollingIntervalSeconds, (settings.backstopPollMs ?? 30_000) / 1000);
     await this.#ensureQueue(queue);
     // One fetch brings up to `concurrency` jobs (heads of distinct keys under key_strict_fifo); they run side by
     // side and each is settled on its own. A full batch means more work is waiting, so the worker fetches
@@ -195,8 +236,9 @@ export class PgBossJobQueue implements JobQueue {
     // announced instead: a new job by pg-boss's NOTIFY; a delayed job or a continuation by this process's timer
     // (`#wake` in enqueue); the next job of a key by the batch that finished its predecessor (below); a retry by
     // a timer over pg-boss's backoff window (#runOne). What none of these announces (a job delayed by another
-    // process that died, a lease of a dead process) waits for the backstop poll. `pollIntervalMs` remains the
-    // poll while NOTIFY is unavailable.
+    // process that died, a lease of a dead process) waits for the backstop poll, one query for all queues
+    // (#sweep) that wakes the workers with jobs due. `pollIntervalMs` remains each worker's poll while NOTIFY is
+    // unavailable.
     const id = await this.#boss.work<Envelope>(
       queue,
       {
@@ -205,7 +247,7 @@ export class PgBossJobQueue implements JobQueue {
         perJobResults: true,
         includeMetadata: true,
         pollingIntervalSeconds,
-        notifyPollingIntervalSeconds: backstopSeconds,
+        notifyPollingIntervalSeconds: WOKEN_ONLY_SECONDS,
       },
       async (jobs) => {
         const results = await Promise.all(
@@ -219,12 +261,14 @@ export class PgBossJobQueue implements JobQueue {
     this.#workers.set(queue, id);
     for (const due of this.#earlyWakes.get(queue) ?? []) this.#wake(queue, due - Date.now());
     this.#earlyWakes.delete(queue);
-    // A job lands here only when its last attempt's lease ran out (its process died): rare, and not announced.
-    await this.#boss.work<Envelope>(
+    // A job lands here only when its last attempt's lease ran out (its process died): rare, and not announced; the
+    // sweep finds it.
+    const expiredId = await this.#boss.work<Envelope>(
       queue + EXPIRED_SUFFIX,
-      { includeMetadata: true, pollingIntervalSeconds: backstopSeconds },
+      { includeMetadata: true, pollingIntervalSeconds: WOKEN_ONLY_SECONDS },
       async ([job]) => this.#expired(queue, job as JobWithMetadata<Envelope>),
     );
+    this.#expiredWorkers.set(queue + EXPIRED_SUFFIX, expiredId);
   }
 
   /**
@@ -354,7 +398,9 @@ export class PgBossJobQueue implements JobQueue {
     const graceMs = options.graceMs ?? this.#deps.settings.shutdownGraceMs;
     for (const t of this.#wakeTimers) clearTimeout(t);
     this.#wakeTimers.clear();
+    clearInterval(this.#sweepTimer);
     this.#workers.clear();
+    this.#expiredWorkers.clear();
     for (const queue of this.#handlers.keys()) {
       await this.#boss.offWork(queue, { wait: false }).catch(() => undefined);
       await this.#boss.offWork(queue + EXPIRED_SUFFIX, { wait: false }).catch(() => undefined);
