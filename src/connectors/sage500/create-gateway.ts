@@ -2,6 +2,7 @@ import { SellbridgeError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { ResolvedConfig } from '../../config/schema.ts';
 import type { Sage500Adapter } from './gateway/index.ts';
+import { createMssqlConnector } from './mssql-connector.ts';
 import { createSandboxGateway, type SandboxGateway } from './sandbox-gateway.ts';
 import { createSqlServerGateway } from './sqlserver-gateway.ts';
 
@@ -14,9 +15,6 @@ export async function openSqlServerGateway(settings: Sage500Settings, clock?: Cl
       'SB_CFG_INVALID',
       'sage500.url is required when sage500.kind is sqlserver (SELLBRIDGE_SAGE500_URL)',
     );
-  // Loaded only here: the SQL Server driver (mssql, tedious, @azure/identity) is about 40 MB of a process's memory,
-  // which a process on the sandbox (demo, tests, benchmarks) never needs.
-  const { createMssqlConnector } = await import('./mssql-connector.ts');
   const connector = await createMssqlConnector({
     url: settings.url,
     connectTimeoutMs: settings.connectTimeoutMs,

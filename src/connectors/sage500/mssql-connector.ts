@@ -1,10 +1,13 @@
 import sql from 'mssql';
 import type { ProcedureCall, SqlType } from './sql/procedures.ts';
 import type { MssqlConnector, MssqlSession, TypedParam } from './mssql-session.ts';
-import { mssqlConfigFromUrl, type MssqlConnectorOptions } from './mssql-url.ts';
 
-// Re-exported for the callers that load the driver anyway.
-export { mssqlConfigFromUrl, type MssqlConnectorOptions };
+export interface MssqlConnectorOptions {
+  /** mssql://user:password@host:1433/database?encrypt=true&trustServerCertificate=true&instanceName=SAGE */
+  readonly url: string;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
 
 function toMssqlType(t: TypedParam['sqlType'] | SqlType) {
   switch (t.type) {
@@ -33,6 +36,27 @@ export function rpcValue(p: { sqlType: SqlType; value?: string | number | null }
   if (p.sqlType.type === 'DateTime' && typeof p.value === 'string')
     return new Date(/Z|[+-]\d\d:?\d\d$/.test(p.value) ? p.value : `${p.value}Z`);
   return p.value;
+}
+
+export function mssqlConfigFromUrl(options: MssqlConnectorOptions): sql.config {
+  const u = new URL(options.url);
+  if (u.protocol !== 'mssql:' && u.protocol !== 'sqlserver:') throw new Error('sage500.url must start with mssql://');
+  const flag = (name: string, dflt: boolean) => (u.searchParams.has(name) ? u.searchParams.get(name) === 'true' : dflt);
+  return {
+    server: u.hostname,
+    ...(u.port ? { port: Number(u.port) } : {}),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+    connectionTimeout: options.connectTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    options: {
+      encrypt: flag('encrypt', true),
+      trustServerCertificate: flag('trustServerCertificate', false),
+      ...(u.searchParams.get('instanceName') ? { instanceName: u.searchParams.get('instanceName')! } : {}),
+    },
+    pool: { min: 0, max: 4 },
+  };
 }
 
 /** The real connector over the `mssql` package (tedious). Not run in this repository's tests (no SQL Server). */

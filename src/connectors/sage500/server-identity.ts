@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ResolvedConfig } from '../../config/schema.ts';
-import { mssqlConfigFromUrl } from './mssql-url.ts';
+import { mssqlConfigFromUrl } from './mssql-connector.ts';
 
 /**
  * Which Sage server a connection's company is on, as a key with no secret in it (it is logged): connections with the

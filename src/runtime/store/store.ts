@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import type PgModule from 'pg';
-import { createRequire } from 'node:module';
+import pg from 'pg';
 import { SellbridgeError } from '../../core/errors.ts';
 import { createNodeSqliteDatabase, NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import { migrationProvider } from './migrations/index.ts';
@@ -69,8 +68,6 @@ export function openStore(options: StoreOptions): Store {
     db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database) });
     statements = () => stats.statements;
   } else {
-    // Required here, not imported at the top: an embedded (SQLite) process never loads the PostgreSQL driver.
-    const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
     const pool = new pg.Pool({
       connectionString: path,
       max: options.poolSize ?? 10,

@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
-import type * as ClientSqs from '@aws-sdk/client-sqs';
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { coerceError, isSellbridgeError } from '../../../core/errors.ts';
 import type { Inbox } from '../../../runtime/inbox/inbox.ts';
 import { parseNotification, subjectKey, type ParsedNotification } from './notification-parser.ts';
@@ -37,21 +35,13 @@ export interface PollResult {
 
 export const SQS_SOURCE = 'amazon-sqs';
 
-/**
- * The AWS SDK's SQS client, required on first use: it is some 25 MB of a process's memory, and only a process that
- * consumes an SQS queue needs it (the CLI, a worker without `amazon.sqs.queueUrl` never do).
- */
-let sdk: typeof ClientSqs | undefined;
-const clientSqs = (): typeof ClientSqs =>
-  (sdk ??= createRequire(import.meta.url)('@aws-sdk/client-sqs') as typeof ClientSqs);
-
 /** An SQS client for the notification queue; `endpoint` points it at the simulator or a VPC endpoint. */
 export function createSqsClient(options: {
   readonly region: string;
   readonly endpoint?: string | undefined;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
 }): SQSClient {
-  return new (clientSqs().SQSClient)({
+  return new SQSClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -119,7 +109,7 @@ export function createSqsNotificationConsumer(options: SqsConsumerOptions) {
     /** One long poll: receive, store each message, delete the stored ones. */
     async pollOnce(signal?: AbortSignal): Promise<PollResult> {
       const response = await options.sqs.send(
-        new (clientSqs().ReceiveMessageCommand)({
+        new ReceiveMessageCommand({
           QueueUrl: options.queueUrl,
           MaxNumberOfMessages: options.maxMessages ?? 10,
           WaitTimeSeconds: wait,
@@ -145,7 +135,7 @@ export function createSqsNotificationConsumer(options: SqsConsumerOptions) {
       }
       if (done.length > 0) {
         const result = await options.sqs.send(
-          new (clientSqs().DeleteMessageBatchCommand)({
+          new DeleteMessageBatchCommand({
             QueueUrl: options.queueUrl,
             Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
           }),

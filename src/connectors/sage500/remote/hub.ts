@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createRequire } from 'node:module';
-import type * as Ws from 'ws';
-import type { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { SellbridgeError } from '../../../core/errors.ts';
 import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
 import type { Logger } from '../../../observability/logger.ts';
@@ -20,9 +18,6 @@ import {
   type OperationName,
   type WelcomeFrame,
 } from './protocol.ts';
-
-/** ws's `WebSocket.OPEN` (the readyState of an open channel), without loading ws to read it. */
-const WS_OPEN = 1;
 
 /**
  * The hub side of hosted mode: a `Sage500Gateway` whose every call travels to the agent beside Sage over the
@@ -100,8 +95,6 @@ interface Pending {
 export function createAgentHub(options: AgentHubOptions): AgentHub {
   const { logger, registry, metrics, connectionId } = options;
   const labels = { connection: connectionId };
-  // Required when a hub is made (hosted mode only), not at load: every process imports this module.
-  const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof Ws;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   const pending = new Map<string, Pending>();
   let session: Session | undefined;
@@ -135,7 +128,7 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
   const call = (op: OperationName, args: readonly unknown[]): Promise<unknown> => {
     if (closed) return Promise.reject(offline(op, 'the hub is stopping'));
     const current = session;
-    if (!current || current.ws.readyState !== WS_OPEN) {
+    if (!current || current.ws.readyState !== WebSocket.OPEN) {
       metrics?.agentCalls.observe({ operation: op, outcome: 'offline' }, 0);
       return Promise.reject(offline(op, `the Sellbridge agent of connection ${connectionId} is not connected`));
     }
@@ -295,7 +288,7 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
 
     status: () => ({
       connectionId,
-      online: session !== undefined && session.ws.readyState === WS_OPEN,
+      online: session !== undefined && session.ws.readyState === WebSocket.OPEN,
       agentId: session?.agentId,
       version: session?.version,
       latencyMs: session?.latencyMs,
