@@ -11,7 +11,7 @@ import {
   type MappingProblem,
 } from '../flows/check-mapping.ts';
 import { effectiveCheckOf } from './effective-mapping.ts';
-import { prefixTakenProblem, sageCompanyOf } from './tran-no-prefixes.ts';
+import { prefixHolder, prefixTakenProblem, sageCompanyOf } from './tran-no-prefixes.ts';
 
 export interface ConnectionCheckReport {
   readonly check: MappingCheck;
@@ -75,20 +75,24 @@ async function sharedPrefixProblem(
   prefix: string,
 ): Promise<MappingProblem | undefined> {
   const company = sageCompanyOf(own, connectionId);
-  for (const other of connectionConfigs(config)) {
-    const id = other.orders.connectionId;
-    if (id === connectionId) return undefined; // only earlier entries hold a prefix against this one
-    if (sageCompanyOf(other, id) !== company) continue;
-    const theirs = (await effectiveCheckOf(other, id)).rules.tranNoPrefix ?? other.sage500.tranNoPrefix;
-    if (theirs.toUpperCase() === prefix.toUpperCase())
-      return {
-        path: 'sage500.tranNoPrefix',
-        value: prefix,
-        severity: 'error',
-        problem: prefixTakenProblem(prefix, id),
-      };
-  }
-  return undefined;
+  const all = connectionConfigs(config);
+  // Only earlier entries hold a prefix against this one, and only in its company (no store read for the others).
+  const earlier = all
+    .slice(
+      0,
+      all.findIndex((c) => c.orders.connectionId === connectionId),
+    )
+    .filter((c) => sageCompanyOf(c, c.orders.connectionId) === company);
+  const holders = await Promise.all(
+    earlier.map(async (c) => {
+      const id = c.orders.connectionId;
+      return { id, company, prefix: (await effectiveCheckOf(c, id)).rules.tranNoPrefix ?? c.sage500.tranNoPrefix };
+    }),
+  );
+  const holder = prefixHolder(holders, connectionId, company, prefix);
+  return holder
+    ? { path: 'sage500.tranNoPrefix', value: prefix, severity: 'error', problem: prefixTakenProblem(prefix, holder) }
+    : undefined;
 }
 
 /**

@@ -24,17 +24,9 @@ export interface EffectiveMapping {
  * A connection's mapping as the flows will use it, for `sellbridge connections check` and the check `sellbridge run`
  * does at start (issue 21): sellbridge.yaml with the edits stored through the admin API laid over it, so the check
  * judges what will apply. Opens the store read-only when none is given; a store without migration 0028 (made before
- * mapping edits existed, or not migrated yet) has no edits, and the configuration alone applies. Read-only.
+ * mapping edits existed, or not migrated yet) has no edits, and the configuration alone applies. Read-only. The
+ * order mapping and the sync side's references, read in one store visit.
  */
-export async function effectiveMappingOf(
-  config: ResolvedConfig,
-  connectionId: string,
-  given?: Store,
-): Promise<MappingRules> {
-  return (await effectiveCheckOf(config, connectionId, given)).rules;
-}
-
-/** The order mapping and the sync side's references (stored edits over sellbridge.yaml), read in one store visit. */
 export async function effectiveCheckOf(
   config: ResolvedConfig,
   connectionId: string,

@@ -28,12 +28,7 @@ import { notificationDispatchingInbox, type NotificationHandlers } from './intak
 import { amazonNotificationHandlers } from './notification-handlers.ts';
 import { observeOrderToSage } from './metrics.ts';
 import type { WebhookDeps } from '../server/routes/webhooks.ts';
-import {
-  createEngineStatusRecorder,
-  failureLabel,
-  type EngineStatusRecorder,
-  type EngineStatusSink,
-} from '../connectors/store/engine-status.ts';
+import { failureLabel, type EngineStatusRecorder, type EngineStatusSink } from '../connectors/store/engine-status.ts';
 
 /** What every connection's engine shares in one process. */
 export interface EngineShared {
@@ -52,9 +47,9 @@ export interface EngineShared {
   readonly sageCircuits: SharedCircuits;
   /**
    * Worker role: the process's engine status writer (engine_status, engine_throughput), every connection's rows
-   * written together; each engine records through its own view.
+   * written together; each engine records through its own view. Undefined in a client: nothing is recorded.
    */
-  readonly status?: EngineStatusSink | undefined;
+  readonly status: EngineStatusSink | undefined;
 }
 
 /**
@@ -103,17 +98,8 @@ export function buildEngine(
   const logger = processLogger.child({ connection: connectionId });
   const scheduler = createScheduler({ queue, logger });
   // Worker role: what its circuits see (last answered call, outages, state) goes to the store for every process
-  // that serves the dashboard (engine_status), per connection.
-  const status =
-    role === 'worker'
-      ? (shared.status?.connection(connectionId) ??
-        createEngineStatusRecorder({
-          store,
-          clock,
-          connectionId,
-          onError: (err) => logger.debug({ err }, 'engine status not recorded; tried again with the next call'),
-        }))
-      : undefined;
+  // that serves the dashboard (engine_status), per connection, through the process's one writer.
+  const status = role === 'worker' ? shared.status?.connection(connectionId) : undefined;
   const amazonCircuits = observedAmazonCircuits(config, clock, metrics, logger, status);
   let amazonConnector = overrides.amazon;
   const amazon = (): AmazonConnector =>

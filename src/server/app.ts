@@ -93,12 +93,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     deps.metrics.queueOldestDueAge.reset();
     const now = Date.now();
     for (const c of counts) {
-      const labels = { queue: c.queue, connection: c.connectionId ?? 'default' };
+      const connection = c.connectionId ?? 'default';
       // prom-client prints labels in the order given: queue, state, connection as before.
-      deps.metrics.queueDepth.set({ queue: c.queue, state: c.state, connection: labels.connection }, c.count);
+      deps.metrics.queueDepth.set({ queue: c.queue, state: c.state, connection }, c.count);
       if (c.state === 'pending')
         deps.metrics.queueOldestDueAge.set(
-          labels,
+          { queue: c.queue, connection },
           c.oldestDueAt ? Math.max(0, (now - Date.parse(c.oldestDueAt)) / 1000) : 0,
         );
     }
