@@ -251,23 +251,59 @@ export class SqliteJobQueue implements JobQueue {
 
   async #claim(): Promise<JobRow | undefined> {
     const now = this.#now();
-    const leaseUntil = new Date(Date.parse(now) + this.#deps.settings.leaseMs).toISOString();
-    const queues = [...this.#handlers.keys()];
-    // The head of a key is its oldest pending job; it is claimable only when due and when no job of the same
-    // key is running. So jobs of one key run one at a time and in enqueue order.
     const result = await sql<JobRow>`
       UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_owner = ${this.#workerId},
-             lease_until = ${leaseUntil}, updated_at = ${now}
-      WHERE seq = (
+             lease_until = ${this.#leaseUntil(now)}, updated_at = ${now}
+      WHERE seq = (${this.#nextHead(now)})
+      RETURNING *`.execute(this.#deps.store.db);
+    return result.rows[0];
+  }
+
+  #leaseUntil(now: string): string {
+    return new Date(Date.parse(now) + this.#deps.settings.leaseMs).toISOString();
+  }
+
+  /**
+   * The seq of the job to claim next. The head of a key is its oldest pending job; it is claimable only when due
+   * and when no job of the same key is running. So jobs of one key run one at a time and in enqueue order. `done`
+   * (a job of ours finishing in the same statement) does not count as running: its key's next job may follow it.
+   */
+  #nextHead(now: string, done?: number) {
+    const queues = [...this.#handlers.keys()];
+    const running =
+      done === undefined
+        ? sql`r.state = 'running'`
+        : sql`r.state = 'running' AND NOT (r.seq = ${done} AND r.lease_owner = ${this.#workerId})`;
+    return sql<number>`
         SELECT j.seq FROM jobs j
         WHERE j.state = 'pending' AND j.run_at <= ${now}
           AND j.queue IN (${sql.join(queues)})
-          AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.key = j.key AND r.state = 'running')
+          ${done === undefined ? sql`` : sql`AND j.seq <> ${done}`}
+          AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.key = j.key AND ${running})
           AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.key = j.key AND e.state = 'pending' AND e.seq < j.seq)
         ORDER BY j.priority DESC, j.run_at, j.seq
-        LIMIT 1)
+        LIMIT 1`;
+  }
+
+  /**
+   * A completed job settled and the slot it frees refilled in one statement (issue 15: settle once, refill one slot
+   * at a time; the settle and the claim were two statements per job). The completed job is fenced by our lease as
+   * in #settle; the next job is the one #claim would take. Returns the claimed job, if one was due.
+   */
+  async #completeAndClaim(row: JobRow): Promise<JobRow | undefined> {
+    const now = this.#now();
+    const me = this.#workerId;
+    const ours = sql`(seq = ${row.seq} AND lease_owner = ${me} AND state = 'running')`;
+    const result = await sql<JobRow>`
+      UPDATE jobs SET
+        state = CASE WHEN ${ours} THEN 'completed' ELSE 'running' END,
+        attempt = CASE WHEN ${ours} THEN attempt ELSE attempt + 1 END,
+        lease_owner = CASE WHEN ${ours} THEN NULL ELSE ${me} END,
+        lease_until = CASE WHEN ${ours} THEN NULL ELSE ${this.#leaseUntil(now)} END,
+        updated_at = ${now}
+      WHERE ${ours} OR seq = (${this.#nextHead(now, row.seq)})
       RETURNING *`.execute(this.#deps.store.db);
-    return result.rows[0];
+    return result.rows.find((r) => r.seq !== row.seq && r.state === 'running');
   }
 
   #execute(row: JobRow): void {
@@ -281,10 +317,15 @@ export class SqliteJobQueue implements JobQueue {
       maxAttempts: row.max_attempts,
       payload: JSON.parse(row.payload) as unknown,
     };
+    let next: JobRow | undefined;
+    let refilled = false;
     const promise = this.#runner
       .run(attempt, handler, abort.signal)
       .then(async ({ outcome, durationMs }) => {
-        await this.#settle(row, outcome);
+        if (outcome.kind === 'completed' && this.#running) {
+          next = await this.#completeAndClaim(row);
+          refilled = true;
+        } else await this.#settle(row, outcome);
         this.#runner.announce(attempt, outcome, durationMs);
       })
       .catch((err: unknown) => {
@@ -296,9 +337,36 @@ export class SqliteJobQueue implements JobQueue {
       })
       .finally(() => {
         this.#inFlight.delete(row.id);
-        this.#poke();
+        if (next && this.#running) this.#execute(next);
+        else if (next) void this.#release(next);
+        // A refill that found nothing due needs no pass of the claim loop: nothing was due a moment ago, and what
+        // becomes due wakes it (an enqueue, the timed poll). A refill that found a job keeps its slot busy.
+        if (!refilled) this.#poke();
       });
     this.#inFlight.set(row.id, { promise, abort });
+  }
+
+  /** A job claimed by a refill as the queue stopped: given back without spending its attempt. */
+  async #release(row: JobRow): Promise<void> {
+    await this.#deps.store.db
+      .updateTable('jobs')
+      .set({
+        state: 'pending',
+        attempt: row.attempt - 1,
+        lease_owner: null,
+        lease_until: null,
+        updated_at: this.#now(),
+      })
+      .where('id', '=', row.id)
+      .where('lease_owner', '=', this.#workerId)
+      .where('state', '=', 'running')
+      .execute()
+      .catch((err: unknown) =>
+        this.#deps.logger.warn(
+          { jobId: row.id, err: (err as Error).message },
+          'could not give a job back; its lease will',
+        ),
+      );
   }
 
   /** Applies an outcome, fenced by our lease: if another process took the job over, its result counts. */
