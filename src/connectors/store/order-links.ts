@@ -71,7 +71,8 @@ export function storeOrderLinks(
       .execute();
   /** Sequences known to exist in this process, by connection. */
   const sequences = new Map<string, Promise<string>>();
-  async function nextFromSequence(connectionId: string): Promise<number> {
+  /** `n` numbers of the connection's PostgreSQL sequence in one round trip (not contiguous under concurrency). */
+  async function drawFromSequence(connectionId: string, n: number): Promise<number[]> {
     let name = sequences.get(connectionId);
     if (!name) {
       name = ensureSequence(connectionId);
@@ -79,9 +80,35 @@ export function storeOrderLinks(
       name.catch(() => sequences.delete(connectionId));
     }
     const seq = await name;
-    const row = await sql<{ v: string }>`SELECT nextval(${seq}::regclass) AS v`.execute(db);
-    return Number(row.rows[0]!.v);
+    const rows = await sql<{
+      v: string;
+    }>`SELECT nextval(${seq}::regclass) AS v FROM generate_series(1, ${n}::int)`.execute(db);
+    return rows.rows.map((r) => Number(r.v));
   }
+  /** `n` numbers of the connection's `tran_no_sequences` counter (SQLite), in one upsert. */
+  async function drawFromCounter(connectionId: string, n: number): Promise<number[]> {
+    const row = await db
+      .insertInto('tran_no_sequences')
+      .values({ connection_id: connectionId, next_value: n })
+      .onConflict((oc) =>
+        oc.column('connection_id').doUpdateSet({ next_value: sql`tran_no_sequences.next_value + ${n}` }),
+      )
+      .returning('next_value')
+      .executeTakeFirstOrThrow();
+    const last = Number(row.next_value);
+    return Array.from({ length: n }, (_, i) => last - n + 1 + i);
+  }
+  const pools = new Map<string, NumberPool>();
+  const poolOf = (connectionId: string) => {
+    let pool = pools.get(connectionId);
+    if (!pool) {
+      pool = new NumberPool((n) =>
+        store.dialect === 'postgres' ? drawFromSequence(connectionId, n) : drawFromCounter(connectionId, n),
+      );
+      pools.set(connectionId, pool);
+    }
+    return pool;
+  };
   /**
    * Creates the connection's sequence once (under an advisory lock, so two processes do not both create it),
    * starting after the `tran_no_sequences` counter a store made before this change left for the connection.
@@ -148,7 +175,7 @@ export function storeOrderLinks(
             created_at: now(),
             updated_at: now(),
           })
-          // Only the first reservation sticks: a concurrent one keeps the winner's TranNo (its number is a gap).
+          // Only the first reservation sticks: a concurrent one keeps the winner's TranNo (its number goes back).
           .onConflict((oc) =>
             oc.columns(['connection_id', 'amazon_order_id']).doUpdateSet({
               tran_no: sql`coalesce(order_links.tran_no, excluded.tran_no)`,
@@ -157,24 +184,12 @@ export function storeOrderLinks(
           )
           .returning('tran_no')
           .executeTakeFirstOrThrow();
-      if (store.dialect === 'postgres') {
-        // A database sequence per connection: drawing a number takes no row lock, so workers reserving at the same
-        // time do not queue behind one `tran_no_sequences` row (issue 15: 45-70 ms per reservation under contention).
-        const row = await claim(db, await nextFromSequence(connectionId));
-        return row.tran_no!;
-      }
-      // SQLite has one writer at a time anyway: the counter row, in the same transaction as the claim, drawn only
-      // when no concurrent call reserved meanwhile (so SQLite's TranNos have no gaps).
-      const row = await db.transaction().execute(async (tx) => {
-        const current = await tx
-          .selectFrom('order_links')
-          .select('tran_no')
-          .where('connection_id', '=', connectionId)
-          .where('amazon_order_id', '=', amazonOrderId)
-          .executeTakeFirst();
-        if (current?.tran_no) return current;
-        return claim(tx, await drawCounter(tx, connectionId));
-      });
+      const pool = poolOf(connectionId);
+      const sequence = await pool.take();
+      const row = await claim(db, sequence);
+      const tranNo = formatTranNo(sequence, prefix);
+      // A concurrent call reserved first: the number goes back to be the next order's (no gap).
+      if (row.tran_no !== tranNo) pool.giveBack(sequence);
       return row.tran_no!;
     },
     async reserve(key, current, update = {}, prefix) {
@@ -229,17 +244,6 @@ export function storeOrderLinks(
     },
   };
 
-  /** The next value of the connection's `tran_no_sequences` counter (SQLite: inside the caller's transaction). */
-  async function drawCounter(d: Db, connectionId: string): Promise<number> {
-    const next = await d
-      .insertInto('tran_no_sequences')
-      .values({ connection_id: connectionId, next_value: 1 })
-      .onConflict((oc) => oc.column('connection_id').doUpdateSet({ next_value: sql`tran_no_sequences.next_value + 1` }))
-      .returning('next_value')
-      .executeTakeFirstOrThrow();
-    return Number(next.next_value);
-  }
-
   /**
    * The link moved to `state` with `update`'s fields and a TranNo, in one upsert: `expected` (the link the caller
    * holds) is the compare-and-set (undefined: no link, so an existing row is left alone). A TranNo already stored is
@@ -286,20 +290,15 @@ export function storeOrderLinks(
         .returningAll()
         .executeTakeFirst();
     if (expected?.tranNo) return upsert(db, expected.tranNo);
-    if (store.dialect === 'postgres') return upsert(db, formatTranNo(await nextFromSequence(connectionId), prefix));
-    try {
-      return await db.transaction().execute(async (tx) => {
-        const tranNo = formatTranNo(await drawCounter(tx, connectionId), prefix);
-        const row = await upsert(tx, tranNo);
-        // The compare-and-set missed, or the link had a TranNo already: the drawn number is given back by the
-        // rollback, so SQLite's TranNos stay without gaps, and the caller reads the link again.
-        if (row?.tran_no !== tranNo) throw new NotClaimed();
-        return row;
-      });
-    } catch (err) {
-      if (err instanceof NotClaimed) return undefined;
-      throw err;
-    }
+    const pool = poolOf(connectionId);
+    const sequence = await pool.take();
+    const tranNo = formatTranNo(sequence, prefix);
+    const row = await upsert(db, tranNo);
+    // The compare-and-set missed, or the link had a TranNo already: the number goes back (the next order takes it,
+    // so no gap), and the caller reads the link again.
+    if (row?.tran_no === tranNo) return row;
+    pool.giveBack(sequence);
+    return undefined;
   }
 
   /** The link inserted in `state` with `update`'s fields; undefined when it exists already (nothing written). */
@@ -381,7 +380,46 @@ function fieldsOf(update: OrderLinkUpdate) {
 }
 
 /** Rolls back a SQLite reservation whose drawn number was not claimed (see claimAs). */
-class NotClaimed extends Error {}
+/**
+ * The TranNo numbers this process holds for one connection, drawn from the store in blocks (issue 15: a reservation
+ * was a transaction of four statements on SQLite, two round trips on PostgreSQL). The block grows while orders come
+ * quickly (doubling when the last draw ran out within a second, up to MAX_BLOCK) and is one number otherwise, so a
+ * quiet connection's TranNos stay consecutive; numbers held when the process stops are gaps, as a number drawn by a
+ * lost race on PostgreSQL always was. The lowest number is handed out first, and one a lost race did not use goes back.
+ */
+class NumberPool {
+  static readonly MAX_BLOCK = 32;
+  readonly #draw: (n: number) => Promise<number[]>;
+  #free: number[] = [];
+  #block = 1;
+  #lastDrawMs = 0;
+  #drawing: Promise<void> | undefined;
+
+  constructor(draw: (n: number) => Promise<number[]>) {
+    this.#draw = draw;
+  }
+
+  async take(): Promise<number> {
+    while (this.#free.length === 0) {
+      this.#drawing ??= this.#refill().finally(() => (this.#drawing = undefined));
+      await this.#drawing;
+    }
+    return this.#free.shift()!;
+  }
+
+  giveBack(n: number): void {
+    this.#free.push(n);
+    this.#free.sort((a, b) => a - b);
+  }
+
+  async #refill(): Promise<void> {
+    const now = Date.now();
+    this.#block = now - this.#lastDrawMs < 1000 ? Math.min(this.#block * 2, NumberPool.MAX_BLOCK) : 1;
+    this.#lastDrawMs = now;
+    for (const n of await this.#draw(this.#block)) this.#free.push(n);
+    this.#free.sort((a, b) => a - b);
+  }
+}
 
 /**
  * The states from which `pathTo(from, to)` ends in `state` (a move, not a stay): a link stored in any of them gets
