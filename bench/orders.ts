@@ -7,8 +7,9 @@
 //            sales order (orders/s; p50/p99 from the notification to the sales order, order_links.updated_at);
 //            then the sandbox warehouse ships everything (every third order in two parts) -> shipment.poll ->
 //            shipment.confirm -> confirmShipment (orders/s until Amazon shows every order shipped).
-//            Per order: worker CPU from `ready` on (start-up excluded), split into the Sage sandbox's part (time
-//            inside its SQLite: on a real site SQL Server does that work) and Sellbridge's own (the rest); store
+//            Per order: worker CPU from `ready` on (start-up excluded), split into the Sage sandbox's part (the
+//            CPU time inside its SQLite: on a real site SQL Server does that work; its commits' fsyncs and lock waits
+//            are not CPU and not counted) and Sellbridge's own (the rest); store
 //            statements (Kysely's, transactions included; pg-boss's own statements are not in it); Sage statements.
 //            Once per worker count in --workers: the scale-out table.
 //   trickle: a steady rate of notifications (each --trickle rate for --trickle-seconds, one worker): latency

@@ -64,7 +64,7 @@ const stats = () => {
     cpuMs: (cpu.user + cpu.system) / 1000,
     storeStatements: runtimes.reduce((n, r) => n + r.store.statements(), 0),
     // One SQLite connection per sandbox file per process: every gateway reports the same figures.
-    sageMs: Number(sandboxes[0]?.sqlite.nanos ?? 0n) / 1e6,
+    sageMs: (sandboxes[0]?.sqlite.cpuMicros ?? 0) / 1000,
     rssBytes: mem.rss,
     heapBytes: mem.heapUsed,
   };

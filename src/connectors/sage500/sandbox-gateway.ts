@@ -101,7 +101,7 @@ function openShared(path: string): SharedSandbox {
     return existing.shared;
   }
   if (key) mkdirSync(dirname(key), { recursive: true });
-  const { database, raw, stats } = createNodeSqliteDatabase(path, 5000);
+  const { database, raw, stats } = createNodeSqliteDatabase(path, 5000, { measureCpu: true });
   raw.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;');
   const recorders = new Set<{ sql: string; parameters: readonly unknown[] }[]>();
   const db: SageDb = new Kysely<SageDatabase>({

@@ -254,35 +254,13 @@ export class SqliteJobQueue implements JobQueue {
     const result = await sql<JobRow>`
       UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_owner = ${this.#workerId},
              lease_until = ${this.#leaseUntil(now)}, updated_at = ${now}
-      WHERE seq = (${this.#nextHead(now)})
+      WHERE seq = (${nextHead([...this.#handlers.keys()], now, this.#workerId)})
       RETURNING *`.execute(this.#deps.store.db);
     return result.rows[0];
   }
 
   #leaseUntil(now: string): string {
     return new Date(Date.parse(now) + this.#deps.settings.leaseMs).toISOString();
-  }
-
-  /**
-   * The seq of the job to claim next. The head of a key is its oldest pending job; it is claimable only when due
-   * and when no job of the same key is running. So jobs of one key run one at a time and in enqueue order. `done`
-   * (a job of ours finishing in the same statement) does not count as running: its key's next job may follow it.
-   */
-  #nextHead(now: string, done?: number) {
-    const queues = [...this.#handlers.keys()];
-    const running =
-      done === undefined
-        ? sql`r.state = 'running'`
-        : sql`r.state = 'running' AND NOT (r.seq = ${done} AND r.lease_owner = ${this.#workerId})`;
-    return sql<number>`
-        SELECT j.seq FROM jobs j
-        WHERE j.state = 'pending' AND j.run_at <= ${now}
-          AND j.queue IN (${sql.join(queues)})
-          ${done === undefined ? sql`` : sql`AND j.seq <> ${done}`}
-          AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.key = j.key AND ${running})
-          AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.key = j.key AND e.state = 'pending' AND e.seq < j.seq)
-        ORDER BY j.priority DESC, j.run_at, j.seq
-        LIMIT 1`;
   }
 
   /**
@@ -301,7 +279,7 @@ export class SqliteJobQueue implements JobQueue {
         lease_owner = CASE WHEN ${ours} THEN NULL ELSE ${me} END,
         lease_until = CASE WHEN ${ours} THEN NULL ELSE ${this.#leaseUntil(now)} END,
         updated_at = ${now}
-      WHERE ${ours} OR seq = (${this.#nextHead(now, row.seq)})
+      WHERE ${ours} OR seq = (${nextHead([...this.#handlers.keys()], now, this.#workerId, row.seq)})
       RETURNING *`.execute(this.#deps.store.db);
     return result.rows.find((r) => r.seq !== row.seq && r.state === 'running');
   }
@@ -503,6 +481,29 @@ export class SqliteJobQueue implements JobQueue {
       .execute()
       .catch(() => undefined);
   }
+}
+
+/**
+ * The seq of the job to claim next among `queues`' jobs. The head of a key is its oldest pending job; it is claimable
+ * only when due and when no job of the same key is running. So jobs of one key run one at a time and in enqueue
+ * order. `done` (a job of `workerId`'s finishing in the same statement) does not count as running: its key's next job
+ * may follow it. `+j.run_at` keeps SQLite off the `jobs_due` range (every due job read, then sorted): it walks
+ * `jobs_next` in the ORDER BY's order and stops at the first claimable job (migration 0033).
+ */
+export function nextHead(queues: readonly string[], now: string, workerId: string, done?: number) {
+  const running =
+    done === undefined
+      ? sql`r.state = 'running'`
+      : sql`r.state = 'running' AND NOT (r.seq = ${done} AND r.lease_owner = ${workerId})`;
+  return sql<number>`
+        SELECT j.seq FROM jobs j
+        WHERE j.state = 'pending' AND +j.run_at <= ${now}
+          AND j.queue IN (${sql.join([...queues])})
+          ${done === undefined ? sql`` : sql`AND j.seq <> ${done}`}
+          AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.key = j.key AND ${running})
+          AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.key = j.key AND e.state = 'pending' AND e.seq < j.seq)
+        ORDER BY j.priority DESC, j.run_at, j.seq
+        LIMIT 1`;
 }
 
 function jobInfoFromRow(row: JobRow & { last_error: string | null }): JobInfo {

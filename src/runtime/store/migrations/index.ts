@@ -23,6 +23,7 @@ import * as m0026 from './0026-engine-status.ts';
 import * as m0027 from './0027-connection-registry.ts';
 import * as m0028 from './0028-connection-mappings.ts';
 import * as m0029 from './0029-amazon-authorization.ts';
+import * as m0033 from './0033-jobs-next.ts';
 import * as m0030 from './0030-throughput-by-connection.ts';
 
 import type { StoreDialect } from './types.ts';
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0028-connection-mappings': m0028,
   '0029-amazon-authorization': m0029,
   '0030-throughput-by-connection': m0030,
+  '0033-jobs-next': m0033,
 };
 
 /** The migration names this binary knows, oldest first. */
