@@ -189,8 +189,11 @@ export class PgBossJobQueue implements JobQueue {
     await this.#ensureQueue(queue);
     const now = this.#deps.clock.now().getTime();
     const wakes = new Set<number>();
-    const jobs: JobInsert[] = items.map(({ payload, options: o = {} }) => {
-      const id = crypto.randomUUID();
+    // The rows of one insert share their created_on, and pg-boss runs a key's jobs by (created_on, id): ids drawn
+    // and sorted, then handed out in the items' order, keep the jobs of one key in that order.
+    const ids = items.map(() => crypto.randomUUID()).sort();
+    const jobs: JobInsert[] = items.map(({ payload, options: o = {} }, i) => {
+      const id = ids[i]!;
       const max = o.maxAttempts ?? this.#deps.settings.maxAttempts;
       const spent = Math.min(o.attemptsSpent ?? 0, max - 1);
       const envelope: Envelope = { payload: payload ?? null, spent, max, dedupe: false };
@@ -206,11 +209,11 @@ export class PgBossJobQueue implements JobQueue {
       };
     });
     // One INSERT for the lot (pg-boss's insert: the statement send() runs, for many rows; its NOTIFY is sent once).
-    const ids = await this.#boss.insert(queue, jobs, { returnId: true, ...(tx ? { db: fromKysely(tx) } : {}) });
-    if ((ids?.length ?? 0) !== jobs.length)
+    const sent = await this.#boss.insert(queue, jobs, { returnId: true, ...(tx ? { db: fromKysely(tx) } : {}) });
+    if ((sent?.length ?? 0) !== jobs.length)
       throw new SellbridgeError(
         'SB_STORE_UNAVAILABLE',
-        `pg-boss took ${ids?.length ?? 0} of ${jobs.length} ${queue} jobs`,
+        `pg-boss took ${sent?.length ?? 0} of ${jobs.length} ${queue} jobs`,
       );
     for (const at of wakes) this.#wake(queue, at - this.#deps.clock.now().getTime());
     return jobs.map((j) => ({ id: j.id!, deduplicated: false }));
