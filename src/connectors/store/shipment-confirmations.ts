@@ -94,7 +94,10 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
       // PostgreSQL may draw the same number: the unique (order, packageReferenceId) constraint refuses the
       // statement and the poll's job retries.
       const keyOf = (k: ConfirmationKey) => `${k.connectionId}\n${k.amazonOrderId}\n${k.shipmentKey}\n${k.packageNo}`;
-      const fresh = [...new Map(entries.map((e) => [keyOf(e.key), e] as const)).values()];
+      // A package named twice is recorded once, as its first entry says (as `record` called twice would).
+      const firsts = new Map<string, (typeof entries)[number]>();
+      for (const e of entries) if (!firsts.has(keyOf(e.key))) firsts.set(keyOf(e.key), e);
+      const fresh = [...firsts.values()];
       const at = clock.now().toISOString();
       const found = new Map<string, ShipmentConfirmation>();
       for (let i = 0; i < fresh.length; i += RECORD_BATCH) {
