@@ -78,6 +78,12 @@ export function createQueueRouter(
       return {
         engine: queue.engine,
         enqueue: (name, payload, options) => queue.enqueue(name, withId(payload), withKey(options)),
+        enqueueMany: (name, items, options) =>
+          queue.enqueueMany(
+            name,
+            items.map((i) => ({ payload: withId(i.payload), ...(i.options ? { options: withKey(i.options) } : {}) })),
+            options,
+          ),
         register(name, handler, options) {
           let byConnection = handlers.get(name);
           if (!byConnection) {

@@ -159,8 +159,8 @@ export interface OrderFlowDepsInput {
   readonly amazon: AmazonMarketplace;
   readonly sage: Sage500Gateway;
   readonly clock: Clock;
-  /** The job queue (structurally: anything with enqueue), for the fan-out of shipment confirmations. */
-  readonly queue: JobScheduler;
+  /** The job queue (structurally: anything with enqueue and enqueueMany), for the fan-out of shipment confirmations. */
+  readonly queue: JobScheduler & Required<Pick<JobScheduler, 'enqueueMany'>>;
   /** Per-connection mapping rules as they stand now; default DEFAULT_MAPPING_RULES for every connection. */
   /** The Sage warehouse holding the stock at Amazon (orders.fba.warehouseId): its shipments are never confirmed. */
   readonly fbaWarehouseId?: string;

@@ -53,7 +53,8 @@ export interface ShipmentFlowDeps {
   readonly links: OrderLinks;
   readonly confirmations: ShipmentConfirmations;
   readonly watermarks: Watermarks;
-  readonly jobs: JobScheduler;
+  /** With enqueueMany: a poll queues its confirmations in one statement (issue 15). */
+  readonly jobs: JobScheduler & Required<Pick<JobScheduler, 'enqueueMany'>>;
   readonly carriersFor: (connectionId: string) => Promise<CarrierRules>;
   /** Sage's circuit breaker: while it is open, a shipment job waits before it reads Sage or calls Amazon. */
   readonly sageCircuit?: Circuit;
@@ -214,29 +215,39 @@ async function recordPackages(
           (r) => [`${r.amazonOrderId}\n${r.shipmentKey}\n${r.packageNo}`, r] as const,
         ),
   );
-  let queued = 0;
-  for (const pkg of packages) {
-    const key = {
-      connectionId,
-      amazonOrderId: pkg.amazonOrderId,
-      shipmentKey: pkg.shipmentKey,
-      packageNo: pkg.packageNo,
-    };
-    const record =
-      recorded.get(`${pkg.amazonOrderId}\n${pkg.shipmentKey}\n${pkg.packageNo}`) ??
-      (await deps.confirmations.record(key, pkg.detail));
-    if (record.state === 'confirmed' || record.state === 'skipped') continue;
-    await deps.sightings?.note(connectionId, 'shipment', pkg.shipmentKey, via);
-    // The order's link as this poll read it goes with the job (issue 15: passed along, not read again), once it
-    // records the Sage order: before that the job reads it (waitForCreation).
-    const link = linkOfOrder.get(pkg.amazonOrderId);
-    const payload: ConfirmJob = link && !BEFORE_CREATED.includes(link.state) ? { ...key, link } : key;
-    await deps.jobs.enqueue(SHIPMENT_CONFIRM_QUEUE, payload, {
-      key: shipmentConfirmKey(pkg.amazonOrderId),
-      priority: ORDER_WORK_PRIORITY,
-    });
-    queued++;
+  const keyOf = (pkg: { amazonOrderId: string; shipmentKey: string; packageNo: string }): ConfirmationKey => ({
+    connectionId,
+    amazonOrderId: pkg.amazonOrderId,
+    shipmentKey: pkg.shipmentKey,
+    packageNo: pkg.packageNo,
+  });
+  // A constant number of writes for the page's new packages (issue 15: three each): their records in one write,
+  // then their shipments' sightings in one, then their jobs in one. Records go first: a crash before the jobs are
+  // queued (or the watermark moves) reads the same shipments again, finds these records not yet confirmed and
+  // queues their jobs then.
+  const fresh = packages.filter((p) => !recorded.has(`${p.amazonOrderId}\n${p.shipmentKey}\n${p.packageNo}`));
+  if (fresh.length > 0)
+    for (const r of await deps.confirmations.recordMany(fresh.map((p) => ({ key: keyOf(p), detail: p.detail }))))
+      recorded.set(`${r.amazonOrderId}\n${r.shipmentKey}\n${r.packageNo}`, r);
+  const due = packages.filter((p) => {
+    const state = recorded.get(`${p.amazonOrderId}\n${p.shipmentKey}\n${p.packageNo}`)?.state;
+    return state !== 'confirmed' && state !== 'skipped';
+  });
+  if (due.length > 0) {
+    await deps.sightings?.noteMany(connectionId, 'shipment', [...new Set(due.map((p) => p.shipmentKey))], via);
+    await deps.jobs.enqueueMany(
+      SHIPMENT_CONFIRM_QUEUE,
+      due.map((pkg) => {
+        const key = keyOf(pkg);
+        // The order's link as this poll read it goes with the job (issue 15: passed along, not read again), once
+        // it records the Sage order: before that the job reads it (waitForCreation).
+        const link = linkOfOrder.get(pkg.amazonOrderId);
+        const payload: ConfirmJob = link && !BEFORE_CREATED.includes(link.state) ? { ...key, link } : key;
+        return { payload, options: { key: shipmentConfirmKey(pkg.amazonOrderId), priority: ORDER_WORK_PRIORITY } };
+      }),
+    );
   }
+  const queued = due.length;
   const awaiting = shipments
     .filter((s) => s.packages.length === 0 && s.lines.some((l) => orders.has(l.salesOrderTranNo)))
     .map((s) => s.key);

@@ -30,6 +30,9 @@ export type ShipmentConfirmationRow = ShipmentConfirmationTables['shipment_confi
 type Db = Kysely<Database & ShipmentConfirmationTables>;
 const tables = (store: Store): Db => store.db.withTables<ShipmentConfirmationTables>();
 
+/** Packages per statement of recordMany (6 bound parameters each, under SQLite's and PostgreSQL's limits). */
+const RECORD_BATCH = 500;
+
 export function storeShipmentConfirmations(store: Store, clock: Clock): ShipmentConfirmations {
   const db = tables(store);
   const byKey = (d: Db, k: ConfirmationKey) =>
@@ -41,6 +44,20 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
       .where('shipment_key', '=', k.shipmentKey)
       .where('package_no', '=', k.packageNo);
   const get = async (k: ConfirmationKey) => confirmationFromRow(await byKey(db, k).executeTakeFirst());
+  const listForOrders = async (connectionId: string, amazonOrderIds: readonly string[]) => {
+    const out: ShipmentConfirmation[] = [];
+    const ids = [...new Set(amazonOrderIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db
+        .selectFrom('shipment_confirmations')
+        .selectAll()
+        .where('connection_id', '=', connectionId)
+        .where('amazon_order_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.push(confirmationFromRow(r)!);
+    }
+    return out;
+  };
   return {
     get,
     async record(k: ConfirmationKey, detail: ConfirmationDetail) {
@@ -68,6 +85,53 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
         .returningAll()
         .executeTakeFirst();
       return confirmationFromRow(inserted) ?? (await get(k))!;
+    },
+    async recordMany(entries) {
+      // One statement per RECORD_BATCH packages (issue 15: a poll's new packages were an INSERT each). Each row's
+      // packageReferenceId is its order's recorded maximum plus its rank among the batch's new rows of that order,
+      // so numbers stay dense per order; rows of packages recorded before are left out before they are ranked (NOT
+      // EXISTS) and returned by one read after. As with `record`, a concurrent writer of the same order on
+      // PostgreSQL may draw the same number: the unique (order, packageReferenceId) constraint refuses the
+      // statement and the poll's job retries.
+      const keyOf = (k: ConfirmationKey) => `${k.connectionId}\n${k.amazonOrderId}\n${k.shipmentKey}\n${k.packageNo}`;
+      // A package named twice is recorded once, as its first entry says (as `record` called twice would).
+      const firsts = new Map<string, (typeof entries)[number]>();
+      for (const e of entries) if (!firsts.has(keyOf(e.key))) firsts.set(keyOf(e.key), e);
+      const fresh = [...firsts.values()];
+      const at = clock.now().toISOString();
+      const found = new Map<string, ShipmentConfirmation>();
+      for (let i = 0; i < fresh.length; i += RECORD_BATCH) {
+        const values = sql.join(
+          fresh
+            .slice(i, i + RECORD_BATCH)
+            .map(
+              ({ key: k, detail }, n) =>
+                sql`(${sql.lit(n)}, ${k.connectionId}, ${k.amazonOrderId}, ${k.shipmentKey}, ${k.packageNo}, ${JSON.stringify(detail)})`,
+            ),
+        );
+        const sameOrder = sql`s.connection_id = v.connection_id AND s.amazon_order_id = v.amazon_order_id`;
+        const { rows } = await sql<ShipmentConfirmationRow>`
+          WITH v (ord, connection_id, amazon_order_id, shipment_key, package_no, detail) AS (VALUES ${values})
+          INSERT INTO shipment_confirmations (connection_id, amazon_order_id, shipment_key, package_no,
+            package_reference_id, state, detail, send_attempts, created_at, updated_at)
+          SELECT v.connection_id, v.amazon_order_id, v.shipment_key, v.package_no,
+            (SELECT coalesce(max(s.package_reference_id), 0) FROM shipment_confirmations s WHERE ${sameOrder})
+              + row_number() OVER (PARTITION BY v.connection_id, v.amazon_order_id ORDER BY v.ord),
+            'pending', v.detail, 0, ${at}, ${at}
+          FROM v
+          WHERE NOT EXISTS (SELECT 1 FROM shipment_confirmations s
+            WHERE ${sameOrder} AND s.shipment_key = v.shipment_key AND s.package_no = v.package_no)
+          ON CONFLICT (connection_id, amazon_order_id, shipment_key, package_no) DO NOTHING
+          RETURNING *`.execute(db);
+        for (const r of rows) found.set(keyOf(confirmationKeyOf(r)), confirmationFromRow(r)!);
+      }
+      const missing = fresh.filter((e) => !found.has(keyOf(e.key)));
+      const connections = [...new Set(missing.map((e) => e.key.connectionId))];
+      for (const connectionId of connections) {
+        const ids = missing.filter((e) => e.key.connectionId === connectionId).map((e) => e.key.amazonOrderId);
+        for (const r of await listForOrders(connectionId, ids)) if (!found.has(keyOf(r))) found.set(keyOf(r), r);
+      }
+      return entries.map((e) => found.get(keyOf(e.key))!);
     },
     async setState(k: ConfirmationKey, state: ConfirmationState) {
       await db
@@ -139,26 +203,20 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
         .sort((a, b) => Number(a.package_reference_id) - Number(b.package_reference_id))
         .map((r) => confirmationFromRow(r)!);
     },
-    async listForOrders(connectionId, amazonOrderIds) {
-      const out: ShipmentConfirmation[] = [];
-      const ids = [...new Set(amazonOrderIds)];
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = await db
-          .selectFrom('shipment_confirmations')
-          .selectAll()
-          .where('connection_id', '=', connectionId)
-          .where('amazon_order_id', 'in', ids.slice(i, i + 500))
-          .execute();
-        for (const r of rows) out.push(confirmationFromRow(r)!);
-      }
-      return out;
-    },
+    listForOrders,
     async listForOrder(connectionId, amazonOrderId) {
       const rows = await listConfirmationRows(store, connectionId, amazonOrderId);
       return rows.map((r) => confirmationFromRow(r)!);
     },
   };
 }
+
+const confirmationKeyOf = (row: ShipmentConfirmationRow): ConfirmationKey => ({
+  connectionId: row.connection_id,
+  amazonOrderId: row.amazon_order_id,
+  shipmentKey: row.shipment_key,
+  packageNo: row.package_no,
+});
 
 function confirmationFromRow(row: ShipmentConfirmationRow | undefined): ShipmentConfirmation | undefined {
   if (!row) return undefined;

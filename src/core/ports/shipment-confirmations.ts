@@ -29,6 +29,14 @@ export interface ShipmentConfirmation extends ConfirmationKey {
 export interface ShipmentConfirmations {
   /** Creates the record (state `pending`, next packageReferenceId of the order) or returns the existing one unchanged. */
   record(key: ConfirmationKey, detail: ConfirmationDetail): Promise<ShipmentConfirmation>;
+  /**
+   * `record` for several packages in one write (a shipment poll's new packages): each new one gets the next
+   * packageReferenceId of its order in the entries' order (1, 2, 3... after the order's recorded ones); one recorded
+   * before is returned unchanged. Returns one record per entry, in the entries' order.
+   */
+  recordMany(
+    entries: readonly { readonly key: ConfirmationKey; readonly detail: ConfirmationDetail }[],
+  ): Promise<ShipmentConfirmation[]>;
   get(key: ConfirmationKey): Promise<ShipmentConfirmation | undefined>;
   /** `sending` increments sendAttempts (a call is about to start); the others just record the state. */
   setState(key: ConfirmationKey, state: ConfirmationState): Promise<void>;

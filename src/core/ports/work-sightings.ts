@@ -8,4 +8,6 @@ export type SightingVia = 'event' | 'poll';
 export interface WorkSightings {
   /** Records the sighting unless one exists; true when this call was first. */
   note(connectionId: string, kind: string, subject: string, via: SightingVia): Promise<boolean>;
+  /** `note` for several subjects of one kind in one write (a shipment poll's shipments); returns how many were first. */
+  noteMany(connectionId: string, kind: string, subjects: readonly string[], via: SightingVia): Promise<number>;
 }

@@ -23,6 +23,15 @@ export interface JobQueue {
    * @returns the job id, and whether an already-pending job with the same key was returned instead.
    */
   enqueue(queue: string, payload: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /**
+   * Adds several jobs of one queue as `enqueue` would, one by one in this order, in one store statement (issue 15:
+   * a shipment poll queues a confirmation per package). Items that ask for `dedupe` keep their semantics (within
+   * the batch too: a second item with a pending key returns the first's job); on pg-boss each of them costs its own
+   * transaction (an advisory lock per key), so batch those only where few ask for it. Items' own `tx` is ignored:
+   * pass the transaction as `tx` here.
+   * @returns one result per item, in the items' order.
+   */
+  enqueueMany(queue: string, items: readonly EnqueueItem[], options?: { readonly tx?: Tx }): Promise<EnqueueResult[]>;
   /** Registers the handler of a queue; call before `start()`. */
   register(queue: string, handler: JobHandler, options?: HandlerOptions): void;
   /** Starts fetching and running jobs of the registered queues. Enqueue works without start. */
@@ -58,6 +67,12 @@ export interface EnqueueOptions {
   readonly tx?: Tx;
   /** Internal: attempts already spent, carried by replays and continuations. */
   readonly attemptsSpent?: number;
+}
+
+/** One job of `enqueueMany`. */
+export interface EnqueueItem {
+  readonly payload: unknown;
+  readonly options?: Omit<EnqueueOptions, 'tx'>;
 }
 
 export interface EnqueueResult {

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import { PgBoss, fromKysely, type JobResult, type JobWithMetadata } from 'pg-boss';
+import { PgBoss, fromKysely, type JobInsert, type JobResult, type JobWithMetadata } from 'pg-boss';
 import { SellbridgeError } from '../../core/errors.ts';
 import type { Tx } from '../store/store.ts';
 import { AttemptRunner } from './attempt-runner.ts';
 import type {
+  EnqueueItem,
   EnqueueOptions,
   EnqueueResult,
   HandlerOptions,
@@ -168,6 +169,54 @@ export class PgBossJobQueue implements JobQueue {
     // transaction it may fire before the commit: the fetch then finds nothing and the backstop poll remains).
     if (startAfter) this.#wake(queue, startAfter.getTime() - this.#deps.clock.now().getTime());
     return { id: sent, deduplicated: false };
+  }
+
+  async enqueueMany(
+    queue: string,
+    items: readonly EnqueueItem[],
+    options: Pick<EnqueueOptions, 'tx'> = {},
+  ): Promise<EnqueueResult[]> {
+    if (items.length === 0) return [];
+    const { tx } = options;
+    // De-duplication needs its advisory lock and look per key (#enqueueIn): a batch holding such an item goes one
+    // by one, in order, so jobs of one key keep their order.
+    if (items.some((i) => i.options?.dedupe)) {
+      const results: EnqueueResult[] = [];
+      for (const i of items)
+        results.push(await this.enqueue(queue, i.payload, { ...i.options, ...(tx ? { tx } : {}) }));
+      return results;
+    }
+    await this.#ensureQueue(queue);
+    const now = this.#deps.clock.now().getTime();
+    const wakes = new Set<number>();
+    // The rows of one insert share their created_on, and pg-boss runs a key's jobs by (created_on, id): ids drawn
+    // and sorted, then handed out in the items' order, keep the jobs of one key in that order.
+    const ids = items.map(() => crypto.randomUUID()).sort();
+    const jobs: JobInsert[] = items.map(({ payload, options: o = {} }, i) => {
+      const id = ids[i]!;
+      const max = o.maxAttempts ?? this.#deps.settings.maxAttempts;
+      const spent = Math.min(o.attemptsSpent ?? 0, max - 1);
+      const envelope: Envelope = { payload: payload ?? null, spent, max, dedupe: false };
+      const startAfter = o.runAt ?? (o.delayMs ? new Date(now + o.delayMs) : undefined);
+      if (startAfter) wakes.add(startAfter.getTime());
+      return {
+        id,
+        data: envelope,
+        singletonKey: o.key ?? id,
+        priority: o.priority ?? 0,
+        retryLimit: max - 1 - spent,
+        ...(startAfter ? { startAfter } : {}),
+      };
+    });
+    // One INSERT for the lot (pg-boss's insert: the statement send() runs, for many rows; its NOTIFY is sent once).
+    const sent = await this.#boss.insert(queue, jobs, { returnId: true, ...(tx ? { db: fromKysely(tx) } : {}) });
+    if ((sent?.length ?? 0) !== jobs.length)
+      throw new SellbridgeError(
+        'SB_STORE_UNAVAILABLE',
+        `pg-boss took ${sent?.length ?? 0} of ${jobs.length} ${queue} jobs`,
+      );
+    for (const at of wakes) this.#wake(queue, at - this.#deps.clock.now().getTime());
+    return jobs.map((j) => ({ id: j.id!, deduplicated: false }));
   }
 
   register(queue: string, handler: JobHandler, options: HandlerOptions = {}): void {

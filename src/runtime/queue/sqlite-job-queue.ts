@@ -6,6 +6,7 @@ import { payloadConnectionSql } from './dead-letters.ts';
 import { AttemptRunner, type AttemptOutcome } from './attempt-runner.ts';
 import type { QueueDeps } from './queue-deps.ts';
 import type {
+  EnqueueItem,
   EnqueueOptions,
   EnqueueResult,
   HandlerOptions,
@@ -18,6 +19,8 @@ import type {
 } from './job-queue.ts';
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
+/** Rows per statement of enqueueMany (14 bound parameters each, well under SQLite's limit of 32766). */
+const ENQUEUE_BATCH = 500;
 
 /**
  * The embedded job engine: our own small queue in the SQLite store, because pg-boss (12.x) ships no SQLite
@@ -103,6 +106,71 @@ export class SqliteJobQueue implements JobQueue {
       'SB_STORE_UNAVAILABLE',
       `could not enqueue ${queue} job with key ${key}: its key kept changing state`,
     );
+  }
+
+  async enqueueMany(
+    queue: string,
+    items: readonly EnqueueItem[],
+    options: Pick<EnqueueOptions, 'tx'> = {},
+  ): Promise<EnqueueResult[]> {
+    if (items.length === 0) return [];
+    const now = this.#deps.clock.now();
+    const db = options.tx ?? this.#deps.store.db;
+    const rows = items.map(({ payload, options: o = {} }) => {
+      const id = randomUUID();
+      return {
+        id,
+        queue,
+        key: o.key ?? id,
+        dedupe: o.dedupe ? 1 : 0,
+        payload: JSON.stringify(payload ?? null),
+        state: 'pending' as const,
+        priority: o.priority ?? 0,
+        attempt: o.attemptsSpent ?? 0,
+        max_attempts: o.maxAttempts ?? this.#deps.settings.maxAttempts,
+        run_at: (o.runAt ?? new Date(now.getTime() + (o.delayMs ?? 0))).toISOString(),
+        lease_owner: null,
+        lease_until: null,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      };
+    });
+    // One multi-row INSERT (a chunk per ENQUEUE_BATCH rows, under SQLite's bound-parameter limit). Rows go in the
+    // items' order, so jobs of one key run in that order as with enqueue one by one; the partial unique index
+    // jobs_dedupe skips a de-duplicating row whose key already has a pending job, this batch's included.
+    const inserted = new Set<string>();
+    for (let i = 0; i < rows.length; i += ENQUEUE_BATCH) {
+      const done = await db
+        .insertInto('jobs')
+        .values(rows.slice(i, i + ENQUEUE_BATCH))
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .execute();
+      for (const r of done) inserted.add(r.id);
+    }
+    if (inserted.size > 0 && !options.tx) this.#poke();
+    const skipped = rows.filter((r) => !inserted.has(r.id));
+    if (skipped.length === 0) return rows.map((r) => ({ id: r.id, deduplicated: false }));
+    // The skipped rows' pending jobs in one read; a key whose job started meanwhile goes through enqueue's retry.
+    const pending = new Map<string, string>();
+    const keys = [...new Set(skipped.map((r) => r.key))];
+    for (let i = 0; i < keys.length; i += ENQUEUE_BATCH) {
+      const found = await db
+        .selectFrom('jobs')
+        .select(['id', 'key'])
+        .where('key', 'in', keys.slice(i, i + ENQUEUE_BATCH))
+        .where('dedupe', '=', 1)
+        .where('state', '=', 'pending')
+        .execute();
+      for (const f of found) pending.set(f.key, f.id);
+    }
+    const results: EnqueueResult[] = [];
+    for (const [i, r] of rows.entries()) {
+      if (inserted.has(r.id)) results.push({ id: r.id, deduplicated: false });
+      else if (pending.has(r.key)) results.push({ id: pending.get(r.key)!, deduplicated: true });
+      else results.push(await this.enqueue(queue, items[i]!.payload, { ...items[i]!.options, ...options }));
+    }
+    return results;
   }
 
   register(queue: string, handler: JobHandler, _options?: HandlerOptions): void {

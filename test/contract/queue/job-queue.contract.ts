@@ -147,6 +147,81 @@ export function describeJobQueue(kind: StoreKind): void {
       expect(order.b).toEqual([0, 1, 2, 3, 4, 5]);
     });
 
+    it('enqueues many jobs at once: one result per item in order, jobs of one key run in item order (issue 15)', async () => {
+      expect(await queue.enqueueMany('t.many', [])).toEqual([]);
+      const order: { a: number[]; b: number[] } = { a: [], b: [] };
+      queue.register('t.many', async (p) => {
+        const { key, seq } = p as { key: 'a' | 'b'; seq: number };
+        order[key].push(seq);
+      });
+      const items = [0, 1, 2, 3].flatMap((seq) =>
+        (['a', 'b'] as const).map((key) => ({ payload: { key, seq }, options: { key: `k:${key}`, priority: 10 } })),
+      );
+      const results = await queue.enqueueMany('t.many', items);
+      expect(results).toHaveLength(8);
+      expect(new Set(results.map((r) => r.id)).size).toBe(8);
+      expect(results.every((r) => !r.deduplicated)).toBe(true);
+      // Each result is its item's job.
+      for (const [i, r] of results.entries()) expect((await queue.getJob(r.id))?.payload).toEqual(items[i]!.payload);
+      await queue.start();
+      await waitUntil(async () => order.a.length + order.b.length === 8, 30_000, 'all eight jobs');
+      expect(order.a).toEqual([0, 1, 2, 3]);
+      expect(order.b).toEqual([0, 1, 2, 3]);
+    });
+
+    it('enqueues many: de-duplicating items return the pending job of their key, within the batch too', async () => {
+      const pending = await queue.enqueue('t.many-dedupe', { v: 0 }, { key: 'k:held', dedupe: true });
+      const results = await queue.enqueueMany('t.many-dedupe', [
+        { payload: { v: 1 }, options: { key: 'k:held', dedupe: true } },
+        { payload: { v: 2 }, options: { key: 'k:new', dedupe: true } },
+        { payload: { v: 3 }, options: { key: 'k:new', dedupe: true } },
+        { payload: { v: 4 }, options: { key: 'k:new' } },
+      ]);
+      expect(results[0]).toEqual({ id: pending.id, deduplicated: true });
+      expect(results[1]!.deduplicated).toBe(false);
+      expect(results[2]).toEqual({ id: results[1]!.id, deduplicated: true });
+      expect(results[3]!.deduplicated).toBe(false);
+      const runs: unknown[] = [];
+      queue.register('t.many-dedupe', async (p) => void runs.push(p));
+      await queue.start();
+      await waitUntil(async () => runs.length === 3, 10_000, 'three jobs');
+      expect(runs).toEqual(expect.arrayContaining([{ v: 0 }, { v: 2 }, { v: 4 }]));
+      expect((await queue.listJobs({ queue: 't.many-dedupe' })).length).toBe(3);
+    });
+
+    it('enqueues many inside a store transaction: rolled back leaves no job, committed run', async () => {
+      const ran: unknown[] = [];
+      queue.register('t.many-tx', async (p) => void ran.push(p));
+      const items = [{ payload: { n: 1 } }, { payload: { n: 2 }, options: { key: 'k:tx' } }];
+      await expect(
+        store.transaction(async (tx) => {
+          await queue.enqueueMany('t.many-tx', [{ payload: { n: 'rolled-back' } }], { tx });
+          throw new Error('abort the transaction');
+        }),
+      ).rejects.toThrow('abort the transaction');
+      const results = await store.transaction((tx) => queue.enqueueMany('t.many-tx', items, { tx }));
+      await queue.start();
+      for (const { id } of results)
+        await waitUntil(async () => (await queue.getJob(id))?.state === 'completed', 10_000, id);
+      expect(ran).toEqual(expect.arrayContaining([{ n: 1 }, { n: 2 }]));
+      expect(ran).toHaveLength(2);
+    });
+
+    it('enqueues many with a delayed item: held until its time, the others run now', async () => {
+      const startedAt = new Map<string, number>();
+      queue.register('t.many-delay', async (p) => void startedAt.set((p as { n: string }).n, Date.now()));
+      const runAt = new Date(Date.now() + 1500);
+      const [later, now] = await queue.enqueueMany('t.many-delay', [
+        { payload: { n: 'later' }, options: { runAt } },
+        { payload: { n: 'now' } },
+      ]);
+      await queue.start();
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === now!.id);
+      expect((await queue.getJob(later!.id))?.state).toBe('pending');
+      await waitForEvent(queue, (e) => e.type === 'completed' && e.job.id === later!.id);
+      expect(startedAt.get('later')!).toBeGreaterThanOrEqual(runAt.getTime() - 5);
+    });
+
     it('retries transient errors with backoff until they succeed', async () => {
       let calls = 0;
       queue.register('t.flaky', async () => {

@@ -80,6 +80,12 @@ beforeAll(async () => {
         enqueued.push({ queue: q, payload });
         return { id: String(enqueued.length), deduplicated: false };
       },
+      async enqueueMany(q, items) {
+        return items.map(({ payload }) => {
+          enqueued.push({ queue: q, payload });
+          return { id: String(enqueued.length), deduplicated: false };
+        });
+      },
     },
   };
 }, 60_000);

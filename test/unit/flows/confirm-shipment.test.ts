@@ -277,6 +277,46 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
   });
 
+  it("a poll's new packages cost one record write and one queue write, whatever their number; a crash before the jobs were queued queues them at the next poll (issue 15)", async () => {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    const page = {
+      shipments: [sageShipment(tranNo, '60', ['1', '2']), sageShipment(tranNo, '61', ['1'])],
+      cursor: 'c1',
+      more: false,
+    };
+    const batches: number[] = [];
+    let lose = true;
+    const deps = {
+      ...f.deps,
+      jobs: {
+        ...f.deps.jobs,
+        enqueueMany: async (queue: string, items: Parameters<typeof f.deps.jobs.enqueueMany>[1]) => {
+          batches.push(items.length);
+          // The first poll dies before its jobs are queued.
+          if (lose) throw new Error('killed before the jobs were queued');
+          return f.deps.jobs.enqueueMany(queue, items);
+        },
+      },
+    };
+    f.sage.shipmentPages.push(page, page);
+    await expect(pollShipments({ connectionId: CONN }, deps)).rejects.toThrow('killed');
+    expect(f.confirmations.recordManyCalls).toBe(1);
+    expect(f.enqueued).toEqual([]);
+    // The watermark did not move: the next poll reads the same page, finds the records pending and queues them.
+    expect(f.watermarks.get(`${CONN}|${SHIPMENT_WATERMARK}`)).toBeUndefined();
+    lose = false;
+    expect(await pollShipments({ connectionId: CONN }, deps)).toMatchObject({ shipments: 2, queued: 3 });
+    expect(f.confirmations.recordManyCalls).toBe(1); // nothing new to record
+    expect(batches).toEqual([3, 3]);
+    expect(f.enqueued.map((e) => e.key)).toEqual(Array(3).fill(`shipment.confirm:${ID}`));
+    expect(f.watermarks.get(`${CONN}|${SHIPMENT_WATERMARK}`)).toBe('c1');
+    const outcomes = [];
+    for (const j of f.enqueued.splice(0)) outcomes.push(await confirmShipment(j.payload, f.deps));
+    expect(outcomes.map((o) => o.packageReferenceId)).toEqual(['1', '2', '3']);
+    expect(f.amazon.confirms.map((c) => c.packageReferenceId)).toEqual(['1', '2', '3']);
+  });
+
   it('killed after the package was marked confirmed and before the link moved: the re-run moves the order to confirmed (issue 13, chaos run)', async () => {
     const { f, job } = await onePolledPackage();
     f.sage.shipAll(f.links.rows.get(`${CONN}|${ID}`)!.tranNo!);

@@ -308,6 +308,14 @@ export class FakeConfirmations implements ShipmentConfirmations {
     this.rows.set(this.k(key), row);
     return row;
   }
+  /** Statements recordMany would cost: one per call. */
+  recordManyCalls = 0;
+  async recordMany(entries: readonly { key: ConfirmationKey; detail: ShipmentConfirmation['detail'] }[]) {
+    this.recordManyCalls++;
+    const out: ShipmentConfirmation[] = [];
+    for (const e of entries) out.push(await this.record(e.key, e.detail));
+    return out;
+  }
   async get(key: ConfirmationKey) {
     return this.rows.get(this.k(key));
   }
@@ -382,6 +390,13 @@ export function fakes(): Fakes {
         enqueued.push({ queue, payload, ...(o?.key ? { key: o.key } : {}) }),
         { id: String(enqueued.length), deduplicated: false }
       ),
+      enqueueMany: async (queue, items) =>
+        items.map(
+          ({ payload, options: o }) => (
+            enqueued.push({ queue, payload, ...(o?.key ? { key: o.key } : {}) }),
+            { id: String(enqueued.length), deduplicated: false }
+          ),
+        ),
     },
     rulesFor: async () => DEFAULT_MAPPING_RULES,
     carriersFor: async () => DEFAULT_MAPPING_RULES.carriers,
