@@ -24,6 +24,7 @@ import * as m0027 from './0027-connection-registry.ts';
 import * as m0028 from './0028-connection-mappings.ts';
 import * as m0029 from './0029-amazon-authorization.ts';
 import * as m0030 from './0030-throughput-by-connection.ts';
+import * as m0031 from './0031-sku-alias-keys.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0028-connection-mappings': m0028,
   '0029-amazon-authorization': m0029,
   '0030-throughput-by-connection': m0030,
+  '0031-sku-alias-keys': m0031,
 };
 
 /** The migration names this binary knows, oldest first. */
