@@ -5,7 +5,7 @@ import { notePushed } from '../connectors/store/order-sightings.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { isSellbridgeError } from '../core/errors.ts';
-import { markProcessedIn, type Inbox, type InboxEntry, type InboxTx } from '../runtime/inbox/inbox.ts';
+import type { Inbox, InboxEntry, InboxTx } from '../runtime/inbox/inbox.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import { enqueueOrderSync } from './orders.ts';
 
@@ -52,9 +52,11 @@ function eventTimeOf(document: unknown): string | undefined {
 
 /**
  * The inbox as the intakes (SQS consumer, webhook) see it: a new entry of a type with a handler is checked and
- * handled in the inbox row's transaction and marked processed there; an entry of a type without a handler is
- * acknowledged, marked processed with outcome `unhandled` (counted by `sellbridge_notifications`) and never left
- * pending. A duplicate (same NotificationId) inserts nothing and runs nothing.
+ * handled in the inbox row's transaction, the row inserted processed with the handler's outcome; an entry of a type
+ * without a handler is acknowledged, inserted processed with outcome `unhandled` (counted by
+ * `sellbridge_notifications`) and never left pending. A duplicate (same NotificationId) inserts nothing and keeps
+ * nothing of what its handler did (rolled back with the transaction). A handler that fails fails the accept, as
+ * before: nothing is kept and the source delivers the notification again.
  */
 export function notificationDispatchingInbox(
   inbox: Inbox,
@@ -75,9 +77,9 @@ export function notificationDispatchingInbox(
       const withTime: InboxEntry = { ...entry, eventTime: entry.eventTime ?? eventTimeOf(document) ?? null };
       const handler: NotificationHandler | undefined = handlers[entry.kind];
       if (!handler)
-        return inbox.accept(withTime, async (tx, id) => {
+        return inbox.acceptProcessed(withTime, async (tx, id) => {
           await then?.(tx, id);
-          await markProcessedIn(tx, id, clock.now(), 'unhandled');
+          return 'unhandled';
         });
       let payload: unknown;
       try {
@@ -86,18 +88,18 @@ export function notificationDispatchingInbox(
         if (!isSellbridgeError(err)) throw err;
         return inbox.accept({ ...withTime, status: 'rejected', error: `${err.code}: ${err.message}` }, then);
       }
-      return inbox.accept(withTime, async (tx, id) => {
+      // The handler's work first, then the row, inserted processed with its outcome (no update after); a duplicate
+      // inserts nothing and the inbox rolls the handler's work back (Inbox.acceptProcessed).
+      return inbox.acceptProcessed(withTime, async (tx, id) => {
         await then?.(tx, id);
-        const now = clock.now();
-        const outcome = await handler.apply({
+        return handler.apply({
           tx,
           inboxId: id,
           entry: withTime,
           connectionId: entry.connectionId ?? connectionId,
           payload,
-          now,
+          now: clock.now(),
         });
-        await markProcessedIn(tx, id, now, outcome);
       });
     },
   };

@@ -38,7 +38,7 @@ import type { OriginalAddresses } from '../core/ports/order-fittings.ts';
 import type { PiiVault } from '../runtime/pii/vault.ts';
 import { piiVaultFromConfig } from './admin.ts';
 import { connectionRulesFromConfig } from './order-policies.ts';
-import { effectiveRulesOf } from '../connectors/store/connection-mappings.ts';
+import { effectiveRulesOf, effectiveRulesWithAliasesOf } from '../connectors/store/connection-mappings.ts';
 
 /** What `registerOrders` needs from the composition root; Sage's breaker alone is enough of the circuits. */
 export type OrderWiringInput = Pick<
@@ -75,6 +75,7 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
   const configured: MappingRules = connectionRulesFromConfig(config);
   const rulesFor = effectiveRulesOf(input.store, input.clock, () => configured);
   const deps = createOrderFlowDeps({
+    rulesWithAliasesFor: effectiveRulesWithAliasesOf(input.store, () => configured),
     store: input.store,
     amazon: input.amazon,
     sage: input.sage,
@@ -165,6 +166,8 @@ export interface OrderFlowDepsInput {
   /** The Sage warehouse holding the stock at Amazon (orders.fba.warehouseId): its shipments are never confirmed. */
   readonly fbaWarehouseId?: string;
   readonly rulesFor?: (connectionId: string) => Promise<MappingRules>;
+  /** `rulesFor` with the stored aliases of an order's SKUs, in one read (SyncOrderDeps); default: two reads. */
+  readonly rulesWithAliasesFor?: (connectionId: string, skus: readonly string[]) => Promise<MappingRules>;
   /** Sage's circuit breaker, asked first by every order job. */
   readonly sageCircuit?: Circuit;
   /** Prefix of reserved TranNos (config sage500.tranNoPrefix). Default `AMZ`. */
@@ -191,6 +194,7 @@ export function createOrderFlowDeps(input: OrderFlowDepsInput): OrderFlowDeps {
     catalogue: input.catalogue ?? catalogueOf(input.sage),
     jobs: input.queue,
     rulesFor,
+    ...(input.rulesWithAliasesFor ? { rulesWithAliasesFor: input.rulesWithAliasesFor } : {}),
     carriersFor: async (connectionId) => (await rulesFor(connectionId)).carriers,
     ...(input.fbaWarehouseId ? { amazonFulfilledWarehouse: input.fbaWarehouseId } : {}),
     // An order-policies edit may name another FBA warehouse: the shipment poll reads it with the rules.

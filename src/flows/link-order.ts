@@ -5,9 +5,12 @@ import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import { checkHandLink } from '../core/transform/hand-link-check.ts';
 import { priceLinesFromOrder } from '../core/transform/price-lines.ts';
 import { itemIdFromSku } from '../core/transform/sku-resolution.ts';
-import { orderContextQuery, rulesWithAliases, type SyncOrderDeps } from './sync-order.ts';
+import { orderContextQuery, rulesWithAliases, skusOf, type SyncOrderDeps } from './sync-order.ts';
 
-export interface LinkOrderDeps extends Pick<SyncOrderDeps, 'links' | 'aliases' | 'catalogue' | 'rulesFor'> {
+export interface LinkOrderDeps extends Pick<
+  SyncOrderDeps,
+  'links' | 'aliases' | 'catalogue' | 'rulesFor' | 'rulesWithAliasesFor'
+> {
   readonly amazon: Pick<SyncOrderDeps['amazon'], 'getOrder'>;
   readonly sage: Pick<Sage500Gateway, 'findSalesOrder' | 'loadOrderContext'>;
   readonly handLinks: HandLinks;
@@ -69,7 +72,7 @@ export async function linkOrderByHand(req: LinkOrderRequest, deps: LinkOrderDeps
   if (sage.status === 'canceled') throw refuse(`Sage order ${req.tranNo} is canceled`);
 
   const order = await deps.amazon.getOrder(req.amazonOrderId);
-  const rules = await rulesWithAliases(req.connectionId, deps);
+  const rules = await rulesWithAliases(req.connectionId, deps, skusOf(order));
   const context = await deps.sage.loadOrderContext(
     orderContextQuery(order, rules, merchantWarehouseOf(rules, order.marketplaceId)),
   );

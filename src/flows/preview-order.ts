@@ -5,7 +5,7 @@ import type { SalesOrder, SalesOrderDraft } from '../core/model/sales-order.ts';
 import { salesOrderFromOrder } from '../core/transform/sales-order-from-order.ts';
 import { orderActionFromStatus } from '../core/transform/status-map.ts';
 import type { OrderOverrides } from '../core/transform/order-overrides.ts';
-import { orderContextQuery, rulesWithAliases, withOverrides, type SyncOrderDeps } from './sync-order.ts';
+import { orderContextQuery, rulesWithAliases, skusOf, withOverrides, type SyncOrderDeps } from './sync-order.ts';
 import { sageOrderState } from '../core/transform/sales-order-state.ts';
 
 export interface OrderPreview {
@@ -31,12 +31,16 @@ export interface OrderPreview {
 export async function previewSalesOrder(
   connectionId: string,
   amazonOrder: Order,
-  deps: Pick<SyncOrderDeps, 'aliases' | 'catalogue' | 'rulesFor'> & {
+  deps: Pick<SyncOrderDeps, 'aliases' | 'catalogue' | 'rulesFor' | 'rulesWithAliasesFor'> & {
     readonly sage: Pick<SyncOrderDeps['sage'], 'loadOrderContext' | 'findSalesOrder'>;
   },
   overrides?: OrderOverrides,
 ): Promise<OrderPreview> {
-  const { order, rules } = withOverrides(amazonOrder, await rulesWithAliases(connectionId, deps), overrides);
+  const { order, rules } = withOverrides(
+    amazonOrder,
+    await rulesWithAliases(connectionId, deps, skusOf(amazonOrder, overrides)),
+    overrides,
+  );
   const existing: SalesOrder | undefined = await deps.sage.findSalesOrder({ amazonOrderId: order.id });
   const action = orderActionFromStatus(order, sageOrderState(existing), rules.status);
   const base = {

@@ -45,6 +45,12 @@ export interface SyncOrderDeps {
   readonly catalogue: ItemCatalogue;
   /** Mapping rules of a connection as they stand now (config and operator edits), without its SKU aliases (those come from `aliases`). */
   readonly rulesFor: (connectionId: string) => Promise<MappingRules>;
+  /**
+   * The same rules with the connection's stored SKU aliases that `skus` can match (exactly or normalized) laid over,
+   * read together (one store read per order instead of the rules' read and every alias of the connection). Without
+   * it, `rulesFor` and `aliases.aliasesFor`.
+   */
+  readonly rulesWithAliasesFor?: (connectionId: string, skus: readonly string[]) => Promise<MappingRules>;
   /** Sage's circuit breaker: while it is open, an order job waits before it spends an Amazon call. */
   readonly sageCircuit?: Circuit;
   /** Where an order whose ship-to was fitted to Sage is recorded with what changed. */
@@ -84,7 +90,11 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
       salesOrderKey: found.adopt.key,
     });
   const sageOrder = found.order;
-  const { order, rules } = withOverrides(amazonOrder, await rulesWithAliases(job.connectionId, deps), job.overrides);
+  const { order, rules } = withOverrides(
+    amazonOrder,
+    await rulesWithAliases(job.connectionId, deps, skusOf(amazonOrder, job.overrides)),
+    job.overrides,
+  );
   // Sage has the order under our reserved TranNo but the link never recorded it (the run died between Sage's commit
   // and `created`): finish the creation through the idempotent path (the gateway answers `existing` and repairs the
   // extension rows), then go on with the decision below from the link as that recorded it.
@@ -266,12 +276,26 @@ async function findLinkedSalesOrder(
   return found ? { order: found } : {};
 }
 
+/**
+ * The connection's rules with its SKU aliases laid over the configured ones, for an order whose lines have `skus`
+ * (`skusOf`): the aliases those SKUs can match, read with the rules when the deps can (`rulesWithAliasesFor`),
+ * otherwise every alias of the connection. Either way each line resolves as it would against the whole table.
+ */
 export async function rulesWithAliases(
   connectionId: string,
-  deps: Pick<SyncOrderDeps, 'rulesFor' | 'aliases'>,
+  deps: Pick<SyncOrderDeps, 'rulesFor' | 'aliases' | 'rulesWithAliasesFor'>,
+  skus: readonly string[],
 ): Promise<MappingRules> {
+  if (deps.rulesWithAliasesFor) return deps.rulesWithAliasesFor(connectionId, skus);
   const [rules, aliases] = await Promise.all([deps.rulesFor(connectionId), deps.aliases.aliasesFor(connectionId)]);
   return { ...rules, skuAliases: { ...rules.skuAliases, ...aliases } };
+}
+
+/** Every SellerSKU the mapping of `order` may resolve: its lines' and those an operator's overrides put on them. */
+export function skusOf(order: Order, overrides?: OrderOverrides): string[] {
+  const skus = order.lines.flatMap((l) => (l.sku ? [l.sku] : []));
+  for (const [path, value] of Object.entries(overrides ?? {})) if (/^lines\[\d+\]\.sku$/.test(path)) skus.push(value);
+  return [...new Set(skus)];
 }
 
 export function orderContextQuery(order: Order, rules: MappingRules, warehouseId: string) {

@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
 import { z } from 'zod';
+import type { CarrierRules } from '../../core/rules/carriers.ts';
+import type { SkuAliases } from '../../core/rules/sku-aliases.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import {
   ANY,
@@ -11,7 +14,8 @@ import {
 import type { Store } from '../../runtime/store/store.ts';
 import type { MappingRules } from '../../core/rules/mapping-rules.ts';
 import { ORDER_POLICY_FIELDS } from '../../core/rules/order-policies.ts';
-import { mergeCarriers, rowIssuesOf, storeMappingRules, type RowIssue } from './mapping-rules.ts';
+import { carrierRulesOf, mergeCarriers, rowIssuesOf, type CarrierRow, type RowIssue } from './mapping-rules.ts';
+import { skuKeyOf, type SkuAliasTables } from './sku-aliases.ts';
 
 /**
  * The per-connection order mapping edits (table `connection_mappings`, migration 0028): one JSON list of rows per
@@ -247,10 +251,6 @@ export function storeConnectionMappings(store: Store, clock: Clock): ConnectionM
   };
 }
 
-type AliasTable = {
-  sku_aliases: { connection_id: string; seller_sku: string; item_id: string; updated_at: string };
-};
-
 /** Replaces a connection's whole SKU alias list (table sku_aliases, migration 0005) in one transaction. */
 export async function replaceSkuAliases(
   store: Store,
@@ -260,37 +260,112 @@ export async function replaceSkuAliases(
 ): Promise<void> {
   const now = clock.now().toISOString();
   await store.transaction(async (tx) => {
-    const t = tx.withTables<AliasTable>();
+    const t = tx.withTables<SkuAliasTables>();
     await t.deleteFrom('sku_aliases').where('connection_id', '=', connectionId).execute();
     // In chunks: one statement's parameters stay well under SQLite's limit.
     for (let i = 0; i < rows.length; i += 500)
       await t
         .insertInto('sku_aliases')
         .values(
-          rows
-            .slice(i, i + 500)
-            .map((r) => ({ connection_id: connectionId, seller_sku: r.sellerSku, item_id: r.itemId, updated_at: now })),
+          rows.slice(i, i + 500).map((r) => ({
+            connection_id: connectionId,
+            seller_sku: r.sellerSku,
+            item_id: r.itemId,
+            updated_at: now,
+            sku_key: skuKeyOf(r.sellerSku),
+          })),
         )
         .execute();
   });
 }
 
+type MappingReadTables = Table &
+  SkuAliasTables & { mapping_rules: { connection_id: string; kind: string; position: number; row_json: string } };
+
+/** What order.sync reads of a connection's stored mapping: its carrier rows, its order edits and some aliases. */
+export interface StoredOrderMapping {
+  readonly carriers: CarrierRules;
+  readonly edits: MappingEdits;
+  readonly aliases: SkuAliases;
+}
+
+/**
+ * A connection's stored carrier rows (mapping_rules, 0011, in their order), its order mapping edits
+ * (connection_mappings, 0028) and, when `skus` are given, its SKU aliases any of them can match (sku_aliases by
+ * `sku_key`, 0031): ONE statement (a UNION ALL of three indexed selects), so a job reads the mapping as it stands
+ * when it starts, edits made by any process included, at the cost of one round trip (issue 15: a cache would need
+ * invalidation across processes).
+ */
+export async function readOrderMapping(
+  store: Store,
+  connectionId: string,
+  skus: readonly string[] = [],
+): Promise<StoredOrderMapping> {
+  const db = store.db.withTables<MappingReadTables>();
+  const keys = [...new Set(skus.map(skuKeyOf))];
+  let q = db
+    .selectFrom('mapping_rules')
+    .select([sql.lit('carrier').as('source'), 'kind', 'position', 'row_json as body'])
+    .where('connection_id', '=', connectionId)
+    .where('kind', '=', 'carrier')
+    .unionAll(
+      db
+        .selectFrom('connection_mappings')
+        .select([sql.lit('edit').as('source'), 'kind', sql.lit(0).as('position'), 'rows_json as body'])
+        .where('connection_id', '=', connectionId)
+        .where('kind', 'in', [...MAPPING_EDIT_KINDS]),
+    );
+  if (keys.length > 0)
+    q = q.unionAll(
+      db
+        .selectFrom('sku_aliases')
+        .select([sql.lit('alias').as('source'), 'seller_sku as kind', sql.lit(0).as('position'), 'item_id as body'])
+        .where('connection_id', '=', connectionId)
+        .where('sku_key', 'in', keys),
+    );
+  const rows = await q.orderBy('source').orderBy('position').execute();
+  const carrierRows: CarrierRow[] = [];
+  const edits: Record<string, EditRow[]> = {};
+  const aliases: Record<string, string> = {};
+  for (const r of rows) {
+    if (r.source === 'carrier') carrierRows.push(JSON.parse(r.body) as CarrierRow);
+    else if (r.source === 'edit') edits[r.kind] = JSON.parse(r.body) as EditRow[];
+    else aliases[r.kind] = r.body;
+  }
+  return { carriers: carrierRulesOf(carrierRows), edits: edits as MappingEdits, aliases };
+}
+
 /**
  * `rulesFor(connectionId)`: the connection's configured rules (`configuredFor`) overlaid with the edits stored through
  * the admin API (connection_mappings, migration 0028; carriers in mapping_rules, 0011). Read from the store each time
- * a flow asks (two indexed selects), so an edit takes effect on the next job without a restart; the multi-connection
- * runtime passes each connection's configured rules.
+ * a flow asks (one statement, `readOrderMapping`), so an edit takes effect on the next job without a restart; the
+ * multi-connection runtime passes each connection's configured rules.
  */
 export function effectiveRulesOf(
   store: Store,
-  clock: Clock,
+  _clock: Clock,
   configuredFor: (connectionId: string) => MappingRules,
 ): (connectionId: string) => Promise<MappingRules> {
-  const storedRules = storeMappingRules(store, clock);
-  const edits = storeConnectionMappings(store, clock);
-  return async (id) => {
-    const [carriers, stored] = await Promise.all([storedRules.carriers(id), edits.edits(id)]);
-    const rules = overlayMappingEdits(configuredFor(id), stored);
-    return Object.keys(carriers).length ? { ...rules, carriers: mergeCarriers(rules.carriers, carriers) } : rules;
+  const withAliases = effectiveRulesWithAliasesOf(store, configuredFor);
+  return (id) => withAliases(id, []);
+}
+
+/**
+ * As `effectiveRulesOf`, with the connection's stored SKU aliases that `skus` can match laid over the configured
+ * aliases (`orders.skuAliases`), as order.sync resolves an order's lines: rules and aliases in one statement, and
+ * the aliases of the order's SKUs only (the whole list is read by the admin API, not per order).
+ */
+export function effectiveRulesWithAliasesOf(
+  store: Store,
+  configuredFor: (connectionId: string) => MappingRules,
+): (connectionId: string, skus: readonly string[]) => Promise<MappingRules> {
+  return async (id, skus) => {
+    const stored = await readOrderMapping(store, id, skus);
+    let rules = overlayMappingEdits(configuredFor(id), stored.edits);
+    if (Object.keys(stored.carriers).length)
+      rules = { ...rules, carriers: mergeCarriers(rules.carriers, stored.carriers) };
+    return Object.keys(stored.aliases).length
+      ? { ...rules, skuAliases: { ...rules.skuAliases, ...stored.aliases } }
+      : rules;
   };
 }

@@ -250,17 +250,7 @@ export function storeMappingRules(store: Store, clock: Clock): MappingRulesStore
       });
     },
     async carriers(connectionId) {
-      const { rows } = await self.list(connectionId, 'carrier');
-      return Object.fromEntries(
-        rows.map((r) => [
-          r.shipMethId,
-          {
-            carrierCode: r.carrierCode,
-            ...(r.carrierName ? { carrierName: r.carrierName } : {}),
-            ...(r.shippingMethod ? { shippingMethod: r.shippingMethod } : {}),
-          },
-        ]),
-      );
+      return carrierRulesOf((await self.list(connectionId, 'carrier')).rows);
     },
     async customFields(connectionId) {
       const { rows } = await self.list(connectionId, 'custom-field');
@@ -272,6 +262,20 @@ export function storeMappingRules(store: Store, clock: Clock): MappingRulesStore
     },
   };
   return self;
+}
+
+/** Stored carrier rows as CarrierRules, keyed by ShipMethID (a later row of the same id wins). */
+export function carrierRulesOf(rows: readonly CarrierRow[]): CarrierRules {
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.shipMethId,
+      {
+        carrierCode: r.carrierCode,
+        ...(r.carrierName ? { carrierName: r.carrierName } : {}),
+        ...(r.shippingMethod ? { shippingMethod: r.shippingMethod } : {}),
+      },
+    ]),
+  );
 }
 
 /** Stored carriers first: a stored ShipMethID replaces the base entry with the same id (ignoring case/spaces). */

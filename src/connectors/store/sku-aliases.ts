@@ -1,15 +1,31 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { SkuAliasSource } from '../../core/ports/sku-alias-source.ts';
+import { normalizeSku } from '../../core/transform/sku-resolution.ts';
 import { containsLiteral } from '../../runtime/store/like.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
 
-/** Row type of `sku_aliases` (migration 0005): operator-set Amazon SKU -> Sage item. */
+/**
+ * Row type of `sku_aliases` (migration 0005): operator-set Amazon SKU -> Sage item. `sku_key` (0031) is the SellerSKU
+ * as the alias lookup compares it (`skuKeyOf`), written with the row, so an order's aliases are read by its SKUs.
+ */
 export type SkuAliasTables = {
-  sku_aliases: { connection_id: string; seller_sku: string; item_id: string; updated_at: string };
+  sku_aliases: {
+    connection_id: string;
+    seller_sku: string;
+    item_id: string;
+    updated_at: string;
+    sku_key: string | null;
+  };
 };
-export type SkuAliasRow = SkuAliasTables['sku_aliases'];
+export type SkuAliasRow = Omit<SkuAliasTables['sku_aliases'], 'sku_key'>;
+
+/**
+ * The key an alias row is found by: its SellerSKU normalized as `itemIdFromSku` compares aliases (an exact key is
+ * also equal normalized), so the rows whose key is one of an order's SKUs' keys are every alias its lines can match.
+ */
+export const skuKeyOf = normalizeSku;
 
 const tables = (store: Store): Kysely<Database & SkuAliasTables> => store.db.withTables<SkuAliasTables>();
 
@@ -33,6 +49,7 @@ export function storeSkuAliases(store: Store, clock: Clock): SkuAliasSource {
           seller_sku: sellerSku,
           item_id: itemId,
           updated_at: clock.now().toISOString(),
+          sku_key: skuKeyOf(sellerSku),
         })
         .onConflict((oc) =>
           oc
@@ -51,7 +68,7 @@ export async function listSkuAliases(
 ): Promise<SkuAliasRow[]> {
   let q = tables(store)
     .selectFrom('sku_aliases')
-    .selectAll()
+    .select(['connection_id', 'seller_sku', 'item_id', 'updated_at'])
     .orderBy('connection_id')
     .orderBy('seller_sku')
     .limit(query.limit);

@@ -60,6 +60,17 @@ export interface Inbox {
     entry: InboxEntry,
     then?: (tx: InboxTx, id: string) => Promise<void>,
   ): Promise<{ readonly id: string | undefined; readonly duplicate: boolean }>;
+  /**
+   * A new entry whose work is done as it is accepted, in one transaction: `work` runs first, then the row is
+   * inserted already `processed` with the outcome `work` returned (one write for the row, no update after). A
+   * duplicate (same source and dedupe key: the insert inserts nothing) rolls the transaction back, `work`'s writes
+   * with it, so a duplicate queues and records nothing, as when its work never ran. For the dispatching inbox
+   * (bootstrap/intake.ts), whose handlers decide the outcome; `entry.status` is not used.
+   */
+  acceptProcessed(
+    entry: InboxEntry,
+    work: (tx: InboxTx, id: string) => Promise<InboxOutcome>,
+  ): Promise<{ readonly id: string | undefined; readonly duplicate: boolean }>;
   markProcessed(id: string): Promise<void>;
   list(options?: {
     readonly status?: InboxStatus;
@@ -75,31 +86,26 @@ export function createInbox(store: Store, clock: Clock): Inbox {
     async accept(entry, then) {
       return store.transaction(async (tx) => {
         const id = randomUUID();
-        const inserted = await tx
-          .withTables<InboxTables>()
-          .insertInto('inbox')
-          .values({
-            id,
-            source: entry.source,
-            dedupe_key: entry.dedupeKey,
-            kind: entry.kind,
-            subject: entry.subject ?? null,
-            payload: entry.payload,
-            status: entry.status ?? 'pending',
-            error: entry.error ?? null,
-            connection_id: entry.connectionId ?? null,
-            received_at: clock.now().toISOString(),
-            processed_at: null,
-            event_time: entry.eventTime ?? null,
-            outcome: null,
-          })
-          .onConflict((oc) => oc.columns(['source', 'dedupe_key']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        if (!inserted) return { id: undefined, duplicate: true };
+        const row = { status: entry.status ?? 'pending', processedAt: null, outcome: null };
+        if (!(await insertEntry(tx, id, entry, row, clock.now()))) return { id: undefined, duplicate: true };
         if (then) await then(tx, id);
         return { id, duplicate: false };
       });
+    },
+    async acceptProcessed(entry, work) {
+      const id = randomUUID();
+      const receivedAt = clock.now();
+      try {
+        return await store.transaction(async (tx) => {
+          const outcome = await work(tx, id);
+          const row = { status: 'processed' as const, processedAt: clock.now(), outcome };
+          if (!(await insertEntry(tx, id, entry, row, receivedAt))) throw DUPLICATE;
+          return { id, duplicate: false };
+        });
+      } catch (err) {
+        if (err === DUPLICATE) return { id: undefined, duplicate: true };
+        throw err;
+      }
     },
     async markProcessed(id) {
       await db
@@ -124,17 +130,37 @@ export function createInbox(store: Store, clock: Clock): Inbox {
   };
 }
 
-/** Marks an entry processed inside the transaction that accepted it (an intake that handled it there). */
-export async function markProcessedIn(
+/** Thrown inside acceptProcessed's transaction to roll a duplicate's work back; never leaves it. */
+const DUPLICATE = new Error('duplicate inbox entry');
+
+/** Inserts the entry's row unless one with its source and dedupe key exists; true when it inserted. */
+async function insertEntry(
   tx: InboxTx,
   id: string,
-  at: Date,
-  outcome: InboxOutcome = 'handled',
-): Promise<void> {
-  await tx
+  entry: InboxEntry,
+  state: { status: InboxStatus; processedAt: Date | null; outcome: InboxOutcome | null },
+  receivedAt: Date,
+): Promise<boolean> {
+  const inserted = await tx
     .withTables<InboxTables>()
-    .updateTable('inbox')
-    .set({ status: 'processed', processed_at: at.toISOString(), outcome })
-    .where('id', '=', id)
-    .execute();
+    .insertInto('inbox')
+    .values({
+      id,
+      source: entry.source,
+      dedupe_key: entry.dedupeKey,
+      kind: entry.kind,
+      subject: entry.subject ?? null,
+      payload: entry.payload,
+      status: state.status,
+      error: entry.error ?? null,
+      connection_id: entry.connectionId ?? null,
+      received_at: receivedAt.toISOString(),
+      processed_at: state.processedAt?.toISOString() ?? null,
+      event_time: entry.eventTime ?? null,
+      outcome: state.outcome,
+    })
+    .onConflict((oc) => oc.columns(['source', 'dedupe_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
 }

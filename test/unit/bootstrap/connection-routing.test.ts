@@ -14,6 +14,10 @@ function recordingInbox(): Inbox & { entries: InboxEntry[] } {
       entries.push(entry);
       return { id: String(entries.length), duplicate: false };
     },
+    acceptProcessed: async (entry) => {
+      entries.push(entry);
+      return { id: String(entries.length), duplicate: false };
+    },
     markProcessed: async () => undefined,
     list: async () => [],
     count: async () => 0,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MappingError, SellbridgeError } from '../../../src/core/errors.ts';
 import { canTransition } from '../../../src/core/lifecycle.ts';
-import { syncOrder } from '../../../src/flows/sync-order.ts';
+import { DEFAULT_MAPPING_RULES } from '../../../src/core/rules/mapping-rules.ts';
+import { skusOf, syncOrder } from '../../../src/flows/sync-order.ts';
 import { anOrder, CONN, fakes } from './fakes.ts';
 
 /** Every recorded move of the order is one ORDER_LIFECYCLE allows. */
@@ -264,5 +265,49 @@ describe('syncOrder (order.sync) with in-memory ports', () => {
       kind: 'validation',
     });
     expect(f.sage.creates).toHaveLength(1);
+  });
+
+  it('reads the rules with the aliases of the order’s SKUs (overrides included) in one call when the deps can (issue 15)', async () => {
+    const f = fakes();
+    f.amazon.orders.set(
+      '111-0000001-0000001',
+      anOrder({}, [
+        { sku: 'widget-redd ', quantityOrdered: 1 },
+        { sku: 'NOPE-999', quantityOrdered: 1 },
+        { sku: 'MUG-LOGO', quantityOrdered: 1 },
+      ]),
+    );
+    const asked: string[][] = [];
+    const deps = {
+      ...f.deps,
+      aliases: {
+        aliasesFor: async () => expect.fail('every alias of the connection read'),
+        setAlias: async () => undefined,
+      },
+      rulesWithAliasesFor: async (connectionId: string, skus: readonly string[]) => {
+        expect(connectionId).toBe(CONN);
+        asked.push([...skus]);
+        // What the store gives: the aliases those SKUs can match (here a normalized one).
+        return { ...DEFAULT_MAPPING_RULES, skuAliases: { 'WIDGET-REDD': 'WIDGET-RED' } };
+      },
+    };
+    const err = await syncOrder(job(), deps).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SB_MAP_SKU_UNKNOWN', context: { unknownSkus: ['NOPE-999'] } });
+    expect(asked).toEqual([['widget-redd ', 'NOPE-999', 'MUG-LOGO']]);
+    // The operator's replay names the SKU line 1 stands for: its aliases are read too.
+    const replay = { ...job(), overrides: { 'lines[1].sku': 'GADGET-PRO' } };
+    expect(await syncOrder(replay, deps)).toMatchObject({ kind: 'created', tranNo: 'AMZ0000001' });
+    expect(asked[1]).toEqual(['widget-redd ', 'NOPE-999', 'MUG-LOGO', 'GADGET-PRO']);
+    expect(f.sage.creates[0]!.draft.lines.filter((l) => !l.charge).map((l) => l.itemId)).toEqual([
+      'WIDGET-RED',
+      'GADGET-PRO',
+      'MUG-LOGO',
+    ]);
+  });
+
+  it('skusOf: each line SKU once, missing ones left out, override SKUs added', () => {
+    const order = anOrder({}, [{ sku: 'A' }, { sku: 'A' }, { sku: undefined as never }, { sku: 'B' }]);
+    expect(skusOf(order)).toEqual(['A', 'B']);
+    expect(skusOf(order, { 'lines[0].sku': 'C', 'shipTo.city': 'X', customerId: 'D' })).toEqual(['A', 'B', 'C']);
   });
 });

@@ -23,8 +23,9 @@ import * as m0026 from './0026-engine-status.ts';
 import * as m0027 from './0027-connection-registry.ts';
 import * as m0028 from './0028-connection-mappings.ts';
 import * as m0029 from './0029-amazon-authorization.ts';
-import * as m0033 from './0033-jobs-next.ts';
 import * as m0030 from './0030-throughput-by-connection.ts';
+import * as m0031 from './0031-sku-alias-keys.ts';
+import * as m0033 from './0033-jobs-next.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0028-connection-mappings': m0028,
   '0029-amazon-authorization': m0029,
   '0030-throughput-by-connection': m0030,
+  '0031-sku-alias-keys': m0031,
   '0033-jobs-next': m0033,
 };
 
