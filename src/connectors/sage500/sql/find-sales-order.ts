@@ -1,3 +1,4 @@
+import { prepared } from '../../../runtime/store/prepared.ts';
 import { TRAN_TYPE_SALES_ORDER } from '../tables.ts';
 import type { SageDb } from './db.ts';
 
@@ -16,7 +17,24 @@ export function selectSalesOrderHeader(
   companyId: string,
   by: { tranNo: string } | { amazonOrderId: string } | { tranCmnt: string },
 ) {
-  const q = db
+  // Built and compiled once per database (runtime/store/prepared.ts): this read runs several times per order.
+  if ('tranNo' in by) return headerByTranNo(db, companyId, by.tranNo);
+  if ('amazonOrderId' in by) return headerByAmazonOrderId(db, companyId, by.amazonOrderId);
+  return headerByTranCmnt(db, companyId, by.tranCmnt);
+}
+
+const headerByTranNo = prepared((db: SageDb, companyId: string, tranNo: string) =>
+  selectHeader(db, companyId).where('so.TranNoRel', '=', tranNo).where('so.TranNo', '=', tranNo),
+);
+const headerByAmazonOrderId = prepared((db: SageDb, companyId: string, amazonOrderId: string) =>
+  selectHeader(db, companyId).where('amz.CompanyID', '=', companyId).where('amz.AmazonOrderId', '=', amazonOrderId),
+);
+const headerByTranCmnt = prepared((db: SageDb, companyId: string, tranCmnt: string) =>
+  selectHeader(db, companyId).where('so.TranCmnt', '=', tranCmnt),
+);
+
+function selectHeader(db: SageDb, companyId: string) {
+  return db
     .selectFrom('tsoSalesOrder as so')
     .innerJoin('tarCustomer as c', 'c.CustKey', 'so.CustKey')
     .leftJoin('tsoSalesOrder_AMZ as amz', 'amz.SOKey', 'so.SOKey')
@@ -49,10 +67,6 @@ export function selectSalesOrderHeader(
     ])
     .where('so.CompanyID', '=', companyId)
     .where('so.TranType', '=', TRAN_TYPE_SALES_ORDER);
-  if ('tranNo' in by) return q.where('so.TranNoRel', '=', by.tranNo).where('so.TranNo', '=', by.tranNo);
-  if ('amazonOrderId' in by)
-    return q.where('amz.CompanyID', '=', companyId).where('amz.AmazonOrderId', '=', by.amazonOrderId);
-  return q.where('so.TranCmnt', '=', by.tranCmnt);
 }
 
 /**
@@ -61,8 +75,8 @@ export function selectSalesOrderHeader(
  * (review §3 item 12). The Amazon OrderItemId comes from our extension table, not tsoSOLine.UserFld1 (review §3
  * item 20).
  */
-export function selectSalesOrderLines(db: SageDb, soKey: number) {
-  return db
+export const selectSalesOrderLines = prepared((db: SageDb, soKey: number) =>
+  db
     .selectFrom('tsoSOLine as l')
     .innerJoin('tsoSOLineDist as ld', 'ld.SOLineKey', 'l.SOLineKey')
     .innerJoin('timItem as i', 'i.ItemKey', 'l.ItemKey')
@@ -85,5 +99,5 @@ export function selectSalesOrderLines(db: SageDb, soKey: number) {
       'ld.PromiseDate',
     ])
     .where('l.SOKey', '=', soKey)
-    .orderBy('l.SOLineNo');
-}
+    .orderBy('l.SOLineNo'),
+);
