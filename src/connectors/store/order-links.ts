@@ -519,8 +519,9 @@ export interface OrderToSageTime {
 
 /**
  * The latest `limit` orders whose Sage sales order was recorded since `since` (order_links.sage_created_at, indexed),
- * each with when Sellbridge first saw the order: its order_sightings row (the notification or the poll that named
- * it), else the link's creation. Bounded: one index range read and at most `limit` primary-key look-ups.
+ * each with when Sellbridge first saw the order: its first ORDER_CHANGE inbox row or its order_sightings row (the
+ * notification or the poll that named it), else the link's creation. Bounded: one index range read and at most
+ * `limit` look-ups of each by key.
  */
 export async function orderToSageTimes(
   store: Store,
@@ -528,15 +529,24 @@ export async function orderToSageTimes(
   limit = 2000,
   connectionId?: string,
 ): Promise<OrderToSageTime[]> {
-  const rows = await sql<{ created_at: string; sage_created_at: string; first_seen_at: string | null }>`
-    SELECT l.created_at, l.sage_created_at, s.first_seen_at
+  // The push sighting is the order's first ORDER_CHANGE inbox row (order-sightings.ts): one `inbox_subject` look-up.
+  const rows = await sql<{
+    created_at: string;
+    sage_created_at: string;
+    first_seen_at: string | null;
+    pushed_at: string | null;
+  }>`
+    SELECT l.created_at, l.sage_created_at, s.first_seen_at,
+      (SELECT min(i.received_at) FROM inbox i WHERE i.subject = 'order:' || l.amazon_order_id
+        AND i.connection_id = l.connection_id AND i.kind = 'ORDER_CHANGE' AND i.outcome = 'handled') AS pushed_at
     FROM order_links l
     LEFT JOIN order_sightings s ON s.connection_id = l.connection_id AND s.amazon_order_id = l.amazon_order_id
     WHERE l.sage_created_at >= ${since}${connectionId ? sql` AND l.connection_id = ${connectionId}` : sql``}
     ORDER BY l.sage_created_at DESC
     LIMIT ${limit}`.execute(store.db);
+  const earliest = (...ts: (string | null)[]) => ts.reduce<string | null>((m, t) => (t && (!m || t < m) ? t : m), null);
   return rows.rows.map((r) => ({
-    firstSeenAt: r.first_seen_at && r.first_seen_at < r.created_at ? r.first_seen_at : r.created_at,
+    firstSeenAt: earliest(r.first_seen_at, r.pushed_at, r.created_at)!,
     sageCreatedAt: r.sage_created_at,
   }));
 }
