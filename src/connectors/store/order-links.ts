@@ -28,6 +28,8 @@ export type OrderLinkTables = {
     updated_at: string;
     /** When the Sage sales order was recorded (first move to `created`); migration 0026, null before it. */
     sage_created_at?: string | null;
+    /** Amazon's latest ship date as order.sync last wrote the link; migration 0034, null before it. */
+    latest_ship_date?: string | null;
   };
   tran_no_sequences: { connection_id: string; next_value: number | string };
 };
@@ -271,6 +273,7 @@ export function storeOrderLinks(
           sales_order_key: update.salesOrderKey ?? null,
           marketplace_id: update.marketplaceId ?? null,
           last_error: update.lastError ?? null,
+          latest_ship_date: update.latestShipDate ?? null,
           created_at: now(),
           updated_at: now(),
         })
@@ -318,6 +321,7 @@ export function storeOrderLinks(
         sales_order_key: update.salesOrderKey ?? null,
         marketplace_id: update.marketplaceId ?? null,
         last_error: update.lastError ?? null,
+        latest_ship_date: update.latestShipDate ?? null,
         created_at: now(),
         updated_at: now(),
         ...(state === 'created' ? { sage_created_at: now() } : {}),
@@ -376,6 +380,7 @@ function fieldsOf(update: OrderLinkUpdate) {
     ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
     ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
     ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
+    ...(update.latestShipDate !== undefined ? { latest_ship_date: update.latestShipDate } : {}),
   };
 }
 
@@ -457,6 +462,7 @@ function linkFromRow(row: OrderLinkRow | undefined): OrderLink | undefined {
     ...(row.sales_order_key ? { salesOrderKey: row.sales_order_key } : {}),
     ...(row.marketplace_id ? { marketplaceId: row.marketplace_id } : {}),
     ...(row.last_error ? { lastError: row.last_error } : {}),
+    ...(row.latest_ship_date ? { latestShipDate: row.latest_ship_date } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
