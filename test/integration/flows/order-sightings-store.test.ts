@@ -7,6 +7,7 @@ import {
   lastSightingAt,
   storeOrderSightings,
 } from '../../../src/connectors/store/order-sightings.ts';
+import { orderToSageTimes } from '../../../src/connectors/store/order-links.ts';
 import type { OrderSightings } from '../../../src/core/ports/order-sightings.ts';
 import { createInbox, type Inbox } from '../../../src/runtime/inbox/inbox.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
@@ -92,6 +93,33 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(await countFirstSightings(store, '2026-12-02T00:00:00.000Z')).toEqual([]);
       expect(await lastSightingAt(store, 'c1')).toBe(now.toISOString());
       expect(await lastSightingAt(store, 'nobody')).toBeNull();
+    });
+
+    it('times an order to Sage from its first sighting: the notification, the poll, else the link', async () => {
+      const links = store.db.withTables<{ order_links: Record<string, string | null> }>();
+      const later = '2026-12-01T13:00:00.000Z';
+      for (const id of ['PUSHED', 'POLLED', 'UNSEEN'])
+        await links
+          .insertInto('order_links')
+          .values({
+            connection_id: 'c1',
+            amazon_order_id: id,
+            state: 'created',
+            tran_no: null,
+            sales_order_key: null,
+            marketplace_id: null,
+            last_error: null,
+            created_at: later,
+            updated_at: later,
+            sage_created_at: `2026-12-01T14:00:00.000Z`,
+          })
+          .execute();
+      const times = await orderToSageTimes(store, '2026-12-01T00:00:00.000Z', 10, 'c1');
+      expect(times.map((t) => t.firstSeenAt).sort()).toEqual([
+        '2026-12-01T12:00:00.000Z', // PUSHED: its first notification
+        '2026-12-01T12:01:00.000Z', // POLLED: the poll, before its notification
+        later, // UNSEEN: the link's creation
+      ]);
     });
   });
 }
