@@ -14,6 +14,7 @@ import {
   resolveEndpoint,
 } from '../connectors/amazon/sp-api/regions.ts';
 import { verifySage500 } from '../connectors/sage500/verify-at-start.ts';
+import { lastSightingAt } from '../connectors/store/order-sightings.ts';
 import { isSellbridgeError } from '../core/errors.ts';
 import type { CheckStatus, DoctorCheck, DoctorReport } from '../core/model/doctor-report.ts';
 import type { Clock } from '../core/ports/clock.ts';
@@ -253,14 +254,9 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
             'Run `sellbridge migrate` (`sellbridge run` also migrates at start).',
           );
         else add('store', 'ok', `reachable, migrated to ${level.latestKnown}`);
-        if (!level.pending.includes('0006-order-sightings') && !level.unknown.length) {
-          const row = await store.db
-            .selectFrom('order_sightings' as never)
-            .select((eb) => eb.fn.max('first_seen_at' as never).as('last'))
-            .where('connection_id' as never, '=', config.orders.connectionId as never)
-            .executeTakeFirst();
-          lastOrderAt = ((row as { last?: string | null } | undefined)?.last ?? null) as string | null;
-        }
+        // Sightings by poll and by notification (the inbox's outcome column is migration 0015's).
+        if (!level.pending.includes('0015-notification-handlers') && !level.unknown.length)
+          lastOrderAt = await lastSightingAt(store, config.orders.connectionId);
       } finally {
         await store.close();
       }

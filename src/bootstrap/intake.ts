@@ -1,7 +1,6 @@
 import type { ResolvedConfig } from '../config/schema.ts';
 import { createSqsClient, createSqsNotificationConsumer } from '../connectors/amazon/notifications/sqs-consumer.ts';
 import type { Logger } from '../observability/logger.ts';
-import { notePushed } from '../connectors/store/order-sightings.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { isSellbridgeError } from '../core/errors.ts';
@@ -74,7 +73,12 @@ export function notificationDispatchingInbox(
       } catch {
         document = undefined;
       }
-      const withTime: InboxEntry = { ...entry, eventTime: entry.eventTime ?? eventTimeOf(document) ?? null };
+      // The row names the connection its handler acts for: an ORDER_CHANGE row is that order's push sighting.
+      const withTime: InboxEntry = {
+        ...entry,
+        connectionId: entry.connectionId ?? connectionId,
+        eventTime: entry.eventTime ?? eventTimeOf(document) ?? null,
+      };
       const handler: NotificationHandler | undefined = handlers[entry.kind];
       if (!handler)
         return inbox.acceptProcessed(withTime, async (tx, id) => {
@@ -110,11 +114,11 @@ export function orderChangeHandler(queue: Pick<JobQueue, 'enqueue'>): Notificati
   return {
     // The intake's parser already required AmazonOrderId (the entry's subject); the flow re-reads the order.
     parse: (document) => document,
-    async apply({ tx, entry, connectionId, now }) {
+    async apply({ tx, entry, connectionId }) {
       const orderId = orderIdOf(entry);
       if (!orderId) return 'ignored';
+      // The inbox row itself records that push saw the order (order-sightings.ts reads it): nothing more to write.
       await enqueueOrderSync(queue, connectionId, orderId, tx);
-      await notePushed(tx, connectionId, orderId, now.toISOString());
       return 'handled';
     },
   };

@@ -6,6 +6,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { countFittings } from '../connectors/store/order-fittings.ts';
 import { countOrderChanges } from '../connectors/store/order-changes.ts';
+import { countFirstSightings, firstSighting } from '../connectors/store/order-sightings.ts';
 import { unreconciledByCurrency } from '../connectors/store/settlement-reconciliation.ts';
 
 /**
@@ -219,11 +220,8 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
         SELECT kind, first_via, count(*) AS n FROM work_sightings WHERE first_seen_at >= ${since()}
         GROUP BY kind, first_via`.execute(db);
       for (const r of work.rows) this.inc({ kind: r.kind, via: r.first_via }, Number(r.n));
-      const orders = await sql<{ first_source: string; n: number | string }>`
-        SELECT first_source, count(*) AS n FROM order_sightings WHERE first_seen_at >= ${since()}
-        GROUP BY first_source`.execute(db);
-      for (const r of orders.rows)
-        this.inc({ kind: 'order', via: r.first_source === 'push' ? 'event' : 'poll' }, Number(r.n));
+      for (const r of await countFirstSightings(store, since()))
+        this.inc({ kind: 'order', via: r.source === 'push' ? 'event' : 'poll' }, r.n);
     },
   });
 
@@ -273,7 +271,7 @@ export function registerStoreCollectors(options: StoreCollectorOptions): void {
 
 /**
  * The Sage gateway with order-to-Sage latency: when `createSalesOrder` creates an order (not `existing`), the
- * time since Sellbridge first saw the Amazon order (order_sightings, by push or poll) is observed in
+ * time since Sellbridge first saw the Amazon order (its first ORDER_CHANGE inbox row or order_sightings row) is observed in
  * `metrics.orderToSageLatency`. The look-up runs after the call returns and never fails or delays it.
  */
 export function observeOrderToSage(
@@ -281,14 +279,11 @@ export function observeOrderToSage(
   deps: { store: Store; clock: Clock; metrics: Metrics; connectionId?: string },
 ): Sage500Gateway {
   const record = async (amazonOrderId: string, at: number) => {
-    const res = await sql<{ first_source: string; first_seen_at: string }>`
-      SELECT first_source, first_seen_at FROM order_sightings WHERE amazon_order_id = ${amazonOrderId}
-      ORDER BY first_seen_at LIMIT 1`.execute(deps.store.db);
-    const row = res.rows[0];
+    const row = await firstSighting(deps.store.db, amazonOrderId);
     if (!row) return;
     deps.metrics.orderToSageLatency.observe(
-      { source: row.first_source, connection: deps.connectionId ?? 'default' },
-      Math.max(0, (at - ms(row.first_seen_at)) / 1000),
+      { source: row.source, connection: deps.connectionId ?? 'default' },
+      Math.max(0, (at - ms(row.at)) / 1000),
     );
   };
   return new Proxy(sage, {

@@ -4,7 +4,7 @@ import type { DeadLetterService } from '../runtime/queue/dead-letters.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
 import type { Store } from '../runtime/store/store.ts';
 import { firstSightingOf } from '../connectors/store/order-sightings.ts';
-import { shipByRisk } from '../core/transform/order-changes.ts';
+import { knownShipBy, shipByRisk } from '../core/transform/order-changes.ts';
 
 /** Where one Amazon order is in its lifecycle, as data (`sellbridge orders status --json`). Ids and states only, no buyer data. */
 export interface OrderStatusReport {
@@ -92,6 +92,7 @@ export async function orderStatus(
   const firstSeenBy = await firstSightingOf(d.store, connectionId, amazonOrderId);
   const fitting = await d.deps.fittings?.get(connectionId, amazonOrderId);
   const revision = await d.deps.changes?.get(connectionId, amazonOrderId);
+  const shipBy = knownShipBy(revision, link?.latestShipDate);
   const keys = new Set([orderSyncKey(amazonOrderId), shipmentConfirmKey(amazonOrderId)]);
   const jobs = [];
   for (const state of ['pending', 'running'] as const) {
@@ -130,9 +131,7 @@ export async function orderStatus(
             comparedVersion: revision.amazonUpdatedAt ?? null,
           }
         : null,
-    shipBy: revision?.latestShipDate
-      ? shipByRisk(revision.latestShipDate, link?.state, (d.now ?? (() => new Date()))(), d.shipByWarningMs)
-      : null,
+    shipBy: shipBy ? shipByRisk(shipBy, link?.state, (d.now ?? (() => new Date()))(), d.shipByWarningMs) : null,
     firstSeenBy: firstSeenBy ?? null,
     packages: packages.map((p) => ({
       shipmentKey: p.shipmentKey,

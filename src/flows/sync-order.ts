@@ -58,8 +58,9 @@ export interface SyncOrderDeps {
   /** Keeps the Amazon original of a fitted ship-to beside the order (sealed); absent without a PII key. */
   readonly originals?: OriginalAddresses;
   /**
-   * Changes after import and ship-by dates (`order_changes`): an open order's newer Amazon version is compared with
-   * its Sage order (amend-order.ts); without it, a created order is left as it is.
+   * Changes after import (`order_changes`): an open order's newer Amazon version is compared with its Sage order
+   * (amend-order.ts), and the version and ship-by date a creation was made from are recorded; without it, a created
+   * order is left as it is. The ship-by date before creation rides on the link's writes.
    */
   readonly changes?: OrderChanges;
 }
@@ -124,12 +125,23 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
     case 'wait':
     case 'skip':
     case 'flag':
-      await deps.links.advance(job, link, SYNC_STATE_AFTER[action.kind]!);
+      // The ship-by date rides on the move, and makes a write of a stay only when Amazon changed it.
+      await deps.links.advance(
+        job,
+        link,
+        SYNC_STATE_AFTER[action.kind]!,
+        order.latestShipDate && order.latestShipDate !== link?.latestShipDate ? shipByOf(order) : undefined,
+      );
       return {
         kind: action.kind === 'wait' ? 'waiting' : action.kind === 'skip' ? 'skipped' : 'flagged',
         reason: action.reason,
       };
   }
+}
+
+/** The link's ship-by field for `order` (none when Amazon gave no date). */
+function shipByOf(order: Order): { readonly latestShipDate?: string } {
+  return order.latestShipDate ? { latestShipDate: order.latestShipDate } : {};
 }
 
 export function parseOrderSyncJob(payload: unknown): OrderSyncJob {
@@ -160,8 +172,6 @@ async function createSalesOrder(
   deps: SyncOrderDeps,
 ): Promise<{ readonly outcome: SyncOutcome; readonly link: OrderLink }> {
   const warehouseId = merchantWarehouseOf(rules, order.marketplaceId);
-  // Kept before mapping, so an order that dead-letters still counts among those at risk of shipping late.
-  if (order.latestShipDate) await deps.changes?.noteShipBy(job, order.latestShipDate);
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
   const catalogue = context.unknownItems.length > 0 ? await deps.catalogue.listItems() : [];
   const { draft, addressChanges } = await mapOrRecordDeadLetter(
@@ -173,11 +183,13 @@ async function createSalesOrder(
     deps,
   );
   if (addressChanges.length > 0) await recordFitting(job, order, addressChanges, deps);
-  // Mapped and reserved in one write: the TranNo is stored before Sage is asked, as it always was.
+  // Mapped and reserved in one write: the TranNo is stored before Sage is asked, as it always was. The ship-by date
+  // rides on it (and on the move to dead-lettered when mapping fails), so an order that fails still counts among
+  // those at risk of shipping late without a write of its own (issue 15: `order_changes` was upserted before mapping).
   link = await deps.links.reserve(
     job,
     link,
-    { lastError: null, ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}) },
+    { lastError: null, ...(order.marketplaceId ? { marketplaceId: order.marketplaceId } : {}), ...shipByOf(order) },
     rules.tranNoPrefix,
   );
   const tranNo = link.tranNo!;
@@ -335,7 +347,8 @@ async function mapOrRecordDeadLetter(
   try {
     return mapSalesOrder(order, context, rules);
   } catch (err) {
-    if (err instanceof MappingError) await deps.links.advance(job, link, 'dead-lettered', { lastError: err.code });
+    if (err instanceof MappingError)
+      await deps.links.advance(job, link, 'dead-lettered', { lastError: err.code, ...shipByOf(order) });
     throw err;
   }
 }

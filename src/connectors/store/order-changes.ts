@@ -22,6 +22,15 @@ export type OrderChangeTables = {
 type OrderChangeRow = OrderChangeTables['order_changes'];
 
 type Db = Kysely<Database & OrderChangeTables & OrderLinkTables>;
+
+/**
+ * An order's ship-by over `order_links as l` left-joined with `order_changes as c` (knownShipBy in
+ * core/transform/order-changes.ts): the date compared after creation, else the link's, else one noted before mapping
+ * by a Sellbridge from before migration 0034.
+ */
+const shipBySql = sql<
+  string | null
+>`coalesce(case when c.amazon_updated_at is not null then c.latest_ship_date end, l.latest_ship_date, c.latest_ship_date)`;
 const tables = (store: Store): Db => store.db.withTables<OrderChangeTables & OrderLinkTables>();
 
 /** Store-backed OrderChanges. */
@@ -131,24 +140,25 @@ export function storeOrderChanges(store: Store, clock: Clock): OrderChanges {
       });
     },
     async atRisk({ before, now, connectionId, limit = 500 }) {
+      // Driven by the links of orders not shipped (index order_links_state): an order that failed before creation
+      // has its ship-by on the link only (issue 15), one created has it in order_changes too.
       let q = db
-        .selectFrom('order_changes as c')
-        .innerJoin('order_links as l', (j) =>
-          j.onRef('l.connection_id', '=', 'c.connection_id').onRef('l.amazon_order_id', '=', 'c.amazon_order_id'),
+        .selectFrom('order_links as l')
+        .leftJoin('order_changes as c', (j) =>
+          j.onRef('c.connection_id', '=', 'l.connection_id').onRef('c.amazon_order_id', '=', 'l.amazon_order_id'),
         )
-        .select(['c.connection_id', 'c.amazon_order_id', 'c.latest_ship_date', 'l.state', 'l.tran_no'])
-        .where('c.latest_ship_date', 'is not', null)
-        .where('c.latest_ship_date', '<', before)
-        .where('l.state', 'in', NOT_SHIPPED_STATES);
-      if (connectionId) q = q.where('c.connection_id', '=', connectionId);
-      const rows = await q.orderBy('c.latest_ship_date').limit(limit).execute();
+        .select(['l.connection_id', 'l.amazon_order_id', 'l.state', 'l.tran_no', shipBySql.as('ship_by')])
+        .where('l.state', 'in', NOT_SHIPPED_STATES)
+        .where(shipBySql, '<', before);
+      if (connectionId) q = q.where('l.connection_id', '=', connectionId);
+      const rows = await q.orderBy(shipBySql).limit(limit).execute();
       return rows.map((r): OrderAtRisk => ({
         connectionId: r.connection_id,
         amazonOrderId: r.amazon_order_id,
         state: r.state,
         ...(r.tran_no ? { tranNo: r.tran_no } : {}),
-        latestShipDate: r.latest_ship_date!,
-        late: r.latest_ship_date! < now,
+        latestShipDate: r.ship_by!,
+        late: r.ship_by! < now,
       }));
     },
   };
@@ -174,17 +184,23 @@ export async function countOrderChanges(
   const db = tables(store);
   const rows = await db
     .selectFrom('order_changes as c')
-    .leftJoin('order_links as l', (j) =>
-      j.onRef('l.connection_id', '=', 'c.connection_id').onRef('l.amazon_order_id', '=', 'c.amazon_order_id'),
+    .select(['c.connection_id', 'c.differences', 'c.applied'])
+    .where((eb) => eb.or([eb('c.differences', '!=', '[]'), eb('c.applied', '!=', '[]')]))
+    .execute();
+  // At risk and late: by the links of orders not shipped, with the ship-by as atRisk reads it.
+  const risk = await db
+    .selectFrom('order_links as l')
+    .leftJoin('order_changes as c', (j) =>
+      j.onRef('c.connection_id', '=', 'l.connection_id').onRef('c.amazon_order_id', '=', 'l.amazon_order_id'),
     )
-    .select(['c.connection_id', 'c.differences', 'c.applied', 'c.latest_ship_date', 'l.state'])
-    .where((eb) =>
-      eb.or([
-        eb('c.differences', '!=', '[]'),
-        eb('c.applied', '!=', '[]'),
-        eb.and([eb('c.latest_ship_date', '<', at.before), eb('l.state', 'in', NOT_SHIPPED_STATES)]),
-      ]),
-    )
+    .select((eb) => [
+      'l.connection_id',
+      eb.fn.countAll<number | string>().as('at_risk'),
+      eb.fn.sum<number | string>(eb.case().when(shipBySql, '<', at.now).then(1).else(0).end()).as('late'),
+    ])
+    .where('l.state', 'in', NOT_SHIPPED_STATES)
+    .where(shipBySql, '<', at.before)
+    .groupBy('l.connection_id')
     .execute();
   const out = new Map<
     string,
@@ -211,11 +227,19 @@ export async function countOrderChanges(
       if (a.kind === 'line-cancelled') c.lineCancelled += 1;
       else c.shipToUpdated += 1;
     }
-    const open = r.state !== null && (NOT_SHIPPED_STATES as readonly string[]).includes(r.state);
-    if (open && r.latest_ship_date !== null && r.latest_ship_date < at.before) {
-      c.atRisk += 1;
-      if (r.latest_ship_date < at.now) c.late += 1;
-    }
+    out.set(r.connection_id, c);
+  }
+  for (const r of risk) {
+    const c = out.get(r.connection_id) ?? {
+      connectionId: r.connection_id,
+      flagged: 0,
+      lineCancelled: 0,
+      shipToUpdated: 0,
+      atRisk: 0,
+      late: 0,
+    };
+    c.atRisk += Number(r.at_risk);
+    c.late += Number(r.late);
     out.set(r.connection_id, c);
   }
   return [...out.values()];

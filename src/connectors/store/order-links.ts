@@ -28,6 +28,8 @@ export type OrderLinkTables = {
     updated_at: string;
     /** When the Sage sales order was recorded (first move to `created`); migration 0026, null before it. */
     sage_created_at?: string | null;
+    /** Amazon's latest ship date as order.sync last wrote the link; migration 0034, null before it. */
+    latest_ship_date?: string | null;
   };
   tran_no_sequences: { connection_id: string; next_value: number | string };
 };
@@ -271,6 +273,7 @@ export function storeOrderLinks(
           sales_order_key: update.salesOrderKey ?? null,
           marketplace_id: update.marketplaceId ?? null,
           last_error: update.lastError ?? null,
+          latest_ship_date: update.latestShipDate ?? null,
           created_at: now(),
           updated_at: now(),
         })
@@ -318,6 +321,7 @@ export function storeOrderLinks(
         sales_order_key: update.salesOrderKey ?? null,
         marketplace_id: update.marketplaceId ?? null,
         last_error: update.lastError ?? null,
+        latest_ship_date: update.latestShipDate ?? null,
         created_at: now(),
         updated_at: now(),
         ...(state === 'created' ? { sage_created_at: now() } : {}),
@@ -376,6 +380,7 @@ function fieldsOf(update: OrderLinkUpdate) {
     ...(update.salesOrderKey !== undefined ? { sales_order_key: update.salesOrderKey } : {}),
     ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
     ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
+    ...(update.latestShipDate !== undefined ? { latest_ship_date: update.latestShipDate } : {}),
   };
 }
 
@@ -457,6 +462,7 @@ function linkFromRow(row: OrderLinkRow | undefined): OrderLink | undefined {
     ...(row.sales_order_key ? { salesOrderKey: row.sales_order_key } : {}),
     ...(row.marketplace_id ? { marketplaceId: row.marketplace_id } : {}),
     ...(row.last_error ? { lastError: row.last_error } : {}),
+    ...(row.latest_ship_date ? { latestShipDate: row.latest_ship_date } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -519,8 +525,9 @@ export interface OrderToSageTime {
 
 /**
  * The latest `limit` orders whose Sage sales order was recorded since `since` (order_links.sage_created_at, indexed),
- * each with when Sellbridge first saw the order: its order_sightings row (the notification or the poll that named
- * it), else the link's creation. Bounded: one index range read and at most `limit` primary-key look-ups.
+ * each with when Sellbridge first saw the order: its first ORDER_CHANGE inbox row or its order_sightings row (the
+ * notification or the poll that named it), else the link's creation. Bounded: one index range read and at most
+ * `limit` look-ups of each by key.
  */
 export async function orderToSageTimes(
   store: Store,
@@ -528,15 +535,24 @@ export async function orderToSageTimes(
   limit = 2000,
   connectionId?: string,
 ): Promise<OrderToSageTime[]> {
-  const rows = await sql<{ created_at: string; sage_created_at: string; first_seen_at: string | null }>`
-    SELECT l.created_at, l.sage_created_at, s.first_seen_at
+  // The push sighting is the order's first ORDER_CHANGE inbox row (order-sightings.ts): one `inbox_subject` look-up.
+  const rows = await sql<{
+    created_at: string;
+    sage_created_at: string;
+    first_seen_at: string | null;
+    pushed_at: string | null;
+  }>`
+    SELECT l.created_at, l.sage_created_at, s.first_seen_at,
+      (SELECT min(i.received_at) FROM inbox i WHERE i.subject = 'order:' || l.amazon_order_id
+        AND i.connection_id = l.connection_id AND i.kind = 'ORDER_CHANGE' AND i.outcome = 'handled') AS pushed_at
     FROM order_links l
     LEFT JOIN order_sightings s ON s.connection_id = l.connection_id AND s.amazon_order_id = l.amazon_order_id
     WHERE l.sage_created_at >= ${since}${connectionId ? sql` AND l.connection_id = ${connectionId}` : sql``}
     ORDER BY l.sage_created_at DESC
     LIMIT ${limit}`.execute(store.db);
+  const earliest = (...ts: (string | null)[]) => ts.reduce<string | null>((m, t) => (t && (!m || t < m) ? t : m), null);
   return rows.rows.map((r) => ({
-    firstSeenAt: r.first_seen_at && r.first_seen_at < r.created_at ? r.first_seen_at : r.created_at,
+    firstSeenAt: earliest(r.first_seen_at, r.pushed_at, r.created_at)!,
     sageCreatedAt: r.sage_created_at,
   }));
 }

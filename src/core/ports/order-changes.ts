@@ -42,7 +42,11 @@ export interface OrderAtRisk {
 
 export interface OrderChanges {
   get(connectionId: string, amazonOrderId: string): Promise<OrderRevision | undefined>;
-  /** Keeps the order's latest ship date (an order read for creation, whatever comes of it). */
+  /**
+   * Keeps the order's latest ship date without a comparison. order.sync no longer calls it (issue 15: the ship-by
+   * before creation rides on the link's writes, `OrderLinkUpdate.latestShipDate`); rows it wrote before are read
+   * by `atRisk` and the gauges where neither a comparison nor the link has a date.
+   */
   noteShipBy(key: OrderKey, latestShipDate: string): Promise<void>;
   /**
    * Records a comparison of the Amazon version with the Sage order: the version, the differences as they are now

@@ -16,6 +16,8 @@ export interface OrderLink {
   readonly marketplaceId?: string;
   /** Code of the last failure that moved the order to dead-lettered or needs-attention; ids only. */
   readonly lastError?: string;
+  /** Amazon's latest ship date as order.sync last read it (the at-risk list reads it until a comparison records one). */
+  readonly latestShipDate?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -27,6 +29,8 @@ export interface OrderLinkUpdate {
   readonly marketplaceId?: string;
   /** `null` clears it. */
   readonly lastError?: string | null;
+  /** Amazon's latest ship date (UTC ISO-8601), carried by the write order.sync makes anyway. */
+  readonly latestShipDate?: string;
 }
 
 export interface OrderLinks {

@@ -151,6 +151,19 @@ export const NOT_SHIPPED_STATES: readonly SyncState[] = [
   'dead-lettered',
 ];
 
+/**
+ * The ship-by date Sellbridge knows for an order: the one recorded with a comparison (`order_changes` with a version:
+ * at or after creation, so the newest), else the one order.sync carried on the link (migration 0034, issue 15), else
+ * one `order_changes` noted before mapping before that change. `shipBySql` in connectors/store/order-changes.ts is
+ * the same rule in SQL.
+ */
+export function knownShipBy(
+  revision: { readonly amazonUpdatedAt?: string; readonly latestShipDate?: string } | undefined,
+  linkShipBy: string | null | undefined,
+): string | undefined {
+  return (revision?.amazonUpdatedAt ? revision.latestShipDate : undefined) ?? linkShipBy ?? revision?.latestShipDate;
+}
+
 /** Whether an order in `state` with this latest ship date is at risk of shipping late (not shipped, date near or past). */
 export function shipByRisk(
   latestShipDate: string,

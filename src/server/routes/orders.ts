@@ -9,7 +9,7 @@ import {
 import { listConfirmationRows } from '../../connectors/store/shipment-confirmations.ts';
 import { storeOrderFittings } from '../../connectors/store/order-fittings.ts';
 import { storeOrderChanges } from '../../connectors/store/order-changes.ts';
-import { shipByRisk } from '../../core/transform/order-changes.ts';
+import { knownShipBy, shipByRisk } from '../../core/transform/order-changes.ts';
 import { writeAudit } from '../../runtime/audit.ts';
 import { roleAllows } from '../../runtime/auth/roles.ts';
 import type { ServerContext } from '../context.ts';
@@ -245,6 +245,7 @@ export function registerOrderRoutes(ctx: ServerContext): void {
         : { stored: false, deliveredAt: null, purgeAfter: null };
       const fitting = await storeOrderFittings(ctx.store, ctx.clock).get(row.connection_id, row.amazon_order_id);
       const revision = await changes.get(row.connection_id, row.amazon_order_id);
+      const shipBy = knownShipBy(revision, row.latest_ship_date);
       return {
         ...summary(row),
         lifecycle: { description: info.description, terminal: info.terminal, next: [...info.next] },
@@ -278,9 +279,7 @@ export function registerOrderRoutes(ctx: ServerContext): void {
                 comparedVersion: revision.amazonUpdatedAt ?? null,
               }
             : null,
-        shipBy: revision?.latestShipDate
-          ? shipByRisk(revision.latestShipDate, row.state, ctx.clock.now(), warningMs())
-          : null,
+        shipBy: shipBy ? shipByRisk(shipBy, row.state, ctx.clock.now(), warningMs()) : null,
       };
     },
   );

@@ -84,5 +84,50 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         { connectionId: 'c1', flagged: 0, lineCancelled: 1, shipToUpdated: 1, atRisk: 2, late: 1 },
       ]);
     });
+
+    it('reads the ship-by order.sync carried on the link (issue 15): a comparison date first, then the link, then an older noted one', async () => {
+      const links = store.db.withTables<{ order_links: Record<string, string | null> }>();
+      const link = (id: string, state: string, shipBy: string) =>
+        links
+          .insertInto('order_links')
+          .values({
+            connection_id: 'c2',
+            amazon_order_id: id,
+            state,
+            tran_no: null,
+            sales_order_key: null,
+            marketplace_id: null,
+            last_error: null,
+            latest_ship_date: shipBy,
+            created_at: NOW.toISOString(),
+            updated_at: NOW.toISOString(),
+          })
+          .execute();
+      await link('D', 'dead-lettered', at(-2 * HOUR)); // failed mapping: the link alone knows its ship-by
+      await link('E', 'created', at(10 * HOUR)); // Amazon moved it since: the comparison's date wins
+      await changes.recordComparison(
+        { connectionId: 'c2', amazonOrderId: 'E' },
+        {
+          amazonUpdatedAt: 'v1',
+          latestShipDate: at(HOUR),
+          differences: [],
+          applied: [],
+        },
+      );
+      await link('F', 'reserved', at(2 * HOUR)); // an older Sellbridge noted an earlier date before mapping
+      await changes.noteShipBy({ connectionId: 'c2', amazonOrderId: 'F' }, at(-5 * HOUR));
+      await link('G', 'confirmed', at(-HOUR)); // shipped: not at risk
+      const risk = await changes.atRisk({ now: NOW.toISOString(), before: at(3 * HOUR), connectionId: 'c2' });
+      expect(risk.map((r) => [r.amazonOrderId, r.latestShipDate, r.late])).toEqual([
+        ['D', at(-2 * HOUR), true],
+        ['E', at(HOUR), false],
+        ['F', at(2 * HOUR), false],
+      ]);
+      expect(
+        (await countOrderChanges(store, { now: NOW.toISOString(), before: at(3 * HOUR) })).find(
+          (c) => c.connectionId === 'c2',
+        ),
+      ).toEqual({ connectionId: 'c2', flagged: 0, lineCancelled: 0, shipToUpdated: 0, atRisk: 3, late: 1 });
+    });
   });
 }

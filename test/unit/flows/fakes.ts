@@ -253,7 +253,13 @@ export class FakeLinks implements OrderLinks {
     c: string,
     id: string,
     state: OrderLink['state'],
-    u: { salesOrderKey?: string; marketplaceId?: string; lastError?: string | null; adoptTranNo?: string } = {},
+    u: {
+      salesOrderKey?: string;
+      marketplaceId?: string;
+      lastError?: string | null;
+      adoptTranNo?: string;
+      latestShipDate?: string;
+    } = {},
   ) {
     const prev = this.rows.get(`${c}|${id}`);
     const { lastError: _e, ...kept } = prev ?? ({} as Partial<OrderLink>);
@@ -267,6 +273,7 @@ export class FakeLinks implements OrderLinks {
       ...(u.salesOrderKey ? { salesOrderKey: u.salesOrderKey } : {}),
       ...(u.marketplaceId ? { marketplaceId: u.marketplaceId } : {}),
       ...(u.lastError ? { lastError: u.lastError } : {}),
+      ...(u.latestShipDate ? { latestShipDate: u.latestShipDate } : {}),
       ...(u.adoptTranNo && !prev?.tranNo ? { tranNo: u.adoptTranNo } : {}),
     };
     this.rows.set(`${c}|${id}`, next);

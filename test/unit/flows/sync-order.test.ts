@@ -191,7 +191,7 @@ describe('syncOrder (order.sync) with in-memory ports', () => {
     const f = fakes();
     f.amazon.orders.set(
       '111-0000001-0000001',
-      anOrder({}, [
+      anOrder({ latestShipDate: '2026-12-10T23:59:59.000Z' }, [
         { sku: 'WIDGET-REDD', quantityOrdered: 1, title: 'Widget, red' },
         { sku: 'NOPE-999', quantityOrdered: 1 },
         { sku: 'MUG-LOGO', quantityOrdered: 1 },
@@ -211,6 +211,8 @@ describe('syncOrder (order.sync) with in-memory ports', () => {
     expect(await f.links.get(CONN, '111-0000001-0000001')).toMatchObject({
       state: 'dead-lettered',
       lastError: 'SB_MAP_SKU_UNKNOWN',
+      // The move to dead-lettered carries the ship-by (issue 15): the order still counts among those at risk.
+      latestShipDate: '2026-12-10T23:59:59.000Z',
     });
     // The operator adds aliases; the replay creates the order.
     await f.deps.aliases.setAlias(CONN, 'WIDGET-REDD', 'WIDGET-RED');

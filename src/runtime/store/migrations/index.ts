@@ -26,6 +26,7 @@ import * as m0029 from './0029-amazon-authorization.ts';
 import * as m0030 from './0030-throughput-by-connection.ts';
 import * as m0031 from './0031-sku-alias-keys.ts';
 import * as m0033 from './0033-jobs-next.ts';
+import * as m0034 from './0034-link-ship-by.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0030-throughput-by-connection': m0030,
   '0031-sku-alias-keys': m0031,
   '0033-jobs-next': m0033,
+  '0034-link-ship-by': m0034,
 };
 
 /** The migration names this binary knows, oldest first. */
