@@ -1,6 +1,5 @@
 import { existsSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { connectionSettingsFromConfig } from '../connectors/amazon/create-amazon-connector.ts';
 import { sqsClientFromSettings } from '../connectors/amazon/notifications/sqs-consumer.ts';
@@ -354,6 +353,7 @@ export async function runDoctor(config: ResolvedConfig, deps: DoctorDeps = {}): 
   else {
     const sqs = sqsClientFromSettings(amazon.sqs);
     try {
+      const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
       const out = await withTimeout(timeoutMs, 'SQS', (signal) =>
         sqs.send(
           new GetQueueAttributesCommand({

@@ -60,10 +60,12 @@ Examples:
       .action(async (opts: ServiceOptions) => {
         const { defaultLayout, servicePlan } = await import('../service-units.ts');
         const platform = opts.platform ?? (process.platform === 'win32' ? 'windows' : 'linux');
-        // The single executable runs itself; from a checkout or npm install the service runs node + bin/sellbridge.js.
+        // The single executable runs itself (its node flags are built in); from a checkout or npm install the service
+        // runs node + bin/sellbridge.js, with the same start-up flags (src/runtime/node-flags.ts).
         const { isSea } = await import('node:sea');
+        const { NODE_FLAGS } = await import('../../runtime/node-flags.ts');
         const argv1 = process.argv[1];
-        const [exe, args] = isSea() || !argv1 ? [process.execPath, []] : [process.execPath, [argv1]];
+        const [exe, args] = isSea() || !argv1 ? [process.execPath, []] : [process.execPath, [...NODE_FLAGS, argv1]];
         const base = defaultLayout(platform, exe, args, ctx.env);
         const credentialFile = (platform === 'windows' ? win32 : posix).join(base.dataDir, 'sellbridge-agent.json');
         const layout = opts.agentHub

@@ -1,4 +1,4 @@
-import sql from 'mssql';
+import type sql from 'mssql';
 import type { ProcedureCall, SqlType } from './sql/procedures.ts';
 import type { MssqlConnector, MssqlSession, TypedParam } from './mssql-session.ts';
 
@@ -9,7 +9,18 @@ export interface MssqlConnectorOptions {
   readonly requestTimeoutMs: number;
 }
 
-function toMssqlType(t: TypedParam['sqlType'] | SqlType) {
+type Mssql = typeof sql;
+
+/**
+ * The mssql package (tedious, @azure/identity) is loaded on the first connection, not with this module: it is some
+ * 40 MB of resident memory that every process on the sandbox or an agent (and every `settlements import`) paid for
+ * nothing. A literal import() so the single executable's bundler still takes it in (createRequire would not).
+ */
+async function loadMssql(): Promise<Mssql> {
+  return (await import('mssql')).default;
+}
+
+function toMssqlType(sql: Mssql, t: TypedParam['sqlType'] | SqlType) {
   switch (t.type) {
     case 'VarChar':
       return sql.VarChar(t.length);
@@ -62,10 +73,11 @@ export function mssqlConfigFromUrl(options: MssqlConnectorOptions): sql.config {
 /** The real connector over the `mssql` package (tedious). Not run in this repository's tests (no SQL Server). */
 export async function createMssqlConnector(options: MssqlConnectorOptions, poolSize = 4): Promise<MssqlConnector> {
   const config = mssqlConfigFromUrl(options);
+  const sql = await loadMssql();
   const pool = new sql.ConnectionPool({ ...config, pool: { min: 0, max: poolSize } });
   await pool.connect();
   const run = async (request: sql.Request, text: string, params: readonly TypedParam[]) => {
-    for (const p of params) request.input(p.name, toMssqlType(p.sqlType), p.value);
+    for (const p of params) request.input(p.name, toMssqlType(sql, p.sqlType), p.value);
     const result = await request.query(text);
     return {
       rows: (result.recordset ?? []) as Record<string, unknown>[],
@@ -73,8 +85,8 @@ export async function createMssqlConnector(options: MssqlConnectorOptions, poolS
     };
   };
   const rpc = async (request: sql.Request, call: ProcedureCall) => {
-    for (const p of call.inputs) request.input(p.name, toMssqlType(p.sqlType), rpcValue(p));
-    for (const p of call.outputs) request.output(p.name, toMssqlType(p.sqlType));
+    for (const p of call.inputs) request.input(p.name, toMssqlType(sql, p.sqlType), rpcValue(p));
+    for (const p of call.outputs) request.output(p.name, toMssqlType(sql, p.sqlType));
     const result = await request.execute(call.procedure);
     return { output: result.output as Record<string, unknown>, returnValue: result.returnValue as number };
   };

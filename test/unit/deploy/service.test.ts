@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { defaultLayout, servicePlan, systemdUnit, winswXml } from '../../../src/cli/service-units.ts';
+import { NODE_FLAGS } from '../../../src/runtime/node-flags.ts';
 
 const hasSystemdAnalyze = (() => {
   try {
@@ -158,6 +159,8 @@ describe('sellbridge service --dry-run', () => {
       const text = out.join('\n');
       expect(text).toContain(`--- ${join(dir, 'sellbridge.service')}`);
       expect(text).toContain('NoNewPrivileges=yes');
+      // Run by node (not the single executable): node's start-up flags come before the script (node-flags.ts).
+      expect(text).toMatch(new RegExp(`^ExecStart=\\S*node\\S* ${NODE_FLAGS.join(' ')} \\S+ --config `, 'm'));
       expect(text).toContain('$ systemctl enable sellbridge.service');
       expect(existsSync(join(dir, 'sellbridge.service'))).toBe(false);
     } finally {

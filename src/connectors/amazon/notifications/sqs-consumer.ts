@@ -1,4 +1,4 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { coerceError, isSellbridgeError } from '../../../core/errors.ts';
 import type { Inbox } from '../../../runtime/inbox/inbox.ts';
 import { parseNotification, subjectKey, type ParsedNotification } from './notification-parser.ts';
@@ -35,17 +35,35 @@ export interface PollResult {
 
 export const SQS_SOURCE = 'amazon-sqs';
 
-/** An SQS client for the notification queue; `endpoint` points it at the simulator or a VPC endpoint. */
+/** What Sellbridge asks of an SQS client: sending commands. */
+export type SqsSender = Pick<SQSClient, 'send' | 'destroy'>;
+
+/**
+ * An SQS client for the notification queue; `endpoint` points it at the simulator or a VPC endpoint. The AWS SDK is
+ * loaded on the first command, not with this module: some 25 MB of resident memory that a process without an SQS
+ * queue (and every CLI command, which loads this module through the doctor) paid for nothing. A literal import() so
+ * the single executable's bundler still takes it in.
+ */
 export function createSqsClient(options: {
   readonly region: string;
   readonly endpoint?: string | undefined;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
-}): SQSClient {
-  return new SQSClient({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+}): SqsSender {
+  let client: Promise<SQSClient> | undefined;
+  const send = async (...args: Parameters<SQSClient['send']>) => {
+    client ??= import('@aws-sdk/client-sqs').then(
+      ({ SQSClient }) =>
+        new SQSClient({
+          region: options.region,
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(options.credentials ? { credentials: options.credentials } : {}),
+        }),
+    );
+    return (await client).send(...args);
+  };
+  // destroy() closes the SDK's sockets; a client that never sent has none (and no SDK loaded).
+  const destroy = () => void client?.then((c) => c.destroy()).catch(() => undefined);
+  return { send: send as SQSClient['send'], destroy };
 }
 
 /** The SQS client of the `amazon.sqs` settings (static keys when both are set, else the SDK's default chain). */
@@ -54,7 +72,7 @@ export function sqsClientFromSettings(sqs: {
   readonly endpoint?: string | undefined;
   readonly accessKeyId?: string | undefined;
   readonly secretAccessKey?: string | undefined;
-}): SQSClient {
+}): SqsSender {
   return createSqsClient({
     region: sqs.region,
     endpoint: sqs.endpoint,
@@ -108,6 +126,7 @@ export function createSqsNotificationConsumer(options: SqsConsumerOptions) {
   return {
     /** One long poll: receive, store each message, delete the stored ones. */
     async pollOnce(signal?: AbortSignal): Promise<PollResult> {
+      const { ReceiveMessageCommand, DeleteMessageBatchCommand } = await import('@aws-sdk/client-sqs');
       const response = await options.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: options.queueUrl,
