@@ -22,7 +22,7 @@ export const sage500Section = z
       .regex(/^[A-Z]{1,3}$/, 'one to three capital letters')
       .default('AZ')
       .describe(
-        "Prefix of the sales order numbers (TranNo, 10 characters) Sellbridge reserves, so they never collide with Sage numbering; one connection per prefix in a Sage company (each keeps its own counter): a connection repeating an earlier one's prefix in its company does not start",
+        "Prefix of the sales order numbers (TranNo, 10 characters) Sellbridge reserves, so they never collide with Sage numbering; one connection per prefix in a Sage company (each keeps its own counter): a connection repeating an earlier one's prefix in its company does not start. A worker takes numbers from the counter one at a time while orders are few, in blocks of up to 32 while they come quickly; numbers a stopped worker held are gaps in the sequence",
       ),
     userId: z
       .string()
