@@ -299,46 +299,59 @@ export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps):
   const outcomes: PackageOutcome[] = [];
   // The order's records as the last markConfirmed returned them (undefined: none marked by this job).
   let records: readonly ShipmentConfirmation[] | undefined;
+  // A package refused for good (validation: no record, no Amazon order item) does not hold up the order's others:
+  // they go on, and the job fails with the first refusal after the lifecycle move (a dead letter, as its own job's).
+  let refused: SellbridgeError | undefined;
+  /** One package: its call (exactly once), or what an earlier one did; the order's records when it marked one. */
+  const confirmPackage = async (
+    key: ConfirmationKey,
+  ): Promise<{ outcome: PackageOutcome; marked?: readonly ShipmentConfirmation[] }> => {
+    if (claims.fresh && performance.now() - claims.at > fenceMs / 3) {
+      // A claim is the fence's to keep: a call must end before another worker may take the package over. The fence
+      // is three request deadlines, so a call started within a third of it from the claim ends well inside it;
+      // later ones (slow calls before) claim again, after handing back the old claims.
+      await deps.confirmations.releaseClaims([...claims.byKey.values()]);
+      claims = await claimBatch(keys.slice(keys.indexOf(key)), deps);
+    }
+    const claimed = claims.byKey.get(packageId(key));
+    if (claimed) {
+      claims.byKey.delete(packageId(key));
+      const marked = await send(key, claimed, deps);
+      return { outcome: { kind: 'confirmed', packageReferenceId: claimed.packageReferenceId }, marked };
+    }
+    const record = await loadConfirmation(key, deps);
+    if (record.state === 'confirmed' || record.state === 'skipped') {
+      // A worker killed between the record and the link leaves the order behind: the move at the end catches up.
+      return { outcome: { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId } };
+    }
+    if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
+      const marked = await deps.confirmations.markConfirmed(key);
+      return { outcome: { kind: 'found-at-amazon', packageReferenceId: record.packageReferenceId }, marked };
+    }
+    if (!(await deps.confirmations.claimSend(key, fenceMs))) {
+      // Another worker's call for this package may still be in flight (e.g. its job lease ran out under load).
+      throw new SellbridgeError(
+        'SB_ORD_CONFIRM_IN_FLIGHT',
+        `order ${key.amazonOrderId}: package ${record.packageReferenceId} is being confirmed by another worker`,
+        {
+          context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
+          retryAfterMs: Math.min(fenceMs, 10_000),
+        },
+      );
+    }
+    const marked = await send(key, record, deps);
+    return { outcome: { kind: 'confirmed', packageReferenceId: record.packageReferenceId }, marked };
+  };
   try {
     for (const key of keys) {
-      if (claims.fresh && performance.now() - claims.at > fenceMs / 3) {
-        // A claim is the fence's to keep: a call must end before another worker may take the package over. The
-        // fence is three request deadlines, so a call started within a third of it from the claim ends well inside
-        // it; later ones (slow calls before) claim again, after handing back the old claims.
-        await deps.confirmations.releaseClaims([...claims.byKey.values()]);
-        claims = await claimBatch(keys.slice(keys.indexOf(key)), deps);
+      try {
+        const { outcome, marked } = await confirmPackage(key);
+        outcomes.push(outcome);
+        if (marked) records = marked;
+      } catch (err) {
+        if (!(err instanceof SellbridgeError && err.kind === 'validation')) throw err;
+        refused ??= err;
       }
-      const claimed = claims.byKey.get(packageId(key));
-      if (claimed) {
-        claims.byKey.delete(packageId(key));
-        records = await send(key, claimed, deps);
-        outcomes.push({ kind: 'confirmed', packageReferenceId: claimed.packageReferenceId });
-        continue;
-      }
-      const record = await loadConfirmation(key, deps);
-      if (record.state === 'confirmed' || record.state === 'skipped') {
-        // A worker killed between the record and the link leaves the order behind: the move at the end catches up.
-        outcomes.push({ kind: 'already-confirmed', packageReferenceId: record.packageReferenceId });
-        continue;
-      }
-      if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
-        records = await deps.confirmations.markConfirmed(key);
-        outcomes.push({ kind: 'found-at-amazon', packageReferenceId: record.packageReferenceId });
-        continue;
-      }
-      if (!(await deps.confirmations.claimSend(key, fenceMs))) {
-        // Another worker's call for this package may still be in flight (e.g. its job lease ran out under load).
-        throw new SellbridgeError(
-          'SB_ORD_CONFIRM_IN_FLIGHT',
-          `order ${key.amazonOrderId}: package ${record.packageReferenceId} is being confirmed by another worker`,
-          {
-            context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
-            retryAfterMs: Math.min(fenceMs, 10_000),
-          },
-        );
-      }
-      records = await send(key, record, deps);
-      outcomes.push({ kind: 'confirmed', packageReferenceId: record.packageReferenceId });
     }
   } catch (err) {
     // Claims whose call never started go back to `pending`: the retry claims them at once instead of waiting out
@@ -350,6 +363,7 @@ export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps):
     throw err;
   }
   await recordOrderShipping(job, link, deps, records);
+  if (refused) throw refused;
   return { packages: outcomes };
 }
 

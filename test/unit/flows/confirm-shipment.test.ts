@@ -497,6 +497,19 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
   });
 
+  it("a package refused for good (no Amazon order item) does not hold up the order's other package; the job then fails with it", async () => {
+    const { f, job, advances } = await twoPolledPackages();
+    const [first] = f.confirmations.rows;
+    f.confirmations.rows.set(first![0], { ...first![1], detail: { ...first![1].detail, lines: [] } });
+    await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({
+      code: 'SB_ORD_SHIPMENT_UNMAPPED',
+      kind: 'validation',
+    });
+    expect(f.amazon.confirms.map((c) => c.packageReferenceId)).toEqual(['2']);
+    expect([...f.confirmations.rows.values()].map((r) => r.state)).toEqual(['unknown', 'confirmed']);
+    expect(advances).toEqual(['shipped-partially']);
+  });
+
   it('a batch claim too old to start a call under (slow calls before it) is handed back and taken again before the call', async () => {
     const { f, job } = await twoPolledPackages();
     // A fence of 0: every claim is already too old when its call would start.
