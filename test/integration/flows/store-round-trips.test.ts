@@ -48,8 +48,8 @@ import { anOrder } from '../../unit/flows/fakes.ts';
  * processed after its handler's work instead of updated (a duplicate rolls that work back): 18.1 end to end and 6
  * for order.sync alone. Then one shipment.confirm job per order carrying all its packages, their claims in one
  * statement and the lifecycle moved once (was a job, a claim and a move per package: 3 statements fewer for each
- * order shipped in two parts): 17.1-17.2 end to end. The bounds fail the test if that grows. (The rate buckets are not in it: Amazon is a fake
- * here. `npm run bench -- orders` counts them with the rest, over HTTP.)
+ * order shipped in two parts): 17.1-17.2 end to end. The bounds fail the test if that grows. (The rate buckets are
+ * not in it: Amazon is a fake here. `npm run bench -- orders` counts them with the rest, over HTTP.)
  */
 const MAX_STATEMENTS_PER_ORDER = 18;
 /** order.sync alone (the earlier form of this test): 21 on b3c08eb, 13 on 5c30b6b, 11 on 6bd40e4, 8 on f7c31d5. */
