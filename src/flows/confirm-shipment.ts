@@ -41,7 +41,7 @@ export const SHIPMENT_CT_AWAITING = 'sage.shipments.ct-awaiting';
 /** At most this many shipments wait for a tracking number (the newest keys are kept). */
 export const MAX_AWAITING_TRACKING = 1000;
 export const shipmentPollKey = (connectionId: string): string => `${SHIPMENT_POLL_QUEUE}:${connectionId}`;
-/** Confirmations of one order run one at a time (its lifecycle state is updated after each). */
+/** Confirmations of one order run one at a time (its lifecycle state is updated after each job). */
 export const shipmentConfirmKey = (amazonOrderId: string): string => `${SHIPMENT_CONFIRM_QUEUE}:${amazonOrderId}`;
 /** Order and shipment work goes before bulk work (docs/jobs.md). */
 export const ORDER_WORK_PRIORITY = 10;
@@ -85,7 +85,7 @@ export const DEFAULT_SEND_FENCE_MS = 90_000;
 
 export interface PollOutcome {
   readonly shipments: number;
-  /** Packages recorded and queued for confirmation by this poll (already confirmed ones are not counted). */
+  /** Packages queued for confirmation by this poll, one job per order (already confirmed ones are not counted). */
   readonly queued: number;
   readonly more: boolean;
   /** How the shipments were found: `cursor` (ShipKey cursor with rewind window) or `tracking` (change tracking). */
@@ -94,7 +94,12 @@ export interface PollOutcome {
   readonly fullRead?: 'first' | 'expired';
 }
 
-export type ConfirmOutcome =
+/** What a shipment.confirm job did, package by package in the job's order. */
+export interface ConfirmOutcome {
+  readonly packages: readonly PackageOutcome[];
+}
+
+export type PackageOutcome =
   | { readonly kind: 'confirmed'; readonly packageReferenceId: string }
   /** A previous call's outcome was unknown; the order at Amazon already shows the package. */
   | { readonly kind: 'found-at-amazon'; readonly packageReferenceId: string }
@@ -235,15 +240,27 @@ async function recordPackages(
   });
   if (due.length > 0) {
     await deps.sightings?.noteMany(connectionId, 'shipment', [...new Set(due.map((p) => p.shipmentKey))], via);
+    // One job per order with all its packages (issue 15: a job per package cost each package a job's claim and
+    // settle and a lifecycle move of its own).
+    const packagesOf = new Map<string, ConfirmPackage[]>();
+    for (const p of due)
+      packagesOf.set(p.amazonOrderId, [
+        ...(packagesOf.get(p.amazonOrderId) ?? []),
+        { shipmentKey: p.shipmentKey, packageNo: p.packageNo },
+      ]);
     await deps.jobs.enqueueMany(
       SHIPMENT_CONFIRM_QUEUE,
-      due.map((pkg) => {
-        const key = keyOf(pkg);
+      [...packagesOf].map(([amazonOrderId, packages]) => {
         // The order's link as this poll read it goes with the job (issue 15: passed along, not read again), once
         // it records the Sage order: before that the job reads it (waitForCreation).
-        const link = linkOfOrder.get(pkg.amazonOrderId);
-        const payload: ConfirmJob = link && !BEFORE_CREATED.includes(link.state) ? { ...key, link } : key;
-        return { payload, options: { key: shipmentConfirmKey(pkg.amazonOrderId), priority: ORDER_WORK_PRIORITY } };
+        const link = linkOfOrder.get(amazonOrderId);
+        const payload: ConfirmPayload = {
+          connectionId,
+          amazonOrderId,
+          packages,
+          ...(link && !BEFORE_CREATED.includes(link.state) ? { link } : {}),
+        };
+        return { payload, options: { key: shipmentConfirmKey(amazonOrderId), priority: ORDER_WORK_PRIORITY } };
       }),
     );
   }
@@ -255,53 +272,119 @@ async function recordPackages(
 }
 
 /**
- * `shipment.confirm`: confirmShipment exactly once per (order, shipment, package). A worker
- * claims the record (`sending`) in one conditional write before the call and marks it `confirmed` after it; a
- * failed call leaves it `unknown`. A record `unknown`, or `sending` past the fence (its worker died), means an
+ * `shipment.confirm`: confirmShipment exactly once per (order, shipment, package). One job carries all the packages
+ * of an order a poll found to confirm (issue 15: one job, one claim and one lifecycle move per order, not per
+ * package); a job queued before that (or a dead letter of then, replayed) names one package. Each package in turn:
+ * a worker claims its record (`sending`) in a conditional write before the call and marks it `confirmed` right after
+ * it; a failed call leaves it `unknown`. A record `unknown`, or `sending` past the fence (its worker died), means an
  * earlier call's outcome is unknown, so the order is read first and the call is made again only when Amazon does
- * not show the package. A record freshly `sending` belongs to a call still in flight: wait.
+ * not show the package. A record freshly `sending` belongs to a call still in flight: wait. The order's lifecycle
+ * moves once, after the last package; when a package fails, the ones confirmed before it stay confirmed, the order
+ * is moved for them, and the retry finds them confirmed and sends only the rest.
  */
 export async function confirmShipment(payload: unknown, deps: ShipmentFlowDeps): Promise<ConfirmOutcome> {
-  const key = parseConfirmJob(payload);
+  const job = parseConfirmJob(payload);
   deps.sageCircuit?.ensureAvailable();
   // The link (as the poll read it, else read once here) is passed along to the lifecycle move at the end (a
   // compare-and-set on its state: a link that moved on since is read again there).
-  const link = linkOfJob(payload, key) ?? (await waitForCreation(key, deps));
-  // The first call for a package (the common case): one write claims it and returns it.
-  const claimed = await deps.confirmations.claimPending(key);
-  if (claimed) return send(key, claimed, link, deps);
-  const record = await loadConfirmation(key, deps);
-  if (record.state === 'confirmed' || record.state === 'skipped') {
-    // A worker killed between the record and the link leaves the order behind: move it along now (idempotent).
-    await recordOrderShipping(key, link, deps);
-    return { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId };
-  }
-  if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
-    await recordOrderShipping(key, link, deps, await deps.confirmations.markConfirmed(key));
-    return { kind: 'found-at-amazon', packageReferenceId: record.packageReferenceId };
-  }
+  const link = linkOfJob(payload, job) ?? (await waitForCreation(job, deps));
+  const keys = job.packages.map((p): ConfirmationKey => ({
+    connectionId: job.connectionId,
+    amazonOrderId: job.amazonOrderId,
+    ...p,
+  }));
   const fenceMs = deps.sendFenceMs ?? DEFAULT_SEND_FENCE_MS;
-  if (!(await deps.confirmations.claimSend(key, fenceMs))) {
-    // Another worker's call for this package may still be in flight (e.g. its job lease ran out under load).
-    throw new SellbridgeError(
-      'SB_ORD_CONFIRM_IN_FLIGHT',
-      `order ${key.amazonOrderId}: package ${record.packageReferenceId} is being confirmed by another worker`,
-      {
-        context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
-        retryAfterMs: Math.min(fenceMs, 10_000),
-      },
-    );
+  // The first call for the packages (the common case): one write claims every pending one and returns them.
+  let claims = await claimBatch(keys, deps);
+  const outcomes: PackageOutcome[] = [];
+  // The order's records as the last markConfirmed returned them (undefined: none marked by this job).
+  let records: readonly ShipmentConfirmation[] | undefined;
+  // A package refused for good (validation: no record, no Amazon order item) does not hold up the order's others:
+  // they go on, and the job fails with the first refusal after the lifecycle move (a dead letter, as its own job's).
+  let refused: SellbridgeError | undefined;
+  /** One package: its call (exactly once), or what an earlier one did; the order's records when it marked one. */
+  const confirmPackage = async (
+    key: ConfirmationKey,
+  ): Promise<{ outcome: PackageOutcome; marked?: readonly ShipmentConfirmation[] }> => {
+    if (claims.fresh && performance.now() - claims.at > fenceMs / 3) {
+      // A claim is the fence's to keep: a call must end before another worker may take the package over. The fence
+      // is three request deadlines, so a call started within a third of it from the claim ends well inside it;
+      // later ones (slow calls before) claim again, after handing back the old claims.
+      await deps.confirmations.releaseClaims([...claims.byKey.values()]);
+      claims = await claimBatch(keys.slice(keys.indexOf(key)), deps);
+    }
+    const claimed = claims.byKey.get(packageId(key));
+    if (claimed) {
+      claims.byKey.delete(packageId(key));
+      const marked = await send(key, claimed, deps);
+      return { outcome: { kind: 'confirmed', packageReferenceId: claimed.packageReferenceId }, marked };
+    }
+    const record = await loadConfirmation(key, deps);
+    if (record.state === 'confirmed' || record.state === 'skipped') {
+      // A worker killed between the record and the link leaves the order behind: the move at the end catches up.
+      return { outcome: { kind: 'already-confirmed', packageReferenceId: record.packageReferenceId } };
+    }
+    if ((record.state === 'sending' || record.state === 'unknown') && (await amazonShowsPackage(record, deps))) {
+      const marked = await deps.confirmations.markConfirmed(key);
+      return { outcome: { kind: 'found-at-amazon', packageReferenceId: record.packageReferenceId }, marked };
+    }
+    if (!(await deps.confirmations.claimSend(key, fenceMs))) {
+      // Another worker's call for this package may still be in flight (e.g. its job lease ran out under load).
+      throw new SellbridgeError(
+        'SB_ORD_CONFIRM_IN_FLIGHT',
+        `order ${key.amazonOrderId}: package ${record.packageReferenceId} is being confirmed by another worker`,
+        {
+          context: { amazonOrderId: key.amazonOrderId, shipmentKey: key.shipmentKey, packageNo: key.packageNo },
+          retryAfterMs: Math.min(fenceMs, 10_000),
+        },
+      );
+    }
+    const marked = await send(key, record, deps);
+    return { outcome: { kind: 'confirmed', packageReferenceId: record.packageReferenceId }, marked };
+  };
+  try {
+    for (const key of keys) {
+      try {
+        const { outcome, marked } = await confirmPackage(key);
+        outcomes.push(outcome);
+        if (marked) records = marked;
+      } catch (err) {
+        if (!(err instanceof SellbridgeError && err.kind === 'validation')) throw err;
+        refused ??= err;
+      }
+    }
+  } catch (err) {
+    // Claims whose call never started go back to `pending`: the retry claims them at once instead of waiting out
+    // the fence and reading the order (a worker killed here leaves them to that, which is as safe).
+    if (claims.byKey.size > 0) await deps.confirmations.releaseClaims([...claims.byKey.values()]);
+    // The packages confirmed so far move the order (shipped-partially); the retry moves it again at its end. A
+    // failure of this move must not hide the package's error: the retry makes the move anyway.
+    if (records) await recordOrderShipping(job, link, deps, records).catch(() => undefined);
+    throw err;
   }
-  return send(key, record, link, deps);
+  await recordOrderShipping(job, link, deps, records);
+  if (refused) throw refused;
+  return { packages: outcomes };
 }
 
-/** The claimed package's confirmShipment call, its outcome recorded, and the order moved along. */
+/** The job's pending packages claimed in one write, by package, and when (performance.now(), before the write). */
+async function claimBatch(
+  keys: readonly ConfirmationKey[],
+  deps: ShipmentFlowDeps,
+): Promise<{ byKey: Map<string, ShipmentConfirmation>; at: number; readonly fresh: boolean }> {
+  const at = performance.now();
+  const claimed = await deps.confirmations.claimPendingMany(keys);
+  return { byKey: new Map(claimed.map((c) => [packageId(c), c] as const)), at, fresh: claimed.length > 0 };
+}
+
+const packageId = (k: ConfirmationKey): string => `${k.shipmentKey}\n${k.packageNo}`;
+
+/** The claimed package's confirmShipment call and its outcome recorded; returns the order's records then. */
 async function send(
   key: ConfirmationKey,
   record: ShipmentConfirmation,
-  link: OrderLink | undefined,
   deps: ShipmentFlowDeps,
-): Promise<ConfirmOutcome> {
+): Promise<readonly ShipmentConfirmation[]> {
   try {
     await deps.amazon.confirmShipment(packageShipmentOf(record));
   } catch (err) {
@@ -309,12 +392,27 @@ async function send(
     await deps.confirmations.setState(key, 'unknown');
     throw err;
   }
-  await recordOrderShipping(key, link, deps, await deps.confirmations.markConfirmed(key));
-  return { kind: 'confirmed', packageReferenceId: record.packageReferenceId };
+  return deps.confirmations.markConfirmed(key);
 }
 
-/** A shipment.confirm job: the package, and the order's link as the poll that queued it read it (when created). */
-type ConfirmJob = ConfirmationKey & { readonly link?: OrderLink };
+/** One package of a shipment.confirm job. */
+export interface ConfirmPackage {
+  readonly shipmentKey: string;
+  readonly packageNo: string;
+}
+
+/** A shipment.confirm job: the order, its packages to confirm, and its link as the poll that queued it read it. */
+export interface ConfirmJob {
+  readonly connectionId: string;
+  readonly amazonOrderId: string;
+  readonly packages: readonly ConfirmPackage[];
+}
+type ConfirmPayload = {
+  readonly connectionId: string;
+  readonly amazonOrderId: string;
+  readonly packages: readonly ConfirmPackage[];
+  readonly link?: OrderLink;
+};
 
 /**
  * The job's link when it is one of this order's, with its TranNo, past creation (a job queued before this field, or
@@ -322,13 +420,13 @@ type ConfirmJob = ConfirmationKey & { readonly link?: OrderLink };
  * (only a person's replay does), so waitForCreation's look is not needed; any move since is the compare-and-set's to
  * find (OrderLinks.advance reads the link again then).
  */
-function linkOfJob(payload: unknown, key: ConfirmationKey): OrderLink | undefined {
+function linkOfJob(payload: unknown, job: ConfirmJob): OrderLink | undefined {
   const link = (payload as { link?: unknown }).link;
   if (typeof link !== 'object' || link === null) return undefined;
   const l = link as Partial<Record<keyof OrderLink, unknown>>;
   const valid =
-    l.connectionId === key.connectionId &&
-    l.amazonOrderId === key.amazonOrderId &&
+    l.connectionId === job.connectionId &&
+    l.amazonOrderId === job.amazonOrderId &&
     typeof l.tranNo === 'string' &&
     typeof l.state === 'string' &&
     isSyncState(l.state) &&
@@ -336,13 +434,39 @@ function linkOfJob(payload: unknown, key: ConfirmationKey): OrderLink | undefine
   return valid ? (link as OrderLink) : undefined;
 }
 
-export function parseConfirmJob(payload: unknown): ConfirmationKey {
-  return parsePayload(SHIPMENT_CONFIRM_QUEUE, payload, [
+/**
+ * A shipment.confirm payload: `packages` (each `{shipmentKey, packageNo}`), or, as jobs were queued before one job
+ * carried an order's packages (and their dead letters replay), `shipmentKey` and `packageNo`: one package.
+ */
+export function parseConfirmJob(payload: unknown): ConfirmJob {
+  const packages = (payload as { packages?: unknown } | null | undefined)?.packages;
+  if (packages === undefined) {
+    const { connectionId, amazonOrderId, shipmentKey, packageNo } = parsePayload(SHIPMENT_CONFIRM_QUEUE, payload, [
+      'connectionId',
+      'amazonOrderId',
+      'shipmentKey',
+      'packageNo',
+    ] as const);
+    return { connectionId, amazonOrderId, packages: [{ shipmentKey, packageNo }] };
+  }
+  const { connectionId, amazonOrderId } = parsePayload(SHIPMENT_CONFIRM_QUEUE, payload, [
     'connectionId',
     'amazonOrderId',
-    'shipmentKey',
-    'packageNo',
   ] as const);
+  if (!Array.isArray(packages) || packages.length === 0) {
+    throw new SellbridgeError(
+      'SB_JOB_PAYLOAD_INVALID',
+      `${SHIPMENT_CONFIRM_QUEUE} job payload: packages must be a non-empty array of {shipmentKey, packageNo}`,
+      { context: { queue: SHIPMENT_CONFIRM_QUEUE, fields: ['packages'] } },
+    );
+  }
+  return {
+    connectionId,
+    amazonOrderId,
+    packages: packages.map((p: unknown) =>
+      parsePayload(SHIPMENT_CONFIRM_QUEUE, p, ['shipmentKey', 'packageNo'] as const),
+    ),
+  };
 }
 
 /**
@@ -434,7 +558,7 @@ function packageShipmentOf(record: ShipmentConfirmation): PackageShipment {
  * is confirmed, else `shipped-partially` (the path there, through `shipped`, is core/lifecycle.ts's `pathTo`).
  */
 async function recordOrderShipping(
-  key: ConfirmationKey,
+  key: { readonly connectionId: string; readonly amazonOrderId: string },
   link: OrderLink | undefined,
   deps: ShipmentFlowDeps,
   /** The order's records when the caller has them (markConfirmed returns them); read otherwise. */
@@ -458,7 +582,10 @@ const WAIT_FOR_CREATION_MS = 2_000;
  * died there and waits for its lease. A confirmation then could not move the order along the lifecycle and
  * the order would stay `created` for good once order.sync catches up, so the job waits (no attempt spent) until it has.
  */
-async function waitForCreation(key: ConfirmationKey, deps: ShipmentFlowDeps): Promise<OrderLink | undefined> {
+async function waitForCreation(
+  key: { readonly connectionId: string; readonly amazonOrderId: string },
+  deps: ShipmentFlowDeps,
+): Promise<OrderLink | undefined> {
   const link = await deps.links.get(key.connectionId, key.amazonOrderId);
   if (!link || !BEFORE_CREATED.includes(link.state)) return link;
   throw new SellbridgeError(

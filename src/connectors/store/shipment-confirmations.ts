@@ -183,6 +183,48 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
         .executeTakeFirst();
       return confirmationFromRow(row);
     },
+    async claimPendingMany(keys: readonly ConfirmationKey[]) {
+      // One UPDATE ... RETURNING for the job's packages (issue 15: a claim per package before): only rows still
+      // `pending` match, so a package another worker claimed first is not returned and is left to the caller.
+      const out: ShipmentConfirmation[] = [];
+      const at = clock.now().toISOString();
+      for (const [order, some] of byOrder(keys)) {
+        const [connectionId, amazonOrderId] = order.split('\n') as [string, string];
+        const rows = await db
+          .updateTable('shipment_confirmations')
+          .set((eb) => ({ state: 'sending', updated_at: at, send_attempts: eb('send_attempts', '+', 1) }))
+          .where('connection_id', '=', connectionId)
+          .where('amazon_order_id', '=', amazonOrderId)
+          .where('state', '=', 'pending')
+          .where((eb) =>
+            eb.or(
+              some.map((k) => eb.and([eb('shipment_key', '=', k.shipmentKey), eb('package_no', '=', k.packageNo)])),
+            ),
+          )
+          .returningAll()
+          .execute();
+        for (const r of rows) out.push(confirmationFromRow(r)!);
+      }
+      return out;
+    },
+    async releaseClaims(claims: readonly ShipmentConfirmation[]) {
+      // The attempt count is the claim's token: a claim taken over past the fence counted one more, so it is left.
+      for (const c of claims)
+        await db
+          .updateTable('shipment_confirmations')
+          .set((eb) => ({
+            state: 'pending',
+            updated_at: clock.now().toISOString(),
+            send_attempts: eb('send_attempts', '-', 1),
+          }))
+          .where('connection_id', '=', c.connectionId)
+          .where('amazon_order_id', '=', c.amazonOrderId)
+          .where('shipment_key', '=', c.shipmentKey)
+          .where('package_no', '=', c.packageNo)
+          .where('state', '=', 'sending')
+          .where('send_attempts', '=', c.sendAttempts)
+          .execute();
+    },
     async markConfirmed(k: ConfirmationKey) {
       // One UPDATE over the order's records (a handful) that changes only this package's and returns them all:
       // the state write and the read of its siblings in one statement (issue 15). Confirmations of one order run
@@ -209,6 +251,16 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
       return rows.map((r) => confirmationFromRow(r)!);
     },
   };
+}
+
+/** Keys grouped by order (`connectionId\namazonOrderId`), in first-seen order. */
+function byOrder(keys: readonly ConfirmationKey[]): Map<string, ConfirmationKey[]> {
+  const out = new Map<string, ConfirmationKey[]>();
+  for (const k of keys) {
+    const order = `${k.connectionId}\n${k.amazonOrderId}`;
+    out.set(order, [...(out.get(order) ?? []), k]);
+  }
+  return out;
 }
 
 const confirmationKeyOf = (row: ShipmentConfirmationRow): ConfirmationKey => ({

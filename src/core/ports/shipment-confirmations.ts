@@ -52,6 +52,18 @@ export interface ShipmentConfirmations {
    * decides as before: an earlier call's outcome may be unknown).
    */
   claimPending(key: ConfirmationKey): Promise<ShipmentConfirmation | undefined>;
+  /**
+   * `claimPending` for several packages of one order in one write (a shipment.confirm job carries all of an order's
+   * packages): the listed records that are `pending` move to `sending` (attempt counted) and are returned as they
+   * now stand; the others (any other state, or missing) are left and not returned.
+   */
+  claimPendingMany(keys: readonly ConfirmationKey[]): Promise<ShipmentConfirmation[]>;
+  /**
+   * Hands back claims taken by `claimPending(Many)` whose call was never started (an earlier package's call failed,
+   * or the claim grew too old to start a call under it): each record still `sending` with the attempt count the
+   * claim returned (nobody took it over past the fence since) goes back to `pending`, that attempt uncounted.
+   */
+  releaseClaims(claims: readonly ShipmentConfirmation[]): Promise<void>;
   listForOrder(connectionId: string, amazonOrderId: string): Promise<readonly ShipmentConfirmation[]>;
   /**
    * The call for this package was answered: the record becomes `confirmed`, and every record of its order is

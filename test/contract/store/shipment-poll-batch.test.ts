@@ -8,7 +8,8 @@ import { dropSchemas, freshStore, pgAvailable, type StoreKind } from '../../help
 /**
  * A shipment poll's writes in one statement each (issue 15), on both stores: ShipmentConfirmations.recordMany
  * (packageReferenceIds dense 1, 2, 3... per order across batches and single records; a package recorded before
- * keeps its record) and WorkSightings.noteMany (the first sighting wins).
+ * keeps its record) and WorkSightings.noteMany (the first sighting wins); and a shipment.confirm job's claim of its
+ * order's pending packages in one statement (claimPendingMany) and the hand-back of claims never sent (releaseClaims).
  */
 function describePollBatch(kind: StoreKind): void {
   describe(`shipment poll batch writes on ${kind}`, () => {
@@ -99,6 +100,42 @@ function describePollBatch(kind: StoreKind): void {
       expect(again.map((r) => r.packageReferenceId)).toEqual(['3', '2']);
       expect((await c.listForOrder('c1', 'C')).map((r) => r.packageReferenceId)).toEqual(['1', '2', '3']);
       expect(await c.recordMany([])).toEqual([]);
+    });
+
+    it('claimPendingMany claims the listed pending packages of an order in one statement, each once across workers', async () => {
+      const c = storeShipmentConfirmations(store, clock);
+      await c.recordMany(['30', '31', '32', '33'].map((k) => ({ key: key('D', k), detail })));
+      await c.setState(key('D', '31'), 'confirmed');
+      await c.setState(key('D', '32'), 'unknown');
+      const before = store.statements();
+      const got = await c.claimPendingMany([key('D', '30'), key('D', '31'), key('D', '32'), key('D', 'missing')]);
+      expect(store.statements() - before).toBe(1);
+      // Only the pending one: the confirmed, the unknown (claimSend's, after reading the order) and the missing are left.
+      expect(got.map((r) => [r.shipmentKey, r.state, r.sendAttempts, r.packageReferenceId])).toEqual([
+        ['30', 'sending', 1, '1'],
+      ]);
+      expect((await c.get(key('D', '33')))!.state).toBe('pending');
+      // Two workers claiming the same packages together: each package goes to one of them.
+      const both = await Promise.all([
+        c.claimPendingMany([key('D', '30'), key('D', '33')]),
+        c.claimPendingMany([key('D', '33'), key('D', '30')]),
+      ]);
+      expect(both.flat().map((r) => r.shipmentKey)).toEqual(['33']);
+      expect(await c.claimPendingMany([])).toEqual([]);
+    });
+
+    it('releaseClaims hands back a claim whose call never started, and leaves one taken over since (past the fence)', async () => {
+      const c = storeShipmentConfirmations(store, clock);
+      await c.recordMany(['40', '41'].map((k) => ({ key: key('E', k), detail })));
+      const claims = await c.claimPendingMany([key('E', '40'), key('E', '41')]);
+      expect(claims).toHaveLength(2);
+      // 41's claim was taken over by another worker past the fence (the fence of 0 makes it stale at once).
+      expect(await c.claimSend(key('E', '41'), -1)).toBe(true);
+      await c.releaseClaims(claims);
+      expect(await c.get(key('E', '40'))).toMatchObject({ state: 'pending', sendAttempts: 0 });
+      expect(await c.get(key('E', '41'))).toMatchObject({ state: 'sending', sendAttempts: 2 });
+      // Released: the next claim takes it again.
+      expect((await c.claimPendingMany([key('E', '40')])).map((r) => r.sendAttempts)).toEqual([1]);
     });
 
     it('noteMany records each subject once in one statement; the first sighting wins', async () => {

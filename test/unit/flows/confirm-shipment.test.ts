@@ -134,7 +134,9 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect(f.enqueued[0]!.key).toBe(`shipment.confirm:${ID}`);
     expect(f.watermarks.get(`${CONN}|${SHIPMENT_WATERMARK}`)).toBe('c1');
     const confirmJob = f.enqueued[0]!.payload;
-    expect(await confirmShipment(confirmJob, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect(await confirmShipment(confirmJob, f.deps)).toEqual({
+      packages: [{ kind: 'confirmed', packageReferenceId: '1' }],
+    });
     // The rewind window reads the shipment again: nothing new is queued.
     f.enqueued.length = 0;
     expect(await pollShipments({ connectionId: CONN }, f.deps)).toEqual({
@@ -145,7 +147,9 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     });
     expect(f.sage.cursorsAsked).toEqual([undefined, 'c1']);
     // A duplicate confirm job does not call Amazon again.
-    expect(await confirmShipment(confirmJob, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });
+    expect(await confirmShipment(confirmJob, f.deps)).toEqual({
+      packages: [{ kind: 'already-confirmed', packageReferenceId: '1' }],
+    });
     expect(f.amazon.confirms).toHaveLength(1);
     expect(f.amazon.confirms[0]).toEqual({
       orderId: ID,
@@ -201,7 +205,9 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     f.amazon.failAfterEffect = 1;
     await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({ code: 'SB_AMZ_TIMEOUT', kind: 'transient' });
     const getsBefore = f.amazon.gets.length;
-    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'found-at-amazon', packageReferenceId: '1' });
+    expect(await confirmShipment(job, f.deps)).toEqual({
+      packages: [{ kind: 'found-at-amazon', packageReferenceId: '1' }],
+    });
     expect(f.amazon.gets.length).toBe(getsBefore + 1);
     expect(f.amazon.confirms).toHaveLength(1);
   });
@@ -214,7 +220,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     };
     await expect(confirmShipment(job, f.deps)).rejects.toThrow('socket hang up');
     f.amazon.confirmShipment = real;
-    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect(await confirmShipment(job, f.deps)).toEqual({ packages: [{ kind: 'confirmed', packageReferenceId: '1' }] });
     expect(f.amazon.confirms).toHaveLength(1);
     expect([...f.confirmations.rows.values()][0]!.sendAttempts).toBe(2);
   });
@@ -234,8 +240,10 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
       kind: 'unavailable',
     });
     release();
-    expect(await first).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
-    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });
+    expect(await first).toEqual({ packages: [{ kind: 'confirmed', packageReferenceId: '1' }] });
+    expect(await confirmShipment(job, f.deps)).toEqual({
+      packages: [{ kind: 'already-confirmed', packageReferenceId: '1' }],
+    });
     expect(f.amazon.confirms).toHaveLength(1);
   });
 
@@ -246,7 +254,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({ code: 'SB_ORD_CONFIRM_IN_FLIGHT' });
     f.confirmations.staleSending = true;
     const getsBefore = f.amazon.gets.length;
-    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect(await confirmShipment(job, f.deps)).toEqual({ packages: [{ kind: 'confirmed', packageReferenceId: '1' }] });
     expect(f.amazon.gets.length).toBe(getsBefore + 1);
     expect(f.amazon.confirms).toHaveLength(1);
   });
@@ -277,7 +285,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
   });
 
-  it("a poll's new packages cost one record write and one queue write, whatever their number; a crash before the jobs were queued queues them at the next poll (issue 15)", async () => {
+  it("a poll's new packages cost one record write and one queue write, whatever their number, one job per order; a crash before the jobs were queued queues them at the next poll (issue 15)", async () => {
     const f = fakes();
     const tranNo = await createdOrder(f);
     const page = {
@@ -308,12 +316,20 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     lose = false;
     expect(await pollShipments({ connectionId: CONN }, deps)).toMatchObject({ shipments: 2, queued: 3 });
     expect(f.confirmations.recordManyCalls).toBe(1); // nothing new to record
-    expect(batches).toEqual([3, 3]);
-    expect(f.enqueued.map((e) => e.key)).toEqual(Array(3).fill(`shipment.confirm:${ID}`));
+    // One job for the order's three packages (issue 15).
+    expect(batches).toEqual([1, 1]);
+    expect(f.enqueued.map((e) => e.key)).toEqual([`shipment.confirm:${ID}`]);
+    expect(f.enqueued[0]!.payload).toMatchObject({
+      packages: [
+        { shipmentKey: '60', packageNo: '1' },
+        { shipmentKey: '60', packageNo: '2' },
+        { shipmentKey: '61', packageNo: '1' },
+      ],
+    });
     expect(f.watermarks.get(`${CONN}|${SHIPMENT_WATERMARK}`)).toBe('c1');
     const outcomes = [];
     for (const j of f.enqueued.splice(0)) outcomes.push(await confirmShipment(j.payload, f.deps));
-    expect(outcomes.map((o) => o.packageReferenceId)).toEqual(['1', '2', '3']);
+    expect(outcomes.flatMap((o) => o.packages.map((p) => p.packageReferenceId))).toEqual(['1', '2', '3']);
     expect(f.amazon.confirms.map((c) => c.packageReferenceId)).toEqual(['1', '2', '3']);
   });
 
@@ -321,7 +337,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     const { f, job } = await onePolledPackage();
     f.sage.shipAll(f.links.rows.get(`${CONN}|${ID}`)!.tranNo!);
     // The dead worker's effect: the package is confirmed at Amazon and in its record, the link not moved yet.
-    const key = job as Parameters<typeof f.confirmations.setState>[0];
+    const key = [...f.confirmations.rows.values()][0]!;
     await f.confirmations.claimSend(key);
     await f.amazon.confirmShipment({
       orderId: ID,
@@ -334,7 +350,9 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     });
     await f.confirmations.setState(key, 'confirmed');
     expect((await f.links.get(CONN, ID))!.state).toBe('created');
-    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'already-confirmed', packageReferenceId: '1' });
+    expect(await confirmShipment(job, f.deps)).toEqual({
+      packages: [{ kind: 'already-confirmed', packageReferenceId: '1' }],
+    });
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
     expect(f.amazon.confirms).toHaveLength(1);
   });
@@ -361,7 +379,7 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
       kind: 'already-created',
     });
     f.sage.shipAll(link.tranNo!);
-    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect(await confirmShipment(job, f.deps)).toEqual({ packages: [{ kind: 'confirmed', packageReferenceId: '1' }] });
     expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
   });
 
@@ -372,14 +390,154 @@ describe('pollShipments + confirmShipment with in-memory ports', () => {
     const get = f.links.get.bind(f.links);
     f.links.get = async (c, id) => (reads++, get(c, id));
     f.sage.shipAll('AMZ0000001');
-    expect(await confirmShipment(job, f.deps)).toEqual({ kind: 'confirmed', packageReferenceId: '1' });
+    expect(await confirmShipment(job, f.deps)).toEqual({ packages: [{ kind: 'confirmed', packageReferenceId: '1' }] });
     expect(reads).toBe(0);
     expect((await get(CONN, ID))!.state).toBe('confirmed');
     // (A job whose link moved on since is the store's compare-and-set to catch: order-flow-store.test.ts.)
     // A link that is not this order's is ignored (read instead).
     const other = { ...(job as object), link: { ...(job as { link: object }).link, amazonOrderId: 'X' } };
-    expect(await confirmShipment(other, f.deps)).toMatchObject({ kind: 'already-confirmed' });
+    expect(await confirmShipment(other, f.deps)).toMatchObject({ packages: [{ kind: 'already-confirmed' }] });
     expect(reads).toBe(1);
+  });
+
+  /** A created, fully shipped order whose two packages (one shipment) were polled: the one job queued for them. */
+  async function twoPolledPackages(): Promise<{ f: Fakes; job: unknown; advances: string[] }> {
+    const f = fakes();
+    const tranNo = await createdOrder(f);
+    f.sage.shipAll(tranNo);
+    f.sage.shipmentPages.push({ shipments: [sageShipment(tranNo, '70', ['1', '2'])], cursor: 'c1', more: false });
+    expect(await pollShipments({ connectionId: CONN }, f.deps)).toMatchObject({ queued: 2 });
+    expect(f.enqueued).toHaveLength(1);
+    const advances: string[] = [];
+    const advance = f.links.advance.bind(f.links);
+    f.links.advance = async (key, current, to, u) => (advances.push(to), advance(key, current, to, u));
+    return { f, job: f.enqueued[0]!.payload, advances };
+  }
+
+  it('one job confirms all the packages of an order: one claim for them, each sent once, one lifecycle move (issue 15)', async () => {
+    const { f, job, advances } = await twoPolledPackages();
+    expect(job).toMatchObject({
+      connectionId: CONN,
+      amazonOrderId: ID,
+      packages: [
+        { shipmentKey: '70', packageNo: '1' },
+        { shipmentKey: '70', packageNo: '2' },
+      ],
+      link: { state: 'created' },
+    });
+    expect(await confirmShipment(job, f.deps)).toEqual({
+      packages: [
+        { kind: 'confirmed', packageReferenceId: '1' },
+        { kind: 'confirmed', packageReferenceId: '2' },
+      ],
+    });
+    expect(f.confirmations.claimPendingManyCalls).toBe(1);
+    expect(f.amazon.confirms.map((c) => c.packageReferenceId)).toEqual(['1', '2']);
+    expect(advances).toEqual(['confirmed']);
+    expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
+    // The job again (a duplicate): nothing sent, the order moved along again (idempotent).
+    expect(await confirmShipment(job, f.deps)).toEqual({
+      packages: [
+        { kind: 'already-confirmed', packageReferenceId: '1' },
+        { kind: 'already-confirmed', packageReferenceId: '2' },
+      ],
+    });
+    expect(f.amazon.confirms).toHaveLength(2);
+  });
+
+  it('the second package fails: the first stays confirmed and moves the order; the retry reads the order and sends only the second', async () => {
+    const { f, job, advances } = await twoPolledPackages();
+    const real = f.amazon.confirmShipment.bind(f.amazon);
+    f.amazon.confirmShipment = async (s) => {
+      if (s.packageReferenceId === '2') throw new Error('socket hang up');
+      return real(s);
+    };
+    await expect(confirmShipment(job, f.deps)).rejects.toThrow('socket hang up');
+    const states = () => [...f.confirmations.rows.values()].map((r) => [r.packageReferenceId, r.state, r.sendAttempts]);
+    expect(states()).toEqual([
+      ['1', 'confirmed', 1],
+      ['2', 'unknown', 1],
+    ]);
+    expect(advances).toEqual(['shipped-partially']);
+    expect((await f.links.get(CONN, ID))!.state).toBe('shipped-partially');
+    f.amazon.confirmShipment = real;
+    const getsBefore = f.amazon.gets.length;
+    expect(await confirmShipment(job, f.deps)).toEqual({
+      packages: [
+        { kind: 'already-confirmed', packageReferenceId: '1' },
+        { kind: 'confirmed', packageReferenceId: '2' },
+      ],
+    });
+    // `unknown`: Amazon's order was read before the second package was sent again; the first was not sent again.
+    expect(f.amazon.gets.length).toBe(getsBefore + 1);
+    expect(f.amazon.confirms.map((c) => c.packageReferenceId)).toEqual(['1', '2']);
+    expect(states()).toEqual([
+      ['1', 'confirmed', 1],
+      ['2', 'confirmed', 2],
+    ]);
+    expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
+  });
+
+  it('the first package fails: the second, claimed but never sent, is handed back pending (no attempt counted) for the retry', async () => {
+    const { f, job, advances } = await twoPolledPackages();
+    f.amazon.failAfterEffect = 1;
+    await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({ code: 'SB_AMZ_TIMEOUT' });
+    expect([...f.confirmations.rows.values()].map((r) => [r.state, r.sendAttempts])).toEqual([
+      ['unknown', 1],
+      ['pending', 0],
+    ]);
+    expect(advances).toEqual([]);
+    expect(await confirmShipment(job, f.deps)).toEqual({
+      packages: [
+        { kind: 'found-at-amazon', packageReferenceId: '1' },
+        { kind: 'confirmed', packageReferenceId: '2' },
+      ],
+    });
+    expect(f.amazon.confirms.map((c) => c.packageReferenceId)).toEqual(['1', '2']);
+    expect((await f.links.get(CONN, ID))!.state).toBe('confirmed');
+  });
+
+  it("a package refused for good (no Amazon order item) does not hold up the order's other package; the job then fails with it", async () => {
+    const { f, job, advances } = await twoPolledPackages();
+    const [first] = f.confirmations.rows;
+    f.confirmations.rows.set(first![0], { ...first![1], detail: { ...first![1].detail, lines: [] } });
+    await expect(confirmShipment(job, f.deps)).rejects.toMatchObject({
+      code: 'SB_ORD_SHIPMENT_UNMAPPED',
+      kind: 'validation',
+    });
+    expect(f.amazon.confirms.map((c) => c.packageReferenceId)).toEqual(['2']);
+    expect([...f.confirmations.rows.values()].map((r) => r.state)).toEqual(['unknown', 'confirmed']);
+    expect(advances).toEqual(['shipped-partially']);
+  });
+
+  it('a batch claim too old to start a call under (slow calls before it) is handed back and taken again before the call', async () => {
+    const { f, job } = await twoPolledPackages();
+    // A fence of 0: every claim is already too old when its call would start.
+    expect(await confirmShipment(job, { ...f.deps, sendFenceMs: 0 })).toMatchObject({
+      packages: [{ kind: 'confirmed' }, { kind: 'confirmed' }],
+    });
+    expect(f.confirmations.claimPendingManyCalls).toBe(3);
+    expect([...f.confirmations.rows.values()].map((r) => [r.state, r.sendAttempts])).toEqual([
+      ['confirmed', 1],
+      ['confirmed', 1],
+    ]);
+    expect(f.amazon.confirms).toHaveLength(2);
+  });
+
+  it("a job queued before one job carried an order's packages (shipmentKey and packageNo: one package) is still confirmed", async () => {
+    const { f } = await twoPolledPackages();
+    const old = { connectionId: CONN, amazonOrderId: ID, shipmentKey: '70', packageNo: '2' };
+    expect(await confirmShipment(old, f.deps)).toEqual({
+      packages: [{ kind: 'confirmed', packageReferenceId: '2' }],
+    });
+    expect(f.amazon.confirms.map((c) => c.packageReferenceId)).toEqual(['2']);
+    expect((await f.links.get(CONN, ID))!.state).toBe('shipped-partially');
+    await expect(
+      confirmShipment({ connectionId: CONN, amazonOrderId: ID, packages: [{ shipmentKey: '70' }] }, f.deps),
+    ).rejects.toMatchObject({ code: 'SB_JOB_PAYLOAD_INVALID' });
+    await expect(
+      confirmShipment({ connectionId: CONN, amazonOrderId: ID, packages: [] }, f.deps),
+    ).rejects.toMatchObject({ code: 'SB_JOB_PAYLOAD_INVALID' });
   });
 
   it('a confirm job for an unrecorded package is SB_ORD_CONFIRMATION_MISSING; a bad payload is SB_JOB_PAYLOAD_INVALID', async () => {

@@ -345,6 +345,24 @@ export class FakeConfirmations implements ShipmentConfirmations {
     this.rows.set(this.k(key), claimed);
     return claimed;
   }
+  /** Statements claimPendingMany would cost: one per call. */
+  claimPendingManyCalls = 0;
+  async claimPendingMany(keys: readonly ConfirmationKey[]) {
+    this.claimPendingManyCalls++;
+    const out: ShipmentConfirmation[] = [];
+    for (const key of keys) {
+      const claimed = await this.claimPending(key);
+      if (claimed) out.push(claimed);
+    }
+    return out;
+  }
+  async releaseClaims(claims: readonly ShipmentConfirmation[]) {
+    for (const c of claims) {
+      const r = this.rows.get(this.k(c));
+      if (r?.state === 'sending' && r.sendAttempts === c.sendAttempts)
+        this.rows.set(this.k(c), { ...r, state: 'pending', sendAttempts: r.sendAttempts - 1 });
+    }
+  }
   async markConfirmed(key: ConfirmationKey) {
     await this.setState(key, 'confirmed');
     return this.listForOrder(key.connectionId, key.amazonOrderId);
