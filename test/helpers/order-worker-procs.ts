@@ -31,6 +31,8 @@ export interface OrderWorker {
   kill(): Promise<void>;
 }
 
+const READY = /(^|\n)ready\n/;
+
 /** Starts an order worker and resolves once it printed `ready`. */
 export function startOrderWorker(env: Record<string, string>): Promise<OrderWorker> {
   return new Promise((resolve, reject) => {
@@ -49,11 +51,12 @@ export function startOrderWorker(env: Record<string, string>): Promise<OrderWork
       const text = d.toString();
       refused += text.split('sage-refused').length - 1;
       out += text.replace(/sage-refused\n/g, '');
-      if (out.includes('ready')) resolve(worker);
+      // The line `ready` alone: a log line saying e.g. `already` must not count (a SIGUSR2 before the handler kills it).
+      if (READY.test(out)) resolve(worker);
     });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.once('exit', (code, signal) => {
-      if (!out.includes('ready'))
+      if (!READY.test(out))
         reject(new Error(`order worker exited (${code ?? signal}) before it was ready: ${err.slice(-4000)}`));
     });
     const worker: OrderWorker = {
