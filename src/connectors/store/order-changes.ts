@@ -213,15 +213,17 @@ export async function countOrderChanges(
       late: number;
     }
   >();
-  for (const r of rows) {
-    const c = out.get(r.connection_id) ?? {
-      connectionId: r.connection_id,
+  const countsOf = (connectionId: string) =>
+    out.get(connectionId) ?? {
+      connectionId,
       flagged: 0,
       lineCancelled: 0,
       shipToUpdated: 0,
       atRisk: 0,
       late: 0,
     };
+  for (const r of rows) {
+    const c = countsOf(r.connection_id);
     if (r.differences !== '[]') c.flagged += 1;
     for (const a of JSON.parse(r.applied) as AppliedOrderChange[]) {
       if (a.kind === 'line-cancelled') c.lineCancelled += 1;
@@ -230,14 +232,7 @@ export async function countOrderChanges(
     out.set(r.connection_id, c);
   }
   for (const r of risk) {
-    const c = out.get(r.connection_id) ?? {
-      connectionId: r.connection_id,
-      flagged: 0,
-      lineCancelled: 0,
-      shipToUpdated: 0,
-      atRisk: 0,
-      late: 0,
-    };
+    const c = countsOf(r.connection_id);
     c.atRisk += Number(r.at_risk);
     c.late += Number(r.late);
     out.set(r.connection_id, c);
