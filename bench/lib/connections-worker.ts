@@ -35,6 +35,7 @@ for (const file of mode === 'list' ? files.slice(0, 1) : files) {
   const config = loadConfig({ file, env: {} });
   const s = config.sage500;
   const sandbox = await createSandboxGateway({
+    measureCpu: true,
     path: s.sandboxPath,
     companyId: s.companyId,
     warehouseSimulator: { enabled: false },

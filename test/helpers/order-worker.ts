@@ -31,6 +31,7 @@ const config = loadConfig({ file: env['SB_WORKER_CONFIG']!, env: {} });
 const outageFile = env['SB_SAGE_OUTAGE_FILE'];
 const s = config.sage500;
 const sandbox = await createSandboxGateway({
+  measureCpu: true,
   path: s.sandboxPath,
   companyId: s.companyId,
   userId: s.userId,

@@ -45,6 +45,12 @@ export interface SandboxGatewayOptions {
   readonly changeTracking?: { readonly enabled: boolean; readonly retentionDays: number };
   /** Record every statement the gateway sends in `statements` (tests count them). */
   readonly recordStatements?: boolean;
+  /**
+   * Count the CPU time inside the sandbox's SQLite in `sqlite.cpuMicros` (benchmarks split an order's CPU into
+   * Sellbridge's and the sandbox's; about 3 µs a statement, so off unless asked). The first gateway to open a file
+   * decides for every gateway of that file in the process.
+   */
+  readonly measureCpu?: boolean;
 }
 
 export interface SandboxFaults {
@@ -93,7 +99,7 @@ const openFiles = new Map<string, { shared: SharedSandbox; refs: number }>();
  * one Kysely instance puts every gateway's statements and transactions behind its driver's one-query-at-a-time
  * mutex instead. `:memory:` is never shared (each is its own database).
  */
-function openShared(path: string): SharedSandbox {
+function openShared(path: string, measureCpu: boolean): SharedSandbox {
   const key = path === ':memory:' ? undefined : resolve(path);
   const existing = key ? openFiles.get(key) : undefined;
   if (existing) {
@@ -101,7 +107,7 @@ function openShared(path: string): SharedSandbox {
     return existing.shared;
   }
   if (key) mkdirSync(dirname(key), { recursive: true });
-  const { database, raw, stats } = createNodeSqliteDatabase(path, 5000, { measureCpu: true });
+  const { database, raw, stats } = createNodeSqliteDatabase(path, 5000, { measureCpu });
   raw.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;');
   const recorders = new Set<{ sql: string; parameters: readonly unknown[] }[]>();
   const db: SageDb = new Kysely<SageDatabase>({
@@ -138,7 +144,7 @@ export async function createSandboxGateway(options: SandboxGatewayOptions): Prom
   const clock = options.clock ?? { now: () => new Date() };
   const companyId = options.companyId ?? DEMO.companyId;
   const userId = options.userId ?? 'sellbridge';
-  const shared = openShared(options.path);
+  const shared = openShared(options.path, options.measureCpu ?? false);
   let closed = false;
   const { raw, stats: sqlite, db } = shared;
   const statements: { sql: string; parameters: readonly unknown[] }[] = [];

@@ -43,6 +43,28 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
       .where('amazon_order_id', '=', k.amazonOrderId)
       .where('shipment_key', '=', k.shipmentKey)
       .where('package_no', '=', k.packageNo);
+  const claimPendingMany = async (keys: readonly ConfirmationKey[]): Promise<ShipmentConfirmation[]> => {
+    // One UPDATE ... RETURNING for the job's packages (issue 15: a claim per package before): only rows still
+    // `pending` match, so a package another worker claimed first is not returned and is left to the caller.
+    const out: ShipmentConfirmation[] = [];
+    const at = clock.now().toISOString();
+    for (const [order, some] of byOrder(keys)) {
+      const [connectionId, amazonOrderId] = order.split('\n') as [string, string];
+      const rows = await db
+        .updateTable('shipment_confirmations')
+        .set((eb) => ({ state: 'sending', updated_at: at, send_attempts: eb('send_attempts', '+', 1) }))
+        .where('connection_id', '=', connectionId)
+        .where('amazon_order_id', '=', amazonOrderId)
+        .where('state', '=', 'pending')
+        .where((eb) =>
+          eb.or(some.map((k) => eb.and([eb('shipment_key', '=', k.shipmentKey), eb('package_no', '=', k.packageNo)]))),
+        )
+        .returningAll()
+        .execute();
+      for (const r of rows) out.push(confirmationFromRow(r)!);
+    }
+    return out;
+  };
   const get = async (k: ConfirmationKey) => confirmationFromRow(await byKey(db, k).executeTakeFirst());
   const listForOrders = async (connectionId: string, amazonOrderIds: readonly string[]) => {
     const out: ShipmentConfirmation[] = [];
@@ -167,46 +189,9 @@ export function storeShipmentConfirmations(store: Store, clock: Clock): Shipment
       return Number(result.numUpdatedRows) === 1;
     },
     async claimPending(k: ConfirmationKey) {
-      const row = await db
-        .updateTable('shipment_confirmations')
-        .set((eb) => ({
-          state: 'sending',
-          updated_at: clock.now().toISOString(),
-          send_attempts: eb('send_attempts', '+', 1),
-        }))
-        .where('connection_id', '=', k.connectionId)
-        .where('amazon_order_id', '=', k.amazonOrderId)
-        .where('shipment_key', '=', k.shipmentKey)
-        .where('package_no', '=', k.packageNo)
-        .where('state', '=', 'pending')
-        .returningAll()
-        .executeTakeFirst();
-      return confirmationFromRow(row);
+      return (await claimPendingMany([k]))[0];
     },
-    async claimPendingMany(keys: readonly ConfirmationKey[]) {
-      // One UPDATE ... RETURNING for the job's packages (issue 15: a claim per package before): only rows still
-      // `pending` match, so a package another worker claimed first is not returned and is left to the caller.
-      const out: ShipmentConfirmation[] = [];
-      const at = clock.now().toISOString();
-      for (const [order, some] of byOrder(keys)) {
-        const [connectionId, amazonOrderId] = order.split('\n') as [string, string];
-        const rows = await db
-          .updateTable('shipment_confirmations')
-          .set((eb) => ({ state: 'sending', updated_at: at, send_attempts: eb('send_attempts', '+', 1) }))
-          .where('connection_id', '=', connectionId)
-          .where('amazon_order_id', '=', amazonOrderId)
-          .where('state', '=', 'pending')
-          .where((eb) =>
-            eb.or(
-              some.map((k) => eb.and([eb('shipment_key', '=', k.shipmentKey), eb('package_no', '=', k.packageNo)])),
-            ),
-          )
-          .returningAll()
-          .execute();
-        for (const r of rows) out.push(confirmationFromRow(r)!);
-      }
-      return out;
-    },
+    claimPendingMany,
     async releaseClaims(claims: readonly ShipmentConfirmation[]) {
       // The attempt count is the claim's token: a claim taken over past the fence counted one more, so it is left.
       for (const c of claims)

@@ -205,21 +205,7 @@ export class SqliteJobQueue implements JobQueue {
       // Past the grace period: abort the handlers and give their jobs back without spending an attempt.
       for (const f of this.#inFlight.values()) f.abort.abort();
       const ids = [...this.#inFlight.keys()];
-      if (ids.length) {
-        await this.#deps.store.db
-          .updateTable('jobs')
-          .set({
-            state: 'pending',
-            attempt: sql`max(attempt - 1, 0)`,
-            lease_owner: null,
-            lease_until: null,
-            run_at: this.#now(),
-          })
-          .where('id', 'in', ids)
-          .where('lease_owner', '=', this.#workerId)
-          .where('state', '=', 'running')
-          .execute();
-      }
+      if (ids.length) await this.#giveBack(ids);
     }
     clearInterval(this.#heartbeat);
   }
@@ -384,7 +370,13 @@ export class SqliteJobQueue implements JobQueue {
       .finally(() => {
         this.#inFlight.delete(row.id);
         if (next && this.#running) this.#execute(next);
-        else if (next) void this.#release(next);
+        else if (next)
+          void this.#giveBack([next.id]).catch((err: unknown) =>
+            this.#deps.logger.warn(
+              { jobId: next!.id, err: (err as Error).message },
+              'could not give a job back; its lease will',
+            ),
+          );
         // A refill that found nothing due needs no pass of the claim loop: nothing was due a moment ago, and what
         // becomes due wakes it (an enqueue, the timed poll). A refill that found a job keeps its slot busy.
         if (!refilled) this.#poke();
@@ -392,27 +384,21 @@ export class SqliteJobQueue implements JobQueue {
     this.#inFlight.set(row.id, { promise, abort });
   }
 
-  /** A job claimed by a refill as the queue stopped: given back without spending its attempt. */
-  async #release(row: JobRow): Promise<void> {
+  /** Our running jobs given back without spending their attempt (a stop past its grace, a refill as it stopped). */
+  async #giveBack(ids: readonly string[]): Promise<void> {
     await this.#deps.store.db
       .updateTable('jobs')
       .set({
         state: 'pending',
-        attempt: row.attempt - 1,
+        attempt: sql`max(attempt - 1, 0)`,
         lease_owner: null,
         lease_until: null,
-        updated_at: this.#now(),
+        run_at: this.#now(),
       })
-      .where('id', '=', row.id)
+      .where('id', 'in', [...ids])
       .where('lease_owner', '=', this.#workerId)
       .where('state', '=', 'running')
-      .execute()
-      .catch((err: unknown) =>
-        this.#deps.logger.warn(
-          { jobId: row.id, err: (err as Error).message },
-          'could not give a job back; its lease will',
-        ),
-      );
+      .execute();
   }
 
   /** Applies an outcome, fenced by our lease: if another process took the job over, its result counts. */
