@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { StoreKind } from '../../helpers/queue-env.ts';
 import type { OrderWorker } from '../../helpers/order-worker-procs.ts';
+import { SHIPMENT_CONFIRM_QUEUE } from '../../../src/flows/confirm-shipment.ts';
+import { ORDER_SYNC_QUEUE } from '../../../src/flows/sync-order.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 /**
@@ -58,12 +60,15 @@ export interface ChaosReport {
   readonly drained: boolean;
   /** The first orders not in a final state, with where they are (for a failure message). */
   readonly stuck: readonly string[];
+  /** Each lost order's link, jobs and dead letters (any status). */
+  readonly lostTrail: readonly string[];
 }
 
 const BIN = fileURLToPath(new URL('../../../bin/sellbridge.js', import.meta.url));
 const WEBHOOK_KEY = 'chaos-webhook-key';
 const FINAL = ['confirmed', 'dead-lettered', 'cancelled', 'skipped'];
 const RATES = { throttle: 0.1, serverError: 0.2 };
+const ORDER_QUEUES = [ORDER_SYNC_QUEUE, SHIPMENT_CONFIRM_QUEUE];
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const trace = o.trace ?? (() => undefined);
@@ -160,18 +165,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       );
     const shippedCount = () => valid.filter((x) => h.sim.control.order(x.orderId)?.status === 'SHIPPED').length;
     const sageRefused = () => h.workers.reduce((n, w) => n + w.sageRefused(), 0);
-    const notFinalOrders = async () => {
+    const linkStates = async () => {
       const rows = await h.store.db
         .withTables<{ order_links: { amazon_order_id: string; state: string } }>()
         .selectFrom('order_links')
         .select(['amazon_order_id', 'state'])
         .execute();
-      const state = new Map(rows.map((r) => [r.amazon_order_id, r.state]));
+      return new Map(rows.map((r) => [r.amazon_order_id, r.state]));
+    };
+    const notFinalOrders = async () => {
+      const state = await linkStates();
       return orders
         .filter((x) => !FINAL.includes(state.get(x.orderId) ?? ''))
         .map((x) => ({ orderId: x.orderId, state: state.get(x.orderId) ?? '(no link)' }));
     };
     const notFinalCount = async () => (await notFinalOrders()).length;
+    // A job still in flight: a worker killed between an order's move to dead-lettered and its dead letter leaves its
+    // job running until the lease runs out; the rerun writes the letter. Final links alone are not drained.
+    const ordersInFlight = async () =>
+      (await h.client.queue.counts())
+        .filter((c) => ORDER_QUEUES.includes(c.queue) && (c.state === 'running' || c.state === 'pending'))
+        .reduce((n, c) => n + c.count, 0);
 
     // K kills at random points of the progress (orders in Sage + orders confirmed, over 2N), over workers and the API.
     let rng = o.seed >>> 0 || 1;
@@ -259,7 +273,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           !killing &&
           outbox.length === 0 &&
           h.pendingNotifications() === 0 &&
-          notFinal === 0
+          notFinal === 0 &&
+          (await ordersInFlight()) === 0
         ) {
           drained = true;
           break;
@@ -297,7 +312,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         !planted.has((l.payload as { amazonOrderId?: string } | null)?.amazonOrderId ?? '') ||
         !l.error.code.startsWith('SB_MAP_'),
     ).length;
-    const lost = orders.filter((x) => !perOrder.has(x.orderId) && !lettered.has(x.orderId)).length;
+    const lostOrders = orders.filter((x) => !perOrder.has(x.orderId) && !lettered.has(x.orderId));
+    const lost = lostOrders.length;
     const duplicateConfirmations = [...confirmCalls.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
     const stuck: string[] = [];
     for (const x of (await notFinalOrders()).slice(0, 10)) {
@@ -313,8 +329,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         `${x.orderId}: link ${x.state}, Sage ${so ? `${so.tranNo} ${so.status} shipped ${so.lines.map((l) => `${l.quantityShipped}/${l.quantity}`).join(',')}` : 'none'}, Amazon ${h.sim.control.order(x.orderId)?.status}, packages ${confirmations.map((c) => c.state).join(',') || 'none'}, jobs ${jobs.join('; ') || 'none'}`,
       );
     }
+    // A lost order's trail: its link, its jobs and every dead letter of it (open or not), for the failure message.
+    const lostTrail: string[] = [];
+    const allLetters = lostOrders.length ? await h.client.deadLetters.list({ status: 'all', limit: 100_000 }) : [];
+    const links = await linkStates();
+    for (const x of lostOrders.slice(0, 10)) {
+      const jobs = (await h.client.queue.listJobs({ limit: 100_000 }))
+        .filter((j) => j.key.endsWith(x.orderId))
+        .map((j) => `${j.queue} ${j.state} attempt ${j.attempt}`);
+      const mine = allLetters
+        .filter((l) => (l.payload as { amazonOrderId?: string } | null)?.amazonOrderId === x.orderId)
+        .map((l) => `${l.status} ${l.error.code}`);
+      lostTrail.push(
+        `${x.orderId}: planted ${planted.has(x.orderId)}, link ${links.get(x.orderId) ?? '(none)'}, jobs ${jobs.join('; ') || 'none'}, dead letters ${mine.join('; ') || 'none'}`,
+      );
+    }
     return {
       stuck,
+      lostTrail,
       store: o.kind,
       orders: orders.length,
       planted: planted.size,
@@ -411,6 +443,7 @@ export function formatChaosReport(r: ChaosReport): string {
     `  Sage orders without extension rows ${r.withoutExtensionRows}`,
     `  dead letters by code               ${codes} (unexpected: ${r.unexpectedDeadLetters})`,
     ...r.stuck.map((x) => `  not final: ${x}`),
+    ...r.lostTrail.map((x) => `  lost: ${x}`),
     `  time to drain after the last outage ${(r.drainMs / 1000).toFixed(1)} s (whole run ${(r.totalMs / 1000).toFixed(1)} s)${r.drained ? '' : ' - NOT DRAINED'}`,
   ].join('\n');
 }
