@@ -1,3 +1,4 @@
+import type { Expression, SqlBool } from 'kysely';
 import { SellbridgeError } from '../core/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { EnqueueOptions, JobHandler, JobQueue } from '../runtime/queue/job-queue.ts';
@@ -78,6 +79,16 @@ export function createQueueRouter(
       return {
         engine: queue.engine,
         enqueue: (name, payload, options) => queue.enqueue(name, withId(payload), withKey(options)),
+        ...(queue.enqueueIf
+          ? {
+              enqueueIf: (
+                name: string,
+                payload: unknown,
+                options: Omit<EnqueueOptions, 'tx'>,
+                guard: Expression<SqlBool>,
+              ) => queue.enqueueIf!(name, withId(payload), withKey(options) ?? {}, guard),
+            }
+          : {}),
         enqueueMany: (name, items, options) =>
           queue.enqueueMany(
             name,

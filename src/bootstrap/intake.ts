@@ -1,3 +1,4 @@
+import type { Expression, SqlBool } from 'kysely';
 import type { ResolvedConfig } from '../config/schema.ts';
 import { createSqsClient, createSqsNotificationConsumer } from '../connectors/amazon/notifications/sqs-consumer.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -6,7 +7,8 @@ import { systemClock } from '../runtime/clock.ts';
 import { isSellbridgeError } from '../core/errors.ts';
 import type { Inbox, InboxEntry, InboxTx } from '../runtime/inbox/inbox.ts';
 import type { JobQueue } from '../runtime/queue/job-queue.ts';
-import { enqueueOrderSync } from './orders.ts';
+import { ORDER_SYNC_QUEUE } from '../flows/index.ts';
+import { enqueueOrderSync, orderSyncJobOptions } from './orders.ts';
 
 /** The inbox kind of an order notification (NotificationType). */
 export const ORDER_CHANGE = 'ORDER_CHANGE';
@@ -37,6 +39,17 @@ export interface NotificationContext<T> {
 export interface NotificationHandler<T = unknown> {
   parse(document: unknown): T;
   apply(ctx: NotificationContext<T>): Promise<'handled' | 'ignored'>;
+  /**
+   * The same work as one write guarded by `guard` ("the inbox row is not there yet": Inbox.acceptGuarded), without
+   * a transaction; present only when the handler can (its queue has `enqueueIf`: SQLite). Issue 15: the intake's
+   * BEGIN, job, row and COMMIT become job and row.
+   */
+  applyGuarded?(ctx: GuardedNotificationContext<T>): Promise<'handled' | 'ignored'>;
+}
+
+/** What `applyGuarded` is given: no transaction and no row id (the row is inserted after the work). */
+export interface GuardedNotificationContext<T> extends Omit<NotificationContext<T>, 'tx' | 'inboxId'> {
+  readonly guard: Expression<SqlBool>;
 }
 
 export type NotificationHandlers = Readonly<Record<string, NotificationHandler>>;
@@ -54,8 +67,9 @@ function eventTimeOf(document: unknown): string | undefined {
  * handled in the inbox row's transaction, the row inserted processed with the handler's outcome; an entry of a type
  * without a handler is acknowledged, inserted processed with outcome `unhandled` (counted by
  * `sellbridge_notifications`) and never left pending. A duplicate (same NotificationId) inserts nothing and keeps
- * nothing of what its handler did (rolled back with the transaction). A handler that fails fails the accept, as
- * before: nothing is kept and the source delivers the notification again.
+ * nothing of what its handler did (rolled back with the transaction). A handler with `applyGuarded` (ORDER_CHANGE on
+ * SQLite) does its one write guarded by the row instead, without a transaction: a duplicate fails the guard and
+ * writes nothing. A handler that fails fails the accept, as before: the source delivers the notification again.
  */
 export function notificationDispatchingInbox(
   inbox: Inbox,
@@ -92,35 +106,53 @@ export function notificationDispatchingInbox(
         if (!isSellbridgeError(err)) throw err;
         return inbox.accept({ ...withTime, status: 'rejected', error: `${err.code}: ${err.message}` }, then);
       }
+      const context = { entry: withTime, connectionId: entry.connectionId ?? connectionId, payload, now: clock.now() };
+      // One guarded write and the row, without a transaction, where the handler can (Inbox.acceptGuarded).
+      if (handler.applyGuarded && !then)
+        return inbox.acceptGuarded(withTime, (guard) => handler.applyGuarded!({ ...context, guard }));
       // The handler's work first, then the row, inserted processed with its outcome (no update after); a duplicate
       // inserts nothing and the inbox rolls the handler's work back (Inbox.acceptProcessed).
       return inbox.acceptProcessed(withTime, async (tx, id) => {
         await then?.(tx, id);
-        return handler.apply({
-          tx,
-          inboxId: id,
-          entry: withTime,
-          connectionId: entry.connectionId ?? connectionId,
-          payload,
-          now: clock.now(),
-        });
+        return handler.apply({ ...context, tx, inboxId: id });
       });
     },
   };
 }
 
-/** ORDER_CHANGE: queues the order's `order.sync` job (a second notification while it is pending joins it). */
-export function orderChangeHandler(queue: Pick<JobQueue, 'enqueue'>): NotificationHandler {
+/**
+ * ORDER_CHANGE: queues the order's `order.sync` job (a second notification while it is pending joins it). The inbox
+ * row itself records that push saw the order (order-sightings.ts reads it): nothing more to write. On a queue with
+ * `enqueueIf` the job is queued guarded by the row, without a transaction (`applyGuarded`); a notification delivered
+ * twice at the same moment may then queue the order twice, which the pending job's dedupe joins (or the idempotent
+ * flow runs once more).
+ */
+export function orderChangeHandler(queue: Pick<JobQueue, 'enqueue' | 'enqueueIf'>): NotificationHandler {
+  const enqueueIf = queue.enqueueIf?.bind(queue);
   return {
     // The intake's parser already required AmazonOrderId (the entry's subject); the flow re-reads the order.
     parse: (document) => document,
     async apply({ tx, entry, connectionId }) {
       const orderId = orderIdOf(entry);
       if (!orderId) return 'ignored';
-      // The inbox row itself records that push saw the order (order-sightings.ts reads it): nothing more to write.
       await enqueueOrderSync(queue, connectionId, orderId, tx);
       return 'handled';
     },
+    ...(enqueueIf
+      ? {
+          async applyGuarded({ guard, entry, connectionId }) {
+            const orderId = orderIdOf(entry);
+            if (!orderId) return 'ignored';
+            await enqueueIf(
+              ORDER_SYNC_QUEUE,
+              { connectionId, amazonOrderId: orderId },
+              orderSyncJobOptions(orderId),
+              guard,
+            );
+            return 'handled';
+          },
+        }
+      : {}),
   };
 }
 
@@ -131,7 +163,7 @@ export function orderChangeHandler(queue: Pick<JobQueue, 'enqueue'>): Notificati
  */
 export function orderDispatchingInbox(
   inbox: Inbox,
-  queue: Pick<JobQueue, 'enqueue'>,
+  queue: Pick<JobQueue, 'enqueue' | 'enqueueIf'>,
   connectionId: string,
   clock: Clock = systemClock,
 ): Inbox {
@@ -165,7 +197,7 @@ export function startOrderIntake(input: OrderIntakeInput): Promise<void> {
           : undefined,
     }),
     // The inbox given is the dispatching one (notificationDispatchingInbox): each type's handler runs in its row's
-    // transaction, before the message is deleted from SQS.
+    // transaction (or guarded by its row), before the message is deleted from SQS.
     inbox: input.inbox,
     connectionId: input.connectionId,
     waitTimeSeconds: Math.min(20, sqs.waitTimeSeconds),

@@ -134,18 +134,18 @@ export function registerOrders(input: OrderWiringInput): OrderWiring {
  * Inside `tx` it commits with the caller's write (the inbox row). A de-duplicating enqueue on SQLite can lose a race
  * with the job it collided with starting (SB_STORE_UNAVAILABLE, retryable); outside a transaction it is tried again.
  */
+/** An order's order.sync job: keyed by the order (one at a time, in order) and joining a pending one. */
+export function orderSyncJobOptions(amazonOrderId: string) {
+  return { key: orderSyncKey(amazonOrderId), dedupe: true, priority: ORDER_WORK_PRIORITY } as const;
+}
+
 export async function enqueueOrderSync(
   queue: Pick<JobQueue, 'enqueue'>,
   connectionId: string,
   amazonOrderId: string,
   tx?: Tx,
 ): Promise<EnqueueResult> {
-  const options = {
-    key: orderSyncKey(amazonOrderId),
-    dedupe: true,
-    priority: ORDER_WORK_PRIORITY,
-    ...(tx ? { tx } : {}),
-  };
+  const options = { ...orderSyncJobOptions(amazonOrderId), ...(tx ? { tx } : {}) };
   for (let attempt = 1; ; attempt++) {
     try {
       return await queue.enqueue(ORDER_SYNC_QUEUE, { connectionId, amazonOrderId }, options);

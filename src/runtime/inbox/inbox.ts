@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { Store, Tx } from '../store/store.ts';
+import type { Db, Store, Tx } from '../store/store.ts';
 
 /** Row of `inbox` (migration 0003). Declared here: the table belongs to the inbox. */
 export type InboxTable = {
@@ -71,6 +72,18 @@ export interface Inbox {
     entry: InboxEntry,
     work: (tx: InboxTx, id: string) => Promise<InboxOutcome>,
   ): Promise<{ readonly id: string | undefined; readonly duplicate: boolean }>;
+  /**
+   * As `acceptProcessed` without a transaction (issue 15: two statements where the transaction was four), for work
+   * that is one write guarded by `guard`, the SQL condition "this entry's row is not there yet" (`work` must write
+   * only while it holds, in the same statement: JobQueue.enqueueIf). The row is inserted after the work. A duplicate
+   * fails the guard, so its work writes nothing, and inserts nothing. Two deliveries of one entry at the same moment
+   * may both pass the guard: the work must bear running twice (a de-duplicating job joins the pending one). A crash
+   * between the work and the row leaves the work done and the entry unacknowledged: the source delivers it again.
+   */
+  acceptGuarded(
+    entry: InboxEntry,
+    work: (guard: Expression<SqlBool>) => Promise<InboxOutcome>,
+  ): Promise<{ readonly id: string | undefined; readonly duplicate: boolean }>;
   markProcessed(id: string): Promise<void>;
   list(options?: {
     readonly status?: InboxStatus;
@@ -107,6 +120,15 @@ export function createInbox(store: Store, clock: Clock): Inbox {
         throw err;
       }
     },
+    async acceptGuarded(entry, work) {
+      const id = randomUUID();
+      const receivedAt = clock.now();
+      const guard = sql<SqlBool>`NOT EXISTS (SELECT 1 FROM inbox WHERE source = ${entry.source} AND dedupe_key = ${entry.dedupeKey})`;
+      const outcome = await work(guard);
+      const row = { status: 'processed' as const, processedAt: clock.now(), outcome };
+      if (!(await insertEntry(store.db, id, entry, row, receivedAt))) return { id: undefined, duplicate: true };
+      return { id, duplicate: false };
+    },
     async markProcessed(id) {
       await db
         .updateTable('inbox')
@@ -135,7 +157,7 @@ const DUPLICATE = new Error('duplicate inbox entry');
 
 /** Inserts the entry's row unless one with its source and dedupe key exists; true when it inserted. */
 async function insertEntry(
-  tx: InboxTx,
+  tx: Db,
   id: string,
   entry: InboxEntry,
   state: { status: InboxStatus; processedAt: Date | null; outcome: InboxOutcome | null },

@@ -1,3 +1,4 @@
+import type { Expression, SqlBool } from 'kysely';
 import type { Tx } from '../store/store.ts';
 
 /**
@@ -32,6 +33,20 @@ export interface JobQueue {
    * @returns one result per item, in the items' order.
    */
   enqueueMany(queue: string, items: readonly EnqueueItem[], options?: { readonly tx?: Tx }): Promise<EnqueueResult[]>;
+  /**
+   * Adds a job only while `guard` holds, guard and insert in one store statement without a transaction (issue 15:
+   * an intake queues its job only if the notification's inbox row is not there yet, then inserts that row: two
+   * statements where a transaction was four). `guard` is an SQL condition on the store's own tables. A de-duplicating
+   * job whose key has a pending job joins it, as with `enqueue`. True when a job was added; false when the guard
+   * failed or a pending job of the key will do the work. Only on a queue whose jobs live in the store's database
+   * (SQLite); absent on pg-boss, whose callers use `enqueue` in a transaction.
+   */
+  enqueueIf?(
+    queue: string,
+    payload: unknown,
+    options: Omit<EnqueueOptions, 'tx'>,
+    guard: Expression<SqlBool>,
+  ): Promise<boolean>;
   /** Registers the handler of a queue; call before `start()`. */
   register(queue: string, handler: JobHandler, options?: HandlerOptions): void;
   /** Starts fetching and running jobs of the registered queues. Enqueue works without start. */

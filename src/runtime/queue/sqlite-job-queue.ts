@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { SellbridgeError } from '../../core/errors.ts';
 import type { JobRow } from '../store/tables.ts';
 import { payloadConnectionSql } from './dead-letters.ts';
@@ -60,43 +60,25 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-    const id = randomUUID();
-    const key = options.key ?? id;
-    const now = this.#deps.clock.now();
-    const runAt = options.runAt ?? new Date(now.getTime() + (options.delayMs ?? 0));
+    const row = this.#row(queue, payload, options, this.#deps.clock.now());
     const db = options.tx ?? this.#deps.store.db;
     // A conflict means a pending job holds the key; if that job starts running before we read it back, the key
     // is free again and the insert is simply tried once more (outside a transaction each statement commits).
     for (let tries = 0; tries < 5; tries++) {
       const inserted = await db
         .insertInto('jobs')
-        .values({
-          id,
-          queue,
-          key,
-          dedupe: options.dedupe ? 1 : 0,
-          payload: JSON.stringify(payload ?? null),
-          state: 'pending',
-          priority: options.priority ?? 0,
-          attempt: options.attemptsSpent ?? 0,
-          max_attempts: options.maxAttempts ?? this.#deps.settings.maxAttempts,
-          run_at: runAt.toISOString(),
-          lease_owner: null,
-          lease_until: null,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        })
+        .values(row)
         // The partial unique index jobs_dedupe makes a second pending de-duplicating job with this key a no-op.
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) {
         if (!options.tx) this.#poke();
-        return { id, deduplicated: false };
+        return { id: row.id, deduplicated: false };
       }
       const existing = await db
         .selectFrom('jobs')
         .select('id')
-        .where('key', '=', key)
+        .where('key', '=', row.key)
         .where('dedupe', '=', 1)
         .where('state', '=', 'pending')
         .executeTakeFirst();
@@ -104,8 +86,31 @@ export class SqliteJobQueue implements JobQueue {
     }
     throw new SellbridgeError(
       'SB_STORE_UNAVAILABLE',
-      `could not enqueue ${queue} job with key ${key}: its key kept changing state`,
+      `could not enqueue ${queue} job with key ${row.key}: its key kept changing state`,
     );
+  }
+
+  async enqueueIf(
+    queue: string,
+    payload: unknown,
+    options: Omit<EnqueueOptions, 'tx'>,
+    guard: Expression<SqlBool>,
+  ): Promise<boolean> {
+    const row = this.#row(queue, payload, options, this.#deps.clock.now());
+    const columns = Object.keys(row) as (keyof typeof row)[];
+    // INSERT ... SELECT <values> WHERE guard: SQLite evaluates the guard and inserts in one statement. A conflict
+    // (jobs_dedupe) needs no read back: the pending job that holds the key has not started, so it reads its source
+    // after this call and does the work this job would have done.
+    const db = this.#deps.store.db;
+    const inserted = await db
+      .insertInto('jobs')
+      .columns(columns)
+      .expression(db.selectNoFrom(columns.map((c) => sql.val(row[c]).as(c))).where(guard))
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    const added = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+    if (added) this.#poke();
+    return added;
   }
 
   async enqueueMany(
@@ -116,25 +121,7 @@ export class SqliteJobQueue implements JobQueue {
     if (items.length === 0) return [];
     const now = this.#deps.clock.now();
     const db = options.tx ?? this.#deps.store.db;
-    const rows = items.map(({ payload, options: o = {} }) => {
-      const id = randomUUID();
-      return {
-        id,
-        queue,
-        key: o.key ?? id,
-        dedupe: o.dedupe ? 1 : 0,
-        payload: JSON.stringify(payload ?? null),
-        state: 'pending' as const,
-        priority: o.priority ?? 0,
-        attempt: o.attemptsSpent ?? 0,
-        max_attempts: o.maxAttempts ?? this.#deps.settings.maxAttempts,
-        run_at: (o.runAt ?? new Date(now.getTime() + (o.delayMs ?? 0))).toISOString(),
-        lease_owner: null,
-        lease_until: null,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      };
-    });
+    const rows = items.map(({ payload, options: o = {} }) => this.#row(queue, payload, o, now));
     // One multi-row INSERT (a chunk per ENQUEUE_BATCH rows, under SQLite's bound-parameter limit). Rows go in the
     // items' order, so jobs of one key run in that order as with enqueue one by one; the partial unique index
     // jobs_dedupe skips a de-duplicating row whose key already has a pending job, this batch's included.
@@ -260,6 +247,27 @@ export class SqliteJobQueue implements JobQueue {
       ...(filter.byConnection ? { connectionId: r.connection_id } : {}),
       ...(r.oldest_due ? { oldestDueAt: r.oldest_due } : {}),
     }));
+  }
+
+  /** A pending job's row as `enqueue` writes it. */
+  #row(queue: string, payload: unknown, o: Omit<EnqueueOptions, 'tx'>, now: Date) {
+    const id = randomUUID();
+    return {
+      id,
+      queue,
+      key: o.key ?? id,
+      dedupe: o.dedupe ? 1 : 0,
+      payload: JSON.stringify(payload ?? null),
+      state: 'pending' as const,
+      priority: o.priority ?? 0,
+      attempt: o.attemptsSpent ?? 0,
+      max_attempts: o.maxAttempts ?? this.#deps.settings.maxAttempts,
+      run_at: (o.runAt ?? new Date(now.getTime() + (o.delayMs ?? 0))).toISOString(),
+      lease_owner: null,
+      lease_until: null,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    };
   }
 
   #now(): string {

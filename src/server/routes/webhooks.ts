@@ -13,7 +13,7 @@ import type { Inbox } from '../../runtime/inbox/inbox.ts';
 export const WEBHOOK_SOURCE = 'amazon-eventbridge';
 
 export interface WebhookDeps {
-  /** The inbox that queues an ORDER_CHANGE's order.sync job in the row's transaction (`orderDispatchingInbox`). */
+  /** The inbox that queues an ORDER_CHANGE's order.sync job with its row (`orderDispatchingInbox`). */
   readonly inbox: Inbox;
   readonly connectionId: string;
   readonly settings: ResolvedConfig['orders']['webhook'];

@@ -1,3 +1,4 @@
+import { sql, type SqlBool } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SellbridgeError } from '../../../src/core/errors.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
@@ -111,6 +112,29 @@ export function describeJobQueue(kind: StoreKind): void {
       // Once the first has run, the same key can be queued again.
       const third = await queue.enqueue('t.dedupe', { v: 4 }, { key: 'order.import:111', dedupe: true });
       expect(third.deduplicated).toBe(false);
+    });
+
+    it('enqueues guarded by an SQL condition in one statement on SQLite (issue 15); pg-boss has no enqueueIf', async () => {
+      if (queue.engine === 'pg-boss') {
+        expect(queue.enqueueIf).toBeUndefined();
+        return;
+      }
+      const never = sql<SqlBool>`1 = 0`;
+      const always = sql<SqlBool>`1 = 1`;
+      const enqueueIf = queue.enqueueIf!.bind(queue);
+      expect(await enqueueIf('t.guarded', { v: 0 }, { key: 'k:1', dedupe: true }, never)).toBe(false);
+      expect(await enqueueIf('t.guarded', { v: 1 }, { key: 'k:1', dedupe: true }, always)).toBe(true);
+      // A pending job of the key joins the second (nothing added), as enqueue's dedupe.
+      expect(await enqueueIf('t.guarded', { v: 2 }, { key: 'k:1', dedupe: true }, always)).toBe(false);
+      const jobs = await queue.listJobs({ queue: 't.guarded' });
+      expect(jobs.map((j) => ({ key: j.key, state: j.state, payload: j.payload }))).toEqual([
+        { key: 'k:1', state: 'pending', payload: { v: 1 } },
+      ]);
+      const runs: unknown[] = [];
+      queue.register('t.guarded', async (p) => void runs.push(p));
+      await queue.start();
+      await waitUntil(async () => (await queue.getJob(jobs[0]!.id))?.state === 'completed', 10_000, 'the job');
+      expect(runs).toEqual([{ v: 1 }]);
     });
 
     it('runs jobs of one key one at a time, in enqueue order, while other keys run in parallel', async () => {

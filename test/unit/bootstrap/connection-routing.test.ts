@@ -18,6 +18,10 @@ function recordingInbox(): Inbox & { entries: InboxEntry[] } {
       entries.push(entry);
       return { id: String(entries.length), duplicate: false };
     },
+    acceptGuarded: async (entry) => {
+      entries.push(entry);
+      return { id: String(entries.length), duplicate: false };
+    },
     markProcessed: async () => undefined,
     list: async () => [],
     count: async () => 0,
