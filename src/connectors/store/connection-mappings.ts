@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { CarrierRules } from '../../core/rules/carriers.ts';
 import type { SkuAliases } from '../../core/rules/sku-aliases.ts';
@@ -11,6 +11,7 @@ import {
   MAPPING_EDIT_KINDS,
   overlayMappingEdits,
 } from '../../core/rules/mapping-edits.ts';
+import { prepared } from '../../runtime/store/prepared.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { MappingRules } from '../../core/rules/mapping-rules.ts';
 import { ORDER_POLICY_FIELDS } from '../../core/rules/order-policies.ts';
@@ -296,13 +297,8 @@ export interface StoredOrderMapping {
  * when it starts, edits made by any process included, at the cost of one round trip (issue 15: a cache would need
  * invalidation across processes).
  */
-export async function readOrderMapping(
-  store: Store,
-  connectionId: string,
-  skus: readonly string[] = [],
-): Promise<StoredOrderMapping> {
-  const db = store.db.withTables<MappingReadTables>();
-  const keys = [...new Set(skus.map(skuKeyOf))];
+/** The carriers, edits and aliases of `readOrderMapping` in one UNION ALL; the aliases only with SKU keys. */
+const mappingRead = prepared((db: Kysely<MappingReadTables>, connectionId: string, ...keys: string[]) => {
   let q = db
     .selectFrom('mapping_rules')
     .select([sql.lit('carrier').as('source'), 'kind', 'position', 'row_json as body'])
@@ -323,7 +319,17 @@ export async function readOrderMapping(
         .where('connection_id', '=', connectionId)
         .where('sku_key', 'in', keys),
     );
-  const rows = await q.orderBy('source').orderBy('position').execute();
+  return q.orderBy('source').orderBy('position');
+});
+
+export async function readOrderMapping(
+  store: Store,
+  connectionId: string,
+  skus: readonly string[] = [],
+): Promise<StoredOrderMapping> {
+  const keys = [...new Set(skus.map(skuKeyOf))];
+  // Built and compiled once per number of SKU keys (runtime/store/prepared.ts): this read runs for every order.
+  const rows = await mappingRead(store.db as unknown as Kysely<MappingReadTables>, connectionId, ...keys).execute();
   const carrierRows: CarrierRow[] = [];
   const edits: Record<string, EditRow[]> = {};
   const aliases: Record<string, string> = {};

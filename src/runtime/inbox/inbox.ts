@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Clock } from '../../core/ports/clock.ts';
+import { prepared } from '../store/prepared.ts';
 import type { Db, Store, Tx } from '../store/store.ts';
 
 /** Row of `inbox` (migration 0003). Declared here: the table belongs to the inbox. */
@@ -157,32 +158,66 @@ const DUPLICATE = new Error('duplicate inbox entry');
 
 /** Inserts the entry's row unless one with its source and dedupe key exists; true when it inserted. */
 async function insertEntry(
-  tx: Db,
+  db: Db,
   id: string,
   entry: InboxEntry,
   state: { status: InboxStatus; processedAt: Date | null; outcome: InboxOutcome | null },
   receivedAt: Date,
 ): Promise<boolean> {
-  const inserted = await tx
-    .withTables<InboxTables>()
-    .insertInto('inbox')
-    .values({
-      id,
-      source: entry.source,
-      dedupe_key: entry.dedupeKey,
-      kind: entry.kind,
-      subject: entry.subject ?? null,
-      payload: entry.payload,
-      status: state.status,
-      error: entry.error ?? null,
-      connection_id: entry.connectionId ?? null,
-      received_at: receivedAt.toISOString(),
-      processed_at: state.processedAt?.toISOString() ?? null,
-      event_time: entry.eventTime ?? null,
-      outcome: state.outcome,
-    })
-    .onConflict((oc) => oc.columns(['source', 'dedupe_key']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  const inserted = await insertRow(
+    db as unknown as Kysely<InboxTables>,
+    id,
+    entry.source,
+    entry.dedupeKey,
+    entry.kind,
+    entry.subject ?? null,
+    entry.payload,
+    state.status,
+    entry.error ?? null,
+    entry.connectionId ?? null,
+    receivedAt.toISOString(),
+    state.processedAt?.toISOString() ?? null,
+    entry.eventTime ?? null,
+    state.outcome,
+  ).executeTakeFirst();
   return inserted !== undefined;
 }
+
+/** Built and compiled once per handle (runtime/store/prepared.ts): one per notification. */
+const insertRow = prepared(
+  (
+    db: Kysely<InboxTables>,
+    id: string,
+    source: string,
+    dedupeKey: string,
+    kind: string,
+    subject: string | null,
+    payload: string,
+    status: InboxStatus,
+    error: string | null,
+    connectionId: string | null,
+    receivedAt: string,
+    processedAt: string | null,
+    eventTime: string | null,
+    outcome: InboxOutcome | null,
+  ) =>
+    db
+      .insertInto('inbox')
+      .values({
+        id,
+        source,
+        dedupe_key: dedupeKey,
+        kind,
+        subject,
+        payload,
+        status,
+        error,
+        connection_id: connectionId,
+        received_at: receivedAt,
+        processed_at: processedAt,
+        event_time: eventTime,
+        outcome,
+      })
+      .onConflict((oc) => oc.columns(['source', 'dedupe_key']).doNothing())
+      .returning('id'),
+);

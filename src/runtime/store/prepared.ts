@@ -7,8 +7,9 @@ import { createQueryId, type Compilable, type CompiledQuery, type Kysely, type R
  * `build` is called once per handle with a marker in place of each value; where the markers land among the compiled
  * parameters is where later values go. So `build` must pass its values straight into the query (`where(col, '=',
  * value)`, `values({...})`): a value it branches on, transforms or inlines would not be a parameter, and the first run
- * refuses it with a clear error rather than run a wrong query. Shapes that differ (another branch, another number of
- * values in an `in`) are separate prepared queries.
+ * refuses it with a clear error rather than run a wrong query. A call with another number of values (an `in` list of
+ * another length, spread as the last values) gets a template of its own; another branch is another prepared query, or
+ * a shape of `preparedByShape`.
  *
  * The cache is per handle (a WeakMap): a store with other plugins, or another dialect, compiles its own. A transaction
  * is a handle of its own, so inside one a query is compiled for that transaction only (as without this).
@@ -16,12 +17,31 @@ import { createQueryId, type Compilable, type CompiledQuery, type Kysely, type R
 export function prepared<DB, P extends readonly unknown[], O>(
   build: (db: Kysely<DB>, ...values: P) => Compilable<O>,
 ): (db: Kysely<DB>, ...values: P) => PreparedRun<O> {
-  const templates = new WeakMap<Kysely<DB>, Template<O>>();
-  return (db, ...values) => {
-    let template = templates.get(db);
+  const run = preparedByShape(
+    (_: undefined) => '',
+    (db: Kysely<DB>, _shape: undefined, ...values: P) => build(db, ...values),
+  );
+  return (db, ...values) => run(db, undefined, ...values);
+}
+
+/**
+ * As `prepared`, for a query whose shape depends on `shape` (which branch, how many values in an `in`): one template
+ * per handle and `key(shape)`. `build` may branch on `shape` freely; its values are bound as with `prepared`.
+ */
+export function preparedByShape<DB, S, P extends readonly unknown[], O>(
+  key: (shape: S) => string,
+  build: (db: Kysely<DB>, shape: S, ...values: P) => Compilable<O>,
+): (db: Kysely<DB>, shape: S, ...values: P) => PreparedRun<O> {
+  const templates = new WeakMap<Kysely<DB>, Map<string, Template<O>>>();
+  return (db, shape, ...values) => {
+    let byShape = templates.get(db);
+    if (!byShape) templates.set(db, (byShape = new Map()));
+    // The number of values is part of the shape (an `in` list of another length is another query).
+    const k = `${key(shape)}#${values.length}`;
+    let template = byShape.get(k);
     if (!template) {
-      template = templateOf(build(db, ...(markers(values.length) as unknown as P)).compile(), values.length);
-      templates.set(db, template);
+      template = templateOf(build(db, shape, ...(markers(values.length) as unknown as P)).compile(), values.length);
+      byShape.set(k, template);
     }
     const compiled: CompiledQuery<O> = {
       ...template.compiled,

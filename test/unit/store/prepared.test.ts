@@ -1,6 +1,6 @@
 import { Kysely, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepared } from '../../../src/runtime/store/prepared.ts';
+import { prepared, preparedByShape } from '../../../src/runtime/store/prepared.ts';
 import { createNodeSqliteDatabase, NodeSqliteDialect } from '../../../src/runtime/store/node-sqlite-dialect.ts';
 
 interface Db {
@@ -62,5 +62,30 @@ describe('prepared queries (built and compiled once per handle)', () => {
       d.selectFrom('t').selectAll().where('name', '=', name.toUpperCase()),
     );
     expect(() => changed(db, 'a')).toThrow(/binds 0 of its 1 values/);
+  });
+
+  it('by shape: one template per shape and number of values; a value used twice is bound twice', async () => {
+    let builds = 0;
+    const named = preparedByShape(
+      (s: { readonly order: 'asc' | 'desc' }) => s.order,
+      (d: Kysely<Db>, s: { readonly order: 'asc' | 'desc' }, grp: string, ...names: string[]) => {
+        builds++;
+        return d
+          .selectFrom('t')
+          .select('id')
+          .where((eb) => eb.or([eb('grp', '=', grp), eb('name', '=', grp)]))
+          .where('name', 'in', names)
+          .orderBy('id', s.order);
+      },
+    );
+    const ids = async (order: 'asc' | 'desc', grp: string, ...names: string[]) =>
+      (await named(db, { order }, grp, ...names).execute()).map((r) => r.id);
+    expect(await ids('asc', 'x', 'a', 'b')).toEqual([1, 2]);
+    expect(await ids('asc', 'x', 'b', 'c')).toEqual([2]);
+    expect(await ids('desc', 'x', 'a', 'b')).toEqual([2, 1]);
+    expect(await ids('asc', 'c', 'c')).toEqual([3]);
+    expect(await ids('asc', 'x', 'a', 'b', 'c')).toEqual([1, 2]);
+    // asc with 2, desc with 2, asc with 1 and asc with 3 names; the second asc with 2 reused its template.
+    expect(builds).toBe(4);
   });
 });
