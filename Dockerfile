@@ -17,7 +17,9 @@ COPY --chmod=0755 release/sellbridge-linux-x64 /usr/local/bin/sellbridge
 # Configuration: SELLBRIDGE_* environment variables, and /etc/sellbridge/sellbridge.yaml when mounted
 # (read from the working directory). The store defaults to SQLite in the volume; set SELLBRIDGE_STORE_URL to
 # postgres://... to run several workers.
+# MALLOC_ARENA_MAX: two glibc malloc arenas, not eight per core (resident memory; docs/deploy.md).
 ENV SELLBRIDGE_STORE_URL=sqlite:/var/lib/sellbridge/sellbridge.db \
+    MALLOC_ARENA_MAX=2 \
     SELLBRIDGE_SERVER_HOST=0.0.0.0 \
     SELLBRIDGE_SERVER_PORT=8080 \
     SELLBRIDGE_LOG_FORMAT=json

@@ -61,7 +61,11 @@ await build({
   platform: 'node',
   target: 'node24',
   format: 'cjs',
-  minify: false,
+  // Whitespace and syntax minified, names kept (stack traces still name functions): the source is 8 MB, not 12, and a
+  // single executable holds it twice (the blob in the executable, the script in V8's heap; issue 15).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: false,
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',

@@ -104,6 +104,8 @@ User=${SERVICE_USER}
 Group=${SERVICE_USER}
 ExecStart=${[layout.executable, ...serviceArgv(layout)].map(systemdQuote).join(' ')}
 Environment=SELLBRIDGE_STORE_URL=${layout.storeUrl}
+# glibc's malloc arenas: two, not eight per core (issue 15: resident memory of a settlement import; docs/deploy.md).
+Environment=MALLOC_ARENA_MAX=2
 EnvironmentFile=-${posix.join(layout.configDir, 'sellbridge.env')}
 WorkingDirectory=${layout.dataDir}
 Restart=on-failure

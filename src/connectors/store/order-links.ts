@@ -384,7 +384,6 @@ function fieldsOf(update: OrderLinkUpdate) {
   };
 }
 
-/** Rolls back a SQLite reservation whose drawn number was not claimed (see claimAs). */
 /**
  * The TranNo numbers this process holds for one connection, drawn from the store in blocks (issue 15: a reservation
  * was a transaction of four statements on SQLite, two round trips on PostgreSQL). The block grows while orders come
