@@ -111,8 +111,9 @@ function formOf(name: string): Form {
         name,
         argv: [exe],
         // --cap goes in through NODE_OPTIONS, which a single executable reads (its two flags are allowed there).
-        env: capFlags.length ? { NODE_OPTIONS: capFlags.join(' ') } : {},
-        what: `release/sellbridge-linux-x64 (single executable, npm run package; its own node flags: ${own.join(' ') || 'none'}${capFlags.length ? `; NODE_OPTIONS=${capFlags.join(' ')}` : ''})`,
+        // MALLOC_ARENA_MAX as the container image and the service units set it (Dockerfile, cli/service-units.ts).
+        env: { MALLOC_ARENA_MAX: '2', ...(capFlags.length ? { NODE_OPTIONS: capFlags.join(' ') } : {}) },
+        what: `release/sellbridge-linux-x64 (single executable, npm run package; its own node flags: ${own.join(' ') || 'none'}; MALLOC_ARENA_MAX=2 as its container and service units${capFlags.length ? `; NODE_OPTIONS=${capFlags.join(' ')}` : ''})`,
       };
     }
     default:
