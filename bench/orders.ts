@@ -32,12 +32,13 @@ const { values } = parseArgs({
     trickle: { type: 'string', default: '10,20' },
     'trickle-seconds': { type: 'string', default: '10' },
     idle: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(
-    'npm run bench -- orders [--orders 300] [--workers 1,2,4] [--stores sqlite,postgres] [--trickle 10,20] [--trickle-seconds 10] [--idle 10]\n(--orders 0, --trickle "" or --idle 0 skips that part)',
+    'npm run bench -- orders [--orders 300] [--workers 1,2,4] [--stores sqlite,postgres] [--trickle 10,20] [--trickle-seconds 10] [--idle 10] [--runs 1]\n(--orders 0, --trickle "" or --idle 0 skips that part; --runs N runs each burst N times and shows the median of each column, with the range of CPU ms/order)',
   );
   process.exit(0);
 }
@@ -53,6 +54,7 @@ const RATES = list(values.trickle).map(Number);
 const TRICKLE_S = Number(values['trickle-seconds']);
 const IDLE_S = Number(values.idle);
 const TIMEOUT = Number(process.env['BENCH_TIMEOUT_MS'] ?? 600_000);
+const RUNS = Math.max(1, Math.floor(Number(values.runs)) || 1);
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN;
@@ -114,6 +116,9 @@ interface BurstRow {
   storeStatements: number;
   sageStatements: number;
   pgQueries: number;
+  /** With --runs: how many runs the medians are of, and the lowest and highest CPU ms/order. */
+  runs?: number;
+  cpuRange?: readonly [number, number];
 }
 
 async function burst(kind: StoreKind, W: number): Promise<BurstRow> {
@@ -158,6 +163,25 @@ async function burst(kind: StoreKind, W: number): Promise<BurstRow> {
   } finally {
     await h.close();
   }
+}
+
+/**
+ * Each numeric column's median over the runs (one machine's run-to-run spread of CPU per order was about +-15% on a
+ * 2-core machine: single runs mislead), with the CPU range kept for the table.
+ */
+function medianRow(runs: readonly BurstRow[]): BurstRow {
+  const median = (f: (r: BurstRow) => number) => {
+    const v = runs.map(f).sort((a, b) => a - b);
+    const mid = Math.floor(v.length / 2);
+    return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  };
+  const numeric = Object.keys(runs[0]!).filter(
+    (k) => typeof runs[0]![k as keyof BurstRow] === 'number',
+  ) as (keyof BurstRow)[];
+  const row = { ...runs[0]! } as Record<string, unknown>;
+  for (const k of numeric) row[k] = median((r) => r[k] as number);
+  const cpu = runs.map((r) => r.cpuMs);
+  return { ...(row as unknown as BurstRow), runs: runs.length, cpuRange: [Math.min(...cpu), Math.max(...cpu)] };
 }
 
 interface TrickleRow {
@@ -247,7 +271,12 @@ for (const kind of STORES) {
     console.log('PostgreSQL not reachable at 127.0.0.1:5432: skipping it');
     continue;
   }
-  if (N > 0) for (const W of WORKERS) bursts.push(await burst(kind, W));
+  if (N > 0)
+    for (const W of WORKERS) {
+      const runs: BurstRow[] = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await burst(kind, W));
+      bursts.push(medianRow(runs));
+    }
   if (RATES.length) trickles.push(...(await trickle(kind)));
   if (IDLE_S > 0) idles.push(await idle(kind));
 }
@@ -266,6 +295,9 @@ console.table(
     'ship+confirm orders/s': r.shipPerSec.toFixed(1),
     'end to end orders/s': r.endToEndPerSec.toFixed(1),
     'CPU ms/order': r.cpuMs.toFixed(2),
+    ...(RUNS > 1
+      ? { runs: r.runs, 'CPU range': r.cpuRange ? `${r.cpuRange[0].toFixed(1)}-${r.cpuRange[1].toFixed(1)}` : '-' }
+      : {}),
     'own ms/order': r.ownMs.toFixed(2),
     'Sage sandbox ms/order': r.sageMs.toFixed(2),
     'store stmts/order': r.storeStatements.toFixed(1),
