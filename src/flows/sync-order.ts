@@ -4,7 +4,7 @@ import type { SalesOrder } from '../core/model/sales-order.ts';
 import type { AmazonMarketplace } from '../core/ports/amazon-marketplace.ts';
 import type { ItemCatalogue } from '../core/ports/item-catalogue.ts';
 import type { Circuit } from '../core/ports/circuit.ts';
-import type { OrderLink, OrderLinks } from '../core/ports/order-links.ts';
+import type { OrderLink, OrderLinks, OrderLinkUpdate } from '../core/ports/order-links.ts';
 import type { Sage500Gateway } from '../core/ports/sage500-gateway.ts';
 import type { SkuAliasSource } from '../core/ports/sku-alias-source.ts';
 import { merchantWarehouseOf, withWarehouse, type MappingRules } from '../core/rules/mapping-rules.ts';
@@ -59,8 +59,8 @@ export interface SyncOrderDeps {
   readonly originals?: OriginalAddresses;
   /**
    * Changes after import (`order_changes`): an open order's newer Amazon version is compared with its Sage order
-   * (amend-order.ts), and the version and ship-by date a creation was made from are recorded; without it, a created
-   * order is left as it is. The ship-by date before creation rides on the link's writes.
+   * (amend-order.ts); without it, a created order is left as it is. The ship-by date, and the version and ship-to a
+   * creation was made from, ride on the link's writes (the reservation, the move to `created`).
    */
   readonly changes?: OrderChanges;
 }
@@ -107,7 +107,7 @@ export async function syncOrder(payload: unknown, deps: SyncOrderDeps): Promise<
   const action = orderActionFromStatus(order, sageOrderState(sageOrder), rules.status);
   switch (action.kind) {
     case 'create':
-      return noteCreation(job, amazonOrder, (await createSalesOrder(job, link, order, rules, deps)).outcome, deps);
+      return (await createSalesOrder(job, link, order, rules, deps, createdFromOf(amazonOrder))).outcome;
     case 'record-fba-shipped':
       return bookFbaOrder(job, link, order, withWarehouse(rules, action.warehouseId), deps);
     case 'cancel':
@@ -170,6 +170,7 @@ async function createSalesOrder(
   order: Order,
   rules: MappingRules,
   deps: SyncOrderDeps,
+  createdFrom?: OrderLinkUpdate['createdFrom'],
 ): Promise<{ readonly outcome: SyncOutcome; readonly link: OrderLink }> {
   const warehouseId = merchantWarehouseOf(rules, order.marketplaceId);
   const context = await deps.sage.loadOrderContext(orderContextQuery(order, rules, warehouseId));
@@ -194,7 +195,10 @@ async function createSalesOrder(
   );
   const tranNo = link.tranNo!;
   const created = await deps.sage.createSalesOrder(draft, { tranNo });
-  link = await deps.links.advance(job, link, 'created', { salesOrderKey: created.order.key });
+  link = await deps.links.advance(job, link, 'created', {
+    salesOrderKey: created.order.key,
+    ...(createdFrom ? { createdFrom } : {}),
+  });
   return {
     outcome: {
       kind: created.outcome === 'created' ? 'created' : 'already-created',
@@ -240,24 +244,13 @@ async function cancelSalesOrder(
 }
 
 /**
- * The version the Sage order was made from, and its ship-to as Amazon sent it (a digest): the same version again (a
- * replayed notification) is not compared, and a later one is compared with this (amend-order.ts).
+ * The version the Sage order is made from, and its ship-to as Amazon sent it (a digest), for the link's move to
+ * `created`: the same version again (a replayed notification) is not compared, and a later one is compared with this
+ * (amend-order.ts; OrderChanges.get answers it from the link until a comparison is recorded).
  */
-async function noteCreation(
-  job: OrderSyncJob,
-  amazonOrder: Order,
-  outcome: SyncOutcome,
-  deps: SyncOrderDeps,
-): Promise<SyncOutcome> {
+function createdFromOf(amazonOrder: Order): OrderLinkUpdate['createdFrom'] {
   const shipToDigest = addressDigest(amazonOrder.shipTo);
-  await deps.changes?.recordComparison(job, {
-    amazonUpdatedAt: amazonOrder.lastUpdatedAt,
-    ...(amazonOrder.latestShipDate ? { latestShipDate: amazonOrder.latestShipDate } : {}),
-    ...(shipToDigest ? { shipToDigest } : {}),
-    differences: [],
-    applied: [],
-  });
-  return outcome;
+  return { amazonUpdatedAt: amazonOrder.lastUpdatedAt, ...(shipToDigest ? { shipToDigest } : {}) };
 }
 
 /**

@@ -36,14 +36,60 @@ const tables = (store: Store): Db => store.db.withTables<OrderChangeTables & Ord
 /** Store-backed OrderChanges. */
 export function storeOrderChanges(store: Store, clock: Clock): OrderChanges {
   const db = tables(store);
-  const get = async (connectionId: string, amazonOrderId: string) => {
+  /**
+   * The last comparison (`order_changes`), else what the link's move to `created` recorded (migration 0035: a creation
+   * writes no `order_changes` row): one read over the link, and a second only for a row without a link.
+   */
+  const get = async (connectionId: string, amazonOrderId: string): Promise<OrderRevision | undefined> => {
     const row = await db
-      .selectFrom('order_changes')
-      .selectAll()
-      .where('connection_id', '=', connectionId)
-      .where('amazon_order_id', '=', amazonOrderId)
+      .selectFrom('order_links as l')
+      .leftJoin('order_changes as c', (j) =>
+        j.onRef('c.connection_id', '=', 'l.connection_id').onRef('c.amazon_order_id', '=', 'l.amazon_order_id'),
+      )
+      .select([
+        'c.amazon_order_id as c_order',
+        'c.amazon_updated_at',
+        'c.latest_ship_date',
+        'c.ship_to_digest',
+        'c.differences',
+        'c.applied',
+        'c.updated_at',
+        'l.amazon_updated_at as l_amazon_updated_at',
+        'l.ship_to_digest as l_ship_to_digest',
+        'l.latest_ship_date as l_latest_ship_date',
+        'l.sage_created_at as l_sage_created_at',
+        'l.updated_at as l_updated_at',
+      ])
+      .where('l.connection_id', '=', connectionId)
+      .where('l.amazon_order_id', '=', amazonOrderId)
       .executeTakeFirst();
-    return row ? revisionFromRow(row) : undefined;
+    if (!row) {
+      const alone = await db
+        .selectFrom('order_changes')
+        .selectAll()
+        .where('connection_id', '=', connectionId)
+        .where('amazon_order_id', '=', amazonOrderId)
+        .executeTakeFirst();
+      return alone ? revisionFromRow(alone) : undefined;
+    }
+    const compared = row.c_order !== null;
+    if (!compared && !row.l_amazon_updated_at) return undefined;
+    // A comparison's own fields first (its version, its ship-by and ship-to), then the creation's on the link, then a
+    // row noted before creation by an older Sellbridge (its ship-by only): the order shipBySql reads them in.
+    const versioned = compared && row.amazon_updated_at !== null;
+    const amazonUpdatedAt = row.amazon_updated_at ?? row.l_amazon_updated_at;
+    const latestShipDate = (versioned ? row.latest_ship_date : null) ?? row.l_latest_ship_date ?? row.latest_ship_date;
+    const shipToDigest = (versioned ? row.ship_to_digest : null) ?? row.l_ship_to_digest ?? row.ship_to_digest;
+    return {
+      connectionId,
+      amazonOrderId,
+      ...(amazonUpdatedAt ? { amazonUpdatedAt } : {}),
+      ...(latestShipDate ? { latestShipDate } : {}),
+      ...(shipToDigest ? { shipToDigest } : {}),
+      differences: compared ? (JSON.parse(row.differences!) as OrderDifference[]) : [],
+      applied: compared ? (JSON.parse(row.applied!) as AppliedOrderChange[]) : [],
+      updatedAt: row.updated_at ?? row.l_sage_created_at ?? row.l_updated_at,
+    };
   };
   return {
     get,

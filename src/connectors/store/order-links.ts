@@ -30,6 +30,9 @@ export type OrderLinkTables = {
     sage_created_at?: string | null;
     /** Amazon's latest ship date as order.sync last wrote the link; migration 0034, null before it. */
     latest_ship_date?: string | null;
+    /** The Amazon version the Sage order was created from, and its ship-to's digest; migration 0035. */
+    amazon_updated_at?: string | null;
+    ship_to_digest?: string | null;
   };
   tran_no_sequences: { connection_id: string; next_value: number | string };
 };
@@ -322,6 +325,8 @@ export function storeOrderLinks(
         marketplace_id: update.marketplaceId ?? null,
         last_error: update.lastError ?? null,
         latest_ship_date: update.latestShipDate ?? null,
+        amazon_updated_at: update.createdFrom?.amazonUpdatedAt ?? null,
+        ship_to_digest: update.createdFrom?.shipToDigest ?? null,
         created_at: now(),
         updated_at: now(),
         ...(state === 'created' ? { sage_created_at: now() } : {}),
@@ -381,6 +386,12 @@ function fieldsOf(update: OrderLinkUpdate) {
     ...(update.marketplaceId !== undefined ? { marketplace_id: update.marketplaceId } : {}),
     ...(update.lastError !== undefined ? { last_error: update.lastError } : {}),
     ...(update.latestShipDate !== undefined ? { latest_ship_date: update.latestShipDate } : {}),
+    ...(update.createdFrom
+      ? {
+          amazon_updated_at: update.createdFrom.amazonUpdatedAt,
+          ship_to_digest: update.createdFrom.shipToDigest ?? null,
+        }
+      : {}),
   };
 }
 

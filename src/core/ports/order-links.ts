@@ -31,6 +31,11 @@ export interface OrderLinkUpdate {
   readonly lastError?: string | null;
   /** Amazon's latest ship date (UTC ISO-8601), carried by the write order.sync makes anyway. */
   readonly latestShipDate?: string;
+  /**
+   * The Amazon version (LastUpdateDate) the Sage order was created from and its ship-to's digest, carried by the move
+   * to `created` (OrderChanges.get answers them until a later comparison is recorded).
+   */
+  readonly createdFrom?: { readonly amazonUpdatedAt: string; readonly shipToDigest?: string };
 }
 
 export interface OrderLinks {

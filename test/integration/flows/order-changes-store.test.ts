@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countOrderChanges, storeOrderChanges } from '../../../src/connectors/store/order-changes.ts';
+import { storeOrderLinks } from '../../../src/connectors/store/order-links.ts';
 import type { OrderChanges } from '../../../src/core/ports/order-changes.ts';
 import type { Store } from '../../../src/runtime/store/store.ts';
 import { freshStore, pgAvailable } from '../../helpers/queue-env.ts';
@@ -128,6 +129,42 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           (c) => c.connectionId === 'c2',
         ),
       ).toEqual({ connectionId: 'c2', flagged: 0, lineCancelled: 0, shipToUpdated: 0, atRisk: 3, late: 1 });
+    });
+
+    it("answers a creation's version from its link (no order_changes row), until a comparison is recorded (issue 15; runs last: it adds an order)", async () => {
+      const links = storeOrderLinks(store, clock, (n) => `T${n}`);
+      const key = { connectionId: 'c1', amazonOrderId: 'D' };
+      const reserved = await links.reserve(key, undefined, { latestShipDate: at(3 * HOUR) });
+      await links.advance(key, reserved, 'created', {
+        salesOrderKey: '77',
+        createdFrom: { amazonUpdatedAt: at(-HOUR), shipToDigest: 'digest-1' },
+      });
+      const rows = store.db.withTables<{ order_changes: { amazon_order_id: string } }>();
+      expect(
+        await rows.selectFrom('order_changes').select('amazon_order_id').where('amazon_order_id', '=', 'D').execute(),
+      ).toEqual([]);
+      expect(await changes.get('c1', 'D')).toEqual({
+        connectionId: 'c1',
+        amazonOrderId: 'D',
+        amazonUpdatedAt: at(-HOUR),
+        latestShipDate: at(3 * HOUR),
+        shipToDigest: 'digest-1',
+        differences: [],
+        applied: [],
+        updatedAt: NOW.toISOString(),
+      });
+      // A later comparison is what get answers from then on (its version, ship-by and ship-to).
+      const compared = await changes.recordComparison(key, {
+        amazonUpdatedAt: at(0),
+        latestShipDate: at(4 * HOUR),
+        shipToDigest: 'digest-2',
+        differences: [{ field: 'lines[0].quantity', problem: 'differs' }],
+        applied: [],
+      });
+      expect(await changes.get('c1', 'D')).toEqual(compared);
+      // A link without a creation recorded and no comparison has no revision.
+      await links.reserve({ connectionId: 'c1', amazonOrderId: 'E' }, undefined, {});
+      expect(await changes.get('c1', 'E')).toBeUndefined();
     });
   });
 }

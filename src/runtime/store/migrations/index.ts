@@ -27,6 +27,7 @@ import * as m0030 from './0030-throughput-by-connection.ts';
 import * as m0031 from './0031-sku-alias-keys.ts';
 import * as m0033 from './0033-jobs-next.ts';
 import * as m0034 from './0034-link-ship-by.ts';
+import * as m0035 from './0035-link-created-from.ts';
 
 import type { StoreDialect } from './types.ts';
 
@@ -66,6 +67,7 @@ const MIGRATIONS: Record<string, StoreMigration> = {
   '0031-sku-alias-keys': m0031,
   '0033-jobs-next': m0033,
   '0034-link-ship-by': m0034,
+  '0035-link-created-from': m0035,
 };
 
 /** The migration names this binary knows, oldest first. */
