@@ -24,3 +24,22 @@ export interface ItemColumns {
   /** timItem.UserFld1..4 exist (unconfirmed by public sources: tables.ts). Absent = not read. */
   readonly userFields?: boolean;
 }
+
+/**
+ * A company's items with their description and stock unit's UPC (left joins): descriptions join on ItemKey as every
+ * public query does, and on LanguageID only where the catalog shows that column (review §3 item 2); the UPC is the
+ * stock unit's (timItemUnitOfMeas to the item's StockUnitMeasKey). The item queries build on it.
+ */
+export function itemsWithDescription(db: SageDb, companyId: string, descriptionLanguage: boolean) {
+  return db
+    .selectFrom('timItem as i')
+    .leftJoin('timItemDescription as d', (j) =>
+      descriptionLanguage
+        ? j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID)
+        : j.onRef('d.ItemKey', '=', 'i.ItemKey'),
+    )
+    .leftJoin('timItemUnitOfMeas as iu', (j) =>
+      j.onRef('iu.ItemKey', '=', 'i.ItemKey').onRef('iu.TargetUnitMeasKey', '=', 'i.StockUnitMeasKey'),
+    )
+    .where('i.CompanyID', '=', companyId);
+}

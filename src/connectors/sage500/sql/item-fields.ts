@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import type { ItemColumns, SageDb } from './db.ts';
-import { LANGUAGE_ID } from './db.ts';
+import { itemsWithDescription, type ItemColumns, type SageDb } from './db.ts';
 
 /**
  * The item fields a listing's attributes are mapped from (inventory.customFieldMap): short and long description
@@ -10,17 +9,7 @@ import { LANGUAGE_ID } from './db.ts';
 export function selectItemFields(db: SageDb, companyId: string, itemIds: readonly string[], columns: ItemColumns) {
   const optional = (has: boolean, column: 'ShipWeight' | 'UserFld1' | 'UserFld2' | 'UserFld3' | 'UserFld4') =>
     has ? (`i.${column}` as const) : sql<null>`NULL`.as(column);
-  return db
-    .selectFrom('timItem as i')
-    .leftJoin('timItemDescription as d', (j) =>
-      columns.descriptionLanguage
-        ? j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID)
-        : j.onRef('d.ItemKey', '=', 'i.ItemKey'),
-    )
-    .leftJoin('timItemUnitOfMeas as iu', (j) =>
-      j.onRef('iu.ItemKey', '=', 'i.ItemKey').onRef('iu.TargetUnitMeasKey', '=', 'i.StockUnitMeasKey'),
-    )
-    .where('i.CompanyID', '=', companyId)
+  return itemsWithDescription(db, companyId, columns.descriptionLanguage)
     .where('i.ItemID', 'in', itemIds)
     .select(['i.ItemID', 'd.ShortDesc', 'd.LongDesc', 'iu.UPC'])
     .select(optional(columns.shipWeight, 'ShipWeight'))

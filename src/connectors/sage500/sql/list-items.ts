@@ -1,5 +1,4 @@
-import type { ItemColumns, SageDb } from './db.ts';
-import { LANGUAGE_ID } from './db.ts';
+import { itemsWithDescription, type ItemColumns, type SageDb } from './db.ts';
 
 /**
  * LIKE pattern for "contains `text`". `%`, `_` and `[` (special to T-SQL's LIKE, not SQLite's) each become `_`
@@ -21,18 +20,8 @@ export function selectItemList(
   text: string | undefined,
   columns: Pick<ItemColumns, 'descriptionLanguage'>,
 ) {
-  let q = db
-    .selectFrom('timItem as i')
-    .leftJoin('timItemDescription as d', (j) =>
-      columns.descriptionLanguage
-        ? j.onRef('d.ItemKey', '=', 'i.ItemKey').on('d.LanguageID', '=', LANGUAGE_ID)
-        : j.onRef('d.ItemKey', '=', 'i.ItemKey'),
-    )
-    .leftJoin('timItemUnitOfMeas as iu', (j) =>
-      j.onRef('iu.ItemKey', '=', 'i.ItemKey').onRef('iu.TargetUnitMeasKey', '=', 'i.StockUnitMeasKey'),
-    )
+  let q = itemsWithDescription(db, companyId, columns.descriptionLanguage)
     .select(['i.ItemID', 'd.ShortDesc', 'iu.UPC'])
-    .where('i.CompanyID', '=', companyId)
     .where('i.Status', '=', 1);
   if (text !== undefined && text !== '') {
     const pattern = likePattern(text);

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import type { ItemColumns, SageDb } from './db.ts';
-import { LANGUAGE_ID } from './db.ts';
+import { LANGUAGE_ID, type ItemColumns, type SageDb } from './db.ts';
 import { preparedByShape } from '../../../runtime/store/prepared.ts';
 
 /**
@@ -33,6 +32,8 @@ interface ItemsShape {
 const itemsBy = preparedByShape(
   (s: ItemsShape) => `${s.by}/${s.descriptionLanguage}/${s.shipWeight}`,
   (db: SageDb, shape: ItemsShape, companyId: string, ...values: string[]) => {
+    // Joins in this order (description, unit, UPC): the reviewed T-SQL trace has them so
+    // (test/fixtures/sage500/sqlserver-trace.sql); itemsWithDescription would put the unit last.
     let q = db
       .selectFrom('timItem as i')
       .leftJoin('timItemDescription as d', (j) =>
