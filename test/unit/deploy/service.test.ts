@@ -36,7 +36,11 @@ describe('systemd unit', () => {
     ]);
     expect(d.get('User')).toEqual(['sellbridge']);
     expect(d.get('Restart')).toEqual(['on-failure']);
-    expect(d.get('Environment')).toEqual(['SELLBRIDGE_STORE_URL=sqlite:/var/lib/sellbridge/sellbridge.db']);
+    // Two glibc malloc arenas, as the container image (resident memory of a settlement import; issue 15).
+    expect(d.get('Environment')).toEqual([
+      'SELLBRIDGE_STORE_URL=sqlite:/var/lib/sellbridge/sellbridge.db',
+      'MALLOC_ARENA_MAX=2',
+    ]);
     expect(d.get('WantedBy')).toEqual(['multi-user.target']);
   });
 
