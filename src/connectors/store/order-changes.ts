@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { AppliedOrderChange, OrderAtRisk, OrderChanges, OrderRevision } from '../../core/ports/order-changes.ts';
-import { NOT_SHIPPED_STATES, type OrderDifference } from '../../core/transform/order-changes.ts';
+import { knownShipBy, NOT_SHIPPED_STATES, type OrderDifference } from '../../core/transform/order-changes.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
 import type { OrderLinkTables } from './order-links.ts';
@@ -74,12 +74,14 @@ export function storeOrderChanges(store: Store, clock: Clock): OrderChanges {
     }
     const compared = row.c_order !== null;
     if (!compared && !row.l_amazon_updated_at) return undefined;
-    // A comparison's own fields first (its version, its ship-by and ship-to), then the creation's on the link, then a
-    // row noted before creation by an older Sellbridge (its ship-by only): the order shipBySql reads them in.
-    const versioned = compared && row.amazon_updated_at !== null;
+    // A comparison's version and ship-to first, then the creation's on the link; the ship-by by knownShipBy's rule
+    // (a row noted before creation by an older Sellbridge has a ship-by only, never a version or a ship-to).
     const amazonUpdatedAt = row.amazon_updated_at ?? row.l_amazon_updated_at;
-    const latestShipDate = (versioned ? row.latest_ship_date : null) ?? row.l_latest_ship_date ?? row.latest_ship_date;
-    const shipToDigest = (versioned ? row.ship_to_digest : null) ?? row.l_ship_to_digest ?? row.ship_to_digest;
+    const latestShipDate = knownShipBy(
+      { amazonUpdatedAt: row.amazon_updated_at ?? undefined, latestShipDate: row.latest_ship_date ?? undefined },
+      row.l_latest_ship_date,
+    );
+    const shipToDigest = row.ship_to_digest ?? row.l_ship_to_digest;
     return {
       connectionId,
       amazonOrderId,

@@ -11,6 +11,7 @@ import type {
   OrderStates,
 } from '../../core/ports/order-links.ts';
 import { containsLiteral } from '../../runtime/store/like.ts';
+import { pushedAtSql } from './order-sightings.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/tables.ts';
 
@@ -545,7 +546,6 @@ export async function orderToSageTimes(
   limit = 2000,
   connectionId?: string,
 ): Promise<OrderToSageTime[]> {
-  // The push sighting is the order's first ORDER_CHANGE inbox row (order-sightings.ts): one `inbox_subject` look-up.
   const rows = await sql<{
     created_at: string;
     sage_created_at: string;
@@ -553,8 +553,7 @@ export async function orderToSageTimes(
     pushed_at: string | null;
   }>`
     SELECT l.created_at, l.sage_created_at, s.first_seen_at,
-      (SELECT min(i.received_at) FROM inbox i WHERE i.subject = 'order:' || l.amazon_order_id
-        AND i.connection_id = l.connection_id AND i.kind = 'ORDER_CHANGE' AND i.outcome = 'handled') AS pushed_at
+      ${pushedAtSql(sql.ref('l.connection_id'), sql.ref('l.amazon_order_id'))} AS pushed_at
     FROM order_links l
     LEFT JOIN order_sightings s ON s.connection_id = l.connection_id AND s.amazon_order_id = l.amazon_order_id
     WHERE l.sage_created_at >= ${since}${connectionId ? sql` AND l.connection_id = ${connectionId}` : sql``}

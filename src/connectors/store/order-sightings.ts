@@ -21,7 +21,19 @@ export type OrderSightingTables = {
 };
 
 /** The inbox kind, subject prefix and outcome of a notification that announced an order (bootstrap/intake.ts). */
-const pushed = (alias: 'i' | 'e') => sql.raw(`${alias}.kind = 'ORDER_CHANGE' AND ${alias}.outcome = 'handled'`);
+const pushed = (alias: 'i' | 'e' | 'p') => sql.raw(`${alias}.kind = 'ORDER_CHANGE' AND ${alias}.outcome = 'handled'`);
+
+/**
+ * When push first saw the order of `amazonOrderId` (an SQL expression on the caller's columns) in `connectionId`: its
+ * first ORDER_CHANGE inbox row, found by `inbox_subject`; NULL when none.
+ */
+export function pushedAtSql(
+  connectionId: RawBuilder<unknown>,
+  amazonOrderId: RawBuilder<unknown>,
+): RawBuilder<string | null> {
+  return sql<string | null>`(SELECT min(p.received_at) FROM inbox p WHERE p.subject = 'order:' || ${amazonOrderId}
+    AND p.connection_id = ${connectionId} AND ${pushed('p')})`;
+}
 
 /** `ids` as a one-column (`id`) row source of a single bound parameter, on either dialect. */
 function idRows(store: Store, ids: readonly string[]): RawBuilder<unknown> {

@@ -16,6 +16,26 @@ const clock = { now: () => NOW };
 const HOUR = 3_600_000;
 const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
 
+/** An order's link row as order.sync leaves it in `state`, with the ship-by it carried, if any. */
+function insertLink(store: Store, connectionId: string, id: string, state: string, shipBy: string | null = null) {
+  return store.db
+    .withTables<{ order_links: Record<string, string | null> }>()
+    .insertInto('order_links')
+    .values({
+      connection_id: connectionId,
+      amazon_order_id: id,
+      state,
+      tran_no: null,
+      sales_order_key: null,
+      marketplace_id: null,
+      last_error: null,
+      latest_ship_date: shipBy,
+      created_at: NOW.toISOString(),
+      updated_at: NOW.toISOString(),
+    })
+    .execute();
+}
+
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe.skipIf(dialect === 'postgres' && !pg)(`order_changes on ${dialect}`, () => {
     let store: Store;
@@ -23,26 +43,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     beforeAll(async () => {
       store = await freshStore(dialect, `order-changes-${dialect}`);
       changes = storeOrderChanges(store, clock);
-      const links = store.db.withTables<{ order_links: Record<string, string | null> }>();
       for (const [id, state] of [
         ['A', 'created'],
         ['B', 'confirmed'],
         ['C', 'dead-lettered'],
       ] as const)
-        await links
-          .insertInto('order_links')
-          .values({
-            connection_id: 'c1',
-            amazon_order_id: id,
-            state,
-            tran_no: null,
-            sales_order_key: null,
-            marketplace_id: null,
-            last_error: null,
-            created_at: NOW.toISOString(),
-            updated_at: NOW.toISOString(),
-          })
-          .execute();
+        await insertLink(store, 'c1', id, state);
     });
     afterAll(() => store?.close());
 
@@ -87,23 +93,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('reads the ship-by order.sync carried on the link (issue 15): a comparison date first, then the link, then an older noted one', async () => {
-      const links = store.db.withTables<{ order_links: Record<string, string | null> }>();
-      const link = (id: string, state: string, shipBy: string) =>
-        links
-          .insertInto('order_links')
-          .values({
-            connection_id: 'c2',
-            amazon_order_id: id,
-            state,
-            tran_no: null,
-            sales_order_key: null,
-            marketplace_id: null,
-            last_error: null,
-            latest_ship_date: shipBy,
-            created_at: NOW.toISOString(),
-            updated_at: NOW.toISOString(),
-          })
-          .execute();
+      const link = (id: string, state: string, shipBy: string) => insertLink(store, 'c2', id, state, shipBy);
       await link('D', 'dead-lettered', at(-2 * HOUR)); // failed mapping: the link alone knows its ship-by
       await link('E', 'created', at(10 * HOUR)); // Amazon moved it since: the comparison's date wins
       await changes.recordComparison(
