@@ -5,7 +5,8 @@
 // - download: `sellbridge run --once` after `settlements discover`: the worker lists the report at the SP-API
 //             simulator, downloads its GZIP document and imports it (the job path of every hosted import).
 // Each measured command is a child process of its own; its peak RSS comes from GNU time (%M), so the simulator (in
-// this process) and the generator are outside it. The baseline is `run --once` with nothing to do. Store: SQLite,
+// this process) and the generator are outside it. Before each, the executable is dropped from the page cache
+// (evictFromPageCache says why). The baseline is `run --once` with nothing to do. Store: SQLite,
 // Sage: the sandbox, both fresh per run. Figures vary with the machine; compare the ratios.
 // --forms: which Sellbridge is measured, each on the same files (the table names the form of every row):
 // - sea:    the single executable (`npm run package -- --linux-only`, built here first): what the container image,
@@ -121,6 +122,18 @@ function formOf(name: string): Form {
   }
 }
 
+/**
+ * Drops the executable's pages from the page cache (GNU dd, `iflag=nocache`), so the command maps them as a program
+ * read from disk does. A file just written in one go (postject's output, a node binary npm just unpacked) sits in
+ * the page cache in large folios, and the kernel maps a whole folio on each fault: measured here, the same
+ * executable peaked 30 MB higher right after it was written than after this (all of it shared, clean pages of the
+ * file), which made the figures depend on when the file was last written rather than on Sellbridge.
+ */
+function evictFromPageCache(file: string): void {
+  const r = spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
+  if (r.status !== 0) throw new Error(`dd could not drop ${file} from the page cache: ${r.stderr.toString()}`);
+}
+
 interface Measured {
   readonly rssMb: number;
   readonly seconds: number;
@@ -138,6 +151,7 @@ async function measure(
   cwd: string,
 ): Promise<Measured> {
   const timeFile = join(cwd, `time-${process.hrtime.bigint()}.txt`);
+  evictFromPageCache(form.argv[0]!);
   try {
     const child = await promisify(execFile)('/usr/bin/time', ['-o', timeFile, '-f', '%M %e', ...form.argv, ...args], {
       cwd,

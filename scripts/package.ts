@@ -24,7 +24,8 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+import { asciiOnly, buildChunks, loaderSource } from './sea-chunks.ts';
 import { NODE_FLAGS } from '../src/runtime/node-flags.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -54,9 +55,7 @@ const mb = (file: string) => `${(statSync(file).size / 1024 ** 2).toFixed(1)} MB
 
 // --- 1. bundle ---------------------------------------------------------------------------------------
 const bundle = join(WORK, 'sellbridge.cjs');
-await build({
-  entryPoints: [join(ROOT, 'src', 'cli', 'sea-main.ts')],
-  outfile: bundle,
+const options: BuildOptions = {
   bundle: true,
   platform: 'node',
   target: 'node24',
@@ -76,22 +75,35 @@ await build({
     __SELLBRIDGE_COMMIT__: JSON.stringify(commit),
     'import.meta.url': '__sellbridgeMetaUrl',
   },
-  // In CommonJS there is no import.meta; the few modules that resolve files beside themselves get the executable's URL.
-  banner: { js: "const __sellbridgeMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+// The dependencies most commands never touch are chunks of their own, loaded on first use (scripts/sea-chunks.ts).
+const lazy = await buildChunks(ROOT, options);
+await build({
+  ...options,
+  entryPoints: [join(ROOT, 'src', 'cli', 'sea-main.ts')],
+  outfile: bundle,
+  plugins: [lazy.plugin],
+  // In CommonJS there is no import.meta; the few modules that resolve files beside themselves get the executable's
+  // URL. Then the chunk loader.
+  banner: { js: loaderSource() },
 });
 // V8 keeps the main script's source for the life of the process, one byte per character only when every character
 // fits in Latin-1; a few dozen others (dashes and quotes in dependencies' comments, a few in their regular
 // expressions) made the whole 12 MB source two bytes per character, 12 MB more resident memory. Each becomes its
 // \u escape, which means the same character in a string, a regular expression or an identifier (and nothing in a
 // comment); esbuild already writes the string literals ASCII-only.
-writeFileSync(
-  bundle,
-  readFileSync(bundle, 'utf8').replace(
-    /[\u0100-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  ),
+writeFileSync(bundle, asciiOnly(readFileSync(bundle, 'utf8')));
+const assets: Record<string, string> = {};
+for (const [asset, source] of lazy.chunks) {
+  const file = join(WORK, asset);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, source);
+  assets[asset] = file;
+}
+const chunkBytes = [...lazy.chunks.values()].reduce((n, s) => n + s.length, 0);
+log(
+  `bundle ${relative(ROOT, bundle)}: ${mb(bundle)}, and ${lazy.chunks.size} lazy chunks: ${(chunkBytes / 1024 ** 2).toFixed(1)} MB`,
 );
-log(`bundle ${relative(ROOT, bundle)}: ${mb(bundle)}`);
 
 // --- 2. dashboard as one asset ---------------------------------------------------------------------------
 const publicDir = join(ROOT, 'src', 'server', 'dashboard', 'public');
@@ -121,7 +133,7 @@ writeFileSync(
       useCodeCache: false,
       // Start-up V8 flags (src/runtime/node-flags.ts): the executable applies them before any code runs.
       execArgv: [...NODE_FLAGS],
-      assets: { 'dashboard.json': dashboard },
+      assets: { 'dashboard.json': dashboard, ...assets },
     },
     null,
     2,

@@ -1,12 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src/bootstrap/doctor.ts';
 import { createAmazonSimulator, type AmazonSimulator } from '../../src/simulator/amazon/index.ts';
-import { waitUntil } from '../helpers/queue-env.ts';
+import { dropSchemas, PG_URL, waitUntil } from '../helpers/queue-env.ts';
 import { simulatorConfigOverrides } from '../helpers/simulator-connection.ts';
 
 /**
@@ -29,12 +29,15 @@ const exe = join(dir, 'sellbridge');
 let sim: AmazonSimulator | undefined;
 let child: ChildProcess | undefined;
 
-function run(args: string[], timeout = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(
+/** This process's environment without Sellbridge's settings or Node's options. */
+const cleanEnv = () =>
+  Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_') && !k.startsWith('NODE_')),
   );
+
+function run(args: string[], timeout = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(exe, args, { cwd: dir, env, timeout }, (err, stdout, stderr) =>
+    execFile(exe, args, { cwd: dir, env: cleanEnv(), timeout }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -92,9 +95,7 @@ describe.skipIf(!built)('single executables (release/)', () => {
   });
 
   it('Linux: serves the dashboard from the embedded asset', { timeout: 60_000 }, async () => {
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !k.startsWith('SELLBRIDGE_') && !k.startsWith('NODE_')),
-    );
+    const env = cleanEnv();
     child = spawn(
       exe,
       [
@@ -123,6 +124,90 @@ describe.skipIf(!built)('single executables (release/)', () => {
     const exited = new Promise((r) => child!.once('exit', r));
     child.kill('SIGTERM');
     await exited;
+  });
+
+  // The dependencies most commands never touch are lazy chunks (scripts/sea-chunks.ts): nothing above loads
+  // PostgreSQL, pg-boss or the SQL Server driver, so these load theirs from the executable's assets.
+  it('Linux: a PostgreSQL store loads the pg and pg-boss chunks and runs', { timeout: 60_000 }, async () => {
+    const schema = `sea_${process.pid}`;
+    await dropSchemas(schema);
+    try {
+      const sets = ['--set', `store.url=${PG_URL}`, '--set', `store.schema=${schema}`];
+      const migrated = await run([...sets, 'migrate']);
+      expect(migrated.code, migrated.stderr).toBe(0);
+      const once = await run([...sets, 'run', '--once']);
+      expect(once.code, once.stderr).toBe(0);
+      expect(once.stdout).toContain('store postgres');
+    } finally {
+      await dropSchemas(schema);
+    }
+  });
+
+  it(
+    'the bundle loads no dependency chunk for a SQLite `run --once`, and pg and pg-boss for a PostgreSQL one',
+    { timeout: 60_000 },
+    async () => {
+      // The bundle the executable holds, run by node from release/build/: there the loader reads each chunk from
+      // chunks/ beside it, which a preloaded hook on readFileSync reports.
+      const hook = join(dir, 'trace-chunks.cjs');
+      writeFileSync(
+        hook,
+        "const fs = require('node:fs'); const read = fs.readFileSync; fs.readFileSync = function (p, ...a) { const m = /chunks[\\\\/]([^\\\\/]+)\\.cjs$/.exec(String(p)); if (m) process.stderr.write('chunk ' + m[1] + '\\n'); return read.call(this, p, ...a); };",
+      );
+      const bundle = join(RELEASE, 'build', 'sellbridge.cjs');
+      const chunksOf = async (sets: string[]) => {
+        const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+          execFile(
+            process.execPath,
+            ['--require', hook, bundle, ...sets, 'run', '--once'],
+            { cwd: dir, env: cleanEnv() },
+            (err, _o, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+          ),
+        );
+        expect(r.code, r.stderr).toBe(0);
+        return [...r.stderr.matchAll(/^chunk (\S+)$/gm)].map((m) => m[1]).sort();
+      };
+      expect(
+        await chunksOf([
+          '--set',
+          'store.url=sqlite:./chunks-trace/sellbridge.db',
+          '--set',
+          'sage500.sandboxPath=./chunks-trace/sage.db',
+        ]),
+      ).toEqual([]);
+      const schema = `sea_trace_${process.pid}`;
+      await dropSchemas(schema);
+      try {
+        const pgSets = [
+          '--set',
+          `store.url=${PG_URL}`,
+          '--set',
+          `store.schema=${schema}`,
+          '--set',
+          'sage500.sandboxPath=./chunks-trace/sage.db',
+        ];
+        expect(await chunksOf(pgSets)).toEqual(['pg', 'pg-boss']);
+      } finally {
+        await dropSchemas(schema);
+      }
+    },
+  );
+
+  it('Linux: a SQL Server Sage loads the mssql chunk (a refused connection, named as such)', async () => {
+    const { code, stdout, stderr } = await run([
+      '--set',
+      'store.url=sqlite:./mssql/sellbridge.db',
+      '--set',
+      'sage500.kind=sqlserver',
+      '--set',
+      'sage500.url=mssql://sa:x@127.0.0.1:1/SOA',
+      'connections',
+      'check',
+    ]);
+    expect(code).not.toBe(0);
+    // The driver itself answered (tedious's connection error), not a stub that failed to load it.
+    expect(stdout + stderr).toMatch(/Failed to connect to 127\.0\.0\.1:1|ECONNREFUSED/);
+    expect(stdout + stderr).not.toMatch(/is not a function|is not a constructor|Cannot find module/);
   });
 
   it('Windows: a PE file holding the NODE_SEA_BLOB resource, with the SEA fuse flipped', () => {

@@ -12,7 +12,8 @@ import { HttpError } from './sp-api/http-client.ts';
 import { compileProductTypeSchema, type AttributeChecker } from './product-type-schema.ts';
 import type { SpApiClient } from './sp-api/client.ts';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// Read when called, not at load: the single executable loads ajv-formats only when a schema is first compiled.
+const addFormats = (ajv: Ajv): Ajv => (addFormatsModule as unknown as (a: Ajv) => Ajv)(ajv);
 
 /**
  * The ListingsChannel port over SP-API. Feeds are validated before upload against Amazon's official

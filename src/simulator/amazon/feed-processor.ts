@@ -5,7 +5,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { LISTING_ISSUE, type ListingIssue, type ListingStore, type PatchOperation } from './listings.ts';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// Read when called, not at load (the single executable loads ajv-formats on first use).
+const addFormats = (ajv: Ajv): Ajv => (addFormatsModule as unknown as (a: Ajv) => Ajv)(ajv);
 
 /**
  * JSON_LISTINGS_FEED processing: the document is validated against Amazon's official schema
