@@ -97,7 +97,12 @@ export interface SettlementDepsInput {
   readonly store: Store;
   /** With `findSalesOrder`, a settlement a job posts is reconciled three ways right after. */
   readonly sage: Pick<Sage500Gateway, 'postJournal'> &
-    Partial<Pick<Sage500Gateway, 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders'>>;
+    Partial<
+      Pick<
+        Sage500Gateway,
+        'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders' | 'salesOrderTotalsOf'
+      >
+    >;
   readonly clock: Clock;
   /** The job queue (structurally: anything with enqueue), for discovery's fan-out. */
   readonly queue: JobScheduler;
@@ -185,8 +190,7 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
               createThreeWayDeps({
                 store: input.store,
                 clock: input.clock,
-                sage: input.sage as Pick<Sage500Gateway, 'findSalesOrder'> &
-                  Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>,
+                sage: input.sage as ThreeWayDeps['sage'],
                 readInvoices: input.config.accountingModel === 'invoiced-orders',
               }),
             ),
@@ -205,7 +209,7 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
 export function createThreeWayDeps(input: {
   readonly store: Store;
   readonly clock: Clock;
-  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'> & Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>;
+  readonly sage: ThreeWayDeps['sage'];
   readonly bankDeposit?: (settlementId: string) => Money | undefined;
   /** `invoiced-orders`: Sage's side is its invoices (see ThreeWayDeps.readInvoices). */
   readonly readInvoices?: boolean;
@@ -253,7 +257,7 @@ export interface SettlementWiringInput {
   readonly amazonConnector: () => { readonly connection: { readonly client: SpApiClient } };
   readonly sage: Pick<
     Sage500Gateway,
-    'postJournal' | 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders'
+    'postJournal' | 'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders' | 'salesOrderTotalsOf'
   >;
 }
 

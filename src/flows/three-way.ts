@@ -18,7 +18,8 @@ export interface ThreeWayDeps {
    * The Sage side: the sales order of each Amazon order (through the order link Sellbridge keeps in Sage) and, with
    * `invoicesOfOrders`, the invoices Sage made of it.
    */
-  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'> & Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>;
+  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'> &
+    Partial<Pick<Sage500Gateway, 'invoicesOfOrders' | 'salesOrderTotalsOf'>>;
   /**
    * `invoiced-orders`: Sage invoices every order, so the invoices are read (`invoicesOfOrders`) and an order Sage
    * has not invoiced is `invoice missing`. Otherwise (`settlement-revenue`: orders are not invoiced) the sales
@@ -113,9 +114,19 @@ async function orderFactsOf(
     deps.readInvoices && deps.sage.invoicesOfOrders
       ? await deps.sage.invoicesOfOrders(settled.map((o) => o.amazonOrderId))
       : undefined;
-  for (const o of settled) {
-    if (o.currency !== currency) continue;
-    const so = await deps.sage.findSalesOrder({ amazonOrderId: o.amazonOrderId });
+  // With salesOrderTotalsOf, Sage is read once for the whole page (a few statements), not once or twice per order:
+  // on a settlement of 100,000 orders, that is the difference between seconds and minutes on SQL Server, and less
+  // garbage per page here.
+  const inCurrency = settled.filter((o) => o.currency === currency);
+  const totals = deps.sage.salesOrderTotalsOf
+    ? new Map(
+        (await deps.sage.salesOrderTotalsOf(inCurrency.map((o) => o.amazonOrderId))).map((t) => [t.amazonOrderId, t]),
+      )
+    : undefined;
+  for (const o of inCurrency) {
+    const so = totals
+      ? totals.get(o.amazonOrderId)
+      : await deps.sage.findSalesOrder({ amazonOrderId: o.amazonOrderId });
     const kinds = o.kinds ?? { ...emptyKinds(), other: o.minor };
     orders.push({
       amazonOrderId: o.amazonOrderId,

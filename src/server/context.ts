@@ -110,7 +110,7 @@ export interface AppDeps {
   readonly agents?: AgentRegistry;
   /** Sage's sales orders, for the settlements' three-way reconciliation (the runtime's gateway); absent = 501. */
   readonly sage?: Pick<Sage500Gateway, 'findSalesOrder'> &
-    Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>> &
+    Partial<Pick<Sage500Gateway, 'invoicesOfOrders' | 'salesOrderTotalsOf'>> &
     // Mapping edits are checked against the Sage company before they are saved (routes/connection-mappings.ts).
     Partial<
       Pick<

@@ -133,6 +133,8 @@ export function adapterQueries(db: SageDb = compileOnlyKysely()): Record<string,
     'selectSalesOrderHeader[tranNo]': find.selectSalesOrderHeader(db, 'C', { tranNo: 'T' }),
     'selectSalesOrderHeader[tranCmnt]': find.selectSalesOrderHeader(db, 'C', { tranCmnt: 'A' }),
     selectSalesOrderLines: find.selectSalesOrderLines(db, 1),
+    selectSalesOrderTotals: find.selectSalesOrderTotals(db, 'C', ['A']),
+    selectSalesOrderTotalsByTranCmnt: find.selectSalesOrderTotalsByTranCmnt(db, 'C', ['A']),
     selectPrices: prices.selectPrices(db, 'C', {
       itemIds: ['I'],
       warehouseId: 'W',

@@ -122,6 +122,14 @@ export interface CreateSalesOrderResult {
 
 export type SalesOrderLookup = { readonly tranNo: string } | { readonly amazonOrderId: string };
 
+/** What the three-way reconciliation reads of an Amazon order's sales order: its TranNo and total. */
+export interface SalesOrderTotal {
+  readonly amazonOrderId: string;
+  readonly tranNo: string;
+  /** The order's TranAmt in its currency; absent while Sage has not totalled the order. */
+  readonly total?: Money;
+}
+
 /** Options of `shipSalesOrder`: the day Amazon shipped the order (UTC ISO-8601), the Sage shipment's TranDate. */
 export interface ShipSalesOrderOptions {
   readonly shipDate: string;

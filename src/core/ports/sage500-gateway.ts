@@ -25,6 +25,7 @@ import type {
   SalesOrder,
   SalesOrderDraft,
   SalesOrderLookup,
+  SalesOrderTotal,
   ShipSalesOrderOptions,
   ShipSalesOrderResult,
   CustomerReturnDraft,
@@ -129,6 +130,14 @@ export interface Sage500Gateway {
 
   /** Finds a sales order by our TranNo or by AmazonOrderId (through the extension table). Read-only. */
   findSalesOrder(lookup: SalesOrderLookup): Promise<SalesOrder | undefined>;
+
+  /**
+   * The sales orders of many Amazon orders at once, each with its TranNo and total, found as findSalesOrder finds
+   * one (the extension table, then TranCmnt for those it misses): the three-way reconciliation reads a page of a
+   * settlement's orders in a few statements instead of one or two per order. Read-only; Amazon orders without a
+   * sales order are left out.
+   */
+  salesOrderTotalsOf(amazonOrderIds: readonly string[]): Promise<readonly SalesOrderTotal[]>;
 
   /**
    * Cancels an order that nothing has shipped from yet. Idempotent: cancelling a canceled order returns it.

@@ -34,6 +34,7 @@ describe('agent protocol', () => {
       loadOrderContext: true,
       createSalesOrder: true,
       findSalesOrder: true,
+      salesOrderTotalsOf: true,
       cancelSalesOrder: true,
       shipSalesOrder: true,
       recordCustomerReturn: true,

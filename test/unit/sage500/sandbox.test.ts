@@ -44,6 +44,10 @@ describe('Sage 500 sandbox', () => {
     const found = await sb.findSalesOrder({ amazonOrderId: '111-0000000-0000001' });
     expect(found?.tranNo).toBe('AZ00000009');
     expect(await sb.findSalesOrder({ amazonOrderId: '111-0000000-0000002' })).toBeUndefined();
+    // The reconciliation's batch read finds it the same way, and leaves the unknown one out.
+    expect(await sb.salesOrderTotalsOf(['111-0000000-0000002', '111-0000000-0000001'])).toEqual([
+      { amazonOrderId: '111-0000000-0000001', tranNo: 'AZ00000009', total: found!.total },
+    ]);
     // The lookups an index answers (no scan of the company's orders): TranNo by Sage's unique key, the
     // AmazonOrderId by the extension's; the extension's lines by their SOKey index.
     const plan = async (q: string) =>

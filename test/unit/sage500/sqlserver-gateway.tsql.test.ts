@@ -353,6 +353,7 @@ async function traceEverything() {
   imported = true;
   let found: SalesOrder | undefined;
   await step('findSalesOrder', async () => (found = await gw.findSalesOrder({ amazonOrderId: draft.amazonOrderId })));
+  await step('salesOrderTotalsOf', () => gw.salesOrderTotalsOf([draft.amazonOrderId, '999-0000000-0000000']));
   await step('cancelSalesOrderLine', () => gw.cancelSalesOrderLine('AZ00000001', 2));
   await step('updateSalesOrderShipTo', () =>
     gw.updateSalesOrderShipTo('AZ00000001', {

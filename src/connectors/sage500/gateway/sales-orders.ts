@@ -7,6 +7,7 @@ import type {
   SalesOrderDraft,
   SalesOrderLookup,
   SalesOrderStatus,
+  SalesOrderTotal,
 } from '../../../core/model/sales-order.ts';
 import type { Sage500Gateway } from '../../../core/ports/sage500-gateway.ts';
 import { sameAddress } from '../../../core/transform/order-changes.ts';
@@ -33,7 +34,13 @@ import {
   updateOpenDistShipToKey,
   updateOrderShipToKey,
 } from '../sql/update-ship-to.ts';
-import { selectSalesOrderHeader, selectSalesOrderLines } from '../sql/find-sales-order.ts';
+import {
+  selectSalesOrderHeader,
+  selectSalesOrderLines,
+  selectSalesOrderTotals,
+  selectSalesOrderTotalsByTranCmnt,
+} from '../sql/find-sales-order.ts';
+import { chunks } from '../../../core/transform/chunks.ts';
 import {
   insertLineLink,
   insertOrderLink,
@@ -45,7 +52,7 @@ import { SESSION_KEY_NAME } from '../sql/procedures.ts';
 import { selectMigrationLog, selectStagedStatus } from '../sql/read-import-result.ts';
 import { insertStagedHeader, insertStagedLine, selectLeftoverSessions } from '../sql/stage-sales-order.ts';
 import { LINE_STATUS, MIGRATION_LOG_STATUS, PROCESS_STATUS, SO_STATUS, columnLength } from '../tables.ts';
-import type { SalesOrderImportCall } from './backend.ts';
+import { MAX_IDS_PER_STATEMENT, type SalesOrderImportCall } from './backend.ts';
 import type { SageDb } from '../sql/db.ts';
 import type { GatewayContext } from './context.ts';
 
@@ -83,9 +90,41 @@ export function salesOrderMethods(
   ctx: GatewayContext,
 ): Pick<
   Sage500Gateway,
-  'createSalesOrder' | 'findSalesOrder' | 'cancelSalesOrder' | 'cancelSalesOrderLine' | 'updateSalesOrderShipTo'
+  | 'createSalesOrder'
+  | 'findSalesOrder'
+  | 'salesOrderTotalsOf'
+  | 'cancelSalesOrder'
+  | 'cancelSalesOrderLine'
+  | 'updateSalesOrderShipTo'
 > {
   const { backend, co, options } = ctx;
+
+  async function salesOrderTotalsOf(amazonOrderIds: readonly string[]): Promise<SalesOrderTotal[]> {
+    const wanted = [...new Set(amazonOrderIds)];
+    const found = new Map<string, SalesOrderTotal>();
+    const add = (r: {
+      AmazonOrderId: string | null;
+      TranNo: string;
+      CurrID: string;
+      TranAmt: string | number | null;
+    }) => {
+      // SQL Server compares without trailing blanks: the column's value is matched back to the id asked for.
+      const id = r.AmazonOrderId?.trimEnd();
+      if (!id || found.has(id)) return;
+      // As findSalesOrder reads them (TranNo and CurrID as stored), so both answer the same for one order.
+      found.set(id, {
+        amazonOrderId: id,
+        tranNo: r.TranNo,
+        ...(r.TranAmt !== null && r.TranAmt !== undefined ? { total: moneyFromSageDecimal(r.TranAmt, r.CurrID) } : {}),
+      });
+    };
+    for (const part of chunks(wanted, MAX_IDS_PER_STATEMENT))
+      for (const r of await selectSalesOrderTotals(backend.db, co, part).execute()) add(r);
+    const missed = wanted.filter((id) => !found.has(id));
+    for (const part of chunks(missed, MAX_IDS_PER_STATEMENT))
+      for (const r of await selectSalesOrderTotalsByTranCmnt(backend.db, co, part).execute()) add(r);
+    return [...found.values()];
+  }
 
   async function readOrder(by: SalesOrderLookup): Promise<SalesOrder | undefined> {
     const header =
@@ -433,6 +472,7 @@ export function salesOrderMethods(
   return {
     createSalesOrder,
     findSalesOrder: readOrder,
+    salesOrderTotalsOf,
     cancelSalesOrder,
     cancelSalesOrderLine,
     updateSalesOrderShipTo,

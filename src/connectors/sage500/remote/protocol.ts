@@ -123,6 +123,7 @@ export const OPERATIONS = {
   ]),
   createSalesOrder: z.tuple([draft, z.strictObject({ tranNo: z.string().max(50) })]),
   findSalesOrder: z.tuple([z.union([z.strictObject({ tranNo: text }), z.strictObject({ amazonOrderId: text })])]),
+  salesOrderTotalsOf: z.tuple([ids]),
   cancelSalesOrder: z.tuple([text]),
   shipSalesOrder: z.tuple([text, z.strictObject({ shipDate: isoDate })]),
   recordCustomerReturn: z.tuple([

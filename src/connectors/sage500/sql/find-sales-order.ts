@@ -33,6 +33,34 @@ const headerByTranCmnt = prepared((db: SageDb, companyId: string, tranCmnt: stri
   selectHeader(db, companyId).where('so.TranCmnt', '=', tranCmnt),
 );
 
+/**
+ * TranNo and total of the sales orders of these Amazon orders, through the extension table (indexed by AmazonOrderId):
+ * the reconciliation's read of a page of orders in one statement.
+ */
+export function selectSalesOrderTotals(db: SageDb, companyId: string, amazonOrderIds: readonly string[]) {
+  return db
+    .selectFrom('tsoSalesOrder as so')
+    .innerJoin('tsoSalesOrder_AMZ as amz', 'amz.SOKey', 'so.SOKey')
+    .select(['amz.AmazonOrderId as AmazonOrderId', 'so.TranNo', 'so.CurrID', 'so.TranAmt'])
+    .where('so.CompanyID', '=', companyId)
+    .where('so.TranType', '=', TRAN_TYPE_SALES_ORDER)
+    .where('amz.CompanyID', '=', companyId)
+    .where('amz.AmazonOrderId', 'in', amazonOrderIds);
+}
+
+/**
+ * The same by TranCmnt, for the Amazon orders the extension table missed (an order whose link was not written has
+ * the AmazonOrderId in TranCmnt; not indexed in Sage, so asked only for those, in one statement per chunk).
+ */
+export function selectSalesOrderTotalsByTranCmnt(db: SageDb, companyId: string, amazonOrderIds: readonly string[]) {
+  return db
+    .selectFrom('tsoSalesOrder as so')
+    .select(['so.TranCmnt as AmazonOrderId', 'so.TranNo', 'so.CurrID', 'so.TranAmt'])
+    .where('so.CompanyID', '=', companyId)
+    .where('so.TranType', '=', TRAN_TYPE_SALES_ORDER)
+    .where('so.TranCmnt', 'in', amazonOrderIds);
+}
+
 function selectHeader(db: SageDb, companyId: string) {
   return db
     .selectFrom('tsoSalesOrder as so')
