@@ -238,9 +238,9 @@ export function describeSage500Gateway(adapter: string, makeHarness: () => Promi
       expect(await h.gateway.findSalesOrder({ amazonOrderId: d.amazonOrderId })).toEqual(result.order);
       expect(await h.gateway.findSalesOrder({ tranNo: 'ZZNOTHERE' })).toBeUndefined();
       // The reconciliation's batch read: the same TranNo and total, unknown orders left out, each id once.
-      expect(
-        await h.gateway.salesOrderTotalsOf(['999-0000000-0000000', d.amazonOrderId, d.amazonOrderId]),
-      ).toEqual([{ amazonOrderId: d.amazonOrderId, tranNo: result.order.tranNo, total: result.order.total }]);
+      expect(await h.gateway.salesOrderTotalsOf(['999-0000000-0000000', d.amazonOrderId, d.amazonOrderId])).toEqual([
+        { amazonOrderId: d.amazonOrderId, tranNo: result.order.tranNo, total: result.order.total },
+      ]);
       expect(await h.stagingRowCount()).toBe(0);
       // The order commits stock: available drops by the ordered quantity.
       const [red] = await h.gateway.getStock(['WIDGET-RED'], ['MAIN']);
