@@ -1,4 +1,4 @@
-// npm run bench -- settlement-import [--mb 50,400] [--paths file,download] [--forms sea,source] [--cap 0] [--keep]
+// npm run bench -- settlement-import [--mb 50,400] [--paths file,download] [--forms sea,source] [--cap 0] [--runs 1] [--keep]
 //
 // Peak memory of a settlement import on the two paths a user has, each in the real Sellbridge process:
 // - file:     `sellbridge settlements import <file>` (the CLI, a plain tab-separated file on disk);
@@ -15,6 +15,9 @@
 //           installed package runs dist/; plain `node`, no flags (an npm install gets none unless NODE_OPTIONS says);
 // - source: `node bin/sellbridge.js` in this checkout (TypeScript through Node's type stripping, no flags): what a
 //           developer runs, and what this benchmark measured before; shown beside for comparison.
+// --runs N: every measured command (the baseline too) runs N times, each on a fresh store; a row shows the median
+// peak RSS and, with N > 1, the range: single runs of the same command spread by up to 15 MB here (when V8's
+// collections fall), so one run cannot tell apart changes smaller than that.
 // --cap <MB> (0 = off): every measured command (the baseline too) runs with V8's old space capped at <MB> and a 2 MB
 // young generation: an import that completes so is flat in the file size (what it keeps does not grow), and its
 // peak RSS minus the baseline is the import's own; without the cap V8 lets a busy heap grow well past what is live.
@@ -50,6 +53,7 @@ const { values } = parseArgs({
     paths: { type: 'string', default: 'file,download' },
     forms: { type: 'string', default: 'sea,source' },
     cap: { type: 'string', default: '0' },
+    runs: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
   },
   allowPositionals: true,
@@ -57,6 +61,8 @@ const { values } = parseArgs({
 const sizes = values.mb.split(',').map(Number);
 const paths = values.paths.split(',');
 const cap = Number(values.cap);
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: a whole number of at least 1, not ${values.runs}`);
 const capFlags = cap > 0 ? [`--max-old-space-size=${cap}`, '--max-semi-space-size=2'] : [];
 if (spawnSync('/usr/bin/time', ['--version']).status !== 0) {
   console.error('settlement-import: GNU time (/usr/bin/time, Debian package "time") is needed for peak RSS');
@@ -138,6 +144,26 @@ interface Measured {
   readonly rssMb: number;
   readonly seconds: number;
   readonly stdout: string;
+  /** With --runs N > 1: the lowest and highest peak RSS of the N runs (rssMb and seconds are their medians). */
+  readonly range?: readonly [number, number];
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Runs `once` --runs times: the median peak RSS and seconds, the range, the last run's output. */
+async function repeated(once: () => Promise<Measured>): Promise<Measured> {
+  const all: Measured[] = [];
+  for (let i = 0; i < runs; i++) all.push(await once());
+  const rss = all.map((m) => m.rssMb);
+  return {
+    rssMb: median(rss),
+    seconds: median(all.map((m) => m.seconds)),
+    stdout: all.at(-1)!.stdout,
+    ...(runs > 1 ? { range: [Math.min(...rss), Math.max(...rss)] as const } : {}),
+  };
 }
 
 /**
@@ -180,15 +206,16 @@ const freshEnv = (): Record<string, string> => {
   };
 };
 
+const spread = (m: Measured) => (m.range ? ` [${m.range[0].toFixed(0)}-${m.range[1].toFixed(0)} MB]` : '');
 const forms = values.forms.split(',').map(formOf);
 const rows: { form: string; path: string; mb: number; m: Measured; note: string }[] = [];
 const baseline = new Map<string, number>();
 try {
   for (const form of forms) {
-    const idle = await measure(form, ['run', '--once'], freshEnv(), dir);
+    const idle = await repeated(() => measure(form, ['run', '--once'], freshEnv(), dir));
     baseline.set(form.name, idle.rssMb);
     console.log(`form ${form.name}: ${form.what}`);
-    console.log(`  baseline (run --once with nothing to do): peak RSS ${idle.rssMb.toFixed(0)} MB`);
+    console.log(`  baseline (run --once with nothing to do): peak RSS ${idle.rssMb.toFixed(0)} MB${spread(idle)}`);
   }
   for (const mb of sizes) {
     const file = join(dir, `settlement-${mb}.tsv`);
@@ -206,13 +233,16 @@ try {
     }
     for (const form of forms) {
       if (paths.includes('file')) {
-        const m = await measure(form, ['settlements', 'import', file], freshEnv(), dir);
+        const m = await repeated(() => measure(form, ['settlements', 'import', file], freshEnv(), dir));
         rows.push({ form: form.name, path: 'file', mb: fileMb, m, note: m.stdout.split('\n')[0]!.slice(0, 60) });
       }
       if (paths.includes('download')) {
-        const env = freshEnv();
-        await measure(form, ['settlements', 'discover'], env, dir);
-        const m = await measure(form, ['run', '--once'], env, dir);
+        let env = freshEnv();
+        const m = await repeated(async () => {
+          env = freshEnv();
+          await measure(form, ['settlements', 'discover'], env, dir);
+          return measure(form, ['run', '--once'], env, dir);
+        });
         const listed = await promisify(execFile)(process.execPath, [CLI, 'settlements', 'list', '--json'], {
           cwd: dir,
           env: { ...process.env, ...env },
@@ -233,12 +263,14 @@ try {
     }
     if (!values.keep) rmSync(file);
   }
-  console.log('\nform    path      file MB  peak RSS MB  above baseline  seconds  note');
+  console.log(
+    `\n${runs > 1 ? `medians of ${runs} runs each (range in brackets)\n` : ''}form    path      file MB  peak RSS MB  above baseline  seconds  note`,
+  );
   for (const f of forms)
     console.log(`${f.name.padEnd(6)}  baseline  ${''.padStart(7)}  ${baseline.get(f.name)!.toFixed(0).padStart(11)}`);
   for (const r of rows)
     console.log(
-      `${r.form.padEnd(6)}  ${r.path.padEnd(8)}  ${r.mb.toFixed(0).padStart(7)}  ${r.m.rssMb.toFixed(0).padStart(11)}  ${(r.m.rssMb - baseline.get(r.form)!).toFixed(0).padStart(14)}  ${r.m.seconds.toFixed(1).padStart(7)}  ${r.note}`,
+      `${r.form.padEnd(6)}  ${r.path.padEnd(8)}  ${r.mb.toFixed(0).padStart(7)}  ${r.m.rssMb.toFixed(0).padStart(11)}  ${(r.m.rssMb - baseline.get(r.form)!).toFixed(0).padStart(14)}  ${r.m.seconds.toFixed(1).padStart(7)}  ${r.note}${spread(r.m)}`,
     );
 } finally {
   await sim.close();
