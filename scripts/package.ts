@@ -2,7 +2,8 @@
 // executable applications (https://nodejs.org/docs/latest-v24.x/api/single-executable-applications.html).
 //
 // 1. esbuild bundles src/cli/sea-main.ts and everything it imports into one CommonJS file (a SEA main script is CJS);
-//    version and commit are fixed at bundle time. Migrations are code, so they are in the bundle.
+//    version and commit are fixed at bundle time. Migrations are code, so they are in the bundle. The dependencies
+//    most commands never touch are bundled apart, each into a SEA asset loaded on first use (sea-chunks.ts).
 // 2. The dashboard's static files become one SEA asset, dashboard.json.
 // 3. `node --experimental-sea-config` writes the preparation blob. Without code cache or snapshot the blob does
 //    not depend on the platform, so the same blob goes into both executables.
