@@ -14,5 +14,15 @@
  * - `--heap-growing-percent=50`: the old generation may grow to 1.5x what is live, not ~4x, before a full GC; the
  *   download job (import, then the reconciliation's Sage lookup per order) 285 -> 196 MB, file import unchanged,
  *   CPU +0.1-0.3 s of 4.8 s user (more full GCs). A V8 flag, not a Node option: NODE_OPTIONS does not accept it.
+ * - `--liftoff-only`: the WebAssembly a running Sellbridge uses is llhttp, the HTTP parser inside Node's fetch
+ *   (and, run from a checkout's TypeScript, Node's type stripper while modules load). V8 compiles it with its
+ *   baseline compiler (Liftoff) on the first request and then, once it is warm, again with TurboFan in the
+ *   background, which took about 20 MB of compiler memory in one go (V8's malloced memory 1 -> 22 MB at the
+ *   settlement job's first download, much of it kept by glibc): the job path's peak RSS, medians of 3 runs of the
+ *   single executable, 139 -> 135 MB at 51 MB and 150 -> 142 MB at 404 MB. Neither `--no-wasm-tier-up` nor
+ *   `--no-wasm-dynamic-tiering` avoided that compile (measured); this flag does. V8 documents it "for testing"; the
+ *   executable's tests run with it, so a Node whose V8 drops it fails them. A local fetch loop showed no cost
+ *   beyond its noise (3 alternated runs, CPU per request with the server in the same process: 370-461 us without,
+ *   308-413 us with).
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=50'];
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--liftoff-only'];
