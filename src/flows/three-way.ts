@@ -115,8 +115,8 @@ async function orderFactsOf(
       ? await deps.sage.invoicesOfOrders(settled.map((o) => o.amazonOrderId))
       : undefined;
   // With salesOrderTotalsOf, Sage is read once for the whole page (a few statements), not once or twice per order:
-  // on a settlement of 100,000 orders, that is the difference between seconds and minutes on SQL Server, and less
-  // garbage per page here.
+  // on SQL Server a few round trips per page instead of one or two per order (not timed against a real server), and
+  // here the job's run on a 404 MB report 41 -> 29 s with the sandbox.
   const inCurrency = settled.filter((o) => o.currency === currency);
   const totals = deps.sage.salesOrderTotalsOf
     ? new Map(
