@@ -95,14 +95,9 @@ export function settlementSettingsFromConfig(
 
 export interface SettlementDepsInput {
   readonly store: Store;
-  /** With `findSalesOrder`, a settlement a job posts is reconciled three ways right after. */
+  /** With `salesOrderTotalsOf`, a settlement a job posts is reconciled three ways right after. */
   readonly sage: Pick<Sage500Gateway, 'postJournal'> &
-    Partial<
-      Pick<
-        Sage500Gateway,
-        'findSalesOrder' | 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders' | 'salesOrderTotalsOf'
-      >
-    >;
+    Partial<Pick<Sage500Gateway, 'exchangeRate' | 'enterCashReceipt' | 'invoicesOfOrders' | 'salesOrderTotalsOf'>>;
   readonly clock: Clock;
   /** The job queue (structurally: anything with enqueue), for discovery's fan-out. */
   readonly queue: JobScheduler;
@@ -180,7 +175,7 @@ export function createSettlementDeps(input: SettlementDepsInput): SettlementFlow
             (input.refundsNow ? await input.refundsNow() : input.refunds) === 'customer-return',
         }
       : {}),
-    ...(input.sage.findSalesOrder
+    ...(input.sage.salesOrderTotalsOf
       ? {
           // After a job's import only the totals are kept (the audit entry): the orders are read in pages.
           reconcile: (connectionId: string, settlementId: string) =>

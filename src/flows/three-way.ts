@@ -18,8 +18,7 @@ export interface ThreeWayDeps {
    * The Sage side: the sales order of each Amazon order (through the order link Sellbridge keeps in Sage) and, with
    * `invoicesOfOrders`, the invoices Sage made of it.
    */
-  readonly sage: Pick<Sage500Gateway, 'findSalesOrder'> &
-    Partial<Pick<Sage500Gateway, 'invoicesOfOrders' | 'salesOrderTotalsOf'>>;
+  readonly sage: Pick<Sage500Gateway, 'salesOrderTotalsOf'> & Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>>;
   /**
    * `invoiced-orders`: Sage invoices every order, so the invoices are read (`invoicesOfOrders`) and an order Sage
    * has not invoiced is `invoice missing`. Otherwise (`settlement-revenue`: orders are not invoiced) the sales
@@ -114,19 +113,15 @@ async function orderFactsOf(
     deps.readInvoices && deps.sage.invoicesOfOrders
       ? await deps.sage.invoicesOfOrders(settled.map((o) => o.amazonOrderId))
       : undefined;
-  // With salesOrderTotalsOf, Sage is read once for the whole page (a few statements), not once or twice per order:
-  // on SQL Server a few round trips per page instead of one or two per order (not timed against a real server), and
-  // here the job's run on a 404 MB report 41 -> 29 s with the sandbox.
+  // Sage is read once for the whole page (a few statements), not once or twice per order: on SQL Server a few round
+  // trips per page (not timed against a real server); here the job's run on a 404 MB report 41 -> 29 s with the
+  // sandbox.
   const inCurrency = settled.filter((o) => o.currency === currency);
-  const totals = deps.sage.salesOrderTotalsOf
-    ? new Map(
-        (await deps.sage.salesOrderTotalsOf(inCurrency.map((o) => o.amazonOrderId))).map((t) => [t.amazonOrderId, t]),
-      )
-    : undefined;
+  const totals = new Map(
+    (await deps.sage.salesOrderTotalsOf(inCurrency.map((o) => o.amazonOrderId))).map((t) => [t.amazonOrderId, t]),
+  );
   for (const o of inCurrency) {
-    const so = totals
-      ? totals.get(o.amazonOrderId)
-      : await deps.sage.findSalesOrder({ amazonOrderId: o.amazonOrderId });
+    const so = totals.get(o.amazonOrderId);
     const kinds = o.kinds ?? { ...emptyKinds(), other: o.minor };
     orders.push({
       amazonOrderId: o.amazonOrderId,

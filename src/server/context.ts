@@ -109,8 +109,8 @@ export interface AppDeps {
   /** Hosted mode's agents (enrolment, list, revoke); absent = the agent routes answer 501. */
   readonly agents?: AgentRegistry;
   /** Sage's sales orders, for the settlements' three-way reconciliation (the runtime's gateway); absent = 501. */
-  readonly sage?: Pick<Sage500Gateway, 'findSalesOrder'> &
-    Partial<Pick<Sage500Gateway, 'invoicesOfOrders' | 'salesOrderTotalsOf'>> &
+  readonly sage?: Pick<Sage500Gateway, 'salesOrderTotalsOf'> &
+    Partial<Pick<Sage500Gateway, 'invoicesOfOrders'>> &
     // Mapping edits are checked against the Sage company before they are saved (routes/connection-mappings.ts).
     Partial<
       Pick<

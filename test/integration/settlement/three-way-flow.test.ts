@@ -10,7 +10,7 @@ import { settlementFileFromStream } from '../../../src/connectors/amazon/settlem
 import { Readable } from 'node:stream';
 import { createSandboxGateway, type SandboxGateway } from '../../../src/connectors/sage500/sandbox-gateway.ts';
 import { money } from '../../../src/core/model/money.ts';
-import type { SalesOrder } from '../../../src/core/model/sales-order.ts';
+import type { SalesOrderTotal } from '../../../src/core/model/sales-order.ts';
 import type { JobScheduler } from '../../../src/core/ports/job-scheduler.ts';
 import { importSettlement } from '../../../src/flows/post-settlement.ts';
 import { threeWayReconciliation } from '../../../src/flows/three-way.ts';
@@ -22,7 +22,7 @@ import { addSettlementAccounts } from './sandbox-accounts.ts';
 /**
  * The three-way reconciliation through the store: a settlement with a refunded order, an order Sage does not
  * have, a reimbursement and an order Sage rounded one cent differently is imported (its per-order sums by kind
- * kept), reconciled against Sage's sales orders (a stand-in `findSalesOrder`: the sandbox has no invoicing) and a
+ * kept), reconciled against Sage's sales orders (a stand-in `salesOrderTotalsOf`: the sandbox has no invoicing) and a
  * bank line; every order's cause is named, the result is audited and the unreconciled-money metric reads it.
  */
 const NOW = new Date('2026-10-20T12:00:00Z');
@@ -71,23 +71,11 @@ const rows = [
 const totalText = '56.50';
 
 const salesOrders: Record<string, number> = { '111-A': 10_000, '111-C': 2_599, '111-D': 3_601 };
-const findSalesOrder = async (lookup: { amazonOrderId?: string; tranNo?: string }): Promise<SalesOrder | undefined> => {
-  const id = 'amazonOrderId' in lookup ? lookup.amazonOrderId! : '';
-  const minor = salesOrders[id];
-  if (minor === undefined) return undefined;
-  return {
-    key: '1',
-    tranNo: `AZ-${id.slice(-1)}`,
-    tranId: '',
-    status: 'open',
-    customerId: 'AMAZON-US',
-    amazonOrderId: id,
-    orderDate: '2026-10-01',
-    currency: 'USD',
-    total: money('USD', minor),
-    lines: [],
-  } as unknown as SalesOrder;
-};
+const salesOrderTotalsOf = async (ids: readonly string[]): Promise<SalesOrderTotal[]> =>
+  ids.flatMap((id) => {
+    const minor = salesOrders[id];
+    return minor === undefined ? [] : [{ amazonOrderId: id, tranNo: `AZ-${id.slice(-1)}`, total: money('USD', minor) }];
+  });
 
 describe('three-way reconciliation through the store', () => {
   it('names the refund, the order missing in Sage, the reimbursement and the rounding cent; audited; metric', async () => {
@@ -103,7 +91,7 @@ describe('three-way reconciliation through the store', () => {
     const deps = createThreeWayDeps({
       store,
       clock,
-      sage: { findSalesOrder },
+      sage: { salesOrderTotalsOf },
       bankDeposit: () => money('USD', 5_650),
     });
     const r = (await threeWayReconciliation(CONN, ID, deps))!;
@@ -189,7 +177,7 @@ describe('three-way reconciliation through the store', () => {
     const deps = createThreeWayDeps({
       store,
       clock,
-      sage: { findSalesOrder, invoicesOfOrders: (ids) => sage.invoicesOfOrders(ids) },
+      sage: { salesOrderTotalsOf, invoicesOfOrders: (ids) => sage.invoicesOfOrders(ids) },
       readInvoices: true,
     });
     const causesOf = async () => {

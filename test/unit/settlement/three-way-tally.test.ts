@@ -29,11 +29,12 @@ const deps = (pageSize: number, seen: unknown[]): ThreeWayDeps => ({
   }),
   sage: {
     // Orders 0..3 are in Sage (order 2 a cent off: rounding), the rest are missing.
-    findSalesOrder: async (lookup) => {
-      const i = Number(String((lookup as { amazonOrderId: string }).amazonOrderId).slice(10, 11));
-      return i <= 3 ? { tranNo: `SO-${i}`, total: money('USD', 1000 + i + (i === 2 ? 1 : 0)) } : undefined;
-    },
-  } as ThreeWayDeps['sage'],
+    salesOrderTotalsOf: async (ids) =>
+      ids.flatMap((amazonOrderId) => {
+        const i = Number(amazonOrderId.slice(10, 11));
+        return i <= 3 ? [{ amazonOrderId, tranNo: `SO-${i}`, total: money('USD', 1000 + i + (i === 2 ? 1 : 0)) }] : [];
+      }),
+  },
   bankDeposit: () => money('USD', 4990),
   onReconciled: async (_c, r) => void seen.push(r),
 });
