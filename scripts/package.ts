@@ -78,7 +78,7 @@ const options: BuildOptions = {
   },
 };
 // The dependencies most commands never touch are chunks of their own, loaded on first use (scripts/sea-chunks.ts).
-const lazy = await buildChunks(ROOT, options);
+const lazy = await buildChunks(ROOT, options, WORK);
 await build({
   ...options,
   entryPoints: [join(ROOT, 'src', 'cli', 'sea-main.ts')],
@@ -94,14 +94,8 @@ await build({
 // \u escape, which means the same character in a string, a regular expression or an identifier (and nothing in a
 // comment); esbuild already writes the string literals ASCII-only.
 writeFileSync(bundle, asciiOnly(readFileSync(bundle, 'utf8')));
-const assets: Record<string, string> = {};
-for (const [asset, source] of lazy.chunks) {
-  const file = join(WORK, asset);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, source);
-  assets[asset] = file;
-}
-const chunkBytes = [...lazy.chunks.values()].reduce((n, s) => n + s.length, 0);
+const assets = Object.fromEntries(lazy.chunks);
+const chunkBytes = [...lazy.chunks.values()].reduce((n, file) => n + statSync(file).size, 0);
 log(
   `bundle ${relative(ROOT, bundle)}: ${mb(bundle)}, and ${lazy.chunks.size} lazy chunks: ${(chunkBytes / 1024 ** 2).toFixed(1)} MB`,
 );

@@ -13,8 +13,8 @@
 // A stub must expose exactly what the real module does: the names come from loading each package here, and every
 // built chunk is then loaded and its names compared (a mismatch fails the build).
 import { createRequire } from 'node:module';
-import { realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { build } from 'esbuild';
@@ -157,15 +157,16 @@ export const asciiOnly = (source: string): string =>
 export interface Chunked {
   /** The esbuild plugin for the main bundle. */
   readonly plugin: Plugin;
-  /** Asset name -> chunk source (ASCII). */
+  /** Asset name -> the chunk's file (ASCII source), under `outDir`. */
   readonly chunks: ReadonlyMap<string, string>;
 }
 
 /**
- * Builds every lazy chunk with the options of the main bundle and checks each one's exports against its stub.
- * `options` must not name entry points or outputs.
+ * Builds every lazy chunk with the options of the main bundle into `outDir` (each at its asset name), then loads them
+ * through the executable's own loader (loaderSource, run as a plain script: it reads chunks/ beside the bundle) and
+ * checks each one's exports against its stub. `options` must not name entry points or outputs.
  */
-export async function buildChunks(root: string, options: BuildOptions): Promise<Chunked> {
+export async function buildChunks(root: string, options: BuildOptions, outDir: string): Promise<Chunked> {
   const req = createRequire(join(root, 'package.json'));
   const shapes = new Map<string, Shape>(LAZY.map((key) => [key, shapeOf(req(key))]));
   const chunks = new Map<string, string>();
@@ -177,21 +178,14 @@ export async function buildChunks(root: string, options: BuildOptions): Promise<
       banner: undefined,
       plugins: [lazyPlugin(root, shapes, key)],
     });
-    chunks.set(chunkAsset(key), asciiOnly(result.outputFiles[0]!.text));
+    const file = join(outDir, chunkAsset(key));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, asciiOnly(result.outputFiles[0]!.text));
+    chunks.set(chunkAsset(key), file);
   }
-  // Load the chunks here, through the loader the executable uses, and compare what each exports with its stub.
-  const loaded = new Map<string, { exports: unknown }>();
-  const load = (key: string): unknown => {
-    const cached = loaded.get(key);
-    if (cached) return cached.exports;
-    const module = { exports: {} as unknown };
-    loaded.set(key, module);
-    const source = chunks.get(chunkAsset(key));
-    if (source === undefined) throw new Error(`no chunk for ${key}`);
-    const fn = runInThisContext(`(function (${CHUNK_PARAMS.join(', ')}) {\n${source}\n})`) as (...a: unknown[]) => void;
-    fn(module.exports, req, module, join(root, 'sellbridge'), root, load, 'file:///sellbridge');
-    return module.exports;
-  };
+  const load = runInThisContext(
+    `(function (require, __filename, __dirname) {\n${loaderSource()}\nreturn __sellbridgeChunk;\n})`,
+  )(req, join(outDir, 'sellbridge.cjs'), outDir) as (key: string) => unknown;
   for (const key of LAZY) {
     const got = shapeOf(load(key));
     const want = shapes.get(key)!;
